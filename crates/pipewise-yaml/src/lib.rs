@@ -1,0 +1,879 @@
+//! A YAML document model in which every key and value carries its exact source span.
+//!
+//! This crate owns one job: turn YAML text into a tree of [`Node`]s whose byte spans
+//! point back into the text, fast and safely. It is built on `saphyr-parser`'s event
+//! stream and adds what an auditing tool needs on top of it:
+//!
+//! - byte spans for every node, and [`Document::position`] to turn them into
+//!   1-based line and column;
+//! - [`Document::value_to_source`], mapping an offset inside a scalar's *value*
+//!   (after block-scalar indentation, folding and escapes) back to the source text,
+//!   so a finding about one command inside a `run: |` block points at that command;
+//! - hard limits that make hostile input cheap to refuse: nesting depth, alias
+//!   expansion (alias bombs) and node count;
+//! - duplicate-key detection, reported as diagnostics without stopping the load.
+
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as SaphyrSpan};
+use std::collections::HashMap;
+
+/// Half-open byte range `[start, end)` into the document's source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+    pub fn len(&self) -> usize {
+        self.end.saturating_sub(self.start)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A 1-based line and column (columns count characters, as editors do).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// How a scalar was written in the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+}
+
+#[derive(Debug, Clone)]
+pub enum NodeKind {
+    Scalar { value: String, style: Style },
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub key: Node,
+    pub value: Node,
+}
+
+/// A problem found while loading; the position is 1-based.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub position: Position,
+    pub message: String,
+}
+
+/// Limits that keep hostile input cheap. The defaults suit CI configuration files.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Maximum nesting of sequences and mappings.
+    pub max_depth: usize,
+    /// Maximum number of nodes in the loaded tree, aliases expanded.
+    pub max_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 256,
+            max_nodes: 1_000_000,
+        }
+    }
+}
+
+/// A loaded document: its source, its root node and the diagnostics that did not stop it.
+#[derive(Debug)]
+pub struct Document {
+    source: String,
+    line_starts: Vec<usize>,
+    pub root: Node,
+    /// Non-fatal problems (duplicate keys, extra documents).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Converts `saphyr`'s character-indexed markers to byte offsets.
+struct CharToByte<'a> {
+    src: &'a str,
+    ascii: bool,
+    // (char index, byte index) of the last conversion, for forward scans.
+    last: (usize, usize),
+}
+
+impl<'a> CharToByte<'a> {
+    fn new(src: &'a str) -> Self {
+        CharToByte {
+            src,
+            ascii: src.is_ascii(),
+            last: (0, 0),
+        }
+    }
+    fn byte(&mut self, char_index: usize) -> usize {
+        if self.ascii {
+            return char_index.min(self.src.len());
+        }
+        let (mut ci, mut bi) = if char_index >= self.last.0 {
+            self.last
+        } else {
+            (0, 0)
+        };
+        let bytes = self.src.as_bytes();
+        while ci < char_index && bi < bytes.len() {
+            bi += utf8_width(bytes[bi]);
+            ci += 1;
+        }
+        let bi = bi.min(bytes.len());
+        self.last = (ci, bi);
+        bi
+    }
+    fn span(&mut self, s: &SaphyrSpan) -> Span {
+        let a = self.byte(s.start.index());
+        let b = self.byte(s.end.index());
+        Span::new(a, b.max(a))
+    }
+}
+
+fn utf8_width(b: u8) -> usize {
+    match b {
+        0x00..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xFF => 4,
+        _ => 1,
+    }
+}
+
+enum Frame {
+    Seq {
+        start: usize,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        start: usize,
+        anchor: usize,
+        entries: Vec<Entry>,
+        pending_key: Option<Node>,
+        seen: HashMap<String, usize>,
+    },
+}
+
+fn scan_error(doc_src: &str, err: &ScanError) -> Diagnostic {
+    let m = err.marker();
+    let mut conv = CharToByte::new(doc_src);
+    let byte = conv.byte(m.index());
+    let starts = line_starts(doc_src);
+    Diagnostic {
+        position: position_in(doc_src, &starts, byte),
+        message: format!("YAML syntax error: {}", err.info()),
+    }
+}
+
+fn line_starts(src: &str) -> Vec<usize> {
+    let mut v = vec![0];
+    v.extend(
+        src.bytes()
+            .enumerate()
+            .filter(|(_, b)| *b == b'\n')
+            .map(|(i, _)| i + 1),
+    );
+    v
+}
+
+fn position_in(src: &str, starts: &[usize], byte: usize) -> Position {
+    let byte = byte.min(src.len());
+    let line_idx = match starts.binary_search(&byte) {
+        Ok(i) => i,
+        Err(i) => i.saturating_sub(1),
+    };
+    let ls = starts.get(line_idx).copied().unwrap_or(0);
+    let col = src
+        .get(ls..byte)
+        .map(|s| s.chars().count())
+        .unwrap_or(byte - ls);
+    Position {
+        line: line_idx + 1,
+        column: col + 1,
+    }
+}
+
+impl Document {
+    /// Parses `source` with default [`Limits`].
+    pub fn parse(source: String) -> Result<Document, Diagnostic> {
+        Document::parse_with(source, Limits::default())
+    }
+
+    /// Parses `source`. A fatal problem (syntax error, limit exceeded) is an `Err`
+    /// with its position; non-fatal ones land in [`Document::warnings`].
+    pub fn parse_with(source: String, limits: Limits) -> Result<Document, Diagnostic> {
+        let (root, warnings) = build(&source, limits)?;
+        let line_starts = line_starts(&source);
+        Ok(Document {
+            source,
+            line_starts,
+            root,
+            warnings,
+        })
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The 1-based position of a byte offset.
+    pub fn position(&self, byte: usize) -> Position {
+        position_in(&self.source, &self.line_starts, byte)
+    }
+
+    /// The text of 1-based line `line`, without its newline.
+    pub fn line_text(&self, line: usize) -> &str {
+        line_text(&self.source, &self.line_starts, line)
+    }
+
+    /// Maps a byte offset inside a scalar's value to a byte offset in the source.
+    /// Returns the node's start for non-scalars.
+    pub fn value_to_source(&self, node: &Node, value_offset: usize) -> usize {
+        match &node.kind {
+            NodeKind::Scalar { value, style } => {
+                map_value_offset(&self.source, node.span, value, *style, value_offset)
+            }
+            _ => node.span.start,
+        }
+    }
+}
+
+/// The text of 1-based line `line` of `src`, given its line starts.
+pub fn line_text<'a>(src: &'a str, starts: &[usize], line: usize) -> &'a str {
+    let Some(&s) = starts.get(line.wrapping_sub(1)) else {
+        return "";
+    };
+    let e = starts.get(line).copied().unwrap_or(src.len());
+    src.get(s..e)
+        .unwrap_or("")
+        .trim_end_matches('\n')
+        .trim_end_matches('\r')
+}
+
+/// Public helpers for other file kinds that want the same position arithmetic.
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(src: &str) -> Self {
+        LineIndex {
+            starts: line_starts(src),
+        }
+    }
+    pub fn position(&self, src: &str, byte: usize) -> Position {
+        position_in(src, &self.starts, byte)
+    }
+    pub fn line_text<'a>(&self, src: &'a str, line: usize) -> &'a str {
+        line_text(src, &self.starts, line)
+    }
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+    /// Byte offset of the start of 1-based `line`.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.starts.get(line.wrapping_sub(1)).copied()
+    }
+}
+
+fn map_value_offset(src: &str, span: Span, value: &str, style: Style, target: usize) -> usize {
+    let Some(text) = src.get(span.start..span.end.min(src.len())) else {
+        return span.start;
+    };
+    let sb = text.as_bytes();
+    let vb = value.as_bytes();
+    let mut s = 0usize;
+    let mut block_indent = 0usize;
+    match style {
+        Style::Literal | Style::Folded => {
+            // Skip the header line (`|`, `>-`, `|2+` …) and find the content indentation.
+            let Some(nl) = text.find('\n') else {
+                return span.start;
+            };
+            let header = &text[..nl];
+            s = nl + 1;
+            let explicit = header
+                .chars()
+                .find(|c| c.is_ascii_digit())
+                .and_then(|c| c.to_digit(10));
+            block_indent = match explicit {
+                Some(d) => {
+                    // Indentation indicator is relative to the parent's indentation.
+                    let parent = src[..span.start]
+                        .rfind('\n')
+                        .map(|p| {
+                            src[p + 1..span.start]
+                                .bytes()
+                                .take_while(|b| *b == b' ')
+                                .count()
+                        })
+                        .unwrap_or(0);
+                    parent + d as usize
+                }
+                None => text[s..]
+                    .split('\n')
+                    .find(|l| !l.trim().is_empty())
+                    .map(|l| l.bytes().take_while(|b| *b == b' ').count())
+                    .unwrap_or(0),
+            };
+            // Skip the first line's indentation.
+            let mut k = 0;
+            while k < block_indent && s < sb.len() && sb[s] == b' ' {
+                s += 1;
+                k += 1;
+            }
+        }
+        Style::SingleQuoted | Style::DoubleQuoted => s = 1,
+        Style::Plain => {}
+    }
+    let block = matches!(style, Style::Literal | Style::Folded);
+    let mut v = 0usize;
+    while v < target.min(vb.len()) && s < sb.len() {
+        let vc = vb[v];
+        let sc = sb[s];
+        if sc == b'\n' && (vc == b'\n' || vc == b' ') {
+            // A line break (kept, or folded into a space): skip the next line's indentation.
+            s += 1;
+            v += 1;
+            if block {
+                let mut k = 0;
+                while k < block_indent && s < sb.len() && sb[s] == b' ' {
+                    s += 1;
+                    k += 1;
+                }
+            } else {
+                while s < sb.len() && (sb[s] == b' ' || sb[s] == b'\t') {
+                    s += 1;
+                }
+            }
+            continue;
+        }
+        if vc == sc {
+            s += 1;
+            v += 1;
+            continue;
+        }
+        if style == Style::DoubleQuoted && sc == b'\\' {
+            // One escape sequence yields one value character (approximately).
+            s += 2;
+            v += utf8_width(vc);
+            while s < sb.len() && sb[s].is_ascii_hexdigit() && vc >= 0x80 {
+                s += 1;
+            }
+            continue;
+        }
+        if style == Style::SingleQuoted && sc == b'\'' {
+            s += 1;
+            continue;
+        }
+        if sc == b'\n' && block {
+            // A blank or more-indented line that folding removed.
+            s += 1;
+            let mut k = 0;
+            while k < block_indent && s < sb.len() && sb[s] == b' ' {
+                s += 1;
+                k += 1;
+            }
+            continue;
+        }
+        // Anything else in the source is syntax (indentation, line continuations).
+        s += 1;
+    }
+    // Land on the target character itself, past any syntax between it and the last match.
+    if let Some(&want) = vb.get(target) {
+        while s < sb.len() && sb[s] != want && matches!(sb[s], b' ' | b'\n' | b'\r' | b'\t') {
+            s += 1;
+        }
+    }
+    (span.start + s).min(span.end.max(span.start))
+}
+
+/// Block scalar events start at their content; move back to the `|`/`>` indicator.
+fn block_header_start(src: &str, content_start: usize) -> usize {
+    let before = &src[..content_start.min(src.len())];
+    let mut end = before.rfind('\n').unwrap_or(0);
+    // Walk back over blank lines to the header line.
+    loop {
+        let line_start = before[..end].rfind('\n').map(|p| p + 1).unwrap_or(0);
+        let line = &before[line_start..end];
+        if line.trim().is_empty() && line_start > 0 {
+            end = line_start - 1;
+            continue;
+        }
+        let code = match line.find(" #") {
+            Some(c) => &line[..c],
+            None => line,
+        };
+        return match code.rfind(['|', '>']) {
+            Some(i) => line_start + i,
+            None => content_start,
+        };
+    }
+}
+
+fn style_of(s: ScalarStyle) -> Style {
+    match s {
+        ScalarStyle::Plain => Style::Plain,
+        ScalarStyle::SingleQuoted => Style::SingleQuoted,
+        ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+        ScalarStyle::Literal => Style::Literal,
+        ScalarStyle::Folded => Style::Folded,
+    }
+}
+
+fn count_nodes(n: &Node) -> usize {
+    match &n.kind {
+        NodeKind::Scalar { .. } => 1,
+        NodeKind::Seq(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
+        NodeKind::Map(es) => {
+            1 + es
+                .iter()
+                .map(|e| count_nodes(&e.key) + count_nodes(&e.value))
+                .sum::<usize>()
+        }
+    }
+}
+
+fn build(src: &str, limits: Limits) -> Result<(Node, Vec<Diagnostic>), Diagnostic> {
+    let mut parser = Parser::new_from_str(src);
+    let mut conv = CharToByte::new(src);
+    let mut stack: Vec<Frame> = Vec::new();
+    // anchor id -> (node, its size in nodes)
+    let mut anchors: HashMap<usize, (Node, usize)> = HashMap::new();
+    let mut nodes = 0usize;
+    let mut warnings = Vec::new();
+    let mut root: Option<Node> = None;
+    let starts = line_starts(src);
+    let pos = |b: usize| position_in(src, &starts, b);
+    let mut documents = 0usize;
+
+    loop {
+        let Some(ev) = parser.next_event() else { break };
+        let (event, span) = ev.map_err(|e| scan_error(src, &e))?;
+        let sp = conv.span(&span);
+        let finished: Option<(Node, usize)> = match event {
+            Event::StreamStart | Event::Nothing | Event::DocumentEnd => None,
+            Event::StreamEnd => break,
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    warnings.push(Diagnostic {
+                        position: pos(sp.start),
+                        message: "only the first YAML document is read; later documents are ignored"
+                            .into(),
+                    });
+                    break;
+                }
+                None
+            }
+            Event::Scalar(value, style, anchor, _tag) => {
+                nodes += 1;
+                let mut span = sp;
+                if matches!(style, ScalarStyle::Plain) && value.is_empty() {
+                    span.end = span.start;
+                }
+                if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+                    span.start = block_header_start(src, span.start);
+                }
+                Some((
+                    Node {
+                        kind: NodeKind::Scalar {
+                            value: value.into_owned(),
+                            style: style_of(style),
+                        },
+                        span,
+                    },
+                    anchor,
+                ))
+            }
+            Event::Alias(id) => {
+                let Some((node, size)) = anchors.get(&id) else {
+                    return Err(Diagnostic {
+                        position: pos(sp.start),
+                        message: "alias refers to an unknown anchor".into(),
+                    });
+                };
+                nodes = nodes.saturating_add(*size);
+                if nodes > limits.max_nodes {
+                    return Err(Diagnostic {
+                        position: pos(sp.start),
+                        message: format!(
+                            "alias expansion exceeds {} nodes (an alias bomb?); file not audited",
+                            limits.max_nodes
+                        ),
+                    });
+                }
+                let mut n = node.clone();
+                n.span = sp;
+                Some((n, 0))
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                nodes += 1;
+                if stack.len() >= limits.max_depth {
+                    return Err(Diagnostic {
+                        position: pos(sp.start),
+                        message: format!(
+                            "nesting deeper than {} levels; file not audited",
+                            limits.max_depth
+                        ),
+                    });
+                }
+                if matches!(event, Event::SequenceStart(..)) {
+                    stack.push(Frame::Seq {
+                        start: sp.start,
+                        anchor,
+                        items: Vec::new(),
+                    });
+                } else {
+                    stack.push(Frame::Map {
+                        start: sp.start,
+                        anchor,
+                        entries: Vec::new(),
+                        pending_key: None,
+                        seen: HashMap::new(),
+                    });
+                }
+                None
+            }
+            Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
+                Some(Frame::Seq {
+                    start,
+                    anchor,
+                    items,
+                }) => {
+                    let end = items.last().map(|n| n.span.end).unwrap_or(sp.end).max(start);
+                    Some((
+                        Node {
+                            kind: NodeKind::Seq(items),
+                            span: Span::new(start, end.max(sp.start.min(end))),
+                        },
+                        anchor,
+                    ))
+                }
+                Some(Frame::Map {
+                    start,
+                    anchor,
+                    entries,
+                    ..
+                }) => {
+                    let end = entries
+                        .last()
+                        .map(|e| e.value.span.end.max(e.key.span.end))
+                        .unwrap_or(sp.end)
+                        .max(start);
+                    Some((
+                        Node {
+                            kind: NodeKind::Map(entries),
+                            span: Span::new(start, end),
+                        },
+                        anchor,
+                    ))
+                }
+                None => None,
+            },
+        };
+        if nodes > limits.max_nodes {
+            return Err(Diagnostic {
+                position: pos(sp.start),
+                message: format!("document has more than {} nodes", limits.max_nodes),
+            });
+        }
+        let Some((node, anchor)) = finished else {
+            continue;
+        };
+        if anchor != 0 {
+            let size = count_nodes(&node);
+            anchors.insert(anchor, (node.clone(), size));
+        }
+        match stack.last_mut() {
+            None => {
+                if root.is_none() {
+                    root = Some(node);
+                }
+            }
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map {
+                entries,
+                pending_key,
+                seen,
+                ..
+            }) => match pending_key.take() {
+                None => *pending_key = Some(node),
+                Some(key) => {
+                    if let NodeKind::Scalar { value, .. } = &key.kind {
+                        if let Some(&first) = seen.get(value) {
+                            warnings.push(Diagnostic {
+                                position: pos(key.span.start),
+                                message: format!(
+                                    "duplicate key `{}` (first defined on line {}); the first one is used",
+                                    value,
+                                    pos(first).line
+                                ),
+                            });
+                            continue;
+                        }
+                        seen.insert(value.clone(), key.span.start);
+                    }
+                    entries.push(Entry { key, value: node });
+                }
+            },
+        }
+    }
+    let root = root.unwrap_or(Node {
+        kind: NodeKind::Scalar {
+            value: String::new(),
+            style: Style::Plain,
+        },
+        span: Span::new(0, 0),
+    });
+    Ok((root, warnings))
+}
+
+impl Node {
+    /// The scalar's value, if this is a scalar.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            NodeKind::Scalar { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+    /// True for a plain empty scalar, `~` or `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(&self.kind, NodeKind::Scalar { value, style: Style::Plain }
+            if value.is_empty() || value == "~" || value == "null" || value == "Null" || value == "NULL")
+    }
+    /// A plain `true`/`false` (YAML 1.2 core schema).
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.kind {
+            NodeKind::Scalar {
+                value,
+                style: Style::Plain,
+            } => match value.as_str() {
+                "true" | "True" | "TRUE" => Some(true),
+                "false" | "False" | "FALSE" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+    pub fn style(&self) -> Option<Style> {
+        match &self.kind {
+            NodeKind::Scalar { style, .. } => Some(*style),
+            _ => None,
+        }
+    }
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.kind {
+            NodeKind::Seq(v) => Some(v),
+            _ => None,
+        }
+    }
+    pub fn as_map(&self) -> Option<&[Entry]> {
+        match &self.kind {
+            NodeKind::Map(v) => Some(v),
+            _ => None,
+        }
+    }
+    /// The entry whose scalar key equals `key`.
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.as_map()?
+            .iter()
+            .find(|e| e.key.as_str() == Some(key))
+    }
+    /// The value under scalar key `key`.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+    /// A short name for the node's type, for error messages.
+    pub fn type_name(&self) -> &'static str {
+        match &self.kind {
+            NodeKind::Scalar { .. } if self.is_null() => "null",
+            NodeKind::Scalar { .. } => "a scalar",
+            NodeKind::Seq(_) => "a sequence",
+            NodeKind::Map(_) => "a mapping",
+        }
+    }
+    /// Iterates over this node and all nodes below it, depth first.
+    pub fn walk(&self, f: &mut dyn FnMut(&Node)) {
+        let mut stack = vec![self];
+        while let Some(n) = stack.pop() {
+            f(n);
+            match &n.kind {
+                NodeKind::Scalar { .. } => {}
+                NodeKind::Seq(items) => stack.extend(items.iter().rev()),
+                NodeKind::Map(es) => {
+                    for e in es.iter().rev() {
+                        stack.push(&e.value);
+                        stack.push(&e.key);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Node {
+    // Iterative drop so that a deep (but within limits) tree never overflows the stack.
+    fn drop(&mut self) {
+        let mut pending: Vec<Node> = Vec::new();
+        match &mut self.kind {
+            NodeKind::Seq(items) => pending.append(items),
+            NodeKind::Map(es) => {
+                for e in es.drain(..) {
+                    pending.push(e.key);
+                    pending.push(e.value);
+                }
+            }
+            NodeKind::Scalar { .. } => return,
+        }
+        while let Some(mut n) = pending.pop() {
+            match &mut n.kind {
+                NodeKind::Seq(items) => pending.append(items),
+                NodeKind::Map(es) => {
+                    for e in es.drain(..) {
+                        pending.push(e.key);
+                        pending.push(e.value);
+                    }
+                }
+                NodeKind::Scalar { .. } => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(s: &str) -> Document {
+        Document::parse(s.to_string()).expect("parses")
+    }
+
+    fn text<'a>(d: &'a Document, n: &Node) -> &'a str {
+        &d.source()[n.span.start..n.span.end]
+    }
+
+    #[test]
+    fn spans_of_keys_and_values() {
+        let d = doc("on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n");
+        let jobs = d.root.get("jobs").unwrap();
+        let build = jobs.entry("build").unwrap();
+        assert_eq!(text(&d, &build.key), "build");
+        assert_eq!(d.position(build.key.span.start), Position { line: 3, column: 3 });
+        let ro = build.value.get("runs-on").unwrap();
+        assert_eq!(text(&d, ro), "ubuntu-latest");
+        assert_eq!(d.position(ro.span.start), Position { line: 4, column: 14 });
+    }
+
+    #[test]
+    fn utf8_spans_are_byte_offsets() {
+        let d = doc("name: \"déploiement ✓\"\nx: yes\n");
+        let x = d.root.entry("x").unwrap();
+        assert_eq!(text(&d, &x.key), "x");
+        assert_eq!(d.position(x.value.span.start), Position { line: 2, column: 4 });
+    }
+
+    #[test]
+    fn literal_block_maps_back_to_lines() {
+        let src = "run: |\n  echo one\n  npm test || true\n";
+        let d = doc(src);
+        let run = d.root.get("run").unwrap();
+        let v = run.as_str().unwrap();
+        let off = v.find("npm").unwrap();
+        let s = d.value_to_source(run, off);
+        assert_eq!(d.position(s), Position { line: 3, column: 3 });
+        assert_eq!(&src[s..s + 3], "npm");
+    }
+
+    #[test]
+    fn folded_and_indicator_blocks_map_back() {
+        let src = "a:\n  run: >-\n    echo one\n    two\n\n    three\n";
+        let d = doc(src);
+        let run = d.root.get("a").unwrap().get("run").unwrap();
+        let v = run.as_str().unwrap();
+        assert_eq!(v, "echo one two\nthree");
+        let s = d.value_to_source(run, v.find("three").unwrap());
+        assert_eq!(&src[s..s + 5], "three");
+        let src2 = "run: |2\n    indented\n  x\n";
+        let d2 = doc(src2);
+        let run2 = d2.root.get("run").unwrap();
+        let v2 = run2.as_str().unwrap();
+        let s2 = d2.value_to_source(run2, v2.find('x').unwrap());
+        assert_eq!(d2.position(s2), Position { line: 3, column: 3 });
+    }
+
+    #[test]
+    fn quoted_scalars_map_back() {
+        let src = "a: \"x \\\"q\\\" npm test\"\nb: 'it''s npm'\n";
+        let d = doc(src);
+        let a = d.root.get("a").unwrap();
+        let s = d.value_to_source(a, a.as_str().unwrap().find("npm").unwrap());
+        assert_eq!(&src[s..s + 3], "npm");
+        let b = d.root.get("b").unwrap();
+        let s = d.value_to_source(b, b.as_str().unwrap().find("npm").unwrap());
+        assert_eq!(&src[s..s + 3], "npm");
+    }
+
+    #[test]
+    fn syntax_error_has_position() {
+        let e = Document::parse("a: [1, 2\nb: c\n".into()).unwrap_err();
+        assert!(e.message.contains("YAML syntax error"), "{e:?}");
+        assert!(e.position.line >= 1);
+    }
+
+    #[test]
+    fn duplicate_keys_warn_and_keep_first() {
+        let d = doc("a: 1\nb: 2\na: 3\n");
+        assert_eq!(d.root.get("a").unwrap().as_str(), Some("1"));
+        assert_eq!(d.warnings.len(), 1);
+        assert_eq!(d.warnings[0].position.line, 3);
+        assert!(d.warnings[0].message.contains("first defined on line 1"));
+    }
+
+    #[test]
+    fn aliases_expand_and_bombs_are_refused() {
+        let d = doc("a: &x {k: v}\nb: *x\n");
+        assert_eq!(d.root.get("b").unwrap().get("k").unwrap().as_str(), Some("v"));
+        let mut bomb = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        let mut prev = 'a';
+        for c in 'b'..='k' {
+            bomb.push_str(&format!(
+                "{c}: &{c} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+            ));
+            prev = c;
+        }
+        let e = Document::parse(bomb).unwrap_err();
+        assert!(e.message.contains("alias"), "{e:?}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let s = "[".repeat(100_000);
+        let e = Document::parse(s).unwrap_err();
+        assert!(e.message.contains("nesting") || e.message.contains("syntax"), "{e:?}");
+    }
+
+    #[test]
+    fn empty_document_is_null() {
+        assert!(doc("").root.is_null());
+        assert!(doc("# only a comment\n").root.is_null());
+    }
+}
