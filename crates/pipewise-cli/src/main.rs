@@ -1,1 +1,232 @@
-fn main(){}
+//! The `pipewise` command line: argument parsing, exit codes and output routing.
+//! Everything else lives in the `pipewise` library.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use pipewise::audit::audit_path;
+use pipewise::config::Config;
+use pipewise::finding::Severity;
+use pipewise::report::{self, Report};
+use pipewise::rules;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "pipewise",
+    version,
+    about = "Audit a repository's CI/CD pipeline: GitHub Actions workflows, actions, the scripts they run, Dockerfiles and compose files.",
+    propagate_version = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Audit one or more repositories (directories) or workflow files.
+    Audit(AuditArgs),
+    /// Print a rule's documentation page.
+    Rule {
+        /// Rule id, e.g. reliability/masked-failure.
+        id: String,
+    },
+    /// List every rule.
+    Rules {
+        /// Print the list as a Markdown table (as in the README).
+        #[arg(long)]
+        markdown: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Plain,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(clap::Args)]
+struct AuditArgs {
+    /// Repository directories or single workflow files.
+    #[arg(required_unless_present = "repos_from")]
+    paths: Vec<PathBuf>,
+    /// Read more paths from this file, one per line.
+    #[arg(long, value_name = "FILE")]
+    repos_from: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, short, value_enum)]
+    format: Option<Format>,
+    /// Write the report to this file instead of standard output (format from the extension
+    /// when --format is not given: .json, .sarif).
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Only show findings at or above this severity.
+    #[arg(long, value_name = "SEVERITY", default_value = "info")]
+    min_severity: String,
+    /// Exit with 1 when a finding is at or above this severity (or `none`).
+    #[arg(long, value_name = "SEVERITY", default_value = "high")]
+    fail_on: String,
+    /// Use this config file instead of the repository's pipewise.toml.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Never colour the output.
+    #[arg(long)]
+    no_color: bool,
+}
+
+fn parse_severity(flag: &str, v: &str) -> Result<Option<Severity>, String> {
+    if v.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    v.parse::<Severity>()
+        .map(Some)
+        .map_err(|e| format!("--{flag}: {e}"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Cmd::Rule { id } => match rules::by_id(&id) {
+            Some(r) => {
+                print!("{}", r.meta().documentation());
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("error: unknown rule `{id}`; `pipewise rules` lists them");
+                ExitCode::from(2)
+            }
+        },
+        Cmd::Rules { markdown } => {
+            print!("{}", rules_listing(markdown));
+            ExitCode::SUCCESS
+        }
+        Cmd::Audit(args) => match run_audit(args) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+/// The rule list; `--markdown` gives the README table.
+fn rules_listing(markdown: bool) -> String {
+    let mut s = String::new();
+    if markdown {
+        s.push_str("| Rule | Severity | Category | What it finds |\n|---|---|---|---|\n");
+    }
+    for r in rules::all() {
+        let m = r.meta();
+        if markdown {
+            s.push_str(&format!(
+                "| `{}` | {} | {} | {} |\n",
+                m.id,
+                m.severity,
+                m.category.id(),
+                m.title.replace('|', "\\|")
+            ));
+        } else {
+            s.push_str(&format!(
+                "{:<40} {:<9} {}\n",
+                m.id,
+                m.severity.as_str(),
+                m.title
+            ));
+        }
+    }
+    s
+}
+
+fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
+    let min = parse_severity("min-severity", &args.min_severity)?.unwrap_or(Severity::Info);
+    let fail_on = parse_severity("fail-on", &args.fail_on)?;
+    let config = match &args.config {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            Some(Config::parse(&text, p)?)
+        }
+        None => None,
+    };
+    let mut paths = args.paths.clone();
+    if let Some(f) = &args.repos_from {
+        let text = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
+        paths.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(PathBuf::from),
+        );
+    }
+    let format = args.format.unwrap_or_else(|| match &args.output {
+        Some(o) if o.extension().is_some_and(|e| e == "json") => Format::Json,
+        Some(o) if o.extension().is_some_and(|e| e == "sarif") => Format::Sarif,
+        _ => Format::Plain,
+    });
+
+    let mut repos = vec![];
+    let mut failed = 0usize;
+    for p in &paths {
+        match audit_path(p, config.as_ref()) {
+            Ok(r) => repos.push(r),
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed += 1;
+            }
+        }
+    }
+    if repos.is_empty() {
+        return Err(if failed > 0 {
+            "no input could be read".into()
+        } else {
+            "no paths given".into()
+        });
+    }
+    let nothing_read = repos
+        .iter()
+        .all(|r| r.files.is_empty() && !r.errors.is_empty());
+    for r in &mut repos {
+        r.findings.retain(|f| f.severity >= min);
+    }
+    let report = Report::new(repos);
+    let colour = args.output.is_none()
+        && !args.no_color
+        && std::env::var_os("NO_COLOR").is_none()
+        && std::io::stdout().is_terminal();
+    let text = match format {
+        Format::Plain => report::plain::render(&report, colour),
+        Format::Json => report::json::render(&report),
+        Format::Sarif => report::sarif::render(&report),
+        Format::Github => report::github::render(&report),
+    };
+    write_out(args.output.as_deref(), &text)?;
+    if nothing_read {
+        eprintln!("error: no input could be read");
+        return Ok(ExitCode::from(2));
+    }
+    let failing = match fail_on {
+        None => false,
+        Some(level) => report.findings().any(|f| f.severity >= level),
+    };
+    Ok(if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn write_out(path: Option<&Path>, text: &str) -> Result<(), String> {
+    match path {
+        Some(p) => std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth reporting.
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+            Ok(())
+        }
+    }
+}

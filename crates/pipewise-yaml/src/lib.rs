@@ -269,6 +269,7 @@ pub fn line_text<'a>(src: &'a str, starts: &[usize], line: usize) -> &'a str {
 }
 
 /// Public helpers for other file kinds that want the same position arithmetic.
+#[derive(Debug, Clone)]
 pub struct LineIndex {
     starts: Vec<usize>,
 }
@@ -477,8 +478,9 @@ fn build(src: &str, limits: Limits) -> Result<(Node, Vec<Diagnostic>), Diagnosti
                 if documents > 1 {
                     warnings.push(Diagnostic {
                         position: pos(sp.start),
-                        message: "only the first YAML document is read; later documents are ignored"
-                            .into(),
+                        message:
+                            "only the first YAML document is read; later documents are ignored"
+                                .into(),
                     });
                     break;
                 }
@@ -559,7 +561,11 @@ fn build(src: &str, limits: Limits) -> Result<(Node, Vec<Diagnostic>), Diagnosti
                     anchor,
                     items,
                 }) => {
-                    let end = items.last().map(|n| n.span.end).unwrap_or(sp.end).max(start);
+                    let end = items
+                        .last()
+                        .map(|n| n.span.end)
+                        .unwrap_or(sp.end)
+                        .max(start);
                     Some((
                         Node {
                             kind: NodeKind::Seq(items),
@@ -694,9 +700,7 @@ impl Node {
     }
     /// The entry whose scalar key equals `key`.
     pub fn entry(&self, key: &str) -> Option<&Entry> {
-        self.as_map()?
-            .iter()
-            .find(|e| e.key.as_str() == Some(key))
+        self.as_map()?.iter().find(|e| e.key.as_str() == Some(key))
     }
     /// The value under scalar key `key`.
     pub fn get(&self, key: &str) -> Option<&Node> {
@@ -777,10 +781,19 @@ mod tests {
         let jobs = d.root.get("jobs").unwrap();
         let build = jobs.entry("build").unwrap();
         assert_eq!(text(&d, &build.key), "build");
-        assert_eq!(d.position(build.key.span.start), Position { line: 3, column: 3 });
+        assert_eq!(
+            d.position(build.key.span.start),
+            Position { line: 3, column: 3 }
+        );
         let ro = build.value.get("runs-on").unwrap();
         assert_eq!(text(&d, ro), "ubuntu-latest");
-        assert_eq!(d.position(ro.span.start), Position { line: 4, column: 14 });
+        assert_eq!(
+            d.position(ro.span.start),
+            Position {
+                line: 4,
+                column: 14
+            }
+        );
     }
 
     #[test]
@@ -788,7 +801,10 @@ mod tests {
         let d = doc("name: \"déploiement ✓\"\nx: yes\n");
         let x = d.root.entry("x").unwrap();
         assert_eq!(text(&d, &x.key), "x");
-        assert_eq!(d.position(x.value.span.start), Position { line: 2, column: 4 });
+        assert_eq!(
+            d.position(x.value.span.start),
+            Position { line: 2, column: 4 }
+        );
     }
 
     #[test]
@@ -851,8 +867,13 @@ mod tests {
     #[test]
     fn aliases_expand_and_bombs_are_refused() {
         let d = doc("a: &x {k: v}\nb: *x\n");
-        assert_eq!(d.root.get("b").unwrap().get("k").unwrap().as_str(), Some("v"));
-        let mut bomb = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        assert_eq!(
+            d.root.get("b").unwrap().get("k").unwrap().as_str(),
+            Some("v")
+        );
+        let mut bomb = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
         let mut prev = 'a';
         for c in 'b'..='k' {
             bomb.push_str(&format!(
@@ -868,7 +889,10 @@ mod tests {
     fn deep_nesting_is_refused() {
         let s = "[".repeat(100_000);
         let e = Document::parse(s).unwrap_err();
-        assert!(e.message.contains("nesting") || e.message.contains("syntax"), "{e:?}");
+        assert!(
+            e.message.contains("nesting") || e.message.contains("syntax"),
+            "{e:?}"
+        );
     }
 
     #[test]

@@ -1,1 +1,16 @@
-pub fn x(){}
+//! pipewise: audits a repository's CI/CD pipeline the way a senior platform engineer
+//! would. This crate holds the models (workflows, shell scripts, other CI files), the
+//! rules, the audit engine and the report renderers; the `pipewise` binary is a thin
+//! command line on top.
+
+pub mod audit;
+pub mod config;
+pub mod discover;
+pub mod finding;
+pub mod intent;
+pub mod repo;
+pub mod report;
+pub mod rules;
+pub mod shell;
+pub mod source;
+pub mod workflow;

@@ -1,0 +1,354 @@
+//! The audit engine: load a repository, build the models once, run every enabled
+//! rule over them (in parallel across files, a panic in one file caught and reported
+//! as an error for that file), then resolve, suppress, filter and sort findings
+//! into a [`RepoReport`].
+
+use crate::config::{is_suppressed, Config};
+use crate::finding::Finding;
+use crate::repo::{called_script, Repo, Scripts};
+use crate::report::{FileEntry, RelatedLocation, RepoReport, ReportError, ReportFinding, Stack};
+use crate::rules::{self, Ctx, RepoView, Rule, StepSite};
+use crate::source::{FileKind, LoadError, SourceFile};
+use crate::workflow::{Action, Job, Step, Workflow};
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+
+/// Audits one path given by the user: a repository directory or a single file.
+pub fn audit_path(path: &Path, config: Option<&Config>) -> Result<RepoReport, String> {
+    let display = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| format!("{display}: {e}"))?;
+    let (root, single) = if meta.is_dir() {
+        (path.to_path_buf(), None)
+    } else {
+        (
+            crate::discover::root_for_file(path),
+            Some(path.to_path_buf()),
+        )
+    };
+    let owned;
+    let config = match config {
+        Some(c) => c,
+        None => {
+            owned = Config::discover(&root)?;
+            &owned
+        }
+    };
+    let mut repo = match &single {
+        None => Repo::load(&root, &display),
+        Some(f) => Repo::load_file(&root, f, &display),
+    };
+    if !config.ignore.is_empty() {
+        repo.files.retain(|f| !config.is_ignored(&f.path));
+    }
+    Ok(audit_repo(&repo, config))
+}
+
+/// Runs the rules over a loaded repository.
+pub fn audit_repo(repo: &Repo, config: &Config) -> RepoReport {
+    let enabled: Vec<&'static dyn Rule> = rules::all()
+        .into_iter()
+        .filter(|r| !config.is_disabled(r.meta().id))
+        .collect();
+    let mut errors: Vec<LoadError> = repo.errors.clone();
+
+    let workflows: Vec<Workflow> = repo
+        .files_of(FileKind::Workflow)
+        .filter_map(|f| f.yaml.as_ref().map(|d| Workflow::new(&f.path, d)))
+        .collect();
+    let actions: Vec<Action> = repo
+        .files_of(FileKind::Action)
+        .filter_map(|f| f.yaml.as_ref().map(|d| Action::new(&f.path, d)))
+        .collect();
+    for (path, doc, problems) in workflows
+        .iter()
+        .map(|w| (w.path, w.doc, &w.problems))
+        .chain(actions.iter().map(|a| (a.path, a.doc, &a.problems)))
+    {
+        for p in problems {
+            let pos = doc.position(p.span.start);
+            errors.push(LoadError {
+                file: path.to_string(),
+                line: pos.line,
+                column: pos.column,
+                message: p.message.clone(),
+            });
+        }
+    }
+
+    let mut calls = BTreeSet::new();
+    for w in &workflows {
+        for j in &w.jobs {
+            let cwd = j
+                .get("defaults")
+                .and_then(|d| d.get("run"))
+                .and_then(|r| r.get("working-directory"))
+                .and_then(|n| n.as_str())
+                .unwrap_or("");
+            collect_calls(repo, &j.steps, cwd, &mut calls);
+        }
+    }
+    for a in &actions {
+        let dir = a.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        collect_calls(repo, &a.steps, "", &mut calls);
+        collect_calls(repo, &a.steps, dir, &mut calls);
+    }
+    let scripts = repo.load_scripts(calls, &mut errors);
+    let options = &config.options;
+
+    // Per-file work, in parallel; each item returns its findings or a caught panic.
+    enum Work<'v, 'a> {
+        Workflow(&'v Workflow<'a>),
+        Action(&'v Action<'a>),
+        File(&'a SourceFile),
+    }
+    let mut work: Vec<Work> = workflows.iter().map(Work::Workflow).collect();
+    work.extend(actions.iter().map(Work::Action));
+    work.extend(
+        repo.files
+            .iter()
+            .filter(|f| !matches!(f.kind, FileKind::Workflow | FileKind::Action))
+            .map(Work::File),
+    );
+    let results: Vec<(String, std::thread::Result<Vec<Finding>>)> = work
+        .par_iter()
+        .map(|w| {
+            let path = match w {
+                Work::Workflow(wf) => wf.path.to_string(),
+                Work::Action(a) => a.path.to_string(),
+                Work::File(f) => f.path.clone(),
+            };
+            let r = catch_unwind(AssertUnwindSafe(|| {
+                let mut cx = Ctx::new(repo, &scripts, options);
+                for rule in &enabled {
+                    match w {
+                        Work::Workflow(wf) => run_workflow(*rule, wf, &mut cx),
+                        Work::Action(a) => run_action(*rule, a, &mut cx),
+                        Work::File(f) => rule.file(f, &mut cx),
+                    }
+                }
+                cx.findings
+            }));
+            (path, r)
+        })
+        .collect();
+    let mut findings = vec![];
+    for (path, r) in results {
+        match r {
+            Ok(f) => findings.extend(f),
+            Err(p) => errors.push(panic_error(&path, p)),
+        }
+    }
+    let view = RepoView {
+        repo,
+        workflows,
+        actions,
+        scripts: &scripts,
+    };
+    let repo_level = catch_unwind(AssertUnwindSafe(|| {
+        let mut cx = Ctx::new(repo, &scripts, options);
+        for rule in &enabled {
+            rule.repo(&view, &mut cx);
+        }
+        cx.findings
+    }));
+    match repo_level {
+        Ok(f) => findings.extend(f),
+        Err(p) => errors.push(panic_error(".", p)),
+    }
+
+    let mut report_findings: Vec<ReportFinding> = findings
+        .into_iter()
+        .filter_map(|f| resolve(repo, &scripts, config, f))
+        .collect();
+    report_findings.sort_by(|a, b| {
+        (&a.file, a.line, a.column, &a.rule, &a.message)
+            .cmp(&(&b.file, b.line, b.column, &b.rule, &b.message))
+    });
+    report_findings.dedup_by(|a, b| {
+        a.file == b.file
+            && a.line == b.line
+            && a.column == b.column
+            && a.rule == b.rule
+            && a.message == b.message
+    });
+
+    let mut files: Vec<FileEntry> = repo
+        .files
+        .iter()
+        .map(|f| FileEntry {
+            path: f.path.clone(),
+            kind: f.kind.as_str().into(),
+        })
+        .chain(scripts.values().map(|s| FileEntry {
+            path: s.file.path.clone(),
+            kind: "script".into(),
+        }))
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    let mut errs: Vec<ReportError> = errors
+        .into_iter()
+        .map(|e| ReportError {
+            file: e.file,
+            line: e.line,
+            message: e.message,
+        })
+        .collect();
+    errs.sort();
+    errs.dedup();
+    RepoReport {
+        root: repo.display.clone(),
+        stack: Stack::default(),
+        files,
+        findings: report_findings,
+        capabilities: vec![],
+        scores: serde_json::json!({}),
+        errors: errs,
+    }
+}
+
+fn panic_error(path: &str, p: Box<dyn std::any::Any + Send>) -> LoadError {
+    let msg = p
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    LoadError {
+        file: path.to_string(),
+        line: 0,
+        column: 0,
+        message: format!("internal error while auditing this file ({msg}); please report it"),
+    }
+}
+
+fn collect_calls(repo: &Repo, steps: &[Step], cwd: &str, out: &mut BTreeSet<String>) {
+    for s in steps {
+        let Some(script) = s.run.as_ref().and_then(|r| r.script.as_ref()) else {
+            continue;
+        };
+        let wd = s
+            .get("working-directory")
+            .and_then(|n| n.as_str())
+            .unwrap_or(cwd);
+        for c in &script.commands {
+            if let Some(p) = called_script(repo, c, wd) {
+                out.insert(p);
+            }
+        }
+    }
+}
+
+fn run_steps(
+    rule: &dyn Rule,
+    site_path: &str,
+    wf: Option<&Workflow>,
+    job: Option<&Job>,
+    action: Option<&Action>,
+    steps: &[Step],
+    doc: &pipewise_yaml::Document,
+    cx: &mut Ctx,
+) {
+    for step in steps {
+        let site = StepSite {
+            path: site_path,
+            doc,
+            workflow: wf,
+            job,
+            action,
+            step,
+        };
+        rule.step(&site, cx);
+    }
+}
+
+fn run_workflow(rule: &dyn Rule, wf: &Workflow, cx: &mut Ctx) {
+    rule.workflow(wf, cx);
+    for job in &wf.jobs {
+        rule.job(wf, job, cx);
+        run_steps(
+            rule,
+            wf.path,
+            Some(wf),
+            Some(job),
+            None,
+            &job.steps,
+            wf.doc,
+            cx,
+        );
+    }
+}
+
+fn run_action(rule: &dyn Rule, a: &Action, cx: &mut Ctx) {
+    rule.action(a, cx);
+    run_steps(rule, a.path, None, None, Some(a), &a.steps, a.doc, cx);
+}
+
+fn find_file<'a>(repo: &'a Repo, scripts: &'a Scripts, path: &str) -> Option<&'a SourceFile> {
+    repo.file(path)
+        .or_else(|| scripts.get(path).map(|s| &s.file))
+}
+
+fn resolve(repo: &Repo, scripts: &Scripts, config: &Config, f: Finding) -> Option<ReportFinding> {
+    let rule = rules::by_id(f.rule)?;
+    let meta = rule.meta();
+    let file = find_file(repo, scripts, &f.file);
+    let (start, end) = match file {
+        Some(src) => (
+            src.position(f.span.start),
+            src.position(f.span.end.max(f.span.start)),
+        ),
+        None => Default::default(),
+    };
+    let mut snippet = vec![];
+    if let Some(src) = file {
+        if is_suppressed(|l| src.line_text(l), start.line, meta.id) {
+            return None;
+        }
+        let last = end.line.min(start.line + 5).max(start.line);
+        for l in start.line..=last {
+            snippet.push((l, src.line_text(l).to_string()));
+        }
+    }
+    let severity = config.severity.get(meta.id).copied().unwrap_or(f.severity);
+    let related = f
+        .related
+        .iter()
+        .map(|r| {
+            let pos = find_file(repo, scripts, &r.file)
+                .map(|s| s.position(r.span.start))
+                .unwrap_or_default();
+            RelatedLocation {
+                file: r.file.clone(),
+                line: pos.line,
+                column: pos.column,
+                message: r.note.clone(),
+            }
+        })
+        .collect();
+    Some(ReportFinding {
+        rule: meta.id.into(),
+        title: f.title.unwrap_or_else(|| meta.title.into()),
+        severity,
+        confidence: f.confidence,
+        category: meta.category.id().into(),
+        file: f.file,
+        line: start.line,
+        column: start.column,
+        end_line: end.line,
+        end_column: end.column,
+        job: f.job,
+        step: f.step,
+        message: f.message,
+        impact: f.impact.unwrap_or_else(|| meta.impact.into()),
+        fix: f.fix.unwrap_or_else(|| crate::finding::Fix {
+            description: meta.fix.description.into(),
+            snippet: meta.fix.snippet.into(),
+            effort_minutes: meta.fix.effort_minutes,
+        }),
+        references: meta.references.iter().map(|s| s.to_string()).collect(),
+        related,
+        snippet,
+    })
+}

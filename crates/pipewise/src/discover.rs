@@ -1,0 +1,229 @@
+//! Discovery: which files of a repository pipewise reads, and what kind each one is.
+//!
+//! The walk never follows directory links (no loops, nothing outside the repository),
+//! skips dependency and build folders, and remembers every path it saw so rules can
+//! check that a file a step refers to exists without touching the disk again.
+
+use crate::source::{relative, FileKind, LoadError};
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Folders never descended into.
+const SKIP_DIRS: &[&str] = &[
+    ".git",
+    "node_modules",
+    "vendor",
+    "target",
+    ".venv",
+    "venv",
+    "__pycache__",
+    "third_party",
+    ".tox",
+    ".terraform",
+    "bower_components",
+];
+
+/// Deepest folder level walked below the root.
+const MAX_DEPTH: usize = 16;
+/// At most this many paths are remembered (huge monorepos).
+const MAX_PATHS: usize = 200_000;
+
+/// The result of walking one repository.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub root: PathBuf,
+    /// Files to load, sorted by path.
+    pub files: Vec<(String, FileKind)>,
+    /// Every file and folder path seen (relative), for existence checks.
+    pub paths: BTreeSet<String>,
+    pub errors: Vec<LoadError>,
+}
+
+/// Classifies a repository-relative path.
+pub fn classify(rel: &str) -> Option<FileKind> {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let lower = name.to_ascii_lowercase();
+    let is_yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
+    if let Some(rest) = rel.strip_prefix(".github/workflows/") {
+        if !rest.contains('/') && is_yaml {
+            return Some(FileKind::Workflow);
+        }
+    }
+    if (lower == "action.yml" || lower == "action.yaml")
+        && (rel == name || rel.starts_with(".github/actions/") || rel.starts_with(".github/"))
+    {
+        return Some(FileKind::Action);
+    }
+    if rel == ".github/dependabot.yml" || rel == ".github/dependabot.yaml" {
+        return Some(FileKind::Dependabot);
+    }
+    if matches!(
+        rel,
+        "renovate.json"
+            | "renovate.json5"
+            | ".renovaterc"
+            | ".renovaterc.json"
+            | ".renovaterc.json5"
+            | ".github/renovate.json"
+            | ".github/renovate.json5"
+            | ".gitlab/renovate.json"
+    ) {
+        return Some(FileKind::Renovate);
+    }
+    if lower.starts_with("dockerfile") || lower.ends_with(".dockerfile") || lower == "containerfile"
+    {
+        return Some(FileKind::Dockerfile);
+    }
+    if is_yaml && (lower.starts_with("docker-compose") || lower.starts_with("compose")) {
+        return Some(FileKind::Compose);
+    }
+    if !rel.contains('/')
+        && matches!(
+            name,
+            ".nvmrc"
+                | ".node-version"
+                | ".python-version"
+                | ".tool-versions"
+                | "rust-toolchain"
+                | "rust-toolchain.toml"
+                | ".ruby-version"
+                | ".java-version"
+                | ".go-version"
+        )
+    {
+        return Some(FileKind::PinFile);
+    }
+    let depth = rel.matches('/').count();
+    if depth <= 3
+        && (matches!(
+            name,
+            "package.json"
+                | "pyproject.toml"
+                | "Cargo.toml"
+                | "go.mod"
+                | "pom.xml"
+                | "Gemfile"
+                | "composer.json"
+                | "setup.py"
+                | "setup.cfg"
+                | "Pipfile"
+        ) || name.starts_with("build.gradle")
+            || (name.starts_with("requirements") && name.ends_with(".txt")))
+    {
+        return Some(FileKind::Manifest);
+    }
+    None
+}
+
+/// Walks `root`. Directory links are never followed; file links are listed and
+/// checked when read.
+pub fn discover(root: &Path) -> Discovery {
+    let mut d = Discovery {
+        root: root.to_path_buf(),
+        ..Discovery::default()
+    };
+    let mut stack = vec![(root.to_path_buf(), 0usize)];
+    while let Some((dir, depth)) = stack.pop() {
+        let entries = match fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) => {
+                let rel = relative(root, &dir);
+                if rel.starts_with(".github") || rel.is_empty() {
+                    d.errors.push(LoadError {
+                        file: if rel.is_empty() { ".".into() } else { rel },
+                        line: 0,
+                        column: 0,
+                        message: format!("cannot read directory: {e}"),
+                    });
+                }
+                continue;
+            }
+        };
+        let mut children: Vec<_> = entries.filter_map(Result::ok).collect();
+        children.sort_by_key(|e| e.file_name());
+        for entry in children {
+            let path = entry.path();
+            let rel = relative(root, &path);
+            let Ok(ft) = entry.file_type() else { continue };
+            if d.paths.len() < MAX_PATHS {
+                d.paths.insert(rel.clone());
+            }
+            if ft.is_dir() {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                if depth < MAX_DEPTH && !SKIP_DIRS.contains(&name.as_ref()) {
+                    stack.push((path, depth + 1));
+                }
+                continue;
+            }
+            if let Some(kind) = classify(&rel) {
+                d.files.push((rel, kind));
+            } else if ft.is_symlink() && rel.starts_with(".github/") {
+                // A link to a directory inside .github: say it is not followed.
+                if fs::metadata(&path).map(|m| m.is_dir()).unwrap_or(false) {
+                    d.errors.push(LoadError {
+                        file: rel,
+                        line: 0,
+                        column: 0,
+                        message: "symbolic link to a directory; not followed".into(),
+                    });
+                }
+            }
+        }
+    }
+    d.files.sort();
+    d
+}
+
+/// The repository root for a path given on the command line: a directory is its
+/// own root; for a file, the folder above its `.github`, or its own folder.
+pub fn root_for_file(file: &Path) -> PathBuf {
+    let parent = file.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let mut cur = parent.as_path();
+    loop {
+        if cur.file_name().map(|n| n == ".github").unwrap_or(false) {
+            return cur.parent().unwrap_or(Path::new(".")).to_path_buf();
+        }
+        match cur.parent() {
+            Some(p) if !p.as_os_str().is_empty() => cur = p,
+            _ => break,
+        }
+    }
+    parent
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_paths() {
+        assert_eq!(
+            classify(".github/workflows/ci.yml"),
+            Some(FileKind::Workflow)
+        );
+        assert_eq!(classify(".github/workflows/sub/ci.yml"), None);
+        assert_eq!(
+            classify(".github/actions/setup/action.yml"),
+            Some(FileKind::Action)
+        );
+        assert_eq!(classify("action.yaml"), Some(FileKind::Action));
+        assert_eq!(
+            classify(".github/dependabot.yml"),
+            Some(FileKind::Dependabot)
+        );
+        assert_eq!(
+            classify("docker/Dockerfile.prod"),
+            Some(FileKind::Dockerfile)
+        );
+        assert_eq!(
+            classify("docker-compose.override.yml"),
+            Some(FileKind::Compose)
+        );
+        assert_eq!(classify(".nvmrc"), Some(FileKind::PinFile));
+        assert_eq!(classify("web/package.json"), Some(FileKind::Manifest));
+        assert_eq!(classify("requirements-dev.txt"), Some(FileKind::Manifest));
+        assert_eq!(classify("src/main.rs"), None);
+    }
+}

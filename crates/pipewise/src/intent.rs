@@ -1,0 +1,392 @@
+//! Intent: what a command, step or job *does* (tests, builds, deploys, publishes,
+//! backs up, migrates, scans, …). Rules rate severity by what a weakness weakens, so
+//! they all ask this module rather than keeping their own keyword lists.
+
+use crate::shell::Command;
+use crate::workflow::{Job, Step, Workflow};
+
+/// What a piece of pipeline does. Ordered roughly by how much it matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Intent {
+    /// Cleanup, probes, diagnostics: failing quietly is fine.
+    Harmless,
+    Other,
+    Lint,
+    Build,
+    Test,
+    SecurityScan,
+    Migration,
+    Backup,
+    Publish,
+    Deploy,
+}
+
+impl Intent {
+    pub fn label(self) -> &'static str {
+        match self {
+            Intent::Harmless => "harmless",
+            Intent::Other => "command",
+            Intent::Lint => "lint",
+            Intent::Build => "build",
+            Intent::Test => "test",
+            Intent::SecurityScan => "security scan",
+            Intent::Migration => "migration",
+            Intent::Backup => "backup",
+            Intent::Publish => "publish",
+            Intent::Deploy => "deploy",
+        }
+    }
+    /// A gate: its failure must stop the pipeline.
+    pub fn is_gate(self) -> bool {
+        matches!(
+            self,
+            Intent::Test
+                | Intent::SecurityScan
+                | Intent::Migration
+                | Intent::Backup
+                | Intent::Publish
+                | Intent::Deploy
+                | Intent::Build
+                | Intent::Lint
+        )
+    }
+}
+
+fn words_lower(c: &Command) -> Vec<String> {
+    c.words
+        .iter()
+        .map(|w| w.text.to_ascii_lowercase())
+        .collect()
+}
+
+/// Classifies one shell command.
+pub fn command_intent(c: &Command) -> Intent {
+    let w = words_lower(c);
+    let name = c.base_name().to_ascii_lowercase();
+    let args: Vec<&str> = w.iter().skip(1).map(String::as_str).collect();
+    let has = |s: &str| args.contains(&s);
+    let any_contains = |s: &str| args.iter().any(|a| a.contains(s));
+    match name.as_str() {
+        "true" | ":" | "echo" | "printf" | "rm" | "rmdir" | "mkdir" | "touch" | "cat" | "ls"
+        | "pwd" | "sleep" | "kill" | "pkill" | "killall" | "wait" | "which" | "type"
+        | "command" | "hash" | "test" | "[" | "[[" | "grep" | "egrep" | "fgrep" | "diff"
+        | "cmp" | "chmod" | "chown" | "ln" | "cp" | "mv" | "tee" | "head" | "tail" | "wc"
+        | "sort" | "uniq" | "cut" | "sed" | "awk" | "jq" | "yq" | "date" | "env" | "export"
+        | "unset" | "cd" | "pushd" | "popd" | "exit" | "return" | "set" | "shift" | "tr"
+        | "basename" | "dirname" | "realpath" | "readlink" | "find" | "xargs" | "df" | "du"
+        | "free" | "uname" | "whoami" | "id" | "nproc" | "lsof" | "ps" | "netstat" | "ss"
+        | "base64" | "sha256sum" | "shasum" | "md5sum" | "unzip" | "tar" | "zip" | "gzip"
+        | "gunzip" => Intent::Harmless,
+        "git" => match args.first().copied() {
+            Some("push") => Intent::Publish,
+            Some("commit") | Some("add") | Some("config") | Some("fetch") | Some("diff")
+            | Some("status") | Some("log") | Some("tag") | Some("describe") | Some("rev-parse")
+            | Some("checkout") | Some("branch") | Some("stash") | Some("clean") | Some("reset")
+            | Some("remote") | Some("submodule") | Some("show") | Some("ls-files") => {
+                Intent::Harmless
+            }
+            _ => Intent::Other,
+        },
+        "docker" | "podman" => match args.first().copied() {
+            Some("push") => Intent::Publish,
+            Some("build") | Some("buildx") => {
+                if has("--push") {
+                    Intent::Publish
+                } else {
+                    Intent::Build
+                }
+            }
+            Some("rm") | Some("stop") | Some("kill") | Some("rmi") | Some("logout")
+            | Some("network") | Some("volume") | Some("system") | Some("logs") | Some("ps")
+            | Some("inspect") | Some("pull") | Some("image") => Intent::Harmless,
+            Some("compose") | Some("run") | Some("exec") => classify_words(&args),
+            _ => Intent::Other,
+        },
+        "docker-compose" => {
+            if has("down") || has("rm") || has("stop") || has("logs") {
+                Intent::Harmless
+            } else {
+                classify_words(&args)
+            }
+        }
+        "curl" | "wget" | "http" => Intent::Other,
+        "npm" | "pnpm" | "yarn" | "bun" | "npx" | "pnpx" => {
+            if has("audit") {
+                Intent::SecurityScan
+            } else if has("publish") {
+                Intent::Publish
+            } else if has("ci") || has("install") || has("i") {
+                Intent::Build
+            } else {
+                classify_words(&args)
+            }
+        }
+        "cargo" => match args.first().copied() {
+            Some("test") | Some("nextest") => Intent::Test,
+            Some("build") | Some("check") => Intent::Build,
+            Some("publish") => Intent::Publish,
+            Some("clippy") | Some("fmt") => Intent::Lint,
+            Some("audit") | Some("deny") => Intent::SecurityScan,
+            _ => classify_words(&args),
+        },
+        "go" => match args.first().copied() {
+            Some("test") => Intent::Test,
+            Some("build") | Some("vet") => Intent::Build,
+            _ => classify_words(&args),
+        },
+        "pytest" | "tox" | "nox" | "jest" | "vitest" | "mocha" | "phpunit" | "rspec" | "ctest"
+        | "playwright" | "cypress" | "k6" | "locust" | "artillery" => Intent::Test,
+        "make" | "just" | "task" | "mage" => classify_words(&args).max(Intent::Build),
+        "python" | "python3" | "uv" | "poetry" | "pipenv" | "hatch" | "pdm" | "bundle" | "rake"
+        | "gradle" | "./gradlew" | "gradlew" | "mvn" | "./mvnw" | "mvnw" | "dotnet" | "deno"
+        | "node" | "composer" | "mix" => {
+            let c = classify_words(&args);
+            if c == Intent::Other && (has("install") || has("sync") || any_contains("build")) {
+                Intent::Build
+            } else {
+                c
+            }
+        }
+        "pip" | "pip3" => {
+            if has("install") {
+                Intent::Build
+            } else {
+                Intent::Other
+            }
+        }
+        "trivy" | "grype" | "snyk" | "semgrep" | "bandit" | "gosec" | "gitleaks" | "trufflehog"
+        | "pip-audit" | "safety" | "govulncheck" | "osv-scanner" | "hadolint" | "checkov"
+        | "tfsec" | "brakeman" | "zizmor" | "audit-ci" => Intent::SecurityScan,
+        "eslint" | "prettier" | "ruff" | "black" | "flake8" | "pylint" | "mypy" | "tsc"
+        | "golangci-lint" | "shellcheck" | "rubocop" | "actionlint" | "stylelint" | "biome" => {
+            Intent::Lint
+        }
+        "pg_dump" | "pg_dumpall" | "mysqldump" | "mongodump" => Intent::Backup,
+        "kubectl" | "helm" | "flyctl" | "fly" | "vercel" | "netlify" | "heroku" | "railway"
+        | "serverless" | "sls" | "cdk" | "pulumi" | "terraform" | "terragrunt"
+        | "ansible-playbook" | "skaffold" | "argocd" | "wrangler" | "firebase" | "eb"
+        | "render" | "supabase" | "gcloud" | "aws" | "az" | "doctl" | "rsync" | "scp" | "ssh"
+        | "caprover" | "dokku" => deploy_like(&name, &args),
+        _ => classify_words(&w),
+    }
+}
+
+fn deploy_like(name: &str, args: &[&str]) -> Intent {
+    let has = |s: &str| args.contains(&s);
+    let any = |s: &str| args.iter().any(|a| a.contains(s));
+    if any("backup") || any("snapshot") || any("dump") {
+        return Intent::Backup;
+    }
+    if any("migrat") {
+        return Intent::Migration;
+    }
+    match name {
+        "kubectl"
+            if has("apply") || has("rollout") || has("set") || has("create") || has("replace") =>
+        {
+            Intent::Deploy
+        }
+        "helm" if has("upgrade") || has("install") || has("rollback") => Intent::Deploy,
+        "terraform" | "terragrunt" | "pulumi" | "cdk"
+            if has("apply") || has("up") || has("deploy") =>
+        {
+            Intent::Deploy
+        }
+        "flyctl" | "fly" | "vercel" | "netlify" | "heroku" | "railway" | "serverless" | "sls"
+        | "wrangler" | "firebase" | "eb" | "render" | "caprover" | "dokku" | "skaffold"
+        | "argocd" | "ansible-playbook" | "rsync" | "scp" | "ssh" => {
+            if any("deploy")
+                || has("up")
+                || has("push")
+                || has("release")
+                || has("publish")
+                || has("sync")
+                || name == "rsync"
+                || name == "scp"
+                || name == "ansible-playbook"
+            {
+                Intent::Deploy
+            } else {
+                Intent::Other
+            }
+        }
+        "supabase" if has("db") && has("push") => Intent::Migration,
+        "supabase" if any("deploy") => Intent::Deploy,
+        "gcloud" | "aws" | "az" | "doctl" => {
+            if any("deploy")
+                || has("update-service")
+                || has("s3") && has("sync")
+                || any("create-deployment")
+            {
+                Intent::Deploy
+            } else {
+                Intent::Other
+            }
+        }
+        _ => Intent::Other,
+    }
+}
+
+/// Classifies by well-known words in arguments (`npm run test:unit`, `make deploy`).
+fn classify_words<S: AsRef<str>>(args: &[S]) -> Intent {
+    // `prisma migrate deploy`, `rails db:migrate`: a migration, whatever else it says.
+    if args
+        .iter()
+        .any(|a| a.as_ref().to_ascii_lowercase().contains("migrat"))
+    {
+        return Intent::Migration;
+    }
+    let mut best = Intent::Other;
+    for a in args {
+        let a = a.as_ref();
+        let i = word_intent(a);
+        if i > best {
+            best = i;
+        }
+    }
+    best
+}
+
+/// Classifies one word such as a script name (`test:smoke`, `deploy-prod`).
+pub fn word_intent(a: &str) -> Intent {
+    let a = a.to_ascii_lowercase();
+    let has = |s: &str| a.contains(s);
+    if has("deploy") || has("rollout") || a == "release" || has("promote") {
+        Intent::Deploy
+    } else if has("publish") {
+        Intent::Publish
+    } else if has("backup") {
+        Intent::Backup
+    } else if has("migrat") {
+        Intent::Migration
+    } else if has("audit") || has("vuln") || has("security") || has("scan") || has("sast") {
+        Intent::SecurityScan
+    } else if has("test")
+        || has("spec")
+        || has("e2e")
+        || has("smoke")
+        || has("coverage")
+        || a == "cov"
+        || has("check") && !has("checkout")
+    {
+        Intent::Test
+    } else if has("lint") || has("typecheck") || has("type-check") || has("format") || has("fmt") {
+        Intent::Lint
+    } else if has("build") || has("compile") {
+        Intent::Build
+    } else {
+        Intent::Other
+    }
+}
+
+/// Classifies an action by name (`docker/build-push-action`, `aquasecurity/trivy-action`).
+pub fn action_intent(action: &str) -> Intent {
+    let a = action.to_ascii_lowercase();
+    let has = |s: &str| a.contains(s);
+    if has("deploy")
+        || has("superfly/flyctl")
+        || has("vercel")
+        || has("netlify")
+        || has("aws-actions/amazon-ecs")
+        || has("google-github-actions/deploy")
+        || has("azure/webapps")
+        || has("k8s-deploy")
+    {
+        Intent::Deploy
+    } else if has("publish") || has("release") || has("gh-action-pypi") || has("build-push-action")
+    {
+        Intent::Publish
+    } else if has("trivy")
+        || has("grype")
+        || has("anchore/scan")
+        || has("snyk")
+        || has("codeql")
+        || has("semgrep")
+        || has("gitleaks")
+        || has("trufflehog")
+        || has("dependency-review")
+        || has("scorecard")
+        || has("zizmor")
+    {
+        Intent::SecurityScan
+    } else if has("codecov") || has("coveralls") || has("test") {
+        Intent::Test
+    } else if has("lint") {
+        Intent::Lint
+    } else {
+        Intent::Other
+    }
+}
+
+/// The strongest intent of a step: its name, its action, its commands.
+pub fn step_intent(step: &Step) -> Intent {
+    let mut best = step.name.map(word_intent_phrase).unwrap_or(Intent::Other);
+    if let Some(a) = step.action() {
+        best = best.max(action_intent(&a));
+    }
+    if let Some(script) = step.run.as_ref().and_then(|r| r.script.as_ref()) {
+        for c in &script.commands {
+            if !c.in_condition && !c.in_substitution {
+                best = best.max(command_intent(c));
+            }
+        }
+    }
+    best
+}
+
+/// Classifies a free-text phrase such as a step or job name.
+pub fn word_intent_phrase(s: &str) -> Intent {
+    s.split(|c: char| !c.is_alphanumeric() && c != '-' && c != '_' && c != ':')
+        .map(word_intent)
+        .max()
+        .unwrap_or(Intent::Other)
+}
+
+/// A job deploys when it targets an environment, is named so, or runs a deploy step.
+pub fn job_deploys(job: &Job) -> bool {
+    if job.environment().is_some() {
+        return true;
+    }
+    if word_intent_phrase(job.id) == Intent::Deploy
+        || job.name.map(word_intent_phrase) == Some(Intent::Deploy)
+    {
+        return true;
+    }
+    job.steps.iter().any(|s| step_intent(s) == Intent::Deploy)
+}
+
+/// A job publishes (release, package or image push).
+pub fn job_publishes(job: &Job) -> bool {
+    job.steps.iter().any(|s| step_intent(s) == Intent::Publish)
+        || word_intent_phrase(job.id) == Intent::Publish
+}
+
+/// A workflow deploys or releases: one of its jobs does, or its name/file says so.
+pub fn workflow_deploys(wf: &Workflow) -> bool {
+    wf.jobs.iter().any(job_deploys)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shell::Script;
+
+    fn intent(s: &str) -> Intent {
+        command_intent(&Script::parse(s).commands[0])
+    }
+
+    #[test]
+    fn classifies_commands() {
+        assert_eq!(intent("npm test"), Intent::Test);
+        assert_eq!(intent("npm run test:cov"), Intent::Test);
+        assert_eq!(intent("npm audit --audit-level=high"), Intent::SecurityScan);
+        assert_eq!(intent("flyctl deploy --remote-only"), Intent::Deploy);
+        assert_eq!(intent("flyctl postgres backup create"), Intent::Backup);
+        assert_eq!(intent("npx prisma migrate deploy"), Intent::Migration);
+        assert_eq!(intent("rm -f x"), Intent::Harmless);
+        assert_eq!(intent("git commit -m x"), Intent::Harmless);
+        assert_eq!(intent("docker push img"), Intent::Publish);
+        assert_eq!(intent("pytest -q"), Intent::Test);
+        assert_eq!(intent("kubectl get pods"), Intent::Other);
+    }
+}

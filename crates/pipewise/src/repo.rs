@@ -1,0 +1,220 @@
+//! One repository in memory: its discovered files (loaded in parallel), every path it
+//! has, and the shell scripts that `run:` steps call, followed transitively.
+
+use crate::discover::{discover, Discovery};
+use crate::shell::{Command, Script};
+use crate::source::{read_text, FileKind, LoadError, SourceFile};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug)]
+pub struct Repo {
+    pub root: PathBuf,
+    /// The root as the user gave it, for reports.
+    pub display: String,
+    /// Loaded files, sorted by path.
+    pub files: Vec<SourceFile>,
+    /// Every path seen in the walk.
+    pub paths: BTreeSet<String>,
+    pub errors: Vec<LoadError>,
+}
+
+/// A script called from a step, loaded and parsed.
+#[derive(Debug)]
+pub struct ScriptFile {
+    pub file: SourceFile,
+    pub script: Script,
+}
+
+/// Scripts by repository path.
+pub type Scripts = BTreeMap<String, ScriptFile>;
+
+impl Repo {
+    /// Discovers and loads a repository directory.
+    pub fn load(root: &Path, display: &str) -> Repo {
+        let d = discover(root);
+        Repo::from_discovery(d, display)
+    }
+
+    /// Loads one file given on the command line, as a repository of one file.
+    pub fn load_file(root: &Path, file: &Path, display: &str) -> Repo {
+        let mut d = discover(root);
+        let rel = crate::source::relative(root, file);
+        let kind = crate::discover::classify(&rel).unwrap_or(FileKind::Workflow);
+        d.files = vec![(rel, kind)];
+        Repo::from_discovery(d, display)
+    }
+
+    fn from_discovery(d: Discovery, display: &str) -> Repo {
+        let root = d.root.clone();
+        let loaded: Vec<(Option<SourceFile>, Vec<LoadError>)> = d
+            .files
+            .par_iter()
+            .map(|(rel, kind)| match read_text(&root, &root.join(rel), rel) {
+                Ok(text) => {
+                    let (f, errs) = SourceFile::from_text(rel.clone(), *kind, text);
+                    (Some(f), errs)
+                }
+                Err(e) => (None, vec![e]),
+            })
+            .collect();
+        let mut files = vec![];
+        let mut errors = d.errors;
+        for (f, errs) in loaded {
+            files.extend(f);
+            errors.extend(errs);
+        }
+        Repo {
+            root,
+            display: display.to_string(),
+            files,
+            paths: d.paths,
+            errors,
+        }
+    }
+
+    pub fn file(&self, path: &str) -> Option<&SourceFile> {
+        self.files
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .ok()
+            .and_then(|i| self.files.get(i))
+    }
+
+    pub fn files_of(&self, kind: FileKind) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter().filter(move |f| f.kind == kind)
+    }
+
+    /// Whether a file or folder exists at this repository-relative path.
+    pub fn exists(&self, path: &str) -> bool {
+        let p = normalize(path);
+        p.is_empty() || self.paths.contains(&p)
+    }
+
+    /// Loads the scripts named by `calls` (repository paths), then the scripts they
+    /// call, and so on, each once.
+    pub fn load_scripts(&self, calls: BTreeSet<String>, errors: &mut Vec<LoadError>) -> Scripts {
+        let mut scripts = Scripts::new();
+        let mut pending: Vec<String> = calls.into_iter().collect();
+        let mut seen: BTreeSet<String> = pending.iter().cloned().collect();
+        while !pending.is_empty() {
+            let batch: Vec<(String, Result<String, LoadError>)> = pending
+                .par_iter()
+                .map(|p| (p.clone(), read_text(&self.root, &self.root.join(p), p)))
+                .collect();
+            pending.clear();
+            for (path, res) in batch {
+                match res {
+                    Ok(text) => {
+                        let script = Script::parse(&text);
+                        let (file, _) = SourceFile::from_text(path.clone(), FileKind::Script, text);
+                        let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+                        for c in &script.commands {
+                            for target in [called_script(self, c, ""), called_script(self, c, dir)]
+                                .into_iter()
+                                .flatten()
+                            {
+                                if seen.insert(target.clone()) {
+                                    pending.push(target);
+                                }
+                            }
+                        }
+                        scripts.insert(path, ScriptFile { file, script });
+                    }
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+        scripts
+    }
+}
+
+/// Normalizes `a/./b/../c` to `a/c`; leading `./` removed. Escaping the root yields `..`.
+pub fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = vec![];
+    for p in path.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return "..".into();
+                }
+            }
+            _ => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
+/// Joins a working directory and a relative path and normalizes.
+pub fn join(cwd: &str, path: &str) -> String {
+    if cwd.is_empty() {
+        normalize(path)
+    } else {
+        normalize(&format!("{cwd}/{path}"))
+    }
+}
+
+fn strip_workspace(s: &str) -> &str {
+    for p in [
+        "${{ github.workspace }}/",
+        "${{github.workspace}}/",
+        "$GITHUB_WORKSPACE/",
+        "${GITHUB_WORKSPACE}/",
+    ] {
+        if let Some(r) = s.strip_prefix(p) {
+            return r;
+        }
+    }
+    s
+}
+
+/// If `cmd` runs a script file of this repository (relative to `cwd`), its path.
+///
+/// Recognised: `./x.sh`, `scripts/x.sh`, `bash x.sh`, `sh -e x.sh`, `source x.sh`,
+/// `. x.sh`; the file must exist in the repository.
+pub fn called_script(repo: &Repo, cmd: &Command, cwd: &str) -> Option<String> {
+    let name = strip_workspace(cmd.name());
+    let candidate = match cmd.base_name() {
+        "bash" | "sh" | "zsh" | "dash" | "source" | "." => cmd
+            .args()
+            .iter()
+            .map(|w| strip_workspace(&w.text))
+            .find(|a| !a.starts_with('-'))?,
+        _ if name.contains('/') || name.ends_with(".sh") => name,
+        _ => return None,
+    };
+    if candidate.contains('$') || candidate.starts_with('/') {
+        return None;
+    }
+    let p = join(cwd, candidate);
+    if p == ".." || p.is_empty() {
+        return None;
+    }
+    repo.file_exists_as_file(&p).then_some(p)
+}
+
+impl Repo {
+    fn file_exists_as_file(&self, p: &str) -> bool {
+        // A path with children is a folder.
+        self.paths.contains(p)
+            && self
+                .paths
+                .range(format!("{p}/")..)
+                .next()
+                .map(|n| !n.starts_with(&format!("{p}/")))
+                .unwrap_or(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_paths() {
+        assert_eq!(normalize("./scripts/../x.sh"), "x.sh");
+        assert_eq!(normalize("../x"), "..");
+        assert_eq!(join("app", "./run.sh"), "app/run.sh");
+    }
+}

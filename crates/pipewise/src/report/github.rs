@@ -1,0 +1,53 @@
+//! GitHub Actions workflow commands (`::error file=…,line=…::message`), so findings
+//! show up as annotations on the pull request.
+
+use super::Report;
+use crate::finding::Severity;
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_prop(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    for repo in &report.repositories {
+        let prefix = if report.repositories.len() > 1 {
+            format!("{}/", repo.root.trim_end_matches('/'))
+        } else {
+            String::new()
+        };
+        for f in &repo.findings {
+            let level = match f.severity {
+                Severity::Critical | Severity::High => "error",
+                Severity::Medium => "warning",
+                Severity::Low | Severity::Info => "notice",
+            };
+            out.push_str(&format!(
+                "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+                escape_prop(&format!("{prefix}{}", f.file)),
+                f.line,
+                f.column,
+                f.end_line,
+                f.end_column,
+                escape_prop(&format!("{} ({})", f.title, f.rule)),
+                escape_data(&format!("[{}] {}", f.severity, f.message))
+            ));
+        }
+        for e in &repo.errors {
+            out.push_str(&format!(
+                "::error file={},line={},title={}::{}\n",
+                escape_prop(&format!("{prefix}{}", e.file)),
+                e.line.max(1),
+                escape_prop("pipewise could not read this file"),
+                escape_data(&e.message)
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,125 @@
+//! The audit report: the `pipewise/report@1` data model (serialized as JSON exactly
+//! as `shared/spec/report-schema.md` describes) and its renderers.
+
+pub mod github;
+pub mod json;
+pub mod plain;
+pub mod sarif;
+
+use crate::finding::{Confidence, Fix, Severity};
+use serde::{Deserialize, Serialize};
+
+pub const SCHEMA: &str = "pipewise/report@1";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    pub schema: String,
+    pub tool: Tool,
+    pub repositories: Vec<RepoReport>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+impl Report {
+    pub fn new(repositories: Vec<RepoReport>) -> Report {
+        Report {
+            schema: SCHEMA.into(),
+            tool: Tool {
+                name: "pipewise".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
+            repositories,
+        }
+    }
+    pub fn findings(&self) -> impl Iterator<Item = &ReportFinding> {
+        self.repositories.iter().flat_map(|r| r.findings.iter())
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Stack {
+    pub languages: Vec<String>,
+    pub package_managers: Vec<String>,
+    pub frameworks: Vec<String>,
+    pub databases: Vec<String>,
+    pub migrations: Vec<String>,
+    pub containers: bool,
+    pub deploy_targets: Vec<String>,
+    pub iac: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FileEntry {
+    pub path: String,
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RepoReport {
+    pub root: String,
+    pub stack: Stack,
+    pub files: Vec<FileEntry>,
+    pub findings: Vec<ReportFinding>,
+    pub capabilities: Vec<serde_json::Value>,
+    pub scores: serde_json::Value,
+    pub errors: Vec<ReportError>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReportFinding {
+    pub rule: String,
+    pub title: String,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    pub category: String,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    pub message: String,
+    pub impact: String,
+    pub fix: Fix,
+    pub references: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<RelatedLocation>,
+    /// Source lines around the finding (line number, text), for renderers.
+    #[serde(skip)]
+    pub snippet: Vec<(usize, String)>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RelatedLocation {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ReportError {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+/// Counts of findings by severity, most severe first.
+pub fn severity_counts<'a>(
+    findings: impl Iterator<Item = &'a ReportFinding>,
+) -> [(Severity, usize); 5] {
+    let mut counts = Severity::ALL.map(|s| (s, 0usize));
+    for f in findings {
+        if let Some(c) = counts.iter_mut().find(|(s, _)| *s == f.severity) {
+            c.1 += 1;
+        }
+    }
+    counts
+}

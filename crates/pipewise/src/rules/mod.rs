@@ -1,0 +1,358 @@
+//! The rule framework: what a rule is ([`Rule`], [`RuleMeta`]), the hooks the engine
+//! calls (workflow → job → step, actions, other files, whole repository), the
+//! context rules report through ([`Ctx`]), and the registry of every rule.
+//!
+//! A rule lives in `rules/<group>/<name>.rs` (its id is `<group>/<name>`), carries its
+//! documentation in its [`RuleMeta`], and is listed once in its group's `RULES`.
+
+pub mod reliability;
+pub mod security;
+
+use crate::config::RuleOptions;
+use crate::finding::{Category, Confidence, Finding, Fix, Related, Severity, Span};
+use crate::repo::{Repo, ScriptFile, Scripts};
+use crate::source::SourceFile;
+use crate::workflow::{Action, Job, Step, Workflow};
+use pipewise_yaml::Document;
+
+/// The fix every finding of a rule suggests unless the finding brings its own.
+#[derive(Debug)]
+pub struct FixMeta {
+    pub description: &'static str,
+    pub snippet: &'static str,
+    pub effort_minutes: u32,
+}
+
+/// Everything static about a rule: identity, defaults and documentation.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Stable id `group/name`.
+    pub id: &'static str,
+    pub title: &'static str,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    pub category: Category,
+    /// One sentence: what the rule finds.
+    pub summary: &'static str,
+    /// One sentence: what goes wrong if it is left as is.
+    pub impact: &'static str,
+    /// Markdown: why it matters, a bad example, a good example.
+    pub doc: &'static str,
+    pub fix: FixMeta,
+    pub references: &'static [&'static str],
+}
+
+impl RuleMeta {
+    pub fn group(&self) -> &'static str {
+        self.id.split('/').next().unwrap_or(self.id)
+    }
+    /// The rule's full documentation page, as printed by `pipewise rule ID`.
+    pub fn documentation(&self) -> String {
+        let mut s = format!(
+            "# {}\n\n{}\n\n- Default severity: {}\n- Confidence: {}\n- Category: {}\n\n{}\n\n## Fix\n\n{} (about {} minutes)\n\n```yaml\n{}\n```\n",
+            self.id,
+            self.summary,
+            self.severity,
+            self.confidence.as_str(),
+            self.category.id(),
+            self.doc.trim(),
+            self.fix.description,
+            self.fix.effort_minutes,
+            self.fix.snippet.trim_end()
+        );
+        if !self.references.is_empty() {
+            s.push_str("\n## References\n\n");
+            for r in self.references {
+                s.push_str(&format!("- {r}\n"));
+            }
+        }
+        s
+    }
+}
+
+/// Where a step lives: in a workflow job or in a composite action.
+pub struct StepSite<'v, 'a> {
+    pub path: &'a str,
+    pub doc: &'a Document,
+    pub workflow: Option<&'v Workflow<'a>>,
+    pub job: Option<&'v Job<'a>>,
+    pub action: Option<&'v Action<'a>>,
+    pub step: &'v Step<'a>,
+}
+
+impl StepSite<'_, '_> {
+    pub fn job_id(&self) -> Option<&str> {
+        self.job.map(|j| j.id)
+    }
+    /// The document a [`StepScript`]'s spans are mapped through (the step's file).
+    pub fn doc_for(&self, _s: &StepScript) -> &Document {
+        self.doc
+    }
+}
+
+/// All parsed views of one repository, for rules that look across files.
+pub struct RepoView<'a> {
+    pub repo: &'a Repo,
+    pub workflows: Vec<Workflow<'a>>,
+    pub actions: Vec<Action<'a>>,
+    pub scripts: &'a Scripts,
+}
+
+/// A rule. Implement the hooks you need; the engine calls each hook for every
+/// matching item, in parallel across files.
+pub trait Rule: Send + Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn workflow(&self, _wf: &Workflow, _cx: &mut Ctx) {}
+    fn job(&self, _wf: &Workflow, _job: &Job, _cx: &mut Ctx) {}
+    fn step(&self, _site: &StepSite, _cx: &mut Ctx) {}
+    fn action(&self, _action: &Action, _cx: &mut Ctx) {}
+    /// Files that are neither workflows nor actions (Dockerfiles, compose, config).
+    fn file(&self, _file: &SourceFile, _cx: &mut Ctx) {}
+    fn repo(&self, _view: &RepoView, _cx: &mut Ctx) {}
+}
+
+/// What a rule reports through.
+pub struct Ctx<'a> {
+    pub repo: &'a Repo,
+    pub scripts: &'a Scripts,
+    options: &'a RuleOptions,
+    pub findings: Vec<Finding>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(repo: &'a Repo, scripts: &'a Scripts, options: &'a RuleOptions) -> Self {
+        Ctx {
+            repo,
+            scripts,
+            options,
+            findings: vec![],
+        }
+    }
+
+    /// Records a finding with the rule's defaults; adjust it through the returned builder.
+    pub fn report(
+        &mut self,
+        meta: &'static RuleMeta,
+        file: &str,
+        span: Span,
+        message: impl Into<String>,
+    ) -> FindingBuilder<'_> {
+        self.findings.push(Finding {
+            rule: meta.id,
+            severity: meta.severity,
+            confidence: meta.confidence,
+            file: file.to_string(),
+            span,
+            job: None,
+            step: None,
+            message: message.into(),
+            title: None,
+            impact: None,
+            fix: None,
+            related: vec![],
+        });
+        let idx = self.findings.len() - 1;
+        FindingBuilder {
+            finding: &mut self.findings[idx],
+        }
+    }
+
+    /// A string option for rule `id` from `pipewise.toml`.
+    pub fn option_str(&self, id: &str, key: &str) -> Option<&'a str> {
+        self.options.get(id)?.get(key)?.as_str()
+    }
+
+    /// A script file called from a step, by repository path.
+    pub fn script(&self, path: &str) -> Option<&'a ScriptFile> {
+        self.scripts.get(path)
+    }
+}
+
+/// Adjusts a just-recorded finding.
+pub struct FindingBuilder<'f> {
+    finding: &'f mut Finding,
+}
+
+impl FindingBuilder<'_> {
+    pub fn severity(self, s: Severity) -> Self {
+        self.finding.severity = s;
+        self
+    }
+    pub fn confidence(self, c: Confidence) -> Self {
+        self.finding.confidence = c;
+        self
+    }
+    pub fn job(self, job: Option<&str>) -> Self {
+        self.finding.job = job.map(str::to_string);
+        self
+    }
+    pub fn step(self, step: Option<String>) -> Self {
+        self.finding.step = step;
+        self
+    }
+    /// Job and step from a step site.
+    pub fn site(self, site: &StepSite) -> Self {
+        self.job(site.job_id()).step(Some(site.step.label()))
+    }
+    pub fn title(self, t: impl Into<String>) -> Self {
+        self.finding.title = Some(t.into());
+        self
+    }
+    pub fn impact(self, t: impl Into<String>) -> Self {
+        self.finding.impact = Some(t.into());
+        self
+    }
+    pub fn fix(
+        self,
+        description: impl Into<String>,
+        snippet: impl Into<String>,
+        effort_minutes: u32,
+    ) -> Self {
+        self.finding.fix = Some(Fix {
+            description: description.into(),
+            snippet: snippet.into(),
+            effort_minutes,
+        });
+        self
+    }
+    pub fn related(self, file: &str, span: Span, note: impl Into<String>) -> Self {
+        self.finding.related.push(Related {
+            file: file.to_string(),
+            span,
+            note: note.into(),
+        });
+        self
+    }
+}
+
+/// Every rule, in id order.
+pub fn all() -> Vec<&'static dyn Rule> {
+    let mut v: Vec<&'static dyn Rule> = reliability::RULES
+        .iter()
+        .chain(security::RULES.iter())
+        .copied()
+        .collect();
+    v.sort_by_key(|r| r.meta().id);
+    v
+}
+
+/// The rule with this id.
+pub fn by_id(id: &str) -> Option<&'static dyn Rule> {
+    all().into_iter().find(|r| r.meta().id == id)
+}
+
+/// A script a step runs: its own `run:` block, or a script file reached from it.
+pub struct StepScript<'s> {
+    /// File the script's spans belong to.
+    pub path: &'s str,
+    pub script: &'s crate::shell::Script,
+    /// The `run:` block, when this is the step's own script.
+    pub run: Option<&'s crate::workflow::Run<'s>>,
+    /// Whether the shell stops at the first error.
+    pub errexit: bool,
+    /// For a script file: the span in the step's file of the command that calls it
+    /// (first hop), and the chain of script paths that leads to it.
+    pub via: Option<(Span, Vec<String>)>,
+}
+
+impl StepScript<'_> {
+    /// Maps a span of the script text to a span in [`StepScript::path`].
+    pub fn span(&self, doc: &Document, s: Span) -> Span {
+        match self.run {
+            Some(r) => r.source_span(doc, s),
+            None => s,
+        }
+    }
+}
+
+/// The step's own script, then every script it calls, transitively (each once).
+pub fn step_scripts<'s>(
+    site: &'s StepSite,
+    scripts: &'s Scripts,
+    repo: &Repo,
+) -> Vec<StepScript<'s>> {
+    let Some(run) = &site.step.run else {
+        return vec![];
+    };
+    let Some(script) = &run.script else {
+        return vec![];
+    };
+    let mut out = vec![StepScript {
+        path: site.path,
+        script,
+        run: Some(run),
+        errexit: run.errexit(),
+        via: None,
+    }];
+    let cwd = site
+        .step
+        .get("working-directory")
+        .and_then(|n| n.as_str())
+        .or_else(|| {
+            site.job
+                .and_then(|j| j.get("defaults"))
+                .and_then(|d| d.get("run"))
+                .and_then(|r| r.get("working-directory"))
+                .and_then(|n| n.as_str())
+        })
+        .unwrap_or("");
+    let mut seen = std::collections::BTreeSet::new();
+    let mut queue: Vec<(String, Span, Vec<String>)> = vec![];
+    for c in &script.commands {
+        if let Some(p) = crate::repo::called_script(repo, c, cwd) {
+            if seen.insert(p.clone()) {
+                queue.push((p.clone(), run.source_span(site.doc, c.span), vec![p]));
+            }
+        }
+    }
+    let mut i = 0;
+    while i < queue.len() {
+        let (p, via, chain) = queue[i].clone();
+        i += 1;
+        let Some(sf) = scripts.get(&p) else { continue };
+        let dir = p.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        for c in &sf.script.commands {
+            for target in [
+                crate::repo::called_script(repo, c, ""),
+                crate::repo::called_script(repo, c, dir),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if seen.insert(target.clone()) && queue.len() < 64 {
+                    let mut ch = chain.clone();
+                    ch.push(target.clone());
+                    queue.push((target, via, ch));
+                }
+            }
+        }
+        out.push(StepScript {
+            path: &sf.file.path,
+            script: &sf.script,
+            run: None,
+            // A script run as a file starts without errexit unless it sets it.
+            errexit: sf.file.text().contains("set -e")
+                || sf.file.text().contains("set -o errexit")
+                || first_line_has_e(sf.file.text()),
+            via: Some((via, chain)),
+        });
+    }
+    out
+}
+
+fn first_line_has_e(text: &str) -> bool {
+    text.lines()
+        .next()
+        .map(|l| {
+            l.starts_with("#!")
+                && l.split_whitespace()
+                    .skip(1)
+                    .any(|w| w.starts_with('-') && w.contains('e'))
+        })
+        .unwrap_or(false)
+}
+
+/// Span of a whole `key: value` entry.
+pub fn entry_span(e: &pipewise_yaml::Entry) -> Span {
+    Span::new(e.key.span.start, e.value.span.end.max(e.key.span.end))
+}

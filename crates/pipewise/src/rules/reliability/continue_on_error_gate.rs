@@ -1,0 +1,143 @@
+//! `reliability/continue-on-error-gate`: `continue-on-error: true` on a step or job
+//! that is a gate (tests, scans, audits, deploys, publishing, backups, migrations).
+
+use crate::finding::{Category, Confidence, Severity};
+use crate::intent::{step_intent, word_intent_phrase, Intent};
+use crate::rules::{entry_span, Ctx, FixMeta, Rule, RuleMeta, StepSite};
+use crate::workflow::{Job, Workflow};
+use pipewise_yaml::{Entry, NodeKind};
+
+pub struct ContinueOnErrorGate;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "reliability/continue-on-error-gate",
+    title: "Gate cannot fail: `continue-on-error: true`",
+    severity: Severity::Medium,
+    confidence: Confidence::High,
+    category: Category::Testing,
+    summary: "`continue-on-error: true` (a literal, not an expression) on a test, scan, audit, deploy or publish step or job: its failure no longer fails the workflow.",
+    impact: "Failing tests, vulnerable dependencies or failed deploys are reported as green.",
+    doc: r#"
+## Why it matters
+`continue-on-error: true` marks the step as successful whatever its exit code. On a
+gate, that is the same as not having the gate. An expression such as
+`continue-on-error: ${{ matrix.experimental }}` is a deliberate, visible decision for
+some matrix legs and is not reported.
+
+## Bad
+```yaml
+- name: Run npm audit
+  run: npm audit --audit-level=moderate
+  continue-on-error: true
+```
+
+## Good
+```yaml
+- name: Run npm audit
+  run: npm audit --audit-level=moderate
+```
+"#,
+    fix: FixMeta {
+        description: "Remove `continue-on-error: true`, or make it conditional on a visible, deliberate expression.",
+        snippet: "continue-on-error: ${{ github.event_name == 'pull_request' && matrix.experimental }}",
+        effort_minutes: 5,
+    },
+    references: &["seed: 000 MEDIUM-2", "seed: 001 §1.2, §3.3"],
+};
+
+/// `continue-on-error` set to a literal true (`true`, `"true"`, `${{ true }}`).
+pub fn literal_true(e: &Entry) -> bool {
+    if e.value.as_bool() == Some(true) {
+        return true;
+    }
+    match &e.value.kind {
+        NodeKind::Scalar { value, .. } => {
+            let v = value.trim();
+            v == "true" || v.replace(' ', "") == "${{true}}"
+        }
+        _ => false,
+    }
+}
+
+fn severity(i: Intent) -> Option<Severity> {
+    match i {
+        Intent::Deploy | Intent::Publish => Some(Severity::High),
+        Intent::Test | Intent::SecurityScan | Intent::Backup | Intent::Migration => {
+            Some(Severity::Medium)
+        }
+        Intent::Build | Intent::Lint => Some(Severity::Low),
+        _ => None,
+    }
+}
+
+impl Rule for ContinueOnErrorGate {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn step(&self, site: &StepSite, cx: &mut Ctx) {
+        let Some(e) = site.step.entry("continue-on-error") else {
+            return;
+        };
+        if !literal_true(e) {
+            return;
+        }
+        let intent = step_intent(site.step);
+        let Some(sev) = severity(intent) else { return };
+        cx.report(
+            &META,
+            site.path,
+            entry_span(e),
+            format!(
+                "`continue-on-error: true` on {} step `{}`: when it fails, the job still succeeds.",
+                article(intent.label()),
+                site.step.label()
+            ),
+        )
+        .severity(sev)
+        .site(site)
+        .fix(
+            "Remove `continue-on-error: true` so the step can fail the job.",
+            format!(
+                "- name: {}\n  # continue-on-error removed",
+                site.step.label()
+            ),
+            5,
+        );
+    }
+    fn job(&self, wf: &Workflow, job: &Job, cx: &mut Ctx) {
+        let Some(e) = job.entry("continue-on-error") else {
+            return;
+        };
+        if !literal_true(e) {
+            return;
+        }
+        let intent = job
+            .steps
+            .iter()
+            .map(step_intent)
+            .max()
+            .unwrap_or(Intent::Other)
+            .max(word_intent_phrase(job.id));
+        let Some(sev) = severity(intent) else { return };
+        cx.report(
+            &META,
+            wf.path,
+            entry_span(e),
+            format!(
+                "`continue-on-error: true` on job `{}` ({}): when it fails, the workflow still succeeds.",
+                job.id,
+                intent.label()
+            ),
+        )
+        .severity(sev)
+        .job(Some(job.id));
+    }
+}
+
+fn article(s: &str) -> String {
+    if s.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {s}")
+    } else {
+        format!("a {s}")
+    }
+}

@@ -1,0 +1,260 @@
+//! `reliability/masked-failure`: a command whose failure is swallowed (`|| true`,
+//! `|| echo …`, `|| exit 0`, `|| :`, fallback chains ending in a no-op, `set +e` with
+//! no later status check).
+
+use crate::finding::{Category, Confidence, Severity, Span};
+use crate::intent::{command_intent, Intent};
+use crate::rules::{step_scripts, Ctx, FixMeta, Rule, RuleMeta, StepScript, StepSite};
+use crate::shell::{Command, Op, Script};
+
+pub struct MaskedFailure;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "reliability/masked-failure",
+    title: "Command failure is masked",
+    severity: Severity::High,
+    confidence: Confidence::High,
+    category: Category::Testing,
+    summary: "A test, build, scan, backup, migration or deploy command whose failure is swallowed by `|| true`, `|| echo`, `|| exit 0`, `|| :` or `set +e`, so the step always succeeds.",
+    impact: "The pipeline reports success while the command failed: broken code ships, vulnerabilities pass, backups are silently missing.",
+    doc: r#"
+## Why it matters
+A step passes when its script exits 0. `npm test || echo "tests failed"` always exits 0,
+so a failing test suite turns green and whatever runs next (a release, a deploy) goes
+ahead. Fallback chains such as `npm run test:cov || npm test || echo "No tests configured"`
+end in a no-op, and mask every command before it. Severity follows what is masked:
+critical for deploy and publish commands, high for tests, scans, backups and
+migrations, low for other commands. Harmless commands (`rm -f x || true`,
+`command -v x || echo missing`, `git commit … || echo "no changes"`) are not reported.
+
+## Bad
+```yaml
+- name: Run tests
+  run: npm test || echo "Tests failed, continuing"
+```
+
+## Good
+```yaml
+- name: Run tests
+  run: npm test
+```
+If a failure really is acceptable, say so where it is visible and decided:
+`continue-on-error: ${{ matrix.experimental }}`, or handle the status explicitly.
+"#,
+    fix: FixMeta {
+        description: "Let the command fail the step; remove the `|| …` fallback.",
+        snippet: "- name: Run tests\n  run: npm test",
+        effort_minutes: 15,
+    },
+    references: &["seed: 000 HIGH-1", "seed: 002 critical 1-3"],
+};
+
+impl Rule for MaskedFailure {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn step(&self, site: &StepSite, cx: &mut Ctx) {
+        for ss in step_scripts(site, cx.scripts, cx.repo) {
+            check_script(site, &ss, cx);
+        }
+    }
+}
+
+fn is_noop(c: &Command) -> bool {
+    match c.base_name() {
+        "true" | ":" | "echo" | "printf" => true,
+        "exit" | "return" => c.args().first().map(|a| a.text == "0").unwrap_or(true),
+        _ => false,
+    }
+}
+
+fn severity_for(intent: Intent) -> Option<Severity> {
+    match intent {
+        Intent::Deploy | Intent::Publish => Some(Severity::Critical),
+        Intent::Test
+        | Intent::SecurityScan
+        | Intent::Backup
+        | Intent::Migration
+        | Intent::Build => Some(Severity::High),
+        Intent::Lint => Some(Severity::Medium),
+        Intent::Other => Some(Severity::Low),
+        Intent::Harmless => None,
+    }
+}
+
+/// The strongest intent among commands, and the command that has it.
+fn strongest<'a>(
+    script: &'a Script,
+    cmds: impl Iterator<Item = &'a usize>,
+) -> Option<(Intent, &'a Command)> {
+    cmds.filter_map(|&i| script.commands.get(i))
+        .filter(|c| !c.in_substitution)
+        .map(|c| (command_intent(c), c))
+        .max_by_key(|(i, c)| (*i, std::cmp::Reverse(c.span.start)))
+}
+
+fn check_script(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
+    let script = ss.script;
+    for list in &script.lists {
+        let Some(last) = list.items.last() else {
+            continue;
+        };
+        if last.op != Some(Op::Or) || list.items.len() < 2 {
+            continue;
+        }
+        let fallback: Vec<&Command> = last
+            .commands
+            .iter()
+            .filter_map(|&i| script.commands.get(i))
+            .collect();
+        if fallback.is_empty() || !fallback.iter().all(|c| is_noop(c)) {
+            continue;
+        }
+        if fallback.iter().any(|c| c.in_condition) {
+            continue;
+        }
+        let masked = &list.items[..list.items.len() - 1];
+        let Some((intent, cmd)) = strongest(script, masked.iter().flat_map(|i| i.commands.iter()))
+        else {
+            continue;
+        };
+        let Some(sev) = severity_for(intent) else {
+            continue;
+        };
+        let (Some(first), Some(fb)) = (masked.first(), fallback.last()) else {
+            continue;
+        };
+        let span = ss.span(site.doc_for(ss), Span::new(first.span.start, fb.span.end));
+        let fb_text = fb.argv_text();
+        let fb_short: String = fb_text.chars().take(30).collect();
+        let msg = format!(
+            "`{} || {}{}` always exits 0, so a failing {} command does not fail the step{}.",
+            short(&cmd.argv_text()),
+            fb_short,
+            if fb_text.chars().count() > 30 {
+                " …"
+            } else {
+                ""
+            },
+            intent.label(),
+            consequence(intent)
+        );
+        let mut b = cx
+            .report(&META, ss.path, span, msg)
+            .severity(sev)
+            .site(site)
+            .title(format!(
+                "{} failure is masked by `|| {}`",
+                capital(intent.label()),
+                fb.base_name()
+            ));
+        if let Some((via, chain)) = &ss.via {
+            b = b.related(
+                site.path,
+                *via,
+                format!("reached from this step (via {})", chain.join(" → ")),
+            );
+        }
+        let _ = b.fix(
+            "Let the command fail the step: remove the `|| …` fallback.",
+            format!("run: {}", cmd.argv_text()),
+            10,
+        );
+    }
+    check_set_plus_e(site, ss, cx);
+}
+
+fn check_set_plus_e(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
+    let script = ss.script;
+    let Some(set) = script.commands.iter().find(|c| {
+        c.base_name() == "set"
+            && c.args()
+                .iter()
+                .any(|a| a.text.starts_with('+') && a.text.contains('e'))
+    }) else {
+        return;
+    };
+    let text = match ss.run {
+        Some(r) => r.text,
+        None => cx.script(ss.path).map(|s| s.file.text()).unwrap_or(""),
+    };
+    let rest = text.get(set.span.end..).unwrap_or("");
+    let checks = [
+        "$?",
+        "PIPESTATUS",
+        "set -e",
+        "set -o errexit",
+        "|| exit",
+        "if !",
+        "&& exit",
+        "exit $",
+        "exit \"$",
+    ];
+    if checks.iter().any(|c| rest.contains(c)) {
+        return;
+    }
+    let after = script
+        .commands
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.span.start > set.span.end && !c.in_condition && !c.in_substitution)
+        .map(|(i, _)| i)
+        .collect::<Vec<_>>();
+    let Some((intent, cmd)) = strongest(script, after.iter()) else {
+        return;
+    };
+    let Some(sev) = severity_for(intent) else {
+        return;
+    };
+    if intent == Intent::Other {
+        return;
+    }
+    let span = ss.span(site.doc_for(ss), set.span);
+    cx.report(
+        &META,
+        ss.path,
+        span,
+        format!(
+            "`set +e` turns off exit-on-error and no exit status is checked afterwards, so a failing `{}` does not fail the step{}.",
+            short(&cmd.argv_text()),
+            consequence(intent)
+        ),
+    )
+    .severity(sev)
+    .site(site)
+    .title(format!("{} failure is masked by `set +e`", capital(intent.label())))
+    .fix(
+        "Remove `set +e`, or check the status of the command explicitly.",
+        format!("if ! {}; then\n  echo \"::error::{} failed\"\n  exit 1\nfi", cmd.argv_text(), intent.label()),
+        15,
+    );
+}
+
+fn consequence(i: Intent) -> &'static str {
+    match i {
+        Intent::Deploy => " and a failed deploy is reported as a success",
+        Intent::Publish => " and a broken artifact is still published",
+        Intent::Test => " and failing tests pass",
+        Intent::SecurityScan => " and vulnerabilities do not block the pipeline",
+        Intent::Backup => " and the pipeline continues without a backup",
+        Intent::Migration => " and the pipeline continues with a failed migration",
+        _ => "",
+    }
+}
+
+fn short(s: &str) -> String {
+    let t: String = s.chars().take(50).collect();
+    if s.chars().count() > 50 {
+        format!("{t} …")
+    } else {
+        t
+    }
+}
+
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}

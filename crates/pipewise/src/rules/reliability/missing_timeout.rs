@@ -1,0 +1,103 @@
+//! `reliability/missing-timeout`: a job without `timeout-minutes` (GitHub's default
+//! is 360 minutes).
+
+use crate::finding::{Category, Confidence, Severity};
+use crate::intent::{job_deploys, job_publishes, step_intent, Intent};
+use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
+use crate::workflow::{Job, Workflow};
+
+pub struct MissingTimeout;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "reliability/missing-timeout",
+    title: "Job has no timeout",
+    severity: Severity::Low,
+    confidence: Confidence::High,
+    category: Category::CiPipeline,
+    summary: "A job without `timeout-minutes` runs for up to 6 hours when something hangs. Medium for jobs that deploy, publish or run load tests.",
+    impact: "A hung deploy or test holds a runner (and a deploy lock) for 6 hours and burns CI minutes.",
+    doc: r#"
+## Why it matters
+GitHub's default job timeout is 360 minutes. A deploy waiting on a lock, a test stuck
+on a network call or an interactive prompt holds the runner that long, blocks the
+concurrency group behind it, and costs money. An explicit, realistic timeout fails
+fast and tells you something is wrong.
+
+## Bad
+```yaml
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps: [...]
+```
+
+## Good
+```yaml
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    timeout-minutes: 15
+    steps: [...]
+```
+"#,
+    fix: FixMeta {
+        description: "Add `timeout-minutes` to the job, a little above its normal duration.",
+        snippet: "timeout-minutes: 15",
+        effort_minutes: 5,
+    },
+    references: &["seed: 000 MEDIUM-3", "seed: 003 Phase 1"],
+};
+
+impl Rule for MissingTimeout {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn job(&self, wf: &Workflow, job: &Job, cx: &mut Ctx) {
+        if job.uses.is_some() || job.entry("timeout-minutes").is_some() {
+            return;
+        }
+        let load = job.steps.iter().any(|s| {
+            let h = s.haystack();
+            h.contains("k6 ")
+                || h.contains("locust")
+                || h.contains("artillery")
+                || h.contains("load test")
+                || h.contains("load-test")
+        });
+        let (sev, what) = if job_deploys(job) {
+            (Severity::Medium, "deploys")
+        } else if job_publishes(job) {
+            (Severity::Medium, "publishes")
+        } else if load {
+            (Severity::Medium, "runs load tests")
+        } else {
+            (Severity::Low, "")
+        };
+        let long = job.steps.iter().any(|s| step_intent(s) == Intent::Deploy);
+        let msg = if what.is_empty() {
+            format!(
+                "job `{}` has no `timeout-minutes`; a hung step runs for 6 hours.",
+                job.id
+            )
+        } else {
+            format!(
+                "job `{}` {what} and has no `timeout-minutes`; a hung step holds the runner{} for 6 hours.",
+                job.id,
+                if long { " and the deploy" } else { "" }
+            )
+        };
+        let indent = " ".repeat(wf.doc.position(job.key.span.start).column + 1);
+        cx.report(&META, wf.path, job.key.span, msg)
+            .severity(sev)
+            .job(Some(job.id))
+            .fix(
+                "Add `timeout-minutes` to the job.",
+                format!(
+                    "{}:\n{indent}timeout-minutes: {}",
+                    job.id,
+                    if what.is_empty() { 30 } else { 20 }
+                ),
+                5,
+            );
+    }
+}

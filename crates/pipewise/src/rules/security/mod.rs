@@ -1,0 +1,13 @@
+//! Security and supply-chain rules, where zizmor and actionlint are the peers to match.
+
+pub mod missing_permissions;
+pub mod overbroad_permissions;
+pub mod unpinned_action;
+
+use super::Rule;
+
+pub static RULES: &[&dyn Rule] = &[
+    &missing_permissions::MissingPermissions,
+    &overbroad_permissions::OverbroadPermissions,
+    &unpinned_action::UnpinnedAction,
+];
