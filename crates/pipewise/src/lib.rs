@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod config;
 pub mod discover;
+pub mod dockerfile;
 pub mod expr;
 pub mod finding;
 pub mod intent;
