@@ -81,9 +81,11 @@ impl Config {
                         cfg.options.insert(rule.clone(), o.clone());
                     }
                 }
-                other => return Err(format!(
+                other => {
+                    return Err(format!(
                     "{where_}: unknown key `{other}` (expected disable, ignore, severity, options)"
-                )),
+                ))
+                }
             }
         }
         let known: Vec<&str> = crate::rules::all().iter().map(|r| r.meta().id).collect();

@@ -64,9 +64,49 @@ pub struct RepoReport {
     pub stack: Stack,
     pub files: Vec<FileEntry>,
     pub findings: Vec<ReportFinding>,
-    pub capabilities: Vec<serde_json::Value>,
+    pub capabilities: Vec<Capability>,
     pub scores: serde_json::Value,
     pub errors: Vec<ReportError>,
+}
+
+/// How far a repository has a capability from `shared/spec/capabilities.md`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum CapabilityStatus {
+    Missing,
+    Partial,
+    Present,
+    NotApplicable,
+}
+
+/// A file and line that shows a capability (or why it is only partial).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Evidence {
+    pub file: String,
+    pub line: usize,
+    pub note: String,
+}
+
+/// A ready-to-commit file that adds a missing capability.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Template {
+    pub path: String,
+    pub content: String,
+}
+
+/// One capability id's verdict for a repository.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Capability {
+    pub id: String,
+    pub status: CapabilityStatus,
+    pub evidence: Vec<Evidence>,
+    /// Why it is partial or not applicable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recommendation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<Template>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

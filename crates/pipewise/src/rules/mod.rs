@@ -5,6 +5,9 @@
 //! A rule lives in `rules/<group>/<name>.rs` (its id is `<group>/<name>`), carries its
 //! documentation in its [`RuleMeta`], and is listed once in its group's `RULES`.
 
+pub mod container;
+pub mod deployment;
+pub mod quality;
 pub mod reliability;
 pub mod security;
 
@@ -227,11 +230,16 @@ impl FindingBuilder<'_> {
 
 /// Every rule, in id order.
 pub fn all() -> Vec<&'static dyn Rule> {
-    let mut v: Vec<&'static dyn Rule> = reliability::RULES
-        .iter()
-        .chain(security::RULES.iter())
-        .copied()
-        .collect();
+    let mut v: Vec<&'static dyn Rule> = [
+        container::RULES,
+        deployment::RULES,
+        quality::RULES,
+        reliability::RULES,
+        security::RULES,
+    ]
+    .iter()
+    .flat_map(|g| g.iter().copied())
+    .collect();
     v.sort_by_key(|r| r.meta().id);
     v
 }
