@@ -240,6 +240,7 @@ fn collect_calls(repo: &Repo, steps: &[Step], cwd: &str, out: &mut BTreeSet<Stri
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn run_steps(
     rule: &dyn Rule,
     site_path: &str,
