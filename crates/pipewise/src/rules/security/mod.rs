@@ -1,7 +1,9 @@
 //! Security and supply-chain rules, where zizmor and actionlint are the peers to match.
 
+pub mod common;
 pub mod missing_permissions;
 pub mod overbroad_permissions;
+pub mod template_injection;
 pub mod unpinned_action;
 
 use super::Rule;
@@ -9,5 +11,6 @@ use super::Rule;
 pub static RULES: &[&dyn Rule] = &[
     &missing_permissions::MissingPermissions,
     &overbroad_permissions::OverbroadPermissions,
+    &template_injection::TemplateInjection,
     &unpinned_action::UnpinnedAction,
 ];
