@@ -3,8 +3,11 @@
 pub mod common;
 pub mod missing_permissions;
 pub mod overbroad_permissions;
+pub mod scopes;
 pub mod template_injection;
 pub mod unpinned_action;
+pub mod unpinned_image;
+pub mod unused_id_token;
 
 use super::Rule;
 
@@ -13,4 +16,6 @@ pub static RULES: &[&dyn Rule] = &[
     &overbroad_permissions::OverbroadPermissions,
     &template_injection::TemplateInjection,
     &unpinned_action::UnpinnedAction,
+    &unpinned_image::UnpinnedImage,
+    &unused_id_token::UnusedIdToken,
 ];
