@@ -4,12 +4,11 @@
 //! `/var/lib/apt/lists` (info).
 
 use super::{dockerfile, head_span};
-use crate::dockerfile::{Dockerfile, Instruction};
+use crate::dockerfile::Instruction;
 use crate::finding::{Category, Confidence, Severity, Span};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
 use crate::shell::{Command, Script};
 use crate::source::SourceFile;
-use std::collections::BTreeSet;
 
 pub struct AptGetInstall;
 
@@ -108,20 +107,6 @@ fn has_no_recommends(c: &Command, at: usize) -> bool {
     })
 }
 
-/// Stages whose layers end up in the final image: the last stage and the stages
-/// it is built `FROM`.
-fn shipped_stages(d: &Dockerfile) -> BTreeSet<usize> {
-    let mut out = BTreeSet::new();
-    let mut cur = d.stages.last();
-    while let Some(s) = cur {
-        if !out.insert(s.index) {
-            break;
-        }
-        cur = d.stage_by_name(&s.base).filter(|p| p.index < s.index);
-    }
-    out
-}
-
 /// Where a script of a `RUN` sits in the file.
 enum Origin {
     /// The instruction's arguments (continuation lines mapped by the parser).
@@ -162,7 +147,7 @@ impl Rule for AptGetInstall {
     fn file(&self, f: &SourceFile, cx: &mut Ctx) {
         let Some(d) = dockerfile(f) else { return };
         let text = f.text();
-        let shipped = shipped_stages(d);
+        let shipped = super::final_chain(d);
         let recommends_configured = text.contains("Install-Recommends");
         let yes_configured = text.contains("Assume-Yes");
         for i in d.instructions.iter().filter(|i| i.keyword == "RUN") {

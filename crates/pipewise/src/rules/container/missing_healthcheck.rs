@@ -1,8 +1,7 @@
 //! `container/missing-healthcheck`: a service image (its final stage `EXPOSE`s a port)
 //! without a `HEALTHCHECK`, when no compose file gives the service one either (info).
 
-use super::{compose_services, dockerfile, head_span, is_devcontainer};
-use crate::dockerfile::Dockerfile;
+use super::{compose_services, from_of, head_span, runtime_image};
 use crate::finding::{Category, Confidence, Severity};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
 use crate::source::{FileKind, SourceFile};
@@ -57,20 +56,6 @@ CMD ["node", "server.js"]
     ],
 };
 
-/// Stages that make up the final image, last first.
-fn final_chain(d: &Dockerfile) -> Vec<usize> {
-    let mut out = vec![];
-    let mut cur = d.stages.last();
-    while let Some(s) = cur {
-        if out.contains(&s.index) {
-            break;
-        }
-        out.push(s.index);
-        cur = d.stage_by_name(&s.base).filter(|p| p.index < s.index);
-    }
-    out
-}
-
 /// Whether a compose file builds this Dockerfile's folder and gives it a health check.
 fn compose_covers(f: &SourceFile, cx: &Ctx) -> bool {
     let dir = f.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
@@ -106,11 +91,9 @@ impl Rule for MissingHealthcheck {
         &META
     }
     fn file(&self, f: &SourceFile, cx: &mut Ctx) {
-        let Some(d) = dockerfile(f) else { return };
-        if is_devcontainer(&f.path) {
+        let Some((d, chain)) = runtime_image(f) else {
             return;
-        }
-        let chain = final_chain(d);
+        };
         let Some(&last) = chain.first() else { return };
         let in_chain = |k: &str| {
             d.instructions
@@ -123,13 +106,7 @@ impl Rule for MissingHealthcheck {
         if in_chain("HEALTHCHECK").is_some() || compose_covers(f, cx) {
             return;
         }
-        let Some(from) = d
-            .instructions
-            .iter()
-            .find(|i| i.keyword == "FROM" && i.stage == last)
-        else {
-            return;
-        };
+        let Some(from) = from_of(d, last) else { return };
         cx.report(
             &META,
             &f.path,

@@ -43,6 +43,39 @@ pub(crate) fn dockerfile(f: &SourceFile) -> Option<&Dockerfile> {
     }
 }
 
+/// The stages that make up the final image: the last stage, then the earlier stages
+/// it is built `FROM`, last first.
+pub(crate) fn final_chain(d: &Dockerfile) -> Vec<usize> {
+    let mut out = vec![];
+    let mut cur = d.stages.last();
+    while let Some(s) = cur {
+        if out.contains(&s.index) {
+            break;
+        }
+        out.push(s.index);
+        cur = d.stage_by_name(&s.base).filter(|p| p.index < s.index);
+    }
+    out
+}
+
+/// The `FROM` instruction that opens stage `stage`.
+pub(crate) fn from_of(d: &Dockerfile, stage: usize) -> Option<&Instruction> {
+    d.instructions
+        .iter()
+        .find(|i| i.keyword == "FROM" && i.stage == stage)
+}
+
+/// The parsed Dockerfile of an image that runs as a service (not a `.devcontainer/`
+/// one), with its [`final_chain`].
+pub(crate) fn runtime_image(f: &SourceFile) -> Option<(&Dockerfile, Vec<usize>)> {
+    let d = dockerfile(f)?;
+    if is_devcontainer(&f.path) {
+        return None;
+    }
+    let chain = final_chain(d);
+    (!chain.is_empty()).then_some((d, chain))
+}
+
 /// A Dockerfile span as a finding span.
 pub(crate) fn span(s: crate::dockerfile::Span) -> Span {
     Span::new(s.start, s.end)

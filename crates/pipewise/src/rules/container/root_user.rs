@@ -1,7 +1,7 @@
 //! `container/root-user`: the final stage of a Dockerfile runs as root (no `USER`, or
 //! the last `USER` is `root`/`0`).
 
-use super::{dockerfile, head_span, is_devcontainer};
+use super::{from_of, head_span, runtime_image};
 use crate::dockerfile::{parse_image_ref, Dockerfile};
 use crate::finding::{Category, Confidence, Severity};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
@@ -95,35 +95,22 @@ impl Rule for RootUser {
         &META
     }
     fn file(&self, f: &SourceFile, cx: &mut Ctx) {
-        let Some(d) = dockerfile(f) else { return };
-        if is_devcontainer(&f.path) {
+        let Some((d, chain)) = runtime_image(f) else {
             return;
-        }
-        let Some(last) = d.stages.last() else { return };
-        let final_from = d
-            .instructions
-            .iter()
-            .find(|i| i.keyword == "FROM" && i.stage == last.index);
-        // Follow `FROM <earlier stage>` until a stage sets USER or an image is reached.
-        let mut stage = last;
-        let mut hops = 0;
-        let user = loop {
-            if let Some(u) = d
-                .instructions_in_stage(stage.index)
+        };
+        // The last `USER` of the final stage, or of the stage it is built from, and so on.
+        let user = chain.iter().find_map(|&s| {
+            d.instructions_in_stage(s)
                 .filter(|i| i.keyword == "USER")
                 .last()
-            {
-                break Some(u);
-            }
-            match d.stage_by_name(&stage.base) {
-                Some(prev) if prev.index < stage.index && hops < 64 => {
-                    stage = prev;
-                    hops += 1;
-                }
-                _ => break None,
-            }
+        });
+        let (Some(last), Some(image_stage)) = (
+            chain.first().and_then(|&i| d.stages.get(i)),
+            chain.last().and_then(|&i| d.stages.get(i)),
+        ) else {
+            return;
         };
-        let soft = drops_privileges(d, last.index) || drops_privileges(d, stage.index);
+        let soft = chain.iter().any(|&s| drops_privileges(d, s));
         match user {
             Some(u) => {
                 let name = user_of(&u.args);
@@ -144,10 +131,12 @@ impl Rule for RootUser {
                 }
             }
             None => {
-                if stage.base.contains('$') || base_is_nonroot(&stage.base) {
+                if image_stage.base.contains('$') || base_is_nonroot(&image_stage.base) {
                     return;
                 }
-                let Some(from) = final_from else { return };
+                let Some(from) = from_of(d, last.index) else {
+                    return;
+                };
                 let msg = if soft {
                     format!(
                         "The final stage (`FROM {}`) has no `USER`; it starts as root and relies on its entrypoint to drop privileges.",
