@@ -296,6 +296,30 @@ pub(crate) fn token_shape(v: &str) -> Option<&'static str> {
     None
 }
 
+/// Test helper: audits a throw-away repository made of `files` (with `pipewise.toml`
+/// text `config`, if given) and returns every finding.
+#[cfg(test)]
+pub(crate) fn audit_files(
+    name: &str,
+    files: &[(&str, &str)],
+    config: Option<&str>,
+) -> Vec<crate::report::ReportFinding> {
+    let dir = std::env::temp_dir().join(format!("pipewise-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (p, text) in files {
+        let path = dir.join(p);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let cfg = match config {
+        Some(t) => crate::config::Config::parse(t, &dir.join("pipewise.toml")).unwrap(),
+        None => crate::config::Config::default(),
+    };
+    let report = crate::audit::audit_path(&dir, Some(&cfg)).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    report.findings
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

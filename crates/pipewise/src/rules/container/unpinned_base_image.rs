@@ -154,3 +154,25 @@ impl Rule for UnpinnedBaseImage {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn severities(config: Option<&str>) -> Vec<String> {
+        let df = "FROM node:20-slim\nFROM python\n";
+        let name = format!("unpinned-{}", config.is_some());
+        super::super::audit_files(&name, &[("Dockerfile", df)], config)
+            .iter()
+            .filter(|f| f.rule == META.id)
+            .map(|f| format!("{}:{}", f.line, f.severity))
+            .collect()
+    }
+
+    #[test]
+    fn require_digest_option_turns_off_the_pedantic_note() {
+        assert_eq!(severities(None), vec!["1:info", "2:medium"]);
+        let off = "[options.\"container/unpinned-base-image\"]\nrequire-digest = false\n";
+        assert_eq!(severities(Some(off)), vec!["2:medium"]);
+    }
+}
