@@ -1,7 +1,7 @@
 //! `container/compose-docker-socket`: a compose service mounts the Docker socket
 //! (`/var/run/docker.sock`), which gives it root on the host.
 
-use super::{compose_services, service_image};
+use super::{compose_services, service_image, svc_get};
 use crate::finding::{Category, Confidence, Severity};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
 use crate::source::SourceFile;
@@ -76,7 +76,7 @@ impl Rule for ComposeDockerSocket {
             if service_image(&svc.value).contains("socket-proxy") {
                 continue;
             }
-            let Some(vols) = svc.value.get("volumes").and_then(|v| v.as_seq()) else {
+            let Some(vols) = svc_get(&svc.value, "volumes").and_then(|v| v.as_seq()) else {
                 continue;
             };
             for v in vols {

@@ -1,7 +1,7 @@
 //! `container/compose-exposed-port`: a database, cache, search or admin port
 //! published on all interfaces (`"5432:5432"` instead of `"127.0.0.1:5432:5432"`).
 
-use super::{compose_services, is_dev_compose, service_image};
+use super::{compose_services, is_dev_compose, service_image, svc_get};
 use crate::finding::{Category, Confidence, Severity};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
 use crate::source::SourceFile;
@@ -141,7 +141,7 @@ impl Rule for ComposeExposedPort {
                 .find(|(k, _)| image.contains(k))
                 .map(|(_, n)| *n);
             let traefik = image.contains("traefik");
-            let Some(ports) = svc.value.get("ports").and_then(|p| p.as_seq()) else {
+            let Some(ports) = svc_get(&svc.value, "ports").and_then(|p| p.as_seq()) else {
                 continue;
             };
             for p in ports {

@@ -3,7 +3,7 @@
 //! with an inline password.
 
 use super::{
-    compose_services, is_dev_compose, is_literal_secret_value, is_secret_name, token_shape,
+    compose_services, is_dev_compose, is_literal_secret_value, is_secret_name, svc_get, token_shape,
 };
 use crate::finding::{Category, Confidence, Severity, Span};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
@@ -110,8 +110,8 @@ impl Rule for ComposeLiteralPassword {
         for svc in compose_services(f) {
             let name = svc.key.as_str().unwrap_or("?");
             let sources = [
-                svc.value.get("environment"),
-                svc.value.get("build").and_then(|b| b.get("args")),
+                svc_get(&svc.value, "environment"),
+                svc_get(&svc.value, "build").and_then(|b| b.get("args")),
             ];
             for vars in sources.into_iter().flatten() {
                 for (key, value, node) in variables(vars) {

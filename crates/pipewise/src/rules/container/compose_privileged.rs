@@ -1,7 +1,7 @@
 //! `container/compose-privileged`: a compose service with `privileged: true` (high) or
 //! `cap_add` of `ALL`/`SYS_ADMIN` (medium).
 
-use super::compose_services;
+use super::{compose_services, svc_entry, svc_get};
 use crate::finding::{Category, Confidence, Severity};
 use crate::rules::{entry_span, Ctx, FixMeta, Rule, RuleMeta};
 use crate::source::SourceFile;
@@ -59,7 +59,7 @@ impl Rule for ComposePrivileged {
     fn file(&self, f: &SourceFile, cx: &mut Ctx) {
         for svc in compose_services(f) {
             let name = svc.key.as_str().unwrap_or("?");
-            if let Some(e) = svc.value.entry("privileged") {
+            if let Some(e) = svc_entry(&svc.value, "privileged") {
                 if e.value.as_bool() == Some(true) || e.value.as_str() == Some("true") {
                     cx.report(
                         &META,
@@ -69,7 +69,7 @@ impl Rule for ComposePrivileged {
                     );
                 }
             }
-            if let Some(caps) = svc.value.get("cap_add").and_then(|c| c.as_seq()) {
+            if let Some(caps) = svc_get(&svc.value, "cap_add").and_then(|c| c.as_seq()) {
                 for c in caps {
                     let Some(cap) = c.as_str() else { continue };
                     let norm = cap.trim().to_ascii_uppercase();

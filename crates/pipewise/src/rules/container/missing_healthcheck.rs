@@ -64,10 +64,10 @@ fn compose_covers(f: &SourceFile, cx: &Ctx) -> bool {
         let cdir = c.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         compose_services(c).iter().any(|e| {
             let svc = &e.value;
-            if svc.get("healthcheck").is_none() {
+            if super::svc_get(svc, "healthcheck").is_none() {
                 return false;
             }
-            let Some(build) = svc.get("build") else {
+            let Some(build) = super::svc_get(svc, "build") else {
                 return false;
             };
             let (ctx, dockerfile) = match build.as_str() {

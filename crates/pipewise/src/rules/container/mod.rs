@@ -128,10 +128,27 @@ pub(crate) fn compose_services(f: &SourceFile) -> Vec<&Entry> {
     }
 }
 
+/// A key of a compose service, looking through YAML merge keys (`<<: *common`,
+/// `<<: [*a, *b]`) when the service does not set it itself.
+pub(crate) fn svc_entry<'n>(service: &'n Node, key: &str) -> Option<&'n Entry> {
+    if let Some(e) = service.entry(key) {
+        return Some(e);
+    }
+    let merged = service.get("<<")?;
+    match merged.as_seq() {
+        Some(items) => items.iter().find_map(|m| m.entry(key)),
+        None => merged.entry(key),
+    }
+}
+
+/// The value of a compose service key, through merge keys (see [`svc_entry`]).
+pub(crate) fn svc_get<'n>(service: &'n Node, key: &str) -> Option<&'n Node> {
+    svc_entry(service, key).map(|e| &e.value)
+}
+
 /// The image a compose service runs, lower-cased, or `""`.
 pub(crate) fn service_image(service: &Node) -> String {
-    service
-        .get("image")
+    svc_get(service, "image")
         .and_then(|n| n.as_str())
         .unwrap_or("")
         .to_ascii_lowercase()
