@@ -27,7 +27,7 @@ Services only need to reach each other on the compose network (no `ports:` at al
 a developer who wants a local client binds to `127.0.0.1`.
 
 Reported: container ports 5432, 3306, 1433, 1521, 27017, 6379, 11211, 9200, 9300,
-5601, 5672, 15672, 9042, 7474, 8086, 5984, 8123, 2379, 8500, 8001/8444 (Kong admin),
+5601, 5672, 15672, 9092 (Kafka), 2181 (ZooKeeper), 9042, 7474, 8086, 5984, 8123, 2379, 8500, 8001/8444 (Kong admin),
 2375/2376 (Docker API, high), and every port of admin UIs (Adminer, pgAdmin,
 phpMyAdmin, mongo-express, redis-commander, Portainer) and Traefik's dashboard
 (8080). Files meant for development, tests or CI (by name or folder) are **low**.
@@ -83,6 +83,8 @@ fn port_service(port: u32) -> Option<&'static str> {
         2379 => "etcd",
         8500 => "Consul",
         8001 | 8444 => "Kong admin API",
+        9092 => "Kafka",
+        2181 => "ZooKeeper",
         2375 | 2376 => "Docker API",
         _ => return None,
     })

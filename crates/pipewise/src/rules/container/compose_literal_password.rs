@@ -67,17 +67,11 @@ secrets:
 };
 
 /// A URL such as `postgres://user:pass@host/db` with a literal password.
-fn url_password(v: &str) -> bool {
-    let Some((_, rest)) = v.split_once("://") else {
-        return false;
-    };
-    let Some((auth, _)) = rest.split_once('@') else {
-        return false;
-    };
-    match auth.split_once(':') {
-        Some((_, pw)) => !pw.is_empty() && !pw.contains('$') && !pw.contains('/'),
-        None => false,
-    }
+fn url_password(v: &str) -> Option<&str> {
+    let (_, rest) = v.split_once("://")?;
+    let (auth, _) = rest.split_once('@')?;
+    let (_, pw) = auth.split_once(':')?;
+    (!pw.is_empty() && !pw.contains('$') && !pw.contains('/')).then_some(pw)
 }
 
 /// `(name, value, node to point at)` of each variable in an `environment:`/`args:`.
@@ -129,10 +123,15 @@ impl Rule for ComposeLiteralPassword {
                     }
                     let named = is_secret_name(&key) && is_literal_secret_value(&value);
                     let in_url = url_password(&value);
-                    if !named && !in_url {
+                    if !named && in_url.is_none() {
                         continue;
                     }
-                    let weak = dev || super::is_default_password(&value);
+                    let secret = if named {
+                        value.as_str()
+                    } else {
+                        in_url.unwrap_or("")
+                    };
+                    let weak = dev || super::is_default_password(secret);
                     let msg = if named {
                         format!("Service `{name}` sets `{key}` to a literal password in the compose file; use `${{{key}}}` from an untracked `.env` or a `secrets:` entry.")
                     } else {

@@ -211,7 +211,10 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
         "_VERSION",
         "_KEY_ID",
     ];
-    HINTS.iter().any(|h| n.contains(h))
+    (HINTS.iter().any(|h| n.contains(h))
+        || n.ends_with("_PASS")
+        || n.ends_with("_PWD")
+        || n == "PASS")
         && !NOT.iter().any(|s| n.ends_with(s))
         && !n.starts_with("NO_")
         && !n.starts_with("DISABLE")
@@ -350,6 +353,10 @@ mod tests {
         assert!(!is_secret_name("TOKEN_URL"));
         assert!(!is_secret_name("PATH"));
         assert!(!is_secret_name("AWS_ACCESS_KEY_ID"));
+        assert!(is_secret_name("RABBITMQ_DEFAULT_PASS"));
+        assert!(is_secret_name("DB_PWD"));
+        assert!(!is_secret_name("OLDPWD"));
+        assert!(!is_secret_name("PASSWORD_MIN_LENGTH"));
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Medium,
     confidence: Confidence::High,
     category: Category::Security,
-    summary: "A `FROM` image without a tag or with `latest` (medium), or with a tag but no `@sha256:` digest (info, pedantic).",
+    summary: "A `FROM` image without a tag or with a floating tag such as `latest`, `edge`, `stable` or `lts` (medium), or with a tag but no `@sha256:` digest (info, pedantic).",
     impact: "Each build can start from a different image: builds stop being reproducible, a breaking upstream release lands unreviewed, and a compromised tag ships straight into your image.",
     doc: r#"
 ## Why it matters
@@ -38,6 +38,7 @@ require-digest = false   # default true: report tags without a digest as info
 ```dockerfile
 FROM python
 FROM node:latest
+FROM alpine:edge
 ```
 
 ## Good
@@ -55,6 +56,19 @@ FROM node:20.11.1-bookworm-slim@sha256:<digest>   # tag kept for humans, digest 
         "https://docs.docker.com/build/building/best-practices/#pin-base-image-versions",
     ],
 };
+
+/// Tags that follow a moving target rather than a release.
+const FLOATING: &[&str] = &[
+    "latest", "edge", "nightly", "rolling", "dev", "master", "main", "stable", "lts", "current",
+    "unstable", "testing", "sid",
+];
+
+/// `latest`, `lts-slim`, `stable-alpine`: a floating tag, possibly with a variant.
+fn is_floating(tag: &str) -> bool {
+    let lower = tag.to_ascii_lowercase();
+    let first = lower.split(['-', '_']).next().unwrap_or("");
+    FLOATING.contains(&lower.as_str()) || FLOATING.contains(&first)
+}
 
 /// The image a stage starts from, with global `ARG` defaults substituted; `None`
 /// when it is a build stage, `scratch`, or depends on an argument without default.
@@ -122,14 +136,14 @@ impl Rule for UnpinnedBaseImage {
                     )
                     .title("Base image has no tag");
                 }
-                Some("latest") => {
+                Some(tag) if is_floating(tag) => {
                     cx.report(
                         &META,
                         &f.path,
                         span(stage.base_span),
-                        format!("`FROM {}`{via} uses the `latest` tag, so every build may start from a different image.", stage.base.trim()),
+                        format!("`FROM {}`{via} uses the floating `{tag}` tag, so every build may start from a different image.", stage.base.trim()),
                     )
-                    .title("Base image uses `latest`");
+                    .title(format!("Base image uses `{tag}`"));
                 }
                 Some(tag) => {
                     if !require_digest {
