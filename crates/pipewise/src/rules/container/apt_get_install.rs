@@ -155,7 +155,7 @@ impl Rule for AptGetInstall {
             let apt_cache = i.flags.iter().any(|(n, v)| {
                 n == "mount" && v.as_deref().is_some_and(|v| v.contains("/var/lib/apt"))
             });
-            let mut updated = false;
+            let mut updated: Option<String> = None;
             let mut cleaned = false;
             for (script, origin) in run_scripts(i) {
                 for c in &script.commands {
@@ -168,7 +168,7 @@ impl Rule for AptGetInstall {
                     }
                     let Some(at) = apt_word(c) else { continue };
                     match subcommand(c, at) {
-                        Some("update") => updated = true,
+                        Some("update") => updated = Some(c.words[at].text.clone()),
                         Some("install") => {
                             let yes = yes_configured || has_yes(c, at);
                             let rec =
@@ -198,12 +198,12 @@ impl Rule for AptGetInstall {
                     }
                 }
             }
-            if updated && !cleaned && in_final && !apt_cache {
+            if let Some(cmd) = updated.filter(|_| !cleaned && in_final && !apt_cache) {
                 cx.report(
                     &META,
                     &f.path,
                     head_span(i),
-                    "This `RUN` runs `apt-get update` but does not `rm -rf /var/lib/apt/lists/*`, so the package lists stay in the image layer.",
+                    format!("This `RUN` runs `{cmd} update` but does not `rm -rf /var/lib/apt/lists/*`, so the package lists stay in the image layer."),
                 )
                 .severity(Severity::Info)
                 .title("apt package lists kept in the image");

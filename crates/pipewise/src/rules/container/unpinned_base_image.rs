@@ -15,7 +15,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Medium,
     confidence: Confidence::High,
     category: Category::Security,
-    summary: "A `FROM` image without a tag or with a floating tag such as `latest`, `edge`, `stable` or `lts` (medium), or with a tag but no `@sha256:` digest (info, pedantic).",
+    summary: "A `FROM` image without a tag or with a floating tag such as `latest` or `edge` (medium; `stable`/`lts`/`current` lines are low), or with a tag but no `@sha256:` digest (info, pedantic).",
     impact: "Each build can start from a different image: builds stop being reproducible, a breaking upstream release lands unreviewed, and a compromised tag ships straight into your image.",
     doc: r#"
 ## Why it matters
@@ -59,15 +59,21 @@ FROM node:20.11.1-bookworm-slim@sha256:<digest>   # tag kept for humans, digest 
 
 /// Tags that follow a moving target rather than a release.
 const FLOATING: &[&str] = &[
-    "latest", "edge", "nightly", "rolling", "dev", "master", "main", "stable", "lts", "current",
-    "unstable", "testing", "sid",
+    "latest", "edge", "nightly", "rolling", "dev", "master", "main", "unstable", "testing", "sid",
+    "stable", "lts", "current",
 ];
 
-/// `latest`, `lts-slim`, `stable-alpine`: a floating tag, possibly with a variant.
-fn is_floating(tag: &str) -> bool {
+/// Floating tags that stay on a maintained release line: low rather than medium.
+const RELEASE_LINES: &[&str] = &["stable", "lts", "current"];
+
+/// The floating word of `latest`, `lts-slim`, `stable-alpine`, if the tag is one.
+fn floating(tag: &str) -> Option<&'static str> {
     let lower = tag.to_ascii_lowercase();
     let first = lower.split(['-', '_']).next().unwrap_or("");
-    FLOATING.contains(&lower.as_str()) || FLOATING.contains(&first)
+    FLOATING
+        .iter()
+        .copied()
+        .find(|f| *f == lower || *f == first)
 }
 
 /// The image a stage starts from, with global `ARG` defaults substituted; `None`
@@ -136,13 +142,15 @@ impl Rule for UnpinnedBaseImage {
                     )
                     .title("Base image has no tag");
                 }
-                Some(tag) if is_floating(tag) => {
+                Some(tag) if floating(tag).is_some() => {
+                    let line = floating(tag).is_some_and(|f| RELEASE_LINES.contains(&f));
                     cx.report(
                         &META,
                         &f.path,
                         span(stage.base_span),
                         format!("`FROM {}`{via} uses the floating `{tag}` tag, so every build may start from a different image.", stage.base.trim()),
                     )
+                    .severity(if line { Severity::Low } else { Severity::Medium })
                     .title(format!("Base image uses `{tag}`"));
                 }
                 Some(tag) => {
