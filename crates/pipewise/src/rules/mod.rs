@@ -165,6 +165,11 @@ impl<'a> Ctx<'a> {
         self.options.get(id)?.get(key)?.as_str()
     }
 
+    /// Any option value for rule `id` from `pipewise.toml` (booleans, numbers, lists).
+    pub fn option_value(&self, id: &str, key: &str) -> Option<&'a toml::Value> {
+        self.options.get(id)?.get(key)
+    }
+
     /// A script file called from a step, by repository path.
     pub fn script(&self, path: &str) -> Option<&'a ScriptFile> {
         self.scripts.get(path)

@@ -7,6 +7,8 @@ pub mod deprecated_action;
 pub mod deprecated_command;
 pub mod github_env_injection;
 pub mod hardcoded_credential;
+pub mod dependabot_coverage;
+pub mod dependabot_insecure_execution;
 pub mod missing_permissions;
 pub mod overbroad_permissions;
 pub mod persisted_credentials;
@@ -29,6 +31,8 @@ pub static RULES: &[&dyn Rule] = &[
     &deprecated_command::DeprecatedCommand,
     &github_env_injection::GithubEnvInjection,
     &hardcoded_credential::HardcodedCredential,
+    &dependabot_coverage::DependabotCoverage,
+    &dependabot_insecure_execution::DependabotInsecureExecution,
     &missing_permissions::MissingPermissions,
     &overbroad_permissions::OverbroadPermissions,
     &persisted_credentials::PersistedCredentials,
