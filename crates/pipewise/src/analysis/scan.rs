@@ -1,0 +1,466 @@
+//! One pass over the workflows: every step, its commands (and the scripts and
+//! `npm run` scripts they call) and commented-out lines, turned into [`Hit`]s: "this
+//! line provides capability X with tool Y", each with what weakens it.
+
+use super::stack::Detected;
+use super::tools::{action_matches, command_matches, script_name_matches, Match};
+use crate::intent::{command_intent, job_deploys, word_intent_phrase, Intent};
+use crate::repo::{called_script, Repo, Scripts};
+use crate::report::ReportFinding;
+use crate::shell::Script;
+use crate::workflow::{Job, Step, Workflow};
+use pipewise_yaml::Node;
+
+/// One place that provides a capability.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// A capability id, or the pseudo ids `migration` (applies migrations) and
+    /// `migration-check` (validates them).
+    pub cap: &'static str,
+    pub tool: String,
+    pub file: String,
+    pub line: usize,
+    /// Index of the workflow, job and step.
+    pub wf: usize,
+    pub job: Option<usize>,
+    pub step: Option<usize>,
+    /// Why it cannot be relied on, if it is weakened.
+    pub weak: Option<String>,
+}
+
+/// Facts about one job that several analyses need.
+#[derive(Debug, Clone)]
+pub struct JobFacts {
+    pub wf: usize,
+    pub job: usize,
+    pub deploys: bool,
+    /// Deploys, or runs before/after a deploying job of the same workflow.
+    pub deploy_ctx: bool,
+    /// Runs on code changes (push, pull request, merge queue, reusable call).
+    pub on_change: bool,
+    pub on_pull_request: bool,
+    /// The workflow only runs on a schedule or by hand.
+    pub schedule_only: bool,
+    pub has_services: bool,
+    pub line: usize,
+}
+
+/// Everything the scan found.
+#[derive(Debug, Default)]
+pub struct Scan {
+    pub hits: Vec<Hit>,
+    pub jobs: Vec<JobFacts>,
+}
+
+impl Scan {
+    pub fn job(&self, wf: usize, job: usize) -> Option<&JobFacts> {
+        self.jobs.iter().find(|j| j.wf == wf && j.job == job)
+    }
+    pub fn of(&self, cap: &'static str) -> impl Iterator<Item = &Hit> + '_ {
+        self.hits.iter().filter(move |h| h.cap == cap)
+    }
+}
+
+const CHANGE_EVENTS: &[&str] = &[
+    "push",
+    "pull_request",
+    "pull_request_target",
+    "merge_group",
+    "workflow_call",
+    "workflow_run",
+];
+
+/// Whether a job-level `needs` path links jobs `a` and `b` in either direction.
+fn linked(wf: &Workflow, from: &str, to: &str) -> bool {
+    reaches(wf, from, to, 0) || reaches(wf, to, from, 0)
+}
+
+/// `from` (transitively) needs `to`.
+pub fn reaches(wf: &Workflow, from: &str, to: &str, depth: usize) -> bool {
+    if depth > 32 {
+        return false;
+    }
+    let Some(j) = wf.job(from) else { return false };
+    j.needs
+        .iter()
+        .any(|n| *n == to || reaches(wf, n, to, depth + 1))
+}
+
+fn literal_true(n: Option<&Node>) -> bool {
+    n.and_then(Node::as_bool) == Some(true)
+}
+
+fn literal_false_if(n: Option<&Node>) -> bool {
+    n.and_then(|v| v.as_bool().map(|b| !b).or_else(|| v.as_str().map(|s| s.trim() == "false")))
+        == Some(true)
+}
+
+/// The reason a finding gives for weakening what it points at.
+fn finding_reason(f: &ReportFinding) -> Option<String> {
+    let what = match f.rule.as_str() {
+        "reliability/masked-failure" => "masked",
+        "reliability/continue-on-error-gate" => "continue-on-error",
+        "reliability/stale-exit-status" => "its exit status is lost",
+        "quality/non-failing-scanner" => "the scanner cannot fail",
+        "deployment/placeholder-step" => "a placeholder",
+        r if r.contains("commented") => "commented out",
+        r if r.contains("placeholder") => "a placeholder",
+        r if r.contains("masked") || r.contains("swallow") => "masked",
+        _ => return None,
+    };
+    Some(format!("{what}: {}", f.message.trim_end_matches('.')))
+}
+
+struct Ctx<'a> {
+    repo: &'a Repo,
+    scripts: &'a Scripts,
+    detected: &'a Detected,
+    findings: &'a [ReportFinding],
+    out: Vec<Hit>,
+}
+
+/// Scans the workflows once.
+pub fn scan(
+    repo: &Repo,
+    workflows: &[Workflow],
+    scripts: &Scripts,
+    detected: &Detected,
+    findings: &[ReportFinding],
+) -> Scan {
+    let mut cx = Ctx {
+        repo,
+        scripts,
+        detected,
+        findings,
+        out: vec![],
+    };
+    let mut jobs = vec![];
+    for (wi, wf) in workflows.iter().enumerate() {
+        let on_change = wf.triggers.iter().any(|t| CHANGE_EVENTS.contains(&t.event));
+        let on_pr = wf
+            .triggers
+            .iter()
+            .any(|t| t.event == "pull_request" || t.event == "pull_request_target" || t.event == "merge_group");
+        let schedule_only = !on_change && !wf.triggers.is_empty();
+        let deploying: Vec<&str> = wf.jobs.iter().filter(|j| job_deploys(j)).map(|j| j.id).collect();
+        let follows_deploy = wf.triggers.iter().any(|t| {
+            matches!(t.event, "deployment_status" | "deployment")
+                || t.event == "workflow_run"
+                    && t.config.is_some_and(|c| {
+                        c.get("workflows")
+                            .and_then(Node::as_seq)
+                            .into_iter()
+                            .flatten()
+                            .filter_map(Node::as_str)
+                            .any(|n| word_intent_phrase(n) == Intent::Deploy)
+                    })
+        });
+        for (ji, job) in wf.jobs.iter().enumerate() {
+            let deploys = deploying.contains(&job.id);
+            let testy = word_intent_phrase(job.id).max(job.name.map(word_intent_phrase).unwrap_or(Intent::Other));
+            let deploy_ctx = deploys
+                || follows_deploy
+                || (testy != Intent::Test
+                    && testy != Intent::Lint
+                    && testy != Intent::Build
+                    && deploying.iter().any(|d| linked(wf, job.id, d)));
+            let line = wf.doc.position(job.key.span.start).line;
+            jobs.push(JobFacts {
+                wf: wi,
+                job: ji,
+                deploys,
+                deploy_ctx,
+                on_change,
+                on_pull_request: on_pr,
+                schedule_only,
+                has_services: job.get("services").is_some(),
+                line,
+            });
+            let job_weak = if literal_true(job.get("continue-on-error")) {
+                Some("continue-on-error: the job may fail without failing the workflow".to_string())
+            } else if literal_false_if(job.get("if")) {
+                Some("disabled with `if: false`".to_string())
+            } else {
+                None
+            };
+            for (si, step) in job.steps.iter().enumerate() {
+                cx.step(wi, wf, ji, job, si, step, job_weak.as_deref());
+            }
+        }
+        cx.comments(wi, wf);
+        cx.rollback_workflow(wi, wf);
+    }
+    // Service containers plus tests: integration tests.
+    let mut extra = vec![];
+    for h in cx.out.iter().filter(|h| h.cap == "ci.unit-tests") {
+        if let Some(j) = h.job {
+            if jobs.iter().any(|f| f.wf == h.wf && f.job == j && f.has_services) {
+                let mut i = h.clone();
+                i.cap = "ci.integration-tests";
+                i.tool = format!("{} with service containers", h.tool);
+                extra.push(i);
+            }
+        }
+    }
+    cx.out.extend(extra);
+    Scan { hits: cx.out, jobs }
+}
+
+fn harmless_only(script: &Script) -> bool {
+    !script.commands.is_empty()
+        && script
+            .commands
+            .iter()
+            .all(|c| command_intent(c) == Intent::Harmless || c.base_name() == "exit")
+}
+
+/// Words of a command, lowercased.
+fn lower_words(words: &[crate::shell::Word]) -> Vec<String> {
+    words.iter().map(|w| w.text.to_ascii_lowercase()).collect()
+}
+
+impl<'a> Ctx<'a> {
+    #[allow(clippy::too_many_arguments)]
+    fn step(
+        &mut self,
+        wi: usize,
+        wf: &Workflow,
+        ji: usize,
+        job: &Job,
+        si: usize,
+        step: &Step,
+        job_weak: Option<&str>,
+    ) {
+        let doc = wf.doc;
+        let start_line = doc.position(step.anchor().start).line;
+        let end_line = doc.position(step.node.span.end.saturating_sub(1)).line.max(start_line);
+        let step_weak: Option<String> = if literal_true(step.get("continue-on-error")) {
+            Some("continue-on-error: the step may fail without failing the job".into())
+        } else if literal_false_if(step.get("if")) {
+            Some("disabled with `if: false`".into())
+        } else {
+            job_weak.map(str::to_string)
+        };
+        let from_findings = self
+            .findings
+            .iter()
+            .filter(|f| f.file == wf.path && f.line >= start_line && f.line <= end_line)
+            .find_map(finding_reason);
+        let base_weak = step_weak.or(from_findings);
+        let mut matches: Vec<(Match, usize, Option<String>)> = vec![];
+        if let Some(a) = step.action() {
+            for m in action_matches(&a, Some(step)) {
+                matches.push((m, start_line, None));
+            }
+        }
+        let mut placeholder = false;
+        if let Some(run) = &step.run {
+            if let Some(script) = &run.script {
+                placeholder = harmless_only(script);
+                let cwd = step
+                    .get("working-directory")
+                    .and_then(Node::as_str)
+                    .or_else(|| {
+                        job.get("defaults")
+                            .and_then(|d| d.get("run"))
+                            .and_then(|r| r.get("working-directory"))
+                            .and_then(Node::as_str)
+                    })
+                    .unwrap_or("");
+                for c in &script.commands {
+                    if c.in_substitution {
+                        continue;
+                    }
+                    let line = doc.position(run.source_span(doc, c.span).start).line;
+                    let masked = masked_by_fallback(script, c);
+                    let words = lower_words(&c.words);
+                    let mut found = command_matches(&words);
+                    found.extend(self.npm_script(&words));
+                    if let Some(p) = called_script(self.repo, c, cwd) {
+                        let name = p.rsplit('/').next().unwrap_or(&p).trim_end_matches(".sh");
+                        found.extend(script_name_matches(name));
+                        if let Some(sf) = self.scripts.get(&p) {
+                            for sc in &sf.script.commands {
+                                if !sc.in_substitution {
+                                    found.extend(command_matches(&lower_words(&sc.words)));
+                                }
+                            }
+                        }
+                    }
+                    for mut m in found {
+                        if m.weak.as_deref() == Some("no_retries") {
+                            m.weak = (!c.in_loop && !c.in_condition)
+                                .then(|| "the health check has no retries".to_string());
+                        }
+                        matches.push((m, line, masked.clone()));
+                    }
+                }
+            } else {
+                // pwsh/python bodies: words only.
+                for l in run.text.lines() {
+                    let words: Vec<String> = l.split_whitespace().map(|w| w.to_ascii_lowercase()).collect();
+                    for m in command_matches(&words) {
+                        matches.push((m, start_line, None));
+                    }
+                }
+            }
+        }
+        // Step names for deploy-time steps (a named health check that calls a script).
+        if let Some(name) = step.name {
+            let ln = name.to_ascii_lowercase();
+            for m in script_name_matches(&ln) {
+                let deployish = matches!(
+                    m.cap,
+                    "deploy.smoke-tests" | "deploy.health-check" | "deploy.rollback" | "ops.notifications" | "deploy.db-backup" | "ops.backup-verification"
+                ) || ln.contains("monitor");
+                if !deployish || matches.iter().any(|(x, _, _)| x.cap == m.cap) {
+                    continue;
+                }
+                let w = placeholder.then(|| format!("a placeholder: step `{name}` only prints messages"));
+                if w.is_some() || step.run.is_some() || step.uses.is_some() {
+                    matches.push((m, start_line, w));
+                }
+            }
+            if ln.contains("monitor") || ln.contains("error rate") {
+                matches.push((
+                    Match {
+                        cap: "ops.monitoring",
+                        tool: name.to_string(),
+                        weak: placeholder.then(|| format!("a placeholder: step `{name}` only prints messages")),
+                    },
+                    start_line,
+                    None,
+                ));
+            }
+        }
+        for (m, line, masked) in matches {
+            let weak = base_weak.clone().or(masked).or(m.weak);
+            self.out.push(Hit {
+                cap: m.cap,
+                tool: m.tool,
+                file: wf.path.to_string(),
+                line,
+                wf: wi,
+                job: Some(ji),
+                step: Some(si),
+                weak,
+            });
+        }
+    }
+
+    /// `npm run x` / `yarn x`: the body of script `x` from package.json.
+    fn npm_script(&self, words: &[String]) -> Vec<Match> {
+        let Some(first) = words.first() else { return vec![] };
+        if !matches!(first.as_str(), "npm" | "pnpm" | "yarn" | "bun") {
+            return vec![];
+        }
+        let name = match words.get(1).map(String::as_str) {
+            Some("run") | Some("run-script") => words.iter().skip(2).find(|a| !a.starts_with('-')),
+            Some("test") => Some(&words[1]),
+            Some(_) if first != "npm" => words.get(1),
+            _ => None,
+        };
+        let Some(body) = name.and_then(|n| self.detected.npm_scripts.get(n.as_str())) else {
+            return vec![];
+        };
+        let mut out = vec![];
+        for part in body.split(['&', ';', '|']) {
+            let w: Vec<String> = part.split_whitespace().map(|x| x.to_ascii_lowercase()).collect();
+            if w.first().is_some_and(|f| f == "npm" || f == "yarn" || f == "pnpm") {
+                continue;
+            }
+            out.extend(command_matches(&w));
+        }
+        out
+    }
+
+    /// Commented-out steps and commands: `# - uses: github/codeql-action/...`,
+    /// `# curl -f $URL/health || exit 1`.
+    fn comments(&mut self, wi: usize, wf: &Workflow) {
+        let src = wf.doc.source();
+        for (i, line) in src.lines().enumerate() {
+            let t = line.trim_start();
+            let Some(body) = t.strip_prefix('#') else { continue };
+            let mut body = body.trim_start_matches('#').trim();
+            body = body.strip_prefix("- ").unwrap_or(body).trim();
+            let mut found = vec![];
+            if let Some(u) = body.strip_prefix("uses:") {
+                let a = u.trim().split('@').next().unwrap_or("").to_ascii_lowercase();
+                found = action_matches(&a, None);
+            } else {
+                let b = body.strip_prefix("run:").unwrap_or(body).trim();
+                let words: Vec<String> = b
+                    .split("||")
+                    .next()
+                    .unwrap_or("")
+                    .split_whitespace()
+                    .map(|w| w.trim_matches(['"', '\'']).to_ascii_lowercase())
+                    .collect();
+                if words.len() >= 2 {
+                    found = command_matches(&words);
+                }
+            }
+            for m in found {
+                self.out.push(Hit {
+                    cap: m.cap,
+                    tool: m.tool,
+                    file: wf.path.to_string(),
+                    line: i + 1,
+                    wf: wi,
+                    job: None,
+                    step: None,
+                    weak: Some("commented out".into()),
+                });
+            }
+        }
+    }
+
+    /// A workflow dedicated to rolling back (file or name says so).
+    fn rollback_workflow(&mut self, wi: usize, wf: &Workflow) {
+        let named = wf.file_name().to_ascii_lowercase().contains("rollback")
+            || wf.name.is_some_and(|n| n.to_ascii_lowercase().contains("rollback"));
+        if !named || self.out.iter().any(|h| h.wf == wi && h.cap == "deploy.rollback") {
+            return;
+        }
+        let real = wf.jobs.iter().flat_map(|j| &j.steps).any(|s| {
+            s.uses.is_some()
+                || s.run
+                    .as_ref()
+                    .and_then(|r| r.script.as_ref())
+                    .is_some_and(|sc| !harmless_only(sc))
+        });
+        let line = wf
+            .root
+            .entry("name")
+            .map(|e| wf.doc.position(e.key.span.start).line)
+            .unwrap_or(1);
+        self.out.push(Hit {
+            cap: "deploy.rollback",
+            tool: format!("{} workflow", wf.file_name()),
+            file: wf.path.to_string(),
+            line,
+            wf: wi,
+            job: None,
+            step: None,
+            weak: (!real).then(|| "a placeholder: the rollback workflow only prints messages".into()),
+        });
+    }
+}
+
+/// `cmd || true`, `cmd || echo ...`: the command's failure is swallowed.
+fn masked_by_fallback(script: &Script, c: &crate::shell::Command) -> Option<String> {
+    for i in script.or_fallbacks(c.list, c.item) {
+        let cmds: Vec<_> = script.item_commands(c.list, i).collect();
+        if !cmds.is_empty()
+            && cmds.iter().all(|f| {
+                let n = f.base_name();
+                (command_intent(f) == Intent::Harmless && n != "exit")
+                    || (n == "exit" && f.args().first().is_some_and(|a| a.text == "0"))
+            })
+        {
+            let what = cmds.first().map(|f| f.base_name().to_string()).unwrap_or_default();
+            return Some(format!("masked: `{} || {what}` always succeeds", c.name()));
+        }
+    }
+    None
+}
