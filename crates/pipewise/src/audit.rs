@@ -219,7 +219,14 @@ pub fn audit_repo_with(
     errs.sort();
     errs.dedup();
     let analysis = catch_unwind(AssertUnwindSafe(|| {
-        analysis::analyze(repo, &view.workflows, &scripts, &report_findings, settings)
+        analysis::analyze(
+            repo,
+            &view.workflows,
+            &view.actions,
+            &scripts,
+            &report_findings,
+            settings,
+        )
     }))
     .unwrap_or_else(|p| {
         errs.push(ReportError {

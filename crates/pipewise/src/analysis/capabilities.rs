@@ -7,8 +7,8 @@ use super::deploy::{Check, Path, Tier};
 use super::scan::{Hit, Scan};
 use super::stack::Detected;
 use super::templates;
-use crate::report::{Capability, CapabilityStatus, Evidence};
 use crate::repo::Repo;
+use crate::report::{Capability, CapabilityStatus, Evidence};
 use crate::source::FileKind;
 use crate::workflow::Workflow;
 
@@ -101,8 +101,17 @@ fn missing() -> Verdict {
 
 /// From hits: present when one is sound, partial when all are weakened.
 fn from_hits(hits: &[&Hit], gate: bool, scan: &Scan) -> Verdict {
-    let schedule_only = |h: &Hit| gate && h.job.and_then(|j| scan.job(h.wf, j)).is_some_and(|f| f.schedule_only);
-    let mut sound: Vec<&Hit> = hits.iter().copied().filter(|h| h.weak.is_none() && !schedule_only(h)).collect();
+    let schedule_only = |h: &Hit| {
+        gate && h
+            .job
+            .and_then(|j| scan.job(h.wf, j))
+            .is_some_and(|f| f.schedule_only)
+    };
+    let mut sound: Vec<&Hit> = hits
+        .iter()
+        .copied()
+        .filter(|h| h.weak.is_none() && !schedule_only(h))
+        .collect();
     sound.dedup_by(|a, b| a.file == b.file && a.line == b.line);
     if !sound.is_empty() {
         return Verdict {
@@ -111,7 +120,9 @@ fn from_hits(hits: &[&Hit], gate: bool, scan: &Scan) -> Verdict {
             reason: None,
         };
     }
-    let Some(first) = hits.first() else { return missing() };
+    let Some(first) = hits.first() else {
+        return missing();
+    };
     let reason = match &first.weak {
         Some(w) => w.clone(),
         None => "only runs on a schedule or by hand, not on pushes or pull requests".into(),
@@ -128,9 +139,19 @@ pub fn assess(i: &Input) -> Vec<Capability> {
     IDS.iter()
         .map(|id| {
             let v = verdict(id, i);
-            let (recommendation, template) = if matches!(v.status, CapabilityStatus::Missing | CapabilityStatus::Partial) {
+            let (recommendation, template) = if matches!(
+                v.status,
+                CapabilityStatus::Missing | CapabilityStatus::Partial
+            ) {
                 let t = templates::template(id, i.detected);
-                (Some(templates::recommendation(id, i.detected, v.reason.as_deref())), t)
+                (
+                    Some(templates::recommendation(
+                        id,
+                        i.detected,
+                        v.reason.as_deref(),
+                    )),
+                    t,
+                )
             } else {
                 (None, None)
             };
@@ -154,37 +175,71 @@ fn verdict(id: &'static str, i: &Input) -> Verdict {
         scan.of(cap)
             .filter(|h| match h.job {
                 Some(j) => scan.job(h.wf, j).is_some_and(|f| f.deploy_ctx),
-                None => scan.jobs.iter().any(|f| f.wf == h.wf && f.deploy_ctx) || h.cap == "deploy.rollback",
+                None => {
+                    scan.jobs.iter().any(|f| f.wf == h.wf && f.deploy_ctx)
+                        || h.cap == "deploy.rollback"
+                }
             })
             .collect()
     };
     let deployable = d.is_deployable() || !i.paths.is_empty();
-    let no_service = "no deployable service: no deploy target, container, database or server framework detected";
+    let no_service =
+        "no deployable service: no deploy target, container, database or server framework detected";
     let containers = d.stack.containers || !hits("delivery.container-build").is_empty();
     let no_containers = "no container images: no Dockerfile, compose file or image build";
-    let relational = d.stack.databases.iter().any(|x| x != "redis" && x != "mongodb");
-    let migrations_apply = !d.stack.migrations.is_empty() || relational;
-    let no_migrations = "no database with migrations detected";
+    let migrations_apply = !d.stack.migrations.is_empty();
+    let no_migrations_owned = if d.stack.databases.is_empty() {
+        "no database detected".to_string()
+    } else {
+        format!(
+            "no migration system detected (databases seen: {})",
+            d.stack.databases.join(", ")
+        )
+    };
+    let no_migrations = no_migrations_owned.as_str();
     match id {
         "ci.typecheck" => {
-            let applies = ["typescript", "python", "php"].iter().any(|l| d.has_language(l));
+            let applies = ["typescript", "python", "php"]
+                .iter()
+                .any(|l| d.has_language(l));
             if !applies && hits(id).is_empty() {
-                let langs = if d.stack.languages.is_empty() { "no language detected".to_string() } else { d.stack.languages.join(", ") };
-                return na(format!("{langs}: the compiler is the type checker (no separate type check applies)"));
+                let langs = if d.stack.languages.is_empty() {
+                    "no language detected".to_string()
+                } else {
+                    d.stack.languages.join(", ")
+                };
+                return na(format!(
+                    "{langs}: the compiler is the type checker (no separate type check applies)"
+                ));
             }
             from_hits(&hits(id), true, scan)
         }
         "ci.e2e-tests" if !deployable && hits(id).is_empty() => na(no_service),
         "ci.concurrency" => concurrency(i),
         "ci.timeouts" => timeouts(i),
-        "security.container-scan" | "delivery.multi-arch" if !containers && hits(id).is_empty() => na(no_containers),
+        "security.container-scan" | "delivery.multi-arch" if !containers && hits(id).is_empty() => {
+            na(no_containers)
+        }
         "delivery.container-build" if !containers => na(no_containers),
         "delivery.container-build" => {
             let v = from_hits(&hits(id), false, scan);
             if v.status == CapabilityStatus::Missing {
-                let files: Vec<Evidence> = i.repo.files_of(FileKind::Dockerfile).take(2).map(|f| Evidence { file: f.path.clone(), line: 1, note: "Dockerfile that no workflow builds".into() }).collect();
+                let files: Vec<Evidence> = i
+                    .repo
+                    .files_of(FileKind::Dockerfile)
+                    .take(2)
+                    .map(|f| Evidence {
+                        file: f.path.clone(),
+                        line: 1,
+                        note: "Dockerfile that no workflow builds".into(),
+                    })
+                    .collect();
                 if !files.is_empty() {
-                    return Verdict { status: CapabilityStatus::Missing, evidence: files, reason: None };
+                    return Verdict {
+                        status: CapabilityStatus::Missing,
+                        evidence: files,
+                        reason: None,
+                    };
                 }
             }
             v
@@ -206,8 +261,14 @@ fn verdict(id: &'static str, i: &Input) -> Verdict {
             match (&v.status, &d.release_config) {
                 (CapabilityStatus::Missing, Some(p)) => Verdict {
                     status: CapabilityStatus::Partial,
-                    evidence: vec![Evidence { file: p.clone(), line: 1, note: "release tool configuration".into() }],
-                    reason: Some(format!("{p} configures a release tool, but no workflow runs it")),
+                    evidence: vec![Evidence {
+                        file: p.clone(),
+                        line: 1,
+                        note: "release tool configuration".into(),
+                    }],
+                    reason: Some(format!(
+                        "{p} configures a release tool, but no workflow runs it"
+                    )),
                 },
                 _ => v,
             }
@@ -217,7 +278,11 @@ fn verdict(id: &'static str, i: &Input) -> Verdict {
             match (&v.status, &d.changelog_file) {
                 (CapabilityStatus::Missing, Some(p)) => Verdict {
                     status: CapabilityStatus::Partial,
-                    evidence: vec![Evidence { file: p.clone(), line: 1, note: "hand-written changelog".into() }],
+                    evidence: vec![Evidence {
+                        file: p.clone(),
+                        line: 1,
+                        note: "hand-written changelog".into(),
+                    }],
                     reason: Some(format!("{p} exists, but nothing generates or enforces it")),
                 },
                 _ => v,
@@ -231,45 +296,97 @@ fn verdict(id: &'static str, i: &Input) -> Verdict {
             };
             let ps: Vec<&Path> = i.paths.iter().filter(|p| p.tier == tier).collect();
             if ps.is_empty() {
-                return if deployable { missing() } else { na(no_service) };
+                return if deployable {
+                    missing()
+                } else {
+                    na(no_service)
+                };
             }
-            let ev: Vec<Evidence> = ps.iter().take(3).map(|p| Evidence {
-                file: p.report.file.clone(),
-                line: p.report.line,
-                note: format!("job `{}`{}", p.report.job, p.report.environment.as_ref().map(|e| format!(" (environment `{e}`)")).unwrap_or_default()),
-            }).collect();
+            let ev: Vec<Evidence> = ps
+                .iter()
+                .take(3)
+                .map(|p| Evidence {
+                    file: p.report.file.clone(),
+                    line: p.report.line,
+                    note: format!(
+                        "job `{}`{}",
+                        p.report.job,
+                        p.report
+                            .environment
+                            .as_ref()
+                            .map(|e| format!(" (environment `{e}`)"))
+                            .unwrap_or_default()
+                    ),
+                })
+                .collect();
             if ps.iter().any(|p| p.placeholder.is_none()) {
-                Verdict { status: CapabilityStatus::Present, evidence: ev, reason: None }
+                Verdict {
+                    status: CapabilityStatus::Present,
+                    evidence: ev,
+                    reason: None,
+                }
             } else {
                 Verdict {
                     status: CapabilityStatus::Partial,
                     evidence: ev,
-                    reason: ps.first().and_then(|p| p.placeholder.clone()).map(|r| format!("a placeholder: {r}")),
+                    reason: ps
+                        .first()
+                        .and_then(|p| p.placeholder.clone())
+                        .map(|r| format!("a placeholder: {r}")),
                 }
             }
         }
         "deploy.approval-gate" => {
-            let prod: Vec<&Path> = i.paths.iter().filter(|p| p.tier == Tier::Production && p.placeholder.is_none()).collect();
+            let prod: Vec<&Path> = i
+                .paths
+                .iter()
+                .filter(|p| p.tier == Tier::Production && p.placeholder.is_none())
+                .collect();
             if prod.is_empty() {
-                return if deployable { Verdict { reason: Some("no production deploy from CI".into()), ..missing() } } else { na(no_service) };
+                return if deployable {
+                    Verdict {
+                        reason: Some("no production deploy from CI".into()),
+                        ..missing()
+                    }
+                } else {
+                    na(no_service)
+                };
             }
             let evid = |p: &Path| Evidence {
                 file: p.report.file.clone(),
                 line: p.report.line,
-                note: p.report.checks.iter().find(|c| c.id == "approval").map(|c| c.note.clone()).unwrap_or_default(),
+                note: p
+                    .report
+                    .checks
+                    .iter()
+                    .find(|c| c.id == "approval")
+                    .map(|c| c.note.clone())
+                    .unwrap_or_default(),
             };
             let ev: Vec<Evidence> = prod.iter().take(3).map(|p| evid(p)).collect();
             if prod.iter().all(|p| p.approval == Check::Pass) {
-                Verdict { status: CapabilityStatus::Present, evidence: ev, reason: None }
+                Verdict {
+                    status: CapabilityStatus::Present,
+                    evidence: ev,
+                    reason: None,
+                }
             } else if prod.iter().all(|p| p.approval == Check::Fail) {
-                Verdict { status: CapabilityStatus::Missing, evidence: ev, reason: None }
+                Verdict {
+                    status: CapabilityStatus::Missing,
+                    evidence: ev,
+                    reason: None,
+                }
             } else {
                 let why = prod
                     .iter()
                     .find(|p| p.approval == Check::Unknown)
                     .map(|p| format!("production deploy in job `{}` uses an environment with no visible approval guard: pipewise cannot see repository settings; export environment protection rules with --settings", p.report.job))
                     .unwrap_or_else(|| "some production deploys have no protected environment or approval guard".into());
-                Verdict { status: CapabilityStatus::Partial, evidence: ev, reason: Some(why) }
+                Verdict {
+                    status: CapabilityStatus::Partial,
+                    evidence: ev,
+                    reason: Some(why),
+                }
             }
         }
         "deploy.smoke-tests" | "deploy.health-check" | "deploy.rollback" | "deploy.progressive" => {
@@ -279,7 +396,15 @@ fn verdict(id: &'static str, i: &Input) -> Verdict {
             let v = from_hits(&deploy_hits(id), false, scan);
             if id == "deploy.progressive" && v.status == CapabilityStatus::Missing {
                 if let Some(p) = &d.progressive_config {
-                    return Verdict { status: CapabilityStatus::Present, evidence: vec![Evidence { file: p.clone(), line: 1, note: "deploy strategy".into() }], reason: None };
+                    return Verdict {
+                        status: CapabilityStatus::Present,
+                        evidence: vec![Evidence {
+                            file: p.clone(),
+                            line: 1,
+                            note: "deploy strategy".into(),
+                        }],
+                        reason: None,
+                    };
                 }
             }
             v
@@ -291,7 +416,10 @@ fn verdict(id: &'static str, i: &Input) -> Verdict {
             let v = from_hits(&deploy_hits(id), false, scan);
             if let (CapabilityStatus::Partial, Some(r)) = (&v.status, &v.reason) {
                 let r = format!("backup failure ignored: {r}");
-                return Verdict { reason: Some(r), ..v };
+                return Verdict {
+                    reason: Some(r),
+                    ..v
+                };
             }
             v
         }
@@ -302,20 +430,48 @@ fn verdict(id: &'static str, i: &Input) -> Verdict {
             let v = from_hits(&deploy_hits("migration"), false, scan);
             if v.status == CapabilityStatus::Missing {
                 if let Some(p) = &d.fly_release_migrates {
-                    return Verdict { status: CapabilityStatus::Present, evidence: vec![Evidence { file: p.clone(), line: 1, note: "fly.io release_command runs migrations".into() }], reason: None };
+                    return Verdict {
+                        status: CapabilityStatus::Present,
+                        evidence: vec![Evidence {
+                            file: p.clone(),
+                            line: 1,
+                            note: "fly.io release_command runs migrations".into(),
+                        }],
+                        reason: None,
+                    };
                 }
             }
             v
         }
         "deploy.migration-validation" => {
-            if !migrations_apply && hits("migration").is_empty() && hits("migration-check").is_empty() {
+            if !migrations_apply
+                && hits("migration").is_empty()
+                && hits("migration-check").is_empty()
+            {
                 return na(no_migrations);
             }
             let mut hs: Vec<&Hit> = hits("migration-check");
-            hs.extend(scan.of("migration").filter(|h| h.job.and_then(|j| scan.job(h.wf, j)).is_some_and(|f| !f.deploy_ctx && f.on_change)));
+            hs.extend(scan.of("migration").filter(|h| {
+                h.job
+                    .and_then(|j| scan.job(h.wf, j))
+                    .is_some_and(|f| !f.deploy_ctx && f.on_change)
+            }));
             from_hits(&hs, true, scan)
         }
         "ops.notifications" => from_hits(&hits(id), false, scan),
+        "ci.coverage" => {
+            let v = from_hits(&hits(id), true, scan);
+            if v.status == CapabilityStatus::Present
+                && !hits("coverage-gate").iter().any(|h| h.weak.is_none())
+            {
+                return Verdict {
+                    status: CapabilityStatus::Partial,
+                    reason: Some("coverage is collected, but no threshold is enforced and upload failures are ignored (no `--cov-fail-under`/thresholds, no `fail_ci_if_error: true`)".into()),
+                    ..v
+                };
+            }
+            v
+        }
         "ops.monitoring" => {
             if !deployable {
                 return na(no_service);
@@ -324,7 +480,16 @@ fn verdict(id: &'static str, i: &Input) -> Verdict {
             if v.status == CapabilityStatus::Missing && !d.monitoring_files.is_empty() {
                 return Verdict {
                     status: CapabilityStatus::Present,
-                    evidence: d.monitoring_files.iter().take(3).map(|f| Evidence { file: f.clone(), line: 1, note: "monitoring as code".into() }).collect(),
+                    evidence: d
+                        .monitoring_files
+                        .iter()
+                        .take(3)
+                        .map(|f| Evidence {
+                            file: f.clone(),
+                            line: 1,
+                            note: "monitoring as code".into(),
+                        })
+                        .collect(),
                     reason: None,
                 };
             }
@@ -333,14 +498,29 @@ fn verdict(id: &'static str, i: &Input) -> Verdict {
         "ops.load-testing" if !deployable && hits(id).is_empty() => na(no_service),
         "ops.performance-regression" => {
             let hs = hits(id);
-            let compare = ["github-action-benchmark", "CodSpeed", "Bencher", "critcmp", "benchstat", "pytest-benchmark", "lighthouse ci", "bencher", "asv", "hyperfine"];
-            let good: Vec<&Hit> = hs.iter().copied().filter(|h| compare.contains(&h.tool.as_str())).collect();
+            let compare = [
+                "github-action-benchmark",
+                "CodSpeed",
+                "Bencher",
+                "critcmp",
+                "benchstat",
+                "pytest-benchmark",
+                "lighthouse ci",
+                "bencher",
+                "asv",
+                "hyperfine",
+            ];
+            let good: Vec<&Hit> = hs
+                .iter()
+                .copied()
+                .filter(|h| compare.contains(&h.tool.as_str()))
+                .collect();
             if good.is_empty() && !hs.is_empty() {
-                let v = from_hits(&hs, false, scan);
-                if v.status == CapabilityStatus::Present {
-                    return Verdict { status: CapabilityStatus::Partial, reason: Some("benchmarks run, but nothing compares them against a baseline".into()), ..v };
-                }
-                return v;
+                return Verdict {
+                    status: CapabilityStatus::Missing,
+                    evidence: hs.iter().take(2).map(|h| ev(h)).collect(),
+                    reason: Some("benchmarks run, but nothing compares them against a baseline on pull requests".into()),
+                };
             }
             from_hits(&good, false, scan)
         }
@@ -348,20 +528,45 @@ fn verdict(id: &'static str, i: &Input) -> Verdict {
             if d.stack.databases.iter().all(|x| x == "redis") && d.stack.migrations.is_empty() {
                 return na("no database detected");
             }
-            let hs: Vec<&Hit> = hits(id).into_iter().filter(|h| h.job.and_then(|j| scan.job(h.wf, j)).is_some_and(|f| f.schedule_only) || h.job.is_none()).collect();
+            let hs: Vec<&Hit> = hits(id)
+                .into_iter()
+                .filter(|h| {
+                    h.job
+                        .and_then(|j| scan.job(h.wf, j))
+                        .is_some_and(|f| f.schedule_only)
+                        || h.job.is_none()
+                })
+                .collect();
             let v = from_hits(&hs, false, scan);
             if v.status == CapabilityStatus::Missing && !hits(id).is_empty() {
-                return Verdict { status: CapabilityStatus::Partial, evidence: hits(id).iter().take(2).map(|h| ev(h)).collect(), reason: Some("restores run, but not on a schedule".into()) };
+                return Verdict {
+                    status: CapabilityStatus::Partial,
+                    evidence: hits(id).iter().take(2).map(|h| ev(h)).collect(),
+                    reason: Some("restores run, but not on a schedule".into()),
+                };
             }
             v
         }
         "ops.iac" => {
             if d.iac_files.is_empty() {
-                return if deployable { missing() } else { na(no_service) };
+                return if deployable {
+                    missing()
+                } else {
+                    na(no_service)
+                };
             }
             Verdict {
                 status: CapabilityStatus::Present,
-                evidence: d.iac_files.iter().take(3).map(|f| Evidence { file: f.clone(), line: 1, note: d.stack.iac.join(", ") }).collect(),
+                evidence: d
+                    .iac_files
+                    .iter()
+                    .take(3)
+                    .map(|f| Evidence {
+                        file: f.clone(),
+                        line: 1,
+                        note: d.stack.iac.join(", "),
+                    })
+                    .collect(),
                 reason: None,
             }
         }
@@ -374,23 +579,40 @@ fn verdict(id: &'static str, i: &Input) -> Verdict {
 
 /// The image is pushed before it is scanned (same job, push step first).
 fn scan_after_push(i: &Input) -> Option<String> {
-    let scans: Vec<&Hit> = i.scan.of("security.container-scan").filter(|h| h.weak.is_none()).collect();
+    let scans: Vec<&Hit> = i
+        .scan
+        .of("security.container-scan")
+        .filter(|h| h.weak.is_none())
+        .collect();
     let mut ok = false;
     let mut late = None;
     for s in scans {
-        let (Some(j), Some(si)) = (s.job, s.step) else { continue };
+        let (Some(j), Some(si)) = (s.job, s.step) else {
+            continue;
+        };
         let job = i.workflows.get(s.wf).and_then(|w| w.jobs.get(j))?;
         let pushed_before = job.steps.iter().take(si).any(|st| {
-            st.action().is_some_and(|a| a.starts_with("docker/build-push-action"))
-                && st.with_str("push").is_some_and(|p| p.trim() == "true")
-                || st.run.as_ref().and_then(|r| r.script.as_ref()).is_some_and(|sc| {
-                    sc.commands.iter().any(|c| {
-                        matches!(c.base_name(), "docker" | "podman") && (c.has_arg("push") || c.has_arg("--push"))
+            st.action()
+                .is_some_and(|a| a.starts_with("docker/build-push-action"))
+                && st.with_str("push").is_some_and(|p| p.trim() != "false")
+                || st
+                    .run
+                    .as_ref()
+                    .and_then(|r| r.script.as_ref())
+                    .is_some_and(|sc| {
+                        sc.commands.iter().any(|c| {
+                            matches!(c.base_name(), "docker" | "podman")
+                                && (c.has_arg("push") || c.has_arg("--push"))
+                        })
                     })
-                })
         });
         if pushed_before {
-            late.get_or_insert_with(|| format!("{}:{} scans the image only after it was pushed", s.file, s.line));
+            late.get_or_insert_with(|| {
+                format!(
+                    "{}:{} scans the image only after it was pushed",
+                    s.file, s.line
+                )
+            });
         } else {
             ok = true;
         }
@@ -419,7 +641,10 @@ fn concurrency(i: &Input) -> Verdict {
     }
     let with: Vec<&&Workflow> = needing
         .iter()
-        .filter(|w| w.root.get("concurrency").is_some() || w.jobs.iter().any(|j| j.get("concurrency").is_some()))
+        .filter(|w| {
+            w.root.get("concurrency").is_some()
+                || w.jobs.iter().any(|j| j.get("concurrency").is_some())
+        })
         .collect();
     let ev = |w: &Workflow| {
         let line = w
@@ -428,13 +653,25 @@ fn concurrency(i: &Input) -> Verdict {
             .or_else(|| w.jobs.iter().find_map(|j| j.entry("concurrency")))
             .map(|e| w.doc.position(e.key.span.start).line)
             .unwrap_or(1);
-        Evidence { file: w.path.to_string(), line, note: "concurrency group".into() }
+        Evidence {
+            file: w.path.to_string(),
+            line,
+            note: "concurrency group".into(),
+        }
     };
-    let without: Vec<&str> = needing.iter().filter(|w| !with.iter().any(|x| x.path == w.path)).map(|w| w.file_name()).collect();
+    let without: Vec<&str> = needing
+        .iter()
+        .filter(|w| !with.iter().any(|x| x.path == w.path))
+        .map(|w| w.file_name())
+        .collect();
     if with.is_empty() {
         missing()
     } else if without.is_empty() {
-        Verdict { status: CapabilityStatus::Present, evidence: with.iter().take(3).map(|w| ev(w)).collect(), reason: None }
+        Verdict {
+            status: CapabilityStatus::Present,
+            evidence: with.iter().take(3).map(|w| ev(w)).collect(),
+            reason: None,
+        }
     } else {
         Verdict {
             status: CapabilityStatus::Partial,
@@ -455,7 +692,11 @@ fn timeouts(i: &Input) -> Verdict {
             }
             total += 1;
             match j.entry("timeout-minutes") {
-                Some(e) => with.push(Evidence { file: w.path.to_string(), line: w.doc.position(e.key.span.start).line, note: format!("job `{}`", j.id) }),
+                Some(e) => with.push(Evidence {
+                    file: w.path.to_string(),
+                    line: w.doc.position(e.key.span.start).line,
+                    note: format!("job `{}`", j.id),
+                }),
                 None => without.push(format!("{}:{}", w.file_name(), j.id)),
             }
         }
@@ -463,13 +704,30 @@ fn timeouts(i: &Input) -> Verdict {
     if total == 0 || with.is_empty() {
         missing()
     } else if without.is_empty() {
-        Verdict { status: CapabilityStatus::Present, evidence: with.into_iter().take(3).collect(), reason: None }
+        Verdict {
+            status: CapabilityStatus::Present,
+            evidence: with.into_iter().take(3).collect(),
+            reason: None,
+        }
     } else {
-        let more = if without.len() > 4 { format!(" and {} more", without.len() - 4) } else { String::new() };
+        let more = if without.len() > 4 {
+            format!(" and {} more", without.len() - 4)
+        } else {
+            String::new()
+        };
         Verdict {
             status: CapabilityStatus::Partial,
             evidence: with.into_iter().take(3).collect(),
-            reason: Some(format!("{} of {total} jobs have no timeout-minutes: {}{more}", without.len(), without.iter().take(4).cloned().collect::<Vec<_>>().join(", "))),
+            reason: Some(format!(
+                "{} of {total} jobs have no timeout-minutes: {}{more}",
+                without.len(),
+                without
+                    .iter()
+                    .take(4)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
         }
     }
 }
@@ -480,13 +738,26 @@ fn least_privilege(i: &Input) -> Verdict {
     for w in i.workflows {
         let top = w.root.entry("permissions");
         let all_jobs = !w.jobs.is_empty() && w.jobs.iter().all(|j| j.get("permissions").is_some());
-        let write_all = |n: Option<&pipewise_yaml::Node>| n.and_then(|n| n.as_str()).is_some_and(|s| s.trim() == "write-all");
-        if write_all(top.map(|e| &e.value)) || w.jobs.iter().any(|j| write_all(j.get("permissions"))) {
+        let write_all = |n: Option<&pipewise_yaml::Node>| {
+            n.and_then(|n| n.as_str())
+                .is_some_and(|s| s.trim() == "write-all")
+        };
+        if write_all(top.map(|e| &e.value))
+            || w.jobs.iter().any(|j| write_all(j.get("permissions")))
+        {
             bad.push(format!("{} (write-all)", w.file_name()));
         } else if let Some(e) = top {
-            ok.push(Evidence { file: w.path.to_string(), line: w.doc.position(e.key.span.start).line, note: "workflow permissions".into() });
+            ok.push(Evidence {
+                file: w.path.to_string(),
+                line: w.doc.position(e.key.span.start).line,
+                note: "workflow permissions".into(),
+            });
         } else if all_jobs {
-            ok.push(Evidence { file: w.path.to_string(), line: 1, note: "every job sets permissions".into() });
+            ok.push(Evidence {
+                file: w.path.to_string(),
+                line: 1,
+                note: "every job sets permissions".into(),
+            });
         } else {
             bad.push(w.file_name().to_string());
         }
@@ -494,19 +765,34 @@ fn least_privilege(i: &Input) -> Verdict {
     if i.workflows.is_empty() || ok.is_empty() {
         missing()
     } else if bad.is_empty() {
-        Verdict { status: CapabilityStatus::Present, evidence: ok.into_iter().take(3).collect(), reason: None }
+        Verdict {
+            status: CapabilityStatus::Present,
+            evidence: ok.into_iter().take(3).collect(),
+            reason: None,
+        }
     } else {
         Verdict {
             status: CapabilityStatus::Partial,
             evidence: ok.into_iter().take(3).collect(),
-            reason: Some(format!("no explicit minimal permissions in {}", bad.join(", "))),
+            reason: Some(format!(
+                "no explicit minimal permissions in {}",
+                bad.join(", ")
+            )),
         }
     }
 }
 
 fn dependency_updates(i: &Input) -> Verdict {
     if let Some(r) = i.repo.files_of(FileKind::Renovate).next() {
-        return Verdict { status: CapabilityStatus::Present, evidence: vec![Evidence { file: r.path.clone(), line: 1, note: "Renovate".into() }], reason: None };
+        return Verdict {
+            status: CapabilityStatus::Present,
+            evidence: vec![Evidence {
+                file: r.path.clone(),
+                line: 1,
+                note: "Renovate".into(),
+            }],
+            reason: None,
+        };
     }
     let Some(f) = i.repo.files_of(FileKind::Dependabot).next() else {
         return missing();
@@ -518,17 +804,36 @@ fn dependency_updates(i: &Input) -> Verdict {
         .keys()
         .copied()
         .filter(|e| {
-            !text.contains(&format!("\"{e}\"")) && !text.contains(&format!("'{e}'")) && !text.lines().any(|l| {
-                let l = l.trim().trim_start_matches('-').trim();
-                l.strip_prefix("package-ecosystem:").map(|v| v.trim().trim_matches(['"', '\''])) == Some(e)
-            })
+            !text.contains(&format!("\"{e}\""))
+                && !text.contains(&format!("'{e}'"))
+                && !text.lines().any(|l| {
+                    let l = l.trim().trim_start_matches('-').trim();
+                    l.strip_prefix("package-ecosystem:")
+                        .map(|v| v.trim().trim_matches(['"', '\'']))
+                        == Some(e)
+                })
         })
         .collect();
     uncovered.dedup();
-    let evidence = vec![Evidence { file: f.path.clone(), line: 1, note: "Dependabot".into() }];
+    let evidence = vec![Evidence {
+        file: f.path.clone(),
+        line: 1,
+        note: "Dependabot".into(),
+    }];
     if uncovered.is_empty() {
-        Verdict { status: CapabilityStatus::Present, evidence, reason: None }
+        Verdict {
+            status: CapabilityStatus::Present,
+            evidence,
+            reason: None,
+        }
     } else {
-        Verdict { status: CapabilityStatus::Partial, evidence, reason: Some(format!("dependabot.yml does not cover {}", uncovered.join(", "))) }
+        Verdict {
+            status: CapabilityStatus::Partial,
+            evidence,
+            reason: Some(format!(
+                "dependabot.yml does not cover {}",
+                uncovered.join(", ")
+            )),
+        }
     }
 }

@@ -73,7 +73,16 @@ fn classify_word(s: &str) -> Option<Tier> {
     let has = |w: &str| s.contains(w);
     if has("preview") || has("review") || has("pr-") || has("ephemeral") {
         Some(Tier::Preview)
-    } else if has("stag") || has("dev") || has("qa") || has("uat") || has("sandbox") || has("test") || has("nonprod") || has("non-prod") || has("canary-env") {
+    } else if has("stag")
+        || has("dev")
+        || has("qa")
+        || has("uat")
+        || has("sandbox")
+        || has("test")
+        || has("nonprod")
+        || has("non-prod")
+        || has("canary-env")
+    {
         Some(Tier::Staging)
     } else if has("prod") || has("live") || has("prd") {
         Some(Tier::Production)
@@ -93,7 +102,10 @@ pub fn tier(wf: &Workflow, job: &Job) -> Tier {
             return t;
         }
     }
-    for s in [Some(job.id), job.name, Some(wf.file_name()), wf.name].into_iter().flatten() {
+    for s in [Some(job.id), job.name, Some(wf.file_name()), wf.name]
+        .into_iter()
+        .flatten()
+    {
         if let Some(t) = classify_word(s) {
             return t;
         }
@@ -113,7 +125,11 @@ fn placeholder(job: &Job) -> Option<String> {
     let mut named = None;
     for s in &job.steps {
         if let Some(a) = s.action() {
-            if matches!(action_intent(&a), Intent::Deploy | Intent::Publish) || !action_targets(&a).is_empty() {
+            let setup = a.contains("setup");
+            if !setup
+                && (matches!(action_intent(&a), Intent::Deploy | Intent::Publish)
+                    || !action_targets(&a).is_empty())
+            {
                 return None;
             }
         }
@@ -121,11 +137,16 @@ fn placeholder(job: &Job) -> Option<String> {
             for c in &script.commands {
                 let words: Vec<&str> = c.words.iter().map(|w| w.text.as_str()).collect();
                 let i = command_intent(c);
-                if matches!(i, Intent::Deploy | Intent::Migration | Intent::Publish) || command_target(&words).is_some() {
+                if matches!(i, Intent::Deploy | Intent::Migration | Intent::Publish)
+                    || command_target(&words).is_some()
+                {
                     return None;
                 }
             }
-            let only_talk = script.commands.iter().all(|c| command_intent(c) == Intent::Harmless);
+            let only_talk = script
+                .commands
+                .iter()
+                .all(|c| command_intent(c) == Intent::Harmless);
             if only_talk && s.name.map(word_intent_phrase) == Some(Intent::Deploy) {
                 named.get_or_insert_with(|| s.label());
             }
@@ -149,27 +170,41 @@ fn related(scan: &Scan, wf: &Workflow, wi: usize, job: &Job, h: &Hit) -> bool {
     if h.wf == wi {
         return match h.job {
             None => true,
-            Some(j) => wf.jobs.get(j).is_some_and(|o| o.id == job.id || reaches(wf, o.id, job.id, 0) || reaches(wf, job.id, o.id, 0)),
+            Some(j) => wf.jobs.get(j).is_some_and(|o| {
+                o.id == job.id || reaches(wf, o.id, job.id, 0) || reaches(wf, job.id, o.id, 0)
+            }),
         };
     }
     // A separate post-deploy workflow (workflow_run / deployment_status).
-    h.job
-        .and_then(|j| scan.job(h.wf, j))
-        .is_some_and(|f| f.deploy_ctx && !f.deploys && !scan.jobs.iter().any(|o| o.wf == h.wf && o.deploys))
+    h.job.and_then(|j| scan.job(h.wf, j)).is_some_and(|f| {
+        f.deploy_ctx && !f.deploys && !scan.jobs.iter().any(|o| o.wf == h.wf && o.deploys)
+    })
 }
 
 fn summary<'h>(hits: &[&'h Hit]) -> (Check, String) {
     if let Some(h) = hits.iter().find(|h| h.weak.is_none()) {
         (Check::Pass, format!("{} ({}:{})", h.tool, h.file, h.line))
     } else if let Some(h) = hits.first() {
-        (Check::Partial, format!("{} ({}:{}): {}", h.tool, h.file, h.line, h.weak.as_deref().unwrap_or("")))
+        (
+            Check::Partial,
+            format!(
+                "{} ({}:{}): {}",
+                h.tool,
+                h.file,
+                h.line,
+                h.weak.as_deref().unwrap_or("")
+            ),
+        )
     } else {
         (Check::Fail, String::new())
     }
 }
 
 fn job_if(job: &Job) -> String {
-    job.get("if").and_then(Node::as_str).unwrap_or("").to_ascii_lowercase()
+    job.get("if")
+        .and_then(Node::as_str)
+        .unwrap_or("")
+        .to_ascii_lowercase()
 }
 
 /// Finds every deploy path and computes its checks.
@@ -186,12 +221,18 @@ pub fn paths(
         .filter(|h| {
             h.cap == "migration-check"
                 || h.cap == "migration"
-                    && h.job.and_then(|j| scan.job(h.wf, j)).is_some_and(|f| !f.deploy_ctx)
+                    && h.job
+                        .and_then(|j| scan.job(h.wf, j))
+                        .is_some_and(|f| !f.deploy_ctx)
         })
         .collect();
     for f in scan.jobs.iter().filter(|f| f.deploys) {
-        let Some(wf) = workflows.get(f.wf) else { continue };
-        let Some(job) = wf.jobs.get(f.job) else { continue };
+        let Some(wf) = workflows.get(f.wf) else {
+            continue;
+        };
+        let Some(job) = wf.jobs.get(f.job) else {
+            continue;
+        };
         let ph = placeholder(job);
         if ph.is_some() && job.environment().is_none() && !says_deploy(job) {
             // Named like a deploy (`post-deployment-monitoring`, a `Release` step)
@@ -199,8 +240,13 @@ pub fn paths(
             continue;
         }
         let tier = tier(wf, job);
-        let rel: Vec<&Hit> = scan.hits.iter().filter(|h| related(scan, wf, f.wf, job, h)).collect();
-        let of = |cap: &str| -> Vec<&Hit> { rel.iter().copied().filter(|h| h.cap == cap).collect() };
+        let rel: Vec<&Hit> = scan
+            .hits
+            .iter()
+            .filter(|h| related(scan, wf, f.wf, job, h))
+            .collect();
+        let of =
+            |cap: &str| -> Vec<&Hit> { rel.iter().copied().filter(|h| h.cap == cap).collect() };
         let mut checks = vec![];
         let mut add = |id: &str, c: Check, note: String| {
             checks.push(DeployCheck {
@@ -211,20 +257,37 @@ pub fn paths(
         };
         add(
             "deploys",
-            if ph.is_some() { Check::Partial } else { Check::Pass },
-            ph.clone().unwrap_or_else(|| "runs a deploy command or action".into()),
+            if ph.is_some() {
+                Check::Partial
+            } else {
+                Check::Pass
+            },
+            ph.clone()
+                .unwrap_or_else(|| "runs a deploy command or action".into()),
         );
         // Tests gate.
         let tests_before = rel.iter().any(|h| {
-            matches!(h.cap, "ci.unit-tests" | "ci.integration-tests" | "ci.e2e-tests")
-                && h.weak.is_none()
-                && h.job.and_then(|j| wf.jobs.get(j)).is_some_and(|o| o.id == job.id || reaches(wf, job.id, o.id, 0))
+            matches!(
+                h.cap,
+                "ci.unit-tests" | "ci.integration-tests" | "ci.e2e-tests"
+            ) && h.weak.is_none()
+                && h.job
+                    .and_then(|j| wf.jobs.get(j))
+                    .is_some_and(|o| o.id == job.id || reaches(wf, job.id, o.id, 0))
         });
-        let after_ci = wf.triggers.iter().any(|t| t.event == "workflow_run") && job_if(job).contains("success")
-            || wf.jobs.iter().any(|o| reaches(wf, job.id, o.id, 0) && word_intent_phrase(o.id) == Intent::Test);
+        let after_ci = wf.triggers.iter().any(|t| t.event == "workflow_run")
+            && job_if(job).contains("success")
+            || wf
+                .jobs
+                .iter()
+                .any(|o| reaches(wf, job.id, o.id, 0) && word_intent_phrase(o.id) == Intent::Test);
         add(
             "tests-gate",
-            if tests_before || after_ci { Check::Pass } else { Check::Fail },
+            if tests_before || after_ci {
+                Check::Pass
+            } else {
+                Check::Fail
+            },
             if tests_before {
                 "tests run in this job or a job it needs".into()
             } else if after_ci {
@@ -234,7 +297,10 @@ pub fn paths(
             },
         );
         // Approval.
-        let guard = job.steps.iter().find_map(|s| s.action().filter(|a| a.contains("approval")))
+        let guard = job
+            .steps
+            .iter()
+            .find_map(|s| s.action().filter(|a| a.contains("approval")))
             .or_else(|| {
                 let c = job_if(job);
                 (c.contains("github.actor") || c.contains("confirm")).then(|| format!("`if: {c}`"))
@@ -243,6 +309,11 @@ pub fn paths(
             (Check::NotApplicable, "not a production deploy".to_string())
         } else if let Some(g) = guard {
             (Check::Pass, format!("explicit guard: {g}"))
+        } else if let Some(env) = job
+            .environment()
+            .filter(|e| e.to_ascii_lowercase().contains("approv"))
+        {
+            (Check::Pass, format!("approval environment `{env}`"))
         } else if let Some(env) = job.environment() {
             match settings.and_then(|s| s.environment(env)) {
                 Some(e) if e.is_protected() => (Check::Pass, format!("settings: environment `{env}` requires approval ({} reviewer(s), wait {} min)", e.required_reviewers, e.wait_timer)),
@@ -251,15 +322,26 @@ pub fn paths(
                 None => (Check::Unknown, format!("environment `{env}` is used, but pipewise cannot see its protection rules (export them with --settings)")),
             }
         } else {
-            (Check::Fail, "no protected environment or explicit approval guard".to_string())
+            (
+                Check::Fail,
+                "no protected environment or explicit approval guard".to_string(),
+            )
         };
         add("approval", approval, note);
         // Migrations and backups.
         let migs = of("migration");
         let has_db = detected.has_database() && !detected.stack.migrations.is_empty();
         if !has_db && migs.is_empty() {
-            for id in ["backup-before-migrations", "migrations", "migration-validation"] {
-                add(id, Check::NotApplicable, "no migration system detected".into());
+            for id in [
+                "backup-before-migrations",
+                "migrations",
+                "migration-validation",
+            ] {
+                add(
+                    id,
+                    Check::NotApplicable,
+                    "no migration system detected".into(),
+                );
             }
         } else {
             let (c, mut n) = summary(&migs);
@@ -276,7 +358,9 @@ pub fn paths(
             add("migrations", c, n);
             let backups = of("deploy.db-backup");
             let before = migs.first().map(|m| {
-                backups.iter().any(|b| b.job == m.job && b.step < m.step || b.job != m.job)
+                backups
+                    .iter()
+                    .any(|b| b.job == m.job && b.step < m.step || b.job != m.job)
             });
             let (bc, bn) = summary(&backups);
             let bc = match (bc, before) {
@@ -285,22 +369,50 @@ pub fn paths(
             };
             add(
                 "backup-before-migrations",
-                if !applied && bc == Check::Fail { Check::Fail } else { bc },
-                if bn.is_empty() { "no backup before migrations".into() } else { bn },
+                if !applied && bc == Check::Fail {
+                    Check::Fail
+                } else {
+                    bc
+                },
+                if bn.is_empty() {
+                    "no backup before migrations".into()
+                } else {
+                    bn
+                },
             );
             let (vc, vn) = summary(&validated);
-            add("migration-validation", vc, if vn.is_empty() { "migrations are not validated in CI".into() } else { vn });
+            add(
+                "migration-validation",
+                vc,
+                if vn.is_empty() {
+                    "migrations are not validated in CI".into()
+                } else {
+                    vn
+                },
+            );
         }
         for (id, cap, missing) in [
-            ("smoke-tests", "deploy.smoke-tests", "no smoke tests after the deploy"),
-            ("health-check", "deploy.health-check", "no health check after the deploy"),
+            (
+                "smoke-tests",
+                "deploy.smoke-tests",
+                "no smoke tests after the deploy",
+            ),
+            (
+                "health-check",
+                "deploy.health-check",
+                "no health check after the deploy",
+            ),
             ("rollback", "deploy.rollback", "no rollback on failure"),
             ("notification", "ops.notifications", "no notification"),
             ("progressive", "deploy.progressive", "all-at-once deploy"),
         ] {
             let mut hs = of(cap);
             if cap == "deploy.rollback" {
-                hs.extend(scan.hits.iter().filter(|h| h.cap == cap && h.job.is_none() && h.wf != f.wf));
+                hs.extend(
+                    scan.hits
+                        .iter()
+                        .filter(|h| h.cap == cap && h.job.is_none() && h.wf != f.wf),
+                );
             }
             let (c, n) = summary(&hs);
             let (c, n) = if c == Check::Fail && cap == "deploy.progressive" {
@@ -315,16 +427,30 @@ pub fn paths(
             };
             add(id, c, n);
         }
-        let conc = job.get("concurrency").or_else(|| wf.root.get("concurrency"));
+        let conc = job
+            .get("concurrency")
+            .or_else(|| wf.root.get("concurrency"));
         add(
             "concurrency",
-            if conc.is_some() { Check::Pass } else { Check::Fail },
-            if conc.is_some() { "concurrency group set".into() } else { "two runs can deploy at once".into() },
+            if conc.is_some() {
+                Check::Pass
+            } else {
+                Check::Fail
+            },
+            if conc.is_some() {
+                "concurrency group set".into()
+            } else {
+                "two runs can deploy at once".into()
+            },
         );
         let timeout = job.get("timeout-minutes");
         add(
             "timeout",
-            if timeout.is_some() { Check::Pass } else { Check::Fail },
+            if timeout.is_some() {
+                Check::Pass
+            } else {
+                Check::Fail
+            },
             match timeout.and_then(Node::as_str) {
                 Some(t) => format!("timeout-minutes: {t}"),
                 None => "no timeout-minutes (a hung deploy holds the runner for 6 hours)".into(),
@@ -334,16 +460,25 @@ pub fn paths(
             .steps
             .iter()
             .find_map(|s| {
-                s.action().and_then(|a| action_targets(&a).first().copied()).or_else(|| {
-                    s.run.as_ref().and_then(|r| r.script.as_ref()).and_then(|sc| {
-                        sc.commands.iter().find_map(|c| {
-                            let w: Vec<&str> = c.words.iter().map(|w| w.text.as_str()).collect();
-                            command_target(&w)
-                        })
+                s.action()
+                    .and_then(|a| action_targets(&a).first().copied())
+                    .or_else(|| {
+                        s.run
+                            .as_ref()
+                            .and_then(|r| r.script.as_ref())
+                            .and_then(|sc| {
+                                sc.commands.iter().find_map(|c| {
+                                    let w: Vec<&str> =
+                                        c.words.iter().map(|w| w.text.as_str()).collect();
+                                    command_target(&w)
+                                })
+                            })
                     })
-                })
             })
-            .or_else(|| (detected.stack.deploy_targets.len() == 1).then(|| detected.stack.deploy_targets[0].as_str()))
+            .or_else(|| {
+                (detected.stack.deploy_targets.len() == 1)
+                    .then(|| detected.stack.deploy_targets[0].as_str())
+            })
             .map(String::from);
         out.push(Path {
             wf: f.wf,

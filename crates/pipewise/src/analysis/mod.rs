@@ -13,9 +13,9 @@ pub mod stack;
 pub mod templates;
 pub mod tools;
 
-use crate::report::{Capability, DeployPath, ReportFinding, Stack};
 use crate::repo::{Repo, Scripts};
-use crate::workflow::Workflow;
+use crate::report::{Capability, DeployPath, ReportFinding, Stack};
+use crate::workflow::{Action, Workflow};
 use settings::RepoSettings;
 
 /// The analysis of one repository.
@@ -31,12 +31,13 @@ pub struct Analysis {
 pub fn analyze(
     repo: &Repo,
     workflows: &[Workflow],
+    actions: &[Action],
     scripts: &Scripts,
     findings: &[ReportFinding],
     settings: Option<&RepoSettings>,
 ) -> Analysis {
     let detected = stack::detect(repo, workflows);
-    let scan = scan::scan(repo, workflows, scripts, &detected, findings);
+    let scan = scan::scan(repo, workflows, actions, scripts, &detected, findings);
     let paths = deploy::paths(workflows, &scan, &detected, settings);
     let capabilities = capabilities::assess(&capabilities::Input {
         repo,

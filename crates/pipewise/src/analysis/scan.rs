@@ -8,7 +8,7 @@ use crate::intent::{command_intent, job_deploys, word_intent_phrase, Intent};
 use crate::repo::{called_script, Repo, Scripts};
 use crate::report::ReportFinding;
 use crate::shell::Script;
-use crate::workflow::{Job, Step, Workflow};
+use crate::workflow::{Action, Job, Step, Workflow};
 use pipewise_yaml::Node;
 
 /// One place that provides a capability.
@@ -70,11 +70,6 @@ const CHANGE_EVENTS: &[&str] = &[
     "workflow_run",
 ];
 
-/// Whether a job-level `needs` path links jobs `a` and `b` in either direction.
-fn linked(wf: &Workflow, from: &str, to: &str) -> bool {
-    reaches(wf, from, to, 0) || reaches(wf, to, from, 0)
-}
-
 /// `from` (transitively) needs `to`.
 pub fn reaches(wf: &Workflow, from: &str, to: &str, depth: usize) -> bool {
     if depth > 32 {
@@ -91,8 +86,11 @@ fn literal_true(n: Option<&Node>) -> bool {
 }
 
 fn literal_false_if(n: Option<&Node>) -> bool {
-    n.and_then(|v| v.as_bool().map(|b| !b).or_else(|| v.as_str().map(|s| s.trim() == "false")))
-        == Some(true)
+    n.and_then(|v| {
+        v.as_bool()
+            .map(|b| !b)
+            .or_else(|| v.as_str().map(|s| s.trim() == "false"))
+    }) == Some(true)
 }
 
 /// The reason a finding gives for weakening what it points at.
@@ -101,6 +99,7 @@ fn finding_reason(f: &ReportFinding) -> Option<String> {
         "reliability/masked-failure" => "masked",
         "reliability/continue-on-error-gate" => "continue-on-error",
         "reliability/stale-exit-status" => "its exit status is lost",
+        "reliability/interactive-command" => "it waits for input and hangs in CI",
         "quality/non-failing-scanner" => "the scanner cannot fail",
         "deployment/placeholder-step" => "a placeholder",
         r if r.contains("commented") => "commented out",
@@ -113,6 +112,7 @@ fn finding_reason(f: &ReportFinding) -> Option<String> {
 
 struct Ctx<'a> {
     repo: &'a Repo,
+    actions: &'a [Action<'a>],
     scripts: &'a Scripts,
     detected: &'a Detected,
     findings: &'a [ReportFinding],
@@ -120,15 +120,17 @@ struct Ctx<'a> {
 }
 
 /// Scans the workflows once.
-pub fn scan(
-    repo: &Repo,
+pub fn scan<'a>(
+    repo: &'a Repo,
     workflows: &[Workflow],
-    scripts: &Scripts,
-    detected: &Detected,
-    findings: &[ReportFinding],
+    actions: &'a [Action<'a>],
+    scripts: &'a Scripts,
+    detected: &'a Detected,
+    findings: &'a [ReportFinding],
 ) -> Scan {
     let mut cx = Ctx {
         repo,
+        actions,
         scripts,
         detected,
         findings,
@@ -137,12 +139,18 @@ pub fn scan(
     let mut jobs = vec![];
     for (wi, wf) in workflows.iter().enumerate() {
         let on_change = wf.triggers.iter().any(|t| CHANGE_EVENTS.contains(&t.event));
-        let on_pr = wf
-            .triggers
-            .iter()
-            .any(|t| t.event == "pull_request" || t.event == "pull_request_target" || t.event == "merge_group");
+        let on_pr = wf.triggers.iter().any(|t| {
+            t.event == "pull_request"
+                || t.event == "pull_request_target"
+                || t.event == "merge_group"
+        });
         let schedule_only = !on_change && !wf.triggers.is_empty();
-        let deploying: Vec<&str> = wf.jobs.iter().filter(|j| job_deploys(j)).map(|j| j.id).collect();
+        let deploying: Vec<&str> = wf
+            .jobs
+            .iter()
+            .filter(|j| job_deploys(j))
+            .map(|j| j.id)
+            .collect();
         let follows_deploy = wf.triggers.iter().any(|t| {
             matches!(t.event, "deployment_status" | "deployment")
                 || t.event == "workflow_run"
@@ -157,13 +165,16 @@ pub fn scan(
         });
         for (ji, job) in wf.jobs.iter().enumerate() {
             let deploys = deploying.contains(&job.id);
-            let testy = word_intent_phrase(job.id).max(job.name.map(word_intent_phrase).unwrap_or(Intent::Other));
+            let testy = word_intent_phrase(job.id)
+                .max(job.name.map(word_intent_phrase).unwrap_or(Intent::Other));
+            // After a deploy (it needs a deploying job): smoke tests, checks, rollback.
+            // Before one (a deploying job needs it): backups, but not the test gate.
+            let after = deploying.iter().any(|d| reaches(wf, job.id, d, 0));
+            let before = deploying.iter().any(|d| reaches(wf, d, job.id, 0));
             let deploy_ctx = deploys
                 || follows_deploy
-                || (testy != Intent::Test
-                    && testy != Intent::Lint
-                    && testy != Intent::Build
-                    && deploying.iter().any(|d| linked(wf, job.id, d)));
+                || after
+                || (before && !matches!(testy, Intent::Test | Intent::Lint | Intent::Build));
             let line = wf.doc.position(job.key.span.start).line;
             jobs.push(JobFacts {
                 wf: wi,
@@ -186,6 +197,27 @@ pub fn scan(
             for (si, step) in job.steps.iter().enumerate() {
                 cx.step(wi, wf, ji, job, si, step, job_weak.as_deref());
             }
+            let label = job.name.unwrap_or(job.id).to_ascii_lowercase();
+            if deploys
+                && ["canary", "blue-green", "bluegreen", "blue/green"]
+                    .iter()
+                    .any(|k| label.contains(k))
+                && !cx
+                    .out
+                    .iter()
+                    .any(|h| h.wf == wi && h.job == Some(ji) && h.cap == "deploy.progressive")
+            {
+                cx.out.push(Hit {
+                    cap: "deploy.progressive",
+                    tool: format!("job `{}`", job.name.unwrap_or(job.id)),
+                    file: wf.path.to_string(),
+                    line,
+                    wf: wi,
+                    job: Some(ji),
+                    step: None,
+                    weak: job_weak.clone(),
+                });
+            }
         }
         cx.comments(wi, wf);
         cx.rollback_workflow(wi, wf);
@@ -194,7 +226,10 @@ pub fn scan(
     let mut extra = vec![];
     for h in cx.out.iter().filter(|h| h.cap == "ci.unit-tests") {
         if let Some(j) = h.job {
-            if jobs.iter().any(|f| f.wf == h.wf && f.job == j && f.has_services) {
+            if jobs
+                .iter()
+                .any(|f| f.wf == h.wf && f.job == j && f.has_services)
+            {
                 let mut i = h.clone();
                 i.cap = "ci.integration-tests";
                 i.tool = format!("{} with service containers", h.tool);
@@ -233,7 +268,10 @@ impl<'a> Ctx<'a> {
     ) {
         let doc = wf.doc;
         let start_line = doc.position(step.anchor().start).line;
-        let end_line = doc.position(step.node.span.end.saturating_sub(1)).line.max(start_line);
+        let end_line = doc
+            .position(step.node.span.end.saturating_sub(1))
+            .line
+            .max(start_line);
         let step_weak: Option<String> = if literal_true(step.get("continue-on-error")) {
             Some("continue-on-error: the step may fail without failing the job".into())
         } else if literal_false_if(step.get("if")) {
@@ -252,6 +290,34 @@ impl<'a> Ctx<'a> {
             for m in action_matches(&a, Some(step)) {
                 matches.push((m, start_line, None));
             }
+            // A local composite action: what its steps do happens here.
+            if let Some(local) = step.uses_str().and_then(|u| u.strip_prefix("./")) {
+                let local = local.trim_end_matches('/');
+                if let Some(act) = self
+                    .actions
+                    .iter()
+                    .find(|x| x.path.rsplit_once('/').map(|(d, _)| d) == Some(local))
+                {
+                    for st in &act.steps {
+                        if let Some(a) = st.action() {
+                            for m in action_matches(&a, Some(st)) {
+                                matches.push((m, start_line, None));
+                            }
+                        }
+                        for c in st
+                            .run
+                            .as_ref()
+                            .and_then(|r| r.script.as_ref())
+                            .map(|s| s.commands.as_slice())
+                            .unwrap_or(&[])
+                        {
+                            for m in command_matches(&lower_words(&c.words)) {
+                                matches.push((m, start_line, None));
+                            }
+                        }
+                    }
+                }
+            }
         }
         let mut placeholder = false;
         if let Some(run) = &step.run {
@@ -268,21 +334,32 @@ impl<'a> Ctx<'a> {
                     })
                     .unwrap_or("");
                 for c in &script.commands {
-                    if c.in_substitution {
-                        continue;
-                    }
                     let line = doc.position(run.source_span(doc, c.span).start).line;
                     let masked = masked_by_fallback(script, c);
                     let words = lower_words(&c.words);
                     let mut found = command_matches(&words);
-                    found.extend(self.npm_script(&words));
+                    let (npm, npm_weak) = self.npm_script(&words);
+                    found.extend(npm);
+                    if let Some(w) = npm_weak {
+                        for m in found.iter_mut().filter(|m| m.weak.is_none()) {
+                            m.weak = Some(w.clone());
+                        }
+                    }
                     if let Some(p) = called_script(self.repo, c, cwd) {
                         let name = p.rsplit('/').next().unwrap_or(&p).trim_end_matches(".sh");
                         found.extend(script_name_matches(name));
                         if let Some(sf) = self.scripts.get(&p) {
                             for sc in &sf.script.commands {
-                                if !sc.in_substitution {
-                                    found.extend(command_matches(&lower_words(&sc.words)));
+                                found.extend(command_matches(&lower_words(&sc.words)));
+                            }
+                            if let Some(r) = self
+                                .findings
+                                .iter()
+                                .filter(|f| f.file == p)
+                                .find_map(finding_reason)
+                            {
+                                for m in found.iter_mut().filter(|m| m.weak.is_none()) {
+                                    m.weak = Some(format!("{r} (in {p})"));
                                 }
                             }
                         }
@@ -298,7 +375,10 @@ impl<'a> Ctx<'a> {
             } else {
                 // pwsh/python bodies: words only.
                 for l in run.text.lines() {
-                    let words: Vec<String> = l.split_whitespace().map(|w| w.to_ascii_lowercase()).collect();
+                    let words: Vec<String> = l
+                        .split_whitespace()
+                        .map(|w| w.to_ascii_lowercase())
+                        .collect();
                     for m in command_matches(&words) {
                         matches.push((m, start_line, None));
                     }
@@ -311,12 +391,18 @@ impl<'a> Ctx<'a> {
             for m in script_name_matches(&ln) {
                 let deployish = matches!(
                     m.cap,
-                    "deploy.smoke-tests" | "deploy.health-check" | "deploy.rollback" | "ops.notifications" | "deploy.db-backup" | "ops.backup-verification"
+                    "deploy.smoke-tests"
+                        | "deploy.health-check"
+                        | "deploy.rollback"
+                        | "ops.notifications"
+                        | "deploy.db-backup"
+                        | "ops.backup-verification"
                 ) || ln.contains("monitor");
                 if !deployish || matches.iter().any(|(x, _, _)| x.cap == m.cap) {
                     continue;
                 }
-                let w = placeholder.then(|| format!("a placeholder: step `{name}` only prints messages"));
+                let w = placeholder
+                    .then(|| format!("a placeholder: step `{name}` only prints messages"));
                 if w.is_some() || step.run.is_some() || step.uses.is_some() {
                     matches.push((m, start_line, w));
                 }
@@ -326,7 +412,8 @@ impl<'a> Ctx<'a> {
                     Match {
                         cap: "ops.monitoring",
                         tool: name.to_string(),
-                        weak: placeholder.then(|| format!("a placeholder: step `{name}` only prints messages")),
+                        weak: placeholder
+                            .then(|| format!("a placeholder: step `{name}` only prints messages")),
                     },
                     start_line,
                     None,
@@ -348,11 +435,14 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// `npm run x` / `yarn x`: the body of script `x` from package.json.
-    fn npm_script(&self, words: &[String]) -> Vec<Match> {
-        let Some(first) = words.first() else { return vec![] };
+    /// `npm run x` / `yarn x`: the body of script `x` from package.json, and why it
+    /// cannot work (the script is not defined, or its `--config` file is missing).
+    fn npm_script(&self, words: &[String]) -> (Vec<Match>, Option<String>) {
+        let Some(first) = words.first() else {
+            return (vec![], None);
+        };
         if !matches!(first.as_str(), "npm" | "pnpm" | "yarn" | "bun") {
-            return vec![];
+            return (vec![], None);
         }
         let name = match words.get(1).map(String::as_str) {
             Some("run") | Some("run-script") => words.iter().skip(2).find(|a| !a.starts_with('-')),
@@ -360,18 +450,78 @@ impl<'a> Ctx<'a> {
             Some(_) if first != "npm" => words.get(1),
             _ => None,
         };
-        let Some(body) = name.and_then(|n| self.detected.npm_scripts.get(n.as_str())) else {
-            return vec![];
+        let Some(name) = name else {
+            return (vec![], None);
+        };
+        let Some((body, dir)) = self.detected.npm_scripts.get(name.as_str()) else {
+            let defined = !self.detected.npm_scripts.is_empty();
+            let builtin = matches!(
+                name.as_str(),
+                "install"
+                    | "ci"
+                    | "i"
+                    | "add"
+                    | "exec"
+                    | "dlx"
+                    | "audit"
+                    | "publish"
+                    | "version"
+                    | "pack"
+                    | "outdated"
+                    | "why"
+                    | "list"
+                    | "ls"
+                    | "config"
+                    | "cache"
+                    | "init"
+                    | "create"
+                    | "remove"
+                    | "up"
+                    | "upgrade"
+                    | "set"
+                    | "workspace"
+                    | "workspaces"
+                    | "npm"
+                    | "x"
+            );
+            let named = words
+                .get(1)
+                .is_some_and(|w| w == "run" || w == "run-script" || w == "test");
+            return (
+                vec![],
+                (defined && named && !builtin)
+                    .then(|| format!("script `{name}` is not defined in any package.json")),
+            );
         };
         let mut out = vec![];
+        let mut why = None;
         for part in body.split(['&', ';', '|']) {
-            let w: Vec<String> = part.split_whitespace().map(|x| x.to_ascii_lowercase()).collect();
-            if w.first().is_some_and(|f| f == "npm" || f == "yarn" || f == "pnpm") {
+            let w: Vec<String> = part
+                .split_whitespace()
+                .map(|x| x.to_ascii_lowercase())
+                .collect();
+            if let Some(cfg) = part
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .windows(2)
+                .find(|p| p[0] == "--config" || p[0] == "-c")
+                .map(|p| p[1].trim_matches(['"', '\'']))
+            {
+                let path = crate::repo::join(dir, cfg);
+                if !cfg.contains('$') && cfg.contains('.') && !self.repo.exists(&path) {
+                    why = Some(format!(
+                        "`{path}` (the `--config` of script `{name}`) does not exist"
+                    ));
+                }
+            }
+            if w.first()
+                .is_some_and(|f| f == "npm" || f == "yarn" || f == "pnpm")
+            {
                 continue;
             }
             out.extend(command_matches(&w));
         }
-        out
+        (out, why)
     }
 
     /// Commented-out steps and commands: `# - uses: github/codeql-action/...`,
@@ -380,12 +530,27 @@ impl<'a> Ctx<'a> {
         let src = wf.doc.source();
         for (i, line) in src.lines().enumerate() {
             let t = line.trim_start();
-            let Some(body) = t.strip_prefix('#') else { continue };
+            let Some(body) = t.strip_prefix('#') else {
+                continue;
+            };
             let mut body = body.trim_start_matches('#').trim();
             body = body.strip_prefix("- ").unwrap_or(body).trim();
             let mut found = vec![];
-            if let Some(u) = body.strip_prefix("uses:") {
-                let a = u.trim().split('@').next().unwrap_or("").to_ascii_lowercase();
+            if let Some(p) = body.strip_prefix("platforms:") {
+                if p.contains(',') || p.contains("arm") {
+                    found.push(Match {
+                        cap: "delivery.multi-arch",
+                        tool: format!("platforms:{p}"),
+                        weak: None,
+                    });
+                }
+            } else if let Some(u) = body.strip_prefix("uses:") {
+                let a = u
+                    .trim()
+                    .split('@')
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
                 found = action_matches(&a, None);
             } else {
                 let b = body.strip_prefix("run:").unwrap_or(body).trim();
@@ -418,8 +583,15 @@ impl<'a> Ctx<'a> {
     /// A workflow dedicated to rolling back (file or name says so).
     fn rollback_workflow(&mut self, wi: usize, wf: &Workflow) {
         let named = wf.file_name().to_ascii_lowercase().contains("rollback")
-            || wf.name.is_some_and(|n| n.to_ascii_lowercase().contains("rollback"));
-        if !named || self.out.iter().any(|h| h.wf == wi && h.cap == "deploy.rollback") {
+            || wf
+                .name
+                .is_some_and(|n| n.to_ascii_lowercase().contains("rollback"));
+        if !named
+            || self
+                .out
+                .iter()
+                .any(|h| h.wf == wi && h.cap == "deploy.rollback")
+        {
             return;
         }
         let real = wf.jobs.iter().flat_map(|j| &j.steps).any(|s| {
@@ -442,7 +614,8 @@ impl<'a> Ctx<'a> {
             wf: wi,
             job: None,
             step: None,
-            weak: (!real).then(|| "a placeholder: the rollback workflow only prints messages".into()),
+            weak: (!real)
+                .then(|| "a placeholder: the rollback workflow only prints messages".into()),
         });
     }
 }
@@ -458,7 +631,10 @@ fn masked_by_fallback(script: &Script, c: &crate::shell::Command) -> Option<Stri
                     || (n == "exit" && f.args().first().is_some_and(|a| a.text == "0"))
             })
         {
-            let what = cmds.first().map(|f| f.base_name().to_string()).unwrap_or_default();
+            let what = cmds
+                .first()
+                .map(|f| f.base_name().to_string())
+                .unwrap_or_default();
             return Some(format!("masked: `{} || {what}` always succeeds", c.name()));
         }
     }

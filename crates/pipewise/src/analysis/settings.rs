@@ -61,9 +61,8 @@ impl RepoSettings {
             {
                 match r.get("type").and_then(Value::as_str) {
                     Some("required_reviewers") => {
-                        env.required_reviewers = env.required_reviewers.max(
-                            count(r.get("reviewers")).max(1),
-                        );
+                        env.required_reviewers =
+                            env.required_reviewers.max(count(r.get("reviewers")).max(1));
                     }
                     Some("wait_timer") => {
                         env.wait_timer = env
@@ -74,7 +73,9 @@ impl RepoSettings {
                     _ => {}
                 }
             }
-            if e.get("deployment_branch_policy").is_some_and(|b| !b.is_null()) {
+            if e.get("deployment_branch_policy")
+                .is_some_and(|b| !b.is_null())
+            {
                 env.branch_policy = true;
             }
             out.environments.push(env);

@@ -3,8 +3,8 @@
 //! over the discovered path set), its manifests, a few small config files and the
 //! commands and actions of its workflows.
 
-use crate::report::Stack;
 use crate::repo::Repo;
+use crate::report::Stack;
 use crate::source::{read_text, FileKind};
 use crate::workflow::Workflow;
 use serde_json::Value;
@@ -14,8 +14,9 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Default, Clone)]
 pub struct Detected {
     pub stack: Stack,
-    /// `npm run` scripts of every package.json, by script name (first wins).
-    pub npm_scripts: BTreeMap<String, String>,
+    /// `npm run` scripts of every package.json, by script name (first wins): the
+    /// body and the package's folder (`""` for the root).
+    pub npm_scripts: BTreeMap<String, (String, String)>,
     /// Dependabot ecosystems present, each with the directories that hold it.
     pub ecosystems: BTreeMap<&'static str, BTreeSet<String>>,
     /// Paths of IaC / deploy config files, for evidence.
@@ -45,15 +46,38 @@ impl Detected {
             || !self.stack.deploy_targets.is_empty()
             || !self.stack.iac.is_empty()
             || self.has_database()
-            || self.stack.frameworks.iter().any(|f| SERVER_FRAMEWORKS.contains(&f.as_str()))
+            || self
+                .stack
+                .frameworks
+                .iter()
+                .any(|f| SERVER_FRAMEWORKS.contains(&f.as_str()))
     }
 }
 
 /// Frameworks whose projects are deployed services or sites.
 const SERVER_FRAMEWORKS: &[&str] = &[
-    "nextjs", "nestjs", "express", "fastify", "nuxt", "remix", "sveltekit", "astro", "django",
-    "fastapi", "flask", "rails", "laravel", "spring-boot", "actix-web", "axum", "rocket", "gin",
-    "echo", "fiber", "koa", "hono",
+    "nextjs",
+    "nestjs",
+    "express",
+    "fastify",
+    "nuxt",
+    "remix",
+    "sveltekit",
+    "astro",
+    "django",
+    "fastapi",
+    "flask",
+    "rails",
+    "laravel",
+    "spring-boot",
+    "actix-web",
+    "axum",
+    "rocket",
+    "gin",
+    "echo",
+    "fiber",
+    "koa",
+    "hono",
 ];
 
 fn eco(d: &mut Detected, e: &'static str, path: &str) {
@@ -77,7 +101,10 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
     let mut migs: BTreeSet<&'static str> = BTreeSet::new();
     let mut iac: BTreeSet<&'static str> = BTreeSet::new();
     let mut targets: BTreeSet<&'static str> = BTreeSet::new();
-    let has_manage_py = repo.paths.iter().any(|p| p == "manage.py" || p.ends_with("/manage.py"));
+    let has_manage_py = repo
+        .paths
+        .iter()
+        .any(|p| p == "manage.py" || p.ends_with("/manage.py"));
 
     for p in &repo.paths {
         let name = p.rsplit('/').next().unwrap_or(p);
@@ -198,10 +225,19 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
             "CHANGELOG.md" | "CHANGELOG" | "CHANGES.md" | "HISTORY.md" if depth == 0 => {
                 d.changelog_file = Some(p.clone());
             }
-            ".releaserc" | ".releaserc.json" | ".releaserc.yml" | ".releaserc.yaml"
-            | "release.config.js" | "release.config.cjs" | "release-please-config.json"
-            | ".release-please-manifest.json" | "release-plz.toml" | ".goreleaser.yml"
-            | ".goreleaser.yaml" | "cliff.toml" | ".changeset"
+            ".releaserc"
+            | ".releaserc.json"
+            | ".releaserc.yml"
+            | ".releaserc.yaml"
+            | "release.config.js"
+            | "release.config.cjs"
+            | "release-please-config.json"
+            | ".release-please-manifest.json"
+            | "release-plz.toml"
+            | ".goreleaser.yml"
+            | ".goreleaser.yaml"
+            | "cliff.toml"
+            | ".changeset"
                 if depth == 0 =>
             {
                 d.release_config.get_or_insert_with(|| p.clone());
@@ -304,18 +340,26 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
         match name {
             "package.json" => {
                 langs.insert("javascript");
-                if pms.is_empty() || !pms.iter().any(|p| ["npm", "yarn", "pnpm", "bun"].contains(p)) {
+                if pms.is_empty()
+                    || !pms
+                        .iter()
+                        .any(|p| ["npm", "yarn", "pnpm", "bun"].contains(p))
+                {
                     pms.insert("npm");
                 }
                 eco(&mut d, "npm", &f.path);
-                node_manifest(text, &mut d, &mut langs, &mut fws, &mut dbs, &mut migs);
+                let dir = f.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+                node_manifest(text, dir, &mut d, &mut langs, &mut fws, &mut dbs, &mut migs);
             }
             "pyproject.toml" | "setup.py" | "setup.cfg" | "Pipfile" => {
                 langs.insert("python");
                 if text.contains("[tool.poetry") {
                     pms.insert("poetry");
                 }
-                if !pms.iter().any(|p| ["poetry", "uv", "pipenv", "pdm"].contains(p)) {
+                if !pms
+                    .iter()
+                    .any(|p| ["poetry", "uv", "pipenv", "pdm"].contains(p))
+                {
                     pms.insert("pip");
                 }
                 eco(&mut d, "pip", &f.path);
@@ -332,7 +376,11 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
                 pms.insert("cargo");
                 eco(&mut d, "cargo", &f.path);
                 let t = text.to_ascii_lowercase();
-                for (dep, fw) in [("actix-web", "actix-web"), ("axum", "axum"), ("rocket", "rocket")] {
+                for (dep, fw) in [
+                    ("actix-web", "actix-web"),
+                    ("axum", "axum"),
+                    ("rocket", "rocket"),
+                ] {
                     if t.contains(&format!("\n{dep} ")) || t.contains(&format!("\n{dep}=")) {
                         fws.insert(fw);
                     }
@@ -377,7 +425,11 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
                 jvm_deps(text, &mut fws, &mut dbs, &mut migs);
             }
             n if n.starts_with("build.gradle") => {
-                langs.insert(if n.ends_with(".kts") { "kotlin" } else { "java" });
+                langs.insert(if n.ends_with(".kts") {
+                    "kotlin"
+                } else {
+                    "java"
+                });
                 pms.insert("gradle");
                 eco(&mut d, "gradle", &f.path);
                 jvm_deps(text, &mut fws, &mut dbs, &mut migs);
@@ -397,7 +449,8 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
             _ => {}
         }
     }
-    if pms.contains("poetry") || pms.contains("uv") || pms.contains("pipenv") || pms.contains("pdm") {
+    if pms.contains("poetry") || pms.contains("uv") || pms.contains("pipenv") || pms.contains("pdm")
+    {
         pms.remove("pip");
     }
     if pms.contains("yarn") || pms.contains("pnpm") || pms.contains("bun") {
@@ -420,13 +473,21 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
         dbs_from_images(c.text(), &mut dbs);
     }
     if !workflows.is_empty() {
-        d.ecosystems.entry("github-actions").or_default().insert("/".into());
+        d.ecosystems
+            .entry("github-actions")
+            .or_default()
+            .insert("/".into());
     }
     for wf in workflows {
         for job in &wf.jobs {
             if let Some(services) = job.get("services").and_then(|s| s.as_map()) {
                 for s in services {
-                    if let Some(img) = s.value.get("image").and_then(|i| i.as_str()).or(s.value.as_str()) {
+                    if let Some(img) = s
+                        .value
+                        .get("image")
+                        .and_then(|i| i.as_str())
+                        .or(s.value.as_str())
+                    {
                         dbs_from_images(img, &mut dbs);
                     }
                 }
@@ -469,7 +530,11 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
         }
     }
     if migs.contains("prisma") {
-        if let Ok(text) = read_text(&repo.root, &repo.root.join("prisma/schema.prisma"), "prisma/schema.prisma") {
+        if let Ok(text) = read_text(
+            &repo.root,
+            &repo.root.join("prisma/schema.prisma"),
+            "prisma/schema.prisma",
+        ) {
             for line in text.lines() {
                 let l = line.trim();
                 if l.starts_with("provider") && !l.contains("prisma-client") {
@@ -483,7 +548,8 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
     }
     d.iac_files.sort();
     d.iac_files.dedup();
-    let v = |s: BTreeSet<&'static str>| -> Vec<String> { s.into_iter().map(String::from).collect() };
+    let v =
+        |s: BTreeSet<&'static str>| -> Vec<String> { s.into_iter().map(String::from).collect() };
     d.stack.languages = v(langs);
     d.stack.package_managers = v(pms);
     d.stack.frameworks = v(fws);
@@ -496,6 +562,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
 
 fn node_manifest(
     text: &str,
+    dir: &str,
     d: &mut Detected,
     langs: &mut BTreeSet<&'static str>,
     fws: &mut BTreeSet<&'static str>,
@@ -508,7 +575,9 @@ fn node_manifest(
     if let Some(scripts) = v.get("scripts").and_then(Value::as_object) {
         for (k, body) in scripts {
             if let Some(b) = body.as_str() {
-                d.npm_scripts.entry(k.clone()).or_insert_with(|| b.to_string());
+                d.npm_scripts
+                    .entry(k.clone())
+                    .or_insert_with(|| (b.to_string(), dir.to_string()));
             }
         }
     }
@@ -696,13 +765,25 @@ pub fn action_targets(action: &str) -> Vec<&'static str> {
     t(a.contains("vercel"), "vercel");
     t(a.contains("netlify"), "netlify");
     t(a.starts_with("aws-actions/amazon-ecs"), "ecs");
-    t(a.starts_with("google-github-actions/deploy-cloudrun"), "cloud-run");
-    t(a.starts_with("google-github-actions/deploy-appengine"), "app-engine");
+    t(
+        a.starts_with("google-github-actions/deploy-cloudrun"),
+        "cloud-run",
+    );
+    t(
+        a.starts_with("google-github-actions/deploy-appengine"),
+        "app-engine",
+    );
     t(a.contains("heroku-deploy"), "heroku");
-    t(a.starts_with("azure/k8s-deploy") || a.starts_with("azure/setup-kubectl"), "kubernetes");
+    t(
+        a.starts_with("azure/k8s-deploy") || a.starts_with("azure/setup-kubectl"),
+        "kubernetes",
+    );
     t(a.starts_with("azure/webapps-deploy"), "azure-app-service");
     t(a.starts_with("supabase/setup-cli"), "supabase");
-    t(a.starts_with("cloudflare/wrangler-action"), "cloudflare-workers");
+    t(
+        a.starts_with("cloudflare/wrangler-action"),
+        "cloudflare-workers",
+    );
     t(a.starts_with("actions/deploy-pages"), "github-pages");
     t(a.contains("firebase"), "firebase");
     t(a.starts_with("railwayapp/"), "railway");
@@ -763,18 +844,36 @@ mod tests {
     fn targets_from_commands() {
         assert_eq!(command_target(&["flyctl", "deploy"]), Some("fly.io"));
         assert_eq!(command_target(&["npx", "vercel", "--prod"]), Some("vercel"));
-        assert_eq!(command_target(&["aws", "ecs", "update-service"]), Some("ecs"));
-        assert_eq!(command_target(&["gcloud", "run", "deploy", "x"]), Some("cloud-run"));
+        assert_eq!(
+            command_target(&["aws", "ecs", "update-service"]),
+            Some("ecs")
+        );
+        assert_eq!(
+            command_target(&["gcloud", "run", "deploy", "x"]),
+            Some("cloud-run")
+        );
         assert_eq!(command_target(&["aws", "sts", "get-caller-identity"]), None);
         assert_eq!(command_target(&["supabase", "start"]), None);
-        assert_eq!(command_migration_tool(&["npx", "prisma", "migrate", "deploy"]), Some("prisma"));
-        assert_eq!(command_migration_tool(&["alembic", "upgrade", "head"]), Some("alembic"));
+        assert_eq!(
+            command_migration_tool(&["npx", "prisma", "migrate", "deploy"]),
+            Some("prisma")
+        );
+        assert_eq!(
+            command_migration_tool(&["alembic", "upgrade", "head"]),
+            Some("alembic")
+        );
     }
 
     #[test]
     fn databases_from_images() {
         let mut dbs = BTreeSet::new();
-        dbs_from_images("services:\n  db:\n    image: postgres:16-alpine\n  cache:\n    image: \"redis:7\"\n", &mut dbs);
-        assert_eq!(dbs.into_iter().collect::<Vec<_>>(), vec!["postgresql", "redis"]);
+        dbs_from_images(
+            "services:\n  db:\n    image: postgres:16-alpine\n  cache:\n    image: \"redis:7\"\n",
+            &mut dbs,
+        );
+        assert_eq!(
+            dbs.into_iter().collect::<Vec<_>>(),
+            vec!["postgresql", "redis"]
+        );
     }
 }

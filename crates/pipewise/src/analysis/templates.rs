@@ -18,22 +18,30 @@ const SETUP_RUBY: &str = "ruby/setup-ruby@95ef2b042f9d7a56d8268cba8559e2842e2ad0
 const SETUP_UV: &str = "astral-sh/setup-uv@c771a70e6277c0a99b617c7a806ffedaca235ff9 # v9.0.0";
 const PNPM: &str = "pnpm/action-setup@0977fd99725f1db4007ccb2928dbb4e90d06cc86 # v6.0.10";
 const RUST_CACHE: &str = "Swatinem/rust-cache@6323deb102c322ba6fcbdcafc7e3dddab59af2b6 # v2.9.2";
-const CODEQL_INIT: &str = "github/codeql-action/init@ff2f1c621b7f889edc0d3c761ac2e6a3f8cdb0dd # v4.37.7";
-const CODEQL_ANALYZE: &str = "github/codeql-action/analyze@ff2f1c621b7f889edc0d3c761ac2e6a3f8cdb0dd # v4.37.7";
-const CODEQL_AUTOBUILD: &str = "github/codeql-action/autobuild@ff2f1c621b7f889edc0d3c761ac2e6a3f8cdb0dd # v4.37.7";
+const CODEQL_INIT: &str =
+    "github/codeql-action/init@ff2f1c621b7f889edc0d3c761ac2e6a3f8cdb0dd # v4.37.7";
+const CODEQL_ANALYZE: &str =
+    "github/codeql-action/analyze@ff2f1c621b7f889edc0d3c761ac2e6a3f8cdb0dd # v4.37.7";
+const CODEQL_AUTOBUILD: &str =
+    "github/codeql-action/autobuild@ff2f1c621b7f889edc0d3c761ac2e6a3f8cdb0dd # v4.37.7";
 const BUILDX: &str = "docker/setup-buildx-action@37fe631027851001ddb9b187196cc803df7f5f0e # v4.3.0";
 const QEMU: &str = "docker/setup-qemu-action@96fe6ef7f33517b61c61be40b68a1882f3264fb8 # v4.2.0";
-const BUILD_PUSH: &str = "docker/build-push-action@53b7df96c91f9c12dcc8a07bcb9ccacbed38856a # v7.3.0";
+const BUILD_PUSH: &str =
+    "docker/build-push-action@53b7df96c91f9c12dcc8a07bcb9ccacbed38856a # v7.3.0";
 const LOGIN: &str = "docker/login-action@dbcb813823bdd20940b903addbd779551569679f # v4.6.0";
 const METADATA: &str = "docker/metadata-action@dc802804100637a589fabce1cb79ff13a1411302 # v6.2.0";
 const TRIVY: &str = "aquasecurity/trivy-action@6e7b7d1fd3e4fef0c5fa8cce1229c54b2c9bd0d8 # v0.24.0";
 const SBOM: &str = "anchore/sbom-action@e22c389904149dbc22b58101806040fa8d37a610 # v0.24.0";
 const COSIGN: &str = "sigstore/cosign-installer@6f9f17788090df1f26f669e9d70d6ae9567deba6 # v4.1.2";
-const ATTEST: &str = "actions/attest-build-provenance@4d101475d8b20a2381f78447822ac1eab6504dd8 # v4.2.2";
-const TRUFFLEHOG: &str = "trufflesecurity/trufflehog@6f3c981e7b77f235fd2702dd74af25fc4b72bf11 # v3.96.0";
+const ATTEST: &str =
+    "actions/attest-build-provenance@4d101475d8b20a2381f78447822ac1eab6504dd8 # v4.2.2";
+const TRUFFLEHOG: &str =
+    "trufflesecurity/trufflehog@6f3c981e7b77f235fd2702dd74af25fc4b72bf11 # v3.96.0";
 const CODECOV: &str = "codecov/codecov-action@fb8b3582c8e4def4969c97caa2f19720cb33a72f # v7.0.0";
-const SLACK: &str = "slackapi/slack-github-action@dcb1066f776dd043e64d0e8ba94ca15cc7e1875d # v4.0.0";
-const DEP_REVIEW: &str = "actions/dependency-review-action@a1d282b36b6f3519aa1f3fc636f609c47dddb294 # v5.0.0";
+const SLACK: &str =
+    "slackapi/slack-github-action@dcb1066f776dd043e64d0e8ba94ca15cc7e1875d # v4.0.0";
+const DEP_REVIEW: &str =
+    "actions/dependency-review-action@a1d282b36b6f3519aa1f3fc636f609c47dddb294 # v5.0.0";
 
 /// The toolchain of the repository's main language, as workflow snippets.
 struct Lang {
@@ -65,12 +73,41 @@ fn lang(d: &Detected) -> Lang {
     if has("javascript") {
         let ts = has("typescript");
         let p = node_pm(d);
-        let pnpm = if p == "pnpm" { format!("      - uses: {PNPM}\n") } else { String::new() };
-        let version = if d.stack.package_managers.is_empty() { "22" } else { "22" };
+        let pnpm = if p == "pnpm" {
+            format!("      - uses: {PNPM}\n")
+        } else {
+            String::new()
+        };
+        let version = if d.stack.package_managers.is_empty() {
+            "22"
+        } else {
+            "22"
+        };
         let (install, lint, test, build, audit, typecheck) = match p {
-            "pnpm" => ("pnpm install --frozen-lockfile", "pnpm run lint", "pnpm test -- --coverage", "pnpm run build", "pnpm audit --audit-level high", "pnpm exec tsc --noEmit"),
-            "yarn" => ("yarn install --frozen-lockfile", "yarn lint", "yarn test --coverage", "yarn build", "yarn npm audit --severity high", "yarn tsc --noEmit"),
-            _ => ("npm ci", "npm run lint", "npm test -- --coverage", "npm run build", "npm audit --audit-level=high", "npx tsc --noEmit"),
+            "pnpm" => (
+                "pnpm install --frozen-lockfile",
+                "pnpm run lint",
+                "pnpm test -- --coverage",
+                "pnpm run build",
+                "pnpm audit --audit-level high",
+                "pnpm exec tsc --noEmit",
+            ),
+            "yarn" => (
+                "yarn install --frozen-lockfile",
+                "yarn lint",
+                "yarn test --coverage",
+                "yarn build",
+                "yarn npm audit --severity high",
+                "yarn tsc --noEmit",
+            ),
+            _ => (
+                "npm ci",
+                "npm run lint",
+                "npm test -- --coverage",
+                "npm run build",
+                "npm audit --audit-level=high",
+                "npx tsc --noEmit",
+            ),
         };
         return Lang {
             setup: format!("{pnpm}      - uses: {SETUP_NODE}\n        with:\n          node-version: {version}\n          cache: {p}\n"),
@@ -93,19 +130,43 @@ fn lang(d: &Detected) -> Lang {
         };
         return Lang {
             setup,
-            install: if uv { "uv sync --frozen" } else if pm("poetry") { "pipx install poetry==1.8.5 && poetry install --no-interaction" } else { "python -m pip install -r requirements.txt pytest pytest-cov ruff mypy pip-audit" },
-            lint: if uv { "uv run ruff check ." } else { "ruff check ." },
+            install: if uv {
+                "uv sync --frozen"
+            } else if pm("poetry") {
+                "pipx install poetry==1.8.5 && poetry install --no-interaction"
+            } else {
+                "python -m pip install -r requirements.txt pytest pytest-cov ruff mypy pip-audit"
+            },
+            lint: if uv {
+                "uv run ruff check ."
+            } else {
+                "ruff check ."
+            },
             typecheck: Some(if uv { "uv run mypy ." } else { "mypy ." }),
-            test: if uv { "uv run pytest --cov --cov-fail-under=80" } else { "pytest --cov --cov-fail-under=80" },
-            build: if uv { "uv build" } else { "python -m pip wheel --no-deps -w dist ." },
-            audit: if uv { "uvx pip-audit==2.9.0" } else { "pip-audit -r requirements.txt" },
+            test: if uv {
+                "uv run pytest --cov --cov-fail-under=80"
+            } else {
+                "pytest --cov --cov-fail-under=80"
+            },
+            build: if uv {
+                "uv build"
+            } else {
+                "python -m pip wheel --no-deps -w dist ."
+            },
+            audit: if uv {
+                "uvx pip-audit==2.9.0"
+            } else {
+                "pip-audit -r requirements.txt"
+            },
             codeql: Some(("python", "none")),
             release_type: "python",
         };
     }
     if has("go") {
         return Lang {
-            setup: format!("      - uses: {SETUP_GO}\n        with:\n          go-version-file: go.mod\n"),
+            setup: format!(
+                "      - uses: {SETUP_GO}\n        with:\n          go-version-file: go.mod\n"
+            ),
             install: "go mod download",
             lint: "go vet ./...",
             typecheck: None,
@@ -145,7 +206,9 @@ fn lang(d: &Detected) -> Lang {
     }
     if has("ruby") {
         return Lang {
-            setup: format!("      - uses: {SETUP_RUBY}\n        with:\n          bundler-cache: true\n"),
+            setup: format!(
+                "      - uses: {SETUP_RUBY}\n        with:\n          bundler-cache: true\n"
+            ),
             install: "bundle install",
             lint: "bundle exec rubocop",
             typecheck: None,
@@ -213,7 +276,9 @@ fn run(name: &str, cmd: &str) -> String {
 
 /// The Postgres/MySQL service block for jobs that need the database.
 fn services(d: &Detected) -> (String, String) {
-    if d.stack.databases.iter().any(|x| x == "postgresql") || d.stack.databases.iter().any(|x| x == "sql") {
+    if d.stack.databases.iter().any(|x| x == "postgresql")
+        || d.stack.databases.iter().any(|x| x == "sql")
+    {
         (
             "    services:\n      postgres:\n        image: postgres:16-alpine\n        env:\n          POSTGRES_USER: ci\n          POSTGRES_PASSWORD: ci\n          POSTGRES_DB: ci\n        ports:\n          - 5432:5432\n        options: >-\n          --health-cmd pg_isready\n          --health-interval 5s\n          --health-timeout 5s\n          --health-retries 10\n".into(),
             "      DATABASE_URL: postgresql://ci:ci@localhost:5432/ci\n".into(),
@@ -294,13 +359,17 @@ fn codeql(d: &Detected) -> String {
     );
     s.push_str("jobs:\n  analyze:\n    name: Analyze (${{ matrix.language }})\n    runs-on: ubuntu-latest\n    timeout-minutes: 30\n    permissions:\n      contents: read\n      security-events: write\n    strategy:\n      fail-fast: false\n      matrix:\n        include:\n");
     for (l, m) in &langs {
-        s.push_str(&format!("          - language: {l}\n            build-mode: {m}\n"));
+        s.push_str(&format!(
+            "          - language: {l}\n            build-mode: {m}\n"
+        ));
     }
     s.push_str("    steps:\n");
     s.push_str(&checkout());
     s.push_str(&format!("      - uses: {CODEQL_INIT}\n        with:\n          languages: ${{{{ matrix.language }}}}\n          build-mode: ${{{{ matrix.build-mode }}}}\n          queries: security-extended\n"));
     if langs.iter().any(|(_, m)| *m == "autobuild") {
-        s.push_str(&format!("      - if: matrix.build-mode == 'autobuild'\n        uses: {CODEQL_AUTOBUILD}\n"));
+        s.push_str(&format!(
+            "      - if: matrix.build-mode == 'autobuild'\n        uses: {CODEQL_AUTOBUILD}\n"
+        ));
     }
     s.push_str(&format!("      - uses: {CODEQL_ANALYZE}\n        with:\n          category: /language:${{{{ matrix.language }}}}\n"));
     s
@@ -308,10 +377,18 @@ fn codeql(d: &Detected) -> String {
 
 fn semgrep() -> String {
     let mut s = header("Semgrep", ON_CHANGE);
-    s.push_str("jobs:\n  semgrep:\n    runs-on: ubuntu-latest\n    timeout-minutes: 15\n    steps:\n");
+    s.push_str(
+        "jobs:\n  semgrep:\n    runs-on: ubuntu-latest\n    timeout-minutes: 15\n    steps:\n",
+    );
     s.push_str(&checkout());
-    s.push_str(&run("Install semgrep", "python3 -m pip install semgrep==1.95.0"));
-    s.push_str(&run("Scan (fails on findings)", "semgrep scan --config p/default --error"));
+    s.push_str(&run(
+        "Install semgrep",
+        "python3 -m pip install semgrep==1.95.0",
+    ));
+    s.push_str(&run(
+        "Scan (fails on findings)",
+        "semgrep scan --config p/default --error",
+    ));
     s
 }
 
@@ -324,7 +401,9 @@ fn audit_steps(d: &Detected) -> String {
             s.push('\n');
         }
         first = false;
-        s.push_str(&format!("  {name}:\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    steps:\n"));
+        s.push_str(&format!(
+            "  {name}:\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    steps:\n"
+        ));
         s.push_str(&checkout());
         s.push_str(&setup);
         for c in cmds {
@@ -334,8 +413,14 @@ fn audit_steps(d: &Detected) -> String {
     let l = lang(d);
     if has("javascript") {
         let p = node_pm(d);
-        let pnpm = if p == "pnpm" { format!("      - uses: {PNPM}\n") } else { String::new() };
-        let setup = format!("{pnpm}      - uses: {SETUP_NODE}\n        with:\n          node-version: 22\n");
+        let pnpm = if p == "pnpm" {
+            format!("      - uses: {PNPM}\n")
+        } else {
+            String::new()
+        };
+        let setup = format!(
+            "{pnpm}      - uses: {SETUP_NODE}\n        with:\n          node-version: 22\n"
+        );
         let cmd = match p {
             "pnpm" => "pnpm audit --audit-level high --prod",
             "yarn" => "yarn npm audit --severity high --environment production",
@@ -344,8 +429,15 @@ fn audit_steps(d: &Detected) -> String {
         job("node", setup, &[cmd], &mut s);
     }
     if has("python") {
-        let setup = format!("      - uses: {SETUP_PYTHON}\n        with:\n          python-version: \"3.12\"\n");
-        let cmd = if d.stack.package_managers.iter().any(|p| p == "uv" || p == "poetry") {
+        let setup = format!(
+            "      - uses: {SETUP_PYTHON}\n        with:\n          python-version: \"3.12\"\n"
+        );
+        let cmd = if d
+            .stack
+            .package_managers
+            .iter()
+            .any(|p| p == "uv" || p == "poetry")
+        {
             "python -m pip install pip-audit==2.9.0 && pip-audit ."
         } else {
             "python -m pip install pip-audit==2.9.0 && pip-audit -r requirements.txt"
@@ -353,10 +445,20 @@ fn audit_steps(d: &Detected) -> String {
         job("python", setup, &[cmd], &mut s);
     }
     if has("go") {
-        job("go", format!("      - uses: {SETUP_GO}\n        with:\n          go-version-file: go.mod\n"), &["go run golang.org/x/vuln/cmd/govulncheck@v1.1.4 ./..."], &mut s);
+        job(
+            "go",
+            format!("      - uses: {SETUP_GO}\n        with:\n          go-version-file: go.mod\n"),
+            &["go run golang.org/x/vuln/cmd/govulncheck@v1.1.4 ./..."],
+            &mut s,
+        );
     }
     if has("rust") {
-        job("rust", String::new(), &["cargo install cargo-audit --locked --version 0.21.2 && cargo audit"], &mut s);
+        job(
+            "rust",
+            String::new(),
+            &["cargo install cargo-audit --locked --version 0.21.2 && cargo audit"],
+            &mut s,
+        );
     }
     if has("ruby") || has("php") || has("java") || has("kotlin") || has("csharp") {
         job("deps", l.setup.clone(), &[l.audit], &mut s);
@@ -376,20 +478,30 @@ fn dependency_audit(d: &Detected) -> String {
     s.push_str(&audit_steps(d));
     s.push_str("\n  review:\n    if: github.event_name == 'pull_request'\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    permissions:\n      contents: read\n      pull-requests: write\n    steps:\n");
     s.push_str(&checkout());
-    s.push_str(&format!("      - uses: {DEP_REVIEW}\n        with:\n          fail-on-severity: high\n"));
+    s.push_str(&format!(
+        "      - uses: {DEP_REVIEW}\n        with:\n          fail-on-severity: high\n"
+    ));
     s
 }
 
 fn secret_scan() -> String {
     let mut s = header("Secret scanning", ON_CHANGE);
-    s.push_str("jobs:\n  trufflehog:\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    steps:\n");
+    s.push_str(
+        "jobs:\n  trufflehog:\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    steps:\n",
+    );
     s.push_str(&format!("      - uses: {CHECKOUT}\n        with:\n          fetch-depth: 0\n          persist-credentials: false\n"));
     s.push_str(&format!("      - uses: {TRUFFLEHOG}\n        with:\n          extra_args: --results=verified,unknown --fail\n"));
     s
 }
 
 fn container(d: &Detected) -> String {
-    let dockerfile = if d.ecosystems.get("docker").is_some_and(|dirs| dirs.contains("/")) { "Dockerfile" } else {
+    let dockerfile = if d
+        .ecosystems
+        .get("docker")
+        .is_some_and(|dirs| dirs.contains("/"))
+    {
+        "Dockerfile"
+    } else {
         "Dockerfile"
     };
     let mut s = header(
@@ -406,7 +518,9 @@ fn container(d: &Detected) -> String {
     s.push_str(&format!("      - if: github.event_name != 'pull_request'\n        uses: {LOGIN}\n        with:\n          registry: ghcr.io\n          username: ${{{{ github.actor }}}}\n          password: ${{{{ secrets.GITHUB_TOKEN }}}}\n"));
     s.push_str(&format!("      - id: push\n        name: Build and push (multi-arch, SBOM, provenance)\n        uses: {BUILD_PUSH}\n        with:\n          context: .\n          file: {dockerfile}\n          platforms: linux/amd64,linux/arm64\n          push: ${{{{ github.event_name != 'pull_request' }}}}\n          tags: ${{{{ steps.meta.outputs.tags }}}}\n          labels: ${{{{ steps.meta.outputs.labels }}}}\n          sbom: true\n          provenance: mode=max\n          cache-from: type=gha\n"));
     s.push_str(&format!("      - if: github.event_name != 'pull_request'\n        uses: {SBOM}\n        with:\n          image: ${{{{ env.IMAGE }}}}@${{{{ steps.push.outputs.digest }}}}\n          format: spdx-json\n"));
-    s.push_str(&format!("      - if: github.event_name != 'pull_request'\n        uses: {COSIGN}\n"));
+    s.push_str(&format!(
+        "      - if: github.event_name != 'pull_request'\n        uses: {COSIGN}\n"
+    ));
     s.push_str("      - name: Sign the image (keyless)\n        if: github.event_name != 'pull_request'\n        env:\n          DIGEST: ${{ steps.push.outputs.digest }}\n        run: cosign sign --yes \"$IMAGE@$DIGEST\"\n");
     s.push_str(&format!("      - if: github.event_name != 'pull_request'\n        uses: {ATTEST}\n        with:\n          subject-name: ${{{{ env.IMAGE }}}}\n          subject-digest: ${{{{ steps.push.outputs.digest }}}}\n          push-to-registry: true\n"));
     s
@@ -436,7 +550,9 @@ fn release(d: &Detected) -> String {
     let mut s = format!(
         "name: Release\n\non:\n  push:\n    branches: [main]\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: release\n  cancel-in-progress: false\n\njobs:\n  release-please:\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    permissions:\n      contents: write\n      pull-requests: write\n    steps:\n"
     );
-    s.push_str(&format!("      - uses: {SETUP_NODE}\n        with:\n          node-version: 22\n"));
+    s.push_str(&format!(
+        "      - uses: {SETUP_NODE}\n        with:\n          node-version: 22\n"
+    ));
     s.push_str(&format!(
         "      - name: Open or update the release PR (versions and CHANGELOG.md from conventional commits)\n        env:\n          GITHUB_TOKEN: ${{{{ secrets.GITHUB_TOKEN }}}}\n        run: npx --yes release-please@16.18.0 release-pr --token=\"$GITHUB_TOKEN\" --repo-url=\"$GITHUB_REPOSITORY\" --release-type={}\n",
         l.release_type
@@ -508,7 +624,10 @@ fn migration_check(d: &Detected) -> Option<String> {
     let apply = migrate_cmd(d)?;
     let l = lang(d);
     let (svc, env) = services(d);
-    let mut s = header("Migration check", "  pull_request:\n  push:\n    branches: [main]\n");
+    let mut s = header(
+        "Migration check",
+        "  pull_request:\n  push:\n    branches: [main]\n",
+    );
     s.push_str("jobs:\n  migrations:\n    runs-on: ubuntu-latest\n    timeout-minutes: 15\n");
     s.push_str(&svc);
     s.push_str("    env:\n");
@@ -521,11 +640,17 @@ fn migration_check(d: &Detected) -> Option<String> {
     s.push_str(&l.setup);
     s.push_str(&run("Install dependencies", l.install));
     if env.contains("postgresql://") && d.stack.migrations.iter().any(|m| m == "prisma") {
-        s.push_str(&run("Create the shadow database", "psql \"$DATABASE_URL\" -c 'CREATE DATABASE shadow'"));
+        s.push_str(&run(
+            "Create the shadow database",
+            "psql \"$DATABASE_URL\" -c 'CREATE DATABASE shadow'",
+        ));
     }
     s.push_str(&run("Apply every migration to a fresh database", apply));
     if let Some(drift) = drift_cmd(d) {
-        s.push_str(&run("Fail when the schema and the migrations disagree", drift));
+        s.push_str(&run(
+            "Fail when the schema and the migrations disagree",
+            drift,
+        ));
     }
     Some(s)
 }
@@ -606,7 +731,10 @@ fn deploy(d: &Detected) -> String {
     s.push_str(&l.setup);
     s.push_str(&run("Install dependencies", l.install));
     s.push_str(&run("Test", l.test));
-    for (env, needs, cmd) in [("staging", "test", t.deploy_staging), ("production", "staging", t.deploy_production)] {
+    for (env, needs, cmd) in [
+        ("staging", "test", t.deploy_staging),
+        ("production", "staging", t.deploy_production),
+    ] {
         let prod = env == "production";
         s.push_str(&format!(
             "\n  {env}:\n    needs: {needs}\n    runs-on: ubuntu-latest\n    timeout-minutes: 30\n    # Protect the `{env}` environment{} in Settings > Environments.\n    environment:\n      name: {env}\n      url: ${{{{ vars.{}_URL }}}}\n    steps:\n",
@@ -627,7 +755,10 @@ fn deploy(d: &Detected) -> String {
             s.push_str(&run("Install dependencies", l.install));
             s.push_str(&format!("      - name: Apply migrations\n        env:\n          DATABASE_URL: ${{{{ secrets.DATABASE_URL }}}}\n        run: {m}\n"));
         }
-        s.push_str(&format!("      - name: Deploy to {env} ({})\n        env:\n{}        run: {cmd}\n", t.name, t.secret_env));
+        s.push_str(&format!(
+            "      - name: Deploy to {env} ({})\n        env:\n{}        run: {cmd}\n",
+            t.name, t.secret_env
+        ));
         s.push_str(&format!(
             "      - name: Health check (retries, fails the deploy)\n        env:\n          APP_URL: ${{{{ vars.{}_URL }}}}\n        run: curl --fail --silent --show-error --retry 10 --retry-all-errors --retry-delay 6 \"$APP_URL/health\"\n",
             env.to_ascii_uppercase()
@@ -683,7 +814,10 @@ fn e2e(d: &Detected) -> Option<String> {
     s.push_str(&checkout());
     s.push_str(&l.setup);
     s.push_str(&run("Install dependencies", l.install));
-    s.push_str(&run("Install browsers", "npx playwright install --with-deps chromium"));
+    s.push_str(&run(
+        "Install browsers",
+        "npx playwright install --with-deps chromium",
+    ));
     s.push_str(&run("End-to-end tests", "npx playwright test"));
     Some(s)
 }
@@ -730,9 +864,13 @@ fn wf(path: &str, content: String) -> Option<Template> {
 /// The template that adds capability `id` to a repository with this stack.
 pub fn template(id: &str, d: &Detected) -> Option<Template> {
     match id {
-        "ci.build" | "ci.lint" | "ci.typecheck" | "ci.unit-tests" | "ci.integration-tests" | "ci.coverage" | "ci.caching" => {
-            wf(".github/workflows/ci.yml", ci(d))
-        }
+        "ci.build"
+        | "ci.lint"
+        | "ci.typecheck"
+        | "ci.unit-tests"
+        | "ci.integration-tests"
+        | "ci.coverage"
+        | "ci.caching" => wf(".github/workflows/ci.yml", ci(d)),
         "ci.e2e-tests" => wf(".github/workflows/e2e.yml", e2e(d)?),
         "security.sast" => {
             if lang(d).codeql.is_some() {
@@ -741,21 +879,36 @@ pub fn template(id: &str, d: &Detected) -> Option<Template> {
                 wf(".github/workflows/semgrep.yml", semgrep())
             }
         }
-        "security.dependency-audit" => wf(".github/workflows/dependency-audit.yml", dependency_audit(d)),
+        "security.dependency-audit" => wf(
+            ".github/workflows/dependency-audit.yml",
+            dependency_audit(d),
+        ),
         "security.secret-scanning" => wf(".github/workflows/secret-scan.yml", secret_scan()),
-        "security.container-scan" | "security.sbom" | "security.signing" | "delivery.container-build" | "delivery.multi-arch" => {
+        "security.container-scan"
+        | "security.sbom"
+        | "security.signing"
+        | "delivery.container-build"
+        | "delivery.multi-arch" => {
             if !d.stack.containers {
                 return None;
             }
             wf(".github/workflows/container.yml", container(d))
         }
         "security.dependency-updates" => wf(".github/dependabot.yml", dependabot(d)),
-        "delivery.release-automation" | "delivery.changelog" => wf(".github/workflows/release.yml", release(d)),
-        "deploy.staging" | "deploy.production" | "deploy.approval-gate" | "deploy.smoke-tests" | "deploy.health-check" | "deploy.db-backup" | "deploy.db-migrations" => {
-            wf(".github/workflows/deploy.yml", deploy(d))
+        "delivery.release-automation" | "delivery.changelog" => {
+            wf(".github/workflows/release.yml", release(d))
         }
+        "deploy.staging"
+        | "deploy.production"
+        | "deploy.approval-gate"
+        | "deploy.smoke-tests"
+        | "deploy.health-check"
+        | "deploy.db-backup"
+        | "deploy.db-migrations" => wf(".github/workflows/deploy.yml", deploy(d)),
         "deploy.rollback" => wf(".github/workflows/rollback.yml", rollback(d)),
-        "deploy.migration-validation" => wf(".github/workflows/migration-check.yml", migration_check(d)?),
+        "deploy.migration-validation" => {
+            wf(".github/workflows/migration-check.yml", migration_check(d)?)
+        }
         "deploy.preview-environments" => wf(".github/workflows/preview.yml", preview(d)?),
         "ops.notifications" => wf(".github/workflows/notify-failures.yml", notify_failures()),
         "ops.load-testing" => wf(".github/workflows/load-test.yml", load_test()),
@@ -767,7 +920,12 @@ pub fn template(id: &str, d: &Detected) -> Option<Template> {
 pub fn recommendation(id: &str, d: &Detected, reason: Option<&str>) -> String {
     let l = lang(d);
     let t = target(d);
-    let mig = d.stack.migrations.first().map(String::as_str).unwrap_or("your migration tool");
+    let mig = d
+        .stack
+        .migrations
+        .first()
+        .map(String::as_str)
+        .unwrap_or("your migration tool");
     let fix = match id {
         "ci.build" => format!("Build the project on every push and pull request (`{}`).", l.build),
         "ci.lint" => format!("Run the linters and formatters as a required check (`{}`).", l.lint),

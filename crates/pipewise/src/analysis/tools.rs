@@ -27,7 +27,10 @@ fn weak(mut x: Match, why: Option<String>) -> Match {
 }
 
 fn truthy(v: Option<&str>) -> bool {
-    matches!(v.map(|s| s.trim().to_ascii_lowercase()).as_deref(), Some("true"))
+    matches!(
+        v.map(|s| s.trim().to_ascii_lowercase()).as_deref(),
+        Some("true")
+    )
 }
 
 /// Capabilities provided by a `uses:` action (lowercased name without ref).
@@ -48,7 +51,10 @@ pub fn action_matches(a: &str, step: Option<&Step>) -> Vec<Match> {
         ("bridgecrewio/checkov-action", "checkov"),
         ("aquasecurity/tfsec-action", "tfsec"),
         ("zizmorcore/zizmor-action", "zizmor"),
-        ("microsoft/security-devops-action", "Microsoft Security DevOps"),
+        (
+            "microsoft/security-devops-action",
+            "Microsoft Security DevOps",
+        ),
         ("checkmarx/kics-github-action", "KICS"),
         ("bearer/bearer-action", "bearer"),
     ] {
@@ -75,7 +81,10 @@ pub fn action_matches(a: &str, step: Option<&Step>) -> Vec<Match> {
         ("actions-rs/audit-check", "cargo audit"),
         ("embarkstudios/cargo-deny-action", "cargo deny"),
         ("pypa/gh-action-pip-audit", "pip-audit"),
-        ("dependency-check/dependency-check_action", "OWASP dependency-check"),
+        (
+            "dependency-check/dependency-check_action",
+            "OWASP dependency-check",
+        ),
     ] {
         if starts(p) {
             out.push(m("security.dependency-audit", tool));
@@ -120,8 +129,9 @@ pub fn action_matches(a: &str, step: Option<&Step>) -> Vec<Match> {
         } else {
             "security.container-scan"
         };
-        let why = (with("fail-build").map(|v| v.trim().eq_ignore_ascii_case("false")) == Some(true))
-            .then(|| "`fail-build: false`: the scanner cannot fail".to_string());
+        let why = (with("fail-build").map(|v| v.trim().eq_ignore_ascii_case("false"))
+            == Some(true))
+        .then(|| "`fail-build: false`: the scanner cannot fail".to_string());
         out.push(weak(m(cap, "grype"), why));
     }
     if starts("docker/scout-action") {
@@ -134,7 +144,10 @@ pub fn action_matches(a: &str, step: Option<&Step>) -> Vec<Match> {
         out.push(m("security.sbom", "CycloneDX"));
     }
     for (p, tool) in [
-        ("actions/attest-build-provenance", "build provenance attestation"),
+        (
+            "actions/attest-build-provenance",
+            "build provenance attestation",
+        ),
         ("actions/attest-sbom", "SBOM attestation"),
         ("actions/attest", "attestation"),
         ("slsa-framework/slsa-github-generator", "SLSA provenance"),
@@ -144,10 +157,19 @@ pub fn action_matches(a: &str, step: Option<&Step>) -> Vec<Match> {
             out.push(m("security.signing", tool));
         }
     }
-    if starts("docker/build-push-action") || starts("redhat-actions/buildah-build") || starts("docker/bake-action") {
-        out.push(m("delivery.container-build", a.split('/').nth(1).unwrap_or(a)));
-        if with("platforms").is_some_and(|p| p.contains(',')) {
-            out.push(m("delivery.multi-arch", "buildx platforms"));
+    if starts("docker/build-push-action")
+        || starts("redhat-actions/buildah-build")
+        || starts("docker/bake-action")
+    {
+        out.push(m(
+            "delivery.container-build",
+            a.split('/').nth(1).unwrap_or(a),
+        ));
+        if let Some(p) = with("platforms").filter(|p| p.contains(',')) {
+            out.push(weak(
+                m("delivery.multi-arch", "buildx platforms"),
+                p.contains("${{").then(|| "the platform list is an expression: only some runs build every architecture".to_string()),
+            ));
         }
         if truthy(with("sbom")) {
             out.push(m("security.sbom", "buildx sbom"));
@@ -164,21 +186,30 @@ pub fn action_matches(a: &str, step: Option<&Step>) -> Vec<Match> {
     }
     for (p, tool, changelog) in [
         ("googleapis/release-please-action", "release-please", true),
-        ("google-github-actions/release-please-action", "release-please", true),
+        (
+            "google-github-actions/release-please-action",
+            "release-please",
+            true,
+        ),
         ("cycjimmy/semantic-release-action", "semantic-release", true),
         ("codfish/semantic-release-action", "semantic-release", true),
         ("changesets/action", "changesets", true),
         ("goreleaser/goreleaser-action", "goreleaser", true),
         ("release-plz/action", "release-plz", true),
         ("marcoieni/release-plz-action", "release-plz", true),
-        ("python-semantic-release/python-semantic-release", "python-semantic-release", true),
+        (
+            "python-semantic-release/python-semantic-release",
+            "python-semantic-release",
+            true,
+        ),
         ("softprops/action-gh-release", "action-gh-release", false),
         ("ncipollo/release-action", "release-action", false),
         ("actions/create-release", "create-release", false),
     ] {
         if starts(p) {
             out.push(m("delivery.release-automation", tool));
-            let notes = truthy(with("generate_release_notes")) || truthy(with("generateReleaseNotes"));
+            let notes =
+                truthy(with("generate_release_notes")) || truthy(with("generateReleaseNotes"));
             if changelog || notes {
                 out.push(m("delivery.changelog", tool));
             }
@@ -224,13 +255,20 @@ pub fn action_matches(a: &str, step: Option<&Step>) -> Vec<Match> {
             out.push(m("ops.monitoring", tool));
         }
     }
-    for p in ["grafana/k6-action", "grafana/run-k6-action", "artilleryio/action-cli"] {
+    for p in [
+        "grafana/k6-action",
+        "grafana/run-k6-action",
+        "artilleryio/action-cli",
+    ] {
         if starts(p) {
             out.push(m("ops.load-testing", p.split('/').nth(1).unwrap_or(p)));
         }
     }
     for (p, tool) in [
-        ("benchmark-action/github-action-benchmark", "github-action-benchmark"),
+        (
+            "benchmark-action/github-action-benchmark",
+            "github-action-benchmark",
+        ),
         ("codspeedhq/action", "CodSpeed"),
         ("bencherdev/bencher", "Bencher"),
     ] {
@@ -239,7 +277,17 @@ pub fn action_matches(a: &str, step: Option<&Step>) -> Vec<Match> {
         }
     }
     if starts("codecov/codecov-action") || starts("coverallsapp/github-action") {
-        out.push(m("ci.coverage", if a.contains("codecov") { "Codecov" } else { "Coveralls" }));
+        out.push(m(
+            "ci.coverage",
+            if a.contains("codecov") {
+                "Codecov"
+            } else {
+                "Coveralls"
+            },
+        ));
+        if truthy(with("fail_ci_if_error")) || truthy(with("fail-on-error")) {
+            out.push(m("coverage-gate", "upload with fail_ci_if_error"));
+        }
     }
     if starts("cypress-io/github-action") {
         out.push(m("ci.e2e-tests", "cypress"));
@@ -251,10 +299,16 @@ pub fn action_matches(a: &str, step: Option<&Step>) -> Vec<Match> {
             (!retries).then(|| "the health check has no retries (`max-attempts`)".to_string()),
         ));
     }
-    if starts("actions/cache") || starts("swatinem/rust-cache") || starts("mozilla-actions/sccache-action") {
+    if starts("actions/cache")
+        || starts("swatinem/rust-cache")
+        || starts("mozilla-actions/sccache-action")
+    {
         out.push(m("ci.caching", a));
     }
-    if starts("actions/setup-node") || starts("actions/setup-python") || starts("actions/setup-java") {
+    if starts("actions/setup-node")
+        || starts("actions/setup-python")
+        || starts("actions/setup-java")
+    {
         if with("cache").is_some_and(|c| !c.trim().is_empty()) {
             out.push(m("ci.caching", &format!("{a} cache")));
         }
@@ -298,12 +352,22 @@ pub fn unwrap_runner(w: &[String]) -> &[String] {
         let Some(first) = w.first() else { return w };
         let name = first.rsplit('/').next().unwrap_or(first);
         let skip = match name {
-            "npx" | "pnpx" | "bunx" => 1 + w.iter().skip(1).take_while(|a| a.starts_with('-')).count(),
+            "npx" | "pnpx" | "bunx" => {
+                1 + w.iter().skip(1).take_while(|a| a.starts_with('-')).count()
+            }
             "sudo" | "time" | "exec" | "nohup" => 1,
             "python" | "python3" | "py" if w.get(1).map(String::as_str) == Some("-m") => 2,
-            "uv" | "poetry" | "pipenv" | "pdm" | "hatch" | "rye" if w.get(1).map(String::as_str) == Some("run") => 2,
+            "uv" | "poetry" | "pipenv" | "pdm" | "hatch" | "rye"
+                if w.get(1).map(String::as_str) == Some("run") =>
+            {
+                2
+            }
             "uvx" | "pipx" if w.get(1).map(String::as_str) != Some("install") => {
-                if name == "pipx" { 2 } else { 1 }
+                if name == "pipx" {
+                    2
+                } else {
+                    1
+                }
             }
             "bundle" | "pnpm" | "npm" if w.get(1).map(String::as_str) == Some("exec") => 2,
             "yarn" if w.get(1).map(String::as_str) == Some("dlx") => 2,
@@ -377,6 +441,12 @@ pub fn script_name_matches(name: &str) -> Vec<Match> {
     if has("sbom") {
         out.push(m("security.sbom", name));
     }
+    if has("canary") || has("blue-green") || has("bluegreen") || has("blue_green") {
+        out.push(m("deploy.progressive", name));
+    }
+    if has("error-rate") || has("error_rate") || has("monitor") || has("slo") && has("check") {
+        out.push(m("ops.monitoring", name));
+    }
     if has("release") && !has("prerelease") {
         out.push(m("delivery.release-automation", name));
     }
@@ -389,9 +459,11 @@ pub fn script_name_matches(name: &str) -> Vec<Match> {
 /// URL-ish words that look like health endpoints.
 fn is_health_url(a: &str) -> bool {
     (a.contains("http") || a.contains('$') || a.contains("localhost") || a.contains('/'))
-        && ["health", "healthz", "livez", "readyz", "/ready", "/status", "/ping", "/up"]
-            .iter()
-            .any(|h| a.contains(h))
+        && [
+            "health", "healthz", "livez", "readyz", "/ready", "/status", "/ping", "/up",
+        ]
+        .iter()
+        .any(|h| a.contains(h))
 }
 
 const NOTIFY_HOSTS: &[&str] = &[
@@ -411,7 +483,9 @@ const NOTIFY_HOSTS: &[&str] = &[
 /// caller decides between applying and validating by the job's context.
 pub fn command_matches(words: &[String]) -> Vec<Match> {
     let w = unwrap_runner(words);
-    let Some(first) = w.first() else { return vec![] };
+    let Some(first) = w.first() else {
+        return vec![];
+    };
     let name = base(first);
     let args: Vec<&str> = w.iter().skip(1).map(String::as_str).collect();
     let a0 = args.first().copied().unwrap_or("");
@@ -420,16 +494,47 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
     let any = |s: &str| args.iter().any(|a| a.contains(s));
     let prefix = |s: &str| args.iter().any(|a| a.starts_with(s));
     let mut out = vec![];
+    // Coverage thresholds, whichever tool.
+    if args.iter().any(|a| {
+        a.starts_with("--cov-fail-under")
+            || a.starts_with("--fail-under")
+            || a.starts_with("--coverage.thresholds")
+            || a.starts_with("--check-coverage")
+            || a.starts_with("--coveragethreshold")
+            || a.starts_with("--fail-under-lines")
+    }) {
+        out.push(m("coverage-gate", "coverage threshold"));
+    }
     let mut push = |cap: &'static str, tool: &str| out.push(m(cap, tool));
 
     // Coverage flags on any test runner.
-    let coverage_flag = prefix("--cov") || has("--coverage") || prefix("--coverage") || prefix("-coverprofile") || has("-cover") || any("xplat code coverage") || any("collect:\"xplat") || prefix("--collect-coverage");
+    let coverage_flag = prefix("--cov")
+        || has("--coverage")
+        || prefix("--coverage")
+        || prefix("-coverprofile")
+        || has("-cover")
+        || any("xplat code coverage")
+        || any("collect:\"xplat")
+        || prefix("--collect-coverage");
 
     match name {
         // Package managers running scripts: `npm test`, `npm run x`, `yarn x`.
         "npm" | "pnpm" | "yarn" | "bun" => {
             match a0 {
-                "audit" => push("security.dependency-audit", &format!("{name} audit")),
+                "audit" if a1 == "signatures" => {}
+                "audit" => {
+                    let critical_only = args.iter().any(|a| a.ends_with("=critical"))
+                        || args.windows(2).any(|p| {
+                            (p[0] == "--audit-level" || p[0] == "--severity") && p[1] == "critical"
+                        });
+                    out.push(weak(
+                        m("security.dependency-audit", &format!("{name} audit")),
+                        critical_only.then(|| {
+                            "only fails on critical vulnerabilities (`--audit-level=critical`)"
+                                .to_string()
+                        }),
+                    ));
+                }
                 "test" | "t" | "tst" => push("ci.unit-tests", &format!("{name} test")),
                 "run" | "run-script" => {}
                 "sbom" => push("security.sbom", "npm sbom"),
@@ -454,9 +559,20 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             }
         }
         "make" | "just" | "task" | "mage" | "rake" | "invoke" | "nox" | "tox" => {
-            let targets: Vec<&str> = args.iter().filter(|a| !a.starts_with('-') && !a.contains('=')).copied().collect();
+            let targets: Vec<&str> = args
+                .iter()
+                .filter(|a| !a.starts_with('-') && !a.contains('='))
+                .copied()
+                .collect();
             if targets.is_empty() && matches!(name, "make" | "tox" | "nox") {
-                out.push(m(if name == "make" { "ci.build" } else { "ci.unit-tests" }, name));
+                out.push(m(
+                    if name == "make" {
+                        "ci.build"
+                    } else {
+                        "ci.unit-tests"
+                    },
+                    name,
+                ));
             }
             for t in targets {
                 for x in script_name_matches(t) {
@@ -482,7 +598,13 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
                 push("ci.coverage", name);
             }
         }
-        "playwright" | "cypress" | "wdio" | "testcafe" | "detox" | "nightwatch" => push("ci.e2e-tests", name),
+        "playwright" | "cypress" | "wdio" | "testcafe" | "detox" | "nightwatch" => {
+            if any("smoke") {
+                push("deploy.smoke-tests", name)
+            } else {
+                push("ci.e2e-tests", name)
+            }
+        }
         "cargo" => match a0 {
             "test" | "nextest" => {
                 if prefix("--test") && !has("--tests") || any("integration") {
@@ -494,7 +616,26 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             "build" | "check" => push("ci.build", &format!("cargo {a0}")),
             "clippy" | "fmt" => push("ci.lint", &format!("cargo {a0}")),
             "audit" => push("security.dependency-audit", "cargo audit"),
-            "deny" => push("security.dependency-audit", "cargo deny"),
+            "deny" => {
+                let checks: Vec<&str> = args
+                    .iter()
+                    .skip_while(|a| **a != "check")
+                    .skip(1)
+                    .filter(|a| !a.starts_with('-'))
+                    .copied()
+                    .collect();
+                if checks.is_empty() || checks.contains(&"advisories") || checks.contains(&"all") {
+                    push("security.dependency-audit", "cargo deny");
+                } else {
+                    out.push(weak(
+                        m("security.dependency-audit", "cargo deny"),
+                        Some(format!(
+                            "`cargo deny check {}` does not check advisories",
+                            checks.join(" ")
+                        )),
+                    ));
+                }
+            }
             "tarpaulin" | "llvm-cov" => push("ci.coverage", &format!("cargo {a0}")),
             "bench" => push("ops.performance-regression", "cargo bench"),
             "cyclonedx" | "sbom" => push("security.sbom", &format!("cargo {a0}")),
@@ -530,7 +671,9 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
                             push("ci.integration-tests", name);
                         }
                     }
-                    "package" | "install" | "compile" | "build" | "assemble" => push("ci.build", name),
+                    "package" | "install" | "compile" | "build" | "assemble" => {
+                        push("ci.build", name)
+                    }
                     _ => {}
                 }
                 if a.contains("jacoco") {
@@ -565,7 +708,9 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             }
             "build" | "publish" => push("ci.build", &format!("dotnet {a0}")),
             "format" => push("ci.lint", "dotnet format"),
-            "list" if has("--vulnerable") => push("security.dependency-audit", "dotnet list --vulnerable"),
+            "list" if has("--vulnerable") => {
+                push("security.dependency-audit", "dotnet list --vulnerable")
+            }
             "ef" if has("database") && has("update") => push("migration", "dotnet ef"),
             _ => {}
         },
@@ -599,8 +744,10 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
         | "rustfmt" | "golangci-lint" | "gofmt" | "staticcheck" | "rubocop" | "standardrb"
         | "shellcheck" | "actionlint" | "stylelint" | "markdownlint" | "markdownlint-cli2"
         | "yamllint" | "ktlint" | "php-cs-fixer" | "phpcs" | "pre-commit" | "tflint"
-        | "swiftlint" | "sqlfluff" | "oxlint" | "xo" | "standard" | "pycodestyle" | "pydocstyle"
-        | "lint-staged" | "dprint" | "clang-format" | "revive" | "buf" | "credo" => push("ci.lint", name),
+        | "swiftlint" | "sqlfluff" | "oxlint" | "xo" | "standard" | "pycodestyle"
+        | "pydocstyle" | "lint-staged" | "dprint" | "clang-format" | "revive" | "buf" | "credo" => {
+            push("ci.lint", name)
+        }
         "next" if a0 == "lint" => push("ci.lint", "next lint"),
         "tsc" | "vue-tsc" => {
             push("ci.typecheck", name);
@@ -619,7 +766,10 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
         "astro" if a0 == "check" => push("ci.typecheck", "astro check"),
         "webpack" | "vite" | "rollup" | "esbuild" | "tsup" | "parcel" | "nest" | "ng" | "nuxt"
         | "nuxi" | "turbo" | "nx" | "lerna"
-            if a0 == "build" || args.iter().any(|a| *a == "build") || name == "webpack" || name == "esbuild" =>
+            if a0 == "build"
+                || args.iter().any(|a| *a == "build")
+                || name == "webpack"
+                || name == "esbuild" =>
         {
             push("ci.build", &format!("{name} build"));
         }
@@ -642,7 +792,14 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
                 None
             };
             out.push(weak(
-                m(if name == "dockle" { "security.container-scan" } else { "security.sast" }, name),
+                m(
+                    if name == "dockle" {
+                        "security.container-scan"
+                    } else {
+                        "security.sast"
+                    },
+                    name,
+                ),
                 w,
             ));
         }
@@ -653,23 +810,41 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             "test" | "monitor" => push("security.dependency-audit", "snyk"),
             _ => {}
         },
-        "pip-audit" | "safety" | "govulncheck" | "osv-scanner" | "bundle-audit" | "bundler-audit"
-        | "audit-ci" | "better-npm-audit" | "retire" | "nancy" | "dependency-check" | "jake"
-        | "cargo-audit" | "cargo-deny" => push("security.dependency-audit", name),
+        "pip-audit" | "safety" | "govulncheck" | "osv-scanner" | "bundle-audit"
+        | "bundler-audit" | "audit-ci" | "better-npm-audit" | "retire" | "nancy"
+        | "dependency-check" | "jake" | "cargo-audit" | "cargo-deny" => {
+            push("security.dependency-audit", name)
+        }
         "composer" if a0 == "audit" => push("security.dependency-audit", "composer audit"),
         "composer" if a0 == "test" => push("ci.unit-tests", "composer test"),
-        "gitleaks" | "trufflehog" | "detect-secrets" | "detect-secrets-hook" | "ggshield"
-        | "git-secrets" | "talisman" | "secretlint" | "noseyparker" | "whispers" => {
-            push("security.secret-scanning", name)
-        }
+        "gitleaks"
+        | "trufflehog"
+        | "detect-secrets"
+        | "detect-secrets-hook"
+        | "ggshield"
+        | "git-secrets"
+        | "talisman"
+        | "secretlint"
+        | "noseyparker"
+        | "whispers" => push("security.secret-scanning", name),
         "trivy" => {
-            let sub = args.iter().find(|a| !a.starts_with('-')).copied().unwrap_or("");
-            let fmt_sbom = args.iter().any(|a| a.contains("cyclonedx") || a.contains("spdx"));
+            let sub = args
+                .iter()
+                .find(|a| !a.starts_with('-'))
+                .copied()
+                .unwrap_or("");
+            let fmt_sbom = args
+                .iter()
+                .any(|a| a.contains("cyclonedx") || a.contains("spdx"));
             if fmt_sbom {
                 push("security.sbom", "trivy");
             } else {
-                let code_ok = args.windows(2).any(|p| p[0] == "--exit-code" && p[1] != "0")
-                    || args.iter().any(|a| a.starts_with("--exit-code=") && !a.ends_with("=0"));
+                let code_ok = args
+                    .windows(2)
+                    .any(|p| p[0] == "--exit-code" && p[1] != "0")
+                    || args
+                        .iter()
+                        .any(|a| a.starts_with("--exit-code=") && !a.ends_with("=0"));
                 let cap = match sub {
                     "fs" | "filesystem" | "repo" | "repository" | "sbom" | "rootfs" => {
                         if any("secret") && !any("vuln") {
@@ -688,8 +863,16 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             }
         }
         "grype" => {
-            let target = args.iter().find(|a| !a.starts_with('-')).copied().unwrap_or("");
-            let cap = if target.starts_with("dir:") || target == "." || target.starts_with("sbom:") || target.starts_with("file:") {
+            let target = args
+                .iter()
+                .find(|a| !a.starts_with('-'))
+                .copied()
+                .unwrap_or("");
+            let cap = if target.starts_with("dir:")
+                || target == "."
+                || target.starts_with("sbom:")
+                || target.starts_with("file:")
+            {
                 "security.dependency-audit"
             } else {
                 "security.container-scan"
@@ -697,7 +880,10 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             let fails = prefix("--fail-on") || has("-f");
             out.push(weak(
                 m(cap, "grype"),
-                (!fails).then(|| "grype exits 0 on findings without `--fail-on`, so the scanner cannot fail".to_string()),
+                (!fails).then(|| {
+                    "grype exits 0 on findings without `--fail-on`, so the scanner cannot fail"
+                        .to_string()
+                }),
             ));
         }
         "docker" | "podman" | "buildah" | "nerdctl" => {
@@ -708,15 +894,22 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
                 || a0 == "image" && a1 == "build";
             if build {
                 push("delivery.container-build", &format!("{name} build"));
-                if args.windows(2).any(|p| p[0] == "--platform" && p[1].contains(','))
-                    || args.iter().any(|a| a.starts_with("--platform=") && a.contains(','))
+                if args
+                    .windows(2)
+                    .any(|p| p[0] == "--platform" && p[1].contains(','))
+                    || args
+                        .iter()
+                        .any(|a| a.starts_with("--platform=") && a.contains(','))
                 {
                     push("delivery.multi-arch", "buildx --platform");
                 }
                 if prefix("--sbom") {
                     push("security.sbom", "buildx --sbom");
                 }
-                if args.iter().any(|a| a.starts_with("--provenance") && a.contains("max")) {
+                if args
+                    .iter()
+                    .any(|a| a.starts_with("--provenance") && a.contains("max"))
+                {
                     push("security.signing", "buildx provenance");
                 }
                 if prefix("--cache-from") {
@@ -730,24 +923,53 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
                 push("security.sbom", "docker sbom");
             }
             if (a0 == "compose" || a0 == "run") && !build {
-                let inner: Vec<String> = args.iter().skip(1).filter(|a| !a.starts_with('-')).map(|s| s.to_string()).collect();
+                let inner: Vec<String> = args
+                    .iter()
+                    .skip(1)
+                    .filter(|a| !a.starts_with('-'))
+                    .map(|s| s.to_string())
+                    .collect();
                 for x in script_name_matches(&inner.join(" ")) {
-                    if x.cap == "ci.unit-tests" || x.cap == "ci.integration-tests" || x.cap == "ci.e2e-tests" {
+                    if x.cap == "ci.unit-tests"
+                        || x.cap == "ci.integration-tests"
+                        || x.cap == "ci.e2e-tests"
+                    {
                         out.push(x);
                     }
                 }
             }
         }
-        "docker-compose" if has("build") => push("delivery.container-build", "docker-compose build"),
+        "docker-compose" if has("build") => {
+            push("delivery.container-build", "docker-compose build")
+        }
         "kaniko" | "executor" if any("--destination") => push("delivery.container-build", "kaniko"),
-        "ko" if a0 == "build" || a0 == "publish" || a0 == "resolve" => push("delivery.container-build", "ko"),
+        "ko" if a0 == "build" || a0 == "publish" || a0 == "resolve" => {
+            push("delivery.container-build", "ko")
+        }
         "pack" if a0 == "build" => push("delivery.container-build", "buildpacks"),
         "nixpacks" | "depot" if a0 == "build" => push("delivery.container-build", name),
-        "syft" | "cyclonedx-npm" | "cyclonedx-py" | "cyclonedx-bom" | "cyclonedx-gomod" | "cdxgen"
-        | "sbom-tool" | "spdx-sbom-generator" | "bom" | "cyclonedx" => push("security.sbom", name),
-        "cosign" if matches!(a0, "sign" | "attest" | "sign-blob" | "attest-blob") => push("security.signing", "cosign"),
+        "syft"
+        | "cyclonedx-npm"
+        | "cyclonedx-py"
+        | "cyclonedx-bom"
+        | "cyclonedx-gomod"
+        | "cdxgen"
+        | "sbom-tool"
+        | "spdx-sbom-generator"
+        | "bom"
+        | "cyclonedx" => push("security.sbom", name),
+        "cosign" if matches!(a0, "sign" | "attest" | "sign-blob" | "attest-blob") => {
+            push("security.signing", "cosign")
+        }
         "notation" if a0 == "sign" => push("security.signing", "notation"),
-        "gpg" | "gpg2" if prefix("--detach-sign") || has("--sign") || has("-b") || has("--clearsign") || has("-s") || has("--armor") && has("--detach-sig") => {
+        "gpg" | "gpg2"
+            if prefix("--detach-sign")
+                || has("--sign")
+                || has("-b")
+                || has("--clearsign")
+                || has("-s")
+                || has("--armor") && has("--detach-sig") =>
+        {
             push("security.signing", "gpg")
         }
         "minisign" if has("-s") || has("-S") => push("security.signing", "minisign"),
@@ -757,7 +979,8 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             push("delivery.release-automation", "semantic-release");
             push("delivery.changelog", "semantic-release");
         }
-        "release-please" | "release-plz" | "goreleaser" | "standard-version" | "release-it" | "changeset" | "changesets" => {
+        "release-please" | "release-plz" | "goreleaser" | "standard-version" | "release-it"
+        | "changeset" | "changesets" => {
             push("delivery.release-automation", name);
             push("delivery.changelog", name);
         }
@@ -768,9 +991,11 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             }
         }
         "cz" | "commitizen" if a0 == "changelog" => push("delivery.changelog", "commitizen"),
-        "git-cliff" | "conventional-changelog" | "auto-changelog" | "towncrier" | "github_changelog_generator" => {
-            push("delivery.changelog", name)
-        }
+        "git-cliff"
+        | "conventional-changelog"
+        | "auto-changelog"
+        | "towncrier"
+        | "github_changelog_generator" => push("delivery.changelog", name),
         "gh" if a0 == "release" && a1 == "create" => {
             push("delivery.release-automation", "gh release create");
             if has("--generate-notes") || prefix("--notes-file") {
@@ -778,22 +1003,38 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             }
         }
         "k6" | "locust" | "artillery" | "jmeter" | "vegeta" | "wrk" | "hey" | "autocannon"
-        | "gatling" | "gatling.sh" | "bzt" | "oha" | "drill" | "ab" => push("ops.load-testing", name),
-        "hyperfine" | "critcmp" | "benchstat" | "bencher" | "asv" => push("ops.performance-regression", name),
+        | "gatling" | "gatling.sh" | "bzt" | "oha" | "drill" | "ab" => {
+            push("ops.load-testing", name)
+        }
+        "hyperfine" | "critcmp" | "benchstat" | "bencher" | "asv" => {
+            push("ops.performance-regression", name)
+        }
         "lhci" => push("ops.performance-regression", "lighthouse ci"),
         "sentry-cli" if a0 == "releases" || a0 == "deploys" => push("ops.monitoring", "sentry-cli"),
         "datadog-ci" => push("ops.monitoring", "datadog-ci"),
         "promtool" | "checkly" => push("ops.monitoring", name),
-        "pg_dump" | "pg_dumpall" | "mysqldump" | "mongodump" | "mariadb-dump" => push("deploy.db-backup", name),
+        "pg_dump" | "pg_dumpall" | "mysqldump" | "mongodump" | "mariadb-dump" => {
+            push("deploy.db-backup", name)
+        }
         "pg_restore" | "mongorestore" => push("ops.backup-verification", name),
         "curl" | "wget" | "http" | "https" | "xh" => {
-            if args.iter().any(|a| NOTIFY_HOSTS.iter().any(|h| a.contains(h))) {
+            if args
+                .iter()
+                .any(|a| NOTIFY_HOSTS.iter().any(|h| a.contains(h)))
+            {
                 push("ops.notifications", "webhook");
-            } else if args.iter().any(|a| a.contains("api.datadoghq.com") || a.contains("/api/annotations")) {
+            } else if args
+                .iter()
+                .any(|a| a.contains("api.datadoghq.com") || a.contains("/api/annotations"))
+            {
                 push("ops.monitoring", "monitoring API");
             } else if args.iter().any(|a| is_health_url(a)) {
                 let fails = name == "wget"
-                    || args.iter().any(|a| *a == "--fail" || *a == "--fail-with-body" || (a.starts_with('-') && !a.starts_with("--") && a.contains('f')));
+                    || args.iter().any(|a| {
+                        *a == "--fail"
+                            || *a == "--fail-with-body"
+                            || (a.starts_with('-') && !a.starts_with("--") && a.contains('f'))
+                    });
                 let retries = prefix("--retry") || prefix("--tries");
                 let why = if !fails {
                     Some("the health check `curl` has no `--fail`, so an error response does not fail the deploy".to_string())
@@ -818,20 +1059,32 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             }
         }
         "helm" if a0 == "rollback" => push("deploy.rollback", "helm rollback"),
-        "helm" if (a0 == "upgrade" || a0 == "install") && (has("--atomic") || prefix("--rollback-on-failure")) => {
+        "helm"
+            if (a0 == "upgrade" || a0 == "install")
+                && (has("--atomic") || prefix("--rollback-on-failure")) =>
+        {
             push("deploy.rollback", "helm --atomic");
             push("deploy.health-check", "helm --atomic");
         }
-        "helm" if (a0 == "upgrade" || a0 == "install") && has("--wait") => push("deploy.health-check", "helm --wait"),
+        "helm" if (a0 == "upgrade" || a0 == "install") && has("--wait") => {
+            push("deploy.health-check", "helm --wait")
+        }
         "flyctl" | "fly" => {
-            if a0 == "releases" && has("rollback") || a0 == "deploy" && any("--image") && any("previous") {
+            if a0 == "releases" && has("rollback")
+                || a0 == "deploy" && any("--image") && any("previous")
+            {
                 push("deploy.rollback", "flyctl rollback");
             }
             if any("backup") || any("snapshot") {
                 push("deploy.db-backup", "fly backup");
             }
-            if a0 == "deploy" && args.windows(2).any(|p| p[0] == "--strategy" && (p[1] == "canary" || p[1] == "bluegreen"))
-                || args.iter().any(|a| a.starts_with("--strategy=canary") || a.starts_with("--strategy=bluegreen"))
+            if a0 == "deploy"
+                && args
+                    .windows(2)
+                    .any(|p| p[0] == "--strategy" && (p[1] == "canary" || p[1] == "bluegreen"))
+                || args.iter().any(|a| {
+                    a.starts_with("--strategy=canary") || a.starts_with("--strategy=bluegreen")
+                })
             {
                 push("deploy.progressive", "fly --strategy");
             }
@@ -839,13 +1092,20 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
                 push("deploy.health-check", &format!("flyctl {a0}"));
             }
         }
-        "vercel" if a0 == "rollback" || a0 == "promote" => {
-            push(if a0 == "rollback" { "deploy.rollback" } else { "deploy.progressive" }, &format!("vercel {a0}"))
-        }
+        "vercel" if a0 == "rollback" || a0 == "promote" => push(
+            if a0 == "rollback" {
+                "deploy.rollback"
+            } else {
+                "deploy.progressive"
+            },
+            &format!("vercel {a0}"),
+        ),
         "heroku" if a0.contains("rollback") => push("deploy.rollback", "heroku rollback"),
         "heroku" if any("backups:capture") => push("deploy.db-backup", "heroku pg:backups"),
         "wrangler" if a0 == "rollback" => push("deploy.rollback", "wrangler rollback"),
-        "wrangler" if a0 == "versions" && has("deploy") && any("%") => push("deploy.progressive", "wrangler gradual deploy"),
+        "wrangler" if a0 == "versions" && has("deploy") && any("%") => {
+            push("deploy.progressive", "wrangler gradual deploy")
+        }
         "firebase" if any("rollback") => push("deploy.rollback", "firebase rollback"),
         "gcloud" => {
             if has("update-traffic") && (any("to-revisions") || any("to-tags")) {
@@ -862,7 +1122,11 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             }
         }
         "aws" => {
-            if has("rds") && args.iter().any(|a| a.starts_with("create-db") && a.contains("snapshot")) {
+            if has("rds")
+                && args
+                    .iter()
+                    .any(|a| a.starts_with("create-db") && a.contains("snapshot"))
+            {
                 push("deploy.db-backup", "RDS snapshot");
             }
             if has("rds") && args.iter().any(|a| a.starts_with("restore-db")) {
@@ -876,34 +1140,124 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             }
         }
         "supabase" if a0 == "db" && (a1 == "dump") => push("deploy.db-backup", "supabase db dump"),
-        "supabase" if a0 == "db" && (a1 == "lint" || a1 == "diff" || a1 == "reset" || a1 == "test") => {
+        "supabase"
+            if a0 == "db" && (a1 == "lint" || a1 == "diff" || a1 == "reset" || a1 == "test") =>
+        {
             push("migration-check", &format!("supabase db {a1}"))
         }
-        "supabase" if a0 == "db" && a1 == "push" || a0 == "migration" && a1 == "up" => push("migration", "supabase"),
+        "supabase" if a0 == "db" && a1 == "push" || a0 == "migration" && a1 == "up" => {
+            push("migration", "supabase")
+        }
         _ => {}
+    }
+
+    // Commands run inside a container or on a host: `docker run img python manage.py migrate`.
+    if matches!(
+        name,
+        "docker" | "podman" | "docker-compose" | "kubectl" | "ssh" | "heroku" | "flyctl" | "fly"
+    ) && (matches!(a0, "run" | "exec" | "compose" | "ssh" | "console") || name == "ssh")
+    {
+        const INNER: &[&str] = &[
+            "python",
+            "python3",
+            "manage.py",
+            "./manage.py",
+            "npx",
+            "alembic",
+            "rails",
+            "bin/rails",
+            "rake",
+            "bundle",
+            "php",
+            "prisma",
+            "flyway",
+            "liquibase",
+            "pytest",
+            "npm",
+            "yarn",
+            "pnpm",
+            "mix",
+            "sqlx",
+            "diesel",
+            "goose",
+            "dbmate",
+            "pg_dump",
+            "k6",
+            "locust",
+        ];
+        if let Some(idx) = w.iter().skip(2).position(|a| INNER.contains(&a.as_str())) {
+            if let Some(inner) = w.get(idx + 2..) {
+                for x in command_matches(inner) {
+                    if !out.iter().any(|o| o.cap == x.cap) {
+                        out.push(x);
+                    }
+                }
+            }
+        }
+    }
+    if args
+        .iter()
+        .any(|a| a.contains("bench") && (a.contains("compare") || a.contains("baseline")))
+    {
+        out.push(m("ops.performance-regression", "benchmark comparison"));
     }
 
     // Migrations, whichever tool.
     let migrate_word = args.iter().any(|a| a.contains("migrat") || *a == "db:push");
-    let check_words = has("--check") || has("diff") || has("status") || has("validate") || has("check") || has("lint") || has("--dry-run") || has("--exit-code");
+    let check_words = has("--check")
+        || has("diff")
+        || has("status")
+        || has("validate")
+        || has("check")
+        || has("lint")
+        || has("--dry-run")
+        || has("--exit-code");
     let tool = match name {
         "prisma" if a0 == "migrate" || a0 == "db" && a1 == "push" => Some("prisma"),
         "prisma" if a0 == "validate" => Some("prisma validate"),
         "alembic" if a0 == "upgrade" || a0 == "check" || a0 == "downgrade" => Some("alembic"),
         "manage.py" | "django-admin" if migrate_word => Some("django"),
-        "python" | "python3" if args.iter().any(|a| a.ends_with("manage.py")) && migrate_word => Some("django"),
-        "rails" | "rake" | "rails.rb" if args.iter().any(|a| a.starts_with("db:migrate") || *a == "db:prepare" || *a == "db:schema:load" || *a == "db:setup") => Some("rails"),
+        "python" | "python3" if args.iter().any(|a| a.ends_with("manage.py")) && migrate_word => {
+            Some("django")
+        }
+        "rails" | "rake" | "rails.rb"
+            if args.iter().any(|a| {
+                a.starts_with("db:migrate")
+                    || *a == "db:prepare"
+                    || *a == "db:schema:load"
+                    || *a == "db:setup"
+            }) =>
+        {
+            Some("rails")
+        }
         "flyway" | "liquibase" | "atlas" | "dbmate" | "goose" | "squawk" | "migra" => Some(name),
-        "migrate" if prefix("-path") || prefix("-database") || prefix("-source") => Some("golang-migrate"),
+        "migrate" if prefix("-path") || prefix("-database") || prefix("-source") => {
+            Some("golang-migrate")
+        }
         "diesel" if a0 == "migration" || a0 == "database" => Some("diesel"),
         "sqlx" if a0 == "migrate" || a0 == "database" => Some("sqlx"),
-        "knex" | "sequelize" | "typeorm" | "drizzle-kit" | "node-pg-migrate" | "db-migrate" if migrate_word || name == "drizzle-kit" => Some(name),
+        "knex" | "sequelize" | "typeorm" | "drizzle-kit" | "node-pg-migrate" | "db-migrate"
+            if migrate_word || name == "drizzle-kit" =>
+        {
+            Some(name)
+        }
         "php" | "artisan" if has("migrate") || any("artisan") && migrate_word => Some("laravel"),
         _ => None,
     };
     if let Some(t) = tool {
-        let validating = check_words || t == "prisma validate" || name == "squawk" || name == "migra" || (t == "django" && any("makemigrations"));
-        out.push(m(if validating { "migration-check" } else { "migration" }, t));
+        let validating = check_words
+            || t == "prisma validate"
+            || name == "squawk"
+            || name == "migra"
+            || (t == "django" && any("makemigrations"));
+        out.push(m(
+            if validating {
+                "migration-check"
+            } else {
+                "migration"
+            },
+            t,
+        ));
     }
     out
 }
@@ -913,7 +1267,10 @@ mod tests {
     use super::*;
 
     fn caps(s: &str) -> Vec<&'static str> {
-        let w: Vec<String> = s.split_whitespace().map(|x| x.to_ascii_lowercase()).collect();
+        let w: Vec<String> = s
+            .split_whitespace()
+            .map(|x| x.to_ascii_lowercase())
+            .collect();
         command_matches(&w).into_iter().map(|m| m.cap).collect()
     }
 
@@ -922,18 +1279,33 @@ mod tests {
         assert_eq!(caps("npm test"), ["ci.unit-tests"]);
         assert_eq!(caps("npm run test:e2e"), ["ci.e2e-tests"]);
         assert_eq!(caps("npx playwright test"), ["ci.e2e-tests"]);
-        assert_eq!(caps("pytest --cov=app tests"), ["ci.unit-tests", "ci.coverage"]);
+        assert_eq!(
+            caps("pytest --cov=app tests"),
+            ["ci.unit-tests", "ci.coverage"]
+        );
         assert_eq!(caps("python -m mypy src"), ["ci.typecheck"]);
         assert_eq!(caps("uv run ruff check ."), ["ci.lint"]);
         assert_eq!(caps("cargo deny check"), ["security.dependency-audit"]);
-        assert_eq!(caps("go run golang.org/x/vuln/cmd/govulncheck@v1.1.4 ./..."), ["security.dependency-audit"]);
-        assert_eq!(caps("docker buildx build --platform linux/amd64,linux/arm64 ."), ["delivery.container-build", "delivery.multi-arch"]);
+        assert_eq!(
+            caps("go run golang.org/x/vuln/cmd/govulncheck@v1.1.4 ./..."),
+            ["security.dependency-audit"]
+        );
+        assert_eq!(
+            caps("docker buildx build --platform linux/amd64,linux/arm64 ."),
+            ["delivery.container-build", "delivery.multi-arch"]
+        );
         assert_eq!(caps("cosign sign --yes img"), ["security.signing"]);
         assert_eq!(caps("k6 run load.js"), ["ops.load-testing"]);
         assert_eq!(caps("kubectl rollout undo deploy/api"), ["deploy.rollback"]);
         assert_eq!(caps("npx prisma migrate deploy"), ["migration"]);
-        assert_eq!(caps("npx prisma migrate diff --exit-code"), ["migration-check"]);
-        assert_eq!(caps("python manage.py makemigrations --check --dry-run"), ["migration-check"]);
+        assert_eq!(
+            caps("npx prisma migrate diff --exit-code"),
+            ["migration-check"]
+        );
+        assert_eq!(
+            caps("python manage.py makemigrations --check --dry-run"),
+            ["migration-check"]
+        );
         assert_eq!(caps("pg_dump -Fc db"), ["deploy.db-backup"]);
         assert!(caps("echo hello").is_empty());
         assert!(caps("kubectl get pods").is_empty());
@@ -943,12 +1315,21 @@ mod tests {
     fn scanners_that_cannot_fail_are_weak() {
         let w: Vec<String> = "trivy image app:1".split(' ').map(String::from).collect();
         assert!(command_matches(&w)[0].weak.is_some());
-        let w: Vec<String> = "trivy image --exit-code 1 app:1".split(' ').map(String::from).collect();
+        let w: Vec<String> = "trivy image --exit-code 1 app:1"
+            .split(' ')
+            .map(String::from)
+            .collect();
         assert!(command_matches(&w)[0].weak.is_none());
-        let w: Vec<String> = "curl -fsS --retry 5 https://x/health".split(' ').map(String::from).collect();
+        let w: Vec<String> = "curl -fsS --retry 5 https://x/health"
+            .split(' ')
+            .map(String::from)
+            .collect();
         assert_eq!(command_matches(&w)[0].cap, "deploy.health-check");
         assert!(command_matches(&w)[0].weak.is_none());
-        let w: Vec<String> = "curl https://x/health".split(' ').map(String::from).collect();
+        let w: Vec<String> = "curl https://x/health"
+            .split(' ')
+            .map(String::from)
+            .collect();
         assert!(command_matches(&w)[0].weak.is_some());
     }
 }
