@@ -4,7 +4,7 @@
 //! recommendation and, where a file fixes it, a template for the detected stack.
 
 use super::deploy::{Check, Path, Tier};
-use super::scan::{Hit, Scan};
+use super::scan::{Hit, HitKind, Scan};
 use super::stack::Detected;
 use super::templates;
 use crate::repo::Repo;
@@ -99,7 +99,8 @@ fn missing() -> Verdict {
     }
 }
 
-/// From hits: present when one is sound, partial when all are weakened.
+/// From hits: present when every active one is sound, partial when one is
+/// weakened, missing when there are none.
 fn from_hits(hits: &[&Hit], gate: bool, scan: &Scan) -> Verdict {
     let schedule_only = |h: &Hit| {
         gate && h
@@ -113,6 +114,33 @@ fn from_hits(hits: &[&Hit], gate: bool, scan: &Scan) -> Verdict {
         .filter(|h| h.weak.is_none() && !schedule_only(h))
         .collect();
     sound.dedup_by(|a, b| a.file == b.file && a.line == b.line);
+    // Weakest link: a masked suite next to a sound one still lets failures through.
+    // Commented-out lines only count when nothing else does.
+    let weakened: Vec<&Hit> = hits
+        .iter()
+        .copied()
+        .filter(|h| {
+            h.weak.is_some()
+                && h.job.is_some()
+                && !h.soft()
+                && match h.kind {
+                    HitKind::Direct => true,
+                    HitKind::Indirect => false,
+                    // A step named like a rollback that only prints, next to a real one.
+                    HitKind::Named => !sound.iter().any(|s| s.wf == h.wf),
+                }
+                && !sound.iter().any(|s| s.file == h.file && s.line == h.line)
+        })
+        .collect();
+    if let (false, Some(w)) = (sound.is_empty(), weakened.first()) {
+        let mut evidence: Vec<Evidence> = weakened.iter().take(2).map(|h| ev(h)).collect();
+        evidence.extend(sound.iter().take(2).map(|h| ev(h)));
+        return Verdict {
+            status: CapabilityStatus::Partial,
+            evidence,
+            reason: w.weak.clone(),
+        };
+    }
     if !sound.is_empty() {
         return Verdict {
             status: CapabilityStatus::Present,
@@ -499,6 +527,7 @@ fn verdict(id: &'static str, i: &Input) -> Verdict {
         "ops.performance-regression" => {
             let hs = hits(id);
             let compare = [
+                "benchmark comparison",
                 "github-action-benchmark",
                 "CodSpeed",
                 "Bencher",

@@ -181,7 +181,7 @@ fn related(scan: &Scan, wf: &Workflow, wi: usize, job: &Job, h: &Hit) -> bool {
     })
 }
 
-fn summary<'h>(hits: &[&'h Hit]) -> (Check, String) {
+fn summary(hits: &[&Hit]) -> (Check, String) {
     if let Some(h) = hits.iter().find(|h| h.weak.is_none()) {
         (Check::Pass, format!("{} ({}:{})", h.tool, h.file, h.line))
     } else if let Some(h) = hits.first() {
@@ -234,9 +234,9 @@ pub fn paths(
             continue;
         };
         let ph = placeholder(job);
-        if ph.is_some() && job.environment().is_none() && !says_deploy(job) {
-            // Named like a deploy (`post-deployment-monitoring`, a `Release` step)
-            // but neither deploys nor targets an environment.
+        if ph.is_some() && !says_deploy(job) {
+            // Named like a deploy (`post-deployment-monitoring`, a `Release` step) or
+            // an approval job with an environment, but deploys nothing.
             continue;
         }
         let tier = tier(wf, job);
@@ -309,23 +309,43 @@ pub fn paths(
             (Check::NotApplicable, "not a production deploy".to_string())
         } else if let Some(g) = guard {
             (Check::Pass, format!("explicit guard: {g}"))
-        } else if let Some(env) = job
-            .environment()
-            .filter(|e| e.to_ascii_lowercase().contains("approv"))
-        {
-            (Check::Pass, format!("approval environment `{env}`"))
-        } else if let Some(env) = job.environment() {
-            match settings.and_then(|s| s.environment(env)) {
-                Some(e) if e.is_protected() => (Check::Pass, format!("settings: environment `{env}` requires approval ({} reviewer(s), wait {} min)", e.required_reviewers, e.wait_timer)),
-                Some(_) => (Check::Fail, format!("settings: environment `{env}` has no required reviewers or wait timer")),
-                None if settings.is_some() => (Check::Fail, format!("settings list no environment `{env}`, so it has no protection rules")),
-                None => (Check::Unknown, format!("environment `{env}` is used, but pipewise cannot see its protection rules (export them with --settings)")),
-            }
         } else {
-            (
-                Check::Fail,
-                "no protected environment or explicit approval guard".to_string(),
-            )
+            // This job's environment and those of the jobs it waits for.
+            let envs: Vec<&str> = std::iter::once(job)
+                .chain(wf.jobs.iter().filter(|o| reaches(wf, job.id, o.id, 0)))
+                .filter_map(|j| j.environment())
+                .collect();
+            let protected = envs.iter().find_map(|e| {
+                settings
+                    .and_then(|s| s.environment(e))
+                    .filter(|x| x.is_protected())
+                    .map(|x| (e, x))
+            });
+            if let Some(env) = envs
+                .iter()
+                .find(|e| e.to_ascii_lowercase().contains("approv"))
+            {
+                (Check::Pass, format!("approval environment `{env}`"))
+            } else if let Some((env, e)) = protected {
+                (
+                    Check::Pass,
+                    format!(
+                        "settings: environment `{env}` requires approval ({} reviewer(s), wait {} min)",
+                        e.required_reviewers, e.wait_timer
+                    ),
+                )
+            } else if let Some(env) = job.environment() {
+                match settings.and_then(|s| s.environment(env)) {
+                    Some(_) => (Check::Fail, format!("settings: environment `{env}` has no required reviewers or wait timer")),
+                    None if settings.is_some() => (Check::Fail, format!("settings list no environment `{env}`, so it has no protection rules")),
+                    None => (Check::Unknown, format!("environment `{env}` is used, but pipewise cannot see its protection rules (export them with --settings)")),
+                }
+            } else {
+                (
+                    Check::Fail,
+                    "no protected environment or explicit approval guard".to_string(),
+                )
+            }
         };
         add("approval", approval, note);
         // Migrations and backups.
@@ -357,11 +377,9 @@ pub fn paths(
             let applied = c != Check::Fail;
             add("migrations", c, n);
             let backups = of("deploy.db-backup");
-            let before = migs.first().map(|m| {
-                backups
-                    .iter()
-                    .any(|b| b.job == m.job && b.step < m.step || b.job != m.job)
-            });
+            let before = migs
+                .first()
+                .map(|m| backups.iter().any(|b| b.job != m.job || b.step < m.step));
             let (bc, bn) = summary(&backups);
             let bc = match (bc, before) {
                 (Check::Pass, Some(false)) => Check::Partial,

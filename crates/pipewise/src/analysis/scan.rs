@@ -26,6 +26,30 @@ pub struct Hit {
     pub step: Option<usize>,
     /// Why it cannot be relied on, if it is weakened.
     pub weak: Option<String>,
+    pub kind: HitKind,
+}
+
+/// Where a hit comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HitKind {
+    /// A command or action of the step itself (or a commented-out line).
+    Direct,
+    /// A command inside a script or composite action the step calls.
+    Indirect,
+    /// The step's name only (`Rollback`, `Notify`).
+    Named,
+}
+
+/// Weaknesses that lower a capability only when nothing sound provides it.
+const SOFT: &[&str] = &["has no retries", "has no `--fail`"];
+
+impl Hit {
+    /// A quality weakness (no retries) rather than one that hides failures.
+    pub fn soft(&self) -> bool {
+        self.weak
+            .as_deref()
+            .is_some_and(|w| SOFT.iter().any(|s| w.contains(s)))
+    }
 }
 
 /// Facts about one job that several analyses need.
@@ -216,6 +240,7 @@ pub fn scan<'a>(
                     job: Some(ji),
                     step: None,
                     weak: job_weak.clone(),
+                    kind: HitKind::Named,
                 });
             }
         }
@@ -285,10 +310,10 @@ impl<'a> Ctx<'a> {
             .filter(|f| f.file == wf.path && f.line >= start_line && f.line <= end_line)
             .find_map(finding_reason);
         let base_weak = step_weak.or(from_findings);
-        let mut matches: Vec<(Match, usize, Option<String>)> = vec![];
+        let mut matches: Vec<(Match, usize, Option<String>, HitKind)> = vec![];
         if let Some(a) = step.action() {
             for m in action_matches(&a, Some(step)) {
-                matches.push((m, start_line, None));
+                matches.push((m, start_line, None, HitKind::Direct));
             }
             // A local composite action: what its steps do happens here.
             if let Some(local) = step.uses_str().and_then(|u| u.strip_prefix("./")) {
@@ -301,7 +326,7 @@ impl<'a> Ctx<'a> {
                     for st in &act.steps {
                         if let Some(a) = st.action() {
                             for m in action_matches(&a, Some(st)) {
-                                matches.push((m, start_line, None));
+                                matches.push((m, start_line, None, HitKind::Indirect));
                             }
                         }
                         for c in st
@@ -312,7 +337,7 @@ impl<'a> Ctx<'a> {
                             .unwrap_or(&[])
                         {
                             for m in command_matches(&lower_words(&c.words)) {
-                                matches.push((m, start_line, None));
+                                matches.push((m, start_line, None, HitKind::Indirect));
                             }
                         }
                     }
@@ -337,20 +362,31 @@ impl<'a> Ctx<'a> {
                     let line = doc.position(run.source_span(doc, c.span).start).line;
                     let masked = masked_by_fallback(script, c);
                     let words = lower_words(&c.words);
-                    let mut found = command_matches(&words);
+                    let mut found: Vec<(Match, HitKind)> = command_matches(&words)
+                        .into_iter()
+                        .map(|m| (m, HitKind::Direct))
+                        .collect();
                     let (npm, npm_weak) = self.npm_script(&words);
-                    found.extend(npm);
+                    found.extend(npm.into_iter().map(|m| (m, HitKind::Direct)));
                     if let Some(w) = npm_weak {
-                        for m in found.iter_mut().filter(|m| m.weak.is_none()) {
+                        for (m, _) in found.iter_mut().filter(|(m, _)| m.weak.is_none()) {
                             m.weak = Some(w.clone());
                         }
                     }
                     if let Some(p) = called_script(self.repo, c, cwd) {
                         let name = p.rsplit('/').next().unwrap_or(&p).trim_end_matches(".sh");
-                        found.extend(script_name_matches(name));
+                        found.extend(
+                            script_name_matches(name)
+                                .into_iter()
+                                .map(|m| (m, HitKind::Direct)),
+                        );
                         if let Some(sf) = self.scripts.get(&p) {
                             for sc in &sf.script.commands {
-                                found.extend(command_matches(&lower_words(&sc.words)));
+                                found.extend(
+                                    command_matches(&lower_words(&sc.words))
+                                        .into_iter()
+                                        .map(|m| (m, HitKind::Indirect)),
+                                );
                             }
                             if let Some(r) = self
                                 .findings
@@ -358,18 +394,18 @@ impl<'a> Ctx<'a> {
                                 .filter(|f| f.file == p)
                                 .find_map(finding_reason)
                             {
-                                for m in found.iter_mut().filter(|m| m.weak.is_none()) {
+                                for (m, _) in found.iter_mut().filter(|(m, _)| m.weak.is_none()) {
                                     m.weak = Some(format!("{r} (in {p})"));
                                 }
                             }
                         }
                     }
-                    for mut m in found {
+                    for (mut m, kind) in found {
                         if m.weak.as_deref() == Some("no_retries") {
                             m.weak = (!c.in_loop && !c.in_condition)
                                 .then(|| "the health check has no retries".to_string());
                         }
-                        matches.push((m, line, masked.clone()));
+                        matches.push((m, line, masked.clone(), kind));
                     }
                 }
             } else {
@@ -380,7 +416,7 @@ impl<'a> Ctx<'a> {
                         .map(|w| w.to_ascii_lowercase())
                         .collect();
                     for m in command_matches(&words) {
-                        matches.push((m, start_line, None));
+                        matches.push((m, start_line, None, HitKind::Direct));
                     }
                 }
             }
@@ -398,13 +434,13 @@ impl<'a> Ctx<'a> {
                         | "deploy.db-backup"
                         | "ops.backup-verification"
                 ) || ln.contains("monitor");
-                if !deployish || matches.iter().any(|(x, _, _)| x.cap == m.cap) {
+                if !deployish || matches.iter().any(|(x, _, _, _)| x.cap == m.cap) {
                     continue;
                 }
                 let w = placeholder
                     .then(|| format!("a placeholder: step `{name}` only prints messages"));
                 if w.is_some() || step.run.is_some() || step.uses.is_some() {
-                    matches.push((m, start_line, w));
+                    matches.push((m, start_line, w, HitKind::Named));
                 }
             }
             if ln.contains("monitor") || ln.contains("error rate") {
@@ -417,10 +453,11 @@ impl<'a> Ctx<'a> {
                     },
                     start_line,
                     None,
+                    HitKind::Named,
                 ));
             }
         }
-        for (m, line, masked) in matches {
+        for (m, line, masked, kind) in matches {
             let weak = base_weak.clone().or(masked).or(m.weak);
             self.out.push(Hit {
                 cap: m.cap,
@@ -431,6 +468,7 @@ impl<'a> Ctx<'a> {
                 job: Some(ji),
                 step: Some(si),
                 weak,
+                kind,
             });
         }
     }
@@ -575,6 +613,7 @@ impl<'a> Ctx<'a> {
                     job: None,
                     step: None,
                     weak: Some("commented out".into()),
+                    kind: HitKind::Direct,
                 });
             }
         }
@@ -616,6 +655,7 @@ impl<'a> Ctx<'a> {
             step: None,
             weak: (!real)
                 .then(|| "a placeholder: the rollback workflow only prints messages".into()),
+            kind: HitKind::Named,
         });
     }
 }
@@ -639,4 +679,20 @@ fn masked_by_fallback(script: &Script, c: &crate::shell::Command) -> Option<Stri
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fallbacks_that_always_succeed_mask_the_command() {
+        let s = Script::parse("npm ci\nnpm run test:e2e || echo \"No E2E tests configured\"\n");
+        let c = &s.commands[1];
+        assert!(masked_by_fallback(&s, c).is_some(), "{:?}", s.lists);
+        let s = Script::parse("curl -f http://x/health || exit 1\n");
+        assert!(masked_by_fallback(&s, &s.commands[0]).is_none());
+        let s = Script::parse("trivy image x || true\n");
+        assert!(masked_by_fallback(&s, &s.commands[0]).is_some());
+    }
 }

@@ -453,10 +453,10 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
     {
         pms.remove("pip");
     }
-    if pms.contains("yarn") || pms.contains("pnpm") || pms.contains("bun") {
-        if !repo.paths.iter().any(|p| p.ends_with("package-lock.json")) {
-            pms.remove("npm");
-        }
+    if (pms.contains("yarn") || pms.contains("pnpm") || pms.contains("bun"))
+        && !repo.paths.iter().any(|p| p.ends_with("package-lock.json"))
+    {
+        pms.remove("npm");
     }
     if langs.contains("typescript") && !langs.contains("javascript") {
         langs.insert("javascript");

@@ -78,11 +78,7 @@ fn lang(d: &Detected) -> Lang {
         } else {
             String::new()
         };
-        let version = if d.stack.package_managers.is_empty() {
-            "22"
-        } else {
-            "22"
-        };
+        let version = "22";
         let (install, lint, test, build, audit, typecheck) = match p {
             "pnpm" => (
                 "pnpm install --frozen-lockfile",
@@ -495,14 +491,13 @@ fn secret_scan() -> String {
 }
 
 fn container(d: &Detected) -> String {
-    let dockerfile = if d
+    let dockerfile = match d
         .ecosystems
         .get("docker")
-        .is_some_and(|dirs| dirs.contains("/"))
+        .and_then(|dirs| dirs.iter().next())
     {
-        "Dockerfile"
-    } else {
-        "Dockerfile"
+        Some(dir) if dir != "/" => format!("{}/Dockerfile", dir.trim_start_matches('/')),
+        _ => "Dockerfile".to_string(),
     };
     let mut s = header(
         "Container image",
@@ -547,9 +542,7 @@ fn dependabot(d: &Detected) -> String {
 
 fn release(d: &Detected) -> String {
     let l = lang(d);
-    let mut s = format!(
-        "name: Release\n\non:\n  push:\n    branches: [main]\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: release\n  cancel-in-progress: false\n\njobs:\n  release-please:\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    permissions:\n      contents: write\n      pull-requests: write\n    steps:\n"
-    );
+    let mut s = "name: Release\n\non:\n  push:\n    branches: [main]\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: release\n  cancel-in-progress: false\n\njobs:\n  release-please:\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    permissions:\n      contents: write\n      pull-requests: write\n    steps:\n".to_string();
     s.push_str(&format!(
         "      - uses: {SETUP_NODE}\n        with:\n          node-version: 22\n"
     ));
@@ -724,9 +717,7 @@ fn target(d: &Detected) -> Target {
 fn deploy(d: &Detected) -> String {
     let l = lang(d);
     let t = target(d);
-    let mut s = format!(
-        "name: Deploy\n\non:\n  push:\n    branches: [main]\n  workflow_dispatch:\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: deploy-${{{{ github.ref }}}}\n  cancel-in-progress: false\n\njobs:\n  test:\n    runs-on: ubuntu-latest\n    timeout-minutes: 20\n    steps:\n"
-    );
+    let mut s = "name: Deploy\n\non:\n  push:\n    branches: [main]\n  workflow_dispatch:\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: deploy-${{ github.ref }}\n  cancel-in-progress: false\n\njobs:\n  test:\n    runs-on: ubuntu-latest\n    timeout-minutes: 20\n    steps:\n".to_string();
     s.push_str(&checkout());
     s.push_str(&l.setup);
     s.push_str(&run("Install dependencies", l.install));
@@ -743,12 +734,8 @@ fn deploy(d: &Detected) -> String {
         ));
         s.push_str(&checkout());
         s.push_str(&t.setup);
-        if prod {
-            if d.has_database() && migrate_cmd(d).is_some() {
-                s.push_str(&format!(
-                    "      - name: Back up the database before migrating\n        env:\n          DATABASE_URL: ${{{{ secrets.DATABASE_URL }}}}\n        run: pg_dump --format=custom --file=\"backup-$GITHUB_SHA.dump\" \"$DATABASE_URL\"\n"
-                ));
-            }
+        if prod && d.has_database() && migrate_cmd(d).is_some() {
+            s.push_str("      - name: Back up the database before migrating\n        env:\n          DATABASE_URL: ${{ secrets.DATABASE_URL }}\n        run: pg_dump --format=custom --file=\"backup-$GITHUB_SHA.dump\" \"$DATABASE_URL\"\n");
         }
         if let Some(m) = migrate_cmd(d) {
             s.push_str(&l.setup);
@@ -782,9 +769,7 @@ fn deploy(d: &Detected) -> String {
 
 fn rollback(d: &Detected) -> String {
     let t = target(d);
-    let mut s = format!(
-        "name: Rollback\n\non:\n  workflow_dispatch:\n    inputs:\n      version:\n        description: Image, release or version to roll back to\n        required: true\n        type: string\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: deploy-refs/heads/main\n  cancel-in-progress: false\n\njobs:\n  rollback:\n    runs-on: ubuntu-latest\n    timeout-minutes: 15\n    environment:\n      name: production\n      url: ${{{{ vars.PRODUCTION_URL }}}}\n    steps:\n"
-    );
+    let mut s = "name: Rollback\n\non:\n  workflow_dispatch:\n    inputs:\n      version:\n        description: Image, release or version to roll back to\n        required: true\n        type: string\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: deploy-refs/heads/main\n  cancel-in-progress: false\n\njobs:\n  rollback:\n    runs-on: ubuntu-latest\n    timeout-minutes: 15\n    environment:\n      name: production\n      url: ${{ vars.PRODUCTION_URL }}\n    steps:\n".to_string();
     s.push_str(&checkout());
     s.push_str(&t.setup);
     s.push_str(&format!(
@@ -843,9 +828,7 @@ fn preview(d: &Detected) -> Option<String> {
     } else {
         "npx --yes netlify-cli@17.38.1 deploy --alias \"pr-$PR_NUMBER\""
     };
-    let mut s = format!(
-        "name: Preview\n\non:\n  pull_request:\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: preview-${{{{ github.event.pull_request.number }}}}\n  cancel-in-progress: true\n\njobs:\n  preview:\n    if: github.event.pull_request.head.repo.full_name == github.repository\n    runs-on: ubuntu-latest\n    timeout-minutes: 15\n    environment:\n      name: preview\n    steps:\n"
-    );
+    let mut s = "name: Preview\n\non:\n  pull_request:\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: preview-${{ github.event.pull_request.number }}\n  cancel-in-progress: true\n\njobs:\n  preview:\n    if: github.event.pull_request.head.repo.full_name == github.repository\n    runs-on: ubuntu-latest\n    timeout-minutes: 15\n    environment:\n      name: preview\n    steps:\n".to_string();
     s.push_str(&checkout());
     s.push_str(&format!(
         "      - name: Deploy a preview for this pull request\n        env:\n{}          PR_NUMBER: ${{{{ github.event.pull_request.number }}}}\n        run: {cmd}\n",

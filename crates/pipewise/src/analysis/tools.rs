@@ -181,9 +181,6 @@ pub fn action_matches(a: &str, step: Option<&Step>) -> Vec<Match> {
             out.push(m("ci.caching", "buildx cache"));
         }
     }
-    if starts("docker/setup-qemu-action") {
-        out.push(m("delivery.multi-arch", "QEMU"));
-    }
     for (p, tool, changelog) in [
         ("googleapis/release-please-action", "release-please", true),
         (
@@ -305,13 +302,12 @@ pub fn action_matches(a: &str, step: Option<&Step>) -> Vec<Match> {
     {
         out.push(m("ci.caching", a));
     }
-    if starts("actions/setup-node")
+    if (starts("actions/setup-node")
         || starts("actions/setup-python")
-        || starts("actions/setup-java")
+        || starts("actions/setup-java"))
+        && with("cache").is_some_and(|c| !c.trim().is_empty())
     {
-        if with("cache").is_some_and(|c| !c.trim().is_empty()) {
-            out.push(m("ci.caching", &format!("{a} cache")));
-        }
+        out.push(m("ci.caching", &format!("{a} cache")));
     }
     if starts("actions/setup-go") && with("cache").map(|c| c.trim() != "false").unwrap_or(true) {
         out.push(m("ci.caching", "actions/setup-go cache"));
@@ -599,7 +595,11 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             }
         }
         "playwright" | "cypress" | "wdio" | "testcafe" | "detox" | "nightwatch" => {
-            if any("smoke") {
+            if matches!(
+                a0,
+                "install" | "install-deps" | "--version" | "show-report" | "verify" | "cache"
+            ) {
+            } else if any("smoke") {
                 push("deploy.smoke-tests", name)
             } else {
                 push("ci.e2e-tests", name)
@@ -767,7 +767,7 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
         "webpack" | "vite" | "rollup" | "esbuild" | "tsup" | "parcel" | "nest" | "ng" | "nuxt"
         | "nuxi" | "turbo" | "nx" | "lerna"
             if a0 == "build"
-                || args.iter().any(|a| *a == "build")
+                || args.contains(&"build")
                 || name == "webpack"
                 || name == "esbuild" =>
         {
