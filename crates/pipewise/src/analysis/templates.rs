@@ -696,7 +696,7 @@ fn target(d: &Detected) -> Target {
             name: "netlify",
             deploy_staging: "npx --yes netlify-cli@17.38.1 deploy --alias staging",
             deploy_production: "npx --yes netlify-cli@17.38.1 deploy --prod",
-            rollback: "npx --yes netlify-cli@17.38.1 api restoreSiteDeploy --data \"{\\\"site_id\\\": \\\"$NETLIFY_SITE_ID\\\", \\\"deploy_id\\\": \\\"$PREVIOUS_DEPLOY\\\"}\"",
+            rollback: "npx --yes netlify-cli@17.38.1 api restoreSiteDeploy --data \"{\\\"site_id\\\":\\\"$NETLIFY_SITE_ID\\\",\\\"deploy_id\\\":\\\"$PREVIOUS_DEPLOY\\\"}\"",
             setup: String::new(),
             secret_env: "          NETLIFY_AUTH_TOKEN: ${{ secrets.NETLIFY_AUTH_TOKEN }}\n          NETLIFY_SITE_ID: ${{ vars.NETLIFY_SITE_ID }}\n",
             progressive: None,
@@ -828,7 +828,7 @@ fn preview(d: &Detected) -> Option<String> {
     } else {
         "npx --yes netlify-cli@17.38.1 deploy --alias \"pr-$PR_NUMBER\""
     };
-    let mut s = "name: Preview\n\non:\n  pull_request:\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: preview-${{ github.event.pull_request.number }}\n  cancel-in-progress: true\n\njobs:\n  preview:\n    if: github.event.pull_request.head.repo.full_name == github.repository\n    runs-on: ubuntu-latest\n    timeout-minutes: 15\n    environment:\n      name: preview\n    steps:\n".to_string();
+    let mut s = "name: Preview\n\non:\n  pull_request:\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: preview-${{ github.event.pull_request.number }}\n  cancel-in-progress: false\n\njobs:\n  preview:\n    if: github.event.pull_request.head.repo.full_name == github.repository\n    runs-on: ubuntu-latest\n    timeout-minutes: 15\n    environment:\n      name: preview\n    steps:\n".to_string();
     s.push_str(&checkout());
     s.push_str(&format!(
         "      - name: Deploy a preview for this pull request\n        env:\n{}          PR_NUMBER: ${{{{ github.event.pull_request.number }}}}\n        run: {cmd}\n",
@@ -847,6 +847,7 @@ fn wf(path: &str, content: String) -> Option<Template> {
 /// The template that adds capability `id` to a repository with this stack.
 pub fn template(id: &str, d: &Detected) -> Option<Template> {
     match id {
+        "ci.integration-tests" if services(d).0.is_empty() => None,
         "ci.build"
         | "ci.lint"
         | "ci.typecheck"

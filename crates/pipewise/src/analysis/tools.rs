@@ -1088,9 +1088,6 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             {
                 push("deploy.progressive", "fly --strategy");
             }
-            if a0 == "status" || a0 == "checks" {
-                push("deploy.health-check", &format!("flyctl {a0}"));
-            }
         }
         "vercel" if a0 == "rollback" || a0 == "promote" => push(
             if a0 == "rollback" {
@@ -1193,6 +1190,60 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
                     }
                 }
             }
+        }
+    }
+    // A tool run from its image: `docker run grafana/k6:0.54.0 run -`.
+    if matches!(name, "docker" | "podman") && a0 == "run" {
+        let mut skip_value = false;
+        for (i, a) in args.iter().enumerate().skip(1) {
+            if skip_value {
+                skip_value = false;
+                continue;
+            }
+            if a.starts_with('-') {
+                skip_value = matches!(
+                    *a,
+                    "-e" | "-v"
+                        | "-w"
+                        | "--env"
+                        | "--volume"
+                        | "--workdir"
+                        | "--network"
+                        | "-p"
+                        | "--name"
+                        | "--entrypoint"
+                        | "-u"
+                        | "--user"
+                        | "--platform"
+                );
+                continue;
+            }
+            let image = a.rsplit('/').next().unwrap_or(a);
+            let tool = image.split([':', '@']).next().unwrap_or(image);
+            if matches!(
+                tool,
+                "k6" | "locust"
+                    | "artillery"
+                    | "trivy"
+                    | "grype"
+                    | "semgrep"
+                    | "gitleaks"
+                    | "trufflehog"
+                    | "hadolint"
+                    | "syft"
+                    | "zizmor"
+                    | "checkov"
+                    | "osv-scanner"
+            ) {
+                let mut inner = vec![tool.to_string()];
+                inner.extend(args.iter().skip(i + 1).map(|s| s.to_string()));
+                for x in command_matches(&inner) {
+                    if !out.iter().any(|o| o.cap == x.cap) {
+                        out.push(x);
+                    }
+                }
+            }
+            break;
         }
     }
     if args
