@@ -3,10 +3,11 @@
 //! as an error for that file), then resolve, suppress, filter and sort findings
 //! into a [`RepoReport`].
 
+use crate::analysis::{self, settings::RepoSettings};
 use crate::config::{is_suppressed, Config};
 use crate::finding::Finding;
 use crate::repo::{called_script, Repo, Scripts};
-use crate::report::{FileEntry, RelatedLocation, RepoReport, ReportError, ReportFinding, Stack};
+use crate::report::{FileEntry, RelatedLocation, RepoReport, ReportError, ReportFinding};
 use crate::rules::{self, Ctx, RepoView, Rule, StepSite};
 use crate::source::{FileKind, LoadError, SourceFile};
 use crate::workflow::{Action, Step, Workflow};
@@ -17,6 +18,16 @@ use std::path::Path;
 
 /// Audits one path given by the user: a repository directory or a single file.
 pub fn audit_path(path: &Path, config: Option<&Config>) -> Result<RepoReport, String> {
+    audit_path_with(path, config, None)
+}
+
+/// [`audit_path`] with exported repository settings (environments and their
+/// protection rules), which pipewise cannot see in the files.
+pub fn audit_path_with(
+    path: &Path,
+    config: Option<&Config>,
+    settings: Option<&RepoSettings>,
+) -> Result<RepoReport, String> {
     let display = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| format!("{display}: {e}"))?;
     let (root, single) = if meta.is_dir() {
@@ -42,11 +53,20 @@ pub fn audit_path(path: &Path, config: Option<&Config>) -> Result<RepoReport, St
     if !config.ignore.is_empty() {
         repo.files.retain(|f| !config.is_ignored(&f.path));
     }
-    Ok(audit_repo(&repo, config))
+    Ok(audit_repo_with(&repo, config, settings))
 }
 
 /// Runs the rules over a loaded repository.
 pub fn audit_repo(repo: &Repo, config: &Config) -> RepoReport {
+    audit_repo_with(repo, config, None)
+}
+
+/// [`audit_repo`] with exported repository settings.
+pub fn audit_repo_with(
+    repo: &Repo,
+    config: &Config,
+    settings: Option<&RepoSettings>,
+) -> RepoReport {
     let enabled: Vec<&'static dyn Rule> = rules::all()
         .into_iter()
         .filter(|r| !config.is_disabled(r.meta().id))
@@ -198,12 +218,31 @@ pub fn audit_repo(repo: &Repo, config: &Config) -> RepoReport {
         .collect();
     errs.sort();
     errs.dedup();
+    let analysis = catch_unwind(AssertUnwindSafe(|| {
+        analysis::analyze(
+            repo,
+            &view.workflows,
+            &view.actions,
+            &scripts,
+            &report_findings,
+            settings,
+        )
+    }))
+    .unwrap_or_else(|p| {
+        errs.push(ReportError {
+            file: ".".into(),
+            line: 0,
+            message: panic_error(".", p).message,
+        });
+        analysis::Analysis::default()
+    });
     RepoReport {
         root: repo.display.clone(),
-        stack: Stack::default(),
+        stack: analysis.stack,
         files,
         findings: report_findings,
-        capabilities: vec![],
+        capabilities: analysis.capabilities,
+        deploy_paths: analysis.deploy_paths,
         scores: serde_json::json!({}),
         errors: errs,
     }
