@@ -140,6 +140,8 @@ pub fn audit_repo(repo: &Repo, config: &Config) -> RepoReport {
             Err(p) => errors.push(panic_error(&path, p)),
         }
     }
+    let workflow_summaries = crate::report::inventory::workflows(&workflows);
+    let secret_uses = crate::report::inventory::secrets(&workflows, &actions);
     let view = RepoView {
         repo,
         workflows,
@@ -198,15 +200,20 @@ pub fn audit_repo(repo: &Repo, config: &Config) -> RepoReport {
         .collect();
     errs.sort();
     errs.dedup();
-    RepoReport {
+    let mut report = RepoReport {
         root: repo.display.clone(),
         stack: Stack::default(),
         files,
         findings: report_findings,
         capabilities: vec![],
-        scores: serde_json::json!({}),
+        scores: Default::default(),
         errors: errs,
-    }
+        workflows: workflow_summaries,
+        secrets: secret_uses,
+    };
+    // Scores last: they read the findings and capabilities.
+    report.scores = crate::scoring::score(&report.findings, &report.capabilities, &report.files);
+    report
 }
 
 fn panic_error(path: &str, p: Box<dyn std::any::Any + Send>) -> LoadError {
