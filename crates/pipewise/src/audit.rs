@@ -160,6 +160,8 @@ pub fn audit_repo_with(
             Err(p) => errors.push(panic_error(&path, p)),
         }
     }
+    let workflow_summaries = crate::report::inventory::workflows(&workflows);
+    let secret_uses = crate::report::inventory::secrets(&workflows, &actions);
     let view = RepoView {
         repo,
         workflows,
@@ -236,16 +238,21 @@ pub fn audit_repo_with(
         });
         analysis::Analysis::default()
     });
-    RepoReport {
+    let mut report = RepoReport {
         root: repo.display.clone(),
         stack: analysis.stack,
         files,
         findings: report_findings,
         capabilities: analysis.capabilities,
         deploy_paths: analysis.deploy_paths,
-        scores: serde_json::json!({}),
+        scores: Default::default(),
         errors: errs,
-    }
+        workflows: workflow_summaries,
+        secrets: secret_uses,
+    };
+    // Scores last: they read the findings and capabilities.
+    report.scores = crate::scoring::score(&report.findings, &report.capabilities, &report.files);
+    report
 }
 
 fn panic_error(path: &str, p: Box<dyn std::any::Any + Send>) -> LoadError {
