@@ -366,6 +366,163 @@ pub fn workflow_deploys(wf: &Workflow) -> bool {
     wf.jobs.iter().any(job_deploys)
 }
 
+/// Whether a step really deploys or publishes, judged by what it runs (its action or
+/// its commands), not by its name: `Determine latest release` does not ship anything.
+pub fn step_ships(step: &Step) -> Option<Intent> {
+    if let Some(a) = step.action() {
+        if a == "docker/build-push-action" {
+            return step_pushes_image(step).then_some(Intent::Publish);
+        }
+        if a.contains("release-drafter") || a.contains("release-please") || a.contains("setup") {
+            return None;
+        }
+        let i = action_intent(&a);
+        return matches!(i, Intent::Deploy | Intent::Publish).then_some(i);
+    }
+    let script = step.run.as_ref().and_then(|r| r.script.as_ref())?;
+    script
+        .commands
+        .iter()
+        .filter(|c| !c.in_condition && !c.in_substitution && !c.has_arg("--dry-run"))
+        .filter_map(command_ships)
+        .max()
+}
+
+/// Tools whose deploy/publish classification comes from what they are, not from a
+/// stray word among their arguments (`gh release view`, `./build.sh Release`).
+const SHIPPING_TOOLS: &[&str] = &[
+    "npm",
+    "pnpm",
+    "yarn",
+    "bun",
+    "cargo",
+    "docker",
+    "podman",
+    "twine",
+    "kubectl",
+    "helm",
+    "flyctl",
+    "fly",
+    "vercel",
+    "netlify",
+    "heroku",
+    "railway",
+    "serverless",
+    "sls",
+    "cdk",
+    "pulumi",
+    "terraform",
+    "terragrunt",
+    "ansible-playbook",
+    "skaffold",
+    "argocd",
+    "wrangler",
+    "firebase",
+    "eb",
+    "render",
+    "supabase",
+    "gcloud",
+    "aws",
+    "az",
+    "doctl",
+    "rsync",
+    "scp",
+    "caprover",
+    "dokku",
+    "git",
+    "goreleaser",
+    "poetry",
+    "uv",
+    "hatch",
+    "flit",
+    "gem",
+    "mvn",
+    "gradle",
+    "./gradlew",
+    "./mvnw",
+    "make",
+    "just",
+    "task",
+];
+
+/// What a command ships, if anything, judged strictly.
+fn command_ships(c: &Command) -> Option<Intent> {
+    let name = c.base_name();
+    let i = command_intent(c);
+    if !matches!(i, Intent::Deploy | Intent::Publish) {
+        return match (name, c.args().first().map(|w| w.text.as_str())) {
+            ("gh", Some("release")) => c
+                .args()
+                .get(1)
+                .filter(|w| matches!(w.text.as_str(), "create" | "upload"))
+                .map(|_| Intent::Publish),
+            ("goreleaser", _) if c.has_arg("release") => Some(Intent::Publish),
+            ("twine", Some("upload")) | ("gem", Some("push")) => Some(Intent::Publish),
+            ("uv" | "poetry" | "hatch" | "flit", Some("publish")) => Some(Intent::Publish),
+            _ => None,
+        };
+    }
+    if matches!(
+        name,
+        "cargo" | "poetry" | "uv" | "hatch" | "gradle" | "./gradlew" | "mvn" | "./mvnw"
+    ) {
+        // Build tools ship only through their own publish/deploy subcommands.
+        let sub = c.args().iter().any(|w| {
+            matches!(
+                w.text.as_str(),
+                "publish"
+                    | "deploy"
+                    | "publishToMavenCentral"
+                    | "publishAllPublicationsToMavenCentralRepository"
+            ) || w.text.starts_with("publish")
+        });
+        return (sub && !c.has_arg("run")).then_some(i);
+    }
+    if SHIPPING_TOOLS.contains(&name) {
+        // `make release-notes`, `npm run release:check`: only explicit targets.
+        if matches!(
+            name,
+            "make" | "just" | "task" | "npm" | "pnpm" | "yarn" | "bun"
+        ) {
+            let targets = c.args().iter().any(|w| {
+                let t = w.text.to_ascii_lowercase();
+                t == "publish"
+                    || t == "deploy"
+                    || t.starts_with("deploy")
+                    || t.starts_with("publish")
+                    || t == "release"
+            });
+            return targets.then_some(i);
+        }
+        return Some(i);
+    }
+    // A script named for what it does (`./scripts/deploy.sh`).
+    let file = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
+    (file.contains("deploy") || file.contains("publish")).then_some(i)
+}
+
+/// Whether a job ships: targets a deployment environment or has a step that
+/// deploys or publishes (see [`step_ships`]).
+pub fn job_ships(job: &Job) -> Option<Intent> {
+    let steps = job.steps.iter().filter_map(step_ships).max();
+    // Environments also hold secrets or approvals (`automations`, `release-gate`):
+    // only a deploy target's name says the job deploys.
+    let target = job
+        .environment()
+        .map(|e| {
+            let e = e.to_ascii_lowercase();
+            ["prod", "stag", "live", "deploy", "preview"]
+                .iter()
+                .any(|w| e.contains(w))
+        })
+        .unwrap_or(false);
+    match (target, steps) {
+        (_, Some(i)) => Some(i),
+        (true, None) => Some(Intent::Deploy),
+        _ => None,
+    }
+}
+
 /// What a deployment-readiness step is for, by its name (placeholder checks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum StepRole {
