@@ -59,8 +59,45 @@ fn words_lower(c: &Command) -> Vec<String> {
         .collect()
 }
 
+/// Commands that run another command (`sudo rm -rf x`, `timeout 60 npm test`).
+const WRAPPERS: &[&str] = &[
+    "sudo", "doas", "env", "time", "nice", "nohup", "timeout", "xvfb-run", "stdbuf", "unbuffer",
+];
+
 /// Classifies one shell command.
 pub fn command_intent(c: &Command) -> Intent {
+    if WRAPPERS.contains(&c.base_name()) && c.words.len() > 1 {
+        // Skip the wrapper's own options and arguments (`timeout 60`, `env A=b`).
+        let skip = 1 + c
+            .args()
+            .iter()
+            .take_while(|w| {
+                w.text.starts_with('-')
+                    || w.text.contains('=')
+                    || w.text
+                        .chars()
+                        .all(|ch| ch.is_ascii_digit() || ch == '.' || ch == 's' || ch == 'm')
+            })
+            .count();
+        if let Some(rest) = c.words.get(skip..).filter(|r| !r.is_empty()) {
+            let inner = Command {
+                words: rest.to_vec(),
+                ..c.clone()
+            };
+            return command_intent(&inner);
+        }
+    }
+    // Version and presence probes (`deno --version`, `xcodebuild -sdk -version`).
+    if c.args().len() <= 2
+        && c.args().iter().any(|w| {
+            matches!(
+                w.text.as_str(),
+                "--version" | "-version" | "-v" | "-V" | "version" | "--help" | "-h"
+            )
+        })
+    {
+        return Intent::Harmless;
+    }
     let w = words_lower(c);
     let name = c.base_name().to_ascii_lowercase();
     let args: Vec<&str> = w.iter().skip(1).map(String::as_str).collect();
@@ -110,8 +147,15 @@ pub fn command_intent(c: &Command) -> Intent {
             }
         }
         "curl" | "wget" | "http" => Intent::Other,
+        // System package managers and toolchain installers: setup, not a gate.
+        "apt" | "apt-get" | "brew" | "yum" | "dnf" | "apk" | "choco" | "snap" | "pacman"
+        | "rustup" | "sdkmanager" | "port" | "winget" | "scoop" | "zypper" | "pipx" => {
+            Intent::Other
+        }
         "npm" | "pnpm" | "yarn" | "bun" | "npx" | "pnpx" => {
-            if has("audit") {
+            if has("audit") && has("fix") {
+                Intent::Other
+            } else if has("audit") {
                 Intent::SecurityScan
             } else if has("publish") {
                 Intent::Publish
