@@ -211,7 +211,22 @@ pub fn command_intent(c: &Command) -> Intent {
         | "ansible-playbook" | "skaffold" | "argocd" | "wrangler" | "firebase" | "eb"
         | "render" | "supabase" | "gcloud" | "aws" | "az" | "doctl" | "rsync" | "scp" | "ssh"
         | "caprover" | "dokku" => deploy_like(&name, &args),
-        _ => classify_words(&w),
+        // Unknown command: its name, and plain sub-command words (`dotnet test`), not
+        // paths or values (`gh api repos/x/releases/latest`, `--repo org/smoke-tests`).
+        _ => classify_words(
+            &w.iter()
+                .enumerate()
+                .filter(|(i, a)| {
+                    *i == 0
+                        || !(a.contains('/')
+                            || a.contains('$')
+                            || a.contains('=')
+                            || a.starts_with('-')
+                            || a.contains('.'))
+                })
+                .map(|(_, a)| a.as_str())
+                .collect::<Vec<_>>(),
+        ),
     }
 }
 
@@ -305,7 +320,9 @@ pub fn word_intent(a: &str) -> Intent {
         Intent::Migration
     } else if has("audit") || has("vuln") || has("security") || has("scan") || has("sast") {
         Intent::SecurityScan
-    } else if has("test")
+    } else if a
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|t| t.starts_with("test") || matches!(t, "pytest" | "unittest" | "jest" | "vitest"))
         || has("spec")
         || has("e2e")
         || has("smoke")
@@ -376,6 +393,82 @@ pub fn step_intent(step: &Step) -> Intent {
         }
     }
     best
+}
+
+/// Verbs that start the names of housekeeping steps around a gate (`Upload coverage
+/// data`, `Download previous test timings`): the gate word in them is an object.
+const HOUSEKEEPING: &[&str] = &[
+    "upload",
+    "download",
+    "delete",
+    "remove",
+    "update",
+    "cleanup",
+    "clean",
+    "find",
+    "fetch",
+    "cache",
+    "restore",
+    "save",
+    "notify",
+    "post",
+    "comment",
+    "archive",
+    "collect",
+    "merge",
+    "install",
+    "setup",
+    "set",
+    "prepare",
+    "get",
+    "print",
+    "list",
+    "show",
+    "store",
+    "report",
+    "summarize",
+    "summarise",
+    "compute",
+    "determine",
+];
+
+/// What a step gates, judged by what it runs: its action or its commands; the name
+/// counts only for steps whose commands say nothing (a script, a make target) and
+/// whose name does not start with a housekeeping verb.
+pub fn step_gate_intent(step: &Step) -> Intent {
+    if step.name.is_some_and(housekeeping) {
+        return Intent::Other;
+    }
+    if let Some(a) = step.action() {
+        if a.contains("codecov") || a.contains("coveralls") || a.starts_with("actions/") {
+            return Intent::Other;
+        }
+        return action_intent(&a);
+    }
+    let Some(script) = step.run.as_ref().and_then(|r| r.script.as_ref()) else {
+        return Intent::Other;
+    };
+    let cmds = script
+        .commands
+        .iter()
+        .filter(|c| !c.in_condition && !c.in_substitution)
+        .map(command_intent)
+        .max()
+        .unwrap_or(Intent::Other);
+    if cmds != Intent::Other {
+        return cmds;
+    }
+    word_intent_phrase(step.name.unwrap_or("")).min(Intent::Test)
+}
+
+/// A name that starts with a housekeeping verb (`Upload coverage`, `update-snapshots`).
+pub fn housekeeping(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    let first = n
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .find(|t| !t.is_empty())
+        .unwrap_or("");
+    HOUSEKEEPING.contains(&first)
 }
 
 /// Classifies a free-text phrase such as a step or job name.
