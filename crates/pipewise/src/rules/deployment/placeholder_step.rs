@@ -125,6 +125,10 @@ impl Rule for PlaceholderStep {
         let Some(role) = step_role(name) else { return };
         let Some(run) = &site.step.run else { return };
         let Some(script) = &run.script else { return };
+        // A script the shell parser only partly understood: do not call it empty.
+        if script.has_errors {
+            return;
+        }
         let real: Vec<_> = script
             .commands
             .iter()
