@@ -536,7 +536,7 @@ impl Rule for MissingFile {
 
 /// Whether the repository was read in full (source files, not only pipeline files:
 /// a copy of `.github/` alone cannot tell a missing file from one not copied).
-fn complete(repo: &crate::repo::Repo) -> bool {
+pub fn complete(repo: &crate::repo::Repo) -> bool {
     repo.paths.iter().any(|p| {
         !p.starts_with(".github/")
             && p != ".github"
