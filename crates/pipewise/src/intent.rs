@@ -585,6 +585,10 @@ const SHIPPING_TOOLS: &[&str] = &[
 /// What a command ships, if anything, judged strictly.
 fn command_ships(c: &Command) -> Option<Intent> {
     let name = c.base_name();
+    // Pushing a branch (bots, merges, PR branches) is not a release or a deploy.
+    if name == "git" {
+        return None;
+    }
     let i = command_intent(c);
     if !matches!(i, Intent::Deploy | Intent::Publish) {
         return match (name, c.args().first().map(|w| w.text.as_str())) {

@@ -2,7 +2,7 @@
 //! is 360 minutes).
 
 use crate::finding::{Category, Confidence, Severity};
-use crate::intent::{job_deploys, job_publishes, step_intent, Intent};
+use crate::intent::{job_ships, Intent};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
 use crate::workflow::{Job, Workflow};
 
@@ -69,16 +69,19 @@ impl Rule for MissingTimeout {
                 || h.contains("load test")
                 || h.contains("load-test")
         });
-        let (sev, what) = if job_deploys(job) {
+        let (sev, what) = if job_ships(job) == Some(Intent::Deploy) {
             (Severity::Medium, "deploys")
-        } else if job_publishes(job) {
+        } else if job_ships(job) == Some(Intent::Publish) {
             (Severity::Medium, "publishes")
         } else if load {
             (Severity::Medium, "runs load tests")
         } else {
             (Severity::Low, "")
         };
-        let long = job.steps.iter().any(|s| step_intent(s) == Intent::Deploy);
+        let long = job
+            .steps
+            .iter()
+            .any(|s| crate::intent::step_ships(s) == Some(Intent::Deploy));
         let msg = if what.is_empty() {
             format!(
                 "job `{}` has no `timeout-minutes`; a hung step runs for 6 hours.",
