@@ -260,8 +260,8 @@ fn deploy_like(name: &str, args: &[&str]) -> Intent {
                 || has("release")
                 || has("publish")
                 || has("sync")
-                || name == "rsync"
-                || name == "scp"
+                || (matches!(name, "rsync" | "scp")
+                    && args.iter().any(|a| !a.starts_with('-') && a.contains(':')))
                 || name == "ansible-playbook"
             {
                 Intent::Deploy
@@ -583,7 +583,7 @@ const SHIPPING_TOOLS: &[&str] = &[
 ];
 
 /// What a command ships, if anything, judged strictly.
-fn command_ships(c: &Command) -> Option<Intent> {
+pub fn command_ships(c: &Command) -> Option<Intent> {
     let name = c.base_name();
     // Pushing a branch (bots, merges, PR branches) is not a release or a deploy.
     if name == "git" {
@@ -631,7 +631,7 @@ fn command_ships(c: &Command) -> Option<Intent> {
                     || t == "deploy"
                     || t.starts_with("deploy")
                     || t.starts_with("publish")
-                    || t == "release"
+                    || (t == "release" && !matches!(name, "make" | "just" | "task"))
             });
             return targets.then_some(i);
         }

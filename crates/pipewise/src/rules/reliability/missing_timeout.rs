@@ -120,6 +120,10 @@ fn check_deploy_steps(wf: &Workflow, job: &Job, cx: &mut Ctx) {
     if matches!(job_limit, Some(None)) || matches!(job_limit, Some(Some(m)) if m <= 60) {
         return;
     }
+    // End-to-end test jobs deploy to throwaway clusters.
+    if crate::intent::word_intent_phrase(job.id) == Intent::Test {
+        return;
+    }
     for s in &job.steps {
         if s.get("timeout-minutes").is_some() || s.run.is_none() {
             continue;
@@ -130,7 +134,7 @@ fn check_deploy_steps(wf: &Workflow, job: &Job, cx: &mut Ctx) {
         let Some(cmd) = script.commands.iter().find(|c| {
             !c.in_condition
                 && !c.in_substitution
-                && crate::intent::command_intent(c) == Intent::Deploy
+                && crate::intent::command_ships(c) == Some(Intent::Deploy)
         }) else {
             continue;
         };
