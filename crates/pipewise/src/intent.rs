@@ -689,34 +689,52 @@ impl StepRole {
 /// The readiness role a step name announces (`Deploy to production`, `Smoke test`,
 /// `Check error rates`, `Notify Slack`, `Rollback`).
 pub fn step_role(name: &str) -> Option<StepRole> {
-    let n = name.to_ascii_lowercase();
+    // `Deploy to ${{ inputs.environment }}`: the expression is not part of the name.
+    let mut n = String::new();
+    let mut rest = name;
+    while let Some(a) = rest.find("${{") {
+        n.push_str(&rest[..a]);
+        rest = rest[a..]
+            .find("}}")
+            .map(|b| &rest[a + b + 2..])
+            .unwrap_or("");
+    }
+    n.push_str(rest);
+    let n = n.to_ascii_lowercase();
     let has = |s: &str| n.contains(s);
+    let tokens: Vec<&str> = n
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .collect();
     // Reporting and preparation steps around a deploy are not the deploy.
-    if [
+    const AROUND: &[&str] = &[
         "summary",
         "print",
         "info",
         "debug",
-        "list ",
+        "list",
         "show",
         "output",
+        "outputs",
         "prepare",
         "setup",
-        "set up",
         "install",
         "log",
+        "logs",
         "config",
+        "configure",
         "variables",
         "env",
-        "dry run",
-        "dry-run",
         "docs",
         "comment",
         "label",
         "wait",
-    ]
-    .iter()
-    .any(|w| has(w))
+        "changelog",
+    ];
+    if tokens.iter().any(|t| AROUND.contains(t))
+        || has("set up")
+        || has("dry run")
+        || has("dry-run")
     {
         return None;
     }
