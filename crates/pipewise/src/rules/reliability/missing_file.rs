@@ -126,7 +126,8 @@ fn earlier_text(job: Option<&Job>, step: &Step) -> String {
 struct Check<'s> {
     site: &'s StepSite<'s, 's>,
     cwd: String,
-    earlier: String,
+    /// Built on first use: most steps reference nothing missing.
+    earlier: std::cell::OnceCell<String>,
     /// The job checks out another repository or into a sub-folder: paths are unknowable.
     foreign: bool,
 }
@@ -141,7 +142,10 @@ impl Check<'_> {
             return None;
         }
         let base = p.rsplit('/').next().unwrap_or(p).to_ascii_lowercase();
-        if self.earlier.contains(&base) {
+        let earlier = self
+            .earlier
+            .get_or_init(|| earlier_text(self.site.job, self.site.step));
+        if earlier.contains(&base) {
             return None;
         }
         // The step itself may create it (`mkdir -p x`, `> x`, `wget -O x`).
@@ -322,7 +326,7 @@ impl Rule for MissingFile {
             } else {
                 String::new()
             },
-            earlier: earlier_text(site.job, step),
+            earlier: std::cell::OnceCell::new(),
             foreign,
         };
         let label = step.label();
