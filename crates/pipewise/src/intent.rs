@@ -498,6 +498,17 @@ pub fn job_publishes(job: &Job) -> bool {
         || word_intent_phrase(job.id) == Intent::Publish
 }
 
+/// A workflow that only runs for pull requests (previews and CI, never a release).
+pub fn workflow_pr_only(wf: &Workflow) -> bool {
+    !wf.triggers.is_empty()
+        && wf.triggers.iter().all(|t| {
+            matches!(
+                t.event,
+                "pull_request" | "pull_request_target" | "merge_group"
+            )
+        })
+}
+
 /// A workflow deploys or releases: one of its jobs does, or its name/file says so.
 pub fn workflow_deploys(wf: &Workflow) -> bool {
     wf.jobs.iter().any(job_deploys)

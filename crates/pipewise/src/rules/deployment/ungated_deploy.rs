@@ -120,13 +120,7 @@ impl Rule for UngatedDeploy {
             })
             .collect();
         // Pull-request-only workflows publish previews at most.
-        let pr_only = !wf.triggers.is_empty()
-            && wf.triggers.iter().all(|t| {
-                matches!(
-                    t.event,
-                    "pull_request" | "pull_request_target" | "merge_group"
-                )
-            });
+        let pr_only = crate::intent::workflow_pr_only(wf);
         if pr_only {
             return;
         }

@@ -145,17 +145,7 @@ impl Rule for InteractiveCommand {
                     (None, false) => format!("{why}; CI has no terminal, so this step hangs or takes the default answer."),
                     (None, true) => format!("{why}."),
                 };
-                let mut b = cx
-                    .report(&META, ss.path, span, msg)
-                    .severity(sev)
-                    .site(site);
-                if let Some((via, _)) = &ss.via {
-                    b = b.related(
-                        site.path,
-                        *via,
-                        format!("reached from step `{}`", site.step.label()),
-                    );
-                }
+                let mut b = report(cx, site, &ss, span, msg, sev);
                 if c.base_name() != "read" && c.base_name() != "select" {
                     b = b.confidence(Confidence::Medium);
                 }
@@ -424,18 +414,30 @@ fn report_select(
             ),
             None => "`select` shows a menu and waits for a choice; CI has no terminal, so this step hangs or takes no choice.".to_string(),
         };
-        let mut b = cx
-            .report(&META, ss.path, span, msg)
-            .severity(sev)
-            .site(site);
-        if let Some((via, _)) = &ss.via {
-            b = b.related(
-                site.path,
-                *via,
-                format!("reached from step `{}`", site.step.label()),
-            );
-        }
-        let _ = b;
+        let _ = report(cx, site, ss, span, msg, sev);
+    }
+}
+
+/// Records a prompt finding, pointing back at the step when it is in a script file.
+fn report<'c>(
+    cx: &'c mut Ctx,
+    site: &StepSite,
+    ss: &crate::rules::StepScript,
+    span: crate::finding::Span,
+    msg: String,
+    sev: Severity,
+) -> crate::rules::FindingBuilder<'c> {
+    let b = cx
+        .report(&META, ss.path, span, msg)
+        .severity(sev)
+        .site(site);
+    match &ss.via {
+        Some((via, _)) => b.related(
+            site.path,
+            *via,
+            format!("reached from step `{}`", site.step.label()),
+        ),
+        None => b,
     }
 }
 

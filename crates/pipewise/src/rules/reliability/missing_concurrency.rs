@@ -68,13 +68,7 @@ impl Rule for MissingConcurrency {
             })
             .collect();
         // Pull-request workflows only build previews; they are judged as CI.
-        let pr_only = !wf.triggers.is_empty()
-            && wf.triggers.iter().all(|t| {
-                matches!(
-                    t.event,
-                    "pull_request" | "pull_request_target" | "merge_group"
-                )
-            });
+        let pr_only = crate::intent::workflow_pr_only(wf);
         if deploying.is_empty() || pr_only {
             pr_without_cancel(wf, cx);
             return;
