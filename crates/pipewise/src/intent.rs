@@ -524,6 +524,10 @@ pub fn step_ships(step: &Step) -> Option<Intent> {
         if a.contains("release-drafter") || a.contains("release-please") || a.contains("setup") {
             return None;
         }
+        // release-plz in `release-pr` mode only opens a pull request.
+        if a.contains("release-plz") && step.with_str("command") == Some("release-pr") {
+            return None;
+        }
         let i = action_intent(&a);
         return matches!(i, Intent::Deploy | Intent::Publish).then_some(i);
     }
