@@ -59,8 +59,45 @@ fn words_lower(c: &Command) -> Vec<String> {
         .collect()
 }
 
+/// Commands that run another command (`sudo rm -rf x`, `timeout 60 npm test`).
+const WRAPPERS: &[&str] = &[
+    "sudo", "doas", "env", "time", "nice", "nohup", "timeout", "xvfb-run", "stdbuf", "unbuffer",
+];
+
 /// Classifies one shell command.
 pub fn command_intent(c: &Command) -> Intent {
+    if WRAPPERS.contains(&c.base_name()) && c.words.len() > 1 {
+        // Skip the wrapper's own options and arguments (`timeout 60`, `env A=b`).
+        let skip = 1 + c
+            .args()
+            .iter()
+            .take_while(|w| {
+                w.text.starts_with('-')
+                    || w.text.contains('=')
+                    || w.text
+                        .chars()
+                        .all(|ch| ch.is_ascii_digit() || ch == '.' || ch == 's' || ch == 'm')
+            })
+            .count();
+        if let Some(rest) = c.words.get(skip..).filter(|r| !r.is_empty()) {
+            let inner = Command {
+                words: rest.to_vec(),
+                ..c.clone()
+            };
+            return command_intent(&inner);
+        }
+    }
+    // Version and presence probes (`deno --version`, `xcodebuild -sdk -version`).
+    if c.args().len() <= 2
+        && c.args().iter().any(|w| {
+            matches!(
+                w.text.as_str(),
+                "--version" | "-version" | "-v" | "-V" | "version" | "--help" | "-h"
+            )
+        })
+    {
+        return Intent::Harmless;
+    }
     let w = words_lower(c);
     let name = c.base_name().to_ascii_lowercase();
     let args: Vec<&str> = w.iter().skip(1).map(String::as_str).collect();
@@ -110,8 +147,15 @@ pub fn command_intent(c: &Command) -> Intent {
             }
         }
         "curl" | "wget" | "http" => Intent::Other,
+        // System package managers and toolchain installers: setup, not a gate.
+        "apt" | "apt-get" | "brew" | "yum" | "dnf" | "apk" | "choco" | "snap" | "pacman"
+        | "rustup" | "sdkmanager" | "port" | "winget" | "scoop" | "zypper" | "pipx" => {
+            Intent::Other
+        }
         "npm" | "pnpm" | "yarn" | "bun" | "npx" | "pnpx" => {
-            if has("audit") {
+            if has("audit") && has("fix") {
+                Intent::Other
+            } else if has("audit") {
                 Intent::SecurityScan
             } else if has("publish") {
                 Intent::Publish
@@ -167,7 +211,22 @@ pub fn command_intent(c: &Command) -> Intent {
         | "ansible-playbook" | "skaffold" | "argocd" | "wrangler" | "firebase" | "eb"
         | "render" | "supabase" | "gcloud" | "aws" | "az" | "doctl" | "rsync" | "scp" | "ssh"
         | "caprover" | "dokku" => deploy_like(&name, &args),
-        _ => classify_words(&w),
+        // Unknown command: its name, and plain sub-command words (`dotnet test`), not
+        // paths or values (`gh api repos/x/releases/latest`, `--repo org/smoke-tests`).
+        _ => classify_words(
+            &w.iter()
+                .enumerate()
+                .filter(|(i, a)| {
+                    *i == 0
+                        || !(a.contains('/')
+                            || a.contains('$')
+                            || a.contains('=')
+                            || a.starts_with('-')
+                            || a.contains('.'))
+                })
+                .map(|(_, a)| a.as_str())
+                .collect::<Vec<_>>(),
+        ),
     }
 }
 
@@ -201,8 +260,8 @@ fn deploy_like(name: &str, args: &[&str]) -> Intent {
                 || has("release")
                 || has("publish")
                 || has("sync")
-                || name == "rsync"
-                || name == "scp"
+                || (matches!(name, "rsync" | "scp")
+                    && args.iter().any(|a| !a.starts_with('-') && a.contains(':')))
                 || name == "ansible-playbook"
             {
                 Intent::Deploy
@@ -261,7 +320,9 @@ pub fn word_intent(a: &str) -> Intent {
         Intent::Migration
     } else if has("audit") || has("vuln") || has("security") || has("scan") || has("sast") {
         Intent::SecurityScan
-    } else if has("test")
+    } else if a
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|t| t.starts_with("test") || matches!(t, "pytest" | "unittest" | "jest" | "vitest"))
         || has("spec")
         || has("e2e")
         || has("smoke")
@@ -334,6 +395,82 @@ pub fn step_intent(step: &Step) -> Intent {
     best
 }
 
+/// Verbs that start the names of housekeeping steps around a gate (`Upload coverage
+/// data`, `Download previous test timings`): the gate word in them is an object.
+const HOUSEKEEPING: &[&str] = &[
+    "upload",
+    "download",
+    "delete",
+    "remove",
+    "update",
+    "cleanup",
+    "clean",
+    "find",
+    "fetch",
+    "cache",
+    "restore",
+    "save",
+    "notify",
+    "post",
+    "comment",
+    "archive",
+    "collect",
+    "merge",
+    "install",
+    "setup",
+    "set",
+    "prepare",
+    "get",
+    "print",
+    "list",
+    "show",
+    "store",
+    "report",
+    "summarize",
+    "summarise",
+    "compute",
+    "determine",
+];
+
+/// What a step gates, judged by what it runs: its action or its commands; the name
+/// counts only for steps whose commands say nothing (a script, a make target) and
+/// whose name does not start with a housekeeping verb.
+pub fn step_gate_intent(step: &Step) -> Intent {
+    if step.name.is_some_and(housekeeping) {
+        return Intent::Other;
+    }
+    if let Some(a) = step.action() {
+        if a.contains("codecov") || a.contains("coveralls") || a.starts_with("actions/") {
+            return Intent::Other;
+        }
+        return action_intent(&a);
+    }
+    let Some(script) = step.run.as_ref().and_then(|r| r.script.as_ref()) else {
+        return Intent::Other;
+    };
+    let cmds = script
+        .commands
+        .iter()
+        .filter(|c| !c.in_condition && !c.in_substitution)
+        .map(command_intent)
+        .max()
+        .unwrap_or(Intent::Other);
+    if cmds != Intent::Other {
+        return cmds;
+    }
+    word_intent_phrase(step.name.unwrap_or("")).min(Intent::Test)
+}
+
+/// A name that starts with a housekeeping verb (`Upload coverage`, `update-snapshots`).
+pub fn housekeeping(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    let first = n
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .find(|t| !t.is_empty())
+        .unwrap_or("");
+    HOUSEKEEPING.contains(&first)
+}
+
 /// Classifies a free-text phrase such as a step or job name.
 pub fn word_intent_phrase(s: &str) -> Intent {
     s.split(|c: char| !c.is_alphanumeric() && c != '-' && c != '_' && c != ':')
@@ -361,9 +498,185 @@ pub fn job_publishes(job: &Job) -> bool {
         || word_intent_phrase(job.id) == Intent::Publish
 }
 
+/// A workflow that only runs for pull requests (previews and CI, never a release).
+pub fn workflow_pr_only(wf: &Workflow) -> bool {
+    !wf.triggers.is_empty()
+        && wf.triggers.iter().all(|t| {
+            matches!(
+                t.event,
+                "pull_request" | "pull_request_target" | "merge_group"
+            )
+        })
+}
+
 /// A workflow deploys or releases: one of its jobs does, or its name/file says so.
 pub fn workflow_deploys(wf: &Workflow) -> bool {
     wf.jobs.iter().any(job_deploys)
+}
+
+/// Whether a step really deploys or publishes, judged by what it runs (its action or
+/// its commands), not by its name: `Determine latest release` does not ship anything.
+pub fn step_ships(step: &Step) -> Option<Intent> {
+    if let Some(a) = step.action() {
+        if a == "docker/build-push-action" {
+            return step_pushes_image(step).then_some(Intent::Publish);
+        }
+        if a.contains("release-drafter") || a.contains("release-please") || a.contains("setup") {
+            return None;
+        }
+        // release-plz in `release-pr` mode only opens a pull request.
+        if a.contains("release-plz") && step.with_str("command") == Some("release-pr") {
+            return None;
+        }
+        let i = action_intent(&a);
+        return matches!(i, Intent::Deploy | Intent::Publish).then_some(i);
+    }
+    let script = step.run.as_ref().and_then(|r| r.script.as_ref())?;
+    script
+        .commands
+        .iter()
+        .filter(|c| !c.in_condition && !c.in_substitution && !c.has_arg("--dry-run"))
+        .filter_map(command_ships)
+        .max()
+}
+
+/// Tools whose deploy/publish classification comes from what they are, not from a
+/// stray word among their arguments (`gh release view`, `./build.sh Release`).
+const SHIPPING_TOOLS: &[&str] = &[
+    "npm",
+    "pnpm",
+    "yarn",
+    "bun",
+    "cargo",
+    "docker",
+    "podman",
+    "twine",
+    "kubectl",
+    "helm",
+    "flyctl",
+    "fly",
+    "vercel",
+    "netlify",
+    "heroku",
+    "railway",
+    "serverless",
+    "sls",
+    "cdk",
+    "pulumi",
+    "terraform",
+    "terragrunt",
+    "ansible-playbook",
+    "skaffold",
+    "argocd",
+    "wrangler",
+    "firebase",
+    "eb",
+    "render",
+    "supabase",
+    "gcloud",
+    "aws",
+    "az",
+    "doctl",
+    "rsync",
+    "scp",
+    "caprover",
+    "dokku",
+    "git",
+    "goreleaser",
+    "poetry",
+    "uv",
+    "hatch",
+    "flit",
+    "gem",
+    "mvn",
+    "gradle",
+    "./gradlew",
+    "./mvnw",
+    "make",
+    "just",
+    "task",
+];
+
+/// What a command ships, if anything, judged strictly.
+pub fn command_ships(c: &Command) -> Option<Intent> {
+    let name = c.base_name();
+    // Pushing a branch (bots, merges, PR branches) is not a release or a deploy.
+    if name == "git" {
+        return None;
+    }
+    let i = command_intent(c);
+    if !matches!(i, Intent::Deploy | Intent::Publish) {
+        return match (name, c.args().first().map(|w| w.text.as_str())) {
+            ("gh", Some("release")) => c
+                .args()
+                .get(1)
+                .filter(|w| matches!(w.text.as_str(), "create" | "upload"))
+                .map(|_| Intent::Publish),
+            ("goreleaser", _) if c.has_arg("release") => Some(Intent::Publish),
+            ("twine", Some("upload")) | ("gem", Some("push")) => Some(Intent::Publish),
+            ("uv" | "poetry" | "hatch" | "flit", Some("publish")) => Some(Intent::Publish),
+            _ => None,
+        };
+    }
+    if matches!(
+        name,
+        "cargo" | "poetry" | "uv" | "hatch" | "gradle" | "./gradlew" | "mvn" | "./mvnw"
+    ) {
+        // Build tools ship only through their own publish/deploy subcommands.
+        let sub = c.args().iter().any(|w| {
+            matches!(
+                w.text.as_str(),
+                "publish"
+                    | "deploy"
+                    | "publishToMavenCentral"
+                    | "publishAllPublicationsToMavenCentralRepository"
+            ) || w.text.starts_with("publish")
+        });
+        return (sub && !c.has_arg("run")).then_some(i);
+    }
+    if SHIPPING_TOOLS.contains(&name) {
+        // `make release-notes`, `npm run release:check`: only explicit targets.
+        if matches!(
+            name,
+            "make" | "just" | "task" | "npm" | "pnpm" | "yarn" | "bun"
+        ) {
+            let targets = c.args().iter().any(|w| {
+                let t = w.text.to_ascii_lowercase();
+                t == "publish"
+                    || t == "deploy"
+                    || t.starts_with("deploy")
+                    || t.starts_with("publish")
+                    || (t == "release" && !matches!(name, "make" | "just" | "task"))
+            });
+            return targets.then_some(i);
+        }
+        return Some(i);
+    }
+    // A script named for what it does (`./scripts/deploy.sh`).
+    let file = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
+    (file.contains("deploy") || file.contains("publish")).then_some(i)
+}
+
+/// Whether a job ships: targets a deployment environment or has a step that
+/// deploys or publishes (see [`step_ships`]).
+pub fn job_ships(job: &Job) -> Option<Intent> {
+    let steps = job.steps.iter().filter_map(step_ships).max();
+    // Environments also hold secrets or approvals (`automations`, `release-gate`):
+    // only a deploy target's name says the job deploys.
+    let target = job
+        .environment()
+        .map(|e| {
+            let e = e.to_ascii_lowercase();
+            ["prod", "stag", "live", "deploy", "preview"]
+                .iter()
+                .any(|w| e.contains(w))
+        })
+        .unwrap_or(false);
+    match (target, steps) {
+        (_, Some(i)) => Some(i),
+        (true, None) => Some(Intent::Deploy),
+        _ => None,
+    }
 }
 
 /// What a deployment-readiness step is for, by its name (placeholder checks).
@@ -391,34 +704,52 @@ impl StepRole {
 /// The readiness role a step name announces (`Deploy to production`, `Smoke test`,
 /// `Check error rates`, `Notify Slack`, `Rollback`).
 pub fn step_role(name: &str) -> Option<StepRole> {
-    let n = name.to_ascii_lowercase();
+    // `Deploy to ${{ inputs.environment }}`: the expression is not part of the name.
+    let mut n = String::new();
+    let mut rest = name;
+    while let Some(a) = rest.find("${{") {
+        n.push_str(&rest[..a]);
+        rest = rest[a..]
+            .find("}}")
+            .map(|b| &rest[a + b + 2..])
+            .unwrap_or("");
+    }
+    n.push_str(rest);
+    let n = n.to_ascii_lowercase();
     let has = |s: &str| n.contains(s);
+    let tokens: Vec<&str> = n
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .collect();
     // Reporting and preparation steps around a deploy are not the deploy.
-    if [
+    const AROUND: &[&str] = &[
         "summary",
         "print",
         "info",
         "debug",
-        "list ",
+        "list",
         "show",
         "output",
+        "outputs",
         "prepare",
         "setup",
-        "set up",
         "install",
         "log",
+        "logs",
         "config",
+        "configure",
         "variables",
         "env",
-        "dry run",
-        "dry-run",
         "docs",
         "comment",
         "label",
         "wait",
-    ]
-    .iter()
-    .any(|w| has(w))
+        "changelog",
+    ];
+    if tokens.iter().any(|t| AROUND.contains(t))
+        || has("set up")
+        || has("dry run")
+        || has("dry-run")
     {
         return None;
     }

@@ -20,7 +20,9 @@ pub static META: RuleMeta = RuleMeta {
 ## Why it matters
 The point of an image scan is to keep vulnerable images out of the registry. If the
 push comes first, the scan can only report on an image that is already published,
-tagged `latest`, and possibly rolled out by whatever watches the registry.
+tagged `latest`, and possibly rolled out by whatever watches the registry. Critical
+when the image is pushed on every run (`push: true`, `docker push`), high when the
+push depends on the event (`push: ${{ github.event_name != 'pull_request' }}`).
 
 ## Bad
 ```yaml
@@ -96,10 +98,24 @@ impl Rule for ScanAfterPush {
                     push.label()
                 ),
             )
+            .severity(if always_pushes(push) {
+                Severity::Critical
+            } else {
+                Severity::High
+            })
             .job(Some(job.id))
             .step(Some(scan.label()))
             .related(wf.path, push.anchor(), "image pushed here");
             return;
         }
+    }
+}
+
+/// The push happens on every run (`push: true`, `docker push`), not only on some
+/// events (`push: ${{ github.event_name != 'pull_request' }}`).
+fn always_pushes(step: &crate::workflow::Step) -> bool {
+    match step.with.and_then(|w| w.get("push")) {
+        Some(n) => n.as_bool() == Some(true) || n.as_str().is_some_and(|v| v.trim() == "true"),
+        None => step.run.is_some(),
     }
 }

@@ -4,7 +4,7 @@
 //! `if: always()` on a deploy or publish step or job.
 
 use crate::finding::{Category, Confidence, Severity};
-use crate::intent::{job_deploys, job_publishes, step_intent, word_intent_phrase, Intent};
+use crate::intent::{job_ships, step_ships, word_intent_phrase, Intent};
 use crate::rules::{entry_span, Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::workflow::{Job, Workflow};
 
@@ -54,18 +54,23 @@ jobs:
     references: &["seed: 000 CRITICAL-3", "seed: 004 gaps"],
 };
 
+/// A job that runs tests: a test command or test action (not just a name with
+/// "check" in it).
 fn job_gate(job: &Job) -> bool {
-    let name =
-        word_intent_phrase(job.id).max(job.name.map(word_intent_phrase).unwrap_or(Intent::Other));
-    let steps = job
-        .steps
-        .iter()
-        .map(step_intent)
-        .max()
-        .unwrap_or(Intent::Other);
-    !job_deploys(job)
-        && !job_publishes(job)
-        && (matches!(name, Intent::Test) || steps == Intent::Test)
+    if job_ships(job).is_some() {
+        return false;
+    }
+    job.steps.iter().any(|s| {
+        s.run
+            .as_ref()
+            .and_then(|r| r.script.as_ref())
+            .map(|sc| {
+                sc.commands
+                    .iter()
+                    .any(|c| !c.in_substitution && crate::intent::command_intent(c) == Intent::Test)
+            })
+            .unwrap_or(false)
+    })
 }
 
 fn reaches(wf: &Workflow, from: &Job, target: &str) -> bool {
@@ -88,7 +93,9 @@ fn reaches(wf: &Workflow, from: &Job, target: &str) -> bool {
 
 fn always(s: &str) -> bool {
     let c: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    // `always() && <condition>` is a deliberate, narrower gate.
     c.contains("always()")
+        && !c.contains("&&")
         && !c.contains("success()")
         && !c.contains("result==")
         && !c.contains("result!=")
@@ -104,8 +111,19 @@ impl Rule for UngatedDeploy {
         let deployers: Vec<&Job> = wf
             .jobs
             .iter()
-            .filter(|j| j.uses.is_none() && (job_deploys(j) || job_publishes(j)))
+            .filter(|j| {
+                // A job named as a test (`test-publish`) tests the shipping path.
+                j.uses.is_none()
+                    && job_ships(j).is_some()
+                    && word_intent_phrase(j.id) != Intent::Test
+                    && j.name.map(word_intent_phrase) != Some(Intent::Test)
+            })
             .collect();
+        // Pull-request-only workflows publish previews at most.
+        let pr_only = crate::intent::workflow_pr_only(wf);
+        if pr_only {
+            return;
+        }
         for d in &deployers {
             let missing: Vec<&str> = gates
                 .iter()
@@ -113,7 +131,7 @@ impl Rule for UngatedDeploy {
                 .map(|g| g.id)
                 .collect();
             if !gates.is_empty() && missing.len() == gates.len() {
-                let what = if job_deploys(d) {
+                let what = if job_ships(d) == Some(Intent::Deploy) {
                     "deploys"
                 } else {
                     "publishes"
@@ -150,11 +168,36 @@ impl Rule for UngatedDeploy {
                     .map(|c| c.get("tags").is_some() && c.get("branches").is_none())
                     .unwrap_or(false)
         });
+        // Documentation sites and Pages deploys are not what the tests protect.
+        let pages = |j: &Job| {
+            j.steps.iter().any(|s| {
+                s.action()
+                    .map(|a| a.contains("pages") || a.contains("docs"))
+                    .unwrap_or(false)
+            }) || j
+                .environment()
+                .map(|e| e.contains("pages") || e.contains("docs"))
+                .unwrap_or(false)
+                || j.id.contains("doc")
+                || j.id.contains("site")
+                || j.environment()
+                    .map(|e| e.to_ascii_lowercase().contains("rtd"))
+                    .unwrap_or(false)
+        };
+        // A job that builds (and so usually tests) before it ships.
+        let builds_itself = |j: &Job| {
+            j.steps.iter().any(|s| {
+                let h = s.name.unwrap_or("").to_ascii_lowercase() + s.uses_str().unwrap_or("");
+                h.contains("build") || h.contains("test")
+            })
+        };
         if push_branches && gates.is_empty() && !wf.has_trigger("workflow_run") {
-            if let Some(d) = deployers
-                .iter()
-                .find(|j| job_deploys(j) && j.needs.is_empty())
-            {
+            if let Some(d) = deployers.iter().find(|j| {
+                job_ships(j) == Some(Intent::Deploy)
+                    && j.needs.is_empty()
+                    && !pages(j)
+                    && !builds_itself(j)
+            }) {
                 if let Some(t) = wf.triggers.iter().find(|t| t.event == "push") {
                     cx.report(
                         &META,
@@ -185,10 +228,9 @@ impl Rule for UngatedDeploy {
         if !e.value.as_str().map(always).unwrap_or(false) {
             return;
         }
-        let i = step_intent(site.step);
-        if i != Intent::Deploy && i != Intent::Publish {
+        let Some(i) = step_ships(site.step) else {
             return;
-        }
+        };
         cx.report(
             &META,
             site.path,

@@ -1,6 +1,7 @@
 //! `quality/non-failing-scanner`: scanners and coverage uploads configured so they
 //! cannot fail: `trivy-action` without a non-zero `exit-code`, the `trivy` CLI without
-//! `--exit-code`, `anchore/scan-action` with `fail-build: false`, `--exit-zero` flags,
+//! `--exit-code`, `anchore/scan-action` with `fail-build: false`, OWASP ZAP actions without
+//! `fail_action: true`, `--exit-zero` flags,
 //! and `fail_ci_if_error: false` on coverage uploads. (`scanner || true` is
 //! `reliability/masked-failure`'s, and is not reported twice.)
 
@@ -90,6 +91,21 @@ impl Rule for NonFailingScanner {
                             .site(site);
                     }
                     _ => {}
+                }
+            } else if a.starts_with("zaproxy/action-") {
+                // ZAP scans report alerts but pass unless `fail_action: true`.
+                let fail = with.and_then(|w| w.get("fail_action"));
+                let fails = fail.is_some_and(|n| {
+                    n.as_bool() == Some(true) || n.as_str().is_some_and(|v| v.trim() == "true")
+                });
+                if !fails {
+                    let span = fail
+                        .map(|n| n.span)
+                        .or(step.uses.map(|u| u.span))
+                        .unwrap_or(step.anchor());
+                    cx.report(&META, site.path, span, format!("OWASP ZAP step `{label}` does not set `fail_action: true`, so it passes whatever alerts it raises."))
+                        .site(site)
+                        .fix("Fail the job on ZAP alerts (tune false alarms with a rules file).", "with:\n  fail_action: true\n  rules_file_name: .zap/rules.tsv", 15);
                 }
             } else if a.contains("anchore/scan-action") {
                 if let Some(e) = with.and_then(|w| w.entry("fail-build")) {

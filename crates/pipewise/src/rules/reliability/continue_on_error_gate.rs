@@ -2,7 +2,7 @@
 //! that is a gate (tests, scans, audits, deploys, publishing, backups, migrations).
 
 use crate::finding::{Category, Confidence, Severity};
-use crate::intent::{step_intent, word_intent_phrase, Intent};
+use crate::intent::{step_gate_intent, word_intent_phrase, Intent};
 use crate::rules::{entry_span, Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::workflow::{Job, Workflow};
 use pipewise_yaml::{Entry, NodeKind};
@@ -81,7 +81,7 @@ impl Rule for ContinueOnErrorGate {
         if !literal_true(e) {
             return;
         }
-        let intent = step_intent(site.step);
+        let intent = step_gate_intent(site.step);
         let Some(sev) = severity(intent) else { return };
         cx.report(
             &META,
@@ -108,13 +108,13 @@ impl Rule for ContinueOnErrorGate {
         let Some(e) = job.entry("continue-on-error") else {
             return;
         };
-        if !literal_true(e) {
+        if !literal_true(e) || crate::intent::housekeeping(job.id) {
             return;
         }
         let intent = job
             .steps
             .iter()
-            .map(step_intent)
+            .map(step_gate_intent)
             .max()
             .unwrap_or(Intent::Other)
             .max(word_intent_phrase(job.id));

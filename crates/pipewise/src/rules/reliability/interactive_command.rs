@@ -81,7 +81,34 @@ impl Rule for InteractiveCommand {
                         let t = a.text.to_ascii_lowercase();
                         t.contains("stricthostkeychecking") || t.contains("batchmode")
                     });
+                // `git commit -F-<<EOF`: the message flag is parsed with the heredoc.
+                if c.base_name() == "git" {
+                    let text = crate::rules::reliability::script_text(&ss, cx);
+                    let line_end = text[c.span.start.min(text.len())..]
+                        .find('\n')
+                        .map(|i| i + c.span.start)
+                        .unwrap_or(text.len());
+                    let line = text.get(c.span.start..line_end).unwrap_or("");
+                    if line.contains(" -F") || line.contains(" -m") {
+                        continue;
+                    }
+                }
                 let why = match prompts(c, in_pipe) {
+                    // GitHub-hosted images configure apt with `Assume-Yes`: only
+                    // containers and self-hosted runners prompt.
+                    Some(w) if w.starts_with("`apt") && !apt_prompts(site) => continue,
+                    // setup-miniconda / setup-micromamba configure `always_yes`.
+                    Some(w) if w.starts_with("`conda") || w.starts_with("`mamba") || w.starts_with("`micromamba") => {
+                        let configured = site.job.is_some_and(|j| {
+                            j.steps.iter().any(|s| {
+                                s.action().is_some_and(|a| a.contains("setup-miniconda") || a.contains("setup-micromamba"))
+                            })
+                        });
+                        if configured {
+                            continue;
+                        }
+                        w
+                    }
                     Some(w) => w,
                     None if ssh && !host_keys_known(site, cx) => format!(
                         "`{}` to a host whose key was never added to `known_hosts` asks to confirm it; with no terminal it fails with \"Host key verification failed\"",
@@ -118,17 +145,7 @@ impl Rule for InteractiveCommand {
                     (None, false) => format!("{why}; CI has no terminal, so this step hangs or takes the default answer."),
                     (None, true) => format!("{why}."),
                 };
-                let mut b = cx
-                    .report(&META, ss.path, span, msg)
-                    .severity(sev)
-                    .site(site);
-                if let Some((via, _)) = &ss.via {
-                    b = b.related(
-                        site.path,
-                        *via,
-                        format!("reached from step `{}`", site.step.label()),
-                    );
-                }
+                let mut b = report(cx, site, &ss, span, msg, sev);
                 if c.base_name() != "read" && c.base_name() != "select" {
                     b = b.confidence(Confidence::Medium);
                 }
@@ -163,7 +180,9 @@ fn prompts(c: &Command, piped: bool) -> Option<String> {
     };
     match c.base_name() {
         "read" => {
-            if c.stdin_redirected() || short_flag('t') || short_flag('u') || piped {
+            // `while read -r line; do …` consumes data; it never waits on a person.
+            if c.in_condition || c.stdin_redirected() || short_flag('t') || short_flag('u') || piped
+            {
                 return None;
             }
             Some("`read` waits for input on standard input".into())
@@ -235,6 +254,9 @@ fn prompts(c: &Command, piped: bool) -> Option<String> {
                     || a.starts_with("--file=")
                     || a.starts_with("--fixup=")
                     || a.starts_with("-C")
+                    || a.starts_with("--reuse-message")
+                    || a.starts_with("-F")
+                    || a.starts_with("-m")
                     || (a.starts_with('-') && !a.starts_with("--") && a.ends_with('m'))
             });
             (commit && !msg && !c.stdin_redirected())
@@ -314,6 +336,10 @@ fn host_keys_known(site: &StepSite, cx: &Ctx) -> bool {
         "ssh-known-hosts",
     ];
     let has = |h: &str| MARKS.iter().any(|m| h.contains(m));
+    // Workflow- or job-level `env:` (`SSH_OPTS: -o StrictHostKeyChecking=no`).
+    if has(&site.doc.source().to_ascii_lowercase()) {
+        return true;
+    }
     let steps: &[crate::workflow::Step] = match (site.job, site.action) {
         (Some(j), _) => &j.steps,
         (None, Some(a)) => &a.steps,
@@ -388,17 +414,51 @@ fn report_select(
             ),
             None => "`select` shows a menu and waits for a choice; CI has no terminal, so this step hangs or takes no choice.".to_string(),
         };
-        let mut b = cx
-            .report(&META, ss.path, span, msg)
-            .severity(sev)
-            .site(site);
-        if let Some((via, _)) = &ss.via {
-            b = b.related(
-                site.path,
-                *via,
-                format!("reached from step `{}`", site.step.label()),
-            );
-        }
-        let _ = b;
+        let _ = report(cx, site, ss, span, msg, sev);
     }
+}
+
+/// Records a prompt finding, pointing back at the step when it is in a script file.
+fn report<'c>(
+    cx: &'c mut Ctx,
+    site: &StepSite,
+    ss: &crate::rules::StepScript,
+    span: crate::finding::Span,
+    msg: String,
+    sev: Severity,
+) -> crate::rules::FindingBuilder<'c> {
+    let b = cx
+        .report(&META, ss.path, span, msg)
+        .severity(sev)
+        .site(site);
+    match &ss.via {
+        Some((via, _)) => b.related(
+            site.path,
+            *via,
+            format!("reached from step `{}`", site.step.label()),
+        ),
+        None => b,
+    }
+}
+
+/// Whether apt can prompt in this job: it runs in a container or on a self-hosted
+/// runner (GitHub-hosted images set `APT::Get::Assume-Yes`).
+fn apt_prompts(site: &StepSite) -> bool {
+    let Some(job) = site.job else { return false };
+    if let Some(c) = job.get("container") {
+        // A literal image; an expression may be empty for the legs that use apt.
+        let image = c
+            .as_str()
+            .or_else(|| c.get("image").and_then(|i| i.as_str()));
+        return image.is_some_and(|i| !i.contains("${{"));
+    }
+    let runs_on = job.get("runs-on");
+    let texts: Vec<&str> = match runs_on {
+        Some(n) => match n.as_seq() {
+            Some(items) => items.iter().filter_map(|i| i.as_str()).collect(),
+            None => n.as_str().into_iter().collect(),
+        },
+        None => vec![],
+    };
+    texts.iter().any(|t| t.contains("self-hosted"))
 }

@@ -77,7 +77,8 @@ fn severity_for(intent: Intent) -> Option<Severity> {
         | Intent::Migration
         | Intent::Build => Some(Severity::High),
         Intent::Lint => Some(Severity::Medium),
-        Intent::Other => Some(Severity::Low),
+        // Cleanup, probes and tolerated failures of other commands: not reported.
+        Intent::Other => None,
         Intent::Harmless => None,
     }
 }
@@ -114,6 +115,17 @@ fn check_script(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
             continue;
         }
         let masked = &list.items[..list.items.len() - 1];
+        // `[[ -f lock ]] && npm ci || true`: the fallback is the condition's else.
+        let starts_with_test = masked.first().is_some_and(|first| {
+            first
+                .commands
+                .iter()
+                .filter_map(|&i| script.commands.get(i))
+                .all(|c| matches!(c.base_name(), "[" | "[[" | "test"))
+        }) && masked.get(1).is_some_and(|i| i.op == Some(Op::And));
+        if starts_with_test {
+            continue;
+        }
         let Some((intent, cmd)) = strongest(script, masked.iter().flat_map(|i| i.commands.iter()))
         else {
             continue;
@@ -125,19 +137,15 @@ fn check_script(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
             continue;
         };
         let span = ss.span(site.doc_for(ss), Span::new(first.span.start, fb.span.end));
-        let chain: Vec<String> = masked
-            .iter()
-            .flat_map(|i| i.commands.iter())
-            .filter_map(|&i| script.commands.get(i))
-            .filter(|c| !c.in_substitution)
-            .map(|c| short(&c.argv_text()))
-            .chain(std::iter::once(short(&fb.argv_text())))
-            .collect();
-        let shown = if chain.len() > 4 {
-            format!("{} || … || {}", chain[0], chain[chain.len() - 1])
-        } else {
-            chain.join(" || ")
-        };
+        // The list as written (operators included), on one line.
+        let text = crate::rules::reliability::script_text(ss, cx);
+        let written: String = text
+            .get(first.span.start..fb.span.end)
+            .unwrap_or("")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let shown = short_n(&written, 90);
         let msg = format!(
             "`{shown}` always exits 0, so a failing {} command does not fail the step{}.",
             intent.label(),
@@ -259,6 +267,14 @@ fn check_trailing_true(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
 }
 
 fn check_set_plus_e(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
+    // Already marked as allowed to fail (and reported as such when it is a gate).
+    if site
+        .step
+        .entry("continue-on-error")
+        .is_some_and(crate::rules::reliability::continue_on_error_gate::literal_true)
+    {
+        return;
+    }
     let script = ss.script;
     let Some(set) = script.commands.iter().find(|c| {
         c.base_name() == "set"
@@ -282,6 +298,7 @@ fn check_set_plus_e(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
         "if !",
         "&& exit",
         "exit $",
+        "exit 1",
         "exit \"$",
     ];
     if checks.iter().any(|c| rest.contains(c)) {
@@ -350,5 +367,14 @@ fn capital(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
         None => String::new(),
+    }
+}
+
+fn short_n(s: &str, n: usize) -> String {
+    let t: String = s.chars().take(n).collect();
+    if s.chars().count() > n {
+        format!("{t} …")
+    } else {
+        t
     }
 }

@@ -2,7 +2,7 @@
 //! `concurrency` group, and deploy groups that cancel a deploy half-way.
 
 use crate::finding::{Category, Confidence, Severity};
-use crate::intent::{job_deploys, job_publishes};
+use crate::intent::{job_ships, Intent};
 use crate::rules::reliability::continue_on_error_gate::literal_true;
 use crate::rules::{entry_span, Ctx, FixMeta, Rule, RuleMeta};
 use crate::workflow::Workflow;
@@ -53,12 +53,23 @@ impl Rule for MissingConcurrency {
         &META
     }
     fn workflow(&self, wf: &Workflow, cx: &mut Ctx) {
+        // A reusable workflow runs under its caller's concurrency group.
+        if !wf.triggers.is_empty() && wf.triggers.iter().all(|t| t.event == "workflow_call") {
+            return;
+        }
         let deploying: Vec<_> = wf
             .jobs
             .iter()
-            .filter(|j| job_deploys(j) || job_publishes(j))
+            .filter(|j| {
+                // Test jobs that deploy to a throwaway cluster or preview.
+                job_ships(j).is_some()
+                    && crate::intent::word_intent_phrase(j.id) != Intent::Test
+                    && j.name.map(crate::intent::word_intent_phrase) != Some(Intent::Test)
+            })
             .collect();
-        if deploying.is_empty() {
+        // Pull-request workflows only build previews; they are judged as CI.
+        let pr_only = crate::intent::workflow_pr_only(wf);
+        if deploying.is_empty() || pr_only {
             pr_without_cancel(wf, cx);
             return;
         }
@@ -69,7 +80,7 @@ impl Rule for MissingConcurrency {
             else {
                 continue;
             };
-            if literal_true(cancel) && job_deploys(j) {
+            if literal_true(cancel) && job_ships(j) == Some(Intent::Deploy) {
                 cx.report(
                     &META,
                     wf.path,
@@ -89,7 +100,24 @@ impl Rule for MissingConcurrency {
         let top = wf.root.entry("concurrency");
         if let Some(c) = top {
             if let Some(cancel) = c.value.entry("cancel-in-progress") {
-                if literal_true(cancel) && deploying.iter().any(|j| job_deploys(j)) {
+                // A group keyed by the run (`github.run_id`, `github.sha`) on the
+                // deploying branch never cancels a deploy.
+                let per_run = c
+                    .value
+                    .get("group")
+                    .and_then(|g| g.as_str())
+                    .is_some_and(|g| g.contains("run_id") || g.contains("github.sha"));
+                let real_deploy = deploying.iter().any(|j| {
+                    job_ships(j) == Some(Intent::Deploy)
+                        && !j.id.contains("doc")
+                        && !j
+                            .environment()
+                            .map(|e| e.to_ascii_lowercase())
+                            .is_some_and(|e| {
+                                e.contains("doc") || e.contains("rtd") || e.contains("pages")
+                            })
+                });
+                if literal_true(cancel) && real_deploy && !per_run {
                     cx.report(
                         &META,
                         wf.path,

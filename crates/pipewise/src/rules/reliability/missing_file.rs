@@ -126,7 +126,8 @@ fn earlier_text(job: Option<&Job>, step: &Step) -> String {
 struct Check<'s> {
     site: &'s StepSite<'s, 's>,
     cwd: String,
-    earlier: String,
+    /// Built on first use: most steps reference nothing missing.
+    earlier: std::cell::OnceCell<String>,
     /// The job checks out another repository or into a sub-folder: paths are unknowable.
     foreign: bool,
 }
@@ -141,7 +142,10 @@ impl Check<'_> {
             return None;
         }
         let base = p.rsplit('/').next().unwrap_or(p).to_ascii_lowercase();
-        if self.earlier.contains(&base) {
+        let earlier = self
+            .earlier
+            .get_or_init(|| earlier_text(self.site.job, self.site.step));
+        if earlier.contains(&base) {
             return None;
         }
         // The step itself may create it (`mkdir -p x`, `> x`, `wget -O x`).
@@ -298,6 +302,9 @@ impl Rule for MissingFile {
         &META
     }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
+        if !complete(cx.repo) {
+            return;
+        }
         let step = site.step;
         let intent = step_intent(step);
         let sev = severity(intent);
@@ -319,7 +326,7 @@ impl Rule for MissingFile {
             } else {
                 String::new()
             },
-            earlier: earlier_text(site.job, step),
+            earlier: std::cell::OnceCell::new(),
             foreign,
         };
         let label = step.label();
@@ -341,9 +348,11 @@ impl Rule for MissingFile {
         if let Some(u) = step.uses_str() {
             if let Some(local) = u.strip_prefix("./") {
                 let p = crate::repo::normalize(local);
-                let found = ["action.yml", "action.yaml", "Dockerfile"]
-                    .iter()
-                    .any(|f| cx.repo.exists(&format!("{p}/{f}")));
+                let found = p == ".."
+                    || p.is_empty()
+                    || ["action.yml", "action.yaml", "Dockerfile"]
+                        .iter()
+                        .any(|f| cx.repo.exists(&format!("{p}/{f}")));
                 if !found && !foreign && checkable(local) {
                     if let Some(n) = step.uses {
                         cx.report(&META, site.path, n.span, format!("local action `{u}` has no `action.yml` in the repository, so step `{label}` fails."))
@@ -394,8 +403,16 @@ impl Rule for MissingFile {
         let Some(script) = &run.script else { return };
         let pkg_path = crate::repo::join(&chk.cwd, "package.json");
         let mut pkg_scripts = None;
+        // After a `cd`, relative paths are relative to a folder we do not track.
+        let first_cd = script
+            .commands
+            .iter()
+            .filter(|c| matches!(c.base_name(), "cd" | "pushd"))
+            .map(|c| c.span.start)
+            .min()
+            .unwrap_or(usize::MAX);
         for c in &script.commands {
-            if c.in_condition || c.in_substitution || c.in_function {
+            if c.in_condition || c.in_substitution || c.in_function || c.span.start > first_cd {
                 continue;
             }
             // A script run by path.
@@ -484,7 +501,7 @@ impl Rule for MissingFile {
     }
     fn file(&self, file: &SourceFile, cx: &mut Ctx) {
         // Config files named in package.json scripts (`jest --config test/smoke/jest.config.js`).
-        if !file.path.ends_with("package.json") {
+        if !file.path.ends_with("package.json") || !complete(cx.repo) {
             return;
         }
         let Some(scripts) = package_scripts(file) else {
@@ -519,6 +536,17 @@ impl Rule for MissingFile {
             }
         }
     }
+}
+
+/// Whether the repository was read in full (source files, not only pipeline files:
+/// a copy of `.github/` alone cannot tell a missing file from one not copied).
+pub fn complete(repo: &crate::repo::Repo) -> bool {
+    repo.paths.iter().any(|p| {
+        !p.starts_with(".github/")
+            && p != ".github"
+            && p.contains('.')
+            && crate::discover::classify(p).is_none()
+    })
 }
 
 fn chk_clone<'s>(c: &Check<'s>) -> Check<'s> {

@@ -2,7 +2,7 @@
 //! is 360 minutes).
 
 use crate::finding::{Category, Confidence, Severity};
-use crate::intent::{job_deploys, job_publishes, step_intent, Intent};
+use crate::intent::{job_ships, Intent};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
 use crate::workflow::{Job, Workflow};
 
@@ -69,16 +69,19 @@ impl Rule for MissingTimeout {
                 || h.contains("load test")
                 || h.contains("load-test")
         });
-        let (sev, what) = if job_deploys(job) {
+        let (sev, what) = if job_ships(job) == Some(Intent::Deploy) {
             (Severity::Medium, "deploys")
-        } else if job_publishes(job) {
+        } else if job_ships(job) == Some(Intent::Publish) {
             (Severity::Medium, "publishes")
         } else if load {
             (Severity::Medium, "runs load tests")
         } else {
             (Severity::Low, "")
         };
-        let long = job.steps.iter().any(|s| step_intent(s) == Intent::Deploy);
+        let long = job
+            .steps
+            .iter()
+            .any(|s| crate::intent::step_ships(s) == Some(Intent::Deploy));
         let msg = if what.is_empty() {
             format!(
                 "job `{}` has no `timeout-minutes`; a hung step runs for 6 hours.",
@@ -117,6 +120,10 @@ fn check_deploy_steps(wf: &Workflow, job: &Job, cx: &mut Ctx) {
     if matches!(job_limit, Some(None)) || matches!(job_limit, Some(Some(m)) if m <= 60) {
         return;
     }
+    // End-to-end test jobs deploy to throwaway clusters.
+    if crate::intent::word_intent_phrase(job.id) == Intent::Test {
+        return;
+    }
     for s in &job.steps {
         if s.get("timeout-minutes").is_some() || s.run.is_none() {
             continue;
@@ -127,7 +134,7 @@ fn check_deploy_steps(wf: &Workflow, job: &Job, cx: &mut Ctx) {
         let Some(cmd) = script.commands.iter().find(|c| {
             !c.in_condition
                 && !c.in_substitution
-                && crate::intent::command_intent(c) == Intent::Deploy
+                && crate::intent::command_ships(c) == Some(Intent::Deploy)
         }) else {
             continue;
         };

@@ -72,6 +72,15 @@ impl Rule for PartialStatusCheck {
         if job.needs.len() < 2 || !always_runs(job) {
             return;
         }
+        // `if: always() && needs.x.result == 'success'`: a conditional job, not a
+        // status aggregator.
+        if job
+            .get("if")
+            .and_then(|n| n.as_str())
+            .is_some_and(|s| s.contains("needs."))
+        {
+            return;
+        }
         let src = wf.doc.source();
         let body = src
             .get(job.node.span.start..job.node.span.end)
@@ -104,11 +113,13 @@ impl Rule for PartialStatusCheck {
         if checked.is_empty() || !decides {
             return;
         }
+        // Set-up and change-detection jobs (`changes`, `setup`, `detect-…`) decide
+        // what runs; their result is not a gate.
         let missed: Vec<&str> = job
             .needs
             .iter()
             .copied()
-            .filter(|n| !checked.contains(n))
+            .filter(|n| !checked.contains(n) && !setup_job(n))
             .collect();
         if missed.is_empty() {
             return;
@@ -130,4 +141,28 @@ impl Rule for PartialStatusCheck {
         )
         .job(Some(job.id));
     }
+}
+
+fn setup_job(id: &str) -> bool {
+    let l = id.to_ascii_lowercase();
+    [
+        "changes",
+        "changed",
+        "detect",
+        "setup",
+        "set-up",
+        "prepare",
+        "determine",
+        "filter",
+        "paths",
+        "activation",
+        "config",
+        "matrix",
+        "init",
+        "pre-",
+        "plan",
+        "metadata",
+    ]
+    .iter()
+    .any(|w| l.contains(w))
 }

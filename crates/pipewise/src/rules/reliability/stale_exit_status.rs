@@ -70,6 +70,17 @@ impl Rule for StaleExitStatus {
             if ss.script.commands.iter().any(|c| c.span.end <= pos) {
                 continue;
             }
+            // Nothing but comments and blank lines before it (commands hidden in a
+            // quoted `bash -c "…"` still count), and not a loop condition
+            // (`while [[ $? == 0 ]]` is re-read after the body ran).
+            let line_start = text[..pos].rfind('\n').map(|p| p + 1).unwrap_or(0);
+            let before_code = text[..line_start]
+                .lines()
+                .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+            let prefix = text[line_start..pos].trim_start();
+            if before_code || prefix.starts_with("while") || prefix.starts_with("until") {
+                continue;
+            }
             let span = ss.span(site.doc, Span::new(pos, pos + 2));
             let mut b = cx
                 .report(

@@ -256,14 +256,21 @@ impl Rule for ToolchainDrift {
         // A matrix tests several versions on purpose: hold it to the supported range
         // (engines, requires-python) when there is one, else to the exact pin.
         let from_matrix = n.as_str().map(|s| s.contains("matrix.")).unwrap_or(false);
+        let range_pin = pin.iter().find(|p| !p.exact).map(|p| p.range.clone());
         let pin = if from_matrix {
             pin.iter().find(|p| !p.exact).or(pin.first())
         } else {
             pin.first()
         };
         let Some(pin) = pin else { return };
+        // Range pins live in manifests (`engines`, `requires-python`); a partial copy
+        // of the repository (pipeline files only) cannot be judged.
+        if !crate::rules::reliability::missing_file::complete(cx.repo) {
+            return;
+        }
         let mut bad = vec![];
-        for (v, span) in values(site, n) {
+        let vals = values(site, n);
+        for (v, span) in vals {
             let Some(ver) = parse_ver(&v) else { continue };
             let ok = if pin.exact {
                 parse_ver(&pin.range)
@@ -285,10 +292,14 @@ impl Rule for ToolchainDrift {
                 satisfies(ver, &pin.range, with_minor)
             };
             if !ok {
-                bad.push((v, span));
+                // Off the exact pin but inside the supported range: a smaller drift.
+                let in_range = range_pin
+                    .as_deref()
+                    .is_some_and(|r| satisfies(ver, r, with_minor));
+                bad.push((v, span, in_range));
             }
         }
-        for (v, span) in bad {
+        for (v, span, in_range) in bad {
             cx.report(
                 &META,
                 site.path,
@@ -299,6 +310,11 @@ impl Rule for ToolchainDrift {
                 ),
             )
             .site(site)
+            .severity(if in_range {
+                Severity::Low
+            } else {
+                Severity::Medium
+            })
             .related(&pin.file, Span::new(0, 0), format!("{lang} version pinned here"))
             .fix(
                 format!("Use the pinned {lang} version, or widen the pin to the versions you support."),

@@ -141,7 +141,13 @@ impl Rule for UnpushedCommit {
                 let mut cmds: Vec<&Command> = ss.script.commands.iter().collect();
                 cmds.sort_by_key(|c| c.span.start);
                 for c in cmds {
-                    if commits(c) {
+                    // The raw text too: a push after a heredoc or a `${{ }}` in quotes
+                    // can be lost to shell-parser recovery.
+                    let later = text.get(c.span.end..).unwrap_or("");
+                    if commits(c) && (later.contains("git push") || later.contains("gh pr create"))
+                    {
+                        pending = None;
+                    } else if commits(c) {
                         let span = if ss.run.is_some() {
                             ss.span(wf.doc, c.span)
                         } else {
