@@ -3,7 +3,7 @@
 //! a less trusted run can then ship in the release.
 
 use crate::finding::{Category, Confidence, Severity};
-use crate::intent::{job_deploys, job_publishes};
+use crate::intent::{job_deploys, job_publishes, step_intent, Intent};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::workflow::{Step, Workflow};
 
@@ -86,8 +86,19 @@ fn restores_cache(s: &Step) -> Option<String> {
             (c.is_some() && !off(c.clone()))
                 .then(|| format!("`{a}` with `cache: {}`", c.unwrap_or_default()))
         }
-        "astral-sh/setup-uv" => (with("enable-cache").as_deref() == Some("true"))
-            .then(|| "`astral-sh/setup-uv` with `enable-cache`".into()),
+        "astral-sh/setup-uv" => {
+            // `enable-cache: auto` (the default since v6) caches on GitHub-hosted runners.
+            let r = s.uses_str().and_then(|u| u.split('@').nth(1)).unwrap_or("");
+            let old = ["v1", "v2", "v3", "v4", "v5"]
+                .iter()
+                .any(|m| r == *m || r.starts_with(&format!("{m}.")));
+            match with("enable-cache").as_deref() {
+                Some("true") => Some("`astral-sh/setup-uv` with `enable-cache`".into()),
+                Some("false") => None,
+                _ if !old => Some("`astral-sh/setup-uv` (caches by default)".into()),
+                _ => None,
+            }
+        }
         "ruby/setup-ruby" => (with("bundler-cache").as_deref() == Some("true"))
             .then(|| "`ruby/setup-ruby` with `bundler-cache`".into()),
         "gradle/actions/setup-gradle" | "gradle/gradle-build-action" => {
@@ -128,7 +139,12 @@ impl Rule for CachePoisoning {
         };
         let release_wf = is_release_workflow(wf);
         let publishes = job_publishes(job) || job_deploys(job);
-        if !publishes {
+        // In a release workflow, jobs whose output ships: they upload artifacts.
+        let ships = job.steps.iter().any(|s| {
+            s.action().as_deref() == Some("actions/upload-artifact")
+                || step_intent(s) == Intent::Publish
+        });
+        if !(publishes || release_wf && ships) {
             return;
         }
         let sev = if release_wf {
@@ -141,8 +157,13 @@ impl Rule for CachePoisoning {
             site.path,
             site.step.uses.map(|u| u.span).unwrap_or(site.step.anchor()),
             format!(
-                "{what} restores a cache in job `{}`, which publishes; a poisoned cache entry would ship{}.",
+                "{what} restores a cache in job `{}`{}; a poisoned cache entry would ship{}.",
                 job.id,
+                if publishes {
+                    ", which publishes"
+                } else {
+                    " of a release workflow"
+                },
                 if release_wf { " in the release" } else { "" }
             ),
         )

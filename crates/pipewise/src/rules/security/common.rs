@@ -128,9 +128,6 @@ const SAFE_GITHUB: &[&str] = &[
     "workflow_sha",
     "actor",
     "triggering_actor",
-    "ref",
-    "ref_name",
-    "base_ref",
     "output",
     "path",
     "env",
@@ -153,6 +150,8 @@ pub fn classify(path: &str) -> Taint {
             let rest: Vec<&str> = parts.collect();
             match rest.first().copied() {
                 Some("head_ref") => Taint::Attacker,
+                // Branch and tag names: chosen by whoever can push them.
+                Some("ref") | Some("ref_name") | Some("base_ref") => Taint::Caller,
                 Some("event") => classify_event(&rest[1..]),
                 Some(p) if SAFE_GITHUB.contains(&p) => Taint::Safe,
                 _ => Taint::Safe,
@@ -403,6 +402,8 @@ pub const CODE_INPUTS: &[(&str, &str, &str)] = &[
     ("docker://", "args", "sh"),
     ("garygrossgarten/github-action-ssh", "command", "sh"),
     ("actions/ai-inference", "prompt", "prompt"),
+    // Evaluated as JavaScript by the action.
+    ("8398a7/action-slack", "custom_payload", "js"),
 ];
 
 /// The step's code-bearing input, if its action executes one.

@@ -99,7 +99,7 @@ fn check_broad_scopes(wf: &Workflow, cx: &mut Ctx) {
         .iter()
         .filter(|j| j.entry("permissions").is_none() && j.uses.is_none())
         .collect();
-    if inheriting.len() < 2 || wf.jobs.iter().any(|j| j.uses.is_some()) {
+    if inheriting.is_empty() || wf.jobs.iter().any(|j| j.uses.is_some()) {
         return;
     }
     let needs: Vec<(&Job, scopes::Needs)> = inheriting
@@ -119,6 +119,32 @@ fn check_broad_scopes(wf: &Workflow, cx: &mut Ctx) {
             .map(|(j, _)| j.id)
             .collect();
         if users.is_empty() || users.len() == inheriting.len() {
+            // A single job, or no visible user: the grant still belongs on the job.
+            let (msg, conf) = if users.is_empty() {
+                (
+                    format!("`{scope}: write` is granted at workflow level but no step visibly uses it; remove it, or grant it to the job that needs it."),
+                    Confidence::Low,
+                )
+            } else {
+                (
+                    format!("`{scope}: write` is granted at workflow level; grant it on the job that uses it so jobs added later do not inherit it."),
+                    Confidence::Medium,
+                )
+            };
+            let mut snippet = String::from("permissions:\n  contents: read\njobs:\n");
+            for (j, n) in &needs {
+                snippet.push_str(&format!("  {}:\n", j.id));
+                snippet.push_str(&scopes::render_block(n, "    "));
+            }
+            cx.report(&META, wf.path, entry_span(e), msg)
+                .severity(Severity::Low)
+                .confidence(conf)
+                .title(format!("`{scope}: write` at workflow level"))
+                .fix(
+                    "Move write scopes from the workflow to the jobs that use them.",
+                    snippet,
+                    5,
+                );
             continue;
         }
         let others = inheriting.len() - users.len();
