@@ -120,6 +120,26 @@ def zizmor_findings(repo, out):
     return res
 
 
+def block_end(repo, rel, line):
+    """Last line of the YAML block that starts at `line` (deeper-indented lines after
+    it), so a finding inside a `run:` block matches actionlint's position of the key."""
+    try:
+        with open(os.path.join(repo, rel)) as f:
+            lines = f.read().split("\n")
+    except OSError:
+        return line
+    if not 1 <= line <= len(lines):
+        return line
+    ind = len(lines[line - 1]) - len(lines[line - 1].lstrip())
+    end = line
+    for i in range(line, len(lines)):
+        t = lines[i]
+        if t.strip() and len(t) - len(t.lstrip()) <= ind:
+            break
+        end = i + 1
+    return end
+
+
 def actionlint_kind(e):
     k = e.get("kind", "")
     m = e.get("message", "")
@@ -197,10 +217,10 @@ def main():
                 counts[check]["actionlint"] += 1
                 rel = os.path.normpath(e["filepath"])
                 line = e.get("line", 0)
-                if hit(rel, line, line):
+                if hit(rel, line, block_end(repo, rel, line)):
                     matched[check]["actionlint"] += 1
                 else:
-                    unmatched[check].append(("actionlint", k, "", name, rel, line, line))
+                    unmatched[check].append(("actionlint", k, "", name, rel, line, block_end(repo, rel, line)))
     print("| check | pipewise | zizmor (matched by pipewise) | actionlint (matched by pipewise) |")
     print("|---|---:|---:|---:|")
     for check in CHECKS:

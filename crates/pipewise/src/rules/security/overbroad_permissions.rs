@@ -97,11 +97,14 @@ fn check_broad_scopes(wf: &Workflow, cx: &mut Ctx) {
     let inheriting: Vec<&Job> = wf
         .jobs
         .iter()
-        .filter(|j| j.entry("permissions").is_none() && j.uses.is_none())
+        .filter(|j| j.entry("permissions").is_none())
         .collect();
-    if inheriting.is_empty() || wf.jobs.iter().any(|j| j.uses.is_some()) {
+    if inheriting.is_empty() {
         return;
     }
+    // Reusable workflows called without their own `permissions:` need what they use;
+    // that is not visible here, so only the "move it to the job" advice applies.
+    let opaque = inheriting.iter().any(|j| j.uses.is_some());
     let needs: Vec<(&Job, scopes::Needs)> = inheriting
         .iter()
         .map(|j| (*j, scopes::job_needs(j)))
@@ -118,9 +121,9 @@ fn check_broad_scopes(wf: &Workflow, cx: &mut Ctx) {
             .filter(|(_, n)| n.get(scope).map(|(l, _)| *l == "write").unwrap_or(false))
             .map(|(j, _)| j.id)
             .collect();
-        if users.is_empty() || users.len() == inheriting.len() {
+        if opaque || users.is_empty() || users.len() == inheriting.len() {
             // A single job, or no visible user: the grant still belongs on the job.
-            let (msg, conf) = if users.is_empty() {
+            let (msg, conf) = if users.is_empty() && !opaque {
                 (
                     format!("`{scope}: write` is granted at workflow level but no step visibly uses it; remove it, or grant it to the job that needs it."),
                     Confidence::Low,
