@@ -106,13 +106,25 @@ fn restores_cache(s: &Step) -> Option<String> {
                 .then(|| format!("`{a}` (caches by default)"))
         }
         "pnpm/action-setup" | "oven-sh/setup-bun" => None,
+        "jdx/mise-action" => {
+            (!off(with("cache"))).then(|| "`jdx/mise-action` (caches by default)".into())
+        }
+        "docker/setup-buildx-action" => (with("cache-binary").as_deref() != Some("false"))
+            .then(|| "`docker/setup-buildx-action` (caches the buildx binary by default)".into()),
         "mozilla-actions/sccache-action" => Some("`sccache`".into()),
         "docker/build-push-action" => {
             let c = with("cache-from").unwrap_or_default();
             c.contains("type=gha")
                 .then(|| "`docker/build-push-action` with `cache-from: type=gha`".into())
         }
-        _ => None,
+        // Any other action with an explicit `cache: true` / package-manager cache.
+        _ => match with("cache").as_deref() {
+            Some("true") | Some("npm") | Some("yarn") | Some("pnpm") | Some("pip")
+            | Some("poetry") | Some("pipenv") | Some("gradle") | Some("maven") | Some("sbt") => {
+                Some(format!("`{a}` with `cache:`"))
+            }
+            _ => None,
+        },
     }
 }
 
