@@ -3,7 +3,7 @@
 //! a less trusted run can then ship in the release.
 
 use crate::finding::{Category, Confidence, Severity};
-use crate::intent::{job_deploys, job_publishes, step_intent, Intent};
+use crate::intent::{job_deploys, step_intent, Intent};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::workflow::{Step, Workflow};
 
@@ -150,7 +150,9 @@ impl Rule for CachePoisoning {
             return;
         };
         let release_wf = is_release_workflow(wf);
-        let publishes = job_publishes(job) || job_deploys(job);
+        // Judged by the steps, not the job's name (`test-release-macos` only tests).
+        let publishes =
+            job.steps.iter().any(|s| step_intent(s) == Intent::Publish) || job_deploys(job);
         // In a release workflow, jobs whose output ships: they upload artifacts.
         let ships = job.steps.iter().any(|s| {
             s.action().as_deref() == Some("actions/upload-artifact")

@@ -104,7 +104,7 @@ fn check(
     cx: &mut Ctx,
 ) {
     let Some(u) = node.as_str() else { return };
-    if u.starts_with("./") || u.starts_with("docker://") {
+    if u.starts_with("./") || u.starts_with("$/") || u.starts_with("docker://") {
         return;
     }
     let Some(e) = lookup(u) else { return };

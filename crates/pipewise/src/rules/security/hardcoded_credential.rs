@@ -237,11 +237,14 @@ fn literal(v: &Node) -> Option<&str> {
 }
 
 fn check_container(wf: &Workflow, job: &Job, what: &str, node: &Node, service: bool, cx: &mut Ctx) {
-    let image = node
-        .as_str()
-        .or_else(|| node.get("image").and_then(Node::as_str))
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    // The service name counts too: `postgres: { image: ${{ matrix.db }} }`.
+    let image = what.to_ascii_lowercase()
+        + " "
+        + &node
+            .as_str()
+            .or_else(|| node.get("image").and_then(Node::as_str))
+            .unwrap_or("")
+            .to_ascii_lowercase();
     if let Some(pw) = node.get("credentials").and_then(|c| c.entry("password")) {
         if literal(&pw.value).is_some() {
             cx.report(

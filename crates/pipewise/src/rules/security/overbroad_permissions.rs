@@ -125,7 +125,7 @@ fn check_broad_scopes(wf: &Workflow, cx: &mut Ctx) {
             // A single job, or no visible user: the grant still belongs on the job.
             let (msg, conf) = if users.is_empty() && !opaque {
                 (
-                    format!("`{scope}: write` is granted at workflow level but no step visibly uses it; remove it, or grant it to the job that needs it."),
+                    format!("`{scope}: write` is granted at workflow level; grant it only on the job that uses it (pipewise sees no step that does, so it may not be needed at all)."),
                     Confidence::Low,
                 )
             } else {

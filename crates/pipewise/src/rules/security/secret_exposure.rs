@@ -171,7 +171,8 @@ impl Rule for SecretExposure {
                         .unwrap_or(false)
                 })
                 .unwrap_or(false);
-            if assigned {
+            // `cmd <<< "${{ secrets.X }}"` feeds stdin, not the command line.
+            if assigned || before.contains("<<<") {
                 continue;
             }
             let Some(cmd) = script

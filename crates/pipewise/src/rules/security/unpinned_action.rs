@@ -75,7 +75,8 @@ fn check(
 ) {
     let Some(u) = uses.as_str() else { return };
     let u = u.trim();
-    if u.starts_with("./") || u.contains("${{") {
+    // `./path` and `$/path` (same repository, same commit) need no pin.
+    if u.starts_with("./") || u.starts_with("$/") || u.contains("${{") {
         return;
     }
     if let Some(img) = u.strip_prefix("docker://") {
@@ -180,7 +181,10 @@ impl Rule for UnpinnedAction {
     fn job(&self, wf: &Workflow, job: &Job, cx: &mut Ctx) {
         // Reusable workflows from other repositories.
         if let Some(u) = job.uses {
-            if u.as_str().map(|s| !s.starts_with("./")).unwrap_or(false) {
+            if u.as_str()
+                .map(|s| !s.starts_with("./") && !s.starts_with("$/"))
+                .unwrap_or(false)
+            {
                 check(u, wf.path, Some(job.id), None, wf.doc, cx);
             }
         }

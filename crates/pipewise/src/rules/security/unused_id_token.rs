@@ -69,6 +69,15 @@ fn id_token_write(perms: Option<&pipewise_yaml::Entry>) -> Option<&pipewise_yaml
         .find(|e| e.key.as_str() == Some("id-token") && e.value.as_str() == Some("write"))
 }
 
+/// The `id-token: write` line carries a comment naming its user (`# for the credential
+/// broker`): the need is declared even if pipewise cannot see the step.
+fn documented(doc: &pipewise_yaml::Document, e: &pipewise_yaml::Entry) -> bool {
+    let line = doc.line_text(doc.position(e.key.span.start).line);
+    line.split_once('#')
+        .map(|(_, c)| c.trim().len() > 3)
+        .unwrap_or(false)
+}
+
 fn job_uses_oidc(job: &Job) -> bool {
     // A reusable workflow may need the token: it is not visible here.
     job.uses.is_some() || job.steps.iter().any(step_uses_oidc)
@@ -87,7 +96,10 @@ impl Rule for UnusedIdToken {
             .iter()
             .filter(|j| j.entry("permissions").is_none())
             .collect();
-        if inheriting.is_empty() || inheriting.iter().any(|j| job_uses_oidc(j)) {
+        if inheriting.is_empty()
+            || inheriting.iter().any(|j| job_uses_oidc(j))
+            || documented(wf.doc, e)
+        {
             return;
         }
         cx.report(
@@ -108,7 +120,7 @@ impl Rule for UnusedIdToken {
         let Some(e) = id_token_write(job.entry("permissions")) else {
             return;
         };
-        if job_uses_oidc(job) {
+        if job_uses_oidc(job) || documented(wf.doc, e) {
             return;
         }
         cx.report(
