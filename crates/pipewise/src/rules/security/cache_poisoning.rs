@@ -3,7 +3,7 @@
 //! a less trusted run can then ship in the release.
 
 use crate::finding::{Category, Confidence, Severity};
-use crate::intent::{job_deploys, step_intent, Intent};
+use crate::intent::{action_intent, command_intent, job_deploys, Intent};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::workflow::{Step, Workflow};
 
@@ -128,6 +128,22 @@ fn restores_cache(s: &Step) -> Option<String> {
     }
 }
 
+/// A step publishes by what it runs (its action or a command), not by its name.
+fn publishes_by_action_or_command(s: &Step) -> bool {
+    s.action()
+        .map(|a| action_intent(&a) == Intent::Publish)
+        .unwrap_or(false)
+        || s.run
+            .as_ref()
+            .and_then(|r| r.script.as_ref())
+            .map(|sc| {
+                sc.commands
+                    .iter()
+                    .any(|c| !c.in_condition && command_intent(c) == Intent::Publish)
+            })
+            .unwrap_or(false)
+}
+
 fn is_release_workflow(wf: &Workflow) -> bool {
     wf.triggers.iter().any(|t| {
         t.event == "release"
@@ -151,12 +167,11 @@ impl Rule for CachePoisoning {
         };
         let release_wf = is_release_workflow(wf);
         // Judged by the steps, not the job's name (`test-release-macos` only tests).
-        let publishes =
-            job.steps.iter().any(|s| step_intent(s) == Intent::Publish) || job_deploys(job);
+        let publishes = job.steps.iter().any(publishes_by_action_or_command) || job_deploys(job);
         // In a release workflow, jobs whose output ships: they upload artifacts.
         let ships = job.steps.iter().any(|s| {
             s.action().as_deref() == Some("actions/upload-artifact")
-                || step_intent(s) == Intent::Publish
+                || publishes_by_action_or_command(s)
         });
         if !(publishes || release_wf && ships) {
             return;

@@ -113,14 +113,14 @@ fn check_broad_scopes(wf: &Workflow, cx: &mut Ctx) {
         let (Some(scope), Some("write")) = (e.key.as_str(), e.value.as_str()) else {
             continue;
         };
-        if scope == "id-token" {
-            continue; // security/unused-id-token
-        }
         let users: Vec<&str> = needs
             .iter()
             .filter(|(_, n)| n.get(scope).map(|(l, _)| *l == "write").unwrap_or(false))
             .map(|(j, _)| j.id)
             .collect();
+        if scope == "id-token" && users.is_empty() {
+            continue; // security/unused-id-token
+        }
         if opaque || users.is_empty() || users.len() == inheriting.len() {
             // A single job, or no visible user: the grant still belongs on the job.
             let (msg, conf) = if users.is_empty() && !opaque {
