@@ -3,7 +3,7 @@
 //! a less trusted run can then ship in the release.
 
 use crate::finding::{Category, Confidence, Severity};
-use crate::intent::{action_intent, command_intent, job_deploys, Intent};
+use crate::intent::{action_intent, command_intent, Intent};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::workflow::{Step, Workflow};
 
@@ -128,10 +128,12 @@ fn restores_cache(s: &Step) -> Option<String> {
     }
 }
 
-/// A step publishes by what it runs (its action or a command), not by its name.
+/// A step publishes or deploys by what it runs (its action or a command), not by its
+/// name or its job's name (`test-release-macos` only tests).
 fn publishes_by_action_or_command(s: &Step) -> bool {
+    let ships = |i: Intent| matches!(i, Intent::Publish | Intent::Deploy);
     s.action()
-        .map(|a| action_intent(&a) == Intent::Publish)
+        .map(|a| ships(action_intent(&a)))
         .unwrap_or(false)
         || s.run
             .as_ref()
@@ -139,7 +141,7 @@ fn publishes_by_action_or_command(s: &Step) -> bool {
             .map(|sc| {
                 sc.commands
                     .iter()
-                    .any(|c| !c.in_condition && command_intent(c) == Intent::Publish)
+                    .any(|c| !c.in_condition && ships(command_intent(c)))
             })
             .unwrap_or(false)
 }
@@ -167,7 +169,7 @@ impl Rule for CachePoisoning {
         };
         let release_wf = is_release_workflow(wf);
         // Judged by the steps, not the job's name (`test-release-macos` only tests).
-        let publishes = job.steps.iter().any(publishes_by_action_or_command) || job_deploys(job);
+        let publishes = job.steps.iter().any(publishes_by_action_or_command);
         // In a release workflow, jobs whose output ships: they upload artifacts.
         let ships = job.steps.iter().any(|s| {
             s.action().as_deref() == Some("actions/upload-artifact")
