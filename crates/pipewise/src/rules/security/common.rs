@@ -186,6 +186,13 @@ fn classify_event(rest: &[&str]) -> Taint {
     if *first == "inputs" {
         return Taint::Caller;
     }
+    // The base branch of a PR: chosen by maintainers, like `github.base_ref`.
+    if rest
+        .windows(2)
+        .any(|w| w[0] == "base" && matches!(w[1], "ref" | "label"))
+    {
+        return Taint::Caller;
+    }
     let Some(leaf) = rest.last() else {
         return Taint::Attacker;
     };
