@@ -286,9 +286,9 @@ pub fn attacker_severity(wf: Option<&Workflow>, path: &str) -> (Severity, String
         .any(|e| !matches!(*e, "pull_request" | "merge_group"))
     {
         return (
-            Severity::Medium,
+            Severity::Low,
             format!(
-                "it runs on `{}` with this repository's secrets",
+                "it runs on `{}` with this repository's secrets, and the value comes from whoever pushed or merged it",
                 relevant
                     .iter()
                     .find(|e| !matches!(**e, "pull_request" | "merge_group"))
