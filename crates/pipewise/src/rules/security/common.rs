@@ -524,3 +524,52 @@ pub fn input_is_typed(wf: Option<&Workflow>, action_root: Option<&Node>, name: &
     let _ = action_root;
     false
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_contexts() {
+        assert_eq!(classify("github.event.issue.title"), Taint::Attacker);
+        assert_eq!(classify("github.head_ref"), Taint::Attacker);
+        assert_eq!(
+            classify("github.event.pull_request.head.ref"),
+            Taint::Attacker
+        );
+        assert_eq!(classify("github.event.pull_request.number"), Taint::Safe);
+        assert_eq!(classify("github.event.pull_request.head.sha"), Taint::Safe);
+        assert_eq!(
+            classify("github.event.pull_request.base.ref"),
+            Taint::Caller
+        );
+        assert_eq!(classify("github.sha"), Taint::Safe);
+        assert_eq!(classify("github.actor"), Taint::Safe);
+        assert_eq!(classify("github.ref_name"), Taint::Caller);
+        assert_eq!(classify("inputs.tag"), Taint::Caller);
+        assert_eq!(classify("needs.build.result"), Taint::Safe);
+        assert_eq!(classify("steps.x.outcome"), Taint::Safe);
+        assert_eq!(classify("steps.x.outputs.v"), Taint::Unknown);
+        assert_eq!(classify("secrets.token"), Taint::Safe);
+        assert_eq!(classify("github.event"), Taint::Attacker);
+    }
+
+    #[test]
+    fn value_contexts_ignore_conditions() {
+        let e = crate::expr::parse("inputs.a && '--a' || ''").unwrap();
+        assert!(value_contexts(&e).is_empty());
+        let e = crate::expr::parse("github.event.issue.title == 'x'").unwrap();
+        assert!(value_contexts(&e).is_empty());
+        let e = crate::expr::parse("format('{0}', github.head_ref)").unwrap();
+        assert_eq!(value_contexts(&e)[0].0, "github.head_ref");
+        let e = crate::expr::parse("inputs.a || github.head_ref").unwrap();
+        assert_eq!(value_contexts(&e).len(), 2);
+    }
+
+    #[test]
+    fn env_names() {
+        assert_eq!(env_name("github.event.issue.title"), "ISSUE_TITLE");
+        assert_eq!(env_name("inputs.build-args"), "BUILD_ARGS");
+        assert_eq!(env_name("github.head_ref"), "HEAD_REF");
+    }
+}

@@ -317,3 +317,30 @@ impl Rule for HardcodedCredential {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::scan_tokens;
+
+    #[test]
+    fn finds_real_shapes_and_skips_placeholders() {
+        let hits = |s: &str| scan_tokens(s).len();
+        assert_eq!(hits("key AKIAQ3EGRTYUIOPLKJ7H end"), 1);
+        assert_eq!(hits("AKIAIOSFODNN7EXAMPLE"), 0);
+        assert_eq!(hits("XAKIAQ3EGRTYUIOPLKJ7H"), 0, "must start a word");
+        assert_eq!(
+            hits("AKIAQ3EGRTYUIOPLKJ7HZZ"),
+            0,
+            "AWS ids are exactly 20 chars"
+        );
+        assert_eq!(hits("ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"), 0);
+        assert_eq!(hits("ghp_R4nd0mL00k1ngT0k3nW1thEn0ughCh4rs9Zq"), 1);
+        assert_eq!(hits("grep -- '-----BEGIN PRIVATE KEY-----' ."), 0);
+        assert_eq!(
+            hits("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"),
+            1
+        );
+        // No panic on multi-byte text around prefixes.
+        assert_eq!(hits("é ghp_ é AKIA é xoxb- é"), 0);
+    }
+}
