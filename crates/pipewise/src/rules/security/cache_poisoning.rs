@@ -3,7 +3,7 @@
 //! a less trusted run can then ship in the release.
 
 use crate::finding::{Category, Confidence, Severity};
-use crate::intent::{job_deploys, job_publishes};
+use crate::intent::{action_intent, command_intent, Intent};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::workflow::{Step, Workflow};
 
@@ -86,8 +86,19 @@ fn restores_cache(s: &Step) -> Option<String> {
             (c.is_some() && !off(c.clone()))
                 .then(|| format!("`{a}` with `cache: {}`", c.unwrap_or_default()))
         }
-        "astral-sh/setup-uv" => (with("enable-cache").as_deref() == Some("true"))
-            .then(|| "`astral-sh/setup-uv` with `enable-cache`".into()),
+        "astral-sh/setup-uv" => {
+            // `enable-cache: auto` (the default since v6) caches on GitHub-hosted runners.
+            let r = s.uses_str().and_then(|u| u.split('@').nth(1)).unwrap_or("");
+            let old = ["v1", "v2", "v3", "v4", "v5"]
+                .iter()
+                .any(|m| r == *m || r.starts_with(&format!("{m}.")));
+            match with("enable-cache").as_deref() {
+                Some("true") => Some("`astral-sh/setup-uv` with `enable-cache`".into()),
+                Some("false") => None,
+                _ if !old => Some("`astral-sh/setup-uv` (caches by default)".into()),
+                _ => None,
+            }
+        }
         "ruby/setup-ruby" => (with("bundler-cache").as_deref() == Some("true"))
             .then(|| "`ruby/setup-ruby` with `bundler-cache`".into()),
         "gradle/actions/setup-gradle" | "gradle/gradle-build-action" => {
@@ -95,14 +106,44 @@ fn restores_cache(s: &Step) -> Option<String> {
                 .then(|| format!("`{a}` (caches by default)"))
         }
         "pnpm/action-setup" | "oven-sh/setup-bun" => None,
+        "jdx/mise-action" => {
+            (!off(with("cache"))).then(|| "`jdx/mise-action` (caches by default)".into())
+        }
+        "docker/setup-buildx-action" => (with("cache-binary").as_deref() != Some("false"))
+            .then(|| "`docker/setup-buildx-action` (caches the buildx binary by default)".into()),
         "mozilla-actions/sccache-action" => Some("`sccache`".into()),
         "docker/build-push-action" => {
             let c = with("cache-from").unwrap_or_default();
             c.contains("type=gha")
                 .then(|| "`docker/build-push-action` with `cache-from: type=gha`".into())
         }
-        _ => None,
+        // Any other action with an explicit `cache: true` / package-manager cache.
+        _ => match with("cache").as_deref() {
+            Some("true") | Some("npm") | Some("yarn") | Some("pnpm") | Some("pip")
+            | Some("poetry") | Some("pipenv") | Some("gradle") | Some("maven") | Some("sbt") => {
+                Some(format!("`{a}` with `cache:`"))
+            }
+            _ => None,
+        },
     }
+}
+
+/// A step publishes or deploys by what it runs (its action or a command), not by its
+/// name or its job's name (`test-release-macos` only tests).
+fn publishes_by_action_or_command(s: &Step) -> bool {
+    let ships = |i: Intent| matches!(i, Intent::Publish | Intent::Deploy);
+    s.action()
+        .map(|a| ships(action_intent(&a)))
+        .unwrap_or(false)
+        || s.run
+            .as_ref()
+            .and_then(|r| r.script.as_ref())
+            .map(|sc| {
+                sc.commands
+                    .iter()
+                    .any(|c| !c.in_condition && ships(command_intent(c)))
+            })
+            .unwrap_or(false)
 }
 
 fn is_release_workflow(wf: &Workflow) -> bool {
@@ -127,8 +168,14 @@ impl Rule for CachePoisoning {
             return;
         };
         let release_wf = is_release_workflow(wf);
-        let publishes = job_publishes(job) || job_deploys(job);
-        if !publishes {
+        // Judged by the steps, not the job's name (`test-release-macos` only tests).
+        let publishes = job.steps.iter().any(publishes_by_action_or_command);
+        // In a release workflow, jobs whose output ships: they upload artifacts.
+        let ships = job.steps.iter().any(|s| {
+            s.action().as_deref() == Some("actions/upload-artifact")
+                || publishes_by_action_or_command(s)
+        });
+        if !(publishes || release_wf && ships) {
             return;
         }
         let sev = if release_wf {
@@ -141,8 +188,13 @@ impl Rule for CachePoisoning {
             site.path,
             site.step.uses.map(|u| u.span).unwrap_or(site.step.anchor()),
             format!(
-                "{what} restores a cache in job `{}`, which publishes; a poisoned cache entry would ship{}.",
+                "{what} restores a cache in job `{}`{}; a poisoned cache entry would ship{}.",
                 job.id,
+                if publishes {
+                    ", which publishes"
+                } else {
+                    " of a release workflow"
+                },
                 if release_wf { " in the release" } else { "" }
             ),
         )

@@ -128,9 +128,6 @@ const SAFE_GITHUB: &[&str] = &[
     "workflow_sha",
     "actor",
     "triggering_actor",
-    "ref",
-    "ref_name",
-    "base_ref",
     "output",
     "path",
     "env",
@@ -153,6 +150,8 @@ pub fn classify(path: &str) -> Taint {
             let rest: Vec<&str> = parts.collect();
             match rest.first().copied() {
                 Some("head_ref") => Taint::Attacker,
+                // Branch and tag names: chosen by whoever can push them.
+                Some("ref") | Some("ref_name") | Some("base_ref") => Taint::Caller,
                 Some("event") => classify_event(&rest[1..]),
                 Some(p) if SAFE_GITHUB.contains(&p) => Taint::Safe,
                 _ => Taint::Safe,
@@ -185,6 +184,13 @@ fn classify_event(rest: &[&str]) -> Taint {
         return Taint::Attacker;
     };
     if *first == "inputs" {
+        return Taint::Caller;
+    }
+    // The base branch of a PR: chosen by maintainers, like `github.base_ref`.
+    if rest
+        .windows(2)
+        .any(|w| w[0] == "base" && matches!(w[1], "ref" | "label"))
+    {
         return Taint::Caller;
     }
     let Some(leaf) = rest.last() else {
@@ -280,9 +286,9 @@ pub fn attacker_severity(wf: Option<&Workflow>, path: &str) -> (Severity, String
         .any(|e| !matches!(*e, "pull_request" | "merge_group"))
     {
         return (
-            Severity::Medium,
+            Severity::Low,
             format!(
-                "it runs on `{}` with this repository's secrets",
+                "it runs on `{}` with this repository's secrets, and the value comes from whoever pushed or merged it",
                 relevant
                     .iter()
                     .find(|e| !matches!(**e, "pull_request" | "merge_group"))
@@ -403,6 +409,8 @@ pub const CODE_INPUTS: &[(&str, &str, &str)] = &[
     ("docker://", "args", "sh"),
     ("garygrossgarten/github-action-ssh", "command", "sh"),
     ("actions/ai-inference", "prompt", "prompt"),
+    // Evaluated as JavaScript by the action.
+    ("8398a7/action-slack", "custom_payload", "js"),
 ];
 
 /// The step's code-bearing input, if its action executes one.
@@ -515,4 +523,53 @@ pub fn input_is_typed(wf: Option<&Workflow>, action_root: Option<&Node>, name: &
     }
     let _ = action_root;
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_contexts() {
+        assert_eq!(classify("github.event.issue.title"), Taint::Attacker);
+        assert_eq!(classify("github.head_ref"), Taint::Attacker);
+        assert_eq!(
+            classify("github.event.pull_request.head.ref"),
+            Taint::Attacker
+        );
+        assert_eq!(classify("github.event.pull_request.number"), Taint::Safe);
+        assert_eq!(classify("github.event.pull_request.head.sha"), Taint::Safe);
+        assert_eq!(
+            classify("github.event.pull_request.base.ref"),
+            Taint::Caller
+        );
+        assert_eq!(classify("github.sha"), Taint::Safe);
+        assert_eq!(classify("github.actor"), Taint::Safe);
+        assert_eq!(classify("github.ref_name"), Taint::Caller);
+        assert_eq!(classify("inputs.tag"), Taint::Caller);
+        assert_eq!(classify("needs.build.result"), Taint::Safe);
+        assert_eq!(classify("steps.x.outcome"), Taint::Safe);
+        assert_eq!(classify("steps.x.outputs.v"), Taint::Unknown);
+        assert_eq!(classify("secrets.token"), Taint::Safe);
+        assert_eq!(classify("github.event"), Taint::Attacker);
+    }
+
+    #[test]
+    fn value_contexts_ignore_conditions() {
+        let e = crate::expr::parse("inputs.a && '--a' || ''").unwrap();
+        assert!(value_contexts(&e).is_empty());
+        let e = crate::expr::parse("github.event.issue.title == 'x'").unwrap();
+        assert!(value_contexts(&e).is_empty());
+        let e = crate::expr::parse("format('{0}', github.head_ref)").unwrap();
+        assert_eq!(value_contexts(&e)[0].0, "github.head_ref");
+        let e = crate::expr::parse("inputs.a || github.head_ref").unwrap();
+        assert_eq!(value_contexts(&e).len(), 2);
+    }
+
+    #[test]
+    fn env_names() {
+        assert_eq!(env_name("github.event.issue.title"), "ISSUE_TITLE");
+        assert_eq!(env_name("inputs.build-args"), "BUILD_ARGS");
+        assert_eq!(env_name("github.head_ref"), "HEAD_REF");
+    }
 }

@@ -105,6 +105,12 @@ fn checks_out_head(step: &Step) -> bool {
     false
 }
 
+const BUILD_TOOLS: &[&str] = &[
+    "make", "npm", "yarn", "pnpm", "npx", "pip", "pip3", "python", "python3", "poetry", "uv",
+    "cargo", "go", "mvn", "gradle", "bundle", "rake", "tox", "nox", "pytest", "node", "deno",
+    "bun", "cmake", "ninja", "composer", "dotnet", "msbuild", "bazel", "just", "task",
+];
+
 fn runs_code(step: &Step) -> bool {
     if step
         .uses_str()
@@ -113,20 +119,30 @@ fn runs_code(step: &Step) -> bool {
     {
         return true;
     }
-    if step.run.is_none() && step.uses.is_none() {
-        return false;
+    if step.run.is_none() {
+        return matches!(
+            step_intent(step),
+            Intent::Build | Intent::Test | Intent::Lint | Intent::Publish | Intent::Deploy
+        );
     }
-    matches!(
-        step_intent(step),
-        Intent::Build | Intent::Test | Intent::Lint | Intent::Publish | Intent::Deploy
-    ) || step
-        .run
-        .as_ref()
-        .map(|r| {
-            let t = r.text;
-            t.contains("./") || t.contains("make") || t.contains("install")
-        })
-        .unwrap_or(false)
+    let Some(script) = step.run.as_ref().and_then(|r| r.script.as_ref()) else {
+        // pwsh/python bodies: any build-ish intent.
+        return matches!(
+            step_intent(step),
+            Intent::Build | Intent::Test | Intent::Lint
+        );
+    };
+    script.commands.iter().any(|c| {
+        let n = c.name();
+        n.starts_with("./") || BUILD_TOOLS.contains(&c.base_name())
+    })
+}
+
+/// Where the PR is checked out: `None` for the workspace root.
+fn checkout_path<'a>(step: &Step<'a>) -> Option<&'a str> {
+    step.with_str("path")
+        .map(|p| p.trim().trim_start_matches("./").trim_end_matches('/'))
+        .filter(|p| !p.is_empty() && *p != ".")
 }
 
 /// The first PR-head checkout of the job followed by a step that runs code.
@@ -185,21 +201,41 @@ fn check(wf: &Workflow, view: &RepoView, cx: &mut Ctx) {
     for job in &wf.jobs {
         if let Some((co, run)) = pwn_request(job) {
             critical = true;
-            cx.report(
-                &META,
-                wf.path,
-                co.anchor(),
-                format!(
+            // Checked out into a subdirectory, the PR's files are inputs to the base
+            // repository's tooling (unless a step runs them from there).
+            let sub = checkout_path(co).filter(|p| {
+                !run.uses_str()
+                    .map(|u| u.trim_start_matches("./").starts_with(p))
+                    .unwrap_or(false)
+            });
+            let (sev, msg) = match sub {
+                None => (Severity::Critical, format!(
                     "`{}` checks out the pull request's code in job `{}` and then runs `{}` with the base repository's secrets and write token.",
                     trig.event,
                     job.id,
                     run.label()
-                ),
-            )
-            .job(Some(job.id))
-            .step(Some(co.label()))
-            .related(wf.path, run.anchor(), "the PR's code runs here")
-            .related(wf.path, trig.span, "privileged trigger");
+                )),
+                Some(p) => (Severity::Medium, format!(
+                    "`{}` checks out the pull request into `{p}/` in job `{}` and `{}` processes it with the base repository's secrets; make sure nothing from `{p}/` is executed (build files, scripts, install hooks).",
+                    trig.event,
+                    job.id,
+                    run.label()
+                )),
+            };
+            cx.report(&META, wf.path, co.anchor(), msg)
+                .severity(sev)
+                .job(Some(job.id))
+                .step(Some(co.label()))
+                .related(
+                    wf.path,
+                    run.anchor(),
+                    if sub.is_some() {
+                        "the PR's files are processed here"
+                    } else {
+                        "the PR's code runs here"
+                    },
+                )
+                .related(wf.path, trig.span, "privileged trigger");
         }
     }
     if critical {

@@ -96,18 +96,45 @@ pub fn lookup(uses: &str) -> Option<&'static Entry> {
     })
 }
 
+/// For a SHA pin, the version in its comment (`@<sha> # v3.1.0` → `v3.1.0`).
+fn pinned_version(doc: &pipewise_yaml::Document, node: &pipewise_yaml::Node) -> Option<String> {
+    let line = doc.line_text(doc.position(node.span.end).line);
+    let comment = line.split_once('#')?.1.trim();
+    let v = comment
+        .trim_start_matches("tag=")
+        .trim_start_matches("tag:")
+        .split_whitespace()
+        .next()?;
+    let digits = v.trim_start_matches('v');
+    digits
+        .chars()
+        .next()
+        .filter(char::is_ascii_digit)
+        .map(|_| format!("v{digits}"))
+}
+
 fn check(
     node: &pipewise_yaml::Node,
+    doc: &pipewise_yaml::Document,
     path: &str,
     job: Option<&str>,
     step: Option<String>,
     cx: &mut Ctx,
 ) {
     let Some(u) = node.as_str() else { return };
-    if u.starts_with("./") || u.starts_with("docker://") {
+    if u.starts_with("./") || u.starts_with("$/") || u.starts_with("docker://") {
         return;
     }
-    let Some(e) = lookup(u) else { return };
+    let (name, r) = u.split_once('@').unwrap_or((u, ""));
+    let key = if r.len() == 40 && r.bytes().all(|b| b.is_ascii_hexdigit()) {
+        pinned_version(doc, node)
+            .map(|v| format!("{name}@{v}"))
+            .unwrap_or_else(|| u.to_string())
+    } else {
+        u.to_string()
+    };
+    let key = key.as_str();
+    let Some(e) = lookup(key) else { return };
     let sev = if e.refs.is_empty() {
         Severity::Medium
     } else {
@@ -117,7 +144,19 @@ fn check(
         &META,
         path,
         node.span,
-        format!("`{u}` is deprecated: {}; use {}.", e.reason, e.replacement),
+        format!(
+            "{} is deprecated: {}; use {}.",
+            if key != u {
+                format!(
+                    "`{name}` (pinned at {})",
+                    key.rsplit('@').next().unwrap_or(key)
+                )
+            } else {
+                format!("`{u}`")
+            },
+            e.reason,
+            e.replacement
+        ),
     )
     .severity(sev)
     .job(job)
@@ -138,12 +177,19 @@ impl Rule for DeprecatedAction {
     }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
         if let Some(u) = site.step.uses {
-            check(u, site.path, site.job_id(), Some(site.step.label()), cx);
+            check(
+                u,
+                site.doc,
+                site.path,
+                site.job_id(),
+                Some(site.step.label()),
+                cx,
+            );
         }
     }
     fn job(&self, wf: &Workflow, job: &Job, cx: &mut Ctx) {
         if let Some(u) = job.uses {
-            check(u, wf.path, Some(job.id), None, cx);
+            check(u, wf.doc, wf.path, Some(job.id), None, cx);
         }
     }
 }

@@ -112,7 +112,8 @@ impl Rule for GithubEnvInjection {
                 let Ok(e) = &emb.expr else { continue };
                 if let Some((p, _)) = value_contexts(e)
                     .into_iter()
-                    .find(|(p, _)| classify(p) == Taint::Attacker)
+                    .filter(|(p, _)| matches!(classify(p), Taint::Attacker | Taint::Caller))
+                    .max_by_key(|(p, _)| classify(p))
                 {
                     hit = Some((
                         p,
@@ -155,11 +156,21 @@ impl Rule for GithubEnvInjection {
             let file_span;
             let (sev, conf, msg) = if let Some((path, sp)) = hit {
                 file_span = run.source_span(site.doc, sp);
-                let (s, why) = attacker_severity(site.workflow, &path);
-                let s = if s == Severity::Low {
-                    Severity::Medium
+                let (s, why) = if classify(&path) == Taint::Caller {
+                    (
+                        Severity::Low,
+                        "whoever starts the run, calls the workflow or action, or pushes the ref chooses it".to_string(),
+                    )
                 } else {
-                    s
+                    let (s, why) = attacker_severity(site.workflow, &path);
+                    (
+                        if s == Severity::Low {
+                            Severity::Medium
+                        } else {
+                            s
+                        },
+                        why,
+                    )
                 };
                 (s, Confidence::High, format!("`{path}` is written to `${file}`; a newline in it defines any variable (e.g. `BASH_ENV`, `LD_PRELOAD`) for later steps — {why}."))
             } else if privileged

@@ -237,11 +237,14 @@ fn literal(v: &Node) -> Option<&str> {
 }
 
 fn check_container(wf: &Workflow, job: &Job, what: &str, node: &Node, service: bool, cx: &mut Ctx) {
-    let image = node
-        .as_str()
-        .or_else(|| node.get("image").and_then(Node::as_str))
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    // The service name counts too: `postgres: { image: ${{ matrix.db }} }`.
+    let image = what.to_ascii_lowercase()
+        + " "
+        + &node
+            .as_str()
+            .or_else(|| node.get("image").and_then(Node::as_str))
+            .unwrap_or("")
+            .to_ascii_lowercase();
     if let Some(pw) = node.get("credentials").and_then(|c| c.entry("password")) {
         if literal(&pw.value).is_some() {
             cx.report(
@@ -312,5 +315,32 @@ impl Rule for HardcodedCredential {
                 check_container(wf, job, &format!("Service `{name}`"), &e.value, true, cx);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scan_tokens;
+
+    #[test]
+    fn finds_real_shapes_and_skips_placeholders() {
+        let hits = |s: &str| scan_tokens(s).len();
+        assert_eq!(hits("key AKIAQ3EGRTYUIOPLKJ7H end"), 1);
+        assert_eq!(hits("AKIAIOSFODNN7EXAMPLE"), 0);
+        assert_eq!(hits("XAKIAQ3EGRTYUIOPLKJ7H"), 0, "must start a word");
+        assert_eq!(
+            hits("AKIAQ3EGRTYUIOPLKJ7HZZ"),
+            0,
+            "AWS ids are exactly 20 chars"
+        );
+        assert_eq!(hits("ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"), 0);
+        assert_eq!(hits("ghp_R4nd0mL00k1ngT0k3nW1thEn0ughCh4rs9Zq"), 1);
+        assert_eq!(hits("grep -- '-----BEGIN PRIVATE KEY-----' ."), 0);
+        assert_eq!(
+            hits("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"),
+            1
+        );
+        // No panic on multi-byte text around prefixes.
+        assert_eq!(hits("é ghp_ é AKIA é xoxb- é"), 0);
     }
 }

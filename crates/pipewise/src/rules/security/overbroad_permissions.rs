@@ -97,11 +97,14 @@ fn check_broad_scopes(wf: &Workflow, cx: &mut Ctx) {
     let inheriting: Vec<&Job> = wf
         .jobs
         .iter()
-        .filter(|j| j.entry("permissions").is_none() && j.uses.is_none())
+        .filter(|j| j.entry("permissions").is_none())
         .collect();
-    if inheriting.len() < 2 || wf.jobs.iter().any(|j| j.uses.is_some()) {
+    if inheriting.is_empty() {
         return;
     }
+    // Reusable workflows called without their own `permissions:` need what they use;
+    // that is not visible here, so only the "move it to the job" advice applies.
+    let opaque = inheriting.iter().any(|j| j.uses.is_some());
     let needs: Vec<(&Job, scopes::Needs)> = inheriting
         .iter()
         .map(|j| (*j, scopes::job_needs(j)))
@@ -110,15 +113,41 @@ fn check_broad_scopes(wf: &Workflow, cx: &mut Ctx) {
         let (Some(scope), Some("write")) = (e.key.as_str(), e.value.as_str()) else {
             continue;
         };
-        if scope == "id-token" {
-            continue; // security/unused-id-token
-        }
         let users: Vec<&str> = needs
             .iter()
             .filter(|(_, n)| n.get(scope).map(|(l, _)| *l == "write").unwrap_or(false))
             .map(|(j, _)| j.id)
             .collect();
-        if users.is_empty() || users.len() == inheriting.len() {
+        if scope == "id-token" && users.is_empty() {
+            continue; // security/unused-id-token
+        }
+        if opaque || users.is_empty() || users.len() == inheriting.len() {
+            // A single job, or no visible user: the grant still belongs on the job.
+            let (msg, conf) = if users.is_empty() && !opaque {
+                (
+                    format!("`{scope}: write` is granted at workflow level; grant it only on the job that uses it (pipewise sees no step that does, so it may not be needed at all)."),
+                    Confidence::Low,
+                )
+            } else {
+                (
+                    format!("`{scope}: write` is granted at workflow level; grant it on the job that uses it so jobs added later do not inherit it."),
+                    Confidence::Medium,
+                )
+            };
+            let mut snippet = String::from("permissions:\n  contents: read\njobs:\n");
+            for (j, n) in &needs {
+                snippet.push_str(&format!("  {}:\n", j.id));
+                snippet.push_str(&scopes::render_block(n, "    "));
+            }
+            cx.report(&META, wf.path, entry_span(e), msg)
+                .severity(Severity::Low)
+                .confidence(conf)
+                .title(format!("`{scope}: write` at workflow level"))
+                .fix(
+                    "Move write scopes from the workflow to the jobs that use them.",
+                    snippet,
+                    5,
+                );
             continue;
         }
         let others = inheriting.len() - users.len();

@@ -180,6 +180,21 @@ impl Rule for RemoteScript {
             if ins.keyword != "RUN" || ins.json_form.is_some() {
                 continue;
             }
+            // Heredoc bodies (`RUN <<EOF … EOF`) are scripts too; `body` is verbatim
+            // source, so its spans map by offset.
+            for h in &ins.heredocs {
+                let body = Script::parse(&h.body);
+                for (span, what, http) in find(&body) {
+                    let _ = cx
+                        .report(
+                            &META,
+                            &file.path,
+                            Span::new(h.body_span.start + span.start, h.body_span.start + span.end),
+                            format!("{what} while building the image; whoever controls the download controls the image."),
+                        )
+                        .severity(if http { Severity::High } else { Severity::Medium });
+                }
+            }
             let script = Script::parse(&ins.args);
             for (span, what, http) in find(&script) {
                 let fs = ins.args_range_to_span(text, span.start, span.end);

@@ -36,7 +36,15 @@ pub fn step_uses_oidc(step: &Step) -> bool {
         || action.starts_with("chainguard-dev/setup-chainctl")
         || action.starts_with("octo-sts/")
         || action.starts_with("step-security/")
+        || action.starts_with("ossf/scorecard-action")
+        || action.starts_with("changesets/action")
+        || action.starts_with("codspeedhq/action")
+        || action.starts_with("anthropics/claude-code-action")
+        || action.starts_with("docker/build-push-action") && (with("provenance") || with("attests"))
+        || action.starts_with("./")
         || action.contains("oidc")
+        || action.contains("attest")
+        || action.contains("publish")
     {
         return true;
     }
@@ -66,6 +74,13 @@ pub fn step_uses_oidc(step: &Step) -> bool {
         || h.contains("uv publish") && !h.contains("--token")
         || h.contains("twine upload") && h.contains("trusted")
         || h.contains("getidtoken")
+        // npm and pnpm publish use trusted publishing (OIDC) when it is configured.
+        || h.contains("npm publish")
+        || h.contains("pnpm publish")
+        || h.contains("yarn npm publish")
+        || h.contains("changeset publish")
+        || h.contains("cargo publish")
+        || h.contains("credential broker")
 }
 
 /// Scopes a job's steps need, with the reason for each.

@@ -104,6 +104,61 @@ fn scan_doc(path: &str, doc: &Document, cx: &mut Ctx) {
     }
 }
 
+/// `echo "$TOKEN"` where `TOKEN` is bound to a secret in `env:`.
+fn echoed_env_secrets(
+    site: &StepSite,
+    run: &crate::workflow::Run,
+    script: &crate::shell::Script,
+    cx: &mut Ctx,
+) {
+    for (ci, c) in script.commands.iter().enumerate() {
+        if !matches!(c.base_name(), "echo" | "printf")
+            || c.in_substitution
+            || c.redirects.iter().any(|r| r.op.contains('>'))
+        {
+            continue;
+        }
+        // `echo "$TOKEN" | docker login --password-stdin`: piped, not logged.
+        let piped = script.lists.iter().flat_map(|l| l.items.iter()).any(|it| {
+            it.pipeline && it.commands.contains(&ci) && it.commands.iter().max() != Some(&ci)
+        });
+        if piped {
+            continue;
+        }
+        // Words with a command substitution are judged by their inner commands.
+        for w in c.args().iter().filter(|w| !w.text.contains("$(")) {
+            for (i, _) in w.text.match_indices('$') {
+                let name: String = w.text[i + 1..]
+                    .trim_start_matches('{')
+                    .chars()
+                    .take_while(|ch| ch.is_ascii_alphanumeric() || *ch == '_')
+                    .collect();
+                if name.is_empty() {
+                    continue;
+                }
+                let Some(v) = super::common::env_value(site.workflow, site.job, site.step, &name)
+                    .and_then(|n| n.as_str())
+                else {
+                    continue;
+                };
+                if !v.contains("secrets.") || v.contains("secrets.GITHUB_TOKEN") {
+                    continue;
+                }
+                let span = run.source_span(site.doc, c.span);
+                cx.report(
+                    &META,
+                    site.path,
+                    span,
+                    format!("`{}` echoes `${name}`, which holds a secret, to the log (masking misses any transformed copy).", c.base_name()),
+                )
+                .confidence(Confidence::Medium)
+                .site(site);
+                return;
+            }
+        }
+    }
+}
+
 impl Rule for SecretExposure {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -138,6 +193,7 @@ impl Rule for SecretExposure {
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
         let Some(run) = &site.step.run else { return };
         let Some(script) = &run.script else { return };
+        echoed_env_secrets(site, run, script, cx);
         if !run.text.contains("secrets.") {
             return;
         }
@@ -171,7 +227,8 @@ impl Rule for SecretExposure {
                         .unwrap_or(false)
                 })
                 .unwrap_or(false);
-            if assigned {
+            // `cmd <<< "${{ secrets.X }}"` feeds stdin, not the command line.
+            if assigned || before.contains("<<<") {
                 continue;
             }
             let Some(cmd) = script

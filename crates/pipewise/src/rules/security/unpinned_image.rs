@@ -55,8 +55,53 @@ fn image_node(n: &Node) -> Option<&Node> {
     }
 }
 
+/// Literal values of `matrix.<key>` when the image is exactly `${{ matrix.<key> }}`.
+fn matrix_images<'a>(job: &Job<'a>, img: &str) -> Vec<&'a str> {
+    let key = img
+        .trim()
+        .strip_prefix("${{")
+        .and_then(|s| s.strip_suffix("}}"))
+        .map(str::trim)
+        .and_then(|s| s.strip_prefix("matrix."));
+    let Some(key) = key else { return vec![] };
+    if !super::common::matrix_is_static(Some(job), key) {
+        return vec![];
+    }
+    let Some(m) = job.get("strategy").and_then(|s| s.get("matrix")) else {
+        return vec![];
+    };
+    let mut out = vec![];
+    if let Some(v) = m.get(key) {
+        match v.as_seq() {
+            Some(items) => out.extend(items.iter().filter_map(Node::as_str)),
+            None => out.extend(v.as_str()),
+        }
+    }
+    if let Some(inc) = m.get("include").and_then(Node::as_seq) {
+        out.extend(
+            inc.iter()
+                .filter_map(|i| i.get(key))
+                .filter_map(Node::as_str),
+        );
+    }
+    out
+}
+
 fn check(wf: &Workflow, job: &Job, what: &str, node: &Node, cx: &mut Ctx) {
     let Some(img) = node.as_str() else { return };
+    let mut values = matrix_images(job, img);
+    values.sort_unstable();
+    values.dedup();
+    if !values.is_empty() {
+        for v in values {
+            check_one(wf, job, what, node, v, cx);
+        }
+        return;
+    }
+    check_one(wf, job, what, node, img, cx);
+}
+
+fn check_one(wf: &Workflow, job: &Job, what: &str, node: &Node, img: &str, cx: &mut Ctx) {
     let img = img.trim();
     if img.is_empty() || img.contains("${{") || img.contains("@sha256:") {
         return;

@@ -15,7 +15,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     category: Category::Security,
-    summary: "`id-token: write` is granted but no step of the job(s) that receive it requests an OIDC token (cloud credentials with a role, trusted publishing, attestations, keyless signing).",
+    summary: "`id-token: write` is granted to jobs that plainly cannot use it: no step requests an OIDC token (cloud credentials with a role, trusted publishing, attestations, keyless signing), no third-party action could, and nothing publishes, signs, logs in or deploys.",
     impact: "Any step in those jobs can mint an OIDC token for this repository and assume every cloud role or registry identity that trusts it.",
     doc: r#"
 ## Why it matters
@@ -69,9 +69,62 @@ fn id_token_write(perms: Option<&pipewise_yaml::Entry>) -> Option<&pipewise_yaml
         .find(|e| e.key.as_str() == Some("id-token") && e.value.as_str() == Some("write"))
 }
 
+/// The `id-token: write` line carries a comment naming its user (`# for the credential
+/// broker`): the need is declared even if pipewise cannot see the step.
+fn documented(doc: &pipewise_yaml::Document, e: &pipewise_yaml::Entry) -> bool {
+    let line = doc.line_text(doc.position(e.key.span.start).line);
+    line.split_once('#')
+        .map(|(_, c)| c.trim().len() > 3)
+        .unwrap_or(false)
+}
+
+/// Steps whose OIDC use pipewise cannot rule out: third-party actions (their code is
+/// not visible; many request tokens for publishing, brokers or signing), and commands
+/// that publish, release, deploy, sign or log in (npm/pnpm trusted publishing, `ko`,
+/// release scripts).
+fn may_use_oidc(step: &crate::workflow::Step) -> bool {
+    if let Some(a) = step.action() {
+        // Cloud logins: `step_uses_oidc` already tells role/OIDC from static keys.
+        if a.starts_with("aws-actions/configure-aws-credentials")
+            || a.starts_with("google-github-actions/auth")
+            || a.starts_with("azure/login")
+        {
+            return false;
+        }
+        let owner = a.split('/').next().unwrap_or("");
+        let known_no_oidc = matches!(owner, "actions" | "github")
+            && !a.starts_with("actions/attest")
+            && !a.starts_with("actions/deploy-pages")
+            || a.starts_with("docker/setup-")
+            || a.starts_with("docker/metadata-action");
+        if !known_no_oidc {
+            return true;
+        }
+    }
+    let h = step.haystack();
+    [
+        "publish",
+        "release",
+        "deploy",
+        "sign",
+        "login",
+        "token",
+        "push",
+        "upload",
+        "attest",
+        "provenance",
+    ]
+    .iter()
+    .any(|w| h.contains(w))
+}
+
 fn job_uses_oidc(job: &Job) -> bool {
     // A reusable workflow may need the token: it is not visible here.
-    job.uses.is_some() || job.steps.iter().any(step_uses_oidc)
+    job.uses.is_some()
+        || job
+            .steps
+            .iter()
+            .any(|s| step_uses_oidc(s) || may_use_oidc(s))
 }
 
 impl Rule for UnusedIdToken {
@@ -87,7 +140,10 @@ impl Rule for UnusedIdToken {
             .iter()
             .filter(|j| j.entry("permissions").is_none())
             .collect();
-        if inheriting.is_empty() || inheriting.iter().any(|j| job_uses_oidc(j)) {
+        if inheriting.is_empty()
+            || inheriting.iter().any(|j| job_uses_oidc(j))
+            || documented(wf.doc, e)
+        {
             return;
         }
         cx.report(
@@ -108,7 +164,7 @@ impl Rule for UnusedIdToken {
         let Some(e) = id_token_write(job.entry("permissions")) else {
             return;
         };
-        if job_uses_oidc(job) {
+        if job_uses_oidc(job) || documented(wf.doc, e) {
             return;
         }
         cx.report(
