@@ -235,7 +235,7 @@ pub(crate) fn is_literal_secret_value(v: &str) -> bool {
     ) {
         return false;
     }
-    if v.len() <= 6 && v.bytes().all(|b| b.is_ascii_digit()) {
+    if v.len() <= 3 && v.bytes().all(|b| b.is_ascii_digit()) {
         return false;
     }
     true
@@ -365,7 +365,8 @@ mod tests {
         assert!(!is_literal_secret_value("${DB_PASSWORD}"));
         assert!(!is_literal_secret_value("\"\""));
         assert!(!is_literal_secret_value("/run/secrets/db"));
-        assert!(!is_literal_secret_value("3600"));
+        assert!(!is_literal_secret_value("64"));
+        assert!(is_literal_secret_value("159159"));
     }
 
     #[test]
