@@ -297,18 +297,7 @@ pub fn step_scripts<'s>(
         errexit: run.errexit(),
         via: None,
     }];
-    let cwd = site
-        .step
-        .get("working-directory")
-        .and_then(|n| n.as_str())
-        .or_else(|| {
-            site.job
-                .and_then(|j| j.get("defaults"))
-                .and_then(|d| d.get("run"))
-                .and_then(|r| r.get("working-directory"))
-                .and_then(|n| n.as_str())
-        })
-        .unwrap_or("");
+    let cwd = step_cwd(site);
     let mut seen = std::collections::BTreeSet::new();
     let mut queue: Vec<(String, Span, Vec<String>)> = vec![];
     for c in &script.commands {
@@ -351,6 +340,22 @@ pub fn step_scripts<'s>(
         });
     }
     out
+}
+
+/// The step's working directory (`working-directory`, else the job's
+/// `defaults.run.working-directory`), as written; "" for the repository root.
+pub fn step_cwd<'a>(site: &StepSite<'_, 'a>) -> &'a str {
+    site.step
+        .get("working-directory")
+        .and_then(|n| n.as_str())
+        .or_else(|| {
+            site.job
+                .and_then(|j| j.get("defaults"))
+                .and_then(|d| d.get("run"))
+                .and_then(|r| r.get("working-directory"))
+                .and_then(|n| n.as_str())
+        })
+        .unwrap_or("")
 }
 
 fn first_line_has_e(text: &str) -> bool {
