@@ -32,7 +32,8 @@ Token-shaped literals (`ghp_…`, `AKIA…`) are reported as critical by
 `security/hardcoded-credential`, so this rule skips them. Severities: literals are
 **medium**; well-known throwaway values (`postgres`, `password`, `example`…) and
 files meant for development, tests or CI (by name or folder) are **low**.
-`${VAR}` references, empty values and `*_FILE` variables are not reported.
+`${VAR}` references, empty values and `*_FILE` variables are not reported; a
+literal default (`${DB_PASSWORD:-changeme}`) is **low**.
 
 ## Bad
 ```yaml
@@ -73,6 +74,18 @@ fn url_password(v: &str) -> Option<&str> {
     let (auth, _) = rest.split_once('@')?;
     let (_, pw) = auth.split_once(':')?;
     (!pw.is_empty() && !pw.contains('$') && !pw.contains('/')).then_some(pw)
+}
+
+/// The default of `${VAR:-default}` / `${VAR-default}` (not `${VAR:?error}`).
+fn interpolation_default(v: &str) -> Option<&str> {
+    let rest = &v[v.find("${")? + 2..];
+    let end = rest.find('}')?;
+    let inner = &rest[..end];
+    let at = inner.find(['-', ':'])?;
+    let op = &inner[at..];
+    op.strip_prefix(":-")
+        .or_else(|| op.strip_prefix('-'))
+        .filter(|d| !d.is_empty())
 }
 
 /// `(name, value, node to point at)` of each variable in an `environment:`/`args:`.
@@ -117,6 +130,23 @@ impl Rule for ComposeLiteralPassword {
                     let named = is_secret_name(&key) && is_literal_secret_value(&value);
                     let in_url = url_password(&value);
                     if !named && in_url.is_none() {
+                        if let Some(default) = interpolation_default(&value)
+                            .filter(|d| is_secret_name(&key) && is_literal_secret_value(d))
+                        {
+                            cx.report(
+                                &META,
+                                &f.path,
+                                sp,
+                                format!("Service `{name}` falls back to the literal `{key}` default `{default}` whenever the variable is unset."),
+                            )
+                            .severity(Severity::Low)
+                            .title("Literal password as an interpolation default")
+                            .fix(
+                                "Make the variable required instead of giving it a default.",
+                                format!("{key}: ${{{key}:?{key} must be set}}"),
+                                2,
+                            );
+                        }
                         continue;
                     }
                     let secret = if named {
