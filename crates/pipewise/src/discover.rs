@@ -71,8 +71,7 @@ pub fn classify(rel: &str) -> Option<FileKind> {
     ) {
         return Some(FileKind::Renovate);
     }
-    if lower.starts_with("dockerfile") || lower.ends_with(".dockerfile") || lower == "containerfile"
-    {
+    if is_dockerfile_name(name) {
         return Some(FileKind::Dockerfile);
     }
     if is_yaml && (lower.starts_with("docker-compose") || lower.starts_with("compose")) {
@@ -114,6 +113,30 @@ pub fn classify(rel: &str) -> Option<FileKind> {
         return Some(FileKind::Manifest);
     }
     None
+}
+
+/// `Dockerfile`, `Dockerfile.prod`, `dockerfile-dev`, `api.Dockerfile`, `Containerfile`;
+/// not source files or templates that merely start with the word (`dockerfile.rs`,
+/// `Dockerfile.md`, `Dockerfile.j2`).
+pub fn is_dockerfile_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".dockerfile") || lower == "containerfile" || lower == "dockerfile" {
+        return true;
+    }
+    let Some(rest) = lower
+        .strip_prefix("dockerfile")
+        .or_else(|| lower.strip_prefix("containerfile"))
+    else {
+        return false;
+    };
+    const NOT: &[&str] = &[
+        "rs", "go", "py", "js", "ts", "md", "txt", "json", "yml", "yaml", "toml", "sh", "rb",
+        "java", "c", "h", "cpp", "html", "lock", "orig", "bak", "swp", "j2", "jinja", "tpl",
+        "tmpl", "template", "in", "erb", "mustache", "hbs", "snap",
+    ];
+    let ext = rest.rsplit('.').next().unwrap_or("");
+    (rest.starts_with('.') || rest.starts_with('-') || rest.starts_with('_'))
+        && !(rest.contains('.') && NOT.contains(&ext))
 }
 
 /// Walks `root`. Directory links are never followed; file links are listed and
@@ -225,5 +248,10 @@ mod tests {
         assert_eq!(classify("web/package.json"), Some(FileKind::Manifest));
         assert_eq!(classify("requirements-dev.txt"), Some(FileKind::Manifest));
         assert_eq!(classify("src/main.rs"), None);
+        assert_eq!(classify("src/dockerfile.rs"), None);
+        assert_eq!(classify("docker/Dockerfile.j2"), None);
+        assert_eq!(classify("Dockerfile-dev"), Some(FileKind::Dockerfile));
+        assert_eq!(classify("api.Dockerfile"), Some(FileKind::Dockerfile));
+        assert_eq!(classify("Containerfile"), Some(FileKind::Dockerfile));
     }
 }

@@ -1,9 +1,9 @@
 //! `container/compose-literal-password`: a compose service (or its build args) sets a
-//! secret-named variable to a literal value, or holds a token-shaped literal or a URL
-//! with an inline password.
+//! secret-named variable to a literal value, or holds a URL with an inline password.
+//! Token-shaped literals are left to `security/hardcoded-credential`.
 
 use super::{
-    compose_services, is_dev_compose, is_literal_secret_value, is_secret_name, svc_get, token_shape,
+    compose_services, has_token, is_dev_compose, is_literal_secret_value, is_secret_name, svc_get,
 };
 use crate::finding::{Category, Confidence, Severity, Span};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
@@ -18,7 +18,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     category: Category::Security,
-    summary: "A compose service's `environment:` (or `build.args:`) sets a `*PASSWORD*`/`*SECRET*`/`*TOKEN*`/`*API_KEY*` variable to a literal, holds a token-shaped literal, or a connection URL with an inline password.",
+    summary: "A compose service's `environment:` (or `build.args:`) sets a `*PASSWORD*`/`*SECRET*`/`*TOKEN*`/`*API_KEY*` variable to a literal, or holds a connection URL with an inline password (token-shaped literals such as `ghp_…` are reported by `security/hardcoded-credential`).",
     impact: "The credential is in git history for everyone with read access, is usually reused between environments, and cannot be rotated without a commit.",
     doc: r#"
 ## Why it matters
@@ -28,10 +28,12 @@ ends up running in staging or production. Compose interpolates `${VAR}` from the
 environment or an `.env` file (kept out of git), and supports `secrets:` mounted as
 files.
 
-Severities: token-shaped literals (`ghp_…`, `AKIA…`) are **high**; other literals
+Token-shaped literals (`ghp_…`, `AKIA…`) are reported as critical by
+`security/hardcoded-credential`, so this rule skips them. Severities: literals are
 **medium**; well-known throwaway values (`postgres`, `password`, `example`…) and
 files meant for development, tests or CI (by name or folder) are **low**.
-`${VAR}` references, empty values and `*_FILE` variables are not reported.
+`${VAR}` references, empty values and `*_FILE` variables are not reported; a
+literal default (`${DB_PASSWORD:-changeme}`) is **low**.
 
 ## Bad
 ```yaml
@@ -74,6 +76,18 @@ fn url_password(v: &str) -> Option<&str> {
     (!pw.is_empty() && !pw.contains('$') && !pw.contains('/')).then_some(pw)
 }
 
+/// The default of `${VAR:-default}` / `${VAR-default}` (not `${VAR:?error}`).
+fn interpolation_default(v: &str) -> Option<&str> {
+    let rest = &v[v.find("${")? + 2..];
+    let end = rest.find('}')?;
+    let inner = &rest[..end];
+    let at = inner.find(['-', ':'])?;
+    let op = &inner[at..];
+    op.strip_prefix(":-")
+        .or_else(|| op.strip_prefix('-'))
+        .filter(|d| !d.is_empty())
+}
+
 /// `(name, value, node to point at)` of each variable in an `environment:`/`args:`.
 fn variables(n: &Node) -> Vec<(String, String, &Node)> {
     let mut out = vec![];
@@ -110,20 +124,29 @@ impl Rule for ComposeLiteralPassword {
             for vars in sources.into_iter().flatten() {
                 for (key, value, node) in variables(vars) {
                     let sp = Span::new(node.span.start, node.span.end);
-                    if let Some(what) = token_shape(&value) {
-                        cx.report(
-                            &META,
-                            &f.path,
-                            sp,
-                            format!("Service `{name}` sets `{key}` to a token-shaped value ({what}), committed in plain text."),
-                        )
-                        .severity(Severity::High)
-                        .confidence(Confidence::High);
-                        continue;
+                    if has_token(&value) {
+                        continue; // reported (critical) by security/hardcoded-credential
                     }
                     let named = is_secret_name(&key) && is_literal_secret_value(&value);
                     let in_url = url_password(&value);
                     if !named && in_url.is_none() {
+                        if let Some(default) = interpolation_default(&value)
+                            .filter(|d| is_secret_name(&key) && is_literal_secret_value(d))
+                        {
+                            cx.report(
+                                &META,
+                                &f.path,
+                                sp,
+                                format!("Service `{name}` falls back to the literal `{key}` default `{default}` whenever the variable is unset."),
+                            )
+                            .severity(Severity::Low)
+                            .title("Literal password as an interpolation default")
+                            .fix(
+                                "Make the variable required instead of giving it a default.",
+                                format!("{key}: ${{{key}:?{key} must be set}}"),
+                                2,
+                            );
+                        }
                         continue;
                     }
                     let secret = if named {

@@ -1,8 +1,9 @@
 //! `container/secret-in-env`: `ENV`/`ARG` that bake a secret into the image — a
 //! secret-named variable (`*PASSWORD*`, `*SECRET*`, `*TOKEN*`, `*API_KEY*`) with a
-//! literal value, or any token-shaped literal.
+//! literal value. Token-shaped literals (`ghp_…`) are left to
+//! `security/hardcoded-credential`, which reports them in every file.
 
-use super::{dockerfile, is_literal_secret_value, is_secret_name, token_shape};
+use super::{dockerfile, has_token, is_literal_secret_value, is_secret_name};
 use crate::dockerfile::Instruction;
 use crate::finding::{Category, Confidence, Severity};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
@@ -16,7 +17,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::High,
     confidence: Confidence::Medium,
     category: Category::Security,
-    summary: "An `ENV` or `ARG` gives a secret-named variable (`*PASSWORD*`, `*SECRET*`, `*TOKEN*`, `*API_KEY*`) a literal value, or holds a token-shaped literal (`ghp_…`, `AKIA…`, a private key).",
+    summary: "An `ENV` or `ARG` gives a secret-named variable (`*PASSWORD*`, `*SECRET*`, `*TOKEN*`, `*API_KEY*`) a literal value (token-shaped literals such as `ghp_…` are reported by `security/hardcoded-credential`).",
     impact: "`ENV` values are stored in the image configuration and `ARG` values in its build history: anyone who can pull the image (or read the Dockerfile in the repository) gets the credential.",
     doc: r#"
 ## Why it matters
@@ -25,7 +26,9 @@ in each `RUN`. Images get pushed to registries, cached on CI runners and shared,
 credential in an `ENV`/`ARG` is as public as the image. The Dockerfile itself is in
 the repository, so the literal is also in git history.
 
-Severities: a token-shaped literal is **high**; a secret-named `ENV` with a literal is
+Token-shaped values (`ghp_…`, `AKIA…`, private keys) are reported as critical by
+`security/hardcoded-credential` in every file, so this rule skips them. Severities: a
+secret-named `ENV` with a literal is
 **high**; an `ARG` default is **medium** (it can be overridden but is still in the
 file and in the history); well-known throwaway values (`postgres`, `password`,
 `changeme`…) are **low**. References (`$DB_PASSWORD`), empty values, paths
@@ -150,15 +153,8 @@ impl Rule for SecretInEnv {
             for (key, (ks, _), value, (_, ve)) in assignments(i) {
                 let sp = i.args_range_to_span(f.text(), ks, ve);
                 let sp = crate::finding::Span::new(sp.start, sp.end);
-                if let Some(what) = token_shape(&value) {
-                    cx.report(
-                        &META,
-                        &f.path,
-                        sp,
-                        format!("`{} {key}` holds a token-shaped value ({what}); it is readable by anyone who can pull the image.", i.keyword),
-                    )
-                    .confidence(Confidence::High);
-                    continue;
+                if has_token(&value) {
+                    continue; // reported (critical) by security/hardcoded-credential
                 }
                 if !is_secret_name(key) || !is_literal_secret_value(&value) {
                     continue;

@@ -101,12 +101,7 @@ fn ecosystem_of(name: &str) -> Option<&'static str> {
             "nuget"
         }
         _ if lower.ends_with(".tf") => "terraform",
-        _ if lower.starts_with("dockerfile")
-            || lower.ends_with(".dockerfile")
-            || lower == "containerfile" =>
-        {
-            "docker"
-        }
+        _ if crate::discover::is_dockerfile_name(name) => "docker",
         _ => return None,
     })
 }
@@ -463,5 +458,6 @@ mod tests {
         assert_eq!(ecosystem_of("main.tf"), Some("terraform"));
         assert_eq!(ecosystem_of("App.csproj"), Some("nuget"));
         assert_eq!(ecosystem_of("README.md"), None);
+        assert_eq!(ecosystem_of("dockerfile.rs"), None);
     }
 }
