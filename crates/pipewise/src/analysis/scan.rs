@@ -135,6 +135,10 @@ fn finding_reason(f: &ReportFinding) -> Option<String> {
 }
 
 struct Ctx<'a> {
+    /// Matches of each called script's commands, computed once.
+    script_matches: std::collections::HashMap<String, Vec<Match>>,
+    /// Findings by file (they are sorted by file).
+    findings_by_file: std::collections::HashMap<&'a str, std::ops::Range<usize>>,
     repo: &'a Repo,
     actions: &'a [Action<'a>],
     scripts: &'a Scripts,
@@ -152,7 +156,15 @@ pub fn scan<'a>(
     detected: &'a Detected,
     findings: &'a [ReportFinding],
 ) -> Scan {
+    let mut findings_by_file: std::collections::HashMap<&str, std::ops::Range<usize>> =
+        std::collections::HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        let r = findings_by_file.entry(f.file.as_str()).or_insert(i..i);
+        r.end = i + 1;
+    }
     let mut cx = Ctx {
+        script_matches: Default::default(),
+        findings_by_file,
         repo,
         actions,
         scripts,
@@ -280,6 +292,18 @@ fn lower_words(words: &[crate::shell::Word]) -> Vec<String> {
 }
 
 impl<'a> Ctx<'a> {
+    /// The findings of one file (a contiguous run when findings are sorted by file,
+    /// as the audit sorts them; filtered by file in any case).
+    fn findings_in(&self, file: &str) -> impl Iterator<Item = &'a ReportFinding> + 'a {
+        let r = self.findings_by_file.get(file).cloned().unwrap_or(0..0);
+        let all: &'a [ReportFinding] = self.findings;
+        let file = file.to_string();
+        all.get(r)
+            .unwrap_or(&[])
+            .iter()
+            .filter(move |f| f.file == file)
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn step(
         &mut self,
@@ -305,9 +329,8 @@ impl<'a> Ctx<'a> {
             job_weak.map(str::to_string)
         };
         let from_findings = self
-            .findings
-            .iter()
-            .filter(|f| f.file == wf.path && f.line >= start_line && f.line <= end_line)
+            .findings_in(wf.path)
+            .filter(|f| f.line >= start_line && f.line <= end_line)
             .find_map(finding_reason);
         let base_weak = step_weak.or(from_findings);
         let mut matches: Vec<(Match, usize, Option<String>, HitKind)> = vec![];
@@ -359,8 +382,6 @@ impl<'a> Ctx<'a> {
                     })
                     .unwrap_or("");
                 for c in &script.commands {
-                    let line = doc.position(run.source_span(doc, c.span).start).line;
-                    let masked = masked_by_fallback(script, c);
                     let words = lower_words(&c.words);
                     let mut found: Vec<(Match, HitKind)> = command_matches(&words)
                         .into_iter()
@@ -381,25 +402,27 @@ impl<'a> Ctx<'a> {
                                 .map(|m| (m, HitKind::Direct)),
                         );
                         if let Some(sf) = self.scripts.get(&p) {
-                            for sc in &sf.script.commands {
-                                found.extend(
-                                    command_matches(&lower_words(&sc.words))
-                                        .into_iter()
-                                        .map(|m| (m, HitKind::Indirect)),
-                                );
-                            }
-                            if let Some(r) = self
-                                .findings
-                                .iter()
-                                .filter(|f| f.file == p)
-                                .find_map(finding_reason)
-                            {
+                            let cached =
+                                self.script_matches.entry(p.clone()).or_insert_with(|| {
+                                    sf.script
+                                        .commands
+                                        .iter()
+                                        .flat_map(|sc| command_matches(&lower_words(&sc.words)))
+                                        .collect()
+                                });
+                            found.extend(cached.iter().cloned().map(|m| (m, HitKind::Indirect)));
+                            if let Some(r) = self.findings_in(&p).find_map(finding_reason) {
                                 for (m, _) in found.iter_mut().filter(|(m, _)| m.weak.is_none()) {
                                     m.weak = Some(format!("{r} (in {p})"));
                                 }
                             }
                         }
                     }
+                    if found.is_empty() {
+                        continue;
+                    }
+                    let line = doc.position(run.source_span(doc, c.span).start).line;
+                    let masked = masked_by_fallback(script, c);
                     for (mut m, kind) in found {
                         if m.weak.as_deref() == Some("no_retries") {
                             m.weak = (!c.in_loop && !c.in_condition)
