@@ -68,7 +68,10 @@ fn approval(args: &[&str]) -> String {
 fn settings_file_decides_the_approval_gate() {
     assert_eq!(approval(&[]), "partial");
     let settings = fixture("complete.settings.json");
-    assert_eq!(approval(&["--settings", settings.to_str().unwrap()]), "present");
+    assert_eq!(
+        approval(&["--settings", settings.to_str().unwrap()]),
+        "present"
+    );
     let bad = Command::cargo_bin("pipewise")
         .unwrap()
         .args(["audit", "--settings", "/nonexistent/settings.json"])

@@ -306,3 +306,66 @@ fn every_template_passes_pipewise_itself() {
     assert!(audited > 100, "only {audited} templates audited");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn stack_detection_per_ecosystem() {
+    let want: &[(&str, &[&str])] = &[
+        (
+            "node-prisma-fly-docker",
+            &[
+                "typescript",
+                "npm",
+                "fastify",
+                "prisma",
+                "postgresql",
+                "fly.io",
+                "fly",
+            ],
+        ),
+        (
+            "next-vercel-pnpm",
+            &["typescript", "pnpm", "nextjs", "vercel"],
+        ),
+        (
+            "django-k8s",
+            &["python", "pip", "django", "postgresql", "kubernetes"],
+        ),
+        (
+            "uv-alembic-netlify",
+            &[
+                "python",
+                "uv",
+                "fastapi",
+                "alembic",
+                "postgresql",
+                "netlify",
+            ],
+        ),
+        ("rust-lib", &["rust", "cargo"]),
+        ("go-service", &["go", "gin"]),
+        ("rails", &["ruby", "bundler", "rails", "postgresql"]),
+        ("maven", &["java", "maven", "spring-boot"]),
+    ];
+    for (name, files) in stacks() {
+        let dir = tempfile::tempdir().unwrap();
+        for (p, t) in &files {
+            write(dir.path(), p, t);
+        }
+        let r = audit_path(dir.path(), None).unwrap();
+        let s = serde_json::to_string(&r.stack).unwrap();
+        let expected = want
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, w)| *w)
+            .unwrap();
+        for w in expected {
+            assert!(s.contains(&format!("\"{w}\"")), "{name}: {w} not in {s}");
+        }
+        let go_or_docker = files.iter().any(|(p, _)| *p == "Dockerfile");
+        assert_eq!(r.stack.containers, go_or_docker, "{name}");
+        // No npm without a package.json.
+        if !files.iter().any(|(p, _)| *p == "package.json") {
+            assert!(!s.contains("\"npm\""), "{name}: {s}");
+        }
+    }
+}

@@ -71,6 +71,25 @@ struct Verdict {
     reason: Option<String>,
 }
 
+impl Verdict {
+    /// A missing verdict becomes partial when a file shows the capability is
+    /// configured or done by hand (`what` follows the file's path in the reason).
+    fn or_file(self, file: Option<&String>, note: &str, what: &str) -> Verdict {
+        match (self.status, file) {
+            (CapabilityStatus::Missing, Some(p)) => Verdict {
+                status: CapabilityStatus::Partial,
+                evidence: vec![Evidence {
+                    file: p.clone(),
+                    line: 1,
+                    note: note.into(),
+                }],
+                reason: Some(format!("{p} {what}")),
+            },
+            _ => self,
+        }
+    }
+}
+
 fn ev(h: &Hit) -> Evidence {
     let note = match &h.weak {
         Some(w) => format!("{} ({w})", h.tool),
@@ -284,38 +303,16 @@ fn verdict(id: &'static str, i: &Input) -> Verdict {
         }
         "security.dependency-updates" => dependency_updates(i),
         "security.least-privilege" => least_privilege(i),
-        "delivery.release-automation" => {
-            let v = from_hits(&hits(id), false, scan);
-            match (&v.status, &d.release_config) {
-                (CapabilityStatus::Missing, Some(p)) => Verdict {
-                    status: CapabilityStatus::Partial,
-                    evidence: vec![Evidence {
-                        file: p.clone(),
-                        line: 1,
-                        note: "release tool configuration".into(),
-                    }],
-                    reason: Some(format!(
-                        "{p} configures a release tool, but no workflow runs it"
-                    )),
-                },
-                _ => v,
-            }
-        }
-        "delivery.changelog" => {
-            let v = from_hits(&hits(id), false, scan);
-            match (&v.status, &d.changelog_file) {
-                (CapabilityStatus::Missing, Some(p)) => Verdict {
-                    status: CapabilityStatus::Partial,
-                    evidence: vec![Evidence {
-                        file: p.clone(),
-                        line: 1,
-                        note: "hand-written changelog".into(),
-                    }],
-                    reason: Some(format!("{p} exists, but nothing generates or enforces it")),
-                },
-                _ => v,
-            }
-        }
+        "delivery.release-automation" => from_hits(&hits(id), false, scan).or_file(
+            d.release_config.as_ref(),
+            "release tool configuration",
+            "configures a release tool, but no workflow runs it",
+        ),
+        "delivery.changelog" => from_hits(&hits(id), false, scan).or_file(
+            d.changelog_file.as_ref(),
+            "hand-written changelog",
+            "exists, but nothing generates or enforces it",
+        ),
         "deploy.staging" | "deploy.production" | "deploy.preview-environments" => {
             let tier = match id {
                 "deploy.staging" => Tier::Staging,

@@ -363,13 +363,13 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
                     pms.insert("pip");
                 }
                 eco(&mut d, "pip", &f.path);
-                python_deps(text, has_manage_py, &mut fws, &mut dbs, &mut migs);
+                text_deps(text, has_manage_py, &mut fws, &mut dbs, &mut migs);
             }
             n if n.starts_with("requirements") => {
                 langs.insert("python");
                 pms.insert("pip");
                 eco(&mut d, "pip", &f.path);
-                python_deps(text, has_manage_py, &mut fws, &mut dbs, &mut migs);
+                text_deps(text, has_manage_py, &mut fws, &mut dbs, &mut migs);
             }
             "Cargo.toml" => {
                 langs.insert("rust");
@@ -422,7 +422,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
                 langs.insert("java");
                 pms.insert("maven");
                 eco(&mut d, "maven", &f.path);
-                jvm_deps(text, &mut fws, &mut dbs, &mut migs);
+                text_deps(text, false, &mut fws, &mut dbs, &mut migs);
             }
             n if n.starts_with("build.gradle") => {
                 langs.insert(if n.ends_with(".kts") {
@@ -432,7 +432,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
                 });
                 pms.insert("gradle");
                 eco(&mut d, "gradle", &f.path);
-                jvm_deps(text, &mut fws, &mut dbs, &mut migs);
+                text_deps(text, false, &mut fws, &mut dbs, &mut migs);
             }
             "Gemfile" => {
                 if text.contains("'rails'") || text.contains("\"rails\"") {
@@ -668,7 +668,25 @@ fn node_manifest(
     }
 }
 
-fn python_deps(
+/// Which set a dependency name adds to.
+#[derive(Clone, Copy)]
+enum DepKind {
+    Framework,
+    Migration,
+}
+
+/// Frameworks and migration tools named in a Python or JVM manifest.
+const TEXT_DEPS: &[(&str, DepKind, &str)] = &[
+    ("fastapi", DepKind::Framework, "fastapi"),
+    ("flask", DepKind::Framework, "flask"),
+    ("alembic", DepKind::Migration, "alembic"),
+    ("spring-boot", DepKind::Framework, "spring-boot"),
+    ("flyway", DepKind::Migration, "flyway"),
+    ("liquibase", DepKind::Migration, "liquibase"),
+];
+
+/// Frameworks, migration tools and databases named in a manifest's text.
+fn text_deps(
     text: &str,
     has_manage_py: bool,
     fws: &mut BTreeSet<&'static str>,
@@ -679,33 +697,13 @@ fn python_deps(
     if t.contains("django") && (has_manage_py || t.contains("django>") || t.contains("django=")) {
         fws.insert("django");
     }
-    if t.contains("fastapi") {
-        fws.insert("fastapi");
-    }
-    if t.contains("flask") {
-        fws.insert("flask");
-    }
-    if t.contains("alembic") {
-        migs.insert("alembic");
-    }
-    dbs_from_text(&t, dbs);
-}
-
-fn jvm_deps(
-    text: &str,
-    fws: &mut BTreeSet<&'static str>,
-    dbs: &mut BTreeSet<&'static str>,
-    migs: &mut BTreeSet<&'static str>,
-) {
-    let t = text.to_ascii_lowercase();
-    if t.contains("spring-boot") {
-        fws.insert("spring-boot");
-    }
-    if t.contains("flyway") {
-        migs.insert("flyway");
-    }
-    if t.contains("liquibase") {
-        migs.insert("liquibase");
+    for (needle, into, value) in TEXT_DEPS {
+        if t.contains(needle) {
+            match into {
+                DepKind::Framework => fws.insert(value),
+                DepKind::Migration => migs.insert(value),
+            };
+        }
     }
     dbs_from_text(&t, dbs);
 }
