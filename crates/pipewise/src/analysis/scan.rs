@@ -328,11 +328,14 @@ impl<'a> Ctx<'a> {
         } else {
             job_weak.map(str::to_string)
         };
-        let from_findings = self
+        // Findings inside this step, with their lines: a finding about one command
+        // of a script weakens that command, one about the step weakens all of it.
+        let step_findings: Vec<(usize, String)> = self
             .findings_in(wf.path)
             .filter(|f| f.line >= start_line && f.line <= end_line)
-            .find_map(finding_reason);
-        let base_weak = step_weak.or(from_findings);
+            .filter_map(|f| finding_reason(f).map(|r| (f.line, r)))
+            .collect();
+        let base_weak = step_weak;
         let mut matches: Vec<(Match, usize, Option<String>, HitKind)> = vec![];
         if let Some(a) = step.action() {
             for m in action_matches(&a, Some(step)) {
@@ -480,8 +483,21 @@ impl<'a> Ctx<'a> {
                 ));
             }
         }
+        let script_lines = step
+            .run
+            .as_ref()
+            .map(|r| wf.doc.position(r.node.span.start).line)
+            .unwrap_or(usize::MAX);
         for (m, line, masked, kind) in matches {
-            let weak = base_weak.clone().or(masked).or(m.weak);
+            let from_findings = step_findings
+                .iter()
+                .find(|(l, _)| {
+                    // A command inside the script: only findings on its line (or on
+                    // lines that are not part of the script: `continue-on-error:`).
+                    line < script_lines || *l == line || *l < script_lines
+                })
+                .map(|(_, r)| r.clone());
+            let weak = base_weak.clone().or(from_findings).or(masked).or(m.weak);
             self.out.push(Hit {
                 cap: m.cap,
                 tool: m.tool,
