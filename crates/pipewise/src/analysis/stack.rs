@@ -80,6 +80,30 @@ const SERVER_FRAMEWORKS: &[&str] = &[
     "hono",
 ];
 
+/// Test fixtures, examples and samples: other projects' files, not this stack.
+pub fn is_sample(path: &str) -> bool {
+    let mut dirs = path.split('/');
+    dirs.next_back();
+    dirs.any(|d| {
+        matches!(
+            d,
+            "fixtures"
+                | "fixture"
+                | "testdata"
+                | "test-data"
+                | "examples"
+                | "example"
+                | "samples"
+                | "sample"
+                | "tests"
+                | "test"
+                | "__tests__"
+                | "third_party"
+                | "vendor"
+        )
+    })
+}
+
 fn eco(d: &mut Detected, e: &'static str, path: &str) {
     d.ecosystems.entry(e).or_default().insert(dir_of(path));
 }
@@ -106,11 +130,10 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
         .iter()
         .any(|p| p == "manage.py" || p.ends_with("/manage.py"));
 
-    for p in &repo.paths {
+    for p in repo.paths.iter().filter(|p| !is_sample(p)) {
         let name = p.rsplit('/').next().unwrap_or(p);
         let lower = name.to_ascii_lowercase();
         let depth = p.matches('/').count();
-        let in_fixture = p.contains("fixtures/") || p.contains("testdata/");
         match name {
             "package-lock.json" | "npm-shrinkwrap.json" => {
                 pms.insert("npm");
@@ -124,7 +147,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
             "bun.lockb" | "bun.lock" => {
                 pms.insert("bun");
             }
-            "tsconfig.json" if !in_fixture => {
+            "tsconfig.json" => {
                 langs.insert("typescript");
             }
             "poetry.lock" => {
@@ -244,7 +267,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
             }
             _ => {}
         }
-        if lower.starts_with("fly") && lower.ends_with(".toml") && !in_fixture {
+        if lower.starts_with("fly") && lower.ends_with(".toml") {
             targets.insert("fly.io");
             iac.insert("fly");
             d.iac_files.push(p.clone());
@@ -261,7 +284,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
         if lower.starts_with("db.changelog") || lower.starts_with("liquibase.") {
             migs.insert("liquibase");
         }
-        if lower.ends_with(".tf") && !in_fixture {
+        if lower.ends_with(".tf") {
             iac.insert("terraform");
             if !d.iac_files.iter().any(|f| f.ends_with(".tf")) {
                 d.iac_files.push(p.clone());
@@ -309,7 +332,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
         if p.ends_with("priv/repo/migrations") {
             migs.insert("ecto");
         }
-        if lower.ends_with(".sql") && !in_fixture {
+        if lower.ends_with(".sql") {
             if lower.ends_with(".up.sql") {
                 migs.insert("golang-migrate");
             } else if name.starts_with('V') && name.contains("__") {
@@ -333,7 +356,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
 
     for f in repo.files_of(FileKind::Manifest) {
         let name = f.path.rsplit('/').next().unwrap_or(&f.path);
-        if f.path.contains("fixtures/") || f.path.contains("testdata/") {
+        if is_sample(&f.path) {
             continue;
         }
         let text = f.text();
@@ -463,10 +486,19 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
     }
 
     // Containers and the databases of compose files and service containers.
-    let dockerfiles = repo.files_of(FileKind::Dockerfile).count();
-    let composes: Vec<_> = repo.files_of(FileKind::Compose).collect();
+    let dockerfiles = repo
+        .files_of(FileKind::Dockerfile)
+        .filter(|f| !is_sample(&f.path))
+        .count();
+    let composes: Vec<_> = repo
+        .files_of(FileKind::Compose)
+        .filter(|f| !is_sample(&f.path))
+        .collect();
     d.stack.containers = dockerfiles > 0 || !composes.is_empty();
-    for f in repo.files_of(FileKind::Dockerfile) {
+    for f in repo
+        .files_of(FileKind::Dockerfile)
+        .filter(|f| !is_sample(&f.path))
+    {
         eco(&mut d, "docker", &f.path);
     }
     for c in &composes {
@@ -515,7 +547,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
     // Small config files read for details.
     for p in repo.paths.iter().filter(|p| {
         let n = p.rsplit('/').next().unwrap_or(p);
-        n.starts_with("fly") && n.ends_with(".toml") && !p.contains("fixtures/")
+        n.starts_with("fly") && n.ends_with(".toml") && !is_sample(p)
     }) {
         if let Ok(text) = read_text(&repo.root, &repo.root.join(p), p) {
             for line in text.lines() {
