@@ -150,7 +150,7 @@ fn lang(d: &Detected) -> Lang {
                 "python -m pip wheel --no-deps -w dist ."
             },
             audit: if uv {
-                "uvx pip-audit==2.9.0"
+                "uvx pip-audit==2.10.1"
             } else {
                 "pip-audit -r requirements.txt"
             },
@@ -379,7 +379,7 @@ fn semgrep() -> String {
     s.push_str(&checkout());
     s.push_str(&run(
         "Install semgrep",
-        "python3 -m pip install semgrep==1.95.0",
+        "python3 -m pip install semgrep==1.185.0",
     ));
     s.push_str(&run(
         "Scan (fails on findings)",
@@ -434,9 +434,9 @@ fn audit_steps(d: &Detected) -> String {
             .iter()
             .any(|p| p == "uv" || p == "poetry")
         {
-            "python -m pip install pip-audit==2.9.0 && pip-audit ."
+            "python -m pip install pip-audit==2.10.1 && pip-audit ."
         } else {
-            "python -m pip install pip-audit==2.9.0 && pip-audit -r requirements.txt"
+            "python -m pip install pip-audit==2.10.1 && pip-audit -r requirements.txt"
         };
         job("python", setup, &[cmd], &mut s);
     }
@@ -547,11 +547,11 @@ fn release(d: &Detected) -> String {
         "      - uses: {SETUP_NODE}\n        with:\n          node-version: 22\n"
     ));
     s.push_str(&format!(
-        "      - name: Open or update the release PR (versions and CHANGELOG.md from conventional commits)\n        env:\n          GITHUB_TOKEN: ${{{{ secrets.GITHUB_TOKEN }}}}\n        run: npx --yes release-please@16.18.0 release-pr --token=\"$GITHUB_TOKEN\" --repo-url=\"$GITHUB_REPOSITORY\" --release-type={}\n",
+        "      - name: Open or update the release PR (versions and CHANGELOG.md from conventional commits)\n        env:\n          GITHUB_TOKEN: ${{{{ secrets.GITHUB_TOKEN }}}}\n        run: npx --yes release-please@17.11.2 release-pr --token=\"$GITHUB_TOKEN\" --repo-url=\"$GITHUB_REPOSITORY\" --release-type={}\n",
         l.release_type
     ));
     s.push_str(&format!(
-        "      - name: Tag and publish the GitHub release when the release PR is merged\n        env:\n          GITHUB_TOKEN: ${{{{ secrets.GITHUB_TOKEN }}}}\n        run: npx --yes release-please@16.18.0 github-release --token=\"$GITHUB_TOKEN\" --repo-url=\"$GITHUB_REPOSITORY\" --release-type={}\n",
+        "      - name: Tag and publish the GitHub release when the release PR is merged\n        env:\n          GITHUB_TOKEN: ${{{{ secrets.GITHUB_TOKEN }}}}\n        run: npx --yes release-please@17.11.2 github-release --token=\"$GITHUB_TOKEN\" --repo-url=\"$GITHUB_REPOSITORY\" --release-type={}\n",
         l.release_type
     ));
     s
@@ -577,7 +577,7 @@ fn migrate_cmd(d: &Detected) -> Option<&'static str> {
     } else if m("drizzle") {
         "npx drizzle-kit migrate"
     } else if m("supabase") {
-        "supabase db push --db-url \"$DATABASE_URL\""
+        "npx --yes supabase@3.1.0 db push --db-url \"$DATABASE_URL\""
     } else if m("sqlx") {
         "cargo install sqlx-cli --locked --version 0.8.2 --no-default-features --features postgres && sqlx migrate run"
     } else if m("diesel") {
@@ -684,9 +684,9 @@ fn target(d: &Detected) -> Target {
     } else if t("vercel") {
         Target {
             name: "vercel",
-            deploy_staging: "npx --yes vercel@39.1.1 deploy --token=\"$VERCEL_TOKEN\" --target=preview",
-            deploy_production: "npx --yes vercel@39.1.1 deploy --prod --token=\"$VERCEL_TOKEN\"",
-            rollback: "npx --yes vercel@39.1.1 rollback --token=\"$VERCEL_TOKEN\" --yes",
+            deploy_staging: "npx --yes vercel@64.0.2 deploy --token=\"$VERCEL_TOKEN\" --target=preview",
+            deploy_production: "npx --yes vercel@64.0.2 deploy --prod --token=\"$VERCEL_TOKEN\"",
+            rollback: "npx --yes vercel@64.0.2 rollback --token=\"$VERCEL_TOKEN\" --yes",
             setup: String::new(),
             secret_env: "          VERCEL_TOKEN: ${{ secrets.VERCEL_TOKEN }}\n          VERCEL_ORG_ID: ${{ vars.VERCEL_ORG_ID }}\n          VERCEL_PROJECT_ID: ${{ vars.VERCEL_PROJECT_ID }}\n",
             progressive: None,
@@ -694,9 +694,9 @@ fn target(d: &Detected) -> Target {
     } else if t("netlify") {
         Target {
             name: "netlify",
-            deploy_staging: "npx --yes netlify-cli@17.38.1 deploy --alias staging",
-            deploy_production: "npx --yes netlify-cli@17.38.1 deploy --prod",
-            rollback: "npx --yes netlify-cli@17.38.1 api restoreSiteDeploy --data \"{\\\"site_id\\\":\\\"$NETLIFY_SITE_ID\\\",\\\"deploy_id\\\":\\\"$PREVIOUS_DEPLOY\\\"}\"",
+            deploy_staging: "npx --yes netlify-cli@27.10.2 deploy --alias staging",
+            deploy_production: "npx --yes netlify-cli@27.10.2 deploy --prod",
+            rollback: "npx --yes netlify-cli@27.10.2 api restoreSiteDeploy --data \"{\\\"site_id\\\":\\\"$NETLIFY_SITE_ID\\\",\\\"deploy_id\\\":\\\"$PREVIOUS_DEPLOY\\\"}\"",
             setup: String::new(),
             secret_env: "          NETLIFY_AUTH_TOKEN: ${{ secrets.NETLIFY_AUTH_TOKEN }}\n          NETLIFY_SITE_ID: ${{ vars.NETLIFY_SITE_ID }}\n",
             progressive: None,
@@ -824,9 +824,9 @@ fn preview(d: &Detected) -> Option<String> {
         return None;
     }
     let cmd = if t.name == "vercel" {
-        "npx --yes vercel@39.1.1 deploy --token=\"$VERCEL_TOKEN\""
+        "npx --yes vercel@64.0.2 deploy --token=\"$VERCEL_TOKEN\""
     } else {
-        "npx --yes netlify-cli@17.38.1 deploy --alias \"pr-$PR_NUMBER\""
+        "npx --yes netlify-cli@27.10.2 deploy --alias \"pr-$PR_NUMBER\""
     };
     let mut s = "name: Preview\n\non:\n  pull_request:\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: preview-${{ github.event.pull_request.number }}\n  cancel-in-progress: false\n\njobs:\n  preview:\n    if: github.event.pull_request.head.repo.full_name == github.repository\n    runs-on: ubuntu-latest\n    timeout-minutes: 15\n    environment:\n      name: preview\n    steps:\n".to_string();
     s.push_str(&checkout());
