@@ -10,7 +10,7 @@ use crate::repo::{called_script, Repo, Scripts};
 use crate::report::{FileEntry, RelatedLocation, RepoReport, ReportError, ReportFinding};
 use crate::rules::{self, Ctx, RepoView, Rule, StepSite};
 use crate::source::{FileKind, LoadError, SourceFile};
-use crate::workflow::{Action, Job, Step, Workflow};
+use crate::workflow::{Action, Step, Workflow};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -160,6 +160,8 @@ pub fn audit_repo_with(
             Err(p) => errors.push(panic_error(&path, p)),
         }
     }
+    let workflow_summaries = crate::report::inventory::workflows(&workflows);
+    let secret_uses = crate::report::inventory::secrets(&workflows, &actions);
     let view = RepoView {
         repo,
         workflows,
@@ -236,16 +238,21 @@ pub fn audit_repo_with(
         });
         analysis::Analysis::default()
     });
-    RepoReport {
+    let mut report = RepoReport {
         root: repo.display.clone(),
         stack: analysis.stack,
         files,
         findings: report_findings,
         capabilities: analysis.capabilities,
         deploy_paths: analysis.deploy_paths,
-        scores: serde_json::json!({}),
+        scores: Default::default(),
         errors: errs,
-    }
+        workflows: workflow_summaries,
+        secrets: secret_uses,
+    };
+    // Scores last: they read the findings and capabilities.
+    report.scores = crate::scoring::score(&report.findings, &report.capabilities, &report.files);
+    report
 }
 
 fn panic_error(path: &str, p: Box<dyn std::any::Any + Send>) -> LoadError {
@@ -279,25 +286,11 @@ fn collect_calls(repo: &Repo, steps: &[Step], cwd: &str, out: &mut BTreeSet<Stri
     }
 }
 
-fn run_steps(
-    rule: &dyn Rule,
-    site_path: &str,
-    wf: Option<&Workflow>,
-    job: Option<&Job>,
-    action: Option<&Action>,
-    steps: &[Step],
-    doc: &pipewise_yaml::Document,
-    cx: &mut Ctx,
-) {
+/// Calls `rule.step` for every step of a job or action; `owner` carries the
+/// path, document, workflow, job and action the steps belong to.
+fn run_steps(rule: &dyn Rule, owner: &StepSite, steps: &[Step], cx: &mut Ctx) {
     for step in steps {
-        let site = StepSite {
-            path: site_path,
-            doc,
-            workflow: wf,
-            job,
-            action,
-            step,
-        };
+        let site = StepSite { step, ..*owner };
         rule.step(&site, cx);
     }
 }
@@ -306,22 +299,34 @@ fn run_workflow(rule: &dyn Rule, wf: &Workflow, cx: &mut Ctx) {
     rule.workflow(wf, cx);
     for job in &wf.jobs {
         rule.job(wf, job, cx);
-        run_steps(
-            rule,
-            wf.path,
-            Some(wf),
-            Some(job),
-            None,
-            &job.steps,
-            wf.doc,
-            cx,
-        );
+        let Some(first) = job.steps.first() else {
+            continue;
+        };
+        let owner = StepSite {
+            path: wf.path,
+            doc: wf.doc,
+            workflow: Some(wf),
+            job: Some(job),
+            action: None,
+            step: first,
+        };
+        run_steps(rule, &owner, &job.steps, cx);
     }
 }
 
 fn run_action(rule: &dyn Rule, a: &Action, cx: &mut Ctx) {
     rule.action(a, cx);
-    run_steps(rule, a.path, None, None, Some(a), &a.steps, a.doc, cx);
+    if let Some(first) = a.steps.first() {
+        let owner = StepSite {
+            path: a.path,
+            doc: a.doc,
+            workflow: None,
+            job: None,
+            action: Some(a),
+            step: first,
+        };
+        run_steps(rule, &owner, &a.steps, cx);
+    }
 }
 
 fn find_file<'a>(repo: &'a Repo, scripts: &'a Scripts, path: &str) -> Option<&'a SourceFile> {

@@ -14,6 +14,7 @@ pub mod intent;
 pub mod repo;
 pub mod report;
 pub mod rules;
+pub mod scoring;
 pub mod shell;
 pub mod source;
 pub mod workflow;

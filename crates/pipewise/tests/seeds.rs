@@ -27,12 +27,16 @@
 //! - a key that is wrong (`permissions: write-all`, `continue-on-error: true`,
 //!   `node-version: 18`, `restore-keys:`, `fail-build: false`, ...): that key's line;
 //! - an action: its `uses:` line;
-//! - a step as a whole (a placeholder step, a scan that runs after the push): the
+//! - a step that runs after something it should precede (a scan after the push): the
 //!   step's first line (`- name:`);
+//! - a placeholder step: its evidence, i.e. the TODO / "would integrate" comment or
+//!   the commented-out command, else the first line of its script;
 //! - a missing key: its parent, i.e. the `jobs.<id>:` key line for a job (missing
-//!   `timeout-minutes`, an ungated deploy job, a status job that checks only some
-//!   needs) and the workflow's first line, its `name:` key, for the workflow
-//!   (missing `permissions`, missing `concurrency`);
+//!   `timeout-minutes`) and, for the workflow (missing `permissions`, missing
+//!   `concurrency`), which has no parent key, its `on:` key: the line that says
+//!   what starts it;
+//! - a status job that checks only some of its needs: its `needs:` line; a deploy
+//!   workflow that deploys on push without tests: its `push:` trigger line;
 //! - a Dockerfile: the instruction's line; a missing `USER`/`HEALTHCHECK` on the final
 //!   stage's `FROM`; compose: the offending entry's line; dependabot coverage: the
 //!   `updates:` line.
