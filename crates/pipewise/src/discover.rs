@@ -71,15 +71,7 @@ pub fn classify(rel: &str) -> Option<FileKind> {
     ) {
         return Some(FileKind::Renovate);
     }
-    // `Dockerfile`, `Dockerfile.prod`, `api.dockerfile`; not `dockerfile.rs` or `dockerfile_test.go`.
-    let source_ext = [
-        ".rs", ".go", ".py", ".ts", ".js", ".md", ".txt", ".json", ".snap", ".yml", ".yaml",
-    ]
-    .iter()
-    .any(|e| lower.ends_with(e));
-    if (lower.starts_with("dockerfile") && !source_ext && !lower.starts_with("dockerfile_"))
-        || lower.ends_with(".dockerfile")
-        || lower == "containerfile"
+    if lower.starts_with("dockerfile") || lower.ends_with(".dockerfile") || lower == "containerfile"
     {
         return Some(FileKind::Dockerfile);
     }
@@ -233,6 +225,5 @@ mod tests {
         assert_eq!(classify("web/package.json"), Some(FileKind::Manifest));
         assert_eq!(classify("requirements-dev.txt"), Some(FileKind::Manifest));
         assert_eq!(classify("src/main.rs"), None);
-        assert_eq!(classify("src/dockerfile.rs"), None);
     }
 }
