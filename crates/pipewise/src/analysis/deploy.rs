@@ -396,12 +396,7 @@ pub fn paths(
                     .filter(|x| x.is_protected())
                     .map(|x| (e, x))
             });
-            if let Some(env) = envs
-                .iter()
-                .find(|e| e.to_ascii_lowercase().contains("approv"))
-            {
-                (Check::Pass, format!("approval environment `{env}`"))
-            } else if let Some((env, e)) = protected {
+            if let Some((env, e)) = protected {
                 (
                     Check::Pass,
                     format!(
@@ -409,7 +404,11 @@ pub fn paths(
                         e.required_reviewers, e.wait_timer
                     ),
                 )
-            } else if let Some(env) = job.environment() {
+            } else if let Some(env) = job.environment().or_else(|| {
+                envs.iter()
+                    .copied()
+                    .find(|e| e.to_ascii_lowercase().contains("approv"))
+            }) {
                 match settings.and_then(|s| s.environment(env)) {
                     Some(_) => (Check::Fail, format!("settings: environment `{env}` has no required reviewers or wait timer")),
                     None if settings.is_some() => (Check::Fail, format!("settings list no environment `{env}`, so it has no protection rules")),

@@ -390,13 +390,11 @@ impl<'a> Ctx<'a> {
                         .into_iter()
                         .map(|m| (m, HitKind::Direct))
                         .collect();
-                    let (npm, npm_weak) = self.npm_script(&words);
-                    found.extend(npm.into_iter().map(|m| (m, HitKind::Direct)));
-                    if let Some(w) = npm_weak {
-                        for (m, _) in found.iter_mut().filter(|(m, _)| m.weak.is_none()) {
-                            m.weak = Some(w.clone());
-                        }
-                    }
+                    found.extend(
+                        self.npm_script(&words, cwd)
+                            .into_iter()
+                            .map(|m| (m, HitKind::Direct)),
+                    );
                     if let Some(p) = called_script(self.repo, c, cwd) {
                         let name = p.rsplit('/').next().unwrap_or(&p).trim_end_matches(".sh");
                         found.extend(
@@ -512,85 +510,30 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// `npm run x` / `yarn x`: the body of script `x` from package.json, and why it
-    /// cannot work (the script is not defined, or its `--config` file is missing).
-    fn npm_script(&self, words: &[String]) -> (Vec<Match>, Option<String>) {
+    /// `npm run x` / `yarn x`: what the body of script `x` (from the package.json
+    /// of the step's folder) runs.
+    fn npm_script(&self, words: &[String], cwd: &str) -> Vec<Match> {
         let Some(first) = words.first() else {
-            return (vec![], None);
+            return vec![];
         };
         if !matches!(first.as_str(), "npm" | "pnpm" | "yarn" | "bun") {
-            return (vec![], None);
+            return vec![];
         }
         let name = match words.get(1).map(String::as_str) {
             Some("run") | Some("run-script") => words.iter().skip(2).find(|a| !a.starts_with('-')),
-            Some("test") => Some(&words[1]),
+            Some("test") => words.get(1),
             Some(_) if first != "npm" => words.get(1),
             _ => None,
         };
-        let Some(name) = name else {
-            return (vec![], None);
-        };
-        let Some((body, dir)) = self.detected.npm_scripts.get(name.as_str()) else {
-            let defined = !self.detected.npm_scripts.is_empty();
-            let builtin = matches!(
-                name.as_str(),
-                "install"
-                    | "ci"
-                    | "i"
-                    | "add"
-                    | "exec"
-                    | "dlx"
-                    | "audit"
-                    | "publish"
-                    | "version"
-                    | "pack"
-                    | "outdated"
-                    | "why"
-                    | "list"
-                    | "ls"
-                    | "config"
-                    | "cache"
-                    | "init"
-                    | "create"
-                    | "remove"
-                    | "up"
-                    | "upgrade"
-                    | "set"
-                    | "workspace"
-                    | "workspaces"
-                    | "npm"
-                    | "x"
-            );
-            let named = words
-                .get(1)
-                .is_some_and(|w| w == "run" || w == "run-script" || w == "test");
-            return (
-                vec![],
-                (defined && named && !builtin)
-                    .then(|| format!("script `{name}` is not defined in any package.json")),
-            );
+        let Some(body) = name.and_then(|n| self.detected.npm_script(cwd, n)) else {
+            return vec![];
         };
         let mut out = vec![];
-        let mut why = None;
         for part in body.split(['&', ';', '|']) {
             let w: Vec<String> = part
                 .split_whitespace()
                 .map(|x| x.to_ascii_lowercase())
                 .collect();
-            if let Some(cfg) = part
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .windows(2)
-                .find(|p| p[0] == "--config" || p[0] == "-c")
-                .map(|p| p[1].trim_matches(['"', '\'']))
-            {
-                let path = crate::repo::join(dir, cfg);
-                if !cfg.contains('$') && cfg.contains('.') && !self.repo.exists(&path) {
-                    why = Some(format!(
-                        "`{path}` (the `--config` of script `{name}`) does not exist"
-                    ));
-                }
-            }
             if w.first()
                 .is_some_and(|f| f == "npm" || f == "yarn" || f == "pnpm")
             {
@@ -598,7 +541,7 @@ impl<'a> Ctx<'a> {
             }
             out.extend(command_matches(&w));
         }
-        (out, why)
+        out
     }
 
     /// Commented-out steps and commands: `# - uses: github/codeql-action/...`,

@@ -14,9 +14,9 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Default, Clone)]
 pub struct Detected {
     pub stack: Stack,
-    /// `npm run` scripts of every package.json, by script name (first wins): the
-    /// body and the package's folder (`""` for the root).
-    pub npm_scripts: BTreeMap<String, (String, String)>,
+    /// `npm run` scripts of every package.json, by package folder (`""` for the
+    /// root) and script name.
+    pub npm_scripts: BTreeMap<(String, String), String>,
     /// Dependabot ecosystems present, each with the directories that hold it.
     pub ecosystems: BTreeMap<&'static str, BTreeSet<String>>,
     /// Paths of IaC / deploy config files, for evidence.
@@ -34,6 +34,21 @@ pub struct Detected {
 }
 
 impl Detected {
+    /// The body of npm script `name` for a step running in folder `cwd`: that
+    /// folder's package.json, else the root's, else any package's.
+    pub fn npm_script(&self, cwd: &str, name: &str) -> Option<&str> {
+        let cwd = crate::repo::normalize(cwd);
+        self.npm_scripts
+            .get(&(cwd, name.to_string()))
+            .or_else(|| self.npm_scripts.get(&(String::new(), name.to_string())))
+            .or_else(|| {
+                self.npm_scripts
+                    .iter()
+                    .find(|((_, n), _)| n == name)
+                    .map(|(_, b)| b)
+            })
+            .map(String::as_str)
+    }
     pub fn has_language(&self, l: &str) -> bool {
         self.stack.languages.iter().any(|x| x == l)
     }
@@ -608,8 +623,7 @@ fn node_manifest(
         for (k, body) in scripts {
             if let Some(b) = body.as_str() {
                 d.npm_scripts
-                    .entry(k.clone())
-                    .or_insert_with(|| (b.to_string(), dir.to_string()));
+                    .insert((dir.to_string(), k.clone()), b.to_string());
             }
         }
     }

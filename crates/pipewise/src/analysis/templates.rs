@@ -254,6 +254,25 @@ fn lang(d: &Detected) -> Lang {
     }
 }
 
+/// Setup steps without dependency caches, for jobs that deploy or publish (a
+/// poisoned cache entry would ship).
+fn no_cache(setup: &str) -> String {
+    let lines: Vec<&str> = setup.lines().filter(|l| !l.contains("cache")).collect();
+    let mut out = String::new();
+    for (i, l) in lines.iter().enumerate() {
+        let indent = l.len() - l.trim_start().len();
+        let next_deeper = lines
+            .get(i + 1)
+            .is_some_and(|n| n.len() - n.trim_start().len() > indent);
+        if l.trim() == "with:" && !next_deeper {
+            continue;
+        }
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
+}
+
 fn header(name: &str, on: &str) -> String {
     format!(
         "name: {name}\n\non:\n{on}\npermissions:\n  contents: read\n\nconcurrency:\n  group: ${{{{ github.workflow }}}}-${{{{ github.ref }}}}\n  cancel-in-progress: true\n\n"
@@ -508,10 +527,10 @@ fn container(d: &Detected) -> String {
     s.push_str(&checkout());
     s.push_str(&format!("      - uses: {QEMU}\n      - uses: {BUILDX}\n"));
     s.push_str(&format!("      - id: meta\n        uses: {METADATA}\n        with:\n          images: ${{{{ env.IMAGE }}}}\n"));
-    s.push_str(&format!("      - name: Build for scanning (not pushed)\n        uses: {BUILD_PUSH}\n        with:\n          context: .\n          file: {dockerfile}\n          load: true\n          push: false\n          tags: scan:${{{{ github.sha }}}}\n          cache-from: type=gha\n          cache-to: type=gha,mode=max\n"));
+    s.push_str(&format!("      - name: Build for scanning (not pushed)\n        uses: {BUILD_PUSH}\n        with:\n          context: .\n          file: {dockerfile}\n          load: true\n          push: false\n          tags: scan:${{{{ github.sha }}}}\n"));
     s.push_str(&format!("      - name: Scan the image before it is pushed\n        uses: {TRIVY}\n        with:\n          image-ref: scan:${{{{ github.sha }}}}\n          exit-code: \"1\"\n          severity: CRITICAL,HIGH\n          ignore-unfixed: true\n"));
     s.push_str(&format!("      - if: github.event_name != 'pull_request'\n        uses: {LOGIN}\n        with:\n          registry: ghcr.io\n          username: ${{{{ github.actor }}}}\n          password: ${{{{ secrets.GITHUB_TOKEN }}}}\n"));
-    s.push_str(&format!("      - id: push\n        name: Build and push (multi-arch, SBOM, provenance)\n        uses: {BUILD_PUSH}\n        with:\n          context: .\n          file: {dockerfile}\n          platforms: linux/amd64,linux/arm64\n          push: ${{{{ github.event_name != 'pull_request' }}}}\n          tags: ${{{{ steps.meta.outputs.tags }}}}\n          labels: ${{{{ steps.meta.outputs.labels }}}}\n          sbom: true\n          provenance: mode=max\n          cache-from: type=gha\n"));
+    s.push_str(&format!("      - id: push\n        name: Build and push (multi-arch, SBOM, provenance)\n        uses: {BUILD_PUSH}\n        with:\n          context: .\n          file: {dockerfile}\n          platforms: linux/amd64,linux/arm64\n          push: ${{{{ github.event_name != 'pull_request' }}}}\n          tags: ${{{{ steps.meta.outputs.tags }}}}\n          labels: ${{{{ steps.meta.outputs.labels }}}}\n          sbom: true\n          provenance: mode=max\n"));
     s.push_str(&format!("      - if: github.event_name != 'pull_request'\n        uses: {SBOM}\n        with:\n          image: ${{{{ env.IMAGE }}}}@${{{{ steps.push.outputs.digest }}}}\n          format: spdx-json\n"));
     s.push_str(&format!(
         "      - if: github.event_name != 'pull_request'\n        uses: {COSIGN}\n"
@@ -542,7 +561,12 @@ fn dependabot(d: &Detected) -> String {
 
 fn release(d: &Detected) -> String {
     let l = lang(d);
-    let mut s = "name: Release\n\non:\n  push:\n    branches: [main]\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: release\n  cancel-in-progress: false\n\njobs:\n  release-please:\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    permissions:\n      contents: write\n      pull-requests: write\n    steps:\n".to_string();
+    let mut s = "name: Release\n\non:\n  push:\n    branches: [main]\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: release\n  cancel-in-progress: false\n\njobs:\n  test:\n    runs-on: ubuntu-latest\n    timeout-minutes: 20\n    steps:\n".to_string();
+    s.push_str(&checkout());
+    s.push_str(&l.setup);
+    s.push_str(&run("Install dependencies", l.install));
+    s.push_str(&run("Test", l.test));
+    s.push_str("\n  release-please:\n    needs: test\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    permissions:\n      contents: write\n      pull-requests: write\n    steps:\n");
     s.push_str(&format!(
         "      - uses: {SETUP_NODE}\n        with:\n          node-version: 22\n"
     ));
@@ -648,6 +672,9 @@ fn migration_check(d: &Detected) -> Option<String> {
     Some(s)
 }
 
+/// The target name when no deploy target was detected.
+const GENERIC: &str = "your platform";
+
 /// Deploy, health-check, rollback and status commands for the detected target.
 struct Target {
     name: &'static str,
@@ -664,11 +691,11 @@ fn target(d: &Detected) -> Target {
     if t("fly.io") {
         Target {
             name: "fly.io",
-            deploy_staging: "flyctl deploy --remote-only --config fly.staging.toml",
+            deploy_staging: "flyctl deploy --remote-only --app \"$FLY_STAGING_APP\"",
             deploy_production: "flyctl deploy --remote-only --strategy canary",
             rollback: "flyctl deploy --remote-only --image \"$PREVIOUS_IMAGE\"",
             setup: "      - name: Install flyctl\n        run: |\n          curl -fsSL --retry 3 -o /tmp/flyctl.tgz \"https://github.com/superfly/flyctl/releases/download/v0.3.209/flyctl_0.3.209_Linux_x86_64.tar.gz\"\n          tar -xzf /tmp/flyctl.tgz -C /usr/local/bin flyctl\n".into(),
-            secret_env: "          FLY_API_TOKEN: ${{ secrets.FLY_API_TOKEN }}\n",
+            secret_env: "          FLY_API_TOKEN: ${{ secrets.FLY_API_TOKEN }}\n          FLY_STAGING_APP: ${{ vars.FLY_STAGING_APP }}\n",
             progressive: Some("flyctl deploy --strategy canary"),
         }
     } else if t("kubernetes") {
@@ -703,7 +730,7 @@ fn target(d: &Detected) -> Target {
         }
     } else {
         Target {
-            name: "your platform",
+            name: GENERIC,
             deploy_staging: "./scripts/deploy.sh staging",
             deploy_production: "./scripts/deploy.sh production",
             rollback: "./scripts/deploy.sh production \"$PREVIOUS_VERSION\"",
@@ -738,7 +765,7 @@ fn deploy(d: &Detected) -> String {
             s.push_str("      - name: Back up the database before migrating\n        env:\n          DATABASE_URL: ${{ secrets.DATABASE_URL }}\n        run: pg_dump --format=custom --file=\"backup-$GITHUB_SHA.dump\" \"$DATABASE_URL\"\n");
         }
         if let Some(m) = migrate_cmd(d) {
-            s.push_str(&l.setup);
+            s.push_str(&no_cache(&l.setup));
             s.push_str(&run("Install dependencies", l.install));
             s.push_str(&format!("      - name: Apply migrations\n        env:\n          DATABASE_URL: ${{{{ secrets.DATABASE_URL }}}}\n        run: {m}\n"));
         }
@@ -785,7 +812,7 @@ fn rollback(d: &Detected) -> String {
 
 fn notify_failures() -> String {
     format!(
-        "name: Notify failures\n\non:\n  workflow_run:\n    workflows: [CI, Deploy]\n    types: [completed]\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: notify-${{{{ github.event.workflow_run.id }}}}\n  cancel-in-progress: false\n\njobs:\n  notify:\n    if: github.event.workflow_run.conclusion == 'failure'\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - uses: {SLACK}\n        with:\n          webhook: ${{{{ secrets.SLACK_WEBHOOK_URL }}}}\n          webhook-type: incoming-webhook\n          payload: |\n            text: \"${{{{ github.event.workflow_run.name }}}} failed on ${{{{ github.event.workflow_run.head_branch }}}}: ${{{{ github.event.workflow_run.html_url }}}}\"\n"
+        "name: Notify failures\n\n# Deploy and Release run on pushes to main only, never for pull requests.\non:\n  workflow_run:\n    workflows: [Deploy, Release]\n    types: [completed]\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: notify-${{{{ github.event.workflow_run.id }}}}\n  cancel-in-progress: false\n\njobs:\n  notify:\n    if: github.event.workflow_run.conclusion == 'failure'\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - uses: {SLACK}\n        with:\n          webhook: ${{{{ secrets.SLACK_WEBHOOK_URL }}}}\n          webhook-type: incoming-webhook\n          payload: |\n            text: \"${{{{ github.event.workflow_run.name }}}} failed on ${{{{ github.event.workflow_run.head_branch }}}}: ${{{{ github.event.workflow_run.html_url }}}}\"\n"
     )
 }
 
@@ -847,6 +874,13 @@ fn wf(path: &str, content: String) -> Option<Template> {
 /// The template that adds capability `id` to a repository with this stack.
 pub fn template(id: &str, d: &Detected) -> Option<Template> {
     match id {
+        // Deploy workflows need to know the platform; without one, a recommendation.
+        id if id.starts_with("deploy.")
+            && id != "deploy.migration-validation"
+            && target(d).name == GENERIC =>
+        {
+            None
+        }
         "ci.integration-tests" if services(d).0.is_empty() => None,
         "ci.build"
         | "ci.lint"
@@ -940,6 +974,9 @@ pub fn recommendation(id: &str, d: &Detected, reason: Option<&str>) -> String {
         "delivery.release-automation" => format!("Automate versioning and releases from conventional commits (release-please, release type `{}`).", l.release_type),
         "delivery.changelog" => "Generate the changelog from commits (release-please, changesets, git-cliff) instead of by hand.".into(),
         "deploy.staging" => format!("Deploy every merge to a staging environment on {} before production.", t.name),
+        _ if id.starts_with("deploy.") && id != "deploy.migration-validation" && t.name == GENERIC && id == "deploy.production" => {
+            "Deploy to production from CI. pipewise found no deploy target (fly.toml, vercel.json, netlify.toml, Kubernetes manifests); once one exists, `pipewise scaffold deploy.production` writes a deploy workflow for it.".into()
+        }
         "deploy.production" => format!("Deploy to production from CI on {} (not by hand or from a placeholder step).", t.name),
         "deploy.approval-gate" => "Put production deploys behind a GitHub environment with required reviewers (pipewise cannot see repository settings: pass --settings with the exported environments to confirm).".into(),
         "deploy.smoke-tests" => "Run smoke tests against the deployed environment right after each deploy.".into(),
