@@ -909,6 +909,35 @@ mod tests {
     }
 
     #[test]
+    fn samples_and_npm_scripts_by_folder() {
+        assert!(is_sample("tests/repos/seed-000/package.json"));
+        assert!(is_sample("examples/demo/Dockerfile"));
+        assert!(!is_sample("package.json"));
+        assert!(!is_sample("apps/web/package.json"));
+        let mut d = Detected::default();
+        d.npm_scripts.insert(
+            ("backend".into(), "test:e2e".into()),
+            "jest --config e2e.json".into(),
+        );
+        d.npm_scripts.insert(
+            ("frontend".into(), "test:e2e".into()),
+            "playwright test".into(),
+        );
+        d.npm_scripts
+            .insert((String::new(), "lint".into()), "eslint .".into());
+        assert_eq!(
+            d.npm_script("frontend", "test:e2e"),
+            Some("playwright test")
+        );
+        assert_eq!(
+            d.npm_script("./backend/", "test:e2e"),
+            Some("jest --config e2e.json")
+        );
+        assert_eq!(d.npm_script("frontend", "lint"), Some("eslint ."));
+        assert_eq!(d.npm_script("", "missing"), None);
+    }
+
+    #[test]
     fn databases_from_images() {
         let mut dbs = BTreeSet::new();
         dbs_from_images(
