@@ -703,8 +703,8 @@ fn target(d: &Detected) -> Target {
             name: "kubernetes",
             deploy_staging: "kubectl --context staging apply -k k8s/overlays/staging && kubectl --context staging rollout status deploy/app --timeout=300s",
             deploy_production: "kubectl apply -k k8s/overlays/production && kubectl rollout status deploy/app --timeout=300s",
-            rollback: "kubectl rollout undo deploy/app && kubectl rollout status deploy/app --timeout=300s",
-            setup: String::new(),
+            rollback: "kubectl rollout undo deploy/app ${PREVIOUS_VERSION:+--to-revision=\"$PREVIOUS_VERSION\"} && kubectl rollout status deploy/app --timeout=300s",
+            setup: "      - name: Configure kubectl\n        env:\n          KUBECONFIG_DATA: ${{ secrets.KUBECONFIG_DATA }}\n        run: |\n          umask 077\n          printf '%s' \"$KUBECONFIG_DATA\" | base64 -d > \"$RUNNER_TEMP/kubeconfig\"\n          echo \"KUBECONFIG=$RUNNER_TEMP/kubeconfig\" >> \"$GITHUB_ENV\"\n".into(),
             secret_env: "          KUBECONFIG_DATA: ${{ secrets.KUBECONFIG_DATA }}\n",
             progressive: None,
         }
@@ -762,7 +762,7 @@ fn deploy(d: &Detected) -> String {
         s.push_str(&checkout());
         s.push_str(&t.setup);
         if prod && d.has_database() && migrate_cmd(d).is_some() {
-            s.push_str("      - name: Back up the database before migrating\n        env:\n          DATABASE_URL: ${{ secrets.DATABASE_URL }}\n        run: pg_dump --format=custom --file=\"backup-$GITHUB_SHA.dump\" \"$DATABASE_URL\"\n");
+            s.push_str("      # Keep the dump somewhere durable (object storage), or use your provider's snapshot command.\n      - name: Back up the database before migrating\n        env:\n          DATABASE_URL: ${{ secrets.DATABASE_URL }}\n        run: pg_dump --format=custom --file=\"backup-$GITHUB_SHA.dump\" \"$DATABASE_URL\"\n");
         }
         if let Some(m) = migrate_cmd(d) {
             s.push_str(&no_cache(&l.setup));
