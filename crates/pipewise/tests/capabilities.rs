@@ -67,6 +67,19 @@ fn capability_ids_follow_the_documented_vocabulary() {
         .filter(|id| id.contains('.'))
         .collect();
     assert_eq!(documented, IDS);
+    // And the vocabulary itself (the spec's copy in docs/).
+    let spec = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/capability-vocabulary.md"),
+    )
+    .unwrap();
+    let ids: Vec<&str> = spec
+        .lines()
+        .filter(|l| l.starts_with("| "))
+        .filter_map(|l| l.split('|').nth(1))
+        .map(str::trim)
+        .filter(|id| id.contains('.') && !id.contains(' '))
+        .collect();
+    assert_eq!(ids, IDS);
 }
 
 #[test]
