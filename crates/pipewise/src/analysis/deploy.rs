@@ -427,8 +427,8 @@ pub fn paths(
         let has_db = detected.has_database() && !detected.stack.migrations.is_empty();
         if !has_db && migs.is_empty() {
             for id in [
-                "backup-before-migrations",
                 "migrations",
+                "backup-before-migrations",
                 "migration-validation",
             ] {
                 add(
