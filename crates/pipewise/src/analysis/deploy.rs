@@ -171,7 +171,7 @@ fn strong_deploy(c: &crate::shell::Command) -> bool {
         || DEPLOY_TOOLS.contains(&name)
         || c.words.iter().any(|w| {
             let t = w.text.to_ascii_lowercase();
-            t.contains("deploy") || t.contains("rollout") || t.contains("promote")
+            t.contains("deploy")
         })
 }
 

@@ -900,11 +900,12 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
                     .filter(|a| !a.starts_with('-'))
                     .map(|s| s.to_string())
                     .collect();
-                for x in script_name_matches(&inner.join(" ")) {
+                for mut x in script_name_matches(&inner.join(" ")) {
                     if x.cap == "ci.unit-tests"
                         || x.cap == "ci.integration-tests"
                         || x.cap == "ci.e2e-tests"
                     {
+                        x.tool = format!("tests in `{name} {a0}`");
                         out.push(x);
                     }
                 }
