@@ -61,15 +61,16 @@ fn seed_000_nestjs_on_fly() {
                 Partial,
                 "CRITICAL-1: the rollback hangs on `read -p`",
             ),
+            // CRITICAL-4: the smoke config is missing, so the step fails loudly (reliability/missing-file).
             (
                 "deploy.smoke-tests",
-                Partial,
-                "CRITICAL-4: smoke test config missing",
+                Present,
+                "CRITICAL-4: present but broken",
             ),
             (
                 "security.container-scan",
                 Partial,
-                "CRITICAL-5: not scanned before push / cannot fail",
+                "CRITICAL-5: trivy cannot fail",
             ),
             (
                 "deploy.db-backup",
@@ -77,11 +78,16 @@ fn seed_000_nestjs_on_fly() {
                 "HIGH-1: backup failure ignored",
             ),
             ("ops.monitoring", Partial, "HIGH-5: placeholder monitoring"),
-            ("ci.coverage", Partial, "MEDIUM-1: Codecov failures ignored"),
+            (
+                "ci.coverage",
+                Present,
+                "MEDIUM-1: collected; the weak upload is a finding",
+            ),
+            // MEDIUM-2: CI's audit continues on error (a finding), release.yml's fails.
             (
                 "security.dependency-audit",
-                Partial,
-                "MEDIUM-2: audit continues on error",
+                Present,
+                "MEDIUM-2: the same audit gates release.yml",
             ),
             ("ci.timeouts", Missing, "MEDIUM-3"),
             ("ci.concurrency", Missing, "MEDIUM-7"),
@@ -179,12 +185,17 @@ fn seed_002_self_certified_pipeline() {
             ),
             (
                 "deploy.approval-gate",
-                Present,
-                "production-approval environment",
+                Partial,
+                "production-approval environment; its reviewers are not visible",
             ),
             ("ci.e2e-tests", Partial, "Playwright masked with `|| echo`"),
             ("deploy.smoke-tests", Partial, "staging smoke masked"),
-            ("security.container-scan", Partial, "scan after push"),
+            // Scanning after the push is deployment/scan-after-push; the scan itself fails.
+            (
+                "security.container-scan",
+                Present,
+                "trivy fails on CRITICAL/HIGH",
+            ),
             ("ops.notifications", Partial, "echo placeholders"),
             (
                 "security.sast",

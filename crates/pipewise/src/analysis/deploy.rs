@@ -116,31 +116,89 @@ pub fn tier(wf: &Workflow, job: &Job) -> Tier {
     Tier::Production
 }
 
-/// The job really deploys something (a deploy command, action, script or reusable
-/// workflow), rather than only printing that it does.
-fn placeholder(job: &Job) -> Option<String> {
+/// What a job that looks like a deploy really does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Does {
+    /// Runs a deploy command, deploy action, migration or reusable workflow.
+    Deploys,
+    /// Only publishes (packages, images, releases): not a deploy path by itself.
+    Publishes,
+    /// Only prints: a placeholder, with the reason.
+    Placeholder(String),
+}
+
+/// Tools whose deploy verbs deploy (`terraform apply`, `rsync`, `ansible-playbook`).
+const DEPLOY_TOOLS: &[&str] = &[
+    "kubectl",
+    "helm",
+    "flyctl",
+    "fly",
+    "vercel",
+    "netlify",
+    "heroku",
+    "railway",
+    "serverless",
+    "sls",
+    "cdk",
+    "pulumi",
+    "terraform",
+    "terragrunt",
+    "ansible-playbook",
+    "skaffold",
+    "argocd",
+    "wrangler",
+    "firebase",
+    "eb",
+    "render",
+    "supabase",
+    "gcloud",
+    "aws",
+    "az",
+    "doctl",
+    "rsync",
+    "scp",
+    "ssh",
+    "caprover",
+    "dokku",
+    "kustomize",
+];
+
+/// A deploy command, not a word such as `release` in a build script's arguments.
+fn strong_deploy(c: &crate::shell::Command) -> bool {
+    let words: Vec<&str> = c.words.iter().map(|w| w.text.as_str()).collect();
+    let name = c.base_name();
+    command_target(&words).is_some()
+        || DEPLOY_TOOLS.contains(&name)
+        || c.words.iter().any(|w| {
+            let t = w.text.to_ascii_lowercase();
+            t.contains("deploy")
+        })
+}
+
+fn what_it_does(job: &Job) -> Does {
     if job.uses.is_some() {
-        return None;
+        return Does::Deploys;
     }
     let mut named = None;
+    let mut publishes = false;
     for s in &job.steps {
         if let Some(a) = s.action() {
-            let setup = a.contains("setup");
-            if !setup
-                && (matches!(action_intent(&a), Intent::Deploy | Intent::Publish)
-                    || !action_targets(&a).is_empty())
-            {
-                return None;
+            if !a.contains("setup") {
+                match action_intent(&a) {
+                    Intent::Deploy => return Does::Deploys,
+                    Intent::Publish => publishes = true,
+                    _ if !action_targets(&a).is_empty() => return Does::Deploys,
+                    _ => {}
+                }
             }
         }
         if let Some(script) = s.run.as_ref().and_then(|r| r.script.as_ref()) {
             for c in &script.commands {
-                let words: Vec<&str> = c.words.iter().map(|w| w.text.as_str()).collect();
-                let i = command_intent(c);
-                if matches!(i, Intent::Deploy | Intent::Migration | Intent::Publish)
-                    || command_target(&words).is_some()
-                {
-                    return None;
+                match command_intent(c) {
+                    Intent::Deploy if strong_deploy(c) => return Does::Deploys,
+                    Intent::Migration => return Does::Deploys,
+                    Intent::Publish => publishes = true,
+                    _ => {}
                 }
             }
             let only_talk = script
@@ -152,7 +210,10 @@ fn placeholder(job: &Job) -> Option<String> {
             }
         }
     }
-    Some(match named {
+    if publishes {
+        return Does::Publishes;
+    }
+    Does::Placeholder(match named {
         Some(n) => format!("step `{n}` only prints messages; nothing is deployed"),
         None => format!("job `{}` runs no deploy command or action", job.id),
     })
@@ -233,12 +294,26 @@ pub fn paths(
         let Some(job) = wf.jobs.get(f.job) else {
             continue;
         };
-        let ph = placeholder(job);
-        if ph.is_some() && !says_deploy(job) {
+        let ph = match what_it_does(job) {
+            Does::Deploys => None,
+            // A release or package publish is a deploy path only when its
+            // environment names a tier (`environment: production`).
+            Does::Publishes => {
+                if job
+                    .environment()
+                    .filter(|e| !e.contains("${{"))
+                    .and_then(classify_word)
+                    .is_none()
+                {
+                    continue;
+                }
+                None
+            }
             // Named like a deploy (`post-deployment-monitoring`, a `Release` step) or
             // an approval job with an environment, but deploys nothing.
-            continue;
-        }
+            Does::Placeholder(_) if !says_deploy(job) => continue,
+            Does::Placeholder(why) => Some(why),
+        };
         let tier = tier(wf, job);
         let rel: Vec<&Hit> = scan
             .hits
@@ -321,12 +396,7 @@ pub fn paths(
                     .filter(|x| x.is_protected())
                     .map(|x| (e, x))
             });
-            if let Some(env) = envs
-                .iter()
-                .find(|e| e.to_ascii_lowercase().contains("approv"))
-            {
-                (Check::Pass, format!("approval environment `{env}`"))
-            } else if let Some((env, e)) = protected {
+            if let Some((env, e)) = protected {
                 (
                     Check::Pass,
                     format!(
@@ -334,7 +404,11 @@ pub fn paths(
                         e.required_reviewers, e.wait_timer
                     ),
                 )
-            } else if let Some(env) = job.environment() {
+            } else if let Some(env) = job.environment().or_else(|| {
+                envs.iter()
+                    .copied()
+                    .find(|e| e.to_ascii_lowercase().contains("approv"))
+            }) {
                 match settings.and_then(|s| s.environment(env)) {
                     Some(_) => (Check::Fail, format!("settings: environment `{env}` has no required reviewers or wait timer")),
                     None if settings.is_some() => (Check::Fail, format!("settings list no environment `{env}`, so it has no protection rules")),
@@ -353,8 +427,8 @@ pub fn paths(
         let has_db = detected.has_database() && !detected.stack.migrations.is_empty();
         if !has_db && migs.is_empty() {
             for id in [
-                "backup-before-migrations",
                 "migrations",
+                "backup-before-migrations",
                 "migration-validation",
             ] {
                 add(

@@ -135,6 +135,10 @@ fn finding_reason(f: &ReportFinding) -> Option<String> {
 }
 
 struct Ctx<'a> {
+    /// Matches of each called script's commands, computed once.
+    script_matches: std::collections::HashMap<String, Vec<Match>>,
+    /// Findings by file (they are sorted by file).
+    findings_by_file: std::collections::HashMap<&'a str, std::ops::Range<usize>>,
     repo: &'a Repo,
     actions: &'a [Action<'a>],
     scripts: &'a Scripts,
@@ -152,7 +156,15 @@ pub fn scan<'a>(
     detected: &'a Detected,
     findings: &'a [ReportFinding],
 ) -> Scan {
+    let mut findings_by_file: std::collections::HashMap<&str, std::ops::Range<usize>> =
+        std::collections::HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        let r = findings_by_file.entry(f.file.as_str()).or_insert(i..i);
+        r.end = i + 1;
+    }
     let mut cx = Ctx {
+        script_matches: Default::default(),
+        findings_by_file,
         repo,
         actions,
         scripts,
@@ -280,6 +292,18 @@ fn lower_words(words: &[crate::shell::Word]) -> Vec<String> {
 }
 
 impl<'a> Ctx<'a> {
+    /// The findings of one file (a contiguous run when findings are sorted by file,
+    /// as the audit sorts them; filtered by file in any case).
+    fn findings_in(&self, file: &str) -> impl Iterator<Item = &'a ReportFinding> + 'a {
+        let r = self.findings_by_file.get(file).cloned().unwrap_or(0..0);
+        let all: &'a [ReportFinding] = self.findings;
+        let file = file.to_string();
+        all.get(r)
+            .unwrap_or(&[])
+            .iter()
+            .filter(move |f| f.file == file)
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn step(
         &mut self,
@@ -304,12 +328,14 @@ impl<'a> Ctx<'a> {
         } else {
             job_weak.map(str::to_string)
         };
-        let from_findings = self
-            .findings
-            .iter()
-            .filter(|f| f.file == wf.path && f.line >= start_line && f.line <= end_line)
-            .find_map(finding_reason);
-        let base_weak = step_weak.or(from_findings);
+        // Findings inside this step, with their lines: a finding about one command
+        // of a script weakens that command, one about the step weakens all of it.
+        let step_findings: Vec<(usize, String)> = self
+            .findings_in(wf.path)
+            .filter(|f| f.line >= start_line && f.line <= end_line)
+            .filter_map(|f| finding_reason(f).map(|r| (f.line, r)))
+            .collect();
+        let base_weak = step_weak;
         let mut matches: Vec<(Match, usize, Option<String>, HitKind)> = vec![];
         if let Some(a) = step.action() {
             for m in action_matches(&a, Some(step)) {
@@ -359,20 +385,16 @@ impl<'a> Ctx<'a> {
                     })
                     .unwrap_or("");
                 for c in &script.commands {
-                    let line = doc.position(run.source_span(doc, c.span).start).line;
-                    let masked = masked_by_fallback(script, c);
                     let words = lower_words(&c.words);
                     let mut found: Vec<(Match, HitKind)> = command_matches(&words)
                         .into_iter()
                         .map(|m| (m, HitKind::Direct))
                         .collect();
-                    let (npm, npm_weak) = self.npm_script(&words);
-                    found.extend(npm.into_iter().map(|m| (m, HitKind::Direct)));
-                    if let Some(w) = npm_weak {
-                        for (m, _) in found.iter_mut().filter(|(m, _)| m.weak.is_none()) {
-                            m.weak = Some(w.clone());
-                        }
-                    }
+                    found.extend(
+                        self.npm_script(&words, cwd)
+                            .into_iter()
+                            .map(|m| (m, HitKind::Direct)),
+                    );
                     if let Some(p) = called_script(self.repo, c, cwd) {
                         let name = p.rsplit('/').next().unwrap_or(&p).trim_end_matches(".sh");
                         found.extend(
@@ -381,25 +403,27 @@ impl<'a> Ctx<'a> {
                                 .map(|m| (m, HitKind::Direct)),
                         );
                         if let Some(sf) = self.scripts.get(&p) {
-                            for sc in &sf.script.commands {
-                                found.extend(
-                                    command_matches(&lower_words(&sc.words))
-                                        .into_iter()
-                                        .map(|m| (m, HitKind::Indirect)),
-                                );
-                            }
-                            if let Some(r) = self
-                                .findings
-                                .iter()
-                                .filter(|f| f.file == p)
-                                .find_map(finding_reason)
-                            {
+                            let cached =
+                                self.script_matches.entry(p.clone()).or_insert_with(|| {
+                                    sf.script
+                                        .commands
+                                        .iter()
+                                        .flat_map(|sc| command_matches(&lower_words(&sc.words)))
+                                        .collect()
+                                });
+                            found.extend(cached.iter().cloned().map(|m| (m, HitKind::Indirect)));
+                            if let Some(r) = self.findings_in(&p).find_map(finding_reason) {
                                 for (m, _) in found.iter_mut().filter(|(m, _)| m.weak.is_none()) {
                                     m.weak = Some(format!("{r} (in {p})"));
                                 }
                             }
                         }
                     }
+                    if found.is_empty() {
+                        continue;
+                    }
+                    let line = doc.position(run.source_span(doc, c.span).start).line;
+                    let masked = masked_by_fallback(script, c);
                     for (mut m, kind) in found {
                         if m.weak.as_deref() == Some("no_retries") {
                             m.weak = (!c.in_loop && !c.in_condition)
@@ -457,8 +481,21 @@ impl<'a> Ctx<'a> {
                 ));
             }
         }
+        let script_lines = step
+            .run
+            .as_ref()
+            .map(|r| wf.doc.position(r.node.span.start).line)
+            .unwrap_or(usize::MAX);
         for (m, line, masked, kind) in matches {
-            let weak = base_weak.clone().or(masked).or(m.weak);
+            let from_findings = step_findings
+                .iter()
+                .find(|(l, _)| {
+                    // A command inside the script: only findings on its line (or on
+                    // lines that are not part of the script: `continue-on-error:`).
+                    line < script_lines || *l == line || *l < script_lines
+                })
+                .map(|(_, r)| r.clone());
+            let weak = base_weak.clone().or(from_findings).or(masked).or(m.weak);
             self.out.push(Hit {
                 cap: m.cap,
                 tool: m.tool,
@@ -473,85 +510,30 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// `npm run x` / `yarn x`: the body of script `x` from package.json, and why it
-    /// cannot work (the script is not defined, or its `--config` file is missing).
-    fn npm_script(&self, words: &[String]) -> (Vec<Match>, Option<String>) {
+    /// `npm run x` / `yarn x`: what the body of script `x` (from the package.json
+    /// of the step's folder) runs.
+    fn npm_script(&self, words: &[String], cwd: &str) -> Vec<Match> {
         let Some(first) = words.first() else {
-            return (vec![], None);
+            return vec![];
         };
         if !matches!(first.as_str(), "npm" | "pnpm" | "yarn" | "bun") {
-            return (vec![], None);
+            return vec![];
         }
         let name = match words.get(1).map(String::as_str) {
             Some("run") | Some("run-script") => words.iter().skip(2).find(|a| !a.starts_with('-')),
-            Some("test") => Some(&words[1]),
+            Some("test") => words.get(1),
             Some(_) if first != "npm" => words.get(1),
             _ => None,
         };
-        let Some(name) = name else {
-            return (vec![], None);
-        };
-        let Some((body, dir)) = self.detected.npm_scripts.get(name.as_str()) else {
-            let defined = !self.detected.npm_scripts.is_empty();
-            let builtin = matches!(
-                name.as_str(),
-                "install"
-                    | "ci"
-                    | "i"
-                    | "add"
-                    | "exec"
-                    | "dlx"
-                    | "audit"
-                    | "publish"
-                    | "version"
-                    | "pack"
-                    | "outdated"
-                    | "why"
-                    | "list"
-                    | "ls"
-                    | "config"
-                    | "cache"
-                    | "init"
-                    | "create"
-                    | "remove"
-                    | "up"
-                    | "upgrade"
-                    | "set"
-                    | "workspace"
-                    | "workspaces"
-                    | "npm"
-                    | "x"
-            );
-            let named = words
-                .get(1)
-                .is_some_and(|w| w == "run" || w == "run-script" || w == "test");
-            return (
-                vec![],
-                (defined && named && !builtin)
-                    .then(|| format!("script `{name}` is not defined in any package.json")),
-            );
+        let Some(body) = name.and_then(|n| self.detected.npm_script(cwd, n)) else {
+            return vec![];
         };
         let mut out = vec![];
-        let mut why = None;
         for part in body.split(['&', ';', '|']) {
             let w: Vec<String> = part
                 .split_whitespace()
                 .map(|x| x.to_ascii_lowercase())
                 .collect();
-            if let Some(cfg) = part
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .windows(2)
-                .find(|p| p[0] == "--config" || p[0] == "-c")
-                .map(|p| p[1].trim_matches(['"', '\'']))
-            {
-                let path = crate::repo::join(dir, cfg);
-                if !cfg.contains('$') && cfg.contains('.') && !self.repo.exists(&path) {
-                    why = Some(format!(
-                        "`{path}` (the `--config` of script `{name}`) does not exist"
-                    ));
-                }
-            }
             if w.first()
                 .is_some_and(|f| f == "npm" || f == "yarn" || f == "pnpm")
             {
@@ -559,7 +541,7 @@ impl<'a> Ctx<'a> {
             }
             out.extend(command_matches(&w));
         }
-        (out, why)
+        out
     }
 
     /// Commented-out steps and commands: `# - uses: github/codeql-action/...`,

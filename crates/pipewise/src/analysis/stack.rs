@@ -14,9 +14,9 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Default, Clone)]
 pub struct Detected {
     pub stack: Stack,
-    /// `npm run` scripts of every package.json, by script name (first wins): the
-    /// body and the package's folder (`""` for the root).
-    pub npm_scripts: BTreeMap<String, (String, String)>,
+    /// `npm run` scripts of every package.json, by package folder (`""` for the
+    /// root) and script name.
+    pub npm_scripts: BTreeMap<(String, String), String>,
     /// Dependabot ecosystems present, each with the directories that hold it.
     pub ecosystems: BTreeMap<&'static str, BTreeSet<String>>,
     /// Paths of IaC / deploy config files, for evidence.
@@ -34,6 +34,21 @@ pub struct Detected {
 }
 
 impl Detected {
+    /// The body of npm script `name` for a step running in folder `cwd`: that
+    /// folder's package.json, else the root's, else any package's.
+    pub fn npm_script(&self, cwd: &str, name: &str) -> Option<&str> {
+        let cwd = crate::repo::normalize(cwd);
+        self.npm_scripts
+            .get(&(cwd, name.to_string()))
+            .or_else(|| self.npm_scripts.get(&(String::new(), name.to_string())))
+            .or_else(|| {
+                self.npm_scripts
+                    .iter()
+                    .find(|((_, n), _)| n == name)
+                    .map(|(_, b)| b)
+            })
+            .map(String::as_str)
+    }
     pub fn has_language(&self, l: &str) -> bool {
         self.stack.languages.iter().any(|x| x == l)
     }
@@ -80,6 +95,30 @@ const SERVER_FRAMEWORKS: &[&str] = &[
     "hono",
 ];
 
+/// Test fixtures, examples and samples: other projects' files, not this stack.
+pub fn is_sample(path: &str) -> bool {
+    let mut dirs = path.split('/');
+    dirs.next_back();
+    dirs.any(|d| {
+        matches!(
+            d,
+            "fixtures"
+                | "fixture"
+                | "testdata"
+                | "test-data"
+                | "examples"
+                | "example"
+                | "samples"
+                | "sample"
+                | "tests"
+                | "test"
+                | "__tests__"
+                | "third_party"
+                | "vendor"
+        )
+    })
+}
+
 fn eco(d: &mut Detected, e: &'static str, path: &str) {
     d.ecosystems.entry(e).or_default().insert(dir_of(path));
 }
@@ -106,11 +145,10 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
         .iter()
         .any(|p| p == "manage.py" || p.ends_with("/manage.py"));
 
-    for p in &repo.paths {
+    for p in repo.paths.iter().filter(|p| !is_sample(p)) {
         let name = p.rsplit('/').next().unwrap_or(p);
         let lower = name.to_ascii_lowercase();
         let depth = p.matches('/').count();
-        let in_fixture = p.contains("fixtures/") || p.contains("testdata/");
         match name {
             "package-lock.json" | "npm-shrinkwrap.json" => {
                 pms.insert("npm");
@@ -124,7 +162,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
             "bun.lockb" | "bun.lock" => {
                 pms.insert("bun");
             }
-            "tsconfig.json" if !in_fixture => {
+            "tsconfig.json" => {
                 langs.insert("typescript");
             }
             "poetry.lock" => {
@@ -244,7 +282,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
             }
             _ => {}
         }
-        if lower.starts_with("fly") && lower.ends_with(".toml") && !in_fixture {
+        if lower.starts_with("fly") && lower.ends_with(".toml") {
             targets.insert("fly.io");
             iac.insert("fly");
             d.iac_files.push(p.clone());
@@ -261,7 +299,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
         if lower.starts_with("db.changelog") || lower.starts_with("liquibase.") {
             migs.insert("liquibase");
         }
-        if lower.ends_with(".tf") && !in_fixture {
+        if lower.ends_with(".tf") {
             iac.insert("terraform");
             if !d.iac_files.iter().any(|f| f.ends_with(".tf")) {
                 d.iac_files.push(p.clone());
@@ -309,7 +347,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
         if p.ends_with("priv/repo/migrations") {
             migs.insert("ecto");
         }
-        if lower.ends_with(".sql") && !in_fixture {
+        if lower.ends_with(".sql") {
             if lower.ends_with(".up.sql") {
                 migs.insert("golang-migrate");
             } else if name.starts_with('V') && name.contains("__") {
@@ -333,7 +371,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
 
     for f in repo.files_of(FileKind::Manifest) {
         let name = f.path.rsplit('/').next().unwrap_or(&f.path);
-        if f.path.contains("fixtures/") || f.path.contains("testdata/") {
+        if is_sample(&f.path) {
             continue;
         }
         let text = f.text();
@@ -363,13 +401,13 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
                     pms.insert("pip");
                 }
                 eco(&mut d, "pip", &f.path);
-                python_deps(text, has_manage_py, &mut fws, &mut dbs, &mut migs);
+                text_deps(text, has_manage_py, &mut fws, &mut dbs, &mut migs);
             }
             n if n.starts_with("requirements") => {
                 langs.insert("python");
                 pms.insert("pip");
                 eco(&mut d, "pip", &f.path);
-                python_deps(text, has_manage_py, &mut fws, &mut dbs, &mut migs);
+                text_deps(text, has_manage_py, &mut fws, &mut dbs, &mut migs);
             }
             "Cargo.toml" => {
                 langs.insert("rust");
@@ -422,7 +460,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
                 langs.insert("java");
                 pms.insert("maven");
                 eco(&mut d, "maven", &f.path);
-                jvm_deps(text, &mut fws, &mut dbs, &mut migs);
+                text_deps(text, false, &mut fws, &mut dbs, &mut migs);
             }
             n if n.starts_with("build.gradle") => {
                 langs.insert(if n.ends_with(".kts") {
@@ -432,7 +470,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
                 });
                 pms.insert("gradle");
                 eco(&mut d, "gradle", &f.path);
-                jvm_deps(text, &mut fws, &mut dbs, &mut migs);
+                text_deps(text, false, &mut fws, &mut dbs, &mut migs);
             }
             "Gemfile" => {
                 if text.contains("'rails'") || text.contains("\"rails\"") {
@@ -463,10 +501,19 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
     }
 
     // Containers and the databases of compose files and service containers.
-    let dockerfiles = repo.files_of(FileKind::Dockerfile).count();
-    let composes: Vec<_> = repo.files_of(FileKind::Compose).collect();
+    let dockerfiles = repo
+        .files_of(FileKind::Dockerfile)
+        .filter(|f| !is_sample(&f.path))
+        .count();
+    let composes: Vec<_> = repo
+        .files_of(FileKind::Compose)
+        .filter(|f| !is_sample(&f.path))
+        .collect();
     d.stack.containers = dockerfiles > 0 || !composes.is_empty();
-    for f in repo.files_of(FileKind::Dockerfile) {
+    for f in repo
+        .files_of(FileKind::Dockerfile)
+        .filter(|f| !is_sample(&f.path))
+    {
         eco(&mut d, "docker", &f.path);
     }
     for c in &composes {
@@ -515,7 +562,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
     // Small config files read for details.
     for p in repo.paths.iter().filter(|p| {
         let n = p.rsplit('/').next().unwrap_or(p);
-        n.starts_with("fly") && n.ends_with(".toml") && !p.contains("fixtures/")
+        n.starts_with("fly") && n.ends_with(".toml") && !is_sample(p)
     }) {
         if let Ok(text) = read_text(&repo.root, &repo.root.join(p), p) {
             for line in text.lines() {
@@ -576,8 +623,7 @@ fn node_manifest(
         for (k, body) in scripts {
             if let Some(b) = body.as_str() {
                 d.npm_scripts
-                    .entry(k.clone())
-                    .or_insert_with(|| (b.to_string(), dir.to_string()));
+                    .insert((dir.to_string(), k.clone()), b.to_string());
             }
         }
     }
@@ -668,7 +714,25 @@ fn node_manifest(
     }
 }
 
-fn python_deps(
+/// Which set a dependency name adds to.
+#[derive(Clone, Copy)]
+enum DepKind {
+    Framework,
+    Migration,
+}
+
+/// Frameworks and migration tools named in a Python or JVM manifest.
+const TEXT_DEPS: &[(&str, DepKind, &str)] = &[
+    ("fastapi", DepKind::Framework, "fastapi"),
+    ("flask", DepKind::Framework, "flask"),
+    ("alembic", DepKind::Migration, "alembic"),
+    ("spring-boot", DepKind::Framework, "spring-boot"),
+    ("flyway", DepKind::Migration, "flyway"),
+    ("liquibase", DepKind::Migration, "liquibase"),
+];
+
+/// Frameworks, migration tools and databases named in a manifest's text.
+fn text_deps(
     text: &str,
     has_manage_py: bool,
     fws: &mut BTreeSet<&'static str>,
@@ -679,33 +743,13 @@ fn python_deps(
     if t.contains("django") && (has_manage_py || t.contains("django>") || t.contains("django=")) {
         fws.insert("django");
     }
-    if t.contains("fastapi") {
-        fws.insert("fastapi");
-    }
-    if t.contains("flask") {
-        fws.insert("flask");
-    }
-    if t.contains("alembic") {
-        migs.insert("alembic");
-    }
-    dbs_from_text(&t, dbs);
-}
-
-fn jvm_deps(
-    text: &str,
-    fws: &mut BTreeSet<&'static str>,
-    dbs: &mut BTreeSet<&'static str>,
-    migs: &mut BTreeSet<&'static str>,
-) {
-    let t = text.to_ascii_lowercase();
-    if t.contains("spring-boot") {
-        fws.insert("spring-boot");
-    }
-    if t.contains("flyway") {
-        migs.insert("flyway");
-    }
-    if t.contains("liquibase") {
-        migs.insert("liquibase");
+    for (needle, into, value) in TEXT_DEPS {
+        if t.contains(needle) {
+            match into {
+                DepKind::Framework => fws.insert(value),
+                DepKind::Migration => migs.insert(value),
+            };
+        }
     }
     dbs_from_text(&t, dbs);
 }
@@ -862,6 +906,35 @@ mod tests {
             command_migration_tool(&["alembic", "upgrade", "head"]),
             Some("alembic")
         );
+    }
+
+    #[test]
+    fn samples_and_npm_scripts_by_folder() {
+        assert!(is_sample("tests/repos/seed-000/package.json"));
+        assert!(is_sample("examples/demo/Dockerfile"));
+        assert!(!is_sample("package.json"));
+        assert!(!is_sample("apps/web/package.json"));
+        let mut d = Detected::default();
+        d.npm_scripts.insert(
+            ("backend".into(), "test:e2e".into()),
+            "jest --config e2e.json".into(),
+        );
+        d.npm_scripts.insert(
+            ("frontend".into(), "test:e2e".into()),
+            "playwright test".into(),
+        );
+        d.npm_scripts
+            .insert((String::new(), "lint".into()), "eslint .".into());
+        assert_eq!(
+            d.npm_script("frontend", "test:e2e"),
+            Some("playwright test")
+        );
+        assert_eq!(
+            d.npm_script("./backend/", "test:e2e"),
+            Some("jest --config e2e.json")
+        );
+        assert_eq!(d.npm_script("frontend", "lint"), Some("eslint ."));
+        assert_eq!(d.npm_script("", "missing"), None);
     }
 
     #[test]

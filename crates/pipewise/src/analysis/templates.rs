@@ -150,7 +150,7 @@ fn lang(d: &Detected) -> Lang {
                 "python -m pip wheel --no-deps -w dist ."
             },
             audit: if uv {
-                "uvx pip-audit==2.9.0"
+                "uvx pip-audit==2.10.1"
             } else {
                 "pip-audit -r requirements.txt"
             },
@@ -252,6 +252,25 @@ fn lang(d: &Detected) -> Lang {
         codeql: None,
         release_type: "simple",
     }
+}
+
+/// Setup steps without dependency caches, for jobs that deploy or publish (a
+/// poisoned cache entry would ship).
+fn no_cache(setup: &str) -> String {
+    let lines: Vec<&str> = setup.lines().filter(|l| !l.contains("cache")).collect();
+    let mut out = String::new();
+    for (i, l) in lines.iter().enumerate() {
+        let indent = l.len() - l.trim_start().len();
+        let next_deeper = lines
+            .get(i + 1)
+            .is_some_and(|n| n.len() - n.trim_start().len() > indent);
+        if l.trim() == "with:" && !next_deeper {
+            continue;
+        }
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
 }
 
 fn header(name: &str, on: &str) -> String {
@@ -379,7 +398,7 @@ fn semgrep() -> String {
     s.push_str(&checkout());
     s.push_str(&run(
         "Install semgrep",
-        "python3 -m pip install semgrep==1.95.0",
+        "python3 -m pip install semgrep==1.185.0",
     ));
     s.push_str(&run(
         "Scan (fails on findings)",
@@ -434,9 +453,9 @@ fn audit_steps(d: &Detected) -> String {
             .iter()
             .any(|p| p == "uv" || p == "poetry")
         {
-            "python -m pip install pip-audit==2.9.0 && pip-audit ."
+            "python -m pip install pip-audit==2.10.1 && pip-audit ."
         } else {
-            "python -m pip install pip-audit==2.9.0 && pip-audit -r requirements.txt"
+            "python -m pip install pip-audit==2.10.1 && pip-audit -r requirements.txt"
         };
         job("python", setup, &[cmd], &mut s);
     }
@@ -508,10 +527,10 @@ fn container(d: &Detected) -> String {
     s.push_str(&checkout());
     s.push_str(&format!("      - uses: {QEMU}\n      - uses: {BUILDX}\n"));
     s.push_str(&format!("      - id: meta\n        uses: {METADATA}\n        with:\n          images: ${{{{ env.IMAGE }}}}\n"));
-    s.push_str(&format!("      - name: Build for scanning (not pushed)\n        uses: {BUILD_PUSH}\n        with:\n          context: .\n          file: {dockerfile}\n          load: true\n          push: false\n          tags: scan:${{{{ github.sha }}}}\n          cache-from: type=gha\n          cache-to: type=gha,mode=max\n"));
+    s.push_str(&format!("      - name: Build for scanning (not pushed)\n        uses: {BUILD_PUSH}\n        with:\n          context: .\n          file: {dockerfile}\n          load: true\n          push: false\n          tags: scan:${{{{ github.sha }}}}\n"));
     s.push_str(&format!("      - name: Scan the image before it is pushed\n        uses: {TRIVY}\n        with:\n          image-ref: scan:${{{{ github.sha }}}}\n          exit-code: \"1\"\n          severity: CRITICAL,HIGH\n          ignore-unfixed: true\n"));
     s.push_str(&format!("      - if: github.event_name != 'pull_request'\n        uses: {LOGIN}\n        with:\n          registry: ghcr.io\n          username: ${{{{ github.actor }}}}\n          password: ${{{{ secrets.GITHUB_TOKEN }}}}\n"));
-    s.push_str(&format!("      - id: push\n        name: Build and push (multi-arch, SBOM, provenance)\n        uses: {BUILD_PUSH}\n        with:\n          context: .\n          file: {dockerfile}\n          platforms: linux/amd64,linux/arm64\n          push: ${{{{ github.event_name != 'pull_request' }}}}\n          tags: ${{{{ steps.meta.outputs.tags }}}}\n          labels: ${{{{ steps.meta.outputs.labels }}}}\n          sbom: true\n          provenance: mode=max\n          cache-from: type=gha\n"));
+    s.push_str(&format!("      - id: push\n        name: Build and push (multi-arch, SBOM, provenance)\n        uses: {BUILD_PUSH}\n        with:\n          context: .\n          file: {dockerfile}\n          platforms: linux/amd64,linux/arm64\n          push: ${{{{ github.event_name != 'pull_request' }}}}\n          tags: ${{{{ steps.meta.outputs.tags }}}}\n          labels: ${{{{ steps.meta.outputs.labels }}}}\n          sbom: true\n          provenance: mode=max\n"));
     s.push_str(&format!("      - if: github.event_name != 'pull_request'\n        uses: {SBOM}\n        with:\n          image: ${{{{ env.IMAGE }}}}@${{{{ steps.push.outputs.digest }}}}\n          format: spdx-json\n"));
     s.push_str(&format!(
         "      - if: github.event_name != 'pull_request'\n        uses: {COSIGN}\n"
@@ -542,16 +561,21 @@ fn dependabot(d: &Detected) -> String {
 
 fn release(d: &Detected) -> String {
     let l = lang(d);
-    let mut s = "name: Release\n\non:\n  push:\n    branches: [main]\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: release\n  cancel-in-progress: false\n\njobs:\n  release-please:\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    permissions:\n      contents: write\n      pull-requests: write\n    steps:\n".to_string();
+    let mut s = "name: Release\n\non:\n  push:\n    branches: [main]\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: release\n  cancel-in-progress: false\n\njobs:\n  test:\n    runs-on: ubuntu-latest\n    timeout-minutes: 20\n    steps:\n".to_string();
+    s.push_str(&checkout());
+    s.push_str(&l.setup);
+    s.push_str(&run("Install dependencies", l.install));
+    s.push_str(&run("Test", l.test));
+    s.push_str("\n  release-please:\n    needs: test\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    permissions:\n      contents: write\n      pull-requests: write\n    steps:\n");
     s.push_str(&format!(
         "      - uses: {SETUP_NODE}\n        with:\n          node-version: 22\n"
     ));
     s.push_str(&format!(
-        "      - name: Open or update the release PR (versions and CHANGELOG.md from conventional commits)\n        env:\n          GITHUB_TOKEN: ${{{{ secrets.GITHUB_TOKEN }}}}\n        run: npx --yes release-please@16.18.0 release-pr --token=\"$GITHUB_TOKEN\" --repo-url=\"$GITHUB_REPOSITORY\" --release-type={}\n",
+        "      - name: Open or update the release PR (versions and CHANGELOG.md from conventional commits)\n        env:\n          GITHUB_TOKEN: ${{{{ secrets.GITHUB_TOKEN }}}}\n        run: npx --yes release-please@17.11.2 release-pr --token=\"$GITHUB_TOKEN\" --repo-url=\"$GITHUB_REPOSITORY\" --release-type={}\n",
         l.release_type
     ));
     s.push_str(&format!(
-        "      - name: Tag and publish the GitHub release when the release PR is merged\n        env:\n          GITHUB_TOKEN: ${{{{ secrets.GITHUB_TOKEN }}}}\n        run: npx --yes release-please@16.18.0 github-release --token=\"$GITHUB_TOKEN\" --repo-url=\"$GITHUB_REPOSITORY\" --release-type={}\n",
+        "      - name: Tag and publish the GitHub release when the release PR is merged\n        env:\n          GITHUB_TOKEN: ${{{{ secrets.GITHUB_TOKEN }}}}\n        run: npx --yes release-please@17.11.2 github-release --token=\"$GITHUB_TOKEN\" --repo-url=\"$GITHUB_REPOSITORY\" --release-type={}\n",
         l.release_type
     ));
     s
@@ -577,7 +601,7 @@ fn migrate_cmd(d: &Detected) -> Option<&'static str> {
     } else if m("drizzle") {
         "npx drizzle-kit migrate"
     } else if m("supabase") {
-        "supabase db push --db-url \"$DATABASE_URL\""
+        "npx --yes supabase@3.1.0 db push --db-url \"$DATABASE_URL\""
     } else if m("sqlx") {
         "cargo install sqlx-cli --locked --version 0.8.2 --no-default-features --features postgres && sqlx migrate run"
     } else if m("diesel") {
@@ -648,6 +672,9 @@ fn migration_check(d: &Detected) -> Option<String> {
     Some(s)
 }
 
+/// The target name when no deploy target was detected.
+const GENERIC: &str = "your platform";
+
 /// Deploy, health-check, rollback and status commands for the detected target.
 struct Target {
     name: &'static str,
@@ -664,11 +691,11 @@ fn target(d: &Detected) -> Target {
     if t("fly.io") {
         Target {
             name: "fly.io",
-            deploy_staging: "flyctl deploy --remote-only --config fly.staging.toml",
+            deploy_staging: "flyctl deploy --remote-only --app \"$FLY_STAGING_APP\"",
             deploy_production: "flyctl deploy --remote-only --strategy canary",
             rollback: "flyctl deploy --remote-only --image \"$PREVIOUS_IMAGE\"",
             setup: "      - name: Install flyctl\n        run: |\n          curl -fsSL --retry 3 -o /tmp/flyctl.tgz \"https://github.com/superfly/flyctl/releases/download/v0.3.209/flyctl_0.3.209_Linux_x86_64.tar.gz\"\n          tar -xzf /tmp/flyctl.tgz -C /usr/local/bin flyctl\n".into(),
-            secret_env: "          FLY_API_TOKEN: ${{ secrets.FLY_API_TOKEN }}\n",
+            secret_env: "          FLY_API_TOKEN: ${{ secrets.FLY_API_TOKEN }}\n          FLY_STAGING_APP: ${{ vars.FLY_STAGING_APP }}\n",
             progressive: Some("flyctl deploy --strategy canary"),
         }
     } else if t("kubernetes") {
@@ -676,17 +703,17 @@ fn target(d: &Detected) -> Target {
             name: "kubernetes",
             deploy_staging: "kubectl --context staging apply -k k8s/overlays/staging && kubectl --context staging rollout status deploy/app --timeout=300s",
             deploy_production: "kubectl apply -k k8s/overlays/production && kubectl rollout status deploy/app --timeout=300s",
-            rollback: "kubectl rollout undo deploy/app && kubectl rollout status deploy/app --timeout=300s",
-            setup: String::new(),
+            rollback: "kubectl rollout undo deploy/app ${PREVIOUS_VERSION:+--to-revision=\"$PREVIOUS_VERSION\"} && kubectl rollout status deploy/app --timeout=300s",
+            setup: "      - name: Configure kubectl\n        env:\n          KUBECONFIG_DATA: ${{ secrets.KUBECONFIG_DATA }}\n        run: |\n          umask 077\n          printf '%s' \"$KUBECONFIG_DATA\" | base64 -d > \"$RUNNER_TEMP/kubeconfig\"\n          echo \"KUBECONFIG=$RUNNER_TEMP/kubeconfig\" >> \"$GITHUB_ENV\"\n".into(),
             secret_env: "          KUBECONFIG_DATA: ${{ secrets.KUBECONFIG_DATA }}\n",
             progressive: None,
         }
     } else if t("vercel") {
         Target {
             name: "vercel",
-            deploy_staging: "npx --yes vercel@39.1.1 deploy --token=\"$VERCEL_TOKEN\" --target=preview",
-            deploy_production: "npx --yes vercel@39.1.1 deploy --prod --token=\"$VERCEL_TOKEN\"",
-            rollback: "npx --yes vercel@39.1.1 rollback --token=\"$VERCEL_TOKEN\" --yes",
+            deploy_staging: "npx --yes vercel@64.0.2 deploy --token=\"$VERCEL_TOKEN\" --target=preview",
+            deploy_production: "npx --yes vercel@64.0.2 deploy --prod --token=\"$VERCEL_TOKEN\"",
+            rollback: "npx --yes vercel@64.0.2 rollback --token=\"$VERCEL_TOKEN\" --yes",
             setup: String::new(),
             secret_env: "          VERCEL_TOKEN: ${{ secrets.VERCEL_TOKEN }}\n          VERCEL_ORG_ID: ${{ vars.VERCEL_ORG_ID }}\n          VERCEL_PROJECT_ID: ${{ vars.VERCEL_PROJECT_ID }}\n",
             progressive: None,
@@ -694,16 +721,16 @@ fn target(d: &Detected) -> Target {
     } else if t("netlify") {
         Target {
             name: "netlify",
-            deploy_staging: "npx --yes netlify-cli@17.38.1 deploy --alias staging",
-            deploy_production: "npx --yes netlify-cli@17.38.1 deploy --prod",
-            rollback: "npx --yes netlify-cli@17.38.1 api restoreSiteDeploy --data \"{\\\"site_id\\\":\\\"$NETLIFY_SITE_ID\\\",\\\"deploy_id\\\":\\\"$PREVIOUS_DEPLOY\\\"}\"",
+            deploy_staging: "npx --yes netlify-cli@27.10.2 deploy --alias staging",
+            deploy_production: "npx --yes netlify-cli@27.10.2 deploy --prod",
+            rollback: "npx --yes netlify-cli@27.10.2 api restoreSiteDeploy --data \"{\\\"site_id\\\":\\\"$NETLIFY_SITE_ID\\\",\\\"deploy_id\\\":\\\"$PREVIOUS_DEPLOY\\\"}\"",
             setup: String::new(),
             secret_env: "          NETLIFY_AUTH_TOKEN: ${{ secrets.NETLIFY_AUTH_TOKEN }}\n          NETLIFY_SITE_ID: ${{ vars.NETLIFY_SITE_ID }}\n",
             progressive: None,
         }
     } else {
         Target {
-            name: "your platform",
+            name: GENERIC,
             deploy_staging: "./scripts/deploy.sh staging",
             deploy_production: "./scripts/deploy.sh production",
             rollback: "./scripts/deploy.sh production \"$PREVIOUS_VERSION\"",
@@ -735,10 +762,10 @@ fn deploy(d: &Detected) -> String {
         s.push_str(&checkout());
         s.push_str(&t.setup);
         if prod && d.has_database() && migrate_cmd(d).is_some() {
-            s.push_str("      - name: Back up the database before migrating\n        env:\n          DATABASE_URL: ${{ secrets.DATABASE_URL }}\n        run: pg_dump --format=custom --file=\"backup-$GITHUB_SHA.dump\" \"$DATABASE_URL\"\n");
+            s.push_str("      # Keep the dump somewhere durable (object storage), or use your provider's snapshot command.\n      - name: Back up the database before migrating\n        env:\n          DATABASE_URL: ${{ secrets.DATABASE_URL }}\n        run: pg_dump --format=custom --file=\"backup-$GITHUB_SHA.dump\" \"$DATABASE_URL\"\n");
         }
         if let Some(m) = migrate_cmd(d) {
-            s.push_str(&l.setup);
+            s.push_str(&no_cache(&l.setup));
             s.push_str(&run("Install dependencies", l.install));
             s.push_str(&format!("      - name: Apply migrations\n        env:\n          DATABASE_URL: ${{{{ secrets.DATABASE_URL }}}}\n        run: {m}\n"));
         }
@@ -785,7 +812,7 @@ fn rollback(d: &Detected) -> String {
 
 fn notify_failures() -> String {
     format!(
-        "name: Notify failures\n\non:\n  workflow_run:\n    workflows: [CI, Deploy]\n    types: [completed]\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: notify-${{{{ github.event.workflow_run.id }}}}\n  cancel-in-progress: false\n\njobs:\n  notify:\n    if: github.event.workflow_run.conclusion == 'failure'\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - uses: {SLACK}\n        with:\n          webhook: ${{{{ secrets.SLACK_WEBHOOK_URL }}}}\n          webhook-type: incoming-webhook\n          payload: |\n            text: \"${{{{ github.event.workflow_run.name }}}} failed on ${{{{ github.event.workflow_run.head_branch }}}}: ${{{{ github.event.workflow_run.html_url }}}}\"\n"
+        "name: Notify failures\n\n# Deploy and Release run on pushes to main only, never for pull requests.\non:\n  workflow_run:\n    workflows: [Deploy, Release]\n    types: [completed]\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: notify-${{{{ github.event.workflow_run.id }}}}\n  cancel-in-progress: false\n\njobs:\n  notify:\n    if: github.event.workflow_run.conclusion == 'failure'\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - uses: {SLACK}\n        with:\n          webhook: ${{{{ secrets.SLACK_WEBHOOK_URL }}}}\n          webhook-type: incoming-webhook\n          payload: |\n            text: \"${{{{ github.event.workflow_run.name }}}} failed on ${{{{ github.event.workflow_run.head_branch }}}}: ${{{{ github.event.workflow_run.html_url }}}}\"\n"
     )
 }
 
@@ -824,9 +851,9 @@ fn preview(d: &Detected) -> Option<String> {
         return None;
     }
     let cmd = if t.name == "vercel" {
-        "npx --yes vercel@39.1.1 deploy --token=\"$VERCEL_TOKEN\""
+        "npx --yes vercel@64.0.2 deploy --token=\"$VERCEL_TOKEN\""
     } else {
-        "npx --yes netlify-cli@17.38.1 deploy --alias \"pr-$PR_NUMBER\""
+        "npx --yes netlify-cli@27.10.2 deploy --alias \"pr-$PR_NUMBER\""
     };
     let mut s = "name: Preview\n\non:\n  pull_request:\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: preview-${{ github.event.pull_request.number }}\n  cancel-in-progress: false\n\njobs:\n  preview:\n    if: github.event.pull_request.head.repo.full_name == github.repository\n    runs-on: ubuntu-latest\n    timeout-minutes: 15\n    environment:\n      name: preview\n    steps:\n".to_string();
     s.push_str(&checkout());
@@ -847,6 +874,13 @@ fn wf(path: &str, content: String) -> Option<Template> {
 /// The template that adds capability `id` to a repository with this stack.
 pub fn template(id: &str, d: &Detected) -> Option<Template> {
     match id {
+        // Deploy workflows need to know the platform; without one, a recommendation.
+        id if id.starts_with("deploy.")
+            && id != "deploy.migration-validation"
+            && target(d).name == GENERIC =>
+        {
+            None
+        }
         "ci.integration-tests" if services(d).0.is_empty() => None,
         "ci.build"
         | "ci.lint"
@@ -940,6 +974,9 @@ pub fn recommendation(id: &str, d: &Detected, reason: Option<&str>) -> String {
         "delivery.release-automation" => format!("Automate versioning and releases from conventional commits (release-please, release type `{}`).", l.release_type),
         "delivery.changelog" => "Generate the changelog from commits (release-please, changesets, git-cliff) instead of by hand.".into(),
         "deploy.staging" => format!("Deploy every merge to a staging environment on {} before production.", t.name),
+        _ if id.starts_with("deploy.") && id != "deploy.migration-validation" && t.name == GENERIC && id == "deploy.production" => {
+            "Deploy to production from CI. pipewise found no deploy target (fly.toml, vercel.json, netlify.toml, Kubernetes manifests); once one exists, `pipewise scaffold deploy.production` writes a deploy workflow for it.".into()
+        }
         "deploy.production" => format!("Deploy to production from CI on {} (not by hand or from a placeholder step).", t.name),
         "deploy.approval-gate" => "Put production deploys behind a GitHub environment with required reviewers (pipewise cannot see repository settings: pass --settings with the exported environments to confirm).".into(),
         "deploy.smoke-tests" => "Run smoke tests against the deployed environment right after each deploy.".into(),

@@ -165,11 +165,8 @@ pub fn action_matches(a: &str, step: Option<&Step>) -> Vec<Match> {
             "delivery.container-build",
             a.split('/').nth(1).unwrap_or(a),
         ));
-        if let Some(p) = with("platforms").filter(|p| p.contains(',')) {
-            out.push(weak(
-                m("delivery.multi-arch", "buildx platforms"),
-                p.contains("${{").then(|| "the platform list is an expression: only some runs build every architecture".to_string()),
-            ));
+        if with("platforms").is_some_and(|p| p.contains(',')) {
+            out.push(m("delivery.multi-arch", "buildx platforms"));
         }
         if truthy(with("sbom")) {
             out.push(m("security.sbom", "buildx sbom"));
@@ -282,9 +279,6 @@ pub fn action_matches(a: &str, step: Option<&Step>) -> Vec<Match> {
                 "Coveralls"
             },
         ));
-        if truthy(with("fail_ci_if_error")) || truthy(with("fail-on-error")) {
-            out.push(m("coverage-gate", "upload with fail_ci_if_error"));
-        }
     }
     if starts("cypress-io/github-action") {
         out.push(m("ci.e2e-tests", "cypress"));
@@ -490,17 +484,6 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
     let any = |s: &str| args.iter().any(|a| a.contains(s));
     let prefix = |s: &str| args.iter().any(|a| a.starts_with(s));
     let mut out = vec![];
-    // Coverage thresholds, whichever tool.
-    if args.iter().any(|a| {
-        a.starts_with("--cov-fail-under")
-            || a.starts_with("--fail-under")
-            || a.starts_with("--coverage.thresholds")
-            || a.starts_with("--check-coverage")
-            || a.starts_with("--coveragethreshold")
-            || a.starts_with("--fail-under-lines")
-    }) {
-        out.push(m("coverage-gate", "coverage threshold"));
-    }
     let mut push = |cap: &'static str, tool: &str| out.push(m(cap, tool));
 
     // Coverage flags on any test runner.
@@ -518,19 +501,7 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
         "npm" | "pnpm" | "yarn" | "bun" => {
             match a0 {
                 "audit" if a1 == "signatures" => {}
-                "audit" => {
-                    let critical_only = args.iter().any(|a| a.ends_with("=critical"))
-                        || args.windows(2).any(|p| {
-                            (p[0] == "--audit-level" || p[0] == "--severity") && p[1] == "critical"
-                        });
-                    out.push(weak(
-                        m("security.dependency-audit", &format!("{name} audit")),
-                        critical_only.then(|| {
-                            "only fails on critical vulnerabilities (`--audit-level=critical`)"
-                                .to_string()
-                        }),
-                    ));
-                }
+                "audit" => push("security.dependency-audit", &format!("{name} audit")),
                 "test" | "t" | "tst" => push("ci.unit-tests", &format!("{name} test")),
                 "run" | "run-script" => {}
                 "sbom" => push("security.sbom", "npm sbom"),
@@ -929,11 +900,12 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
                     .filter(|a| !a.starts_with('-'))
                     .map(|s| s.to_string())
                     .collect();
-                for x in script_name_matches(&inner.join(" ")) {
+                for mut x in script_name_matches(&inner.join(" ")) {
                     if x.cap == "ci.unit-tests"
                         || x.cap == "ci.integration-tests"
                         || x.cap == "ci.e2e-tests"
                     {
+                        x.tool = format!("tests in `{name} {a0}`");
                         out.push(x);
                     }
                 }
