@@ -46,6 +46,8 @@ enum Format {
     Json,
     Sarif,
     Github,
+    Markdown,
+    Html,
 }
 
 #[derive(clap::Args)]
@@ -60,7 +62,7 @@ struct AuditArgs {
     #[arg(long, short, value_enum)]
     format: Option<Format>,
     /// Write the report to this file instead of standard output (format from the extension
-    /// when --format is not given: .json, .sarif).
+    /// when --format is not given: .json, .sarif, .md, .html).
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Only show findings at or above this severity.
@@ -75,6 +77,9 @@ struct AuditArgs {
     /// Never colour the output.
     #[arg(long)]
     no_color: bool,
+    /// Date shown in Markdown/HTML reports (YYYY-MM-DD; default: SOURCE_DATE_EPOCH, else today).
+    #[arg(long, value_name = "DATE")]
+    date: Option<String>,
 }
 
 fn parse_severity(flag: &str, v: &str) -> Result<Option<Severity>, String> {
@@ -164,6 +169,8 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
     let format = args.format.unwrap_or_else(|| match &args.output {
         Some(o) if o.extension().is_some_and(|e| e == "json") => Format::Json,
         Some(o) if o.extension().is_some_and(|e| e == "sarif") => Format::Sarif,
+        Some(o) if o.extension().is_some_and(|e| e == "md" || e == "markdown") => Format::Markdown,
+        Some(o) if o.extension().is_some_and(|e| e == "html" || e == "htm") => Format::Html,
         _ => Format::Plain,
     });
 
@@ -201,6 +208,16 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
         Format::Json => report::json::render(&report),
         Format::Sarif => report::sarif::render(&report),
         Format::Github => report::github::render(&report),
+        Format::Markdown | Format::Html => {
+            let opts = report::markdown::Options {
+                date: report::markdown::report_date(args.date.as_deref()),
+            };
+            if format == Format::Html {
+                report::html::render(&report, &opts)
+            } else {
+                report::markdown::render(&report, &opts)
+            }
+        }
     };
     write_out(args.output.as_deref(), &text)?;
     if nothing_read {
