@@ -50,6 +50,8 @@ select{font:inherit;padding:3px 6px}
 .msg{color:var(--mute);font-size:12px}
 pre{background:#1d2330;color:#e6e9ef;padding:10px;border-radius:6px;overflow:auto;font-size:12px}
 .graph{overflow:auto}
+#findings-table,.findings table{table-layout:fixed}.findings td{overflow-wrap:anywhere}
+.findings pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:6px 0 0}
 details summary{cursor:pointer;color:var(--mute)}
 @media(max-width:900px){.grid{grid-template-columns:1fr}}
 "#;
@@ -328,7 +330,7 @@ fn category_chart(repo: &RepoReport, sfx: &str) -> String {
     let row = 26.0;
     let h = 16.0 + row * cats.len() as f64;
     let mut s = format!(
-        "<svg id=\"category-chart{sfx}\" viewBox=\"0 0 520 {h}\" width=\"100%\" role=\"img\" aria-label=\"category scores\">"
+        "<svg id=\"category-chart{sfx}\" viewBox=\"0 0 560 {h}\" width=\"100%\" role=\"img\" aria-label=\"category scores\">"
     );
     for (i, c) in cats.iter().enumerate() {
         let y = 8.0 + row * i as f64;
@@ -432,8 +434,8 @@ pub fn layout(n: usize, edges: &[(usize, usize)]) -> Layout {
     }
     // Longest-path layering in topological order (Kahn).
     let mut indeg = vec![0usize; n];
-    for v in 0..n {
-        for &w in &dag[v] {
+    for out in &dag {
+        for &w in out {
             indeg[w] += 1;
         }
     }
@@ -457,8 +459,8 @@ pub fn layout(n: usize, edges: &[(usize, usize)]) -> Layout {
         layers[layer[v]].push(v);
     }
     let mut pred = vec![vec![]; n];
-    for v in 0..n {
-        for &w in &dag[v] {
+    for (v, out) in dag.iter().enumerate() {
+        for &w in out {
             pred[w].push(v);
         }
     }
@@ -573,50 +575,101 @@ fn job_graph(repo: &RepoReport, sfx: &str) -> String {
     if nodes.is_empty() {
         return format!("<svg id=\"job-graph{sfx}\" viewBox=\"0 0 300 30\" width=\"300\"><text x=\"0\" y=\"20\" font-size=\"12\" fill=\"#5b6475\">No workflow jobs.</text></svg>");
     }
-    let lay = layout(nodes.len(), &edges);
-    let (nw, nh, gx, gy) = (170.0, 34.0, 60.0, 14.0);
-    let rows = lay.layers.iter().map(Vec::len).max().unwrap_or(1) as f64;
-    let width = 20.0 + lay.layers.len() as f64 * (nw + gx);
-    let height = 20.0 + rows * (nh + gy) + 20.0;
-    let pos = |v: usize| -> (f64, f64) {
-        (
-            10.0 + lay.layer[v] as f64 * (nw + gx),
-            10.0 + lay.order[v] as f64 * (nh + gy),
-        )
-    };
+    // Each workflow is a horizontal band laid out on its own (needs: edges only);
+    // workflow_run links are drawn between bands.
+    let (nw, nh, gx, gy, title_h, band_gap) = (180.0, 34.0, 56.0, 12.0, 22.0, 18.0);
+    let mut pos: Vec<(f64, f64)> = vec![(0.0, 0.0); nodes.len()];
+    let mut bands: Vec<(f64, f64, usize)> = vec![]; // (y, height, workflow)
+    let mut y = 8.0;
+    let mut width: f64 = 300.0;
+    for (wi, _) in repo.workflows.iter().enumerate() {
+        let ids: Vec<usize> = (0..nodes.len()).filter(|&v| nodes[v].0 == wi).collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let local: BTreeMap<usize, usize> = ids.iter().enumerate().map(|(i, &v)| (v, i)).collect();
+        let local_edges: Vec<(usize, usize)> = edges
+            .iter()
+            .filter(|e| !dashed.contains(e))
+            .filter_map(|(a, b)| Some((*local.get(a)?, *local.get(b)?)))
+            .collect();
+        let lay = layout(ids.len(), &local_edges);
+        let rows = lay.layers.iter().map(Vec::len).max().unwrap_or(1) as f64;
+        let h = title_h + rows * (nh + gy);
+        for (i, &v) in ids.iter().enumerate() {
+            pos[v] = (
+                16.0 + lay.layer[i] as f64 * (nw + gx),
+                y + title_h + lay.order[i] as f64 * (nh + gy),
+            );
+        }
+        width = width.max(32.0 + lay.layers.len() as f64 * (nw + gx) - gx);
+        bands.push((y, h, wi));
+        y += h + band_gap;
+    }
+    let height = y;
     let palette = [
         "#1b7fa3", "#6a4fb3", "#2e7d32", "#b26a00", "#8e1b5a", "#37474f", "#00838f", "#ad1457",
     ];
     let mut s = format!(
         "<svg id=\"job-graph{sfx}\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" role=\"img\" aria-label=\"job dependency graph\"><defs><marker id=\"arrow{sfx}\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#5b6475\"/></marker></defs>"
     );
-    for &(a, b) in &edges {
-        let (x1, y1) = pos(a);
-        let (x2, y2) = pos(b);
-        let (sx, sy, ex, ey) = (x1 + nw, y1 + nh / 2.0, x2, y2 + nh / 2.0);
-        let mx = (sx + ex) / 2.0;
-        let dash = if dashed.contains(&(a, b)) {
-            " stroke-dasharray=\"5 4\""
-        } else {
-            ""
+    for (by, bh, wi) in &bands {
+        let w = &repo.workflows[*wi];
+        let colour = palette[wi % palette.len()];
+        let title = match &w.name {
+            Some(n) => format!("{n} ({})", w.file.rsplit('/').next().unwrap_or(&w.file)),
+            None => w.file.clone(),
         };
         let _ = write!(
             s,
-            "<path d=\"M{sx:.1},{sy:.1} C{mx:.1},{sy:.1} {mx:.1},{ey:.1} {ex:.1},{ey:.1}\" fill=\"none\" stroke=\"#8a93a3\" stroke-width=\"1.5\"{dash} marker-end=\"url(#arrow{sfx})\"/>"
+            "<rect x=\"4\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"8\" fill=\"{colour}\" fill-opacity=\"0.05\" stroke=\"{colour}\" stroke-opacity=\"0.3\"/><text x=\"14\" y=\"{:.1}\" font-size=\"12\" font-weight=\"600\" fill=\"{colour}\">{}</text>",
+            by - 4.0,
+            width - 8.0,
+            bh + 4.0,
+            by + 12.0,
+            esc(&title)
+        );
+    }
+    for &(a, b) in &edges {
+        let (x1, y1) = pos[a];
+        let (x2, y2) = pos[b];
+        let d = if dashed.contains(&(a, b)) {
+            // Between bands: from the bottom of the source to the top of the target.
+            let (sx, sy, ex, ey) = (x1 + nw / 2.0, y1 + nh, x2 + nw / 2.0, y2);
+            let my = (sy + ey) / 2.0;
+            format!("M{sx:.1},{sy:.1} C{sx:.1},{my:.1} {ex:.1},{my:.1} {ex:.1},{ey:.1}\" stroke-dasharray=\"5 4")
+        } else {
+            let (sx, sy, ex, ey) = (x1 + nw, y1 + nh / 2.0, x2, y2 + nh / 2.0);
+            let mx = (sx + ex) / 2.0;
+            format!("M{sx:.1},{sy:.1} C{mx:.1},{sy:.1} {mx:.1},{ey:.1} {ex:.1},{ey:.1}")
+        };
+        let _ = write!(
+            s,
+            "<path d=\"{d}\" fill=\"none\" stroke=\"#8a93a3\" stroke-width=\"1.5\" marker-end=\"url(#arrow{sfx})\"/>"
         );
     }
     for (v, (wi, id, label)) in nodes.iter().enumerate() {
-        let (x, y) = pos(v);
+        let (x, y) = pos[v];
         let colour = palette[wi % palette.len()];
         let file = &repo.workflows[*wi].file;
-        let short: String = if label.chars().count() > 22 {
-            label.chars().take(21).chain(std::iter::once('…')).collect()
+        let short: String = if label.chars().count() > 24 {
+            label.chars().take(23).chain(std::iter::once('…')).collect()
         } else {
             label.clone()
         };
+        let job = repo.workflows[*wi].jobs.iter().find(|j| j.id == *id);
+        let sub = job
+            .and_then(|j| {
+                j.environment
+                    .clone()
+                    .map(|e| format!("env: {e}"))
+                    .or_else(|| j.runs_on.clone())
+            })
+            .unwrap_or_default();
+        let sub: String = sub.chars().take(30).collect();
         let _ = write!(
             s,
-            "<g class=\"job\"><title>{}: {}</title><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{nw}\" height=\"{nh}\" rx=\"6\" fill=\"#fff\" stroke=\"{colour}\" stroke-width=\"2\"/><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"6\" height=\"{nh}\" rx=\"2\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"#1d2330\">{}</text><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\" fill=\"#5b6475\">{}</text></g>",
+            "<g class=\"job\"><title>{}: {}</title><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{nw}\" height=\"{nh}\" rx=\"6\" fill=\"#fff\" stroke=\"{colour}\" stroke-width=\"1.5\"/><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"5\" height=\"{nh}\" rx=\"2\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"#1d2330\">{}</text><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\" fill=\"#5b6475\">{}</text></g>",
             esc(file),
             esc(id),
             x + 12.0,
@@ -624,7 +677,7 @@ fn job_graph(repo: &RepoReport, sfx: &str) -> String {
             esc(&short),
             x + 12.0,
             y + 28.0,
-            esc(file.rsplit('/').next().unwrap_or(file))
+            esc(&sub)
         );
     }
     s.push_str("</svg>");
@@ -652,7 +705,7 @@ fn findings_table(o: &mut String, repo: &RepoReport, sfx: &str) {
         options(&cats),
         options(&files)
     );
-    let _ = writeln!(o, "<table id=\"findings-table{sfx}\"><thead><tr><th>#</th><th>Severity</th><th>Rule</th><th>Location</th><th>Problem</th><th>Fix</th></tr></thead><tbody>");
+    let _ = writeln!(o, "<table id=\"findings-table{sfx}\"><colgroup><col style=\"width:90px\"><col style=\"width:80px\"><col style=\"width:190px\"><col style=\"width:170px\"><col><col style=\"width:220px\"></colgroup><thead><tr><th>#</th><th>Severity</th><th>Rule</th><th>Location</th><th>Problem</th><th>Fix</th></tr></thead><tbody>");
     for (label, f) in labelled(repo) {
         let snippet: String = f
             .snippet
