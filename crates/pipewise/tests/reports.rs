@@ -287,3 +287,31 @@ fn html_report_renders_in_headless_chromium() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// With `PIPEWISE_CORPUS=/path/to/corpus` (a directory of repositories), every
+/// repository's Markdown report is well-formed and its HTML report renders (no
+/// panic); skipped without the variable.
+#[test]
+fn reports_on_the_corpus() {
+    let Some(dir) = std::env::var_os("PIPEWISE_CORPUS") else {
+        eprintln!("SKIPPED: set PIPEWISE_CORPUS to a directory of repositories");
+        return;
+    };
+    let mut n = 0;
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("corpus dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    entries.sort();
+    for p in entries {
+        let r = audit_path(&p, Some(&Config::default())).expect("audits");
+        let report = Report::new(vec![r]);
+        let md = markdown::render(&report, &opts());
+        check_markdown(&md);
+        let page = html::render(&report, &opts());
+        assert!(page.ends_with("</html>\n"));
+        n += 1;
+    }
+    assert!(n > 0);
+}

@@ -35,7 +35,7 @@ const CSS: &str = r#"
 *{box-sizing:border-box}body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:var(--bg);color:var(--ink)}
 header{background:#1d2330;color:#fff;padding:20px 32px}header h1{margin:0 0 4px;font-size:22px}header p{margin:0;color:#c9cfdb}
 main{max-width:1200px;margin:0 auto;padding:20px 24px}
-.grid{display:grid;grid-template-columns:280px 1fr 320px;gap:16px}
+.grid{display:grid;grid-template-columns:250px 1.4fr 1fr;gap:16px}
 .card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:16px;margin-bottom:16px}
 .card h2{font-size:15px;margin:0 0 12px;text-transform:uppercase;letter-spacing:.04em;color:var(--mute)}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top}
@@ -330,21 +330,21 @@ fn category_chart(repo: &RepoReport, sfx: &str) -> String {
     let row = 26.0;
     let h = 16.0 + row * cats.len() as f64;
     let mut s = format!(
-        "<svg id=\"category-chart{sfx}\" viewBox=\"0 0 560 {h}\" width=\"100%\" role=\"img\" aria-label=\"category scores\">"
+        "<svg id=\"category-chart{sfx}\" viewBox=\"0 0 400 {h}\" width=\"100%\" role=\"img\" aria-label=\"category scores\">"
     );
     for (i, c) in cats.iter().enumerate() {
         let y = 8.0 + row * i as f64;
-        let w = 260.0 * c.score / 10.0;
+        let w = 150.0 * c.score / 10.0;
         let _ = write!(
             s,
-            "<text x=\"0\" y=\"{:.1}\" font-size=\"12\" fill=\"#1d2330\">{}</text><rect x=\"180\" y=\"{y:.1}\" width=\"260\" height=\"16\" rx=\"3\" fill=\"#eef0f4\"/>",
+            "<text x=\"0\" y=\"{:.1}\" font-size=\"12\" fill=\"#1d2330\">{}</text><rect x=\"160\" y=\"{y:.1}\" width=\"150\" height=\"16\" rx=\"3\" fill=\"#eef0f4\"/>",
             y + 12.0,
             esc(&c.name)
         );
         if c.applicable {
             let _ = write!(
                 s,
-                "<rect x=\"180\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"16\" rx=\"3\" fill=\"{}\"><title>{}: {:.1}/10, weight {:.0}%</title></rect><text x=\"448\" y=\"{:.1}\" font-size=\"12\" fill=\"#1d2330\">{:.1}/10 · {:.0}%</text>",
+                "<rect x=\"160\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"16\" rx=\"3\" fill=\"{}\"><title>{}: {:.1}/10, weight {:.0}%</title></rect><text x=\"316\" y=\"{:.1}\" font-size=\"12\" fill=\"#1d2330\">{:.1} · {:.0}%</text>",
                 score_colour(c.score / 10.0),
                 esc(&c.name),
                 c.score,
@@ -356,7 +356,7 @@ fn category_chart(repo: &RepoReport, sfx: &str) -> String {
         } else {
             let _ = write!(
                 s,
-                "<text x=\"448\" y=\"{:.1}\" font-size=\"12\" fill=\"#5b6475\">n/a</text>",
+                "<text x=\"316\" y=\"{:.1}\" font-size=\"12\" fill=\"#5b6475\">n/a</text>",
                 y + 12.0
             );
         }
@@ -582,7 +582,33 @@ fn job_graph(repo: &RepoReport, sfx: &str) -> String {
     let mut bands: Vec<(f64, f64, usize)> = vec![]; // (y, height, workflow)
     let mut y = 8.0;
     let mut width: f64 = 300.0;
-    for (wi, _) in repo.workflows.iter().enumerate() {
+    // Bands in workflow_run order: a triggering workflow above the ones it triggers.
+    let wf_edges: Vec<(usize, usize)> = dashed
+        .iter()
+        .map(|&(a, b)| (nodes[a].0, nodes[b].0))
+        .collect();
+    let wf_lay = layout(repo.workflows.len(), &wf_edges);
+    let mut band_order: Vec<usize> = (0..repo.workflows.len()).collect();
+    // Keep linked workflows together: key by the smallest index of the component.
+    let mut comp: Vec<usize> = (0..repo.workflows.len()).collect();
+    fn find(c: &mut [usize], x: usize) -> usize {
+        let mut r = x;
+        while c[r] != r {
+            r = c[r];
+        }
+        c[x] = r;
+        r
+    }
+    for &(a, b) in &wf_edges {
+        let (ra, rb) = (find(&mut comp, a), find(&mut comp, b));
+        let (lo, hi) = (ra.min(rb), ra.max(rb));
+        comp[hi] = lo;
+    }
+    let keys: Vec<usize> = (0..repo.workflows.len())
+        .map(|w| find(&mut comp, w))
+        .collect();
+    band_order.sort_by_key(|&w| (keys[w], wf_lay.layer[w], w));
+    for wi in band_order {
         let ids: Vec<usize> = (0..nodes.len()).filter(|&v| nodes[v].0 == wi).collect();
         if ids.is_empty() {
             continue;
@@ -603,6 +629,9 @@ fn job_graph(repo: &RepoReport, sfx: &str) -> String {
             );
         }
         width = width.max(32.0 + lay.layers.len() as f64 * (nw + gx) - gx);
+        let w = &repo.workflows[wi];
+        let title_chars = w.name.as_deref().unwrap_or("").chars().count() + w.file.chars().count();
+        width = width.max(40.0 + title_chars as f64 * 7.2);
         bands.push((y, h, wi));
         y += h + band_gap;
     }
@@ -635,7 +664,11 @@ fn job_graph(repo: &RepoReport, sfx: &str) -> String {
         let (x2, y2) = pos[b];
         let d = if dashed.contains(&(a, b)) {
             // Between bands: from the bottom of the source to the top of the target.
-            let (sx, sy, ex, ey) = (x1 + nw / 2.0, y1 + nh, x2 + nw / 2.0, y2);
+            let (sx, sy, ex, ey) = if y2 >= y1 {
+                (x1 + nw / 2.0, y1 + nh, x2 + nw / 2.0, y2)
+            } else {
+                (x1 + nw / 2.0, y1, x2 + nw / 2.0, y2 + nh)
+            };
             let my = (sy + ey) / 2.0;
             format!("M{sx:.1},{sy:.1} C{sx:.1},{my:.1} {ex:.1},{my:.1} {ex:.1},{ey:.1}\" stroke-dasharray=\"5 4")
         } else {
