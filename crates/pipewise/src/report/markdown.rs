@@ -616,7 +616,7 @@ fn findings(out: &mut String, labelled: &[(String, &ReportFinding)]) {
                 "### {} {label}: `{}` — {}\n",
                 severity_icon(sev),
                 f.rule,
-                cell(&f.title)
+                line(&f.title)
             );
             let _ = writeln!(out, "**File**: {}  ", code(&at(f)));
             let _ = writeln!(
@@ -978,7 +978,7 @@ fn appendices(out: &mut String, repo: &RepoReport) {
             } else {
                 String::new()
             };
-            let _ = writeln!(out, "- {}{}{count}", code(&f.path), cell(&desc));
+            let _ = writeln!(out, "- {}{}{count}", code(&f.path), line(&desc));
         }
         out.push('\n');
     }
