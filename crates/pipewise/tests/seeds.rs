@@ -32,8 +32,9 @@
 //! - a placeholder step: its evidence, i.e. the TODO / "would integrate" comment or
 //!   the commented-out command, else the first line of its script;
 //! - a missing key: its parent, i.e. the `jobs.<id>:` key line for a job (missing
-//!   `timeout-minutes`) and the workflow's first line, its `name:` key, for the
-//!   workflow (missing `permissions`, missing `concurrency`);
+//!   `timeout-minutes`) and, for the workflow (missing `permissions`, missing
+//!   `concurrency`), which has no parent key, its `on:` key: the line that says
+//!   what starts it;
 //! - a status job that checks only some of its needs: its `needs:` line; a deploy
 //!   workflow that deploys on push without tests: its `push:` trigger line;
 //! - a Dockerfile: the instruction's line; a missing `USER`/`HEALTHCHECK` on the final

@@ -68,6 +68,9 @@ pub struct RepoReport {
     pub files: Vec<FileEntry>,
     pub findings: Vec<ReportFinding>,
     pub capabilities: Vec<Capability>,
+    /// Every deploy path (a job that deploys) with its readiness checks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deploy_paths: Vec<DeployPath>,
     pub scores: crate::scoring::Scores,
     pub errors: Vec<ReportError>,
     /// The workflows' structure (triggers, jobs, `needs`, `workflow_run` links),
@@ -171,6 +174,30 @@ pub struct Capability {
     pub recommendation: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<Template>,
+}
+
+/// A job that deploys, and how ready it is.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DeployPath {
+    pub file: String,
+    pub line: usize,
+    pub job: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    /// `production`, `staging` or `preview`.
+    pub tier: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    pub checks: Vec<DeployCheck>,
+}
+
+/// One readiness check of a deploy path: `pass`, `partial`, `fail`, `unknown` or
+/// `not-applicable`, with what was seen.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DeployCheck {
+    pub id: String,
+    pub status: String,
+    pub note: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
