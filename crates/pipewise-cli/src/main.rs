@@ -289,6 +289,20 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
         Format::Sarif => report::sarif::render(&report),
         Format::Github => report::github::render(&report),
         Format::Markdown | Format::Html => {
+            if let Some(d) = &args.date {
+                let b = d.as_bytes();
+                let ok = b.len() == 10
+                    && b.iter().enumerate().all(|(i, c)| {
+                        if i == 4 || i == 7 {
+                            *c == b'-'
+                        } else {
+                            c.is_ascii_digit()
+                        }
+                    });
+                if !ok {
+                    return Err(format!("--date: expected YYYY-MM-DD, got `{d}`"));
+                }
+            }
             let opts = report::markdown::Options {
                 date: report::markdown::report_date(args.date.as_deref()),
             };

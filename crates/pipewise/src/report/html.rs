@@ -191,7 +191,7 @@ fn repo_section(o: &mut String, repo: &RepoReport, sfx: &str) {
     o.push_str("</tbody></table></div>\n");
 
     // Capability matrix.
-    let _ = writeln!(o, "<div class=\"card\"><h2>Capability matrix</h2><table id=\"capability-matrix{sfx}\"><tbody>");
+    let _ = writeln!(o, "<div class=\"card\"><h2>Capability matrix</h2><p class=\"msg\"><span class=\"cap cap-present\">present</span><span class=\"cap cap-partial\">partial</span><span class=\"cap cap-missing\">missing</span><span class=\"cap cap-not-applicable\">not applicable</span> (hover for evidence or the reason)</p><table id=\"capability-matrix{sfx}\"><tbody>");
     if repo.capabilities.is_empty() {
         o.push_str("<tr><td class=\"msg\">No capability data in this report.</td></tr>");
     }
@@ -334,17 +334,17 @@ fn category_chart(repo: &RepoReport, sfx: &str) -> String {
     );
     for (i, c) in cats.iter().enumerate() {
         let y = 8.0 + row * i as f64;
-        let w = 150.0 * c.score / 10.0;
+        let w = 140.0 * c.score / 10.0;
         let _ = write!(
             s,
-            "<text x=\"0\" y=\"{:.1}\" font-size=\"12\" fill=\"#1d2330\">{}</text><rect x=\"160\" y=\"{y:.1}\" width=\"150\" height=\"16\" rx=\"3\" fill=\"#eef0f4\"/>",
+            "<text x=\"0\" y=\"{:.1}\" font-size=\"12\" fill=\"#1d2330\">{}</text><rect x=\"172\" y=\"{y:.1}\" width=\"140\" height=\"16\" rx=\"3\" fill=\"#eef0f4\"/>",
             y + 12.0,
             esc(&c.name)
         );
         if c.applicable {
             let _ = write!(
                 s,
-                "<rect x=\"160\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"16\" rx=\"3\" fill=\"{}\"><title>{}: {:.1}/10, weight {:.0}%</title></rect><text x=\"316\" y=\"{:.1}\" font-size=\"12\" fill=\"#1d2330\">{:.1} · {:.0}%</text>",
+                "<rect x=\"172\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"16\" rx=\"3\" fill=\"{}\"><title>{}: {:.1}/10, weight {:.0}%</title></rect><text x=\"318\" y=\"{:.1}\" font-size=\"12\" fill=\"#1d2330\">{:.1} · {:.0}%</text>",
                 score_colour(c.score / 10.0),
                 esc(&c.name),
                 c.score,
@@ -356,7 +356,7 @@ fn category_chart(repo: &RepoReport, sfx: &str) -> String {
         } else {
             let _ = write!(
                 s,
-                "<text x=\"316\" y=\"{:.1}\" font-size=\"12\" fill=\"#5b6475\">n/a</text>",
+                "<text x=\"318\" y=\"{:.1}\" font-size=\"12\" fill=\"#5b6475\">n/a</text>",
                 y + 12.0
             );
         }
