@@ -280,8 +280,31 @@ fn html_report_renders_in_headless_chromium() {
     ] {
         assert!(dom.contains(&format!("id=\"{id}\"")), "DOM has no #{id}");
     }
-    // The inline script ran: it filled in the shown-findings count.
-    assert!(dom.contains("class=\"count\">45<") || dom.contains("class=\"count\">"));
+    // The filter script works: preset to critical, only critical rows stay visible.
+    let filtered = std::process::Command::new(&browser)
+        .args(common)
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.join("profile3").display()
+        ))
+        .arg("--dump-dom")
+        .arg(format!("{url}#severity=critical"))
+        .output()
+        .expect("run chromium");
+    let filtered = String::from_utf8_lossy(&filtered.stdout);
+    let rows = filtered.matches("<tr data-severity=").count();
+    let hidden = filtered.matches("style=\"display: none;\"").count();
+    let critical = filtered.matches("<tr data-severity=\"critical\"").count();
+    assert!(
+        rows > critical && critical > 0,
+        "{rows} rows, {critical} critical"
+    );
+    assert_eq!(
+        hidden,
+        rows - critical,
+        "rows hidden by the severity filter"
+    );
+    assert!(filtered.contains(&format!("class=\"count\">{critical}<")));
     if let Ok(keep) = std::env::var("PIPEWISE_KEEP_SCREENSHOT") {
         let _ = std::fs::copy(&shot, keep);
     }

@@ -71,6 +71,9 @@ const SCRIPT: &str = r#"
       var c = box.querySelector('.count'); if (c) c.textContent = shown;
     }
     sels.forEach(function(s){ s.addEventListener('change', apply); });
+    // Filters can be preset from the address: report.html#severity=high&file=...
+    var pre = new URLSearchParams(location.hash.slice(1));
+    sels.forEach(function(s){ var v = pre.get(s.name); if (v !== null) s.value = v; });
     apply();
   });
 })();
