@@ -161,6 +161,25 @@ fn markdown_is_well_formed_on_every_fixture() {
 }
 
 #[test]
+fn several_repositories_get_a_table_sorted_by_score() {
+    let report = Report::new(vec![audit("seed-000"), audit("hardened")]);
+    let md = markdown::render(&report, &opts());
+    check_markdown(&md);
+    let table = &md[..md.find("\n---\n").unwrap()];
+    let (h, s) = (
+        table.find("hardened").unwrap(),
+        table.find("seed-000").unwrap(),
+    );
+    assert!(h < s, "{table}");
+    let page = html::render(&report, &opts());
+    assert!(page.contains("id=\"repositories\""));
+    assert!(
+        page.contains("id=\"job-graph-1\""),
+        "second repository has its own ids"
+    );
+}
+
+#[test]
 fn hardened_repository_scores_far_above_the_seeds() {
     let hardened = audit("hardened");
     let with_caps = !hardened.capabilities.is_empty();

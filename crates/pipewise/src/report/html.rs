@@ -120,22 +120,51 @@ pub fn render(report: &Report, opts: &Options) -> String {
         esc(&opts.date),
         esc(&report.tool.version)
     );
+    if report.repositories.len() > 1 {
+        let mut order: Vec<usize> = (0..report.repositories.len()).collect();
+        order.sort_by_key(|&i| {
+            let r = &report.repositories[i];
+            (std::cmp::Reverse(r.scores.overall), r.root.clone())
+        });
+        o.push_str("<div class=\"card\"><h2>Repositories by score</h2><table id=\"repositories\"><thead><tr><th>Repository</th><th>Score</th><th>Grade</th><th>Critical</th><th>High</th><th>Findings</th></tr></thead><tbody>");
+        for i in order {
+            let r = &report.repositories[i];
+            let counts = super::severity_counts(r.findings.iter());
+            let anchor = if i == 0 {
+                String::new()
+            } else {
+                format!("-{i}")
+            };
+            let _ = write!(
+                o,
+                "<tr><td><a href=\"#repo{anchor}\"><code>{}</code></a></td><td>{}/100</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&r.root),
+                r.scores.overall,
+                esc(&r.scores.grade),
+                counts[0].1,
+                counts[1].1,
+                r.findings.len()
+            );
+        }
+        o.push_str("</tbody></table></div>\n");
+    }
+    let multi = report.repositories.len() > 1;
     for (i, repo) in report.repositories.iter().enumerate() {
         let sfx = if i == 0 {
             String::new()
         } else {
             format!("-{i}")
         };
-        repo_section(&mut o, repo, &sfx);
+        repo_section(&mut o, repo, &sfx, multi);
     }
     let _ = write!(o, "</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n");
     o
 }
 
-fn repo_section(o: &mut String, repo: &RepoReport, sfx: &str) {
+fn repo_section(o: &mut String, repo: &RepoReport, sfx: &str, multi: bool) {
     let s = &repo.scores;
     let _ = writeln!(o, "<section class=\"repo\" id=\"repo{sfx}\">");
-    if !sfx.is_empty() {
+    if multi {
         let _ = writeln!(o, "<h2>{}</h2>", esc(&repo.root));
     }
     o.push_str("<div class=\"grid\">\n");

@@ -314,6 +314,35 @@ fn project_name(root: &str) -> String {
 /// Renders the whole report (one section per repository).
 pub fn render(report: &Report, opts: &Options) -> String {
     let mut out = String::new();
+    if report.repositories.len() > 1 {
+        let mut rows: Vec<&RepoReport> = report.repositories.iter().collect();
+        rows.sort_by(|a, b| {
+            b.scores
+                .overall
+                .cmp(&a.scores.overall)
+                .then_with(|| a.root.cmp(&b.root))
+        });
+        let _ = writeln!(
+            out,
+            "# CI/CD Pipeline Audit: {} Repositories\n\n**Date**: {}\n\n| Repository | Score | Grade | Critical | High | Findings |\n|---|---|---|---|---|---|",
+            rows.len(),
+            opts.date
+        );
+        for r in rows {
+            let counts = super::severity_counts(r.findings.iter());
+            let _ = writeln!(
+                out,
+                "| {} | {}/100 | {} | {} | {} | {} |",
+                cell(&code(&r.root)),
+                r.scores.overall,
+                r.scores.grade,
+                counts[0].1,
+                counts[1].1,
+                r.findings.len()
+            );
+        }
+        out.push_str("\n---\n\n");
+    }
     for (i, repo) in report.repositories.iter().enumerate() {
         if i > 0 {
             out.push_str("\n---\n\n");
