@@ -454,6 +454,7 @@ mod tests {
             references: vec![],
             related: vec![],
             snippet: vec![],
+            context: vec![],
         }
     }
 

@@ -141,7 +141,7 @@ fn markdown_report_of_seed_000() {
     for f in &repo.findings {
         let text = std::fs::read_to_string(repo_dir("seed-000").join(&f.file)).unwrap();
         let lines: Vec<&str> = text.lines().collect();
-        for (n, l) in &f.snippet {
+        for (n, l) in f.context.iter().chain(&f.snippet) {
             assert_eq!(lines[n - 1].trim_end(), l.trim_end(), "{}:{n}", f.file);
         }
         assert!(md.contains(&format!("`{}:{}`", f.file, f.line)));

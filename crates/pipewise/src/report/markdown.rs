@@ -677,8 +677,9 @@ fn findings(out: &mut String, labelled: &[(String, &ReportFinding)]) {
                 out.push('\n');
             }
             if !f.snippet.is_empty() {
-                let first = f.snippet.first().map(|x| x.0).unwrap_or(0);
-                let last = f.snippet.last().map(|x| x.0).unwrap_or(0);
+                let quoted: Vec<&(usize, String)> = f.context.iter().chain(&f.snippet).collect();
+                let first = quoted.first().map(|x| x.0).unwrap_or(0);
+                let last = quoted.last().map(|x| x.0).unwrap_or(0);
                 let width = last.to_string().len();
                 let range = if first == last {
                     format!("line {first}")
@@ -686,8 +687,7 @@ fn findings(out: &mut String, labelled: &[(String, &ReportFinding)]) {
                     format!("lines {first}-{last}")
                 };
                 let _ = writeln!(out, "**Current** ({}, {range}):\n", code(&f.file));
-                let body: String = f
-                    .snippet
+                let body: String = quoted
                     .iter()
                     .map(|(n, t)| format!("{n:>width$} | {}\n", t.trim_end()))
                     .collect();
