@@ -59,6 +59,8 @@ enum Format {
     Json,
     Sarif,
     Github,
+    Markdown,
+    Html,
 }
 
 #[derive(clap::Args)]
@@ -73,7 +75,7 @@ struct AuditArgs {
     #[arg(long, short, value_enum)]
     format: Option<Format>,
     /// Write the report to this file instead of standard output (format from the extension
-    /// when --format is not given: .json, .sarif).
+    /// when --format is not given: .json, .sarif, .md, .html).
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Only show findings at or above this severity.
@@ -88,6 +90,9 @@ struct AuditArgs {
     /// Never colour the output.
     #[arg(long)]
     no_color: bool,
+    /// Date shown in Markdown/HTML reports (YYYY-MM-DD; default: SOURCE_DATE_EPOCH, else today).
+    #[arg(long, value_name = "DATE")]
+    date: Option<String>,
     /// JSON file listing the repository's environments and their protection rules
     /// (`{"environments": [{"name": "production", "required_reviewers": 1}]}` or the
     /// output of `gh api repos/OWNER/REPO/environments`). pipewise cannot see
@@ -244,6 +249,8 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
     let format = args.format.unwrap_or_else(|| match &args.output {
         Some(o) if o.extension().is_some_and(|e| e == "json") => Format::Json,
         Some(o) if o.extension().is_some_and(|e| e == "sarif") => Format::Sarif,
+        Some(o) if o.extension().is_some_and(|e| e == "md" || e == "markdown") => Format::Markdown,
+        Some(o) if o.extension().is_some_and(|e| e == "html" || e == "htm") => Format::Html,
         _ => Format::Plain,
     });
 
@@ -281,6 +288,30 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
         Format::Json => report::json::render(&report),
         Format::Sarif => report::sarif::render(&report),
         Format::Github => report::github::render(&report),
+        Format::Markdown | Format::Html => {
+            if let Some(d) = &args.date {
+                let b = d.as_bytes();
+                let ok = b.len() == 10
+                    && b.iter().enumerate().all(|(i, c)| {
+                        if i == 4 || i == 7 {
+                            *c == b'-'
+                        } else {
+                            c.is_ascii_digit()
+                        }
+                    });
+                if !ok {
+                    return Err(format!("--date: expected YYYY-MM-DD, got `{d}`"));
+                }
+            }
+            let opts = report::markdown::Options {
+                date: report::markdown::report_date(args.date.as_deref()),
+            };
+            if format == Format::Html {
+                report::html::render(&report, &opts)
+            } else {
+                report::markdown::render(&report, &opts)
+            }
+        }
     };
     write_out(args.output.as_deref(), &text)?;
     if nothing_read {

@@ -346,6 +346,7 @@ fn resolve(repo: &Repo, scripts: &Scripts, config: &Config, f: Finding) -> Optio
         None => Default::default(),
     };
     let mut snippet = vec![];
+    let mut context = vec![];
     if let Some(src) = file {
         if is_suppressed(|l| src.line_text(l), start.line, meta.id) {
             return None;
@@ -354,6 +355,7 @@ fn resolve(repo: &Repo, scripts: &Scripts, config: &Config, f: Finding) -> Optio
         for l in start.line..=last {
             snippet.push((l, src.line_text(l).to_string()));
         }
+        context = crate::report::context_lines(&src.path, |l| src.line_text(l), start.line);
     }
     let severity = config.severity.get(meta.id).copied().unwrap_or(f.severity);
     let related = f
@@ -394,5 +396,6 @@ fn resolve(repo: &Repo, scripts: &Scripts, config: &Config, f: Finding) -> Optio
         references: meta.references.iter().map(|s| s.to_string()).collect(),
         related,
         snippet,
+        context,
     })
 }

@@ -46,8 +46,22 @@ pub const WORKFLOW_PENALTY: [(Severity, u32); 5] = [
 
 /// Diminishing returns: the n-th finding (0-based, most severe first) of the same
 /// rule counts its penalty divided by `REPEAT_DIVISOR^n` (rounded down), so one noisy
-/// rule can take at most twice its first penalty.
+/// rule weighs at most twice its first penalty.
 pub const REPEAT_DIVISOR: u32 = 2;
+
+/// Findings scale a score down instead of subtracting from it:
+/// `score = start × scale / (scale + penalties)`, so every finding lowers the score,
+/// many findings approach 0 without reaching it, and the capability credit still
+/// counts. Category scale: 10 points (in centipoints).
+pub const CATEGORY_SCALE: u32 = 1000;
+
+/// The same scale for workflow scores: 100 points.
+pub const WORKFLOW_SCALE: u32 = 100;
+
+/// `start × scale / (scale + penalty)`, rounded down.
+fn damped(start: u32, penalty: u32, scale: u32) -> u32 {
+    (start as u64 * scale as u64 / (scale as u64 + penalty as u64)) as u32
+}
 
 /// Credit (percent of a capability's share) per capability status.
 pub const CAPABILITY_CREDIT: [(CapabilityStatus, u32); 3] = [
@@ -149,7 +163,8 @@ pub struct Deduction {
     pub kind: String,
     /// The capability id or the rule id.
     pub id: String,
-    /// Points out of 10 taken away (before the category is floored at 0).
+    /// Points out of 10 taken away; a category's deductions add up to 10 minus its
+    /// score (up to rounding).
     pub points: f64,
     pub detail: String,
 }
@@ -288,19 +303,24 @@ pub fn score(
             caps.iter().map(|(_, cr)| cr * 10).sum::<u32>() / n
         };
         let (penalty, rows) = penalties(mine.iter().copied(), &CATEGORY_PENALTY);
+        let score = damped(base, penalty, CATEGORY_SCALE);
+        // The points the findings took, shared among the rules by raw penalty.
+        let lost = base - score;
         for (rule, count, worst, p) in rows {
             if p == 0 {
                 continue;
             }
+            let share = (lost as u64 * p as u64 / penalty.max(1) as u64) as u32;
             deductions.push((
-                p,
+                share,
                 Deduction {
                     kind: "finding".into(),
                     id: rule.clone(),
-                    points: p as f64 / 100.0,
+                    points: share as f64 / 100.0,
                     detail: format!(
-                        "{count} finding{} of `{rule}` (worst: {worst})",
-                        if count == 1 { "" } else { "s" }
+                        "{count} finding{} of `{rule}` (worst: {worst}; raw penalty {:.2})",
+                        if count == 1 { "" } else { "s" },
+                        p as f64 / 100.0
                     ),
                 },
             ));
@@ -309,7 +329,7 @@ pub fn score(
         cats.push(Cat {
             cat,
             weight,
-            score: base.saturating_sub(penalty),
+            score,
             has_capability: !caps.is_empty(),
             applicable: !caps.is_empty() || !mine.is_empty(),
             deductions,
@@ -378,7 +398,7 @@ pub fn score(
                 *counts.entry(f.severity.as_str().into()).or_default() += 1;
             }
             let (p, _) = penalties(mine, &WORKFLOW_PENALTY);
-            let score = 100u32.saturating_sub(p);
+            let score = damped(100, p, WORKFLOW_SCALE);
             WorkflowScore {
                 file: wf.path.clone(),
                 score,
@@ -434,6 +454,7 @@ mod tests {
             references: vec![],
             related: vec![],
             snippet: vec![],
+            context: vec![],
         }
     }
 
@@ -506,19 +527,21 @@ mod tests {
         ];
         let s = score(&fs, &caps, &wf_files());
         let testing = s.categories.iter().find(|c| c.id == "testing").unwrap();
-        // base 5.0 (one of two), minus 1.5 + 0.75 for the repeated rule.
-        assert_eq!(testing.score, 2.8);
+        // base 5.0 (one of two), raw penalty 1.5 + 0.75 for the repeated rule:
+        // 5.0 * 10 / 12.25 = 4.08.
+        assert_eq!(testing.score, 4.1);
         assert!(testing.applicable);
         assert_eq!(testing.deductions[0].id, "ci.coverage");
         assert_eq!(testing.deductions[0].points, 5.0);
-        assert_eq!(testing.deductions[1].points, 2.25);
+        assert_eq!(testing.deductions[1].points, 0.92);
         let iac = s.categories.iter().find(|c| c.id == "iac").unwrap();
         assert!(!iac.applicable);
-        // Only testing has capabilities: overall = 2.75 (rounded 2.8 shown) * 10.
-        assert_eq!(s.overall, 28);
+        // Only testing has capabilities: overall = 4.08 * 10.
+        assert_eq!(s.overall, 41);
         assert_eq!(s.grade, "F");
         let a = &s.workflows[0];
-        assert_eq!((a.score, a.status.as_str()), (82, "good"));
+        // 100 * 100 / (100 + 12 + 6)
+        assert_eq!((a.score, a.status.as_str()), (84, "good"));
         assert_eq!(s.workflows[1].score, 100);
     }
 
@@ -526,10 +549,10 @@ mod tests {
     fn finding_only_categories_deduct_from_overall() {
         let fs = vec![finding("security/x", "security", Severity::Critical, "f")];
         let s = score(&fs, &[], &[]);
-        // 100 - 0.15 * 2.5 * 10
-        assert_eq!(s.overall, 96);
+        // security: 10 * 10 / 12.5 = 8.0; overall 100 - 0.15 * 2.0 * 10.
+        assert_eq!(s.overall, 97);
         let sec = s.categories.iter().find(|c| c.id == "security").unwrap();
-        assert_eq!((sec.score, sec.applicable), (7.5, true));
+        assert_eq!((sec.score, sec.applicable), (8.0, true));
     }
 
     #[test]
@@ -615,6 +638,10 @@ mod tests {
             for c in &a.categories {
                 prop_assert!((0.0..=10.0).contains(&c.score));
                 prop_assert!(c.applicable || (c.score == 10.0 && c.deductions.is_empty()));
+                // Explained: the deductions add up to the points lost.
+                let sum: f64 = c.deductions.iter().map(|d| d.points).sum();
+                let tolerance = 0.06 + 0.01 * c.deductions.len() as f64;
+                prop_assert!((sum - (10.0 - c.score)).abs() <= tolerance, "{c:?}");
             }
             for w in &a.workflows {
                 prop_assert!(w.score <= 100);

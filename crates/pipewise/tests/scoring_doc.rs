@@ -92,6 +92,11 @@ fn scoring_doc_matches_code() {
         "repeat divisor"
     );
 
+    let scales = table(&all, "Scale|Value");
+    assert_eq!(scales.len(), 2);
+    assert_eq!(num(&scales[0][1]) as u32 * 100, CATEGORY_SCALE);
+    assert_eq!(num(&scales[1][1]) as u32, WORKFLOW_SCALE);
+
     let grades = table(&all, "Grade|Minimum overall");
     assert_eq!(grades.len(), GRADES.len());
     for (row, (g, min)) in grades.iter().zip(GRADES) {

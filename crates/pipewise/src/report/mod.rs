@@ -225,6 +225,10 @@ pub struct ReportFinding {
     /// Source lines around the finding (line number, text), for renderers.
     #[serde(skip)]
     pub snippet: Vec<(usize, String)>,
+    /// Lines just before `snippet` that show where it is (in YAML, from the enclosing
+    /// list item, e.g. the step's `- name:`), for reports that quote the file.
+    #[serde(skip)]
+    pub context: Vec<(usize, String)>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -253,4 +257,60 @@ pub fn severity_counts<'a>(
         }
     }
     counts
+}
+
+/// The lines before line `line` of a YAML file that lead to it from the enclosing
+/// list item (a step's `- name:`), at most 8; empty when the line starts an item,
+/// when no item encloses it nearby, or for other files.
+pub fn context_lines<'a>(
+    path: &str,
+    text: impl Fn(usize) -> &'a str,
+    line: usize,
+) -> Vec<(usize, String)> {
+    if !(path.ends_with(".yml") || path.ends_with(".yaml")) || line < 2 {
+        return vec![];
+    }
+    let indent = |s: &str| s.len() - s.trim_start_matches(' ').len();
+    let here = text(line);
+    if here.trim_start().starts_with("- ") {
+        return vec![];
+    }
+    let own = indent(here);
+    let lowest = line.saturating_sub(8).max(1);
+    for l in (lowest..line).rev() {
+        let t = text(l);
+        if t.trim().is_empty() {
+            continue;
+        }
+        if t.trim_start().starts_with("- ") && indent(t) < own {
+            return (l..line).map(|n| (n, text(n).to_string())).collect();
+        }
+        if indent(t) < own
+            && !t.trim_end().ends_with(':')
+            && !t.trim_end().ends_with('|')
+            && !t.trim_end().ends_with('>')
+        {
+            // A sibling key at a lower level that is not a parent: not in one item.
+            return vec![];
+        }
+    }
+    vec![]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::context_lines;
+
+    #[test]
+    fn context_starts_at_the_enclosing_step() {
+        let src = "jobs:\n  a:\n    steps:\n      - name: Backup\n        run: |\n          echo start\n          backup || echo skipped\n";
+        let lines: Vec<&str> = src.lines().collect();
+        let text = |l: usize| lines.get(l - 1).copied().unwrap_or("");
+        let c = context_lines("ci.yml", text, 7);
+        assert_eq!(c.first().map(|x| x.0), Some(4));
+        assert_eq!(c.last().map(|x| x.0), Some(6));
+        assert!(context_lines("ci.yml", text, 4).is_empty(), "a step start");
+        assert!(context_lines("ci.yml", text, 2).is_empty(), "no step above");
+        assert!(context_lines("run.sh", text, 7).is_empty(), "not YAML");
+    }
 }

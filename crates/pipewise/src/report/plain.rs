@@ -167,5 +167,131 @@ pub fn render(report: &Report, colour: bool) -> String {
         errors,
         if errors == 1 { "" } else { "s" },
     ));
+    scorecard(&mut out, &p, report);
     out
+}
+
+/// The three most useful next actions: the fixes of the most severe findings (one per
+/// rule), then the highest-priority missing capabilities.
+fn top_actions(repo: &super::RepoReport) -> Vec<String> {
+    let mut out: Vec<String> = vec![];
+    let mut rules: Vec<&str> = vec![];
+    let mut by_sev: Vec<&ReportFinding> = repo.findings.iter().collect();
+    by_sev.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    for f in by_sev {
+        if out.len() == 3 {
+            return out;
+        }
+        if f.severity < Severity::Medium || rules.contains(&f.rule.as_str()) {
+            continue;
+        }
+        rules.push(&f.rule);
+        let n = repo.findings.iter().filter(|g| g.rule == f.rule).count();
+        out.push(format!(
+            "[{}] {} ({}:{}{})",
+            f.severity,
+            f.fix.description.trim(),
+            f.file,
+            f.line,
+            if n > 1 {
+                format!(" and {} more", n - 1)
+            } else {
+                String::new()
+            }
+        ));
+    }
+    let mut gaps: Vec<&super::Capability> = repo
+        .capabilities
+        .iter()
+        .filter(|c| c.status == super::CapabilityStatus::Missing)
+        .collect();
+    gaps.sort_by(|a, b| {
+        super::markdown::capability_priority(b)
+            .cmp(&super::markdown::capability_priority(a))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    for c in gaps {
+        if out.len() == 3 {
+            break;
+        }
+        out.push(format!(
+            "[capability] add {} ({})",
+            super::markdown::capability_info(&c.id).0.to_lowercase(),
+            c.id
+        ));
+    }
+    out
+}
+
+fn scorecard(out: &mut String, p: &Paint, report: &Report) {
+    let grade_code = |score: u32| match score {
+        85.. => "1;32",
+        70.. => "1;33",
+        _ => "1;31",
+    };
+    if let [repo] = report.repositories.as_slice() {
+        let s = &repo.scores;
+        out.push_str(&format!(
+            "\n{} {} (grade {})\n",
+            p.bold("score:"),
+            p.wrap(grade_code(s.overall), &format!("{}/100", s.overall)),
+            s.grade
+        ));
+        for c in s.categories.iter().filter(|c| c.applicable) {
+            let filled = (c.score.round() as usize).min(10);
+            out.push_str(&format!(
+                "  {:<28} {:>4.1}/10 {}{}\n",
+                c.name,
+                c.score,
+                p.wrap(grade_code((c.score * 10.0) as u32), &"#".repeat(filled)),
+                ".".repeat(10 - filled)
+            ));
+        }
+        let actions = top_actions(repo);
+        if !actions.is_empty() {
+            out.push_str(&format!("{}\n", p.bold("top actions:")));
+            for (i, a) in actions.iter().enumerate() {
+                out.push_str(&format!("  {}. {a}\n", i + 1));
+            }
+        }
+        return;
+    }
+    let mut rows: Vec<&super::RepoReport> = report.repositories.iter().collect();
+    rows.sort_by(|a, b| {
+        b.scores
+            .overall
+            .cmp(&a.scores.overall)
+            .then_with(|| a.root.cmp(&b.root))
+    });
+    let width = rows
+        .iter()
+        .map(|r| r.root.chars().count())
+        .max()
+        .unwrap_or(10)
+        .max(10);
+    out.push_str(&format!(
+        "\n{}\n  {:<width$}  {:>5}  {:<5}  {:>8}  {:>4}  {:>6}\n",
+        p.bold("repositories by score:"),
+        "repository",
+        "score",
+        "grade",
+        "critical",
+        "high",
+        "total"
+    ));
+    for r in rows {
+        let counts = severity_counts(r.findings.iter());
+        out.push_str(&format!(
+            "  {:<width$}  {:>5}  {:<5}  {:>8}  {:>4}  {:>6}\n",
+            r.root,
+            p.wrap(
+                grade_code(r.scores.overall),
+                &format!("{:>5}", r.scores.overall)
+            ),
+            r.scores.grade,
+            counts[0].1,
+            counts[1].1,
+            r.findings.len()
+        ));
+    }
 }

@@ -1,0 +1,359 @@
+//! The rendered reports on the fixture repositories (`tests/repos/`): the Markdown
+//! report is valid Markdown (tables are tables, fences balanced) with correct line
+//! numbers and matches its snapshot; the HTML report renders in headless Chromium;
+//! scores order the hardened repository far above the seed repositories.
+
+use pipewise::audit::audit_path;
+use pipewise::config::Config;
+use pipewise::report::{html, markdown, RepoReport, Report};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use std::path::{Path, PathBuf};
+
+fn repo_dir(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/repos")
+        .join(name)
+}
+
+fn audit(name: &str) -> RepoReport {
+    let mut r = audit_path(&repo_dir(name), Some(&Config::default())).expect("fixture audits");
+    r.root = format!("tests/repos/{name}");
+    r
+}
+
+fn opts() -> markdown::Options {
+    markdown::Options {
+        date: "2025-11-01".into(),
+    }
+}
+
+fn seed_names() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(repo_dir(""))
+        .expect("tests/repos")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("seed-"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Parses `md` and checks it is well-formed: every delimiter row starts a real
+/// table, every section heading is outside code, fences are balanced.
+fn check_markdown(md: &str) -> (Vec<String>, usize) {
+    let mut headings = vec![];
+    let mut tables = 0;
+    let mut in_heading = false;
+    let mut in_code = 0i32;
+    let mut heading = String::new();
+    for ev in Parser::new_ext(md, Options::ENABLE_TABLES) {
+        match ev {
+            Event::Start(Tag::Table(_)) => tables += 1,
+            Event::Start(Tag::Heading { .. }) => {
+                in_heading = true;
+                heading.clear();
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                in_heading = false;
+                headings.push(heading.clone());
+            }
+            Event::Start(Tag::CodeBlock(_)) => in_code += 1,
+            Event::End(TagEnd::CodeBlock) => in_code -= 1,
+            Event::Text(t) | Event::Code(t) => {
+                if in_heading {
+                    heading.push_str(&t);
+                }
+                assert!(
+                    in_code > 0 || !t.trim_start().starts_with("|---"),
+                    "a table delimiter row rendered as text: {t}"
+                );
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(in_code, 0, "unbalanced code blocks");
+    // Every delimiter row outside code fences must have produced a table.
+    let mut fence: Option<String> = None;
+    let mut delimiters = 0;
+    for line in md.lines() {
+        let t = line.trim_start();
+        if t.starts_with("```") {
+            let ticks: String = t.chars().take_while(|c| *c == '`').collect();
+            match &fence {
+                None => fence = Some(ticks),
+                Some(f) if ticks.len() >= f.len() && t.trim_end() == ticks => fence = None,
+                _ => {}
+            }
+            continue;
+        }
+        if fence.is_none() && t.starts_with("|-") && t.chars().all(|c| matches!(c, '|' | '-' | ':'))
+        {
+            delimiters += 1;
+        }
+    }
+    assert!(fence.is_none(), "a code fence is never closed");
+    assert_eq!(
+        tables, delimiters,
+        "every table delimiter row must start a table"
+    );
+    (headings, tables)
+}
+
+#[test]
+fn markdown_report_of_seed_000() {
+    let repo = audit("seed-000");
+    let md = markdown::render(&Report::new(vec![repo.clone()]), &opts());
+    let (headings, tables) = check_markdown(&md);
+    for h in [
+        "CI/CD Pipeline Audit Report",
+        "Executive Summary",
+        "Top Critical Gaps",
+        "Quality Scores",
+        "Maturity Assessment",
+        "Category Scores",
+        "What Took Points Away",
+        "Recommended Action Plan",
+        "Phase 1: Critical Fixes (Week 1)",
+        "Phase 4: Low Priority & Polish (Ongoing)",
+        "Summary Statistics",
+        "Appendix A: Workflow Dependency Graph",
+        "Appendix B: Secrets and Variables Inventory",
+        "Appendix C: File Reference Index",
+        "Appendix D: Reproducing CI Jobs Locally",
+    ] {
+        assert!(
+            headings.iter().any(|x| x == h),
+            "missing heading {h}: {headings:?}"
+        );
+    }
+    assert!(tables >= 5, "{tables} tables");
+    assert!(md.contains("**Date**: 2025-11-01"));
+    // Seed 000 CRITICAL-1: the interactive rollback prompt, quoted with its line.
+    assert!(
+        headings
+            .iter()
+            .any(|h| h.starts_with("🔴 CRITICAL-1: reliability/interactive-command")),
+        "{headings:?}"
+    );
+    assert!(md.contains("`scripts/rollback.sh:60`"));
+    assert!(md.contains("60 | read -p \"Continue with rollback? (yes/no): \" -r"));
+    // Every quoted line is the file's line with that number.
+    for f in &repo.findings {
+        let text = std::fs::read_to_string(repo_dir("seed-000").join(&f.file)).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (n, l) in f.context.iter().chain(&f.snippet) {
+            assert_eq!(lines[n - 1].trim_end(), l.trim_end(), "{}:{n}", f.file);
+        }
+        assert!(md.contains(&format!("`{}:{}`", f.file, f.line)));
+    }
+    // The secrets inventory names secrets and no values.
+    assert!(md.contains("| `FLY_API_TOKEN` | secret |"));
+    assert!(md.contains("flowchart LR"));
+    insta::assert_snapshot!("seed_000_markdown", md);
+}
+
+#[test]
+fn markdown_is_well_formed_on_every_fixture() {
+    for name in seed_names().iter().map(String::as_str).chain(["hardened"]) {
+        let md = markdown::render(&Report::new(vec![audit(name)]), &opts());
+        check_markdown(&md);
+    }
+}
+
+#[test]
+fn several_repositories_get_a_table_sorted_by_score() {
+    let report = Report::new(vec![audit("seed-000"), audit("hardened")]);
+    let md = markdown::render(&report, &opts());
+    check_markdown(&md);
+    let table = &md[..md.find("\n---\n").unwrap()];
+    let (h, s) = (
+        table.find("hardened").unwrap(),
+        table.find("seed-000").unwrap(),
+    );
+    assert!(h < s, "{table}");
+    let page = html::render(&report, &opts());
+    assert!(page.contains("id=\"repositories\""));
+    assert!(
+        page.contains("id=\"job-graph-1\""),
+        "second repository has its own ids"
+    );
+}
+
+#[test]
+fn hardened_repository_scores_far_above_the_seeds() {
+    let hardened = audit("hardened");
+    let with_caps = !hardened.capabilities.is_empty();
+    // Findings alone must already order them; with capabilities the gap is wide.
+    let gap = if with_caps { 20 } else { 5 };
+    for name in seed_names() {
+        let seed = audit(&name);
+        assert!(
+            hardened.scores.overall >= seed.scores.overall + gap,
+            "hardened {} vs {name} {} (capabilities: {with_caps})",
+            hardened.scores.overall,
+            seed.scores.overall
+        );
+        for w in &seed.scores.workflows {
+            assert!(w.score <= 100);
+        }
+    }
+    assert!(hardened.scores.overall >= 85, "{:?}", hardened.scores);
+    let json = serde_json::to_value(&hardened.scores).unwrap();
+    assert!(json["overall"].is_u64() && json["grade"].is_string());
+    assert!(json["categories"][0]["weight"].is_f64());
+}
+
+fn chromium() -> Option<PathBuf> {
+    [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.exists())
+}
+
+#[test]
+fn html_report_renders_in_headless_chromium() {
+    let repo = audit("seed-000");
+    let page = html::render(&Report::new(vec![repo]), &opts());
+    // Self-contained: no network.
+    for bad in ["<link", " src=", "<img", "url(http", "@import", "<iframe"] {
+        assert!(!page.contains(bad), "page references {bad}");
+    }
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var_os("PIPEWISE_REQUIRE_CHROMIUM").is_none(),
+            "PIPEWISE_REQUIRE_CHROMIUM is set but chromium is not installed"
+        );
+        eprintln!("SKIPPED: chromium is not installed (apt-get install -y chromium)");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("pipewise-html-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("report.html");
+    std::fs::write(&file, &page).unwrap();
+    let shot = dir.join("shot.png");
+    let common = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--allow-file-access-from-files",
+    ];
+    let url = format!("file://{}", file.display());
+    let out = std::process::Command::new(&browser)
+        .args(common)
+        .arg(format!("--user-data-dir={}", dir.join("profile").display()))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg("--window-size=1280,2400")
+        .arg(&url)
+        .output()
+        .expect("run chromium");
+    assert!(
+        shot.exists(),
+        "no screenshot: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let bytes = &buf[..info.buffer_size()];
+    let step = info.color_type.samples();
+    let mut colours = std::collections::HashSet::new();
+    let mut non_white = 0usize;
+    for px in bytes.chunks(step) {
+        let rgb = (px[0], px[1], px[2]);
+        colours.insert(rgb);
+        if rgb != (255, 255, 255) {
+            non_white += 1;
+        }
+    }
+    let total = bytes.len() / step;
+    assert!(colours.len() > 50, "only {} colours", colours.len());
+    assert!(non_white * 4 > total, "mostly blank: {non_white}/{total}");
+    // The DOM after scripts ran has every part of the page.
+    let dom = std::process::Command::new(&browser)
+        .args(common)
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.join("profile2").display()
+        ))
+        .arg("--dump-dom")
+        .arg(&url)
+        .output()
+        .expect("run chromium");
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    for id in [
+        "score-gauge",
+        "category-chart",
+        "severity-breakdown",
+        "capability-matrix",
+        "job-graph",
+        "findings-table",
+        "filter-severity",
+        "filter-category",
+        "filter-file",
+    ] {
+        assert!(dom.contains(&format!("id=\"{id}\"")), "DOM has no #{id}");
+    }
+    // The filter script works: preset to critical, only critical rows stay visible.
+    let filtered = std::process::Command::new(&browser)
+        .args(common)
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.join("profile3").display()
+        ))
+        .arg("--dump-dom")
+        .arg(format!("{url}#severity=critical"))
+        .output()
+        .expect("run chromium");
+    let filtered = String::from_utf8_lossy(&filtered.stdout);
+    let rows = filtered.matches("<tr data-severity=").count();
+    let hidden = filtered.matches("style=\"display: none;\"").count();
+    let critical = filtered.matches("<tr data-severity=\"critical\"").count();
+    assert!(
+        rows > critical && critical > 0,
+        "{rows} rows, {critical} critical"
+    );
+    assert_eq!(
+        hidden,
+        rows - critical,
+        "rows hidden by the severity filter"
+    );
+    assert!(filtered.contains(&format!("class=\"count\">{critical}<")));
+    if let Ok(keep) = std::env::var("PIPEWISE_KEEP_SCREENSHOT") {
+        let _ = std::fs::copy(&shot, keep);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// With `PIPEWISE_CORPUS=/path/to/corpus` (a directory of repositories), every
+/// repository's Markdown report is well-formed and its HTML report renders (no
+/// panic); skipped without the variable.
+#[test]
+fn reports_on_the_corpus() {
+    let Some(dir) = std::env::var_os("PIPEWISE_CORPUS") else {
+        eprintln!("SKIPPED: set PIPEWISE_CORPUS to a directory of repositories");
+        return;
+    };
+    let mut n = 0;
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("corpus dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    entries.sort();
+    for p in entries {
+        let r = audit_path(&p, Some(&Config::default())).expect("audits");
+        let report = Report::new(vec![r]);
+        let md = markdown::render(&report, &opts());
+        check_markdown(&md);
+        let page = html::render(&report, &opts());
+        assert!(page.ends_with("</html>\n"));
+        n += 1;
+    }
+    assert!(n > 0);
+}
