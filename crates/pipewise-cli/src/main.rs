@@ -2,7 +2,8 @@
 //! Everything else lives in the `pipewise` library.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use pipewise::audit::audit_path;
+use pipewise::analysis::settings::RepoSettings;
+use pipewise::audit::audit_path_with;
 use pipewise::config::Config;
 use pipewise::finding::Severity;
 use pipewise::report::{self, Report};
@@ -31,6 +32,18 @@ enum Cmd {
     Rule {
         /// Rule id, e.g. reliability/masked-failure.
         id: String,
+    },
+    /// Print (or write with --write) the template that adds a capability, tailored to
+    /// the repository's stack, e.g. `pipewise scaffold security.sast`.
+    Scaffold {
+        /// Capability id from the capability vocabulary, e.g. deploy.rollback.
+        capability: String,
+        /// Repository directory (default: the current directory).
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Write the file into the repository instead of printing it (never overwrites).
+        #[arg(long)]
+        write: bool,
     },
     /// List every rule.
     Rules {
@@ -75,6 +88,12 @@ struct AuditArgs {
     /// Never colour the output.
     #[arg(long)]
     no_color: bool,
+    /// JSON file listing the repository's environments and their protection rules
+    /// (`{"environments": [{"name": "production", "required_reviewers": 1}]}` or the
+    /// output of `gh api repos/OWNER/REPO/environments`). pipewise cannot see
+    /// repository settings otherwise, so approval gates stay "not visible".
+    #[arg(long, value_name = "FILE")]
+    settings: Option<PathBuf>,
 }
 
 fn parse_severity(flag: &str, v: &str) -> Result<Option<Severity>, String> {
@@ -103,6 +122,17 @@ fn main() -> ExitCode {
             print!("{}", rules_listing(markdown));
             ExitCode::SUCCESS
         }
+        Cmd::Scaffold {
+            capability,
+            path,
+            write,
+        } => match scaffold(&capability, &path, write) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
         Cmd::Audit(args) => match run_audit(args) {
             Ok(code) => code,
             Err(e) => {
@@ -141,6 +171,49 @@ fn rules_listing(markdown: bool) -> String {
     s
 }
 
+/// `pipewise scaffold`: the capability's template for the repository at `path`.
+fn scaffold(capability: &str, path: &Path, write: bool) -> Result<ExitCode, String> {
+    if !path.is_dir() {
+        return Err(format!("{}: not a directory", path.display()));
+    }
+    let repo = pipewise::repo::Repo::load(path, &path.display().to_string());
+    let Some((stack, template)) = pipewise::analysis::scaffold(&repo, capability) else {
+        return Err(format!(
+            "unknown capability `{capability}`; known: {}",
+            pipewise::analysis::capabilities::IDS.join(", ")
+        ));
+    };
+    let Some(t) = template else {
+        let d = pipewise::analysis::stack::Detected {
+            stack,
+            ..Default::default()
+        };
+        eprintln!(
+            "no template for `{capability}` with this stack; recommendation: {}",
+            pipewise::analysis::templates::recommendation(capability, &d, None)
+        );
+        return Ok(ExitCode::from(1));
+    };
+    if !write {
+        print!("{}", t.content);
+        eprintln!("# → {}", t.path);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let dest = path.join(&t.path);
+    if dest.exists() {
+        return Err(format!(
+            "{} already exists; not overwriting (run without --write to print the template)",
+            dest.display()
+        ));
+    }
+    if let Some(dir) = dest.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::write(&dest, &t.content).map_err(|e| format!("{}: {e}", dest.display()))?;
+    eprintln!("wrote {}", dest.display());
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
     let min = parse_severity("min-severity", &args.min_severity)?.unwrap_or(Severity::Info);
     let fail_on = parse_severity("fail-on", &args.fail_on)?;
@@ -148,6 +221,13 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
             Some(Config::parse(&text, p)?)
+        }
+        None => None,
+    };
+    let settings = match &args.settings {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            Some(RepoSettings::parse(&text).map_err(|e| format!("{}: {e}", p.display()))?)
         }
         None => None,
     };
@@ -170,7 +250,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
     let mut repos = vec![];
     let mut failed = 0usize;
     for p in &paths {
-        match audit_path(p, config.as_ref()) {
+        match audit_path_with(p, config.as_ref(), settings.as_ref()) {
             Ok(r) => repos.push(r),
             Err(e) => {
                 eprintln!("error: {e}");

@@ -466,8 +466,7 @@ fn build(src: &str, limits: Limits) -> Result<(Node, Vec<Diagnostic>), Diagnosti
     let pos = |b: usize| position_in(src, &starts, b);
     let mut documents = 0usize;
 
-    loop {
-        let Some(ev) = parser.next_event() else { break };
+    while let Some(ev) = parser.next_event() {
         let (event, span) = ev.map_err(|e| scan_error(src, &e))?;
         let sp = conv.span(&span);
         let finished: Option<(Node, usize)> = match event {

@@ -3,13 +3,14 @@
 //! as an error for that file), then resolve, suppress, filter and sort findings
 //! into a [`RepoReport`].
 
+use crate::analysis::{self, settings::RepoSettings};
 use crate::config::{is_suppressed, Config};
 use crate::finding::Finding;
 use crate::repo::{called_script, Repo, Scripts};
-use crate::report::{FileEntry, RelatedLocation, RepoReport, ReportError, ReportFinding, Stack};
+use crate::report::{FileEntry, RelatedLocation, RepoReport, ReportError, ReportFinding};
 use crate::rules::{self, Ctx, RepoView, Rule, StepSite};
 use crate::source::{FileKind, LoadError, SourceFile};
-use crate::workflow::{Action, Job, Step, Workflow};
+use crate::workflow::{Action, Step, Workflow};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -17,6 +18,16 @@ use std::path::Path;
 
 /// Audits one path given by the user: a repository directory or a single file.
 pub fn audit_path(path: &Path, config: Option<&Config>) -> Result<RepoReport, String> {
+    audit_path_with(path, config, None)
+}
+
+/// [`audit_path`] with exported repository settings (environments and their
+/// protection rules), which pipewise cannot see in the files.
+pub fn audit_path_with(
+    path: &Path,
+    config: Option<&Config>,
+    settings: Option<&RepoSettings>,
+) -> Result<RepoReport, String> {
     let display = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| format!("{display}: {e}"))?;
     let (root, single) = if meta.is_dir() {
@@ -42,11 +53,20 @@ pub fn audit_path(path: &Path, config: Option<&Config>) -> Result<RepoReport, St
     if !config.ignore.is_empty() {
         repo.files.retain(|f| !config.is_ignored(&f.path));
     }
-    Ok(audit_repo(&repo, config))
+    Ok(audit_repo_with(&repo, config, settings))
 }
 
 /// Runs the rules over a loaded repository.
 pub fn audit_repo(repo: &Repo, config: &Config) -> RepoReport {
+    audit_repo_with(repo, config, None)
+}
+
+/// [`audit_repo`] with exported repository settings.
+pub fn audit_repo_with(
+    repo: &Repo,
+    config: &Config,
+    settings: Option<&RepoSettings>,
+) -> RepoReport {
     let enabled: Vec<&'static dyn Rule> = rules::all()
         .into_iter()
         .filter(|r| !config.is_disabled(r.meta().id))
@@ -140,6 +160,8 @@ pub fn audit_repo(repo: &Repo, config: &Config) -> RepoReport {
             Err(p) => errors.push(panic_error(&path, p)),
         }
     }
+    let workflow_summaries = crate::report::inventory::workflows(&workflows);
+    let secret_uses = crate::report::inventory::secrets(&workflows, &actions);
     let view = RepoView {
         repo,
         workflows,
@@ -198,15 +220,39 @@ pub fn audit_repo(repo: &Repo, config: &Config) -> RepoReport {
         .collect();
     errs.sort();
     errs.dedup();
-    RepoReport {
+    let analysis = catch_unwind(AssertUnwindSafe(|| {
+        analysis::analyze(
+            repo,
+            &view.workflows,
+            &view.actions,
+            &scripts,
+            &report_findings,
+            settings,
+        )
+    }))
+    .unwrap_or_else(|p| {
+        errs.push(ReportError {
+            file: ".".into(),
+            line: 0,
+            message: panic_error(".", p).message,
+        });
+        analysis::Analysis::default()
+    });
+    let mut report = RepoReport {
         root: repo.display.clone(),
-        stack: Stack::default(),
+        stack: analysis.stack,
         files,
         findings: report_findings,
-        capabilities: vec![],
-        scores: serde_json::json!({}),
+        capabilities: analysis.capabilities,
+        deploy_paths: analysis.deploy_paths,
+        scores: Default::default(),
         errors: errs,
-    }
+        workflows: workflow_summaries,
+        secrets: secret_uses,
+    };
+    // Scores last: they read the findings and capabilities.
+    report.scores = crate::scoring::score(&report.findings, &report.capabilities, &report.files);
+    report
 }
 
 fn panic_error(path: &str, p: Box<dyn std::any::Any + Send>) -> LoadError {
@@ -240,25 +286,11 @@ fn collect_calls(repo: &Repo, steps: &[Step], cwd: &str, out: &mut BTreeSet<Stri
     }
 }
 
-fn run_steps(
-    rule: &dyn Rule,
-    site_path: &str,
-    wf: Option<&Workflow>,
-    job: Option<&Job>,
-    action: Option<&Action>,
-    steps: &[Step],
-    doc: &pipewise_yaml::Document,
-    cx: &mut Ctx,
-) {
+/// Calls `rule.step` for every step of a job or action; `owner` carries the
+/// path, document, workflow, job and action the steps belong to.
+fn run_steps(rule: &dyn Rule, owner: &StepSite, steps: &[Step], cx: &mut Ctx) {
     for step in steps {
-        let site = StepSite {
-            path: site_path,
-            doc,
-            workflow: wf,
-            job,
-            action,
-            step,
-        };
+        let site = StepSite { step, ..*owner };
         rule.step(&site, cx);
     }
 }
@@ -267,22 +299,34 @@ fn run_workflow(rule: &dyn Rule, wf: &Workflow, cx: &mut Ctx) {
     rule.workflow(wf, cx);
     for job in &wf.jobs {
         rule.job(wf, job, cx);
-        run_steps(
-            rule,
-            wf.path,
-            Some(wf),
-            Some(job),
-            None,
-            &job.steps,
-            wf.doc,
-            cx,
-        );
+        let Some(first) = job.steps.first() else {
+            continue;
+        };
+        let owner = StepSite {
+            path: wf.path,
+            doc: wf.doc,
+            workflow: Some(wf),
+            job: Some(job),
+            action: None,
+            step: first,
+        };
+        run_steps(rule, &owner, &job.steps, cx);
     }
 }
 
 fn run_action(rule: &dyn Rule, a: &Action, cx: &mut Ctx) {
     rule.action(a, cx);
-    run_steps(rule, a.path, None, None, Some(a), &a.steps, a.doc, cx);
+    if let Some(first) = a.steps.first() {
+        let owner = StepSite {
+            path: a.path,
+            doc: a.doc,
+            workflow: None,
+            job: None,
+            action: Some(a),
+            step: first,
+        };
+        run_steps(rule, &owner, &a.steps, cx);
+    }
 }
 
 fn find_file<'a>(repo: &'a Repo, scripts: &'a Scripts, path: &str) -> Option<&'a SourceFile> {

@@ -190,7 +190,7 @@ mod tests {
 
     #[test]
     fn suppression_comments() {
-        let lines = vec![
+        let lines = [
             "# pipewise: ignore[reliability/masked-failure] flaky upstream",
             "run: npm test || true",
             "x: 1 # pipewise: ignore[a/b, c/d]",

@@ -366,6 +366,138 @@ pub fn workflow_deploys(wf: &Workflow) -> bool {
     wf.jobs.iter().any(job_deploys)
 }
 
+/// What a deployment-readiness step is for, by its name (placeholder checks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StepRole {
+    Notification,
+    Monitoring,
+    HealthCheck,
+    Rollback,
+    Deploy,
+}
+
+impl StepRole {
+    pub fn label(self) -> &'static str {
+        match self {
+            StepRole::Notification => "notification",
+            StepRole::Monitoring => "monitoring",
+            StepRole::HealthCheck => "health check",
+            StepRole::Rollback => "rollback",
+            StepRole::Deploy => "deploy",
+        }
+    }
+}
+
+/// The readiness role a step name announces (`Deploy to production`, `Smoke test`,
+/// `Check error rates`, `Notify Slack`, `Rollback`).
+pub fn step_role(name: &str) -> Option<StepRole> {
+    let n = name.to_ascii_lowercase();
+    let has = |s: &str| n.contains(s);
+    // Reporting and preparation steps around a deploy are not the deploy.
+    if [
+        "summary",
+        "print",
+        "info",
+        "debug",
+        "list ",
+        "show",
+        "output",
+        "prepare",
+        "setup",
+        "set up",
+        "install",
+        "log",
+        "config",
+        "variables",
+        "env",
+        "dry run",
+        "dry-run",
+        "docs",
+        "comment",
+        "label",
+        "wait",
+    ]
+    .iter()
+    .any(|w| has(w))
+    {
+        return None;
+    }
+    if has("rollback") || has("roll back") {
+        Some(StepRole::Rollback)
+    } else if has("deploy") || has("release to") || has("promote") || has("rollout") {
+        Some(StepRole::Deploy)
+    } else if has("health")
+        || has("smoke")
+        || has("readiness")
+        || has("verify deploy")
+        || has("post-deploy")
+        || has("sanity")
+    {
+        Some(StepRole::HealthCheck)
+    } else if has("monitor") || has("error rate") || has("metrics") || has("alert") {
+        Some(StepRole::Monitoring)
+    } else if has("notify") || has("notification") || has("slack") || has("announce") {
+        Some(StepRole::Notification)
+    } else {
+        None
+    }
+}
+
+/// An image scanner action or command (not a filesystem/config scan).
+pub fn step_scans_image(step: &Step) -> bool {
+    if let Some(a) = step.action() {
+        if a.contains("trivy-action") {
+            let t = step.with_str("scan-type").unwrap_or("image");
+            return t == "image" || step.with_str("image-ref").is_some();
+        }
+        if a.contains("anchore/scan-action") || a.contains("grype") {
+            return step.with_str("image").is_some();
+        }
+        if a.contains("snyk/actions/docker") || a.contains("docker/scout-action") {
+            return true;
+        }
+        return false;
+    }
+    let Some(script) = step.run.as_ref().and_then(|r| r.script.as_ref()) else {
+        return false;
+    };
+    script.commands.iter().any(|c| {
+        let a1 = c.args().first().map(|w| w.text.as_str());
+        match c.base_name() {
+            "trivy" => matches!(a1, Some("image" | "i")),
+            "grype" => !c
+                .args()
+                .iter()
+                .any(|w| w.text.starts_with("dir:") || w.text == "."),
+            "snyk" => a1 == Some("container"),
+            "docker" => a1 == Some("scout") && c.has_arg("cves"),
+            _ => false,
+        }
+    })
+}
+
+/// A step that pushes a container image to a registry.
+pub fn step_pushes_image(step: &Step) -> bool {
+    if let Some(a) = step.action() {
+        if a == "docker/build-push-action" {
+            return match step.with.and_then(|w| w.get("push")) {
+                Some(n) => n.as_bool() != Some(false) && n.as_str() != Some("false"),
+                None => false,
+            };
+        }
+        return false;
+    }
+    let Some(script) = step.run.as_ref().and_then(|r| r.script.as_ref()) else {
+        return false;
+    };
+    script.commands.iter().any(|c| {
+        let a1 = c.args().first().map(|w| w.text.as_str());
+        matches!(c.base_name(), "docker" | "podman" | "buildah")
+            && (a1 == Some("push")
+                || (matches!(a1, Some("build" | "buildx")) && c.has_arg("--push")))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 //! rules, the audit engine and the report renderers; the `pipewise` binary is a thin
 //! command line on top.
 
+pub mod analysis;
 pub mod audit;
 pub mod config;
 pub mod discover;
@@ -13,6 +14,7 @@ pub mod intent;
 pub mod repo;
 pub mod report;
 pub mod rules;
+pub mod scoring;
 pub mod shell;
 pub mod source;
 pub mod workflow;

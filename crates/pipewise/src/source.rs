@@ -64,6 +64,9 @@ pub struct SourceFile {
     text: String,
     lines: LineIndex,
     pub yaml: Option<Document>,
+    /// The parsed Dockerfile, for [`FileKind::Dockerfile`] (parsed once on load and
+    /// shared by every Dockerfile rule).
+    pub dockerfile: Option<crate::dockerfile::Dockerfile>,
 }
 
 impl SourceFile {
@@ -103,6 +106,7 @@ impl SourceFile {
                 }
             }
         }
+        let dockerfile = (kind == FileKind::Dockerfile).then(|| crate::dockerfile::parse(&text));
         (
             SourceFile {
                 path,
@@ -110,6 +114,7 @@ impl SourceFile {
                 text,
                 lines,
                 yaml,
+                dockerfile,
             },
             errors,
         )

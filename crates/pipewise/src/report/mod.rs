@@ -2,7 +2,10 @@
 //! as `shared/spec/report-schema.md` describes) and its renderers.
 
 pub mod github;
+pub mod html;
+pub mod inventory;
 pub mod json;
+pub mod markdown;
 pub mod plain;
 pub mod sarif;
 
@@ -65,8 +68,72 @@ pub struct RepoReport {
     pub files: Vec<FileEntry>,
     pub findings: Vec<ReportFinding>,
     pub capabilities: Vec<Capability>,
-    pub scores: serde_json::Value,
+    /// Every deploy path (a job that deploys) with its readiness checks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deploy_paths: Vec<DeployPath>,
+    pub scores: crate::scoring::Scores,
     pub errors: Vec<ReportError>,
+    /// The workflows' structure (triggers, jobs, `needs`, `workflow_run` links),
+    /// for dependency graphs and local reproduction commands.
+    #[serde(default)]
+    pub workflows: Vec<WorkflowSummary>,
+    /// Secrets and variables referenced by workflows and actions: names only.
+    #[serde(default)]
+    pub secrets: Vec<SecretUse>,
+}
+
+/// The shape of one workflow file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct WorkflowSummary {
+    pub file: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub triggers: Vec<String>,
+    pub jobs: Vec<JobSummary>,
+    /// Names of the workflows whose completion triggers this one (`on.workflow_run`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub workflow_run: Vec<String>,
+}
+
+/// One job of a workflow.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct JobSummary {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub line: usize,
+    pub needs: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runs_on: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    /// A reusable workflow called by this job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uses: Option<String>,
+    pub steps: Vec<StepSummary>,
+}
+
+/// One step: what it uses or runs.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct StepSummary {
+    pub line: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uses: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_directory: Option<String>,
+}
+
+/// A secret or variable name and where it is used (`file:line`). Never a value.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SecretUse {
+    pub name: String,
+    /// `secret` or `variable`.
+    pub kind: String,
+    pub used_in: Vec<String>,
 }
 
 /// How far a repository has a capability from `shared/spec/capabilities.md`.
@@ -107,6 +174,30 @@ pub struct Capability {
     pub recommendation: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<Template>,
+}
+
+/// A job that deploys, and how ready it is.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DeployPath {
+    pub file: String,
+    pub line: usize,
+    pub job: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    /// `production`, `staging` or `preview`.
+    pub tier: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    pub checks: Vec<DeployCheck>,
+}
+
+/// One readiness check of a deploy path: `pass`, `partial`, `fail`, `unknown` or
+/// `not-applicable`, with what was seen.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DeployCheck {
+    pub id: String,
+    pub status: String,
+    pub note: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -33,6 +33,8 @@ pub fn render(report: &Report) -> String {
         .iter()
         .map(|r| {
             let m = r.meta();
+            let mut tags = vec![m.group(), m.category.id()];
+            tags.dedup();
             json!({
                 "id": m.id,
                 "name": m.id.replace(['/', '-'], "_"),
@@ -41,7 +43,7 @@ pub fn render(report: &Report) -> String {
                 "help": { "text": m.documentation(), "markdown": m.documentation() },
                 "defaultConfiguration": { "level": level(m.severity) },
                 "properties": {
-                    "tags": [m.group(), m.category.id()],
+                    "tags": tags,
                     "security-severity": security_severity(m.severity),
                     "precision": m.confidence.as_str(),
                 }

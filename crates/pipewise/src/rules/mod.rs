@@ -165,6 +165,11 @@ impl<'a> Ctx<'a> {
         self.options.get(id)?.get(key)?.as_str()
     }
 
+    /// Any option value for rule `id` from `pipewise.toml` (booleans, numbers, lists).
+    pub fn option_value(&self, id: &str, key: &str) -> Option<&'a toml::Value> {
+        self.options.get(id)?.get(key)
+    }
+
     /// A script file called from a step, by repository path.
     pub fn script(&self, path: &str) -> Option<&'a ScriptFile> {
         self.scripts.get(path)
@@ -292,18 +297,7 @@ pub fn step_scripts<'s>(
         errexit: run.errexit(),
         via: None,
     }];
-    let cwd = site
-        .step
-        .get("working-directory")
-        .and_then(|n| n.as_str())
-        .or_else(|| {
-            site.job
-                .and_then(|j| j.get("defaults"))
-                .and_then(|d| d.get("run"))
-                .and_then(|r| r.get("working-directory"))
-                .and_then(|n| n.as_str())
-        })
-        .unwrap_or("");
+    let cwd = step_cwd(site);
     let mut seen = std::collections::BTreeSet::new();
     let mut queue: Vec<(String, Span, Vec<String>)> = vec![];
     for c in &script.commands {
@@ -346,6 +340,22 @@ pub fn step_scripts<'s>(
         });
     }
     out
+}
+
+/// The step's working directory (`working-directory`, else the job's
+/// `defaults.run.working-directory`), as written; "" for the repository root.
+pub fn step_cwd<'a>(site: &StepSite<'_, 'a>) -> &'a str {
+    site.step
+        .get("working-directory")
+        .and_then(|n| n.as_str())
+        .or_else(|| {
+            site.job
+                .and_then(|j| j.get("defaults"))
+                .and_then(|d| d.get("run"))
+                .and_then(|r| r.get("working-directory"))
+                .and_then(|n| n.as_str())
+        })
+        .unwrap_or("")
 }
 
 fn first_line_has_e(text: &str) -> bool {

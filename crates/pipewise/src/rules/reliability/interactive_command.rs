@@ -1,6 +1,7 @@
 //! `reliability/interactive-command`: commands that wait for a human at a prompt
 //! (`read`, `select`, `apt-get install` without `-y`, `npm init` without `-y`,
-//! `docker login` with no password source, `ssh`/`scp` that can ask about host keys),
+//! `docker login` with no password source or `-p`, `ssh`/`scp` that can ask about host
+//! keys, `terraform apply` without `-auto-approve`, `git commit` without `-m`, …),
 //! in `run:` blocks and in every script a step calls, transitively.
 
 use crate::finding::{Category, Confidence, Severity};
@@ -66,6 +67,7 @@ impl Rule for InteractiveCommand {
             if ss.run.is_none() && ss.path.ends_with(".py") {
                 continue;
             }
+            report_select(site, &ss, step_i, rollback, cx);
             for (idx, c) in ss.script.commands.iter().enumerate() {
                 let in_pipe = ss
                     .script
@@ -74,26 +76,47 @@ impl Rule for InteractiveCommand {
                     .and_then(|l| l.items.get(c.item))
                     .map(|it| it.pipeline && it.commands.first() != Some(&idx))
                     .unwrap_or(false);
-                let Some(why) = prompts(c, in_pipe) else {
-                    continue;
+                let ssh = matches!(c.base_name(), "ssh" | "scp" | "sftp")
+                    && !c.args().iter().any(|a| {
+                        let t = a.text.to_ascii_lowercase();
+                        t.contains("stricthostkeychecking") || t.contains("batchmode")
+                    });
+                let why = match prompts(c, in_pipe) {
+                    Some(w) => w,
+                    None if ssh && !host_keys_known(site, cx) => format!(
+                        "`{}` to a host whose key was never added to `known_hosts` asks to confirm it; with no terminal it fails with \"Host key verification failed\"",
+                        c.base_name()
+                    ),
+                    None => continue,
                 };
                 if guarded(ss.script, c) {
                     continue;
                 }
-                let sev = if step_i == Intent::Deploy || rollback || step_i == Intent::Publish {
+                let mut sev = if step_i == Intent::Deploy || rollback || step_i == Intent::Publish {
                     Severity::Critical
                 } else {
                     Severity::High
                 };
+                // Fails loudly rather than hanging: worth fixing, not an outage.
+                if ssh || why.starts_with("`docker login -p`") {
+                    sev = sev.min(Severity::Medium);
+                }
                 let span = ss.span(site.doc, c.span);
                 let what = if rollback { "rollback" } else { step_i.label() };
-                let msg = match &ss.via {
-                    Some((_, chain)) => format!(
+                let explained = why.contains("terminal") || why.contains("command line");
+                let msg = match (&ss.via, explained) {
+                    (Some((_, chain)), false) => format!(
                         "{why}; step `{}` runs it through {} with no terminal, so the {what} step hangs or takes the default answer.",
                         site.step.label(),
                         chain.join(" → ")
                     ),
-                    None => format!("{why}; CI has no terminal, so this step hangs or takes the default answer."),
+                    (Some((_, chain)), true) => format!(
+                        "{why} (step `{}` runs it through {}).",
+                        site.step.label(),
+                        chain.join(" → ")
+                    ),
+                    (None, false) => format!("{why}; CI has no terminal, so this step hangs or takes the default answer."),
+                    (None, true) => format!("{why}."),
                 };
                 let mut b = cx
                     .report(&META, ss.path, span, msg)
@@ -117,6 +140,21 @@ impl Rule for InteractiveCommand {
 
 /// Why `c` waits for input, if it does.
 fn prompts(c: &Command, piped: bool) -> Option<String> {
+    if matches!(c.base_name(), "sudo" | "doas") {
+        let skip = 1 + c
+            .args()
+            .iter()
+            .take_while(|w| w.text.starts_with('-') || w.text.contains('='))
+            .count();
+        let inner = Command {
+            words: c.words.get(skip..).unwrap_or(&[]).to_vec(),
+            ..c.clone()
+        };
+        if inner.words.is_empty() {
+            return None;
+        }
+        return prompts(&inner, piped);
+    }
     let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
     let has = |f: &str| args.contains(&f);
     let short_flag = |ch: char| {
@@ -143,17 +181,101 @@ fn prompts(c: &Command, piped: bool) -> Option<String> {
             (installs && !yes)
                 .then(|| format!("`{}` asks for confirmation without `-y`", c.base_name()))
         }
-        "npm" | "yarn" | "pnpm" => (args.first() == Some(&"init") && !(has("-y") || has("--yes")))
-            .then(|| format!("`{} init` asks questions without `-y`", c.base_name())),
+        "npm" | "yarn" | "pnpm" => {
+            if matches!(args.first().copied(), Some("login" | "adduser")) {
+                return Some(format!(
+                    "`{} {}` asks for credentials",
+                    c.base_name(),
+                    args.first().unwrap_or(&"")
+                ));
+            }
+            (args.first() == Some(&"init") && !(has("-y") || has("--yes")))
+                .then(|| format!("`{} init` asks questions without `-y`", c.base_name()))
+        }
         "docker" => {
             let login = args.first() == Some(&"login");
             let pw = has("--password-stdin")
                 || has("-p")
                 || has("--password")
                 || args.iter().any(|a| a.starts_with("--password="));
+            if login && (has("-p") || has("--password")) && !has("--password-stdin") {
+                return Some("`docker login -p` takes the password on the command line (visible to other processes) and prompts for it when the secret is empty; use `--password-stdin`".into());
+            }
             (login && !pw && !c.stdin_redirected() && !piped)
                 .then(|| "`docker login` without a password source prompts for one".into())
         }
+        "terraform" | "tofu" | "terragrunt" => {
+            let sub = args.iter().find(|a| !a.starts_with('-'))?;
+            let applies = matches!(*sub, "apply" | "destroy");
+            let plan_file = *sub == "apply"
+                && args
+                    .iter()
+                    .skip_while(|a| **a != "apply")
+                    .skip(1)
+                    .any(|a| !a.starts_with('-'));
+            let auto = args.iter().any(|a| {
+                a.starts_with("-auto-approve")
+                    || a.starts_with("--auto-approve")
+                    || a.starts_with("-input=false")
+            });
+            (applies && !plan_file && !auto).then(|| {
+                format!(
+                    "`{} {sub}` without `-auto-approve` asks for confirmation; with no terminal it reads end-of-file and cancels",
+                    c.base_name()
+                )
+            })
+        }
+        "git" => {
+            let commit = args.first() == Some(&"commit");
+            let msg = args.iter().any(|a| {
+                matches!(
+                    *a,
+                    "-m" | "-F" | "--file" | "--no-edit" | "-C" | "--fixup" | "-am"
+                ) || a.starts_with("--message")
+                    || a.starts_with("--file=")
+                    || a.starts_with("--fixup=")
+                    || a.starts_with("-C")
+                    || (a.starts_with('-') && !a.starts_with("--") && a.ends_with('m'))
+            });
+            (commit && !msg && !c.stdin_redirected())
+                .then(|| "`git commit` without `-m` opens an editor".into())
+        }
+        "pip" | "pip3" => (args.first() == Some(&"uninstall") && !(has("-y") || has("--yes")))
+            .then(|| "`pip uninstall` asks for confirmation without `-y`".into()),
+        "conda" | "mamba" | "micromamba" => {
+            let changes = matches!(
+                args.first().copied(),
+                Some("install" | "create" | "remove" | "update" | "upgrade")
+            );
+            (changes && !(has("-y") || has("--yes"))).then(|| {
+                format!(
+                    "`{} {}` asks for confirmation without `-y`",
+                    c.base_name(),
+                    args.first().unwrap_or(&"")
+                )
+            })
+        }
+        "ssh-keygen" => (!has("-N")
+            && !args
+                .iter()
+                .any(|a| matches!(*a, "-l" | "-F" | "-R" | "-y" | "-Y" | "-lf")))
+        .then(|| "`ssh-keygen` without `-N` asks for a passphrase".into()),
+        "az" => (args.first() == Some(&"login")
+            && !args.iter().any(|a| {
+                matches!(
+                    *a,
+                    "--service-principal"
+                        | "--identity"
+                        | "--federated-token"
+                        | "-u"
+                        | "--username"
+                )
+            }))
+        .then(|| {
+            "`az login` without a service principal or identity opens an interactive login".into()
+        }),
+        "heroku" => (args.first() == Some(&"login") && !has("-i") && !has("--interactive"))
+            .then(|| "`heroku login` opens a browser login and waits".into()),
         "gh" => (args.first() == Some(&"auth")
             && args.get(1) == Some(&"login")
             && !has("--with-token")
@@ -180,4 +302,103 @@ fn guarded(script: &Script, c: &Command) -> bool {
                     || t.contains("ASSUME")
             })
     })
+}
+
+/// The job (or the step's scripts) sets up host keys, or turns host-key checks off.
+fn host_keys_known(site: &StepSite, cx: &Ctx) -> bool {
+    const MARKS: [&str; 5] = [
+        "known_hosts",
+        "ssh-keyscan",
+        "stricthostkeychecking",
+        "batchmode",
+        "ssh-known-hosts",
+    ];
+    let has = |h: &str| MARKS.iter().any(|m| h.contains(m));
+    let steps: &[crate::workflow::Step] = match (site.job, site.action) {
+        (Some(j), _) => &j.steps,
+        (None, Some(a)) => &a.steps,
+        _ => std::slice::from_ref(site.step),
+    };
+    if steps.iter().any(|s| {
+        has(&s.haystack())
+            || s.with
+                .and_then(|w| w.as_map())
+                .map(|m| {
+                    m.iter().any(|e| {
+                        e.key
+                            .as_str()
+                            .map(|k| k.contains("known_hosts") || k.contains("known-hosts"))
+                            .unwrap_or(false)
+                    })
+                })
+                .unwrap_or(false)
+    }) {
+        return true;
+    }
+    step_scripts(site, cx.scripts, cx.repo)
+        .iter()
+        .filter(|ss| ss.run.is_none())
+        .filter_map(|ss| cx.script(ss.path))
+        .any(|f| has(&f.file.text().to_ascii_lowercase()))
+}
+
+/// `select x in …; do` menus (a loop construct, not a command, so found by line).
+fn report_select(
+    site: &StepSite,
+    ss: &crate::rules::StepScript,
+    step_i: Intent,
+    rollback: bool,
+    cx: &mut Ctx,
+) {
+    let text = match ss.run {
+        Some(r) => r.text,
+        None => cx.script(ss.path).map(|s| s.file.text()).unwrap_or(""),
+    };
+    let mut off = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        let start = off + (line.len() - t.len());
+        off += line.len();
+        let Some(rest) = t.strip_prefix("select ") else {
+            continue;
+        };
+        if !rest.contains(" in ") && !rest.trim_end().ends_with("do") {
+            continue;
+        }
+        if ss
+            .script
+            .comments
+            .iter()
+            .any(|c| c.span.start <= start && start < c.span.end)
+        {
+            continue;
+        }
+        let end = start + t.trim_end().len();
+        let span = ss.span(site.doc, crate::finding::Span::new(start, end));
+        let sev = if step_i >= Intent::Publish || rollback {
+            Severity::Critical
+        } else {
+            Severity::High
+        };
+        let msg = match &ss.via {
+            Some((_, chain)) => format!(
+                "`select` shows a menu and waits for a choice; step `{}` runs it through {} with no terminal, so the step hangs or takes no choice.",
+                site.step.label(),
+                chain.join(" → ")
+            ),
+            None => "`select` shows a menu and waits for a choice; CI has no terminal, so this step hangs or takes no choice.".to_string(),
+        };
+        let mut b = cx
+            .report(&META, ss.path, span, msg)
+            .severity(sev)
+            .site(site);
+        if let Some((via, _)) = &ss.via {
+            b = b.related(
+                site.path,
+                *via,
+                format!("reached from step `{}`", site.step.label()),
+            );
+        }
+        let _ = b;
+    }
 }

@@ -125,17 +125,21 @@ fn check_script(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
             continue;
         };
         let span = ss.span(site.doc_for(ss), Span::new(first.span.start, fb.span.end));
-        let fb_text = fb.argv_text();
-        let fb_short: String = fb_text.chars().take(30).collect();
+        let chain: Vec<String> = masked
+            .iter()
+            .flat_map(|i| i.commands.iter())
+            .filter_map(|&i| script.commands.get(i))
+            .filter(|c| !c.in_substitution)
+            .map(|c| short(&c.argv_text()))
+            .chain(std::iter::once(short(&fb.argv_text())))
+            .collect();
+        let shown = if chain.len() > 4 {
+            format!("{} || … || {}", chain[0], chain[chain.len() - 1])
+        } else {
+            chain.join(" || ")
+        };
         let msg = format!(
-            "`{} || {}{}` always exits 0, so a failing {} command does not fail the step{}.",
-            short(&cmd.argv_text()),
-            fb_short,
-            if fb_text.chars().count() > 30 {
-                " …"
-            } else {
-                ""
-            },
+            "`{shown}` always exits 0, so a failing {} command does not fail the step{}.",
             intent.label(),
             consequence(intent)
         );
@@ -161,7 +165,97 @@ fn check_script(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
             10,
         );
     }
+    check_trailing_true(site, ss, cx);
     check_set_plus_e(site, ss, cx);
+}
+
+/// `cmd; true` as the last statement of a script that does not stop at errors: the
+/// script's exit status is the no-op's, so `cmd` can fail unnoticed.
+fn check_trailing_true(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
+    let script = ss.script;
+    let Some(last) = script
+        .commands
+        .iter()
+        .filter(|c| !c.in_substitution)
+        .max_by_key(|c| c.span.start)
+    else {
+        return;
+    };
+    if !matches!(last.base_name(), "true" | ":") || last.in_condition || last.in_function {
+        return;
+    }
+    let single = script
+        .lists
+        .get(last.list)
+        .map(|l| l.items.len() == 1)
+        .unwrap_or(false);
+    if !single {
+        return;
+    }
+    let text = match ss.run {
+        Some(r) => r.text,
+        None => cx.script(ss.path).map(|s| s.file.text()).unwrap_or(""),
+    };
+    let set_plus_e = script.commands.iter().any(|c| {
+        c.span.end <= last.span.start
+            && c.base_name() == "set"
+            && c.args()
+                .iter()
+                .any(|a| a.text.starts_with('+') && a.text.contains('e'))
+    });
+    if ss.errexit && !set_plus_e {
+        return;
+    }
+    // The statement right before it, on the same line (`cmd; true`).
+    let Some(prev) = script
+        .commands
+        .iter()
+        .filter(|c| c.span.end <= last.span.start && !c.in_substitution)
+        .max_by_key(|c| c.span.end)
+    else {
+        return;
+    };
+    let between = text.get(prev.span.end..last.span.start).unwrap_or("\n");
+    if between.contains('\n') || !between.contains(';') {
+        return;
+    }
+    let cmds: Vec<usize> = script
+        .lists
+        .get(prev.list)
+        .map(|l| {
+            l.items
+                .iter()
+                .flat_map(|i| i.commands.iter().copied())
+                .collect()
+        })
+        .unwrap_or_default();
+    let Some((intent, cmd)) = strongest(script, cmds.iter()) else {
+        return;
+    };
+    let Some(sev) = severity_for(intent) else {
+        return;
+    };
+    let span = ss.span(site.doc_for(ss), Span::new(prev.span.start, last.span.end));
+    cx.report(
+        &META,
+        ss.path,
+        span,
+        format!(
+            "`{}; {}` ends the script with a no-op, so a failing {} command does not fail the step{}.",
+            short(&cmd.argv_text()),
+            last.base_name(),
+            intent.label(),
+            consequence(intent)
+        ),
+    )
+    .severity(sev)
+    .site(site)
+    .title(format!("{} failure is masked by a trailing `; {}`", capital(intent.label()), last.base_name()))
+    .fix(
+        "Remove the trailing no-op so the command's status is the step's status.",
+        format!("run: {}", cmd.argv_text()),
+        5,
+    );
 }
 
 fn check_set_plus_e(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {

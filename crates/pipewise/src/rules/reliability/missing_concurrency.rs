@@ -15,14 +15,16 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Medium,
     confidence: Confidence::High,
     category: Category::Deployment,
-    summary: "A workflow that deploys or publishes without a `concurrency` group (two pushes deploy over each other), or with `cancel-in-progress: true` on a deploy (a deploy is cancelled half-way).",
+    summary: "A workflow that deploys or publishes without a `concurrency` group (two pushes deploy over each other), with `cancel-in-progress: true` on a deploy (a deploy is cancelled half-way), or pull-request CI that never cancels superseded runs (low).",
     impact: "Overlapping deploys race each other; an older commit can finish last and win, or a deploy is killed mid-migration.",
     doc: r#"
 ## Why it matters
 Without a concurrency group, two pushes in quick succession start two deploys that run
 at the same time against the same environment. Whichever finishes last wins, which may
 be the older commit. With `cancel-in-progress: true`, the newer run kills the older
-deploy part-way through, possibly between a migration and the rollout.
+deploy part-way through, possibly between a migration and the rollout. Pull-request
+CI is the opposite case: there, `cancel-in-progress` saves runner time on superseded
+commits, so its absence is reported as low.
 
 ## Bad
 ```yaml
@@ -57,7 +59,32 @@ impl Rule for MissingConcurrency {
             .filter(|j| job_deploys(j) || job_publishes(j))
             .collect();
         if deploying.is_empty() {
+            pr_without_cancel(wf, cx);
             return;
+        }
+        for j in &deploying {
+            let Some(cancel) = j
+                .get("concurrency")
+                .and_then(|c| c.entry("cancel-in-progress"))
+            else {
+                continue;
+            };
+            if literal_true(cancel) && job_deploys(j) {
+                cx.report(
+                    &META,
+                    wf.path,
+                    entry_span(cancel),
+                    format!("`cancel-in-progress: true` on deploy job `{}`: a new run cancels a deploy that is half-way through.", j.id),
+                )
+                .severity(Severity::High)
+                .job(Some(j.id))
+                .title("Deploy can be cancelled half-way")
+                .fix(
+                    "Queue deploys instead of cancelling them.",
+                    "concurrency:\n  group: deploy-${{ github.ref }}\n  cancel-in-progress: false",
+                    5,
+                );
+            }
         }
         let top = wf.root.entry("concurrency");
         if let Some(c) = top {
@@ -116,4 +143,48 @@ impl Rule for MissingConcurrency {
             10,
         );
     }
+}
+
+/// CI on pull requests that keeps running superseded commits.
+fn pr_without_cancel(wf: &Workflow, cx: &mut Ctx) {
+    let Some(pr) = wf.triggers.iter().find(|t| t.event == "pull_request") else {
+        return;
+    };
+    // `types: [opened, labeled]` without `synchronize`: new pushes do not start runs.
+    if let Some(types) = pr.config.and_then(|c| c.get("types")) {
+        let list: Vec<&str> = match types.as_seq() {
+            Some(items) => items.iter().filter_map(|i| i.as_str()).collect(),
+            None => types.as_str().into_iter().collect(),
+        };
+        if !list.contains(&"synchronize") {
+            return;
+        }
+    }
+    let cancels = |n: Option<&pipewise_yaml::Node>| {
+        n.and_then(|c| c.entry("cancel-in-progress"))
+            .map(|e| e.value.as_bool() != Some(false) && e.value.as_str() != Some("false"))
+            .unwrap_or(false)
+    };
+    if cancels(wf.root.get("concurrency")) {
+        return;
+    }
+    if !wf.jobs.is_empty() && wf.jobs.iter().all(|j| cancels(j.get("concurrency"))) {
+        return;
+    }
+    cx.report(
+        &META,
+        wf.path,
+        pr.span,
+        format!(
+            "`{}` runs on pull requests without `cancel-in-progress`: every push to a pull request keeps the runs of superseded commits going.",
+            wf.file_name()
+        ),
+    )
+    .severity(Severity::Low)
+    .title("Pull-request CI does not cancel superseded runs")
+    .fix(
+        "Cancel superseded pull-request runs.",
+        "concurrency:\n  group: ${{ github.workflow }}-${{ github.event.pull_request.number || github.ref }}\n  cancel-in-progress: ${{ github.event_name == 'pull_request' }}",
+        5,
+    );
 }

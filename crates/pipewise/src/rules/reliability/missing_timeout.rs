@@ -14,14 +14,15 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Low,
     confidence: Confidence::High,
     category: Category::CiPipeline,
-    summary: "A job without `timeout-minutes` runs for up to 6 hours when something hangs. Medium for jobs that deploy, publish or run load tests.",
+    summary: "A job without `timeout-minutes` runs for up to 6 hours when something hangs. Medium for jobs that deploy, publish or run load tests; a deploy command with no step timeout is reported on its own (low).",
     impact: "A hung deploy or test holds a runner (and a deploy lock) for 6 hours and burns CI minutes.",
     doc: r#"
 ## Why it matters
 GitHub's default job timeout is 360 minutes. A deploy waiting on a lock, a test stuck
 on a network call or an interactive prompt holds the runner that long, blocks the
 concurrency group behind it, and costs money. An explicit, realistic timeout fails
-fast and tells you something is wrong.
+fast and tells you something is wrong. A deploy command (`flyctl deploy`,
+`helm upgrade --wait`, …) deserves its own step timeout unless the job's is short.
 
 ## Bad
 ```yaml
@@ -53,7 +54,11 @@ impl Rule for MissingTimeout {
         &META
     }
     fn job(&self, wf: &Workflow, job: &Job, cx: &mut Ctx) {
-        if job.uses.is_some() || job.entry("timeout-minutes").is_some() {
+        if job.uses.is_some() {
+            return;
+        }
+        check_deploy_steps(wf, job, cx);
+        if job.entry("timeout-minutes").is_some() {
             return;
         }
         let load = job.steps.iter().any(|s| {
@@ -99,5 +104,53 @@ impl Rule for MissingTimeout {
                 ),
                 5,
             );
+    }
+}
+
+/// A deploy step with no step timeout in a job with no (or a long) timeout: the
+/// deploy command is the step most likely to hang on a lock or a health check.
+fn check_deploy_steps(wf: &Workflow, job: &Job, cx: &mut Ctx) {
+    let job_limit = job
+        .get("timeout-minutes")
+        .map(|n| n.as_str().and_then(|s| s.trim().parse::<u64>().ok()));
+    // An expression or a short job timeout already bounds the step.
+    if matches!(job_limit, Some(None)) || matches!(job_limit, Some(Some(m)) if m <= 60) {
+        return;
+    }
+    for s in &job.steps {
+        if s.get("timeout-minutes").is_some() || s.run.is_none() {
+            continue;
+        }
+        let Some(script) = s.run.as_ref().and_then(|r| r.script.as_ref()) else {
+            continue;
+        };
+        let Some(cmd) = script.commands.iter().find(|c| {
+            !c.in_condition
+                && !c.in_substitution
+                && crate::intent::command_intent(c) == Intent::Deploy
+        }) else {
+            continue;
+        };
+        let anchor = s.entry("run").map(|e| e.key.span).unwrap_or(s.anchor());
+        let text: String = cmd.argv_text().chars().take(60).collect();
+        cx.report(
+            &META,
+            wf.path,
+            anchor,
+            format!(
+                "deploy command `{text}` in step `{}` has no step `timeout-minutes`{}: a deploy stuck on a lock or health check hangs for hours.",
+                s.label(),
+                if job_limit.is_none() { " and its job has none either" } else { " and the job allows more than an hour" }
+            ),
+        )
+        .severity(Severity::Low)
+        .job(Some(job.id))
+        .step(Some(s.label()))
+        .title("Deploy step has no timeout")
+        .fix(
+            "Bound the deploy command with a step timeout.",
+            format!("- name: {}\n  timeout-minutes: 15", s.label()),
+            5,
+        );
     }
 }

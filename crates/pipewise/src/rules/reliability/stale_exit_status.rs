@@ -101,7 +101,7 @@ fn first_status_read(text: &str, script: &crate::shell::Script) -> Option<usize>
             .any(|c| c.span.start <= i && i < c.span.end);
         let line_start = text[..i].rfind('\n').map(|p| p + 1).unwrap_or(0);
         let quotes = text[line_start..i].matches('\'').count();
-        if !in_comment && quotes % 2 == 0 {
+        if !in_comment && quotes.is_multiple_of(2) {
             return Some(i);
         }
         from = i + 2;

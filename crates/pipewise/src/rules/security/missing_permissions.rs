@@ -69,6 +69,9 @@ impl Rule for MissingPermissions {
             .map(|e| e.key.span)
             .or_else(|| wf.root.as_map().and_then(|m| m.first()).map(|e| e.key.span))
             .unwrap_or(wf.root.span);
+        let jobs: Vec<&crate::workflow::Job> =
+            wf.jobs.iter().filter(|j| missing.contains(&j.id)).collect();
+        let snippet = super::scopes::per_job_blocks(&jobs);
         cx.report(
             &META,
             wf.path,
@@ -83,6 +86,11 @@ impl Rule for MissingPermissions {
                 },
                 if missing.len() == 1 && missing.len() != wf.jobs.len() { "s" } else { "" }
             ),
+        )
+        .fix(
+            "Deny everything at the top and grant each job the scopes its steps use (inferred below from checkout, push, release, package push, SARIF upload, comments, deployments and OIDC).",
+            snippet,
+            10,
         );
     }
 }

@@ -1,13 +1,47 @@
 //! Security and supply-chain rules, where zizmor and actionlint are the peers to match.
 
+pub mod cache_poisoning;
+pub mod common;
+pub mod dangerous_trigger;
+pub mod deprecated_action;
+pub mod deprecated_command;
+pub mod github_env_injection;
+pub mod hardcoded_credential;
+pub mod dependabot_coverage;
+pub mod dependabot_insecure_execution;
 pub mod missing_permissions;
 pub mod overbroad_permissions;
+pub mod persisted_credentials;
+pub mod remote_script;
+pub mod scopes;
+pub mod secret_exposure;
+pub mod secrets_inherit;
+pub mod self_hosted_runner;
+pub mod template_injection;
 pub mod unpinned_action;
+pub mod unpinned_image;
+pub mod unused_id_token;
 
 use super::Rule;
 
 pub static RULES: &[&dyn Rule] = &[
+    &cache_poisoning::CachePoisoning,
+    &dangerous_trigger::DangerousTrigger,
+    &deprecated_action::DeprecatedAction,
+    &deprecated_command::DeprecatedCommand,
+    &github_env_injection::GithubEnvInjection,
+    &hardcoded_credential::HardcodedCredential,
+    &dependabot_coverage::DependabotCoverage,
+    &dependabot_insecure_execution::DependabotInsecureExecution,
     &missing_permissions::MissingPermissions,
     &overbroad_permissions::OverbroadPermissions,
+    &persisted_credentials::PersistedCredentials,
+    &remote_script::RemoteScript,
+    &secret_exposure::SecretExposure,
+    &secrets_inherit::SecretsInherit,
+    &self_hosted_runner::SelfHostedRunner,
+    &template_injection::TemplateInjection,
     &unpinned_action::UnpinnedAction,
+    &unpinned_image::UnpinnedImage,
+    &unused_id_token::UnusedIdToken,
 ];

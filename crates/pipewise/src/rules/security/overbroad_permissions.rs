@@ -1,6 +1,8 @@
 //! `security/overbroad-permissions`: `permissions: write-all` (or `read-all`) at
-//! workflow or job level.
+//! workflow or job level, and write scopes granted to every job at workflow level when
+//! only some jobs use them.
 
+use super::scopes;
 use crate::finding::{Category, Confidence, Severity};
 use crate::rules::{entry_span, Ctx, FixMeta, Rule, RuleMeta};
 use crate::workflow::{Job, Workflow};
@@ -14,7 +16,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::High,
     confidence: Confidence::High,
     category: Category::Security,
-    summary: "`permissions: write-all` gives the `GITHUB_TOKEN` every write scope (high); `read-all` every read scope (low).",
+    summary: "`permissions: write-all` gives the `GITHUB_TOKEN` every write scope (high); `read-all` every read scope (low); a write scope at workflow level that only one of several jobs uses (medium).",
     impact: "A compromised step can push to branches, publish packages and releases, and change issues and pull requests.",
     doc: r#"
 ## Why it matters
@@ -42,7 +44,7 @@ permissions:
     references: &["zizmor: excessive-permissions"],
 };
 
-fn check(e: &Entry, path: &str, job: Option<&str>, cx: &mut Ctx) {
+fn check(e: &Entry, path: &str, job: Option<&str>, snippet: String, cx: &mut Ctx) {
     let Some(v) = e.value.as_str() else { return };
     let (sev, what) = match v {
         "write-all" => (Severity::High, "every write scope"),
@@ -60,7 +62,12 @@ fn check(e: &Entry, path: &str, job: Option<&str>, cx: &mut Ctx) {
         format!("`permissions: {v}` gives {place}'s token {what}; grant only the scopes it uses."),
     )
     .severity(sev)
-    .job(job);
+    .job(job)
+    .fix(
+        "Replace the blanket grant with the scopes the steps use (inferred).",
+        snippet,
+        15,
+    );
 }
 
 impl Rule for OverbroadPermissions {
@@ -69,12 +76,77 @@ impl Rule for OverbroadPermissions {
     }
     fn workflow(&self, wf: &Workflow, cx: &mut Ctx) {
         if let Some(e) = wf.root.entry("permissions") {
-            check(e, wf.path, None, cx);
+            let jobs: Vec<&Job> = wf.jobs.iter().collect();
+            check(e, wf.path, None, scopes::per_job_blocks(&jobs), cx);
         }
+        check_broad_scopes(wf, cx);
     }
     fn job(&self, wf: &Workflow, job: &Job, cx: &mut Ctx) {
         if let Some(e) = job.entry("permissions") {
-            check(e, wf.path, Some(job.id), cx);
+            let snippet = scopes::render_block(&scopes::job_needs(job), "");
+            check(e, wf.path, Some(job.id), snippet, cx);
         }
+    }
+}
+
+/// Write scopes granted at workflow level that only some of the inheriting jobs need.
+fn check_broad_scopes(wf: &Workflow, cx: &mut Ctx) {
+    let Some(perms) = wf.root.get("permissions").and_then(|p| p.as_map()) else {
+        return;
+    };
+    let inheriting: Vec<&Job> = wf
+        .jobs
+        .iter()
+        .filter(|j| j.entry("permissions").is_none() && j.uses.is_none())
+        .collect();
+    if inheriting.len() < 2 || wf.jobs.iter().any(|j| j.uses.is_some()) {
+        return;
+    }
+    let needs: Vec<(&Job, scopes::Needs)> = inheriting
+        .iter()
+        .map(|j| (*j, scopes::job_needs(j)))
+        .collect();
+    for e in perms {
+        let (Some(scope), Some("write")) = (e.key.as_str(), e.value.as_str()) else {
+            continue;
+        };
+        if scope == "id-token" {
+            continue; // security/unused-id-token
+        }
+        let users: Vec<&str> = needs
+            .iter()
+            .filter(|(_, n)| n.get(scope).map(|(l, _)| *l == "write").unwrap_or(false))
+            .map(|(j, _)| j.id)
+            .collect();
+        if users.is_empty() || users.len() == inheriting.len() {
+            continue;
+        }
+        let others = inheriting.len() - users.len();
+        let mut snippet = String::from("permissions:\n  contents: read\njobs:\n");
+        for (j, n) in &needs {
+            if users.contains(&j.id) {
+                snippet.push_str(&format!("  {}:\n", j.id));
+                snippet.push_str(&scopes::render_block(n, "    "));
+            }
+        }
+        cx.report(
+            &META,
+            wf.path,
+            entry_span(e),
+            format!(
+                "`{scope}: write` is granted to all {} jobs at workflow level, but only {} need{} it; the other {others} get it for nothing.",
+                inheriting.len(),
+                users.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", "),
+                if users.len() == 1 { "s" } else { "" },
+            ),
+        )
+        .severity(Severity::Medium)
+        .confidence(Confidence::Medium)
+        .title(format!("`{scope}: write` granted to every job"))
+        .fix(
+            format!("Keep the workflow level read-only and grant `{scope}: write` only where it is used."),
+            snippet,
+            10,
+        );
     }
 }

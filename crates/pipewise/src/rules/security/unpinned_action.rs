@@ -75,7 +75,30 @@ fn check(
 ) {
     let Some(u) = uses.as_str() else { return };
     let u = u.trim();
-    if u.starts_with("./") || u.starts_with("docker://") || u.contains("${{") {
+    if u.starts_with("./") || u.contains("${{") {
+        return;
+    }
+    if let Some(img) = u.strip_prefix("docker://") {
+        if !img.contains("@sha256:") {
+            cx.report(
+                &META,
+                path,
+                uses.span,
+                format!("`{u}` runs a Docker image by a mutable tag; pin it by digest."),
+            )
+            .severity(Severity::Medium)
+            .title("Docker action is not pinned by digest")
+            .job(job)
+            .step(step)
+            .fix(
+                "Pin the image by digest.",
+                format!(
+                    "uses: docker://{}@sha256:<digest>",
+                    img.split(':').next().unwrap_or(img)
+                ),
+                5,
+            );
+        }
         return;
     }
     let policy = cx.option_str(META.id, "policy").unwrap_or("official-tags");

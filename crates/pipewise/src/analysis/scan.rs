@@ -1,0 +1,698 @@
+//! One pass over the workflows: every step, its commands (and the scripts and
+//! `npm run` scripts they call) and commented-out lines, turned into [`Hit`]s: "this
+//! line provides capability X with tool Y", each with what weakens it.
+
+use super::stack::Detected;
+use super::tools::{action_matches, command_matches, script_name_matches, Match};
+use crate::intent::{command_intent, job_deploys, word_intent_phrase, Intent};
+use crate::repo::{called_script, Repo, Scripts};
+use crate::report::ReportFinding;
+use crate::shell::Script;
+use crate::workflow::{Action, Job, Step, Workflow};
+use pipewise_yaml::Node;
+
+/// One place that provides a capability.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// A capability id, or the pseudo ids `migration` (applies migrations) and
+    /// `migration-check` (validates them).
+    pub cap: &'static str,
+    pub tool: String,
+    pub file: String,
+    pub line: usize,
+    /// Index of the workflow, job and step.
+    pub wf: usize,
+    pub job: Option<usize>,
+    pub step: Option<usize>,
+    /// Why it cannot be relied on, if it is weakened.
+    pub weak: Option<String>,
+    pub kind: HitKind,
+}
+
+/// Where a hit comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HitKind {
+    /// A command or action of the step itself (or a commented-out line).
+    Direct,
+    /// A command inside a script or composite action the step calls.
+    Indirect,
+    /// The step's name only (`Rollback`, `Notify`).
+    Named,
+}
+
+/// Weaknesses that lower a capability only when nothing sound provides it.
+const SOFT: &[&str] = &["has no retries", "has no `--fail`"];
+
+impl Hit {
+    /// A quality weakness (no retries) rather than one that hides failures.
+    pub fn soft(&self) -> bool {
+        self.weak
+            .as_deref()
+            .is_some_and(|w| SOFT.iter().any(|s| w.contains(s)))
+    }
+}
+
+/// Facts about one job that several analyses need.
+#[derive(Debug, Clone)]
+pub struct JobFacts {
+    pub wf: usize,
+    pub job: usize,
+    pub deploys: bool,
+    /// Deploys, or runs before/after a deploying job of the same workflow.
+    pub deploy_ctx: bool,
+    /// Runs on code changes (push, pull request, merge queue, reusable call).
+    pub on_change: bool,
+    pub on_pull_request: bool,
+    /// The workflow only runs on a schedule or by hand.
+    pub schedule_only: bool,
+    pub has_services: bool,
+    pub line: usize,
+}
+
+/// Everything the scan found.
+#[derive(Debug, Default)]
+pub struct Scan {
+    pub hits: Vec<Hit>,
+    pub jobs: Vec<JobFacts>,
+}
+
+impl Scan {
+    pub fn job(&self, wf: usize, job: usize) -> Option<&JobFacts> {
+        self.jobs.iter().find(|j| j.wf == wf && j.job == job)
+    }
+    pub fn of(&self, cap: &'static str) -> impl Iterator<Item = &Hit> + '_ {
+        self.hits.iter().filter(move |h| h.cap == cap)
+    }
+}
+
+const CHANGE_EVENTS: &[&str] = &[
+    "push",
+    "pull_request",
+    "pull_request_target",
+    "merge_group",
+    "workflow_call",
+    "workflow_run",
+];
+
+/// `from` (transitively) needs `to`.
+pub fn reaches(wf: &Workflow, from: &str, to: &str, depth: usize) -> bool {
+    if depth > 32 {
+        return false;
+    }
+    let Some(j) = wf.job(from) else { return false };
+    j.needs
+        .iter()
+        .any(|n| *n == to || reaches(wf, n, to, depth + 1))
+}
+
+fn literal_true(n: Option<&Node>) -> bool {
+    n.and_then(Node::as_bool) == Some(true)
+}
+
+fn literal_false_if(n: Option<&Node>) -> bool {
+    n.and_then(|v| {
+        v.as_bool()
+            .map(|b| !b)
+            .or_else(|| v.as_str().map(|s| s.trim() == "false"))
+    }) == Some(true)
+}
+
+/// The reason a finding gives for weakening what it points at.
+fn finding_reason(f: &ReportFinding) -> Option<String> {
+    let what = match f.rule.as_str() {
+        "reliability/masked-failure" => "masked",
+        "reliability/continue-on-error-gate" => "continue-on-error",
+        "reliability/stale-exit-status" => "its exit status is lost",
+        "reliability/interactive-command" => "it waits for input and hangs in CI",
+        "quality/non-failing-scanner" => "the scanner cannot fail",
+        "deployment/placeholder-step" => "a placeholder",
+        r if r.contains("commented") => "commented out",
+        r if r.contains("placeholder") => "a placeholder",
+        r if r.contains("masked") || r.contains("swallow") => "masked",
+        _ => return None,
+    };
+    Some(format!("{what}: {}", f.message.trim_end_matches('.')))
+}
+
+struct Ctx<'a> {
+    repo: &'a Repo,
+    actions: &'a [Action<'a>],
+    scripts: &'a Scripts,
+    detected: &'a Detected,
+    findings: &'a [ReportFinding],
+    out: Vec<Hit>,
+}
+
+/// Scans the workflows once.
+pub fn scan<'a>(
+    repo: &'a Repo,
+    workflows: &[Workflow],
+    actions: &'a [Action<'a>],
+    scripts: &'a Scripts,
+    detected: &'a Detected,
+    findings: &'a [ReportFinding],
+) -> Scan {
+    let mut cx = Ctx {
+        repo,
+        actions,
+        scripts,
+        detected,
+        findings,
+        out: vec![],
+    };
+    let mut jobs = vec![];
+    for (wi, wf) in workflows.iter().enumerate() {
+        let on_change = wf.triggers.iter().any(|t| CHANGE_EVENTS.contains(&t.event));
+        let on_pr = wf.triggers.iter().any(|t| {
+            t.event == "pull_request"
+                || t.event == "pull_request_target"
+                || t.event == "merge_group"
+        });
+        let schedule_only = !on_change && !wf.triggers.is_empty();
+        let deploying: Vec<&str> = wf
+            .jobs
+            .iter()
+            .filter(|j| job_deploys(j))
+            .map(|j| j.id)
+            .collect();
+        let follows_deploy = wf.triggers.iter().any(|t| {
+            matches!(t.event, "deployment_status" | "deployment")
+                || t.event == "workflow_run"
+                    && t.config.is_some_and(|c| {
+                        c.get("workflows")
+                            .and_then(Node::as_seq)
+                            .into_iter()
+                            .flatten()
+                            .filter_map(Node::as_str)
+                            .any(|n| word_intent_phrase(n) == Intent::Deploy)
+                    })
+        });
+        for (ji, job) in wf.jobs.iter().enumerate() {
+            let deploys = deploying.contains(&job.id);
+            let testy = word_intent_phrase(job.id)
+                .max(job.name.map(word_intent_phrase).unwrap_or(Intent::Other));
+            // After a deploy (it needs a deploying job): smoke tests, checks, rollback.
+            // Before one (a deploying job needs it): backups, but not the test gate.
+            let after = deploying.iter().any(|d| reaches(wf, job.id, d, 0));
+            let before = deploying.iter().any(|d| reaches(wf, d, job.id, 0));
+            let deploy_ctx = deploys
+                || follows_deploy
+                || after
+                || (before && !matches!(testy, Intent::Test | Intent::Lint | Intent::Build));
+            let line = wf.doc.position(job.key.span.start).line;
+            jobs.push(JobFacts {
+                wf: wi,
+                job: ji,
+                deploys,
+                deploy_ctx,
+                on_change,
+                on_pull_request: on_pr,
+                schedule_only,
+                has_services: job.get("services").is_some(),
+                line,
+            });
+            let job_weak = if literal_true(job.get("continue-on-error")) {
+                Some("continue-on-error: the job may fail without failing the workflow".to_string())
+            } else if literal_false_if(job.get("if")) {
+                Some("disabled with `if: false`".to_string())
+            } else {
+                None
+            };
+            for (si, step) in job.steps.iter().enumerate() {
+                cx.step(wi, wf, ji, job, si, step, job_weak.as_deref());
+            }
+            let label = job.name.unwrap_or(job.id).to_ascii_lowercase();
+            if deploys
+                && ["canary", "blue-green", "bluegreen", "blue/green"]
+                    .iter()
+                    .any(|k| label.contains(k))
+                && !cx
+                    .out
+                    .iter()
+                    .any(|h| h.wf == wi && h.job == Some(ji) && h.cap == "deploy.progressive")
+            {
+                cx.out.push(Hit {
+                    cap: "deploy.progressive",
+                    tool: format!("job `{}`", job.name.unwrap_or(job.id)),
+                    file: wf.path.to_string(),
+                    line,
+                    wf: wi,
+                    job: Some(ji),
+                    step: None,
+                    weak: job_weak.clone(),
+                    kind: HitKind::Named,
+                });
+            }
+        }
+        cx.comments(wi, wf);
+        cx.rollback_workflow(wi, wf);
+    }
+    // Service containers plus tests: integration tests.
+    let mut extra = vec![];
+    for h in cx.out.iter().filter(|h| h.cap == "ci.unit-tests") {
+        if let Some(j) = h.job {
+            if jobs
+                .iter()
+                .any(|f| f.wf == h.wf && f.job == j && f.has_services)
+            {
+                let mut i = h.clone();
+                i.cap = "ci.integration-tests";
+                i.tool = format!("{} with service containers", h.tool);
+                extra.push(i);
+            }
+        }
+    }
+    cx.out.extend(extra);
+    Scan { hits: cx.out, jobs }
+}
+
+fn harmless_only(script: &Script) -> bool {
+    !script.commands.is_empty()
+        && script
+            .commands
+            .iter()
+            .all(|c| command_intent(c) == Intent::Harmless || c.base_name() == "exit")
+}
+
+/// Words of a command, lowercased.
+fn lower_words(words: &[crate::shell::Word]) -> Vec<String> {
+    words.iter().map(|w| w.text.to_ascii_lowercase()).collect()
+}
+
+impl<'a> Ctx<'a> {
+    #[allow(clippy::too_many_arguments)]
+    fn step(
+        &mut self,
+        wi: usize,
+        wf: &Workflow,
+        ji: usize,
+        job: &Job,
+        si: usize,
+        step: &Step,
+        job_weak: Option<&str>,
+    ) {
+        let doc = wf.doc;
+        let start_line = doc.position(step.anchor().start).line;
+        let end_line = doc
+            .position(step.node.span.end.saturating_sub(1))
+            .line
+            .max(start_line);
+        let step_weak: Option<String> = if literal_true(step.get("continue-on-error")) {
+            Some("continue-on-error: the step may fail without failing the job".into())
+        } else if literal_false_if(step.get("if")) {
+            Some("disabled with `if: false`".into())
+        } else {
+            job_weak.map(str::to_string)
+        };
+        let from_findings = self
+            .findings
+            .iter()
+            .filter(|f| f.file == wf.path && f.line >= start_line && f.line <= end_line)
+            .find_map(finding_reason);
+        let base_weak = step_weak.or(from_findings);
+        let mut matches: Vec<(Match, usize, Option<String>, HitKind)> = vec![];
+        if let Some(a) = step.action() {
+            for m in action_matches(&a, Some(step)) {
+                matches.push((m, start_line, None, HitKind::Direct));
+            }
+            // A local composite action: what its steps do happens here.
+            if let Some(local) = step.uses_str().and_then(|u| u.strip_prefix("./")) {
+                let local = local.trim_end_matches('/');
+                if let Some(act) = self
+                    .actions
+                    .iter()
+                    .find(|x| x.path.rsplit_once('/').map(|(d, _)| d) == Some(local))
+                {
+                    for st in &act.steps {
+                        if let Some(a) = st.action() {
+                            for m in action_matches(&a, Some(st)) {
+                                matches.push((m, start_line, None, HitKind::Indirect));
+                            }
+                        }
+                        for c in st
+                            .run
+                            .as_ref()
+                            .and_then(|r| r.script.as_ref())
+                            .map(|s| s.commands.as_slice())
+                            .unwrap_or(&[])
+                        {
+                            for m in command_matches(&lower_words(&c.words)) {
+                                matches.push((m, start_line, None, HitKind::Indirect));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let mut placeholder = false;
+        if let Some(run) = &step.run {
+            if let Some(script) = &run.script {
+                placeholder = harmless_only(script);
+                let cwd = step
+                    .get("working-directory")
+                    .and_then(Node::as_str)
+                    .or_else(|| {
+                        job.get("defaults")
+                            .and_then(|d| d.get("run"))
+                            .and_then(|r| r.get("working-directory"))
+                            .and_then(Node::as_str)
+                    })
+                    .unwrap_or("");
+                for c in &script.commands {
+                    let line = doc.position(run.source_span(doc, c.span).start).line;
+                    let masked = masked_by_fallback(script, c);
+                    let words = lower_words(&c.words);
+                    let mut found: Vec<(Match, HitKind)> = command_matches(&words)
+                        .into_iter()
+                        .map(|m| (m, HitKind::Direct))
+                        .collect();
+                    let (npm, npm_weak) = self.npm_script(&words);
+                    found.extend(npm.into_iter().map(|m| (m, HitKind::Direct)));
+                    if let Some(w) = npm_weak {
+                        for (m, _) in found.iter_mut().filter(|(m, _)| m.weak.is_none()) {
+                            m.weak = Some(w.clone());
+                        }
+                    }
+                    if let Some(p) = called_script(self.repo, c, cwd) {
+                        let name = p.rsplit('/').next().unwrap_or(&p).trim_end_matches(".sh");
+                        found.extend(
+                            script_name_matches(name)
+                                .into_iter()
+                                .map(|m| (m, HitKind::Direct)),
+                        );
+                        if let Some(sf) = self.scripts.get(&p) {
+                            for sc in &sf.script.commands {
+                                found.extend(
+                                    command_matches(&lower_words(&sc.words))
+                                        .into_iter()
+                                        .map(|m| (m, HitKind::Indirect)),
+                                );
+                            }
+                            if let Some(r) = self
+                                .findings
+                                .iter()
+                                .filter(|f| f.file == p)
+                                .find_map(finding_reason)
+                            {
+                                for (m, _) in found.iter_mut().filter(|(m, _)| m.weak.is_none()) {
+                                    m.weak = Some(format!("{r} (in {p})"));
+                                }
+                            }
+                        }
+                    }
+                    for (mut m, kind) in found {
+                        if m.weak.as_deref() == Some("no_retries") {
+                            m.weak = (!c.in_loop && !c.in_condition)
+                                .then(|| "the health check has no retries".to_string());
+                        }
+                        matches.push((m, line, masked.clone(), kind));
+                    }
+                }
+            } else {
+                // pwsh/python bodies: words only.
+                for l in run.text.lines() {
+                    let words: Vec<String> = l
+                        .split_whitespace()
+                        .map(|w| w.to_ascii_lowercase())
+                        .collect();
+                    for m in command_matches(&words) {
+                        matches.push((m, start_line, None, HitKind::Direct));
+                    }
+                }
+            }
+        }
+        // Step names for deploy-time steps (a named health check that calls a script).
+        if let Some(name) = step.name {
+            let ln = name.to_ascii_lowercase();
+            for m in script_name_matches(&ln) {
+                let deployish = matches!(
+                    m.cap,
+                    "deploy.smoke-tests"
+                        | "deploy.health-check"
+                        | "deploy.rollback"
+                        | "ops.notifications"
+                        | "deploy.db-backup"
+                        | "ops.backup-verification"
+                ) || ln.contains("monitor");
+                if !deployish || matches.iter().any(|(x, _, _, _)| x.cap == m.cap) {
+                    continue;
+                }
+                let w = placeholder
+                    .then(|| format!("a placeholder: step `{name}` only prints messages"));
+                if w.is_some() || step.run.is_some() || step.uses.is_some() {
+                    matches.push((m, start_line, w, HitKind::Named));
+                }
+            }
+            if ln.contains("monitor") || ln.contains("error rate") {
+                matches.push((
+                    Match {
+                        cap: "ops.monitoring",
+                        tool: name.to_string(),
+                        weak: placeholder
+                            .then(|| format!("a placeholder: step `{name}` only prints messages")),
+                    },
+                    start_line,
+                    None,
+                    HitKind::Named,
+                ));
+            }
+        }
+        for (m, line, masked, kind) in matches {
+            let weak = base_weak.clone().or(masked).or(m.weak);
+            self.out.push(Hit {
+                cap: m.cap,
+                tool: m.tool,
+                file: wf.path.to_string(),
+                line,
+                wf: wi,
+                job: Some(ji),
+                step: Some(si),
+                weak,
+                kind,
+            });
+        }
+    }
+
+    /// `npm run x` / `yarn x`: the body of script `x` from package.json, and why it
+    /// cannot work (the script is not defined, or its `--config` file is missing).
+    fn npm_script(&self, words: &[String]) -> (Vec<Match>, Option<String>) {
+        let Some(first) = words.first() else {
+            return (vec![], None);
+        };
+        if !matches!(first.as_str(), "npm" | "pnpm" | "yarn" | "bun") {
+            return (vec![], None);
+        }
+        let name = match words.get(1).map(String::as_str) {
+            Some("run") | Some("run-script") => words.iter().skip(2).find(|a| !a.starts_with('-')),
+            Some("test") => Some(&words[1]),
+            Some(_) if first != "npm" => words.get(1),
+            _ => None,
+        };
+        let Some(name) = name else {
+            return (vec![], None);
+        };
+        let Some((body, dir)) = self.detected.npm_scripts.get(name.as_str()) else {
+            let defined = !self.detected.npm_scripts.is_empty();
+            let builtin = matches!(
+                name.as_str(),
+                "install"
+                    | "ci"
+                    | "i"
+                    | "add"
+                    | "exec"
+                    | "dlx"
+                    | "audit"
+                    | "publish"
+                    | "version"
+                    | "pack"
+                    | "outdated"
+                    | "why"
+                    | "list"
+                    | "ls"
+                    | "config"
+                    | "cache"
+                    | "init"
+                    | "create"
+                    | "remove"
+                    | "up"
+                    | "upgrade"
+                    | "set"
+                    | "workspace"
+                    | "workspaces"
+                    | "npm"
+                    | "x"
+            );
+            let named = words
+                .get(1)
+                .is_some_and(|w| w == "run" || w == "run-script" || w == "test");
+            return (
+                vec![],
+                (defined && named && !builtin)
+                    .then(|| format!("script `{name}` is not defined in any package.json")),
+            );
+        };
+        let mut out = vec![];
+        let mut why = None;
+        for part in body.split(['&', ';', '|']) {
+            let w: Vec<String> = part
+                .split_whitespace()
+                .map(|x| x.to_ascii_lowercase())
+                .collect();
+            if let Some(cfg) = part
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .windows(2)
+                .find(|p| p[0] == "--config" || p[0] == "-c")
+                .map(|p| p[1].trim_matches(['"', '\'']))
+            {
+                let path = crate::repo::join(dir, cfg);
+                if !cfg.contains('$') && cfg.contains('.') && !self.repo.exists(&path) {
+                    why = Some(format!(
+                        "`{path}` (the `--config` of script `{name}`) does not exist"
+                    ));
+                }
+            }
+            if w.first()
+                .is_some_and(|f| f == "npm" || f == "yarn" || f == "pnpm")
+            {
+                continue;
+            }
+            out.extend(command_matches(&w));
+        }
+        (out, why)
+    }
+
+    /// Commented-out steps and commands: `# - uses: github/codeql-action/...`,
+    /// `# curl -f $URL/health || exit 1`.
+    fn comments(&mut self, wi: usize, wf: &Workflow) {
+        let src = wf.doc.source();
+        for (i, line) in src.lines().enumerate() {
+            let t = line.trim_start();
+            let Some(body) = t.strip_prefix('#') else {
+                continue;
+            };
+            let mut body = body.trim_start_matches('#').trim();
+            body = body.strip_prefix("- ").unwrap_or(body).trim();
+            let mut found = vec![];
+            if let Some(p) = body.strip_prefix("platforms:") {
+                if p.contains(',') || p.contains("arm") {
+                    found.push(Match {
+                        cap: "delivery.multi-arch",
+                        tool: format!("platforms:{p}"),
+                        weak: None,
+                    });
+                }
+            } else if let Some(u) = body.strip_prefix("uses:") {
+                let a = u
+                    .trim()
+                    .split('@')
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                found = action_matches(&a, None);
+            } else {
+                let b = body.strip_prefix("run:").unwrap_or(body).trim();
+                let words: Vec<String> = b
+                    .split("||")
+                    .next()
+                    .unwrap_or("")
+                    .split_whitespace()
+                    .map(|w| w.trim_matches(['"', '\'']).to_ascii_lowercase())
+                    .collect();
+                if words.len() >= 2 {
+                    found = command_matches(&words);
+                }
+            }
+            for m in found {
+                self.out.push(Hit {
+                    cap: m.cap,
+                    tool: m.tool,
+                    file: wf.path.to_string(),
+                    line: i + 1,
+                    wf: wi,
+                    job: None,
+                    step: None,
+                    weak: Some("commented out".into()),
+                    kind: HitKind::Direct,
+                });
+            }
+        }
+    }
+
+    /// A workflow dedicated to rolling back (file or name says so).
+    fn rollback_workflow(&mut self, wi: usize, wf: &Workflow) {
+        let named = wf.file_name().to_ascii_lowercase().contains("rollback")
+            || wf
+                .name
+                .is_some_and(|n| n.to_ascii_lowercase().contains("rollback"));
+        if !named
+            || self
+                .out
+                .iter()
+                .any(|h| h.wf == wi && h.cap == "deploy.rollback")
+        {
+            return;
+        }
+        let real = wf.jobs.iter().flat_map(|j| &j.steps).any(|s| {
+            s.uses.is_some()
+                || s.run
+                    .as_ref()
+                    .and_then(|r| r.script.as_ref())
+                    .is_some_and(|sc| !harmless_only(sc))
+        });
+        let line = wf
+            .root
+            .entry("name")
+            .map(|e| wf.doc.position(e.key.span.start).line)
+            .unwrap_or(1);
+        self.out.push(Hit {
+            cap: "deploy.rollback",
+            tool: format!("{} workflow", wf.file_name()),
+            file: wf.path.to_string(),
+            line,
+            wf: wi,
+            job: None,
+            step: None,
+            weak: (!real)
+                .then(|| "a placeholder: the rollback workflow only prints messages".into()),
+            kind: HitKind::Named,
+        });
+    }
+}
+
+/// `cmd || true`, `cmd || echo ...`: the command's failure is swallowed.
+fn masked_by_fallback(script: &Script, c: &crate::shell::Command) -> Option<String> {
+    for i in script.or_fallbacks(c.list, c.item) {
+        let cmds: Vec<_> = script.item_commands(c.list, i).collect();
+        if !cmds.is_empty()
+            && cmds.iter().all(|f| {
+                let n = f.base_name();
+                (command_intent(f) == Intent::Harmless && n != "exit")
+                    || (n == "exit" && f.args().first().is_some_and(|a| a.text == "0"))
+            })
+        {
+            let what = cmds
+                .first()
+                .map(|f| f.base_name().to_string())
+                .unwrap_or_default();
+            return Some(format!("masked: `{} || {what}` always succeeds", c.name()));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fallbacks_that_always_succeed_mask_the_command() {
+        let s = Script::parse("npm ci\nnpm run test:e2e || echo \"No E2E tests configured\"\n");
+        let c = &s.commands[1];
+        assert!(masked_by_fallback(&s, c).is_some(), "{:?}", s.lists);
+        let s = Script::parse("curl -f http://x/health || exit 1\n");
+        assert!(masked_by_fallback(&s, &s.commands[0]).is_none());
+        let s = Script::parse("trivy image x || true\n");
+        assert!(masked_by_fallback(&s, &s.commands[0]).is_some());
+    }
+}

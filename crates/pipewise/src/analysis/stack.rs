@@ -1,0 +1,879 @@
+//! Stack detection: languages, package managers, frameworks, databases, migration
+//! tools, containers, IaC and deploy targets, from the repository's paths (one pass
+//! over the discovered path set), its manifests, a few small config files and the
+//! commands and actions of its workflows.
+
+use crate::repo::Repo;
+use crate::report::Stack;
+use crate::source::{read_text, FileKind};
+use crate::workflow::Workflow;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What stack detection found, with the details later analyses need.
+#[derive(Debug, Default, Clone)]
+pub struct Detected {
+    pub stack: Stack,
+    /// `npm run` scripts of every package.json, by script name (first wins): the
+    /// body and the package's folder (`""` for the root).
+    pub npm_scripts: BTreeMap<String, (String, String)>,
+    /// Dependabot ecosystems present, each with the directories that hold it.
+    pub ecosystems: BTreeMap<&'static str, BTreeSet<String>>,
+    /// Paths of IaC / deploy config files, for evidence.
+    pub iac_files: Vec<String>,
+    /// fly.toml runs migrations as its `release_command`.
+    pub fly_release_migrates: Option<String>,
+    /// A progressive strategy configured in a deploy config file (fly.toml `strategy`).
+    pub progressive_config: Option<String>,
+    /// Monitoring-as-code files (alert rules, dashboards, synthetic checks).
+    pub monitoring_files: Vec<String>,
+    /// A CHANGELOG file exists.
+    pub changelog_file: Option<String>,
+    /// Release tooling configured by a file (.releaserc, release-please config, ...).
+    pub release_config: Option<String>,
+}
+
+impl Detected {
+    pub fn has_language(&self, l: &str) -> bool {
+        self.stack.languages.iter().any(|x| x == l)
+    }
+    pub fn has_database(&self) -> bool {
+        !self.stack.databases.is_empty() || !self.stack.migrations.is_empty()
+    }
+    /// The repository builds something that is deployed (not only a library).
+    pub fn is_deployable(&self) -> bool {
+        self.stack.containers
+            || !self.stack.deploy_targets.is_empty()
+            || !self.stack.iac.is_empty()
+            || self.has_database()
+            || self
+                .stack
+                .frameworks
+                .iter()
+                .any(|f| SERVER_FRAMEWORKS.contains(&f.as_str()))
+    }
+}
+
+/// Frameworks whose projects are deployed services or sites.
+const SERVER_FRAMEWORKS: &[&str] = &[
+    "nextjs",
+    "nestjs",
+    "express",
+    "fastify",
+    "nuxt",
+    "remix",
+    "sveltekit",
+    "astro",
+    "django",
+    "fastapi",
+    "flask",
+    "rails",
+    "laravel",
+    "spring-boot",
+    "actix-web",
+    "axum",
+    "rocket",
+    "gin",
+    "echo",
+    "fiber",
+    "koa",
+    "hono",
+];
+
+fn eco(d: &mut Detected, e: &'static str, path: &str) {
+    d.ecosystems.entry(e).or_default().insert(dir_of(path));
+}
+
+fn dir_of(path: &str) -> String {
+    match path.rsplit_once('/') {
+        Some((d, _)) => format!("/{d}"),
+        None => "/".into(),
+    }
+}
+
+/// Detects the stack of a loaded repository.
+pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
+    let mut d = Detected::default();
+    let mut langs: BTreeSet<&'static str> = BTreeSet::new();
+    let mut pms: BTreeSet<&'static str> = BTreeSet::new();
+    let mut fws: BTreeSet<&'static str> = BTreeSet::new();
+    let mut dbs: BTreeSet<&'static str> = BTreeSet::new();
+    let mut migs: BTreeSet<&'static str> = BTreeSet::new();
+    let mut iac: BTreeSet<&'static str> = BTreeSet::new();
+    let mut targets: BTreeSet<&'static str> = BTreeSet::new();
+    let has_manage_py = repo
+        .paths
+        .iter()
+        .any(|p| p == "manage.py" || p.ends_with("/manage.py"));
+
+    for p in &repo.paths {
+        let name = p.rsplit('/').next().unwrap_or(p);
+        let lower = name.to_ascii_lowercase();
+        let depth = p.matches('/').count();
+        let in_fixture = p.contains("fixtures/") || p.contains("testdata/");
+        match name {
+            "package-lock.json" | "npm-shrinkwrap.json" => {
+                pms.insert("npm");
+            }
+            "yarn.lock" => {
+                pms.insert("yarn");
+            }
+            "pnpm-lock.yaml" => {
+                pms.insert("pnpm");
+            }
+            "bun.lockb" | "bun.lock" => {
+                pms.insert("bun");
+            }
+            "tsconfig.json" if !in_fixture => {
+                langs.insert("typescript");
+            }
+            "poetry.lock" => {
+                pms.insert("poetry");
+            }
+            "uv.lock" => {
+                pms.insert("uv");
+            }
+            "Pipfile" => {
+                pms.insert("pipenv");
+            }
+            "pdm.lock" => {
+                pms.insert("pdm");
+            }
+            "Gemfile" if depth <= 3 => {
+                langs.insert("ruby");
+                pms.insert("bundler");
+                eco(&mut d, "bundler", p);
+            }
+            "composer.json" if depth <= 3 => {
+                langs.insert("php");
+                pms.insert("composer");
+                eco(&mut d, "composer", p);
+            }
+            "artisan" if depth == 0 => {
+                fws.insert("laravel");
+            }
+            "mix.exs" if depth <= 2 => {
+                langs.insert("elixir");
+                pms.insert("mix");
+                eco(&mut d, "mix", p);
+            }
+            "schema.prisma" => {
+                migs.insert("prisma");
+            }
+            "alembic.ini" => {
+                migs.insert("alembic");
+            }
+            "diesel.toml" => {
+                migs.insert("diesel");
+            }
+            "flyway.conf" | "flyway.toml" => {
+                migs.insert("flyway");
+            }
+            "atlas.hcl" => {
+                migs.insert("atlas");
+            }
+            ".sequelizerc" => {
+                migs.insert("sequelize");
+            }
+            "Chart.yaml" => {
+                iac.insert("helm");
+                d.iac_files.push(p.clone());
+            }
+            "kustomization.yaml" | "kustomization.yml" => {
+                iac.insert("kustomize");
+                d.iac_files.push(p.clone());
+            }
+            "Pulumi.yaml" | "Pulumi.yml" => {
+                iac.insert("pulumi");
+                d.iac_files.push(p.clone());
+            }
+            "cdk.json" => {
+                iac.insert("cdk");
+                d.iac_files.push(p.clone());
+            }
+            "serverless.yml" | "serverless.yaml" => {
+                iac.insert("serverless");
+                targets.insert("aws-lambda");
+                d.iac_files.push(p.clone());
+            }
+            "vercel.json" => {
+                targets.insert("vercel");
+            }
+            "netlify.toml" => {
+                targets.insert("netlify");
+            }
+            "render.yaml" => {
+                targets.insert("render");
+                iac.insert("render");
+                d.iac_files.push(p.clone());
+            }
+            "wrangler.toml" | "wrangler.json" | "wrangler.jsonc" => {
+                targets.insert("cloudflare-workers");
+            }
+            "firebase.json" => {
+                targets.insert("firebase");
+            }
+            "app.yaml" if depth == 0 => {
+                targets.insert("app-engine");
+            }
+            "heroku.yml" if depth == 0 => {
+                targets.insert("heroku");
+            }
+            "railway.json" | "railway.toml" => {
+                targets.insert("railway");
+            }
+            "CHANGELOG.md" | "CHANGELOG" | "CHANGES.md" | "HISTORY.md" if depth == 0 => {
+                d.changelog_file = Some(p.clone());
+            }
+            ".releaserc"
+            | ".releaserc.json"
+            | ".releaserc.yml"
+            | ".releaserc.yaml"
+            | "release.config.js"
+            | "release.config.cjs"
+            | "release-please-config.json"
+            | ".release-please-manifest.json"
+            | "release-plz.toml"
+            | ".goreleaser.yml"
+            | ".goreleaser.yaml"
+            | "cliff.toml"
+            | ".changeset"
+                if depth == 0 =>
+            {
+                d.release_config.get_or_insert_with(|| p.clone());
+            }
+            _ => {}
+        }
+        if lower.starts_with("fly") && lower.ends_with(".toml") && !in_fixture {
+            targets.insert("fly.io");
+            iac.insert("fly");
+            d.iac_files.push(p.clone());
+        }
+        if lower.starts_with("knexfile.") {
+            migs.insert("knex");
+        }
+        if lower.starts_with("drizzle.config.") {
+            migs.insert("drizzle");
+        }
+        if lower.starts_with("ormconfig.") {
+            migs.insert("typeorm");
+        }
+        if lower.starts_with("db.changelog") || lower.starts_with("liquibase.") {
+            migs.insert("liquibase");
+        }
+        if lower.ends_with(".tf") && !in_fixture {
+            iac.insert("terraform");
+            if !d.iac_files.iter().any(|f| f.ends_with(".tf")) {
+                d.iac_files.push(p.clone());
+            }
+            eco(&mut d, "terraform", p);
+        }
+        if lower.ends_with(".csproj") || lower.ends_with(".fsproj") || lower.ends_with(".sln") {
+            langs.insert("csharp");
+            pms.insert("dotnet");
+            eco(&mut d, "nuget", p);
+        }
+        if (lower.ends_with(".yml") || lower.ends_with(".yaml"))
+            && (p.starts_with("k8s/")
+                || p.starts_with("kubernetes/")
+                || p.starts_with("manifests/")
+                || p.starts_with("deploy/k8s/")
+                || p.starts_with("deploy/kubernetes/")
+                || p.starts_with("infra/k8s/")
+                || p.starts_with(".k8s/"))
+        {
+            if !iac.contains("kubernetes") {
+                d.iac_files.push(p.clone());
+            }
+            iac.insert("kubernetes");
+            targets.insert("kubernetes");
+        }
+        // Migration folders.
+        if p == "db/migrate" || p.ends_with("/db/migrate") {
+            migs.insert("rails");
+        }
+        if p == "supabase/migrations" {
+            migs.insert("supabase");
+            targets.insert("supabase");
+        }
+        if p == "supabase/config.toml" {
+            targets.insert("supabase");
+            dbs.insert("postgresql");
+        }
+        if p.ends_with("/migrations/__init__.py") && has_manage_py {
+            migs.insert("django");
+        }
+        if p.ends_with("database/migrations") && fws.contains("laravel") {
+            migs.insert("laravel");
+        }
+        if p.ends_with("priv/repo/migrations") {
+            migs.insert("ecto");
+        }
+        if lower.ends_with(".sql") && !in_fixture {
+            if lower.ends_with(".up.sql") {
+                migs.insert("golang-migrate");
+            } else if name.starts_with('V') && name.contains("__") {
+                migs.insert("flyway");
+            } else if p.contains("migrations/") && !p.starts_with("prisma/") {
+                migs.insert("sql");
+            }
+        }
+        if (p.starts_with("monitoring/")
+            || p.starts_with("alerts/")
+            || p.starts_with("observability/")
+            || p.contains("/dashboards/")
+            || lower.ends_with(".rules.yml")
+            || lower == "checkly.config.ts"
+            || lower == "datadog-monitors.json")
+            && d.monitoring_files.len() < 8
+        {
+            d.monitoring_files.push(p.clone());
+        }
+    }
+
+    for f in repo.files_of(FileKind::Manifest) {
+        let name = f.path.rsplit('/').next().unwrap_or(&f.path);
+        if f.path.contains("fixtures/") || f.path.contains("testdata/") {
+            continue;
+        }
+        let text = f.text();
+        match name {
+            "package.json" => {
+                langs.insert("javascript");
+                if pms.is_empty()
+                    || !pms
+                        .iter()
+                        .any(|p| ["npm", "yarn", "pnpm", "bun"].contains(p))
+                {
+                    pms.insert("npm");
+                }
+                eco(&mut d, "npm", &f.path);
+                let dir = f.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+                node_manifest(text, dir, &mut d, &mut langs, &mut fws, &mut dbs, &mut migs);
+            }
+            "pyproject.toml" | "setup.py" | "setup.cfg" | "Pipfile" => {
+                langs.insert("python");
+                if text.contains("[tool.poetry") {
+                    pms.insert("poetry");
+                }
+                if !pms
+                    .iter()
+                    .any(|p| ["poetry", "uv", "pipenv", "pdm"].contains(p))
+                {
+                    pms.insert("pip");
+                }
+                eco(&mut d, "pip", &f.path);
+                python_deps(text, has_manage_py, &mut fws, &mut dbs, &mut migs);
+            }
+            n if n.starts_with("requirements") => {
+                langs.insert("python");
+                pms.insert("pip");
+                eco(&mut d, "pip", &f.path);
+                python_deps(text, has_manage_py, &mut fws, &mut dbs, &mut migs);
+            }
+            "Cargo.toml" => {
+                langs.insert("rust");
+                pms.insert("cargo");
+                eco(&mut d, "cargo", &f.path);
+                let t = text.to_ascii_lowercase();
+                for (dep, fw) in [
+                    ("actix-web", "actix-web"),
+                    ("axum", "axum"),
+                    ("rocket", "rocket"),
+                ] {
+                    if t.contains(&format!("\n{dep} ")) || t.contains(&format!("\n{dep}=")) {
+                        fws.insert(fw);
+                    }
+                }
+                if t.contains("sqlx") {
+                    dbs_from_text(&t, &mut dbs);
+                    if repo.exists("migrations") {
+                        migs.insert("sqlx");
+                    }
+                }
+                if t.contains("diesel") {
+                    dbs_from_text(&t, &mut dbs);
+                }
+            }
+            "go.mod" => {
+                langs.insert("go");
+                pms.insert("go");
+                eco(&mut d, "gomod", &f.path);
+                for (dep, fw) in [
+                    ("github.com/gin-gonic/gin", "gin"),
+                    ("github.com/labstack/echo", "echo"),
+                    ("github.com/gofiber/fiber", "fiber"),
+                ] {
+                    if text.contains(dep) {
+                        fws.insert(fw);
+                    }
+                }
+                if text.contains("golang-migrate/migrate") {
+                    migs.insert("golang-migrate");
+                }
+                if text.contains("jackc/pgx") || text.contains("lib/pq") {
+                    dbs.insert("postgresql");
+                }
+                if text.contains("go-sql-driver/mysql") {
+                    dbs.insert("mysql");
+                }
+            }
+            "pom.xml" => {
+                langs.insert("java");
+                pms.insert("maven");
+                eco(&mut d, "maven", &f.path);
+                jvm_deps(text, &mut fws, &mut dbs, &mut migs);
+            }
+            n if n.starts_with("build.gradle") => {
+                langs.insert(if n.ends_with(".kts") {
+                    "kotlin"
+                } else {
+                    "java"
+                });
+                pms.insert("gradle");
+                eco(&mut d, "gradle", &f.path);
+                jvm_deps(text, &mut fws, &mut dbs, &mut migs);
+            }
+            "Gemfile" => {
+                if text.contains("'rails'") || text.contains("\"rails\"") {
+                    fws.insert("rails");
+                }
+                let t = text.to_ascii_lowercase();
+                if t.contains("'pg'") || t.contains("\"pg\"") {
+                    dbs.insert("postgresql");
+                }
+                if t.contains("mysql2") {
+                    dbs.insert("mysql");
+                }
+            }
+            _ => {}
+        }
+    }
+    if pms.contains("poetry") || pms.contains("uv") || pms.contains("pipenv") || pms.contains("pdm")
+    {
+        pms.remove("pip");
+    }
+    if (pms.contains("yarn") || pms.contains("pnpm") || pms.contains("bun"))
+        && !repo.paths.iter().any(|p| p.ends_with("package-lock.json"))
+    {
+        pms.remove("npm");
+    }
+    if langs.contains("typescript") && !langs.contains("javascript") {
+        langs.insert("javascript");
+    }
+
+    // Containers and the databases of compose files and service containers.
+    let dockerfiles = repo.files_of(FileKind::Dockerfile).count();
+    let composes: Vec<_> = repo.files_of(FileKind::Compose).collect();
+    d.stack.containers = dockerfiles > 0 || !composes.is_empty();
+    for f in repo.files_of(FileKind::Dockerfile) {
+        eco(&mut d, "docker", &f.path);
+    }
+    for c in &composes {
+        dbs_from_images(c.text(), &mut dbs);
+    }
+    if !workflows.is_empty() {
+        d.ecosystems
+            .entry("github-actions")
+            .or_default()
+            .insert("/".into());
+    }
+    for wf in workflows {
+        for job in &wf.jobs {
+            if let Some(services) = job.get("services").and_then(|s| s.as_map()) {
+                for s in services {
+                    if let Some(img) = s
+                        .value
+                        .get("image")
+                        .and_then(|i| i.as_str())
+                        .or(s.value.as_str())
+                    {
+                        dbs_from_images(img, &mut dbs);
+                    }
+                }
+            }
+            for step in &job.steps {
+                if let Some(a) = step.action() {
+                    for t in action_targets(&a) {
+                        targets.insert(t);
+                    }
+                }
+                if let Some(script) = step.run.as_ref().and_then(|r| r.script.as_ref()) {
+                    for c in &script.commands {
+                        let words: Vec<&str> = c.words.iter().map(|w| w.text.as_str()).collect();
+                        if let Some(t) = command_target(&words) {
+                            targets.insert(t);
+                        }
+                        if let Some(m) = command_migration_tool(&words) {
+                            migs.insert(m);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // Small config files read for details.
+    for p in repo.paths.iter().filter(|p| {
+        let n = p.rsplit('/').next().unwrap_or(p);
+        n.starts_with("fly") && n.ends_with(".toml") && !p.contains("fixtures/")
+    }) {
+        if let Ok(text) = read_text(&repo.root, &repo.root.join(p), p) {
+            for line in text.lines() {
+                let l = line.trim();
+                if l.starts_with("release_command") && l.contains("migrat") {
+                    d.fly_release_migrates.get_or_insert_with(|| p.clone());
+                }
+                if l.starts_with("strategy") && (l.contains("canary") || l.contains("bluegreen")) {
+                    d.progressive_config.get_or_insert_with(|| p.clone());
+                }
+            }
+        }
+    }
+    if migs.contains("prisma") {
+        if let Ok(text) = read_text(
+            &repo.root,
+            &repo.root.join("prisma/schema.prisma"),
+            "prisma/schema.prisma",
+        ) {
+            for line in text.lines() {
+                let l = line.trim();
+                if l.starts_with("provider") && !l.contains("prisma-client") {
+                    dbs_from_text(&l.to_ascii_lowercase(), &mut dbs);
+                }
+            }
+        }
+    }
+    if !migs.is_empty() && dbs.is_empty() {
+        dbs.insert("sql");
+    }
+    d.iac_files.sort();
+    d.iac_files.dedup();
+    let v =
+        |s: BTreeSet<&'static str>| -> Vec<String> { s.into_iter().map(String::from).collect() };
+    d.stack.languages = v(langs);
+    d.stack.package_managers = v(pms);
+    d.stack.frameworks = v(fws);
+    d.stack.databases = v(dbs);
+    d.stack.migrations = v(migs);
+    d.stack.iac = v(iac);
+    d.stack.deploy_targets = v(targets);
+    d
+}
+
+fn node_manifest(
+    text: &str,
+    dir: &str,
+    d: &mut Detected,
+    langs: &mut BTreeSet<&'static str>,
+    fws: &mut BTreeSet<&'static str>,
+    dbs: &mut BTreeSet<&'static str>,
+    migs: &mut BTreeSet<&'static str>,
+) {
+    let Ok(v) = serde_json::from_str::<Value>(text) else {
+        return;
+    };
+    if let Some(scripts) = v.get("scripts").and_then(Value::as_object) {
+        for (k, body) in scripts {
+            if let Some(b) = body.as_str() {
+                d.npm_scripts
+                    .entry(k.clone())
+                    .or_insert_with(|| (b.to_string(), dir.to_string()));
+            }
+        }
+    }
+    for section in ["dependencies", "devDependencies"] {
+        let Some(deps) = v.get(section).and_then(Value::as_object) else {
+            continue;
+        };
+        for dep in deps.keys() {
+            match dep.as_str() {
+                "typescript" => {
+                    langs.insert("typescript");
+                }
+                "next" => {
+                    fws.insert("nextjs");
+                }
+                "@nestjs/core" => {
+                    fws.insert("nestjs");
+                }
+                "express" => {
+                    fws.insert("express");
+                }
+                "fastify" => {
+                    fws.insert("fastify");
+                }
+                "koa" => {
+                    fws.insert("koa");
+                }
+                "hono" => {
+                    fws.insert("hono");
+                }
+                "nuxt" => {
+                    fws.insert("nuxt");
+                }
+                "@remix-run/node" | "@remix-run/react" => {
+                    fws.insert("remix");
+                }
+                "@sveltejs/kit" => {
+                    fws.insert("sveltekit");
+                }
+                "astro" => {
+                    fws.insert("astro");
+                }
+                "react" => {
+                    fws.insert("react");
+                }
+                "vue" => {
+                    fws.insert("vue");
+                }
+                "@angular/core" => {
+                    fws.insert("angular");
+                }
+                "prisma" | "@prisma/client" => {
+                    migs.insert("prisma");
+                }
+                "knex" => {
+                    migs.insert("knex");
+                }
+                "drizzle-kit" => {
+                    migs.insert("drizzle");
+                }
+                "typeorm" => {
+                    migs.insert("typeorm");
+                }
+                "sequelize-cli" => {
+                    migs.insert("sequelize");
+                }
+                "pg" | "postgres" | "@neondatabase/serverless" => {
+                    dbs.insert("postgresql");
+                }
+                "mysql" | "mysql2" => {
+                    dbs.insert("mysql");
+                }
+                "mongodb" | "mongoose" => {
+                    dbs.insert("mongodb");
+                }
+                "redis" | "ioredis" => {
+                    dbs.insert("redis");
+                }
+                "better-sqlite3" | "sqlite3" => {
+                    dbs.insert("sqlite");
+                }
+                "@supabase/supabase-js" => {
+                    dbs.insert("postgresql");
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn python_deps(
+    text: &str,
+    has_manage_py: bool,
+    fws: &mut BTreeSet<&'static str>,
+    dbs: &mut BTreeSet<&'static str>,
+    migs: &mut BTreeSet<&'static str>,
+) {
+    let t = text.to_ascii_lowercase();
+    if t.contains("django") && (has_manage_py || t.contains("django>") || t.contains("django=")) {
+        fws.insert("django");
+    }
+    if t.contains("fastapi") {
+        fws.insert("fastapi");
+    }
+    if t.contains("flask") {
+        fws.insert("flask");
+    }
+    if t.contains("alembic") {
+        migs.insert("alembic");
+    }
+    dbs_from_text(&t, dbs);
+}
+
+fn jvm_deps(
+    text: &str,
+    fws: &mut BTreeSet<&'static str>,
+    dbs: &mut BTreeSet<&'static str>,
+    migs: &mut BTreeSet<&'static str>,
+) {
+    let t = text.to_ascii_lowercase();
+    if t.contains("spring-boot") {
+        fws.insert("spring-boot");
+    }
+    if t.contains("flyway") {
+        migs.insert("flyway");
+    }
+    if t.contains("liquibase") {
+        migs.insert("liquibase");
+    }
+    dbs_from_text(&t, dbs);
+}
+
+/// Databases named in lowercase dependency text.
+fn dbs_from_text(t: &str, dbs: &mut BTreeSet<&'static str>) {
+    if t.contains("psycopg") || t.contains("asyncpg") || t.contains("postgres") {
+        dbs.insert("postgresql");
+    }
+    if t.contains("mysql") || t.contains("mariadb") {
+        dbs.insert("mysql");
+    }
+    if t.contains("sqlite") {
+        dbs.insert("sqlite");
+    }
+    if t.contains("mongo") {
+        dbs.insert("mongodb");
+    }
+}
+
+/// Databases from container image names (compose files, service containers).
+fn dbs_from_images(text: &str, dbs: &mut BTreeSet<&'static str>) {
+    for line in text.lines() {
+        let l = line.trim().to_ascii_lowercase();
+        let img = l.strip_prefix("image:").map(str::trim).unwrap_or(&l);
+        let base = img.trim_matches(|c| c == '"' || c == '\'');
+        let name = base.split([':', '@']).next().unwrap_or("");
+        let name = name.rsplit('/').next().unwrap_or(name);
+        match name {
+            "postgres" | "postgis" | "timescaledb" => {
+                dbs.insert("postgresql");
+            }
+            "mysql" | "mariadb" => {
+                dbs.insert("mysql");
+            }
+            "mongo" => {
+                dbs.insert("mongodb");
+            }
+            "redis" | "valkey" => {
+                dbs.insert("redis");
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The deploy target of a deploy action.
+pub fn action_targets(action: &str) -> Vec<&'static str> {
+    let a = action;
+    let mut out = vec![];
+    let mut t = |cond: bool, v: &'static str| {
+        if cond {
+            out.push(v);
+        }
+    };
+    t(a.starts_with("superfly/"), "fly.io");
+    t(a.contains("vercel"), "vercel");
+    t(a.contains("netlify"), "netlify");
+    t(a.starts_with("aws-actions/amazon-ecs"), "ecs");
+    t(
+        a.starts_with("google-github-actions/deploy-cloudrun"),
+        "cloud-run",
+    );
+    t(
+        a.starts_with("google-github-actions/deploy-appengine"),
+        "app-engine",
+    );
+    t(a.contains("heroku-deploy"), "heroku");
+    t(
+        a.starts_with("azure/k8s-deploy") || a.starts_with("azure/setup-kubectl"),
+        "kubernetes",
+    );
+    t(a.starts_with("azure/webapps-deploy"), "azure-app-service");
+    t(a.starts_with("supabase/setup-cli"), "supabase");
+    t(
+        a.starts_with("cloudflare/wrangler-action"),
+        "cloudflare-workers",
+    );
+    t(a.starts_with("actions/deploy-pages"), "github-pages");
+    t(a.contains("firebase"), "firebase");
+    t(a.starts_with("railwayapp/"), "railway");
+    out
+}
+
+/// The deploy target a shell command talks to, if it deploys.
+pub fn command_target(w: &[&str]) -> Option<&'static str> {
+    let name = w.first().map(|n| n.rsplit('/').next().unwrap_or(n))?;
+    let has = |s: &str| w.iter().skip(1).any(|a| *a == s);
+    match name {
+        "flyctl" | "fly" => Some("fly.io"),
+        "vercel" => Some("vercel"),
+        "netlify" => Some("netlify"),
+        "kubectl" | "helm" | "kustomize" | "skaffold" | "argocd" => Some("kubernetes"),
+        "heroku" => Some("heroku"),
+        "railway" => Some("railway"),
+        "wrangler" => Some("cloudflare-workers"),
+        "firebase" => Some("firebase"),
+        "supabase" if has("deploy") || has("push") || has("link") => Some("supabase"),
+        "eb" => Some("elastic-beanstalk"),
+        "aws" if has("ecs") => Some("ecs"),
+        "aws" if has("lambda") => Some("aws-lambda"),
+        "aws" if has("s3") && has("sync") => Some("s3"),
+        "gcloud" if has("run") && has("deploy") => Some("cloud-run"),
+        "gcloud" if has("app") && has("deploy") => Some("app-engine"),
+        "az" if has("webapp") => Some("azure-app-service"),
+        "npx" | "pnpx" | "bunx" => command_target(w.get(1..).unwrap_or(&[])),
+        "curl" if w.iter().any(|a| a.contains("api.render.com/deploy")) => Some("render"),
+        _ => None,
+    }
+}
+
+/// The migration tool a shell command runs.
+pub fn command_migration_tool(w: &[&str]) -> Option<&'static str> {
+    let name = w.first().map(|n| n.rsplit('/').next().unwrap_or(n))?;
+    let has = |s: &str| w.iter().skip(1).any(|a| *a == s);
+    match name {
+        "prisma" if has("migrate") => Some("prisma"),
+        "alembic" => Some("alembic"),
+        "flyway" => Some("flyway"),
+        "liquibase" => Some("liquibase"),
+        "migrate" if has("-path") || has("-database") => Some("golang-migrate"),
+        "diesel" if has("migration") => Some("diesel"),
+        "sqlx" if has("migrate") => Some("sqlx"),
+        "atlas" => Some("atlas"),
+        "dbmate" => Some("dbmate"),
+        "npx" | "pnpx" | "bunx" => command_migration_tool(w.get(1..).unwrap_or(&[])),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_from_commands() {
+        assert_eq!(command_target(&["flyctl", "deploy"]), Some("fly.io"));
+        assert_eq!(command_target(&["npx", "vercel", "--prod"]), Some("vercel"));
+        assert_eq!(
+            command_target(&["aws", "ecs", "update-service"]),
+            Some("ecs")
+        );
+        assert_eq!(
+            command_target(&["gcloud", "run", "deploy", "x"]),
+            Some("cloud-run")
+        );
+        assert_eq!(command_target(&["aws", "sts", "get-caller-identity"]), None);
+        assert_eq!(command_target(&["supabase", "start"]), None);
+        assert_eq!(
+            command_migration_tool(&["npx", "prisma", "migrate", "deploy"]),
+            Some("prisma")
+        );
+        assert_eq!(
+            command_migration_tool(&["alembic", "upgrade", "head"]),
+            Some("alembic")
+        );
+    }
+
+    #[test]
+    fn databases_from_images() {
+        let mut dbs = BTreeSet::new();
+        dbs_from_images(
+            "services:\n  db:\n    image: postgres:16-alpine\n  cache:\n    image: \"redis:7\"\n",
+            &mut dbs,
+        );
+        assert_eq!(
+            dbs.into_iter().collect::<Vec<_>>(),
+            vec!["postgresql", "redis"]
+        );
+    }
+}

@@ -1,0 +1,968 @@
+//! Recommendations and ready-to-commit templates for missing or partial
+//! capabilities, tailored to the detected stack (languages, package manager,
+//! migration tool, databases, deploy target). Every template is hardened the way
+//! pipewise's own rules ask: actions pinned by commit SHA with the version in a
+//! comment, minimal `permissions`, `timeout-minutes`, `concurrency`,
+//! `persist-credentials: false`, and no `${{ }}` expansion inside `run:`.
+//! A test audits each one with pipewise itself.
+
+use super::stack::Detected;
+use crate::report::Template;
+
+const CHECKOUT: &str = "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1";
+const SETUP_NODE: &str = "actions/setup-node@820762786026740c76f36085b0efc47a31fe5020 # v7.0.0";
+const SETUP_PYTHON: &str = "actions/setup-python@5fda3b95a4ea91299a34e894583c3862153e4b97 # v7.0.0";
+const SETUP_GO: &str = "actions/setup-go@b7ad1dad31e06c5925ef5d2fc7ad053ef454303e # v7.0.0";
+const SETUP_JAVA: &str = "actions/setup-java@be666c2fcd27ec809703dec50e508c2fdc7f6654 # v5.2.0";
+const SETUP_RUBY: &str = "ruby/setup-ruby@95ef2b042f9d7a56d8268cba8559e2842e2ad01b # v1.321.0";
+const SETUP_UV: &str = "astral-sh/setup-uv@c771a70e6277c0a99b617c7a806ffedaca235ff9 # v9.0.0";
+const PNPM: &str = "pnpm/action-setup@0977fd99725f1db4007ccb2928dbb4e90d06cc86 # v6.0.10";
+const RUST_CACHE: &str = "Swatinem/rust-cache@6323deb102c322ba6fcbdcafc7e3dddab59af2b6 # v2.9.2";
+const CODEQL_INIT: &str =
+    "github/codeql-action/init@ff2f1c621b7f889edc0d3c761ac2e6a3f8cdb0dd # v4.37.7";
+const CODEQL_ANALYZE: &str =
+    "github/codeql-action/analyze@ff2f1c621b7f889edc0d3c761ac2e6a3f8cdb0dd # v4.37.7";
+const CODEQL_AUTOBUILD: &str =
+    "github/codeql-action/autobuild@ff2f1c621b7f889edc0d3c761ac2e6a3f8cdb0dd # v4.37.7";
+const BUILDX: &str = "docker/setup-buildx-action@37fe631027851001ddb9b187196cc803df7f5f0e # v4.3.0";
+const QEMU: &str = "docker/setup-qemu-action@96fe6ef7f33517b61c61be40b68a1882f3264fb8 # v4.2.0";
+const BUILD_PUSH: &str =
+    "docker/build-push-action@53b7df96c91f9c12dcc8a07bcb9ccacbed38856a # v7.3.0";
+const LOGIN: &str = "docker/login-action@dbcb813823bdd20940b903addbd779551569679f # v4.6.0";
+const METADATA: &str = "docker/metadata-action@dc802804100637a589fabce1cb79ff13a1411302 # v6.2.0";
+const TRIVY: &str = "aquasecurity/trivy-action@6e7b7d1fd3e4fef0c5fa8cce1229c54b2c9bd0d8 # v0.24.0";
+const SBOM: &str = "anchore/sbom-action@e22c389904149dbc22b58101806040fa8d37a610 # v0.24.0";
+const COSIGN: &str = "sigstore/cosign-installer@6f9f17788090df1f26f669e9d70d6ae9567deba6 # v4.1.2";
+const ATTEST: &str =
+    "actions/attest-build-provenance@4d101475d8b20a2381f78447822ac1eab6504dd8 # v4.2.2";
+const TRUFFLEHOG: &str =
+    "trufflesecurity/trufflehog@6f3c981e7b77f235fd2702dd74af25fc4b72bf11 # v3.96.0";
+const CODECOV: &str = "codecov/codecov-action@fb8b3582c8e4def4969c97caa2f19720cb33a72f # v7.0.0";
+const SLACK: &str =
+    "slackapi/slack-github-action@dcb1066f776dd043e64d0e8ba94ca15cc7e1875d # v4.0.0";
+const DEP_REVIEW: &str =
+    "actions/dependency-review-action@a1d282b36b6f3519aa1f3fc636f609c47dddb294 # v5.0.0";
+
+/// The toolchain of the repository's main language, as workflow snippets.
+struct Lang {
+    /// Steps (indented for a job's `steps:`) that install the toolchain with caching.
+    setup: String,
+    install: &'static str,
+    lint: &'static str,
+    typecheck: Option<&'static str>,
+    test: &'static str,
+    build: &'static str,
+    audit: &'static str,
+    /// CodeQL language and build mode.
+    codeql: Option<(&'static str, &'static str)>,
+    release_type: &'static str,
+}
+
+fn node_pm(d: &Detected) -> &'static str {
+    for pm in ["pnpm", "yarn", "npm"] {
+        if d.stack.package_managers.iter().any(|p| p == pm) {
+            return pm;
+        }
+    }
+    "npm"
+}
+
+fn lang(d: &Detected) -> Lang {
+    let has = |l: &str| d.has_language(l);
+    let pm = |p: &str| d.stack.package_managers.iter().any(|x| x == p);
+    if has("javascript") {
+        let ts = has("typescript");
+        let p = node_pm(d);
+        let pnpm = if p == "pnpm" {
+            format!("      - uses: {PNPM}\n")
+        } else {
+            String::new()
+        };
+        let version = "22";
+        let (install, lint, test, build, audit, typecheck) = match p {
+            "pnpm" => (
+                "pnpm install --frozen-lockfile",
+                "pnpm run lint",
+                "pnpm test -- --coverage",
+                "pnpm run build",
+                "pnpm audit --audit-level high",
+                "pnpm exec tsc --noEmit",
+            ),
+            "yarn" => (
+                "yarn install --frozen-lockfile",
+                "yarn lint",
+                "yarn test --coverage",
+                "yarn build",
+                "yarn npm audit --severity high",
+                "yarn tsc --noEmit",
+            ),
+            _ => (
+                "npm ci",
+                "npm run lint",
+                "npm test -- --coverage",
+                "npm run build",
+                "npm audit --audit-level=high",
+                "npx tsc --noEmit",
+            ),
+        };
+        return Lang {
+            setup: format!("{pnpm}      - uses: {SETUP_NODE}\n        with:\n          node-version: {version}\n          cache: {p}\n"),
+            install,
+            lint,
+            typecheck: ts.then_some(typecheck),
+            test,
+            build,
+            audit,
+            codeql: Some(("javascript-typescript", "none")),
+            release_type: "node",
+        };
+    }
+    if has("python") {
+        let uv = pm("uv");
+        let setup = if uv {
+            format!("      - uses: {SETUP_UV}\n        with:\n          enable-cache: true\n")
+        } else {
+            format!("      - uses: {SETUP_PYTHON}\n        with:\n          python-version: \"3.12\"\n          cache: pip\n")
+        };
+        return Lang {
+            setup,
+            install: if uv {
+                "uv sync --frozen"
+            } else if pm("poetry") {
+                "pipx install poetry==1.8.5 && poetry install --no-interaction"
+            } else {
+                "python -m pip install -r requirements.txt pytest pytest-cov ruff mypy pip-audit"
+            },
+            lint: if uv {
+                "uv run ruff check ."
+            } else {
+                "ruff check ."
+            },
+            typecheck: Some(if uv { "uv run mypy ." } else { "mypy ." }),
+            test: if uv {
+                "uv run pytest --cov --cov-fail-under=80"
+            } else {
+                "pytest --cov --cov-fail-under=80"
+            },
+            build: if uv {
+                "uv build"
+            } else {
+                "python -m pip wheel --no-deps -w dist ."
+            },
+            audit: if uv {
+                "uvx pip-audit==2.9.0"
+            } else {
+                "pip-audit -r requirements.txt"
+            },
+            codeql: Some(("python", "none")),
+            release_type: "python",
+        };
+    }
+    if has("go") {
+        return Lang {
+            setup: format!(
+                "      - uses: {SETUP_GO}\n        with:\n          go-version-file: go.mod\n"
+            ),
+            install: "go mod download",
+            lint: "go vet ./...",
+            typecheck: None,
+            test: "go test -race -coverprofile=coverage.out ./...",
+            build: "go build ./...",
+            audit: "go run golang.org/x/vuln/cmd/govulncheck@v1.1.4 ./...",
+            codeql: Some(("go", "autobuild")),
+            release_type: "go",
+        };
+    }
+    if has("rust") {
+        return Lang {
+            setup: format!("      - run: rustup toolchain install stable --profile minimal --component clippy,rustfmt\n      - uses: {RUST_CACHE}\n"),
+            install: "cargo fetch --locked",
+            lint: "cargo fmt --all --check && cargo clippy --all-targets --locked -- -D warnings",
+            typecheck: None,
+            test: "cargo test --locked",
+            build: "cargo build --locked --release",
+            audit: "cargo install cargo-audit --locked --version 0.21.2 && cargo audit",
+            codeql: Some(("rust", "none")),
+            release_type: "rust",
+        };
+    }
+    if has("java") || has("kotlin") {
+        let gradle = pm("gradle");
+        return Lang {
+            setup: format!("      - uses: {SETUP_JAVA}\n        with:\n          distribution: temurin\n          java-version: \"21\"\n          cache: {}\n", if gradle { "gradle" } else { "maven" }),
+            install: if gradle { "./gradlew dependencies" } else { "mvn -B dependency:go-offline" },
+            lint: if gradle { "./gradlew check -x test" } else { "mvn -B checkstyle:check" },
+            typecheck: None,
+            test: if gradle { "./gradlew test jacocoTestReport" } else { "mvn -B verify" },
+            build: if gradle { "./gradlew build -x test" } else { "mvn -B package -DskipTests" },
+            audit: if gradle { "./gradlew dependencyCheckAnalyze" } else { "mvn -B org.owasp:dependency-check-maven:check" },
+            codeql: Some(("java-kotlin", "none")),
+            release_type: if gradle { "simple" } else { "maven" },
+        };
+    }
+    if has("ruby") {
+        return Lang {
+            setup: format!(
+                "      - uses: {SETUP_RUBY}\n        with:\n          bundler-cache: true\n"
+            ),
+            install: "bundle install",
+            lint: "bundle exec rubocop",
+            typecheck: None,
+            test: "bundle exec rspec",
+            build: "bundle exec rake build",
+            audit: "bundle exec bundle-audit check --update",
+            codeql: Some(("ruby", "none")),
+            release_type: "ruby",
+        };
+    }
+    if has("php") {
+        return Lang {
+            setup: String::new(),
+            install: "composer install --no-interaction --prefer-dist",
+            lint: "vendor/bin/php-cs-fixer fix --dry-run --diff",
+            typecheck: Some("vendor/bin/phpstan analyse"),
+            test: "vendor/bin/phpunit --coverage-text",
+            build: "composer validate --strict",
+            audit: "composer audit",
+            codeql: None,
+            release_type: "php",
+        };
+    }
+    if has("csharp") {
+        return Lang {
+            setup: String::new(),
+            install: "dotnet restore",
+            lint: "dotnet format --verify-no-changes",
+            typecheck: None,
+            test: "dotnet test --collect:\"XPlat Code Coverage\"",
+            build: "dotnet build --no-restore",
+            audit: "dotnet list package --vulnerable --include-transitive",
+            codeql: Some(("csharp", "none")),
+            release_type: "simple",
+        };
+    }
+    Lang {
+        setup: String::new(),
+        install: "make deps",
+        lint: "make lint",
+        typecheck: None,
+        test: "make test",
+        build: "make build",
+        audit: "make audit",
+        codeql: None,
+        release_type: "simple",
+    }
+}
+
+fn header(name: &str, on: &str) -> String {
+    format!(
+        "name: {name}\n\non:\n{on}\npermissions:\n  contents: read\n\nconcurrency:\n  group: ${{{{ github.workflow }}}}-${{{{ github.ref }}}}\n  cancel-in-progress: true\n\n"
+    )
+}
+
+const ON_CHANGE: &str = "  push:\n    branches: [main]\n  pull_request:\n";
+
+fn checkout() -> String {
+    format!("      - uses: {CHECKOUT}\n        with:\n          persist-credentials: false\n")
+}
+
+fn run(name: &str, cmd: &str) -> String {
+    format!("      - name: {name}\n        run: {cmd}\n")
+}
+
+/// The Postgres/MySQL service block for jobs that need the database.
+fn services(d: &Detected) -> (String, String) {
+    if d.stack.databases.iter().any(|x| x == "postgresql")
+        || d.stack.databases.iter().any(|x| x == "sql")
+    {
+        (
+            "    services:\n      postgres:\n        image: postgres:16-alpine\n        env:\n          POSTGRES_USER: ci\n          POSTGRES_PASSWORD: ci\n          POSTGRES_DB: ci\n        ports:\n          - 5432:5432\n        options: >-\n          --health-cmd pg_isready\n          --health-interval 5s\n          --health-timeout 5s\n          --health-retries 10\n".into(),
+            "      DATABASE_URL: postgresql://ci:ci@localhost:5432/ci\n".into(),
+        )
+    } else if d.stack.databases.iter().any(|x| x == "mysql") {
+        (
+            "    services:\n      mysql:\n        image: mysql:8.4\n        env:\n          MYSQL_ROOT_PASSWORD: ci\n          MYSQL_DATABASE: ci\n        ports:\n          - 3306:3306\n        options: >-\n          --health-cmd \"mysqladmin ping -h localhost\"\n          --health-interval 5s\n          --health-retries 10\n".into(),
+            "      DATABASE_URL: mysql://root:ci@127.0.0.1:3306/ci\n".into(),
+        )
+    } else {
+        (String::new(), String::new())
+    }
+}
+
+fn ci(d: &Detected) -> String {
+    let l = lang(d);
+    let mut s = header("CI", ON_CHANGE);
+    s.push_str("jobs:\n  lint:\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    steps:\n");
+    s.push_str(&checkout());
+    s.push_str(&l.setup);
+    s.push_str(&run("Install dependencies", l.install));
+    s.push_str(&run("Lint", l.lint));
+    if let Some(t) = l.typecheck {
+        s.push_str(&run("Type check", t));
+    }
+    let (svc, env) = services(d);
+    s.push_str("\n  test:\n    runs-on: ubuntu-latest\n    timeout-minutes: 20\n");
+    s.push_str(&svc);
+    if !env.is_empty() {
+        s.push_str("    env:\n");
+        s.push_str(&env);
+    }
+    s.push_str("    steps:\n");
+    s.push_str(&checkout());
+    s.push_str(&l.setup);
+    s.push_str(&run("Install dependencies", l.install));
+    if let Some(m) = migrate_cmd(d) {
+        s.push_str(&run("Apply migrations to a fresh database", m));
+    }
+    s.push_str(&run("Test with coverage", l.test));
+    s.push_str(&format!("      - name: Upload coverage\n        uses: {CODECOV}\n        with:\n          fail_ci_if_error: true\n          token: ${{{{ secrets.CODECOV_TOKEN }}}}\n"));
+    s.push_str("\n  build:\n    runs-on: ubuntu-latest\n    timeout-minutes: 15\n    needs: [lint, test]\n    steps:\n");
+    s.push_str(&checkout());
+    s.push_str(&l.setup);
+    s.push_str(&run("Install dependencies", l.install));
+    s.push_str(&run("Build", l.build));
+    s
+}
+
+fn codeql(d: &Detected) -> String {
+    let mut langs: Vec<(&str, &str)> = vec![];
+    let has = |l: &str| d.has_language(l);
+    if has("javascript") {
+        langs.push(("javascript-typescript", "none"));
+    }
+    if has("python") {
+        langs.push(("python", "none"));
+    }
+    if has("go") {
+        langs.push(("go", "autobuild"));
+    }
+    if has("rust") {
+        langs.push(("rust", "none"));
+    }
+    if has("java") || has("kotlin") {
+        langs.push(("java-kotlin", "none"));
+    }
+    if has("ruby") {
+        langs.push(("ruby", "none"));
+    }
+    if has("csharp") {
+        langs.push(("csharp", "none"));
+    }
+    langs.push(("actions", "none"));
+    let mut s = header(
+        "CodeQL",
+        "  push:\n    branches: [main]\n  pull_request:\n  schedule:\n    - cron: \"23 4 * * 1\"\n",
+    );
+    s.push_str("jobs:\n  analyze:\n    name: Analyze (${{ matrix.language }})\n    runs-on: ubuntu-latest\n    timeout-minutes: 30\n    permissions:\n      contents: read\n      security-events: write\n    strategy:\n      fail-fast: false\n      matrix:\n        include:\n");
+    for (l, m) in &langs {
+        s.push_str(&format!(
+            "          - language: {l}\n            build-mode: {m}\n"
+        ));
+    }
+    s.push_str("    steps:\n");
+    s.push_str(&checkout());
+    s.push_str(&format!("      - uses: {CODEQL_INIT}\n        with:\n          languages: ${{{{ matrix.language }}}}\n          build-mode: ${{{{ matrix.build-mode }}}}\n          queries: security-extended\n"));
+    if langs.iter().any(|(_, m)| *m == "autobuild") {
+        s.push_str(&format!(
+            "      - if: matrix.build-mode == 'autobuild'\n        uses: {CODEQL_AUTOBUILD}\n"
+        ));
+    }
+    s.push_str(&format!("      - uses: {CODEQL_ANALYZE}\n        with:\n          category: /language:${{{{ matrix.language }}}}\n"));
+    s
+}
+
+fn semgrep() -> String {
+    let mut s = header("Semgrep", ON_CHANGE);
+    s.push_str(
+        "jobs:\n  semgrep:\n    runs-on: ubuntu-latest\n    timeout-minutes: 15\n    steps:\n",
+    );
+    s.push_str(&checkout());
+    s.push_str(&run(
+        "Install semgrep",
+        "python3 -m pip install semgrep==1.95.0",
+    ));
+    s.push_str(&run(
+        "Scan (fails on findings)",
+        "semgrep scan --config p/default --error",
+    ));
+    s
+}
+
+fn audit_steps(d: &Detected) -> String {
+    let mut s = String::new();
+    let has = |l: &str| d.has_language(l);
+    let mut first = true;
+    let mut job = |name: &str, setup: String, cmds: &[&str], s: &mut String| {
+        if !first {
+            s.push('\n');
+        }
+        first = false;
+        s.push_str(&format!(
+            "  {name}:\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    steps:\n"
+        ));
+        s.push_str(&checkout());
+        s.push_str(&setup);
+        for c in cmds {
+            s.push_str(&run("Audit dependencies", c));
+        }
+    };
+    let l = lang(d);
+    if has("javascript") {
+        let p = node_pm(d);
+        let pnpm = if p == "pnpm" {
+            format!("      - uses: {PNPM}\n")
+        } else {
+            String::new()
+        };
+        let setup = format!(
+            "{pnpm}      - uses: {SETUP_NODE}\n        with:\n          node-version: 22\n"
+        );
+        let cmd = match p {
+            "pnpm" => "pnpm audit --audit-level high --prod",
+            "yarn" => "yarn npm audit --severity high --environment production",
+            _ => "npm audit --audit-level=high --omit=dev",
+        };
+        job("node", setup, &[cmd], &mut s);
+    }
+    if has("python") {
+        let setup = format!(
+            "      - uses: {SETUP_PYTHON}\n        with:\n          python-version: \"3.12\"\n"
+        );
+        let cmd = if d
+            .stack
+            .package_managers
+            .iter()
+            .any(|p| p == "uv" || p == "poetry")
+        {
+            "python -m pip install pip-audit==2.9.0 && pip-audit ."
+        } else {
+            "python -m pip install pip-audit==2.9.0 && pip-audit -r requirements.txt"
+        };
+        job("python", setup, &[cmd], &mut s);
+    }
+    if has("go") {
+        job(
+            "go",
+            format!("      - uses: {SETUP_GO}\n        with:\n          go-version-file: go.mod\n"),
+            &["go run golang.org/x/vuln/cmd/govulncheck@v1.1.4 ./..."],
+            &mut s,
+        );
+    }
+    if has("rust") {
+        job(
+            "rust",
+            String::new(),
+            &["cargo install cargo-audit --locked --version 0.21.2 && cargo audit"],
+            &mut s,
+        );
+    }
+    if has("ruby") || has("php") || has("java") || has("kotlin") || has("csharp") {
+        job("deps", l.setup.clone(), &[l.audit], &mut s);
+    }
+    if s.is_empty() {
+        job("deps", String::new(), &[l.audit], &mut s);
+    }
+    s
+}
+
+fn dependency_audit(d: &Detected) -> String {
+    let mut s = header(
+        "Dependency audit",
+        "  push:\n    branches: [main]\n  pull_request:\n  schedule:\n    - cron: \"17 5 * * *\"\n",
+    );
+    s.push_str("jobs:\n");
+    s.push_str(&audit_steps(d));
+    s.push_str("\n  review:\n    if: github.event_name == 'pull_request'\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    permissions:\n      contents: read\n      pull-requests: write\n    steps:\n");
+    s.push_str(&checkout());
+    s.push_str(&format!(
+        "      - uses: {DEP_REVIEW}\n        with:\n          fail-on-severity: high\n"
+    ));
+    s
+}
+
+fn secret_scan() -> String {
+    let mut s = header("Secret scanning", ON_CHANGE);
+    s.push_str(
+        "jobs:\n  trufflehog:\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    steps:\n",
+    );
+    s.push_str(&format!("      - uses: {CHECKOUT}\n        with:\n          fetch-depth: 0\n          persist-credentials: false\n"));
+    s.push_str(&format!("      - uses: {TRUFFLEHOG}\n        with:\n          extra_args: --results=verified,unknown --fail\n"));
+    s
+}
+
+fn container(d: &Detected) -> String {
+    let dockerfile = match d
+        .ecosystems
+        .get("docker")
+        .and_then(|dirs| dirs.iter().next())
+    {
+        Some(dir) if dir != "/" => format!("{}/Dockerfile", dir.trim_start_matches('/')),
+        _ => "Dockerfile".to_string(),
+    };
+    let mut s = header(
+        "Container image",
+        "  push:\n    branches: [main]\n    tags: [\"v*\"]\n  pull_request:\n",
+    );
+    s.push_str("env:\n  IMAGE: ghcr.io/${{ github.repository }}\n\n");
+    s.push_str("jobs:\n  image:\n    runs-on: ubuntu-latest\n    timeout-minutes: 30\n    permissions:\n      contents: read\n      packages: write\n      id-token: write\n      attestations: write\n    steps:\n");
+    s.push_str(&checkout());
+    s.push_str(&format!("      - uses: {QEMU}\n      - uses: {BUILDX}\n"));
+    s.push_str(&format!("      - id: meta\n        uses: {METADATA}\n        with:\n          images: ${{{{ env.IMAGE }}}}\n"));
+    s.push_str(&format!("      - name: Build for scanning (not pushed)\n        uses: {BUILD_PUSH}\n        with:\n          context: .\n          file: {dockerfile}\n          load: true\n          push: false\n          tags: scan:${{{{ github.sha }}}}\n          cache-from: type=gha\n          cache-to: type=gha,mode=max\n"));
+    s.push_str(&format!("      - name: Scan the image before it is pushed\n        uses: {TRIVY}\n        with:\n          image-ref: scan:${{{{ github.sha }}}}\n          exit-code: \"1\"\n          severity: CRITICAL,HIGH\n          ignore-unfixed: true\n"));
+    s.push_str(&format!("      - if: github.event_name != 'pull_request'\n        uses: {LOGIN}\n        with:\n          registry: ghcr.io\n          username: ${{{{ github.actor }}}}\n          password: ${{{{ secrets.GITHUB_TOKEN }}}}\n"));
+    s.push_str(&format!("      - id: push\n        name: Build and push (multi-arch, SBOM, provenance)\n        uses: {BUILD_PUSH}\n        with:\n          context: .\n          file: {dockerfile}\n          platforms: linux/amd64,linux/arm64\n          push: ${{{{ github.event_name != 'pull_request' }}}}\n          tags: ${{{{ steps.meta.outputs.tags }}}}\n          labels: ${{{{ steps.meta.outputs.labels }}}}\n          sbom: true\n          provenance: mode=max\n          cache-from: type=gha\n"));
+    s.push_str(&format!("      - if: github.event_name != 'pull_request'\n        uses: {SBOM}\n        with:\n          image: ${{{{ env.IMAGE }}}}@${{{{ steps.push.outputs.digest }}}}\n          format: spdx-json\n"));
+    s.push_str(&format!(
+        "      - if: github.event_name != 'pull_request'\n        uses: {COSIGN}\n"
+    ));
+    s.push_str("      - name: Sign the image (keyless)\n        if: github.event_name != 'pull_request'\n        env:\n          DIGEST: ${{ steps.push.outputs.digest }}\n        run: cosign sign --yes \"$IMAGE@$DIGEST\"\n");
+    s.push_str(&format!("      - if: github.event_name != 'pull_request'\n        uses: {ATTEST}\n        with:\n          subject-name: ${{{{ env.IMAGE }}}}\n          subject-digest: ${{{{ steps.push.outputs.digest }}}}\n          push-to-registry: true\n"));
+    s
+}
+
+fn dependabot(d: &Detected) -> String {
+    let mut s = String::from("version: 2\nupdates:\n");
+    for (eco, dirs) in &d.ecosystems {
+        for dir in dirs {
+            s.push_str(&format!(
+                "  - package-ecosystem: {eco}\n    directory: \"{dir}\"\n    schedule:\n      interval: weekly\n    groups:\n      {}:\n        patterns: [\"*\"]\n",
+                eco.replace('-', "_")
+            ));
+            if *eco != "github-actions" && *eco != "docker" {
+                s.push_str("    open-pull-requests-limit: 10\n");
+            }
+        }
+    }
+    if d.ecosystems.is_empty() {
+        s.push_str("  - package-ecosystem: github-actions\n    directory: \"/\"\n    schedule:\n      interval: weekly\n");
+    }
+    s
+}
+
+fn release(d: &Detected) -> String {
+    let l = lang(d);
+    let mut s = "name: Release\n\non:\n  push:\n    branches: [main]\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: release\n  cancel-in-progress: false\n\njobs:\n  release-please:\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    permissions:\n      contents: write\n      pull-requests: write\n    steps:\n".to_string();
+    s.push_str(&format!(
+        "      - uses: {SETUP_NODE}\n        with:\n          node-version: 22\n"
+    ));
+    s.push_str(&format!(
+        "      - name: Open or update the release PR (versions and CHANGELOG.md from conventional commits)\n        env:\n          GITHUB_TOKEN: ${{{{ secrets.GITHUB_TOKEN }}}}\n        run: npx --yes release-please@16.18.0 release-pr --token=\"$GITHUB_TOKEN\" --repo-url=\"$GITHUB_REPOSITORY\" --release-type={}\n",
+        l.release_type
+    ));
+    s.push_str(&format!(
+        "      - name: Tag and publish the GitHub release when the release PR is merged\n        env:\n          GITHUB_TOKEN: ${{{{ secrets.GITHUB_TOKEN }}}}\n        run: npx --yes release-please@16.18.0 github-release --token=\"$GITHUB_TOKEN\" --repo-url=\"$GITHUB_REPOSITORY\" --release-type={}\n",
+        l.release_type
+    ));
+    s
+}
+
+/// The command that applies migrations with the detected tool.
+fn migrate_cmd(d: &Detected) -> Option<&'static str> {
+    let m = |t: &str| d.stack.migrations.iter().any(|x| x == t);
+    Some(if m("prisma") {
+        "npx prisma migrate deploy"
+    } else if m("django") {
+        "python manage.py migrate --noinput"
+    } else if m("alembic") {
+        "alembic upgrade head"
+    } else if m("rails") {
+        "bin/rails db:prepare"
+    } else if m("knex") {
+        "npx knex migrate:latest"
+    } else if m("typeorm") {
+        "npx typeorm migration:run -d dist/data-source.js"
+    } else if m("sequelize") {
+        "npx sequelize-cli db:migrate"
+    } else if m("drizzle") {
+        "npx drizzle-kit migrate"
+    } else if m("supabase") {
+        "supabase db push --db-url \"$DATABASE_URL\""
+    } else if m("sqlx") {
+        "cargo install sqlx-cli --locked --version 0.8.2 --no-default-features --features postgres && sqlx migrate run"
+    } else if m("diesel") {
+        "cargo install diesel_cli --locked --version 2.2.4 --no-default-features --features postgres && diesel migration run"
+    } else if m("flyway") {
+        "flyway -url=\"jdbc:$DATABASE_URL\" migrate"
+    } else if m("golang-migrate") {
+        "go run -tags postgres github.com/golang-migrate/migrate/v4/cmd/migrate@v4.18.1 -path migrations -database \"$DATABASE_URL\" up"
+    } else if m("laravel") {
+        "php artisan migrate --force"
+    } else if m("ecto") {
+        "mix ecto.migrate"
+    } else if m("liquibase") {
+        "liquibase update"
+    } else {
+        return None;
+    })
+}
+
+/// A check that the migrations match the schema, for tools that can tell.
+fn drift_cmd(d: &Detected) -> Option<&'static str> {
+    let m = |t: &str| d.stack.migrations.iter().any(|x| x == t);
+    Some(if m("prisma") {
+        "npx prisma migrate diff --from-migrations prisma/migrations --to-schema-datamodel prisma/schema.prisma --shadow-database-url \"$SHADOW_DATABASE_URL\" --exit-code"
+    } else if m("django") {
+        "python manage.py makemigrations --check --dry-run"
+    } else if m("alembic") {
+        "alembic check"
+    } else if m("rails") {
+        "git diff --exit-code db/schema.rb"
+    } else {
+        return None;
+    })
+}
+
+fn migration_check(d: &Detected) -> Option<String> {
+    let apply = migrate_cmd(d)?;
+    let l = lang(d);
+    let (svc, env) = services(d);
+    let mut s = header(
+        "Migration check",
+        "  pull_request:\n  push:\n    branches: [main]\n",
+    );
+    s.push_str("jobs:\n  migrations:\n    runs-on: ubuntu-latest\n    timeout-minutes: 15\n");
+    s.push_str(&svc);
+    s.push_str("    env:\n");
+    s.push_str(&env);
+    if env.contains("postgresql://") {
+        s.push_str("      SHADOW_DATABASE_URL: postgresql://ci:ci@localhost:5432/shadow\n");
+    }
+    s.push_str("    steps:\n");
+    s.push_str(&checkout());
+    s.push_str(&l.setup);
+    s.push_str(&run("Install dependencies", l.install));
+    if env.contains("postgresql://") && d.stack.migrations.iter().any(|m| m == "prisma") {
+        s.push_str(&run(
+            "Create the shadow database",
+            "psql \"$DATABASE_URL\" -c 'CREATE DATABASE shadow'",
+        ));
+    }
+    s.push_str(&run("Apply every migration to a fresh database", apply));
+    if let Some(drift) = drift_cmd(d) {
+        s.push_str(&run(
+            "Fail when the schema and the migrations disagree",
+            drift,
+        ));
+    }
+    Some(s)
+}
+
+/// Deploy, health-check, rollback and status commands for the detected target.
+struct Target {
+    name: &'static str,
+    deploy_staging: &'static str,
+    deploy_production: &'static str,
+    rollback: &'static str,
+    setup: String,
+    secret_env: &'static str,
+    progressive: Option<&'static str>,
+}
+
+fn target(d: &Detected) -> Target {
+    let t = |x: &str| d.stack.deploy_targets.iter().any(|v| v == x);
+    if t("fly.io") {
+        Target {
+            name: "fly.io",
+            deploy_staging: "flyctl deploy --remote-only --config fly.staging.toml",
+            deploy_production: "flyctl deploy --remote-only --strategy canary",
+            rollback: "flyctl deploy --remote-only --image \"$PREVIOUS_IMAGE\"",
+            setup: "      - name: Install flyctl\n        run: |\n          curl -fsSL --retry 3 -o /tmp/flyctl.tgz \"https://github.com/superfly/flyctl/releases/download/v0.3.209/flyctl_0.3.209_Linux_x86_64.tar.gz\"\n          tar -xzf /tmp/flyctl.tgz -C /usr/local/bin flyctl\n".into(),
+            secret_env: "          FLY_API_TOKEN: ${{ secrets.FLY_API_TOKEN }}\n",
+            progressive: Some("flyctl deploy --strategy canary"),
+        }
+    } else if t("kubernetes") {
+        Target {
+            name: "kubernetes",
+            deploy_staging: "kubectl --context staging apply -k k8s/overlays/staging && kubectl --context staging rollout status deploy/app --timeout=300s",
+            deploy_production: "kubectl apply -k k8s/overlays/production && kubectl rollout status deploy/app --timeout=300s",
+            rollback: "kubectl rollout undo deploy/app && kubectl rollout status deploy/app --timeout=300s",
+            setup: String::new(),
+            secret_env: "          KUBECONFIG_DATA: ${{ secrets.KUBECONFIG_DATA }}\n",
+            progressive: None,
+        }
+    } else if t("vercel") {
+        Target {
+            name: "vercel",
+            deploy_staging: "npx --yes vercel@39.1.1 deploy --token=\"$VERCEL_TOKEN\" --target=preview",
+            deploy_production: "npx --yes vercel@39.1.1 deploy --prod --token=\"$VERCEL_TOKEN\"",
+            rollback: "npx --yes vercel@39.1.1 rollback --token=\"$VERCEL_TOKEN\" --yes",
+            setup: String::new(),
+            secret_env: "          VERCEL_TOKEN: ${{ secrets.VERCEL_TOKEN }}\n          VERCEL_ORG_ID: ${{ vars.VERCEL_ORG_ID }}\n          VERCEL_PROJECT_ID: ${{ vars.VERCEL_PROJECT_ID }}\n",
+            progressive: None,
+        }
+    } else if t("netlify") {
+        Target {
+            name: "netlify",
+            deploy_staging: "npx --yes netlify-cli@17.38.1 deploy --alias staging",
+            deploy_production: "npx --yes netlify-cli@17.38.1 deploy --prod",
+            rollback: "npx --yes netlify-cli@17.38.1 api restoreSiteDeploy --data \"{\\\"site_id\\\":\\\"$NETLIFY_SITE_ID\\\",\\\"deploy_id\\\":\\\"$PREVIOUS_DEPLOY\\\"}\"",
+            setup: String::new(),
+            secret_env: "          NETLIFY_AUTH_TOKEN: ${{ secrets.NETLIFY_AUTH_TOKEN }}\n          NETLIFY_SITE_ID: ${{ vars.NETLIFY_SITE_ID }}\n",
+            progressive: None,
+        }
+    } else {
+        Target {
+            name: "your platform",
+            deploy_staging: "./scripts/deploy.sh staging",
+            deploy_production: "./scripts/deploy.sh production",
+            rollback: "./scripts/deploy.sh production \"$PREVIOUS_VERSION\"",
+            setup: String::new(),
+            secret_env: "          DEPLOY_TOKEN: ${{ secrets.DEPLOY_TOKEN }}\n",
+            progressive: None,
+        }
+    }
+}
+
+fn deploy(d: &Detected) -> String {
+    let l = lang(d);
+    let t = target(d);
+    let mut s = "name: Deploy\n\non:\n  push:\n    branches: [main]\n  workflow_dispatch:\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: deploy-${{ github.ref }}\n  cancel-in-progress: false\n\njobs:\n  test:\n    runs-on: ubuntu-latest\n    timeout-minutes: 20\n    steps:\n".to_string();
+    s.push_str(&checkout());
+    s.push_str(&l.setup);
+    s.push_str(&run("Install dependencies", l.install));
+    s.push_str(&run("Test", l.test));
+    for (env, needs, cmd) in [
+        ("staging", "test", t.deploy_staging),
+        ("production", "staging", t.deploy_production),
+    ] {
+        let prod = env == "production";
+        s.push_str(&format!(
+            "\n  {env}:\n    needs: {needs}\n    runs-on: ubuntu-latest\n    timeout-minutes: 30\n    # Protect the `{env}` environment{} in Settings > Environments.\n    environment:\n      name: {env}\n      url: ${{{{ vars.{}_URL }}}}\n    steps:\n",
+            if prod { " with required reviewers" } else { "" },
+            env.to_ascii_uppercase()
+        ));
+        s.push_str(&checkout());
+        s.push_str(&t.setup);
+        if prod && d.has_database() && migrate_cmd(d).is_some() {
+            s.push_str("      - name: Back up the database before migrating\n        env:\n          DATABASE_URL: ${{ secrets.DATABASE_URL }}\n        run: pg_dump --format=custom --file=\"backup-$GITHUB_SHA.dump\" \"$DATABASE_URL\"\n");
+        }
+        if let Some(m) = migrate_cmd(d) {
+            s.push_str(&l.setup);
+            s.push_str(&run("Install dependencies", l.install));
+            s.push_str(&format!("      - name: Apply migrations\n        env:\n          DATABASE_URL: ${{{{ secrets.DATABASE_URL }}}}\n        run: {m}\n"));
+        }
+        s.push_str(&format!(
+            "      - name: Deploy to {env} ({})\n        env:\n{}        run: {cmd}\n",
+            t.name, t.secret_env
+        ));
+        s.push_str(&format!(
+            "      - name: Health check (retries, fails the deploy)\n        env:\n          APP_URL: ${{{{ vars.{}_URL }}}}\n        run: curl --fail --silent --show-error --retry 10 --retry-all-errors --retry-delay 6 \"$APP_URL/health\"\n",
+            env.to_ascii_uppercase()
+        ));
+        s.push_str(&format!(
+            "      - name: Smoke tests\n        env:\n          APP_URL: ${{{{ vars.{}_URL }}}}\n        run: curl --fail --silent --show-error --retry 3 \"$APP_URL/\" --output /dev/null\n",
+            env.to_ascii_uppercase()
+        ));
+        if prod {
+            s.push_str(&format!(
+                "      - name: Roll back on failure\n        if: failure()\n        env:\n{}          PREVIOUS_IMAGE: ${{{{ vars.PREVIOUS_IMAGE }}}}\n          PREVIOUS_VERSION: ${{{{ vars.PREVIOUS_VERSION }}}}\n          PREVIOUS_DEPLOY: ${{{{ vars.PREVIOUS_DEPLOY }}}}\n        run: {}\n",
+                t.secret_env, t.rollback
+            ));
+        }
+        s.push_str(&format!(
+            "      - name: Notify\n        if: always()\n        uses: {SLACK}\n        with:\n          webhook: ${{{{ secrets.SLACK_WEBHOOK_URL }}}}\n          webhook-type: incoming-webhook\n          payload: |\n            text: \"{env} deploy of ${{{{ github.sha }}}}: ${{{{ job.status }}}}\"\n"
+        ));
+    }
+    s
+}
+
+fn rollback(d: &Detected) -> String {
+    let t = target(d);
+    let mut s = "name: Rollback\n\non:\n  workflow_dispatch:\n    inputs:\n      version:\n        description: Image, release or version to roll back to\n        required: true\n        type: string\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: deploy-refs/heads/main\n  cancel-in-progress: false\n\njobs:\n  rollback:\n    runs-on: ubuntu-latest\n    timeout-minutes: 15\n    environment:\n      name: production\n      url: ${{ vars.PRODUCTION_URL }}\n    steps:\n".to_string();
+    s.push_str(&checkout());
+    s.push_str(&t.setup);
+    s.push_str(&format!(
+        "      - name: Roll back ({})\n        env:\n{}          PREVIOUS_IMAGE: ${{{{ inputs.version }}}}\n          PREVIOUS_VERSION: ${{{{ inputs.version }}}}\n          PREVIOUS_DEPLOY: ${{{{ inputs.version }}}}\n        run: {}\n",
+        t.name, t.secret_env, t.rollback
+    ));
+    s.push_str("      - name: Health check (retries, fails the rollback)\n        env:\n          APP_URL: ${{ vars.PRODUCTION_URL }}\n        run: curl --fail --silent --show-error --retry 10 --retry-all-errors --retry-delay 6 \"$APP_URL/health\"\n");
+    s.push_str(&format!(
+        "      - name: Notify\n        if: always()\n        uses: {SLACK}\n        with:\n          webhook: ${{{{ secrets.SLACK_WEBHOOK_URL }}}}\n          webhook-type: incoming-webhook\n          payload: |\n            text: \"Rollback to ${{{{ inputs.version }}}}: ${{{{ job.status }}}}\"\n"
+    ));
+    s
+}
+
+fn notify_failures() -> String {
+    format!(
+        "name: Notify failures\n\non:\n  workflow_run:\n    workflows: [CI, Deploy]\n    types: [completed]\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: notify-${{{{ github.event.workflow_run.id }}}}\n  cancel-in-progress: false\n\njobs:\n  notify:\n    if: github.event.workflow_run.conclusion == 'failure'\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - uses: {SLACK}\n        with:\n          webhook: ${{{{ secrets.SLACK_WEBHOOK_URL }}}}\n          webhook-type: incoming-webhook\n          payload: |\n            text: \"${{{{ github.event.workflow_run.name }}}} failed on ${{{{ github.event.workflow_run.head_branch }}}}: ${{{{ github.event.workflow_run.html_url }}}}\"\n"
+    )
+}
+
+fn e2e(d: &Detected) -> Option<String> {
+    if !d.has_language("javascript") {
+        return None;
+    }
+    let l = lang(d);
+    let mut s = header("E2E", ON_CHANGE);
+    s.push_str("jobs:\n  e2e:\n    runs-on: ubuntu-latest\n    timeout-minutes: 30\n    steps:\n");
+    s.push_str(&checkout());
+    s.push_str(&l.setup);
+    s.push_str(&run("Install dependencies", l.install));
+    s.push_str(&run(
+        "Install browsers",
+        "npx playwright install --with-deps chromium",
+    ));
+    s.push_str(&run("End-to-end tests", "npx playwright test"));
+    Some(s)
+}
+
+fn load_test() -> String {
+    let mut s = header(
+        "Load test",
+        "  schedule:\n    - cron: \"0 3 * * 1\"\n  workflow_dispatch:\n",
+    );
+    s.push_str("jobs:\n  k6:\n    runs-on: ubuntu-latest\n    timeout-minutes: 30\n    steps:\n");
+    s.push_str(&checkout());
+    s.push_str("      - name: Run k6 against staging (thresholds fail the run)\n        env:\n          BASE_URL: ${{ vars.STAGING_URL }}\n        run: docker run --rm -i -e BASE_URL grafana/k6:0.54.0 run - < tests/load/smoke.js\n");
+    s
+}
+
+fn preview(d: &Detected) -> Option<String> {
+    let t = target(d);
+    if t.name != "vercel" && t.name != "netlify" {
+        return None;
+    }
+    let cmd = if t.name == "vercel" {
+        "npx --yes vercel@39.1.1 deploy --token=\"$VERCEL_TOKEN\""
+    } else {
+        "npx --yes netlify-cli@17.38.1 deploy --alias \"pr-$PR_NUMBER\""
+    };
+    let mut s = "name: Preview\n\non:\n  pull_request:\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: preview-${{ github.event.pull_request.number }}\n  cancel-in-progress: false\n\njobs:\n  preview:\n    if: github.event.pull_request.head.repo.full_name == github.repository\n    runs-on: ubuntu-latest\n    timeout-minutes: 15\n    environment:\n      name: preview\n    steps:\n".to_string();
+    s.push_str(&checkout());
+    s.push_str(&format!(
+        "      - name: Deploy a preview for this pull request\n        env:\n{}          PR_NUMBER: ${{{{ github.event.pull_request.number }}}}\n        run: {cmd}\n",
+        t.secret_env
+    ));
+    Some(s)
+}
+
+fn wf(path: &str, content: String) -> Option<Template> {
+    Some(Template {
+        path: path.into(),
+        content,
+    })
+}
+
+/// The template that adds capability `id` to a repository with this stack.
+pub fn template(id: &str, d: &Detected) -> Option<Template> {
+    match id {
+        "ci.integration-tests" if services(d).0.is_empty() => None,
+        "ci.build"
+        | "ci.lint"
+        | "ci.typecheck"
+        | "ci.unit-tests"
+        | "ci.integration-tests"
+        | "ci.coverage"
+        | "ci.caching" => wf(".github/workflows/ci.yml", ci(d)),
+        "ci.e2e-tests" => wf(".github/workflows/e2e.yml", e2e(d)?),
+        "security.sast" => {
+            if lang(d).codeql.is_some() {
+                wf(".github/workflows/codeql.yml", codeql(d))
+            } else {
+                wf(".github/workflows/semgrep.yml", semgrep())
+            }
+        }
+        "security.dependency-audit" => wf(
+            ".github/workflows/dependency-audit.yml",
+            dependency_audit(d),
+        ),
+        "security.secret-scanning" => wf(".github/workflows/secret-scan.yml", secret_scan()),
+        "security.container-scan"
+        | "security.sbom"
+        | "security.signing"
+        | "delivery.container-build"
+        | "delivery.multi-arch" => {
+            if !d.stack.containers {
+                return None;
+            }
+            wf(".github/workflows/container.yml", container(d))
+        }
+        "security.dependency-updates" => wf(".github/dependabot.yml", dependabot(d)),
+        "delivery.release-automation" | "delivery.changelog" => {
+            wf(".github/workflows/release.yml", release(d))
+        }
+        "deploy.staging"
+        | "deploy.production"
+        | "deploy.approval-gate"
+        | "deploy.smoke-tests"
+        | "deploy.health-check"
+        | "deploy.db-backup"
+        | "deploy.db-migrations" => wf(".github/workflows/deploy.yml", deploy(d)),
+        "deploy.rollback" => wf(".github/workflows/rollback.yml", rollback(d)),
+        "deploy.migration-validation" => {
+            wf(".github/workflows/migration-check.yml", migration_check(d)?)
+        }
+        "deploy.preview-environments" => wf(".github/workflows/preview.yml", preview(d)?),
+        "ops.notifications" => wf(".github/workflows/notify-failures.yml", notify_failures()),
+        "ops.load-testing" => wf(".github/workflows/load-test.yml", load_test()),
+        _ => None,
+    }
+}
+
+/// What to do about a missing or partial capability, in one or two sentences.
+pub fn recommendation(id: &str, d: &Detected, reason: Option<&str>) -> String {
+    let l = lang(d);
+    let t = target(d);
+    let mig = d
+        .stack
+        .migrations
+        .first()
+        .map(String::as_str)
+        .unwrap_or("your migration tool");
+    let fix = match id {
+        "ci.build" => format!("Build the project on every push and pull request (`{}`).", l.build),
+        "ci.lint" => format!("Run the linters and formatters as a required check (`{}`).", l.lint),
+        "ci.typecheck" => format!("Type-check on every pull request (`{}`).", l.typecheck.unwrap_or("tsc --noEmit / mypy")),
+        "ci.unit-tests" => format!("Run the unit tests on every push and pull request (`{}`).", l.test),
+        "ci.integration-tests" => "Run integration tests against real services (service containers for the database).".into(),
+        "ci.e2e-tests" => "Run end-to-end tests (Playwright or Cypress) against a built app on pull requests.".into(),
+        "ci.coverage" => "Collect coverage, enforce a threshold and upload it with `fail_ci_if_error: true`.".into(),
+        "ci.caching" => "Cache dependencies (`cache:` of the setup-* action, actions/cache, rust-cache).".into(),
+        "ci.concurrency" => "Add a `concurrency` group (`${{ github.workflow }}-${{ github.ref }}`, `cancel-in-progress: true` for CI, `false` for deploys) to every push, pull-request and deploy workflow.".into(),
+        "ci.timeouts" => "Set `timeout-minutes` on every job (the default is 360 minutes).".into(),
+        "security.sast" => match l.codeql {
+            Some((lang, mode)) => format!("Add CodeQL for {lang} (build mode `{mode}`) and GitHub Actions, on pull requests and weekly."),
+            None => "Add semgrep with `--error` on pull requests.".into(),
+        },
+        "security.dependency-audit" => format!("Audit dependencies for known vulnerabilities on pull requests and daily (`{}`), and review new dependencies with dependency-review.", l.audit),
+        "security.secret-scanning" => "Scan commits for secrets (trufflehog or gitleaks) on pushes and pull requests, and enable GitHub push protection.".into(),
+        "security.container-scan" => "Scan the built image with trivy (`exit-code: 1`) before it is pushed.".into(),
+        "security.sbom" => "Generate an SBOM for every image or release (buildx `sbom: true`, syft).".into(),
+        "security.signing" => "Sign images and artifacts (cosign keyless) and attest build provenance.".into(),
+        "security.dependency-updates" => {
+            let ecos: Vec<&str> = d.ecosystems.keys().copied().collect();
+            format!("Add Dependabot (or Renovate) for exactly the ecosystems present: {}.", if ecos.is_empty() { "github-actions".into() } else { ecos.join(", ") })
+        }
+        "security.least-privilege" => "Declare `permissions: contents: read` at the top of every workflow and grant writes per job only where needed.".into(),
+        "delivery.container-build" => "Build the container image in CI (docker/build-push-action with cache).".into(),
+        "delivery.multi-arch" => "Build the image for linux/amd64 and linux/arm64 (`platforms:` with QEMU).".into(),
+        "delivery.release-automation" => format!("Automate versioning and releases from conventional commits (release-please, release type `{}`).", l.release_type),
+        "delivery.changelog" => "Generate the changelog from commits (release-please, changesets, git-cliff) instead of by hand.".into(),
+        "deploy.staging" => format!("Deploy every merge to a staging environment on {} before production.", t.name),
+        "deploy.production" => format!("Deploy to production from CI on {} (not by hand or from a placeholder step).", t.name),
+        "deploy.approval-gate" => "Put production deploys behind a GitHub environment with required reviewers (pipewise cannot see repository settings: pass --settings with the exported environments to confirm).".into(),
+        "deploy.smoke-tests" => "Run smoke tests against the deployed environment right after each deploy.".into(),
+        "deploy.health-check" => "After deploying, poll the health endpoint with retries (`curl --fail --retry 10 --retry-all-errors`) and fail the deploy when it stays unhealthy.".into(),
+        "deploy.rollback" => format!("Add a one-click rollback workflow for {} and roll back automatically when the post-deploy checks fail.", t.name),
+        "deploy.db-backup" => "Back up the database (pg_dump or the provider's snapshot) before production migrations, and let a failed backup stop the deploy.".into(),
+        "deploy.db-migrations" => format!("Apply {mig} migrations in the deploy pipeline, before the new version starts."),
+        "deploy.migration-validation" => format!("Validate {mig} migrations in CI: apply them to a fresh database and fail on drift."),
+        "deploy.preview-environments" => "Deploy a preview environment for each pull request.".into(),
+        "deploy.progressive" => match t.progressive {
+            Some(p) => format!("Use a progressive strategy (`{p}`) so a bad release reaches only part of the traffic."),
+            None => "Use a canary or blue-green strategy (Argo Rollouts, traffic splitting) so a bad release reaches only part of the traffic.".into(),
+        },
+        "ops.notifications" => "Notify the team (Slack, Teams, PagerDuty) when a deploy or the main branch fails.".into(),
+        "ops.monitoring" => "Check error rates and latency after each deploy (Sentry/Datadog release markers, alert rules as code).".into(),
+        "ops.load-testing" => "Run load tests (k6) against staging on a schedule, with thresholds that fail the run.".into(),
+        "ops.performance-regression" => "Compare benchmarks against the main branch on pull requests (github-action-benchmark, CodSpeed, critcmp).".into(),
+        "ops.backup-verification" => "Restore the latest backup into a scratch database on a schedule and check it.".into(),
+        "ops.iac" => "Describe the infrastructure as code (terraform, helm, fly.toml, …) and apply it from CI.".into(),
+        _ => "See docs/capabilities.md.".into(),
+    };
+    match reason {
+        Some(r) => format!("{fix} Now: {r}."),
+        None => fix,
+    }
+}

@@ -1,0 +1,1386 @@
+//! Which tool provides which capability: static tables over action names and shell
+//! command words. One place to extend when a new scanner, test runner or release
+//! tool should be recognised; `docs/capabilities.md` lists them.
+
+use crate::workflow::Step;
+
+/// A capability a step or command provides, and the tool that provides it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    pub cap: &'static str,
+    pub tool: String,
+    /// Why the tool, as configured, is weakened (e.g. a scanner that cannot fail).
+    pub weak: Option<String>,
+}
+
+fn m(cap: &'static str, tool: &str) -> Match {
+    Match {
+        cap,
+        tool: tool.to_string(),
+        weak: None,
+    }
+}
+
+fn weak(mut x: Match, why: Option<String>) -> Match {
+    x.weak = why;
+    x
+}
+
+fn truthy(v: Option<&str>) -> bool {
+    matches!(
+        v.map(|s| s.trim().to_ascii_lowercase()).as_deref(),
+        Some("true")
+    )
+}
+
+/// Capabilities provided by a `uses:` action (lowercased name without ref).
+pub fn action_matches(a: &str, step: Option<&Step>) -> Vec<Match> {
+    let mut out = vec![];
+    let starts = |p: &str| a.starts_with(p);
+    let with = |k: &str| step.and_then(|s| s.with_str(k));
+    if starts("github/codeql-action/analyze") || starts("github/codeql-action/init") {
+        out.push(m("security.sast", "CodeQL"));
+    }
+    for (p, tool) in [
+        ("returntocorp/semgrep-action", "semgrep"),
+        ("semgrep/semgrep-action", "semgrep"),
+        ("securego/gosec", "gosec"),
+        ("sonarsource/sonarcloud-github-action", "SonarCloud"),
+        ("sonarsource/sonarqube-scan-action", "SonarQube"),
+        ("hadolint/hadolint-action", "hadolint"),
+        ("bridgecrewio/checkov-action", "checkov"),
+        ("aquasecurity/tfsec-action", "tfsec"),
+        ("zizmorcore/zizmor-action", "zizmor"),
+        (
+            "microsoft/security-devops-action",
+            "Microsoft Security DevOps",
+        ),
+        ("checkmarx/kics-github-action", "KICS"),
+        ("bearer/bearer-action", "bearer"),
+    ] {
+        if starts(p) {
+            out.push(m("security.sast", tool));
+        }
+    }
+    if starts("snyk/actions/") {
+        let cmd = with("command").unwrap_or("test");
+        if a.contains("docker") || cmd.contains("container") {
+            out.push(m("security.container-scan", "snyk container"));
+        } else if cmd.contains("code") {
+            out.push(m("security.sast", "snyk code"));
+        } else if cmd.contains("iac") {
+            out.push(m("security.sast", "snyk iac"));
+        } else {
+            out.push(m("security.dependency-audit", "snyk"));
+        }
+    }
+    for (p, tool) in [
+        ("actions/dependency-review-action", "dependency-review"),
+        ("google/osv-scanner-action", "osv-scanner"),
+        ("rustsec/audit-check", "cargo audit"),
+        ("actions-rs/audit-check", "cargo audit"),
+        ("embarkstudios/cargo-deny-action", "cargo deny"),
+        ("pypa/gh-action-pip-audit", "pip-audit"),
+        (
+            "dependency-check/dependency-check_action",
+            "OWASP dependency-check",
+        ),
+    ] {
+        if starts(p) {
+            out.push(m("security.dependency-audit", tool));
+        }
+    }
+    for (p, tool) in [
+        ("gitleaks/gitleaks-action", "gitleaks"),
+        ("trufflesecurity/trufflehog", "trufflehog"),
+        ("gitguardian/ggshield-action", "ggshield"),
+        ("gitguardian/ggshield/actions", "ggshield"),
+        ("reviewdog/action-detect-secrets", "detect-secrets"),
+    ] {
+        if starts(p) {
+            out.push(m("security.secret-scanning", tool));
+        }
+    }
+    if starts("aquasecurity/trivy-action") {
+        let scan = with("scan-type").unwrap_or("image").to_ascii_lowercase();
+        let format = with("format").unwrap_or("").to_ascii_lowercase();
+        if format.contains("cyclonedx") || format.contains("spdx") {
+            out.push(m("security.sbom", "trivy"));
+        } else {
+            let code = with("exit-code").map(str::trim);
+            let why = match code {
+                None => Some("trivy-action exits 0 on findings unless `exit-code: 1` is set, so the scanner cannot fail".to_string()),
+                Some(c) if c.trim_matches(['\'', '"']) == "0" => {
+                    Some("`exit-code: 0`: the scanner cannot fail".to_string())
+                }
+                _ => None,
+            };
+            let cap = match scan.as_str() {
+                "fs" | "repo" | "rootfs" => "security.dependency-audit",
+                "config" => "security.sast",
+                _ => "security.container-scan",
+            };
+            out.push(weak(m(cap, "trivy"), why));
+        }
+    }
+    if starts("anchore/scan-action") {
+        let cap = if with("path").is_some() && with("image").is_none() {
+            "security.dependency-audit"
+        } else {
+            "security.container-scan"
+        };
+        let why = (with("fail-build").map(|v| v.trim().eq_ignore_ascii_case("false"))
+            == Some(true))
+        .then(|| "`fail-build: false`: the scanner cannot fail".to_string());
+        out.push(weak(m(cap, "grype"), why));
+    }
+    if starts("docker/scout-action") {
+        out.push(m("security.container-scan", "docker scout"));
+    }
+    if starts("anchore/sbom-action") {
+        out.push(m("security.sbom", "syft"));
+    }
+    if starts("cyclonedx/") || starts("advanced-security/sbom-generator-action") {
+        out.push(m("security.sbom", "CycloneDX"));
+    }
+    for (p, tool) in [
+        (
+            "actions/attest-build-provenance",
+            "build provenance attestation",
+        ),
+        ("actions/attest-sbom", "SBOM attestation"),
+        ("actions/attest", "attestation"),
+        ("slsa-framework/slsa-github-generator", "SLSA provenance"),
+        ("sigstore/gh-action-sigstore-python", "sigstore"),
+    ] {
+        if a == p || starts(&format!("{p}/")) {
+            out.push(m("security.signing", tool));
+        }
+    }
+    if starts("docker/build-push-action")
+        || starts("redhat-actions/buildah-build")
+        || starts("docker/bake-action")
+    {
+        out.push(m(
+            "delivery.container-build",
+            a.split('/').nth(1).unwrap_or(a),
+        ));
+        if let Some(p) = with("platforms").filter(|p| p.contains(',')) {
+            out.push(weak(
+                m("delivery.multi-arch", "buildx platforms"),
+                p.contains("${{").then(|| "the platform list is an expression: only some runs build every architecture".to_string()),
+            ));
+        }
+        if truthy(with("sbom")) {
+            out.push(m("security.sbom", "buildx sbom"));
+        }
+        if with("provenance").is_some_and(|p| p.contains("max") || p.trim() == "true") {
+            out.push(m("security.signing", "buildx provenance"));
+        }
+        if with("cache-from").is_some() {
+            out.push(m("ci.caching", "buildx cache"));
+        }
+    }
+    for (p, tool, changelog) in [
+        ("googleapis/release-please-action", "release-please", true),
+        (
+            "google-github-actions/release-please-action",
+            "release-please",
+            true,
+        ),
+        ("cycjimmy/semantic-release-action", "semantic-release", true),
+        ("codfish/semantic-release-action", "semantic-release", true),
+        ("changesets/action", "changesets", true),
+        ("goreleaser/goreleaser-action", "goreleaser", true),
+        ("release-plz/action", "release-plz", true),
+        ("marcoieni/release-plz-action", "release-plz", true),
+        (
+            "python-semantic-release/python-semantic-release",
+            "python-semantic-release",
+            true,
+        ),
+        ("softprops/action-gh-release", "action-gh-release", false),
+        ("ncipollo/release-action", "release-action", false),
+        ("actions/create-release", "create-release", false),
+    ] {
+        if starts(p) {
+            out.push(m("delivery.release-automation", tool));
+            let notes =
+                truthy(with("generate_release_notes")) || truthy(with("generateReleaseNotes"));
+            if changelog || notes {
+                out.push(m("delivery.changelog", tool));
+            }
+        }
+    }
+    for (p, tool) in [
+        ("release-drafter/release-drafter", "release-drafter"),
+        ("orhun/git-cliff-action", "git-cliff"),
+        ("dangoslen/changelog-enforcer", "changelog-enforcer"),
+        ("tarides/changelog-check-action", "changelog check"),
+    ] {
+        if starts(p) {
+            out.push(m("delivery.changelog", tool));
+        }
+    }
+    for (p, tool) in [
+        ("slackapi/slack-github-action", "Slack"),
+        ("8398a7/action-slack", "Slack"),
+        ("rtcamp/action-slack-notify", "Slack"),
+        ("act10ns/slack", "Slack"),
+        ("ravsamhq/notify-slack-action", "Slack"),
+        ("tsickert/discord-webhook", "Discord"),
+        ("sarisia/actions-status-discord", "Discord"),
+        ("appleboy/discord-action", "Discord"),
+        ("skitionek/notify-microsoft-teams", "Teams"),
+        ("jdcargile/ms-teams-notification", "Teams"),
+        ("aliencube/microsoft-teams-actions", "Teams"),
+        ("dawidd6/action-send-mail", "email"),
+        ("appleboy/telegram-action", "Telegram"),
+        ("pagerduty/", "PagerDuty"),
+    ] {
+        if starts(p) {
+            out.push(m("ops.notifications", tool));
+        }
+    }
+    for (p, tool) in [
+        ("getsentry/action-release", "Sentry release"),
+        ("datadog/", "Datadog"),
+        ("newrelic/deployment-marker-action", "New Relic"),
+        ("checkly/", "Checkly"),
+    ] {
+        if starts(p) {
+            out.push(m("ops.monitoring", tool));
+        }
+    }
+    for p in [
+        "grafana/k6-action",
+        "grafana/run-k6-action",
+        "artilleryio/action-cli",
+    ] {
+        if starts(p) {
+            out.push(m("ops.load-testing", p.split('/').nth(1).unwrap_or(p)));
+        }
+    }
+    for (p, tool) in [
+        (
+            "benchmark-action/github-action-benchmark",
+            "github-action-benchmark",
+        ),
+        ("codspeedhq/action", "CodSpeed"),
+        ("bencherdev/bencher", "Bencher"),
+    ] {
+        if starts(p) {
+            out.push(m("ops.performance-regression", tool));
+        }
+    }
+    if starts("codecov/codecov-action") || starts("coverallsapp/github-action") {
+        out.push(m(
+            "ci.coverage",
+            if a.contains("codecov") {
+                "Codecov"
+            } else {
+                "Coveralls"
+            },
+        ));
+        if truthy(with("fail_ci_if_error")) || truthy(with("fail-on-error")) {
+            out.push(m("coverage-gate", "upload with fail_ci_if_error"));
+        }
+    }
+    if starts("cypress-io/github-action") {
+        out.push(m("ci.e2e-tests", "cypress"));
+    }
+    if starts("jtalk/url-health-check-action") {
+        let retries = with("max-attempts").is_some_and(|n| n.trim() != "1");
+        out.push(weak(
+            m("deploy.health-check", "url-health-check"),
+            (!retries).then(|| "the health check has no retries (`max-attempts`)".to_string()),
+        ));
+    }
+    if starts("actions/cache")
+        || starts("swatinem/rust-cache")
+        || starts("mozilla-actions/sccache-action")
+    {
+        out.push(m("ci.caching", a));
+    }
+    if (starts("actions/setup-node")
+        || starts("actions/setup-python")
+        || starts("actions/setup-java"))
+        && with("cache").is_some_and(|c| !c.trim().is_empty())
+    {
+        out.push(m("ci.caching", &format!("{a} cache")));
+    }
+    if starts("actions/setup-go") && with("cache").map(|c| c.trim() != "false").unwrap_or(true) {
+        out.push(m("ci.caching", "actions/setup-go cache"));
+    }
+    if starts("ruby/setup-ruby") && truthy(with("bundler-cache")) {
+        out.push(m("ci.caching", "bundler-cache"));
+    }
+    if starts("astral-sh/setup-uv") && truthy(with("enable-cache")) {
+        out.push(m("ci.caching", "setup-uv cache"));
+    }
+    for (p, tool) in [
+        ("golangci/golangci-lint-action", "golangci-lint"),
+        ("super-linter/super-linter", "super-linter"),
+        ("github/super-linter", "super-linter"),
+        ("wearerequired/lint-action", "lint-action"),
+        ("psf/black", "black"),
+        ("chartboost/ruff-action", "ruff"),
+        ("astral-sh/ruff-action", "ruff"),
+        ("actions-rs/clippy-check", "clippy"),
+        ("reviewdog/action-eslint", "eslint"),
+        ("biomejs/setup-biome", "biome"),
+        ("pre-commit/action", "pre-commit"),
+        ("raven-actions/actionlint", "actionlint"),
+        ("ludeeus/action-shellcheck", "shellcheck"),
+    ] {
+        if starts(p) {
+            out.push(m("ci.lint", tool));
+        }
+    }
+    out
+}
+
+/// Strips wrappers that run another tool: `npx x`, `python -m x`, `uv run x`,
+/// `bundle exec x`, `sudo x`, `go run pkg@v`. Returns the inner words.
+pub fn unwrap_runner(w: &[String]) -> &[String] {
+    let mut w = w;
+    for _ in 0..3 {
+        let Some(first) = w.first() else { return w };
+        let name = first.rsplit('/').next().unwrap_or(first);
+        let skip = match name {
+            "npx" | "pnpx" | "bunx" => {
+                1 + w.iter().skip(1).take_while(|a| a.starts_with('-')).count()
+            }
+            "sudo" | "time" | "exec" | "nohup" => 1,
+            "python" | "python3" | "py" if w.get(1).map(String::as_str) == Some("-m") => 2,
+            "uv" | "poetry" | "pipenv" | "pdm" | "hatch" | "rye"
+                if w.get(1).map(String::as_str) == Some("run") =>
+            {
+                2
+            }
+            "uvx" | "pipx" if w.get(1).map(String::as_str) != Some("install") => {
+                if name == "pipx" {
+                    2
+                } else {
+                    1
+                }
+            }
+            "bundle" | "pnpm" | "npm" if w.get(1).map(String::as_str) == Some("exec") => 2,
+            "yarn" if w.get(1).map(String::as_str) == Some("dlx") => 2,
+            "go" if w.get(1).map(String::as_str) == Some("run") => 2,
+            _ => 0,
+        };
+        if skip == 0 || skip >= w.len() {
+            return w;
+        }
+        w = &w[skip..];
+    }
+    w
+}
+
+fn base(s: &str) -> &str {
+    let s = s.rsplit('/').next().unwrap_or(s);
+    s.split('@').next().unwrap_or(s)
+}
+
+/// Capabilities a lowercased script or target name suggests (`test:e2e`, `lint`,
+/// `db:migrate`). Used for `npm run X`, `make X`, and script file names.
+pub fn script_name_matches(name: &str) -> Vec<Match> {
+    let n = name.to_ascii_lowercase();
+    let has = |s: &str| n.contains(s);
+    let mut out = vec![];
+    if has("e2e") || has("end-to-end") || has("playwright") || has("cypress") {
+        out.push(m("ci.e2e-tests", name));
+    } else if has("integration") || n.ends_with(":int") || has("test:int") || has("int-test") {
+        out.push(m("ci.integration-tests", name));
+    } else if has("smoke") {
+        out.push(m("deploy.smoke-tests", name));
+    } else if has("load") || has("k6") || has("stress") || has("perf") && !has("bench") {
+        out.push(m("ops.load-testing", name));
+    } else if has("bench") {
+        out.push(m("ops.performance-regression", name));
+    } else if has("test") || has("spec") || n == "check" {
+        out.push(m("ci.unit-tests", name));
+    }
+    if has("cov") {
+        out.push(m("ci.coverage", name));
+    }
+    if has("typecheck") || has("type-check") || has("types") || n == "tsc" || has("check-types") {
+        out.push(m("ci.typecheck", name));
+    } else if has("lint") || has("format") || has("fmt") || has("prettier") || has("eslint") {
+        out.push(m("ci.lint", name));
+    }
+    if has("build") || has("compile") {
+        out.push(m("ci.build", name));
+    }
+    if has("audit") || has("vuln") {
+        out.push(m("security.dependency-audit", name));
+    }
+    if has("migrat") || has("db:push") {
+        out.push(m("migration", name));
+    }
+    if has("backup") || has("db:dump") {
+        out.push(m("deploy.db-backup", name));
+    }
+    if has("restore") {
+        out.push(m("ops.backup-verification", name));
+    }
+    if has("rollback") {
+        out.push(m("deploy.rollback", name));
+    }
+    if has("health") {
+        out.push(m("deploy.health-check", name));
+    }
+    if has("notify") || has("slack") {
+        out.push(m("ops.notifications", name));
+    }
+    if has("sbom") {
+        out.push(m("security.sbom", name));
+    }
+    if has("canary") || has("blue-green") || has("bluegreen") || has("blue_green") {
+        out.push(m("deploy.progressive", name));
+    }
+    if has("error-rate") || has("error_rate") || has("monitor") || has("slo") && has("check") {
+        out.push(m("ops.monitoring", name));
+    }
+    if has("release") && !has("prerelease") {
+        out.push(m("delivery.release-automation", name));
+    }
+    if has("changelog") {
+        out.push(m("delivery.changelog", name));
+    }
+    out
+}
+
+/// URL-ish words that look like health endpoints.
+fn is_health_url(a: &str) -> bool {
+    (a.contains("http") || a.contains('$') || a.contains("localhost") || a.contains('/'))
+        && [
+            "health", "healthz", "livez", "readyz", "/ready", "/status", "/ping", "/up",
+        ]
+        .iter()
+        .any(|h| a.contains(h))
+}
+
+const NOTIFY_HOSTS: &[&str] = &[
+    "hooks.slack.com",
+    "slack_webhook",
+    "discord.com/api/webhooks",
+    "discord_webhook",
+    "outlook.office.com/webhook",
+    "teams_webhook",
+    "events.pagerduty.com",
+    "api.telegram.org",
+    "opsgenie",
+];
+
+/// Capabilities provided by one shell command (lowercased words, wrappers not yet
+/// removed). `migration` is reported with the pseudo-capability `migration`; the
+/// caller decides between applying and validating by the job's context.
+pub fn command_matches(words: &[String]) -> Vec<Match> {
+    let w = unwrap_runner(words);
+    let Some(first) = w.first() else {
+        return vec![];
+    };
+    let name = base(first);
+    let args: Vec<&str> = w.iter().skip(1).map(String::as_str).collect();
+    let a0 = args.first().copied().unwrap_or("");
+    let a1 = args.get(1).copied().unwrap_or("");
+    let has = |s: &str| args.contains(&s);
+    let any = |s: &str| args.iter().any(|a| a.contains(s));
+    let prefix = |s: &str| args.iter().any(|a| a.starts_with(s));
+    let mut out = vec![];
+    // Coverage thresholds, whichever tool.
+    if args.iter().any(|a| {
+        a.starts_with("--cov-fail-under")
+            || a.starts_with("--fail-under")
+            || a.starts_with("--coverage.thresholds")
+            || a.starts_with("--check-coverage")
+            || a.starts_with("--coveragethreshold")
+            || a.starts_with("--fail-under-lines")
+    }) {
+        out.push(m("coverage-gate", "coverage threshold"));
+    }
+    let mut push = |cap: &'static str, tool: &str| out.push(m(cap, tool));
+
+    // Coverage flags on any test runner.
+    let coverage_flag = prefix("--cov")
+        || has("--coverage")
+        || prefix("--coverage")
+        || prefix("-coverprofile")
+        || has("-cover")
+        || any("xplat code coverage")
+        || any("collect:\"xplat")
+        || prefix("--collect-coverage");
+
+    match name {
+        // Package managers running scripts: `npm test`, `npm run x`, `yarn x`.
+        "npm" | "pnpm" | "yarn" | "bun" => {
+            match a0 {
+                "audit" if a1 == "signatures" => {}
+                "audit" => {
+                    let critical_only = args.iter().any(|a| a.ends_with("=critical"))
+                        || args.windows(2).any(|p| {
+                            (p[0] == "--audit-level" || p[0] == "--severity") && p[1] == "critical"
+                        });
+                    out.push(weak(
+                        m("security.dependency-audit", &format!("{name} audit")),
+                        critical_only.then(|| {
+                            "only fails on critical vulnerabilities (`--audit-level=critical`)"
+                                .to_string()
+                        }),
+                    ));
+                }
+                "test" | "t" | "tst" => push("ci.unit-tests", &format!("{name} test")),
+                "run" | "run-script" => {}
+                "sbom" => push("security.sbom", "npm sbom"),
+                "publish" if has("--provenance") => push("security.signing", "npm provenance"),
+                "version" => push("delivery.release-automation", "npm version"),
+                _ if name == "yarn" || name == "pnpm" || name == "bun" => {
+                    for x in script_name_matches(a0) {
+                        out.push(x);
+                    }
+                }
+                _ => {}
+            }
+            if a0 == "run" || a0 == "run-script" {
+                if let Some(s) = args.iter().skip(1).find(|a| !a.starts_with('-')) {
+                    for x in script_name_matches(s) {
+                        out.push(x);
+                    }
+                }
+            }
+            if name == "bun" && a0 == "test" && coverage_flag {
+                out.push(m("ci.coverage", "bun test --coverage"));
+            }
+        }
+        "make" | "just" | "task" | "mage" | "rake" | "invoke" | "nox" | "tox" => {
+            let targets: Vec<&str> = args
+                .iter()
+                .filter(|a| !a.starts_with('-') && !a.contains('='))
+                .copied()
+                .collect();
+            if targets.is_empty() && matches!(name, "make" | "tox" | "nox") {
+                out.push(m(
+                    if name == "make" {
+                        "ci.build"
+                    } else {
+                        "ci.unit-tests"
+                    },
+                    name,
+                ));
+            }
+            for t in targets {
+                for x in script_name_matches(t) {
+                    out.push(x);
+                }
+            }
+        }
+        "jest" | "vitest" | "mocha" | "ava" | "tap" | "pytest" | "py.test" | "nose2" | "rspec"
+        | "phpunit" | "pest" | "ctest" | "behave" | "jasmine" | "karma" | "unittest" | "trial" => {
+            let hay = args.join(" ");
+            if hay.contains("e2e") {
+                push("ci.e2e-tests", name);
+            } else if hay.contains("integration") {
+                push("ci.integration-tests", name);
+            } else if hay.contains("smoke") {
+                push("deploy.smoke-tests", name);
+            } else if hay.contains("--benchmark-compare") {
+                push("ops.performance-regression", "pytest-benchmark");
+            } else {
+                push("ci.unit-tests", name);
+            }
+            if coverage_flag {
+                push("ci.coverage", name);
+            }
+        }
+        "playwright" | "cypress" | "wdio" | "testcafe" | "detox" | "nightwatch" => {
+            if matches!(
+                a0,
+                "install" | "install-deps" | "--version" | "show-report" | "verify" | "cache"
+            ) {
+            } else if any("smoke") {
+                push("deploy.smoke-tests", name)
+            } else {
+                push("ci.e2e-tests", name)
+            }
+        }
+        "cargo" => match a0 {
+            "test" | "nextest" => {
+                if prefix("--test") && !has("--tests") || any("integration") {
+                    push("ci.integration-tests", "cargo test --test");
+                } else {
+                    push("ci.unit-tests", &format!("cargo {a0}"));
+                }
+            }
+            "build" | "check" => push("ci.build", &format!("cargo {a0}")),
+            "clippy" | "fmt" => push("ci.lint", &format!("cargo {a0}")),
+            "audit" => push("security.dependency-audit", "cargo audit"),
+            "deny" => {
+                let checks: Vec<&str> = args
+                    .iter()
+                    .skip_while(|a| **a != "check")
+                    .skip(1)
+                    .filter(|a| !a.starts_with('-'))
+                    .copied()
+                    .collect();
+                if checks.is_empty() || checks.contains(&"advisories") || checks.contains(&"all") {
+                    push("security.dependency-audit", "cargo deny");
+                } else {
+                    out.push(weak(
+                        m("security.dependency-audit", "cargo deny"),
+                        Some(format!(
+                            "`cargo deny check {}` does not check advisories",
+                            checks.join(" ")
+                        )),
+                    ));
+                }
+            }
+            "tarpaulin" | "llvm-cov" => push("ci.coverage", &format!("cargo {a0}")),
+            "bench" => push("ops.performance-regression", "cargo bench"),
+            "cyclonedx" | "sbom" => push("security.sbom", &format!("cargo {a0}")),
+            "release" => push("delivery.release-automation", "cargo release"),
+            "geiger" => push("security.sast", "cargo geiger"),
+            _ => {}
+        },
+        "go" => match a0 {
+            "test" => {
+                if any("integration") {
+                    push("ci.integration-tests", "go test");
+                } else if prefix("-bench") {
+                    push("ops.performance-regression", "go test -bench");
+                } else {
+                    push("ci.unit-tests", "go test");
+                }
+                if coverage_flag {
+                    push("ci.coverage", "go test -cover");
+                }
+            }
+            "build" => push("ci.build", "go build"),
+            "vet" => push("ci.lint", "go vet"),
+            "tool" if a1 == "cover" => push("ci.coverage", "go tool cover"),
+            _ => {}
+        },
+        "mvn" | "mvnw" | "./mvnw" | "gradle" | "gradlew" | "./gradlew" => {
+            for a in &args {
+                match *a {
+                    "test" => push("ci.unit-tests", name),
+                    "verify" | "check" | "integrationtest" => {
+                        push("ci.unit-tests", name);
+                        if *a != "check" {
+                            push("ci.integration-tests", name);
+                        }
+                    }
+                    "package" | "install" | "compile" | "build" | "assemble" => {
+                        push("ci.build", name)
+                    }
+                    _ => {}
+                }
+                if a.contains("jacoco") {
+                    push("ci.coverage", "jacoco");
+                }
+                if a.contains("dependency-check") {
+                    push("security.dependency-audit", "OWASP dependency-check");
+                }
+                if a.contains("cyclonedx") {
+                    push("security.sbom", "CycloneDX");
+                }
+                if a.contains("jib") || a.contains("build-image") || a.contains("bootbuildimage") {
+                    push("delivery.container-build", "jib/buildpacks");
+                }
+                if a.contains("spotbugs") {
+                    push("security.sast", "spotbugs");
+                }
+                if a.contains("checkstyle") || a.contains("spotless") || a.contains("ktlint") {
+                    push("ci.lint", a);
+                }
+                if a.contains("gatling") {
+                    push("ops.load-testing", "gatling");
+                }
+            }
+        }
+        "dotnet" => match a0 {
+            "test" => {
+                push("ci.unit-tests", "dotnet test");
+                if coverage_flag {
+                    push("ci.coverage", "dotnet test coverage");
+                }
+            }
+            "build" | "publish" => push("ci.build", &format!("dotnet {a0}")),
+            "format" => push("ci.lint", "dotnet format"),
+            "list" if has("--vulnerable") => {
+                push("security.dependency-audit", "dotnet list --vulnerable")
+            }
+            "ef" if has("database") && has("update") => push("migration", "dotnet ef"),
+            _ => {}
+        },
+        "mix" => match a0 {
+            "test" => {
+                push("ci.unit-tests", "mix test");
+                if coverage_flag {
+                    push("ci.coverage", "mix test --cover");
+                }
+            }
+            "compile" => push("ci.build", "mix compile"),
+            "format" | "credo" => push("ci.lint", &format!("mix {a0}")),
+            "dialyzer" => push("ci.typecheck", "dialyzer"),
+            "deps.audit" | "hex.audit" => push("security.dependency-audit", &format!("mix {a0}")),
+            "ecto.migrate" => push("migration", "ecto"),
+            _ => {}
+        },
+        "deno" if a0 == "test" => push("ci.unit-tests", &format!("{name} test")),
+        "deno" if a0 == "lint" || a0 == "fmt" => push("ci.lint", &format!("deno {a0}")),
+        "deno" if a0 == "check" => push("ci.typecheck", "deno check"),
+        "coverage" => push("ci.coverage", "coverage.py"),
+        "nyc" | "c8" | "istanbul" => {
+            push("ci.coverage", name);
+            if let Some(rest) = w.get(1..) {
+                for x in command_matches(rest) {
+                    out.push(x);
+                }
+            }
+        }
+        "eslint" | "prettier" | "biome" | "ruff" | "black" | "flake8" | "pylint" | "isort"
+        | "rustfmt" | "golangci-lint" | "gofmt" | "staticcheck" | "rubocop" | "standardrb"
+        | "shellcheck" | "actionlint" | "stylelint" | "markdownlint" | "markdownlint-cli2"
+        | "yamllint" | "ktlint" | "php-cs-fixer" | "phpcs" | "pre-commit" | "tflint"
+        | "swiftlint" | "sqlfluff" | "oxlint" | "xo" | "standard" | "pycodestyle"
+        | "pydocstyle" | "lint-staged" | "dprint" | "clang-format" | "revive" | "buf" | "credo" => {
+            push("ci.lint", name)
+        }
+        "next" if a0 == "lint" => push("ci.lint", "next lint"),
+        "tsc" | "vue-tsc" => {
+            push("ci.typecheck", name);
+            if !has("--noemit") {
+                push("ci.build", name);
+            }
+        }
+        "mypy" | "dmypy" | "pyright" | "basedpyright" | "pytype" | "svelte-check" | "phpstan"
+        | "psalm" | "flow" | "steep" | "pyre" => {
+            push("ci.typecheck", name);
+            if name == "psalm" && any("taint") {
+                push("security.sast", "psalm taint analysis");
+            }
+        }
+        "srb" if a0 == "tc" => push("ci.typecheck", "sorbet"),
+        "astro" if a0 == "check" => push("ci.typecheck", "astro check"),
+        "webpack" | "vite" | "rollup" | "esbuild" | "tsup" | "parcel" | "nest" | "ng" | "nuxt"
+        | "nuxi" | "turbo" | "nx" | "lerna"
+            if a0 == "build"
+                || args.contains(&"build")
+                || name == "webpack"
+                || name == "esbuild" =>
+        {
+            push("ci.build", &format!("{name} build"));
+        }
+        "next" | "remix" | "svelte-kit" | "gatsby" | "react-scripts" | "vue-cli-service"
+            if a0 == "build" =>
+        {
+            push("ci.build", &format!("{name} build"));
+        }
+        "build" => push("ci.build", "python -m build"),
+        "poetry" | "uv" | "hatch" | "pdm" | "flit" | "twine" | "maturin" if a0 == "build" => {
+            push("ci.build", &format!("{name} build"));
+        }
+        "pip" | "pip3" if a0 == "wheel" => push("ci.build", "pip wheel"),
+        "semgrep" | "bandit" | "gosec" | "brakeman" | "sonar-scanner" | "checkov" | "tfsec"
+        | "kics" | "njsscan" | "zizmor" | "horusec" | "bearer" | "codeql" | "hadolint"
+        | "flawfinder" | "spotbugs" | "terrascan" | "dockle" => {
+            let w = if name == "semgrep" && a0 != "ci" && !has("--error") {
+                Some("`semgrep scan` exits 0 on findings without `--error`, so the scanner cannot fail".to_string())
+            } else {
+                None
+            };
+            out.push(weak(
+                m(
+                    if name == "dockle" {
+                        "security.container-scan"
+                    } else {
+                        "security.sast"
+                    },
+                    name,
+                ),
+                w,
+            ));
+        }
+        "snyk" => match a0 {
+            "code" => push("security.sast", "snyk code"),
+            "container" => push("security.container-scan", "snyk container"),
+            "iac" => push("security.sast", "snyk iac"),
+            "test" | "monitor" => push("security.dependency-audit", "snyk"),
+            _ => {}
+        },
+        "pip-audit" | "safety" | "govulncheck" | "osv-scanner" | "bundle-audit"
+        | "bundler-audit" | "audit-ci" | "better-npm-audit" | "retire" | "nancy"
+        | "dependency-check" | "jake" | "cargo-audit" | "cargo-deny" => {
+            push("security.dependency-audit", name)
+        }
+        "composer" if a0 == "audit" => push("security.dependency-audit", "composer audit"),
+        "composer" if a0 == "test" => push("ci.unit-tests", "composer test"),
+        "gitleaks"
+        | "trufflehog"
+        | "detect-secrets"
+        | "detect-secrets-hook"
+        | "ggshield"
+        | "git-secrets"
+        | "talisman"
+        | "secretlint"
+        | "noseyparker"
+        | "whispers" => push("security.secret-scanning", name),
+        "trivy" => {
+            let sub = args
+                .iter()
+                .find(|a| !a.starts_with('-'))
+                .copied()
+                .unwrap_or("");
+            let fmt_sbom = args
+                .iter()
+                .any(|a| a.contains("cyclonedx") || a.contains("spdx"));
+            if fmt_sbom {
+                push("security.sbom", "trivy");
+            } else {
+                let code_ok = args
+                    .windows(2)
+                    .any(|p| p[0] == "--exit-code" && p[1] != "0")
+                    || args
+                        .iter()
+                        .any(|a| a.starts_with("--exit-code=") && !a.ends_with("=0"));
+                let cap = match sub {
+                    "fs" | "filesystem" | "repo" | "repository" | "sbom" | "rootfs" => {
+                        if any("secret") && !any("vuln") {
+                            "security.secret-scanning"
+                        } else {
+                            "security.dependency-audit"
+                        }
+                    }
+                    "config" | "conf" => "security.sast",
+                    _ => "security.container-scan",
+                };
+                out.push(weak(
+                    m(cap, "trivy"),
+                    (!code_ok).then(|| "trivy exits 0 on findings without `--exit-code 1`, so the scanner cannot fail".to_string()),
+                ));
+            }
+        }
+        "grype" => {
+            let target = args
+                .iter()
+                .find(|a| !a.starts_with('-'))
+                .copied()
+                .unwrap_or("");
+            let cap = if target.starts_with("dir:")
+                || target == "."
+                || target.starts_with("sbom:")
+                || target.starts_with("file:")
+            {
+                "security.dependency-audit"
+            } else {
+                "security.container-scan"
+            };
+            let fails = prefix("--fail-on") || has("-f");
+            out.push(weak(
+                m(cap, "grype"),
+                (!fails).then(|| {
+                    "grype exits 0 on findings without `--fail-on`, so the scanner cannot fail"
+                        .to_string()
+                }),
+            ));
+        }
+        "docker" | "podman" | "buildah" | "nerdctl" => {
+            let build = a0 == "build"
+                || a0 == "bud"
+                || (a0 == "buildx" && (a1 == "build" || a1 == "bake"))
+                || (a0 == "compose" && has("build"))
+                || a0 == "image" && a1 == "build";
+            if build {
+                push("delivery.container-build", &format!("{name} build"));
+                if args
+                    .windows(2)
+                    .any(|p| p[0] == "--platform" && p[1].contains(','))
+                    || args
+                        .iter()
+                        .any(|a| a.starts_with("--platform=") && a.contains(','))
+                {
+                    push("delivery.multi-arch", "buildx --platform");
+                }
+                if prefix("--sbom") {
+                    push("security.sbom", "buildx --sbom");
+                }
+                if args
+                    .iter()
+                    .any(|a| a.starts_with("--provenance") && a.contains("max"))
+                {
+                    push("security.signing", "buildx provenance");
+                }
+                if prefix("--cache-from") {
+                    push("ci.caching", "docker --cache-from");
+                }
+            }
+            if a0 == "scout" && (a1 == "cves" || a1 == "quickview") {
+                push("security.container-scan", "docker scout");
+            }
+            if a0 == "sbom" {
+                push("security.sbom", "docker sbom");
+            }
+            if (a0 == "compose" || a0 == "run") && !build {
+                let inner: Vec<String> = args
+                    .iter()
+                    .skip(1)
+                    .filter(|a| !a.starts_with('-'))
+                    .map(|s| s.to_string())
+                    .collect();
+                for x in script_name_matches(&inner.join(" ")) {
+                    if x.cap == "ci.unit-tests"
+                        || x.cap == "ci.integration-tests"
+                        || x.cap == "ci.e2e-tests"
+                    {
+                        out.push(x);
+                    }
+                }
+            }
+        }
+        "docker-compose" if has("build") => {
+            push("delivery.container-build", "docker-compose build")
+        }
+        "kaniko" | "executor" if any("--destination") => push("delivery.container-build", "kaniko"),
+        "ko" if a0 == "build" || a0 == "publish" || a0 == "resolve" => {
+            push("delivery.container-build", "ko")
+        }
+        "pack" if a0 == "build" => push("delivery.container-build", "buildpacks"),
+        "nixpacks" | "depot" if a0 == "build" => push("delivery.container-build", name),
+        "syft"
+        | "cyclonedx-npm"
+        | "cyclonedx-py"
+        | "cyclonedx-bom"
+        | "cyclonedx-gomod"
+        | "cdxgen"
+        | "sbom-tool"
+        | "spdx-sbom-generator"
+        | "bom"
+        | "cyclonedx" => push("security.sbom", name),
+        "cosign" if matches!(a0, "sign" | "attest" | "sign-blob" | "attest-blob") => {
+            push("security.signing", "cosign")
+        }
+        "notation" if a0 == "sign" => push("security.signing", "notation"),
+        "gpg" | "gpg2"
+            if prefix("--detach-sign")
+                || has("--sign")
+                || has("-b")
+                || has("--clearsign")
+                || has("-s")
+                || has("--armor") && has("--detach-sig") =>
+        {
+            push("security.signing", "gpg")
+        }
+        "minisign" if has("-s") || has("-S") => push("security.signing", "minisign"),
+        "sigstore" if a0 == "sign" => push("security.signing", "sigstore"),
+        "jarsigner" | "signtool" | "codesign" => push("security.signing", name),
+        "semantic-release" => {
+            push("delivery.release-automation", "semantic-release");
+            push("delivery.changelog", "semantic-release");
+        }
+        "release-please" | "release-plz" | "goreleaser" | "standard-version" | "release-it"
+        | "changeset" | "changesets" => {
+            push("delivery.release-automation", name);
+            push("delivery.changelog", name);
+        }
+        "cz" | "commitizen" if a0 == "bump" => {
+            push("delivery.release-automation", "commitizen");
+            if has("--changelog") {
+                push("delivery.changelog", "commitizen");
+            }
+        }
+        "cz" | "commitizen" if a0 == "changelog" => push("delivery.changelog", "commitizen"),
+        "git-cliff"
+        | "conventional-changelog"
+        | "auto-changelog"
+        | "towncrier"
+        | "github_changelog_generator" => push("delivery.changelog", name),
+        "gh" if a0 == "release" && a1 == "create" => {
+            push("delivery.release-automation", "gh release create");
+            if has("--generate-notes") || prefix("--notes-file") {
+                push("delivery.changelog", "gh release --generate-notes");
+            }
+        }
+        "k6" | "locust" | "artillery" | "jmeter" | "vegeta" | "wrk" | "hey" | "autocannon"
+        | "gatling" | "gatling.sh" | "bzt" | "oha" | "drill" | "ab" => {
+            push("ops.load-testing", name)
+        }
+        "hyperfine" | "critcmp" | "benchstat" | "bencher" | "asv" => {
+            push("ops.performance-regression", name)
+        }
+        "lhci" => push("ops.performance-regression", "lighthouse ci"),
+        "sentry-cli" if a0 == "releases" || a0 == "deploys" => push("ops.monitoring", "sentry-cli"),
+        "datadog-ci" => push("ops.monitoring", "datadog-ci"),
+        "promtool" | "checkly" => push("ops.monitoring", name),
+        "pg_dump" | "pg_dumpall" | "mysqldump" | "mongodump" | "mariadb-dump" => {
+            push("deploy.db-backup", name)
+        }
+        "pg_restore" | "mongorestore" => push("ops.backup-verification", name),
+        "curl" | "wget" | "http" | "https" | "xh" => {
+            if args
+                .iter()
+                .any(|a| NOTIFY_HOSTS.iter().any(|h| a.contains(h)))
+            {
+                push("ops.notifications", "webhook");
+            } else if args
+                .iter()
+                .any(|a| a.contains("api.datadoghq.com") || a.contains("/api/annotations"))
+            {
+                push("ops.monitoring", "monitoring API");
+            } else if args.iter().any(|a| is_health_url(a)) {
+                let fails = name == "wget"
+                    || args.iter().any(|a| {
+                        *a == "--fail"
+                            || *a == "--fail-with-body"
+                            || (a.starts_with('-') && !a.starts_with("--") && a.contains('f'))
+                    });
+                let retries = prefix("--retry") || prefix("--tries");
+                let why = if !fails {
+                    Some("the health check `curl` has no `--fail`, so an error response does not fail the deploy".to_string())
+                } else if !retries {
+                    Some("no_retries".to_string())
+                } else {
+                    None
+                };
+                out.push(weak(m("deploy.health-check", name), why));
+            }
+        }
+        "kubectl" => {
+            if a0 == "rollout" && a1 == "undo" {
+                push("deploy.rollback", "kubectl rollout undo");
+            } else if (a0 == "rollout" && a1 == "status") || (a0 == "wait" && any("condition")) {
+                push("deploy.health-check", &format!("kubectl {a0} {a1}"));
+            } else if a0 == "argo" && a1 == "rollouts" {
+                push("deploy.progressive", "Argo Rollouts");
+                if has("undo") || has("abort") {
+                    push("deploy.rollback", "Argo Rollouts");
+                }
+            }
+        }
+        "helm" if a0 == "rollback" => push("deploy.rollback", "helm rollback"),
+        "helm"
+            if (a0 == "upgrade" || a0 == "install")
+                && (has("--atomic") || prefix("--rollback-on-failure")) =>
+        {
+            push("deploy.rollback", "helm --atomic");
+            push("deploy.health-check", "helm --atomic");
+        }
+        "helm" if (a0 == "upgrade" || a0 == "install") && has("--wait") => {
+            push("deploy.health-check", "helm --wait")
+        }
+        "flyctl" | "fly" => {
+            if a0 == "releases" && has("rollback")
+                || a0 == "deploy" && any("--image") && any("previous")
+            {
+                push("deploy.rollback", "flyctl rollback");
+            }
+            if any("backup") || any("snapshot") {
+                push("deploy.db-backup", "fly backup");
+            }
+            if a0 == "deploy"
+                && args
+                    .windows(2)
+                    .any(|p| p[0] == "--strategy" && (p[1] == "canary" || p[1] == "bluegreen"))
+                || args.iter().any(|a| {
+                    a.starts_with("--strategy=canary") || a.starts_with("--strategy=bluegreen")
+                })
+            {
+                push("deploy.progressive", "fly --strategy");
+            }
+        }
+        "vercel" if a0 == "rollback" || a0 == "promote" => push(
+            if a0 == "rollback" {
+                "deploy.rollback"
+            } else {
+                "deploy.progressive"
+            },
+            &format!("vercel {a0}"),
+        ),
+        "heroku" if a0.contains("rollback") => push("deploy.rollback", "heroku rollback"),
+        "heroku" if any("backups:capture") => push("deploy.db-backup", "heroku pg:backups"),
+        "wrangler" if a0 == "rollback" => push("deploy.rollback", "wrangler rollback"),
+        "wrangler" if a0 == "versions" && has("deploy") && any("%") => {
+            push("deploy.progressive", "wrangler gradual deploy")
+        }
+        "firebase" if any("rollback") => push("deploy.rollback", "firebase rollback"),
+        "gcloud" => {
+            if has("update-traffic") && (any("to-revisions") || any("to-tags")) {
+                push("deploy.progressive", "Cloud Run traffic split");
+            }
+            if has("sql") && (has("export") || (has("backups") && has("create"))) {
+                push("deploy.db-backup", "gcloud sql backup");
+            }
+            if has("sql") && has("backups") && has("restore") {
+                push("ops.backup-verification", "gcloud sql restore");
+            }
+            if has("--no-traffic") {
+                push("deploy.progressive", "Cloud Run --no-traffic");
+            }
+        }
+        "aws" => {
+            if has("rds")
+                && args
+                    .iter()
+                    .any(|a| a.starts_with("create-db") && a.contains("snapshot"))
+            {
+                push("deploy.db-backup", "RDS snapshot");
+            }
+            if has("rds") && args.iter().any(|a| a.starts_with("restore-db")) {
+                push("ops.backup-verification", "RDS restore");
+            }
+            if has("ecs") && has("wait") && has("services-stable") {
+                push("deploy.health-check", "aws ecs wait services-stable");
+            }
+            if has("deploy") && has("create-deployment") {
+                push("deploy.progressive", "CodeDeploy");
+            }
+        }
+        "supabase" if a0 == "db" && (a1 == "dump") => push("deploy.db-backup", "supabase db dump"),
+        "supabase"
+            if a0 == "db" && (a1 == "lint" || a1 == "diff" || a1 == "reset" || a1 == "test") =>
+        {
+            push("migration-check", &format!("supabase db {a1}"))
+        }
+        "supabase" if a0 == "db" && a1 == "push" || a0 == "migration" && a1 == "up" => {
+            push("migration", "supabase")
+        }
+        _ => {}
+    }
+
+    // Commands run inside a container or on a host: `docker run img python manage.py migrate`.
+    if matches!(
+        name,
+        "docker" | "podman" | "docker-compose" | "kubectl" | "ssh" | "heroku" | "flyctl" | "fly"
+    ) && (matches!(a0, "run" | "exec" | "compose" | "ssh" | "console") || name == "ssh")
+    {
+        const INNER: &[&str] = &[
+            "python",
+            "python3",
+            "manage.py",
+            "./manage.py",
+            "npx",
+            "alembic",
+            "rails",
+            "bin/rails",
+            "rake",
+            "bundle",
+            "php",
+            "prisma",
+            "flyway",
+            "liquibase",
+            "pytest",
+            "npm",
+            "yarn",
+            "pnpm",
+            "mix",
+            "sqlx",
+            "diesel",
+            "goose",
+            "dbmate",
+            "pg_dump",
+            "k6",
+            "locust",
+        ];
+        if let Some(idx) = w.iter().skip(2).position(|a| INNER.contains(&a.as_str())) {
+            if let Some(inner) = w.get(idx + 2..) {
+                for x in command_matches(inner) {
+                    if !out.iter().any(|o| o.cap == x.cap) {
+                        out.push(x);
+                    }
+                }
+            }
+        }
+    }
+    // A tool run from its image: `docker run grafana/k6:0.54.0 run -`.
+    if matches!(name, "docker" | "podman") && a0 == "run" {
+        let mut skip_value = false;
+        for (i, a) in args.iter().enumerate().skip(1) {
+            if skip_value {
+                skip_value = false;
+                continue;
+            }
+            if a.starts_with('-') {
+                skip_value = matches!(
+                    *a,
+                    "-e" | "-v"
+                        | "-w"
+                        | "--env"
+                        | "--volume"
+                        | "--workdir"
+                        | "--network"
+                        | "-p"
+                        | "--name"
+                        | "--entrypoint"
+                        | "-u"
+                        | "--user"
+                        | "--platform"
+                );
+                continue;
+            }
+            let image = a.rsplit('/').next().unwrap_or(a);
+            let tool = image.split([':', '@']).next().unwrap_or(image);
+            if matches!(
+                tool,
+                "k6" | "locust"
+                    | "artillery"
+                    | "trivy"
+                    | "grype"
+                    | "semgrep"
+                    | "gitleaks"
+                    | "trufflehog"
+                    | "hadolint"
+                    | "syft"
+                    | "zizmor"
+                    | "checkov"
+                    | "osv-scanner"
+            ) {
+                let mut inner = vec![tool.to_string()];
+                inner.extend(args.iter().skip(i + 1).map(|s| s.to_string()));
+                for x in command_matches(&inner) {
+                    if !out.iter().any(|o| o.cap == x.cap) {
+                        out.push(x);
+                    }
+                }
+            }
+            break;
+        }
+    }
+    if args
+        .iter()
+        .any(|a| a.contains("bench") && (a.contains("compare") || a.contains("baseline")))
+    {
+        out.push(m("ops.performance-regression", "benchmark comparison"));
+    }
+
+    // Migrations, whichever tool.
+    let migrate_word = args.iter().any(|a| a.contains("migrat") || *a == "db:push");
+    let check_words = has("--check")
+        || has("diff")
+        || has("status")
+        || has("validate")
+        || has("check")
+        || has("lint")
+        || has("--dry-run")
+        || has("--exit-code");
+    let tool = match name {
+        "prisma" if a0 == "migrate" || a0 == "db" && a1 == "push" => Some("prisma"),
+        "prisma" if a0 == "validate" => Some("prisma validate"),
+        "alembic" if a0 == "upgrade" || a0 == "check" || a0 == "downgrade" => Some("alembic"),
+        "manage.py" | "django-admin" if migrate_word => Some("django"),
+        "python" | "python3" if args.iter().any(|a| a.ends_with("manage.py")) && migrate_word => {
+            Some("django")
+        }
+        "rails" | "rake" | "rails.rb"
+            if args.iter().any(|a| {
+                a.starts_with("db:migrate")
+                    || *a == "db:prepare"
+                    || *a == "db:schema:load"
+                    || *a == "db:setup"
+            }) =>
+        {
+            Some("rails")
+        }
+        "flyway" | "liquibase" | "atlas" | "dbmate" | "goose" | "squawk" | "migra" => Some(name),
+        "migrate" if prefix("-path") || prefix("-database") || prefix("-source") => {
+            Some("golang-migrate")
+        }
+        "diesel" if a0 == "migration" || a0 == "database" => Some("diesel"),
+        "sqlx" if a0 == "migrate" || a0 == "database" => Some("sqlx"),
+        "knex" | "sequelize" | "typeorm" | "drizzle-kit" | "node-pg-migrate" | "db-migrate"
+            if migrate_word || name == "drizzle-kit" =>
+        {
+            Some(name)
+        }
+        "php" | "artisan" if has("migrate") || any("artisan") && migrate_word => Some("laravel"),
+        _ => None,
+    };
+    if let Some(t) = tool {
+        let validating = check_words
+            || t == "prisma validate"
+            || name == "squawk"
+            || name == "migra"
+            || (t == "django" && any("makemigrations"));
+        out.push(m(
+            if validating {
+                "migration-check"
+            } else {
+                "migration"
+            },
+            t,
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caps(s: &str) -> Vec<&'static str> {
+        let w: Vec<String> = s
+            .split_whitespace()
+            .map(|x| x.to_ascii_lowercase())
+            .collect();
+        command_matches(&w).into_iter().map(|m| m.cap).collect()
+    }
+
+    #[test]
+    fn recognises_commands() {
+        assert_eq!(caps("npm test"), ["ci.unit-tests"]);
+        assert_eq!(caps("npm run test:e2e"), ["ci.e2e-tests"]);
+        assert_eq!(caps("npx playwright test"), ["ci.e2e-tests"]);
+        assert_eq!(
+            caps("pytest --cov=app tests"),
+            ["ci.unit-tests", "ci.coverage"]
+        );
+        assert_eq!(caps("python -m mypy src"), ["ci.typecheck"]);
+        assert_eq!(caps("uv run ruff check ."), ["ci.lint"]);
+        assert_eq!(caps("cargo deny check"), ["security.dependency-audit"]);
+        assert_eq!(
+            caps("go run golang.org/x/vuln/cmd/govulncheck@v1.1.4 ./..."),
+            ["security.dependency-audit"]
+        );
+        assert_eq!(
+            caps("docker buildx build --platform linux/amd64,linux/arm64 ."),
+            ["delivery.container-build", "delivery.multi-arch"]
+        );
+        assert_eq!(caps("cosign sign --yes img"), ["security.signing"]);
+        assert_eq!(caps("k6 run load.js"), ["ops.load-testing"]);
+        assert_eq!(caps("kubectl rollout undo deploy/api"), ["deploy.rollback"]);
+        assert_eq!(caps("npx prisma migrate deploy"), ["migration"]);
+        assert_eq!(
+            caps("npx prisma migrate diff --exit-code"),
+            ["migration-check"]
+        );
+        assert_eq!(
+            caps("python manage.py makemigrations --check --dry-run"),
+            ["migration-check"]
+        );
+        assert_eq!(caps("pg_dump -Fc db"), ["deploy.db-backup"]);
+        assert!(caps("echo hello").is_empty());
+        assert!(caps("kubectl get pods").is_empty());
+    }
+
+    #[test]
+    fn scanners_that_cannot_fail_are_weak() {
+        let w: Vec<String> = "trivy image app:1".split(' ').map(String::from).collect();
+        assert!(command_matches(&w)[0].weak.is_some());
+        let w: Vec<String> = "trivy image --exit-code 1 app:1"
+            .split(' ')
+            .map(String::from)
+            .collect();
+        assert!(command_matches(&w)[0].weak.is_none());
+        let w: Vec<String> = "curl -fsS --retry 5 https://x/health"
+            .split(' ')
+            .map(String::from)
+            .collect();
+        assert_eq!(command_matches(&w)[0].cap, "deploy.health-check");
+        assert!(command_matches(&w)[0].weak.is_none());
+        let w: Vec<String> = "curl https://x/health"
+            .split(' ')
+            .map(String::from)
+            .collect();
+        assert!(command_matches(&w)[0].weak.is_some());
+    }
+}

@@ -1,0 +1,105 @@
+//! `deployment/scan-after-push`: an image is pushed to a registry before the
+//! vulnerability scanner runs on it (same job, or a later job that needs the pushing job).
+
+use crate::finding::{Category, Confidence, Severity};
+use crate::intent::{step_pushes_image, step_scans_image};
+use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
+use crate::workflow::{Job, Workflow};
+
+pub struct ScanAfterPush;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "deployment/scan-after-push",
+    title: "Image is scanned after it is pushed",
+    severity: Severity::High,
+    confidence: Confidence::Medium,
+    category: Category::Security,
+    summary: "A container image is pushed (`build-push-action` with `push: true`, `docker push`) before the step that scans it for vulnerabilities.",
+    impact: "A vulnerable image is already in the registry (and can be pulled and deployed) by the time the scan fails.",
+    doc: r#"
+## Why it matters
+The point of an image scan is to keep vulnerable images out of the registry. If the
+push comes first, the scan can only report on an image that is already published,
+tagged `latest`, and possibly rolled out by whatever watches the registry.
+
+## Bad
+```yaml
+- uses: docker/build-push-action@v5
+  with: { push: true, tags: ghcr.io/acme/app:latest }
+- uses: aquasecurity/trivy-action@master
+  with: { image-ref: ghcr.io/acme/app:latest, exit-code: '1' }
+```
+
+## Good
+```yaml
+- uses: docker/build-push-action@v5
+  with: { load: true, tags: app:scan }
+- uses: aquasecurity/trivy-action@master
+  with: { image-ref: app:scan, exit-code: '1', severity: 'CRITICAL,HIGH' }
+- uses: docker/build-push-action@v5
+  with: { push: true, tags: ghcr.io/acme/app:latest }
+```
+"#,
+    fix: FixMeta {
+        description: "Build with `load: true`, scan the local image, and push only after the scan passes.",
+        snippet: "- uses: docker/build-push-action@v5\n  with:\n    load: true\n    tags: app:scan\n- uses: aquasecurity/trivy-action@master\n  with:\n    image-ref: app:scan\n    exit-code: '1'\n- uses: docker/build-push-action@v5\n  with:\n    push: true",
+        effort_minutes: 30,
+    },
+    references: &["seed: 000 CRITICAL-5"],
+};
+
+/// Jobs `job` needs, transitively.
+fn ancestors<'w>(wf: &'w Workflow<'w>, job: &Job) -> Vec<&'w Job<'w>> {
+    let mut out: Vec<&Job> = vec![];
+    let mut stack: Vec<&str> = job.needs.clone();
+    while let Some(n) = stack.pop() {
+        if let Some(j) = wf.job(n) {
+            if !out.iter().any(|o| o.id == j.id) && out.len() < 64 {
+                out.push(j);
+                stack.extend(j.needs.iter().copied());
+            }
+        }
+    }
+    out
+}
+
+impl Rule for ScanAfterPush {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn job(&self, wf: &Workflow, job: &Job, cx: &mut Ctx) {
+        let push_here = job.steps.iter().find(|s| step_pushes_image(s));
+        let push_before = ancestors(wf, job).into_iter().find_map(|j| {
+            j.steps
+                .iter()
+                .find(|s| step_pushes_image(s))
+                .map(|s| (j.id, s))
+        });
+        for scan in job.steps.iter().filter(|s| step_scans_image(s)) {
+            let pushed = match push_here.filter(|p| p.index < scan.index) {
+                Some(p) => Some((job.id, p)),
+                None => push_before,
+            };
+            let Some((pjob, push)) = pushed else { continue };
+            let where_ = if pjob == job.id {
+                "earlier in this job".to_string()
+            } else {
+                format!("in job `{pjob}`, which this job needs")
+            };
+            cx.report(
+                &META,
+                wf.path,
+                scan.anchor(),
+                format!(
+                    "step `{}` scans the image after step `{}` already pushed it ({where_}): a vulnerable image is published before the scan can stop it.",
+                    scan.label(),
+                    push.label()
+                ),
+            )
+            .job(Some(job.id))
+            .step(Some(scan.label()))
+            .related(wf.path, push.anchor(), "image pushed here");
+            return;
+        }
+    }
+}

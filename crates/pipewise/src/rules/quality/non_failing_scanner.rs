@@ -1,0 +1,180 @@
+//! `quality/non-failing-scanner`: scanners and coverage uploads configured so they
+//! cannot fail: `trivy-action` without a non-zero `exit-code`, the `trivy` CLI without
+//! `--exit-code`, `anchore/scan-action` with `fail-build: false`, `--exit-zero` flags,
+//! and `fail_ci_if_error: false` on coverage uploads. (`scanner || true` is
+//! `reliability/masked-failure`'s, and is not reported twice.)
+
+use crate::finding::{Category, Confidence, Severity};
+use crate::intent::{command_intent, Intent};
+use crate::rules::{entry_span, Ctx, FixMeta, Rule, RuleMeta, StepSite};
+
+pub struct NonFailingScanner;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "quality/non-failing-scanner",
+    title: "Scanner configured not to fail",
+    severity: Severity::Medium,
+    confidence: Confidence::High,
+    category: Category::Security,
+    summary: "A vulnerability scanner or quality gate that is configured to exit 0 whatever it finds (`trivy-action` without `exit-code: '1'`, `--exit-zero`, `fail-build: false`), or a coverage upload with `fail_ci_if_error: false`.",
+    impact: "The scan runs, prints its findings into a log nobody reads, and the vulnerable build ships.",
+    doc: r#"
+## Why it matters
+`aquasecurity/trivy-action` exits 0 by default: it only fails the step when told
+`exit-code: '1'`. `--exit-zero` does the same for linters and `bandit`. The step is
+green however many critical vulnerabilities it printed, so the scan is decoration. A
+scan whose results go to code scanning (`format: sarif` plus `upload-sarif`) is a
+deliberate report-only setup and is not reported. Coverage uploads with
+`fail_ci_if_error: false` silently stop reporting coverage when the token breaks.
+
+## Bad
+```yaml
+- uses: aquasecurity/trivy-action@master
+  with:
+    image-ref: app:latest
+    severity: CRITICAL,HIGH
+```
+
+## Good
+```yaml
+- uses: aquasecurity/trivy-action@master
+  with:
+    image-ref: app:latest
+    severity: CRITICAL,HIGH
+    exit-code: '1'
+```
+"#,
+    fix: FixMeta {
+        description: "Make the scanner fail the step on findings at the severity you care about.",
+        snippet: "with:\n  severity: CRITICAL,HIGH\n  exit-code: '1'",
+        effort_minutes: 10,
+    },
+    references: &["seed: 002 critical 6-7", "seed: 000 MEDIUM-1", "seed: 001 §3.3", "seed: 003 Phase 4"],
+};
+
+fn falsy(v: &str) -> bool {
+    matches!(
+        v.trim().trim_matches(['"', '\'']),
+        "false" | "False" | "0" | "no"
+    )
+}
+
+impl Rule for NonFailingScanner {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn step(&self, site: &StepSite, cx: &mut Ctx) {
+        let step = site.step;
+        let label = step.label();
+        if let Some(a) = step.action() {
+            let with = step.with;
+            if a.contains("aquasecurity/trivy-action") {
+                let sarif = step
+                    .with_str("format")
+                    .map(|f| f.eq_ignore_ascii_case("sarif"))
+                    .unwrap_or(false);
+                match with.and_then(|w| w.entry("exit-code")) {
+                    Some(e)
+                        if !sarif
+                            && e.value
+                                .as_str()
+                                .map(|v| v.trim().trim_matches(['"', '\'']) == "0")
+                                .unwrap_or(false) =>
+                    {
+                        cx.report(&META, site.path, entry_span(e), format!("`exit-code: 0` on Trivy step `{label}`: vulnerabilities never fail the job."))
+                            .site(site);
+                    }
+                    None if !sarif => {
+                        let span = step.uses.map(|u| u.span).unwrap_or(step.anchor());
+                        cx.report(&META, site.path, span, format!("Trivy step `{label}` has no `exit-code`, so it exits 0 whatever it finds: vulnerabilities never fail the job."))
+                            .site(site);
+                    }
+                    _ => {}
+                }
+            } else if a.contains("anchore/scan-action") {
+                if let Some(e) = with.and_then(|w| w.entry("fail-build")) {
+                    if e.value.as_str().map(falsy).unwrap_or(false)
+                        || e.value.as_bool() == Some(false)
+                    {
+                        cx.report(&META, site.path, entry_span(e), format!("`fail-build: false` on scan step `{label}`: vulnerabilities never fail the job."))
+                            .site(site);
+                    }
+                }
+            } else if a.contains("codecov/codecov-action") || a.contains("coveralls") {
+                if let Some(e) = with.and_then(|w| w.entry("fail_ci_if_error")) {
+                    if e.value.as_bool() == Some(false)
+                        || e.value.as_str().map(falsy).unwrap_or(false)
+                    {
+                        cx.report(&META, site.path, entry_span(e), format!("`fail_ci_if_error: false` on coverage upload `{label}`: when the upload breaks (expired token, outage), coverage silently stops being reported."))
+                            .site(site)
+                            .severity(Severity::Low)
+                            .fix("Fail the job when the coverage upload fails.", "fail_ci_if_error: true", 5);
+                    }
+                }
+            }
+            return;
+        }
+        let Some(run) = &step.run else { return };
+        let Some(script) = &run.script else { return };
+        for c in &script.commands {
+            if c.in_substitution {
+                continue;
+            }
+            let intent = command_intent(c);
+            if let Some(w) = c.args().iter().find(|w| w.text == "--exit-zero") {
+                let sev = match intent {
+                    Intent::SecurityScan => Severity::Medium,
+                    _ => Severity::Low,
+                };
+                cx.report(
+                    &META,
+                    site.path,
+                    run.source_span(site.doc, w.span),
+                    format!(
+                        "`{}` with `--exit-zero` always succeeds: its findings never fail the job.",
+                        c.base_name()
+                    ),
+                )
+                .site(site)
+                .severity(sev);
+                continue;
+            }
+            if c.base_name() == "trivy" {
+                let sub = c.args().first().map(|w| w.text.as_str()).unwrap_or("");
+                let scans = matches!(
+                    sub,
+                    "image"
+                        | "i"
+                        | "fs"
+                        | "filesystem"
+                        | "repo"
+                        | "config"
+                        | "rootfs"
+                        | "k8s"
+                        | "sbom"
+                );
+                let exit =
+                    c.args().iter().enumerate().find(|(_, w)| {
+                        w.text == "--exit-code" || w.text.starts_with("--exit-code=")
+                    });
+                let sarif = c.argv_text().contains("sarif");
+                let zero = match exit {
+                    None => true,
+                    Some((i, w)) => {
+                        let v = w
+                            .text
+                            .strip_prefix("--exit-code=")
+                            .map(str::to_string)
+                            .or_else(|| c.args().get(i + 1).map(|x| x.text.clone()))
+                            .unwrap_or_default();
+                        v == "0"
+                    }
+                };
+                if scans && zero && !sarif {
+                    cx.report(&META, site.path, run.source_span(site.doc, c.span), format!("`trivy {sub}` without `--exit-code 1` exits 0 whatever it finds: vulnerabilities never fail the job."))
+                        .site(site);
+                }
+            }
+        }
+    }
+}

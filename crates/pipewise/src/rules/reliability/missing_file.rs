@@ -1,0 +1,540 @@
+//! `reliability/missing-file`: references to files that do not exist in the
+//! repository: scripts a step runs, `--config`/`-c`/`-f` arguments, `working-directory`,
+//! `*-version-file`, `cache-dependency-path`, docker `context`/`file`, local actions
+//! (`uses: ./x`), `npm run X` with no script X, and config files named in
+//! `package.json` scripts.
+
+use crate::finding::{Category, Confidence, Severity, Span};
+use crate::intent::{step_intent, Intent};
+use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
+use crate::shell::Command;
+use crate::source::SourceFile;
+use crate::workflow::{Job, Step};
+
+pub struct MissingFile;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "reliability/missing-file",
+    title: "Referenced file does not exist",
+    severity: Severity::Medium,
+    confidence: Confidence::Medium,
+    category: Category::CiPipeline,
+    summary: "A step refers to a file or folder that is not in the repository (a script, a `--config` file, a `working-directory`, a version file, a docker context, a local action, an `npm run` script). High when the step is a gate (test, smoke test, deploy, scan).",
+    impact: "The step fails on every run, or worse, a tool falls back to defaults and a smoke test or scan silently checks nothing.",
+    doc: r#"
+## Why it matters
+A path that does not exist either breaks the step every time (noise that teaches people
+to ignore red builds) or, with tools that fall back to defaults, turns a gate into a
+no-op: `jest --config test/smoke/jest.config.js` with no such file, a deploy that reads
+a missing `fly.staging.toml`. Files created earlier in the same job (build output,
+generated configs, downloaded artifacts) are not reported.
+
+## Bad
+```yaml
+- name: Run smoke tests
+  run: npx jest --config test/smoke/jest.config.js   # test/smoke/ does not exist
+```
+
+## Good
+```yaml
+- name: Run smoke tests
+  run: npx jest --config test/smoke/jest.config.js   # committed with the workflow
+```
+"#,
+    fix: FixMeta {
+        description: "Commit the missing file, or fix the path.",
+        snippet: "- name: Verify smoke tests exist\n  run: test -f test/smoke/jest.config.js",
+        effort_minutes: 30,
+    },
+    references: &["seed: 000 CRITICAL-4"],
+};
+
+/// First path segments that hold generated or downloaded files.
+const GENERATED: &[&str] = &[
+    "dist",
+    "build",
+    "out",
+    "target",
+    "node_modules",
+    ".venv",
+    "venv",
+    "vendor",
+    "tmp",
+    "artifacts",
+    "artifact",
+    "coverage",
+    "bin",
+    "_build",
+    ".next",
+    "release",
+    "releases",
+    "output",
+    "reports",
+    "site",
+    "public",
+    "lib",
+    "pkg",
+    "packages",
+    ".cache",
+    "obj",
+];
+
+/// Whether a path argument is worth checking: relative, literal, file-like.
+fn checkable(p: &str) -> bool {
+    !p.is_empty()
+        && !p.starts_with('/')
+        && !p.starts_with('~')
+        && !p.starts_with('-')
+        && !p.contains(['$', '*', '{', '?', '[', '%', '<', '>', ':', '='])
+        && !p.starts_with("http")
+        && p != "."
+        && p != "-"
+}
+
+fn generated(p: &str) -> bool {
+    let n = crate::repo::normalize(p);
+    let first = n.split('/').next().unwrap_or("");
+    GENERATED.contains(&first)
+        || n.contains("/dist/")
+        || n.contains("/build/")
+        || n.contains("/node_modules/")
+}
+
+/// Everything the job did before this step, for "created earlier" checks.
+fn earlier_text(job: Option<&Job>, step: &Step) -> String {
+    let mut s = String::new();
+    if let Some(j) = job {
+        for st in j.steps.iter().take_while(|x| x.index < step.index) {
+            s.push_str(&st.haystack());
+            if let Some(w) = st.with {
+                let src: String = w
+                    .as_map()
+                    .map(|m| {
+                        m.iter()
+                            .filter_map(|e| e.value.as_str())
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    })
+                    .unwrap_or_default();
+                s.push_str(&src.to_ascii_lowercase());
+            }
+        }
+    }
+    s
+}
+
+struct Check<'s> {
+    site: &'s StepSite<'s, 's>,
+    cwd: String,
+    earlier: String,
+    /// The job checks out another repository or into a sub-folder: paths are unknowable.
+    foreign: bool,
+}
+
+impl Check<'_> {
+    fn missing(&self, cx: &Ctx, p: &str) -> Option<String> {
+        if !checkable(p) || self.foreign {
+            return None;
+        }
+        let full = crate::repo::join(&self.cwd, p);
+        if full == ".." || generated(&full) || generated(p) || cx.repo.exists(&full) {
+            return None;
+        }
+        let base = p.rsplit('/').next().unwrap_or(p).to_ascii_lowercase();
+        if self.earlier.contains(&base) {
+            return None;
+        }
+        // The step itself may create it (`mkdir -p x`, `> x`, `wget -O x`).
+        if let Some(r) = &self.site.step.run {
+            let t = r.text.to_ascii_lowercase();
+            let first = t.find(&base);
+            let last = t.rfind(&base);
+            if first != last {
+                return None;
+            }
+        }
+        Some(full)
+    }
+}
+
+fn severity(i: Intent) -> Severity {
+    match i {
+        Intent::Test
+        | Intent::SecurityScan
+        | Intent::Deploy
+        | Intent::Publish
+        | Intent::Migration
+        | Intent::Backup => Severity::High,
+        _ => Severity::Medium,
+    }
+}
+
+/// Flags that take a config file, for commands known to use them so.
+fn config_args(c: &Command) -> Vec<(usize, &str)> {
+    let name = c.base_name();
+    let words = &c.words;
+    let mut out = vec![];
+    let takes_f = matches!(
+        name,
+        "docker" | "docker-compose" | "kubectl" | "helm" | "podman" | "skaffold" | "k6"
+    );
+    let sub = words.get(1).map(|w| w.text.as_str()).unwrap_or("");
+    let takes_c = matches!(
+        name,
+        "flyctl"
+            | "fly"
+            | "jest"
+            | "vitest"
+            | "mocha"
+            | "eslint"
+            | "pytest"
+            | "golangci-lint"
+            | "playwright"
+            | "cypress"
+            | "trivy"
+            | "semgrep"
+            | "hadolint"
+            | "yamllint"
+            | "k6"
+            | "terraform"
+            | "tflint"
+            | "wrangler"
+            | "nyc"
+    ) || (matches!(name, "npx" | "pnpx" | "bunx")
+        && matches!(
+            sub,
+            "jest"
+                | "vitest"
+                | "mocha"
+                | "eslint"
+                | "playwright"
+                | "cypress"
+                | "nyc"
+                | "c8"
+                | "tsc"
+                | "webpack"
+                | "vite"
+                | "rollup"
+        ));
+    for (i, w) in words.iter().enumerate().skip(1) {
+        let t = w.text.as_str();
+        if let Some(v) = t
+            .strip_prefix("--config=")
+            .or_else(|| t.strip_prefix("--config-file="))
+        {
+            if takes_c {
+                out.push((i, v));
+            }
+            continue;
+        }
+        let flag_f = takes_f && (t == "-f" || t == "--file");
+        let flag_c = takes_c
+            && (t == "--config"
+                || t == "-c"
+                || t == "--config-file"
+                || t == "--project" && name != "flyctl");
+        if flag_f || flag_c {
+            if let Some(v) = words.get(i + 1) {
+                if !v.dynamic && (v.text.contains('.') || v.text.contains('/')) {
+                    out.push((i + 1, v.text.as_str()));
+                }
+            }
+        }
+    }
+    // `kubectl apply -f k8s/` or a URL are folders or remote.
+    out.retain(|(_, v)| !v.starts_with("http"));
+    out
+}
+
+fn package_scripts(f: &SourceFile) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let json: serde_json::Value = serde_json::from_str(f.text()).ok()?;
+    json.get("scripts")?.as_object().cloned()
+}
+
+/// `npm run X` / `yarn run X` / `pnpm run X`: the script name, if checkable.
+fn npm_run(c: &Command) -> Option<(usize, &str)> {
+    if !matches!(c.base_name(), "npm" | "pnpm" | "yarn" | "bun") {
+        return None;
+    }
+    let args = c.args();
+    let texts: Vec<&str> = args.iter().map(|w| w.text.as_str()).collect();
+    if texts.iter().any(|a| {
+        matches!(
+            *a,
+            "--if-present"
+                | "-w"
+                | "--workspace"
+                | "--workspaces"
+                | "-ws"
+                | "--prefix"
+                | "-C"
+                | "--dir"
+                | "--filter"
+                | "-F"
+                | "-r"
+                | "--recursive"
+                | "--cwd"
+                | "workspace"
+                | "workspaces"
+        ) || a.starts_with("--workspace=")
+            || a.starts_with("--prefix=")
+            || a.starts_with("--filter=")
+            || a.starts_with("--cwd=")
+    }) {
+        return None;
+    }
+    let pos = texts
+        .iter()
+        .position(|a| *a == "run" || *a == "run-script")?;
+    let name = args.get(pos + 1)?;
+    if name.dynamic || name.text.starts_with('-') {
+        return None;
+    }
+    Some((pos + 2, name.text.as_str()))
+}
+
+impl Rule for MissingFile {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn step(&self, site: &StepSite, cx: &mut Ctx) {
+        let step = site.step;
+        let intent = step_intent(step);
+        let sev = severity(intent);
+        let foreign = site
+            .job
+            .map(|j| {
+                j.steps.iter().any(|s| {
+                    s.action().map(|a| a == "actions/checkout").unwrap_or(false)
+                        && (s.with_str("repository").is_some() || s.with_str("path").is_some())
+                })
+            })
+            .unwrap_or(false)
+            || site.action.is_some();
+        let wd = crate::rules::step_cwd(site);
+        let chk = Check {
+            site,
+            cwd: if checkable(wd) {
+                crate::repo::normalize(wd)
+            } else {
+                String::new()
+            },
+            earlier: earlier_text(site.job, step),
+            foreign,
+        };
+        let label = step.label();
+        // working-directory
+        if let Some(e) = step.entry("working-directory") {
+            if let Some(v) = e.value.as_str() {
+                let c0 = Check {
+                    cwd: String::new(),
+                    ..chk_clone(&chk)
+                };
+                if let Some(full) = c0.missing(cx, v) {
+                    cx.report(&META, site.path, e.value.span, format!("`working-directory: {v}` does not exist in the repository (`{full}`), so step `{label}` fails before it starts."))
+                        .severity(sev)
+                        .site(site);
+                }
+            }
+        }
+        // uses: ./local-action
+        if let Some(u) = step.uses_str() {
+            if let Some(local) = u.strip_prefix("./") {
+                let p = crate::repo::normalize(local);
+                let found = ["action.yml", "action.yaml", "Dockerfile"]
+                    .iter()
+                    .any(|f| cx.repo.exists(&format!("{p}/{f}")));
+                if !found && !foreign && checkable(local) {
+                    if let Some(n) = step.uses {
+                        cx.report(&META, site.path, n.span, format!("local action `{u}` has no `action.yml` in the repository, so step `{label}` fails."))
+                            .severity(sev)
+                            .site(site);
+                    }
+                }
+            }
+        }
+        // with: inputs that name files
+        if let (Some(a), Some(with)) = (step.action(), step.with) {
+            let keys: &[&str] = match a.as_str() {
+                "actions/setup-node"
+                | "actions/setup-python"
+                | "actions/setup-go"
+                | "actions/setup-java"
+                | "pnpm/action-setup"
+                | "oven-sh/setup-bun" => &[
+                    "node-version-file",
+                    "python-version-file",
+                    "go-version-file",
+                    "java-version-file",
+                    "cache-dependency-path",
+                    "package_json_file",
+                    "bun-version-file",
+                ],
+                "docker/build-push-action" => &["context", "file"],
+                _ => &[],
+            };
+            for k in keys {
+                let Some(e) = with.entry(k) else { continue };
+                let Some(v) = e.value.as_str() else { continue };
+                for item in v.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                    let c0 = Check {
+                        cwd: String::new(),
+                        ..chk_clone(&chk)
+                    };
+                    // docker `file` is relative to the repository, `context` too.
+                    if let Some(full) = c0.missing(cx, item) {
+                        cx.report(&META, site.path, e.value.span, format!("`{k}: {item}` does not exist in the repository (`{full}`), so step `{label}` fails or uses defaults."))
+                            .severity(sev)
+                            .site(site);
+                    }
+                }
+            }
+        }
+        let Some(run) = &step.run else { return };
+        let Some(script) = &run.script else { return };
+        let pkg_path = crate::repo::join(&chk.cwd, "package.json");
+        let mut pkg_scripts = None;
+        for c in &script.commands {
+            if c.in_condition || c.in_substitution || c.in_function {
+                continue;
+            }
+            // A script run by path.
+            let name = c.name();
+            let script_arg = match c.base_name() {
+                "bash" | "sh" | "zsh" | "source" | "." | "python" | "python3" | "node" | "ruby"
+                | "pwsh" | "perl" => {
+                    c.args()
+                        .iter()
+                        .find(|w| !w.text.starts_with('-'))
+                        .filter(|w| {
+                            !w.dynamic
+                                && (w.text.contains('/') || w.text.contains('.'))
+                                && !w.text.contains(' ')
+                        })
+                }
+                _ if (name.starts_with("./") || name.contains('/')) && !c.words[0].dynamic => {
+                    c.words.first()
+                }
+                _ => None,
+            };
+            if let Some(w) = script_arg {
+                let looks_file = w
+                    .text
+                    .rsplit('/')
+                    .next()
+                    .map(|b| b.contains('.') || w.text.starts_with("./"))
+                    .unwrap_or(false);
+                if looks_file && !(c.base_name() == "python" || c.base_name() == "python3")
+                    || w.text.ends_with(".py")
+                {
+                    if let Some(full) = chk.missing(cx, &w.text) {
+                        let span = run.source_span(site.doc, w.span);
+                        cx.report(&META, site.path, span, format!("step `{label}` runs `{}`, which does not exist in the repository (`{full}`).", w.text))
+                            .severity(sev)
+                            .site(site);
+                    }
+                }
+            }
+            // --config / -f arguments
+            for (i, v) in config_args(c) {
+                if let Some(full) = chk.missing(cx, v) {
+                    let span = c
+                        .words
+                        .get(i)
+                        .map(|w| run.source_span(site.doc, w.span))
+                        .unwrap_or(run.source_span(site.doc, c.span));
+                    cx.report(
+                        &META,
+                        site.path,
+                        span,
+                        format!(
+                            "`{}` reads `{v}`, which does not exist in the repository (`{full}`).",
+                            short(&c.argv_text())
+                        ),
+                    )
+                    .severity(severity(intent.max(crate::intent::command_intent(c))))
+                    .site(site);
+                }
+            }
+            // npm run X
+            if let Some((i, name)) = npm_run(c) {
+                if chk.foreign {
+                    continue;
+                }
+                if pkg_scripts.is_none() {
+                    pkg_scripts = Some(cx.repo.file(&pkg_path).and_then(package_scripts));
+                }
+                let Some(Some(scripts)) = &pkg_scripts else {
+                    continue;
+                };
+                if scripts.contains_key(name) {
+                    continue;
+                }
+                let span = c
+                    .words
+                    .get(i)
+                    .map(|w| run.source_span(site.doc, w.span))
+                    .unwrap_or(run.source_span(site.doc, c.span));
+                cx.report(&META, site.path, span, format!("`{}` runs script `{name}`, but `{pkg_path}` has no such script, so the step fails.", short(&c.argv_text())))
+                    .severity(severity(crate::intent::word_intent(name).max(intent)))
+                    .site(site)
+                    .related(&pkg_path, Span::new(0, 0), "scripts defined here");
+            }
+        }
+    }
+    fn file(&self, file: &SourceFile, cx: &mut Ctx) {
+        // Config files named in package.json scripts (`jest --config test/smoke/jest.config.js`).
+        if !file.path.ends_with("package.json") {
+            return;
+        }
+        let Some(scripts) = package_scripts(file) else {
+            return;
+        };
+        let dir = file.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        for (name, v) in scripts {
+            let Some(cmdline) = v.as_str() else { continue };
+            let parsed = crate::shell::Script::parse(cmdline);
+            for c in &parsed.commands {
+                for (_, p) in config_args(c) {
+                    if !checkable(p) || generated(p) {
+                        continue;
+                    }
+                    let full = crate::repo::join(dir, p);
+                    if full == ".." || cx.repo.exists(&full) {
+                        continue;
+                    }
+                    // Point at the path inside the script's JSON string.
+                    let text = file.text();
+                    let key = format!("\"{name}\"");
+                    let at = text
+                        .find(&key)
+                        .and_then(|k| text[k..].find(p).map(|i| k + i));
+                    let span = at
+                        .map(|s| Span::new(s, s + p.len()))
+                        .unwrap_or(Span::new(0, 0));
+                    let intent = crate::intent::word_intent(&name);
+                    cx.report(&META, &file.path, span, format!("script `{name}` reads `{p}`, which does not exist in the repository (`{full}`)."))
+                        .severity(severity(intent));
+                }
+            }
+        }
+    }
+}
+
+fn chk_clone<'s>(c: &Check<'s>) -> Check<'s> {
+    Check {
+        site: c.site,
+        cwd: c.cwd.clone(),
+        earlier: c.earlier.clone(),
+        foreign: c.foreign,
+    }
+}
+
+fn short(s: &str) -> String {
+    let t: String = s.chars().take(60).collect();
+    if s.chars().count() > 60 {
+        format!("{t} …")
+    } else {
+        t
+    }
+}

@@ -1,0 +1,518 @@
+//! Shared knowledge for the security rules: which expression contexts an outsider
+//! controls, which triggers let outsiders start a privileged run, which action
+//! inputs are code, and how to map a `${{ }}` inside a scalar back to the file.
+
+use crate::expr::{self, BinOp, Expr, ExprKind};
+use crate::finding::{Severity, Span};
+use crate::workflow::{Job, Step, Workflow};
+use pipewise_yaml::{Document, Node};
+
+/// Who controls the value of a context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Taint {
+    /// Fixed-format or repository-controlled: numbers, SHAs, booleans, secrets, vars.
+    Safe,
+    /// Provenance unknown: step/job outputs, dynamic env or matrix values.
+    Unknown,
+    /// Whoever starts the run or calls the workflow/action: `inputs.*`.
+    Caller,
+    /// Free text from outside the repository: titles, bodies, branch names, messages.
+    Attacker,
+}
+
+/// Events an outsider (anyone who can open an issue, comment or fork) can trigger
+/// and that run with the base repository's secrets and a write token.
+pub const PRIVILEGED_TRIGGERS: &[&str] = &[
+    "pull_request_target",
+    "issue_comment",
+    "issues",
+    "discussion",
+    "discussion_comment",
+    "pull_request_review",
+    "pull_request_review_comment",
+    "workflow_run",
+    "gollum",
+    "fork",
+    "watch",
+];
+
+/// Leaf names of `github.event.*` whose values have a fixed format (numbers, SHAs,
+/// booleans, enumerations, timestamps), so they cannot carry shell syntax.
+const FIXED_LEAVES: &[&str] = &[
+    "number",
+    "id",
+    "sha",
+    "before",
+    "after",
+    "draft",
+    "merged",
+    "locked",
+    "site_admin",
+    "type",
+    "state",
+    "state_reason",
+    "author_association",
+    "default",
+    "private",
+    "fork",
+    "public",
+    "comments",
+    "commits",
+    "additions",
+    "deletions",
+    "changed_files",
+    "size",
+    "forced",
+    "created",
+    "deleted",
+    "run_number",
+    "run_attempt",
+    "conclusion",
+    "status",
+    "event",
+    "login",
+    "node_id",
+    "repository_id",
+    "installation",
+    "prerelease",
+    "total_count",
+    "action",
+    "merge_commit_sha",
+    "auto_merge",
+    "rebaseable",
+    "mergeable",
+    "mergeable_state",
+    "maintainer_can_modify",
+    "review_comments",
+    "visibility",
+    "archived",
+    "disabled",
+    "has_issues",
+    "stargazers_count",
+    "watchers_count",
+    "forks_count",
+    "open_issues_count",
+    "full_name",
+    "owner",
+    "workflow_id",
+    "check_suite_id",
+    "sender",
+    "ref_type",
+];
+
+/// `github.*` properties (not under `event`) that are safe to interpolate.
+const SAFE_GITHUB: &[&str] = &[
+    "sha",
+    "run_id",
+    "run_number",
+    "run_attempt",
+    "repository_id",
+    "repository_owner_id",
+    "actor_id",
+    "workspace",
+    "action_path",
+    "event_name",
+    "ref_type",
+    "ref_protected",
+    "retention_days",
+    "server_url",
+    "api_url",
+    "graphql_url",
+    "job",
+    "action",
+    "token",
+    "repository",
+    "repository_owner",
+    "workflow",
+    "workflow_ref",
+    "workflow_sha",
+    "actor",
+    "triggering_actor",
+    "ref",
+    "ref_name",
+    "base_ref",
+    "output",
+    "path",
+    "env",
+    "state",
+    "step_summary",
+    "action_repository",
+    "action_ref",
+    "action_status",
+    "secret_source",
+    "event_path",
+];
+
+/// How much an outsider controls the value of the context `path` (lowercase dotted,
+/// as produced by [`Expr::contexts`]).
+pub fn classify(path: &str) -> Taint {
+    let mut parts = path.split('.');
+    let head = parts.next().unwrap_or("");
+    match head {
+        "github" => {
+            let rest: Vec<&str> = parts.collect();
+            match rest.first().copied() {
+                Some("head_ref") => Taint::Attacker,
+                Some("event") => classify_event(&rest[1..]),
+                Some(p) if SAFE_GITHUB.contains(&p) => Taint::Safe,
+                _ => Taint::Safe,
+            }
+        }
+        "inputs" => Taint::Caller,
+        "steps" => {
+            let rest: Vec<&str> = parts.collect();
+            match rest.get(1).copied() {
+                Some("outcome") | Some("conclusion") => Taint::Safe,
+                _ => Taint::Unknown,
+            }
+        }
+        "needs" => {
+            let rest: Vec<&str> = parts.collect();
+            match rest.get(1).copied() {
+                Some("result") => Taint::Safe,
+                _ => Taint::Unknown,
+            }
+        }
+        "env" | "matrix" => Taint::Unknown,
+        // secrets (own rule), vars (admins), job, runner, strategy: fixed.
+        _ => Taint::Safe,
+    }
+}
+
+fn classify_event(rest: &[&str]) -> Taint {
+    let Some(first) = rest.first() else {
+        // The whole event object (`toJSON(github.event)`) contains everything.
+        return Taint::Attacker;
+    };
+    if *first == "inputs" {
+        return Taint::Caller;
+    }
+    let Some(leaf) = rest.last() else {
+        return Taint::Attacker;
+    };
+    if *leaf == "*" && rest.len() == 1 {
+        return Taint::Attacker;
+    }
+    if FIXED_LEAVES.contains(leaf)
+        || leaf.ends_with("_id")
+        || leaf.ends_with("_at")
+        || leaf.ends_with("_sha")
+        || leaf.ends_with("_count")
+        || leaf.ends_with("url")
+    {
+        return Taint::Safe;
+    }
+    // `github.event.pull_request.head.repo.owner`-style objects used whole are rare;
+    // everything else under the event payload is free text someone outside chose.
+    Taint::Attacker
+}
+
+/// The events that fill a context path, for severity: `None` when any event may.
+pub fn populating_events(path: &str) -> Option<&'static [&'static str]> {
+    let p = path.strip_prefix("github.").unwrap_or(path);
+    let ev = p.strip_prefix("event.").unwrap_or("");
+    Some(if p == "head_ref" || ev.starts_with("pull_request.") {
+        &[
+            "pull_request",
+            "pull_request_target",
+            "pull_request_review",
+            "pull_request_review_comment",
+        ]
+    } else if ev.starts_with("issue.") {
+        &["issues", "issue_comment"]
+    } else if ev.starts_with("comment.") {
+        &[
+            "issue_comment",
+            "pull_request_review_comment",
+            "commit_comment",
+            "discussion_comment",
+        ]
+    } else if ev.starts_with("review.") {
+        &["pull_request_review"]
+    } else if ev.starts_with("discussion.") {
+        &["discussion", "discussion_comment"]
+    } else if ev.starts_with("workflow_run.") {
+        &["workflow_run"]
+    } else if ev.starts_with("head_commit.")
+        || ev.starts_with("commits.")
+        || ev.starts_with("pusher.")
+    {
+        &["push"]
+    } else if ev.starts_with("pages.") {
+        &["gollum"]
+    } else if ev.starts_with("release.") {
+        &["release"]
+    } else {
+        return None;
+    })
+}
+
+/// Severity of attacker-controlled data reaching a code sink in this workflow
+/// (`None` workflow = composite action or unknown caller).
+pub fn attacker_severity(wf: Option<&Workflow>, path: &str) -> (Severity, String) {
+    let Some(wf) = wf else {
+        return (
+            Severity::Medium,
+            "the action's callers decide where the value comes from".into(),
+        );
+    };
+    let events = populating_events(path);
+    let relevant: Vec<&str> = wf
+        .triggers
+        .iter()
+        .map(|t| t.event)
+        .filter(|e| events.map(|evs| evs.contains(e)).unwrap_or(true))
+        .collect();
+    if let Some(p) = relevant.iter().find(|e| PRIVILEGED_TRIGGERS.contains(e)) {
+        return (
+            Severity::Critical,
+            format!("`{p}` runs with the repository's secrets and a write token for anyone who can trigger it"),
+        );
+    }
+    if relevant.contains(&"workflow_call") {
+        return (
+            Severity::High,
+            "callers of this reusable workflow may run it on untrusted events".into(),
+        );
+    }
+    if relevant
+        .iter()
+        .any(|e| !matches!(*e, "pull_request" | "merge_group"))
+    {
+        return (
+            Severity::Medium,
+            format!(
+                "it runs on `{}` with this repository's secrets",
+                relevant
+                    .iter()
+                    .find(|e| !matches!(**e, "pull_request" | "merge_group"))
+                    .unwrap_or(&"push")
+            ),
+        );
+    }
+    if relevant.is_empty() {
+        return (
+            Severity::Low,
+            "none of this workflow's triggers fill this value, so it is usually empty".into(),
+        );
+    }
+    (
+        Severity::Low,
+        "on `pull_request` a fork's author already controls the code being built".into(),
+    )
+}
+
+/// Whether any of the workflow's triggers can be started by an outsider with
+/// secrets available (see [`PRIVILEGED_TRIGGERS`]).
+pub fn is_privileged(wf: &Workflow) -> bool {
+    wf.triggers
+        .iter()
+        .any(|t| PRIVILEGED_TRIGGERS.contains(&t.event))
+}
+
+/// The contexts whose value can end up in the expression's result (not those only
+/// tested in a condition): `a && 'x' || ''` yields only literals; `a == 'b'` a bool.
+pub fn value_contexts(e: &Expr) -> Vec<(String, expr::Span)> {
+    let mut out = vec![];
+    collect_value(e, &mut out);
+    out
+}
+
+fn collect_value(e: &Expr, out: &mut Vec<(String, expr::Span)>) {
+    match &e.kind {
+        ExprKind::Null | ExprKind::Bool(_) | ExprKind::Number(_) | ExprKind::String(_) => {}
+        ExprKind::Context(_) => {
+            if let Some(p) = e.context_path() {
+                out.push((p, e.span));
+            }
+        }
+        ExprKind::Index { base, .. } => collect_value(base, out),
+        ExprKind::Unary { .. } => {}
+        ExprKind::Binary { op, lhs, rhs } => match op {
+            // `a && b` yields a falsy `a` (empty, 0, false, null) or `b`.
+            BinOp::And => collect_value(rhs, out),
+            BinOp::Or => {
+                collect_value(lhs, out);
+                collect_value(rhs, out);
+            }
+            _ => {}
+        },
+        ExprKind::Call { name, args } => match name.to_ascii_lowercase().as_str() {
+            "contains" | "startswith" | "endswith" | "success" | "failure" | "always"
+            | "cancelled" | "hashfiles" => {}
+            _ => {
+                for a in args {
+                    collect_value(a, out);
+                }
+            }
+        },
+    }
+}
+
+/// Maps a span of a scalar's value to the file.
+pub fn value_span(doc: &Document, node: &Node, s: expr::Span) -> Span {
+    let a = doc.value_to_source(node, s.start);
+    let b = doc.value_to_source(node, s.end.saturating_sub(1)) + 1;
+    Span::new(a, b.max(a))
+}
+
+/// An environment variable name for a context path: `github.event.issue.title` →
+/// `ISSUE_TITLE`, `inputs.build-args` → `BUILD_ARGS`.
+pub fn env_name(path: &str) -> String {
+    let parts: Vec<&str> = path
+        .split('.')
+        .filter(|p| !matches!(*p, "github" | "event" | "inputs" | "*" | "outputs" | "env"))
+        .collect();
+    let tail = if parts.len() > 2 {
+        &parts[parts.len() - 2..]
+    } else {
+        &parts[..]
+    };
+    let s: String = tail
+        .join("_")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() {
+        "VALUE".into()
+    } else {
+        s
+    }
+}
+
+/// Action inputs that are executed as code: (action, input, language).
+pub const CODE_INPUTS: &[(&str, &str, &str)] = &[
+    ("actions/github-script", "script", "js"),
+    ("appleboy/ssh-action", "script", "sh"),
+    ("nick-fields/retry", "command", "sh"),
+    ("nick-invision/retry", "command", "sh"),
+    ("azure/cli", "inlinescript", "sh"),
+    ("azure/powershell", "inlinescript", "pwsh"),
+    ("uraimo/run-on-arch-action", "run", "sh"),
+    ("addnab/docker-run-action", "run", "sh"),
+    ("cross-platform-actions/action", "run", "sh"),
+    ("mathiasvr/command-output", "run", "sh"),
+    ("jannekem/run-python-script-action", "script", "py"),
+    ("vmactions/freebsd-vm", "run", "sh"),
+    ("docker://", "args", "sh"),
+    ("garygrossgarten/github-action-ssh", "command", "sh"),
+    ("actions/ai-inference", "prompt", "prompt"),
+];
+
+/// The step's code-bearing input, if its action executes one.
+pub fn code_input<'a>(step: &Step<'a>) -> Option<(&'a Node, &'static str, &'static str)> {
+    let action = step.action()?;
+    let with = step.with?;
+    for (a, input, lang) in CODE_INPUTS {
+        if action == *a || (a.ends_with("://") && action.starts_with(a)) {
+            if let Some(m) = with.as_map() {
+                for e in m {
+                    if e.key
+                        .as_str()
+                        .map(|k| k.eq_ignore_ascii_case(input))
+                        .unwrap_or(false)
+                    {
+                        return Some((&e.value, input, lang));
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A statically defined `env` value visible to the step: step, then job, then
+/// workflow level.
+pub fn env_value<'a>(
+    wf: Option<&Workflow<'a>>,
+    job: Option<&Job<'a>>,
+    step: &Step<'a>,
+    name: &str,
+) -> Option<&'a Node> {
+    let find = |n: Option<&'a Node>| -> Option<&'a Node> {
+        n?.as_map()?
+            .iter()
+            .find(|e| {
+                e.key
+                    .as_str()
+                    .map(|k| k.eq_ignore_ascii_case(name))
+                    .unwrap_or(false)
+            })
+            .map(|e| &e.value)
+    };
+    find(step.env)
+        .or_else(|| find(job.and_then(|j| j.get("env"))))
+        .or_else(|| find(wf.and_then(|w| w.root.get("env"))))
+}
+
+/// Whether `matrix.<key>` takes only literal values in this job (static matrix).
+pub fn matrix_is_static(job: Option<&Job>, key: &str) -> bool {
+    let Some(m) = job
+        .and_then(|j| j.get("strategy"))
+        .and_then(|s| s.get("matrix"))
+    else {
+        return false;
+    };
+    let Some(entries) = m.as_map() else {
+        return false;
+    };
+    let literal = |n: &Node| -> bool {
+        let mut ok = true;
+        n.walk(&mut |x| {
+            if let Some(s) = x.as_str() {
+                if s.contains("${{") {
+                    ok = false;
+                }
+            }
+        });
+        ok
+    };
+    let mut found = false;
+    for e in entries {
+        let k = e.key.as_str().unwrap_or("");
+        if k == key {
+            found = true;
+            if !literal(&e.value) {
+                return false;
+            }
+        } else if k == "include" {
+            if !literal(&e.value) {
+                return false;
+            }
+            if let Some(items) = e.value.as_seq() {
+                found |= items.iter().any(|i| i.get(key).is_some());
+            }
+        }
+    }
+    found
+}
+
+/// Whether an `inputs.<name>` is declared with a non-string type (boolean, number,
+/// choice, environment), which cannot carry shell syntax.
+pub fn input_is_typed(wf: Option<&Workflow>, action_root: Option<&Node>, name: &str) -> bool {
+    let typed = |inputs: Option<&Node>| -> bool {
+        inputs
+            .and_then(|i| i.get(name))
+            .and_then(|d| d.get("type"))
+            .and_then(Node::as_str)
+            .map(|t| matches!(t, "boolean" | "number" | "choice" | "environment"))
+            .unwrap_or(false)
+    };
+    if let Some(w) = wf {
+        let on = w.root.get("on");
+        let any = ["workflow_dispatch", "workflow_call"]
+            .iter()
+            .map(|ev| on.and_then(|o| o.get(ev)).and_then(|c| c.get("inputs")))
+            .filter(|i| i.is_some())
+            .collect::<Vec<_>>();
+        return !any.is_empty() && any.iter().all(|i| typed(*i));
+    }
+    let _ = action_root;
+    false
+}

@@ -1,0 +1,269 @@
+//! `security/dangerous-trigger`: `pull_request_target` / `workflow_run` workflows that
+//! run code from the pull request with the base repository's privileges. Critical only
+//! when the PR head is checked out and then built or tested; a `workflow_run` whose
+//! upstream (resolved by name in this repository) runs on `pull_request`, or PR text
+//! reaching a code sink, is medium; the trigger alone is at most an info note.
+
+use super::common::{classify, value_contexts, Taint};
+use crate::expr::find_embedded;
+use crate::finding::{Category, Confidence, Severity, Span};
+use crate::intent::{step_intent, Intent};
+use crate::rules::{Ctx, FixMeta, RepoView, Rule, RuleMeta};
+use crate::workflow::{Job, Step, Workflow};
+
+pub struct DangerousTrigger;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "security/dangerous-trigger",
+    title: "Privileged trigger runs pull request code",
+    severity: Severity::Critical,
+    confidence: Confidence::High,
+    category: Category::Security,
+    summary: "A `pull_request_target` or `workflow_run` workflow checks out the pull request's head and then builds or tests it (critical); or its `workflow_run` upstream can be started by a fork, or PR text reaches a script (medium).",
+    impact: "A fork's pull request runs its own build scripts with the base repository's secrets and a write token: secrets are stolen, releases and branches are poisoned (\"pwn request\").",
+    doc: r#"
+## Why it matters
+`pull_request_target` and `workflow_run` run in the context of the base repository:
+with its secrets, a write-capable `GITHUB_TOKEN` and access to its caches, even when
+the run was caused by a fork. That is safe as long as the job only handles metadata
+(labels, comments). Checking out the PR head and running `npm install`, `make` or the
+tests executes code the PR author wrote — install scripts, build files, test files —
+with all of those privileges.
+
+Either trigger alone is not a finding: many workflows label PRs or post results this
+way safely. pipewise reports the trigger (medium) only when a `workflow_run`
+upstream (resolved by name in this repository) runs on `pull_request` and so can be
+started by a fork, or when PR-controlled text reaches a script; otherwise it stays
+silent.
+
+## Bad
+```yaml
+on: pull_request_target
+jobs:
+  test:
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          ref: ${{ github.event.pull_request.head.sha }}
+      - run: npm ci && npm test
+```
+
+## Good
+```yaml
+on: pull_request            # untrusted code runs without secrets
+jobs:
+  test:
+    permissions:
+      contents: read
+    steps:
+      - uses: actions/checkout@v4
+      - run: npm ci && npm test
+```
+"#,
+    fix: FixMeta {
+        description: "Run untrusted code on `pull_request` (no secrets); keep `pull_request_target`/`workflow_run` for jobs that only read metadata or download artifacts as data.",
+        snippet: "on: pull_request\npermissions:\n  contents: read",
+        effort_minutes: 60,
+    },
+    references: &[
+        "zizmor: dangerous-triggers",
+        "https://securitylab.github.com/resources/github-actions-preventing-pwn-requests/",
+        "https://github.com/zizmorcore/zizmor/issues/1163",
+    ],
+};
+
+/// Expressions / commands that fetch the pull request's own code.
+const PR_HEAD: &[&str] = &[
+    "github.event.pull_request.head.sha",
+    "github.event.pull_request.head.ref",
+    "github.event.pull_request.merge_commit_sha",
+    "github.event.pull_request.head.repo.full_name",
+    "github.head_ref",
+    "github.event.workflow_run.head_sha",
+    "github.event.workflow_run.head_branch",
+    "github.event.workflow_run.head_repository.full_name",
+    "refs/pull/",
+    "github.event.number",
+    "github.event.pull_request.number",
+];
+
+fn checks_out_head(step: &Step) -> bool {
+    let a = step.action().unwrap_or_default();
+    if a == "actions/checkout" {
+        let refs = [step.with_str("ref"), step.with_str("repository")];
+        return refs
+            .iter()
+            .flatten()
+            .any(|r| PR_HEAD.iter().any(|p| r.contains(p)));
+    }
+    if let Some(r) = &step.run {
+        let t = r.text;
+        return t.contains("gh pr checkout")
+            || (t.contains("git fetch") || t.contains("git checkout"))
+                && (t.contains("pull/") || PR_HEAD.iter().any(|p| t.contains(p)));
+    }
+    false
+}
+
+fn runs_code(step: &Step) -> bool {
+    if step
+        .uses_str()
+        .map(|u| u.starts_with("./"))
+        .unwrap_or(false)
+    {
+        return true;
+    }
+    if step.run.is_none() && step.uses.is_none() {
+        return false;
+    }
+    matches!(
+        step_intent(step),
+        Intent::Build | Intent::Test | Intent::Lint | Intent::Publish | Intent::Deploy
+    ) || step
+        .run
+        .as_ref()
+        .map(|r| {
+            let t = r.text;
+            t.contains("./") || t.contains("make") || t.contains("install")
+        })
+        .unwrap_or(false)
+}
+
+/// The first PR-head checkout of the job followed by a step that runs code.
+fn pwn_request<'j>(job: &'j Job) -> Option<(&'j Step<'j>, &'j Step<'j>)> {
+    let i = job.steps.iter().position(checks_out_head)?;
+    let co = &job.steps[i];
+    let after = job.steps[i + 1..].iter().find(|s| runs_code(s))?;
+    Some((co, after))
+}
+
+fn pr_text_in_sink(wf: &Workflow) -> Option<Span> {
+    for job in &wf.jobs {
+        for s in &job.steps {
+            let Some(r) = &s.run else { continue };
+            for emb in find_embedded(r.text) {
+                let Ok(e) = &emb.expr else { continue };
+                if let Some((_, sp)) = value_contexts(e)
+                    .into_iter()
+                    .find(|(p, _)| classify(p) == Taint::Attacker)
+                {
+                    return Some(r.source_span(wf.doc, Span::new(sp.start, sp.end)));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Names of the upstream workflows of a `workflow_run` trigger.
+fn upstream_names<'a>(wf: &Workflow<'a>) -> Vec<&'a str> {
+    let Some(cfg) = wf
+        .triggers
+        .iter()
+        .find(|t| t.event == "workflow_run")
+        .and_then(|t| t.config)
+    else {
+        return vec![];
+    };
+    match cfg.get("workflows") {
+        Some(n) => match n.as_seq() {
+            Some(items) => items.iter().filter_map(|i| i.as_str()).collect(),
+            None => n.as_str().into_iter().collect(),
+        },
+        None => vec![],
+    }
+}
+
+fn check(wf: &Workflow, view: &RepoView, cx: &mut Ctx) {
+    let trig = wf
+        .triggers
+        .iter()
+        .find(|t| matches!(t.event, "pull_request_target" | "workflow_run"));
+    let Some(trig) = trig else { return };
+    // Critical: PR head checked out, then built/tested.
+    let mut critical = false;
+    for job in &wf.jobs {
+        if let Some((co, run)) = pwn_request(job) {
+            critical = true;
+            cx.report(
+                &META,
+                wf.path,
+                co.anchor(),
+                format!(
+                    "`{}` checks out the pull request's code in job `{}` and then runs `{}` with the base repository's secrets and write token.",
+                    trig.event,
+                    job.id,
+                    run.label()
+                ),
+            )
+            .job(Some(job.id))
+            .step(Some(co.label()))
+            .related(wf.path, run.anchor(), "the PR's code runs here")
+            .related(wf.path, trig.span, "privileged trigger");
+        }
+    }
+    if critical {
+        return;
+    }
+    // Medium: a fork can start the upstream workflow.
+    if trig.event == "workflow_run" || wf.has_trigger("workflow_run") {
+        let names = upstream_names(wf);
+        let forkable: Vec<&Workflow> = view
+            .workflows
+            .iter()
+            .filter(|u| {
+                let uname = u.name.unwrap_or(u.file_name());
+                names.contains(&uname) && u.has_trigger("pull_request")
+            })
+            .collect();
+        if let Some(u) = forkable.first() {
+            let span = wf
+                .triggers
+                .iter()
+                .find(|t| t.event == "workflow_run")
+                .map(|t| t.span)
+                .unwrap_or(trig.span);
+            cx.report(
+                &META,
+                wf.path,
+                span,
+                format!(
+                    "`workflow_run` runs with this repository's secrets after `{}`, which runs on `pull_request` and so can be started by a fork; treat its artifacts and outputs as untrusted data.",
+                    u.name.unwrap_or(u.file_name())
+                ),
+            )
+            .severity(Severity::Medium)
+            .confidence(Confidence::Medium)
+            .title("`workflow_run` can be started by a fork")
+            .related(u.path, u.triggers.iter().find(|t| t.event == "pull_request").map(|t| t.span).unwrap_or(u.root.span), "upstream runs on pull_request");
+            return;
+        }
+    }
+    if let Some(sp) = pr_text_in_sink(wf) {
+        cx.report(
+            &META,
+            wf.path,
+            trig.span,
+            format!(
+                "`{}` runs with the repository's secrets and pull request text reaches a script in this workflow.",
+                trig.event
+            ),
+        )
+        .severity(Severity::Medium)
+        .confidence(Confidence::Medium)
+        .title("Privileged trigger with PR-controlled input")
+        .related(wf.path, sp, "PR-controlled value expanded here");
+    }
+    // The trigger alone is not a finding (zizmor #1163): stay silent.
+}
+
+impl Rule for DangerousTrigger {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn repo(&self, view: &RepoView, cx: &mut Ctx) {
+        for wf in &view.workflows {
+            check(wf, view, cx);
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! `security/github-env-injection`: writes to `$GITHUB_ENV` / `$GITHUB_PATH` whose
+//! value comes from untrusted input (an attacker-controlled expression, an `env:`
+//! variable bound to one, or runtime data in a privileged `pull_request_target` /
+//! `workflow_run` job), which lets the writer set `LD_PRELOAD`, `BASH_ENV`, `PATH`, …
+//! for every later step.
+
+use super::common::{attacker_severity, classify, env_value, value_contexts, Taint};
+use crate::expr::find_embedded;
+use crate::finding::{Category, Confidence, Severity, Span};
+use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
+
+pub struct GithubEnvInjection;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "security/github-env-injection",
+    title: "Untrusted value written to `GITHUB_ENV`/`GITHUB_PATH`",
+    severity: Severity::High,
+    confidence: Confidence::Medium,
+    category: Category::Security,
+    summary: "A step appends to `$GITHUB_ENV` or `$GITHUB_PATH` a value an outsider controls (PR/issue text, a branch name, or runtime data in a `pull_request_target`/`workflow_run` job).",
+    impact: "With a newline the writer defines any variable for the rest of the job — `BASH_ENV`, `LD_PRELOAD`, `NODE_OPTIONS`, `PATH` — and so runs code in every later step, with its secrets.",
+    doc: r#"
+## Why it matters
+`$GITHUB_ENV` is a file of `NAME=value` lines read after the step. A value containing a
+newline adds lines of its own: `x\nLD_PRELOAD=/tmp/evil.so` or `BASH_ENV=…` turn a
+harmless variable into code execution in every later step. `$GITHUB_PATH` puts
+directories first in `PATH`, so a planted `git` or `npm` wins. In privileged triggers
+the job also holds secrets and a write token.
+
+## Bad
+```yaml
+on: pull_request_target
+jobs:
+  x:
+    steps:
+      - run: echo "TITLE=${{ github.event.pull_request.title }}" >> "$GITHUB_ENV"
+```
+
+## Good
+```yaml
+      - env:
+          TITLE: ${{ github.event.pull_request.title }}
+        run: echo "Title is $TITLE"   # use it directly; do not re-export it
+```
+"#,
+    fix: FixMeta {
+        description: "Pass the value to the steps that need it through `env:` instead of `GITHUB_ENV`, or use a random heredoc delimiter and validate the value.",
+        snippet: "env:\n  TITLE: ${{ github.event.pull_request.title }}",
+        effort_minutes: 15,
+    },
+    references: &["zizmor: github-env", "https://securitylab.github.com/research/github-actions-untrusted-input/"],
+};
+
+fn targets_env_file(s: &str) -> Option<&'static str> {
+    if s.contains("GITHUB_ENV") {
+        Some("GITHUB_ENV")
+    } else if s.contains("GITHUB_PATH") {
+        Some("GITHUB_PATH")
+    } else {
+        None
+    }
+}
+
+impl Rule for GithubEnvInjection {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn step(&self, site: &StepSite, cx: &mut Ctx) {
+        let Some(run) = &site.step.run else { return };
+        if !run.text.contains("GITHUB_ENV") && !run.text.contains("GITHUB_PATH") {
+            return;
+        }
+        let privileged = site
+            .workflow
+            .map(|w| w.has_trigger("pull_request_target") || w.has_trigger("workflow_run"))
+            .unwrap_or(false);
+        // (span in run text, file written)
+        let mut writes: Vec<(Span, &'static str)> = vec![];
+        match &run.script {
+            Some(script) => {
+                for c in &script.commands {
+                    let target = c
+                        .redirects
+                        .iter()
+                        .filter(|r| r.op.contains('>'))
+                        .find_map(|r| targets_env_file(&r.target))
+                        .or_else(|| {
+                            (c.base_name() == "tee")
+                                .then(|| c.args().iter().find_map(|w| targets_env_file(&w.text)))
+                                .flatten()
+                        });
+                    if let Some(t) = target {
+                        writes.push((c.span, t));
+                    }
+                }
+            }
+            None => {
+                let mut off = 0;
+                for line in run.text.split_inclusive('\n') {
+                    if let Some(t) = targets_env_file(line) {
+                        writes.push((Span::new(off, off + line.trim_end().len()), t));
+                    }
+                    off += line.len();
+                }
+            }
+        }
+        for (span, file) in writes {
+            let text = run.text.get(span.start..span.end).unwrap_or("");
+            // 1. An attacker-controlled expression in the written command.
+            let mut hit: Option<(String, Span)> = None;
+            for emb in find_embedded(text) {
+                let Ok(e) = &emb.expr else { continue };
+                if let Some((p, _)) = value_contexts(e)
+                    .into_iter()
+                    .find(|(p, _)| classify(p) == Taint::Attacker)
+                {
+                    hit = Some((
+                        p,
+                        Span::new(span.start + emb.span.start, span.start + emb.span.end),
+                    ));
+                    break;
+                }
+            }
+            // 2. A `$VAR` bound in `env:` to an attacker-controlled expression.
+            if hit.is_none() {
+                for (i, _) in text.match_indices('$') {
+                    let name: String = text[i + 1..]
+                        .trim_start_matches('{')
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
+                    if name.is_empty() {
+                        continue;
+                    }
+                    let Some(v) = env_value(site.workflow, site.job, site.step, &name)
+                        .and_then(|n| n.as_str())
+                    else {
+                        continue;
+                    };
+                    if let Some(p) = find_embedded(v)
+                        .iter()
+                        .filter_map(|emb| emb.expr.as_ref().ok())
+                        .flat_map(value_contexts)
+                        .map(|(p, _)| p)
+                        .find(|p| classify(p) == Taint::Attacker)
+                    {
+                        hit = Some((
+                            p,
+                            Span::new(span.start + i, span.start + i + 1 + name.len()),
+                        ));
+                        break;
+                    }
+                }
+            }
+            let file_span;
+            let (sev, conf, msg) = if let Some((path, sp)) = hit {
+                file_span = run.source_span(site.doc, sp);
+                let (s, why) = attacker_severity(site.workflow, &path);
+                let s = if s == Severity::Low {
+                    Severity::Medium
+                } else {
+                    s
+                };
+                (s, Confidence::High, format!("`{path}` is written to `${file}`; a newline in it defines any variable (e.g. `BASH_ENV`, `LD_PRELOAD`) for later steps — {why}."))
+            } else if privileged
+                && (text.contains("$(")
+                    || text.contains('`')
+                    || text.contains("cat ")
+                    || find_embedded(text)
+                        .iter()
+                        .filter_map(|e| e.expr.as_ref().ok())
+                        .flat_map(value_contexts)
+                        .any(|(p, _)| classify(&p) != Taint::Safe))
+            {
+                file_span = run.source_span(site.doc, span);
+                (Severity::High, Confidence::Low, format!("A computed value is written to `${file}` in a `pull_request_target`/`workflow_run` job; if it derives from the pull request or its artifacts it can set any variable for later, privileged steps."))
+            } else {
+                continue;
+            };
+            cx.report(&META, site.path, file_span, msg)
+                .severity(sev)
+                .confidence(conf)
+                .site(site);
+        }
+    }
+}

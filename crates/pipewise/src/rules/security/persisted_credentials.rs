@@ -1,0 +1,116 @@
+//! `security/persisted-credentials`: `actions/checkout` without
+//! `persist-credentials: false`, which leaves the token in the workspace's git config.
+
+use crate::finding::{Category, Confidence, Severity};
+use crate::intent::{job_deploys, job_publishes};
+use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
+
+pub struct PersistedCredentials;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "security/persisted-credentials",
+    title: "Checkout keeps the token on disk",
+    severity: Severity::Low,
+    confidence: Confidence::High,
+    category: Category::Security,
+    summary: "`actions/checkout` without `persist-credentials: false` writes the job's `GITHUB_TOKEN` into the workspace git configuration: high when the job uploads the workspace as an artifact or publishes, low otherwise.",
+    impact: "Every later step (and any uploaded copy of the workspace) can read the token and push with it.",
+    doc: r#"
+## Why it matters
+By default `actions/checkout` stores the token so later `git` commands can push. Every
+subsequent step — third-party actions, build scripts, dependencies' install hooks —
+can read it, and uploading the checkout directory as an artifact publishes it
+(the "ArtiPACKED" class of leaks). Jobs that do not push should not keep it.
+
+## Bad
+```yaml
+- uses: actions/checkout@v4
+- uses: actions/upload-artifact@v4
+  with:
+    path: .
+```
+
+## Good
+```yaml
+- uses: actions/checkout@v4
+  with:
+    persist-credentials: false
+```
+"#,
+    fix: FixMeta {
+        description: "Set `persist-credentials: false` (pass a token explicitly to the one step that pushes).",
+        snippet: "- uses: actions/checkout@v4\n  with:\n    persist-credentials: false",
+        effort_minutes: 2,
+    },
+    references: &["zizmor: artipacked", "https://unit42.paloaltonetworks.com/github-repo-artifacts-leak-tokens/"],
+};
+
+impl Rule for PersistedCredentials {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn step(&self, site: &StepSite, cx: &mut Ctx) {
+        if site.step.action().as_deref() != Some("actions/checkout") {
+            return;
+        }
+        let v = site
+            .step
+            .with
+            .and_then(|w| w.get("persist-credentials"))
+            .and_then(|n| n.as_str().map(|s| s.trim().to_ascii_lowercase()));
+        if v.as_deref() == Some("false") {
+            return;
+        }
+        let steps = site
+            .job
+            .map(|j| &j.steps[..])
+            .or(site.action.map(|a| &a.steps[..]))
+            .unwrap_or(&[]);
+        let uploads_workspace = steps.iter().skip(site.step.index + 1).any(|s| {
+            s.action().as_deref() == Some("actions/upload-artifact")
+                && s.with_str("path")
+                    .map(|p| {
+                        p.lines().any(|l| {
+                            let l = l.trim().trim_end_matches('/');
+                            l == "."
+                                || l == "./"
+                                || l.is_empty()
+                                || l.contains("github.workspace")
+                                || l == "${{ github.workspace }}"
+                        })
+                    })
+                    .unwrap_or(false)
+        });
+        let publishes = site
+            .job
+            .map(|j| job_publishes(j) || job_deploys(j))
+            .unwrap_or(false);
+        let pushes = steps.iter().any(|s| s.haystack().contains("git push"));
+        let (sev, why) = if uploads_workspace {
+            (
+                Severity::High,
+                "and a later step uploads the workspace as an artifact, token included",
+            )
+        } else if publishes && !pushes {
+            (
+                Severity::High,
+                "in a job that publishes, where every later step can read it",
+            )
+        } else if pushes {
+            (
+                Severity::Info,
+                "; a later step pushes, so pass a token to that step instead",
+            )
+        } else {
+            (Severity::Low, "where every later step can read it")
+        };
+        cx.report(
+            &META,
+            site.path,
+            site.step.uses.map(|u| u.span).unwrap_or(site.step.anchor()),
+            format!("`actions/checkout` keeps the job's token in `.git/config` {why}."),
+        )
+        .severity(sev)
+        .site(site);
+    }
+}

@@ -1,0 +1,243 @@
+//! `security/secret-exposure`: secrets handled so they leak or over-spread —
+//! `toJSON(secrets)`, dynamic `secrets[...]`, a secret pasted onto a command line or
+//! into a URL, echoed, or set in workflow-level `env:` where every step sees it.
+
+use super::common::value_span;
+use crate::expr::{find_embedded, Expr, ExprKind, PathKind};
+use crate::finding::{Category, Confidence, Severity, Span};
+use crate::rules::{entry_span, Ctx, FixMeta, Rule, RuleMeta, StepSite};
+use crate::workflow::Workflow;
+use pipewise_yaml::{Document, Node};
+
+pub struct SecretExposure;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "security/secret-exposure",
+    title: "Secret exposed or over-shared",
+    severity: Severity::Medium,
+    confidence: Confidence::High,
+    category: Category::Security,
+    summary: "`toJSON(secrets)` (high), a dynamic `secrets[...]` index, a secret pasted onto a command line, into a URL or an `echo`, or a secret in workflow-level `env:` visible to every job and step.",
+    impact: "Secrets end up in process lists, logs (log masking misses transformed values), artifacts, or in the hands of every action and script in the workflow.",
+    doc: r#"
+## Why it matters
+`toJSON(secrets)` and `secrets[matrix.name]` make every repository and organisation
+secret available to the job. A secret expanded into a command line is visible to
+every process on the runner (`ps`, `/proc/*/cmdline`) and in debug logs; embedded in a
+URL it ends up in tool output and error messages; echoing it defeats the log masking
+as soon as it is transformed (base64, a substring). Secrets in workflow-level `env:`
+are handed to every step of every job, including third-party actions that do not need
+them.
+
+## Bad
+```yaml
+env:
+  NPM_TOKEN: ${{ secrets.NPM_TOKEN }}      # every step of every job
+jobs:
+  deploy:
+    steps:
+      - run: curl -u admin:${{ secrets.ADMIN_PASSWORD }} https://example.com/api
+```
+
+## Good
+```yaml
+jobs:
+  deploy:
+    steps:
+      - env:
+          ADMIN_PASSWORD: ${{ secrets.ADMIN_PASSWORD }}
+        run: curl --fail -K- <<< "user = \"admin:${ADMIN_PASSWORD}\"" https://example.com/api
+```
+"#,
+    fix: FixMeta {
+        description: "Pass each secret through the `env:` of the one step that needs it and read it from the environment or stdin.",
+        snippet: "- env:\n    TOKEN: ${{ secrets.TOKEN }}\n  run: ./deploy.sh   # reads $TOKEN",
+        effort_minutes: 10,
+    },
+    references: &["zizmor: overprovisioned-secrets", "zizmor: secrets-outside-env"],
+};
+
+fn secret_access(e: &Expr) -> Option<(bool, bool)> {
+    // (whole secrets object, dynamic index)
+    let mut whole = false;
+    let mut dynamic = false;
+    e.visit(&mut |x| {
+        if let ExprKind::Context(parts) = &x.kind {
+            let is_secrets = matches!(parts.first().map(|p| &p.kind), Some(PathKind::Name(n)) if n.eq_ignore_ascii_case("secrets"));
+            if is_secrets {
+                if parts.len() == 1 {
+                    whole = true;
+                } else if let Some(PathKind::Index(ix)) = parts.get(1).map(|p| &p.kind) {
+                    if !matches!(ix.kind, ExprKind::String(_)) {
+                        dynamic = true;
+                    }
+                }
+            }
+        }
+    });
+    (whole || dynamic).then_some((whole, dynamic))
+}
+
+/// Every string scalar of the document with its `${{ }}`s checked for whole/dynamic access.
+fn scan_doc(path: &str, doc: &Document, cx: &mut Ctx) {
+    let mut hits: Vec<(Span, bool)> = vec![];
+    doc.root.walk(&mut |n: &Node| {
+        let Some(s) = n.as_str() else { return };
+        if !s.contains("secrets") {
+            return;
+        }
+        for emb in find_embedded(s) {
+            let Ok(e) = &emb.expr else { continue };
+            if let Some((whole, _)) = secret_access(e) {
+                hits.push((value_span(doc, n, emb.span), whole));
+            }
+        }
+    });
+    for (span, whole) in hits {
+        if whole {
+            cx.report(&META, path, span, "`toJSON(secrets)` hands every secret of the repository and organisation to this step.")
+                .severity(Severity::High);
+        } else {
+            cx.report(&META, path, span, "A dynamic `secrets[...]` index makes every secret reachable from this job, so GitHub cannot limit what the job gets.")
+                .severity(Severity::Medium);
+        }
+    }
+}
+
+impl Rule for SecretExposure {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn workflow(&self, wf: &Workflow, cx: &mut Ctx) {
+        scan_doc(wf.path, wf.doc, cx);
+        if let Some(env) = wf.root.get("env").and_then(|e| e.as_map()) {
+            for e in env {
+                let Some(v) = e.value.as_str() else { continue };
+                if v.contains("secrets.")
+                    && !v.contains("secrets.GITHUB_TOKEN")
+                    && !v.contains("secrets.github_token")
+                {
+                    cx.report(
+                        &META,
+                        wf.path,
+                        entry_span(e),
+                        format!(
+                            "`{}` puts a secret in workflow-level `env:`, so every step of all {} job(s), third-party actions included, receives it.",
+                            e.key.as_str().unwrap_or("env"),
+                            wf.jobs.len()
+                        ),
+                    )
+                    .severity(Severity::Low);
+                }
+            }
+        }
+    }
+    fn action(&self, a: &crate::workflow::Action, cx: &mut Ctx) {
+        scan_doc(a.path, a.doc, cx);
+    }
+    fn step(&self, site: &StepSite, cx: &mut Ctx) {
+        let Some(run) = &site.step.run else { return };
+        let Some(script) = &run.script else { return };
+        if !run.text.contains("secrets.") {
+            return;
+        }
+        for emb in find_embedded(run.text) {
+            let Ok(e) = &emb.expr else { continue };
+            let secrets: Vec<String> = e
+                .contexts()
+                .into_iter()
+                .filter(|(p, _)| p.starts_with("secrets.") && p != "secrets.github_token")
+                .map(|(p, _)| p)
+                .collect();
+            let Some(name) = secrets.first() else {
+                continue;
+            };
+            let line_start = run.text[..emb.span.start]
+                .rfind('\n')
+                .map(|i| i + 1)
+                .unwrap_or(0);
+            let before = &run.text[line_start..emb.span.start];
+            // `VAR=${{ secrets.X }}` / `export VAR=…`: an assignment, not an argument.
+            let assigned = before
+                .trim_end_matches(['"', '\''])
+                .strip_suffix('=')
+                .map(|b| {
+                    b.rsplit(|c: char| c.is_whitespace())
+                        .next()
+                        .map(|w| {
+                            !w.is_empty()
+                                && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                        })
+                        .unwrap_or(false)
+                })
+                .unwrap_or(false);
+            if assigned {
+                continue;
+            }
+            let Some(cmd) = script
+                .commands
+                .iter()
+                .filter(|c| c.span.start <= emb.span.start && emb.span.end <= c.span.end)
+                .min_by_key(|c| c.span.end - c.span.start)
+                .or_else(|| {
+                    script
+                        .commands
+                        .iter()
+                        .filter(|c| c.span.start >= line_start && c.span.start <= emb.span.start)
+                        .max_by_key(|c| c.span.start)
+                })
+            else {
+                continue;
+            };
+            let overlaps = |w: &&crate::shell::Word| {
+                w.span.start < emb.span.end && emb.span.start < w.span.end
+            };
+            let word = cmd.words.iter().find(overlaps);
+            let cname = cmd.base_name();
+            let in_url = word.map(|w| w.text.contains("://")).unwrap_or(false)
+                || before
+                    .rsplit(char::is_whitespace)
+                    .next()
+                    .map(|w| w.contains("://"))
+                    .unwrap_or(false);
+            let shown = run
+                .text
+                .get(emb.inner.start..emb.inner.end)
+                .unwrap_or(name)
+                .trim();
+            let (sev, what) = match cname {
+                "echo" | "printf" => {
+                    if cmd.redirects.iter().any(|r| r.op.contains('>')) {
+                        continue; // written to a file, not the log
+                    }
+                    (
+                        Severity::Medium,
+                        "is echoed to the log (masking misses any transformed copy)",
+                    )
+                }
+                "export" | "local" | "declare" | "readonly" | "test" | "[" | "[[" | "typeset" => {
+                    continue
+                }
+                // `VAR=${{ secrets.X }} cmd` assignments are not words of the command.
+                _ if in_url => (
+                    Severity::Medium,
+                    "is embedded in a URL, which tools print in errors and logs",
+                ),
+                _ => (
+                    Severity::Medium,
+                    "is on the command line, visible to every process on the runner",
+                ),
+            };
+            let span = run.source_span(site.doc, Span::new(emb.span.start, emb.span.end));
+            cx.report(
+                &META,
+                site.path,
+                span,
+                format!("`{shown}` {what} (`{cname}`)."),
+            )
+            .severity(sev)
+            .confidence(Confidence::Medium)
+            .site(site);
+        }
+    }
+}

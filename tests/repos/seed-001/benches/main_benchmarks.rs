@@ -1,0 +1,3 @@
+fn main() {
+    // criterion benchmarks of the extraction pipeline
+}

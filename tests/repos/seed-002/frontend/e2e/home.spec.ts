@@ -1,0 +1,6 @@
+import { test, expect } from '@playwright/test';
+
+test('home renders', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByText('VQMethod')).toBeVisible();
+});
