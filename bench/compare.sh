@@ -289,6 +289,8 @@ if ((HAVE_PIPEWISE)); then
         v=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["tool"]["version"])' "$WORK/pipewise.out" 2>/dev/null) ||
             v=$(tool_version "$PIPEWISE" --version)
         rows+=("$(row pipewise pipewise "${v:-?}")")
+        # Where pipewise's CPU goes: shell analysis share (one extra, unmeasured run).
+        PW_TIMINGS=$( (cd -- "$RUN_CORPUS" && PIPEWISE_TIMINGS=1 "$PIPEWISE" audit --format json --fail-on none "${REPOS[@]}" 2>&1 >/dev/null) | sed -n 's/^timings: //p' | tail -n 1)
     else
         HAVE_PIPEWISE=0
     fi
@@ -317,6 +319,7 @@ if ((HAVE_ACTIONLINT)); then
 fi
 
 wall_of() { cut -f2 "$WORK/$1.times.wall"; }
+verdict() { python3 -c 'import sys; a, b, t = map(float, sys.argv[1:]); print("met" if b and a / b <= t else "NOT met")' "$1" "$2" "$3"; }
 ratio() { python3 -c 'import sys; a, b = map(float, sys.argv[1:]); print(f"{a / b:.2f}x" if b else "n/a")' "$1" "$2"; }
 
 {
@@ -341,8 +344,11 @@ ratio() { python3 -c 'import sys; a, b = map(float, sys.argv[1:]); print(f"{a / 
     echo
     if ((HAVE_PIPEWISE)); then
         pw=$(wall_of pipewise)
-        if ((HAVE_ZIZMOR)); then echo "- wall ratio pipewise/zizmor: $(ratio "$pw" "$(wall_of zizmor)")"; fi
-        if ((HAVE_ACTIONLINT)); then echo "- wall ratio pipewise/actionlint: $(ratio "$pw" "$(wall_of actionlint)")"; fi
+        echo "- pipewise timings (PIPEWISE_TIMINGS=1, one run): ${PW_TIMINGS:-n/a}"
+        if ((HAVE_ZIZMOR)); then echo "- wall ratio pipewise/zizmor: $(ratio "$pw" "$(wall_of zizmor)") (target <= 0.10x: $(verdict "$pw" "$(wall_of zizmor)" 0.10))"; fi
+        if ((HAVE_ACTIONLINT)); then echo "- wall ratio pipewise/actionlint: $(ratio "$pw" "$(wall_of actionlint)") (target <= 0.50x: $(verdict "$pw" "$(wall_of actionlint)" 0.50))"; fi
+        pw_rss=$(awk '{ if ($4 > m) m = $4 } END { printf "%.1f", m / 1024 }' "$WORK/pipewise.times")
+        echo "- pipewise peak RSS: $pw_rss MB (target <= 64 MB: $(python3 -c 'import sys; print("met" if float(sys.argv[1]) <= 64 else "NOT met")' "$pw_rss"))"
     else
         echo "- wall ratios pipewise/zizmor and pipewise/actionlint: n/a (pipewise not built)"
     fi

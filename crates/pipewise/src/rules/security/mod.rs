@@ -3,12 +3,12 @@
 pub mod cache_poisoning;
 pub mod common;
 pub mod dangerous_trigger;
+pub mod dependabot_coverage;
+pub mod dependabot_insecure_execution;
 pub mod deprecated_action;
 pub mod deprecated_command;
 pub mod github_env_injection;
 pub mod hardcoded_credential;
-pub mod dependabot_coverage;
-pub mod dependabot_insecure_execution;
 pub mod missing_permissions;
 pub mod overbroad_permissions;
 pub mod persisted_credentials;
