@@ -106,7 +106,7 @@ resolve_bin() { # NAME -> absolute path of the real executable, or nothing
     local p real
     p=$(command -v -- "$1" 2>/dev/null) || return 1
     if [[ $p == */shims/* ]] && command -v pyenv >/dev/null; then
-        real=$(pyenv which -- "$1" 2>/dev/null) && p=$real
+        real=$(pyenv which "$1" 2>/dev/null) && p=$real
     fi
     if [[ $1 == actionlint ]] && head -c 2 -- "$p" 2>/dev/null | grep -q '^#!'; then
         real=$("$(head -n 1 -- "$p" | sed 's/^#![[:space:]]*//; s/[[:space:]].*$//')" -c \
