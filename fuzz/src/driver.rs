@@ -9,7 +9,13 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
+
+/// An input running longer than this is a hang.
+const HANG_SECS: u64 = 10;
+static ORIGIN: OnceLock<Instant> = OnceLock::new();
 
 /// Tokens that steer the mutations towards interesting syntax.
 const TOKENS: &[&[u8]] = &[
@@ -200,6 +206,32 @@ fn main() {
     let (mut execs, mut crashes, mut slowest) = (0u64, 0u64, Duration::ZERO);
     let mut slow_inputs = 0u64;
     let artifacts = fuzz_dir().join("artifacts").join(name);
+    // Watchdog: an input running for over HANG_SECS is saved as `hang-*` and the run
+    // stops (a hang cannot be caught like a panic).
+    let current: Arc<Mutex<Vec<u8>>> = Arc::default();
+    let started_ms = Arc::new(AtomicU64::new(u64::MAX));
+    {
+        let (current, started_ms, artifacts) =
+            (current.clone(), started_ms.clone(), artifacts.clone());
+        let origin = Instant::now();
+        let _ = ORIGIN.set(origin);
+        std::thread::spawn(move || loop {
+            std::thread::sleep(Duration::from_millis(500));
+            let s = started_ms.load(Ordering::Relaxed);
+            let now = origin.elapsed().as_millis() as u64;
+            if s != u64::MAX && now.saturating_sub(s) > HANG_SECS * 1000 {
+                let input = current.lock().map(|g| g.clone()).unwrap_or_default();
+                let _ = std::fs::create_dir_all(&artifacts);
+                let path = artifacts.join(format!("hang-{now}"));
+                let _ = std::fs::write(&path, &input);
+                println!(
+                    "HANG: one input ran over {HANG_SECS} s; saved to {}",
+                    path.display()
+                );
+                std::process::exit(3);
+            }
+        });
+    }
     // Seeds first, unmutated.
     let mut queue: Vec<Vec<u8>> = corpus.clone();
     while Instant::now() < deadline {
@@ -211,9 +243,16 @@ fn main() {
                 i
             }
         };
+        if let Ok(mut g) = current.lock() {
+            g.clear();
+            g.extend_from_slice(&input);
+        }
+        let origin = ORIGIN.get().copied().unwrap_or_else(Instant::now);
+        started_ms.store(origin.elapsed().as_millis() as u64, Ordering::Relaxed);
         let t = Instant::now();
         let ok = catch_unwind(AssertUnwindSafe(|| target(&input))).is_ok();
         let took = t.elapsed();
+        started_ms.store(u64::MAX, Ordering::Relaxed);
         execs += 1;
         if took > slowest {
             slowest = took;
