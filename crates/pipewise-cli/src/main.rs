@@ -1,6 +1,8 @@
 //! The `pipewise` command line: argument parsing, exit codes and output routing.
 //! Everything else lives in the `pipewise` library.
 
+mod batch;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use pipewise::analysis::settings::RepoSettings;
 use pipewise::audit::audit_path_with;
@@ -44,6 +46,19 @@ enum Cmd {
         /// Write the file into the repository instead of printing it (never overwrites).
         #[arg(long)]
         write: bool,
+    },
+    /// Combine saved JSON reports (`pipewise audit -f json`, e.g. from sharded CI jobs)
+    /// into one report, repositories sorted by root.
+    Merge {
+        /// Reports written by `pipewise audit --format json`.
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value = "json")]
+        format: Format,
+        /// Write the merged report to this file instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// List every rule.
     Rules {
@@ -138,8 +153,48 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Cmd::Audit(args) => match run_audit(args) {
-            Ok(code) => code,
+        Cmd::Audit(args) => {
+            let started = std::time::Instant::now();
+            let code = match run_audit(args) {
+                Ok(code) => code,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            };
+            batch::print_timings(started);
+            code
+        }
+        Cmd::Merge {
+            reports,
+            format,
+            output,
+        } => match batch::merge(&reports) {
+            Ok(report) => {
+                let text = match format {
+                    Format::Plain => report::plain::render(&report, false),
+                    Format::Json => report::json::render(&report),
+                    Format::Sarif => report::sarif::render(&report),
+                    Format::Github => report::github::render(&report),
+                    Format::Markdown | Format::Html => {
+                        let opts = report::markdown::Options {
+                            date: report::markdown::report_date(None),
+                        };
+                        if format == Format::Html {
+                            report::html::render(&report, &opts)
+                        } else {
+                            report::markdown::render(&report, &opts)
+                        }
+                    }
+                };
+                match write_out(output.as_deref(), &text) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        ExitCode::from(2)
+                    }
+                }
+            }
             Err(e) => {
                 eprintln!("error: {e}");
                 ExitCode::from(2)
@@ -254,9 +309,22 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
         _ => Format::Plain,
     });
 
+    if format == Format::Json {
+        // Streamed: each repository is audited, written and released in turn.
+        return run_audit_json(
+            &paths,
+            &args,
+            config.as_ref(),
+            settings.as_ref(),
+            min,
+            fail_on,
+        );
+    }
     let mut repos = vec![];
     let mut failed = 0usize;
+    let bar = batch::progress(paths.len(), format == Format::Plain);
     for p in &paths {
+        bar.inc(1);
         match audit_path_with(p, config.as_ref(), settings.as_ref()) {
             Ok(r) => repos.push(r),
             Err(e) => {
@@ -265,6 +333,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
             }
         }
     }
+    bar.finish_and_clear();
     if repos.is_empty() {
         return Err(if failed > 0 {
             "no input could be read".into()
@@ -323,6 +392,52 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
         Some(level) => report.findings().any(|f| f.severity >= level),
     };
     Ok(if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `audit --format json`: the report is streamed one repository at a time.
+fn run_audit_json(
+    paths: &[PathBuf],
+    args: &AuditArgs,
+    config: Option<&Config>,
+    settings: Option<&RepoSettings>,
+    min: Severity,
+    fail_on: Option<Severity>,
+) -> Result<ExitCode, String> {
+    let audit = |p: &Path| audit_path_with(p, config, settings);
+    let outcome = match &args.output {
+        Some(o) => {
+            let f = std::fs::File::create(o).map_err(|e| format!("{}: {e}", o.display()))?;
+            let mut w = std::io::BufWriter::new(f);
+            batch::stream_json(paths, &mut w, audit, min, fail_on)?
+        }
+        None => {
+            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+            // A closed pipe (`| head`) is not an error worth reporting.
+            match batch::stream_json(paths, &mut w, audit, min, fail_on) {
+                Ok(o) => o,
+                Err(_) => return Ok(ExitCode::SUCCESS),
+            }
+        }
+    };
+    if outcome.written == 0 {
+        if let Some(o) = &args.output {
+            let _ = std::fs::remove_file(o);
+        }
+        return Err(if outcome.failed > 0 {
+            "no input could be read".into()
+        } else {
+            "no paths given".into()
+        });
+    }
+    if outcome.nothing_read {
+        eprintln!("error: no input could be read");
+        return Ok(ExitCode::from(2));
+    }
+    Ok(if outcome.failing {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

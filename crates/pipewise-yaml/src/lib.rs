@@ -91,7 +91,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_depth: 256,
-            max_nodes: 1_000_000,
+            max_nodes: 250_000,
         }
     }
 }

@@ -308,36 +308,117 @@ fn classify_words<S: AsRef<str>>(args: &[S]) -> Intent {
 
 /// Classifies one word such as a script name (`test:smoke`, `deploy-prod`).
 pub fn word_intent(a: &str) -> Intent {
-    let a = a.to_ascii_lowercase();
-    let has = |s: &str| a.contains(s);
-    if has("deploy") || has("rollout") || a == "release" || has("promote") {
+    // Every keyword below has at least three letters: shorter words (flags, `-e`,
+    // `.`) are nothing, and are the most common.
+    if a.len() < 3 {
+        return Intent::Other;
+    }
+    let lowered;
+    let a = if a.bytes().any(|b| b.is_ascii_uppercase()) {
+        lowered = a.to_ascii_lowercase();
+        lowered.as_str()
+    } else {
+        a
+    };
+    // One pass over the word finds every keyword (this runs for every word of every
+    // command and name, so it must be cheap).
+    let mut found = 0u32;
+    for m in word_keywords().find_overlapping_iter(a) {
+        found |= 1 << m.pattern().as_u32();
+    }
+    let has = |k: Kw| found & (1 << k as u32) != 0;
+    use Kw::*;
+    if has(Deploy) || has(Rollout) || a == "release" || has(Promote) {
         Intent::Deploy
-    } else if has("publish") {
+    } else if has(Publish) {
         Intent::Publish
-    } else if has("backup") {
+    } else if has(Backup) {
         Intent::Backup
-    } else if has("migrat") {
+    } else if has(Migrat) {
         Intent::Migration
-    } else if has("audit") || has("vuln") || has("security") || has("scan") || has("sast") {
+    } else if has(Audit) || has(Vuln) || has(Security) || has(Scan) || has(Sast) {
         Intent::SecurityScan
     } else if a
         .split(|c: char| !c.is_ascii_alphanumeric())
         .any(|t| t.starts_with("test") || matches!(t, "pytest" | "unittest" | "jest" | "vitest"))
-        || has("spec")
-        || has("e2e")
-        || has("smoke")
-        || has("coverage")
+        || has(Spec)
+        || has(E2e)
+        || has(Smoke)
+        || has(Coverage)
         || a == "cov"
-        || has("check") && !has("checkout")
+        || has(Check) && !has(Checkout)
     {
         Intent::Test
-    } else if has("lint") || has("typecheck") || has("type-check") || has("format") || has("fmt") {
+    } else if has(Lint) || has(Typecheck) || has(TypeCheck) || has(Format) || has(Fmt) {
         Intent::Lint
-    } else if has("build") || has("compile") {
+    } else if has(Build) || has(Compile) {
         Intent::Build
     } else {
         Intent::Other
     }
+}
+
+/// The keywords [`word_intent`] looks for, in the order of [`KEYWORDS`].
+#[derive(Clone, Copy)]
+enum Kw {
+    Deploy,
+    Rollout,
+    Promote,
+    Publish,
+    Backup,
+    Migrat,
+    Audit,
+    Vuln,
+    Security,
+    Scan,
+    Sast,
+    Spec,
+    E2e,
+    Smoke,
+    Coverage,
+    Check,
+    Checkout,
+    Lint,
+    Typecheck,
+    TypeCheck,
+    Format,
+    Fmt,
+    Build,
+    Compile,
+}
+
+const KEYWORDS: [&str; 24] = [
+    "deploy",
+    "rollout",
+    "promote",
+    "publish",
+    "backup",
+    "migrat",
+    "audit",
+    "vuln",
+    "security",
+    "scan",
+    "sast",
+    "spec",
+    "e2e",
+    "smoke",
+    "coverage",
+    "check",
+    "checkout",
+    "lint",
+    "typecheck",
+    "type-check",
+    "format",
+    "fmt",
+    "build",
+    "compile",
+];
+
+fn word_keywords() -> &'static aho_corasick::AhoCorasick {
+    static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    AC.get_or_init(|| {
+        aho_corasick::AhoCorasick::new(KEYWORDS).expect("fixed literal keywords always build")
+    })
 }
 
 /// Classifies an action by name (`docker/build-push-action`, `aquasecurity/trivy-action`).
@@ -381,6 +462,10 @@ pub fn action_intent(action: &str) -> Intent {
 
 /// The strongest intent of a step: its name, its action, its commands.
 pub fn step_intent(step: &Step) -> Intent {
+    *step.intent.get_or_init(|| compute_step_intent(step))
+}
+
+fn compute_step_intent(step: &Step) -> Intent {
     let mut best = step.name.map(word_intent_phrase).unwrap_or(Intent::Other);
     if let Some(a) = step.action() {
         best = best.max(action_intent(&a));
@@ -832,6 +917,93 @@ pub fn step_pushes_image(step: &Step) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The keyword logic of [`word_intent`], written plainly (the reference).
+    fn naive_word_intent(a: &str) -> Intent {
+        let a = a.to_ascii_lowercase();
+        let has = |s: &str| a.contains(s);
+        if has("deploy") || has("rollout") || a == "release" || has("promote") {
+            Intent::Deploy
+        } else if has("publish") {
+            Intent::Publish
+        } else if has("backup") {
+            Intent::Backup
+        } else if has("migrat") {
+            Intent::Migration
+        } else if has("audit") || has("vuln") || has("security") || has("scan") || has("sast") {
+            Intent::SecurityScan
+        } else if has("test")
+            || has("spec")
+            || has("e2e")
+            || has("smoke")
+            || has("coverage")
+            || a == "cov"
+            || has("check") && !has("checkout")
+        {
+            Intent::Test
+        } else if has("lint")
+            || has("typecheck")
+            || has("type-check")
+            || has("format")
+            || has("fmt")
+        {
+            Intent::Lint
+        } else if has("build") || has("compile") {
+            Intent::Build
+        } else {
+            Intent::Other
+        }
+    }
+
+    #[test]
+    fn word_intent_matches_the_plain_keyword_logic() {
+        for w in [
+            "deploy-prod",
+            "Release",
+            "release",
+            "rollout",
+            "publish",
+            "backup",
+            "db:migrate",
+            "npm-audit",
+            "vulns",
+            "SecurityScan",
+            "scan",
+            "sast",
+            "test:unit",
+            "spec",
+            "e2e",
+            "smoke",
+            "coverage",
+            "cov",
+            "check",
+            "checkout",
+            "checkout-check",
+            "lint",
+            "typecheck",
+            "type-check",
+            "format",
+            "fmt",
+            "build",
+            "compile",
+            "x",
+            "-e",
+            "",
+            "promote",
+            "precheckout",
+            "CHECKOUT",
+            "e2e-build",
+            "builds",
+            "formatting",
+            "testdeploy",
+            "über-test",
+            "ab",
+            "re",
+            "tes",
+        ] {
+            assert_eq!(word_intent(w), naive_word_intent(w), "{w}");
+        }
+    }
     use crate::shell::Script;
 
     fn intent(s: &str) -> Intent {

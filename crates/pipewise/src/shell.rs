@@ -132,6 +132,41 @@ thread_local! {
 
 const MAX_DEPTH: usize = 400;
 
+/// Time spent in [`Script::parse`] (parse + mapping), summed over all threads, in ns.
+static SHELL_NANOS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// This thread's CPU time in ns (so that time spent waiting for a core on a busy
+/// machine is not counted); a monotonic clock where that is not available.
+fn thread_cpu_nanos() -> u64 {
+    #[cfg(target_os = "linux")]
+    {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
+        if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0 {
+            return (ts.tv_sec as u64)
+                .saturating_mul(1_000_000_000)
+                .saturating_add(ts.tv_nsec as u64);
+        }
+    }
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    u64::try_from(
+        START
+            .get_or_init(std::time::Instant::now)
+            .elapsed()
+            .as_nanos(),
+    )
+    .unwrap_or(u64::MAX)
+}
+
+/// CPU time spent so far in shell analysis of `run:` blocks and script files, summed
+/// over threads (for `PIPEWISE_TIMINGS` and the benchmarks).
+pub fn shell_time() -> std::time::Duration {
+    std::time::Duration::from_nanos(SHELL_NANOS.load(std::sync::atomic::Ordering::Relaxed))
+}
+
 #[derive(Clone, Copy, Default)]
 struct Ctx {
     in_condition: bool,
@@ -149,6 +184,16 @@ struct Builder<'s> {
 impl Script {
     /// Parses bash source. Never fails: syntax errors set `has_errors`.
     pub fn parse(src: &str) -> Script {
+        let started = thread_cpu_nanos();
+        let script = Script::parse_inner(src);
+        SHELL_NANOS.fetch_add(
+            thread_cpu_nanos().saturating_sub(started),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        script
+    }
+
+    fn parse_inner(src: &str) -> Script {
         let tree = PARSER.with(|cell| {
             let mut slot = cell.borrow_mut();
             if slot.is_none() {

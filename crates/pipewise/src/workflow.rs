@@ -52,6 +52,8 @@ pub struct Step<'a> {
     pub run: Option<Run<'a>>,
     pub with: Option<&'a Node>,
     pub env: Option<&'a Node>,
+    /// [`crate::intent::step_intent`], computed once: many rules ask for it.
+    pub intent: std::sync::OnceLock<crate::intent::Intent>,
 }
 
 impl<'a> Step<'a> {
@@ -197,6 +199,7 @@ impl<'a> Workflow<'a> {
             }
         }
         wf.triggers = triggers(root.get("on"), &mut problems);
+        check_permissions(root, &mut problems);
         if root.entry("on").is_none() {
             problems.push(Problem {
                 span: first_key(root),
@@ -390,11 +393,102 @@ fn triggers<'a>(on: Option<&'a Node>, problems: &mut Vec<Problem>) -> Vec<Trigge
                 message: "empty trigger".into(),
             });
             false
+        } else if !t.event.contains("${{") && !EVENTS.contains(&t.event) {
+            problems.push(Problem {
+                span: t.span,
+                message: format!("unknown trigger event `{}`", t.event),
+            });
+            false
         } else {
             true
         }
     })
     .collect()
+}
+
+/// Every event that can trigger a GitHub Actions workflow.
+const EVENTS: &[&str] = &[
+    "branch_protection_rule",
+    "check_run",
+    "check_suite",
+    "create",
+    "delete",
+    "deployment",
+    "deployment_status",
+    "discussion",
+    "discussion_comment",
+    "fork",
+    "gollum",
+    "issue_comment",
+    "issues",
+    "label",
+    "merge_group",
+    "milestone",
+    "page_build",
+    "project",
+    "project_card",
+    "project_column",
+    "public",
+    "pull_request",
+    "pull_request_comment",
+    "pull_request_review",
+    "pull_request_review_comment",
+    "pull_request_target",
+    "push",
+    "registry_package",
+    "release",
+    "repository_dispatch",
+    "schedule",
+    "status",
+    "watch",
+    "workflow_call",
+    "workflow_dispatch",
+    "workflow_run",
+    "image_version",
+];
+
+/// `permissions:` is `read-all`, `write-all`, or a mapping of scopes to levels.
+fn check_permissions(node: &Node, problems: &mut Vec<Problem>) {
+    let Some(p) = node.get("permissions") else {
+        return;
+    };
+    let ok = match &p.kind {
+        NodeKind::Map(_) => true,
+        NodeKind::Scalar { value, .. } => {
+            p.is_null() || matches!(value.as_str(), "read-all" | "write-all")
+        }
+        NodeKind::Seq(_) => false,
+    };
+    if !ok {
+        problems.push(Problem {
+            span: p.span,
+            message: format!(
+                "`permissions` must be `read-all`, `write-all` or a mapping of scopes, found {}",
+                p.as_str()
+                    .map(|v| format!("`{v}`"))
+                    .unwrap_or_else(|| p.type_name().to_string())
+            ),
+        });
+    }
+}
+
+/// `uses:` is a string: `owner/repo[/path]@ref`, `./local/path` or `docker://image`.
+fn check_uses(uses: Option<&Node>, problems: &mut Vec<Problem>) {
+    let Some(u) = uses else { return };
+    let valid = u.as_str().is_some_and(|v| {
+        v.starts_with("./") || v.starts_with("docker://") || (v.contains('/') && v.contains('@'))
+    });
+    if !valid {
+        problems.push(Problem {
+            span: u.span,
+            message: format!(
+                "`uses` must be `owner/repo@ref`, `./path` or `docker://image`, found {}",
+                u.as_str()
+                    .map(|v| format!("`{v}`"))
+                    .unwrap_or_else(|| u.type_name().to_string())
+            ),
+        });
+    }
 }
 
 fn job<'a>(
@@ -429,6 +523,8 @@ fn job<'a>(
         },
         None => vec![],
     };
+    check_permissions(node, problems);
+    check_uses(node.get("uses"), problems);
     let steps = match node.get("steps") {
         Some(s) => parse_steps(s, shell, problems),
         None => vec![],
@@ -500,6 +596,7 @@ fn parse_steps<'a>(
                 script,
             })
         });
+        check_uses(item.get("uses"), problems);
         if item.get("run").is_some() && item.get("uses").is_some() {
             problems.push(Problem {
                 span: item.span,
@@ -515,6 +612,7 @@ fn parse_steps<'a>(
             run,
             with: item.get("with"),
             env: item.get("env"),
+            intent: std::sync::OnceLock::new(),
         });
     }
     steps

@@ -1,0 +1,277 @@
+//! Many repositories in one run: the streamed JSON report (one repository audited,
+//! written and released at a time, so memory stays flat), the progress bar (stderr,
+//! TTY only), `PIPEWISE_TIMINGS` figures, and `pipewise merge` of saved reports.
+
+use pipewise::finding::Severity;
+use pipewise::report::{RepoReport, Report, SCHEMA};
+use rayon::prelude::*;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// What a streamed audit saw, for the exit code.
+pub struct Outcome {
+    /// Repositories written.
+    pub written: usize,
+    /// Paths that could not be audited at all.
+    pub failed: usize,
+    /// Every written repository had no readable file and some error.
+    pub nothing_read: bool,
+    /// A finding at or above `--fail-on`.
+    pub failing: bool,
+}
+
+/// Audits `paths` one after the other and writes the `pipewise/report@1` JSON
+/// document as it goes: byte-identical to rendering the whole [`Report`] at once
+/// (serde_json's pretty printer), but each repository is released once written.
+/// Nothing is written when no path can be audited.
+///
+/// Repositories are audited a few at a time in parallel (a window of twice the
+/// thread count, so memory stays bounded) and written in the order given.
+pub fn stream_json(
+    paths: &[PathBuf],
+    out: &mut dyn Write,
+    audit: impl Fn(&Path) -> Result<RepoReport, String> + Sync,
+    min: Severity,
+    fail_on: Option<Severity>,
+) -> Result<Outcome, String> {
+    let mut o = Outcome {
+        written: 0,
+        failed: 0,
+        nothing_read: true,
+        failing: false,
+    };
+    let window = (rayon::current_num_threads() * 2).max(1);
+    for chunk in paths.chunks(window) {
+        let results: Vec<Result<RepoReport, String>> = chunk.par_iter().map(|p| audit(p)).collect();
+        for res in results {
+            write_one(res, out, min, fail_on, &mut o)?;
+        }
+    }
+    if o.written > 0 {
+        out.write_all(b"\n  ]\n}\n").map_err(io)?;
+        out.flush().map_err(io)?;
+    }
+    Ok(o)
+}
+
+fn io(e: std::io::Error) -> String {
+    format!("cannot write the report: {e}")
+}
+
+/// Writes one repository's entry (or reports why it could not be audited).
+fn write_one(
+    res: Result<RepoReport, String>,
+    out: &mut dyn Write,
+    min: Severity,
+    fail_on: Option<Severity>,
+    o: &mut Outcome,
+) -> Result<(), String> {
+    {
+        let mut r = match res {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {e}");
+                o.failed += 1;
+                return Ok(());
+            }
+        };
+        r.findings.retain(|f| f.severity >= min);
+        o.nothing_read &= r.files.is_empty() && !r.errors.is_empty();
+        o.failing |= fail_on.is_some_and(|l| r.findings.iter().any(|f| f.severity >= l));
+        if o.written == 0 {
+            out.write_all(header().as_bytes()).map_err(io)?;
+        } else {
+            out.write_all(b",\n").map_err(io)?;
+        }
+        out.write_all(repo_json(&r).as_bytes()).map_err(io)?;
+        o.written += 1;
+    }
+    Ok(())
+}
+
+/// The document up to the opening of the repositories array.
+fn header() -> String {
+    let empty = Report::new(vec![]);
+    let tool = serde_json::to_string_pretty(&empty.tool).unwrap_or_default();
+    format!(
+        "{{\n  \"schema\": {},\n  \"tool\": {},\n  \"repositories\": [\n",
+        serde_json::Value::from(empty.schema),
+        tool.replace('\n', "\n  ")
+    )
+}
+
+/// One repository, indented as an element of the top-level `repositories` array.
+/// (JSON strings never hold a raw newline, so indenting every line is exact.)
+fn repo_json(r: &RepoReport) -> String {
+    let s = serde_json::to_string_pretty(r).unwrap_or_default();
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    for (i, line) in s.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str("    ");
+        out.push_str(line);
+    }
+    out
+}
+
+/// A progress bar on stderr, shown only when stderr is a terminal, the output is the
+/// plain text report, and there are several repositories; hidden otherwise.
+pub fn progress(len: usize, plain: bool) -> indicatif::ProgressBar {
+    if !plain || len < 2 || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let pb = indicatif::ProgressBar::with_draw_target(
+        Some(len as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} auditing [{bar:30}] {pos}/{len} repositories ({elapsed}) {msg}",
+    ) {
+        pb.set_style(style.progress_chars("=> "));
+    }
+    pb
+}
+
+/// With `PIPEWISE_TIMINGS` set, prints to stderr where the time went: wall, process
+/// CPU, and the CPU spent in shell analysis of `run:` blocks and scripts.
+pub fn print_timings(started: Instant) {
+    if std::env::var_os("PIPEWISE_TIMINGS").is_none() {
+        return;
+    }
+    let wall = started.elapsed();
+    let shell = pipewise::shell::shell_time();
+    let cpu = process_cpu();
+    let share = |part: Duration, whole: Duration| {
+        if whole.is_zero() {
+            0.0
+        } else {
+            100.0 * part.as_secs_f64() / whole.as_secs_f64()
+        }
+    };
+    match cpu {
+        Some(cpu) => eprintln!(
+            "timings: wall {:.3}s, cpu {:.3}s, shell analysis {:.3}s cpu ({:.1}% of cpu)",
+            wall.as_secs_f64(),
+            cpu.as_secs_f64(),
+            shell.as_secs_f64(),
+            share(shell, cpu)
+        ),
+        None => eprintln!(
+            "timings: wall {:.3}s, shell analysis {:.3}s cpu",
+            wall.as_secs_f64(),
+            shell.as_secs_f64()
+        ),
+    }
+}
+
+/// User + system CPU time of this process (Linux `/proc/self/stat`).
+fn process_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let utime: u64 = f.get(11)?.parse().ok()?;
+    let stime: u64 = f.get(12)?.parse().ok()?;
+    // Clock ticks; 100 per second on every Linux configuration in use.
+    Some(Duration::from_millis((utime + stime) * 10))
+}
+
+/// Reads saved JSON reports and combines them: every repository of every report,
+/// sorted by root (stable, so equal roots keep the order of the files given).
+pub fn merge(files: &[PathBuf]) -> Result<Report, String> {
+    let mut repos: Vec<RepoReport> = vec![];
+    for f in files {
+        let text = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
+        repos.extend(parse_report(&text).map_err(|e| format!("{}: {e}", f.display()))?);
+    }
+    repos.sort_by(|a, b| a.root.cmp(&b.root));
+    Ok(Report::new(repos))
+}
+
+/// Checks that `text` is a `pipewise/report@1` document and returns its repositories.
+fn parse_report(text: &str) -> Result<Vec<RepoReport>, String> {
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        format!(
+            "not JSON (line {}, column {}): {e}; expected a report written by `pipewise audit --format json`",
+            e.line(),
+            e.column()
+        )
+    })?;
+    match v.get("schema").and_then(|s| s.as_str()) {
+        Some(SCHEMA) => {}
+        Some(other) => {
+            return Err(format!(
+                "report schema is `{other}`, but this pipewise reads `{SCHEMA}`"
+            ))
+        }
+        None => {
+            return Err(format!(
+                "not a pipewise report (no `schema: {SCHEMA}`); expected the output of `pipewise audit --format json`"
+            ))
+        }
+    }
+    let report: Report = serde_json::from_value(v)
+        .map_err(|e| format!("does not follow the `{SCHEMA}` schema: {e}"))?;
+    Ok(report.repositories)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A real (empty) repository's report, renamed.
+    fn repo(root: &str) -> RepoReport {
+        let dir = tempfile::TempDir::new().unwrap();
+        let mut r = pipewise::audit::audit_path(dir.path(), None).unwrap();
+        r.root = root.into();
+        r
+    }
+
+    #[test]
+    fn streamed_json_is_byte_identical_to_the_whole_document() {
+        let paths: Vec<PathBuf> = ["b", "a", "c"].iter().map(PathBuf::from).collect();
+        let mut out = vec![];
+        let o = stream_json(
+            &paths,
+            &mut out,
+            |p| Ok(repo(&p.display().to_string())),
+            Severity::Info,
+            None,
+        )
+        .unwrap();
+        assert_eq!(o.written, 3);
+        let whole =
+            pipewise::report::json::render(&Report::new(vec![repo("b"), repo("a"), repo("c")]));
+        assert_eq!(String::from_utf8(out).unwrap(), whole);
+    }
+
+    #[test]
+    fn nothing_is_written_when_no_path_can_be_audited() {
+        let mut out = vec![];
+        let o = stream_json(
+            &[PathBuf::from("x")],
+            &mut out,
+            |_| Err("x: gone".into()),
+            Severity::Info,
+            None,
+        )
+        .unwrap();
+        assert_eq!((o.written, o.failed), (0, 1));
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn merge_refuses_other_documents() {
+        assert!(parse_report("{\"schema\": \"other@2\"}")
+            .unwrap_err()
+            .contains("other@2"));
+        assert!(parse_report("[1, 2]")
+            .unwrap_err()
+            .contains("not a pipewise report"));
+        assert!(parse_report("{").unwrap_err().contains("not JSON"));
+        let bad = format!("{{\"schema\": \"{SCHEMA}\", \"tool\": 5, \"repositories\": []}}");
+        assert!(parse_report(&bad).unwrap_err().contains("does not follow"));
+    }
+}

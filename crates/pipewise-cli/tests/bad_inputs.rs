@@ -1,0 +1,400 @@
+//! The bad-input suite: each case puts one hostile or malformed file next to a good
+//! workflow in a fresh temporary repository and checks that `pipewise audit -f json`
+//! does not panic, reports a clear error for that file (with its line where one
+//! applies) in the JSON `errors`, exits with the usual code, and still audits the
+//! good workflow. Also: byte-identical JSON whatever the thread count.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::fs;
+use std::path::Path;
+use tempfile::TempDir;
+
+/// A good workflow: `npm test || echo` masks failures at line 12.
+const GOOD: &str = "name: CI\non: push\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    steps:\n      - run: |\n          npm ci\n          npm test || echo \"tests failed\"\n";
+const GOOD_LINE: u64 = 12;
+const GOOD_PATH: &str = ".github/workflows/good.yml";
+
+fn write(dir: &Path, path: &str, content: &[u8]) {
+    let p = dir.join(path);
+    fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    fs::write(&p, content).expect("write");
+}
+
+/// A repository with the good workflow and the given files.
+fn repo_with(files: &[(&str, &[u8])]) -> TempDir {
+    let dir = TempDir::new().expect("temp dir");
+    write(dir.path(), GOOD_PATH, GOOD.as_bytes());
+    for (path, content) in files {
+        write(dir.path(), path, content);
+    }
+    dir
+}
+
+/// Runs the audit; checks no panic, exit code 0 or 1, JSON on stdout.
+fn audit(dir: &Path) -> Value {
+    let out = Command::cargo_bin("pipewise")
+        .expect("binary")
+        .env("NO_COLOR", "1")
+        .arg("audit")
+        .arg(dir)
+        .args(["--format", "json", "--fail-on", "high"])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    let code = out.status.code();
+    assert!(matches!(code, Some(0) | Some(1)), "exit {code:?}: {stderr}");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
+    let errors = serde_json::to_string(&v["repositories"][0]["errors"]).unwrap_or_default();
+    assert!(
+        !errors.contains("internal error"),
+        "a panic was caught: {errors}"
+    );
+    v
+}
+
+fn errors(v: &Value) -> Vec<Value> {
+    v["repositories"][0]["errors"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn good_was_audited(v: &Value) -> bool {
+    v["repositories"][0]["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|f| f["file"] == GOOD_PATH && f["line"] == GOOD_LINE)
+}
+
+/// The case: `bad` at `path` must yield an error for `path` whose message contains
+/// `expect` (case-insensitive), at `line` when given; the good workflow still audited.
+fn case(path: &str, bad: &[u8], expect: &str, line: Option<u64>) {
+    let r = repo_with(&[(path, bad)]);
+    check(r.path(), path, expect, line);
+}
+
+fn check(dir: &Path, path: &str, expect: &str, line: Option<u64>) {
+    let v = audit(dir);
+    let errs = errors(&v);
+    let e = errs
+        .iter()
+        .find(|e| {
+            e["file"] == path
+                && e["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_lowercase()
+                    .contains(&expect.to_lowercase())
+        })
+        .unwrap_or_else(|| panic!("no error mentioning {expect:?} for {path}: {errs:#?}"));
+    if let Some(l) = line {
+        assert_eq!(e["line"], l, "{path}: {e}");
+    }
+    assert!(
+        good_was_audited(&v),
+        "good workflow not audited next to {path}"
+    );
+}
+
+/// A workflow whose `test` job body is `body` (indented 4 spaces under the job).
+fn job(body: &str) -> Vec<u8> {
+    format!("on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n{body}").into_bytes()
+}
+
+const WF: &str = ".github/workflows/bad.yml";
+
+macro_rules! cases {
+    ($($name:ident: $path:expr, $bad:expr, $expect:expr, $line:expr;)*) => {$(
+        #[test]
+        fn $name() {
+            case($path, &$bad, $expect, $line);
+        }
+    )*};
+}
+
+cases! {
+    // YAML syntax errors
+    yaml_unclosed_flow_sequence: WF, *b"on: push\njobs:\n  a: [\n    b: c\n", "yaml", None;
+    yaml_unclosed_quote: WF, *b"name: \"abc\non: push\njobs: {}\n", "yaml", None;
+    yaml_tab_indentation: WF, *b"on: push\njobs:\n\ta: 1\n", "yaml", None;
+    yaml_mapping_in_plain_scalar: WF, *b"on: push\njobs: a: b: c\n", "yaml", Some(2);
+    yaml_duplicate_key: WF, *b"name: x\non: push\nname: y\njobs: {}\n", "duplicate", Some(3);
+    yaml_unknown_alias: WF, *b"on: push\njobs: *nope\n", "unknown anchor", Some(2);
+    yaml_only_comments: WF, *b"# nothing here\n# at all\n", "mapping", None;
+    // wrong types at every level
+    type_top_level_scalar: WF, *b"5\n", "a workflow must be a mapping", Some(1);
+    type_top_level_list: WF, *b"- on: push\n", "a workflow must be a mapping", Some(1);
+    type_on_number: WF, *b"on: 5\njobs: {}\n", "unknown trigger event `5`", Some(1);
+    type_on_unknown_event_in_list: WF, *b"on: [push, pushh]\njobs: {}\n", "pushh", Some(1);
+    type_jobs_number: WF, *b"on: push\njobs: 5\n", "`jobs` must be a mapping", Some(2);
+    type_jobs_list: WF, *b"on: push\njobs: [a, b]\n", "`jobs` must be a mapping", Some(2);
+    type_job_number: WF, *b"on: push\njobs: {a: 5}\n", "job `a` must be a mapping", Some(2);
+    type_job_list: WF, *b"on: push\njobs:\n  a: [1]\n", "job `a` must be a mapping", Some(3);
+    type_steps_string: WF, job("    steps: \"x\"\n"), "`steps` must be a list", Some(5);
+    type_steps_mapping: WF, job("    steps: {a: 1}\n"), "`steps` must be a list", Some(5);
+    type_step_number: WF, job("    steps: [5]\n"), "a step must be a mapping", Some(5);
+    type_step_list: WF, job("    steps:\n      - [1]\n"), "a step must be a mapping", Some(6);
+    type_run_list: WF, job("    steps:\n      - run: [1]\n"), "`run` must be a string", Some(6);
+    type_run_mapping: WF, job("    steps:\n      - run: {a: 1}\n"), "`run` must be a string", Some(6);
+    type_uses_number: WF, job("    steps:\n      - uses: 5\n"), "`uses` must be", Some(6);
+    type_uses_list: WF, job("    steps:\n      - uses: [a]\n"), "`uses` must be", Some(6);
+    type_job_uses_number: WF, *b"on: push\njobs:\n  a:\n    uses: 5\n", "`uses` must be", Some(4);
+    type_needs_mapping: WF, job("    needs: {}\n    steps: []\n"), "`needs` of job `test`", Some(5);
+    type_permissions_number: WF, *b"on: push\npermissions: 5\njobs: {}\n", "`permissions` must be", Some(2);
+    type_job_permissions_list: WF, job("    permissions: [read]\n    steps: []\n"), "`permissions` must be", Some(5);
+    missing_on: WF, *b"jobs:\n  a:\n    runs-on: x\n    steps: []\n", "no `on:`", Some(1);
+    missing_jobs: WF, *b"on: push\n", "no `jobs:`", Some(1);
+    job_without_steps: WF, *b"on: push\njobs:\n  a:\n    runs-on: x\n", "neither `steps` nor `uses`", Some(3);
+    unknown_workflow_key: WF, *b"on: push\njbos: {}\njobs: {}\n", "unknown workflow key `jbos`", Some(2);
+    unknown_step_key: WF, job("    steps:\n      - rn: echo\n"), "unknown step key `rn`", Some(6);
+    step_with_run_and_uses: WF, job("    steps:\n      - run: echo\n        uses: a/b@v1\n"), "both `run` and `uses`", Some(6);
+    action_scalar: "action.yml", *b"5\n", "an action must be a mapping", Some(1);
+    action_without_runs: ".github/actions/x/action.yml", *b"name: x\n", "no `runs:`", None;
+    // encodings and bytes
+    invalid_utf8: WF, *b"on: push\nname: caf\xe9\njobs: {}\n", "utf-8", Some(2);
+    utf16_le: WF, *b"\xff\xfeo\0n\0:\0 \0p\0u\0s\0h\0", "utf-16", Some(1);
+    utf16_be: WF, *b"\xfe\xff\0o\0n\0:\0 \0p\0u\0s\0h", "utf-16", Some(1);
+    nul_bytes: WF, *b"on: push\njobs: {}\n\0\0\0", "nul", Some(3);
+    nul_in_dockerfile: "Dockerfile", *b"FROM alpine\n\0RUN x\n", "nul", Some(2);
+    empty_file: WF, *b"", "empty", None;
+    whitespace_only_file: WF, *b"  \n\n\t\n", "empty", None;
+}
+
+#[test]
+fn utf8_bom_is_accepted() {
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice(GOOD.as_bytes());
+    let r = repo_with(&[(".github/workflows/bom.yml", &bom)]);
+    let v = audit(r.path());
+    assert!(errors(&v).is_empty(), "{:?}", errors(&v));
+    let found = v["repositories"][0]["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|f| f["file"] == ".github/workflows/bom.yml" && f["line"] == GOOD_LINE);
+    assert!(found, "the BOM workflow was not audited at the right line");
+}
+
+#[test]
+fn crlf_line_endings_keep_line_numbers() {
+    let crlf = GOOD.replace('\n', "\r\n");
+    let r = repo_with(&[(".github/workflows/crlf.yml", crlf.as_bytes())]);
+    let v = audit(r.path());
+    let f = v["repositories"][0]["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| {
+            f["file"] == ".github/workflows/crlf.yml" && f["rule"] == "reliability/masked-failure"
+        })
+        .cloned()
+        .expect("the CRLF workflow was audited");
+    assert_eq!(f["line"], GOOD_LINE, "{f}");
+    assert!(good_was_audited(&v));
+}
+
+#[test]
+fn a_50_mb_file_is_refused_by_size() {
+    let line = "# padding padding padding padding padding padding padding padding padding\n";
+    let big = line.repeat(50 * 1024 * 1024 / line.len() + 1);
+    case(WF, big.as_bytes(), "limit", None);
+}
+
+#[test]
+fn deep_flow_nesting_is_refused() {
+    let deep = format!(
+        "on: push\njobs: {}{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    case(WF, deep.as_bytes(), "recursion limit", Some(2));
+}
+
+#[test]
+fn deep_block_nesting_is_refused() {
+    // 2,000 levels of block mappings (the file is already 4 MB at that depth).
+    let mut s = String::from("on: push\njobs:\n");
+    for i in 0..2_000 {
+        s.push_str(&" ".repeat(i + 2));
+        s.push_str("k:\n");
+    }
+    case(WF, s.as_bytes(), "nesting deeper", None);
+}
+
+#[test]
+fn alias_bomb_is_refused() {
+    let mut bomb = String::from("a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n");
+    let mut prev = 'a';
+    for c in 'b'..='z' {
+        bomb.push_str(&format!(
+            "{c}: &{c} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+        ));
+        prev = c;
+    }
+    case(WF, bomb.as_bytes(), "alias", None);
+}
+
+#[test]
+fn very_deep_shell_and_expressions_do_not_crash() {
+    let sub = format!("{}x{}", "$(echo ".repeat(5_000), ")".repeat(5_000));
+    let expr = format!("${{{{ {}a{} }}}}", "(".repeat(5_000), ")".repeat(5_000));
+    let wf = job(&format!(
+        "    steps:\n      - run: \"echo {sub}\"\n      - run: \"echo {expr}\"\n"
+    ));
+    let r = repo_with(&[(WF, &wf)]);
+    let v = audit(r.path());
+    assert!(good_was_audited(&v));
+}
+
+#[test]
+fn a_very_long_line_is_audited() {
+    let wf = job(&format!(
+        "    steps:\n      - run: echo {}\n",
+        "a".repeat(1 << 20)
+    ));
+    let r = repo_with(&[(WF, &wf)]);
+    assert!(good_was_audited(&audit(r.path())));
+}
+
+#[test]
+fn unterminated_dockerfile_heredoc_is_survived() {
+    let r = repo_with(&[("Dockerfile", b"FROM alpine\nRUN <<EOF\necho hi\n")]);
+    assert!(good_was_audited(&audit(r.path())));
+}
+
+#[cfg(unix)]
+mod links {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    #[test]
+    fn symlink_loop_is_reported() {
+        let r = repo_with(&[]);
+        let w = r.path().join(".github/workflows");
+        symlink(w.join("b.yml"), w.join("a.yml")).expect("link");
+        symlink(w.join("a.yml"), w.join("b.yml")).expect("link");
+        check(r.path(), ".github/workflows/a.yml", "not followed", None);
+    }
+
+    #[test]
+    fn dangling_symlink_is_reported() {
+        let r = repo_with(&[]);
+        let w = r.path().join(".github/workflows");
+        symlink(w.join("missing.yml"), w.join("gone.yml")).expect("link");
+        check(r.path(), ".github/workflows/gone.yml", "not followed", None);
+    }
+
+    #[test]
+    fn symlink_out_of_the_repository_is_refused() {
+        let outside = TempDir::new().expect("temp");
+        write(outside.path(), "secret.yml", GOOD.as_bytes());
+        let r = repo_with(&[]);
+        symlink(
+            outside.path().join("secret.yml"),
+            r.path().join(".github/workflows/out.yml"),
+        )
+        .expect("link");
+        check(
+            r.path(),
+            ".github/workflows/out.yml",
+            "outside the repository",
+            None,
+        );
+    }
+
+    #[test]
+    fn directory_symlink_loop_is_not_followed() {
+        let r = repo_with(&[]);
+        symlink(r.path().join(".github"), r.path().join(".github/loop")).expect("link");
+        check(r.path(), ".github/loop", "not followed", None);
+    }
+
+    #[test]
+    fn unreadable_file_is_reported() {
+        use std::os::unix::fs::PermissionsExt;
+        let r = repo_with(&[(WF, GOOD.as_bytes())]);
+        let p = r.path().join(WF);
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o000)).expect("chmod");
+        if fs::read(&p).is_ok() {
+            // Running as root: permissions do not stop reads. The file is then
+            // audited like any other; the run must still be sound.
+            let v = audit(r.path());
+            assert!(good_was_audited(&v));
+            assert!(errors(&v).is_empty(), "{:?}", errors(&v));
+        } else {
+            check(r.path(), WF, "cannot read", None);
+        }
+        let _ = fs::set_permissions(&p, fs::Permissions::from_mode(0o644));
+    }
+}
+
+#[test]
+fn directory_named_like_a_workflow_is_skipped() {
+    let r = repo_with(&[(".github/workflows/dir.yml/inner.txt", b"x")]);
+    let v = audit(r.path());
+    assert!(good_was_audited(&v));
+    assert!(errors(&v).is_empty(), "{:?}", errors(&v));
+}
+
+#[test]
+fn empty_workflows_directory_is_a_clean_run() {
+    let dir = TempDir::new().expect("temp");
+    fs::create_dir_all(dir.path().join(".github/workflows")).expect("mkdir");
+    let v = audit(dir.path());
+    assert_eq!(v["repositories"].as_array().map(Vec::len), Some(1));
+    assert!(errors(&v).is_empty(), "{:?}", errors(&v));
+    assert_eq!(
+        v["repositories"][0]["findings"].as_array().map(Vec::len),
+        Some(0)
+    );
+}
+
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../pipewise/benches/data");
+    let r = repo_with(&[(WF, b"on: push\njobs: 5\n")]);
+    let run = |threads: &str| {
+        Command::cargo_bin("pipewise")
+            .expect("binary")
+            .env("RAYON_NUM_THREADS", threads)
+            .arg("audit")
+            .arg(&data)
+            .arg(r.path())
+            .args(["--format", "json", "--fail-on", "none"])
+            .output()
+            .expect("runs")
+            .stdout
+    };
+    let one = run("1");
+    assert!(one.len() > 10_000, "report too small: {} bytes", one.len());
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("4"));
+}
+
+#[test]
+fn a_progress_bar_never_shows_when_not_a_terminal() {
+    let a = repo_with(&[]);
+    let b = repo_with(&[]);
+    for format in ["plain", "json", "sarif"] {
+        let out = Command::cargo_bin("pipewise")
+            .expect("binary")
+            .arg("audit")
+            .arg(a.path())
+            .arg(b.path())
+            .args(["--format", format, "--fail-on", "none"])
+            .output()
+            .expect("runs");
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!all.contains("auditing ["), "{format}: {all}");
+        assert!(!all.contains("repositories ("), "{format}: {all}");
+        assert!(!all.contains('\r'), "{format}: carriage return in output");
+    }
+}

@@ -1,0 +1,108 @@
+//! The fuzz targets, shared by the cargo-fuzz binaries (`fuzz_targets/`) and the
+//! libFuzzer-free driver (`src/driver.rs`). Each takes arbitrary bytes and must never
+//! panic, hang or blow up memory.
+
+use pipewise::config::Config;
+use pipewise::repo::Repo;
+use pipewise::source::{decode, FileKind, SourceFile};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+/// A fuzz target: takes any bytes, must not panic.
+pub type Target = fn(&[u8]);
+
+/// Every target, by name.
+pub const TARGETS: &[(&str, Target)] = &[
+    ("yaml_model", yaml_model),
+    ("expr", expr),
+    ("shell", shell),
+    ("dockerfile", dockerfile),
+];
+
+/// Bytes as the loader would see them: decoded (BOM, NUL and UTF-8 checks) or refused.
+fn text(data: &[u8]) -> Option<String> {
+    decode(data.to_vec()).ok()
+}
+
+/// The YAML loader and the workflow/action model, then every rule over them: a
+/// one-file repository (a workflow, or an action when the first byte is odd) is
+/// audited in memory. A panic caught by the engine is re-raised so the fuzzer sees it.
+pub fn yaml_model(data: &[u8]) {
+    let Some(text) = text(data) else { return };
+    let (path, kind) = if data.first().is_some_and(|b| b % 2 == 1) {
+        ("action.yml", FileKind::Action)
+    } else {
+        (".github/workflows/fuzz.yml", FileKind::Workflow)
+    };
+    let (file, errors) = SourceFile::from_text(path.to_string(), kind, text);
+    let mut paths = BTreeSet::new();
+    paths.insert(path.to_string());
+    if let Some((dir, _)) = path.rsplit_once('/') {
+        paths.insert(dir.to_string());
+    }
+    let repo = Repo {
+        root: PathBuf::from("/nonexistent/pipewise-fuzz"),
+        display: "fuzz".into(),
+        files: vec![file],
+        paths,
+        errors,
+    };
+    let report = pipewise::audit::audit_repo(&repo, &Config::default());
+    for e in &report.errors {
+        if e.message.contains("internal error") {
+            panic!("caught panic in the audit: {}", e.message);
+        }
+    }
+    let _ = pipewise::report::json::render(&pipewise::report::Report::new(vec![report]));
+}
+
+/// The `${{ }}` expression finder and parser.
+pub fn expr(data: &[u8]) {
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
+    for e in pipewise::expr::find_embedded(s) {
+        assert!(e.span.start <= e.span.end && e.span.end <= s.len());
+        if let Ok(x) = &e.expr {
+            let _ = x.contexts();
+            let _ = x.calls();
+        }
+    }
+    if let Ok(x) = pipewise::expr::parse(s) {
+        for (_, sp) in x.contexts().into_iter().chain(x.calls()) {
+            assert!(sp.start <= sp.end && sp.end <= s.len(), "span out of range");
+        }
+    }
+}
+
+/// The tree-sitter-bash mapping of a `run:` body, and the intent classifier on it.
+pub fn shell(data: &[u8]) {
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
+    let script = pipewise::shell::Script::parse(s);
+    for c in &script.commands {
+        for w in &c.words {
+            assert!(
+                w.span.start <= w.span.end && w.span.end <= s.len(),
+                "word span"
+            );
+        }
+        let _ = pipewise::intent::command_intent(c);
+    }
+}
+
+/// The Dockerfile parser and image reference parser.
+pub fn dockerfile(data: &[u8]) {
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
+    let d = pipewise::dockerfile::parse(s);
+    for i in &d.instructions {
+        assert!(
+            i.span.start <= i.span.end && i.span.end <= s.len(),
+            "instruction span"
+        );
+        let _ = pipewise::dockerfile::parse_image_ref(&i.args);
+    }
+}
