@@ -699,6 +699,18 @@ pub fn command_ships(c: &Command) -> Option<Intent> {
                 .map(|_| Intent::Publish),
             ("goreleaser", _) if c.has_arg("release") => Some(Intent::Publish),
             ("twine", Some("upload")) | ("gem", Some("push")) => Some(Intent::Publish),
+            // Release tools run through a package runner: `npx semantic-release`.
+            ("npx" | "pnpx" | "bunx", _)
+                if c.args().iter().any(|w| {
+                    let t = w.text.as_str();
+                    t == "semantic-release"
+                        || t.starts_with("semantic-release@")
+                        || t == "release-it"
+                        || t.starts_with("release-it@")
+                }) =>
+            {
+                Some(Intent::Publish)
+            }
             ("uv" | "poetry" | "hatch" | "flit", Some("publish")) => Some(Intent::Publish),
             _ => None,
         };

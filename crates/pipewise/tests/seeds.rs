@@ -81,6 +81,10 @@ struct ExpectedFinding {
     line: usize,
     report_ref: String,
     note: String,
+    /// A finding pipewise does not make yet, with why. The test tolerates its absence
+    /// but fails once it is made, so the gap list cannot go stale.
+    #[serde(default)]
+    known_gap: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -122,8 +126,16 @@ fn unmet_findings(repo: &str) -> (usize, Vec<String>) {
             .findings
             .iter()
             .any(|f| f.rule == e.rule && f.file == e.file && f.line == e.line);
-        if hit {
-            continue;
+        match (&e.known_gap, hit) {
+            (None, true) | (Some(_), false) => continue,
+            (Some(gap), true) => {
+                unmet.push(format!(
+                    "  {repo}/{}:{} {} is now reported: remove its known_gap ({gap})",
+                    e.file, e.line, e.rule
+                ));
+                continue;
+            }
+            (None, false) => {}
         }
         let elsewhere: Vec<String> = report
             .findings

@@ -257,6 +257,10 @@ fn lang(d: &Detected) -> Lang {
 /// Setup steps without dependency caches, for jobs that deploy or publish (a
 /// poisoned cache entry would ship).
 fn no_cache(setup: &str) -> String {
+    // setup-uv caches by default (`enable-cache: auto`): turn it off explicitly.
+    if setup.contains("setup-uv") {
+        return setup.replace("enable-cache: true", "enable-cache: false");
+    }
     let lines: Vec<&str> = setup.lines().filter(|l| !l.contains("cache")).collect();
     let mut out = String::new();
     for (i, l) in lines.iter().enumerate() {
@@ -525,7 +529,9 @@ fn container(d: &Detected) -> String {
     s.push_str("env:\n  IMAGE: ghcr.io/${{ github.repository }}\n\n");
     s.push_str("jobs:\n  image:\n    runs-on: ubuntu-latest\n    timeout-minutes: 30\n    permissions:\n      contents: read\n      packages: write\n      id-token: write\n      attestations: write\n    steps:\n");
     s.push_str(&checkout());
-    s.push_str(&format!("      - uses: {QEMU}\n      - uses: {BUILDX}\n"));
+    s.push_str(&format!(
+        "      - uses: {QEMU}\n      - uses: {BUILDX}\n        with:\n          cache-binary: false\n"
+    ));
     s.push_str(&format!("      - id: meta\n        uses: {METADATA}\n        with:\n          images: ${{{{ env.IMAGE }}}}\n"));
     s.push_str(&format!("      - name: Build for scanning (not pushed)\n        uses: {BUILD_PUSH}\n        with:\n          context: .\n          file: {dockerfile}\n          load: true\n          push: false\n          tags: scan:${{{{ github.sha }}}}\n"));
     s.push_str(&format!("      - name: Scan the image before it is pushed\n        uses: {TRIVY}\n        with:\n          image-ref: scan:${{{{ github.sha }}}}\n          exit-code: \"1\"\n          severity: CRITICAL,HIGH\n          ignore-unfixed: true\n"));
