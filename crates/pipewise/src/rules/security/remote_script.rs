@@ -2,7 +2,6 @@
 //! `curl … | bash`, `wget -O- … | sh`, `bash <(curl …)`, `sh -c "$(curl …)"` — in
 //! `run:` blocks, the scripts they call, and Dockerfile `RUN` instructions.
 
-use crate::dockerfile;
 use crate::finding::{Category, Confidence, Severity, Span};
 use crate::rules::{step_scripts, Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::shell::{Command, Script};
@@ -175,7 +174,10 @@ impl Rule for RemoteScript {
         if !text.contains("curl") && !text.contains("wget") {
             return;
         }
-        let df = dockerfile::parse(text);
+        // Parsed once when the file was loaded.
+        let Some(df) = &file.dockerfile else {
+            return;
+        };
         for ins in &df.instructions {
             if ins.keyword != "RUN" || ins.json_form.is_some() {
                 continue;
