@@ -33,6 +33,17 @@ impl Span {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+    /// The text covered by this span, if it is a valid range of `src`.
+    pub fn text<'a>(&self, src: &'a str) -> Option<&'a str> {
+        src.get(self.start..self.end)
+    }
+    /// The span shifted right by `base` bytes.
+    pub fn offset(self, base: usize) -> Self {
+        Span {
+            start: self.start.saturating_add(base),
+            end: self.end.saturating_add(base),
+        }
+    }
 }
 
 /// A 1-based line and column (columns count characters, as editors do).

@@ -64,27 +64,7 @@ const HEREDOC_INSTRUCTIONS: &[&str] = &["ADD", "COPY", "RUN"];
 const KNOWN_DIRECTIVES: &[&str] = &["check", "escape", "syntax"];
 
 /// Half-open byte range `[start, end)` into the Dockerfile source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct Span {
-    pub start: usize,
-    pub end: usize,
-}
-
-impl Span {
-    pub fn new(start: usize, end: usize) -> Self {
-        Span { start, end }
-    }
-    pub fn len(&self) -> usize {
-        self.end.saturating_sub(self.start)
-    }
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-    /// The text this span covers in `source`, or `""` if it does not fit.
-    pub fn slice<'a>(&self, source: &'a str) -> &'a str {
-        source.get(self.start..self.end).unwrap_or("")
-    }
-}
+pub use pipewise_yaml::Span;
 
 /// Something the parser could not accept. Parsing always continues past it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1120,9 +1100,12 @@ mod tests {
         assert_eq!(kw(&df), ["ARG", "FROM", "RUN", "FROM", "COPY"]);
         assert_eq!(df.stages.len(), 2);
         assert_eq!(df.stages[0].base, "${BASE}");
-        assert_eq!(df.stages[0].base_span.slice(src), "${BASE}");
+        assert_eq!(df.stages[0].base_span.text(src).unwrap_or(""), "${BASE}");
         assert_eq!(df.stages[0].alias.as_deref(), Some("build"));
-        assert_eq!(df.stages[0].from_span.slice(src), "FROM ${BASE} AS build");
+        assert_eq!(
+            df.stages[0].from_span.text(src).unwrap_or(""),
+            "FROM ${BASE} AS build"
+        );
         assert_eq!(df.stages[1].index, 1);
         assert_eq!(df.stages[1].base, "nginx:1.25");
         assert_eq!(df.stages[1].alias.as_deref(), Some("Runtime"));
@@ -1139,7 +1122,7 @@ mod tests {
         let st = &df.stages[0];
         assert_eq!(st.platform.as_deref(), Some("$BUILDPLATFORM"));
         assert_eq!(st.base, "golang:1.22");
-        assert_eq!(st.base_span.slice(src), "golang:1.22");
+        assert_eq!(st.base_span.text(src).unwrap_or(""), "golang:1.22");
         assert_eq!(st.alias.as_deref(), Some("build"));
         assert_eq!(df.instructions[0].args, "golang:1.22 AS build");
     }
@@ -1164,10 +1147,14 @@ mod tests {
             run.args,
             "apt-get update &&     apt-get install -y curl     && rm -rf /var/lib/apt/lists/*"
         );
-        assert!(run.span.slice(src).starts_with("RUN apt-get"));
-        assert!(run.span.slice(src).ends_with("lists/*"));
-        assert!(run.args_span.slice(src).starts_with("apt-get update"));
-        assert!(run.args_span.slice(src).ends_with("lists/*"));
+        assert!(run.span.text(src).unwrap_or("").starts_with("RUN apt-get"));
+        assert!(run.span.text(src).unwrap_or("").ends_with("lists/*"));
+        assert!(run
+            .args_span
+            .text(src)
+            .unwrap_or("")
+            .starts_with("apt-get update"));
+        assert!(run.args_span.text(src).unwrap_or("").ends_with("lists/*"));
     }
 
     #[test]
@@ -1182,7 +1169,7 @@ mod tests {
         assert_eq!(run.args_offset_to_source(src, 0), src.find("echo").unwrap());
         assert_eq!(run.args_offset_to_source(src, 999), run.args_span.end);
         let sp = run.args_range_to_span(src, off, off + 4);
-        assert_eq!(sp.slice(src), "curl");
+        assert_eq!(sp.text(src).unwrap_or(""), "curl");
         // Every char of args maps to the same char in the source.
         for (o, c) in run.args.char_indices() {
             let s = run.args_offset_to_source(src, o);
@@ -1233,9 +1220,9 @@ mod tests {
         let h = &run.heredocs[0];
         assert_eq!(h.name, "EOF");
         assert_eq!(h.body, "set -e\napk add curl\n");
-        assert_eq!(h.body_span.slice(src), h.body);
+        assert_eq!(h.body_span.text(src).unwrap_or(""), h.body);
         assert!(!h.strip_tabs);
-        assert!(run.span.slice(src).ends_with("curl\nEOF"));
+        assert!(run.span.text(src).unwrap_or("").ends_with("curl\nEOF"));
     }
 
     #[test]
@@ -1310,7 +1297,7 @@ mod tests {
             ]
         );
         assert_eq!(copy.args, "./a /b");
-        assert_eq!(copy.args_span.slice(src), "./a /b");
+        assert_eq!(copy.args_span.text(src).unwrap_or(""), "./a /b");
         assert_eq!(copy.flag("from"), Some(Some("build")));
         assert_eq!(copy.flag("link"), Some(None));
         assert_eq!(copy.flag("chmod"), None);
@@ -1351,10 +1338,10 @@ mod tests {
         let df = parse(src);
         assert_eq!(kw(&df), ["FROM", "RUN"]);
         let run = &df.instructions[1];
-        assert_eq!(run.keyword_span.slice(src), "run");
+        assert_eq!(run.keyword_span.text(src).unwrap_or(""), "run");
         assert_eq!(run.args, "echo hi");
-        assert_eq!(run.args_span.slice(src), "echo hi");
-        assert_eq!(run.span.slice(src), "run  echo hi  ");
+        assert_eq!(run.args_span.text(src).unwrap_or(""), "echo hi");
+        assert_eq!(run.span.text(src).unwrap_or(""), "run  echo hi  ");
     }
 
     #[test]
@@ -1379,11 +1366,14 @@ mod tests {
         let df = parse(src);
         assert!(df.errors.is_empty(), "{:?}", df.errors);
         assert_eq!(df.instructions[1].args, "echo 1   && echo 2");
-        assert_eq!(df.instructions[0].span.slice(src), "FROM a");
+        assert_eq!(df.instructions[0].span.text(src).unwrap_or(""), "FROM a");
         let h = &df.instructions[2].heredocs[0];
         assert_eq!(h.body, "x\r\n");
         assert_eq!(h.content(), "x\n");
-        assert_eq!(df.instructions[2].span.slice(src), "RUN <<EOF\r\nx\r\nEOF");
+        assert_eq!(
+            df.instructions[2].span.text(src).unwrap_or(""),
+            "RUN <<EOF\r\nx\r\nEOF"
+        );
     }
 
     #[test]
@@ -1392,7 +1382,10 @@ mod tests {
         let df = parse(src);
         assert_eq!(df.directive("syntax"), Some("docker/dockerfile:1"));
         assert_eq!(df.instructions[0].keyword, "FROM");
-        assert_eq!(df.instructions[0].keyword_span.slice(src), "FROM");
+        assert_eq!(
+            df.instructions[0].keyword_span.text(src).unwrap_or(""),
+            "FROM"
+        );
         let df = parse("\u{feff}FROM a\n");
         assert_eq!(df.instructions[0].keyword_span.start, 3);
     }
@@ -1485,7 +1478,7 @@ mod tests {
                 assert!(i.span.start <= i.keyword_span.start);
                 for h in &i.heredocs {
                     assert!(ok(h.body_span));
-                    assert_eq!(h.body_span.slice(src), h.body);
+                    assert_eq!(h.body_span.text(src).unwrap_or(""), h.body);
                     let _ = h.content();
                 }
                 for (o, c) in i.args.char_indices() {

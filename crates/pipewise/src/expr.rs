@@ -48,44 +48,11 @@ use std::vec::IntoIter;
 pub const MAX_DEPTH: usize = 200;
 
 /// A half-open range of byte offsets `start..end`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Span {
-    pub start: usize,
-    pub end: usize,
-}
+pub use pipewise_yaml::Span;
 
-impl Span {
-    pub fn new(start: usize, end: usize) -> Self {
-        Span { start, end }
-    }
-
-    pub fn len(&self) -> usize {
-        self.end.saturating_sub(self.start)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The text covered by this span, if it is a valid range of `src`.
-    pub fn text<'a>(&self, src: &'a str) -> Option<&'a str> {
-        src.get(self.start..self.end)
-    }
-
-    /// The span shifted right by `base` bytes.
-    pub fn offset(self, base: usize) -> Self {
-        Span {
-            start: self.start.saturating_add(base),
-            end: self.end.saturating_add(base),
-        }
-    }
-
-    fn to(self, other: Span) -> Self {
-        Span {
-            start: self.start,
-            end: other.end,
-        }
-    }
+/// From the start of `a` to the end of `b`.
+fn join(a: Span, b: Span) -> Span {
+    Span::new(a.start, b.end)
 }
 
 /// One `${{ ... }}` occurrence found by [`find_embedded`].
@@ -900,7 +867,7 @@ impl Parser {
             let close = self.expect(Tok::RBracket, "after `[*`")?;
             let part = PathPart {
                 kind: PathKind::Wildcard,
-                span: open.to(close),
+                span: join(open, close),
             };
             return Ok((part, 0));
         }
@@ -910,7 +877,7 @@ impl Parser {
         let close = self.expect(Tok::RBracket, "to close `[`")?;
         let part = PathPart {
             kind: PathKind::Index(index.expr),
-            span: open.to(close),
+            span: join(open, close),
         };
         Ok((part, index.depth))
     }
@@ -938,7 +905,7 @@ impl Parser {
                 let mut inner = self.parse_binary(0)?;
                 self.leave();
                 let close = self.expect(Tok::RParen, "to close `(`")?;
-                inner.expr.span = span.to(close);
+                inner.expr.span = join(span, close);
                 return Ok(inner);
             }
             _ => return Err(unexpected(&t, "")),
@@ -971,7 +938,7 @@ impl Parser {
         };
         node(
             ExprKind::Call { name, args },
-            name_span.to(close),
+            join(name_span, close),
             depth + 1,
         )
     }
@@ -1045,7 +1012,7 @@ fn node(kind: ExprKind, span: Span, depth: usize) -> Result<Node, ParseError> {
 }
 
 fn binary(op: BinOp, lhs: Node, rhs: Node) -> Result<Node, ParseError> {
-    let span = lhs.expr.span.to(rhs.expr.span);
+    let span = join(lhs.expr.span, rhs.expr.span);
     let depth = 1 + lhs.depth.max(rhs.depth);
     let kind = ExprKind::Binary {
         op,
@@ -1056,7 +1023,7 @@ fn binary(op: BinOp, lhs: Node, rhs: Node) -> Result<Node, ParseError> {
 }
 
 fn not(bang: Span, operand: Node) -> Result<Node, ParseError> {
-    let span = bang.to(operand.expr.span);
+    let span = join(bang, operand.expr.span);
     let kind = ExprKind::Unary {
         op: UnaryOp::Not,
         expr: operand.expr,
@@ -1067,7 +1034,7 @@ fn not(bang: Span, operand: Node) -> Result<Node, ParseError> {
 /// Appends a path step to `base`: a context grows its path, anything else
 /// becomes (or grows) an [`ExprKind::Index`].
 fn extend(mut base: Node, part: PathPart, part_depth: usize) -> Result<Node, ParseError> {
-    let span = base.expr.span.to(part.span);
+    let span = join(base.expr.span, part.span);
     let depth = base.depth.max(part_depth + 1);
     match &mut base.expr.kind {
         ExprKind::Context(path) | ExprKind::Index { path, .. } => {

@@ -625,9 +625,10 @@ pub fn step_ships(step: &Step) -> Option<Intent> {
         .max()
 }
 
-/// Tools whose deploy/publish classification comes from what they are, not from a
-/// stray word among their arguments (`gh release view`, `./build.sh Release`).
-const SHIPPING_TOOLS: &[&str] = &[
+/// Together with [`DEPLOY_TOOLS`]: tools whose deploy/publish classification comes
+/// from what they are, not from a stray word among their arguments (`gh release view`,
+/// `./build.sh Release`).
+const PACKAGE_TOOLS: &[&str] = &[
     "npm",
     "pnpm",
     "yarn",
@@ -636,6 +637,25 @@ const SHIPPING_TOOLS: &[&str] = &[
     "docker",
     "podman",
     "twine",
+    "git",
+    "goreleaser",
+    "poetry",
+    "uv",
+    "hatch",
+    "flit",
+    "gem",
+    "mvn",
+    "gradle",
+    "./gradlew",
+    "./mvnw",
+    "make",
+    "just",
+    "task",
+];
+
+/// Tools whose commands deploy somewhere (`kubectl apply`, `flyctl deploy`, `rsync`),
+/// shared with the deploy-path analysis.
+pub const DEPLOY_TOOLS: &[&str] = &[
     "kubectl",
     "helm",
     "flyctl",
@@ -666,20 +686,6 @@ const SHIPPING_TOOLS: &[&str] = &[
     "scp",
     "caprover",
     "dokku",
-    "git",
-    "goreleaser",
-    "poetry",
-    "uv",
-    "hatch",
-    "flit",
-    "gem",
-    "mvn",
-    "gradle",
-    "./gradlew",
-    "./mvnw",
-    "make",
-    "just",
-    "task",
 ];
 
 /// What a command ships, if anything, judged strictly.
@@ -731,7 +737,7 @@ pub fn command_ships(c: &Command) -> Option<Intent> {
         });
         return (sub && !c.has_arg("run")).then_some(i);
     }
-    if SHIPPING_TOOLS.contains(&name) {
+    if PACKAGE_TOOLS.contains(&name) || DEPLOY_TOOLS.contains(&name) {
         // `make release-notes`, `npm run release:check`: only explicit targets.
         if matches!(
             name,

@@ -127,48 +127,13 @@ enum Does {
     Placeholder(String),
 }
 
-/// Tools whose deploy verbs deploy (`terraform apply`, `rsync`, `ansible-playbook`).
-const DEPLOY_TOOLS: &[&str] = &[
-    "kubectl",
-    "helm",
-    "flyctl",
-    "fly",
-    "vercel",
-    "netlify",
-    "heroku",
-    "railway",
-    "serverless",
-    "sls",
-    "cdk",
-    "pulumi",
-    "terraform",
-    "terragrunt",
-    "ansible-playbook",
-    "skaffold",
-    "argocd",
-    "wrangler",
-    "firebase",
-    "eb",
-    "render",
-    "supabase",
-    "gcloud",
-    "aws",
-    "az",
-    "doctl",
-    "rsync",
-    "scp",
-    "ssh",
-    "caprover",
-    "dokku",
-    "kustomize",
-];
-
 /// A deploy command, not a word such as `release` in a build script's arguments.
 fn strong_deploy(c: &crate::shell::Command) -> bool {
     let words: Vec<&str> = c.words.iter().map(|w| w.text.as_str()).collect();
     let name = c.base_name();
     command_target(&words).is_some()
-        || DEPLOY_TOOLS.contains(&name)
+        || crate::intent::DEPLOY_TOOLS.contains(&name)
+        || matches!(name, "ssh" | "kustomize")
         || c.words.iter().any(|w| {
             let t = w.text.to_ascii_lowercase();
             t.contains("deploy")

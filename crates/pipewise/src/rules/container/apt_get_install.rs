@@ -132,11 +132,8 @@ fn run_scripts(i: &Instruction) -> Vec<(Script, Origin)> {
 
 fn map(src: &str, i: &Instruction, o: &Origin, s: Span) -> Span {
     match o {
-        Origin::Args => {
-            let m = i.args_range_to_span(src, s.start, s.end);
-            Span::new(m.start, m.end)
-        }
-        Origin::Heredoc(base) => Span::new(base + s.start, base + s.end),
+        Origin::Args => i.args_range_to_span(src, s.start, s.end),
+        Origin::Heredoc(base) => s.offset(*base),
     }
 }
 

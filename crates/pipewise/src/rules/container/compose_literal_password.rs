@@ -5,7 +5,7 @@
 use super::{
     compose_services, has_token, is_dev_compose, is_literal_secret_value, is_secret_name, svc_get,
 };
-use crate::finding::{Category, Confidence, Severity, Span};
+use crate::finding::{Category, Confidence, Severity};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
 use crate::source::SourceFile;
 use pipewise_yaml::Node;
@@ -123,7 +123,7 @@ impl Rule for ComposeLiteralPassword {
             ];
             for vars in sources.into_iter().flatten() {
                 for (key, value, node) in variables(vars) {
-                    let sp = Span::new(node.span.start, node.span.end);
+                    let sp = node.span;
                     if has_token(&value) {
                         continue; // reported (critical) by security/hardcoded-credential
                     }

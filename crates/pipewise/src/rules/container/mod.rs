@@ -76,11 +76,6 @@ pub(crate) fn runtime_image(f: &SourceFile) -> Option<(&Dockerfile, Vec<usize>)>
     (!chain.is_empty()).then_some((d, chain))
 }
 
-/// A Dockerfile span as a finding span.
-pub(crate) fn span(s: crate::dockerfile::Span) -> Span {
-    Span::new(s.start, s.end)
-}
-
 /// From the keyword to the end of the arguments (the instruction line without
 /// heredoc bodies).
 pub(crate) fn head_span(i: &Instruction) -> Span {

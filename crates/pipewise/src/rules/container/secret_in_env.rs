@@ -152,7 +152,6 @@ impl Rule for SecretInEnv {
         {
             for (key, (ks, _), value, (_, ve)) in assignments(i) {
                 let sp = i.args_range_to_span(f.text(), ks, ve);
-                let sp = crate::finding::Span::new(sp.start, sp.end);
                 if has_token(&value) {
                     continue; // reported (critical) by security/hardcoded-credential
                 }

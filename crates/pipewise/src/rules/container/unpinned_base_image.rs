@@ -1,7 +1,7 @@
 //! `container/unpinned-base-image`: `FROM` images that float: `latest` or no tag
 //! (medium), or a tag without a digest (info, "pedantic"; option `require-digest`).
 
-use super::{dockerfile, span};
+use super::dockerfile;
 use crate::dockerfile::{parse_image_ref, Dockerfile, Stage};
 use crate::finding::{Category, Confidence, Severity};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
@@ -137,7 +137,7 @@ impl Rule for UnpinnedBaseImage {
                     cx.report(
                         &META,
                         &f.path,
-                        span(stage.base_span),
+                        stage.base_span,
                         format!("`FROM {}`{via} has no tag, so every build pulls whatever `latest` is that day.", stage.base.trim()),
                     )
                     .title("Base image has no tag");
@@ -147,7 +147,7 @@ impl Rule for UnpinnedBaseImage {
                     cx.report(
                         &META,
                         &f.path,
-                        span(stage.base_span),
+                        stage.base_span,
                         format!("`FROM {}`{via} uses the floating `{tag}` tag, so every build may start from a different image.", stage.base.trim()),
                     )
                     .severity(if line { Severity::Low } else { Severity::Medium })
@@ -160,7 +160,7 @@ impl Rule for UnpinnedBaseImage {
                     cx.report(
                         &META,
                         &f.path,
-                        span(stage.base_span),
+                        stage.base_span,
                         format!("`FROM {}`{via} is pinned to the tag `{tag}` but not to a digest; the tag can be re-pushed.", stage.base.trim()),
                     )
                     .severity(Severity::Info)

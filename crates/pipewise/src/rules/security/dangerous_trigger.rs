@@ -163,7 +163,7 @@ fn pr_text_in_sink(wf: &Workflow) -> Option<Span> {
                     .into_iter()
                     .find(|(p, _)| classify(p) == Taint::Attacker)
                 {
-                    return Some(r.source_span(wf.doc, Span::new(sp.start, sp.end)));
+                    return Some(r.source_span(wf.doc, sp));
                 }
             }
         }

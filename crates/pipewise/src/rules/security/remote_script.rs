@@ -201,7 +201,7 @@ impl Rule for RemoteScript {
             for (span, what, http) in find(&script) {
                 let fs = ins.args_range_to_span(text, span.start, span.end);
                 let _ = cx
-                    .report(&META, &file.path, Span::new(fs.start, fs.end), format!("{what} while building the image; whoever controls the download controls the image."))
+                    .report(&META, &file.path, fs, format!("{what} while building the image; whoever controls the download controls the image."))
                     .severity(if http { Severity::High } else { Severity::Medium });
             }
         }

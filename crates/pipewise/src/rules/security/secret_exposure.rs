@@ -285,7 +285,7 @@ impl Rule for SecretExposure {
                     "is on the command line, visible to every process on the runner",
                 ),
             };
-            let span = run.source_span(site.doc, Span::new(emb.span.start, emb.span.end));
+            let span = run.source_span(site.doc, emb.span);
             cx.report(
                 &META,
                 site.path,
