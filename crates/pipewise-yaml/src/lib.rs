@@ -179,7 +179,9 @@ enum Frame {
         anchor: usize,
         entries: Vec<Entry>,
         pending_key: Option<Node>,
-        seen: HashMap<String, usize>,
+        /// Index of the keys for duplicate detection, built once the map is large
+        /// (small maps are scanned: cheaper than hashing and allocating every key).
+        seen: Option<HashMap<String, usize>>,
     },
 }
 
@@ -194,14 +196,17 @@ fn scan_error(doc_src: &str, err: &ScanError) -> Diagnostic {
     }
 }
 
+fn scalar_value(n: &Node) -> Option<&str> {
+    match &n.kind {
+        NodeKind::Scalar { value, .. } => Some(value),
+        _ => None,
+    }
+}
+
 fn line_starts(src: &str) -> Vec<usize> {
-    let mut v = vec![0];
-    v.extend(
-        src.bytes()
-            .enumerate()
-            .filter(|(_, b)| *b == b'\n')
-            .map(|(i, _)| i + 1),
-    );
+    let mut v = Vec::with_capacity(src.len() / 32 + 1);
+    v.push(0);
+    v.extend(memchr::memchr_iter(b'\n', src.as_bytes()).map(|i| i + 1));
     v
 }
 
@@ -231,8 +236,7 @@ impl Document {
     /// Parses `source`. A fatal problem (syntax error, limit exceeded) is an `Err`
     /// with its position; non-fatal ones land in [`Document::warnings`].
     pub fn parse_with(source: String, limits: Limits) -> Result<Document, Diagnostic> {
-        let (root, warnings) = build(&source, limits)?;
-        let line_starts = line_starts(&source);
+        let (root, warnings, line_starts) = build(&source, limits)?;
         Ok(Document {
             source,
             line_starts,
@@ -464,7 +468,10 @@ fn count_nodes(n: &Node) -> usize {
     }
 }
 
-fn build(src: &str, limits: Limits) -> Result<(Node, Vec<Diagnostic>), Diagnostic> {
+/// The tree, the warnings and the line starts (computed once, kept by the document).
+type Built = (Node, Vec<Diagnostic>, Vec<usize>);
+
+fn build(src: &str, limits: Limits) -> Result<Built, Diagnostic> {
     let mut parser = Parser::new_from_str(src);
     let mut conv = CharToByte::new(src);
     let mut stack: Vec<Frame> = Vec::new();
@@ -560,7 +567,7 @@ fn build(src: &str, limits: Limits) -> Result<(Node, Vec<Diagnostic>), Diagnosti
                         anchor,
                         entries: Vec::new(),
                         pending_key: None,
-                        seen: HashMap::new(),
+                        seen: None,
                     });
                 }
                 None
@@ -635,7 +642,26 @@ fn build(src: &str, limits: Limits) -> Result<(Node, Vec<Diagnostic>), Diagnosti
                 None => *pending_key = Some(node),
                 Some(key) => {
                     if let NodeKind::Scalar { value, .. } = &key.kind {
-                        if let Some(&first) = seen.get(value) {
+                        const SCAN_BELOW: usize = 16;
+                        let first = if entries.len() < SCAN_BELOW {
+                            entries
+                                .iter()
+                                .find(|e| scalar_value(&e.key) == Some(value.as_str()))
+                                .map(|e| e.key.span.start)
+                        } else {
+                            seen.get_or_insert_with(|| {
+                                entries
+                                    .iter()
+                                    .filter_map(|e| {
+                                        scalar_value(&e.key)
+                                            .map(|v| (v.to_string(), e.key.span.start))
+                                    })
+                                    .collect()
+                            })
+                            .get(value)
+                            .copied()
+                        };
+                        if let Some(first) = first {
                             warnings.push(Diagnostic {
                                 position: pos(key.span.start),
                                 message: format!(
@@ -646,7 +672,9 @@ fn build(src: &str, limits: Limits) -> Result<(Node, Vec<Diagnostic>), Diagnosti
                             });
                             continue;
                         }
-                        seen.insert(value.clone(), key.span.start);
+                        if let Some(index) = seen {
+                            index.insert(value.clone(), key.span.start);
+                        }
                     }
                     entries.push(Entry { key, value: node });
                 }
@@ -660,7 +688,7 @@ fn build(src: &str, limits: Limits) -> Result<(Node, Vec<Diagnostic>), Diagnosti
         },
         span: Span::new(0, 0),
     });
-    Ok((root, warnings))
+    Ok((root, warnings, starts))
 }
 
 impl Node {
@@ -872,6 +900,25 @@ mod tests {
         assert_eq!(d.warnings.len(), 1);
         assert_eq!(d.warnings[0].position.line, 3);
         assert!(d.warnings[0].message.contains("first defined on line 1"));
+    }
+
+    #[test]
+    fn duplicate_keys_in_large_maps_use_the_index() {
+        // 40 keys: duplicates are found before and after the map switches from a scan
+        // of its entries to a hash index (both of an early key and of a late one).
+        let mut src: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+        src.push_str("k1: dup\nk30: dup\nk5: dup\n");
+        let d = doc(&src);
+        assert_eq!(d.root.get("k1").unwrap().as_str(), Some("1"));
+        assert_eq!(d.root.get("k30").unwrap().as_str(), Some("30"));
+        assert_eq!(d.root.as_map().unwrap().len(), 40);
+        let lines: Vec<usize> = d.warnings.iter().map(|w| w.position.line).collect();
+        assert_eq!(lines, vec![41, 42, 43]);
+        assert!(d.warnings[1].message.contains("first defined on line 31"));
+        // A duplicate while the map is still small.
+        let d = doc("a: 1\nb: 2\nc: 3\nb: 4\n");
+        assert_eq!(d.warnings.len(), 1);
+        assert!(d.warnings[0].message.contains("first defined on line 2"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use crate::shell::Command;
 use crate::workflow::{Job, Step, Workflow};
+use std::borrow::Cow;
 
 /// What a piece of pipeline does. Ordered roughly by how much it matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -52,11 +53,18 @@ impl Intent {
     }
 }
 
-fn words_lower(c: &Command) -> Vec<String> {
-    c.words
-        .iter()
-        .map(|w| w.text.to_ascii_lowercase())
-        .collect()
+/// `s` in ASCII lower case, allocating only when it has upper-case letters (rare in
+/// command lines).
+fn ascii_lower(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+fn words_lower(c: &Command) -> Vec<Cow<'_, str>> {
+    c.words.iter().map(|w| ascii_lower(&w.text)).collect()
 }
 
 /// Commands that run another command (`sudo rm -rf x`, `timeout 60 npm test`).
@@ -99,11 +107,11 @@ pub fn command_intent(c: &Command) -> Intent {
         return Intent::Harmless;
     }
     let w = words_lower(c);
-    let name = c.base_name().to_ascii_lowercase();
-    let args: Vec<&str> = w.iter().skip(1).map(String::as_str).collect();
-    let has = |s: &str| args.contains(&s);
+    let name = ascii_lower(c.base_name());
+    let args: &[Cow<str>] = w.get(1..).unwrap_or(&[]);
+    let has = |s: &str| args.iter().any(|a| a == s);
     let any_contains = |s: &str| args.iter().any(|a| a.contains(s));
-    match name.as_str() {
+    match name.as_ref() {
         "true" | ":" | "echo" | "printf" | "rm" | "rmdir" | "mkdir" | "touch" | "cat" | "ls"
         | "pwd" | "sleep" | "kill" | "pkill" | "killall" | "wait" | "which" | "type"
         | "command" | "hash" | "test" | "[" | "[[" | "grep" | "egrep" | "fgrep" | "diff"
@@ -114,7 +122,7 @@ pub fn command_intent(c: &Command) -> Intent {
         | "free" | "uname" | "whoami" | "id" | "nproc" | "lsof" | "ps" | "netstat" | "ss"
         | "base64" | "sha256sum" | "shasum" | "md5sum" | "unzip" | "tar" | "zip" | "gzip"
         | "gunzip" => Intent::Harmless,
-        "git" => match args.first().copied() {
+        "git" => match args.first().map(|a| a.as_ref()) {
             Some("push") => Intent::Publish,
             Some("commit") | Some("add") | Some("config") | Some("fetch") | Some("diff")
             | Some("status") | Some("log") | Some("tag") | Some("describe") | Some("rev-parse")
@@ -124,7 +132,7 @@ pub fn command_intent(c: &Command) -> Intent {
             }
             _ => Intent::Other,
         },
-        "docker" | "podman" => match args.first().copied() {
+        "docker" | "podman" => match args.first().map(|a| a.as_ref()) {
             Some("push") => Intent::Publish,
             Some("build") | Some("buildx") => {
                 if has("--push") {
@@ -165,7 +173,7 @@ pub fn command_intent(c: &Command) -> Intent {
                 classify_words(&args)
             }
         }
-        "cargo" => match args.first().copied() {
+        "cargo" => match args.first().map(|a| a.as_ref()) {
             Some("test") | Some("nextest") => Intent::Test,
             Some("build") | Some("check") => Intent::Build,
             Some("publish") => Intent::Publish,
@@ -173,7 +181,7 @@ pub fn command_intent(c: &Command) -> Intent {
             Some("audit") | Some("deny") => Intent::SecurityScan,
             _ => classify_words(&args),
         },
-        "go" => match args.first().copied() {
+        "go" => match args.first().map(|a| a.as_ref()) {
             Some("test") => Intent::Test,
             Some("build") | Some("vet") => Intent::Build,
             _ => classify_words(&args),
@@ -210,7 +218,7 @@ pub fn command_intent(c: &Command) -> Intent {
         | "serverless" | "sls" | "cdk" | "pulumi" | "terraform" | "terragrunt"
         | "ansible-playbook" | "skaffold" | "argocd" | "wrangler" | "firebase" | "eb"
         | "render" | "supabase" | "gcloud" | "aws" | "az" | "doctl" | "rsync" | "scp" | "ssh"
-        | "caprover" | "dokku" => deploy_like(&name, &args),
+        | "caprover" | "dokku" => deploy_like(&name, args),
         // Unknown command: its name, and plain sub-command words (`dotnet test`), not
         // paths or values (`gh api repos/x/releases/latest`, `--repo org/smoke-tests`).
         _ => classify_words(
@@ -224,14 +232,14 @@ pub fn command_intent(c: &Command) -> Intent {
                             || a.starts_with('-')
                             || a.contains('.'))
                 })
-                .map(|(_, a)| a.as_str())
-                .collect::<Vec<_>>(),
+                .map(|(_, a)| a.as_ref())
+                .collect::<Vec<&str>>(),
         ),
     }
 }
 
-fn deploy_like(name: &str, args: &[&str]) -> Intent {
-    let has = |s: &str| args.contains(&s);
+fn deploy_like(name: &str, args: &[Cow<str>]) -> Intent {
+    let has = |s: &str| args.iter().any(|a| a == s);
     let any = |s: &str| args.iter().any(|a| a.contains(s));
     if any("backup") || any("snapshot") || any("dump") {
         return Intent::Backup;
@@ -291,7 +299,7 @@ fn classify_words<S: AsRef<str>>(args: &[S]) -> Intent {
     // `prisma migrate deploy`, `rails db:migrate`: a migration, whatever else it says.
     if args
         .iter()
-        .any(|a| a.as_ref().to_ascii_lowercase().contains("migrat"))
+        .any(|a| ascii_lower(a.as_ref()).contains("migrat"))
     {
         return Intent::Migration;
     }
