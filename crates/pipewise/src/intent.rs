@@ -144,14 +144,14 @@ pub fn command_intent(c: &Command) -> Intent {
             Some("rm") | Some("stop") | Some("kill") | Some("rmi") | Some("logout")
             | Some("network") | Some("volume") | Some("system") | Some("logs") | Some("ps")
             | Some("inspect") | Some("pull") | Some("image") => Intent::Harmless,
-            Some("compose") | Some("run") | Some("exec") => classify_words(&args),
+            Some("compose") | Some("run") | Some("exec") => classify_words(args),
             _ => Intent::Other,
         },
         "docker-compose" => {
             if has("down") || has("rm") || has("stop") || has("logs") {
                 Intent::Harmless
             } else {
-                classify_words(&args)
+                classify_words(args)
             }
         }
         "curl" | "wget" | "http" => Intent::Other,
@@ -170,7 +170,7 @@ pub fn command_intent(c: &Command) -> Intent {
             } else if has("ci") || has("install") || has("i") {
                 Intent::Build
             } else {
-                classify_words(&args)
+                classify_words(args)
             }
         }
         "cargo" => match args.first().map(|a| a.as_ref()) {
@@ -179,20 +179,20 @@ pub fn command_intent(c: &Command) -> Intent {
             Some("publish") => Intent::Publish,
             Some("clippy") | Some("fmt") => Intent::Lint,
             Some("audit") | Some("deny") => Intent::SecurityScan,
-            _ => classify_words(&args),
+            _ => classify_words(args),
         },
         "go" => match args.first().map(|a| a.as_ref()) {
             Some("test") => Intent::Test,
             Some("build") | Some("vet") => Intent::Build,
-            _ => classify_words(&args),
+            _ => classify_words(args),
         },
         "pytest" | "tox" | "nox" | "jest" | "vitest" | "mocha" | "phpunit" | "rspec" | "ctest"
         | "playwright" | "cypress" | "k6" | "locust" | "artillery" => Intent::Test,
-        "make" | "just" | "task" | "mage" => classify_words(&args).max(Intent::Build),
+        "make" | "just" | "task" | "mage" => classify_words(args).max(Intent::Build),
         "python" | "python3" | "uv" | "poetry" | "pipenv" | "hatch" | "pdm" | "bundle" | "rake"
         | "gradle" | "./gradlew" | "gradlew" | "mvn" | "./mvnw" | "mvnw" | "dotnet" | "deno"
         | "node" | "composer" | "mix" => {
-            let c = classify_words(&args);
+            let c = classify_words(args);
             if c == Intent::Other && (has("install") || has("sync") || any_contains("build")) {
                 Intent::Build
             } else {
