@@ -64,6 +64,65 @@ const WRAPPERS: &[&str] = &[
     "sudo", "doas", "env", "time", "nice", "nohup", "timeout", "xvfb-run", "stdbuf", "unbuffer",
 ];
 
+/// Load and performance test tools (`k6 run`, `npx autocannon`, `wrk`, `ab`): a test
+/// gate, and a job that runs one needs a timeout.
+pub const LOAD_TEST_TOOLS: &[&str] = &[
+    "k6",
+    "locust",
+    "artillery",
+    "autocannon",
+    "jmeter",
+    "wrk",
+    "ab",
+    "hey",
+    "vegeta",
+    "oha",
+    "gatling",
+    "gatling.sh",
+    "bzt",
+];
+
+/// The package a runner fetches and runs (`npx --yes autocannon@7 …`,
+/// `pnpm dlx artillery`, `yarn dlx k6`), without its version.
+fn runner_package(c: &Command) -> Option<&str> {
+    let args = c.args();
+    let rest = match c.base_name() {
+        "npx" | "pnpx" | "bunx" => args,
+        "npm" | "pnpm" | "yarn" | "bun"
+            if args
+                .first()
+                .is_some_and(|w| matches!(w.text.as_str(), "exec" | "dlx" | "x")) =>
+        {
+            args.get(1..).unwrap_or(&[])
+        }
+        _ => return None,
+    };
+    let pkg = rest
+        .iter()
+        .find(|w| !w.text.starts_with('-'))?
+        .text
+        .as_str();
+    // `autocannon@7`, `@scope/tool@1.2`: drop the version, keep the scope.
+    let bare = match pkg.rfind('@') {
+        Some(i) if i > 0 => &pkg[..i],
+        _ => pkg,
+    };
+    Some(bare.rsplit('/').next().unwrap_or(bare))
+}
+
+/// The load-test tool a command runs, directly or through a package runner.
+pub fn load_test_tool(c: &Command) -> Option<&str> {
+    if c.has_arg("--version") || c.has_arg("--help") {
+        return None;
+    }
+    let name = c.base_name();
+    if LOAD_TEST_TOOLS.contains(&name) {
+        // `ab` and `hey` are short: only with arguments (a URL or options).
+        return (!c.args().is_empty()).then_some(name);
+    }
+    runner_package(c).filter(|p| LOAD_TEST_TOOLS.contains(p))
+}
+
 /// Classifies one shell command.
 pub fn command_intent(c: &Command) -> Intent {
     if WRAPPERS.contains(&c.base_name()) && c.words.len() > 1 {
@@ -97,6 +156,9 @@ pub fn command_intent(c: &Command) -> Intent {
         })
     {
         return Intent::Harmless;
+    }
+    if load_test_tool(c).is_some() {
+        return Intent::Test;
     }
     let w = words_lower(c);
     let name = c.base_name().to_ascii_lowercase();
@@ -449,6 +511,7 @@ pub fn action_intent(action: &str) -> Intent {
         || has("dependency-review")
         || has("scorecard")
         || has("zizmor")
+        || has("zaproxy/")
     {
         Intent::SecurityScan
     } else if has("codecov") || has("coveralls") || has("test") {
@@ -1041,5 +1104,18 @@ mod tests {
         assert_eq!(intent("docker push img"), Intent::Publish);
         assert_eq!(intent("pytest -q"), Intent::Test);
         assert_eq!(intent("kubectl get pods"), Intent::Other);
+        assert_eq!(
+            intent("npx --yes autocannon@7 -d 20 https://x/health"),
+            Intent::Test
+        );
+        assert_eq!(intent("pnpm dlx artillery run load.yml"), Intent::Test);
+        assert_eq!(intent("k6 run load.js"), Intent::Test);
+        assert_eq!(intent("wrk -t2 -c10 http://localhost:8080"), Intent::Test);
+        assert_eq!(intent("ab -n 100 http://localhost/"), Intent::Test);
+        assert_eq!(intent("npx @scope/autocannon-like@1"), Intent::Other);
+        assert_eq!(
+            action_intent("zaproxy/action-baseline@v0.12.0"),
+            Intent::SecurityScan
+        );
     }
 }
