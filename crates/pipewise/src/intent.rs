@@ -931,7 +931,13 @@ pub fn step_role(name: &str) -> Option<StepRole> {
         || has("sanity")
     {
         Some(StepRole::HealthCheck)
-    } else if has("monitor") || has("error rate") || has("metrics") || has("alert") {
+    } else if has("monitor")
+        || has("error rate")
+        || has("metrics")
+        || has("alert")
+        || has("response time")
+        || has("latency")
+    {
         Some(StepRole::Monitoring)
     } else if has("notify") || has("notification") || has("slack") || has("announce") {
         Some(StepRole::Notification)
