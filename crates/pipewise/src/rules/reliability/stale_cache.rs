@@ -118,10 +118,11 @@ fn restored_over_build(site: &StepSite) -> (String, bool) {
         return (String::new(), false);
     };
     let i = site.step.index;
-    let built =
-        job.steps.iter().take(i).rev().find(|s| {
-            crate::intent::step_intent(s) == crate::intent::Intent::Build && s.run.is_some()
-        });
+    // Judged by what the step runs (`npm run build`), not by its name (`Write build
+    // info` only echoes).
+    let built = job.steps.iter().take(i).rev().find(|s| {
+        crate::intent::step_gate_intent(s) == crate::intent::Intent::Build && s.run.is_some()
+    });
     let Some(built) = built else {
         return (String::new(), false);
     };
