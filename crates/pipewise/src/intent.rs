@@ -112,15 +112,15 @@ fn runner_package(c: &Command) -> Option<&str> {
 
 /// The load-test tool a command runs, directly or through a package runner.
 pub fn load_test_tool(c: &Command) -> Option<&str> {
-    if c.has_arg("--version") || c.has_arg("--help") {
-        return None;
-    }
     let name = c.base_name();
-    if LOAD_TEST_TOOLS.contains(&name) {
+    let tool = if LOAD_TEST_TOOLS.contains(&name) {
         // `ab` and `hey` are short: only with arguments (a URL or options).
-        return (!c.args().is_empty()).then_some(name);
-    }
-    runner_package(c).filter(|p| LOAD_TEST_TOOLS.contains(p))
+        (!c.args().is_empty()).then_some(name)?
+    } else {
+        runner_package(c).filter(|p| LOAD_TEST_TOOLS.contains(p))?
+    };
+    // `k6 --version`, `npx autocannon --help`: probes, not runs.
+    (!c.has_arg("--version") && !c.has_arg("--help")).then_some(tool)
 }
 
 /// Classifies one shell command.
@@ -156,9 +156,6 @@ pub fn command_intent(c: &Command) -> Intent {
         })
     {
         return Intent::Harmless;
-    }
-    if load_test_tool(c).is_some() {
-        return Intent::Test;
     }
     let w = words_lower(c);
     let name = c.base_name().to_ascii_lowercase();
@@ -215,7 +212,9 @@ pub fn command_intent(c: &Command) -> Intent {
             Intent::Other
         }
         "npm" | "pnpm" | "yarn" | "bun" | "npx" | "pnpx" => {
-            if has("audit") && has("fix") {
+            if load_test_tool(c).is_some() {
+                Intent::Test
+            } else if has("audit") && has("fix") {
                 Intent::Other
             } else if has("audit") {
                 Intent::SecurityScan
@@ -241,7 +240,11 @@ pub fn command_intent(c: &Command) -> Intent {
             _ => classify_words(&args),
         },
         "pytest" | "tox" | "nox" | "jest" | "vitest" | "mocha" | "phpunit" | "rspec" | "ctest"
-        | "playwright" | "cypress" | "k6" | "locust" | "artillery" => Intent::Test,
+        | "playwright" | "cypress" => Intent::Test,
+        // Load tests (see `LOAD_TEST_TOOLS`).
+        "k6" | "locust" | "artillery" | "autocannon" | "jmeter" | "wrk" | "vegeta" | "oha"
+        | "gatling" | "gatling.sh" | "bzt" => Intent::Test,
+        "ab" | "hey" | "bunx" if load_test_tool(c).is_some() => Intent::Test,
         "make" | "just" | "task" | "mage" => classify_words(&args).max(Intent::Build),
         "python" | "python3" | "uv" | "poetry" | "pipenv" | "hatch" | "pdm" | "bundle" | "rake"
         | "gradle" | "./gradlew" | "gradlew" | "mvn" | "./mvnw" | "mvnw" | "dotnet" | "deno"
