@@ -148,11 +148,17 @@ fn check_script(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
             .collect::<Vec<_>>()
             .join(" ");
         let shown = short_n(&written, 90);
-        let msg = format!(
-            "`{shown}` always exits 0, so a failing {} command does not fail the step{}.",
-            intent.label(),
-            consequence(intent)
-        );
+        let msg = if crate::intent::load_test_tool(cmd).is_some() {
+            format!(
+                "`{shown}` always exits 0, so a failing load test does not fail the step and a performance regression passes."
+            )
+        } else {
+            format!(
+                "`{shown}` always exits 0, so a failing {} command does not fail the step{}.",
+                intent.label(),
+                consequence(intent)
+            )
+        };
         let mut b = cx
             .report(&META, ss.path, span, msg)
             .severity(sev)
