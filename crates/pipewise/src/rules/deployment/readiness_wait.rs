@@ -211,7 +211,10 @@ fn check_wait_step(site: &StepSite, cx: &mut Ctx) {
         (None, Some(a)) => &a.steps,
         _ => return,
     };
-    let i = site.step.index;
+    // Neighbours in the list of parsed steps (`index` counts malformed items too).
+    let Some(i) = steps.iter().position(|s| s.index == site.step.index) else {
+        return;
+    };
     let next = steps.get(i + 1);
     let prev = i.checked_sub(1).and_then(|p| steps.get(p));
     let Some(run) = &site.step.run else { return };

@@ -120,13 +120,13 @@ fn restored_over_build(site: &StepSite) -> (String, bool) {
     let i = site.step.index;
     // Judged by what the step runs (`npm run build`), not by its name (`Write build
     // info` only echoes).
-    let built = job.steps.iter().take(i).rev().find(|s| {
+    let built = job.steps.iter().filter(|s| s.index < i).rev().find(|s| {
         crate::intent::step_gate_intent(s) == crate::intent::Intent::Build && s.run.is_some()
     });
     let Some(built) = built else {
         return (String::new(), false);
     };
-    let upload = job.steps.iter().skip(i + 1).find(|s| {
+    let upload = job.steps.iter().filter(|s| s.index > i).find(|s| {
         s.action()
             .is_some_and(|a| a == "actions/upload-artifact" || a.contains("release"))
             || crate::intent::step_ships(s).is_some()
