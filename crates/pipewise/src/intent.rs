@@ -486,44 +486,57 @@ fn word_keywords() -> &'static aho_corasick::AhoCorasick {
     })
 }
 
-/// Classifies an action by name (`docker/build-push-action`, `aquasecurity/trivy-action`).
+/// Name fragments that classify an action, with what they mean. A name matching several
+/// gets the strongest (deploy > publish > security scan > test > lint).
+const ACTION_KEYWORDS: &[(&str, Intent)] = &[
+    ("deploy", Intent::Deploy),
+    ("superfly/flyctl", Intent::Deploy),
+    ("vercel", Intent::Deploy),
+    ("netlify", Intent::Deploy),
+    ("aws-actions/amazon-ecs", Intent::Deploy),
+    ("google-github-actions/deploy", Intent::Deploy),
+    ("azure/webapps", Intent::Deploy),
+    ("k8s-deploy", Intent::Deploy),
+    ("publish", Intent::Publish),
+    ("release", Intent::Publish),
+    ("gh-action-pypi", Intent::Publish),
+    ("build-push-action", Intent::Publish),
+    ("trivy", Intent::SecurityScan),
+    ("grype", Intent::SecurityScan),
+    ("anchore/scan", Intent::SecurityScan),
+    ("snyk", Intent::SecurityScan),
+    ("codeql", Intent::SecurityScan),
+    ("semgrep", Intent::SecurityScan),
+    ("gitleaks", Intent::SecurityScan),
+    ("trufflehog", Intent::SecurityScan),
+    ("dependency-review", Intent::SecurityScan),
+    ("scorecard", Intent::SecurityScan),
+    ("zizmor", Intent::SecurityScan),
+    ("zaproxy/", Intent::SecurityScan),
+    ("codecov", Intent::Test),
+    ("coveralls", Intent::Test),
+    ("test", Intent::Test),
+    ("lint", Intent::Lint),
+];
+
+fn action_keywords() -> &'static aho_corasick::AhoCorasick {
+    static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    AC.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(ACTION_KEYWORDS.iter().map(|(k, _)| *k))
+            .expect("fixed literal keywords always build")
+    })
+}
+
+/// Classifies an action by name (`docker/build-push-action`, `aquasecurity/trivy-action`),
+/// in one pass over the name.
 pub fn action_intent(action: &str) -> Intent {
-    let a = action.to_ascii_lowercase();
-    let has = |s: &str| a.contains(s);
-    if has("deploy")
-        || has("superfly/flyctl")
-        || has("vercel")
-        || has("netlify")
-        || has("aws-actions/amazon-ecs")
-        || has("google-github-actions/deploy")
-        || has("azure/webapps")
-        || has("k8s-deploy")
-    {
-        Intent::Deploy
-    } else if has("publish") || has("release") || has("gh-action-pypi") || has("build-push-action")
-    {
-        Intent::Publish
-    } else if has("trivy")
-        || has("grype")
-        || has("anchore/scan")
-        || has("snyk")
-        || has("codeql")
-        || has("semgrep")
-        || has("gitleaks")
-        || has("trufflehog")
-        || has("dependency-review")
-        || has("scorecard")
-        || has("zizmor")
-        || has("zaproxy/")
-    {
-        Intent::SecurityScan
-    } else if has("codecov") || has("coveralls") || has("test") {
-        Intent::Test
-    } else if has("lint") {
-        Intent::Lint
-    } else {
-        Intent::Other
-    }
+    action_keywords()
+        .find_overlapping_iter(action)
+        .filter_map(|m| ACTION_KEYWORDS.get(m.pattern().as_usize()).map(|(_, i)| *i))
+        .max()
+        .unwrap_or(Intent::Other)
 }
 
 /// The strongest intent of a step: its name, its action, its commands.
@@ -668,6 +681,10 @@ pub fn workflow_deploys(wf: &Workflow) -> bool {
 /// Whether a step really deploys or publishes, judged by what it runs (its action or
 /// its commands), not by its name: `Determine latest release` does not ship anything.
 pub fn step_ships(step: &Step) -> Option<Intent> {
+    *step.ships.get_or_init(|| compute_step_ships(step))
+}
+
+fn compute_step_ships(step: &Step) -> Option<Intent> {
     if let Some(a) = step.action() {
         if a == "docker/build-push-action" {
             return step_pushes_image(step).then_some(Intent::Publish);
@@ -829,6 +846,10 @@ pub fn command_ships(c: &Command) -> Option<Intent> {
 /// Whether a job ships: targets a deployment environment or has a step that
 /// deploys or publishes (see [`step_ships`]).
 pub fn job_ships(job: &Job) -> Option<Intent> {
+    *job.ships.get_or_init(|| compute_job_ships(job))
+}
+
+fn compute_job_ships(job: &Job) -> Option<Intent> {
     let steps = job.steps.iter().filter_map(step_ships).max();
     // Environments also hold secrets or approvals (`automations`, `release-gate`):
     // only a deploy target's name says the job deploys.

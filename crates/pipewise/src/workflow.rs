@@ -54,6 +54,10 @@ pub struct Step<'a> {
     pub env: Option<&'a Node>,
     /// [`crate::intent::step_intent`], computed once: many rules ask for it.
     pub intent: std::sync::OnceLock<crate::intent::Intent>,
+    /// [`crate::intent::step_ships`], computed once.
+    pub ships: std::sync::OnceLock<Option<crate::intent::Intent>>,
+    /// [`Step::haystack`], built once.
+    pub haystack: std::sync::OnceLock<String>,
 }
 
 impl<'a> Step<'a> {
@@ -94,8 +98,11 @@ impl<'a> Step<'a> {
         }
         format!("step {}", self.index + 1)
     }
-    /// Lowercased name plus run text plus `uses`, for keyword checks.
-    pub fn haystack(&self) -> String {
+    /// Lowercased name plus run text plus `uses`, for keyword checks (built once).
+    pub fn haystack(&self) -> &str {
+        self.haystack.get_or_init(|| self.build_haystack())
+    }
+    fn build_haystack(&self) -> String {
         let mut s = String::new();
         if let Some(n) = self.name {
             s.push_str(n);
@@ -130,6 +137,8 @@ pub struct Job<'a> {
     pub steps: Vec<Step<'a>>,
     /// `uses:` of a reusable-workflow call job.
     pub uses: Option<&'a Node>,
+    /// [`crate::intent::job_ships`], computed once: several rules ask for it.
+    pub ships: std::sync::OnceLock<Option<crate::intent::Intent>>,
 }
 
 impl<'a> Job<'a> {
@@ -543,6 +552,7 @@ fn job<'a>(
         needs,
         steps,
         uses: node.get("uses"),
+        ships: std::sync::OnceLock::new(),
     }
 }
 
@@ -613,6 +623,8 @@ fn parse_steps<'a>(
             with: item.get("with"),
             env: item.get("env"),
             intent: std::sync::OnceLock::new(),
+            ships: std::sync::OnceLock::new(),
+            haystack: std::sync::OnceLock::new(),
         });
     }
     steps

@@ -346,7 +346,7 @@ fn host_keys_known(site: &StepSite, cx: &Ctx) -> bool {
         _ => std::slice::from_ref(site.step),
     };
     if steps.iter().any(|s| {
-        has(&s.haystack())
+        has(s.haystack())
             || s.with
                 .and_then(|w| w.as_map())
                 .map(|m| {

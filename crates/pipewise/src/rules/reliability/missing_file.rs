@@ -111,7 +111,7 @@ fn earlier_text(job: Option<&Job>, step: &Step) -> String {
     let mut s = String::new();
     if let Some(j) = job {
         for st in j.steps.iter().take_while(|x| x.index < step.index) {
-            s.push_str(&st.haystack());
+            s.push_str(st.haystack());
             if let Some(w) = st.with {
                 let src: String = w
                     .as_map()

@@ -109,42 +109,46 @@ fn placeholder(tok: &str) -> bool {
     distinct.len() < 8
 }
 
+/// One automaton for every token prefix and key header: a file is scanned once,
+/// not once per pattern (indices below `TOKENS.len()` are tokens, the rest headers).
+fn token_automaton() -> &'static aho_corasick::AhoCorasick {
+    static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    AC.get_or_init(|| {
+        let patterns = TOKENS
+            .iter()
+            .map(|(prefix, _, _)| *prefix)
+            .chain(KEY_HEADERS.iter().copied());
+        aho_corasick::AhoCorasick::new(patterns).expect("fixed literal patterns always build")
+    })
+}
+
 /// Token-shaped literals in `text`: (span, label).
 pub fn scan_tokens(text: &str) -> Vec<(Span, &'static str)> {
     let b = text.as_bytes();
     let mut out = vec![];
-    for (prefix, min, label) in TOKENS {
-        let mut from = 0;
-        while let Some(i) = text.get(from..).and_then(|t| t.find(prefix)) {
-            let start = from + i;
-            from = start + prefix.len();
+    for m in token_automaton().find_overlapping_iter(text) {
+        let start = m.start();
+        if let Some((prefix, min, label)) = TOKENS.get(m.pattern().as_usize()) {
             // Must start a word.
             if start > 0 && (b[start - 1].is_ascii_alphanumeric() || b[start - 1] == b'_') {
                 continue;
             }
-            let mut end = start + prefix.len();
+            let mut end = m.end();
             while end < b.len() && token_char(b[end], prefix) {
                 end += 1;
             }
-            let run = end - start - prefix.len();
+            let run = end - m.end();
             let exact_aws = prefix.starts_with("AKIA") || prefix.starts_with("ASIA");
             if run < *min || (exact_aws && run != *min) {
                 continue;
             }
-            let tok = &text[start..end];
-            if placeholder(&tok[prefix.len()..]) {
+            if placeholder(text.get(m.end()..end).unwrap_or("")) {
                 continue;
             }
             out.push((Span::new(start, end), *label));
-        }
-    }
-    for h in KEY_HEADERS {
-        let mut from = 0;
-        while let Some(i) = text.get(from..).and_then(|t| t.find(h)) {
-            let start = from + i;
-            from = start + h.len();
+        } else {
             // A real key has base64 body lines right after the header.
-            let body = text.get(from..).unwrap_or("");
+            let body = text.get(m.end()..).unwrap_or("");
             let next: String = body
                 .trim_start_matches(['\r', '\n', '"', '\\', 'n'])
                 .chars()
@@ -162,7 +166,7 @@ pub fn scan_tokens(text: &str) -> Vec<(Span, &'static str)> {
                 })
                 && !next.contains("...")
             {
-                out.push((Span::new(start, from), "private key"));
+                out.push((Span::new(start, m.end()), "private key"));
             }
         }
     }

@@ -44,7 +44,8 @@ permissions:
     references: &["zizmor: excessive-permissions"],
 };
 
-fn check(e: &Entry, path: &str, job: Option<&str>, snippet: String, cx: &mut Ctx) {
+/// `snippet` is built only when the grant is reported (inferring scopes walks every step).
+fn check(e: &Entry, path: &str, job: Option<&str>, snippet: impl FnOnce() -> String, cx: &mut Ctx) {
     let Some(v) = e.value.as_str() else { return };
     let (sev, what) = match v {
         "write-all" => (Severity::High, "every write scope"),
@@ -65,7 +66,7 @@ fn check(e: &Entry, path: &str, job: Option<&str>, snippet: String, cx: &mut Ctx
     .job(job)
     .fix(
         "Replace the blanket grant with the scopes the steps use (inferred).",
-        snippet,
+        snippet(),
         15,
     );
 }
@@ -77,13 +78,13 @@ impl Rule for OverbroadPermissions {
     fn workflow(&self, wf: &Workflow, cx: &mut Ctx) {
         if let Some(e) = wf.root.entry("permissions") {
             let jobs: Vec<&Job> = wf.jobs.iter().collect();
-            check(e, wf.path, None, scopes::per_job_blocks(&jobs), cx);
+            check(e, wf.path, None, || scopes::per_job_blocks(&jobs), cx);
         }
         check_broad_scopes(wf, cx);
     }
     fn job(&self, wf: &Workflow, job: &Job, cx: &mut Ctx) {
         if let Some(e) = job.entry("permissions") {
-            let snippet = scopes::render_block(&scopes::job_needs(job), "");
+            let snippet = || scopes::render_block(&scopes::job_needs(job), "");
             check(e, wf.path, Some(job.id), snippet, cx);
         }
     }
