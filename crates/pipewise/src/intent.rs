@@ -72,6 +72,65 @@ const WRAPPERS: &[&str] = &[
     "sudo", "doas", "env", "time", "nice", "nohup", "timeout", "xvfb-run", "stdbuf", "unbuffer",
 ];
 
+/// Load and performance test tools (`k6 run`, `npx autocannon`, `wrk`, `ab`): a test
+/// gate, and a job that runs one needs a timeout.
+pub const LOAD_TEST_TOOLS: &[&str] = &[
+    "k6",
+    "locust",
+    "artillery",
+    "autocannon",
+    "jmeter",
+    "wrk",
+    "ab",
+    "hey",
+    "vegeta",
+    "oha",
+    "gatling",
+    "gatling.sh",
+    "bzt",
+];
+
+/// The package a runner fetches and runs (`npx --yes autocannon@7 …`,
+/// `pnpm dlx artillery`, `yarn dlx k6`), without its version.
+fn runner_package(c: &Command) -> Option<&str> {
+    let args = c.args();
+    let rest = match c.base_name() {
+        "npx" | "pnpx" | "bunx" => args,
+        "npm" | "pnpm" | "yarn" | "bun"
+            if args
+                .first()
+                .is_some_and(|w| matches!(w.text.as_str(), "exec" | "dlx" | "x")) =>
+        {
+            args.get(1..).unwrap_or(&[])
+        }
+        _ => return None,
+    };
+    let pkg = rest
+        .iter()
+        .find(|w| !w.text.starts_with('-'))?
+        .text
+        .as_str();
+    // `autocannon@7`, `@scope/tool@1.2`: drop the version, keep the scope.
+    let bare = match pkg.rfind('@') {
+        Some(i) if i > 0 => &pkg[..i],
+        _ => pkg,
+    };
+    Some(bare.rsplit('/').next().unwrap_or(bare))
+}
+
+/// The load-test tool a command runs, directly or through a package runner.
+pub fn load_test_tool(c: &Command) -> Option<&str> {
+    let name = c.base_name();
+    let tool = if LOAD_TEST_TOOLS.contains(&name) {
+        // `ab` and `hey` are short: only with arguments (a URL or options).
+        (!c.args().is_empty()).then_some(name)?
+    } else {
+        runner_package(c).filter(|p| LOAD_TEST_TOOLS.contains(p))?
+    };
+    // `k6 --version`, `npx autocannon --help`: probes, not runs.
+    (!c.has_arg("--version") && !c.has_arg("--help")).then_some(tool)
+}
+
 /// Classifies one shell command.
 pub fn command_intent(c: &Command) -> Intent {
     if WRAPPERS.contains(&c.base_name()) && c.words.len() > 1 {
@@ -161,7 +220,9 @@ pub fn command_intent(c: &Command) -> Intent {
             Intent::Other
         }
         "npm" | "pnpm" | "yarn" | "bun" | "npx" | "pnpx" => {
-            if has("audit") && has("fix") {
+            if load_test_tool(c).is_some() {
+                Intent::Test
+            } else if has("audit") && has("fix") {
                 Intent::Other
             } else if has("audit") {
                 Intent::SecurityScan
@@ -187,7 +248,11 @@ pub fn command_intent(c: &Command) -> Intent {
             _ => classify_words(args),
         },
         "pytest" | "tox" | "nox" | "jest" | "vitest" | "mocha" | "phpunit" | "rspec" | "ctest"
-        | "playwright" | "cypress" | "k6" | "locust" | "artillery" => Intent::Test,
+        | "playwright" | "cypress" => Intent::Test,
+        // Load tests (see `LOAD_TEST_TOOLS`).
+        "k6" | "locust" | "artillery" | "autocannon" | "jmeter" | "wrk" | "vegeta" | "oha"
+        | "gatling" | "gatling.sh" | "bzt" => Intent::Test,
+        "ab" | "hey" | "bunx" if load_test_tool(c).is_some() => Intent::Test,
         "make" | "just" | "task" | "mage" => classify_words(args).max(Intent::Build),
         "python" | "python3" | "uv" | "poetry" | "pipenv" | "hatch" | "pdm" | "bundle" | "rake"
         | "gradle" | "./gradlew" | "gradlew" | "mvn" | "./mvnw" | "mvnw" | "dotnet" | "deno"
@@ -455,6 +520,7 @@ const ACTION_KEYWORDS: &[(&str, Intent)] = &[
     ("dependency-review", Intent::SecurityScan),
     ("scorecard", Intent::SecurityScan),
     ("zizmor", Intent::SecurityScan),
+    ("zaproxy/", Intent::SecurityScan),
     ("codecov", Intent::Test),
     ("coveralls", Intent::Test),
     ("test", Intent::Test),
@@ -897,7 +963,13 @@ pub fn step_role(name: &str) -> Option<StepRole> {
         || has("sanity")
     {
         Some(StepRole::HealthCheck)
-    } else if has("monitor") || has("error rate") || has("metrics") || has("alert") {
+    } else if has("monitor")
+        || has("error rate")
+        || has("metrics")
+        || has("alert")
+        || has("response time")
+        || has("latency")
+    {
         Some(StepRole::Monitoring)
     } else if has("notify") || has("notification") || has("slack") || has("announce") {
         Some(StepRole::Notification)
@@ -1070,5 +1142,18 @@ mod tests {
         assert_eq!(intent("docker push img"), Intent::Publish);
         assert_eq!(intent("pytest -q"), Intent::Test);
         assert_eq!(intent("kubectl get pods"), Intent::Other);
+        assert_eq!(
+            intent("npx --yes autocannon@7 -d 20 https://x/health"),
+            Intent::Test
+        );
+        assert_eq!(intent("pnpm dlx artillery run load.yml"), Intent::Test);
+        assert_eq!(intent("k6 run load.js"), Intent::Test);
+        assert_eq!(intent("wrk -t2 -c10 http://localhost:8080"), Intent::Test);
+        assert_eq!(intent("ab -n 100 http://localhost/"), Intent::Test);
+        assert_eq!(intent("npx @scope/autocannon-like@1"), Intent::Other);
+        assert_eq!(
+            action_intent("zaproxy/action-baseline@v0.12.0"),
+            Intent::SecurityScan
+        );
     }
 }

@@ -21,8 +21,13 @@ pub static META: RuleMeta = RuleMeta {
 A placeholder step looks exactly like a real one in the run log. "Check error rates"
 passes, "Rollback on failure" passes, and nobody notices that the script is
 `echo "Checking error rates..."` plus a comment saying it "would integrate" with a
-monitoring service. Severity: high for deploy and rollback steps, medium for health,
-smoke and monitoring checks, low for notifications.
+monitoring service. Writing step outputs (`echo "url=…" >> $GITHUB_OUTPUT`, also
+`$GITHUB_ENV`, `$GITHUB_STEP_SUMMARY`) is not work either: a "Deploy to server" step
+that only sets the URL under a `# Replace with your deployment method` comment deploys
+nothing. The finding points at the placeholder evidence (the TODO or example comment,
+the commented-out command), else at the script. Severity: high for deploy and rollback
+steps, medium for health, smoke and monitoring checks (error rates, response times,
+latency), low for notifications.
 
 ## Bad
 ```yaml
@@ -148,6 +153,15 @@ impl Rule for PlaceholderStep {
                         || c.redirects.iter().any(|r| r.op.starts_with('>')))
             })
             .collect();
+        // `echo "url=…" >> $GITHUB_OUTPUT`: sets outputs for later steps, ships nothing.
+        let only_outputs = !real.is_empty()
+            && real.iter().all(|c| {
+                !real_command(c.base_name())
+                    && c.redirects
+                        .iter()
+                        .filter(|r| r.op.starts_with('>'))
+                        .all(|r| runner_file(&r.target))
+            });
         let lower = run.text.to_ascii_lowercase();
         let stub_comment = script.comments.iter().find(|c| {
             let l = c.text.to_ascii_lowercase();
@@ -161,13 +175,19 @@ impl Rule for PlaceholderStep {
                 STUB_WORDS.iter().any(|w| l.contains(w)) || l.contains("would ")
             }
         });
-        let (why, span) = if echoes_only
-            && (stub_comment.is_some()
-                || commented.is_some()
-                || stub_echo
-                || script.comments.is_empty()
-                || lower.contains("would"))
-        {
+        let evidence =
+            stub_comment.is_some() || commented.is_some() || stub_echo || lower.contains("would");
+        let (why, span) = if only_outputs && evidence {
+            // The placeholder evidence (the stub comment), not the output line.
+            let s = stub_comment
+                .or(commented)
+                .map(|c| c.span)
+                .unwrap_or_else(|| Span::new(0, run.text.trim_end().len()));
+            (
+                "only echoes and writes step outputs, and is marked as a placeholder",
+                s,
+            )
+        } else if echoes_only && (evidence || script.comments.is_empty()) {
             let s = stub_comment
                 .or(commented)
                 .map(|c| c.span)
@@ -219,6 +239,18 @@ impl Rule for PlaceholderStep {
         .severity(sev)
         .site(site);
     }
+}
+
+/// A file the runner reads back (`$GITHUB_OUTPUT`, `$GITHUB_ENV`,
+/// `$GITHUB_STEP_SUMMARY`, `$GITHUB_PATH`) or `/dev/null`.
+fn runner_file(target: &str) -> bool {
+    let t = target.trim_matches(|c| c == '"' || c == '\'');
+    let t = t.trim_start_matches('$').trim_start_matches('{');
+    let t = t.trim_end_matches('}');
+    matches!(
+        t,
+        "GITHUB_OUTPUT" | "GITHUB_ENV" | "GITHUB_STEP_SUMMARY" | "GITHUB_PATH" | "/dev/null"
+    )
 }
 
 fn capital(s: &str) -> String {

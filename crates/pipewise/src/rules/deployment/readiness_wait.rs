@@ -1,10 +1,12 @@
 //! `deployment/readiness-wait`: waiting for a service with a fixed `sleep N` and a
-//! single probe instead of a retry loop, and health checks that only test the HTTP
-//! status code.
+//! single probe instead of a retry loop (in one script, or a sleep-only step before a
+//! probing step), a sleep-only step standing in for a rollout wait, and health checks
+//! that only test the HTTP status code.
 
 use crate::finding::{Category, Confidence, Severity};
 use crate::rules::{step_scripts, Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::shell::Command;
+use crate::workflow::Step;
 
 pub struct ReadinessWait;
 
@@ -22,7 +24,12 @@ pub static META: RuleMeta = RuleMeta {
 when it is slow: it makes the pipeline flaky and slow at the same time. A bounded
 retry loop (or `curl --retry`) waits exactly as long as needed. Checking only the HTTP
 code of a health endpoint that reports its status in the body lets a degraded service
-pass.
+pass. The wait and the probe are often split over two steps (`Wait for green:
+sleep 30`, then `Green health check` with one `curl`, or one `wget` through
+`kubectl exec`): that is the same pattern. A sleep-only step right after a deploy step
+stands in for waiting on the rollout and is reported too (with low confidence); a
+request that changes something (`curl -X POST -d …`) after a sleep is an API call, not
+a probe, and is left alone.
 
 ## Bad
 ```bash
@@ -81,11 +88,187 @@ fn sleep_secs(c: &Command) -> Option<f64> {
     num.parse::<f64>().ok().map(|n| n * mult)
 }
 
+/// A probe run inside a container or pod (`kubectl exec deploy/x -- wget -qO- …`,
+/// `docker exec app curl …`): the wrapped command.
+fn wrapped_probe(c: &Command) -> Option<Command> {
+    if !matches!(c.base_name(), "kubectl" | "docker" | "podman" | "oc") {
+        return None;
+    }
+    if c.args().first().map(|w| w.text.as_str()) != Some("exec") {
+        return None;
+    }
+    let words = &c.words;
+    let start = words
+        .iter()
+        .position(|w| w.text == "--")
+        .map(|i| i + 1)
+        .or_else(|| {
+            // `docker exec [opts] CONTAINER CMD`: the first probe word.
+            words.iter().position(|w| {
+                matches!(
+                    w.text.as_str(),
+                    "curl" | "wget" | "nc" | "pg_isready" | "redis-cli" | "mysqladmin"
+                )
+            })
+        })?;
+    let rest = words.get(start..).filter(|r| !r.is_empty())?;
+    Some(Command {
+        words: rest.to_vec(),
+        ..c.clone()
+    })
+}
+
+/// A step that only waits: `sleep N` (N ≥ 5 s), perhaps with echoes. Its sleep.
+fn sleep_only<'s>(step: &'s Step) -> Option<(f64, &'s Command)> {
+    let script = step.run.as_ref()?.script.as_ref()?;
+    let mut sleep = None;
+    for c in &script.commands {
+        match c.base_name() {
+            "echo" | "printf" => {}
+            "sleep" if sleep.is_none() && !c.in_loop && !c.in_condition => {
+                sleep = Some((sleep_secs(c)?, c));
+            }
+            _ => return None,
+        }
+    }
+    sleep.filter(|(secs, _)| *secs >= 5.0)
+}
+
+/// A request that changes something (`curl -X POST -d …`, `wget --post-data`): an
+/// API call, not a readiness probe.
+fn sends(c: &Command) -> bool {
+    c.args().iter().any(|w| {
+        let t = w.text.as_str();
+        matches!(
+            t,
+            "-d" | "-F"
+                | "-T"
+                | "--form"
+                | "--upload-file"
+                | "--json"
+                | "--post-data"
+                | "--post-file"
+        ) || t.starts_with("--data")
+            || t.starts_with("--post-")
+            || t.starts_with("--method=") && !t.eq_ignore_ascii_case("--method=get")
+    }) || c.words.windows(2).any(|p| {
+        matches!(p[0].text.as_str(), "-X" | "--request") && !p[1].text.eq_ignore_ascii_case("get")
+    })
+}
+
+/// How a step checks the service after a wait.
+enum Probe {
+    /// One probe, no retry: what a fixed wait before it makes flaky.
+    Single(String),
+    /// A retry loop or a retrying probe: it waits by itself.
+    Polls,
+}
+
+fn step_probe(step: &Step) -> Option<Probe> {
+    let script = step.run.as_ref()?.script.as_ref()?;
+    let mut cmds: Vec<&Command> = script.commands.iter().collect();
+    cmds.sort_by_key(|c| c.span.start);
+    let probes = |c: &Command| probe(c) || wrapped_probe(c).is_some_and(|w| probe(&w));
+    let retrying = |c: &Command| retries(c) || wrapped_probe(c).is_some_and(|w| retries(&w));
+    if cmds.iter().any(|c| c.in_loop && probes(c)) || cmds.iter().any(|c| probes(c) && retrying(c))
+    {
+        return Some(Probe::Polls);
+    }
+    // The first real command is the probe (not a setup step that happens to curl).
+    let setup = |c: &Command| {
+        matches!(
+            c.base_name(),
+            "echo" | "printf" | "export" | "set" | "local"
+        ) || (c.words.len() == 1 && c.words.iter().all(|w| w.text.contains('=')))
+    };
+    let first = cmds.iter().find(|c| !setup(c))?;
+    if probe(first) {
+        return (!sends(first)).then(|| Probe::Single(first.base_name().to_string()));
+    }
+    let inner = wrapped_probe(first).filter(|w| probe(w) && !sends(w))?;
+    Some(Probe::Single(format!(
+        "{} through {} exec",
+        inner.base_name(),
+        first.base_name()
+    )))
+}
+
+/// A step that deploys, by what it runs or by its name.
+fn deploys(step: &Step) -> bool {
+    crate::intent::step_ships(step) == Some(crate::intent::Intent::Deploy)
+        || step.name.and_then(crate::intent::step_role) == Some(crate::intent::StepRole::Deploy)
+}
+
+/// A step that only sleeps, followed by a step that probes once (the same pattern as
+/// `sleep 30; curl …` in one script), or right after a deploy step as its only wait
+/// for the rollout.
+fn check_wait_step(site: &StepSite, cx: &mut Ctx) {
+    let Some((secs, sleep)) = sleep_only(site.step) else {
+        return;
+    };
+    let steps: &[Step] = match (site.job, site.action) {
+        (Some(j), _) => &j.steps,
+        (None, Some(a)) => &a.steps,
+        _ => return,
+    };
+    // Neighbours in the list of parsed steps (`index` counts malformed items too).
+    let Some(i) = steps.iter().position(|s| s.index == site.step.index) else {
+        return;
+    };
+    let next = steps.get(i + 1);
+    let prev = i.checked_sub(1).and_then(|p| steps.get(p));
+    let Some(run) = &site.step.run else { return };
+    let span = run.source_span(site.doc, sleep.span);
+    let label = site.step.label();
+    match (next.and_then(step_probe), next) {
+        (Some(Probe::Single(tool)), Some(n)) => {
+            cx.report(
+                &META,
+                site.path,
+                span,
+                format!(
+                    "step `{label}` only runs `{}`, then step `{}` probes once (`{tool}`): a fixed wait before one probe is flaky when the service is slow and wasted time when it is fast; poll with a retry loop.",
+                    sleep.argv_text(),
+                    n.label()
+                ),
+            )
+            .site(site);
+        }
+        (probe, _) if prev.is_some_and(deploys) => {
+            let after = prev.map(|p| p.label()).unwrap_or_default();
+            let tail = if matches!(probe, Some(Probe::Polls)) {
+                " the check that follows already polls, so the fixed wait only adds time"
+            } else {
+                " nothing checks that the rollout finished"
+            };
+            cx.report(
+                &META,
+                site.path,
+                span,
+                format!(
+                    "step `{label}` waits a fixed {secs}s (`{}`) after `{after}` instead of waiting for the rollout to finish:{tail}; wait on the rollout (`kubectl rollout status`, `aws ecs wait services-stable`) or poll the health endpoint.",
+                    sleep.argv_text(),
+                ),
+            )
+            .site(site)
+            .confidence(Confidence::Low)
+            .title("Fixed sleep instead of waiting for the rollout")
+            .fix(
+                "Wait on the rollout itself, or poll the health endpoint with a bounded retry.",
+                "- name: Wait for rollout\n  run: kubectl rollout status deployment/app --timeout=5m",
+                10,
+            );
+        }
+        _ => {}
+    }
+}
+
 impl Rule for ReadinessWait {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
+        check_wait_step(site, cx);
         for ss in step_scripts(site, cx.scripts, cx.repo) {
             let script = ss.script;
             let mut cmds: Vec<&Command> = script

@@ -1,10 +1,11 @@
 //! `deployment/ungated-deploy`: deploys and publishes that do not wait for the
 //! tests: a deploying job without `needs:` on the workflow's test/build jobs, a deploy
-//! workflow run on push with no tests and no `workflow_run` link to CI, and
+//! workflow run on push with no tests and no `workflow_run` link to CI (also when
+//! the deploy job only waits for jobs that publish without testing), and
 //! `if: always()` on a deploy or publish step or job.
 
 use crate::finding::{Category, Confidence, Severity};
-use crate::intent::{job_ships, step_ships, word_intent_phrase, Intent};
+use crate::intent::{action_intent, job_ships, step_ships, word_intent_phrase, Intent};
 use crate::rules::{entry_span, Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::workflow::{Job, Workflow};
 
@@ -25,7 +26,9 @@ same time and finishes first: the deploy does not care whether the tests pass.
 `if: always()` on a deploy step runs it even after the build failed. A deploy workflow
 triggered by `push` with no tests of its own relies on nothing but luck, unless it is
 chained to CI through `workflow_run` (or branch protection makes every push a merged,
-tested pull request: then the finding is informational).
+tested pull request: then the finding is informational). A deploy job that `needs:`
+only jobs which publish (build and push the image it deploys) and test nothing on the
+way is no better gated than one without `needs:`: the chain is followed to its start.
 
 ## Bad
 ```yaml
@@ -89,6 +92,42 @@ fn reaches(wf: &Workflow, from: &Job, target: &str) -> bool {
         }
     }
     false
+}
+
+/// Every job `job` needs, transitively (None past a bound or an unknown job).
+fn upstream<'w>(wf: &'w Workflow, job: &Job) -> Option<Vec<&'w Job<'w>>> {
+    let mut out: Vec<&Job> = Vec::new();
+    let mut stack: Vec<&str> = job.needs.clone();
+    while let Some(n) = stack.pop() {
+        if out.iter().any(|j| j.id == n) {
+            continue;
+        }
+        if out.len() > 64 {
+            return None;
+        }
+        let j = wf.job(n)?;
+        stack.extend(j.needs.iter().copied());
+        out.push(j);
+    }
+    Some(out)
+}
+
+/// A job with a test step of its own: a test command, a test action or a step named
+/// as a test (`Run tests` before `docker push`).
+fn tests_inline(job: &Job) -> bool {
+    job.steps.iter().any(|s| {
+        s.name.map(word_intent_phrase) == Some(Intent::Test)
+            || s.action()
+                .is_some_and(|a| action_intent(&a) == Intent::Test)
+            || s.run
+                .as_ref()
+                .and_then(|r| r.script.as_ref())
+                .is_some_and(|sc| {
+                    sc.commands.iter().any(|c| {
+                        !c.in_substitution && crate::intent::command_intent(c) == Intent::Test
+                    })
+                })
+    })
 }
 
 fn always(s: &str) -> bool {
@@ -192,19 +231,42 @@ impl Rule for UngatedDeploy {
             })
         };
         if push_branches && gates.is_empty() && !wf.has_trigger("workflow_run") {
-            if let Some(d) = deployers.iter().find(|j| {
-                job_ships(j) == Some(Intent::Deploy)
-                    && j.needs.is_empty()
-                    && !pages(j)
-                    && !builds_itself(j)
+            // The deploy job runs first, or only after jobs that publish what it
+            // deploys (build and push an image) and test nothing on the way.
+            let chain = |j: &Job| -> Option<Vec<&str>> {
+                if j.needs.is_empty() {
+                    return Some(Vec::new());
+                }
+                let ups = upstream(wf, j)?;
+                ups.iter()
+                    .all(|u| job_ships(u).is_some() && !tests_inline(u) && !pages(u))
+                    .then(|| ups.iter().map(|u| u.id).collect())
+            };
+            if let Some((d, ups)) = deployers.iter().find_map(|j| {
+                (job_ships(j) == Some(Intent::Deploy) && !pages(j) && !builds_itself(j))
+                    .then(|| chain(j))
+                    .flatten()
+                    .map(|ups| (j, ups))
             }) {
                 if let Some(t) = wf.triggers.iter().find(|t| t.event == "push") {
+                    let after = if ups.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            ", after only {} which publish{} without testing",
+                            ups.iter()
+                                .map(|u| format!("`{u}`"))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            if ups.len() == 1 { "es" } else { "" }
+                        )
+                    };
                     cx.report(
                         &META,
                         wf.path,
                         t.span,
                         format!(
-                            "`{}` deploys on push (job `{}`) without running tests and without a `workflow_run` link to CI: a push deploys whether CI passes or not.",
+                            "`{}` deploys on push (job `{}`{after}) without running tests and without a `workflow_run` link to CI: a push deploys whether CI passes or not.",
                             wf.file_name(),
                             d.id
                         ),

@@ -22,7 +22,9 @@ pub static META: RuleMeta = RuleMeta {
 `continue-on-error: true` marks the step as successful whatever its exit code. On a
 gate, that is the same as not having the gate. An expression such as
 `continue-on-error: ${{ matrix.experimental }}` is a deliberate, visible decision for
-some matrix legs and is not reported.
+some matrix legs and is not reported. Gates are recognised by what the step runs:
+test and scan commands, and test or scanner actions (Trivy, Grype, Snyk, CodeQL,
+Semgrep, OWASP ZAP's `zaproxy/action-*`, …).
 
 ## Bad
 ```yaml

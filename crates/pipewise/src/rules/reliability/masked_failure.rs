@@ -24,7 +24,9 @@ so a failing test suite turns green and whatever runs next (a release, a deploy)
 ahead. Fallback chains such as `npm run test:cov || npm test || echo "No tests configured"`
 end in a no-op, and mask every command before it. Severity follows what is masked:
 critical for deploy and publish commands, high for tests, scans, backups and
-migrations, low for other commands. Harmless commands (`rm -f x || true`,
+migrations, low for other commands. Load tests (`k6 run`, `npx autocannon`,
+`artillery run`, `locust`, `wrk`, `ab`, `jmeter`) are tests: a masked load test lets a
+performance regression through. Harmless commands (`rm -f x || true`,
 `command -v x || echo missing`, `git commit … || echo "no changes"`) are not reported.
 
 ## Bad
@@ -146,11 +148,17 @@ fn check_script(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
             .collect::<Vec<_>>()
             .join(" ");
         let shown = short_n(&written, 90);
-        let msg = format!(
-            "`{shown}` always exits 0, so a failing {} command does not fail the step{}.",
-            intent.label(),
-            consequence(intent)
-        );
+        let msg = if crate::intent::load_test_tool(cmd).is_some() {
+            format!(
+                "`{shown}` always exits 0, so a failing load test does not fail the step and a performance regression passes."
+            )
+        } else {
+            format!(
+                "`{shown}` always exits 0, so a failing {} command does not fail the step{}.",
+                intent.label(),
+                consequence(intent)
+            )
+        };
         let mut b = cx
             .report(&META, ss.path, span, msg)
             .severity(sev)

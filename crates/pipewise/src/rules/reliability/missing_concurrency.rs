@@ -5,7 +5,7 @@ use crate::finding::{Category, Confidence, Severity};
 use crate::intent::{job_ships, Intent};
 use crate::rules::reliability::continue_on_error_gate::literal_true;
 use crate::rules::{entry_span, Ctx, FixMeta, Rule, RuleMeta};
-use crate::workflow::Workflow;
+use crate::workflow::{Job, Workflow};
 
 pub struct MissingConcurrency;
 
@@ -24,7 +24,10 @@ at the same time against the same environment. Whichever finishes last wins, whi
 be the older commit. With `cancel-in-progress: true`, the newer run kills the older
 deploy part-way through, possibly between a migration and the rollout. Pull-request
 CI is the opposite case: there, `cancel-in-progress` saves runner time on superseded
-commits, so its absence is reported as low.
+commits, so its absence is reported as low. A deploy is recognised by what it runs,
+and also by intent: a workflow and job named as a deploy with a step named as the
+deploy (a placeholder `echo "Deploying…"`, an SSH action) is a deploy too, and needs
+its concurrency group before the real commands land.
 
 ## Bad
 ```yaml
@@ -62,7 +65,7 @@ impl Rule for MissingConcurrency {
             .iter()
             .filter(|j| {
                 // Test jobs that deploy to a throwaway cluster or preview.
-                job_ships(j).is_some()
+                (job_ships(j).is_some() || deploy_by_name(wf, j))
                     && crate::intent::word_intent_phrase(j.id) != Intent::Test
                     && j.name.map(crate::intent::word_intent_phrase) != Some(Intent::Test)
             })
@@ -174,6 +177,24 @@ impl Rule for MissingConcurrency {
 }
 
 /// CI on pull requests that keeps running superseded commits.
+/// A deploy whose commands ship nothing we recognise (a placeholder, an SSH action):
+/// the workflow and the job are named as deploys and a step is named as the deploy.
+/// Its intent is to deploy, so overlapping runs are just as much a problem once the
+/// commands are real.
+fn deploy_by_name(wf: &Workflow, job: &Job) -> bool {
+    use crate::intent::{step_role, word_intent_phrase, StepRole};
+    let wf_deploy = wf.name.map(word_intent_phrase) == Some(Intent::Deploy)
+        || word_intent_phrase(wf.file_name()) == Intent::Deploy;
+    let job_deploy = word_intent_phrase(job.id) == Intent::Deploy
+        || job.name.map(word_intent_phrase) == Some(Intent::Deploy);
+    wf_deploy
+        && job_deploy
+        && job
+            .steps
+            .iter()
+            .any(|s| s.name.and_then(step_role) == Some(StepRole::Deploy))
+}
+
 fn pr_without_cancel(wf: &Workflow, cx: &mut Ctx) {
     let Some(pr) = wf.triggers.iter().find(|t| t.event == "pull_request") else {
         return;

@@ -10,6 +10,9 @@ use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::shell::Command;
 use crate::source::SourceFile;
 use crate::workflow::{Job, Step};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, LazyLock, Mutex};
 
 pub struct MissingFile;
 
@@ -26,8 +29,11 @@ pub static META: RuleMeta = RuleMeta {
 A path that does not exist either breaks the step every time (noise that teaches people
 to ignore red builds) or, with tools that fall back to defaults, turns a gate into a
 no-op: `jest --config test/smoke/jest.config.js` with no such file, a deploy that reads
-a missing `fly.staging.toml`. Files created earlier in the same job (build output,
-generated configs, downloaded artifacts) are not reported.
+a missing `fly.staging.toml`. `npm run X` (and `yarn`/`pnpm`/`bun run X`) is followed
+into `package.json`'s `scripts.X`, and through the scripts it runs in turn: a config
+file they name (`jest --config …`, `playwright test -c …`) that is missing is reported
+at the step, naming the script chain. Files created earlier in the same job (build
+output, generated configs, downloaded artifacts) are not reported.
 
 ## Bad
 ```yaml
@@ -250,9 +256,105 @@ fn config_args(c: &Command) -> Vec<(usize, &str)> {
     out
 }
 
-fn package_scripts(f: &SourceFile) -> Option<serde_json::Map<String, serde_json::Value>> {
-    let json: serde_json::Value = serde_json::from_str(f.text()).ok()?;
-    json.get("scripts")?.as_object().cloned()
+/// One `package.json` script, parsed once: its command line, the config files its
+/// commands name and the scripts it runs in turn.
+#[derive(Debug)]
+struct PkgScript {
+    line: String,
+    configs: Vec<String>,
+    runs: Vec<String>,
+}
+
+/// The `scripts` of one `package.json`, in file order.
+type PkgScripts = Vec<(String, PkgScript)>;
+
+/// `package.json` scripts by file text: each file is parsed once per process, however
+/// many steps run `npm run`.
+fn package_scripts(f: &SourceFile) -> Option<Arc<PkgScripts>> {
+    type Cache = HashMap<(usize, u64), Option<Arc<PkgScripts>>>;
+    static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(Default::default);
+    let text = f.text();
+    let key = {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        text.hash(&mut h);
+        (text.len(), h.finish())
+    };
+    if let Some(hit) = CACHE.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return hit;
+    }
+    let parsed = parse_package_scripts(text).map(Arc::new);
+    if let Ok(mut c) = CACHE.lock() {
+        c.insert(key, parsed.clone());
+    }
+    parsed
+}
+
+fn parse_package_scripts(text: &str) -> Option<PkgScripts> {
+    let json: serde_json::Value = serde_json::from_str(text).ok()?;
+    let scripts = json.get("scripts")?.as_object()?;
+    Some(
+        scripts
+            .iter()
+            .filter_map(|(name, v)| {
+                let line = v.as_str()?;
+                let parsed = crate::shell::Script::parse(line);
+                let mut configs = vec![];
+                let mut runs = vec![];
+                for c in &parsed.commands {
+                    configs.extend(config_args(c).into_iter().map(|(_, p)| p.to_string()));
+                    if let Some((_, n)) = npm_run(c) {
+                        runs.push(n.to_string());
+                    }
+                }
+                Some((
+                    name.clone(),
+                    PkgScript {
+                        line: line.to_string(),
+                        configs,
+                        runs,
+                    },
+                ))
+            })
+            .collect(),
+    )
+}
+
+fn script_named<'p>(scripts: &'p PkgScripts, name: &str) -> Option<&'p PkgScript> {
+    scripts.iter().find(|(n, _)| n == name).map(|(_, s)| s)
+}
+
+/// The config files a script names that do not exist, following the scripts it runs
+/// (`"smoke": "npm run smoke:jest"`), each once: (the chain of script names, the
+/// script that names the file, the path as written, the full path).
+fn missing_script_configs<'p>(
+    scripts: &'p PkgScripts,
+    start: &'p str,
+    mut missing: impl FnMut(&str) -> Option<String>,
+) -> Vec<(Vec<&'p str>, &'p PkgScript, &'p str, String)> {
+    let mut out = vec![];
+    let mut seen: Vec<&str> = vec![];
+    let mut stack: Vec<Vec<&str>> = vec![vec![start]];
+    while let Some(chain) = stack.pop() {
+        let Some(&name) = chain.last() else { continue };
+        if seen.contains(&name) || seen.len() > 32 {
+            continue;
+        }
+        seen.push(name);
+        let Some(s) = script_named(scripts, name) else {
+            continue;
+        };
+        for p in &s.configs {
+            if let Some(full) = missing(p) {
+                out.push((chain.clone(), s, p.as_str(), full));
+            }
+        }
+        for r in s.runs.iter().rev() {
+            let mut next = chain.clone();
+            next.push(r.as_str());
+            stack.push(next);
+        }
+    }
+    out
 }
 
 /// `npm run X` / `yarn run X` / `pnpm run X`: the script name, if checkable.
@@ -484,15 +586,67 @@ impl Rule for MissingFile {
                 let Some(Some(scripts)) = &pkg_scripts else {
                     continue;
                 };
-                if scripts.contains_key(name) {
+                let span_of = |i: usize| {
+                    c.words
+                        .get(i)
+                        .map(|w| run.source_span(site.doc, w.span))
+                        .unwrap_or(run.source_span(site.doc, c.span))
+                };
+                if script_named(scripts, name).is_some() {
+                    // The script exists: the config files it (or a script it runs)
+                    // names must exist too.
+                    for (chain, s, p, full) in
+                        missing_script_configs(scripts, name, |p| chk.missing(cx, p))
+                    {
+                        let via = if chain.len() > 1 {
+                            format!(
+                                " (through {})",
+                                chain[1..]
+                                    .iter()
+                                    .map(|n| format!("`{n}`"))
+                                    .collect::<Vec<_>>()
+                                    .join(" → ")
+                            )
+                        } else {
+                            String::new()
+                        };
+                        let last = chain.last().copied().unwrap_or(name);
+                        let gate = chain
+                            .iter()
+                            .map(|n| crate::intent::word_intent(n))
+                            .chain(std::iter::once(intent))
+                            .max()
+                            .unwrap_or(intent);
+                        // Point the related location at the script's key.
+                        let key = format!("\"{last}\"");
+                        let def = cx
+                            .repo
+                            .file(&pkg_path)
+                            .and_then(|f| f.text().find(&key))
+                            .map(|at| Span::new(at, at + key.len()))
+                            .unwrap_or(Span::new(0, 0));
+                        let full = if full == p {
+                            String::new()
+                        } else {
+                            format!(" (`{full}`)")
+                        };
+                        cx.report(
+                            &META,
+                            site.path,
+                            span_of(i),
+                            format!(
+                                "`{}` runs package.json script `{name}`{via}, whose `{}` reads `{p}`{full}, which is not in the repository, so step `{label}` fails or runs with defaults.",
+                                short(&c.argv_text()),
+                                short(&s.line)
+                            ),
+                        )
+                        .severity(severity(gate))
+                        .site(site)
+                        .related(&pkg_path, def, format!("script `{last}` is defined here"));
+                    }
                     continue;
                 }
-                let span = c
-                    .words
-                    .get(i)
-                    .map(|w| run.source_span(site.doc, w.span))
-                    .unwrap_or(run.source_span(site.doc, c.span));
-                cx.report(&META, site.path, span, format!("`{}` runs script `{name}`, but `{pkg_path}` has no such script, so the step fails.", short(&c.argv_text())))
+                cx.report(&META, site.path, span_of(i), format!("`{}` runs script `{name}`, but `{pkg_path}` has no such script, so the step fails.", short(&c.argv_text())))
                     .severity(severity(crate::intent::word_intent(name).max(intent)))
                     .site(site)
                     .related(&pkg_path, Span::new(0, 0), "scripts defined here");
@@ -508,11 +662,9 @@ impl Rule for MissingFile {
             return;
         };
         let dir = file.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-        for (name, v) in scripts {
-            let Some(cmdline) = v.as_str() else { continue };
-            let parsed = crate::shell::Script::parse(cmdline);
-            for c in &parsed.commands {
-                for (_, p) in config_args(c) {
+        for (name, s) in scripts.iter() {
+            {
+                for p in s.configs.iter().map(String::as_str) {
                     if !checkable(p) || generated(p) {
                         continue;
                     }
@@ -529,7 +681,7 @@ impl Rule for MissingFile {
                     let span = at
                         .map(|s| Span::new(s, s + p.len()))
                         .unwrap_or(Span::new(0, 0));
-                    let intent = crate::intent::word_intent(&name);
+                    let intent = crate::intent::word_intent(name);
                     cx.report(&META, &file.path, span, format!("script `{name}` reads `{p}`, which does not exist in the repository (`{full}`)."))
                         .severity(severity(intent));
                 }
@@ -541,6 +693,22 @@ impl Rule for MissingFile {
 /// Whether the repository was read in full (source files, not only pipeline files:
 /// a copy of `.github/` alone cannot tell a missing file from one not copied).
 pub fn complete(repo: &crate::repo::Repo) -> bool {
+    // Asked for every step: a repository of only `.github/` would be scanned in full
+    // each time, so the answer is kept per repository (root and path count).
+    type Seen = HashMap<(std::path::PathBuf, usize), bool>;
+    static SEEN: LazyLock<Mutex<Seen>> = LazyLock::new(Default::default);
+    let key = (repo.root.clone(), repo.paths.len());
+    if let Some(&known) = SEEN.lock().ok().and_then(|m| m.get(&key).copied()).as_ref() {
+        return known;
+    }
+    let answer = scan_complete(repo);
+    if let Ok(mut m) = SEEN.lock() {
+        m.insert(key, answer);
+    }
+    answer
+}
+
+fn scan_complete(repo: &crate::repo::Repo) -> bool {
     repo.paths.iter().any(|p| {
         !p.starts_with(".github/")
             && p != ".github"

@@ -68,6 +68,14 @@ impl Rule for MissingTimeout {
                 || h.contains("artillery")
                 || h.contains("load test")
                 || h.contains("load-test")
+                || s.run
+                    .as_ref()
+                    .and_then(|r| r.script.as_ref())
+                    .is_some_and(|sc| {
+                        sc.commands
+                            .iter()
+                            .any(|c| crate::intent::load_test_tool(c).is_some())
+                    })
         });
         let (sev, what) = if job_ships(job) == Some(Intent::Deploy) {
             (Severity::Medium, "deploys")

@@ -21,7 +21,10 @@ pub static META: RuleMeta = RuleMeta {
 A key such as `build-${{ github.sha }}` never hits on a new commit, so the
 `restore-keys: build-` fallback always restores the newest build of *some other*
 commit. If the build step is skipped or incremental, that stale `dist/` is what gets
-tested and shipped. Dependency caches whose key does not hash the lockfile keep
+tested and shipped. Worse, a cache step placed *after* the build (to "cache build
+artifacts") extracts the older commit's files over the fresh ones, and an
+`upload-artifact` or release step after it ships them (high). Files inside output
+folders (`target/release/api`, `dist/app.js`) count as build output too. Dependency caches whose key does not hash the lockfile keep
 restoring the old `node_modules` after the lockfile changes.
 
 ## Bad
@@ -94,6 +97,59 @@ fn path_items(path: &str) -> impl Iterator<Item = &str> {
         .filter(|l| !l.is_empty())
 }
 
+/// Build output: a build folder (`dist`, `target/release`), or files inside one
+/// (`target/release/api`, `target/wasm32-wasip2/release/*.wasm`, `dist/app.js`).
+fn build_output(p: &str) -> bool {
+    let last = p.rsplit('/').next().unwrap_or(p);
+    if BUILD_DIRS.contains(&last) || BUILD_DIRS.contains(&p) {
+        return true;
+    }
+    // Files under an output folder; `lib/`, `public/` and `bin/` often hold sources.
+    let first = p.split('/').next().unwrap_or("");
+    matches!(first, "dist" | "build" | "out" | ".next")
+        || (first == "target" && p.split('/').any(|c| c == "release" || c == "debug"))
+}
+
+/// When the cache step runs after the job built its output, a fallback hit is
+/// extracted over the fresh build; and when an upload follows, that is what ships.
+/// The message's tail, and whether the stale build then ships.
+fn restored_over_build(site: &StepSite) -> (String, bool) {
+    let Some(job) = site.job else {
+        return (String::new(), false);
+    };
+    let i = site.step.index;
+    // Judged by what the step runs (`npm run build`), not by its name (`Write build
+    // info` only echoes).
+    let built = job.steps.iter().filter(|s| s.index < i).rev().find(|s| {
+        crate::intent::step_gate_intent(s) == crate::intent::Intent::Build && s.run.is_some()
+    });
+    let Some(built) = built else {
+        return (String::new(), false);
+    };
+    let upload = job.steps.iter().filter(|s| s.index > i).find(|s| {
+        s.action()
+            .is_some_and(|a| a == "actions/upload-artifact" || a.contains("release"))
+            || crate::intent::step_ships(s).is_some()
+    });
+    match upload {
+        Some(u) => (
+            format!(
+                "; it runs after `{}`, so a fallback hit overwrites the fresh build with the old one just before `{}` ships it",
+                built.label(),
+                u.label()
+            ),
+            true,
+        ),
+        None => (
+            format!(
+                "; it runs after `{}`, so a fallback hit overwrites the fresh build with the old one",
+                built.label()
+            ),
+            false,
+        ),
+    }
+}
+
 impl Rule for StaleCache {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -112,12 +168,7 @@ impl Rule for StaleCache {
         let per_commit = key.contains("github.sha")
             || key.contains("GITHUB_SHA")
             || key.contains("github.run_id");
-        let build: Vec<&str> = path_items(path)
-            .filter(|p| {
-                let last = p.rsplit('/').next().unwrap_or(p);
-                BUILD_DIRS.contains(&last) || BUILD_DIRS.contains(p)
-            })
-            .collect();
+        let build: Vec<&str> = path_items(path).filter(|p| build_output(p)).collect();
         if per_commit && !build.is_empty() {
             if let Some(r) = restore {
                 if r.value
@@ -125,15 +176,18 @@ impl Rule for StaleCache {
                     .map(|s| !s.trim().is_empty())
                     .unwrap_or(true)
                 {
+                    let (over, ships) = restored_over_build(site);
                     cx.report(
                         &META,
                         site.path,
                         r.key.span,
                         format!(
-                            "cache of build output `{}` is keyed by the commit, so `restore-keys` always falls back to another commit's build.",
-                            build.join("`, `")
+                            "cache of build output `{}` is keyed by the commit, so `restore-keys` always falls back to another commit's build{}.",
+                            build.join("`, `"),
+                            over
                         ),
                     )
+                    .severity(if ships { Severity::High } else { META.severity })
                     .site(site)
                     .fix(
                         "Drop `restore-keys` for per-commit build caches, or pass the build as an artifact.",

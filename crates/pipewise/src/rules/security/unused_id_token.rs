@@ -24,6 +24,16 @@ Sigstore. Cloud roles that trust the repository accept it without any stored sec
 Granting `id-token: write` to jobs that do not use it lets a compromised dependency or
 action in those jobs request such tokens.
 
+pipewise stays silent when it cannot rule a token request out: third-party actions it
+does not know, commands that publish, release, deploy, sign, log in or upload, tools
+told to use OIDC in `env:` (`DAGGER_CLOUD_TOKEN: oidc`), `core.getIDToken()` in
+`actions/github-script`, and hand-made requests to `$ACTIONS_ID_TOKEN_REQUEST_URL`.
+Step names do not count (a step named "Deploy to server" that only echoes requests no
+token), nor do flags (`manage.py check --deploy`), messages or URLs
+(`curl "$BASE_URL/auth/login/"`); registry logins with a password
+(`docker/login-action`) and image builds (`docker/build-push-action` without
+provenance) are known not to request tokens.
+
 ## Bad
 ```yaml
 permissions:
@@ -83,6 +93,10 @@ fn documented(doc: &pipewise_yaml::Document, e: &pipewise_yaml::Entry) -> bool {
 /// that publish, release, deploy, sign or log in (npm/pnpm trusted publishing, `ko`,
 /// release scripts).
 fn may_use_oidc(step: &crate::workflow::Step) -> bool {
+    // `DAGGER_CLOUD_TOKEN: oidc`, `AUTH_MODE: id-token`: a tool told to use OIDC.
+    if step.env.is_some_and(mentions_oidc) {
+        return true;
+    }
     if let Some(a) = step.action() {
         // Cloud logins: `step_uses_oidc` already tells role/OIDC from static keys.
         if a.starts_with("aws-actions/configure-aws-credentials")
@@ -96,12 +110,23 @@ fn may_use_oidc(step: &crate::workflow::Step) -> bool {
             && !a.starts_with("actions/attest")
             && !a.starts_with("actions/deploy-pages")
             || a.starts_with("docker/setup-")
-            || a.starts_with("docker/metadata-action");
-        if !known_no_oidc {
+            || a.starts_with("docker/metadata-action")
+            // Registry logins with a username and password, and image builds (their
+            // provenance/attestation use is `step_uses_oidc`'s business).
+            || a.starts_with("docker/login-action")
+            || a.starts_with("docker/build-push-action");
+        // `core.getIDToken()` in a github-script step.
+        if a == "actions/github-script"
+            && step
+                .with_str("script")
+                .is_some_and(|sc| sc.to_ascii_lowercase().contains("getidtoken"))
+        {
             return true;
         }
+        // A known action is judged by what it is, not by its step's name.
+        return !known_no_oidc;
     }
-    let h = step.haystack();
+    let h = command_text(step);
     [
         "publish",
         "release",
@@ -118,9 +143,65 @@ fn may_use_oidc(step: &crate::workflow::Step) -> bool {
     .any(|w| h.contains(w))
 }
 
+/// What a `run:` step runs, for the keyword check: its command words without flags
+/// (`manage.py check --deploy` is a check) and without `${{ }}` expressions
+/// (`steps.deploy.outputs.url` names a step, it does not deploy). The step's name is
+/// not part of it: `Deploy to server` over an `echo` requests no token.
+fn command_text(step: &crate::workflow::Step) -> String {
+    let Some(run) = &step.run else {
+        return String::new();
+    };
+    let Some(script) = &run.script else {
+        // Not a POSIX shell body (pwsh, python): keep the whole text.
+        return run.text.to_ascii_lowercase();
+    };
+    let mut out = String::new();
+    for c in &script.commands {
+        // Messages and URLs (`curl "$BASE_URL/auth/login/"`) are not what runs; a
+        // hand-made token request is caught below by its variable.
+        let words = if matches!(
+            c.base_name(),
+            "echo" | "printf" | "curl" | "wget" | "http" | "https" | "jq" | "grep" | "test" | "["
+        ) {
+            c.words.get(..1).unwrap_or(&[])
+        } else {
+            &c.words[..]
+        };
+        for w in words.iter().filter(|w| !w.text.starts_with('-')) {
+            let mut t = w.text.as_str();
+            while let Some(a) = t.find("${{") {
+                out.push_str(&t[..a].to_ascii_lowercase());
+                t = t[a..].find("}}").map(|b| &t[a + b + 2..]).unwrap_or("");
+            }
+            out.push_str(&t.to_ascii_lowercase());
+            out.push(' ');
+        }
+        out.push('\n');
+    }
+    // Token requests by hand (`curl "$ACTIONS_ID_TOKEN_REQUEST_URL…"`) hide in
+    // variables and redirects too.
+    if run.text.contains("ACTIONS_ID_TOKEN_REQUEST") {
+        out.push_str("token");
+    }
+    out
+}
+
+/// Some value under this node asks for OIDC.
+fn mentions_oidc(node: &pipewise_yaml::Node) -> bool {
+    let mut found = false;
+    node.walk(&mut |n| {
+        if let Some(v) = n.as_str() {
+            let v = v.to_ascii_lowercase();
+            found |= v.contains("oidc") || v.contains("id-token") || v.contains("id_token");
+        }
+    });
+    found
+}
+
 fn job_uses_oidc(job: &Job) -> bool {
     // A reusable workflow may need the token: it is not visible here.
     job.uses.is_some()
+        || job.get("env").is_some_and(mentions_oidc)
         || job
             .steps
             .iter()
@@ -141,6 +222,7 @@ impl Rule for UnusedIdToken {
             .filter(|j| j.entry("permissions").is_none())
             .collect();
         if inheriting.is_empty()
+            || wf.root.get("env").is_some_and(mentions_oidc)
             || inheriting.iter().any(|j| job_uses_oidc(j))
             || documented(wf.doc, e)
         {
@@ -164,7 +246,10 @@ impl Rule for UnusedIdToken {
         let Some(e) = id_token_write(job.entry("permissions")) else {
             return;
         };
-        if job_uses_oidc(job) || documented(wf.doc, e) {
+        if job_uses_oidc(job)
+            || wf.root.get("env").is_some_and(mentions_oidc)
+            || documented(wf.doc, e)
+        {
             return;
         }
         cx.report(
