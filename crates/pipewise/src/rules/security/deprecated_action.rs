@@ -203,6 +203,11 @@ fn check(
     .severity(sev)
     .job(job)
     .step(step)
+    .impact(if e.runtime.is_some() {
+        "The action's Node.js runtime is being removed from GitHub's runners: the step then fails, or runs on a runtime it was not tested with, on a day you did not choose."
+    } else {
+        META.impact
+    })
     .fix(
         format!(
             "Replace it with {} (source: {}{}, checked {}).",
