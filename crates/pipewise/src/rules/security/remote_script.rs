@@ -26,7 +26,9 @@ compromise leaked CI secrets from thousands of pipelines). Download to a file, v
 a published checksum or signature, then run it — or use a pinned package/action.
 
 Checked in workflow and composite-action `run:` steps, the repository scripts they
-call, and Dockerfile `RUN` instructions (heredocs included). Arguments passed to the
+call (in a composite action also `$GITHUB_ACTION_PATH/…` and scripts run from
+`working-directory: ${{ github.action_path }}`), and Dockerfile `RUN` instructions
+(heredocs included). Arguments passed to the
 piped shell (`| sh -s -- --yes`, `| bash -s v1.2`) do not make it safe: `-s` still
 reads the script from stdin.
 
