@@ -236,7 +236,13 @@ impl Document {
     /// Parses `source`. A fatal problem (syntax error, limit exceeded) is an `Err`
     /// with its position; non-fatal ones land in [`Document::warnings`].
     pub fn parse_with(source: String, limits: Limits) -> Result<Document, Diagnostic> {
-        let (root, warnings, line_starts) = build(&source, limits)?;
+        let mut in_flow = false;
+        let (root, warnings) = match build(&source, limits, &mut in_flow) {
+            Ok(r) => r,
+            Err(e) if in_flow => reindent_flow(&source, limits, e)?,
+            Err(e) => return Err(e),
+        };
+        let line_starts = line_starts(&source);
         Ok(Document {
             source,
             line_starts,
@@ -468,10 +474,124 @@ fn count_nodes(n: &Node) -> usize {
     }
 }
 
-/// The tree, the warnings and the line starts (computed once, kept by the document).
-type Built = (Node, Vec<Diagnostic>, Vec<usize>);
+/// How many under-indented flow lines [`reindent_flow`] repairs before giving up.
+const MAX_FLOW_REINDENTS: usize = 64;
 
-fn build(src: &str, limits: Limits) -> Result<Built, Diagnostic> {
+/// Retries a document that `saphyr-parser` refused with "invalid indentation" inside a
+/// flow collection, such as a closing `]` at the column of its block-sequence dash:
+///
+/// ```yaml
+/// - [
+///   "a",
+///   ]
+/// ```
+///
+/// The YAML spec wants flow continuation lines indented past the enclosing block node;
+/// libyaml (PyYAML), GitHub Actions and zizmor accept the lines above anyway, and real
+/// workflows rely on it. Each refused line gets one more leading space (outside scalars,
+/// so no value changes) and the text is parsed again; the spans are then shifted back to
+/// `src`. Only errors inside a flow collection are retried, at most
+/// [`MAX_FLOW_REINDENTS`] times; otherwise the first error is returned.
+fn reindent_flow(
+    src: &str,
+    limits: Limits,
+    first: Diagnostic,
+) -> Result<(Node, Vec<Diagnostic>), Diagnostic> {
+    let mut text = src.to_string();
+    // Offsets in `text` of the inserted spaces, ascending.
+    let mut inserted: Vec<usize> = Vec::new();
+    for _ in 0..MAX_FLOW_REINDENTS {
+        let mut in_flow = false;
+        let err = match build(&text, limits, &mut in_flow) {
+            Ok((mut root, warnings)) => {
+                let orig = |p: usize| p - inserted.partition_point(|&q| q < p);
+                shift_spans(&mut root, &orig);
+                return Ok((root, warnings));
+            }
+            Err(e) => e,
+        };
+        let indentation = err.message.ends_with("invalid indentation")
+            || err
+                .message
+                .ends_with("invalid indentation in flow construct");
+        if !in_flow || !indentation {
+            return Err(first);
+        }
+        let starts = line_starts(&text);
+        let Some(&at) = starts.get(err.position.line.wrapping_sub(1)) else {
+            return Err(first);
+        };
+        // Only an indentation problem: the refused token is the line's first one.
+        let line = line_text(&text, &starts, err.position.line);
+        let lead = line.len() - line.trim_start_matches(' ').len();
+        if lead + 1 != err.position.column {
+            return Err(first);
+        }
+        text.insert(at, ' ');
+        for q in inserted.iter_mut().filter(|q| **q >= at) {
+            *q += 1;
+        }
+        let i = inserted.partition_point(|&q| q < at);
+        inserted.insert(i, at);
+    }
+    Err(first)
+}
+
+/// Whether `text` (YAML read ahead by the scanner) leaves a flow collection open: a
+/// `[`/`{` where a node can start (after a line start, `-`, `:`, `,` or another
+/// opener) without its closer. Quoted scalars and comments are skipped.
+fn opens_flow(text: &str) -> bool {
+    let mut depth = 0usize;
+    let mut prev = b'\n';
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'"' | b'\'' => {
+                i += 1;
+                while i < b.len() && b[i] != c {
+                    i += if b[i] == b'\\' && c == b'"' { 2 } else { 1 };
+                }
+            }
+            b'#' if prev == b' ' || prev == b'\n' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'[' | b'{' if matches!(prev, b'\n' | b'-' | b':' | b',' | b'[' | b'{') => depth += 1,
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if !matches!(c, b' ' | b'\t' | b'\r') {
+            prev = c;
+        }
+        i += 1;
+    }
+    depth > 0
+}
+
+/// Maps every span of the tree through `f`.
+fn shift_spans(node: &mut Node, f: &impl Fn(usize) -> usize) {
+    node.span = Span::new(f(node.span.start), f(node.span.end));
+    match &mut node.kind {
+        NodeKind::Scalar { .. } => {}
+        NodeKind::Seq(items) => items.iter_mut().for_each(|n| shift_spans(n, f)),
+        NodeKind::Map(entries) => entries.iter_mut().for_each(|e| {
+            shift_spans(&mut e.key, f);
+            shift_spans(&mut e.value, f);
+        }),
+    }
+}
+
+/// Builds the tree. On a scan error, `in_flow` tells whether the innermost open
+/// collection was a flow collection (`[`/`{`).
+fn build(
+    src: &str,
+    limits: Limits,
+    in_flow: &mut bool,
+) -> Result<(Node, Vec<Diagnostic>), Diagnostic> {
     let mut parser = Parser::new_from_str(src);
     let mut conv = CharToByte::new(src);
     let mut stack: Vec<Frame> = Vec::new();
@@ -483,9 +603,27 @@ fn build(src: &str, limits: Limits) -> Result<Built, Diagnostic> {
     let starts = line_starts(src);
     let pos = |b: usize| position_in(src, &starts, b);
     let mut documents = 0usize;
+    // End of the last event's span: where the parser's reported progress stands.
+    let mut last_end = 0usize;
 
     while let Some(ev) = parser.next_event() {
-        let (event, span) = ev.map_err(|e| scan_error(src, &e))?;
+        let (event, span) = match ev {
+            Ok(x) => x,
+            Err(e) => {
+                // The scanner reads ahead (a flow collection may be a key), so the
+                // collection may still be unreported: look at the text since the last
+                // event as well.
+                let at = conv.byte(e.marker().index()).min(src.len());
+                *in_flow = stack.last().is_some_and(|f| {
+                    let start = match f {
+                        Frame::Seq { start, .. } | Frame::Map { start, .. } => *start,
+                    };
+                    matches!(src.as_bytes().get(start), Some(b'[' | b'{'))
+                }) || opens_flow(src.get(last_end.min(at)..at).unwrap_or(""));
+                return Err(scan_error(src, &e));
+            }
+        };
+        last_end = last_end.max(conv.span(&span).end);
         let sp = conv.span(&span);
         let finished: Option<(Node, usize)> = match event {
             Event::StreamStart | Event::Nothing | Event::DocumentEnd => None,
@@ -688,7 +826,7 @@ fn build(src: &str, limits: Limits) -> Result<Built, Diagnostic> {
         },
         span: Span::new(0, 0),
     });
-    Ok((root, warnings, starts))
+    Ok((root, warnings))
 }
 
 impl Node {
@@ -956,5 +1094,45 @@ mod tests {
     fn empty_document_is_null() {
         assert!(doc("").root.is_null());
         assert!(doc("# only a comment\n").root.is_null());
+    }
+}
+
+#[cfg(test)]
+mod flow_indent_tests {
+    use super::*;
+
+    // numpy's linux_simd.yml: a flow sequence in a block sequence whose closing `]`
+    // sits at the column of the dash (saphyr-parser: "invalid indentation").
+    const UNDER_INDENTED: &str = "matrix:\n  PROP:\n    - [\n      \"a b\",\n      \"3.12\"\n    ]\n    - [x,\n    y]\nafter: 1\n";
+
+    #[test]
+    fn accepts_closing_bracket_at_the_dash_column() {
+        let doc = Document::parse(UNDER_INDENTED.to_string()).expect("parses");
+        let prop = doc.root.get("matrix").and_then(|m| m.get("PROP"));
+        let rows = prop.and_then(|p| p.as_seq()).expect("a sequence");
+        assert_eq!(rows.len(), 2);
+        let first = rows[0].as_seq().expect("flow sequence");
+        assert_eq!(first[0].as_str(), Some("a b"));
+        assert_eq!(first[1].as_str(), Some("3.12"));
+        let second = rows[1].as_seq().expect("flow sequence");
+        assert_eq!(second[1].as_str(), Some("y"));
+        // Spans point into the original text, before and after the repaired lines.
+        let src = doc.source();
+        assert_eq!(first[1].span.text(src), Some("\"3.12\""));
+        assert_eq!(second[1].span.text(src), Some("y"));
+        let after = doc.root.entry("after").expect("after");
+        assert_eq!(after.key.span.text(src), Some("after"));
+        assert_eq!(doc.position(after.value.span.start).line, 9);
+        assert_eq!(doc.position(after.value.span.start).column, 8);
+    }
+
+    #[test]
+    fn still_refuses_block_indentation_errors() {
+        // Not inside a flow collection: the first error is kept.
+        let bad = "a:\n    b: 1\n  c: 2\n";
+        let e = Document::parse(bad.to_string()).expect_err("invalid");
+        assert_eq!(e.position.line, 3);
+        let unclosed = "a: [1,\n2\n";
+        assert!(Document::parse(unclosed.to_string()).is_err());
     }
 }

@@ -277,6 +277,8 @@ fn collect_calls(repo: &Repo, steps: &[Step], cwd: &str, out: &mut BTreeSet<Stri
         let wd = s
             .get("working-directory")
             .and_then(|n| n.as_str())
+            // `${{ github.action_path }}`: the action folder, passed as `cwd`.
+            .filter(|w| !crate::repo::is_action_path(w))
             .unwrap_or(cwd);
         for c in &script.commands {
             if let Some(p) = called_script(repo, c, wd) {

@@ -155,6 +155,31 @@ pub fn join(cwd: &str, path: &str) -> String {
     }
 }
 
+/// Whether `s` names a composite action's own folder (`working-directory:` or a path
+/// prefix): `${{ github.action_path }}`, `$GITHUB_ACTION_PATH`.
+pub fn is_action_path(s: &str) -> bool {
+    matches!(
+        s.trim().trim_end_matches('/'),
+        "${{ github.action_path }}"
+            | "${{github.action_path}}"
+            | "$GITHUB_ACTION_PATH"
+            | "${GITHUB_ACTION_PATH}"
+    )
+}
+
+/// `x.sh` for `$GITHUB_ACTION_PATH/x.sh` and its spellings; `None` otherwise.
+fn strip_action_path(s: &str) -> Option<&str> {
+    let s = s.trim_matches('"');
+    [
+        "${{ github.action_path }}/",
+        "${{github.action_path}}/",
+        "$GITHUB_ACTION_PATH/",
+        "${GITHUB_ACTION_PATH}/",
+    ]
+    .iter()
+    .find_map(|p| s.strip_prefix(p))
+}
+
 fn strip_workspace(s: &str) -> &str {
     for p in [
         "${{ github.workspace }}/",
@@ -183,6 +208,13 @@ pub fn called_script(repo: &Repo, cmd: &Command, cwd: &str) -> Option<String> {
             .find(|a| !a.starts_with('-'))?,
         _ if name.contains('/') || name.ends_with(".sh") => name,
         _ => return None,
+    };
+    // `$GITHUB_ACTION_PATH/x.sh` in a composite action: relative to the action's
+    // folder, which the caller passes as `cwd` (never the repository root).
+    let (candidate, cwd) = match strip_action_path(candidate) {
+        Some(rest) if !cwd.is_empty() => (rest, cwd),
+        Some(_) => return None,
+        None => (candidate, cwd),
     };
     if candidate.contains('$') || candidate.starts_with('/') {
         return None;

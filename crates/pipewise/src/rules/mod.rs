@@ -298,10 +298,19 @@ pub fn step_scripts<'s>(
         via: None,
     }];
     let cwd = step_cwd(site);
+    // In a composite action, `$GITHUB_ACTION_PATH/x.sh` is relative to its folder.
+    let action_dir = site
+        .action
+        .map(|a| a.path.rsplit_once('/').map(|(d, _)| d).unwrap_or(""));
     let mut seen = std::collections::BTreeSet::new();
     let mut queue: Vec<(String, Span, Vec<String>)> = vec![];
     for c in &script.commands {
-        if let Some(p) = crate::repo::called_script(repo, c, cwd) {
+        let found = crate::repo::called_script(repo, c, cwd).or_else(|| {
+            action_dir
+                .filter(|d| *d != cwd)
+                .and_then(|d| crate::repo::called_script(repo, c, d))
+        });
+        if let Some(p) = found {
             if seen.insert(p.clone()) {
                 queue.push((p.clone(), run.source_span(site.doc, c.span), vec![p]));
             }
@@ -343,8 +352,19 @@ pub fn step_scripts<'s>(
 }
 
 /// The step's working directory (`working-directory`, else the job's
-/// `defaults.run.working-directory`), as written; "" for the repository root.
+/// `defaults.run.working-directory`), as written; "" for the repository root; a
+/// composite action's folder for `${{ github.action_path }}`.
 pub fn step_cwd<'a>(site: &StepSite<'_, 'a>) -> &'a str {
+    let wd = step_cwd_as_written(site);
+    match site.action {
+        Some(a) if crate::repo::is_action_path(wd) => {
+            a.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
+        }
+        _ => wd,
+    }
+}
+
+fn step_cwd_as_written<'a>(site: &StepSite<'_, 'a>) -> &'a str {
     site.step
         .get("working-directory")
         .and_then(|n| n.as_str())

@@ -4,6 +4,7 @@
 
 use crate::finding::{Category, Confidence, Severity};
 use crate::intent::{action_intent, command_intent, Intent};
+use crate::repo::Repo;
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::workflow::{Step, Workflow};
 
@@ -15,7 +16,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::High,
     confidence: Confidence::Medium,
     category: Category::Security,
-    summary: "A job that publishes a release, package or image restores a dependency/build cache (`actions/cache`, setup-* `cache:`, `Swatinem/rust-cache`, setup-go's default cache, …) that other, less trusted workflows can write.",
+    summary: "A job that publishes a release, package or image restores a dependency/build cache (`actions/cache`, setup-* `cache:`, `Swatinem/rust-cache`, setup-go's default cache, setup-node v5+'s automatic cache for a `packageManager` in `package.json`, …) that other, less trusted workflows can write.",
     impact: "A poisoned cache entry (written by any workflow run on the default branch, or by a compromised build step) is built into the artifact you ship.",
     doc: r#"
 ## Why it matters
@@ -41,20 +42,60 @@ jobs:
 
 ## Good
 ```yaml
-      - uses: actions/setup-node@v4   # no cache in the release job
+      - uses: actions/setup-node@v6   # no cache in the release job
+        with:
+          package-manager-cache: false   # v5+ caches on its own for a `packageManager`
       - run: npm ci && npm publish
 ```
+
+`actions/setup-node` v5 and later cache without `cache:` when `package.json` names a
+`packageManager` (v6+: only `npm@…`); pipewise reports that when it can read the
+`package.json`.
 "#,
     fix: FixMeta {
-        description: "Disable caching in release/publish jobs (remove `cache:`, set `cache: false` / `lookup-only`, or drop the cache step).",
+        description: "Disable caching in release/publish jobs (remove `cache:`, set `cache: false` / `lookup-only` / `package-manager-cache: false`, or drop the cache step).",
         snippet: "- uses: actions/setup-go@v5\n  with:\n    cache: false",
         effort_minutes: 10,
     },
     references: &["zizmor: cache-poisoning", "https://adnanthekhan.com/2024/05/06/the-monsters-in-your-build-cache-github-actions-cache-poisoning/"],
 };
 
+/// The major version of a `uses: owner/repo@vN…` ref (`None` for SHAs and branches).
+fn major(s: &Step) -> Option<u32> {
+    let r = s.uses_str()?.split('@').nth(1)?;
+    r.strip_prefix('v')?.split('.').next()?.parse().ok()
+}
+
+/// `actions/setup-node` v5+ without `cache:` caches on its own when `package.json`
+/// names a `packageManager` (v6+: only `npm@…`); `package-manager-cache: false` turns
+/// that off. The `package.json` is the one next to `cache-dependency-path`, else the
+/// repository's root one; without it (not in the audited tree) nothing is claimed.
+fn setup_node_auto_cache(s: &Step, repo: &Repo) -> Option<String> {
+    let m = major(s).filter(|m| *m >= 5)?;
+    if s.with_str("package-manager-cache").map(str::trim) == Some("false") {
+        return None;
+    }
+    let dir = s
+        .with_str("cache-dependency-path")
+        .and_then(|p| p.trim().rsplit_once('/').map(|(d, _)| d))
+        .filter(|d| !d.contains('*') && !d.contains("${{"))
+        .unwrap_or("");
+    let path = crate::repo::join(dir, "package.json");
+    let text = repo.file(&path)?.text();
+    if !text.contains("\"packageManager\"") {
+        return None;
+    }
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    let pm = v.get("packageManager")?.as_str()?;
+    (m == 5 || pm.starts_with("npm@")).then(|| {
+        format!(
+            "`actions/setup-node` (caches automatically: `{path}` names `packageManager: {pm}`)"
+        )
+    })
+}
+
 /// Whether the step restores a cache; returns a description.
-fn restores_cache(s: &Step) -> Option<String> {
+fn restores_cache(s: &Step, repo: &Repo) -> Option<String> {
     let a = s.action()?;
     let with = |k: &str| s.with_str(k).map(|v| v.trim().to_ascii_lowercase());
     let off = |v: Option<String>| matches!(v.as_deref(), Some("false") | Some("") | Some("none"));
@@ -78,6 +119,7 @@ fn restores_cache(s: &Step) -> Option<String> {
                 Some("`actions/setup-go` (caches by default)".into())
             }
         }
+        "actions/setup-node" if with("cache").is_none() => setup_node_auto_cache(s, repo),
         "actions/setup-node"
         | "actions/setup-python"
         | "actions/setup-java"
@@ -164,7 +206,7 @@ impl Rule for CachePoisoning {
         let (Some(wf), Some(job)) = (site.workflow, site.job) else {
             return;
         };
-        let Some(what) = restores_cache(site.step) else {
+        let Some(what) = restores_cache(site.step, cx.repo) else {
             return;
         };
         let release_wf = is_release_workflow(wf);

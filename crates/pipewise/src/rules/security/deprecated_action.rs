@@ -1,5 +1,5 @@
 //! `security/deprecated-action`: actions that are archived, unmaintained, or used at a
-//! major version that runs on a retired Node.js runtime, from the maintained table
+//! major version that runs on a retired (Node.js 12/16) or deprecated (Node.js 20) runtime, from the maintained table
 //! `deprecated_actions.toml` (each entry names its replacement, source and date).
 
 use crate::finding::{Category, Confidence, Severity};
@@ -16,35 +16,47 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Medium,
     confidence: Confidence::High,
     category: Category::Security,
-    summary: "An action that is archived or unmaintained (e.g. `actions-rs/*`, `actions/create-release`, `8398a7/action-slack`) or a major version that runs on Node.js 12/16 (e.g. `actions/checkout@v2`), per pipewise's maintained table.",
+    summary: "An action that is archived or unmaintained (e.g. `actions-rs/*`, `actions/create-release`, `8398a7/action-slack`, medium), a major version on a retired Node.js 12/16 runtime (e.g. `actions/checkout@v3`, medium), or one on the deprecated Node.js 20 runtime (e.g. `actions/checkout@v4`, `actions/upload-artifact@v4`, low), per pipewise's maintained table.",
     impact: "Archived actions receive no security fixes; old majors on retired Node.js runtimes stop working when GitHub removes the runtime, breaking the pipeline on a day you did not choose.",
     doc: r#"
 ## Why it matters
 Actions run with the job's token and secrets. An archived action gets no security
 fixes, and its repository (or the account behind it) may be abandoned and taken over.
 Old major versions of maintained actions often run on a Node.js version that GitHub has
-removed from its runners; they fail or are forced onto a newer runtime. The table
+removed from its runners (Node.js 12 and 16: medium) or deprecated (Node.js 20, removal
+scheduled for 2026-09-23: low); they fail, or are forced onto a runtime they were not
+tested with, on a day you did not choose. The table
 (`crates/pipewise/src/rules/security/deprecated_actions.toml`) lists every entry with
-its replacement, source and the date it was checked.
+its replacement, source and the date it was checked; its runtime entries follow the
+action metadata bundled with actionlint, so pipewise reports what actionlint's
+"runtime is deprecated/retired" checks report, plus SHA pins whose version comment names
+such a major (`@<sha> # v4.2.2`) and full versions (`@v4.2.2`).
 
 ## Bad
 ```yaml
 - uses: actions-rs/toolchain@v1
-- uses: actions/checkout@v2
+- uses: actions/checkout@v3   # Node.js 16, retired
+- uses: actions/cache@v4      # Node.js 20, deprecated
 ```
 
 ## Good
 ```yaml
 - uses: dtolnay/rust-toolchain@stable
-- uses: actions/checkout@v4
+- uses: actions/checkout@v5
+- uses: actions/cache@v5
 ```
 "#,
     fix: FixMeta {
         description: "Switch to the maintained replacement named in the finding.",
-        snippet: "- uses: actions/checkout@v4",
+        snippet: "- uses: actions/checkout@v5",
         effort_minutes: 15,
     },
-    references: &["zizmor: archived-uses", "https://github.blog/changelog/2023-09-22-github-actions-transitioning-from-node-16-to-node-20/"],
+    references: &[
+        "zizmor: archived-uses",
+        "actionlint: action (runtime deprecated/retired)",
+        "https://github.blog/changelog/2023-09-22-github-actions-transitioning-from-node-16-to-node-20/",
+        "https://github.blog/changelog/2025-09-19-deprecation-of-node-20-on-github-actions-runners/",
+    ],
 };
 
 #[derive(Deserialize)]
@@ -61,6 +73,23 @@ pub struct Entry {
     pub reason: String,
     pub source: String,
     pub date: String,
+    /// `node20` (deprecated) or `node12/node16` (retired) for runtime entries.
+    #[serde(default)]
+    pub runtime: Option<String>,
+    /// Where the replacement major is published.
+    #[serde(default)]
+    pub releases: Option<String>,
+}
+
+impl Entry {
+    /// Archived actions and retired runtimes are medium; a deprecated (node20) runtime,
+    /// which still runs until GitHub removes it, is low.
+    pub fn severity(&self) -> Severity {
+        match self.runtime.as_deref() {
+            Some("node20") => Severity::Low,
+            _ => Severity::Medium,
+        }
+    }
 }
 
 /// The table, parsed once.
@@ -135,17 +164,30 @@ fn check(
     };
     let key = key.as_str();
     let Some(e) = lookup(key) else { return };
-    let sev = if e.refs.is_empty() {
-        Severity::Medium
+    let sev = e.severity();
+    // `actions/cache/*` → `actions/cache@v5`: name the sub-action that is used.
+    let replacement = match e.action.strip_suffix("/*") {
+        Some(prefix) if prefix.contains('/') && !name.eq_ignore_ascii_case(prefix) => e
+            .replacement
+            .get(prefix.len()..)
+            .filter(|rest| {
+                rest.starts_with('@') && e.replacement[..prefix.len()].eq_ignore_ascii_case(prefix)
+            })
+            .map(|rest| format!("{name}{rest}"))
+            .unwrap_or_else(|| e.replacement.clone()),
+        _ => e.replacement.clone(),
+    };
+    let verb = if e.runtime.is_some() {
+        "is outdated"
     } else {
-        Severity::Low
+        "is deprecated"
     };
     cx.report(
         &META,
         path,
         node.span,
         format!(
-            "{} is deprecated: {}; use {}.",
+            "{} {verb}: {}; use {}.",
             if key != u {
                 format!(
                     "`{name}` (pinned at {})",
@@ -155,18 +197,29 @@ fn check(
                 format!("`{u}`")
             },
             e.reason,
-            e.replacement
+            replacement
         ),
     )
     .severity(sev)
     .job(job)
     .step(step)
+    .impact(if e.runtime.is_some() {
+        "The action's Node.js runtime is being removed from GitHub's runners: the step then fails, or runs on a runtime it was not tested with, on a day you did not choose."
+    } else {
+        META.impact
+    })
     .fix(
         format!(
-            "Replace it with {} (source: {}, checked {}).",
-            e.replacement, e.source, e.date
+            "Replace it with {} (source: {}{}, checked {}).",
+            replacement,
+            e.source,
+            e.releases
+                .as_deref()
+                .map(|r| format!("; releases: {r}"))
+                .unwrap_or_default(),
+            e.date
         ),
-        format!("# was: uses: {u}\n# use: {}", e.replacement),
+        format!("# was: uses: {u}\n# use: {replacement}"),
         15,
     );
 }
@@ -207,6 +260,26 @@ mod tests {
                 "{}",
                 e.action
             );
+            if let Some(r) = &e.runtime {
+                assert!(
+                    matches!(r.as_str(), "node20" | "node12/node16")
+                        && !e.refs.is_empty()
+                        && e.releases.is_some(),
+                    "{}",
+                    e.action
+                );
+            }
+        }
+        // No action major is listed twice (the first entry would hide the second).
+        let mut seen = std::collections::BTreeSet::new();
+        for e in table() {
+            for r in &e.refs {
+                assert!(
+                    seen.insert((e.action.as_str(), r.as_str())),
+                    "{} {r}",
+                    e.action
+                );
+            }
         }
     }
 
@@ -215,9 +288,24 @@ mod tests {
         assert!(lookup("actions-rs/toolchain@v1").is_some());
         assert!(lookup("actions/checkout@v2").is_some());
         assert!(lookup("actions/checkout@v2.3.4").is_some());
-        assert!(lookup("actions/checkout@v4").is_none());
+        assert!(lookup("actions/checkout@v5").is_none());
         assert!(lookup("actions/checkout@v20").is_none());
         assert!(lookup("github/codeql-action/init@v2").is_some());
-        assert!(lookup("github/codeql-action/init@v3").is_none());
+        assert!(lookup("github/codeql-action/upload-sarif@v4").is_none());
+    }
+
+    #[test]
+    fn node20_majors_are_low_and_retired_ones_medium() {
+        let sev = |u: &str| lookup(u).map(Entry::severity);
+        assert_eq!(sev("actions/checkout@v4"), Some(Severity::Low));
+        assert_eq!(sev("actions/checkout@v4.2.2"), Some(Severity::Low));
+        assert_eq!(sev("actions/cache/restore@v4"), Some(Severity::Low));
+        assert_eq!(sev("github/codeql-action/init@v3"), Some(Severity::Low));
+        assert_eq!(sev("actions/upload-artifact@v5"), Some(Severity::Low));
+        assert_eq!(sev("actions/checkout@v3"), Some(Severity::Medium));
+        assert_eq!(sev("actions-rs/toolchain@v1"), Some(Severity::Medium));
+        assert!(lookup("actions/upload-artifact@v6").is_none());
+        let e = lookup("actions/checkout@v4").map(|e| e.replacement.as_str());
+        assert_eq!(e, Some("actions/checkout@v5 or later"));
     }
 }

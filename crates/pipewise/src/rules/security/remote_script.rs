@@ -1,6 +1,7 @@
 //! `security/remote-script`: a script downloaded and executed in one go —
 //! `curl … | bash`, `wget -O- … | sh`, `bash <(curl …)`, `sh -c "$(curl …)"` — in
-//! `run:` blocks, the scripts they call, and Dockerfile `RUN` instructions.
+//! `run:` blocks of workflows and composite actions, the scripts they call, and
+//! Dockerfile `RUN` instructions.
 
 use crate::finding::{Category, Confidence, Severity, Span};
 use crate::rules::{step_scripts, Ctx, FixMeta, Rule, RuleMeta, StepSite};
@@ -23,6 +24,13 @@ Piping a download into a shell executes whatever the server returns today, unrev
 and unverified. Installer URLs are popular targets (the 2021 Codecov bash uploader
 compromise leaked CI secrets from thousands of pipelines). Download to a file, verify
 a published checksum or signature, then run it — or use a pinned package/action.
+
+Checked in workflow and composite-action `run:` steps, the repository scripts they
+call (in a composite action also `$GITHUB_ACTION_PATH/…` and scripts run from
+`working-directory: ${{ github.action_path }}`), and Dockerfile `RUN` instructions
+(heredocs included). Arguments passed to the
+piped shell (`| sh -s -- --yes`, `| bash -s v1.2`) do not make it safe: `-s` still
+reads the script from stdin.
 
 ## Bad
 ```yaml
@@ -66,16 +74,47 @@ fn shell_sink(c: &Command) -> Option<&str> {
         args = &[];
     }
     if SHELLS.contains(&name) {
-        // `bash script.sh` after a pipe reads the file, not stdin.
-        let reads_file = args
-            .iter()
-            .any(|w| !w.text.starts_with('-') && !w.text.is_empty() && w.text != "-s");
-        return (!reads_file).then_some(name);
+        return shell_reads_stdin(args).then_some(name);
     }
     let reads_file = args
         .iter()
         .any(|w| !w.text.starts_with('-') && !w.text.is_empty());
     (INTERPRETERS.contains(&name) && !reads_file).then_some(name)
+}
+
+/// Whether a shell called with `args` reads its script from stdin: `sh`, `bash -e`,
+/// `sh -s -- --flag value` (`-s`: stdin, the rest are `$1…`), but not `bash script.sh`
+/// (reads the file) or `sh -c '…'` (runs the string).
+fn shell_reads_stdin(args: &[crate::shell::Word]) -> bool {
+    let mut it = args.iter().map(|w| w.text.as_str());
+    while let Some(a) = it.next() {
+        if a == "-" {
+            return true;
+        }
+        if a == "--" {
+            // `bash -- file` reads the file; a bare `--` still reads stdin.
+            return it.next().is_none();
+        }
+        if a == "-o" || a == "+o" {
+            let _ = it.next();
+            continue;
+        }
+        if let Some(flags) = a.strip_prefix('-').filter(|f| !f.starts_with('-')) {
+            if flags.contains('s') {
+                return true;
+            }
+            if flags.contains('c') {
+                return false;
+            }
+            continue;
+        }
+        if a.starts_with("--") || a.starts_with('+') {
+            continue;
+        }
+        // The first operand is a script file.
+        return a.is_empty();
+    }
+    true
 }
 
 fn url_of(c: &Command) -> Option<&str> {
@@ -150,7 +189,14 @@ impl Rule for RemoteScript {
                         &META,
                         ss.path,
                         ss.span(site.doc_for(&ss), span),
-                        format!("{what}; whoever controls the download runs code in this job."),
+                        format!(
+                            "{what}; whoever controls the download runs code in {}.",
+                            if site.action.is_some() {
+                                "every job that uses this action"
+                            } else {
+                                "this job"
+                            }
+                        ),
                     )
                     .site(site);
                 if http {
