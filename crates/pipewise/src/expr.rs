@@ -321,6 +321,12 @@ pub fn context_path(parts: &[PathPart]) -> String {
 /// yields a final [`Embedded`] that runs to the end of `text` and whose
 /// `expr` is an error. All spans are byte offsets into `text`.
 pub fn find_embedded(text: &str) -> Vec<Embedded> {
+    find_embedded_where(text, |_| true)
+}
+
+/// [`find_embedded`], keeping (and parsing) only the expressions whose source text
+/// passes `keep` (e.g. those that mention `secrets`): cheaper when most are irrelevant.
+pub fn find_embedded_where(text: &str, keep: impl Fn(&str) -> bool) -> Vec<Embedded> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut pos = 0;
@@ -329,6 +335,10 @@ pub fn find_embedded(text: &str) -> Vec<Embedded> {
         match find_close(bytes, inner_start) {
             Ok(close) => {
                 let inner = Span::new(inner_start, close);
+                pos = close + 2;
+                if !text.get(inner_start..close).is_some_and(&keep) {
+                    continue;
+                }
                 let expr = match text.get(inner_start..close) {
                     Some(src) => parse_at(src, inner_start),
                     None => Err(ParseError::new(inner_start, "invalid expression range")),
@@ -338,7 +348,6 @@ pub fn find_embedded(text: &str) -> Vec<Embedded> {
                     inner,
                     expr,
                 });
-                pos = close + 2;
             }
             Err(open_string) => {
                 let message = match open_string {
@@ -362,7 +371,7 @@ pub fn find_embedded(text: &str) -> Vec<Embedded> {
 
 fn find_open(bytes: &[u8], from: usize) -> Option<usize> {
     let rest = bytes.get(from..)?;
-    rest.windows(3).position(|w| w == b"${{").map(|p| p + from)
+    memchr::memmem::find(rest, b"${{").map(|p| p + from)
 }
 
 /// Offset of the closing `}}`, or `Err(Some(offset of an unclosed quote))`

@@ -377,11 +377,85 @@ fn base(s: &str) -> &str {
     s.split('@').next().unwrap_or(s)
 }
 
+/// Every keyword [`script_name_matches`] looks for (found in one pass).
+const SCRIPT_KEYWORDS: &[&str] = &[
+    "e2e",
+    "end-to-end",
+    "playwright",
+    "cypress",
+    "integration",
+    "test:int",
+    "int-test",
+    "smoke",
+    "load",
+    "k6",
+    "stress",
+    "perf",
+    "bench",
+    "test",
+    "spec",
+    "cov",
+    "typecheck",
+    "type-check",
+    "types",
+    "check-types",
+    "lint",
+    "format",
+    "fmt",
+    "prettier",
+    "eslint",
+    "build",
+    "compile",
+    "audit",
+    "vuln",
+    "migrat",
+    "db:push",
+    "backup",
+    "db:dump",
+    "restore",
+    "rollback",
+    "health",
+    "notify",
+    "slack",
+    "sbom",
+    "canary",
+    "blue-green",
+    "bluegreen",
+    "blue_green",
+    "error-rate",
+    "error_rate",
+    "monitor",
+    "slo",
+    "check",
+    "release",
+    "prerelease",
+    "changelog",
+];
+
+fn script_keywords() -> &'static aho_corasick::AhoCorasick {
+    static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    AC.get_or_init(|| {
+        aho_corasick::AhoCorasick::new(SCRIPT_KEYWORDS)
+            .expect("fixed literal keywords always build")
+    })
+}
+
 /// Capabilities a lowercased script or target name suggests (`test:e2e`, `lint`,
 /// `db:migrate`). Used for `npm run X`, `make X`, and script file names.
 pub fn script_name_matches(name: &str) -> Vec<Match> {
     let n = name.to_ascii_lowercase();
-    let has = |s: &str| n.contains(s);
+    // One pass finds every keyword the checks below ask about.
+    let found: Vec<&'static str> = script_keywords()
+        .find_overlapping_iter(&n)
+        .filter_map(|m| SCRIPT_KEYWORDS.get(m.pattern().as_usize()).copied())
+        .collect();
+    let has = |s: &str| {
+        debug_assert!(
+            SCRIPT_KEYWORDS.contains(&s),
+            "`{s}` is missing from SCRIPT_KEYWORDS"
+        );
+        found.contains(&s)
+    };
     let mut out = vec![];
     if has("e2e") || has("end-to-end") || has("playwright") || has("cypress") {
         out.push(m("ci.e2e-tests", name));

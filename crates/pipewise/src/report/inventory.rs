@@ -3,7 +3,7 @@
 //! workflows and actions reference (names and places only, never values).
 
 use super::{JobSummary, SecretUse, StepSummary, WorkflowSummary};
-use crate::expr::find_embedded;
+use crate::expr::find_embedded_where;
 use crate::workflow::{Action, Workflow};
 use pipewise_yaml::{Document, Node, NodeKind};
 use std::collections::BTreeMap;
@@ -115,7 +115,14 @@ fn access_name(text: &str) -> Option<(&'static str, String)> {
 
 fn scan(path: &str, doc: &Document, out: &mut BTreeMap<(String, &'static str), Vec<String>>) {
     let text = doc.source();
-    for e in find_embedded(text) {
+    // Context names are case-insensitive (`SECRETS.X`); expressions are short.
+    let has = |src: &str, word: &[u8]| {
+        src.as_bytes()
+            .windows(word.len())
+            .any(|w| w.eq_ignore_ascii_case(word))
+    };
+    let mentions = |src: &str| has(src, b"secrets") || has(src, b"vars");
+    for e in find_embedded_where(text, mentions) {
         let Ok(expr) = &e.expr else { continue };
         for (ctx, span) in expr.contexts() {
             if !(ctx.starts_with("secrets.") || ctx.starts_with("vars.")) {

@@ -235,23 +235,35 @@ impl FindingBuilder<'_> {
 
 /// Every rule, in id order.
 pub fn all() -> Vec<&'static dyn Rule> {
-    let mut v: Vec<&'static dyn Rule> = [
-        container::RULES,
-        deployment::RULES,
-        quality::RULES,
-        reliability::RULES,
-        security::RULES,
-    ]
-    .iter()
-    .flat_map(|g| g.iter().copied())
-    .collect();
-    v.sort_by_key(|r| r.meta().id);
-    v
+    sorted().to_vec()
+}
+
+/// Every rule, sorted by id, built once.
+fn sorted() -> &'static [&'static dyn Rule] {
+    static ALL: std::sync::OnceLock<Vec<&'static dyn Rule>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut v: Vec<&'static dyn Rule> = [
+            container::RULES,
+            deployment::RULES,
+            quality::RULES,
+            reliability::RULES,
+            security::RULES,
+        ]
+        .iter()
+        .flat_map(|g| g.iter().copied())
+        .collect();
+        v.sort_by_key(|r| r.meta().id);
+        v
+    })
 }
 
 /// The rule with this id.
 pub fn by_id(id: &str) -> Option<&'static dyn Rule> {
-    all().into_iter().find(|r| r.meta().id == id)
+    let rules = sorted();
+    rules
+        .binary_search_by(|r| r.meta().id.cmp(id))
+        .ok()
+        .and_then(|i| rules.get(i).copied())
 }
 
 /// A script a step runs: its own `run:` block, or a script file reached from it.

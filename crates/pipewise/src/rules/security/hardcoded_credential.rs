@@ -126,7 +126,7 @@ fn token_automaton() -> &'static aho_corasick::AhoCorasick {
 pub fn scan_tokens(text: &str) -> Vec<(Span, &'static str)> {
     let b = text.as_bytes();
     let mut out = vec![];
-    for m in token_automaton().find_overlapping_iter(text) {
+    for m in token_automaton().find_iter(text) {
         let start = m.start();
         if let Some((prefix, min, label)) = TOKENS.get(m.pattern().as_usize()) {
             // Must start a word.
