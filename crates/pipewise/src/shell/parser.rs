@@ -498,7 +498,7 @@ impl<'s> Parser<'s> {
         let compound = match self.peek() {
             Some(b'(') if self.peek_at(1) == Some(b'(') => {
                 self.pos += 2;
-                self.skip_arith();
+                self.skip_arith(cx);
                 true
             }
             Some(b'(') => {
@@ -537,14 +537,7 @@ impl<'s> Parser<'s> {
                 self.pos += "function".len();
                 self.skip_blanks();
                 let _ = self.word(cx);
-                self.skip_blanks();
-                if self.starts("(") {
-                    self.pos += 1;
-                    self.skip_blanks();
-                    if self.peek() == Some(b')') {
-                        self.pos += 1;
-                    }
-                }
+                self.empty_parens();
                 self.function_body(cx);
                 return;
             }
@@ -651,7 +644,7 @@ impl<'s> Parser<'s> {
         self.skip_blanks();
         if self.starts("((") {
             self.pos += 2;
-            self.skip_arith();
+            self.skip_arith(cx);
         } else {
             let _ = self.word(cx);
             self.skip_space();
@@ -667,10 +660,7 @@ impl<'s> Parser<'s> {
                         }
                         _ => {}
                     }
-                    let before = self.pos;
-                    let _ = self.word(cx);
-                    if self.pos == before {
-                        self.script.has_errors = true;
+                    if !self.skip_word(cx) {
                         break;
                     }
                 }
@@ -731,10 +721,7 @@ impl<'s> Parser<'s> {
                         return;
                     }
                     _ => {
-                        let at = self.pos;
-                        let _ = self.word(cx);
-                        if self.pos == at {
-                            self.script.has_errors = true;
+                        if !self.skip_word(cx) {
                             return;
                         }
                     }
@@ -757,6 +744,22 @@ impl<'s> Parser<'s> {
                 return;
             }
         }
+    }
+
+    /// `()` after a function name (blanks allowed): consumed if there, else nothing is.
+    fn empty_parens(&mut self) -> bool {
+        let at = self.pos;
+        self.skip_blanks();
+        if self.peek() == Some(b'(') {
+            self.pos += 1;
+            self.skip_blanks();
+            if self.peek() == Some(b')') {
+                self.pos += 1;
+                return true;
+            }
+        }
+        self.pos = at;
+        false
     }
 
     /// The body of a function definition: statements of their own, `in_function`.
@@ -827,7 +830,7 @@ impl<'s> Parser<'s> {
                 self.pos += op_len;
                 words.push(self.plain_word(at, self.pos));
             } else if words.last().is_some_and(|w| w.text == "=~") {
-                words.push(self.regex_word());
+                words.push(self.regex_word(cx));
             } else if let Some(w) = self.word(cx) {
                 words.push(w);
             } else {
@@ -848,15 +851,29 @@ impl<'s> Parser<'s> {
         }
     }
 
-    /// The right side of `=~`: up to a blank outside parentheses.
-    fn regex_word(&mut self) -> Word {
+    /// The right side of `=~`: up to a blank outside parentheses (`|`, `(`, `)` are
+    /// regex syntax here); substitutions in it are recorded.
+    fn regex_word(&mut self, cx: Cx) -> Word {
         let start = self.pos;
         let mut depth = 0usize;
+        let mut dynamic = false;
         while let Some(c) = self.peek() {
             match c {
                 b'\\' => {
+                    self.skip_escape();
+                    continue;
+                }
+                b'$' => {
+                    dynamic |= self.dollar(cx, false).1;
+                    continue;
+                }
+                b'\'' => {
+                    let _ = self.single_quoted();
+                    continue;
+                }
+                b'"' => {
                     self.pos += 1;
-                    self.bump_char();
+                    let _ = self.double_quoted(cx);
                     continue;
                 }
                 b'(' => depth += 1,
@@ -866,13 +883,13 @@ impl<'s> Parser<'s> {
                 _ if is_blank(c) && depth == 0 => break,
                 _ => {}
             }
-            self.bump_char();
+            self.pos += 1;
         }
         let text = self.text(start, self.pos);
         Word {
             text: text.to_string(),
             span: Span::new(start, self.pos),
-            dynamic: text.contains('$'),
+            dynamic: dynamic || text.contains('$'),
         }
     }
 
@@ -944,19 +961,10 @@ impl<'s> Parser<'s> {
             if words.is_empty() {
                 declaration = DECLARATIONS.contains(&raw);
                 // `name() body`: a function definition.
-                let after = self.pos;
-                self.skip_blanks();
-                if self.peek() == Some(b'(') {
-                    self.pos += 1;
-                    self.skip_blanks();
-                    if self.peek() == Some(b')') {
-                        self.pos += 1;
-                        self.function_body(cx);
-                        return;
-                    }
-                    self.script.has_errors = true;
+                if self.empty_parens() {
+                    self.function_body(cx);
+                    return;
                 }
-                self.pos = after;
             }
             end = self.pos;
             words.push(w);
@@ -1112,8 +1120,24 @@ impl<'s> Parser<'s> {
         })
     }
 
+    /// A word whose text is not needed (its substitutions are still recorded); false,
+    /// flagging an error, when no word starts here.
+    fn skip_word(&mut self, cx: Cx) -> bool {
+        if self.word(cx).is_some() {
+            return true;
+        }
+        self.script.has_errors = true;
+        false
+    }
+
     /// `'…'` at `pos`: returns the content range (a `${{ }}` inside is opaque).
     fn single_quoted(&mut self) -> (usize, usize) {
+        self.quoted(false)
+    }
+
+    /// A quoted string from the `'` at `pos` to the next one (consumed), skipping
+    /// `${{ … }}` whole and, in `$'…'` (`escapes`), backslash escapes. The content range.
+    fn quoted(&mut self, escapes: bool) -> (usize, usize) {
         self.pos += 1;
         let s = self.pos;
         loop {
@@ -1126,6 +1150,7 @@ impl<'s> Parser<'s> {
                     self.pos += 1;
                     return (s, self.pos - 1);
                 }
+                Some(b'\\') if escapes => self.skip_escape(),
                 Some(b'$') if self.starts("${{") => {
                     if !self.skip_gh_expr() {
                         self.pos += 1;
@@ -1133,6 +1158,14 @@ impl<'s> Parser<'s> {
                 }
                 Some(_) => self.pos += 1,
             }
+        }
+    }
+
+    /// A backslash and the char it escapes.
+    fn skip_escape(&mut self) {
+        self.pos += 1;
+        if self.peek().is_some() {
+            self.bump_char();
         }
     }
 
@@ -1152,12 +1185,7 @@ impl<'s> Parser<'s> {
                     self.pos += 1;
                     break self.pos - 1;
                 }
-                Some(b'\\') => {
-                    self.pos += 1;
-                    if self.peek().is_some() {
-                        self.bump_char();
-                    }
-                }
+                Some(b'\\') => self.skip_escape(),
                 Some(b'$') => {
                     let _ = self.dollar(cx, true);
                 }
@@ -1185,7 +1213,7 @@ impl<'s> Parser<'s> {
             }
             Some(b'(') if self.peek_at(2) == Some(b'(') => {
                 self.pos += 3;
-                self.skip_arith();
+                self.skip_arith(cx);
                 (None, true)
             }
             Some(b'(') => {
@@ -1195,7 +1223,7 @@ impl<'s> Parser<'s> {
             }
             Some(b'\'') if !in_dquote => {
                 self.pos += 1;
-                let (s, e) = self.ansi_c();
+                let (s, e) = self.quoted(true);
                 (Some((s, e)), false)
             }
             Some(b'"') if !in_dquote => {
@@ -1218,31 +1246,6 @@ impl<'s> Parser<'s> {
             _ => {
                 self.pos = at + 1;
                 (None, false)
-            }
-        }
-    }
-
-    /// `$'…'` with `pos` at the quote: the content range.
-    fn ansi_c(&mut self) -> (usize, usize) {
-        self.pos += 1;
-        let s = self.pos;
-        loop {
-            match self.peek() {
-                None => {
-                    self.script.has_errors = true;
-                    return (s, self.pos);
-                }
-                Some(b'\\') => {
-                    self.pos += 1;
-                    if self.peek().is_some() {
-                        self.bump_char();
-                    }
-                }
-                Some(b'\'') => {
-                    self.pos += 1;
-                    return (s, self.pos - 1);
-                }
-                Some(_) => self.pos += 1,
             }
         }
     }
@@ -1288,12 +1291,7 @@ impl<'s> Parser<'s> {
                         break;
                     }
                 }
-                Some(b'\\') => {
-                    self.pos += 1;
-                    if self.peek().is_some() {
-                        self.bump_char();
-                    }
-                }
+                Some(b'\\') => self.skip_escape(),
                 Some(b'$') if self.peek_at(1) == Some(b'{') && self.peek_at(2) != Some(b'{') => {
                     self.pos += 2;
                     depth += 1;
@@ -1340,21 +1338,33 @@ impl<'s> Parser<'s> {
         self.backticks -= 1;
     }
 
-    /// After `((` or `$((`: to the matching `))` (contents are arithmetic, not commands).
-    fn skip_arith(&mut self) {
+    /// After `((` or `$((`: to the matching `))`. The contents are arithmetic, not
+    /// commands, but `$(…)` and backticks in them run (and are recorded).
+    fn skip_arith(&mut self, cx: Cx) {
         let mut depth = 2usize;
         while let Some(c) = self.peek() {
-            self.pos += 1;
             match c {
+                b'$' if self.peek_at(1) == Some(b'(') && self.peek_at(2) != Some(b'(') => {
+                    self.pos += 2;
+                    self.substitution(cx, Closer::RParen);
+                    continue;
+                }
+                b'`' if self.backticks == 0 => {
+                    self.pos += 1;
+                    self.backtick(cx);
+                    continue;
+                }
                 b'(' => depth += 1,
                 b')' => {
                     depth -= 1;
                     if depth == 0 {
+                        self.pos += 1;
                         return;
                     }
                 }
                 _ => {}
             }
+            self.pos += 1;
         }
         self.script.has_errors = true;
     }
@@ -1365,10 +1375,7 @@ impl<'s> Parser<'s> {
         while let Some(c) = self.peek() {
             match c {
                 b'\\' => {
-                    self.pos += 1;
-                    if self.peek().is_some() {
-                        self.bump_char();
-                    }
+                    self.skip_escape();
                     continue;
                 }
                 b'(' => depth += 1,
@@ -1402,14 +1409,438 @@ impl<'s> Parser<'s> {
                     return;
                 }
                 _ => {
-                    let at = self.pos;
-                    let _ = self.word(cx);
-                    if self.pos == at {
-                        self.script.has_errors = true;
+                    if !self.skip_word(cx) {
                         return;
                     }
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Op, Script};
+
+    fn argv(s: &Script) -> Vec<String> {
+        s.commands.iter().map(|c| c.argv_text()).collect()
+    }
+
+    fn cmd<'a>(s: &'a Script, name: &str) -> &'a super::Command {
+        s.commands
+            .iter()
+            .find(|c| c.name() == name)
+            .unwrap_or_else(|| panic!("no `{name}` in {:?}", argv(s)))
+    }
+
+    /// Every span lies in the input, on char boundaries.
+    fn spans_ok(src: &str, s: &Script) {
+        let ok =
+            |sp: &crate::finding::Span| sp.start <= sp.end && src.get(sp.start..sp.end).is_some();
+        for c in &s.commands {
+            assert!(ok(&c.span), "{c:?}");
+            assert!(c.words.iter().all(|w| ok(&w.span)), "{c:?}");
+        }
+        assert!(s.comments.iter().all(|c| ok(&c.span)));
+        for l in &s.lists {
+            assert!(l.items.iter().all(|i| ok(&i.span)));
+        }
+    }
+
+    #[test]
+    fn lists_flatten_and_pipelines() {
+        let s = Script::parse("a | b && c || d\ne |& f");
+        assert_eq!(s.lists.len(), 2);
+        let l = &s.lists[0];
+        assert_eq!(
+            l.items.iter().map(|i| i.op).collect::<Vec<_>>(),
+            vec![None, Some(Op::And), Some(Op::Or)]
+        );
+        assert!(l.items[0].pipeline && !l.items[1].pipeline);
+        assert_eq!(l.items[0].commands, vec![0, 1]);
+        assert!(s.lists[1].items[0].pipeline);
+        // Operators may be followed by a newline.
+        let s = Script::parse("a &&\n  b ||\n  c");
+        assert_eq!(s.lists.len(), 1);
+        assert_eq!(s.lists[0].items.len(), 3);
+    }
+
+    #[test]
+    fn separators() {
+        let s = Script::parse("a; b & c\n\n d;");
+        assert_eq!(argv(&s), vec!["a", "b", "c", "d"]);
+        assert_eq!(s.lists.len(), 4);
+        assert!(!s.has_errors);
+    }
+
+    #[test]
+    fn groups_attach_to_enclosing_item() {
+        let s = Script::parse("( a; b ) || true\n{ c && d; } || e");
+        let l = &s.lists[0];
+        assert_eq!(l.items[0].commands.len(), 2);
+        let a = cmd(&s, "a");
+        assert_ne!(a.list, 0, "a has a list of its own");
+        assert_eq!(s.or_fallbacks(0, 0), vec![1]);
+        let g = s.lists.iter().position(|l| {
+            l.items.len() == 2 && l.items[1].op == Some(Op::Or) && l.items[0].commands.len() == 2
+        });
+        assert!(g.is_some(), "{:?}", s.lists);
+    }
+
+    #[test]
+    fn conditions() {
+        let s = Script::parse(
+            "if grep -q x f; then echo yes; elif test -f g; then :; else echo no; fi\n\
+             while ! read -r line; do echo \"$line\"; done\n\
+             until a && b; do c; done",
+        );
+        let grep = cmd(&s, "grep");
+        assert!(grep.in_condition);
+        // The condition belongs to the `if` item.
+        assert_eq!((grep.list, grep.item), (0, 0));
+        assert!(cmd(&s, "test").in_condition);
+        assert!(!cmd(&s, "echo").in_condition);
+        let read = cmd(&s, "read");
+        assert!(read.in_condition && !read.in_loop);
+        let body = s
+            .commands
+            .iter()
+            .find(|c| c.argv_text() == "echo $line")
+            .unwrap();
+        assert!(body.in_loop && !body.in_condition);
+        // An and-or condition keeps its own list.
+        let a = cmd(&s, "a");
+        assert!(a.in_condition);
+        assert_eq!(s.lists[a.list].items.len(), 2);
+        assert!(cmd(&s, "c").in_loop);
+        assert!(!s.has_errors);
+    }
+
+    #[test]
+    fn negation() {
+        let s = Script::parse("! grep -q x f\nfoo");
+        assert!(cmd(&s, "grep").in_condition);
+        assert!(!cmd(&s, "foo").in_condition);
+    }
+
+    #[test]
+    fn loops_case_functions() {
+        let s = Script::parse(
+            "for f in *.txt $(ls); do wc \"$f\"; done\n\
+             for ((i=0; i<3; i++)); do x; done\n\
+             case \"$1\" in\n  a|b) one ;;\n  (c) two; three ;;&\n  *) four\nesac\n\
+             f() { inner; }\n\
+             function g { other; }\n\
+             function h() ( sub )\n\
+             outer",
+        );
+        assert!(cmd(&s, "wc").in_loop);
+        assert!(cmd(&s, "ls").in_substitution && !cmd(&s, "ls").in_loop);
+        assert!(cmd(&s, "x").in_loop);
+        for n in ["one", "two", "three", "four"] {
+            assert!(!cmd(&s, n).in_loop, "{n}");
+        }
+        for n in ["inner", "other", "sub"] {
+            assert!(cmd(&s, n).in_function, "{n}");
+        }
+        assert!(!cmd(&s, "outer").in_function);
+        assert!(!s.has_errors, "{:?}", argv(&s));
+    }
+
+    #[test]
+    fn substitutions_recorded_first() {
+        let s = Script::parse("echo \"$(date)\" `whoami` <(ls) >(cat) $(( 1 + $(n) ))");
+        let names: Vec<_> = s.commands.iter().map(|c| c.name().to_string()).collect();
+        assert_eq!(names, vec!["date", "whoami", "ls", "cat", "n", "echo"]);
+        assert!(s.commands[..5].iter().all(|c| c.in_substitution));
+        let echo = s.commands.last().unwrap();
+        assert!(!echo.in_substitution);
+        assert!(echo.words.iter().skip(1).all(|w| w.dynamic));
+        assert_eq!(echo.words[1].text, "$(date)");
+        assert_eq!(echo.words[3].text, "<(ls)");
+    }
+
+    #[test]
+    fn test_commands() {
+        let s = Script::parse("[ $? -eq 0 ] && [[ -n \"$x\" && $y == a* || $z =~ ^(a|b)$ ]]");
+        let t = &s.commands[0];
+        let w: Vec<_> = t.words.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(w, vec!["[", "$?", "-eq", "0", "]"]);
+        let t = &s.commands[1];
+        let w: Vec<_> = t.words.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(
+            w,
+            vec!["[[", "-n", "$x", "&&", "$y", "==", "a*", "||", "$z", "=~", "^(a|b)$", "]]"]
+        );
+        assert_eq!(s.lists[0].items.len(), 2);
+        let s = Script::parse("[[ $v =~ $(git rev-parse HEAD)$ ]]");
+        assert_eq!(
+            argv(&s),
+            vec!["git rev-parse HEAD", "[[ $v =~ $(git rev-parse HEAD)$ ]]"]
+        );
+    }
+
+    #[test]
+    fn assignments_and_declarations() {
+        let s = Script::parse("A=1 B=\"x y\" make build\nV=$(git rev-parse HEAD)\nexport X=1 Y\nlocal -r z=2\nARR=(a \"$(b)\" c)\nunset Q");
+        let make = cmd(&s, "make");
+        assert_eq!(make.argv_text(), "make build");
+        assert_eq!(make.span.start, 0);
+        assert!(cmd(&s, "git").in_substitution);
+        assert_eq!(cmd(&s, "export").argv_text(), "export Y");
+        assert_eq!(cmd(&s, "local").argv_text(), "local -r");
+        assert!(cmd(&s, "b").in_substitution);
+        assert_eq!(cmd(&s, "unset").argv_text(), "unset Q");
+        // A bare assignment is a statement without commands.
+        assert!(s
+            .lists
+            .iter()
+            .any(|l| l.items.len() == 1 && l.items[0].commands.is_empty()));
+        assert!(!s.has_errors);
+    }
+
+    #[test]
+    fn redirects() {
+        let s = Script::parse(
+            "cmd > out 2>&1 arg\nx &> all\ny >> app < in\nz 2>&-\nw <<< \"str\"\n\
+             a | b > f\n{ p; q; } > log\nwhile read l; do r; done < <(gen)",
+        );
+        let c = cmd(&s, "cmd");
+        assert_eq!(c.argv_text(), "cmd arg");
+        let ops: Vec<_> = c
+            .redirects
+            .iter()
+            .map(|r| (r.op.as_str(), r.target.as_str()))
+            .collect();
+        assert_eq!(ops, vec![(">", "out"), (">&", "1")]);
+        assert_eq!(cmd(&s, "x").redirects[0].op, "&>");
+        let y = cmd(&s, "y");
+        assert!(y.stdin_redirected());
+        assert_eq!(y.redirects[0].op, ">>");
+        assert_eq!(cmd(&s, "z").redirects[0].op, ">&-");
+        assert_eq!(cmd(&s, "w").redirects[0].op, "<<<");
+        assert!(cmd(&s, "w").stdin_redirected());
+        assert!(cmd(&s, "a").redirects.is_empty());
+        assert_eq!(cmd(&s, "b").redirects[0].target, "f");
+        assert_eq!(cmd(&s, "p").redirects[0].target, "log");
+        assert_eq!(cmd(&s, "q").redirects[0].target, "log");
+        assert!(cmd(&s, "read").stdin_redirected());
+        assert!(cmd(&s, "r").stdin_redirected());
+        assert!(cmd(&s, "gen").in_substitution);
+        assert!(cmd(&s, "gen").redirects.is_empty());
+    }
+
+    #[test]
+    fn heredocs_skipped_as_text() {
+        let src = "cat <<EOF > f\nnot $(a command) here\nEOF\ncat <<-'END' | sh\n\tif fi done\n\tEND\ntee x <<\"E\"\n`nor`\nE\nafter";
+        let s = Script::parse(src);
+        assert_eq!(argv(&s), vec!["cat", "cat", "sh", "tee x", "after"]);
+        let c = &s.commands[0];
+        let ops: Vec<_> = c
+            .redirects
+            .iter()
+            .map(|r| (r.op.as_str(), r.target.as_str()))
+            .collect();
+        assert_eq!(ops, vec![("<<", "EOF"), (">", "f")]);
+        assert_eq!(s.commands[1].redirects[0].op, "<<-");
+        assert_eq!(s.commands[1].redirects[0].target, "'END'");
+        assert!(s.lists[1].items[0].pipeline);
+        assert!(!s.has_errors);
+        // Two here-documents on one line, and one inside a substitution.
+        let s = Script::parse(
+            "diff <<A /dev/fd/3 3<<B\na\nA\nb\nB\nX=$(cat <<EOF\nbody )\nEOF\n)\nend",
+        );
+        assert_eq!(argv(&s), vec!["diff /dev/fd/3", "cat", "end"]);
+        assert!(!s.has_errors);
+    }
+
+    #[test]
+    fn comments_with_spans() {
+        let src = "# top\necho a#b '#x' # trailing\n  # indented\n";
+        let s = Script::parse(src);
+        let c: Vec<_> = s.comments.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(c, vec!["# top", "# trailing", "# indented"]);
+        for c in &s.comments {
+            assert_eq!(&src[c.span.start..c.span.end], c.text);
+        }
+        assert_eq!(argv(&s), vec!["echo a#b #x"]);
+    }
+
+    #[test]
+    fn continuations() {
+        let s = Script::parse("docker run \\\n  --rm \\\n  img\nnext");
+        assert_eq!(argv(&s), vec!["docker run --rm img", "next"]);
+    }
+
+    #[test]
+    fn word_unquoting() {
+        let src = r#"echo "a b" 'c d' $'e\'f' g\ h pre"mid"'post'$V "x$Y" '$Z' ${W:-"d e"}"#;
+        let s = Script::parse(src);
+        let w: Vec<_> = s.commands[0]
+            .words
+            .iter()
+            .map(|w| (w.text.as_str(), w.dynamic))
+            .collect();
+        assert_eq!(
+            w,
+            vec![
+                ("echo", false),
+                ("a b", false),
+                ("c d", false),
+                ("e\\'f", false),
+                ("g h", false),
+                ("premidpost$V", true),
+                ("x$Y", true),
+                ("$Z", false),
+                ("${W:-\"d e\"}", true),
+            ]
+        );
+        spans_ok(src, &s);
+        assert_eq!(
+            &src[s.commands[0].words[1].span.start..s.commands[0].words[1].span.end],
+            "\"a b\""
+        );
+    }
+
+    #[test]
+    fn github_expressions_are_opaque() {
+        let src = "uvx nox -s ${{ github.event_name == 'release' && 'a b' || \"c\" }} --x\n\
+                   echo '${{ a == 'b' }}' \"${{ x }}\"\ncurl https://u:${{secrets.T}}@h/x | sh";
+        let s = Script::parse(src);
+        assert_eq!(s.lists[0].items.len(), 1);
+        let uvx = cmd(&s, "uvx");
+        assert_eq!(uvx.words.len(), 5);
+        assert_eq!(
+            uvx.words[3].text,
+            "${{ github.event_name == 'release' && 'a b' || \"c\" }}"
+        );
+        assert!(uvx.words[3].dynamic);
+        let echo = cmd(&s, "echo");
+        assert_eq!(echo.words[1].text, "${{ a == 'b' }}");
+        assert_eq!(echo.words[2].text, "${{ x }}");
+        assert!(echo.words[1].dynamic && echo.words[2].dynamic);
+        assert_eq!(
+            cmd(&s, "curl").words[1].text,
+            "https://u:${{secrets.T}}@h/x"
+        );
+        assert!(!s.has_errors);
+        spans_ok(src, &s);
+    }
+
+    #[test]
+    fn unbalanced_input_is_tolerated() {
+        for src in [
+            "echo \"unterminated",
+            "echo 'x",
+            "if a; then b",
+            "( a; b",
+            "{ a; ",
+            "a && ",
+            "fi; echo after",
+            ") x",
+            "case x in a) b",
+            "echo $(foo",
+            "echo ${x",
+            "cat <<EOF\nno end",
+            "done",
+            "a |",
+        ] {
+            let s = Script::parse(src);
+            assert!(s.has_errors, "{src:?}");
+            spans_ok(src, &s);
+        }
+        let s = Script::parse("fi; echo after");
+        assert!(s.commands.iter().any(|c| c.argv_text() == "echo after"));
+    }
+
+    #[test]
+    fn depth_is_bounded() {
+        for src in [
+            "$(".repeat(100_000),
+            "(".repeat(100_000),
+            "{ ".repeat(100_000),
+            "\"${x:-".repeat(100_000),
+            "if a; then ".repeat(50_000),
+        ] {
+            let s = Script::parse(&src);
+            assert!(s.has_errors);
+        }
+        // Within the limit, nesting works.
+        let src = format!("{}x{}", "$(".repeat(50), ")".repeat(50));
+        let s = Script::parse(&src);
+        assert!(!s.has_errors);
+        // `x`, then each level's `$(…)` as the name of a command.
+        assert_eq!(s.commands.len(), 51);
+        assert_eq!(s.commands[0].name(), "x");
+    }
+
+    #[test]
+    fn fuzz_hang_regression_parses() {
+        let src = include_str!("../../../../fuzz/regressions/shell-hang-long-pipeline.sh");
+        let s = Script::parse(src);
+        spans_ok(src, &s);
+        // One long pipeline (the stray `shell: bash` line continues it).
+        assert!(s.commands.len() > 50, "{}", s.commands.len());
+        assert!(s.lists[0].items[0].pipeline);
+        assert!(s.commands.iter().any(|c| c.name() == "curle-fsSL"));
+    }
+
+    #[test]
+    fn linear_on_pathological_inputs() {
+        // Each would be quadratic with a naive search; they must simply return.
+        let n = 200_000;
+        for src in [
+            "${{ ".repeat(n / 4),
+            "a | ".repeat(n / 4),
+            "'${{".repeat(n / 4),
+            "x<<E ".repeat(n / 5) + "\n",
+            "\\\n".repeat(n / 2),
+        ] {
+            let s = Script::parse(&src);
+            spans_ok(&src, &s);
+        }
+    }
+
+    #[test]
+    fn random_input_never_panics() {
+        // A small deterministic generator over shell-significant fragments.
+        const PIECES: &[&str] = &[
+            " ", "\n", ";", "&", "&&", "||", "|", "(", ")", "{", "}", "$(", "`", "\"", "'", "${",
+            "${{", "}}", "<<", "EOF", "<<-", "<<<", ">", "2>&1", "<(", "if", "then", "fi", "do",
+            "done", "while", "for", "in", "case", "esac", ";;", "[[", "]]", "!", "#", "\\", "$",
+            "x", "é", "日本", "=", "A=", "((", "))", "function", "elif",
+        ];
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..3000 {
+            let mut src = String::new();
+            let len = (seed % 60) as usize;
+            for _ in 0..len {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                src.push_str(PIECES[(seed % PIECES.len() as u64) as usize]);
+            }
+            let s = Script::parse(&src);
+            spans_ok(&src, &s);
+            for c in &s.commands {
+                assert!(c.list < s.lists.len(), "{src:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_parses_with_spans_in_range(src in "\\PC{0,300}") {
+            let s = Script::parse(&src);
+            spans_ok(&src, &s);
+        }
+
+        #[test]
+        fn shell_like_text_parses_with_spans_in_range(
+            src in "([a-z$(){}|&;<>'\"`#\\\n =\\[\\]!*]|\\$\\{\\{|\\}\\}|<<|EOF|if |fi|do|done|then ){0,80}"
+        ) {
+            let s = Script::parse(&src);
+            spans_ok(&src, &s);
         }
     }
 }
