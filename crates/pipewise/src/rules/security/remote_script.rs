@@ -66,10 +66,12 @@ fn shell_sink(c: &Command) -> Option<&str> {
         args = &[];
     }
     if SHELLS.contains(&name) {
-        // `bash script.sh` after a pipe reads the file, not stdin.
+        // `bash script.sh` after a pipe reads the file, not stdin; after `-s` the
+        // words are arguments of the script read from stdin (`bash -s -- --version X`).
         let reads_file = args
             .iter()
-            .any(|w| !w.text.starts_with('-') && !w.text.is_empty() && w.text != "-s");
+            .take_while(|w| w.text != "-s")
+            .any(|w| !w.text.starts_with('-') && !w.text.is_empty());
         return (!reads_file).then_some(name);
     }
     let reads_file = args
@@ -205,5 +207,31 @@ impl Rule for RemoteScript {
                     .severity(if http { Severity::High } else { Severity::Medium });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(src: &str) -> usize {
+        find(&Script::parse(src)).len()
+    }
+
+    #[test]
+    fn stdin_shell_with_script_arguments() {
+        assert_eq!(found("curl -fsSL https://x.dev/install | bash"), 1);
+        assert_eq!(
+            found("curl -fsSL https://x.dev/install | bash -s -- --version 1.2"),
+            1
+        );
+        assert_eq!(
+            found("curl -fsSL https://x.dev/install | bash -s -- --version ${{ vars.V }}"),
+            1
+        );
+        assert_eq!(
+            found("curl -fsSL https://x.dev/install | bash ./local.sh"),
+            0
+        );
     }
 }
