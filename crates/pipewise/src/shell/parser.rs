@@ -29,6 +29,7 @@ pub(super) fn parse(src: &str) -> Script {
         script: Script::default(),
         levels: vec![],
         depth: 0,
+        aborted: false,
         backticks: 0,
         heredocs: vec![],
         gh_close: None,
@@ -115,6 +116,8 @@ struct Parser<'s> {
     /// Substitution level of each command (parallel to `script.commands`).
     levels: Vec<u32>,
     depth: usize,
+    /// The depth limit was hit: the rest of the input is skipped.
+    aborted: bool,
     /// Inside this many backtick substitutions (a backtick then closes).
     backticks: usize,
     heredocs: Vec<Heredoc>,
@@ -184,7 +187,12 @@ impl<'s> Parser<'s> {
             .is_some_and(|r| r.starts_with(s.as_bytes()))
     }
 
+    /// Source text; empty once the depth limit has cut the parse short (every word
+    /// open at that point would otherwise copy the whole rest of the input).
     fn text(&self, start: usize, end: usize) -> &'s str {
+        if self.aborted {
+            return "";
+        }
         self.src.get(start..end).unwrap_or("")
     }
 
@@ -213,6 +221,7 @@ impl<'s> Parser<'s> {
     fn enter(&mut self) -> bool {
         if self.depth >= MAX_DEPTH {
             self.script.has_errors = true;
+            self.aborted = true;
             self.pos = self.b.len();
             return false;
         }
@@ -1764,6 +1773,14 @@ mod tests {
         ] {
             let s = Script::parse(&src);
             assert!(s.has_errors);
+            // The words left open when the limit hit do not each copy the rest.
+            let copied: usize = s
+                .commands
+                .iter()
+                .flat_map(|c| &c.words)
+                .map(|w| w.text.len())
+                .sum();
+            assert!(copied < 10_000, "{copied}");
         }
         // Within the limit, nesting works.
         let src = format!("{}x{}", "$(".repeat(50), ")".repeat(50));
