@@ -53,7 +53,8 @@ jobs:
 
 /// The last `name=…` assignment (optionally after `export`/`local`/`declare`/
 /// `readonly`) on a line before `before` in `text` whose value embeds an
-/// attacker- or caller-controlled expression: that context and the expression's span.
+/// attacker- or caller-controlled expression directly (not inside a command
+/// substitution): that context and the expression's span.
 fn shell_assigned(text: &str, before: usize, name: &str) -> Option<(String, Span)> {
     let mut off = 0;
     let mut found = None;
@@ -70,7 +71,15 @@ fn shell_assigned(text: &str, before: usize, name: &str) -> Option<(String, Span
             continue;
         };
         let value_at = start + (line.len() - value.len());
-        if let Some(h) = tainted_expression(value, value_at) {
+        // What a command substitution prints (`$(echo ${{ x }} | sha256sum)`) is not
+        // the expression itself: only the part before one counts.
+        let direct = value
+            .find('`')
+            .into_iter()
+            .chain(value.find("$("))
+            .min()
+            .map_or(value, |i| &value[..i]);
+        if let Some(h) = tainted_expression(direct, value_at) {
             found = Some(h);
         }
     }
@@ -243,6 +252,9 @@ mod tests {
         assert_eq!(&text[sp.start..sp.end], "${{ inputs.platform }}");
         assert!(shell_assigned(text, at, "safe").is_none());
         assert!(shell_assigned(text, at, "other").is_none());
+        let text =
+            "h=$(echo '${{ inputs.name }}' | git hash-object --stdin)\necho H=$h >> $GITHUB_ENV";
+        assert!(shell_assigned(text, text.find("echo H").unwrap_or(0), "h").is_none());
         // Only assignments before the write count.
         assert!(shell_assigned(text, 5, "linker").is_none());
     }
