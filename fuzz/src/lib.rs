@@ -75,7 +75,8 @@ pub fn expr(data: &[u8]) {
     }
 }
 
-/// The tree-sitter-bash mapping of a `run:` body, and the intent classifier on it.
+/// The hand-written shell parser on a `run:` body (`Script::parse`), and the intent
+/// classifier on every command it finds.
 pub fn shell(data: &[u8]) {
     let Ok(s) = std::str::from_utf8(data) else {
         return;

@@ -51,6 +51,57 @@ jobs:
     references: &["zizmor: github-env", "https://securitylab.github.com/research/github-actions-untrusted-input/"],
 };
 
+/// The last `name=…` assignment (optionally after `export`/`local`/`declare`/
+/// `readonly`) on a line before `before` in `text` whose value embeds an
+/// attacker- or caller-controlled expression directly (not inside a command
+/// substitution): that context and the expression's span.
+fn shell_assigned(text: &str, before: usize, name: &str) -> Option<(String, Span)> {
+    let mut off = 0;
+    let mut found = None;
+    for line in text.get(..before)?.split_inclusive('\n') {
+        let start = off;
+        off += line.len();
+        let body = line.trim_start();
+        let body = ["export ", "local ", "declare ", "readonly "]
+            .iter()
+            .find_map(|k| body.strip_prefix(k))
+            .map(str::trim_start)
+            .unwrap_or(body);
+        let Some(value) = body.strip_prefix(name).and_then(|r| r.strip_prefix('=')) else {
+            continue;
+        };
+        let value_at = start + (line.len() - value.len());
+        // What a command substitution prints (`$(echo ${{ x }} | sha256sum)`) is not
+        // the expression itself: only the part before one counts.
+        let direct = value
+            .find('`')
+            .into_iter()
+            .chain(value.find("$("))
+            .min()
+            .map_or(value, |i| &value[..i]);
+        if let Some(h) = tainted_expression(direct, value_at) {
+            found = Some(h);
+        }
+    }
+    found
+}
+
+/// The first `${{ }}` in `text` reading an attacker- or caller-controlled context: that
+/// context and the expression's span, shifted by `offset`.
+fn tainted_expression(text: &str, offset: usize) -> Option<(String, Span)> {
+    for emb in find_embedded(text) {
+        let Ok(e) = &emb.expr else { continue };
+        if let Some((p, _)) = value_contexts(e)
+            .into_iter()
+            .filter(|(p, _)| matches!(classify(p), Taint::Attacker | Taint::Caller))
+            .max_by_key(|(p, _)| classify(p))
+        {
+            return Some((p, Span::new(offset + emb.span.start, offset + emb.span.end)));
+        }
+    }
+    None
+}
+
 fn targets_env_file(s: &str) -> Option<&'static str> {
     if s.contains("GITHUB_ENV") {
         Some("GITHUB_ENV")
@@ -107,21 +158,7 @@ impl Rule for GithubEnvInjection {
         for (span, file) in writes {
             let text = run.text.get(span.start..span.end).unwrap_or("");
             // 1. An attacker-controlled expression in the written command.
-            let mut hit: Option<(String, Span)> = None;
-            for emb in find_embedded(text) {
-                let Ok(e) = &emb.expr else { continue };
-                if let Some((p, _)) = value_contexts(e)
-                    .into_iter()
-                    .filter(|(p, _)| matches!(classify(p), Taint::Attacker | Taint::Caller))
-                    .max_by_key(|(p, _)| classify(p))
-                {
-                    hit = Some((
-                        p,
-                        Span::new(span.start + emb.span.start, span.start + emb.span.end),
-                    ));
-                    break;
-                }
-            }
+            let mut hit: Option<(String, Span)> = tainted_expression(text, span.start);
             // 2. A `$VAR` bound in `env:` to an attacker-controlled expression.
             if hit.is_none() {
                 for (i, _) in text.match_indices('$') {
@@ -132,6 +169,12 @@ impl Rule for GithubEnvInjection {
                         .collect();
                     if name.is_empty() {
                         continue;
+                    }
+                    // 3. A shell variable assigned from such an expression earlier in
+                    // the script (`v=${{ inputs.x }}-y` … `echo "K=$v" >> $GITHUB_ENV`).
+                    if let Some(h) = shell_assigned(run.text, span.start, &name) {
+                        hit = Some(h);
+                        break;
                     }
                     let Some(v) = env_value(site.workflow, site.job, site.step, &name)
                         .and_then(|n| n.as_str())
@@ -193,5 +236,26 @@ impl Rule for GithubEnvInjection {
                 .confidence(conf)
                 .site(site);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_variables_carry_expressions() {
+        let text = "t=${{ inputs.target }}\nexport linker=$d/${t}${{ inputs.platform }}-clang\nsafe=${{ github.sha }}\necho L=$linker >> $GITHUB_ENV\n";
+        let at = text.find("echo").unwrap_or(0);
+        let (p, sp) = shell_assigned(text, at, "linker").expect("linker is tainted");
+        assert_eq!(p, "inputs.platform");
+        assert_eq!(&text[sp.start..sp.end], "${{ inputs.platform }}");
+        assert!(shell_assigned(text, at, "safe").is_none());
+        assert!(shell_assigned(text, at, "other").is_none());
+        let text =
+            "h=$(echo '${{ inputs.name }}' | git hash-object --stdin)\necho H=$h >> $GITHUB_ENV";
+        assert!(shell_assigned(text, text.find("echo H").unwrap_or(0), "h").is_none());
+        // Only assignments before the write count.
+        assert!(shell_assigned(text, 5, "linker").is_none());
     }
 }

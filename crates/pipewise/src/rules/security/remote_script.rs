@@ -253,3 +253,29 @@ impl Rule for RemoteScript {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(src: &str) -> usize {
+        find(&Script::parse(src)).len()
+    }
+
+    #[test]
+    fn stdin_shell_with_script_arguments() {
+        assert_eq!(found("curl -fsSL https://x.dev/install | bash"), 1);
+        assert_eq!(
+            found("curl -fsSL https://x.dev/install | bash -s -- --version 1.2"),
+            1
+        );
+        assert_eq!(
+            found("curl -fsSL https://x.dev/install | bash -s -- --version ${{ vars.V }}"),
+            1
+        );
+        assert_eq!(
+            found("curl -fsSL https://x.dev/install | bash ./local.sh"),
+            0
+        );
+    }
+}

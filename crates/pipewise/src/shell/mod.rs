@@ -1,0 +1,327 @@
+//! Shell scripts as commands, not text: the data model of a parsed `run:` block (or a
+//! script it calls) and the questions rules ask of it. The parsing itself is the
+//! hand-written, linear-time bash parser in [`parser`].
+//!
+//! [`Script::parse`] turns bash source into a flat list of [`Command`]s (in source
+//! order, with spans relative to the script text) and the and-or [`List`]s that join
+//! them (`a && b || c`, pipelines), so rules can ask "is the last item of this list an
+//! `|| echo`?" or "is this `read` inside an `if` condition?" without regexes.
+//! Comments are kept (placeholder detection needs them). Unparseable regions are
+//! tolerated: the parser recovers (best effort) and `has_errors` says so. GitHub
+//! `${{ … }}` expressions are opaque parts of words, never shell syntax.
+
+mod parser;
+
+use crate::finding::Span;
+
+/// The operator that joins an item to the previous one in an and-or list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    And,
+    Or,
+}
+
+/// One word of a command (name or argument), approximately unquoted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// Unquoted text; expansions are kept as written (`$X`, `$(cmd)`).
+    pub text: String,
+    pub span: Span,
+    /// Contains a parameter expansion or command substitution.
+    pub dynamic: bool,
+}
+
+/// A redirect attached to a command (`> file`, `< file`, `<<EOF`, `<<< str`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redirect {
+    pub op: String,
+    pub target: String,
+}
+
+/// One simple command.
+#[derive(Debug, Clone)]
+pub struct Command {
+    pub words: Vec<Word>,
+    pub span: Span,
+    /// Index into [`Script::lists`] and the item within that list.
+    pub list: usize,
+    pub item: usize,
+    /// Inside an `if`/`while`/`until` condition, or negated with `!`.
+    pub in_condition: bool,
+    /// Inside `$(…)` or backticks.
+    pub in_substitution: bool,
+    /// Inside a function body.
+    pub in_function: bool,
+    /// Inside a loop body.
+    pub in_loop: bool,
+    pub redirects: Vec<Redirect>,
+}
+
+impl Command {
+    /// The command name, e.g. `npm`.
+    pub fn name(&self) -> &str {
+        self.words.first().map(|w| w.text.as_str()).unwrap_or("")
+    }
+    /// The command name without a leading path (`./scripts/x.sh` stays as is; `/usr/bin/env` → `env`).
+    pub fn base_name(&self) -> &str {
+        let n = self.name();
+        if n.starts_with("./") || n.starts_with("../") {
+            return n;
+        }
+        n.rsplit('/').next().unwrap_or(n)
+    }
+    pub fn args(&self) -> &[Word] {
+        self.words.get(1..).unwrap_or(&[])
+    }
+    pub fn has_arg(&self, a: &str) -> bool {
+        self.args().iter().any(|w| w.text == a)
+    }
+    /// True if any argument starts with `prefix`.
+    pub fn has_arg_prefix(&self, prefix: &str) -> bool {
+        self.args().iter().any(|w| w.text.starts_with(prefix))
+    }
+    /// Argument words joined by spaces.
+    pub fn argv_text(&self) -> String {
+        self.words
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+    /// Standard input comes from somewhere other than the terminal.
+    pub fn stdin_redirected(&self) -> bool {
+        self.redirects
+            .iter()
+            .any(|r| r.op.starts_with('<') && !r.op.starts_with("<("))
+    }
+}
+
+/// Pipelines joined by `&&` / `||`.
+#[derive(Debug, Clone, Default)]
+pub struct List {
+    pub items: Vec<ListItem>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListItem {
+    /// Operator before this item (`None` for the first).
+    pub op: Option<Op>,
+    /// Commands of the pipeline or compound statement, in order.
+    pub commands: Vec<usize>,
+    /// Piped into the next command (`a | b`).
+    pub pipeline: bool,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Comment {
+    pub text: String,
+    pub span: Span,
+}
+
+/// A parsed script.
+#[derive(Debug, Clone, Default)]
+pub struct Script {
+    pub commands: Vec<Command>,
+    pub lists: Vec<List>,
+    pub comments: Vec<Comment>,
+    pub has_errors: bool,
+}
+
+/// Nesting limit (substitutions, compound commands, quotes in expansions): deeper
+/// input sets `has_errors` and the rest of it is skipped.
+pub const MAX_DEPTH: usize = 400;
+
+/// Time spent in [`Script::parse`] (parse + mapping), summed over all threads, in ns.
+static SHELL_NANOS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// This thread's CPU time in ns (so that time spent waiting for a core on a busy
+/// machine is not counted); a monotonic clock where that is not available.
+fn thread_cpu_nanos() -> u64 {
+    #[cfg(target_os = "linux")]
+    {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
+        if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0 {
+            return (ts.tv_sec as u64)
+                .saturating_mul(1_000_000_000)
+                .saturating_add(ts.tv_nsec as u64);
+        }
+    }
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    u64::try_from(
+        START
+            .get_or_init(std::time::Instant::now)
+            .elapsed()
+            .as_nanos(),
+    )
+    .unwrap_or(u64::MAX)
+}
+
+/// CPU time spent so far in shell analysis of `run:` blocks and script files, summed
+/// over threads (for `PIPEWISE_TIMINGS` and the benchmarks).
+pub fn shell_time() -> std::time::Duration {
+    std::time::Duration::from_nanos(SHELL_NANOS.load(std::sync::atomic::Ordering::Relaxed))
+}
+
+impl Script {
+    /// Parses bash source. Never fails: syntax errors set `has_errors`.
+    pub fn parse(src: &str) -> Script {
+        let started = thread_cpu_nanos();
+        let script = parser::parse(src);
+        SHELL_NANOS.fetch_add(
+            thread_cpu_nanos().saturating_sub(started),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        script
+    }
+
+    /// Commands in a given list item.
+    pub fn item_commands(&self, list: usize, item: usize) -> impl Iterator<Item = &Command> {
+        self.lists
+            .get(list)
+            .and_then(|l| l.items.get(item))
+            .map(|i| i.commands.as_slice())
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|&c| self.commands.get(c))
+    }
+
+    /// The `||` fallback items that follow item `item` of list `list`, if any.
+    pub fn or_fallbacks(&self, list: usize, item: usize) -> Vec<usize> {
+        let Some(l) = self.lists.get(list) else {
+            return vec![];
+        };
+        let mut out = vec![];
+        let mut i = item + 1;
+        while let Some(it) = l.items.get(i) {
+            if it.op == Some(Op::Or) {
+                out.push(i);
+            }
+            i += 1;
+        }
+        out
+    }
+}
+
+/// Shell names whose bodies are bash-compatible enough to parse as bash.
+pub fn is_posix_shell(shell: Option<&str>) -> bool {
+    match shell.map(str::trim) {
+        None => true,
+        Some(s) => {
+            let first = s.split_whitespace().next().unwrap_or("");
+            let base = first.rsplit('/').next().unwrap_or(first);
+            matches!(base, "bash" | "sh" | "dash" | "zsh" | "ksh")
+        }
+    }
+}
+
+/// True when the shell runs with errexit: GitHub's default `bash -e {0}`, `sh -e {0}`,
+/// `shell: bash` (expands to `bash --noprofile --norc -eo pipefail {0}`).
+pub fn shell_has_errexit(shell: Option<&str>) -> bool {
+    match shell.map(str::trim) {
+        None | Some("bash") | Some("sh") => true,
+        Some(s) => s
+            .split_whitespace()
+            .any(|w| w.starts_with('-') && !w.starts_with("--") && w.contains('e')),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(s: &Script) -> Vec<String> {
+        s.commands.iter().map(|c| c.argv_text()).collect()
+    }
+
+    #[test]
+    fn simple_and_or_lists() {
+        let s = Script::parse("npm ci\nnpm test || echo \"no tests\"\n");
+        assert_eq!(names(&s), vec!["npm ci", "npm test", "echo no tests"]);
+        let t = &s.commands[1];
+        assert_eq!(s.lists[t.list].items.len(), 2);
+        assert_eq!(s.lists[t.list].items[1].op, Some(Op::Or));
+        assert_eq!(s.or_fallbacks(t.list, t.item), vec![1]);
+    }
+
+    #[test]
+    fn chains_flatten_left_to_right() {
+        let s = Script::parse("a && b || c || d");
+        let l = &s.lists[0];
+        let ops: Vec<_> = l.items.iter().map(|i| i.op).collect();
+        assert_eq!(ops, vec![None, Some(Op::And), Some(Op::Or), Some(Op::Or)]);
+    }
+
+    #[test]
+    fn conditions_and_substitutions() {
+        let s = Script::parse("if grep -q x f; then\n  echo yes\nfi\nV=$(git rev-parse HEAD)\n");
+        let grep = s.commands.iter().find(|c| c.name() == "grep").unwrap();
+        assert!(grep.in_condition);
+        let echo = s.commands.iter().find(|c| c.name() == "echo").unwrap();
+        assert!(!echo.in_condition);
+        let git = s.commands.iter().find(|c| c.name() == "git").unwrap();
+        assert!(git.in_substitution);
+    }
+
+    #[test]
+    fn redirects_and_spans() {
+        let src = "read -p 'Continue?' answer < /dev/null\n";
+        let s = Script::parse(src);
+        let r = &s.commands[0];
+        assert_eq!(r.name(), "read");
+        assert!(r.stdin_redirected());
+        assert_eq!(
+            &src[r.words[2].span.start..r.words[2].span.end],
+            "'Continue?'"
+        );
+        assert_eq!(r.words[2].text, "Continue?");
+    }
+
+    #[test]
+    fn pipelines_and_subshells() {
+        let s = Script::parse("curl -sSL https://x | bash\n(make build; make test) || true\n");
+        assert_eq!(s.lists[0].items[0].commands.len(), 2);
+        assert!(s.lists[0].items[0].pipeline);
+        let l = &s.lists[1];
+        assert_eq!(l.items[0].commands.len(), 2);
+        assert_eq!(l.items[1].op, Some(Op::Or));
+    }
+
+    #[test]
+    fn comments_kept() {
+        let s = Script::parse("# TODO: deploy\necho hi # trailing\n");
+        assert_eq!(s.comments.len(), 2);
+        assert!(s.comments[0].text.contains("TODO"));
+    }
+
+    #[test]
+    fn test_command_words() {
+        let s = Script::parse("if [ $? -eq 0 ]; then echo ok; fi");
+        let t = &s.commands[0];
+        assert!(t.words.iter().any(|w| w.text == "$?"), "{:?}", t.words);
+    }
+
+    #[test]
+    fn shells() {
+        assert!(is_posix_shell(None));
+        assert!(is_posix_shell(Some("bash")));
+        assert!(!is_posix_shell(Some("pwsh")));
+        assert!(!is_posix_shell(Some("python")));
+        assert!(shell_has_errexit(None));
+        assert!(!shell_has_errexit(Some("bash {0}")));
+        assert!(shell_has_errexit(Some("bash -e {0}")));
+    }
+
+    #[test]
+    fn garbage_does_not_panic() {
+        for s in ["((((", "if then fi", "$(", "<<EOF", "`", "a |", "case x in"] {
+            let _ = Script::parse(s);
+        }
+        let deep = "$(".repeat(5000);
+        let _ = Script::parse(&deep);
+    }
+}
