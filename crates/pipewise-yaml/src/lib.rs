@@ -137,12 +137,18 @@ impl<'a> CharToByte<'a> {
         if self.ascii {
             return char_index.min(self.src.len());
         }
-        let (mut ci, mut bi) = if char_index >= self.last.0 {
-            self.last
-        } else {
-            (0, 0)
-        };
+        let (mut ci, mut bi) = self.last;
         let bytes = self.src.as_bytes();
+        // Events go mostly forward but step back a little (a collection's end, then
+        // the start of a later one): walk from the last conversion either way, never
+        // from the start of the file (that made non-ASCII files quadratic).
+        while ci > char_index && bi > 0 {
+            bi -= 1;
+            while bi > 0 && bytes.get(bi).is_some_and(|b| (0x80..0xC0).contains(b)) {
+                bi -= 1;
+            }
+            ci -= 1;
+        }
         while ci < char_index && bi < bytes.len() {
             bi += utf8_width(bytes[bi]);
             ci += 1;
@@ -623,8 +629,8 @@ fn build(
                 return Err(scan_error(src, &e));
             }
         };
-        last_end = last_end.max(conv.span(&span).end);
         let sp = conv.span(&span);
+        last_end = last_end.max(sp.end);
         let finished: Option<(Node, usize)> = match event {
             Event::StreamStart | Event::Nothing | Event::DocumentEnd => None,
             Event::StreamEnd => break,
@@ -949,6 +955,23 @@ mod tests {
 
     fn text<'a>(d: &'a Document, n: &Node) -> &'a str {
         &d.source()[n.span.start..n.span.end]
+    }
+
+    #[test]
+    fn char_to_byte_walks_both_ways() {
+        let src = "aé€😀b\nü x €€ y";
+        let expected: Vec<usize> = src
+            .char_indices()
+            .map(|(b, _)| b)
+            .chain([src.len()])
+            .collect();
+        let mut conv = CharToByte::new(src);
+        // Forward, backward, jumps in both directions, past the end.
+        let order = [0, 3, 2, 9, 1, 12, 5, 5, 4, 14, 0, 7, 99];
+        for ci in order {
+            let want = expected.get(ci).copied().unwrap_or(src.len());
+            assert_eq!(conv.byte(ci), want, "char {ci}");
+        }
     }
 
     #[test]
