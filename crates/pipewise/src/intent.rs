@@ -131,8 +131,12 @@ pub fn load_test_tool(c: &Command) -> Option<&str> {
     (!c.has_arg("--version") && !c.has_arg("--help")).then_some(tool)
 }
 
-/// Classifies one shell command.
+/// Classifies one shell command (computed once per command).
 pub fn command_intent(c: &Command) -> Intent {
+    *c.intent.get_or_init(|| compute_command_intent(c))
+}
+
+fn compute_command_intent(c: &Command) -> Intent {
     if WRAPPERS.contains(&c.base_name()) && c.words.len() > 1 {
         // Skip the wrapper's own options and arguments (`timeout 60`, `env A=b`).
         let skip = 1 + c
@@ -147,11 +151,7 @@ pub fn command_intent(c: &Command) -> Intent {
             })
             .count();
         if let Some(rest) = c.words.get(skip..).filter(|r| !r.is_empty()) {
-            let inner = Command {
-                words: rest.to_vec(),
-                ..c.clone()
-            };
-            return command_intent(&inner);
+            return command_intent(&c.with_words(rest.to_vec()));
         }
     }
     // Version and presence probes (`deno --version`, `xcodebuild -sdk -version`).

@@ -55,9 +55,27 @@ pub struct Command {
     /// Inside a loop body.
     pub in_loop: bool,
     pub redirects: Vec<Redirect>,
+    /// [`crate::intent::command_intent`], computed once (a dozen rules ask for it).
+    pub intent: std::sync::OnceLock<crate::intent::Intent>,
 }
 
 impl Command {
+    /// The same command with other words (a wrapper's inner command: `sudo apt-get …`
+    /// → `apt-get …`); cached facts about the original are not carried over.
+    pub fn with_words(&self, words: Vec<Word>) -> Command {
+        Command {
+            words,
+            span: self.span,
+            list: self.list,
+            item: self.item,
+            in_condition: self.in_condition,
+            in_substitution: self.in_substitution,
+            in_function: self.in_function,
+            in_loop: self.in_loop,
+            redirects: self.redirects.clone(),
+            intent: std::sync::OnceLock::new(),
+        }
+    }
     /// The command name, e.g. `npm`.
     pub fn name(&self) -> &str {
         self.words.first().map(|w| w.text.as_str()).unwrap_or("")
@@ -68,7 +86,10 @@ impl Command {
         if n.starts_with("./") || n.starts_with("../") {
             return n;
         }
-        n.rsplit('/').next().unwrap_or(n)
+        match n.as_bytes().iter().rposition(|&b| b == b'/') {
+            Some(i) => n.get(i + 1..).unwrap_or(n),
+            None => n,
+        }
     }
     pub fn args(&self) -> &[Word] {
         self.words.get(1..).unwrap_or(&[])

@@ -360,6 +360,7 @@ impl<'s> Builder<'s> {
             in_function: cx.in_function,
             in_loop: cx.in_loop,
             redirects,
+            intent: std::sync::OnceLock::new(),
         });
         if let Some(it) = self
             .script

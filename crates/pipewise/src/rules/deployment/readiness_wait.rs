@@ -112,10 +112,7 @@ fn wrapped_probe(c: &Command) -> Option<Command> {
             })
         })?;
     let rest = words.get(start..).filter(|r| !r.is_empty())?;
-    Some(Command {
-        words: rest.to_vec(),
-        ..c.clone()
-    })
+    Some(c.with_words(rest.to_vec()))
 }
 
 /// A step that only waits: `sleep N` (N ≥ 5 s), perhaps with echoes. Its sleep.

@@ -163,10 +163,7 @@ fn prompts(c: &Command, piped: bool) -> Option<String> {
             .iter()
             .take_while(|w| w.text.starts_with('-') || w.text.contains('='))
             .count();
-        let inner = Command {
-            words: c.words.get(skip..).unwrap_or(&[]).to_vec(),
-            ..c.clone()
-        };
+        let inner = c.with_words(c.words.get(skip..).unwrap_or(&[]).to_vec());
         if inner.words.is_empty() {
             return None;
         }
