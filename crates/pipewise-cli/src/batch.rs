@@ -26,8 +26,9 @@ pub struct Outcome {
 /// (serde_json's pretty printer), but each repository is released once written.
 /// Nothing is written when no path can be audited.
 ///
-/// Repositories are audited a few at a time in parallel (a window of twice the
-/// thread count, so memory stays bounded) and written in the order given.
+/// Repositories are audited and rendered a few at a time in parallel (a window of
+/// four times the thread count, so memory stays bounded) and written in the order
+/// given. Rendering happens on the workers, so the writing thread only copies bytes.
 pub fn stream_json(
     paths: &[PathBuf],
     out: &mut dyn Write,
@@ -41,11 +42,14 @@ pub fn stream_json(
         nothing_read: true,
         failing: false,
     };
-    let window = (rayon::current_num_threads() * 2).max(1);
+    let window = (rayon::current_num_threads() * 4).max(1);
     for chunk in paths.chunks(window) {
-        let results: Vec<Result<RepoReport, String>> = chunk.par_iter().map(|p| audit(p)).collect();
+        let results: Vec<Result<Rendered, String>> = chunk
+            .par_iter()
+            .map(|p| audit(p).map(|r| render(r, min, fail_on)))
+            .collect();
         for res in results {
-            write_one(res, out, min, fail_on, &mut o)?;
+            write_one(res, out, &mut o)?;
         }
     }
     if o.written > 0 {
@@ -59,34 +63,45 @@ fn io(e: std::io::Error) -> String {
     format!("cannot write the report: {e}")
 }
 
+/// One repository's entry, ready to write, and what the exit code needs from it.
+struct Rendered {
+    json: String,
+    nothing_read: bool,
+    failing: bool,
+}
+
+fn render(mut r: RepoReport, min: Severity, fail_on: Option<Severity>) -> Rendered {
+    r.findings.retain(|f| f.severity >= min);
+    Rendered {
+        nothing_read: r.files.is_empty() && !r.errors.is_empty(),
+        failing: fail_on.is_some_and(|l| r.findings.iter().any(|f| f.severity >= l)),
+        json: repo_json(&r),
+    }
+}
+
 /// Writes one repository's entry (or reports why it could not be audited).
 fn write_one(
-    res: Result<RepoReport, String>,
+    res: Result<Rendered, String>,
     out: &mut dyn Write,
-    min: Severity,
-    fail_on: Option<Severity>,
     o: &mut Outcome,
 ) -> Result<(), String> {
-    {
-        let mut r = match res {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("error: {e}");
-                o.failed += 1;
-                return Ok(());
-            }
-        };
-        r.findings.retain(|f| f.severity >= min);
-        o.nothing_read &= r.files.is_empty() && !r.errors.is_empty();
-        o.failing |= fail_on.is_some_and(|l| r.findings.iter().any(|f| f.severity >= l));
-        if o.written == 0 {
-            out.write_all(header().as_bytes()).map_err(io)?;
-        } else {
-            out.write_all(b",\n").map_err(io)?;
+    let r = match res {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            o.failed += 1;
+            return Ok(());
         }
-        out.write_all(repo_json(&r).as_bytes()).map_err(io)?;
-        o.written += 1;
+    };
+    o.nothing_read &= r.nothing_read;
+    o.failing |= r.failing;
+    if o.written == 0 {
+        out.write_all(header().as_bytes()).map_err(io)?;
+    } else {
+        out.write_all(b",\n").map_err(io)?;
     }
+    out.write_all(r.json.as_bytes()).map_err(io)?;
+    o.written += 1;
     Ok(())
 }
 
