@@ -899,6 +899,35 @@ impl StepRole {
     }
 }
 
+/// Every keyword [`step_role`] looks for (found in one pass).
+static STEP_ROLE_KEYWORDS: crate::keywords::Keywords = crate::keywords::Keywords::new(&[
+    "set up",
+    "dry run",
+    "dry-run",
+    "rollback",
+    "roll back",
+    "deploy",
+    "release to",
+    "promote",
+    "rollout",
+    "health",
+    "smoke",
+    "readiness",
+    "verify deploy",
+    "post-deploy",
+    "sanity",
+    "monitor",
+    "error rate",
+    "metrics",
+    "alert",
+    "response time",
+    "latency",
+    "notify",
+    "notification",
+    "slack",
+    "announce",
+]);
+
 /// The readiness role a step name announces (`Deploy to production`, `Smoke test`,
 /// `Check error rates`, `Notify Slack`, `Rollback`).
 pub fn step_role(name: &str) -> Option<StepRole> {
@@ -914,7 +943,8 @@ pub fn step_role(name: &str) -> Option<StepRole> {
     }
     n.push_str(rest);
     let n = n.to_ascii_lowercase();
-    let has = |s: &str| n.contains(s);
+    let found = STEP_ROLE_KEYWORDS.find(&n);
+    let has = |s: &str| found.has(s);
     let tokens: Vec<&str> = n
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|t| !t.is_empty())

@@ -11,6 +11,7 @@ pub mod dockerfile;
 pub mod expr;
 pub mod finding;
 pub mod intent;
+pub mod keywords;
 pub mod repo;
 pub mod report;
 pub mod rules;

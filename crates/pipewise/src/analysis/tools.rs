@@ -378,7 +378,7 @@ fn base(s: &str) -> &str {
 }
 
 /// Every keyword [`script_name_matches`] looks for (found in one pass).
-const SCRIPT_KEYWORDS: &[&str] = &[
+static SCRIPT_KEYWORDS: crate::keywords::Keywords = crate::keywords::Keywords::new(&[
     "e2e",
     "end-to-end",
     "playwright",
@@ -430,32 +430,15 @@ const SCRIPT_KEYWORDS: &[&str] = &[
     "release",
     "prerelease",
     "changelog",
-];
-
-fn script_keywords() -> &'static aho_corasick::AhoCorasick {
-    static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
-    AC.get_or_init(|| {
-        aho_corasick::AhoCorasick::new(SCRIPT_KEYWORDS)
-            .expect("fixed literal keywords always build")
-    })
-}
+]);
 
 /// Capabilities a lowercased script or target name suggests (`test:e2e`, `lint`,
 /// `db:migrate`). Used for `npm run X`, `make X`, and script file names.
 pub fn script_name_matches(name: &str) -> Vec<Match> {
     let n = name.to_ascii_lowercase();
     // One pass finds every keyword the checks below ask about.
-    let found: Vec<&'static str> = script_keywords()
-        .find_overlapping_iter(&n)
-        .filter_map(|m| SCRIPT_KEYWORDS.get(m.pattern().as_usize()).copied())
-        .collect();
-    let has = |s: &str| {
-        debug_assert!(
-            SCRIPT_KEYWORDS.contains(&s),
-            "`{s}` is missing from SCRIPT_KEYWORDS"
-        );
-        found.contains(&s)
-    };
+    let found = SCRIPT_KEYWORDS.find(&n);
+    let has = |s: &str| found.has(s);
     let mut out = vec![];
     if has("e2e") || has("end-to-end") || has("playwright") || has("cypress") {
         out.push(m("ci.e2e-tests", name));
