@@ -202,13 +202,6 @@ fn scan_error(doc_src: &str, err: &ScanError) -> Diagnostic {
     }
 }
 
-fn scalar_value(n: &Node) -> Option<&str> {
-    match &n.kind {
-        NodeKind::Scalar { value, .. } => Some(value),
-        _ => None,
-    }
-}
-
 fn line_starts(src: &str) -> Vec<usize> {
     let mut v = Vec::with_capacity(src.len() / 32 + 1);
     v.push(0);
@@ -243,12 +236,12 @@ impl Document {
     /// with its position; non-fatal ones land in [`Document::warnings`].
     pub fn parse_with(source: String, limits: Limits) -> Result<Document, Diagnostic> {
         let mut in_flow = false;
-        let (root, warnings) = match build(&source, limits, &mut in_flow) {
+        let line_starts = line_starts(&source);
+        let (root, warnings) = match build(&source, &line_starts, limits, &mut in_flow) {
             Ok(r) => r,
             Err(e) if in_flow => reindent_flow(&source, limits, e)?,
             Err(e) => return Err(e),
         };
-        let line_starts = line_starts(&source);
         Ok(Document {
             source,
             line_starts,
@@ -508,7 +501,8 @@ fn reindent_flow(
     let mut inserted: Vec<usize> = Vec::new();
     for _ in 0..MAX_FLOW_REINDENTS {
         let mut in_flow = false;
-        let err = match build(&text, limits, &mut in_flow) {
+        let starts = line_starts(&text);
+        let err = match build(&text, &starts, limits, &mut in_flow) {
             Ok((mut root, warnings)) => {
                 let orig = |p: usize| p - inserted.partition_point(|&q| q < p);
                 shift_spans(&mut root, &orig);
@@ -523,7 +517,6 @@ fn reindent_flow(
         if !in_flow || !indentation {
             return Err(first);
         }
-        let starts = line_starts(&text);
         let Some(&at) = starts.get(err.position.line.wrapping_sub(1)) else {
             return Err(first);
         };
@@ -593,8 +586,10 @@ fn shift_spans(node: &mut Node, f: &impl Fn(usize) -> usize) {
 
 /// Builds the tree. On a scan error, `in_flow` tells whether the innermost open
 /// collection was a flow collection (`[`/`{`).
+/// `starts` are the line starts of `src` (computed once by the caller, who keeps them).
 fn build(
     src: &str,
+    starts: &[usize],
     limits: Limits,
     in_flow: &mut bool,
 ) -> Result<(Node, Vec<Diagnostic>), Diagnostic> {
@@ -606,8 +601,7 @@ fn build(
     let mut nodes = 0usize;
     let mut warnings = Vec::new();
     let mut root: Option<Node> = None;
-    let starts = line_starts(src);
-    let pos = |b: usize| position_in(src, &starts, b);
+    let pos = |b: usize| position_in(src, starts, b);
     let mut documents = 0usize;
     // End of the last event's span: where the parser's reported progress stands.
     let mut last_end = 0usize;
@@ -790,15 +784,14 @@ fn build(
                         let first = if entries.len() < SCAN_BELOW {
                             entries
                                 .iter()
-                                .find(|e| scalar_value(&e.key) == Some(value.as_str()))
+                                .find(|e| e.key.as_str() == Some(value.as_str()))
                                 .map(|e| e.key.span.start)
                         } else {
                             seen.get_or_insert_with(|| {
                                 entries
                                     .iter()
                                     .filter_map(|e| {
-                                        scalar_value(&e.key)
-                                            .map(|v| (v.to_string(), e.key.span.start))
+                                        e.key.as_str().map(|v| (v.to_string(), e.key.span.start))
                                     })
                                     .collect()
                             })

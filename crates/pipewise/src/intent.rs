@@ -386,13 +386,8 @@ pub fn word_intent(a: &str) -> Intent {
     if a.len() < 3 {
         return Intent::Other;
     }
-    let lowered;
-    let a = if a.bytes().any(|b| b.is_ascii_uppercase()) {
-        lowered = a.to_ascii_lowercase();
-        lowered.as_str()
-    } else {
-        a
-    };
+    let lowered = ascii_lower(a);
+    let a = lowered.as_ref();
     // One pass over the word finds every keyword (this runs for every word of every
     // command and name, so it must be cheap).
     let mut found = 0u32;

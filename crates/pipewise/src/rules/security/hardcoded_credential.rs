@@ -118,11 +118,7 @@ fn token_automaton() -> &'static aho_corasick::AhoCorasick {
             .iter()
             .map(|(prefix, _, _)| *prefix)
             .chain(KEY_HEADERS.iter().copied());
-        // A DFA: this automaton runs over every file's whole text.
-        aho_corasick::AhoCorasick::builder()
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(patterns)
-            .expect("fixed literal patterns always build")
+        aho_corasick::AhoCorasick::new(patterns).expect("fixed literal patterns always build")
     })
 }
 
