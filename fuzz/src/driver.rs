@@ -4,7 +4,7 @@
 //! panics. Crashes are saved under `fuzz/artifacts/TARGET/`; slow inputs are reported.
 //!
 //! Usage: `cargo run --release -p pipewise-fuzz --bin fuzz_driver -- TARGET SECONDS [SEED]`
-//! (TARGET: yaml_model, expr, shell, dockerfile; the corpus is `fuzz/corpus/TARGET/`).
+//! (TARGET: yaml_model, yaml_fast, expr, shell, dockerfile; the corpus is `fuzz/corpus/TARGET/`).
 //! `fuzz_driver TARGET --replay FILE...` runs the target on given files.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};

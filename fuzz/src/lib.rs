@@ -14,6 +14,7 @@ pub type Target = fn(&[u8]);
 /// Every target, by name.
 pub const TARGETS: &[(&str, Target)] = &[
     ("yaml_model", yaml_model),
+    ("yaml_fast", yaml_fast),
     ("expr", expr),
     ("shell", shell),
     ("dockerfile", dockerfile),
@@ -54,6 +55,24 @@ pub fn yaml_model(data: &[u8]) {
         }
     }
     let _ = pipewise::report::json::render(&pipewise::report::Report::new(vec![report]));
+}
+
+/// Differential: whenever pipewise-yaml's fast path reads a text, its tree and
+/// warnings must be exactly what the saphyr-based reference loader gives.
+pub fn yaml_fast(data: &[u8]) {
+    use pipewise_yaml::{Document, Limits};
+    let Some(text) = text(data) else { return };
+    let limits = Limits::default();
+    if !Document::fast_path_reads(&text, limits) {
+        return;
+    }
+    let fast = Document::parse_with(text.clone(), limits).expect("the fast path read it");
+    let reference = match Document::parse_reference(text, limits) {
+        Ok(d) => d,
+        Err(e) => panic!("fast path read a text saphyr refuses: {}", e.message),
+    };
+    assert_eq!(fast.root, reference.root, "trees differ");
+    assert_eq!(fast.warnings, reference.warnings, "warnings differ");
 }
 
 /// The `${{ }}` expression finder and parser.

@@ -149,10 +149,15 @@ pub fn progress(len: usize, plain: bool) -> indicatif::ProgressBar {
     pb
 }
 
+/// Whether `PIPEWISE_TIMINGS` asks for the figures of [`print_timings`].
+pub fn timings_requested() -> bool {
+    std::env::var_os("PIPEWISE_TIMINGS").is_some()
+}
+
 /// With `PIPEWISE_TIMINGS` set, prints to stderr where the time went: wall, process
 /// CPU, and the CPU spent in shell analysis of `run:` blocks and scripts.
 pub fn print_timings(started: Instant) {
-    if std::env::var_os("PIPEWISE_TIMINGS").is_none() {
+    if !timings_requested() {
         return;
     }
     let wall = started.elapsed();

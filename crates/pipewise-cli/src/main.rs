@@ -182,6 +182,9 @@ fn main() -> ExitCode {
         },
         Cmd::Audit(args) => {
             let started = std::time::Instant::now();
+            if batch::timings_requested() {
+                pipewise::shell::enable_shell_timing();
+            }
             let code = match run_audit(args) {
                 Ok(code) => code,
                 Err(e) => {

@@ -13,6 +13,8 @@
 //!   expansion (alias bombs) and node count;
 //! - duplicate-key detection, reported as diagnostics without stopping the load.
 
+mod fast;
+
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as SaphyrSpan};
 use std::collections::HashMap;
 
@@ -63,20 +65,20 @@ pub enum Style {
     Folded,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum NodeKind {
     Scalar { value: String, style: Style },
     Seq(Vec<Node>),
     Map(Vec<Entry>),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     pub kind: NodeKind,
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     pub key: Node,
     pub value: Node,
@@ -234,9 +236,43 @@ impl Document {
 
     /// Parses `source`. A fatal problem (syntax error, limit exceeded) is an `Err`
     /// with its position; non-fatal ones land in [`Document::warnings`].
+    ///
+    /// Block-style files are read by a fast path (`fast.rs`) that gives the same tree;
+    /// anything outside its subset, and every error, goes through `saphyr-parser`.
     pub fn parse_with(source: String, limits: Limits) -> Result<Document, Diagnostic> {
-        let mut in_flow = false;
         let line_starts = line_starts(&source);
+        if let Some((root, warnings)) = fast::parse(&source, &line_starts, limits) {
+            return Ok(Document {
+                source,
+                line_starts,
+                root,
+                warnings,
+            });
+        }
+        Document::parse_saphyr(source, line_starts, limits)
+    }
+
+    /// Parses `source` with `saphyr-parser` only, bypassing the fast path: the
+    /// reference that the fast path is tested against.
+    #[doc(hidden)]
+    pub fn parse_reference(source: String, limits: Limits) -> Result<Document, Diagnostic> {
+        let line_starts = line_starts(&source);
+        Document::parse_saphyr(source, line_starts, limits)
+    }
+
+    /// Whether the fast path reads `source` (it gives up on anything outside its
+    /// subset); for the differential tests and the benchmarks.
+    #[doc(hidden)]
+    pub fn fast_path_reads(source: &str, limits: Limits) -> bool {
+        fast::parse(source, &line_starts(source), limits).is_some()
+    }
+
+    fn parse_saphyr(
+        source: String,
+        line_starts: Vec<usize>,
+        limits: Limits,
+    ) -> Result<Document, Diagnostic> {
+        let mut in_flow = false;
         let (root, warnings) = match build(&source, &line_starts, limits, &mut in_flow) {
             Ok(r) => r,
             Err(e) if in_flow => reindent_flow(&source, limits, e)?,
@@ -448,6 +484,52 @@ fn block_header_start(src: &str, content_start: usize) -> usize {
             None => content_start,
         };
     }
+}
+
+/// Adds `key: value` to a mapping being built, unless the key repeats an earlier one:
+/// then a warning names both lines and the first entry is kept.
+fn push_entry(
+    entries: &mut Vec<Entry>,
+    seen: &mut Option<HashMap<String, usize>>,
+    key: Node,
+    value: Node,
+    warnings: &mut Vec<Diagnostic>,
+    pos: &dyn Fn(usize) -> Position,
+) {
+    if let NodeKind::Scalar { value: k, .. } = &key.kind {
+        // Small maps are scanned: cheaper than hashing and allocating every key.
+        const SCAN_BELOW: usize = 16;
+        let first = if entries.len() < SCAN_BELOW {
+            entries
+                .iter()
+                .find(|e| e.key.as_str() == Some(k.as_str()))
+                .map(|e| e.key.span.start)
+        } else {
+            seen.get_or_insert_with(|| {
+                entries
+                    .iter()
+                    .filter_map(|e| e.key.as_str().map(|v| (v.to_string(), e.key.span.start)))
+                    .collect()
+            })
+            .get(k)
+            .copied()
+        };
+        if let Some(first) = first {
+            warnings.push(Diagnostic {
+                position: pos(key.span.start),
+                message: format!(
+                    "duplicate key `{}` (first defined on line {}); the first one is used",
+                    k,
+                    pos(first).line
+                ),
+            });
+            return;
+        }
+        if let Some(index) = seen {
+            index.insert(k.clone(), key.span.start);
+        }
+    }
+    entries.push(Entry { key, value });
 }
 
 fn style_of(s: ScalarStyle) -> Style {
@@ -778,43 +860,7 @@ fn build(
                 ..
             }) => match pending_key.take() {
                 None => *pending_key = Some(node),
-                Some(key) => {
-                    if let NodeKind::Scalar { value, .. } = &key.kind {
-                        const SCAN_BELOW: usize = 16;
-                        let first = if entries.len() < SCAN_BELOW {
-                            entries
-                                .iter()
-                                .find(|e| e.key.as_str() == Some(value.as_str()))
-                                .map(|e| e.key.span.start)
-                        } else {
-                            seen.get_or_insert_with(|| {
-                                entries
-                                    .iter()
-                                    .filter_map(|e| {
-                                        e.key.as_str().map(|v| (v.to_string(), e.key.span.start))
-                                    })
-                                    .collect()
-                            })
-                            .get(value)
-                            .copied()
-                        };
-                        if let Some(first) = first {
-                            warnings.push(Diagnostic {
-                                position: pos(key.span.start),
-                                message: format!(
-                                    "duplicate key `{}` (first defined on line {}); the first one is used",
-                                    value,
-                                    pos(first).line
-                                ),
-                            });
-                            continue;
-                        }
-                        if let Some(index) = seen {
-                            index.insert(value.clone(), key.span.start);
-                        }
-                    }
-                    entries.push(Entry { key, value: node });
-                }
+                Some(key) => push_entry(entries, seen, key, node, &mut warnings, &pos),
             },
         }
     }

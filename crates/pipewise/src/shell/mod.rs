@@ -156,6 +156,16 @@ pub const MAX_DEPTH: usize = 400;
 /// Time spent in [`Script::parse`] (parse + mapping), summed over all threads, in ns.
 static SHELL_NANOS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
+/// Whether [`Script::parse`] measures its time: off by default, because reading a
+/// thread's CPU clock is a system call (two per script, ~14,000 on the corpus).
+static SHELL_TIMING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Turns on the measurement behind [`shell_time`] (for `PIPEWISE_TIMINGS` and the
+/// benchmarks); until then `shell_time` stays zero.
+pub fn enable_shell_timing() {
+    SHELL_TIMING.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// This thread's CPU time in ns (so that time spent waiting for a core on a busy
 /// machine is not counted); a monotonic clock where that is not available.
 fn thread_cpu_nanos() -> u64 {
@@ -183,7 +193,8 @@ fn thread_cpu_nanos() -> u64 {
 }
 
 /// CPU time spent so far in shell analysis of `run:` blocks and script files, summed
-/// over threads (for `PIPEWISE_TIMINGS` and the benchmarks).
+/// over threads (for `PIPEWISE_TIMINGS` and the benchmarks), once
+/// [`enable_shell_timing`] was called.
 pub fn shell_time() -> std::time::Duration {
     std::time::Duration::from_nanos(SHELL_NANOS.load(std::sync::atomic::Ordering::Relaxed))
 }
@@ -191,6 +202,9 @@ pub fn shell_time() -> std::time::Duration {
 impl Script {
     /// Parses bash source. Never fails: syntax errors set `has_errors`.
     pub fn parse(src: &str) -> Script {
+        if !SHELL_TIMING.load(std::sync::atomic::Ordering::Relaxed) {
+            return parser::parse(src);
+        }
         let started = thread_cpu_nanos();
         let script = parser::parse(src);
         SHELL_NANOS.fetch_add(

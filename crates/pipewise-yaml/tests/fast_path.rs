@@ -1,0 +1,264 @@
+//! Differential tests of the fast path: whenever it reads a file, the tree (values,
+//! styles, spans) and the warnings must equal what `saphyr-parser` gives.
+//!
+//! Inputs: the YAML files committed in this repository (fixtures, example repositories,
+//! workflows) and, when `PIPEWISE_YAML_CORPUS` names a directory, every `.yml`/`.yaml`
+//! file under it (`PIPEWISE_YAML_CORPUS=../shared/corpus cargo test -p pipewise-yaml
+//! --test fast_path`).
+
+use pipewise_yaml::{Document, Limits, Node, NodeKind};
+use std::path::{Path, PathBuf};
+
+fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = rd.flatten().collect();
+    entries.sort_by_key(|e| e.path());
+    for e in entries {
+        let p = e.path();
+        let Ok(ft) = e.file_type() else { continue };
+        if ft.is_dir() {
+            if p.file_name().is_some_and(|n| n == "target" || n == ".git") {
+                continue;
+            }
+            yaml_files(&p, out);
+        } else if ft.is_file() && p.extension().is_some_and(|x| x == "yml" || x == "yaml") {
+            out.push(p);
+        }
+    }
+}
+
+/// The first place where two trees differ, as a path of keys and indexes.
+fn first_difference(a: &Node, b: &Node, path: &str) -> Option<String> {
+    if a.span != b.span {
+        return Some(format!("{path}: span {:?} != {:?}", a.span, b.span));
+    }
+    match (&a.kind, &b.kind) {
+        (NodeKind::Scalar { .. }, NodeKind::Scalar { .. }) => {
+            (a.kind != b.kind).then(|| format!("{path}: {:?} != {:?}", a.kind, b.kind))
+        }
+        (NodeKind::Seq(x), NodeKind::Seq(y)) => {
+            if x.len() != y.len() {
+                return Some(format!("{path}: {} items != {}", x.len(), y.len()));
+            }
+            x.iter()
+                .zip(y)
+                .enumerate()
+                .find_map(|(i, (p, q))| first_difference(p, q, &format!("{path}[{i}]")))
+        }
+        (NodeKind::Map(x), NodeKind::Map(y)) => {
+            if x.len() != y.len() {
+                return Some(format!("{path}: {} entries != {}", x.len(), y.len()));
+            }
+            x.iter().zip(y).find_map(|(p, q)| {
+                let here = format!("{path}.{}", p.key.as_str().unwrap_or("?"));
+                first_difference(&p.key, &q.key, &format!("{here}(key)"))
+                    .or_else(|| first_difference(&p.value, &q.value, &here))
+            })
+        }
+        _ => Some(format!("{path}: {} != {}", a.type_name(), b.type_name())),
+    }
+}
+
+/// Checks one text; `Ok(true)` when the fast path read it.
+fn check(text: &str) -> Result<bool, String> {
+    let limits = Limits::default();
+    if !Document::fast_path_reads(text, limits) {
+        return Ok(false);
+    }
+    let fast = Document::parse_with(text.to_string(), limits).map_err(|e| e.message)?;
+    let reference = match Document::parse_reference(text.to_string(), limits) {
+        Ok(d) => d,
+        Err(e) => {
+            return Err(format!(
+                "fast path read a file saphyr refuses: {}",
+                e.message
+            ))
+        }
+    };
+    if let Some(d) = first_difference(&fast.root, &reference.root, "$") {
+        return Err(d);
+    }
+    if fast.warnings != reference.warnings {
+        return Err(format!(
+            "warnings {:?} != {:?}",
+            fast.warnings, reference.warnings
+        ));
+    }
+    Ok(true)
+}
+
+fn check_all(files: &[PathBuf]) -> (usize, Vec<String>) {
+    let mut read = 0;
+    let mut failures = vec![];
+    for f in files {
+        let Ok(text) = std::fs::read_to_string(f) else {
+            continue;
+        };
+        match check(&text) {
+            Ok(true) => read += 1,
+            Ok(false) => {}
+            Err(e) => failures.push(format!("{}: {e}", f.display())),
+        }
+    }
+    (read, failures)
+}
+
+#[test]
+fn repository_yaml_files_match_saphyr() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut files = vec![];
+    yaml_files(&root, &mut files);
+    assert!(
+        files.len() > 100,
+        "expected the repository's YAML fixtures, found {}",
+        files.len()
+    );
+    let (read, failures) = check_all(&files);
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    // The fast path must actually be taken: most committed YAML is plain block style.
+    assert!(
+        read * 10 >= files.len() * 8,
+        "fast path read only {read} of {} files",
+        files.len()
+    );
+}
+
+#[test]
+fn corpus_yaml_files_match_saphyr() {
+    let Some(dir) = std::env::var_os("PIPEWISE_YAML_CORPUS") else {
+        return;
+    };
+    let mut files = vec![];
+    yaml_files(Path::new(&dir), &mut files);
+    let (read, failures) = check_all(&files);
+    eprintln!("fast path read {read} of {} corpus files", files.len());
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Small documents the fast path must read, each next to a look-alike it must leave to
+/// saphyr; both must load exactly as saphyr loads them.
+#[test]
+fn edge_cases_match_saphyr() {
+    let read = [
+        "a: 1\n",
+        "a: 1",
+        "---\na: [x, 'y' , \"z\"]\n",
+        "a:\n- x\n-\n- y: 1\n  z: 2\nb: ~\n",
+        "a: |\n  lit\n\n  more\n\nb: >-\n  f1\n  f2\n\n    kept\n  f3\n",
+        "a: |+\n  keep\n\n\nb: |-\n  strip\n  \n# c\nc: >\n  x\n",
+        "a: |\n  at the end without a break",
+        "a: 'it''s'   # comment\nb: \"\\t\\u00e9\\x41\\\\\"\n",
+        "a: plain\n  continued\n\n  after a blank\nb: x # c\n",
+        "k: {a: 1, 'b': [], c: {}}\nl: [ [ ] , {} ]\n",
+        "a:\n  b:\n    - c: |\n        x\n      # comment in the item\n      d: e\n",
+        "dup: 1\ndup: 2\n",
+        "- - a\n  - b\n- c\n",
+        "ключ: значение\n",
+        "a: [x,\n  y]\n",
+        "\"quoted key\": 1\n'single': 2\n",
+        "a: b:c\nurl: http://x:8080/p\n",
+        // Found by the fuzzer and proptest: empty items, comments after brackets.
+        "- ",
+        "- # c\n- x\n",
+        "b:\n-\n- y\n",
+        "other: [] # c\n",
+    ];
+    for text in read {
+        assert_eq!(check(text), Ok(true), "{text:?}");
+    }
+    let left_to_saphyr = [
+        "a: &x 1\nb: *x\n",
+        "a: !!str 1\n",
+        "? a\n: b\n",
+        "a: 1\n---\nb: 2\n",
+        "a: \"multi\n  line\"\n",
+        "a: |2\n   x\n",
+        "a:\t1\n",
+        "a: 1\r\n",
+        "a: [x, # c\n  y]\n",
+        "%YAML 1.2\n---\na: 1\n",
+        "",
+        "# only a comment\n",
+        "a: b: c\n",
+        "a: [x\n",
+        "  a: 1\n b: 2\n",
+    ];
+    for text in left_to_saphyr {
+        assert_eq!(check(text), Ok(false), "{text:?}");
+    }
+}
+
+mod generated {
+    use super::check;
+    use proptest::prelude::*;
+
+    /// One line of YAML-looking text: indentation, an optional item dash or key, a
+    /// value in one of the styles, an optional comment. Many combinations are invalid
+    /// YAML, which the fast path must leave to saphyr.
+    fn line() -> impl Strategy<Value = String> {
+        let indent = prop_oneof![Just(0usize), Just(2), Just(4), Just(6), 0usize..9];
+        let head = prop_oneof![
+            Just(""),
+            Just("- "),
+            Just("-"),
+            Just("key: "),
+            Just("key:"),
+            Just("- key: "),
+            Just("other: "),
+            Just("\"q\": "),
+            Just("- - "),
+        ];
+        let value = prop_oneof![
+            Just(""),
+            Just("plain"),
+            Just("two words"),
+            Just("'single'"),
+            Just("'it''s'"),
+            Just("\"dq \\\" \\n\""),
+            Just("\"bad \\q\""),
+            Just("|"),
+            Just(">-"),
+            Just("|+"),
+            Just("[a, 'b', \"c\"]"),
+            Just("[]"),
+            Just("{a: 1, b: [x]}"),
+            Just("{}"),
+            Just("[a,"),
+            Just("x: y"),
+            Just("http://h:1"),
+            Just("${{ matrix.os }}"),
+            Just("&a x"),
+            Just("*a"),
+            Just("# note"),
+            Just("é ü"),
+            Just("-x"),
+            Just(":x"),
+        ];
+        let comment = prop_oneof![Just(""), Just(" # c"), Just("  "), Just("#x")];
+        (indent, head, value, comment)
+            .prop_map(|(i, h, v, c)| format!("{}{h}{v}{c}", " ".repeat(i)))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        #[test]
+        fn fast_path_agrees_with_saphyr(lines in proptest::collection::vec(line(), 1..12), end in prop_oneof![Just(""), Just("\n"), Just("\n\n")]) {
+            let text = lines.join("\n") + end;
+            if let Err(e) = check(&text) {
+                panic!("{e}\n--- input ---\n{text}");
+            }
+        }
+    }
+}
