@@ -7,8 +7,9 @@
 #   CORPUS_DIR          default: shared/corpus found next to the repository
 #                       (../shared/corpus from the repo root, or from the main
 #                       worktree's root, or from any ancestor directory)
-#   RUNS                measured runs per tool (default 5; one extra warm-up
-#                       run per tool is not measured)
+#   RUNS                measured rounds (default 5; one extra warm-up round is
+#                       not measured). Each round runs every tool once, in turn,
+#                       so drifting machine speed affects all tools alike.
 #   --with-shellcheck   also time actionlint with its shellcheck integration
 #   --replicate N       audit a temporary corpus made of N copies of the corpus
 #                       (hardlinks when possible), to check linear scaling
@@ -234,29 +235,56 @@ fi
 OUT_DIR=$REPO_ROOT/bench/out/compare
 mkdir -p "$OUT_DIR"
 
-# measure NAME OK_CODES -- CMD...   (run inside RUN_CORPUS; stdout -> WORK/NAME.out)
+# run_once NAME OK_CODES ROUND -- CMD...   (inside RUN_CORPUS; stdout -> WORK/NAME.out)
 # OK_CODES: space-separated exit codes that mean success, or "*" for any < 126.
-measure() {
-    local name=$1 ok=$2 r rc
-    shift 3
-    : >"$WORK/$name.times"
-    for ((r = 0; r <= RUNS; r++)); do
-        if ((r == 0)); then note "$name: warm-up run"; else note "$name: run $r/$RUNS"; fi
-        rc=0
-        (cd -- "$RUN_CORPUS" && exec /usr/bin/time -f '%e %U %S %M' -o "$WORK/$name.time" "$@") \
-            >"$WORK/$name.out" 2>"$WORK/$name.err" || rc=$?
-        if [[ $ok == "*" ]] && ((rc < 126)); then
-            :
-        elif [[ " $ok " != *" $rc "* ]]; then
-            note "$name failed (exit $rc); stderr tail:"
-            tail -n 15 "$WORK/$name.err" >&2
-            return 1
-        fi
-        if ((r > 0)); then tail -n 1 "$WORK/$name.time" >>"$WORK/$name.times"; fi
-    done
-    cp -- "$WORK/$name.out" "$OUT_DIR/$name.json"
-    cp -- "$WORK/$name.err" "$OUT_DIR/$name.stderr"
+# Round 0 is the warm-up and is not recorded.
+run_once() {
+    local name=$1 ok=$2 r=$3 rc=0
+    shift 4
+    if ((r == 0)); then note "$name: warm-up run"; else note "$name: run $r/$RUNS"; fi
+    (cd -- "$RUN_CORPUS" && exec /usr/bin/time -f '%e %U %S %M' -o "$WORK/$name.time" "$@") \
+        >"$WORK/$name.out" 2>"$WORK/$name.err" || rc=$?
+    if [[ $ok == "*" ]] && ((rc < 126)); then
+        :
+    elif [[ " $ok " != *" $rc "* ]]; then
+        note "$name failed (exit $rc); stderr tail:"
+        tail -n 15 "$WORK/$name.err" >&2
+        return 1
+    fi
+    if ((r > 0)); then tail -n 1 "$WORK/$name.time" >>"$WORK/$name.times"; fi
 }
+
+# The tools, each as NAME OK_CODES and a function running it.
+run_pipewise() { run_once pipewise '*' "$1" -- "$PIPEWISE" audit --format json "${REPOS[@]}"; }
+run_zizmor() { run_once zizmor "$ZIZMOR_OK" "$1" -- "$ZIZMOR" "${ZIZMOR_FLAGS[@]}" "${REPOS[@]}"; }
+run_actionlint() { run_once actionlint "$ACTIONLINT_OK" "$1" -- "$ACTIONLINT" -format '{{json .}}' -shellcheck= -pyflakes= "${WORKFLOWS[@]}"; }
+run_actionlint-shellcheck() { run_once actionlint-shellcheck "$ACTIONLINT_OK" "$1" -- "$ACTIONLINT" -format '{{json .}}' -shellcheck="$SHELLCHECK" -pyflakes= "${WORKFLOWS[@]}"; }
+
+# Interleaved rounds: every round runs each tool once, in turn, so that a machine
+# getting slower or faster during the benchmark shifts all tools alike; the wall
+# ratios are also taken per round (paired) and their median reported.
+TOOLS=()
+if ((HAVE_PIPEWISE)); then TOOLS+=(pipewise); fi
+if ((HAVE_ZIZMOR)); then TOOLS+=(zizmor); fi
+if ((HAVE_ACTIONLINT)); then TOOLS+=(actionlint); fi
+if ((HAVE_ACTIONLINT && WITH_SC)); then TOOLS+=(actionlint-shellcheck); fi
+declare -A FAILED=()
+for t in "${TOOLS[@]}"; do : >"$WORK/$t.times"; done
+for ((round = 0; round <= RUNS; round++)); do
+    for t in "${TOOLS[@]}"; do
+        [[ -n ${FAILED[$t]:-} ]] && continue
+        "run_$t" "$round" || FAILED[$t]=1
+    done
+done
+for t in "${TOOLS[@]}"; do
+    if [[ -z ${FAILED[$t]:-} ]]; then
+        cp -- "$WORK/$t.out" "$OUT_DIR/$t.json"
+        cp -- "$WORK/$t.err" "$OUT_DIR/$t.stderr"
+    fi
+done
+[[ -n ${FAILED[pipewise]:-} ]] && HAVE_PIPEWISE=0
+[[ -n ${FAILED[zizmor]:-} ]] && HAVE_ZIZMOR=0
+[[ -n ${FAILED[actionlint]:-} ]] && HAVE_ACTIONLINT=0
 
 # row NAME KIND VERSION -> one Markdown table row (KIND: pipewise|zizmor|actionlint)
 row() {
@@ -285,42 +313,38 @@ rows=()
 tool_version() { "$@" 2>/dev/null | head -n 1 | awk '{print $NF}' || true; }
 
 if ((HAVE_PIPEWISE)); then
-    if measure pipewise '*' -- "$PIPEWISE" audit --format json "${REPOS[@]}"; then
-        v=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["tool"]["version"])' "$WORK/pipewise.out" 2>/dev/null) ||
-            v=$(tool_version "$PIPEWISE" --version)
-        rows+=("$(row pipewise pipewise "${v:-?}")")
-        # Where pipewise's CPU goes: shell analysis share (one extra, unmeasured run).
-        PW_TIMINGS=$( (cd -- "$RUN_CORPUS" && PIPEWISE_TIMINGS=1 "$PIPEWISE" audit --format json --fail-on none "${REPOS[@]}" 2>&1 >/dev/null) | sed -n 's/^timings: //p' | tail -n 1)
-    else
-        HAVE_PIPEWISE=0
-    fi
+    v=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["tool"]["version"])' "$WORK/pipewise.out" 2>/dev/null) ||
+        v=$(tool_version "$PIPEWISE" --version)
+    rows+=("$(row pipewise pipewise "${v:-?}")")
+    # Where pipewise's CPU goes: shell analysis share (one extra, unmeasured run).
+    PW_TIMINGS=$( (cd -- "$RUN_CORPUS" && PIPEWISE_TIMINGS=1 "$PIPEWISE" audit --format json --fail-on none "${REPOS[@]}" 2>&1 >/dev/null) | sed -n 's/^timings: //p' | tail -n 1)
 fi
 if ((HAVE_ZIZMOR)); then
-    if measure zizmor "$ZIZMOR_OK" -- "$ZIZMOR" "${ZIZMOR_FLAGS[@]}" "${REPOS[@]}"; then
-        rows+=("$(row zizmor zizmor "$(tool_version "$ZIZMOR" --version)")")
-    else
-        HAVE_ZIZMOR=0
-    fi
+    rows+=("$(row zizmor zizmor "$(tool_version "$ZIZMOR" --version)")")
 fi
 AL_VERSION=
 if ((HAVE_ACTIONLINT)); then
     AL_VERSION=$("$ACTIONLINT" --version 2>/dev/null | head -n 1 | awk '{print $NF}')
-    if measure actionlint "$ACTIONLINT_OK" -- "$ACTIONLINT" -format '{{json .}}' -shellcheck= -pyflakes= "${WORKFLOWS[@]}"; then
-        rows+=("$(row actionlint actionlint "$AL_VERSION")")
-    else
-        HAVE_ACTIONLINT=0
-    fi
-    if ((WITH_SC)); then
+    rows+=("$(row actionlint actionlint "$AL_VERSION")")
+    if ((WITH_SC)) && [[ -z ${FAILED[actionlint-shellcheck]:-} ]]; then
         sc_version=$("$SHELLCHECK" --version 2>/dev/null | sed -n 's/^version: //p')
-        if measure actionlint-shellcheck "$ACTIONLINT_OK" -- "$ACTIONLINT" -format '{{json .}}' -shellcheck="$SHELLCHECK" -pyflakes= "${WORKFLOWS[@]}"; then
-            rows+=("$(row actionlint-shellcheck actionlint "$AL_VERSION + shellcheck ${sc_version:-?}")")
-        fi
+        rows+=("$(row actionlint-shellcheck actionlint "$AL_VERSION + shellcheck ${sc_version:-?}")")
     fi
 fi
 
 wall_of() { cut -f2 "$WORK/$1.times.wall"; }
 verdict() { python3 -c 'import sys; a, b, t = map(float, sys.argv[1:]); print("met" if b and a / b <= t else "NOT met")' "$1" "$2" "$3"; }
 ratio() { python3 -c 'import sys; a, b = map(float, sys.argv[1:]); print(f"{a / b:.2f}x" if b else "n/a")' "$1" "$2"; }
+# paired A B: the median over rounds of A's wall time / B's in the same round.
+paired() {
+    python3 - "$WORK/$1.times" "$WORK/$2.times" <<'PY'
+import statistics, sys
+a = [float(l.split()[0]) for l in open(sys.argv[1]) if l.strip()]
+b = [float(l.split()[0]) for l in open(sys.argv[2]) if l.strip()]
+r = [x / y for x, y in zip(a, b) if y]
+print(f"{statistics.median(r):.2f}" if r else "0")
+PY
+}
 
 {
     echo "## pipewise vs peers: whole-process benchmark"
@@ -331,7 +355,7 @@ ratio() { python3 -c 'import sys; a, b = map(float, sys.argv[1:]); print(f"{a / 
     if ((${#EXCLUDED[@]})); then
         echo "- excluded for every tool (zizmor aborts the whole run on them): ${EXCLUDED[*]}"
     fi
-    echo "- runs: median of $RUNS measured runs after 1 warm-up; CPU = user+sys; peak RSS = max over runs (GNU time %M)"
+    echo "- runs: $RUNS measured rounds after 1 warm-up round, each round running every tool once in turn (interleaved); times are medians; CPU = user+sys; peak RSS = max over runs (GNU time %M)"
     echo "- commands (run inside the staged corpus directory):"
     if ((HAVE_PIPEWISE)); then echo "  - pipewise: \`$PIPEWISE audit --format json */\`"; fi
     if ((HAVE_ZIZMOR)); then echo "  - zizmor: \`$ZIZMOR ${ZIZMOR_FLAGS[*]} */\`"; fi
@@ -345,8 +369,15 @@ ratio() { python3 -c 'import sys; a, b = map(float, sys.argv[1:]); print(f"{a / 
     if ((HAVE_PIPEWISE)); then
         pw=$(wall_of pipewise)
         echo "- pipewise timings (PIPEWISE_TIMINGS=1, one run): ${PW_TIMINGS:-n/a}"
-        if ((HAVE_ZIZMOR)); then echo "- wall ratio pipewise/zizmor: $(ratio "$pw" "$(wall_of zizmor)") (target <= 0.10x: $(verdict "$pw" "$(wall_of zizmor)" 0.10))"; fi
-        if ((HAVE_ACTIONLINT)); then echo "- wall ratio pipewise/actionlint: $(ratio "$pw" "$(wall_of actionlint)") (target <= 0.50x: $(verdict "$pw" "$(wall_of actionlint)" 0.50))"; fi
+        # The verdict uses the paired ratio (same round, so the same machine state).
+        if ((HAVE_ZIZMOR)); then
+            pz=$(paired pipewise zizmor)
+            echo "- wall ratio pipewise/zizmor: ${pz}x, median of per-round ratios; ratio of medians $(ratio "$pw" "$(wall_of zizmor)") (target <= 0.10x: $(verdict "$pz" 1 0.10))"
+        fi
+        if ((HAVE_ACTIONLINT)); then
+            pa=$(paired pipewise actionlint)
+            echo "- wall ratio pipewise/actionlint: ${pa}x, median of per-round ratios; ratio of medians $(ratio "$pw" "$(wall_of actionlint)") (target <= 0.50x: $(verdict "$pa" 1 0.50))"
+        fi
         pw_rss=$(awk '{ if ($4 > m) m = $4 } END { printf "%.1f", m / 1024 }' "$WORK/pipewise.times")
         echo "- pipewise peak RSS: $pw_rss MB (target <= 64 MB: $(python3 -c 'import sys; print("met" if float(sys.argv[1]) <= 64 else "NOT met")' "$pw_rss"))"
     else

@@ -65,7 +65,7 @@ fn io(e: std::io::Error) -> String {
 
 /// One repository's entry, ready to write, and what the exit code needs from it.
 struct Rendered {
-    json: String,
+    json: Chunks,
     nothing_read: bool,
     failing: bool,
 }
@@ -100,7 +100,9 @@ fn write_one(
     } else {
         out.write_all(b",\n").map_err(io)?;
     }
-    out.write_all(r.json.as_bytes()).map_err(io)?;
+    for chunk in &r.json.0 {
+        out.write_all(chunk).map_err(io)?;
+    }
     o.written += 1;
     Ok(())
 }
@@ -116,19 +118,130 @@ fn header() -> String {
     )
 }
 
-/// One repository, indented as an element of the top-level `repositories` array.
-/// (JSON strings never hold a raw newline, so indenting every line is exact.)
-fn repo_json(r: &RepoReport) -> String {
-    let s = serde_json::to_string_pretty(r).unwrap_or_default();
-    let mut out = String::with_capacity(s.len() + s.len() / 8);
-    for (i, line) in s.lines().enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        out.push_str("    ");
-        out.push_str(line);
+/// One repository, indented as an element of the top-level `repositories` array:
+/// serde_json's pretty printer, started two levels deep, writing straight into
+/// [`Chunks`] (no second pass to indent the lines, no copy to grow a buffer).
+fn repo_json(r: &RepoReport) -> Chunks {
+    let mut out = Chunks(vec![b"    ".to_vec()]);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, NestedPretty::new(2));
+    if serde::Serialize::serialize(r, &mut ser).is_err() {
+        return Chunks(vec![]);
     }
     out
+}
+
+/// Bytes written into a list of fixed-size buffers: a report of several megabytes
+/// grows without reallocating and copying what was already written.
+struct Chunks(Vec<Vec<u8>>);
+
+impl Chunks {
+    const SIZE: usize = 256 * 1024;
+}
+
+impl Write for Chunks {
+    fn write(&mut self, mut buf: &[u8]) -> std::io::Result<usize> {
+        let n = buf.len();
+        while !buf.is_empty() {
+            let last = match self.0.last_mut() {
+                Some(c) if c.len() < c.capacity() => c,
+                _ => {
+                    self.0.push(Vec::with_capacity(Self::SIZE.max(buf.len())));
+                    let Some(c) = self.0.last_mut() else {
+                        break;
+                    };
+                    c
+                }
+            };
+            let k = (last.capacity() - last.len()).min(buf.len());
+            last.extend_from_slice(&buf[..k]);
+            buf = &buf[k..];
+        }
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// serde_json's `PrettyFormatter` (two-space indent) starting at a given depth.
+struct NestedPretty {
+    depth: usize,
+    has_value: bool,
+}
+
+impl NestedPretty {
+    fn new(depth: usize) -> Self {
+        NestedPretty {
+            depth,
+            has_value: false,
+        }
+    }
+
+    fn newline_indent<W: ?Sized + Write>(&self, w: &mut W, comma: bool) -> std::io::Result<()> {
+        const SPACES: &[u8] = &[b' '; 64];
+        w.write_all(if comma { b",\n" } else { b"\n" })?;
+        let mut n = self.depth * 2;
+        while n > 0 {
+            let k = n.min(SPACES.len());
+            w.write_all(&SPACES[..k])?;
+            n -= k;
+        }
+        Ok(())
+    }
+
+    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.depth = self.depth.saturating_sub(1);
+        if self.has_value {
+            self.newline_indent(w, false)?;
+        }
+        w.write_all(bracket)
+    }
+}
+
+impl serde_json::ser::Formatter for NestedPretty {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"[")
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"]")
+    }
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.newline_indent(w, !first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"{")
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"}")
+    }
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.newline_indent(w, !first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// A progress bar on stderr, shown only when stderr is a terminal, the output is the

@@ -550,7 +550,7 @@ pub fn step_intent(step: &Step) -> Intent {
 fn compute_step_intent(step: &Step) -> Intent {
     let mut best = step.name.map(word_intent_phrase).unwrap_or(Intent::Other);
     if let Some(a) = step.action() {
-        best = best.max(action_intent(&a));
+        best = best.max(action_intent(a));
     }
     if let Some(script) = step.run.as_ref().and_then(|r| r.script.as_ref()) {
         for c in &script.commands {
@@ -610,7 +610,7 @@ pub fn step_gate_intent(step: &Step) -> Intent {
         if a.contains("codecov") || a.contains("coveralls") || a.starts_with("actions/") {
             return Intent::Other;
         }
-        return action_intent(&a);
+        return action_intent(a);
     }
     let Some(script) = step.run.as_ref().and_then(|r| r.script.as_ref()) else {
         return Intent::Other;
@@ -699,7 +699,7 @@ fn compute_step_ships(step: &Step) -> Option<Intent> {
         if a.contains("release-plz") && step.with_str("command") == Some("release-pr") {
             return None;
         }
-        let i = action_intent(&a);
+        let i = action_intent(a);
         return matches!(i, Intent::Deploy | Intent::Publish).then_some(i);
     }
     let script = step.run.as_ref().and_then(|r| r.script.as_ref())?;

@@ -15,6 +15,7 @@ pub struct Keywords {
 }
 
 /// The keywords found in one text.
+#[derive(Debug)]
 pub struct Found {
     words: &'static [&'static str],
     hits: Vec<&'static str>,
@@ -50,6 +51,11 @@ impl Keywords {
 }
 
 impl Found {
+    /// Whether these are the hits of `keywords` (the same static list).
+    pub fn is_from(&self, keywords: &Keywords) -> bool {
+        std::ptr::eq(self.words, keywords.words)
+    }
+
     /// Whether `keyword` occurs in the text. It must be one of the list's keywords
     /// (checked in debug builds, so a check against a missing keyword cannot silently
     /// answer `false`).

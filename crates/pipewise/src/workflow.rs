@@ -58,6 +58,10 @@ pub struct Step<'a> {
     pub ships: std::sync::OnceLock<Option<crate::intent::Intent>>,
     /// [`Step::haystack`], built once.
     pub haystack: std::sync::OnceLock<String>,
+    /// [`Step::action`], lower-cased once (it is asked for by most rules).
+    pub action_name: std::sync::OnceLock<Option<String>>,
+    /// [`Step::haystack_phrases`], found once.
+    pub phrases: std::sync::OnceLock<crate::keywords::Found>,
 }
 
 impl<'a> Step<'a> {
@@ -72,9 +76,13 @@ impl<'a> Step<'a> {
         self.uses.and_then(Node::as_str)
     }
     /// The action name without its ref, lowercased: `actions/checkout`.
-    pub fn action(&self) -> Option<String> {
-        self.uses_str()
-            .map(|u| u.split('@').next().unwrap_or(u).to_ascii_lowercase())
+    pub fn action(&self) -> Option<&str> {
+        self.action_name
+            .get_or_init(|| {
+                self.uses_str()
+                    .map(|u| u.split('@').next().unwrap_or(u).to_ascii_lowercase())
+            })
+            .as_deref()
     }
     /// A `with:` input value as a string.
     pub fn with_str(&self, key: &str) -> Option<&'a str> {
@@ -101,6 +109,16 @@ impl<'a> Step<'a> {
     /// Lowercased name plus run text plus `uses`, for keyword checks (built once).
     pub fn haystack(&self) -> &str {
         self.haystack.get_or_init(|| self.build_haystack())
+    }
+    /// Which of `keywords` occur in [`Step::haystack`], found once per step. Every
+    /// caller must pass the same list (checked in debug builds).
+    pub fn haystack_phrases(
+        &self,
+        keywords: &'static crate::keywords::Keywords,
+    ) -> &crate::keywords::Found {
+        let found = self.phrases.get_or_init(|| keywords.find(self.haystack()));
+        debug_assert!(found.is_from(keywords), "one keyword list per step cache");
+        found
     }
     fn build_haystack(&self) -> String {
         let mut s = String::new();
@@ -625,6 +643,8 @@ fn parse_steps<'a>(
             intent: std::sync::OnceLock::new(),
             ships: std::sync::OnceLock::new(),
             haystack: std::sync::OnceLock::new(),
+            action_name: std::sync::OnceLock::new(),
+            phrases: std::sync::OnceLock::new(),
         });
     }
     steps
@@ -648,7 +668,7 @@ mod tests {
         let t = w.job("test").unwrap();
         assert_eq!(t.needs, vec!["build"]);
         assert_eq!(t.steps.len(), 2);
-        assert_eq!(t.steps[0].action().as_deref(), Some("actions/checkout"));
+        assert_eq!(t.steps[0].action(), Some("actions/checkout"));
         let run = t.steps[1].run.as_ref().unwrap();
         let script = run.script.as_ref().unwrap();
         let cmd = &script.commands[0];

@@ -149,10 +149,10 @@ fn what_it_does(job: &Job) -> Does {
     for s in &job.steps {
         if let Some(a) = s.action() {
             if !a.contains("setup") {
-                match action_intent(&a) {
+                match action_intent(a) {
                     Intent::Deploy => return Does::Deploys,
                     Intent::Publish => publishes = true,
-                    _ if !action_targets(&a).is_empty() => return Does::Deploys,
+                    _ if !action_targets(a).is_empty() => return Does::Deploys,
                     _ => {}
                 }
             }
@@ -340,7 +340,11 @@ pub fn paths(
         let guard = job
             .steps
             .iter()
-            .find_map(|s| s.action().filter(|a| a.contains("approval")))
+            .find_map(|s| {
+                s.action()
+                    .filter(|a| a.contains("approval"))
+                    .map(str::to_string)
+            })
             .or_else(|| {
                 let c = job_if(job);
                 (c.contains("github.actor") || c.contains("confirm")).then(|| format!("`if: {c}`"))
@@ -518,7 +522,7 @@ pub fn paths(
             .iter()
             .find_map(|s| {
                 s.action()
-                    .and_then(|a| action_targets(&a).first().copied())
+                    .and_then(|a| action_targets(a).first().copied())
                     .or_else(|| {
                         s.run
                             .as_ref()

@@ -338,7 +338,7 @@ impl<'a> Ctx<'a> {
         let base_weak = step_weak;
         let mut matches: Vec<(Match, usize, Option<String>, HitKind)> = vec![];
         if let Some(a) = step.action() {
-            for m in action_matches(&a, Some(step)) {
+            for m in action_matches(a, Some(step)) {
                 matches.push((m, start_line, None, HitKind::Direct));
             }
             // A local composite action: what its steps do happens here.
@@ -351,7 +351,7 @@ impl<'a> Ctx<'a> {
                 {
                     for st in &act.steps {
                         if let Some(a) = st.action() {
-                            for m in action_matches(&a, Some(st)) {
+                            for m in action_matches(a, Some(st)) {
                                 matches.push((m, start_line, None, HitKind::Indirect));
                             }
                         }

@@ -541,7 +541,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
             }
             for step in &job.steps {
                 if let Some(a) = step.action() {
-                    for t in action_targets(&a) {
+                    for t in action_targets(a) {
                         targets.insert(t);
                     }
                 }

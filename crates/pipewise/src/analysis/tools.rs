@@ -544,14 +544,17 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
     let mut push = |cap: &'static str, tool: &str| out.push(m(cap, tool));
 
     // Coverage flags on any test runner.
-    let coverage_flag = prefix("--cov")
-        || has("--coverage")
-        || prefix("--coverage")
-        || prefix("-coverprofile")
-        || has("-cover")
-        || any("xplat code coverage")
-        || any("collect:\"xplat")
-        || prefix("--collect-coverage");
+    // Asked by a few test runners only: computed when asked.
+    let coverage_flag = || {
+        prefix("--cov")
+            || has("--coverage")
+            || prefix("--coverage")
+            || prefix("-coverprofile")
+            || has("-cover")
+            || any("xplat code coverage")
+            || any("collect:\"xplat")
+            || prefix("--collect-coverage")
+    };
 
     match name {
         // Package managers running scripts: `npm test`, `npm run x`, `yarn x`.
@@ -578,7 +581,7 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
                     }
                 }
             }
-            if name == "bun" && a0 == "test" && coverage_flag {
+            if name == "bun" && a0 == "test" && coverage_flag() {
                 out.push(m("ci.coverage", "bun test --coverage"));
             }
         }
@@ -618,7 +621,7 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             } else {
                 push("ci.unit-tests", name);
             }
-            if coverage_flag {
+            if coverage_flag() {
                 push("ci.coverage", name);
             }
         }
@@ -680,7 +683,7 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
                 } else {
                     push("ci.unit-tests", "go test");
                 }
-                if coverage_flag {
+                if coverage_flag() {
                     push("ci.coverage", "go test -cover");
                 }
             }
@@ -730,7 +733,7 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
         "dotnet" => match a0 {
             "test" => {
                 push("ci.unit-tests", "dotnet test");
-                if coverage_flag {
+                if coverage_flag() {
                     push("ci.coverage", "dotnet test coverage");
                 }
             }
@@ -745,7 +748,7 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
         "mix" => match a0 {
             "test" => {
                 push("ci.unit-tests", "mix test");
-                if coverage_flag {
+                if coverage_flag() {
                     push("ci.coverage", "mix test --cover");
                 }
             }

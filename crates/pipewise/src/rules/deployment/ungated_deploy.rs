@@ -117,8 +117,7 @@ fn upstream<'w>(wf: &'w Workflow, job: &Job) -> Option<Vec<&'w Job<'w>>> {
 fn tests_inline(job: &Job) -> bool {
     job.steps.iter().any(|s| {
         s.name.map(word_intent_phrase) == Some(Intent::Test)
-            || s.action()
-                .is_some_and(|a| action_intent(&a) == Intent::Test)
+            || s.action().is_some_and(|a| action_intent(a) == Intent::Test)
             || s.run
                 .as_ref()
                 .and_then(|r| r.script.as_ref())

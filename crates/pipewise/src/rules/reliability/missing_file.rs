@@ -466,7 +466,7 @@ impl Rule for MissingFile {
         }
         // with: inputs that name files
         if let (Some(a), Some(with)) = (step.action(), step.with) {
-            let keys: &[&str] = match a.as_str() {
+            let keys: &[&str] = match a {
                 "actions/setup-node"
                 | "actions/setup-python"
                 | "actions/setup-go"

@@ -244,7 +244,7 @@ impl Rule for ToolchainDrift {
     }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
         let Some(a) = site.step.action() else { return };
-        let (lang, input, with_minor, pin) = match a.as_str() {
+        let (lang, input, with_minor, pin) = match a {
             "actions/setup-node" => ("Node", "node-version", false, node_pins(cx)),
             "actions/setup-python" => ("Python", "python-version", true, python_pins(cx)),
             "actions/setup-go" => ("Go", "go-version", true, go_pin(cx).into_iter().collect()),

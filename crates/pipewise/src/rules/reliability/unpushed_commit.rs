@@ -131,10 +131,7 @@ impl Rule for UnpushedCommit {
             for ss in step_scripts(&site, cx.scripts, cx.repo) {
                 let text = crate::rules::reliability::script_text(&ss, cx);
                 // A scratch repository (`git init`, a clone into /tmp): not the checkout.
-                if text.contains("git init")
-                    || text.contains("git clone")
-                    || text.contains("git worktree")
-                {
+                if scratch_repository(text) {
                     pending = None;
                     break;
                 }
@@ -175,4 +172,14 @@ impl Rule for UnpushedCommit {
         .job(Some(job.id))
         .step(Some(label));
     }
+}
+
+/// Whether a script works in a scratch repository (`git init`, `git clone`,
+/// `git worktree`): one pass over the text for `git `.
+fn scratch_repository(text: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memmem::find_iter(b, b"git ").any(|i| {
+        let rest = b.get(i + 4..).unwrap_or_default();
+        rest.starts_with(b"init") || rest.starts_with(b"clone") || rest.starts_with(b"worktree")
+    })
 }

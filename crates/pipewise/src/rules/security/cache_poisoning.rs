@@ -99,7 +99,7 @@ fn restores_cache(s: &Step, repo: &Repo) -> Option<String> {
     let a = s.action()?;
     let with = |k: &str| s.with_str(k).map(|v| v.trim().to_ascii_lowercase());
     let off = |v: Option<String>| matches!(v.as_deref(), Some("false") | Some("") | Some("none"));
-    match a.as_str() {
+    match a {
         "actions/cache" | "actions/cache/restore" => Some(format!("`{a}`")),
         "swatinem/rust-cache" => {
             if with("lookup-only").as_deref() == Some("true") {
@@ -174,9 +174,7 @@ fn restores_cache(s: &Step, repo: &Repo) -> Option<String> {
 /// name or its job's name (`test-release-macos` only tests).
 fn publishes_by_action_or_command(s: &Step) -> bool {
     let ships = |i: Intent| matches!(i, Intent::Publish | Intent::Deploy);
-    s.action()
-        .map(|a| ships(action_intent(&a)))
-        .unwrap_or(false)
+    s.action().map(|a| ships(action_intent(a))).unwrap_or(false)
         || s.run
             .as_ref()
             .and_then(|r| r.script.as_ref())
@@ -214,8 +212,7 @@ impl Rule for CachePoisoning {
         let publishes = job.steps.iter().any(publishes_by_action_or_command);
         // In a release workflow, jobs whose output ships: they upload artifacts.
         let ships = job.steps.iter().any(|s| {
-            s.action().as_deref() == Some("actions/upload-artifact")
-                || publishes_by_action_or_command(s)
+            s.action() == Some("actions/upload-artifact") || publishes_by_action_or_command(s)
         });
         if !(publishes || release_wf && ships) {
             return;

@@ -50,7 +50,7 @@ impl Rule for PersistedCredentials {
         &META
     }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
-        if site.step.action().as_deref() != Some("actions/checkout") {
+        if site.step.action() != Some("actions/checkout") {
             return;
         }
         let v = site
@@ -67,7 +67,7 @@ impl Rule for PersistedCredentials {
             .or(site.action.map(|a| &a.steps[..]))
             .unwrap_or(&[]);
         let uploads_workspace = steps.iter().skip(site.step.index + 1).any(|s| {
-            s.action().as_deref() == Some("actions/upload-artifact")
+            s.action() == Some("actions/upload-artifact")
                 && s.with_str("path")
                     .map(|p| {
                         p.lines().any(|l| {

@@ -15,6 +15,56 @@ fn need(n: &mut Needs, scope: &'static str, level: &'static str, why: String) {
     }
 }
 
+/// Every phrase looked for in a step's lower-cased text (`Step::haystack`) by
+/// [`step_uses_oidc`] and [`job_needs`], found in one pass.
+static HAYSTACK_KEYWORDS: crate::keywords::Keywords = crate::keywords::Keywords::new(&[
+    "--key",
+    "--provenance",
+    "--token",
+    "/deployments",
+    "actions_id_token_request",
+    "cargo publish",
+    "changeset publish",
+    "cosign attest",
+    "cosign sign",
+    "credential broker",
+    "getidtoken",
+    "gh attestation",
+    "gh issue close",
+    "gh issue comment",
+    "gh issue edit",
+    "gh pr comment",
+    "gh pr edit",
+    "gh pr merge",
+    "gh pr review",
+    "gh release create",
+    "gh release edit",
+    "gh release upload",
+    "ghcr.io",
+    "git push",
+    "id-token",
+    "issues.addlabels",
+    "issues.createcomment",
+    "npm publish",
+    "oidc",
+    "pnpm publish",
+    "pulls.createreview",
+    "pulls.update",
+    "push",
+    "trusted",
+    "trusted publish",
+    "twine upload",
+    "uv publish",
+    "yarn npm publish",
+]);
+
+/// Whether `s` contains the lower-case ASCII `needle`, ignoring ASCII case.
+fn contains_ignore_case(s: &str, needle: &str) -> bool {
+    s.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
 /// Whether a step obtains an OIDC token (cloud login, trusted publishing, attestation,
 /// keyless signing).
 pub fn step_uses_oidc(step: &Step) -> bool {
@@ -52,8 +102,7 @@ pub fn step_uses_oidc(step: &Step) -> bool {
         let mut found = false;
         w.walk(&mut |n| {
             if let Some(s) = n.as_str() {
-                let s = s.to_ascii_lowercase();
-                if s.contains("id-token") || s.contains("oidc") {
+                if contains_ignore_case(s, "id-token") || contains_ignore_case(s, "oidc") {
                     found = true;
                 }
             }
@@ -62,25 +111,25 @@ pub fn step_uses_oidc(step: &Step) -> bool {
             return true;
         }
     }
-    let h = step.haystack();
-    h.contains("cosign sign") && !h.contains("--key")
-        || h.contains("cosign attest") && !h.contains("--key")
-        || h.contains("--provenance")
-        || h.contains("actions_id_token_request")
-        || h.contains("id-token")
-        || h.contains("oidc")
-        || h.contains("gh attestation")
-        || h.contains("trusted publish")
-        || h.contains("uv publish") && !h.contains("--token")
-        || h.contains("twine upload") && h.contains("trusted")
-        || h.contains("getidtoken")
+    let f = step.haystack_phrases(&HAYSTACK_KEYWORDS);
+    f.has("cosign sign") && !f.has("--key")
+        || f.has("cosign attest") && !f.has("--key")
+        || f.has("--provenance")
+        || f.has("actions_id_token_request")
+        || f.has("id-token")
+        || f.has("oidc")
+        || f.has("gh attestation")
+        || f.has("trusted publish")
+        || f.has("uv publish") && !f.has("--token")
+        || f.has("twine upload") && f.has("trusted")
+        || f.has("getidtoken")
         // npm and pnpm publish use trusted publishing (OIDC) when it is configured.
-        || h.contains("npm publish")
-        || h.contains("pnpm publish")
-        || h.contains("yarn npm publish")
-        || h.contains("changeset publish")
-        || h.contains("cargo publish")
-        || h.contains("credential broker")
+        || f.has("npm publish")
+        || f.has("pnpm publish")
+        || f.has("yarn npm publish")
+        || f.has("changeset publish")
+        || f.has("cargo publish")
+        || f.has("credential broker")
 }
 
 /// Scopes a job's steps need, with the reason for each.
@@ -97,8 +146,8 @@ pub fn job_needs(job: &Job) -> Needs {
 
 fn step_needs(s: &Step, n: &mut Needs) {
     let action = s.action().unwrap_or_default();
-    let a = action.as_str();
-    let h = s.haystack();
+    let a = action;
+    let f = s.haystack_phrases(&HAYSTACK_KEYWORDS);
     if a == "actions/checkout" {
         need(n, "contents", "read", "checks out the repository".into());
     }
@@ -108,9 +157,9 @@ fn step_needs(s: &Step, n: &mut Needs) {
         || a == "actions/upload-release-asset"
         || a.starts_with("goreleaser/goreleaser-action")
         || a.starts_with("svenstaro/upload-release-action")
-        || h.contains("gh release create")
-        || h.contains("gh release upload")
-        || h.contains("gh release edit")
+        || f.has("gh release create")
+        || f.has("gh release upload")
+        || f.has("gh release edit")
     {
         need(
             n,
@@ -119,7 +168,7 @@ fn step_needs(s: &Step, n: &mut Needs) {
             "creates or updates a release".into(),
         );
     }
-    if h.contains("git push")
+    if f.has("git push")
         || a.starts_with("stefanzweifel/git-auto-commit-action")
         || a.starts_with("ad-m/github-push-action")
     {
@@ -133,7 +182,7 @@ fn step_needs(s: &Step, n: &mut Needs) {
         && s.with_str("registry")
             .map(|r| r.contains("ghcr.io"))
             .unwrap_or(false);
-    if ghcr_login || h.contains("ghcr.io") && h.contains("push") {
+    if ghcr_login || f.has("ghcr.io") && f.has("push") {
         need(
             n,
             "packages",
@@ -152,16 +201,16 @@ fn step_needs(s: &Step, n: &mut Needs) {
             "uploads code-scanning (SARIF) results".into(),
         );
     }
-    if h.contains("gh pr comment")
-        || h.contains("gh pr review")
-        || h.contains("gh pr edit")
-        || h.contains("gh pr merge")
+    if f.has("gh pr comment")
+        || f.has("gh pr review")
+        || f.has("gh pr edit")
+        || f.has("gh pr merge")
         || a.starts_with("marocchino/sticky-pull-request-comment")
         || a.starts_with("thollander/actions-comment-pull-request")
         || a.starts_with("actions/labeler")
         || a.starts_with("mshick/add-pr-comment")
-        || h.contains("pulls.createreview")
-        || h.contains("pulls.update")
+        || f.has("pulls.createreview")
+        || f.has("pulls.update")
     {
         need(
             n,
@@ -171,11 +220,11 @@ fn step_needs(s: &Step, n: &mut Needs) {
         );
     }
     if a.starts_with("peter-evans/create-or-update-comment")
-        || h.contains("issues.createcomment")
-        || h.contains("issues.addlabels")
-        || h.contains("gh issue comment")
-        || h.contains("gh issue edit")
-        || h.contains("gh issue close")
+        || f.has("issues.createcomment")
+        || f.has("issues.addlabels")
+        || f.has("gh issue comment")
+        || f.has("gh issue edit")
+        || f.has("gh issue close")
         || a.starts_with("actions/stale")
     {
         need(n, "issues", "write", "comments on or labels issues".into());
@@ -193,7 +242,7 @@ fn step_needs(s: &Step, n: &mut Needs) {
     }
     if a.starts_with("chrnorm/deployment-action")
         || a.starts_with("bobheadxi/deployments")
-        || h.contains("/deployments")
+        || f.has("/deployments")
     {
         need(n, "deployments", "write", "creates deployments".into());
     }

@@ -79,11 +79,15 @@ fn secret_access(e: &Expr) -> Option<(bool, bool)> {
 }
 
 /// Every string scalar of the document with its `${{ }}`s checked for whole/dynamic access.
+/// `secrets`, searched in every scalar of every file (built once).
+static SECRETS: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("secrets"));
+
 fn scan_doc(path: &str, doc: &Document, cx: &mut Ctx) {
     let mut hits: Vec<(Span, bool)> = vec![];
     doc.root.walk(&mut |n: &Node| {
         let Some(s) = n.as_str() else { return };
-        if !s.contains("secrets") {
+        if SECRETS.find(s.as_bytes()).is_none() {
             return;
         }
         for emb in find_embedded(s) {
