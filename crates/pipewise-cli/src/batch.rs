@@ -43,14 +43,30 @@ pub fn stream_json(
         failing: false,
     };
     let window = (rayon::current_num_threads() * 4).max(1);
+    let audit = &audit;
+    // While the workers audit one window, this thread writes the previous one.
+    let mut previous: Vec<Result<Rendered, String>> = vec![];
     for chunk in paths.chunks(window) {
-        let results: Vec<Result<Rendered, String>> = chunk
-            .par_iter()
-            .map(|p| audit(p).map(|r| render(r, min, fail_on)))
-            .collect();
-        for res in results {
-            write_one(res, out, &mut o)?;
-        }
+        let (results, written) = std::thread::scope(|s| {
+            let next = s.spawn(move || {
+                chunk
+                    .par_iter()
+                    .map(|p| audit(p).map(|r| render(r, min, fail_on)))
+                    .collect::<Vec<_>>()
+            });
+            let written = previous
+                .drain(..)
+                .try_for_each(|res| write_one(res, out, &mut o));
+            (next.join(), written)
+        });
+        written?;
+        previous = match results {
+            Ok(r) => r,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+    }
+    for res in previous {
+        write_one(res, out, &mut o)?;
     }
     if o.written > 0 {
         out.write_all(b"\n  ]\n}\n").map_err(io)?;
@@ -100,8 +116,8 @@ fn write_one(
     } else {
         out.write_all(b",\n").map_err(io)?;
     }
-    for chunk in &r.json.0 {
-        out.write_all(chunk).map_err(io)?;
+    for part in r.json.parts() {
+        out.write_all(part).map_err(io)?;
     }
     o.written += 1;
     Ok(())
@@ -122,41 +138,71 @@ fn header() -> String {
 /// serde_json's pretty printer, started two levels deep, writing straight into
 /// [`Chunks`] (no second pass to indent the lines, no copy to grow a buffer).
 fn repo_json(r: &RepoReport) -> Chunks {
-    let mut out = Chunks(vec![b"    ".to_vec()]);
+    let mut out = Chunks::new();
+    out.current.extend_from_slice(b"    ");
     let mut ser = serde_json::Serializer::with_formatter(&mut out, NestedPretty::new(2));
     if serde::Serialize::serialize(r, &mut ser).is_err() {
-        return Chunks(vec![]);
+        return Chunks::new();
     }
     out
 }
 
 /// Bytes written into a list of fixed-size buffers: a report of several megabytes
 /// grows without reallocating and copying what was already written.
-struct Chunks(Vec<Vec<u8>>);
+struct Chunks {
+    full: Vec<Vec<u8>>,
+    current: Vec<u8>,
+}
 
 impl Chunks {
     const SIZE: usize = 256 * 1024;
+
+    fn new() -> Self {
+        Chunks {
+            full: Vec::new(),
+            current: Vec::with_capacity(Self::SIZE),
+        }
+    }
+
+    /// Every buffer, in order.
+    fn parts(&self) -> impl Iterator<Item = &[u8]> {
+        self.full
+            .iter()
+            .map(Vec::as_slice)
+            .chain(std::iter::once(self.current.as_slice()))
+    }
+
+    /// Fills the current buffer and moves on to new ones.
+    #[cold]
+    fn spill(&mut self, mut buf: &[u8]) {
+        while !buf.is_empty() {
+            let room = self.current.capacity() - self.current.len();
+            if room == 0 {
+                let next = Vec::with_capacity(Self::SIZE);
+                self.full.push(std::mem::replace(&mut self.current, next));
+                continue;
+            }
+            let k = room.min(buf.len());
+            self.current.extend_from_slice(&buf[..k]);
+            buf = &buf[k..];
+        }
+    }
 }
 
 impl Write for Chunks {
-    fn write(&mut self, mut buf: &[u8]) -> std::io::Result<usize> {
-        let n = buf.len();
-        while !buf.is_empty() {
-            let last = match self.0.last_mut() {
-                Some(c) if c.len() < c.capacity() => c,
-                _ => {
-                    self.0.push(Vec::with_capacity(Self::SIZE.max(buf.len())));
-                    let Some(c) = self.0.last_mut() else {
-                        break;
-                    };
-                    c
-                }
-            };
-            let k = (last.capacity() - last.len()).min(buf.len());
-            last.extend_from_slice(&buf[..k]);
-            buf = &buf[k..];
+    #[inline]
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
+    }
+    #[inline]
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        if self.current.capacity() - self.current.len() >= buf.len() {
+            self.current.extend_from_slice(buf);
+        } else {
+            self.spill(buf);
         }
-        Ok(n)
+        Ok(())
     }
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
@@ -378,6 +424,46 @@ mod tests {
         let whole =
             pipewise::report::json::render(&Report::new(vec![repo("b"), repo("a"), repo("c")]));
         assert_eq!(String::from_utf8(out).unwrap(), whole);
+    }
+
+    /// The nested pretty printer on a real report (findings, capabilities, scores,
+    /// workflows: nested arrays and objects, empty ones, escaped strings).
+    #[test]
+    fn streamed_demo_repository_is_byte_identical_to_the_whole_document() {
+        let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo-repo");
+        let audit = |p: &Path| pipewise::audit::audit_path(p, None);
+        let mut out = vec![];
+        let paths = vec![demo.clone(), demo.clone()];
+        let o = stream_json(&paths, &mut out, audit, Severity::Info, None).unwrap();
+        assert_eq!(o.written, 2);
+        let r = audit(&demo).unwrap();
+        assert!(!r.findings.is_empty());
+        let whole = pipewise::report::json::render(&Report::new(vec![r.clone(), r]));
+        assert_eq!(String::from_utf8(out).unwrap(), whole);
+    }
+
+    #[test]
+    fn chunks_keep_every_byte_in_order_across_chunk_boundaries() {
+        let data: Vec<u8> = (0..(3 * Chunks::SIZE + 1234))
+            .map(|i| (i % 251) as u8)
+            .collect();
+        let mut c = Chunks::new();
+        c.write_all(b"    ").unwrap();
+        let mut rest = &data[..];
+        let mut n = 1;
+        while !rest.is_empty() {
+            let k = n.min(rest.len());
+            c.write_all(&rest[..k]).unwrap();
+            rest = &rest[k..];
+            n = n * 3 % 100_003 + 1;
+        }
+        c.write_all(&data[..Chunks::SIZE + 7]).unwrap();
+        let joined: Vec<u8> = c.parts().collect::<Vec<_>>().concat();
+        let mut want = b"    ".to_vec();
+        want.extend_from_slice(&data);
+        want.extend_from_slice(&data[..Chunks::SIZE + 7]);
+        assert_eq!(joined, want);
+        assert!(c.full.len() >= 4, "several chunks were used");
     }
 
     #[test]

@@ -25,7 +25,7 @@ fn tune_allocator() {
     // is started; valid option ids (see above).
     unsafe {
         libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0);
-        libmimalloc_sys::mi_option_set(PURGE_DELAY, 10);
+        libmimalloc_sys::mi_option_set(PURGE_DELAY, 25);
     }
 }
 
@@ -353,9 +353,21 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
     let mut repos = vec![];
     let mut failed = 0usize;
     let bar = batch::progress(paths.len(), format == Format::Plain);
-    for p in &paths {
-        bar.inc(1);
-        match audit_path_with(p, config.as_ref(), settings.as_ref()) {
+    // Repositories in parallel (these formats need the whole report anyway); results
+    // and errors in the order given.
+    let results: Vec<_> = {
+        use rayon::prelude::*;
+        paths
+            .par_iter()
+            .map(|p| {
+                let r = audit_path_with(p, config.as_ref(), settings.as_ref());
+                bar.inc(1);
+                r
+            })
+            .collect()
+    };
+    for res in results {
+        match res {
             Ok(r) => repos.push(r),
             Err(e) => {
                 eprintln!("error: {e}");
