@@ -113,7 +113,7 @@ impl Default for Limits {
 #[derive(Debug)]
 pub struct Document {
     source: String,
-    line_starts: Vec<usize>,
+    lines: LineIndex,
     pub root: Node,
     /// Non-fatal problems (duplicate keys, extra documents).
     pub warnings: Vec<Diagnostic>,
@@ -240,24 +240,43 @@ impl Document {
     /// Block-style files are read by a fast path (`fast.rs`) that gives the same tree;
     /// anything outside its subset, and every error, goes through `saphyr-parser`.
     pub fn parse_with(source: String, limits: Limits) -> Result<Document, Diagnostic> {
-        let line_starts = line_starts(&source);
-        if let Some((root, warnings)) = fast::parse(&source, &line_starts, limits) {
-            return Ok(Document {
+        Document::parse_or_return(source, limits).map_err(|(d, _)| d)
+    }
+
+    /// [`Document::parse_with`], handing the source back with the error, so that a
+    /// caller who keeps the text either way need not copy it first.
+    pub fn parse_or_return(
+        source: String,
+        limits: Limits,
+    ) -> Result<Document, (Diagnostic, String)> {
+        let starts = line_starts(&source);
+        let parsed = match fast::parse(&source, &starts, limits) {
+            Some(tree) => Ok(tree),
+            None => saphyr_tree(&source, &starts, limits),
+        };
+        match parsed {
+            Ok((root, warnings)) => Ok(Document {
                 source,
-                line_starts,
+                lines: LineIndex { starts },
                 root,
                 warnings,
-            });
+            }),
+            Err(d) => Err((d, source)),
         }
-        Document::parse_saphyr(source, line_starts, limits)
     }
 
     /// Parses `source` with `saphyr-parser` only, bypassing the fast path: the
     /// reference that the fast path is tested against.
     #[doc(hidden)]
     pub fn parse_reference(source: String, limits: Limits) -> Result<Document, Diagnostic> {
-        let line_starts = line_starts(&source);
-        Document::parse_saphyr(source, line_starts, limits)
+        let starts = line_starts(&source);
+        let (root, warnings) = saphyr_tree(&source, &starts, limits)?;
+        Ok(Document {
+            source,
+            lines: LineIndex { starts },
+            root,
+            warnings,
+        })
     }
 
     /// Whether the fast path reads `source` (it gives up on anything outside its
@@ -267,23 +286,9 @@ impl Document {
         fast::parse(source, &line_starts(source), limits).is_some()
     }
 
-    fn parse_saphyr(
-        source: String,
-        line_starts: Vec<usize>,
-        limits: Limits,
-    ) -> Result<Document, Diagnostic> {
-        let mut in_flow = false;
-        let (root, warnings) = match build(&source, &line_starts, limits, &mut in_flow) {
-            Ok(r) => r,
-            Err(e) if in_flow => reindent_flow(&source, limits, e)?,
-            Err(e) => return Err(e),
-        };
-        Ok(Document {
-            source,
-            line_starts,
-            root,
-            warnings,
-        })
+    /// The line index of the source (shared with callers that need positions).
+    pub fn lines(&self) -> &LineIndex {
+        &self.lines
     }
 
     pub fn source(&self) -> &str {
@@ -292,12 +297,12 @@ impl Document {
 
     /// The 1-based position of a byte offset.
     pub fn position(&self, byte: usize) -> Position {
-        position_in(&self.source, &self.line_starts, byte)
+        self.lines.position(&self.source, byte)
     }
 
     /// The text of 1-based line `line`, without its newline.
     pub fn line_text(&self, line: usize) -> &str {
-        line_text(&self.source, &self.line_starts, line)
+        self.lines.line_text(&self.source, line)
     }
 
     /// Maps a byte offset inside a scalar's value to a byte offset in the source.
@@ -325,7 +330,7 @@ pub fn line_text<'a>(src: &'a str, starts: &[usize], line: usize) -> &'a str {
 }
 
 /// Public helpers for other file kinds that want the same position arithmetic.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct LineIndex {
     starts: Vec<usize>,
 }
@@ -530,6 +535,20 @@ fn push_entry(
         }
     }
     entries.push(Entry { key, value });
+}
+
+/// The tree of `source` through saphyr-parser (with the flow re-indentation retry).
+fn saphyr_tree(
+    source: &str,
+    starts: &[usize],
+    limits: Limits,
+) -> Result<(Node, Vec<Diagnostic>), Diagnostic> {
+    let mut in_flow = false;
+    match build(source, starts, limits, &mut in_flow) {
+        Ok(r) => Ok(r),
+        Err(e) if in_flow => reindent_flow(source, limits, e),
+        Err(e) => Err(e),
+    }
 }
 
 fn style_of(s: ScalarStyle) -> Style {

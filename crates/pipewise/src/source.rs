@@ -74,18 +74,20 @@ impl SourceFile {
     /// alongside the file (which then has no document).
     pub fn from_text(path: String, kind: FileKind, text: String) -> (SourceFile, Vec<LoadError>) {
         let mut errors = vec![];
-        let lines = LineIndex::new(&text);
         let mut yaml = None;
+        // A parsed YAML file's text and line index live in its `Document`; the
+        // other files (and YAML that failed to parse) keep their own.
+        let mut text = Some(text);
         if kind.is_yaml() {
-            if text.trim().is_empty() {
+            if text.as_deref().is_some_and(|t| t.trim().is_empty()) {
                 errors.push(LoadError {
                     file: path.clone(),
                     line: 1,
                     column: 1,
                     message: "file is empty".into(),
                 });
-            } else {
-                match Document::parse(text.clone()) {
+            } else if let Some(t) = text.take() {
+                match Document::parse_or_return(t, pipewise_yaml::Limits::default()) {
                     Ok(doc) => {
                         for w in &doc.warnings {
                             errors.push(LoadError {
@@ -97,15 +99,24 @@ impl SourceFile {
                         }
                         yaml = Some(doc);
                     }
-                    Err(d) => errors.push(LoadError {
-                        file: path.clone(),
-                        line: d.position.line,
-                        column: d.position.column,
-                        message: d.message,
-                    }),
+                    Err((d, t)) => {
+                        errors.push(LoadError {
+                            file: path.clone(),
+                            line: d.position.line,
+                            column: d.position.column,
+                            message: d.message,
+                        });
+                        text = Some(t);
+                    }
                 }
             }
         }
+        let text = text.unwrap_or_default();
+        let lines = if yaml.is_some() {
+            LineIndex::default()
+        } else {
+            LineIndex::new(&text)
+        };
         let dockerfile = (kind == FileKind::Dockerfile).then(|| crate::dockerfile::parse(&text));
         (
             SourceFile {
@@ -120,20 +131,30 @@ impl SourceFile {
         )
     }
 
+    /// The file's text (held by its YAML document when it has one).
     pub fn text(&self) -> &str {
-        &self.text
+        match &self.yaml {
+            Some(d) => d.source(),
+            None => &self.text,
+        }
+    }
+    fn lines(&self) -> &LineIndex {
+        match &self.yaml {
+            Some(d) => d.lines(),
+            None => &self.lines,
+        }
     }
     pub fn position(&self, byte: usize) -> Position {
-        self.lines.position(&self.text, byte)
+        self.lines().position(self.text(), byte)
     }
     pub fn line_text(&self, line: usize) -> &str {
-        self.lines.line_text(&self.text, line)
+        self.lines().line_text(self.text(), line)
     }
     pub fn line_count(&self) -> usize {
-        self.lines.line_count()
+        self.lines().line_count()
     }
     pub fn line_start(&self, line: usize) -> Option<usize> {
-        self.lines.line_start(line)
+        self.lines().line_start(line)
     }
 }
 
@@ -207,7 +228,7 @@ pub fn decode(mut bytes: Vec<u8>) -> Result<String, (usize, usize, String)> {
             + 1;
         (line, col)
     };
-    if let Some(nul) = bytes.iter().position(|b| *b == 0) {
+    if let Some(nul) = memchr::memchr(0, &bytes) {
         let (l, c) = line_col(&bytes, nul);
         return Err((
             l,

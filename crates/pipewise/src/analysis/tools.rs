@@ -525,6 +525,14 @@ const NOTIFY_HOSTS: &[&str] = &[
     "opsgenie",
 ];
 
+/// [`NOTIFY_HOSTS`] in one automaton (URLs in `curl` arguments are long).
+fn notify_hosts() -> &'static aho_corasick::AhoCorasick {
+    static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    AC.get_or_init(|| {
+        aho_corasick::AhoCorasick::new(NOTIFY_HOSTS).expect("fixed literal hosts always build")
+    })
+}
+
 /// Capabilities provided by one shell command (lowercased words, wrappers not yet
 /// removed). `migration` is reported with the pseudo-capability `migration`; the
 /// caller decides between applying and validating by the job's context.
@@ -1050,10 +1058,7 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
         }
         "pg_restore" | "mongorestore" => push("ops.backup-verification", name),
         "curl" | "wget" | "http" | "https" | "xh" => {
-            if args
-                .iter()
-                .any(|a| NOTIFY_HOSTS.iter().any(|h| a.contains(h)))
-            {
+            if args.iter().any(|a| notify_hosts().is_match(a)) {
                 push("ops.notifications", "webhook");
             } else if args
                 .iter()

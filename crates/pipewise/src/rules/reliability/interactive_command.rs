@@ -5,7 +5,7 @@
 //! in `run:` blocks and in every script a step calls, transitively.
 
 use crate::finding::{Category, Confidence, Severity};
-use crate::intent::{step_intent, word_intent_phrase, Intent};
+use crate::intent::{step_intent, Intent};
 use crate::rules::{step_scripts, Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::shell::{Command, Script};
 
@@ -55,12 +55,8 @@ impl Rule for InteractiveCommand {
         &META
     }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
-        let step_i = step_intent(site.step).max(
-            site.step
-                .name
-                .map(word_intent_phrase)
-                .unwrap_or(Intent::Other),
-        );
+        // (`step_intent` already counts the step's name.)
+        let step_i = step_intent(site.step);
         let rollback = site.step.haystack().contains("rollback")
             || site.job.map(|j| j.id.contains("rollback")).unwrap_or(false);
         for ss in step_scripts(site, cx.scripts, cx.repo) {
