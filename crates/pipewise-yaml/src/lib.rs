@@ -975,29 +975,38 @@ impl Node {
 }
 
 impl Drop for Node {
-    // Iterative drop so that a deep (but within limits) tree never overflows the stack.
+    // Iterative drop so that a deep (but within limits) tree never overflows the stack:
+    // children's child lists are taken out before each list is dropped, so every
+    // node is dropped childless (scalars and leaves are never moved).
     fn drop(&mut self) {
-        let mut pending: Vec<Node> = Vec::new();
-        match &mut self.kind {
-            NodeKind::Seq(items) => pending.append(items),
-            NodeKind::Map(es) => {
-                for e in es.drain(..) {
-                    pending.push(e.key);
-                    pending.push(e.value);
-                }
-            }
-            NodeKind::Scalar { .. } => return,
+        enum Children {
+            Items(Vec<Node>),
+            Entries(Vec<Entry>),
         }
-        while let Some(mut n) = pending.pop() {
-            match &mut n.kind {
-                NodeKind::Seq(items) => pending.append(items),
-                NodeKind::Map(es) => {
-                    for e in es.drain(..) {
-                        pending.push(e.key);
-                        pending.push(e.value);
+        fn take(kind: &mut NodeKind) -> Option<Children> {
+            match kind {
+                NodeKind::Seq(items) if !items.is_empty() => {
+                    Some(Children::Items(std::mem::take(items)))
+                }
+                NodeKind::Map(es) if !es.is_empty() => Some(Children::Entries(std::mem::take(es))),
+                _ => None,
+            }
+        }
+        let Some(first) = take(&mut self.kind) else {
+            return;
+        };
+        let mut pending = vec![first];
+        while let Some(children) = pending.pop() {
+            match children {
+                Children::Items(mut items) => {
+                    pending.extend(items.iter_mut().filter_map(|n| take(&mut n.kind)));
+                }
+                Children::Entries(mut es) => {
+                    for e in &mut es {
+                        pending.extend(take(&mut e.key.kind));
+                        pending.extend(take(&mut e.value.kind));
                     }
                 }
-                NodeKind::Scalar { .. } => {}
             }
         }
     }
@@ -1159,6 +1168,34 @@ mod tests {
         }
         let e = Document::parse(bomb).unwrap_err();
         assert!(e.message.contains("alias"), "{e:?}");
+    }
+
+    #[test]
+    fn a_very_deep_tree_drops_without_recursion() {
+        // Built by hand (the parser refuses such depth): dropping it must not
+        // overflow the stack.
+        let leaf = || Node {
+            kind: NodeKind::Scalar {
+                value: "x".into(),
+                style: Style::Plain,
+            },
+            span: Span::default(),
+        };
+        let mut n = leaf();
+        for i in 0..200_000 {
+            n = Node {
+                kind: if i % 2 == 0 {
+                    NodeKind::Seq(vec![n, leaf()])
+                } else {
+                    NodeKind::Map(vec![Entry {
+                        key: leaf(),
+                        value: n,
+                    }])
+                },
+                span: Span::default(),
+            };
+        }
+        drop(n);
     }
 
     #[test]
