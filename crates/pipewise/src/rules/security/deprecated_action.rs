@@ -6,6 +6,7 @@ use crate::finding::{Category, Confidence, Severity};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::workflow::{Job, Workflow};
 use serde::Deserialize;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 pub struct DeprecatedAction;
@@ -109,20 +110,58 @@ fn ref_matches(r: &str, major: &str) -> bool {
             .unwrap_or(false)
 }
 
-/// The table entry for `owner/repo[/path]@ref`, if any.
+/// The table's entries by what they match: an exact action name, an `owner/repo/*`
+/// prefix or an `owner/*` prefix (entry indices, in table order).
+#[derive(Default)]
+struct Index {
+    exact: HashMap<&'static str, Vec<usize>>,
+    repo: HashMap<&'static str, Vec<usize>>,
+    owner: HashMap<&'static str, Vec<usize>>,
+}
+
+fn index() -> &'static Index {
+    static I: OnceLock<Index> = OnceLock::new();
+    I.get_or_init(|| {
+        let mut idx = Index::default();
+        for (i, e) in table().iter().enumerate() {
+            let (map, key) = match e.action.strip_suffix("/*") {
+                Some(prefix) if prefix.contains('/') => (&mut idx.repo, prefix),
+                Some(prefix) => (&mut idx.owner, prefix),
+                None => (&mut idx.exact, e.action.as_str()),
+            };
+            map.entry(key).or_default().push(i);
+        }
+        idx
+    })
+}
+
+/// The table entry for `owner/repo[/path]@ref`, if any (the first one in table
+/// order that matches).
 pub fn lookup(uses: &str) -> Option<&'static Entry> {
     let (name, r) = uses.split_once('@').unwrap_or((uses, ""));
     let name = name.to_ascii_lowercase();
     let owner = name.split('/').next().unwrap_or("");
-    let repo2: String = name.split('/').take(2).collect::<Vec<_>>().join("/");
-    table().iter().find(|e| {
-        let hit = match e.action.strip_suffix("/*") {
-            Some(prefix) if prefix.contains('/') => repo2 == prefix,
-            Some(prefix) => owner == prefix,
-            None => name == e.action,
-        };
-        hit && (e.refs.is_empty() || e.refs.iter().any(|m| ref_matches(r, m)))
+    let repo2 = match name.match_indices('/').nth(1) {
+        Some((i, _)) => &name[..i],
+        None => name.as_str(),
+    };
+    let idx = index();
+    [
+        idx.exact.get(name.as_str()),
+        idx.repo.get(repo2),
+        idx.owner.get(owner),
+    ]
+    .into_iter()
+    .flatten()
+    .flatten()
+    .copied()
+    .filter(|&i| {
+        table()
+            .get(i)
+            .is_some_and(|e| e.refs.is_empty() || e.refs.iter().any(|m| ref_matches(r, m)))
     })
+    .min()
+    .and_then(|i| table().get(i))
 }
 
 /// For a SHA pin, the version in its comment (`@<sha> # v3.1.0` → `v3.1.0`).
