@@ -94,6 +94,16 @@ enum Chomp {
     Keep,
 }
 
+/// saphyr forgets a possible simple (implicit) key once it has read 1024 characters
+/// past its start without finding the `:`, and then refuses the document; keys this
+/// long (counted in bytes, which is never less than characters) are left to it.
+const MAX_KEY_BYTES: usize = 1000;
+
+/// Whether a key starting at `start` with its `:` at `colon` is short enough.
+fn short_key(start: usize, colon: usize) -> bool {
+    colon.saturating_sub(start) < MAX_KEY_BYTES
+}
+
 fn is_sep(b: Option<&u8>) -> bool {
     matches!(b, None | Some(b' ' | b'\n'))
 }
@@ -275,6 +285,9 @@ impl<'a> Fast<'a> {
             b'"' | b'\'' => {
                 let n = self.quoted()?;
                 if self.at(self.pos) == Some(b':') && is_sep(self.b.get(self.pos + 1)) {
+                    if !short_key(n.span.start, self.pos) {
+                        return None;
+                    }
                     self.pos += 1;
                     return self.block_map(c, n);
                 }
@@ -334,7 +347,10 @@ impl<'a> Fast<'a> {
         let ch = self.at(self.pos)?;
         if ch == b'"' || ch == b'\'' {
             let n = self.quoted()?;
-            if self.at(self.pos) == Some(b':') && is_sep(self.b.get(self.pos + 1)) {
+            if self.at(self.pos) == Some(b':')
+                && is_sep(self.b.get(self.pos + 1))
+                && short_key(n.span.start, self.pos)
+            {
                 self.pos += 1;
                 return Some(n);
             }
@@ -345,7 +361,7 @@ impl<'a> Fast<'a> {
         }
         let start = self.pos;
         match self.plain_line(start, false)? {
-            (end, End::Key(colon)) => {
+            (end, End::Key(colon)) if short_key(start, colon) => {
                 self.count()?;
                 self.pos = colon + 1;
                 Some(scalar(
@@ -485,6 +501,9 @@ impl<'a> Fast<'a> {
         let first = self.src.get(start..end)?;
         match stop {
             End::Key(colon) => {
+                if !short_key(start, colon) {
+                    return None;
+                }
                 self.pos = colon + 1;
                 Some((scalar(first.to_string(), Style::Plain, start, end), true))
             }
@@ -910,7 +929,10 @@ impl<'a> Fast<'a> {
                     )
                 }
             };
-            if self.at(self.pos) != Some(b':') || !is_sep(self.b.get(self.pos + 1)) {
+            if self.at(self.pos) != Some(b':')
+                || !is_sep(self.b.get(self.pos + 1))
+                || !short_key(key.span.start, self.pos)
+            {
                 return None;
             }
             self.pos += 1;

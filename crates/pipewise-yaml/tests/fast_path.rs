@@ -195,6 +195,24 @@ fn edge_cases_match_saphyr() {
         "a: [x\n",
         "  a: 1\n b: 2\n",
     ];
+    // A simple key longer than 1024 characters is an error for saphyr (found by
+    // the yaml_fast fuzz target); shorter long keys are fine.
+    let long_key = format!("{}: x\n", "k".repeat(1100));
+    assert_eq!(check(&long_key), Ok(false));
+    let long_map_key = format!("a:\n  {}: x\n", "k".repeat(1100));
+    assert_eq!(check(&long_map_key), Ok(false));
+    let long_flow_key = format!("a: {{{}: x}}\n", "k".repeat(1100));
+    assert_eq!(check(&long_flow_key), Ok(false));
+    let fine = format!("{}: x\n", "k".repeat(900));
+    assert_eq!(check(&fine), Ok(true));
+    let crash = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fast_path/crash-6f2f9d657595b0420eb55af5f6687f4e9044fc4b"),
+    )
+    .expect("regression input");
+    if let Ok(text) = String::from_utf8(crash) {
+        assert_eq!(check(&text), Ok(false));
+    }
     for text in left_to_saphyr {
         assert_eq!(check(text), Ok(false), "{text:?}");
     }
