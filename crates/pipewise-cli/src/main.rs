@@ -9,15 +9,16 @@ mod batch;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Commit arena memory on demand and return freed memory to the OS after 10 ms: with
+/// Commit arena memory on demand and return freed memory to the OS after 25 ms: with
 /// its defaults (eager commit, and a purge delay that grows with the arena) mimalloc
 /// kept ~65-85 MB resident on the corpus, over the 64 MB budget of issue 7. Measured
 /// on the corpus (docs/performance.md): purging at once (0 ms) costs ~15% more time
-/// in page faults; 10 ms keeps peak RSS at ~45-55 MB; 100 ms or never purging is ~10%
-/// faster but 65-85 MB. The numbers are the `mi_option_e` values of the mimalloc v3
-/// sources that libmimalloc-sys 0.1.49 (pinned) builds:
-/// `mi_option_arena_eager_commit` = 4 and `mi_option_purge_delay` = 15
-/// (`c_src/mimalloc/v3/include/mimalloc.h`); the Rust bindings do not name them.
+/// in page faults; 10 ms gives ~45-50 MB and ~6,000 page faults; 25 ms (chosen)
+/// ~45-57 MB and ~3,000 faults (54-58 MB on the corpus copied ten times); 50 ms
+/// reached 66 MB; 100 ms or never purging is 65-85 MB. The numbers are the
+/// `mi_option_e` values of the mimalloc v3 sources that libmimalloc-sys 0.1.49
+/// (pinned) builds: `mi_option_arena_eager_commit` = 4 and `mi_option_purge_delay` =
+/// 15 (`c_src/mimalloc/v3/include/mimalloc.h`); the Rust bindings do not name them.
 fn tune_allocator() {
     const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
     const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;

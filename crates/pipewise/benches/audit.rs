@@ -1,6 +1,6 @@
 //! Criterion benches for the audit path on a fixed set of 40 real workflows
 //! (`benches/data/.github/workflows`, sources in `benches/data/SOURCES.tsv`):
-//! YAML parse, workflow model (incl. shell mapping of `run:` blocks), the rule pass,
+//! YAML parse (the fast path, and saphyr-parser alone for comparison), workflow model (incl. shell mapping of `run:` blocks), the rule pass,
 //! and report rendering (JSON, plain, SARIF).
 //!
 //! Run: `cargo bench -p pipewise --bench audit` (add `-- --quick` for a short run).
@@ -73,6 +73,18 @@ fn bench_parse(c: &mut Criterion) {
             |files| {
                 for (_, t) in files {
                     black_box(Document::parse(t).ok());
+                }
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    // The same files through saphyr-parser only (the fast path bypassed).
+    g.bench_function("yaml_saphyr", |b| {
+        b.iter_batched(
+            || files.clone(),
+            |files| {
+                for (_, t) in files {
+                    black_box(Document::parse_reference(t, pipewise_yaml::Limits::default()).ok());
                 }
             },
             BatchSize::LargeInput,

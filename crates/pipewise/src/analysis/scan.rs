@@ -294,10 +294,12 @@ fn lower_words(words: &[crate::shell::Word]) -> Vec<String> {
 impl<'a> Ctx<'a> {
     /// The findings of one file (a contiguous run when findings are sorted by file,
     /// as the audit sorts them; filtered by file in any case).
-    fn findings_in(&self, file: &str) -> impl Iterator<Item = &'a ReportFinding> + 'a {
+    fn findings_in<'f>(&self, file: &'f str) -> impl Iterator<Item = &'a ReportFinding> + 'f
+    where
+        'a: 'f,
+    {
         let r = self.findings_by_file.get(file).cloned().unwrap_or(0..0);
         let all: &'a [ReportFinding] = self.findings;
-        let file = file.to_string();
         all.get(r)
             .unwrap_or(&[])
             .iter()

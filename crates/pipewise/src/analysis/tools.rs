@@ -36,7 +36,10 @@ fn truthy(v: Option<&str>) -> bool {
 /// Capabilities provided by a `uses:` action (lowercased name without ref).
 pub fn action_matches(a: &str, step: Option<&Step>) -> Vec<Match> {
     let mut out = vec![];
-    let starts = |p: &str| a.starts_with(p);
+    // ~150 prefixes are tried on every action: compare the first byte before calling
+    // into `starts_with` (most actions are rejected there).
+    let first = a.as_bytes().first().copied();
+    let starts = |p: &str| p.as_bytes().first().copied() == first && a.starts_with(p);
     let with = |k: &str| step.and_then(|s| s.with_str(k));
     if starts("github/codeql-action/analyze") || starts("github/codeql-action/init") {
         out.push(m("security.sast", "CodeQL"));
@@ -1283,29 +1286,36 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             break;
         }
     }
+    let has_word = |a: &str, w: &[u8]| memchr::memmem::find(a.as_bytes(), w).is_some();
     if args
         .iter()
-        .any(|a| a.contains("bench") && (a.contains("compare") || a.contains("baseline")))
+        .any(|a| has_word(a, b"bench") && (has_word(a, b"compare") || has_word(a, b"baseline")))
     {
         out.push(m("ops.performance-regression", "benchmark comparison"));
     }
 
     // Migrations, whichever tool.
-    let migrate_word = args.iter().any(|a| a.contains("migrat") || *a == "db:push");
-    let check_words = has("--check")
-        || has("diff")
-        || has("status")
-        || has("validate")
-        || has("check")
-        || has("lint")
-        || has("--dry-run")
-        || has("--exit-code");
+    // Asked for a few tools only: computed when asked.
+    let migrate_word = || {
+        args.iter()
+            .any(|a| has_word(a, b"migrat") || *a == "db:push")
+    };
+    let check_words = || {
+        has("--check")
+            || has("diff")
+            || has("status")
+            || has("validate")
+            || has("check")
+            || has("lint")
+            || has("--dry-run")
+            || has("--exit-code")
+    };
     let tool = match name {
         "prisma" if a0 == "migrate" || a0 == "db" && a1 == "push" => Some("prisma"),
         "prisma" if a0 == "validate" => Some("prisma validate"),
         "alembic" if a0 == "upgrade" || a0 == "check" || a0 == "downgrade" => Some("alembic"),
-        "manage.py" | "django-admin" if migrate_word => Some("django"),
-        "python" | "python3" if args.iter().any(|a| a.ends_with("manage.py")) && migrate_word => {
+        "manage.py" | "django-admin" if migrate_word() => Some("django"),
+        "python" | "python3" if args.iter().any(|a| a.ends_with("manage.py")) && migrate_word() => {
             Some("django")
         }
         "rails" | "rake" | "rails.rb"
@@ -1325,15 +1335,15 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
         "diesel" if a0 == "migration" || a0 == "database" => Some("diesel"),
         "sqlx" if a0 == "migrate" || a0 == "database" => Some("sqlx"),
         "knex" | "sequelize" | "typeorm" | "drizzle-kit" | "node-pg-migrate" | "db-migrate"
-            if migrate_word || name == "drizzle-kit" =>
+            if migrate_word() || name == "drizzle-kit" =>
         {
             Some(name)
         }
-        "php" | "artisan" if has("migrate") || any("artisan") && migrate_word => Some("laravel"),
+        "php" | "artisan" if has("migrate") || any("artisan") && migrate_word() => Some("laravel"),
         _ => None,
     };
     if let Some(t) = tool {
-        let validating = check_words
+        let validating = check_words()
             || t == "prisma validate"
             || name == "squawk"
             || name == "migra"
