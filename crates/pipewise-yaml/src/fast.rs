@@ -726,7 +726,11 @@ impl<'a> Fast<'a> {
                 Some(k) => text + k,
                 None => self.b.len(),
             };
-            out.push_str(self.src.get(text..eol)?);
+            let content = self.src.get(text..eol)?;
+            if eol >= self.b.len() && content.bytes().all(|c| c == b' ') {
+                return None;
+            }
+            out.push_str(content);
             if eol >= self.b.len() {
                 // The end of the text ends the last line, as a line break would.
                 leading_break = true;
@@ -747,6 +751,9 @@ impl<'a> Fast<'a> {
                         line = q + 1;
                     }
                     Some(b'\t') if q - line < indent => return None,
+                    // A blank last line without a line break: saphyr counts it as
+                    // another break (found by the yaml_fast fuzz target); leave it.
+                    None if q > line => return None,
                     _ => break q,
                 }
             };

@@ -29,6 +29,20 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Every file directly in `dir`.
+fn yaml_like_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut v: Vec<PathBuf> = rd
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    v.sort();
+    out.extend(v);
+}
+
 /// The first place where two trees differ, as a path of keys and indexes.
 fn first_difference(a: &Node, b: &Node, path: &str) -> Option<String> {
     if a.span != b.span {
@@ -168,6 +182,7 @@ fn edge_cases_match_saphyr() {
         "ключ: значение\n",
         "a: [x,\n  y]\n",
         "\"quoted key\": 1\n'single': 2\n",
+        "a: |\n  o\n",
         "a: b:c\nurl: http://x:8080/p\n",
         // Found by the fuzzer and proptest: empty items, comments after brackets.
         "- ",
@@ -194,6 +209,9 @@ fn edge_cases_match_saphyr() {
         "a: b: c\n",
         "a: [x\n",
         "  a: 1\n b: 2\n",
+        // Found by the yaml_fast fuzz target: a blank last line without a break.
+        "|\n  o\n  ",
+        "a: |\n  o\n      ",
     ];
     // A simple key longer than 1024 characters is an error for saphyr (found by
     // the yaml_fast fuzz target); shorter long keys are fine.
@@ -205,13 +223,22 @@ fn edge_cases_match_saphyr() {
     assert_eq!(check(&long_flow_key), Ok(false));
     let fine = format!("{}: x\n", "k".repeat(900));
     assert_eq!(check(&fine), Ok(true));
-    let crash = std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fast_path/crash-6f2f9d657595b0420eb55af5f6687f4e9044fc4b"),
-    )
-    .expect("regression input");
-    if let Ok(text) = String::from_utf8(crash) {
-        assert_eq!(check(&text), Ok(false));
+    // Every input the yaml_fast fuzz target found (tests/fast_path/crash-*).
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fast_path");
+    let mut crashes = vec![];
+    yaml_like_files(&dir, &mut crashes);
+    assert!(
+        crashes.len() >= 2,
+        "regression inputs missing in {}",
+        dir.display()
+    );
+    for f in crashes {
+        let bytes = std::fs::read(&f).expect("regression input");
+        if let Ok(text) = String::from_utf8(bytes) {
+            if let Err(e) = check(&text) {
+                panic!("{}: {e}", f.display());
+            }
+        }
     }
     for text in left_to_saphyr {
         assert_eq!(check(text), Ok(false), "{text:?}");

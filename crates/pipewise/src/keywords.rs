@@ -8,6 +8,56 @@
 
 use std::sync::OnceLock;
 
+/// Every phrase that rules look for in a step's lower-cased text (`Step::haystack`),
+/// found once per step by [`crate::workflow::Step::phrases`]: the permission and OIDC
+/// checks of `scopes.rs` and the load-test check of `missing-timeout`. A rule that
+/// asks a step's text for a new phrase adds it here.
+pub static STEP_PHRASES: Keywords = Keywords::new(&[
+    "--key",
+    "--provenance",
+    "--token",
+    "/deployments",
+    "actions_id_token_request",
+    "artillery",
+    "cargo publish",
+    "changeset publish",
+    "cosign attest",
+    "cosign sign",
+    "credential broker",
+    "getidtoken",
+    "gh attestation",
+    "gh issue close",
+    "gh issue comment",
+    "gh issue edit",
+    "gh pr comment",
+    "gh pr edit",
+    "gh pr merge",
+    "gh pr review",
+    "gh release create",
+    "gh release edit",
+    "gh release upload",
+    "ghcr.io",
+    "git push",
+    "id-token",
+    "issues.addlabels",
+    "issues.createcomment",
+    "k6 ",
+    "load test",
+    "load-test",
+    "locust",
+    "npm publish",
+    "oidc",
+    "pnpm publish",
+    "pulls.createreview",
+    "pulls.update",
+    "push",
+    "trusted",
+    "trusted publish",
+    "twine upload",
+    "uv publish",
+    "yarn npm publish",
+]);
+
 /// A fixed keyword list and its automaton, built on first use.
 pub struct Keywords {
     words: &'static [&'static str],
@@ -51,11 +101,6 @@ impl Keywords {
 }
 
 impl Found {
-    /// Whether these are the hits of `keywords` (the same static list).
-    pub fn is_from(&self, keywords: &Keywords) -> bool {
-        std::ptr::eq(self.words, keywords.words)
-    }
-
     /// Whether `keyword` occurs in the text. It must be one of the list's keywords
     /// (checked in debug builds, so a check against a missing keyword cannot silently
     /// answer `false`).

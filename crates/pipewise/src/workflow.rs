@@ -60,7 +60,7 @@ pub struct Step<'a> {
     pub haystack: std::sync::OnceLock<String>,
     /// [`Step::action`], lower-cased once (it is asked for by most rules).
     pub action_name: std::sync::OnceLock<Option<String>>,
-    /// [`Step::haystack_phrases`], found once.
+    /// [`Step::phrases`], found once.
     pub phrases: std::sync::OnceLock<crate::keywords::Found>,
 }
 
@@ -110,15 +110,11 @@ impl<'a> Step<'a> {
     pub fn haystack(&self) -> &str {
         self.haystack.get_or_init(|| self.build_haystack())
     }
-    /// Which of `keywords` occur in [`Step::haystack`], found once per step. Every
-    /// caller must pass the same list (checked in debug builds).
-    pub fn haystack_phrases(
-        &self,
-        keywords: &'static crate::keywords::Keywords,
-    ) -> &crate::keywords::Found {
-        let found = self.phrases.get_or_init(|| keywords.find(self.haystack()));
-        debug_assert!(found.is_from(keywords), "one keyword list per step cache");
-        found
+    /// Which of [`crate::keywords::STEP_PHRASES`] occur in [`Step::haystack`], found
+    /// once per step.
+    pub fn phrases(&self) -> &crate::keywords::Found {
+        self.phrases
+            .get_or_init(|| crate::keywords::STEP_PHRASES.find(self.haystack()))
     }
     fn build_haystack(&self) -> String {
         let mut s = String::new();

@@ -62,12 +62,12 @@ impl Rule for MissingTimeout {
             return;
         }
         let load = job.steps.iter().any(|s| {
-            let h = s.haystack();
-            h.contains("k6 ")
-                || h.contains("locust")
-                || h.contains("artillery")
-                || h.contains("load test")
-                || h.contains("load-test")
+            let f = s.phrases();
+            f.has("k6 ")
+                || f.has("locust")
+                || f.has("artillery")
+                || f.has("load test")
+                || f.has("load-test")
                 || s.run
                     .as_ref()
                     .and_then(|r| r.script.as_ref())

@@ -115,7 +115,7 @@ impl Rule for UnpushedCommit {
         let mut pending: Option<(usize, crate::finding::Span, String)> = None;
         for step in &job.steps {
             if let Some(a) = step.action() {
-                if PUSHING_ACTIONS.iter().any(|p| a.contains(p)) {
+                if pending.is_some() && PUSHING_ACTIONS.iter().any(|p| a.contains(p)) {
                     pending = None;
                 }
                 continue;

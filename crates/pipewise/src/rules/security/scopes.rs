@@ -15,49 +15,6 @@ fn need(n: &mut Needs, scope: &'static str, level: &'static str, why: String) {
     }
 }
 
-/// Every phrase looked for in a step's lower-cased text (`Step::haystack`) by
-/// [`step_uses_oidc`] and [`job_needs`], found in one pass.
-static HAYSTACK_KEYWORDS: crate::keywords::Keywords = crate::keywords::Keywords::new(&[
-    "--key",
-    "--provenance",
-    "--token",
-    "/deployments",
-    "actions_id_token_request",
-    "cargo publish",
-    "changeset publish",
-    "cosign attest",
-    "cosign sign",
-    "credential broker",
-    "getidtoken",
-    "gh attestation",
-    "gh issue close",
-    "gh issue comment",
-    "gh issue edit",
-    "gh pr comment",
-    "gh pr edit",
-    "gh pr merge",
-    "gh pr review",
-    "gh release create",
-    "gh release edit",
-    "gh release upload",
-    "ghcr.io",
-    "git push",
-    "id-token",
-    "issues.addlabels",
-    "issues.createcomment",
-    "npm publish",
-    "oidc",
-    "pnpm publish",
-    "pulls.createreview",
-    "pulls.update",
-    "push",
-    "trusted",
-    "trusted publish",
-    "twine upload",
-    "uv publish",
-    "yarn npm publish",
-]);
-
 /// Whether `s` contains the lower-case ASCII `needle`, ignoring ASCII case.
 fn contains_ignore_case(s: &str, needle: &str) -> bool {
     s.as_bytes()
@@ -111,7 +68,7 @@ pub fn step_uses_oidc(step: &Step) -> bool {
             return true;
         }
     }
-    let f = step.haystack_phrases(&HAYSTACK_KEYWORDS);
+    let f = step.phrases();
     f.has("cosign sign") && !f.has("--key")
         || f.has("cosign attest") && !f.has("--key")
         || f.has("--provenance")
@@ -147,7 +104,7 @@ pub fn job_needs(job: &Job) -> Needs {
 fn step_needs(s: &Step, n: &mut Needs) {
     let action = s.action().unwrap_or_default();
     let a = action;
-    let f = s.haystack_phrases(&HAYSTACK_KEYWORDS);
+    let f = s.phrases();
     if a == "actions/checkout" {
         need(n, "contents", "read", "checks out the repository".into());
     }
