@@ -212,6 +212,12 @@ fn edge_cases_match_saphyr() {
         // Found by the yaml_fast fuzz target: a blank last line without a break.
         "|\n  o\n  ",
         "a: |\n  o\n      ",
+        // Control characters and other non-printables (fuzz-found: `[\x01 -]`).
+        "a: [\u{1}   -]\n",
+        "a: b\u{7f}\n",
+        "a: b\u{85}\n",
+        "a: \u{feff}b\n",
+        "a: b\u{ffff}\n",
     ];
     // A simple key longer than 1024 characters is an error for saphyr (found by
     // the yaml_fast fuzz target); shorter long keys are fine.
