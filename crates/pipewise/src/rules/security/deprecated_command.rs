@@ -74,6 +74,10 @@ const COMMANDS: &[(&str, &str, Severity)] = &[
 /// Occurrences of deprecated commands in `text`: (byte span, command, replacement, severity).
 fn scan(text: &str) -> Vec<(Span, &'static str, &'static str, Severity)> {
     let mut out = vec![];
+    // Every command starts with `::`: most scripts have none.
+    if memchr::memmem::find(text.as_bytes(), b"::").is_none() {
+        return out;
+    }
     for (cmd, repl, sev) in COMMANDS {
         let mut from = 0;
         while let Some(i) = text.get(from..).and_then(|t| t.find(cmd)) {
