@@ -184,6 +184,36 @@ fn map_node(entries: Vec<Entry>, start: usize, empty_end: usize) -> Node {
     }
 }
 
+/// A plain scalar inside a flow collection with several words is left to saphyr
+/// when a word starts with an indicator (`[. -]` is refused by saphyr: found by the
+/// yaml_fast fuzz target); `[a b]` and `[ubuntu-latest]` are fine.
+fn plain_flow_words(text: &[u8]) -> bool {
+    !text.windows(2).any(|w| {
+        w[0] == b' '
+            && matches!(
+                w[1],
+                b'-' | b'?'
+                    | b':'
+                    | b','
+                    | b'['
+                    | b']'
+                    | b'{'
+                    | b'}'
+                    | b'#'
+                    | b'&'
+                    | b'*'
+                    | b'!'
+                    | b'|'
+                    | b'>'
+                    | b'\''
+                    | b'"'
+                    | b'%'
+                    | b'@'
+                    | b'`'
+            )
+    })
+}
+
 fn scalar(value: String, style: Style, start: usize, end: usize) -> Node {
     Node {
         kind: NodeKind::Scalar { value, style },
@@ -877,6 +907,9 @@ impl<'a> Fast<'a> {
                     End::Flow | End::Line(_) => {}
                     End::Key(_) | End::Comment => return None,
                 }
+                if !plain_flow_words(self.b.get(start..end)?) {
+                    return None;
+                }
                 self.count()?;
                 self.pos = end;
                 Some(scalar(
@@ -957,6 +990,9 @@ impl<'a> Fast<'a> {
                     let End::Key(colon) = stop else {
                         return None;
                     };
+                    if !plain_flow_words(self.b.get(kstart..end)?) {
+                        return None;
+                    }
                     self.count()?;
                     self.pos = colon;
                     scalar(

@@ -181,6 +181,7 @@ fn edge_cases_match_saphyr() {
         "- - a\n  - b\n- c\n",
         "ключ: значение\n",
         "a: [x,\n  y]\n",
+        "a: [two words, x-y, a.b]\n",
         "\"quoted key\": 1\n'single': 2\n",
         "a: |\n  o\n",
         "a: b:c\nurl: http://x:8080/p\n",
@@ -218,6 +219,9 @@ fn edge_cases_match_saphyr() {
         "a: b\u{85}\n",
         "a: \u{feff}b\n",
         "a: b\u{ffff}\n",
+        // A flow scalar's later word starting with an indicator (fuzz-found).
+        "[. -]",
+        "a: {b c -: d}\n",
     ];
     // A simple key longer than 1024 characters is an error for saphyr (found by
     // the yaml_fast fuzz target); shorter long keys are fine.
