@@ -1,8 +1,10 @@
 //! A YAML document model in which every key and value carries its exact source span.
 //!
 //! This crate owns one job: turn YAML text into a tree of [`Node`]s whose byte spans
-//! point back into the text, fast and safely. It is built on `saphyr-parser`'s event
-//! stream and adds what an auditing tool needs on top of it:
+//! point back into the text, fast and safely. Block-style files (nearly every CI file)
+//! are read by a fast path straight from bytes (`fast.rs`); everything else, and every
+//! error, goes through `saphyr-parser`'s event stream, and both give the same tree
+//! (`tests/fast_path.rs`). On top of the parse it adds what an auditing tool needs:
 //!
 //! - byte spans for every node, and [`Document::position`] to turn them into
 //!   1-based line and column;
