@@ -266,6 +266,14 @@ impl<'a> Fast<'a> {
             && matches!(self.at(self.pos + 3), None | Some(b' ' | b'\n' | b'\t'))
     }
 
+    /// The offset past the spaces starting at `i`.
+    fn past_spaces(&self, mut i: usize) -> usize {
+        while self.at(i) == Some(b' ') {
+            i += 1;
+        }
+        i
+    }
+
     /// Skips spaces on the current line; a tab gives up.
     fn skip_spaces(&mut self) -> Option<()> {
         while let Some(c) = self.at(self.pos) {
@@ -580,10 +588,7 @@ impl<'a> Fast<'a> {
                     let mut breaks = 1usize;
                     let mut line = at + 1;
                     let text = loop {
-                        let mut r = line;
-                        while self.at(r) == Some(b' ') {
-                            r += 1;
-                        }
+                        let r = self.past_spaces(line);
                         match self.at(r) {
                             Some(b'\n') => {
                                 breaks += 1;
@@ -670,9 +675,7 @@ impl<'a> Fast<'a> {
             }
         }
         self.count()?;
-        while self.at(i) == Some(b' ') {
-            i += 1;
-        }
+        let i = self.past_spaces(i);
         if self.at(i) == Some(b'\t') {
             return None;
         }
@@ -747,10 +750,7 @@ impl<'a> Fast<'a> {
         let mut trailing = String::new();
         let mut max_blank = 0usize;
         let first = loop {
-            let mut r = line;
-            while self.at(r) == Some(b' ') {
-                r += 1;
-            }
+            let r = self.past_spaces(line);
             match self.at(r) {
                 Some(b'\n') => {
                     max_blank = max_blank.max(r - line);
@@ -937,11 +937,7 @@ impl<'a> Fast<'a> {
     /// Where an empty flow collection's closing bracket ends (see [`Self::over_comment`]).
     fn closing_end(&mut self) -> usize {
         self.pos += 1;
-        let mut i = self.pos;
-        while self.at(i) == Some(b' ') {
-            i += 1;
-        }
-        self.over_comment(i)
+        self.over_comment(self.past_spaces(self.pos))
     }
 
     fn flow_seq(&mut self, parent: isize) -> Option<Node> {

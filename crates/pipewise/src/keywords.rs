@@ -58,6 +58,14 @@ pub static STEP_PHRASES: Keywords = Keywords::new(&[
     "yarn npm publish",
 ]);
 
+/// Whether `text` contains `needle`, ignoring ASCII case (for short texts and
+/// needles: context names in expressions, `with:` values).
+pub fn contains_ignore_ascii_case(text: &str, needle: &str) -> bool {
+    text.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
 /// A fixed keyword list and its automaton, built on first use.
 pub struct Keywords {
     words: &'static [&'static str],

@@ -74,44 +74,33 @@ impl SourceFile {
     /// alongside the file (which then has no document).
     pub fn from_text(path: String, kind: FileKind, text: String) -> (SourceFile, Vec<LoadError>) {
         let mut errors = vec![];
-        let mut yaml = None;
+        let error = |line, column, message| LoadError {
+            file: path.clone(),
+            line,
+            column,
+            message,
+        };
         // A parsed YAML file's text and line index live in its `Document`; the
         // other files (and YAML that failed to parse) keep their own.
-        let mut text = Some(text);
-        if kind.is_yaml() {
-            if text.as_deref().is_some_and(|t| t.trim().is_empty()) {
-                errors.push(LoadError {
-                    file: path.clone(),
-                    line: 1,
-                    column: 1,
-                    message: "file is empty".into(),
-                });
-            } else if let Some(t) = text.take() {
-                match Document::parse_or_return(t, pipewise_yaml::Limits::default()) {
-                    Ok(doc) => {
-                        for w in &doc.warnings {
-                            errors.push(LoadError {
-                                file: path.clone(),
-                                line: w.position.line,
-                                column: w.position.column,
-                                message: w.message.clone(),
-                            });
-                        }
-                        yaml = Some(doc);
+        let (text, yaml) = if !kind.is_yaml() {
+            (text, None)
+        } else if text.trim().is_empty() {
+            errors.push(error(1, 1, "file is empty".into()));
+            (text, None)
+        } else {
+            match Document::parse_or_return(text, pipewise_yaml::Limits::default()) {
+                Ok(doc) => {
+                    for w in &doc.warnings {
+                        errors.push(error(w.position.line, w.position.column, w.message.clone()));
                     }
-                    Err((d, t)) => {
-                        errors.push(LoadError {
-                            file: path.clone(),
-                            line: d.position.line,
-                            column: d.position.column,
-                            message: d.message,
-                        });
-                        text = Some(t);
-                    }
+                    (String::new(), Some(doc))
+                }
+                Err((d, text)) => {
+                    errors.push(error(d.position.line, d.position.column, d.message));
+                    (text, None)
                 }
             }
-        }
-        let text = text.unwrap_or_default();
+        };
         let lines = if yaml.is_some() {
             LineIndex::default()
         } else {

@@ -4,6 +4,7 @@
 
 use super::{JobSummary, SecretUse, StepSummary, WorkflowSummary};
 use crate::expr::find_embedded_where;
+use crate::keywords::contains_ignore_ascii_case;
 use crate::workflow::{Action, Workflow};
 use pipewise_yaml::{Document, Node, NodeKind};
 use std::collections::BTreeMap;
@@ -116,12 +117,9 @@ fn access_name(text: &str) -> Option<(&'static str, String)> {
 fn scan(path: &str, doc: &Document, out: &mut BTreeMap<(String, &'static str), Vec<String>>) {
     let text = doc.source();
     // Context names are case-insensitive (`SECRETS.X`); expressions are short.
-    let has = |src: &str, word: &[u8]| {
-        src.as_bytes()
-            .windows(word.len())
-            .any(|w| w.eq_ignore_ascii_case(word))
+    let mentions = |src: &str| {
+        contains_ignore_ascii_case(src, "secrets") || contains_ignore_ascii_case(src, "vars")
     };
-    let mentions = |src: &str| has(src, b"secrets") || has(src, b"vars");
     for e in find_embedded_where(text, mentions) {
         let Ok(expr) = &e.expr else { continue };
         for (ctx, span) in expr.contexts() {

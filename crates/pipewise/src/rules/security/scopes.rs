@@ -2,6 +2,7 @@
 //! push, release, package push, SARIF upload, PR comment, deployment, OIDC), and
 //! renders the minimal `permissions:` block the permission rules propose.
 
+use crate::keywords::contains_ignore_ascii_case;
 use crate::workflow::{Job, Step};
 use std::collections::BTreeMap;
 
@@ -13,13 +14,6 @@ fn need(n: &mut Needs, scope: &'static str, level: &'static str, why: String) {
     if level == "write" && e.0 != "write" {
         *e = (level, why);
     }
-}
-
-/// Whether `s` contains the lower-case ASCII `needle`, ignoring ASCII case.
-fn contains_ignore_case(s: &str, needle: &str) -> bool {
-    s.as_bytes()
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// Whether a step obtains an OIDC token (cloud login, trusted publishing, attestation,
@@ -59,7 +53,9 @@ pub fn step_uses_oidc(step: &Step) -> bool {
         let mut found = false;
         w.walk(&mut |n| {
             if let Some(s) = n.as_str() {
-                if contains_ignore_case(s, "id-token") || contains_ignore_case(s, "oidc") {
+                if contains_ignore_ascii_case(s, "id-token")
+                    || contains_ignore_ascii_case(s, "oidc")
+                {
                     found = true;
                 }
             }
@@ -102,8 +98,7 @@ pub fn job_needs(job: &Job) -> Needs {
 }
 
 fn step_needs(s: &Step, n: &mut Needs) {
-    let action = s.action().unwrap_or_default();
-    let a = action;
+    let a = s.action().unwrap_or_default();
     let f = s.phrases();
     if a == "actions/checkout" {
         need(n, "contents", "read", "checks out the repository".into());
