@@ -47,6 +47,7 @@ pub fn yaml_model(data: &[u8]) {
         files: vec![file],
         paths,
         errors,
+        incomplete: false,
     };
     let report = pipewise::audit::audit_repo(&repo, &Config::default());
     for e in &report.errors {

@@ -100,6 +100,10 @@ pub struct Limits {
     pub max_depth: usize,
     /// Maximum number of nodes in the loaded tree, aliases expanded.
     pub max_nodes: usize,
+    /// Maximum bytes of scalar text (keys and values) that aliases may add to the
+    /// tree: an alias copies its node, so a 1 MiB scalar aliased 1,000 times is a
+    /// gigabyte although it is only 1,000 nodes.
+    pub max_alias_bytes: usize,
 }
 
 impl Default for Limits {
@@ -107,6 +111,7 @@ impl Default for Limits {
         Limits {
             max_depth: 256,
             max_nodes: 250_000,
+            max_alias_bytes: 4 * 1024 * 1024,
         }
     }
 }
@@ -119,7 +124,13 @@ pub struct Document {
     pub root: Node,
     /// Non-fatal problems (duplicate keys, extra documents).
     pub warnings: Vec<Diagnostic>,
+    /// Walk checkpoints of long scalars, by (span start, span end, value length),
+    /// built the first time an offset in one is mapped ([`Document::value_to_source`]).
+    checkpoints: std::sync::Mutex<Checkpoints>,
 }
+
+/// Walk checkpoints by scalar: (span start, span end, value length) → `(v, s)` states.
+type Checkpoints = HashMap<(usize, usize, usize), std::sync::Arc<Vec<(usize, usize)>>>;
 
 /// Converts `saphyr`'s character-indexed markers to byte offsets.
 struct CharToByte<'a> {
@@ -206,10 +217,22 @@ fn scan_error(doc_src: &str, err: &ScanError) -> Diagnostic {
     }
 }
 
+/// The byte offset where each line starts. A line ends at `\n`, `\r\n` or a lone
+/// `\r` (YAML reads all three as line breaks; counting only `\n` put every finding of
+/// a CR-only file on line 1, where one suppression comment covered them all).
 fn line_starts(src: &str) -> Vec<usize> {
+    let b = src.as_bytes();
     let mut v = Vec::with_capacity(src.len() / 32 + 1);
     v.push(0);
-    v.extend(memchr::memchr_iter(b'\n', src.as_bytes()).map(|i| i + 1));
+    if memchr::memchr(b'\r', b).is_none() {
+        v.extend(memchr::memchr_iter(b'\n', b).map(|i| i + 1));
+        return v;
+    }
+    v.extend(
+        memchr::memchr2_iter(b'\n', b'\r', b)
+            .filter(|&i| !(b[i] == b'\r' && b.get(i + 1) == Some(&b'\n')))
+            .map(|i| i + 1),
+    );
     v
 }
 
@@ -220,10 +243,10 @@ fn position_in(src: &str, starts: &[usize], byte: usize) -> Position {
         Err(i) => i.saturating_sub(1),
     };
     let ls = starts.get(line_idx).copied().unwrap_or(0);
-    let col = src
-        .get(ls..byte)
-        .map(|s| s.chars().count())
-        .unwrap_or(byte - ls);
+    let col = match src.get(ls..byte) {
+        Some(s) => char_count(s.as_bytes()),
+        None => byte.saturating_sub(ls),
+    };
     Position {
         line: line_idx + 1,
         column: col + 1,
@@ -258,10 +281,11 @@ impl Document {
         };
         match parsed {
             Ok((root, warnings)) => Ok(Document {
+                lines: LineIndex::from_starts(&source, starts),
                 source,
-                lines: LineIndex { starts },
                 root,
                 warnings,
+                checkpoints: Default::default(),
             }),
             Err(d) => Err((d, source)),
         }
@@ -274,10 +298,11 @@ impl Document {
         let starts = line_starts(&source);
         let (root, warnings) = saphyr_tree(&source, &starts, limits)?;
         Ok(Document {
+            lines: LineIndex::from_starts(&source, starts),
             source,
-            lines: LineIndex { starts },
             root,
             warnings,
+            checkpoints: Default::default(),
         })
     }
 
@@ -311,8 +336,21 @@ impl Document {
     /// Returns the node's start for non-scalars.
     pub fn value_to_source(&self, node: &Node, value_offset: usize) -> usize {
         match &node.kind {
+            NodeKind::Scalar { value, style } if value.len() > CHECKPOINT_ABOVE => {
+                let key = (node.span.start, node.span.end, value.len());
+                let cps = {
+                    let mut cache = self
+                        .checkpoints
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    std::sync::Arc::clone(cache.entry(key).or_insert_with(|| {
+                        std::sync::Arc::new(checkpoints(&self.source, node.span, value, *style))
+                    }))
+                };
+                map_value_offset(&self.source, node.span, value, *style, value_offset, &cps)
+            }
             NodeKind::Scalar { value, style } => {
-                map_value_offset(&self.source, node.span, value, *style, value_offset)
+                map_value_offset(&self.source, node.span, value, *style, value_offset, &[])
             }
             _ => node.span.start,
         }
@@ -332,19 +370,77 @@ pub fn line_text<'a>(src: &'a str, starts: &[usize], line: usize) -> &'a str {
 }
 
 /// Public helpers for other file kinds that want the same position arithmetic.
+///
+/// A position costs a binary search for the line and, for the column, nothing in an
+/// ASCII text or at most [`CHAR_MARK_EVERY`] bytes of counting otherwise: never a
+/// walk from the start of a long line (one 36 KB line with 10,000 findings).
 #[derive(Debug, Clone, Default)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// The text is ASCII: a column is a byte distance.
+    ascii: bool,
+    /// Characters before byte `k * CHAR_MARK_EVERY`, for a non-ASCII text.
+    marks: Vec<usize>,
+}
+
+/// Bytes between two character-count marks of a non-ASCII [`LineIndex`].
+pub const CHAR_MARK_EVERY: usize = 256;
+
+/// Characters in `b`, counted as the bytes that do not continue one.
+fn char_count(b: &[u8]) -> usize {
+    b.iter().filter(|&&c| (c & 0xC0) != 0x80).count()
 }
 
 impl LineIndex {
     pub fn new(src: &str) -> Self {
+        LineIndex::from_starts(src, line_starts(src))
+    }
+    fn from_starts(src: &str, starts: Vec<usize>) -> Self {
+        let ascii = src.is_ascii();
+        let mut marks = vec![];
+        if !ascii {
+            let mut n = 0;
+            for chunk in src.as_bytes().chunks(CHAR_MARK_EVERY) {
+                marks.push(n);
+                n += char_count(chunk);
+            }
+            marks.push(n);
+        }
         LineIndex {
-            starts: line_starts(src),
+            starts,
+            ascii,
+            marks,
+        }
+    }
+    /// Characters in `src[..byte]`.
+    fn chars_before(&self, src: &str, byte: usize) -> usize {
+        let b = src.as_bytes();
+        let byte = byte.min(b.len());
+        let k = byte / CHAR_MARK_EVERY;
+        match self.marks.get(k) {
+            Some(&m) => m + char_count(b.get(k * CHAR_MARK_EVERY..byte).unwrap_or(&[])),
+            None => char_count(&b[..byte]),
         }
     }
     pub fn position(&self, src: &str, byte: usize) -> Position {
-        position_in(src, &self.starts, byte)
+        if !self.ascii && self.marks.is_empty() {
+            return position_in(src, &self.starts, byte);
+        }
+        let byte = byte.min(src.len());
+        let line_idx = match self.starts.binary_search(&byte) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let ls = self.starts.get(line_idx).copied().unwrap_or(0).min(byte);
+        let col = if self.ascii {
+            byte - ls
+        } else {
+            self.chars_before(src, byte) - self.chars_before(src, ls)
+        };
+        Position {
+            line: line_idx + 1,
+            column: col + 1,
+        }
     }
     pub fn line_text<'a>(&self, src: &'a str, line: usize) -> &'a str {
         line_text(src, &self.starts, line)
@@ -358,116 +454,193 @@ impl LineIndex {
     }
 }
 
-fn map_value_offset(src: &str, span: Span, value: &str, style: Style, target: usize) -> usize {
-    let Some(text) = src.get(span.start..span.end.min(src.len())) else {
-        return span.start;
-    };
-    let sb = text.as_bytes();
-    let vb = value.as_bytes();
-    let mut s = 0usize;
-    let mut block_indent = 0usize;
-    match style {
-        Style::Literal | Style::Folded => {
-            // Skip the header line (`|`, `>-`, `|2+` …) and find the content indentation.
-            let Some(nl) = text.find('\n') else {
-                return span.start;
-            };
-            let header = &text[..nl];
-            s = nl + 1;
-            let explicit = header
-                .chars()
-                .find(|c| c.is_ascii_digit())
-                .and_then(|c| c.to_digit(10));
-            block_indent = match explicit {
-                Some(d) => {
-                    // Indentation indicator is relative to the parent's indentation.
-                    let parent = src[..span.start]
-                        .rfind('\n')
-                        .map(|p| {
-                            src[p + 1..span.start]
-                                .bytes()
-                                .take_while(|b| *b == b' ')
-                                .count()
-                        })
-                        .unwrap_or(0);
-                    parent + d as usize
-                }
-                None => text[s..]
-                    .split('\n')
-                    .find(|l| !l.trim().is_empty())
-                    .map(|l| l.bytes().take_while(|b| *b == b' ').count())
-                    .unwrap_or(0),
-            };
-            // Skip the first line's indentation.
-            let mut k = 0;
-            while k < block_indent && s < sb.len() && sb[s] == b' ' {
-                s += 1;
-                k += 1;
-            }
-        }
-        Style::SingleQuoted | Style::DoubleQuoted => s = 1,
-        Style::Plain => {}
-    }
-    let block = matches!(style, Style::Literal | Style::Folded);
-    let mut v = 0usize;
-    while v < target.min(vb.len()) && s < sb.len() {
-        let vc = vb[v];
-        let sc = sb[s];
-        if sc == b'\n' && (vc == b'\n' || vc == b' ') {
-            // A line break (kept, or folded into a space): skip the next line's indentation.
-            s += 1;
-            v += 1;
-            if block {
+/// Where a walk through a scalar's source text and its value, in step, has got to.
+struct ValueWalk<'a> {
+    sb: &'a [u8],
+    vb: &'a [u8],
+    style: Style,
+    block: bool,
+    block_indent: usize,
+    /// Offset in the value.
+    v: usize,
+    /// Offset in the source text of the scalar.
+    s: usize,
+}
+
+impl<'a> ValueWalk<'a> {
+    /// At the start of the value; `None` when the source is not the scalar's.
+    fn new(src: &'a str, span: Span, value: &'a str, style: Style) -> Option<ValueWalk<'a>> {
+        let text = src.get(span.start..span.end.min(src.len()))?;
+        let sb = text.as_bytes();
+        let vb = value.as_bytes();
+        let mut s = 0usize;
+        let mut block_indent = 0usize;
+        match style {
+            Style::Literal | Style::Folded => {
+                // Skip the header line (`|`, `>-`, `|2+` …) and find the content indentation.
+                let nl = text.find('\n')?;
+                let header = &text[..nl];
+                s = nl + 1;
+                let explicit = header
+                    .chars()
+                    .find(|c| c.is_ascii_digit())
+                    .and_then(|c| c.to_digit(10));
+                block_indent = match explicit {
+                    Some(d) => {
+                        // Indentation indicator is relative to the parent's indentation.
+                        let parent = src[..span.start]
+                            .rfind('\n')
+                            .map(|p| {
+                                src[p + 1..span.start]
+                                    .bytes()
+                                    .take_while(|b| *b == b' ')
+                                    .count()
+                            })
+                            .unwrap_or(0);
+                        parent + d as usize
+                    }
+                    None => text[s..]
+                        .split('\n')
+                        .find(|l| !l.trim().is_empty())
+                        .map(|l| l.bytes().take_while(|b| *b == b' ').count())
+                        .unwrap_or(0),
+                };
+                // Skip the first line's indentation.
                 let mut k = 0;
                 while k < block_indent && s < sb.len() && sb[s] == b' ' {
                     s += 1;
                     k += 1;
                 }
-            } else {
-                while s < sb.len() && (sb[s] == b' ' || sb[s] == b'\t') {
+            }
+            Style::SingleQuoted | Style::DoubleQuoted => s = 1,
+            Style::Plain => {}
+        }
+        Some(ValueWalk {
+            sb,
+            vb,
+            style,
+            block: matches!(style, Style::Literal | Style::Folded),
+            block_indent,
+            v: 0,
+            s,
+        })
+    }
+
+    /// Walks on until the value offset reaches `target` (or either text ends). Going
+    /// on from where an earlier, smaller target stopped gives the same state as a
+    /// walk from the start.
+    fn advance(&mut self, target: usize) {
+        let (sb, vb, style, block, block_indent) =
+            (self.sb, self.vb, self.style, self.block, self.block_indent);
+        let (mut v, mut s) = (self.v, self.s);
+        while v < target.min(vb.len()) && s < sb.len() {
+            let vc = vb[v];
+            let sc = sb[s];
+            if sc == b'\n' && (vc == b'\n' || vc == b' ') {
+                // A line break (kept, or folded into a space): skip the next line's indentation.
+                s += 1;
+                v += 1;
+                if block {
+                    let mut k = 0;
+                    while k < block_indent && s < sb.len() && sb[s] == b' ' {
+                        s += 1;
+                        k += 1;
+                    }
+                } else {
+                    while s < sb.len() && (sb[s] == b' ' || sb[s] == b'\t') {
+                        s += 1;
+                    }
+                }
+                continue;
+            }
+            if vc == sc {
+                s += 1;
+                v += 1;
+                continue;
+            }
+            if style == Style::DoubleQuoted && sc == b'\\' {
+                // One escape sequence yields one value character (approximately).
+                s += 2;
+                v += utf8_width(vc);
+                while s < sb.len() && sb[s].is_ascii_hexdigit() && vc >= 0x80 {
                     s += 1;
                 }
+                continue;
             }
-            continue;
-        }
-        if vc == sc {
+            if style == Style::SingleQuoted && sc == b'\'' {
+                s += 1;
+                continue;
+            }
+            if sc == b'\n' && block {
+                // A blank or more-indented line that folding removed.
+                s += 1;
+                let mut k = 0;
+                while k < block_indent && s < sb.len() && sb[s] == b' ' {
+                    s += 1;
+                    k += 1;
+                }
+                continue;
+            }
+            // Anything else in the source is syntax (indentation, line continuations).
             s += 1;
-            v += 1;
-            continue;
         }
-        if style == Style::DoubleQuoted && sc == b'\\' {
-            // One escape sequence yields one value character (approximately).
-            s += 2;
-            v += utf8_width(vc);
-            while s < sb.len() && sb[s].is_ascii_hexdigit() && vc >= 0x80 {
+        (self.v, self.s) = (v, s);
+    }
+
+    /// The source offset of value offset `target`, once advanced to it.
+    fn land(&self, span: Span, target: usize) -> usize {
+        let (sb, mut s) = (self.sb, self.s);
+        // Land on the target character itself, past any syntax between it and the last match.
+        if let Some(&want) = self.vb.get(target) {
+            while s < sb.len() && sb[s] != want && matches!(sb[s], b' ' | b'\n' | b'\r' | b'\t') {
                 s += 1;
             }
-            continue;
         }
-        if style == Style::SingleQuoted && sc == b'\'' {
-            s += 1;
-            continue;
-        }
-        if sc == b'\n' && block {
-            // A blank or more-indented line that folding removed.
-            s += 1;
-            let mut k = 0;
-            while k < block_indent && s < sb.len() && sb[s] == b' ' {
-                s += 1;
-                k += 1;
-            }
-            continue;
-        }
-        // Anything else in the source is syntax (indentation, line continuations).
-        s += 1;
+        (span.start + s).min(span.end.max(span.start))
     }
-    // Land on the target character itself, past any syntax between it and the last match.
-    if let Some(&want) = vb.get(target) {
-        while s < sb.len() && sb[s] != want && matches!(sb[s], b' ' | b'\n' | b'\r' | b'\t') {
-            s += 1;
+}
+
+/// Values longer than this get checkpoints, so that mapping many offsets in one
+/// scalar (40,000 commands in one `run:`) does not walk it from its start each time.
+const CHECKPOINT_ABOVE: usize = 2048;
+/// Value bytes between two checkpoints.
+const CHECKPOINT_EVERY: usize = 512;
+
+/// Walk states `(v, s)` every [`CHECKPOINT_EVERY`] value bytes, in order.
+fn checkpoints(src: &str, span: Span, value: &str, style: Style) -> Vec<(usize, usize)> {
+    let mut out = vec![];
+    let Some(mut w) = ValueWalk::new(src, span, value, style) else {
+        return out;
+    };
+    let mut next = CHECKPOINT_EVERY;
+    while next < value.len() {
+        w.advance(next);
+        if w.v < next {
+            break;
         }
+        out.push((w.v, w.s));
+        next = w.v + CHECKPOINT_EVERY;
     }
-    (span.start + s).min(span.end.max(span.start))
+    out
+}
+
+fn map_value_offset(
+    src: &str,
+    span: Span,
+    value: &str,
+    style: Style,
+    target: usize,
+    checkpoints: &[(usize, usize)],
+) -> usize {
+    let Some(mut w) = ValueWalk::new(src, span, value, style) else {
+        return span.start;
+    };
+    let i = checkpoints.partition_point(|&(v, _)| v <= target);
+    if let Some(&(v, s)) = i.checked_sub(1).and_then(|i| checkpoints.get(i)) {
+        (w.v, w.s) = (v, s);
+    }
+    w.advance(target);
+    w.land(span, target)
 }
 
 /// Block scalar events start at their content; move back to the `|`/`>` indicator.
@@ -563,17 +736,20 @@ fn style_of(s: ScalarStyle) -> Style {
     }
 }
 
-fn count_nodes(n: &Node) -> usize {
+/// The size of a node: (nodes, bytes of scalar text).
+fn count_nodes(n: &Node) -> (usize, usize) {
     match &n.kind {
-        NodeKind::Scalar { .. } => 1,
-        NodeKind::Seq(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
-        NodeKind::Map(es) => {
-            1 + es
-                .iter()
-                .map(|e| count_nodes(&e.key) + count_nodes(&e.value))
-                .sum::<usize>()
-        }
+        NodeKind::Scalar { value, .. } => (1, value.len()),
+        NodeKind::Seq(items) => items.iter().map(count_nodes).fold((1, 0), add_sizes),
+        NodeKind::Map(es) => es
+            .iter()
+            .flat_map(|e| [count_nodes(&e.key), count_nodes(&e.value)])
+            .fold((1, 0), add_sizes),
     }
+}
+
+fn add_sizes(a: (usize, usize), b: (usize, usize)) -> (usize, usize) {
+    (a.0.saturating_add(b.0), a.1.saturating_add(b.1))
 }
 
 /// How many under-indented flow lines [`reindent_flow`] repairs before giving up.
@@ -699,9 +875,10 @@ fn build(
     let mut parser = Parser::new_from_str(src);
     let mut conv = CharToByte::new(src);
     let mut stack: Vec<Frame> = Vec::new();
-    // anchor id -> (node, its size in nodes)
-    let mut anchors: HashMap<usize, (Node, usize)> = HashMap::new();
+    // anchor id -> (node, its size: nodes, bytes of scalar text)
+    let mut anchors: HashMap<usize, (Node, (usize, usize))> = HashMap::new();
     let mut nodes = 0usize;
+    let mut alias_bytes = 0usize;
     let mut warnings = Vec::new();
     let mut root: Option<Node> = None;
     let pos = |b: usize| position_in(src, starts, b);
@@ -771,7 +948,17 @@ fn build(
                         message: "alias refers to an unknown anchor".into(),
                     });
                 };
-                nodes = nodes.saturating_add(*size);
+                nodes = nodes.saturating_add(size.0);
+                alias_bytes = alias_bytes.saturating_add(size.1);
+                if alias_bytes > limits.max_alias_bytes {
+                    return Err(Diagnostic {
+                        position: pos(sp.start),
+                        message: format!(
+                            "alias expansion exceeds {} MiB of text (an alias bomb?); file not audited",
+                            limits.max_alias_bytes / (1024 * 1024)
+                        ),
+                    });
+                }
                 if nodes > limits.max_nodes {
                     return Err(Diagnostic {
                         position: pos(sp.start),

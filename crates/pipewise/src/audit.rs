@@ -180,6 +180,7 @@ pub fn audit_repo_with(
         Err(p) => errors.push(panic_error(".", p)),
     }
 
+    let findings = cap_findings(findings, &mut errors);
     let mut report_findings: Vec<ReportFinding> = findings
         .into_iter()
         .filter_map(|f| resolve(repo, &scripts, config, f))
@@ -253,6 +254,73 @@ pub fn audit_repo_with(
     // Scores last: they read the findings and capabilities.
     report.scores = crate::scoring::score(&report.findings, &report.capabilities, &report.files);
     report
+}
+
+/// Most findings of one rule in one file that are reported; the others are counted
+/// in an error entry for the file (a 3.6 MB script of 150,000 masked commands must
+/// not produce 150,000 findings and 180 MB of JSON).
+pub const MAX_FINDINGS_PER_RULE_AND_FILE: usize = 1000;
+
+/// Keeps the first [`MAX_FINDINGS_PER_RULE_AND_FILE`] findings of each rule in each
+/// file (by position) and says how many were left out.
+fn cap_findings(mut findings: Vec<Finding>, errors: &mut Vec<LoadError>) -> Vec<Finding> {
+    let mut counts: std::collections::HashMap<(&str, &str), usize> = Default::default();
+    for f in &findings {
+        *counts.entry((f.file.as_str(), f.rule)).or_default() += 1;
+    }
+    if counts
+        .values()
+        .all(|&n| n <= MAX_FINDINGS_PER_RULE_AND_FILE)
+    {
+        return findings;
+    }
+    let mut over: Vec<(String, &'static str, usize)> = findings
+        .iter()
+        .filter(|f| {
+            counts.get(&(f.file.as_str(), f.rule)).copied().unwrap_or(0)
+                > MAX_FINDINGS_PER_RULE_AND_FILE
+        })
+        .map(|f| {
+            (
+                f.file.clone(),
+                f.rule,
+                counts.get(&(f.file.as_str(), f.rule)).copied().unwrap_or(0),
+            )
+        })
+        .collect();
+    over.sort();
+    over.dedup();
+    findings.sort_by(|a, b| {
+        (&a.file, a.rule, a.span.start, a.span.end).cmp(&(
+            &b.file,
+            b.rule,
+            b.span.start,
+            b.span.end,
+        ))
+    });
+    let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
+    let mut run = 0;
+    for f in findings {
+        match kept.last() {
+            Some(l) if l.file == f.file && l.rule == f.rule => run += 1,
+            _ => run = 1,
+        }
+        if run <= MAX_FINDINGS_PER_RULE_AND_FILE {
+            kept.push(f);
+        }
+    }
+    for (file, rule, n) in over {
+        errors.push(LoadError {
+            file,
+            line: 0,
+            column: 0,
+            message: format!(
+                "{} more `{rule}` findings in this file are not listed (over the limit of {MAX_FINDINGS_PER_RULE_AND_FILE} findings of one rule in one file)",
+                n - MAX_FINDINGS_PER_RULE_AND_FILE
+            ),
+        });
+    }
+    kept
 }
 
 fn panic_error(path: &str, p: Box<dyn std::any::Any + Send>) -> LoadError {
@@ -353,11 +421,31 @@ fn resolve(repo: &Repo, scripts: &Scripts, config: &Config, f: Finding) -> Optio
         if is_suppressed(|l| src.line_text(l), start.line, meta.id) {
             return None;
         }
+        // Bounded in bytes: at most six lines, each clipped around the finding.
         let last = end.line.min(start.line + 5).max(start.line);
+        let line_start = src.line_start(start.line).unwrap_or(0);
         for l in start.line..=last {
-            snippet.push((l, src.line_text(l).to_string()));
+            let focus = if l == start.line {
+                f.span.start.saturating_sub(line_start)
+            } else {
+                0
+            };
+            snippet.push((l, crate::source::clip_line(src.line_text(l), focus)));
         }
-        context = crate::report::context_lines(&src.path, |l| src.line_text(l), start.line);
+        // Context lines are read through a prefix a few bytes over the bound, so no
+        // whole long line is copied; `clip_line` then marks the cut.
+        let prefix = |l| {
+            let t = src.line_text(l);
+            let mut n = t.len().min(crate::source::SNIPPET_LINE_BYTES + 4);
+            while !t.is_char_boundary(n) {
+                n -= 1;
+            }
+            &t[..n]
+        };
+        context = crate::report::context_lines(&src.path, prefix, start.line)
+            .into_iter()
+            .map(|(l, t)| (l, crate::source::clip_line(&t, 0)))
+            .collect();
     }
     let severity = config.severity.get(meta.id).copied().unwrap_or(f.severity);
     let related = f

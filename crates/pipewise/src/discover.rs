@@ -24,10 +24,12 @@ const SKIP_DIRS: &[&str] = &[
     "bower_components",
 ];
 
-/// Deepest folder level walked below the root.
-const MAX_DEPTH: usize = 16;
-/// At most this many paths are remembered (huge monorepos).
-const MAX_PATHS: usize = 200_000;
+/// Deepest folder level walked below the root; deeper folders are reported (one
+/// error entry) and a path below them is taken to exist when it does on disk.
+pub const MAX_DEPTH: usize = 32;
+/// At most this many paths are remembered (huge monorepos); past it an error entry
+/// says so, and a path not remembered is checked on disk.
+pub const MAX_PATHS: usize = 200_000;
 
 /// The result of walking one repository.
 #[derive(Debug, Default)]
@@ -38,6 +40,9 @@ pub struct Discovery {
     /// Every file and folder path seen (relative), for existence checks.
     pub paths: BTreeSet<String>,
     pub errors: Vec<LoadError>,
+    /// `paths` misses some paths (the walk stopped at [`MAX_DEPTH`] or
+    /// [`MAX_PATHS`]): a path not in it may still exist.
+    pub incomplete: bool,
 }
 
 /// Classifies a repository-relative path.
@@ -147,6 +152,7 @@ pub fn discover(root: &Path) -> Discovery {
         ..Discovery::default()
     };
     let mut stack = vec![(root.to_path_buf(), 0usize)];
+    let (mut depth_reported, mut paths_reported) = (false, false);
     while let Some((dir, depth)) = stack.pop() {
         let entries = match fs::read_dir(&dir) {
             Ok(e) => e,
@@ -171,18 +177,41 @@ pub fn discover(root: &Path) -> Discovery {
             let Ok(ft) = entry.file_type() else { continue };
             if d.paths.len() < MAX_PATHS {
                 d.paths.insert(rel.clone());
+            } else if !std::mem::replace(&mut paths_reported, true) {
+                d.incomplete = true;
+                d.errors.push(LoadError {
+                    file: ".".into(),
+                    line: 0,
+                    column: 0,
+                    message: format!(
+                        "more than {MAX_PATHS} paths; later paths are checked on disk when a step names them"
+                    ),
+                });
             }
             if ft.is_dir() {
                 let name = entry.file_name();
                 let name = name.to_string_lossy();
-                if depth < MAX_DEPTH && !SKIP_DIRS.contains(&name.as_ref()) {
+                if SKIP_DIRS.contains(&name.as_ref()) {
+                    continue;
+                }
+                if depth < MAX_DEPTH {
                     stack.push((path, depth + 1));
+                } else if !std::mem::replace(&mut depth_reported, true) {
+                    d.incomplete = true;
+                    d.errors.push(LoadError {
+                        file: rel,
+                        line: 0,
+                        column: 0,
+                        message: format!(
+                            "folder deeper than {MAX_DEPTH} levels: not walked (a file below it that a step names is checked on disk)"
+                        ),
+                    });
                 }
                 continue;
             }
             if let Some(kind) = classify(&rel) {
                 d.files.push((rel, kind));
-            } else if ft.is_symlink() && rel.starts_with(".github/") {
+            } else if ft.is_symlink() && (rel == ".github" || rel.starts_with(".github/")) {
                 // A link to a directory inside .github: say it is not followed.
                 if fs::metadata(&path).map(|m| m.is_dir()).unwrap_or(false) {
                     d.errors.push(LoadError {

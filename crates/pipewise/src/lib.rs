@@ -12,6 +12,7 @@ pub mod expr;
 pub mod finding;
 pub mod intent;
 pub mod keywords;
+pub mod needs;
 pub mod repo;
 pub mod report;
 pub mod rules;

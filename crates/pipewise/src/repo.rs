@@ -18,6 +18,9 @@ pub struct Repo {
     /// Every path seen in the walk.
     pub paths: BTreeSet<String>,
     pub errors: Vec<LoadError>,
+    /// The walk did not see every path (too deep, too many): a path missing from
+    /// `paths` is then looked up on disk.
+    pub incomplete: bool,
 }
 
 /// A script called from a step, loaded and parsed.
@@ -46,8 +49,43 @@ impl Repo {
         Repo::from_discovery(d, display)
     }
 
-    fn from_discovery(d: Discovery, display: &str) -> Repo {
+    fn from_discovery(mut d: Discovery, display: &str) -> Repo {
         let root = d.root.clone();
+        // The repository budget, spent in a fixed order (workflows and actions first,
+        // then by path) from the sizes on disk, before anything is read.
+        let mut order: Vec<usize> = (0..d.files.len()).collect();
+        order.sort_by_key(|&i| {
+            let (rel, kind) = &d.files[i];
+            (
+                !matches!(kind, FileKind::Workflow | FileKind::Action),
+                rel.clone(),
+            )
+        });
+        let mut spent = 0u64;
+        let mut over = vec![false; d.files.len()];
+        for i in order {
+            let (rel, _) = &d.files[i];
+            let size = std::fs::metadata(root.join(rel)).map_or(0, |m| m.len());
+            if size > crate::source::MAX_FILE_BYTES {
+                continue; // refused on its own when read
+            }
+            if spent + size > MAX_REPO_BYTES {
+                over[i] = true;
+            } else {
+                spent += size;
+            }
+        }
+        let mut skipped = vec![];
+        let mut i = 0;
+        d.files.retain(|(rel, _)| {
+            let keep = !over[i];
+            i += 1;
+            if !keep {
+                skipped.push(budget_error(rel));
+            }
+            keep
+        });
+        d.errors.extend(skipped);
         let loaded: Vec<(Option<SourceFile>, Vec<LoadError>)> = d
             .files
             .par_iter()
@@ -71,6 +109,7 @@ impl Repo {
             files,
             paths: d.paths,
             errors,
+            incomplete: d.incomplete,
         }
     }
 
@@ -88,7 +127,26 @@ impl Repo {
     /// Whether a file or folder exists at this repository-relative path.
     pub fn exists(&self, path: &str) -> bool {
         let p = normalize(path);
-        p.is_empty() || self.paths.contains(&p)
+        p.is_empty() || self.paths.contains(&p) || self.on_disk(&p).is_some()
+    }
+
+    /// When the walk was incomplete: whether `p` (normalized) exists on disk, through
+    /// no link and no skipped folder; `Some(is_file)`.
+    fn on_disk(&self, p: &str) -> Option<bool> {
+        if !self.incomplete || p == ".." || p.starts_with('/') {
+            return None;
+        }
+        let mut at = self.root.clone();
+        let mut meta = None;
+        for part in p.split('/').take(256) {
+            at.push(part);
+            let m = std::fs::symlink_metadata(&at).ok()?;
+            if m.file_type().is_symlink() {
+                return None;
+            }
+            meta = Some(m);
+        }
+        meta.map(|m| m.is_file())
     }
 
     /// Loads the scripts named by `calls` (repository paths), then the scripts they
@@ -97,7 +155,27 @@ impl Repo {
         let mut scripts = Scripts::new();
         let mut pending: Vec<String> = calls.into_iter().collect();
         let mut seen: BTreeSet<String> = pending.iter().cloned().collect();
+        // What is left of the repository budget after the discovered files.
+        let mut left = MAX_REPO_BYTES.saturating_sub(
+            self.files
+                .iter()
+                .map(|f| f.text().len() as u64)
+                .sum::<u64>(),
+        );
         while !pending.is_empty() {
+            // Spent in order, from the sizes on disk, before reading.
+            pending.retain(|p| {
+                let size = std::fs::metadata(self.root.join(p)).map_or(0, |m| m.len());
+                if size > crate::source::MAX_FILE_BYTES {
+                    return true; // refused on its own when read
+                }
+                if size > left {
+                    errors.push(budget_error(p));
+                    return false;
+                }
+                left -= size;
+                true
+            });
             let batch: Vec<(String, Result<String, LoadError>)> = pending
                 .par_iter()
                 .map(|p| (p.clone(), read_text(&self.root, &self.root.join(p), p)))
@@ -126,6 +204,23 @@ impl Repo {
             }
         }
         scripts
+    }
+}
+
+/// Bytes of files (workflows, actions, other CI files and called scripts) audited in
+/// one repository, each file also within [`crate::source::MAX_FILE_BYTES`]: twelve
+/// 3.6 MB scripts must not cost gigabytes.
+pub const MAX_REPO_BYTES: u64 = 32 * 1024 * 1024;
+
+fn budget_error(rel: &str) -> LoadError {
+    LoadError {
+        file: rel.to_string(),
+        line: 0,
+        column: 0,
+        message: format!(
+            "the repository's budget of {} MiB of audited files is used up; not audited",
+            MAX_REPO_BYTES / (1024 * 1024)
+        ),
     }
 }
 
@@ -228,6 +323,9 @@ pub fn called_script(repo: &Repo, cmd: &Command, cwd: &str) -> Option<String> {
 
 impl Repo {
     fn file_exists_as_file(&self, p: &str) -> bool {
+        if !self.paths.contains(p) {
+            return self.on_disk(p) == Some(true);
+        }
         // A path with children is a folder.
         self.paths.contains(p)
             && self

@@ -67,6 +67,10 @@ pub struct SourceFile {
     /// The parsed Dockerfile, for [`FileKind::Dockerfile`] (parsed once on load and
     /// shared by every Dockerfile rule).
     pub dockerfile: Option<crate::dockerfile::Dockerfile>,
+    /// The file is not what its name says (a `renovate.json` that is not JSON, a
+    /// `dependabot.yml` that is a list): an error entry says why, and nothing may
+    /// take it as a working configuration.
+    pub malformed: bool,
 }
 
 impl SourceFile {
@@ -107,17 +111,19 @@ impl SourceFile {
             LineIndex::new(&text)
         };
         let dockerfile = (kind == FileKind::Dockerfile).then(|| crate::dockerfile::parse(&text));
-        (
-            SourceFile {
-                path,
-                kind,
-                text,
-                lines,
-                yaml,
-                dockerfile,
-            },
-            errors,
-        )
+        let mut file = SourceFile {
+            path,
+            kind,
+            text,
+            lines,
+            yaml,
+            dockerfile,
+            malformed: false,
+        };
+        let before = errors.len();
+        check_shape(&file, &mut errors);
+        file.malformed = errors.len() > before || (kind.is_yaml() && file.yaml.is_none());
+        (file, errors)
     }
 
     /// The file's text (held by its YAML document when it has one).
@@ -145,6 +151,205 @@ impl SourceFile {
     pub fn line_start(&self, line: usize) -> Option<usize> {
         self.lines().line_start(line)
     }
+}
+
+/// Longest snippet or context line a finding carries, in bytes: longer lines are
+/// clipped around the finding (one 36 KB line with 10,000 findings made every finding
+/// copy the whole line, 1.9 GB).
+pub const SNIPPET_LINE_BYTES: usize = 400;
+/// Characters kept before the finding's column when a line is clipped at its start.
+pub const SNIPPET_LEAD_CHARS: usize = 80;
+
+/// `text` (one line) clipped to [`SNIPPET_LINE_BYTES`] around byte `focus`: `…` marks
+/// each cut end; when the start is cut, the focus is the character right after the
+/// `…` and [`SNIPPET_LEAD_CHARS`] kept characters (see [`snippet_caret`]).
+pub fn clip_line(text: &str, focus: usize) -> String {
+    if text.len() <= SNIPPET_LINE_BYTES {
+        return text.to_string();
+    }
+    let mut focus = focus.min(text.len());
+    while !text.is_char_boundary(focus) {
+        focus -= 1;
+    }
+    let start = text[..focus]
+        .char_indices()
+        .rev()
+        .nth(SNIPPET_LEAD_CHARS - 1)
+        .map_or(0, |(i, _)| i);
+    let mut end = (start + SNIPPET_LINE_BYTES).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(
+        "{}{}{}",
+        if start > 0 { "…" } else { "" },
+        &text[start..end],
+        if end < text.len() { "…" } else { "" }
+    )
+}
+
+/// The 0-based character where a finding at 1-based `column` sits in its first
+/// snippet line `text`, which [`clip_line`] may have clipped.
+pub fn snippet_caret(text: &str, column: usize) -> usize {
+    let start = column.saturating_sub(1);
+    if start > SNIPPET_LEAD_CHARS && text.starts_with('…') {
+        SNIPPET_LEAD_CHARS + 1
+    } else {
+        start
+    }
+}
+
+/// Checks that a configuration or manifest file has the shape its name promises:
+/// JSON for `renovate.json`/`package.json`/`composer.json`, TOML for
+/// `pyproject.toml`/`Cargo.toml`, a mapping with a list of `updates` for
+/// `dependabot.yml`. Messages never quote the file.
+fn check_shape(f: &SourceFile, errors: &mut Vec<LoadError>) {
+    let name = f.path.rsplit('/').next().unwrap_or(&f.path);
+    let mut error = |byte: Option<usize>, message: String| {
+        let p = byte.map(|b| f.position(b)).unwrap_or_default();
+        errors.push(LoadError {
+            file: f.path.clone(),
+            line: p.line,
+            column: p.column,
+            message,
+        });
+    };
+    let json = match f.kind {
+        FileKind::Renovate => !name.ends_with(".json5"),
+        FileKind::Manifest => matches!(name, "package.json" | "composer.json"),
+        _ => false,
+    };
+    if json {
+        let text = f.text();
+        if let Err(e) = serde_json::from_str::<serde_json::Value>(text) {
+            // Renovate reads comments and trailing commas in its JSON files too.
+            let lenient = f.kind == FileKind::Renovate
+                && serde_json::from_str::<serde_json::Value>(&strip_json_comments(text)).is_ok();
+            if !lenient {
+                let byte = f
+                    .line_start(e.line())
+                    .map(|s| s + e.column().saturating_sub(1));
+                error(
+                    byte,
+                    format!("not valid JSON ({}); not read", json_error_kind(&e)),
+                );
+            }
+        } else if !text.trim_start().starts_with('{') {
+            error(Some(0), "must be a JSON object; not read".into());
+        }
+    }
+    if f.kind == FileKind::Manifest && matches!(name, "pyproject.toml" | "Cargo.toml") {
+        if let Err(e) = f.text().parse::<toml::Table>() {
+            error(
+                e.span().map(|s| s.start),
+                format!("not valid TOML ({}); not read", e.message().trim()),
+            );
+        }
+    }
+    if f.kind == FileKind::Dependabot {
+        if let Some(doc) = &f.yaml {
+            let root = &doc.root;
+            match root.as_map() {
+                None => error(
+                    Some(root.span.start),
+                    format!(
+                        "dependabot.yml must be a mapping, found {}; not read",
+                        root.type_name()
+                    ),
+                ),
+                Some(_) => match root.get("updates") {
+                    None => error(
+                        Some(root.span.start),
+                        "dependabot.yml has no `updates:`".into(),
+                    ),
+                    Some(u) => match u.as_seq() {
+                        None => error(
+                            Some(u.span.start),
+                            format!(
+                                "`updates` must be a list, found {}; not read",
+                                u.type_name()
+                            ),
+                        ),
+                        Some(items) => {
+                            for it in items.iter().filter(|i| i.as_map().is_none()) {
+                                error(
+                                    Some(it.span.start),
+                                    format!(
+                                        "an `updates` entry must be a mapping, found {}",
+                                        it.type_name()
+                                    ),
+                                );
+                            }
+                        }
+                    },
+                },
+            }
+        }
+    }
+}
+
+/// What went wrong in a JSON file, without quoting it.
+fn json_error_kind(e: &serde_json::Error) -> &'static str {
+    match e.classify() {
+        serde_json::error::Category::Syntax => "syntax error",
+        serde_json::error::Category::Eof => "unexpected end of file",
+        serde_json::error::Category::Data => "unexpected data",
+        serde_json::error::Category::Io => "read error",
+    }
+}
+
+/// JSON with `//` and `/* */` comments and trailing commas removed (outside strings).
+fn strip_json_comments(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let mut in_str = false;
+    let mut last = 0; // start of the text not yet copied
+    let mut pending_comma: Option<usize> = None;
+    while i < b.len() {
+        let c = b[i];
+        if in_str {
+            if c == b'\\' {
+                i += 2;
+                continue;
+            }
+            in_str = c != b'"';
+            i += 1;
+            continue;
+        }
+        let skip_to = match (c, b.get(i + 1)) {
+            (b'/', Some(b'/')) => Some(memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n)),
+            (b'/', Some(b'*')) => {
+                Some(memchr::memmem::find(&b[i + 2..], b"*/").map_or(b.len(), |n| i + 2 + n + 2))
+            }
+            _ => None,
+        };
+        if let Some(end) = skip_to {
+            out.push_str(&text[last..i]);
+            last = end;
+            i = end;
+            continue;
+        }
+        match c {
+            b'"' => {
+                in_str = true;
+                pending_comma = None;
+            }
+            b',' => pending_comma = Some(out.len() + (i - last)),
+            b'}' | b']' => {
+                if let Some(at) = pending_comma.take() {
+                    out.push_str(&text[last..i]);
+                    last = i;
+                    out.replace_range(at..at + 1, " ");
+                }
+            }
+            c if c.is_ascii_whitespace() => {}
+            _ => pending_comma = None,
+        }
+        i += 1;
+    }
+    out.push_str(text.get(last..).unwrap_or(""));
+    out
 }
 
 /// Reads `abs` (whose repository-relative path is `rel`) within the limits.
@@ -207,13 +412,24 @@ pub fn decode(mut bytes: Vec<u8>) -> Result<String, (usize, usize, String)> {
             "file is UTF-16; only UTF-8 is supported (GitHub requires UTF-8)".into(),
         ));
     }
+    // Lines end at `\n`, `\r\n` or a lone `\r`, as in the line index.
     let line_col = |bytes: &[u8], at: usize| {
-        let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+        let before = &bytes[..at];
+        let breaks =
+            |i: usize, b: &u8| *b == b'\n' || *b == b'\r' && before.get(i + 1) != Some(&b'\n');
+        let line = before
+            .iter()
+            .enumerate()
+            .filter(|(i, b)| breaks(*i, b))
+            .count()
+            + 1;
         let col = at
-            - bytes[..at]
+            - before
                 .iter()
-                .rposition(|b| *b == b'\n')
-                .map_or(0, |p| p + 1)
+                .enumerate()
+                .rev()
+                .find(|(i, b)| breaks(*i, b))
+                .map_or(0, |(p, _)| p + 1)
             + 1;
         (line, col)
     };
@@ -262,6 +478,77 @@ mod tests {
         assert!(e.2.contains("UTF-8"));
         let e = decode(b"a\0".to_vec()).unwrap_err();
         assert!(e.2.contains("NUL"));
+    }
+
+    #[test]
+    fn long_lines_are_clipped_around_the_focus() {
+        let short = "run: make || true";
+        assert_eq!(clip_line(short, 5), short);
+        let line = format!("{}X{}", "é".repeat(5000), "b".repeat(5000));
+        let focus = line.find('X').unwrap();
+        let c = clip_line(&line, focus);
+        assert!(
+            c.len() <= SNIPPET_LINE_BYTES + 2 * '…'.len_utf8(),
+            "{}",
+            c.len()
+        );
+        assert!(c.starts_with('…') && c.ends_with('…'));
+        let caret = snippet_caret(&c, 5001);
+        assert_eq!(c.chars().nth(caret), Some('X'));
+        // Not cut at the start: the column stands.
+        let line = format!("abcX{}", "b".repeat(5000));
+        let c = clip_line(&line, 3);
+        assert_eq!(c.chars().nth(snippet_caret(&c, 4)), Some('X'));
+        assert!(!c.starts_with('…') && c.ends_with('…'));
+    }
+
+    #[test]
+    fn config_files_must_have_their_shape() {
+        let load =
+            |path: &str, kind, text: &str| SourceFile::from_text(path.into(), kind, text.into());
+        let (f, e) = load("renovate.json", FileKind::Renovate, "garbage {");
+        assert!(
+            f.malformed && e[0].message.contains("not valid JSON"),
+            "{e:?}"
+        );
+        // Comments and trailing commas are Renovate's JSON too.
+        let (f, e) = load(
+            "renovate.json",
+            FileKind::Renovate,
+            "{\n  // keep\n  \"extends\": [\"config:base\",],\n  /* x */ \"a\": \"//,\",\n}\n",
+        );
+        assert!(!f.malformed && e.is_empty(), "{e:?}");
+        let (f, e) = load("package.json", FileKind::Manifest, "{\n  \"a\": 1,\n  x\n}");
+        assert!(f.malformed && e[0].line == 3, "{e:?}");
+        let (f, e) = load("pyproject.toml", FileKind::Manifest, "[project\nname = 1\n");
+        assert!(
+            f.malformed && e[0].message.contains("TOML") && e[0].line == 1,
+            "{e:?}"
+        );
+        let (f, e) = load(".github/dependabot.yml", FileKind::Dependabot, "- a\n- b\n");
+        assert!(f.malformed && e[0].message.contains("mapping"), "{e:?}");
+        let (f, e) = load(
+            ".github/dependabot.yml",
+            FileKind::Dependabot,
+            "version: 2\nupdates: 5\n",
+        );
+        assert!(
+            f.malformed && e[0].message.contains("list") && e[0].line == 2,
+            "{e:?}"
+        );
+        let ok = "version: 2\nupdates:\n  - package-ecosystem: npm\n    directory: /\n";
+        let (f, e) = load(".github/dependabot.yml", FileKind::Dependabot, ok);
+        assert!(!f.malformed && e.is_empty(), "{e:?}");
+    }
+
+    #[test]
+    fn lone_cr_ends_a_line() {
+        let (f, _) = SourceFile::from_text("s.sh".into(), FileKind::Script, "a\rb\r\nc\nd".into());
+        assert_eq!(f.line_count(), 4);
+        assert_eq!(f.line_text(2), "b");
+        assert_eq!(f.position(5).line, 3);
+        let e = decode(b"a\rb\r\xff".to_vec()).unwrap_err();
+        assert_eq!((e.0, e.1), (3, 1));
     }
 
     #[test]

@@ -242,7 +242,16 @@ impl<'a> Workflow<'a> {
                 }),
                 Some(entries) => {
                     for je in entries {
-                        let Some(id) = je.key.as_str() else { continue };
+                        let Some(id) = je.key.as_str() else {
+                            problems.push(Problem {
+                                span: je.key.span,
+                                message: format!(
+                                    "a job id must be a string, found {}; job not audited",
+                                    je.key.type_name()
+                                ),
+                            });
+                            continue;
+                        };
                         if je.value.as_map().is_none() {
                             problems.push(Problem {
                                 span: je.value.span,

@@ -763,7 +763,7 @@ fn least_privilege(i: &Input) -> Verdict {
 }
 
 fn dependency_updates(i: &Input) -> Verdict {
-    if let Some(r) = i.repo.files_of(FileKind::Renovate).next() {
+    if let Some(r) = i.repo.files_of(FileKind::Renovate).find(|f| !f.malformed) {
         return Verdict {
             status: CapabilityStatus::Present,
             evidence: vec![Evidence {

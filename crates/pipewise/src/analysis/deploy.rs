@@ -7,10 +7,11 @@
 //! pipewise cannot see repository settings (environment protection rules); an
 //! environment's protection is `unknown` unless `--settings FILE` lists it.
 
-use super::scan::{reaches, Hit, Scan};
+use super::scan::{Hit, Scan};
 use super::settings::RepoSettings;
 use super::stack::{action_targets, command_target, Detected};
 use crate::intent::{action_intent, command_intent, word_intent_phrase, Intent};
+use crate::needs::{Dir, NeedsGraph};
 use crate::report::{DeployCheck, DeployPath};
 use crate::workflow::{Job, Workflow};
 use pipewise_yaml::Node;
@@ -192,13 +193,33 @@ fn says_deploy(job: &Job) -> bool {
     })
 }
 
-fn related(scan: &Scan, wf: &Workflow, wi: usize, job: &Job, h: &Hit) -> bool {
+/// Jobs related to a deploy job: the job itself (its index), the jobs it needs and
+/// the jobs that need it, transitively (one walk each way).
+struct Around {
+    job: usize,
+    up: Vec<bool>,
+    down: Vec<bool>,
+}
+
+impl Around {
+    fn new(graph: &NeedsGraph, job: usize) -> Around {
+        Around {
+            job,
+            up: graph.reached(job, Dir::Up),
+            down: graph.reached(job, Dir::Down),
+        }
+    }
+    /// `o` is this job or a job it needs, transitively.
+    fn this_or_before(&self, o: usize) -> bool {
+        o == self.job || self.up.get(o).copied().unwrap_or(false)
+    }
+}
+
+fn related(scan: &Scan, wi: usize, around: &Around, h: &Hit) -> bool {
     if h.wf == wi {
         return match h.job {
             None => true,
-            Some(j) => wf.jobs.get(j).is_some_and(|o| {
-                o.id == job.id || reaches(wf, o.id, job.id, 0) || reaches(wf, job.id, o.id, 0)
-            }),
+            Some(j) => around.this_or_before(j) || around.down.get(j).copied().unwrap_or(false),
         };
     }
     // A separate post-deploy workflow (workflow_run / deployment_status).
@@ -280,10 +301,11 @@ pub fn paths(
             Does::Placeholder(why) => Some(why),
         };
         let tier = tier(wf, job);
+        let around = Around::new(&NeedsGraph::new(wf), f.job);
         let rel: Vec<&Hit> = scan
             .hits
             .iter()
-            .filter(|h| related(scan, wf, f.wf, job, h))
+            .filter(|h| related(scan, f.wf, &around, h))
             .collect();
         let of =
             |cap: &str| -> Vec<&Hit> { rel.iter().copied().filter(|h| h.cap == cap).collect() };
@@ -311,16 +333,15 @@ pub fn paths(
                 h.cap,
                 "ci.unit-tests" | "ci.integration-tests" | "ci.e2e-tests"
             ) && h.weak.is_none()
-                && h.job
-                    .and_then(|j| wf.jobs.get(j))
-                    .is_some_and(|o| o.id == job.id || reaches(wf, job.id, o.id, 0))
+                && h.job.is_some_and(|j| around.this_or_before(j))
         });
         let after_ci = wf.triggers.iter().any(|t| t.event == "workflow_run")
             && job_if(job).contains("success")
             || wf
                 .jobs
                 .iter()
-                .any(|o| reaches(wf, job.id, o.id, 0) && word_intent_phrase(o.id) == Intent::Test);
+                .enumerate()
+                .any(|(o, j)| around.up[o] && word_intent_phrase(j.id) == Intent::Test);
         add(
             "tests-gate",
             if tests_before || after_ci {
@@ -356,7 +377,13 @@ pub fn paths(
         } else {
             // This job's environment and those of the jobs it waits for.
             let envs: Vec<&str> = std::iter::once(job)
-                .chain(wf.jobs.iter().filter(|o| reaches(wf, job.id, o.id, 0)))
+                .chain(
+                    wf.jobs
+                        .iter()
+                        .enumerate()
+                        .filter(|(o, _)| around.up[*o])
+                        .map(|(_, j)| j),
+                )
                 .filter_map(|j| j.environment())
                 .collect();
             let protected = envs.iter().find_map(|e| {

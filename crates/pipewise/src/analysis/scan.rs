@@ -5,6 +5,7 @@
 use super::stack::Detected;
 use super::tools::{action_matches, command_matches, script_name_matches, Match};
 use crate::intent::{command_intent, job_deploys, word_intent_phrase, Intent};
+use crate::needs::{Dir, NeedsGraph};
 use crate::repo::{called_script, Repo, Scripts};
 use crate::report::ReportFinding;
 use crate::shell::Script;
@@ -94,17 +95,6 @@ const CHANGE_EVENTS: &[&str] = &[
     "workflow_run",
 ];
 
-/// `from` (transitively) needs `to`.
-pub fn reaches(wf: &Workflow, from: &str, to: &str, depth: usize) -> bool {
-    if depth > 32 {
-        return false;
-    }
-    let Some(j) = wf.job(from) else { return false };
-    j.needs
-        .iter()
-        .any(|n| *n == to || reaches(wf, n, to, depth + 1))
-}
-
 fn literal_true(n: Option<&Node>) -> bool {
     n.and_then(Node::as_bool) == Some(true)
 }
@@ -181,12 +171,11 @@ pub fn scan<'a>(
                 || t.event == "merge_group"
         });
         let schedule_only = !on_change && !wf.triggers.is_empty();
-        let deploying: Vec<&str> = wf
-            .jobs
-            .iter()
-            .filter(|j| job_deploys(j))
-            .map(|j| j.id)
-            .collect();
+        let deploying: Vec<bool> = wf.jobs.iter().map(job_deploys).collect();
+        // One walk each way for every job (linear in jobs plus `needs:` edges).
+        let graph = NeedsGraph::new(wf);
+        let after_deploy = graph.any_reached(&deploying, Dir::Up);
+        let before_deploy = graph.any_reached(&deploying, Dir::Down);
         let follows_deploy = wf.triggers.iter().any(|t| {
             matches!(t.event, "deployment_status" | "deployment")
                 || t.event == "workflow_run"
@@ -200,13 +189,13 @@ pub fn scan<'a>(
                     })
         });
         for (ji, job) in wf.jobs.iter().enumerate() {
-            let deploys = deploying.contains(&job.id);
+            let deploys = deploying.get(ji).copied().unwrap_or(false);
             let testy = word_intent_phrase(job.id)
                 .max(job.name.map(word_intent_phrase).unwrap_or(Intent::Other));
             // After a deploy (it needs a deploying job): smoke tests, checks, rollback.
             // Before one (a deploying job needs it): backups, but not the test gate.
-            let after = deploying.iter().any(|d| reaches(wf, job.id, d, 0));
-            let before = deploying.iter().any(|d| reaches(wf, d, job.id, 0));
+            let after = after_deploy.get(ji).copied().unwrap_or(false);
+            let before = before_deploy.get(ji).copied().unwrap_or(false);
             let deploy_ctx = deploys
                 || follows_deploy
                 || after

@@ -68,7 +68,7 @@ fn finding(out: &mut String, p: &Paint, root: &str, multi: bool, f: &ReportFindi
                 text.trim_end()
             ));
             if i == 0 {
-                let start = f.column.saturating_sub(1);
+                let start = crate::source::snippet_caret(text, f.column);
                 let len = if f.end_line == f.line {
                     f.end_column.saturating_sub(f.column).max(1)
                 } else {

@@ -3,8 +3,9 @@
 
 use crate::finding::{Category, Confidence, Severity};
 use crate::intent::{step_pushes_image, step_scans_image};
+use crate::needs::{Dir, NeedsGraph};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
-use crate::workflow::{Job, Workflow};
+use crate::workflow::{Job, Step, Workflow};
 
 pub struct ScanAfterPush;
 
@@ -50,64 +51,78 @@ push depends on the event (`push: ${{ github.event_name != 'pull_request' }}`).
     references: &["seed: 000 CRITICAL-5"],
 };
 
-/// Jobs `job` needs, transitively.
-fn ancestors<'w>(wf: &'w Workflow<'w>, job: &Job) -> Vec<&'w Job<'w>> {
-    let mut out: Vec<&Job> = vec![];
-    let mut stack: Vec<&str> = job.needs.clone();
-    while let Some(n) = stack.pop() {
-        if let Some(j) = wf.job(n) {
-            if !out.iter().any(|o| o.id == j.id) && out.len() < 64 {
-                out.push(j);
-                stack.extend(j.needs.iter().copied());
-            }
-        }
-    }
-    out
-}
-
 impl Rule for ScanAfterPush {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
-    fn job(&self, wf: &Workflow, job: &Job, cx: &mut Ctx) {
-        let push_here = job.steps.iter().find(|s| step_pushes_image(s));
-        let push_before = ancestors(wf, job).into_iter().find_map(|j| {
-            j.steps
-                .iter()
-                .find(|s| step_pushes_image(s))
-                .map(|s| (j.id, s))
-        });
-        for scan in job.steps.iter().filter(|s| step_scans_image(s)) {
-            let pushed = match push_here.filter(|p| p.index < scan.index) {
-                Some(p) => Some((job.id, p)),
-                None => push_before,
-            };
-            let Some((pjob, push)) = pushed else { continue };
-            let where_ = if pjob == job.id {
-                "earlier in this job".to_string()
-            } else {
-                format!("in job `{pjob}`, which this job needs")
-            };
-            cx.report(
-                &META,
-                wf.path,
-                scan.anchor(),
-                format!(
-                    "step `{}` scans the image after step `{}` already pushed it ({where_}): a vulnerable image is published before the scan can stop it.",
-                    scan.label(),
-                    push.label()
-                ),
-            )
-            .severity(if always_pushes(push) {
-                Severity::Critical
-            } else {
-                Severity::High
-            })
-            .job(Some(job.id))
-            .step(Some(scan.label()))
-            .related(wf.path, push.anchor(), "image pushed here");
+    fn workflow(&self, wf: &Workflow, cx: &mut Ctx) {
+        // For every job, the first pushing job among those it needs (transitively):
+        // one walk over the `needs:` graph for the whole workflow.
+        let pushing: Vec<usize> = wf
+            .jobs
+            .iter()
+            .enumerate()
+            .filter(|(_, j)| j.steps.iter().any(step_pushes_image))
+            .map(|(i, _)| i)
+            .collect();
+        if pushing.is_empty() {
             return;
         }
+        let pusher = NeedsGraph::new(wf).first_source(&pushing, Dir::Down);
+        for (ji, job) in wf.jobs.iter().enumerate() {
+            let push_before = pusher
+                .get(ji)
+                .copied()
+                .flatten()
+                .and_then(|p| wf.jobs.get(p))
+                .and_then(|j| {
+                    j.steps
+                        .iter()
+                        .find(|s| step_pushes_image(s))
+                        .map(|s| (j.id, s))
+                });
+            check_job(wf, job, push_before, cx);
+        }
+    }
+}
+
+fn check_job<'w>(
+    wf: &'w Workflow,
+    job: &'w Job,
+    push_before: Option<(&'w str, &'w Step<'w>)>,
+    cx: &mut Ctx,
+) {
+    let push_here = job.steps.iter().find(|s| step_pushes_image(s));
+    for scan in job.steps.iter().filter(|s| step_scans_image(s)) {
+        let pushed = match push_here.filter(|p| p.index < scan.index) {
+            Some(p) => Some((job.id, p)),
+            None => push_before,
+        };
+        let Some((pjob, push)) = pushed else { continue };
+        let where_ = if pjob == job.id {
+            "earlier in this job".to_string()
+        } else {
+            format!("in job `{pjob}`, which this job needs")
+        };
+        cx.report(
+            &META,
+            wf.path,
+            scan.anchor(),
+            format!(
+                "step `{}` scans the image after step `{}` already pushed it ({where_}): a vulnerable image is published before the scan can stop it.",
+                scan.label(),
+                push.label()
+            ),
+        )
+        .severity(if always_pushes(push) {
+            Severity::Critical
+        } else {
+            Severity::High
+        })
+        .job(Some(job.id))
+        .step(Some(scan.label()))
+        .related(wf.path, push.anchor(), "image pushed here");
+        return;
     }
 }
 

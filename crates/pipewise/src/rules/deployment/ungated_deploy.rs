@@ -6,6 +6,7 @@
 
 use crate::finding::{Category, Confidence, Severity};
 use crate::intent::{action_intent, job_ships, step_ships, word_intent_phrase, Intent};
+use crate::needs::{Dir, NeedsGraph};
 use crate::rules::{entry_span, Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::workflow::{Job, Workflow};
 
@@ -76,40 +77,18 @@ fn job_gate(job: &Job) -> bool {
     })
 }
 
-fn reaches(wf: &Workflow, from: &Job, target: &str) -> bool {
-    let mut stack: Vec<&str> = from.needs.clone();
-    let mut seen = 0;
-    while let Some(n) = stack.pop() {
-        if n == target {
-            return true;
-        }
-        seen += 1;
-        if seen > 256 {
-            break;
-        }
-        if let Some(j) = wf.job(n) {
-            stack.extend(j.needs.iter().copied());
-        }
+/// Every job `job` (index `ji`) needs, transitively (None past 64 jobs or when one
+/// of them needs a job the workflow does not define).
+fn upstream<'w>(wf: &'w Workflow, graph: &NeedsGraph, ji: usize) -> Option<Vec<&'w Job<'w>>> {
+    let ups = graph.needs_capped(ji, 65)?;
+    if graph.dangling.get(ji).copied().unwrap_or(true)
+        || ups
+            .iter()
+            .any(|&u| graph.dangling.get(u).copied().unwrap_or(true))
+    {
+        return None;
     }
-    false
-}
-
-/// Every job `job` needs, transitively (None past a bound or an unknown job).
-fn upstream<'w>(wf: &'w Workflow, job: &Job) -> Option<Vec<&'w Job<'w>>> {
-    let mut out: Vec<&Job> = Vec::new();
-    let mut stack: Vec<&str> = job.needs.clone();
-    while let Some(n) = stack.pop() {
-        if out.iter().any(|j| j.id == n) {
-            continue;
-        }
-        if out.len() > 64 {
-            return None;
-        }
-        let j = wf.job(n)?;
-        stack.extend(j.needs.iter().copied());
-        out.push(j);
-    }
-    Some(out)
+    Some(ups.iter().filter_map(|&u| wf.jobs.get(u)).collect())
 }
 
 /// A job with a test step of its own: a test command, a test action or a step named
@@ -145,11 +124,19 @@ impl Rule for UngatedDeploy {
         &META
     }
     fn workflow(&self, wf: &Workflow, cx: &mut Ctx) {
-        let gates: Vec<&Job> = wf.jobs.iter().filter(|j| job_gate(j)).collect();
-        let deployers: Vec<&Job> = wf
+        let is_gate: Vec<bool> = wf.jobs.iter().map(job_gate).collect();
+        let gates: Vec<&Job> = wf
             .jobs
             .iter()
-            .filter(|j| {
+            .zip(&is_gate)
+            .filter(|(_, g)| **g)
+            .map(|(j, _)| j)
+            .collect();
+        let deployers: Vec<(usize, &Job)> = wf
+            .jobs
+            .iter()
+            .enumerate()
+            .filter(|(_, j)| {
                 // A job named as a test (`test-publish`) tests the shipping path.
                 j.uses.is_none()
                     && job_ships(j).is_some()
@@ -162,13 +149,20 @@ impl Rule for UngatedDeploy {
         if pr_only {
             return;
         }
-        for d in &deployers {
-            let missing: Vec<&str> = gates
-                .iter()
-                .filter(|g| g.id != d.id && !reaches(wf, d, g.id) && !reaches(wf, g, d.id))
-                .map(|g| g.id)
-                .collect();
-            if !gates.is_empty() && missing.len() == gates.len() {
+        // Whether a gate runs before or after each job: one walk each way.
+        let graph = NeedsGraph::new(wf);
+        let gate_before = graph.any_reached(&is_gate, Dir::Up);
+        let gate_after = graph.any_reached(&is_gate, Dir::Down);
+        for &(di, d) in &deployers {
+            let linked = gate_before.get(di).copied().unwrap_or(false)
+                || gate_after.get(di).copied().unwrap_or(false)
+                || gates.iter().any(|g| g.id == d.id);
+            let missing: Vec<&str> = if linked {
+                Vec::new()
+            } else {
+                gates.iter().map(|g| g.id).collect()
+            };
+            if !gates.is_empty() && !linked {
                 let what = if job_ships(d) == Some(Intent::Deploy) {
                     "deploys"
                 } else {
@@ -232,18 +226,18 @@ impl Rule for UngatedDeploy {
         if push_branches && gates.is_empty() && !wf.has_trigger("workflow_run") {
             // The deploy job runs first, or only after jobs that publish what it
             // deploys (build and push an image) and test nothing on the way.
-            let chain = |j: &Job| -> Option<Vec<&str>> {
+            let chain = |ji: usize, j: &Job| -> Option<Vec<&str>> {
                 if j.needs.is_empty() {
                     return Some(Vec::new());
                 }
-                let ups = upstream(wf, j)?;
+                let ups = upstream(wf, &graph, ji)?;
                 ups.iter()
                     .all(|u| job_ships(u).is_some() && !tests_inline(u) && !pages(u))
                     .then(|| ups.iter().map(|u| u.id).collect())
             };
-            if let Some((d, ups)) = deployers.iter().find_map(|j| {
+            if let Some((d, ups)) = deployers.iter().find_map(|&(ji, j)| {
                 (job_ships(j) == Some(Intent::Deploy) && !pages(j) && !builds_itself(j))
-                    .then(|| chain(j))
+                    .then(|| chain(ji, j))
                     .flatten()
                     .map(|ups| (j, ups))
             }) {

@@ -64,6 +64,31 @@ fn always_runs(job: &Job) -> bool {
         .unwrap_or(false)
 }
 
+/// The job ids whose result `compact` (a job's text without whitespace) reads:
+/// `needs.<id>.result`, `needs['<id>'].result`, `needs["<id>"].result`.
+fn checked_results(compact: &str) -> std::collections::HashSet<&str> {
+    let mut out = std::collections::HashSet::new();
+    for at in memchr::memmem::find_iter(compact.as_bytes(), b"needs") {
+        let rest = compact.get(at + "needs".len()..).unwrap_or("");
+        let (id, after) = if let Some(r) = rest.strip_prefix('.') {
+            let end = r.find('.').unwrap_or(r.len());
+            (&r[..end], &r[end..])
+        } else if let Some(r) = rest.strip_prefix("['").or_else(|| rest.strip_prefix("[\"")) {
+            let quote = if rest.starts_with("['") { "']" } else { "\"]" };
+            match r.find(quote) {
+                Some(end) => (&r[..end], &r[end + 2..]),
+                None => continue,
+            }
+        } else {
+            continue;
+        };
+        if after.starts_with(".result") {
+            out.insert(id);
+        }
+    }
+    out
+}
+
 impl Rule for PartialStatusCheck {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -94,15 +119,14 @@ impl Rule for PartialStatusCheck {
         {
             return;
         }
+        // Every `needs.<id>.result` (or `needs['<id>'].result`) in the job, found in
+        // one pass: linear in the job's text whatever the number of needs.
+        let results = checked_results(&compact);
         let checked: Vec<&str> = job
             .needs
             .iter()
             .copied()
-            .filter(|n| {
-                compact.contains(&format!("needs.{n}.result"))
-                    || compact.contains(&format!("needs['{n}'].result"))
-                    || compact.contains(&format!("needs[\"{n}\"].result"))
-            })
+            .filter(|n| results.contains(n))
             .collect();
         // Only a job that can fail on those results decides the status; a
         // notification that prints them does not.
@@ -119,7 +143,7 @@ impl Rule for PartialStatusCheck {
             .needs
             .iter()
             .copied()
-            .filter(|n| !checked.contains(n) && !setup_job(n))
+            .filter(|n| !results.contains(n) && !setup_job(n))
             .collect();
         if missed.is_empty() {
             return;

@@ -268,7 +268,8 @@ fn show_dirs(dirs: &[&String]) -> String {
 /// Whether a Renovate configuration exists (its own file, or a `renovate` key in
 /// the root `package.json`).
 fn has_renovate(view: &RepoView) -> bool {
-    view.repo.files_of(FileKind::Renovate).next().is_some()
+    // A malformed one (garbage in `renovate.json`) configures nothing.
+    view.repo.files_of(FileKind::Renovate).any(|f| !f.malformed)
         || view
             .repo
             .file("package.json")
@@ -287,7 +288,11 @@ impl Rule for DependabotCoverage {
         if found.is_empty() {
             return;
         }
-        let Some(cfg) = view.repo.files_of(FileKind::Dependabot).next() else {
+        let Some(cfg) = view
+            .repo
+            .files_of(FileKind::Dependabot)
+            .find(|f| !f.malformed)
+        else {
             // Neither Dependabot nor Renovate: one finding for the repository,
             // anchored on its first workflow (or manifest, or Dockerfile).
             let anchor = [FileKind::Workflow, FileKind::Manifest, FileKind::Dockerfile]

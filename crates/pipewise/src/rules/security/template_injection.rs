@@ -171,6 +171,41 @@ fn taint_at(site: &StepSite, path: &str, depth: u8) -> (Taint, String) {
     }
 }
 
+/// The context paths (`github.event.issue.title`) written in `text[inner]`, found
+/// lexically: for an expression the parser refuses as nested too deeply.
+fn lexical_contexts(text: &str, inner: crate::expr::Span) -> Vec<(String, crate::expr::Span)> {
+    const ROOTS: &[&str] = &[
+        "github", "inputs", "env", "steps", "needs", "matrix", "vars", "jobs", "runner", "strategy",
+    ];
+    let b = text.as_bytes();
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'-';
+    let mut out = vec![];
+    let end = inner.end.min(b.len());
+    let mut i = inner.start.min(end);
+    while i < end {
+        let starts = (b[i].is_ascii_alphabetic() || b[i] == b'_')
+            && (i == 0 || !(ident(b[i - 1]) || b[i - 1] == b'.'));
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < end
+            && (ident(b[i])
+                || (b[i] == b'.' && b.get(i + 1).is_some_and(|&c| ident(c) || c == b'*'))
+                || (b[i] == b'*' && b[i - 1] == b'.'))
+        {
+            i += 1;
+        }
+        let path = &text[start..i];
+        let root = path.split('.').next().unwrap_or("");
+        if path.contains('.') && ROOTS.iter().any(|r| root.eq_ignore_ascii_case(r)) {
+            out.push((path.to_string(), crate::expr::Span::new(start, i)));
+        }
+    }
+    out
+}
+
 impl Rule for TemplateInjection {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -179,8 +214,16 @@ impl Rule for TemplateInjection {
         for sink in sinks(site) {
             let mut seen = BTreeSet::new();
             for emb in find_embedded(sink.text) {
-                let Ok(e) = &emb.expr else { continue };
-                for (path, span) in value_contexts(e) {
+                let contexts = match &emb.expr {
+                    Ok(e) => value_contexts(e),
+                    // Too deep for the parser, which GitHub may still read: every
+                    // context path written in it, so the nesting hides nothing.
+                    Err(err) if err.message.contains("nested too deeply") => {
+                        lexical_contexts(sink.text, emb.inner)
+                    }
+                    Err(_) => continue,
+                };
+                for (path, span) in contexts {
                     let (taint, source) = taint_at(site, &path, 0);
                     if taint == Taint::Safe || !seen.insert(path.clone()) {
                         continue;
