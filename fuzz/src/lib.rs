@@ -18,6 +18,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("expr", expr),
     ("shell", shell),
     ("dockerfile", dockerfile),
+    ("repo", repo),
 ];
 
 /// Bytes as the loader would see them: decoded (BOM, NUL and UTF-8 checks) or refused.
@@ -126,4 +127,89 @@ pub fn dockerfile(data: &[u8]) {
         );
         let _ = pipewise::dockerfile::parse_image_ref(&i.args);
     }
+}
+
+/// Where the `repo` target writes a file: chosen by a chunk's first byte.
+pub const REPO_PATHS: &[&str] = &[
+    ".github/workflows/ci.yml",
+    ".github/workflows/deploy.yml",
+    ".github/workflows/release.yaml",
+    ".github/actions/setup/action.yml",
+    ".github/dependabot.yml",
+    "renovate.json",
+    "package.json",
+    "pyproject.toml",
+    "Dockerfile",
+    "docker/Dockerfile.prod",
+    "compose.yml",
+    "scripts/build.sh",
+    "scripts/deploy.sh",
+    "a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/v/w/x/y/z/aa/bb/cc/dd/ee/ff/gg/run.sh",
+    ".nvmrc",
+    "pipewise.toml",
+];
+
+/// Splits the `repo` target's input into files: chunks separated by `\n%%%`, each
+/// chunk's first byte picking its path from [`REPO_PATHS`] (a later chunk for the
+/// same path replaces it).
+pub fn repo_files(data: &[u8]) -> Vec<(&'static str, &[u8])> {
+    let mut out: Vec<(&'static str, &[u8])> = vec![];
+    let mut rest = data;
+    loop {
+        let (chunk, next) = match memchr_find(rest, b"\n%%%") {
+            Some(i) => (&rest[..i], Some(&rest[i + 4..])),
+            None => (rest, None),
+        };
+        if let Some((&sel, body)) = chunk.split_first() {
+            let path = REPO_PATHS[sel as usize % REPO_PATHS.len()];
+            out.retain(|(p, _)| *p != path);
+            out.push((path, body));
+        }
+        match next {
+            Some(n) => rest = n,
+            None => break,
+        }
+    }
+    out
+}
+
+fn memchr_find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// A whole-repository audit: the input becomes a directory tree (workflows, an
+/// action, scripts, Dockerfiles, compose, dependabot/renovate/manifest files, a
+/// config, a folder deeper than the walk goes) written to a fresh temporary folder,
+/// then `audit_path` (discovery, the safe loader, budgets, every rule, the analysis)
+/// and the JSON, SARIF and plain renderings. A panic caught by the engine is
+/// re-raised.
+pub fn repo(data: &[u8]) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "pipewise-fuzz-repo-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (path, body) in repo_files(data) {
+        let p = dir.join(path);
+        if let Some(parent) = p.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        let _ = std::fs::write(&p, body);
+    }
+    let _ = std::fs::create_dir_all(&dir);
+    let result = pipewise::audit::audit_path(&dir, None);
+    let _ = std::fs::remove_dir_all(&dir);
+    // An invalid `pipewise.toml` is an `Err` (the configuration error): fine.
+    let Ok(report) = result else { return };
+    for e in &report.errors {
+        if e.message.contains("internal error") {
+            panic!("caught panic in the audit: {}", e.message);
+        }
+    }
+    let report = pipewise::report::Report::new(vec![report]);
+    let _ = pipewise::report::json::render(&report);
+    let _ = pipewise::report::sarif::render(&report);
 }

@@ -398,3 +398,444 @@ fn a_progress_bar_never_shows_when_not_a_terminal() {
         assert!(!all.contains('\r'), "{format}: carriage return in output");
     }
 }
+
+// Issue 13: hostile repositories. Inputs are generated here, never committed as
+// large files; each case also checks the good workflow next to it is still audited.
+
+fn findings(v: &Value) -> Vec<Value> {
+    v["repositories"][0]["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// A workflow of `jobs` (YAML text of the jobs) that deploys in job `deploy`.
+fn jobs_workflow(jobs: &str) -> Vec<u8> {
+    format!("name: Deploy\non: push\npermissions:\n  contents: read\njobs:\n{jobs}").into_bytes()
+}
+
+const JOB_BODY: &str =
+    "    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - run: make test\n";
+const DEPLOY_BODY: &str = "    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    environment: production\n    steps:\n      - run: kubectl apply -f k8s/\n";
+
+/// `layers` layers of `width` jobs, each needing every job of the layer below, and
+/// a deploy job needing the last layer (exponential for a walk without memo).
+fn needs_layers(layers: usize, width: usize) -> Vec<u8> {
+    let mut s = String::new();
+    for i in 0..layers {
+        for k in 0..width {
+            s += &format!("  j{i}_{k}:\n");
+            if i > 0 {
+                let below: Vec<String> = (0..width).map(|m| format!("j{}_{m}", i - 1)).collect();
+                s += &format!("    needs: [{}]\n", below.join(", "));
+            }
+            s += JOB_BODY;
+        }
+    }
+    let last: Vec<String> = (0..width).map(|m| format!("j{}_{m}", layers - 1)).collect();
+    s += &format!("  deploy:\n    needs: [{}]\n{DEPLOY_BODY}", last.join(", "));
+    jobs_workflow(&s)
+}
+
+fn deploy_paths(v: &Value) -> usize {
+    v["repositories"][0]["deploy_paths"]
+        .as_array()
+        .map_or(0, |a| a.len())
+}
+
+/// Audits a repository with `workflow` at [`WF`] within `secs` seconds (generous:
+/// a debug build on a loaded machine; the inputs took minutes before the fix) and
+/// checks it finds its one deploy path and still audits the good workflow.
+fn deploys_once_within(workflow: &[u8], secs: u64) {
+    let r = repo_with(&[(WF, workflow)]);
+    let (v, t) = timed_audit(r.path());
+    assert!(t.as_secs() < secs, "{t:?}");
+    assert_eq!(deploy_paths(&v), 1);
+    assert!(good_was_audited(&v));
+}
+
+fn timed_audit(dir: &Path) -> (Value, std::time::Duration) {
+    let t = std::time::Instant::now();
+    let v = audit(dir);
+    (v, t.elapsed())
+}
+
+cases! {
+    dependabot_is_a_list: ".github/dependabot.yml", *b"- package-ecosystem: npm\n", "must be a mapping", Some(1);
+    dependabot_updates_is_a_number: ".github/dependabot.yml", *b"version: 2\nupdates: 5\n", "`updates` must be a list", Some(2);
+    dependabot_updates_is_a_string: ".github/dependabot.yml", *b"version: 2\nupdates: npm\n", "`updates` must be a list", Some(2);
+    dependabot_updates_is_a_mapping: ".github/dependabot.yml", *b"version: 2\nupdates: {a: 1}\n", "`updates` must be a list", Some(2);
+    dependabot_update_entry_is_a_number: ".github/dependabot.yml", *b"version: 2\nupdates:\n  - 5\n", "entry must be a mapping", Some(3);
+    dependabot_without_updates: ".github/dependabot.yml", *b"version: 2\n", "no `updates:`", Some(1);
+    dependabot_is_a_scalar: ".github/dependabot.yml", *b"hello\n", "must be a mapping", Some(1);
+    renovate_garbage: "renovate.json", *b"this is { not json", "not valid JSON", Some(1);
+    renovate_truncated: "renovate.json", *b"{\n  \"extends\": [\n", "not valid JSON", None;
+    renovate_is_a_list: "renovate.json", *b"[\"config:base\"]\n", "must be a JSON object", Some(1);
+    renovate_in_github_folder_garbage: ".github/renovate.json", *b"{]", "not valid JSON", Some(1);
+    renovaterc_garbage: ".renovaterc", *b"extends: config:base\n", "not valid JSON", Some(1);
+    package_json_garbage: "package.json", *b"{\n  \"name\": \"x\",\n  scripts\n}\n", "not valid JSON", Some(3);
+    package_json_truncated: "package.json", *b"{\"name\": \"x\"", "not valid JSON", Some(1);
+    nested_package_json_garbage: "web/package.json", *b"<html>", "not valid JSON", Some(1);
+    composer_json_garbage: "composer.json", *b"{,}", "not valid JSON", Some(1);
+    pyproject_unclosed_table: "pyproject.toml", *b"[project\nname = \"x\"\n", "not valid TOML", Some(1);
+    pyproject_duplicate_key: "pyproject.toml", *b"[project]\nname = \"a\"\nname = \"b\"\n", "not valid TOML", Some(3);
+    cargo_toml_garbage: "Cargo.toml", *b"[package]\nname = \n", "not valid TOML", Some(2);
+    job_id_is_a_sequence: WF, *b"on: push\njobs:\n  ? [a, b]\n  : {runs-on: x, steps: [run: echo]}\n", "a job id must be a string", Some(3);
+    job_id_is_a_mapping: WF, *b"on: push\njobs:\n  ? {a: 1}\n  : {runs-on: x, steps: [run: echo]}\n", "a job id must be a string", Some(3);
+    job_id_is_a_flow_mapping_key: WF, *b"on: push\njobs: {? [x]: {runs-on: x, steps: [run: echo]}}\n", "a job id must be a string", Some(2);
+}
+
+#[test]
+fn alias_of_a_big_scalar_is_refused_by_bytes() {
+    // 1 MiB aliased 10 times: only 11 nodes, but 10 MiB of copies.
+    let mut s = format!("on: push\nx: &a {}\ny:\n", "x".repeat(1 << 20));
+    for i in 0..10 {
+        s += &format!("  k{i}: *a\n");
+    }
+    s += "jobs: {}\n";
+    case(WF, s.as_bytes(), "alias expansion exceeds", None);
+}
+
+#[test]
+fn alias_of_a_big_mapping_is_refused_by_bytes() {
+    let entries: String = (0..2000)
+        .map(|i| format!("  key{i}: {}\n", "v".repeat(400)))
+        .collect();
+    let uses: String = (0..10).map(|i| format!("  c{i}: *m\n")).collect();
+    let s = format!("on: push\nm: &m\n{entries}copies:\n{uses}jobs: {{}}\n");
+    case(WF, s.as_bytes(), "alias expansion exceeds", None);
+}
+
+#[test]
+fn github_folder_as_a_link_is_an_error() {
+    let dir = TempDir::new().expect("temp dir");
+    write(dir.path(), "real/workflows/ci.yml", GOOD.as_bytes());
+    std::os::unix::fs::symlink("real", dir.path().join(".github")).expect("symlink");
+    // Nothing else can be read: exit 2, with the JSON report and its error.
+    let out = Command::cargo_bin("pipewise")
+        .expect("binary")
+        .arg("audit")
+        .arg(dir.path())
+        .args(["--format", "json"])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .expect("runs");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    let errs = errors(&v);
+    assert!(
+        errs.iter().any(|e| e["file"] == ".github"
+            && e["message"].as_str().unwrap_or("").contains("link")),
+        "{errs:#?}"
+    );
+}
+
+#[test]
+fn a_script_deeper_than_the_walk_is_still_audited() {
+    let deep: String = (0..40).map(|i| format!("d{i}/")).collect();
+    let wf = format!(
+        "on: push\npermissions:\n  contents: read\njobs:\n  a:\n    runs-on: x\n    timeout-minutes: 5\n    steps:\n      - run: ./{deep}s.sh\n"
+    );
+    let script_path = format!("{deep}s.sh");
+    let r = repo_with(&[
+        (".github/workflows/deep.yml", wf.as_bytes()),
+        (&script_path, b"npm test || true\n"),
+    ]);
+    let v = audit(r.path());
+    let f = findings(&v);
+    assert!(
+        f.iter().any(|f| f["file"] == script_path.as_str()),
+        "the deep script was not audited: {f:#?}"
+    );
+    assert!(
+        !f.iter().any(|f| f["rule"] == "reliability/missing-file"),
+        "false missing file: {f:#?}"
+    );
+    assert!(errors(&v)
+        .iter()
+        .any(|e| e["message"].as_str().unwrap_or("").contains("deeper than")));
+    assert!(good_was_audited(&v));
+}
+
+#[test]
+fn a_garbage_renovate_json_does_not_silence_dependabot_coverage() {
+    let r = repo_with(&[
+        ("renovate.json", b"garbage"),
+        ("package.json", b"{\"name\": \"x\"}"),
+    ]);
+    let v = audit(r.path());
+    assert!(
+        findings(&v)
+            .iter()
+            .any(|f| f["rule"] == "security/dependabot-coverage"),
+        "{:#?}",
+        findings(&v)
+    );
+    // A Renovate file with comments and a trailing comma is a working configuration.
+    let r = repo_with(&[
+        (
+            "renovate.json",
+            b"{\n  // weekly\n  \"extends\": [\"config:base\",],\n}\n",
+        ),
+        ("package.json", b"{\"name\": \"x\"}"),
+    ]);
+    let v = audit(r.path());
+    assert!(errors(&v).is_empty(), "{:#?}", errors(&v));
+    assert!(!findings(&v)
+        .iter()
+        .any(|f| f["rule"] == "security/dependabot-coverage"));
+}
+
+#[test]
+fn lone_cr_line_ends_give_real_lines_and_no_blanket_suppression() {
+    let body = GOOD.to_string() + "# pipewise: ignore[*]\n";
+    let cr = body.replace('\n', "\r");
+    let r = repo_with(&[(".github/workflows/cr.yml", cr.as_bytes())]);
+    let v = audit(r.path());
+    let f: Vec<Value> = findings(&v)
+        .into_iter()
+        .filter(|f| f["file"] == ".github/workflows/cr.yml")
+        .collect();
+    let masked = f
+        .iter()
+        .find(|f| f["rule"] == "reliability/masked-failure")
+        .unwrap_or_else(|| panic!("suppressed by the last line: {f:#?}"));
+    assert_eq!(masked["line"], GOOD_LINE);
+    assert!(good_was_audited(&v));
+}
+
+#[test]
+fn a_suppression_on_a_cr_line_covers_only_its_neighbour() {
+    let body = GOOD.replace(
+        "          npm test || echo",
+        "          # pipewise: ignore[reliability/masked-failure]\n          npm test || echo",
+    );
+    let cr = body.replace('\n', "\r");
+    let r = repo_with(&[(".github/workflows/cr.yml", cr.as_bytes())]);
+    let v = audit(r.path());
+    assert!(!findings(&v)
+        .iter()
+        .any(|f| f["file"] == ".github/workflows/cr.yml"
+            && f["rule"] == "reliability/masked-failure"));
+    assert!(findings(&v)
+        .iter()
+        .any(|f| f["file"] == ".github/workflows/cr.yml"
+            && f["rule"] != "reliability/masked-failure"));
+}
+
+#[test]
+fn an_expression_nested_past_the_parser_keeps_its_injection_finding() {
+    let depth = 300;
+    let expr = format!(
+        "{}github.event.issue.title{}",
+        "format('{0}', ".repeat(depth),
+        ")".repeat(depth)
+    );
+    let wf = format!(
+        "on: issues\npermissions:\n  contents: read\njobs:\n  a:\n    runs-on: x\n    timeout-minutes: 5\n    steps:\n      - run: echo \"${{{{ {expr} }}}}\"\n"
+    );
+    let r = repo_with(&[(".github/workflows/deep.yml", wf.as_bytes())]);
+    let v = audit(r.path());
+    assert!(
+        findings(&v)
+            .iter()
+            .any(|f| f["file"] == ".github/workflows/deep.yml"
+                && f["rule"] == "security/template-injection"),
+        "{:#?}",
+        findings(&v)
+    );
+}
+
+#[test]
+fn needs_layers_are_linear_not_exponential() {
+    // 28 layers of 2 took 15 s and 20 layers of 3 over 100 s before.
+    for (layers, width) in [(28, 2), (20, 3), (12, 8)] {
+        deploys_once_within(&needs_layers(layers, width), 30);
+    }
+}
+
+#[test]
+fn a_fan_in_of_thousands_of_jobs_ends() {
+    let mut s: String = (0..3000).map(|i| format!("  j{i}:\n{JOB_BODY}")).collect();
+    let all: Vec<String> = (0..3000).map(|i| format!("j{i}")).collect();
+    s += &format!("  deploy:\n    needs: [{}]\n{DEPLOY_BODY}", all.join(", "));
+    deploys_once_within(&jobs_workflow(&s), 40);
+}
+
+#[test]
+fn a_needs_chain_of_thousands_of_jobs_ends() {
+    let mut s = String::new();
+    for i in 0..4000 {
+        s += &format!("  j{i}:\n");
+        if i > 0 {
+            s += &format!("    needs: j{}\n", i - 1);
+        }
+        s += JOB_BODY;
+    }
+    s += &format!("  deploy:\n    needs: j3999\n{DEPLOY_BODY}");
+    deploys_once_within(&jobs_workflow(&s), 40);
+}
+
+#[test]
+fn a_needs_cycle_ends() {
+    let s = format!(
+        "  a:\n    needs: [b, deploy]\n{JOB_BODY}  b:\n    needs: a\n{JOB_BODY}  deploy:\n    needs: [a, b, nope]\n{DEPLOY_BODY}"
+    );
+    deploys_once_within(&jobs_workflow(&s), 30);
+}
+
+#[test]
+fn a_status_job_with_thousands_of_needs_ends() {
+    let mut s: String = (0..3000).map(|i| format!("  j{i}:\n{JOB_BODY}")).collect();
+    let all: Vec<String> = (0..3000).map(|i| format!("j{i}")).collect();
+    s += &format!(
+        "  status:\n    needs: [{}]\n    if: always()\n    runs-on: x\n    timeout-minutes: 5\n    steps:\n      - run: test \"${{{{ needs.j0.result }}}}\" = success || exit 1\n",
+        all.join(", ")
+    );
+    let r = repo_with(&[(WF, &jobs_workflow(&s))]);
+    let (v, t) = timed_audit(r.path());
+    assert!(t.as_secs() < 40, "{t:?}");
+    let f = findings(&v);
+    let partial = f
+        .iter()
+        .find(|f| f["rule"] == "reliability/partial-status-check")
+        .unwrap_or_else(|| panic!("{f:#?}"));
+    assert!(partial["message"].as_str().unwrap_or("").contains("`j1`"));
+}
+
+#[test]
+fn many_commands_in_one_run_are_mapped_in_linear_time() {
+    let cmds: String = (0..20_000)
+        .map(|i| format!("          npm test --shard={i} || true\n"))
+        .collect();
+    let wf = format!("on: push\npermissions:\n  contents: read\njobs:\n  a:\n    runs-on: x\n    timeout-minutes: 5\n    steps:\n      - run: |\n{cmds}");
+    let r = repo_with(&[(WF, wf.as_bytes())]);
+    let (v, t) = timed_audit(r.path());
+    assert!(t.as_secs() < 40, "{t:?}");
+    // Spans land on their own lines: the last listed finding is on a late line.
+    let lines: Vec<u64> = findings(&v)
+        .iter()
+        .filter(|f| f["file"] == WF && f["rule"] == "reliability/masked-failure")
+        .filter_map(|f| f["line"].as_u64())
+        .collect();
+    assert_eq!(lines.len(), 1000, "capped at 1,000 per rule and file");
+    assert_eq!(lines.iter().max(), Some(&(9 + 1000)));
+    assert!(errors(&v).iter().any(|e| e["file"] == WF
+        && e["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("19000 more `reliability/masked-failure`")));
+}
+
+#[test]
+fn one_line_of_thousands_of_masked_commands_keeps_snippets_small() {
+    let line = vec!["make || true"; 10_000].join("; ");
+    let wf = format!("on: push\npermissions:\n  contents: read\njobs:\n  a:\n    runs-on: x\n    timeout-minutes: 5\n    steps:\n      - run: {line}\n");
+    let r = repo_with(&[(WF, wf.as_bytes())]);
+    let (v, t) = timed_audit(r.path());
+    assert!(t.as_secs() < 40, "{t:?}");
+    let f = findings(&v);
+    let masked: Vec<&Value> = f
+        .iter()
+        .filter(|f| f["file"] == WF && f["rule"] == "reliability/masked-failure")
+        .collect();
+    assert!(masked.len() >= 1000, "{}", masked.len());
+    for m in masked {
+        for part in ["snippet", "context"] {
+            let bytes: usize = m[part]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|l| l.to_string().len())
+                .sum();
+            assert!(bytes < 4096, "{part} of {bytes} bytes");
+        }
+    }
+    // Columns still count from the start of the line.
+    let cols: Vec<u64> = f
+        .iter()
+        .filter(|f| f["file"] == WF)
+        .filter_map(|f| f["column"].as_u64())
+        .collect();
+    assert!(cols.iter().any(|&c| c > 1000), "{cols:?}");
+}
+
+#[test]
+fn a_huge_dockerfile_run_line_is_audited() {
+    let cmds: Vec<String> = (0..250_000).map(|i| format!("echo {i}")).collect();
+    let df = format!("FROM alpine:3.19\nRUN {}\n", cmds.join(" && "));
+    assert!(df.len() > 3_000_000);
+    let r = repo_with(&[("Dockerfile", df.as_bytes())]);
+    let (v, t) = timed_audit(r.path());
+    assert!(t.as_secs() < 40, "{t:?}");
+    assert!(v["repositories"][0]["files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|f| f["path"] == "Dockerfile"));
+    assert!(good_was_audited(&v));
+}
+
+#[test]
+fn thousands_of_dockerfile_stages_are_linear() {
+    let df: String = (0..20_000)
+        .map(|i| {
+            if i == 0 {
+                "FROM alpine:latest AS s0\nRUN echo 0\n".to_string()
+            } else {
+                format!("FROM s{} AS s{i}\nRUN echo {i}\n", i - 1)
+            }
+        })
+        .collect();
+    let r = repo_with(&[("Dockerfile", df.as_bytes())]);
+    let (v, t) = timed_audit(r.path());
+    assert!(t.as_secs() < 40, "{t:?}");
+    // The final stage is built from the first one, 20,000 stages up: its floating tag
+    // is still found.
+    assert!(findings(&v)
+        .iter()
+        .any(|f| f["file"] == "Dockerfile" && f["line"] == 1));
+}
+
+#[test]
+fn thousands_of_small_workflows_are_audited() {
+    let dir = repo_with(&[]);
+    for i in 0..3000 {
+        write(
+            dir.path(),
+            &format!(".github/workflows/w{i}.yml"),
+            format!("name: W{i}\non:\n  workflow_run:\n    workflows: [W{}]\n    types: [completed]\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: npm test || true\n", (i + 1) % 3000).as_bytes(),
+        );
+    }
+    let (v, t) = timed_audit(dir.path());
+    assert!(t.as_secs() < 50, "{t:?}");
+    assert!(
+        v["repositories"][0]["files"]
+            .as_array()
+            .map_or(0, |a| a.len())
+            > 3000
+    );
+    assert!(good_was_audited(&v));
+}
+
+#[test]
+fn scripts_past_the_repository_budget_are_errors() {
+    // Ten 3.9 MB scripts (comment lines: cheap to parse) are 39 MB, over the 32 MiB
+    // repository budget: the last ones are refused by name, the rest is audited.
+    let body = format!("{}\nnpm test || true\n", "#".repeat(1000)).repeat(3900);
+    let mut wf = "on: push\npermissions:\n  contents: read\njobs:\n  a:\n    runs-on: x\n    timeout-minutes: 5\n    steps:\n".to_string();
+    let dir = repo_with(&[]);
+    for i in 0..10 {
+        write(dir.path(), &format!("scripts/s{i}.sh"), body.as_bytes());
+        wf += &format!("      - run: ./scripts/s{i}.sh\n");
+    }
+    write(dir.path(), ".github/workflows/big.yml", wf.as_bytes());
+    let v = audit(dir.path());
+    let refused: Vec<Value> = errors(&v)
+        .into_iter()
+        .filter(|e| e["message"].as_str().unwrap_or("").contains("budget"))
+        .collect();
+    assert!((2..=3).contains(&refused.len()), "{refused:#?}");
+    assert!(findings(&v).iter().any(|f| f["file"] == "scripts/s0.sh"));
+    assert!(good_was_audited(&v));
+}

@@ -478,9 +478,10 @@ impl<'a> ValueWalk<'a> {
         match style {
             Style::Literal | Style::Folded => {
                 // Skip the header line (`|`, `>-`, `|2+` …) and find the content indentation.
-                let nl = text.find('\n')?;
+                // The header line ends at `\n`, `\r\n` or a lone `\r`.
+                let nl = text.find(['\n', '\r'])?;
                 let header = &text[..nl];
-                s = nl + 1;
+                s = nl + if text[nl..].starts_with("\r\n") { 2 } else { 1 };
                 let explicit = header
                     .chars()
                     .find(|c| c.is_ascii_digit())
@@ -500,7 +501,7 @@ impl<'a> ValueWalk<'a> {
                         parent + d as usize
                     }
                     None => text[s..]
-                        .split('\n')
+                        .split(['\n', '\r'])
                         .find(|l| !l.trim().is_empty())
                         .map(|l| l.bytes().take_while(|b| *b == b' ').count())
                         .unwrap_or(0),
@@ -535,7 +536,11 @@ impl<'a> ValueWalk<'a> {
         let (mut v, mut s) = (self.v, self.s);
         while v < target.min(vb.len()) && s < sb.len() {
             let vc = vb[v];
-            let sc = sb[s];
+            // A lone `\r` breaks a line as `\n` does (the `\r` of `\r\n` is syntax).
+            let sc = match sb[s] {
+                b'\r' if sb.get(s + 1) != Some(&b'\n') => b'\n',
+                c => c,
+            };
             if sc == b'\n' && (vc == b'\n' || vc == b' ') {
                 // A line break (kept, or folded into a space): skip the next line's indentation.
                 s += 1;
@@ -646,10 +651,15 @@ fn map_value_offset(
 /// Block scalar events start at their content; move back to the `|`/`>` indicator.
 fn block_header_start(src: &str, content_start: usize) -> usize {
     let before = &src[..content_start.min(src.len())];
-    let mut end = before.rfind('\n').unwrap_or(0);
+    // Lines end at `\n`, `\r\n` or a lone `\r` (the `\r` of `\r\n` then ends an
+    // empty line, which is walked over like a blank one).
+    let mut end = before.rfind(['\n', '\r']).unwrap_or(0);
     // Walk back over blank lines to the header line.
     loop {
-        let line_start = before[..end].rfind('\n').map(|p| p + 1).unwrap_or(0);
+        let line_start = before[..end]
+            .rfind(['\n', '\r'])
+            .map(|p| p + 1)
+            .unwrap_or(0);
         let line = &before[line_start..end];
         if line.trim().is_empty() && line_start > 0 {
             end = line_start - 1;
@@ -1357,6 +1367,77 @@ mod tests {
         }
         let e = Document::parse(bomb).unwrap_err();
         assert!(e.message.contains("alias"), "{e:?}");
+    }
+
+    #[test]
+    fn an_alias_of_big_text_is_refused_by_bytes() {
+        let mut s = format!("a: &a {}\n", "x".repeat(1 << 20));
+        for i in 0..3 {
+            s += &format!("b{i}: *a\n");
+        }
+        assert!(
+            Document::parse(s.clone()).is_ok(),
+            "3 MiB of copies is within 4 MiB"
+        );
+        s += "b9: *a\nb10: *a\n";
+        let e = Document::parse(s).unwrap_err();
+        assert!(e.message.contains("MiB of text"), "{e:?}");
+        assert_eq!(
+            e.position.line, 6,
+            "4 MiB of copies is the limit; the fifth goes over"
+        );
+    }
+
+    #[test]
+    fn lone_cr_lines_map_into_block_scalars() {
+        for nl in ["\n", "\r\n", "\r"] {
+            let src = format!("run: |{nl}  one{nl}{nl}  two{nl}x: 1{nl}");
+            let d = doc(&src);
+            let run = d.root.get("run").unwrap();
+            let v = run.as_str().unwrap();
+            assert_eq!(v, "one\n\ntwo\n", "{nl:?}");
+            let at = d.value_to_source(run, v.find("two").unwrap());
+            assert_eq!(&src[at..at + 3], "two", "{nl:?}");
+            assert_eq!(d.position(at).line, 4, "{nl:?}");
+            assert_eq!(d.line_text(4), "  two", "{nl:?}");
+        }
+    }
+
+    #[test]
+    fn checkpoints_map_like_a_walk_from_the_start() {
+        let body: String = (0..3000)
+            .map(|i| format!("    cmd{i} \"a\\tb\" x\n"))
+            .collect();
+        for src in [
+            format!("run: |\n{body}"),
+            format!("run: >-\n{body}"),
+            format!(
+                "run: \"{}\"\n",
+                body.replace('\n', " ").replace('"', "\\\"")
+            ),
+        ] {
+            let d = doc(&src);
+            let run = d.root.get("run").unwrap();
+            let NodeKind::Scalar { value, style } = &run.kind else {
+                panic!()
+            };
+            assert!(value.len() > CHECKPOINT_ABOVE);
+            for t in (0..value.len()).step_by(97).rev() {
+                let fresh = map_value_offset(&src, run.span, value, *style, t, &[]);
+                assert_eq!(d.value_to_source(run, t), fresh, "offset {t}");
+            }
+        }
+    }
+
+    #[test]
+    fn columns_count_characters_in_long_non_ascii_lines() {
+        let src = format!("a: {}x\n", "é".repeat(1000));
+        let d = doc(&src);
+        let x = src.find('x').unwrap();
+        assert_eq!(d.position(x).column, 1004);
+        assert_eq!(d.position(x).line, 1);
+        let idx = LineIndex::new(&src);
+        assert_eq!(idx.position(&src, x).column, 1004);
     }
 
     #[test]

@@ -264,23 +264,54 @@ pub struct Dockerfile {
     /// The line-continuation character in force (`\` unless `# escape=` said
     /// otherwise).
     pub escape: char,
+    /// Stage indices by lower-cased alias, built on first use.
+    pub aliases: AliasIndex,
 }
+
+/// A cache of a [`Dockerfile`]'s stage aliases (so that looking stages up by name
+/// for every stage of an 80,000-stage file is not quadratic). Two caches always
+/// compare equal: it is derived data.
+#[derive(Debug, Clone, Default)]
+pub struct AliasIndex(std::sync::OnceLock<std::collections::HashMap<String, usize>>);
+
+impl PartialEq for AliasIndex {
+    fn eq(&self, _: &AliasIndex) -> bool {
+        true
+    }
+}
+impl Eq for AliasIndex {}
 
 impl Dockerfile {
     /// The stage whose alias matches `name`, compared case-insensitively as
-    /// BuildKit does.
+    /// BuildKit does (the first such stage).
     pub fn stage_by_name(&self, name: &str) -> Option<&Stage> {
-        self.stages.iter().find(|s| {
-            s.alias
-                .as_deref()
-                .is_some_and(|a| a.eq_ignore_ascii_case(name))
-        })
+        let index = self.aliases.0.get_or_init(|| {
+            let mut m = std::collections::HashMap::new();
+            for s in &self.stages {
+                if let Some(a) = &s.alias {
+                    m.entry(a.to_ascii_lowercase()).or_insert(s.index);
+                }
+            }
+            m
+        });
+        let i = *index.get(&name.to_ascii_lowercase())?;
+        self.stages.get(i).filter(|s| s.index == i)
     }
 
     /// The instructions of stage `stage` (use [`GLOBAL_STAGE`] for those before
-    /// the first `FROM`).
+    /// the first `FROM`). Instructions are in file order, so the global ones come
+    /// first and the stages follow in order: two binary searches find the range.
     pub fn instructions_in_stage(&self, stage: usize) -> impl Iterator<Item = &Instruction> {
-        self.instructions.iter().filter(move |i| i.stage == stage)
+        let ins = &self.instructions;
+        let globals = ins.partition_point(|i| i.is_global());
+        let range = if stage == GLOBAL_STAGE {
+            0..globals
+        } else {
+            let rest = &ins[globals..];
+            globals + rest.partition_point(|i| i.stage < stage)
+                ..globals + rest.partition_point(|i| i.stage <= stage)
+        };
+        ins[range].iter().filter(move |i| i.stage == stage)
     }
 
     /// The value of parser directive `name` (lower-case), if present.
@@ -725,6 +756,7 @@ impl<'a> Parser<'a> {
                 errors: Vec::new(),
                 directives: Vec::new(),
                 escape: '\\',
+                aliases: AliasIndex::default(),
             },
             stage: GLOBAL_STAGE,
         }

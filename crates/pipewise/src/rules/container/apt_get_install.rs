@@ -144,11 +144,11 @@ impl Rule for AptGetInstall {
     fn file(&self, f: &SourceFile, cx: &mut Ctx) {
         let Some(d) = dockerfile(f) else { return };
         let text = f.text();
-        let shipped = super::final_chain(d);
+        let shipped = super::stage_set(d, &super::final_chain(d));
         let recommends_configured = text.contains("Install-Recommends");
         let yes_configured = text.contains("Assume-Yes");
         for i in d.instructions.iter().filter(|i| i.keyword == "RUN") {
-            let in_final = shipped.contains(&i.stage);
+            let in_final = shipped.get(i.stage).copied().unwrap_or(false);
             let apt_cache = i.flags.iter().any(|(n, v)| {
                 n == "mount" && v.as_deref().is_some_and(|v| v.contains("/var/lib/apt"))
             });

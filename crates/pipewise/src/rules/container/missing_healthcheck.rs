@@ -95,10 +95,11 @@ impl Rule for MissingHealthcheck {
             return;
         };
         let Some(&last) = chain.first() else { return };
+        let set = super::stage_set(d, &chain);
         let in_chain = |k: &str| {
             d.instructions
                 .iter()
-                .find(|i| i.keyword == k && chain.contains(&i.stage))
+                .find(|i| i.keyword == k && set.get(i.stage).copied().unwrap_or(false))
         };
         let Some(expose) = in_chain("EXPOSE") else {
             return;

@@ -47,15 +47,31 @@ pub(crate) fn dockerfile(f: &SourceFile) -> Option<&Dockerfile> {
 /// it is built `FROM`, last first.
 pub(crate) fn final_chain(d: &Dockerfile) -> Vec<usize> {
     let mut out = vec![];
+    let mut seen = vec![false; d.stages.len()];
     let mut cur = d.stages.last();
     while let Some(s) = cur {
-        if out.contains(&s.index) {
+        if seen.get(s.index).copied().unwrap_or(true) {
             break;
+        }
+        if let Some(v) = seen.get_mut(s.index) {
+            *v = true;
         }
         out.push(s.index);
         cur = d.stage_by_name(&s.base).filter(|p| p.index < s.index);
     }
     out
+}
+
+/// Membership of `chain` (stage indices) by stage index: a lookup per instruction
+/// instead of a scan of the chain (80,000 stages).
+pub(crate) fn stage_set(d: &Dockerfile, chain: &[usize]) -> Vec<bool> {
+    let mut set = vec![false; d.stages.len()];
+    for &s in chain {
+        if let Some(v) = set.get_mut(s) {
+            *v = true;
+        }
+    }
+    set
 }
 
 /// The `FROM` instruction that opens stage `stage`.

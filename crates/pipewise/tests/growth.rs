@@ -1,0 +1,281 @@
+//! Growth test (issue 13): time and memory of an audit grow at most n log n on
+//! generated families of hostile inputs (needs layers, fan-in, needs chains,
+//! commands in one `run:`, masked commands on one line, stages per Dockerfile,
+//! workflows per repository).
+//!
+//! Checked by ratios between two sizes (n and 8n), never absolute times: for each
+//! family, `cost(8n) / cost(n) <= 8 * log(8n) / log(n) * SLACK`. An n² family gives a
+//! ratio near 64, an exponential one far more; n log n stays near 8-11. Time is the
+//! process's CPU time (all threads, from `/proc/self/stat`, so a loaded machine's
+//! waiting does not count), the best of two runs; memory is the peak of bytes
+//! allocated during the audit, counted by this binary's allocator. The one test runs
+//! the families one after the other (nothing else in this binary allocates).
+
+use pipewise::config::Config;
+use pipewise::repo::Repo;
+use pipewise::source::{FileKind, SourceFile};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+struct Counting;
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        let now = CURRENT.fetch_add(l.size(), Ordering::Relaxed) + l.size();
+        PEAK.fetch_max(now, Ordering::Relaxed);
+        unsafe { System.alloc(l) }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        CURRENT.fetch_sub(l.size(), Ordering::Relaxed);
+        unsafe { System.dealloc(p, l) }
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        if new > l.size() {
+            let now = CURRENT.fetch_add(new - l.size(), Ordering::Relaxed) + new - l.size();
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        } else {
+            CURRENT.fetch_sub(l.size() - new, Ordering::Relaxed);
+        }
+        unsafe { System.realloc(p, l, new) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// How far above n log n a ratio may go (noise, caches, allocator behaviour).
+const SLACK: f64 = 2.5;
+/// CPU times below this are rounded up to it (the clock ticks every 10 ms).
+const MIN_CPU: f64 = 0.05;
+/// Memory peaks below this are rounded up to it (fixed costs).
+const MIN_PEAK: f64 = 1_000_000.0;
+
+/// CPU seconds used by this process so far (user + system, all threads).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split(' ').collect();
+    let utime: f64 = f.get(11)?.parse().ok()?;
+    let stime: f64 = f.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
+fn repo(files: Vec<(String, FileKind, String)>) -> Repo {
+    let mut paths = BTreeSet::new();
+    let mut loaded = vec![];
+    let mut errors = vec![];
+    for (path, kind, text) in files {
+        let mut p = path.as_str();
+        while let Some((dir, _)) = p.rsplit_once('/') {
+            paths.insert(dir.to_string());
+            p = dir;
+        }
+        paths.insert(path.clone());
+        let (f, e) = SourceFile::from_text(path, kind, text);
+        loaded.push(f);
+        errors.extend(e);
+    }
+    loaded.sort_by(|a, b| a.path.cmp(&b.path));
+    Repo {
+        root: PathBuf::from("/nonexistent/pipewise-growth"),
+        display: "growth".into(),
+        files: loaded,
+        paths,
+        errors,
+        incomplete: false,
+    }
+}
+
+/// (CPU seconds, peak bytes) of loading and auditing the files and rendering JSON.
+fn cost(make: &dyn Fn() -> Vec<(String, FileKind, String)>) -> (f64, f64) {
+    let mut best = (f64::MAX, f64::MAX);
+    for _ in 0..2 {
+        let files = make();
+        let base = CURRENT.load(Ordering::Relaxed);
+        PEAK.store(base, Ordering::Relaxed);
+        let t0 = cpu_seconds();
+        let r = repo(files);
+        let report = pipewise::audit::audit_repo(&r, &Config::default());
+        let json = pipewise::report::json::render(&pipewise::report::Report::new(vec![report]));
+        let t1 = cpu_seconds();
+        let peak = PEAK.load(Ordering::Relaxed).saturating_sub(base) as f64;
+        assert!(json.len() > 100);
+        drop(json);
+        drop(r);
+        let cpu = match (t0, t1) {
+            (Some(a), Some(b)) => b - a,
+            _ => 0.0,
+        };
+        best = (best.0.min(cpu), best.1.min(peak));
+    }
+    best
+}
+
+const HEAD: &str = "name: CI\non: push\npermissions:\n  contents: read\njobs:\n";
+const JOB: &str =
+    "    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - run: make test\n";
+const DEPLOY: &str = "    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    environment: production\n    steps:\n      - run: kubectl apply -f k8s/\n";
+
+fn wf(text: String) -> Vec<(String, FileKind, String)> {
+    vec![(".github/workflows/ci.yml".into(), FileKind::Workflow, text)]
+}
+
+fn layers(n: usize) -> Vec<(String, FileKind, String)> {
+    let mut s = HEAD.to_string();
+    for i in 0..n {
+        for k in 0..2 {
+            s += &format!("  j{i}_{k}:\n");
+            if i > 0 {
+                s += &format!("    needs: [j{p}_0, j{p}_1]\n", p = i - 1);
+            }
+            s += JOB;
+        }
+    }
+    s += &format!(
+        "  deploy:\n    needs: [j{p}_0, j{p}_1]\n{DEPLOY}",
+        p = n - 1
+    );
+    wf(s)
+}
+
+fn fan_in(n: usize) -> Vec<(String, FileKind, String)> {
+    let mut s = HEAD.to_string();
+    for i in 0..n {
+        s += &format!("  j{i}:\n{JOB}");
+    }
+    let all: Vec<String> = (0..n).map(|i| format!("j{i}")).collect();
+    s += &format!("  deploy:\n    needs: [{}]\n{DEPLOY}", all.join(", "));
+    wf(s)
+}
+
+fn chain(n: usize) -> Vec<(String, FileKind, String)> {
+    let mut s = HEAD.to_string();
+    for i in 0..n {
+        s += &format!("  j{i}:\n");
+        if i > 0 {
+            s += &format!("    needs: j{}\n", i - 1);
+        }
+        s += JOB;
+    }
+    s += &format!("  deploy:\n    needs: j{}\n{DEPLOY}", n - 1);
+    wf(s)
+}
+
+fn commands(n: usize) -> Vec<(String, FileKind, String)> {
+    let mut s = HEAD.to_string()
+        + "  t:\n    runs-on: x\n    timeout-minutes: 5\n    steps:\n      - run: |\n";
+    for i in 0..n {
+        s += &format!("          npm test --shard={i} || true\n");
+    }
+    wf(s)
+}
+
+fn one_line(n: usize) -> Vec<(String, FileKind, String)> {
+    let line = vec!["make || true"; n].join("; ");
+    wf(HEAD.to_string()
+        + &format!(
+            "  t:\n    runs-on: x\n    timeout-minutes: 5\n    steps:\n      - run: {line}\n"
+        ))
+}
+
+fn stages(n: usize) -> Vec<(String, FileKind, String)> {
+    let mut s = String::new();
+    for i in 0..n {
+        if i == 0 {
+            s += "FROM alpine:3.19 AS s0\nRUN echo 0\n";
+        } else {
+            s += &format!("FROM s{} AS s{i}\nRUN echo {i}\n", i - 1);
+        }
+    }
+    vec![("Dockerfile".into(), FileKind::Dockerfile, s)]
+}
+
+fn workflows(n: usize) -> Vec<(String, FileKind, String)> {
+    (0..n)
+        .map(|i| {
+            (
+                format!(".github/workflows/w{i}.yml"),
+                FileKind::Workflow,
+                format!(
+                    "name: W{i}\non:\n  workflow_run:\n    workflows: [W{}]\n    types: [completed]\njobs:\n  t:\n{JOB}",
+                    (i + 1) % n
+                ),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn audits_grow_at_most_n_log_n() {
+    type Family = (
+        &'static str,
+        fn(usize) -> Vec<(String, FileKind, String)>,
+        usize,
+    );
+    let families: &[Family] = &[
+        ("needs layers", layers, 100),
+        ("fan-in", fan_in, 400),
+        ("needs chain", chain, 400),
+        ("commands in one run", commands, 1000),
+        ("masked commands on one line", one_line, 600),
+        ("Dockerfile stages", stages, 1500),
+        ("workflows per repository", workflows, 80),
+    ];
+    let mut report = vec![];
+    let mut failed = vec![];
+    for &(name, make, n) in families {
+        let big = 8 * n;
+        let (t1, m1) = cost(&|| make(n));
+        let (t8, m8) = cost(&|| make(big));
+        let bound = 8.0 * (big as f64).ln() / (n as f64).ln() * SLACK;
+        let rt = t8 / t1.max(MIN_CPU);
+        let rm = m8 / m1.max(MIN_PEAK);
+        let line = format!(
+            "{name}: n={n}: cpu {t1:.2}s -> {t8:.2}s (x{rt:.1}), peak {:.1} MB -> {:.1} MB (x{rm:.1}); bound x{bound:.1}",
+            m1 / 1e6,
+            m8 / 1e6
+        );
+        if rt > bound || rm > bound {
+            failed.push(line.clone());
+        }
+        report.push(line);
+    }
+    eprintln!("{}", report.join("\n"));
+    assert!(
+        failed.is_empty(),
+        "grew faster than n log n:\n{}",
+        failed.join("\n")
+    );
+
+    // The check can fail: a family whose input is itself n² (every job needs every
+    // job before it) breaks the memory bound.
+    let n = 120;
+    let (t1, m1) = cost(&|| all_before(n));
+    let (t8, m8) = cost(&|| all_before(8 * n));
+    let bound = 8.0 * ((8 * n) as f64).ln() / (n as f64).ln() * SLACK;
+    let (rt, rm) = (t8 / t1.max(MIN_CPU), m8 / m1.max(MIN_PEAK));
+    eprintln!("every job needs all before it: cpu x{rt:.1}, peak x{rm:.1}, bound x{bound:.1}");
+    assert!(
+        rt > bound || rm > bound,
+        "an n² family passed the bound: x{rt:.1}, x{rm:.1} <= x{bound:.1}"
+    );
+}
+
+/// n jobs, each needing every job before it (n² edges).
+fn all_before(n: usize) -> Vec<(String, FileKind, String)> {
+    let mut s = HEAD.to_string();
+    for i in 0..n {
+        s += &format!("  j{i}:\n");
+        if i > 0 {
+            let all: Vec<String> = (0..i).map(|p| format!("j{p}")).collect();
+            s += &format!("    needs: [{}]\n", all.join(", "));
+        }
+        s += JOB;
+    }
+    wf(s)
+}
