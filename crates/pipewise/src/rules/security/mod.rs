@@ -2,7 +2,9 @@
 
 pub mod cache_poisoning;
 pub mod common;
+pub mod condition;
 pub mod dangerous_trigger;
+pub mod debug_logging;
 pub mod dependabot_coverage;
 pub mod dependabot_insecure_execution;
 pub mod deprecated_action;
@@ -17,9 +19,12 @@ pub mod scopes;
 pub mod secret_exposure;
 pub mod secrets_inherit;
 pub mod self_hosted_runner;
+pub mod spoofable_bot_check;
 pub mod template_injection;
 pub mod unpinned_action;
 pub mod unpinned_image;
+pub mod unsound_condition;
+pub mod unsound_contains;
 pub mod unused_id_token;
 
 use super::Rule;
@@ -44,4 +49,8 @@ pub static RULES: &[&dyn Rule] = &[
     &unpinned_action::UnpinnedAction,
     &unpinned_image::UnpinnedImage,
     &unused_id_token::UnusedIdToken,
+    &debug_logging::DebugLogging,
+    &spoofable_bot_check::SpoofableBotCheck,
+    &unsound_condition::UnsoundCondition,
+    &unsound_contains::UnsoundContains,
 ];
