@@ -1,5 +1,6 @@
 //! Security and supply-chain rules, where zizmor and actionlint are the peers to match.
 
+pub mod artifact_poisoning;
 pub mod cache_poisoning;
 pub mod common;
 pub mod condition;
@@ -11,6 +12,7 @@ pub mod deprecated_action;
 pub mod deprecated_command;
 pub mod github_env_injection;
 pub mod hardcoded_credential;
+pub mod known_vulnerable_action;
 pub mod missing_permissions;
 pub mod overbroad_permissions;
 pub mod persisted_credentials;
@@ -50,6 +52,8 @@ pub static RULES: &[&dyn Rule] = &[
     &unpinned_image::UnpinnedImage,
     &unused_id_token::UnusedIdToken,
     &debug_logging::DebugLogging,
+    &artifact_poisoning::ArtifactPoisoning,
+    &known_vulnerable_action::KnownVulnerableAction,
     &spoofable_bot_check::SpoofableBotCheck,
     &unsound_condition::UnsoundCondition,
     &unsound_contains::UnsoundContains,
