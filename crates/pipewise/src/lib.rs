@@ -5,9 +5,11 @@
 
 pub mod analysis;
 pub mod audit;
+pub mod conditions;
 pub mod config;
 pub mod discover;
 pub mod dockerfile;
+pub mod effects;
 pub mod expr;
 pub mod finding;
 pub mod intent;
