@@ -3,6 +3,7 @@
 //! rules, the audit engine and the report renderers; the `pipewise` binary is a thin
 //! command line on top.
 
+pub mod action_shas;
 pub mod analysis;
 pub mod audit;
 pub mod conditions;
