@@ -26,6 +26,7 @@ pub fn step_uses_oidc(step: &Step) -> bool {
         .actions_for(action)
         .any(|e| e.requests_oidc(&input))
         || action.starts_with("./")
+        || action.starts_with("$/")
         || action.contains("oidc")
         || action.contains("attest")
         || action.contains("publish")
