@@ -1,6 +1,7 @@
 //! The audit report: the `pipewise/report@1` data model (serialized as JSON exactly
 //! as `shared/spec/report-schema.md` describes) and its renderers.
 
+pub mod concise;
 pub mod escape;
 pub mod github;
 pub mod html;
@@ -245,6 +246,66 @@ pub struct ReportError {
     pub file: String,
     pub line: usize,
     pub message: String,
+}
+
+/// Render-time settings shared by every renderer.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    /// Colour for a terminal (plain, concise).
+    pub colour: bool,
+    /// The report date, `YYYY-MM-DD` (Markdown, HTML).
+    pub date: String,
+    /// Wrap lines to this many columns (plain); `None` leaves them as they are.
+    pub width: Option<usize>,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            colour: false,
+            date: markdown::report_date(None),
+            width: None,
+        }
+    }
+}
+
+/// An output format. A renderer shows the report data and computes nothing of its
+/// own: everything it shows is in the `pipewise/report@1` data. Every string from
+/// the audited repository goes through [`escape`].
+pub trait Renderer: Sync {
+    /// The `--format` name.
+    fn name(&self) -> &'static str;
+    /// Output file extensions that select this format when `--format` is not given.
+    fn extensions(&self) -> &'static [&'static str] {
+        &[]
+    }
+    fn render(&self, report: &Report, opts: &RenderOptions) -> String;
+}
+
+/// Every output format, in `--help` order. Adding a format is a renderer file and
+/// one line here.
+pub static RENDERERS: &[&dyn Renderer] = &[
+    &plain::Plain,
+    &concise::Concise,
+    &json::Json,
+    &sarif::Sarif,
+    &github::Github,
+    &markdown::Markdown,
+    &html::Html,
+];
+
+/// The renderer called `name`.
+pub fn renderer(name: &str) -> Option<&'static dyn Renderer> {
+    RENDERERS.iter().copied().find(|r| r.name() == name)
+}
+
+/// The renderer whose extension `path` has (`report.sarif` → SARIF).
+pub fn renderer_for_path(path: &std::path::Path) -> Option<&'static dyn Renderer> {
+    let ext = path.extension()?.to_str()?;
+    RENDERERS
+        .iter()
+        .copied()
+        .find(|r| r.extensions().iter().any(|e| e.eq_ignore_ascii_case(ext)))
 }
 
 /// Counts of findings by severity, most severe first.
