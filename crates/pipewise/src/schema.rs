@@ -56,7 +56,7 @@ pub struct FileEntry {
     pub kind: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct RepoReport {
     pub root: String,
     pub stack: Stack,
