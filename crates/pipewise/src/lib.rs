@@ -10,6 +10,7 @@ pub mod discover;
 pub mod dockerfile;
 pub mod expr;
 pub mod finding;
+pub mod gitlab;
 pub mod intent;
 pub mod keywords;
 pub mod repo;
