@@ -556,7 +556,13 @@ fn push_entry(
     warnings: &mut Vec<Diagnostic>,
     pos: &dyn Fn(usize) -> Position,
 ) {
-    if let NodeKind::Scalar { value: k, .. } = &key.kind {
+    if let NodeKind::Scalar { value: k, style } = &key.kind {
+        // `<<` merge keys may repeat (YAML 1.1 merge; GitLab CI accepts it): each one
+        // is kept for the reader that expands them.
+        if k == "<<" && *style == Style::Plain {
+            entries.push(Entry { key, value });
+            return;
+        }
         // Small maps are scanned: cheaper than hashing and allocating every key.
         const SCAN_BELOW: usize = 16;
         let first = if entries.len() < SCAN_BELOW {

@@ -105,6 +105,11 @@ fn container_rules() {
 }
 
 #[test]
+fn gitlab_rules() {
+    check_group("gitlab");
+}
+
+#[test]
 fn every_rule_is_documented() {
     for r in rules::all() {
         let m = r.meta();
@@ -115,7 +120,8 @@ fn every_rule_is_documented() {
                 "security",
                 "deployment",
                 "quality",
-                "container"
+                "container",
+                "gitlab"
             ]
             .contains(&group),
             "{}",

@@ -44,6 +44,7 @@ fn needs<'a>(p: &'a Pipeline<'a>, j: &'a GlJob<'a>) -> Vec<&'a str> {
             NodeKind::Seq(items) => items
                 .iter()
                 .filter_map(|i| i.as_str().or_else(|| i.get("job").and_then(Node::as_str)))
+                .map(super::pipeline::matrix_base)
                 .collect(),
             _ => vec![],
         };

@@ -533,23 +533,17 @@ impl<'r> Builder<'r> {
                 let mut out = Vec::with_capacity(items.len());
                 for mut item in std::mem::take(items) {
                     let target = item.as_map().and_then(reference_target);
-                    match target {
-                        Some(t) => match self.lookup(&t, item.span) {
-                            Some(mut r) => {
-                                self.references(&mut r, depth + 1);
-                                match r.kind {
-                                    // A list is spliced into the list.
-                                    NodeKind::Seq(ref mut inner) => {
-                                        out.append(inner);
-                                    }
-                                    _ => out.push(r),
-                                }
-                            }
-                            None => {}
-                        },
-                        None => {
-                            self.references(&mut item, depth + 1);
-                            out.push(item);
+                    let Some(t) = target else {
+                        self.references(&mut item, depth + 1);
+                        out.push(item);
+                        continue;
+                    };
+                    if let Some(mut r) = self.lookup(&t, item.span) {
+                        self.references(&mut r, depth + 1);
+                        match r.kind {
+                            // A list is spliced into the list.
+                            NodeKind::Seq(ref mut inner) => out.append(inner),
+                            _ => out.push(r),
                         }
                     }
                 }
@@ -566,7 +560,7 @@ impl<'r> Builder<'r> {
             }
             Some(n)
         });
-        if found.is_none() && !self.incomplete && self.defs.get(first.as_str()).is_none() {
+        if found.is_none() && !self.incomplete && !self.defs.contains_key(first.as_str()) {
             let (file, span) = decode(at);
             self.problems.push(Problem {
                 file,
@@ -588,6 +582,27 @@ impl<'r> Builder<'r> {
                     job.name
                 ),
             });
+        }
+        for section in SECTIONS {
+            let Some(n) = job.node.get(section) else {
+                continue;
+            };
+            let mut bad = None;
+            n.walk(&mut |x| {
+                if bad.is_none() && x.as_map().is_some_and(|m| reference_target(m).is_none()) {
+                    bad = Some(x.span);
+                }
+            });
+            if let (Some(span), Some(fi)) = (bad, job.file_of(section)) {
+                self.problems.push(Problem {
+                    file: fi,
+                    span,
+                    message: format!(
+                        "`{section}` of job `{}` must be a string or a list of strings; this line is a mapping (quote a line that contains `: `)",
+                        job.name
+                    ),
+                });
+            }
         }
         if let Some(st) = job.node.get("stage") {
             if let Some(s) = st.as_str() {
@@ -638,6 +653,7 @@ fn check_needs(p: &mut Pipeline) {
                 }
                 NodeKind::Seq(_) => continue,
             };
+            let name = matrix_base(name);
             if name.is_empty() || optional || name.contains('$') || names.contains(name) {
                 continue;
             }
@@ -651,6 +667,14 @@ fn check_needs(p: &mut Pipeline) {
         }
     }
     p.problems.extend(problems);
+}
+
+/// `build: [linux, amd64]` (one job of a `parallel: matrix`) names job `build`.
+pub fn matrix_base(name: &str) -> &str {
+    match name.strip_suffix(']').and_then(|n| n.rsplit_once(": [")) {
+        Some((base, _)) => base,
+        None => name,
+    }
 }
 
 fn reference_target(entries: &[Entry]) -> Option<Vec<String>> {
@@ -745,9 +769,12 @@ fn prepare(n: &Node, file: usize, src: &str, has_ref: bool, depth: usize) -> Nod
 
 /// Whether the node at `span` of `src` is tagged `!reference`.
 fn is_reference(src: &str, span: Span) -> bool {
-    src.get(..span.start)
-        .map(|b| b.trim_end().ends_with("!reference"))
-        .unwrap_or(false)
+    // The parser's span starts at the tag or just after it.
+    src.get(span.start..)
+        .is_some_and(|a| a.starts_with("!reference"))
+        || src
+            .get(..span.start)
+            .is_some_and(|b| b.trim_end().ends_with("!reference"))
 }
 
 /// GitLab's merge: mappings merged key by key (recursively), anything else replaced.
