@@ -3,11 +3,14 @@
 //! rules, the audit engine and the report renderers; the `pipewise` binary is a thin
 //! command line on top.
 
+pub mod action_shas;
 pub mod analysis;
 pub mod audit;
+pub mod conditions;
 pub mod config;
 pub mod discover;
 pub mod dockerfile;
+pub mod effects;
 pub mod expr;
 pub mod finding;
 pub mod gitlab;
@@ -16,6 +19,7 @@ pub mod keywords;
 pub mod repo;
 pub mod report;
 pub mod rules;
+pub mod schema;
 pub mod scoring;
 pub mod shell;
 pub mod source;

@@ -1,6 +1,7 @@
 //! Plain terminal output: rustc-style snippets (colour on a terminal), then a
 //! summary line of counts by severity.
 
+use super::escape::text as esc;
 use super::{severity_counts, Report, ReportFinding};
 use crate::finding::Severity;
 
@@ -36,15 +37,15 @@ impl Paint {
 
 fn finding(out: &mut String, p: &Paint, root: &str, multi: bool, f: &ReportFinding) {
     let path = if multi {
-        format!("{}/{}", root.trim_end_matches('/'), f.file)
+        format!("{}/{}", esc(root.trim_end_matches('/')), esc(&f.file))
     } else {
-        f.file.clone()
+        esc(&f.file).into_owned()
     };
     out.push_str(&format!(
         "{}{} {}\n",
         p.sev(f.severity, &format!("{}[{}]", f.severity, f.rule)),
         p.bold(":"),
-        p.bold(&f.title)
+        p.bold(&esc(&f.title))
     ));
     let width = f
         .snippet
@@ -65,7 +66,7 @@ fn finding(out: &mut String, p: &Paint, root: &str, multi: bool, f: &ReportFindi
                 "{} {} {}\n",
                 p.blue(&format!("{n:>width$}")),
                 p.blue("|"),
-                text.trim_end()
+                esc(text.trim_end())
             ));
             if i == 0 {
                 let start = f.column.saturating_sub(1);
@@ -79,17 +80,17 @@ fn finding(out: &mut String, p: &Paint, root: &str, multi: bool, f: &ReportFindi
                     p.blue("|"),
                     " ".repeat(start),
                     p.sev(f.severity, &"^".repeat(len.min(120))),
-                    p.sev(f.severity, &f.message)
+                    p.sev(f.severity, &esc(&f.message))
                 ));
             }
         }
     } else {
-        out.push_str(&format!("{pad} {} {}\n", p.blue("="), f.message));
+        out.push_str(&format!("{pad} {} {}\n", p.blue("="), esc(&f.message)));
     }
     let loc = |j: &Option<String>, s: &Option<String>| match (j, s) {
-        (Some(j), Some(s)) => Some(format!("job `{j}`, step `{s}`")),
-        (Some(j), None) => Some(format!("job `{j}`")),
-        (None, Some(s)) => Some(format!("step `{s}`")),
+        (Some(j), Some(s)) => Some(format!("job `{}`, step `{}`", esc(j), esc(s))),
+        (Some(j), None) => Some(format!("job `{}`", esc(j))),
+        (None, Some(s)) => Some(format!("step `{}`", esc(s))),
         _ => None,
     };
     if let Some(l) = loc(&f.job, &f.step) {
@@ -99,17 +100,21 @@ fn finding(out: &mut String, p: &Paint, root: &str, multi: bool, f: &ReportFindi
         out.push_str(&format!(
             "{pad} {} {}: {}:{}:{}\n",
             p.blue("="),
-            r.message,
-            r.file,
+            esc(&r.message),
+            esc(&r.file),
             r.line,
             r.column
         ));
     }
-    out.push_str(&format!("{pad} {} impact: {}\n", p.blue("="), f.impact));
+    out.push_str(&format!(
+        "{pad} {} impact: {}\n",
+        p.blue("="),
+        esc(&f.impact)
+    ));
     out.push_str(&format!(
         "{pad} {} fix: {} (~{} min)\n\n",
         p.blue("="),
-        f.fix.description,
+        esc(&f.fix.description),
         f.fix.effort_minutes
     ));
 }
@@ -121,9 +126,9 @@ pub fn render(report: &Report, colour: bool) -> String {
     for repo in &report.repositories {
         for e in &repo.errors {
             let path = if multi {
-                format!("{}/{}", repo.root.trim_end_matches('/'), e.file)
+                format!("{}/{}", esc(repo.root.trim_end_matches('/')), esc(&e.file))
             } else {
-                e.file.clone()
+                esc(&e.file).into_owned()
             };
             let loc = if e.line > 0 {
                 format!("{path}:{}", e.line)
@@ -135,7 +140,7 @@ pub fn render(report: &Report, colour: bool) -> String {
                 p.wrap("1;31", "error"),
                 p.bold(":"),
                 loc,
-                e.message
+                esc(&e.message)
             ));
         }
         for f in &repo.findings {
@@ -168,7 +173,7 @@ pub fn render(report: &Report, colour: bool) -> String {
         if errors == 1 { "" } else { "s" },
     ));
     scorecard(&mut out, &p, report);
-    out
+    super::escape::guard_commands(out)
 }
 
 /// The three most useful next actions: the fixes of the most severe findings (one per
@@ -190,8 +195,8 @@ fn top_actions(repo: &super::RepoReport) -> Vec<String> {
         out.push(format!(
             "[{}] {} ({}:{}{})",
             f.severity,
-            f.fix.description.trim(),
-            f.file,
+            esc(f.fix.description.trim()),
+            esc(&f.file),
             f.line,
             if n > 1 {
                 format!(" and {} more", n - 1)
@@ -265,7 +270,7 @@ fn scorecard(out: &mut String, p: &Paint, report: &Report) {
     });
     let width = rows
         .iter()
-        .map(|r| r.root.chars().count())
+        .map(|r| esc(&r.root).chars().count())
         .max()
         .unwrap_or(10)
         .max(10);
@@ -283,7 +288,7 @@ fn scorecard(out: &mut String, p: &Paint, report: &Report) {
         let counts = severity_counts(r.findings.iter());
         out.push_str(&format!(
             "  {:<width$}  {:>5}  {:<5}  {:>8}  {:>4}  {:>6}\n",
-            r.root,
+            esc(&r.root),
             p.wrap(
                 grade_code(r.scores.overall),
                 &format!("{:>5}", r.scores.overall)
@@ -293,5 +298,20 @@ fn scorecard(out: &mut String, p: &Paint, report: &Report) {
             counts[1].1,
             r.findings.len()
         ));
+    }
+}
+
+/// The `--format plain` renderer.
+pub struct Plain;
+
+impl super::Renderer for Plain {
+    fn name(&self) -> &'static str {
+        "plain"
+    }
+    fn extensions(&self) -> &'static [&'static str] {
+        &[]
+    }
+    fn render(&self, report: &Report, opts: &super::RenderOptions) -> String {
+        render(report, opts.colour)
     }
 }

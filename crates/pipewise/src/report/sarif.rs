@@ -2,6 +2,7 @@
 //! `tool.driver.rules` with its documentation as help, severities mapped to `level`
 //! and `security-severity`.
 
+use super::escape::{block, text, uri};
 use super::Report;
 use crate::finding::Severity;
 use crate::rules;
@@ -72,10 +73,10 @@ pub fn render(report: &Report) -> String {
             let mut result = json!({
                 "ruleId": f.rule,
                 "level": level(f.severity),
-                "message": { "text": f.message },
+                "message": { "text": text(&f.message) },
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": format!("{prefix}{}", f.file) },
+                        "artifactLocation": { "uri": uri(&format!("{prefix}{}", f.file)) },
                         "region": region,
                     }
                 }],
@@ -85,7 +86,7 @@ pub fn render(report: &Report) -> String {
                     "confidence": f.confidence.as_str(),
                     "category": f.category,
                     "effort_minutes": f.fix.effort_minutes,
-                    "fix": format!("{}\n\n{}", f.fix.description, f.fix.snippet),
+                    "fix": format!("{}\n\n{}", text(&f.fix.description), block(&f.fix.snippet)),
                 },
             });
             if let Some(i) = rule_index(&f.rule) {
@@ -99,9 +100,9 @@ pub fn render(report: &Report) -> String {
                         .map(|(i, r)| {
                             json!({
                                 "id": i,
-                                "message": { "text": r.message },
+                                "message": { "text": text(&r.message) },
                                 "physicalLocation": {
-                                    "artifactLocation": { "uri": format!("{prefix}{}", r.file) },
+                                    "artifactLocation": { "uri": uri(&format!("{prefix}{}", r.file)) },
                                     "region": { "startLine": r.line.max(1), "startColumn": r.column.max(1) }
                                 }
                             })
@@ -119,10 +120,10 @@ pub fn render(report: &Report) -> String {
             r.errors.iter().map(move |e| {
                 json!({
                     "level": "error",
-                    "message": { "text": e.message },
+                    "message": { "text": text(&e.message) },
                     "locations": [{
                         "physicalLocation": {
-                            "artifactLocation": { "uri": e.file },
+                            "artifactLocation": { "uri": uri(&e.file) },
                             "region": { "startLine": e.line.max(1) }
                         }
                     }]
@@ -152,4 +153,19 @@ pub fn render(report: &Report) -> String {
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// The `--format sarif` renderer.
+pub struct Sarif;
+
+impl super::Renderer for Sarif {
+    fn name(&self) -> &'static str {
+        "sarif"
+    }
+    fn extensions(&self) -> &'static [&'static str] {
+        &["sarif"]
+    }
+    fn render(&self, report: &Report, _opts: &super::RenderOptions) -> String {
+        render(report)
+    }
 }
