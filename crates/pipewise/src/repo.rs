@@ -103,14 +103,16 @@ impl Repo {
             files.extend(f);
             errors.extend(errs);
         }
-        Repo {
+        let mut repo = Repo {
             root,
             display: display.to_string(),
             files,
             paths: d.paths,
             errors,
             incomplete: d.incomplete,
-        }
+        };
+        crate::gitlab::include::load(&mut repo, &[]);
+        repo
     }
 
     pub fn file(&self, path: &str) -> Option<&SourceFile> {
