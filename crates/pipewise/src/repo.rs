@@ -344,6 +344,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn scripts_past_the_repository_budget_are_errors() {
+        // Ten 3.97 MB scripts are 39.7 MB, over the 32 MiB budget: the last two (in
+        // the order they are called) are refused by name before being read.
+        let dir = tempfile::TempDir::new().expect("temp dir");
+        let body = format!("{}\necho hi\n", "#".repeat(1000)).repeat(3900);
+        std::fs::create_dir_all(dir.path().join("scripts")).expect("mkdir");
+        let mut calls = BTreeSet::new();
+        for i in 0..10 {
+            std::fs::write(dir.path().join(format!("scripts/s{i}.sh")), &body).expect("write");
+            calls.insert(format!("scripts/s{i}.sh"));
+        }
+        let repo = Repo::load(dir.path(), "budget");
+        let mut errors = vec![];
+        let scripts = repo.load_scripts(calls, &mut errors);
+        assert_eq!(scripts.len(), 8, "{errors:?}");
+        let refused: Vec<&str> = errors
+            .iter()
+            .filter(|e| e.message.contains("budget of 32 MiB"))
+            .map(|e| e.file.as_str())
+            .collect();
+        assert_eq!(refused, ["scripts/s8.sh", "scripts/s9.sh"]);
+    }
+
+    #[test]
     fn normalizes_paths() {
         assert_eq!(normalize("./scripts/../x.sh"), "x.sh");
         assert_eq!(normalize("../x"), "..");
