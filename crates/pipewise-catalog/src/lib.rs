@@ -331,14 +331,16 @@ impl Tool {
         self.label.as_deref().unwrap_or(&self.name)
     }
     /// Where the subcommand starts in `args` (the words after the command name):
-    /// past global options, and past the value of those in `value-flags`.
+    /// past global options, and past the value of those in `value-flags` (compared
+    /// without case: the classifiers read lowercased words).
     pub fn subcommand_start<S: AsRef<str>>(&self, args: &[S]) -> usize {
         let mut i = 0;
         while let Some(a) = args.get(i).map(AsRef::as_ref) {
             if !a.starts_with('-') || a == "-" {
                 break;
             }
-            let takes_value = !a.contains('=') && self.value_flags.iter().any(|f| f == a);
+            let takes_value =
+                !a.contains('=') && self.value_flags.iter().any(|f| f.eq_ignore_ascii_case(a));
             i += if takes_value { 2 } else { 1 };
         }
         i.min(args.len())

@@ -379,8 +379,13 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
     };
     let name = base(first);
     let args: Vec<&str> = w.iter().skip(1).map(String::as_str).collect();
-    let a0 = args.first().copied().unwrap_or("");
-    let a1 = args.get(1).copied().unwrap_or("");
+    // The subcommand, past global options and their values (`kubectl -n prod rollout
+    // undo`, `docker -H host build`, `npm --prefix web run lint`).
+    let start = catalog()
+        .tool(name)
+        .map_or(0, |t| t.subcommand_start(&args));
+    let a0 = args.get(start).copied().unwrap_or("");
+    let a1 = args.get(start + 1).copied().unwrap_or("");
     let has = |s: &str| args.contains(&s);
     let any = |s: &str| args.iter().any(|a| a.contains(s));
     let prefix = |s: &str| args.iter().any(|a| a.starts_with(s));
@@ -419,7 +424,7 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
                 _ => {}
             }
             if a0 == "run" || a0 == "run-script" {
-                if let Some(s) = args.iter().skip(1).find(|a| !a.starts_with('-')) {
+                if let Some(s) = args.iter().skip(start + 1).find(|a| !a.starts_with('-')) {
                     for x in script_name_matches(s) {
                         out.push(x);
                     }
@@ -1144,6 +1149,21 @@ mod tests {
         assert_eq!(caps("cosign sign --yes img"), ["security.signing"]);
         assert_eq!(caps("k6 run load.js"), ["ops.load-testing"]);
         assert_eq!(caps("kubectl rollout undo deploy/api"), ["deploy.rollback"]);
+        // Global options before the subcommand (catalogue `value-flags`).
+        assert_eq!(
+            caps("kubectl -n prod --context=eu rollout undo deploy/api"),
+            ["deploy.rollback"]
+        );
+        assert_eq!(
+            caps("kubectl --namespace prod rollout status deploy/api"),
+            ["deploy.health-check"]
+        );
+        assert_eq!(caps("helm -n prod rollback api 3"), ["deploy.rollback"]);
+        assert_eq!(
+            caps("docker -H ssh://ci@builder build -t app ."),
+            ["delivery.container-build"]
+        );
+        assert_eq!(caps("npm --prefix web run lint"), ["ci.lint"]);
         assert_eq!(caps("npx prisma migrate deploy"), ["migration"]);
         assert_eq!(
             caps("npx prisma migrate diff --exit-code"),
