@@ -255,7 +255,16 @@ pub fn populating_events(path: &str) -> Option<&'static [&'static str]> {
 
 /// Severity of attacker-controlled data reaching a code sink in this workflow
 /// (`None` workflow = composite action or unknown caller).
-pub fn attacker_severity(wf: Option<&Workflow>, path: &str) -> (Severity, String) {
+///
+/// With `at` (the job and step where the value is used), events under which the
+/// job's and step's `if:` never let it run do not count, and a privileged event
+/// counts only when an outsider can start a run that reaches the step
+/// ([`crate::conditions`]: a same-repository head or PR-author guard keeps forks out).
+pub fn attacker_severity(
+    wf: Option<&Workflow>,
+    at: Option<(&Job, &Step)>,
+    path: &str,
+) -> (Severity, String) {
     let Some(wf) = wf else {
         return (
             Severity::Medium,
@@ -263,16 +272,41 @@ pub fn attacker_severity(wf: Option<&Workflow>, path: &str) -> (Severity, String
         );
     };
     let events = populating_events(path);
+    let all = crate::conditions::scenarios(wf);
+    let reach = |e: &str, outsider: bool| {
+        let Some((job, step)) = at else { return true };
+        let modelled: Vec<_> = all.iter().filter(|sc| sc.event == Some(e)).collect();
+        if modelled.is_empty() {
+            // `workflow_call`: the caller's event is unknown.
+            return true;
+        }
+        let outsider = outsider && modelled.iter().any(|sc| sc.outsider);
+        modelled
+            .iter()
+            .any(|sc| sc.outsider == outsider && crate::conditions::reachable(job, Some(step), sc))
+    };
     let relevant: Vec<&str> = wf
         .triggers
         .iter()
         .map(|t| t.event)
         .filter(|e| events.map(|evs| evs.contains(e)).unwrap_or(true))
+        .filter(|e| reach(e, false) || reach(e, true))
         .collect();
-    if let Some(p) = relevant.iter().find(|e| PRIVILEGED_TRIGGERS.contains(e)) {
+    if let Some(p) = relevant
+        .iter()
+        .find(|e| PRIVILEGED_TRIGGERS.contains(e) && reach(e, true))
+    {
         return (
             Severity::Critical,
             format!("`{p}` runs with the repository's secrets and a write token for anyone who can trigger it"),
+        );
+    }
+    if let Some(p) = relevant.iter().find(|e| PRIVILEGED_TRIGGERS.contains(e)) {
+        return (
+            Severity::Low,
+            format!(
+                "on `{p}` the job's `if:` keeps outsiders out (same-repository head, author or member check), so the value comes from someone with write access"
+            ),
         );
     }
     if relevant.contains(&"workflow_call") {

@@ -205,7 +205,8 @@ impl Rule for GithubEnvInjection {
                         "whoever starts the run, calls the workflow or action, or pushes the ref chooses it".to_string(),
                     )
                 } else {
-                    let (s, why) = attacker_severity(site.workflow, &path);
+                    let (s, why) =
+                        attacker_severity(site.workflow, site.job.map(|j| (j, site.step)), &path);
                     (
                         if s == Severity::Low {
                             Severity::Medium
