@@ -107,6 +107,16 @@ fn local_registry(word: &str) -> bool {
 /// ([`step_ships`]), except pushes to a registry on the runner (a service container)
 /// and builds with `push: false`.
 pub fn step_publishes(step: &Step) -> Option<Intent> {
+    if let Some(a) = step.action() {
+        // Actions whose names do not say what they do.
+        match a {
+            "changesets/action" if step.with_str("publish").is_some() => {
+                return Some(Intent::Publish)
+            }
+            "peaceiris/actions-gh-pages" => return Some(Intent::Deploy),
+            _ => {}
+        }
+    }
     let i = step_ships(step)?;
     if let Some(a) = step.action() {
         if a.starts_with("docker/build-push-action") {
@@ -205,6 +215,8 @@ mod tests {
             "  local:\n    runs-on: x\n    steps:\n      - run: flux push artifact oci://localhost:5000/app:${{ github.sha }} --path=.\n      - run: docker push localhost:5000/app\n",
             "  ship:\n    runs-on: x\n    steps:\n      - run: docker push ghcr.io/o/app\n",
             "  pages:\n    runs-on: x\n    steps:\n      - run: git -C site push\n",
+            "  changesets:\n    runs-on: x\n    steps:\n      - uses: changesets/action@v1\n        with:\n          publish: pnpm release\n",
+            "  version-pr:\n    runs-on: x\n    steps:\n      - uses: changesets/action@v1\n        with:\n          version: pnpm version\n",
         ));
         let wf = Workflow::new("w.yml", &d);
         let j = |id| wf.job(id).expect("job");
@@ -213,6 +225,8 @@ mod tests {
         assert_eq!(job_publishes(j("local")), None);
         assert_eq!(job_publishes(j("ship")), Some(Intent::Publish));
         assert!(step_pushes_git(&j("pages").steps[0]));
+        assert_eq!(job_publishes(j("changesets")), Some(Intent::Publish));
+        assert_eq!(job_publishes(j("version-pr")), None);
         assert!(!step_pushes_git(&j("ship").steps[0]));
     }
 }

@@ -141,13 +141,10 @@ fn check_script(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
         let span = ss.span(site.doc_for(ss), Span::new(first.span.start, fb.span.end));
         // The list as written (operators included), on one line.
         let text = crate::rules::reliability::script_text(ss, cx);
-        let written: String = text
-            .get(first.span.start..fb.span.end)
-            .unwrap_or("")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        let shown = short_n(&written, 90);
+        let shown = crate::rules::shorten_command(
+            text.get(first.span.start..fb.span.end).unwrap_or(""),
+            90,
+        );
         let msg = if crate::intent::load_test_tool(cmd).is_some() {
             format!(
                 "`{shown}` always exits 0, so a failing load test does not fail the step and a performance regression passes."
@@ -258,7 +255,7 @@ fn check_trailing_true(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
         span,
         format!(
             "`{}; {}` ends the script with a no-op, so a failing {} command does not fail the step{}.",
-            short(&cmd.argv_text()),
+            crate::rules::shorten_command(&cmd.argv_text(), 50),
             last.base_name(),
             intent.label(),
             consequence(intent)
@@ -335,7 +332,7 @@ fn check_set_plus_e(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
         span,
         format!(
             "`set +e` turns off exit-on-error and no exit status is checked afterwards, so a failing `{}` does not fail the step{}.",
-            short(&cmd.argv_text()),
+            crate::rules::shorten_command(&cmd.argv_text(), 50),
             consequence(intent)
         ),
     )
@@ -361,28 +358,10 @@ fn consequence(i: Intent) -> &'static str {
     }
 }
 
-fn short(s: &str) -> String {
-    let t: String = s.chars().take(50).collect();
-    if s.chars().count() > 50 {
-        format!("{t} …")
-    } else {
-        t
-    }
-}
-
 fn capital(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
         None => String::new(),
-    }
-}
-
-fn short_n(s: &str, n: usize) -> String {
-    let t: String = s.chars().take(n).collect();
-    if s.chars().count() > n {
-        format!("{t} …")
-    } else {
-        t
     }
 }
