@@ -132,12 +132,25 @@ fn check_script(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
         else {
             continue;
         };
-        let Some(sev) = severity_for(intent) else {
+        let Some(mut sev) = severity_for(intent) else {
             continue;
         };
+        // Not a gate: a formatter or fixer that writes its result, a check that runs
+        // again unmasked later (the masked run only annotates), or a check whose
+        // result the next command acts on (`npm audit || true; npm audit fix`).
+        if writes_fixes(cmd) || runs_again(site, script, cmd) {
+            continue;
+        }
         let (Some(first), Some(fb)) = (masked.first(), fallback.last()) else {
             continue;
         };
+        // A fallback message that explains the intent ("known flaky", "warning
+        // only"): still reported, at low, as a debatable choice.
+        let explained = fallback.iter().any(|c| explains_intent(&c.argv_text()))
+            || site.step.name.is_some_and(explains_intent);
+        if explained {
+            sev = Severity::Low;
+        }
         let span = ss.span(site.doc_for(ss), Span::new(first.span.start, fb.span.end));
         // The list as written (operators included), on one line.
         let text = crate::rules::reliability::script_text(ss, cx);
@@ -156,9 +169,19 @@ fn check_script(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
                 consequence(intent)
             )
         };
+        let msg = if explained {
+            format!("{msg} The step says this is deliberate; a known-flaky check belongs in a non-blocking job with an issue that tracks it.")
+        } else {
+            msg
+        };
         let mut b = cx
             .report(&META, ss.path, span, msg)
             .severity(sev)
+            .confidence(if explained {
+                Confidence::Low
+            } else {
+                META.confidence
+            })
             .site(site)
             .title(format!(
                 "{} failure is masked by `|| {}`",
@@ -356,6 +379,76 @@ fn consequence(i: Intent) -> &'static str {
         Intent::Migration => " and the pipeline continues with a failed migration",
         _ => "",
     }
+}
+
+/// Words that say a masked failure is deliberate.
+fn explains_intent(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    [
+        "flaky",
+        "warning-only",
+        "warning only",
+        "non-blocking",
+        "nonblocking",
+        "informational",
+        "not fatal",
+        "allowed to fail",
+        "ignore failure",
+    ]
+    .iter()
+    .any(|w| t.contains(w))
+}
+
+/// A formatter or fixer in write mode (`black src`, `cargo fmt`, `prettier --write`,
+/// `eslint --fix`, `npm run lint:fix`): it changes files, it does not gate.
+fn writes_fixes(c: &Command) -> bool {
+    let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
+    let check = args.iter().any(|a| {
+        matches!(*a, "--check" | "--diff" | "-l" | "--list-different" | "-d")
+            || a.starts_with("--check")
+    });
+    let fix_arg = args.iter().any(|a| {
+        *a == "--fix" || *a == "--write" || *a == "-w" || a.ends_with(":fix") || *a == "fix"
+    });
+    let formatter = match c.base_name() {
+        "black" | "isort" | "autopep8" | "yapf" | "rustfmt" | "gofmt" | "shfmt"
+        | "clang-format" => true,
+        "ruff" | "uv" | "cargo" | "go" | "dotnet" | "terraform" => {
+            args.contains(&"format") || args.contains(&"fmt")
+        }
+        _ => false,
+    };
+    fix_arg && !check || formatter && !check
+}
+
+/// The same check runs again later in the step or the job without being masked
+/// (`cargo test … || true` for annotations, then `cargo test …`), or a later command
+/// acts on its result (`npm audit || true` then `npm audit fix`).
+fn runs_again(site: &StepSite, script: &Script, cmd: &Command) -> bool {
+    let key: Vec<&str> = cmd.words.iter().take(3).map(|w| w.text.as_str()).collect();
+    let same = |c: &Command| {
+        c.words.len() >= key.len() && c.words.iter().zip(&key).all(|(w, k)| w.text == *k)
+    };
+    // `npm audit` → `npm audit fix`: the same tool and subcommand, then `fix`.
+    let acts_on = |c: &Command| {
+        c.base_name() == cmd.base_name()
+            && c.args().first().map(|w| &w.text) == cmd.args().first().map(|w| &w.text)
+            && c.args().get(1).is_some_and(|w| w.text == "fix")
+    };
+    let later = |c: &Command| same(c) || acts_on(c);
+    if script
+        .commands
+        .iter()
+        .any(|c| c.span.start > cmd.span.start && c.list != cmd.list && later(c))
+    {
+        return true;
+    }
+    let Some(job) = site.job else { return false };
+    job.steps
+        .iter()
+        .skip(site.step.index + 1)
+        .filter_map(|s| s.run.as_ref().and_then(|r| r.script.as_ref()))
+        .any(|sc| sc.commands.iter().any(later))
 }
 
 fn capital(s: &str) -> String {
