@@ -151,7 +151,11 @@ fn check_script(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
             || explained_by_comment(site);
         // A repository script (`./contrib/check-config.sh`) is a test only by its
         // name: debatable (it may be a diagnostic), so low.
-        let by_name = cmd.name().contains('/') || cmd.name().ends_with(".sh");
+        // Likewise a build command in a step named for set-up (`Setup`, `Install …`):
+        // preparing the tree, often idempotently (`make patch || echo done`).
+        let by_name = cmd.name().contains('/')
+            || cmd.name().ends_with(".sh")
+            || intent == Intent::Build && site.step.name.is_some_and(crate::intent::housekeeping);
         if explained || by_name {
             sev = Severity::Low;
         }
@@ -176,7 +180,7 @@ fn check_script(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
         let msg = if explained {
             format!("{msg} The step explains why the failure is tolerated; make sure another step or job runs this check and can fail.")
         } else if by_name {
-            format!("{msg} (Judged by the script's name: if it is a diagnostic, not a check, this is fine.)")
+            format!("{msg} (Judged by names: if this prepares or diagnoses rather than checks, it is fine.)")
         } else {
             msg
         };
