@@ -468,7 +468,7 @@ fn writes_fixes(c: &Command) -> bool {
         }
         _ => false,
     };
-    fix_arg && !check || formatter && !check
+    (fix_arg || formatter) && !check
 }
 
 /// The same check runs again later in the step or the job without being masked

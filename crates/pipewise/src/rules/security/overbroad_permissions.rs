@@ -197,9 +197,9 @@ fn check_broad_scopes(wf: &Workflow, cx: &mut Ctx) {
 fn opaque_token_use(job: &Job) -> bool {
     job.steps.iter().any(|s| match s.action() {
         Some(a) => {
-            !(a.starts_with("actions/") && a != "actions/github-script")
-                && !a.starts_with("./")
-                && !a.starts_with("docker://")
+            !(a.starts_with("./")
+                || a.starts_with("docker://")
+                || a.starts_with("actions/") && a != "actions/github-script")
         }
         None => {
             let h = s.haystack();
