@@ -175,7 +175,10 @@ fn same_version(comment: &str, tag: &str) -> bool {
 }
 
 /// For a SHA pin, the version in its comment (`@<sha> # v3.1.0` → `v3.1.0`).
-fn pinned_version(doc: &pipewise_yaml::Document, node: &pipewise_yaml::Node) -> Option<String> {
+pub(super) fn pinned_version(
+    doc: &pipewise_yaml::Document,
+    node: &pipewise_yaml::Node,
+) -> Option<String> {
     let line = doc.line_text(doc.position(node.span.end).line);
     let comment = line.split_once('#')?.1.trim();
     let v = comment
