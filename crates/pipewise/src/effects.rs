@@ -116,6 +116,17 @@ pub fn step_publishes(step: &Step) -> Option<Intent> {
             "peaceiris/actions-gh-pages" => return Some(Intent::Deploy),
             _ => {}
         }
+        // A local action is what its own steps run, which is not read here (its name,
+        // `release-initialise`, says nothing); an action that installs, sets up or
+        // downloads a tool from a release (`action-install-gh-release`) publishes nothing.
+        if a.starts_with("./")
+            || a.starts_with("$/")
+            || ["install", "setup", "download", "fetch"]
+                .iter()
+                .any(|w| a.contains(w))
+        {
+            return None;
+        }
     }
     let i = step_ships(step)?;
     if let Some(a) = step.action() {
@@ -216,6 +227,7 @@ mod tests {
             "  ship:\n    runs-on: x\n    steps:\n      - run: docker push ghcr.io/o/app\n",
             "  pages:\n    runs-on: x\n    steps:\n      - run: git -C site push\n",
             "  changesets:\n    runs-on: x\n    steps:\n      - uses: changesets/action@v1\n        with:\n          publish: pnpm release\n",
+            "  tools:\n    runs-on: x\n    steps:\n      - uses: jaxxstorm/action-install-gh-release@v3\n      - uses: ./.github/actions/release-initialise\n",
             "  version-pr:\n    runs-on: x\n    steps:\n      - uses: changesets/action@v1\n        with:\n          version: pnpm version\n",
         ));
         let wf = Workflow::new("w.yml", &d);
@@ -227,6 +239,7 @@ mod tests {
         assert!(step_pushes_git(&j("pages").steps[0]));
         assert_eq!(job_publishes(j("changesets")), Some(Intent::Publish));
         assert_eq!(job_publishes(j("version-pr")), None);
+        assert_eq!(job_publishes(j("tools")), None);
         assert!(!step_pushes_git(&j("ship").steps[0]));
     }
 }
