@@ -5,6 +5,7 @@
 
 pub mod analysis;
 pub mod audit;
+pub mod baseline;
 pub mod config;
 pub mod discover;
 pub mod dockerfile;
@@ -18,4 +19,6 @@ pub mod rules;
 pub mod scoring;
 pub mod shell;
 pub mod source;
+pub mod suggest;
+pub mod suppress;
 pub mod workflow;

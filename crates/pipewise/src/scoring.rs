@@ -453,6 +453,7 @@ mod tests {
             },
             references: vec![],
             related: vec![],
+            fingerprint: String::new(),
             snippet: vec![],
             context: vec![],
         }

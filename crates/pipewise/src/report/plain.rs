@@ -34,12 +34,8 @@ impl Paint {
     }
 }
 
-fn finding(out: &mut String, p: &Paint, root: &str, multi: bool, f: &ReportFinding) {
-    let path = if multi {
-        format!("{}/{}", root.trim_end_matches('/'), f.file)
-    } else {
-        f.file.clone()
-    };
+fn finding(out: &mut String, p: &Paint, root: &str, f: &ReportFinding) {
+    let path = super::display_path(root, &f.file);
     out.push_str(&format!(
         "{}{} {}\n",
         p.sev(f.severity, &format!("{}[{}]", f.severity, f.rule)),
@@ -117,29 +113,29 @@ fn finding(out: &mut String, p: &Paint, root: &str, multi: bool, f: &ReportFindi
 pub fn render(report: &Report, colour: bool) -> String {
     let p = Paint { on: colour };
     let mut out = String::new();
-    let multi = report.repositories.len() > 1;
     for repo in &report.repositories {
-        for e in &repo.errors {
-            let path = if multi {
-                format!("{}/{}", repo.root.trim_end_matches('/'), e.file)
-            } else {
-                e.file.clone()
-            };
-            let loc = if e.line > 0 {
-                format!("{path}:{}", e.line)
-            } else {
-                path
-            };
-            out.push_str(&format!(
-                "{}{} {}: {}\n\n",
-                p.wrap("1;31", "error"),
-                p.bold(":"),
-                loc,
-                e.message
-            ));
+        for (label, code, list) in [
+            ("error", "1;31", &repo.errors),
+            ("warning", "1;33", &repo.warnings),
+        ] {
+            for e in list {
+                let path = super::display_path(&repo.root, &e.file);
+                let loc = if e.line > 0 {
+                    format!("{path}:{}", e.line)
+                } else {
+                    path
+                };
+                out.push_str(&format!(
+                    "{}{} {}: {}\n\n",
+                    p.wrap(code, label),
+                    p.bold(":"),
+                    loc,
+                    e.message
+                ));
+            }
         }
         for f in &repo.findings {
-            finding(&mut out, &p, &repo.root, multi, f);
+            finding(&mut out, &p, &repo.root, f);
         }
     }
     let counts = severity_counts(report.findings());
@@ -223,6 +219,13 @@ fn top_actions(repo: &super::RepoReport) -> Vec<String> {
     out
 }
 
+/// What the report says instead of a score when a repository has no CI/CD file.
+pub fn nothing_found(root: &str) -> String {
+    format!(
+        "nothing audited: no CI/CD files found in {root} (pipewise reads .github/workflows, actions, Dockerfiles, compose files, Dependabot and Renovate configs); no score"
+    )
+}
+
 fn scorecard(out: &mut String, p: &Paint, report: &Report) {
     let grade_code = |score: u32| match score {
         85.. => "1;32",
@@ -230,6 +233,10 @@ fn scorecard(out: &mut String, p: &Paint, report: &Report) {
         _ => "1;31",
     };
     if let [repo] = report.repositories.as_slice() {
+        if repo.files.is_empty() {
+            out.push_str(&format!("\n{}\n", nothing_found(&repo.root)));
+            return;
+        }
         let s = &repo.scores;
         out.push_str(&format!(
             "\n{} {} (grade {})\n",
@@ -280,6 +287,13 @@ fn scorecard(out: &mut String, p: &Paint, report: &Report) {
         "total"
     ));
     for r in rows {
+        if r.files.is_empty() {
+            out.push_str(&format!(
+                "  {:<width$}  {:>5}  {:<5}  no CI/CD files found\n",
+                r.root, "-", "-"
+            ));
+            continue;
+        }
         let counts = severity_counts(r.findings.iter());
         out.push_str(&format!(
             "  {:<width$}  {:>5}  {:<5}  {:>8}  {:>4}  {:>6}\n",
