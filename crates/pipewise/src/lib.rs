@@ -3,12 +3,15 @@
 //! rules, the audit engine and the report renderers; the `pipewise` binary is a thin
 //! command line on top.
 
+pub mod action_shas;
 pub mod analysis;
 pub mod audit;
 pub mod baseline;
+pub mod conditions;
 pub mod config;
 pub mod discover;
 pub mod dockerfile;
+pub mod effects;
 pub mod expr;
 pub mod finding;
 pub mod intent;

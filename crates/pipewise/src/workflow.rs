@@ -319,6 +319,7 @@ impl<'a> Action<'a> {
 
 const WORKFLOW_KEYS: &[&str] = &[
     "name",
+    "description",
     "run-name",
     "on",
     "permissions",
@@ -495,17 +496,21 @@ fn check_permissions(node: &Node, problems: &mut Vec<Problem>) {
     }
 }
 
-/// `uses:` is a string: `owner/repo[/path]@ref`, `./local/path` or `docker://image`.
+/// `uses:` is a string: `owner/repo[/path]@ref`, `./local/path`, `$/path` (a file of
+/// the same repository at the same commit) or `docker://image`.
 fn check_uses(uses: Option<&Node>, problems: &mut Vec<Problem>) {
     let Some(u) = uses else { return };
     let valid = u.as_str().is_some_and(|v| {
-        v.starts_with("./") || v.starts_with("docker://") || (v.contains('/') && v.contains('@'))
+        v.starts_with("./")
+            || v.starts_with("$/")
+            || v.starts_with("docker://")
+            || (v.contains('/') && v.contains('@'))
     });
     if !valid {
         problems.push(Problem {
             span: u.span,
             message: format!(
-                "`uses` must be `owner/repo@ref`, `./path` or `docker://image`, found {}",
+                "`uses` must be `owner/repo@ref`, `./path`, `$/path` or `docker://image`, found {}",
                 u.as_str()
                     .map(|v| format!("`{v}`"))
                     .unwrap_or_else(|| u.type_name().to_string())
@@ -582,8 +587,26 @@ fn parse_steps<'a>(
         });
         return vec![];
     };
+    // `- parallel: [steps…]` groups steps that run concurrently; each member is a
+    // step like any other (in order), the group itself is not a step.
+    let mut flat: Vec<&'a Node> = Vec::with_capacity(items.len());
+    for item in items {
+        match item.get("parallel") {
+            Some(group) => match group.as_seq() {
+                Some(members) => flat.extend(members.iter()),
+                None => problems.push(Problem {
+                    span: group.span,
+                    message: format!(
+                        "`parallel` must be a list of steps, found {}",
+                        group.type_name()
+                    ),
+                }),
+            },
+            _ => flat.push(item),
+        }
+    }
     let mut steps = vec![];
-    for (index, item) in items.iter().enumerate() {
+    for (index, item) in flat.into_iter().enumerate() {
         let Some(m) = item.as_map() else {
             problems.push(Problem {
                 span: item.span,
@@ -692,5 +715,20 @@ mod tests {
         let d = wf("on: push\njobs:\n  a:\n    runs-on: x\n    defaults:\n      run:\n        shell: pwsh\n    steps:\n      - run: Write-Host hi\n");
         let w = Workflow::new("w.yml", &d);
         assert!(w.jobs[0].steps[0].run.as_ref().unwrap().script.is_none());
+    }
+
+    #[test]
+    fn accepts_syntax_github_accepts() {
+        // A top-level `description:`, same-repository `$/` references and
+        // `parallel:` step groups (whose members are steps like any other).
+        let d = wf("name: x\ndescription: runs things\non: push\njobs:\n  call:\n    uses: $/.github/workflows/other.yml\n  a:\n    runs-on: x\n    steps:\n      - run: one\n      - parallel:\n          - name: two\n            run: two\n          - uses: actions/checkout@v4\n      - run: four\n");
+        let w = Workflow::new("w.yml", &d);
+        assert!(w.problems.is_empty(), "{:?}", w.problems);
+        let steps = &w.job("a").unwrap().steps;
+        let labels: Vec<String> = steps.iter().map(Step::label).collect();
+        assert_eq!(labels, ["one", "two", "actions/checkout@v4", "four"]);
+        assert_eq!(steps[3].index, 3);
+        let bad = wf("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - parallel: 5\n");
+        assert!(!Workflow::new("w.yml", &bad).problems.is_empty());
     }
 }

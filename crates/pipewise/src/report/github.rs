@@ -4,15 +4,7 @@
 use super::Report;
 use crate::finding::Severity;
 
-fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-fn escape_prop(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
-}
+use super::escape::{github_data as escape_data, github_prop as escape_prop};
 
 pub fn render(report: &Report) -> String {
     let mut out = String::new();

@@ -12,20 +12,14 @@ use crate::scoring::capability_category;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-/// Escapes text for HTML content and attribute values.
+/// Escapes text for HTML content and attribute values ([`super::escape::html`]).
 pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
+    super::escape::html(s)
+}
+
+/// Escapes multi-line text for `<pre>` ([`super::escape::html_block`]).
+fn esc_block(s: &str) -> String {
+    super::escape::html_block(s)
 }
 
 const CSS: &str = r#"
@@ -158,7 +152,7 @@ pub fn render(report: &Report, opts: &Options) -> String {
         repo_section(&mut o, repo, &sfx, multi);
     }
     let _ = write!(o, "</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n");
-    o
+    super::escape::guard_commands(o)
 }
 
 fn repo_section(o: &mut String, repo: &RepoReport, sfx: &str, multi: bool) {
@@ -308,7 +302,7 @@ fn repo_section(o: &mut String, repo: &RepoReport, sfx: &str, multi: bool) {
                 "<details><summary><code>{}</code> job <code>{}</code></summary><pre>{}</pre></details>",
                 esc(&w.file),
                 esc(&j.id),
-                esc(&local_commands(j))
+                esc_block(&local_commands(j))
             );
         }
     }
@@ -789,7 +783,7 @@ fn findings_table(o: &mut String, repo: &RepoReport, sfx: &str) {
             f.line,
             esc(&f.message),
             esc(&f.impact),
-            if snippet.is_empty() { String::new() } else { format!("<pre>{}</pre>", esc(&snippet)) },
+            if snippet.is_empty() { String::new() } else { format!("<pre>{}</pre>", esc_block(&snippet)) },
             esc(&f.fix.description),
             esc(&effort(f.fix.effort_minutes)),
             sev = f.severity.as_str()

@@ -5,6 +5,7 @@
 //! statistics and appendices (job graph, secrets inventory, file index, local
 //! commands).
 
+use super::escape;
 use super::{Capability, CapabilityStatus, RepoReport, Report, ReportFinding};
 use crate::finding::Severity;
 use crate::scoring::{capability_category, CategoryScore};
@@ -143,19 +144,20 @@ pub fn effort(minutes: u32) -> String {
     }
 }
 
-/// Text for a table cell: no newlines, `|` escaped.
+/// Text for a table cell: [`line`] with `|` escaped.
 pub fn cell(s: &str) -> String {
-    s.replace('\n', " ").replace('|', "\\|")
+    line(s).replace('|', "\\|")
 }
 
-/// Text for one list line: no newlines.
+/// Prose on one line ([`escape::markdown`]: controls shown, no raw HTML outside
+/// code spans).
 fn line(s: &str) -> String {
-    s.replace('\n', " ")
+    escape::markdown(s)
 }
 
 /// Inline code that survives backticks inside.
 fn code(s: &str) -> String {
-    let s = s.replace('\n', " ");
+    let s = escape::text(s);
     let mut longest = 0;
     let mut run = 0;
     for ch in s.chars() {
@@ -176,6 +178,7 @@ fn code(s: &str) -> String {
 
 /// A fenced code block whose fence is longer than any backtick run inside.
 fn fenced(out: &mut String, lang: &str, body: &str) {
+    let body = escape::block(body);
     let mut longest = 0;
     for line in body.lines() {
         let t = line.trim_start();
@@ -349,7 +352,7 @@ pub fn render(report: &Report, opts: &Options) -> String {
         }
         render_repo(&mut out, repo, opts, &report.tool.version);
     }
-    out
+    escape::guard_commands(out)
 }
 
 fn render_repo(out: &mut String, repo: &RepoReport, opts: &Options, version: &str) {
@@ -369,7 +372,7 @@ fn render_repo(out: &mut String, repo: &RepoReport, opts: &Options, version: &st
 
     // Title, date, scope.
     let _ = writeln!(out, "# CI/CD Pipeline Audit Report\n");
-    let _ = writeln!(out, "**Project**: {}", project_name(&repo.root));
+    let _ = writeln!(out, "**Project**: {}", line(&project_name(&repo.root)));
     let _ = writeln!(out, "**Date**: {}", opts.date);
     let _ = writeln!(out, "**Auditor**: pipewise {version}");
     let actions = repo.files.iter().filter(|f| f.kind == "action").count();
@@ -663,14 +666,14 @@ fn findings(out: &mut String, labelled: &[(String, &ReportFinding)]) {
                 }
                 _ => {}
             }
-            let _ = writeln!(out, "**Impact**: {}\n", f.impact.trim());
-            let _ = writeln!(out, "**Problem**: {}\n", f.message.trim());
+            let _ = writeln!(out, "**Impact**: {}\n", line(f.impact.trim()));
+            let _ = writeln!(out, "**Problem**: {}\n", line(f.message.trim()));
             for r in &f.related {
                 let _ = writeln!(
                     out,
                     "- See {}: {}",
                     code(&format!("{}:{}", r.file, r.line)),
-                    r.message
+                    line(&r.message)
                 );
             }
             if !f.related.is_empty() {
@@ -693,7 +696,7 @@ fn findings(out: &mut String, labelled: &[(String, &ReportFinding)]) {
                     .collect();
                 fenced(out, lang_of(&f.file), &body);
             }
-            let _ = writeln!(out, "**Fix**: {}\n", f.fix.description.trim());
+            let _ = writeln!(out, "**Fix**: {}\n", line(f.fix.description.trim()));
             if !f.fix.snippet.trim().is_empty() {
                 fenced(out, lang_of(&f.file), &f.fix.snippet);
             }
@@ -723,21 +726,21 @@ fn missing(out: &mut String, gaps: &[&Capability]) {
         let _ = writeln!(out, "**Priority**: {}  ", upper(capability_priority(c)));
         let _ = writeln!(out, "**Purpose**: {purpose}\n");
         if let Some(r) = &c.reason {
-            let _ = writeln!(out, "**Why**: {}\n", r.trim());
+            let _ = writeln!(out, "**Why**: {}\n", line(r.trim()));
         }
         for e in &c.evidence {
             let _ = writeln!(
                 out,
                 "- Evidence: {}: {}",
                 code(&format!("{}:{}", e.file, e.line)),
-                e.note
+                line(&e.note)
             );
         }
         if !c.evidence.is_empty() {
             out.push('\n');
         }
         if let Some(r) = &c.recommendation {
-            let _ = writeln!(out, "**Recommendation**: {}\n", r.trim());
+            let _ = writeln!(out, "**Recommendation**: {}\n", line(r.trim()));
         }
         if let Some(t) = &c.template {
             let _ = writeln!(out, "**Create**: {}\n", code(&t.path));
@@ -879,7 +882,11 @@ fn node_id(w: usize, job: &str) -> String {
 }
 
 fn mermaid_label(s: &str) -> String {
-    s.replace('"', "#quot;").replace(['\n', '[', ']'], " ")
+    escape::text(s)
+        .replace('"', "#quot;")
+        .replace('<', "#lt;")
+        .replace('>', "#gt;")
+        .replace(['[', ']'], " ")
 }
 
 /// The mermaid diagram of workflows (subgraphs), jobs, `needs` and `workflow_run`.
@@ -929,14 +936,15 @@ pub fn mermaid(repo: &RepoReport) -> String {
 pub fn local_commands(job: &super::JobSummary) -> String {
     let mut s = String::new();
     if let Some(u) = &job.uses {
-        let _ = writeln!(s, "# calls the reusable workflow {u}");
+        let _ = writeln!(s, "# calls the reusable workflow {}", escape::text(u));
     }
     for st in &job.steps {
-        let label = st.name.clone().unwrap_or_default();
+        let label = escape::text(st.name.as_deref().unwrap_or_default());
         if let Some(u) = &st.uses {
             let _ = writeln!(
                 s,
-                "# uses: {u}{}",
+                "# uses: {}{}",
+                escape::text(u),
                 if label.is_empty() {
                     String::new()
                 } else {
@@ -948,7 +956,7 @@ pub fn local_commands(job: &super::JobSummary) -> String {
                 let _ = writeln!(s, "# {label}");
             }
             if let Some(wd) = &st.working_directory {
-                let _ = writeln!(s, "(cd {wd} &&");
+                let _ = writeln!(s, "(cd {} &&", escape::shell_word(wd));
                 s.push_str(r.trim_end());
                 s.push_str(")\n");
             } else {
@@ -1026,7 +1034,11 @@ fn appendices(out: &mut String, repo: &RepoReport) {
                     .map(|r| format!(", runs on {}", code(r)))
                     .unwrap_or_default()
             );
-            let mut body = format!("# act -W {} -j {}\n", w.file, j.id);
+            let mut body = format!(
+                "# act -W {} -j {}\n",
+                escape::shell_word(&w.file),
+                escape::shell_word(&j.id)
+            );
             body.push_str(&local_commands(j));
             fenced(out, "bash", &body);
         }

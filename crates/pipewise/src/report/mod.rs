@@ -1,6 +1,7 @@
 //! The audit report: the `pipewise/report@1` data model (serialized as JSON exactly
 //! as `shared/spec/report-schema.md` describes) and its renderers.
 
+pub mod escape;
 pub mod github;
 pub mod html;
 pub mod inventory;

@@ -1,6 +1,7 @@
 //! Plain terminal output: rustc-style snippets (colour on a terminal), then a
 //! summary line of counts by severity.
 
+use super::escape::text as esc;
 use super::{severity_counts, Report, ReportFinding};
 use crate::finding::Severity;
 
@@ -35,12 +36,12 @@ impl Paint {
 }
 
 fn finding(out: &mut String, p: &Paint, root: &str, f: &ReportFinding) {
-    let path = super::display_path(root, &f.file);
+    let path = esc(&super::display_path(root, &f.file)).into_owned();
     out.push_str(&format!(
         "{}{} {}\n",
         p.sev(f.severity, &format!("{}[{}]", f.severity, f.rule)),
         p.bold(":"),
-        p.bold(&f.title)
+        p.bold(&esc(&f.title))
     ));
     let width = f
         .snippet
@@ -61,7 +62,7 @@ fn finding(out: &mut String, p: &Paint, root: &str, f: &ReportFinding) {
                 "{} {} {}\n",
                 p.blue(&format!("{n:>width$}")),
                 p.blue("|"),
-                text.trim_end()
+                esc(text.trim_end())
             ));
             if i == 0 {
                 let start = f.column.saturating_sub(1);
@@ -75,17 +76,17 @@ fn finding(out: &mut String, p: &Paint, root: &str, f: &ReportFinding) {
                     p.blue("|"),
                     " ".repeat(start),
                     p.sev(f.severity, &"^".repeat(len.min(120))),
-                    p.sev(f.severity, &f.message)
+                    p.sev(f.severity, &esc(&f.message))
                 ));
             }
         }
     } else {
-        out.push_str(&format!("{pad} {} {}\n", p.blue("="), f.message));
+        out.push_str(&format!("{pad} {} {}\n", p.blue("="), esc(&f.message)));
     }
     let loc = |j: &Option<String>, s: &Option<String>| match (j, s) {
-        (Some(j), Some(s)) => Some(format!("job `{j}`, step `{s}`")),
-        (Some(j), None) => Some(format!("job `{j}`")),
-        (None, Some(s)) => Some(format!("step `{s}`")),
+        (Some(j), Some(s)) => Some(format!("job `{}`, step `{}`", esc(j), esc(s))),
+        (Some(j), None) => Some(format!("job `{}`", esc(j))),
+        (None, Some(s)) => Some(format!("step `{}`", esc(s))),
         _ => None,
     };
     if let Some(l) = loc(&f.job, &f.step) {
@@ -95,17 +96,21 @@ fn finding(out: &mut String, p: &Paint, root: &str, f: &ReportFinding) {
         out.push_str(&format!(
             "{pad} {} {}: {}:{}:{}\n",
             p.blue("="),
-            r.message,
-            r.file,
+            esc(&r.message),
+            esc(&r.file),
             r.line,
             r.column
         ));
     }
-    out.push_str(&format!("{pad} {} impact: {}\n", p.blue("="), f.impact));
+    out.push_str(&format!(
+        "{pad} {} impact: {}\n",
+        p.blue("="),
+        esc(&f.impact)
+    ));
     out.push_str(&format!(
         "{pad} {} fix: {} (~{} min)\n\n",
         p.blue("="),
-        f.fix.description,
+        esc(&f.fix.description),
         f.fix.effort_minutes
     ));
 }
@@ -119,7 +124,7 @@ pub fn render(report: &Report, colour: bool) -> String {
             ("warning", "1;33", &repo.warnings),
         ] {
             for e in list {
-                let path = super::display_path(&repo.root, &e.file);
+                let path = esc(&super::display_path(&repo.root, &e.file)).into_owned();
                 let loc = if e.line > 0 {
                     format!("{path}:{}", e.line)
                 } else {
@@ -130,7 +135,7 @@ pub fn render(report: &Report, colour: bool) -> String {
                     p.wrap(code, label),
                     p.bold(":"),
                     loc,
-                    e.message
+                    esc(&e.message)
                 ));
             }
         }
@@ -164,7 +169,7 @@ pub fn render(report: &Report, colour: bool) -> String {
         if errors == 1 { "" } else { "s" },
     ));
     scorecard(&mut out, &p, report);
-    out
+    super::escape::guard_commands(out)
 }
 
 /// The three most useful next actions: the fixes of the most severe findings (one per
@@ -186,8 +191,8 @@ fn top_actions(repo: &super::RepoReport) -> Vec<String> {
         out.push(format!(
             "[{}] {} ({}:{}{})",
             f.severity,
-            f.fix.description.trim(),
-            f.file,
+            esc(f.fix.description.trim()),
+            esc(&f.file),
             f.line,
             if n > 1 {
                 format!(" and {} more", n - 1)
@@ -234,7 +239,7 @@ fn scorecard(out: &mut String, p: &Paint, report: &Report) {
     };
     if let [repo] = report.repositories.as_slice() {
         if repo.files.is_empty() {
-            out.push_str(&format!("\n{}\n", nothing_found(&repo.root)));
+            out.push_str(&format!("\n{}\n", esc(&nothing_found(&repo.root))));
             return;
         }
         let s = &repo.scores;
@@ -272,7 +277,7 @@ fn scorecard(out: &mut String, p: &Paint, report: &Report) {
     });
     let width = rows
         .iter()
-        .map(|r| r.root.chars().count())
+        .map(|r| esc(&r.root).chars().count())
         .max()
         .unwrap_or(10)
         .max(10);
@@ -290,14 +295,16 @@ fn scorecard(out: &mut String, p: &Paint, report: &Report) {
         if r.files.is_empty() {
             out.push_str(&format!(
                 "  {:<width$}  {:>5}  {:<5}  no CI/CD files found\n",
-                r.root, "-", "-"
+                esc(&r.root),
+                "-",
+                "-"
             ));
             continue;
         }
         let counts = severity_counts(r.findings.iter());
         out.push_str(&format!(
             "  {:<width$}  {:>5}  {:<5}  {:>8}  {:>4}  {:>6}\n",
-            r.root,
+            esc(&r.root),
             p.wrap(
                 grade_code(r.scores.overall),
                 &format!("{:>5}", r.scores.overall)

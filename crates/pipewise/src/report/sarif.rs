@@ -2,6 +2,7 @@
 //! `tool.driver.rules` with its documentation as help, severities mapped to `level`
 //! and `security-severity`.
 
+use super::escape::{block, text, uri};
 use super::Report;
 use crate::finding::Severity;
 use crate::rules;
@@ -32,9 +33,9 @@ fn security_severity(s: Severity) -> &'static str {
 fn artifact(root: &str, file: &str) -> Value {
     let path = super::display_path(root, file);
     if path.starts_with('/') {
-        json!({ "uri": format!("file://{path}") })
+        json!({ "uri": format!("file://{}", uri(&path)) })
     } else {
-        json!({ "uri": path, "uriBaseId": "%SRCROOT%" })
+        json!({ "uri": uri(&path), "uriBaseId": "%SRCROOT%" })
     }
 }
 
@@ -84,7 +85,7 @@ pub fn render_with_base(report: &Report, base: Option<&std::path::Path>) -> Stri
             let mut result = json!({
                 "ruleId": f.rule,
                 "level": level(f.severity),
-                "message": { "text": f.message },
+                "message": { "text": text(&f.message) },
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": artifact(&repo.root, &f.file),
@@ -97,7 +98,7 @@ pub fn render_with_base(report: &Report, base: Option<&std::path::Path>) -> Stri
                     "confidence": f.confidence.as_str(),
                     "category": f.category,
                     "effort_minutes": f.fix.effort_minutes,
-                    "fix": format!("{}\n\n{}", f.fix.description, f.fix.snippet),
+                    "fix": format!("{}\n\n{}", text(&f.fix.description), block(&f.fix.snippet)),
                 },
             });
             if !f.fingerprint.is_empty() {
@@ -114,7 +115,7 @@ pub fn render_with_base(report: &Report, base: Option<&std::path::Path>) -> Stri
                         .map(|(i, r)| {
                             json!({
                                 "id": i,
-                                "message": { "text": r.message },
+                                "message": { "text": text(&r.message) },
                                 "physicalLocation": {
                                     "artifactLocation": artifact(&repo.root, &r.file),
                                     "region": { "startLine": r.line.max(1), "startColumn": r.column.max(1) }
@@ -136,7 +137,7 @@ pub fn render_with_base(report: &Report, base: Option<&std::path::Path>) -> Stri
             errors.chain(warnings).map(move |(level, e)| {
                 json!({
                     "level": level,
-                    "message": { "text": e.message },
+                    "message": { "text": text(&e.message) },
                     "locations": [{
                         "physicalLocation": {
                             "artifactLocation": artifact(&r.root, &e.file),
@@ -167,7 +168,10 @@ pub fn render_with_base(report: &Report, base: Option<&std::path::Path>) -> Stri
         }]
     });
     if let Some(b) = base {
-        let mut uri = format!("file://{}", b.display()).replace('\\', "/");
+        let mut uri = format!(
+            "file://{}",
+            uri(&b.display().to_string().replace('\\', "/"))
+        );
         if !uri.ends_with('/') {
             uri.push('/');
         }

@@ -43,6 +43,7 @@ pub fn step_uses_oidc(step: &Step) -> bool {
         || action.starts_with("anthropics/claude-code-action")
         || action.starts_with("docker/build-push-action") && (with("provenance") || with("attests"))
         || action.starts_with("./")
+        || action.starts_with("$/")
         || action.contains("oidc")
         || action.contains("attest")
         || action.contains("publish")
