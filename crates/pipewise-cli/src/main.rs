@@ -31,7 +31,7 @@ fn tune_allocator() {
 }
 
 use clap::{CommandFactory, Parser, Subcommand};
-use output::{Format, OutputArgs};
+use output::OutputArgs;
 use pipewise::analysis::settings::RepoSettings;
 use pipewise::audit::audit_path_with;
 use pipewise::baseline::Baseline;
@@ -330,7 +330,7 @@ fn unaudited(path: &Path, message: String) -> RepoReport {
 }
 
 fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
-    let opts = args.out.resolve(Format::Plain)?;
+    let opts = args.out.resolve("plain")?;
     let config = if args.no_config {
         Some(Config::default())
     } else {
@@ -383,7 +383,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
                 *n += b.filter(&mut r.findings, &mut pool);
             }
         }
-        if !opts.quiet && !matches!(opts.format, Format::Plain | Format::Json) {
+        if !opts.quiet && !(opts.format.is("plain") || opts.format.is("json")) {
             output::print_warnings(&r);
         }
         if !opts.quiet && r.files.is_empty() && r.errors.is_empty() {
@@ -394,7 +394,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
         }
         r
     };
-    let verdict = if opts.format == Format::Json {
+    let verdict = if opts.format.is("json") {
         // Streamed: each repository is audited, written and released in turn.
         let audit = |p: &Path| Ok(prepare(p));
         let outcome = match &opts.output {
@@ -419,7 +419,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
             audited: outcome.audited,
         }
     } else {
-        let bar = batch::progress(paths.len(), opts.format == Format::Plain && !opts.quiet);
+        let bar = batch::progress(paths.len(), opts.format.is("plain") && !opts.quiet);
         // Repositories in parallel (these formats need the whole report anyway);
         // results in the order given.
         let repos: Vec<RepoReport> = {
@@ -481,7 +481,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
 
 /// `pipewise merge`: saved reports into one, written like an audit's.
 fn merge(reports: &[PathBuf], out: &OutputArgs) -> Result<ExitCode, String> {
-    let opts = out.resolve(Format::Json)?;
+    let opts = out.resolve("json")?;
     let mut report = batch::merge(reports)?;
     let verdict = output::Verdict::of(&report, opts.fail_on);
     for r in &mut report.repositories {

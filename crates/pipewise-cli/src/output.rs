@@ -14,14 +14,26 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
-pub enum Format {
-    Plain,
-    Json,
-    Sarif,
-    Github,
-    Markdown,
-    Html,
+/// An output format: a renderer of the registry (`pipewise::report::RENDERERS`),
+/// chosen by name.
+#[derive(Clone, Copy)]
+pub struct Format(pub &'static dyn report::Renderer);
+
+impl Format {
+    pub fn is(self, name: &str) -> bool {
+        self.0.name() == name
+    }
+}
+
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(report::RENDERERS.iter().map(|r| r.name())).try_map(
+        |name: String| {
+            report::renderer(&name)
+                .map(Format)
+                .ok_or_else(|| format!("unknown format `{name}`"))
+        },
+    )
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug, Default)]
@@ -36,7 +48,7 @@ pub enum ColorChoice {
 #[derive(clap::Args)]
 pub struct OutputArgs {
     /// Output format (default: from the --output extension, else plain; JSON for merge).
-    #[arg(long, short, value_enum)]
+    #[arg(long, short, value_parser = format_parser())]
     pub format: Option<Format>,
     /// Write the report to this file instead of standard output (format from the
     /// extension when --format is not given: .json, .sarif, .md, .html).
@@ -150,24 +162,24 @@ fn colour(choice: ColorChoice, to_file: bool) -> bool {
 }
 
 impl OutputArgs {
-    /// Checks the flags; `default` is the format without `--format` or a known extension.
-    pub fn resolve(&self, default: Format) -> Result<Options, String> {
+    /// Checks the flags; `default` names the format without `--format` or a known
+    /// extension.
+    pub fn resolve(&self, default: &str) -> Result<Options, String> {
         let min = parse_severity("min-severity", &self.min_severity)?.unwrap_or(Severity::Info);
         let fail_on = parse_severity("fail-on", &self.fail_on)?;
         if let Some(d) = &self.date {
             check_date(d)?;
         }
-        let by_ext = self.output.as_ref().and_then(|o| {
-            match o.extension()?.to_str()?.to_ascii_lowercase().as_str() {
-                "json" => Some(Format::Json),
-                "sarif" => Some(Format::Sarif),
-                "md" | "markdown" => Some(Format::Markdown),
-                "html" | "htm" => Some(Format::Html),
-                "txt" => Some(Format::Plain),
-                _ => None,
-            }
-        });
-        let format = self.format.or(by_ext).unwrap_or(default);
+        let by_ext = self
+            .output
+            .as_deref()
+            .and_then(report::renderer_for_path)
+            .map(Format);
+        let format = self
+            .format
+            .or(by_ext)
+            .or_else(|| report::renderer(default).map(Format))
+            .ok_or_else(|| format!("unknown format `{default}`"))?;
         let choice = if self.no_color {
             ColorChoice::Never
         } else {
@@ -239,22 +251,15 @@ pub fn is_closed_pipe(e: &str) -> bool {
 
 /// Renders the report in the chosen format and writes it.
 pub fn emit(report: &Report, opts: &Options, base: &Path) -> Result<(), String> {
-    let text = match opts.format {
-        Format::Plain => report::plain::render(report, opts.colour),
-        Format::Json => report::json::render(report),
-        Format::Sarif => report::sarif::render_with_base(report, Some(base)),
-        Format::Github => report::github::render(report),
-        Format::Markdown | Format::Html => {
-            let o = report::markdown::Options {
-                date: report::markdown::report_date(opts.date.as_deref()),
-            };
-            if opts.format == Format::Html {
-                report::html::render(report, &o)
-            } else {
-                report::markdown::render(report, &o)
-            }
-        }
-    };
+    let text = opts.format.0.render(
+        report,
+        &report::RenderOptions {
+            colour: opts.colour,
+            date: report::markdown::report_date(opts.date.as_deref()),
+            width: None,
+            base: Some(base.to_path_buf()),
+        },
+    );
     match &opts.output {
         Some(p) => std::fs::write(p, text)
             .map_err(|e| format!("cannot write the report to {}: {e}", p.display())),

@@ -19,6 +19,7 @@ pub mod keywords;
 pub mod repo;
 pub mod report;
 pub mod rules;
+pub mod schema;
 pub mod scoring;
 pub mod shell;
 pub mod source;

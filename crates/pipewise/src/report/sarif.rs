@@ -181,3 +181,18 @@ pub fn render_with_base(report: &Report, base: Option<&std::path::Path>) -> Stri
     s.push('\n');
     s
 }
+
+/// The `--format sarif` renderer.
+pub struct Sarif;
+
+impl super::Renderer for Sarif {
+    fn name(&self) -> &'static str {
+        "sarif"
+    }
+    fn extensions(&self) -> &'static [&'static str] {
+        &["sarif"]
+    }
+    fn render(&self, report: &Report, opts: &super::RenderOptions) -> String {
+        render_with_base(report, opts.base.as_deref())
+    }
+}
