@@ -383,7 +383,8 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
                 *n += b.filter(&mut r.findings, &mut pool);
             }
         }
-        if !opts.quiet && !(opts.format.is("plain") || opts.format.is("json")) {
+        // Plain and JSON show warnings in the report itself.
+        if !(opts.quiet || opts.format.is("plain") || opts.format.is("json")) {
             output::print_warnings(&r);
         }
         if !opts.quiet && r.files.is_empty() && r.errors.is_empty() {
