@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 pub const ZIZMOR_EQUIVALENTS: &[(&str, &[&str])] = &[
     ("artipacked", &["security/persisted-credentials"]),
     ("archived-uses", &["security/deprecated-action"]),
+    ("bot-conditions", &["security/spoofable-bot-check"]),
     ("cache-poisoning", &["security/cache-poisoning"]),
     ("concurrency-limits", &["reliability/missing-concurrency"]),
     ("dangerous-triggers", &["security/dangerous-trigger"]),
@@ -38,6 +39,10 @@ pub const ZIZMOR_EQUIVALENTS: &[(&str, &[&str])] = &[
         &["security/hardcoded-credential"],
     ),
     ("insecure-commands", &["security/deprecated-command"]),
+    (
+        "known-vulnerable-actions",
+        &["security/known-vulnerable-action"],
+    ),
     ("overprovisioned-secrets", &["security/secret-exposure"]),
     ("secrets-inherit", &["security/secrets-inherit"]),
     ("secrets-outside-env", &["security/secret-exposure"]),
@@ -46,6 +51,8 @@ pub const ZIZMOR_EQUIVALENTS: &[(&str, &[&str])] = &[
     ("unpinned-images", &["security/unpinned-image"]),
     ("unpinned-uses", &["security/unpinned-action"]),
     ("unredacted-secrets", &["security/secret-exposure"]),
+    ("unsound-condition", &["security/unsound-condition"]),
+    ("unsound-contains", &["security/unsound-contains"]),
 ];
 
 /// One suppression comment.
