@@ -96,7 +96,7 @@ struct Rendered {
 fn render(mut r: RepoReport, min: Severity, fail_on: Option<Severity>) -> Rendered {
     // The exit code reads every finding; `--min-severity` only hides.
     let failing = fail_on.is_some_and(|l| r.findings.iter().any(|f| f.severity >= l));
-    r.findings.retain(|f| f.severity >= min);
+    pipewise::summary::retain_at_least(&mut r, min);
     Rendered {
         errors: r.errors.len(),
         audited: !r.files.is_empty(),
@@ -220,7 +220,13 @@ pub fn merge(files: &[PathBuf]) -> Result<Report, String> {
             w[1].1.display()
         ));
     }
-    Ok(Report::new(repos.into_iter().map(|(r, _)| r).collect()))
+    // Reports written before the summary existed get one; others are recomputed the
+    // same way (it depends only on the data).
+    let mut repos: Vec<RepoReport> = repos.into_iter().map(|(r, _)| r).collect();
+    for r in &mut repos {
+        r.summary = pipewise::summary::summarize(r);
+    }
+    Ok(Report::new(repos))
 }
 
 /// Checks that `text` is a `pipewise/report@1` document and returns its repositories.

@@ -380,7 +380,11 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
         }
         if let Some(b) = &baseline {
             if let (Ok(mut pool), Ok(mut n)) = (pool.lock(), accepted.lock()) {
-                *n += b.filter(&mut r.findings, &mut pool);
+                let hidden = b.filter(&mut r.findings, &mut pool);
+                if hidden > 0 {
+                    r.summary = pipewise::summary::summarize(&r);
+                }
+                *n += hidden;
             }
         }
         // Plain and JSON show warnings in the report itself.
@@ -438,7 +442,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
         let mut report = Report::new(repos);
         let verdict = output::Verdict::of(&report, opts.fail_on);
         for r in &mut report.repositories {
-            r.findings.retain(|f| f.severity >= opts.min);
+            pipewise::summary::retain_at_least(r, opts.min);
         }
         output::emit(&report, &opts, &base)?;
         verdict
@@ -486,7 +490,7 @@ fn merge(reports: &[PathBuf], out: &OutputArgs) -> Result<ExitCode, String> {
     let mut report = batch::merge(reports)?;
     let verdict = output::Verdict::of(&report, opts.fail_on);
     for r in &mut report.repositories {
-        r.findings.retain(|f| f.severity >= opts.min);
+        pipewise::summary::retain_at_least(r, opts.min);
     }
     let base = output::base(None)?;
     output::emit(&report, &opts, &base)?;

@@ -249,6 +249,17 @@ pub fn is_closed_pipe(e: &str) -> bool {
     e.contains("Broken pipe") || e.contains("os error 32")
 }
 
+/// On a terminal, plain output is wrapped to its width.
+fn terminal_width(to_stdout: bool) -> Option<usize> {
+    if !to_stdout || !std::io::stdout().is_terminal() {
+        return None;
+    }
+    console::Term::stdout()
+        .size_checked()
+        .map(|(_, cols)| usize::from(cols))
+        .filter(|c| *c >= 40)
+}
+
 /// Renders the report in the chosen format and writes it.
 pub fn emit(report: &Report, opts: &Options, base: &Path) -> Result<(), String> {
     let text = opts.format.0.render(
@@ -256,7 +267,7 @@ pub fn emit(report: &Report, opts: &Options, base: &Path) -> Result<(), String> 
         &report::RenderOptions {
             colour: opts.colour,
             date: report::markdown::report_date(opts.date.as_deref()),
-            width: None,
+            width: terminal_width(opts.output.is_none()),
             base: Some(base.to_path_buf()),
         },
     );

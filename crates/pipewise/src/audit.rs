@@ -93,6 +93,7 @@ pub fn audit_path_with(
             .retain(|x| &x.file == f || x.file.ends_with("pipewise.toml"));
         report.scores =
             crate::scoring::score(&report.findings, &report.capabilities, &report.files);
+        report.summary = crate::summary::summarize(&report);
     }
     Ok(report)
 }
@@ -352,9 +353,11 @@ pub fn audit_repo_with(
         workflows: workflow_summaries,
         secrets: secret_uses,
         warnings,
+        summary: Default::default(),
     };
     // Scores last: they read the findings and capabilities.
     report.scores = crate::scoring::score(&report.findings, &report.capabilities, &report.files);
+    report.summary = crate::summary::summarize(&report);
     report
 }
 

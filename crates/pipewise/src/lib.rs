@@ -25,5 +25,6 @@ pub mod scoring;
 pub mod shell;
 pub mod source;
 pub mod suggest;
+pub mod summary;
 pub mod suppress;
 pub mod workflow;
