@@ -50,10 +50,47 @@ impl RuleMeta {
     pub fn group(&self) -> &'static str {
         self.id.split('/').next().unwrap_or(self.id)
     }
+    /// References for readers: links and peer equivalents (`zizmor: audit`), not the
+    /// internal `seed:` notes on which audit report a rule came from.
+    pub fn public_references(&self) -> impl Iterator<Item = &'static str> {
+        self.references
+            .iter()
+            .copied()
+            .filter(|r| !r.starts_with("seed:"))
+    }
+    /// The fence language of the fix snippet: Dockerfile instructions or YAML.
+    fn fix_language(&self) -> &'static str {
+        const INSTRUCTIONS: &[&str] = &[
+            "FROM",
+            "RUN",
+            "COPY",
+            "ADD",
+            "USER",
+            "ENV",
+            "ARG",
+            "HEALTHCHECK",
+            "WORKDIR",
+            "EXPOSE",
+            "CMD",
+            "ENTRYPOINT",
+            "LABEL",
+        ];
+        let first = self
+            .fix
+            .snippet
+            .split_whitespace()
+            .next()
+            .unwrap_or_default();
+        if INSTRUCTIONS.contains(&first) {
+            "dockerfile"
+        } else {
+            "yaml"
+        }
+    }
     /// The rule's full documentation page, as printed by `pipewise rule ID`.
     pub fn documentation(&self) -> String {
         let mut s = format!(
-            "# {}\n\n{}\n\n- Default severity: {}\n- Confidence: {}\n- Category: {}\n\n{}\n\n## Fix\n\n{} (about {} minutes)\n\n```yaml\n{}\n```\n",
+            "# {}\n\n{}\n\n- Default severity: {}\n- Confidence: {}\n- Category: {}\n\n{}\n\n## Fix\n\n{} (about {} minutes)\n\n```{}\n{}\n```\n",
             self.id,
             self.summary,
             self.severity,
@@ -62,11 +99,13 @@ impl RuleMeta {
             self.doc.trim(),
             self.fix.description,
             self.fix.effort_minutes,
+            self.fix_language(),
             self.fix.snippet.trim_end()
         );
-        if !self.references.is_empty() {
+        let refs: Vec<&str> = self.public_references().collect();
+        if !refs.is_empty() {
             s.push_str("\n## References\n\n");
-            for r in self.references {
+            for r in refs {
                 s.push_str(&format!("- {r}\n"));
             }
         }
