@@ -420,6 +420,7 @@ mod tests {
             },
             references: vec![],
             related: vec![],
+            fingerprint: String::new(),
             snippet: vec![],
             context: vec![],
         }
