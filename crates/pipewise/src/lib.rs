@@ -11,6 +11,7 @@ pub mod discover;
 pub mod dockerfile;
 pub mod expr;
 pub mod finding;
+pub mod fix;
 pub mod intent;
 pub mod keywords;
 pub mod repo;
