@@ -56,7 +56,9 @@ fn run_inner(args: FixArgs) -> Result<ExitCode, String> {
     let fail_on = severity("fail-on", &args.fail_on)?;
     for r in &args.rules {
         if pipewise::rules::by_id(r).is_none() {
-            return Err(format!("--rule: unknown rule `{r}`; `pipewise rules` lists them"));
+            return Err(format!(
+                "--rule: unknown rule `{r}`; `pipewise rules` lists them"
+            ));
         }
         if fix::fixer_for(r).is_none() {
             return Err(format!("--rule: `{r}` has no automatic fix"));

@@ -36,8 +36,18 @@ pub fn plan(site: &Site) -> Option<Plan> {
         if yaml::anchored(text, existing.key.span.end, &existing.value) {
             return None;
         }
-        let edit = yaml::insert_entry(text, &existing.value, None, "cancel-in-progress", &Value::raw(cancel))?;
-        return Some(site.plan(Safety::Safe, format!("add `cancel-in-progress` to `concurrency`: {what}"), vec![edit]));
+        let edit = yaml::insert_entry(
+            text,
+            &existing.value,
+            None,
+            "cancel-in-progress",
+            &Value::raw(cancel),
+        )?;
+        return Some(site.plan(
+            Safety::Safe,
+            format!("add `cancel-in-progress` to `concurrency`: {what}"),
+            vec![edit],
+        ));
     }
     let value = Value::Map(vec![
         ("group".into(), Value::raw(group)),
@@ -48,5 +58,9 @@ pub fn plan(site: &Site) -> Option<Plan> {
         Some(jobs) => yaml::insert_before(text, jobs, "concurrency", &value, unit)?,
         None => yaml::insert_entry(text, root, None, "concurrency", &value)?,
     };
-    Some(site.plan(Safety::Safe, format!("add a top-level `concurrency` group: {what}"), vec![edit]))
+    Some(site.plan(
+        Safety::Safe,
+        format!("add a top-level `concurrency` group: {what}"),
+        vec![edit],
+    ))
 }

@@ -18,7 +18,11 @@ pub fn apt_plan(site: &Site) -> Option<Plan> {
     let cmd = text.get(site.offset..site.end)?;
     let at = cmd.find(" install")? + " install".len();
     // `install` must end a word.
-    if cmd[at..].chars().next().is_some_and(|c| !c.is_whitespace() && c != '\\') {
+    if cmd[at..]
+        .chars()
+        .next()
+        .is_some_and(|c| !c.is_whitespace() && c != '\\')
+    {
         return None;
     }
     let mut flags = String::new();
@@ -28,7 +32,11 @@ pub fn apt_plan(site: &Site) -> Option<Plan> {
     if want_rec {
         flags.push_str(" --no-install-recommends");
     }
-    let safety = if want_rec { Safety::Unsafe } else { Safety::Safe };
+    let safety = if want_rec {
+        Safety::Unsafe
+    } else {
+        Safety::Safe
+    };
     Some(site.plan(
         safety,
         format!("add `{}` to `install`", flags.trim()),
@@ -42,7 +50,10 @@ fn created_user(stage_text: &str) -> Option<String> {
     for line in stage_text.lines() {
         for part in line.split(['&', ';', '|']) {
             let words: Vec<&str> = part.split_whitespace().collect();
-            let Some(i) = words.iter().position(|w| *w == "useradd" || *w == "adduser") else {
+            let Some(i) = words
+                .iter()
+                .position(|w| *w == "useradd" || *w == "adduser")
+            else {
                 continue;
             };
             if let Some(name) = words[i + 1..]
@@ -50,7 +61,9 @@ fn created_user(stage_text: &str) -> Option<String> {
                 .rev()
                 .find(|w| !w.starts_with('-') && **w != "\\")
             {
-                let ok = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                let ok = name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
                 if ok && !name.chars().all(|c| c.is_ascii_digit()) {
                     found = Some(name.to_string());
                 }
@@ -73,7 +86,12 @@ pub fn user_plan(site: &Site) -> Option<Plan> {
     let stage_end = stage
         .match_indices('\n')
         .map(|(i, _)| i + 1)
-        .find(|&i| stage[i..].trim_start().to_ascii_uppercase().starts_with("FROM "))
+        .find(|&i| {
+            stage[i..]
+                .trim_start()
+                .to_ascii_uppercase()
+                .starts_with("FROM ")
+        })
         .unwrap_or(stage.len());
     let stage = &stage[..stage_end];
     let base = stage.split_whitespace().nth(1).unwrap_or("");

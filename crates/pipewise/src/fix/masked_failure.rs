@@ -33,11 +33,15 @@ pub fn plan(site: &Site) -> Option<Plan> {
     let new_line = format!("{}{}", &text[line_start..start + cut], &text[end..line_end]);
     let mut plan = site.plan(
         Safety::Unsafe,
-        format!("remove `{}` so the command can fail the step", removed.trim()),
+        format!(
+            "remove `{}` so the command can fail the step",
+            removed.trim()
+        ),
         vec![Edit::replace(start + cut, end, String::new())],
     );
     // A step without a name is labelled by its first line.
-    plan.renames.push((old_line.to_string(), new_line.trim().to_string()));
+    plan.renames
+        .push((old_line.to_string(), new_line.trim().to_string()));
     plan.rename_lines = site.doc().and_then(|d| super::step_lines(d, site.offset));
     Some(plan)
 }

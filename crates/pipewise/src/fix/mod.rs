@@ -26,12 +26,14 @@ mod permissions;
 mod persist_credentials;
 mod pin_action;
 mod scanner;
+mod template_injection;
 mod timeout;
+mod toolchain;
 
 use crate::config::Config;
 use crate::finding::Severity;
-use crate::report::{RepoReport, ReportFinding};
 use crate::repo::Repo;
+use crate::report::{RepoReport, ReportFinding};
 use crate::source::SourceFile;
 use crate::workflow::{Job, Step, Workflow};
 use pipewise_yaml::Document;
@@ -87,7 +89,12 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn new(safety: Safety, description: impl Into<String>, file: &str, edits: Vec<Edit>) -> Plan {
+    pub fn new(
+        safety: Safety,
+        description: impl Into<String>,
+        file: &str,
+        edits: Vec<Edit>,
+    ) -> Plan {
         Plan {
             safety,
             description: description.into(),
@@ -139,9 +146,9 @@ pub fn site_job<'w, 'a>(wf: &'w Workflow<'a>, site: &Site) -> Option<&'w Job<'a>
             return Some(j);
         }
     }
-    wf.jobs
-        .iter()
-        .find(|j| j.node.span.start <= site.offset && site.offset < j.node.span.end.max(j.node.span.start + 1))
+    wf.jobs.iter().find(|j| {
+        j.node.span.start <= site.offset && site.offset < j.node.span.end.max(j.node.span.start + 1)
+    })
 }
 
 /// The step holding the finding's offset.
@@ -252,6 +259,16 @@ pub fn fixers() -> &'static [Fixer] {
             plan: scanner::plan,
         },
         Fixer {
+            rule: "security/template-injection",
+            name: "expression through env:",
+            plan: template_injection::plan,
+        },
+        Fixer {
+            rule: "reliability/toolchain-drift",
+            name: "version from the pin file",
+            plan: toolchain::plan,
+        },
+        Fixer {
             rule: "container/apt-get-install",
             name: "--no-install-recommends",
             plan: dockerfile::apt_plan,
@@ -339,7 +356,10 @@ pub struct FixRun {
 
 impl FixRun {
     pub fn applied(&self) -> usize {
-        self.records.iter().filter(|r| r.outcome == Outcome::Applied).count()
+        self.records
+            .iter()
+            .filter(|r| r.outcome == Outcome::Applied)
+            .count()
     }
     /// The unified diff of every changed file.
     pub fn diff(&self) -> String {
@@ -357,7 +377,10 @@ pub fn fix_path(path: &Path, config: Option<&Config>, opts: &FixOptions) -> Resu
     let (root, single) = if meta.is_dir() {
         (path.to_path_buf(), None)
     } else {
-        (crate::discover::root_for_file(path), Some(path.to_path_buf()))
+        (
+            crate::discover::root_for_file(path),
+            Some(path.to_path_buf()),
+        )
     };
     let owned;
     let config = match config {
@@ -398,9 +421,9 @@ fn renamed(k: &Key, line: usize, plan: Option<&Plan>) -> Key {
         return k.clone();
     };
     let r = |s: &str| {
-        plan.renames
-            .iter()
-            .fold(s.to_string(), |acc, (old, new)| acc.replace(old.as_str(), new))
+        plan.renames.iter().fold(s.to_string(), |acc, (old, new)| {
+            acc.replace(old.as_str(), new)
+        })
     };
     (
         k.0.clone(),
@@ -494,45 +517,84 @@ pub fn fix_repo(mut repo: Repo, config: &Config, opts: &FixOptions) -> FixRun {
     let mut tried: HashMap<Key, usize> = HashMap::new();
     // Bounded: every iteration either applies a fix or marks a finding as tried.
     let budget = before.findings.len() * 4 + 16;
+    // After a batch fails, fixes are tried one at a time.
+    let mut batching = true;
     for _ in 0..budget {
-        let Some((finding, fixer)) = next_candidate(&report, &tried, opts) else {
+        let cands = candidates(&report, &tried, opts);
+        if cands.is_empty() {
             break;
-        };
-        let k = key(&finding);
-        let mut record = FixRecord {
-            rule: finding.rule.clone(),
-            file: finding.file.clone(),
-            line: finding.line,
-            message: finding.message.clone(),
-            description: fixer.name.to_string(),
-            safety: None,
-            outcome: Outcome::NotApplicable,
-            edits: vec![],
-        };
-        let plan = repo.file(&finding.file).and_then(|file| {
-            let site = Site {
-                repo: &repo,
-                file,
-                finding: &finding,
-                offset: offset_of(file, finding.line, finding.column),
-                end: offset_of(file, finding.end_line, finding.end_column),
-                resolver: opts.resolver,
+        }
+        let mut ready: Vec<(ReportFinding, Plan, FixRecord)> = vec![];
+        for (finding, fixer) in cands {
+            let k = key(&finding);
+            let mut record = FixRecord {
+                rule: finding.rule.clone(),
+                file: finding.file.clone(),
+                line: finding.line,
+                message: finding.message.clone(),
+                description: fixer.name.to_string(),
+                safety: None,
+                outcome: Outcome::NotApplicable,
+                edits: vec![],
             };
-            (fixer.plan)(&site)
-        });
-        let Some(plan) = plan else {
-            *tried.entry(k).or_insert(0) += 1;
-            records.push(record);
-            continue;
-        };
-        record.description = plan.description.clone();
-        record.safety = Some(plan.safety);
-        if plan.safety == Safety::Unsafe && !opts.allow_unsafe {
-            record.outcome = Outcome::NeedsUnsafe;
-            *tried.entry(k).or_insert(0) += 1;
-            records.push(record);
+            let plan = repo.file(&finding.file).and_then(|file| {
+                let site = Site {
+                    repo: &repo,
+                    file,
+                    finding: &finding,
+                    offset: offset_of(file, finding.line, finding.column),
+                    end: offset_of(file, finding.end_line, finding.end_column),
+                    resolver: opts.resolver,
+                };
+                (fixer.plan)(&site)
+            });
+            let Some(plan) = plan else {
+                *tried.entry(k).or_insert(0) += 1;
+                records.push(record);
+                continue;
+            };
+            record.description = plan.description.clone();
+            record.safety = Some(plan.safety);
+            if plan.safety == Safety::Unsafe && !opts.allow_unsafe {
+                record.outcome = Outcome::NeedsUnsafe;
+                *tried.entry(k).or_insert(0) += 1;
+                records.push(record);
+                continue;
+            }
+            ready.push((finding, plan, record));
+            if !batching {
+                break;
+            }
+        }
+        if ready.is_empty() {
             continue;
         }
+        if batching && ready.len() > 1 {
+            let batch = independent(&ready);
+            if batch.len() > 1 {
+                let plans: Vec<&Plan> = batch.iter().map(|&i| &ready[i].1).collect();
+                let targets: Vec<&ReportFinding> = batch.iter().map(|&i| &ready[i].0).collect();
+                match try_batch(&mut repo, config, &report, &targets, &plans) {
+                    Ok(new_report) => {
+                        report = new_report;
+                        for i in batch {
+                            let (_, plan, mut record) = ready[i].clone();
+                            record.outcome = Outcome::Applied;
+                            record.edits = plan.edits;
+                            records.push(record);
+                        }
+                        continue;
+                    }
+                    Err(why) => {
+                        if std::env::var_os("PIPEWISE_FIX_DEBUG").is_some() {
+                            eprintln!("batch of {} fixes not kept: {why}", plans.len());
+                        }
+                        batching = false;
+                    }
+                }
+            }
+        }
+        let (finding, plan, mut record) = ready.swap_remove(0);
         match try_plan(&mut repo, config, &report, &finding, &plan) {
             Ok(new_report) => {
                 report = new_report;
@@ -541,7 +603,7 @@ pub fn fix_repo(mut repo: Repo, config: &Config, opts: &FixOptions) -> FixRun {
             }
             Err(reason) => {
                 record.outcome = Outcome::RolledBack(reason);
-                *tried.entry(k).or_insert(0) += 1;
+                *tried.entry(key(&finding)).or_insert(0) += 1;
             }
         }
         records.push(record);
@@ -567,12 +629,34 @@ pub fn fix_repo(mut repo: Repo, config: &Config, opts: &FixOptions) -> FixRun {
     }
 }
 
-fn next_candidate(
+/// An error of `after` that `before` did not have (by file and message: an edit
+/// above it moves its line).
+fn new_error<'e>(
+    before: &[crate::report::ReportError],
+    after: &'e [crate::report::ReportError],
+) -> Option<&'e crate::report::ReportError> {
+    let mut had: HashMap<(&str, &str), usize> = HashMap::new();
+    for e in before {
+        *had.entry((&e.file, &e.message)).or_insert(0) += 1;
+    }
+    after.iter().find(|e| {
+        let n = had.entry((&e.file, &e.message)).or_insert(0);
+        if *n == 0 {
+            return true;
+        }
+        *n -= 1;
+        false
+    })
+}
+
+/// Every finding a fixer may fix now, in report order.
+fn candidates(
     report: &RepoReport,
     tried: &HashMap<Key, usize>,
     opts: &FixOptions,
-) -> Option<(ReportFinding, &'static Fixer)> {
+) -> Vec<(ReportFinding, &'static Fixer)> {
     let mut seen: HashMap<Key, usize> = HashMap::new();
+    let mut out = vec![];
     for f in &report.findings {
         let k = key(f);
         let n = seen.entry(k.clone()).or_insert(0);
@@ -586,10 +670,106 @@ fn next_candidate(
             continue;
         }
         if let Some(fixer) = fixer_for(&f.rule) {
-            return Some((f.clone(), fixer));
+            out.push((f.clone(), fixer));
         }
     }
-    None
+    out
+}
+
+/// Plans that can be applied together: no renames, and no two edits of one file at
+/// the same or overlapping bytes (two keys inserted at one place could collide).
+fn independent(ready: &[(ReportFinding, Plan, FixRecord)]) -> Vec<usize> {
+    let mut taken: Vec<(&str, usize, usize)> = vec![];
+    let mut out = vec![];
+    for (i, (_, plan, _)) in ready.iter().enumerate() {
+        if !plan.renames.is_empty() {
+            continue;
+        }
+        let clash = plan.edits.iter().any(|(f, e)| {
+            taken
+                .iter()
+                .any(|(tf, s, t)| tf == f && e.start <= *t && *s <= e.end)
+        });
+        if clash {
+            continue;
+        }
+        taken.extend(plan.edits.iter().map(|(f, e)| (f.as_str(), e.start, e.end)));
+        out.push(i);
+    }
+    out
+}
+
+/// Applies several plans at once and re-audits: every target must go and nothing
+/// may appear; on failure the files are restored.
+fn try_batch(
+    repo: &mut Repo,
+    config: &Config,
+    report: &RepoReport,
+    targets: &[&ReportFinding],
+    plans: &[&Plan],
+) -> Result<RepoReport, String> {
+    let mut by_file: BTreeMap<&str, Vec<&Edit>> = BTreeMap::new();
+    for plan in plans {
+        for (f, e) in &plan.edits {
+            by_file.entry(f.as_str()).or_default().push(e);
+        }
+    }
+    let old = apply_in_memory(repo, &by_file)?;
+    let after = audit(repo, config);
+    let mut verdict = Ok(());
+    if let Some(e) = new_error(&report.errors, &after.errors) {
+        verdict = Err(format!("{}:{}: {}", e.file, e.line, e.message));
+    }
+    let (b, a) = (counts(report, None, false), counts(&after, None, false));
+    let mut wanted: HashMap<Key, usize> = HashMap::new();
+    for t in targets {
+        *wanted.entry(key(t)).or_insert(0) += 1;
+    }
+    for (k, n) in &wanted {
+        let (was, now) = (
+            b.get(k).copied().unwrap_or(0),
+            a.get(k).copied().unwrap_or(0),
+        );
+        if now + n > was {
+            verdict = Err(format!("{} is still reported", k.0));
+        }
+    }
+    let (b, a) = (counts(report, None, true), counts(&after, None, true));
+    if a.iter().any(|(k, n)| *n > b.get(k).copied().unwrap_or(0)) {
+        verdict = Err("a finding appeared".into());
+    }
+    if verdict.is_err() {
+        for (path, text) in old {
+            set_text(repo, &path, text);
+        }
+    }
+    verdict.map(|()| after)
+}
+
+/// Applies edits to the loaded files; returns the previous texts.
+fn apply_in_memory(
+    repo: &mut Repo,
+    by_file: &BTreeMap<&str, Vec<&Edit>>,
+) -> Result<Vec<(String, String)>, String> {
+    if by_file.is_empty() {
+        return Err("the fix has no edits".into());
+    }
+    let mut new_texts = vec![];
+    for (path, edits) in by_file {
+        let file = repo
+            .file(path)
+            .ok_or_else(|| format!("{path} is not a loaded file"))?;
+        let text = apply_edits(file.text(), edits)
+            .ok_or_else(|| "the edits overlap or fall inside a character".to_string())?;
+        new_texts.push((path.to_string(), text));
+    }
+    let mut old_texts = vec![];
+    for (path, text) in new_texts {
+        if let Some(old) = set_text(repo, &path, text) {
+            old_texts.push((path, old));
+        }
+    }
+    Ok(old_texts)
 }
 
 /// Applies a plan in memory and re-audits; on failure restores the files.
@@ -604,25 +784,8 @@ fn try_plan(
     for (f, e) in &plan.edits {
         by_file.entry(f.as_str()).or_default().push(e);
     }
-    if by_file.is_empty() {
-        return Err("the fix has no edits".into());
-    }
-    let mut new_texts = vec![];
-    for (path, edits) in &by_file {
-        let file = repo
-            .file(path)
-            .ok_or_else(|| format!("{path} is not a loaded file"))?;
-        let text = apply_edits(file.text(), edits)
-            .ok_or_else(|| "the edits overlap or fall inside a character".to_string())?;
-        new_texts.push((path.to_string(), text));
-    }
     let errors_before: Vec<_> = report.errors.clone();
-    let mut old_texts = vec![];
-    for (path, text) in new_texts {
-        if let Some(old) = set_text(repo, &path, text) {
-            old_texts.push((path, old));
-        }
-    }
+    let old_texts = apply_in_memory(repo, &by_file)?;
     let after = audit(repo, config);
     let verdict = verify(report, &after, &errors_before, target, plan);
     if verdict.is_err() {
@@ -640,7 +803,7 @@ fn verify(
     target: &ReportFinding,
     plan: &Plan,
 ) -> Result<(), String> {
-    if let Some(e) = after.errors.iter().find(|e| !errors_before.contains(e)) {
+    if let Some(e) = new_error(errors_before, &after.errors) {
         return Err(format!(
             "the fixed file does not load: {}:{}: {}",
             e.file, e.line, e.message

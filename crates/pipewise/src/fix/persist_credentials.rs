@@ -34,16 +34,19 @@ pub fn plan(site: &Site) -> Option<Plan> {
             || s.action().is_some_and(|a| PUSHING_ACTIONS.contains(&a))
     }) || later.iter().any(|s| {
         // A script the step calls may push too.
-        s.run.as_ref().and_then(|r| r.script.as_ref()).is_some_and(|sc| {
-            sc.commands.iter().any(|c| {
-                crate::repo::called_script(site.repo, c, "").is_some_and(|p| {
-                    let abs = site.repo.root.join(&p);
-                    crate::source::read_text(&site.repo.root, &abs, &p)
-                        .map(|t| t.contains("git push"))
-                        .unwrap_or(true)
+        s.run
+            .as_ref()
+            .and_then(|r| r.script.as_ref())
+            .is_some_and(|sc| {
+                sc.commands.iter().any(|c| {
+                    crate::repo::called_script(site.repo, c, "").is_some_and(|p| {
+                        let abs = site.repo.root.join(&p);
+                        crate::source::read_text(&site.repo.root, &abs, &p)
+                            .map(|t| t.contains("git push"))
+                            .unwrap_or(true)
+                    })
                 })
             })
-        })
     });
     let edits = set_step_input(site.text(), step, "persist-credentials", "false")?;
     let (safety, why) = if pushes {

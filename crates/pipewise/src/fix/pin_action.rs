@@ -18,7 +18,10 @@ fn scalar_at(node: &Node, offset: usize) -> Option<&Node> {
     while let Some(n) = stack.pop() {
         match &n.kind {
             NodeKind::Scalar { value, .. } => {
-                if n.span.start <= offset && offset < n.span.end.max(n.span.start + 1) && value.contains('@') {
+                if n.span.start <= offset
+                    && offset < n.span.end.max(n.span.start + 1)
+                    && value.contains('@')
+                {
                     return Some(n);
                 }
             }
@@ -39,7 +42,9 @@ fn is_sha(s: &str) -> bool {
 
 fn is_exact_version(tag: &str) -> bool {
     let t = tag.strip_prefix('v').unwrap_or(tag);
-    t.split('.').count() >= 3 && t.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    t.split('.').count() >= 3
+        && t.split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 pub fn plan(site: &Site) -> Option<Plan> {
@@ -48,7 +53,8 @@ pub fn plan(site: &Site) -> Option<Plan> {
     let node = scalar_at(&doc.root, site.offset)?;
     let value = node.as_str()?;
     let (action, tag) = value.split_once('@')?;
-    if is_sha(tag) || action.starts_with("./") || action.starts_with("docker://") || tag.is_empty() {
+    if is_sha(tag) || action.starts_with("./") || action.starts_with("docker://") || tag.is_empty()
+    {
         return None;
     }
     let (sha, comment, safety) = match action_shas::known_sha(action, tag) {
@@ -86,7 +92,11 @@ pub fn plan(site: &Site) -> Option<Plan> {
     }
     let new_value = format!("{action}@{sha}");
     let value_start = node.span.start + usize::from(quote.is_some());
-    let mut edits = vec![Edit::replace(value_start, value_start + inner.len(), new_value.clone())];
+    let mut edits = vec![Edit::replace(
+        value_start,
+        value_start + inner.len(),
+        new_value.clone(),
+    )];
     // The comment: after the scalar, on a line that holds nothing else after it,
     // replacing a version comment already there.
     let end = node.span.start + raw.len();
@@ -103,12 +113,21 @@ pub fn plan(site: &Site) -> Option<Plan> {
             .trim_start_matches("ratchet:")
             .split(['@', ' '])
             .next_back()
-            .is_some_and(|v| v.trim_start_matches('v').starts_with(|c: char| c.is_ascii_digit()));
-        if !versionish && !old.is_empty() {
-            return None;
+            .is_some_and(|v| {
+                v.trim_start_matches('v')
+                    .starts_with(|c: char| c.is_ascii_digit())
+            });
+        if versionish || old.is_empty() {
+            let hash = end + (rest_trim.len() - trimmed.len());
+            edits.push(Edit::replace(
+                hash,
+                end + rest_trim.len(),
+                format!("# {comment}"),
+            ));
+        } else {
+            // Another comment stays, after the version.
+            edits.push(Edit::insert(end, format!(" # {comment}")));
         }
-        let hash = end + (rest_trim.len() - trimmed.len());
-        edits.push(Edit::replace(hash, end + rest_trim.len(), format!("# {comment}")));
     } else {
         return None; // flow context: a comment would end the line
     }

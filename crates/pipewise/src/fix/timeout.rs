@@ -41,7 +41,13 @@ pub fn plan(site: &Site) -> Option<Plan> {
         .iter()
         .find_map(|k| job.entry(k));
     let minutes = minutes_for(job);
-    let edit = yaml::insert_entry(text, map, after, "timeout-minutes", &Value::raw(minutes.to_string()))?;
+    let edit = yaml::insert_entry(
+        text,
+        map,
+        after,
+        "timeout-minutes",
+        &Value::raw(minutes.to_string()),
+    )?;
     Some(site.plan(
         Safety::Unsafe,
         format!("add `timeout-minutes: {minutes}` to job `{}`", job.id),

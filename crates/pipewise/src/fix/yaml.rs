@@ -135,7 +135,10 @@ pub fn indent_unit(text: &str, map: &Node) -> usize {
                     e.value.as_map().and_then(|m| m.first()),
                 ) {
                     if let Some(ik) = block_indent(text, inner.key.span.start) {
-                        if ik > k && line_start(text, inner.key.span.start) != line_start(text, e.key.span.start) {
+                        if ik > k
+                            && line_start(text, inner.key.span.start)
+                                != line_start(text, e.key.span.start)
+                        {
                             unit = Some(ik - k);
                             return;
                         }
@@ -163,7 +166,10 @@ pub fn insert_entry(
     if is_flow(text, map) {
         let close = flow_close(text, map.span.end, b'}')?;
         let sep = if entries.is_empty() { "" } else { ", " };
-        return Some(Edit::insert(close, format!("{sep}{}", render_flow(key, value))));
+        return Some(Edit::insert(
+            close,
+            format!("{sep}{}", render_flow(key, value)),
+        ));
     }
     let last = after.or(entries.last())?;
     let first = entries.first()?;
@@ -237,7 +243,13 @@ pub fn entry_end(text: &str, e: &Entry) -> usize {
 
 /// Inserts a top-level or job-level entry before `before` (at the start of its line),
 /// for keys that read best above another (`permissions:` above `jobs:`).
-pub fn insert_before(text: &str, before: &Entry, key: &str, value: &Value, unit: usize) -> Option<Edit> {
+pub fn insert_before(
+    text: &str,
+    before: &Entry,
+    key: &str,
+    value: &Value,
+    unit: usize,
+) -> Option<Edit> {
     let indent = block_indent(text, before.key.span.start)?;
     let start = line_start(text, before.key.span.start);
     // Only when the key starts its line (not the first key after `- `).
@@ -269,7 +281,11 @@ pub fn replace_scalar(text: &str, node: &Node, new: &str) -> Option<Edit> {
 /// comment, no `- `). `None` otherwise.
 pub fn remove_entry_line(text: &str, e: &Entry) -> Option<Edit> {
     let start = line_start(text, e.key.span.start);
-    if !text.get(start..e.key.span.start)?.bytes().all(|b| b == b' ') {
+    if !text
+        .get(start..e.key.span.start)?
+        .bytes()
+        .all(|b| b == b' ')
+    {
         return None;
     }
     let end = entry_end(text, e);
@@ -328,9 +344,15 @@ mod tests {
     fn inserts_into_flow_maps_and_at_eof_without_newline() {
         let src = "a: {x: 1, y: 2}\nb: 1";
         let d = doc(src);
-        let out = apply(src, &insert_entry(src, d.root.get("a").unwrap(), None, "z", &Value::raw("3")).unwrap());
+        let out = apply(
+            src,
+            &insert_entry(src, d.root.get("a").unwrap(), None, "z", &Value::raw("3")).unwrap(),
+        );
         assert_eq!(out, "a: {x: 1, y: 2, z: 3}\nb: 1");
-        let out = apply(src, &insert_entry(src, &d.root, None, "c", &Value::raw("2")).unwrap());
+        let out = apply(
+            src,
+            &insert_entry(src, &d.root, None, "c", &Value::raw("2")).unwrap(),
+        );
         assert_eq!(out, "a: {x: 1, y: 2}\nb: 1\nc: 2\n");
     }
 
@@ -340,7 +362,10 @@ mod tests {
         let d = doc(src);
         let job = d.root.get("job").unwrap();
         let steps = job.entry("steps").unwrap();
-        let out = apply(src, &insert_entry(src, job, Some(steps), "timeout-minutes", &Value::raw("30")).unwrap());
+        let out = apply(
+            src,
+            &insert_entry(src, job, Some(steps), "timeout-minutes", &Value::raw("30")).unwrap(),
+        );
         assert_eq!(
             out,
             "job:\n  steps:\n    - run: |\n        make\n\n        make test\n  timeout-minutes: 30\n  other: 1\n"
@@ -354,7 +379,10 @@ mod tests {
         let d = doc(src);
         let items = d.root.as_seq().unwrap();
         let e0 = items[0].entry("continue-on-error").unwrap();
-        assert_eq!(apply(src, &remove_entry_line(src, e0).unwrap()), src.replace("  continue-on-error: true\n  run: x", "  run: x"));
+        assert_eq!(
+            apply(src, &remove_entry_line(src, e0).unwrap()),
+            src.replace("  continue-on-error: true\n  run: x", "  run: x")
+        );
         assert!(remove_entry_line(src, items[1].entry("continue-on-error").unwrap()).is_none());
         assert!(remove_entry_line(src, items[2].entry("continue-on-error").unwrap()).is_none());
     }
@@ -373,7 +401,10 @@ mod tests {
     fn replaces_a_quoted_scalar_without_the_blanks_after_it() {
         let src = "a: 'x'   # c\n";
         let d = doc(src);
-        let out = apply(src, &replace_scalar(src, d.root.get("a").unwrap(), "'y'").unwrap());
+        let out = apply(
+            src,
+            &replace_scalar(src, d.root.get("a").unwrap(), "'y'").unwrap(),
+        );
         assert_eq!(out, "a: 'y'   # c\n");
     }
 }
