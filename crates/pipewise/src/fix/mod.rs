@@ -413,9 +413,10 @@ fn key(f: &ReportFinding) -> Key {
 }
 
 /// A key with the plan's renames applied, in the files the plan edits only.
-fn renamed(k: &Key, line: usize, plan: Option<&Plan>) -> Key {
-    let Some(plan) = plan.filter(|p| {
-        p.edits.iter().any(|(f, _)| *f == k.1)
+fn renamed(k: &Key, line: usize, plans: &[&Plan]) -> Key {
+    let Some(plan) = plans.iter().find(|p| {
+        !p.renames.is_empty()
+            && p.edits.iter().any(|(f, _)| *f == k.1)
             && p.rename_lines.is_none_or(|(a, b)| a <= line && line <= b)
     }) else {
         return k.clone();
@@ -436,10 +437,10 @@ fn renamed(k: &Key, line: usize, plan: Option<&Plan>) -> Key {
 
 /// Findings by key; with `coarse`, by rule, file, job and step only (a fix may
 /// reword another finding of the same step, e.g. `@v4` becomes "pinned at v4.2.2").
-fn counts(report: &RepoReport, plan: Option<&Plan>, coarse: bool) -> HashMap<Key, usize> {
+fn counts(report: &RepoReport, plans: &[&Plan], coarse: bool) -> HashMap<Key, usize> {
     let mut m = HashMap::new();
     for f in &report.findings {
-        let mut k = renamed(&key(f), f.line, plan);
+        let mut k = renamed(&key(f), f.line, plans);
         if coarse {
             k.4.clear();
         }
@@ -517,8 +518,9 @@ pub fn fix_repo(mut repo: Repo, config: &Config, opts: &FixOptions) -> FixRun {
     let mut tried: HashMap<Key, usize> = HashMap::new();
     // Bounded: every iteration either applies a fix or marks a finding as tried.
     let budget = before.findings.len() * 4 + 16;
-    // After a batch fails, fixes are tried one at a time.
-    let mut batching = true;
+    // How many independent fixes to try in one re-audit: halved when a batch is not
+    // kept (down to one at a time, which finds the fix at fault), doubled when it is.
+    let mut limit = usize::MAX;
     for _ in 0..budget {
         let cands = candidates(&report, &tried, opts);
         if cands.is_empty() {
@@ -562,21 +564,23 @@ pub fn fix_repo(mut repo: Repo, config: &Config, opts: &FixOptions) -> FixRun {
                 continue;
             }
             ready.push((finding, plan, record));
-            if !batching {
+            if ready.len() >= limit {
                 break;
             }
         }
         if ready.is_empty() {
             continue;
         }
-        if batching && ready.len() > 1 {
-            let batch = independent(&ready);
+        if limit > 1 && ready.len() > 1 {
+            let mut batch = independent(&ready);
+            batch.truncate(limit);
             if batch.len() > 1 {
                 let plans: Vec<&Plan> = batch.iter().map(|&i| &ready[i].1).collect();
                 let targets: Vec<&ReportFinding> = batch.iter().map(|&i| &ready[i].0).collect();
                 match try_batch(&mut repo, config, &report, &targets, &plans) {
                     Ok(new_report) => {
                         report = new_report;
+                        limit = limit.saturating_mul(2);
                         for i in batch {
                             let (_, plan, mut record) = ready[i].clone();
                             record.outcome = Outcome::Applied;
@@ -589,7 +593,8 @@ pub fn fix_repo(mut repo: Repo, config: &Config, opts: &FixOptions) -> FixRun {
                         if std::env::var_os("PIPEWISE_FIX_DEBUG").is_some() {
                             eprintln!("batch of {} fixes not kept: {why}", plans.len());
                         }
-                        batching = false;
+                        limit = (plans.len() / 2).max(1);
+                        continue;
                     }
                 }
             }
@@ -665,7 +670,7 @@ fn candidates(
             continue;
         }
         if f.severity < opts.min_severity
-            || (!opts.rules.is_empty() && !opts.rules.iter().any(|r| *r == f.rule))
+            || (!opts.rules.is_empty() && !opts.rules.contains(&f.rule))
         {
             continue;
         }
@@ -682,7 +687,16 @@ fn independent(ready: &[(ReportFinding, Plan, FixRecord)]) -> Vec<usize> {
     let mut taken: Vec<(&str, usize, usize)> = vec![];
     let mut out = vec![];
     for (i, (_, plan, _)) in ready.iter().enumerate() {
-        if !plan.renames.is_empty() {
+        // Renames over the whole file could match another plan's findings.
+        if !plan.renames.is_empty() && plan.rename_lines.is_none() {
+            continue;
+        }
+        // Two renaming plans must not share lines.
+        let overlaps = |p: &Plan| {
+            matches!((plan.rename_lines, p.rename_lines), (Some((a, b)), Some((c, d))) if a <= d && c <= b)
+                && p.edits.first().map(|e| &e.0) == plan.edits.first().map(|e| &e.0)
+        };
+        if out.iter().any(|&j: &usize| overlaps(&ready[j].1)) {
             continue;
         }
         let clash = plan.edits.iter().any(|(f, e)| {
@@ -720,10 +734,10 @@ fn try_batch(
     if let Some(e) = new_error(&report.errors, &after.errors) {
         verdict = Err(format!("{}:{}: {}", e.file, e.line, e.message));
     }
-    let (b, a) = (counts(report, None, false), counts(&after, None, false));
+    let (b, a) = (counts(report, plans, false), counts(&after, &[], false));
     let mut wanted: HashMap<Key, usize> = HashMap::new();
     for t in targets {
-        *wanted.entry(key(t)).or_insert(0) += 1;
+        *wanted.entry(renamed(&key(t), t.line, plans)).or_insert(0) += 1;
     }
     for (k, n) in &wanted {
         let (was, now) = (
@@ -734,7 +748,7 @@ fn try_batch(
             verdict = Err(format!("{} is still reported", k.0));
         }
     }
-    let (b, a) = (counts(report, None, true), counts(&after, None, true));
+    let (b, a) = (counts(report, plans, true), counts(&after, &[], true));
     if a.iter().any(|(k, n)| *n > b.get(k).copied().unwrap_or(0)) {
         verdict = Err("a finding appeared".into());
     }
@@ -809,14 +823,14 @@ fn verify(
             e.file, e.line, e.message
         ));
     }
-    let b = counts(before, Some(plan), false);
-    let a = counts(after, None, false);
-    let tk = renamed(&key(target), target.line, Some(plan));
+    let b = counts(before, &[plan], false);
+    let a = counts(after, &[], false);
+    let tk = renamed(&key(target), target.line, &[plan]);
     if a.get(&tk).copied().unwrap_or(0) >= b.get(&tk).copied().unwrap_or(0) {
         return Err("the finding is still reported after the fix".into());
     }
-    let b = counts(before, Some(plan), true);
-    let a = counts(after, None, true);
+    let b = counts(before, &[plan], true);
+    let a = counts(after, &[], true);
     let mut new: Vec<&Key> = a
         .iter()
         .filter(|(k, n)| **n > b.get(*k).copied().unwrap_or(0))

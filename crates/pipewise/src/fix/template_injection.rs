@@ -144,11 +144,27 @@ pub fn plan(site: &Site) -> Option<Plan> {
     } else {
         Safety::Safe
     };
-    Some(site.plan(
+    // A step without a name is labelled by its script's first line: other findings
+    // of the step are matched under the edited line.
+    let renames: Vec<(String, String)> = edits
+        .iter()
+        .filter(|e| e.start >= start && e.end <= end)
+        .filter_map(|e| {
+            let ls = text[..e.start].rfind('\n').map_or(0, |n| n + 1);
+            let le = text[e.end..].find('\n').map_or(text.len(), |n| e.end + n);
+            let old = text.get(ls..le)?.trim();
+            let new = format!("{}{}{}", &text[ls..e.start], e.text, &text[e.end..le]);
+            Some((old.to_string(), new.trim().to_string()))
+        })
+        .collect();
+    let mut plan = site.plan(
         safety,
         format!("pass `${{{{ {inner} }}}}` through `env:` as `{var}` and quote it in the script"),
         edits,
-    ))
+    );
+    plan.renames = renames;
+    plan.rename_lines = site.doc().and_then(|d| super::step_lines(d, site.offset));
+    Some(plan)
 }
 
 #[cfg(test)]
