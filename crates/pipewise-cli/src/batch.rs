@@ -1,9 +1,10 @@
 //! Many repositories in one run: the streamed JSON report (one repository audited,
-//! written and released at a time, so memory stays flat), the progress bar (stderr,
+//! written and released at a time, so memory stays flat; the bytes come from
+//! `pipewise::report::json`, the one JSON implementation), the progress bar (stderr,
 //! TTY only), `PIPEWISE_TIMINGS` figures, and `pipewise merge` of saved reports.
 
 use pipewise::finding::Severity;
-use pipewise::report::{RepoReport, Report, SCHEMA};
+use pipewise::report::{json, RepoReport, Report, SCHEMA};
 use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -71,7 +72,7 @@ pub fn stream_json(
         write_one(res, out, &mut o)?;
     }
     if o.written > 0 {
-        out.write_all(b"\n  ]\n}\n").map_err(io)?;
+        out.write_all(json::END).map_err(io)?;
         out.flush().map_err(io)?;
     }
     Ok(o)
@@ -83,7 +84,7 @@ fn io(e: std::io::Error) -> String {
 
 /// One repository's entry, ready to write, and what the exit code needs from it.
 struct Rendered {
-    json: Chunks,
+    json: json::Chunks,
     nothing_read: bool,
     failing: bool,
 }
@@ -93,7 +94,7 @@ fn render(mut r: RepoReport, min: Severity, fail_on: Option<Severity>) -> Render
     Rendered {
         nothing_read: r.files.is_empty() && !r.errors.is_empty(),
         failing: fail_on.is_some_and(|l| r.findings.iter().any(|f| f.severity >= l)),
-        json: repo_json(&r),
+        json: json::repository(&r),
     }
 }
 
@@ -114,182 +115,15 @@ fn write_one(
     o.nothing_read &= r.nothing_read;
     o.failing |= r.failing;
     if o.written == 0 {
-        out.write_all(header().as_bytes()).map_err(io)?;
+        out.write_all(json::start().as_bytes()).map_err(io)?;
     } else {
-        out.write_all(b",\n").map_err(io)?;
+        out.write_all(json::SEPARATOR).map_err(io)?;
     }
     for part in r.json.parts() {
         out.write_all(part).map_err(io)?;
     }
     o.written += 1;
     Ok(())
-}
-
-/// The document up to the opening of the repositories array.
-fn header() -> String {
-    let empty = Report::new(vec![]);
-    let tool = serde_json::to_string_pretty(&empty.tool).unwrap_or_default();
-    format!(
-        "{{\n  \"schema\": {},\n  \"tool\": {},\n  \"repositories\": [\n",
-        serde_json::Value::from(empty.schema),
-        tool.replace('\n', "\n  ")
-    )
-}
-
-/// One repository, indented as an element of the top-level `repositories` array:
-/// serde_json's pretty printer, started two levels deep, writing straight into
-/// [`Chunks`] (no second pass to indent the lines, no copy to grow a buffer).
-fn repo_json(r: &RepoReport) -> Chunks {
-    let mut out = Chunks::new();
-    out.current.extend_from_slice(b"    ");
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, NestedPretty::new(2));
-    if serde::Serialize::serialize(r, &mut ser).is_err() {
-        return Chunks::new();
-    }
-    out
-}
-
-/// Bytes written into a list of fixed-size buffers: a report of several megabytes
-/// grows without reallocating and copying what was already written.
-struct Chunks {
-    full: Vec<Vec<u8>>,
-    current: Vec<u8>,
-}
-
-impl Chunks {
-    const SIZE: usize = 256 * 1024;
-
-    fn new() -> Self {
-        Chunks {
-            full: Vec::new(),
-            current: Vec::with_capacity(Self::SIZE),
-        }
-    }
-
-    /// Every buffer, in order.
-    fn parts(&self) -> impl Iterator<Item = &[u8]> {
-        self.full
-            .iter()
-            .map(Vec::as_slice)
-            .chain(std::iter::once(self.current.as_slice()))
-    }
-
-    /// Fills the current buffer and moves on to new ones.
-    #[cold]
-    fn spill(&mut self, mut buf: &[u8]) {
-        while !buf.is_empty() {
-            let room = self.current.capacity() - self.current.len();
-            if room == 0 {
-                let next = Vec::with_capacity(Self::SIZE);
-                self.full.push(std::mem::replace(&mut self.current, next));
-                continue;
-            }
-            let k = room.min(buf.len());
-            self.current.extend_from_slice(&buf[..k]);
-            buf = &buf[k..];
-        }
-    }
-}
-
-impl Write for Chunks {
-    #[inline]
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.write_all(buf)?;
-        Ok(buf.len())
-    }
-    #[inline]
-    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        if self.current.capacity() - self.current.len() >= buf.len() {
-            self.current.extend_from_slice(buf);
-        } else {
-            self.spill(buf);
-        }
-        Ok(())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// serde_json's `PrettyFormatter` (two-space indent) starting at a given depth.
-struct NestedPretty {
-    depth: usize,
-    has_value: bool,
-}
-
-impl NestedPretty {
-    fn new(depth: usize) -> Self {
-        NestedPretty {
-            depth,
-            has_value: false,
-        }
-    }
-
-    fn newline_indent<W: ?Sized + Write>(&self, w: &mut W, comma: bool) -> std::io::Result<()> {
-        const SPACES: &[u8] = &[b' '; 64];
-        w.write_all(if comma { b",\n" } else { b"\n" })?;
-        let mut n = self.depth * 2;
-        while n > 0 {
-            let k = n.min(SPACES.len());
-            w.write_all(&SPACES[..k])?;
-            n -= k;
-        }
-        Ok(())
-    }
-
-    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
-        self.depth += 1;
-        self.has_value = false;
-        w.write_all(bracket)
-    }
-
-    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
-        self.depth = self.depth.saturating_sub(1);
-        if self.has_value {
-            self.newline_indent(w, false)?;
-        }
-        w.write_all(bracket)
-    }
-}
-
-impl serde_json::ser::Formatter for NestedPretty {
-    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.open(w, b"[")
-    }
-    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.close(w, b"]")
-    }
-    fn begin_array_value<W: ?Sized + Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.newline_indent(w, !first)
-    }
-    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.open(w, b"{")
-    }
-    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.close(w, b"}")
-    }
-    fn begin_object_key<W: ?Sized + Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.newline_indent(w, !first)
-    }
-    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        w.write_all(b": ")
-    }
-    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
 }
 
 /// A progress bar on stderr, shown only when stderr is a terminal, the output is the
@@ -442,30 +276,6 @@ mod tests {
         assert!(!r.findings.is_empty());
         let whole = pipewise::report::json::render(&Report::new(vec![r.clone(), r]));
         assert_eq!(String::from_utf8(out).unwrap(), whole);
-    }
-
-    #[test]
-    fn chunks_keep_every_byte_in_order_across_chunk_boundaries() {
-        let data: Vec<u8> = (0..(3 * Chunks::SIZE + 1234))
-            .map(|i| (i % 251) as u8)
-            .collect();
-        let mut c = Chunks::new();
-        c.write_all(b"    ").unwrap();
-        let mut rest = &data[..];
-        let mut n = 1;
-        while !rest.is_empty() {
-            let k = n.min(rest.len());
-            c.write_all(&rest[..k]).unwrap();
-            rest = &rest[k..];
-            n = n * 3 % 100_003 + 1;
-        }
-        c.write_all(&data[..Chunks::SIZE + 7]).unwrap();
-        let joined: Vec<u8> = c.parts().collect::<Vec<_>>().concat();
-        let mut want = b"    ".to_vec();
-        want.extend_from_slice(&data);
-        want.extend_from_slice(&data[..Chunks::SIZE + 7]);
-        assert_eq!(joined, want);
-        assert!(c.full.len() >= 4, "several chunks were used");
     }
 
     #[test]

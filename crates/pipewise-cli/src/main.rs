@@ -31,7 +31,8 @@ fn tune_allocator() {
     }
 }
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::builder::TypedValueParser as _;
+use clap::{Parser, Subcommand};
 use pipewise::analysis::settings::RepoSettings;
 use pipewise::audit::audit_path_with;
 use pipewise::config::Config;
@@ -85,7 +86,7 @@ enum Cmd {
         #[arg(required = true)]
         reports: Vec<PathBuf>,
         /// Output format.
-        #[arg(long, short, value_enum, default_value = "json")]
+        #[arg(long, short, value_parser = format_parser(), default_value = "json")]
         format: Format,
         /// Write the merged report to this file instead of standard output.
         #[arg(long, short, value_name = "FILE")]
@@ -99,14 +100,25 @@ enum Cmd {
     },
 }
 
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-enum Format {
-    Plain,
-    Json,
-    Sarif,
-    Github,
-    Markdown,
-    Html,
+/// An output format: a renderer of the registry (`pipewise::report::RENDERERS`),
+/// chosen by name.
+#[derive(Clone, Copy)]
+struct Format(&'static dyn report::Renderer);
+
+impl Format {
+    fn is(self, name: &str) -> bool {
+        self.0.name() == name
+    }
+}
+
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    clap::builder::PossibleValuesParser::new(report::RENDERERS.iter().map(|r| r.name())).try_map(
+        |name: String| {
+            report::renderer(&name)
+                .map(Format)
+                .ok_or_else(|| format!("unknown format `{name}`"))
+        },
+    )
 }
 
 #[derive(clap::Args)]
@@ -118,7 +130,7 @@ struct AuditArgs {
     #[arg(long, value_name = "FILE")]
     repos_from: Option<PathBuf>,
     /// Output format.
-    #[arg(long, short, value_enum)]
+    #[arg(long, short, value_parser = format_parser())]
     format: Option<Format>,
     /// Write the report to this file instead of standard output (format from the extension
     /// when --format is not given: .json, .sarif, .md, .html).
@@ -207,22 +219,7 @@ fn main() -> ExitCode {
             output,
         } => match batch::merge(&reports) {
             Ok(report) => {
-                let text = match format {
-                    Format::Plain => report::plain::render(&report, false),
-                    Format::Json => report::json::render(&report),
-                    Format::Sarif => report::sarif::render(&report),
-                    Format::Github => report::github::render(&report),
-                    Format::Markdown | Format::Html => {
-                        let opts = report::markdown::Options {
-                            date: report::markdown::report_date(None),
-                        };
-                        if format == Format::Html {
-                            report::html::render(&report, &opts)
-                        } else {
-                            report::markdown::render(&report, &opts)
-                        }
-                    }
-                };
+                let text = format.0.render(&report, &report::RenderOptions::default());
                 match write_out(output.as_deref(), &text) {
                     Ok(()) => ExitCode::SUCCESS,
                     Err(e) => {
@@ -337,15 +334,16 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
                 .map(PathBuf::from),
         );
     }
-    let format = args.format.unwrap_or_else(|| match &args.output {
-        Some(o) if o.extension().is_some_and(|e| e == "json") => Format::Json,
-        Some(o) if o.extension().is_some_and(|e| e == "sarif") => Format::Sarif,
-        Some(o) if o.extension().is_some_and(|e| e == "md" || e == "markdown") => Format::Markdown,
-        Some(o) if o.extension().is_some_and(|e| e == "html" || e == "htm") => Format::Html,
-        _ => Format::Plain,
+    let format = args.format.unwrap_or_else(|| {
+        Format(
+            args.output
+                .as_deref()
+                .and_then(report::renderer_for_path)
+                .unwrap_or(&report::plain::Plain),
+        )
     });
 
-    if format == Format::Json {
+    if format.is("json") {
         // Streamed: each repository is audited, written and released in turn.
         return run_audit_json(
             &paths,
@@ -358,7 +356,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
     }
     let mut repos = vec![];
     let mut failed = 0usize;
-    let bar = batch::progress(paths.len(), format == Format::Plain);
+    let bar = batch::progress(paths.len(), format.is("plain"));
     // Repositories in parallel (these formats need the whole report anyway); results
     // and errors in the order given.
     let results: Vec<_> = {
@@ -400,36 +398,26 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
         && !args.no_color
         && std::env::var_os("NO_COLOR").is_none()
         && std::io::stdout().is_terminal();
-    let text = match format {
-        Format::Plain => report::plain::render(&report, colour),
-        Format::Json => report::json::render(&report),
-        Format::Sarif => report::sarif::render(&report),
-        Format::Github => report::github::render(&report),
-        Format::Markdown | Format::Html => {
-            if let Some(d) = &args.date {
-                let b = d.as_bytes();
-                let ok = b.len() == 10
-                    && b.iter().enumerate().all(|(i, c)| {
-                        if i == 4 || i == 7 {
-                            *c == b'-'
-                        } else {
-                            c.is_ascii_digit()
-                        }
-                    });
-                if !ok {
-                    return Err(format!("--date: expected YYYY-MM-DD, got `{d}`"));
+    if let Some(d) = &args.date {
+        let b = d.as_bytes();
+        let ok = b.len() == 10
+            && b.iter().enumerate().all(|(i, c)| {
+                if i == 4 || i == 7 {
+                    *c == b'-'
+                } else {
+                    c.is_ascii_digit()
                 }
-            }
-            let opts = report::markdown::Options {
-                date: report::markdown::report_date(args.date.as_deref()),
-            };
-            if format == Format::Html {
-                report::html::render(&report, &opts)
-            } else {
-                report::markdown::render(&report, &opts)
-            }
+            });
+        if !ok {
+            return Err(format!("--date: expected YYYY-MM-DD, got `{d}`"));
         }
+    }
+    let opts = report::RenderOptions {
+        colour,
+        date: report::markdown::report_date(args.date.as_deref()),
+        width: None,
     };
+    let text = format.0.render(&report, &opts);
     write_out(args.output.as_deref(), &text)?;
     if nothing_read {
         eprintln!("error: no input could be read");

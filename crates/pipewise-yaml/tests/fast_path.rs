@@ -3,8 +3,11 @@
 //!
 //! Inputs: the YAML files committed in this repository (fixtures, example repositories,
 //! workflows) and, when `PIPEWISE_YAML_CORPUS` names a directory, every `.yml`/`.yaml`
-//! file under it (`PIPEWISE_YAML_CORPUS=../shared/corpus cargo test -p pipewise-yaml
-//! --test fast_path`).
+//! file under it (default `../shared/corpus`; an `#[ignore]`d test that `.ci/run` runs:
+//! `cargo test -p pipewise-yaml --test fast_path -- --ignored`).
+
+#[path = "../../pipewise/tests/support/corpus.rs"]
+mod corpus;
 
 use pipewise_yaml::{Document, Limits, Node, NodeKind};
 use std::path::{Path, PathBuf};
@@ -144,11 +147,14 @@ fn repository_yaml_files_match_saphyr() {
     );
 }
 
+/// Every YAML file of `../shared/corpus` (or `PIPEWISE_YAML_CORPUS`).
 #[test]
+#[ignore = "needs ../shared/corpus (or PIPEWISE_YAML_CORPUS); .ci/run runs it"]
 fn corpus_yaml_files_match_saphyr() {
-    let Some(dir) = std::env::var_os("PIPEWISE_YAML_CORPUS") else {
-        return;
-    };
+    let dir = std::env::var_os("PIPEWISE_YAML_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| corpus::corpus("corpus"));
+    assert!(dir.is_dir(), "{} is not a directory", dir.display());
     let mut files = vec![];
     yaml_files(Path::new(&dir), &mut files);
     let (read, failures) = check_all(&files);

@@ -6,52 +6,10 @@ use crate::shell::Command;
 use crate::workflow::{Job, Step, Workflow};
 use std::borrow::Cow;
 
-/// What a piece of pipeline does. Ordered roughly by how much it matters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Intent {
-    /// Cleanup, probes, diagnostics: failing quietly is fine.
-    Harmless,
-    Other,
-    Lint,
-    Build,
-    Test,
-    SecurityScan,
-    Migration,
-    Backup,
-    Publish,
-    Deploy,
-}
-
-impl Intent {
-    pub fn label(self) -> &'static str {
-        match self {
-            Intent::Harmless => "harmless",
-            Intent::Other => "command",
-            Intent::Lint => "lint",
-            Intent::Build => "build",
-            Intent::Test => "test",
-            Intent::SecurityScan => "security scan",
-            Intent::Migration => "migration",
-            Intent::Backup => "backup",
-            Intent::Publish => "publish",
-            Intent::Deploy => "deploy",
-        }
-    }
-    /// A gate: its failure must stop the pipeline.
-    pub fn is_gate(self) -> bool {
-        matches!(
-            self,
-            Intent::Test
-                | Intent::SecurityScan
-                | Intent::Migration
-                | Intent::Backup
-                | Intent::Publish
-                | Intent::Deploy
-                | Intent::Build
-                | Intent::Lint
-        )
-    }
-}
+use pipewise_catalog::catalog;
+/// What a piece of pipeline does (defined with the tool catalogue, which files tools
+/// under it).
+pub use pipewise_catalog::Intent;
 
 /// `s` in ASCII lower case, allocating only when it has upper-case letters (rare in
 /// command lines).
@@ -67,28 +25,20 @@ fn words_lower(c: &Command) -> Vec<Cow<'_, str>> {
     c.words.iter().map(|w| ascii_lower(&w.text)).collect()
 }
 
-/// Commands that run another command (`sudo rm -rf x`, `timeout 60 npm test`).
-const WRAPPERS: &[&str] = &[
-    "sudo", "doas", "env", "time", "nice", "nohup", "timeout", "xvfb-run", "stdbuf", "unbuffer",
-];
+/// A command that runs another command (`sudo rm -rf x`, `timeout 60 npm test`): a
+/// catalogue entry with `wrapper = true`.
+fn is_wrapper(name: &str) -> bool {
+    catalog().tool(name).is_some_and(|t| t.wrapper)
+}
 
-/// Load and performance test tools (`k6 run`, `npx autocannon`, `wrk`, `ab`): a test
-/// gate, and a job that runs one needs a timeout.
-pub const LOAD_TEST_TOOLS: &[&str] = &[
-    "k6",
-    "locust",
-    "artillery",
-    "autocannon",
-    "jmeter",
-    "wrk",
-    "ab",
-    "hey",
-    "vegeta",
-    "oha",
-    "gatling",
-    "gatling.sh",
-    "bzt",
-];
+/// A load or performance test tool (`k6 run`, `npx autocannon`, `wrk`, `ab`): a
+/// catalogue entry that provides `ops.load-testing`. A test gate, and a job that runs
+/// one needs a timeout.
+pub fn is_load_test_tool(name: &str) -> bool {
+    catalog()
+        .tool(name)
+        .is_some_and(|t| t.provides.iter().any(|c| c == "ops.load-testing"))
+}
 
 /// The package a runner fetches and runs (`npx --yes autocannon@7 …`,
 /// `pnpm dlx artillery`, `yarn dlx k6`), without its version.
@@ -121,11 +71,11 @@ fn runner_package(c: &Command) -> Option<&str> {
 /// The load-test tool a command runs, directly or through a package runner.
 pub fn load_test_tool(c: &Command) -> Option<&str> {
     let name = c.base_name();
-    let tool = if LOAD_TEST_TOOLS.contains(&name) {
+    let tool = if is_load_test_tool(name) {
         // `ab` and `hey` are short: only with arguments (a URL or options).
         (!c.args().is_empty()).then_some(name)?
     } else {
-        runner_package(c).filter(|p| LOAD_TEST_TOOLS.contains(p))?
+        runner_package(c).filter(|p| is_load_test_tool(p))?
     };
     // `k6 --version`, `npx autocannon --help`: probes, not runs.
     (!c.has_arg("--version") && !c.has_arg("--help")).then_some(tool)
@@ -137,7 +87,7 @@ pub fn command_intent(c: &Command) -> Intent {
 }
 
 fn compute_command_intent(c: &Command) -> Intent {
-    if WRAPPERS.contains(&c.base_name()) && c.words.len() > 1 {
+    if is_wrapper(c.base_name()) && c.words.len() > 1 {
         // Skip the wrapper's own options and arguments (`timeout 60`, `env A=b`).
         let skip = 1 + c
             .args()
@@ -171,16 +121,6 @@ fn compute_command_intent(c: &Command) -> Intent {
     let has = |s: &str| args.iter().any(|a| a == s);
     let any_contains = |s: &str| args.iter().any(|a| a.contains(s));
     match name.as_ref() {
-        "true" | ":" | "echo" | "printf" | "rm" | "rmdir" | "mkdir" | "touch" | "cat" | "ls"
-        | "pwd" | "sleep" | "kill" | "pkill" | "killall" | "wait" | "which" | "type"
-        | "command" | "hash" | "test" | "[" | "[[" | "grep" | "egrep" | "fgrep" | "diff"
-        | "cmp" | "chmod" | "chown" | "ln" | "cp" | "mv" | "tee" | "head" | "tail" | "wc"
-        | "sort" | "uniq" | "cut" | "sed" | "awk" | "jq" | "yq" | "date" | "env" | "export"
-        | "unset" | "cd" | "pushd" | "popd" | "exit" | "return" | "set" | "shift" | "tr"
-        | "basename" | "dirname" | "realpath" | "readlink" | "find" | "xargs" | "df" | "du"
-        | "free" | "uname" | "whoami" | "id" | "nproc" | "lsof" | "ps" | "netstat" | "ss"
-        | "base64" | "sha256sum" | "shasum" | "md5sum" | "unzip" | "tar" | "zip" | "gzip"
-        | "gunzip" => Intent::Harmless,
         "git" => match args.first().map(|a| a.as_ref()) {
             Some("push") => Intent::Publish,
             Some("commit") | Some("add") | Some("config") | Some("fetch") | Some("diff")
@@ -213,12 +153,6 @@ fn compute_command_intent(c: &Command) -> Intent {
                 classify_words(args)
             }
         }
-        "curl" | "wget" | "http" => Intent::Other,
-        // System package managers and toolchain installers: setup, not a gate.
-        "apt" | "apt-get" | "brew" | "yum" | "dnf" | "apk" | "choco" | "snap" | "pacman"
-        | "rustup" | "sdkmanager" | "port" | "winget" | "scoop" | "zypper" | "pipx" => {
-            Intent::Other
-        }
         "npm" | "pnpm" | "yarn" | "bun" | "npx" | "pnpx" => {
             if load_test_tool(c).is_some() {
                 Intent::Test
@@ -247,12 +181,6 @@ fn compute_command_intent(c: &Command) -> Intent {
             Some("build") | Some("vet") => Intent::Build,
             _ => classify_words(args),
         },
-        "pytest" | "tox" | "nox" | "jest" | "vitest" | "mocha" | "phpunit" | "rspec" | "ctest"
-        | "playwright" | "cypress" => Intent::Test,
-        // Load tests (see `LOAD_TEST_TOOLS`).
-        "k6" | "locust" | "artillery" | "autocannon" | "jmeter" | "wrk" | "vegeta" | "oha"
-        | "gatling" | "gatling.sh" | "bzt" => Intent::Test,
-        "ab" | "hey" | "bunx" if load_test_tool(c).is_some() => Intent::Test,
         "make" | "just" | "task" | "mage" => classify_words(args).max(Intent::Build),
         "python" | "python3" | "uv" | "poetry" | "pipenv" | "hatch" | "pdm" | "bundle" | "rake"
         | "gradle" | "./gradlew" | "gradlew" | "mvn" | "./mvnw" | "mvnw" | "dotnet" | "deno"
@@ -271,36 +199,35 @@ fn compute_command_intent(c: &Command) -> Intent {
                 Intent::Other
             }
         }
-        "trivy" | "grype" | "snyk" | "semgrep" | "bandit" | "gosec" | "gitleaks" | "trufflehog"
-        | "pip-audit" | "safety" | "govulncheck" | "osv-scanner" | "hadolint" | "checkov"
-        | "tfsec" | "brakeman" | "zizmor" | "audit-ci" => Intent::SecurityScan,
-        "eslint" | "prettier" | "ruff" | "black" | "flake8" | "pylint" | "mypy" | "tsc"
-        | "golangci-lint" | "shellcheck" | "rubocop" | "actionlint" | "stylelint" | "biome" => {
-            Intent::Lint
-        }
-        "pg_dump" | "pg_dumpall" | "mysqldump" | "mongodump" => Intent::Backup,
-        "kubectl" | "helm" | "flyctl" | "fly" | "vercel" | "netlify" | "heroku" | "railway"
-        | "serverless" | "sls" | "cdk" | "pulumi" | "terraform" | "terragrunt"
-        | "ansible-playbook" | "skaffold" | "argocd" | "wrangler" | "firebase" | "eb"
-        | "render" | "supabase" | "gcloud" | "aws" | "az" | "doctl" | "rsync" | "scp" | "ssh"
-        | "caprover" | "dokku" => deploy_like(&name, args),
-        // Unknown command: its name, and plain sub-command words (`dotnet test`), not
-        // paths or values (`gh api repos/x/releases/latest`, `--repo org/smoke-tests`).
-        _ => classify_words(
-            &w.iter()
-                .enumerate()
-                .filter(|(i, a)| {
-                    *i == 0
-                        || !(a.contains('/')
-                            || a.contains('$')
-                            || a.contains('=')
-                            || a.starts_with('-')
-                            || a.contains('.'))
-                })
-                .map(|(_, a)| a.as_ref())
-                .collect::<Vec<&str>>(),
-        ),
+        // A remote command: deploys when its words say so.
+        "ssh" => deploy_like("ssh", args),
+        // What the catalogue says the tool is.
+        n => match catalog().tool(n) {
+            Some(t) if t.intent.is_some() => t.intent.unwrap_or(Intent::Other),
+            Some(t) if t.deploys => deploy_like(n, args),
+            _ if load_test_tool(c).is_some() => Intent::Test,
+            _ => unknown_command(&w),
+        },
     }
+}
+
+/// An unknown command: its name, and plain sub-command words (`dotnet test`), not
+/// paths or values (`gh api repos/x/releases/latest`, `--repo org/smoke-tests`).
+fn unknown_command(w: &[Cow<str>]) -> Intent {
+    classify_words(
+        &w.iter()
+            .enumerate()
+            .filter(|(i, a)| {
+                *i == 0
+                    || !(a.contains('/')
+                        || a.contains('$')
+                        || a.contains('=')
+                        || a.starts_with('-')
+                        || a.contains('.'))
+            })
+            .map(|(_, a)| a.as_ref())
+            .collect::<Vec<&str>>(),
+    )
 }
 
 fn deploy_like(name: &str, args: &[Cow<str>]) -> Intent {
@@ -711,68 +638,18 @@ fn compute_step_ships(step: &Step) -> Option<Intent> {
         .max()
 }
 
-/// Together with [`DEPLOY_TOOLS`]: tools whose deploy/publish classification comes
-/// from what they are, not from a stray word among their arguments (`gh release view`,
-/// `./build.sh Release`).
-const PACKAGE_TOOLS: &[&str] = &[
-    "npm",
-    "pnpm",
-    "yarn",
-    "bun",
-    "cargo",
-    "docker",
-    "podman",
-    "twine",
-    "git",
-    "goreleaser",
-    "poetry",
-    "uv",
-    "hatch",
-    "flit",
-    "gem",
-    "mvn",
-    "gradle",
-    "./gradlew",
-    "./mvnw",
-    "make",
-    "just",
-    "task",
-];
+/// A tool whose commands deploy somewhere (`kubectl apply`, `flyctl deploy`, `rsync`):
+/// a catalogue entry with `deploys = true`; shared with the deploy-path analysis.
+pub fn is_deploy_tool(name: &str) -> bool {
+    catalog().tool(name).is_some_and(|t| t.deploys)
+}
 
-/// Tools whose commands deploy somewhere (`kubectl apply`, `flyctl deploy`, `rsync`),
-/// shared with the deploy-path analysis.
-pub const DEPLOY_TOOLS: &[&str] = &[
-    "kubectl",
-    "helm",
-    "flyctl",
-    "fly",
-    "vercel",
-    "netlify",
-    "heroku",
-    "railway",
-    "serverless",
-    "sls",
-    "cdk",
-    "pulumi",
-    "terraform",
-    "terragrunt",
-    "ansible-playbook",
-    "skaffold",
-    "argocd",
-    "wrangler",
-    "firebase",
-    "eb",
-    "render",
-    "supabase",
-    "gcloud",
-    "aws",
-    "az",
-    "doctl",
-    "rsync",
-    "scp",
-    "caprover",
-    "dokku",
-];
+/// Tools whose deploy/publish classification comes from what they are (catalogue
+/// `deploys` or `ships`), not from a stray word among their arguments (`gh release
+/// view`, `./build.sh Release`).
+fn ships_by_kind(name: &str) -> bool {
+    catalog().tool(name).is_some_and(|t| t.deploys || t.ships)
+}
 
 /// What a command ships, if anything, judged strictly.
 pub fn command_ships(c: &Command) -> Option<Intent> {
@@ -823,7 +700,7 @@ pub fn command_ships(c: &Command) -> Option<Intent> {
         });
         return (sub && !c.has_arg("run")).then_some(i);
     }
-    if PACKAGE_TOOLS.contains(&name) || DEPLOY_TOOLS.contains(&name) {
+    if ships_by_kind(name) {
         // `make release-notes`, `npm run release:check`: only explicit targets.
         if matches!(
             name,

@@ -8,8 +8,7 @@
 //! point noise.
 
 use crate::finding::{Category, Severity};
-use crate::report::{Capability, CapabilityStatus, FileEntry, ReportFinding};
-use serde::{Deserialize, Serialize};
+use crate::schema::{Capability, CapabilityStatus, FileEntry, ReportFinding};
 use std::collections::BTreeMap;
 
 /// Category weights in percent (seed 001 §10.1), in `Category::ALL` order.
@@ -130,55 +129,7 @@ pub const CAPABILITY_CATEGORY: [(&str, Category); 39] = [
     ("ops.backup-verification", Category::DisasterRecovery),
 ];
 
-/// The scores of one repository (`scores` in `pipewise/report@1`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Scores {
-    /// 0 to 100.
-    pub overall: u32,
-    pub grade: String,
-    pub categories: Vec<CategoryScore>,
-    pub workflows: Vec<WorkflowScore>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CategoryScore {
-    pub id: String,
-    pub name: String,
-    /// 0.0 to 10.0, one decimal.
-    pub score: f64,
-    /// The nominal weight from scoring.md (0.20, ...).
-    pub weight: f64,
-    /// The weight this category has in `overall` after inapplicable categories are
-    /// left out (0 when not applicable).
-    pub effective_weight: f64,
-    pub applicable: bool,
-    /// What took points away, largest first.
-    pub deductions: Vec<Deduction>,
-}
-
-/// One reason a category lost points.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Deduction {
-    /// `capability` or `finding`.
-    pub kind: String,
-    /// The capability id or the rule id.
-    pub id: String,
-    /// Points out of 10 taken away; a category's deductions add up to 10 minus its
-    /// score (up to rounding).
-    pub points: f64,
-    pub detail: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WorkflowScore {
-    pub file: String,
-    /// 0 to 100.
-    pub score: u32,
-    /// `excellent`, `good`, `needs-work` or `poor`.
-    pub status: String,
-    /// Findings in this workflow by severity (critical, high, medium, low, info).
-    pub findings: BTreeMap<String, usize>,
-}
+pub use crate::schema::{CategoryScore, Deduction, Scores, WorkflowScore};
 
 fn penalty_of(table: &[(Severity, u32); 5], s: Severity) -> u32 {
     table

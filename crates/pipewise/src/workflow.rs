@@ -10,6 +10,38 @@ use crate::finding::Span;
 use crate::shell::{is_posix_shell, shell_has_errexit, Script};
 use pipewise_yaml::{Document, Entry, Node, NodeKind};
 
+/// The CI platform a [`Workflow`] comes from. The model is shared: GitHub Actions
+/// workflows are read into it directly, GitLab CI pipelines are lowered into it
+/// (`crate::gitlab`); rules say which platforms they apply to
+/// ([`crate::rules::Rule::platforms`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Platform {
+    GitHub,
+    GitLab,
+}
+
+impl Platform {
+    /// Every platform: for rules about scripts, containers and job structure.
+    pub const ALL: &'static [Platform] = &[Platform::GitHub, Platform::GitLab];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::GitHub => "github",
+            Platform::GitLab => "gitlab",
+        }
+    }
+}
+
+/// Where a lowered step's node lives when that is not its workflow's own file (a
+/// GitLab script line from an included file, `extends:` or `!reference`), and the
+/// script section it belongs to.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    pub path: &'a str,
+    pub doc: &'a Document,
+    /// `before_script`, `script` or `after_script`.
+    pub section: &'static str,
+}
+
 /// A structural problem in a workflow or action file.
 #[derive(Debug, Clone)]
 pub struct Problem {
@@ -62,6 +94,8 @@ pub struct Step<'a> {
     pub action_name: std::sync::OnceLock<Option<String>>,
     /// [`Step::phrases`], found once.
     pub phrases: std::sync::OnceLock<crate::keywords::Found>,
+    /// Set for lowered steps (GitLab script lines): the file and section they come from.
+    pub origin: Option<Origin<'a>>,
 }
 
 impl<'a> Step<'a> {
@@ -170,6 +204,29 @@ impl<'a> Job<'a> {
     pub fn label(&self) -> &'a str {
         self.name.unwrap_or(self.id)
     }
+    /// The job's container image: GitHub `container:` (a string or `image:`), GitLab
+    /// `image:` (a string or `name:`).
+    pub fn image(&self) -> Option<&'a Node> {
+        let c = self.get("image").or_else(|| self.get("container"))?;
+        match &c.kind {
+            NodeKind::Map(_) => c.get("name").or_else(|| c.get("image")),
+            _ => Some(c),
+        }
+    }
+    /// `services:` (both platforms).
+    pub fn services(&self) -> Option<&'a Node> {
+        self.get("services")
+    }
+    /// When the job runs: GitHub `if:`, GitLab `rules:` (else `only:`/`except:`).
+    pub fn condition(&self) -> Option<&'a Node> {
+        ["if", "rules", "only", "except"]
+            .into_iter()
+            .find_map(|k| self.get(k))
+    }
+    /// GitLab `stage:` (GitHub jobs have none).
+    pub fn stage(&self) -> Option<&'a str> {
+        self.get("stage").and_then(Node::as_str)
+    }
 }
 
 /// A trigger under `on:`.
@@ -189,6 +246,9 @@ pub struct Workflow<'a> {
     pub triggers: Vec<Trigger<'a>>,
     pub jobs: Vec<Job<'a>>,
     pub problems: Vec<Problem>,
+    pub platform: Platform,
+    /// The GitLab pipeline this file belongs to (for GitLab CI files).
+    pub pipeline: Option<&'a crate::gitlab::Pipeline<'a>>,
 }
 
 impl<'a> Workflow<'a> {
@@ -203,6 +263,8 @@ impl<'a> Workflow<'a> {
             triggers: vec![],
             jobs: vec![],
             problems: vec![],
+            platform: Platform::GitHub,
+            pipeline: None,
         };
         let Some(map) = root.as_map() else {
             problems.push(Problem {
@@ -319,6 +381,7 @@ impl<'a> Action<'a> {
 
 const WORKFLOW_KEYS: &[&str] = &[
     "name",
+    "description",
     "run-name",
     "on",
     "permissions",
@@ -495,17 +558,21 @@ fn check_permissions(node: &Node, problems: &mut Vec<Problem>) {
     }
 }
 
-/// `uses:` is a string: `owner/repo[/path]@ref`, `./local/path` or `docker://image`.
+/// `uses:` is a string: `owner/repo[/path]@ref`, `./local/path`, `$/path` (a file of
+/// the same repository at the same commit) or `docker://image`.
 fn check_uses(uses: Option<&Node>, problems: &mut Vec<Problem>) {
     let Some(u) = uses else { return };
     let valid = u.as_str().is_some_and(|v| {
-        v.starts_with("./") || v.starts_with("docker://") || (v.contains('/') && v.contains('@'))
+        v.starts_with("./")
+            || v.starts_with("$/")
+            || v.starts_with("docker://")
+            || (v.contains('/') && v.contains('@'))
     });
     if !valid {
         problems.push(Problem {
             span: u.span,
             message: format!(
-                "`uses` must be `owner/repo@ref`, `./path` or `docker://image`, found {}",
+                "`uses` must be `owner/repo@ref`, `./path`, `$/path` or `docker://image`, found {}",
                 u.as_str()
                     .map(|v| format!("`{v}`"))
                     .unwrap_or_else(|| u.type_name().to_string())
@@ -582,8 +649,26 @@ fn parse_steps<'a>(
         });
         return vec![];
     };
+    // `- parallel: [steps…]` groups steps that run concurrently; each member is a
+    // step like any other (in order), the group itself is not a step.
+    let mut flat: Vec<&'a Node> = Vec::with_capacity(items.len());
+    for item in items {
+        match item.get("parallel") {
+            Some(group) => match group.as_seq() {
+                Some(members) => flat.extend(members.iter()),
+                None => problems.push(Problem {
+                    span: group.span,
+                    message: format!(
+                        "`parallel` must be a list of steps, found {}",
+                        group.type_name()
+                    ),
+                }),
+            },
+            _ => flat.push(item),
+        }
+    }
     let mut steps = vec![];
-    for (index, item) in items.iter().enumerate() {
+    for (index, item) in flat.into_iter().enumerate() {
         let Some(m) = item.as_map() else {
             problems.push(Problem {
                 span: item.span,
@@ -641,6 +726,7 @@ fn parse_steps<'a>(
             haystack: std::sync::OnceLock::new(),
             action_name: std::sync::OnceLock::new(),
             phrases: std::sync::OnceLock::new(),
+            origin: None,
         });
     }
     steps
@@ -692,5 +778,20 @@ mod tests {
         let d = wf("on: push\njobs:\n  a:\n    runs-on: x\n    defaults:\n      run:\n        shell: pwsh\n    steps:\n      - run: Write-Host hi\n");
         let w = Workflow::new("w.yml", &d);
         assert!(w.jobs[0].steps[0].run.as_ref().unwrap().script.is_none());
+    }
+
+    #[test]
+    fn accepts_syntax_github_accepts() {
+        // A top-level `description:`, same-repository `$/` references and
+        // `parallel:` step groups (whose members are steps like any other).
+        let d = wf("name: x\ndescription: runs things\non: push\njobs:\n  call:\n    uses: $/.github/workflows/other.yml\n  a:\n    runs-on: x\n    steps:\n      - run: one\n      - parallel:\n          - name: two\n            run: two\n          - uses: actions/checkout@v4\n      - run: four\n");
+        let w = Workflow::new("w.yml", &d);
+        assert!(w.problems.is_empty(), "{:?}", w.problems);
+        let steps = &w.job("a").unwrap().steps;
+        let labels: Vec<String> = steps.iter().map(Step::label).collect();
+        assert_eq!(labels, ["one", "two", "actions/checkout@v4", "four"]);
+        assert_eq!(steps[3].index, 3);
+        let bad = wf("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - parallel: 5\n");
+        assert!(!Workflow::new("w.yml", &bad).problems.is_empty());
     }
 }

@@ -9,7 +9,7 @@
 
 use pipewise::audit::audit_path;
 use pipewise::config::Config;
-use pipewise::report::{github, html, json, markdown, plain, sarif, Report};
+use pipewise::report::{concise, github, html, json, markdown, plain, sarif, Report};
 use std::path::Path;
 
 /// Payloads that follow a line break in a name: each must never start a line.
@@ -170,6 +170,28 @@ fn strip_sgr(s: &str) -> String {
         out.push_str(part.split_once('m').map(|x| x.1).unwrap_or(part));
     }
     out
+}
+
+#[test]
+fn concise_output_is_one_escaped_line_per_finding_most_severe_first() {
+    let r = report();
+    let out = concise::render(&r);
+    no_injected_line("concise", &out);
+    no_controls("concise", &out);
+    let expected = r.findings().count() + r.repositories[0].errors.len();
+    assert_eq!(
+        out.lines().count(),
+        expected,
+        "one line per finding or error"
+    );
+    let rank = |l: &str| {
+        ["error", "critical", "high", "medium", "low", "info"]
+            .iter()
+            .position(|s| l.contains(&format!(": {s} ")))
+            .expect("a severity")
+    };
+    let ranks: Vec<usize> = out.lines().map(rank).collect();
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "sorted by severity");
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! Fixture-driven rule tests. Every rule `group/name` has two mini repositories:
+//! Fixture-driven rule tests, one `#[test]` per rule. Every rule `group/name` has two mini repositories:
 //! `tests/fixtures/<group>/<name>/trigger/` (must produce at least one finding of that
 //! rule) and `tests/fixtures/<group>/<name>/benign/` (look-alikes that must produce
 //! none). The findings of each are snapshotted with insta, so any change in message,
@@ -43,65 +43,139 @@ fn findings_of(id: &str, dir: &Path) -> Vec<String> {
         .collect()
 }
 
-/// Checks every rule of one group: fixtures exist, triggers fire, benign fixtures stay
+/// Checks one rule: its fixtures exist, the trigger fires, the benign fixture stays
 /// silent, and the trigger findings match their snapshot.
-fn check_group(group: &str) {
-    let mut failures = vec![];
-    for r in rules::all()
+fn check_rule(id: &str) {
+    assert!(
+        rules::by_id(id).is_some(),
+        "{id} is listed in tests/rules.rs but is not a registered rule"
+    );
+    let trigger = fixture_dir(id, "trigger");
+    let benign = fixture_dir(id, "benign");
+    assert!(
+        trigger.is_dir() && benign.is_dir(),
+        "{id}: needs tests/fixtures/{id}/trigger and /benign"
+    );
+    let found = findings_of(id, &trigger);
+    assert!(
+        !found.is_empty(),
+        "{id}: trigger fixture produced no finding"
+    );
+    insta::assert_snapshot!(
+        format!("{}__trigger", id.replace('/', "__")),
+        found.join("\n")
+    );
+    let found = findings_of(id, &benign);
+    assert!(
+        found.is_empty(),
+        "{id}: benign fixture produced findings:\n  {}",
+        found.join("\n  ")
+    );
+}
+
+/// One `#[test]` per rule, so a failing rule never hides the others: `name => "id",`.
+/// Adding a rule is one line here (`every_rule_has_a_test` names a missing one).
+macro_rules! rule_tests {
+    ($($name:ident => $id:literal,)*) => {
+        $(
+            #[test]
+            #[allow(non_snake_case)] // `group__rule`, as the snapshots are named
+            fn $name() {
+                check_rule($id);
+            }
+        )*
+        /// The rule ids with a test above.
+        const TESTED: &[&str] = &[$($id),*];
+    };
+}
+
+rule_tests! {
+    container__add_local_file => "container/add-local-file",
+    container__apt_get_install => "container/apt-get-install",
+    container__compose_docker_socket => "container/compose-docker-socket",
+    container__compose_exposed_port => "container/compose-exposed-port",
+    container__compose_literal_password => "container/compose-literal-password",
+    container__compose_privileged => "container/compose-privileged",
+    container__copy_before_install => "container/copy-before-install",
+    container__missing_healthcheck => "container/missing-healthcheck",
+    container__root_user => "container/root-user",
+    container__secret_in_env => "container/secret-in-env",
+    container__unpinned_base_image => "container/unpinned-base-image",
+    deployment__placeholder_step => "deployment/placeholder-step",
+    deployment__readiness_wait => "deployment/readiness-wait",
+    deployment__release_tool_on_tag => "deployment/release-tool-on-tag",
+    deployment__scan_after_push => "deployment/scan-after-push",
+    deployment__tested_image_mismatch => "deployment/tested-image-mismatch",
+    deployment__ungated_deploy => "deployment/ungated-deploy",
+    gitlab__allow_failure_gate => "gitlab/allow-failure-gate",
+    gitlab__debug_trace => "gitlab/debug-trace",
+    gitlab__deploy_without_environment => "gitlab/deploy-without-environment",
+    gitlab__dind_tls_disabled => "gitlab/dind-tls-disabled",
+    gitlab__duplicate_key => "gitlab/duplicate-key",
+    gitlab__hardcoded_variable => "gitlab/hardcoded-variable",
+    gitlab__inputs_injection => "gitlab/inputs-injection",
+    gitlab__job_token_exposure => "gitlab/job-token-exposure",
+    gitlab__script_injection => "gitlab/script-injection",
+    gitlab__unpinned_image => "gitlab/unpinned-image",
+    gitlab__unpinned_include => "gitlab/unpinned-include",
+    quality__non_failing_scanner => "quality/non-failing-scanner",
+    reliability__continue_on_error_gate => "reliability/continue-on-error-gate",
+    reliability__interactive_command => "reliability/interactive-command",
+    reliability__localhost_without_server => "reliability/localhost-without-server",
+    reliability__masked_failure => "reliability/masked-failure",
+    reliability__missing_concurrency => "reliability/missing-concurrency",
+    reliability__missing_file => "reliability/missing-file",
+    reliability__missing_timeout => "reliability/missing-timeout",
+    reliability__partial_status_check => "reliability/partial-status-check",
+    reliability__stale_cache => "reliability/stale-cache",
+    reliability__stale_exit_status => "reliability/stale-exit-status",
+    reliability__toolchain_drift => "reliability/toolchain-drift",
+    reliability__unpushed_commit => "reliability/unpushed-commit",
+    security__artifact_poisoning => "security/artifact-poisoning",
+    security__cache_poisoning => "security/cache-poisoning",
+    security__dangerous_trigger => "security/dangerous-trigger",
+    security__debug_logging => "security/debug-logging",
+    security__dependabot_coverage => "security/dependabot-coverage",
+    security__dependabot_insecure_execution => "security/dependabot-insecure-execution",
+    security__deprecated_action => "security/deprecated-action",
+    security__deprecated_command => "security/deprecated-command",
+    security__github_env_injection => "security/github-env-injection",
+    security__hardcoded_credential => "security/hardcoded-credential",
+    security__known_vulnerable_action => "security/known-vulnerable-action",
+    security__missing_permissions => "security/missing-permissions",
+    security__overbroad_permissions => "security/overbroad-permissions",
+    security__persisted_credentials => "security/persisted-credentials",
+    security__remote_script => "security/remote-script",
+    security__secret_exposure => "security/secret-exposure",
+    security__secrets_inherit => "security/secrets-inherit",
+    security__self_hosted_runner => "security/self-hosted-runner",
+    security__spoofable_bot_check => "security/spoofable-bot-check",
+    security__template_injection => "security/template-injection",
+    security__unpinned_action => "security/unpinned-action",
+    security__unpinned_image => "security/unpinned-image",
+    security__unsound_condition => "security/unsound-condition",
+    security__unsound_contains => "security/unsound-contains",
+    security__unused_id_token => "security/unused-id-token",
+}
+
+#[test]
+fn every_rule_has_a_test() {
+    let missing: Vec<String> = rules::all()
         .into_iter()
-        .filter(|r| r.meta().group() == group)
-    {
-        let id = r.meta().id;
-        let trigger = fixture_dir(id, "trigger");
-        let benign = fixture_dir(id, "benign");
-        if !trigger.is_dir() || !benign.is_dir() {
-            failures.push(format!(
-                "{id}: needs tests/fixtures/{id}/trigger and /benign"
-            ));
-            continue;
-        }
-        let found = findings_of(id, &trigger);
-        if found.is_empty() {
-            failures.push(format!("{id}: trigger fixture produced no finding"));
-        }
-        insta::assert_snapshot!(
-            format!("{}__trigger", id.replace('/', "__")),
-            found.join("\n")
-        );
-        let found = findings_of(id, &benign);
-        if !found.is_empty() {
-            failures.push(format!(
-                "{id}: benign fixture produced findings:\n  {}",
-                found.join("\n  ")
-            ));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-#[test]
-fn reliability_rules() {
-    check_group("reliability");
-}
-
-#[test]
-fn security_rules() {
-    check_group("security");
-}
-
-#[test]
-fn deployment_rules() {
-    check_group("deployment");
-}
-
-#[test]
-fn quality_rules() {
-    check_group("quality");
-}
-
-#[test]
-fn container_rules() {
-    check_group("container");
+        .map(|r| r.meta().id)
+        .filter(|id| !TESTED.contains(id))
+        .map(|id| {
+            format!(
+                "    {} => \"{id}\",",
+                id.replace('/', "__").replace('-', "_")
+            )
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "rules without a test: add these lines to `rule_tests!` in tests/rules.rs\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]
@@ -115,7 +189,8 @@ fn every_rule_is_documented() {
                 "security",
                 "deployment",
                 "quality",
-                "container"
+                "container",
+                "gitlab"
             ]
             .contains(&group),
             "{}",

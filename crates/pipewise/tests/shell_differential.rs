@@ -10,6 +10,8 @@
 //! no rule can see them. Accepted differences are listed in [`ACCEPTED`], each with
 //! the reason the new parser is right.
 
+#[path = "support/corpus.rs"]
+mod corpus;
 #[path = "support/ts_shell.rs"]
 mod ts_shell;
 
@@ -381,14 +383,14 @@ fn committed_data_agrees_with_tree_sitter_mapping() {
     );
 }
 
-/// `PIPEWISE_CORPUS=/work/shared/corpus cargo test -p pipewise --test shell_differential -- --ignored --nocapture`
+/// A measurement over `../shared/corpus` (or `PIPEWISE_CORPUS`):
+/// `cargo test -p pipewise --test shell_differential -- --ignored --nocapture`.
 #[test]
-#[ignore]
+#[ignore = "needs ../shared/corpus (or PIPEWISE_CORPUS); .ci/run runs it"]
 fn corpus_agreement() {
-    let Ok(dir) = std::env::var("PIPEWISE_CORPUS") else {
-        eprintln!("PIPEWISE_CORPUS not set");
-        return;
-    };
+    let dir = std::env::var_os("PIPEWISE_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| corpus::corpus("corpus"));
     let mut roots = vec![];
     if let Ok(rd) = std::fs::read_dir(&dir) {
         for e in rd.flatten() {

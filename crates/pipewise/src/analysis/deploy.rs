@@ -132,7 +132,7 @@ fn strong_deploy(c: &crate::shell::Command) -> bool {
     let words: Vec<&str> = c.words.iter().map(|w| w.text.as_str()).collect();
     let name = c.base_name();
     command_target(&words).is_some()
-        || crate::intent::DEPLOY_TOOLS.contains(&name)
+        || crate::intent::is_deploy_tool(name)
         || matches!(name, "ssh" | "kustomize")
         || c.words.iter().any(|w| {
             let t = w.text.to_ascii_lowercase();

@@ -7,6 +7,7 @@ use crate::repo::Repo;
 use crate::report::Stack;
 use crate::source::{read_text, FileKind};
 use crate::workflow::Workflow;
+use pipewise_catalog::catalog;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -796,87 +797,47 @@ fn dbs_from_images(text: &str, dbs: &mut BTreeSet<&'static str>) {
     }
 }
 
-/// The deploy target of a deploy action.
+/// The deploy target of a deploy action: its catalogue entries' `target`, and a few
+/// name fragments for the many third-party deploy actions of some platforms.
 pub fn action_targets(action: &str) -> Vec<&'static str> {
-    let a = action;
-    let mut out = vec![];
-    let mut t = |cond: bool, v: &'static str| {
-        if cond {
-            out.push(v);
+    let mut out: Vec<&'static str> = catalog()
+        .actions_for(action)
+        .filter_map(|e| e.target.as_deref())
+        .collect();
+    for (fragment, target) in [
+        ("vercel", "vercel"),
+        ("netlify", "netlify"),
+        ("heroku-deploy", "heroku"),
+        ("firebase", "firebase"),
+    ] {
+        if action.contains(fragment) && !out.contains(&target) {
+            out.push(target);
         }
-    };
-    t(a.starts_with("superfly/"), "fly.io");
-    t(a.contains("vercel"), "vercel");
-    t(a.contains("netlify"), "netlify");
-    t(a.starts_with("aws-actions/amazon-ecs"), "ecs");
-    t(
-        a.starts_with("google-github-actions/deploy-cloudrun"),
-        "cloud-run",
-    );
-    t(
-        a.starts_with("google-github-actions/deploy-appengine"),
-        "app-engine",
-    );
-    t(a.contains("heroku-deploy"), "heroku");
-    t(
-        a.starts_with("azure/k8s-deploy") || a.starts_with("azure/setup-kubectl"),
-        "kubernetes",
-    );
-    t(a.starts_with("azure/webapps-deploy"), "azure-app-service");
-    t(a.starts_with("supabase/setup-cli"), "supabase");
-    t(
-        a.starts_with("cloudflare/wrangler-action"),
-        "cloudflare-workers",
-    );
-    t(a.starts_with("actions/deploy-pages"), "github-pages");
-    t(a.contains("firebase"), "firebase");
-    t(a.starts_with("railwayapp/"), "railway");
+    }
     out
 }
 
-/// The deploy target a shell command talks to, if it deploys.
+/// The deploy target a shell command talks to, if it deploys (catalogue `target` /
+/// `targets`).
 pub fn command_target(w: &[&str]) -> Option<&'static str> {
     let name = w.first().map(|n| n.rsplit('/').next().unwrap_or(n))?;
-    let has = |s: &str| w.iter().skip(1).any(|a| *a == s);
+    let args = w.get(1..).unwrap_or(&[]);
     match name {
-        "flyctl" | "fly" => Some("fly.io"),
-        "vercel" => Some("vercel"),
-        "netlify" => Some("netlify"),
-        "kubectl" | "helm" | "kustomize" | "skaffold" | "argocd" => Some("kubernetes"),
-        "heroku" => Some("heroku"),
-        "railway" => Some("railway"),
-        "wrangler" => Some("cloudflare-workers"),
-        "firebase" => Some("firebase"),
-        "supabase" if has("deploy") || has("push") || has("link") => Some("supabase"),
-        "eb" => Some("elastic-beanstalk"),
-        "aws" if has("ecs") => Some("ecs"),
-        "aws" if has("lambda") => Some("aws-lambda"),
-        "aws" if has("s3") && has("sync") => Some("s3"),
-        "gcloud" if has("run") && has("deploy") => Some("cloud-run"),
-        "gcloud" if has("app") && has("deploy") => Some("app-engine"),
-        "az" if has("webapp") => Some("azure-app-service"),
-        "npx" | "pnpx" | "bunx" => command_target(w.get(1..).unwrap_or(&[])),
+        "npx" | "pnpx" | "bunx" => command_target(args),
         "curl" if w.iter().any(|a| a.contains("api.render.com/deploy")) => Some("render"),
-        _ => None,
+        _ => catalog().tool(name)?.target_of(args),
     }
 }
 
-/// The migration tool a shell command runs.
+/// The migration tool a shell command runs (catalogue `migrates` / `migrates-when`).
 pub fn command_migration_tool(w: &[&str]) -> Option<&'static str> {
     let name = w.first().map(|n| n.rsplit('/').next().unwrap_or(n))?;
-    let has = |s: &str| w.iter().skip(1).any(|a| *a == s);
+    let args = w.get(1..).unwrap_or(&[]);
     match name {
-        "prisma" if has("migrate") => Some("prisma"),
-        "alembic" => Some("alembic"),
+        "npx" | "pnpx" | "bunx" => command_migration_tool(args),
         "flyway" => Some("flyway"),
         "liquibase" => Some("liquibase"),
-        "migrate" if has("-path") || has("-database") => Some("golang-migrate"),
-        "diesel" if has("migration") => Some("diesel"),
-        "sqlx" if has("migrate") => Some("sqlx"),
-        "atlas" => Some("atlas"),
-        "dbmate" => Some("dbmate"),
-        "npx" | "pnpx" | "bunx" => command_migration_tool(w.get(1..).unwrap_or(&[])),
-        _ => None,
+        _ => catalog().tool(name)?.migration_of(args),
     }
 }
 

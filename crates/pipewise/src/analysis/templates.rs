@@ -8,40 +8,48 @@
 
 use super::stack::Detected;
 use crate::report::Template;
+use pipewise_catalog::catalog;
 
-const CHECKOUT: &str = "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1";
-const SETUP_NODE: &str = "actions/setup-node@820762786026740c76f36085b0efc47a31fe5020 # v7.0.0";
-const SETUP_PYTHON: &str = "actions/setup-python@5fda3b95a4ea91299a34e894583c3862153e4b97 # v7.0.0";
-const SETUP_GO: &str = "actions/setup-go@b7ad1dad31e06c5925ef5d2fc7ad053ef454303e # v7.0.0";
-const SETUP_JAVA: &str = "actions/setup-java@be666c2fcd27ec809703dec50e508c2fdc7f6654 # v5.2.0";
-const SETUP_RUBY: &str = "ruby/setup-ruby@95ef2b042f9d7a56d8268cba8559e2842e2ad01b # v1.321.0";
-const SETUP_UV: &str = "astral-sh/setup-uv@c771a70e6277c0a99b617c7a806ffedaca235ff9 # v9.0.0";
-const PNPM: &str = "pnpm/action-setup@0977fd99725f1db4007ccb2928dbb4e90d06cc86 # v6.0.10";
-const RUST_CACHE: &str = "Swatinem/rust-cache@6323deb102c322ba6fcbdcafc7e3dddab59af2b6 # v2.9.2";
-const CODEQL_INIT: &str =
-    "github/codeql-action/init@ff2f1c621b7f889edc0d3c761ac2e6a3f8cdb0dd # v4.37.7";
-const CODEQL_ANALYZE: &str =
-    "github/codeql-action/analyze@ff2f1c621b7f889edc0d3c761ac2e6a3f8cdb0dd # v4.37.7";
-const CODEQL_AUTOBUILD: &str =
-    "github/codeql-action/autobuild@ff2f1c621b7f889edc0d3c761ac2e6a3f8cdb0dd # v4.37.7";
-const BUILDX: &str = "docker/setup-buildx-action@37fe631027851001ddb9b187196cc803df7f5f0e # v4.3.0";
-const QEMU: &str = "docker/setup-qemu-action@96fe6ef7f33517b61c61be40b68a1882f3264fb8 # v4.2.0";
-const BUILD_PUSH: &str =
-    "docker/build-push-action@53b7df96c91f9c12dcc8a07bcb9ccacbed38856a # v7.3.0";
-const LOGIN: &str = "docker/login-action@dbcb813823bdd20940b903addbd779551569679f # v4.6.0";
-const METADATA: &str = "docker/metadata-action@dc802804100637a589fabce1cb79ff13a1411302 # v6.2.0";
-const TRIVY: &str = "aquasecurity/trivy-action@6e7b7d1fd3e4fef0c5fa8cce1229c54b2c9bd0d8 # v0.24.0";
-const SBOM: &str = "anchore/sbom-action@e22c389904149dbc22b58101806040fa8d37a610 # v0.24.0";
-const COSIGN: &str = "sigstore/cosign-installer@6f9f17788090df1f26f669e9d70d6ae9567deba6 # v4.1.2";
-const ATTEST: &str =
-    "actions/attest-build-provenance@4d101475d8b20a2381f78447822ac1eab6504dd8 # v4.2.2";
-const TRUFFLEHOG: &str =
-    "trufflesecurity/trufflehog@6f3c981e7b77f235fd2702dd74af25fc4b72bf11 # v3.96.0";
-const CODECOV: &str = "codecov/codecov-action@fb8b3582c8e4def4969c97caa2f19720cb33a72f # v7.0.0";
-const SLACK: &str =
-    "slackapi/slack-github-action@dcb1066f776dd043e64d0e8ba94ca15cc7e1875d # v4.0.0";
-const DEP_REVIEW: &str =
-    "actions/dependency-review-action@a1d282b36b6f3519aa1f3fc636f609c47dddb294 # v5.0.0";
+/// An action pinned the way the catalogue says (`pin`): shown as
+/// `owner/repo@<sha> # vX.Y.Z`.
+#[derive(Clone, Copy)]
+struct Pin(&'static str);
+
+impl std::fmt::Display for Pin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match catalog().action(self.0).and_then(|a| a.pin.as_deref()) {
+            Some(p) => f.write_str(p),
+            // Every pin used here is in the catalogue (the template tests audit them).
+            None => write!(f, "{}@UNPINNED", self.0),
+        }
+    }
+}
+
+const CHECKOUT: Pin = Pin("actions/checkout");
+const SETUP_NODE: Pin = Pin("actions/setup-node");
+const SETUP_PYTHON: Pin = Pin("actions/setup-python");
+const SETUP_GO: Pin = Pin("actions/setup-go");
+const SETUP_JAVA: Pin = Pin("actions/setup-java");
+const SETUP_RUBY: Pin = Pin("ruby/setup-ruby");
+const SETUP_UV: Pin = Pin("astral-sh/setup-uv");
+const PNPM: Pin = Pin("pnpm/action-setup");
+const RUST_CACHE: Pin = Pin("swatinem/rust-cache");
+const CODEQL_INIT: Pin = Pin("github/codeql-action/init");
+const CODEQL_ANALYZE: Pin = Pin("github/codeql-action/analyze");
+const CODEQL_AUTOBUILD: Pin = Pin("github/codeql-action/autobuild");
+const BUILDX: Pin = Pin("docker/setup-buildx-action");
+const QEMU: Pin = Pin("docker/setup-qemu-action");
+const BUILD_PUSH: Pin = Pin("docker/build-push-action");
+const LOGIN: Pin = Pin("docker/login-action");
+const METADATA: Pin = Pin("docker/metadata-action");
+const TRIVY: Pin = Pin("aquasecurity/trivy-action");
+const SBOM: Pin = Pin("anchore/sbom-action");
+const COSIGN: Pin = Pin("sigstore/cosign-installer");
+const ATTEST: Pin = Pin("actions/attest-build-provenance");
+const TRUFFLEHOG: Pin = Pin("trufflesecurity/trufflehog");
+const CODECOV: Pin = Pin("codecov/codecov-action");
+const SLACK: Pin = Pin("slackapi/slack-github-action");
+const DEP_REVIEW: Pin = Pin("actions/dependency-review-action");
 
 /// The toolchain of the repository's main language, as workflow snippets.
 struct Lang {

@@ -1,8 +1,11 @@
-//! Which tool provides which capability: static tables over action names and shell
-//! command words. One place to extend when a new scanner, test runner or release
-//! tool should be recognised; `docs/capabilities.md` lists them.
+//! Which tool provides which capability. What a tool provides whenever it runs (or for
+//! a subcommand) is in the tool catalogue (`crates/pipewise-catalog/catalog/*.toml`):
+//! add a new scanner, linter or release tool there. This module keeps what depends on
+//! how a tool is configured (trivy's `exit-code`, build-push-action's inputs, a test
+//! runner's arguments, `helm --atomic`, a `curl` health check).
 
 use crate::workflow::Step;
+use pipewise_catalog::catalog;
 
 /// A capability a step or command provides, and the tool that provides it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,28 +44,20 @@ pub fn action_matches(a: &str, step: Option<&Step>) -> Vec<Match> {
     let first = a.as_bytes().first().copied();
     let starts = |p: &str| p.as_bytes().first().copied() == first && a.starts_with(p);
     let with = |k: &str| step.and_then(|s| s.with_str(k));
-    if starts("github/codeql-action/analyze") || starts("github/codeql-action/init") {
-        out.push(m("security.sast", "CodeQL"));
-    }
-    for (p, tool) in [
-        ("returntocorp/semgrep-action", "semgrep"),
-        ("semgrep/semgrep-action", "semgrep"),
-        ("securego/gosec", "gosec"),
-        ("sonarsource/sonarcloud-github-action", "SonarCloud"),
-        ("sonarsource/sonarqube-scan-action", "SonarQube"),
-        ("hadolint/hadolint-action", "hadolint"),
-        ("bridgecrewio/checkov-action", "checkov"),
-        ("aquasecurity/tfsec-action", "tfsec"),
-        ("zizmorcore/zizmor-action", "zizmor"),
-        (
-            "microsoft/security-devops-action",
-            "Microsoft Security DevOps",
-        ),
-        ("checkmarx/kics-github-action", "KICS"),
-        ("bearer/bearer-action", "bearer"),
-    ] {
-        if starts(p) {
-            out.push(m("security.sast", tool));
+    // What the catalogue says the action provides whenever it runs.
+    for e in catalog().actions_for(a) {
+        let tool = e.tool.as_deref().unwrap_or(a);
+        for cap in &e.provides {
+            out.push(m(cap.as_str(), tool));
+        }
+        // A release action that writes release notes.
+        if e.provides
+            .iter()
+            .any(|c| c == "delivery.release-automation")
+            && !e.provides.iter().any(|c| c == "delivery.changelog")
+            && (truthy(with("generate_release_notes")) || truthy(with("generateReleaseNotes")))
+        {
+            out.push(m("delivery.changelog", tool));
         }
     }
     if starts("snyk/actions/") {
@@ -75,33 +70,6 @@ pub fn action_matches(a: &str, step: Option<&Step>) -> Vec<Match> {
             out.push(m("security.sast", "snyk iac"));
         } else {
             out.push(m("security.dependency-audit", "snyk"));
-        }
-    }
-    for (p, tool) in [
-        ("actions/dependency-review-action", "dependency-review"),
-        ("google/osv-scanner-action", "osv-scanner"),
-        ("rustsec/audit-check", "cargo audit"),
-        ("actions-rs/audit-check", "cargo audit"),
-        ("embarkstudios/cargo-deny-action", "cargo deny"),
-        ("pypa/gh-action-pip-audit", "pip-audit"),
-        (
-            "dependency-check/dependency-check_action",
-            "OWASP dependency-check",
-        ),
-    ] {
-        if starts(p) {
-            out.push(m("security.dependency-audit", tool));
-        }
-    }
-    for (p, tool) in [
-        ("gitleaks/gitleaks-action", "gitleaks"),
-        ("trufflesecurity/trufflehog", "trufflehog"),
-        ("gitguardian/ggshield-action", "ggshield"),
-        ("gitguardian/ggshield/actions", "ggshield"),
-        ("reviewdog/action-detect-secrets", "detect-secrets"),
-    ] {
-        if starts(p) {
-            out.push(m("security.secret-scanning", tool));
         }
     }
     if starts("aquasecurity/trivy-action") {
@@ -137,29 +105,6 @@ pub fn action_matches(a: &str, step: Option<&Step>) -> Vec<Match> {
         .then(|| "`fail-build: false`: the scanner cannot fail".to_string());
         out.push(weak(m(cap, "grype"), why));
     }
-    if starts("docker/scout-action") {
-        out.push(m("security.container-scan", "docker scout"));
-    }
-    if starts("anchore/sbom-action") {
-        out.push(m("security.sbom", "syft"));
-    }
-    if starts("cyclonedx/") || starts("advanced-security/sbom-generator-action") {
-        out.push(m("security.sbom", "CycloneDX"));
-    }
-    for (p, tool) in [
-        (
-            "actions/attest-build-provenance",
-            "build provenance attestation",
-        ),
-        ("actions/attest-sbom", "SBOM attestation"),
-        ("actions/attest", "attestation"),
-        ("slsa-framework/slsa-github-generator", "SLSA provenance"),
-        ("sigstore/gh-action-sigstore-python", "sigstore"),
-    ] {
-        if a == p || starts(&format!("{p}/")) {
-            out.push(m("security.signing", tool));
-        }
-    }
     if starts("docker/build-push-action")
         || starts("redhat-actions/buildah-build")
         || starts("docker/bake-action")
@@ -180,111 +125,6 @@ pub fn action_matches(a: &str, step: Option<&Step>) -> Vec<Match> {
         if with("cache-from").is_some() {
             out.push(m("ci.caching", "buildx cache"));
         }
-    }
-    for (p, tool, changelog) in [
-        ("googleapis/release-please-action", "release-please", true),
-        (
-            "google-github-actions/release-please-action",
-            "release-please",
-            true,
-        ),
-        ("cycjimmy/semantic-release-action", "semantic-release", true),
-        ("codfish/semantic-release-action", "semantic-release", true),
-        ("changesets/action", "changesets", true),
-        ("goreleaser/goreleaser-action", "goreleaser", true),
-        ("release-plz/action", "release-plz", true),
-        ("marcoieni/release-plz-action", "release-plz", true),
-        (
-            "python-semantic-release/python-semantic-release",
-            "python-semantic-release",
-            true,
-        ),
-        ("softprops/action-gh-release", "action-gh-release", false),
-        ("ncipollo/release-action", "release-action", false),
-        ("actions/create-release", "create-release", false),
-    ] {
-        if starts(p) {
-            out.push(m("delivery.release-automation", tool));
-            let notes =
-                truthy(with("generate_release_notes")) || truthy(with("generateReleaseNotes"));
-            if changelog || notes {
-                out.push(m("delivery.changelog", tool));
-            }
-        }
-    }
-    for (p, tool) in [
-        ("release-drafter/release-drafter", "release-drafter"),
-        ("orhun/git-cliff-action", "git-cliff"),
-        ("dangoslen/changelog-enforcer", "changelog-enforcer"),
-        ("tarides/changelog-check-action", "changelog check"),
-    ] {
-        if starts(p) {
-            out.push(m("delivery.changelog", tool));
-        }
-    }
-    for (p, tool) in [
-        ("slackapi/slack-github-action", "Slack"),
-        ("8398a7/action-slack", "Slack"),
-        ("rtcamp/action-slack-notify", "Slack"),
-        ("act10ns/slack", "Slack"),
-        ("ravsamhq/notify-slack-action", "Slack"),
-        ("tsickert/discord-webhook", "Discord"),
-        ("sarisia/actions-status-discord", "Discord"),
-        ("appleboy/discord-action", "Discord"),
-        ("skitionek/notify-microsoft-teams", "Teams"),
-        ("jdcargile/ms-teams-notification", "Teams"),
-        ("aliencube/microsoft-teams-actions", "Teams"),
-        ("dawidd6/action-send-mail", "email"),
-        ("appleboy/telegram-action", "Telegram"),
-        ("pagerduty/", "PagerDuty"),
-    ] {
-        if starts(p) {
-            out.push(m("ops.notifications", tool));
-        }
-    }
-    for (p, tool) in [
-        ("getsentry/action-release", "Sentry release"),
-        ("datadog/", "Datadog"),
-        ("newrelic/deployment-marker-action", "New Relic"),
-        ("checkly/", "Checkly"),
-    ] {
-        if starts(p) {
-            out.push(m("ops.monitoring", tool));
-        }
-    }
-    for p in [
-        "grafana/k6-action",
-        "grafana/run-k6-action",
-        "artilleryio/action-cli",
-    ] {
-        if starts(p) {
-            out.push(m("ops.load-testing", p.split('/').nth(1).unwrap_or(p)));
-        }
-    }
-    for (p, tool) in [
-        (
-            "benchmark-action/github-action-benchmark",
-            "github-action-benchmark",
-        ),
-        ("codspeedhq/action", "CodSpeed"),
-        ("bencherdev/bencher", "Bencher"),
-    ] {
-        if starts(p) {
-            out.push(m("ops.performance-regression", tool));
-        }
-    }
-    if starts("codecov/codecov-action") || starts("coverallsapp/github-action") {
-        out.push(m(
-            "ci.coverage",
-            if a.contains("codecov") {
-                "Codecov"
-            } else {
-                "Coveralls"
-            },
-        ));
-    }
-    if starts("cypress-io/github-action") {
-        out.push(m("ci.e2e-tests", "cypress"));
     }
     if starts("jtalk/url-health-check-action") {
         let retries = with("max-attempts").is_some_and(|n| n.trim() != "1");
@@ -314,25 +154,6 @@ pub fn action_matches(a: &str, step: Option<&Step>) -> Vec<Match> {
     }
     if starts("astral-sh/setup-uv") && truthy(with("enable-cache")) {
         out.push(m("ci.caching", "setup-uv cache"));
-    }
-    for (p, tool) in [
-        ("golangci/golangci-lint-action", "golangci-lint"),
-        ("super-linter/super-linter", "super-linter"),
-        ("github/super-linter", "super-linter"),
-        ("wearerequired/lint-action", "lint-action"),
-        ("psf/black", "black"),
-        ("chartboost/ruff-action", "ruff"),
-        ("astral-sh/ruff-action", "ruff"),
-        ("actions-rs/clippy-check", "clippy"),
-        ("reviewdog/action-eslint", "eslint"),
-        ("biomejs/setup-biome", "biome"),
-        ("pre-commit/action", "pre-commit"),
-        ("raven-actions/actionlint", "actionlint"),
-        ("ludeeus/action-shellcheck", "shellcheck"),
-    ] {
-        if starts(p) {
-            out.push(m("ci.lint", tool));
-        }
     }
     out
 }
@@ -773,7 +594,6 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
         "deno" if a0 == "test" => push("ci.unit-tests", &format!("{name} test")),
         "deno" if a0 == "lint" || a0 == "fmt" => push("ci.lint", &format!("deno {a0}")),
         "deno" if a0 == "check" => push("ci.typecheck", "deno check"),
-        "coverage" => push("ci.coverage", "coverage.py"),
         "nyc" | "c8" | "istanbul" => {
             push("ci.coverage", name);
             if let Some(rest) = w.get(1..) {
@@ -782,14 +602,6 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
                 }
             }
         }
-        "eslint" | "prettier" | "biome" | "ruff" | "black" | "flake8" | "pylint" | "isort"
-        | "rustfmt" | "golangci-lint" | "gofmt" | "staticcheck" | "rubocop" | "standardrb"
-        | "shellcheck" | "actionlint" | "stylelint" | "markdownlint" | "markdownlint-cli2"
-        | "yamllint" | "ktlint" | "php-cs-fixer" | "phpcs" | "pre-commit" | "tflint"
-        | "swiftlint" | "sqlfluff" | "oxlint" | "xo" | "standard" | "pycodestyle"
-        | "pydocstyle" | "lint-staged" | "dprint" | "clang-format" | "revive" | "buf" | "credo" => {
-            push("ci.lint", name)
-        }
         "next" if a0 == "lint" => push("ci.lint", "next lint"),
         "tsc" | "vue-tsc" => {
             push("ci.typecheck", name);
@@ -797,14 +609,10 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
                 push("ci.build", name);
             }
         }
-        "mypy" | "dmypy" | "pyright" | "basedpyright" | "pytype" | "svelte-check" | "phpstan"
-        | "psalm" | "flow" | "steep" | "pyre" => {
+        "psalm" if any("taint") => {
             push("ci.typecheck", name);
-            if name == "psalm" && any("taint") {
-                push("security.sast", "psalm taint analysis");
-            }
+            push("security.sast", "psalm taint analysis");
         }
-        "srb" if a0 == "tc" => push("ci.typecheck", "sorbet"),
         "astro" if a0 == "check" => push("ci.typecheck", "astro check"),
         "webpack" | "vite" | "rollup" | "esbuild" | "tsup" | "parcel" | "nest" | "ng" | "nuxt"
         | "nuxi" | "turbo" | "nx" | "lerna"
@@ -820,31 +628,17 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
         {
             push("ci.build", &format!("{name} build"));
         }
-        "build" => push("ci.build", "python -m build"),
         "poetry" | "uv" | "hatch" | "pdm" | "flit" | "twine" | "maturin" if a0 == "build" => {
             push("ci.build", &format!("{name} build"));
         }
         "pip" | "pip3" if a0 == "wheel" => push("ci.build", "pip wheel"),
-        "semgrep" | "bandit" | "gosec" | "brakeman" | "sonar-scanner" | "checkov" | "tfsec"
-        | "kics" | "njsscan" | "zizmor" | "horusec" | "bearer" | "codeql" | "hadolint"
-        | "flawfinder" | "spotbugs" | "terrascan" | "dockle" => {
-            let w = if name == "semgrep" && a0 != "ci" && !has("--error") {
-                Some("`semgrep scan` exits 0 on findings without `--error`, so the scanner cannot fail".to_string())
-            } else {
-                None
-            };
-            out.push(weak(
-                m(
-                    if name == "dockle" {
-                        "security.container-scan"
-                    } else {
-                        "security.sast"
-                    },
-                    name,
-                ),
-                w,
-            ));
-        }
+        "semgrep" if a0 != "ci" && !has("--error") => out.push(weak(
+            m("security.sast", name),
+            Some(
+                "`semgrep scan` exits 0 on findings without `--error`, so the scanner cannot fail"
+                    .to_string(),
+            ),
+        )),
         "snyk" => match a0 {
             "code" => push("security.sast", "snyk code"),
             "container" => push("security.container-scan", "snyk container"),
@@ -852,23 +646,8 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             "test" | "monitor" => push("security.dependency-audit", "snyk"),
             _ => {}
         },
-        "pip-audit" | "safety" | "govulncheck" | "osv-scanner" | "bundle-audit"
-        | "bundler-audit" | "audit-ci" | "better-npm-audit" | "retire" | "nancy"
-        | "dependency-check" | "jake" | "cargo-audit" | "cargo-deny" => {
-            push("security.dependency-audit", name)
-        }
         "composer" if a0 == "audit" => push("security.dependency-audit", "composer audit"),
         "composer" if a0 == "test" => push("ci.unit-tests", "composer test"),
-        "gitleaks"
-        | "trufflehog"
-        | "detect-secrets"
-        | "detect-secrets-hook"
-        | "ggshield"
-        | "git-secrets"
-        | "talisman"
-        | "secretlint"
-        | "noseyparker"
-        | "whispers" => push("security.secret-scanning", name),
         "trivy" => {
             let sub = args
                 .iter()
@@ -986,25 +765,6 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             push("delivery.container-build", "docker-compose build")
         }
         "kaniko" | "executor" if any("--destination") => push("delivery.container-build", "kaniko"),
-        "ko" if a0 == "build" || a0 == "publish" || a0 == "resolve" => {
-            push("delivery.container-build", "ko")
-        }
-        "pack" if a0 == "build" => push("delivery.container-build", "buildpacks"),
-        "nixpacks" | "depot" if a0 == "build" => push("delivery.container-build", name),
-        "syft"
-        | "cyclonedx-npm"
-        | "cyclonedx-py"
-        | "cyclonedx-bom"
-        | "cyclonedx-gomod"
-        | "cdxgen"
-        | "sbom-tool"
-        | "spdx-sbom-generator"
-        | "bom"
-        | "cyclonedx" => push("security.sbom", name),
-        "cosign" if matches!(a0, "sign" | "attest" | "sign-blob" | "attest-blob") => {
-            push("security.signing", "cosign")
-        }
-        "notation" if a0 == "sign" => push("security.signing", "notation"),
         "gpg" | "gpg2"
             if prefix("--detach-sign")
                 || has("--sign")
@@ -1016,17 +776,6 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             push("security.signing", "gpg")
         }
         "minisign" if has("-s") || has("-S") => push("security.signing", "minisign"),
-        "sigstore" if a0 == "sign" => push("security.signing", "sigstore"),
-        "jarsigner" | "signtool" | "codesign" => push("security.signing", name),
-        "semantic-release" => {
-            push("delivery.release-automation", "semantic-release");
-            push("delivery.changelog", "semantic-release");
-        }
-        "release-please" | "release-plz" | "goreleaser" | "standard-version" | "release-it"
-        | "changeset" | "changesets" => {
-            push("delivery.release-automation", name);
-            push("delivery.changelog", name);
-        }
         "cz" | "commitizen" if a0 == "bump" => {
             push("delivery.release-automation", "commitizen");
             if has("--changelog") {
@@ -1034,32 +783,12 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             }
         }
         "cz" | "commitizen" if a0 == "changelog" => push("delivery.changelog", "commitizen"),
-        "git-cliff"
-        | "conventional-changelog"
-        | "auto-changelog"
-        | "towncrier"
-        | "github_changelog_generator" => push("delivery.changelog", name),
         "gh" if a0 == "release" && a1 == "create" => {
             push("delivery.release-automation", "gh release create");
             if has("--generate-notes") || prefix("--notes-file") {
                 push("delivery.changelog", "gh release --generate-notes");
             }
         }
-        "k6" | "locust" | "artillery" | "jmeter" | "vegeta" | "wrk" | "hey" | "autocannon"
-        | "gatling" | "gatling.sh" | "bzt" | "oha" | "drill" | "ab" => {
-            push("ops.load-testing", name)
-        }
-        "hyperfine" | "critcmp" | "benchstat" | "bencher" | "asv" => {
-            push("ops.performance-regression", name)
-        }
-        "lhci" => push("ops.performance-regression", "lighthouse ci"),
-        "sentry-cli" if a0 == "releases" || a0 == "deploys" => push("ops.monitoring", "sentry-cli"),
-        "datadog-ci" => push("ops.monitoring", "datadog-ci"),
-        "promtool" | "checkly" => push("ops.monitoring", name),
-        "pg_dump" | "pg_dumpall" | "mysqldump" | "mongodump" | "mariadb-dump" => {
-            push("deploy.db-backup", name)
-        }
-        "pg_restore" | "mongorestore" => push("ops.backup-verification", name),
         "curl" | "wget" | "http" | "https" | "xh" => {
             if args.iter().any(|a| notify_hosts().is_match(a)) {
                 push("ops.notifications", "webhook");
@@ -1185,7 +914,14 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
         "supabase" if a0 == "db" && a1 == "push" || a0 == "migration" && a1 == "up" => {
             push("migration", "supabase")
         }
-        _ => {}
+        _ => {
+            // What the catalogue says the tool provides: always, or by subcommand.
+            if let Some(t) = catalog().tool(name) {
+                for cap in t.provides.iter().chain(t.subcommand_provides(&args)) {
+                    push(cap.as_str(), t.label());
+                }
+            }
+        }
     }
 
     // Commands run inside a container or on a host: `docker run img python manage.py migrate`.

@@ -43,3 +43,18 @@ pub fn render(report: &Report) -> String {
     }
     out
 }
+
+/// The `--format github` renderer.
+pub struct Github;
+
+impl super::Renderer for Github {
+    fn name(&self) -> &'static str {
+        "github"
+    }
+    fn extensions(&self) -> &'static [&'static str] {
+        &[]
+    }
+    fn render(&self, report: &Report, _opts: &super::RenderOptions) -> String {
+        render(report)
+    }
+}

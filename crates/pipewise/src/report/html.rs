@@ -792,6 +792,26 @@ fn findings_table(o: &mut String, repo: &RepoReport, sfx: &str) {
     o.push_str("</tbody></table></div>\n");
 }
 
+/// The `--format html` renderer.
+pub struct Html;
+
+impl super::Renderer for Html {
+    fn name(&self) -> &'static str {
+        "html"
+    }
+    fn extensions(&self) -> &'static [&'static str] {
+        &["html", "htm"]
+    }
+    fn render(&self, report: &Report, opts: &super::RenderOptions) -> String {
+        render(
+            report,
+            &Options {
+                date: opts.date.clone(),
+            },
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

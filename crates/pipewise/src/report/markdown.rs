@@ -1062,6 +1062,26 @@ fn kind_title(k: &str) -> String {
     }
 }
 
+/// The `--format markdown` renderer.
+pub struct Markdown;
+
+impl super::Renderer for Markdown {
+    fn name(&self) -> &'static str {
+        "markdown"
+    }
+    fn extensions(&self) -> &'static [&'static str] {
+        &["md", "markdown"]
+    }
+    fn render(&self, report: &Report, opts: &super::RenderOptions) -> String {
+        render(
+            report,
+            &Options {
+                date: opts.date.clone(),
+            },
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
-//! The audit report: the `pipewise/report@1` data model (serialized as JSON exactly
-//! as `shared/spec/report-schema.md` describes) and its renderers.
+//! The audit report's renderers (one trait, one registry) and the escaping policy
+//! they share. The `pipewise/report@1` data they render is [`crate::schema`].
 
+pub mod concise;
 pub mod escape;
 pub mod github;
 pub mod html;
@@ -10,241 +11,70 @@ pub mod markdown;
 pub mod plain;
 pub mod sarif;
 
-use crate::finding::{Confidence, Fix, Severity};
-use serde::{Deserialize, Serialize};
+use crate::finding::Severity;
 
-pub const SCHEMA: &str = "pipewise/report@1";
+/// The data model lives in [`crate::schema`] (below scoring and the renderers);
+/// re-exported here so `report::RepoReport` and friends keep their paths.
+pub use crate::schema::*;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Report {
-    pub schema: String,
-    pub tool: Tool,
-    pub repositories: Vec<RepoReport>,
+/// Render-time settings shared by every renderer.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    /// Colour for a terminal (plain, concise).
+    pub colour: bool,
+    /// The report date, `YYYY-MM-DD` (Markdown, HTML).
+    pub date: String,
+    /// Wrap lines to this many columns (plain); `None` leaves them as they are.
+    pub width: Option<usize>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Tool {
-    pub name: String,
-    pub version: String,
-}
-
-impl Report {
-    pub fn new(repositories: Vec<RepoReport>) -> Report {
-        Report {
-            schema: SCHEMA.into(),
-            tool: Tool {
-                name: "pipewise".into(),
-                version: env!("CARGO_PKG_VERSION").into(),
-            },
-            repositories,
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            colour: false,
+            date: markdown::report_date(None),
+            width: None,
         }
     }
-    pub fn findings(&self) -> impl Iterator<Item = &ReportFinding> {
-        self.repositories.iter().flat_map(|r| r.findings.iter())
+}
+
+/// An output format. A renderer shows the report data and computes nothing of its
+/// own: everything it shows is in the `pipewise/report@1` data. Every string from
+/// the audited repository goes through [`escape`].
+pub trait Renderer: Sync {
+    /// The `--format` name.
+    fn name(&self) -> &'static str;
+    /// Output file extensions that select this format when `--format` is not given.
+    fn extensions(&self) -> &'static [&'static str] {
+        &[]
     }
+    fn render(&self, report: &Report, opts: &RenderOptions) -> String;
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct Stack {
-    pub languages: Vec<String>,
-    pub package_managers: Vec<String>,
-    pub frameworks: Vec<String>,
-    pub databases: Vec<String>,
-    pub migrations: Vec<String>,
-    pub containers: bool,
-    pub deploy_targets: Vec<String>,
-    pub iac: Vec<String>,
+/// Every output format, in `--help` order. Adding a format is a renderer file and
+/// one line here.
+pub static RENDERERS: &[&dyn Renderer] = &[
+    &plain::Plain,
+    &concise::Concise,
+    &json::Json,
+    &sarif::Sarif,
+    &github::Github,
+    &markdown::Markdown,
+    &html::Html,
+];
+
+/// The renderer called `name`.
+pub fn renderer(name: &str) -> Option<&'static dyn Renderer> {
+    RENDERERS.iter().copied().find(|r| r.name() == name)
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct FileEntry {
-    pub path: String,
-    pub kind: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RepoReport {
-    pub root: String,
-    pub stack: Stack,
-    pub files: Vec<FileEntry>,
-    pub findings: Vec<ReportFinding>,
-    pub capabilities: Vec<Capability>,
-    /// Every deploy path (a job that deploys) with its readiness checks.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub deploy_paths: Vec<DeployPath>,
-    pub scores: crate::scoring::Scores,
-    pub errors: Vec<ReportError>,
-    /// The workflows' structure (triggers, jobs, `needs`, `workflow_run` links),
-    /// for dependency graphs and local reproduction commands.
-    #[serde(default)]
-    pub workflows: Vec<WorkflowSummary>,
-    /// Secrets and variables referenced by workflows and actions: names only.
-    #[serde(default)]
-    pub secrets: Vec<SecretUse>,
-}
-
-/// The shape of one workflow file.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct WorkflowSummary {
-    pub file: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    pub triggers: Vec<String>,
-    pub jobs: Vec<JobSummary>,
-    /// Names of the workflows whose completion triggers this one (`on.workflow_run`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub workflow_run: Vec<String>,
-}
-
-/// One job of a workflow.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct JobSummary {
-    pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    pub line: usize,
-    pub needs: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub runs_on: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub environment: Option<String>,
-    /// A reusable workflow called by this job.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uses: Option<String>,
-    pub steps: Vec<StepSummary>,
-}
-
-/// One step: what it uses or runs.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct StepSummary {
-    pub line: usize,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uses: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub run: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub working_directory: Option<String>,
-}
-
-/// A secret or variable name and where it is used (`file:line`). Never a value.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
-pub struct SecretUse {
-    pub name: String,
-    /// `secret` or `variable`.
-    pub kind: String,
-    pub used_in: Vec<String>,
-}
-
-/// How far a repository has a capability from `shared/spec/capabilities.md`.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[serde(rename_all = "kebab-case")]
-pub enum CapabilityStatus {
-    Missing,
-    Partial,
-    Present,
-    NotApplicable,
-}
-
-/// A file and line that shows a capability (or why it is only partial).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Evidence {
-    pub file: String,
-    pub line: usize,
-    pub note: String,
-}
-
-/// A ready-to-commit file that adds a missing capability.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Template {
-    pub path: String,
-    pub content: String,
-}
-
-/// One capability id's verdict for a repository.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Capability {
-    pub id: String,
-    pub status: CapabilityStatus,
-    pub evidence: Vec<Evidence>,
-    /// Why it is partial or not applicable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recommendation: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub template: Option<Template>,
-}
-
-/// A job that deploys, and how ready it is.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct DeployPath {
-    pub file: String,
-    pub line: usize,
-    pub job: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub environment: Option<String>,
-    /// `production`, `staging` or `preview`.
-    pub tier: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
-    pub checks: Vec<DeployCheck>,
-}
-
-/// One readiness check of a deploy path: `pass`, `partial`, `fail`, `unknown` or
-/// `not-applicable`, with what was seen.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct DeployCheck {
-    pub id: String,
-    pub status: String,
-    pub note: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ReportFinding {
-    pub rule: String,
-    pub title: String,
-    pub severity: Severity,
-    pub confidence: Confidence,
-    pub category: String,
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    pub end_line: usize,
-    pub end_column: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub job: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub step: Option<String>,
-    pub message: String,
-    pub impact: String,
-    pub fix: Fix,
-    pub references: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub related: Vec<RelatedLocation>,
-    /// Source lines around the finding (line number, text), for renderers.
-    #[serde(skip)]
-    pub snippet: Vec<(usize, String)>,
-    /// Lines just before `snippet` that show where it is (in YAML, from the enclosing
-    /// list item, e.g. the step's `- name:`), for reports that quote the file.
-    #[serde(skip)]
-    pub context: Vec<(usize, String)>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RelatedLocation {
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ReportError {
-    pub file: String,
-    pub line: usize,
-    pub message: String,
+/// The renderer whose extension `path` has (`report.sarif` → SARIF).
+pub fn renderer_for_path(path: &std::path::Path) -> Option<&'static dyn Renderer> {
+    let ext = path.extension()?.to_str()?;
+    RENDERERS
+        .iter()
+        .copied()
+        .find(|r| r.extensions().iter().any(|e| e.eq_ignore_ascii_case(ext)))
 }
 
 /// Counts of findings by severity, most severe first.

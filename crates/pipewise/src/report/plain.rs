@@ -300,3 +300,18 @@ fn scorecard(out: &mut String, p: &Paint, report: &Report) {
         ));
     }
 }
+
+/// The `--format plain` renderer.
+pub struct Plain;
+
+impl super::Renderer for Plain {
+    fn name(&self) -> &'static str {
+        "plain"
+    }
+    fn extensions(&self) -> &'static [&'static str] {
+        &[]
+    }
+    fn render(&self, report: &Report, opts: &super::RenderOptions) -> String {
+        render(report, opts.colour)
+    }
+}

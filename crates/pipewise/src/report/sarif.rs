@@ -154,3 +154,18 @@ pub fn render(report: &Report) -> String {
     s.push('\n');
     s
 }
+
+/// The `--format sarif` renderer.
+pub struct Sarif;
+
+impl super::Renderer for Sarif {
+    fn name(&self) -> &'static str {
+        "sarif"
+    }
+    fn extensions(&self) -> &'static [&'static str] {
+        &["sarif"]
+    }
+    fn render(&self, report: &Report, _opts: &super::RenderOptions) -> String {
+        render(report)
+    }
+}

@@ -2,7 +2,9 @@
 
 pub mod placeholder_step;
 pub mod readiness_wait;
+pub mod release_tool_on_tag;
 pub mod scan_after_push;
+pub mod tested_image_mismatch;
 pub mod ungated_deploy;
 
 use super::Rule;
@@ -12,4 +14,6 @@ pub static RULES: &[&dyn Rule] = &[
     &readiness_wait::ReadinessWait,
     &scan_after_push::ScanAfterPush,
     &ungated_deploy::UngatedDeploy,
+    &release_tool_on_tag::ReleaseToolOnTag,
+    &tested_image_mismatch::TestedImageMismatch,
 ];

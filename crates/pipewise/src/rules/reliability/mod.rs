@@ -3,6 +3,7 @@
 
 pub mod continue_on_error_gate;
 pub mod interactive_command;
+pub mod localhost_without_server;
 pub mod masked_failure;
 pub mod missing_concurrency;
 pub mod missing_file;
@@ -27,6 +28,7 @@ pub static RULES: &[&dyn Rule] = &[
     &stale_exit_status::StaleExitStatus,
     &toolchain_drift::ToolchainDrift,
     &unpushed_commit::UnpushedCommit,
+    &localhost_without_server::LocalhostWithoutServer,
 ];
 
 /// The text of a step script: the `run:` block or the script file.

@@ -165,7 +165,10 @@ pub fn lookup(uses: &str) -> Option<&'static Entry> {
 }
 
 /// For a SHA pin, the version in its comment (`@<sha> # v3.1.0` → `v3.1.0`).
-fn pinned_version(doc: &pipewise_yaml::Document, node: &pipewise_yaml::Node) -> Option<String> {
+pub(super) fn pinned_version(
+    doc: &pipewise_yaml::Document,
+    node: &pipewise_yaml::Node,
+) -> Option<String> {
     let line = doc.line_text(doc.position(node.span.end).line);
     let comment = line.split_once('#')?.1.trim();
     let v = comment

@@ -1,14 +1,18 @@
 //! Security and supply-chain rules, where zizmor and actionlint are the peers to match.
 
+pub mod artifact_poisoning;
 pub mod cache_poisoning;
 pub mod common;
+pub mod condition;
 pub mod dangerous_trigger;
+pub mod debug_logging;
 pub mod dependabot_coverage;
 pub mod dependabot_insecure_execution;
 pub mod deprecated_action;
 pub mod deprecated_command;
 pub mod github_env_injection;
 pub mod hardcoded_credential;
+pub mod known_vulnerable_action;
 pub mod missing_permissions;
 pub mod overbroad_permissions;
 pub mod persisted_credentials;
@@ -17,9 +21,12 @@ pub mod scopes;
 pub mod secret_exposure;
 pub mod secrets_inherit;
 pub mod self_hosted_runner;
+pub mod spoofable_bot_check;
 pub mod template_injection;
 pub mod unpinned_action;
 pub mod unpinned_image;
+pub mod unsound_condition;
+pub mod unsound_contains;
 pub mod unused_id_token;
 
 use super::Rule;
@@ -44,4 +51,10 @@ pub static RULES: &[&dyn Rule] = &[
     &unpinned_action::UnpinnedAction,
     &unpinned_image::UnpinnedImage,
     &unused_id_token::UnusedIdToken,
+    &debug_logging::DebugLogging,
+    &artifact_poisoning::ArtifactPoisoning,
+    &known_vulnerable_action::KnownVulnerableAction,
+    &spoofable_bot_check::SpoofableBotCheck,
+    &unsound_condition::UnsoundCondition,
+    &unsound_contains::UnsoundContains,
 ];

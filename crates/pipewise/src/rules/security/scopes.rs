@@ -4,6 +4,7 @@
 
 use crate::keywords::contains_ignore_ascii_case;
 use crate::workflow::{Job, Step};
+use pipewise_catalog::catalog;
 use std::collections::BTreeMap;
 
 /// Scope → (level, reason), e.g. `contents` → (`write`, "creates a release").
@@ -20,29 +21,12 @@ fn need(n: &mut Needs, scope: &'static str, level: &'static str, why: String) {
 /// keyless signing).
 pub fn step_uses_oidc(step: &Step) -> bool {
     let action = step.action().unwrap_or_default();
-    let with = |k: &str| step.with_str(k).is_some();
-    if action.starts_with("aws-actions/configure-aws-credentials") && with("role-to-assume")
-        || action.starts_with("google-github-actions/auth")
-            && (with("workload_identity_provider") || with("workload-identity-provider"))
-        || action.starts_with("azure/login") && !with("creds")
-        || action.starts_with("actions/attest")
-        || action.starts_with("actions/deploy-pages")
-        || action.starts_with("sigstore/")
-        || action.starts_with("pypa/gh-action-pypi-publish") && !with("password")
-        || action.starts_with("hashicorp/vault-action") && step.with_str("method") == Some("jwt")
-        || action.starts_with("rust-lang/crates-io-auth-action")
-        || action.starts_with("codecov/codecov-action") && step.with_str("use_oidc") == Some("true")
-        || action.starts_with("docker/github-builder")
-        || action.starts_with("slsa-framework/")
-        || action.starts_with("chainguard-dev/setup-chainctl")
-        || action.starts_with("octo-sts/")
-        || action.starts_with("step-security/")
-        || action.starts_with("ossf/scorecard-action")
-        || action.starts_with("changesets/action")
-        || action.starts_with("codspeedhq/action")
-        || action.starts_with("anthropics/claude-code-action")
-        || action.starts_with("docker/build-push-action") && (with("provenance") || with("attests"))
+    let input = |k: &str| step.with_str(k).map(str::to_string);
+    if catalog()
+        .actions_for(action)
+        .any(|e| e.requests_oidc(&input))
         || action.starts_with("./")
+        || action.starts_with("$/")
         || action.contains("oidc")
         || action.contains("attest")
         || action.contains("publish")
@@ -100,19 +84,13 @@ pub fn job_needs(job: &Job) -> Needs {
 fn step_needs(s: &Step, n: &mut Needs) {
     let a = s.action().unwrap_or_default();
     let f = s.phrases();
-    if a == "actions/checkout" {
-        need(n, "contents", "read", "checks out the repository".into());
+    // What the catalogue says the action needs.
+    for e in catalog().actions_for(a) {
+        for [scope, level, why] in &e.permissions {
+            need(n, scope, level, why.clone());
+        }
     }
-    if a.starts_with("softprops/action-gh-release")
-        || a.starts_with("ncipollo/release-action")
-        || a == "actions/create-release"
-        || a == "actions/upload-release-asset"
-        || a.starts_with("goreleaser/goreleaser-action")
-        || a.starts_with("svenstaro/upload-release-action")
-        || f.has("gh release create")
-        || f.has("gh release upload")
-        || f.has("gh release edit")
-    {
+    if f.has("gh release create") || f.has("gh release upload") || f.has("gh release edit") {
         need(
             n,
             "contents",
@@ -120,15 +98,8 @@ fn step_needs(s: &Step, n: &mut Needs) {
             "creates or updates a release".into(),
         );
     }
-    if f.has("git push")
-        || a.starts_with("stefanzweifel/git-auto-commit-action")
-        || a.starts_with("ad-m/github-push-action")
-    {
+    if f.has("git push") {
         need(n, "contents", "write", "pushes commits or tags".into());
-    }
-    if a.starts_with("peter-evans/create-pull-request") {
-        need(n, "contents", "write", "pushes a branch".into());
-        need(n, "pull-requests", "write", "opens a pull request".into());
     }
     let ghcr_login = a.starts_with("docker/login-action")
         && s.with_str("registry")
@@ -142,10 +113,7 @@ fn step_needs(s: &Step, n: &mut Needs) {
             "pushes to the GitHub container registry".into(),
         );
     }
-    if a.starts_with("github/codeql-action/upload-sarif")
-        || a.starts_with("github/codeql-action/analyze")
-        || (a.starts_with("ossf/scorecard-action") && s.with_str("publish_results").is_some())
-    {
+    if a.starts_with("ossf/scorecard-action") && s.with_str("publish_results").is_some() {
         need(
             n,
             "security-events",
@@ -157,10 +125,6 @@ fn step_needs(s: &Step, n: &mut Needs) {
         || f.has("gh pr review")
         || f.has("gh pr edit")
         || f.has("gh pr merge")
-        || a.starts_with("marocchino/sticky-pull-request-comment")
-        || a.starts_with("thollander/actions-comment-pull-request")
-        || a.starts_with("actions/labeler")
-        || a.starts_with("mshick/add-pr-comment")
         || f.has("pulls.createreview")
         || f.has("pulls.update")
     {
@@ -171,43 +135,19 @@ fn step_needs(s: &Step, n: &mut Needs) {
             "comments on or labels pull requests".into(),
         );
     }
-    if a.starts_with("peter-evans/create-or-update-comment")
-        || f.has("issues.createcomment")
+    if f.has("issues.createcomment")
         || f.has("issues.addlabels")
         || f.has("gh issue comment")
         || f.has("gh issue edit")
         || f.has("gh issue close")
-        || a.starts_with("actions/stale")
     {
         need(n, "issues", "write", "comments on or labels issues".into());
-        if a.starts_with("actions/stale") {
-            need(
-                n,
-                "pull-requests",
-                "write",
-                "closes stale pull requests".into(),
-            );
-        }
     }
-    if a.starts_with("actions/deploy-pages") {
-        need(n, "pages", "write", "deploys GitHub Pages".into());
-    }
-    if a.starts_with("chrnorm/deployment-action")
-        || a.starts_with("bobheadxi/deployments")
-        || f.has("/deployments")
-    {
+    if f.has("/deployments") {
         need(n, "deployments", "write", "creates deployments".into());
     }
     if step_uses_oidc(s) {
         need(n, "id-token", "write", "requests an OIDC token".into());
-    }
-    if a.starts_with("actions/attest") {
-        need(
-            n,
-            "attestations",
-            "write",
-            "writes build attestations".into(),
-        );
     }
 }
 

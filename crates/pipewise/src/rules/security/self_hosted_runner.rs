@@ -47,18 +47,6 @@ jobs:
     references: &["https://docs.github.com/en/actions/hosting-your-own-runners/managing-self-hosted-runners/about-self-hosted-runners#self-hosted-runner-security"],
 };
 
-const FORKABLE: &[&str] = &[
-    "pull_request",
-    "pull_request_target",
-    "pull_request_review",
-    "pull_request_review_comment",
-    "issue_comment",
-    "issues",
-    "discussion",
-    "discussion_comment",
-    "workflow_run",
-];
-
 fn self_hosted(n: &Node) -> bool {
     let mut found = false;
     n.walk(&mut |x| {
@@ -82,7 +70,10 @@ impl Rule for SelfHostedRunner {
         if !self_hosted(runs_on) {
             return;
         }
-        let Some(t) = wf.triggers.iter().find(|t| FORKABLE.contains(&t.event)) else {
+        // A trigger outsiders start under which the job's `if:` lets it run.
+        let Some(t) = crate::conditions::outsider_reach(wf, job, None)
+            .and_then(|sc| wf.triggers.iter().find(|t| Some(t.event) == sc.event))
+        else {
             return;
         };
         cx.report(

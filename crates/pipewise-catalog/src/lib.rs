@@ -1,0 +1,410 @@
+//! The tool catalogue: one place that teaches pipewise a command-line tool or a
+//! GitHub action, as data (`catalog/*.toml`, compiled into the binary and read once).
+//!
+//! An entry says what a tool *is*: its names, how its command line reads (global flags
+//! that take a value, so that `kubectl -n prod rollout undo` is read as `rollout undo`),
+//! what it does ([`Intent`]), which capabilities it provides (always, or for some
+//! subcommands), where it deploys, which migration tool it is, which token scopes an
+//! action needs and whether it requests an OIDC token, and the pinned reference
+//! pipewise's templates use. How a tool's *configuration* weakens it (a scanner that
+//! cannot fail) stays in code next to the analysis that judges it.
+//!
+//! Every entry carries a real command line (`example`), which the table test in
+//! `crates/pipewise/tests/catalog.rs` runs through the classifiers.
+
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+
+/// What a piece of pipeline does. Ordered roughly by how much it matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Intent {
+    /// Cleanup, probes, diagnostics: failing quietly is fine.
+    Harmless,
+    Other,
+    Lint,
+    Build,
+    Test,
+    SecurityScan,
+    Migration,
+    Backup,
+    Publish,
+    Deploy,
+}
+
+impl Intent {
+    pub fn label(self) -> &'static str {
+        match self {
+            Intent::Harmless => "harmless",
+            Intent::Other => "command",
+            Intent::Lint => "lint",
+            Intent::Build => "build",
+            Intent::Test => "test",
+            Intent::SecurityScan => "security scan",
+            Intent::Migration => "migration",
+            Intent::Backup => "backup",
+            Intent::Publish => "publish",
+            Intent::Deploy => "deploy",
+        }
+    }
+    /// A gate: its failure must stop the pipeline.
+    pub fn is_gate(self) -> bool {
+        matches!(
+            self,
+            Intent::Test
+                | Intent::SecurityScan
+                | Intent::Migration
+                | Intent::Backup
+                | Intent::Publish
+                | Intent::Deploy
+                | Intent::Build
+                | Intent::Lint
+        )
+    }
+}
+
+/// A command-line tool.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Tool {
+    /// The name the entry is filed under (filled in when the catalogue is read).
+    #[serde(skip)]
+    pub name: String,
+    /// The name shown in evidence, when not the command name (`coverage.py`).
+    pub label: Option<String>,
+    /// Other command names of the same tool (`fly` for `flyctl`).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// What the tool does whenever it runs (`pytest`: test, `echo`: harmless).
+    pub intent: Option<Intent>,
+    /// Its commands deploy somewhere; which ones is read from its subcommands.
+    #[serde(default)]
+    pub deploys: bool,
+    /// It publishes packages or images, but only through explicit subcommands.
+    #[serde(default)]
+    pub ships: bool,
+    /// It runs the command that follows its own options (`sudo`, `timeout 60`).
+    #[serde(default)]
+    pub wrapper: bool,
+    /// Global options that take a value, before the subcommand (`kubectl -n NS`).
+    #[serde(default)]
+    pub value_flags: Vec<String>,
+    /// Capabilities the tool provides whenever it runs.
+    #[serde(default)]
+    pub provides: Vec<String>,
+    /// Capabilities provided by a subcommand (`cosign sign`: signing).
+    #[serde(default)]
+    pub subcommands: BTreeMap<String, Vec<String>>,
+    /// The deploy target its commands talk to.
+    pub target: Option<String>,
+    /// Deploy targets for commands that have all the given words (`["ecs", "ecs"]`,
+    /// `["s3 sync", "s3"]`), first match wins.
+    #[serde(default)]
+    pub targets: Vec<[String; 2]>,
+    /// The migration tool it is, when it runs at all.
+    pub migrates: Option<String>,
+    /// The migration tool it is for commands with all the given words, first match wins.
+    #[serde(default)]
+    pub migrates_when: Vec<[String; 2]>,
+    /// A real command line that uses the tool (the table test runs it).
+    pub example: Option<String>,
+}
+
+/// A GitHub action (`uses:`), matched by prefix of its lowercased name.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Action {
+    /// `owner/repo[/path]`, lowercased; matches that action and everything under it.
+    pub uses: String,
+    /// Only this action or a path under it (`actions/attest`, `actions/attest/x`), not
+    /// every name it starts (`actions/attest-sbom`).
+    #[serde(default)]
+    pub exact: bool,
+    /// The tool named in evidence (`semgrep` for `semgrep/semgrep-action`).
+    pub tool: Option<String>,
+    /// Capabilities the action provides whenever it runs.
+    #[serde(default)]
+    pub provides: Vec<String>,
+    /// The deploy target it deploys to.
+    pub target: Option<String>,
+    /// Token scopes it needs: `[scope, level, why]`.
+    #[serde(default)]
+    pub permissions: Vec<[String; 3]>,
+    /// It requests an OIDC token: `"always"`, or only with one of `oidc-inputs`, or
+    /// only without one of `oidc-unless-inputs`.
+    pub oidc: Option<Oidc>,
+    #[serde(default)]
+    pub oidc_inputs: Vec<String>,
+    #[serde(default)]
+    pub oidc_unless_inputs: Vec<String>,
+    /// `input=value` that makes it request an OIDC token.
+    pub oidc_input_equals: Option<[String; 2]>,
+    /// The reference pipewise's templates use: `owner/repo@<sha> # vX.Y.Z`.
+    pub pin: Option<String>,
+    /// Why the action should no longer be used, and what replaces it.
+    pub deprecated: Option<String>,
+}
+
+/// When an action requests an OIDC token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Oidc {
+    Always,
+    /// With one of `oidc-inputs` set.
+    WithInput,
+    /// Unless one of `oidc-unless-inputs` is set.
+    UnlessInput,
+    /// When `oidc-input-equals` holds.
+    InputEquals,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    tool: BTreeMap<String, Tool>,
+    #[serde(default)]
+    action: Vec<Action>,
+}
+
+/// The catalogue files, in the order their actions are tried.
+pub const FILES: &[(&str, &str)] = &[
+    ("catalog/shell.toml", include_str!("../catalog/shell.toml")),
+    ("catalog/build.toml", include_str!("../catalog/build.toml")),
+    ("catalog/test.toml", include_str!("../catalog/test.toml")),
+    (
+        "catalog/security.toml",
+        include_str!("../catalog/security.toml"),
+    ),
+    (
+        "catalog/release.toml",
+        include_str!("../catalog/release.toml"),
+    ),
+    (
+        "catalog/deploy.toml",
+        include_str!("../catalog/deploy.toml"),
+    ),
+    (
+        "catalog/database.toml",
+        include_str!("../catalog/database.toml"),
+    ),
+    ("catalog/ops.toml", include_str!("../catalog/ops.toml")),
+    (
+        "catalog/github.toml",
+        include_str!("../catalog/github.toml"),
+    ),
+];
+
+/// The whole catalogue.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    tools: Vec<Tool>,
+    by_name: HashMap<String, usize>,
+    actions: Vec<Action>,
+    /// Actions by the first byte of `uses` (most actions are rejected there).
+    by_first_byte: HashMap<u8, Vec<usize>>,
+}
+
+/// Reads catalogue files. Errors name the file and the entry.
+pub fn parse(files: &[(&str, &str)]) -> Result<Catalog, String> {
+    let mut c = Catalog::default();
+    for (path, text) in files {
+        let f: File = toml::from_str(text).map_err(|e| format!("{path}: {e}"))?;
+        for (name, mut t) in f.tool {
+            t.name = name.clone();
+            let i = c.tools.len();
+            for n in std::iter::once(&name).chain(&t.aliases) {
+                if c.by_name.insert(n.clone(), i).is_some() {
+                    return Err(format!("{path}: tool `{n}` is defined twice"));
+                }
+            }
+            c.tools.push(t);
+        }
+        for a in f.action {
+            if a.uses != a.uses.to_ascii_lowercase() {
+                return Err(format!("{path}: action `{}` must be lowercase", a.uses));
+            }
+            let i = c.actions.len();
+            if let Some(b) = a.uses.as_bytes().first() {
+                c.by_first_byte.entry(*b).or_default().push(i);
+            }
+            c.actions.push(a);
+        }
+    }
+    Ok(c)
+}
+
+/// The compiled-in catalogue, read once.
+pub fn catalog() -> &'static Catalog {
+    static C: OnceLock<Catalog> = OnceLock::new();
+    C.get_or_init(|| match parse(FILES) {
+        Ok(c) => c,
+        // The files are part of the binary and checked by the tests.
+        Err(e) => panic!("the compiled-in tool catalogue is invalid: {e}"),
+    })
+}
+
+impl Catalog {
+    /// The tool a command name (or alias) names.
+    pub fn tool(&self, name: &str) -> Option<&Tool> {
+        self.by_name.get(name).and_then(|i| self.tools.get(*i))
+    }
+    pub fn tools(&self) -> &[Tool] {
+        &self.tools
+    }
+    pub fn actions(&self) -> &[Action] {
+        &self.actions
+    }
+    /// The entries that match an action (`uses:` lowercased, without `@ref`), in
+    /// catalogue order.
+    pub fn actions_for<'a, 'u>(
+        &'a self,
+        uses: &'u str,
+    ) -> impl Iterator<Item = &'a Action> + use<'a, 'u> {
+        let ids = uses
+            .as_bytes()
+            .first()
+            .and_then(|b| self.by_first_byte.get(b))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        ids.iter()
+            .filter_map(|i| self.actions.get(*i))
+            .filter(move |a| a.matches(uses))
+    }
+    /// The entry whose `uses` is exactly this action.
+    pub fn action(&self, uses: &str) -> Option<&Action> {
+        self.actions.iter().find(|a| a.uses == uses)
+    }
+}
+
+impl Action {
+    /// Whether this entry describes `uses` (lowercased, without `@ref`).
+    pub fn matches(&self, uses: &str) -> bool {
+        if self.exact {
+            uses.strip_prefix(self.uses.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        } else {
+            uses.starts_with(&self.uses)
+        }
+    }
+    /// Whether the action, with these inputs, requests an OIDC token.
+    pub fn requests_oidc(&self, input: &dyn Fn(&str) -> Option<String>) -> bool {
+        match self.oidc {
+            None => false,
+            Some(Oidc::Always) => true,
+            Some(Oidc::WithInput) => self.oidc_inputs.iter().any(|k| input(k).is_some()),
+            Some(Oidc::UnlessInput) => !self.oidc_unless_inputs.iter().any(|k| input(k).is_some()),
+            Some(Oidc::InputEquals) => self
+                .oidc_input_equals
+                .as_ref()
+                .is_some_and(|[k, v]| input(k).as_deref() == Some(v.as_str())),
+        }
+    }
+}
+
+impl Tool {
+    /// The name shown in evidence.
+    pub fn label(&self) -> &str {
+        self.label.as_deref().unwrap_or(&self.name)
+    }
+    /// Where the subcommand starts in `args` (the words after the command name):
+    /// past global options, and past the value of those in `value-flags`.
+    pub fn subcommand_start<S: AsRef<str>>(&self, args: &[S]) -> usize {
+        let mut i = 0;
+        while let Some(a) = args.get(i).map(AsRef::as_ref) {
+            if !a.starts_with('-') || a == "-" {
+                break;
+            }
+            let takes_value = !a.contains('=') && self.value_flags.iter().any(|f| f == a);
+            i += if takes_value { 2 } else { 1 };
+        }
+        i.min(args.len())
+    }
+    /// Capabilities its subcommand provides (`args` are the words after the name).
+    pub fn subcommand_provides<S: AsRef<str>>(&self, args: &[S]) -> &[String] {
+        if self.subcommands.is_empty() {
+            return &[];
+        }
+        let start = self.subcommand_start(args);
+        let a0 = args.get(start).map(AsRef::as_ref).unwrap_or("");
+        let a1 = args.get(start + 1).map(AsRef::as_ref).unwrap_or("");
+        let two = format!("{a0} {a1}");
+        self.subcommands
+            .get(&two)
+            .or_else(|| self.subcommands.get(a0))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+    /// The deploy target a command (`args` after the name) talks to.
+    pub fn target_of<S: AsRef<str>>(&self, args: &[S]) -> Option<&str> {
+        if let Some(t) = &self.target {
+            return Some(t);
+        }
+        first_when(&self.targets, args)
+    }
+    /// The migration tool a command (`args` after the name) runs.
+    pub fn migration_of<S: AsRef<str>>(&self, args: &[S]) -> Option<&str> {
+        if let Some(t) = &self.migrates {
+            return Some(t);
+        }
+        first_when(&self.migrates_when, args)
+    }
+}
+
+/// The value of the first `[words, value]` whose words all occur among `args`.
+fn first_when<'a, S: AsRef<str>>(table: &'a [[String; 2]], args: &[S]) -> Option<&'a str> {
+    table
+        .iter()
+        .find(|[words, _]| {
+            words
+                .split_whitespace()
+                .all(|w| args.iter().any(|a| a.as_ref() == w))
+        })
+        .map(|[_, v]| v.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_compiled_in_catalogue_reads() {
+        let c = parse(FILES).expect("catalogue parses");
+        assert!(c.tools().len() > 100);
+        assert!(c.actions().len() > 50);
+    }
+
+    #[test]
+    fn global_flags_before_the_subcommand() {
+        let c = catalog();
+        let k = c.tool("kubectl").expect("kubectl");
+        let args = ["-n", "prod", "--context=x", "rollout", "undo", "deploy/api"];
+        assert_eq!(k.subcommand_start(&args), 3);
+        let args = ["--namespace", "prod", "rollout", "status"];
+        assert_eq!(k.subcommand_start(&args), 2);
+        // A flag the catalogue does not list as taking a value is skipped alone.
+        let args = ["--insecure-skip-tls-verify", "apply", "-f", "x"];
+        assert_eq!(k.subcommand_start(&args), 1);
+        let h = c.tool("helm").expect("helm");
+        assert_eq!(h.subcommand_start(&["-n", "prod", "rollback", "api"]), 2);
+    }
+
+    #[test]
+    fn duplicates_are_errors() {
+        let e = parse(&[("a.toml", "[tool.x]\n[tool.y]\naliases = [\"x\"]\n")]);
+        assert!(e.is_err_and(|e| e.contains("`x` is defined twice")));
+        let e = parse(&[("a.toml", "[tool.x]\nintnet = \"test\"\n")]);
+        assert!(e.is_err_and(|e| e.starts_with("a.toml:")));
+    }
+
+    #[test]
+    fn oidc_by_inputs() {
+        let c = catalog();
+        let aws = c
+            .action("aws-actions/configure-aws-credentials")
+            .expect("aws");
+        assert!(aws.requests_oidc(&|k| (k == "role-to-assume").then(|| "arn".to_string())));
+        assert!(!aws.requests_oidc(&|_| None));
+    }
+}

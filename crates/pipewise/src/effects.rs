@@ -1,0 +1,218 @@
+//! Effects: what a step really does, from its commands and actions, never from
+//! names. Rules that weigh a finding by "this job publishes" or "this job pushes"
+//! ask here, so the judgement lives in one place (and can later read the tool
+//! catalogue instead of these tables).
+//!
+//! * [`git_subcommand`] / [`command_pushes_git`]: any `git … push` form (global
+//!   options such as `-C dir`, `-c k=v`, `--git-dir=…` before the subcommand).
+//! * [`step_pushes_git`]: a step that pushes with the checkout's persisted
+//!   credentials: a `git push` in its script, or an action that runs `git push`
+//!   with them (`stefanzweifel/git-auto-commit-action`, `EndBug/add-and-commit`, …).
+//! * [`step_publishes`] / [`job_publishes`]: [`crate::intent::step_ships`] minus
+//!   pushes to a registry on the runner itself (`localhost:5000`, `oci://127.0.0.1`,
+//!   a service container) and image builds with `push: false`.
+
+use crate::intent::{step_ships, Intent};
+use crate::shell::Command;
+use crate::workflow::{Job, Step};
+
+/// `git`'s subcommand, past its global options: `git -C dir push` → `push`.
+pub fn git_subcommand(c: &Command) -> Option<&str> {
+    if c.base_name() != "git" {
+        return None;
+    }
+    let mut args = c.args().iter();
+    while let Some(w) = args.next() {
+        let t = w.text.as_str();
+        match t {
+            // Options that take a separate value.
+            "-C" | "-c" | "--git-dir" | "--work-tree" | "--namespace" | "--exec-path"
+            | "--config-env" | "--super-prefix" => {
+                args.next();
+            }
+            _ if t.starts_with('-') => {}
+            _ => return Some(t),
+        }
+    }
+    None
+}
+
+/// A `git push` in any form (not a dry run).
+pub fn command_pushes_git(c: &Command) -> bool {
+    git_subcommand(c) == Some("push") && !c.has_arg("--dry-run") && !c.has_arg("-n")
+}
+
+/// Actions that push commits or tags with the credentials `actions/checkout` left in
+/// `.git/config` (they take no token input of their own, or default to it).
+const PUSHING_ACTIONS: &[&str] = &[
+    "stefanzweifel/git-auto-commit-action",
+    "endbug/add-and-commit",
+    "ad-m/github-push-action",
+    "actions-js/push",
+    "github-actions-x/commit",
+    "mikeal/publish-to-github-action",
+    "devops-infra/action-commit-push",
+];
+
+/// A step that pushes to a git remote with the job's persisted credentials.
+pub fn step_pushes_git(step: &Step) -> bool {
+    if let Some(a) = step.action() {
+        return PUSHING_ACTIONS.contains(&a);
+    }
+    let Some(run) = &step.run else { return false };
+    match &run.script {
+        Some(script) => {
+            script
+                .commands
+                .iter()
+                .any(|c| !c.in_condition && command_pushes_git(c))
+                // Recovery can lose a command after a heredoc: the raw text decides.
+                || script.has_errors && raw_git_push(run.text)
+        }
+        // pwsh, python, …: the text decides.
+        None => raw_git_push(run.text),
+    }
+}
+
+/// `git` followed on the same line by `push` as a word (`git -C out push`).
+fn raw_git_push(text: &str) -> bool {
+    text.lines().any(|l| {
+        let mut words = l.split_whitespace();
+        let mut seen_git = false;
+        for w in words.by_ref() {
+            if seen_git && w == "push" {
+                return true;
+            }
+            if w == "git" || w.ends_with("/git") {
+                seen_git = true;
+            }
+        }
+        false
+    })
+}
+
+/// A registry on the runner itself: `localhost:5000/x`, `oci://127.0.0.1:5000/x`.
+fn local_registry(word: &str) -> bool {
+    let w = word
+        .trim_start_matches("oci://")
+        .trim_start_matches("docker://")
+        .trim_start_matches("http://")
+        .trim_start_matches("https://");
+    ["localhost", "127.0.0.1", "[::1]", "0.0.0.0"]
+        .iter()
+        .any(|h| w.starts_with(h) && w[h.len()..].starts_with([':', '/']) || w == *h)
+}
+
+/// What a step publishes or deploys, judged by its action or commands
+/// ([`step_ships`]), except pushes to a registry on the runner (a service container)
+/// and builds with `push: false`.
+pub fn step_publishes(step: &Step) -> Option<Intent> {
+    let i = step_ships(step)?;
+    if let Some(a) = step.action() {
+        if a.starts_with("docker/build-push-action") {
+            let tags = step.with_str("tags").unwrap_or("");
+            let all_local = !tags.trim().is_empty()
+                && tags
+                    .split([',', '\n'])
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .all(local_registry);
+            if all_local {
+                return None;
+            }
+        }
+        return Some(i);
+    }
+    let script = step.run.as_ref().and_then(|r| r.script.as_ref())?;
+    let shipping: Vec<&Command> = script
+        .commands
+        .iter()
+        .filter(|c| !c.in_condition && !c.in_substitution && !c.has_arg("--dry-run"))
+        .filter(|c| crate::intent::command_ships(c).is_some())
+        .collect();
+    let all_local = !shipping.is_empty()
+        && shipping
+            .iter()
+            .all(|c| c.args().iter().any(|w| local_registry(&w.text)));
+    (!all_local).then_some(i)
+}
+
+/// The first step of `job` that publishes or deploys ([`step_publishes`]).
+pub fn publishing_step<'j, 'a>(job: &'j Job<'a>) -> Option<&'j Step<'a>> {
+    job.steps.iter().find(|s| step_publishes(s).is_some())
+}
+
+/// What `job` publishes or deploys: a step that does ([`step_publishes`]), or a
+/// deployment environment named like a deploy target ([`crate::intent::job_ships`]).
+pub fn job_publishes(job: &Job) -> Option<Intent> {
+    let steps = job.steps.iter().filter_map(step_publishes).max();
+    match (steps, crate::intent::job_ships(job)) {
+        (Some(i), _) => Some(i),
+        // job_ships without a shipping step: the environment decided.
+        (None, Some(Intent::Deploy)) if !job.steps.iter().any(|s| step_ships(s).is_some()) => {
+            Some(Intent::Deploy)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shell::Script;
+    use crate::workflow::Workflow;
+
+    fn pushes(src: &str) -> bool {
+        Script::parse(src).commands.iter().any(command_pushes_git)
+    }
+
+    #[test]
+    fn every_git_push_form() {
+        assert!(pushes("git push"));
+        assert!(pushes("git -C site push origin HEAD:gh-pages"));
+        assert!(pushes("git -c user.name=bot push --tags"));
+        assert!(pushes("git --git-dir=.git push"));
+        assert!(!pushes("git push --dry-run"));
+        assert!(!pushes("git commit -m push"));
+        assert!(!pushes("git log --grep push"));
+        assert!(!pushes("echo git push"));
+        assert!(raw_git_push("  git -C out push\n"));
+        assert!(!raw_git_push("echo pushing to git"));
+    }
+
+    #[test]
+    fn local_registries_are_not_publishing() {
+        assert!(local_registry("oci://localhost:5000/manifests"));
+        assert!(local_registry("localhost:5000/app:test"));
+        assert!(local_registry("127.0.0.1/app"));
+        assert!(!local_registry("ghcr.io/localhost/app"));
+        assert!(!local_registry("localhostile.io/app"));
+    }
+
+    fn job_of(src: &str) -> (pipewise_yaml::Document, String) {
+        (
+            pipewise_yaml::Document::parse(src.to_string()).expect("yaml"),
+            String::new(),
+        )
+    }
+
+    #[test]
+    fn publishing_by_effect() {
+        let (d, _) = job_of(concat!(
+            "on: push\njobs:\n",
+            "  release-assert:\n    runs-on: x\n    steps:\n      - run: cargo test --release\n",
+            "  test-build:\n    runs-on: x\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          push: false\n",
+            "  local:\n    runs-on: x\n    steps:\n      - run: flux push artifact oci://localhost:5000/app:${{ github.sha }} --path=.\n      - run: docker push localhost:5000/app\n",
+            "  ship:\n    runs-on: x\n    steps:\n      - run: docker push ghcr.io/o/app\n",
+            "  pages:\n    runs-on: x\n    steps:\n      - run: git -C site push\n",
+        ));
+        let wf = Workflow::new("w.yml", &d);
+        let j = |id| wf.job(id).expect("job");
+        assert_eq!(job_publishes(j("release-assert")), None);
+        assert_eq!(job_publishes(j("test-build")), None);
+        assert_eq!(job_publishes(j("local")), None);
+        assert_eq!(job_publishes(j("ship")), Some(Intent::Publish));
+        assert!(step_pushes_git(&j("pages").steps[0]));
+        assert!(!step_pushes_git(&j("ship").steps[0]));
+    }
+}

@@ -1,0 +1,290 @@
+//! `security/known-vulnerable-action`: a `uses:` whose version falls in the affected
+//! range of a GitHub Actions ecosystem advisory, from the bundled offline snapshot
+//! `action_advisories.toml` (built by `scripts/build_action_advisories.py`).
+
+use crate::finding::{Category, Confidence, Severity};
+use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
+use crate::workflow::{Job, Workflow};
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+pub struct KnownVulnerableAction;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "security/known-vulnerable-action",
+    title: "Action version has a known vulnerability",
+    severity: Severity::High,
+    confidence: Confidence::Medium,
+    category: Category::Security,
+    summary: "A `uses:` names a version of an action that a GitHub Actions ecosystem advisory lists as affected: an exact tag, a major tag with no fixed release, or a SHA pin whose version comment is affected.",
+    impact: "The step runs code with a published vulnerability (command injection, secret leaks, a compromised release) with the job's token and secrets.",
+    doc: r#"
+## Why it matters
+Actions are dependencies, and the GitHub Advisory Database has an ecosystem for them
+("GitHub Actions"): `tj-actions/changed-files` re-pointed to a secret-dumping commit,
+`actions/download-artifact` 4.0–4.1.2 writing outside its folder, `codeql-action`
+leaking the token into debug artifacts. Dependabot reports these only when it is
+enabled for `github-actions`; zizmor's `known-vulnerable-actions` asks the GitHub API.
+pipewise works offline: it matches against a snapshot of the advisories bundled with
+it (`pipewise rule security/known-vulnerable-action` names the snapshot date; refresh
+it with `scripts/build_action_advisories.py`, see `docs/advisories.md`).
+
+How a ref is matched: an exact tag (`v4.1.2`) is compared with the affected range; a
+major or minor tag (`v4`, `v4.1`) resolves to the newest release under it, so it is
+affected only when no release under it is fixed; a commit SHA is matched through its
+version comment (`@<sha> # v4.1.2`). Branches are not matched.
+
+Severity follows the advisory (critical, high, medium, low).
+
+## Bad
+```yaml
+- uses: tj-actions/changed-files@v35
+- uses: actions/download-artifact@v4.1.2
+```
+
+## Good
+```yaml
+- uses: tj-actions/changed-files@ed68ef82c095e0d48ec87eccea555d944a631a4c # v46.0.5
+- uses: actions/download-artifact@v4
+```
+"#,
+    fix: FixMeta {
+        description: "Upgrade to a fixed release (pinned by commit SHA with its version comment), or remove the action.",
+        snippet: "- uses: actions/download-artifact@<sha of v4.1.3 or later> # v4.1.3",
+        effort_minutes: 10,
+    },
+    references: &[
+        "zizmor: known-vulnerable-actions",
+        "https://github.com/advisories?query=ecosystem%3Aactions",
+        "docs/advisories.md",
+    ],
+};
+
+#[derive(Deserialize)]
+struct Snapshot {
+    snapshot: String,
+    advisory: Vec<Advisory>,
+}
+
+#[derive(Deserialize)]
+pub struct Advisory {
+    pub id: String,
+    #[serde(default)]
+    pub cve: String,
+    pub action: String,
+    #[serde(default)]
+    pub introduced: Option<String>,
+    #[serde(default)]
+    pub fixed: Option<String>,
+    #[serde(default)]
+    pub last_affected: Option<String>,
+    #[serde(default)]
+    pub versions: Vec<String>,
+    pub severity: String,
+    pub summary: String,
+}
+
+fn snapshot() -> &'static Snapshot {
+    static S: OnceLock<Snapshot> = OnceLock::new();
+    S.get_or_init(|| {
+        toml::from_str(include_str!("action_advisories.toml")).unwrap_or(Snapshot {
+            snapshot: String::new(),
+            advisory: vec![],
+        })
+    })
+}
+
+/// The date of the bundled advisory snapshot.
+pub fn snapshot_date() -> &'static str {
+    &snapshot().snapshot
+}
+
+/// A version as up to three numbers; components not written are `None` (a floating
+/// `v4` or `v4.1`). `None` when it is not a version (a branch, a SHA).
+fn parse(v: &str) -> Option<[Option<u64>; 3]> {
+    let v = v.trim();
+    let v = v
+        .strip_prefix('v')
+        .or_else(|| v.strip_prefix('V'))
+        .unwrap_or(v);
+    let core = v.split(['-', '+']).next().unwrap_or(v);
+    let mut out = [None; 3];
+    for (i, part) in core.split('.').enumerate() {
+        if i >= 3 {
+            return None;
+        }
+        out[i] = Some(part.parse::<u64>().ok()?);
+    }
+    out[0]?;
+    Some(out)
+}
+
+/// The newest version a (possibly floating) ref can resolve to.
+fn newest(v: [Option<u64>; 3]) -> [u64; 3] {
+    v.map(|c| c.unwrap_or(u64::MAX))
+}
+
+fn exact(s: &str) -> Option<[u64; 3]> {
+    parse(s).map(|v| v.map(|c| c.unwrap_or(0)))
+}
+
+/// Whether the advisory covers version `v` (as written in the ref or comment).
+fn affects(a: &Advisory, v: &str) -> bool {
+    if !a.versions.is_empty() {
+        let bare = v.trim_start_matches(['v', 'V']);
+        return a
+            .versions
+            .iter()
+            .any(|x| x.trim_start_matches(['v', 'V']) == bare);
+    }
+    let Some(p) = parse(v) else { return false };
+    let top = newest(p);
+    let low = a.introduced.as_deref().and_then(exact).unwrap_or([0, 0, 0]);
+    if top < low {
+        return false;
+    }
+    if let Some(f) = a.fixed.as_deref().and_then(exact) {
+        return top < f;
+    }
+    if let Some(l) = a.last_affected.as_deref().and_then(exact) {
+        return top <= l;
+    }
+    // An open range: every version since `introduced`.
+    a.fixed.is_none() && a.last_affected.is_none()
+}
+
+/// The advisories affecting `action@version`.
+pub fn advisories_for(action: &str, version: &str) -> Vec<&'static Advisory> {
+    let action = action.to_ascii_lowercase();
+    snapshot()
+        .advisory
+        .iter()
+        .filter(|a| a.action == action && affects(a, version))
+        .collect()
+}
+
+fn severity(s: &str) -> Severity {
+    match s {
+        "critical" => Severity::Critical,
+        "high" => Severity::High,
+        "low" => Severity::Low,
+        _ => Severity::Medium,
+    }
+}
+
+fn check(
+    node: &pipewise_yaml::Node,
+    doc: &pipewise_yaml::Document,
+    path: &str,
+    job: Option<&str>,
+    step: Option<String>,
+    cx: &mut Ctx,
+) {
+    let Some(u) = node.as_str() else { return };
+    let Some((name, r)) = u.split_once('@') else {
+        return;
+    };
+    // `owner/repo/path@ref` is published by `owner/repo`.
+    let repo: String = name.splitn(3, '/').take(2).collect::<Vec<_>>().join("/");
+    let (version, how) = if r.len() == 40 && r.bytes().all(|b| b.is_ascii_hexdigit()) {
+        match super::deprecated_action::pinned_version(doc, node) {
+            Some(v) => (v, "pinned by SHA; its version comment says"),
+            None => return,
+        }
+    } else {
+        (r.to_string(), "at")
+    };
+    for a in advisories_for(&repo, &version) {
+        let fixed = a
+            .fixed
+            .as_deref()
+            .map(|f| format!("fixed in {f}"))
+            .unwrap_or_else(|| "no fixed release".into());
+        let cve = if a.cve.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", a.cve)
+        };
+        cx.report(
+            &META,
+            path,
+            node.span,
+            format!(
+                "`{repo}` {how} `{version}`, {} ({}{cve}, {fixed}; advisory snapshot {}): {}.",
+                if parse(&version)
+                    .map(|p| p[1].is_none() || p[2].is_none())
+                    .unwrap_or(false)
+                {
+                    "and every release under that tag is affected"
+                } else {
+                    "an affected version"
+                },
+                a.id,
+                snapshot_date(),
+                a.summary
+            ),
+        )
+        .severity(severity(&a.severity))
+        .job(job)
+        .step(step.clone());
+    }
+}
+
+impl Rule for KnownVulnerableAction {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn step(&self, site: &StepSite, cx: &mut Ctx) {
+        if let Some(u) = site.step.uses {
+            check(
+                u,
+                site.doc,
+                site.path,
+                site.job_id(),
+                Some(site.step.label()),
+                cx,
+            );
+        }
+    }
+    fn job(&self, wf: &Workflow, job: &Job, cx: &mut Ctx) {
+        if let Some(u) = job.uses {
+            check(u, wf.doc, wf.path, Some(job.id), None, cx);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshot_parses() {
+        assert!(!snapshot_date().is_empty());
+        assert!(snapshot().advisory.len() >= 5);
+        for a in &snapshot().advisory {
+            assert!(a.id.starts_with("GHSA-"), "{}", a.id);
+            assert!(a.action.contains('/') && a.action == a.action.to_ascii_lowercase());
+            assert!(a.fixed.is_some() || a.last_affected.is_some() || !a.versions.is_empty());
+        }
+    }
+
+    #[test]
+    fn ranges() {
+        let dl = "actions/download-artifact";
+        assert_eq!(advisories_for(dl, "v4.1.2").len(), 1);
+        assert_eq!(advisories_for(dl, "v4.0.0").len(), 1);
+        assert!(advisories_for(dl, "v4.1.3").is_empty());
+        assert!(advisories_for(dl, "v3.0.2").is_empty());
+        // A major tag resolves to the newest 4.x, which is fixed.
+        assert!(advisories_for(dl, "v4").is_empty());
+        // A minor tag: the newest 4.1.x is fixed; the newest 4.0.x is not.
+        assert!(advisories_for(dl, "v4.1").is_empty());
+        assert_eq!(advisories_for(dl, "v4.0").len(), 1);
+        let cf = "tj-actions/changed-files";
+        assert_eq!(advisories_for(cf, "v35").len(), 2);
+        assert_eq!(advisories_for(cf, "v45").len(), 1);
+        assert!(advisories_for(cf, "v46").is_empty());
+        assert!(advisories_for(cf, "main").is_empty());
+        assert!(advisories_for("actions/checkout", "v1").is_empty());
+    }
+}

@@ -1,0 +1,292 @@
+//! The `pipewise/report@1` data model, serialized as JSON exactly as
+//! `docs/report-schema.md` describes: everything a renderer shows. It imports
+//! nothing above it (scoring computes [`Scores`], the renderers in
+//! [`crate::report`] only read).
+
+use crate::finding::{Confidence, Fix, Severity};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const SCHEMA: &str = "pipewise/report@1";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    pub schema: String,
+    pub tool: Tool,
+    pub repositories: Vec<RepoReport>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+impl Report {
+    pub fn new(repositories: Vec<RepoReport>) -> Report {
+        Report {
+            schema: SCHEMA.into(),
+            tool: Tool {
+                name: "pipewise".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
+            repositories,
+        }
+    }
+    pub fn findings(&self) -> impl Iterator<Item = &ReportFinding> {
+        self.repositories.iter().flat_map(|r| r.findings.iter())
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Stack {
+    pub languages: Vec<String>,
+    pub package_managers: Vec<String>,
+    pub frameworks: Vec<String>,
+    pub databases: Vec<String>,
+    pub migrations: Vec<String>,
+    pub containers: bool,
+    pub deploy_targets: Vec<String>,
+    pub iac: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FileEntry {
+    pub path: String,
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RepoReport {
+    pub root: String,
+    pub stack: Stack,
+    pub files: Vec<FileEntry>,
+    pub findings: Vec<ReportFinding>,
+    pub capabilities: Vec<Capability>,
+    /// Every deploy path (a job that deploys) with its readiness checks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deploy_paths: Vec<DeployPath>,
+    pub scores: Scores,
+    pub errors: Vec<ReportError>,
+    /// The workflows' structure (triggers, jobs, `needs`, `workflow_run` links),
+    /// for dependency graphs and local reproduction commands.
+    #[serde(default)]
+    pub workflows: Vec<WorkflowSummary>,
+    /// Secrets and variables referenced by workflows and actions: names only.
+    #[serde(default)]
+    pub secrets: Vec<SecretUse>,
+}
+
+/// The shape of one workflow file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct WorkflowSummary {
+    pub file: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub triggers: Vec<String>,
+    pub jobs: Vec<JobSummary>,
+    /// Names of the workflows whose completion triggers this one (`on.workflow_run`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub workflow_run: Vec<String>,
+}
+
+/// One job of a workflow.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct JobSummary {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub line: usize,
+    pub needs: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runs_on: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    /// A reusable workflow called by this job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uses: Option<String>,
+    pub steps: Vec<StepSummary>,
+}
+
+/// One step: what it uses or runs.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct StepSummary {
+    pub line: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uses: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_directory: Option<String>,
+}
+
+/// A secret or variable name and where it is used (`file:line`). Never a value.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SecretUse {
+    pub name: String,
+    /// `secret` or `variable`.
+    pub kind: String,
+    pub used_in: Vec<String>,
+}
+
+/// How far a repository has a capability from `shared/spec/capabilities.md`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum CapabilityStatus {
+    Missing,
+    Partial,
+    Present,
+    NotApplicable,
+}
+
+/// A file and line that shows a capability (or why it is only partial).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Evidence {
+    pub file: String,
+    pub line: usize,
+    pub note: String,
+}
+
+/// A ready-to-commit file that adds a missing capability.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Template {
+    pub path: String,
+    pub content: String,
+}
+
+/// One capability id's verdict for a repository.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Capability {
+    pub id: String,
+    pub status: CapabilityStatus,
+    pub evidence: Vec<Evidence>,
+    /// Why it is partial or not applicable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recommendation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<Template>,
+}
+
+/// A job that deploys, and how ready it is.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DeployPath {
+    pub file: String,
+    pub line: usize,
+    pub job: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    /// `production`, `staging` or `preview`.
+    pub tier: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    pub checks: Vec<DeployCheck>,
+}
+
+/// One readiness check of a deploy path: `pass`, `partial`, `fail`, `unknown` or
+/// `not-applicable`, with what was seen.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DeployCheck {
+    pub id: String,
+    pub status: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReportFinding {
+    pub rule: String,
+    pub title: String,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    pub category: String,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    pub message: String,
+    pub impact: String,
+    pub fix: Fix,
+    pub references: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<RelatedLocation>,
+    /// Source lines around the finding (line number, text), for renderers.
+    #[serde(skip)]
+    pub snippet: Vec<(usize, String)>,
+    /// Lines just before `snippet` that show where it is (in YAML, from the enclosing
+    /// list item, e.g. the step's `- name:`), for reports that quote the file.
+    #[serde(skip)]
+    pub context: Vec<(usize, String)>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RelatedLocation {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ReportError {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+/// The scores of one repository (`scores` in `pipewise/report@1`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Scores {
+    /// 0 to 100.
+    pub overall: u32,
+    pub grade: String,
+    pub categories: Vec<CategoryScore>,
+    pub workflows: Vec<WorkflowScore>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CategoryScore {
+    pub id: String,
+    pub name: String,
+    /// 0.0 to 10.0, one decimal.
+    pub score: f64,
+    /// The nominal weight from scoring.md (0.20, ...).
+    pub weight: f64,
+    /// The weight this category has in `overall` after inapplicable categories are
+    /// left out (0 when not applicable).
+    pub effective_weight: f64,
+    pub applicable: bool,
+    /// What took points away, largest first.
+    pub deductions: Vec<Deduction>,
+}
+
+/// One reason a category lost points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Deduction {
+    /// `capability` or `finding`.
+    pub kind: String,
+    /// The capability id or the rule id.
+    pub id: String,
+    /// Points out of 10 taken away; a category's deductions add up to 10 minus its
+    /// score (up to rounding).
+    pub points: f64,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkflowScore {
+    pub file: String,
+    /// 0 to 100.
+    pub score: u32,
+    /// `excellent`, `good`, `needs-work` or `poor`.
+    pub status: String,
+    /// Findings in this workflow by severity (critical, high, medium, low, info).
+    pub findings: BTreeMap<String, usize>,
+}
