@@ -329,9 +329,14 @@ fn every_fix_on_the_corpora() {
                 .iter()
                 .map(|c| (c.path.clone(), c.before.clone()))
                 .collect();
+            // Fixes kept together in one batch were planned on the same text.
+            let mut batches: BTreeMap<usize, Vec<&fix::FixRecord>> = BTreeMap::new();
             for rec in r.records.iter().filter(|x| x.outcome == Outcome::Applied) {
+                batches.entry(rec.batch).or_default().push(rec);
+            }
+            for recs in batches.values() {
                 let mut by_file: BTreeMap<&str, Vec<&fix::Edit>> = BTreeMap::new();
-                for (f, e) in &rec.edits {
+                for (f, e) in recs.iter().flat_map(|rec| rec.edits.iter()) {
                     by_file.entry(f).or_default().push(e);
                 }
                 for (f, edits) in by_file {

@@ -40,8 +40,7 @@ pub fn plan(site: &Site) -> Option<Plan> {
         vec![Edit::replace(start + cut, end, String::new())],
     );
     // A step without a name is labelled by its first line.
-    plan.renames
-        .push((old_line.to_string(), new_line.trim().to_string()));
+    plan.renames = super::label_renames(old_line, new_line.trim());
     plan.rename_lines = site.doc().and_then(|d| super::step_lines(d, site.offset));
     Some(plan)
 }

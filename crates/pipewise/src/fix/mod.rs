@@ -334,6 +334,10 @@ pub struct FixRecord {
     /// The edits of an applied fix, on the files as they were just before it.
     #[serde(skip)]
     pub edits: Vec<(String, Edit)>,
+    /// Fixes applied together in one re-audit share a batch number (their edits
+    /// are all on the same text).
+    #[serde(skip)]
+    pub batch: usize,
 }
 
 /// A file the fixes changed.
@@ -521,6 +525,7 @@ pub fn fix_repo(mut repo: Repo, config: &Config, opts: &FixOptions) -> FixRun {
     // How many independent fixes to try in one re-audit: halved when a batch is not
     // kept (down to one at a time, which finds the fix at fault), doubled when it is.
     let mut limit = usize::MAX;
+    let mut batches = 0;
     for _ in 0..budget {
         let cands = candidates(&report, &tried, opts);
         if cands.is_empty() {
@@ -538,6 +543,7 @@ pub fn fix_repo(mut repo: Repo, config: &Config, opts: &FixOptions) -> FixRun {
                 safety: None,
                 outcome: Outcome::NotApplicable,
                 edits: vec![],
+                batch: 0,
             };
             let plan = repo.file(&finding.file).and_then(|file| {
                 let site = Site {
@@ -581,8 +587,10 @@ pub fn fix_repo(mut repo: Repo, config: &Config, opts: &FixOptions) -> FixRun {
                     Ok(new_report) => {
                         report = new_report;
                         limit = limit.saturating_mul(2);
+                        batches += 1;
                         for i in batch {
                             let (_, plan, mut record) = ready[i].clone();
+                            record.batch = batches;
                             record.outcome = Outcome::Applied;
                             record.edits = plan.edits;
                             records.push(record);
@@ -603,6 +611,8 @@ pub fn fix_repo(mut repo: Repo, config: &Config, opts: &FixOptions) -> FixRun {
         match try_plan(&mut repo, config, &report, &finding, &plan) {
             Ok(new_report) => {
                 report = new_report;
+                batches += 1;
+                record.batch = batches;
                 record.outcome = Outcome::Applied;
                 record.edits = plan.edits.clone();
             }
@@ -632,6 +642,23 @@ pub fn fix_repo(mut repo: Repo, config: &Config, opts: &FixOptions) -> FixRun {
         before,
         after: report,
     }
+}
+
+/// Renames for a step label: the whole line, and the label's 60-character cut.
+pub fn label_renames(old: &str, new: &str) -> Vec<(String, String)> {
+    let mut out = vec![(old.to_string(), new.to_string())];
+    let cut = |s: &str| -> String { s.chars().take(60).collect::<String>() + "…" };
+    if old.chars().count() > 60 {
+        out.push((
+            cut(old),
+            if new.chars().count() > 60 {
+                cut(new)
+            } else {
+                new.to_string()
+            },
+        ));
+    }
+    out
 }
 
 /// An error of `after` that `before` did not have (by file and message: an edit

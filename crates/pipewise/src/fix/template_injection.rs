@@ -154,8 +154,9 @@ pub fn plan(site: &Site) -> Option<Plan> {
             let le = text[e.end..].find('\n').map_or(text.len(), |n| e.end + n);
             let old = text.get(ls..le)?.trim();
             let new = format!("{}{}{}", &text[ls..e.start], e.text, &text[e.end..le]);
-            Some((old.to_string(), new.trim().to_string()))
+            Some(super::label_renames(old, new.trim()))
         })
+        .flatten()
         .collect();
     let mut plan = site.plan(
         safety,
