@@ -24,4 +24,5 @@ pub mod schema;
 pub mod scoring;
 pub mod shell;
 pub mod source;
+pub mod summary;
 pub mod workflow;
