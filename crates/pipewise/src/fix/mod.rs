@@ -390,7 +390,8 @@ pub fn fix_path(path: &Path, config: Option<&Config>, opts: &FixOptions) -> Resu
     let config = match config {
         Some(c) => c,
         None => {
-            owned = Config::discover(&root)?;
+            owned = Config::discover(&root)
+                .map_err(|e| format!("{}:{}: {}", e.file, e.line, e.message))?;
             &owned
         }
     };
