@@ -293,9 +293,11 @@ pub fn audit_repo_with(
         errors: errs,
         workflows: workflow_summaries,
         secrets: secret_uses,
+        summary: Default::default(),
     };
     // Scores last: they read the findings and capabilities.
     report.scores = crate::scoring::score(&report.findings, &report.capabilities, &report.files);
+    report.summary = crate::summary::summarize(&report);
     report
 }
 

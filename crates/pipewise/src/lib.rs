@@ -23,4 +23,5 @@ pub mod schema;
 pub mod scoring;
 pub mod shell;
 pub mod source;
+pub mod summary;
 pub mod workflow;
