@@ -333,6 +333,21 @@ pub struct Summary {
     pub plan: Vec<PlanPhase>,
     /// Every group and gap once (bulk fixes counted once).
     pub effort_minutes: u32,
+    /// Each applicable scoring category: ready, needs work or blocking.
+    #[serde(default)]
+    pub readiness: Vec<Readiness>,
+}
+
+/// How ready one area (a scoring category) is: `blocking` when it has a critical
+/// or high finding or a high-priority gap, `ready` at 8.0/10 or more, else
+/// `needs-work`; `why` names the first reason.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Readiness {
+    pub category: String,
+    pub name: String,
+    pub score: f64,
+    pub status: String,
+    pub why: String,
 }
 
 /// Every finding of one rule: one entry, one bulk fix.

@@ -453,3 +453,46 @@ fn first_line_has_e(text: &str) -> bool {
 pub fn entry_span(e: &pipewise_yaml::Entry) -> Span {
     Span::new(e.key.span.start, e.value.span.end.max(e.key.span.end))
 }
+
+/// A command as quoted in a message: on one line (line continuations and runs of
+/// whitespace become one space), cut at a word boundary to at most `max` characters
+/// with ` …` when longer, never inside a word.
+pub fn shorten_command(text: &str, max: usize) -> String {
+    let words: Vec<&str> = text.split_whitespace().filter(|w| *w != "\\").collect();
+    let mut out = String::new();
+    for w in &words {
+        let w = w.strip_suffix('\\').filter(|r| !r.is_empty()).unwrap_or(w);
+        let extra = usize::from(!out.is_empty()) + w.chars().count();
+        if out.chars().count() + extra > max {
+            if out.is_empty() {
+                out = w.chars().take(max).collect();
+            }
+            out.push_str(" …");
+            return out;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+#[cfg(test)]
+mod shorten_tests {
+    use super::shorten_command;
+
+    #[test]
+    fn one_line_whole_words() {
+        assert_eq!(
+            shorten_command("cargo test \\\n  --workspace \\\n  || true", 80),
+            "cargo test --workspace || true"
+        );
+        assert_eq!(
+            shorten_command("npm run test:unit -- --coverage", 19),
+            "npm run test:unit …"
+        );
+        assert_eq!(shorten_command("short", 20), "short");
+        assert_eq!(shorten_command("averyveryverylongword x", 6), "averyv …");
+    }
+}
