@@ -159,6 +159,19 @@ pub enum Oidc {
     InputEquals,
 }
 
+/// A migration tool as the stack names it (`prisma`, `django`, `rails`, `flyway`): how
+/// pipewise's templates apply its migrations and check them against the schema.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Migrator {
+    /// The name in the stack's `migrations`.
+    pub name: String,
+    /// The command that applies the migrations.
+    pub apply: String,
+    /// A command that fails when the migrations and the schema disagree.
+    pub drift: Option<String>,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
@@ -166,6 +179,8 @@ struct File {
     tool: BTreeMap<String, Tool>,
     #[serde(default)]
     action: Vec<Action>,
+    #[serde(default)]
+    migrator: Vec<Migrator>,
 }
 
 /// The catalogue files, in the order their actions are tried.
@@ -202,6 +217,7 @@ pub struct Catalog {
     tools: Vec<Tool>,
     by_name: HashMap<String, usize>,
     actions: Vec<Action>,
+    migrators: Vec<Migrator>,
     /// Actions by the first byte of `uses` (most actions are rejected there).
     by_first_byte: HashMap<u8, Vec<usize>>,
 }
@@ -231,6 +247,7 @@ pub fn parse(files: &[(&str, &str)]) -> Result<Catalog, String> {
             }
             c.actions.push(a);
         }
+        c.migrators.extend(f.migrator);
     }
     Ok(c)
 }
@@ -255,6 +272,11 @@ impl Catalog {
     }
     pub fn actions(&self) -> &[Action] {
         &self.actions
+    }
+    /// Migration tools, in the order templates prefer them when a repository has
+    /// several.
+    pub fn migrators(&self) -> &[Migrator] {
+        &self.migrators
     }
     /// The entries that match an action (`uses:` lowercased, without `@ref`), in
     /// catalogue order.
@@ -309,14 +331,16 @@ impl Tool {
         self.label.as_deref().unwrap_or(&self.name)
     }
     /// Where the subcommand starts in `args` (the words after the command name):
-    /// past global options, and past the value of those in `value-flags`.
+    /// past global options, and past the value of those in `value-flags` (compared
+    /// without case: the classifiers read lowercased words).
     pub fn subcommand_start<S: AsRef<str>>(&self, args: &[S]) -> usize {
         let mut i = 0;
         while let Some(a) = args.get(i).map(AsRef::as_ref) {
             if !a.starts_with('-') || a == "-" {
                 break;
             }
-            let takes_value = !a.contains('=') && self.value_flags.iter().any(|f| f == a);
+            let takes_value =
+                !a.contains('=') && self.value_flags.iter().any(|f| f.eq_ignore_ascii_case(a));
             i += if takes_value { 2 } else { 1 };
         }
         i.min(args.len())

@@ -90,7 +90,7 @@ struct Rendered {
 }
 
 fn render(mut r: RepoReport, min: Severity, fail_on: Option<Severity>) -> Rendered {
-    r.findings.retain(|f| f.severity >= min);
+    pipewise::summary::retain_at_least(&mut r, min);
     Rendered {
         nothing_read: r.files.is_empty() && !r.errors.is_empty(),
         failing: fail_on.is_some_and(|l| r.findings.iter().any(|f| f.severity >= l)),
@@ -202,6 +202,11 @@ pub fn merge(files: &[PathBuf]) -> Result<Report, String> {
         repos.extend(parse_report(&text).map_err(|e| format!("{}: {e}", f.display()))?);
     }
     repos.sort_by(|a, b| a.root.cmp(&b.root));
+    // Reports written before the summary existed get one; others are recomputed the
+    // same way (it depends only on the data).
+    for r in &mut repos {
+        r.summary = pipewise::summary::summarize(r);
+    }
     Ok(Report::new(repos))
 }
 

@@ -386,7 +386,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
         .iter()
         .all(|r| r.files.is_empty() && !r.errors.is_empty());
     for r in &mut repos {
-        r.findings.retain(|f| f.severity >= min);
+        pipewise::summary::retain_at_least(r, min);
     }
     let report = Report::new(repos);
     let colour = args.output.is_none()
@@ -407,10 +407,19 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
             return Err(format!("--date: expected YYYY-MM-DD, got `{d}`"));
         }
     }
+    // On a terminal, plain output is wrapped to its width.
+    let width = if args.output.is_none() && std::io::stdout().is_terminal() {
+        console::Term::stdout()
+            .size_checked()
+            .map(|(_, cols)| usize::from(cols))
+            .filter(|c| *c >= 40)
+    } else {
+        None
+    };
     let opts = report::RenderOptions {
         colour,
         date: report::markdown::report_date(args.date.as_deref()),
-        width: None,
+        width,
     };
     let text = format.0.render(&report, &opts);
     write_out(args.output.as_deref(), &text)?;

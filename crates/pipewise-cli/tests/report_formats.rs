@@ -57,14 +57,20 @@ fn output_extension_picks_markdown_and_html() {
 }
 
 #[test]
-fn plain_output_ends_with_scorecard_and_repository_table() {
+fn plain_output_starts_with_scorecard_and_repository_table() {
     let out = pipewise()
         .args(["audit", "--fail-on", "none"])
         .arg(seed("seed-000"))
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    let tail = &text[text.rfind("score:").expect("scorecard")..];
+    assert!(text.starts_with("pipewise: "), "summary first");
+    let score = text.find("score:").expect("scorecard");
+    assert!(
+        score < text.find("-->").expect("a finding"),
+        "scorecard first"
+    );
+    let tail = &text[score..];
     assert!(tail.contains("/100 (grade "));
     assert!(tail.contains("top actions:\n  1. "));
     let out = pipewise()

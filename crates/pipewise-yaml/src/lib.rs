@@ -119,6 +119,9 @@ pub struct Document {
     pub root: Node,
     /// Non-fatal problems (duplicate keys, extra documents).
     pub warnings: Vec<Diagnostic>,
+    /// A header document read by [`Document::parse_with_header`] (GitLab CI's
+    /// `spec:` before `---`); `root` is then the document after it.
+    pub header: Option<Node>,
 }
 
 /// Converts `saphyr`'s character-indexed markers to byte offsets.
@@ -262,6 +265,7 @@ impl Document {
                 lines: LineIndex { starts },
                 root,
                 warnings,
+                header: None,
             }),
             Err(d) => Err((d, source)),
         }
@@ -278,6 +282,55 @@ impl Document {
             lines: LineIndex { starts },
             root,
             warnings,
+            header: None,
+        })
+    }
+
+    /// [`Document::parse_or_return`] for a stream whose first document may be a header
+    /// (a mapping whose only key is `header_key`, GitLab CI's `spec:`) followed by
+    /// `---` and the document proper. With such a header, `root` is the second
+    /// document (its spans still index the whole source) and the header is kept in
+    /// [`Document::header`]. Without one this is exactly `parse_or_return`.
+    pub fn parse_with_header(
+        source: String,
+        limits: Limits,
+        header_key: &str,
+    ) -> Result<Document, (Diagnostic, String)> {
+        let first = Document::parse_or_return(source, limits)?;
+        let is_header = first
+            .root
+            .as_map()
+            .is_some_and(|m| m.len() == 1 && m[0].key.as_str() == Some(header_key));
+        let second = first
+            .warnings
+            .iter()
+            .find(|w| w.message.starts_with("only the first YAML document"))
+            .and_then(|w| first.lines.line_start(w.position.line));
+        let (true, Some(at)) = (is_header, second) else {
+            return Ok(first);
+        };
+        // The body parsed on its own: the header (and the `---`) blanked to spaces,
+        // line breaks kept, so every span is an offset into the original source.
+        let marker_end = (at + 3).min(first.source.len());
+        let mut bytes = first.source.as_bytes().to_vec();
+        for b in bytes.iter_mut().take(marker_end) {
+            if *b != b'\n' {
+                *b = b' ';
+            }
+        }
+        let Ok(blanked) = String::from_utf8(bytes) else {
+            return Ok(first);
+        };
+        let body = match Document::parse_or_return(blanked, limits) {
+            Ok(d) => d,
+            Err((d, _)) => return Err((d, first.source)),
+        };
+        Ok(Document {
+            source: first.source,
+            lines: first.lines,
+            root: body.root,
+            warnings: body.warnings,
+            header: Some(first.root),
         })
     }
 
@@ -503,7 +556,13 @@ fn push_entry(
     warnings: &mut Vec<Diagnostic>,
     pos: &dyn Fn(usize) -> Position,
 ) {
-    if let NodeKind::Scalar { value: k, .. } = &key.kind {
+    if let NodeKind::Scalar { value: k, style } = &key.kind {
+        // `<<` merge keys may repeat (YAML 1.1 merge; GitLab CI accepts it): each one
+        // is kept for the reader that expands them.
+        if k == "<<" && *style == Style::Plain {
+            entries.push(Entry { key, value });
+            return;
+        }
         // Small maps are scanned: cheaper than hashing and allocating every key.
         const SCAN_BELOW: usize = 16;
         let first = if entries.len() < SCAN_BELOW {

@@ -10,7 +10,7 @@ use crate::repo::{called_script, Repo, Scripts};
 use crate::report::{FileEntry, RelatedLocation, RepoReport, ReportError, ReportFinding};
 use crate::rules::{self, Ctx, RepoView, Rule, StepSite};
 use crate::source::{FileKind, LoadError, SourceFile};
-use crate::workflow::{Action, Step, Workflow};
+use crate::workflow::{Action, Platform, Step, Workflow};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -77,6 +77,25 @@ pub fn audit_repo_with(
         .files_of(FileKind::Workflow)
         .filter_map(|f| f.yaml.as_ref().map(|d| Workflow::new(&f.path, d)))
         .collect();
+    // GitLab CI pipelines, merged as GitLab does, then lowered into the same model
+    // (one workflow per file); appended after the GitHub workflows.
+    let pipelines = crate::gitlab::pipelines(repo, &[]);
+    let github_workflows = workflows.len();
+    let mut workflows = workflows;
+    for p in &pipelines {
+        for pr in &p.problems {
+            if let Some(doc) = p.files.get(pr.file).and_then(|f| f.yaml.as_ref()) {
+                let pos = doc.position(pr.span.start);
+                errors.push(LoadError {
+                    file: p.files[pr.file].path.clone(),
+                    line: pos.line,
+                    column: pos.column,
+                    message: pr.message.clone(),
+                });
+            }
+        }
+        workflows.extend(crate::gitlab::lower::lower(p));
+    }
     let actions: Vec<Action> = repo
         .files_of(FileKind::Action)
         .filter_map(|f| f.yaml.as_ref().map(|d| Action::new(&f.path, d)))
@@ -128,7 +147,12 @@ pub fn audit_repo_with(
     work.extend(
         repo.files
             .iter()
-            .filter(|f| !matches!(f.kind, FileKind::Workflow | FileKind::Action))
+            .filter(|f| {
+                !matches!(
+                    f.kind,
+                    FileKind::Workflow | FileKind::Action | FileKind::GitlabCi
+                )
+            })
             .map(Work::File),
     );
     let results: Vec<(String, std::thread::Result<Vec<Finding>>)> = work
@@ -162,19 +186,39 @@ pub fn audit_repo_with(
     }
     let workflow_summaries = crate::report::inventory::workflows(&workflows);
     let secret_uses = crate::report::inventory::secrets(&workflows, &actions);
-    let view = RepoView {
+    // Repository-level hooks: GitHub-only rules see the GitHub workflows, the others
+    // every workflow.
+    let mut workflows = workflows;
+    let lowered = workflows.split_off(github_workflows);
+    let mut view = RepoView {
         repo,
         workflows,
         actions,
         scripts: &scripts,
     };
+    let github_only = |r: &&&dyn Rule| r.platforms() == [Platform::GitHub];
     let repo_level = catch_unwind(AssertUnwindSafe(|| {
         let mut cx = Ctx::new(repo, &scripts, options);
-        for rule in &enabled {
+        for rule in enabled.iter().filter(github_only) {
             rule.repo(&view, &mut cx);
         }
         cx.findings
     }));
+    view.workflows.extend(lowered);
+    let rest = catch_unwind(AssertUnwindSafe(|| {
+        let mut cx = Ctx::new(repo, &scripts, options);
+        for rule in enabled.iter().filter(|r| !github_only(r)) {
+            rule.repo(&view, &mut cx);
+        }
+        cx.findings
+    }));
+    let repo_level = match (repo_level, rest) {
+        (Ok(mut a), Ok(b)) => {
+            a.extend(b);
+            Ok(a)
+        }
+        (Err(p), _) | (_, Err(p)) => Err(p),
+    };
     match repo_level {
         Ok(f) => findings.extend(f),
         Err(p) => errors.push(panic_error(".", p)),
@@ -249,9 +293,11 @@ pub fn audit_repo_with(
         errors: errs,
         workflows: workflow_summaries,
         secrets: secret_uses,
+        summary: Default::default(),
     };
     // Scores last: they read the findings and capabilities.
     report.scores = crate::scoring::score(&report.findings, &report.capabilities, &report.files);
+    report.summary = crate::summary::summarize(&report);
     report
 }
 
@@ -292,12 +338,24 @@ fn collect_calls(repo: &Repo, steps: &[Step], cwd: &str, out: &mut BTreeSet<Stri
 /// path, document, workflow, job and action the steps belong to.
 fn run_steps(rule: &dyn Rule, owner: &StepSite, steps: &[Step], cx: &mut Ctx) {
     for step in steps {
-        let site = StepSite { step, ..*owner };
+        let site = match step.origin {
+            // A lowered step whose node lives in another file (GitLab includes).
+            Some(o) => StepSite {
+                step,
+                path: o.path,
+                doc: o.doc,
+                ..*owner
+            },
+            None => StepSite { step, ..*owner },
+        };
         rule.step(&site, cx);
     }
 }
 
 fn run_workflow(rule: &dyn Rule, wf: &Workflow, cx: &mut Ctx) {
+    if !rule.platforms().contains(&wf.platform) {
+        return;
+    }
     rule.workflow(wf, cx);
     for job in &wf.jobs {
         rule.job(wf, job, cx);

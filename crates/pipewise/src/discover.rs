@@ -55,6 +55,9 @@ pub fn classify(rel: &str) -> Option<FileKind> {
     {
         return Some(FileKind::Action);
     }
+    if rel == ".gitlab-ci.yml" || rel == ".gitlab-ci.yaml" {
+        return Some(FileKind::GitlabCi);
+    }
     if rel == ".github/dependabot.yml" || rel == ".github/dependabot.yaml" {
         return Some(FileKind::Dependabot);
     }

@@ -120,8 +120,17 @@ fn compute_command_intent(c: &Command) -> Intent {
     let args: &[Cow<str>] = w.get(1..).unwrap_or(&[]);
     let has = |s: &str| args.iter().any(|a| a == s);
     let any_contains = |s: &str| args.iter().any(|a| a.contains(s));
+    // The subcommand, past global options and their values (`docker -H host push`,
+    // `git -C dir push`).
+    let sub = args
+        .get(
+            catalog()
+                .tool(&name)
+                .map_or(0, |t| t.subcommand_start(args)),
+        )
+        .map(|a| a.as_ref());
     match name.as_ref() {
-        "git" => match args.first().map(|a| a.as_ref()) {
+        "git" => match sub {
             Some("push") => Intent::Publish,
             Some("commit") | Some("add") | Some("config") | Some("fetch") | Some("diff")
             | Some("status") | Some("log") | Some("tag") | Some("describe") | Some("rev-parse")
@@ -131,7 +140,7 @@ fn compute_command_intent(c: &Command) -> Intent {
             }
             _ => Intent::Other,
         },
-        "docker" | "podman" => match args.first().map(|a| a.as_ref()) {
+        "docker" | "podman" => match sub {
             Some("push") => Intent::Publish,
             Some("build") | Some("buildx") => {
                 if has("--push") {
@@ -168,7 +177,7 @@ fn compute_command_intent(c: &Command) -> Intent {
                 classify_words(args)
             }
         }
-        "cargo" => match args.first().map(|a| a.as_ref()) {
+        "cargo" => match sub {
             Some("test") | Some("nextest") => Intent::Test,
             Some("build") | Some("check") => Intent::Build,
             Some("publish") => Intent::Publish,
@@ -176,7 +185,7 @@ fn compute_command_intent(c: &Command) -> Intent {
             Some("audit") | Some("deny") => Intent::SecurityScan,
             _ => classify_words(args),
         },
-        "go" => match args.first().map(|a| a.as_ref()) {
+        "go" => match sub {
             Some("test") => Intent::Test,
             Some("build") | Some("vet") => Intent::Build,
             _ => classify_words(args),
@@ -880,6 +889,21 @@ pub fn step_role(name: &str) -> Option<StepRole> {
     }
 }
 
+/// The first word of a command's subcommand, past global options and their values
+/// (`docker -H host push` → `push`).
+pub fn subcommand(c: &Command) -> Option<&str> {
+    let args = c.args();
+    let start = catalog().tool(c.base_name()).map_or(0, |t| {
+        t.subcommand_start(
+            args.iter()
+                .map(|w| w.text.as_str())
+                .collect::<Vec<_>>()
+                .as_slice(),
+        )
+    });
+    args.get(start).map(|w| w.text.as_str())
+}
+
 /// An image scanner action or command (not a filesystem/config scan).
 pub fn step_scans_image(step: &Step) -> bool {
     if let Some(a) = step.action() {
@@ -899,7 +923,7 @@ pub fn step_scans_image(step: &Step) -> bool {
         return false;
     };
     script.commands.iter().any(|c| {
-        let a1 = c.args().first().map(|w| w.text.as_str());
+        let a1 = subcommand(c);
         match c.base_name() {
             "trivy" => matches!(a1, Some("image" | "i")),
             "grype" => !c
@@ -928,7 +952,7 @@ pub fn step_pushes_image(step: &Step) -> bool {
         return false;
     };
     script.commands.iter().any(|c| {
-        let a1 = c.args().first().map(|w| w.text.as_str());
+        let a1 = subcommand(c);
         matches!(c.base_name(), "docker" | "podman" | "buildah")
             && (a1 == Some("push")
                 || (matches!(a1, Some("build" | "buildx")) && c.has_arg("--push")))
@@ -1042,6 +1066,9 @@ mod tests {
         assert_eq!(intent("rm -f x"), Intent::Harmless);
         assert_eq!(intent("git commit -m x"), Intent::Harmless);
         assert_eq!(intent("docker push img"), Intent::Publish);
+        assert_eq!(intent("docker -H ssh://ci@host push img"), Intent::Publish);
+        assert_eq!(intent("git -C site push origin gh-pages"), Intent::Publish);
+        assert_eq!(intent("cargo --locked test"), Intent::Test);
         assert_eq!(intent("pytest -q"), Intent::Test);
         assert_eq!(intent("kubectl get pods"), Intent::Other);
         assert_eq!(

@@ -65,13 +65,15 @@ impl Repo {
             files.extend(f);
             errors.extend(errs);
         }
-        Repo {
+        let mut repo = Repo {
             root,
             display: display.to_string(),
             files,
             paths: d.paths,
             errors,
-        }
+        };
+        crate::gitlab::include::load(&mut repo, &[]);
+        repo
     }
 
     pub fn file(&self, path: &str) -> Option<&SourceFile> {

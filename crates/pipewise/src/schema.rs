@@ -75,6 +75,10 @@ pub struct RepoReport {
     /// Secrets and variables referenced by workflows and actions: names only.
     #[serde(default)]
     pub secrets: Vec<SecretUse>,
+    /// Findings grouped by rule, capability gaps, the plan, the status and the total
+    /// effort ([`crate::summary`]): what the renderers show beyond the raw data.
+    #[serde(default)]
+    pub summary: Summary,
 }
 
 /// The shape of one workflow file.
@@ -289,4 +293,84 @@ pub struct WorkflowScore {
     pub status: String,
     /// Findings in this workflow by severity (critical, high, medium, low, info).
     pub findings: BTreeMap<String, usize>,
+}
+
+/// What the renderers show beyond findings and capabilities, computed once by
+/// [`crate::summary`] from the findings, capabilities and scores (`summary` in
+/// `pipewise/report@1`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Summary {
+    /// The overall score on the per-workflow scale: `excellent`, `good`,
+    /// `needs-work` or `poor`.
+    pub status: String,
+    /// Findings grouped by rule, most severe first, then the most frequent.
+    pub groups: Vec<FindingGroup>,
+    /// Missing and partial capabilities, highest priority first.
+    pub gaps: Vec<Gap>,
+    /// The action plan: phases by theme, most urgent first.
+    pub plan: Vec<PlanPhase>,
+    /// Every group and gap once (bulk fixes counted once).
+    pub effort_minutes: u32,
+}
+
+/// Every finding of one rule: one entry, one bulk fix.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FindingGroup {
+    pub rule: String,
+    pub title: String,
+    /// The most severe of its findings.
+    pub severity: Severity,
+    pub category: String,
+    /// Findings (locations) and distinct files.
+    pub count: usize,
+    pub files: usize,
+    /// The bulk fix: the first occurrence's effort, a fifth of it per further one.
+    pub effort_minutes: u32,
+    /// The fix, as the first finding states it.
+    pub fix: String,
+}
+
+/// A missing or partial capability with its plan priority and effort.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Gap {
+    pub id: String,
+    pub name: String,
+    pub status: CapabilityStatus,
+    pub priority: Severity,
+    pub category: String,
+    pub effort_minutes: u32,
+}
+
+/// One phase of the action plan: a theme with its goal, what it fixes and adds,
+/// what it builds on, and its effort.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PlanPhase {
+    /// A category id, or `polish` for low and info findings.
+    pub theme: String,
+    pub title: String,
+    pub goal: String,
+    pub priority: Severity,
+    pub effort_minutes: u32,
+    /// Rule ids of the finding groups it fixes.
+    pub rules: Vec<String>,
+    /// Capability ids it adds or completes.
+    pub capabilities: Vec<String>,
+    /// Themes of earlier phases it builds on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<String>,
+}
+
+impl Default for PlanPhase {
+    fn default() -> Self {
+        PlanPhase {
+            theme: String::new(),
+            title: String::new(),
+            goal: String::new(),
+            priority: Severity::Info,
+            effort_minutes: 0,
+            rules: vec![],
+            capabilities: vec![],
+            depends_on: vec![],
+        }
+    }
 }

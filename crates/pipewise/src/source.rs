@@ -21,6 +21,9 @@ pub enum FileKind {
     Script,
     PinFile,
     Manifest,
+    /// A GitLab CI configuration: `.gitlab-ci.yml` (or the configured path), the files
+    /// it includes locally, and local child pipelines.
+    GitlabCi,
 }
 
 impl FileKind {
@@ -35,13 +38,18 @@ impl FileKind {
             FileKind::Script => "script",
             FileKind::PinFile => "pin",
             FileKind::Manifest => "manifest",
+            FileKind::GitlabCi => "gitlab-ci",
         }
     }
     /// Parsed as YAML on load.
     pub fn is_yaml(self) -> bool {
         matches!(
             self,
-            FileKind::Workflow | FileKind::Action | FileKind::Dependabot | FileKind::Compose
+            FileKind::Workflow
+                | FileKind::Action
+                | FileKind::Dependabot
+                | FileKind::Compose
+                | FileKind::GitlabCi
         )
     }
 }
@@ -88,9 +96,21 @@ impl SourceFile {
             errors.push(error(1, 1, "file is empty".into()));
             (text, None)
         } else {
-            match Document::parse_or_return(text, pipewise_yaml::Limits::default()) {
+            let limits = pipewise_yaml::Limits::default();
+            let parsed = if kind == FileKind::GitlabCi {
+                // `spec:` (inputs) may come first, as its own document before `---`.
+                Document::parse_with_header(text, limits, "spec")
+            } else {
+                Document::parse_or_return(text, limits)
+            };
+            match parsed {
                 Ok(doc) => {
                     for w in &doc.warnings {
+                        // GitLab accepts a repeated key (the last one wins): the
+                        // `gitlab/duplicate-key` rule reports it as a finding.
+                        if kind == FileKind::GitlabCi && w.message.starts_with("duplicate key") {
+                            continue;
+                        }
                         errors.push(error(w.position.line, w.position.column, w.message.clone()));
                     }
                     (String::new(), Some(doc))

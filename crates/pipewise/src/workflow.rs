@@ -10,6 +10,38 @@ use crate::finding::Span;
 use crate::shell::{is_posix_shell, shell_has_errexit, Script};
 use pipewise_yaml::{Document, Entry, Node, NodeKind};
 
+/// The CI platform a [`Workflow`] comes from. The model is shared: GitHub Actions
+/// workflows are read into it directly, GitLab CI pipelines are lowered into it
+/// (`crate::gitlab`); rules say which platforms they apply to
+/// ([`crate::rules::Rule::platforms`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Platform {
+    GitHub,
+    GitLab,
+}
+
+impl Platform {
+    /// Every platform: for rules about scripts, containers and job structure.
+    pub const ALL: &'static [Platform] = &[Platform::GitHub, Platform::GitLab];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::GitHub => "github",
+            Platform::GitLab => "gitlab",
+        }
+    }
+}
+
+/// Where a lowered step's node lives when that is not its workflow's own file (a
+/// GitLab script line from an included file, `extends:` or `!reference`), and the
+/// script section it belongs to.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    pub path: &'a str,
+    pub doc: &'a Document,
+    /// `before_script`, `script` or `after_script`.
+    pub section: &'static str,
+}
+
 /// A structural problem in a workflow or action file.
 #[derive(Debug, Clone)]
 pub struct Problem {
@@ -62,6 +94,8 @@ pub struct Step<'a> {
     pub action_name: std::sync::OnceLock<Option<String>>,
     /// [`Step::phrases`], found once.
     pub phrases: std::sync::OnceLock<crate::keywords::Found>,
+    /// Set for lowered steps (GitLab script lines): the file and section they come from.
+    pub origin: Option<Origin<'a>>,
 }
 
 impl<'a> Step<'a> {
@@ -170,6 +204,29 @@ impl<'a> Job<'a> {
     pub fn label(&self) -> &'a str {
         self.name.unwrap_or(self.id)
     }
+    /// The job's container image: GitHub `container:` (a string or `image:`), GitLab
+    /// `image:` (a string or `name:`).
+    pub fn image(&self) -> Option<&'a Node> {
+        let c = self.get("image").or_else(|| self.get("container"))?;
+        match &c.kind {
+            NodeKind::Map(_) => c.get("name").or_else(|| c.get("image")),
+            _ => Some(c),
+        }
+    }
+    /// `services:` (both platforms).
+    pub fn services(&self) -> Option<&'a Node> {
+        self.get("services")
+    }
+    /// When the job runs: GitHub `if:`, GitLab `rules:` (else `only:`/`except:`).
+    pub fn condition(&self) -> Option<&'a Node> {
+        ["if", "rules", "only", "except"]
+            .into_iter()
+            .find_map(|k| self.get(k))
+    }
+    /// GitLab `stage:` (GitHub jobs have none).
+    pub fn stage(&self) -> Option<&'a str> {
+        self.get("stage").and_then(Node::as_str)
+    }
 }
 
 /// A trigger under `on:`.
@@ -189,6 +246,9 @@ pub struct Workflow<'a> {
     pub triggers: Vec<Trigger<'a>>,
     pub jobs: Vec<Job<'a>>,
     pub problems: Vec<Problem>,
+    pub platform: Platform,
+    /// The GitLab pipeline this file belongs to (for GitLab CI files).
+    pub pipeline: Option<&'a crate::gitlab::Pipeline<'a>>,
 }
 
 impl<'a> Workflow<'a> {
@@ -203,6 +263,8 @@ impl<'a> Workflow<'a> {
             triggers: vec![],
             jobs: vec![],
             problems: vec![],
+            platform: Platform::GitHub,
+            pipeline: None,
         };
         let Some(map) = root.as_map() else {
             problems.push(Problem {
@@ -664,6 +726,7 @@ fn parse_steps<'a>(
             haystack: std::sync::OnceLock::new(),
             action_name: std::sync::OnceLock::new(),
             phrases: std::sync::OnceLock::new(),
+            origin: None,
         });
     }
     steps

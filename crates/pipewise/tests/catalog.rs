@@ -193,3 +193,33 @@ fn catalogue_capabilities_are_known() {
         .collect();
     assert!(unknown.is_empty(), "unknown capability ids: {unknown:?}");
 }
+
+/// Every migration tool's `apply` command is recognised as applying migrations, and
+/// its `drift` command as checking them.
+#[test]
+fn every_migrator_command_is_recognised() {
+    let mut bad = vec![];
+    for m in catalog().migrators() {
+        for (line, want) in [
+            (Some(&m.apply), "migration"),
+            (m.drift.as_ref(), "migration-check"),
+        ] {
+            let Some(line) = line else { continue };
+            let found = Script::parse(line).commands.iter().any(|c| {
+                let w: Vec<String> = c
+                    .words
+                    .iter()
+                    .map(|w| w.text.to_ascii_lowercase())
+                    .collect();
+                tools::command_matches(&w).iter().any(|x| x.cap == want)
+            });
+            // Comparing the schema dump after migrating (`git diff --exit-code
+            // db/schema.rb`) is a drift check only in its template's context.
+            let schema_diff = line.starts_with("git diff --exit-code");
+            if !found && !schema_diff {
+                bad.push(format!("{}: `{line}` is not seen as {want}", m.name));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}

@@ -114,14 +114,18 @@ fn markdown_report_of_seed_000() {
         "Maturity Assessment",
         "Category Scores",
         "What Took Points Away",
+        "What's Done Well",
+        "Readiness Matrix",
+        "Go-Live Checklist",
         "Recommended Action Plan",
-        "Phase 1: Critical Fixes (Week 1)",
-        "Phase 4: Low Priority & Polish (Ongoing)",
+        "Phase 1: Secure the pipeline",
         "Summary Statistics",
+        "Conclusion",
         "Appendix A: Workflow Dependency Graph",
         "Appendix B: Secrets and Variables Inventory",
         "Appendix C: File Reference Index",
         "Appendix D: Reproducing CI Jobs Locally",
+        "Appendix E: Low-Severity and Informational Findings",
     ] {
         assert!(
             headings.iter().any(|x| x == h),
@@ -130,6 +134,25 @@ fn markdown_report_of_seed_000() {
     }
     assert!(tables >= 5, "{tables} tables");
     assert!(md.contains("**Date**: 2025-11-01"));
+    // Shorter than the hand-written seed report (~1,330 lines; was 5,508).
+    let lines = md.lines().count();
+    assert!(lines <= 1500, "{lines} lines");
+    assert!(md.contains("**Verdict: not ready for production.**"));
+    // One entry per rule: a rule's heading appears once, with all its locations.
+    let pins = headings
+        .iter()
+        .filter(|h| h.contains(": security/unpinned-action"))
+        .count();
+    assert_eq!(pins, 1, "{headings:?}");
+    // Each template file is printed once.
+    let mut created: Vec<&str> = md
+        .lines()
+        .filter(|l| l.starts_with("**Create**: ") || l.starts_with("**Update** "))
+        .collect();
+    let n = created.len();
+    created.sort();
+    created.dedup();
+    assert_eq!(created.len(), n, "a template shown twice");
     // Seed 000 CRITICAL-1: the interactive rollback prompt, quoted with its line.
     assert!(
         headings
@@ -153,6 +176,26 @@ fn markdown_report_of_seed_000() {
     assert!(md.contains("| `FLY_API_TOKEN` | secret |"));
     assert!(md.contains("flowchart LR"));
     insta::assert_snapshot!("seed_000_markdown", md);
+}
+
+#[test]
+fn seed_001_report_has_scorecard_readiness_and_go_live_checklist() {
+    let md = markdown::render(&Report::new(vec![audit("seed-001")]), &opts());
+    let (headings, _) = check_markdown(&md);
+    for h in [
+        "Deployment Readiness Scorecard",
+        "Readiness Matrix",
+        "Go-Live Checklist",
+    ] {
+        assert!(headings.iter().any(|x| x == h), "missing {h}");
+    }
+    let checklist = md
+        .split("### Go-Live Checklist")
+        .nth(1)
+        .and_then(|s| s.split("\n### ").next())
+        .expect("checklist");
+    assert!(checklist.contains("- [x] ") || checklist.contains("- [ ] "));
+    assert!(checklist.contains("No critical or high finding open"));
 }
 
 #[test]

@@ -107,6 +107,17 @@ rule_tests! {
     deployment__scan_after_push => "deployment/scan-after-push",
     deployment__tested_image_mismatch => "deployment/tested-image-mismatch",
     deployment__ungated_deploy => "deployment/ungated-deploy",
+    gitlab__allow_failure_gate => "gitlab/allow-failure-gate",
+    gitlab__debug_trace => "gitlab/debug-trace",
+    gitlab__deploy_without_environment => "gitlab/deploy-without-environment",
+    gitlab__dind_tls_disabled => "gitlab/dind-tls-disabled",
+    gitlab__duplicate_key => "gitlab/duplicate-key",
+    gitlab__hardcoded_variable => "gitlab/hardcoded-variable",
+    gitlab__inputs_injection => "gitlab/inputs-injection",
+    gitlab__job_token_exposure => "gitlab/job-token-exposure",
+    gitlab__script_injection => "gitlab/script-injection",
+    gitlab__unpinned_image => "gitlab/unpinned-image",
+    gitlab__unpinned_include => "gitlab/unpinned-include",
     quality__non_failing_scanner => "quality/non-failing-scanner",
     reliability__continue_on_error_gate => "reliability/continue-on-error-gate",
     reliability__interactive_command => "reliability/interactive-command",
@@ -178,7 +189,8 @@ fn every_rule_is_documented() {
                 "security",
                 "deployment",
                 "quality",
-                "container"
+                "container",
+                "gitlab"
             ]
             .contains(&group),
             "{}",

@@ -835,8 +835,6 @@ pub fn command_migration_tool(w: &[&str]) -> Option<&'static str> {
     let args = w.get(1..).unwrap_or(&[]);
     match name {
         "npx" | "pnpx" | "bunx" => command_migration_tool(args),
-        "flyway" => Some("flyway"),
-        "liquibase" => Some("liquibase"),
         _ => catalog().tool(name)?.migration_of(args),
     }
 }

@@ -595,60 +595,22 @@ fn release(d: &Detected) -> String {
     s
 }
 
+/// The first migration tool of the catalogue's `migrator` list that the stack has.
+fn migrators(d: &Detected) -> impl Iterator<Item = &'static pipewise_catalog::Migrator> + '_ {
+    catalog()
+        .migrators()
+        .iter()
+        .filter(|m| d.stack.migrations.contains(&m.name))
+}
+
 /// The command that applies migrations with the detected tool.
 fn migrate_cmd(d: &Detected) -> Option<&'static str> {
-    let m = |t: &str| d.stack.migrations.iter().any(|x| x == t);
-    Some(if m("prisma") {
-        "npx prisma migrate deploy"
-    } else if m("django") {
-        "python manage.py migrate --noinput"
-    } else if m("alembic") {
-        "alembic upgrade head"
-    } else if m("rails") {
-        "bin/rails db:prepare"
-    } else if m("knex") {
-        "npx knex migrate:latest"
-    } else if m("typeorm") {
-        "npx typeorm migration:run -d dist/data-source.js"
-    } else if m("sequelize") {
-        "npx sequelize-cli db:migrate"
-    } else if m("drizzle") {
-        "npx drizzle-kit migrate"
-    } else if m("supabase") {
-        "npx --yes supabase@3.1.0 db push --db-url \"$DATABASE_URL\""
-    } else if m("sqlx") {
-        "cargo install sqlx-cli --locked --version 0.8.2 --no-default-features --features postgres && sqlx migrate run"
-    } else if m("diesel") {
-        "cargo install diesel_cli --locked --version 2.2.4 --no-default-features --features postgres && diesel migration run"
-    } else if m("flyway") {
-        "flyway -url=\"jdbc:$DATABASE_URL\" migrate"
-    } else if m("golang-migrate") {
-        "go run -tags postgres github.com/golang-migrate/migrate/v4/cmd/migrate@v4.18.1 -path migrations -database \"$DATABASE_URL\" up"
-    } else if m("laravel") {
-        "php artisan migrate --force"
-    } else if m("ecto") {
-        "mix ecto.migrate"
-    } else if m("liquibase") {
-        "liquibase update"
-    } else {
-        return None;
-    })
+    migrators(d).next().map(|m| m.apply.as_str())
 }
 
 /// A check that the migrations match the schema, for tools that can tell.
 fn drift_cmd(d: &Detected) -> Option<&'static str> {
-    let m = |t: &str| d.stack.migrations.iter().any(|x| x == t);
-    Some(if m("prisma") {
-        "npx prisma migrate diff --from-migrations prisma/migrations --to-schema-datamodel prisma/schema.prisma --shadow-database-url \"$SHADOW_DATABASE_URL\" --exit-code"
-    } else if m("django") {
-        "python manage.py makemigrations --check --dry-run"
-    } else if m("alembic") {
-        "alembic check"
-    } else if m("rails") {
-        "git diff --exit-code db/schema.rb"
-    } else {
-        return None;
-    })
+    migrators(d).find_map(|m| m.drift.as_deref())
 }
 
 fn migration_check(d: &Detected) -> Option<String> {

@@ -185,7 +185,19 @@ pub fn unwrap_runner(w: &[String]) -> &[String] {
             }
             "bundle" | "pnpm" | "npm" if w.get(1).map(String::as_str) == Some("exec") => 2,
             "yarn" if w.get(1).map(String::as_str) == Some("dlx") => 2,
-            "go" if w.get(1).map(String::as_str) == Some("run") => 2,
+            // `go run -tags postgres pkg@v …`: past the build flags and their values.
+            "go" if w.get(1).map(String::as_str) == Some("run") => {
+                let mut i = 2;
+                while let Some(a) = w.get(i).filter(|a| a.starts_with('-')) {
+                    let takes_value = !a.contains('=')
+                        && matches!(
+                            a.as_str(),
+                            "-tags" | "-ldflags" | "-gcflags" | "-mod" | "-exec" | "-c"
+                        );
+                    i += if takes_value { 2 } else { 1 };
+                }
+                i
+            }
             _ => 0,
         };
         if skip == 0 || skip >= w.len() {
@@ -367,8 +379,13 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
     };
     let name = base(first);
     let args: Vec<&str> = w.iter().skip(1).map(String::as_str).collect();
-    let a0 = args.first().copied().unwrap_or("");
-    let a1 = args.get(1).copied().unwrap_or("");
+    // The subcommand, past global options and their values (`kubectl -n prod rollout
+    // undo`, `docker -H host build`, `npm --prefix web run lint`).
+    let start = catalog()
+        .tool(name)
+        .map_or(0, |t| t.subcommand_start(&args));
+    let a0 = args.get(start).copied().unwrap_or("");
+    let a1 = args.get(start + 1).copied().unwrap_or("");
     let has = |s: &str| args.contains(&s);
     let any = |s: &str| args.iter().any(|a| a.contains(s));
     let prefix = |s: &str| args.iter().any(|a| a.starts_with(s));
@@ -407,7 +424,7 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
                 _ => {}
             }
             if a0 == "run" || a0 == "run-script" {
-                if let Some(s) = args.iter().skip(1).find(|a| !a.starts_with('-')) {
+                if let Some(s) = args.iter().skip(start + 1).find(|a| !a.starts_with('-')) {
                     for x in script_name_matches(s) {
                         out.push(x);
                     }
@@ -936,29 +953,28 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             "manage.py",
             "./manage.py",
             "npx",
-            "alembic",
             "rails",
             "bin/rails",
             "rake",
             "bundle",
             "php",
-            "prisma",
-            "flyway",
-            "liquibase",
             "pytest",
             "npm",
             "yarn",
             "pnpm",
             "mix",
-            "sqlx",
-            "diesel",
-            "goose",
-            "dbmate",
             "pg_dump",
             "k6",
             "locust",
         ];
-        if let Some(idx) = w.iter().skip(2).position(|a| INNER.contains(&a.as_str())) {
+        // The commands above, and every migration tool of the catalogue.
+        let inner = |a: &str| {
+            INNER.contains(&a)
+                || catalog()
+                    .tool(a)
+                    .is_some_and(|t| t.migrates.is_some() || !t.migrates_when.is_empty())
+        };
+        if let Some(idx) = w.iter().skip(2).position(|a| inner(a)) {
             if let Some(inner) = w.get(idx + 2..) {
                 for x in command_matches(inner) {
                     if !out.iter().any(|o| o.cap == x.cap) {
@@ -1049,7 +1065,7 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
     let tool = match name {
         "prisma" if a0 == "migrate" || a0 == "db" && a1 == "push" => Some("prisma"),
         "prisma" if a0 == "validate" => Some("prisma validate"),
-        "alembic" if a0 == "upgrade" || a0 == "check" || a0 == "downgrade" => Some("alembic"),
+        "alembic" => (a0 == "upgrade" || a0 == "check" || a0 == "downgrade").then_some("alembic"),
         "manage.py" | "django-admin" if migrate_word() => Some("django"),
         "python" | "python3" if args.iter().any(|a| a.ends_with("manage.py")) && migrate_word() => {
             Some("django")
@@ -1064,19 +1080,21 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
         {
             Some("rails")
         }
-        "flyway" | "liquibase" | "atlas" | "dbmate" | "goose" | "squawk" | "migra" => Some(name),
+        "squawk" | "migra" => Some(name),
         "migrate" if prefix("-path") || prefix("-database") || prefix("-source") => {
             Some("golang-migrate")
         }
         "diesel" if a0 == "migration" || a0 == "database" => Some("diesel"),
         "sqlx" if a0 == "migrate" || a0 == "database" => Some("sqlx"),
-        "knex" | "sequelize" | "typeorm" | "drizzle-kit" | "node-pg-migrate" | "db-migrate"
+        "knex" | "sequelize" | "sequelize-cli" | "typeorm" | "drizzle-kit" | "node-pg-migrate"
+        | "db-migrate"
             if migrate_word() || name == "drizzle-kit" =>
         {
-            Some(name)
+            Some(name.trim_end_matches("-cli"))
         }
         "php" | "artisan" if has("migrate") || any("artisan") && migrate_word() => Some("laravel"),
-        _ => None,
+        // A migration tool whatever its subcommand (catalogue `migrates`).
+        _ => catalog().tool(name).and_then(|t| t.migrates.as_deref()),
     };
     if let Some(t) = tool {
         let validating = check_words()
@@ -1131,6 +1149,21 @@ mod tests {
         assert_eq!(caps("cosign sign --yes img"), ["security.signing"]);
         assert_eq!(caps("k6 run load.js"), ["ops.load-testing"]);
         assert_eq!(caps("kubectl rollout undo deploy/api"), ["deploy.rollback"]);
+        // Global options before the subcommand (catalogue `value-flags`).
+        assert_eq!(
+            caps("kubectl -n prod --context=eu rollout undo deploy/api"),
+            ["deploy.rollback"]
+        );
+        assert_eq!(
+            caps("kubectl --namespace prod rollout status deploy/api"),
+            ["deploy.health-check"]
+        );
+        assert_eq!(caps("helm -n prod rollback api 3"), ["deploy.rollback"]);
+        assert_eq!(
+            caps("docker -H ssh://ci@builder build -t app ."),
+            ["delivery.container-build"]
+        );
+        assert_eq!(caps("npm --prefix web run lint"), ["ci.lint"]);
         assert_eq!(caps("npx prisma migrate deploy"), ["migration"]);
         assert_eq!(
             caps("npx prisma migrate diff --exit-code"),
@@ -1141,6 +1174,18 @@ mod tests {
             ["migration-check"]
         );
         assert_eq!(caps("pg_dump -Fc db"), ["deploy.db-backup"]);
+        // Migration tools taught by their catalogue entry alone.
+        assert_eq!(
+            caps("liquibase --changelog-file db/changelog.xml update"),
+            ["migration"]
+        );
+        assert_eq!(caps("liquibase validate"), ["migration-check"]);
+        assert_eq!(caps("flyway -url=jdbc:x migrate"), ["migration"]);
+        assert_eq!(caps("npx sequelize-cli db:migrate"), ["migration"]);
+        assert_eq!(
+            caps("go run -tags postgres example.com/migrate/cmd/migrate@v4 -path m up"),
+            ["migration"]
+        );
         assert!(caps("echo hello").is_empty());
         assert!(caps("kubectl get pods").is_empty());
     }

@@ -302,7 +302,7 @@ fn repo_section(o: &mut String, repo: &RepoReport, sfx: &str, multi: bool) {
                 "<details><summary><code>{}</code> job <code>{}</code></summary><pre>{}</pre></details>",
                 esc(&w.file),
                 esc(&j.id),
-                esc_block(&local_commands(j))
+                esc_block(&local_commands(j, usize::MAX))
             );
         }
     }

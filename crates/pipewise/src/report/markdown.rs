@@ -8,7 +8,7 @@
 use super::escape;
 use super::{Capability, CapabilityStatus, RepoReport, Report, ReportFinding};
 use crate::finding::Severity;
-use crate::scoring::{capability_category, CategoryScore};
+use crate::scoring::CategoryScore;
 use std::fmt::Write;
 
 /// Render-time settings.
@@ -49,85 +49,7 @@ fn civil_date(days: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-/// A human name and the standard practice for each capability id.
-pub fn capability_info(id: &str) -> (&'static str, &'static str) {
-    match id {
-        "ci.build" => ("Build", "Build on every push and pull request"),
-        "ci.lint" => ("Linting", "Linter/formatter enforced in CI"),
-        "ci.typecheck" => ("Type checking", "Type check in CI"),
-        "ci.unit-tests" => ("Unit tests", "Unit tests on push and PR"),
-        "ci.integration-tests" => ("Integration tests", "Integration suite with services"),
-        "ci.e2e-tests" => ("End-to-end tests", "Browser/E2E tests before release"),
-        "ci.coverage" => ("Coverage", "Coverage collected with a threshold"),
-        "ci.caching" => ("Dependency caching", "Dependencies cached between runs"),
-        "ci.concurrency" => (
-            "Concurrency control",
-            "`concurrency` groups prevent overlaps",
-        ),
-        "ci.timeouts" => ("Job timeouts", "`timeout-minutes` on every job"),
-        "security.sast" => ("Static analysis (SAST)", "CodeQL/semgrep on every PR"),
-        "security.dependency-audit" => ("Dependency audit", "Vulnerable dependencies block CI"),
-        "security.secret-scanning" => ("Secret scanning", "gitleaks/trufflehog in CI"),
-        "security.container-scan" => ("Container scanning", "Images scanned before push"),
-        "security.sbom" => ("SBOM", "SBOM generated for every artifact"),
-        "security.signing" => ("Signing & provenance", "Artifacts signed/attested"),
-        "security.dependency-updates" => ("Dependency updates", "Dependabot/Renovate configured"),
-        "security.least-privilege" => ("Least privilege", "Minimal explicit `permissions`"),
-        "delivery.container-build" => ("Container build", "Images built in CI"),
-        "delivery.multi-arch" => ("Multi-arch images", "amd64 + arm64 images"),
-        "delivery.release-automation" => ("Release automation", "Automated versioning/release"),
-        "delivery.changelog" => ("Changelog", "Changelog generated or enforced"),
-        "deploy.staging" => ("Staging deploy", "Automatic deploy to staging"),
-        "deploy.production" => ("Production deploy", "Production deployed from CI"),
-        "deploy.approval-gate" => ("Deployment approval", "Protected environment / approval"),
-        "deploy.smoke-tests" => ("Smoke tests", "Smoke tests against the deployment"),
-        "deploy.health-check" => ("Health check", "Post-deploy health check that can fail"),
-        "deploy.rollback" => ("Rollback", "Automated or one-click rollback"),
-        "deploy.db-backup" => ("Database backup", "Backup before production deploys"),
-        "deploy.db-migrations" => ("Database migrations", "Migrations applied by the pipeline"),
-        "deploy.migration-validation" => ("Migration validation", "Migrations validated in CI"),
-        "deploy.preview-environments" => ("Preview environments", "Per-PR preview deployments"),
-        "deploy.progressive" => ("Progressive delivery", "Blue-green or canary"),
-        "ops.notifications" => ("Notifications", "Deploy/failure notifications"),
-        "ops.monitoring" => ("Monitoring", "Post-deploy error-rate checks"),
-        "ops.load-testing" => ("Load testing", "k6/locust load tests"),
-        "ops.performance-regression" => ("Performance regression", "PR benchmarks vs baseline"),
-        "ops.backup-verification" => ("Backup verification", "Scheduled restore tests"),
-        "ops.iac" => (
-            "Infrastructure as code",
-            "Terraform/k8s/fly.toml in the repo",
-        ),
-        _ => ("Other capability", "See capabilities.md"),
-    }
-}
-
-/// Estimated minutes to add a capability: missing 60 (with a template 30),
-/// partial 20.
-pub fn capability_effort(c: &Capability) -> u32 {
-    match (c.status, c.template.is_some()) {
-        (CapabilityStatus::Partial, _) => 20,
-        (_, true) => 30,
-        _ => 60,
-    }
-}
-
-/// The action-plan priority of a missing or partial capability, from its category
-/// weight: high (>= 0.15), medium (0.10), low.
-pub fn capability_priority(c: &Capability) -> Severity {
-    let w = capability_category(&c.id)
-        .and_then(|cat| {
-            crate::scoring::CATEGORY_WEIGHTS
-                .iter()
-                .find(|(k, _)| *k == cat)
-                .map(|e| e.1)
-        })
-        .unwrap_or(5);
-    match (w, c.status) {
-        (15.., CapabilityStatus::Missing) => Severity::High,
-        (15.., _) | (10.., CapabilityStatus::Missing) => Severity::Medium,
-        _ => Severity::Low,
-    }
-}
+pub use crate::summary::capability_info;
 
 /// `15 minutes`, `1 hour`, `2.5 hours`.
 pub fn effort(minutes: u32) -> String {
@@ -282,23 +204,13 @@ pub fn labelled(repo: &RepoReport) -> Vec<(String, &ReportFinding)> {
     out
 }
 
+/// The missing and partial capabilities in the summary's order (priority first).
 fn gaps(repo: &RepoReport) -> Vec<&Capability> {
-    let mut v: Vec<&Capability> = repo
-        .capabilities
+    repo.summary
+        .gaps
         .iter()
-        .filter(|c| {
-            matches!(
-                c.status,
-                CapabilityStatus::Missing | CapabilityStatus::Partial
-            )
-        })
-        .collect();
-    v.sort_by(|a, b| {
-        capability_priority(b)
-            .cmp(&capability_priority(a))
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    v
+        .filter_map(|g| repo.capabilities.iter().find(|c| c.id == g.id))
+        .collect()
 }
 
 fn project_name(root: &str) -> String {
@@ -357,17 +269,10 @@ pub fn render(report: &Report, opts: &Options) -> String {
 
 fn render_repo(out: &mut String, repo: &RepoReport, opts: &Options, version: &str) {
     let s = &repo.scores;
+    let sum = &repo.summary;
     let wf_count = repo.workflows.len();
-    let labelled = labelled(repo);
     let counts = super::severity_counts(repo.findings.iter());
     let count_of = |sev: Severity| counts.iter().find(|c| c.0 == sev).map(|c| c.1).unwrap_or(0);
-    let effort_of = |sev: Severity| -> u32 {
-        repo.findings
-            .iter()
-            .filter(|f| f.severity == sev)
-            .map(|f| f.fix.effort_minutes)
-            .sum()
-    };
     let gaps = gaps(repo);
 
     // Title, date, scope.
@@ -379,25 +284,29 @@ fn render_repo(out: &mut String, repo: &RepoReport, opts: &Options, version: &st
     let others = repo.files.len().saturating_sub(wf_count + actions);
     let _ = writeln!(
         out,
-        "**Scope**: {wf_count} workflow file{} in `.github/workflows/`, {actions} composite action{}, {others} other CI/CD file{} (scripts, Dockerfiles, compose, dependency and version files) in {}\n",
+        "**Scope**: {wf_count} workflow file{} in `.github/workflows/`, {actions} composite action{}, {others} other CI/CD file{} (scripts, Dockerfiles, compose, dependency and version files)\n",
         plural(wf_count),
         plural(actions),
         plural(others),
-        code(&repo.root)
     );
     out.push_str("---\n\n## Executive Summary\n\n");
+    verdict(out, repo);
     let total = repo.findings.len();
     let _ = writeln!(
         out,
-        "pipewise audited **{wf_count} GitHub Actions workflow{}** and found **{total} issue{}** ({} critical, {} high, {} medium, {} low). The overall score is **{}/100 (grade {})**.\n",
+        "pipewise audited **{wf_count} GitHub Actions workflow{}** and found **{total} issue{}** from {} rule{} ({} critical, {} high, {} medium, {} low, {} info). The overall score is **{}/100 (grade {}, {})**, on the same scale as the per-workflow scores below.\n",
         plural(wf_count),
         plural(total),
+        sum.groups.len(),
+        plural(sum.groups.len()),
         count_of(Severity::Critical),
         count_of(Severity::High),
         count_of(Severity::Medium),
         count_of(Severity::Low),
+        count_of(Severity::Info),
         s.overall,
-        s.grade
+        s.grade,
+        status_label(&sum.status)
     );
     let filled = (s.overall as usize).div_ceil(5).min(20);
     let mut bar = String::new();
@@ -408,48 +317,42 @@ fn render_repo(out: &mut String, repo: &RepoReport, opts: &Options, version: &st
         "text",
         &format!("Production Readiness: {bar} {}%", s.overall),
     );
-    out.push_str("| Severity | Count |\n|---|---|\n");
-    for sev in Severity::ALL {
-        let _ = writeln!(
-            out,
-            "| {} {} | {} |",
-            severity_icon(sev),
-            upper(sev),
-            count_of(sev)
-        );
-    }
-    let _ = writeln!(out, "| **Total** | **{total}** |\n");
 
     out.push_str("### Top Critical Gaps\n\n");
     let mut top = 0;
-    for (label, f) in labelled
+    for g in sum
+        .groups
         .iter()
-        .filter(|(_, f)| f.severity >= Severity::High)
+        .filter(|g| g.severity >= Severity::High)
         .take(6)
     {
         let _ = writeln!(
             out,
-            "- ❌ **{}** ({label}, {}): {}",
-            line(&f.title),
-            code(&at(f)),
-            line(&f.message)
+            "- ❌ **{}** ({} `{}`, {}): {}",
+            line(&g.title),
+            upper(g.severity),
+            g.rule,
+            occurrences(g.count, g.files),
+            line(&g.fix)
         );
         top += 1;
     }
-    for c in gaps
+    for g in sum
+        .gaps
         .iter()
-        .filter(|c| capability_priority(c) == Severity::High)
+        .filter(|g| g.priority == Severity::High)
         .take(8 - top.min(8))
     {
         let _ = writeln!(
             out,
-            "- ❌ **{}** is missing: {}",
-            capability_info(&c.id).0,
-            line(
-                c.recommendation
-                    .as_deref()
-                    .unwrap_or(capability_info(&c.id).1)
-            )
+            "- ❌ **{}** is {}: {}",
+            g.name,
+            if g.status == CapabilityStatus::Missing {
+                "missing"
+            } else {
+                "partial"
+            },
+            capability_info(&g.id).1
         );
         top += 1;
     }
@@ -458,8 +361,12 @@ fn render_repo(out: &mut String, repo: &RepoReport, opts: &Options, version: &st
     }
     out.push('\n');
 
+    strengths(out, repo);
+    readiness(out, repo);
+    checklist(out, repo);
+
     // Per-workflow quality scores.
-    out.push_str("### Quality Scores\n\n| Workflow | Score | Status | Priority Issues |\n|----------|-------|--------|-----------------|\n");
+    out.push_str("### Quality Scores\n\nEach workflow is scored on its own findings; the overall score also counts the capabilities the repository lacks, so it can be lower than every workflow's.\n\n| Workflow | Score | Status | Priority Issues |\n|----------|-------|--------|-----------------|\n");
     for w in &s.workflows {
         let name = repo
             .workflows
@@ -496,19 +403,22 @@ fn render_repo(out: &mut String, repo: &RepoReport, opts: &Options, version: &st
         out,
         "| **OVERALL** | {}/100 | {} | {} critical, {} high |\n",
         s.overall,
-        status_label(crate::scoring::workflow_status(s.overall)),
+        status_label(&sum.status),
         count_of(Severity::Critical),
         count_of(Severity::High)
     );
 
     // Maturity.
-    out.push_str("### Maturity Assessment\n\n");
+    out.push_str(
+        "### Maturity Assessment\n\nStars are the category scores below, halved and rounded.\n\n",
+    );
     for c in s.categories.iter().filter(|c| c.applicable) {
         let (st, n) = stars(c.score);
         let _ = writeln!(
             out,
-            "- **{}**: {st} ({n}/5) - {}",
+            "- **{}**: {st} ({n}/5, {:.1}/10) - {}",
             c.name,
+            c.score,
             maturity_phrase(n)
         );
     }
@@ -518,60 +428,295 @@ fn render_repo(out: &mut String, repo: &RepoReport, opts: &Options, version: &st
     out.push_str("\n---\n\n");
 
     scorecard(out, &s.categories, s.overall);
-    findings(out, &labelled);
-    missing(out, &gaps);
+    findings(out, repo);
+    missing(out, repo, &gaps);
     best_practices(out, repo);
-    action_plan(out, &labelled, &gaps);
+    action_plan(out, repo);
 
     // Summary statistics.
-    out.push_str("## Summary Statistics\n\n### Issue Breakdown\n\n| Severity | Count | Total Effort |\n|----------|-------|--------------|\n");
-    let mut total_effort = 0;
+    out.push_str("## Summary Statistics\n\n| Severity | Findings | Rules | Effort (bulk fixes counted once) |\n|----------|----------|-------|--------------|\n");
     for sev in Severity::ALL {
-        let e = effort_of(sev);
-        total_effort += e;
+        let gs: Vec<_> = sum.groups.iter().filter(|g| g.severity == sev).collect();
         let _ = writeln!(
             out,
-            "| {} {} | {} | {} |",
+            "| {} {} | {} | {} | {} |",
             severity_icon(sev),
             upper(sev),
             count_of(sev),
-            effort(e)
+            gs.len(),
+            effort(gs.iter().map(|g| g.effort_minutes).sum())
         );
     }
+    let finding_effort: u32 = sum.groups.iter().map(|g| g.effort_minutes).sum();
+    let gap_effort: u32 = sum.gaps.iter().map(|g| g.effort_minutes).sum();
     let _ = writeln!(
         out,
-        "| **Total** | **{total}** | **{}** |\n",
-        effort(total_effort)
+        "| **Total** | **{total}** | **{}** | **{}** |\n",
+        sum.groups.len(),
+        effort(finding_effort)
     );
-    let gap_effort: u32 = gaps.iter().map(|c| capability_effort(c)).sum();
-    if !gaps.is_empty() {
-        out.push_str("### Missing Workflows and Capabilities\n\n| Capability | Status | Priority | Effort |\n|---|---|---|---|\n");
-        for c in &gaps {
-            let _ = writeln!(
-                out,
-                "| {} ({}) | {} | {} | {} |",
-                capability_info(&c.id).0,
-                code(&c.id),
-                status_word(c.status),
-                upper(capability_priority(c)),
-                effort(capability_effort(c))
-            );
-        }
-        let _ = writeln!(out, "| **Total** | | | **{}** |\n", effort(gap_effort));
-    }
     let _ = writeln!(
         out,
         "**Total remediation effort**: {} (findings {}, capabilities {}).\n\n---\n",
-        effort(total_effort + gap_effort),
-        effort(total_effort),
+        effort(sum.effort_minutes),
+        effort(finding_effort),
         effort(gap_effort)
     );
 
+    conclusion(out, repo);
     appendices(out, repo);
     let _ = writeln!(
         out,
         "---\n\n**Report Generated**: {} by pipewise {version}\n\n**End of Report**",
         opts.date
+    );
+}
+
+/// `3 occurrences in 2 files`.
+fn occurrences(count: usize, files: usize) -> String {
+    if count == 1 {
+        "1 occurrence".into()
+    } else if files == 1 {
+        format!("{count} occurrences in 1 file")
+    } else {
+        format!("{count} occurrences in {files} files")
+    }
+}
+
+/// Whether a finding group or a gap blocks production: a critical or high finding,
+/// or a high-priority gap.
+fn blockers(repo: &RepoReport) -> (Vec<&super::FindingGroup>, Vec<&super::Gap>) {
+    let sum = &repo.summary;
+    (
+        sum.groups
+            .iter()
+            .filter(|g| g.severity >= Severity::High)
+            .collect(),
+        sum.gaps
+            .iter()
+            .filter(|g| g.priority == Severity::High)
+            .collect(),
+    )
+}
+
+/// The verdict in sentences: ready or not, what blocks, what is strong, what first.
+fn verdict(out: &mut String, repo: &RepoReport) {
+    let s = &repo.scores;
+    let sum = &repo.summary;
+    let (groups, gaps) = blockers(repo);
+    let n = groups.len() + gaps.len();
+    let mut v = if n == 0 && s.overall >= 85 {
+        "**Verdict: ready for production.** No critical or high finding and no high-priority capability gap.".to_string()
+    } else if n == 0 {
+        format!(
+            "**Verdict: no blocker, but needs work before production.** Nothing is critical or high, yet the score is {}/100: the gaps below are worth closing.",
+            s.overall
+        )
+    } else {
+        let mut what: Vec<String> = groups
+            .iter()
+            .take(3)
+            .map(|g| {
+                format!(
+                    "{} ({})",
+                    line(&g.title).to_lowercase(),
+                    occurrences(g.count, g.files)
+                )
+            })
+            .collect();
+        what.extend(
+            gaps.iter()
+                .take(3usize.saturating_sub(what.len()).max(1))
+                .map(|g| format!("no {}", g.name.to_lowercase())),
+        );
+        format!(
+            "**Verdict: not ready for production.** {n} problem{} block{} it, first of all {}.",
+            plural(n),
+            if n == 1 { "s" } else { "" },
+            what.join("; ")
+        )
+    };
+    let mut strong: Vec<&CategoryScore> = s
+        .categories
+        .iter()
+        .filter(|c| c.applicable && c.score >= 7.0)
+        .collect();
+    strong.sort_by(|a, b| b.score.total_cmp(&a.score));
+    if !strong.is_empty() {
+        let names: Vec<String> = strong
+            .iter()
+            .take(2)
+            .map(|c| format!("{} ({:.1}/10)", c.name, c.score))
+            .collect();
+        let _ = write!(v, " Strongest: {}.", names.join(" and "));
+    }
+    if let Some(p) = sum.plan.first() {
+        let _ = write!(
+            v,
+            " Do first: **{}** ({}): {}",
+            p.title,
+            effort(p.effort_minutes),
+            p.goal
+        );
+    }
+    let _ = writeln!(out, "{v}\n");
+}
+
+/// What the pipeline does well: present capabilities with their evidence.
+fn strengths(out: &mut String, repo: &RepoReport) {
+    out.push_str("### What's Done Well\n\n");
+    let mut any = false;
+    for c in repo
+        .capabilities
+        .iter()
+        .filter(|c| c.status == CapabilityStatus::Present)
+        .take(12)
+    {
+        any = true;
+        match c.evidence.first() {
+            Some(e) => {
+                let _ = writeln!(
+                    out,
+                    "- ✅ **{}**: {} ({})",
+                    capability_info(&c.id).0,
+                    line(&e.note),
+                    code(&format!("{}:{}", e.file, e.line))
+                );
+            }
+            None => {
+                let _ = writeln!(out, "- ✅ **{}**", capability_info(&c.id).0);
+            }
+        }
+    }
+    if !any {
+        out.push_str("- No capability of the catalogue is fully present yet.\n");
+    }
+    out.push('\n');
+}
+
+/// Ready / needs work / blocking per scoring category.
+fn readiness(out: &mut String, repo: &RepoReport) {
+    out.push_str("### Readiness Matrix\n\n| Area | Score | Status | Why |\n|---|---|---|---|\n");
+    let (groups, gaps) = blockers(repo);
+    for c in repo.scores.categories.iter().filter(|c| c.applicable) {
+        let g = groups.iter().find(|g| g.category == c.id);
+        let gap = gaps.iter().find(|g| g.category == c.id);
+        let (status, why) = match (g, gap) {
+            (Some(g), _) => (
+                "❌ Blocking",
+                format!("{} ({})", line(&g.title), occurrences(g.count, g.files)),
+            ),
+            (None, Some(gap)) => ("❌ Blocking", format!("no {}", gap.name.to_lowercase())),
+            _ if c.score >= 8.0 => ("✅ Ready", "-".to_string()),
+            _ => (
+                "⚠️ Needs work",
+                c.deductions
+                    .first()
+                    .map(|d| line(&d.detail))
+                    .unwrap_or_else(|| "-".into()),
+            ),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {:.1}/10 | {status} | {} |",
+            c.name,
+            c.score,
+            why.replace('|', "\\|")
+        );
+    }
+    out.push('\n');
+}
+
+/// The go-live checklist: each deploy path's readiness checks, the capabilities a
+/// production deploy needs, and no open blocker.
+fn checklist(out: &mut String, repo: &RepoReport) {
+    out.push_str("### Go-Live Checklist\n\n");
+    for d in &repo.deploy_paths {
+        let _ = writeln!(
+            out,
+            "**{} deploy**: job {} ({}){}\n",
+            d.tier,
+            code(&d.job),
+            code(&format!("{}:{}", d.file, d.line)),
+            d.target
+                .as_ref()
+                .map(|t| format!(" to {}", code(t)))
+                .unwrap_or_default()
+        );
+        for c in d.checks.iter().filter(|c| c.status != "not-applicable") {
+            let mark = if c.status == "pass" { "x" } else { " " };
+            let _ = writeln!(out, "- [{mark}] {} ({}): {}", c.id, c.status, line(&c.note));
+        }
+        out.push('\n');
+    }
+    let wanted = [
+        "deploy.approval-gate",
+        "deploy.smoke-tests",
+        "deploy.health-check",
+        "deploy.rollback",
+        "deploy.db-backup",
+        "ops.monitoring",
+        "ops.notifications",
+        "security.secret-scanning",
+    ];
+    let mut any = false;
+    for id in wanted {
+        if let Some(c) = repo
+            .capabilities
+            .iter()
+            .find(|c| c.id == id && c.status != CapabilityStatus::NotApplicable)
+        {
+            any = true;
+            let _ = writeln!(
+                out,
+                "- [{}] {} ({})",
+                if c.status == CapabilityStatus::Present {
+                    "x"
+                } else {
+                    " "
+                },
+                capability_info(id).0,
+                status_word(c.status)
+            );
+        }
+    }
+    let (groups, _) = blockers(repo);
+    let open: usize = groups.iter().map(|g| g.count).sum();
+    let _ = writeln!(
+        out,
+        "- [{}] No critical or high finding open ({open} open)\n",
+        if open == 0 { "x" } else { " " }
+    );
+    if !any && repo.deploy_paths.is_empty() {
+        out.push_str("No deploy path found: the checklist covers the findings only.\n\n");
+    }
+}
+
+/// The conclusion and when to review again.
+fn conclusion(out: &mut String, repo: &RepoReport) {
+    let sum = &repo.summary;
+    out.push_str("## Conclusion\n\n");
+    let (groups, gaps) = blockers(repo);
+    let _ = writeln!(
+        out,
+        "The pipeline scores {}/100 ({}). {} blocking problem{} and {} capability gap{} remain; the plan above closes them in {} phase{} ({} in total).\n",
+        repo.scores.overall,
+        status_label(&sum.status),
+        groups.len() + gaps.len(),
+        plural(groups.len() + gaps.len()),
+        sum.gaps.len(),
+        plural(sum.gaps.len()),
+        sum.plan.len(),
+        plural(sum.plan.len()),
+        effort(sum.effort_minutes)
+    );
+    let trigger = match sum.plan.first() {
+        Some(p) => format!("when phase 1 (**{}**) is merged", p.title),
+        None => "when a workflow changes".to_string(),
+    };
+    let _ = writeln!(
+        out,
+        "**Next review**: {trigger}, whenever a deploy job or a workflow's permissions change, and at least every 90 days (`pipewise audit .` in CI keeps the findings current between reviews).\n\n---\n"
     );
 }
 
@@ -622,40 +767,79 @@ fn scorecard(out: &mut String, cats: &[CategoryScore], overall: u32) {
     let mut any = false;
     for c in cats.iter().filter(|c| !c.deductions.is_empty()) {
         any = true;
-        let _ = writeln!(out, "**{}** ({:.1}/10):\n", c.name, c.score);
-        for d in &c.deductions {
-            let _ = writeln!(out, "- −{:.2}: {}", d.points, line(&d.detail));
-        }
-        out.push('\n');
+        let parts: Vec<String> = c
+            .deductions
+            .iter()
+            .map(|d| format!("−{:.2} {}", d.points, line(&d.detail)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "- **{}** ({:.1}/10): {}",
+            c.name,
+            c.score,
+            parts.join("; ")
+        );
     }
-    if !any {
+    if any {
+        out.push('\n');
+    } else {
         out.push_str("Nothing: every applicable category has full marks.\n\n");
     }
     out.push_str("---\n\n");
 }
 
-fn findings(out: &mut String, labelled: &[(String, &ReportFinding)]) {
-    for sev in Severity::ALL {
-        let these: Vec<&(String, &ReportFinding)> =
-            labelled.iter().filter(|(_, f)| f.severity == sev).collect();
-        if these.is_empty() {
+/// `a:1`, `b:2`, … for a group's findings: up to `max`, then how many more.
+fn locations(fs: &[&ReportFinding], max: usize) -> String {
+    let mut v: Vec<String> = fs.iter().take(max).map(|f| code(&at(f))).collect();
+    if fs.len() > max {
+        v.push(format!("and {} more", fs.len() - max));
+    }
+    v.join(", ")
+}
+
+/// The findings of a rule, in report order.
+fn of_rule<'a>(repo: &'a RepoReport, rule: &str) -> Vec<&'a ReportFinding> {
+    repo.findings.iter().filter(|f| f.rule == rule).collect()
+}
+
+/// Critical, high and medium findings, one entry per rule with every location and
+/// one bulk fix; low and info go to an appendix.
+fn findings(out: &mut String, repo: &RepoReport) {
+    for sev in [Severity::Critical, Severity::High, Severity::Medium] {
+        let groups: Vec<_> = repo
+            .summary
+            .groups
+            .iter()
+            .filter(|g| g.severity == sev)
+            .collect();
+        if groups.is_empty() {
             continue;
         }
         let _ = writeln!(out, "## {}\n", severity_heading(sev));
-        for (label, f) in these {
+        for (i, g) in groups.iter().enumerate() {
+            let fs = of_rule(repo, &g.rule);
+            let Some(f) = fs.first() else { continue };
             let _ = writeln!(
                 out,
-                "### {} {label}: `{}` — {}\n",
+                "### {} {}-{}: `{}` — {}\n",
                 severity_icon(sev),
-                f.rule,
-                line(&f.title)
+                upper(sev),
+                i + 1,
+                g.rule,
+                line(&g.title)
             );
-            let _ = writeln!(out, "**File**: {}  ", code(&at(f)));
             let _ = writeln!(
                 out,
-                "**Severity**: {} (confidence: {})  ",
-                upper(f.severity),
-                f.confidence.as_str()
+                "**{}**: {}  ",
+                if fs.len() == 1 { "File" } else { "Locations" },
+                locations(&fs, usize::MAX)
+            );
+            let _ = writeln!(
+                out,
+                "**Severity**: {} (confidence: {}), {}  ",
+                upper(g.severity),
+                f.confidence.as_str(),
+                occurrences(g.count, g.files)
             );
             match (&f.job, &f.step) {
                 (Some(j), Some(st)) => {
@@ -667,7 +851,16 @@ fn findings(out: &mut String, labelled: &[(String, &ReportFinding)]) {
                 _ => {}
             }
             let _ = writeln!(out, "**Impact**: {}\n", line(f.impact.trim()));
-            let _ = writeln!(out, "**Problem**: {}\n", line(f.message.trim()));
+            let _ = writeln!(
+                out,
+                "**Problem**{}: {}\n",
+                if fs.len() > 1 {
+                    " (first occurrence)"
+                } else {
+                    ""
+                },
+                line(f.message.trim())
+            );
             for r in &f.related {
                 let _ = writeln!(
                     out,
@@ -696,24 +889,62 @@ fn findings(out: &mut String, labelled: &[(String, &ReportFinding)]) {
                     .collect();
                 fenced(out, lang_of(&f.file), &body);
             }
-            let _ = writeln!(out, "**Fix**: {}\n", line(f.fix.description.trim()));
+            let _ = writeln!(
+                out,
+                "**Fix**{}: {}\n",
+                if fs.len() > 1 {
+                    format!(" (all {} at once)", fs.len())
+                } else {
+                    String::new()
+                },
+                line(f.fix.description.trim())
+            );
             if !f.fix.snippet.trim().is_empty() {
                 fenced(out, lang_of(&f.file), &f.fix.snippet);
             }
             let _ = writeln!(
                 out,
                 "**Estimated Effort**: {}\n\n---\n",
-                effort(f.fix.effort_minutes)
+                effort(g.effort_minutes)
             );
         }
     }
 }
 
-fn missing(out: &mut String, gaps: &[&Capability]) {
+/// Low and info findings: one table row per rule.
+fn minor_findings(out: &mut String, repo: &RepoReport) {
+    let groups: Vec<_> = repo
+        .summary
+        .groups
+        .iter()
+        .filter(|g| g.severity < Severity::Medium)
+        .collect();
+    if groups.is_empty() {
+        return;
+    }
+    out.push_str("## Appendix E: Low-Severity and Informational Findings\n\n| Rule | Severity | Finding | Where | Fix | Effort |\n|---|---|---|---|---|---|\n");
+    for g in groups {
+        let fs = of_rule(repo, &g.rule);
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            code(&g.rule),
+            g.severity,
+            cell(&g.title),
+            cell(&locations(&fs, usize::MAX)),
+            cell(&g.fix),
+            effort(g.effort_minutes)
+        );
+    }
+    out.push('\n');
+}
+
+fn missing(out: &mut String, repo: &RepoReport, gaps: &[&Capability]) {
     if gaps.is_empty() {
         return;
     }
     out.push_str("## Missing Workflows and Capabilities\n\n");
+    let mut shown: Vec<&str> = vec![];
     for (i, c) in gaps.iter().enumerate() {
         let (name, purpose) = capability_info(&c.id);
         let _ = writeln!(
@@ -723,7 +954,12 @@ fn missing(out: &mut String, gaps: &[&Capability]) {
             code(&c.id),
             status_word(c.status)
         );
-        let _ = writeln!(out, "**Priority**: {}  ", upper(capability_priority(c)));
+        let gap = repo.summary.gaps.iter().find(|g| g.id == c.id);
+        let _ = writeln!(
+            out,
+            "**Priority**: {}  ",
+            upper(gap.map(|g| g.priority).unwrap_or(Severity::Low))
+        );
         let _ = writeln!(out, "**Purpose**: {purpose}\n");
         if let Some(r) = &c.reason {
             let _ = writeln!(out, "**Why**: {}\n", line(r.trim()));
@@ -742,14 +978,44 @@ fn missing(out: &mut String, gaps: &[&Capability]) {
         if let Some(r) = &c.recommendation {
             let _ = writeln!(out, "**Recommendation**: {}\n", line(r.trim()));
         }
-        if let Some(t) = &c.template {
-            let _ = writeln!(out, "**Create**: {}\n", code(&t.path));
-            fenced(out, lang_of(&t.path), &t.content);
+        if let Some(t) = c
+            .template
+            .as_ref()
+            .filter(|_| c.status == CapabilityStatus::Partial)
+        {
+            // Partial: the file exists in part; the recommendation says what to add.
+            let _ = writeln!(
+                out,
+                "**Template**: `pipewise scaffold {}` prints a complete {} to compare with.\n",
+                c.id,
+                code(&t.path)
+            );
+        } else if let Some(t) = &c.template {
+            if shown.contains(&t.path.as_str()) {
+                let _ = writeln!(
+                    out,
+                    "**Template**: the {} template shown above covers this too.\n",
+                    code(&t.path)
+                );
+            } else {
+                shown.push(&t.path);
+                let exists = repo.files.iter().any(|f| f.path == t.path);
+                if exists {
+                    let _ = writeln!(
+                        out,
+                        "**Update** {} (it exists): merge in the jobs below.\n",
+                        code(&t.path)
+                    );
+                } else {
+                    let _ = writeln!(out, "**Create**: {}\n", code(&t.path));
+                }
+                fenced(out, lang_of(&t.path), &t.content);
+            }
         }
         let _ = writeln!(
             out,
             "**Estimated Effort**: {}\n\n---\n",
-            effort(capability_effort(c))
+            effort(gap.map(|g| g.effort_minutes).unwrap_or(0))
         );
     }
 }
@@ -791,84 +1057,83 @@ fn best_practices(out: &mut String, repo: &RepoReport) {
     out.push_str("\n---\n\n");
 }
 
-fn action_plan(out: &mut String, labelled: &[(String, &ReportFinding)], gaps: &[&Capability]) {
-    out.push_str("## Recommended Action Plan\n\n");
-    let phases = [
-        (
-            Severity::Critical,
-            "Phase 1: Critical Fixes (Week 1)",
-            "Immediate",
-        ),
-        (Severity::High, "Phase 2: High Priority (Week 2)", "High"),
-        (
-            Severity::Medium,
-            "Phase 3: Medium Priority (Weeks 3-4)",
-            "Medium",
-        ),
-        (
-            Severity::Low,
-            "Phase 4: Low Priority & Polish (Ongoing)",
-            "Low",
-        ),
-    ];
-    for (sev, title, prio) in phases {
-        let items: Vec<&(String, &ReportFinding)> =
-            labelled.iter().filter(|(_, f)| f.severity == sev).collect();
-        let caps: Vec<&&Capability> = gaps
-            .iter()
-            .filter(|c| capability_priority(c) == sev)
-            .collect();
-        let minutes: u32 = items.iter().map(|(_, f)| f.fix.effort_minutes).sum::<u32>()
-            + caps.iter().map(|c| capability_effort(c)).sum::<u32>();
-        let _ = writeln!(out, "### {title}\n");
-        let _ = writeln!(out, "**Priority**: {prio}  ");
-        let _ = writeln!(out, "**Effort**: {}\n", effort(minutes));
-        if items.is_empty() && caps.is_empty() {
-            out.push_str("Nothing at this priority.\n\n---\n\n");
-            continue;
+fn action_plan(out: &mut String, repo: &RepoReport) {
+    out.push_str("## Recommended Action Plan\n\nPhases by theme, most urgent first; a rule's findings are one bulk fix, and new pipelines are costed as what they are (efforts model: `docs/scoring.md`).\n\n");
+    let sum = &repo.summary;
+    if sum.plan.is_empty() {
+        out.push_str("Nothing to do: no finding and no capability gap.\n\n---\n\n");
+        return;
+    }
+    for (i, p) in sum.plan.iter().enumerate() {
+        let _ = writeln!(out, "### Phase {}: {}\n", i + 1, p.title);
+        let _ = writeln!(out, "**Goal**: {}  ", p.goal);
+        let _ = writeln!(out, "**Priority**: {}  ", upper(p.priority));
+        let _ = writeln!(out, "**Effort**: {}  ", effort(p.effort_minutes));
+        if !p.depends_on.is_empty() {
+            let after: Vec<String> = p
+                .depends_on
+                .iter()
+                .filter_map(|t| {
+                    sum.plan
+                        .iter()
+                        .position(|q| &q.theme == t)
+                        .map(|k| format!("Phase {} ({})", k + 1, sum.plan[k].title))
+                })
+                .collect();
+            let _ = writeln!(out, "**Builds on**: {}  ", after.join(", "));
         }
-        let mut n = 0;
-        for (label, f) in &items {
-            n += 1;
-            let _ = writeln!(
-                out,
-                "{n}. {} ({label}, {})",
-                line(&f.fix.description),
-                code(&at(f))
-            );
+        out.push_str("\n**Deliverables**:\n\n");
+        for r in &p.rules {
+            if let Some(g) = sum.groups.iter().find(|g| &g.rule == r) {
+                let _ = writeln!(
+                    out,
+                    "- [ ] {} ({}, {}; {})",
+                    line(&g.fix),
+                    code(&g.rule),
+                    occurrences(g.count, g.files),
+                    effort(g.effort_minutes)
+                );
+            }
         }
-        for c in &caps {
-            n += 1;
-            let _ = writeln!(
-                out,
-                "{n}. Add {} ({})",
-                capability_info(&c.id).0.to_lowercase(),
-                code(&c.id)
-            );
+        for id in &p.capabilities {
+            if let Some(g) = sum.gaps.iter().find(|g| &g.id == id) {
+                let _ = writeln!(
+                    out,
+                    "- [ ] {} {} ({}; {})",
+                    if g.status == CapabilityStatus::Missing {
+                        "Add"
+                    } else {
+                        "Complete"
+                    },
+                    g.name.to_lowercase(),
+                    code(&g.id),
+                    effort(g.effort_minutes)
+                );
+            }
         }
-        out.push_str("\n**Validation**:\n");
-        let mut rules: Vec<&str> = items.iter().map(|(_, f)| f.rule.as_str()).collect();
-        rules.sort();
-        rules.dedup();
-        if !items.is_empty() {
-            let _ = writeln!(
-                out,
-                "- `pipewise audit . --min-severity {sev}` reports no {sev} finding ({}).",
-                rules.iter().map(|r| code(r)).collect::<Vec<_>>().join(", ")
-            );
-            out.push_str("- Re-run the affected workflows and confirm a deliberately failing step now fails the job.\n");
-        }
-        if !caps.is_empty() {
-            let _ = writeln!(
-                out,
-                "- The JSON report lists {} as `present`.",
-                caps.iter()
-                    .map(|c| code(&c.id))
+        out.push_str("\n**Validation**: ");
+        let mut checks = vec![];
+        if !p.rules.is_empty() {
+            checks.push(format!(
+                "`pipewise audit .` reports none of {}",
+                p.rules
+                    .iter()
+                    .map(|r| code(r))
                     .collect::<Vec<_>>()
                     .join(", ")
-            );
+            ));
         }
-        out.push_str("\n---\n\n");
+        if !p.capabilities.is_empty() {
+            checks.push(format!(
+                "the JSON report lists {} as `present`",
+                p.capabilities
+                    .iter()
+                    .map(|c| code(c))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        let _ = writeln!(out, "{}.\n\n---\n", checks.join("; "));
     }
 }
 
@@ -932,14 +1197,45 @@ pub fn mermaid(repo: &RepoReport) -> String {
 }
 
 /// Shell commands that reproduce a job locally: its `run:` steps in order, with
-/// `uses:` steps as comments.
-pub fn local_commands(job: &super::JobSummary) -> String {
+/// `uses:` steps as comments; each script cut after `max_lines` lines (with a
+/// comment saying where the rest is).
+pub fn local_commands(job: &super::JobSummary, max_lines: usize) -> String {
     let mut s = String::new();
     if let Some(u) = &job.uses {
         let _ = writeln!(s, "# calls the reusable workflow {}", escape::text(u));
     }
+    let brief = max_lines == 1;
     for st in &job.steps {
         let label = escape::text(st.name.as_deref().unwrap_or_default());
+        if brief {
+            // One line per `run:` step, its name as a trailing comment.
+            if let Some(r) = &st.run {
+                let lines: Vec<&str> = r.trim().lines().collect();
+                let first = lines.first().copied().unwrap_or_default();
+                let mut note: Vec<String> = vec![];
+                if !label.is_empty() {
+                    note.push(label.into_owned());
+                }
+                if lines.len() > 1 {
+                    note.push(format!("+{} lines, line {}", lines.len() - 1, st.line));
+                }
+                let cd = st
+                    .working_directory
+                    .as_ref()
+                    .map(|wd| format!("(cd {} && … ) ", escape::shell_word(wd)))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    s,
+                    "{cd}{first}{}",
+                    if note.is_empty() {
+                        String::new()
+                    } else {
+                        format!("  # {}", note.join("; "))
+                    }
+                );
+            }
+            continue;
+        }
         if let Some(u) = &st.uses {
             let _ = writeln!(
                 s,
@@ -955,12 +1251,23 @@ pub fn local_commands(job: &super::JobSummary) -> String {
             if !label.is_empty() {
                 let _ = writeln!(s, "# {label}");
             }
+            let lines: Vec<&str> = r.trim_end().lines().collect();
+            let mut script = lines[..lines.len().min(max_lines)].join("\n");
+            if lines.len() > max_lines {
+                let _ = write!(
+                    script,
+                    "\n# … {} more line{} (step at line {})",
+                    lines.len() - max_lines,
+                    plural(lines.len() - max_lines),
+                    st.line
+                );
+            }
             if let Some(wd) = &st.working_directory {
                 let _ = writeln!(s, "(cd {} &&", escape::shell_word(wd));
-                s.push_str(r.trim_end());
+                s.push_str(&script);
                 s.push_str(")\n");
             } else {
-                s.push_str(r.trim_end());
+                s.push_str(&script);
                 s.push('\n');
             }
         }
@@ -1020,29 +1327,31 @@ fn appendices(out: &mut String, repo: &RepoReport) {
         out.push('\n');
     }
 
-    out.push_str("## Appendix D: Reproducing CI Jobs Locally\n\nThe `run:` steps of each job, in order (`uses:` steps as comments; `${{ }}` expressions must be replaced by hand). Or run a job with [act](https://github.com/nektos/act).\n\n");
+    out.push_str("## Appendix D: Reproducing CI Jobs Locally\n\nEach job with [act](https://github.com/nektos/act), then its `run:` steps in order (one line each: multi-line scripts show their first line and where the rest is; `${{ }}` expressions must be replaced by hand).\n\n");
     for w in &repo.workflows {
         let _ = writeln!(out, "### {}\n", code(&w.file));
-        for j in &w.jobs {
+        let mut body = String::new();
+        for (k, j) in w.jobs.iter().enumerate() {
+            if k > 0 {
+                body.push('\n');
+            }
             let _ = writeln!(
-                out,
-                "**Job {}** (line {}{}):\n",
-                code(&j.id),
+                body,
+                "# job {} (line {}{})\nact -W {} -j {}",
+                escape::text(&j.id),
                 j.line,
                 j.runs_on
                     .as_ref()
-                    .map(|r| format!(", runs on {}", code(r)))
-                    .unwrap_or_default()
-            );
-            let mut body = format!(
-                "# act -W {} -j {}\n",
+                    .map(|r| format!(", runs on {}", escape::text(r)))
+                    .unwrap_or_default(),
                 escape::shell_word(&w.file),
                 escape::shell_word(&j.id)
             );
-            body.push_str(&local_commands(j));
-            fenced(out, "bash", &body);
+            body.push_str(&local_commands(j, 1));
         }
+        fenced(out, "bash", &body);
     }
+    minor_findings(out, repo);
 }
 
 fn kind_title(k: &str) -> String {

@@ -35,17 +35,66 @@ impl Paint {
     }
 }
 
-fn finding(out: &mut String, p: &Paint, root: &str, multi: bool, f: &ReportFinding) {
+/// `text` wrapped at word boundaries so that, after a prefix `used` columns wide,
+/// no line is wider than `cols`; continuation lines start with `cont` (`cont_width`
+/// columns wide). Unchanged without a width.
+fn fit(text: &str, used: usize, cols: Option<usize>, cont: &str, cont_width: usize) -> String {
+    let Some(cols) = cols else {
+        return text.to_string();
+    };
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut room = cols.saturating_sub(used).max(20);
+    let mut at = 0usize;
+    for word in text.split(' ') {
+        let w = word.chars().count();
+        if at > 0 && at + 1 + w > room {
+            out.push('\n');
+            out.push_str(cont);
+            room = cols.saturating_sub(cont_width).max(20);
+            at = 0;
+        } else if at > 0 {
+            out.push(' ');
+            at += 1;
+        }
+        out.push_str(word);
+        at += w;
+    }
+    out
+}
+
+/// A quoted source line cut to `cols` columns after a prefix `used` wide.
+fn cut(text: &str, used: usize, cols: Option<usize>) -> String {
+    match cols {
+        Some(c) if text.chars().count() + used > c => {
+            let keep = c.saturating_sub(used + 1).max(10);
+            let mut s: String = text.chars().take(keep).collect();
+            s.push('…');
+            s
+        }
+        _ => text.to_string(),
+    }
+}
+
+fn finding(
+    out: &mut String,
+    p: &Paint,
+    root: &str,
+    multi: bool,
+    f: &ReportFinding,
+    cols: Option<usize>,
+) {
     let path = if multi {
         format!("{}/{}", esc(root.trim_end_matches('/')), esc(&f.file))
     } else {
         esc(&f.file).into_owned()
     };
+    let head = format!("{}[{}]", f.severity, f.rule);
+    let used = head.chars().count() + 2;
     out.push_str(&format!(
         "{}{} {}\n",
-        p.sev(f.severity, &format!("{}[{}]", f.severity, f.rule)),
+        p.sev(f.severity, &head),
         p.bold(":"),
-        p.bold(&esc(&f.title))
+        p.bold(&fit(&esc(&f.title), used, cols, "  ", 2))
     ));
     let width = f
         .snippet
@@ -66,7 +115,7 @@ fn finding(out: &mut String, p: &Paint, root: &str, multi: bool, f: &ReportFindi
                 "{} {} {}\n",
                 p.blue(&format!("{n:>width$}")),
                 p.blue("|"),
-                esc(text.trim_end())
+                cut(&esc(text.trim_end()), width + 3, cols)
             ));
             if i == 0 {
                 let start = f.column.saturating_sub(1);
@@ -75,17 +124,31 @@ fn finding(out: &mut String, p: &Paint, root: &str, multi: bool, f: &ReportFindi
                 } else {
                     text.chars().count().saturating_sub(start).max(1)
                 };
-                out.push_str(&format!(
-                    "{pad} {} {}{} {}\n",
-                    p.blue("|"),
-                    " ".repeat(start),
-                    p.sev(f.severity, &"^".repeat(len.min(120))),
-                    p.sev(f.severity, &esc(&f.message))
-                ));
+                let len = len.min(120);
+                let message = esc(&f.message);
+                let used = width + 3 + start + len + 1;
+                if cols.is_some_and(|c| used + message.chars().count() > c) {
+                    // Too wide after the carets: the message goes below, wrapped.
+                    out.push_str(&format!(
+                        "{pad} {} {}{}\n",
+                        p.blue("|"),
+                        " ".repeat(start.min(cols.unwrap_or(0) / 2)),
+                        p.sev(f.severity, &"^".repeat(len))
+                    ));
+                    note(out, p, &pad, &message, cols);
+                } else {
+                    out.push_str(&format!(
+                        "{pad} {} {}{} {}\n",
+                        p.blue("|"),
+                        " ".repeat(start),
+                        p.sev(f.severity, &"^".repeat(len)),
+                        p.sev(f.severity, &message)
+                    ));
+                }
             }
         }
     } else {
-        out.push_str(&format!("{pad} {} {}\n", p.blue("="), esc(&f.message)));
+        note(out, p, &pad, &esc(&f.message), cols);
     }
     let loc = |j: &Option<String>, s: &Option<String>| match (j, s) {
         (Some(j), Some(s)) => Some(format!("job `{}`, step `{}`", esc(j), esc(s))),
@@ -94,35 +157,64 @@ fn finding(out: &mut String, p: &Paint, root: &str, multi: bool, f: &ReportFindi
         _ => None,
     };
     if let Some(l) = loc(&f.job, &f.step) {
-        out.push_str(&format!("{pad} {} in {l}\n", p.blue("=")));
+        note(out, p, &pad, &format!("in {l}"), cols);
     }
     for r in &f.related {
-        out.push_str(&format!(
-            "{pad} {} {}: {}:{}:{}\n",
-            p.blue("="),
-            esc(&r.message),
-            esc(&r.file),
-            r.line,
-            r.column
-        ));
+        note(
+            out,
+            p,
+            &pad,
+            &format!(
+                "{}: {}:{}:{}",
+                esc(&r.message),
+                esc(&r.file),
+                r.line,
+                r.column
+            ),
+            cols,
+        );
     }
+    note(out, p, &pad, &format!("impact: {}", esc(&f.impact)), cols);
+    note(
+        out,
+        p,
+        &pad,
+        &format!(
+            "fix: {} (~{} min)",
+            esc(&f.fix.description),
+            f.fix.effort_minutes
+        ),
+        cols,
+    );
+    out.push('\n');
+}
+
+/// One `= text` line under a finding, wrapped to the width.
+fn note(out: &mut String, p: &Paint, pad: &str, text: &str, cols: Option<usize>) {
+    let used = pad.len() + 3;
+    let cont = format!("{pad}   ");
     out.push_str(&format!(
-        "{pad} {} impact: {}\n",
+        "{pad} {} {}\n",
         p.blue("="),
-        esc(&f.impact)
-    ));
-    out.push_str(&format!(
-        "{pad} {} fix: {} (~{} min)\n\n",
-        p.blue("="),
-        esc(&f.fix.description),
-        f.fix.effort_minutes
+        fit(text, used, cols, &cont, used)
     ));
 }
 
 pub fn render(report: &Report, colour: bool) -> String {
+    render_with(report, colour, None)
+}
+
+/// The plain report: the summary first (counts, scorecard, top actions), then file
+/// errors and findings, most severe first, then the counts again; lines wrapped to
+/// `cols` columns when given.
+pub fn render_with(report: &Report, colour: bool, cols: Option<usize>) -> String {
     let p = Paint { on: colour };
     let mut out = String::new();
     let multi = report.repositories.len() > 1;
+    let totals = fit(totals(&p, report).trim_end(), 0, cols, "  ", 2) + "\n";
+    out.push_str(&totals);
+    scorecard(&mut out, &p, report, cols);
+    out.push('\n');
     for repo in &report.repositories {
         for e in &repo.errors {
             let path = if multi {
@@ -140,13 +232,27 @@ pub fn render(report: &Report, colour: bool) -> String {
                 p.wrap("1;31", "error"),
                 p.bold(":"),
                 loc,
-                esc(&e.message)
+                fit(&esc(&e.message), 8 + loc.chars().count(), cols, "  ", 2)
             ));
         }
-        for f in &repo.findings {
-            finding(&mut out, &p, &repo.root, multi, f);
+        let mut sorted: Vec<&ReportFinding> = repo.findings.iter().collect();
+        sorted.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| a.file.cmp(&b.file))
+                .then(a.line.cmp(&b.line))
+                .then(a.column.cmp(&b.column))
+        });
+        for f in sorted {
+            finding(&mut out, &p, &repo.root, multi, f, cols);
         }
     }
+    out.push_str(&totals);
+    super::escape::guard_commands(out)
+}
+
+/// `pipewise: N findings (…) in F files across R repositories; E file errors`.
+fn totals(p: &Paint, report: &Report) -> String {
     let counts = severity_counts(report.findings());
     let total: usize = counts.iter().map(|c| c.1).sum();
     let errors: usize = report.repositories.iter().map(|r| r.errors.len()).sum();
@@ -155,7 +261,7 @@ pub fn render(report: &Report, colour: bool) -> String {
         .iter()
         .map(|(s, n)| p.sev(*s, &format!("{n} {s}")))
         .collect();
-    out.push_str(&format!(
+    format!(
         "{} {} finding{} ({}) in {} file{} across {} repositor{}; {} file error{}\n",
         p.bold("pipewise:"),
         total,
@@ -171,64 +277,45 @@ pub fn render(report: &Report, colour: bool) -> String {
         },
         errors,
         if errors == 1 { "" } else { "s" },
-    ));
-    scorecard(&mut out, &p, report);
-    super::escape::guard_commands(out)
+    )
 }
 
-/// The three most useful next actions: the fixes of the most severe findings (one per
-/// rule), then the highest-priority missing capabilities.
+/// The three most useful next actions, from the report's summary: the bulk fixes
+/// of the most severe rules (medium and above), then the highest-priority gaps.
 fn top_actions(repo: &super::RepoReport) -> Vec<String> {
-    let mut out: Vec<String> = vec![];
-    let mut rules: Vec<&str> = vec![];
-    let mut by_sev: Vec<&ReportFinding> = repo.findings.iter().collect();
-    by_sev.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    for f in by_sev {
-        if out.len() == 3 {
-            return out;
-        }
-        if f.severity < Severity::Medium || rules.contains(&f.rule.as_str()) {
-            continue;
-        }
-        rules.push(&f.rule);
-        let n = repo.findings.iter().filter(|g| g.rule == f.rule).count();
-        out.push(format!(
-            "[{}] {} ({}:{}{})",
-            f.severity,
-            esc(f.fix.description.trim()),
-            esc(&f.file),
-            f.line,
-            if n > 1 {
-                format!(" and {} more", n - 1)
-            } else {
-                String::new()
-            }
-        ));
-    }
-    let mut gaps: Vec<&super::Capability> = repo
-        .capabilities
+    let sum = &repo.summary;
+    let mut out: Vec<String> = sum
+        .groups
         .iter()
-        .filter(|c| c.status == super::CapabilityStatus::Missing)
+        .filter(|g| g.severity >= Severity::Medium)
+        .take(3)
+        .map(|g| {
+            format!(
+                "[{}] {} ({}, {} location{})",
+                g.severity,
+                esc(g.fix.trim()),
+                g.rule,
+                g.count,
+                if g.count == 1 { "" } else { "s" }
+            )
+        })
         .collect();
-    gaps.sort_by(|a, b| {
-        super::markdown::capability_priority(b)
-            .cmp(&super::markdown::capability_priority(a))
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    for c in gaps {
+    for g in &sum.gaps {
         if out.len() == 3 {
             break;
         }
-        out.push(format!(
-            "[capability] add {} ({})",
-            super::markdown::capability_info(&c.id).0.to_lowercase(),
-            c.id
-        ));
+        if g.status == super::CapabilityStatus::Missing {
+            out.push(format!(
+                "[capability] add {} ({})",
+                g.name.to_lowercase(),
+                g.id
+            ));
+        }
     }
     out
 }
 
-fn scorecard(out: &mut String, p: &Paint, report: &Report) {
+fn scorecard(out: &mut String, p: &Paint, report: &Report, cols: Option<usize>) {
     let grade_code = |score: u32| match score {
         85.. => "1;32",
         70.. => "1;33",
@@ -256,7 +343,7 @@ fn scorecard(out: &mut String, p: &Paint, report: &Report) {
         if !actions.is_empty() {
             out.push_str(&format!("{}\n", p.bold("top actions:")));
             for (i, a) in actions.iter().enumerate() {
-                out.push_str(&format!("  {}. {a}\n", i + 1));
+                out.push_str(&format!("  {}. {}\n", i + 1, fit(a, 5, cols, "     ", 5)));
             }
         }
         return;
@@ -312,6 +399,59 @@ impl super::Renderer for Plain {
         &[]
     }
     fn render(&self, report: &Report, opts: &super::RenderOptions) -> String {
-        render(report, opts.colour)
+        render_with(report, opts.colour, opts.width)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn demo() -> Report {
+        let demo =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo-repo");
+        Report::new(vec![crate::audit::audit_path(&demo, None).unwrap()])
+    }
+
+    #[test]
+    fn summary_first_then_findings_most_severe_first() {
+        let text = render(&demo(), false);
+        assert!(text.starts_with("pipewise: "), "{}", &text[..80]);
+        let score = text.find("\nscore: ").expect("scorecard");
+        let first_finding = text.find("[").unwrap_or(0);
+        assert!(
+            score < text.find("-->").unwrap(),
+            "scorecard before findings"
+        );
+        assert!(first_finding > 0);
+        let order: Vec<usize> = text
+            .lines()
+            .filter_map(|l| {
+                ["critical[", "high[", "medium[", "low[", "info["]
+                    .iter()
+                    .position(|p| l.starts_with(p))
+            })
+            .collect();
+        assert!(order.len() > 5);
+        assert!(order.windows(2).all(|w| w[0] <= w[1]), "{order:?}");
+    }
+
+    #[test]
+    fn lines_are_wrapped_to_the_width() {
+        let r = demo();
+        let wide = render_with(&r, false, None);
+        assert!(wide.lines().any(|l| l.chars().count() > 100));
+        for cols in [80, 100] {
+            let text = render_with(&r, false, Some(cols));
+            for l in text.lines() {
+                // A single word longer than the width is the only excuse.
+                let longest_word = l.split(' ').map(|w| w.chars().count()).max().unwrap_or(0);
+                assert!(
+                    l.chars().count() <= cols || longest_word > cols / 2,
+                    "{} > {cols}: {l}",
+                    l.chars().count()
+                );
+            }
+        }
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod container;
 pub mod deployment;
+pub mod gitlab;
 pub mod quality;
 pub mod reliability;
 pub mod security;
@@ -15,7 +16,7 @@ use crate::config::RuleOptions;
 use crate::finding::{Category, Confidence, Finding, Fix, Related, Severity, Span};
 use crate::repo::{Repo, ScriptFile, Scripts};
 use crate::source::SourceFile;
-use crate::workflow::{Action, Job, Step, Workflow};
+use crate::workflow::{Action, Job, Platform, Step, Workflow};
 use pipewise_yaml::Document;
 
 /// The fix every finding of a rule suggests unless the finding brings its own.
@@ -105,6 +106,12 @@ pub struct RepoView<'a> {
 /// matching item, in parallel across files.
 pub trait Rule: Send + Sync {
     fn meta(&self) -> &'static RuleMeta;
+    /// The CI platforms whose workflows this rule's workflow, job and step hooks see
+    /// (GitHub unless the rule says otherwise). Rules about scripts, containers and
+    /// job structure that hold on every platform list them all.
+    fn platforms(&self) -> &'static [Platform] {
+        &[Platform::GitHub]
+    }
     fn workflow(&self, _wf: &Workflow, _cx: &mut Ctx) {}
     fn job(&self, _wf: &Workflow, _job: &Job, _cx: &mut Ctx) {}
     fn step(&self, _site: &StepSite, _cx: &mut Ctx) {}
@@ -245,6 +252,7 @@ fn sorted() -> &'static [&'static dyn Rule] {
         let mut v: Vec<&'static dyn Rule> = [
             container::RULES,
             deployment::RULES,
+            gitlab::RULES,
             quality::RULES,
             reliability::RULES,
             security::RULES,

@@ -125,6 +125,10 @@ impl Rule for PlaceholderStep {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
+    /// Reads scripts and images only: holds on every platform.
+    fn platforms(&self) -> &'static [crate::workflow::Platform] {
+        crate::workflow::Platform::ALL
+    }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
         let Some(name) = site.step.name else { return };
         let Some(role) = step_role(name) else { return };

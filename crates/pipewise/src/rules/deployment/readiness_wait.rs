@@ -264,6 +264,10 @@ impl Rule for ReadinessWait {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
+    /// Reads scripts and images only: holds on every platform.
+    fn platforms(&self) -> &'static [crate::workflow::Platform] {
+        crate::workflow::Platform::ALL
+    }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
         check_wait_step(site, cx);
         for ss in step_scripts(site, cx.scripts, cx.repo) {

@@ -64,6 +64,10 @@ impl Rule for NonFailingScanner {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
+    /// Reads scripts and images only: holds on every platform.
+    fn platforms(&self) -> &'static [crate::workflow::Platform] {
+        crate::workflow::Platform::ALL
+    }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
         let step = site.step;
         let label = step.label();

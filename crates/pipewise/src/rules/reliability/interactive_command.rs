@@ -54,6 +54,10 @@ impl Rule for InteractiveCommand {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
+    /// Reads scripts and images only: holds on every platform.
+    fn platforms(&self) -> &'static [crate::workflow::Platform] {
+        crate::workflow::Platform::ALL
+    }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
         // (`step_intent` already counts the step's name.)
         let step_i = step_intent(site.step);

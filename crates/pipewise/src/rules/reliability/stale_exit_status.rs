@@ -54,6 +54,10 @@ impl Rule for StaleExitStatus {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
+    /// Reads scripts and images only: holds on every platform.
+    fn platforms(&self) -> &'static [crate::workflow::Platform] {
+        crate::workflow::Platform::ALL
+    }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
         for ss in step_scripts(site, cx.scripts, cx.repo) {
             let text = match ss.run {

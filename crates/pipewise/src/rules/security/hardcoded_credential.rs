@@ -305,6 +305,10 @@ impl Rule for HardcodedCredential {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
+    /// Reads scripts and images only: holds on every platform.
+    fn platforms(&self) -> &'static [crate::workflow::Platform] {
+        crate::workflow::Platform::ALL
+    }
     fn workflow(&self, wf: &Workflow, cx: &mut Ctx) {
         report_tokens(wf.path, wf.doc.source(), cx);
     }

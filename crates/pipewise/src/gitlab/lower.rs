@@ -1,0 +1,131 @@
+//! Lowering a GitLab pipeline into the shared model ([`crate::workflow`]): one
+//! [`Workflow`] per file of the pipeline (so a finding about a file's own keys points
+//! into that file), holding the jobs whose last definition is in that file. Each line
+//! of `before_script`, `script` and `after_script` becomes a run step whose node keeps
+//! its exact span in the file it comes from ([`Step::origin`]); `needs:` (or, without
+//! it, the jobs of the nearest earlier stage, which transitively are all earlier
+//! stages) becomes the job's needs.
+
+use super::pipeline::{Job as GlJob, Pipeline};
+use crate::shell::Script;
+use crate::workflow::{Job, Origin, Platform, Run, Step, Workflow};
+use pipewise_yaml::{Node, NodeKind};
+use std::sync::OnceLock;
+
+/// The workflows of one pipeline: one per file, in the pipeline's file order.
+pub fn lower<'a>(p: &'a Pipeline<'a>) -> Vec<Workflow<'a>> {
+    let mut out = vec![];
+    for (fi, f) in p.files.iter().enumerate() {
+        let Some(doc) = &f.yaml else { continue };
+        let jobs = p
+            .jobs
+            .iter()
+            .filter(|j| j.file == fi)
+            .map(|j| lower_job(p, j))
+            .collect();
+        out.push(Workflow {
+            path: &f.path,
+            doc,
+            root: &doc.root,
+            name: None,
+            triggers: vec![],
+            jobs,
+            problems: vec![],
+            platform: Platform::GitLab,
+            pipeline: Some(p),
+        });
+    }
+    out
+}
+
+fn needs<'a>(p: &'a Pipeline<'a>, j: &'a GlJob<'a>) -> Vec<&'a str> {
+    if let Some(n) = j.node.get("needs") {
+        return match &n.kind {
+            NodeKind::Seq(items) => items
+                .iter()
+                .filter_map(|i| i.as_str().or_else(|| i.get("job").and_then(Node::as_str)))
+                .map(super::pipeline::matrix_base)
+                .collect(),
+            _ => vec![],
+        };
+    }
+    fn stage_of<'x>(j: &'x GlJob) -> &'x str {
+        j.node.get("stage").and_then(Node::as_str).unwrap_or("test")
+    }
+    let Some(mine) = p.stages.iter().position(|s| s == stage_of(j)) else {
+        return vec![];
+    };
+    // The nearest earlier stage that has jobs.
+    for s in p.stages[..mine].iter().rev() {
+        let earlier: Vec<&str> = p
+            .jobs
+            .iter()
+            .filter(|o| stage_of(o) == s)
+            .map(|o| o.name)
+            .take(256)
+            .collect();
+        if !earlier.is_empty() {
+            return earlier;
+        }
+    }
+    vec![]
+}
+
+fn lower_job<'a>(p: &'a Pipeline<'a>, j: &'a GlJob<'a>) -> Job<'a> {
+    // Windows runners run PowerShell unless told otherwise: not parsed as bash.
+    let posix = !j
+        .node
+        .get("tags")
+        .and_then(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .any(|t| {
+            t.as_str()
+                .is_some_and(|t| t.to_ascii_lowercase().contains("windows"))
+        });
+    let steps = j
+        .lines
+        .iter()
+        .enumerate()
+        .filter_map(|(index, line)| {
+            let text = line.node.as_str()?;
+            let f = p.files.get(line.file)?;
+            let doc = f.yaml.as_ref()?;
+            Some(Step {
+                index,
+                node: &line.node,
+                id: None,
+                name: None,
+                uses: None,
+                run: Some(Run {
+                    node: &line.node,
+                    text,
+                    shell: None,
+                    script: posix.then(|| Script::parse(text)),
+                }),
+                with: None,
+                env: None,
+                intent: OnceLock::new(),
+                ships: OnceLock::new(),
+                haystack: OnceLock::new(),
+                action_name: OnceLock::new(),
+                phrases: OnceLock::new(),
+                origin: Some(Origin {
+                    path: &f.path,
+                    doc,
+                    section: line.section,
+                }),
+            })
+        })
+        .collect();
+    Job {
+        id: j.name,
+        key: j.key,
+        node: &j.node,
+        name: None,
+        needs: needs(p, j),
+        steps,
+        uses: None,
+        ships: OnceLock::new(),
+    }
+}

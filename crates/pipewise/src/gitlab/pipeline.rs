@@ -1,0 +1,888 @@
+//! A GitLab CI pipeline as GitLab evaluates it: the root file and its local includes
+//! merged (included files first, the including file wins), YAML merge keys (`<<:`)
+//! expanded, `extends:` resolved (several levels, deep merge of mappings, lists and
+//! scalars replaced), `default:` (and the old top-level `image`, `services`,
+//! `before_script`, `after_script`, `cache`) applied where a job does not override
+//! it and `inherit:` allows, and `!reference [job, key, …]` tags replaced by what
+//! they point at.
+//!
+//! Merged job configurations are owned trees whose nodes keep the spans of the file
+//! they came from: while merging, each span carries its file's index in its high bits
+//! ([`encode`]); the finished tree is decoded once, recording which file each key and
+//! each script line comes from.
+
+use super::include::{self, IncludeKind, MAX_INCLUDES};
+use crate::finding::Span;
+use crate::repo::Repo;
+use crate::source::SourceFile;
+use pipewise_yaml::{Entry, Node, NodeKind, Style};
+use std::collections::{HashMap, HashSet};
+
+/// Top-level keys that are not jobs.
+pub const GLOBAL_KEYS: &[&str] = &[
+    "stages",
+    "types",
+    "variables",
+    "default",
+    "workflow",
+    "include",
+    "image",
+    "services",
+    "before_script",
+    "after_script",
+    "cache",
+    "spec",
+];
+
+/// Every key a job may have.
+pub const JOB_KEYS: &[&str] = &[
+    "after_script",
+    "allow_failure",
+    "artifacts",
+    "before_script",
+    "cache",
+    "coverage",
+    "dast_configuration",
+    "dependencies",
+    "environment",
+    "extends",
+    "hooks",
+    "identity",
+    "id_tokens",
+    "image",
+    "inherit",
+    "interruptible",
+    "manual_confirmation",
+    "needs",
+    "only",
+    "except",
+    "pages",
+    "parallel",
+    "publish",
+    "release",
+    "resource_group",
+    "retry",
+    "rules",
+    "run",
+    "script",
+    "secrets",
+    "services",
+    "stage",
+    "start_in",
+    "tags",
+    "timeout",
+    "trigger",
+    "type",
+    "variables",
+    "when",
+];
+
+/// Keys `default:` can set.
+const DEFAULT_KEYS: &[&str] = &[
+    "after_script",
+    "artifacts",
+    "before_script",
+    "cache",
+    "hooks",
+    "id_tokens",
+    "image",
+    "interruptible",
+    "retry",
+    "services",
+    "tags",
+    "timeout",
+];
+
+/// GitLab resolves at most 11 levels of `extends`.
+const MAX_EXTENDS: usize = 11;
+/// And at most 10 levels of `!reference` (and of nested script lists).
+const MAX_REFERENCE: usize = 10;
+/// Marks a `!reference [..]` sequence while merging (a key no real mapping has).
+const REFERENCE: &str = "\u{0}!reference";
+
+const FILE_SHIFT: u32 = 40;
+const OFFSET_MASK: usize = (1 << FILE_SHIFT) - 1;
+
+fn encode(span: Span, file: usize) -> Span {
+    Span::new(
+        (file << FILE_SHIFT) | (span.start & OFFSET_MASK),
+        (file << FILE_SHIFT) | (span.end & OFFSET_MASK),
+    )
+}
+
+fn decode(span: Span) -> (usize, Span) {
+    (
+        span.start >> FILE_SHIFT,
+        Span::new(span.start & OFFSET_MASK, span.end & OFFSET_MASK),
+    )
+}
+
+/// Which script section a line belongs to.
+pub const SECTIONS: &[&str] = &["before_script", "script", "after_script"];
+
+/// One line of a job's `before_script`, `script` or `after_script`.
+#[derive(Debug)]
+pub struct Line {
+    pub section: &'static str,
+    /// The scalar, with its span in file `file`.
+    pub node: Node,
+    pub file: usize,
+}
+
+/// A visible job, merged.
+#[derive(Debug)]
+pub struct Job<'r> {
+    pub name: &'r str,
+    /// The file of its (last) definition, index into [`Pipeline::files`].
+    pub file: usize,
+    /// Its key in that file.
+    pub key: &'r Node,
+    /// The merged configuration; spans point into the file of each top-level key.
+    pub node: Node,
+    /// For each entry of `node`, the file it came from.
+    pub key_files: Vec<usize>,
+    pub lines: Vec<Line>,
+}
+
+impl Job<'_> {
+    /// The file a top-level key of the merged job came from.
+    pub fn file_of(&self, key: &str) -> Option<usize> {
+        let m = self.node.as_map()?;
+        let i = m.iter().position(|e| e.key.as_str() == Some(key))?;
+        self.key_files.get(i).copied()
+    }
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.node.get(key)
+    }
+    pub fn is_hidden(&self) -> bool {
+        self.name.starts_with('.')
+    }
+}
+
+/// A structural problem GitLab would reject.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub file: usize,
+    pub span: Span,
+    pub message: String,
+}
+
+/// One pipeline: a root configuration (`.gitlab-ci.yml` or a child pipeline) with
+/// what it includes.
+#[derive(Debug)]
+pub struct Pipeline<'r> {
+    /// Files in merge order: included files first (depth first), the root last.
+    pub files: Vec<&'r SourceFile>,
+    /// Every `include:` entry, with the index of the file it is written in.
+    pub includes: Vec<(usize, include::Include<'r>)>,
+    pub stages: Vec<String>,
+    /// Visible jobs, in the order of their first definition.
+    pub jobs: Vec<Job<'r>>,
+    pub problems: Vec<Problem>,
+    /// Jobs or templates may live in includes pipewise cannot read (project, remote,
+    /// template, component, or a local path with variables).
+    pub incomplete: bool,
+    /// A child pipeline (`trigger: include:`).
+    pub child: bool,
+}
+
+impl<'r> Pipeline<'r> {
+    pub fn root(&self) -> &'r SourceFile {
+        self.files[self.files.len() - 1]
+    }
+    pub fn job(&self, name: &str) -> Option<&Job<'r>> {
+        self.jobs.iter().find(|j| j.name == name)
+    }
+    /// A global key as the last file that sets it wrote it.
+    pub fn global(&self, key: &str) -> Option<(usize, &'r Node)> {
+        self.files
+            .iter()
+            .enumerate()
+            .rev()
+            .find_map(|(i, f)| f.yaml.as_ref()?.root.get(key).map(|n| (i, n)))
+    }
+}
+
+/// Every pipeline of a repository: `.gitlab-ci.yml` (and other roots given), and the
+/// local child pipelines they trigger.
+pub fn pipelines<'r>(repo: &'r Repo, extra_roots: &[String]) -> Vec<Pipeline<'r>> {
+    let gitlab: Vec<&SourceFile> = repo
+        .files
+        .iter()
+        .filter(|f| f.kind == crate::source::FileKind::GitlabCi)
+        .collect();
+    if gitlab.is_empty() {
+        return vec![];
+    }
+    let mut roots: Vec<(&str, bool)> = vec![];
+    for p in [".gitlab-ci.yml", ".gitlab-ci.yaml"]
+        .into_iter()
+        .chain(extra_roots.iter().map(|s| s.trim_start_matches('/')))
+    {
+        if repo.file(p).is_some() && !roots.iter().any(|(r, _)| *r == p) {
+            roots.push((p, false));
+        }
+    }
+    // Child pipelines of any GitLab file.
+    for f in &gitlab {
+        let Some(d) = &f.yaml else { continue };
+        for (_, t) in include::child_pipelines(&d.root) {
+            for p in include::resolve_local(repo, t) {
+                if let Some(cf) = repo.file(&p) {
+                    if !roots.iter().any(|(r, _)| *r == cf.path) {
+                        roots.push((&cf.path, true));
+                    }
+                }
+            }
+        }
+    }
+    if roots.is_empty() {
+        // A single included file audited on its own.
+        roots.extend(gitlab.iter().map(|f| (f.path.as_str(), false)));
+    }
+    roots
+        .into_iter()
+        .filter_map(|(p, child)| repo.file(p).map(|f| build(repo, f, child)))
+        .collect()
+}
+
+/// Files in merge order (included first), each once, cycle-safe and bounded.
+fn merge_order<'r>(repo: &'r Repo, root: &'r SourceFile) -> (Vec<&'r SourceFile>, bool) {
+    let mut order: Vec<&SourceFile> = vec![];
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut incomplete = false;
+    // Iterative depth-first post-order: (file, next include index, resolved includes).
+    let mut stack: Vec<(&SourceFile, Vec<&SourceFile>, usize)> = vec![];
+    seen.insert(&root.path);
+    let children = |f: &'r SourceFile, incomplete: &mut bool| -> Vec<&'r SourceFile> {
+        let Some(inc) = f.yaml.as_ref().and_then(|d| d.root.get("include")) else {
+            return vec![];
+        };
+        let mut out = vec![];
+        for e in include::entries(inc) {
+            if e.kind != IncludeKind::Local {
+                *incomplete = true;
+                continue;
+            }
+            let found = include::resolve_local(repo, e.target);
+            if found.is_empty() {
+                *incomplete = true;
+            }
+            out.extend(found.iter().filter_map(|p| repo.file(p)));
+        }
+        out
+    };
+    stack.push((root, children(root, &mut incomplete), 0));
+    while let Some((f, kids, i)) = stack.last_mut() {
+        if let Some(&k) = kids.get(*i) {
+            *i += 1;
+            if order.len() + stack.len() < MAX_INCLUDES + 1 && seen.insert(&k.path) {
+                let ks = children(k, &mut incomplete);
+                stack.push((k, ks, 0));
+            }
+            continue;
+        }
+        order.push(*f);
+        stack.pop();
+    }
+    (order, incomplete)
+}
+
+struct Builder<'r> {
+    files: Vec<&'r SourceFile>,
+    /// Name → merged raw definition (prepared: encoded spans, `<<` expanded).
+    defs: HashMap<&'r str, Node>,
+    resolved: HashMap<String, Option<Node>>,
+    problems: Vec<Problem>,
+    incomplete: bool,
+}
+
+fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> {
+    let (files, incomplete) = merge_order(repo, root);
+    let mut b = Builder {
+        files,
+        defs: HashMap::new(),
+        resolved: HashMap::new(),
+        problems: vec![],
+        incomplete,
+    };
+    let mut includes = vec![];
+    // (name, file, key) of each visible job's definitions, first-seen order.
+    let mut visible: Vec<(&'r str, usize, &'r Node)> = vec![];
+    let mut index: HashMap<&'r str, usize> = HashMap::new();
+    for (fi, f) in b.files.clone().into_iter().enumerate() {
+        let Some(doc) = &f.yaml else { continue };
+        let src = doc.source();
+        let has_ref = src.contains("!reference");
+        if let Some(inc) = doc.root.get("include") {
+            includes.extend(include::entries(inc).into_iter().map(|e| (fi, e)));
+        }
+        let Some(map) = doc.root.as_map() else {
+            if !doc.root.is_null() {
+                b.problems.push(Problem {
+                    file: fi,
+                    span: doc.root.span,
+                    message: format!(
+                        "a GitLab CI configuration must be a mapping, found {}",
+                        doc.root.type_name()
+                    ),
+                });
+            }
+            continue;
+        };
+        for e in map {
+            let Some(name) = e.key.as_str() else { continue };
+            let hidden = name.starts_with('.');
+            if !GLOBAL_KEYS.contains(&name) && !hidden {
+                if e.value.as_map().is_none() {
+                    b.problems.push(Problem {
+                        file: fi,
+                        span: e.key.span,
+                        message: format!(
+                            "job `{name}` must be a mapping, found {}",
+                            e.value.type_name()
+                        ),
+                    });
+                    continue;
+                }
+                for k in e.value.as_map().unwrap_or(&[]) {
+                    let key = k.key.as_str().unwrap_or("");
+                    if !JOB_KEYS.contains(&key) && key != "<<" {
+                        b.problems.push(Problem {
+                            file: fi,
+                            span: k.key.span,
+                            message: format!("unknown key `{key}` in job `{name}`"),
+                        });
+                    }
+                }
+                match index.get(name) {
+                    Some(&i) => {
+                        visible[i].1 = fi;
+                        visible[i].2 = &e.key;
+                    }
+                    None => {
+                        index.insert(name, visible.len());
+                        visible.push((name, fi, &e.key));
+                    }
+                }
+            }
+            let prepared = prepare(&e.value, fi, src, has_ref, 0);
+            let merged = match b.defs.remove(name) {
+                Some(old) => deep_merge(&old, &prepared),
+                None => prepared,
+            };
+            b.defs.insert(name, merged);
+        }
+    }
+    let stages: Vec<String> = match b.defs.get("stages").or_else(|| b.defs.get("types")) {
+        Some(s) => flatten_strings(s),
+        None => ["build", "test", "deploy"].map(String::from).to_vec(),
+    };
+    let defaults = b.defaults();
+    let mut jobs = vec![];
+    for (name, file, key) in visible {
+        let Some(mut node) = b.resolve(name, &mut vec![]) else {
+            continue;
+        };
+        apply_defaults(&mut node, &defaults);
+        b.references(&mut node, 0);
+        let (node, key_files, lines) = finish(node);
+        let job = Job {
+            name,
+            file,
+            key,
+            node,
+            key_files,
+            lines,
+        };
+        b.check_job(&job, &stages);
+        jobs.push(job);
+    }
+    let mut p = Pipeline {
+        files: b.files,
+        includes,
+        stages,
+        jobs,
+        problems: b.problems,
+        incomplete: b.incomplete,
+        child,
+    };
+    check_needs(&mut p);
+    p
+}
+
+impl<'r> Builder<'r> {
+    /// `default:` merged over the old top-level keys.
+    fn defaults(&mut self) -> Vec<Entry> {
+        let mut out: Vec<Entry> = vec![];
+        for k in [
+            "image",
+            "services",
+            "before_script",
+            "after_script",
+            "cache",
+        ] {
+            if let Some(n) = self.defs.get(k) {
+                out.push(Entry {
+                    key: scalar(k, n.span),
+                    value: n.clone(),
+                });
+            }
+        }
+        let default = match self.defs.get("default").cloned() {
+            Some(mut d) => {
+                self.references(&mut d, 0);
+                d
+            }
+            None => return out,
+        };
+        for e in default.as_map().unwrap_or(&[]) {
+            let Some(k) = e.key.as_str() else { continue };
+            if !DEFAULT_KEYS.contains(&k) {
+                continue;
+            }
+            match out.iter_mut().find(|o| o.key.as_str() == Some(k)) {
+                Some(o) => o.value = e.value.clone(),
+                None => out.push(e.clone()),
+            }
+        }
+        out
+    }
+
+    /// A job or template with its `extends:` applied (memoized).
+    fn resolve(&mut self, name: &str, stack: &mut Vec<String>) -> Option<Node> {
+        if let Some(r) = self.resolved.get(name) {
+            return r.clone();
+        }
+        let own = self.defs.get(name)?.clone();
+        let parents: Vec<(String, Span)> = match own.get("extends") {
+            Some(n) => match &n.kind {
+                NodeKind::Scalar { value, .. } => vec![(value.clone(), n.span)],
+                NodeKind::Seq(items) => items
+                    .iter()
+                    .filter_map(|i| i.as_str().map(|s| (s.to_string(), i.span)))
+                    .collect(),
+                NodeKind::Map(_) => vec![],
+            },
+            None => vec![],
+        };
+        let mut base: Option<Node> = None;
+        stack.push(name.to_string());
+        for (p, span) in parents {
+            if stack.contains(&p) || stack.len() > MAX_EXTENDS {
+                let (file, span) = decode(span);
+                self.problems.push(Problem {
+                    file,
+                    span,
+                    message: if stack.contains(&p) {
+                        format!("`extends: {p}` of `{name}` is circular")
+                    } else {
+                        format!("`extends` of `{name}` nests more than {MAX_EXTENDS} levels")
+                    },
+                });
+                continue;
+            }
+            match self.resolve(&p, stack) {
+                Some(pn) => {
+                    base = Some(match base {
+                        Some(b) => deep_merge(&b, &pn),
+                        None => pn,
+                    })
+                }
+                None if !self.incomplete => {
+                    let (file, span) = decode(span);
+                    self.problems.push(Problem {
+                        file,
+                        span,
+                        message: format!("`{name}` extends `{p}`, which is not defined"),
+                    });
+                }
+                None => {}
+            }
+        }
+        stack.pop();
+        let r = match base {
+            Some(b) => deep_merge(&b, &own),
+            None => own,
+        };
+        self.resolved.insert(name.to_string(), Some(r.clone()));
+        Some(r)
+    }
+
+    /// Replaces `!reference` markers in `node` by what they name.
+    fn references(&mut self, node: &mut Node, depth: usize) {
+        if depth > MAX_REFERENCE {
+            return;
+        }
+        let span = node.span;
+        match &mut node.kind {
+            NodeKind::Scalar { .. } => {}
+            NodeKind::Map(entries) => {
+                if let Some(target) = reference_target(entries) {
+                    if let Some(mut r) = self.lookup(&target, span) {
+                        self.references(&mut r, depth + 1);
+                        *node = r;
+                    }
+                    return;
+                }
+                for e in entries.iter_mut() {
+                    self.references(&mut e.value, depth + 1);
+                }
+            }
+            NodeKind::Seq(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for mut item in std::mem::take(items) {
+                    let target = item.as_map().and_then(reference_target);
+                    let Some(t) = target else {
+                        self.references(&mut item, depth + 1);
+                        out.push(item);
+                        continue;
+                    };
+                    if let Some(mut r) = self.lookup(&t, item.span) {
+                        self.references(&mut r, depth + 1);
+                        match r.kind {
+                            // A list is spliced into the list.
+                            NodeKind::Seq(ref mut inner) => out.append(inner),
+                            _ => out.push(r),
+                        }
+                    }
+                }
+                *items = out;
+            }
+        }
+    }
+
+    fn lookup(&mut self, target: &[String], at: Span) -> Option<Node> {
+        let (first, rest) = target.split_first()?;
+        let found = self.resolve(first, &mut vec![]).and_then(|mut n| {
+            for k in rest {
+                n = n.get(k)?.clone();
+            }
+            Some(n)
+        });
+        if found.is_none() && !self.incomplete && !self.defs.contains_key(first.as_str()) {
+            let (file, span) = decode(at);
+            self.problems.push(Problem {
+                file,
+                span,
+                message: format!("`!reference` names `{first}`, which is not defined"),
+            });
+        }
+        found
+    }
+
+    fn check_job(&mut self, job: &Job, stages: &[String]) {
+        let has = |k: &str| job.node.get(k).is_some();
+        if !has("script") && !has("trigger") && !has("run") && !self.incomplete {
+            self.problems.push(Problem {
+                file: job.file,
+                span: job.key.span,
+                message: format!(
+                    "job `{}` has no `script`, `run` or `trigger` (GitLab refuses it)",
+                    job.name
+                ),
+            });
+        }
+        for section in SECTIONS {
+            let Some(n) = job.node.get(section) else {
+                continue;
+            };
+            let mut bad = None;
+            n.walk(&mut |x| {
+                if bad.is_none() && x.as_map().is_some_and(|m| reference_target(m).is_none()) {
+                    bad = Some(x.span);
+                }
+            });
+            if let (Some(span), Some(fi)) = (bad, job.file_of(section)) {
+                self.problems.push(Problem {
+                    file: fi,
+                    span,
+                    message: format!(
+                        "`{section}` of job `{}` must be a string or a list of strings; this line is a mapping (quote a line that contains `: `)",
+                        job.name
+                    ),
+                });
+            }
+        }
+        if let Some(st) = job.node.get("stage") {
+            if let Some(s) = st.as_str() {
+                let builtin = matches!(s, ".pre" | ".post");
+                if !builtin
+                    && !s.contains('$')
+                    && !stages.iter().any(|x| x == s)
+                    && !self.incomplete
+                {
+                    if let Some(fi) = job.file_of("stage") {
+                        self.problems.push(Problem {
+                            file: fi,
+                            span: st.span,
+                            message: format!(
+                                "stage `{s}` of job `{}` is not in `stages`",
+                                job.name
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `needs:` naming a job that does not exist (and is not `optional: true`).
+fn check_needs(p: &mut Pipeline) {
+    if p.incomplete {
+        return;
+    }
+    let names: HashSet<&str> = p.jobs.iter().map(|j| j.name).collect();
+    let mut problems = vec![];
+    for j in &p.jobs {
+        let Some(needs) = j.node.get("needs").and_then(Node::as_seq) else {
+            continue;
+        };
+        for n in needs {
+            let (name, optional) = match &n.kind {
+                NodeKind::Scalar { value, .. } => (value.as_str(), false),
+                NodeKind::Map(_) => {
+                    if n.get("pipeline").is_some() || n.get("project").is_some() {
+                        continue;
+                    }
+                    (
+                        n.get("job").and_then(Node::as_str).unwrap_or(""),
+                        n.get("optional").and_then(Node::as_bool) == Some(true),
+                    )
+                }
+                NodeKind::Seq(_) => continue,
+            };
+            let name = matrix_base(name);
+            if name.is_empty() || optional || name.contains('$') || names.contains(name) {
+                continue;
+            }
+            if let Some(fi) = j.file_of("needs") {
+                problems.push(Problem {
+                    file: fi,
+                    span: n.span,
+                    message: format!("job `{}` needs `{name}`, which is not defined", j.name),
+                });
+            }
+        }
+    }
+    p.problems.extend(problems);
+}
+
+/// `build: [linux, amd64]` (one job of a `parallel: matrix`) names job `build`.
+pub fn matrix_base(name: &str) -> &str {
+    match name.strip_suffix(']').and_then(|n| n.rsplit_once(": [")) {
+        Some((base, _)) => base,
+        None => name,
+    }
+}
+
+fn reference_target(entries: &[Entry]) -> Option<Vec<String>> {
+    match entries {
+        [e] if e.key.as_str() == Some(REFERENCE) => Some(flatten_strings(&e.value)),
+        _ => None,
+    }
+}
+
+fn scalar(s: &str, span: Span) -> Node {
+    Node {
+        kind: NodeKind::Scalar {
+            value: s.to_string(),
+            style: Style::Plain,
+        },
+        span,
+    }
+}
+
+fn flatten_strings(n: &Node) -> Vec<String> {
+    match &n.kind {
+        NodeKind::Scalar { value, .. } => vec![value.clone()],
+        NodeKind::Seq(items) => items
+            .iter()
+            .filter_map(|i| i.as_str().map(str::to_string))
+            .collect(),
+        NodeKind::Map(_) => vec![],
+    }
+}
+
+/// A copy of `n` with spans encoded for file `file`, `<<:` merge keys expanded and
+/// `!reference` sequences marked.
+fn prepare(n: &Node, file: usize, src: &str, has_ref: bool, depth: usize) -> Node {
+    let span = encode(n.span, file);
+    let kind = match &n.kind {
+        NodeKind::Scalar { .. } => n.kind.clone(),
+        NodeKind::Seq(items) if depth < 64 => {
+            let seq = NodeKind::Seq(
+                items
+                    .iter()
+                    .map(|i| prepare(i, file, src, has_ref, depth + 1))
+                    .collect(),
+            );
+            if has_ref && is_reference(src, n.span) {
+                NodeKind::Map(vec![Entry {
+                    key: scalar(REFERENCE, span),
+                    value: Node { kind: seq, span },
+                }])
+            } else {
+                seq
+            }
+        }
+        NodeKind::Map(entries) if depth < 64 => {
+            let mut out: Vec<Entry> = Vec::with_capacity(entries.len());
+            let mut merged: Vec<Entry> = vec![];
+            for e in entries {
+                if e.key.as_str() == Some("<<") {
+                    let sources: Vec<&Node> = match &e.value.kind {
+                        NodeKind::Seq(items) => items.iter().collect(),
+                        _ => vec![&e.value],
+                    };
+                    for s in sources {
+                        let p = prepare(s, file, src, has_ref, depth + 1);
+                        if let NodeKind::Map(es) = &p.kind {
+                            for me in es {
+                                // The first merged mapping wins among merged ones.
+                                if !merged.iter().any(|m| m.key.as_str() == me.key.as_str()) {
+                                    merged.push(me.clone());
+                                }
+                            }
+                        }
+                    }
+                    continue;
+                }
+                out.push(Entry {
+                    key: prepare(&e.key, file, src, false, depth + 1),
+                    value: prepare(&e.value, file, src, has_ref, depth + 1),
+                });
+            }
+            // Explicit keys win over merged ones; merged keys come first, as written.
+            let mut all: Vec<Entry> = merged
+                .into_iter()
+                .filter(|m| !out.iter().any(|o| o.key.as_str() == m.key.as_str()))
+                .collect();
+            all.extend(out);
+            NodeKind::Map(all)
+        }
+        _ => n.kind.clone(),
+    };
+    Node { kind, span }
+}
+
+/// Whether the node at `span` of `src` is tagged `!reference`.
+fn is_reference(src: &str, span: Span) -> bool {
+    // The parser's span starts at the tag or just after it.
+    src.get(span.start..)
+        .is_some_and(|a| a.starts_with("!reference"))
+        || src
+            .get(..span.start)
+            .is_some_and(|b| b.trim_end().ends_with("!reference"))
+}
+
+/// GitLab's merge: mappings merged key by key (recursively), anything else replaced.
+pub fn deep_merge(base: &Node, over: &Node) -> Node {
+    match (&base.kind, &over.kind) {
+        (NodeKind::Map(b), NodeKind::Map(o))
+            if reference_target(o).is_none() && reference_target(b).is_none() =>
+        {
+            let mut out: Vec<Entry> = Vec::with_capacity(b.len() + o.len());
+            for be in b {
+                match o.iter().find(|oe| oe.key.as_str() == be.key.as_str()) {
+                    Some(oe) => out.push(Entry {
+                        key: oe.key.clone(),
+                        value: deep_merge(&be.value, &oe.value),
+                    }),
+                    None => out.push(be.clone()),
+                }
+            }
+            for oe in o {
+                if !b.iter().any(|be| be.key.as_str() == oe.key.as_str()) {
+                    out.push(oe.clone());
+                }
+            }
+            Node {
+                kind: NodeKind::Map(out),
+                span: over.span,
+            }
+        }
+        _ => over.clone(),
+    }
+}
+
+/// Adds the `default:` keys a job neither sets nor refuses through `inherit:`.
+fn apply_defaults(job: &mut Node, defaults: &[Entry]) {
+    if defaults.is_empty() {
+        return;
+    }
+    let inherit = job.get("inherit").and_then(|i| i.get("default")).cloned();
+    let allowed = |k: &str| match &inherit {
+        None => true,
+        Some(n) => match &n.kind {
+            NodeKind::Seq(items) => items.iter().any(|i| i.as_str() == Some(k)),
+            _ => n.as_bool() != Some(false),
+        },
+    };
+    let NodeKind::Map(entries) = &mut job.kind else {
+        return;
+    };
+    for d in defaults {
+        let Some(k) = d.key.as_str() else { continue };
+        if allowed(k) && !entries.iter().any(|e| e.key.as_str() == Some(k)) {
+            entries.push(d.clone());
+        }
+    }
+}
+
+/// Decodes the merged job: real spans, the file of each top-level key, script lines.
+fn finish(mut node: Node) -> (Node, Vec<usize>, Vec<Line>) {
+    let mut key_files = vec![];
+    let mut lines = vec![];
+    if let NodeKind::Map(entries) = &node.kind {
+        for e in entries {
+            key_files.push(decode(e.value.span).0);
+        }
+        for section in SECTIONS {
+            if let Some(e) = entries.iter().find(|e| e.key.as_str() == Some(section)) {
+                collect_lines(&e.value, section, &mut lines, 0);
+            }
+        }
+    }
+    decode_tree(&mut node);
+    (node, key_files, lines)
+}
+
+fn collect_lines(n: &Node, section: &'static str, out: &mut Vec<Line>, depth: usize) {
+    match &n.kind {
+        NodeKind::Scalar { .. } if !n.is_null() => {
+            let mut node = n.clone();
+            let (file, span) = decode(n.span);
+            node.span = span;
+            out.push(Line {
+                section,
+                node,
+                file,
+            });
+        }
+        NodeKind::Seq(items) if depth < MAX_REFERENCE => {
+            for i in items {
+                collect_lines(i, section, out, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn decode_tree(n: &mut Node) {
+    let mut stack = vec![n];
+    while let Some(n) = stack.pop() {
+        n.span = decode(n.span).1;
+        match &mut n.kind {
+            NodeKind::Scalar { .. } => {}
+            NodeKind::Seq(items) => stack.extend(items.iter_mut()),
+            NodeKind::Map(es) => {
+                for e in es.iter_mut() {
+                    stack.push(&mut e.key);
+                    stack.push(&mut e.value);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! `gitlab/debug-trace`: `CI_DEBUG_TRACE` or `CI_DEBUG_SERVICES` set to `true` in the
+//! configuration: every job it applies to writes all its variables, masked ones
+//! included, into the job log.
+
+use super::{definitions, variables, where_, GITLAB};
+use crate::finding::{Category, Confidence, Severity};
+use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
+use crate::workflow::{Platform, Workflow};
+
+pub struct DebugTrace;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "gitlab/debug-trace",
+    title: "Debug tracing exposes secrets in job logs",
+    severity: Severity::High,
+    confidence: Confidence::High,
+    category: Category::Security,
+    summary: "`CI_DEBUG_TRACE: \"true\"` (or `CI_DEBUG_SERVICES`) is committed in the configuration.",
+    impact: "The job log shows every variable, masked secrets included, to everyone who can read the job logs.",
+    doc: r#"
+## Why it matters
+Debug tracing prints the value of every variable as the shell sets it, and masking
+does not apply. Committed in `.gitlab-ci.yml`, it stays on for every pipeline, and
+job logs of public projects are public.
+
+## Bad
+```yaml
+variables:
+  CI_DEBUG_TRACE: "true"
+```
+
+## Good
+Remove it; when you need a trace, set it for one manual pipeline run and delete the
+job log afterwards.
+"#,
+    fix: FixMeta {
+        description: "Remove `CI_DEBUG_TRACE`/`CI_DEBUG_SERVICES` from the configuration.",
+        snippet: "variables:\n  # CI_DEBUG_TRACE only for a one-off manual run",
+        effort_minutes: 5,
+    },
+    references: &["https://docs.gitlab.com/ci/variables/variables_troubleshooting/"],
+};
+
+impl Rule for DebugTrace {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn platforms(&self) -> &'static [Platform] {
+        GITLAB
+    }
+    fn workflow(&self, wf: &Workflow, cx: &mut Ctx) {
+        for (name, def) in definitions(wf) {
+            for (e, v) in variables(def) {
+                let Some(k) = e.key.as_str() else { continue };
+                if !matches!(k, "CI_DEBUG_TRACE" | "CI_DEBUG_SERVICES") {
+                    continue;
+                }
+                if !v
+                    .as_str()
+                    .is_some_and(|s| s.trim().eq_ignore_ascii_case("true"))
+                {
+                    continue;
+                }
+                cx.report(
+                    &META,
+                    wf.path,
+                    crate::rules::entry_span(e),
+                    format!("`{k}` is on in {}: job logs will show every variable, masked secrets included.", where_(name)),
+                )
+                .job((!name.is_empty() && name != "default").then_some(name));
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! `gitlab/hardcoded-variable`: a `variables:` entry named like a credential
+//! (`*_PASSWORD`, `*_TOKEN`, `*_SECRET`, `*_API_KEY`, …) whose value is a literal
+//! that looks like a real secret (long, mixed letters and digits, no `$` reference).
+//! Throwaway test-database passwords (`postgres`, `secret`, `password`) are not
+//! reported.
+
+use super::{definitions, variables, where_, GITLAB};
+use crate::finding::{Category, Confidence, Severity};
+use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
+use crate::workflow::{Platform, Workflow};
+
+pub struct HardcodedVariable;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "gitlab/hardcoded-variable",
+    title: "Credential committed in `variables:`",
+    severity: Severity::High,
+    confidence: Confidence::Medium,
+    category: Category::Security,
+    summary: "A variable named like a password, token or key has a literal, secret-looking value in the CI configuration.",
+    impact: "Everyone who can read the repository (and its history, forever) has the credential.",
+    doc: r#"
+## Why it matters
+`.gitlab-ci.yml` is part of the repository: a token written there is readable by every
+project member, every fork and every clone, and stays in the history after it is
+removed. CI/CD variables (Settings → CI/CD → Variables), masked and protected, keep
+it out of the code.
+
+## Bad
+```yaml
+variables:
+  DEPLOY_TOKEN: "x8Yq2mVb7LpR4sTn9KcW"
+```
+
+## Good
+```yaml
+# DEPLOY_TOKEN is a masked, protected CI/CD variable in the project settings
+deploy:
+  script:
+    - ./deploy.sh
+```
+"#,
+    fix: FixMeta {
+        description: "Revoke the credential, then store the new one as a masked, protected CI/CD variable.",
+        snippet: "# Settings → CI/CD → Variables: DEPLOY_TOKEN (masked, protected)",
+        effort_minutes: 20,
+    },
+    references: &["https://docs.gitlab.com/ci/variables/#for-a-project"],
+};
+
+const SECRET_WORDS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "SECRET",
+    "TOKEN",
+    "API_KEY",
+    "APIKEY",
+    "PRIVATE_KEY",
+    "ACCESS_KEY",
+];
+/// Names that hold something about a secret, not the secret.
+const NOT_SECRET_SUFFIXES: &[&str] = &[
+    "_FILE",
+    "_PATH",
+    "_NAME",
+    "_USER",
+    "_USERNAME",
+    "_URL",
+    "_HEADER",
+    "_TYPE",
+    "_ID",
+    "_VAR",
+    "_VARIABLE",
+    "_ENV",
+    "_DIR",
+    "_KEY_ID",
+];
+
+/// Long, with letters and digits, and no placeholder words: a real secret's shape.
+fn looks_secret(v: &str) -> bool {
+    let v = v.trim();
+    let lower = v.to_ascii_lowercase();
+    v.len() >= 12
+        && !v.contains(['$', ' ', '/'])
+        && v.bytes().any(|b| b.is_ascii_digit())
+        && v.bytes().any(|b| b.is_ascii_alphabetic())
+        && ![
+            "example",
+            "changeme",
+            "password",
+            "secret",
+            "dummy",
+            "placeholder",
+            "xxxx",
+            "test",
+            "fake",
+            "sample",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+impl Rule for HardcodedVariable {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn platforms(&self) -> &'static [Platform] {
+        GITLAB
+    }
+    fn workflow(&self, wf: &Workflow, cx: &mut Ctx) {
+        for (name, def) in definitions(wf) {
+            for (e, v) in variables(def) {
+                let Some(k) = e.key.as_str() else { continue };
+                let upper = k.to_ascii_uppercase();
+                if !SECRET_WORDS.iter().any(|w| upper.contains(w))
+                    || NOT_SECRET_SUFFIXES.iter().any(|s| upper.ends_with(s))
+                {
+                    continue;
+                }
+                if !v.as_str().is_some_and(looks_secret) {
+                    continue;
+                }
+                cx.report(
+                    &META,
+                    wf.path,
+                    v.span,
+                    format!("`{k}` in {} has a literal value that looks like a real credential; it is readable by anyone who can read the repository.", where_(name)),
+                )
+                .job((!name.is_empty() && name != "default").then_some(name));
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! `gitlab/job-token-exposure`: `CI_JOB_TOKEN` (or the registry and deploy
+//! passwords GitLab sets) sent to a host other than the GitLab instance: in a
+//! `curl`/`wget` header or URL, or in a `git` URL's credentials.
+
+use super::{var_refs, GITLAB};
+use crate::finding::{Category, Confidence, Severity};
+use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
+use crate::workflow::Platform;
+
+pub struct JobTokenExposure;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "gitlab/job-token-exposure",
+    title: "Job token sent to another host",
+    severity: Severity::High,
+    confidence: Confidence::Medium,
+    category: Category::Security,
+    summary: "`CI_JOB_TOKEN` (or `CI_REGISTRY_PASSWORD`, `CI_DEPLOY_PASSWORD`) is sent to a URL that is not the GitLab instance.",
+    impact: "The other host receives a token that can read this project's (and allowed projects') code, packages and registry for as long as the job runs.",
+    doc: r#"
+## Why it matters
+The job token acts as the user who started the pipeline for the projects on its
+allowlist. Sent to a third-party host (a webhook, a mirror, an artifact server), it
+can be replayed while the job runs. Send it only to `$CI_SERVER_URL`,
+`$CI_API_V4_URL` or `$CI_REGISTRY`.
+
+## Bad
+```yaml
+notify:
+  script:
+    - curl -H "JOB-TOKEN: $CI_JOB_TOKEN" https://hooks.example.com/build
+```
+
+## Good
+```yaml
+upload:
+  script:
+    - curl --header "JOB-TOKEN: $CI_JOB_TOKEN" --upload-file app.tgz "$CI_API_V4_URL/projects/$CI_PROJECT_ID/packages/generic/app/1.0/app.tgz"
+```
+"#,
+    fix: FixMeta {
+        description: "Send the job token only to the GitLab instance; give other services their own narrowly-scoped secret.",
+        snippet: "curl --header \"JOB-TOKEN: $CI_JOB_TOKEN\" \"$CI_API_V4_URL/projects/$CI_PROJECT_ID/...\"",
+        effort_minutes: 20,
+    },
+    references: &["https://docs.gitlab.com/ci/jobs/ci_job_token/"],
+};
+
+const TOKENS: &[&str] = &["CI_JOB_TOKEN", "CI_REGISTRY_PASSWORD", "CI_DEPLOY_PASSWORD"];
+
+/// A URL of the GitLab instance itself (through its predefined variables) or of a
+/// host named gitlab.
+fn is_gitlab(url: &str) -> bool {
+    let host = url
+        .split("://")
+        .nth(1)
+        .unwrap_or(url)
+        .split('/')
+        .next()
+        .unwrap_or("");
+    let host = host.rsplit('@').next().unwrap_or(host);
+    [
+        "CI_SERVER",
+        "CI_API_",
+        "CI_PROJECT_URL",
+        "CI_REGISTRY",
+        "CI_REPOSITORY_URL",
+        "CI_PAGES",
+    ]
+    .iter()
+    .any(|v| url.contains(v))
+        || host.contains("gitlab")
+        || host.contains('$')
+}
+
+impl Rule for JobTokenExposure {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn platforms(&self) -> &'static [Platform] {
+        GITLAB
+    }
+    fn step(&self, site: &StepSite, cx: &mut Ctx) {
+        let Some(run) = &site.step.run else { return };
+        let Some(script) = &run.script else { return };
+        if !TOKENS.iter().any(|t| run.text.contains(t)) {
+            return;
+        }
+        for c in &script.commands {
+            if !matches!(c.base_name(), "curl" | "wget" | "git" | "http" | "https") {
+                continue;
+            }
+            let raw = run.text.get(c.span.start..c.span.end).unwrap_or("");
+            let Some((_, _, token)) = var_refs(raw, TOKENS).first().copied() else {
+                continue;
+            };
+            let urls: Vec<&str> = c
+                .args()
+                .iter()
+                .map(|w| w.text.as_str())
+                .filter(|a| a.starts_with("https://") || a.starts_with("http://"))
+                .collect();
+            let Some(foreign) = urls.iter().find(|u| !is_gitlab(u)) else {
+                continue;
+            };
+            cx.report(
+                &META,
+                site.path,
+                run.source_span(site.doc, c.span),
+                format!("`${token}` is sent to `{foreign}`, which is not this GitLab instance: that host can use the token while the job runs."),
+            )
+            .site(site);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! GitLab CI rules: what only a GitLab pipeline can get wrong (predefined variables
+//! an outsider controls, `$[[ inputs ]]`, includes and components, `CI_JOB_TOKEN`,
+//! docker-in-docker, debug tracing, `allow_failure`, environments and resource
+//! groups). They run on the merged, lowered pipeline (`crate::gitlab`): rules about a
+//! file's own keys read each file's definitions as written (one finding per place,
+//! however many jobs extend it), rules about what a job does read the merged jobs.
+
+pub mod allow_failure_gate;
+pub mod debug_trace;
+pub mod deploy_without_environment;
+pub mod dind_tls_disabled;
+pub mod duplicate_key;
+pub mod hardcoded_variable;
+pub mod inputs_injection;
+pub mod job_token_exposure;
+pub mod script_injection;
+pub mod unpinned_image;
+pub mod unpinned_include;
+
+use super::Rule;
+use crate::workflow::{Platform, Workflow};
+use pipewise_yaml::{Entry, Node, NodeKind};
+
+pub static RULES: &[&dyn Rule] = &[
+    &allow_failure_gate::AllowFailureGate,
+    &debug_trace::DebugTrace,
+    &deploy_without_environment::DeployWithoutEnvironment,
+    &dind_tls_disabled::DindTlsDisabled,
+    &duplicate_key::DuplicateKey,
+    &hardcoded_variable::HardcodedVariable,
+    &inputs_injection::InputsInjection,
+    &job_token_exposure::JobTokenExposure,
+    &script_injection::ScriptInjection,
+    &unpinned_image::UnpinnedImage,
+    &unpinned_include::UnpinnedInclude,
+];
+
+/// What GitLab rules declare as their platform.
+pub const GITLAB: &[Platform] = &[Platform::GitLab];
+
+/// Every definition a GitLab file writes that can hold job keywords: the file itself
+/// (global `variables`, `image`, `services`), `default:`, jobs and hidden templates.
+/// Each is `(name, node)`; the file's root is named `""`.
+pub fn definitions<'a>(wf: &Workflow<'a>) -> Vec<(&'a str, &'a Node)> {
+    let mut out = vec![("", wf.root)];
+    for e in wf.root.as_map().unwrap_or(&[]) {
+        let Some(k) = e.key.as_str() else { continue };
+        if e.value.as_map().is_some()
+            && (k == "default" || !crate::gitlab::pipeline::GLOBAL_KEYS.contains(&k))
+        {
+            out.push((k, &e.value));
+        }
+    }
+    out
+}
+
+/// The entries of a `variables:` mapping with their value nodes (`NAME: value` or
+/// `NAME: {value: …, description: …}`).
+pub fn variables(n: &Node) -> Vec<(&Entry, &Node)> {
+    n.get("variables")
+        .and_then(Node::as_map)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|e| {
+            let v = match &e.value.kind {
+                NodeKind::Map(_) => e.value.get("value")?,
+                _ => &e.value,
+            };
+            Some((e, v))
+        })
+        .collect()
+}
+
+/// A human name for a definition in messages.
+pub fn where_(name: &str) -> String {
+    match name {
+        "" => "the global configuration".into(),
+        "default" => "`default:`".into(),
+        n => format!("`{n}`"),
+    }
+}
+
+/// Positions of `$NAME` / `${NAME}` in `text` for the names in `names`, with the
+/// name found.
+pub fn var_refs<'n>(text: &str, names: &[&'n str]) -> Vec<(usize, usize, &'n str)> {
+    let mut out = vec![];
+    let b = text.as_bytes();
+    let mut i = 0;
+    while let Some(off) = memchr::memchr(b'$', &b[i..]) {
+        let at = i + off;
+        i = at + 1;
+        let (start, braced) = match b.get(at + 1) {
+            Some(b'{') => (at + 2, true),
+            _ => (at + 1, false),
+        };
+        let end = start
+            + b[start.min(b.len())..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+                .count();
+        let Some(word) = text.get(start..end) else {
+            continue;
+        };
+        if let Some(n) = names.iter().find(|n| **n == word) {
+            let stop = if braced {
+                text[end..].find('}').map(|p| end + p + 1).unwrap_or(end)
+            } else {
+                end
+            };
+            out.push((at, stop, *n));
+        }
+    }
+    out
+}
+
+/// Where to point for a key of a merged GitLab job: the key's own node when it is
+/// written in this workflow's file, else the job's name.
+pub fn job_key_span(wf: &Workflow, job: &crate::workflow::Job, key: &str) -> crate::finding::Span {
+    let own = wf
+        .pipeline
+        .and_then(|p| {
+            let gj = p.job(job.id)?;
+            let f = gj.file_of(key)?;
+            (p.files.get(f)?.path == wf.path).then_some(())
+        })
+        .and_then(|_| job.entry(key));
+    match own {
+        Some(e) => crate::rules::entry_span(e),
+        None => job.key.span,
+    }
+}

@@ -1,0 +1,220 @@
+//! GitLab CI end to end: loading (includes, extends, `default:`, anchors and `<<:`,
+//! `!reference`, the `spec:` header), lowering (neutral rules point into the file a
+//! script line comes from), errors GitLab would give (with file and line), a
+//! repository with both platforms in one report, and the GitLab corpus (ignored
+//! test: `cargo test -p pipewise --test gitlab -- --ignored`).
+
+use pipewise::audit::audit_path;
+use pipewise::config::Config;
+use pipewise::report::RepoReport;
+use std::fs;
+use std::path::Path;
+use tempfile::TempDir;
+
+fn repo(files: &[(&str, &str)]) -> (TempDir, RepoReport) {
+    let dir = TempDir::new().expect("temp dir");
+    for (p, text) in files {
+        let f = dir.path().join(p);
+        fs::create_dir_all(f.parent().expect("parent")).expect("mkdir");
+        fs::write(&f, text).expect("write");
+    }
+    let r = audit_path(dir.path(), Some(&Config::default())).expect("audits");
+    (dir, r)
+}
+
+fn findings(r: &RepoReport, rule: &str) -> Vec<String> {
+    r.findings
+        .iter()
+        .filter(|f| f.rule == rule)
+        .map(|f| format!("{}:{}:{}", f.file, f.line, f.column))
+        .collect()
+}
+
+#[test]
+fn included_extended_and_referenced_scripts_point_into_their_own_files() {
+    let (_d, r) = repo(&[
+        (
+            ".gitlab-ci.yml",
+            "include:\n  - local: /ci/templates.yml\n  - 'ci/more/*.yml'\nstages: [build, test]\n.setup: &setup\n  before_script:\n    - make deps || true\ntest:\n  <<: *setup\n  extends: .tested\n  stage: test\n  script:\n    - !reference [.shared, script]\n    - npm test\n",
+        ),
+        (
+            "ci/templates.yml",
+            ".tested:\n  image: node:22\n  after_script:\n    - echo done\n.shared:\n  script:\n    - npm ci\n    - pytest || echo failed\n",
+        ),
+        ("ci/more/lint.yml", "lint:\n  stage: build\n  script: npm run lint || true\n"),
+    ]);
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let mut got = findings(&r, "reliability/masked-failure");
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ".gitlab-ci.yml:7:7",
+            "ci/more/lint.yml:3:11",
+            "ci/templates.yml:8:7"
+        ]
+    );
+    let kinds: Vec<_> = r
+        .files
+        .iter()
+        .filter(|f| f.kind == "gitlab-ci")
+        .map(|f| f.path.as_str())
+        .collect();
+    assert_eq!(
+        kinds,
+        [".gitlab-ci.yml", "ci/more/lint.yml", "ci/templates.yml"]
+    );
+}
+
+#[test]
+fn default_and_extends_merge_like_gitlab() {
+    let (_d, r) = repo(&[(
+        ".gitlab-ci.yml",
+        "default:\n  image: python\n.base:\n  variables:\n    A: '1'\n  image: alpine:3.20\n.mid:\n  extends: .base\n  variables:\n    B: '2'\njob:\n  extends: .mid\n  script: echo hi\nplain:\n  script: echo hi\nno-default:\n  inherit:\n    default: false\n  script: echo hi\n",
+    )]);
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    // `default: image: python` is reported once, where it is written; `job` gets
+    // alpine through two levels of extends, `plain` the default.
+    assert_eq!(
+        findings(&r, "gitlab/unpinned-image"),
+        [".gitlab-ci.yml:2:10"]
+    );
+    let jobs: Vec<&str> = r
+        .workflows
+        .iter()
+        .flat_map(|w| w.jobs.iter().map(|j| j.id.as_str()))
+        .collect();
+    assert_eq!(jobs, ["job", "plain", "no-default"]);
+}
+
+#[test]
+fn spec_header_is_read_and_the_body_audited() {
+    let (_d, r) = repo(&[(
+        ".gitlab-ci.yml",
+        "spec:\n  inputs:\n    v:\n---\nrelease:\n  script:\n    - ./release.sh $[[ inputs.v ]] || true\n",
+    )]);
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!(
+        findings(&r, "gitlab/inputs-injection"),
+        [".gitlab-ci.yml:7:20"]
+    );
+}
+
+#[test]
+fn what_gitlab_rejects_is_an_error_with_file_and_line() {
+    let (_d, r) = repo(&[
+        (
+            ".gitlab-ci.yml",
+            "include: ci/missing.yml\nstages: [build]\njob:\n  extends: .nowhere\n  stage: test\n  script: make\n  bogus: 1\nempty:\n  stage: build\nbad-line:\n  stage: build\n  script:\n    - curl -H \"A: b\" x\nneeds-it:\n  stage: build\n  needs: [ghost]\n  script: make\n",
+        ),
+        ("broken/.gitlab-ci.yml", "x: [\n"),
+    ]);
+    let errs: Vec<String> = r
+        .errors
+        .iter()
+        .map(|e| format!("{}:{} {}", e.file, e.line, e.message))
+        .collect();
+    let want = [
+        ".gitlab-ci.yml:1 included file `ci/missing.yml` does not exist",
+        ".gitlab-ci.yml:4 `job` extends `.nowhere`, which is not defined",
+        ".gitlab-ci.yml:5 stage `test` of job `job` is not in `stages`",
+        ".gitlab-ci.yml:7 unknown key `bogus` in job `job`",
+        ".gitlab-ci.yml:8 job `empty` has no `script`",
+        ".gitlab-ci.yml:13 `script` of job `bad-line` must be a string",
+        ".gitlab-ci.yml:16 job `needs-it` needs `ghost`, which is not defined",
+    ];
+    for w in want {
+        assert!(
+            errs.iter().any(|e| e.starts_with(w)),
+            "missing {w} in {errs:#?}"
+        );
+    }
+}
+
+#[test]
+fn both_platforms_in_one_report() {
+    let (_d, r) = repo(&[
+        (".gitlab-ci.yml", "test:\n  script: npm test || true\n"),
+        (
+            ".github/workflows/ci.yml",
+            "on: push\npermissions: {}\njobs:\n  t:\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - run: npm test || true\n",
+        ),
+    ]);
+    let mut got = findings(&r, "reliability/masked-failure");
+    got.sort();
+    assert_eq!(
+        got,
+        [".github/workflows/ci.yml:8:14", ".gitlab-ci.yml:2:11"]
+    );
+    // GitHub-only rules stay off GitLab files.
+    assert!(
+        r.findings
+            .iter()
+            .all(|f| f.file != ".gitlab-ci.yml"
+                || !f.rule.starts_with("security/missing-permissions"))
+    );
+}
+
+#[test]
+fn include_cycles_and_self_includes_end() {
+    let (_d, r) = repo(&[
+        (".gitlab-ci.yml", "include: [a.yml]\nx:\n  script: make\n"),
+        ("a.yml", "include: [b.yml, .gitlab-ci.yml]\n"),
+        ("b.yml", "include: [a.yml]\ny:\n  script: make\n"),
+    ]);
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!(r.workflows.iter().map(|w| w.jobs.len()).sum::<usize>(), 2);
+}
+
+/// Every GitLab CI file of `../shared/corpus-gitlab` loads without an error (they
+/// are real, running pipelines), and every pipeline that defines jobs locally gets
+/// them lowered.
+#[test]
+#[ignore = "reads ../shared/corpus-gitlab (78 real GitLab CI pipelines); run with --ignored"]
+fn gitlab_corpus_loads_without_errors() {
+    // `../shared` of the checkout (or of the folder holding a git worktree).
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = std::env::var_os("PIPEWISE_GITLAB_CORPUS")
+        .map(Into::into)
+        .or_else(|| {
+            ["../shared/corpus-gitlab", "../../shared/corpus-gitlab"]
+                .iter()
+                .map(|p| root.join(p))
+                .find(|p| p.is_dir())
+        });
+    let Some(dir) = dir else {
+        panic!("the GitLab corpus is absent: expected ../shared/corpus-gitlab next to the checkout, or PIPEWISE_GITLAB_CORPUS");
+    };
+    let mut repos: Vec<_> = fs::read_dir(&dir)
+        .expect("corpus dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    repos.sort();
+    let mut errors = vec![];
+    let mut jobs = 0;
+    for p in &repos {
+        let r = audit_path(p, Some(&Config::default())).expect("audits");
+        let gitlab: Vec<&str> = r
+            .files
+            .iter()
+            .filter(|f| f.kind == "gitlab-ci")
+            .map(|f| f.path.as_str())
+            .collect();
+        for e in &r.errors {
+            if gitlab.contains(&e.file.as_str()) {
+                errors.push(format!(
+                    "{}/{}:{} {}",
+                    p.display(),
+                    e.file,
+                    e.line,
+                    e.message
+                ));
+            }
+        }
+        jobs += r.workflows.iter().map(|w| w.jobs.len()).sum::<usize>();
+    }
+    assert!(repos.len() >= 70, "{} repositories", repos.len());
+    assert!(jobs > 2000, "only {jobs} jobs lowered");
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
