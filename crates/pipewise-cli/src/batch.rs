@@ -16,9 +16,11 @@ pub struct Outcome {
     pub written: usize,
     /// Paths that could not be audited at all.
     pub failed: usize,
-    /// Every written repository had no readable file and some error.
-    pub nothing_read: bool,
-    /// A finding at or above `--fail-on`.
+    /// File errors over every written repository.
+    pub errors: usize,
+    /// Written repositories where at least one CI/CD file was read.
+    pub audited: usize,
+    /// A finding at or above `--fail-on` (before `--min-severity` hides any).
     pub failing: bool,
 }
 
@@ -40,7 +42,8 @@ pub fn stream_json(
     let mut o = Outcome {
         written: 0,
         failed: 0,
-        nothing_read: true,
+        errors: 0,
+        audited: 0,
         failing: false,
     };
     // Eight per thread: fewer waits for the slowest repository of a window than four
@@ -85,15 +88,19 @@ fn io(e: std::io::Error) -> String {
 /// One repository's entry, ready to write, and what the exit code needs from it.
 struct Rendered {
     json: json::Chunks,
-    nothing_read: bool,
+    errors: usize,
+    audited: bool,
     failing: bool,
 }
 
 fn render(mut r: RepoReport, min: Severity, fail_on: Option<Severity>) -> Rendered {
+    // The exit code reads every finding; `--min-severity` only hides.
+    let failing = fail_on.is_some_and(|l| r.findings.iter().any(|f| f.severity >= l));
     pipewise::summary::retain_at_least(&mut r, min);
     Rendered {
-        nothing_read: r.files.is_empty() && !r.errors.is_empty(),
-        failing: fail_on.is_some_and(|l| r.findings.iter().any(|f| f.severity >= l)),
+        errors: r.errors.len(),
+        audited: !r.files.is_empty(),
+        failing,
         json: json::repository(&r),
     }
 }
@@ -112,7 +119,8 @@ fn write_one(
             return Ok(());
         }
     };
-    o.nothing_read &= r.nothing_read;
+    o.errors += r.errors;
+    o.audited += usize::from(r.audited);
     o.failing |= r.failing;
     if o.written == 0 {
         out.write_all(json::start().as_bytes()).map_err(io)?;
@@ -194,16 +202,27 @@ fn process_cpu() -> Option<Duration> {
 }
 
 /// Reads saved JSON reports and combines them: every repository of every report,
-/// sorted by root (stable, so equal roots keep the order of the files given).
+/// sorted by root. A repository in two reports (the same report given twice, or
+/// overlapping shards) is an error naming both.
 pub fn merge(files: &[PathBuf]) -> Result<Report, String> {
-    let mut repos: Vec<RepoReport> = vec![];
+    let mut repos: Vec<(RepoReport, &PathBuf)> = vec![];
     for f in files {
         let text = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
-        repos.extend(parse_report(&text).map_err(|e| format!("{}: {e}", f.display()))?);
+        let parsed = parse_report(&text).map_err(|e| format!("{}: {e}", f.display()))?;
+        repos.extend(parsed.into_iter().map(|r| (r, f)));
     }
-    repos.sort_by(|a, b| a.root.cmp(&b.root));
+    repos.sort_by(|a, b| a.0.root.cmp(&b.0.root));
+    if let Some(w) = repos.windows(2).find(|w| w[0].0.root == w[1].0.root) {
+        return Err(format!(
+            "repository `{}` is in both {} and {}; each repository may be merged once",
+            w[0].0.root,
+            w[0].1.display(),
+            w[1].1.display()
+        ));
+    }
     // Reports written before the summary existed get one; others are recomputed the
     // same way (it depends only on the data).
+    let mut repos: Vec<RepoReport> = repos.into_iter().map(|(r, _)| r).collect();
     for r in &mut repos {
         r.summary = pipewise::summary::summarize(r);
     }

@@ -30,17 +30,22 @@ fn tune_allocator() {
     }
 }
 
-use clap::builder::TypedValueParser as _;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+use output::OutputArgs;
 use pipewise::analysis::settings::RepoSettings;
 use pipewise::audit::audit_path_with;
+use pipewise::baseline::Baseline;
 use pipewise::config::Config;
-use pipewise::finding::Severity;
-use pipewise::report::{self, Report};
+use pipewise::report::{RepoReport, Report, ReportError};
 use pipewise::rules;
-use std::io::{IsTerminal, Write};
+use pipewise::suggest::did_you_mean;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Mutex;
+
+mod capabilities;
+mod lsp;
+mod output;
 
 #[derive(Parser)]
 #[command(
@@ -76,17 +81,14 @@ enum Cmd {
         write: bool,
     },
     /// Combine saved JSON reports (`pipewise audit -f json`, e.g. from sharded CI jobs)
-    /// into one report, repositories sorted by root.
+    /// into one report, repositories sorted by root. Output, exit codes and
+    /// `--fail-on` work as for `audit`; the format defaults to JSON.
     Merge {
         /// Reports written by `pipewise audit --format json`.
         #[arg(required = true)]
         reports: Vec<PathBuf>,
-        /// Output format.
-        #[arg(long, short, value_parser = format_parser(), default_value = "json")]
-        format: Format,
-        /// Write the merged report to this file instead of standard output.
-        #[arg(long, short, value_name = "FILE")]
-        output: Option<PathBuf>,
+        #[command(flatten)]
+        out: OutputArgs,
     },
     /// List every rule.
     Rules {
@@ -94,27 +96,21 @@ enum Cmd {
         #[arg(long)]
         markdown: bool,
     },
-}
-
-/// An output format: a renderer of the registry (`pipewise::report::RENDERERS`),
-/// chosen by name.
-#[derive(Clone, Copy)]
-struct Format(&'static dyn report::Renderer);
-
-impl Format {
-    fn is(self, name: &str) -> bool {
-        self.0.name() == name
-    }
-}
-
-fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
-    clap::builder::PossibleValuesParser::new(report::RENDERERS.iter().map(|r| r.name())).try_map(
-        |name: String| {
-            report::renderer(&name)
-                .map(Format)
-                .ok_or_else(|| format!("unknown format `{name}`"))
-        },
-    )
+    /// List the capability ids (`pipewise scaffold ID`), their names and what counts
+    /// as evidence that a repository has them.
+    Capabilities {
+        /// Print the list as a Markdown table.
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Run as a language server on standard input/output: diagnostics for workflow,
+    /// action, Dockerfile and compose buffers as they are opened and edited.
+    Lsp,
 }
 
 #[derive(clap::Args)]
@@ -125,28 +121,28 @@ struct AuditArgs {
     /// Read more paths from this file, one per line.
     #[arg(long, value_name = "FILE")]
     repos_from: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, short, value_parser = format_parser())]
-    format: Option<Format>,
-    /// Write the report to this file instead of standard output (format from the extension
-    /// when --format is not given: .json, .sarif, .md, .html).
-    #[arg(long, short, value_name = "FILE")]
-    output: Option<PathBuf>,
-    /// Only show findings at or above this severity.
-    #[arg(long, value_name = "SEVERITY", default_value = "info")]
-    min_severity: String,
-    /// Exit with 1 when a finding is at or above this severity (or `none`).
-    #[arg(long, value_name = "SEVERITY", default_value = "high")]
-    fail_on: String,
-    /// Use this config file instead of the repository's pipewise.toml.
-    #[arg(long, value_name = "FILE")]
+    #[command(flatten)]
+    out: OutputArgs,
+    /// Use this config file instead of the repository's pipewise.toml (for untrusted
+    /// pull requests: a config kept outside the audited repository).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     config: Option<PathBuf>,
-    /// Never colour the output.
+    /// Ignore the repository's pipewise.toml: every rule at its default severity (for
+    /// untrusted pull requests, whose config could switch their own audit off).
     #[arg(long)]
-    no_color: bool,
-    /// Date shown in Markdown/HTML reports (YYYY-MM-DD; default: SOURCE_DATE_EPOCH, else today).
-    #[arg(long, value_name = "DATE")]
-    date: Option<String>,
+    no_config: bool,
+    /// Paths in every format are relative to this directory (default: the current
+    /// directory).
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Report only findings that are not in this baseline (written by
+    /// --write-baseline); baseline entries that no longer match are listed.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Write every current finding to this baseline file (findings then do not fail
+    /// the run; file errors still do).
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
     /// JSON file listing the repository's environments and their protection rules
     /// (`{"environments": [{"name": "production", "required_reviewers": 1}]}` or the
     /// output of `gh api repos/OWNER/REPO/environments`). pipewise cannot see
@@ -155,80 +151,54 @@ struct AuditArgs {
     settings: Option<PathBuf>,
 }
 
-fn parse_severity(flag: &str, v: &str) -> Result<Option<Severity>, String> {
-    if v.eq_ignore_ascii_case("none") {
-        return Ok(None);
-    }
-    v.parse::<Severity>()
-        .map(Some)
-        .map_err(|e| format!("--{flag}: {e}"))
-}
-
 fn main() -> ExitCode {
     tune_allocator();
     let cli = Cli::parse();
-    match cli.command {
+    let result = match cli.command {
         Cmd::Rule { id } => match rules::by_id(&id) {
             Some(r) => {
                 print!("{}", r.meta().documentation());
-                ExitCode::SUCCESS
+                Ok(ExitCode::SUCCESS)
             }
-            None => {
-                eprintln!("error: unknown rule `{id}`; `pipewise rules` lists them");
-                ExitCode::from(2)
-            }
+            None => Err(format!(
+                "unknown rule `{id}`; `pipewise rules` lists them{}",
+                did_you_mean(&id, pipewise::suggest::rule_ids())
+            )),
         },
         Cmd::Rules { markdown } => {
             print!("{}", rules_listing(markdown));
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }
+        Cmd::Capabilities { markdown } => {
+            print!("{}", capabilities::listing(markdown));
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Completions { shell } => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "pipewise", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Lsp => lsp::run(),
         Cmd::Scaffold {
             capability,
             path,
             write,
-        } => match scaffold(&capability, &path, write) {
-            Ok(code) => code,
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
-            }
-        },
+        } => scaffold(&capability, &path, write),
         Cmd::Audit(args) => {
             let started = std::time::Instant::now();
             if batch::timings_requested() {
                 pipewise::shell::enable_shell_timing();
             }
-            let code = match run_audit(args) {
-                Ok(code) => code,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(2)
-                }
-            };
+            let code = run_audit(args);
             batch::print_timings(started);
             code
         }
-        Cmd::Merge {
-            reports,
-            format,
-            output,
-        } => match batch::merge(&reports) {
-            Ok(report) => {
-                let text = format.0.render(&report, &report::RenderOptions::default());
-                match write_out(output.as_deref(), &text) {
-                    Ok(()) => ExitCode::SUCCESS,
-                    Err(e) => {
-                        eprintln!("error: {e}");
-                        ExitCode::from(2)
-                    }
-                }
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
-            }
-        },
-    }
+        Cmd::Merge { reports, out } => merge(&reports, &out),
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })
 }
 
 /// The rule list; `--markdown` gives the README table.
@@ -264,11 +234,17 @@ fn scaffold(capability: &str, path: &Path, write: bool) -> Result<ExitCode, Stri
     if !path.is_dir() {
         return Err(format!("{}: not a directory", path.display()));
     }
+    let ids = pipewise::analysis::capabilities::IDS;
+    if !ids.contains(&capability) {
+        return Err(format!(
+            "unknown capability `{capability}`; `pipewise capabilities` lists them{}",
+            did_you_mean(capability, ids.iter().copied())
+        ));
+    }
     let repo = pipewise::repo::Repo::load(path, &path.display().to_string());
     let Some((stack, template)) = pipewise::analysis::scaffold(&repo, capability) else {
         return Err(format!(
-            "unknown capability `{capability}`; known: {}",
-            pipewise::analysis::capabilities::IDS.join(", ")
+            "unknown capability `{capability}`; `pipewise capabilities` lists them"
         ));
     };
     let Some(t) = template else {
@@ -302,23 +278,28 @@ fn scaffold(capability: &str, path: &Path, write: bool) -> Result<ExitCode, Stri
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
-    let min = parse_severity("min-severity", &args.min_severity)?.unwrap_or(Severity::Info);
-    let fail_on = parse_severity("fail-on", &args.fail_on)?;
-    let config = match &args.config {
-        Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
-            Some(Config::parse(&text, p)?)
-        }
-        None => None,
-    };
-    let settings = match &args.settings {
-        Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
-            Some(RepoSettings::parse(&text).map_err(|e| format!("{}: {e}", p.display()))?)
-        }
-        None => None,
-    };
+/// `--config FILE`: read within the file limits (a regular file, at most 4 MiB,
+/// UTF-8); its notes are not repeated (the user chose it).
+fn read_config(p: &Path) -> Result<Config, String> {
+    let meta = std::fs::metadata(p).map_err(|e| format!("--config {}: {e}", p.display()))?;
+    if !meta.is_file() {
+        return Err(format!(
+            "--config {}: not a regular file (use --no-config to audit without any config)",
+            p.display()
+        ));
+    }
+    let dir = p.parent().unwrap_or(Path::new("."));
+    let name = p.display().to_string();
+    let text = pipewise::source::read_text(dir, p, &name)
+        .map_err(|e| pipewise::config::format_error(&e))?;
+    let mut cfg =
+        Config::parse_located(&text, &name).map_err(|e| pipewise::config::format_error(&e))?;
+    cfg.notes.clear();
+    Ok(cfg)
+}
+
+/// The paths given on the command line and in `--repos-from`.
+fn gather_paths(args: &AuditArgs) -> Result<Vec<PathBuf>, String> {
     let mut paths = args.paths.clone();
     if let Some(f) = &args.repos_from {
         let text = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
@@ -329,170 +310,189 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
                 .map(PathBuf::from),
         );
     }
-    let format = args.format.unwrap_or_else(|| {
-        Format(
-            args.output
-                .as_deref()
-                .and_then(report::renderer_for_path)
-                .unwrap_or(&report::plain::Plain),
-        )
-    });
-
-    if format.is("json") {
-        // Streamed: each repository is audited, written and released in turn.
-        return run_audit_json(
-            &paths,
-            &args,
-            config.as_ref(),
-            settings.as_ref(),
-            min,
-            fail_on,
-        );
+    if paths.is_empty() {
+        return Err("no paths given".into());
     }
-    let mut repos = vec![];
-    let mut failed = 0usize;
-    let bar = batch::progress(paths.len(), format.is("plain"));
-    // Repositories in parallel (these formats need the whole report anyway); results
-    // and errors in the order given.
-    let results: Vec<_> = {
-        use rayon::prelude::*;
-        paths
-            .par_iter()
-            .map(|p| {
-                let r = audit_path_with(p, config.as_ref(), settings.as_ref());
-                bar.inc(1);
-                r
-            })
-            .collect()
+    Ok(paths)
+}
+
+/// A path that could not be audited at all, as a repository entry with its error.
+fn unaudited(path: &Path, message: String) -> RepoReport {
+    RepoReport {
+        root: path.display().to_string(),
+        errors: vec![ReportError {
+            file: ".".into(),
+            line: 0,
+            message,
+        }],
+        ..RepoReport::default()
+    }
+}
+
+fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
+    let opts = args.out.resolve("plain")?;
+    let config = if args.no_config {
+        Some(Config::default())
+    } else {
+        args.config.as_deref().map(read_config).transpose()?
     };
-    for res in results {
-        match res {
-            Ok(r) => repos.push(r),
+    let settings = match &args.settings {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            Some(RepoSettings::parse(&text).map_err(|e| format!("{}: {e}", p.display()))?)
+        }
+        None => None,
+    };
+    let baseline = match &args.baseline {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            Some(Baseline::parse(&text).map_err(|e| format!("{}: {e}", p.display()))?)
+        }
+        None => None,
+    };
+    let paths = gather_paths(&args)?;
+    let base = output::base(args.root.as_deref())?;
+    let pool = Mutex::new(baseline.as_ref().map(Baseline::pool).unwrap_or_default());
+    let accepted = Mutex::new(0usize);
+    let writing_baseline = args.write_baseline.is_some();
+    let all_findings: Mutex<Vec<RepoReport>> = Mutex::new(vec![]);
+    // Every repository goes through this once: paths rebased, baseline applied,
+    // warnings shown (formats other than plain and JSON show them on stderr).
+    let prepare = |p: &Path| -> RepoReport {
+        let mut r = match audit_path_with(p, config.as_ref(), settings.as_ref()) {
+            Ok(r) => r,
             Err(e) => {
                 eprintln!("error: {e}");
-                failed += 1;
+                unaudited(p, e)
+            }
+        };
+        r.root = output::rebase(&r.root, &base);
+        if writing_baseline {
+            let mut keep = RepoReport {
+                root: r.root.clone(),
+                findings: r.findings.clone(),
+                ..RepoReport::default()
+            };
+            keep.findings.shrink_to_fit();
+            if let Ok(mut all) = all_findings.lock() {
+                all.push(keep);
             }
         }
-    }
-    bar.finish_and_clear();
-    if repos.is_empty() {
-        return Err(if failed > 0 {
-            "no input could be read".into()
-        } else {
-            "no paths given".into()
-        });
-    }
-    let nothing_read = repos
-        .iter()
-        .all(|r| r.files.is_empty() && !r.errors.is_empty());
-    for r in &mut repos {
-        pipewise::summary::retain_at_least(r, min);
-    }
-    let report = Report::new(repos);
-    let colour = args.output.is_none()
-        && !args.no_color
-        && std::env::var_os("NO_COLOR").is_none()
-        && std::io::stdout().is_terminal();
-    if let Some(d) = &args.date {
-        let b = d.as_bytes();
-        let ok = b.len() == 10
-            && b.iter().enumerate().all(|(i, c)| {
-                if i == 4 || i == 7 {
-                    *c == b'-'
-                } else {
-                    c.is_ascii_digit()
+        if let Some(b) = &baseline {
+            if let (Ok(mut pool), Ok(mut n)) = (pool.lock(), accepted.lock()) {
+                let hidden = b.filter(&mut r.findings, &mut pool);
+                if hidden > 0 {
+                    r.summary = pipewise::summary::summarize(&r);
                 }
-            });
-        if !ok {
-            return Err(format!("--date: expected YYYY-MM-DD, got `{d}`"));
-        }
-    }
-    // On a terminal, plain output is wrapped to its width.
-    let width = if args.output.is_none() && std::io::stdout().is_terminal() {
-        console::Term::stdout()
-            .size_checked()
-            .map(|(_, cols)| usize::from(cols))
-            .filter(|c| *c >= 40)
-    } else {
-        None
-    };
-    let opts = report::RenderOptions {
-        colour,
-        date: report::markdown::report_date(args.date.as_deref()),
-        width,
-    };
-    let text = format.0.render(&report, &opts);
-    write_out(args.output.as_deref(), &text)?;
-    if nothing_read {
-        eprintln!("error: no input could be read");
-        return Ok(ExitCode::from(2));
-    }
-    let failing = match fail_on {
-        None => false,
-        Some(level) => report.findings().any(|f| f.severity >= level),
-    };
-    Ok(if failing {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
-/// `audit --format json`: the report is streamed one repository at a time.
-fn run_audit_json(
-    paths: &[PathBuf],
-    args: &AuditArgs,
-    config: Option<&Config>,
-    settings: Option<&RepoSettings>,
-    min: Severity,
-    fail_on: Option<Severity>,
-) -> Result<ExitCode, String> {
-    let audit = |p: &Path| audit_path_with(p, config, settings);
-    let outcome = match &args.output {
-        Some(o) => {
-            let f = std::fs::File::create(o).map_err(|e| format!("{}: {e}", o.display()))?;
-            let mut w = std::io::BufWriter::new(f);
-            batch::stream_json(paths, &mut w, audit, min, fail_on)?
-        }
-        None => {
-            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
-            // A closed pipe (`| head`) is not an error worth reporting.
-            match batch::stream_json(paths, &mut w, audit, min, fail_on) {
-                Ok(o) => o,
-                Err(_) => return Ok(ExitCode::SUCCESS),
+                *n += hidden;
             }
         }
-    };
-    if outcome.written == 0 {
-        if let Some(o) = &args.output {
-            let _ = std::fs::remove_file(o);
+        // Plain and JSON show warnings in the report itself.
+        if !(opts.quiet || opts.format.is("plain") || opts.format.is("json")) {
+            output::print_warnings(&r);
         }
-        return Err(if outcome.failed > 0 {
-            "no input could be read".into()
-        } else {
-            "no paths given".into()
-        });
-    }
-    if outcome.nothing_read {
-        eprintln!("error: no input could be read");
-        return Ok(ExitCode::from(2));
-    }
-    Ok(if outcome.failing {
-        ExitCode::from(1)
+        if !opts.quiet && r.files.is_empty() && r.errors.is_empty() {
+            eprintln!(
+                "notice: {}",
+                pipewise::report::plain::nothing_found(&output::shown_root(&r.root))
+            );
+        }
+        r
+    };
+    let verdict = if opts.format.is("json") {
+        // Streamed: each repository is audited, written and released in turn.
+        let audit = |p: &Path| Ok(prepare(p));
+        let outcome = match &opts.output {
+            Some(o) => {
+                let f = std::fs::File::create(o).map_err(|e| format!("{}: {e}", o.display()))?;
+                let mut w = std::io::BufWriter::new(f);
+                batch::stream_json(&paths, &mut w, audit, opts.min, opts.fail_on)
+                    .map_err(|e| format!("{}: {e}", o.display()))?
+            }
+            None => {
+                let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+                match batch::stream_json(&paths, &mut w, audit, opts.min, opts.fail_on) {
+                    Ok(o) => o,
+                    Err(e) if output::is_closed_pipe(&e) => return Ok(ExitCode::SUCCESS),
+                    Err(e) => return Err(e),
+                }
+            }
+        };
+        output::Verdict {
+            failing: outcome.failing,
+            errors: outcome.errors,
+            audited: outcome.audited,
+        }
     } else {
-        ExitCode::SUCCESS
-    })
+        let bar = batch::progress(paths.len(), opts.format.is("plain") && !opts.quiet);
+        // Repositories in parallel (these formats need the whole report anyway);
+        // results in the order given.
+        let repos: Vec<RepoReport> = {
+            use rayon::prelude::*;
+            paths
+                .par_iter()
+                .map(|p| {
+                    let r = prepare(p);
+                    bar.inc(1);
+                    r
+                })
+                .collect()
+        };
+        bar.finish_and_clear();
+        let mut report = Report::new(repos);
+        let verdict = output::Verdict::of(&report, opts.fail_on);
+        for r in &mut report.repositories {
+            pipewise::summary::retain_at_least(r, opts.min);
+        }
+        output::emit(&report, &opts, &base)?;
+        verdict
+    };
+    if let Some(b) = &baseline {
+        let pool = pool.lock().map_err(|_| "internal error: baseline lock")?;
+        let stale = b.stale(&pool);
+        let n = accepted.lock().map(|n| *n).unwrap_or(0);
+        if !opts.quiet {
+            eprintln!(
+                "baseline: {n} known finding(s) not shown; {} baseline entr{} no longer match{}",
+                stale.len(),
+                if stale.len() == 1 { "y" } else { "ies" },
+                if stale.is_empty() {
+                    ""
+                } else {
+                    " (fixed or changed; refresh with --write-baseline):"
+                }
+            );
+            for e in stale {
+                eprintln!("  stale: {}:{}: [{}] {}", e.file, e.line, e.rule, e.message);
+            }
+        }
+    }
+    if let Some(p) = &args.write_baseline {
+        let all = all_findings.into_inner().unwrap_or_default();
+        let b = Baseline::of(&Report::new(all));
+        std::fs::write(p, b.to_json())
+            .map_err(|e| format!("cannot write the baseline {}: {e}", p.display()))?;
+        if !opts.quiet {
+            eprintln!(
+                "baseline: wrote {} finding(s) to {}",
+                b.findings.len(),
+                p.display()
+            );
+        }
+        return Ok(verdict.exit_code(None, opts.fail_on_error));
+    }
+    Ok(verdict.exit_code(opts.fail_on, opts.fail_on_error))
 }
 
-fn write_out(path: Option<&Path>, text: &str) -> Result<(), String> {
-    match path {
-        Some(p) => std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display())),
-        None => {
-            let mut out = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth reporting.
-            let _ = out.write_all(text.as_bytes());
-            let _ = out.flush();
-            Ok(())
-        }
+/// `pipewise merge`: saved reports into one, written like an audit's.
+fn merge(reports: &[PathBuf], out: &OutputArgs) -> Result<ExitCode, String> {
+    let opts = out.resolve("json")?;
+    let mut report = batch::merge(reports)?;
+    let verdict = output::Verdict::of(&report, opts.fail_on);
+    for r in &mut report.repositories {
+        pipewise::summary::retain_at_least(r, opts.min);
     }
+    let base = output::base(None)?;
+    output::emit(&report, &opts, &base)?;
+    Ok(verdict.exit_code(opts.fail_on, opts.fail_on_error))
 }

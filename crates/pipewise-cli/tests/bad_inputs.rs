@@ -31,7 +31,8 @@ fn repo_with(files: &[(&str, &[u8])]) -> TempDir {
     dir
 }
 
-/// Runs the audit; checks no panic, exit code 0 or 1, JSON on stdout.
+/// Runs the audit; checks no panic, JSON on stdout, and the exit code: 2 when a file
+/// error is reported (or nothing could be audited), else 0 or 1.
 fn audit(dir: &Path) -> Value {
     let out = Command::cargo_bin("pipewise")
         .expect("binary")
@@ -45,8 +46,19 @@ fn audit(dir: &Path) -> Value {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "panic: {stderr}");
     let code = out.status.code();
-    assert!(matches!(code, Some(0) | Some(1)), "exit {code:?}: {stderr}");
     let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
+    let repo = &v["repositories"][0];
+    let has_errors = repo["errors"].as_array().is_some_and(|e| !e.is_empty());
+    let nothing = repo["files"].as_array().is_none_or(Vec::is_empty);
+    if has_errors || nothing {
+        assert_eq!(code, Some(2), "file errors exit 2: {stderr}");
+        assert!(
+            stderr.contains("error: "),
+            "the exit 2 is explained: {stderr}"
+        );
+    } else {
+        assert!(matches!(code, Some(0) | Some(1)), "exit {code:?}: {stderr}");
+    }
     let errors = serde_json::to_string(&v["repositories"][0]["errors"]).unwrap_or_default();
     assert!(
         !errors.contains("internal error"),
@@ -340,8 +352,9 @@ fn directory_named_like_a_workflow_is_skipped() {
     assert!(errors(&v).is_empty(), "{:?}", errors(&v));
 }
 
+/// No CI/CD file at all: nothing audited, said so, exit 2 (not a score of 0).
 #[test]
-fn empty_workflows_directory_is_a_clean_run() {
+fn empty_workflows_directory_is_nothing_audited() {
     let dir = TempDir::new().expect("temp");
     fs::create_dir_all(dir.path().join(".github/workflows")).expect("mkdir");
     let v = audit(dir.path());

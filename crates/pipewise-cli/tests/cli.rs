@@ -242,10 +242,10 @@ fn hoist_misplaced_any_of(schema: &mut Value) {
 #[test]
 fn github_output_emits_workflow_commands() {
     let r = repo(&[(".github/workflows/ci.yml", CI.as_bytes())]);
+    // Paths are relative to the current directory, here the repository.
     pipewise()
-        .arg("audit")
-        .arg(r.path())
-        .args(["-f", "github"])
+        .current_dir(r.path())
+        .args(["audit", ".", "-f", "github"])
         .assert()
         .code(1)
         .stdout(predicate::str::is_match(
@@ -400,12 +400,18 @@ fn a_bad_config_is_a_clear_usage_error() {
         (".github/workflows/ci.yml", CI.as_bytes()),
         ("pipewise.toml", b"disable = [\"no/such-rule\"]\n"),
     ]);
+    // The repository is still audited (with the defaults) and the error is in the
+    // report with its file and line; the run exits 2.
     pipewise()
-        .arg("audit")
-        .arg(r.path())
+        .current_dir(r.path())
+        .args(["audit", "."])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("no/such-rule"));
+        .stdout(predicate::str::contains(
+            "pipewise.toml:1: invalid configuration, not used (the repository is audited with the defaults): unknown rule `no/such-rule`",
+        ))
+        .stdout(predicate::str::contains("reliability/masked-failure"))
+        .stderr(predicate::str::contains("1 file error"));
 }
 
 #[test]

@@ -87,9 +87,17 @@ fn an_unreadable_path_among_many_is_an_error_and_the_rest_is_audited() {
         .args(["--format", "json", "--fail-on", "none"])
         .output()
         .expect("runs");
-    assert_eq!(out.status.code(), Some(0));
+    // The missing path is in the report with its error, and the run exits 2.
+    assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing"));
-    assert_eq!(roots(&out.stdout).len(), 1);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(roots(&out.stdout).len(), 2);
+    let missing = &v["repositories"][1];
+    assert!(missing["root"].as_str().unwrap_or("").ends_with("missing"));
+    assert!(missing["errors"][0]["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("No such file"));
 }
 
 #[test]
@@ -103,7 +111,11 @@ fn merge_combines_reports_in_a_deterministic_order() {
     fs::write(&ra, audit_json(&[&a], &[])).expect("write");
     fs::write(&rb, audit_json(&[&b], &[])).expect("write");
     for order in [[&rb, &ra], [&ra, &rb]] {
-        let merged = pipewise().arg("merge").args(order).output().expect("runs");
+        let merged = pipewise()
+            .args(["merge", "--fail-on", "none"])
+            .args(order)
+            .output()
+            .expect("runs");
         assert_eq!(merged.status.code(), Some(0));
         assert_eq!(
             merged.stdout, both,

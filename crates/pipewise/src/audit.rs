@@ -4,12 +4,13 @@
 //! into a [`RepoReport`].
 
 use crate::analysis::{self, settings::RepoSettings};
-use crate::config::{is_suppressed, Config};
+use crate::config::Config;
 use crate::finding::Finding;
 use crate::repo::{called_script, Repo, Scripts};
 use crate::report::{FileEntry, RelatedLocation, RepoReport, ReportError, ReportFinding};
 use crate::rules::{self, Ctx, RepoView, Rule, StepSite};
 use crate::source::{FileKind, LoadError, SourceFile};
+use crate::suppress::Suppressions;
 use crate::workflow::{Action, Platform, Step, Workflow};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
@@ -23,6 +24,12 @@ pub fn audit_path(path: &Path, config: Option<&Config>) -> Result<RepoReport, St
 
 /// [`audit_path`] with exported repository settings (environments and their
 /// protection rules), which pipewise cannot see in the files.
+///
+/// A single file is audited in the context of its repository (found from the file:
+/// the nearest folder holding `.git`, or the one above `.github`), so repository-wide
+/// facts (Dependabot, pins, called scripts) hold; only that file's findings are kept.
+/// The repository's own config is read through the safe loader; when it is invalid,
+/// the error is in the report and the repository is audited with the defaults.
 pub fn audit_path_with(
     path: &Path,
     config: Option<&Config>,
@@ -33,27 +40,62 @@ pub fn audit_path_with(
     let (root, single) = if meta.is_dir() {
         (path.to_path_buf(), None)
     } else {
-        (
-            crate::discover::root_for_file(path),
-            Some(path.to_path_buf()),
-        )
+        let root = crate::discover::root_for_file(path);
+        let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        let rel = crate::source::relative(&canonical(&root), &canonical(path));
+        let yaml = rel.ends_with(".yml") || rel.ends_with(".yaml");
+        if crate::discover::classify(&rel).is_none() && !yaml {
+            return Err(format!(
+                "{display}: not a file pipewise audits (workflows, actions, Dockerfiles, compose files, Dependabot/Renovate configs); give the repository directory to audit everything"
+            ));
+        }
+        (root, Some(rel))
     };
+    let mut config_error = None;
     let owned;
     let config = match config {
         Some(c) => c,
         None => {
-            owned = Config::discover(&root)?;
+            owned = Config::discover(&root).unwrap_or_else(|e| {
+                config_error = Some(e);
+                Config::default()
+            });
             &owned
         }
     };
     let mut repo = match &single {
         None => Repo::load(&root, &display),
-        Some(f) => Repo::load_file(&root, f, &display),
+        Some(f) => Repo::load_file(&root, Path::new(f), &display),
     };
     if !config.ignore.is_empty() {
         repo.files.retain(|f| !config.is_ignored(&f.path));
     }
-    Ok(audit_repo_with(&repo, config, settings))
+    let mut report = audit_repo_with(&repo, config, settings);
+    if let Some(e) = config_error {
+        report.errors.insert(
+            0,
+            ReportError {
+                file: e.file,
+                line: e.line,
+                message: format!(
+                    "invalid configuration, not used (the repository is audited with the defaults): {}",
+                    e.message
+                ),
+            },
+        );
+    }
+    if let Some(f) = &single {
+        report.root = root.display().to_string();
+        report.findings.retain(|x| &x.file == f);
+        report.errors.retain(|x| &x.file == f);
+        report
+            .warnings
+            .retain(|x| &x.file == f || x.file.ends_with("pipewise.toml"));
+        report.scores =
+            crate::scoring::score(&report.findings, &report.capabilities, &report.files);
+        report.summary = crate::summary::summarize(&report);
+    }
+    Ok(report)
 }
 
 /// Runs the rules over a loaded repository.
@@ -224,9 +266,11 @@ pub fn audit_repo_with(
         Err(p) => errors.push(panic_error(".", p)),
     }
 
+    let mut suppressions =
+        Suppressions::collect(repo.files.iter().chain(scripts.values().map(|s| &s.file)));
     let mut report_findings: Vec<ReportFinding> = findings
         .into_iter()
-        .filter_map(|f| resolve(repo, &scripts, config, f))
+        .filter_map(|f| resolve(repo, &scripts, config, &mut suppressions, f))
         .collect();
     report_findings.sort_by(|a, b| {
         (&a.file, a.line, a.column, &a.rule, &a.message)
@@ -239,6 +283,21 @@ pub fn audit_repo_with(
             && a.rule == b.rule
             && a.message == b.message
     });
+    crate::baseline::fingerprint(&mut report_findings);
+    let mut warnings: Vec<ReportError> = config
+        .notes
+        .iter()
+        .cloned()
+        .chain(std::mem::take(&mut suppressions.warnings))
+        .chain(suppressions.unused(|r| config.is_disabled(r)))
+        .map(|e| ReportError {
+            file: e.file,
+            line: e.line,
+            message: e.message,
+        })
+        .collect();
+    warnings.sort();
+    warnings.dedup();
 
     let mut files: Vec<FileEntry> = repo
         .files
@@ -293,6 +352,7 @@ pub fn audit_repo_with(
         errors: errs,
         workflows: workflow_summaries,
         secrets: secret_uses,
+        warnings,
         summary: Default::default(),
     };
     // Scores last: they read the findings and capabilities.
@@ -394,7 +454,13 @@ fn find_file<'a>(repo: &'a Repo, scripts: &'a Scripts, path: &str) -> Option<&'a
         .or_else(|| scripts.get(path).map(|s| &s.file))
 }
 
-fn resolve(repo: &Repo, scripts: &Scripts, config: &Config, f: Finding) -> Option<ReportFinding> {
+fn resolve(
+    repo: &Repo,
+    scripts: &Scripts,
+    config: &Config,
+    suppressions: &mut Suppressions,
+    f: Finding,
+) -> Option<ReportFinding> {
     let rule = rules::by_id(f.rule)?;
     let meta = rule.meta();
     let file = find_file(repo, scripts, &f.file);
@@ -408,7 +474,7 @@ fn resolve(repo: &Repo, scripts: &Scripts, config: &Config, f: Finding) -> Optio
     let mut snippet = vec![];
     let mut context = vec![];
     if let Some(src) = file {
-        if is_suppressed(|l| src.line_text(l), start.line, meta.id) {
+        if suppressions.suppresses(&src.path, start.line, meta.id) {
             return None;
         }
         let last = end.line.min(start.line + 5).max(start.line);
@@ -453,8 +519,9 @@ fn resolve(repo: &Repo, scripts: &Scripts, config: &Config, f: Finding) -> Optio
             snippet: meta.fix.snippet.into(),
             effort_minutes: meta.fix.effort_minutes,
         }),
-        references: meta.references.iter().map(|s| s.to_string()).collect(),
+        references: meta.public_references().map(str::to_string).collect(),
         related,
+        fingerprint: String::new(),
         snippet,
         context,
     })

@@ -1,5 +1,5 @@
 //! Configuration: `pipewise.toml` (or `.pipewise.toml`, `.github/pipewise.toml`) and
-//! inline `# pipewise: ignore[rule-id] reason` suppressions.
+//! inline `# pipewise: ignore[rule-id] reason` suppressions (see [`crate::suppress`]).
 //!
 //! ```toml
 //! disable = ["reliability/missing-timeout"]      # rules to turn off
@@ -9,17 +9,50 @@
 //! [options."security/unpinned-action"]           # per-rule options
 //! policy = "hash-all"
 //! ```
+//!
+//! Every key, rule id, severity, option key and option value is checked; a mistake
+//! is an error naming the file, line and column, with the closest valid word.
 
 use crate::finding::Severity;
+use crate::source::LoadError;
+use crate::suggest::{did_you_mean, rule_ids};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
 
 /// Per-rule options: rule id → table.
 pub type RuleOptions = BTreeMap<String, toml::Table>;
 
 /// Config file names looked up in a repository root, in order.
 pub const CONFIG_NAMES: &[&str] = &["pipewise.toml", ".pipewise.toml", ".github/pipewise.toml"];
+
+/// Top-level keys of a config file.
+const KEYS: &[&str] = &["disable", "ignore", "severity", "options"];
+
+/// What an option accepts.
+#[derive(Debug, Clone, Copy)]
+pub enum OptionKind {
+    /// One of these strings.
+    OneOf(&'static [&'static str]),
+    /// `true` or `false`.
+    Bool,
+}
+
+/// Every rule option: (rule id, key, accepted values). A rule not listed takes none.
+pub const RULE_OPTIONS: &[(&str, &str, OptionKind)] = &[
+    (
+        "security/unpinned-action",
+        "policy",
+        OptionKind::OneOf(&["hash-all", "official-tags", "tags"]),
+    ),
+    (
+        "container/unpinned-base-image",
+        "require-digest",
+        OptionKind::Bool,
+    ),
+];
 
 #[derive(Debug, Default, Clone)]
 pub struct Config {
@@ -30,96 +63,224 @@ pub struct Config {
     pub options: RuleOptions,
     /// Where it was read from, if anywhere.
     pub source: Option<PathBuf>,
+    /// What the report should say about this config (a repository's own config that
+    /// disables rules, lowers severities or ignores paths; a second config file that
+    /// is not read), with file and line.
+    pub notes: Vec<LoadError>,
 }
 
+/// Line and column (1-based) of a byte offset.
+fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let at = at.min(text.len());
+    let before = text.as_bytes().get(..at).unwrap_or_default();
+    let line = memchr::memchr_iter(b'\n', before).count() + 1;
+    let start = memchr::memrchr(b'\n', before).map_or(0, |p| p + 1);
+    let column = text.get(start..at).map_or(1, |s| s.chars().count() + 1);
+    (line, column)
+}
+
+/// Builds config errors and notes located in one file.
+struct Located<'t> {
+    text: &'t str,
+    file: String,
+}
+
+impl Located<'_> {
+    fn at(&self, span: std::ops::Range<usize>, message: String) -> LoadError {
+        let (line, column) = line_col(self.text, span.start);
+        LoadError {
+            file: self.file.clone(),
+            line,
+            column,
+            message,
+        }
+    }
+}
+
+fn kind_name(v: &DeValue) -> &'static str {
+    match v {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a number",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date",
+        DeValue::Array(_) => "a list",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+/// `file:line:column: message`.
+pub fn format_error(e: &LoadError) -> String {
+    if e.line == 0 {
+        format!("{}: {}", e.file, e.message)
+    } else {
+        format!("{}:{}:{}: {}", e.file, e.line, e.column, e.message)
+    }
+}
+
+type Entry<'a, 'i> = (
+    &'a Spanned<toml::de::DeString<'i>>,
+    &'a Spanned<DeValue<'i>>,
+);
+
 impl Config {
-    /// Parses config text. Errors name the file and say what is wrong.
+    /// Parses config text. Errors read `file:line:column: what is wrong`, with the
+    /// closest valid word when there is one.
     pub fn parse(text: &str, origin: &Path) -> Result<Config, String> {
-        let where_ = origin.display();
-        let table: toml::Table = text
-            .parse()
-            .map_err(|e: toml::de::Error| format!("{where_}: {}", e.to_string().trim()))?;
+        Config::parse_located(text, &origin.display().to_string()).map_err(|e| format_error(&e))
+    }
+
+    /// [`Config::parse`] with the error as a located [`LoadError`]; `file` names the
+    /// file in errors and notes.
+    pub fn parse_located(text: &str, file: &str) -> Result<Config, LoadError> {
+        let loc = Located {
+            text,
+            file: file.to_string(),
+        };
+        let doc = DeTable::parse(text).map_err(|e| {
+            loc.at(
+                e.span().unwrap_or(0..0),
+                format!("not valid TOML: {}", e.message().trim()),
+            )
+        })?;
         let mut cfg = Config {
-            source: Some(origin.to_path_buf()),
+            source: Some(PathBuf::from(file)),
             ..Config::default()
         };
-        let strings = |key: &str, v: &toml::Value| -> Result<Vec<String>, String> {
-            v.as_array()
-                .ok_or_else(|| format!("{where_}: `{key}` must be a list of strings"))?
-                .iter()
-                .map(|s| {
-                    s.as_str()
-                        .map(str::to_string)
-                        .ok_or_else(|| format!("{where_}: `{key}` must be a list of strings"))
-                })
-                .collect()
-        };
-        for (k, v) in &table {
-            match k.as_str() {
-                "disable" => cfg.disable = strings(k, v)?,
-                "ignore" => cfg.ignore = strings(k, v)?,
-                "severity" => {
-                    let t = v
-                        .as_table()
-                        .ok_or_else(|| format!("{where_}: `severity` must be a table"))?;
-                    for (rule, s) in t {
-                        let s = s.as_str().ok_or_else(|| {
-                            format!("{where_}: severity of `{rule}` must be a string")
+        let mut has_options = false;
+        for (k, v) in doc.get_ref().iter() {
+            match k.get_ref().as_ref() {
+                "disable" => {
+                    for (id, span) in strings(&loc, (k, v))? {
+                        known_rule(&loc, &id, span.clone())?;
+                        cfg.notes
+                            .push(loc.at(span, format!("this configuration disables `{id}`")));
+                        cfg.disable.push(id);
+                    }
+                }
+                "ignore" => {
+                    let mut b = GlobSetBuilder::new();
+                    for (g, span) in strings(&loc, (k, v))? {
+                        let glob = Glob::new(&g).map_err(|e| {
+                            loc.at(
+                                span.clone(),
+                                format!("bad `ignore` glob `{g}`: {}", e.kind()),
+                            )
                         })?;
-                        let sev: Severity = s.parse().map_err(|e| format!("{where_}: {e}"))?;
-                        cfg.severity.insert(rule.clone(), sev);
+                        b.add(glob);
+                        cfg.notes.push(loc.at(
+                            span,
+                            format!(
+                                "this configuration excludes paths matching `{g}` from the audit"
+                            ),
+                        ));
+                        cfg.ignore.push(g);
+                    }
+                    cfg.ignore_set = Some(
+                        b.build()
+                            .map_err(|e| loc.at(v.span(), format!("bad `ignore` globs: {e}")))?,
+                    );
+                }
+                "severity" => {
+                    for (rule, s) in table(&loc, (k, v))? {
+                        let id = rule.get_ref().as_ref();
+                        known_rule(&loc, id, rule.span())?;
+                        let DeValue::String(name) = s.get_ref() else {
+                            return Err(loc.at(
+                                s.span(),
+                                format!(
+                                    "severity of `{id}` must be a string (critical, high, medium, low or info), not {}",
+                                    kind_name(s.get_ref())
+                                ),
+                            ));
+                        };
+                        let sev: Severity = name.parse().map_err(|e| {
+                            loc.at(
+                                s.span(),
+                                format!(
+                                    "{e}{}",
+                                    did_you_mean(
+                                        name,
+                                        ["critical", "high", "medium", "low", "info"]
+                                    )
+                                ),
+                            )
+                        })?;
+                        if let Some(r) = crate::rules::by_id(id) {
+                            let default = r.meta().severity;
+                            if sev < default {
+                                cfg.notes.push(loc.at(
+                                    rule.span(),
+                                    format!(
+                                        "this configuration lowers `{id}` from {default} to {sev}"
+                                    ),
+                                ));
+                            }
+                        }
+                        cfg.severity.insert(id.to_string(), sev);
                     }
                 }
                 "options" => {
-                    let t = v
-                        .as_table()
-                        .ok_or_else(|| format!("{where_}: `options` must be a table"))?;
-                    for (rule, o) in t {
-                        let o = o.as_table().ok_or_else(|| {
-                            format!("{where_}: options of `{rule}` must be a table")
-                        })?;
-                        cfg.options.insert(rule.clone(), o.clone());
+                    for (rule, o) in table(&loc, (k, v))? {
+                        let id = rule.get_ref().as_ref();
+                        known_rule(&loc, id, rule.span())?;
+                        check_options(&loc, id, (rule, o))?;
+                        has_options = true;
                     }
                 }
                 other => {
-                    return Err(format!(
-                    "{where_}: unknown key `{other}` (expected disable, ignore, severity, options)"
-                ))
+                    return Err(loc.at(
+                        k.span(),
+                        format!(
+                        "unknown key `{other}` (expected disable, ignore, severity or options){}",
+                        did_you_mean(other, KEYS.iter().copied())
+                    ),
+                    ))
                 }
             }
         }
-        let known: Vec<&str> = crate::rules::all().iter().map(|r| r.meta().id).collect();
-        for id in cfg
-            .disable
-            .iter()
-            .chain(cfg.severity.keys())
-            .chain(cfg.options.keys())
-        {
-            if !known.contains(&id.as_str()) {
-                return Err(format!(
-                    "{where_}: unknown rule `{id}` (see `pipewise rules`)"
-                ));
+        if has_options {
+            // Values were checked above; the rules read them as `toml` values.
+            let whole: toml::Table = text
+                .parse()
+                .map_err(|e: toml::de::Error| loc.at(0..0, e.message().trim().to_string()))?;
+            if let Some(t) = whole.get("options").and_then(|o| o.as_table()) {
+                for (rule, o) in t {
+                    if let Some(o) = o.as_table() {
+                        cfg.options.insert(rule.clone(), o.clone());
+                    }
+                }
             }
         }
-        let mut b = GlobSetBuilder::new();
-        for g in &cfg.ignore {
-            b.add(Glob::new(g).map_err(|e| format!("{where_}: bad ignore glob `{g}`: {e}"))?);
-        }
-        cfg.ignore_set = Some(b.build().map_err(|e| format!("{where_}: {e}"))?);
         Ok(cfg)
     }
 
-    /// Finds and reads the config of a repository root, if it has one.
-    pub fn discover(root: &Path) -> Result<Config, String> {
-        for name in CONFIG_NAMES {
-            let p = root.join(name);
-            if p.is_file() {
-                let text = std::fs::read_to_string(&p)
-                    .map_err(|e| format!("{}: cannot read: {e}", p.display()))?;
-                return Config::parse(&text, &p);
-            }
+    /// Finds and reads the config of a repository root, if it has one, through the
+    /// same safe loader as every audited file (no link out of the repository, no
+    /// special file, size limit). A second config file is not read; the returned
+    /// config's notes say so.
+    pub fn discover(root: &Path) -> Result<Config, LoadError> {
+        let present: Vec<&str> = CONFIG_NAMES
+            .iter()
+            .copied()
+            .filter(|n| std::fs::symlink_metadata(root.join(n)).is_ok())
+            .collect();
+        let Some(first) = present.first() else {
+            return Ok(Config::default());
+        };
+        let text = crate::source::read_text(root, &root.join(first), first)?;
+        let mut cfg = Config::parse_located(&text, first)?;
+        for other in &present[1..] {
+            cfg.notes.push(LoadError {
+                file: other.to_string(),
+                line: 0,
+                column: 0,
+                message: format!(
+                    "not read: `{first}` is read first and only one config file is used; merge them into one"
+                ),
+            });
         }
-        Ok(Config::default())
+        Ok(cfg)
     }
 
     pub fn is_disabled(&self, rule: &str) -> bool {
@@ -134,28 +295,132 @@ impl Config {
     }
 }
 
-/// Whether `line` (or the line above it) of `text` carries
-/// `pipewise: ignore[...]` naming `rule` (or `*`).
-pub fn is_suppressed<'t>(line_text: impl Fn(usize) -> &'t str, line: usize, rule: &str) -> bool {
-    let check = |l: &str| -> bool {
-        let Some(pos) = l.find("pipewise: ignore[") else {
-            return false;
-        };
-        let rest = &l[pos + "pipewise: ignore[".len()..];
-        let Some(end) = rest.find(']') else {
-            return false;
-        };
-        rest[..end]
-            .split(',')
-            .map(str::trim)
-            .any(|r| r == rule || r == "*")
+/// A list of strings with the span of each.
+fn strings(
+    loc: &Located,
+    (k, v): Entry,
+) -> Result<Vec<(String, std::ops::Range<usize>)>, LoadError> {
+    let key = k.get_ref().as_ref();
+    let DeValue::Array(items) = v.get_ref() else {
+        return Err(loc.at(
+            v.span(),
+            format!(
+                "`{key}` must be a list of strings, not {}",
+                kind_name(v.get_ref())
+            ),
+        ));
     };
-    check(line_text(line))
-        || (line > 1
-            && line_text(line - 1).trim_start().starts_with('#')
-            && check(line_text(line - 1)))
+    items
+        .iter()
+        .map(|item| match item.get_ref() {
+            DeValue::String(s) => Ok((s.to_string(), item.span())),
+            other => Err(loc.at(
+                item.span(),
+                format!(
+                    "`{key}` must be a list of strings, not hold {}",
+                    kind_name(other)
+                ),
+            )),
+        })
+        .collect()
 }
 
+/// The entries of a table value.
+fn table<'a, 'i>(loc: &Located, (k, v): Entry<'a, 'i>) -> Result<Vec<Entry<'a, 'i>>, LoadError> {
+    match v.get_ref() {
+        DeValue::Table(t) => Ok(t.iter().collect()),
+        other => Err(loc.at(
+            v.span(),
+            format!(
+                "`{}` must be a table, not {}",
+                k.get_ref().as_ref(),
+                kind_name(other)
+            ),
+        )),
+    }
+}
+
+fn known_rule(loc: &Located, id: &str, span: std::ops::Range<usize>) -> Result<(), LoadError> {
+    if crate::rules::by_id(id).is_some() {
+        return Ok(());
+    }
+    Err(loc.at(
+        span,
+        format!(
+            "unknown rule `{id}` (`pipewise rules` lists them){}",
+            did_you_mean(id, rule_ids())
+        ),
+    ))
+}
+
+/// Checks `[options."rule"]`: the rule takes options, each key is one of them, each
+/// value is of the right kind.
+fn check_options(loc: &Located, id: &str, (rule, o): Entry) -> Result<(), LoadError> {
+    let accepted: Vec<(&str, OptionKind)> = RULE_OPTIONS
+        .iter()
+        .filter(|(r, _, _)| *r == id)
+        .map(|(_, k, kind)| (*k, *kind))
+        .collect();
+    if accepted.is_empty() {
+        let with: Vec<&str> = RULE_OPTIONS.iter().map(|(r, _, _)| *r).collect();
+        return Err(loc.at(
+            rule.span(),
+            format!(
+                "`{id}` takes no options (rules with options: {})",
+                with.join(", ")
+            ),
+        ));
+    }
+    for (key, value) in table(loc, (rule, o))? {
+        let name = key.get_ref().as_ref();
+        let Some((_, kind)) = accepted.iter().find(|(k, _)| *k == name) else {
+            let keys: Vec<&str> = accepted.iter().map(|(k, _)| *k).collect();
+            return Err(loc.at(
+                key.span(),
+                format!(
+                    "unknown option `{name}` for `{id}` (it takes: {}){}",
+                    keys.join(", "),
+                    did_you_mean(name, keys.iter().copied())
+                ),
+            ));
+        };
+        match (kind, value.get_ref()) {
+            (OptionKind::Bool, DeValue::Boolean(_)) => {}
+            (OptionKind::OneOf(values), DeValue::String(s)) if values.contains(&s.as_ref()) => {}
+            (OptionKind::OneOf(values), v) => {
+                let got = match v {
+                    DeValue::String(s) => format!("`{s}`"),
+                    other => kind_name(other).to_string(),
+                };
+                let hint = match v {
+                    DeValue::String(s) => did_you_mean(s, values.iter().copied()),
+                    _ => String::new(),
+                };
+                return Err(loc.at(
+                    value.span(),
+                    format!(
+                        "`{name}` of `{id}` must be one of {}, not {got}{hint}",
+                        values
+                            .iter()
+                            .map(|v| format!("\"{v}\""))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+            (OptionKind::Bool, v) => {
+                return Err(loc.at(
+                    value.span(),
+                    format!(
+                        "`{name}` of `{id}` must be true or false, not {}",
+                        kind_name(v)
+                    ),
+                ))
+            }
+        }
+    }
+    Ok(())
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,17 +453,75 @@ mod tests {
         assert!(e.starts_with("p.toml"), "{e}");
     }
 
+    fn err(text: &str) -> String {
+        Config::parse(text, Path::new("p.toml")).unwrap_err()
+    }
+
     #[test]
-    fn suppression_comments() {
-        let lines = [
-            "# pipewise: ignore[reliability/masked-failure] flaky upstream",
-            "run: npm test || true",
-            "x: 1 # pipewise: ignore[a/b, c/d]",
-        ];
-        let at = |n: usize| lines.get(n - 1).copied().unwrap_or("");
-        assert!(is_suppressed(at, 2, "reliability/masked-failure"));
-        assert!(!is_suppressed(at, 2, "security/x"));
-        assert!(is_suppressed(at, 3, "c/d"));
-        assert!(!is_suppressed(at, 1, "c/d"));
+    fn every_mistake_has_a_line_and_a_suggestion() {
+        assert_eq!(
+            err("disable = [\"reliability/masked-failur\"]"),
+            "p.toml:1:12: unknown rule `reliability/masked-failur` (`pipewise rules` lists them); did you mean `reliability/masked-failure`?"
+        );
+        assert_eq!(
+            err("\n\ndisabel = []"),
+            "p.toml:3:1: unknown key `disabel` (expected disable, ignore, severity or options); did you mean `disable`?"
+        );
+        let e = err("[options.\"security/unpinned-action\"]\npolicy = \"hash-everything\"\n");
+        assert!(e.starts_with("p.toml:2:10: `policy` of `security/unpinned-action` must be one of \"hash-all\", \"official-tags\", \"tags\", not `hash-everything`"), "{e}");
+        let e = err("[options.\"security/unpinned-action\"]\npolicy = \"official-tag\"\n");
+        assert!(e.ends_with("did you mean `official-tags`?"), "{e}");
+        let e = err("[options.\"security/unpinned-action\"]\npolcy = \"tags\"\n");
+        assert!(
+            e.starts_with("p.toml:2:1: unknown option `polcy`")
+                && e.ends_with("did you mean `policy`?"),
+            "{e}"
+        );
+        let e = err("[options.\"reliability/missing-timeout\"]\nminutes = 5\n");
+        assert!(
+            e.starts_with("p.toml:1:10: `reliability/missing-timeout` takes no options"),
+            "{e}"
+        );
+        let e = err("[options.\"container/unpinned-base-image\"]\nrequire-digest = \"yes\"\n");
+        assert!(e.contains("must be true or false, not a string"), "{e}");
+        let e = err("[severity]\n\"security/unpinned-action\" = \"hgh\"");
+        assert!(
+            e.starts_with("p.toml:2:30: ") && e.ends_with("did you mean `high`?"),
+            "{e}"
+        );
+        let e = err("ignore = [\"a/[\"]");
+        assert!(e.starts_with("p.toml:1:11: bad `ignore` glob"), "{e}");
+        let e = err("x = [");
+        assert!(e.starts_with("p.toml:1:"), "{e}");
+    }
+
+    #[test]
+    fn notes_say_what_a_config_weakens() {
+        let c = Config::parse(
+            "disable = [\"reliability/missing-timeout\"]\n[severity]\n\"security/unpinned-action\" = \"low\"\n\"reliability/missing-timeout\" = \"high\"\n",
+            Path::new("pipewise.toml"),
+        )
+        .unwrap();
+        let notes: Vec<String> = c.notes.iter().map(format_error).collect();
+        assert_eq!(
+            notes,
+            [
+                "pipewise.toml:1:12: this configuration disables `reliability/missing-timeout`",
+                "pipewise.toml:3:1: this configuration lowers `security/unpinned-action` from high to low",
+            ]
+        );
+    }
+
+    #[test]
+    fn options_reach_the_rules() {
+        let c = Config::parse(
+            "[options.\"security/unpinned-action\"]\npolicy = \"tags\"\n",
+            Path::new("p.toml"),
+        )
+        .unwrap();
+        assert_eq!(
+            c.options["security/unpinned-action"]["policy"].as_str(),
+            Some("tags")
+        );
     }
 }

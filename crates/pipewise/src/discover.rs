@@ -205,18 +205,51 @@ pub fn discover(root: &Path) -> Discovery {
 /// The repository root for a path given on the command line: a directory is its
 /// own root; for a file, the folder above its `.github`, or its own folder.
 pub fn root_for_file(file: &Path) -> PathBuf {
-    let parent = file.parent().unwrap_or(Path::new(".")).to_path_buf();
-    let mut cur = parent.as_path();
+    let parent = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    // Walk up absolute paths, so `ci.yml` given in `.github/workflows` finds its root.
+    let abs = std::fs::canonicalize(&parent).unwrap_or_else(|_| parent.clone());
+    let mut cur = abs.as_path();
     loop {
-        if cur.file_name().map(|n| n == ".github").unwrap_or(false) {
-            return cur.parent().unwrap_or(Path::new(".")).to_path_buf();
+        if cur.file_name().is_some_and(|n| n == ".github") {
+            return relative_to(&parent, &abs, cur.parent().unwrap_or(cur));
+        }
+        if cur.join(".git").exists() {
+            return relative_to(&parent, &abs, cur);
         }
         match cur.parent() {
-            Some(p) if !p.as_os_str().is_empty() => cur = p,
-            _ => break,
+            Some(p) => cur = p,
+            None => break,
         }
     }
     parent
+}
+
+/// `target` (an ancestor of `abs`, the canonical form of `given`) written the way
+/// the user wrote `given` when `given` names it by dropping components; else absolute.
+fn relative_to(given: &Path, abs: &Path, target: &Path) -> PathBuf {
+    let up = abs
+        .components()
+        .count()
+        .saturating_sub(target.components().count());
+    let mut p = given.to_path_buf();
+    for _ in 0..up {
+        if matches!(
+            p.components().next_back(),
+            Some(std::path::Component::Normal(_))
+        ) {
+            p.pop();
+        } else {
+            return target.to_path_buf();
+        }
+    }
+    if p.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        p
+    }
 }
 
 #[cfg(test)]

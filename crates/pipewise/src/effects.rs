@@ -107,6 +107,27 @@ fn local_registry(word: &str) -> bool {
 /// ([`step_ships`]), except pushes to a registry on the runner (a service container)
 /// and builds with `push: false`.
 pub fn step_publishes(step: &Step) -> Option<Intent> {
+    if let Some(a) = step.action() {
+        // Actions whose names do not say what they do.
+        match a {
+            "changesets/action" if step.with_str("publish").is_some() => {
+                return Some(Intent::Publish)
+            }
+            "peaceiris/actions-gh-pages" => return Some(Intent::Deploy),
+            _ => {}
+        }
+        // A local action is what its own steps run, which is not read here (its name,
+        // `release-initialise`, says nothing); an action that installs, sets up or
+        // downloads a tool from a release (`action-install-gh-release`) publishes nothing.
+        if a.starts_with("./")
+            || a.starts_with("$/")
+            || ["install", "setup", "download", "fetch"]
+                .iter()
+                .any(|w| a.contains(w))
+        {
+            return None;
+        }
+    }
     let i = step_ships(step)?;
     if let Some(a) = step.action() {
         if a.starts_with("docker/build-push-action") {
@@ -205,6 +226,9 @@ mod tests {
             "  local:\n    runs-on: x\n    steps:\n      - run: flux push artifact oci://localhost:5000/app:${{ github.sha }} --path=.\n      - run: docker push localhost:5000/app\n",
             "  ship:\n    runs-on: x\n    steps:\n      - run: docker push ghcr.io/o/app\n",
             "  pages:\n    runs-on: x\n    steps:\n      - run: git -C site push\n",
+            "  changesets:\n    runs-on: x\n    steps:\n      - uses: changesets/action@v1\n        with:\n          publish: pnpm release\n",
+            "  tools:\n    runs-on: x\n    steps:\n      - uses: jaxxstorm/action-install-gh-release@v3\n      - uses: ./.github/actions/release-initialise\n",
+            "  version-pr:\n    runs-on: x\n    steps:\n      - uses: changesets/action@v1\n        with:\n          version: pnpm version\n",
         ));
         let wf = Workflow::new("w.yml", &d);
         let j = |id| wf.job(id).expect("job");
@@ -213,6 +237,9 @@ mod tests {
         assert_eq!(job_publishes(j("local")), None);
         assert_eq!(job_publishes(j("ship")), Some(Intent::Publish));
         assert!(step_pushes_git(&j("pages").steps[0]));
+        assert_eq!(job_publishes(j("changesets")), Some(Intent::Publish));
+        assert_eq!(job_publishes(j("version-pr")), None);
+        assert_eq!(job_publishes(j("tools")), None);
         assert!(!step_pushes_git(&j("ship").steps[0]));
     }
 }

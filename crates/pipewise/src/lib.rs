@@ -6,6 +6,7 @@
 pub mod action_shas;
 pub mod analysis;
 pub mod audit;
+pub mod baseline;
 pub mod conditions;
 pub mod config;
 pub mod discover;
@@ -23,5 +24,7 @@ pub mod schema;
 pub mod scoring;
 pub mod shell;
 pub mod source;
+pub mod suggest;
 pub mod summary;
+pub mod suppress;
 pub mod workflow;

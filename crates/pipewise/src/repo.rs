@@ -37,12 +37,17 @@ impl Repo {
         Repo::from_discovery(d, display)
     }
 
-    /// Loads one file given on the command line, as a repository of one file.
-    pub fn load_file(root: &Path, file: &Path, display: &str) -> Repo {
+    /// Loads a repository for an audit of one of its files (`rel`, relative to
+    /// `root`): every discovered file, so repository-wide facts hold, plus that file
+    /// (read as a workflow when its place does not say what it is).
+    pub fn load_file(root: &Path, rel: &Path, display: &str) -> Repo {
         let mut d = discover(root);
-        let rel = crate::source::relative(root, file);
-        let kind = crate::discover::classify(&rel).unwrap_or(FileKind::Workflow);
-        d.files = vec![(rel, kind)];
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if !d.files.iter().any(|(p, _)| *p == rel) {
+            let kind = crate::discover::classify(&rel).unwrap_or(FileKind::Workflow);
+            d.files.push((rel, kind));
+            d.files.sort();
+        }
         Repo::from_discovery(d, display)
     }
 

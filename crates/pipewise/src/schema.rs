@@ -79,6 +79,24 @@ pub struct RepoReport {
     /// effort ([`crate::summary`]): what the renderers show beyond the raw data.
     #[serde(default)]
     pub summary: Summary,
+    /// Things the audit could do but that need a look: suppression comments that are
+    /// malformed, name an unknown rule or suppress nothing, and what the repository's
+    /// own config turns off (disabled rules, lowered severities, ignored paths).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<ReportError>,
+}
+
+/// A repository file's path as every format shows it: `root/file`, or `file` when
+/// the root is the base directory (`.`). The CLI sets each repository's `root`
+/// relative to one base, so paths are the same for one or many repositories.
+pub fn display_path(root: &str, file: &str) -> String {
+    let root = root.trim_end_matches('/');
+    let root = root.strip_prefix("./").unwrap_or(root);
+    if root.is_empty() || root == "." {
+        file.to_string()
+    } else {
+        format!("{root}/{file}")
+    }
 }
 
 /// The shape of one workflow file.
@@ -221,6 +239,10 @@ pub struct ReportFinding {
     pub references: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<RelatedLocation>,
+    /// Identifies the finding across line moves and unrelated edits (baselines, SARIF
+    /// `partialFingerprints`); see [`crate::baseline`].
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub fingerprint: String,
     /// Source lines around the finding (line number, text), for renderers.
     #[serde(skip)]
     pub snippet: Vec<(usize, String)>,
@@ -311,6 +333,21 @@ pub struct Summary {
     pub plan: Vec<PlanPhase>,
     /// Every group and gap once (bulk fixes counted once).
     pub effort_minutes: u32,
+    /// Each applicable scoring category: ready, needs work or blocking.
+    #[serde(default)]
+    pub readiness: Vec<Readiness>,
+}
+
+/// How ready one area (a scoring category) is: `blocking` when it has a critical
+/// or high finding or a high-priority gap, `ready` at 8.0/10 or more, else
+/// `needs-work`; `why` names the first reason.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Readiness {
+    pub category: String,
+    pub name: String,
+    pub score: f64,
+    pub status: String,
+    pub why: String,
 }
 
 /// Every finding of one rule: one entry, one bulk fix.

@@ -404,6 +404,7 @@ mod tests {
             },
             references: vec![],
             related: vec![],
+            fingerprint: String::new(),
             snippet: vec![],
             context: vec![],
         }

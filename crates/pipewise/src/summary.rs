@@ -7,7 +7,7 @@
 
 use crate::finding::{Category, Severity};
 use crate::schema::{
-    Capability, CapabilityStatus, FindingGroup, Gap, PlanPhase, RepoReport, Summary,
+    Capability, CapabilityStatus, FindingGroup, Gap, PlanPhase, Readiness, RepoReport, Summary,
 };
 use crate::scoring::{capability_category, workflow_status, CATEGORY_WEIGHTS};
 
@@ -267,13 +267,58 @@ pub fn summarize(r: &RepoReport) -> Summary {
     let plan = plan(&groups, &gaps);
     let effort_minutes = groups.iter().map(|g| g.effort_minutes).sum::<u32>()
         + gaps.iter().map(|g| g.effort_minutes).sum::<u32>();
+    let readiness = readiness(r, &groups, &gaps);
     Summary {
         status: workflow_status(r.scores.overall).to_string(),
         groups,
         gaps,
         plan,
         effort_minutes,
+        readiness,
     }
+}
+
+/// Ready / needs work / blocking for each applicable category.
+fn readiness(r: &RepoReport, groups: &[FindingGroup], gaps: &[Gap]) -> Vec<Readiness> {
+    let times = |n: usize| {
+        if n == 1 {
+            String::new()
+        } else {
+            format!(", {n} times")
+        }
+    };
+    r.scores
+        .categories
+        .iter()
+        .filter(|c| c.applicable)
+        .map(|c| {
+            let g = groups
+                .iter()
+                .find(|g| g.severity >= Severity::High && g.category == c.id);
+            let gap = gaps
+                .iter()
+                .find(|g| g.priority == Severity::High && g.category == c.id);
+            let (status, why) = match (g, gap) {
+                (Some(g), _) => ("blocking", format!("{}{}", g.title, times(g.count))),
+                (None, Some(gap)) => ("blocking", format!("no {}", gap.name.to_lowercase())),
+                _ if c.score >= 8.0 => ("ready", String::new()),
+                _ => (
+                    "needs-work",
+                    c.deductions
+                        .first()
+                        .map(|d| d.detail.clone())
+                        .unwrap_or_default(),
+                ),
+            };
+            Readiness {
+                category: c.id.clone(),
+                name: c.name.clone(),
+                score: c.score,
+                status: status.into(),
+                why,
+            }
+        })
+        .collect()
 }
 
 /// Phases by theme (category) for medium and more severe findings and for

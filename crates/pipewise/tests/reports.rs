@@ -402,3 +402,81 @@ fn reports_on_the_corpus() {
     }
     assert!(n > 0);
 }
+
+/// Nothing in the HTML report overflows the page horizontally at 1280 px or 400 px
+/// (a phone): a script appended to the page measures every element outside a
+/// scrolling box after layout and records the offenders, read back from the DOM.
+#[test]
+fn html_report_fits_1280_and_400_pixels() {
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var_os("PIPEWISE_REQUIRE_CHROMIUM").is_none(),
+            "PIPEWISE_REQUIRE_CHROMIUM is set but chromium is not installed"
+        );
+        eprintln!("SKIPPED: chromium is not installed (apt-get install -y chromium)");
+        return;
+    };
+    let page = html::render(&Report::new(vec![audit("seed-000")]), &opts());
+    assert!(
+        page.contains("<title>pipewise CI/CD audit: seed-000</title>"),
+        "name, not path"
+    );
+    for id in ["verdict", "readiness", "plan", "groups"] {
+        assert!(page.contains(&format!("id=\"{id}\"")), "missing {id}");
+    }
+    let probe = r#"<script>(function(){
+var w=document.documentElement.clientWidth,bad=[];
+function scrolls(e){for(var p=e.parentElement;p;p=p.parentElement){var x=getComputedStyle(p).overflowX;if(x==='auto'||x==='scroll'||x==='hidden')return true;}return false;}
+document.querySelectorAll('body *').forEach(function(e){var r=e.getBoundingClientRect();if(r.width>0&&r.right>w+1&&!scrolls(e))bad.push(e.tagName+'.'+e.className+'#'+e.id+':'+Math.round(r.right));});
+var page=document.documentElement.scrollWidth>w?'page '+document.documentElement.scrollWidth+'>'+w+' ':'';
+var out=(window.parent!==window?window.parent.document:document).body;
+out.setAttribute('data-overflow',page+bad.slice(0,8).join(' '));out.setAttribute('data-width',w);
+})();</script></body>"#;
+    let probed = page.replacen("</body>", probe, 1);
+    let dir = std::env::temp_dir().join(format!("pipewise-fit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("report.html");
+    std::fs::write(&file, &probed).unwrap();
+    // Headless Chromium has a minimum window width (~500 px): the phone width is
+    // an iframe of 400 px (its own viewport, so the media queries apply).
+    let srcdoc = probed.replace('&', "&amp;").replace('"', "&quot;");
+    let phone = dir.join("phone.html");
+    std::fs::write(
+        &phone,
+        format!("<!DOCTYPE html><html><body style=\"margin:0\"><iframe style=\"width:400px;height:1800px;border:0\" srcdoc=\"{srcdoc}\"></iframe></body></html>"),
+    )
+    .unwrap();
+    for (width, file) in [(1280, &file), (400, &phone)] {
+        let out = std::process::Command::new(&browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--hide-scrollbars",
+            ])
+            .arg(format!(
+                "--user-data-dir={}",
+                dir.join(format!("p{width}")).display()
+            ))
+            .arg("--window-size=1280,2000")
+            .arg("--dump-dom")
+            .arg(format!("file://{}", file.display()))
+            .output()
+            .expect("run chromium");
+        let dom = String::from_utf8_lossy(&out.stdout);
+        let attr = |name: &str| -> Option<String> {
+            let k = dom.find(&format!("{name}=\""))? + name.len() + 2;
+            Some(dom[k..k + dom[k..].find('"')?].to_string())
+        };
+        let measured = attr("data-width").expect("the probe ran");
+        assert!(
+            (measured.parse::<i32>().unwrap_or(0) - width).abs() < 40,
+            "viewport {measured} for {width}"
+        );
+        assert_eq!(
+            attr("data-overflow").as_deref(),
+            Some(""),
+            "overflow at {width}px"
+        );
+    }
+}

@@ -7,6 +7,7 @@ use super::tools::{action_matches, command_matches, script_name_matches, Match};
 use crate::intent::{command_intent, job_deploys, word_intent_phrase, Intent};
 use crate::repo::{called_script, Repo, Scripts};
 use crate::report::ReportFinding;
+use crate::rules::{self, RuleMeta};
 use crate::shell::Script;
 use crate::workflow::{Action, Job, Step, Workflow};
 use pipewise_yaml::Node;
@@ -119,20 +120,32 @@ fn literal_false_if(n: Option<&Node>) -> bool {
 
 /// The reason a finding gives for weakening what it points at.
 fn finding_reason(f: &ReportFinding) -> Option<String> {
-    let what = match f.rule.as_str() {
-        "reliability/masked-failure" => "masked",
-        "reliability/continue-on-error-gate" => "continue-on-error",
-        "reliability/stale-exit-status" => "its exit status is lost",
-        "reliability/interactive-command" => "it waits for input and hangs in CI",
-        "quality/non-failing-scanner" => "the scanner cannot fail",
-        "deployment/placeholder-step" => "a placeholder",
-        r if r.contains("commented") => "commented out",
-        r if r.contains("placeholder") => "a placeholder",
-        r if r.contains("masked") || r.contains("swallow") => "masked",
-        _ => return None,
-    };
+    let (_, what) = WEAKENING.iter().find(|(meta, _)| meta.id == f.rule)?;
     Some(format!("{what}: {}", f.message.trim_end_matches('.')))
 }
+
+/// The rules whose findings weaken a capability, with how they say it (typed: a rule
+/// renamed or removed here fails to compile).
+static WEAKENING: &[(&RuleMeta, &str)] = &[
+    (&rules::reliability::masked_failure::META, "masked"),
+    (
+        &rules::reliability::continue_on_error_gate::META,
+        "continue-on-error",
+    ),
+    (
+        &rules::reliability::stale_exit_status::META,
+        "its exit status is lost",
+    ),
+    (
+        &rules::reliability::interactive_command::META,
+        "it waits for input and hangs in CI",
+    ),
+    (
+        &rules::quality::non_failing_scanner::META,
+        "the scanner cannot fail",
+    ),
+    (&rules::deployment::placeholder_step::META, "a placeholder"),
+];
 
 struct Ctx<'a> {
     /// Matches of each called script's commands, computed once.

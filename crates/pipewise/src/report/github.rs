@@ -9,11 +9,6 @@ use super::escape::{github_data as escape_data, github_prop as escape_prop};
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
     for repo in &report.repositories {
-        let prefix = if report.repositories.len() > 1 {
-            format!("{}/", repo.root.trim_end_matches('/'))
-        } else {
-            String::new()
-        };
         for f in &repo.findings {
             let level = match f.severity {
                 Severity::Critical | Severity::High => "error",
@@ -22,7 +17,7 @@ pub fn render(report: &Report) -> String {
             };
             out.push_str(&format!(
                 "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-                escape_prop(&format!("{prefix}{}", f.file)),
+                escape_prop(&super::display_path(&repo.root, &f.file)),
                 f.line,
                 f.column,
                 f.end_line,
@@ -31,12 +26,17 @@ pub fn render(report: &Report) -> String {
                 escape_data(&format!("[{}] {}", f.severity, f.message))
             ));
         }
-        for e in &repo.errors {
+        let errors = repo
+            .errors
+            .iter()
+            .map(|e| ("error", "pipewise could not read this file", e));
+        let warnings = repo.warnings.iter().map(|w| ("warning", "pipewise", w));
+        for (level, title, e) in errors.chain(warnings) {
             out.push_str(&format!(
-                "::error file={},line={},title={}::{}\n",
-                escape_prop(&format!("{prefix}{}", e.file)),
+                "::{level} file={},line={},title={}::{}\n",
+                escape_prop(&super::display_path(&repo.root, &e.file)),
                 e.line.max(1),
-                escape_prop("pipewise could not read this file"),
+                escape_prop(title),
                 escape_data(&e.message)
             ));
         }

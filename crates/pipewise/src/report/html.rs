@@ -5,7 +5,7 @@
 //! a findings table filterable by severity, category and file. Every text from the
 //! audited repository is escaped.
 
-use super::markdown::{capability_info, effort, labelled, local_commands, Options};
+use super::markdown::{capability_info, effort, labelled, local_commands, project_name, Options};
 use super::{CapabilityStatus, RepoReport, Report};
 use crate::finding::{Category, Severity};
 use crate::scoring::capability_category;
@@ -48,6 +48,15 @@ pre{background:#1d2330;color:#e6e9ef;padding:10px;border-radius:6px;overflow:aut
 .findings pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:6px 0 0}
 details summary{cursor:pointer;color:var(--mute)}
 @media(max-width:900px){.grid{grid-template-columns:1fr}}
+body{overflow-wrap:anywhere}svg{max-width:100%;height:auto}.graph svg{max-width:none}
+.ready{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;color:#fff}
+.ready-ready{background:var(--ok)}.ready-needs-work{background:var(--partial);color:#222}.ready-blocking{background:var(--missing)}
+@media(max-width:700px){header{padding:14px 16px}header h1{font-size:18px}main{padding:12px 8px}
+.card{padding:12px}
+table.cards,table.cards tbody,table.cards tr,table.cards td,table.cards th{display:block;width:100%}
+table.cards thead,table.cards colgroup{display:none}
+table.cards tr{border:1px solid var(--line);border-radius:6px;margin-bottom:8px;padding:4px}
+table.cards td,table.cards th{border:none;padding:3px 6px}}
 "#;
 
 const SCRIPT: &str = r#"
@@ -99,7 +108,10 @@ fn score_colour(frac: f64) -> &'static str {
 pub fn render(report: &Report, opts: &Options) -> String {
     let mut o = String::new();
     let title = if report.repositories.len() == 1 {
-        format!("pipewise CI/CD audit: {}", report.repositories[0].root)
+        format!(
+            "pipewise CI/CD audit: {}",
+            project_name(&report.repositories[0].root)
+        )
     } else {
         format!(
             "pipewise CI/CD audit: {} repositories",
@@ -120,7 +132,7 @@ pub fn render(report: &Report, opts: &Options) -> String {
             let r = &report.repositories[i];
             (std::cmp::Reverse(r.scores.overall), r.root.clone())
         });
-        o.push_str("<div class=\"card\"><h2>Repositories by score</h2><table id=\"repositories\"><thead><tr><th>Repository</th><th>Score</th><th>Grade</th><th>Critical</th><th>High</th><th>Findings</th></tr></thead><tbody>");
+        o.push_str("<div class=\"card\"><h2>Repositories by score</h2><table class=\"cards\" id=\"repositories\"><thead><tr><th>Repository</th><th>Score</th><th>Grade</th><th>Critical</th><th>High</th><th>Findings</th></tr></thead><tbody>");
         for i in order {
             let r = &report.repositories[i];
             let counts = super::severity_counts(r.findings.iter());
@@ -159,7 +171,7 @@ fn repo_section(o: &mut String, repo: &RepoReport, sfx: &str, multi: bool) {
     let s = &repo.scores;
     let _ = writeln!(o, "<section class=\"repo\" id=\"repo{sfx}\">");
     if multi {
-        let _ = writeln!(o, "<h2>{}</h2>", esc(&repo.root));
+        let _ = writeln!(o, "<h2>{}</h2>", esc(&project_name(&repo.root)));
     }
     o.push_str("<div class=\"grid\">\n");
     // Gauge.
@@ -188,9 +200,10 @@ fn repo_section(o: &mut String, repo: &RepoReport, sfx: &str, multi: bool) {
         severity_chart(repo, sfx)
     );
     o.push_str("</div>\n");
+    summary_cards(o, repo, sfx);
 
     // Workflow scores.
-    let _ = writeln!(o, "<div class=\"card\"><h2>Workflows</h2><table id=\"workflow-scores{sfx}\"><thead><tr><th>Workflow</th><th>Score</th><th>Status</th><th>Findings</th></tr></thead><tbody>");
+    let _ = writeln!(o, "<div class=\"card\"><h2>Workflows</h2><table class=\"cards\" id=\"workflow-scores{sfx}\"><thead><tr><th>Workflow</th><th>Score</th><th>Status</th><th>Findings</th></tr></thead><tbody>");
     for w in &s.workflows {
         let counts: Vec<String> = Severity::ALL
             .iter()
@@ -217,7 +230,7 @@ fn repo_section(o: &mut String, repo: &RepoReport, sfx: &str, multi: bool) {
     o.push_str("</tbody></table></div>\n");
 
     // Capability matrix.
-    let _ = writeln!(o, "<div class=\"card\"><h2>Capability matrix</h2><p class=\"msg\"><span class=\"cap cap-present\">present</span><span class=\"cap cap-partial\">partial</span><span class=\"cap cap-missing\">missing</span><span class=\"cap cap-not-applicable\">not applicable</span> (hover for evidence or the reason)</p><table id=\"capability-matrix{sfx}\"><tbody>");
+    let _ = writeln!(o, "<div class=\"card\"><h2>Capability matrix</h2><p class=\"msg\"><span class=\"cap cap-present\">present</span><span class=\"cap cap-partial\">partial</span><span class=\"cap cap-missing\">missing</span><span class=\"cap cap-not-applicable\">not applicable</span> (hover for evidence or the reason)</p><table class=\"cards\" id=\"capability-matrix{sfx}\"><tbody>");
     if repo.capabilities.is_empty() {
         o.push_str("<tr><td class=\"msg\">No capability data in this report.</td></tr>");
     }
@@ -284,7 +297,7 @@ fn repo_section(o: &mut String, repo: &RepoReport, sfx: &str, multi: bool) {
         }
         o.push_str("</ul></details>");
     }
-    o.push_str("</div>\n<div class=\"card\"><h2>Secrets and variables (names only)</h2><table id=\"secrets{sfx}\"><tbody>");
+    o.push_str("</div>\n<div class=\"card\"><h2>Secrets and variables (names only)</h2><table class=\"cards\" id=\"secrets{sfx}\"><tbody>");
     for sec in &repo.secrets {
         let _ = write!(
             o,
@@ -764,7 +777,7 @@ fn findings_table(o: &mut String, repo: &RepoReport, sfx: &str) {
         options(&cats),
         options(&files)
     );
-    let _ = writeln!(o, "<table id=\"findings-table{sfx}\"><colgroup><col style=\"width:90px\"><col style=\"width:80px\"><col style=\"width:190px\"><col style=\"width:170px\"><col><col style=\"width:220px\"></colgroup><thead><tr><th>#</th><th>Severity</th><th>Rule</th><th>Location</th><th>Problem</th><th>Fix</th></tr></thead><tbody>");
+    let _ = writeln!(o, "<table class=\"cards\" id=\"findings-table{sfx}\"><colgroup><col style=\"width:90px\"><col style=\"width:80px\"><col style=\"width:190px\"><col style=\"width:170px\"><col><col style=\"width:220px\"></colgroup><thead><tr><th>#</th><th>Severity</th><th>Rule</th><th>Location</th><th>Problem</th><th>Fix</th></tr></thead><tbody>");
     for (label, f) in labelled(repo) {
         let snippet: String = f
             .snippet
@@ -810,6 +823,82 @@ impl super::Renderer for Html {
             },
         )
     }
+}
+
+/// The report's summary as cards: status and plan, readiness by area, findings
+/// grouped by rule (all from `summary` in the report data).
+fn summary_cards(o: &mut String, repo: &RepoReport, sfx: &str) {
+    let sum = &repo.summary;
+    let blocking = sum
+        .readiness
+        .iter()
+        .filter(|r| r.status == "blocking")
+        .count();
+    let _ = write!(
+        o,
+        "<div class=\"card\" id=\"verdict{sfx}\"><h2>Verdict</h2><p><strong>{}</strong> {}/100 (grade {}, {}). {} area(s) blocking, {} capability gap(s); the plan below takes about {}.</p>",
+        if blocking == 0 { "Ready for production." } else { "Not ready for production." },
+        repo.scores.overall,
+        esc(&repo.scores.grade),
+        esc(&sum.status),
+        blocking,
+        sum.gaps.len(),
+        esc(&effort(sum.effort_minutes))
+    );
+    o.push_str("</div>\n");
+    let _ = write!(o, "<div class=\"card\"><h2>Readiness</h2><table class=\"cards\" id=\"readiness{sfx}\"><thead><tr><th>Area</th><th>Score</th><th>Status</th><th>Why</th></tr></thead><tbody>");
+    for r in &sum.readiness {
+        let _ = write!(
+            o,
+            "<tr><td>{}</td><td>{:.1}/10</td><td><span class=\"ready ready-{}\">{}</span></td><td class=\"msg\">{}</td></tr>",
+            esc(&r.name),
+            r.score,
+            esc(&r.status),
+            esc(&r.status.replace('-', " ")),
+            esc(&r.why)
+        );
+    }
+    o.push_str("</tbody></table></div>\n");
+    let _ = write!(o, "<div class=\"card\"><h2>Action plan</h2><table class=\"cards\" id=\"plan{sfx}\"><thead><tr><th>Phase</th><th>Priority</th><th>Effort</th><th>Goal</th><th>Deliverables</th></tr></thead><tbody>");
+    for (i, p) in sum.plan.iter().enumerate() {
+        let mut items: Vec<String> = p
+            .rules
+            .iter()
+            .map(|r| format!("<code>{}</code>", esc(r)))
+            .collect();
+        items.extend(
+            p.capabilities
+                .iter()
+                .map(|c| format!("<code>{}</code>", esc(c))),
+        );
+        let _ = write!(
+            o,
+            "<tr><td>{}. {}</td><td><span class=\"sev sev-{}\">{}</span></td><td>{}</td><td class=\"msg\">{}</td><td>{}</td></tr>",
+            i + 1,
+            esc(&p.title),
+            p.priority.as_str(),
+            p.priority.as_str(),
+            esc(&effort(p.effort_minutes)),
+            esc(&p.goal),
+            items.join(" ")
+        );
+    }
+    o.push_str("</tbody></table></div>\n");
+    let _ = write!(o, "<div class=\"card\"><h2>Findings by rule</h2><table class=\"cards\" id=\"groups{sfx}\"><thead><tr><th>Rule</th><th>Severity</th><th>Where</th><th>Bulk fix</th><th>Effort</th></tr></thead><tbody>");
+    for g in &sum.groups {
+        let _ = write!(
+            o,
+            "<tr><td><code>{}</code><div class=\"msg\">{}</div></td><td><span class=\"sev sev-{sev}\">{sev}</span></td><td>{} in {} file(s)</td><td class=\"msg\">{}</td><td>{}</td></tr>",
+            esc(&g.rule),
+            esc(&g.title),
+            g.count,
+            g.files,
+            esc(&g.fix),
+            esc(&effort(g.effort_minutes)),
+            sev = g.severity.as_str()
+        );
+    }
+    o.push_str("</tbody></table></div>\n");
 }
 
 #[cfg(test)]

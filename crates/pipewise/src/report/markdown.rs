@@ -213,7 +213,8 @@ fn gaps(repo: &RepoReport) -> Vec<&Capability> {
         .collect()
 }
 
-fn project_name(root: &str) -> String {
+/// The repository's name (the last component of its root), for titles.
+pub fn project_name(root: &str) -> String {
     let t = root.trim_end_matches(['/', '\\']);
     let name = t.rsplit(['/', '\\']).next().unwrap_or(t);
     if name.is_empty() || name == "." {
@@ -594,35 +595,21 @@ fn strengths(out: &mut String, repo: &RepoReport) {
     out.push('\n');
 }
 
-/// Ready / needs work / blocking per scoring category.
+/// Ready / needs work / blocking per scoring category (`summary.readiness`).
 fn readiness(out: &mut String, repo: &RepoReport) {
     out.push_str("### Readiness Matrix\n\n| Area | Score | Status | Why |\n|---|---|---|---|\n");
-    let (groups, gaps) = blockers(repo);
-    for c in repo.scores.categories.iter().filter(|c| c.applicable) {
-        let g = groups.iter().find(|g| g.category == c.id);
-        let gap = gaps.iter().find(|g| g.category == c.id);
-        let (status, why) = match (g, gap) {
-            (Some(g), _) => (
-                "❌ Blocking",
-                format!("{} ({})", line(&g.title), occurrences(g.count, g.files)),
-            ),
-            (None, Some(gap)) => ("❌ Blocking", format!("no {}", gap.name.to_lowercase())),
-            _ if c.score >= 8.0 => ("✅ Ready", "-".to_string()),
-            _ => (
-                "⚠️ Needs work",
-                c.deductions
-                    .first()
-                    .map(|d| line(&d.detail))
-                    .unwrap_or_else(|| "-".into()),
-            ),
+    for r in &repo.summary.readiness {
+        let status = match r.status.as_str() {
+            "blocking" => "❌ Blocking",
+            "ready" => "✅ Ready",
+            _ => "⚠️ Needs work",
         };
-        let _ = writeln!(
-            out,
-            "| {} | {:.1}/10 | {status} | {} |",
-            c.name,
-            c.score,
-            why.replace('|', "\\|")
-        );
+        let why = if r.why.is_empty() {
+            "-".to_string()
+        } else {
+            cell(&r.why)
+        };
+        let _ = writeln!(out, "| {} | {:.1}/10 | {status} | {why} |", r.name, r.score);
     }
     out.push('\n');
 }

@@ -26,6 +26,9 @@ pub struct RenderOptions {
     pub date: String,
     /// Wrap lines to this many columns (plain); `None` leaves them as they are.
     pub width: Option<usize>,
+    /// The absolute directory that repository roots are relative to (SARIF
+    /// `originalUriBaseIds`); `None` leaves it out.
+    pub base: Option<std::path::PathBuf>,
 }
 
 impl Default for RenderOptions {
@@ -34,6 +37,7 @@ impl Default for RenderOptions {
             colour: false,
             date: markdown::report_date(None),
             width: None,
+            base: None,
         }
     }
 }

@@ -75,19 +75,8 @@ fn cut(text: &str, used: usize, cols: Option<usize>) -> String {
     }
 }
 
-fn finding(
-    out: &mut String,
-    p: &Paint,
-    root: &str,
-    multi: bool,
-    f: &ReportFinding,
-    cols: Option<usize>,
-) {
-    let path = if multi {
-        format!("{}/{}", esc(root.trim_end_matches('/')), esc(&f.file))
-    } else {
-        esc(&f.file).into_owned()
-    };
+fn finding(out: &mut String, p: &Paint, root: &str, f: &ReportFinding, cols: Option<usize>) {
+    let path = esc(&super::display_path(root, &f.file)).into_owned();
     let head = format!("{}[{}]", f.severity, f.rule);
     let used = head.chars().count() + 2;
     out.push_str(&format!(
@@ -210,30 +199,30 @@ pub fn render(report: &Report, colour: bool) -> String {
 pub fn render_with(report: &Report, colour: bool, cols: Option<usize>) -> String {
     let p = Paint { on: colour };
     let mut out = String::new();
-    let multi = report.repositories.len() > 1;
     let totals = fit(totals(&p, report).trim_end(), 0, cols, "  ", 2) + "\n";
     out.push_str(&totals);
     scorecard(&mut out, &p, report, cols);
     out.push('\n');
     for repo in &report.repositories {
-        for e in &repo.errors {
-            let path = if multi {
-                format!("{}/{}", esc(repo.root.trim_end_matches('/')), esc(&e.file))
-            } else {
-                esc(&e.file).into_owned()
-            };
-            let loc = if e.line > 0 {
-                format!("{path}:{}", e.line)
-            } else {
-                path
-            };
-            out.push_str(&format!(
-                "{}{} {}: {}\n\n",
-                p.wrap("1;31", "error"),
-                p.bold(":"),
-                loc,
-                fit(&esc(&e.message), 8 + loc.chars().count(), cols, "  ", 2)
-            ));
+        for (label, code, list) in [
+            ("error", "1;31", &repo.errors),
+            ("warning", "1;33", &repo.warnings),
+        ] {
+            for e in list {
+                let path = esc(&super::display_path(&repo.root, &e.file)).into_owned();
+                let loc = if e.line > 0 {
+                    format!("{path}:{}", e.line)
+                } else {
+                    path
+                };
+                out.push_str(&format!(
+                    "{}{} {}: {}\n\n",
+                    p.wrap(code, label),
+                    p.bold(":"),
+                    loc,
+                    fit(&esc(&e.message), 10 + loc.chars().count(), cols, "  ", 2)
+                ));
+            }
         }
         let mut sorted: Vec<&ReportFinding> = repo.findings.iter().collect();
         sorted.sort_by(|a, b| {
@@ -244,7 +233,7 @@ pub fn render_with(report: &Report, colour: bool, cols: Option<usize>) -> String
                 .then(a.column.cmp(&b.column))
         });
         for f in sorted {
-            finding(&mut out, &p, &repo.root, multi, f, cols);
+            finding(&mut out, &p, &repo.root, f, cols);
         }
     }
     out.push_str(&totals);
@@ -315,6 +304,13 @@ fn top_actions(repo: &super::RepoReport) -> Vec<String> {
     out
 }
 
+/// What the report says instead of a score when a repository has no CI/CD file.
+pub fn nothing_found(root: &str) -> String {
+    format!(
+        "nothing audited: no CI/CD files found in {root} (pipewise reads .github/workflows, actions, Dockerfiles, compose files, Dependabot and Renovate configs); no score"
+    )
+}
+
 fn scorecard(out: &mut String, p: &Paint, report: &Report, cols: Option<usize>) {
     let grade_code = |score: u32| match score {
         85.. => "1;32",
@@ -322,6 +318,10 @@ fn scorecard(out: &mut String, p: &Paint, report: &Report, cols: Option<usize>) 
         _ => "1;31",
     };
     if let [repo] = report.repositories.as_slice() {
+        if repo.files.is_empty() {
+            out.push_str(&format!("\n{}\n", esc(&nothing_found(&repo.root))));
+            return;
+        }
         let s = &repo.scores;
         out.push_str(&format!(
             "\n{} {} (grade {})\n",
@@ -372,6 +372,15 @@ fn scorecard(out: &mut String, p: &Paint, report: &Report, cols: Option<usize>) 
         "total"
     ));
     for r in rows {
+        if r.files.is_empty() {
+            out.push_str(&format!(
+                "  {:<width$}  {:>5}  {:<5}  no CI/CD files found\n",
+                esc(&r.root),
+                "-",
+                "-"
+            ));
+            continue;
+        }
         let counts = severity_counts(r.findings.iter());
         out.push_str(&format!(
             "  {:<width$}  {:>5}  {:<5}  {:>8}  {:>4}  {:>6}\n",

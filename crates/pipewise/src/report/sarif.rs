@@ -27,7 +27,25 @@ fn security_severity(s: Severity) -> &'static str {
     }
 }
 
+/// The SARIF location of a repository file: relative to `%SRCROOT%` (the base the
+/// CLI shows paths from; `originalUriBaseIds` says where it is), or a `file://` URI
+/// for a repository outside it.
+fn artifact(root: &str, file: &str) -> Value {
+    let path = super::display_path(root, file);
+    if path.starts_with('/') {
+        json!({ "uri": format!("file://{}", uri(&path)) })
+    } else {
+        json!({ "uri": uri(&path), "uriBaseId": "%SRCROOT%" })
+    }
+}
+
 pub fn render(report: &Report) -> String {
+    render_with_base(report, None)
+}
+
+/// [`render`] with the absolute directory paths are relative to, as
+/// `originalUriBaseIds`.
+pub fn render_with_base(report: &Report, base: Option<&std::path::Path>) -> String {
     let all = rules::all();
     let rule_index = |id: &str| all.iter().position(|r| r.meta().id == id);
     let driver_rules: Vec<Value> = all
@@ -51,14 +69,8 @@ pub fn render(report: &Report) -> String {
             })
         })
         .collect();
-    let multi = report.repositories.len() > 1;
     let mut results = vec![];
     for repo in &report.repositories {
-        let prefix = if multi {
-            format!("{}/", repo.root.trim_end_matches('/'))
-        } else {
-            String::new()
-        };
         for f in &repo.findings {
             let mut region = json!({
                 "startLine": f.line.max(1),
@@ -76,7 +88,7 @@ pub fn render(report: &Report) -> String {
                 "message": { "text": text(&f.message) },
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": uri(&format!("{prefix}{}", f.file)) },
+                        "artifactLocation": artifact(&repo.root, &f.file),
                         "region": region,
                     }
                 }],
@@ -89,6 +101,9 @@ pub fn render(report: &Report) -> String {
                     "fix": format!("{}\n\n{}", text(&f.fix.description), block(&f.fix.snippet)),
                 },
             });
+            if !f.fingerprint.is_empty() {
+                result["partialFingerprints"] = json!({ "pipewise/v1": f.fingerprint });
+            }
             if let Some(i) = rule_index(&f.rule) {
                 result["ruleIndex"] = json!(i);
             }
@@ -102,7 +117,7 @@ pub fn render(report: &Report) -> String {
                                 "id": i,
                                 "message": { "text": text(&r.message) },
                                 "physicalLocation": {
-                                    "artifactLocation": { "uri": uri(&format!("{prefix}{}", r.file)) },
+                                    "artifactLocation": artifact(&repo.root, &r.file),
                                     "region": { "startLine": r.line.max(1), "startColumn": r.column.max(1) }
                                 }
                             })
@@ -117,13 +132,15 @@ pub fn render(report: &Report) -> String {
         .repositories
         .iter()
         .flat_map(|r| {
-            r.errors.iter().map(move |e| {
+            let errors = r.errors.iter().map(|e| ("error", e));
+            let warnings = r.warnings.iter().map(|e| ("warning", e));
+            errors.chain(warnings).map(move |(level, e)| {
                 json!({
-                    "level": "error",
+                    "level": level,
                     "message": { "text": text(&e.message) },
                     "locations": [{
                         "physicalLocation": {
-                            "artifactLocation": { "uri": uri(&e.file) },
+                            "artifactLocation": artifact(&r.root, &e.file),
                             "region": { "startLine": e.line.max(1) }
                         }
                     }]
@@ -131,7 +148,7 @@ pub fn render(report: &Report) -> String {
             })
         })
         .collect();
-    let doc = json!({
+    let mut doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
@@ -150,6 +167,16 @@ pub fn render(report: &Report) -> String {
             "results": results,
         }]
     });
+    if let Some(b) = base {
+        let mut uri = format!(
+            "file://{}",
+            uri(&b.display().to_string().replace('\\', "/"))
+        );
+        if !uri.ends_with('/') {
+            uri.push('/');
+        }
+        doc["runs"][0]["originalUriBaseIds"] = json!({ "%SRCROOT%": { "uri": uri } });
+    }
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
@@ -165,7 +192,7 @@ impl super::Renderer for Sarif {
     fn extensions(&self) -> &'static [&'static str] {
         &["sarif"]
     }
-    fn render(&self, report: &Report, _opts: &super::RenderOptions) -> String {
-        render(report)
+    fn render(&self, report: &Report, opts: &super::RenderOptions) -> String {
+        render_with_base(report, opts.base.as_deref())
     }
 }

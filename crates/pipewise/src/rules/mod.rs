@@ -50,10 +50,47 @@ impl RuleMeta {
     pub fn group(&self) -> &'static str {
         self.id.split('/').next().unwrap_or(self.id)
     }
+    /// References for readers: links and peer equivalents (`zizmor: audit`), not the
+    /// internal `seed:` notes on which audit report a rule came from.
+    pub fn public_references(&self) -> impl Iterator<Item = &'static str> {
+        self.references
+            .iter()
+            .copied()
+            .filter(|r| !r.starts_with("seed:"))
+    }
+    /// The fence language of the fix snippet: Dockerfile instructions or YAML.
+    fn fix_language(&self) -> &'static str {
+        const INSTRUCTIONS: &[&str] = &[
+            "FROM",
+            "RUN",
+            "COPY",
+            "ADD",
+            "USER",
+            "ENV",
+            "ARG",
+            "HEALTHCHECK",
+            "WORKDIR",
+            "EXPOSE",
+            "CMD",
+            "ENTRYPOINT",
+            "LABEL",
+        ];
+        let first = self
+            .fix
+            .snippet
+            .split_whitespace()
+            .next()
+            .unwrap_or_default();
+        if INSTRUCTIONS.contains(&first) {
+            "dockerfile"
+        } else {
+            "yaml"
+        }
+    }
     /// The rule's full documentation page, as printed by `pipewise rule ID`.
     pub fn documentation(&self) -> String {
         let mut s = format!(
-            "# {}\n\n{}\n\n- Default severity: {}\n- Confidence: {}\n- Category: {}\n\n{}\n\n## Fix\n\n{} (about {} minutes)\n\n```yaml\n{}\n```\n",
+            "# {}\n\n{}\n\n- Default severity: {}\n- Confidence: {}\n- Category: {}\n\n{}\n\n## Fix\n\n{} (about {} minutes)\n\n```{}\n{}\n```\n",
             self.id,
             self.summary,
             self.severity,
@@ -62,11 +99,13 @@ impl RuleMeta {
             self.doc.trim(),
             self.fix.description,
             self.fix.effort_minutes,
+            self.fix_language(),
             self.fix.snippet.trim_end()
         );
-        if !self.references.is_empty() {
+        let refs: Vec<&str> = self.public_references().collect();
+        if !refs.is_empty() {
             s.push_str("\n## References\n\n");
-            for r in self.references {
+            for r in refs {
                 s.push_str(&format!("- {r}\n"));
             }
         }
@@ -413,4 +452,47 @@ fn first_line_has_e(text: &str) -> bool {
 /// Span of a whole `key: value` entry.
 pub fn entry_span(e: &pipewise_yaml::Entry) -> Span {
     Span::new(e.key.span.start, e.value.span.end.max(e.key.span.end))
+}
+
+/// A command as quoted in a message: on one line (line continuations and runs of
+/// whitespace become one space), cut at a word boundary to at most `max` characters
+/// with ` …` when longer, never inside a word.
+pub fn shorten_command(text: &str, max: usize) -> String {
+    let words: Vec<&str> = text.split_whitespace().filter(|w| *w != "\\").collect();
+    let mut out = String::new();
+    for w in &words {
+        let w = w.strip_suffix('\\').filter(|r| !r.is_empty()).unwrap_or(w);
+        let extra = usize::from(!out.is_empty()) + w.chars().count();
+        if out.chars().count() + extra > max {
+            if out.is_empty() {
+                out = w.chars().take(max).collect();
+            }
+            out.push_str(" …");
+            return out;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+#[cfg(test)]
+mod shorten_tests {
+    use super::shorten_command;
+
+    #[test]
+    fn one_line_whole_words() {
+        assert_eq!(
+            shorten_command("cargo test \\\n  --workspace \\\n  || true", 80),
+            "cargo test --workspace || true"
+        );
+        assert_eq!(
+            shorten_command("npm run test:unit -- --coverage", 19),
+            "npm run test:unit …"
+        );
+        assert_eq!(shorten_command("short", 20), "short");
+        assert_eq!(shorten_command("averyveryverylongword x", 6), "averyv …");
+    }
 }

@@ -85,6 +85,9 @@ impl Rule for ContinueOnErrorGate {
         }
         let intent = step_gate_intent(site.step);
         let Some(sev) = severity(intent) else { return };
+        if site.step.name.is_some_and(unstable_leg) || site.job.is_some_and(job_is_unstable_leg) {
+            return;
+        }
         cx.report(
             &META,
             site.path,
@@ -110,7 +113,7 @@ impl Rule for ContinueOnErrorGate {
         let Some(e) = job.entry("continue-on-error") else {
             return;
         };
-        if !literal_true(e) || crate::intent::housekeeping(job.id) {
+        if !literal_true(e) || crate::intent::housekeeping(job.id) || job_is_unstable_leg(job) {
             return;
         }
         let intent = job
@@ -134,6 +137,49 @@ impl Rule for ContinueOnErrorGate {
         .severity(sev)
         .job(Some(job.id));
     }
+}
+
+/// Words that name a leg allowed to fail by convention: a nightly or beta
+/// toolchain, the tip of a dependency, an emulated (QEMU) architecture.
+const UNSTABLE: &[&str] = &[
+    "nightly",
+    "tip",
+    "beta",
+    "canary",
+    "qemu",
+    "experimental",
+    "unstable",
+    "prerelease",
+    "pre-release",
+    "allow-failure",
+    "allowed-failure",
+];
+
+/// Whether a name has one of the [`UNSTABLE`] words as a word (`check-nightly`,
+/// `test-tip`, `linux_qemu`; not `tooltip`).
+fn unstable_leg(name: &str) -> bool {
+    name.to_ascii_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+        .flat_map(|w| std::iter::once(w).chain(w.split('-')))
+        .any(|w| UNSTABLE.contains(&w))
+}
+
+/// A job whose id, name, `runs-on` or matrix values name an unstable leg.
+fn job_is_unstable_leg(job: &Job) -> bool {
+    if unstable_leg(job.id) || job.name.is_some_and(unstable_leg) {
+        return true;
+    }
+    let mut found = false;
+    for key in ["runs-on", "strategy", "container"] {
+        if let Some(n) = job.get(key) {
+            n.walk(&mut |x| {
+                if let Some(v) = x.as_str() {
+                    found |= unstable_leg(v);
+                }
+            });
+        }
+    }
+    found
 }
 
 fn article(s: &str) -> String {

@@ -136,22 +136,40 @@ fn check_script(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
         else {
             continue;
         };
-        let Some(sev) = severity_for(intent) else {
+        let Some(mut sev) = severity_for(intent) else {
             continue;
         };
+        // Not a gate: a formatter or fixer that writes its result, a check that runs
+        // again unmasked later (the masked run only annotates), or a check whose
+        // result the next command acts on (`npm audit || true; npm audit fix`).
+        if writes_fixes(cmd) || runs_again(site, script, cmd) {
+            continue;
+        }
         let (Some(first), Some(fb)) = (masked.first(), fallback.last()) else {
             continue;
         };
+        // A fallback message that explains the intent ("known flaky", "warning
+        // only"): still reported, at low, as a debatable choice.
+        let explained = fallback.iter().any(|c| explains_intent(&c.argv_text()))
+            || site.step.name.is_some_and(explains_intent)
+            || explained_by_comment(site);
+        // A repository script (`./contrib/check-config.sh`) is a test only by its
+        // name: debatable (it may be a diagnostic), so low.
+        // Likewise a build command in a step named for set-up (`Setup`, `Install …`):
+        // preparing the tree, often idempotently (`make patch || echo done`).
+        let by_name = cmd.name().contains('/')
+            || cmd.name().ends_with(".sh")
+            || intent == Intent::Build && site.step.name.is_some_and(crate::intent::housekeeping);
+        if explained || by_name {
+            sev = Severity::Low;
+        }
         let span = ss.span(site.doc_for(ss), Span::new(first.span.start, fb.span.end));
         // The list as written (operators included), on one line.
         let text = crate::rules::reliability::script_text(ss, cx);
-        let written: String = text
-            .get(first.span.start..fb.span.end)
-            .unwrap_or("")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        let shown = short_n(&written, 90);
+        let shown = crate::rules::shorten_command(
+            text.get(first.span.start..fb.span.end).unwrap_or(""),
+            90,
+        );
         let msg = if crate::intent::load_test_tool(cmd).is_some() {
             format!(
                 "`{shown}` always exits 0, so a failing load test does not fail the step and a performance regression passes."
@@ -163,9 +181,21 @@ fn check_script(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
                 consequence(intent)
             )
         };
+        let msg = if explained {
+            format!("{msg} The step explains why the failure is tolerated; make sure another step or job runs this check and can fail.")
+        } else if by_name {
+            format!("{msg} (Judged by names: if this prepares or diagnoses rather than checks, it is fine.)")
+        } else {
+            msg
+        };
         let mut b = cx
             .report(&META, ss.path, span, msg)
             .severity(sev)
+            .confidence(if explained || by_name {
+                Confidence::Low
+            } else {
+                META.confidence
+            })
             .site(site)
             .title(format!(
                 "{} failure is masked by `|| {}`",
@@ -262,7 +292,7 @@ fn check_trailing_true(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
         span,
         format!(
             "`{}; {}` ends the script with a no-op, so a failing {} command does not fail the step{}.",
-            short(&cmd.argv_text()),
+            crate::rules::shorten_command(&cmd.argv_text(), 50),
             last.base_name(),
             intent.label(),
             consequence(intent)
@@ -339,7 +369,7 @@ fn check_set_plus_e(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
         span,
         format!(
             "`set +e` turns off exit-on-error and no exit status is checked afterwards, so a failing `{}` does not fail the step{}.",
-            short(&cmd.argv_text()),
+            crate::rules::shorten_command(&cmd.argv_text(), 50),
             consequence(intent)
         ),
     )
@@ -365,13 +395,114 @@ fn consequence(i: Intent) -> &'static str {
     }
 }
 
-fn short(s: &str) -> String {
-    let t: String = s.chars().take(50).collect();
-    if s.chars().count() > 50 {
-        format!("{t} …")
-    } else {
-        t
+/// Words that say a masked failure is deliberate.
+fn explains_intent(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    [
+        "flaky",
+        "warning-only",
+        "warning only",
+        "non-blocking",
+        "nonblocking",
+        "informational",
+        "not fatal",
+        "allowed to fail",
+        "ignore failure",
+        "ignore errors",
+        "annotations",
+        "best effort",
+        "best-effort",
+        "do not fail",
+        "don't fail",
+        "diagnostic",
+    ]
+    .iter()
+    .any(|w| t.contains(w))
+}
+
+/// A YAML comment on the step (above it, or between its first key and `run:`) that
+/// explains why the failure is tolerated ("Ignore errors … just to get annotations").
+fn explained_by_comment(site: &StepSite) -> bool {
+    let doc = site.doc;
+    let start = doc.position(site.step.node.span.start).line;
+    let end = site
+        .step
+        .run
+        .as_ref()
+        .map(|r| doc.position(r.node.span.start).line)
+        .unwrap_or(start);
+    let mut comments = String::new();
+    // Up to three comment lines directly above the step, then the step's own lines.
+    let mut line = start;
+    while line > 1 && start - line < 3 {
+        let t = doc.line_text(line - 1).trim();
+        if !t.starts_with('#') {
+            break;
+        }
+        comments.push_str(t);
+        comments.push('\n');
+        line -= 1;
     }
+    for l in start..=end.min(start + 20) {
+        let t = doc.line_text(l).trim();
+        if t.starts_with('#') {
+            comments.push_str(t);
+            comments.push('\n');
+        }
+    }
+    explains_intent(&comments)
+}
+
+/// A formatter or fixer in write mode (`black src`, `cargo fmt`, `prettier --write`,
+/// `eslint --fix`, `npm run lint:fix`): it changes files, it does not gate.
+fn writes_fixes(c: &Command) -> bool {
+    let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
+    let check = args.iter().any(|a| {
+        matches!(*a, "--check" | "--diff" | "-l" | "--list-different" | "-d")
+            || a.starts_with("--check")
+    });
+    let fix_arg = args.iter().any(|a| {
+        *a == "--fix" || *a == "--write" || *a == "-w" || a.ends_with(":fix") || *a == "fix"
+    });
+    let formatter = match c.base_name() {
+        "black" | "isort" | "autopep8" | "yapf" | "rustfmt" | "gofmt" | "shfmt"
+        | "clang-format" => true,
+        "ruff" | "uv" | "cargo" | "go" | "dotnet" | "terraform" => {
+            args.contains(&"format") || args.contains(&"fmt")
+        }
+        _ => false,
+    };
+    (fix_arg || formatter) && !check
+}
+
+/// The same check runs again later in the step or the job without being masked
+/// (`cargo test … || true` for annotations, then `cargo test …`), or a later command
+/// acts on its result (`npm audit || true` then `npm audit fix`).
+fn runs_again(site: &StepSite, script: &Script, cmd: &Command) -> bool {
+    let key: Vec<&str> = cmd.words.iter().take(3).map(|w| w.text.as_str()).collect();
+    let same = |c: &Command| {
+        c.words.len() >= key.len() && c.words.iter().zip(&key).all(|(w, k)| w.text == *k)
+    };
+    // `npm audit` → `npm audit fix`: the same tool and subcommand, then `fix`.
+    let acts_on = |c: &Command| {
+        c.base_name() == cmd.base_name()
+            && c.args().first().map(|w| &w.text) == cmd.args().first().map(|w| &w.text)
+            && c.args().get(1).is_some_and(|w| w.text == "fix")
+    };
+    let later = |c: &Command| same(c) || acts_on(c);
+    if script
+        .commands
+        .iter()
+        .any(|c| c.span.start > cmd.span.start && c.list != cmd.list && later(c))
+    {
+        return true;
+    }
+    let Some(job) = site.job else { return false };
+    job.steps
+        .iter()
+        .skip(site.step.index + 1)
+        .filter_map(|s| s.run.as_ref().and_then(|r| r.script.as_ref()))
+        .any(|sc| sc.commands.iter().any(later))
 }
 
 fn capital(s: &str) -> String {
@@ -379,14 +510,5 @@ fn capital(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
         None => String::new(),
-    }
-}
-
-fn short_n(s: &str, n: usize) -> String {
-    let t: String = s.chars().take(n).collect();
-    if s.chars().count() > n {
-        format!("{t} …")
-    } else {
-        t
     }
 }

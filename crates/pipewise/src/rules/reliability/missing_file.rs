@@ -572,7 +572,7 @@ impl Rule for MissingFile {
                         span,
                         format!(
                             "`{}` reads `{v}`, which does not exist in the repository (`{full}`).",
-                            short(&c.argv_text())
+                            crate::rules::shorten_command(&c.argv_text(), 60)
                         ),
                     )
                     .severity(severity(intent.max(crate::intent::command_intent(c))))
@@ -640,8 +640,8 @@ impl Rule for MissingFile {
                             span_of(i),
                             format!(
                                 "`{}` runs package.json script `{name}`{via}, whose `{}` reads `{p}`{full}, which is not in the repository, so step `{label}` fails or runs with defaults.",
-                                short(&c.argv_text()),
-                                short(&s.line)
+                                crate::rules::shorten_command(&c.argv_text(), 60),
+                                crate::rules::shorten_command(&s.line, 60)
                             ),
                         )
                         .severity(severity(gate))
@@ -650,7 +650,7 @@ impl Rule for MissingFile {
                     }
                     continue;
                 }
-                cx.report(&META, site.path, span_of(i), format!("`{}` runs script `{name}`, but `{pkg_path}` has no such script, so the step fails.", short(&c.argv_text())))
+                cx.report(&META, site.path, span_of(i), format!("`{}` runs script `{name}`, but `{pkg_path}` has no such script, so the step fails.", crate::rules::shorten_command(&c.argv_text(), 60)))
                     .severity(severity(crate::intent::word_intent(name).max(intent)))
                     .site(site)
                     .related(&pkg_path, Span::new(0, 0), "scripts defined here");
@@ -727,14 +727,5 @@ fn chk_clone<'s>(c: &Check<'s>) -> Check<'s> {
         cwd: c.cwd.clone(),
         earlier: c.earlier.clone(),
         foreign: c.foreign,
-    }
-}
-
-fn short(s: &str) -> String {
-    let t: String = s.chars().take(60).collect();
-    if s.chars().count() > 60 {
-        format!("{t} …")
-    } else {
-        t
     }
 }

@@ -49,6 +49,16 @@ jobs:
     references: &["seed: 000 MEDIUM-3", "seed: 003 Phase 1"],
 };
 
+/// Whether `phrase` occurs in `text` at the start of a word (not inside `upload`).
+fn starts_word(text: &str, phrase: &str) -> bool {
+    text.match_indices(phrase).any(|(i, _)| {
+        text[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric())
+    })
+}
+
 impl Rule for MissingTimeout {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -63,11 +73,13 @@ impl Rule for MissingTimeout {
         }
         let load = job.steps.iter().any(|s| {
             let f = s.phrases();
-            f.has("k6 ")
-                || f.has("locust")
-                || f.has("artillery")
-                || f.has("load test")
-                || f.has("load-test")
+            // Phrases count as words: "Upload test report" holds "load test".
+            let word = |p: &str| f.has(p) && starts_word(s.haystack(), p);
+            word("k6 ")
+                || word("locust")
+                || word("artillery")
+                || word("load test")
+                || word("load-test")
                 || s.run
                     .as_ref()
                     .and_then(|r| r.script.as_ref())

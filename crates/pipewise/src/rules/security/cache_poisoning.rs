@@ -2,8 +2,8 @@
 //! (`actions/cache`, setup-* `cache:`, `Swatinem/rust-cache`, …) — a cache written by
 //! a less trusted run can then ship in the release.
 
+use crate::conditions::co_reachable;
 use crate::finding::{Category, Confidence, Severity};
-use crate::intent::{action_intent, command_intent, Intent};
 use crate::repo::Repo;
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::workflow::{Step, Workflow};
@@ -176,19 +176,10 @@ fn restores_cache(s: &Step, repo: &Repo) -> Option<String> {
 }
 
 /// A step publishes or deploys by what it runs (its action or a command), not by its
-/// name or its job's name (`test-release-macos` only tests).
+/// name or its job's name (`test-release-macos` only tests, `push: false` builds and
+/// pushes to a registry on the runner ship nothing): [`crate::effects::step_publishes`].
 fn publishes_by_action_or_command(s: &Step) -> bool {
-    let ships = |i: Intent| matches!(i, Intent::Publish | Intent::Deploy);
-    s.action().map(|a| ships(action_intent(a))).unwrap_or(false)
-        || s.run
-            .as_ref()
-            .and_then(|r| r.script.as_ref())
-            .map(|sc| {
-                sc.commands
-                    .iter()
-                    .any(|c| !c.in_condition && ships(command_intent(c)))
-            })
-            .unwrap_or(false)
+    crate::effects::step_publishes(s).is_some()
 }
 
 fn is_release_workflow(wf: &Workflow) -> bool {
@@ -247,11 +238,18 @@ impl Rule for CachePoisoning {
             }
         }
         let release_wf = is_release_workflow(wf);
-        // Judged by the steps, not the job's name (`test-release-macos` only tests).
-        let publishes = job.steps.iter().any(publishes_by_action_or_command);
+        // Judged by the steps, not the job's name (`test-release-macos` only tests),
+        // and only steps that can run together with the cache step: a restore whose
+        // `if:` excludes the tag builds that publish cannot poison them.
+        let with_cache = |s: &Step| co_reachable(wf, job, site.step, s);
+        let publishes = job
+            .steps
+            .iter()
+            .any(|s| publishes_by_action_or_command(s) && with_cache(s));
         // In a release workflow, jobs whose output ships: they upload artifacts.
         let ships = job.steps.iter().any(|s| {
-            s.action() == Some("actions/upload-artifact") || publishes_by_action_or_command(s)
+            (s.action() == Some("actions/upload-artifact") || publishes_by_action_or_command(s))
+                && with_cache(s)
         });
         if !(publishes || release_wf && ships) {
             return;

@@ -186,6 +186,11 @@ fn classify_event(rest: &[&str]) -> Taint {
     if *first == "inputs" {
         return Taint::Caller;
     }
+    // The upstream workflow's name: the run only happens when it is one of the
+    // names listed under `workflow_run.workflows`.
+    if rest == ["workflow_run", "name"] {
+        return Taint::Safe;
+    }
     // The base branch of a PR: chosen by maintainers, like `github.base_ref`.
     if rest
         .windows(2)
@@ -211,6 +216,54 @@ fn classify_event(rest: &[&str]) -> Taint {
     // `github.event.pull_request.head.repo.owner`-style objects used whole are rare;
     // everything else under the event payload is free text someone outside chose.
     Taint::Attacker
+}
+
+/// Whether a `workflow_run` trigger of `wf` can follow a run a fork started: some
+/// upstream named under `workflows:` runs on `pull_request` (or `pull_request_target`),
+/// or is not found in the repository (unknown: assume it can).
+pub fn workflow_run_forkable(wf: &Workflow, repo: Option<&crate::repo::Repo>) -> bool {
+    let Some(repo) = repo else { return true };
+    let Some(cfg) = wf
+        .triggers
+        .iter()
+        .find(|t| t.event == "workflow_run")
+        .and_then(|t| t.config)
+    else {
+        return true;
+    };
+    let names: Vec<&str> = match cfg.get("workflows") {
+        Some(n) => match n.as_seq() {
+            Some(items) => items.iter().filter_map(Node::as_str).collect(),
+            None => n.as_str().into_iter().collect(),
+        },
+        None => return true,
+    };
+    if names.is_empty() {
+        return true;
+    }
+    let mut found = 0;
+    for f in repo.files_of(crate::source::FileKind::Workflow) {
+        let Some(doc) = f.yaml.as_ref() else { continue };
+        let file = f.path.rsplit('/').next().unwrap_or(&f.path);
+        let name = doc.root.get("name").and_then(Node::as_str).unwrap_or(file);
+        if !names.contains(&name) {
+            continue;
+        }
+        found += 1;
+        let on = doc.root.get("on");
+        let has = |ev: &str| {
+            on.is_some_and(|o| {
+                o.as_str() == Some(ev)
+                    || o.get(ev).is_some()
+                    || o.as_seq()
+                        .is_some_and(|s| s.iter().any(|i| i.as_str() == Some(ev)))
+            })
+        };
+        if has("pull_request") || has("pull_request_target") {
+            return true;
+        }
+    }
+    found < names.len()
 }
 
 /// The events that fill a context path, for severity: `None` when any event may.
@@ -255,7 +308,17 @@ pub fn populating_events(path: &str) -> Option<&'static [&'static str]> {
 
 /// Severity of attacker-controlled data reaching a code sink in this workflow
 /// (`None` workflow = composite action or unknown caller).
-pub fn attacker_severity(wf: Option<&Workflow>, path: &str) -> (Severity, String) {
+///
+/// With `at` (the job and step where the value is used), events under which the
+/// job's and step's `if:` never let it run do not count, and a privileged event
+/// counts only when an outsider can start a run that reaches the step
+/// ([`crate::conditions`]: a same-repository head or PR-author guard keeps forks out).
+pub fn attacker_severity(
+    wf: Option<&Workflow>,
+    at: Option<(&Job, &Step)>,
+    repo: Option<&crate::repo::Repo>,
+    path: &str,
+) -> (Severity, String) {
     let Some(wf) = wf else {
         return (
             Severity::Medium,
@@ -263,16 +326,48 @@ pub fn attacker_severity(wf: Option<&Workflow>, path: &str) -> (Severity, String
         );
     };
     let events = populating_events(path);
+    let all = crate::conditions::scenarios(wf);
+    let reach = |e: &str, outsider: bool| {
+        let Some((job, step)) = at else { return true };
+        let modelled: Vec<_> = all.iter().filter(|sc| sc.event == Some(e)).collect();
+        if modelled.is_empty() {
+            // `workflow_call`: the caller's event is unknown.
+            return true;
+        }
+        let outsider = outsider && modelled.iter().any(|sc| sc.outsider);
+        modelled
+            .iter()
+            .any(|sc| sc.outsider == outsider && crate::conditions::reachable(job, Some(step), sc))
+    };
     let relevant: Vec<&str> = wf
         .triggers
         .iter()
         .map(|t| t.event)
         .filter(|e| events.map(|evs| evs.contains(e)).unwrap_or(true))
+        .filter(|e| reach(e, false) || reach(e, true))
         .collect();
-    if let Some(p) = relevant.iter().find(|e| PRIVILEGED_TRIGGERS.contains(e)) {
+    // `workflow_run` brings outsider data only when an upstream workflow runs on
+    // `pull_request` (a fork's run); upstreams that are all found in the repository
+    // and run only on pushes, releases or schedules carry maintainers' data.
+    let forkable_upstream = |e: &str| e != "workflow_run" || workflow_run_forkable(wf, repo);
+    if let Some(p) = relevant
+        .iter()
+        .find(|e| PRIVILEGED_TRIGGERS.contains(e) && reach(e, true) && forkable_upstream(e))
+    {
         return (
             Severity::Critical,
             format!("`{p}` runs with the repository's secrets and a write token for anyone who can trigger it"),
+        );
+    }
+    if let Some(p) = relevant.iter().find(|e| PRIVILEGED_TRIGGERS.contains(e)) {
+        let why = if *p == "workflow_run" && !forkable_upstream(p) {
+            "the upstream workflows it follows do not run on pull requests"
+        } else {
+            "the job's `if:` keeps outsiders out (same-repository head, author or member check)"
+        };
+        return (
+            Severity::Low,
+            format!("on `{p}` {why}, so the value comes from someone with write access"),
         );
     }
     if relevant.contains(&"workflow_call") {

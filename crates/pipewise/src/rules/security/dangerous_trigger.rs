@@ -5,6 +5,7 @@
 //! reaching a code sink, is medium; the trigger alone is at most an info note.
 
 use super::common::{classify, env_value, value_contexts, Taint};
+use crate::conditions::{reachable, scenarios};
 use crate::expr::find_embedded;
 use crate::finding::{Category, Confidence, Severity, Span};
 use crate::intent::{step_intent, Intent};
@@ -316,6 +317,18 @@ fn check(wf: &Workflow, view: &RepoView, cx: &mut Ctx) {
     let mut critical = false;
     for job in &wf.jobs {
         if let Some((co, run)) = pwn_request(wf, job) {
+            // Only runs an outsider can start count: a job (or steps) guarded on the
+            // head repository being this one (or on the PR author, not the spoofable
+            // actor) never runs fork code.
+            let outsider = scenarios(wf).into_iter().any(|sc| {
+                sc.outsider
+                    && sc.event == Some(trig.event)
+                    && reachable(job, Some(co), &sc)
+                    && reachable(job, Some(run), &sc)
+            });
+            if !outsider {
+                continue;
+            }
             critical = true;
             // Checked out into a subdirectory, the PR's files are inputs to the base
             // repository's tooling (unless a step runs them from there).

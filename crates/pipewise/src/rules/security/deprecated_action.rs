@@ -164,6 +164,16 @@ pub fn lookup(uses: &str) -> Option<&'static Entry> {
     .and_then(|i| table().get(i))
 }
 
+/// Whether a version comment names the same release as a tag (`v4` matches `v4.2.2`
+/// only as a prefix of whole components: `v4.2` is `v4.2.x`, not `v4.20`).
+fn same_version(comment: &str, tag: &str) -> bool {
+    let c = comment.trim_start_matches('v');
+    let t = tag.trim_start_matches('v');
+    t == c
+        || t.starts_with(c) && t[c.len()..].starts_with('.')
+        || c.starts_with(t) && c[t.len()..].starts_with('.')
+}
+
 /// For a SHA pin, the version in its comment (`@<sha> # v3.1.0` → `v3.1.0`).
 pub(super) fn pinned_version(
     doc: &pipewise_yaml::Document,
@@ -197,10 +207,23 @@ fn check(
         return;
     }
     let (name, r) = u.split_once('@').unwrap_or((u, ""));
+    // A SHA pin's version comes from the SHA (the offline table of release SHAs);
+    // the version comment is only a fallback for SHAs the table does not know, and is
+    // named when it disagrees with the SHA.
+    let mut comment_note = String::new();
     let key = if r.len() == 40 && r.bytes().all(|b| b.is_ascii_hexdigit()) {
-        pinned_version(doc, node)
-            .map(|v| format!("{name}@{v}"))
-            .unwrap_or_else(|| u.to_string())
+        let comment = pinned_version(doc, node);
+        match crate::action_shas::tags_for_sha(name, r).first() {
+            Some(tag) => {
+                if let Some(c) = comment.as_deref().filter(|c| !same_version(c, tag)) {
+                    comment_note = format!(", although its comment says {c}");
+                }
+                format!("{name}@{tag}")
+            }
+            None => comment
+                .map(|v| format!("{name}@{v}"))
+                .unwrap_or_else(|| u.to_string()),
+        }
     } else {
         u.to_string()
     };
@@ -232,7 +255,7 @@ fn check(
             "{} {verb}: {}; use {}.",
             if key != u {
                 format!(
-                    "`{name}` (pinned at {})",
+                    "`{name}` (pinned at {}{comment_note})",
                     key.rsplit('@').next().unwrap_or(key)
                 )
             } else {

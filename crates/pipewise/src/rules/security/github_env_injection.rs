@@ -299,7 +299,12 @@ impl Rule for GithubEnvInjection {
                         "whoever starts the run, calls the workflow or action, or pushes the ref chooses it".to_string(),
                     )
                 } else {
-                    let (s, why) = attacker_severity(site.workflow, &path);
+                    let (s, why) = attacker_severity(
+                        site.workflow,
+                        site.job.map(|j| (j, site.step)),
+                        Some(cx.repo),
+                        &path,
+                    );
                     (
                         if s == Severity::Low {
                             Severity::Medium
@@ -321,7 +326,32 @@ impl Rule for GithubEnvInjection {
                         .any(|(p, _)| classify(&p) != Taint::Safe))
             {
                 file_span = run.source_span(site.doc, span);
-                (Severity::High, Confidence::Low, format!("A computed value is written to `${file}` in a `pull_request_target`/`workflow_run` job; if it derives from the pull request or its artifacts it can set any variable for later, privileged steps."))
+                // Whether it derives from the pull request is not known (often an id or
+                // a tool's path): medium when an outsider's run reaches the step, low
+                // when conditions keep outsiders out or a maintainer's label is required.
+                let (job_if, step_if) = (
+                    crate::conditions::Cond::parse(site.job.and_then(|j| j.get("if"))),
+                    crate::conditions::Cond::parse(site.step.get("if")),
+                );
+                let labelled = crate::conditions::Guards::of(&job_if).label
+                    || crate::conditions::Guards::of(&step_if).label;
+                let outsider = match (site.workflow, site.job) {
+                    (Some(wf), Some(j)) => {
+                        crate::conditions::outsider_reach(wf, j, Some(site.step)).is_some()
+                    }
+                    _ => true,
+                };
+                let (sev, gate) = if outsider && !labelled {
+                    (Severity::Medium, "")
+                } else if labelled {
+                    (
+                        Severity::Low,
+                        " The job runs only after a maintainer adds a label.",
+                    )
+                } else {
+                    (Severity::Low, " The job's `if:` keeps outsiders' runs out.")
+                };
+                (sev, Confidence::Low, format!("A computed value is written to `${file}` in a `pull_request_target`/`workflow_run` job; if it derives from the pull request or its artifacts it can set any variable for later, privileged steps.{gate}"))
             } else {
                 continue;
             };

@@ -275,23 +275,19 @@ fn check_container(wf: &Workflow, job: &Job, what: &str, node: &Node, service: b
         if !secretish(k) || literal(&e.value).is_none() {
             continue;
         }
-        let (sev, note) = if test_db {
-            (Severity::Info, " (a throwaway password for a test service is low risk, but keep it out of real configuration)")
-        } else {
-            (Severity::Medium, "")
-        };
+        // A throwaway password of a test database service (`postgres` with
+        // `POSTGRES_PASSWORD: postgres`) protects nothing: not a finding.
+        if test_db {
+            continue;
+        }
+        let sev = Severity::Medium;
         cx.report(
             &META,
             wf.path,
             entry_span(e),
-            format!("{what} sets `{k}` to a literal value{note}."),
+            format!("{what} sets `{k}` to a literal value."),
         )
         .severity(sev)
-        .confidence(if test_db {
-            Confidence::Medium
-        } else {
-            Confidence::High
-        })
         .job(Some(job.id))
         .fix(
             "Reference a secret instead of a literal.",

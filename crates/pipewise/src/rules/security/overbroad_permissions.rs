@@ -122,9 +122,19 @@ fn check_broad_scopes(wf: &Workflow, cx: &mut Ctx) {
         if scope == "id-token" && users.is_empty() {
             continue; // security/unused-id-token
         }
+        // One job: the workflow level *is* that job's grant, so "grant it on the job"
+        // changes nothing when it uses the scope, and when pipewise sees no use, a
+        // step that can use the token out of sight (a third-party action, `gh`,
+        // github-script, an API call) leaves nothing certain to say.
+        if wf.jobs.len() == 1
+            && (!users.is_empty() || inheriting.iter().any(|j| opaque_token_use(j)))
+        {
+            continue;
+        }
         if opaque || users.is_empty() || users.len() == inheriting.len() {
             // A single job, or no visible user: the grant still belongs on the job.
-            let (msg, conf) = if users.is_empty() && !opaque {
+            let hidden = inheriting.iter().any(|j| opaque_token_use(j));
+            let (msg, conf) = if users.is_empty() && !opaque && !hidden {
                 (
                     format!("`{scope}: write` is granted at workflow level; grant it only on the job that uses it (pipewise sees no step that does, so it may not be needed at all)."),
                     Confidence::Low,
@@ -179,4 +189,21 @@ fn check_broad_scopes(wf: &Workflow, cx: &mut Ctx) {
             10,
         );
     }
+}
+
+/// Whether a step of `job` can use the token in a way scope inference does not see:
+/// a third-party action (not `actions/*`, not a local one), `gh`, github-script or a
+/// call to the GitHub API.
+fn opaque_token_use(job: &Job) -> bool {
+    job.steps.iter().any(|s| match s.action() {
+        Some(a) => {
+            !(a.starts_with("./")
+                || a.starts_with("docker://")
+                || a.starts_with("actions/") && a != "actions/github-script")
+        }
+        None => {
+            let h = s.haystack();
+            h.contains("gh ") || h.contains("api.github.com") || h.contains("github_token")
+        }
+    })
 }

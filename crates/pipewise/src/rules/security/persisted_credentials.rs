@@ -1,8 +1,8 @@
 //! `security/persisted-credentials`: `actions/checkout` without
 //! `persist-credentials: false`, which leaves the token in the workspace's git config.
 
+use crate::effects::{publishing_step, step_pushes_git};
 use crate::finding::{Category, Confidence, Severity};
-use crate::intent::{job_deploys, job_publishes};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
 
 pub struct PersistedCredentials;
@@ -81,34 +81,44 @@ impl Rule for PersistedCredentials {
                     })
                     .unwrap_or(false)
         });
-        let publishes = site
-            .job
-            .map(|j| job_publishes(j) || job_deploys(j))
-            .unwrap_or(false);
-        let pushes = steps.iter().any(|s| s.haystack().contains("git push"));
+        // Publishing and pushing are judged by what the steps run, never by names
+        // (`release-assert` only tests); a publishing step whose `if:` can never hold
+        // together with this checkout's does not count.
+        let publishes = match (site.workflow, site.job) {
+            (Some(wf), Some(j)) => {
+                j.steps.iter().skip(site.step.index + 1).any(|s| {
+                    crate::effects::step_publishes(s).is_some()
+                        && crate::conditions::co_reachable(wf, j, site.step, s)
+                }) || publishing_step(j).is_none() && crate::effects::job_publishes(j).is_some()
+            }
+            _ => false,
+        };
+        // Any `git … push` form (`git -C site push`) or a pushing action needs the
+        // persisted token: `persist-credentials: false` would break it.
+        let pushes = steps.iter().skip(site.step.index + 1).any(step_pushes_git);
         let (sev, why) = if uploads_workspace {
             (
                 Severity::High,
-                "and a later step uploads the workspace as an artifact, token included",
+                " and a later step uploads the workspace as an artifact, token included",
             )
         } else if publishes && !pushes {
             (
                 Severity::High,
-                "in a job that publishes, where every later step can read it",
+                " in a job that publishes, where every later step can read it",
             )
         } else if pushes {
             (
                 Severity::Info,
-                "; a later step pushes, so pass a token to that step instead",
+                "; a later step pushes with it (`git … push`), so pass a token to that step instead",
             )
         } else {
-            (Severity::Low, "where every later step can read it")
+            (Severity::Low, " where every later step can read it")
         };
         cx.report(
             &META,
             site.path,
             site.step.uses.map(|u| u.span).unwrap_or(site.step.anchor()),
-            format!("`actions/checkout` keeps the job's token in `.git/config` {why}."),
+            format!("`actions/checkout` keeps the job's token in `.git/config`{why}."),
         )
         .severity(sev)
         .site(site);

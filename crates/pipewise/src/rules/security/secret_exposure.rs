@@ -181,9 +181,12 @@ impl Rule for SecretExposure {
                         wf.path,
                         entry_span(e),
                         format!(
-                            "`{}` puts a secret in workflow-level `env:`, so every step of all {} job(s), third-party actions included, receives it.",
+                            "`{}` puts a secret in workflow-level `env:`, so every step of {}, third-party actions included, receives it.",
                             e.key.as_str().unwrap_or("env"),
-                            wf.jobs.len()
+                            match wf.jobs.len() {
+                                1 => "its only job".to_string(),
+                                n => format!("all {n} jobs"),
+                            }
                         ),
                     )
                     .severity(Severity::Low);

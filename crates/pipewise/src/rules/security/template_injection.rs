@@ -187,7 +187,7 @@ impl Rule for TemplateInjection {
                     }
                     let (sev, why, conf) = match taint {
                         Taint::Attacker => {
-                            let (s, w) = attacker_severity(site.workflow, &source);
+                            let (s, w) = attacker_severity(site.workflow, site.job.map(|j| (j, site.step)), Some(cx.repo), &source);
                             (s, w, Confidence::High)
                         }
                         Taint::Caller if !source.starts_with("inputs.") && !source.starts_with("github.event.inputs.") => (

@@ -14,7 +14,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Medium,
     confidence: Confidence::High,
     category: Category::Security,
-    summary: "A job `container:` or `services:` image referenced by a tag (low) or by no tag / `latest` (high) instead of an immutable `@sha256:` digest.",
+    summary: "A job `container:` or `services:` image referenced by a tag (low) or by no tag / `latest` (high for the container of a job that publishes, medium for other job containers, low for services) instead of an immutable `@sha256:` digest.",
     impact: "The job runs whatever image the tag points to today; a re-pushed or compromised tag runs new code with the job's secrets and token.",
     doc: r#"
 ## Why it matters
@@ -108,10 +108,30 @@ fn check_one(wf: &Workflow, job: &Job, what: &str, node: &Node, img: &str, cx: &
     }
     let last = img.rsplit('/').next().unwrap_or(img);
     let tag = last.split_once(':').map(|(_, t)| t);
+    // Severity by what the image can reach: a job container runs every step (high
+    // when the job publishes or deploys, medium otherwise); a service container
+    // only serves the job's tests over the network (low).
+    let service = what.starts_with("Service");
+    let publishes = crate::effects::job_publishes(job).is_some();
     let (sev, msg) = match tag {
         None | Some("latest") => (
-            Severity::High,
-            format!("{what} image `{img}` has no tag or uses `latest`: every run may pull a different image."),
+            if service {
+                Severity::Low
+            } else if publishes {
+                Severity::High
+            } else {
+                Severity::Medium
+            },
+            format!(
+                "{what} image `{img}` has no tag or uses `latest`: every run may pull a different image{}.",
+                if service {
+                    " (a service the tests talk to; it does not run the job's steps)"
+                } else if publishes {
+                    ", and it runs every step of a job that publishes"
+                } else {
+                    ""
+                }
+            ),
         ),
         Some(t) => (
             Severity::Low,
