@@ -209,6 +209,10 @@ pub const FILES: &[(&str, &str)] = &[
         "catalog/github.toml",
         include_str!("../catalog/github.toml"),
     ),
+    (
+        "catalog/gitlab.toml",
+        include_str!("../catalog/gitlab.toml"),
+    ),
 ];
 
 /// The whole catalogue.

@@ -2,6 +2,7 @@
 //! Everything else lives in the `pipewise` library.
 
 mod batch;
+mod fix;
 
 /// mimalloc instead of the system allocator: the audit builds and drops many small
 /// strings and vectors per file, and glibc malloc/free took ~12% of the CPU time
@@ -63,6 +64,9 @@ struct Cli {
 enum Cmd {
     /// Audit one or more repositories (directories) or workflow files.
     Audit(AuditArgs),
+    /// Apply the fixes of findings in place (or print them with --diff), each proven
+    /// by a re-audit; unsafe fixes only with --unsafe.
+    Fix(fix::FixArgs),
     /// Print a rule's documentation page.
     Rule {
         /// Rule id, e.g. reliability/masked-failure.
@@ -184,6 +188,7 @@ fn main() -> ExitCode {
             path,
             write,
         } => scaffold(&capability, &path, write),
+        Cmd::Fix(args) => Ok(fix::run(args)),
         Cmd::Audit(args) => {
             let started = std::time::Instant::now();
             if batch::timings_requested() {

@@ -795,3 +795,27 @@ fn a_config_linked_out_of_the_repository_is_refused_without_quoting_it() {
     assert_eq!(out.code, Some(2));
     assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
 }
+
+/// A rule page's "Good" example and fix never use an action pinned to a branch
+/// (`@master`, `@main`, `@stable`, …), which pipewise itself reports as high.
+#[test]
+fn good_examples_and_fixes_do_not_use_branch_pinned_actions() {
+    const BRANCHES: &[&str] = &[
+        "master", "main", "stable", "latest", "dev", "develop", "trunk", "nightly",
+    ];
+    for r in pipewise::rules::all() {
+        let m = r.meta();
+        let doc = m.documentation();
+        let good = doc.split("## Good").nth(1).unwrap_or("");
+        for line in good.lines().filter(|l| l.contains("uses:")) {
+            let reference = line.split('#').next().unwrap_or("").trim();
+            if let Some((_, r)) = reference.rsplit_once('@') {
+                assert!(
+                    !BRANCHES.contains(&r),
+                    "{}: `{line}` is pinned to a branch",
+                    m.id
+                );
+            }
+        }
+    }
+}

@@ -14,6 +14,7 @@ pub mod dockerfile;
 pub mod effects;
 pub mod expr;
 pub mod finding;
+pub mod fix;
 pub mod gitlab;
 pub mod intent;
 pub mod keywords;

@@ -218,3 +218,21 @@ fn gitlab_corpus_loads_without_errors() {
     assert!(jobs > 2000, "only {jobs} jobs lowered");
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
+
+#[test]
+fn gitlab_templates_provide_capabilities() {
+    let (_d, r) = repo(&[(
+        ".gitlab-ci.yml",
+        "include:\n  - template: Security/SAST.gitlab-ci.yml\n  - template: Jobs/Secret-Detection.gitlab-ci.yml\n  - component: $CI_SERVER_FQDN/components/container-scanning/container-scanning@6.0.0\ntest:\n  script: make test\n",
+    )]);
+    let status = |id: &str| {
+        r.capabilities
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| format!("{:?}", c.status))
+            .unwrap_or_default()
+    };
+    assert_eq!(status("security.sast"), "Present");
+    assert_eq!(status("security.secret-scanning"), "Present");
+    assert_eq!(status("security.dependency-audit"), "Missing");
+}

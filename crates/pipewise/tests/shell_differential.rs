@@ -63,6 +63,16 @@ const ACCEPTED: &[(&str, &str, &str)] = &[
         "-F-<<EOF",
         HEREDOC,
     ),
+    (
+        "github-env-injection/benign/.github/workflows/shell-safe.yml",
+        "cat <<EOF >> \"$GITHUB_ENV\"",
+        HEREDOC,
+    ),
+    (
+        "github-env-injection/trigger/.github/workflows/shell-taint.yml",
+        "cat <<EOF >> \"$GITHUB_ENV\"",
+        HEREDOC,
+    ),
     ("fuzz/corpus/shell/s5", "cat <<EOF > config.json", HEREDOC),
     (
         "hardened/scripts/check-destructive-migrations.sh",

@@ -6,6 +6,7 @@
 //! it, the jobs of the nearest earlier stage, which transitively are all earlier
 //! stages) becomes the job's needs.
 
+use super::include::IncludeKind;
 use super::pipeline::{Job as GlJob, Pipeline};
 use crate::shell::Script;
 use crate::workflow::{Job, Origin, Platform, Run, Step, Workflow};
@@ -17,12 +18,32 @@ pub fn lower<'a>(p: &'a Pipeline<'a>) -> Vec<Workflow<'a>> {
     let mut out = vec![];
     for (fi, f) in p.files.iter().enumerate() {
         let Some(doc) = &f.yaml else { continue };
-        let jobs = p
+        let mut jobs: Vec<Job<'a>> = p
             .jobs
             .iter()
             .filter(|j| j.file == fi)
             .map(|j| lower_job(p, j))
             .collect();
+        // GitLab's templates and catalog components bring their jobs with them: each
+        // becomes a job with one step that uses it (`Security/SAST.gitlab-ci.yml`),
+        // so the catalogue can say what it provides.
+        jobs.extend(
+            p.includes
+                .iter()
+                .filter(|(f, i)| {
+                    *f == fi && matches!(i.kind, IncludeKind::Template | IncludeKind::Component)
+                })
+                .map(|(_, i)| Job {
+                    id: i.target,
+                    key: i.node,
+                    node: i.node,
+                    name: None,
+                    needs: vec![],
+                    steps: vec![uses_step(i.target_node)],
+                    uses: None,
+                    ships: OnceLock::new(),
+                }),
+        );
         out.push(Workflow {
             path: &f.path,
             doc,
@@ -127,5 +148,25 @@ fn lower_job<'a>(p: &'a Pipeline<'a>, j: &'a GlJob<'a>) -> Job<'a> {
         steps,
         uses: None,
         ships: OnceLock::new(),
+    }
+}
+
+/// A step that uses an included template or component.
+fn uses_step(target: &Node) -> Step<'_> {
+    Step {
+        index: 0,
+        node: target,
+        id: None,
+        name: None,
+        uses: Some(target),
+        run: None,
+        with: None,
+        env: None,
+        intent: OnceLock::new(),
+        ships: OnceLock::new(),
+        haystack: OnceLock::new(),
+        action_name: OnceLock::new(),
+        phrases: OnceLock::new(),
+        origin: None,
     }
 }

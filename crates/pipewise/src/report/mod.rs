@@ -4,6 +4,7 @@
 pub mod concise;
 pub mod escape;
 pub mod github;
+pub mod gitlab;
 pub mod html;
 pub mod inventory;
 pub mod json;
@@ -63,6 +64,7 @@ pub static RENDERERS: &[&dyn Renderer] = &[
     &json::Json,
     &sarif::Sarif,
     &github::Github,
+    &gitlab::Gitlab,
     &markdown::Markdown,
     &html::Html,
 ];

@@ -4,7 +4,7 @@
 
 use super::{job_key_span, GITLAB};
 use crate::finding::{Category, Confidence, Severity};
-use crate::intent::{step_intent, Intent};
+use crate::intent::{command_intent, Intent};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
 use crate::workflow::{Job, Platform, Workflow};
 use pipewise_yaml::Node;
@@ -69,11 +69,15 @@ impl Rule for AllowFailureGate {
         if job.get("allow_failure").and_then(Node::as_bool) != Some(true) || is_manual(job) {
             return;
         }
+        // What the commands do (not words in the job's name or a script's).
         let gate = job
             .steps
             .iter()
-            .filter(|s| s.origin.is_none_or(|o| o.section != "after_script"))
-            .map(step_intent)
+            .filter(|s| s.origin.is_none_or(|o| o.section == "script"))
+            .filter_map(|s| s.run.as_ref()?.script.as_ref())
+            .flat_map(|sc| sc.commands.iter())
+            .filter(|c| !c.in_condition && !c.in_substitution)
+            .map(command_intent)
             .find(|i| matches!(i, Intent::Test | Intent::SecurityScan));
         let Some(intent) = gate else { return };
         cx.report(

@@ -68,7 +68,14 @@ impl Rule for DeployWithoutEnvironment {
             .filter_map(|s| s.run.as_ref()?.script.as_ref())
             .flat_map(|sc| sc.commands.iter())
             // `docker run` runs a tool in a container; it ships nothing by itself.
-            .any(|c| c.base_name() != "docker" && command_ships(c) == Some(Intent::Deploy));
+            .any(|c| {
+                let name = c.base_name();
+                // A deploy tool, not a repository script judged by its file name.
+                name != "docker"
+                    && !name.contains('/')
+                    && !name.contains('.')
+                    && command_ships(c) == Some(Intent::Deploy)
+            });
         if !deploys {
             return;
         }

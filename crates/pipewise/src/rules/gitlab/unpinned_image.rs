@@ -49,7 +49,8 @@ test:
 /// `None` when pinned; otherwise why not.
 fn unpinned(image: &str) -> Option<&'static str> {
     let i = image.trim();
-    if i.is_empty() || i.contains('$') || i.contains('@') {
+    // GitLab's hosted macOS runners name VM images (`macos-15-xcode-16`), not tags.
+    if i.is_empty() || i.contains('$') || i.contains('@') || i.starts_with("macos-") {
         return None;
     }
     let last = i.rsplit('/').next().unwrap_or(i);

@@ -80,7 +80,8 @@ impl Rule for UnpinnedInclude {
         for i in entries(inc) {
             let why = match i.kind {
                 IncludeKind::Local | IncludeKind::Template => continue,
-                IncludeKind::Remote if i.integrity => continue,
+                // A URL that names a commit (`…/-/raw/<sha>/file.yml`) is immutable.
+                IncludeKind::Remote if i.integrity || i.target.split('/').any(|p| p.len() == 40 && is_sha(p)) => continue,
                 IncludeKind::Remote => format!("`{}` is fetched without `integrity:`: the host decides what runs", i.target),
                 IncludeKind::Project => match i.reference {
                     None => format!("project `{}` is included without `ref:`: it follows that project's default branch", i.target),

@@ -38,7 +38,7 @@ deliberate report-only setup and is not reported. Coverage uploads with
 
 ## Good
 ```yaml
-- uses: aquasecurity/trivy-action@master
+- uses: aquasecurity/trivy-action@ed142fd0673e97e23eac54620cfb913e5ce36c25 # v0.36.0
   with:
     image-ref: app:latest
     severity: CRITICAL,HIGH

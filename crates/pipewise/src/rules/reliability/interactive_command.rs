@@ -192,8 +192,12 @@ fn prompts(c: &Command, piped: bool) -> Option<String> {
                     "install" | "upgrade" | "dist-upgrade" | "remove" | "purge"
                 )
             });
-            let yes =
-                has("-y") || has("--yes") || has("--assume-yes") || has("-qq") || short_flag('y');
+            let yes = has("-y")
+                || has("--yes")
+                || has("--assume-yes")
+                || has("--assumeyes")
+                || has("-qq")
+                || short_flag('y');
             (installs && !yes)
                 .then(|| format!("`{}` asks for confirmation without `-y`", c.base_name()))
         }

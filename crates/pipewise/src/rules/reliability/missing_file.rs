@@ -403,10 +403,6 @@ impl Rule for MissingFile {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
-    /// Reads scripts and images only: holds on every platform.
-    fn platforms(&self) -> &'static [crate::workflow::Platform] {
-        crate::workflow::Platform::ALL
-    }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
         if !complete(cx.repo) {
             return;

@@ -220,7 +220,7 @@ const BUILD_TOOLS: &[&str] = &[
     "cmake", "composer", "dotnet", "bazel", "just", "task", "bash", "sh", "source", ".",
 ];
 
-fn runs_workspace_code(step: &Step) -> bool {
+pub(super) fn runs_workspace_code(step: &Step) -> bool {
     if step
         .uses_str()
         .map(|u| u.starts_with("./"))

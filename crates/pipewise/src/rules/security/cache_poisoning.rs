@@ -26,6 +26,11 @@ workflow on the default branch with an injection — controls what the release j
 restores: compiled objects, `node_modules`, tool binaries. Release builds should start
 from clean, verified inputs.
 
+A job of `pull_request_target`, `issue_comment` or `workflow_run` that checks out and
+runs the pull request's code is reported too, whatever it publishes: it runs in the base
+branch's cache scope, so the PR's code can save (or write directly) cache entries that
+default-branch and release runs later restore (high).
+
 ## Bad
 ```yaml
 on:
@@ -198,6 +203,40 @@ impl Rule for CachePoisoning {
         let Some(what) = restores_cache(site.step, cx.repo) else {
             return;
         };
+        // A privileged trigger that ran the pull request's code earlier in this job: the
+        // PR writes the base branch's cache scope (zizmor: cache-poisoning).
+        if let Some(t) = wf.triggers.iter().find(|t| {
+            matches!(
+                t.event,
+                "pull_request_target" | "issue_comment" | "workflow_run"
+            )
+        }) {
+            // The cache is saved when the job ends, so any PR code run in the job counts.
+            let co = job
+                .steps
+                .iter()
+                .position(|s| super::dangerous_trigger::checks_out_head_in(wf, job, s));
+            let runs_pr_code = co.is_some_and(|i| {
+                job.steps[i + 1..]
+                    .iter()
+                    .any(super::artifact_poisoning::runs_workspace_code)
+            });
+            if let Some(co) = co.filter(|_| runs_pr_code).map(|i| &job.steps[i]) {
+                cx.report(
+                    &META,
+                    site.path,
+                    site.step.uses.map(|u| u.span).unwrap_or(site.step.anchor()),
+                    format!(
+                        "{what} uses the cache in job `{}`, which checks out and runs the pull request's code on `{}`: that code runs in the base branch's cache scope, and what the job saves (or writes directly) is restored by default-branch and release runs.",
+                        job.id, t.event
+                    ),
+                )
+                .site(site)
+                .related(site.path, co.anchor(), "pull request code checked out")
+                .related(site.path, t.span, "privileged trigger");
+                return;
+            }
+        }
         let release_wf = is_release_workflow(wf);
         // Judged by the steps, not the job's name (`test-release-macos` only tests),
         // and only steps that can run together with the cache step: a restore whose

@@ -4,7 +4,7 @@
 //! upstream (resolved by name in this repository) runs on `pull_request`, or PR text
 //! reaching a code sink, is medium; the trigger alone is at most an info note.
 
-use super::common::{classify, value_contexts, Taint};
+use super::common::{classify, env_value, value_contexts, Taint};
 use crate::conditions::{reachable, scenarios};
 use crate::expr::find_embedded;
 use crate::finding::{Category, Confidence, Severity, Span};
@@ -36,6 +36,12 @@ way safely. pipewise reports the trigger (medium) only when a `workflow_run`
 upstream (resolved by name in this repository) runs on `pull_request` and so can be
 started by a fork, or when PR-controlled text reaches a script; otherwise it stays
 silent.
+
+The PR head is recognised in `actions/checkout`'s `ref`/`repository`, in `git fetch`/
+`git checkout`/`gh pr checkout` commands, and when it reaches them indirectly: through
+an `env:` value, a shell variable bound in `env:`, or an earlier step's output whose
+producer (a `run:` or `actions/github-script` step) sets it from the head
+(`pulls.get(…).head.sha`, `gh pr view --json headRefOid`).
 
 ## Bad
 ```yaml
@@ -106,6 +112,113 @@ fn checks_out_head(step: &Step) -> bool {
     false
 }
 
+/// What a step that computes a ref prints when the ref is the pull request's head
+/// (`gh pr view --json headRefOid`, `pulls.get(…).head.sha`).
+const HEAD_HINTS: &[&str] = &[
+    "headrefoid",
+    "headrefname",
+    "head.sha",
+    "head.ref",
+    "head_sha",
+    "refs/pull/",
+];
+
+/// Whether `text` names the PR head directly, through an `env:` value, or through an
+/// earlier step's output whose producer reads the head (`steps.<id>.outputs.*`).
+fn names_head(wf: &Workflow, job: &Job, step: &Step, text: &str, depth: u8) -> bool {
+    if PR_HEAD.iter().any(|p| text.contains(p)) {
+        return true;
+    }
+    if depth > 2 {
+        return false;
+    }
+    for emb in find_embedded(text) {
+        let Ok(e) = &emb.expr else { continue };
+        for (p, _) in e.contexts() {
+            if let Some(name) = p.strip_prefix("env.") {
+                if env_value(Some(wf), Some(job), step, name)
+                    .and_then(|n| n.as_str())
+                    .is_some_and(|v| names_head(wf, job, step, v, depth + 1))
+                {
+                    return true;
+                }
+            } else if let Some(rest) = p.strip_prefix("steps.") {
+                let mut parts = rest.split('.');
+                let (Some(id), Some("outputs"), Some(name)) =
+                    (parts.next(), parts.next(), parts.next())
+                else {
+                    continue;
+                };
+                let producer = job
+                    .steps
+                    .iter()
+                    .find(|s| s.id.is_some_and(|i| i.eq_ignore_ascii_case(id)));
+                let code = producer.and_then(|s| {
+                    s.run
+                        .as_ref()
+                        .map(|r| r.text)
+                        .or_else(|| s.with_str("script"))
+                });
+                if code.is_some_and(|c| output_names_head(c, name)) {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Whether the lines of a step's code that set output `name` (`setOutput('name', …)`,
+/// `name=… >> $GITHUB_OUTPUT`) read the pull request's head.
+fn output_names_head(code: &str, name: &str) -> bool {
+    code.lines()
+        .map(str::to_ascii_lowercase)
+        .filter(|l| {
+            l.contains(&format!("'{name}'"))
+                || l.contains(&format!("\"{name}\""))
+                || l.contains(&format!("{name}="))
+        })
+        .any(|l| PR_HEAD.iter().any(|p| l.contains(p)) || HEAD_HINTS.iter().any(|h| l.contains(h)))
+}
+
+/// [`checks_out_head`], also following the ref through `env:`, shell variables bound in
+/// `env:`, and earlier steps' outputs.
+pub(super) fn checks_out_head_in(wf: &Workflow, job: &Job, step: &Step) -> bool {
+    if checks_out_head(step) {
+        return true;
+    }
+    if step.action() == Some("actions/checkout") {
+        return [step.with_str("ref"), step.with_str("repository")]
+            .iter()
+            .flatten()
+            .any(|r| names_head(wf, job, step, r, 0));
+    }
+    let Some(script) = step.run.as_ref().and_then(|r| r.script.as_ref()) else {
+        return false;
+    };
+    script.commands.iter().any(|c| {
+        c.base_name() == "git"
+            && matches!(
+                c.args().first().map(|w| w.text.as_str()),
+                Some("fetch" | "checkout" | "switch" | "reset" | "pull" | "worktree")
+            )
+            && c.args().iter().any(|w| {
+                names_head(wf, job, step, &w.text, 0)
+                    || w.text.match_indices('$').any(|(i, _)| {
+                        let name: String = w.text[i + 1..]
+                            .trim_start_matches('{')
+                            .chars()
+                            .take_while(|ch| ch.is_ascii_alphanumeric() || *ch == '_')
+                            .collect();
+                        !name.is_empty()
+                            && env_value(Some(wf), Some(job), step, &name)
+                                .and_then(|n| n.as_str())
+                                .is_some_and(|v| names_head(wf, job, step, v, 1))
+                    })
+            })
+    })
+}
+
 const BUILD_TOOLS: &[&str] = &[
     "make", "npm", "yarn", "pnpm", "npx", "pip", "pip3", "python", "python3", "poetry", "uv",
     "cargo", "go", "mvn", "gradle", "bundle", "rake", "tox", "nox", "pytest", "node", "deno",
@@ -147,8 +260,11 @@ fn checkout_path<'a>(step: &Step<'a>) -> Option<&'a str> {
 }
 
 /// The first PR-head checkout of the job followed by a step that runs code.
-fn pwn_request<'j>(job: &'j Job) -> Option<(&'j Step<'j>, &'j Step<'j>)> {
-    let i = job.steps.iter().position(checks_out_head)?;
+fn pwn_request<'j>(wf: &Workflow, job: &'j Job) -> Option<(&'j Step<'j>, &'j Step<'j>)> {
+    let i = job
+        .steps
+        .iter()
+        .position(|s| checks_out_head_in(wf, job, s))?;
     let co = &job.steps[i];
     let after = job.steps[i + 1..].iter().find(|s| runs_code(s))?;
     Some((co, after))
@@ -200,7 +316,7 @@ fn check(wf: &Workflow, view: &RepoView, cx: &mut Ctx) {
     // Critical: PR head checked out, then built/tested.
     let mut critical = false;
     for job in &wf.jobs {
-        if let Some((co, run)) = pwn_request(job) {
+        if let Some((co, run)) = pwn_request(wf, job) {
             // Only runs an outsider can start count: a job (or steps) guarded on the
             // head repository being this one (or on the PR author, not the spoofable
             // actor) never runs fork code.

@@ -42,7 +42,9 @@ such a major (`@<sha> # v4.2.2`) and full versions (`@v4.2.2`).
 
 ## Good
 ```yaml
-- uses: dtolnay/rust-toolchain@stable
+- uses: dtolnay/rust-toolchain@e97e2d8cc328f1b50210efc529dca0028893a2d9 # v1
+  with:
+    toolchain: stable
 - uses: actions/checkout@v5
 - uses: actions/cache@v5
 ```

@@ -27,6 +27,11 @@ harmless variable into code execution in every later step. `$GITHUB_PATH` puts
 directories first in `PATH`, so a planted `git` or `npm` wins. In privileged triggers
 the job also holds secrets and a write token.
 
+The value is followed through shell variables and parameter expansions assigned earlier
+in the script (`FOO=${TITLE##*/}; echo "X=$FOO" >> "$GITHUB_ENV"`, with `TITLE` bound in
+`env:`), through `{ …; } >> "$GITHUB_ENV"` groups, and into here-documents written to
+the file (`cat <<EOF >> "$GITHUB_ENV"`).
+
 ## Bad
 ```yaml
 on: pull_request_target
@@ -55,7 +60,41 @@ jobs:
 /// `readonly`) on a line before `before` in `text` whose value embeds an
 /// attacker- or caller-controlled expression directly (not inside a command
 /// substitution): that context and the expression's span.
+#[cfg(test)]
 fn shell_assigned(text: &str, before: usize, name: &str) -> Option<(String, Span)> {
+    shell_assigned_via(text, before, name, &|_| None, 0)
+}
+
+/// The `$NAME`/`${NAME…}` references in `text` (parameter expansions included:
+/// `${TITLE##*/}`, `${TITLE:-x}`), with their offsets.
+fn var_refs(text: &str) -> Vec<(usize, usize, String)> {
+    text.match_indices('$')
+        .filter_map(|(i, _)| {
+            let rest = &text[i + 1..];
+            let brace = usize::from(rest.starts_with('{'));
+            let name: String = rest[brace..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            (!name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit())).then_some((
+                i,
+                1 + brace + name.len(),
+                name,
+            ))
+        })
+        .collect()
+}
+
+/// [`shell_assigned`], also following a value built from other variables: a shell
+/// variable assigned earlier (`A=${{ … }}; B=${A##*/}`), or an `env:` binding that
+/// `env_taint` resolves to an outside context.
+fn shell_assigned_via(
+    text: &str,
+    before: usize,
+    name: &str,
+    env_taint: &dyn Fn(&str) -> Option<String>,
+    depth: u8,
+) -> Option<(String, Span)> {
     let mut off = 0;
     let mut found = None;
     for line in text.get(..before)?.split_inclusive('\n') {
@@ -81,6 +120,22 @@ fn shell_assigned(text: &str, before: usize, name: &str) -> Option<(String, Span
             .map_or(value, |i| &value[..i]);
         if let Some(h) = tainted_expression(direct, value_at) {
             found = Some(h);
+            continue;
+        }
+        if depth < 3 {
+            for (i, len, var) in var_refs(direct) {
+                let at = Span::new(value_at + i, value_at + i + len);
+                if let Some(p) = env_taint(&var) {
+                    found = Some((p, at));
+                    break;
+                }
+                if var != name {
+                    if let Some(h) = shell_assigned_via(text, start, &var, env_taint, depth + 1) {
+                        found = Some(h);
+                        break;
+                    }
+                }
+            }
         }
     }
     found
@@ -100,6 +155,32 @@ fn tainted_expression(text: &str, offset: usize) -> Option<(String, Span)> {
         }
     }
     None
+}
+
+/// The command's span, extended over its here-document body (`cat <<EOF >> $GITHUB_ENV`
+/// … `EOF`): GitHub substitutes `${{ }}` in the body and the shell expands `$VAR` in it
+/// unless the delimiter is quoted.
+fn heredoc_span(text: &str, c: &crate::shell::Command) -> Span {
+    let Some(r) = c.redirects.iter().find(|r| r.op == "<<" || r.op == "<<-") else {
+        return c.span;
+    };
+    let delim = r.target.trim_matches(|ch| ch == '\'' || ch == '"');
+    let Some(nl) = text.get(c.span.end..).and_then(|t| t.find('\n')) else {
+        return c.span;
+    };
+    let mut off = c.span.end + nl + 1;
+    for line in text.get(off..).unwrap_or("").split_inclusive('\n') {
+        let body = if r.op == "<<-" {
+            line.trim_start_matches('\t')
+        } else {
+            line
+        };
+        if body.trim_end_matches(['\n', '\r']) == delim {
+            return Span::new(c.span.start, off);
+        }
+        off += line.len();
+    }
+    c.span
 }
 
 fn targets_env_file(s: &str) -> Option<&'static str> {
@@ -141,7 +222,7 @@ impl Rule for GithubEnvInjection {
                                 .flatten()
                         });
                     if let Some(t) = target {
-                        writes.push((c.span, t));
+                        writes.push((heredoc_span(run.text, c), t));
                     }
                 }
             }
@@ -172,7 +253,20 @@ impl Rule for GithubEnvInjection {
                     }
                     // 3. A shell variable assigned from such an expression earlier in
                     // the script (`v=${{ inputs.x }}-y` … `echo "K=$v" >> $GITHUB_ENV`).
-                    if let Some(h) = shell_assigned(run.text, span.start, &name) {
+                    let env_taint = |var: &str| {
+                        env_value(site.workflow, site.job, site.step, var)
+                            .and_then(|n| n.as_str())
+                            .and_then(|v| {
+                                find_embedded(v)
+                                    .iter()
+                                    .filter_map(|emb| emb.expr.as_ref().ok())
+                                    .flat_map(value_contexts)
+                                    .map(|(p, _)| p)
+                                    .find(|p| classify(p) == Taint::Attacker)
+                            })
+                    };
+                    if let Some(h) = shell_assigned_via(run.text, span.start, &name, &env_taint, 0)
+                    {
                         hit = Some(h);
                         break;
                     }

@@ -187,12 +187,18 @@ fn check(
     // `owner/repo/path@ref` is published by `owner/repo`.
     let repo: String = name.splitn(3, '/').take(2).collect::<Vec<_>>().join("/");
     let (version, how) = if r.len() == 40 && r.bytes().all(|b| b.is_ascii_hexdigit()) {
-        match super::deprecated_action::pinned_version(doc, node) {
-            Some(v) => (v, "pinned by SHA; its version comment says"),
-            None => return,
+        // The offline tag table says which release a SHA is; the version comment is
+        // only a claim, used when the table does not know the commit.
+        match (
+            crate::action_shas::version_comment(&repo, r),
+            super::deprecated_action::pinned_version(doc, node),
+        ) {
+            (Some(tag), _) => (tag.to_string(), "is pinned to the commit of release"),
+            (None, Some(v)) => (v, "is pinned by SHA; its version comment says"),
+            (None, None) => return,
         }
     } else {
-        (r.to_string(), "at")
+        (r.to_string(), "is used at")
     };
     for a in advisories_for(&repo, &version) {
         let fixed = a

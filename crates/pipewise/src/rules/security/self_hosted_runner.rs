@@ -23,6 +23,13 @@ not: code from one job can leave a backdoor for the next, read files and credent
 left on the machine, and use its network position. GitHub recommends never using
 self-hosted runners for public repositories' pull requests from forks.
 
+A runner is also chosen by a runner `group`, by custom labels (`[linux, x64, gpu]`) or by
+a matrix value; pipewise reports those at medium with low confidence when no label is a
+GitHub-hosted image (`ubuntu-*`, `windows-*`, `macos-*`), a larger-runner name saying
+`github`/`larger`, or a known hosted-runner service (BuildJet, Namespace, Blacksmith,
+Depot, WarpBuild, Ubicloud, RunsOn, Cirun, CodSpeed): offline it cannot tell a larger
+GitHub-hosted runner from a self-hosted one.
+
 ## Bad
 ```yaml
 on: pull_request
@@ -59,6 +66,102 @@ fn self_hosted(n: &Node) -> bool {
     found
 }
 
+/// Labels of GitHub-hosted runners (standard images, arm and larger runners follow
+/// the `ubuntu-*`/`windows-*`/`macos-*` naming) and of third-party hosted runner
+/// services, which are ephemeral machines outside your network.
+fn hosted_label(l: &str) -> bool {
+    let l = l.trim().to_ascii_lowercase();
+    ["ubuntu-", "windows-", "macos-"]
+        .iter()
+        .any(|p| l.starts_with(p))
+        || [
+            "buildjet-",
+            "namespace-",
+            "nscloud-",
+            "blacksmith-",
+            "depot-",
+            "warp-",
+            "ubicloud-",
+            "runs-on=",
+            "runs-on,",
+            "cirun-",
+            "codspeed-",
+        ]
+        .iter()
+        .any(|p| l.starts_with(p))
+        // Larger GitHub-hosted runners get names and groups chosen by the organisation,
+        // usually saying so.
+        || l.contains("github")
+        || l.contains("larger")
+}
+
+/// How a job names a runner that is not GitHub-hosted: a runner `group`, a custom label,
+/// or a static matrix value that is one. `None` when every name is GitHub-hosted or
+/// computed at runtime.
+fn custom_runner(job: &Job, runs_on: &Node) -> Option<String> {
+    if let Some(g) = runs_on.get("group").and_then(Node::as_str) {
+        return (!hosted_label(g)).then(|| format!("runner group `{g}`"));
+    }
+    let labels: Vec<&Node> = match (runs_on.as_seq(), runs_on.get("labels")) {
+        (Some(seq), _) => seq.iter().collect(),
+        (None, Some(l)) => l
+            .as_seq()
+            .map(|s| s.iter().collect())
+            .unwrap_or_else(|| vec![l]),
+        (None, None) => vec![runs_on],
+    };
+    for n in labels {
+        let Some(t) = n.as_str() else { continue };
+        let t = t.trim();
+        if let Some(key) = t
+            .strip_prefix("${{")
+            .and_then(|r| r.strip_suffix("}}"))
+            .map(str::trim)
+            .and_then(|e| e.strip_prefix("matrix."))
+        {
+            let values = matrix_values(job, key)?;
+            if let Some(v) = values.iter().find(|v| !hosted_label(v)) {
+                return Some(format!("matrix value `{v}` of `matrix.{key}`"));
+            }
+            continue;
+        }
+        if t.contains("${{") || hosted_label(t) {
+            continue;
+        }
+        return Some(format!("custom label `{t}`"));
+    }
+    None
+}
+
+/// The literal values `matrix.<key>` takes (`None` when any is computed).
+fn matrix_values(job: &Job, key: &str) -> Option<Vec<String>> {
+    let m = job.get("strategy")?.get("matrix")?;
+    let mut out = vec![];
+    let mut push = |n: &Node| -> Option<()> {
+        match n.as_seq() {
+            Some(items) => {
+                for i in items {
+                    out.push(i.as_str()?.to_string());
+                }
+            }
+            None => out.push(n.as_str()?.to_string()),
+        }
+        Some(())
+    };
+    if let Some(v) = m.get(key) {
+        push(v)?;
+    }
+    for inc in m.get("include").and_then(Node::as_seq).unwrap_or(&[]) {
+        if let Some(v) = inc.get(key) {
+            push(v)?;
+        }
+    }
+    if out.iter().any(|v| v.contains("${{")) {
+        return None;
+    }
+    Some(out)
+}
+
 impl Rule for SelfHostedRunner {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -67,15 +170,33 @@ impl Rule for SelfHostedRunner {
         let Some(runs_on) = job.get("runs-on") else {
             return;
         };
-        if !self_hosted(runs_on) {
-            return;
-        }
         // A trigger outsiders start under which the job's `if:` lets it run.
         let Some(t) = crate::conditions::outsider_reach(wf, job, None)
             .and_then(|sc| wf.triggers.iter().find(|t| Some(t.event) == sc.event))
         else {
             return;
         };
+        if !self_hosted(runs_on) {
+            // Not labelled `self-hosted`: a group, a custom label or a matrix value
+            // usually still selects one (medium: larger GitHub-hosted runners can be
+            // named and grouped too).
+            if let Some(how) = custom_runner(job, runs_on) {
+                cx.report(
+                    &META,
+                    wf.path,
+                    runs_on.span,
+                    format!(
+                        "Job `{}` selects its runner by {how}, which is not a GitHub-hosted label, and the workflow runs on `{}`, which outsiders can trigger; if it is a self-hosted runner, a fork's code runs on it.",
+                        job.id, t.event
+                    ),
+                )
+                .severity(Severity::Medium)
+                .confidence(crate::finding::Confidence::Low)
+                .job(Some(job.id))
+                .related(wf.path, t.span, "trigger outsiders can cause");
+            }
+            return;
+        }
         cx.report(
             &META,
             wf.path,

@@ -1,0 +1,410 @@
+//! `pipewise fix`: byte-preserving edits proven by re-auditing. Fixtures with CRLF
+//! files, comments next to the edited keys, anchors and aliases, flow mappings,
+//! non-ASCII text and tabs in scripts; the score of every `tests/repos/*` repository
+//! goes up; and (ignored without the shared corpora) every fix on every workflow of
+//! `corpus/` and `corpus-full/`.
+
+use pipewise::config::Config;
+use pipewise::finding::Severity;
+use pipewise::fix::{self, apply_edits, FixOptions, FixRun, Outcome};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn repo_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+    dir
+}
+
+fn run(dir: &Path, rules: &[&str], allow_unsafe: bool) -> FixRun {
+    let opts = FixOptions {
+        rules: rules.iter().map(|s| s.to_string()).collect(),
+        min_severity: Severity::Info,
+        allow_unsafe,
+        resolver: None,
+    };
+    fix::fix_path(dir, Some(&Config::default()), &opts).expect("fix runs")
+}
+
+fn write_back(run: &FixRun) {
+    for c in &run.changed {
+        std::fs::write(run.root.join(&c.path), &c.after).expect("write");
+    }
+}
+
+/// Fixes, writes, and checks that a second run changes nothing.
+fn fixed(files: &[(&str, &str)], rules: &[&str], allow_unsafe: bool) -> BTreeMap<String, String> {
+    let dir = repo_with(files);
+    let first = run(dir.path(), rules, allow_unsafe);
+    write_back(&first);
+    let second = run(dir.path(), rules, allow_unsafe);
+    assert!(
+        second.changed.is_empty(),
+        "a second run changed {:?}",
+        second.changed.iter().map(|c| &c.path).collect::<Vec<_>>()
+    );
+    first
+        .changed
+        .iter()
+        .map(|c| (c.path.clone(), c.after.clone()))
+        .collect()
+}
+
+const WF: &str = ".github/workflows/ci.yml";
+
+#[test]
+fn crlf_comments_and_non_ascii_survive() {
+    let src = "name: CI # intégration\r\non: push\r\njobs:\r\n  build:\r\n    runs-on: ubuntu-latest # runner\r\n    steps:\r\n      # checkout first — always\r\n      - uses: actions/checkout@v4.2.2 # the repo\r\n      - run: echo \"héllo\"\r\n";
+    let out = fixed(
+        &[(WF, src)],
+        &["security/persisted-credentials", "security/unpinned-action"],
+        false,
+    );
+    let got = &out[WF];
+    assert_eq!(
+        got,
+        "name: CI # intégration\r\non: push\r\njobs:\r\n  build:\r\n    runs-on: ubuntu-latest # runner\r\n    steps:\r\n      # checkout first — always\r\n      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2 # the repo\r\n        with:\r\n          persist-credentials: false\r\n      - run: echo \"héllo\"\r\n"
+    );
+    assert!(
+        !got.replace("\r\n", "").contains('\n'),
+        "a bare LF was written"
+    );
+}
+
+#[test]
+fn flow_mappings_get_a_flow_entry() {
+    let src = "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4.2.2\n        with: {fetch-depth: 0}   # shallow is not enough\n";
+    let out = fixed(&[(WF, src)], &["security/persisted-credentials"], false);
+    assert_eq!(
+        out[WF],
+        src.replace(
+            "{fetch-depth: 0}",
+            "{fetch-depth: 0, persist-credentials: false}"
+        )
+    );
+}
+
+#[test]
+fn anchored_and_aliased_nodes_are_not_edited_through() {
+    // Editing the anchored `with:` would change every alias of it.
+    let src = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4.2.2\n        with: &co\n          fetch-depth: 0\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4.2.2\n        with: *co\n";
+    let dir = repo_with(&[(WF, src)]);
+    let r = run(dir.path(), &["security/persisted-credentials"], true);
+    assert!(r.changed.is_empty(), "{}", r.diff());
+    assert!(r
+        .records
+        .iter()
+        .all(|rec| rec.outcome == Outcome::NotApplicable));
+}
+
+#[test]
+fn tabs_in_scripts_and_comments_after_the_fallback_survive() {
+    let src = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    steps:\n      - name: Tests\n        run: |\n          make build\t# tab before comment\n          npm test || true   # tolerated for now\n";
+    let out = fixed(&[(WF, src)], &["reliability/masked-failure"], true);
+    assert_eq!(out[WF], src.replace("npm test || true   #", "npm test   #"));
+}
+
+#[test]
+fn unsafe_fixes_wait_for_the_flag_and_diff_mode_writes_nothing() {
+    let src = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm test\n        continue-on-error: true\n";
+    let dir = repo_with(&[(WF, src)]);
+    let safe_only = run(dir.path(), &["reliability/continue-on-error-gate"], false);
+    assert!(safe_only.changed.is_empty());
+    assert!(safe_only
+        .records
+        .iter()
+        .any(|r| r.outcome == Outcome::NeedsUnsafe));
+    let with_unsafe = run(dir.path(), &["reliability/continue-on-error-gate"], true);
+    assert_eq!(with_unsafe.applied(), 1);
+    let diff = with_unsafe.diff();
+    assert!(
+        diff.contains("-        continue-on-error: true\n"),
+        "{diff}"
+    );
+    // fix_path never writes: the file is as it was.
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(WF)).expect("read"),
+        src
+    );
+}
+
+#[test]
+fn dockerfile_flags_and_user() {
+    let df = "FROM node:20-slim\nRUN apt-get update && apt-get install -y curl \\\n    && rm -rf /var/lib/apt/lists/*\nCOPY . /app\nCMD [\"node\", \"/app/index.js\"]\n";
+    let out = fixed(
+        &[("Dockerfile", df)],
+        &["container/apt-get-install", "container/root-user"],
+        true,
+    );
+    assert_eq!(
+        out["Dockerfile"],
+        "FROM node:20-slim\nRUN apt-get update && apt-get install --no-install-recommends -y curl \\\n    && rm -rf /var/lib/apt/lists/*\nCOPY . /app\nUSER node\nCMD [\"node\", \"/app/index.js\"]\n"
+    );
+}
+
+#[test]
+fn pin_comments_agree_with_the_sha() {
+    // `v4` is a moving tag: pinned to the commit the table has for it, commented
+    // with the most specific tag at that commit, and only with --unsafe.
+    let src = "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/setup-go@v5\n";
+    let out = fixed(&[(WF, src)], &["security/unpinned-action"], true);
+    let line = out[WF]
+        .lines()
+        .find(|l| l.contains("setup-go@"))
+        .expect("uses line");
+    let (_, rest) = line.split_once('@').expect("@");
+    let (sha, comment) = rest.split_once(" # ").expect("comment");
+    assert!(pipewise::action_shas::tags_for_sha("actions/setup-go", sha).contains(&comment));
+    assert_eq!(
+        pipewise::action_shas::known_sha("actions/setup-go", "v5"),
+        Some(sha)
+    );
+    // Unknown actions are left alone (no SHA can be verified offline).
+    let src2 = "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: nobody-knows/this-action@v1\n";
+    let dir = repo_with(&[(WF, src2)]);
+    assert!(run(dir.path(), &["security/unpinned-action"], true)
+        .changed
+        .is_empty());
+}
+
+#[test]
+fn template_injection_moves_to_env_and_quotes() {
+    let src = "on: issues\njobs:\n  greet:\n    runs-on: ubuntu-latest\n    steps:\n      - name: Greet # say hi\n        run: |\n          echo \"Thanks for: ${{ github.event.issue.title }}\"\n          ./notify.sh ${{ github.event.issue.title }}\n";
+    let out = fixed(&[(WF, src)], &["security/template-injection"], true);
+    assert_eq!(
+        out[WF],
+        "on: issues\njobs:\n  greet:\n    runs-on: ubuntu-latest\n    steps:\n      - name: Greet # say hi\n        env:\n          ISSUE_TITLE: ${{ github.event.issue.title }}\n        run: |\n          echo \"Thanks for: ${ISSUE_TITLE}\"\n          ./notify.sh \"${ISSUE_TITLE}\"\n"
+    );
+    // Inside single quotes the variable would not expand: left alone.
+    let single = "on: issues\njobs:\n  greet:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo '${{ github.event.issue.title }}'\n";
+    let dir = repo_with(&[(WF, single)]);
+    assert!(run(dir.path(), &["security/template-injection"], true)
+        .changed
+        .is_empty());
+}
+
+#[test]
+fn toolchain_follows_the_pin_file() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo-repo");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    copy_dir(&demo, tmp.path());
+    let r = run(tmp.path(), &["reliability/toolchain-drift"], true);
+    let diff = r.diff();
+    assert!(
+        diff.contains("-          node-version: 18\n+          node-version-file: .nvmrc\n"),
+        "{diff}"
+    );
+    assert!(r
+        .after
+        .findings
+        .iter()
+        .all(|f| f.rule != "reliability/toolchain-drift"));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).expect("read_dir").flatten() {
+        let p = e.path();
+        let t = to.join(e.file_name());
+        let ft = e.file_type().expect("file type");
+        if ft.is_dir() {
+            std::fs::create_dir_all(&t).expect("mkdir");
+            copy_dir(&p, &t);
+        } else if ft.is_file() {
+            std::fs::copy(&p, &t).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn fixing_each_test_repository_raises_its_score() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/repos");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("tests/repos")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 5);
+    for d in dirs {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        copy_dir(&d, tmp.path());
+        let r = run(tmp.path(), &[], true);
+        let name = d
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("?")
+            .to_string();
+        if r.applied() == 0 {
+            // Only a repository with nothing left to fix may keep its score.
+            assert!(
+                r.records.iter().all(|x| x.outcome != Outcome::Applied),
+                "{name}"
+            );
+            eprintln!("{name}: nothing to fix ({})", r.before.scores.overall);
+            continue;
+        }
+        eprintln!(
+            "{name}: {} -> {} ({} fixes)",
+            r.before.scores.overall,
+            r.after.scores.overall,
+            r.applied()
+        );
+        assert!(
+            r.after.scores.overall > r.before.scores.overall,
+            "{name}: {} -> {}",
+            r.before.scores.overall,
+            r.after.scores.overall
+        );
+    }
+}
+
+fn shared() -> Option<PathBuf> {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut candidates: Vec<PathBuf> = std::env::var_os("PIPEWISE_SHARED")
+        .map(PathBuf::from)
+        .into_iter()
+        .collect();
+    candidates.push(PathBuf::from("/work/shared"));
+    candidates.extend(manifest.ancestors().skip(1).map(|a| a.join("shared")));
+    candidates.into_iter().find(|c| c.join("corpus").is_dir())
+}
+
+/// Every fix on every repository of the corpora: the fixed files load, each applied
+/// fix removed its finding and added none (checked again here from disk, on a copy),
+/// replaying the recorded edits on the original bytes gives the fixed bytes (the
+/// diff is confined to the fixes' spans), and a second run changes nothing.
+#[test]
+#[ignore = "reads /work/shared/corpus and corpus-full (or PIPEWISE_SHARED); run with --ignored"]
+fn every_fix_on_the_corpora() {
+    let Some(shared) = shared() else {
+        panic!("the shared corpora are absent: set PIPEWISE_SHARED to the directory holding corpus/ and corpus-full/");
+    };
+    let mut tally: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut repos = 0;
+    let mut failures = vec![];
+    for corpus in ["corpus", "corpus-full"] {
+        let mut dirs: Vec<PathBuf> = std::fs::read_dir(shared.join(corpus))
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.is_dir())
+                    .collect()
+            })
+            .unwrap_or_default();
+        dirs.sort();
+        for d in dirs {
+            repos += 1;
+            let tmp = tempfile::tempdir().expect("tempdir");
+            copy_dir(&d, tmp.path());
+            let r = run(tmp.path(), &[], true);
+            let name = format!(
+                "{corpus}/{}",
+                d.file_name().and_then(|n| n.to_str()).unwrap_or("?")
+            );
+            for rec in &r.records {
+                let outcome = match &rec.outcome {
+                    Outcome::Applied => "applied",
+                    Outcome::RolledBack(_) => "rolled back",
+                    Outcome::NeedsUnsafe => "needs --unsafe",
+                    Outcome::NotApplicable => "not applicable",
+                };
+                *tally
+                    .entry((rec.rule.clone(), outcome.to_string()))
+                    .or_insert(0) += 1;
+                if std::env::var_os("PIPEWISE_FIX_VERBOSE").is_some() {
+                    if let Outcome::RolledBack(why) = &rec.outcome {
+                        eprintln!("{name}: {}:{} {}: {why}", rec.file, rec.line, rec.rule);
+                    }
+                }
+            }
+            // Replay: the applied edits, in order, turn the original bytes into the
+            // fixed bytes, so nothing outside their spans changed.
+            let mut texts: BTreeMap<String, String> = r
+                .changed
+                .iter()
+                .map(|c| (c.path.clone(), c.before.clone()))
+                .collect();
+            // Fixes kept together in one batch were planned on the same text.
+            let mut batches: BTreeMap<usize, Vec<&fix::FixRecord>> = BTreeMap::new();
+            for rec in r.records.iter().filter(|x| x.outcome == Outcome::Applied) {
+                batches.entry(rec.batch).or_default().push(rec);
+            }
+            for recs in batches.values() {
+                let mut by_file: BTreeMap<&str, Vec<&fix::Edit>> = BTreeMap::new();
+                for (f, e) in recs.iter().flat_map(|rec| rec.edits.iter()) {
+                    by_file.entry(f).or_default().push(e);
+                }
+                for (f, edits) in by_file {
+                    let Some(t) = texts.get(f) else {
+                        failures.push(format!("{name}: {f} edited but not changed"));
+                        continue;
+                    };
+                    match apply_edits(t, &edits) {
+                        Some(n) => {
+                            texts.insert(f.to_string(), n);
+                        }
+                        None => failures.push(format!("{name}: {f}: edits do not replay")),
+                    }
+                }
+            }
+            for c in &r.changed {
+                if texts.get(&c.path) != Some(&c.after) {
+                    failures.push(format!(
+                        "{name}: {}: bytes outside the fixes changed",
+                        c.path
+                    ));
+                }
+                if c.before.contains("\r\n") != c.after.contains("\r\n")
+                    || (c.before.contains("\r\n") && c.after.replace("\r\n", "").contains('\n'))
+                {
+                    failures.push(format!("{name}: {}: line endings changed", c.path));
+                }
+            }
+            // From disk: the fixed repository loads, the fixed findings are gone and
+            // a second run changes nothing.
+            write_back(&r);
+            let again = run(tmp.path(), &[], true);
+            let new_errors: Vec<_> = again
+                .before
+                .errors
+                .iter()
+                // By file and message: an inserted line moves the errors below it.
+                .filter(|e| {
+                    !r.before
+                        .errors
+                        .iter()
+                        .any(|b| b.file == e.file && b.message == e.message)
+                })
+                .collect();
+            if !new_errors.is_empty() {
+                failures.push(format!("{name}: fixed files do not load: {new_errors:?}"));
+            }
+            // Each applied fix removed at least its finding and added none.
+            if again.before.findings.len() + r.applied() > r.before.findings.len() {
+                failures.push(format!(
+                    "{name}: {} findings before, {} fixes applied, {} findings after",
+                    r.before.findings.len(),
+                    r.applied(),
+                    again.before.findings.len()
+                ));
+            }
+            if !again.changed.is_empty() {
+                failures.push(format!(
+                    "{name}: a second run changed {:?}",
+                    again.changed.iter().map(|c| &c.path).collect::<Vec<_>>()
+                ));
+            }
+        }
+    }
+    eprintln!("{repos} repositories");
+    for ((rule, outcome), n) in &tally {
+        eprintln!("| `{rule}` | {outcome} | {n} |");
+    }
+    assert!(repos >= 100, "{repos} repositories");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
