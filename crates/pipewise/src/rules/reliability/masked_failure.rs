@@ -102,6 +102,7 @@ fn strongest<'a>(
 
 fn check_script(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
     let script = ss.script;
+    let mut later: Option<LaterIndex> = None;
     for list in &script.lists {
         let Some(last) = list.items.last() else {
             continue;
@@ -142,7 +143,8 @@ fn check_script(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
         // Not a gate: a formatter or fixer that writes its result, a check that runs
         // again unmasked later (the masked run only annotates), or a check whose
         // result the next command acts on (`npm audit || true; npm audit fix`).
-        if writes_fixes(cmd) || runs_again(site, script, cmd) {
+        let later = later.get_or_insert_with(|| LaterIndex::build(site, script));
+        if writes_fixes(cmd) || later.runs_again(cmd) {
             continue;
         }
         let (Some(first), Some(fb)) = (masked.first(), fallback.last()) else {
@@ -478,31 +480,118 @@ fn writes_fixes(c: &Command) -> bool {
 /// The same check runs again later in the step or the job without being masked
 /// (`cargo test … || true` for annotations, then `cargo test …`), or a later command
 /// acts on its result (`npm audit || true` then `npm audit fix`).
-fn runs_again(site: &StepSite, script: &Script, cmd: &Command) -> bool {
-    let key: Vec<&str> = cmd.words.iter().take(3).map(|w| w.text.as_str()).collect();
-    let same = |c: &Command| {
-        c.words.len() >= key.len() && c.words.iter().zip(&key).all(|(w, k)| w.text == *k)
-    };
-    // `npm audit` → `npm audit fix`: the same tool and subcommand, then `fix`.
-    let acts_on = |c: &Command| {
-        c.base_name() == cmd.base_name()
-            && c.args().first().map(|w| &w.text) == cmd.args().first().map(|w| &w.text)
-            && c.args().get(1).is_some_and(|w| w.text == "fix")
-    };
-    let later = |c: &Command| same(c) || acts_on(c);
-    if script
-        .commands
-        .iter()
-        .any(|c| c.span.start > cmd.span.start && c.list != cmd.list && later(c))
-    {
-        return true;
+/// The latest start of a command with some key, and the latest start among commands of
+/// other lists than that one: enough to answer "is there a later command with this key
+/// in another list" in constant time.
+#[derive(Clone, Copy)]
+struct Latest {
+    start: usize,
+    list: usize,
+    other: Option<usize>,
+}
+
+impl Latest {
+    fn add(slot: &mut Option<Latest>, start: usize, list: usize) {
+        let Some(l) = slot else {
+            *slot = Some(Latest {
+                start,
+                list,
+                other: None,
+            });
+            return;
+        };
+        if start > l.start {
+            if list != l.list {
+                l.other = Some(l.start);
+            }
+            l.start = start;
+            l.list = list;
+        } else if list != l.list {
+            l.other = Some(l.other.map_or(start, |o| o.max(start)));
+        }
     }
-    let Some(job) = site.job else { return false };
-    job.steps
-        .iter()
-        .skip(site.step.index + 1)
-        .filter_map(|s| s.run.as_ref().and_then(|r| r.script.as_ref()))
-        .any(|sc| sc.commands.iter().any(later))
+
+    fn later_in_other_list(&self, start: usize, list: usize) -> bool {
+        if self.list != list {
+            self.start > start
+        } else {
+            self.other.is_some_and(|o| o > start)
+        }
+    }
+}
+
+/// Commands of a step's script and of the job's later steps, indexed once per script
+/// so that checking every masked command is linear (it was a scan of every later
+/// command per masked command: quadratic on generated scripts).
+#[derive(Default)]
+struct LaterIndex<'a> {
+    /// By the first one, two and three words of each command.
+    by_prefix: std::collections::HashMap<Vec<&'a str>, Option<Latest>>,
+    /// `TOOL SUB fix` by (base name, SUB).
+    by_fix: std::collections::HashMap<(&'a str, &'a str), Option<Latest>>,
+    later_prefix: std::collections::HashSet<Vec<&'a str>>,
+    later_fix: std::collections::HashSet<(&'a str, &'a str)>,
+}
+
+fn prefixes(c: &Command) -> impl Iterator<Item = Vec<&str>> {
+    (1..=c.words.len().min(3)).map(|n| c.words.iter().take(n).map(|w| w.text.as_str()).collect())
+}
+
+fn fix_key(c: &Command) -> Option<(&str, &str)> {
+    let args = c.args();
+    match (args.first(), args.get(1)) {
+        (Some(sub), Some(f)) if f.text == "fix" => Some((c.base_name(), sub.text.as_str())),
+        _ => None,
+    }
+}
+
+impl<'a> LaterIndex<'a> {
+    fn build(site: &'a StepSite<'_, '_>, script: &'a Script) -> Self {
+        let mut ix = LaterIndex::default();
+        for c in &script.commands {
+            for p in prefixes(c) {
+                Latest::add(ix.by_prefix.entry(p).or_default(), c.span.start, c.list);
+            }
+            if let Some(k) = fix_key(c) {
+                Latest::add(ix.by_fix.entry(k).or_default(), c.span.start, c.list);
+            }
+        }
+        if let Some(job) = site.job {
+            for sc in job
+                .steps
+                .iter()
+                .skip(site.step.index + 1)
+                .filter_map(|s| s.run.as_ref().and_then(|r| r.script.as_ref()))
+            {
+                for c in &sc.commands {
+                    ix.later_prefix.extend(prefixes(c));
+                    if let Some(k) = fix_key(c) {
+                        ix.later_fix.insert(k);
+                    }
+                }
+            }
+        }
+        ix
+    }
+
+    /// The check runs again later (unmasked, in another list of this script or in a
+    /// later step of the job), or a later command acts on its result
+    /// (`npm audit` → `npm audit fix`).
+    fn runs_again(&self, cmd: &Command) -> bool {
+        let key: Vec<&str> = cmd.words.iter().take(3).map(|w| w.text.as_str()).collect();
+        let fix = cmd
+            .args()
+            .first()
+            .map(|sub| (cmd.base_name(), sub.text.as_str()));
+        let later_here = |l: Option<&Option<Latest>>| {
+            l.and_then(|l| l.as_ref())
+                .is_some_and(|l| l.later_in_other_list(cmd.span.start, cmd.list))
+        };
+        later_here(self.by_prefix.get(&key))
+            || fix.is_some_and(|f| later_here(self.by_fix.get(&f)))
+            || self.later_prefix.contains(&key)
+            || fix.is_some_and(|f| self.later_fix.contains(&f))
+    }
 }
 
 fn capital(s: &str) -> String {
