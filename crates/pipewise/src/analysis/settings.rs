@@ -28,6 +28,9 @@ impl Environment {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RepoSettings {
     pub environments: Vec<Environment>,
+    /// Run data and frequency assumptions for the cost estimate (`--runs FILE`,
+    /// `--pushes-per-day N`, …).
+    pub economics: crate::economics::Inputs,
 }
 
 impl RepoSettings {
