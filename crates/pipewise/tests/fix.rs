@@ -187,6 +187,33 @@ fn template_injection_moves_to_env_and_quotes() {
         .is_empty());
 }
 
+/// A step without a name is labelled by its script's first line; a plain script on
+/// the `- run: ` line is fixed one expression at a time, and the step's other
+/// findings must be matched under the edited label (not under the source line with
+/// its `- run: ` prefix, which rolled every such fix back).
+#[test]
+fn template_injection_on_an_unnamed_run_line_is_not_rolled_back() {
+    let src = "on: pull_request_target\njobs:\n  greet:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./notify.sh \"${{ github.event.pull_request.title }}\" ${{ github.head_ref }} # two inputs\n      - run: echo ${{ github.event.pull_request.body }}\n";
+    let dir = repo_with(&[(WF, src)]);
+    let r = run(dir.path(), &["security/template-injection"], true);
+    let rolled: Vec<_> = r
+        .records
+        .iter()
+        .filter(|x| matches!(x.outcome, Outcome::RolledBack(_)))
+        .collect();
+    assert!(rolled.is_empty(), "{rolled:#?}");
+    assert_eq!(r.applied(), 3, "{:#?}", r.records);
+    assert_eq!(
+        r.changed[0].after,
+        "on: pull_request_target\njobs:\n  greet:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./notify.sh \"${PULL_REQUEST_TITLE}\" \"${HEAD_REF}\" # two inputs\n        env:\n          PULL_REQUEST_TITLE: ${{ github.event.pull_request.title }}\n          HEAD_REF: ${{ github.head_ref }}\n      - run: echo \"${PULL_REQUEST_BODY}\"\n        env:\n          PULL_REQUEST_BODY: ${{ github.event.pull_request.body }}\n"
+    );
+    assert!(r
+        .after
+        .findings
+        .iter()
+        .all(|f| f.rule != "security/template-injection"));
+}
+
 #[test]
 fn toolchain_follows_the_pin_file() {
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo-repo");

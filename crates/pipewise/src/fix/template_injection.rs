@@ -7,31 +7,8 @@
 
 use super::yaml::{self, Value};
 use super::{site_job, site_step, Edit, Plan, Safety, Site};
+use crate::rules::security::common::env_name;
 use pipewise_yaml::Style;
-
-/// `github.event.issue.title` → `ISSUE_TITLE`.
-fn env_name(path: &str) -> String {
-    let parts: Vec<&str> = path
-        .split('.')
-        .filter(|p| !matches!(*p, "github" | "event" | "inputs" | "steps" | "outputs"))
-        .collect();
-    let tail = &parts[parts.len().saturating_sub(2)..];
-    let mut name: String = tail
-        .join("_")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
-        name.insert_str(0, "VALUE_");
-    }
-    name
-}
 
 /// Whether `pos` in `line` is inside a double-quoted shell string (`Some(true)`), in
 /// plain text (`Some(false)`), or in single quotes (`None`).
@@ -146,18 +123,7 @@ pub fn plan(site: &Site) -> Option<Plan> {
     };
     // A step without a name is labelled by its script's first line: other findings
     // of the step are matched under the edited line.
-    let renames: Vec<(String, String)> = edits
-        .iter()
-        .filter(|e| e.start >= start && e.end <= end)
-        .filter_map(|e| {
-            let ls = text[..e.start].rfind('\n').map_or(0, |n| n + 1);
-            let le = text[e.end..].find('\n').map_or(text.len(), |n| e.end + n);
-            let old = text.get(ls..le)?.trim();
-            let new = format!("{}{}{}", &text[ls..e.start], e.text, &text[e.end..le]);
-            Some(super::label_renames(old, new.trim()))
-        })
-        .flatten()
-        .collect();
+    let renames = script_line_renames(text, start, end, &edits);
     let mut plan = site.plan(
         safety,
         format!("pass `${{{{ {inner} }}}}` through `env:` as `{var}` and quote it in the script"),
@@ -168,15 +134,58 @@ pub fn plan(site: &Site) -> Option<Plan> {
     Some(plan)
 }
 
+/// The renames of the script lines the edits inside `start..end` change: each line
+/// clipped to the script (a plain scalar on a `- run: ` line starts after `run: `,
+/// and a trailing comment is not part of it), old text → text with every edit of
+/// that line applied.
+fn script_line_renames(
+    text: &str,
+    start: usize,
+    end: usize,
+    edits: &[Edit],
+) -> Vec<(String, String)> {
+    let mut inside: Vec<&Edit> = edits
+        .iter()
+        .filter(|e| e.start >= start && e.end <= end)
+        .collect();
+    inside.sort_by_key(|e| e.start);
+    let mut out = vec![];
+    let mut i = 0;
+    while i < inside.len() {
+        let first = inside[i];
+        let ls = text[..first.start]
+            .rfind('\n')
+            .map_or(0, |n| n + 1)
+            .max(start);
+        let le = text[first.end..]
+            .find('\n')
+            .map_or(text.len(), |n| first.end + n)
+            .min(end);
+        let mut j = i;
+        while j < inside.len() && inside[j].end <= le {
+            j += 1;
+        }
+        let Some(old) = text.get(ls..le) else {
+            break;
+        };
+        let shifted: Vec<Edit> = inside[i..j]
+            .iter()
+            .map(|e| Edit::replace(e.start - ls, e.end - ls, e.text.clone()))
+            .collect();
+        if let Some(new) = super::apply_edits(old, &shifted.iter().collect::<Vec<_>>()) {
+            out.extend(super::label_renames(old.trim(), new.trim()));
+        }
+        i = j.max(i + 1);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn names_and_quoting() {
-        assert_eq!(env_name("github.event.issue.title"), "ISSUE_TITLE");
-        assert_eq!(env_name("github.head_ref"), "HEAD_REF");
-        assert_eq!(env_name("steps.meta.outputs.tags"), "META_TAGS");
         assert_eq!(quoting("echo \"a ", 8), Some(true));
         assert_eq!(quoting("echo a ", 7), Some(false));
         assert_eq!(quoting("echo 'a ", 8), None);

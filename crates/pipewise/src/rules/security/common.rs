@@ -482,6 +482,9 @@ pub fn env_name(path: &str) -> String {
         .collect();
     if s.is_empty() {
         "VALUE".into()
+    } else if s.starts_with(|c: char| c.is_ascii_digit()) {
+        // Not a valid variable name.
+        format!("VALUE_{s}")
     } else {
         s
     }
@@ -666,5 +669,9 @@ mod tests {
         assert_eq!(env_name("github.event.issue.title"), "ISSUE_TITLE");
         assert_eq!(env_name("inputs.build-args"), "BUILD_ARGS");
         assert_eq!(env_name("github.head_ref"), "HEAD_REF");
+        assert_eq!(env_name("steps.meta.outputs.tags"), "META_TAGS");
+        assert_eq!(env_name("matrix.0"), "MATRIX_0");
+        assert_eq!(env_name("github.event.commits.0"), "COMMITS_0");
+        assert_eq!(env_name("inputs.1st"), "VALUE_1ST");
     }
 }
