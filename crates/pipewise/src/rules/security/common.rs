@@ -4,6 +4,7 @@
 
 use crate::expr::{self, BinOp, Expr, ExprKind};
 use crate::finding::{Severity, Span};
+use crate::rules::{Ctx, StepSite};
 use crate::workflow::{Job, Step, Workflow};
 use pipewise_yaml::{Document, Node};
 
@@ -455,6 +456,31 @@ pub fn value_span(doc: &Document, node: &Node, s: expr::Span) -> Span {
     let a = doc.value_to_source(node, s.start);
     let b = doc.value_to_source(node, s.end.saturating_sub(1)) + 1;
     Span::new(a, b.max(a))
+}
+
+/// A check of one action reference: the `uses:` node, its document and path, the
+/// job id and the step label (`None` for a job's reusable-workflow `uses:`).
+pub type UsesCheck = fn(&Node, &Document, &str, Option<&str>, Option<String>, &mut Ctx);
+
+/// Runs `check` on a step's `uses:`, labelled with the step (a rule's `step` hook).
+pub fn step_uses(site: &StepSite, cx: &mut Ctx, check: UsesCheck) {
+    if let Some(u) = site.step.uses {
+        check(
+            u,
+            site.doc,
+            site.path,
+            site.job_id(),
+            Some(site.step.label()),
+            cx,
+        );
+    }
+}
+
+/// Runs `check` on a job's reusable-workflow `uses:` (a rule's `job` hook).
+pub fn job_uses(wf: &Workflow, job: &Job, cx: &mut Ctx, check: UsesCheck) {
+    if let Some(u) = job.uses {
+        check(u, wf.doc, wf.path, Some(job.id), None, cx);
+    }
 }
 
 /// An environment variable name for a context path: `github.event.issue.title` →
