@@ -1,20 +1,15 @@
 //! `pipewise fix` end to end: --diff changes nothing, a run writes the fixes, a
 //! second run has nothing left to do, --unsafe gates unsafe fixes, exit codes.
 
-use assert_cmd::Command;
+mod support;
+
 use std::fs;
+use support::pipewise;
 
 const WF: &str = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest # keep\n    steps:\n      - uses: actions/checkout@v4.2.2\n      - run: npm test || true\n";
 
 fn repo() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    fs::create_dir_all(dir.path().join(".github/workflows")).expect("mkdir");
-    fs::write(dir.path().join(".github/workflows/ci.yml"), WF).expect("write");
-    dir
-}
-
-fn pipewise() -> Command {
-    Command::cargo_bin("pipewise").expect("binary")
+    support::repo(&[(".github/workflows/ci.yml", WF)])
 }
 
 #[test]

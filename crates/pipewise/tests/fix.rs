@@ -4,21 +4,14 @@
 //! goes up; and (ignored without the shared corpora) every fix on every workflow of
 //! `corpus/` and `corpus-full/`.
 
+mod support;
+
 use pipewise::config::Config;
 use pipewise::finding::Severity;
 use pipewise::fix::{self, apply_edits, FixOptions, FixRun, Outcome};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-fn repo_with(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    for (path, text) in files {
-        let p = dir.path().join(path);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, text).expect("write");
-    }
-    dir
-}
+use support::{copy_dir, repo, subdirs};
 
 fn run(dir: &Path, rules: &[&str], allow_unsafe: bool) -> FixRun {
     let opts = FixOptions {
@@ -38,7 +31,7 @@ fn write_back(run: &FixRun) {
 
 /// Fixes, writes, and checks that a second run changes nothing.
 fn fixed(files: &[(&str, &str)], rules: &[&str], allow_unsafe: bool) -> BTreeMap<String, String> {
-    let dir = repo_with(files);
+    let dir = repo(files);
     let first = run(dir.path(), rules, allow_unsafe);
     write_back(&first);
     let second = run(dir.path(), rules, allow_unsafe);
@@ -92,7 +85,7 @@ fn flow_mappings_get_a_flow_entry() {
 fn anchored_and_aliased_nodes_are_not_edited_through() {
     // Editing the anchored `with:` would change every alias of it.
     let src = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4.2.2\n        with: &co\n          fetch-depth: 0\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4.2.2\n        with: *co\n";
-    let dir = repo_with(&[(WF, src)]);
+    let dir = repo(&[(WF, src)]);
     let r = run(dir.path(), &["security/persisted-credentials"], true);
     assert!(r.changed.is_empty(), "{}", r.diff());
     assert!(r
@@ -111,7 +104,7 @@ fn tabs_in_scripts_and_comments_after_the_fallback_survive() {
 #[test]
 fn unsafe_fixes_wait_for_the_flag_and_diff_mode_writes_nothing() {
     let src = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm test\n        continue-on-error: true\n";
-    let dir = repo_with(&[(WF, src)]);
+    let dir = repo(&[(WF, src)]);
     let safe_only = run(dir.path(), &["reliability/continue-on-error-gate"], false);
     assert!(safe_only.changed.is_empty());
     assert!(safe_only
@@ -165,7 +158,7 @@ fn pin_comments_agree_with_the_sha() {
     );
     // Unknown actions are left alone (no SHA can be verified offline).
     let src2 = "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: nobody-knows/this-action@v1\n";
-    let dir = repo_with(&[(WF, src2)]);
+    let dir = repo(&[(WF, src2)]);
     assert!(run(dir.path(), &["security/unpinned-action"], true)
         .changed
         .is_empty());
@@ -181,7 +174,7 @@ fn template_injection_moves_to_env_and_quotes() {
     );
     // Inside single quotes the variable would not expand: left alone.
     let single = "on: issues\njobs:\n  greet:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo '${{ github.event.issue.title }}'\n";
-    let dir = repo_with(&[(WF, single)]);
+    let dir = repo(&[(WF, single)]);
     assert!(run(dir.path(), &["security/template-injection"], true)
         .changed
         .is_empty());
@@ -194,7 +187,7 @@ fn template_injection_moves_to_env_and_quotes() {
 #[test]
 fn template_injection_on_an_unnamed_run_line_is_not_rolled_back() {
     let src = "on: pull_request_target\njobs:\n  greet:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./notify.sh \"${{ github.event.pull_request.title }}\" ${{ github.head_ref }} # two inputs\n      - run: echo ${{ github.event.pull_request.body }}\n";
-    let dir = repo_with(&[(WF, src)]);
+    let dir = repo(&[(WF, src)]);
     let r = run(dir.path(), &["security/template-injection"], true);
     let rolled: Vec<_> = r
         .records
@@ -230,20 +223,6 @@ fn toolchain_follows_the_pin_file() {
         .findings
         .iter()
         .all(|f| f.rule != "reliability/toolchain-drift"));
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in std::fs::read_dir(from).expect("read_dir").flatten() {
-        let p = e.path();
-        let t = to.join(e.file_name());
-        let ft = e.file_type().expect("file type");
-        if ft.is_dir() {
-            std::fs::create_dir_all(&t).expect("mkdir");
-            copy_dir(&p, &t);
-        } else if ft.is_file() {
-            std::fs::copy(&p, &t).expect("copy");
-        }
-    }
 }
 
 #[test]
@@ -290,17 +269,6 @@ fn fixing_each_test_repository_raises_its_score() {
     }
 }
 
-fn shared() -> Option<PathBuf> {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut candidates: Vec<PathBuf> = std::env::var_os("PIPEWISE_SHARED")
-        .map(PathBuf::from)
-        .into_iter()
-        .collect();
-    candidates.push(PathBuf::from("/work/shared"));
-    candidates.extend(manifest.ancestors().skip(1).map(|a| a.join("shared")));
-    candidates.into_iter().find(|c| c.join("corpus").is_dir())
-}
-
 /// Every fix on every repository of the corpora: the fixed files load, each applied
 /// fix removed its finding and added none (checked again here from disk, on a copy),
 /// replaying the recorded edits on the original bytes gives the fixed bytes (the
@@ -308,23 +276,11 @@ fn shared() -> Option<PathBuf> {
 #[test]
 #[ignore = "reads /work/shared/corpus and corpus-full (or PIPEWISE_SHARED); run with --ignored"]
 fn every_fix_on_the_corpora() {
-    let Some(shared) = shared() else {
-        panic!("the shared corpora are absent: set PIPEWISE_SHARED to the directory holding corpus/ and corpus-full/");
-    };
     let mut tally: BTreeMap<(String, String), usize> = BTreeMap::new();
     let mut repos = 0;
     let mut failures = vec![];
     for corpus in ["corpus", "corpus-full"] {
-        let mut dirs: Vec<PathBuf> = std::fs::read_dir(shared.join(corpus))
-            .map(|rd| {
-                rd.flatten()
-                    .map(|e| e.path())
-                    .filter(|p| p.is_dir())
-                    .collect()
-            })
-            .unwrap_or_default();
-        dirs.sort();
-        for d in dirs {
+        for d in subdirs(&support::corpus::corpus(corpus)) {
             repos += 1;
             let tmp = tempfile::tempdir().expect("tempdir");
             copy_dir(&d, tmp.path());
