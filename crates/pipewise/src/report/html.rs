@@ -22,7 +22,7 @@ fn esc_block(s: &str) -> String {
     super::escape::html_block(s)
 }
 
-const CSS: &str = r#"
+pub(super) const CSS: &str = r#"
 :root{--bg:#f6f7f9;--card:#fff;--ink:#1d2330;--mute:#5b6475;--line:#e2e5ea;
 --critical:#8e1b5a;--high:#c62828;--medium:#e08a00;--low:#1b7fa3;--info:#7a8290;
 --ok:#2e7d32;--partial:#e0a000;--missing:#c62828;--na:#b8bec8}
@@ -92,7 +92,7 @@ fn sev_colour(s: Severity) -> &'static str {
     }
 }
 
-fn score_colour(frac: f64) -> &'static str {
+pub(super) fn score_colour(frac: f64) -> &'static str {
     if frac >= 0.85 {
         "#2e7d32"
     } else if frac >= 0.7 {

@@ -9,6 +9,7 @@ pub mod html;
 pub mod inventory;
 pub mod json;
 pub mod markdown;
+pub mod org;
 pub mod plain;
 pub mod sarif;
 
@@ -67,6 +68,8 @@ pub static RENDERERS: &[&dyn Renderer] = &[
     &gitlab::Gitlab,
     &markdown::Markdown,
     &html::Html,
+    &org::Org,
+    &org::OrgHtml,
 ];
 
 /// The renderer called `name`.
