@@ -46,6 +46,7 @@ use std::sync::Mutex;
 
 mod capabilities;
 mod lsp;
+mod online;
 mod output;
 mod shard;
 

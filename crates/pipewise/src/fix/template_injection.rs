@@ -123,7 +123,7 @@ pub fn plan(site: &Site) -> Option<Plan> {
     };
     // A step without a name is labelled by its script's first line: other findings
     // of the step are matched under the edited line.
-    let renames = script_line_renames(text, start, end, &edits);
+    let renames = super::script_line_renames(text, start, end, &edits);
     let mut plan = site.plan(
         safety,
         format!("pass `${{{{ {inner} }}}}` through `env:` as `{var}` and quote it in the script"),
@@ -132,52 +132,6 @@ pub fn plan(site: &Site) -> Option<Plan> {
     plan.renames = renames;
     plan.rename_lines = site.doc().and_then(|d| super::step_lines(d, site.offset));
     Some(plan)
-}
-
-/// The renames of the script lines the edits inside `start..end` change: each line
-/// clipped to the script (a plain scalar on a `- run: ` line starts after `run: `,
-/// and a trailing comment is not part of it), old text → text with every edit of
-/// that line applied.
-fn script_line_renames(
-    text: &str,
-    start: usize,
-    end: usize,
-    edits: &[Edit],
-) -> Vec<(String, String)> {
-    let mut inside: Vec<&Edit> = edits
-        .iter()
-        .filter(|e| e.start >= start && e.end <= end)
-        .collect();
-    inside.sort_by_key(|e| e.start);
-    let mut out = vec![];
-    let mut i = 0;
-    while i < inside.len() {
-        let first = inside[i];
-        let ls = text[..first.start]
-            .rfind('\n')
-            .map_or(0, |n| n + 1)
-            .max(start);
-        let le = text[first.end..]
-            .find('\n')
-            .map_or(text.len(), |n| first.end + n)
-            .min(end);
-        let mut j = i;
-        while j < inside.len() && inside[j].end <= le {
-            j += 1;
-        }
-        let Some(old) = text.get(ls..le) else {
-            break;
-        };
-        let shifted: Vec<Edit> = inside[i..j]
-            .iter()
-            .map(|e| Edit::replace(e.start - ls, e.end - ls, e.text.clone()))
-            .collect();
-        if let Some(new) = super::apply_edits(old, &shifted.iter().collect::<Vec<_>>()) {
-            out.extend(super::label_renames(old.trim(), new.trim()));
-        }
-        i = j.max(i + 1);
-    }
-    out
 }
 
 #[cfg(test)]
