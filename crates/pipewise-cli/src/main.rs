@@ -47,6 +47,7 @@ use std::sync::Mutex;
 
 mod capabilities;
 mod lsp;
+mod online;
 mod output;
 mod shard;
 

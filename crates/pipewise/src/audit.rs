@@ -196,7 +196,7 @@ pub fn audit_repo_with(
             .filter(|f| {
                 !matches!(
                     f.kind,
-                    FileKind::Workflow | FileKind::Action | FileKind::GitlabCi
+                    FileKind::Workflow | FileKind::Action | FileKind::GitlabCi | FileKind::Script
                 )
             })
             .map(Work::File),
