@@ -182,7 +182,11 @@ fn action_kind(s: &Step, a: &str, facts: JobFacts) -> Kind {
         // Runs `bundle install` with the cache.
         return Kind::InstallCached;
     }
-    if a.starts_with("actions/upload-artifact") || a.starts_with("actions/download-artifact") {
+    if a.starts_with("actions/upload-artifact")
+        || a.starts_with("actions/download-artifact")
+        || a.starts_with("codecov/")
+        || a.starts_with("coverallsapp/")
+    {
         return Kind::Upload;
     }
     if is_setup_action(a) {
@@ -260,6 +264,21 @@ fn command_kind(c: &Command, facts: JobFacts) -> Kind {
             .iter()
             .any(|w| w.text.starts_with("--platform=") && w.text.contains(','));
         return container_kind(multi, facts);
+    }
+    if matches!(name, "docker" | "podman" | "docker-compose") {
+        // What a container command does is its subcommand, never its file names
+        // (`docker compose -f ci-test.yml up` starts services, it does not test).
+        let words: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
+        let has = |w: &str| words.contains(&w);
+        return if has("build") {
+            Kind::ContainerBuild
+        } else if sub == "push" {
+            Kind::Publish
+        } else if has("up") || has("pull") || sub == "login" {
+            Kind::Setup
+        } else {
+            Kind::Other
+        };
     }
     if installs(name, c) {
         return if facts.cache && !system_install(name) {

@@ -108,6 +108,14 @@ pub fn events<'a>(wf: &Workflow<'a>, a: &Assumptions) -> (Vec<EventRun<'a>>, Vec
                         n,
                         why,
                     );
+                } else if branches {
+                    add(
+                        &mut out,
+                        Event::Push,
+                        scenario("push", RefKind::Branch),
+                        0.0,
+                        other_branches(cfg),
+                    );
                 }
                 if tags || !branches {
                     let (n, why) = filtered(
@@ -137,6 +145,19 @@ pub fn events<'a>(wf: &Workflow<'a>, a: &Assumptions) -> (Vec<EventRun<'a>>, Vec
                         "pull_request_target"
                     };
                     add(&mut out, Event::PullRequest, scenario(ev, rk), n, why);
+                } else {
+                    let (rk, ev) = if t.event == "pull_request" {
+                        (RefKind::PullRequest, "pull_request")
+                    } else {
+                        (RefKind::Branch, "pull_request_target")
+                    };
+                    add(
+                        &mut out,
+                        Event::PullRequest,
+                        scenario(ev, rk),
+                        0.0,
+                        other_branches(t.config),
+                    );
                 }
             }
             "schedule" => {
@@ -194,6 +215,18 @@ pub fn events<'a>(wf: &Workflow<'a>, a: &Assumptions) -> (Vec<EventRun<'a>>, Vec
         }
     }
     (out, other)
+}
+
+/// Why a trigger filtered to other branches than the default is not counted a month.
+fn other_branches(cfg: Option<&Node>) -> String {
+    let pats: Vec<&str> = cfg
+        .and_then(|c| c.get("branches").or_else(|| c.get("branches-ignore")))
+        .map(strings)
+        .unwrap_or_default();
+    format!(
+        "only for branches `{}`, not the default branch: not counted a month",
+        pats.join("`, `")
+    )
 }
 
 /// The share of runs a trigger's `paths`/`paths-ignore` filter lets through, when it

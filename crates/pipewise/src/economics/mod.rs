@@ -99,6 +99,8 @@ struct RunResult {
     runs_data: bool,
     model: bool,
     clipped: bool,
+    /// Jobs counted as running whose `if:` the event does not decide.
+    undecided: Vec<String>,
 }
 
 /// The "Cost and speed" section for a repository's workflows.
@@ -216,9 +218,15 @@ pub fn analyze(workflows: &[Workflow], inputs: &Inputs) -> Economics {
     };
     for (i, evs) in all_events.iter().enumerate() {
         let wc = &mut out[i];
+        let mut undecided: Vec<String> = vec![];
         for e in evs {
             let r = run(&models, i, &e.scenario, e.event.name(), 0, &mut memo);
             let basis = basis(&r);
+            for u in &r.undecided {
+                if !undecided.contains(u) {
+                    undecided.push(u.clone());
+                }
+            }
             wc.monthly_minutes += r.billable.expected * e.runs_per_month;
             wc.monthly_usd += r.usd * e.runs_per_month;
             wc.self_hosted_monthly_minutes += r.self_hosted * e.runs_per_month;
@@ -234,6 +242,15 @@ pub fn analyze(workflows: &[Workflow], inputs: &Inputs) -> Economics {
                 frequency: e.frequency.clone(),
                 basis,
             });
+        }
+        if !undecided.is_empty() {
+            let n = undecided.len();
+            undecided.truncate(8);
+            wc.notes.push(format!(
+                "{n} job(s) whose `if:` the event does not decide are counted as running (an upper bound): {}{}",
+                undecided.join(", "),
+                if n > 8 { ", …" } else { "" }
+            ));
         }
         wc.monthly_minutes = tidy(wc.monthly_minutes);
         wc.monthly_usd = cents(wc.monthly_usd);
@@ -541,6 +558,9 @@ fn run(
         if !runs[ji] {
             continue;
         }
+        if j.cond.eval(sc) == crate::conditions::Tri::Unknown {
+            res.undecided.push(j.job.id.to_string());
+        }
         let legs = j.legs.len().max(1) as f64;
         let wall = match &j.callee {
             Callee::Local(t) if depth < 4 => {
@@ -554,6 +574,8 @@ fn run(
                 res.runs_data |= c.runs_data;
                 res.model |= c.model;
                 res.clipped |= c.clipped;
+                res.undecided
+                    .extend(c.undecided.iter().map(|u| format!("{}/{u}", j.job.id)));
                 for cj in &c.jobs {
                     res.jobs.push(format!("{}/{cj}", j.job.id));
                 }
