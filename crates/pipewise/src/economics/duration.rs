@@ -133,7 +133,10 @@ pub fn step_restores_cache(s: &Step, action: &str) -> bool {
     match action {
         "actions/cache" | "actions/cache/restore" | "swatinem/rust-cache" => true,
         "ruby/setup-ruby" => input_on("bundler-cache"),
-        "astral-sh/setup-uv" => input_on("enable-cache"),
+        // setup-uv caches by default on GitHub-hosted runners since v6.
+        "astral-sh/setup-uv" => s
+            .with_str("enable-cache")
+            .is_none_or(|v| v.trim() != "false"),
         // setup-go caches by default since v4.
         "actions/setup-go" => s.with_str("cache").is_none_or(|v| v.trim() != "false"),
         a if a.starts_with("actions/setup-") => input_on("cache"),
@@ -176,7 +179,9 @@ fn action_kind(s: &Step, a: &str, facts: JobFacts) -> Kind {
     }
     if a == "docker/build-push-action" || a == "redhat-actions/buildah-build" {
         let platforms = s.with_str("platforms").or_else(|| s.with_str("archs"));
-        return container_kind(platforms.is_some_and(|p| p.contains(',')), facts);
+        // An expression (`${{ github.event_name != 'pull_request' && 'a,b' || 'a' }}`)
+        // usually picks the platforms by event: not counted as multi-arch.
+        return container_kind(platforms.is_some_and(multi_platform), facts);
     }
     if a == "ruby/setup-ruby" && step_restores_cache(s, a) {
         // Runs `bundle install` with the cache.
@@ -213,6 +218,11 @@ fn is_setup_action(a: &str) -> bool {
         || rest.starts_with("login-action")
         || rest.starts_with("configure-")
         || (owner == "docker" && rest.starts_with("metadata-action"))
+}
+
+/// A literal list of several platforms (`linux/amd64,linux/arm64`).
+fn multi_platform(p: &str) -> bool {
+    p.contains(',') && !p.contains("${{") && !p.contains('$')
 }
 
 fn container_kind(multi: bool, facts: JobFacts) -> Kind {
@@ -256,13 +266,15 @@ fn command_kind(c: &Command, facts: JobFacts) -> Kind {
     if matches!(name, "docker" | "podman" | "buildah")
         && (sub == "build" || (sub == "buildx" && c.has_arg("build")) || sub == "bud")
     {
-        let multi = c.words.windows(2).any(|w| {
-            (w[0].text == "--platform" && w[1].text.contains(','))
-                || (w[0].text.starts_with("--platform=") && w[0].text.contains(','))
-        }) || c
+        let multi = c
             .words
-            .iter()
-            .any(|w| w.text.starts_with("--platform=") && w.text.contains(','));
+            .windows(2)
+            .any(|w| w[0].text == "--platform" && multi_platform(&w[1].text))
+            || c.words.iter().any(|w| {
+                w.text
+                    .strip_prefix("--platform=")
+                    .is_some_and(multi_platform)
+            });
         return container_kind(multi, facts);
     }
     if matches!(name, "docker" | "podman" | "docker-compose") {
@@ -324,6 +336,27 @@ pub fn uncached_install(s: &Step, job: &Job) -> bool {
     }
     commands(s).any(|c| {
         let name = c.base_name().to_ascii_lowercase();
-        installs(&name, c) && !system_install(&name)
+        installs(&name, c) && !system_install(&name) && from_manifest(&name, c)
     })
+}
+
+/// An install of the project's dependencies (from its manifest or lock file), not
+/// of named tools (`npm install -g license-checker`, `pip install awscli`).
+fn from_manifest(name: &str, c: &Command) -> bool {
+    let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
+    match name {
+        "npm" | "pnpm" | "yarn" | "bun" => {
+            !args.iter().any(|a| *a == "-g" || *a == "--global")
+                && args
+                    .iter()
+                    .skip(1)
+                    .all(|a| a.starts_with('-'))
+        }
+        "pip" | "pip3" | "python" | "python3" => args.iter().any(|a| {
+            matches!(*a, "-r" | "--requirement" | "." | "-e" | "--editable")
+                || a.starts_with("-r")
+                || a.starts_with(".[")
+        }),
+        _ => true,
+    }
 }
