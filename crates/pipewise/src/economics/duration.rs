@@ -347,10 +347,7 @@ fn from_manifest(name: &str, c: &Command) -> bool {
     match name {
         "npm" | "pnpm" | "yarn" | "bun" => {
             !args.iter().any(|a| *a == "-g" || *a == "--global")
-                && args
-                    .iter()
-                    .skip(1)
-                    .all(|a| a.starts_with('-'))
+                && args.iter().skip(1).all(|a| a.starts_with('-'))
         }
         "pip" | "pip3" | "python" | "python3" => args.iter().any(|a| {
             matches!(*a, "-r" | "--requirement" | "." | "-e" | "--editable")
