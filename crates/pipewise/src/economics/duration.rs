@@ -260,6 +260,20 @@ fn system_install(name: &str) -> bool {
 }
 
 fn command_kind(c: &Command, facts: JobFacts) -> Kind {
+    // A wrapper (`sudo`, `timeout 60`) runs the command after its own options.
+    if pipewise_catalog::catalog()
+        .tool(c.base_name())
+        .is_some_and(|t| t.wrapper)
+    {
+        let skip = 1 + c
+            .args()
+            .iter()
+            .take_while(|w| w.text.starts_with('-') || w.text.chars().all(|ch| ch.is_ascii_digit()))
+            .count();
+        if let Some(rest) = c.words.get(skip..).filter(|r| !r.is_empty()) {
+            return command_kind(&c.with_words(rest.to_vec()), facts);
+        }
+    }
     let name = c.base_name().to_ascii_lowercase();
     let name = name.as_str();
     let sub = subcommand(c).unwrap_or("");
@@ -355,5 +369,63 @@ fn from_manifest(name: &str, c: &Command) -> bool {
                 || a.starts_with(".[")
         }),
         _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workflow::Workflow;
+
+    fn kinds(yaml: &str) -> (Vec<Kind>, Vec<bool>) {
+        let doc = pipewise_yaml::Document::parse(yaml.to_string()).expect("yaml");
+        let wf = Workflow::new("ci.yml", &doc);
+        let job = &wf.jobs[0];
+        let facts = job_facts(job);
+        (
+            job.steps.iter().map(|s| step_kind(s, facts)).collect(),
+            job.steps.iter().map(|s| uncached_install(s, job)).collect(),
+        )
+    }
+
+    #[test]
+    fn steps_are_classified_by_what_they_run_not_by_file_names() {
+        let (k, uncached) = kinds(
+            "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker compose -f ci-test.yml up -d\n      - uses: codecov/codecov-action@v5\n      - run: npm install -g license-checker\n      - run: npm ci\n      - run: docker buildx build --platform ${{ inputs.platforms }} .\n      - run: docker buildx build --platform linux/amd64,linux/arm64 .\n      - run: sudo apt-get install -y libpq-dev\n",
+        );
+        assert_eq!(
+            k,
+            vec![
+                Kind::Setup,
+                Kind::Upload,
+                Kind::Install,
+                Kind::Install,
+                Kind::ContainerBuild,
+                Kind::ContainerMultiArch,
+                Kind::Install
+            ]
+        );
+        // Only `npm ci` is a dependency install a cache would hold.
+        assert_eq!(
+            uncached,
+            vec![false, false, false, true, false, false, false]
+        );
+    }
+
+    #[test]
+    fn a_cache_in_the_job_makes_installs_cached_and_qemu_slows_multi_arch() {
+        let (k, uncached) = kinds(
+            "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/setup-node@v4\n        with:\n          cache: npm\n      - run: npm ci\n      - uses: docker/setup-qemu-action@v3\n      - uses: docker/build-push-action@v6\n        with:\n          platforms: linux/amd64,linux/arm64\n",
+        );
+        assert_eq!(
+            k,
+            vec![
+                Kind::Setup,
+                Kind::InstallCached,
+                Kind::Setup,
+                Kind::ContainerMultiArchQemu
+            ]
+        );
+        assert!(uncached.iter().all(|u| !u));
     }
 }
