@@ -115,8 +115,9 @@ pub fn job_facts(job: &Job) -> JobFacts {
             }
         }
         for c in commands(s) {
-            let w = c.argv_text();
-            if w.contains("qemu-user-static") || w.contains("tonistiigi/binfmt") {
+            if c.words.iter().any(|w| {
+                w.text.contains("qemu-user-static") || w.text.contains("tonistiigi/binfmt")
+            }) {
                 f.qemu = true;
             }
         }
@@ -344,8 +345,8 @@ pub fn clip(r: Range, timeout: Option<f64>) -> (Range, bool) {
 
 /// A step that installs dependencies a cache could restore (not system packages) in
 /// a job that restores no dependency cache.
-pub fn uncached_install(s: &Step, job: &Job) -> bool {
-    if job_facts(job).cache {
+pub fn uncached_install(s: &Step, facts: JobFacts) -> bool {
+    if facts.cache {
         return false;
     }
     commands(s).any(|c| {
@@ -384,7 +385,10 @@ mod tests {
         let facts = job_facts(job);
         (
             job.steps.iter().map(|s| step_kind(s, facts)).collect(),
-            job.steps.iter().map(|s| uncached_install(s, job)).collect(),
+            job.steps
+                .iter()
+                .map(|s| uncached_install(s, facts))
+                .collect(),
         )
     }
 

@@ -31,7 +31,7 @@ use duration::Kind;
 use events::{Event, EventRun};
 use pipewise_yaml::{Node, NodeKind};
 use report::{
-    cents, tidy, Assumptions, Economics, EventCost, IdleWait, JobCost, Range, RunnerUse, StepCost,
+    cents, tidy, Assumptions, Economics, EventCost, IdleWait, JobCost, Range, RunnerUse,
     WorkflowCost, BASIS_MODEL, BASIS_RUNS, BASIS_TIMEOUT,
 };
 use runs::{Observed, Runs};
@@ -76,6 +76,7 @@ struct JobModel<'v, 'a> {
     timeout: Option<f64>,
     observed: Option<Observed>,
     callee: Callee,
+    facts: duration::JobFacts,
 }
 
 /// A workflow, read once.
@@ -263,9 +264,8 @@ pub fn analyze(workflows: &[Workflow], inputs: &Inputs) -> Economics {
     econ.monthly_usd = cents(econ.monthly_usd);
     econ.self_hosted_monthly_minutes = tidy(econ.self_hosted_monthly_minutes);
     econ.workflows = out;
-    let mut s: Vec<report::Saving> = workflows
-        .iter()
-        .flat_map(|w| savings::of_workflow(w, a))
+    let mut s: Vec<report::Saving> = (0..models.len())
+        .flat_map(|i| savings::of_model(&models, i, a))
         .collect();
     s.sort_by(|x, y| {
         y.usd_per_month
@@ -385,6 +385,7 @@ fn model<'v, 'a>(
             timeout: duration::timeout(j),
             observed: runs.and_then(|r| r.observed(wf_name, &names)),
             callee,
+            facts,
         });
     }
     let needs: Vec<Vec<usize>> = jobs.iter().map(|j| j.needs.clone()).collect();
@@ -518,15 +519,6 @@ fn job_cost(m: &Model, j: &JobModel) -> JobCost {
         basis,
         timeout_minutes: j.timeout,
         needs: j.job.needs.iter().map(|n| n.to_string()).collect(),
-        steps: j
-            .steps
-            .iter()
-            .map(|(k, _, line)| StepCost {
-                line: *line,
-                kind: k.label().into(),
-                minutes: k.minutes().expected,
-            })
-            .collect(),
         uses: j.job.uses.and_then(Node::as_str).map(str::to_string),
     }
 }

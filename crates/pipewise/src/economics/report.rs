@@ -149,9 +149,6 @@ pub struct JobCost {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_minutes: Option<f64>,
     pub needs: Vec<String>,
-    /// Step kinds and their expected minutes (model), in step order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub steps: Vec<StepCost>,
     /// A reusable workflow this job calls (its jobs are costed in its place).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uses: Option<String>,
@@ -168,14 +165,6 @@ pub struct RunnerUse {
     /// GitHub's included-minutes multiplier (Linux 1, Windows 2, macOS 10).
     pub multiplier: f64,
     pub self_hosted: bool,
-}
-
-/// One step's kind and model duration.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct StepCost {
-    pub line: usize,
-    pub kind: String,
-    pub minutes: f64,
 }
 
 /// One triggering event: which jobs run, what a run bills and how long it takes.

@@ -5,7 +5,7 @@
 use super::duration::{self, Kind};
 use super::events::{self, Event};
 use super::report::{cents, tidy, Assumptions, Saving, BASIS_MODEL};
-use super::{model, run, running, Memo};
+use super::{model, run, running, Memo, Model};
 use crate::finding::Span;
 use crate::workflow::Workflow;
 use std::collections::HashMap;
@@ -30,8 +30,9 @@ pub struct Found {
 }
 
 /// The optimisations of one workflow, as report entries.
-pub fn of_workflow(wf: &Workflow, a: &Assumptions) -> Vec<Saving> {
-    find(wf, a)
+pub(super) fn of_model(models: &[Model], i: usize, a: &Assumptions) -> Vec<Saving> {
+    let wf = models[i].wf;
+    find_in(models, i, a)
         .into_iter()
         .map(|f| Saving {
             rule: f.rule.into(),
@@ -52,7 +53,16 @@ pub fn find(wf: &Workflow, a: &Assumptions) -> Vec<Found> {
     if wf.platform != crate::workflow::Platform::GitHub || wf.jobs.is_empty() {
         return vec![];
     }
-    let m = model(wf, &HashMap::new(), None);
+    find_in(&[model(wf, &HashMap::new(), None)], 0, a)
+}
+
+/// [`find`] on a workflow already read.
+fn find_in(models: &[Model], i: usize, a: &Assumptions) -> Vec<Found> {
+    let m = &models[i];
+    let wf = m.wf;
+    if wf.platform != crate::workflow::Platform::GitHub || wf.jobs.is_empty() {
+        return vec![];
+    }
     let (evs, _) = events::events(wf, a);
     let mut out = vec![];
     let n = m.jobs.len();
@@ -61,7 +71,7 @@ pub fn find(wf: &Workflow, a: &Assumptions) -> Vec<Found> {
         .iter()
         .map(|e| {
             let mut r = vec![false; n];
-            running(&m, &e.scenario, &mut r);
+            running(m, &e.scenario, &mut r);
             r
         })
         .collect();
@@ -118,7 +128,7 @@ pub fn find(wf: &Workflow, a: &Assumptions) -> Vec<Found> {
             .job
             .steps
             .iter()
-            .filter(|s| duration::uncached_install(s, j.job))
+            .filter(|s| duration::uncached_install(s, j.facts))
             .count() as f64;
         if uncached > 0.0 {
             let saved_run = uncached
@@ -158,8 +168,7 @@ pub fn find(wf: &Workflow, a: &Assumptions) -> Vec<Found> {
         let pr_target = e.scenario.event == Some("pull_request_target");
         if !cancels && !pr_target {
             let mut memo: Memo = HashMap::new();
-            let models = [m];
-            let r = run(&models, 0, &e.scenario, e.event.name(), 0, &mut memo);
+            let r = run(models, i, &e.scenario, e.event.name(), 0, &mut memo);
             if r.billable.expected >= CANCEL_MIN_MINUTES && a.pushes_per_pr > 1.0 {
                 // Of each pull request's pushes, all but the last can supersede a run
                 // still going; a superseded run is taken as half done.

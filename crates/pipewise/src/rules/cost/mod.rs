@@ -17,9 +17,39 @@ pub static RULES: &[&dyn Rule] = &[
     &no_dependency_cache::NoDependencyCache,
 ];
 
+thread_local! {
+    /// The last workflow's savings on this thread: the three rules run one after
+    /// another on the same workflow, so it is read once. Keyed by the document's
+    /// address, its length and a hash of its text (an address can be reused).
+    static LAST: std::cell::RefCell<Option<((usize, usize, u64), Vec<savings::Found>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+fn key(wf: &Workflow) -> (usize, usize, u64) {
+    let src = wf.doc.source();
+    // FNV-1a: linear, no allocation.
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in src.bytes().chain(wf.path.bytes()) {
+        h = (h ^ u64::from(b)).wrapping_mul(0x100000001b3);
+    }
+    (wf.doc as *const _ as usize, src.len(), h)
+}
+
 /// Reports the workflow's savings of rule `meta`.
 fn report(meta: &'static RuleMeta, wf: &Workflow, cx: &mut Ctx) {
-    for f in savings::find(wf, &Assumptions::default()) {
+    let k = key(wf);
+    let found = LAST.with(|l| {
+        let mut l = l.borrow_mut();
+        match l.as_ref() {
+            Some((lk, f)) if *lk == k => f.clone(),
+            _ => {
+                let f = savings::find(wf, &Assumptions::default());
+                *l = Some((k, f.clone()));
+                f
+            }
+        }
+    });
+    for f in found {
         if f.rule == meta.id {
             cx.report(meta, wf.path, f.span, f.message)
                 .job(f.job.as_deref());
