@@ -42,7 +42,20 @@ pub struct GitRepo {
     /// The path given, for messages.
     pub path: PathBuf,
     listings: Mutex<HashMap<ObjectId, Listing>>,
-    blobs: Mutex<HashMap<ObjectId, Decoded>>,
+    blobs: Mutex<BlobCache>,
+}
+
+/// Tree listings kept at most (then the cache starts again): memory stays flat
+/// over any number of commits.
+const MAX_LISTINGS: usize = 100_000;
+/// Bytes of blob text kept at most (then the cache starts again).
+const MAX_BLOB_BYTES: usize = 64 * 1024 * 1024;
+
+/// Blob texts by id, and their total size.
+#[derive(Default)]
+struct BlobCache {
+    texts: HashMap<ObjectId, Decoded>,
+    bytes: usize,
 }
 
 impl std::fmt::Debug for GitRepo {
@@ -150,6 +163,9 @@ impl GitRepo {
                     .collect())
             })??);
         if let Ok(mut m) = self.listings.lock() {
+            if m.len() >= MAX_LISTINGS {
+                m.clear();
+            }
             m.insert(id, listing.clone());
         }
         Ok(listing)
@@ -164,16 +180,26 @@ impl GitRepo {
 
     /// A blob's text (cached by id): decoded as every audited file is.
     fn blob_text(&self, id: ObjectId) -> Result<Decoded, String> {
-        if let Some(t) = self.blobs.lock().ok().and_then(|m| m.get(&id).cloned()) {
+        if let Some(t) = self
+            .blobs
+            .lock()
+            .ok()
+            .and_then(|m| m.texts.get(&id).cloned())
+        {
             return Ok(t);
         }
         let bytes = self.with(|r| -> Result<Vec<u8>, String> {
             let mut blob = r.find_blob(id).map_err(err)?;
             Ok(blob.take_data())
         })??;
+        let len = bytes.len();
         let text = Arc::new(pipewise::source::decode(bytes));
         if let Ok(mut m) = self.blobs.lock() {
-            m.insert(id, text.clone());
+            if m.bytes + len > MAX_BLOB_BYTES {
+                *m = BlobCache::default();
+            }
+            m.bytes += len;
+            m.texts.insert(id, text.clone());
         }
         Ok(text)
     }

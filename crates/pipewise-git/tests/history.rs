@@ -87,7 +87,7 @@ fn rules(v: &[pipewise_git::history::Change]) -> Vec<(String, String)> {
 fn scripted_history_trend_changes_and_first_appearances() {
     let st = story();
     let (c, git) = (&st.c, &st.git);
-    let h = hist(&git, "HEAD", Options::default());
+    let h = hist(git, "HEAD", Options::default());
     assert_eq!(h.commits_walked, 6);
     // Audited: the commits that changed CI/CD files, oldest first.
     let audited: Vec<&str> = h.points.iter().map(|p| p.commit.as_str()).collect();
@@ -169,7 +169,7 @@ fn windows_and_sampling() {
     let st = story();
     let (c, git) = (&st.c, &st.git);
     let last2 = hist(
-        &git,
+        git,
         "HEAD",
         Options {
             last: Some(2),
@@ -182,7 +182,7 @@ fn windows_and_sampling() {
     assert_eq!(last2.commits_changed, 4);
     // Every second changed commit, counted from the newest: c5 and c2.
     let every2 = hist(
-        &git,
+        git,
         "HEAD",
         Options {
             every: 2,
@@ -193,7 +193,7 @@ fn windows_and_sampling() {
     assert_eq!(ids, [&c[2], &c[5]]);
     // Since the day of c3: c3, c4, c5 walked; c3 and c5 audited, c3 a baseline.
     let since = hist(
-        &git,
+        git,
         "HEAD",
         Options {
             since: Some(1_700_000_000 + 3 * 86_400),
@@ -205,7 +205,7 @@ fn windows_and_sampling() {
     assert_eq!(ids, [&c[3], &c[5]]);
     assert!(since.points[0].baseline);
     // An older revision: the history up to c3.
-    let old = hist(&git, &c[3], Options::default());
+    let old = hist(git, &c[3], Options::default());
     assert_eq!(
         old.points.last().map(|p| p.commit.as_str()),
         Some(c[3].as_str())
