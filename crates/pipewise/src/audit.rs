@@ -64,8 +64,12 @@ pub fn audit_path_with(
         report
             .warnings
             .retain(|x| &x.file == f || x.file.ends_with("pipewise.toml"));
+        let unscored = report.scores.unscored.take();
         report.scores =
             crate::scoring::score(&report.findings, &report.capabilities, &report.files);
+        if let Some(r) = unscored {
+            crate::scoring::unscore(&mut report.scores, r);
+        }
         report.summary = crate::summary::summarize(&report);
     }
     Ok(report)
@@ -390,6 +394,9 @@ pub fn audit_repo_with(
     };
     // Scores last: they read the findings and capabilities.
     report.scores = crate::scoring::score(&report.findings, &report.capabilities, &report.files);
+    if let Some(r) = analysis.no_ci {
+        crate::scoring::unscore(&mut report.scores, r);
+    }
     report.summary = crate::summary::summarize(&report);
     report
 }

@@ -86,6 +86,19 @@ pub fn renderer_for_path(path: &std::path::Path) -> Option<&'static dyn Renderer
         .find(|r| r.extensions().iter().any(|e| e.eq_ignore_ascii_case(ext)))
 }
 
+/// A deduction's cost as the reports show it: `−0.50 (−1.0 overall)`, or
+/// `+0.50 (+1.0 overall)` for the bonus of an optional capability.
+pub fn deduction_cost(d: &Deduction) -> String {
+    let sign = |x: f64| if x < 0.0 { '+' } else { '−' };
+    format!(
+        "{}{:.2} ({}{:.1} overall)",
+        sign(d.points),
+        d.points.abs(),
+        sign(d.overall_points),
+        d.overall_points.abs()
+    )
+}
+
 /// Counts of findings by severity, most severe first.
 pub fn severity_counts<'a>(
     findings: impl Iterator<Item = &'a ReportFinding>,
