@@ -591,7 +591,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
             })
             .take(200)
         {
-            let Ok(text) = read_text(&repo.root, &repo.root.join(p), p) else {
+            let Ok(text) = repo.read(p) else {
                 continue;
             };
             if progressive_manifest(&text) {
