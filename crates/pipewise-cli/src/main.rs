@@ -46,7 +46,9 @@ use std::sync::Mutex;
 
 mod capabilities;
 mod lsp;
+mod online;
 mod output;
+mod shard;
 
 #[derive(Parser)]
 #[command(
@@ -153,6 +155,12 @@ struct AuditArgs {
     /// repository settings otherwise, so approval gates stay "not visible".
     #[arg(long, value_name = "FILE")]
     settings: Option<PathBuf>,
+    /// Audit only shard I of N (1-based) of the repositories given, assigned by a
+    /// hash of each one's normalised path: N jobs with --shard 1/N .. N/N audit every
+    /// repository once, and `pipewise merge` of their JSON reports is the report of
+    /// one run (docs/organisation.md).
+    #[arg(long, value_name = "I/N")]
+    shard: Option<shard::Shard>,
 }
 
 fn main() -> ExitCode {
@@ -355,8 +363,23 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
         }
         None => None,
     };
-    let paths = gather_paths(&args)?;
+    let mut paths = gather_paths(&args)?;
     let base = output::base(args.root.as_deref())?;
+    if let Some(s) = args.shard {
+        paths = s.select(paths, |p| output::rebase(&p.display().to_string(), &base));
+        if paths.is_empty() {
+            // A shard may hold no repository (fewer repositories than shards): an
+            // empty report, so the merge job still finds one.
+            if !opts.quiet {
+                eprintln!(
+                    "notice: shard {}/{} holds none of the repositories given",
+                    s.index, s.count
+                );
+            }
+            output::emit(&Report::new(vec![]), &opts, &base)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
     let pool = Mutex::new(baseline.as_ref().map(Baseline::pool).unwrap_or_default());
     let accepted = Mutex::new(0usize);
     let writing_baseline = args.write_baseline.is_some();

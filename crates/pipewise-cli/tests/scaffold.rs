@@ -66,7 +66,7 @@ fn approval(args: &[&str]) -> String {
 
 #[test]
 fn settings_file_decides_the_approval_gate() {
-    assert_eq!(approval(&[]), "partial");
+    assert_eq!(approval(&[]), "unknown");
     let settings = fixture("complete.settings.json");
     assert_eq!(
         approval(&["--settings", settings.to_str().unwrap()]),

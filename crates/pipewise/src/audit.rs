@@ -91,8 +91,12 @@ pub fn audit_path_with(
         report
             .warnings
             .retain(|x| &x.file == f || x.file.ends_with("pipewise.toml"));
+        let unscored = report.scores.unscored.take();
         report.scores =
             crate::scoring::score(&report.findings, &report.capabilities, &report.files);
+        if let Some(r) = unscored {
+            crate::scoring::unscore(&mut report.scores, r);
+        }
         report.summary = crate::summary::summarize(&report);
     }
     Ok(report)
@@ -192,7 +196,7 @@ pub fn audit_repo_with(
             .filter(|f| {
                 !matches!(
                     f.kind,
-                    FileKind::Workflow | FileKind::Action | FileKind::GitlabCi
+                    FileKind::Workflow | FileKind::Action | FileKind::GitlabCi | FileKind::Script
                 )
             })
             .map(Work::File),
@@ -358,6 +362,9 @@ pub fn audit_repo_with(
     };
     // Scores last: they read the findings and capabilities.
     report.scores = crate::scoring::score(&report.findings, &report.capabilities, &report.files);
+    if let Some(r) = analysis.no_ci {
+        crate::scoring::unscore(&mut report.scores, r);
+    }
     report.summary = crate::summary::summarize(&report);
     report
 }

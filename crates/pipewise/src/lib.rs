@@ -4,6 +4,7 @@
 //! command line on top.
 
 pub mod action_shas;
+pub mod actions_lock;
 pub mod analysis;
 pub mod audit;
 pub mod baseline;

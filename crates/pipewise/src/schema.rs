@@ -161,6 +161,9 @@ pub enum CapabilityStatus {
     Partial,
     Present,
     NotApplicable,
+    /// Decided by a setting pipewise cannot see (push protection, environment
+    /// reviewers) and not given with `--settings`: no credit and no deduction.
+    Unknown,
 }
 
 /// A file and line that shows a capability (or why it is only partial).
@@ -273,6 +276,10 @@ pub struct Scores {
     /// 0 to 100.
     pub overall: u32,
     pub grade: String,
+    /// Why the repository is not scored (`no supported CI found: …`); `overall` is
+    /// then 0 and `grade` is `n/a`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unscored: Option<String>,
     pub categories: Vec<CategoryScore>,
     pub workflows: Vec<WorkflowScore>,
 }
@@ -296,13 +303,18 @@ pub struct CategoryScore {
 /// One reason a category lost points.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Deduction {
-    /// `capability` or `finding`.
+    /// `capability`, `finding`, or `bonus` (an optional capability that is in place:
+    /// negative points, given back).
     pub kind: String,
     /// The capability id or the rule id.
     pub id: String,
     /// Points out of 10 taken away; a category's deductions add up to 10 minus its
     /// score (up to rounding).
     pub points: f64,
+    /// What it costs the overall score (points out of 100): `points` times the
+    /// category's effective weight times 10.
+    #[serde(default)]
+    pub overall_points: f64,
     pub detail: String,
 }
 

@@ -69,6 +69,39 @@ pub const CAPABILITY_CREDIT: [(CapabilityStatus, u32); 3] = [
     (CapabilityStatus::Missing, 0),
 ];
 
+/// Optional capabilities: in place they give their category a bonus of
+/// [`OPTIONAL_BONUS`] (half for partial, up to 10); missing they cost nothing.
+/// Useful practices that many good pipelines do not need.
+pub const OPTIONAL_CAPABILITIES: [&str; 6] = [
+    "delivery.multi-arch",
+    "deploy.preview-environments",
+    "deploy.progressive",
+    "ops.load-testing",
+    "ops.performance-regression",
+    "ops.backup-verification",
+];
+
+/// The bonus (centipoints of the category) of an optional capability in place.
+pub const OPTIONAL_BONUS: u32 = 50;
+
+/// The most one core capability can cost the overall score (points of 100) at its
+/// category's nominal weight, so a category with one or two capabilities has no
+/// cliff: `ops.iac` missing costs 3 overall points, not the whole 10 of its
+/// category.
+pub const MAX_CAPABILITY_OVERALL: u32 = 3;
+
+/// Whether a capability is optional (a bonus, never a deduction).
+pub fn is_optional(id: &str) -> bool {
+    OPTIONAL_CAPABILITIES.contains(&id)
+}
+
+/// Marks scores as not computed (`grade` `n/a`, `overall` 0) with the reason.
+pub fn unscore(s: &mut Scores, reason: String) {
+    s.overall = 0;
+    s.grade = "n/a".into();
+    s.unscored = Some(reason);
+}
+
 /// Grade thresholds on the overall score, best first; below the last is `F`.
 pub const GRADES: [(&str, u32); 10] = [
     ("A+", 95),
@@ -210,28 +243,34 @@ pub fn score(
         score: u32,
         has_capability: bool,
         applicable: bool,
-        deductions: Vec<(u32, Deduction)>,
+        deductions: Vec<(i64, Deduction)>,
     }
     let mut cats: Vec<Cat> = vec![];
     for (cat, weight) in CATEGORY_WEIGHTS {
-        let caps: Vec<(&Capability, u32)> = capabilities
+        type Credited<'c> = Vec<(&'c Capability, u32)>;
+        let (core, optional): (Credited, Credited) = capabilities
             .iter()
             .filter(|c| capability_category(&c.id) == Some(cat))
             .filter_map(|c| capability_credit(c.status).map(|cr| (c, cr)))
-            .collect();
+            .partition(|(c, _)| !is_optional(&c.id));
+        let optional: Vec<(&Capability, u32)> =
+            optional.into_iter().filter(|(_, cr)| *cr > 0).collect();
         let mine: Vec<&ReportFinding> = findings
             .iter()
             .filter(|f| finding_category(f) == cat)
             .collect();
         let mut deductions = vec![];
-        // Base: the mean credit of the applicable capabilities (10.0 without any).
-        let base = if caps.is_empty() {
-            1000
-        } else {
-            let n = caps.len() as u32;
-            for (c, credit) in &caps {
+        // Base: 10 minus what each core capability lacks (its share of the category,
+        // at most MAX_CAPABILITY_OVERALL overall points), plus the optional
+        // capabilities in place (up to 10).
+        let mut base = 1000u32;
+        if !core.is_empty() {
+            let n = core.len() as u32;
+            let share = (1000 / n).min(MAX_CAPABILITY_OVERALL * 1000 / weight.max(1));
+            for (c, credit) in &core {
                 if *credit < 100 {
-                    let lost = 1000 * (100 - credit) / (100 * n);
+                    let lost = share * (100 - credit) / 100;
+                    base = base.saturating_sub(lost);
                     let status = match c.status {
                         CapabilityStatus::Partial => "partial",
                         _ => "missing",
@@ -241,18 +280,39 @@ pub fn score(
                         detail.push_str(&format!(": {r}"));
                     }
                     deductions.push((
-                        lost,
+                        lost as i64,
                         Deduction {
                             kind: "capability".into(),
                             id: c.id.clone(),
                             points: lost as f64 / 100.0,
+                            overall_points: 0.0,
                             detail,
                         },
                     ));
                 }
             }
-            caps.iter().map(|(_, cr)| cr * 10).sum::<u32>() / n
-        };
+        }
+        for (c, credit) in &optional {
+            let bonus = (OPTIONAL_BONUS * credit / 100).min(1000 - base);
+            if bonus == 0 {
+                continue;
+            }
+            base += bonus;
+            deductions.push((
+                -(bonus as i64),
+                Deduction {
+                    kind: "bonus".into(),
+                    id: c.id.clone(),
+                    points: -(bonus as f64) / 100.0,
+                    overall_points: 0.0,
+                    detail: format!(
+                        "`{}` is {} (optional: a bonus, never a deduction)",
+                        c.id,
+                        if *credit == 100 { "present" } else { "partial" }
+                    ),
+                },
+            ));
+        }
         let (penalty, rows) = penalties(mine.iter().copied(), &CATEGORY_PENALTY);
         let score = damped(base, penalty, CATEGORY_SCALE);
         // The points the findings took, shared among the rules by raw penalty.
@@ -263,11 +323,12 @@ pub fn score(
             }
             let share = (lost as u64 * p as u64 / penalty.max(1) as u64) as u32;
             deductions.push((
-                share,
+                share as i64,
                 Deduction {
                     kind: "finding".into(),
                     id: rule.clone(),
                     points: share as f64 / 100.0,
+                    overall_points: 0.0,
                     detail: format!(
                         "{count} finding{} of `{rule}` (worst: {worst}; raw penalty {:.2})",
                         if count == 1 { "" } else { "s" },
@@ -281,8 +342,8 @@ pub fn score(
             cat,
             weight,
             score,
-            has_capability: !caps.is_empty(),
-            applicable: !caps.is_empty() || !mine.is_empty(),
+            has_capability: !core.is_empty() || !optional.is_empty(),
+            applicable: !core.is_empty() || !optional.is_empty() || !mine.is_empty(),
             deductions,
         });
     }
@@ -322,6 +383,19 @@ pub fn score(
     let all_applicable: u32 = cats.iter().filter(|c| c.applicable).map(|c| c.weight).sum();
     let categories = cats
         .into_iter()
+        .map(|mut c| {
+            // What a point of this category is worth overall: its share of the
+            // weighted mean, or its nominal weight when it only deducts.
+            let per_point = if c.has_capability {
+                c.weight as f64 * 10.0 / cap_weight.max(1) as f64
+            } else {
+                c.weight as f64 / 10.0
+            };
+            for (_, d) in &mut c.deductions {
+                d.overall_points = (d.points * per_point * 100.0).round() / 100.0;
+            }
+            c
+        })
         .map(|c| CategoryScore {
             id: c.cat.id().into(),
             name: c.cat.name().into(),
@@ -377,6 +451,7 @@ pub fn score(
     Scores {
         overall,
         grade,
+        unscored: None,
         categories,
         workflows,
     }
@@ -495,22 +570,86 @@ mod tests {
         ];
         let s = score(&fs, &caps, &wf_files());
         let testing = s.categories.iter().find(|c| c.id == "testing").unwrap();
-        // base 5.0 (one of two), raw penalty 1.5 + 0.75 for the repeated rule:
-        // 5.0 * 10 / 12.25 = 4.08.
-        assert_eq!(testing.score, 4.1);
+        // One of two capabilities missing would be 5.0 points, but one capability
+        // costs at most 3 overall points: 3 / (10 × 0.20) = 1.5. Base 8.5, raw
+        // penalty 1.5 + 0.75 for the repeated rule: 8.5 * 10 / 12.25 = 6.94.
+        assert_eq!(testing.score, 6.9);
         assert!(testing.applicable);
-        assert_eq!(testing.deductions[0].id, "ci.coverage");
-        assert_eq!(testing.deductions[0].points, 5.0);
-        assert_eq!(testing.deductions[1].points, 0.92);
+        assert_eq!(testing.deductions[1].id, "ci.coverage");
+        assert_eq!(testing.deductions[1].points, 1.5);
+        assert_eq!(testing.deductions[0].points, 1.57);
+        // Only testing has capabilities: a point of it is 10 overall points.
+        assert_eq!(testing.deductions[1].overall_points, 15.0);
         let iac = s.categories.iter().find(|c| c.id == "iac").unwrap();
         assert!(!iac.applicable);
-        // Only testing has capabilities: overall = 4.08 * 10.
-        assert_eq!(s.overall, 41);
-        assert_eq!(s.grade, "F");
+        assert_eq!(s.overall, 69);
+        assert_eq!(s.grade, "C+");
         let a = &s.workflows[0];
         // 100 * 100 / (100 + 12 + 6)
         assert_eq!((a.score, a.status.as_str()), (84, "good"));
         assert_eq!(s.workflows[1].score, 100);
+    }
+
+    /// The overall points one capability's status costs among a full audit's.
+    fn cost_of(id: &str, status: CapabilityStatus) -> i64 {
+        let all = |st: CapabilityStatus| -> Vec<Capability> {
+            CAPABILITY_CATEGORY
+                .iter()
+                .map(|(c, _)| {
+                    cap(
+                        c,
+                        if *c == id {
+                            st
+                        } else {
+                            CapabilityStatus::Present
+                        },
+                    )
+                })
+                .collect()
+        };
+        let full = score(&[], &all(CapabilityStatus::Present), &[]).overall as i64;
+        full - score(&[], &all(status), &[]).overall as i64
+    }
+
+    #[test]
+    fn no_cliffs_optional_and_unknown() {
+        // A category with one capability (iac) no longer loses its whole weight.
+        assert_eq!(cost_of("ops.iac", CapabilityStatus::Missing), 3);
+        assert_eq!(cost_of("ops.monitoring", CapabilityStatus::Missing), 3);
+        assert!(cost_of("ci.unit-tests", CapabilityStatus::Missing) <= 3);
+        // Optional capabilities and unknown settings cost nothing.
+        for id in OPTIONAL_CAPABILITIES {
+            assert_eq!(cost_of(id, CapabilityStatus::Missing), 0, "{id}");
+        }
+        assert_eq!(
+            cost_of("deploy.approval-gate", CapabilityStatus::Unknown),
+            0
+        );
+        // An optional capability in place gives back what a gap took.
+        let caps = vec![
+            cap("deploy.production", CapabilityStatus::Present),
+            cap("deploy.smoke-tests", CapabilityStatus::Missing),
+            cap("deploy.progressive", CapabilityStatus::Present),
+            cap("deploy.preview-environments", CapabilityStatus::Missing),
+        ];
+        let s = score(&[], &caps, &[]);
+        let dep = s.categories.iter().find(|c| c.id == "deployment").unwrap();
+        // smoke tests: min(10 / 2, 3 / 1.5) = 2.0; progressive gives back 0.5.
+        assert_eq!(dep.score, 8.5);
+        let kinds: Vec<(&str, f64)> = dep
+            .deductions
+            .iter()
+            .map(|d| (d.kind.as_str(), d.points))
+            .collect();
+        assert_eq!(kinds, vec![("capability", 2.0), ("bonus", -0.5)]);
+    }
+
+    #[test]
+    fn unscored_reports_say_why() {
+        let mut s = score(&[], &[cap("ci.build", CapabilityStatus::Missing)], &[]);
+        unscore(&mut s, "no supported CI found".into());
+        assert_eq!((s.overall, s.grade.as_str()), (0, "n/a"));
+        assert_eq!(s.unscored.as_deref(), Some("no supported CI found"));
     }
 
     #[test]
@@ -613,6 +752,21 @@ mod tests {
             }
             for w in &a.workflows {
                 prop_assert!(w.score <= 100);
+            }
+            // Every deduction's overall cost: together they are what the overall
+            // score lost (up to rounding).
+            let n: usize = a.categories.iter().map(|c| c.deductions.len()).sum();
+            let lost: f64 = a
+                .categories
+                .iter()
+                .flat_map(|c| &c.deductions)
+                .map(|d| d.overall_points)
+                .sum();
+            if a.overall > 0 {
+                prop_assert!(
+                    (lost - (100.0 - a.overall as f64)).abs() <= 1.0 + 0.01 * n as f64,
+                    "{lost} vs {}", a.overall
+                );
             }
             // Order of findings does not matter.
             let mut rev = fs.clone();

@@ -107,14 +107,15 @@ fn complete_repository_has_every_capability() {
 }
 
 #[test]
-fn approval_gate_is_partial_without_settings() {
+fn approval_gate_is_unknown_without_settings() {
     let r = audit_path(&fixture("complete"), None).unwrap();
     let gate = r
         .capabilities
         .iter()
         .find(|c| c.id == "deploy.approval-gate")
         .unwrap();
-    assert_eq!(gate.status, CapabilityStatus::Partial);
+    // A setting pipewise cannot see: unknown (no credit, no deduction).
+    assert_eq!(gate.status, CapabilityStatus::Unknown);
     assert!(
         gate.reason.as_deref().unwrap().contains("--settings"),
         "{gate:?}"
@@ -152,6 +153,10 @@ fn bare_repository_gets_recommendations_and_templates() {
                     "{} is not applicable without a reason",
                     c.id
                 )
+            }
+            // GitHub secret scanning is a setting, with or without CI.
+            CapabilityStatus::Unknown if c.id == "security.secret-scanning" => {
+                assert!(c.reason.as_deref().unwrap_or("").contains("--settings"))
             }
             s => panic!("{} is {s:?} in a repository without CI", c.id),
         }

@@ -51,9 +51,11 @@ fn seed_000_nestjs_on_fly() {
             ("security.sast", Missing, "Missing Workflow 2: CodeQL"),
             ("ops.performance-regression", Missing, "Missing Workflow 4"),
             ("ops.backup-verification", Missing, "Missing Workflow 5"),
+            // Issue 24: environment reviewers are a setting pipewise cannot see:
+            // unknown (no deduction) unless --settings says so.
             (
                 "deploy.approval-gate",
-                Partial,
+                Unknown,
                 "CRITICAL-2: environment with no visible approval",
             ),
             (
@@ -77,7 +79,8 @@ fn seed_000_nestjs_on_fly() {
                 Partial,
                 "HIGH-1: backup failure ignored",
             ),
-            ("ops.monitoring", Partial, "HIGH-5: placeholder monitoring"),
+            // Issue 24: placeholders get no credit (the report's "partial").
+            ("ops.monitoring", Missing, "HIGH-5: placeholder monitoring"),
             (
                 "ci.coverage",
                 Present,
@@ -185,7 +188,7 @@ fn seed_002_self_certified_pipeline() {
             ),
             (
                 "deploy.approval-gate",
-                Partial,
+                Unknown,
                 "production-approval environment; its reviewers are not visible",
             ),
             ("ci.e2e-tests", Partial, "Playwright masked with `|| echo`"),
@@ -196,13 +199,18 @@ fn seed_002_self_certified_pipeline() {
                 Present,
                 "trivy fails on CRITICAL/HIGH",
             ),
-            ("ops.notifications", Partial, "echo placeholders"),
+            (
+                "ops.notifications",
+                Missing,
+                "echo placeholders (no credit)",
+            ),
             (
                 "security.sast",
                 Missing,
                 "no CodeQL/semgrep despite 'Security 100/100'",
             ),
-            ("security.secret-scanning", Missing, "none"),
+            // No scanner in CI; GitHub secret scanning is a setting: unknown.
+            ("security.secret-scanning", Unknown, "none in CI"),
         ],
         &["nestjs", "nextjs", "prisma", "kubernetes"],
     );
@@ -227,7 +235,7 @@ fn seed_003_django_improvement_plan() {
             ("deploy.rollback", Missing, "re-run a previous tag"),
             ("security.sbom", Present, "3.3"),
             ("security.sast", Partial, "Bandit under continue-on-error"),
-            ("security.secret-scanning", Missing, "-"),
+            ("security.secret-scanning", Unknown, "- (a setting)"),
             ("security.dependency-updates", Missing, "-"),
         ],
         &["python", "django", "postgresql"],
@@ -241,8 +249,8 @@ fn seed_004_placeholder_deploy() {
         &[
             (
                 "deploy.staging",
-                Partial,
-                "Gap 1: the deploy step is a placeholder",
+                Missing,
+                "Gap 1: the deploy step is a placeholder (no credit)",
             ),
             (
                 "deploy.production",
@@ -258,8 +266,8 @@ fn seed_004_placeholder_deploy() {
             ),
             (
                 "ops.notifications",
-                Partial,
-                "Gap 4: placeholder notification",
+                Missing,
+                "Gap 4: placeholder notification (no credit)",
             ),
             (
                 "deploy.db-migrations",

@@ -130,6 +130,7 @@ rule_tests! {
     reliability__stale_cache => "reliability/stale-cache",
     reliability__stale_exit_status => "reliability/stale-exit-status",
     reliability__toolchain_drift => "reliability/toolchain-drift",
+    reliability__unlocked_action => "reliability/unlocked-action",
     reliability__unpushed_commit => "reliability/unpushed-commit",
     security__artifact_poisoning => "security/artifact-poisoning",
     security__cache_poisoning => "security/cache-poisoning",

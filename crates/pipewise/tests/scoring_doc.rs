@@ -75,6 +75,15 @@ fn scoring_doc_matches_code() {
         assert_eq!(num(&row[1]) as u32, credit);
     }
 
+    let limit = table(&all, "Limit|Value");
+    assert_eq!(num(&limit[0][1]) as u32, MAX_CAPABILITY_OVERALL);
+    let optional = table(&all, "Optional capability|Bonus (points of 10)");
+    assert_eq!(optional.len(), OPTIONAL_CAPABILITIES.len());
+    for (row, id) in optional.iter().zip(OPTIONAL_CAPABILITIES) {
+        assert_eq!(row[0], id);
+        assert_eq!((num(&row[1]) * 100.0).round() as u32, OPTIONAL_BONUS);
+    }
+
     let pen = table(
         &all,
         "Severity|Category penalty (points of 10)|Workflow penalty (points of 100)",

@@ -14,7 +14,7 @@
 //!
 //! [[capability]]                # must be in the report's capability list
 //! id = "deploy.db-backup"
-//! status = "partial"            # present | partial | missing | not-applicable
+//! status = "partial"            # present | partial | missing | not-applicable | unknown
 //! report_ref = "HIGH-1"
 //! note = "..."
 //! ```
@@ -246,7 +246,7 @@ fn expectations_point_at_real_lines() {
         for c in &exp.capability {
             if !matches!(
                 c.status.as_str(),
-                "present" | "partial" | "missing" | "not-applicable"
+                "present" | "partial" | "missing" | "not-applicable" | "unknown"
             ) {
                 bad.push(format!(
                     "  {repo}: capability {} has status {:?}",

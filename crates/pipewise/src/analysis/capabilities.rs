@@ -62,6 +62,8 @@ pub struct Input<'a> {
     pub detected: &'a Detected,
     pub scan: &'a Scan,
     pub paths: &'a [Path],
+    /// Repository settings exported with `--settings`.
+    pub settings: Option<&'a super::settings::RepoSettings>,
 }
 
 /// A verdict before recommendation and template are attached.
@@ -100,6 +102,13 @@ fn ev(h: &Hit) -> Evidence {
         line: h.line,
         note,
     }
+}
+
+/// A hit that only prints messages (a placeholder step or workflow).
+fn is_placeholder(h: &Hit) -> bool {
+    h.weak
+        .as_deref()
+        .is_some_and(|w| w.starts_with("a placeholder"))
 }
 
 fn na(reason: impl Into<String>) -> Verdict {
@@ -155,6 +164,23 @@ fn from_hits(hits: &[&Hit], gate: bool, scan: &Scan) -> Verdict {
                 && !sound.iter().any(|s| s.tool == h.tool)
         })
         .collect();
+    // A placeholder (a step that only prints) earns nothing, not even partial.
+    let weakened: Vec<&Hit> = weakened
+        .into_iter()
+        .filter(|h| !is_placeholder(h))
+        .collect();
+    // Names are weak evidence: a step called "Rollback" with no command pipewise
+    // recognises is partial at best.
+    if !sound.is_empty() && sound.iter().all(|h| h.kind == HitKind::Named) {
+        return Verdict {
+            status: CapabilityStatus::Partial,
+            evidence: sound.iter().take(3).map(|h| ev(h)).collect(),
+            reason: Some(format!(
+                "only a name says so ({}): no command or action pipewise recognises does it",
+                sound[0].tool
+            )),
+        };
+    }
     if let (false, Some(w)) = (sound.is_empty(), weakened.first()) {
         let mut evidence: Vec<Evidence> = weakened.iter().take(2).map(|h| ev(h)).collect();
         evidence.extend(sound.iter().take(2).map(|h| ev(h)));
@@ -178,6 +204,13 @@ fn from_hits(hits: &[&Hit], gate: bool, scan: &Scan) -> Verdict {
         Some(w) => w.clone(),
         None => "only runs on a schedule or by hand, not on pushes or pull requests".into(),
     };
+    if hits.iter().all(|h| is_placeholder(h)) {
+        return Verdict {
+            status: CapabilityStatus::Missing,
+            evidence: hits.iter().take(3).map(|h| ev(h)).collect(),
+            reason: Some(reason),
+        };
+    }
     Verdict {
         status: CapabilityStatus::Partial,
         evidence: hits.iter().take(3).map(|h| ev(h)).collect(),
@@ -296,6 +329,26 @@ fn verdict(id: &'static str, i: &Input) -> Verdict {
             v
         }
         "security.dependency-updates" => dependency_updates(i),
+        "security.secret-scanning" => {
+            let v = from_hits(&hits(id), true, scan);
+            if v.status != CapabilityStatus::Missing {
+                return v;
+            }
+            // GitHub secret scanning and push protection are settings.
+            match i.settings.and_then(|s| s.secret_scanning) {
+                Some(true) => Verdict {
+                    status: CapabilityStatus::Present,
+                    evidence: vec![],
+                    reason: Some("GitHub secret scanning is enabled (--settings)".into()),
+                },
+                Some(false) => v,
+                None => Verdict {
+                    status: CapabilityStatus::Unknown,
+                    evidence: vec![],
+                    reason: Some("no secret scanner runs in CI; GitHub secret scanning and push protection are repository settings pipewise cannot see (export them with --settings)".into()),
+                },
+            }
+        }
         "security.least-privilege" => least_privilege(i),
         "delivery.release-automation" => from_hits(&hits(id), false, scan).or_file(
             d.release_config.as_ref(),
@@ -345,8 +398,9 @@ fn verdict(id: &'static str, i: &Input) -> Verdict {
                     reason: None,
                 }
             } else {
+                // Placeholders get no credit.
                 Verdict {
-                    status: CapabilityStatus::Partial,
+                    status: CapabilityStatus::Missing,
                     evidence: ev,
                     reason: ps
                         .first()
@@ -395,16 +449,27 @@ fn verdict(id: &'static str, i: &Input) -> Verdict {
                     evidence: ev,
                     reason: None,
                 }
-            } else {
+            } else if prod.iter().all(|p| p.approval != Check::Fail) {
+                // Decided by environment protection rules, a setting: unknown, no
+                // deduction, unless --settings says otherwise.
                 let why = prod
                     .iter()
                     .find(|p| p.approval == Check::Unknown)
                     .map(|p| format!("production deploy in job `{}` uses an environment with no visible approval guard: pipewise cannot see repository settings; export environment protection rules with --settings", p.report.job))
-                    .unwrap_or_else(|| "some production deploys have no protected environment or approval guard".into());
+                    .unwrap_or_default();
+                Verdict {
+                    status: CapabilityStatus::Unknown,
+                    evidence: ev,
+                    reason: Some(why),
+                }
+            } else {
                 Verdict {
                     status: CapabilityStatus::Partial,
                     evidence: ev,
-                    reason: Some(why),
+                    reason: Some(
+                        "some production deploys have no protected environment or approval guard"
+                            .into(),
+                    ),
                 }
             }
         }
@@ -499,7 +564,18 @@ fn verdict(id: &'static str, i: &Input) -> Verdict {
             if !deployable {
                 return na(no_service);
             }
-            let v = from_hits(&hits(id), false, scan);
+            // A step named like monitoring counts only around a deploy ("Size
+            // monitoring" of a build is not production monitoring).
+            let hs: Vec<&Hit> = hits(id)
+                .into_iter()
+                .filter(|h| {
+                    h.kind != HitKind::Named
+                        || h.job
+                            .and_then(|j| scan.job(h.wf, j))
+                            .is_some_and(|f| f.deploy_ctx)
+                })
+                .collect();
+            let v = from_hits(&hs, false, scan);
             if v.status == CapabilityStatus::Missing && !d.monitoring_files.is_empty() {
                 return Verdict {
                     status: CapabilityStatus::Present,

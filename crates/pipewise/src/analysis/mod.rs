@@ -24,6 +24,9 @@ pub struct Analysis {
     pub stack: Stack,
     pub capabilities: Vec<Capability>,
     pub deploy_paths: Vec<DeployPath>,
+    /// Set when no workflow or pipeline of a supported platform was found: why the
+    /// repository gets no score.
+    pub no_ci: Option<String>,
 }
 
 /// Runs stack detection, the workflow scan, deploy readiness and the capability
@@ -39,18 +42,76 @@ pub fn analyze(
     let detected = stack::detect(repo, workflows);
     let scan = scan::scan(repo, workflows, actions, scripts, &detected, findings);
     let paths = deploy::paths(workflows, &scan, &detected, settings);
-    let capabilities = capabilities::assess(&capabilities::Input {
+    let mut capabilities = capabilities::assess(&capabilities::Input {
         repo,
         workflows,
         detected: &detected,
         scan: &scan,
         paths: &paths,
+        settings,
     });
+    let no_ci = if workflows.is_empty() {
+        no_ci_reason(repo)
+    } else {
+        None
+    };
+    if let Some(r) = &no_ci {
+        // What the CI does is not visible: gaps are unknown, not missing.
+        for c in capabilities.iter_mut().filter(|c| {
+            matches!(
+                c.status,
+                crate::report::CapabilityStatus::Missing | crate::report::CapabilityStatus::Partial
+            )
+        }) {
+            c.status = crate::report::CapabilityStatus::Unknown;
+            c.reason = Some(r.clone());
+            c.recommendation = None;
+            c.template = None;
+        }
+    }
     Analysis {
         stack: detected.stack,
         capabilities,
         deploy_paths: paths.into_iter().map(|p| p.report).collect(),
+        no_ci,
     }
+}
+
+/// CI systems pipewise does not read, by a file or folder that configures them.
+const OTHER_CI: &[(&str, &str)] = &[
+    (".woodpecker.yml", "Woodpecker CI"),
+    (".woodpecker.yaml", "Woodpecker CI"),
+    (".woodpecker", "Woodpecker CI"),
+    (".drone.yml", "Drone CI"),
+    (".circleci/config.yml", "CircleCI"),
+    ("Jenkinsfile", "Jenkins"),
+    ("azure-pipelines.yml", "Azure Pipelines"),
+    (".buildkite", "Buildkite"),
+    ("bitbucket-pipelines.yml", "Bitbucket Pipelines"),
+    (".travis.yml", "Travis CI"),
+    ("cloudbuild.yaml", "Google Cloud Build"),
+    ("cloudbuild.yml", "Google Cloud Build"),
+    (".cirrus.yml", "Cirrus CI"),
+    ("appveyor.yml", "AppVeyor"),
+    (".forgejo/workflows", "Forgejo Actions"),
+];
+
+/// "no supported CI found", naming the CI files of other systems that are there;
+/// `None` when there are none (a repository with no CI at all: its gaps are
+/// missing, with recommendations).
+fn no_ci_reason(repo: &Repo) -> Option<String> {
+    let found: Vec<String> = OTHER_CI
+        .iter()
+        .filter(|(p, _)| repo.exists(p))
+        .map(|(p, name)| format!("`{p}` ({name})"))
+        .collect();
+    if found.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "no supported CI found: pipewise reads GitHub Actions workflows and GitLab CI pipelines; this repository's CI is {}, which pipewise does not read",
+        found.join(", ")
+    ))
 }
 
 /// The template for one capability for the repository at `root` (used by

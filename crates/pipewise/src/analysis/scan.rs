@@ -3,7 +3,7 @@
 //! line provides capability X with tool Y", each with what weakens it.
 
 use super::stack::Detected;
-use super::tools::{action_matches, command_matches, script_name_matches, Match};
+use super::tools::{action_matches, command_matches, script_comments, script_name_matches, Match};
 use crate::intent::{command_intent, job_deploys, word_intent_phrase, Intent};
 use crate::needs::{Dir, NeedsGraph};
 use crate::repo::{called_script, Repo, Scripts};
@@ -280,6 +280,30 @@ pub fn scan<'a>(
     Scan { hits: cx.out, jobs }
 }
 
+/// Capabilities one command can show under different names: an HTTP check after a
+/// deploy is a health check or a smoke test depending on what the step calls it.
+fn check_family(cap: &str) -> &str {
+    match cap {
+        "deploy.smoke-tests" | "deploy.health-check" => "deploy-check",
+        c => c,
+    }
+}
+
+/// A command that fails when what it checks is wrong: a test runner, or an HTTP
+/// request that fails on an error response (`curl --fail`, `wget`).
+fn failing_check(c: &crate::shell::Command) -> bool {
+    match c.base_name() {
+        "curl" => c.args().iter().any(|a| {
+            let t = a.text.as_str();
+            t == "--fail"
+                || t == "--fail-with-body"
+                || (t.starts_with('-') && !t.starts_with("--") && t.contains('f'))
+        }),
+        "wget" => true,
+        _ => command_intent(c) == Intent::Test,
+    }
+}
+
 fn harmless_only(script: &Script) -> bool {
     !script.commands.is_empty()
         && script
@@ -405,9 +429,13 @@ impl<'a> Ctx<'a> {
             }
         }
         let mut placeholder = false;
+        // The step makes a request that fails on an error response, or runs tests:
+        // what a step named "Smoke tests" needs to be one.
+        let mut checks_something = false;
         if let Some(run) = &step.run {
             if let Some(script) = &run.script {
                 placeholder = harmless_only(script);
+                checks_something = script.commands.iter().any(failing_check);
                 let cwd = step
                     .get("working-directory")
                     .and_then(Node::as_str)
@@ -497,8 +525,19 @@ impl<'a> Ctx<'a> {
                 }
                 let w = placeholder
                     .then(|| format!("a placeholder: step `{name}` only prints messages"));
+                // A name backed by a command of the same family (a step "Smoke
+                // tests" that runs `curl --fail $URL/`) is more than a name.
+                let backed = matches.iter().any(|(x, _, _, k)| {
+                    *k != HitKind::Named && check_family(x.cap) == check_family(m.cap)
+                }) || (checks_something && check_family(m.cap) == "deploy-check")
+                    || (m.cap == "ops.notifications" && script_comments(step));
+                let kind = if backed && w.is_none() {
+                    HitKind::Direct
+                } else {
+                    HitKind::Named
+                };
                 if w.is_some() || step.run.is_some() || step.uses.is_some() {
-                    matches.push((m, start_line, w, HitKind::Named));
+                    matches.push((m, start_line, w, kind));
                 }
             }
             if ln.contains("monitor") || ln.contains("error rate") {

@@ -28,17 +28,25 @@ impl Environment {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RepoSettings {
     pub environments: Vec<Environment>,
+    /// GitHub secret scanning (or its push protection) is enabled: `Some(true)`,
+    /// disabled: `Some(false)`, not exported: `None`.
+    pub secret_scanning: Option<bool>,
 }
 
 impl RepoSettings {
     /// Parses the settings JSON; errors say what is wrong.
     pub fn parse(text: &str) -> Result<RepoSettings, String> {
         let v: Value = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
-        let envs = v
-            .get("environments")
-            .and_then(Value::as_array)
-            .ok_or("expected an object with an `environments` list")?;
-        let mut out = RepoSettings::default();
+        let mut out = RepoSettings {
+            secret_scanning: secret_scanning(&v),
+            ..RepoSettings::default()
+        };
+        let envs = match v.get("environments") {
+            None if out.secret_scanning.is_some() => return Ok(out),
+            e => e
+                .and_then(Value::as_array)
+                .ok_or("expected an object with an `environments` list")?,
+        };
         for e in envs {
             let name = e
                 .get("name")
@@ -91,6 +99,29 @@ impl RepoSettings {
     }
 }
 
+/// `"secret_scanning": true`, or what `gh api repos/OWNER/REPO` prints:
+/// `"security_and_analysis": {"secret_scanning": {"status": "enabled"},
+/// "secret_scanning_push_protection": {"status": "enabled"}}`.
+fn secret_scanning(v: &Value) -> Option<bool> {
+    if let Some(b) = v.get("secret_scanning").and_then(Value::as_bool) {
+        return Some(b);
+    }
+    let sa = v.get("security_and_analysis")?;
+    let status = |k: &str| {
+        sa.get(k)
+            .and_then(|x| x.get("status"))
+            .and_then(Value::as_str)
+            .map(|s| s == "enabled")
+    };
+    match (
+        status("secret_scanning"),
+        status("secret_scanning_push_protection"),
+    ) {
+        (None, None) => None,
+        (a, b) => Some(a.unwrap_or(false) || b.unwrap_or(false)),
+    }
+}
+
 /// A count given as a number or as a list of reviewers.
 fn count(v: Option<&Value>) -> usize {
     match v {
@@ -117,6 +148,15 @@ mod tests {
         assert!(!s.environment("dev").unwrap().is_protected());
         assert!(s.environment("qa").is_none());
         assert!(RepoSettings::parse("[]").is_err());
+        assert_eq!(s.secret_scanning, None);
+        let s = RepoSettings::parse(
+            r#"{"security_and_analysis":{"secret_scanning":{"status":"disabled"},
+            "secret_scanning_push_protection":{"status":"enabled"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(s.secret_scanning, Some(true));
+        let s = RepoSettings::parse(r#"{"secret_scanning":false,"environments":[]}"#).unwrap();
+        assert_eq!(s.secret_scanning, Some(false));
         assert!(RepoSettings::parse(r#"{"environments":[{}]}"#).is_err());
     }
 }

@@ -577,6 +577,29 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
             }
         }
     }
+    // Progressive delivery declared in manifests: an Argo Rollouts `Rollout` or a
+    // Flagger `Canary` (bounded: the first 200 manifests of deploy folders).
+    if d.progressive_config.is_none() {
+        for p in repo
+            .paths
+            .iter()
+            .filter(|p| {
+                (p.ends_with(".yml") || p.ends_with(".yaml"))
+                    && MANIFEST_DIRS
+                        .iter()
+                        .any(|d| p.starts_with(d) || p.contains(&format!("/{d}")))
+            })
+            .take(200)
+        {
+            let Ok(text) = read_text(&repo.root, &repo.root.join(p), p) else {
+                continue;
+            };
+            if progressive_manifest(&text) {
+                d.progressive_config = Some(p.clone());
+                break;
+            }
+        }
+    }
     if migs.contains("prisma") {
         if let Ok(text) = read_text(
             &repo.root,
@@ -839,9 +862,47 @@ pub fn command_migration_tool(w: &[&str]) -> Option<&'static str> {
     }
 }
 
+/// Folders that hold deploy manifests.
+const MANIFEST_DIRS: &[&str] = &[
+    "k8s/",
+    "kubernetes/",
+    "manifests/",
+    "deploy/",
+    "deployment/",
+    "charts/",
+    "helm/",
+    "infra/",
+    ".k8s/",
+];
+
+/// An Argo Rollouts `Rollout` (with a canary or blue-green strategy) or a Flagger
+/// `Canary` resource.
+fn progressive_manifest(text: &str) -> bool {
+    let kind = |k: &str| {
+        text.lines()
+            .any(|l| l.trim_start().strip_prefix("kind:").map(str::trim) == Some(k))
+    };
+    (text.contains("argoproj.io/") && kind("Rollout"))
+        || (text.contains("flagger.app/") && kind("Canary"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn progressive_delivery_from_manifests() {
+        let rollout =
+            "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nspec:\n  strategy:\n    canary: {}\n";
+        assert!(progressive_manifest(rollout));
+        let canary = "apiVersion: flagger.app/v1beta1\nkind: Canary\n";
+        assert!(progressive_manifest(canary));
+        // A plain Deployment, or a word in a comment, is not.
+        assert!(!progressive_manifest(
+            "apiVersion: apps/v1\nkind: Deployment\n# Rollout later\n"
+        ));
+        assert!(!progressive_manifest("kind: Rollout\n"));
+    }
 
     #[test]
     fn targets_from_commands() {

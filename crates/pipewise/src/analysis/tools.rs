@@ -837,6 +837,15 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
                 push("deploy.rollback", "kubectl rollout undo");
             } else if (a0 == "rollout" && a1 == "status") || (a0 == "wait" && any("condition")) {
                 push("deploy.health-check", &format!("kubectl {a0} {a1}"));
+            } else if a0 == "annotate" && any("canary-weight") {
+                // NGINX ingress canary: traffic shifted by weight.
+                push("deploy.progressive", "ingress canary weight");
+            } else if a0 == "patch"
+                && (a1.starts_with("service") || a1.starts_with("svc"))
+                && any("selector")
+            {
+                // Traffic switched to another set of pods: blue-green.
+                push("deploy.progressive", "service selector switch");
             } else if a0 == "argo" && a1 == "rollouts" {
                 push("deploy.progressive", "Argo Rollouts");
                 if has("undo") || has("abort") {
@@ -1112,6 +1121,22 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
         ));
     }
     out
+}
+
+/// A `actions/github-script` step that comments on a commit, pull request or issue,
+/// or posts a deployment status: what a step named "Notify" needs to be one.
+pub fn script_comments(step: &Step) -> bool {
+    step.uses_str()
+        .is_some_and(|u| u.starts_with("actions/github-script"))
+        && step.with_str("script").is_some_and(|script| {
+            [
+                "createCommitComment(",
+                "createComment(",
+                "createDeploymentStatus(",
+            ]
+            .iter()
+            .any(|c| script.contains(c))
+        })
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ fn esc_block(s: &str) -> String {
     super::escape::html_block(s)
 }
 
-const CSS: &str = r#"
+pub(super) const CSS: &str = r#"
 :root{--bg:#f6f7f9;--card:#fff;--ink:#1d2330;--mute:#5b6475;--line:#e2e5ea;
 --critical:#8e1b5a;--high:#c62828;--medium:#e08a00;--low:#1b7fa3;--info:#7a8290;
 --ok:#2e7d32;--partial:#e0a000;--missing:#c62828;--na:#b8bec8}
@@ -38,7 +38,7 @@ code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:#eef0f4;pa
 .sev{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-size:12px;font-weight:600}
 .sev-critical{background:var(--critical)}.sev-high{background:var(--high)}.sev-medium{background:var(--medium)}.sev-low{background:var(--low)}.sev-info{background:var(--info)}
 .cap{display:inline-block;margin:2px;padding:3px 8px;border-radius:4px;font-size:12px;color:#fff}
-.cap-present{background:var(--ok)}.cap-partial{background:var(--partial);color:#222}.cap-missing{background:var(--missing)}.cap-not-applicable{background:var(--na);color:#333}
+.cap-present{background:var(--ok)}.cap-partial{background:var(--partial);color:#222}.cap-missing{background:var(--missing)}.cap-not-applicable{background:var(--na);color:#333}.cap-unknown{background:var(--na);color:#333;outline:1px dashed #666}
 .filters{display:flex;gap:12px;margin-bottom:10px;flex-wrap:wrap}.filters label{font-size:12px;color:var(--mute)}
 select{font:inherit;padding:3px 6px}
 .msg{color:var(--mute);font-size:12px}
@@ -92,7 +92,7 @@ fn sev_colour(s: Severity) -> &'static str {
     }
 }
 
-fn score_colour(frac: f64) -> &'static str {
+pub(super) fn score_colour(frac: f64) -> &'static str {
     if frac >= 0.85 {
         "#2e7d32"
     } else if frac >= 0.7 {
@@ -180,6 +180,13 @@ fn repo_section(o: &mut String, repo: &RepoReport, sfx: &str, multi: bool) {
         "<div class=\"card\"><h2>Overall score</h2>{}",
         gauge(s.overall, &s.grade, sfx)
     );
+    if let Some(why) = &s.unscored {
+        let _ = writeln!(
+            o,
+            "<p class=\"msg\"><strong>No score:</strong> {}</p>",
+            esc(why)
+        );
+    }
     let _ = writeln!(
         o,
         "<p class=\"msg\">{} workflow file(s), {} finding(s), {} file(s) read.</p></div>",
@@ -230,7 +237,7 @@ fn repo_section(o: &mut String, repo: &RepoReport, sfx: &str, multi: bool) {
     o.push_str("</tbody></table></div>\n");
 
     // Capability matrix.
-    let _ = writeln!(o, "<div class=\"card\"><h2>Capability matrix</h2><p class=\"msg\"><span class=\"cap cap-present\">present</span><span class=\"cap cap-partial\">partial</span><span class=\"cap cap-missing\">missing</span><span class=\"cap cap-not-applicable\">not applicable</span> (hover for evidence or the reason)</p><table class=\"cards\" id=\"capability-matrix{sfx}\"><tbody>");
+    let _ = writeln!(o, "<div class=\"card\"><h2>Capability matrix</h2><p class=\"msg\"><span class=\"cap cap-present\">present</span><span class=\"cap cap-partial\">partial</span><span class=\"cap cap-missing\">missing</span><span class=\"cap cap-not-applicable\">not applicable</span><span class=\"cap cap-unknown\">unknown (a setting pipewise cannot see)</span> (hover for evidence or the reason)</p><table class=\"cards\" id=\"capability-matrix{sfx}\"><tbody>");
     if repo.capabilities.is_empty() {
         o.push_str("<tr><td class=\"msg\">No capability data in this report.</td></tr>");
     }
@@ -250,6 +257,7 @@ fn repo_section(o: &mut String, repo: &RepoReport, sfx: &str, multi: bool) {
                 CapabilityStatus::Partial => "partial",
                 CapabilityStatus::Missing => "missing",
                 CapabilityStatus::NotApplicable => "not-applicable",
+                CapabilityStatus::Unknown => "unknown",
             };
             let tip = c
                 .reason
@@ -293,7 +301,12 @@ fn repo_section(o: &mut String, repo: &RepoReport, sfx: &str, multi: bool) {
             c.score
         );
         for d in &c.deductions {
-            let _ = write!(o, "<li>−{:.2}: {}</li>", d.points, esc(&d.detail));
+            let _ = write!(
+                o,
+                "<li>{}: {}</li>",
+                esc(&super::deduction_cost(d)),
+                esc(&d.detail)
+            );
         }
         o.push_str("</ul></details>");
     }

@@ -309,6 +309,9 @@ fn render_repo(out: &mut String, repo: &RepoReport, opts: &Options, version: &st
         s.grade,
         status_label(&sum.status)
     );
+    if let Some(why) = &s.unscored {
+        let _ = writeln!(out, "> **No score:** {}\n", line(why));
+    }
     let filled = (s.overall as usize).div_ceil(5).min(20);
     let mut bar = String::new();
     bar.push_str(&"█".repeat(filled));
@@ -721,6 +724,7 @@ fn status_word(s: CapabilityStatus) -> &'static str {
         CapabilityStatus::Partial => "⚠️ Partial",
         CapabilityStatus::Missing => "❌ Missing",
         CapabilityStatus::NotApplicable => "➖ Not applicable",
+        CapabilityStatus::Unknown => "❔ Unknown (a setting pipewise cannot see)",
     }
 }
 
@@ -757,7 +761,7 @@ fn scorecard(out: &mut String, cats: &[CategoryScore], overall: u32) {
         let parts: Vec<String> = c
             .deductions
             .iter()
-            .map(|d| format!("−{:.2} {}", d.points, line(&d.detail)))
+            .map(|d| format!("{} {}", super::deduction_cost(d), line(&d.detail)))
             .collect();
         let _ = writeln!(
             out,

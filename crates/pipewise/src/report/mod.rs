@@ -10,6 +10,7 @@ pub mod inventory;
 pub mod json;
 mod json_ser;
 pub mod markdown;
+pub mod org;
 pub mod plain;
 pub mod sarif;
 
@@ -82,6 +83,8 @@ pub static RENDERERS: &[&dyn Renderer] = &[
     &gitlab::Gitlab,
     &markdown::Markdown,
     &html::Html,
+    &org::Org,
+    &org::OrgHtml,
 ];
 
 /// The renderer called `name`.
@@ -96,6 +99,19 @@ pub fn renderer_for_path(path: &std::path::Path) -> Option<&'static dyn Renderer
         .iter()
         .copied()
         .find(|r| r.extensions().iter().any(|e| e.eq_ignore_ascii_case(ext)))
+}
+
+/// A deduction's cost as the reports show it: `−0.50 (−1.0 overall)`, or
+/// `+0.50 (+1.0 overall)` for the bonus of an optional capability.
+pub fn deduction_cost(d: &Deduction) -> String {
+    let sign = |x: f64| if x < 0.0 { '+' } else { '−' };
+    format!(
+        "{}{:.2} ({}{:.1} overall)",
+        sign(d.points),
+        d.points.abs(),
+        sign(d.overall_points),
+        d.overall_points.abs()
+    )
 }
 
 /// Counts of findings by severity, most severe first.

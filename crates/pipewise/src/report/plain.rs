@@ -323,6 +323,10 @@ fn scorecard(out: &mut String, p: &Paint, report: &Report, cols: Option<usize>) 
             return;
         }
         let s = &repo.scores;
+        if let Some(why) = &s.unscored {
+            out.push_str(&format!("\n{} {}\n", p.bold("no score:"), esc(why)));
+            return;
+        }
         out.push_str(&format!(
             "\n{} {} (grade {})\n",
             p.bold("score:"),
@@ -378,6 +382,15 @@ fn scorecard(out: &mut String, p: &Paint, report: &Report, cols: Option<usize>) 
                 esc(&r.root),
                 "-",
                 "-"
+            ));
+            continue;
+        }
+        if r.scores.unscored.is_some() {
+            out.push_str(&format!(
+                "  {:<width$}  {:>5}  {:<5}  no supported CI found\n",
+                esc(&r.root),
+                "-",
+                "n/a"
             ));
             continue;
         }

@@ -240,21 +240,10 @@ impl Rule for KnownVulnerableAction {
         &META
     }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
-        if let Some(u) = site.step.uses {
-            check(
-                u,
-                site.doc,
-                site.path,
-                site.job_id(),
-                Some(site.step.label()),
-                cx,
-            );
-        }
+        super::common::step_uses(site, cx, check);
     }
     fn job(&self, wf: &Workflow, job: &Job, cx: &mut Ctx) {
-        if let Some(u) = job.uses {
-            check(u, wf.doc, wf.path, Some(job.id), None, cx);
-        }
+        super::common::job_uses(wf, job, cx, check);
     }
 }
 
