@@ -209,7 +209,15 @@ impl Repo {
             });
             let batch: Vec<(String, Result<String, LoadError>)> = pending
                 .par_iter()
-                .map(|p| (p.clone(), self.read(p)))
+                .map(|p| {
+                    // A script `pipewise fix` loaded (and may have edited) is read
+                    // from memory.
+                    let text = match self.file(p) {
+                        Some(f) if f.kind == FileKind::Script => Ok(f.text().to_string()),
+                        _ => self.read(p),
+                    };
+                    (p.clone(), text)
+                })
                 .collect();
             pending.clear();
             for (path, res) in batch {
