@@ -29,6 +29,11 @@ pub struct HistoryArgs {
     /// Audit every Nth commit that changed CI/CD files (always the newest).
     #[arg(long, value_name = "N", default_value_t = 1)]
     every: usize,
+    /// The CI system's record of runs, for the delivery metrics: the JSON of `gh api
+    /// repos/OWNER/REPO/actions/runs --paginate` (deploy runs, success rate,
+    /// recovery, lead time to a successful deploy).
+    #[arg(long, value_name = "FILE")]
+    runs: Option<PathBuf>,
     /// Output format (default: from the --output extension, else plain).
     #[arg(long, short, value_enum)]
     format: Option<HistoryFormat>,
@@ -70,10 +75,22 @@ pub fn run(args: HistoryArgs) -> Result<ExitCode, String> {
     let git = Arc::new(pipewise_git::GitRepo::open(&args.path)?);
     let base = crate::output::base(None)?;
     let display = crate::output::rebase(&args.path.display().to_string(), &base);
+    let runs = match &args.runs {
+        Some(p) => {
+            let text =
+                std::fs::read_to_string(p).map_err(|e| format!("--runs {}: {e}", p.display()))?;
+            Some(
+                pipewise_git::runs::parse(&text)
+                    .map_err(|e| format!("--runs {}: {e}", p.display()))?,
+            )
+        }
+        None => None,
+    };
     let opts = pipewise_git::history::Options {
         since,
         last: args.last,
         every: args.every,
+        runs,
     };
     let h = pipewise_git::history::history(&git, &args.rev, &display, &opts)?;
     let text = match format {

@@ -154,6 +154,18 @@ fn history_writes_plain_json_and_html() {
         .success();
     let page = std::fs::read_to_string(&html).expect("read");
     assert!(page.starts_with("<!DOCTYPE html>") && page.contains("2026-01-01"));
+    let with_runs = |doc: &str| {
+        let runs = t.path().join("runs.json");
+        std::fs::write(&runs, doc).expect("write");
+        let mut c = pipewise();
+        c.arg("history").arg(t.path()).arg("--runs").arg(&runs);
+        c.output().expect("runs")
+    };
+    let out = with_runs("{\"workflow_runs\": []}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("run data: 0 finished deploy runs"));
+    let out = with_runs("{\"runs\": []}");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("workflow_runs"));
     for bad in [
         &["--every", "0"][..],
         &["--since", "2025-02-30"],

@@ -59,7 +59,11 @@ pub struct Delivery {
     pub lead_time: Option<Estimate>,
     /// Commits of the line that changed a deploy workflow.
     pub deploy_workflow_changes: usize,
-    /// What cannot be known from the repository, and why.
+    /// What the CI system's run data says (`--runs`), when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runs: Option<crate::runs::RunMetrics>,
+    /// What cannot be known from the repository (and the run data, when given),
+    /// and why.
     pub unknown: Vec<String>,
 }
 
@@ -79,17 +83,16 @@ pub fn is_version_tag(name: &str) -> bool {
     major_ok && v.contains('.')
 }
 
-fn median(v: &mut [f64]) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    })
+/// The workflow files holding a deploy job of `report`, sorted, each once.
+pub fn deploy_files(report: &RepoReport) -> Vec<&str> {
+    let mut files: Vec<&str> = report
+        .deploy_paths
+        .iter()
+        .map(|d| d.file.as_str())
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    files
 }
 
 /// How a workflow file's `on:` starts it.
@@ -170,6 +173,7 @@ pub fn delivery(
     line: &[Commit],
     tip_report: &RepoReport,
     deploy_workflow_changes: usize,
+    runs: Option<&[crate::runs::Run]>,
 ) -> Result<Delivery, String> {
     let (Some(first), Some(last)) = (line.first(), line.last()) else {
         return Err("no commit".into());
@@ -192,9 +196,11 @@ pub fn delivery(
     let releases = releases(git, line)?;
     let days = ((last.commit_time - first.commit_time) as f64 / 86_400.0).max(1.0);
     let mut unknown = vec![
-        "whether each triggered deploy ran and succeeded (run data: the CI system's API)".to_string(),
-        "change failure rate and time to restore service (incidents and rollbacks are not in the repository)".into(),
+        "change failure rate and time to restore service (incidents and rollbacks are not in the repository)".to_string(),
     ];
+    if runs.is_none() {
+        unknown.insert(0, "whether each triggered deploy ran and succeeded, and how often deploys fail (run data: --runs with the CI system's record of runs)".into());
+    }
     let mut deployment_frequency = None;
     let mut lead_time = None;
     if kinds.contains(&Trigger::Tag) && releases.len() >= 2 {
@@ -249,7 +255,7 @@ pub fn delivery(
                 leads.push((rel.time - c.author_time).max(0) as f64 / 3600.0);
             }
         }
-        if let Some(m) = median(&mut leads) {
+        if let Some(m) = crate::runs::median(std::mem::take(&mut leads)) {
             lead_time = Some(Estimate {
                 value: m,
                 unit: "hours (median)".into(),
@@ -262,7 +268,7 @@ pub fn delivery(
             .iter()
             .map(|c| (c.commit_time - c.author_time).max(0) as f64 / 3600.0)
             .collect();
-        if let Some(m) = median(&mut leads) {
+        if let Some(m) = crate::runs::median(std::mem::take(&mut leads)) {
             lead_time = Some(Estimate {
                 value: m,
                 unit: "hours (median)".into(),
@@ -281,7 +287,40 @@ pub fn delivery(
                 .into(),
         );
     }
+    let runs = runs.map(|runs| {
+        let files = deploy_files(tip_report);
+        let line: Vec<(String, i64)> = line
+            .iter()
+            .map(|c| (c.id.to_string(), c.author_time))
+            .collect();
+        crate::runs::metrics(runs, &files, &line)
+    });
+    if let Some(m) = &runs {
+        // Measured beats estimated.
+        if let Some(v) = m.deploys_per_week {
+            deployment_frequency = Some(Estimate {
+                value: v,
+                unit: "per week".into(),
+                samples: m.successful,
+                basis: "successful runs of the deploy workflows (run data)".into(),
+            });
+        }
+        if let Some(v) = m.lead_time_hours {
+            lead_time = Some(Estimate {
+                value: v,
+                unit: "hours (median)".into(),
+                samples: m.successful,
+                basis: "author date of each first-parent commit to the end of the first successful deploy run that includes it (run data)".into(),
+            });
+        }
+        let known = |u: &String| {
+            (u.starts_with("lead time:") && lead_time.is_some())
+                || (u.starts_with("deployment frequency:") && deployment_frequency.is_some())
+        };
+        unknown.retain(|u| !known(u));
+    }
     Ok(Delivery {
+        runs,
         from: date(first.commit_time),
         to: date(last.commit_time),
         days,

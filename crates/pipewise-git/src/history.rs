@@ -32,6 +32,8 @@ pub struct Options {
     /// Audit every Nth of the commits that changed CI/CD files (and always the
     /// newest); 1 audits each.
     pub every: usize,
+    /// The CI system's record of runs (`--runs`), for the delivery metrics.
+    pub runs: Option<Vec<crate::runs::Run>>,
 }
 
 impl Default for Options {
@@ -41,6 +43,7 @@ impl Default for Options {
             since: None,
             last: None,
             every: 1,
+            runs: None,
         }
     }
 }
@@ -420,7 +423,13 @@ pub fn history(
         None
     } else {
         let changes = deploy_workflow_changes(git, &line, &tip_report);
-        Some(crate::delivery::delivery(git, &line, &tip_report, changes)?)
+        Some(crate::delivery::delivery(
+            git,
+            &line,
+            &tip_report,
+            changes,
+            opts.runs.as_deref(),
+        )?)
     };
     Ok(History {
         delivery,
@@ -438,13 +447,7 @@ pub fn history(
 /// Commits of `line` that changed a file holding one of the newest commit's deploy
 /// jobs (its blob id differs from the commit before).
 fn deploy_workflow_changes(git: &GitRepo, line: &[Commit], tip_report: &RepoReport) -> usize {
-    let mut files: Vec<&str> = tip_report
-        .deploy_paths
-        .iter()
-        .map(|d| d.file.as_str())
-        .collect();
-    files.sort_unstable();
-    files.dedup();
+    let files = crate::delivery::deploy_files(tip_report);
     if files.is_empty() {
         return 0;
     }

@@ -12,6 +12,7 @@
 pub mod delivery;
 pub mod history;
 pub mod render;
+pub mod runs;
 
 use gix::ObjectId;
 use pipewise::source::{LoadError, MAX_FILE_BYTES};

@@ -75,6 +75,21 @@ pub fn delivery_lines(d: &crate::delivery::Delivery) -> Vec<String> {
         ),
         None => format!("{name}: unknown"),
     };
+    if let Some(r) = &d.runs {
+        v.push(format!(
+            "run data: {} finished deploy runs, {} successful, {} failed{}{}",
+            r.deploy_runs,
+            r.successful,
+            r.failed,
+            r.success_rate.map_or(String::new(), |s| format!(
+                "; success rate {:.0}%",
+                s * 100.0
+            )),
+            r.recovery_hours.map_or(String::new(), |h| format!(
+                "; a failed deploy is followed by a successful one after {h:.1} hours (median)"
+            ))
+        ));
+    }
     v.push(est("deployment frequency", &d.deployment_frequency));
     v.push(est("lead time for changes", &d.lead_time));
     for u in &d.unknown {
