@@ -30,6 +30,10 @@ pub struct FixArgs {
     /// Use this config file instead of the repository's pipewise.toml.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Resolve tags the offline table does not know (and ids for actions.lock) through
+    /// the GitHub API (token from GH_TOKEN or GITHUB_TOKEN). Without it, no network.
+    #[arg(long)]
+    online: bool,
 }
 
 fn severity(flag: &str, v: &str) -> Result<Option<Severity>, String> {
@@ -71,11 +75,12 @@ fn run_inner(args: FixArgs) -> Result<ExitCode, String> {
         }
         None => None,
     };
+    let api = args.online.then(crate::online::GithubApi::from_env);
     let opts = FixOptions {
         rules: args.rules.clone(),
         min_severity: min,
         allow_unsafe: args.allow_unsafe,
-        resolver: None,
+        resolver: api.as_ref().map(|a| a as &dyn fix::ShaResolver),
     };
     let mut failing = false;
     let mut out = std::io::stdout().lock();
@@ -116,6 +121,9 @@ fn run_inner(args: FixArgs) -> Result<ExitCode, String> {
         if let Some(level) = fail_on {
             failing |= run.after.findings.iter().any(|f| f.severity >= level);
         }
+    }
+    for note in api.iter().flat_map(|a| a.notes()) {
+        eprintln!("warning: {note}");
     }
     Ok(if failing {
         ExitCode::from(1)

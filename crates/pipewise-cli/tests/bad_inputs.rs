@@ -4,10 +4,13 @@
 //! applies) in the JSON `errors`, exits with the usual code, and still audits the
 //! good workflow. Also: byte-identical JSON whatever the thread count.
 
+mod support;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::fs;
 use std::path::Path;
+use support::{pipewise, write};
 use tempfile::TempDir;
 
 /// A good workflow: `npm test || echo` masks failures at line 12.
@@ -15,28 +18,17 @@ const GOOD: &str = "name: CI\non: push\npermissions:\n  contents: read\njobs:\n 
 const GOOD_LINE: u64 = 12;
 const GOOD_PATH: &str = ".github/workflows/good.yml";
 
-fn write(dir: &Path, path: &str, content: &[u8]) {
-    let p = dir.join(path);
-    fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    fs::write(&p, content).expect("write");
-}
-
 /// A repository with the good workflow and the given files.
 fn repo_with(files: &[(&str, &[u8])]) -> TempDir {
-    let dir = TempDir::new().expect("temp dir");
+    let dir = support::repo(files);
     write(dir.path(), GOOD_PATH, GOOD.as_bytes());
-    for (path, content) in files {
-        write(dir.path(), path, content);
-    }
     dir
 }
 
 /// Runs the audit; checks no panic, JSON on stdout, and the exit code: 2 when a file
 /// error is reported (or nothing could be audited), else 0 or 1.
 fn audit(dir: &Path) -> Value {
-    let out = Command::cargo_bin("pipewise")
-        .expect("binary")
-        .env("NO_COLOR", "1")
+    let out = pipewise()
         .arg("audit")
         .arg(dir)
         .args(["--format", "json", "--fail-on", "high"])

@@ -2,12 +2,13 @@
 //! configuration, suppression comments and bad inputs. Each test builds its own small
 //! repository in a temporary directory.
 
-use assert_cmd::Command;
+mod support;
+
 use predicates::prelude::*;
 use serde_json::Value;
 use std::fs;
 use std::path::Path;
-use tempfile::TempDir;
+use support::{pipewise, repo};
 
 const CI: &str = r#"name: CI
 on:
@@ -39,23 +40,6 @@ jobs:
     steps:
       - run: echo "hello"
 "#;
-
-/// A repository with the given files (path, content).
-fn repo(files: &[(&str, &[u8])]) -> TempDir {
-    let dir = TempDir::new().expect("temp dir");
-    for (path, content) in files {
-        let p = dir.path().join(path);
-        fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        fs::write(&p, content).expect("write");
-    }
-    dir
-}
-
-fn pipewise() -> Command {
-    let mut c = Command::cargo_bin("pipewise").expect("binary");
-    c.env("NO_COLOR", "1");
-    c
-}
 
 fn json_of(dir: &Path, extra: &[&str]) -> Value {
     let out = pipewise()

@@ -3,12 +3,14 @@
 //! itself, the pre-commit hook through `pre-commit try-repo`, and the language server
 //! driven by a scripted LSP client.
 
+mod support;
+
 use serde_json::{json, Value};
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
-use tempfile::TempDir;
+use support::{bin, repo, workspace};
 
 const CI: &str = "name: CI
 on: push
@@ -33,24 +35,6 @@ jobs:
     steps:
       - run: npm test
 ";
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn bin() -> PathBuf {
-    assert_cmd::cargo::cargo_bin("pipewise")
-}
-
-fn repo(files: &[(&str, &str)]) -> TempDir {
-    let dir = TempDir::new().expect("temp dir");
-    for (path, content) in files {
-        let p = dir.path().join(path);
-        fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        fs::write(&p, content).expect("write");
-    }
-    dir
-}
 
 #[test]
 fn the_action_entry_script_writes_sarif_summary_annotations_and_outputs() {

@@ -3,10 +3,13 @@
 //! to one base; SARIF base ids and fingerprints; merge; baselines; colour, quiet,
 //! completions and the capability list. One test per mistake.
 
+mod support;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::fs;
 use std::path::Path;
+use support::repo;
 use tempfile::TempDir;
 
 /// A workflow with a high finding (masked test failure, line 10) and an unpinned
@@ -23,21 +26,9 @@ jobs:
       - run: npm test || true
 ";
 
-fn repo(files: &[(&str, &str)]) -> TempDir {
-    let dir = TempDir::new().expect("temp dir");
-    for (path, content) in files {
-        let p = dir.path().join(path);
-        fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        fs::write(&p, content).expect("write");
-    }
-    dir
-}
-
 fn pipewise(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("pipewise").expect("binary");
-    c.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE");
+    let mut c = support::pipewise();
+    c.current_dir(dir);
     c
 }
 
@@ -450,7 +441,7 @@ fn quiet_keeps_stderr_to_errors() {
 
 #[test]
 fn completions_and_capabilities_are_listed() {
-    let r = repo(&[]);
+    let r = repo::<&str>(&[]);
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let out = run(r.path(), &["completions", shell]);
         assert_eq!(out.code, Some(0));

@@ -1,10 +1,12 @@
 //! Many repositories: `audit DIR...`, `--repos-from`, the streamed JSON report, and
 //! `pipewise merge` of saved reports (schema checked, deterministic order).
 
-use assert_cmd::Command;
+mod support;
+
 use serde_json::Value;
 use std::fs;
 use std::path::Path;
+use support::pipewise;
 use tempfile::TempDir;
 
 const WF: &str = "name: CI\non: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@main\n      - run: npm test || echo failed\n";
@@ -14,12 +16,6 @@ fn repo(name: &str, parent: &Path) -> std::path::PathBuf {
     fs::create_dir_all(p.join(".github/workflows")).expect("mkdir");
     fs::write(p.join(".github/workflows/ci.yml"), WF).expect("write");
     p
-}
-
-fn pipewise() -> Command {
-    let mut c = Command::cargo_bin("pipewise").expect("binary");
-    c.env("NO_COLOR", "1");
-    c
 }
 
 fn audit_json(args: &[&Path], extra: &[&str]) -> Vec<u8> {

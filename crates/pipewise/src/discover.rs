@@ -50,6 +50,9 @@ pub fn classify(rel: &str) -> Option<FileKind> {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let lower = name.to_ascii_lowercase();
     let is_yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
+    if rel == crate::actions_lock::PATH {
+        return Some(FileKind::ActionsLock);
+    }
     if let Some(rest) = rel.strip_prefix(".github/workflows/") {
         if !rest.contains('/') && is_yaml {
             return Some(FileKind::Workflow);

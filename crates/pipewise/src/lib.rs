@@ -4,6 +4,7 @@
 //! command line on top.
 
 pub mod action_shas;
+pub mod actions_lock;
 pub mod analysis;
 pub mod audit;
 pub mod baseline;
@@ -11,6 +12,7 @@ pub mod conditions;
 pub mod config;
 pub mod discover;
 pub mod dockerfile;
+pub mod economics;
 pub mod effects;
 pub mod expr;
 pub mod finding;

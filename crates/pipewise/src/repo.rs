@@ -185,7 +185,15 @@ impl Repo {
             });
             let batch: Vec<(String, Result<String, LoadError>)> = pending
                 .par_iter()
-                .map(|p| (p.clone(), read_text(&self.root, &self.root.join(p), p)))
+                .map(|p| {
+                    // A script `pipewise fix` loaded (and may have edited) is read
+                    // from memory.
+                    let text = match self.file(p) {
+                        Some(f) if f.kind == FileKind::Script => Ok(f.text().to_string()),
+                        _ => read_text(&self.root, &self.root.join(p), p),
+                    };
+                    (p.clone(), text)
+                })
                 .collect();
             pending.clear();
             for (path, res) in batch {

@@ -24,6 +24,8 @@ pub enum FileKind {
     /// A GitLab CI configuration: `.gitlab-ci.yml` (or the configured path), the files
     /// it includes locally, and local child pipelines.
     GitlabCi,
+    /// GitHub's workflow dependency lockfile, `.github/workflows/actions.lock`.
+    ActionsLock,
 }
 
 impl FileKind {
@@ -39,6 +41,7 @@ impl FileKind {
             FileKind::PinFile => "pin",
             FileKind::Manifest => "manifest",
             FileKind::GitlabCi => "gitlab-ci",
+            FileKind::ActionsLock => "actions-lock",
         }
     }
     /// Parsed as YAML on load.
@@ -50,6 +53,7 @@ impl FileKind {
                 | FileKind::Dependabot
                 | FileKind::Compose
                 | FileKind::GitlabCi
+                | FileKind::ActionsLock
         )
     }
 }

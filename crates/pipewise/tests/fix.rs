@@ -4,21 +4,14 @@
 //! goes up; and (ignored without the shared corpora) every fix on every workflow of
 //! `corpus/` and `corpus-full/`.
 
+mod support;
+
 use pipewise::config::Config;
 use pipewise::finding::Severity;
 use pipewise::fix::{self, apply_edits, FixOptions, FixRun, Outcome};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-fn repo_with(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    for (path, text) in files {
-        let p = dir.path().join(path);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, text).expect("write");
-    }
-    dir
-}
+use support::{copy_dir, repo, subdirs};
 
 fn run(dir: &Path, rules: &[&str], allow_unsafe: bool) -> FixRun {
     let opts = FixOptions {
@@ -38,7 +31,7 @@ fn write_back(run: &FixRun) {
 
 /// Fixes, writes, and checks that a second run changes nothing.
 fn fixed(files: &[(&str, &str)], rules: &[&str], allow_unsafe: bool) -> BTreeMap<String, String> {
-    let dir = repo_with(files);
+    let dir = repo(files);
     let first = run(dir.path(), rules, allow_unsafe);
     write_back(&first);
     let second = run(dir.path(), rules, allow_unsafe);
@@ -92,7 +85,7 @@ fn flow_mappings_get_a_flow_entry() {
 fn anchored_and_aliased_nodes_are_not_edited_through() {
     // Editing the anchored `with:` would change every alias of it.
     let src = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4.2.2\n        with: &co\n          fetch-depth: 0\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4.2.2\n        with: *co\n";
-    let dir = repo_with(&[(WF, src)]);
+    let dir = repo(&[(WF, src)]);
     let r = run(dir.path(), &["security/persisted-credentials"], true);
     assert!(r.changed.is_empty(), "{}", r.diff());
     assert!(r
@@ -111,7 +104,7 @@ fn tabs_in_scripts_and_comments_after_the_fallback_survive() {
 #[test]
 fn unsafe_fixes_wait_for_the_flag_and_diff_mode_writes_nothing() {
     let src = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm test\n        continue-on-error: true\n";
-    let dir = repo_with(&[(WF, src)]);
+    let dir = repo(&[(WF, src)]);
     let safe_only = run(dir.path(), &["reliability/continue-on-error-gate"], false);
     assert!(safe_only.changed.is_empty());
     assert!(safe_only
@@ -165,7 +158,7 @@ fn pin_comments_agree_with_the_sha() {
     );
     // Unknown actions are left alone (no SHA can be verified offline).
     let src2 = "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: nobody-knows/this-action@v1\n";
-    let dir = repo_with(&[(WF, src2)]);
+    let dir = repo(&[(WF, src2)]);
     assert!(run(dir.path(), &["security/unpinned-action"], true)
         .changed
         .is_empty());
@@ -181,10 +174,37 @@ fn template_injection_moves_to_env_and_quotes() {
     );
     // Inside single quotes the variable would not expand: left alone.
     let single = "on: issues\njobs:\n  greet:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo '${{ github.event.issue.title }}'\n";
-    let dir = repo_with(&[(WF, single)]);
+    let dir = repo(&[(WF, single)]);
     assert!(run(dir.path(), &["security/template-injection"], true)
         .changed
         .is_empty());
+}
+
+/// A step without a name is labelled by its script's first line; a plain script on
+/// the `- run: ` line is fixed one expression at a time, and the step's other
+/// findings must be matched under the edited label (not under the source line with
+/// its `- run: ` prefix, which rolled every such fix back).
+#[test]
+fn template_injection_on_an_unnamed_run_line_is_not_rolled_back() {
+    let src = "on: pull_request_target\njobs:\n  greet:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./notify.sh \"${{ github.event.pull_request.title }}\" ${{ github.head_ref }} # two inputs\n      - run: echo ${{ github.event.pull_request.body }}\n";
+    let dir = repo(&[(WF, src)]);
+    let r = run(dir.path(), &["security/template-injection"], true);
+    let rolled: Vec<_> = r
+        .records
+        .iter()
+        .filter(|x| matches!(x.outcome, Outcome::RolledBack(_)))
+        .collect();
+    assert!(rolled.is_empty(), "{rolled:#?}");
+    assert_eq!(r.applied(), 3, "{:#?}", r.records);
+    assert_eq!(
+        r.changed[0].after,
+        "on: pull_request_target\njobs:\n  greet:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./notify.sh \"${PULL_REQUEST_TITLE}\" \"${HEAD_REF}\" # two inputs\n        env:\n          PULL_REQUEST_TITLE: ${{ github.event.pull_request.title }}\n          HEAD_REF: ${{ github.head_ref }}\n      - run: echo \"${PULL_REQUEST_BODY}\"\n        env:\n          PULL_REQUEST_BODY: ${{ github.event.pull_request.body }}\n"
+    );
+    assert!(r
+        .after
+        .findings
+        .iter()
+        .all(|f| f.rule != "security/template-injection"));
 }
 
 #[test]
@@ -203,20 +223,6 @@ fn toolchain_follows_the_pin_file() {
         .findings
         .iter()
         .all(|f| f.rule != "reliability/toolchain-drift"));
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in std::fs::read_dir(from).expect("read_dir").flatten() {
-        let p = e.path();
-        let t = to.join(e.file_name());
-        let ft = e.file_type().expect("file type");
-        if ft.is_dir() {
-            std::fs::create_dir_all(&t).expect("mkdir");
-            copy_dir(&p, &t);
-        } else if ft.is_file() {
-            std::fs::copy(&p, &t).expect("copy");
-        }
-    }
 }
 
 #[test]
@@ -263,17 +269,6 @@ fn fixing_each_test_repository_raises_its_score() {
     }
 }
 
-fn shared() -> Option<PathBuf> {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut candidates: Vec<PathBuf> = std::env::var_os("PIPEWISE_SHARED")
-        .map(PathBuf::from)
-        .into_iter()
-        .collect();
-    candidates.push(PathBuf::from("/work/shared"));
-    candidates.extend(manifest.ancestors().skip(1).map(|a| a.join("shared")));
-    candidates.into_iter().find(|c| c.join("corpus").is_dir())
-}
-
 /// Every fix on every repository of the corpora: the fixed files load, each applied
 /// fix removed its finding and added none (checked again here from disk, on a copy),
 /// replaying the recorded edits on the original bytes gives the fixed bytes (the
@@ -281,23 +276,11 @@ fn shared() -> Option<PathBuf> {
 #[test]
 #[ignore = "reads /work/shared/corpus and corpus-full (or PIPEWISE_SHARED); run with --ignored"]
 fn every_fix_on_the_corpora() {
-    let Some(shared) = shared() else {
-        panic!("the shared corpora are absent: set PIPEWISE_SHARED to the directory holding corpus/ and corpus-full/");
-    };
     let mut tally: BTreeMap<(String, String), usize> = BTreeMap::new();
     let mut repos = 0;
     let mut failures = vec![];
     for corpus in ["corpus", "corpus-full"] {
-        let mut dirs: Vec<PathBuf> = std::fs::read_dir(shared.join(corpus))
-            .map(|rd| {
-                rd.flatten()
-                    .map(|e| e.path())
-                    .filter(|p| p.is_dir())
-                    .collect()
-            })
-            .unwrap_or_default();
-        dirs.sort();
-        for d in dirs {
+        for d in subdirs(&support::corpus::corpus(corpus)) {
             repos += 1;
             let tmp = tempfile::tempdir().expect("tempdir");
             copy_dir(&d, tmp.path());
@@ -407,4 +390,105 @@ fn every_fix_on_the_corpora() {
     }
     assert!(repos >= 100, "{repos} repositories");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+const LOCK: &str = ".github/workflows/actions.lock";
+const CHECKOUT_422: &str = "11bd71901bbe5b1630ceea73d27597364c9af683";
+
+fn lock_with(item: &str, dep: &str) -> String {
+    format!("# This file is machine-generated by `gh actions-lock`.\nversion: 'v0.0.2'\nworkflows:\n    '.github/workflows/ci.yml':\n        - '{item}'\ndependencies:\n    '{item}':\n{dep}")
+}
+
+const CHECKOUT_410_DEP: &str = "        ref: 'v4.1.0'\n        commit: 'sha1-8ade135a41bc03ea155e62e844d188df1ea18608'\n        owner_id: 44036562\n        repo_id: 197814629\n";
+
+/// A workflow onboarded to `actions.lock` whose checkout was bumped without the
+/// lock: `reliability/unlocked-action` fires, and its fix records the new ref in
+/// the lock (the old one, no longer used, is replaced and its entry dropped).
+#[test]
+fn an_unlocked_action_is_recorded_in_the_lock() {
+    let wf = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4.2.2 # bumped\n";
+    let lock = lock_with("actions/checkout@v4.1.0", CHECKOUT_410_DEP);
+    let dir = repo(&[(WF, wf), (LOCK, &lock)]);
+    let r = run(dir.path(), &["reliability/unlocked-action"], true);
+    let before: Vec<_> = r
+        .before
+        .findings
+        .iter()
+        .filter(|f| f.rule == "reliability/unlocked-action")
+        .map(|f| f.message.clone())
+        .collect();
+    assert_eq!(before.len(), 1, "{before:?}");
+    assert!(before[0].contains("locked at `v4.1.0`"), "{before:?}");
+    assert_eq!(r.applied(), 1, "{:#?}", r.records);
+    assert_eq!(r.changed.len(), 1);
+    assert_eq!(r.changed[0].path, LOCK);
+    assert_eq!(
+        r.changed[0].after,
+        format!("# This file is machine-generated by `gh actions-lock`.\nversion: 'v0.0.2'\nworkflows:\n    '.github/workflows/ci.yml':\n        - 'actions/checkout@v4.2.2'\ndependencies:\n    'actions/checkout@v4.2.2':\n        ref: 'v4.2.2'\n        commit: 'sha1-{CHECKOUT_422}'\n        owner_id: 44036562\n        repo_id: 197814629\n")
+    );
+    // Locked now: neither the lock rule nor the pin rule reports the step.
+    assert!(r
+        .after
+        .findings
+        .iter()
+        .all(|f| f.rule != "reliability/unlocked-action" && f.rule != "security/unpinned-action"));
+    write_back(&r);
+    assert!(run(dir.path(), &["reliability/unlocked-action"], true)
+        .changed
+        .is_empty());
+}
+
+/// Pinning an action of an onboarded workflow updates the lock in the same fix:
+/// the list names the pinned reference and `dependencies` records its commit.
+#[test]
+fn pinning_an_onboarded_workflow_updates_its_lock() {
+    let wf = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4.2.2\n        with:\n          persist-credentials: false\n";
+    // Listed under another ref: the pin rule fires (the lock does not pin v4.2.2).
+    let lock = lock_with("actions/checkout@v4.1.0", CHECKOUT_410_DEP);
+    let out = fixed(
+        &[(WF, wf), (LOCK, &lock)],
+        &["security/unpinned-action"],
+        false,
+    );
+    assert_eq!(
+        out[WF],
+        wf.replace(
+            "actions/checkout@v4.2.2\n",
+            &format!("actions/checkout@{CHECKOUT_422} # v4.2.2\n")
+        )
+    );
+    assert!(
+        out[LOCK].contains(&format!("    '.github/workflows/ci.yml':\n        - 'actions/checkout@v4.1.0'\n        - 'actions/checkout@{CHECKOUT_422}'\n")),
+        "{}",
+        out[LOCK]
+    );
+    assert!(
+        out[LOCK].contains(&format!("    'actions/checkout@{CHECKOUT_422}':\n        ref: 'v4.2.2'\n        commit: 'sha1-{CHECKOUT_422}'\n        owner_id: 44036562\n        repo_id: 197814629\n")),
+        "{}",
+        out[LOCK]
+    );
+}
+
+/// A `read` prompt in a script a step calls is wrapped in a CI guard (the script is
+/// edited, the workflow is not); likewise in a literal `run: |` block.
+#[test]
+fn prompts_get_a_ci_guard_in_called_scripts_and_run_blocks() {
+    let wf = "on: workflow_dispatch\njobs:\n  rollback:\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    steps:\n      - name: Roll back\n        run: ./scripts/rollback.sh\n      - run: |\n          echo \"about to tag\"\n          read -r -p \"Tag? \" answer\n          echo \"$answer\"\n";
+    let script = "#!/usr/bin/env bash\n# Rolls back — carefully\nset -u\n\tread -p \"Continue with rollback? (yes/no): \" -r\nkubectl rollout undo deployment/web\n";
+    let out = fixed(
+        &[(WF, wf), ("scripts/rollback.sh", script)],
+        &["reliability/interactive-command"],
+        true,
+    );
+    assert_eq!(
+        out["scripts/rollback.sh"],
+        "#!/usr/bin/env bash\n# Rolls back — carefully\nset -u\n\tif [ \"${CI:-}\" != true ]; then\n\t\tread -p \"Continue with rollback? (yes/no): \" -r\n\tfi\nkubectl rollout undo deployment/web\n"
+    );
+    assert_eq!(
+        out[WF],
+        wf.replace(
+            "          read -r -p \"Tag? \" answer\n",
+            "          if [ \"${CI:-}\" != true ]; then\n            read -r -p \"Tag? \" answer\n          fi\n"
+        )
+    );
 }

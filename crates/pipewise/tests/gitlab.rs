@@ -4,6 +4,8 @@
 //! repository with both platforms in one report, and the GitLab corpus (ignored
 //! test: `cargo test -p pipewise --test gitlab -- --ignored`).
 
+mod support;
+
 use pipewise::audit::audit_path;
 use pipewise::config::Config;
 use pipewise::report::RepoReport;
@@ -12,12 +14,7 @@ use std::path::Path;
 use tempfile::TempDir;
 
 fn repo(files: &[(&str, &str)]) -> (TempDir, RepoReport) {
-    let dir = TempDir::new().expect("temp dir");
-    for (p, text) in files {
-        let f = dir.path().join(p);
-        fs::create_dir_all(f.parent().expect("parent")).expect("mkdir");
-        fs::write(&f, text).expect("write");
-    }
+    let dir = support::repo(files);
     let r = audit_path(dir.path(), Some(&Config::default())).expect("audits");
     (dir, r)
 }

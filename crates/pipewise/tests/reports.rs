@@ -3,13 +3,14 @@
 //! numbers and matches its snapshot; the HTML report renders in headless Chromium;
 //! scores order the hardened repository far above the seed repositories.
 
-#[path = "support/corpus.rs"]
-mod corpus;
+mod support;
+
 use pipewise::audit::audit_path;
 use pipewise::config::Config;
 use pipewise::report::{html, markdown, RepoReport, Report};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use std::path::{Path, PathBuf};
+use support::{chromium, corpus};
 
 fn repo_dir(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -134,9 +135,10 @@ fn markdown_report_of_seed_000() {
     }
     assert!(tables >= 5, "{tables} tables");
     assert!(md.contains("**Date**: 2025-11-01"));
-    // Shorter than the hand-written seed report (~1,330 lines; was 5,508).
+    // Shorter than the hand-written seed report (~1,330 lines; was 5,508). 1,500 before
+    // the "Cost and Speed" section (issue 19: one table row per workflow, ~15 lines).
     let lines = md.lines().count();
-    assert!(lines <= 1500, "{lines} lines");
+    assert!(lines <= 1525, "{lines} lines");
     assert!(md.contains("**Verdict: not ready for production.**"));
     // One entry per rule: a rule's heading appears once, with all its locations.
     let pins = headings
@@ -249,17 +251,6 @@ fn hardened_repository_scores_far_above_the_seeds() {
     assert!(json["categories"][0]["weight"].is_f64());
 }
 
-fn chromium() -> Option<PathBuf> {
-    [
-        "/usr/bin/chromium",
-        "/usr/bin/chromium-browser",
-        "/usr/bin/google-chrome",
-    ]
-    .iter()
-    .map(PathBuf::from)
-    .find(|p| p.exists())
-}
-
 #[test]
 fn html_report_renders_in_headless_chromium() {
     let repo = audit("seed-000");
@@ -269,11 +260,6 @@ fn html_report_renders_in_headless_chromium() {
         assert!(!page.contains(bad), "page references {bad}");
     }
     let Some(browser) = chromium() else {
-        assert!(
-            std::env::var_os("PIPEWISE_REQUIRE_CHROMIUM").is_none(),
-            "PIPEWISE_REQUIRE_CHROMIUM is set but chromium is not installed"
-        );
-        eprintln!("SKIPPED: chromium is not installed (apt-get install -y chromium)");
         return;
     };
     let dir = std::env::temp_dir().join(format!("pipewise-html-{}", std::process::id()));
@@ -409,11 +395,6 @@ fn reports_on_the_corpus() {
 #[test]
 fn html_report_fits_1280_and_400_pixels() {
     let Some(browser) = chromium() else {
-        assert!(
-            std::env::var_os("PIPEWISE_REQUIRE_CHROMIUM").is_none(),
-            "PIPEWISE_REQUIRE_CHROMIUM is set but chromium is not installed"
-        );
-        eprintln!("SKIPPED: chromium is not installed (apt-get install -y chromium)");
         return;
     };
     let page = html::render(&Report::new(vec![audit("seed-000")]), &opts());

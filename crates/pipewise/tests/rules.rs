@@ -101,6 +101,9 @@ rule_tests! {
     container__root_user => "container/root-user",
     container__secret_in_env => "container/secret-in-env",
     container__unpinned_base_image => "container/unpinned-base-image",
+    cost__missing_cancel_in_progress => "cost/missing-cancel-in-progress",
+    cost__multi_arch_every_push => "cost/multi-arch-every-push",
+    cost__no_dependency_cache => "cost/no-dependency-cache",
     deployment__placeholder_step => "deployment/placeholder-step",
     deployment__readiness_wait => "deployment/readiness-wait",
     deployment__release_tool_on_tag => "deployment/release-tool-on-tag",
@@ -130,6 +133,7 @@ rule_tests! {
     reliability__stale_cache => "reliability/stale-cache",
     reliability__stale_exit_status => "reliability/stale-exit-status",
     reliability__toolchain_drift => "reliability/toolchain-drift",
+    reliability__unlocked_action => "reliability/unlocked-action",
     reliability__unpushed_commit => "reliability/unpushed-commit",
     security__artifact_poisoning => "security/artifact-poisoning",
     security__cache_poisoning => "security/cache-poisoning",
@@ -190,7 +194,8 @@ fn every_rule_is_documented() {
                 "deployment",
                 "quality",
                 "container",
-                "gitlab"
+                "gitlab",
+                "cost"
             ]
             .contains(&group),
             "{}",

@@ -10,8 +10,9 @@
 //! no rule can see them. Accepted differences are listed in [`ACCEPTED`], each with
 //! the reason the new parser is right.
 
-#[path = "support/corpus.rs"]
-mod corpus;
+mod support;
+
+use support::corpus;
 #[path = "support/ts_shell.rs"]
 mod ts_shell;
 

@@ -3,18 +3,15 @@
 //! style holds the script (literal or folded blocks with chomping and indentation
 //! indicators, plain, single- or double-quoted scalars, flow mappings, CRLF files).
 
+mod support;
+
 use pipewise::audit::audit_path;
 use pipewise::config::Config;
-use std::fs;
-use tempfile::TempDir;
 
 /// Audits a one-workflow repository and returns (line, column, end line, end column)
 /// of every `reliability/masked-failure` finding.
 fn masked_at(workflow: &str) -> Vec<(usize, usize, usize, usize)> {
-    let dir = TempDir::new().expect("temp dir");
-    let wf = dir.path().join(".github/workflows/ci.yml");
-    fs::create_dir_all(wf.parent().expect("parent")).expect("mkdir");
-    fs::write(&wf, workflow).expect("write");
+    let dir = support::repo(&[(".github/workflows/ci.yml", workflow)]);
     let report = audit_path(dir.path(), Some(&Config::default())).expect("audits");
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     report

@@ -28,19 +28,19 @@ pub fn plan(site: &Site) -> Option<Plan> {
     if !(after.is_empty() || after.starts_with('#') || after.starts_with(';')) {
         return None;
     }
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let old_line = text[line_start..line_end].trim();
-    let new_line = format!("{}{}", &text[line_start..start + cut], &text[end..line_end]);
+    let edit = Edit::replace(start + cut, end, String::new());
+    let (s, e) = super::script_span(site);
+    let renames = super::script_line_renames(text, s, e, std::slice::from_ref(&edit));
     let mut plan = site.plan(
         Safety::Unsafe,
         format!(
             "remove `{}` so the command can fail the step",
             removed.trim()
         ),
-        vec![Edit::replace(start + cut, end, String::new())],
+        vec![edit],
     );
     // A step without a name is labelled by its first line.
-    plan.renames = super::label_renames(old_line, new_line.trim());
+    plan.renames = renames;
     plan.rename_lines = site.doc().and_then(|d| super::step_lines(d, site.offset));
     Some(plan)
 }

@@ -21,6 +21,7 @@ pub mod yaml;
 mod concurrency;
 mod continue_on_error;
 mod dockerfile;
+mod interactive_prompt;
 mod masked_failure;
 mod permissions;
 mod persist_credentials;
@@ -29,12 +30,13 @@ mod scanner;
 mod template_injection;
 mod timeout;
 mod toolchain;
+mod unlocked_action;
 
 use crate::config::Config;
 use crate::finding::Severity;
 use crate::repo::Repo;
 use crate::report::{RepoReport, ReportFinding};
-use crate::source::SourceFile;
+use crate::source::{FileKind, SourceFile};
 use crate::workflow::{Job, Step, Workflow};
 use pipewise_yaml::Document;
 use serde::Serialize;
@@ -109,6 +111,10 @@ impl Plan {
 /// the GitHub API with `--online`).
 pub trait ShaResolver: Sync {
     fn resolve(&self, action: &str, tag: &str) -> Option<String>;
+    /// `owner_id` and `repo_id` of `owner/repo`, for a new `actions.lock` entry.
+    fn repo_ids(&self, _repo: &str) -> Option<(String, String)> {
+        None
+    }
 }
 
 /// Where a finding points, with the parsed file, for fixers.
@@ -277,6 +283,16 @@ pub fn fixers() -> &'static [Fixer] {
             rule: "container/root-user",
             name: "USER",
             plan: dockerfile::user_plan,
+        },
+        Fixer {
+            rule: "reliability/unlocked-action",
+            name: "record the action in actions.lock",
+            plan: unlocked_action::plan,
+        },
+        Fixer {
+            rule: "reliability/interactive-command",
+            name: "CI guard around the prompt",
+            plan: interactive_prompt::plan,
         },
     ];
     ALL
@@ -511,7 +527,7 @@ fn audit(repo: &Repo, config: &Config) -> RepoReport {
 
 /// The fix loop: one plan at a time, each proven by a re-audit.
 pub fn fix_repo(mut repo: Repo, config: &Config, opts: &FixOptions) -> FixRun {
-    let originals: BTreeMap<String, String> = repo
+    let mut originals: BTreeMap<String, String> = repo
         .files
         .iter()
         .map(|f| (f.path.clone(), f.text().to_string()))
@@ -534,6 +550,7 @@ pub fn fix_repo(mut repo: Repo, config: &Config, opts: &FixOptions) -> FixRun {
         }
         let mut ready: Vec<(ReportFinding, Plan, FixRecord)> = vec![];
         for (finding, fixer) in cands {
+            load_called_script(&mut repo, &mut originals, &finding.file);
             let k = key(&finding);
             let mut record = FixRecord {
                 rule: finding.rule.clone(),
@@ -643,6 +660,85 @@ pub fn fix_repo(mut repo: Repo, config: &Config, opts: &FixOptions) -> FixRun {
         before,
         after: report,
     }
+}
+
+/// Loads a script a step calls (findings point into it, but the audit reads it from
+/// disk each time) as a file of the repository, so that a fix can edit it and the
+/// re-audit reads the edited text (`Repo::load_scripts` prefers a loaded script).
+fn load_called_script(repo: &mut Repo, originals: &mut BTreeMap<String, String>, path: &str) {
+    if repo.file(path).is_some() || path.is_empty() || crate::repo::normalize(path) != path {
+        return;
+    }
+    let Ok(text) = crate::source::read_text(&repo.root, &repo.root.join(path), path) else {
+        return;
+    };
+    let (file, _) = SourceFile::from_text(path.to_string(), FileKind::Script, text.clone());
+    let at = repo.files.partition_point(|f| f.path.as_str() < path);
+    repo.files.insert(at, file);
+    originals.insert(path.to_string(), text);
+}
+
+/// The renames of the script lines that edits inside `start..end` (a `run:`
+/// scalar, or a whole script) change: each line clipped to the script (a plain
+/// scalar on a `- run: ` line starts after `run: `), old text → the text with every
+/// edit of that line applied. A step without a name is labelled by its script's
+/// first line, so its other findings are matched under the edited line.
+pub fn script_line_renames(
+    text: &str,
+    start: usize,
+    end: usize,
+    edits: &[Edit],
+) -> Vec<(String, String)> {
+    let mut inside: Vec<&Edit> = edits
+        .iter()
+        .filter(|e| e.start >= start && e.end <= end)
+        .collect();
+    inside.sort_by_key(|e| e.start);
+    let mut out = vec![];
+    let mut i = 0;
+    while i < inside.len() {
+        let first = inside[i];
+        let ls = text[..first.start]
+            .rfind('\n')
+            .map_or(0, |n| n + 1)
+            .max(start);
+        let le = text[first.end..]
+            .find('\n')
+            .map_or(text.len(), |n| first.end + n)
+            .min(end);
+        let mut j = i;
+        while j < inside.len() && inside[j].end <= le {
+            j += 1;
+        }
+        let Some(old) = text.get(ls..le) else {
+            break;
+        };
+        let shifted: Vec<Edit> = inside[i..j]
+            .iter()
+            .map(|e| Edit::replace(e.start - ls, e.end - ls, e.text.clone()))
+            .collect();
+        if let Some(new) = apply_edits(old, &shifted.iter().collect::<Vec<_>>()) {
+            // A line that became several is labelled by the first.
+            let first = new.trim().lines().next().unwrap_or("").trim();
+            out.extend(label_renames(old.trim(), first));
+        }
+        i = j.max(i + 1);
+    }
+    out
+}
+
+/// The span of the `run:` script holding the site (the whole text outside a
+/// workflow step).
+pub fn script_span(site: &Site) -> (usize, usize) {
+    let whole = (0, site.text().len());
+    let Some(wf) = site.workflow() else {
+        return whole;
+    };
+    let run = site_job(&wf, site)
+        .and_then(|j| site_step(j, site))
+        .and_then(|s| s.run.as_ref())
+        .map(|r| (r.node.span.start, r.node.span.end.min(site.text().len())));
+    run.unwrap_or(whole)
 }
 
 /// Renames for a step label: the whole line, and the label's 60-character cut.

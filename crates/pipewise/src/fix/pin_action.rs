@@ -9,6 +9,7 @@
 
 use super::{Edit, Plan, Safety, Site};
 use crate::action_shas;
+use crate::actions_lock;
 use pipewise_yaml::{Node, NodeKind};
 
 /// The scalar holding `offset` whose value names an action (`…@ref`).
@@ -36,7 +37,7 @@ fn scalar_at(node: &Node, offset: usize) -> Option<&Node> {
     None
 }
 
-fn is_sha(s: &str) -> bool {
+pub(crate) fn is_sha(s: &str) -> bool {
     s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
@@ -136,6 +137,32 @@ pub fn plan(site: &Site) -> Option<Plan> {
         format!("pin `{value}` to `{sha}` (`{comment}`)"),
         edits,
     );
+    // A workflow onboarded to `actions.lock` runs only what the lock lists: the lock
+    // follows the pin, or the pin is not made.
+    if let Some(lock) = actions_lock::of(site.repo) {
+        if lock.workflow(&site.file.path).is_some() && !value.contains("/.github/workflows/") {
+            let (repo, _) = actions_lock::split(value)?;
+            let ids = lock
+                .ids(&repo)
+                .or_else(|| site.resolver.and_then(|r| r.repo_ids(&repo)))?;
+            let lock_edits = actions_lock::edits(
+                &lock,
+                &actions_lock::Locking {
+                    workflow: &site.file.path,
+                    uses: &new_value,
+                    was: Some(value),
+                    sha: &sha,
+                    tag: &comment,
+                    ids,
+                },
+            )?;
+            plan.edits.extend(
+                lock_edits
+                    .into_iter()
+                    .map(|e| (actions_lock::PATH.to_string(), e)),
+            );
+        }
+    }
     plan.renames.push((value.to_string(), new_value));
     plan.rename_lines = site.doc().and_then(|d| super::step_lines(d, site.offset));
     Some(plan)

@@ -7,31 +7,8 @@
 
 use super::yaml::{self, Value};
 use super::{site_job, site_step, Edit, Plan, Safety, Site};
+use crate::rules::security::common::env_name;
 use pipewise_yaml::Style;
-
-/// `github.event.issue.title` → `ISSUE_TITLE`.
-fn env_name(path: &str) -> String {
-    let parts: Vec<&str> = path
-        .split('.')
-        .filter(|p| !matches!(*p, "github" | "event" | "inputs" | "steps" | "outputs"))
-        .collect();
-    let tail = &parts[parts.len().saturating_sub(2)..];
-    let mut name: String = tail
-        .join("_")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
-        name.insert_str(0, "VALUE_");
-    }
-    name
-}
 
 /// Whether `pos` in `line` is inside a double-quoted shell string (`Some(true)`), in
 /// plain text (`Some(false)`), or in single quotes (`None`).
@@ -146,18 +123,7 @@ pub fn plan(site: &Site) -> Option<Plan> {
     };
     // A step without a name is labelled by its script's first line: other findings
     // of the step are matched under the edited line.
-    let renames: Vec<(String, String)> = edits
-        .iter()
-        .filter(|e| e.start >= start && e.end <= end)
-        .filter_map(|e| {
-            let ls = text[..e.start].rfind('\n').map_or(0, |n| n + 1);
-            let le = text[e.end..].find('\n').map_or(text.len(), |n| e.end + n);
-            let old = text.get(ls..le)?.trim();
-            let new = format!("{}{}{}", &text[ls..e.start], e.text, &text[e.end..le]);
-            Some(super::label_renames(old, new.trim()))
-        })
-        .flatten()
-        .collect();
+    let renames = super::script_line_renames(text, start, end, &edits);
     let mut plan = site.plan(
         safety,
         format!("pass `${{{{ {inner} }}}}` through `env:` as `{var}` and quote it in the script"),
@@ -174,9 +140,6 @@ mod tests {
 
     #[test]
     fn names_and_quoting() {
-        assert_eq!(env_name("github.event.issue.title"), "ISSUE_TITLE");
-        assert_eq!(env_name("github.head_ref"), "HEAD_REF");
-        assert_eq!(env_name("steps.meta.outputs.tags"), "META_TAGS");
         assert_eq!(quoting("echo \"a ", 8), Some(true));
         assert_eq!(quoting("echo a ", 7), Some(false));
         assert_eq!(quoting("echo 'a ", 8), None);

@@ -2,7 +2,7 @@
 //! configuration: every job it applies to writes all its variables, masked ones
 //! included, into the job log.
 
-use super::{definitions, variables, where_, GITLAB};
+use super::{all_variables, report_in, where_, GITLAB};
 use crate::finding::{Category, Confidence, Severity};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
 use crate::workflow::{Platform, Workflow};
@@ -49,26 +49,26 @@ impl Rule for DebugTrace {
         GITLAB
     }
     fn workflow(&self, wf: &Workflow, cx: &mut Ctx) {
-        for (name, def) in definitions(wf) {
-            for (e, v) in variables(def) {
-                let Some(k) = e.key.as_str() else { continue };
-                if !matches!(k, "CI_DEBUG_TRACE" | "CI_DEBUG_SERVICES") {
-                    continue;
-                }
-                if !v
-                    .as_str()
-                    .is_some_and(|s| s.trim().eq_ignore_ascii_case("true"))
-                {
-                    continue;
-                }
-                cx.report(
-                    &META,
-                    wf.path,
-                    crate::rules::entry_span(e),
-                    format!("`{k}` is on in {}: job logs will show every variable, masked secrets included.", where_(name)),
-                )
-                .job((!name.is_empty() && name != "default").then_some(name));
+        for var in all_variables(wf) {
+            let (name, k) = (var.name, var.key);
+            if !matches!(k, "CI_DEBUG_TRACE" | "CI_DEBUG_SERVICES") {
+                continue;
             }
+            if !var
+                .value
+                .as_str()
+                .is_some_and(|s| s.trim().eq_ignore_ascii_case("true"))
+            {
+                continue;
+            }
+            report_in(
+                cx,
+                &META,
+                wf.path,
+                name,
+                crate::rules::entry_span(var.entry),
+                format!("`{k}` is on in {}: job logs will show every variable, masked secrets included.", where_(name)),
+            );
         }
     }
 }

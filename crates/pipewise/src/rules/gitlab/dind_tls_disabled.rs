@@ -1,7 +1,7 @@
 //! `gitlab/dind-tls-disabled`: docker-in-docker with TLS turned off
 //! (`DOCKER_TLS_CERTDIR: ""`, or `DOCKER_HOST` on plain port 2375).
 
-use super::{definitions, variables, where_, GITLAB};
+use super::{definitions, report_in, variables, where_, GITLAB};
 use crate::finding::{Category, Confidence, Severity};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
 use crate::workflow::{Platform, Workflow};
@@ -73,13 +73,14 @@ impl Rule for DindTlsDisabled {
                 (None, Some((e, _))) => (e, "`DOCKER_HOST` uses the unencrypted port 2375"),
                 (None, None) => continue,
             };
-            cx.report(
+            report_in(
+                cx,
                 &META,
                 wf.path,
+                name,
                 crate::rules::entry_span(e),
                 format!("{msg} in {}: the docker-in-docker daemon accepts unauthenticated connections from anything on the job network.", where_(name)),
-            )
-            .job((!name.is_empty() && name != "default").then_some(name));
+            );
         }
     }
 }

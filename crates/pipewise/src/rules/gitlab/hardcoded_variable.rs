@@ -4,7 +4,7 @@
 //! Throwaway test-database passwords (`postgres`, `secret`, `password`) are not
 //! reported.
 
-use super::{definitions, variables, where_, GITLAB};
+use super::{all_variables, report_in, where_, GITLAB};
 use crate::finding::{Category, Confidence, Severity};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
 use crate::workflow::{Platform, Workflow};
@@ -108,31 +108,30 @@ impl Rule for HardcodedVariable {
         GITLAB
     }
     fn workflow(&self, wf: &Workflow, cx: &mut Ctx) {
-        for (name, def) in definitions(wf) {
+        for var in all_variables(wf) {
             // Credentials of the job's own service containers (a test database or
             // identity provider started for the job) are throwaway fixtures.
-            if def.get("services").is_some() {
+            if var.def.get("services").is_some() {
                 continue;
             }
-            for (e, v) in variables(def) {
-                let Some(k) = e.key.as_str() else { continue };
-                let upper = k.to_ascii_uppercase();
-                if !SECRET_WORDS.iter().any(|w| upper.contains(w))
-                    || NOT_SECRET_SUFFIXES.iter().any(|s| upper.ends_with(s))
-                {
-                    continue;
-                }
-                if !v.as_str().is_some_and(looks_secret) {
-                    continue;
-                }
-                cx.report(
-                    &META,
-                    wf.path,
-                    v.span,
-                    format!("`{k}` in {} has a literal value that looks like a real credential; it is readable by anyone who can read the repository.", where_(name)),
-                )
-                .job((!name.is_empty() && name != "default").then_some(name));
+            let (name, k) = (var.name, var.key);
+            let upper = k.to_ascii_uppercase();
+            if !SECRET_WORDS.iter().any(|w| upper.contains(w))
+                || NOT_SECRET_SUFFIXES.iter().any(|s| upper.ends_with(s))
+            {
+                continue;
             }
+            if !var.value.as_str().is_some_and(looks_secret) {
+                continue;
+            }
+            report_in(
+                cx,
+                &META,
+                wf.path,
+                name,
+                var.value.span,
+                format!("`{k}` in {} has a literal value that looks like a real credential; it is readable by anyone who can read the repository.", where_(name)),
+            );
         }
     }
 }

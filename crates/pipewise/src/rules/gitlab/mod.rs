@@ -17,7 +17,8 @@ pub mod script_injection;
 pub mod unpinned_image;
 pub mod unpinned_include;
 
-use super::Rule;
+use super::{Ctx, FindingBuilder, Rule, RuleMeta};
+use crate::finding::Span;
 use crate::workflow::{Platform, Workflow};
 use pipewise_yaml::{Entry, Node, NodeKind};
 
@@ -69,6 +70,48 @@ pub fn variables(n: &Node) -> Vec<(&Entry, &Node)> {
             Some((e, v))
         })
         .collect()
+}
+
+/// One variable a definition sets (see [`definitions`] and [`variables`]).
+pub struct VarSite<'a> {
+    /// The definition's name (`""` for the global configuration).
+    pub name: &'a str,
+    pub def: &'a Node,
+    pub key: &'a str,
+    pub entry: &'a Entry,
+    /// The value node (`value:` of the long form).
+    pub value: &'a Node,
+}
+
+/// Every variable with a string key, of every definition of the file.
+pub fn all_variables<'a>(wf: &Workflow<'a>) -> impl Iterator<Item = VarSite<'a>> {
+    definitions(wf).into_iter().flat_map(|(name, def)| {
+        variables(def)
+            .into_iter()
+            .filter_map(move |(entry, value)| {
+                Some(VarSite {
+                    name,
+                    def,
+                    key: entry.key.as_str()?,
+                    entry,
+                    value,
+                })
+            })
+    })
+}
+
+/// Reports a finding of definition `name` (see [`definitions`]), naming it as the
+/// finding's job unless it is the global configuration or `default:`.
+pub fn report_in<'c>(
+    cx: &'c mut Ctx,
+    meta: &'static RuleMeta,
+    path: &str,
+    name: &str,
+    span: Span,
+    message: String,
+) -> FindingBuilder<'c> {
+    cx.report(meta, path, span, message)
+        .job((!name.is_empty() && name != "default").then_some(name))
 }
 
 /// A human name for a definition in messages.

@@ -2,7 +2,7 @@
 //! `services:` entry without a tag or with `:latest`. Images named through variables
 //! are not judged.
 
-use super::{definitions, where_, GITLAB};
+use super::{definitions, report_in, where_, GITLAB};
 use crate::finding::{Category, Confidence, Severity};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
 use crate::workflow::{Platform, Workflow};
@@ -89,16 +89,17 @@ impl Rule for UnpinnedImage {
             for (what, node) in found {
                 let Some(img) = node.as_str() else { continue };
                 let Some(why) = unpinned(img) else { continue };
-                cx.report(
+                report_in(
+                    cx,
                     &META,
                     wf.path,
+                    name,
                     node.span,
                     format!(
                         "The {what} `{img}` of {} {why}: each pipeline may pull a different image.",
                         where_(name)
                     ),
-                )
-                .job((!name.is_empty() && name != "default").then_some(name));
+                );
             }
         }
     }

@@ -12,6 +12,7 @@ pub mod partial_status_check;
 pub mod stale_cache;
 pub mod stale_exit_status;
 pub mod toolchain_drift;
+pub mod unlocked_action;
 pub mod unpushed_commit;
 
 use super::Rule;
@@ -29,6 +30,7 @@ pub static RULES: &[&dyn Rule] = &[
     &toolchain_drift::ToolchainDrift,
     &unpushed_commit::UnpushedCommit,
     &localhost_without_server::LocalhostWithoutServer,
+    &unlocked_action::UnlockedAction,
 ];
 
 /// The text of a step script: the `run:` block or the script file.

@@ -4,6 +4,7 @@
 
 use crate::expr::{self, BinOp, Expr, ExprKind};
 use crate::finding::{Severity, Span};
+use crate::rules::{Ctx, StepSite};
 use crate::workflow::{Job, Step, Workflow};
 use pipewise_yaml::{Document, Node};
 
@@ -457,6 +458,31 @@ pub fn value_span(doc: &Document, node: &Node, s: expr::Span) -> Span {
     Span::new(a, b.max(a))
 }
 
+/// A check of one action reference: the `uses:` node, its document and path, the
+/// job id and the step label (`None` for a job's reusable-workflow `uses:`).
+pub type UsesCheck = fn(&Node, &Document, &str, Option<&str>, Option<String>, &mut Ctx);
+
+/// Runs `check` on a step's `uses:`, labelled with the step (a rule's `step` hook).
+pub fn step_uses(site: &StepSite, cx: &mut Ctx, check: UsesCheck) {
+    if let Some(u) = site.step.uses {
+        check(
+            u,
+            site.doc,
+            site.path,
+            site.job_id(),
+            Some(site.step.label()),
+            cx,
+        );
+    }
+}
+
+/// Runs `check` on a job's reusable-workflow `uses:` (a rule's `job` hook).
+pub fn job_uses(wf: &Workflow, job: &Job, cx: &mut Ctx, check: UsesCheck) {
+    if let Some(u) = job.uses {
+        check(u, wf.doc, wf.path, Some(job.id), None, cx);
+    }
+}
+
 /// An environment variable name for a context path: `github.event.issue.title` →
 /// `ISSUE_TITLE`, `inputs.build-args` → `BUILD_ARGS`.
 pub fn env_name(path: &str) -> String {
@@ -482,6 +508,9 @@ pub fn env_name(path: &str) -> String {
         .collect();
     if s.is_empty() {
         "VALUE".into()
+    } else if s.starts_with(|c: char| c.is_ascii_digit()) {
+        // Not a valid variable name.
+        format!("VALUE_{s}")
     } else {
         s
     }
@@ -666,5 +695,9 @@ mod tests {
         assert_eq!(env_name("github.event.issue.title"), "ISSUE_TITLE");
         assert_eq!(env_name("inputs.build-args"), "BUILD_ARGS");
         assert_eq!(env_name("github.head_ref"), "HEAD_REF");
+        assert_eq!(env_name("steps.meta.outputs.tags"), "META_TAGS");
+        assert_eq!(env_name("matrix.0"), "MATRIX_0");
+        assert_eq!(env_name("github.event.commits.0"), "COMMITS_0");
+        assert_eq!(env_name("inputs.1st"), "VALUE_1ST");
     }
 }

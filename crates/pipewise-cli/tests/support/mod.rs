@@ -1,0 +1,41 @@
+//! Helpers shared by the CLI's integration tests (`mod support;`): temporary
+//! repositories, the `pipewise` binary, the workspace.
+#![allow(dead_code)] // each test binary uses some of them
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+/// The workspace root (where README.md, action.yml and tests/repos are).
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The built `pipewise` binary.
+pub fn bin() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("pipewise")
+}
+
+/// The binary with colour off whatever the caller's environment says.
+pub fn pipewise() -> Command {
+    let mut c = Command::cargo_bin("pipewise").expect("binary");
+    c.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
+    c
+}
+
+/// Writes `content` at `path` under `dir`, creating the folders.
+pub fn write(dir: &Path, path: &str, content: impl AsRef<[u8]>) {
+    let p = dir.join(path);
+    fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    fs::write(&p, content).expect("write");
+}
+
+/// A temporary repository with the given files (path, content).
+pub fn repo<C: AsRef<[u8]>>(files: &[(&str, C)]) -> TempDir {
+    let dir = TempDir::new().expect("temp dir");
+    for (path, content) in files {
+        write(dir.path(), path, content);
+    }
+    dir
+}
