@@ -48,7 +48,7 @@ pub struct GitRepo {
 
 /// Tree listings kept at most (then the cache starts again): memory stays flat
 /// over any number of commits.
-const MAX_LISTINGS: usize = 100_000;
+const MAX_LISTINGS: usize = 20_000;
 /// Bytes of blob text kept at most (then the cache starts again).
 const MAX_BLOB_BYTES: usize = 64 * 1024 * 1024;
 

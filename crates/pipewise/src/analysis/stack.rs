@@ -631,7 +631,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
         })
         .take(40)
     {
-        let Ok(text) = read_text(&repo.root, &repo.root.join(p), p) else {
+        let Ok(text) = repo.read(p) else {
             continue;
         };
         let t = text.to_ascii_lowercase();
