@@ -137,7 +137,18 @@ fn path_of(uri: &str) -> Option<PathBuf> {
     Some(PathBuf::from(s))
 }
 
-fn range(line: usize, column: usize, end_line: usize, end_column: usize) -> Value {
+/// An LSP range from pipewise's 1-based lines and character columns: LSP counts
+/// UTF-16 code units, so the columns are converted on the buffer's lines.
+fn range(lines: &[&str], line: usize, column: usize, end_line: usize, end_column: usize) -> Value {
+    let utf16 = |l: usize, chars: usize| -> usize {
+        lines.get(l).map_or(chars, |t| {
+            t.trim_end_matches('\r')
+                .chars()
+                .take(chars)
+                .map(char::len_utf16)
+                .sum()
+        })
+    };
     let l = line.max(1) - 1;
     let c = column.max(1) - 1;
     let (el, ec) = if end_line >= line.max(1) && end_line > 0 {
@@ -146,8 +157,8 @@ fn range(line: usize, column: usize, end_line: usize, end_column: usize) -> Valu
         (l, c + 1)
     };
     json!({
-        "start": { "line": l, "character": c },
-        "end": { "line": el, "character": ec },
+        "start": { "line": l, "character": utf16(l, c) },
+        "end": { "line": el, "character": utf16(el, ec) },
     })
 }
 
@@ -186,14 +197,14 @@ fn load(uri: &str, text: &str) -> Option<Buffer> {
     })
 }
 
-fn diagnostic(f: &ReportFinding) -> Value {
+fn diagnostic(lines: &[&str], f: &ReportFinding) -> Value {
     let severity = match f.severity {
         Severity::Critical | Severity::High => 1,
         Severity::Medium => 2,
         Severity::Low | Severity::Info => 3,
     };
     json!({
-        "range": range(f.line, f.column, f.end_line, f.end_column),
+        "range": range(lines, f.line, f.column, f.end_line, f.end_column),
         "severity": severity,
         "source": "pipewise",
         "code": f.rule,
@@ -210,13 +221,14 @@ pub fn diagnostics(uri: &str, text: &str) -> Vec<Value> {
         return vec![];
     };
     let report = pipewise::audit::audit_repo_with(&repo, &config, None);
+    let lines: Vec<&str> = text.split('\n').collect();
     let mut out: Vec<Value> = report
         .errors
         .iter()
         .filter(|e| e.file == rel)
         .map(|e| {
             json!({
-                "range": range(e.line, 1, e.line, 1000),
+                "range": range(&lines, e.line, 1, e.line, 1000),
                 "severity": 1,
                 "source": "pipewise",
                 "message": e.message,
@@ -228,11 +240,11 @@ pub fn diagnostics(uri: &str, text: &str) -> Vec<Value> {
             .findings
             .iter()
             .filter(|f| f.file == rel)
-            .map(diagnostic),
+            .map(|f| diagnostic(&lines, f)),
     );
     out.extend(report.warnings.iter().filter(|w| w.file == rel).map(|w| {
         json!({
-            "range": range(w.line, 1, w.line, 1000),
+            "range": range(&lines, w.line, 1, w.line, 1000),
             "severity": 2,
             "source": "pipewise",
             "message": w.message,
@@ -301,6 +313,7 @@ pub fn code_actions(uri: &str, text: &str, first: usize, last: usize) -> Vec<Val
         return vec![];
     };
     let report = pipewise::audit::audit_repo_with(&b.repo, &b.config, None);
+    let lines: Vec<&str> = text.split('\n').collect();
     let mut done: Vec<(String, usize)> = vec![];
     let mut out = vec![];
     for f in &report.findings {
@@ -346,7 +359,7 @@ pub fn code_actions(uri: &str, text: &str, first: usize, last: usize) -> Vec<Val
             ),
             "kind": "quickfix",
             "isPreferred": safe,
-            "diagnostics": [diagnostic(f)],
+            "diagnostics": [diagnostic(&lines, f)],
             "edit": { "changes": changes },
         }));
     }
@@ -370,6 +383,18 @@ mod tests {
             path_of(&uri_of(Path::new("/x/é #.sh"))),
             Some(PathBuf::from("/x/é #.sh"))
         );
+    }
+
+    #[test]
+    fn diagnostic_columns_count_utf16() {
+        // `é` is one UTF-16 unit, `😀` two: pipewise's character column 4 (the `x`
+        // after them) is UTF-16 column 4 (0-based).
+        let lines = ["é😀 x = 1"];
+        let r = range(&lines, 1, 4, 1, 5);
+        assert_eq!(r["start"], json!({"line": 0, "character": 4}));
+        assert_eq!(r["end"], json!({"line": 0, "character": 5}));
+        // A whole-line range ends at the line's end.
+        assert_eq!(range(&lines, 1, 1, 1, 1000)["end"]["character"], 9);
     }
 
     #[test]
