@@ -2,6 +2,7 @@
 //! Everything else lives in the `pipewise` library.
 
 mod batch;
+mod cost;
 mod fix;
 
 /// mimalloc instead of the system allocator: the audit builds and drops many small
@@ -65,7 +66,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Audit one or more repositories (directories) or workflow files.
-    Audit(AuditArgs),
+    Audit(Box<AuditArgs>),
     /// Apply the fixes of findings in place (or print them with --diff), each proven
     /// by a re-audit; unsafe fixes only with --unsafe.
     Fix(fix::FixArgs),
@@ -114,6 +115,18 @@ enum Cmd {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// Print only the cost and speed of the pipelines: jobs per event, billable
+    /// minutes, price a month, critical path and the changes that save the most.
+    Cost {
+        /// Repository directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        econ: Box<cost::EconArgs>,
+        /// Output: plain text, json or markdown.
+        #[arg(short, long, default_value = "plain", value_parser = ["plain", "json", "markdown"])]
+        format: String,
+    },
     /// Run as a language server on standard input/output: diagnostics for workflow,
     /// action, Dockerfile and compose buffers as they are opened and edited.
     Lsp,
@@ -155,6 +168,8 @@ struct AuditArgs {
     /// repository settings otherwise, so approval gates stay "not visible".
     #[arg(long, value_name = "FILE")]
     settings: Option<PathBuf>,
+    #[command(flatten)]
+    econ: cost::EconArgs,
     /// Audit only shard I of N (1-based) of the repositories given, assigned by a
     /// hash of each one's normalised path: N jobs with --shard 1/N .. N/N audit every
     /// repository once, and `pipewise merge` of their JSON reports is the report of
@@ -191,6 +206,11 @@ fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Lsp => lsp::run(),
+        Cmd::Cost {
+            paths,
+            econ,
+            format,
+        } => cost::run(&paths, &econ, &format),
         Cmd::Scaffold {
             capability,
             path,
@@ -202,7 +222,7 @@ fn main() -> ExitCode {
             if batch::timings_requested() {
                 pipewise::shell::enable_shell_timing();
             }
-            let code = run_audit(args);
+            let code = run_audit(*args);
             batch::print_timings(started);
             code
         }
@@ -356,6 +376,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
         }
         None => None,
     };
+    let settings = args.econ.apply(settings)?;
     let baseline = match &args.baseline {
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;

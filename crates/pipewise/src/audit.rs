@@ -359,7 +359,14 @@ pub fn audit_repo_with(
         secrets: secret_uses,
         warnings,
         summary: Default::default(),
+        economics: None,
     };
+    let inputs = settings.map(|s| &s.economics);
+    let default_inputs = crate::economics::Inputs::default();
+    report.economics = catch_unwind(AssertUnwindSafe(|| {
+        crate::economics::analyze(&view.workflows, inputs.unwrap_or(&default_inputs))
+    }))
+    .ok();
     // Scores last: they read the findings and capabilities.
     report.scores = crate::scoring::score(&report.findings, &report.capabilities, &report.files);
     if let Some(r) = analysis.no_ci {

@@ -12,6 +12,7 @@ pub mod conditions;
 pub mod config;
 pub mod discover;
 pub mod dockerfile;
+pub mod economics;
 pub mod effects;
 pub mod expr;
 pub mod finding;

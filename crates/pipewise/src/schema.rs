@@ -84,6 +84,10 @@ pub struct RepoReport {
     /// own config turns off (disabled rules, lowered severities, ignored paths).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<ReportError>,
+    /// Cost and speed: jobs per event, billable minutes, prices, critical paths and
+    /// the optimisations that save the most ([`crate::economics`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub economics: Option<crate::economics::report::Economics>,
 }
 
 /// A repository file's path as every format shows it: `root/file`, or `file` when

@@ -135,9 +135,10 @@ fn markdown_report_of_seed_000() {
     }
     assert!(tables >= 5, "{tables} tables");
     assert!(md.contains("**Date**: 2025-11-01"));
-    // Shorter than the hand-written seed report (~1,330 lines; was 5,508).
+    // Shorter than the hand-written seed report (~1,330 lines; was 5,508). 1,500 before
+    // the "Cost and Speed" section (issue 19: one table row per workflow, ~15 lines).
     let lines = md.lines().count();
-    assert!(lines <= 1500, "{lines} lines");
+    assert!(lines <= 1525, "{lines} lines");
     assert!(md.contains("**Verdict: not ready for production.**"));
     // One entry per rule: a rule's heading appears once, with all its locations.
     let pins = headings

@@ -101,6 +101,9 @@ rule_tests! {
     container__root_user => "container/root-user",
     container__secret_in_env => "container/secret-in-env",
     container__unpinned_base_image => "container/unpinned-base-image",
+    cost__missing_cancel_in_progress => "cost/missing-cancel-in-progress",
+    cost__multi_arch_every_push => "cost/multi-arch-every-push",
+    cost__no_dependency_cache => "cost/no-dependency-cache",
     deployment__placeholder_step => "deployment/placeholder-step",
     deployment__readiness_wait => "deployment/readiness-wait",
     deployment__release_tool_on_tag => "deployment/release-tool-on-tag",
@@ -191,7 +194,8 @@ fn every_rule_is_documented() {
                 "deployment",
                 "quality",
                 "container",
-                "gitlab"
+                "gitlab",
+                "cost"
             ]
             .contains(&group),
             "{}",

@@ -28,6 +28,9 @@ impl Environment {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RepoSettings {
     pub environments: Vec<Environment>,
+    /// Run data and frequency assumptions for the cost estimate (`--runs FILE`,
+    /// `--pushes-per-day N`, …).
+    pub economics: crate::economics::Inputs,
     /// GitHub secret scanning (or its push protection) is enabled: `Some(true)`,
     /// disabled: `Some(false)`, not exported: `None`.
     pub secret_scanning: Option<bool>,

@@ -288,6 +288,11 @@ fn repo_section(o: &mut String, repo: &RepoReport, sfx: &str, multi: bool) {
         job_graph(repo, sfx)
     );
 
+    // Cost and speed.
+    if let Some(e) = repo.economics.as_ref().filter(|e| !e.workflows.is_empty()) {
+        o.push_str(&super::economics::html(e, sfx));
+    }
+
     // Findings.
     findings_table(o, repo, sfx);
 

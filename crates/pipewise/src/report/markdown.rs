@@ -1267,6 +1267,9 @@ pub fn local_commands(job: &super::JobSummary, max_lines: usize) -> String {
 }
 
 fn appendices(out: &mut String, repo: &RepoReport) {
+    if let Some(e) = repo.economics.as_ref().filter(|e| !e.workflows.is_empty()) {
+        out.push_str(&super::economics::markdown(e, 2));
+    }
     out.push_str("## Appendix A: Workflow Dependency Graph\n\nJobs by workflow; arrows are `needs:`, dotted arrows are `workflow_run` triggers.\n\n");
     fenced(out, "mermaid", &mermaid(repo));
 

@@ -2,6 +2,7 @@
 //! they share. The `pipewise/report@1` data they render is [`crate::schema`].
 
 pub mod concise;
+pub mod economics;
 pub mod escape;
 pub mod github;
 pub mod gitlab;

@@ -343,6 +343,13 @@ fn scorecard(out: &mut String, p: &Paint, report: &Report, cols: Option<usize>) 
                 ".".repeat(10 - filled)
             ));
         }
+        if let Some(e) = repo.economics.as_ref().filter(|e| !e.workflows.is_empty()) {
+            out.push_str(&format!(
+                "{} {}\n",
+                p.bold("cost:"),
+                fit(&super::economics::one_line(e), 6, cols, "      ", 6)
+            ));
+        }
         let actions = top_actions(repo);
         if !actions.is_empty() {
             out.push_str(&format!("{}\n", p.bold("top actions:")));

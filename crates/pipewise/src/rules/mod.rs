@@ -6,6 +6,7 @@
 //! documentation in its [`RuleMeta`], and is listed once in its group's `RULES`.
 
 pub mod container;
+pub mod cost;
 pub mod deployment;
 pub mod gitlab;
 pub mod quality;
@@ -290,6 +291,7 @@ fn sorted() -> &'static [&'static dyn Rule] {
     ALL.get_or_init(|| {
         let mut v: Vec<&'static dyn Rule> = [
             container::RULES,
+            cost::RULES,
             deployment::RULES,
             gitlab::RULES,
             quality::RULES,

@@ -1,0 +1,310 @@
+//! The duration model: each step is classified by what it does (its action, or the
+//! commands of its script, read through the shell parser, the intent classifier and
+//! the tool catalogue; never by its name) into a [`Kind`] with a range of minutes. A
+//! job's estimate is its runner start-up plus its steps, with `timeout-minutes` (or
+//! GitHub's 360-minute default) as the upper bound.
+
+use super::report::Range;
+use crate::intent::{action_intent, command_intent, subcommand};
+use crate::shell::Command;
+use crate::workflow::{Job, Step};
+use pipewise_catalog::Intent;
+
+/// What a step does, as far as time goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    Other,
+    Checkout,
+    Setup,
+    Cache,
+    Upload,
+    Publish,
+    InstallCached,
+    Lint,
+    Install,
+    Deploy,
+    Build,
+    Scan,
+    Test,
+    ContainerBuild,
+    ContainerMultiArch,
+    ContainerMultiArchQemu,
+}
+
+impl Kind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Other => "other",
+            Kind::Checkout => "checkout",
+            Kind::Setup => "setup",
+            Kind::Cache => "cache",
+            Kind::Upload => "artifact transfer",
+            Kind::Publish => "publish",
+            Kind::InstallCached => "install (cached)",
+            Kind::Lint => "lint",
+            Kind::Install => "install (no cache)",
+            Kind::Deploy => "deploy",
+            Kind::Build => "build",
+            Kind::Scan => "security scan",
+            Kind::Test => "test",
+            Kind::ContainerBuild => "container build",
+            Kind::ContainerMultiArch => "container build, multi-arch",
+            Kind::ContainerMultiArchQemu => "container build, multi-arch under QEMU",
+        }
+    }
+
+    /// Minutes: low, expected, high. Typical hosted-runner times for a small to
+    /// medium project; run data replaces them when given.
+    pub fn minutes(self) -> Range {
+        let (l, e, h) = match self {
+            Kind::Other => (0.05, 0.1, 1.0),
+            Kind::Checkout => (0.1, 0.2, 1.0),
+            Kind::Setup => (0.1, 0.3, 1.0),
+            Kind::Cache => (0.1, 0.3, 1.0),
+            Kind::Upload => (0.1, 0.3, 2.0),
+            Kind::Publish => (0.3, 1.0, 4.0),
+            Kind::InstallCached => (0.3, 0.7, 2.0),
+            Kind::Lint => (0.3, 1.0, 4.0),
+            Kind::Install => (1.0, 2.0, 6.0),
+            Kind::Deploy => (0.5, 2.0, 10.0),
+            Kind::Build => (1.0, 3.0, 10.0),
+            Kind::Scan => (1.0, 3.0, 15.0),
+            Kind::Test => (1.0, 4.0, 15.0),
+            Kind::ContainerBuild => (2.0, 4.0, 12.0),
+            Kind::ContainerMultiArch => (4.0, 8.0, 25.0),
+            Kind::ContainerMultiArchQemu => (8.0, 15.0, 45.0),
+        };
+        Range::new(l, e, h)
+    }
+}
+
+/// Runner start-up and post-job cleanup, per job.
+pub const JOB_OVERHEAD: Range = Range {
+    low: 0.2,
+    expected: 0.3,
+    high: 0.5,
+};
+
+/// GitHub's default job timeout.
+pub const DEFAULT_TIMEOUT: f64 = 360.0;
+
+/// Facts about a job that change how its steps are read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JobFacts {
+    /// A dependency cache is restored (`actions/cache`, `setup-*` with `cache:`,
+    /// `Swatinem/rust-cache`, `bundler-cache: true`, `enable-cache`).
+    pub cache: bool,
+    /// QEMU is set up (`docker/setup-qemu-action`, `binfmt` registration).
+    pub qemu: bool,
+}
+
+/// The lowercased action name without its `@ref`.
+pub fn action_name(step: &Step) -> Option<String> {
+    step.action().map(|a| a.to_ascii_lowercase())
+}
+
+pub fn job_facts(job: &Job) -> JobFacts {
+    let mut f = JobFacts::default();
+    for s in &job.steps {
+        if let Some(a) = action_name(s) {
+            if step_restores_cache(s, &a) {
+                f.cache = true;
+            }
+            if a == "docker/setup-qemu-action" {
+                f.qemu = true;
+            }
+        }
+        for c in commands(s) {
+            let w = c.argv_text();
+            if w.contains("qemu-user-static") || w.contains("tonistiigi/binfmt") {
+                f.qemu = true;
+            }
+        }
+    }
+    f
+}
+
+/// Whether a `uses:` step restores a dependency cache.
+pub fn step_restores_cache(s: &Step, action: &str) -> bool {
+    let input_on = |k: &str| {
+        s.with_str(k)
+            .is_some_and(|v| !v.trim().is_empty() && v.trim() != "false")
+    };
+    match action {
+        "actions/cache" | "actions/cache/restore" | "swatinem/rust-cache" => true,
+        "ruby/setup-ruby" => input_on("bundler-cache"),
+        "astral-sh/setup-uv" => input_on("enable-cache"),
+        // setup-go caches by default since v4.
+        "actions/setup-go" => s.with_str("cache").is_none_or(|v| v.trim() != "false"),
+        a if a.starts_with("actions/setup-") => input_on("cache"),
+        _ => false,
+    }
+}
+
+/// The commands of a step's own script (not in conditions or substitutions).
+pub fn commands<'s>(s: &'s Step) -> impl Iterator<Item = &'s Command> {
+    s.run
+        .as_ref()
+        .and_then(|r| r.script.as_ref())
+        .into_iter()
+        .flat_map(|sc| sc.commands.iter())
+        .filter(|c| !c.in_condition && !c.in_substitution)
+}
+
+/// The kind of one step.
+pub fn step_kind(s: &Step, facts: JobFacts) -> Kind {
+    if let Some(a) = action_name(s) {
+        return action_kind(s, &a, facts);
+    }
+    commands(s)
+        .map(|c| command_kind(c, facts))
+        .max_by(|a, b| {
+            a.minutes()
+                .expected
+                .total_cmp(&b.minutes().expected)
+                .then(a.cmp(b))
+        })
+        .unwrap_or(Kind::Other)
+}
+
+fn action_kind(s: &Step, a: &str, facts: JobFacts) -> Kind {
+    if a == "actions/checkout" {
+        return Kind::Checkout;
+    }
+    if step_restores_cache(s, a) && !a.starts_with("actions/setup-") && a != "ruby/setup-ruby" {
+        return Kind::Cache;
+    }
+    if a == "docker/build-push-action" || a == "redhat-actions/buildah-build" {
+        let platforms = s.with_str("platforms").or_else(|| s.with_str("archs"));
+        return container_kind(platforms.is_some_and(|p| p.contains(',')), facts);
+    }
+    if a == "ruby/setup-ruby" && step_restores_cache(s, a) {
+        // Runs `bundle install` with the cache.
+        return Kind::InstallCached;
+    }
+    if a.starts_with("actions/upload-artifact") || a.starts_with("actions/download-artifact") {
+        return Kind::Upload;
+    }
+    if is_setup_action(a) {
+        return Kind::Setup;
+    }
+    match action_intent(a) {
+        Intent::Test => Kind::Test,
+        Intent::Build => Kind::Build,
+        Intent::Lint => Kind::Lint,
+        Intent::SecurityScan => Kind::Scan,
+        Intent::Deploy | Intent::Migration => Kind::Deploy,
+        Intent::Publish => Kind::Publish,
+        _ => Kind::Other,
+    }
+}
+
+/// Actions that install a toolchain or log in: seconds, not minutes.
+fn is_setup_action(a: &str) -> bool {
+    let (owner, rest) = a.split_once('/').unwrap_or(("", a));
+    rest.starts_with("setup-")
+        || rest.starts_with("action-setup")
+        || rest.ends_with("-toolchain")
+        || rest == "toolchain"
+        || rest.starts_with("login-action")
+        || rest.starts_with("configure-")
+        || (owner == "docker" && rest.starts_with("metadata-action"))
+}
+
+fn container_kind(multi: bool, facts: JobFacts) -> Kind {
+    match (multi, facts.qemu) {
+        (false, _) => Kind::ContainerBuild,
+        (true, true) => Kind::ContainerMultiArchQemu,
+        (true, false) => Kind::ContainerMultiArch,
+    }
+}
+
+/// Package-manager commands that install dependencies.
+fn installs(name: &str, c: &Command) -> bool {
+    let sub = subcommand(c).unwrap_or("");
+    let arg = |a: &str| c.has_arg(a);
+    match name {
+        "npm" => matches!(sub, "ci" | "install" | "i"),
+        "pnpm" | "bun" => matches!(sub, "install" | "i"),
+        "yarn" => sub.is_empty() || sub == "install",
+        "pip" | "pip3" => sub == "install",
+        "python" | "python3" => arg("pip") && arg("install"),
+        "poetry" | "pipenv" | "bundle" | "composer" | "pdm" => sub == "install",
+        "uv" => sub == "sync" || (sub == "pip" && arg("install")),
+        "go" => sub == "mod" && arg("download"),
+        "cargo" => sub == "fetch",
+        "dotnet" => sub == "restore",
+        "mix" => sub == "deps.get",
+        "apt-get" | "apt" | "brew" | "apk" | "dnf" | "yum" => sub == "install" || sub == "add",
+        _ => false,
+    }
+}
+
+/// System packages are never in a dependency cache.
+fn system_install(name: &str) -> bool {
+    matches!(name, "apt-get" | "apt" | "brew" | "apk" | "dnf" | "yum")
+}
+
+fn command_kind(c: &Command, facts: JobFacts) -> Kind {
+    let name = c.base_name().to_ascii_lowercase();
+    let name = name.as_str();
+    let sub = subcommand(c).unwrap_or("");
+    if matches!(name, "docker" | "podman" | "buildah")
+        && (sub == "build" || (sub == "buildx" && c.has_arg("build")) || sub == "bud")
+    {
+        let multi = c.words.windows(2).any(|w| {
+            (w[0].text == "--platform" && w[1].text.contains(','))
+                || (w[0].text.starts_with("--platform=") && w[0].text.contains(','))
+        }) || c
+            .words
+            .iter()
+            .any(|w| w.text.starts_with("--platform=") && w.text.contains(','));
+        return container_kind(multi, facts);
+    }
+    if installs(name, c) {
+        return if facts.cache && !system_install(name) {
+            Kind::InstallCached
+        } else {
+            Kind::Install
+        };
+    }
+    match command_intent(c) {
+        Intent::Test => Kind::Test,
+        Intent::Build => Kind::Build,
+        Intent::Lint => Kind::Lint,
+        Intent::SecurityScan => Kind::Scan,
+        Intent::Deploy | Intent::Migration => Kind::Deploy,
+        Intent::Publish => Kind::Publish,
+        _ => Kind::Other,
+    }
+}
+
+/// A job's `timeout-minutes` when it is a number.
+pub fn timeout(job: &Job) -> Option<f64> {
+    job.get("timeout-minutes")
+        .and_then(|n| n.as_str())
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .filter(|t| t.is_finite() && *t > 0.0)
+}
+
+/// Clips a range to a job's timeout; says whether the bound applied.
+pub fn clip(r: Range, timeout: Option<f64>) -> (Range, bool) {
+    let t = timeout.unwrap_or(DEFAULT_TIMEOUT);
+    let clipped = r.high > t;
+    (
+        Range::new(r.low.min(t), r.expected.min(t), r.high.min(t)),
+        clipped,
+    )
+}
+
+/// A step that installs dependencies a cache could restore (not system packages) in
+/// a job that restores no dependency cache.
+pub fn uncached_install(s: &Step, job: &Job) -> bool {
+    if job_facts(job).cache {
+        return false;
+    }
+    commands(s).any(|c| {
+        let name = c.base_name().to_ascii_lowercase();
+        installs(&name, c) && !system_install(&name)
+    })
+}

@@ -1,0 +1,28 @@
+//! Cost rules: changes that save CI minutes and money, each finding with its saving
+//! estimated by [`crate::economics`] (billable minutes a run and a month under the
+//! default assumptions; `pipewise cost` recomputes them with yours). Severity `info`:
+//! they cost money, not safety.
+
+pub mod missing_cancel_in_progress;
+pub mod multi_arch_every_push;
+pub mod no_dependency_cache;
+
+use super::{Ctx, Rule, RuleMeta};
+use crate::economics::{report::Assumptions, savings};
+use crate::workflow::Workflow;
+
+pub static RULES: &[&dyn Rule] = &[
+    &missing_cancel_in_progress::MissingCancelInProgress,
+    &multi_arch_every_push::MultiArchEveryPush,
+    &no_dependency_cache::NoDependencyCache,
+];
+
+/// Reports the workflow's savings of rule `meta`.
+fn report(meta: &'static RuleMeta, wf: &Workflow, cx: &mut Ctx) {
+    for f in savings::find(wf, &Assumptions::default()) {
+        if f.rule == meta.id {
+            cx.report(meta, wf.path, f.span, f.message)
+                .job(f.job.as_deref());
+        }
+    }
+}
