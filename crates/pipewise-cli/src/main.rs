@@ -416,6 +416,9 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
             }
         };
         r.root = output::rebase(&r.root, &base);
+        if !opts.format.0.shows_inventory() {
+            pipewise::report::drop_inventory(&mut r);
+        }
         if writing_baseline {
             let mut keep = RepoReport {
                 root: r.root.clone(),
