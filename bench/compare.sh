@@ -13,6 +13,12 @@
 #   --with-shellcheck   also time actionlint with its shellcheck integration
 #   --replicate N       audit a temporary corpus made of N copies of the corpus
 #                       (hardlinks when possible), to check linear scaling
+#   --formats           also run pipewise once per output format (plain, json,
+#                       sarif, markdown, html, github, concise, gitlab) and
+#                       report each one's wall time and peak RSS (target 64 MB)
+#   --instructions      also count instructions with valgrind (callgrind, one
+#                       thread: RAYON_NUM_THREADS=1 / GOMAXPROCS=1) for pipewise
+#                       and actionlint: stable on a busy machine, unlike wall time
 #   --keep              keep the temporary work directory
 #   -h, --help          show this help
 #
@@ -37,6 +43,8 @@ RUNS=5
 REPLICATE=1
 WITH_SC=0
 KEEP=0
+FORMATS=0
+INSTR=0
 positional=()
 while (($#)); do
     case $1 in
@@ -44,6 +52,8 @@ while (($#)); do
         --replicate) (($# >= 2)) || die "--replicate needs a number"; REPLICATE=$2; shift ;;
         --replicate=*) REPLICATE=${1#*=} ;;
         --keep) KEEP=1 ;;
+        --formats) FORMATS=1 ;;
+        --instructions) INSTR=1 ;;
         -h | --help) usage; exit 0 ;;
         --) shift; positional+=("$@"); break ;;
         -*) die "unknown option: $1 (see --help)" ;;
@@ -372,16 +382,48 @@ PY
         # The verdict uses the paired ratio (same round, so the same machine state).
         if ((HAVE_ZIZMOR)); then
             pz=$(paired pipewise zizmor)
-            echo "- wall ratio pipewise/zizmor: ${pz}x, median of per-round ratios; ratio of medians $(ratio "$pw" "$(wall_of zizmor)") (target <= 0.10x: $(verdict "$pz" 1 0.10))"
+            echo "- wall ratio pipewise/zizmor: ${pz}x, median of per-round ratios; ratio of medians $(ratio "$pw" "$(wall_of zizmor)") (target <= 0.08x: $(verdict "$pz" 1 0.08))"
         fi
         if ((HAVE_ACTIONLINT)); then
             pa=$(paired pipewise actionlint)
-            echo "- wall ratio pipewise/actionlint: ${pa}x, median of per-round ratios; ratio of medians $(ratio "$pw" "$(wall_of actionlint)") (target <= 0.50x: $(verdict "$pa" 1 0.50))"
+            echo "- wall ratio pipewise/actionlint: ${pa}x, median of per-round ratios; ratio of medians $(ratio "$pw" "$(wall_of actionlint)") (target <= 0.35x: $(verdict "$pa" 1 0.35))"
         fi
         pw_rss=$(awk '{ if ($4 > m) m = $4 } END { printf "%.1f", m / 1024 }' "$WORK/pipewise.times")
         echo "- pipewise peak RSS: $pw_rss MB (target <= 64 MB: $(python3 -c 'import sys; print("met" if float(sys.argv[1]) <= 64 else "NOT met")' "$pw_rss"))"
     else
         echo "- wall ratios pipewise/zizmor and pipewise/actionlint: n/a (pipewise not built)"
+    fi
+    if ((HAVE_PIPEWISE && FORMATS)); then
+        echo
+        echo "Every output format, one run each (\`$PIPEWISE audit -f FORMAT -o FILE --fail-on none */\`):"
+        echo
+        echo "| format | wall (s) | peak RSS (MB) | output (MB) | <= 64 MB |"
+        echo "|---|---:|---:|---:|---|"
+        for fmt in plain json sarif markdown html github concise gitlab; do
+            (cd -- "$RUN_CORPUS" && /usr/bin/time -f '%e %M' -o "$WORK/fmt.time" \
+                "$PIPEWISE" audit -f "$fmt" -o "$WORK/fmt.out" --fail-on none --date 2026-01-01 "${REPOS[@]}") \
+                >/dev/null 2>&1 || true
+            read -r fw fm <"$WORK/fmt.time" || { fw=0; fm=0; }
+            fs=$(stat -c %s "$WORK/fmt.out" 2>/dev/null || echo 0)
+            python3 -c 'import sys; w, m, s, f = sys.argv[1:]; m = int(m) / 1024; print(f"| {f} | {float(w):.2f} | {m:.1f} | {int(s) / 1e6:.1f} | {\"yes\" if m <= 64 else \"**no**\"} |")' "$fw" "$fm" "$fs" "$fmt"
+            rm -f -- "$WORK/fmt.out"
+        done
+    fi
+    if ((INSTR)) && command -v valgrind >/dev/null; then
+        # count NAME CMD...: total instructions of one run (callgrind's "Collected").
+        count() {
+            local name=$1; shift
+            (cd -- "$RUN_CORPUS" && RAYON_NUM_THREADS=1 GOMAXPROCS=1 valgrind --tool=callgrind \
+                --callgrind-out-file="$WORK/$name.cg" "$@") >/dev/null 2>"$WORK/$name.cgerr" || true
+            sed -n 's/.*Collected : //p' "$WORK/$name.cgerr" | tail -n 1 | tr -d ,
+        }
+        echo
+        ipw=$( ((HAVE_PIPEWISE)) && count pipewise "$PIPEWISE" audit --format json --fail-on none -o "$WORK/instr.json" "${REPOS[@]}")
+        ial=$( ((HAVE_ACTIONLINT)) && count actionlint "$ACTIONLINT" -format '{{json .}}' -shellcheck= -pyflakes= "${WORKFLOWS[@]}")
+        echo "- instructions (callgrind, one thread): pipewise ${ipw:-n/a}, actionlint ${ial:-n/a}"
+        if [[ -n $ipw && -n $ial ]]; then
+            echo "- instruction ratio pipewise/actionlint: $(ratio "$ipw" "$ial") (target <= 0.25x: $(verdict "$ipw" "$ial" 0.25))"
+        fi
     fi
     echo "- findings are not comparable one to one: zizmor counts security findings in workflows, composite actions and dependabot.yml; actionlint counts lint errors in workflows only; pipewise counts its own findings (report schema pipewise/report@1)."
 } | tee "$OUT_DIR/report.md"

@@ -66,30 +66,39 @@ pub(crate) fn parse(
 /// U+FFFE/U+FFFF); saphyr refuses or treats the others specially, so the fast path
 /// leaves them to it (a control byte was found by the yaml_fast fuzz target).
 fn printable(b: &[u8]) -> bool {
+    // Nearly every byte of a CI file is plain ASCII: check blocks of 32 bytes without
+    // a branch per byte (the compiler vectorises the fold), and look at the bytes one by
+    // one only in a block that holds something else (non-ASCII text, a control byte).
+    // A multi-byte check may look past its block's end; that is fine, every position is
+    // judged by the bytes from it on.
+    const BLOCK: usize = 32;
     let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        match c {
-            b'\n' | b'\t' | 0x20..=0x7e => {}
-            0xc2 => {
-                if b.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)) {
-                    return false;
-                }
-            }
-            0xef => {
-                let rest = (b.get(i + 1), b.get(i + 2));
-                if matches!(
-                    rest,
-                    (Some(0xbb), Some(0xbf)) | (Some(0xbf), Some(0xbe | 0xbf))
-                ) {
-                    return false;
-                }
-            }
-            0x80..=0xff => {}
-            _ => return false,
+    while i < b.len() {
+        let end = (i + BLOCK).min(b.len());
+        let block = b.get(i..end).unwrap_or(&[]);
+        let plain = block.iter().fold(true, |ok, &c| {
+            ok & ((0x20..=0x7e).contains(&c) | (c == b'\n') | (c == b'\t'))
+        });
+        if !plain && (i..end).any(|j| !printable_at(b, j)) {
+            return false;
         }
-        i += 1;
+        i = end;
     }
     true
+}
+
+/// Whether the character starting (or continuing) at byte `i` is allowed.
+fn printable_at(b: &[u8], i: usize) -> bool {
+    match b.get(i).copied().unwrap_or(b' ') {
+        b'\n' | b'\t' | 0x20..=0x7e => true,
+        0xc2 => !b.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)),
+        0xef => !matches!(
+            (b.get(i + 1), b.get(i + 2)),
+            (Some(0xbb), Some(0xbf)) | (Some(0xbf), Some(0xbe | 0xbf))
+        ),
+        0x80..=0xff => true,
+        _ => false,
+    }
 }
 
 struct Fast<'a> {
@@ -1019,5 +1028,51 @@ impl<'a> Fast<'a> {
         }
         self.leave();
         Some(map_node(entries, start, close))
+    }
+}
+
+#[cfg(test)]
+mod printable_tests {
+    use super::{printable, printable_at};
+
+    /// The byte-by-byte check the block check replaced, as the oracle.
+    fn oracle(b: &[u8]) -> bool {
+        (0..b.len()).all(|i| printable_at(b, i))
+    }
+
+    #[test]
+    fn block_check_matches_the_byte_loop_at_every_offset() {
+        // Every special sequence at every offset around the 32-byte block edges,
+        // including sequences cut by a block boundary or by the end of the text.
+        let specials: &[&[u8]] = &[
+            b"\r",
+            b"\x00",
+            b"\x7f",
+            b"\x1b",
+            "\u{85}".as_bytes(),
+            "\u{feff}".as_bytes(),
+            "\u{fffe}".as_bytes(),
+            "\u{ffff}".as_bytes(),
+            "\u{a0}".as_bytes(),
+            "é".as_bytes(),
+            "\u{fffd}".as_bytes(),
+            b"\t\n",
+        ];
+        let mut checked = 0;
+        for s in specials {
+            for len in [1usize, 31, 32, 33, 63, 64, 65, 100] {
+                for at in 0..len {
+                    let mut text = vec![b'a'; len];
+                    text.splice(at..(at + s.len()).min(len), s.iter().copied());
+                    assert_eq!(printable(&text), oracle(&text), "{s:?} at {at} of {len}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 1000);
+        assert!(printable(b"on: push\njobs:\n  a:\n\truns-on: x\n"));
+        assert!(!printable(b"on: push\r\n"));
+        assert!(!printable("x: \u{feff}".as_bytes()));
+        assert!(printable("name: caf\u{e9} \u{2014} ok".as_bytes()));
     }
 }

@@ -131,13 +131,14 @@ fn bench_report(c: &mut Criterion) {
     let repo = Repo::load(&data_dir(), "bench");
     let rep = Report::new(vec![audit_repo(&repo, &Config::default())]);
     let mut g = c.benchmark_group("report");
-    g.bench_function("json", |b| b.iter(|| black_box(report::json::render(&rep))));
-    g.bench_function("plain", |b| {
-        b.iter(|| black_box(report::plain::render(&rep, false)))
-    });
-    g.bench_function("sarif", |b| {
-        b.iter(|| black_box(report::sarif::render(&rep)))
-    });
+    // Every output format, by its registered renderer (a new format is benched too).
+    let opts = report::RenderOptions {
+        date: "2026-01-01".into(),
+        ..Default::default()
+    };
+    for r in report::RENDERERS {
+        g.bench_function(r.name(), |b| b.iter(|| black_box(r.render(&rep, &opts))));
+    }
     g.finish();
 }
 

@@ -19,11 +19,13 @@ struct Action {
     /// Commits, newest release first, each with its tags (most specific first).
     rows: Vec<(&'static str, Vec<&'static str>)>,
     by_tag: HashMap<&'static str, usize>,
+    /// Rows by lower-cased SHA (two rules look up every SHA pin).
+    by_sha: foldhash::HashMap<[u8; 40], usize>,
 }
 
 struct Table {
     snapshot: &'static str,
-    actions: HashMap<&'static str, Action>,
+    actions: foldhash::HashMap<&'static str, Action>,
 }
 
 fn table() -> &'static Table {
@@ -33,7 +35,7 @@ fn table() -> &'static Table {
 
 fn parse(data: &'static str) -> Table {
     let mut snapshot = "";
-    let mut actions: HashMap<&'static str, Action> = HashMap::new();
+    let mut actions: foldhash::HashMap<&'static str, Action> = Default::default();
     let mut current: Option<&'static str> = None;
     for line in data.lines() {
         if line.is_empty() || line.starts_with('#') {
@@ -54,12 +56,16 @@ fn parse(data: &'static str) -> Table {
             for tag in &tags {
                 action.by_tag.entry(tag).or_insert(index);
             }
+            if let Some(key) = sha_key(sha) {
+                action.by_sha.entry(key).or_insert(index);
+            }
             action.rows.push((sha, tags));
         } else {
             let name = line.trim();
             actions.entry(name).or_insert_with(|| Action {
                 rows: Vec::new(),
                 by_tag: HashMap::new(),
+                by_sha: Default::default(),
             });
             current = Some(name);
         }
@@ -67,17 +73,38 @@ fn parse(data: &'static str) -> Table {
     Table { snapshot, actions }
 }
 
-/// `owner/repo`, lower-cased, of an action reference (`Owner/Repo/sub/path@ref`).
-fn repo_key(action: &str) -> String {
+/// `owner/repo` of an action reference (`Owner/Repo/sub/path@ref`), as written.
+fn repo_parts(action: &str) -> (&str, &str) {
     let action = action.split('@').next().unwrap_or(action);
     let mut parts = action.split('/');
-    let owner = parts.next().unwrap_or("");
-    let repo = parts.next().unwrap_or("");
-    format!("{owner}/{repo}").to_ascii_lowercase()
+    (parts.next().unwrap_or(""), parts.next().unwrap_or(""))
+}
+
+/// A 40-hex SHA, lower-cased, as an index key.
+fn sha_key(sha: &str) -> Option<[u8; 40]> {
+    let mut key: [u8; 40] = sha.as_bytes().try_into().ok()?;
+    key.make_ascii_lowercase();
+    Some(key)
 }
 
 fn action(action: &str) -> Option<&'static Action> {
-    table().actions.get(repo_key(action).as_str())
+    let (owner, repo) = repo_parts(action);
+    let actions = &table().actions;
+    // Lower-cased into a stack buffer: this runs for every `uses:` of two rules.
+    let mut buf = [0u8; 128];
+    let n = owner.len() + 1 + repo.len();
+    match buf.get_mut(..n) {
+        Some(key) => {
+            let (o, rest) = key.split_at_mut(owner.len());
+            o.copy_from_slice(owner.as_bytes());
+            let (slash, r) = rest.split_at_mut(1);
+            slash.copy_from_slice(b"/");
+            r.copy_from_slice(repo.as_bytes());
+            key.make_ascii_lowercase();
+            actions.get(std::str::from_utf8(key).ok()?)
+        }
+        None => actions.get(format!("{owner}/{repo}").to_ascii_lowercase().as_str()),
+    }
 }
 
 /// The date of the newest commit in the refs the table was built from.
@@ -102,10 +129,9 @@ pub fn tags_for_sha(name: &str, sha: &str) -> &'static [&'static str] {
     let Some(action) = action(name) else {
         return &[];
     };
-    action
-        .rows
-        .iter()
-        .find(|(s, _)| s.eq_ignore_ascii_case(sha))
+    sha_key(sha)
+        .and_then(|k| action.by_sha.get(&k))
+        .and_then(|&i| action.rows.get(i))
         .map_or(&[], |(_, tags)| tags.as_slice())
 }
 

@@ -312,6 +312,36 @@ fn harmless_only(script: &Script) -> bool {
             .all(|c| command_intent(c) == Intent::Harmless || c.base_name() == "exit")
 }
 
+/// The comment lines of `src` (first non-blank character `#`): the line's index (from
+/// 0, counting `\n`) and its text after that `#`, as `src.lines()` would give it.
+/// Found with `memchr` on `#` instead of splitting and trimming every line; each line
+/// is looked at once, whatever its number of `#`s.
+fn comment_lines(src: &str) -> impl Iterator<Item = (usize, &str)> {
+    let b = src.as_bytes();
+    let mut hashes = memchr::memchr_iter(b'#', b);
+    // Everything before `done` is decided; `line` counts the `\n`s before `counted`.
+    let (mut done, mut counted, mut line) = (0usize, 0usize, 0usize);
+    std::iter::from_fn(move || {
+        for h in hashes.by_ref() {
+            if h < done {
+                continue;
+            }
+            let start = memchr::memrchr(b'\n', b.get(..h)?).map_or(0, |p| p + 1);
+            let end = memchr::memchr(b'\n', b.get(h..)?).map_or(b.len(), |p| h + p);
+            done = end;
+            if !src.get(start..h)?.trim_start().is_empty() {
+                continue;
+            }
+            line += memchr::memchr_iter(b'\n', b.get(counted..start)?).count();
+            counted = start;
+            let text = src.get(h + 1..end)?;
+            let text = text.strip_suffix('\r').unwrap_or(text);
+            return Some((line, text));
+        }
+        None
+    })
+}
+
 /// Words of a command, lowercased.
 fn lower_words(words: &[crate::shell::Word]) -> Vec<String> {
     words.iter().map(|w| w.text.to_ascii_lowercase()).collect()
@@ -591,11 +621,7 @@ impl<'a> Ctx<'a> {
     /// `# curl -f $URL/health || exit 1`.
     fn comments(&mut self, wi: usize, wf: &Workflow) {
         let src = wf.doc.source();
-        for (i, line) in src.lines().enumerate() {
-            let t = line.trim_start();
-            let Some(body) = t.strip_prefix('#') else {
-                continue;
-            };
+        for (i, body) in comment_lines(src) {
             let mut body = body.trim_start_matches('#').trim();
             body = body.strip_prefix("- ").unwrap_or(body).trim();
             let mut found = vec![];
@@ -709,6 +735,37 @@ fn masked_by_fallback(script: &Script, c: &crate::shell::Command) -> Option<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `comment_lines` replaced: every line split off and trimmed.
+    fn comment_lines_oracle(src: &str) -> Vec<(usize, String)> {
+        src.lines()
+            .enumerate()
+            .filter_map(|(i, l)| Some((i, l.trim_start().strip_prefix('#')?.trim().to_string())))
+            .collect()
+    }
+
+    #[test]
+    fn comment_lines_are_the_lines_starting_with_a_hash() {
+        let cases = [
+            "",
+            "#",
+            "# a\n",
+            "on: push # not a comment line\n  # - uses: a/b@v1\n\t# run: make test\r\nx: '#'\n",
+            "a\n\n   ## double # hash\n#last",
+            "\u{a0}# after a no-break space\nx: a#b#c\n# y\r",
+            "\r\n# crlf\r\n  #\r\n",
+            "k: v\r# lone cr\n",
+        ];
+        for src in cases {
+            let got: Vec<(usize, String)> = comment_lines(src)
+                .map(|(i, t)| (i, t.trim().to_string()))
+                .collect();
+            assert_eq!(got, comment_lines_oracle(src), "{src:?}");
+        }
+        // Many `#`s on one line are looked at once (linear).
+        let long = format!("x: {}\n# z\n", "#".repeat(200_000));
+        assert_eq!(comment_lines(&long).count(), 1);
+    }
 
     #[test]
     fn fallbacks_that_always_succeed_mask_the_command() {

@@ -12,6 +12,9 @@ use crate::finding::Severity;
 pub struct Concise;
 
 impl Renderer for Concise {
+    fn shows_inventory(&self) -> bool {
+        false
+    }
     fn name(&self) -> &'static str {
         "concise"
     }

@@ -48,6 +48,9 @@ pub fn render(report: &Report) -> String {
 pub struct Github;
 
 impl super::Renderer for Github {
+    fn shows_inventory(&self) -> bool {
+        false
+    }
     fn name(&self) -> &'static str {
         "github"
     }

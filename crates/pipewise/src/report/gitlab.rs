@@ -17,6 +17,9 @@ use std::collections::HashMap;
 pub struct Gitlab;
 
 impl Renderer for Gitlab {
+    fn shows_inventory(&self) -> bool {
+        false
+    }
     fn name(&self) -> &'static str {
         "gitlab"
     }

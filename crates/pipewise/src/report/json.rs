@@ -51,8 +51,7 @@ pub fn render(report: &Report) -> String {
 pub fn repository(r: &RepoReport) -> Chunks {
     let mut out = Chunks::new();
     out.current.extend_from_slice(b"    ");
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, NestedPretty::new(2));
-    if serde::Serialize::serialize(r, &mut ser).is_err() {
+    if super::json_ser::to_writer(&mut out, NestedPretty::new(2), r).is_err() {
         return Chunks::new();
     }
     out
@@ -118,6 +117,20 @@ impl Write for Chunks {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// Appends `value` pretty-printed as an element `depth` levels deep (the indentation
+/// of its first line included), as serde_json's pretty printer prints it inside the
+/// whole document: a large document can be written one element at a time.
+pub(crate) fn nested_pretty<T: serde::Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    value: &T,
+    depth: usize,
+) {
+    out.extend(std::iter::repeat_n(b' ', depth * 2));
+    // Writing into a Vec cannot fail; a value that cannot be serialised (a map with
+    // non-string keys) is cut short, as serde_json's `to_string_pretty` would fail.
+    let _ = super::json_ser::to_writer(&mut *out, NestedPretty::new(depth), value);
 }
 
 /// serde_json's `PrettyFormatter` (two-space indent) starting at a given depth.

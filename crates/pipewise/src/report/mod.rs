@@ -9,6 +9,7 @@ pub mod gitlab;
 pub mod html;
 pub mod inventory;
 pub mod json;
+mod json_ser;
 pub mod markdown;
 pub mod org;
 pub mod plain;
@@ -56,6 +57,20 @@ pub trait Renderer: Sync {
         &[]
     }
     fn render(&self, report: &Report, opts: &RenderOptions) -> String;
+    /// Whether the output shows the workflow inventory (`workflows`, `secrets`,
+    /// `deploy_paths`). Formats that do not let the CLI drop it as soon as each
+    /// repository is audited: it is most of a report's memory, and these formats keep
+    /// every repository until the end (a test checks the output is the same).
+    fn shows_inventory(&self) -> bool {
+        true
+    }
+}
+
+/// Releases what a renderer that does not show the inventory never reads.
+pub fn drop_inventory(r: &mut RepoReport) {
+    r.workflows = Vec::new();
+    r.secrets = Vec::new();
+    r.deploy_paths = Vec::new();
 }
 
 /// Every output format, in `--help` order. Adding a format is a renderer file and
@@ -154,6 +169,31 @@ pub fn context_lines<'a>(
 #[cfg(test)]
 mod tests {
     use super::context_lines;
+
+    /// A renderer that says it does not show the inventory gives the same bytes
+    /// without it.
+    #[test]
+    fn renderers_without_the_inventory_do_not_read_it() {
+        let demo =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo-repo");
+        let r = crate::audit::audit_path(&demo, None).expect("demo audits");
+        assert!(!r.workflows.is_empty() && !r.secrets.is_empty());
+        let mut slim = r.clone();
+        super::drop_inventory(&mut slim);
+        let (full, slim) = (super::Report::new(vec![r]), super::Report::new(vec![slim]));
+        let opts = super::RenderOptions::default();
+        let mut without = 0;
+        for f in super::RENDERERS.iter().filter(|f| !f.shows_inventory()) {
+            assert_eq!(
+                f.render(&full, &opts),
+                f.render(&slim, &opts),
+                "{}",
+                f.name()
+            );
+            without += 1;
+        }
+        assert!(without >= 5, "plain, sarif, concise, github, gitlab");
+    }
 
     #[test]
     fn context_starts_at_the_enclosing_step() {

@@ -421,6 +421,9 @@ fn scorecard(out: &mut String, p: &Paint, report: &Report, cols: Option<usize>) 
 pub struct Plain;
 
 impl super::Renderer for Plain {
+    fn shows_inventory(&self) -> bool {
+        false
+    }
     fn name(&self) -> &'static str {
         "plain"
     }

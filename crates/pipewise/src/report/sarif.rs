@@ -69,7 +69,10 @@ pub fn render_with_base(report: &Report, base: Option<&std::path::Path>) -> Stri
             })
         })
         .collect();
-    let mut results = vec![];
+    // Each result is pretty-printed as soon as it is built (four levels deep, where the
+    // `results` array puts it) instead of keeping a `Value` tree of every result: the
+    // tree of the corpus's 7,800 results took ~100 MB.
+    let mut results: Vec<u8> = vec![];
     for repo in &report.repositories {
         for f in &repo.findings {
             let mut region = json!({
@@ -125,7 +128,10 @@ pub fn render_with_base(report: &Report, base: Option<&std::path::Path>) -> Stri
                         .collect(),
                 );
             }
-            results.push(result);
+            if !results.is_empty() {
+                results.extend_from_slice(b",\n");
+            }
+            super::json::nested_pretty(&mut results, &result, 4);
         }
     }
     let notifications: Vec<Value> = report
@@ -164,7 +170,7 @@ pub fn render_with_base(report: &Report, base: Option<&std::path::Path>) -> Stri
                 "executionSuccessful": true,
                 "toolExecutionNotifications": notifications,
             }],
-            "results": results,
+            "results": [],
         }]
     });
     if let Some(b) = base {
@@ -179,13 +185,30 @@ pub fn render_with_base(report: &Report, base: Option<&std::path::Path>) -> Stri
     }
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
-    s
+    // The results go where serde_json printed the empty array: `"results": []` cannot
+    // occur elsewhere (a quote inside a string is escaped).
+    const EMPTY: &str = "\"results\": []";
+    match (s.find(EMPTY), results.is_empty()) {
+        (Some(at), false) => {
+            let mut out = String::with_capacity(s.len() + results.len() + 16);
+            out.push_str(&s[..at]);
+            out.push_str("\"results\": [\n");
+            out.push_str(&String::from_utf8_lossy(&results));
+            out.push_str("\n      ]");
+            out.push_str(&s[at + EMPTY.len()..]);
+            out
+        }
+        _ => s,
+    }
 }
 
 /// The `--format sarif` renderer.
 pub struct Sarif;
 
 impl super::Renderer for Sarif {
+    fn shows_inventory(&self) -> bool {
+        false
+    }
     fn name(&self) -> &'static str {
         "sarif"
     }
@@ -194,5 +217,39 @@ impl super::Renderer for Sarif {
     }
     fn render(&self, report: &Report, opts: &super::RenderOptions) -> String {
         render_with_base(report, opts.base.as_deref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Results are printed one at a time and spliced into the document: the bytes must
+    /// still be serde_json's pretty printing of the whole document (every indentation,
+    /// separator and the empty cases).
+    #[test]
+    fn spliced_results_are_the_pretty_printing_of_the_whole_document() {
+        let demo =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo-repo");
+        let r = crate::audit::audit_path(&demo, None).expect("demo audits");
+        assert!(r.findings.len() > 1);
+        let mut none = r.clone();
+        none.findings.clear();
+        for report in [
+            Report::new(vec![]),
+            Report::new(vec![none]),
+            Report::new(vec![r.clone()]),
+            Report::new(vec![r.clone(), r]),
+        ] {
+            for base in [None, Some(std::path::Path::new("/work"))] {
+                let out = render_with_base(&report, base);
+                let doc: Value = serde_json::from_str(&out).expect("valid JSON");
+                let mut again = serde_json::to_string_pretty(&doc).expect("prints");
+                again.push('\n');
+                assert_eq!(out, again);
+                let n: usize = report.repositories.iter().map(|r| r.findings.len()).sum();
+                assert_eq!(doc["runs"][0]["results"].as_array().map(Vec::len), Some(n));
+            }
+        }
     }
 }

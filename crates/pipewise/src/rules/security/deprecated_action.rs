@@ -45,13 +45,13 @@ such a major (`@<sha> # v4.2.2`) and full versions (`@v4.2.2`).
 - uses: dtolnay/rust-toolchain@e97e2d8cc328f1b50210efc529dca0028893a2d9 # v1
   with:
     toolchain: stable
-- uses: actions/checkout@v5
-- uses: actions/cache@v5
+- uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1
+- uses: actions/cache@27d5ce7f107fe9357f9df03efb73ab90386fccae # v5.0.5
 ```
 "#,
     fix: FixMeta {
         description: "Switch to the maintained replacement named in the finding.",
-        snippet: "- uses: actions/checkout@v5",
+        snippet: "- uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1",
         effort_minutes: 15,
     },
     references: &[
@@ -212,25 +212,25 @@ fn check(
     // A SHA pin's version comes from the SHA (the offline table of release SHAs);
     // the version comment is only a fallback for SHAs the table does not know, and is
     // named when it disagrees with the SHA.
-    let mut comment_note = String::new();
-    let key = if r.len() == 40 && r.bytes().all(|b| b.is_ascii_hexdigit()) {
-        let comment = pinned_version(doc, node);
-        match crate::action_shas::tags_for_sha(name, r).first() {
-            Some(tag) => {
-                if let Some(c) = comment.as_deref().filter(|c| !same_version(c, tag)) {
-                    comment_note = format!(", although its comment says {c}");
-                }
-                format!("{name}@{tag}")
-            }
-            None => comment
-                .map(|v| format!("{name}@{v}"))
-                .unwrap_or_else(|| u.to_string()),
-        }
-    } else {
-        u.to_string()
+    let sha_tag = (r.len() == 40 && r.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| crate::action_shas::tags_for_sha(name, r).first().copied());
+    let key = match sha_tag {
+        Some(Some(tag)) => format!("{name}@{tag}"),
+        Some(None) => pinned_version(doc, node)
+            .map(|v| format!("{name}@{v}"))
+            .unwrap_or_else(|| u.to_string()),
+        None => u.to_string(),
     };
     let key = key.as_str();
     let Some(e) = lookup(key) else { return };
+    // Read only for a finding: the comment that disagrees with the SHA's release.
+    let comment_note = match sha_tag {
+        Some(Some(tag)) => pinned_version(doc, node)
+            .filter(|c| !same_version(c, tag))
+            .map(|c| format!(", although its comment says {c}"))
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
     let sev = e.severity();
     // `actions/cache/*` → `actions/cache@v5`: name the sub-action that is used.
     let replacement = match e.action.strip_suffix("/*") {

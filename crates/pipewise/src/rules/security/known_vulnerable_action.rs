@@ -45,7 +45,7 @@ Severity follows the advisory (critical, high, medium, low).
 ## Good
 ```yaml
 - uses: tj-actions/changed-files@ed68ef82c095e0d48ec87eccea555d944a631a4c # v46.0.5
-- uses: actions/download-artifact@v4
+- uses: actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c # v8.0.1
 ```
 "#,
     fix: FixMeta {
@@ -189,13 +189,12 @@ fn check(
     let (version, how) = if r.len() == 40 && r.bytes().all(|b| b.is_ascii_hexdigit()) {
         // The offline tag table says which release a SHA is; the version comment is
         // only a claim, used when the table does not know the commit.
-        match (
-            crate::action_shas::version_comment(&repo, r),
-            super::deprecated_action::pinned_version(doc, node),
-        ) {
-            (Some(tag), _) => (tag.to_string(), "is pinned to the commit of release"),
-            (None, Some(v)) => (v, "is pinned by SHA; its version comment says"),
-            (None, None) => return,
+        match crate::action_shas::version_comment(&repo, r) {
+            Some(tag) => (tag.to_string(), "is pinned to the commit of release"),
+            None => match super::deprecated_action::pinned_version(doc, node) {
+                Some(v) => (v, "is pinned by SHA; its version comment says"),
+                None => return,
+            },
         }
     } else {
         (r.to_string(), "is used at")
