@@ -70,7 +70,7 @@ fn report_only(c: &crate::shell::Command, site: &StepSite) -> bool {
     let writes_report = args.iter().enumerate().any(|(i, w)| {
         let t = w.text.as_str();
         let value = match t.split_once('=') {
-            Some((flag, v)) if matches!(flag, "--output-format" | "--format") => Some(v),
+            Some(("--output-format" | "--format", v)) => Some(v),
             None if matches!(t, "--output-format" | "--format" | "-f") => {
                 args.get(i + 1).map(|x| x.text.as_str())
             }
