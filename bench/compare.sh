@@ -405,7 +405,7 @@ PY
                 >/dev/null 2>&1 || true
             read -r fw fm < <(tail -n 1 "$WORK/fmt.time") || { fw=0; fm=0; }
             fs=$(stat -c %s "$WORK/fmt.out" 2>/dev/null || echo 0)
-            python3 -c 'import sys; w, m, s, f = sys.argv[1:]; m = int(m) / 1024; print(f"| {f} | {float(w):.2f} | {m:.1f} | {int(s) / 1e6:.1f} | {\"yes\" if m <= 64 else \"**no**\"} |")' "$fw" "$fm" "$fs" "$fmt"
+            python3 -c 'import sys; w, m, s, f = sys.argv[1:]; m = int(m) / 1024; ok = "yes" if m <= 64 else "**no**"; print(f"| {f} | {float(w):.2f} | {m:.1f} | {int(s) / 1e6:.1f} | {ok} |")' "$fw" "$fm" "$fs" "$fmt"
             rm -f -- "$WORK/fmt.out"
         done
     fi
