@@ -81,6 +81,7 @@ fn run_inner(args: FixArgs) -> Result<ExitCode, String> {
         min_severity: min,
         allow_unsafe: args.allow_unsafe,
         resolver: api.as_ref().map(|a| a as &dyn fix::ShaResolver),
+        only: None,
     };
     let mut failing = false;
     let mut out = std::io::stdout().lock();

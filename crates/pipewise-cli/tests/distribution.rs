@@ -308,3 +308,94 @@ fn the_language_server_publishes_diagnostics_on_open_and_change() {
     let status = c.child.wait().expect("exits");
     assert!(status.success(), "{status}");
 }
+
+/// Applies one LSP text edit (ASCII text: characters are bytes) to `text`.
+fn apply_lsp_edit(text: &str, e: &Value) -> String {
+    let offset = |p: &Value| {
+        let line = p["line"].as_u64().expect("line") as usize;
+        let ch = p["character"].as_u64().expect("character") as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        start + ch
+    };
+    let (a, b) = (offset(&e["range"]["start"]), offset(&e["range"]["end"]));
+    format!(
+        "{}{}{}",
+        &text[..a],
+        e["newText"].as_str().expect("newText"),
+        &text[b..]
+    )
+}
+
+#[test]
+fn the_language_server_offers_pipewise_fixes_as_code_actions() {
+    let wf = "name: CI\non: push\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    steps:\n      - uses: actions/checkout@v4.2.2\n      - run: npm test\n";
+    let r = repo(&[(".github/workflows/ci.yml", wf)]);
+    let root = fs::canonicalize(r.path()).expect("canonical");
+    let uri = format!("file://{}/.github/workflows/ci.yml", root.display());
+    let mut c = Client::start();
+    c.send(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"processId": null, "rootUri": format!("file://{}", root.display()), "capabilities": {}}}));
+    let init = c.recv();
+    assert_eq!(
+        init["result"]["capabilities"]["codeActionProvider"]["codeActionKinds"],
+        json!(["quickfix"])
+    );
+    c.send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    c.send(json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": wf}}}));
+    let d = c.diagnostics(&uri);
+    assert!(
+        d.iter()
+            .any(|d| d["code"] == "security/persisted-credentials"),
+        "{d:#?}"
+    );
+
+    // The checkout line (0-based 9): a quick fix per fixable finding there.
+    c.send(json!({"jsonrpc": "2.0", "id": 2, "method": "textDocument/codeAction", "params": {"textDocument": {"uri": uri}, "range": {"start": {"line": 9, "character": 0}, "end": {"line": 9, "character": 0}}, "context": {"diagnostics": []}}}));
+    let resp = c.recv();
+    assert_eq!(resp["id"], 2);
+    let actions = resp["result"].as_array().cloned().unwrap_or_default();
+    let persist = actions
+        .iter()
+        .find(|a| a["diagnostics"][0]["code"] == "security/persisted-credentials")
+        .unwrap_or_else(|| panic!("{actions:#?}"));
+    assert_eq!(persist["kind"], "quickfix");
+    assert_eq!(persist["isPreferred"], true, "{persist:#?}");
+    let pin = actions
+        .iter()
+        .find(|a| a["diagnostics"][0]["code"] == "security/unpinned-action")
+        .unwrap_or_else(|| panic!("{actions:#?}"));
+    assert!(
+        pin["title"]
+            .as_str()
+            .is_some_and(|t| t.contains("11bd71901bbe5b1630ceea73d27597364c9af683")),
+        "{pin:#?}"
+    );
+    // The edit is the one `pipewise fix` makes; applied, its finding is gone.
+    let edits = persist["edit"]["changes"][&uri]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(edits.len(), 1, "{persist:#?}");
+    let fixed = apply_lsp_edit(wf, &edits[0]);
+    assert_eq!(
+        fixed,
+        wf.replace(
+            "      - uses: actions/checkout@v4.2.2\n",
+            "      - uses: actions/checkout@v4.2.2\n        with:\n          persist-credentials: false\n"
+        )
+    );
+    c.send(json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": fixed}]}}));
+    let d = c.diagnostics(&uri);
+    assert!(
+        !d.iter()
+            .any(|d| d["code"] == "security/persisted-credentials"),
+        "{d:#?}"
+    );
+    // Lines without a fixable finding get no action.
+    c.send(json!({"jsonrpc": "2.0", "id": 3, "method": "textDocument/codeAction", "params": {"textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": []}}}));
+    let resp = c.recv();
+    assert_eq!(resp["result"], json!([]), "{resp:#?}");
+    c.send(json!({"jsonrpc": "2.0", "id": 4, "method": "shutdown", "params": null}));
+    assert_eq!(c.recv()["id"], 4);
+    c.send(json!({"jsonrpc": "2.0", "method": "exit", "params": null}));
+    assert!(c.child.wait().expect("exits").success());
+}

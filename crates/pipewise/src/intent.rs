@@ -210,6 +210,9 @@ fn compute_command_intent(c: &Command) -> Intent {
         }
         // A remote command: deploys when its words say so.
         "ssh" => deploy_like("ssh", args),
+        // A deploy hook: Render, Netlify, Vercel and Cloudflare Pages deploy when
+        // their hook URL is called (`curl -X POST "${{ secrets.RENDER_DEPLOY_HOOK }}"`).
+        "curl" | "wget" if args.iter().any(|a| is_deploy_hook(a)) => Intent::Deploy,
         // What the catalogue says the tool is.
         n => match catalog().tool(n) {
             Some(t) if t.intent.is_some() => t.intent.unwrap_or(Intent::Other),
@@ -293,6 +296,19 @@ fn deploy_like(name: &str, args: &[Cow<str>]) -> Intent {
         }
         _ => Intent::Other,
     }
+}
+
+/// A deploy hook URL (lowercase): a platform's deploy-hook endpoint, or a secret or
+/// variable that holds one (`RENDER_DEPLOY_HOOK`, `VERCEL_DEPLOY_HOOK_URL`).
+fn is_deploy_hook(a: &str) -> bool {
+    const HOSTS: &[&str] = &[
+        "api.render.com/deploy/",
+        "api.netlify.com/build_hooks/",
+        "api.vercel.com/v1/integrations/deploy/",
+        "/pages/webhooks/deploy_hooks/",
+    ];
+    HOSTS.iter().any(|h| a.contains(h))
+        || (a.contains("${{") && (a.contains("deploy_hook") || a.contains("deploy_webhook")))
 }
 
 /// Classifies by well-known words in arguments (`npm run test:unit`, `make deploy`).
@@ -676,7 +692,12 @@ pub fn command_ships(c: &Command) -> Option<Intent> {
                 .filter(|w| matches!(w.text.as_str(), "create" | "upload"))
                 .map(|_| Intent::Publish),
             ("goreleaser", _) if c.has_arg("release") => Some(Intent::Publish),
-            ("twine", Some("upload")) | ("gem", Some("push")) => Some(Intent::Publish),
+            ("twine", Some("upload")) | ("gem", Some("push")) | ("nuget", Some("push")) => {
+                Some(Intent::Publish)
+            }
+            ("dotnet", Some("nuget")) if c.args().get(1).is_some_and(|w| w.text == "push") => {
+                Some(Intent::Publish)
+            }
             // Release tools run through a package runner: `npx semantic-release`.
             ("npx" | "pnpx" | "bunx", _)
                 if c.args().iter().any(|w| {
@@ -998,6 +1019,30 @@ mod tests {
         } else {
             Intent::Other
         }
+    }
+
+    #[test]
+    fn deploy_hooks_are_deploys() {
+        let i = |s: &str| command_intent(&Script::parse(s).commands[0]);
+        assert_eq!(
+            i("curl -X POST \"${{ secrets.RENDER_DEPLOY_HOOK }}\""),
+            Intent::Deploy
+        );
+        assert_eq!(
+            i("curl -fsS -X POST https://api.netlify.com/build_hooks/abc123"),
+            Intent::Deploy
+        );
+        // An ordinary request, or a hook that is not a deploy hook, is not.
+        assert_ne!(i("curl -fsS https://example.com/health"), Intent::Deploy);
+        assert_ne!(
+            i("curl -X POST \"${{ secrets.SLACK_WEBHOOK_URL }}\""),
+            Intent::Deploy
+        );
+        // `nuget push` ships a package.
+        assert_eq!(
+            command_ships(&Script::parse("nuget push x.nupkg -Source nuget.org").commands[0]),
+            Some(Intent::Publish)
+        );
     }
 
     #[test]

@@ -309,6 +309,41 @@ fn strip_workspace(s: &str) -> &str {
 /// Recognised: `./x.sh`, `scripts/x.sh`, `bash x.sh`, `sh -e x.sh`, `source x.sh`,
 /// `. x.sh`; the file must exist in the repository.
 pub fn called_script(repo: &Repo, cmd: &Command, cwd: &str) -> Option<String> {
+    called_script_direct(repo, cmd, cwd).or_else(|| {
+        // Through a runner: `uv run bash scripts/x.sh`, `poetry run ./x.sh`,
+        // `sudo ./deploy.sh`, `bundle exec bin/x`.
+        if !matches!(
+            cmd.base_name(),
+            "uv" | "poetry"
+                | "pipenv"
+                | "pdm"
+                | "hatch"
+                | "rye"
+                | "sudo"
+                | "time"
+                | "exec"
+                | "nohup"
+                | "bundle"
+                | "pnpm"
+                | "npm"
+        ) {
+            return None;
+        }
+        let words: Vec<String> = cmd
+            .words
+            .iter()
+            .map(|w| w.text.to_ascii_lowercase())
+            .collect();
+        let rest = crate::analysis::tools::unwrap_runner(&words).len();
+        let inner = cmd
+            .words
+            .get(words.len() - rest..)
+            .filter(|_| rest < words.len())?;
+        called_script_direct(repo, &cmd.with_words(inner.to_vec()), cwd)
+    })
+}
+
+fn called_script_direct(repo: &Repo, cmd: &Command, cwd: &str) -> Option<String> {
     let name = strip_workspace(cmd.name());
     let candidate = match cmd.base_name() {
         "bash" | "sh" | "zsh" | "dash" | "source" | "." => cmd
@@ -378,6 +413,33 @@ mod tests {
             .map(|e| e.file.as_str())
             .collect();
         assert_eq!(refused, ["scripts/s8.sh", "scripts/s9.sh"]);
+    }
+
+    #[test]
+    fn scripts_called_through_a_runner() {
+        let dir = tempfile::TempDir::new().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("backend/scripts")).expect("mkdir");
+        std::fs::write(
+            dir.path().join("backend/scripts/prestart.sh"),
+            "alembic upgrade head\n",
+        )
+        .expect("write");
+        let repo = Repo::load(dir.path(), "runner");
+        let cmd = |s: &str| crate::shell::Script::parse(s).commands[0].clone();
+        for s in [
+            "uv run bash scripts/prestart.sh",
+            "uv run --frozen bash scripts/prestart.sh",
+            "poetry run ./scripts/prestart.sh",
+            "sudo bash scripts/prestart.sh",
+        ] {
+            assert_eq!(
+                called_script(&repo, &cmd(s), "backend").as_deref(),
+                Some("backend/scripts/prestart.sh"),
+                "{s}"
+            );
+        }
+        // A runner that runs something else calls no script.
+        assert_eq!(called_script(&repo, &cmd("uv run pytest"), "backend"), None);
     }
 
     #[test]

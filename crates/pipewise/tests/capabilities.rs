@@ -392,3 +392,106 @@ fn stack_detection_per_ecosystem() {
         }
     }
 }
+
+/// Issue 24: a project that publishes packages and deploys nothing is its own
+/// profile (deploy and operations capabilities not applicable, with the reason);
+/// one with a deploy-named step, or only pushing images, is not.
+#[test]
+fn publish_only_profile() {
+    let status = |root: &Path, id: &str| {
+        let r = audit_path(root, None).unwrap();
+        let c = r.capabilities.iter().find(|c| c.id == id).unwrap().clone();
+        (c.status, c.reason.unwrap_or_default())
+    };
+    let wf = |extra: &str| {
+        format!(
+            "name: Release\non:\n  push:\n    tags: ['v*']\npermissions:\n  contents: read\njobs:\n  publish:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: npm ci\n      - run: npm publish\n{extra}"
+        )
+    };
+    let pkg =
+        r#"{"name":"cli","version":"1.0.0","dependencies":{"express":"4.21.1","pg":"8.13.1"}}"#;
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "package.json", pkg);
+    write(dir.path(), ".github/workflows/release.yml", &wf(""));
+    let (s, why) = status(dir.path(), "deploy.production");
+    assert_eq!(s, CapabilityStatus::NotApplicable, "{why}");
+    assert!(why.starts_with("publish-only"), "{why}");
+    assert_eq!(
+        status(dir.path(), "ops.monitoring").0,
+        CapabilityStatus::NotApplicable
+    );
+    // Not for the capabilities of building and testing.
+    assert_eq!(
+        status(dir.path(), "ci.unit-tests").0,
+        CapabilityStatus::Missing
+    );
+
+    // A step named like a deploy: the repository may deploy; gaps stay missing.
+    let named = tempfile::tempdir().unwrap();
+    write(named.path(), "package.json", pkg);
+    write(
+        named.path(),
+        ".github/workflows/release.yml",
+        &wf("      - name: Deploy\n        run: go run ./magefiles cd\n"),
+    );
+    assert_eq!(
+        status(named.path(), "deploy.production").0,
+        CapabilityStatus::Missing
+    );
+
+    // Only images pushed: a service deployed elsewhere, not publish-only.
+    let image = tempfile::tempdir().unwrap();
+    write(image.path(), "package.json", pkg);
+    write(image.path(), "Dockerfile", "FROM node:22\n");
+    write(
+        image.path(),
+        ".github/workflows/image.yml",
+        "name: Image\non:\n  push:\n    branches: [main]\npermissions:\n  contents: read\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: docker build -t ghcr.io/a/b:1 .\n      - run: docker push ghcr.io/a/b:1\n",
+    );
+    assert_eq!(
+        status(image.path(), "deploy.production").0,
+        CapabilityStatus::Missing
+    );
+}
+
+/// Issue 24: end-to-end browser tests apply to a UI, not to a JSON API; names alone
+/// make a capability partial at most; a placeholder earns nothing.
+#[test]
+fn applicability_names_and_placeholders() {
+    let cap = |root: &Path, id: &str| {
+        let r = audit_path(root, None).unwrap();
+        r.capabilities.iter().find(|c| c.id == id).unwrap().clone()
+    };
+    let api = tempfile::tempdir().unwrap();
+    write(
+        api.path(),
+        "package.json",
+        r#"{"name":"api","version":"1.0.0","dependencies":{"express":"4.21.1"}}"#,
+    );
+    write(api.path(), "src/server.ts", "");
+    write(
+        api.path(),
+        ".github/workflows/deploy.yml",
+        "name: Deploy\non:\n  push:\n    branches: [main]\npermissions:\n  contents: read\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    environment: production\n    steps:\n      - uses: actions/checkout@v4\n      - run: flyctl deploy --remote-only\n      - name: Rollback\n        run: ./scripts/revert.sh\n      - name: Notify the team\n        run: echo \"deployed\"\n",
+    );
+    write(
+        api.path(),
+        "scripts/revert.sh",
+        "#!/bin/sh\n./tool revert\n",
+    );
+    let e2e = cap(api.path(), "ci.e2e-tests");
+    assert_eq!(e2e.status, CapabilityStatus::NotApplicable, "{e2e:?}");
+    let rollback = cap(api.path(), "deploy.rollback");
+    assert_eq!(rollback.status, CapabilityStatus::Partial, "{rollback:?}");
+    assert!(rollback.reason.unwrap().contains("only a name"));
+    let notify = cap(api.path(), "ops.notifications");
+    assert_eq!(notify.status, CapabilityStatus::Missing, "{notify:?}");
+    assert!(notify.reason.unwrap().contains("placeholder"));
+
+    // The same service with pages: e2e applies.
+    write(api.path(), "src/pages/index.tsx", "");
+    assert_eq!(
+        cap(api.path(), "ci.e2e-tests").status,
+        CapabilityStatus::Missing
+    );
+}

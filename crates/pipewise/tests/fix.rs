@@ -19,6 +19,7 @@ fn run(dir: &Path, rules: &[&str], allow_unsafe: bool) -> FixRun {
         min_severity: Severity::Info,
         allow_unsafe,
         resolver: None,
+        only: None,
     };
     fix::fix_path(dir, Some(&Config::default()), &opts).expect("fix runs")
 }

@@ -152,6 +152,8 @@ fn from_hits(hits: &[&Hit], gate: bool, scan: &Scan) -> Verdict {
             h.weak.is_some()
                 && h.job.is_some()
                 && !h.soft()
+                // A scheduled job's weakness does not weaken the gate on changes.
+                && (sound.is_empty() || !schedule_only(h))
                 && match h.kind {
                     HitKind::Direct => true,
                     HitKind::Indirect => false,
@@ -218,11 +220,110 @@ fn from_hits(hits: &[&Hit], gate: bool, scan: &Scan) -> Verdict {
     }
 }
 
+/// Capabilities about deploying and running a service: not applicable to a
+/// publish-only project (migration validation still applies to its migrations).
+fn deploy_or_ops(id: &str) -> bool {
+    (id.starts_with("deploy.") && id != "deploy.migration-validation")
+        || matches!(
+            id,
+            "ops.monitoring" | "ops.load-testing" | "ops.backup-verification" | "ops.iac"
+        )
+}
+
+/// The publish-only profile: the CI releases what it builds (packages, binaries,
+/// GitHub releases) and has no deploy path at all, not even a placeholder, nor a job
+/// or step named like a deploy (a weak sign, but enough not to claim the profile).
+/// Returns the reason, naming the release.
+fn publish_only(i: &Input) -> Option<String> {
+    if !i.paths.is_empty() {
+        return None;
+    }
+    // "deploy" itself: `release` names the publishing this profile is about.
+    let says_deploy = |n: &str| n.to_ascii_lowercase().contains("deploy");
+    if i.workflows.iter().flat_map(|w| &w.jobs).any(|j| {
+        says_deploy(j.id)
+            || j.name.is_some_and(says_deploy)
+            || j.steps.iter().any(|s| s.name.is_some_and(says_deploy))
+    }) {
+        return None;
+    }
+    // A package or release publish (not a container image: images are deployed
+    // somewhere, by hand or by GitOps, more often than not).
+    let image_step = |st: &crate::workflow::Step| {
+        st.action().is_some_and(|a| {
+            [
+                "docker",
+                "build-push",
+                "buildx",
+                "image",
+                "container",
+                "kaniko",
+            ]
+            .iter()
+            .any(|k| a.contains(k))
+        }) || st
+            .run
+            .as_ref()
+            .and_then(|r| r.script.as_ref())
+            .is_some_and(|sc| {
+                sc.commands.iter().any(|c| {
+                    matches!(
+                        c.base_name(),
+                        "docker"
+                            | "podman"
+                            | "buildah"
+                            | "crane"
+                            | "skopeo"
+                            | "ko"
+                            | "depot"
+                            | "kaniko"
+                    )
+                })
+            })
+    };
+    // A release tool (changesets, release-please, semantic-release, goreleaser).
+    if let Some(h) = i
+        .scan
+        .of("delivery.release-automation")
+        .find(|h| h.weak.is_none() && h.job.is_some())
+    {
+        return Some(format!(
+            "publish-only: the CI releases artifacts ({} at {}:{}) and deploys nothing, so deploying and operating a service is not this pipeline's job",
+            h.tool, h.file, h.line
+        ));
+    }
+    let (w, j, st) = i.workflows.iter().find_map(|w| {
+        w.jobs.iter().find_map(|j| {
+            j.steps
+                .iter()
+                .find(|st| {
+                    crate::intent::step_ships(st) == Some(crate::intent::Intent::Publish)
+                        && !image_step(st)
+                })
+                .map(|st| (w, j, st))
+        })
+    })?;
+    Some(format!(
+        "publish-only: the CI publishes packages or releases (step `{}` of job `{}` in {}) and deploys nothing, so deploying and operating a service is not this pipeline's job",
+        st.label(),
+        j.id,
+        w.path
+    ))
+}
+
 /// Assesses every capability.
 pub fn assess(i: &Input) -> Vec<Capability> {
+    let publishes = publish_only(i);
     IDS.iter()
         .map(|id| {
-            let v = verdict(id, i);
+            let mut v = verdict(id, i);
+            // Never claimed for something the repository has: only a gap becomes
+            // not applicable.
+            if let Some(why) = &publishes {
+                if v.status == CapabilityStatus::Missing && deploy_or_ops(id) {
+                    v = na(why.clone());
+                }
+            }
             let (recommendation, template) = if matches!(
                 v.status,
                 CapabilityStatus::Missing | CapabilityStatus::Partial
@@ -299,6 +400,9 @@ fn verdict(id: &'static str, i: &Input) -> Verdict {
             from_hits(&hits(id), true, scan)
         }
         "ci.e2e-tests" if !deployable && hits(id).is_empty() => na(no_service),
+        "ci.e2e-tests" if !d.has_ui(i.repo) && hits(id).is_empty() => na(
+            "no browser UI: no UI framework, pages or templates detected (a service's API is covered by integration tests)",
+        ),
         "ci.concurrency" => concurrency(i),
         "ci.timeouts" => timeouts(i),
         "security.container-scan" | "delivery.multi-arch" if !containers && hits(id).is_empty() => {
@@ -641,7 +745,11 @@ fn verdict(id: &'static str, i: &Input) -> Verdict {
                 })
                 .collect();
             let v = from_hits(&hs, false, scan);
-            if v.status == CapabilityStatus::Missing && !hits(id).is_empty() {
+            // A step named "Restore solution" (`dotnet restore`) is no restore check:
+            // names do not count here.
+            if v.status == CapabilityStatus::Missing
+                && hits(id).iter().any(|h| h.kind != HitKind::Named)
+            {
                 return Verdict {
                     status: CapabilityStatus::Partial,
                     evidence: hits(id).iter().take(2).map(|h| ev(h)).collect(),
@@ -860,14 +968,23 @@ fn dependency_updates(i: &Input) -> Verdict {
         .keys()
         .copied()
         .filter(|e| {
-            !text.contains(&format!("\"{e}\""))
-                && !text.contains(&format!("'{e}'"))
-                && !text.lines().any(|l| {
-                    let l = l.trim().trim_start_matches('-').trim();
-                    l.strip_prefix("package-ecosystem:")
-                        .map(|v| v.trim().trim_matches(['"', '\'']))
-                        == Some(e)
-                })
+            // Dependabot ecosystems that update the same manifests: `uv` (and
+            // `pip`) for Python, `bun` (and `npm`) for JavaScript.
+            let names: &[&str] = match *e {
+                "pip" => &["pip", "uv"],
+                "npm" => &["npm", "bun"],
+                _ => std::slice::from_ref(e),
+            };
+            !names.iter().any(|e| {
+                text.contains(&format!("\"{e}\""))
+                    || text.contains(&format!("'{e}'"))
+                    || text.lines().any(|l| {
+                        let l = l.trim().trim_start_matches('-').trim();
+                        l.strip_prefix("package-ecosystem:")
+                            .map(|v| v.trim().trim_matches(['"', '\'']))
+                            == Some(*e)
+                    })
+            })
         })
         .collect();
     uncovered.dedup();

@@ -56,6 +56,26 @@ impl Detected {
     pub fn has_database(&self) -> bool {
         !self.stack.databases.is_empty() || !self.stack.migrations.is_empty()
     }
+    /// The repository has a browser UI: a UI framework, or server-side templates
+    /// (`templates/`, `views/`, Thymeleaf, Razor pages).
+    pub fn has_ui(&self, repo: &Repo) -> bool {
+        self.stack
+            .frameworks
+            .iter()
+            .any(|f| UI_FRAMEWORKS.contains(&f.as_str()))
+            || repo.paths.iter().any(|p| {
+                !is_sample(p)
+                    && (p.ends_with("/templates") && p.contains("src/main/resources")
+                        || p.ends_with(".cshtml")
+                        || p.ends_with(".razor")
+                        || p.ends_with(".html.erb")
+                        || p.ends_with(".heex")
+                        || p.ends_with(".blade.php")
+                        || p.ends_with(".vue")
+                        || p.ends_with(".jsx")
+                        || p.ends_with(".tsx"))
+            })
+    }
     /// The repository builds something that is deployed (not only a library).
     pub fn is_deployable(&self) -> bool {
         self.stack.containers
@@ -94,6 +114,28 @@ const SERVER_FRAMEWORKS: &[&str] = &[
     "fiber",
     "koa",
     "hono",
+    "aspnet",
+    "phoenix",
+];
+
+/// Frameworks that serve pages people use in a browser: end-to-end browser tests
+/// apply to them (a JSON API alone has no UI to drive).
+const UI_FRAMEWORKS: &[&str] = &[
+    "nextjs",
+    "nuxt",
+    "remix",
+    "sveltekit",
+    "astro",
+    "react",
+    "vue",
+    "angular",
+    "django",
+    "rails",
+    "laravel",
+    "phoenix",
+    "gatsby",
+    "svelte",
+    "solid",
 ];
 
 /// Test fixtures, examples and samples: other projects' files, not this stack.
@@ -577,6 +619,55 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
             }
         }
     }
+    // .NET and Elixir projects: what their project files name (bounded: the first
+    // 40 files within three folders of the root).
+    for p in repo
+        .paths
+        .iter()
+        .filter(|p| {
+            p.matches('/').count() <= 3
+                && !is_sample(p)
+                && (p.ends_with(".csproj") || p.ends_with("/mix.exs") || *p == "mix.exs")
+        })
+        .take(40)
+    {
+        let Ok(text) = read_text(&repo.root, &repo.root.join(p), p) else {
+            continue;
+        };
+        let t = text.to_ascii_lowercase();
+        if p.ends_with(".csproj") {
+            if t.contains("sdk=\"microsoft.net.sdk.web\"") || t.contains("microsoft.aspnetcore") {
+                fws.insert("aspnet");
+            }
+            if t.contains("entityframeworkcore") {
+                dbs_from_text(&t, &mut dbs);
+                if t.contains("sqlserver") {
+                    dbs.insert("sqlserver");
+                }
+                // EF Core migrations: a `Migrations` folder of C# files.
+                if repo
+                    .paths
+                    .iter()
+                    .any(|x| x.contains("/Migrations/") && x.ends_with(".cs"))
+                {
+                    migs.insert("ef-core");
+                }
+            }
+        } else {
+            if t.contains(":phoenix,") || t.contains("{:phoenix ") {
+                fws.insert("phoenix");
+            }
+            if t.contains(":ecto_sql") {
+                migs.insert("ecto");
+                if t.contains(":postgrex") {
+                    dbs.insert("postgresql");
+                }
+                if t.contains(":myxql") {
+                    dbs.insert("mysql");
+                }
+            }
+        }
+    }
     // Progressive delivery declared in manifests: an Argo Rollouts `Rollout` or a
     // Flagger `Canary` (bounded: the first 200 manifests of deploy folders).
     if d.progressive_config.is_none() {
@@ -751,6 +842,7 @@ const TEXT_DEPS: &[(&str, DepKind, &str)] = &[
     ("flask", DepKind::Framework, "flask"),
     ("alembic", DepKind::Migration, "alembic"),
     ("spring-boot", DepKind::Framework, "spring-boot"),
+    ("thymeleaf", DepKind::Framework, "thymeleaf"),
     ("flyway", DepKind::Migration, "flyway"),
     ("liquibase", DepKind::Migration, "liquibase"),
 ];

@@ -146,6 +146,12 @@ pub fn action_matches(a: &str, step: Option<&Step>) -> Vec<Match> {
     {
         out.push(m("ci.caching", &format!("{a} cache")));
     }
+    // Gradle's setup action caches the Gradle home unless told not to.
+    if (starts("gradle/actions/setup-gradle") || starts("gradle/gradle-build-action"))
+        && !truthy(with("cache-disabled"))
+    {
+        out.push(m("ci.caching", "setup-gradle cache"));
+    }
     if starts("actions/setup-go") && with("cache").map(|c| c.trim() != "false").unwrap_or(true) {
         out.push(m("ci.caching", "actions/setup-go cache"));
     }
@@ -171,10 +177,32 @@ pub fn unwrap_runner(w: &[String]) -> &[String] {
             }
             "sudo" | "time" | "exec" | "nohup" => 1,
             "python" | "python3" | "py" if w.get(1).map(String::as_str) == Some("-m") => 2,
+            // `uv run --with pytest-cov --python 3.12 pytest`: past the runner's
+            // options and their values.
             "uv" | "poetry" | "pipenv" | "pdm" | "hatch" | "rye"
                 if w.get(1).map(String::as_str) == Some("run") =>
             {
-                2
+                let mut i = 2;
+                while let Some(a) = w.get(i).filter(|a| a.starts_with('-')) {
+                    let takes_value = !a.contains('=')
+                        && matches!(
+                            a.as_str(),
+                            "--with"
+                                | "--python"
+                                | "-p"
+                                | "--group"
+                                | "--extra"
+                                | "--package"
+                                | "--directory"
+                                | "--project"
+                                | "--env-file"
+                                | "--with-requirements"
+                                | "-e"
+                                | "--env"
+                        );
+                    i += if takes_value { 2 } else { 1 };
+                }
+                i
             }
             "uvx" | "pipx" if w.get(1).map(String::as_str) != Some("install") => {
                 if name == "pipx" {
@@ -559,7 +587,7 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
                 if a.contains("jacoco") {
                     push("ci.coverage", "jacoco");
                 }
-                if a.contains("dependency-check") {
+                if a.contains("dependency-check") || a.contains("dependencycheck") {
                     push("security.dependency-audit", "OWASP dependency-check");
                 }
                 if a.contains("cyclonedx") {
@@ -1035,7 +1063,8 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
                     | "zizmor"
                     | "checkov"
                     | "osv-scanner"
-            ) {
+            ) || catalog().tool(tool).is_some_and(|t| t.migrates.is_some())
+            {
                 let mut inner = vec![tool.to_string()];
                 inner.extend(args.iter().skip(i + 1).map(|s| s.to_string()));
                 for x in command_matches(&inner) {
@@ -1149,6 +1178,40 @@ mod tests {
             .map(|x| x.to_ascii_lowercase())
             .collect();
         command_matches(&w).into_iter().map(|m| m.cap).collect()
+    }
+
+    #[test]
+    fn issue_24_detections() {
+        // OWASP dependency-check through its Gradle task.
+        assert!(caps("./gradlew --no-daemon dependencyCheckAnalyze")
+            .contains(&"security.dependency-audit"));
+        // A migration tool run from its image.
+        assert_eq!(
+            caps("docker run --rm --network host -v sql:/flyway/sql flyway/flyway:10.20.1 -url=jdbc:postgresql://db/app migrate"),
+            ["migration"]
+        );
+        assert_eq!(
+            caps("docker run --rm flyway/flyway:10.20.1 validate"),
+            ["migration-check"]
+        );
+        // Traffic shifting with kubectl is progressive delivery; other kubectl
+        // annotate/patch commands are not.
+        assert_eq!(
+            caps("kubectl annotate ingress web-canary -n prod nginx.ingress.kubernetes.io/canary-weight=10 --overwrite"),
+            ["deploy.progressive"]
+        );
+        assert_eq!(
+            caps("kubectl patch service web -n prod -p {\"spec\":{\"selector\":{\"slot\":\"green\"}}}"),
+            ["deploy.progressive"]
+        );
+        assert!(caps("kubectl annotate pod web owner=team").is_empty());
+        assert!(caps("kubectl patch deployment web -p {\"spec\":{\"replicas\":3}}").is_empty());
+        // `uv run` past its options.
+        let w: Vec<String> = "uv run --with pytest-cov --python 3.12 --frozen pytest -q"
+            .split_whitespace()
+            .map(String::from)
+            .collect();
+        assert_eq!(unwrap_runner(&w)[0], "pytest");
     }
 
     #[test]

@@ -311,6 +311,8 @@ pub struct FixOptions<'r> {
     pub allow_unsafe: bool,
     /// Resolves tags to SHAs beyond the offline table (`--online`).
     pub resolver: Option<&'r dyn ShaResolver>,
+    /// Only the findings of this file at this line (an editor's code action).
+    pub only: Option<(String, usize)>,
 }
 
 impl Default for FixOptions<'_> {
@@ -320,6 +322,7 @@ impl Default for FixOptions<'_> {
             min_severity: Severity::Info,
             allow_unsafe: false,
             resolver: None,
+            only: None,
         }
     }
 }
@@ -795,6 +798,10 @@ fn candidates(
         }
         if f.severity < opts.min_severity
             || (!opts.rules.is_empty() && !opts.rules.contains(&f.rule))
+            || opts
+                .only
+                .as_ref()
+                .is_some_and(|(file, line)| f.file != *file || f.line != *line)
         {
             continue;
         }

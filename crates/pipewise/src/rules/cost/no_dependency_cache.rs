@@ -32,7 +32,7 @@ packages (`apt-get install`) are not counted: no dependency cache holds them.
 
 ## Good
 ```yaml
-- uses: actions/setup-node@v4
+- uses: actions/setup-node@820762786026740c76f36085b0efc47a31fe5020 # v7.0.0
   with:
     node-version: 20
     cache: npm
@@ -41,7 +41,7 @@ packages (`apt-get install`) are not counted: no dependency cache holds them.
 "#,
     fix: FixMeta {
         description: "Turn on the setup action's dependency cache (or add `actions/cache` keyed on the lock file).",
-        snippet: "- uses: actions/setup-node@v4\n  with:\n    node-version: 20\n    cache: npm",
+        snippet: "- uses: actions/setup-node@820762786026740c76f36085b0efc47a31fe5020 # v7.0.0\n  with:\n    node-version: 20\n    cache: npm",
         effort_minutes: 10,
     },
     references: &["seed: 001 §8.2"],

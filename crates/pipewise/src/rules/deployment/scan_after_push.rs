@@ -35,17 +35,17 @@ push depends on the event (`push: ${{ github.event_name != 'pull_request' }}`).
 
 ## Good
 ```yaml
-- uses: docker/build-push-action@v5
+- uses: docker/build-push-action@53b7df96c91f9c12dcc8a07bcb9ccacbed38856a # v7.3.0
   with: { load: true, tags: app:scan }
 - uses: aquasecurity/trivy-action@ed142fd0673e97e23eac54620cfb913e5ce36c25 # v0.36.0
   with: { image-ref: app:scan, exit-code: '1', severity: 'CRITICAL,HIGH' }
-- uses: docker/build-push-action@v5
+- uses: docker/build-push-action@53b7df96c91f9c12dcc8a07bcb9ccacbed38856a # v7.3.0
   with: { push: true, tags: ghcr.io/acme/app:latest }
 ```
 "#,
     fix: FixMeta {
         description: "Build with `load: true`, scan the local image, and push only after the scan passes.",
-        snippet: "- uses: docker/build-push-action@v5\n  with:\n    load: true\n    tags: app:scan\n- uses: aquasecurity/trivy-action@ed142fd0673e97e23eac54620cfb913e5ce36c25 # v0.36.0\n  with:\n    image-ref: app:scan\n    exit-code: '1'\n- uses: docker/build-push-action@v5\n  with:\n    push: true",
+        snippet: "- uses: docker/build-push-action@53b7df96c91f9c12dcc8a07bcb9ccacbed38856a # v7.3.0\n  with:\n    load: true\n    tags: app:scan\n- uses: aquasecurity/trivy-action@ed142fd0673e97e23eac54620cfb913e5ce36c25 # v0.36.0\n  with:\n    image-ref: app:scan\n    exit-code: '1'\n- uses: docker/build-push-action@53b7df96c91f9c12dcc8a07bcb9ccacbed38856a # v7.3.0\n  with:\n    push: true",
         effort_minutes: 30,
     },
     references: &["seed: 000 CRITICAL-5"],

@@ -49,10 +49,10 @@ see into (a repository script, `make`, a non-setup action) counts as starting on
   k6:
     runs-on: ubuntu-latest
     steps:
-      - uses: actions/checkout@v4
+      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1
       - run: |
           docker compose up -d --wait api
-      - uses: grafana/setup-k6-action@v1
+      - uses: grafana/setup-k6-action@db07bd9765aac508ef18982e52ab937fe633a065 # v1.2.1
       - run: k6 run --env API_URL=http://localhost:8080 tests/load.js
 ```
 "#,

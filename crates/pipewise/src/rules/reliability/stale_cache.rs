@@ -39,7 +39,7 @@ restoring the old `node_modules` after the lockfile changes.
 
 ## Good
 ```yaml
-- uses: actions/upload-artifact@v4   # pass build output between jobs as an artifact
+- uses: actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f # v7.0.0; pass build output between jobs as an artifact
   with:
     name: dist
     path: dist

@@ -39,7 +39,7 @@ steps:
 
 ## Good
 ```yaml
-- uses: actions/setup-node@v4
+- uses: actions/setup-node@820762786026740c76f36085b0efc47a31fe5020 # v7.0.0
   with:
     node-version-file: .nvmrc
 ```
@@ -48,7 +48,7 @@ A library that supports several versions should say so in `engines.node`
 "#,
     fix: FixMeta {
         description: "Read the version from the pin file, or widen the pin (engines) to the versions you support.",
-        snippet: "- uses: actions/setup-node@v4\n  with:\n    node-version-file: .nvmrc",
+        snippet: "- uses: actions/setup-node@820762786026740c76f36085b0efc47a31fe5020 # v7.0.0\n  with:\n    node-version-file: .nvmrc",
         effort_minutes: 5,
     },
     references: &["seed: 000 HIGH-4"],

@@ -47,7 +47,7 @@ jobs:
 
 ## Good
 ```yaml
-      - uses: actions/setup-node@v6   # no cache in the release job
+      - uses: actions/setup-node@820762786026740c76f36085b0efc47a31fe5020 # v7.0.0; no cache in the release job
         with:
           package-manager-cache: false   # v5+ caches on its own for a `packageManager`
       - run: npm ci && npm publish
@@ -59,7 +59,7 @@ jobs:
 "#,
     fix: FixMeta {
         description: "Disable caching in release/publish jobs (remove `cache:`, set `cache: false` / `lookup-only` / `package-manager-cache: false`, or drop the cache step).",
-        snippet: "- uses: actions/setup-go@v5\n  with:\n    cache: false",
+        snippet: "- uses: actions/setup-go@b7ad1dad31e06c5925ef5d2fc7ad053ef454303e # v7.0.0\n  with:\n    cache: false",
         effort_minutes: 10,
     },
     references: &["zizmor: cache-poisoning", "https://adnanthekhan.com/2024/05/06/the-monsters-in-your-build-cache-github-actions-cache-poisoning/"],

@@ -45,13 +45,13 @@ such a major (`@<sha> # v4.2.2`) and full versions (`@v4.2.2`).
 - uses: dtolnay/rust-toolchain@e97e2d8cc328f1b50210efc529dca0028893a2d9 # v1
   with:
     toolchain: stable
-- uses: actions/checkout@v5
-- uses: actions/cache@v5
+- uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1
+- uses: actions/cache@27d5ce7f107fe9357f9df03efb73ab90386fccae # v5.0.5
 ```
 "#,
     fix: FixMeta {
         description: "Switch to the maintained replacement named in the finding.",
-        snippet: "- uses: actions/checkout@v5",
+        snippet: "- uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1",
         effort_minutes: 15,
     },
     references: &[

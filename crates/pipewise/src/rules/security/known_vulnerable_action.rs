@@ -45,7 +45,7 @@ Severity follows the advisory (critical, high, medium, low).
 ## Good
 ```yaml
 - uses: tj-actions/changed-files@ed68ef82c095e0d48ec87eccea555d944a631a4c # v46.0.5
-- uses: actions/download-artifact@v4
+- uses: actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c # v8.0.1
 ```
 "#,
     fix: FixMeta {

@@ -32,14 +32,14 @@ can read it, and uploading the checkout directory as an artifact publishes it
 
 ## Good
 ```yaml
-- uses: actions/checkout@v4
+- uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1
   with:
     persist-credentials: false
 ```
 "#,
     fix: FixMeta {
         description: "Set `persist-credentials: false` (pass a token explicitly to the one step that pushes).",
-        snippet: "- uses: actions/checkout@v4\n  with:\n    persist-credentials: false",
+        snippet: "- uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1\n  with:\n    persist-credentials: false",
         effort_minutes: 2,
     },
     references: &["zizmor: artipacked", "https://unit42.paloaltonetworks.com/github-repo-artifacts-leak-tokens/"],

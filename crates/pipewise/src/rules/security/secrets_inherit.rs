@@ -33,7 +33,7 @@ jobs:
 ```yaml
 jobs:
   release:
-    uses: acme/workflows/.github/workflows/release.yml@v1
+    uses: acme/workflows/.github/workflows/release.yml@<40-character commit sha> # v1.4.0
     secrets:
       NPM_TOKEN: ${{ secrets.NPM_TOKEN }}
 ```

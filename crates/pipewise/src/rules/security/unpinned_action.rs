@@ -38,7 +38,7 @@ policy = "hash-all"        # default: every action pinned by SHA (tags of action
 
 ## Good
 ```yaml
-- uses: aquasecurity/trivy-action@dc5a429b52fcf669ce959baa2c2dd26090d2a6c4 # 0.32.0
+- uses: aquasecurity/trivy-action@dc5a429b52fcf669ce959baa2c2dd26090d2a6c4 # v0.32.0
 ```
 "#,
     fix: FixMeta {

@@ -55,7 +55,7 @@ jobs:
       contents: read
       id-token: write      # aws-actions/configure-aws-credentials below
     steps:
-      - uses: aws-actions/configure-aws-credentials@v4
+      - uses: aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c # v6.2.3
         with:
           role-to-assume: arn:aws:iam::123456789012:role/deploy
 ```
