@@ -49,6 +49,7 @@ pub fn yaml_model(data: &[u8]) {
         paths,
         errors,
         incomplete: false,
+        tree: None,
     };
     let report = pipewise::audit::audit_repo(&repo, &Config::default());
     for e in &report.errors {

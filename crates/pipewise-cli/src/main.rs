@@ -4,6 +4,7 @@
 mod batch;
 mod cost;
 mod fix;
+mod history;
 
 /// mimalloc instead of the system allocator: the audit builds and drops many small
 /// strings and vectors per file, and glibc malloc/free took ~12% of the CPU time
@@ -70,6 +71,10 @@ enum Cmd {
     /// Apply the fixes of findings in place (or print them with --diff), each proven
     /// by a re-audit; unsafe fixes only with --unsafe.
     Fix(fix::FixArgs),
+    /// Audit the commits that changed CI/CD files, straight from git (no checkout):
+    /// score and category trend, findings introduced and fixed per commit, when each
+    /// current high/critical finding first appeared, delivery metrics.
+    History(history::HistoryArgs),
     /// Print a rule's documentation page.
     Rule {
         /// Rule id, e.g. reliability/masked-failure.
@@ -176,6 +181,12 @@ struct AuditArgs {
     /// one run (docs/organisation.md).
     #[arg(long, value_name = "I/N")]
     shard: Option<shard::Shard>,
+    /// Audit this commit (`HEAD~3`, `v1.2`, a branch, an id) of each PATH, a git
+    /// repository (work tree or bare mirror), read straight from the object
+    /// database: no checkout, no `git` process. The report is that of a checkout of
+    /// the commit.
+    #[arg(long, value_name = "REV")]
+    rev: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -217,6 +228,7 @@ fn main() -> ExitCode {
             write,
         } => scaffold(&capability, &path, write),
         Cmd::Fix(args) => Ok(fix::run(args)),
+        Cmd::History(args) => history::run(args),
         Cmd::Audit(args) => {
             let started = std::time::Instant::now();
             if batch::timings_requested() {
@@ -408,7 +420,17 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
     // Every repository goes through this once: paths rebased, baseline applied,
     // warnings shown (formats other than plain and JSON show them on stderr).
     let prepare = |p: &Path| -> RepoReport {
-        let mut r = match audit_path_with(p, config.as_ref(), settings.as_ref()) {
+        let audited = match &args.rev {
+            Some(rev) => pipewise_git::audit_rev(
+                p,
+                rev,
+                &p.display().to_string(),
+                config.as_ref(),
+                settings.as_ref(),
+            ),
+            None => audit_path_with(p, config.as_ref(), settings.as_ref()),
+        };
+        let mut r = match audited {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("error: {e}");

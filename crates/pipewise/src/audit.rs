@@ -51,22 +51,69 @@ pub fn audit_path_with(
         }
         (root, Some(rel))
     };
-    let mut config_error = None;
-    let owned;
-    let config = match config {
-        Some(c) => c,
-        None => {
-            owned = Config::discover(&root).unwrap_or_else(|e| {
-                config_error = Some(e);
-                Config::default()
-            });
-            &owned
-        }
-    };
-    let mut repo = match &single {
+    let (config, config_error) = given_or(config, || Config::discover(&root));
+    let repo = match &single {
         None => Repo::load(&root, &display),
         Some(f) => Repo::load_file(&root, Path::new(f), &display),
     };
+    let mut report = audit_loaded(repo, &config, config_error, settings);
+    if let Some(f) = &single {
+        report.root = root.display().to_string();
+        report.findings.retain(|x| &x.file == f);
+        report.errors.retain(|x| &x.file == f);
+        report
+            .warnings
+            .retain(|x| &x.file == f || x.file.ends_with("pipewise.toml"));
+        let unscored = report.scores.unscored.take();
+        report.scores =
+            crate::scoring::score(&report.findings, &report.capabilities, &report.files);
+        if let Some(r) = unscored {
+            crate::scoring::unscore(&mut report.scores, r);
+        }
+        report.summary = crate::summary::summarize(&report);
+    }
+    Ok(report)
+}
+
+/// Audits a repository read from a [`crate::tree::Tree`] (a commit of a git
+/// repository): exactly [`audit_path_with`] of a checkout of it, with the config
+/// read from the tree. `root` names the repository (nothing is read from it);
+/// `display` is the report's root.
+pub fn audit_tree_with(
+    tree: std::sync::Arc<dyn crate::tree::Tree>,
+    root: &Path,
+    display: &str,
+    config: Option<&Config>,
+    settings: Option<&RepoSettings>,
+) -> RepoReport {
+    let (config, config_error) = given_or(config, || Config::discover_in(tree.as_ref()));
+    let repo = Repo::load_tree(tree, root, display);
+    audit_loaded(repo, &config, config_error, settings)
+}
+
+/// The config given, else the repository's own (the defaults, and the error, when
+/// it is invalid).
+fn given_or(
+    config: Option<&Config>,
+    discover: impl FnOnce() -> Result<Config, LoadError>,
+) -> (std::borrow::Cow<'_, Config>, Option<LoadError>) {
+    match config {
+        Some(c) => (std::borrow::Cow::Borrowed(c), None),
+        None => match discover() {
+            Ok(c) => (std::borrow::Cow::Owned(c), None),
+            Err(e) => (std::borrow::Cow::Owned(Config::default()), Some(e)),
+        },
+    }
+}
+
+/// The audit of a loaded repository with its config (paths the config ignores
+/// left out) and the config's error, if it was invalid, first in the report.
+fn audit_loaded(
+    mut repo: Repo,
+    config: &Config,
+    config_error: Option<LoadError>,
+    settings: Option<&RepoSettings>,
+) -> RepoReport {
     if !config.ignore.is_empty() {
         repo.files.retain(|f| !config.is_ignored(&f.path));
     }
@@ -84,22 +131,7 @@ pub fn audit_path_with(
             },
         );
     }
-    if let Some(f) = &single {
-        report.root = root.display().to_string();
-        report.findings.retain(|x| &x.file == f);
-        report.errors.retain(|x| &x.file == f);
-        report
-            .warnings
-            .retain(|x| &x.file == f || x.file.ends_with("pipewise.toml"));
-        let unscored = report.scores.unscored.take();
-        report.scores =
-            crate::scoring::score(&report.findings, &report.capabilities, &report.files);
-        if let Some(r) = unscored {
-            crate::scoring::unscore(&mut report.scores, r);
-        }
-        report.summary = crate::summary::summarize(&report);
-    }
-    Ok(report)
+    report
 }
 
 /// Runs the rules over a loaded repository.

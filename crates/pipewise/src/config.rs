@@ -265,10 +265,32 @@ impl Config {
             .copied()
             .filter(|n| std::fs::symlink_metadata(root.join(n)).is_ok())
             .collect();
+        Config::read_first(&present, |n| {
+            crate::source::read_text(root, &root.join(n), n)
+        })
+    }
+
+    /// [`Config::discover`] in a repository's [`crate::tree::Tree`] (a commit read
+    /// from git, where a link is an entry of its own: never followed, an error).
+    pub fn discover_in(tree: &dyn crate::tree::Tree) -> Result<Config, LoadError> {
+        let present: Vec<&str> = CONFIG_NAMES
+            .iter()
+            .copied()
+            .filter(|n| tree.lookup(n).is_some() || tree.size(n).is_some())
+            .collect();
+        Config::read_first(&present, |n| tree.read(n))
+    }
+
+    /// Reads the first of the config files `present`; the config's notes say that
+    /// the others are not read.
+    fn read_first(
+        present: &[&str],
+        read: impl Fn(&str) -> Result<String, LoadError>,
+    ) -> Result<Config, LoadError> {
         let Some(first) = present.first() else {
             return Ok(Config::default());
         };
-        let text = crate::source::read_text(root, &root.join(first), first)?;
+        let text = read(first)?;
         let mut cfg = Config::parse_located(&text, first)?;
         for other in &present[1..] {
             cfg.notes.push(LoadError {

@@ -4,9 +4,9 @@
 //! skips dependency and build folders, and remembers every path it saw so rules can
 //! check that a file a step refers to exists without touching the disk again.
 
-use crate::source::{relative, FileKind, LoadError};
+use crate::source::{FileKind, LoadError};
+use crate::tree::{EntryKind, Tree};
 use std::collections::BTreeSet;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 /// Folders never descended into.
@@ -153,20 +153,26 @@ pub fn is_dockerfile_name(name: &str) -> bool {
 /// Walks `root`. Directory links are never followed; file links are listed and
 /// checked when read.
 pub fn discover(root: &Path) -> Discovery {
+    discover_in(&crate::tree::Disk::new(root), root)
+}
+
+/// Walks a repository's [`Tree`] (a folder on disk, or a commit's tree): the same
+/// folders skipped, the same depth and path limits, links never followed into
+/// folders. `root` is recorded as the discovery's root.
+pub fn discover_in(tree: &dyn Tree, root: &Path) -> Discovery {
     let mut d = Discovery {
         root: root.to_path_buf(),
         ..Discovery::default()
     };
-    let mut stack = vec![(root.to_path_buf(), 0usize)];
+    let mut stack = vec![(String::new(), 0usize)];
     let (mut depth_reported, mut paths_reported) = (false, false);
     while let Some((dir, depth)) = stack.pop() {
-        let entries = match fs::read_dir(&dir) {
+        let mut children = match tree.list(&dir) {
             Ok(e) => e,
             Err(e) => {
-                let rel = relative(root, &dir);
-                if rel.starts_with(".github") || rel.is_empty() {
+                if dir.starts_with(".github") || dir.is_empty() {
                     d.errors.push(LoadError {
-                        file: if rel.is_empty() { ".".into() } else { rel },
+                        file: if dir.is_empty() { ".".into() } else { dir },
                         line: 0,
                         column: 0,
                         message: format!("cannot read directory: {e}"),
@@ -175,12 +181,13 @@ pub fn discover(root: &Path) -> Discovery {
                 continue;
             }
         };
-        let mut children: Vec<_> = entries.filter_map(Result::ok).collect();
-        children.sort_by_key(|e| e.file_name());
+        children.sort_by(|a, b| a.name.cmp(&b.name));
         for entry in children {
-            let path = entry.path();
-            let rel = relative(root, &path);
-            let Ok(ft) = entry.file_type() else { continue };
+            let rel = if dir.is_empty() {
+                entry.name.clone()
+            } else {
+                format!("{dir}/{}", entry.name)
+            };
             if d.paths.len() < MAX_PATHS {
                 d.paths.insert(rel.clone());
             } else if !std::mem::replace(&mut paths_reported, true) {
@@ -194,14 +201,12 @@ pub fn discover(root: &Path) -> Discovery {
                     ),
                 });
             }
-            if ft.is_dir() {
-                let name = entry.file_name();
-                let name = name.to_string_lossy();
-                if SKIP_DIRS.contains(&name.as_ref()) {
+            if entry.kind == EntryKind::Dir {
+                if SKIP_DIRS.contains(&entry.name.as_str()) {
                     continue;
                 }
                 if depth < MAX_DEPTH {
-                    stack.push((path, depth + 1));
+                    stack.push((rel, depth + 1));
                 } else if !std::mem::replace(&mut depth_reported, true) {
                     d.incomplete = true;
                     d.errors.push(LoadError {
@@ -217,16 +222,16 @@ pub fn discover(root: &Path) -> Discovery {
             }
             if let Some(kind) = classify(&rel) {
                 d.files.push((rel, kind));
-            } else if ft.is_symlink() && (rel == ".github" || rel.starts_with(".github/")) {
+            } else if entry.kind == (EntryKind::Link { to_dir: true })
+                && (rel == ".github" || rel.starts_with(".github/"))
+            {
                 // A link to a directory inside .github: say it is not followed.
-                if fs::metadata(&path).map(|m| m.is_dir()).unwrap_or(false) {
-                    d.errors.push(LoadError {
-                        file: rel,
-                        line: 0,
-                        column: 0,
-                        message: "symbolic link to a directory; not followed".into(),
-                    });
-                }
+                d.errors.push(LoadError {
+                    file: rel,
+                    line: 0,
+                    column: 0,
+                    message: "symbolic link to a directory; not followed".into(),
+                });
             }
         }
     }

@@ -31,4 +31,5 @@ pub mod source;
 pub mod suggest;
 pub mod summary;
 pub mod suppress;
+pub mod tree;
 pub mod workflow;

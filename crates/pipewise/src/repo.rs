@@ -4,9 +4,11 @@
 use crate::discover::{discover, Discovery};
 use crate::shell::{Command, Script};
 use crate::source::{read_text, FileKind, LoadError, SourceFile};
+use crate::tree::Tree;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 #[derive(Debug)]
 pub struct Repo {
@@ -21,6 +23,9 @@ pub struct Repo {
     /// The walk did not see every path (too deep, too many): a path missing from
     /// `paths` is then looked up on disk.
     pub incomplete: bool,
+    /// Where the files are read from when not from the folder `root` on disk (a
+    /// commit's tree in a git object database).
+    pub tree: Option<Arc<dyn Tree>>,
 }
 
 /// A script called from a step, loaded and parsed.
@@ -37,7 +42,33 @@ impl Repo {
     /// Discovers and loads a repository directory.
     pub fn load(root: &Path, display: &str) -> Repo {
         let d = discover(root);
-        Repo::from_discovery(d, display)
+        Repo::from_discovery(d, display, None)
+    }
+
+    /// Discovers and loads a repository from a [`Tree`] (a commit read from git):
+    /// the same discovery, limits and budgets as a folder on disk. `root` only
+    /// names the repository (nothing is read from it).
+    pub fn load_tree(tree: Arc<dyn Tree>, root: &Path, display: &str) -> Repo {
+        let d = crate::discover::discover_in(tree.as_ref(), root);
+        Repo::from_discovery(d, display, Some(tree))
+    }
+
+    /// The size of the file at `rel` (0 when it cannot be known; it is then refused
+    /// or read within its own limit).
+    fn size_of(&self, rel: &str) -> u64 {
+        match &self.tree {
+            Some(t) => t.size(rel).unwrap_or(0),
+            None => std::fs::metadata(self.root.join(rel)).map_or(0, |m| m.len()),
+        }
+    }
+
+    /// Reads the repository's file at `rel` within the limits of every audited file
+    /// ([`read_text`]): from its tree, or from disk.
+    pub fn read(&self, rel: &str) -> Result<String, LoadError> {
+        match &self.tree {
+            Some(t) => t.read(rel),
+            None => read_text(&self.root, &self.root.join(rel), rel),
+        }
     }
 
     /// Loads a repository for an audit of one of its files (`rel`, relative to
@@ -51,11 +82,20 @@ impl Repo {
             d.files.push((rel, kind));
             d.files.sort();
         }
-        Repo::from_discovery(d, display)
+        Repo::from_discovery(d, display, None)
     }
 
-    fn from_discovery(mut d: Discovery, display: &str) -> Repo {
+    fn from_discovery(mut d: Discovery, display: &str, tree: Option<Arc<dyn Tree>>) -> Repo {
         let root = d.root.clone();
+        let mut repo = Repo {
+            root,
+            display: display.to_string(),
+            files: vec![],
+            paths: std::mem::take(&mut d.paths),
+            errors: vec![],
+            incomplete: d.incomplete,
+            tree,
+        };
         // The repository budget, spent in a fixed order (workflows and actions first,
         // then by path) from the sizes on disk, before anything is read.
         let mut order: Vec<usize> = (0..d.files.len()).collect();
@@ -70,7 +110,7 @@ impl Repo {
         let mut over = vec![false; d.files.len()];
         for i in order {
             let (rel, _) = &d.files[i];
-            let size = std::fs::metadata(root.join(rel)).map_or(0, |m| m.len());
+            let size = repo.size_of(rel);
             if size > crate::source::MAX_FILE_BYTES {
                 continue; // refused on its own when read
             }
@@ -94,7 +134,7 @@ impl Repo {
         let loaded: Vec<(Option<SourceFile>, Vec<LoadError>)> = d
             .files
             .par_iter()
-            .map(|(rel, kind)| match read_text(&root, &root.join(rel), rel) {
+            .map(|(rel, kind)| match repo.read(rel) {
                 Ok(text) => {
                     let (f, errs) = SourceFile::from_text(rel.clone(), *kind, text);
                     (Some(f), errs)
@@ -102,20 +142,11 @@ impl Repo {
                 Err(e) => (None, vec![e]),
             })
             .collect();
-        let mut files = vec![];
-        let mut errors = d.errors;
+        repo.errors = d.errors;
         for (f, errs) in loaded {
-            files.extend(f);
-            errors.extend(errs);
+            repo.files.extend(f);
+            repo.errors.extend(errs);
         }
-        let mut repo = Repo {
-            root,
-            display: display.to_string(),
-            files,
-            paths: d.paths,
-            errors,
-            incomplete: d.incomplete,
-        };
         crate::gitlab::include::load(&mut repo, &[]);
         repo
     }
@@ -143,17 +174,10 @@ impl Repo {
         if !self.incomplete || p == ".." || p.starts_with('/') {
             return None;
         }
-        let mut at = self.root.clone();
-        let mut meta = None;
-        for part in p.split('/').take(256) {
-            at.push(part);
-            let m = std::fs::symlink_metadata(&at).ok()?;
-            if m.file_type().is_symlink() {
-                return None;
-            }
-            meta = Some(m);
+        match &self.tree {
+            Some(t) => t.lookup(p),
+            None => crate::tree::Disk::new(&self.root).lookup(p),
         }
-        meta.map(|m| m.is_file())
     }
 
     /// Loads the scripts named by `calls` (repository paths), then the scripts they
@@ -172,7 +196,7 @@ impl Repo {
         while !pending.is_empty() {
             // Spent in order, from the sizes on disk, before reading.
             pending.retain(|p| {
-                let size = std::fs::metadata(self.root.join(p)).map_or(0, |m| m.len());
+                let size = self.size_of(p);
                 if size > crate::source::MAX_FILE_BYTES {
                     return true; // refused on its own when read
                 }
@@ -190,7 +214,7 @@ impl Repo {
                     // from memory.
                     let text = match self.file(p) {
                         Some(f) if f.kind == FileKind::Script => Ok(f.text().to_string()),
-                        _ => read_text(&self.root, &self.root.join(p), p),
+                        _ => self.read(p),
                     };
                     (p.clone(), text)
                 })

@@ -376,6 +376,14 @@ fn strip_json_comments(text: &str) -> String {
     out
 }
 
+/// Why a file of `len` bytes is not audited.
+pub fn over_limit(len: u64) -> String {
+    format!(
+        "file is {len} bytes, over the {} MiB limit; not audited",
+        MAX_FILE_BYTES / (1024 * 1024)
+    )
+}
+
 /// Reads `abs` (whose repository-relative path is `rel`) within the limits.
 /// Never follows a link out of `root`.
 pub fn read_text(root: &Path, abs: &Path, rel: &str) -> Result<String, LoadError> {
@@ -405,11 +413,7 @@ pub fn read_text(root: &Path, abs: &Path, rel: &str) -> Result<String, LoadError
         return Err(err("not a regular file".into()));
     }
     if meta.len() > MAX_FILE_BYTES {
-        return Err(err(format!(
-            "file is {} bytes, over the {} MiB limit; not audited",
-            meta.len(),
-            MAX_FILE_BYTES / (1024 * 1024)
-        )));
+        return Err(err(over_limit(meta.len())));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     fs::File::open(abs)

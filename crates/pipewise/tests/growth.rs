@@ -88,6 +88,7 @@ fn repo(files: Vec<(String, FileKind, String)>) -> Repo {
         paths,
         errors,
         incomplete: false,
+        tree: None,
     }
 }
 

@@ -5,7 +5,7 @@
 
 use crate::repo::Repo;
 use crate::report::Stack;
-use crate::source::{read_text, FileKind};
+use crate::source::FileKind;
 use crate::workflow::Workflow;
 use pipewise_catalog::catalog;
 use serde_json::Value;
@@ -607,7 +607,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
         let n = p.rsplit('/').next().unwrap_or(p);
         n.starts_with("fly") && n.ends_with(".toml") && !is_sample(p)
     }) {
-        if let Ok(text) = read_text(&repo.root, &repo.root.join(p), p) {
+        if let Ok(text) = repo.read(p) {
             for line in text.lines() {
                 let l = line.trim();
                 if l.starts_with("release_command") && l.contains("migrat") {
@@ -631,7 +631,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
         })
         .take(40)
     {
-        let Ok(text) = read_text(&repo.root, &repo.root.join(p), p) else {
+        let Ok(text) = repo.read(p) else {
             continue;
         };
         let t = text.to_ascii_lowercase();
@@ -682,7 +682,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
             })
             .take(200)
         {
-            let Ok(text) = read_text(&repo.root, &repo.root.join(p), p) else {
+            let Ok(text) = repo.read(p) else {
                 continue;
             };
             if progressive_manifest(&text) {
@@ -692,11 +692,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
         }
     }
     if migs.contains("prisma") {
-        if let Ok(text) = read_text(
-            &repo.root,
-            &repo.root.join("prisma/schema.prisma"),
-            "prisma/schema.prisma",
-        ) {
+        if let Ok(text) = repo.read("prisma/schema.prisma") {
             for line in text.lines() {
                 let l = line.trim();
                 if l.starts_with("provider") && !l.contains("prisma-client") {

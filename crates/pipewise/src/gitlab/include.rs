@@ -7,7 +7,7 @@
 
 use crate::finding::Span;
 use crate::repo::{normalize, Repo};
-use crate::source::{read_text, FileKind, LoadError, SourceFile};
+use crate::source::{FileKind, LoadError, SourceFile};
 use pipewise_yaml::{Node, NodeKind};
 use std::collections::BTreeSet;
 
@@ -242,7 +242,7 @@ pub fn load(repo: &mut Repo, extra_roots: &[String]) {
                 break;
             }
             loaded += 1;
-            match read_text(&repo.root, &repo.root.join(&path), &path) {
+            match repo.read(&path) {
                 Ok(text) => {
                     let (file, errs) =
                         SourceFile::from_text(path.clone(), FileKind::GitlabCi, text);

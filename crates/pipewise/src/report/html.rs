@@ -22,6 +22,11 @@ fn esc_block(s: &str) -> String {
     super::escape::html_block(s)
 }
 
+/// The page style, shared by the other pages (organisation summary, history).
+pub fn page_css() -> &'static str {
+    CSS
+}
+
 pub(super) const CSS: &str = r#"
 :root{--bg:#f6f7f9;--card:#fff;--ink:#1d2330;--mute:#5b6475;--line:#e2e5ea;
 --critical:#8e1b5a;--high:#c62828;--medium:#e08a00;--low:#1b7fa3;--info:#7a8290;

@@ -36,7 +36,7 @@ pub fn report_date(override_date: Option<&str>) -> String {
 }
 
 /// Days since 1970-01-01 to `YYYY-MM-DD` (Howard Hinnant's algorithm).
-fn civil_date(days: i64) -> String {
+pub fn civil_date(days: i64) -> String {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;

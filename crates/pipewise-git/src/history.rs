@@ -1,0 +1,467 @@
+//! `pipewise history`: the audit over a repository's history. The first-parent
+//! line from a revision is walked once; a commit is audited when it changed a
+//! CI/CD file (a file discovery classifies, anything under `.github/`, a shell
+//! script, pipewise's config, or a file the previous audit read, such as a called
+//! script or a GitLab include), found by comparing its tree with its parent's
+//! (unchanged subtrees are skipped by id). Everything read is cached by object id
+//! (tree listings and blob texts), so a file unchanged across commits is read and
+//! decoded once.
+//!
+//! Each audited commit is exactly `pipewise audit --rev COMMIT`. Between two
+//! audited commits, findings are matched by rule, file and fingerprint (stable
+//! across line moves): what the later one adds is *introduced* there, what it no
+//! longer has is *fixed* there.
+
+use crate::{audit_commit, Commit, GitRepo};
+use gix::ObjectId;
+use pipewise::finding::Severity;
+use pipewise::report::{RepoReport, ReportFinding};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+pub const SCHEMA: &str = "pipewise/history@1";
+
+/// Which commits to audit.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Only commits committed at or after this time (seconds since the epoch).
+    pub since: Option<i64>,
+    /// Only the last N commits that changed CI/CD files.
+    pub last: Option<usize>,
+    /// Audit every Nth of the commits that changed CI/CD files (and always the
+    /// newest); 1 audits each.
+    pub every: usize,
+    /// The CI system's record of runs (`--runs`), for the delivery metrics.
+    pub runs: Option<Vec<crate::runs::Run>>,
+}
+
+impl Default for Options {
+    /// Every commit that changed CI/CD files.
+    fn default() -> Options {
+        Options {
+            since: None,
+            last: None,
+            every: 1,
+            runs: None,
+        }
+    }
+}
+
+/// A finding as the history shows it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Change {
+    pub rule: String,
+    pub severity: Severity,
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+    pub fingerprint: String,
+}
+
+impl Change {
+    fn of(f: &ReportFinding) -> Change {
+        Change {
+            rule: f.rule.clone(),
+            severity: f.severity,
+            file: f.file.clone(),
+            line: f.line,
+            message: f.message.clone(),
+            fingerprint: f.fingerprint.clone(),
+        }
+    }
+}
+
+/// What identifies a finding across commits.
+type Key = (String, String, String);
+
+fn key(f: &ReportFinding) -> Key {
+    let id = if f.fingerprint.is_empty() {
+        f.message.clone()
+    } else {
+        f.fingerprint.clone()
+    };
+    (f.rule.clone(), f.file.clone(), id)
+}
+
+/// A commit named in the history.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CommitRef {
+    pub commit: String,
+    /// Author date, `YYYY-MM-DD` (UTC).
+    pub date: String,
+    pub author_time: i64,
+}
+
+/// One audited commit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Point {
+    pub commit: String,
+    pub date: String,
+    pub author_time: i64,
+    pub summary: String,
+    /// No CI/CD file at this commit: no score.
+    pub audited: bool,
+    pub score: u32,
+    pub grade: String,
+    /// Applicable categories: id and score (0 to 10).
+    pub categories: BTreeMap<String, f64>,
+    /// Findings by severity, most severe first.
+    pub counts: [usize; 5],
+    pub introduced: Vec<Change>,
+    pub fixed: Vec<Change>,
+    /// The first commit of a window that does not reach the repository's first
+    /// commit (`--since`, `--last`): nothing is said introduced there.
+    pub baseline: bool,
+}
+
+/// A current high or critical finding and when it appeared.
+#[derive(Debug, Clone, Serialize)]
+pub struct Appearance {
+    pub finding: Change,
+    /// The first audited commit that had it.
+    pub first: CommitRef,
+    /// The audited commit from which it has been present without a break.
+    pub since: CommitRef,
+}
+
+/// The history document (`pipewise/history@1`).
+#[derive(Debug, Clone, Serialize)]
+pub struct History {
+    pub schema: String,
+    pub root: String,
+    pub rev: String,
+    /// First-parent commits walked.
+    pub commits_walked: usize,
+    /// Of those, commits that changed CI/CD files.
+    pub commits_changed: usize,
+    /// Audits run (after `--last`/`--every`).
+    pub audits: usize,
+    /// Audited commits, oldest first.
+    pub points: Vec<Point>,
+    /// The newest point's high and critical findings, most severe first.
+    pub current: Vec<Appearance>,
+    /// Deployment frequency and lead time, as far as the repository tells.
+    pub delivery: Option<crate::delivery::Delivery>,
+}
+
+/// Whether a changed path can change the audit.
+fn relevant(path: &str, read_before: &BTreeSet<String>) -> bool {
+    pipewise::discover::classify(path).is_some()
+        || path.starts_with(".github/")
+        || path.ends_with(".sh")
+        || pipewise::config::CONFIG_NAMES.contains(&path)
+        || read_before.contains(path)
+}
+
+/// Whether anything relevant differs between two trees (`None`: an empty tree).
+/// Subtrees with the same id are skipped; an added or removed subtree is walked.
+fn changes(
+    git: &GitRepo,
+    old: Option<ObjectId>,
+    new: Option<ObjectId>,
+    prefix: &str,
+    read_before: &BTreeSet<String>,
+) -> Result<bool, String> {
+    use gix::object::tree::EntryKind as K;
+    if old == new {
+        return Ok(false);
+    }
+    let list = |id: Option<ObjectId>| -> Result<BTreeMap<String, super::Node>, String> {
+        Ok(match id {
+            Some(id) => git.listing(id)?.iter().cloned().collect(),
+            None => BTreeMap::new(),
+        })
+    };
+    let (a, b) = (list(old)?, list(new)?);
+    let names: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    for name in names {
+        let (x, y) = (a.get(name), b.get(name));
+        if x == y {
+            continue;
+        }
+        let path = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}/{name}")
+        };
+        let tree = |n: Option<&super::Node>| n.filter(|n| n.kind == K::Tree).map(|n| n.id);
+        let (tx, ty) = (tree(x), tree(y));
+        if (tx.is_some() || ty.is_some()) && changes(git, tx, ty, &path, read_before)? {
+            return Ok(true);
+        }
+        let file = |n: Option<&super::Node>| n.is_some_and(|n| n.kind != K::Tree);
+        if (file(x) || file(y)) && relevant(&path, read_before) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// `YYYY-MM-DD` (UTC) of seconds since the epoch.
+pub fn date(secs: i64) -> String {
+    pipewise::report::markdown::civil_date(secs.div_euclid(86_400))
+}
+
+/// Seconds since the epoch of `YYYY-MM-DD` (UTC midnight).
+pub fn parse_date(s: &str) -> Result<i64, String> {
+    let bad = || format!("expected a date as YYYY-MM-DD, got `{s}`");
+    let parts: Vec<&str> = s.split('-').collect();
+    let [y, m, d] = parts.as_slice() else {
+        return Err(bad());
+    };
+    let (y, m, d): (i64, i64, i64) = (
+        y.parse().map_err(|_| bad())?,
+        m.parse().map_err(|_| bad())?,
+        d.parse().map_err(|_| bad())?,
+    );
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return Err(bad());
+    }
+    // days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = days * 86_400;
+    if date(secs) != s {
+        return Err(format!("`{s}` is not a day of the calendar"));
+    }
+    Ok(secs)
+}
+
+/// The first-parent line from `tip`, oldest first, cut at `since`.
+pub fn first_parent_line(
+    git: &GitRepo,
+    tip: &Commit,
+    since: Option<i64>,
+) -> Result<(Vec<Commit>, bool), String> {
+    let mut line = vec![];
+    let mut at = Some(tip.clone());
+    let mut reached_root = true;
+    while let Some(c) = at {
+        if since.is_some_and(|s| c.commit_time < s) {
+            reached_root = false;
+            break;
+        }
+        at = match c.parents.first() {
+            Some(p) => Some(git.commit(*p)?),
+            None => None,
+        };
+        line.push(c);
+    }
+    line.reverse();
+    Ok((line, reached_root))
+}
+
+/// The points of a history as audits arrive, oldest first.
+#[derive(Default)]
+struct Builder {
+    points: Vec<Point>,
+    before: BTreeMap<Key, Vec<ReportFinding>>,
+    /// Per finding: the point where it was first seen, and where its present run
+    /// began.
+    first: BTreeMap<Key, usize>,
+    run_start: BTreeMap<Key, usize>,
+    last: Option<RepoReport>,
+}
+
+impl Builder {
+    fn add(&mut self, c: &Commit, report: RepoReport, baseline: bool) {
+        let n = self.points.len();
+        let mut now: BTreeMap<Key, Vec<ReportFinding>> = BTreeMap::new();
+        for f in &report.findings {
+            now.entry(key(f)).or_default().push(f.clone());
+        }
+        let (mut introduced, mut fixed) = (vec![], vec![]);
+        for (k, fs) in &now {
+            let had = self.before.get(k).map_or(0, Vec::len);
+            if fs.len() > had && !baseline {
+                introduced.extend(fs[had..].iter().map(Change::of));
+            }
+            self.first.entry(k.clone()).or_insert(n);
+            if had == 0 {
+                self.run_start.insert(k.clone(), n);
+            }
+        }
+        for (k, fs) in &self.before {
+            let has = now.get(k).map_or(0, Vec::len);
+            if fs.len() > has {
+                fixed.extend(fs[has..].iter().map(Change::of));
+            }
+        }
+        let order = |a: &Change, b: &Change| {
+            (b.severity, &a.file, a.line, &a.rule).cmp(&(a.severity, &b.file, b.line, &b.rule))
+        };
+        introduced.sort_by(order);
+        fixed.sort_by(order);
+        let counts = pipewise::report::severity_counts(report.findings.iter()).map(|(_, n)| n);
+        self.points.push(Point {
+            commit: c.id.to_string(),
+            date: date(c.author_time),
+            author_time: c.author_time,
+            summary: c.summary.clone(),
+            audited: !report.files.is_empty(),
+            score: report.scores.overall,
+            grade: report.scores.grade.clone(),
+            categories: report
+                .scores
+                .categories
+                .iter()
+                .filter(|c| c.applicable)
+                .map(|c| (c.id.clone(), c.score))
+                .collect(),
+            counts,
+            introduced,
+            fixed,
+            baseline,
+        });
+        self.before = now;
+        self.last = Some(report);
+    }
+
+    /// The newest point's high and critical findings and when they appeared.
+    fn current(&self) -> Vec<Appearance> {
+        let commit_ref = |n: usize| CommitRef {
+            commit: self.points[n].commit.clone(),
+            date: self.points[n].date.clone(),
+            author_time: self.points[n].author_time,
+        };
+        let mut current: Vec<Appearance> = self
+            .last
+            .iter()
+            .flat_map(|r| r.findings.iter())
+            .filter(|f| f.severity >= Severity::High)
+            .filter_map(|f| {
+                let k = key(f);
+                Some(Appearance {
+                    finding: Change::of(f),
+                    first: commit_ref(*self.first.get(&k)?),
+                    since: commit_ref(*self.run_start.get(&k)?),
+                })
+            })
+            .collect();
+        current.sort_by(|a, b| {
+            (
+                b.finding.severity,
+                &a.finding.file,
+                a.finding.line,
+                &a.finding.rule,
+            )
+                .cmp(&(
+                    a.finding.severity,
+                    &b.finding.file,
+                    b.finding.line,
+                    &b.finding.rule,
+                ))
+        });
+        current
+    }
+}
+
+/// The history of the repository at `git` from `rev`, shown as `display`.
+pub fn history(
+    git: &Arc<GitRepo>,
+    rev: &str,
+    display: &str,
+    opts: &Options,
+) -> Result<History, String> {
+    let tip = git.resolve(rev)?;
+    let (line, reached_root) = first_parent_line(git, &tip, opts.since)?;
+    let every = opts.every.max(1);
+    let sampled = every > 1 || opts.last.is_some();
+    let audit = |c: &Commit, tip_report: &RepoReport| {
+        if c.id == tip.id {
+            tip_report.clone()
+        } else {
+            audit_commit(git, c, display, None, None)
+        }
+    };
+    // Which commits changed CI/CD files: a tree comparison per commit. The files an
+    // audit read (called scripts, includes) count as CI/CD files too: those of the
+    // newest commit from the start, and, when every changed commit is audited, those
+    // of each audit as the walk reaches it (its point is made at once, so memory
+    // holds one report at a time).
+    let tip_report = audit_commit(git, &tip, display, None, None);
+    let mut read_before: BTreeSet<String> =
+        tip_report.files.iter().map(|f| f.path.clone()).collect();
+    let mut b = Builder::default();
+    let mut changed: Vec<usize> = vec![];
+    let mut prev: Option<ObjectId> = None;
+    for (i, c) in line.iter().enumerate() {
+        if changes(git, prev, Some(c.tree), "", &read_before)? {
+            if !sampled {
+                let r = audit(c, &tip_report);
+                read_before.extend(r.files.iter().map(|f| f.path.clone()));
+                b.add(c, r, changed.is_empty() && !reached_root);
+            }
+            changed.push(i);
+        }
+        prev = Some(c.tree);
+    }
+    let commits_changed = changed.len();
+    if sampled {
+        let n = changed.len();
+        let mut chosen: Vec<usize> = changed
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| (n - 1 - k).is_multiple_of(every))
+            .map(|(_, i)| *i)
+            .collect();
+        if let Some(last) = opts.last {
+            chosen.drain(..chosen.len().saturating_sub(last));
+        }
+        let whole = reached_root && chosen.first() == changed.first();
+        for (k, &i) in chosen.iter().enumerate() {
+            b.add(&line[i], audit(&line[i], &tip_report), k == 0 && !whole);
+        }
+    }
+    let delivery = if line.is_empty() {
+        None
+    } else {
+        let changes = deploy_workflow_changes(git, &line, &tip_report);
+        Some(crate::delivery::delivery(
+            git,
+            &line,
+            &tip_report,
+            changes,
+            opts.runs.as_deref(),
+        )?)
+    };
+    Ok(History {
+        delivery,
+        schema: SCHEMA.into(),
+        root: display.to_string(),
+        rev: rev.to_string(),
+        commits_walked: line.len(),
+        commits_changed,
+        audits: b.points.len(),
+        current: b.current(),
+        points: b.points,
+    })
+}
+
+/// Commits of `line` that changed a file holding one of the newest commit's deploy
+/// jobs (its blob id differs from the commit before).
+fn deploy_workflow_changes(git: &GitRepo, line: &[Commit], tip_report: &RepoReport) -> usize {
+    let files = crate::delivery::deploy_files(tip_report);
+    if files.is_empty() {
+        return 0;
+    }
+    let mut prev: Vec<Option<ObjectId>> = vec![None; files.len()];
+    let mut n = 0;
+    for c in line {
+        let now: Vec<Option<ObjectId>> = files
+            .iter()
+            .map(|f| git.node(c.tree, f).map(|x| x.id))
+            .collect();
+        if now != prev {
+            n += 1;
+        }
+        prev = now;
+    }
+    n
+}

@@ -1,0 +1,360 @@
+//! Git as input: the CI/CD files of any commit read straight from a repository's
+//! object database with `gix` (pure Rust; no `git` process, no checkout; bare
+//! mirrors work), audited exactly as a checkout of that commit would be, and the
+//! audit's history over the commits that changed them ([`history`]).
+//!
+//! Reading is hostile-input safe: a commit's tree is walked through the same
+//! discovery as a folder on disk (same skipped folders, depth and path limits,
+//! byte budgets), a blob's size is read from its header before its content, a
+//! symbolic link is never followed (it is an error entry, as a link out of the
+//! repository is on disk), and nothing outside the commit's tree can be named.
+
+pub mod delivery;
+pub mod history;
+pub mod render;
+pub mod runs;
+
+use gix::ObjectId;
+use pipewise::source::{LoadError, MAX_FILE_BYTES};
+use pipewise::tree::{Entry, EntryKind, Tree};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// An entry of a tree object: its kind and object id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Node {
+    kind: gix::object::tree::EntryKind,
+    id: ObjectId,
+}
+
+/// A blob decoded as an audited file is: its text, or where decoding failed (line,
+/// column, message).
+type Decoded = Arc<Result<String, (usize, usize, String)>>;
+
+/// A tree object's entries, by name.
+type Listing = Arc<Vec<(String, Node)>>;
+
+/// An opened git repository, with caches shared by every commit read from it:
+/// tree listings by tree id and blob texts by blob id (content-addressed, so a
+/// file unchanged across commits is read and decoded once).
+pub struct GitRepo {
+    repo: Mutex<gix::Repository>,
+    /// The path given, for messages.
+    pub path: PathBuf,
+    listings: Mutex<HashMap<ObjectId, Listing>>,
+    blobs: Mutex<BlobCache>,
+}
+
+/// Tree listings kept at most (then the cache starts again): memory stays flat
+/// over any number of commits.
+const MAX_LISTINGS: usize = 20_000;
+/// Bytes of blob text kept at most (then the cache starts again).
+const MAX_BLOB_BYTES: usize = 64 * 1024 * 1024;
+
+/// Blob texts by id, and their total size.
+#[derive(Default)]
+struct BlobCache {
+    texts: HashMap<ObjectId, Decoded>,
+    bytes: usize,
+}
+
+impl std::fmt::Debug for GitRepo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GitRepo").field("path", &self.path).finish()
+    }
+}
+
+/// A commit: its id, tree, parents and dates (seconds since the epoch).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Commit {
+    pub id: ObjectId,
+    pub tree: ObjectId,
+    pub parents: Vec<ObjectId>,
+    pub author_time: i64,
+    pub commit_time: i64,
+    /// The first line of the message.
+    pub summary: String,
+}
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+impl GitRepo {
+    /// Opens the repository at `path`: a work tree (its `.git` folder or file is
+    /// found) or a bare repository / mirror. Global and system git configuration
+    /// is not read.
+    pub fn open(path: &Path) -> Result<GitRepo, String> {
+        let repo = gix::open_opts(path, gix::open::Options::isolated())
+            .map_err(|e| format!("{}: not a git repository ({e})", path.display()))?;
+        Ok(GitRepo {
+            repo: Mutex::new(repo),
+            path: path.to_path_buf(),
+            listings: Mutex::default(),
+            blobs: Mutex::default(),
+        })
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&gix::Repository) -> T) -> Result<T, String> {
+        let repo = self
+            .repo
+            .lock()
+            .map_err(|_| "internal error: git repository lock".to_string())?;
+        Ok(f(&repo))
+    }
+
+    /// The commit `rev` names (`HEAD`, `main`, `v1.2`, `HEAD~3`, an id), peeling
+    /// tags.
+    pub fn resolve(&self, rev: &str) -> Result<Commit, String> {
+        let id = self.with(|r| -> Result<ObjectId, String> {
+            let id = r
+                .rev_parse_single(rev)
+                .map_err(|e| format!("revision `{rev}`: {e}"))?;
+            let commit = id
+                .object()
+                .map_err(err)?
+                .peel_to_commit()
+                .map_err(|e| format!("revision `{rev}` is not a commit: {e}"))?;
+            Ok(commit.id)
+        })??;
+        self.commit(id)
+    }
+
+    /// The commit with this id.
+    pub fn commit(&self, id: ObjectId) -> Result<Commit, String> {
+        self.with(|r| -> Result<Commit, String> {
+            let c = r.find_commit(id).map_err(err)?;
+            let d = c.decode().map_err(err)?;
+            let summary = d.message().summary().to_string();
+            let author_time = d.author().map_err(err)?.seconds();
+            let commit_time = d.committer().map_err(err)?.seconds();
+            Ok(Commit {
+                id,
+                tree: d.tree(),
+                parents: d.parents().collect(),
+                author_time,
+                commit_time,
+                summary,
+            })
+        })?
+    }
+
+    /// The entries of a tree object (cached by id).
+    fn listing(&self, id: ObjectId) -> Result<Listing, String> {
+        if let Some(l) = self.listings.lock().ok().and_then(|m| m.get(&id).cloned()) {
+            return Ok(l);
+        }
+        let listing: Listing =
+            Arc::new(self.with(|r| -> Result<Vec<(String, Node)>, String> {
+                let tree = r.find_tree(id).map_err(err)?;
+                let decoded = tree.decode().map_err(err)?;
+                Ok(decoded
+                    .entries
+                    .iter()
+                    .map(|e| {
+                        (
+                            String::from_utf8_lossy(e.filename).into_owned(),
+                            Node {
+                                kind: e.mode.kind(),
+                                id: e.oid.to_owned(),
+                            },
+                        )
+                    })
+                    .collect())
+            })??);
+        if let Ok(mut m) = self.listings.lock() {
+            if m.len() >= MAX_LISTINGS {
+                m.clear();
+            }
+            m.insert(id, listing.clone());
+        }
+        Ok(listing)
+    }
+
+    /// The size of a blob, from its header (its content is not read).
+    fn blob_size(&self, id: ObjectId) -> Option<u64> {
+        self.with(|r| r.find_header(id).ok().map(|h| h.size()))
+            .ok()
+            .flatten()
+    }
+
+    /// A blob's text (cached by id): decoded as every audited file is.
+    fn blob_text(&self, id: ObjectId) -> Result<Decoded, String> {
+        if let Some(t) = self
+            .blobs
+            .lock()
+            .ok()
+            .and_then(|m| m.texts.get(&id).cloned())
+        {
+            return Ok(t);
+        }
+        let bytes = self.with(|r| -> Result<Vec<u8>, String> {
+            let mut blob = r.find_blob(id).map_err(err)?;
+            Ok(blob.take_data())
+        })??;
+        let len = bytes.len();
+        let text = Arc::new(pipewise::source::decode(bytes));
+        if let Ok(mut m) = self.blobs.lock() {
+            if m.bytes + len > MAX_BLOB_BYTES {
+                *m = BlobCache::default();
+            }
+            m.bytes += len;
+            m.texts.insert(id, text.clone());
+        }
+        Ok(text)
+    }
+
+    /// The tree of `commit` as a [`Tree`] to audit.
+    pub fn tree(self: &Arc<Self>, commit: &Commit) -> GitTree {
+        GitTree {
+            git: self.clone(),
+            root: commit.tree,
+        }
+    }
+
+    /// The entry at `rel` in the tree `root`; links are not followed.
+    fn node(&self, root: ObjectId, rel: &str) -> Option<Node> {
+        let mut at = Node {
+            kind: gix::object::tree::EntryKind::Tree,
+            id: root,
+        };
+        for part in rel.split('/').filter(|p| !p.is_empty()) {
+            if at.kind != gix::object::tree::EntryKind::Tree || part == ".." || part == "." {
+                return None;
+            }
+            let listing = self.listing(at.id).ok()?;
+            at = listing.iter().find(|(n, _)| n == part)?.1;
+        }
+        Some(at)
+    }
+}
+
+/// A commit's tree, read through its [`GitRepo`].
+#[derive(Debug, Clone)]
+pub struct GitTree {
+    git: Arc<GitRepo>,
+    root: ObjectId,
+}
+
+fn load_error(rel: &str, message: String) -> LoadError {
+    LoadError {
+        file: rel.to_string(),
+        line: 0,
+        column: 0,
+        message,
+    }
+}
+
+impl Tree for GitTree {
+    fn list(&self, dir: &str) -> Result<Vec<Entry>, String> {
+        use gix::object::tree::EntryKind as K;
+        let node = self
+            .git
+            .node(self.root, dir)
+            .ok_or_else(|| "not in the commit".to_string())?;
+        if node.kind != K::Tree {
+            return Err("not a directory".into());
+        }
+        Ok(self
+            .git
+            .listing(node.id)?
+            .iter()
+            .map(|(name, n)| Entry {
+                name: name.clone(),
+                kind: match n.kind {
+                    K::Tree => EntryKind::Dir,
+                    K::Blob | K::BlobExecutable => EntryKind::File,
+                    // What a link points to is not looked at: never followed.
+                    K::Link => EntryKind::Link { to_dir: false },
+                    K::Commit => EntryKind::Other,
+                },
+            })
+            .collect())
+    }
+
+    fn size(&self, rel: &str) -> Option<u64> {
+        use gix::object::tree::EntryKind as K;
+        let n = self.git.node(self.root, rel)?;
+        matches!(n.kind, K::Blob | K::BlobExecutable)
+            .then(|| self.git.blob_size(n.id))
+            .flatten()
+    }
+
+    fn read(&self, rel: &str) -> Result<String, LoadError> {
+        use gix::object::tree::EntryKind as K;
+        let e = |m: String| load_error(rel, m);
+        let n = self
+            .git
+            .node(self.root, rel)
+            .ok_or_else(|| e("cannot read: not in the commit".into()))?;
+        match n.kind {
+            K::Blob | K::BlobExecutable => {}
+            K::Link => {
+                return Err(e(
+                    "symbolic link in a git commit; not followed (no checkout: audit the checkout to follow it)".into(),
+                ))
+            }
+            K::Tree | K::Commit => return Err(e("not a regular file".into())),
+        }
+        let size = self
+            .git
+            .blob_size(n.id)
+            .ok_or_else(|| e("cannot read: object missing from the repository".into()))?;
+        if size > MAX_FILE_BYTES {
+            return Err(e(pipewise::source::over_limit(size)));
+        }
+        let text = self
+            .git
+            .blob_text(n.id)
+            .map_err(|m| e(format!("cannot read: {m}")))?;
+        match text.as_ref() {
+            Ok(t) => Ok(t.clone()),
+            Err((line, column, message)) => Err(LoadError {
+                file: rel.to_string(),
+                line: *line,
+                column: *column,
+                message: message.clone(),
+            }),
+        }
+    }
+
+    fn lookup(&self, rel: &str) -> Option<bool> {
+        use gix::object::tree::EntryKind as K;
+        match self.git.node(self.root, rel)?.kind {
+            K::Tree => Some(false),
+            K::Blob | K::BlobExecutable => Some(true),
+            K::Link | K::Commit => None,
+        }
+    }
+}
+
+/// Audits the commit `rev` of the git repository at `path` (no checkout): the
+/// report of [`pipewise::audit::audit_path_with`] on a checkout of that commit,
+/// with `display` as its root.
+pub fn audit_rev(
+    path: &Path,
+    rev: &str,
+    display: &str,
+    config: Option<&pipewise::config::Config>,
+    settings: Option<&pipewise::analysis::settings::RepoSettings>,
+) -> Result<pipewise::report::RepoReport, String> {
+    let git = Arc::new(GitRepo::open(path)?);
+    let commit = git.resolve(rev)?;
+    Ok(audit_commit(&git, &commit, display, config, settings))
+}
+
+/// Audits one commit of an opened repository.
+pub fn audit_commit(
+    git: &Arc<GitRepo>,
+    commit: &Commit,
+    display: &str,
+    config: Option<&pipewise::config::Config>,
+    settings: Option<&pipewise::analysis::settings::RepoSettings>,
+) -> pipewise::report::RepoReport {
+    let tree: Arc<dyn Tree> = Arc::new(git.tree(commit));
+    // The root names the commit: nothing is read from it, and per-repository
+    // memos keyed by root never mix two commits.
+    let root = PathBuf::from(format!("{display}@{}", commit.id));
+    pipewise::audit::audit_tree_with(tree, &root, display, config, settings)
+}
