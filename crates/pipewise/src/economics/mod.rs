@@ -264,8 +264,9 @@ pub fn analyze(workflows: &[Workflow], inputs: &Inputs) -> Economics {
     econ.monthly_usd = cents(econ.monthly_usd);
     econ.self_hosted_monthly_minutes = tidy(econ.self_hosted_monthly_minutes);
     econ.workflows = out;
-    let mut s: Vec<report::Saving> = (0..models.len())
-        .flat_map(|i| savings::of_model(&models, i, a))
+    let mut s: Vec<report::Saving> = workflows
+        .iter()
+        .flat_map(|w| savings::of_workflow(w, a))
         .collect();
     s.sort_by(|x, y| {
         y.usd_per_month
