@@ -327,7 +327,7 @@ if ((HAVE_PIPEWISE)); then
         v=$(tool_version "$PIPEWISE" --version)
     rows+=("$(row pipewise pipewise "${v:-?}")")
     # Where pipewise's CPU goes: shell analysis share (one extra, unmeasured run).
-    PW_TIMINGS=$( (cd -- "$RUN_CORPUS" && PIPEWISE_TIMINGS=1 "$PIPEWISE" audit --format json --fail-on none "${REPOS[@]}" 2>&1 >/dev/null) | sed -n 's/^timings: //p' | tail -n 1)
+    PW_TIMINGS=$( (cd -- "$RUN_CORPUS" && PIPEWISE_TIMINGS=1 "$PIPEWISE" audit --format json --fail-on none "${REPOS[@]}" 2>&1 >/dev/null || true) | sed -n 's/^timings: //p' | tail -n 1)
 fi
 if ((HAVE_ZIZMOR)); then
     rows+=("$(row zizmor zizmor "$(tool_version "$ZIZMOR" --version)")")
@@ -403,9 +403,9 @@ PY
             (cd -- "$RUN_CORPUS" && /usr/bin/time -f '%e %M' -o "$WORK/fmt.time" \
                 "$PIPEWISE" audit -f "$fmt" -o "$WORK/fmt.out" --fail-on none --date 2026-01-01 "${REPOS[@]}") \
                 >/dev/null 2>&1 || true
-            read -r fw fm <"$WORK/fmt.time" || { fw=0; fm=0; }
+            read -r fw fm < <(tail -n 1 "$WORK/fmt.time") || { fw=0; fm=0; }
             fs=$(stat -c %s "$WORK/fmt.out" 2>/dev/null || echo 0)
-            python3 -c 'import sys; w, m, s, f = sys.argv[1:]; m = int(m) / 1024; print(f"| {f} | {float(w):.2f} | {m:.1f} | {int(s) / 1e6:.1f} | {\"yes\" if m <= 64 else \"**no**\"} |")' "$fw" "$fm" "$fs" "$fmt"
+            python3 -c 'import sys; w, m, s, f = sys.argv[1:]; m = int(m) / 1024; ok = "yes" if m <= 64 else "**no**"; print(f"| {f} | {float(w):.2f} | {m:.1f} | {int(s) / 1e6:.1f} | {ok} |")' "$fw" "$fm" "$fs" "$fmt"
             rm -f -- "$WORK/fmt.out"
         done
     fi

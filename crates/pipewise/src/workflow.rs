@@ -249,6 +249,10 @@ pub struct Workflow<'a> {
     pub platform: Platform,
     /// The GitLab pipeline this file belongs to (for GitLab CI files).
     pub pipeline: Option<&'a crate::gitlab::Pipeline<'a>>,
+    /// [`crate::economics::savings::find_default`], computed once: the three `cost/*`
+    /// rules and the report's economics section all ask for it (it was a third of the
+    /// audit's instructions when each computed it again).
+    pub savings: std::sync::OnceLock<Vec<crate::economics::savings::Found>>,
 }
 
 impl<'a> Workflow<'a> {
@@ -265,6 +269,7 @@ impl<'a> Workflow<'a> {
             problems: vec![],
             platform: Platform::GitHub,
             pipeline: None,
+            savings: std::sync::OnceLock::new(),
         };
         let Some(map) = root.as_map() else {
             problems.push(Problem {

@@ -29,9 +29,20 @@ pub struct Found {
     pub usd_per_month: f64,
 }
 
+/// [`find`] under the default assumptions, computed once per workflow (the `cost/*`
+/// rules and the report section ask for the same).
+pub fn find_default<'w>(wf: &'w Workflow) -> &'w [Found] {
+    wf.savings.get_or_init(|| find(wf, &Assumptions::default()))
+}
+
 /// The optimisations of one workflow, as report entries.
 pub fn of_workflow(wf: &Workflow, a: &Assumptions) -> Vec<Saving> {
-    find(wf, a)
+    let found = if *a == Assumptions::default() {
+        find_default(wf).to_vec()
+    } else {
+        find(wf, a)
+    };
+    found
         .into_iter()
         .map(|f| Saving {
             rule: f.rule.into(),

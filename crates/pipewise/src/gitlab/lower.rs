@@ -54,6 +54,7 @@ pub fn lower<'a>(p: &'a Pipeline<'a>) -> Vec<Workflow<'a>> {
             problems: vec![],
             platform: Platform::GitLab,
             pipeline: Some(p),
+            savings: OnceLock::new(),
         });
     }
     out

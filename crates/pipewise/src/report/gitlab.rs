@@ -52,7 +52,13 @@ fn fnv(seed: u64, parts: &[&str]) -> u64 {
 
 pub fn render(report: &Report) -> String {
     let multi = report.repositories.len() > 1;
-    let mut issues: Vec<Value> = vec![];
+    // Each issue is pretty-printed as soon as it is built (one level deep, in the
+    // top-level array) instead of keeping a `Value` tree of every issue.
+    let mut issues: Vec<u8> = vec![];
+    let mut push = |issue: Value| {
+        issues.extend_from_slice(if issues.is_empty() { b"[\n" } else { b",\n" });
+        super::json::nested_pretty(&mut issues, &issue, 1);
+    };
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut fingerprint = |parts: &[&str]| {
         let base = format!(
@@ -78,7 +84,7 @@ pub fn render(report: &Report) -> String {
         };
         for f in &repo.findings {
             let p = path(&f.file);
-            issues.push(json!({
+            push(json!({
                 "type": "issue",
                 "check_name": f.rule,
                 "description": format!("{}: {}", f.title, f.message),
@@ -90,7 +96,7 @@ pub fn render(report: &Report) -> String {
         }
         for e in &repo.errors {
             let p = path(&e.file);
-            issues.push(json!({
+            push(json!({
                 "type": "issue",
                 "check_name": "pipewise/file-error",
                 "description": format!("pipewise could not read this file: {}", e.message),
@@ -101,10 +107,11 @@ pub fn render(report: &Report) -> String {
             }));
         }
     }
-    let mut out =
-        serde_json::to_string_pretty(&Value::Array(issues)).unwrap_or_else(|_| "[]".into());
-    out.push('\n');
-    out
+    if issues.is_empty() {
+        return "[]\n".into();
+    }
+    issues.extend_from_slice(b"\n]\n");
+    String::from_utf8(issues).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -136,5 +143,10 @@ mod tests {
             .unwrap_or("")
             .contains("\"quote\"\nnewline"));
         assert_ne!(a[0]["fingerprint"], a[1]["fingerprint"]);
+        // Printed issue by issue, the document is still serde_json's pretty printing.
+        let mut again = serde_json::to_string_pretty(&v).expect("prints");
+        again.push('\n');
+        assert_eq!(out, again);
+        assert_eq!(render(&Report::new(vec![])), "[]\n");
     }
 }

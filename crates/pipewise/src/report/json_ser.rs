@@ -32,24 +32,26 @@ struct Ser<W, F> {
 
 /// Whether a byte must be escaped in a JSON string (serde_json's escape table:
 /// control characters, `"` and `\\`).
-#[inline(always)]
+#[cfg(test)]
 fn special(c: u8) -> bool {
     c < 0x20 || c == b'"' || c == b'\\'
 }
 
-/// Whether any of the eight bytes of `w` must be escaped, without a branch per byte:
-/// the classic SWAR tests "some byte is below 0x20" and "some byte is zero" (after an
-/// XOR with `"` or `\\` repeated). Both are exact, never a false alarm.
+/// The bytes of `w` that must be escaped, as the high bit of each byte, without a
+/// branch per byte: the classic SWAR tests "some byte is below 0x20" and "some byte is
+/// zero" (after an XOR with `"` or `\\` repeated). A byte above a flagged one may be
+/// flagged by a borrow, but the lowest flag is always exact, and a word with no byte
+/// to escape has no flag.
 #[inline(always)]
-fn any_special(w: u64) -> bool {
+fn special_mask(w: u64) -> u64 {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
-    let below_space = w.wrapping_sub(LO * 0x20) & !w & HI;
+    let below_space = w.wrapping_sub(LO * 0x20) & !w;
     let q = w ^ (LO * u64::from(b'"'));
-    let quote = q.wrapping_sub(LO) & !q & HI;
+    let quote = q.wrapping_sub(LO) & !q;
     let bs = w ^ (LO * u64::from(b'\\'));
-    let backslash = bs.wrapping_sub(LO) & !bs & HI;
-    (below_space | quote | backslash) != 0
+    let backslash = bs.wrapping_sub(LO) & !bs;
+    (below_space | quote | backslash) & HI
 }
 
 fn escape_of(c: u8) -> CharEscape {
@@ -74,30 +76,37 @@ impl<W: Write, F: Formatter> Ser<W, F> {
         self.f.begin_string(&mut self.w).map_err(io)?;
         let b = s.as_bytes();
         let (mut start, mut i) = (0, 0);
-        while i < b.len() {
-            // Eight bytes at a time while none needs escaping (nearly always).
-            let next = i + 8;
-            if let Some(w) = b.get(i..next).and_then(|c| <[u8; 8]>::try_from(c).ok()) {
-                if !any_special(u64::from_le_bytes(w)) {
-                    i = next;
-                    continue;
+        loop {
+            // Eight bytes at a time; the last few padded with spaces.
+            let w = match b.get(i..i + 8) {
+                Some(word) => u64::from_le_bytes(word.try_into().unwrap_or([0; 8])),
+                None => {
+                    let rest = b.get(i..).unwrap_or(&[]);
+                    let mut pad = [b' '; 8];
+                    match pad.get_mut(..rest.len()) {
+                        Some(p) if !rest.is_empty() => p.copy_from_slice(rest),
+                        _ => break,
+                    }
+                    u64::from_le_bytes(pad)
                 }
+            };
+            let m = special_mask(w);
+            if m == 0 {
+                i += 8;
+                continue;
             }
-            let end = next.min(b.len());
-            for (j, &c) in (i..end).zip(b.get(i..end).unwrap_or(&[])) {
-                if !special(c) {
-                    continue;
-                }
-                // `start..j` ends before an ASCII byte: a character boundary.
-                if let Some(run) = s.get(start..j).filter(|r| !r.is_empty()) {
-                    self.f.write_string_fragment(&mut self.w, run).map_err(io)?;
-                }
-                self.f
-                    .write_char_escape(&mut self.w, escape_of(c))
-                    .map_err(io)?;
-                start = j + 1;
+            // The first byte to escape (padding is never one).
+            let j = i + (m.trailing_zeros() / 8) as usize;
+            let Some(&c) = b.get(j) else { break };
+            // `start..j` ends before an ASCII byte: a character boundary.
+            if let Some(run) = s.get(start..j).filter(|r| !r.is_empty()) {
+                self.f.write_string_fragment(&mut self.w, run).map_err(io)?;
             }
-            i = end;
+            self.f
+                .write_char_escape(&mut self.w, escape_of(c))
+                .map_err(io)?;
+            start = j + 1;
+            i = j + 1;
         }
         if let Some(run) = s.get(start..).filter(|r| !r.is_empty()) {
             self.f.write_string_fragment(&mut self.w, run).map_err(io)?;
@@ -646,7 +655,15 @@ mod tests {
                     let mut w = [filler; 8];
                     w[at] = v;
                     let want = w.iter().any(|&c| special(c));
-                    assert_eq!(any_special(u64::from_le_bytes(w)), want, "{w:?}");
+                    let m = special_mask(u64::from_le_bytes(w));
+                    assert_eq!(m != 0, want, "{w:?}");
+                    // The lowest flag is the first byte to escape.
+                    let first = w.iter().position(|&c| special(c));
+                    assert_eq!(
+                        first,
+                        want.then(|| (m.trailing_zeros() / 8) as usize),
+                        "{w:?}"
+                    );
                 }
             }
         }

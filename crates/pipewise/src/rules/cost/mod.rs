@@ -8,7 +8,7 @@ pub mod multi_arch_every_push;
 pub mod no_dependency_cache;
 
 use super::{Ctx, Rule, RuleMeta};
-use crate::economics::{report::Assumptions, savings};
+use crate::economics::savings;
 use crate::workflow::Workflow;
 
 pub static RULES: &[&dyn Rule] = &[
@@ -19,9 +19,9 @@ pub static RULES: &[&dyn Rule] = &[
 
 /// Reports the workflow's savings of rule `meta`.
 fn report(meta: &'static RuleMeta, wf: &Workflow, cx: &mut Ctx) {
-    for f in savings::find(wf, &Assumptions::default()) {
+    for f in savings::find_default(wf) {
         if f.rule == meta.id {
-            cx.report(meta, wf.path, f.span, f.message)
+            cx.report(meta, wf.path, f.span, f.message.clone())
                 .job(f.job.as_deref());
         }
     }
