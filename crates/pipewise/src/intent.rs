@@ -142,11 +142,43 @@ fn compute_command_intent(c: &Command) -> Intent {
         },
         "docker" | "podman" => match sub {
             Some("push") => Intent::Publish,
-            Some("build") | Some("buildx") => {
+            Some("build") => {
                 if has("--push") {
                     Intent::Publish
                 } else {
                     Intent::Build
+                }
+            }
+            // `docker buildx SUB`: only `build`/`bake` build; `imagetools create` pushes
+            // a manifest list; the builder-instance commands (`create`, `rm`, `use`,
+            // `ls`, `inspect`, `prune`…) are setup and cleanup.
+            Some("buildx") => {
+                let mut rest = args
+                    .iter()
+                    .skip_while(|a| a.as_ref() != "buildx")
+                    .skip(1)
+                    .map(|a| a.as_ref())
+                    .filter(|a| !a.starts_with('-'));
+                match rest.next() {
+                    Some("build") | Some("b") | Some("bake") | None => {
+                        if has("--push") {
+                            Intent::Publish
+                        } else {
+                            Intent::Build
+                        }
+                    }
+                    Some("imagetools") => {
+                        if rest.next() == Some("create") {
+                            Intent::Publish
+                        } else {
+                            Intent::Harmless
+                        }
+                    }
+                    Some(
+                        "create" | "rm" | "use" | "ls" | "inspect" | "prune" | "stop" | "du"
+                        | "version" | "install" | "uninstall" | "history" | "dial-stdio",
+                    ) => Intent::Harmless,
+                    Some(_) => Intent::Other,
                 }
             }
             Some("rm") | Some("stop") | Some("kill") | Some("rmi") | Some("logout")
@@ -1112,6 +1144,20 @@ mod tests {
         assert_eq!(intent("git commit -m x"), Intent::Harmless);
         assert_eq!(intent("docker push img"), Intent::Publish);
         assert_eq!(intent("docker -H ssh://ci@host push img"), Intent::Publish);
+        assert_eq!(intent("docker buildx build -t img ."), Intent::Build);
+        assert_eq!(
+            intent("docker buildx build --push -t img ."),
+            Intent::Publish
+        );
+        assert_eq!(intent("docker buildx rm builder"), Intent::Harmless);
+        assert_eq!(
+            intent("docker buildx create --use --name ci"),
+            Intent::Harmless
+        );
+        assert_eq!(
+            intent("docker buildx imagetools create -t img:1 img:1-amd64"),
+            Intent::Publish
+        );
         assert_eq!(intent("git -C site push origin gh-pages"), Intent::Publish);
         assert_eq!(intent("cargo --locked test"), Intent::Test);
         assert_eq!(intent("pytest -q"), Intent::Test);
