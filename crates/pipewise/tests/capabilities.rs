@@ -495,3 +495,45 @@ fn applicability_names_and_placeholders() {
         CapabilityStatus::Missing
     );
 }
+
+/// Issue 24's "done when": a hardened repository of a stack the fixtures did not
+/// have (`tests/repos/hardened-jvm`: Kotlin/Spring Boot API, Gradle, Jib, Flyway,
+/// GKE with Helm and an Argo Rollouts canary) scores at least 85, and at least 15
+/// above every seed repository; every core capability it has is recognised.
+#[test]
+fn hardened_jvm_scores_above_every_seed() {
+    let repos = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/repos");
+    let jvm = audit_path(&repos.join("hardened-jvm"), None).unwrap();
+    let gaps: Vec<String> = jvm
+        .capabilities
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.status,
+                CapabilityStatus::Missing | CapabilityStatus::Partial
+            ) && !pipewise::scoring::is_optional(&c.id)
+        })
+        .map(|c| format!("{} {:?} {:?}", c.id, c.status, c.reason))
+        .collect();
+    assert!(gaps.is_empty(), "{gaps:#?}\n{}", render(&jvm));
+    let score = jvm.scores.overall;
+    assert!(score >= 85, "hardened-jvm scores {score}\n{}", render(&jvm));
+    for seed in ["seed-000", "seed-001", "seed-002", "seed-003", "seed-004"] {
+        let s = audit_path(&repos.join(seed), None).unwrap().scores.overall;
+        assert!(score >= s + 15, "hardened-jvm {score} vs {seed} {s}");
+    }
+    // What made it hard: the detections of issue 24 this stack needs.
+    let status = |id: &str| jvm.capabilities.iter().find(|c| c.id == id).unwrap().status;
+    for id in [
+        "ci.caching",                // gradle/actions/setup-gradle
+        "security.dependency-audit", // ./gradlew dependencyCheckAnalyze
+        "deploy.db-migrations",      // flyway/flyway image in docker run
+        "deploy.migration-validation",
+        "deploy.progressive", // kubectl argo rollouts, Rollout manifest
+        "deploy.rollback",    // kubectl argo rollouts undo
+    ] {
+        assert_eq!(status(id), CapabilityStatus::Present, "{id}");
+    }
+    // A JSON API without pages: no browser end-to-end tests are asked for.
+    assert_eq!(status("ci.e2e-tests"), CapabilityStatus::NotApplicable);
+}

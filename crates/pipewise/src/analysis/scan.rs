@@ -184,7 +184,13 @@ pub fn scan<'a>(
                 || t.event == "merge_group"
         });
         let schedule_only = !on_change && !wf.triggers.is_empty();
-        let deploying: Vec<bool> = wf.jobs.iter().map(job_deploys).collect();
+        // A job that applies manifests to a throwaway cluster it created (kind,
+        // minikube, k3d) tests them: it deploys nothing.
+        let deploying: Vec<bool> = wf
+            .jobs
+            .iter()
+            .map(|j| job_deploys(j) && !ephemeral_cluster(j))
+            .collect();
         // One walk each way for every job (linear in jobs plus `needs:` edges).
         let graph = NeedsGraph::new(wf);
         let after_deploy = graph.any_reached(&deploying, Dir::Up);
@@ -214,6 +220,26 @@ pub fn scan<'a>(
                 || after
                 || (before && !matches!(testy, Intent::Test | Intent::Lint | Intent::Build));
             let line = wf.doc.position(job.key.span.start).line;
+            // Matrix-supplied platforms (`platforms: ${{ matrix.platform }}` over
+            // several values): a multi-arch build.
+            if let Some((si, n)) = matrix_platforms(job) {
+                let step_line = job
+                    .steps
+                    .get(si)
+                    .map(|s| wf.doc.position(s.anchor().start).line)
+                    .unwrap_or(line);
+                cx.out.push(Hit {
+                    cap: "delivery.multi-arch",
+                    tool: format!("platforms from the matrix ({n} values)"),
+                    file: wf.path.to_string(),
+                    line: step_line,
+                    wf: wi,
+                    job: Some(ji),
+                    step: Some(si),
+                    weak: None,
+                    kind: HitKind::Direct,
+                });
+            }
             jobs.push(JobFacts {
                 wf: wi,
                 job: ji,
@@ -222,7 +248,7 @@ pub fn scan<'a>(
                 on_change,
                 on_pull_request: on_pr,
                 schedule_only,
-                has_services: job.get("services").is_some(),
+                has_services: job.get("services").is_some() || starts_database(job),
                 line,
             });
             let job_weak = if literal_true(job.get("continue-on-error")) {
@@ -265,9 +291,13 @@ pub fn scan<'a>(
     let mut extra = vec![];
     for h in cx.out.iter().filter(|h| h.cap == "ci.unit-tests") {
         if let Some(j) = h.job {
-            if jobs
-                .iter()
-                .any(|f| f.wf == h.wf && f.job == j && f.has_services)
+            // Tests run in docker compose next to the repository's database.
+            let compose_db =
+                h.tool.contains("docker compose") && !detected.stack.databases.is_empty();
+            if compose_db
+                || jobs
+                    .iter()
+                    .any(|f| f.wf == h.wf && f.job == j && f.has_services)
             {
                 let mut i = h.clone();
                 i.cap = "ci.integration-tests";
@@ -278,6 +308,102 @@ pub fn scan<'a>(
     }
     cx.out.extend(extra);
     Scan { hits: cx.out, jobs }
+}
+
+/// Database servers a job starts itself: `systemctl start mysql`, `docker compose up
+/// -d db`, `docker run postgres:16` (what `services:` does, by hand).
+fn starts_database(job: &Job) -> bool {
+    const DBS: &[&str] = &[
+        "db",
+        "database",
+        "postgres",
+        "postgresql",
+        "mysql",
+        "mariadb",
+        "mongo",
+        "mongodb",
+        "redis",
+    ];
+    let is_db = |a: &str| {
+        let image = a.rsplit('/').next().unwrap_or(a);
+        let name = image.split([':', '@']).next().unwrap_or(image);
+        DBS.contains(&name)
+    };
+    job.steps
+        .iter()
+        .filter_map(|s| s.run.as_ref().and_then(|r| r.script.as_ref()))
+        .flat_map(|sc| &sc.commands)
+        .any(|c| {
+            let mut words: Vec<&str> = c.words.iter().map(|w| w.text.as_str()).collect();
+            if words.first() == Some(&"sudo") {
+                words.remove(0);
+            }
+            let Some((name, args)) = words.split_first() else {
+                return false;
+            };
+            let first = args.first().copied().unwrap_or("");
+            match name.rsplit('/').next().unwrap_or(name) {
+                "systemctl" | "service" => args.iter().any(|a| is_db(a)),
+                "docker" | "podman" if first == "run" => args.iter().skip(1).any(|a| is_db(a)),
+                "docker" if first == "compose" && args.contains(&"up") => {
+                    args.iter().skip(1).any(|a| is_db(a))
+                }
+                "docker-compose" if first == "up" => args.iter().any(|a| is_db(a)),
+                _ => false,
+            }
+        })
+}
+
+/// A job that creates a throwaway Kubernetes cluster (kind, minikube, k3d).
+fn ephemeral_cluster(job: &Job) -> bool {
+    job.steps.iter().any(|s| {
+        s.action().is_some_and(|a| {
+            [
+                "kind-action",
+                "setup-kind",
+                "setup-minikube",
+                "k3d-action",
+                "setup-k3d",
+            ]
+            .iter()
+            .any(|k| a.contains(k))
+        }) || s
+            .run
+            .as_ref()
+            .and_then(|r| r.script.as_ref())
+            .is_some_and(|sc| {
+                sc.commands.iter().any(|c| {
+                    let a = |i: usize| c.args().get(i).map(|w| w.text.as_str());
+                    matches!(
+                        (c.base_name(), a(0), a(1)),
+                        ("kind", Some("create"), Some("cluster"))
+                            | ("k3d", Some("cluster"), Some("create"))
+                            | ("minikube", Some("start"), _)
+                    )
+                })
+            })
+    })
+}
+
+/// A step whose image platforms come from a matrix key with several values
+/// (`platforms: ${{ matrix.platform }}`, bake `*.platform=linux/${{ matrix.arch }}`):
+/// the step's index and the number of values.
+fn matrix_platforms(job: &Job) -> Option<(usize, usize)> {
+    let matrix = job.get("strategy").and_then(|s| s.get("matrix"))?;
+    job.steps.iter().enumerate().find_map(|(si, s)| {
+        let with = s.get("with")?;
+        let text = ["platforms", "set", "platform"]
+            .iter()
+            .filter_map(|k| with.get(k).and_then(Node::as_str))
+            .find(|v| v.contains("${{"))?;
+        let key = text
+            .split("matrix.")
+            .nth(1)?
+            .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+            .next()?;
+        let n = matrix.get(key).and_then(Node::as_seq).map(|v| v.len())?;
+        (n >= 2).then_some((si, n))
+    })
 }
 
 /// Capabilities one command can show under different names: an HTTP check after a

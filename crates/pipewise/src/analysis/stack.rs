@@ -74,6 +74,10 @@ impl Detected {
                         || p.ends_with(".vue")
                         || p.ends_with(".jsx")
                         || p.ends_with(".tsx"))
+                    // Browser tests are configured: there is a UI to drive.
+                    || ["playwright.config.", "cypress.config.", "cypress.json"]
+                        .iter()
+                        .any(|c| p.rsplit('/').next().is_some_and(|n| n.starts_with(c)))
             })
     }
     /// The repository builds something that is deployed (not only a library).
@@ -136,6 +140,7 @@ const UI_FRAMEWORKS: &[&str] = &[
     "gatsby",
     "svelte",
     "solid",
+    "thymeleaf",
 ];
 
 /// Test fixtures, examples and samples: other projects' files, not this stack.

@@ -106,6 +106,8 @@ pub fn action_matches(a: &str, step: Option<&Step>) -> Vec<Match> {
         out.push(weak(m(cap, "grype"), why));
     }
     if starts("docker/build-push-action")
+        || starts("useblacksmith/build-push-action")
+        || starts("depot/build-push-action")
         || starts("redhat-actions/buildah-build")
         || starts("docker/bake-action")
     {
@@ -176,6 +178,16 @@ pub fn unwrap_runner(w: &[String]) -> &[String] {
                 1 + w.iter().skip(1).take_while(|a| a.starts_with('-')).count()
             }
             "sudo" | "time" | "exec" | "nohup" => 1,
+            // `php vendor/bin/phpunit`: the tool is the script.
+            "php"
+                if w.get(1).is_some_and(|a| {
+                    ["phpunit", "pest", "phpstan", "psalm", "phpcs"]
+                        .iter()
+                        .any(|t| a.rsplit('/').next() == Some(t))
+                }) =>
+            {
+                1
+            }
             "python" | "python3" | "py" if w.get(1).map(String::as_str) == Some("-m") => 2,
             // `uv run --with pytest-cov --python 3.12 pytest`: past the runner's
             // options and their values.
@@ -401,6 +413,14 @@ fn notify_hosts() -> &'static aho_corasick::AhoCorasick {
 /// removed). `migration` is reported with the pseudo-capability `migration`; the
 /// caller decides between applying and validating by the job's context.
 pub fn command_matches(words: &[String]) -> Vec<Match> {
+    let named;
+    let words = match matrix_named(words) {
+        Some(w) => {
+            named = w;
+            named.as_slice()
+        }
+        None => words,
+    };
     let w = unwrap_runner(words);
     let Some(first) = w.first() else {
         return vec![];
@@ -544,7 +564,17 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
                     ));
                 }
             }
-            "tarpaulin" | "llvm-cov" => push("ci.coverage", &format!("cargo {a0}")),
+            // Coverage tools that run the test suite (`cargo llvm-cov --lcov`, not
+            // `cargo llvm-cov report`).
+            "tarpaulin" | "llvm-cov" => {
+                push("ci.coverage", &format!("cargo {a0}"));
+                if !args
+                    .iter()
+                    .any(|a| matches!(*a, "report" | "clean" | "show-env"))
+                {
+                    push("ci.unit-tests", &format!("cargo {a0}"));
+                }
+            }
             "bench" => push("ops.performance-regression", "cargo bench"),
             "cyclonedx" | "sbom" => push("security.sbom", &format!("cargo {a0}")),
             "release" => push("delivery.release-automation", "cargo release"),
@@ -628,6 +658,11 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
                 if coverage_flag() {
                     push("ci.coverage", "mix test --cover");
                 }
+            }
+            // excoveralls runs the tests: `mix coveralls`, `mix coveralls.lcov`.
+            c if c == "coveralls" || c.starts_with("coveralls.") => {
+                push("ci.unit-tests", &format!("mix {c}"));
+                push("ci.coverage", &format!("mix {c}"));
             }
             "compile" => push("ci.build", "mix compile"),
             "format" | "credo" => push("ci.lint", &format!("mix {a0}")),
@@ -1152,6 +1187,27 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
     out
 }
 
+/// A command whose name the matrix completes (`php${{ matrix.php }} artisan
+/// migrate`, `python${{ matrix.python }} -m pytest`): the tool is the part before
+/// the expression, and the expression's words (the shell splits it) are dropped.
+fn matrix_named(words: &[String]) -> Option<Vec<String>> {
+    let first = words.first()?;
+    let (tool, _) = first.split_once("${{")?;
+    if tool.is_empty() || !tool.chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let rest = if first.contains("}}") {
+        1
+    } else {
+        1 + words.iter().skip(1).position(|x| x.contains("}}"))? + 1
+    };
+    Some(
+        std::iter::once(tool.to_string())
+            .chain(words.iter().skip(rest).cloned())
+            .collect(),
+    )
+}
+
 /// A `actions/github-script` step that comments on a commit, pull request or issue,
 /// or posts a deployment status: what a step named "Notify" needs to be one.
 pub fn script_comments(step: &Step) -> bool {
@@ -1183,6 +1239,12 @@ mod tests {
     #[test]
     fn issue_24_detections() {
         // OWASP dependency-check through its Gradle task.
+        assert_eq!(
+            caps("cargo llvm-cov --all-features --lcov --output-path lcov.info"),
+            ["ci.coverage", "ci.unit-tests"]
+        );
+        assert_eq!(caps("cargo llvm-cov report --lcov"), ["ci.coverage"]);
+        assert_eq!(caps("mix coveralls.lcov"), ["ci.unit-tests", "ci.coverage"]);
         assert!(caps("./gradlew --no-daemon dependencyCheckAnalyze")
             .contains(&"security.dependency-audit"));
         // A migration tool run from its image.
