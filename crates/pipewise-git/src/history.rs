@@ -167,21 +167,33 @@ fn changes(
     if old == new {
         return Ok(false);
     }
-    let list = |id: Option<ObjectId>| -> Result<BTreeMap<String, super::Node>, String> {
-        Ok(match id {
-            Some(id) => git.listing(id)?.iter().cloned().collect(),
-            None => BTreeMap::new(),
-        })
-    };
-    let (a, b) = (list(old)?, list(new)?);
-    let names: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    // Borrowed from the cached listings: nothing is copied per entry.
+    let (la, lb) = (
+        old.map(|id| git.listing(id)).transpose()?,
+        new.map(|id| git.listing(id)).transpose()?,
+    );
+    let none: Vec<(String, super::Node)> = vec![];
+    let a: &[(String, super::Node)] = la.as_deref().map_or(&none, |v| v);
+    let b: &[(String, super::Node)] = lb.as_deref().map_or(&none, |v| v);
+    let in_a: std::collections::HashMap<&str, &super::Node> =
+        a.iter().map(|(n, x)| (n.as_str(), x)).collect();
+    let in_b: std::collections::HashMap<&str, &super::Node> =
+        b.iter().map(|(n, x)| (n.as_str(), x)).collect();
+    let names = b.iter().map(|(n, _)| n).chain(
+        a.iter()
+            .map(|(n, _)| n)
+            .filter(|n| !in_b.contains_key(n.as_str())),
+    );
     for name in names {
-        let (x, y) = (a.get(name), b.get(name));
+        let (x, y) = (
+            in_a.get(name.as_str()).copied(),
+            in_b.get(name.as_str()).copied(),
+        );
         if x == y {
             continue;
         }
         let path = if prefix.is_empty() {
-            name.clone()
+            name.to_string()
         } else {
             format!("{prefix}/{name}")
         };

@@ -42,13 +42,20 @@ pub struct GitRepo {
     repo: Mutex<gix::Repository>,
     /// The path given, for messages.
     pub path: PathBuf,
-    listings: Mutex<HashMap<ObjectId, Listing>>,
+    listings: Mutex<ListingCache>,
     blobs: Mutex<BlobCache>,
 }
 
-/// Tree listings kept at most (then the cache starts again): memory stays flat
-/// over any number of commits.
-const MAX_LISTINGS: usize = 20_000;
+/// Tree listings by id, and how many entries they hold.
+#[derive(Default)]
+struct ListingCache {
+    listings: HashMap<ObjectId, Listing>,
+    entries: usize,
+}
+
+/// Tree entries kept at most over every cached listing (then the cache starts
+/// again): memory stays flat over any number of commits.
+const MAX_LISTED_ENTRIES: usize = 200_000;
 /// Bytes of blob text kept at most (then the cache starts again).
 const MAX_BLOB_BYTES: usize = 64 * 1024 * 1024;
 
@@ -142,7 +149,12 @@ impl GitRepo {
 
     /// The entries of a tree object (cached by id).
     fn listing(&self, id: ObjectId) -> Result<Listing, String> {
-        if let Some(l) = self.listings.lock().ok().and_then(|m| m.get(&id).cloned()) {
+        if let Some(l) = self
+            .listings
+            .lock()
+            .ok()
+            .and_then(|m| m.listings.get(&id).cloned())
+        {
             return Ok(l);
         }
         let listing: Listing =
@@ -164,10 +176,11 @@ impl GitRepo {
                     .collect())
             })??);
         if let Ok(mut m) = self.listings.lock() {
-            if m.len() >= MAX_LISTINGS {
-                m.clear();
+            if m.entries + listing.len() > MAX_LISTED_ENTRIES {
+                *m = ListingCache::default();
             }
-            m.insert(id, listing.clone());
+            m.entries += listing.len();
+            m.listings.insert(id, listing.clone());
         }
         Ok(listing)
     }
