@@ -94,6 +94,10 @@ pub struct Step<'a> {
     pub action_name: std::sync::OnceLock<Option<String>>,
     /// [`Step::phrases`], found once.
     pub phrases: std::sync::OnceLock<crate::keywords::Found>,
+    /// The script files the step calls, transitively, with the calling command's span
+    /// and the chain of paths ([`crate::rules::step_scripts`]), found once: five rules
+    /// ask for them.
+    pub called: std::sync::OnceLock<Vec<(String, crate::finding::Span, Vec<String>)>>,
     /// Set for lowered steps (GitLab script lines): the file and section they come from.
     pub origin: Option<Origin<'a>>,
 }
@@ -740,6 +744,7 @@ fn parse_steps<'a>(
             haystack: std::sync::OnceLock::new(),
             action_name: std::sync::OnceLock::new(),
             phrases: std::sync::OnceLock::new(),
+            called: std::sync::OnceLock::new(),
             origin: None,
         });
     }

@@ -132,6 +132,7 @@ fn lower_job<'a>(p: &'a Pipeline<'a>, j: &'a GlJob<'a>) -> Job<'a> {
                 haystack: OnceLock::new(),
                 action_name: OnceLock::new(),
                 phrases: OnceLock::new(),
+                called: OnceLock::new(),
                 origin: Some(Origin {
                     path: &f.path,
                     doc,
@@ -168,6 +169,7 @@ fn uses_step(target: &Node) -> Step<'_> {
         haystack: OnceLock::new(),
         action_name: OnceLock::new(),
         phrases: OnceLock::new(),
+        called: OnceLock::new(),
         origin: None,
     }
 }

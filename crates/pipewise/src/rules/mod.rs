@@ -358,6 +358,36 @@ pub fn step_scripts<'s>(
         errexit: run.errexit(),
         via: None,
     }];
+    let called = site
+        .step
+        .called
+        .get_or_init(|| called_scripts(site, run, script, scripts, repo));
+    for (p, via, chain) in called {
+        let Some(sf) = scripts.get(p) else { continue };
+        out.push(StepScript {
+            path: &sf.file.path,
+            script: &sf.script,
+            run: None,
+            // A script run as a file starts without errexit unless it sets it.
+            errexit: sf.file.text().contains("set -e")
+                || sf.file.text().contains("set -o errexit")
+                || first_line_has_e(sf.file.text()),
+            via: Some((*via, chain.clone())),
+        });
+    }
+    out
+}
+
+/// The scripts a step's `run:` block calls, transitively (each once, at most 64), in
+/// the order [`step_scripts`] lists them: path, the span of the first-hop command in
+/// the step's file, and the chain of paths.
+fn called_scripts(
+    site: &StepSite,
+    run: &crate::workflow::Run,
+    script: &crate::shell::Script,
+    scripts: &Scripts,
+    repo: &Repo,
+) -> Vec<(String, Span, Vec<String>)> {
     let cwd = step_cwd(site);
     // In a composite action, `$GITHUB_ACTION_PATH/x.sh` is relative to its folder.
     let action_dir = site
@@ -398,18 +428,8 @@ pub fn step_scripts<'s>(
                 }
             }
         }
-        out.push(StepScript {
-            path: &sf.file.path,
-            script: &sf.script,
-            run: None,
-            // A script run as a file starts without errexit unless it sets it.
-            errexit: sf.file.text().contains("set -e")
-                || sf.file.text().contains("set -o errexit")
-                || first_line_has_e(sf.file.text()),
-            via: Some((via, chain)),
-        });
     }
-    out
+    queue
 }
 
 /// The step's working directory (`working-directory`, else the job's
