@@ -43,6 +43,10 @@ fn output_extension_picks_markdown_and_html() {
         page.contains("2025-11-01"),
         "SOURCE_DATE_EPOCH sets the date"
     );
+    // Every capability verdict with its evidence, not only on hover (issue 24).
+    assert!(page.contains("id=\"capability-evidence\""));
+    assert!(page.contains("<code>deploy.production</code>"));
+    assert!(page.contains(".github/workflows/cd.yml:"));
     // --format wins over the extension.
     let out = pipewise()
         .args(["audit", "--fail-on", "none", "--format", "json"])

@@ -284,7 +284,35 @@ fn repo_section(o: &mut String, repo: &RepoReport, sfx: &str, multi: bool) {
         }
         o.push_str("</td></tr>\n");
     }
-    o.push_str("</tbody></table></div>\n");
+    o.push_str("</tbody></table>");
+    // Every verdict with its evidence (file:line) and reason, not only on hover.
+    if !repo.capabilities.is_empty() {
+        let _ = write!(
+            o,
+            "<details><summary>Evidence for every verdict</summary><table class=\"cards\" id=\"capability-evidence{sfx}\"><tbody>"
+        );
+        for c in &repo.capabilities {
+            let status = serde_json::to_value(c.status)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
+            let evidence: Vec<String> = c
+                .evidence
+                .iter()
+                .map(|e| format!("{}:{} {}", e.file, e.line, e.note))
+                .collect();
+            let _ = write!(
+                o,
+                "<tr><td><code>{}</code></td><td>{}</td><td class=\"msg\">{}</td><td class=\"msg\">{}</td></tr>",
+                esc(&c.id),
+                esc(&status),
+                esc(&evidence.join("; ")),
+                esc(c.reason.as_deref().unwrap_or(""))
+            );
+        }
+        o.push_str("</tbody></table></details>");
+    }
+    o.push_str("</div>\n");
 
     // Job graph.
     let _ = writeln!(
