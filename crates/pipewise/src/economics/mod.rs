@@ -116,6 +116,20 @@ pub fn analyze(workflows: &[Workflow], inputs: &Inputs) -> Economics {
         .iter()
         .map(|w| model(w, &by_path, inputs.runs.as_ref()))
         .collect();
+    // The workflows that call each workflow, in one pass over every job (a scan of
+    // every job per workflow would be quadratic in a repository of many workflows).
+    let mut callers_of: Vec<Vec<&str>> = vec![vec![]; models.len()];
+    for o in &models {
+        for j in &o.jobs {
+            if let Callee::Local(t) = j.callee {
+                if let Some(c) = callers_of.get_mut(t) {
+                    if c.last() != Some(&o.wf.path) {
+                        c.push(o.wf.path);
+                    }
+                }
+            }
+        }
+    }
     let mut memo: Memo = HashMap::new();
     let mut out: Vec<WorkflowCost> = vec![];
     let mut all_events: Vec<Vec<EventRun>> = vec![];
@@ -128,15 +142,7 @@ pub fn analyze(workflows: &[Workflow], inputs: &Inputs) -> Economics {
             ..Default::default()
         };
         wc.jobs = m.jobs.iter().map(|j| job_cost(m, j)).collect();
-        let callers: Vec<&str> = models
-            .iter()
-            .filter(|o| {
-                o.jobs
-                    .iter()
-                    .any(|j| matches!(j.callee, Callee::Local(t) if t == i))
-            })
-            .map(|o| o.wf.path)
-            .collect();
+        let callers = &callers_of[i];
         wc.status = if m.wf.platform == Platform::GitLab {
             "not estimated: GitLab CI pipelines are not costed yet".into()
         } else if m.jobs.is_empty() {
