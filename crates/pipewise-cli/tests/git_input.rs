@@ -2,8 +2,10 @@
 //! `pipewise history` (formats). The library's exactness tests are in
 //! `crates/pipewise-git/tests`.
 
-use assert_cmd::Command;
+mod support;
+
 use std::path::Path;
+use support::{pipewise, succeeds};
 use tempfile::TempDir;
 
 fn git(dir: &Path, args: &[&str]) {
@@ -27,12 +29,6 @@ fn git(dir: &Path, args: &[&str]) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-fn pipewise() -> Command {
-    let mut c = Command::cargo_bin("pipewise").expect("binary");
-    c.env("NO_COLOR", "1");
-    c
 }
 
 /// Two commits: a clean workflow, then a masked failure.
@@ -111,17 +107,7 @@ fn audit_rev_reads_commits_not_the_work_tree() {
 #[test]
 fn history_writes_plain_json_and_html() {
     let t = repo();
-    let out = pipewise()
-        .args(["history"])
-        .arg(t.path())
-        .output()
-        .expect("runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeeds(pipewise().args(["history"]).arg(t.path()));
     let plain = String::from_utf8_lossy(&out.stdout);
     assert!(
         plain.contains("2 changed CI/CD files, 2 audited"),

@@ -6,7 +6,7 @@ mod support;
 use serde_json::Value;
 use std::fs;
 use std::path::Path;
-use support::pipewise;
+use support::{pipewise, succeeds};
 use tempfile::TempDir;
 
 const WF: &str = "name: CI\non: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@main\n      - run: npm test || echo failed\n";
@@ -19,20 +19,14 @@ fn repo(name: &str, parent: &Path) -> std::path::PathBuf {
 }
 
 fn audit_json(args: &[&Path], extra: &[&str]) -> Vec<u8> {
-    let out = pipewise()
-        .arg("audit")
-        .args(args)
-        .args(["--format", "json", "--fail-on", "none"])
-        .args(extra)
-        .output()
-        .expect("runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
+    succeeds(
+        pipewise()
+            .arg("audit")
+            .args(args)
+            .args(["--format", "json", "--fail-on", "none"])
+            .args(extra),
+    )
+    .stdout
 }
 
 fn roots(v: &[u8]) -> Vec<String> {

@@ -103,6 +103,28 @@ pub struct Step<'a> {
 }
 
 impl<'a> Step<'a> {
+    /// A step at `index` with nothing read yet: no keys and empty caches. Builders
+    /// set what they read with struct-update syntax (`Step { run, ..Step::new(i, n) }`),
+    /// so a new cache field is added here only.
+    pub fn new(index: usize, node: &'a Node) -> Step<'a> {
+        Step {
+            index,
+            node,
+            id: None,
+            name: None,
+            uses: None,
+            run: None,
+            with: None,
+            env: None,
+            intent: std::sync::OnceLock::new(),
+            ships: std::sync::OnceLock::new(),
+            haystack: std::sync::OnceLock::new(),
+            action_name: std::sync::OnceLock::new(),
+            phrases: std::sync::OnceLock::new(),
+            called: std::sync::OnceLock::new(),
+            origin: None,
+        }
+    }
     pub fn get(&self, key: &str) -> Option<&'a Node> {
         self.node.get(key)
     }
@@ -731,21 +753,13 @@ fn parse_steps<'a>(
             });
         }
         steps.push(Step {
-            index,
-            node: item,
             id: item.get("id").and_then(Node::as_str),
             name: item.get("name").and_then(Node::as_str),
             uses: item.get("uses"),
             run,
             with: item.get("with"),
             env: item.get("env"),
-            intent: std::sync::OnceLock::new(),
-            ships: std::sync::OnceLock::new(),
-            haystack: std::sync::OnceLock::new(),
-            action_name: std::sync::OnceLock::new(),
-            phrases: std::sync::OnceLock::new(),
-            called: std::sync::OnceLock::new(),
-            origin: None,
+            ..Step::new(index, item)
         });
     }
     steps

@@ -24,6 +24,19 @@ pub fn pipewise() -> Command {
     c
 }
 
+/// Runs `c` and returns its output, failing the test with its stderr unless it
+/// exits 0.
+pub fn succeeds(c: &mut Command) -> std::process::Output {
+    let out = c.output().expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// Writes `content` at `path` under `dir`, creating the folders.
 pub fn write(dir: &Path, path: &str, content: impl AsRef<[u8]>) {
     let p = dir.join(path);

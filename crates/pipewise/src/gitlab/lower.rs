@@ -114,30 +114,18 @@ fn lower_job<'a>(p: &'a Pipeline<'a>, j: &'a GlJob<'a>) -> Job<'a> {
             let f = p.files.get(line.file)?;
             let doc = f.yaml.as_ref()?;
             Some(Step {
-                index,
-                node: &line.node,
-                id: None,
-                name: None,
-                uses: None,
                 run: Some(Run {
                     node: &line.node,
                     text,
                     shell: None,
                     script: posix.then(|| Script::parse(text)),
                 }),
-                with: None,
-                env: None,
-                intent: OnceLock::new(),
-                ships: OnceLock::new(),
-                haystack: OnceLock::new(),
-                action_name: OnceLock::new(),
-                phrases: OnceLock::new(),
-                called: OnceLock::new(),
                 origin: Some(Origin {
                     path: &f.path,
                     doc,
                     section: line.section,
                 }),
+                ..Step::new(index, &line.node)
             })
         })
         .collect();
@@ -156,20 +144,7 @@ fn lower_job<'a>(p: &'a Pipeline<'a>, j: &'a GlJob<'a>) -> Job<'a> {
 /// A step that uses an included template or component.
 fn uses_step(target: &Node) -> Step<'_> {
     Step {
-        index: 0,
-        node: target,
-        id: None,
-        name: None,
         uses: Some(target),
-        run: None,
-        with: None,
-        env: None,
-        intent: OnceLock::new(),
-        ships: OnceLock::new(),
-        haystack: OnceLock::new(),
-        action_name: OnceLock::new(),
-        phrases: OnceLock::new(),
-        called: OnceLock::new(),
-        origin: None,
+        ..Step::new(0, target)
     }
 }
