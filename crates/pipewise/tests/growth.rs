@@ -1,7 +1,7 @@
 //! Growth test (issue 13): time and memory of an audit grow at most n log n on
-//! generated families of hostile inputs (needs layers, fan-in, needs chains,
-//! commands in one `run:`, masked commands on one line, stages per Dockerfile,
-//! workflows per repository).
+//! generated families of hostile inputs (needs layers, fan-in, needs chains, chains
+//! of deploying jobs, commands in one `run:`, masked commands on one line, stages per
+//! Dockerfile, workflows per repository).
 //!
 //! Checked by ratios between two sizes (n and 8n), never absolute times: for each
 //! family, `cost(8n) / cost(n) <= 8 * log(8n) / log(n) * SLACK`. An n² family gives a
@@ -154,17 +154,28 @@ fn fan_in(n: usize) -> Vec<(String, FileKind, String)> {
     wf(s)
 }
 
-fn chain(n: usize) -> Vec<(String, FileKind, String)> {
+/// `HEAD` and n jobs `j0`..: each needs the one before it and runs `body`.
+fn jobs_in_chain(n: usize, body: &str) -> String {
     let mut s = HEAD.to_string();
     for i in 0..n {
         s += &format!("  j{i}:\n");
         if i > 0 {
             s += &format!("    needs: j{}\n", i - 1);
         }
-        s += JOB;
+        s += body;
     }
-    s += &format!("  deploy:\n    needs: j{}\n{DEPLOY}", n - 1);
-    wf(s)
+    s
+}
+
+fn chain(n: usize) -> Vec<(String, FileKind, String)> {
+    let s = jobs_in_chain(n, JOB);
+    wf(s + &format!("  deploy:\n    needs: j{}\n{DEPLOY}", n - 1))
+}
+
+/// n deploying jobs in a `needs:` chain: every job is a deploy path whose checks read
+/// the jobs before and after it (one walk per deploying job was n²).
+fn deploy_chain(n: usize) -> Vec<(String, FileKind, String)> {
+    wf(jobs_in_chain(n, DEPLOY))
 }
 
 fn commands(n: usize) -> Vec<(String, FileKind, String)> {
@@ -222,6 +233,7 @@ fn audits_grow_at_most_n_log_n() {
         ("needs layers", layers, 100),
         ("fan-in", fan_in, 400),
         ("needs chain", chain, 400),
+        ("deploying jobs in a chain", deploy_chain, 200),
         ("commands in one run", commands, 1000),
         ("masked commands on one line", one_line, 600),
         ("Dockerfile stages", stages, 1500),
