@@ -233,6 +233,19 @@ fn linked_workflows(n: usize) -> Vec<(String, FileKind, String)> {
         .collect()
 }
 
+/// n global `ARG`s and n stages `FROM alpine:$Vi` (the global ARGs were rescanned
+/// for every stage).
+fn global_args(n: usize) -> Vec<(String, FileKind, String)> {
+    let mut s = String::new();
+    for i in 0..n {
+        s += &format!("ARG V{i}=3.{i}\n");
+    }
+    for i in 0..n {
+        s += &format!("FROM alpine:$V{i} AS s{i}\nRUN echo {i}\n");
+    }
+    vec![("Dockerfile".into(), FileKind::Dockerfile, s)]
+}
+
 fn workflows(n: usize) -> Vec<(String, FileKind, String)> {
     (0..n)
         .map(|i| {
@@ -265,6 +278,7 @@ fn audits_grow_at_most_n_log_n() {
         ("commands in one run", commands, 1000, false),
         ("masked commands on one line", one_line, 600, false),
         ("Dockerfile stages", stages, 1500, false),
+        ("global ARGs and FROM $ARG stages", global_args, 300, false),
         ("workflows per repository", workflows, 80, false),
         (
             "workflow_run links (HTML, Markdown)",
