@@ -15,6 +15,7 @@ pub mod markdown;
 pub mod org;
 pub mod plain;
 pub mod sarif;
+pub mod stream;
 
 use crate::finding::Severity;
 
