@@ -12,7 +12,7 @@ use super::settings::RepoSettings;
 use super::stack::{action_targets, command_target, Detected};
 use crate::intent::{action_intent, command_intent, word_intent_phrase, Intent};
 use crate::needs::{Dir, NeedsGraph};
-use crate::report::{DeployCheck, DeployPath};
+use crate::schema::{DeployCheck, DeployPath};
 use crate::workflow::{Job, Workflow};
 use pipewise_yaml::Node;
 use std::collections::HashMap;

@@ -7,8 +7,8 @@ use super::tools::{action_matches, command_matches, script_comments, script_name
 use crate::intent::{command_intent, job_deploys, word_intent_phrase, Intent};
 use crate::needs::{Dir, NeedsGraph};
 use crate::repo::{called_script, Repo, Scripts};
-use crate::report::ReportFinding;
 use crate::rules::{self, RuleMeta};
+use crate::schema::ReportFinding;
 use crate::shell::Script;
 use crate::workflow::{Action, Job, Step, Workflow};
 use pipewise_yaml::Node;

@@ -110,65 +110,91 @@ pub(super) fn score_colour(frac: f64) -> &'static str {
 
 /// Renders the page.
 pub fn render(report: &Report, opts: &Options) -> String {
-    let mut o = String::new();
-    let title = if report.repositories.len() == 1 {
-        format!(
-            "pipewise CI/CD audit: {}",
-            project_name(&report.repositories[0].root)
-        )
-    } else {
-        format!(
-            "pipewise CI/CD audit: {} repositories",
-            report.repositories.len()
-        )
+    let s = HtmlStream {
+        opts: opts.clone(),
+        multi: report.repositories.len() > 1,
     };
-    let _ = write!(
-        o,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<header><h1>{}</h1><p>{} · pipewise {}</p></header>\n<main>\n",
-        esc(&title),
-        esc(&title),
-        esc(&opts.date),
-        esc(&report.tool.version)
-    );
-    if report.repositories.len() > 1 {
-        let mut order: Vec<usize> = (0..report.repositories.len()).collect();
-        order.sort_by_key(|&i| {
-            let r = &report.repositories[i];
-            (std::cmp::Reverse(r.scores.overall), r.root.clone())
-        });
-        o.push_str("<div class=\"card\"><h2>Repositories by score</h2><table class=\"cards\" id=\"repositories\"><thead><tr><th>Repository</th><th>Score</th><th>Grade</th><th>Critical</th><th>High</th><th>Findings</th></tr></thead><tbody>");
-        for i in order {
-            let r = &report.repositories[i];
-            let counts = super::severity_counts(r.findings.iter());
-            let anchor = if i == 0 {
-                String::new()
-            } else {
-                format!("-{i}")
-            };
-            let _ = write!(
-                o,
-                "<tr><td><a href=\"#repo{anchor}\"><code>{}</code></a></td><td>{}/100</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&r.root),
-                r.scores.overall,
-                esc(&r.scores.grade),
-                counts[0].1,
-                counts[1].1,
-                r.findings.len()
-            );
-        }
-        o.push_str("</tbody></table></div>\n");
+    super::stream::render(&s, &report.repositories)
+}
+
+/// The page written repository by repository (see [`super::stream`]): the title
+/// and the table of repositories by score come first, so the sections wait. A
+/// section's anchors hold its position, so sections are rendered on the writing
+/// thread.
+pub struct HtmlStream {
+    pub opts: Options,
+    /// More than one repository: each section has a heading.
+    pub multi: bool,
+}
+
+impl super::stream::Stream for HtmlStream {
+    type Part = RepoReport;
+    type Acc = Vec<super::stream::Row>;
+    const SPILL: bool = true;
+
+    fn part(&self, repo: &RepoReport) -> RepoReport {
+        repo.clone()
     }
-    let multi = report.repositories.len() > 1;
-    for (i, repo) in report.repositories.iter().enumerate() {
-        let sfx = if i == 0 {
-            String::new()
-        } else {
-            format!("-{i}")
+
+    fn write(
+        &self,
+        rows: &mut Self::Acc,
+        repo: RepoReport,
+        body: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        let sfx = match rows.len() {
+            0 => String::new(),
+            i => format!("-{i}"),
         };
-        repo_section(&mut o, repo, &sfx, multi);
+        let mut o = String::new();
+        repo_section(&mut o, &repo, &sfx, self.multi);
+        rows.push(super::stream::Row::of(&repo));
+        body.write_all(super::escape::guard_commands(o).as_bytes())
     }
-    let _ = write!(o, "</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n");
-    super::escape::guard_commands(o)
+
+    fn head(&self, rows: &Self::Acc) -> Vec<u8> {
+        let mut o = String::new();
+        let title = match rows.as_slice() {
+            [one] => format!("pipewise CI/CD audit: {}", project_name(&one.root)),
+            _ => format!("pipewise CI/CD audit: {} repositories", rows.len()),
+        };
+        let _ = write!(
+            o,
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<header><h1>{}</h1><p>{} · pipewise {}</p></header>\n<main>\n",
+            esc(&title),
+            esc(&title),
+            esc(&self.opts.date),
+            esc(env!("CARGO_PKG_VERSION"))
+        );
+        if rows.len() > 1 {
+            o.push_str("<div class=\"card\"><h2>Repositories by score</h2><table class=\"cards\" id=\"repositories\"><thead><tr><th>Repository</th><th>Score</th><th>Grade</th><th>Critical</th><th>High</th><th>Findings</th></tr></thead><tbody>");
+            for i in super::stream::Row::by_score(rows) {
+                let r = &rows[i];
+                let anchor = if i == 0 {
+                    String::new()
+                } else {
+                    format!("-{i}")
+                };
+                let _ = write!(
+                    o,
+                    "<tr><td><a href=\"#repo{anchor}\"><code>{}</code></a></td><td>{}/100</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(&r.root),
+                    r.overall,
+                    esc(&r.grade),
+                    r.counts[0].1,
+                    r.counts[1].1,
+                    r.findings()
+                );
+            }
+            o.push_str("</tbody></table></div>\n");
+        }
+        super::escape::guard_commands(o).into_bytes()
+    }
+
+    fn tail(&self, _: &Self::Acc) -> Vec<u8> {
+        let o = format!("</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n");
+        super::escape::guard_commands(o).into_bytes()
+    }
 }
 
 fn repo_section(o: &mut String, repo: &RepoReport, sfx: &str, multi: bool) {

@@ -229,43 +229,70 @@ pub fn project_name(root: &str) -> String {
 
 /// Renders the whole report (one section per repository).
 pub fn render(report: &Report, opts: &Options) -> String {
-    let mut out = String::new();
-    if report.repositories.len() > 1 {
-        let mut rows: Vec<&RepoReport> = report.repositories.iter().collect();
-        rows.sort_by(|a, b| {
-            b.scores
-                .overall
-                .cmp(&a.scores.overall)
-                .then_with(|| a.root.cmp(&b.root))
-        });
-        let _ = writeln!(
-            out,
-            "# CI/CD Pipeline Audit: {} Repositories\n\n**Date**: {}\n\n| Repository | Score | Grade | Critical | High | Findings |\n|---|---|---|---|---|---|",
-            rows.len(),
-            opts.date
-        );
-        for r in rows {
-            let counts = super::severity_counts(r.findings.iter());
+    let s = MarkdownStream { opts: opts.clone() };
+    super::stream::render(&s, &report.repositories)
+}
+
+/// The Markdown report written repository by repository (see [`super::stream`]):
+/// the table of repositories by score comes first, so the sections wait.
+pub struct MarkdownStream {
+    pub opts: Options,
+}
+
+impl super::stream::Stream for MarkdownStream {
+    type Part = (String, super::stream::Row);
+    type Acc = Vec<super::stream::Row>;
+    const SPILL: bool = true;
+
+    fn part(&self, repo: &RepoReport) -> Self::Part {
+        let mut out = String::new();
+        render_repo(&mut out, repo, &self.opts, env!("CARGO_PKG_VERSION"));
+        (out, super::stream::Row::of(repo))
+    }
+
+    fn write(
+        &self,
+        rows: &mut Self::Acc,
+        (section, row): Self::Part,
+        body: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        if !rows.is_empty() {
+            body.write_all(b"\n---\n\n")?;
+        }
+        rows.push(row);
+        body.write_all(escape::guard_commands(section).as_bytes())
+    }
+
+    fn head(&self, rows: &Self::Acc) -> Vec<u8> {
+        let mut out = String::new();
+        if rows.len() > 1 {
             let _ = writeln!(
                 out,
-                "| {} | {}/100 | {} | {} | {} | {} |",
-                cell(&code(&r.root)),
-                r.scores.overall,
-                r.scores.grade,
-                counts[0].1,
-                counts[1].1,
-                r.findings.len()
+                "# CI/CD Pipeline Audit: {} Repositories\n\n**Date**: {}\n\n| Repository | Score | Grade | Critical | High | Findings |\n|---|---|---|---|---|---|",
+                rows.len(),
+                self.opts.date
             );
-        }
-        out.push_str("\n---\n\n");
-    }
-    for (i, repo) in report.repositories.iter().enumerate() {
-        if i > 0 {
+            for i in super::stream::Row::by_score(rows) {
+                let r = &rows[i];
+                let _ = writeln!(
+                    out,
+                    "| {} | {}/100 | {} | {} | {} | {} |",
+                    cell(&code(&r.root)),
+                    r.overall,
+                    r.grade,
+                    r.counts[0].1,
+                    r.counts[1].1,
+                    r.findings()
+                );
+            }
             out.push_str("\n---\n\n");
         }
-        render_repo(&mut out, repo, opts, &report.tool.version);
+        escape::guard_commands(out).into_bytes()
     }
-    escape::guard_commands(out)
+
+    fn tail(&self, _: &Self::Acc) -> Vec<u8> {
+        vec![]
+    }
 }
 
 fn render_repo(out: &mut String, repo: &RepoReport, opts: &Options, version: &str) {
