@@ -1174,6 +1174,7 @@ fn mermaid_label(s: &str) -> String {
 
 /// The mermaid diagram of workflows (subgraphs), jobs, `needs` and `workflow_run`.
 pub fn mermaid(repo: &RepoReport) -> String {
+    let g = super::graph::build(repo);
     let mut m = String::from("flowchart LR\n");
     for (i, w) in repo.workflows.iter().enumerate() {
         let title = w.name.clone().unwrap_or_else(|| w.file.clone());
@@ -1183,7 +1184,16 @@ pub fn mermaid(repo: &RepoReport) -> String {
             mermaid_label(&title),
             mermaid_label(w.file.rsplit('/').next().unwrap_or(&w.file))
         );
-        for j in &w.jobs {
+        if g.folded(i) {
+            let _ = writeln!(m, "    w{i}_folded[\"{} jobs (folded)\"]", w.jobs.len());
+        }
+        for n in g
+            .ranges
+            .get(i)
+            .into_iter()
+            .flat_map(|r| &g.nodes[r.clone()])
+        {
+            let Some(j) = n.job else { continue };
             let label = j.name.clone().unwrap_or_else(|| j.id.clone());
             let _ = writeln!(
                 m,
@@ -1193,23 +1203,21 @@ pub fn mermaid(repo: &RepoReport) -> String {
             );
         }
         m.push_str("  end\n");
-        for j in &w.jobs {
-            for n in &j.needs {
-                if w.jobs.iter().any(|x| &x.id == n) {
-                    let _ = writeln!(m, "  {} --> {}", node_id(i, n), node_id(i, &j.id));
-                }
+        for &(a, b) in g.needs.get(i).into_iter().flatten() {
+            if let (Some(a), Some(b)) = (g.nodes[a].job, g.nodes[b].job) {
+                let _ = writeln!(m, "  {} --> {}", node_id(i, &a.id), node_id(i, &b.id));
             }
         }
     }
-    for (i, w) in repo.workflows.iter().enumerate() {
-        for name in &w.workflow_run {
-            for (k, src) in repo.workflows.iter().enumerate() {
-                let file_stem = src.file.rsplit('/').next().unwrap_or(&src.file);
-                if src.name.as_deref() == Some(name.as_str()) || file_stem == name {
-                    let _ = writeln!(m, "  w{k} -. workflow_run .-> w{i}");
-                }
-            }
-        }
+    for &(k, i) in &g.links {
+        let _ = writeln!(m, "  w{k} -. workflow_run .-> w{i}");
+    }
+    if g.links_dropped > 0 {
+        let _ = writeln!(
+            m,
+            "  %% {} more workflow_run links not drawn",
+            g.links_dropped
+        );
     }
     m
 }
