@@ -104,6 +104,8 @@ rule_tests! {
     cost__missing_cancel_in_progress => "cost/missing-cancel-in-progress",
     cost__multi_arch_every_push => "cost/multi-arch-every-push",
     cost__no_dependency_cache => "cost/no-dependency-cache",
+    cost__unused_setup => "cost/unused-setup",
+    cost__checks_on_every_os => "cost/checks-on-every-os",
     deployment__placeholder_step => "deployment/placeholder-step",
     deployment__readiness_wait => "deployment/readiness-wait",
     deployment__release_tool_on_tag => "deployment/release-tool-on-tag",

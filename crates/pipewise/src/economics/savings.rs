@@ -7,12 +7,16 @@ use super::events::{self, Event};
 use super::report::{cents, tidy, Assumptions, Saving, BASIS_MODEL};
 use super::{model, run, running, Memo, Model};
 use crate::finding::Span;
-use crate::workflow::Workflow;
+use crate::intent::subcommand;
+use crate::shell::Command;
+use crate::workflow::{Step, Workflow};
 use std::collections::HashMap;
 
 pub const MULTI_ARCH: &str = "cost/multi-arch-every-push";
 pub const CANCEL: &str = "cost/missing-cancel-in-progress";
 pub const CACHE: &str = "cost/no-dependency-cache";
+pub const UNUSED_SETUP: &str = "cost/unused-setup";
+pub const CHECKS_EVERY_OS: &str = "cost/checks-on-every-os";
 
 /// Billable minutes a pull-request run must reach before cancelling superseded runs
 /// is worth a finding.
@@ -166,6 +170,36 @@ fn find_in(models: &[Model], i: usize, a: &Assumptions) -> Vec<Found> {
                 });
             }
         }
+        // Per run of the job: the events it runs on, a month.
+        let job_month: f64 = evs
+            .iter()
+            .enumerate()
+            .filter(|(ei, _)| runs[*ei][ji])
+            .map(|(_, e)| e.runs_per_month)
+            .sum();
+        // A toolchain set up that no step of the job uses.
+        if let Some(setup) = unused_setup(j.job, wf) {
+            let saved_run = Kind::Setup.minutes().expected * legs;
+            let month = job_month * saved_run;
+            out.push(Found {
+                rule: UNUSED_SETUP,
+                span: setup.node.span,
+                job: Some(j.job.id.into()),
+                message: format!(
+                    "job `{}` sets up a toolchain with `{}` that none of its steps uses (they run only shell built-ins, git, gh, docker and actions that bring their own runtime); remove the step: saves about {} min a run, {} min a month ({BASIS_MODEL})",
+                    j.job.id,
+                    setup.action().unwrap_or_default(),
+                    tidy(saved_run),
+                    tidy(month)
+                ),
+                minutes_per_month: month,
+                usd_per_month: month * usd,
+            });
+        }
+        // Source-only checks repeated on macOS/Windows legs next to a Linux leg.
+        if let Some(f) = checks_on_every_os(j, job_month) {
+            out.push(f);
+        }
     }
     // Pull-request CI without cancel-in-progress.
     if let Some(e) = evs.iter().find(|e| e.event == Event::PullRequest) {
@@ -211,4 +245,185 @@ fn find_in(models: &[Model], i: usize, a: &Assumptions) -> Vec<Found> {
         }
     }
     out
+}
+
+/// Toolchain set-up actions: they put a language runtime on the runner's `PATH`.
+const TOOLCHAIN_SETUPS: &[&str] = &[
+    "actions/setup-node",
+    "actions/setup-python",
+    "actions/setup-go",
+    "actions/setup-java",
+    "actions/setup-dotnet",
+    "ruby/setup-ruby",
+    "dtolnay/rust-toolchain",
+    "actions-rs/toolchain",
+    "oven-sh/setup-bun",
+    "denoland/setup-deno",
+    "shivammathur/setup-php",
+    "erlef/setup-beam",
+    "astral-sh/setup-uv",
+];
+
+/// Actions that run on their own runtime (JavaScript actions on the runner's bundled
+/// Node, or Docker) and never call a toolchain from `PATH`.
+const SELF_CONTAINED_ACTIONS: &[&str] = &[
+    "actions/checkout",
+    "actions/cache",
+    "actions/cache/restore",
+    "actions/cache/save",
+    "actions/upload-artifact",
+    "actions/download-artifact",
+    "actions/github-script",
+    "actions/upload-pages-artifact",
+    "actions/configure-pages",
+    "actions/deploy-pages",
+    "docker/login-action",
+    "docker/setup-buildx-action",
+    "docker/setup-qemu-action",
+    "docker/metadata-action",
+    "docker/build-push-action",
+    "softprops/action-gh-release",
+    "aws-actions/configure-aws-credentials",
+    "google-github-actions/auth",
+];
+
+/// Commands that never run a language toolchain from `PATH`: shell built-ins, core
+/// utilities, git, gh, docker (its builds run in containers). A shell (`bash x.sh`),
+/// `xargs`, `env`, `make` or a script may run anything, so they are not here.
+const TOOLCHAIN_FREE: &[&str] = &[
+    "echo", "printf", "cd", "ls", "cat", "mkdir", "cp", "mv", "rm", "touch", "test", "[",
+    "[[", "true", "false", "exit", "export", "set", "unset", "pwd", "chmod", "ln", "tar",
+    "gzip", "unzip", "zip", "sha256sum", "sort", "head", "tail", "wc", "tr", "cut", "sed",
+    "awk", "grep", "date", "sleep", "tee", "basename", "dirname", "git", "gh", "docker",
+    "jq", "curl", "wget", "read", "shift", ":",
+];
+
+/// The first toolchain set-up step of a GitHub job none of whose other steps can
+/// use it (decided from the actions and parsed commands, never from names); `None`
+/// when any step may (an unknown action, a script, a non-bash shell, a reference to
+/// the set-up step's outputs).
+fn unused_setup<'s, 'a>(job: &'s crate::workflow::Job<'a>, wf: &Workflow) -> Option<&'s Step<'a>> {
+    let is_setup = |s: &Step| s.action().is_some_and(|a| TOOLCHAIN_SETUPS.contains(&a));
+    let setup = job.steps.iter().find(|s| is_setup(s))?;
+    let toolchain_free = |s: &Step| match (s.action(), &s.run) {
+        (Some(a), _) => is_setup(s) || SELF_CONTAINED_ACTIONS.contains(&a),
+        (None, Some(r)) => {
+            r.shell.is_none_or(|sh| matches!(sh.trim(), "bash" | "sh" | "bash -e {0}"))
+                && r.script.as_ref().is_some_and(|sc| {
+                    sc.commands
+                        .iter()
+                        .all(|c| TOOLCHAIN_FREE.contains(&c.base_name()))
+                })
+        }
+        (None, None) => true,
+    };
+    if !job.steps.iter().all(toolchain_free) {
+        return None;
+    }
+    // A step reading the set-up step's outputs (`steps.py.outputs.python-path`).
+    let text = job.node.span.text(wf.doc.source())?;
+    let used_by_id = job
+        .steps
+        .iter()
+        .filter(|s| is_setup(s))
+        .filter_map(|s| s.id)
+        .any(|id| text.contains(&format!("steps.{id}.")));
+    (!used_by_id).then_some(setup)
+}
+
+/// Checkers that read source text only, whatever the OS: the catalogue's linters and
+/// formatters (`ci.lint`) minus those that load or compile the code per platform
+/// (`golangci-lint`, `staticcheck`, `pylint` import it; `pre-commit` runs any hook).
+fn source_only_check(c: &Command) -> Option<&str> {
+    let name = c.base_name();
+    let (name, sub) = if name == "npx" {
+        let tool = c
+            .args()
+            .iter()
+            .map(|w| w.text.as_str())
+            .find(|w| !w.starts_with('-'));
+        (tool?, None)
+    } else {
+        (name, subcommand(c))
+    };
+    if name == "cargo" {
+        return (sub == Some("fmt")).then_some("cargo fmt");
+    }
+    if matches!(
+        name,
+        "golangci-lint" | "staticcheck" | "revive" | "pylint" | "pre-commit" | "lint-staged" | "tflint"
+    ) {
+        return None;
+    }
+    pipewise_catalog::catalog()
+        .tool(name)
+        .is_some_and(|t| t.provides.iter().any(|p| p == "ci.lint"))
+        .then_some(name)
+}
+
+/// A job whose matrix runs Linux and macOS/Windows legs, with steps that only run
+/// source-only checks (formatters, linters reading text) on every leg.
+fn checks_on_every_os(j: &super::JobModel, job_month: f64) -> Option<Found> {
+    let os = |l: &super::Leg| {
+        let c = l.price.class.as_str();
+        if l.price.self_hosted {
+            0
+        } else if c.starts_with("Linux") {
+            1
+        } else if c.starts_with("macOS") || c.starts_with("Windows") {
+            2
+        } else {
+            0
+        }
+    };
+    let others: Vec<&super::Leg> = j.legs.iter().filter(|l| os(l) == 2).collect();
+    if others.is_empty() || !j.legs.iter().any(|l| os(l) == 1) {
+        return None;
+    }
+    let mut minutes = 0.0;
+    let mut tools: Vec<&str> = vec![];
+    for s in &j.job.steps {
+        // A step already limited by an `if:` (`runner.os == 'Linux'`) is left alone.
+        if s.get("if").is_some() || s.action().is_some() {
+            continue;
+        }
+        let mut checks: Vec<&str> = vec![];
+        let only_checks = duration::commands(s).all(|c| match source_only_check(c) {
+            Some(n) => {
+                checks.push(n);
+                true
+            }
+            None => TOOLCHAIN_FREE.contains(&c.base_name()),
+        });
+        if checks.is_empty() || !only_checks {
+            continue;
+        }
+        minutes += Kind::Lint.minutes().expected;
+        for n in checks {
+            if !tools.contains(&n) {
+                tools.push(n);
+            }
+        }
+    }
+    if minutes == 0.0 {
+        return None;
+    }
+    let per_run = minutes * others.len() as f64;
+    let usd_run: f64 = others.iter().map(|l| minutes * l.price.usd_per_minute).sum();
+    let month = per_run * job_month;
+    Some(Found {
+        rule: CHECKS_EVERY_OS,
+        span: j.job.key.span,
+        job: Some(j.job.id.into()),
+        message: format!(
+            "job `{}` runs source-only checks (`{}`) on its {} macOS/Windows leg(s) as well as on Linux; they read the same files on every OS: run them in one Linux job: saves about {} min a run, {} min a month ({BASIS_MODEL})",
+            j.job.id,
+            tools.join("`, `"),
+            others.len(),
+            tidy(per_run),
+            tidy(month)
+        ),
+        minutes_per_month: month,
+        usd_per_month: usd_run * job_month,
+    })
 }

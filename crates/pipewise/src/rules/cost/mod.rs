@@ -3,9 +3,11 @@
 //! default assumptions; `pipewise cost` recomputes them with yours). Severity `info`:
 //! they cost money, not safety.
 
+pub mod checks_on_every_os;
 pub mod missing_cancel_in_progress;
 pub mod multi_arch_every_push;
 pub mod no_dependency_cache;
+pub mod unused_setup;
 
 use super::{Ctx, Rule, RuleMeta};
 use crate::economics::savings;
@@ -15,6 +17,8 @@ pub static RULES: &[&dyn Rule] = &[
     &missing_cancel_in_progress::MissingCancelInProgress,
     &multi_arch_every_push::MultiArchEveryPush,
     &no_dependency_cache::NoDependencyCache,
+    &unused_setup::UnusedSetup,
+    &checks_on_every_os::ChecksOnEveryOs,
 ];
 
 /// Reports the workflow's savings of rule `meta`.
