@@ -106,6 +106,7 @@ rule_tests! {
     cost__no_dependency_cache => "cost/no-dependency-cache",
     cost__unused_setup => "cost/unused-setup",
     cost__checks_on_every_os => "cost/checks-on-every-os",
+    cost__no_docs_path_filter => "cost/no-docs-path-filter",
     deployment__placeholder_step => "deployment/placeholder-step",
     deployment__readiness_wait => "deployment/readiness-wait",
     deployment__release_tool_on_tag => "deployment/release-tool-on-tag",

@@ -293,6 +293,9 @@ pub fn analyze(workflows: &[Workflow], inputs: &Inputs) -> Economics {
         .iter()
         .flat_map(|w| savings::of_workflow(w, a))
         .collect();
+    if inputs.runs.is_some() {
+        s.extend(models.iter().flat_map(savings::timeouts));
+    }
     s.sort_by(|x, y| {
         y.usd_per_month
             .total_cmp(&x.usd_per_month)

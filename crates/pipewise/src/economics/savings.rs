@@ -4,7 +4,7 @@
 
 use super::duration::{self, Kind};
 use super::events::{self, Event};
-use super::report::{cents, tidy, Assumptions, Saving, BASIS_MODEL};
+use super::report::{cents, tidy, Assumptions, Saving, BASIS_MODEL, BASIS_RUNS};
 use super::{model, run, running, Memo, Model};
 use crate::finding::Span;
 use crate::intent::subcommand;
@@ -17,6 +17,19 @@ pub const CANCEL: &str = "cost/missing-cancel-in-progress";
 pub const CACHE: &str = "cost/no-dependency-cache";
 pub const UNUSED_SETUP: &str = "cost/unused-setup";
 pub const CHECKS_EVERY_OS: &str = "cost/checks-on-every-os";
+pub const DOCS_FILTER: &str = "cost/no-docs-path-filter";
+/// A saving from run data only (`--runs`): rules see no run data, so it is an entry
+/// of the report's savings, not a rule.
+pub const TIMEOUT: &str = "cost/timeout-above-observed";
+
+/// Observed runs of a job needed before its timeout is judged against them.
+const TIMEOUT_MIN_RUNS: usize = 3;
+
+/// Billable minutes a pull-request run must reach (a big pipeline) before running it
+/// for documentation-only changes is worth a finding.
+const DOCS_MIN_MINUTES: f64 = 30.0;
+/// Share of pull-request pushes taken to change documentation only.
+const DOCS_ONLY_SHARE: f64 = 0.1;
 
 /// Billable minutes a pull-request run must reach before cancelling superseded runs
 /// is worth a finding.
@@ -201,6 +214,7 @@ fn find_in(models: &[Model], i: usize, a: &Assumptions) -> Vec<Found> {
             out.push(f);
         }
     }
+    let mut memo: Memo = HashMap::new();
     // Pull-request CI without cancel-in-progress.
     if let Some(e) = evs.iter().find(|e| e.event == Event::PullRequest) {
         let cancels = wf
@@ -211,7 +225,6 @@ fn find_in(models: &[Model], i: usize, a: &Assumptions) -> Vec<Found> {
             .is_some_and(|v| v.trim() != "false");
         let pr_target = e.scenario.event == Some("pull_request_target");
         if !cancels && !pr_target {
-            let mut memo: Memo = HashMap::new();
             let r = run(models, i, &e.scenario, e.event.name(), 0, &mut memo);
             if r.billable.expected >= CANCEL_MIN_MINUTES && a.pushes_per_pr > 1.0 {
                 // Of each pull request's pushes, all but the last can supersede a run
@@ -240,6 +253,43 @@ fn find_in(models: &[Model], i: usize, a: &Assumptions) -> Vec<Found> {
                     ),
                     minutes_per_month: month,
                     usd_per_month: month * usd,
+                });
+            }
+        }
+    }
+    // A big pull-request pipeline with tests and no path filter also runs for
+    // changes that touch documentation only.
+    let pr = evs.iter().enumerate().find(|(_, e)| {
+        e.event == Event::PullRequest && e.scenario.event == Some("pull_request")
+    });
+    if let Some((ei, e)) = pr {
+        let trigger = wf.triggers.iter().find(|t| t.event == "pull_request");
+        let filtered = trigger
+            .and_then(|t| t.config)
+            .is_some_and(|c| c.get("paths").is_some() || c.get("paths-ignore").is_some());
+        let tests = m.jobs.iter().enumerate().any(|(ji, j)| {
+            runs[ei][ji]
+                && j.steps
+                    .iter()
+                    .any(|(k, c, _)| *k == Kind::Test && c.eval(&e.scenario).possible())
+        });
+        if !filtered && tests {
+            let r = run(models, i, &e.scenario, e.event.name(), 0, &mut memo);
+            if r.billable.expected >= DOCS_MIN_MINUTES {
+                let month = e.runs_per_month * DOCS_ONLY_SHARE * r.billable.expected;
+                let usd = e.runs_per_month * DOCS_ONLY_SHARE * r.usd;
+                out.push(Found {
+                    rule: DOCS_FILTER,
+                    span: trigger.map_or(Span::new(0, 0), |t| t.span),
+                    job: None,
+                    message: format!(
+                        "pull-request runs ({} billable min each, with tests) have no `paths`/`paths-ignore` filter, so changes to documentation only run the whole pipeline; add `paths-ignore: ['**.md', 'docs/**']`: saves about {} min a month ({BASIS_MODEL}: 1 pull-request push in {} taken to change documentation only)",
+                        tidy(r.billable.expected),
+                        tidy(month),
+                        tidy(1.0 / DOCS_ONLY_SHARE)
+                    ),
+                    minutes_per_month: month,
+                    usd_per_month: usd,
                 });
             }
         }
@@ -426,4 +476,50 @@ fn checks_on_every_os(j: &super::JobModel, job_month: f64) -> Option<Found> {
         minutes_per_month: month,
         usd_per_month: usd_run * job_month,
     })
+}
+
+/// Jobs whose timeout (`timeout-minutes`, else GitHub's 360) is far above their
+/// observed durations (`--runs`): a hung run bills up to the timeout. Suggested:
+/// three times the longest observed run, at least 10 minutes; reported when that
+/// lowers the cap by 15 minutes or more.
+pub(super) fn timeouts(m: &Model) -> Vec<Saving> {
+    let mut out = vec![];
+    for j in &m.jobs {
+        let Some(o) = j.observed.filter(|o| o.runs >= TIMEOUT_MIN_RUNS) else {
+            continue;
+        };
+        let timeout = j.timeout.unwrap_or(duration::DEFAULT_TIMEOUT);
+        let cap = (3.0 * o.max).ceil().max(10.0);
+        if timeout - cap < 15.0 {
+            continue;
+        }
+        let legs = j.legs.len().max(1) as f64;
+        let usd_minute = j.legs.iter().map(|l| l.price.usd_per_minute).sum::<f64>() / legs;
+        let per_hang = (timeout - cap) * legs;
+        out.push(Saving {
+            rule: TIMEOUT.into(),
+            file: m.wf.path.into(),
+            line: m.wf.doc.position(j.job.key.span.start).line,
+            job: Some(j.job.id.into()),
+            message: format!(
+                "job `{}` took at most {} min in {} observed runs but may run {} min ({}); set `timeout-minutes: {}`: a hung run then bills up to {} min less ({} a hung run)",
+                j.job.id,
+                tidy(o.max),
+                o.runs,
+                tidy(timeout),
+                if j.timeout.is_some() {
+                    "its `timeout-minutes`"
+                } else {
+                    "GitHub's default"
+                },
+                cap,
+                tidy(per_hang),
+                format!("${:.2}", per_hang * usd_minute)
+            ),
+            minutes_per_month: 0.0,
+            usd_per_month: 0.0,
+            basis: format!("{BASIS_RUNS} ({} runs)", o.runs),
+        });
+    }
+    out
 }

@@ -7,6 +7,7 @@ pub mod checks_on_every_os;
 pub mod missing_cancel_in_progress;
 pub mod multi_arch_every_push;
 pub mod no_dependency_cache;
+pub mod no_docs_path_filter;
 pub mod unused_setup;
 
 use super::{Ctx, Rule, RuleMeta};
@@ -19,6 +20,7 @@ pub static RULES: &[&dyn Rule] = &[
     &no_dependency_cache::NoDependencyCache,
     &unused_setup::UnusedSetup,
     &checks_on_every_os::ChecksOnEveryOs,
+    &no_docs_path_filter::NoDocsPathFilter,
 ];
 
 /// Reports the workflow's savings of rule `meta`.
