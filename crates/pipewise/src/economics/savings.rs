@@ -18,6 +18,7 @@ pub const CACHE: &str = "cost/no-dependency-cache";
 pub const UNUSED_SETUP: &str = "cost/unused-setup";
 pub const CHECKS_EVERY_OS: &str = "cost/checks-on-every-os";
 pub const DOCS_FILTER: &str = "cost/no-docs-path-filter";
+pub const IMAGE_TWICE: &str = "cost/image-built-twice";
 /// A saving from run data only (`--runs`): rules see no run data, so it is an entry
 /// of the report's savings, not a rule.
 pub const TIMEOUT: &str = "cost/timeout-above-observed";
@@ -214,6 +215,8 @@ fn find_in(models: &[Model], i: usize, a: &Assumptions) -> Vec<Found> {
             out.push(f);
         }
     }
+    // The same image built by two steps of one run.
+    out.extend(images_built_twice(m, &evs, &runs));
     let mut memo: Memo = HashMap::new();
     // Pull-request CI without cancel-in-progress.
     if let Some(e) = evs.iter().find(|e| e.event == Event::PullRequest) {
@@ -519,6 +522,169 @@ pub(super) fn timeouts(m: &Model) -> Vec<Saving> {
             minutes_per_month: 0.0,
             usd_per_month: 0.0,
             basis: format!("{BASIS_RUNS} ({} runs)", o.runs),
+        });
+    }
+    out
+}
+
+/// Options of `docker build`/`docker buildx build` that take a value.
+const BUILD_VALUE_FLAGS: &[&str] = &[
+    "-t", "--tag", "-f", "--file", "--target", "--platform", "--build-arg", "--label",
+    "--cache-from", "--cache-to", "-o", "--output", "--secret", "--ssh", "--progress",
+    "--iidfile", "--metadata-file", "--network", "--builder", "--provenance", "--sbom",
+];
+/// Options without a value.
+const BUILD_SWITCHES: &[&str] = &["--push", "--load", "--pull", "--no-cache", "--rm", "-q", "--quiet"];
+
+/// What a container build step builds, never how it is tagged or whether it is
+/// pushed: context, Dockerfile, target, platforms and build arguments. `None` when
+/// the step builds no image, builds per matrix leg (`${{ matrix.… }}`), uses a layer
+/// cache (a second build would be mostly cached), or has an option not understood.
+fn image_key(s: &Step, kind: Kind) -> Option<String> {
+    if !matches!(
+        kind,
+        Kind::ContainerBuild | Kind::ContainerMultiArch | Kind::ContainerMultiArchQemu
+    ) {
+        return None;
+    }
+    // context, Dockerfile, target, platforms, build arguments.
+    let (context, file, target, platforms, mut build_args): (String, Option<String>, String, String, Vec<String>) =
+        if s.action().is_some() {
+            if s.with_str("cache-from").is_some() {
+                return None;
+            }
+            let input = |k: &str| s.with_str(k).unwrap_or("").trim().to_string();
+            (
+                s.with_str("context").unwrap_or(".").to_string(),
+                s.with_str("file").map(str::to_string),
+                input("target"),
+                input("platforms"),
+                input("build-args")
+                    .lines()
+                    .map(|l| l.trim().to_string())
+                    .filter(|l| !l.is_empty())
+                    .collect(),
+            )
+        } else {
+            let mut builds = duration::commands(s).filter(|c| {
+                let sub = subcommand(c);
+                matches!(c.base_name(), "docker" | "podman")
+                    && (sub == Some("build") || (sub == Some("buildx") && c.has_arg("build")))
+            });
+            let c = builds.next()?;
+            if builds.next().is_some() {
+                return None;
+            }
+            let (mut context, mut file, mut target, mut platforms, mut build_args) =
+                (None, None, String::new(), String::new(), vec![]);
+            let mut args = c
+                .args()
+                .iter()
+                .map(|w| w.text.as_str())
+                .skip_while(|w| *w != "build");
+            args.next();
+            while let Some(a) = args.next() {
+                if a.starts_with("--cache-from") {
+                    return None;
+                }
+                let (flag, inline) = match a.split_once('=') {
+                    Some((f, v)) if f.starts_with("--") => (f, Some(v)),
+                    _ => (a, None),
+                };
+                if BUILD_VALUE_FLAGS.contains(&flag) {
+                    let v = match inline {
+                        Some(v) => v,
+                        None => args.next()?,
+                    };
+                    match flag {
+                        "-f" | "--file" => file = Some(v.to_string()),
+                        "--target" => target = v.to_string(),
+                        "--platform" => platforms = v.to_string(),
+                        "--build-arg" => build_args.push(v.to_string()),
+                        _ => {}
+                    }
+                } else if BUILD_SWITCHES.contains(&a) {
+                } else if a.starts_with('-') || context.is_some() {
+                    return None;
+                } else {
+                    context = Some(a.to_string());
+                }
+            }
+            (context?, file, target, platforms, build_args)
+        };
+    let context = context.trim().trim_end_matches('/');
+    let context = context.strip_prefix("./").unwrap_or(context);
+    let context = if context.is_empty() { "." } else { context };
+    let file = file.map_or_else(|| format!("{context}/Dockerfile"), |f| f.trim().to_string());
+    let file = file.strip_prefix("./").unwrap_or(&file);
+    build_args.sort();
+    let key = format!(
+        "{context}\u{0}{file}\u{0}{target}\u{0}{platforms}\u{0}{}",
+        build_args.join("\u{0}")
+    );
+    (!key.contains("matrix.")).then_some(key)
+}
+
+/// Steps of one workflow run that build the same image: every build after the first
+/// is reported once, with the minutes of the builds it repeats a month. Jobs with
+/// several matrix legs are left out (each leg may need its own image).
+fn images_built_twice(m: &Model, evs: &[events::EventRun], runs: &[Vec<bool>]) -> Vec<Found> {
+    // (job index, step index, kind, key) of the single-leg jobs' image builds.
+    let mut builds: Vec<(usize, usize, Kind, String)> = vec![];
+    for (ji, j) in m.jobs.iter().enumerate() {
+        if j.legs.len() > 1 || !matches!(j.callee, super::Callee::None) {
+            continue;
+        }
+        for (si, (s, (k, _, _))) in j.job.steps.iter().zip(&j.steps).enumerate() {
+            if let Some(key) = image_key(s, *k) {
+                builds.push((ji, si, *k, key));
+            }
+        }
+    }
+    let mut out = vec![];
+    for (bi, (ji, si, k, key)) in builds.iter().enumerate() {
+        let Some(first) = builds[..bi].iter().find(|b| &b.3 == key) else {
+            continue;
+        };
+        let (fj, fs) = (first.0, first.1);
+        let both_run = |ei: usize, e: &events::EventRun| {
+            runs[ei][*ji]
+                && runs[ei][fj]
+                && m.jobs[*ji].steps[*si].1.eval(&e.scenario).possible()
+                && m.jobs[fj].steps[fs].1.eval(&e.scenario).possible()
+        };
+        let mut month = 0.0;
+        let mut which = vec![];
+        for (ei, e) in evs.iter().enumerate() {
+            if both_run(ei, e) {
+                month += k.minutes().expected * e.runs_per_month;
+                which.push(e.event.name());
+            }
+        }
+        if which.is_empty() {
+            continue;
+        }
+        let j = &m.jobs[*ji];
+        let usd = j.legs.first().map_or(0.0, |l| l.price.usd_per_minute);
+        let first_job = m.jobs[fj].job.id;
+        out.push(Found {
+            rule: IMAGE_TWICE,
+            span: j.job.steps[*si].node.span,
+            job: Some(j.job.id.into()),
+            message: format!(
+                "job `{}` builds the same image (context, Dockerfile, target, platforms and build arguments) as {} on every {}; build it once and pass it on (push it, or `docker save` it as an artifact): saves about {} min a run, {} min a month ({BASIS_MODEL})",
+                j.job.id,
+                if fj == *ji {
+                    "an earlier step of the job".to_string()
+                } else {
+                    format!("job `{first_job}`")
+                },
+                which.join(" and "),
+                tidy(k.minutes().expected),
+                tidy(month)
+            ),
+            minutes_per_month: month,
+            usd_per_month: month * usd,
         });
     }
     out

@@ -4,6 +4,7 @@
 //! they cost money, not safety.
 
 pub mod checks_on_every_os;
+pub mod image_built_twice;
 pub mod missing_cancel_in_progress;
 pub mod multi_arch_every_push;
 pub mod no_dependency_cache;
@@ -21,6 +22,7 @@ pub static RULES: &[&dyn Rule] = &[
     &unused_setup::UnusedSetup,
     &checks_on_every_os::ChecksOnEveryOs,
     &no_docs_path_filter::NoDocsPathFilter,
+    &image_built_twice::ImageBuiltTwice,
 ];
 
 /// Reports the workflow's savings of rule `meta`.
