@@ -208,7 +208,11 @@ fn run_data_replaces_the_model_and_says_so() {
         .collect();
     assert_eq!(t.len(), 1, "{t:?}");
     assert_eq!(t[0].job.as_deref(), Some("build-image"));
-    assert!(t[0].message.contains("set `timeout-minutes: 15`"), "{}", t[0].message);
+    assert!(
+        t[0].message.contains("set `timeout-minutes: 15`"),
+        "{}",
+        t[0].message
+    );
     assert!(t[0].message.contains("45 min less"), "{}", t[0].message);
     assert_eq!(t[0].basis, "run data (3 runs)");
     // Without run data there is nothing to judge the timeout against.

@@ -73,7 +73,7 @@ pub(crate) struct JobStatic {
     ignores_needs: bool,
     legs: Vec<Leg>,
     legs_known: bool,
-    steps: Vec<(Kind, Cond, usize)>,
+    steps: Vec<(Kind, Cond)>,
     timeout: Option<f64>,
     facts: duration::JobFacts,
     /// The job's notes about its matrix and runners.
@@ -324,7 +324,7 @@ fn basis(r: &RunResult) -> String {
 
 /// Reads a job's repository-independent parts: conditions, matrix legs and their
 /// runners, step kinds, timeout.
-fn job_static(wf: &Workflow, j: &Job) -> JobStatic {
+fn job_static(j: &Job) -> JobStatic {
     let mut notes = vec![];
     let facts = duration::job_facts(j);
     let legs_values = events::matrix_legs(j.node);
@@ -363,14 +363,7 @@ fn job_static(wf: &Workflow, j: &Job) -> JobStatic {
         steps: j
             .steps
             .iter()
-            .map(|s| {
-                let line = wf.doc.position(s.node.span.start).line;
-                (
-                    duration::step_kind(s, facts),
-                    Cond::parse(s.get("if")),
-                    line,
-                )
-            })
+            .map(|s| (duration::step_kind(s, facts), Cond::parse(s.get("if"))))
             .collect(),
         timeout: duration::timeout(j),
         facts,
@@ -386,7 +379,7 @@ fn model<'v, 'a>(
 ) -> Model<'v, 'a> {
     let statics = wf
         .economics
-        .get_or_init(|| wf.jobs.iter().map(|j| job_static(wf, j)).collect());
+        .get_or_init(|| wf.jobs.iter().map(job_static).collect());
     let mut notes = vec![];
     let index: HashMap<&str, usize> = wf
         .jobs
@@ -519,7 +512,7 @@ fn job_minutes(j: &JobModel, sc: Option<&Scenario>) -> (Range, bool, bool) {
         return (Range::new(o.min, o.median, o.max), true, false);
     }
     let mut r = duration::JOB_OVERHEAD;
-    for (k, c, _) in &j.steps {
+    for (k, c) in &j.steps {
         if sc.is_none_or(|sc| c.eval(sc).possible()) {
             r = r.plus(k.minutes());
         }

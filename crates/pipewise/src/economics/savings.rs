@@ -6,6 +6,7 @@ use super::duration::{self, Kind};
 use super::events::{self, Event};
 use super::report::{cents, tidy, Assumptions, Saving, BASIS_MODEL, BASIS_RUNS};
 use super::{model, run, running, Memo, Model};
+use crate::conditions::Tri;
 use crate::finding::Span;
 use crate::intent::subcommand;
 use crate::shell::Command;
@@ -29,6 +30,14 @@ const TIMEOUT_MIN_RUNS: usize = 3;
 /// Billable minutes a pull-request run must reach (a big pipeline) before running it
 /// for documentation-only changes is worth a finding.
 const DOCS_MIN_MINUTES: f64 = 30.0;
+/// Actions that list the files a change touches, to run jobs by path.
+const CHANGE_DETECTION: &[&str] = &[
+    "dorny/paths-filter",
+    "tj-actions/changed-files",
+    "step-security/changed-files",
+    "fkirc/skip-duplicate-actions",
+    "marceloprado/has-changed-path",
+];
 /// Share of pull-request pushes taken to change documentation only.
 const DOCS_ONLY_SHARE: f64 = 0.1;
 
@@ -118,11 +127,11 @@ fn find_in(models: &[Model], i: usize, a: &Assumptions) -> Vec<Found> {
             let extra: f64 = j
                 .steps
                 .iter()
-                .filter(|(k, c, _)| {
+                .filter(|(k, c)| {
                     matches!(k, Kind::ContainerMultiArch | Kind::ContainerMultiArchQemu)
                         && c.eval(&e.scenario).possible()
                 })
-                .map(|(k, _, _)| k.minutes().expected - Kind::ContainerBuild.minutes().expected)
+                .map(|(k, _)| k.minutes().expected - Kind::ContainerBuild.minutes().expected)
                 .sum();
             if extra > 0.0 {
                 per_run = per_run.max(extra * legs);
@@ -134,7 +143,7 @@ fn find_in(models: &[Model], i: usize, a: &Assumptions) -> Vec<Found> {
             let qemu = j
                 .steps
                 .iter()
-                .any(|(k, _, _)| *k == Kind::ContainerMultiArchQemu);
+                .any(|(k, _)| *k == Kind::ContainerMultiArchQemu);
             out.push(Found {
                 rule: MULTI_ARCH,
                 span: j.job.key.span,
@@ -262,21 +271,30 @@ fn find_in(models: &[Model], i: usize, a: &Assumptions) -> Vec<Found> {
     }
     // A big pull-request pipeline with tests and no path filter also runs for
     // changes that touch documentation only.
-    let pr = evs.iter().enumerate().find(|(_, e)| {
-        e.event == Event::PullRequest && e.scenario.event == Some("pull_request")
-    });
+    let pr = evs
+        .iter()
+        .enumerate()
+        .find(|(_, e)| e.event == Event::PullRequest && e.scenario.event == Some("pull_request"));
     if let Some((ei, e)) = pr {
         let trigger = wf.triggers.iter().find(|t| t.event == "pull_request");
         let filtered = trigger
             .and_then(|t| t.config)
             .is_some_and(|c| c.get("paths").is_some() || c.get("paths-ignore").is_some());
+        // Tests that certainly run: a job or step whose `if:` the event does not
+        // decide (`needs.changes.outputs.backend == 'true'`) may be a filter of its own.
+        let sure = |c: &crate::conditions::Cond| c.eval(&e.scenario) == Tri::True;
         let tests = m.jobs.iter().enumerate().any(|(ji, j)| {
             runs[ei][ji]
-                && j.steps
-                    .iter()
-                    .any(|(k, c, _)| *k == Kind::Test && c.eval(&e.scenario).possible())
+                && sure(&j.cond)
+                && j.steps.iter().any(|(k, c)| *k == Kind::Test && sure(c))
         });
-        if !filtered && tests {
+        // A change-detection step (`dorny/paths-filter`, …) filters by job instead.
+        let detects_changes = m
+            .jobs
+            .iter()
+            .flat_map(|j| &j.job.steps)
+            .any(|s| s.action().is_some_and(|a| CHANGE_DETECTION.contains(&a)));
+        if !filtered && tests && !detects_changes {
             let r = run(models, i, &e.scenario, e.event.name(), 0, &mut memo);
             if r.billable.expected >= DOCS_MIN_MINUTES {
                 let month = e.runs_per_month * DOCS_ONLY_SHARE * r.billable.expected;
@@ -344,11 +362,56 @@ const SELF_CONTAINED_ACTIONS: &[&str] = &[
 /// utilities, git, gh, docker (its builds run in containers). A shell (`bash x.sh`),
 /// `xargs`, `env`, `make` or a script may run anything, so they are not here.
 const TOOLCHAIN_FREE: &[&str] = &[
-    "echo", "printf", "cd", "ls", "cat", "mkdir", "cp", "mv", "rm", "touch", "test", "[",
-    "[[", "true", "false", "exit", "export", "set", "unset", "pwd", "chmod", "ln", "tar",
-    "gzip", "unzip", "zip", "sha256sum", "sort", "head", "tail", "wc", "tr", "cut", "sed",
-    "awk", "grep", "date", "sleep", "tee", "basename", "dirname", "git", "gh", "docker",
-    "jq", "curl", "wget", "read", "shift", ":",
+    "echo",
+    "printf",
+    "cd",
+    "ls",
+    "cat",
+    "mkdir",
+    "cp",
+    "mv",
+    "rm",
+    "touch",
+    "test",
+    "[",
+    "[[",
+    "true",
+    "false",
+    "exit",
+    "export",
+    "set",
+    "unset",
+    "pwd",
+    "chmod",
+    "ln",
+    "tar",
+    "gzip",
+    "unzip",
+    "zip",
+    "sha256sum",
+    "sort",
+    "head",
+    "tail",
+    "wc",
+    "tr",
+    "cut",
+    "sed",
+    "awk",
+    "grep",
+    "date",
+    "sleep",
+    "tee",
+    "basename",
+    "dirname",
+    "git",
+    "gh",
+    "docker",
+    "jq",
+    "curl",
+    "wget",
+    "read",
+    "shift",
+    ":",
 ];
 
 /// The first toolchain set-up step of a GitHub job none of whose other steps can
@@ -361,7 +424,8 @@ fn unused_setup<'s, 'a>(job: &'s crate::workflow::Job<'a>, wf: &Workflow) -> Opt
     let toolchain_free = |s: &Step| match (s.action(), &s.run) {
         (Some(a), _) => is_setup(s) || SELF_CONTAINED_ACTIONS.contains(&a),
         (None, Some(r)) => {
-            r.shell.is_none_or(|sh| matches!(sh.trim(), "bash" | "sh" | "bash -e {0}"))
+            r.shell
+                .is_none_or(|sh| matches!(sh.trim(), "bash" | "sh" | "bash -e {0}"))
                 && r.script.as_ref().is_some_and(|sc| {
                     sc.commands
                         .iter()
@@ -404,7 +468,13 @@ fn source_only_check(c: &Command) -> Option<&str> {
     }
     if matches!(
         name,
-        "golangci-lint" | "staticcheck" | "revive" | "pylint" | "pre-commit" | "lint-staged" | "tflint"
+        "golangci-lint"
+            | "staticcheck"
+            | "revive"
+            | "pylint"
+            | "pre-commit"
+            | "lint-staged"
+            | "tflint"
     ) {
         return None;
     }
@@ -462,7 +532,10 @@ fn checks_on_every_os(j: &super::JobModel, job_month: f64) -> Option<Found> {
         return None;
     }
     let per_run = minutes * others.len() as f64;
-    let usd_run: f64 = others.iter().map(|l| minutes * l.price.usd_per_minute).sum();
+    let usd_run: f64 = others
+        .iter()
+        .map(|l| minutes * l.price.usd_per_minute)
+        .sum();
     let month = per_run * job_month;
     Some(Found {
         rule: CHECKS_EVERY_OS,
@@ -529,12 +602,38 @@ pub(super) fn timeouts(m: &Model) -> Vec<Saving> {
 
 /// Options of `docker build`/`docker buildx build` that take a value.
 const BUILD_VALUE_FLAGS: &[&str] = &[
-    "-t", "--tag", "-f", "--file", "--target", "--platform", "--build-arg", "--label",
-    "--cache-from", "--cache-to", "-o", "--output", "--secret", "--ssh", "--progress",
-    "--iidfile", "--metadata-file", "--network", "--builder", "--provenance", "--sbom",
+    "-t",
+    "--tag",
+    "-f",
+    "--file",
+    "--target",
+    "--platform",
+    "--build-arg",
+    "--label",
+    "--cache-from",
+    "--cache-to",
+    "-o",
+    "--output",
+    "--secret",
+    "--ssh",
+    "--progress",
+    "--iidfile",
+    "--metadata-file",
+    "--network",
+    "--builder",
+    "--provenance",
+    "--sbom",
 ];
 /// Options without a value.
-const BUILD_SWITCHES: &[&str] = &["--push", "--load", "--pull", "--no-cache", "--rm", "-q", "--quiet"];
+const BUILD_SWITCHES: &[&str] = &[
+    "--push",
+    "--load",
+    "--pull",
+    "--no-cache",
+    "--rm",
+    "-q",
+    "--quiet",
+];
 
 /// What a container build step builds, never how it is tagged or whether it is
 /// pushed: context, Dockerfile, target, platforms and build arguments. `None` when
@@ -548,70 +647,75 @@ fn image_key(s: &Step, kind: Kind) -> Option<String> {
         return None;
     }
     // context, Dockerfile, target, platforms, build arguments.
-    let (context, file, target, platforms, mut build_args): (String, Option<String>, String, String, Vec<String>) =
-        if s.action().is_some() {
-            if s.with_str("cache-from").is_some() {
+    let (context, file, target, platforms, mut build_args): (
+        String,
+        Option<String>,
+        String,
+        String,
+        Vec<String>,
+    ) = if s.action().is_some() {
+        if s.with_str("cache-from").is_some() {
+            return None;
+        }
+        let input = |k: &str| s.with_str(k).unwrap_or("").trim().to_string();
+        (
+            s.with_str("context").unwrap_or(".").to_string(),
+            s.with_str("file").map(str::to_string),
+            input("target"),
+            input("platforms"),
+            input("build-args")
+                .lines()
+                .map(|l| l.trim().to_string())
+                .filter(|l| !l.is_empty())
+                .collect(),
+        )
+    } else {
+        let mut builds = duration::commands(s).filter(|c| {
+            let sub = subcommand(c);
+            matches!(c.base_name(), "docker" | "podman")
+                && (sub == Some("build") || (sub == Some("buildx") && c.has_arg("build")))
+        });
+        let c = builds.next()?;
+        if builds.next().is_some() {
+            return None;
+        }
+        let (mut context, mut file, mut target, mut platforms, mut build_args) =
+            (None, None, String::new(), String::new(), vec![]);
+        let mut args = c
+            .args()
+            .iter()
+            .map(|w| w.text.as_str())
+            .skip_while(|w| *w != "build");
+        args.next();
+        while let Some(a) = args.next() {
+            if a.starts_with("--cache-from") {
                 return None;
             }
-            let input = |k: &str| s.with_str(k).unwrap_or("").trim().to_string();
-            (
-                s.with_str("context").unwrap_or(".").to_string(),
-                s.with_str("file").map(str::to_string),
-                input("target"),
-                input("platforms"),
-                input("build-args")
-                    .lines()
-                    .map(|l| l.trim().to_string())
-                    .filter(|l| !l.is_empty())
-                    .collect(),
-            )
-        } else {
-            let mut builds = duration::commands(s).filter(|c| {
-                let sub = subcommand(c);
-                matches!(c.base_name(), "docker" | "podman")
-                    && (sub == Some("build") || (sub == Some("buildx") && c.has_arg("build")))
-            });
-            let c = builds.next()?;
-            if builds.next().is_some() {
-                return None;
-            }
-            let (mut context, mut file, mut target, mut platforms, mut build_args) =
-                (None, None, String::new(), String::new(), vec![]);
-            let mut args = c
-                .args()
-                .iter()
-                .map(|w| w.text.as_str())
-                .skip_while(|w| *w != "build");
-            args.next();
-            while let Some(a) = args.next() {
-                if a.starts_with("--cache-from") {
-                    return None;
-                }
-                let (flag, inline) = match a.split_once('=') {
-                    Some((f, v)) if f.starts_with("--") => (f, Some(v)),
-                    _ => (a, None),
+            let (flag, inline) = match a.split_once('=') {
+                Some((f, v)) if f.starts_with("--") => (f, Some(v)),
+                _ => (a, None),
+            };
+            if BUILD_VALUE_FLAGS.contains(&flag) {
+                let v = match inline {
+                    Some(v) => v,
+                    None => args.next()?,
                 };
-                if BUILD_VALUE_FLAGS.contains(&flag) {
-                    let v = match inline {
-                        Some(v) => v,
-                        None => args.next()?,
-                    };
-                    match flag {
-                        "-f" | "--file" => file = Some(v.to_string()),
-                        "--target" => target = v.to_string(),
-                        "--platform" => platforms = v.to_string(),
-                        "--build-arg" => build_args.push(v.to_string()),
-                        _ => {}
-                    }
-                } else if BUILD_SWITCHES.contains(&a) {
-                } else if a.starts_with('-') || context.is_some() {
-                    return None;
-                } else {
-                    context = Some(a.to_string());
+                match flag {
+                    "-f" | "--file" => file = Some(v.to_string()),
+                    "--target" => target = v.to_string(),
+                    "--platform" => platforms = v.to_string(),
+                    "--build-arg" => build_args.push(v.to_string()),
+                    _ => {}
                 }
+            } else if BUILD_SWITCHES.contains(&a) {
+            } else if a.starts_with('-') || context.is_some() {
+                return None;
+            } else {
+                context = Some(a.to_string());
             }
-            (context?, file, target, platforms, build_args)
-        };
+        }
+        (context?, file, target, platforms, build_args)
+    };
     let context = context.trim().trim_end_matches('/');
     let context = context.strip_prefix("./").unwrap_or(context);
     let context = if context.is_empty() { "." } else { context };
@@ -635,7 +739,7 @@ fn images_built_twice(m: &Model, evs: &[events::EventRun], runs: &[Vec<bool>]) -
         if j.legs.len() > 1 || !matches!(j.callee, super::Callee::None) {
             continue;
         }
-        for (si, (s, (k, _, _))) in j.job.steps.iter().zip(&j.steps).enumerate() {
+        for (si, (s, (k, _))) in j.job.steps.iter().zip(&j.steps).enumerate() {
             if let Some(key) = image_key(s, *k) {
                 builds.push((ji, si, *k, key));
             }
