@@ -4,9 +4,10 @@
 //! TTY only), `PIPEWISE_TIMINGS` figures, and `pipewise merge` of saved reports.
 
 use pipewise::finding::Severity;
-use pipewise::report::{json, RepoReport, Report, SCHEMA};
+use pipewise::report::stream::Stream;
+use pipewise::report::{RepoReport, Report, SCHEMA};
 use rayon::prelude::*;
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -24,20 +25,23 @@ pub struct Outcome {
     pub failing: bool,
 }
 
-/// Audits `paths` one after the other and writes the `pipewise/report@1` JSON
-/// document as it goes: byte-identical to rendering the whole [`Report`] at once
-/// (serde_json's pretty printer), but each repository is released once written.
-/// Nothing is written when no path can be audited.
+/// Audits `paths` one after the other and writes the report in format `s` as it
+/// goes: byte-identical to rendering the whole [`Report`] at once, but each
+/// repository is released once written (see [`pipewise::report::stream`]). Nothing
+/// is written when no path can be audited.
 ///
 /// Repositories are audited and rendered a few at a time in parallel (a window of
 /// eight times the thread count, so memory stays bounded) and written in the order
-/// given. Rendering happens on the workers, so the writing thread only copies bytes.
-pub fn stream_json(
+/// given. Rendering happens on the workers, so the writing thread mostly copies
+/// bytes. A format whose head needs every repository ([`Stream::SPILL`]) has its
+/// body kept in an unlinked temporary file until the end.
+pub fn stream<S: Stream>(
     paths: &[PathBuf],
     out: &mut dyn Write,
     audit: impl Fn(&Path) -> Result<RepoReport, String> + Sync,
     min: Severity,
     fail_on: Option<Severity>,
+    s: &S,
 ) -> Result<Outcome, String> {
     let mut o = Outcome {
         written: 0,
@@ -46,23 +50,49 @@ pub fn stream_json(
         audited: 0,
         failing: false,
     };
+    let mut acc = S::Acc::default();
+    let mut spill = if S::SPILL {
+        Some(std::io::BufWriter::with_capacity(
+            256 * 1024,
+            spill_file()
+                .map_err(|e| format!("cannot create a temporary file for the report: {e}"))?,
+        ))
+    } else {
+        None
+    };
     // Eight per thread: fewer waits for the slowest repository of a window than four
     // (~8% less wall time on the corpus), peak RSS ~55 MB (~56-60 MB on ten copies).
     let window = (rayon::current_num_threads() * 8).max(1);
     let audit = &audit;
     // While the workers audit one window, this thread writes the previous one.
-    let mut previous: Vec<Result<Rendered, String>> = vec![];
+    let mut previous: Vec<Result<Rendered<S::Part>, String>> = vec![];
+    let mut write_all = |previous: &mut Vec<Result<Rendered<S::Part>, String>>,
+                         o: &mut Outcome|
+     -> Result<(), String> {
+        for res in previous.drain(..) {
+            let Some(part) = tally(res, o) else {
+                continue;
+            };
+            match spill.as_mut() {
+                Some(f) => s.write(&mut acc, part, f),
+                None if o.written == 1 => out
+                    .write_all(&s.head(&acc))
+                    .and_then(|()| s.write(&mut acc, part, out)),
+                None => s.write(&mut acc, part, out),
+            }
+            .map_err(io)?;
+        }
+        Ok(())
+    };
     for chunk in paths.chunks(window) {
-        let (results, written) = std::thread::scope(|s| {
-            let next = s.spawn(move || {
+        let (results, written) = std::thread::scope(|sc| {
+            let next = sc.spawn(move || {
                 chunk
                     .par_iter()
-                    .map(|p| audit(p).map(|r| render(r, min, fail_on)))
+                    .map(|p| audit(p).map(|r| render(r, min, fail_on, s)))
                     .collect::<Vec<_>>()
             });
-            let written = previous
-                .drain(..)
-                .try_for_each(|res| write_one(res, out, &mut o));
+            let written = write_all(&mut previous, &mut o);
             (next.join(), written)
         });
         written?;
@@ -71,29 +101,64 @@ pub fn stream_json(
             Err(panic) => std::panic::resume_unwind(panic),
         };
     }
-    for res in previous {
-        write_one(res, out, &mut o)?;
-    }
+    write_all(&mut previous, &mut o)?;
     if o.written > 0 {
-        out.write_all(json::END).map_err(io)?;
+        if let Some(f) = spill {
+            let mut f = f.into_inner().map_err(|e| io(e.into_error()))?;
+            out.write_all(&s.head(&acc)).map_err(io)?;
+            f.seek(SeekFrom::Start(0)).map_err(io)?;
+            s.body(&acc, &mut f, out).map_err(io)?;
+        }
+        out.write_all(&s.tail(&acc)).map_err(io)?;
         out.flush().map_err(io)?;
     }
     Ok(o)
+}
+
+/// A temporary file, unlinked as soon as it is open (Unix), so it goes away with the
+/// process however it ends.
+fn spill_file() -> std::io::Result<std::fs::File> {
+    let dir = std::env::temp_dir();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let mut i = 0u32;
+    loop {
+        let name = dir.join(format!("pipewise-{}-{nanos}-{i}.tmp", std::process::id()));
+        match std::fs::File::options()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&name)
+        {
+            Ok(f) => {
+                let _ = std::fs::remove_file(&name);
+                return Ok(f);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && i < 100 => i += 1,
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 fn io(e: std::io::Error) -> String {
     format!("cannot write the report: {e}")
 }
 
-/// One repository's entry, ready to write, and what the exit code needs from it.
-struct Rendered {
-    json: json::Chunks,
+/// One repository's part, ready to write, and what the exit code needs from it.
+struct Rendered<P> {
+    part: P,
     errors: usize,
     audited: bool,
     failing: bool,
 }
 
-fn render(mut r: RepoReport, min: Severity, fail_on: Option<Severity>) -> Rendered {
+fn render<S: Stream>(
+    mut r: RepoReport,
+    min: Severity,
+    fail_on: Option<Severity>,
+    s: &S,
+) -> Rendered<S::Part> {
     // The exit code reads every finding; `--min-severity` only hides.
     let failing = fail_on.is_some_and(|l| r.findings.iter().any(|f| f.severity >= l));
     pipewise::summary::retain_at_least(&mut r, min);
@@ -101,37 +166,26 @@ fn render(mut r: RepoReport, min: Severity, fail_on: Option<Severity>) -> Render
         errors: r.errors.len(),
         audited: !r.files.is_empty(),
         failing,
-        json: json::repository(&r),
+        part: s.part(&r),
     }
 }
 
-/// Writes one repository's entry (or reports why it could not be audited).
-fn write_one(
-    res: Result<Rendered, String>,
-    out: &mut dyn Write,
-    o: &mut Outcome,
-) -> Result<(), String> {
+/// Counts one repository for the exit code (or reports why it could not be
+/// audited) and returns its part to write.
+fn tally<P>(res: Result<Rendered<P>, String>, o: &mut Outcome) -> Option<P> {
     let r = match res {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
             o.failed += 1;
-            return Ok(());
+            return None;
         }
     };
     o.errors += r.errors;
     o.audited += usize::from(r.audited);
     o.failing |= r.failing;
-    if o.written == 0 {
-        out.write_all(json::start().as_bytes()).map_err(io)?;
-    } else {
-        out.write_all(json::SEPARATOR).map_err(io)?;
-    }
-    for part in r.json.parts() {
-        out.write_all(part).map_err(io)?;
-    }
     o.written += 1;
-    Ok(())
+    Some(r.part)
 }
 
 /// A progress bar on stderr, shown only when stderr is a terminal, the output is the
@@ -268,51 +322,96 @@ mod tests {
         r
     }
 
+    /// Streams `paths` (audited by `audit`) in format `s` into a string.
+    fn streamed<S: Stream>(
+        paths: &[PathBuf],
+        audit: impl Fn(&Path) -> Result<RepoReport, String> + Sync,
+        s: &S,
+    ) -> (Outcome, String) {
+        let mut out = vec![];
+        let o = stream(paths, &mut out, audit, Severity::Info, None, s).unwrap();
+        (o, String::from_utf8(out).unwrap())
+    }
+
     #[test]
     fn streamed_json_is_byte_identical_to_the_whole_document() {
         let paths: Vec<PathBuf> = ["b", "a", "c"].iter().map(PathBuf::from).collect();
-        let mut out = vec![];
-        let o = stream_json(
-            &paths,
-            &mut out,
-            |p| Ok(repo(&p.display().to_string())),
-            Severity::Info,
-            None,
-        )
-        .unwrap();
+        let audit = |p: &Path| Ok(repo(&p.display().to_string()));
+        let (o, out) = streamed(&paths, audit, &pipewise::report::json::JsonStream);
         assert_eq!(o.written, 3);
         let whole =
             pipewise::report::json::render(&Report::new(vec![repo("b"), repo("a"), repo("c")]));
-        assert_eq!(String::from_utf8(out).unwrap(), whole);
+        assert_eq!(out, whole);
     }
 
-    /// The nested pretty printer on a real report (findings, capabilities, scores,
-    /// workflows: nested arrays and objects, empty ones, escaped strings).
+    /// Every streamed format on real reports (findings, file errors, warnings,
+    /// capabilities, scores, workflows; the demo repository given several times, so
+    /// GitLab fingerprints repeat across repositories), over more repositories than
+    /// one window holds: the same bytes as the whole report rendered at once.
     #[test]
-    fn streamed_demo_repository_is_byte_identical_to_the_whole_document() {
+    fn streamed_formats_are_byte_identical_to_the_whole_document() {
+        use pipewise::report::{concise, github, gitlab, json, plain, sarif};
         let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo-repo");
-        let audit = |p: &Path| pipewise::audit::audit_path(p, None);
-        let mut out = vec![];
-        let paths = vec![demo.clone(), demo.clone()];
-        let o = stream_json(&paths, &mut out, audit, Severity::Info, None).unwrap();
-        assert_eq!(o.written, 2);
-        let r = audit(&demo).unwrap();
-        assert!(!r.findings.is_empty());
-        let whole = pipewise::report::json::render(&Report::new(vec![r.clone(), r]));
-        assert_eq!(String::from_utf8(out).unwrap(), whole);
+        let mut d = pipewise::audit::audit_path(&demo, None).unwrap();
+        d.warnings.push(pipewise::report::ReportError {
+            file: ".github/workflows/ci.yml".into(),
+            line: 2,
+            message: "a warning\n::error::not a command".into(),
+        });
+        assert!(!d.findings.is_empty());
+        let n = rayon::current_num_threads() * 8 + 3;
+        let paths: Vec<PathBuf> = (0..n)
+            .map(|i| {
+                PathBuf::from(if i % 3 == 1 {
+                    format!("e{i}")
+                } else {
+                    "demo".into()
+                })
+            })
+            .collect();
+        let audit = |p: &Path| {
+            Ok(match p.to_str() {
+                Some("demo") => d.clone(),
+                _ => repo(&p.display().to_string()),
+            })
+        };
+        let whole = Report::new(paths.iter().map(|p| audit(p).unwrap()).collect());
+        let opts = pipewise::report::RenderOptions::default();
+        let check = |name: &str, (o, out): (Outcome, String)| {
+            assert_eq!(o.written, n, "{name}");
+            let r = pipewise::report::renderer(name).unwrap();
+            assert_eq!(out, r.render(&whole, &opts), "{name}");
+        };
+        check("json", streamed(&paths, audit, &json::JsonStream));
+        let s = plain::PlainStream::new(false, None, true);
+        check("plain", streamed(&paths, audit, &s));
+        check(
+            "sarif",
+            streamed(&paths, audit, &sarif::SarifStream::new(None)),
+        );
+        check("github", streamed(&paths, audit, &github::Github));
+        let s = concise::ConciseStream { multi: true };
+        check("concise", streamed(&paths, audit, &s));
+        let s = gitlab::GitlabStream { multi: true };
+        check("gitlab", streamed(&paths, audit, &s));
+        // One repository: the plain scorecard of that repository.
+        let one = [demo.clone()];
+        let s = plain::PlainStream::new(false, None, false);
+        let (_, out) = streamed(&one, |_| Ok(d.clone()), &s);
+        let r = Report::new(vec![d.clone()]);
+        assert_eq!(out, plain::render(&r, false));
+        assert!(out.contains("\nscore: "), "{out}");
     }
 
     #[test]
     fn nothing_is_written_when_no_path_can_be_audited() {
-        let mut out = vec![];
-        let o = stream_json(
-            &[PathBuf::from("x")],
-            &mut out,
-            |_| Err("x: gone".into()),
-            Severity::Info,
-            None,
-        )
-        .unwrap();
+        let paths = [PathBuf::from("x")];
+        let gone = |_: &Path| Err("x: gone".to_string());
+        let (o, out) = streamed(&paths, gone, &pipewise::report::json::JsonStream);
+        assert_eq!((o.written, o.failed), (0, 1));
+        assert!(out.is_empty());
+        let s = pipewise::report::plain::PlainStream::new(false, None, false);
+        let (o, out) = streamed(&paths, gone, &s);
         assert_eq!((o.written, o.failed), (0, 1));
         assert!(out.is_empty());
     }

@@ -473,24 +473,40 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
         }
         r
     };
-    let verdict = if opts.format.is("json") {
+    let multi = paths.len() > 1;
+    // The formats written repository by repository (`None`: the others). Inner
+    // `None`: the reader closed the pipe.
+    let streamed = |audit: &Audit| -> Result<Option<Option<batch::Outcome>>, String> {
+        use pipewise::report::{concise, github, gitlab, json, plain, sarif};
+        Ok(Some(match opts.format.0.name() {
+            "json" => streamed_to(&paths, &opts, audit, &json::JsonStream)?,
+            "plain" => {
+                let width = output::terminal_width(opts.output.is_none());
+                let s = plain::PlainStream::new(opts.colour, width, multi);
+                streamed_to(&paths, &opts, audit, &s)?
+            }
+            "sarif" => {
+                let s = sarif::SarifStream::new(Some(base.clone()));
+                streamed_to(&paths, &opts, audit, &s)?
+            }
+            "concise" => streamed_to(&paths, &opts, audit, &concise::ConciseStream { multi })?,
+            "github" => streamed_to(&paths, &opts, audit, &github::Github)?,
+            "gitlab" => streamed_to(&paths, &opts, audit, &gitlab::GitlabStream { multi })?,
+            _ => return Ok(None),
+        }))
+    };
+    let bar = batch::progress(paths.len(), opts.format.is("plain") && !opts.quiet);
+    let counted = |p: &Path| {
+        let r = prepare(p);
+        bar.inc(1);
+        Ok(r)
+    };
+    let verdict = if let Some(outcome) = streamed(&counted)? {
         // Streamed: each repository is audited, written and released in turn.
-        let audit = |p: &Path| Ok(prepare(p));
-        let outcome = match &opts.output {
-            Some(o) => {
-                let f = std::fs::File::create(o).map_err(|e| format!("{}: {e}", o.display()))?;
-                let mut w = std::io::BufWriter::new(f);
-                batch::stream_json(&paths, &mut w, audit, opts.min, opts.fail_on)
-                    .map_err(|e| format!("{}: {e}", o.display()))?
-            }
-            None => {
-                let mut w = std::io::BufWriter::new(std::io::stdout().lock());
-                match batch::stream_json(&paths, &mut w, audit, opts.min, opts.fail_on) {
-                    Ok(o) => o,
-                    Err(e) if output::is_closed_pipe(&e) => return Ok(ExitCode::SUCCESS),
-                    Err(e) => return Err(e),
-                }
-            }
+        bar.finish_and_clear();
+        let Some(outcome) = outcome else {
+            // The reader closed the pipe.
+            return Ok(ExitCode::SUCCESS);
         };
         output::Verdict {
             failing: outcome.failing,
@@ -498,7 +514,6 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
             audited: outcome.audited,
         }
     } else {
-        let bar = batch::progress(paths.len(), opts.format.is("plain") && !opts.quiet);
         // Repositories in parallel (these formats need the whole report anyway);
         // results in the order given.
         let repos: Vec<RepoReport> = {
@@ -556,6 +571,36 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
         return Ok(verdict.exit_code(None, opts.fail_on_error));
     }
     Ok(verdict.exit_code(opts.fail_on, opts.fail_on_error))
+}
+
+/// How a repository is audited for a streamed report.
+type Audit<'a> = dyn Fn(&Path) -> Result<RepoReport, String> + Sync + 'a;
+
+/// Audits `paths` and writes the report in the streamed format `s` to the output
+/// file or standard output; `None` when the reader closed the pipe.
+fn streamed_to<S: pipewise::report::stream::Stream>(
+    paths: &[PathBuf],
+    opts: &output::Options,
+    audit: &Audit,
+    s: &S,
+) -> Result<Option<batch::Outcome>, String> {
+    match &opts.output {
+        Some(o) => {
+            let f = std::fs::File::create(o).map_err(|e| format!("{}: {e}", o.display()))?;
+            let mut w = std::io::BufWriter::new(f);
+            batch::stream(paths, &mut w, audit, opts.min, opts.fail_on, s)
+                .map(Some)
+                .map_err(|e| format!("{}: {e}", o.display()))
+        }
+        None => {
+            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+            match batch::stream(paths, &mut w, audit, opts.min, opts.fail_on, s) {
+                Ok(o) => Ok(Some(o)),
+                Err(e) if output::is_closed_pipe(&e) => Ok(None),
+                Err(e) => Err(e),
+            }
+        }
+    }
 }
 
 /// `pipewise merge`: saved reports into one, written like an audit's.

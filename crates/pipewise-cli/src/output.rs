@@ -250,7 +250,7 @@ pub fn is_closed_pipe(e: &str) -> bool {
 }
 
 /// On a terminal, plain output is wrapped to its width.
-fn terminal_width(to_stdout: bool) -> Option<usize> {
+pub fn terminal_width(to_stdout: bool) -> Option<usize> {
     if !to_stdout || !std::io::stdout().is_terminal() {
         return None;
     }

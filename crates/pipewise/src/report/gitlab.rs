@@ -51,67 +51,109 @@ fn fnv(seed: u64, parts: &[&str]) -> u64 {
 }
 
 pub fn render(report: &Report) -> String {
-    let multi = report.repositories.len() > 1;
-    // Each issue is pretty-printed as soon as it is built (one level deep, in the
-    // top-level array) instead of keeping a `Value` tree of every issue.
-    let mut issues: Vec<u8> = vec![];
-    let mut push = |issue: Value| {
-        issues.extend_from_slice(if issues.is_empty() { b"[\n" } else { b",\n" });
-        super::json::nested_pretty(&mut issues, &issue, 1);
+    let s = GitlabStream {
+        multi: report.repositories.len() > 1,
     };
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut fingerprint = |parts: &[&str]| {
-        let base = format!(
-            "{:016x}{:016x}",
-            fnv(0xcbf2_9ce4_8422_2325, parts),
-            fnv(0x6c62_272e_07bb_0142, parts)
-        );
-        let n = seen.entry(base.clone()).or_insert(0);
-        *n += 1;
-        if *n == 1 {
-            base
-        } else {
-            format!("{base}-{n}")
-        }
-    };
-    for repo in &report.repositories {
+    super::stream::render(&s, &report.repositories)
+}
+
+/// GitLab Code Quality written repository by repository (see [`super::stream`]).
+/// Workers build the issues; the writing thread gives each its fingerprint (unique
+/// over the whole report) and prints it.
+pub struct GitlabStream {
+    /// More than one repository: paths start with the repository's root.
+    pub multi: bool,
+}
+
+/// The fingerprints given so far (how many times each), and whether an issue was
+/// written.
+#[derive(Default)]
+pub struct Kept {
+    seen: HashMap<(u64, u64), usize>,
+    any: bool,
+}
+
+impl super::stream::Stream for GitlabStream {
+    /// Each issue without its fingerprint, and the two hashes the fingerprint is made of.
+    type Part = Vec<((u64, u64), Value)>;
+    type Acc = Kept;
+    const SPILL: bool = false;
+
+    fn part(&self, repo: &super::RepoReport) -> Self::Part {
         let path = |file: &str| {
-            if multi {
+            if self.multi {
                 format!("{}/{file}", repo.root.trim_end_matches('/'))
             } else {
                 file.to_string()
             }
         };
+        let hash = |parts: &[&str]| {
+            (
+                fnv(0xcbf2_9ce4_8422_2325, parts),
+                fnv(0x6c62_272e_07bb_0142, parts),
+            )
+        };
+        let mut issues = vec![];
         for f in &repo.findings {
             let p = path(&f.file);
-            push(json!({
+            issues.push((hash(&[&repo.root, &f.file, &f.rule, &f.message]), json!({
                 "type": "issue",
                 "check_name": f.rule,
                 "description": format!("{}: {}", f.title, f.message),
                 "categories": [f.category],
                 "severity": severity(f.severity),
-                "fingerprint": fingerprint(&[&repo.root, &f.file, &f.rule, &f.message]),
                 "location": {"path": p, "lines": {"begin": f.line.max(1), "end": f.end_line.max(f.line).max(1)}},
-            }));
+            })));
         }
         for e in &repo.errors {
             let p = path(&e.file);
-            push(json!({
-                "type": "issue",
-                "check_name": "pipewise/file-error",
-                "description": format!("pipewise could not read this file: {}", e.message),
-                "categories": ["Bug Risk"],
-                "severity": "major",
-                "fingerprint": fingerprint(&[&repo.root, &e.file, "file-error", &e.message]),
-                "location": {"path": p, "lines": {"begin": e.line.max(1)}},
-            }));
+            issues.push((
+                hash(&[&repo.root, &e.file, "file-error", &e.message]),
+                json!({
+                    "type": "issue",
+                    "check_name": "pipewise/file-error",
+                    "description": format!("pipewise could not read this file: {}", e.message),
+                    "categories": ["Bug Risk"],
+                    "severity": "major",
+                    "location": {"path": p, "lines": {"begin": e.line.max(1)}},
+                }),
+            ));
+        }
+        issues
+    }
+
+    fn write(
+        &self,
+        acc: &mut Kept,
+        issues: Self::Part,
+        body: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        // Each issue is pretty-printed as soon as it is built (one level deep, in the
+        // top-level array) instead of keeping a `Value` tree of every issue.
+        let mut out: Vec<u8> = vec![];
+        for (h, mut issue) in issues {
+            let base = format!("{:016x}{:016x}", h.0, h.1);
+            let n = acc.seen.entry(h).or_insert(0);
+            *n += 1;
+            issue["fingerprint"] = Value::from(if *n == 1 { base } else { format!("{base}-{n}") });
+            out.extend_from_slice(if acc.any { b",\n" } else { b"[\n" });
+            acc.any = true;
+            super::json::nested_pretty(&mut out, &issue, 1);
+        }
+        body.write_all(&out)
+    }
+
+    fn head(&self, _: &Kept) -> Vec<u8> {
+        vec![]
+    }
+
+    fn tail(&self, acc: &Kept) -> Vec<u8> {
+        if acc.any {
+            b"\n]\n".to_vec()
+        } else {
+            b"[]\n".to_vec()
         }
     }
-    if issues.is_empty() {
-        return "[]\n".into();
-    }
-    issues.extend_from_slice(b"\n]\n");
-    String::from_utf8(issues).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -45,6 +45,32 @@ pub fn render(report: &Report) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// The JSON report written repository by repository (see [`super::stream`]);
+/// repositories are rendered on the workers.
+pub struct JsonStream;
+
+impl super::stream::Stream for JsonStream {
+    type Part = Chunks;
+    /// Whether a repository was written (the next one needs a separator).
+    type Acc = bool;
+    const SPILL: bool = false;
+    fn part(&self, r: &RepoReport) -> Chunks {
+        repository(r)
+    }
+    fn write(&self, any: &mut bool, part: Chunks, body: &mut dyn Write) -> std::io::Result<()> {
+        if std::mem::replace(any, true) {
+            body.write_all(SEPARATOR)?;
+        }
+        part.parts().try_for_each(|p| body.write_all(p))
+    }
+    fn head(&self, _: &bool) -> Vec<u8> {
+        start().into_bytes()
+    }
+    fn tail(&self, _: &bool) -> Vec<u8> {
+        END.to_vec()
+    }
+}
+
 /// One repository, indented as an element of the top-level `repositories` array:
 /// serde_json's pretty printer, started two levels deep, writing straight into
 /// [`Chunks`] (no second pass to indent the lines, no copy to grow a buffer).

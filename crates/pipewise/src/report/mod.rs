@@ -14,6 +14,7 @@ pub mod markdown;
 pub mod org;
 pub mod plain;
 pub mod sarif;
+pub mod stream;
 
 use crate::finding::Severity;
 

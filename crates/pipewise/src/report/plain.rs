@@ -197,13 +197,57 @@ pub fn render(report: &Report, colour: bool) -> String {
 /// errors and findings, most severe first, then the counts again; lines wrapped to
 /// `cols` columns when given.
 pub fn render_with(report: &Report, colour: bool, cols: Option<usize>) -> String {
-    let p = Paint { on: colour };
-    let mut out = String::new();
-    let totals = fit(totals(&p, report).trim_end(), 0, cols, "  ", 2) + "\n";
-    out.push_str(&totals);
-    scorecard(&mut out, &p, report, cols);
-    out.push('\n');
-    for repo in &report.repositories {
+    let s = PlainStream::new(colour, cols, report.repositories.len() > 1);
+    super::stream::render(&s, &report.repositories)
+}
+
+/// The plain report written repository by repository (see [`super::stream`]): the
+/// head (totals and scorecard) needs every repository, so the bodies wait.
+pub struct PlainStream {
+    p: Paint,
+    cols: Option<usize>,
+    multi: bool,
+}
+
+impl PlainStream {
+    /// `multi`: the report has more than one repository (a table of scores instead
+    /// of one repository's scorecard).
+    pub fn new(colour: bool, cols: Option<usize>, multi: bool) -> Self {
+        PlainStream {
+            p: Paint { on: colour },
+            cols,
+            multi,
+        }
+    }
+}
+
+/// What the head and the tail show of one repository.
+pub struct Row {
+    root: String,
+    files: usize,
+    errors: usize,
+    counts: [(Severity, usize); 5],
+    unscored: bool,
+    overall: u32,
+    grade: String,
+}
+
+/// The rows of every repository written, and the one repository of a single-repository
+/// report (its scorecard shows more; the findings are not kept).
+#[derive(Default)]
+pub struct Kept {
+    rows: Vec<Row>,
+    single: Option<super::RepoReport>,
+}
+
+impl super::stream::Stream for PlainStream {
+    type Part = (String, Row, Option<super::RepoReport>);
+    type Acc = Kept;
+    const SPILL: bool = true;
+
+    fn part(&self, repo: &super::RepoReport) -> Self::Part {
+        let (p, cols) = (&self.p, self.cols);
+        let mut out = String::new();
         for (label, code, list) in [
             ("error", "1;31", &repo.errors),
             ("warning", "1;33", &repo.warnings),
@@ -233,40 +277,82 @@ pub fn render_with(report: &Report, colour: bool, cols: Option<usize>) -> String
                 .then(a.column.cmp(&b.column))
         });
         for f in sorted {
-            finding(&mut out, &p, &repo.root, f, cols);
+            finding(&mut out, p, &repo.root, f, cols);
         }
+        let row = Row {
+            root: repo.root.clone(),
+            files: repo.files.len(),
+            errors: repo.errors.len(),
+            counts: severity_counts(repo.findings.iter()),
+            unscored: repo.scores.unscored.is_some(),
+            overall: repo.scores.overall,
+            grade: repo.scores.grade.clone(),
+        };
+        // A single repository's scorecard reads its scores, summary and economics.
+        let single = (!self.multi).then(|| super::RepoReport {
+            root: repo.root.clone(),
+            files: repo.files.clone(),
+            scores: repo.scores.clone(),
+            summary: repo.summary.clone(),
+            economics: repo.economics.clone(),
+            ..Default::default()
+        });
+        (super::escape::guard_commands(out), row, single)
     }
-    out.push_str(&totals);
-    super::escape::guard_commands(out)
+
+    fn write(
+        &self,
+        acc: &mut Kept,
+        (body, row, single): Self::Part,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        acc.rows.push(row);
+        acc.single = single;
+        out.write_all(body.as_bytes())
+    }
+
+    fn head(&self, acc: &Kept) -> Vec<u8> {
+        let mut out = totals(&self.p, &acc.rows, self.cols);
+        scorecard(&mut out, &self.p, acc, self.cols);
+        out.push('\n');
+        super::escape::guard_commands(out).into_bytes()
+    }
+
+    fn tail(&self, acc: &Kept) -> Vec<u8> {
+        super::escape::guard_commands(totals(&self.p, &acc.rows, self.cols)).into_bytes()
+    }
 }
 
-/// `pipewise: N findings (…) in F files across R repositories; E file errors`.
-fn totals(p: &Paint, report: &Report) -> String {
-    let counts = severity_counts(report.findings());
+/// `pipewise: N findings (…) in F files across R repositories; E file errors`,
+/// wrapped to the width.
+fn totals(p: &Paint, rows: &[Row], cols: Option<usize>) -> String {
+    let mut counts = Severity::ALL.map(|s| (s, 0usize));
+    for r in rows {
+        for (c, (_, n)) in counts.iter_mut().zip(r.counts) {
+            c.1 += n;
+        }
+    }
     let total: usize = counts.iter().map(|c| c.1).sum();
-    let errors: usize = report.repositories.iter().map(|r| r.errors.len()).sum();
-    let files: usize = report.repositories.iter().map(|r| r.files.len()).sum();
+    let errors: usize = rows.iter().map(|r| r.errors).sum();
+    let files: usize = rows.iter().map(|r| r.files).sum();
     let parts: Vec<String> = counts
         .iter()
         .map(|(s, n)| p.sev(*s, &format!("{n} {s}")))
         .collect();
-    format!(
-        "{} {} finding{} ({}) in {} file{} across {} repositor{}; {} file error{}\n",
+    let line = format!(
+        "{} {} finding{} ({}) in {} file{} across {} repositor{}; {} file error{}",
         p.bold("pipewise:"),
         total,
         if total == 1 { "" } else { "s" },
         parts.join(", "),
         files,
         if files == 1 { "" } else { "s" },
-        report.repositories.len(),
-        if report.repositories.len() == 1 {
-            "y"
-        } else {
-            "ies"
-        },
+        rows.len(),
+        if rows.len() == 1 { "y" } else { "ies" },
         errors,
         if errors == 1 { "" } else { "s" },
-    )
+    );
+    fit(&line, 0, cols, "  ", 2) + "\n"
 }
 
 /// The three most useful next actions, from the report's summary: the bulk fixes
@@ -311,13 +397,13 @@ pub fn nothing_found(root: &str) -> String {
     )
 }
 
-fn scorecard(out: &mut String, p: &Paint, report: &Report, cols: Option<usize>) {
+fn scorecard(out: &mut String, p: &Paint, kept: &Kept, cols: Option<usize>) {
     let grade_code = |score: u32| match score {
         85.. => "1;32",
         70.. => "1;33",
         _ => "1;31",
     };
-    if let [repo] = report.repositories.as_slice() {
+    if let (Some(repo), [_]) = (&kept.single, kept.rows.as_slice()) {
         if repo.files.is_empty() {
             out.push_str(&format!("\n{}\n", esc(&nothing_found(&repo.root))));
             return;
@@ -359,13 +445,8 @@ fn scorecard(out: &mut String, p: &Paint, report: &Report, cols: Option<usize>) 
         }
         return;
     }
-    let mut rows: Vec<&super::RepoReport> = report.repositories.iter().collect();
-    rows.sort_by(|a, b| {
-        b.scores
-            .overall
-            .cmp(&a.scores.overall)
-            .then_with(|| a.root.cmp(&b.root))
-    });
+    let mut rows: Vec<&Row> = kept.rows.iter().collect();
+    rows.sort_by(|a, b| b.overall.cmp(&a.overall).then_with(|| a.root.cmp(&b.root)));
     let width = rows
         .iter()
         .map(|r| esc(&r.root).chars().count())
@@ -383,7 +464,7 @@ fn scorecard(out: &mut String, p: &Paint, report: &Report, cols: Option<usize>) 
         "total"
     ));
     for r in rows {
-        if r.files.is_empty() {
+        if r.files == 0 {
             out.push_str(&format!(
                 "  {:<width$}  {:>5}  {:<5}  no CI/CD files found\n",
                 esc(&r.root),
@@ -392,7 +473,7 @@ fn scorecard(out: &mut String, p: &Paint, report: &Report, cols: Option<usize>) 
             ));
             continue;
         }
-        if r.scores.unscored.is_some() {
+        if r.unscored {
             out.push_str(&format!(
                 "  {:<width$}  {:>5}  {:<5}  no supported CI found\n",
                 esc(&r.root),
@@ -401,18 +482,14 @@ fn scorecard(out: &mut String, p: &Paint, report: &Report, cols: Option<usize>) 
             ));
             continue;
         }
-        let counts = severity_counts(r.findings.iter());
         out.push_str(&format!(
             "  {:<width$}  {:>5}  {:<5}  {:>8}  {:>4}  {:>6}\n",
             esc(&r.root),
-            p.wrap(
-                grade_code(r.scores.overall),
-                &format!("{:>5}", r.scores.overall)
-            ),
-            r.scores.grade,
-            counts[0].1,
-            counts[1].1,
-            r.findings.len()
+            p.wrap(grade_code(r.overall), &format!("{:>5}", r.overall)),
+            r.grade,
+            r.counts[0].1,
+            r.counts[1].1,
+            r.counts.iter().map(|c| c.1).sum::<usize>()
         ));
     }
 }

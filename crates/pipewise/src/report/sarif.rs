@@ -46,34 +46,109 @@ pub fn render(report: &Report) -> String {
 /// [`render`] with the absolute directory paths are relative to, as
 /// `originalUriBaseIds`.
 pub fn render_with_base(report: &Report, base: Option<&std::path::Path>) -> String {
-    let all = rules::all();
-    let rule_index = |id: &str| all.iter().position(|r| r.meta().id == id);
-    let driver_rules: Vec<Value> = all
-        .iter()
-        .map(|r| {
-            let m = r.meta();
-            let mut tags = vec![m.group(), m.category.id()];
-            tags.dedup();
-            json!({
-                "id": m.id,
-                "name": m.id.replace(['/', '-'], "_"),
-                "shortDescription": { "text": m.title },
-                "fullDescription": { "text": m.summary },
-                "help": { "text": m.documentation(), "markdown": m.documentation() },
-                "defaultConfiguration": { "level": level(m.severity) },
-                "properties": {
-                    "tags": tags,
-                    "security-severity": security_severity(m.severity),
-                    "precision": m.confidence.as_str(),
-                }
+    let s = SarifStream::new(base.map(std::path::Path::to_path_buf));
+    super::stream::render(&s, &report.repositories)
+}
+
+/// SARIF written repository by repository (see [`super::stream`]): results are the
+/// body; the notifications (file errors and warnings) come before them in the
+/// document, so they are kept and the results wait.
+pub struct SarifStream {
+    base: Option<std::path::PathBuf>,
+    rules: Vec<&'static str>,
+}
+
+impl SarifStream {
+    pub fn new(base: Option<std::path::PathBuf>) -> Self {
+        SarifStream {
+            base,
+            rules: rules::all().iter().map(|r| r.meta().id).collect(),
+        }
+    }
+
+    /// The document with an empty `results` array, and where that array is.
+    fn document(&self, acc: &Kept) -> (String, Option<usize>) {
+        let driver_rules: Vec<Value> = rules::all()
+            .iter()
+            .map(|r| {
+                let m = r.meta();
+                let mut tags = vec![m.group(), m.category.id()];
+                tags.dedup();
+                json!({
+                    "id": m.id,
+                    "name": m.id.replace(['/', '-'], "_"),
+                    "shortDescription": { "text": m.title },
+                    "fullDescription": { "text": m.summary },
+                    "help": { "text": m.documentation(), "markdown": m.documentation() },
+                    "defaultConfiguration": { "level": level(m.severity) },
+                    "properties": {
+                        "tags": tags,
+                        "security-severity": security_severity(m.severity),
+                        "precision": m.confidence.as_str(),
+                    }
+                })
             })
-        })
-        .collect();
-    // Each result is pretty-printed as soon as it is built (four levels deep, where the
-    // `results` array puts it) instead of keeping a `Value` tree of every result: the
-    // tree of the corpus's 7,800 results took ~100 MB.
-    let mut results: Vec<u8> = vec![];
-    for repo in &report.repositories {
+            .collect();
+        let mut doc = json!({
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {
+                    "driver": {
+                        "name": "pipewise",
+                        "version": env!("CARGO_PKG_VERSION"),
+                        "informationUri": "https://github.com/pipewise/pipewise",
+                        "rules": driver_rules,
+                    }
+                },
+                "invocations": [{
+                    "executionSuccessful": true,
+                    "toolExecutionNotifications": acc.notifications,
+                }],
+                "results": [],
+            }]
+        });
+        if let Some(b) = &self.base {
+            let mut uri = format!(
+                "file://{}",
+                uri(&b.display().to_string().replace('\\', "/"))
+            );
+            if !uri.ends_with('/') {
+                uri.push('/');
+            }
+            doc["runs"][0]["originalUriBaseIds"] = json!({ "%SRCROOT%": { "uri": uri } });
+        }
+        let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        s.push('\n');
+        // The results go where serde_json printed the empty array: `"results": []`
+        // cannot occur elsewhere (a quote inside a string is escaped).
+        let at = s.find(EMPTY);
+        (s, at)
+    }
+}
+
+const EMPTY: &str = "\"results\": []";
+
+/// What the head keeps: the notifications, and whether a result was written.
+#[derive(Default)]
+pub struct Kept {
+    notifications: Vec<Value>,
+    results: bool,
+}
+
+impl super::stream::Stream for SarifStream {
+    /// A repository's results (pretty-printed four levels deep, where the `results`
+    /// array puts them) and its notifications.
+    type Part = (Vec<u8>, Vec<Value>);
+    type Acc = Kept;
+    const SPILL: bool = true;
+
+    fn part(&self, repo: &super::RepoReport) -> Self::Part {
+        let rule_index = |id: &str| self.rules.iter().position(|r| *r == id);
+        // Each result is pretty-printed as soon as it is built instead of keeping a
+        // `Value` tree of every result: the tree of the corpus's 7,800 results took
+        // ~100 MB.
+        let mut results: Vec<u8> = vec![];
         for f in &repo.findings {
             let mut region = json!({
                 "startLine": f.line.max(1),
@@ -112,93 +187,76 @@ pub fn render_with_base(report: &Report, base: Option<&std::path::Path>) -> Stri
             }
             if !f.related.is_empty() {
                 result["relatedLocations"] = Value::Array(
-                    f.related
-                        .iter()
-                        .enumerate()
-                        .map(|(i, r)| {
-                            json!({
-                                "id": i,
-                                "message": { "text": text(&r.message) },
-                                "physicalLocation": {
-                                    "artifactLocation": artifact(&repo.root, &r.file),
-                                    "region": { "startLine": r.line.max(1), "startColumn": r.column.max(1) }
-                                }
-                            })
+                f.related
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| {
+                        json!({
+                            "id": i,
+                            "message": { "text": text(&r.message) },
+                            "physicalLocation": {
+                                "artifactLocation": artifact(&repo.root, &r.file),
+                                "region": { "startLine": r.line.max(1), "startColumn": r.column.max(1) }
+                            }
                         })
-                        .collect(),
-                );
+                    })
+                    .collect(),
+            );
             }
             if !results.is_empty() {
                 results.extend_from_slice(b",\n");
             }
             super::json::nested_pretty(&mut results, &result, 4);
         }
-    }
-    let notifications: Vec<Value> = report
-        .repositories
-        .iter()
-        .flat_map(|r| {
-            let errors = r.errors.iter().map(|e| ("error", e));
-            let warnings = r.warnings.iter().map(|e| ("warning", e));
-            errors.chain(warnings).map(move |(level, e)| {
+        let errors = repo.errors.iter().map(|e| ("error", e));
+        let warnings = repo.warnings.iter().map(|e| ("warning", e));
+        let notifications = errors
+            .chain(warnings)
+            .map(|(level, e)| {
                 json!({
                     "level": level,
                     "message": { "text": text(&e.message) },
                     "locations": [{
                         "physicalLocation": {
-                            "artifactLocation": artifact(&r.root, &e.file),
+                            "artifactLocation": artifact(&repo.root, &e.file),
                             "region": { "startLine": e.line.max(1) }
                         }
                     }]
                 })
             })
-        })
-        .collect();
-    let mut doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "pipewise",
-                    "version": report.tool.version,
-                    "informationUri": "https://github.com/pipewise/pipewise",
-                    "rules": driver_rules,
-                }
-            },
-            "invocations": [{
-                "executionSuccessful": true,
-                "toolExecutionNotifications": notifications,
-            }],
-            "results": [],
-        }]
-    });
-    if let Some(b) = base {
-        let mut uri = format!(
-            "file://{}",
-            uri(&b.display().to_string().replace('\\', "/"))
-        );
-        if !uri.ends_with('/') {
-            uri.push('/');
-        }
-        doc["runs"][0]["originalUriBaseIds"] = json!({ "%SRCROOT%": { "uri": uri } });
+            .collect();
+        (results, notifications)
     }
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    // The results go where serde_json printed the empty array: `"results": []` cannot
-    // occur elsewhere (a quote inside a string is escaped).
-    const EMPTY: &str = "\"results\": []";
-    match (s.find(EMPTY), results.is_empty()) {
-        (Some(at), false) => {
-            let mut out = String::with_capacity(s.len() + results.len() + 16);
-            out.push_str(&s[..at]);
-            out.push_str("\"results\": [\n");
-            out.push_str(&String::from_utf8_lossy(&results));
-            out.push_str("\n      ]");
-            out.push_str(&s[at + EMPTY.len()..]);
-            out
+
+    fn write(
+        &self,
+        acc: &mut Kept,
+        (results, notifications): Self::Part,
+        body: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        acc.notifications.extend(notifications);
+        if results.is_empty() {
+            return Ok(());
         }
-        _ => s,
+        if acc.results {
+            body.write_all(b",\n")?;
+        }
+        acc.results = true;
+        body.write_all(&results)
+    }
+
+    fn head(&self, acc: &Kept) -> Vec<u8> {
+        match (self.document(acc), acc.results) {
+            ((s, Some(at)), true) => format!("{}\"results\": [\n", &s[..at]).into_bytes(),
+            ((s, _), _) => s.into_bytes(),
+        }
+    }
+
+    fn tail(&self, acc: &Kept) -> Vec<u8> {
+        match (self.document(acc), acc.results) {
+            ((s, Some(at)), true) => format!("\n      ]{}", &s[at + EMPTY.len()..]).into_bytes(),
+            _ => vec![],
+        }
     }
 }
 
