@@ -578,7 +578,7 @@ pub(super) fn timeouts(m: &Model) -> Vec<Saving> {
             line: m.wf.doc.position(j.job.key.span.start).line,
             job: Some(j.job.id.into()),
             message: format!(
-                "job `{}` took at most {} min in {} observed runs but may run {} min ({}); set `timeout-minutes: {}`: a hung run then bills up to {} min less ({} a hung run)",
+                "job `{}` took at most {} min in {} observed runs but may run {} min ({}); set `timeout-minutes: {}`: a hung run then bills up to {} min less (${:.2} a hung run)",
                 j.job.id,
                 tidy(o.max),
                 o.runs,
@@ -590,7 +590,7 @@ pub(super) fn timeouts(m: &Model) -> Vec<Saving> {
                 },
                 cap,
                 tidy(per_hang),
-                format!("${:.2}", per_hang * usd_minute)
+                per_hang * usd_minute
             ),
             minutes_per_month: 0.0,
             usd_per_month: 0.0,
