@@ -437,14 +437,20 @@ fn unused_setup<'s, 'a>(job: &'s crate::workflow::Job<'a>, wf: &Workflow) -> Opt
     if !job.steps.iter().all(toolchain_free) {
         return None;
     }
-    // A step reading the set-up step's outputs (`steps.py.outputs.python-path`).
-    let text = job.node.span.text(wf.doc.source())?;
-    let used_by_id = job
+    // A step reading the set-up step's outputs (`steps.py.outputs.python-path`): one
+    // pass over the job's text, whatever the number of steps.
+    let ids: std::collections::HashSet<&str> = job
         .steps
         .iter()
         .filter(|s| is_setup(s))
         .filter_map(|s| s.id)
-        .any(|id| text.contains(&format!("steps.{id}.")));
+        .collect();
+    let text = job.node.span.text(wf.doc.source())?;
+    let used_by_id = !ids.is_empty()
+        && text.match_indices("steps.").any(|(at, m)| {
+            let rest = text.get(at + m.len()..).unwrap_or("");
+            rest.split_once('.').is_some_and(|(id, _)| ids.contains(id))
+        });
     (!used_by_id).then_some(setup)
 }
 
@@ -746,9 +752,15 @@ fn images_built_twice(m: &Model, evs: &[events::EventRun], runs: &[Vec<bool>]) -
         }
     }
     let mut out = vec![];
+    // The first build of each image, by key (linear in the builds).
+    let mut first_of: HashMap<&str, usize> = HashMap::new();
     for (bi, (ji, si, k, key)) in builds.iter().enumerate() {
-        let Some(first) = builds[..bi].iter().find(|b| &b.3 == key) else {
-            continue;
+        let first = match first_of.entry(key.as_str()) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(bi);
+                continue;
+            }
+            std::collections::hash_map::Entry::Occupied(o) => &builds[*o.get()],
         };
         let (fj, fs) = (first.0, first.1);
         let both_run = |ei: usize, e: &events::EventRun| {
