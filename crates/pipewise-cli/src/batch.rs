@@ -350,7 +350,7 @@ mod tests {
     /// one window holds: the same bytes as the whole report rendered at once.
     #[test]
     fn streamed_formats_are_byte_identical_to_the_whole_document() {
-        use pipewise::report::{concise, github, gitlab, json, plain, sarif};
+        use pipewise::report::{concise, github, gitlab, html, json, markdown, plain, sarif};
         let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo-repo");
         let mut d = pipewise::audit::audit_path(&demo, None).unwrap();
         d.warnings.push(pipewise::report::ReportError {
@@ -392,6 +392,16 @@ mod tests {
         check("github", streamed(&paths, audit, &github::Github));
         let s = concise::ConciseStream { multi: true };
         check("concise", streamed(&paths, audit, &s));
+        let md = markdown::Options {
+            date: opts.date.clone(),
+        };
+        let s = markdown::MarkdownStream { opts: md.clone() };
+        check("markdown", streamed(&paths, audit, &s));
+        let s = html::HtmlStream {
+            opts: md,
+            multi: true,
+        };
+        check("html", streamed(&paths, audit, &s));
         let s = gitlab::GitlabStream { multi: true };
         check("gitlab", streamed(&paths, audit, &s));
         // One repository: the plain scorecard of that repository.

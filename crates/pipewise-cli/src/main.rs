@@ -477,7 +477,10 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
     // The formats written repository by repository (`None`: the others). Inner
     // `None`: the reader closed the pipe.
     let streamed = |audit: &Audit| -> Result<Option<Option<batch::Outcome>>, String> {
-        use pipewise::report::{concise, github, gitlab, json, plain, sarif};
+        use pipewise::report::{concise, github, gitlab, html, json, markdown, plain, sarif};
+        let md = || markdown::Options {
+            date: markdown::report_date(opts.date.as_deref()),
+        };
         Ok(Some(match opts.format.0.name() {
             "json" => streamed_to(&paths, &opts, audit, &json::JsonStream)?,
             "plain" => {
@@ -491,6 +494,14 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
             }
             "concise" => streamed_to(&paths, &opts, audit, &concise::ConciseStream { multi })?,
             "github" => streamed_to(&paths, &opts, audit, &github::Github)?,
+            "markdown" => {
+                let s = markdown::MarkdownStream { opts: md() };
+                streamed_to(&paths, &opts, audit, &s)?
+            }
+            "html" => {
+                let s = html::HtmlStream { opts: md(), multi };
+                streamed_to(&paths, &opts, audit, &s)?
+            }
             "gitlab" => streamed_to(&paths, &opts, audit, &gitlab::GitlabStream { multi })?,
             _ => return Ok(None),
         }))

@@ -7,6 +7,7 @@
 //! spec asks for (deterministic, monotone, bounded) hold exactly, not up to floating
 //! point noise.
 
+use crate::analysis::capabilities::{self, ALL as CAPABILITIES};
 use crate::finding::{Category, Severity};
 use crate::schema::{Capability, CapabilityStatus, FileEntry, ReportFinding};
 use std::collections::BTreeMap;
@@ -69,17 +70,34 @@ pub const CAPABILITY_CREDIT: [(CapabilityStatus, u32); 3] = [
     (CapabilityStatus::Missing, 0),
 ];
 
-/// Optional capabilities: in place they give their category a bonus of
-/// [`OPTIONAL_BONUS`] (half for partial, up to 10); missing they cost nothing.
-/// Useful practices that many good pipelines do not need.
-pub const OPTIONAL_CAPABILITIES: [&str; 6] = [
-    "delivery.multi-arch",
-    "deploy.preview-environments",
-    "deploy.progressive",
-    "ops.load-testing",
-    "ops.performance-regression",
-    "ops.backup-verification",
-];
+/// Optional capabilities (`optional` in their
+/// [`CapabilityMeta`](crate::analysis::capabilities::CapabilityMeta)): in place
+/// they give their category a bonus of [`OPTIONAL_BONUS`] (half for partial, up to
+/// 10); missing they cost nothing. Useful practices that many good pipelines do
+/// not need.
+pub const OPTIONAL_CAPABILITIES: [&str; OPTIONAL_COUNT] = {
+    let mut ids = [""; OPTIONAL_COUNT];
+    let (mut i, mut n) = (0, 0);
+    while i < CAPABILITIES.len() {
+        if CAPABILITIES[i].meta.optional {
+            ids[n] = CAPABILITIES[i].meta.id;
+            n += 1;
+        }
+        i += 1;
+    }
+    ids
+};
+
+const OPTIONAL_COUNT: usize = {
+    let (mut i, mut n) = (0, 0);
+    while i < CAPABILITIES.len() {
+        if CAPABILITIES[i].meta.optional {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+};
 
 /// The bonus (centipoints of the category) of an optional capability in place.
 pub const OPTIONAL_BONUS: u32 = 50;
@@ -92,7 +110,7 @@ pub const MAX_CAPABILITY_OVERALL: u32 = 3;
 
 /// Whether a capability is optional (a bonus, never a deduction).
 pub fn is_optional(id: &str) -> bool {
-    OPTIONAL_CAPABILITIES.contains(&id)
+    capabilities::meta(id).is_some_and(|m| m.optional)
 }
 
 /// Marks scores as not computed (`grade` `n/a`, `overall` 0) with the reason.
@@ -119,48 +137,17 @@ pub const GRADES: [(&str, u32); 10] = [
 /// Workflow status thresholds, best first; below the last is `poor`.
 pub const WORKFLOW_STATUS: [(&str, u32); 3] = [("excellent", 85), ("good", 70), ("needs-work", 50)];
 
-/// Which scoring category each capability of `capabilities.md` counts towards.
-pub const CAPABILITY_CATEGORY: [(&str, Category); 39] = [
-    ("ci.build", Category::CiPipeline),
-    ("ci.caching", Category::CiPipeline),
-    ("ci.concurrency", Category::CiPipeline),
-    ("ci.timeouts", Category::CiPipeline),
-    ("delivery.container-build", Category::CiPipeline),
-    ("delivery.multi-arch", Category::CiPipeline),
-    ("ci.lint", Category::Testing),
-    ("ci.typecheck", Category::Testing),
-    ("ci.unit-tests", Category::Testing),
-    ("ci.integration-tests", Category::Testing),
-    ("ci.e2e-tests", Category::Testing),
-    ("ci.coverage", Category::Testing),
-    ("ops.load-testing", Category::Testing),
-    ("ops.performance-regression", Category::Testing),
-    ("security.sast", Category::Security),
-    ("security.dependency-audit", Category::Security),
-    ("security.secret-scanning", Category::Security),
-    ("security.container-scan", Category::Security),
-    ("security.sbom", Category::Security),
-    ("security.signing", Category::Security),
-    ("security.dependency-updates", Category::Security),
-    ("security.least-privilege", Category::Security),
-    ("deploy.staging", Category::Deployment),
-    ("deploy.production", Category::Deployment),
-    ("deploy.approval-gate", Category::Deployment),
-    ("deploy.smoke-tests", Category::Deployment),
-    ("deploy.health-check", Category::Deployment),
-    ("deploy.preview-environments", Category::Deployment),
-    ("deploy.progressive", Category::Deployment),
-    ("deploy.db-migrations", Category::Deployment),
-    ("deploy.migration-validation", Category::Deployment),
-    ("ops.iac", Category::Iac),
-    ("ops.monitoring", Category::Observability),
-    ("ops.notifications", Category::Observability),
-    ("delivery.release-automation", Category::Release),
-    ("delivery.changelog", Category::Release),
-    ("deploy.rollback", Category::DisasterRecovery),
-    ("deploy.db-backup", Category::DisasterRecovery),
-    ("ops.backup-verification", Category::DisasterRecovery),
-];
+/// Which scoring category each capability of `capabilities.md` counts towards
+/// (its `CapabilityMeta::category`), in the report's order.
+pub const CAPABILITY_CATEGORY: [(&str, Category); CAPABILITIES.len()] = {
+    let mut rows = [("", Category::CiPipeline); CAPABILITIES.len()];
+    let mut i = 0;
+    while i < CAPABILITIES.len() {
+        rows[i] = (CAPABILITIES[i].meta.id, CAPABILITIES[i].meta.category);
+        i += 1;
+    }
+    rows
+};
 
 pub use crate::schema::{CategoryScore, Deduction, Scores, WorkflowScore};
 
@@ -174,8 +161,8 @@ fn penalty_of(table: &[(Severity, u32); 5], s: Severity) -> u32 {
 
 /// The scoring category of a capability id (unknown ids: by prefix, else none).
 pub fn capability_category(id: &str) -> Option<Category> {
-    if let Some((_, c)) = CAPABILITY_CATEGORY.iter().find(|(k, _)| *k == id) {
-        return Some(*c);
+    if let Some(m) = capabilities::meta(id) {
+        return Some(m.category);
     }
     let prefix = id.split('.').next().unwrap_or("");
     match prefix {

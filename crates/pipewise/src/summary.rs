@@ -11,100 +11,20 @@ use crate::schema::{
 };
 use crate::scoring::{capability_category, workflow_status, CATEGORY_WEIGHTS};
 
-/// A human name and the standard practice for each capability id.
+/// A human name and the standard practice for each capability id (its
+/// [`CapabilityMeta`](crate::analysis::capabilities::CapabilityMeta)).
 pub fn capability_info(id: &str) -> (&'static str, &'static str) {
-    match id {
-        "ci.build" => ("Build", "Build on every push and pull request"),
-        "ci.lint" => ("Linting", "Linter/formatter enforced in CI"),
-        "ci.typecheck" => ("Type checking", "Type check in CI"),
-        "ci.unit-tests" => ("Unit tests", "Unit tests on push and PR"),
-        "ci.integration-tests" => ("Integration tests", "Integration suite with services"),
-        "ci.e2e-tests" => ("End-to-end tests", "Browser/E2E tests before release"),
-        "ci.coverage" => ("Coverage", "Coverage collected with a threshold"),
-        "ci.caching" => ("Dependency caching", "Dependencies cached between runs"),
-        "ci.concurrency" => (
-            "Concurrency control",
-            "`concurrency` groups prevent overlaps",
-        ),
-        "ci.timeouts" => ("Job timeouts", "`timeout-minutes` on every job"),
-        "security.sast" => ("Static analysis (SAST)", "CodeQL/semgrep on every PR"),
-        "security.dependency-audit" => ("Dependency audit", "Vulnerable dependencies block CI"),
-        "security.secret-scanning" => ("Secret scanning", "gitleaks/trufflehog in CI"),
-        "security.container-scan" => ("Container scanning", "Images scanned before push"),
-        "security.sbom" => ("SBOM", "SBOM generated for every artifact"),
-        "security.signing" => ("Signing & provenance", "Artifacts signed/attested"),
-        "security.dependency-updates" => ("Dependency updates", "Dependabot/Renovate configured"),
-        "security.least-privilege" => ("Least privilege", "Minimal explicit `permissions`"),
-        "delivery.container-build" => ("Container build", "Images built in CI"),
-        "delivery.multi-arch" => ("Multi-arch images", "amd64 + arm64 images"),
-        "delivery.release-automation" => ("Release automation", "Automated versioning/release"),
-        "delivery.changelog" => ("Changelog", "Changelog generated or enforced"),
-        "deploy.staging" => ("Staging deploy", "Automatic deploy to staging"),
-        "deploy.production" => ("Production deploy", "Production deployed from CI"),
-        "deploy.approval-gate" => ("Deployment approval", "Protected environment / approval"),
-        "deploy.smoke-tests" => ("Smoke tests", "Smoke tests against the deployment"),
-        "deploy.health-check" => ("Health check", "Post-deploy health check that can fail"),
-        "deploy.rollback" => ("Rollback", "Automated or one-click rollback"),
-        "deploy.db-backup" => ("Database backup", "Backup before production deploys"),
-        "deploy.db-migrations" => ("Database migrations", "Migrations applied by the pipeline"),
-        "deploy.migration-validation" => ("Migration validation", "Migrations validated in CI"),
-        "deploy.preview-environments" => ("Preview environments", "Per-PR preview deployments"),
-        "deploy.progressive" => ("Progressive delivery", "Blue-green or canary"),
-        "ops.notifications" => ("Notifications", "Deploy/failure notifications"),
-        "ops.monitoring" => ("Monitoring", "Post-deploy error-rate checks"),
-        "ops.load-testing" => ("Load testing", "k6/locust load tests"),
-        "ops.performance-regression" => ("Performance regression", "PR benchmarks vs baseline"),
-        "ops.backup-verification" => ("Backup verification", "Scheduled restore tests"),
-        "ops.iac" => (
-            "Infrastructure as code",
-            "Terraform/k8s/fly.toml in the repo",
-        ),
-        _ => ("Other capability", "See capabilities.md"),
+    match crate::analysis::capabilities::meta(id) {
+        Some(m) => (m.name, m.practice),
+        None => ("Other capability", "See capabilities.md"),
     }
 }
 
 /// Minutes to add a missing capability from nothing: what it is (a whole deploy
-/// pipeline is days, a scanner step is minutes). Unknown ids: two hours.
+/// pipeline is days, a scanner step is minutes; each capability's
+/// `build_minutes`). Unknown ids: two hours.
 pub fn capability_build_minutes(id: &str) -> u32 {
-    match id {
-        "ci.concurrency" => 10,
-        "ci.timeouts" | "security.dependency-updates" => 15,
-        "ci.caching" | "security.secret-scanning" => 20,
-        "ci.lint"
-        | "ci.typecheck"
-        | "ci.coverage"
-        | "security.sast"
-        | "security.dependency-audit"
-        | "security.container-scan"
-        | "security.sbom"
-        | "deploy.approval-gate"
-        | "ops.notifications" => 30,
-        "security.signing"
-        | "security.least-privilege"
-        | "delivery.multi-arch"
-        | "delivery.changelog"
-        | "deploy.health-check" => 60,
-        "ci.build"
-        | "delivery.container-build"
-        | "deploy.smoke-tests"
-        | "deploy.db-backup"
-        | "deploy.migration-validation" => 120,
-        "ci.unit-tests"
-        | "delivery.release-automation"
-        | "deploy.rollback"
-        | "deploy.db-migrations"
-        | "ops.monitoring"
-        | "ops.load-testing"
-        | "ops.performance-regression"
-        | "ops.backup-verification" => 240,
-        "ci.integration-tests"
-        | "ci.e2e-tests"
-        | "deploy.staging"
-        | "deploy.production"
-        | "deploy.preview-environments" => 480,
-        "deploy.progressive" | "ops.iac" => 960,
-        _ => 120,
-    }
+    crate::analysis::capabilities::meta(id).map_or(120, |m| m.build_minutes)
 }
 
 /// Minutes to close a capability gap: the build time when missing, a third of it

@@ -1,7 +1,7 @@
 //! Growth test (issue 13): time and memory of an audit grow at most n log n on
-//! generated families of hostile inputs (needs layers, fan-in, needs chains,
-//! commands in one `run:`, masked commands on one line, stages per Dockerfile,
-//! workflows per repository).
+//! generated families of hostile inputs (needs layers, fan-in, needs chains, chains
+//! of deploying jobs, commands in one `run:`, masked commands on one line, stages per
+//! Dockerfile, workflows per repository).
 //!
 //! Checked by ratios between two sizes (n and 8n), never absolute times: for each
 //! family, `cost(8n) / cost(n) <= 8 * log(8n) / log(n) * SLACK`. An n² family gives a
@@ -13,6 +13,7 @@
 
 use pipewise::config::Config;
 use pipewise::repo::Repo;
+use pipewise::report::markdown::Options;
 use pipewise::source::{FileKind, SourceFile};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::BTreeSet;
@@ -92,8 +93,9 @@ fn repo(files: Vec<(String, FileKind, String)>) -> Repo {
     }
 }
 
-/// (CPU seconds, peak bytes) of loading and auditing the files and rendering JSON.
-fn cost(make: &dyn Fn() -> Vec<(String, FileKind, String)>) -> (f64, f64) {
+/// (CPU seconds, peak bytes) of loading and auditing the files and rendering JSON
+/// (and HTML and Markdown when `all` is set).
+fn cost(make: &dyn Fn() -> Vec<(String, FileKind, String)>, all: bool) -> (f64, f64) {
     let mut best = (f64::MAX, f64::MAX);
     for _ in 0..2 {
         let files = make();
@@ -102,7 +104,14 @@ fn cost(make: &dyn Fn() -> Vec<(String, FileKind, String)>) -> (f64, f64) {
         let t0 = cpu_seconds();
         let r = repo(files);
         let report = pipewise::audit::audit_repo(&r, &Config::default());
-        let json = pipewise::report::json::render(&pipewise::report::Report::new(vec![report]));
+        let report = pipewise::report::Report::new(vec![report]);
+        let json = pipewise::report::json::render(&report);
+        if all {
+            let date = "2026-01-01".to_string();
+            let html = pipewise::report::html::render(&report, &Options { date: date.clone() });
+            let md = pipewise::report::markdown::render(&report, &Options { date });
+            assert!(html.len() > 100 && md.len() > 100);
+        }
         let t1 = cpu_seconds();
         let peak = PEAK.load(Ordering::Relaxed).saturating_sub(base) as f64;
         assert!(json.len() > 100);
@@ -154,17 +163,28 @@ fn fan_in(n: usize) -> Vec<(String, FileKind, String)> {
     wf(s)
 }
 
-fn chain(n: usize) -> Vec<(String, FileKind, String)> {
+/// `HEAD` and n jobs `j0`..: each needs the one before it and runs `body`.
+fn jobs_in_chain(n: usize, body: &str) -> String {
     let mut s = HEAD.to_string();
     for i in 0..n {
         s += &format!("  j{i}:\n");
         if i > 0 {
             s += &format!("    needs: j{}\n", i - 1);
         }
-        s += JOB;
+        s += body;
     }
-    s += &format!("  deploy:\n    needs: j{}\n{DEPLOY}", n - 1);
-    wf(s)
+    s
+}
+
+fn chain(n: usize) -> Vec<(String, FileKind, String)> {
+    let s = jobs_in_chain(n, JOB);
+    wf(s + &format!("  deploy:\n    needs: j{}\n{DEPLOY}", n - 1))
+}
+
+/// n deploying jobs in a `needs:` chain: every job is a deploy path whose checks read
+/// the jobs before and after it (one walk per deploying job was n²).
+fn deploy_chain(n: usize) -> Vec<(String, FileKind, String)> {
+    wf(jobs_in_chain(n, DEPLOY))
 }
 
 fn commands(n: usize) -> Vec<(String, FileKind, String)> {
@@ -196,6 +216,36 @@ fn stages(n: usize) -> Vec<(String, FileKind, String)> {
     vec![("Dockerfile".into(), FileKind::Dockerfile, s)]
 }
 
+/// n workflows of one name, each triggered by that name: n² `workflow_run` links
+/// (the job graphs of the HTML and Markdown reports drew every one, each pairing
+/// every last job with every first job).
+fn linked_workflows(n: usize) -> Vec<(String, FileKind, String)> {
+    (0..n)
+        .map(|i| {
+            (
+                format!(".github/workflows/w{i}.yml"),
+                FileKind::Workflow,
+                format!(
+                    "name: W\non:\n  workflow_run:\n    workflows: [W]\n    types: [completed]\njobs:\n  a:\n{JOB}  b:\n{JOB}  c:\n    needs: [a, b]\n{JOB}"
+                ),
+            )
+        })
+        .collect()
+}
+
+/// n global `ARG`s and n stages `FROM alpine:$Vi` (the global ARGs were rescanned
+/// for every stage).
+fn global_args(n: usize) -> Vec<(String, FileKind, String)> {
+    let mut s = String::new();
+    for i in 0..n {
+        s += &format!("ARG V{i}=3.{i}\n");
+    }
+    for i in 0..n {
+        s += &format!("FROM alpine:$V{i} AS s{i}\nRUN echo {i}\n");
+    }
+    vec![("Dockerfile".into(), FileKind::Dockerfile, s)]
+}
+
 fn workflows(n: usize) -> Vec<(String, FileKind, String)> {
     (0..n)
         .map(|i| {
@@ -213,26 +263,36 @@ fn workflows(n: usize) -> Vec<(String, FileKind, String)> {
 
 #[test]
 fn audits_grow_at_most_n_log_n() {
+    /// (name, input, n, rendered as HTML and Markdown too)
     type Family = (
         &'static str,
         fn(usize) -> Vec<(String, FileKind, String)>,
         usize,
+        bool,
     );
     let families: &[Family] = &[
-        ("needs layers", layers, 100),
-        ("fan-in", fan_in, 400),
-        ("needs chain", chain, 400),
-        ("commands in one run", commands, 1000),
-        ("masked commands on one line", one_line, 600),
-        ("Dockerfile stages", stages, 1500),
-        ("workflows per repository", workflows, 80),
+        ("needs layers", layers, 100, false),
+        ("fan-in", fan_in, 400, false),
+        ("needs chain", chain, 400, false),
+        ("deploying jobs in a chain", deploy_chain, 200, false),
+        ("commands in one run", commands, 1000, false),
+        ("masked commands on one line", one_line, 600, false),
+        ("Dockerfile stages", stages, 1500, false),
+        ("global ARGs and FROM $ARG stages", global_args, 300, false),
+        ("workflows per repository", workflows, 80, false),
+        (
+            "workflow_run links (HTML, Markdown)",
+            linked_workflows,
+            40,
+            true,
+        ),
     ];
     let mut report = vec![];
     let mut failed = vec![];
-    for &(name, make, n) in families {
+    for &(name, make, n, all) in families {
         let big = 8 * n;
-        let (t1, m1) = cost(&|| make(n));
-        let (t8, m8) = cost(&|| make(big));
+        let (t1, m1) = cost(&|| make(n), all);
+        let (t8, m8) = cost(&|| make(big), all);
         let bound = 8.0 * (big as f64).ln() / (n as f64).ln() * SLACK;
         let rt = t8 / t1.max(MIN_CPU);
         let rm = m8 / m1.max(MIN_PEAK);
@@ -256,8 +316,8 @@ fn audits_grow_at_most_n_log_n() {
     // The measurement can tell: a family whose input is itself n² (every job needs
     // every job before it) grows faster than n log n.
     let n = 120;
-    let (t1, m1) = cost(&|| all_before(n));
-    let (t8, m8) = cost(&|| all_before(8 * n));
+    let (t1, m1) = cost(&|| all_before(n), false);
+    let (t8, m8) = cost(&|| all_before(8 * n), false);
     // Against n log n itself (no slack): with the slack the margin was too thin to
     // be stable (peak x34 against x29 once, below it after other changes).
     let bound = 8.0 * ((8 * n) as f64).ln() / (n as f64).ln();

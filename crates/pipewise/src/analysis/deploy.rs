@@ -12,9 +12,10 @@ use super::settings::RepoSettings;
 use super::stack::{action_targets, command_target, Detected};
 use crate::intent::{action_intent, command_intent, word_intent_phrase, Intent};
 use crate::needs::{Dir, NeedsGraph};
-use crate::report::{DeployCheck, DeployPath};
+use crate::schema::{DeployCheck, DeployPath};
 use crate::workflow::{Job, Workflow};
 use pipewise_yaml::Node;
+use std::collections::HashMap;
 
 /// How a path was classified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,45 +194,163 @@ fn says_deploy(job: &Job) -> bool {
     })
 }
 
-/// Jobs related to a deploy job: the job itself (its index), the jobs it needs and
-/// the jobs that need it, transitively (one walk each way).
+/// The capabilities a deploy path's checks read. Each has two slots in [`Firsts`]:
+/// its first related hit (in scan order) and its first related hit that is not
+/// weakened (`2k`, `2k + 1`); slot [`TESTS`] is the first non-weakened test hit.
+const CAPS: [&str; 7] = [
+    "migration",
+    "deploy.db-backup",
+    "deploy.smoke-tests",
+    "deploy.health-check",
+    "deploy.rollback",
+    "ops.notifications",
+    "deploy.progressive",
+];
+const TESTS: usize = 2 * CAPS.len();
+type Firsts = [Option<usize>; TESTS + 1];
+/// Up to two distinct (workflow, job) places of related backup hits: enough to tell
+/// whether one is somewhere else than a given place.
+type Places = [Option<(usize, Option<usize>)>; 2];
+
+fn slot(cap: &str) -> Option<usize> {
+    CAPS.iter().position(|c| *c == cap).map(|k| 2 * k)
+}
+
+fn min_opt(a: Option<usize>, b: Option<usize>) -> Option<usize> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+fn merge_firsts(a: &Firsts, b: &Firsts) -> Firsts {
+    std::array::from_fn(|i| min_opt(a[i], b[i]))
+}
+
+fn merge_places(a: &Places, b: &Places) -> Places {
+    let mut out: Places = [None; 2];
+    let mut n = 0;
+    for p in a.iter().chain(b).flatten() {
+        if n < 2 && !out[..n].contains(&Some(*p)) {
+            out[n] = Some(*p);
+            n += 1;
+        }
+    }
+    out
+}
+
+/// Records hit `i` in `f` (and its place in `p` when it is a backup).
+fn note(f: &mut Firsts, p: &mut Places, i: usize, h: &Hit) {
+    if let Some(k) = slot(h.cap) {
+        f[k] = min_opt(f[k], Some(i));
+        if h.weak.is_none() {
+            f[k + 1] = min_opt(f[k + 1], Some(i));
+        }
+    }
+    if h.weak.is_none()
+        && matches!(
+            h.cap,
+            "ci.unit-tests" | "ci.integration-tests" | "ci.e2e-tests"
+        )
+    {
+        f[TESTS] = min_opt(f[TESTS], Some(i));
+    }
+    if h.cap == "deploy.db-backup" {
+        *p = merge_places(p, &[Some((h.wf, h.job)), None]);
+    }
+}
+
+/// What the deploy paths of one workflow read from the jobs around them, for every
+/// job at once: folds over the `needs:` graph's components, so the cost is linear in
+/// jobs, edges and the workflow's hits whatever the number of deploying jobs (one walk
+/// per deploying job was quadratic in a chain of deploying jobs).
 struct Around {
-    job: usize,
-    up: Vec<bool>,
-    down: Vec<bool>,
+    /// Hits of the job and the jobs it needs, transitively; and of the jobs that need
+    /// it. A deploy path's related hits are both plus the workflow-level ones.
+    up: Vec<Firsts>,
+    down: Vec<Firsts>,
+    places_up: Vec<Places>,
+    places_down: Vec<Places>,
+    level: Firsts,
+    level_places: Places,
+    /// A job named like a test runs before the job (at least one step up).
+    after_test_job: Vec<bool>,
+    /// The first job (by index), among the job and those it needs, whose environment
+    /// is protected in the settings; and whose environment's name says approval.
+    protected_env: Vec<Option<usize>>,
+    approval_env: Vec<Option<usize>>,
 }
 
 impl Around {
-    fn new(graph: &NeedsGraph, job: usize) -> Around {
+    fn new(
+        wf: &Workflow,
+        hits: &[Hit],
+        of_wf: &[usize],
+        settings: Option<&RepoSettings>,
+    ) -> Around {
+        let graph = NeedsGraph::new(wf);
+        let comps = graph.components();
+        let n = wf.jobs.len();
+        let mut own: Vec<Firsts> = vec![[None; TESTS + 1]; n];
+        let mut own_places: Vec<Places> = vec![[None; 2]; n];
+        let mut level: Firsts = [None; TESTS + 1];
+        let mut level_places: Places = [None; 2];
+        for &i in of_wf {
+            let Some(h) = hits.get(i) else { continue };
+            match h.job {
+                Some(j) if j < n => note(&mut own[j], &mut own_places[j], i, h),
+                Some(_) => {}
+                None => note(&mut level, &mut level_places, i, h),
+            }
+        }
+        let none: Firsts = [None; TESTS + 1];
+        let (up, _) = graph.fold(&comps, &own, Dir::Up, &none, merge_firsts);
+        let (down, _) = graph.fold(&comps, &own, Dir::Down, &none, merge_firsts);
+        let (places_up, _) = graph.fold(&comps, &own_places, Dir::Up, &[None; 2], merge_places);
+        let (places_down, _) = graph.fold(&comps, &own_places, Dir::Down, &[None; 2], merge_places);
+        let testy: Vec<bool> = wf
+            .jobs
+            .iter()
+            .map(|j| word_intent_phrase(j.id) == Intent::Test)
+            .collect();
+        let (_, after_test_job) = graph.fold(&comps, &testy, Dir::Up, &false, |a, b| *a || *b);
+        let env_jobs = |keep: &dyn Fn(&str) -> bool| -> Vec<Option<usize>> {
+            let own: Vec<Option<usize>> = wf
+                .jobs
+                .iter()
+                .enumerate()
+                .map(|(j, job)| job.environment().filter(|e| keep(e)).map(|_| j))
+                .collect();
+            graph
+                .fold(&comps, &own, Dir::Up, &None, |a, b| min_opt(*a, *b))
+                .0
+        };
+        let protected_env = env_jobs(&|e| {
+            settings
+                .and_then(|s| s.environment(e))
+                .is_some_and(|x| x.is_protected())
+        });
+        let approval_env = env_jobs(&|e| e.to_ascii_lowercase().contains("approv"));
         Around {
-            job,
-            up: graph.reached(job, Dir::Up),
-            down: graph.reached(job, Dir::Down),
+            up,
+            down,
+            places_up,
+            places_down,
+            level,
+            level_places,
+            after_test_job,
+            protected_env,
+            approval_env,
         }
     }
-    /// `o` is this job or a job it needs, transitively.
-    fn this_or_before(&self, o: usize) -> bool {
-        o == self.job || self.up.get(o).copied().unwrap_or(false)
-    }
 }
 
-fn related(scan: &Scan, wi: usize, around: &Around, h: &Hit) -> bool {
-    if h.wf == wi {
-        return match h.job {
-            None => true,
-            Some(j) => around.this_or_before(j) || around.down.get(j).copied().unwrap_or(false),
-        };
-    }
-    // A separate post-deploy workflow (workflow_run / deployment_status).
-    h.job.and_then(|j| scan.job(h.wf, j)).is_some_and(|f| {
-        f.deploy_ctx && !f.deploys && !scan.jobs.iter().any(|o| o.wf == h.wf && o.deploys)
-    })
-}
-
-fn summary(hits: &[&Hit]) -> (Check, String) {
-    if let Some(h) = hits.iter().find(|h| h.weak.is_none()) {
+/// The first hit of a list that is not weakened passes; a weakened one is partial.
+fn summary_of(strong: Option<&Hit>, first: Option<&Hit>) -> (Check, String) {
+    if let Some(h) = strong {
         (Check::Pass, format!("{} ({}:{})", h.tool, h.file, h.line))
-    } else if let Some(h) = hits.first() {
+    } else if let Some(h) = first {
         (
             Check::Partial,
             format!(
@@ -244,6 +363,38 @@ fn summary(hits: &[&Hit]) -> (Check, String) {
         )
     } else {
         (Check::Fail, String::new())
+    }
+}
+
+fn summary(hits: &[&Hit]) -> (Check, String) {
+    summary_of(
+        hits.iter().copied().find(|h| h.weak.is_none()),
+        hits.first().copied(),
+    )
+}
+
+/// The first hit of a list (in scan order) and the first one in a different workflow
+/// than the first: enough to answer "the first hit outside workflow `w`" for any `w`.
+#[derive(Default)]
+struct FirstTwo {
+    a: Option<(usize, usize)>,
+    b: Option<(usize, usize)>,
+}
+
+impl FirstTwo {
+    fn push(&mut self, i: usize, wf: usize) {
+        match self.a {
+            None => self.a = Some((i, wf)),
+            Some((_, w)) if self.b.is_none() && w != wf => self.b = Some((i, wf)),
+            _ => {}
+        }
+    }
+    fn outside(&self, wf: usize) -> Option<usize> {
+        [self.a, self.b]
+            .into_iter()
+            .flatten()
+            .find(|&(_, w)| w != wf)
+            .map(|(i, _)| i)
     }
 }
 
@@ -273,6 +424,46 @@ pub fn paths(
                         .is_some_and(|f| !f.deploy_ctx)
         })
         .collect();
+    // The hits of each workflow, and what every deploy path shares: the hits of
+    // separate post-deploy workflows (workflow_run / deployment_status), the
+    // workflow-level rollbacks of other workflows, the earliest step of each place's
+    // backups. One pass over the hits.
+    let mut of_wf: Vec<Vec<usize>> = vec![vec![]; workflows.len()];
+    let mut wf_deploys = vec![false; workflows.len()];
+    for f in scan.jobs.iter().filter(|f| f.deploys) {
+        if let Some(d) = wf_deploys.get_mut(f.wf) {
+            *d = true;
+        }
+    }
+    let mut post: Firsts = [None; TESTS + 1];
+    let mut post_places: Places = [None; 2];
+    let mut rollback_first = FirstTwo::default();
+    let mut rollback_strong = FirstTwo::default();
+    let mut backup_step: HashMap<(usize, Option<usize>), Option<usize>> = HashMap::new();
+    for (i, h) in scan.hits.iter().enumerate() {
+        if let Some(v) = of_wf.get_mut(h.wf) {
+            v.push(i);
+        }
+        if !wf_deploys.get(h.wf).copied().unwrap_or(false)
+            && h.job
+                .and_then(|j| scan.job(h.wf, j))
+                .is_some_and(|f| f.deploy_ctx && !f.deploys)
+        {
+            note(&mut post, &mut post_places, i, h);
+        }
+        if h.cap == "deploy.rollback" && h.job.is_none() {
+            rollback_first.push(i, h.wf);
+            if h.weak.is_none() {
+                rollback_strong.push(i, h.wf);
+            }
+        }
+        if h.cap == "deploy.db-backup" {
+            let e = backup_step.entry((h.wf, h.job)).or_insert(h.step);
+            *e = (*e).min(h.step);
+        }
+    }
+    let hit = |i: Option<usize>| i.and_then(|i| scan.hits.get(i));
+    let mut arounds: Vec<Option<Around>> = (0..workflows.len()).map(|_| None).collect();
     for f in scan.jobs.iter().filter(|f| f.deploys) {
         let Some(wf) = workflows.get(f.wf) else {
             continue;
@@ -301,14 +492,25 @@ pub fn paths(
             Does::Placeholder(why) => Some(why),
         };
         let tier = tier(wf, job);
-        let around = Around::new(&NeedsGraph::new(wf), f.job);
-        let rel: Vec<&Hit> = scan
-            .hits
-            .iter()
-            .filter(|h| related(scan, f.wf, &around, h))
-            .collect();
-        let of =
-            |cap: &str| -> Vec<&Hit> { rel.iter().copied().filter(|h| h.cap == cap).collect() };
+        let (Some(around_slot), Some(hits_of_wf)) = (arounds.get_mut(f.wf), of_wf.get(f.wf)) else {
+            continue;
+        };
+        let around: &Around =
+            around_slot.get_or_insert_with(|| Around::new(wf, &scan.hits, hits_of_wf, settings));
+        let j = f.job;
+        let none: Firsts = [None; TESTS + 1];
+        let up = around.up.get(j).unwrap_or(&none);
+        let firsts = merge_firsts(
+            &merge_firsts(up, around.down.get(j).unwrap_or(&none)),
+            &merge_firsts(&around.level, &post),
+        );
+        // (first non-weakened, first) related hit of a capability.
+        let of = |cap: &str| -> (Option<&Hit>, Option<&Hit>) {
+            match slot(cap) {
+                Some(k) => (hit(firsts[k + 1]), hit(firsts[k])),
+                None => (None, None),
+            }
+        };
         let mut checks = vec![];
         let mut add = |id: &str, c: Check, note: String| {
             checks.push(DeployCheck {
@@ -328,20 +530,10 @@ pub fn paths(
                 .unwrap_or_else(|| "runs a deploy command or action".into()),
         );
         // Tests gate.
-        let tests_before = rel.iter().any(|h| {
-            matches!(
-                h.cap,
-                "ci.unit-tests" | "ci.integration-tests" | "ci.e2e-tests"
-            ) && h.weak.is_none()
-                && h.job.is_some_and(|j| around.this_or_before(j))
-        });
+        let tests_before = up[TESTS].is_some();
         let after_ci = wf.triggers.iter().any(|t| t.event == "workflow_run")
             && job_if(job).contains("success")
-            || wf
-                .jobs
-                .iter()
-                .enumerate()
-                .any(|(o, j)| around.up[o] && word_intent_phrase(j.id) == Intent::Test);
+            || around.after_test_job.get(j).copied().unwrap_or(false);
         add(
             "tests-gate",
             if tests_before || after_ci {
@@ -375,23 +567,23 @@ pub fn paths(
         } else if let Some(g) = guard {
             (Check::Pass, format!("explicit guard: {g}"))
         } else {
-            // This job's environment and those of the jobs it waits for.
-            let envs: Vec<&str> = std::iter::once(job)
-                .chain(
-                    wf.jobs
-                        .iter()
-                        .enumerate()
-                        .filter(|(o, _)| around.up[*o])
-                        .map(|(_, j)| j),
-                )
-                .filter_map(|j| j.environment())
-                .collect();
-            let protected = envs.iter().find_map(|e| {
-                settings
-                    .and_then(|s| s.environment(e))
-                    .filter(|x| x.is_protected())
-                    .map(|x| (e, x))
-            });
+            // This job's environment, then those of the jobs it waits for (the first
+            // by job order).
+            let env_of = |o: Option<&Option<usize>>| {
+                o.copied()
+                    .flatten()
+                    .and_then(|o| wf.jobs.get(o))
+                    .and_then(|j| j.environment())
+            };
+            let protected = [job.environment(), env_of(around.protected_env.get(j))]
+                .into_iter()
+                .flatten()
+                .find_map(|e| {
+                    settings
+                        .and_then(|s| s.environment(e))
+                        .filter(|x| x.is_protected())
+                        .map(|x| (e, x))
+                });
             if let Some((env, e)) = protected {
                 (
                     Check::Pass,
@@ -400,11 +592,10 @@ pub fn paths(
                         e.required_reviewers, e.wait_timer
                     ),
                 )
-            } else if let Some(env) = job.environment().or_else(|| {
-                envs.iter()
-                    .copied()
-                    .find(|e| e.to_ascii_lowercase().contains("approv"))
-            }) {
+            } else if let Some(env) = job
+                .environment()
+                .or_else(|| env_of(around.approval_env.get(j)))
+            {
                 match settings.and_then(|s| s.environment(env)) {
                     Some(_) => (Check::Fail, format!("settings: environment `{env}` has no required reviewers or wait timer")),
                     None if settings.is_some() => (Check::Fail, format!("settings list no environment `{env}`, so it has no protection rules")),
@@ -421,7 +612,7 @@ pub fn paths(
         // Migrations and backups.
         let migs = of("migration");
         let has_db = detected.has_database() && !detected.stack.migrations.is_empty();
-        if !has_db && migs.is_empty() {
+        if !has_db && migs.1.is_none() {
             for id in [
                 "migrations",
                 "backup-before-migrations",
@@ -434,7 +625,7 @@ pub fn paths(
                 );
             }
         } else {
-            let (c, mut n) = summary(&migs);
+            let (c, mut n) = summary_of(migs.0, migs.1);
             let fly = detected.fly_release_migrates.as_ref();
             let (c, n) = match (c, fly) {
                 (Check::Fail, Some(p)) => (Check::Pass, format!("`release_command` in {p}")),
@@ -447,10 +638,21 @@ pub fn paths(
             let applied = c != Check::Fail;
             add("migrations", c, n);
             let backups = of("deploy.db-backup");
-            let before = migs
-                .first()
-                .map(|m| backups.iter().any(|b| b.job != m.job || b.step < m.step));
-            let (bc, bn) = summary(&backups);
+            // A related backup elsewhere than the first migration, or before it in
+            // its job. (Places are (workflow, job): a backup in job 3 of another
+            // workflow is elsewhere than job 3 of this one.)
+            let places = merge_places(
+                &merge_places(
+                    around.places_up.get(j).unwrap_or(&[None; 2]),
+                    around.places_down.get(j).unwrap_or(&[None; 2]),
+                ),
+                &merge_places(&around.level_places, &post_places),
+            );
+            let before = migs.1.map(|m| {
+                places.iter().flatten().any(|p| *p != (m.wf, m.job))
+                    || backup_step.get(&(m.wf, m.job)).is_some_and(|s| *s < m.step)
+            });
+            let (bc, bn) = summary_of(backups.0, backups.1);
             let bc = match (bc, before) {
                 (Check::Pass, Some(false)) => Check::Partial,
                 (c, _) => c,
@@ -494,15 +696,13 @@ pub fn paths(
             ("notification", "ops.notifications", "no notification"),
             ("progressive", "deploy.progressive", "all-at-once deploy"),
         ] {
-            let mut hs = of(cap);
+            let (mut strong, mut first) = of(cap);
             if cap == "deploy.rollback" {
-                hs.extend(
-                    scan.hits
-                        .iter()
-                        .filter(|h| h.cap == cap && h.job.is_none() && h.wf != f.wf),
-                );
+                // Workflow-level rollbacks of other workflows come after the path's own.
+                strong = strong.or_else(|| hit(rollback_strong.outside(f.wf)));
+                first = first.or_else(|| hit(rollback_first.outside(f.wf)));
             }
-            let (c, n) = summary(&hs);
+            let (c, n) = summary_of(strong, first);
             let (c, n) = if c == Check::Fail && cap == "deploy.progressive" {
                 match &detected.progressive_config {
                     Some(p) => (Check::Pass, format!("strategy in {p}")),

@@ -14,7 +14,7 @@ pub mod templates;
 pub mod tools;
 
 use crate::repo::{Repo, Scripts};
-use crate::report::{Capability, DeployPath, ReportFinding, Stack};
+use crate::schema::{Capability, DeployPath, ReportFinding, Stack};
 use crate::workflow::{Action, Workflow};
 use settings::RepoSettings;
 
@@ -60,10 +60,10 @@ pub fn analyze(
         for c in capabilities.iter_mut().filter(|c| {
             matches!(
                 c.status,
-                crate::report::CapabilityStatus::Missing | crate::report::CapabilityStatus::Partial
+                crate::schema::CapabilityStatus::Missing | crate::schema::CapabilityStatus::Partial
             )
         }) {
-            c.status = crate::report::CapabilityStatus::Unknown;
+            c.status = crate::schema::CapabilityStatus::Unknown;
             c.reason = Some(r.clone());
             c.recommendation = None;
             c.template = None;
@@ -116,7 +116,7 @@ fn no_ci_reason(repo: &Repo) -> Option<String> {
 
 /// The template for one capability for the repository at `root` (used by
 /// `pipewise scaffold`). `None` when the capability id is unknown.
-pub fn scaffold(repo: &Repo, capability: &str) -> Option<(Stack, Option<crate::report::Template>)> {
+pub fn scaffold(repo: &Repo, capability: &str) -> Option<(Stack, Option<crate::schema::Template>)> {
     if !capabilities::IDS.contains(&capability) {
         return None;
     }

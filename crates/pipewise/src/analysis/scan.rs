@@ -7,8 +7,8 @@ use super::tools::{action_matches, command_matches, script_comments, script_name
 use crate::intent::{command_intent, job_deploys, word_intent_phrase, Intent};
 use crate::needs::{Dir, NeedsGraph};
 use crate::repo::{called_script, Repo, Scripts};
-use crate::report::ReportFinding;
 use crate::rules::{self, RuleMeta};
+use crate::schema::ReportFinding;
 use crate::shell::Script;
 use crate::workflow::{Action, Job, Step, Workflow};
 use pipewise_yaml::Node;
@@ -79,8 +79,13 @@ pub struct Scan {
 }
 
 impl Scan {
+    /// The facts of a job: a binary search, as `scan` pushes them in (workflow, job)
+    /// order.
     pub fn job(&self, wf: usize, job: usize) -> Option<&JobFacts> {
-        self.jobs.iter().find(|j| j.wf == wf && j.job == job)
+        self.jobs
+            .binary_search_by_key(&(wf, job), |j| (j.wf, j.job))
+            .ok()
+            .and_then(|i| self.jobs.get(i))
     }
     pub fn of(&self, cap: &'static str) -> impl Iterator<Item = &Hit> + '_ {
         self.hits.iter().filter(move |h| h.cap == cap)

@@ -4,7 +4,7 @@
 //! commands and actions of its workflows.
 
 use crate::repo::Repo;
-use crate::report::Stack;
+use crate::schema::Stack;
 use crate::source::FileKind;
 use crate::workflow::Workflow;
 use pipewise_catalog::catalog;

@@ -7,7 +7,7 @@
 //! A test audits each one with pipewise itself.
 
 use super::stack::Detected;
-use crate::report::Template;
+use crate::schema::Template;
 use pipewise_catalog::catalog;
 
 /// An action pinned the way the catalogue says (`pin`): shown as

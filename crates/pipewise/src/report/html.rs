@@ -9,7 +9,6 @@ use super::markdown::{capability_info, effort, labelled, local_commands, project
 use super::{CapabilityStatus, RepoReport, Report};
 use crate::finding::{Category, Severity};
 use crate::scoring::capability_category;
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Escapes text for HTML content and attribute values ([`super::escape::html`]).
@@ -111,65 +110,91 @@ pub(super) fn score_colour(frac: f64) -> &'static str {
 
 /// Renders the page.
 pub fn render(report: &Report, opts: &Options) -> String {
-    let mut o = String::new();
-    let title = if report.repositories.len() == 1 {
-        format!(
-            "pipewise CI/CD audit: {}",
-            project_name(&report.repositories[0].root)
-        )
-    } else {
-        format!(
-            "pipewise CI/CD audit: {} repositories",
-            report.repositories.len()
-        )
+    let s = HtmlStream {
+        opts: opts.clone(),
+        multi: report.repositories.len() > 1,
     };
-    let _ = write!(
-        o,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<header><h1>{}</h1><p>{} · pipewise {}</p></header>\n<main>\n",
-        esc(&title),
-        esc(&title),
-        esc(&opts.date),
-        esc(&report.tool.version)
-    );
-    if report.repositories.len() > 1 {
-        let mut order: Vec<usize> = (0..report.repositories.len()).collect();
-        order.sort_by_key(|&i| {
-            let r = &report.repositories[i];
-            (std::cmp::Reverse(r.scores.overall), r.root.clone())
-        });
-        o.push_str("<div class=\"card\"><h2>Repositories by score</h2><table class=\"cards\" id=\"repositories\"><thead><tr><th>Repository</th><th>Score</th><th>Grade</th><th>Critical</th><th>High</th><th>Findings</th></tr></thead><tbody>");
-        for i in order {
-            let r = &report.repositories[i];
-            let counts = super::severity_counts(r.findings.iter());
-            let anchor = if i == 0 {
-                String::new()
-            } else {
-                format!("-{i}")
-            };
-            let _ = write!(
-                o,
-                "<tr><td><a href=\"#repo{anchor}\"><code>{}</code></a></td><td>{}/100</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&r.root),
-                r.scores.overall,
-                esc(&r.scores.grade),
-                counts[0].1,
-                counts[1].1,
-                r.findings.len()
-            );
-        }
-        o.push_str("</tbody></table></div>\n");
+    super::stream::render(&s, &report.repositories)
+}
+
+/// The page written repository by repository (see [`super::stream`]): the title
+/// and the table of repositories by score come first, so the sections wait. A
+/// section's anchors hold its position, so sections are rendered on the writing
+/// thread.
+pub struct HtmlStream {
+    pub opts: Options,
+    /// More than one repository: each section has a heading.
+    pub multi: bool,
+}
+
+impl super::stream::Stream for HtmlStream {
+    type Part = RepoReport;
+    type Acc = Vec<super::stream::Row>;
+    const SPILL: bool = true;
+
+    fn part(&self, repo: &RepoReport) -> RepoReport {
+        repo.clone()
     }
-    let multi = report.repositories.len() > 1;
-    for (i, repo) in report.repositories.iter().enumerate() {
-        let sfx = if i == 0 {
-            String::new()
-        } else {
-            format!("-{i}")
+
+    fn write(
+        &self,
+        rows: &mut Self::Acc,
+        repo: RepoReport,
+        body: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        let sfx = match rows.len() {
+            0 => String::new(),
+            i => format!("-{i}"),
         };
-        repo_section(&mut o, repo, &sfx, multi);
+        let mut o = String::new();
+        repo_section(&mut o, &repo, &sfx, self.multi);
+        rows.push(super::stream::Row::of(&repo));
+        body.write_all(super::escape::guard_commands(o).as_bytes())
     }
-    let _ = write!(o, "</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n");
-    super::escape::guard_commands(o)
+
+    fn head(&self, rows: &Self::Acc) -> Vec<u8> {
+        let mut o = String::new();
+        let title = match rows.as_slice() {
+            [one] => format!("pipewise CI/CD audit: {}", project_name(&one.root)),
+            _ => format!("pipewise CI/CD audit: {} repositories", rows.len()),
+        };
+        let _ = write!(
+            o,
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<header><h1>{}</h1><p>{} · pipewise {}</p></header>\n<main>\n",
+            esc(&title),
+            esc(&title),
+            esc(&self.opts.date),
+            esc(env!("CARGO_PKG_VERSION"))
+        );
+        if rows.len() > 1 {
+            o.push_str("<div class=\"card\"><h2>Repositories by score</h2><table class=\"cards\" id=\"repositories\"><thead><tr><th>Repository</th><th>Score</th><th>Grade</th><th>Critical</th><th>High</th><th>Findings</th></tr></thead><tbody>");
+            for i in super::stream::Row::by_score(rows) {
+                let r = &rows[i];
+                let anchor = if i == 0 {
+                    String::new()
+                } else {
+                    format!("-{i}")
+                };
+                let _ = write!(
+                    o,
+                    "<tr><td><a href=\"#repo{anchor}\"><code>{}</code></a></td><td>{}/100</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(&r.root),
+                    r.overall,
+                    esc(&r.grade),
+                    r.counts[0].1,
+                    r.counts[1].1,
+                    r.findings()
+                );
+            }
+            o.push_str("</tbody></table></div>\n");
+        }
+        super::escape::guard_commands(o).into_bytes()
+    }
+
+    fn tail(&self, _: &Self::Acc) -> Vec<u8> {
+        let o = format!("</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n");
+        super::escape::guard_commands(o).into_bytes()
+    }
 }
 
 fn repo_section(o: &mut String, repo: &RepoReport, sfx: &str, multi: bool) {
@@ -604,64 +629,18 @@ pub fn layout(n: usize, edges: &[(usize, usize)]) -> Layout {
 }
 
 fn job_graph(repo: &RepoReport, sfx: &str) -> String {
-    // Nodes: every job; edges: needs, and workflow_run (sinks of the triggering
-    // workflow to sources of the triggered one).
-    let mut nodes: Vec<(usize, &str, String)> = vec![];
-    let mut index: BTreeMap<(usize, &str), usize> = BTreeMap::new();
-    for (wi, w) in repo.workflows.iter().enumerate() {
-        for j in &w.jobs {
-            index.insert((wi, j.id.as_str()), nodes.len());
-            nodes.push((
-                wi,
-                j.id.as_str(),
-                j.name.clone().unwrap_or_else(|| j.id.clone()),
-            ));
-        }
-    }
-    let mut edges = vec![];
-    let mut dashed = vec![];
-    for (wi, w) in repo.workflows.iter().enumerate() {
-        for j in &w.jobs {
-            for n in &j.needs {
-                if let (Some(&a), Some(&b)) = (
-                    index.get(&(wi, n.as_str())),
-                    index.get(&(wi, j.id.as_str())),
-                ) {
-                    edges.push((a, b));
-                }
-            }
-        }
-    }
-    for (wi, w) in repo.workflows.iter().enumerate() {
-        for name in &w.workflow_run {
-            for (si, src) in repo.workflows.iter().enumerate() {
-                let stem = src.file.rsplit('/').next().unwrap_or(&src.file);
-                if si == wi || !(src.name.as_deref() == Some(name.as_str()) || stem == name) {
-                    continue;
-                }
-                let sinks: Vec<&str> = src
-                    .jobs
-                    .iter()
-                    .filter(|j| !src.jobs.iter().any(|k| k.needs.contains(&j.id)))
-                    .map(|j| j.id.as_str())
-                    .collect();
-                let sources: Vec<&str> = w
-                    .jobs
-                    .iter()
-                    .filter(|j| j.needs.is_empty())
-                    .map(|j| j.id.as_str())
-                    .collect();
-                for a in &sinks {
-                    for b in &sources {
-                        if let (Some(&x), Some(&y)) = (index.get(&(si, *a)), index.get(&(wi, *b))) {
-                            edges.push((x, y));
-                            dashed.push((x, y));
-                        }
-                    }
-                }
-            }
-        }
-    }
+    // Nodes: every job (a folded node for a large workflow); edges: needs, and
+    // workflow_run (last jobs of the triggering workflow to first jobs of the
+    // triggered one), linear and bounded (`report::graph`).
+    let g = super::graph::build(repo);
+    let nodes = &g.nodes;
+    let edges: Vec<(usize, usize, bool)> = g
+        .needs
+        .iter()
+        .flatten()
+        .map(|&(a, b)| (a, b, false))
+        .chain(g.runs.iter().map(|&(a, b)| (a, b, true)))
+        .collect();
     if nodes.is_empty() {
         return format!("<svg id=\"job-graph{sfx}\" viewBox=\"0 0 300 30\" width=\"300\"><text x=\"0\" y=\"20\" font-size=\"12\" fill=\"#5b6475\">No workflow jobs.</text></svg>");
     }
@@ -673,10 +652,7 @@ fn job_graph(repo: &RepoReport, sfx: &str) -> String {
     let mut y = 8.0;
     let mut width: f64 = 300.0;
     // Bands in workflow_run order: a triggering workflow above the ones it triggers.
-    let wf_edges: Vec<(usize, usize)> = dashed
-        .iter()
-        .map(|&(a, b)| (nodes[a].0, nodes[b].0))
-        .collect();
+    let wf_edges: Vec<(usize, usize)> = g.links.iter().copied().filter(|(a, b)| a != b).collect();
     let wf_lay = layout(repo.workflows.len(), &wf_edges);
     let mut band_order: Vec<usize> = (0..repo.workflows.len()).collect();
     // Keep linked workflows together: key by the smallest index of the component.
@@ -699,20 +675,17 @@ fn job_graph(repo: &RepoReport, sfx: &str) -> String {
         .collect();
     band_order.sort_by_key(|&w| (keys[w], wf_lay.layer[w], w));
     for wi in band_order {
-        let ids: Vec<usize> = (0..nodes.len()).filter(|&v| nodes[v].0 == wi).collect();
-        if ids.is_empty() {
+        let Some(ids) = g.ranges.get(wi).filter(|r| !r.is_empty()).cloned() else {
             continue;
-        }
-        let local: BTreeMap<usize, usize> = ids.iter().enumerate().map(|(i, &v)| (v, i)).collect();
-        let local_edges: Vec<(usize, usize)> = edges
+        };
+        let local_edges: Vec<(usize, usize)> = g.needs[wi]
             .iter()
-            .filter(|e| !dashed.contains(e))
-            .filter_map(|(a, b)| Some((*local.get(a)?, *local.get(b)?)))
+            .map(|&(a, b)| (a - ids.start, b - ids.start))
             .collect();
         let lay = layout(ids.len(), &local_edges);
         let rows = lay.layers.iter().map(Vec::len).max().unwrap_or(1) as f64;
         let h = title_h + rows * (nh + gy);
-        for (i, &v) in ids.iter().enumerate() {
+        for (i, v) in ids.enumerate() {
             pos[v] = (
                 16.0 + lay.layer[i] as f64 * (nw + gx),
                 y + title_h + lay.order[i] as f64 * (nh + gy),
@@ -749,10 +722,10 @@ fn job_graph(repo: &RepoReport, sfx: &str) -> String {
             esc(&title)
         );
     }
-    for &(a, b) in &edges {
+    for &(a, b, dashed) in &edges {
         let (x1, y1) = pos[a];
         let (x2, y2) = pos[b];
-        let d = if dashed.contains(&(a, b)) {
+        let d = if dashed {
             // Between bands: from the bottom of the source to the top of the target.
             let (sx, sy, ex, ey) = if y2 >= y1 {
                 (x1 + nw / 2.0, y1 + nh, x2 + nw / 2.0, y2)
@@ -771,8 +744,11 @@ fn job_graph(repo: &RepoReport, sfx: &str) -> String {
             "<path d=\"{d}\" fill=\"none\" stroke=\"#8a93a3\" stroke-width=\"1.5\" marker-end=\"url(#arrow{sfx})\"/>"
         );
     }
-    for (v, (wi, id, label)) in nodes.iter().enumerate() {
+    for (v, node) in nodes.iter().enumerate() {
         let (x, y) = pos[v];
+        let wi = &node.wf;
+        let id = node.job.map_or("", |j| j.id.as_str());
+        let label = node.label(repo);
         let colour = palette[wi % palette.len()];
         let file = &repo.workflows[*wi].file;
         let short: String = if label.chars().count() > 24 {
@@ -780,15 +756,21 @@ fn job_graph(repo: &RepoReport, sfx: &str) -> String {
         } else {
             label.clone()
         };
-        let job = repo.workflows[*wi].jobs.iter().find(|j| j.id == *id);
-        let sub = job
+        let sub = node
+            .job
             .and_then(|j| {
                 j.environment
                     .clone()
                     .map(|e| format!("env: {e}"))
                     .or_else(|| j.runs_on.clone())
             })
-            .unwrap_or_default();
+            .unwrap_or_else(|| {
+                if node.job.is_none() {
+                    "graph folded: too many jobs".into()
+                } else {
+                    String::new()
+                }
+            });
         let sub: String = sub.chars().take(30).collect();
         let _ = write!(
             s,

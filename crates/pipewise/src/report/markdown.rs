@@ -229,43 +229,70 @@ pub fn project_name(root: &str) -> String {
 
 /// Renders the whole report (one section per repository).
 pub fn render(report: &Report, opts: &Options) -> String {
-    let mut out = String::new();
-    if report.repositories.len() > 1 {
-        let mut rows: Vec<&RepoReport> = report.repositories.iter().collect();
-        rows.sort_by(|a, b| {
-            b.scores
-                .overall
-                .cmp(&a.scores.overall)
-                .then_with(|| a.root.cmp(&b.root))
-        });
-        let _ = writeln!(
-            out,
-            "# CI/CD Pipeline Audit: {} Repositories\n\n**Date**: {}\n\n| Repository | Score | Grade | Critical | High | Findings |\n|---|---|---|---|---|---|",
-            rows.len(),
-            opts.date
-        );
-        for r in rows {
-            let counts = super::severity_counts(r.findings.iter());
+    let s = MarkdownStream { opts: opts.clone() };
+    super::stream::render(&s, &report.repositories)
+}
+
+/// The Markdown report written repository by repository (see [`super::stream`]):
+/// the table of repositories by score comes first, so the sections wait.
+pub struct MarkdownStream {
+    pub opts: Options,
+}
+
+impl super::stream::Stream for MarkdownStream {
+    type Part = (String, super::stream::Row);
+    type Acc = Vec<super::stream::Row>;
+    const SPILL: bool = true;
+
+    fn part(&self, repo: &RepoReport) -> Self::Part {
+        let mut out = String::new();
+        render_repo(&mut out, repo, &self.opts, env!("CARGO_PKG_VERSION"));
+        (out, super::stream::Row::of(repo))
+    }
+
+    fn write(
+        &self,
+        rows: &mut Self::Acc,
+        (section, row): Self::Part,
+        body: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        if !rows.is_empty() {
+            body.write_all(b"\n---\n\n")?;
+        }
+        rows.push(row);
+        body.write_all(escape::guard_commands(section).as_bytes())
+    }
+
+    fn head(&self, rows: &Self::Acc) -> Vec<u8> {
+        let mut out = String::new();
+        if rows.len() > 1 {
             let _ = writeln!(
                 out,
-                "| {} | {}/100 | {} | {} | {} | {} |",
-                cell(&code(&r.root)),
-                r.scores.overall,
-                r.scores.grade,
-                counts[0].1,
-                counts[1].1,
-                r.findings.len()
+                "# CI/CD Pipeline Audit: {} Repositories\n\n**Date**: {}\n\n| Repository | Score | Grade | Critical | High | Findings |\n|---|---|---|---|---|---|",
+                rows.len(),
+                self.opts.date
             );
-        }
-        out.push_str("\n---\n\n");
-    }
-    for (i, repo) in report.repositories.iter().enumerate() {
-        if i > 0 {
+            for i in super::stream::Row::by_score(rows) {
+                let r = &rows[i];
+                let _ = writeln!(
+                    out,
+                    "| {} | {}/100 | {} | {} | {} | {} |",
+                    cell(&code(&r.root)),
+                    r.overall,
+                    r.grade,
+                    r.counts[0].1,
+                    r.counts[1].1,
+                    r.findings()
+                );
+            }
             out.push_str("\n---\n\n");
         }
-        render_repo(&mut out, repo, opts, &report.tool.version);
+        escape::guard_commands(out).into_bytes()
     }
-    escape::guard_commands(out)
+
+    fn tail(&self, _: &Self::Acc) -> Vec<u8> {
+        vec![]
+    }
 }
 
 fn render_repo(out: &mut String, repo: &RepoReport, opts: &Options, version: &str) {
@@ -1147,6 +1174,7 @@ fn mermaid_label(s: &str) -> String {
 
 /// The mermaid diagram of workflows (subgraphs), jobs, `needs` and `workflow_run`.
 pub fn mermaid(repo: &RepoReport) -> String {
+    let g = super::graph::build(repo);
     let mut m = String::from("flowchart LR\n");
     for (i, w) in repo.workflows.iter().enumerate() {
         let title = w.name.clone().unwrap_or_else(|| w.file.clone());
@@ -1156,7 +1184,16 @@ pub fn mermaid(repo: &RepoReport) -> String {
             mermaid_label(&title),
             mermaid_label(w.file.rsplit('/').next().unwrap_or(&w.file))
         );
-        for j in &w.jobs {
+        if g.folded(i) {
+            let _ = writeln!(m, "    w{i}_folded[\"{} jobs (folded)\"]", w.jobs.len());
+        }
+        for n in g
+            .ranges
+            .get(i)
+            .into_iter()
+            .flat_map(|r| &g.nodes[r.clone()])
+        {
+            let Some(j) = n.job else { continue };
             let label = j.name.clone().unwrap_or_else(|| j.id.clone());
             let _ = writeln!(
                 m,
@@ -1166,23 +1203,21 @@ pub fn mermaid(repo: &RepoReport) -> String {
             );
         }
         m.push_str("  end\n");
-        for j in &w.jobs {
-            for n in &j.needs {
-                if w.jobs.iter().any(|x| &x.id == n) {
-                    let _ = writeln!(m, "  {} --> {}", node_id(i, n), node_id(i, &j.id));
-                }
+        for &(a, b) in g.needs.get(i).into_iter().flatten() {
+            if let (Some(a), Some(b)) = (g.nodes[a].job, g.nodes[b].job) {
+                let _ = writeln!(m, "  {} --> {}", node_id(i, &a.id), node_id(i, &b.id));
             }
         }
     }
-    for (i, w) in repo.workflows.iter().enumerate() {
-        for name in &w.workflow_run {
-            for (k, src) in repo.workflows.iter().enumerate() {
-                let file_stem = src.file.rsplit('/').next().unwrap_or(&src.file);
-                if src.name.as_deref() == Some(name.as_str()) || file_stem == name {
-                    let _ = writeln!(m, "  w{k} -. workflow_run .-> w{i}");
-                }
-            }
-        }
+    for &(k, i) in &g.links {
+        let _ = writeln!(m, "  w{k} -. workflow_run .-> w{i}");
+    }
+    if g.links_dropped > 0 {
+        let _ = writeln!(
+            m,
+            "  %% {} more workflow_run links not drawn",
+            g.links_dropped
+        );
     }
     m
 }

@@ -6,6 +6,7 @@ pub mod economics;
 pub mod escape;
 pub mod github;
 pub mod gitlab;
+pub mod graph;
 pub mod html;
 pub mod inventory;
 pub mod json;

@@ -2,7 +2,8 @@
 //! summary line of counts by severity.
 
 use super::escape::text as esc;
-use super::{severity_counts, Report, ReportFinding};
+use super::stream::Row;
+use super::{Report, ReportFinding};
 use crate::finding::Severity;
 
 struct Paint {
@@ -221,17 +222,6 @@ impl PlainStream {
     }
 }
 
-/// What the head and the tail show of one repository.
-pub struct Row {
-    root: String,
-    files: usize,
-    errors: usize,
-    counts: [(Severity, usize); 5],
-    unscored: bool,
-    overall: u32,
-    grade: String,
-}
-
 /// The rows of every repository written, and the one repository of a single-repository
 /// report (its scorecard shows more; the findings are not kept).
 #[derive(Default)]
@@ -279,15 +269,7 @@ impl super::stream::Stream for PlainStream {
         for f in sorted {
             finding(&mut out, p, &repo.root, f, cols);
         }
-        let row = Row {
-            root: repo.root.clone(),
-            files: repo.files.len(),
-            errors: repo.errors.len(),
-            counts: severity_counts(repo.findings.iter()),
-            unscored: repo.scores.unscored.is_some(),
-            overall: repo.scores.overall,
-            grade: repo.scores.grade.clone(),
-        };
+        let row = Row::of(repo);
         // A single repository's scorecard reads its scores, summary and economics.
         let single = (!self.multi).then(|| super::RepoReport {
             root: repo.root.clone(),
@@ -445,8 +427,10 @@ fn scorecard(out: &mut String, p: &Paint, kept: &Kept, cols: Option<usize>) {
         }
         return;
     }
-    let mut rows: Vec<&Row> = kept.rows.iter().collect();
-    rows.sort_by(|a, b| b.overall.cmp(&a.overall).then_with(|| a.root.cmp(&b.root)));
+    let rows: Vec<&Row> = Row::by_score(&kept.rows)
+        .into_iter()
+        .map(|i| &kept.rows[i])
+        .collect();
     let width = rows
         .iter()
         .map(|r| esc(&r.root).chars().count())
@@ -489,7 +473,7 @@ fn scorecard(out: &mut String, p: &Paint, kept: &Kept, cols: Option<usize>) {
             r.grade,
             r.counts[0].1,
             r.counts[1].1,
-            r.counts.iter().map(|c| c.1).sum::<usize>()
+            r.findings()
         ));
     }
 }

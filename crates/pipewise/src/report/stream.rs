@@ -69,3 +69,45 @@ pub fn render<S: Stream>(s: &S, repos: &[RepoReport]) -> String {
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     }
 }
+
+/// What the tables of repositories by score (and the plain totals) show of one
+/// repository: kept for every repository while the bodies are written.
+pub struct Row {
+    pub root: String,
+    pub files: usize,
+    pub errors: usize,
+    /// Findings by severity, most severe first.
+    pub counts: [(crate::finding::Severity, usize); 5],
+    pub unscored: bool,
+    pub overall: u32,
+    pub grade: String,
+}
+
+impl Row {
+    pub fn of(r: &RepoReport) -> Row {
+        Row {
+            root: r.root.clone(),
+            files: r.files.len(),
+            errors: r.errors.len(),
+            counts: super::severity_counts(r.findings.iter()),
+            unscored: r.scores.unscored.is_some(),
+            overall: r.scores.overall,
+            grade: r.scores.grade.clone(),
+        }
+    }
+
+    /// Every finding.
+    pub fn findings(&self) -> usize {
+        self.counts.iter().map(|c| c.1).sum()
+    }
+
+    /// Indexes of `rows`, best score first (then by root), as the tables show them.
+    pub fn by_score(rows: &[Row]) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&rows[a], &rows[b]);
+            b.overall.cmp(&a.overall).then_with(|| a.root.cmp(&b.root))
+        });
+        order
+    }
+}

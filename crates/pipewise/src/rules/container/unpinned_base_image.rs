@@ -6,6 +6,7 @@ use crate::dockerfile::{parse_image_ref, Dockerfile, Stage};
 use crate::finding::{Category, Confidence, Severity};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
 use crate::source::SourceFile;
+use std::collections::HashMap;
 
 pub struct UnpinnedBaseImage;
 
@@ -76,9 +77,65 @@ fn floating(tag: &str) -> Option<&'static str> {
         .find(|f| *f == lower || *f == first)
 }
 
+/// Global `ARG` defaults (`ARG NAME=value` before the first `FROM`), the first
+/// definition of each name; read once per Dockerfile.
+fn global_args(d: &Dockerfile) -> HashMap<&str, &str> {
+    let mut out = HashMap::new();
+    for i in d
+        .instructions
+        .iter()
+        .filter(|i| i.is_global() && i.keyword == "ARG")
+    {
+        for w in i.args.split_whitespace() {
+            if let Some((k, v)) = w.split_once('=') {
+                out.entry(k)
+                    .or_insert_with(|| v.trim_matches(|c| c == '"' || c == '\''));
+            }
+        }
+    }
+    out
+}
+
+/// Longest text a base image may resolve to (a value that refers to itself twice,
+/// `ARG A=$A$A`, would double at each round).
+const MAX_RESOLVED: usize = 4096;
+/// Rounds of substitution (a default may name another argument).
+const MAX_ROUNDS: usize = 8;
+
+/// One pass over `text` replacing `$NAME` and `${NAME}` by their defaults: linear in
+/// the text and the values it brings in.
+fn substitute_once(text: &str, args: &HashMap<&str, &str>) -> String {
+    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let (name, len) = match after.strip_prefix('{') {
+            Some(b) => match b.find('}') {
+                Some(end) if !b[..end].is_empty() && b[..end].chars().all(is_name) => {
+                    (&b[..end], end + 2)
+                }
+                _ => ("", 0),
+            },
+            None => {
+                let end = after.find(|c: char| !is_name(c)).unwrap_or(after.len());
+                (&after[..end], end)
+            }
+        };
+        match args.get(name).filter(|_| !name.is_empty()) {
+            Some(v) => out.push_str(v),
+            None => out.push_str(&rest[at..at + 1 + len]),
+        }
+        rest = &after[len..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The image a stage starts from, with global `ARG` defaults substituted; `None`
 /// when it is a build stage, `scratch`, or depends on an argument without default.
-fn resolved_base(d: &Dockerfile, stage: &Stage) -> Option<String> {
+fn resolved_base(d: &Dockerfile, args: &HashMap<&str, &str>, stage: &Stage) -> Option<String> {
     let base = stage.base.trim();
     if base.is_empty() {
         return None;
@@ -87,26 +144,17 @@ fn resolved_base(d: &Dockerfile, stage: &Stage) -> Option<String> {
         return None;
     }
     let mut out = base.to_string();
-    if out.contains('$') {
-        for i in d
-            .instructions
-            .iter()
-            .filter(|i| i.is_global() && i.keyword == "ARG")
-        {
-            for w in i.args.split_whitespace() {
-                if let Some((k, v)) = w.split_once('=') {
-                    let v = v.trim_matches(|c| c == '"' || c == '\'');
-                    out = out
-                        .replace(&format!("${{{k}}}"), v)
-                        .replace(&format!("${k}"), v);
-                }
-            }
+    for _ in 0..MAX_ROUNDS {
+        if !out.contains('$') {
+            break;
         }
-        if out.contains('$') {
+        let next = substitute_once(&out, args);
+        if next == out || next.len() > MAX_RESOLVED {
             return None;
         }
+        out = next;
     }
-    Some(out)
+    (!out.contains('$')).then_some(out)
 }
 
 impl Rule for UnpinnedBaseImage {
@@ -119,8 +167,9 @@ impl Rule for UnpinnedBaseImage {
             .option_value(META.id, "require-digest")
             .and_then(|v| v.as_bool())
             .unwrap_or(true);
+        let args = global_args(d);
         for stage in &d.stages {
-            let Some(image) = resolved_base(d, stage) else {
+            let Some(image) = resolved_base(d, &args, stage) else {
                 continue;
             };
             let r = parse_image_ref(&image);
@@ -196,5 +245,47 @@ mod tests {
         assert_eq!(severities(None), vec!["1:info", "2:medium"]);
         let off = "[options.\"container/unpinned-base-image\"]\nrequire-digest = false\n";
         assert_eq!(severities(Some(off)), vec!["2:medium"]);
+    }
+
+    fn resolve(df: &str) -> Vec<Option<String>> {
+        let f = SourceFile::from_text(
+            "Dockerfile".into(),
+            crate::source::FileKind::Dockerfile,
+            df.into(),
+        )
+        .0;
+        let d = dockerfile(&f).expect("a Dockerfile");
+        let args = global_args(d);
+        d.stages
+            .iter()
+            .map(|s| resolved_base(d, &args, s))
+            .collect()
+    }
+
+    #[test]
+    fn global_args_resolve_once_and_bounded() {
+        let r = resolve(
+            "ARG NODE=20 PY=\"3.12\"\nARG BASE=node:${NODE}\nARG NODE=99\nFROM $BASE\nFROM python:$PY-slim AS b\nFROM b\nFROM ${NODE_X}\nFROM alpine:${V:-3}\n",
+        );
+        // The first definition counts; a default naming another argument resolves;
+        // a longer name is not a prefix match; `${V:-3}` is left (no default known).
+        assert_eq!(
+            r,
+            vec![
+                Some("node:20".into()),
+                Some("python:3.12-slim".into()),
+                None,
+                None,
+                None
+            ]
+        );
+        // `ARG A=$A$A` doubles at each round: bounded, unresolved.
+        assert_eq!(resolve("ARG A=$A$A\nFROM $A\n"), vec![None]);
+        let mut bomb = String::new();
+        for i in 0..40 {
+            bomb += &format!("ARG A{i}=$A{}$A{}\n", i + 1, i + 1);
+        }
+        bomb += "FROM $A0\n";
+        assert_eq!(resolve(&bomb), vec![None]);
     }
 }

@@ -1,0 +1,84 @@
+//! `ci.concurrency`: Concurrency control.
+
+use super::missing;
+use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use crate::finding::Category;
+use crate::schema::{CapabilityStatus, Evidence};
+use crate::workflow::Workflow;
+
+pub const META: CapabilityMeta = CapabilityMeta {
+    id: "ci.concurrency",
+    name: "Concurrency control",
+    practice: "`concurrency` groups prevent overlaps",
+    evidence: "`concurrency` groups on the workflows that need them",
+    category: Category::CiPipeline,
+    optional: false,
+    build_minutes: 10,
+    applies: Applies::Always,
+};
+
+pub fn verdict(i: &Input, _: &Cx) -> Verdict {
+    concurrency(i)
+}
+
+fn concurrency(i: &Input) -> Verdict {
+    let needing: Vec<&Workflow> = i
+        .workflows
+        .iter()
+        .enumerate()
+        .filter(|(wi, w)| {
+            i.scan.jobs.iter().any(|f| f.wf == *wi && f.deploys)
+                || w.has_trigger("push")
+                || w.has_trigger("pull_request")
+        })
+        .map(|(_, w)| w)
+        .collect();
+    if needing.is_empty() {
+        return missing();
+    }
+    let with: Vec<&&Workflow> = needing
+        .iter()
+        .filter(|w| {
+            w.root.get("concurrency").is_some()
+                || w.jobs.iter().any(|j| j.get("concurrency").is_some())
+        })
+        .collect();
+    let ev = |w: &Workflow| {
+        let line = w
+            .root
+            .entry("concurrency")
+            .or_else(|| w.jobs.iter().find_map(|j| j.entry("concurrency")))
+            .map(|e| w.doc.position(e.key.span.start).line)
+            .unwrap_or(1);
+        Evidence {
+            file: w.path.to_string(),
+            line,
+            note: "concurrency group".into(),
+        }
+    };
+    let without: Vec<&str> = needing
+        .iter()
+        .filter(|w| !with.iter().any(|x| x.path == w.path))
+        .map(|w| w.file_name())
+        .collect();
+    if with.is_empty() {
+        missing()
+    } else if without.is_empty() {
+        Verdict {
+            status: CapabilityStatus::Present,
+            evidence: with.iter().take(3).map(|w| ev(w)).collect(),
+            reason: None,
+        }
+    } else {
+        Verdict {
+            status: CapabilityStatus::Partial,
+            evidence: with.iter().take(3).map(|w| ev(w)).collect(),
+            reason: Some(format!("no concurrency group in {}", without.join(", "))),
+        }
+    }
+}
+
+#[cfg(test)]
+verdict_tests![
+    (Partial, [Replace("ci.yml", "concurrency:\n  group: ${{ github.workflow }}-${{ github.ref }}\n  cancel-in-progress: true\n", "")]),
+];

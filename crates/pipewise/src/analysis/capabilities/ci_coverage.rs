@@ -1,0 +1,60 @@
+//! `ci.coverage`: Coverage.
+
+use super::super::scan::Hit;
+use super::from_hits;
+use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use crate::finding::Category;
+
+pub const META: CapabilityMeta = CapabilityMeta {
+    id: "ci.coverage",
+    name: "Coverage",
+    practice: "Coverage collected with a threshold",
+    evidence:
+        "coverage collected (and better: a threshold enforced or uploaded with failure on error)",
+    category: Category::Testing,
+    optional: false,
+    build_minutes: 30,
+    applies: Applies::Always,
+};
+
+pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
+    // Coverage is collected by the test run; a weak upload (Codecov with
+    // `fail_ci_if_error: false`) is a finding, not missing coverage.
+    let hs = cx.hits(META.id);
+    let collected = hs
+        .iter()
+        .any(|h| h.weak.is_none() && h.tool != "Codecov" && h.tool != "Coveralls");
+    let kept: Vec<&Hit> = hs
+        .into_iter()
+        .filter(|h| {
+            !(collected && h.weak.is_some() && (h.tool == "Codecov" || h.tool == "Coveralls"))
+        })
+        .collect();
+    from_hits(&kept, true, i.scan)
+}
+
+#[cfg(test)]
+verdict_tests![
+    (
+        Partial,
+        [
+            Replace("ci.yml", "run: npm test -- --coverage", "run: npm test"),
+            Replace(
+                "ci.yml",
+                "fail_ci_if_error: true",
+                "fail_ci_if_error: false"
+            )
+        ]
+    ),
+    (
+        Missing,
+        [
+            Replace("ci.yml", "run: npm test -- --coverage", "run: npm test"),
+            Replace(
+                "ci.yml",
+                "        uses: codecov/codecov-action",
+                "        uses: actions/upload-artifact"
+            )
+        ]
+    ),
+];

@@ -1,0 +1,48 @@
+//! `ci.e2e-tests`: End-to-end tests.
+
+use super::{na, NO_SERVICE};
+use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use crate::finding::Category;
+
+pub const META: CapabilityMeta = CapabilityMeta {
+    id: "ci.e2e-tests",
+    name: "End-to-end tests",
+    practice: "Browser/E2E tests before release",
+    evidence: "end-to-end/browser tests (playwright, cypress, ...)",
+    category: Category::Testing,
+    optional: false,
+    build_minutes: 480,
+    applies: Applies::Always,
+};
+
+pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
+    if !cx.deployable && cx.hits(META.id).is_empty() {
+        return na(NO_SERVICE);
+    }
+    if !i.detected.has_ui(i.repo) && cx.hits(META.id).is_empty() {
+        return na(
+            "no browser UI: no UI framework, pages or templates detected (a service's API is covered by integration tests)",
+        );
+    }
+    cx.standard(META.id)
+}
+
+#[cfg(test)]
+verdict_tests![
+    (
+        Partial,
+        [Replace(
+            "e2e.yml",
+            "run: npx playwright test",
+            "run: npx playwright test || true"
+        )]
+    ),
+    (
+        Missing,
+        [
+            Remove("e2e.yml"),
+            Write("src/App.tsx", "export const App = () => null;\n")
+        ]
+    ),
+    (NotApplicable, [Remove("e2e.yml")]),
+];

@@ -1,0 +1,61 @@
+//! `ci.typecheck`: Type checking.
+
+use super::na;
+use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use crate::finding::Category;
+
+pub const META: CapabilityMeta = CapabilityMeta {
+    id: "ci.typecheck",
+    name: "Type checking",
+    practice: "Type check in CI",
+    evidence:
+        "a type check where the language has one apart from the compiler (tsc, mypy, pyright)",
+    category: Category::Testing,
+    optional: false,
+    build_minutes: 30,
+    applies: Applies::Always,
+};
+
+pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
+    let d = i.detected;
+    let applies = ["typescript", "python", "php"]
+        .iter()
+        .any(|l| d.has_language(l));
+    if !applies && cx.hits(META.id).is_empty() {
+        let langs = if d.stack.languages.is_empty() {
+            "no language detected".to_string()
+        } else {
+            d.stack.languages.join(", ")
+        };
+        return na(format!(
+            "{langs}: the compiler is the type checker (no separate type check applies)"
+        ));
+    }
+    cx.standard(META.id)
+}
+
+#[cfg(test)]
+verdict_tests![
+    (
+        Partial,
+        [
+            Replace(
+                "ci.yml",
+                "run: npx tsc --noEmit",
+                "run: npx tsc --noEmit || true"
+            ),
+            Replace("ci.yml", "run: npm run build", "run: npm run build || true")
+        ]
+    ),
+    (
+        Missing,
+        [
+            Replace(
+                "ci.yml",
+                "      - name: Type check\n        run: npx tsc --noEmit\n",
+                ""
+            ),
+            Replace("ci.yml", "run: npm run build", "run: npm run compile")
+        ]
+    ),
+];

@@ -1,0 +1,43 @@
+//! `ci.unit-tests`: Unit tests.
+
+use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use crate::finding::Category;
+
+pub const META: CapabilityMeta = CapabilityMeta {
+    id: "ci.unit-tests",
+    name: "Unit tests",
+    practice: "Unit tests on push and PR",
+    evidence: "unit tests run on push or pull request",
+    category: Category::Testing,
+    optional: false,
+    build_minutes: 240,
+    applies: Applies::Always,
+};
+
+pub fn verdict(_: &Input, cx: &Cx) -> Verdict {
+    cx.standard(META.id)
+}
+
+#[cfg(test)]
+verdict_tests![
+    (
+        Partial,
+        [
+            Replace(
+                "ci.yml",
+                "run: npm test -- --coverage",
+                "run: npm test -- --coverage || true"
+            ),
+            Remove("benchmark.yml")
+        ]
+    ),
+    (
+        Missing,
+        [
+            Remove("ci.yml"),
+            Remove("benchmark.yml"),
+            Remove("deploy.yml"),
+            Remove("release.yml")
+        ]
+    ),
+];

@@ -1,0 +1,54 @@
+//! `delivery.container-build`: Container build.
+
+use super::{na, NO_CONTAINERS};
+use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use crate::finding::Category;
+use crate::schema::{CapabilityStatus, Evidence};
+use crate::source::FileKind;
+
+pub const META: CapabilityMeta = CapabilityMeta {
+    id: "delivery.container-build",
+    name: "Container build",
+    practice: "Images built in CI",
+    evidence: "container images built in CI",
+    category: Category::CiPipeline,
+    optional: false,
+    build_minutes: 120,
+    applies: Applies::Always,
+};
+
+pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
+    if !cx.containers {
+        return na(NO_CONTAINERS);
+    }
+    let v = cx.standard(META.id);
+    if v.status == CapabilityStatus::Missing {
+        let files: Vec<Evidence> = i
+            .repo
+            .files_of(FileKind::Dockerfile)
+            .take(2)
+            .map(|f| Evidence {
+                file: f.path.clone(),
+                line: 1,
+                note: "Dockerfile that no workflow builds".into(),
+            })
+            .collect();
+        if !files.is_empty() {
+            return Verdict {
+                status: CapabilityStatus::Missing,
+                evidence: files,
+                reason: None,
+            };
+        }
+    }
+    v
+}
+
+#[cfg(test)]
+verdict_tests![
+    (Missing, [Remove("container.yml")]),
+    (
+        NotApplicable,
+        [Remove("container.yml"), Remove("Dockerfile")]
+    ),
+];

@@ -1,0 +1,92 @@
+//! `deploy.approval-gate`: Deployment approval.
+
+use super::super::deploy::{Check, Path, Tier};
+use super::{missing, na, NO_SERVICE};
+use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use crate::finding::Category;
+use crate::schema::{CapabilityStatus, Evidence};
+
+pub const META: CapabilityMeta = CapabilityMeta {
+    id: "deploy.approval-gate",
+    name: "Deployment approval",
+    practice: "Protected environment / approval",
+    evidence: "production deploys behind a protected environment / manual approval / explicit authorization guard",
+    category: Category::Deployment,
+    optional: false,
+    build_minutes: 30,
+    applies: Applies::DeployedService,
+};
+
+pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
+    let prod: Vec<&Path> = i
+        .paths
+        .iter()
+        .filter(|p| p.tier == Tier::Production && p.placeholder.is_none())
+        .collect();
+    if prod.is_empty() {
+        return if cx.deployable {
+            Verdict {
+                reason: Some("no production deploy from CI".into()),
+                ..missing()
+            }
+        } else {
+            na(NO_SERVICE)
+        };
+    }
+    let evid = |p: &Path| Evidence {
+        file: p.report.file.clone(),
+        line: p.report.line,
+        note: p
+            .report
+            .checks
+            .iter()
+            .find(|c| c.id == "approval")
+            .map(|c| c.note.clone())
+            .unwrap_or_default(),
+    };
+    let ev: Vec<Evidence> = prod.iter().take(3).map(|p| evid(p)).collect();
+    if prod.iter().all(|p| p.approval == Check::Pass) {
+        Verdict {
+            status: CapabilityStatus::Present,
+            evidence: ev,
+            reason: None,
+        }
+    } else if prod.iter().all(|p| p.approval == Check::Fail) {
+        Verdict {
+            status: CapabilityStatus::Missing,
+            evidence: ev,
+            reason: None,
+        }
+    } else if prod.iter().all(|p| p.approval != Check::Fail) {
+        // Decided by environment protection rules, a setting: unknown, no
+        // deduction, unless --settings says otherwise.
+        let why = prod
+            .iter()
+            .find(|p| p.approval == Check::Unknown)
+            .map(|p| format!("production deploy in job `{}` uses an environment with no visible approval guard: pipewise cannot see repository settings; export environment protection rules with --settings", p.report.job))
+            .unwrap_or_default();
+        Verdict {
+            status: CapabilityStatus::Unknown,
+            evidence: ev,
+            reason: Some(why),
+        }
+    } else {
+        Verdict {
+            status: CapabilityStatus::Partial,
+            evidence: ev,
+            reason: Some(
+                "some production deploys have no protected environment or approval guard".into(),
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+verdict_tests![(
+    Partial,
+    [Replace(
+        "deploy.yml",
+        "    environment:\n      name: production\n      url: ${{ vars.PRODUCTION_URL }}\n",
+        ""
+    )]
+),];

@@ -1,0 +1,59 @@
+//! `deploy.db-backup`: Database backup.
+
+use super::{from_hits, na};
+use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use crate::finding::Category;
+use crate::schema::CapabilityStatus;
+
+pub const META: CapabilityMeta = CapabilityMeta {
+    id: "deploy.db-backup",
+    name: "Database backup",
+    practice: "Backup before production deploys",
+    evidence: "database backup before production deploys",
+    category: Category::DisasterRecovery,
+    optional: false,
+    build_minutes: 120,
+    applies: Applies::DeployedService,
+};
+
+pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
+    if !cx.migrations_apply && cx.hits(META.id).is_empty() {
+        return na(cx.no_migrations.as_str());
+    }
+    let v = from_hits(&cx.deploy_hits(META.id), false, i.scan);
+    if let (CapabilityStatus::Partial, Some(r)) = (&v.status, &v.reason) {
+        let r = format!("backup failure ignored: {r}");
+        return Verdict {
+            reason: Some(r),
+            ..v
+        };
+    }
+    v
+}
+
+#[cfg(test)]
+verdict_tests![
+    (
+        Partial,
+        [Replace(
+            "deploy.yml",
+            "run: pg_dump",
+            "continue-on-error: true\n        run: pg_dump"
+        )]
+    ),
+    (
+        Missing,
+        [
+            Replace(
+                "deploy.yml",
+                "run: pg_dump --format=custom --file=\"backup-$GITHUB_SHA.dump\" \"$DATABASE_URL\"",
+                "run: echo no backup"
+            ),
+            Replace(
+                "deploy.yml",
+                "      - name: Back up the database before migrating\n",
+                "      - name: Prepare\n"
+            )
+        ]
+    ),
+];

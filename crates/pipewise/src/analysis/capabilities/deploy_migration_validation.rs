@@ -1,0 +1,48 @@
+//! `deploy.migration-validation`: Migration validation.
+
+use super::super::scan::Hit;
+use super::{from_hits, na};
+use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use crate::finding::Category;
+
+pub const META: CapabilityMeta = CapabilityMeta {
+    id: "deploy.migration-validation",
+    name: "Migration validation",
+    practice: "Migrations validated in CI",
+    evidence:
+        "migrations validated in CI (drift check, apply on a fresh DB, destructive-change check)",
+    category: Category::Deployment,
+    optional: false,
+    build_minutes: 120,
+    applies: Applies::Always,
+};
+
+pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
+    let scan = i.scan;
+    if !cx.migrations_apply
+        && cx.hits("migration").is_empty()
+        && cx.hits("migration-check").is_empty()
+    {
+        return na(cx.no_migrations.as_str());
+    }
+    let mut hs: Vec<&Hit> = cx.hits("migration-check");
+    hs.extend(scan.of("migration").filter(|h| {
+        h.job
+            .and_then(|j| scan.job(h.wf, j))
+            .is_some_and(|f| !f.deploy_ctx && f.on_change)
+    }));
+    from_hits(&hs, true, scan)
+}
+
+#[cfg(test)]
+verdict_tests![(
+    Missing,
+    [
+        Remove("migration-check.yml"),
+        Replace(
+            "ci.yml",
+            "run: npx prisma migrate deploy",
+            "run: npm run start"
+        )
+    ]
+),];

@@ -1,0 +1,36 @@
+//! `ops.load-testing`: Load testing.
+
+use super::{na, NO_SERVICE};
+use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use crate::finding::Category;
+
+pub const META: CapabilityMeta = CapabilityMeta {
+    id: "ops.load-testing",
+    name: "Load testing",
+    practice: "k6/locust load tests",
+    evidence: "load/performance tests (k6, locust, gatling, artillery, ...)",
+    category: Category::Testing,
+    optional: true,
+    build_minutes: 240,
+    applies: Applies::DeployedService,
+};
+
+pub fn verdict(_: &Input, cx: &Cx) -> Verdict {
+    if !cx.deployable && cx.hits(META.id).is_empty() {
+        return na(NO_SERVICE);
+    }
+    cx.standard(META.id)
+}
+
+#[cfg(test)]
+verdict_tests![
+    (
+        Partial,
+        [Replace(
+            "load-test.yml",
+            "run: docker run",
+            "continue-on-error: true\n        run: docker run"
+        )]
+    ),
+    (Missing, [Remove("load-test.yml")]),
+];

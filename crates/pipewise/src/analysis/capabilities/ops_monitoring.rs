@@ -1,0 +1,42 @@
+//! `ops.monitoring`: Monitoring.
+
+use super::super::scan::{Hit, HitKind};
+use super::{from_hits, na, NO_SERVICE};
+use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use crate::finding::Category;
+
+pub const META: CapabilityMeta = CapabilityMeta {
+    id: "ops.monitoring",
+    name: "Monitoring",
+    practice: "Post-deploy error-rate checks",
+    evidence: "post-deploy monitoring/error-rate checks, monitoring-as-code",
+    category: Category::Observability,
+    optional: false,
+    build_minutes: 240,
+    applies: Applies::DeployedService,
+};
+
+pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
+    let d = i.detected;
+    let scan = i.scan;
+    if !cx.deployable {
+        return na(NO_SERVICE);
+    }
+    // A step named like monitoring counts only around a deploy ("Size
+    // monitoring" of a build is not production monitoring).
+    let hs: Vec<&Hit> = cx
+        .hits(META.id)
+        .into_iter()
+        .filter(|h| {
+            h.kind != HitKind::Named
+                || h.job
+                    .and_then(|j| scan.job(h.wf, j))
+                    .is_some_and(|f| f.deploy_ctx)
+        })
+        .collect();
+    let v = from_hits(&hs, false, scan);
+    v.or_files(&d.monitoring_files, "monitoring as code")
+}
+
+#[cfg(test)]
+verdict_tests![(Missing, [Remove("monitoring/alerts.rules.yml")]),];

@@ -1,0 +1,39 @@
+//! `security.dependency-audit`: Dependency audit.
+
+use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use crate::finding::Category;
+
+pub const META: CapabilityMeta = CapabilityMeta {
+    id: "security.dependency-audit",
+    name: "Dependency audit",
+    practice: "Vulnerable dependencies block CI",
+    evidence: "vulnerability audit of dependencies (npm audit, pip-audit, cargo audit/deny, govulncheck, osv-scanner, ...)",
+    category: Category::Security,
+    optional: false,
+    build_minutes: 30,
+    applies: Applies::Always,
+};
+
+pub fn verdict(_: &Input, cx: &Cx) -> Verdict {
+    cx.standard(META.id)
+}
+
+#[cfg(test)]
+verdict_tests![
+    (
+        Partial,
+        [
+            Replace(
+                "dependency-audit.yml",
+                "run: npm audit --audit-level=high --omit=dev",
+                "run: npm audit --audit-level=high --omit=dev || true"
+            ),
+            Replace(
+                "dependency-audit.yml",
+                "      - uses: actions/dependency-review-action",
+                "      - continue-on-error: true\n        uses: actions/dependency-review-action"
+            )
+        ]
+    ),
+    (Missing, [Remove("dependency-audit.yml")]),
+];

@@ -1,0 +1,98 @@
+//! Test support for capability units, like a rule's trigger and benign fixtures:
+//! `tests/fixtures/capabilities/complete` has every capability (the benign case),
+//! `bare` none; a unit's cases are edits of `complete` that make its verdict
+//! partial, missing or not applicable.
+
+use super::CapabilityMeta;
+use crate::analysis::settings::RepoSettings;
+use crate::audit::audit_path_with;
+use crate::schema::{CapabilityStatus, RepoReport};
+use std::path::{Path, PathBuf};
+
+/// An edit of the `complete` fixture. A `.yml` name without `/` is a workflow.
+pub enum Edit {
+    /// Replaces every occurrence of a text that must be there.
+    Replace(&'static str, &'static str, &'static str),
+    /// Deletes a file.
+    Remove(&'static str),
+    /// Writes a file.
+    Write(&'static str, &'static str),
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/capabilities")
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+fn path(root: &Path, p: &str) -> PathBuf {
+    if p.contains('/') || !p.ends_with(".yml") {
+        root.join(p)
+    } else {
+        root.join(".github/workflows").join(p)
+    }
+}
+
+fn audit(root: &Path) -> RepoReport {
+    let text = std::fs::read_to_string(fixtures().join("complete.settings.json")).unwrap();
+    let settings = RepoSettings::parse(&text).unwrap();
+    audit_path_with(root, None, Some(&settings)).unwrap()
+}
+
+fn verdict(r: &RepoReport, id: &str) -> (CapabilityStatus, String) {
+    let c = r.capabilities.iter().find(|c| c.id == id).unwrap();
+    (c.status, format!("{c:?}"))
+}
+
+/// Checks a capability: present in `complete`, missing or not applicable in
+/// `bare`, and each case's status after its edits of `complete`.
+pub fn check(meta: &CapabilityMeta, cases: &[(CapabilityStatus, &[Edit])]) {
+    let id = meta.id;
+    let (s, c) = verdict(&audit(&fixtures().join("complete")), id);
+    assert_eq!(s, CapabilityStatus::Present, "{id} in complete: {c}");
+    let (s, c) = verdict(&audit(&fixtures().join("bare")), id);
+    assert!(
+        matches!(
+            s,
+            CapabilityStatus::Missing | CapabilityStatus::NotApplicable
+        ) || id == "security.secret-scanning",
+        "{id} in bare: {c}"
+    );
+    assert!(
+        !cases.is_empty(),
+        "{id}: no case makes it less than present"
+    );
+    for (n, (want, edits)) in cases.iter().enumerate() {
+        let dir = tempfile::tempdir().unwrap();
+        copy(&fixtures().join("complete"), dir.path());
+        for e in edits.iter() {
+            match e {
+                Edit::Replace(p, from, to) => {
+                    let p = path(dir.path(), p);
+                    let text = std::fs::read_to_string(&p).unwrap();
+                    assert!(text.contains(from), "{id} case {n}: {from:?} not in {p:?}");
+                    std::fs::write(&p, text.replace(from, to)).unwrap();
+                }
+                Edit::Remove(p) => std::fs::remove_file(path(dir.path(), p)).unwrap(),
+                Edit::Write(p, text) => {
+                    let p = path(dir.path(), p);
+                    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+                    std::fs::write(p, text).unwrap();
+                }
+            }
+        }
+        let (s, c) = verdict(&audit(dir.path()), id);
+        assert_eq!(s, *want, "{id} case {n}: {c}");
+    }
+}

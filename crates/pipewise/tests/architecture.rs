@@ -1,0 +1,315 @@
+//! The shape of the code (issue 22, `docs/architecture.md`), read from the sources:
+//!
+//! - the top-level modules of `pipewise` are layered ([`LAYERS`], bottom first): a
+//!   module uses only modules below it, so there is no import cycle among them,
+//!   except for the upward edges listed in [`KNOWN_UPWARD`] (today's debt; the
+//!   test also fails when a listed edge is gone, so the list only shrinks);
+//! - no rule imports a sibling rule (shared code lives in the group's `mod.rs` or
+//!   `common.rs`), except [`KNOWN_SIBLING`] (same ratchet);
+//! - a capability unit imports no other capability unit, and tests its verdicts.
+//!
+//! Dependencies are `crate::<module>` paths (also inside `use crate::{…}`) outside
+//! comments and outside the trailing `#[cfg(test)]` part of a file.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Top-level modules, bottom first. A new module gets its place here.
+const LAYERS: &[&str] = &[
+    // Leaves: findings, source files, expressions, word lists.
+    "finding",
+    "dockerfile",
+    "source",
+    "keywords",
+    "expr",
+    "action_shas",
+    // The model and the facts about its steps.
+    "shell",
+    "workflow",
+    "gitlab",
+    "conditions",
+    "needs",
+    "intent",
+    "effects",
+    "economics",
+    // The report data, below everything that fills or renders it.
+    "schema",
+    // Reading a repository.
+    "tree",
+    "repo",
+    "actions_lock",
+    "discover",
+    // Rules and their configuration.
+    "config",
+    "rules",
+    "suggest",
+    "suppress",
+    // Analysis, scores, what reports show, renderers, the engine.
+    "analysis",
+    "scoring",
+    "summary",
+    "report",
+    "baseline",
+    "audit",
+    "fix",
+];
+
+/// Upward edges (a module using one above it) that exist today: each closes an
+/// import cycle and should go.
+const KNOWN_UPWARD: &[(&str, &str)] = &[
+    ("actions_lock", "fix"),
+    ("config", "rules"),
+    ("config", "suggest"),
+    ("gitlab", "repo"),
+    ("repo", "analysis"),
+    ("repo", "discover"),
+    ("shell", "intent"),
+    ("workflow", "economics"),
+    ("workflow", "gitlab"),
+    ("workflow", "intent"),
+];
+
+/// Rules that import a sibling rule today (file, sibling): the shared function
+/// should move to the group's `mod.rs` or `common.rs`.
+const KNOWN_SIBLING: &[(&str, &str)] = &[
+    ("reliability/masked_failure.rs", "continue_on_error_gate"),
+    (
+        "reliability/missing_concurrency.rs",
+        "continue_on_error_gate",
+    ),
+    ("reliability/toolchain_drift.rs", "missing_file"),
+    ("security/cache_poisoning.rs", "artifact_poisoning"),
+    ("security/cache_poisoning.rs", "dangerous_trigger"),
+    ("security/known_vulnerable_action.rs", "deprecated_action"),
+];
+
+fn src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// A file's code: without comments and without its `#[cfg(test)]` tail.
+fn code(p: &Path) -> String {
+    let text = std::fs::read_to_string(p).unwrap();
+    let text = match text.find("#[cfg(test)]") {
+        Some(i) => &text[..i],
+        None => &text[..],
+    };
+    text.lines()
+        .map(|l| match l.find("//") {
+            Some(i) => &l[..i],
+            None => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn ident(s: &str) -> &str {
+    let end = s
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(s.len());
+    &s[..end]
+}
+
+/// The modules named after `prefix` (`crate::`, `super::`) in `code`, including
+/// the items of a `prefix{a, b::c}` group.
+fn named_after(code: &str, prefix: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for (i, _) in code.match_indices(prefix) {
+        let rest = &code[i + prefix.len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            let group = &group[..group.find('}').unwrap_or(group.len())];
+            for item in group.split(',') {
+                let m = ident(item.trim());
+                if !m.is_empty() {
+                    out.insert(m.to_string());
+                }
+            }
+        } else {
+            let m = ident(rest);
+            if !m.is_empty() {
+                out.insert(m.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Edges between top-level modules: (from, to) → the files that make them.
+fn module_graph() -> BTreeMap<(String, String), Vec<String>> {
+    let root = src();
+    let mut files = vec![];
+    rust_files(&root, &mut files);
+    let mut edges: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for f in files {
+        let rel = f
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let top = rel
+            .split('/')
+            .next()
+            .unwrap()
+            .trim_end_matches(".rs")
+            .to_string();
+        // The crate root, and test support compiled only for tests.
+        if top == "lib" || f.file_stem().is_some_and(|s| s == "testing") {
+            continue;
+        }
+        for to in named_after(&code(&f), "crate::") {
+            if to != top {
+                edges
+                    .entry((top.clone(), to))
+                    .or_default()
+                    .push(rel.clone());
+            }
+        }
+    }
+    edges
+}
+
+#[test]
+fn modules_are_layered_without_new_cycles() {
+    let pos = |m: &str| LAYERS.iter().position(|x| *x == m);
+    let edges = module_graph();
+    let mut problems = vec![];
+    let mut upward = BTreeSet::new();
+    for ((from, to), files) in &edges {
+        let (Some(a), Some(b)) = (pos(from), pos(to)) else {
+            problems.push(format!(
+                "{from} -> {to} ({files:?}): give each top-level module its place in LAYERS"
+            ));
+            continue;
+        };
+        if b > a {
+            upward.insert((from.as_str(), to.as_str()));
+            if !KNOWN_UPWARD.contains(&(from.as_str(), to.as_str())) {
+                problems.push(format!(
+                    "{from} uses {to}, which is above it (an import cycle in the making): {files:?}"
+                ));
+            }
+        }
+    }
+    for (from, to) in KNOWN_UPWARD {
+        if !upward.contains(&(*from, *to)) {
+            problems.push(format!(
+                "{from} -> {to} is gone: remove it from KNOWN_UPWARD"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+/// The graph check sees the edges it should: a module above uses one below.
+#[test]
+fn the_module_graph_reads_imports() {
+    let edges = module_graph();
+    for (from, to) in [
+        ("audit", "analysis"),
+        ("scoring", "schema"),
+        ("report", "schema"),
+    ] {
+        assert!(
+            edges.contains_key(&(from.to_string(), to.to_string())),
+            "{from} -> {to} not seen"
+        );
+    }
+    assert_eq!(
+        named_after("use crate::{a, b::c};\nlet x = crate::d::e();", "crate::"),
+        ["a", "b", "d"].iter().map(|s| s.to_string()).collect()
+    );
+}
+
+/// The modules of a directory that define a rule (`impl Rule for`).
+fn rule_modules(dir: &Path) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "rs")
+            && std::fs::read_to_string(&p)
+                .unwrap()
+                .contains("impl Rule for")
+        {
+            out.insert(p.file_stem().unwrap().to_string_lossy().into_owned());
+        }
+    }
+    out
+}
+
+#[test]
+fn no_rule_imports_a_sibling_rule() {
+    let rules = src().join("rules");
+    let mut found = BTreeSet::new();
+    let mut problems = vec![];
+    let mut groups = 0;
+    for e in std::fs::read_dir(&rules).unwrap() {
+        let dir = e.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        groups += 1;
+        let group = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let siblings = rule_modules(&dir);
+        for name in &siblings {
+            let file = format!("{group}/{name}.rs");
+            let code = code(&dir.join(format!("{name}.rs")));
+            let mut used = named_after(&code, "super::");
+            used.extend(named_after(&code, &format!("crate::rules::{group}::")));
+            for other in used.iter().filter(|u| *u != name && siblings.contains(*u)) {
+                found.insert((file.clone(), other.clone()));
+                if !KNOWN_SIBLING.contains(&(file.as_str(), other.as_str())) {
+                    problems.push(format!("{file} imports the rule {group}/{other}"));
+                }
+            }
+        }
+    }
+    assert!(groups >= 5, "rule groups not found under {rules:?}");
+    for (file, other) in KNOWN_SIBLING {
+        if !found.contains(&(file.to_string(), other.to_string())) {
+            problems.push(format!(
+                "{file} -> {other} is gone: remove it from KNOWN_SIBLING"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn no_capability_imports_another() {
+    let dir = src().join("analysis/capabilities");
+    let mut units = BTreeSet::new();
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
+        if std::fs::read_to_string(&p)
+            .unwrap()
+            .contains("pub const META: CapabilityMeta")
+        {
+            units.insert(stem);
+        }
+    }
+    assert_eq!(units.len(), pipewise::analysis::capabilities::ALL.len());
+    for u in &units {
+        let code = code(&dir.join(format!("{u}.rs")));
+        let used = named_after(&code, "super::");
+        let others: Vec<&String> = used.iter().filter(|x| units.contains(*x)).collect();
+        assert!(others.is_empty(), "capability {u} imports {others:?}");
+        // Tested like a rule: its file checks its verdicts on fixtures.
+        let text = std::fs::read_to_string(dir.join(format!("{u}.rs"))).unwrap();
+        assert!(
+            text.contains("verdict_tests!["),
+            "capability {u} has no verdict test (verdict_tests!)"
+        );
+    }
+}
