@@ -279,6 +279,10 @@ pub struct Workflow<'a> {
     /// rules and the report's economics section all ask for it (it was a third of the
     /// audit's instructions when each computed it again).
     pub savings: std::sync::OnceLock<Vec<crate::economics::savings::Found>>,
+    /// What the economics model reads from each job whatever the repository around
+    /// the workflow (step kinds, conditions, runners), read once for the `cost/*`
+    /// rules and the report section.
+    pub(crate) economics: std::sync::OnceLock<Vec<crate::economics::JobStatic>>,
 }
 
 impl<'a> Workflow<'a> {
@@ -296,6 +300,7 @@ impl<'a> Workflow<'a> {
             platform: Platform::GitHub,
             pipeline: None,
             savings: std::sync::OnceLock::new(),
+            economics: std::sync::OnceLock::new(),
         };
         let Some(map) = root.as_map() else {
             problems.push(Problem {

@@ -156,6 +156,7 @@ fn fixture_matches_the_numbers_worked_out_by_hand() {
         savings,
         vec![
             ("cost/missing-cancel-in-progress", 1690.0),
+            ("cost/no-docs-path-filter", 507.0),
             ("cost/multi-arch-every-push", 825.0),
             ("cost/no-dependency-cache", 27.9)
         ]
@@ -168,7 +169,10 @@ fn run_data_replaces_the_model_and_says_so() {
         r#"{"workflowName":"CI","jobs":[
         {"name":"test (ubuntu-latest, 18)","startedAt":"2026-05-01T12:00:00Z","completedAt":"2026-05-01T12:09:30Z","conclusion":"success"},
         {"name":"test (macos-latest, 20)","startedAt":"2026-05-01T12:00:00Z","completedAt":"2026-05-01T12:12:00Z","conclusion":"success"},
-        {"name":"test (windows-latest, 20)","startedAt":"2026-05-01T12:00:00Z","completedAt":"2026-05-01T12:10:00Z","conclusion":"success"}]}"#,
+        {"name":"test (windows-latest, 20)","startedAt":"2026-05-01T12:00:00Z","completedAt":"2026-05-01T12:10:00Z","conclusion":"success"},
+        {"name":"build-image","startedAt":"2026-05-01T12:10:00Z","completedAt":"2026-05-01T12:14:00Z","conclusion":"success"},
+        {"name":"build-image","startedAt":"2026-05-02T12:10:00Z","completedAt":"2026-05-02T12:13:00Z","conclusion":"success"},
+        {"name":"build-image","startedAt":"2026-05-03T12:10:00Z","completedAt":"2026-05-03T12:15:00Z","conclusion":"success"}]}"#,
     )
     .expect("run data");
     let mut settings = RepoSettings::default();
@@ -194,6 +198,29 @@ fn run_data_replaces_the_model_and_says_so() {
         .find(|w| w.file.ends_with("nightly.yml"))
         .expect("nightly");
     assert!(nightly.events.iter().all(|e| e.basis == "model"));
+    // build-image took at most 5 min in 3 runs against its `timeout-minutes: 60`: a
+    // timeout of 3 × 5 = 15 min caps a hung run 45 min lower. The test job (at most
+    // 12 min, `timeout-minutes: 30` < 3 × 12) is not reported.
+    let t: Vec<&pipewise::economics::report::Saving> = e
+        .savings
+        .iter()
+        .filter(|s| s.rule == "cost/timeout-above-observed")
+        .collect();
+    assert_eq!(t.len(), 1, "{t:?}");
+    assert_eq!(t[0].job.as_deref(), Some("build-image"));
+    assert!(
+        t[0].message.contains("set `timeout-minutes: 15`"),
+        "{}",
+        t[0].message
+    );
+    assert!(t[0].message.contains("45 min less"), "{}", t[0].message);
+    assert_eq!(t[0].basis, "run data (3 runs)");
+    // Without run data there is nothing to judge the timeout against.
+    let model_only = economics(&fixture(), None);
+    assert!(model_only
+        .savings
+        .iter()
+        .all(|s| s.rule != "cost/timeout-above-observed"));
 }
 
 #[test]

@@ -115,8 +115,10 @@ pub fn job_facts(job: &Job) -> JobFacts {
             }
         }
         for c in commands(s) {
+            // Both names are 16 characters or more: shorter words are skipped unread.
             if c.words.iter().any(|w| {
-                w.text.contains("qemu-user-static") || w.text.contains("tonistiigi/binfmt")
+                w.text.len() >= 16
+                    && (w.text.contains("qemu-user-static") || w.text.contains("tonistiigi/binfmt"))
             }) {
                 f.qemu = true;
             }
@@ -236,21 +238,22 @@ fn container_kind(multi: bool, facts: JobFacts) -> Kind {
 
 /// Package-manager commands that install dependencies.
 fn installs(name: &str, c: &Command) -> bool {
-    let sub = subcommand(c).unwrap_or("");
+    // The subcommand is read only for package managers (most commands are not).
+    let sub = || subcommand(c).unwrap_or("");
     let arg = |a: &str| c.has_arg(a);
     match name {
-        "npm" => matches!(sub, "ci" | "install" | "i"),
-        "pnpm" | "bun" => matches!(sub, "install" | "i"),
-        "yarn" => sub.is_empty() || sub == "install",
-        "pip" | "pip3" => sub == "install",
+        "npm" => matches!(sub(), "ci" | "install" | "i"),
+        "pnpm" | "bun" => matches!(sub(), "install" | "i"),
+        "yarn" => sub().is_empty() || sub() == "install",
+        "pip" | "pip3" => sub() == "install",
         "python" | "python3" => arg("pip") && arg("install"),
-        "poetry" | "pipenv" | "bundle" | "composer" | "pdm" => sub == "install",
-        "uv" => sub == "sync" || (sub == "pip" && arg("install")),
-        "go" => sub == "mod" && arg("download"),
-        "cargo" => sub == "fetch",
-        "dotnet" => sub == "restore",
-        "mix" => sub == "deps.get",
-        "apt-get" | "apt" | "brew" | "apk" | "dnf" | "yum" => sub == "install" || sub == "add",
+        "poetry" | "pipenv" | "bundle" | "composer" | "pdm" => sub() == "install",
+        "uv" => sub() == "sync" || (sub() == "pip" && arg("install")),
+        "go" => sub() == "mod" && arg("download"),
+        "cargo" => sub() == "fetch",
+        "dotnet" => sub() == "restore",
+        "mix" => sub() == "deps.get",
+        "apt-get" | "apt" | "brew" | "apk" | "dnf" | "yum" => sub() == "install" || sub() == "add",
         _ => false,
     }
 }
@@ -277,7 +280,12 @@ fn command_kind(c: &Command, facts: JobFacts) -> Kind {
     }
     let name = c.base_name().to_ascii_lowercase();
     let name = name.as_str();
-    let sub = subcommand(c).unwrap_or("");
+    let containers = matches!(name, "docker" | "podman" | "buildah" | "docker-compose");
+    let sub = if containers {
+        subcommand(c).unwrap_or("")
+    } else {
+        ""
+    };
     if matches!(name, "docker" | "podman" | "buildah")
         && (sub == "build" || (sub == "buildx" && c.has_arg("build")) || sub == "bud")
     {

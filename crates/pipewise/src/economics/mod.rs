@@ -63,26 +63,45 @@ enum Callee {
     Remote,
 }
 
-/// A job, read once.
-struct JobModel<'v, 'a> {
-    job: &'v Job<'a>,
+/// What the model reads from a job whatever the repository around its workflow,
+/// read once per workflow ([`Workflow::economics`]): the `cost/*` rules and the report
+/// section share it.
+#[derive(Debug)]
+pub(crate) struct JobStatic {
     cond: Cond,
     /// `if: always()` and friends run even when a need did not.
     ignores_needs: bool,
-    needs: Vec<usize>,
     legs: Vec<Leg>,
     legs_known: bool,
-    steps: Vec<(Kind, Cond, usize)>,
+    steps: Vec<(Kind, Cond)>,
     timeout: Option<f64>,
+    facts: duration::JobFacts,
+    /// The job's notes about its matrix and runners.
+    notes: Vec<String>,
+}
+
+/// A job, read once.
+struct JobModel<'v, 'a> {
+    job: &'v Job<'a>,
+    st: &'v JobStatic,
+    needs: Vec<usize>,
     observed: Option<Observed>,
     callee: Callee,
-    facts: duration::JobFacts,
+}
+
+impl std::ops::Deref for JobModel<'_, '_> {
+    type Target = JobStatic;
+    fn deref(&self) -> &JobStatic {
+        self.st
+    }
 }
 
 /// A workflow, read once.
 struct Model<'v, 'a> {
     wf: &'v Workflow<'a>,
     jobs: Vec<JobModel<'v, 'a>>,
+    /// Each job's `needs:` as job indices.
+    needs: Vec<Vec<usize>>,
     order: Vec<usize>,
     notes: Vec<String>,
 }
@@ -274,6 +293,9 @@ pub fn analyze(workflows: &[Workflow], inputs: &Inputs) -> Economics {
         .iter()
         .flat_map(|w| savings::of_workflow(w, a))
         .collect();
+    if inputs.runs.is_some() {
+        s.extend(models.iter().flat_map(savings::timeouts));
+    }
     s.sort_by(|x, y| {
         y.usd_per_month
             .total_cmp(&x.usd_per_month)
@@ -300,12 +322,64 @@ fn basis(r: &RunResult) -> String {
     b
 }
 
+/// Reads a job's repository-independent parts: conditions, matrix legs and their
+/// runners, step kinds, timeout.
+fn job_static(j: &Job) -> JobStatic {
+    let mut notes = vec![];
+    let facts = duration::job_facts(j);
+    let legs_values = events::matrix_legs(j.node);
+    let legs_known = legs_values.is_some();
+    if !legs_known {
+        notes.push(format!(
+            "job `{}`: matrix computed at run time, counted as one leg",
+            j.id
+        ));
+    }
+    let legs_values = legs_values.unwrap_or_else(|| vec![vec![]]);
+    let legs: Vec<Leg> = if j.uses.and_then(Node::as_str).is_none() {
+        legs_values
+            .iter()
+            .map(|lv| leg(j, lv, &mut notes))
+            .collect()
+    } else {
+        legs_values
+            .iter()
+            .map(|_| Leg {
+                label: String::new(),
+                price: cost::default_linux(),
+            })
+            .collect()
+    };
+    let cond_node = j.condition();
+    let cond_text = cond_node.and_then(Node::as_str).unwrap_or("");
+    let ignores_needs = ["always()", "failure()", "cancelled()"]
+        .iter()
+        .any(|f| cond_text.contains(f));
+    JobStatic {
+        cond: Cond::parse(cond_node),
+        ignores_needs,
+        legs,
+        legs_known,
+        steps: j
+            .steps
+            .iter()
+            .map(|s| (duration::step_kind(s, facts), Cond::parse(s.get("if"))))
+            .collect(),
+        timeout: duration::timeout(j),
+        facts,
+        notes,
+    }
+}
+
 /// Reads a workflow once: jobs, legs, runners, steps, needs and callees.
 fn model<'v, 'a>(
     wf: &'v Workflow<'a>,
     by_path: &HashMap<&str, usize>,
     runs: Option<&Runs>,
 ) -> Model<'v, 'a> {
+    let statics = wf
+        .economics
+        .get_or_init(|| wf.jobs.iter().map(job_static).collect());
     let mut notes = vec![];
     let index: HashMap<&str, usize> = wf
         .jobs
@@ -316,17 +390,8 @@ fn model<'v, 'a>(
         .collect();
     let wf_name = wf.name.unwrap_or_else(|| file_stem(wf.path));
     let mut jobs = vec![];
-    for j in &wf.jobs {
-        let facts = duration::job_facts(j);
-        let legs_values = events::matrix_legs(j.node);
-        let legs_known = legs_values.is_some();
-        if !legs_known {
-            notes.push(format!(
-                "job `{}`: matrix computed at run time, counted as one leg",
-                j.id
-            ));
-        }
-        let legs_values = legs_values.unwrap_or_else(|| vec![vec![]]);
+    for (j, st) in wf.jobs.iter().zip(statics) {
+        notes.extend(st.notes.iter().cloned());
         let callee = match j.uses.and_then(Node::as_str) {
             None => Callee::None,
             Some(u) => {
@@ -343,56 +408,23 @@ fn model<'v, 'a>(
                 }
             }
         };
-        let legs: Vec<Leg> = if matches!(callee, Callee::None) {
-            legs_values
-                .iter()
-                .map(|lv| leg(j, lv, &mut notes))
-                .collect()
-        } else {
-            legs_values
-                .iter()
-                .map(|_| Leg {
-                    label: String::new(),
-                    price: cost::default_linux(),
-                })
-                .collect()
-        };
-        let cond_node = j.condition();
-        let cond_text = cond_node.and_then(Node::as_str).unwrap_or("");
-        let ignores_needs = ["always()", "failure()", "cancelled()"]
-            .iter()
-            .any(|f| cond_text.contains(f));
-        let mut names: Vec<&str> = vec![j.id];
-        if let Some(n) = j.name {
-            names.insert(0, n);
-        }
+        let observed = runs.and_then(|r| {
+            let mut names: Vec<&str> = vec![j.id];
+            if let Some(n) = j.name {
+                names.insert(0, n);
+            }
+            r.observed(wf_name, &names)
+        });
         jobs.push(JobModel {
             job: j,
-            cond: Cond::parse(cond_node),
-            ignores_needs,
+            st,
             needs: j
                 .needs
                 .iter()
                 .filter_map(|n| index.get(n).copied())
                 .collect(),
-            legs,
-            legs_known,
-            steps: j
-                .steps
-                .iter()
-                .map(|s| {
-                    let line = wf.doc.position(s.node.span.start).line;
-                    (
-                        duration::step_kind(s, facts),
-                        Cond::parse(s.get("if")),
-                        line,
-                    )
-                })
-                .collect(),
-            timeout: duration::timeout(j),
-            observed: runs.and_then(|r| r.observed(wf_name, &names)),
+            observed,
             callee,
-            facts,
         });
     }
     let needs: Vec<Vec<usize>> = jobs.iter().map(|j| j.needs.clone()).collect();
@@ -405,6 +437,7 @@ fn model<'v, 'a>(
     Model {
         wf,
         jobs,
+        needs,
         order,
         notes,
     }
@@ -479,7 +512,7 @@ fn job_minutes(j: &JobModel, sc: Option<&Scenario>) -> (Range, bool, bool) {
         return (Range::new(o.min, o.median, o.max), true, false);
     }
     let mut r = duration::JOB_OVERHEAD;
-    for (k, c, _) in &j.steps {
+    for (k, c) in &j.steps {
         if sc.is_none_or(|sc| c.eval(sc).possible()) {
             r = r.plus(k.minutes());
         }
@@ -608,11 +641,7 @@ fn run(
         walls[ji] = wall;
         weight[ji] = Some(wall.expected);
     }
-    let p = critical_path::longest(
-        &m.jobs.iter().map(|j| j.needs.clone()).collect::<Vec<_>>(),
-        &m.order,
-        &weight,
-    );
+    let p = critical_path::longest(&m.needs, &m.order, &weight);
     let mut wall = Range::default();
     for &j in &p.jobs {
         wall = wall.plus(walls[j]);

@@ -55,6 +55,7 @@ pub fn lower<'a>(p: &'a Pipeline<'a>) -> Vec<Workflow<'a>> {
             platform: Platform::GitLab,
             pipeline: Some(p),
             savings: OnceLock::new(),
+            economics: OnceLock::new(),
         });
     }
     out

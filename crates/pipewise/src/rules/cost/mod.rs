@@ -3,9 +3,13 @@
 //! default assumptions; `pipewise cost` recomputes them with yours). Severity `info`:
 //! they cost money, not safety.
 
+pub mod checks_on_every_os;
+pub mod image_built_twice;
 pub mod missing_cancel_in_progress;
 pub mod multi_arch_every_push;
 pub mod no_dependency_cache;
+pub mod no_docs_path_filter;
+pub mod unused_setup;
 
 use super::{Ctx, Rule, RuleMeta};
 use crate::economics::savings;
@@ -15,6 +19,10 @@ pub static RULES: &[&dyn Rule] = &[
     &missing_cancel_in_progress::MissingCancelInProgress,
     &multi_arch_every_push::MultiArchEveryPush,
     &no_dependency_cache::NoDependencyCache,
+    &unused_setup::UnusedSetup,
+    &checks_on_every_os::ChecksOnEveryOs,
+    &no_docs_path_filter::NoDocsPathFilter,
+    &image_built_twice::ImageBuiltTwice,
 ];
 
 /// Reports the workflow's savings of rule `meta`.

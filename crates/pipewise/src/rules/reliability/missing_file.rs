@@ -4,6 +4,7 @@
 //! (`uses: ./x`), `npm run X` with no script X, and config files named in
 //! `package.json` scripts.
 
+use super::complete;
 use crate::finding::{Category, Confidence, Severity, Span};
 use crate::intent::{step_intent, Intent};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
@@ -268,22 +269,34 @@ struct PkgScript {
 /// The `scripts` of one `package.json`, in file order.
 type PkgScripts = Vec<(String, PkgScript)>;
 
-/// `package.json` scripts by file text: each file is parsed once per process, however
-/// many steps run `npm run`.
+/// Parsed `package.json` scripts by (text length, text hash).
+type PkgCache = HashMap<(usize, u64), Option<Arc<PkgScripts>>>;
+static PKG_CACHE: LazyLock<Mutex<PkgCache>> = LazyLock::new(Default::default);
+/// Distinct `package.json` texts [`PKG_CACHE`] holds before it starts again: a process
+/// that audits many versions (`pipewise history`, an organisation's repositories)
+/// keeps a bounded number.
+const PKG_CACHE_ENTRIES: usize = 1024;
+
+/// `package.json` scripts by file text: each file is parsed once per process (while
+/// the bounded cache holds it), however many steps run `npm run`.
 fn package_scripts(f: &SourceFile) -> Option<Arc<PkgScripts>> {
-    type Cache = HashMap<(usize, u64), Option<Arc<PkgScripts>>>;
-    static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(Default::default);
-    let text = f.text();
+    package_scripts_of(f.text())
+}
+
+fn package_scripts_of(text: &str) -> Option<Arc<PkgScripts>> {
     let key = {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         text.hash(&mut h);
         (text.len(), h.finish())
     };
-    if let Some(hit) = CACHE.lock().ok().and_then(|c| c.get(&key).cloned()) {
+    if let Some(hit) = PKG_CACHE.lock().ok().and_then(|c| c.get(&key).cloned()) {
         return hit;
     }
     let parsed = parse_package_scripts(text).map(Arc::new);
-    if let Ok(mut c) = CACHE.lock() {
+    if let Ok(mut c) = PKG_CACHE.lock() {
+        if c.len() >= PKG_CACHE_ENTRIES {
+            c.clear();
+        }
         c.insert(key, parsed.clone());
     }
     parsed
@@ -690,38 +703,27 @@ impl Rule for MissingFile {
     }
 }
 
-/// Whether the repository was read in full (source files, not only pipeline files:
-/// a copy of `.github/` alone cannot tell a missing file from one not copied).
-pub fn complete(repo: &crate::repo::Repo) -> bool {
-    // Asked for every step: a repository of only `.github/` would be scanned in full
-    // each time, so the answer is kept per repository (root and path count).
-    type Seen = HashMap<(std::path::PathBuf, usize), bool>;
-    static SEEN: LazyLock<Mutex<Seen>> = LazyLock::new(Default::default);
-    let key = (repo.root.clone(), repo.paths.len());
-    if let Some(&known) = SEEN.lock().ok().and_then(|m| m.get(&key).copied()).as_ref() {
-        return known;
-    }
-    let answer = scan_complete(repo);
-    if let Ok(mut m) = SEEN.lock() {
-        m.insert(key, answer);
-    }
-    answer
-}
-
-fn scan_complete(repo: &crate::repo::Repo) -> bool {
-    repo.paths.iter().any(|p| {
-        !p.starts_with(".github/")
-            && p != ".github"
-            && p.contains('.')
-            && crate::discover::classify(p).is_none()
-    })
-}
-
 fn chk_clone<'s>(c: &Check<'s>) -> Check<'s> {
     Check {
         site: c.site,
         cwd: c.cwd.clone(),
         earlier: c.earlier.clone(),
         foreign: c.foreign,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{package_scripts_of, PKG_CACHE, PKG_CACHE_ENTRIES};
+
+    #[test]
+    fn the_package_json_cache_stays_bounded() {
+        for i in 0..PKG_CACHE_ENTRIES + 10 {
+            let text = format!("{{\"scripts\": {{\"t{i}\": \"jest --ci\"}}}}");
+            let s = package_scripts_of(&text).expect("package.json parses");
+            assert_eq!(s[0].0, format!("t{i}"));
+            let held = PKG_CACHE.lock().map(|c| c.len()).unwrap_or(usize::MAX);
+            assert!(held <= PKG_CACHE_ENTRIES, "{held} entries");
+        }
     }
 }
