@@ -51,15 +51,7 @@ pub fn stream<S: Stream>(
         failing: false,
     };
     let mut acc = S::Acc::default();
-    let mut spill = if S::SPILL {
-        Some(std::io::BufWriter::with_capacity(
-            256 * 1024,
-            spill_file()
-                .map_err(|e| format!("cannot create a temporary file for the report: {e}"))?,
-        ))
-    } else {
-        None
-    };
+    let mut spill = S::SPILL.then(|| spill_in(&std::env::temp_dir()));
     // Eight per thread: fewer waits for the slowest repository of a window than four
     // (~8% less wall time on the corpus), peak RSS ~55 MB (~56-60 MB on ten copies).
     let window = (rayon::current_num_threads() * 8).max(1);
@@ -103,8 +95,7 @@ pub fn stream<S: Stream>(
     }
     write_all(&mut previous, &mut o)?;
     if o.written > 0 {
-        if let Some(f) = spill {
-            let mut f = f.into_inner().map_err(|e| io(e.into_error()))?;
+        if let Some(mut f) = spill {
             out.write_all(&s.head(&acc)).map_err(io)?;
             f.seek(SeekFrom::Start(0)).map_err(io)?;
             s.body(&acc, &mut f, out).map_err(io)?;
@@ -115,15 +106,19 @@ pub fn stream<S: Stream>(
     Ok(o)
 }
 
-/// A temporary file, unlinked as soon as it is open (Unix), so it goes away with the
-/// process however it ends.
-fn spill_file() -> std::io::Result<std::fs::File> {
-    let dir = std::env::temp_dir();
+/// Where the bodies of a [`Stream::SPILL`] format wait.
+trait Spill: std::io::Read + Write + Seek {}
+impl<T: std::io::Read + Write + Seek> Spill for T {}
+
+/// A temporary file in `dir`, unlinked as soon as it is open (Unix), so it goes
+/// away with the process however it ends; memory when no file can be created there
+/// (the report is then held as before streaming, but still written). Parts are
+/// written whole, so the file is not buffered.
+fn spill_in(dir: &Path) -> Box<dyn Spill> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
-    let mut i = 0u32;
-    loop {
+    for i in 0..100 {
         let name = dir.join(format!("pipewise-{}-{nanos}-{i}.tmp", std::process::id()));
         match std::fs::File::options()
             .read(true)
@@ -133,12 +128,13 @@ fn spill_file() -> std::io::Result<std::fs::File> {
         {
             Ok(f) => {
                 let _ = std::fs::remove_file(&name);
-                return Ok(f);
+                return Box::new(f);
             }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && i < 100 => i += 1,
-            Err(e) => return Err(e),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(_) => break,
         }
     }
+    Box::new(std::io::Cursor::new(Vec::new()))
 }
 
 fn io(e: std::io::Error) -> String {
@@ -424,6 +420,27 @@ mod tests {
         let (o, out) = streamed(&paths, gone, &s);
         assert_eq!((o.written, o.failed), (0, 1));
         assert!(out.is_empty());
+    }
+
+    /// The spilled body reads back the same from a temporary file and, when the
+    /// directory cannot hold one, from memory.
+    #[test]
+    fn spilled_bodies_read_back_from_a_file_or_memory() {
+        let dir = tempfile::TempDir::new().unwrap();
+        for d in [dir.path().to_path_buf(), dir.path().join("missing")] {
+            let mut f = spill_in(&d);
+            f.write_all(b"first\n").unwrap();
+            f.write_all(b"second\n").unwrap();
+            f.seek(SeekFrom::Start(0)).unwrap();
+            let mut back = String::new();
+            std::io::Read::read_to_string(&mut f, &mut back).unwrap();
+            assert_eq!(back, "first\nsecond\n", "{}", d.display());
+        }
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "the file is unlinked once open"
+        );
     }
 
     #[test]
