@@ -22,7 +22,14 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// `mi_option_e` values of the mimalloc v3 sources that libmimalloc-sys 0.1.49
 /// (pinned) builds: `mi_option_arena_eager_commit` = 4 and `mi_option_purge_delay` =
 /// 15 (`c_src/mimalloc/v3/include/mimalloc.h`); the Rust bindings do not name them.
-fn tune_allocator() {
+///
+/// On Linux the options are set by a constructor that runs before mimalloc's own
+/// (init priority 101): set from `main`, they came after the Rust runtime's first
+/// allocations had made an eagerly committed arena, whose freed pages stayed
+/// resident. Measured on 20 copies of the corpus (`--format github`, peak RSS): 57 MB
+/// set from `main`, 29 MB set before mimalloc starts (as `MIMALLOC_ARENA_EAGER_COMMIT=0`
+/// in the environment does), same CPU time.
+extern "C" fn tune_allocator() {
     const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
     const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
     // SAFETY: plain setters of process-wide integer options, called before any thread
@@ -32,6 +39,13 @@ fn tune_allocator() {
         libmimalloc_sys::mi_option_set(PURGE_DELAY, 25);
     }
 }
+
+/// Runs [`tune_allocator`] before mimalloc's constructor (priority 101; the
+/// linker runs `.init_array.NNNNN` entries in ascending order).
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array.00100"]
+static TUNE_ALLOCATOR_EARLY: extern "C" fn() = tune_allocator;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use output::OutputArgs;
@@ -625,4 +639,23 @@ fn merge(reports: &[PathBuf], out: &OutputArgs) -> Result<ExitCode, String> {
     let base = output::base(None)?;
     output::emit(&report, &opts, &base)?;
     Ok(verdict.exit_code(opts.fail_on, opts.fail_on_error))
+}
+
+#[cfg(test)]
+mod tests {
+    /// The allocator options are set before `main` (the test harness never calls
+    /// this crate's `main`, so only the constructor can have set them).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn allocator_is_tuned_before_main() {
+        // SAFETY: plain getters of process-wide integer options (ids as in
+        // `tune_allocator`).
+        let (eager, purge) = unsafe {
+            (
+                libmimalloc_sys::mi_option_get(4),
+                libmimalloc_sys::mi_option_get(15),
+            )
+        };
+        assert_eq!((eager, purge), (0, 25));
+    }
 }

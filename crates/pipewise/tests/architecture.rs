@@ -72,15 +72,8 @@ const KNOWN_UPWARD: &[(&str, &str)] = &[
 /// Rules that import a sibling rule today (file, sibling): the shared function
 /// should move to the group's `mod.rs` or `common.rs`.
 const KNOWN_SIBLING: &[(&str, &str)] = &[
-    ("reliability/masked_failure.rs", "continue_on_error_gate"),
-    (
-        "reliability/missing_concurrency.rs",
-        "continue_on_error_gate",
-    ),
-    ("reliability/toolchain_drift.rs", "missing_file"),
     ("security/cache_poisoning.rs", "artifact_poisoning"),
     ("security/cache_poisoning.rs", "dangerous_trigger"),
-    ("security/known_vulnerable_action.rs", "deprecated_action"),
 ];
 
 fn src() -> PathBuf {

@@ -461,3 +461,88 @@ out.setAttribute('data-overflow',page+bad.slice(0,8).join(' '));out.setAttribute
         );
     }
 }
+
+/// The text of an HTML page without its tags, entities decoded.
+fn html_text(page: &str) -> String {
+    let mut out = String::new();
+    let mut tag = false;
+    for c in page.chars() {
+        match c {
+            '<' => tag = true,
+            '>' if tag => tag = false,
+            c if !tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// HTML parity (issue 16): every section and subsection heading of the Markdown
+/// report is in the HTML page, as the same heading or as the card that shows that
+/// section (`html::SHOWN_AS_CARDS`, checked to exist).
+#[test]
+fn html_has_every_section_of_the_markdown() {
+    for name in seed_names().iter().map(String::as_str).chain(["hardened"]) {
+        let report = Report::new(vec![audit(name)]);
+        let md = markdown::render(&report, &opts());
+        let page = html::render(&report, &opts());
+        let text = html_text(&page);
+        // (level, heading text) of every level-2 and level-3 heading.
+        let mut headings: Vec<(usize, String)> = vec![];
+        let mut current: Option<(usize, String)> = None;
+        for e in Parser::new_ext(&md, Options::ENABLE_TABLES) {
+            match e {
+                Event::Start(Tag::Heading { level, .. }) if (2..=3).contains(&(level as usize)) => {
+                    current = Some((level as usize, String::new()));
+                }
+                Event::Text(t) | Event::Code(t) => {
+                    if let Some((_, s)) = current.as_mut() {
+                        s.push_str(&t);
+                    }
+                }
+                Event::End(TagEnd::Heading(_)) => headings.extend(current.take()),
+                _ => {}
+            }
+        }
+        assert!(headings.len() > 10, "{name}: {headings:?}");
+        let mut h2 = String::new();
+        let mut missing = vec![];
+        for (level, h) in headings {
+            if level == 2 {
+                h2 = h.clone();
+            }
+            let h3 = if level == 3 { h.as_str() } else { "" };
+            let card = html::SHOWN_AS_CARDS
+                .iter()
+                .find(|(a, b, _)| *a == h2 && (*b == "*" || *b == h3));
+            match card {
+                Some((_, _, c)) => {
+                    if !page.contains(&format!("<h2>{c}")) {
+                        missing.push(format!("card {c} (for {h2} / {h3})"));
+                    }
+                }
+                None => {
+                    if !text.contains(h.trim()) {
+                        missing.push(h);
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "{name}: not in the HTML: {missing:#?}");
+        // Content too: the go-live checklist's items and the templates' code.
+        for needle in [
+            "No critical or high finding open",
+            "Best Practices Comparison",
+        ] {
+            assert_eq!(
+                md.contains(needle),
+                text.contains(needle),
+                "{name}: {needle}"
+            );
+        }
+    }
+}

@@ -159,6 +159,7 @@ rule_tests! {
     security__self_hosted_runner => "security/self-hosted-runner",
     security__spoofable_bot_check => "security/spoofable-bot-check",
     security__template_injection => "security/template-injection",
+    security__tls_verification_disabled => "security/tls-verification-disabled",
     security__unpinned_action => "security/unpinned-action",
     security__unpinned_image => "security/unpinned-image",
     security__unsound_condition => "security/unsound-condition",

@@ -48,6 +48,7 @@ select{font:inherit;padding:3px 6px}
 .msg{color:var(--mute);font-size:12px}
 pre{background:#1d2330;color:#e6e9ef;padding:10px;border-radius:6px;overflow:auto;font-size:12px}
 .graph{overflow:auto}
+.md table{display:block;overflow-x:auto}.md li{margin:2px 0}
 #findings-table,.findings table{table-layout:fixed}.findings td{overflow-wrap:anywhere}
 .findings pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:6px 0 0}
 details summary{cursor:pointer;color:var(--mute)}
@@ -148,6 +149,10 @@ impl super::stream::Stream for HtmlStream {
         };
         let mut o = String::new();
         repo_section(&mut o, &repo, &sfx, self.multi);
+        // Everything else the Markdown report says, inside this repository's section.
+        let md = super::markdown::repo_markdown(&repo, &self.opts);
+        markdown_sections(&mut o, &md, &sfx);
+        o.push_str("</section>\n");
         rows.push(super::stream::Row::of(&repo));
         body.write_all(super::escape::guard_commands(o).as_bytes())
     }
@@ -395,7 +400,7 @@ fn repo_section(o: &mut String, repo: &RepoReport, sfx: &str, multi: bool) {
             );
         }
     }
-    o.push_str("</div>\n</section>\n");
+    o.push_str("</div>\n");
 }
 
 fn gauge(score: u32, grade: &str, sfx: &str) -> String {
@@ -934,6 +939,199 @@ fn summary_cards(o: &mut String, repo: &RepoReport, sfx: &str) {
     o.push_str("</tbody></table></div>\n");
 }
 
+/// Markdown sections the HTML shows as a card of its own, so their Markdown text is
+/// not repeated: `(level-2 heading, level-3 heading — "" for the text before the
+/// first level-3 heading, "*" for the whole section —, the card's heading)`.
+#[rustfmt::skip]
+pub const SHOWN_AS_CARDS: &[(&str, &str, &str)] = &[
+    ("Executive Summary", "", "Verdict"),
+    ("Executive Summary", "Readiness Matrix", "Readiness"),
+    ("Executive Summary", "Quality Scores", "Workflows"),
+    ("Deployment Readiness Scorecard", "", "Category scorecard"),
+    ("Deployment Readiness Scorecard", "Category Scores", "Category scorecard"),
+    ("Deployment Readiness Scorecard", "What Took Points Away", "What took points away"),
+    ("Critical Issues (Must Fix Immediately)", "*", "Findings by rule"),
+    ("High Priority Issues (Fix Soon)", "*", "Findings by rule"),
+    ("Medium Priority Issues (Address in Next Sprint)", "*", "Findings by rule"),
+    ("Appendix E: Low-Severity and Informational Findings", "*", "Findings by rule"),
+    ("Recommended Action Plan", "*", "Action plan"),
+    ("Cost and Speed", "*", "Cost and speed"),
+    ("Appendix A: Workflow Dependency Graph", "*", "Job dependency graph"),
+    ("Appendix B: Secrets and Variables Inventory", "*", "Secrets and variables (names only)"),
+    ("Appendix D: Reproducing CI Jobs Locally", "*", "Reproduce CI jobs locally"),
+];
+
+/// The Markdown report of one repository cut into `(level-2 heading, level-3 heading
+/// or "", text)` parts (a part's text starts with its level-3 heading line), code
+/// fences respected; the title block before the first
+/// level-2 heading is left out.
+pub fn markdown_parts(md: &str) -> Vec<(String, String, String)> {
+    let mut parts: Vec<(String, String, String)> = vec![];
+    let mut fence = false;
+    let mut h2: Option<String> = None;
+    for line in md.split_inclusive('\n') {
+        let t = line.trim_end();
+        if t.starts_with("```") {
+            fence = !fence;
+        }
+        if !fence {
+            if let Some(h) = t.strip_prefix("## ") {
+                h2 = Some(h.to_string());
+                parts.push((h.to_string(), String::new(), String::new()));
+                continue;
+            }
+            if let (Some(h), Some(top)) = (t.strip_prefix("### "), &h2) {
+                parts.push((top.clone(), h.to_string(), line.to_string()));
+                continue;
+            }
+        }
+        if let Some(p) = parts.last_mut() {
+            p.2.push_str(line);
+        }
+    }
+    parts
+}
+
+fn shown_as_card(h2: &str, h3: &str) -> bool {
+    SHOWN_AS_CARDS
+        .iter()
+        .any(|(a, b, _)| *a == h2 && (*b == "*" || *b == h3))
+}
+
+/// A level-2 section some of whose parts have cards: its other parts get a card each.
+fn split_section(h2: &str) -> bool {
+    SHOWN_AS_CARDS.iter().any(|(a, b, _)| *a == h2 && *b != "*")
+}
+
+/// Markdown converted to HTML for a report card, by a small writer over
+/// pulldown-cmark's events: every text is HTML-escaped, raw HTML in the Markdown is
+/// shown as text, and a link whose target is not `http(s)://` or `#…` (an image
+/// always) keeps only its text.
+fn markdown_to_html(md: &str) -> String {
+    use pulldown_cmark::{Event, Options as MdOptions, Parser, Tag, TagEnd};
+    let safe =
+        |u: &str| u.starts_with("https://") || u.starts_with("http://") || u.starts_with('#');
+    let mut o = String::new();
+    let mut links: Vec<bool> = vec![];
+    let mut in_head = false;
+    let mut cells: Vec<&'static str> = vec![];
+    for e in Parser::new_ext(md, MdOptions::ENABLE_TABLES | MdOptions::ENABLE_TASKLISTS) {
+        match e {
+            Event::Start(t) => match t {
+                Tag::Paragraph => o.push_str("<p>"),
+                Tag::Heading { level, .. } => {
+                    let _ = write!(o, "<h{}>", (level as usize + 1).min(6));
+                }
+                Tag::BlockQuote(_) => o.push_str("<blockquote>"),
+                Tag::CodeBlock(_) => o.push_str("<pre><code>"),
+                Tag::List(Some(_)) => o.push_str("<ol>"),
+                Tag::List(None) => o.push_str("<ul>"),
+                Tag::Item => o.push_str("<li>"),
+                Tag::Table(_) => o.push_str("<table>"),
+                Tag::TableHead => {
+                    in_head = true;
+                    o.push_str("<thead><tr>");
+                }
+                Tag::TableRow => o.push_str("<tr>"),
+                Tag::TableCell => {
+                    let c = if in_head { "th" } else { "td" };
+                    cells.push(c);
+                    let _ = write!(o, "<{c}>");
+                }
+                Tag::Emphasis => o.push_str("<em>"),
+                Tag::Strong => o.push_str("<strong>"),
+                Tag::Strikethrough => o.push_str("<del>"),
+                Tag::Link { dest_url, .. } => {
+                    let keep = safe(&dest_url);
+                    links.push(keep);
+                    if keep {
+                        let _ = write!(o, "<a href=\"{}\">", esc(&dest_url));
+                    }
+                }
+                Tag::Image { .. } => links.push(false),
+                _ => {}
+            },
+            Event::End(t) => match t {
+                TagEnd::Paragraph => o.push_str("</p>\n"),
+                TagEnd::Heading(level) => {
+                    let _ = writeln!(o, "</h{}>", (level as usize + 1).min(6));
+                }
+                TagEnd::BlockQuote(_) => o.push_str("</blockquote>\n"),
+                TagEnd::CodeBlock => o.push_str("</code></pre>\n"),
+                TagEnd::List(true) => o.push_str("</ol>\n"),
+                TagEnd::List(false) => o.push_str("</ul>\n"),
+                TagEnd::Item => o.push_str("</li>\n"),
+                TagEnd::Table => o.push_str("</tbody></table>\n"),
+                TagEnd::TableHead => {
+                    in_head = false;
+                    o.push_str("</tr></thead><tbody>");
+                }
+                TagEnd::TableRow => o.push_str("</tr>\n"),
+                TagEnd::TableCell => {
+                    let _ = write!(o, "</{}>", cells.pop().unwrap_or("td"));
+                }
+                TagEnd::Emphasis => o.push_str("</em>"),
+                TagEnd::Strong => o.push_str("</strong>"),
+                TagEnd::Strikethrough => o.push_str("</del>"),
+                TagEnd::Link | TagEnd::Image if links.pop().unwrap_or(false) => o.push_str("</a>"),
+                _ => {}
+            },
+            Event::Text(t) | Event::Html(t) | Event::InlineHtml(t) => o.push_str(&esc_block(&t)),
+            Event::Code(t) => {
+                let _ = write!(o, "<code>{}</code>", esc(&t));
+            }
+            Event::SoftBreak => o.push('\n'),
+            Event::HardBreak => o.push_str("<br>"),
+            Event::Rule => o.push_str("<hr>"),
+            Event::TaskListMarker(done) => o.push_str(if done { "☑ " } else { "☐ " }),
+            _ => {}
+        }
+    }
+    o
+}
+
+/// Every section of the Markdown report that no card above shows, in the Markdown's
+/// order, converted: the HTML report has everything the Markdown has. A level-2
+/// section is one card (its level-3 headings inside), unless some of its parts have
+/// cards of their own; then each other part is a card.
+fn markdown_sections(o: &mut String, md: &str, sfx: &str) {
+    let parts = markdown_parts(md);
+    let mut cards: Vec<(String, String)> = vec![];
+    for (h2, h3, text) in parts {
+        if shown_as_card(&h2, &h3) {
+            continue;
+        }
+        if split_section(&h2) {
+            let body = match text.split_once('\n') {
+                Some((_, rest)) if !h3.is_empty() => rest.to_string(),
+                _ => text,
+            };
+            let title = if h3.is_empty() { h2 } else { h3 };
+            cards.push((title, body));
+        } else {
+            match cards.last_mut() {
+                Some((t, body)) if *t == h2 => body.push_str(&text),
+                _ => cards.push((h2, text)),
+            }
+        }
+    }
+    for (i, (title, body)) in cards.into_iter().enumerate() {
+        if body.trim().is_empty() {
+            continue;
+        }
+        let title = markdown_to_html(&title);
+        let title = title
+            .trim()
+            .trim_start_matches("<p>")
+            .trim_end_matches("</p>");
+        let _ = writeln!(
+            o,
+            "<div class=\"card md\" id=\"md-{i}{sfx}\"><h2>{title}</h2>{}</div>",
+            markdown_to_html(&body)
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -969,5 +1167,29 @@ mod tests {
         // crossing order; ordering must put y before x.
         let l = layout(4, &[(1, 2), (0, 3)]);
         assert!(l.order[3] < l.order[2], "{:?}", l.layers);
+    }
+
+    #[test]
+    fn markdown_sections_are_converted_safely() {
+        let h = markdown_to_html(
+            "A <img src=x onerror=alert(1)> [x](javascript:alert(1)) [ok](https://e.org) ![i](https://e.org/i.png)\n\n| a | b |\n|---|---|\n| `<s>` | **c** |\n\n- [ ] todo\n\n```yaml\non: push\n```\n",
+        );
+        assert!(
+            !h.contains("<img") && !h.contains("href=\"javascript"),
+            "{h}"
+        );
+        assert!(h.contains("&lt;img src=x onerror=alert(1)&gt;"), "{h}");
+        assert!(h.contains("<a href=\"https://e.org\">ok</a>"), "{h}");
+        assert!(h.contains("<thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr><td><code>&lt;s&gt;</code></td><td><strong>c</strong></td></tr>"), "{h}");
+        assert!(
+            h.contains("<li>☐ todo</li>") && h.contains("<pre><code>on: push\n</code></pre>"),
+            "{h}"
+        );
+        let parts =
+            markdown_parts("# T\n\n## A\n\ntext\n\n```\n## not a heading\n```\n### B\n\nb\n");
+        assert_eq!(parts.len(), 2);
+        assert_eq!((parts[0].0.as_str(), parts[0].1.as_str()), ("A", ""));
+        assert!(parts[0].2.contains("## not a heading"));
+        assert_eq!((parts[1].0.as_str(), parts[1].1.as_str()), ("A", "B"));
     }
 }

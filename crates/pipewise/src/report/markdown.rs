@@ -233,6 +233,13 @@ pub fn render(report: &Report, opts: &Options) -> String {
     super::stream::render(&s, &report.repositories)
 }
 
+/// The Markdown report of one repository (the HTML report shows every section of it).
+pub fn repo_markdown(repo: &RepoReport, opts: &Options) -> String {
+    let mut out = String::new();
+    render_repo(&mut out, repo, opts, env!("CARGO_PKG_VERSION"));
+    out
+}
+
 /// The Markdown report written repository by repository (see [`super::stream`]):
 /// the table of repositories by score comes first, so the sections wait.
 pub struct MarkdownStream {

@@ -1,11 +1,11 @@
 //! `reliability/continue-on-error-gate`: `continue-on-error: true` on a step or job
 //! that is a gate (tests, scans, audits, deploys, publishing, backups, migrations).
 
+use super::literal_true;
 use crate::finding::{Category, Confidence, Severity};
 use crate::intent::{step_gate_intent, word_intent_phrase, Intent};
 use crate::rules::{entry_span, Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::workflow::{Job, Workflow};
-use pipewise_yaml::{Entry, NodeKind};
 
 pub struct ContinueOnErrorGate;
 
@@ -46,20 +46,6 @@ Semgrep, OWASP ZAP's `zaproxy/action-*`, …).
     },
     references: &["seed: 000 MEDIUM-2", "seed: 001 §1.2, §3.3"],
 };
-
-/// `continue-on-error` set to a literal true (`true`, `"true"`, `${{ true }}`).
-pub fn literal_true(e: &Entry) -> bool {
-    if e.value.as_bool() == Some(true) {
-        return true;
-    }
-    match &e.value.kind {
-        NodeKind::Scalar { value, .. } => {
-            let v = value.trim();
-            v == "true" || v.replace(' ', "") == "${{true}}"
-        }
-        _ => false,
-    }
-}
 
 fn severity(i: Intent) -> Option<Severity> {
     match i {

@@ -315,7 +315,7 @@ fn check_set_plus_e(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
     if site
         .step
         .entry("continue-on-error")
-        .is_some_and(crate::rules::reliability::continue_on_error_gate::literal_true)
+        .is_some_and(crate::rules::reliability::literal_true)
     {
         return;
     }

@@ -3,7 +3,7 @@
 
 use crate::finding::{Category, Confidence, Severity};
 use crate::intent::{job_ships, Intent};
-use crate::rules::reliability::continue_on_error_gate::literal_true;
+use crate::rules::reliability::literal_true;
 use crate::rules::{entry_span, Ctx, FixMeta, Rule, RuleMeta};
 use crate::workflow::{Job, Workflow};
 

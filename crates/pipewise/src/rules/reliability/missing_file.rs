@@ -4,6 +4,7 @@
 //! (`uses: ./x`), `npm run X` with no script X, and config files named in
 //! `package.json` scripts.
 
+use super::complete;
 use crate::finding::{Category, Confidence, Severity, Span};
 use crate::intent::{step_intent, Intent};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
@@ -700,33 +701,6 @@ impl Rule for MissingFile {
             }
         }
     }
-}
-
-/// Whether the repository was read in full (source files, not only pipeline files:
-/// a copy of `.github/` alone cannot tell a missing file from one not copied).
-pub fn complete(repo: &crate::repo::Repo) -> bool {
-    // Asked for every step: a repository of only `.github/` would be scanned in full
-    // each time, so the answer is kept per repository (root and path count).
-    type Seen = HashMap<(std::path::PathBuf, usize), bool>;
-    static SEEN: LazyLock<Mutex<Seen>> = LazyLock::new(Default::default);
-    let key = (repo.root.clone(), repo.paths.len());
-    if let Some(&known) = SEEN.lock().ok().and_then(|m| m.get(&key).copied()).as_ref() {
-        return known;
-    }
-    let answer = scan_complete(repo);
-    if let Ok(mut m) = SEEN.lock() {
-        m.insert(key, answer);
-    }
-    answer
-}
-
-fn scan_complete(repo: &crate::repo::Repo) -> bool {
-    repo.paths.iter().any(|p| {
-        !p.starts_with(".github/")
-            && p != ".github"
-            && p.contains('.')
-            && crate::discover::classify(p).is_none()
-    })
 }
 
 fn chk_clone<'s>(c: &Check<'s>) -> Check<'s> {

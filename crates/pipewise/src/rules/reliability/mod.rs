@@ -40,3 +40,45 @@ pub fn script_text<'a>(ss: &crate::rules::StepScript<'a>, cx: &crate::rules::Ctx
         None => cx.script(ss.path).map(|s| s.file.text()).unwrap_or(""),
     }
 }
+
+/// `continue-on-error` set to a literal true (`true`, `"true"`, `${{ true }}`).
+pub fn literal_true(e: &pipewise_yaml::Entry) -> bool {
+    if e.value.as_bool() == Some(true) {
+        return true;
+    }
+    match &e.value.kind {
+        pipewise_yaml::NodeKind::Scalar { value, .. } => {
+            let v = value.trim();
+            v == "true" || v.replace(' ', "") == "${{true}}"
+        }
+        _ => false,
+    }
+}
+
+/// Whether the repository was read in full (source files, not only pipeline files:
+/// a copy of `.github/` alone cannot tell a missing file from one not copied).
+pub fn complete(repo: &crate::repo::Repo) -> bool {
+    // Asked for every step: a repository of only `.github/` would be scanned in full
+    // each time, so the answer is kept per repository (root and path count).
+    type Seen = std::collections::HashMap<(std::path::PathBuf, usize), bool>;
+    static SEEN: std::sync::LazyLock<std::sync::Mutex<Seen>> =
+        std::sync::LazyLock::new(Default::default);
+    let key = (repo.root.clone(), repo.paths.len());
+    if let Some(&known) = SEEN.lock().ok().and_then(|m| m.get(&key).copied()).as_ref() {
+        return known;
+    }
+    let answer = scan_complete(repo);
+    if let Ok(mut m) = SEEN.lock() {
+        m.insert(key, answer);
+    }
+    answer
+}
+
+fn scan_complete(repo: &crate::repo::Repo) -> bool {
+    repo.paths.iter().any(|p| {
+        !p.starts_with(".github/")
+            && p != ".github"
+            && p.contains('.')
+            && crate::discover::classify(p).is_none()
+    })
+}

@@ -265,7 +265,7 @@ impl Rule for ToolchainDrift {
         let Some(pin) = pin else { return };
         // Range pins live in manifests (`engines`, `requires-python`); a partial copy
         // of the repository (pipeline files only) cannot be judged.
-        if !crate::rules::reliability::missing_file::complete(cx.repo) {
+        if !crate::rules::reliability::complete(cx.repo) {
             return;
         }
         let mut bad = vec![];

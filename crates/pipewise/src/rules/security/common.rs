@@ -649,6 +649,26 @@ pub fn input_is_typed(wf: Option<&Workflow>, action_root: Option<&Node>, name: &
     false
 }
 
+/// For a SHA pin, the version in its comment (`@<sha> # v3.1.0` → `v3.1.0`).
+pub(crate) fn pinned_version(
+    doc: &pipewise_yaml::Document,
+    node: &pipewise_yaml::Node,
+) -> Option<String> {
+    let line = doc.line_text(doc.position(node.span.end).line);
+    let comment = line.split_once('#')?.1.trim();
+    let v = comment
+        .trim_start_matches("tag=")
+        .trim_start_matches("tag:")
+        .split_whitespace()
+        .next()?;
+    let digits = v.trim_start_matches('v');
+    digits
+        .chars()
+        .next()
+        .filter(char::is_ascii_digit)
+        .map(|_| format!("v{digits}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

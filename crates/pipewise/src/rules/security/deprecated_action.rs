@@ -176,26 +176,6 @@ fn same_version(comment: &str, tag: &str) -> bool {
         || c.starts_with(t) && c[t.len()..].starts_with('.')
 }
 
-/// For a SHA pin, the version in its comment (`@<sha> # v3.1.0` → `v3.1.0`).
-pub(super) fn pinned_version(
-    doc: &pipewise_yaml::Document,
-    node: &pipewise_yaml::Node,
-) -> Option<String> {
-    let line = doc.line_text(doc.position(node.span.end).line);
-    let comment = line.split_once('#')?.1.trim();
-    let v = comment
-        .trim_start_matches("tag=")
-        .trim_start_matches("tag:")
-        .split_whitespace()
-        .next()?;
-    let digits = v.trim_start_matches('v');
-    digits
-        .chars()
-        .next()
-        .filter(char::is_ascii_digit)
-        .map(|_| format!("v{digits}"))
-}
-
 fn check(
     node: &pipewise_yaml::Node,
     doc: &pipewise_yaml::Document,
@@ -216,7 +196,7 @@ fn check(
         .then(|| crate::action_shas::tags_for_sha(name, r).first().copied());
     let key = match sha_tag {
         Some(Some(tag)) => format!("{name}@{tag}"),
-        Some(None) => pinned_version(doc, node)
+        Some(None) => super::common::pinned_version(doc, node)
             .map(|v| format!("{name}@{v}"))
             .unwrap_or_else(|| u.to_string()),
         None => u.to_string(),
@@ -225,7 +205,7 @@ fn check(
     let Some(e) = lookup(key) else { return };
     // Read only for a finding: the comment that disagrees with the SHA's release.
     let comment_note = match sha_tag {
-        Some(Some(tag)) => pinned_version(doc, node)
+        Some(Some(tag)) => super::common::pinned_version(doc, node)
             .filter(|c| !same_version(c, tag))
             .map(|c| format!(", although its comment says {c}"))
             .unwrap_or_default(),

@@ -191,7 +191,7 @@ fn check(
         // only a claim, used when the table does not know the commit.
         match crate::action_shas::version_comment(&repo, r) {
             Some(tag) => (tag.to_string(), "is pinned to the commit of release"),
-            None => match super::deprecated_action::pinned_version(doc, node) {
+            None => match super::common::pinned_version(doc, node) {
                 Some(v) => (v, "is pinned by SHA; its version comment says"),
                 None => return,
             },

@@ -23,6 +23,7 @@ pub mod secrets_inherit;
 pub mod self_hosted_runner;
 pub mod spoofable_bot_check;
 pub mod template_injection;
+pub mod tls_verification_disabled;
 pub mod unpinned_action;
 pub mod unpinned_image;
 pub mod unsound_condition;
@@ -48,6 +49,7 @@ pub static RULES: &[&dyn Rule] = &[
     &secrets_inherit::SecretsInherit,
     &self_hosted_runner::SelfHostedRunner,
     &template_injection::TemplateInjection,
+    &tls_verification_disabled::TlsVerificationDisabled,
     &unpinned_action::UnpinnedAction,
     &unpinned_image::UnpinnedImage,
     &unused_id_token::UnusedIdToken,
