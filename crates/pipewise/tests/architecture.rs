@@ -5,7 +5,7 @@
 //!   except for the upward edges listed in [`KNOWN_UPWARD`] (today's debt; the
 //!   test also fails when a listed edge is gone, so the list only shrinks);
 //! - no rule imports a sibling rule (shared code lives in the group's `mod.rs` or
-//!   `common.rs`), except [`KNOWN_SIBLING`] (same ratchet);
+//!   `common.rs`);
 //! - a capability unit imports no other capability unit, and tests its verdicts.
 //!
 //! Dependencies are `crate::<module>` paths (also inside `use crate::{…}`) outside
@@ -69,12 +69,9 @@ const KNOWN_UPWARD: &[(&str, &str)] = &[
     ("workflow", "intent"),
 ];
 
-/// Rules that import a sibling rule today (file, sibling): the shared function
-/// should move to the group's `mod.rs` or `common.rs`.
-const KNOWN_SIBLING: &[(&str, &str)] = &[
-    ("security/cache_poisoning.rs", "artifact_poisoning"),
-    ("security/cache_poisoning.rs", "dangerous_trigger"),
-];
+/// Rules allowed to import a sibling rule (file, sibling): none. Shared functions
+/// live in the group's `mod.rs` or `common.rs`.
+const KNOWN_SIBLING: &[(&str, &str)] = &[];
 
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")

@@ -272,6 +272,17 @@ fn stacks() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
                 ("netlify.toml", ""),
             ],
         ),
+        (
+            "node-nvmrc-python-version",
+            vec![
+                ("package.json", r#"{"scripts":{"build":"tsc","lint":"eslint .","test":"vitest run"},"devDependencies":{"typescript":"5.6.3"}}"#),
+                ("package-lock.json", "{}"),
+                (".nvmrc", "20\n"),
+                ("tools/requirements.txt", "ruff==0.8.0\n"),
+                ("tools/x.py", ""),
+                (".python-version", "3.11\n"),
+            ],
+        ),
         ("rust-lib", vec![("Cargo.toml", "[package]\nname = \"x\"\nversion = \"0.1.0\"\n"), ("src/lib.rs", "")]),
         ("go-service", vec![("go.mod", "module x\n\ngo 1.23\n\nrequire github.com/gin-gonic/gin v1.10.0\n"), ("Dockerfile", "FROM golang:1.23\n")]),
         ("rails", vec![("Gemfile", "gem 'rails'\ngem 'pg'\n"), ("db/migrate/.keep", "")]),
@@ -368,6 +379,10 @@ fn stack_detection_per_ecosystem() {
         ("go-service", &["go", "gin"]),
         ("rails", &["ruby", "bundler", "rails", "postgresql"]),
         ("maven", &["java", "maven", "spring-boot"]),
+        (
+            "node-nvmrc-python-version",
+            &["javascript", "typescript", "npm", "python"],
+        ),
     ];
     for (name, files) in stacks() {
         let dir = tempfile::tempdir().unwrap();
@@ -536,4 +551,40 @@ fn hardened_jvm_scores_above_every_seed() {
     }
     // A JSON API without pages: no browser end-to-end tests are asked for.
     assert_eq!(status("ci.e2e-tests"), CapabilityStatus::NotApplicable);
+}
+
+/// Templates take the repository's version files (issue 16): `.nvmrc` and
+/// `.python-version` are read by setup-node/setup-python instead of naming a version
+/// pipewise picked.
+#[test]
+fn templates_use_the_repositorys_version_files() {
+    let stack = stacks()
+        .into_iter()
+        .find(|(n, _)| *n == "node-nvmrc-python-version")
+        .expect("stack");
+    let base = tempfile::tempdir().unwrap();
+    for (p, t) in &stack.1 {
+        write(base.path(), p, t);
+    }
+    let repo = pipewise::repo::Repo::load(base.path(), stack.0);
+    let mut seen = 0;
+    for id in IDS {
+        let Some((_, Some(t))) = pipewise::analysis::scaffold(&repo, id) else {
+            continue;
+        };
+        if t.content.contains("actions/setup-node@") {
+            seen += 1;
+            assert!(
+                t.content.contains("node-version-file: .nvmrc") || !t.content.contains("npm ci"),
+                "{id}: {}",
+                t.content
+            );
+        }
+        assert!(
+            !t.content.contains("python-version: \"3.12\""),
+            "{id}: {}",
+            t.content
+        );
+    }
+    assert!(seen > 0, "no template sets up Node");
 }

@@ -32,6 +32,9 @@ pub struct Detected {
     pub changelog_file: Option<String>,
     /// Release tooling configured by a file (.releaserc, release-please config, ...).
     pub release_config: Option<String>,
+    /// Version files at the root (`.nvmrc`, `.node-version`, `.python-version`):
+    /// templates read the version from them instead of naming one.
+    pub version_files: BTreeSet<String>,
 }
 
 impl Detected {
@@ -180,7 +183,14 @@ fn dir_of(path: &str) -> String {
 
 /// Detects the stack of a loaded repository.
 pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
-    let mut d = Detected::default();
+    let mut d = Detected {
+        version_files: [".nvmrc", ".node-version", ".python-version"]
+            .into_iter()
+            .filter(|f| repo.paths.contains(*f))
+            .map(String::from)
+            .collect(),
+        ..Detected::default()
+    };
     let mut langs: BTreeSet<&'static str> = BTreeSet::new();
     let mut pms: BTreeSet<&'static str> = BTreeSet::new();
     let mut fws: BTreeSet<&'static str> = BTreeSet::new();

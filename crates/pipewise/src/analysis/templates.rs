@@ -66,6 +66,28 @@ struct Lang {
     release_type: &'static str,
 }
 
+/// The `with:` line that picks the Node version: the repository's `.nvmrc` or
+/// `.node-version` when it has one (setup-node reads it), else Node 22.
+fn node_version(d: &Detected) -> String {
+    match [".nvmrc", ".node-version"]
+        .into_iter()
+        .find(|f| d.version_files.contains(*f))
+    {
+        Some(f) => format!("node-version-file: {f}"),
+        None => "node-version: 22".into(),
+    }
+}
+
+/// The `with:` line that picks the Python version: the repository's
+/// `.python-version` when it has one, else 3.12.
+fn python_version(d: &Detected) -> &'static str {
+    if d.version_files.contains(".python-version") {
+        "python-version-file: .python-version"
+    } else {
+        "python-version: \"3.12\""
+    }
+}
+
 fn node_pm(d: &Detected) -> &'static str {
     for pm in ["pnpm", "yarn", "npm"] {
         if d.stack.package_managers.iter().any(|p| p == pm) {
@@ -86,7 +108,7 @@ fn lang(d: &Detected) -> Lang {
         } else {
             String::new()
         };
-        let version = "22";
+        let version = node_version(d);
         let (install, lint, test, build, audit, typecheck) = match p {
             "pnpm" => (
                 "pnpm install --frozen-lockfile",
@@ -114,7 +136,7 @@ fn lang(d: &Detected) -> Lang {
             ),
         };
         return Lang {
-            setup: format!("{pnpm}      - uses: {SETUP_NODE}\n        with:\n          node-version: {version}\n          cache: {p}\n"),
+            setup: format!("{pnpm}      - uses: {SETUP_NODE}\n        with:\n          {version}\n          cache: {p}\n"),
             install,
             lint,
             typecheck: ts.then_some(typecheck),
@@ -130,7 +152,10 @@ fn lang(d: &Detected) -> Lang {
         let setup = if uv {
             format!("      - uses: {SETUP_UV}\n        with:\n          enable-cache: true\n")
         } else {
-            format!("      - uses: {SETUP_PYTHON}\n        with:\n          python-version: \"3.12\"\n          cache: pip\n")
+            format!(
+                "      - uses: {SETUP_PYTHON}\n        with:\n          {}\n          cache: pip\n",
+                python_version(d)
+            )
         };
         return Lang {
             setup,
@@ -446,7 +471,8 @@ fn audit_steps(d: &Detected) -> String {
             String::new()
         };
         let setup = format!(
-            "{pnpm}      - uses: {SETUP_NODE}\n        with:\n          node-version: 22\n"
+            "{pnpm}      - uses: {SETUP_NODE}\n        with:\n          {}\n",
+            node_version(d)
         );
         let cmd = match p {
             "pnpm" => "pnpm audit --audit-level high --prod",
@@ -457,7 +483,8 @@ fn audit_steps(d: &Detected) -> String {
     }
     if has("python") {
         let setup = format!(
-            "      - uses: {SETUP_PYTHON}\n        with:\n          python-version: \"3.12\"\n"
+            "      - uses: {SETUP_PYTHON}\n        with:\n          {}\n",
+            python_version(d)
         );
         let cmd = if d
             .stack
@@ -581,8 +608,14 @@ fn release(d: &Detected) -> String {
     s.push_str(&run("Install dependencies", l.install));
     s.push_str(&run("Test", l.test));
     s.push_str("\n  release-please:\n    needs: test\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    permissions:\n      contents: write\n      pull-requests: write\n    steps:\n");
+    // release-please runs on Node: the project's version when a version file
+    // says it (read from a checkout), else 22.
+    let node = node_version(d);
+    if node.starts_with("node-version-file") {
+        s.push_str(&checkout());
+    }
     s.push_str(&format!(
-        "      - uses: {SETUP_NODE}\n        with:\n          node-version: 22\n"
+        "      - uses: {SETUP_NODE}\n        with:\n          {node}\n"
     ));
     s.push_str(&format!(
         "      - name: Open or update the release PR (versions and CHANGELOG.md from conventional commits)\n        env:\n          GITHUB_TOKEN: ${{{{ secrets.GITHUB_TOKEN }}}}\n        run: npx --yes release-please@17.11.2 release-pr --token=\"$GITHUB_TOKEN\" --repo-url=\"$GITHUB_REPOSITORY\" --release-type={}\n",

@@ -282,11 +282,16 @@ fn find_in(models: &[Model], i: usize, a: &Assumptions) -> Vec<Found> {
             .is_some_and(|c| c.get("paths").is_some() || c.get("paths-ignore").is_some());
         // Tests that certainly run: a job or step whose `if:` the event does not
         // decide (`needs.changes.outputs.backend == 'true'`) may be a filter of its own.
+        // A job certainly runs when its `if:` holds and the jobs it needs certainly
+        // run (topological order).
         let sure = |c: &crate::conditions::Cond| c.eval(&e.scenario) == Tri::True;
+        let mut sure_job = vec![false; m.jobs.len()];
+        for &ji in &m.order {
+            let j = &m.jobs[ji];
+            sure_job[ji] = runs[ei][ji] && sure(&j.cond) && j.needs.iter().all(|&u| sure_job[u]);
+        }
         let tests = m.jobs.iter().enumerate().any(|(ji, j)| {
-            runs[ei][ji]
-                && sure(&j.cond)
-                && j.steps.iter().any(|(k, c)| *k == Kind::Test && sure(c))
+            sure_job[ji] && j.steps.iter().any(|(k, c)| *k == Kind::Test && sure(c))
         });
         // A change-detection step (`dorny/paths-filter`, …) filters by job instead.
         let detects_changes = m

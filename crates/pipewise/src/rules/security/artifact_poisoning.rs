@@ -2,6 +2,7 @@
 //! downloads the artifacts of another (possibly fork-started) run into its workspace
 //! and then runs code from them or next to them.
 
+use super::common::{reads_workspace_code, runs_workspace_code};
 use crate::finding::{Category, Confidence, Severity, Span};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
 use crate::shell::Command;
@@ -211,55 +212,6 @@ fn runs_from(c: &Command, dir: &str) -> bool {
     let n = c.base_name();
     (INTERPRETERS.contains(&n) || INSTALLERS.contains(&n) || n == "docker")
         && c.args().iter().any(|w| under(&w.text))
-}
-
-/// Build tools and repository scripts that read files from the workspace root.
-const BUILD_TOOLS: &[&str] = &[
-    "make", "npm", "yarn", "pnpm", "npx", "pip", "pip3", "python", "python3", "poetry", "uv",
-    "cargo", "go", "mvn", "gradle", "bundle", "rake", "tox", "nox", "pytest", "node", "bun",
-    "cmake", "composer", "dotnet", "bazel", "just", "task", "bash", "sh", "source", ".",
-];
-
-pub(super) fn runs_workspace_code(step: &Step) -> bool {
-    if step
-        .uses_str()
-        .map(|u| u.starts_with("./"))
-        .unwrap_or(false)
-    {
-        return true;
-    }
-    // A third-party action reads the workspace as data; only local actions run its code.
-    step.run
-        .as_ref()
-        .and_then(|r| r.script.as_ref())
-        .is_some_and(|script| script.commands.iter().any(reads_workspace_code))
-}
-
-/// A command that runs code from the workspace: a repository script or a build tool
-/// working on the project (not `npm install -g tool`, `pip install name`).
-fn reads_workspace_code(c: &Command) -> bool {
-    if c.name().starts_with("./") {
-        return true;
-    }
-    let n = c.base_name();
-    if !BUILD_TOOLS.contains(&n) {
-        return false;
-    }
-    let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
-    let installs = matches!(args.first(), Some(&"install") | Some(&"i") | Some(&"add"));
-    match n {
-        "npm" | "yarn" | "pnpm" if installs => {
-            !args.iter().any(|a| matches!(*a, "-g" | "--global"))
-                && (n != "yarn" || args.len() == 1)
-                && (n == "yarn" || args.iter().skip(1).all(|a| a.starts_with('-')))
-        }
-        "pip" | "pip3" if installs => args.iter().skip(1).any(|a| {
-            matches!(*a, "-r" | "-e" | "." | "--editable")
-                || a.starts_with("./")
-                || a.starts_with("-r")
-        }),
-        _ => true,
-    }
 }
 
 /// The first step after the download that uses the artifact as code: its index and a

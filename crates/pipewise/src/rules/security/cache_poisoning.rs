@@ -215,11 +215,11 @@ impl Rule for CachePoisoning {
             let co = job
                 .steps
                 .iter()
-                .position(|s| super::dangerous_trigger::checks_out_head_in(wf, job, s));
+                .position(|s| super::common::checks_out_head_in(wf, job, s));
             let runs_pr_code = co.is_some_and(|i| {
                 job.steps[i + 1..]
                     .iter()
-                    .any(super::artifact_poisoning::runs_workspace_code)
+                    .any(super::common::runs_workspace_code)
             });
             if let Some(co) = co.filter(|_| runs_pr_code).map(|i| &job.steps[i]) {
                 cx.report(

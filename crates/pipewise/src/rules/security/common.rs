@@ -5,6 +5,7 @@
 use crate::expr::{self, BinOp, Expr, ExprKind};
 use crate::finding::{Severity, Span};
 use crate::rules::{Ctx, StepSite};
+use crate::shell::Command;
 use crate::workflow::{Job, Step, Workflow};
 use pipewise_yaml::{Document, Node};
 
@@ -667,6 +668,195 @@ pub(crate) fn pinned_version(
         .next()
         .filter(char::is_ascii_digit)
         .map(|_| format!("v{digits}"))
+}
+
+/// Expressions / commands that fetch the pull request's own code.
+const PR_HEAD: &[&str] = &[
+    "github.event.pull_request.head.sha",
+    "github.event.pull_request.head.ref",
+    "github.event.pull_request.merge_commit_sha",
+    "github.event.pull_request.head.repo.full_name",
+    "github.head_ref",
+    "github.event.workflow_run.head_sha",
+    "github.event.workflow_run.head_branch",
+    "github.event.workflow_run.head_repository.full_name",
+    "refs/pull/",
+    "github.event.number",
+    "github.event.pull_request.number",
+];
+
+fn checks_out_head(step: &Step) -> bool {
+    let a = step.action().unwrap_or_default();
+    if a == "actions/checkout" {
+        let refs = [step.with_str("ref"), step.with_str("repository")];
+        return refs
+            .iter()
+            .flatten()
+            .any(|r| PR_HEAD.iter().any(|p| r.contains(p)));
+    }
+    if let Some(r) = &step.run {
+        let t = r.text;
+        return t.contains("gh pr checkout")
+            || (t.contains("git fetch") || t.contains("git checkout"))
+                && (t.contains("pull/") || PR_HEAD.iter().any(|p| t.contains(p)));
+    }
+    false
+}
+
+/// What a step that computes a ref prints when the ref is the pull request's head
+/// (`gh pr view --json headRefOid`, `pulls.get(…).head.sha`).
+const HEAD_HINTS: &[&str] = &[
+    "headrefoid",
+    "headrefname",
+    "head.sha",
+    "head.ref",
+    "head_sha",
+    "refs/pull/",
+];
+
+/// Whether `text` names the PR head directly, through an `env:` value, or through an
+/// earlier step's output whose producer reads the head (`steps.<id>.outputs.*`).
+fn names_head(wf: &Workflow, job: &Job, step: &Step, text: &str, depth: u8) -> bool {
+    if PR_HEAD.iter().any(|p| text.contains(p)) {
+        return true;
+    }
+    if depth > 2 {
+        return false;
+    }
+    for emb in expr::find_embedded(text) {
+        let Ok(e) = &emb.expr else { continue };
+        for (p, _) in e.contexts() {
+            if let Some(name) = p.strip_prefix("env.") {
+                if env_value(Some(wf), Some(job), step, name)
+                    .and_then(|n| n.as_str())
+                    .is_some_and(|v| names_head(wf, job, step, v, depth + 1))
+                {
+                    return true;
+                }
+            } else if let Some(rest) = p.strip_prefix("steps.") {
+                let mut parts = rest.split('.');
+                let (Some(id), Some("outputs"), Some(name)) =
+                    (parts.next(), parts.next(), parts.next())
+                else {
+                    continue;
+                };
+                let producer = job
+                    .steps
+                    .iter()
+                    .find(|s| s.id.is_some_and(|i| i.eq_ignore_ascii_case(id)));
+                let code = producer.and_then(|s| {
+                    s.run
+                        .as_ref()
+                        .map(|r| r.text)
+                        .or_else(|| s.with_str("script"))
+                });
+                if code.is_some_and(|c| output_names_head(c, name)) {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Whether the lines of a step's code that set output `name` (`setOutput('name', …)`,
+/// `name=… >> $GITHUB_OUTPUT`) read the pull request's head.
+fn output_names_head(code: &str, name: &str) -> bool {
+    code.lines()
+        .map(str::to_ascii_lowercase)
+        .filter(|l| {
+            l.contains(&format!("'{name}'"))
+                || l.contains(&format!("\"{name}\""))
+                || l.contains(&format!("{name}="))
+        })
+        .any(|l| PR_HEAD.iter().any(|p| l.contains(p)) || HEAD_HINTS.iter().any(|h| l.contains(h)))
+}
+
+/// [`checks_out_head`], also following the ref through `env:`, shell variables bound in
+/// `env:`, and earlier steps' outputs.
+pub(crate) fn checks_out_head_in(wf: &Workflow, job: &Job, step: &Step) -> bool {
+    if checks_out_head(step) {
+        return true;
+    }
+    if step.action() == Some("actions/checkout") {
+        return [step.with_str("ref"), step.with_str("repository")]
+            .iter()
+            .flatten()
+            .any(|r| names_head(wf, job, step, r, 0));
+    }
+    let Some(script) = step.run.as_ref().and_then(|r| r.script.as_ref()) else {
+        return false;
+    };
+    script.commands.iter().any(|c| {
+        c.base_name() == "git"
+            && matches!(
+                c.args().first().map(|w| w.text.as_str()),
+                Some("fetch" | "checkout" | "switch" | "reset" | "pull" | "worktree")
+            )
+            && c.args().iter().any(|w| {
+                names_head(wf, job, step, &w.text, 0)
+                    || w.text.match_indices('$').any(|(i, _)| {
+                        let name: String = w.text[i + 1..]
+                            .trim_start_matches('{')
+                            .chars()
+                            .take_while(|ch| ch.is_ascii_alphanumeric() || *ch == '_')
+                            .collect();
+                        !name.is_empty()
+                            && env_value(Some(wf), Some(job), step, &name)
+                                .and_then(|n| n.as_str())
+                                .is_some_and(|v| names_head(wf, job, step, v, 1))
+                    })
+            })
+    })
+}
+
+/// Build tools and repository scripts that read files from the workspace root.
+const WORKSPACE_BUILD_TOOLS: &[&str] = &[
+    "make", "npm", "yarn", "pnpm", "npx", "pip", "pip3", "python", "python3", "poetry", "uv",
+    "cargo", "go", "mvn", "gradle", "bundle", "rake", "tox", "nox", "pytest", "node", "bun",
+    "cmake", "composer", "dotnet", "bazel", "just", "task", "bash", "sh", "source", ".",
+];
+
+pub(crate) fn runs_workspace_code(step: &Step) -> bool {
+    if step
+        .uses_str()
+        .map(|u| u.starts_with("./"))
+        .unwrap_or(false)
+    {
+        return true;
+    }
+    // A third-party action reads the workspace as data; only local actions run its code.
+    step.run
+        .as_ref()
+        .and_then(|r| r.script.as_ref())
+        .is_some_and(|script| script.commands.iter().any(reads_workspace_code))
+}
+
+/// A command that runs code from the workspace: a repository script or a build tool
+/// working on the project (not `npm install -g tool`, `pip install name`).
+pub(crate) fn reads_workspace_code(c: &Command) -> bool {
+    if c.name().starts_with("./") {
+        return true;
+    }
+    let n = c.base_name();
+    if !WORKSPACE_BUILD_TOOLS.contains(&n) {
+        return false;
+    }
+    let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
+    let installs = matches!(args.first(), Some(&"install") | Some(&"i") | Some(&"add"));
+    match n {
+        "npm" | "yarn" | "pnpm" if installs => {
+            !args.iter().any(|a| matches!(*a, "-g" | "--global"))
+                && (n != "yarn" || args.len() == 1)
+                && (n == "yarn" || args.iter().skip(1).all(|a| a.starts_with('-')))
+        }
+        "pip" | "pip3" if installs => args.iter().skip(1).any(|a| {
+            matches!(*a, "-r" | "-e" | "." | "--editable")
+                || a.starts_with("./")
+                || a.starts_with("-r")
+        }),
+        _ => true,
+    }
 }
 
 #[cfg(test)]
