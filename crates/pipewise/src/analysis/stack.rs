@@ -14,6 +14,8 @@ use std::collections::{BTreeMap, BTreeSet};
 /// What stack detection found, with the details later analyses need.
 #[derive(Debug, Default, Clone)]
 pub struct Detected {
+    /// Dockerfile paths (samples left out), in repository order.
+    pub dockerfiles: Vec<String>,
     pub stack: Stack,
     /// `npm run` scripts of every package.json, by package folder (`""` for the
     /// root) and script name.
@@ -573,6 +575,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
         .filter(|f| !is_sample(&f.path))
     {
         eco(&mut d, "docker", &f.path);
+        d.dockerfiles.push(f.path.clone());
     }
     for c in &composes {
         dbs_from_images(c.text(), &mut dbs);

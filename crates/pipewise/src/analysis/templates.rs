@@ -549,14 +549,12 @@ fn secret_scan() -> String {
 }
 
 fn container(d: &Detected) -> String {
-    let dockerfile = match d
-        .ecosystems
-        .get("docker")
-        .and_then(|dirs| dirs.iter().next())
-    {
-        Some(dir) if dir != "/" => format!("{}/Dockerfile", dir.trim_start_matches('/')),
-        _ => "Dockerfile".to_string(),
-    };
+    // The repository's own Dockerfile (it may be `infra/docker/Dockerfile.api`).
+    let dockerfile = d
+        .dockerfiles
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "Dockerfile".to_string());
     let mut s = header(
         "Container image",
         "  push:\n    branches: [main]\n    tags: [\"v*\"]\n  pull_request:\n",
