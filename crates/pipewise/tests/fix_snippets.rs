@@ -446,3 +446,34 @@ fn every_fix_snippet_and_template_of_the_test_repos_is_valid_and_passes_pipewise
     );
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
+
+#[test]
+fn templates_use_the_action_pins_the_repository_already_has() {
+    let checkout = "actions/checkout@aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa # v7.9.0";
+    let old_node = "actions/setup-node@bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb # v1.0.0";
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "package.json",
+        r#"{"scripts":{"build":"tsc","lint":"eslint .","test":"vitest run"}}"#,
+    );
+    write(dir.path(), "package-lock.json", "{}");
+    write(
+        dir.path(),
+        ".github/workflows/x.yml",
+        &format!(
+            "on: push\npermissions: {{}}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: {checkout}\n      - uses: {old_node}\n      - uses: actions/checkout@cccccccccccccccccccccccccccccccccccccccc # v7.1.0\n"
+        ),
+    );
+    let repo = pipewise::repo::Repo::load(dir.path(), "pins");
+    let Some((_, Some(t))) = pipewise::analysis::scaffold(&repo, "ci.unit-tests") else {
+        panic!("no ci.unit-tests template for a Node repository");
+    };
+    // The highest pinned version of checkout in the repository is used.
+    assert!(t.content.contains(checkout), "{}", t.content);
+    assert!(!t.content.contains("cccccccc"), "{}", t.content);
+    assert!(!t.content.contains("# v7.0.1"), "{}", t.content);
+    // A pin on an older major than the catalogue's is not copied.
+    assert!(!t.content.contains(old_node), "{}", t.content);
+    assert!(t.content.contains("actions/setup-node@"), "{}", t.content);
+}
