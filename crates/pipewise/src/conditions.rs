@@ -83,7 +83,14 @@ pub struct Scenario<'a> {
     pub ref_kind: RefKind,
     /// Started by someone without write access (a fork's pull request, a comment).
     pub outsider: bool,
+    /// On a branch ref: the branch, when a scenario is split by the branch names
+    /// the conditions compare `github.ref` with ([`co_reachable`]); [`OTHER_BRANCH`]
+    /// stands for every branch not named.
+    pub branch: Option<&'a str>,
 }
+
+/// A branch name no condition can spell (see [`Scenario::branch`]).
+pub const OTHER_BRANCH: &str = "\u{1}other";
 
 /// Events an outsider can start on a public repository.
 pub const OUTSIDER_EVENTS: &[&str] = &[
@@ -430,7 +437,10 @@ fn context(path: &str, sc: &Scenario) -> Val {
         "github.ref" => match (sc.ref_kind, sc.event) {
             (_, Some("pull_request")) | (RefKind::PullRequest, _) => Val::Prefix("refs/pull/"),
             (RefKind::Tag, _) => Val::Prefix("refs/tags/"),
-            (RefKind::Branch, _) => Val::Prefix("refs/heads/"),
+            (RefKind::Branch, _) => match sc.branch {
+                Some(b) => Val::Str(format!("refs/heads/{b}")),
+                None => Val::Prefix("refs/heads/"),
+            },
             _ => Val::Unknown,
         },
         "github.ref_type" => match sc.ref_kind {
@@ -492,6 +502,7 @@ pub fn scenarios<'a>(wf: &Workflow<'a>) -> Vec<Scenario<'a>> {
                 event: None,
                 ref_kind: RefKind::Unknown,
                 outsider: false,
+                branch: None,
             });
             continue;
         }
@@ -519,12 +530,14 @@ pub fn scenarios<'a>(wf: &Workflow<'a>) -> Vec<Scenario<'a>> {
                 event: Some(event),
                 ref_kind: r,
                 outsider: false,
+                branch: None,
             });
             if OUTSIDER_EVENTS.contains(&event) {
                 out.push(Scenario {
                     event: Some(event),
                     ref_kind: r,
                     outsider: true,
+                    branch: None,
                 });
             }
         }
@@ -571,10 +584,40 @@ pub fn co_reachable(wf: &Workflow, job: &Job, a: &Step, b: &Step) -> bool {
         event: None,
         ref_kind: RefKind::Unknown,
         outsider: false,
+        branch: None,
     }];
     let list: &[Scenario] = if all.is_empty() { &unconstrained } else { &all };
-    list.iter()
-        .any(|sc| job_if.eval(sc).possible() && ca.eval(sc).possible() && cb.eval(sc).possible())
+    // Branch refs the conditions name (`github.ref == 'refs/heads/main'`): each
+    // branch scenario is split into one per named branch and one for the others,
+    // so `ref != main` and `ref == main` are never true together.
+    let mut named: Vec<&str> = vec![];
+    for c in [&job_if, &ca, &cb] {
+        if let Some(x) = c.expr() {
+            x.visit(&mut |e| {
+                if let crate::expr::ExprKind::String(v) = &e.kind {
+                    if let Some(b) = v.strip_prefix("refs/heads/") {
+                        if !b.is_empty() && !named.contains(&b) && named.len() < 16 {
+                            named.push(b);
+                        }
+                    }
+                }
+            });
+        }
+    }
+    let possible = |sc: &Scenario| {
+        job_if.eval(sc).possible() && ca.eval(sc).possible() && cb.eval(sc).possible()
+    };
+    list.iter().any(|sc| {
+        if sc.ref_kind != RefKind::Branch || named.is_empty() || sc.event == Some("pull_request") {
+            return possible(sc);
+        }
+        named.iter().copied().chain([OTHER_BRANCH]).any(|b| {
+            possible(&Scenario {
+                branch: Some(b),
+                ..*sc
+            })
+        })
+    })
 }
 
 /// The common guards a condition uses.
@@ -708,6 +751,7 @@ mod tests {
             event: Some("push"),
             ref_kind: RefKind::Tag,
             outsider: false,
+            branch: None,
         };
         assert_eq!(eval(tags, tag), Tri::True);
         assert_eq!(eval(&format!("!{tags}"), tag), Tri::False);

@@ -158,15 +158,61 @@ pub fn step_publishes(step: &Step) -> Option<Intent> {
     (!all_local).then_some(i)
 }
 
+/// Whether `job` creates a throwaway Kubernetes cluster on the runner (kind, k3d,
+/// minikube): its `kubectl apply`/`helm install`/`flux` deploys go to that cluster,
+/// not anywhere that outlives the run (flux's e2e jobs).
+pub fn local_cluster(job: &Job) -> bool {
+    job.steps.iter().any(|s| {
+        if let Some(a) = s.action() {
+            let a = a.to_ascii_lowercase();
+            return a.starts_with("helm/kind-action")
+                || a.contains("setup-minikube")
+                || a.contains("k3d-action")
+                || a.contains("setup-k3d")
+                || a.contains("setup-k3s")
+                || a.contains("kind-action");
+        }
+        s.run
+            .as_ref()
+            .and_then(|r| r.script.as_ref())
+            .is_some_and(|sc| {
+                sc.commands.iter().any(|c| {
+                    let w: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
+                    match c.base_name() {
+                        "kind" => w.starts_with(&["create", "cluster"]),
+                        "k3d" => w.starts_with(&["cluster", "create"]),
+                        "minikube" => w.first() == Some(&"start"),
+                        _ => false,
+                    }
+                })
+            })
+    })
+}
+
+/// [`step_publishes`] for a step of `job`: a deploy to a cluster the job itself
+/// created on the runner ([`local_cluster`]) ships nothing.
+pub fn step_publishes_in(job: &Job, step: &Step) -> Option<Intent> {
+    match step_publishes(step)? {
+        Intent::Deploy if local_cluster(job) => None,
+        i => Some(i),
+    }
+}
+
 /// The first step of `job` that publishes or deploys ([`step_publishes`]).
 pub fn publishing_step<'j, 'a>(job: &'j Job<'a>) -> Option<&'j Step<'a>> {
-    job.steps.iter().find(|s| step_publishes(s).is_some())
+    job.steps
+        .iter()
+        .find(|s| step_publishes_in(job, s).is_some())
 }
 
 /// What `job` publishes or deploys: a step that does ([`step_publishes`]), or a
 /// deployment environment named like a deploy target ([`crate::intent::job_ships`]).
 pub fn job_publishes(job: &Job) -> Option<Intent> {
-    let steps = job.steps.iter().filter_map(step_publishes).max();
+    let steps = job
+        .steps
+        .iter()
+        .filter_map(|s| step_publishes_in(job, s))
+        .max();
     match (steps, crate::intent::job_ships(job)) {
         (Some(i), _) => Some(i),
         // job_ships without a shipping step: the environment decided.

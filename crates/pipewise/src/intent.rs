@@ -82,6 +82,22 @@ pub fn load_test_tool(c: &Command) -> Option<&str> {
 }
 
 /// Classifies one shell command (computed once per command).
+/// A PowerShell Verb-Noun cmdlet name (`Test-Path`, `Write-Host`), possibly inside
+/// the parentheses bash parsing leaves around it (`(!(Test-Path`).
+fn powershell_cmdlet(name: &str) -> bool {
+    let n = name.trim_start_matches(['(', '!']);
+    let Some((verb, noun)) = n.split_once('-') else {
+        return false;
+    };
+    let capitalised = |w: &str| {
+        let mut ch = w.chars();
+        ch.next().is_some_and(|c| c.is_ascii_uppercase())
+            && ch.all(|c| c.is_ascii_alphanumeric())
+            && w.chars().any(|c| c.is_ascii_lowercase())
+    };
+    capitalised(verb) && capitalised(noun)
+}
+
 pub fn command_intent(c: &Command) -> Intent {
     *c.intent.get_or_init(|| compute_command_intent(c))
 }
@@ -103,6 +119,12 @@ fn compute_command_intent(c: &Command) -> Intent {
         if let Some(rest) = c.words.get(skip..).filter(|r| !r.is_empty()) {
             return command_intent(&c.with_words(rest.to_vec()));
         }
+    }
+    // A PowerShell cmdlet (`Test-Path`, `Write-Host`, `Get-ChildItem`): a Windows
+    // step's default shell is PowerShell, and its Verb-Noun names are not tools
+    // (`if (!(Test-Path $dir))` checks for a file; it is not a test).
+    if powershell_cmdlet(c.name()) {
+        return Intent::Other;
     }
     // Version and presence probes (`deno --version`, `xcodebuild -sdk -version`).
     if c.args().len() <= 2
@@ -762,6 +784,32 @@ pub fn command_ships(c: &Command) -> Option<Intent> {
         });
         return (sub && !c.has_arg("run")).then_some(i);
     }
+    // Container tools ship only through their push-like subcommands: `docker run
+    // --publish 5555:5000` maps a port, it publishes nothing.
+    if matches!(name, "docker" | "podman" | "buildah" | "nerdctl") {
+        let words: Vec<&str> = c
+            .args()
+            .iter()
+            .map(|w| w.text.as_str())
+            .filter(|a| !a.starts_with('-'))
+            .collect();
+        return match words.as_slice() {
+            ["push", ..]
+            | ["image" | "manifest" | "compose", "push", ..]
+            | ["buildx", "imagetools", "create", ..]
+            | ["imagetools", "create", ..] => Some(Intent::Publish),
+            ["build" | "buildx" | "bake", ..]
+                if c.has_arg("--push")
+                    || c.args().iter().any(|w| {
+                        w.text.contains("type=registry") || w.text.contains("push=true")
+                    }) =>
+            {
+                Some(Intent::Publish)
+            }
+            ["stack", "deploy", ..] | ["service", "create" | "update", ..] => Some(Intent::Deploy),
+            _ => None,
+        };
+    }
     if ships_by_kind(name) {
         // `make release-notes`, `npm run release:check`: only explicit targets.
         if matches!(
@@ -1015,6 +1063,18 @@ pub fn step_pushes_image(step: &Step) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn powershell_cmdlets_are_not_tools() {
+        assert!(powershell_cmdlet("Test-Path"));
+        assert!(powershell_cmdlet("(!(Test-Path"));
+        assert!(powershell_cmdlet("Write-Host"));
+        assert!(!powershell_cmdlet("run-tests"));
+        assert!(!powershell_cmdlet("pre-commit"));
+        assert!(!powershell_cmdlet("X-Y"));
+        let s = crate::shell::Script::parse("if (!(Test-Path \"$dir\")) { choco install llvm }\n");
+        assert!(s.commands.iter().all(|c| command_intent(c) != Intent::Test));
+    }
 
     /// The keyword logic of [`word_intent`], written plainly (the reference).
     fn naive_word_intent(a: &str) -> Intent {

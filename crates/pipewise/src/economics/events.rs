@@ -58,6 +58,7 @@ fn scenario(event: &'static str, ref_kind: RefKind) -> Scenario<'static> {
         event: Some(event),
         ref_kind,
         outsider: false,
+        branch: None,
     }
 }
 

@@ -185,6 +185,7 @@ pub fn analyze(workflows: &[Workflow], inputs: &Inputs) -> Economics {
                     event: other.first().copied(),
                     ref_kind: crate::conditions::RefKind::Unknown,
                     outsider: false,
+                    branch: None,
                 },
                 runs_per_month: 0.0,
                 frequency: format!("`{}`: not counted per month", other.join("`, `")),

@@ -167,7 +167,9 @@ fn find_in(models: &[Model], i: usize, a: &Assumptions) -> Vec<Found> {
             .iter()
             .filter(|s| duration::uncached_install(s, j.facts))
             .count() as f64;
-        if uncached > 0.0 {
+        // A job that publishes is better off without a cache (a poisoned entry would
+        // ship: `security/cache-poisoning`), so no cache is suggested there.
+        if uncached > 0.0 && crate::effects::job_publishes(j.job).is_none() {
             let saved_run = uncached
                 * (Kind::Install.minutes().expected - Kind::InstallCached.minutes().expected)
                 * legs;

@@ -398,7 +398,7 @@ fn consequence(i: Intent) -> &'static str {
 }
 
 /// Words that say a masked failure is deliberate.
-fn explains_intent(text: &str) -> bool {
+pub(crate) fn explains_intent(text: &str) -> bool {
     let t = text.to_ascii_lowercase();
     [
         "flaky",
@@ -456,9 +456,34 @@ fn explained_by_comment(site: &StepSite) -> bool {
 }
 
 /// A formatter or fixer in write mode (`black src`, `cargo fmt`, `prettier --write`,
-/// `eslint --fix`, `npm run lint:fix`): it changes files, it does not gate.
-fn writes_fixes(c: &Command) -> bool {
-    let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
+/// `eslint --fix`, `npm run lint:fix`), also behind a runner (`uv run … black src`,
+/// `poetry run black`, `python -m black`): it changes files, it does not gate.
+pub(crate) fn writes_fixes(c: &Command) -> bool {
+    let words: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
+    // The tool a runner starts and the arguments after it.
+    let (tool, args): (&str, &[&str]) = {
+        let runner = matches!(
+            c.base_name(),
+            "uv" | "poetry" | "pipx" | "pdm" | "hatch" | "rye" | "pipenv"
+        );
+        let python = matches!(c.base_name(), "python" | "python3");
+        let start = if runner {
+            words.iter().position(|w| *w == "run").map(|i| i + 1)
+        } else if python {
+            words.iter().position(|w| *w == "-m").map(|i| i + 1)
+        } else {
+            None
+        };
+        match start.and_then(|i| {
+            words[i..]
+                .iter()
+                .position(|w| !w.starts_with('-'))
+                .map(|j| i + j)
+        }) {
+            Some(t) => (words[t], &words[t + 1..]),
+            None => (c.base_name(), &words[..]),
+        }
+    };
     let check = args.iter().any(|a| {
         matches!(*a, "--check" | "--diff" | "-l" | "--list-different" | "-d")
             || a.starts_with("--check")
@@ -466,7 +491,7 @@ fn writes_fixes(c: &Command) -> bool {
     let fix_arg = args.iter().any(|a| {
         *a == "--fix" || *a == "--write" || *a == "-w" || a.ends_with(":fix") || *a == "fix"
     });
-    let formatter = match c.base_name() {
+    let formatter = match tool {
         "black" | "isort" | "autopep8" | "yapf" | "rustfmt" | "gofmt" | "shfmt"
         | "clang-format" => true,
         "ruff" | "uv" | "cargo" | "go" | "dotnet" | "terraform" => {

@@ -6,7 +6,7 @@ use crate::conditions::co_reachable;
 use crate::finding::{Category, Confidence, Severity};
 use crate::repo::Repo;
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
-use crate::workflow::{Step, Workflow};
+use crate::workflow::{Job, Step, Workflow};
 
 pub struct CachePoisoning;
 
@@ -178,8 +178,8 @@ fn restores_cache(s: &Step, repo: &Repo) -> Option<String> {
 /// A step publishes or deploys by what it runs (its action or a command), not by its
 /// name or its job's name (`test-release-macos` only tests, `push: false` builds and
 /// pushes to a registry on the runner ship nothing): [`crate::effects::step_publishes`].
-fn publishes_by_action_or_command(s: &Step) -> bool {
-    crate::effects::step_publishes(s).is_some()
+fn publishes_by_action_or_command(job: &Job, s: &Step) -> bool {
+    crate::effects::step_publishes_in(job, s).is_some()
 }
 
 fn is_release_workflow(wf: &Workflow) -> bool {
@@ -245,10 +245,11 @@ impl Rule for CachePoisoning {
         let publishes = job
             .steps
             .iter()
-            .any(|s| publishes_by_action_or_command(s) && with_cache(s));
+            .any(|s| publishes_by_action_or_command(job, s) && with_cache(s));
         // In a release workflow, jobs whose output ships: they upload artifacts.
         let ships = job.steps.iter().any(|s| {
-            (s.action() == Some("actions/upload-artifact") || publishes_by_action_or_command(s))
+            (s.action() == Some("actions/upload-artifact")
+                || publishes_by_action_or_command(job, s))
                 && with_cache(s)
         });
         if !(publishes || release_wf && ships) {

@@ -206,6 +206,13 @@ fn classify_event(rest: &[&str]) -> Taint {
     if *leaf == "*" && rest.len() == 1 {
         return Taint::Attacker;
     }
+    // Names GitHub restricts to `[A-Za-z0-9._-]`: logins, repository names.
+    let parent = rest.len().checked_sub(2).and_then(|i| rest.get(i)).copied();
+    if *leaf == "login"
+        || matches!(*leaf, "name" | "full_name") && matches!(parent, Some("repository" | "repo"))
+    {
+        return Taint::Safe;
+    }
     if FIXED_LEAVES.contains(leaf)
         || leaf.ends_with("_id")
         || leaf.ends_with("_at")
@@ -585,6 +592,10 @@ pub fn env_value<'a>(
 }
 
 /// Whether `matrix.<key>` takes only literal values in this job (static matrix).
+/// `key` is compared case-insensitively (expression paths are lowercase, matrix keys
+/// are written as the workflow spells them, `K3S_VERSION`); an empty `key` is the
+/// whole matrix (`toJSON(matrix)`), static when every value of it is a literal.
+/// Values of other keys in `include:` entries do not matter.
 pub fn matrix_is_static(job: Option<&Job>, key: &str) -> bool {
     let Some(m) = job
         .and_then(|j| j.get("strategy"))
@@ -595,31 +606,60 @@ pub fn matrix_is_static(job: Option<&Job>, key: &str) -> bool {
     let Some(entries) = m.as_map() else {
         return false;
     };
+    // A literal, or text whose expressions read only fixed values
+    // (`ctrd-${{ github.run_id }}`).
     let literal = |n: &Node| -> bool {
         let mut ok = true;
         n.walk(&mut |x| {
             if let Some(s) = x.as_str() {
                 if s.contains("${{") {
-                    ok = false;
+                    ok &= expr::find_embedded(s).iter().all(|emb| {
+                        emb.expr.as_ref().is_ok_and(|e| {
+                            value_contexts(e)
+                                .iter()
+                                .all(|(p, _)| classify(p) == Taint::Safe)
+                        })
+                    });
                 }
             }
         });
         ok
     };
+    if key.is_empty() {
+        return literal(m);
+    }
+    let is_key = |k: &str| k.eq_ignore_ascii_case(key);
     let mut found = false;
     for e in entries {
         let k = e.key.as_str().unwrap_or("");
-        if k == key {
+        if is_key(k) {
             found = true;
             if !literal(&e.value) {
                 return false;
             }
         } else if k == "include" {
-            if !literal(&e.value) {
-                return false;
-            }
-            if let Some(items) = e.value.as_seq() {
-                found |= items.iter().any(|i| i.get(key).is_some());
+            let Some(items) = e.value.as_seq() else {
+                // `include: ${{ fromJSON(…) }}` can add any value.
+                if !literal(&e.value) {
+                    return false;
+                }
+                continue;
+            };
+            for item in items {
+                let Some(fields) = item.as_map() else {
+                    if !literal(item) {
+                        return false;
+                    }
+                    continue;
+                };
+                for f in fields {
+                    if is_key(f.key.as_str().unwrap_or("")) {
+                        found = true;
+                        if !literal(&f.value) {
+                            return false;
+                        }
+                    }
+                }
             }
         }
     }

@@ -294,7 +294,13 @@ impl Rule for DependabotCoverage {
             .find(|f| !f.malformed)
         else {
             // Neither Dependabot nor Renovate: one finding for the repository,
-            // anchored on its first workflow (or manifest, or Dockerfile).
+            // anchored on its first workflow (or manifest, or Dockerfile). A copy of
+            // the pipeline files alone (no source tree) cannot tell a missing
+            // configuration from one not copied (`.github/renovate.json5`,
+            // `.renovaterc`), so such a repository is not judged.
+            if !crate::rules::reliability::complete(view.repo) {
+                return;
+            }
             let anchor = [FileKind::Workflow, FileKind::Manifest, FileKind::Dockerfile]
                 .iter()
                 .find_map(|k| view.repo.files_of(*k).next());
@@ -434,6 +440,7 @@ mod tests {
                 (".github/workflows/ci.yml", wf),
                 (".github/workflows/release.yml", wf),
                 ("go.mod", "module x\n"),
+                ("main.go", "package main\n"),
             ],
         );
         assert_eq!(got.len(), 1, "{got:?}");
@@ -442,6 +449,20 @@ mod tests {
             "{got:?}"
         );
         assert!(got[0].contains("github-actions, gomod"), "{got:?}");
+    }
+
+    /// Issue 14: a copy of the pipeline files alone (the corpus) may lack the
+    /// Renovate configuration that lives elsewhere (`.github/renovate.json5`).
+    #[test]
+    fn pipeline_files_alone_are_not_judged() {
+        let got = audit(
+            "partial",
+            &[
+                (".github/workflows/ci.yml", "on: push\njobs: {}\n"),
+                ("go.mod", "module x\n"),
+            ],
+        );
+        assert!(got.is_empty(), "{got:?}");
     }
 
     #[test]

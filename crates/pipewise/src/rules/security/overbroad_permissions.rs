@@ -6,7 +6,7 @@ use super::scopes;
 use crate::finding::{Category, Confidence, Severity};
 use crate::rules::{entry_span, Ctx, FixMeta, Rule, RuleMeta};
 use crate::workflow::{Job, Workflow};
-use pipewise_yaml::Entry;
+use pipewise_yaml::{Entry, Node};
 
 pub struct OverbroadPermissions;
 
@@ -76,7 +76,10 @@ impl Rule for OverbroadPermissions {
         &META
     }
     fn workflow(&self, wf: &Workflow, cx: &mut Ctx) {
-        if let Some(e) = wf.root.entry("permissions") {
+        // A workflow-level grant that every job replaces with its own reaches no job
+        // (the OpenSSF Scorecard template: `read-all` on top, scopes on the job).
+        let reaches_a_job = wf.jobs.iter().any(|j| j.entry("permissions").is_none());
+        if let (Some(e), true) = (wf.root.entry("permissions"), reaches_a_job) {
             let jobs: Vec<&Job> = wf.jobs.iter().collect();
             check(e, wf.path, None, || scopes::per_job_blocks(&jobs), cx);
         }
@@ -191,19 +194,48 @@ fn check_broad_scopes(wf: &Workflow, cx: &mut Ctx) {
     }
 }
 
-/// Whether a step of `job` can use the token in a way scope inference does not see:
-/// a third-party action (not `actions/*`, not a local one), `gh`, github-script or a
-/// call to the GitHub API.
+/// Whether `job` can use the token in a way scope inference does not see: it calls a
+/// reusable workflow, or a step is a third-party action (not a local one, not one of
+/// GitHub's own actions that only read: checkout, cache, setup, artifacts, Pages
+/// set-up), runs `gh`, github-script or a call to the GitHub API, or is handed the
+/// token (`${{ github.token }}`, `${{ secrets.GITHUB_TOKEN }}`) in `env:` or `with:`.
 fn opaque_token_use(job: &Job) -> bool {
-    job.steps.iter().any(|s| match s.action() {
-        Some(a) => {
-            !(a.starts_with("./")
-                || a.starts_with("docker://")
-                || a.starts_with("actions/") && a != "actions/github-script")
+    const READ_ONLY_OFFICIAL: &[&str] = &[
+        "actions/checkout",
+        "actions/cache",
+        "actions/setup-",
+        "actions/upload-artifact",
+        "actions/download-artifact",
+        "actions/upload-pages-artifact",
+        "actions/configure-pages",
+    ];
+    if job.uses.is_some() {
+        return true;
+    }
+    let hands_token = |n: Option<&Node>| {
+        let mut found = false;
+        if let Some(n) = n {
+            n.walk(&mut |x| {
+                if let Some(v) = x.as_str() {
+                    let v = v.to_ascii_lowercase();
+                    found |= v.contains("github.token") || v.contains("secrets.github_token");
+                }
+            });
         }
-        None => {
-            let h = s.haystack();
-            h.contains("gh ") || h.contains("api.github.com") || h.contains("github_token")
-        }
+        found
+    };
+    job.steps.iter().any(|s| {
+        let visible = match s.action() {
+            Some(a) => {
+                a.starts_with("./")
+                    || a.starts_with("docker://")
+                    || READ_ONLY_OFFICIAL.iter().any(|p| a.starts_with(p))
+            }
+            None => {
+                let h = s.haystack();
+                !(h.contains("gh ") || h.contains("api.github.com") || h.contains("github_token"))
+            }
+        };
+        !visible || hands_token(s.node.get("env")) || hands_token(s.node.get("with"))
     })
 }
