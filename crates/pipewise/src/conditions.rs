@@ -674,6 +674,7 @@ mod tests {
                 RefKind::Branch
             },
             outsider,
+            branch: None,
         }
     }
 

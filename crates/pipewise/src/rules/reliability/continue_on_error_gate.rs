@@ -26,6 +26,14 @@ some matrix legs and is not reported. Gates are recognised by what the step runs
 test and scan commands, and test or scanner actions (Trivy, Grype, Snyk, CodeQL,
 Semgrep, OWASP ZAP's `zaproxy/action-*`, …).
 
+Not gates, so not reported: a measurement whose output file a later step of the job
+reads (`cargo coverage --json > new.json`, then a compare step), a fixer or formatter
+in write mode (`npm run test:engines:fix`), and legs that may fail by convention
+(nightly, beta, tip, QEMU, experimental; named in the step, the job or the
+workflow). Reported at low: a comment next to `continue-on-error:` that explains the
+choice ("for now it is ok to fail"), and a check known only by a name (a repository
+script such as `audit_workspace.sh`).
+
 ## Bad
 ```yaml
 - name: Run npm audit

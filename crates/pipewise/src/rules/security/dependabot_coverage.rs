@@ -27,6 +27,10 @@ and forgets the config silently stops receiving update (and security-fix) pull
 requests for it. GitHub Actions are executable code that runs with your secrets;
 keeping them updated (ideally SHA-pinned) is part of supply-chain hygiene.
 
+"No update tool at all" is reported only for a repository read in full: a copy of
+the pipeline files alone cannot tell a missing Renovate configuration from one that
+was not copied (`.github/renovate.json5`, `.renovaterc`).
+
 What is detected (test, fixture, example and docs folders are ignored):
 `package.json` → npm (or bun), `requirements*.txt`/`pyproject.toml`/`setup.py`/`Pipfile`
 → pip (or uv), `Cargo.toml` → cargo, `go.mod` → gomod, Dockerfiles → docker,

@@ -24,6 +24,13 @@ pub static META: RuleMeta = RuleMeta {
 listing the few it does need limits what a compromised action or injected command can
 do with the token.
 
+A workflow-level grant that every job replaces with its own `permissions:` reaches no
+job and is not reported (OpenSSF Scorecard's template: `read-all` on top, scopes on
+the job). In a workflow with one job, a write scope that job uses — visibly, or out of
+sight through a reusable workflow, a third-party or writing `actions/*` action, `gh`,
+github-script, or a tool handed `${{ github.token }}` — is that job's grant, and
+"grant it on the job" would change nothing.
+
 ## Bad
 ```yaml
 permissions: write-all

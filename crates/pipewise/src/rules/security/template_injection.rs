@@ -40,8 +40,11 @@ or merge) and on `pull_request` (the fork's author already controls the code bei
 built). `inputs.*` and branch/tag names (`github.ref_name`, `github.base_ref`) are low
 (whoever starts the run or pushes the ref chooses them);
 step outputs and dynamic `env`/`matrix` values are info (provenance unknown). Numbers,
-SHAs, booleans, `needs.*.result`, `steps.*.outcome`, logins and values only used in
-`if:` or compared inside the expression are not reported.
+SHAs, booleans, `needs.*.result`, `steps.*.outcome`, logins, repository names
+(`github.event.repository.name`), values of a static matrix (literals, also through
+`include:` and in `toJSON(matrix)`, or text whose expressions read only such values,
+`ctrd-${{ github.run_id }}`) and values only used in `if:` or compared inside the
+expression are not reported.
 
 ## Bad
 ```yaml
