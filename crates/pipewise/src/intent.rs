@@ -787,12 +787,22 @@ pub fn command_ships(c: &Command) -> Option<Intent> {
     // Container tools ship only through their push-like subcommands: `docker run
     // --publish 5555:5000` maps a port, it publishes nothing.
     if matches!(name, "docker" | "podman" | "buildah" | "nerdctl") {
-        let words: Vec<&str> = c
-            .args()
-            .iter()
-            .map(|w| w.text.as_str())
-            .filter(|a| !a.starts_with('-'))
-            .collect();
+        // Global options before the subcommand, with their values (`-H ssh://host`).
+        let mut words: Vec<&str> = vec![];
+        let mut skip = false;
+        for a in c.args().iter().map(|w| w.text.as_str()) {
+            if skip {
+                skip = false;
+            } else if a.starts_with('-') {
+                skip = words.is_empty()
+                    && matches!(
+                        a,
+                        "-H" | "--host" | "-c" | "--context" | "--config" | "-l" | "--log-level"
+                    );
+            } else {
+                words.push(a);
+            }
+        }
         return match words.as_slice() {
             ["push", ..]
             | ["image" | "manifest" | "compose", "push", ..]

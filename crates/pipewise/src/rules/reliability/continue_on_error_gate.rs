@@ -27,7 +27,8 @@ test and scan commands, and test or scanner actions (Trivy, Grype, Snyk, CodeQL,
 Semgrep, OWASP ZAP's `zaproxy/action-*`, …).
 
 Not gates, so not reported: a measurement whose output file a later step of the job
-reads (`cargo coverage --json > new.json`, then a compare step), a fixer or formatter
+compares (`cargo coverage --json > new.json`, then a compare step; a step that only
+reads it to print a warning does not count), a fixer or formatter
 in write mode (`npm run test:engines:fix`), and legs that may fail by convention
 (nightly, beta, tip, QEMU, experimental; named in the step, the job or the
 workflow). Reported at low: a comment next to `continue-on-error:` that explains the
@@ -171,7 +172,7 @@ fn explained_near(doc: &pipewise_yaml::Document, e: &pipewise_yaml::Entry) -> bo
         l -= 1;
     }
     let t = text.to_ascii_lowercase();
-    super::masked_failure::explains_intent(&t)
+    super::explains_intent(&t)
         || [
             "ok to fail",
             "okay to fail",
@@ -216,7 +217,7 @@ fn runs_fixer(site: &StepSite) -> bool {
         .run
         .as_ref()
         .and_then(|r| r.script.as_ref())
-        .is_some_and(|s| s.commands.iter().any(super::masked_failure::writes_fixes))
+        .is_some_and(|s| s.commands.iter().any(super::writes_fixes))
 }
 
 /// A workflow that exists to try a nightly/beta toolchain or an emulated
@@ -243,7 +244,7 @@ const UNSTABLE: &[&str] = &[
 
 /// A measurement, not a gate (issue 14 class 4): the step writes its output to a
 /// file (`cargo coverage --json > new_results.json`) that a later step of the job
-/// reads (`… compare base_results.json new_results.json`); that later step decides.
+/// compares (`… compare base_results.json new_results.json`); that step decides.
 fn measurement(site: &StepSite) -> bool {
     let (Some(job), Some(script)) = (
         site.job,
@@ -268,9 +269,12 @@ fn measurement(site: &StepSite) -> bool {
     let Some(at) = job.steps.iter().position(|s| std::ptr::eq(s, site.step)) else {
         return false;
     };
+    // The later step compares the result (with a baseline); a step that only reads
+    // it to print a warning decides nothing (seed 003's `npm audit --json`).
     job.steps[at + 1..].iter().any(|later| {
         let h = later.haystack();
-        files.iter().any(|f| h.contains(f.as_str()))
+        (h.contains("compare") || h.contains("diff"))
+            && files.iter().any(|f| h.contains(f.as_str()))
     })
 }
 

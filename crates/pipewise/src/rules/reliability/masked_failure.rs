@@ -2,6 +2,7 @@
 //! `|| echo …`, `|| exit 0`, `|| :`, fallback chains ending in a no-op, `set +e` with
 //! no later status check).
 
+use super::{explains_intent, writes_fixes};
 use crate::finding::{Category, Confidence, Severity, Span};
 use crate::intent::{command_intent, Intent};
 use crate::rules::{step_scripts, Ctx, FixMeta, Rule, RuleMeta, StepScript, StepSite};
@@ -397,31 +398,6 @@ fn consequence(i: Intent) -> &'static str {
     }
 }
 
-/// Words that say a masked failure is deliberate.
-pub(crate) fn explains_intent(text: &str) -> bool {
-    let t = text.to_ascii_lowercase();
-    [
-        "flaky",
-        "warning-only",
-        "warning only",
-        "non-blocking",
-        "nonblocking",
-        "informational",
-        "not fatal",
-        "allowed to fail",
-        "ignore failure",
-        "ignore errors",
-        "annotations",
-        "best effort",
-        "best-effort",
-        "do not fail",
-        "don't fail",
-        "diagnostic",
-    ]
-    .iter()
-    .any(|w| t.contains(w))
-}
-
 /// A YAML comment on the step (above it, or between its first key and `run:`) that
 /// explains why the failure is tolerated ("Ignore errors … just to get annotations").
 fn explained_by_comment(site: &StepSite) -> bool {
@@ -453,53 +429,6 @@ fn explained_by_comment(site: &StepSite) -> bool {
         }
     }
     explains_intent(&comments)
-}
-
-/// A formatter or fixer in write mode (`black src`, `cargo fmt`, `prettier --write`,
-/// `eslint --fix`, `npm run lint:fix`), also behind a runner (`uv run … black src`,
-/// `poetry run black`, `python -m black`): it changes files, it does not gate.
-pub(crate) fn writes_fixes(c: &Command) -> bool {
-    let words: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
-    // The tool a runner starts and the arguments after it.
-    let (tool, args): (&str, &[&str]) = {
-        let runner = matches!(
-            c.base_name(),
-            "uv" | "poetry" | "pipx" | "pdm" | "hatch" | "rye" | "pipenv"
-        );
-        let python = matches!(c.base_name(), "python" | "python3");
-        let start = if runner {
-            words.iter().position(|w| *w == "run").map(|i| i + 1)
-        } else if python {
-            words.iter().position(|w| *w == "-m").map(|i| i + 1)
-        } else {
-            None
-        };
-        match start.and_then(|i| {
-            words[i..]
-                .iter()
-                .position(|w| !w.starts_with('-'))
-                .map(|j| i + j)
-        }) {
-            Some(t) => (words[t], &words[t + 1..]),
-            None => (c.base_name(), &words[..]),
-        }
-    };
-    let check = args.iter().any(|a| {
-        matches!(*a, "--check" | "--diff" | "-l" | "--list-different" | "-d")
-            || a.starts_with("--check")
-    });
-    let fix_arg = args.iter().any(|a| {
-        *a == "--fix" || *a == "--write" || *a == "-w" || a.ends_with(":fix") || *a == "fix"
-    });
-    let formatter = match tool {
-        "black" | "isort" | "autopep8" | "yapf" | "rustfmt" | "gofmt" | "shfmt"
-        | "clang-format" => true,
-        "ruff" | "uv" | "cargo" | "go" | "dotnet" | "terraform" => {
-            args.contains(&"format") || args.contains(&"fmt")
-        }
-        _ => false,
-    };
-    (fix_arg || formatter) && !check
 }
 
 /// The same check runs again later in the step or the job without being masked

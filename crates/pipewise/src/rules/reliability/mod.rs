@@ -82,3 +82,75 @@ fn scan_complete(repo: &crate::repo::Repo) -> bool {
             && crate::discover::classify(p).is_none()
     })
 }
+
+/// Words that say a masked failure is deliberate.
+pub fn explains_intent(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    [
+        "flaky",
+        "warning-only",
+        "warning only",
+        "non-blocking",
+        "nonblocking",
+        "informational",
+        "not fatal",
+        "allowed to fail",
+        "ignore failure",
+        "ignore errors",
+        "annotations",
+        "best effort",
+        "best-effort",
+        "do not fail",
+        "don't fail",
+        "diagnostic",
+    ]
+    .iter()
+    .any(|w| t.contains(w))
+}
+
+/// A formatter or fixer in write mode (`black src`, `cargo fmt`, `prettier --write`,
+/// `eslint --fix`, `npm run lint:fix`), also behind a runner (`uv run … black src`,
+/// `poetry run black`, `python -m black`): it changes files, it does not gate.
+pub fn writes_fixes(c: &crate::shell::Command) -> bool {
+    let words: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
+    // The tool a runner starts and the arguments after it.
+    let (tool, args): (&str, &[&str]) = {
+        let runner = matches!(
+            c.base_name(),
+            "uv" | "poetry" | "pipx" | "pdm" | "hatch" | "rye" | "pipenv"
+        );
+        let python = matches!(c.base_name(), "python" | "python3");
+        let start = if runner {
+            words.iter().position(|w| *w == "run").map(|i| i + 1)
+        } else if python {
+            words.iter().position(|w| *w == "-m").map(|i| i + 1)
+        } else {
+            None
+        };
+        match start.and_then(|i| {
+            words[i..]
+                .iter()
+                .position(|w| !w.starts_with('-'))
+                .map(|j| i + j)
+        }) {
+            Some(t) => (words[t], &words[t + 1..]),
+            None => (c.base_name(), &words[..]),
+        }
+    };
+    let check = args.iter().any(|a| {
+        matches!(*a, "--check" | "--diff" | "-l" | "--list-different" | "-d")
+            || a.starts_with("--check")
+    });
+    let fix_arg = args.iter().any(|a| {
+        *a == "--fix" || *a == "--write" || *a == "-w" || a.ends_with(":fix") || *a == "fix"
+    });
+    let formatter = match tool {
+        "black" | "isort" | "autopep8" | "yapf" | "rustfmt" | "gofmt" | "shfmt"
+        | "clang-format" => true,
+        "ruff" | "uv" | "cargo" | "go" | "dotnet" | "terraform" => {
+            args.contains(&"format") || args.contains(&"fmt")
+        }
+        _ => false,
+    };
+    (fix_arg || formatter) && !check
+}
