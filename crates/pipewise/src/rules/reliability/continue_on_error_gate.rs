@@ -133,7 +133,7 @@ impl Rule for ContinueOnErrorGate {
             .unwrap_or(Intent::Other)
             .max(word_intent_phrase(job.id));
         let Some(sev) = severity(intent) else { return };
-        let explained = explained_near(&wf.doc, e);
+        let explained = explained_near(wf.doc, e);
         cx.report(
             &META,
             wf.path,
