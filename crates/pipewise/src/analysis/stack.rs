@@ -14,6 +14,8 @@ use std::collections::{BTreeMap, BTreeSet};
 /// What stack detection found, with the details later analyses need.
 #[derive(Debug, Default, Clone)]
 pub struct Detected {
+    /// Dockerfile paths (samples left out), in repository order.
+    pub dockerfiles: Vec<String>,
     pub stack: Stack,
     /// `npm run` scripts of every package.json, by package folder (`""` for the
     /// root) and script name.
@@ -35,6 +37,10 @@ pub struct Detected {
     /// Version files at the root (`.nvmrc`, `.node-version`, `.python-version`):
     /// templates read the version from them instead of naming one.
     pub version_files: BTreeSet<String>,
+    /// The repository's own SHA pins with a version comment, by lowercased action
+    /// name: `actions/checkout` → (`actions/checkout@<sha> # v4.2.2`, `[4, 2, 2]`).
+    /// The highest version wins. Templates use them instead of the offline table.
+    pub action_pins: BTreeMap<String, (String, Vec<u64>)>,
 }
 
 impl Detected {
@@ -172,6 +178,43 @@ pub fn is_sample(path: &str) -> bool {
 
 fn eco(d: &mut Detected, e: &'static str, path: &str) {
     d.ecosystems.entry(e).or_default().insert(dir_of(path));
+}
+
+/// Records a `uses: owner/repo@<40-hex sha> # vX.Y.Z` pin in [`Detected::action_pins`].
+fn action_pin(d: &mut Detected, src: &str, node: &pipewise_yaml::Node) {
+    let Some((name, sha)) = node.as_str().and_then(|u| u.split_once('@')) else {
+        return;
+    };
+    if sha.len() != 40 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return;
+    }
+    let rest = src.get(node.span.end..).unwrap_or("");
+    let comment = rest.lines().next().unwrap_or("").trim();
+    let Some(tag) = comment
+        .strip_prefix('#')
+        .and_then(|c| c.split_whitespace().next())
+    else {
+        return;
+    };
+    let version = version_numbers(tag);
+    if version.is_empty() {
+        return;
+    }
+    let key = name.to_ascii_lowercase();
+    if d.action_pins.get(&key).is_some_and(|(_, v)| *v >= version) {
+        return;
+    }
+    d.action_pins
+        .insert(key, (format!("{name}@{sha} # {tag}"), version));
+}
+
+/// `v4.2.2` → `[4, 2, 2]`; empty when the tag is not a version.
+pub(crate) fn version_numbers(tag: &str) -> Vec<u64> {
+    tag.trim_start_matches('v')
+        .split('.')
+        .map_while(|p| p.parse().ok())
+        .take(4)
+        .collect()
 }
 
 fn dir_of(path: &str) -> String {
@@ -573,6 +616,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
         .filter(|f| !is_sample(&f.path))
     {
         eco(&mut d, "docker", &f.path);
+        d.dockerfiles.push(f.path.clone());
     }
     for c in &composes {
         dbs_from_images(c.text(), &mut dbs);
@@ -585,6 +629,11 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
     }
     for wf in workflows {
         for job in &wf.jobs {
+            for step in &job.steps {
+                if let Some(node) = step.uses {
+                    action_pin(&mut d, wf.doc.source(), node);
+                }
+            }
             if let Some(services) = job.get("services").and_then(|s| s.as_map()) {
                 for s in services {
                     if let Some(img) = s

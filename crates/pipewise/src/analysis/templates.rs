@@ -549,14 +549,12 @@ fn secret_scan() -> String {
 }
 
 fn container(d: &Detected) -> String {
-    let dockerfile = match d
-        .ecosystems
-        .get("docker")
-        .and_then(|dirs| dirs.iter().next())
-    {
-        Some(dir) if dir != "/" => format!("{}/Dockerfile", dir.trim_start_matches('/')),
-        _ => "Dockerfile".to_string(),
-    };
+    // The repository's own Dockerfile (it may be `infra/docker/Dockerfile.api`).
+    let dockerfile = d
+        .dockerfiles
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "Dockerfile".to_string());
     let mut s = header(
         "Container image",
         "  push:\n    branches: [main]\n    tags: [\"v*\"]\n  pull_request:\n",
@@ -880,8 +878,38 @@ fn wf(path: &str, content: String) -> Option<Template> {
     })
 }
 
-/// The template that adds capability `id` to a repository with this stack.
+/// The template that adds capability `id` to a repository with this stack, with
+/// the repository's own action pins where it has them.
 pub fn template(id: &str, d: &Detected) -> Option<Template> {
+    let mut t = stack_template(id, d)?;
+    t.content = with_repository_pins(t.content, d);
+    Some(t)
+}
+
+/// Swaps each catalogue pin for the repository's own SHA pin of the same action
+/// (`Detected::action_pins`), so a template matches the versions the repository
+/// already runs and Dependabot updates them together. A repository pin on an older
+/// major version than the catalogue's is not used: that major may be deprecated.
+fn with_repository_pins(mut content: String, d: &Detected) -> String {
+    for (action, (pin, version)) in &d.action_pins {
+        let Some(table) = catalog().action(action).and_then(|a| a.pin.as_deref()) else {
+            continue;
+        };
+        let table_major = table
+            .rsplit_once("# ")
+            .map(|(_, tag)| super::stack::version_numbers(tag))
+            .and_then(|v| v.first().copied());
+        if table_major.is_some_and(|m| version.first().is_some_and(|v| *v < m)) {
+            continue;
+        }
+        if content.contains(table) {
+            content = content.replace(table, pin);
+        }
+    }
+    content
+}
+
+fn stack_template(id: &str, d: &Detected) -> Option<Template> {
     match id {
         // Deploy workflows need to know the platform; without one, a recommendation.
         id if id.starts_with("deploy.")

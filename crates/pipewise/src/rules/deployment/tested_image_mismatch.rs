@@ -61,7 +61,7 @@ digest (or each platform) afterwards to cover the rest.
 "#,
     fix: FixMeta {
         description: "Scan and test the exact reference you push (same repository name and tag, ideally the digest the push step outputs), built for the same platforms.",
-        snippet: "- uses: aquasecurity/trivy-action@ed142fd0673e97e23eac54620cfb913e5ce36c25 # v0.36.0\n  with:\n    image-ref: ${{ env.IMAGE }}@${{ steps.build.outputs.digest }}",
+        snippet: "- uses: aquasecurity/trivy-action@ed142fd0673e97e23eac54620cfb913e5ce36c25 # v0.36.0\n  with:\n    image-ref: ${{ env.IMAGE }}@${{ steps.build.outputs.digest }}\n    exit-code: '1'",
         effort_minutes: 20,
     },
     references: &["https://docs.docker.com/build/ci/github-actions/test-before-push/"],

@@ -318,7 +318,7 @@ impl Rule for ToolchainDrift {
             .related(&pin.file, Span::new(0, 0), format!("{lang} version pinned here"))
             .fix(
                 format!("Use the pinned {lang} version, or widen the pin to the versions you support."),
-                format!("- uses: {a}\n  with:\n    {}", match lang { "Node" => "node-version-file: .nvmrc", "Python" => "python-version-file: .python-version", _ => "go-version-file: go.mod" }),
+                format!("- uses: {}\n  with:\n    {}", site.step.uses_str().unwrap_or(a), match lang { "Node" => "node-version-file: .nvmrc", "Python" => "python-version-file: .python-version", _ => "go-version-file: go.mod" }),
                 5,
             );
         }

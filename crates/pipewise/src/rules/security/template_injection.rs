@@ -84,6 +84,8 @@ struct Sink<'a> {
     what: String,
     /// `sh`, `js`, `pwsh`, `py`, `prompt`.
     lang: &'static str,
+    /// The action input, `None` for `run`.
+    input: Option<String>,
 }
 
 fn sinks<'a>(site: &StepSite<'_, 'a>) -> Vec<Sink<'a>> {
@@ -99,6 +101,7 @@ fn sinks<'a>(site: &StepSite<'_, 'a>) -> Vec<Sink<'a>> {
             text: run.text,
             what: "run".into(),
             lang,
+            input: None,
         });
     }
     if let Some((node, input, lang)) = common::code_input(site.step) {
@@ -111,6 +114,7 @@ fn sinks<'a>(site: &StepSite<'_, 'a>) -> Vec<Sink<'a>> {
                     site.step.action().unwrap_or_default()
                 ),
                 lang,
+                input: Some(input.to_string()),
             });
         }
     }
@@ -270,14 +274,12 @@ impl Rule for TemplateInjection {
                         ),
                         _ => (format!("\"${var}\""), "quote the variable in the script"),
                     };
-                    let snippet = format!(
-                        "env:\n  {var}: ${{{{ {expr_text} }}}}\n{}: … {use_it} …",
-                        if sink.what == "run" {
-                            "run"
-                        } else {
-                            "with.<input>"
-                        }
-                    );
+                    let snippet = match &sink.input {
+                        None => format!("env:\n  {var}: ${{{{ {expr_text} }}}}\nrun: … {use_it} …"),
+                        Some(input) => format!(
+                            "env:\n  {var}: ${{{{ {expr_text} }}}}\nwith:\n  {input}: … {use_it} …"
+                        ),
+                    };
                     let file_span = value_span(site.doc, sink.node, span);
                     let msg = format!(
                         "`${{{{ {expr_text} }}}}`{via} is pasted into the {} as code before it runs; {why}.",
