@@ -88,6 +88,7 @@ pub(super) fn events<'a>(
                     _ => RefKind::Branch,
                 },
                 outsider: false,
+                branch: None,
             },
             runs_per_month: n,
             frequency: why,
