@@ -564,9 +564,12 @@ fn a_script_deeper_than_the_walk_is_still_audited() {
 
 #[test]
 fn a_garbage_renovate_json_does_not_silence_dependabot_coverage() {
+    // A source file makes the repository one read in full: the "no update tool"
+    // finding is not made for a copy of the pipeline files alone (issue 14).
     let r = repo_with(&[
         ("renovate.json", b"garbage"),
         ("package.json", b"{\"name\": \"x\"}"),
+        ("src/index.js", b"module.exports = 1;\n"),
     ]);
     let v = audit(r.path());
     assert!(
