@@ -621,7 +621,9 @@ fn merge_writes_like_audit_fails_like_audit_and_refuses_duplicates() {
 
 #[test]
 fn baselines_report_only_new_findings_and_list_stale_entries() {
-    let r = repo(&[(WF, CI)]);
+    // A source file: the repository is read in full before and after `baseline.json`
+    // appears (dependabot-coverage judges only such repositories, issue 14).
+    let r = repo(&[(WF, CI), ("src/main.rs", "fn main() {}\n")]);
     let out = run(
         r.path(),
         &["audit", ".", "--write-baseline", "baseline.json"],
