@@ -23,6 +23,7 @@ pub mod keywords;
 pub mod needs;
 pub mod repo;
 pub mod report;
+pub mod reuse;
 pub mod rules;
 pub mod schema;
 pub mod scoring;
