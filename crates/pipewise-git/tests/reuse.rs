@@ -175,3 +175,39 @@ fn a_commit_that_changes_one_of_30_workflows_runs_the_rules_of_that_file_only() 
     assert_eq!(ran[10], 36, "{ran:?}");
     assert_eq!(ran[11], 36, "{ran:?}");
 }
+
+/// A real history: every commit `pipewise history` audits, audited in order with
+/// one shared cache, against fresh audits. This repository by default, or the
+/// repository named by `PIPEWISE_REUSE_REPO` (e.g. one made by
+/// `scripts/gen-history.py`).
+#[test]
+#[ignore = "reads a git history with many commits (this repository's, or PIPEWISE_REUSE_REPO); run with --ignored"]
+fn a_real_history_reused_is_identical_to_fresh_audits() {
+    let root = std::env::var_os("PIPEWISE_REUSE_REPO")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."));
+    let git = Arc::new(GitRepo::open(&root).expect("a git repository with its history"));
+    let h = pipewise_git::history::history(
+        &git,
+        "HEAD",
+        "repo",
+        &pipewise_git::history::Options::default(),
+    )
+    .expect("history");
+    let reuse = Reuse::new();
+    for p in &h.points {
+        let got = reused(&git, &p.commit, &reuse);
+        let expected = fresh(&git, &p.commit);
+        assert!(
+            got == expected,
+            "commit {}:\n{}",
+            p.commit,
+            first_difference(&expected, &got)
+        );
+    }
+    let (hits, misses) = reuse.stats();
+    eprintln!(
+        "{} commits audited: per-file rules reused {hits} times, run {misses} times",
+        h.points.len()
+    );
+}

@@ -92,7 +92,7 @@ impl Recording {
     fn finish(mut self) -> BTreeSet<Dep> {
         self.done = true;
         let outer = self.outer.take();
-        let mine = READS
+        READS
             .try_with(|r| {
                 let mine = r.replace(None).unwrap_or_default();
                 if let Some(mut o) = outer {
@@ -101,8 +101,7 @@ impl Recording {
                 }
                 mine
             })
-            .unwrap_or_default();
-        mine
+            .unwrap_or_default()
     }
 }
 
