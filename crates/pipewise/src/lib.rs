@@ -21,6 +21,7 @@ pub mod gitlab;
 pub mod intent;
 pub mod keywords;
 pub mod needs;
+pub mod reads;
 pub mod repo;
 pub mod report;
 pub mod reuse;

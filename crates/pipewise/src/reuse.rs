@@ -30,11 +30,11 @@
 //! again.
 
 use crate::finding::Finding;
+use crate::reads::{Dep, Recording};
 use crate::repo::Repo;
 use crate::source::FileKind;
-use std::cell::RefCell;
 use std::collections::hash_map::RandomState;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::{Mutex, OnceLock};
 
@@ -42,83 +42,6 @@ use std::sync::{Mutex, OnceLock};
 pub const MAX_ENTRIES: usize = 8192;
 /// Findings kept at most over every entry (then the cache starts again).
 pub const MAX_FINDINGS: usize = 200_000;
-
-/// Something a rule read of the repository beyond its own file.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) enum Dep {
-    /// A file looked up by path (its text, or its absence).
-    File(String),
-    /// Whether a path exists.
-    Exists(String),
-    /// Every file of a kind (paths and texts).
-    Kind(FileKind),
-    /// Whether the repository was read in full
-    /// ([`crate::rules::reliability::complete`], which reads every path).
-    Complete,
-}
-
-thread_local! {
-    /// What the item running on this thread has read, while one is recorded.
-    static READS: RefCell<Option<BTreeSet<Dep>>> = const { RefCell::new(None) };
-}
-
-/// Notes a read by the item being recorded on this thread (nothing otherwise).
-pub(crate) fn note(dep: impl FnOnce() -> Dep) {
-    let _ = READS.try_with(|r| {
-        if let Ok(mut r) = r.try_borrow_mut() {
-            if let Some(set) = r.as_mut() {
-                set.insert(dep());
-            }
-        }
-    });
-}
-
-/// Restores the recording outside an item (also when a rule panics); what the
-/// inner one read is added to the outer one, if any.
-struct Recording {
-    outer: Option<BTreeSet<Dep>>,
-    done: bool,
-}
-
-impl Recording {
-    fn start() -> Recording {
-        let outer = READS
-            .try_with(|r| r.replace(Some(BTreeSet::new())))
-            .ok()
-            .flatten();
-        Recording { outer, done: false }
-    }
-
-    fn finish(mut self) -> BTreeSet<Dep> {
-        self.done = true;
-        let outer = self.outer.take();
-        READS
-            .try_with(|r| {
-                let mine = r.replace(None).unwrap_or_default();
-                if let Some(mut o) = outer {
-                    o.extend(mine.iter().cloned());
-                    *r.borrow_mut() = Some(o);
-                }
-                mine
-            })
-            .unwrap_or_default()
-    }
-}
-
-impl Drop for Recording {
-    fn drop(&mut self) {
-        if !self.done {
-            let outer = self.outer.take();
-            let _ = READS.try_with(|r| {
-                let mine = r.replace(None);
-                if let Some(mut o) = outer {
-                    o.extend(mine.into_iter().flatten());
-                    *r.borrow_mut() = Some(o);
-                }
-            });
-        }
-    }
-}
 
 /// What a [`Dep`] observed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -407,36 +330,5 @@ mod tests {
             }
         }
         assert!(seen > 50, "{seen} rule files");
-    }
-
-    #[test]
-    fn recording_nests_and_survives_a_panic() {
-        use super::{note, Dep, Recording};
-        let outer = Recording::start();
-        note(|| Dep::Complete);
-        let r = std::panic::catch_unwind(|| {
-            let _inner = Recording::start();
-            note(|| Dep::Exists("a".into()));
-            panic!("rule panics");
-        });
-        assert!(r.is_err());
-        let inner = Recording::start();
-        note(|| Dep::File("b".into()));
-        assert_eq!(
-            inner.finish().into_iter().collect::<Vec<_>>(),
-            vec![Dep::File("b".into())]
-        );
-        let all: Vec<Dep> = outer.finish().into_iter().collect();
-        assert_eq!(
-            all,
-            vec![
-                Dep::File("b".into()),
-                Dep::Exists("a".into()),
-                Dep::Complete
-            ]
-        );
-        // Nothing is recorded outside an item.
-        note(|| Dep::Complete);
-        assert!(super::READS.with(|r| r.borrow().is_none()));
     }
 }
