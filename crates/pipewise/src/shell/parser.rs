@@ -965,10 +965,7 @@ impl<'s> Parser<'s> {
             };
             let raw = self.text(at, self.pos);
             if let Some(eq) = assignment_prefix(raw).filter(|_| words.is_empty() || declaration) {
-                let name_len = raw
-                    .bytes()
-                    .position(|c| !is_name(c))
-                    .unwrap_or(raw.len());
+                let name_len = raw.bytes().position(|c| !is_name(c)).unwrap_or(raw.len());
                 self.script.assignments.push(Assignment {
                     name: raw.get(..name_len).unwrap_or("").to_string(),
                     value: raw.get(eq..).unwrap_or("").to_string(),
@@ -1638,8 +1635,12 @@ mod tests {
         let f = s.assignment_before("F", src.len()).expect("F");
         assert_eq!(&src[f.span.start..f.span.end], "${T##*/}");
         assert!(s.assignment_before("F", f.span.start).is_none());
-        assert!(s.assignment_before("Q", src.len()).is_some_and(|a| a.in_substitution));
-        assert!(!s.assignment_before("Y", src.len()).is_some_and(|a| a.in_substitution));
+        assert!(s
+            .assignment_before("Q", src.len())
+            .is_some_and(|a| a.in_substitution));
+        assert!(!s
+            .assignment_before("Y", src.len())
+            .is_some_and(|a| a.in_substitution));
     }
 
     #[test]

@@ -199,7 +199,9 @@ fn archive_inputs(c: &Command) -> Vec<usize> {
                 let t = w.text.as_str();
                 if skip {
                     skip = false;
-                } else if matches!(t, "-x" | "-i" | "--exclude" | "--include") || t.starts_with("-x@") {
+                } else if matches!(t, "-x" | "-i" | "--exclude" | "--include")
+                    || t.starts_with("-x@")
+                {
                     break;
                 } else if matches!(t, "-b" | "-n" | "-t" | "-tt" | "-P" | "-O" | "-Z" | "-s") {
                     skip = true;
@@ -220,8 +222,10 @@ fn archive_inputs(c: &Command) -> Vec<usize> {
             if !create
                 || first.contains(['C', 'T'])
                 || args.iter().any(|w| {
-                    matches!(w.text.as_str(), "-C" | "--directory" | "-T" | "--files-from")
-                        || w.text.starts_with("--directory=")
+                    matches!(
+                        w.text.as_str(),
+                        "-C" | "--directory" | "-T" | "--files-from"
+                    ) || w.text.starts_with("--directory=")
                         || w.text.starts_with("--files-from=")
                 })
             {
@@ -248,9 +252,9 @@ fn archive_inputs(c: &Command) -> Vec<usize> {
 /// which a tool's own configuration can name without the workflow mentioning it.
 fn tool_output(p: &str) -> bool {
     const EXT: &[&str] = &[
-        ".json", ".xml", ".html", ".log", ".txt", ".sarif", ".out", ".zip", ".tgz", ".gz",
-        ".tar", ".whl", ".jar", ".exe", ".bin", ".so", ".dll", ".dylib", ".deb", ".rpm",
-        ".apk", ".map", ".lcov", ".info",
+        ".json", ".xml", ".html", ".log", ".txt", ".sarif", ".out", ".zip", ".tgz", ".gz", ".tar",
+        ".whl", ".jar", ".exe", ".bin", ".so", ".dll", ".dylib", ".deb", ".rpm", ".apk", ".map",
+        ".lcov", ".info",
     ];
     let lower = p.to_ascii_lowercase();
     let base = lower.rsplit('/').next().unwrap_or(&lower);
@@ -649,7 +653,11 @@ impl Rule for MissingFile {
             }
             // Archive inputs (`zip -r release.zip dist README.md`).
             for i in archive_inputs(c) {
-                let Some(w) = c.words.get(i).filter(|w| !w.dynamic && !tool_output(&w.text)) else {
+                let Some(w) = c
+                    .words
+                    .get(i)
+                    .filter(|w| !w.dynamic && !tool_output(&w.text))
+                else {
                     continue;
                 };
                 if let Some(full) = chk.missing(cx, &w.text) {

@@ -1021,7 +1021,11 @@ fn step_output_source(
             for line in text.split_inclusive('\n') {
                 let at = off;
                 off += line.len();
-                let (part, base) = if whole { (text, span.start) } else { (line, at) };
+                let (part, base) = if whole {
+                    (text, span.start)
+                } else {
+                    (line, at)
+                };
                 if !whole && !sets_key(line, name) {
                     continue;
                 }
@@ -1035,8 +1039,7 @@ fn step_output_source(
                     base,
                     depth,
                     Taint::Caller,
-                )
-                {
+                ) {
                     return Some(src);
                 }
                 if whole {
@@ -1145,7 +1148,10 @@ pub(crate) fn shell_value_source(
                 Taint::Safe => None,
             };
             if let Some(src) = src {
-                if best.as_ref().is_none_or(|(b, _)| classify(&src) > classify(b)) {
+                if best
+                    .as_ref()
+                    .is_none_or(|(b, _)| classify(&src) > classify(b))
+                {
                     let sp = Span::new(base + emb.span.start, base + emb.span.end);
                     best = Some((src, sp));
                 }

@@ -178,9 +178,9 @@ fn taint_at(site: &StepSite, path: &str, depth: u8) -> (Taint, String) {
                 None => {
                     let mut parts = path.split('.');
                     let literal = match (parts.next(), parts.next(), parts.next(), parts.next()) {
-                        (Some("steps"), Some(id), Some("outputs"), Some(name)) => {
-                            site.job.is_some_and(|j| common::step_output_literal(j, id, name))
-                        }
+                        (Some("steps"), Some(id), Some("outputs"), Some(name)) => site
+                            .job
+                            .is_some_and(|j| common::step_output_literal(j, id, name)),
                         _ => false,
                     };
                     if literal {
