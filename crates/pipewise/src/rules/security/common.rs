@@ -865,10 +865,21 @@ pub(crate) fn expression_source(
     value: &str,
     depth: u8,
 ) -> Option<String> {
+    expression_source_at(wf, job, step, value, depth).map(|(p, _)| p)
+}
+
+/// [`expression_source`], with the span of the `${{ }}` (in `value`) it comes from.
+fn expression_source_at(
+    wf: Option<&Workflow>,
+    job: Option<&Job>,
+    step: &Step,
+    value: &str,
+    depth: u8,
+) -> Option<(String, expr::Span)> {
     if depth > TAINT_DEPTH || !value.contains("${{") {
         return None;
     }
-    let mut worst: Option<String> = None;
+    let mut worst: Option<(String, expr::Span)> = None;
     for emb in expr::find_embedded(value) {
         let Ok(e) = &emb.expr else { continue };
         for (p, _) in value_contexts(e) {
@@ -878,8 +889,11 @@ pub(crate) fn expression_source(
                 Taint::Safe => None,
             };
             if let Some(src) = src {
-                if worst.as_ref().is_none_or(|w| classify(&src) > classify(w)) {
-                    worst = Some(src);
+                if worst
+                    .as_ref()
+                    .is_none_or(|(w, _)| classify(&src) > classify(w))
+                {
+                    worst = Some((src, emb.span));
                 }
             }
         }
@@ -1138,28 +1152,8 @@ pub(crate) fn shell_value_source(
         .chain(part.find("$("))
         .min()
         .map_or(part, |i| &part[..i]);
-    let mut best: Option<(String, Span)> = None;
-    for emb in expr::find_embedded(direct) {
-        let Ok(e) = &emb.expr else { continue };
-        for (p, _) in value_contexts(e) {
-            let src = match classify(&p) {
-                Taint::Attacker | Taint::Caller => Some(p),
-                Taint::Unknown => context_source(wf, job, step, &p, depth + 1),
-                Taint::Safe => None,
-            };
-            if let Some(src) = src {
-                if best
-                    .as_ref()
-                    .is_none_or(|(b, _)| classify(&src) > classify(b))
-                {
-                    let sp = Span::new(base + emb.span.start, base + emb.span.end);
-                    best = Some((src, sp));
-                }
-            }
-        }
-    }
-    if best.is_some() {
-        return best;
+    if let Some((p, sp)) = expression_source_at(wf, job, step, direct, depth) {
+        return Some((p, Span::new(base + sp.start, base + sp.end)));
     }
     for (i, len, var) in var_refs(direct) {
         let at = Span::new(base + i, base + i + len);
