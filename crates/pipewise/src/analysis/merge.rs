@@ -4,9 +4,10 @@
 //! capabilities (and the jobs they `needs:`), appended to the file's `jobs:`
 //! mapping at its indentation, as a unified diff. A job id the file already has is
 //! never added again (the file's job of that name satisfies a `needs:`); when every
-//! job to add clashes with one the file has, or the result would not parse as the
-//! same workflow plus the new jobs, there is no diff and the renderers point to
-//! `pipewise scaffold` instead of printing the whole file.
+//! job to add clashes with one the file has, or the added block would not parse as
+//! exactly the new jobs, there is no diff and the renderers point to
+//! `pipewise scaffold` instead of printing the whole file. The diff is one
+//! insertion, written directly (no diff algorithm, no second parse of the file).
 
 use crate::schema::{Capability, CapabilityStatus};
 use crate::workflow::Workflow;
@@ -172,40 +173,70 @@ fn diff(
             block.push_str(eol);
         }
     }
-    // After the last line of the `jobs:` mapping.
+    // The block alone is the new jobs, and nothing else (checked on this small
+    // text, not by parsing the whole file again).
+    let check = format!("jobs:{eol}{block}");
+    let check_doc = pipewise_yaml::Document::parse(check).ok()?;
+    let ids: BTreeSet<&str> = Workflow::new(path, &check_doc)
+        .jobs
+        .iter()
+        .map(|j| j.id)
+        .collect();
+    if ids != add {
+        return None;
+    }
+    // After the last line of the `jobs:` mapping, before what follows it at a
+    // smaller indentation (a top-level key, a comment, the end of the file).
     let last = existing
         .doc
         .position(jobs.span.end.saturating_sub(1).max(jobs.span.start))
         .line;
-    let at = line_end(source, last);
-    let mut after = String::with_capacity(source.len() + block.len() + 1);
-    after.push_str(source.get(..at)?);
-    if !after.ends_with('\n') {
-        after.push_str(eol);
+    let old: Vec<&str> = source.lines().collect();
+    if old
+        .get(last..)
+        .and_then(|rest| rest.iter().find(|l| !l.trim().is_empty()))
+        .is_some_and(|l| {
+            l.len() - l.trim_start_matches(' ').len() >= indent && !l.trim_start().starts_with('#')
+        })
+    {
+        return None; // the mapping goes on: not its end
     }
-    after.push_str(&block);
-    after.push_str(source.get(at..)?);
-    // The result is the same workflow plus the new jobs.
-    let merged_doc = pipewise_yaml::Document::parse(after.clone()).ok()?;
-    let merged = Workflow::new(path, &merged_doc);
-    let ids: BTreeSet<&str> = merged.jobs.iter().map(|j| j.id).collect();
-    let expected: BTreeSet<&str> = have.iter().chain(add.iter()).copied().collect();
-    if ids != expected {
-        return None;
-    }
-    Some(crate::fix::diff::unified(path, source, &after))
+    Some(insertion(path, &old, last, &block))
 }
 
-/// The byte offset just after 1-based line `line` (its newline included).
-fn line_end(source: &str, line: usize) -> usize {
-    let mut at = 0;
-    for (i, l) in source.split_inclusive('\n').enumerate() {
-        at += l.len();
-        if i + 1 == line {
-            return at;
-        }
+/// A unified diff (as `fix --diff` prints it: `--- a/PATH`, `+++ b/PATH`, three
+/// lines of context) that inserts `block` after line `after` of `old`, written
+/// directly: the change is one insertion, no diff algorithm is needed.
+fn insertion(path: &str, old: &[&str], after: usize, block: &str) -> String {
+    let after = after.min(old.len());
+    let before = old.get(after.saturating_sub(3)..after).unwrap_or_default();
+    let next = old
+        .get(after..(after + 3).min(old.len()))
+        .unwrap_or_default();
+    let added: Vec<&str> = block.lines().collect();
+    let start = after + 1 - before.len();
+    let ctx = before.len() + next.len();
+    // An empty range is numbered by the line before it.
+    let range = |start: usize, n: usize| match n {
+        1 => format!("{start}"),
+        0 => format!("{},0", start.saturating_sub(1)),
+        n => format!("{start},{n}"),
+    };
+    let mut d = format!(
+        "--- a/{path}\n+++ b/{path}\n@@ -{} +{} @@\n",
+        range(start, ctx),
+        range(start, ctx + added.len())
+    );
+    for l in before {
+        d.push_str(&format!(" {}\n", l.trim_end_matches('\r')));
     }
-    source.len()
+    for l in &added {
+        d.push_str(&format!("+{}\n", l.trim_end_matches('\r')));
+    }
+    for l in next {
+        d.push_str(&format!(" {}\n", l.trim_end_matches('\r')));
+    }
+    d
 }
 
 #[cfg(test)]
