@@ -11,9 +11,9 @@ use pipewise::analysis;
 use pipewise::audit::audit_repo;
 use pipewise::config::Config;
 use pipewise::repo::{Repo, Scripts};
-use pipewise::source::FileKind;
 use pipewise::report::{self, Report};
 use pipewise::shell::Script;
+use pipewise::source::FileKind;
 use pipewise::workflow::{Action, Workflow};
 use pipewise_yaml::Document;
 use std::hint::black_box;
@@ -177,5 +177,11 @@ fn bench_report(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_parse, bench_rules, bench_analysis, bench_report);
+criterion_group!(
+    benches,
+    bench_parse,
+    bench_rules,
+    bench_analysis,
+    bench_report
+);
 criterion_main!(benches);

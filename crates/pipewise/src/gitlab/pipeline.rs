@@ -368,7 +368,7 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
             }
             let prepared = prepare(&e.value, fi, src, has_ref, 0);
             let merged = match b.defs.remove(name) {
-                Some(old) => deep_merge(&old, &prepared),
+                Some(old) => merge_into(old, &prepared),
                 None => prepared,
             };
             b.defs.insert(name, merged);
@@ -454,8 +454,8 @@ impl<'r> Builder<'r> {
         if let Some(r) = self.resolved.get(name) {
             return r.clone();
         }
-        let own = self.defs.get(name)?.clone();
-        let parents: Vec<(String, Span)> = match own.get("extends") {
+        // Borrowed, not cloned: `own` is read again after its parents are resolved.
+        let parents: Vec<(String, Span)> = match self.defs.get(name)?.get("extends") {
             Some(n) => match &n.kind {
                 NodeKind::Scalar { value, .. } => vec![(value.clone(), n.span)],
                 NodeKind::Seq(items) => items
@@ -485,7 +485,7 @@ impl<'r> Builder<'r> {
             match self.resolve(&p, stack) {
                 Some(pn) => {
                     base = Some(match base {
-                        Some(b) => deep_merge(&b, &pn),
+                        Some(b) => merge_into(b, &pn),
                         None => pn,
                     })
                 }
@@ -501,9 +501,10 @@ impl<'r> Builder<'r> {
             }
         }
         stack.pop();
+        let own = self.defs.get(name)?;
         let r = match base {
-            Some(b) => deep_merge(&b, &own),
-            None => own,
+            Some(b) => merge_into(b, own),
+            None => own.clone(),
         };
         self.resolved.insert(name.to_string(), Some(r.clone()));
         Some(r)
@@ -778,26 +779,38 @@ fn is_reference(src: &str, span: Span) -> bool {
 }
 
 /// GitLab's merge: mappings merged key by key (recursively), anything else replaced.
-pub fn deep_merge(base: &Node, over: &Node) -> Node {
-    match (&base.kind, &over.kind) {
+/// `base` is taken by value and its entries are moved into the result, not cloned
+/// (`resolve` merges every `extends:` chain).
+fn merge_into(mut base: Node, over: &Node) -> Node {
+    // `Node` has a `Drop`: its children are taken, leaving an empty list behind.
+    match (
+        std::mem::replace(&mut base.kind, NodeKind::Seq(Vec::new())),
+        &over.kind,
+    ) {
         (NodeKind::Map(b), NodeKind::Map(o))
-            if reference_target(o).is_none() && reference_target(b).is_none() =>
+            if reference_target(o).is_none() && reference_target(&b).is_none() =>
         {
+            // Which of `over`'s keys `base` lacks, decided before `base` is taken apart.
+            let new_in_over: Vec<bool> = o
+                .iter()
+                .map(|oe| !b.iter().any(|be| be.key.as_str() == oe.key.as_str()))
+                .collect();
             let mut out: Vec<Entry> = Vec::with_capacity(b.len() + o.len());
             for be in b {
                 match o.iter().find(|oe| oe.key.as_str() == be.key.as_str()) {
                     Some(oe) => out.push(Entry {
                         key: oe.key.clone(),
-                        value: deep_merge(&be.value, &oe.value),
+                        value: merge_into(be.value, &oe.value),
                     }),
-                    None => out.push(be.clone()),
+                    None => out.push(be),
                 }
             }
-            for oe in o {
-                if !b.iter().any(|be| be.key.as_str() == oe.key.as_str()) {
-                    out.push(oe.clone());
-                }
-            }
+            out.extend(
+                o.iter()
+                    .zip(new_in_over)
+                    .filter(|(_, new)| *new)
+                    .map(|(oe, _)| oe.clone()),
+            );
             Node {
                 kind: NodeKind::Map(out),
                 span: over.span,
@@ -883,6 +896,93 @@ fn decode_tree(n: &mut Node) {
                     stack.push(&mut e.value);
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The former borrowing merge (every entry cloned), kept as the oracle.
+    fn deep_merge(base: &Node, over: &Node) -> Node {
+        match (&base.kind, &over.kind) {
+            (NodeKind::Map(b), NodeKind::Map(o))
+                if reference_target(o).is_none() && reference_target(b).is_none() =>
+            {
+                let mut out: Vec<Entry> = Vec::with_capacity(b.len() + o.len());
+                for be in b {
+                    match o.iter().find(|oe| oe.key.as_str() == be.key.as_str()) {
+                        Some(oe) => out.push(Entry {
+                            key: oe.key.clone(),
+                            value: deep_merge(&be.value, &oe.value),
+                        }),
+                        None => out.push(be.clone()),
+                    }
+                }
+                for oe in o {
+                    if !b.iter().any(|be| be.key.as_str() == oe.key.as_str()) {
+                        out.push(oe.clone());
+                    }
+                }
+                Node {
+                    kind: NodeKind::Map(out),
+                    span: over.span,
+                }
+            }
+            _ => over.clone(),
+        }
+    }
+
+    fn root(yaml: &str) -> Node {
+        pipewise_yaml::Document::parse(yaml.to_string())
+            .expect("test YAML parses")
+            .root
+            .clone()
+    }
+
+    /// The owning merge gives what the borrowing one gives: nested maps merged key by
+    /// key, lists and scalars replaced, new keys appended in order, `!reference`
+    /// markers never merged into, repeated keys as the first match decides.
+    #[test]
+    fn merge_into_equals_the_cloning_merge() {
+        let cases = [
+            ("a: 1\nb: {c: 2, d: [1, 2]}\n", "b: {d: [3], e: 4}\nf: 5\n"),
+            ("a: {b: {c: 1}}\n", "a: {b: {d: 2}, e: 3}\n"),
+            ("a: 1\n", "- x\n"),
+            ("- x\n", "a: 1\n"),
+            ("s\n", "t\n"),
+            ("a: {b: 1}\n", "a: [1]\n"),
+            ("a: 1\na: 2\nb: 3\n", "a: 4\na: 5\nc: 6\nc: 7\n"),
+            ("{}\n", "a: 1\n"),
+            ("a: 1\n", "{}\n"),
+        ];
+        let mut pairs: Vec<(Node, Node)> = cases.iter().map(|(b, o)| (root(b), root(o))).collect();
+        // A `!reference [x, y]` marker (as `prepare` writes it) on either side.
+        let list = root("[x, y]\n");
+        let marker = Node {
+            kind: NodeKind::Map(vec![Entry {
+                key: scalar(REFERENCE, list.span),
+                value: list.clone(),
+            }]),
+            span: list.span,
+        };
+        let with_marker = |other: &str| {
+            let mut n = root(other);
+            if let NodeKind::Map(es) = &mut n.kind {
+                es[0].value = marker.clone();
+            }
+            n
+        };
+        pairs.push((root("a: {b: 1}\nc: 2\n"), with_marker("a: 0\n")));
+        pairs.push((with_marker("a: 0\nd: 1\n"), root("a: {b: 1}\n")));
+        pairs.push((marker.clone(), root("a: 1\n")));
+        for (b, o) in pairs {
+            assert_eq!(
+                merge_into(b.clone(), &o),
+                deep_merge(&b, &o),
+                "{b:?} + {o:?}"
+            );
         }
     }
 }
