@@ -63,7 +63,7 @@ fn dependency_updates(i: &Input) -> Verdict {
         })
         .collect();
     uncovered.dedup();
-    let folders = lockfiles_outside(i, &text);
+    let folders = lockfiles_outside(i, text);
     let evidence = vec![Evidence {
         file: f.path.clone(),
         line: 1,
