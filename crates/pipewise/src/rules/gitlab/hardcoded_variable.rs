@@ -76,6 +76,14 @@ const NOT_SECRET_SUFFIXES: &[&str] = &[
     "_KEY_ID",
 ];
 
+/// A variable named like a credential (`DEPLOY_TOKEN`, `DB_PASSWORD`), not like
+/// something about one (`TOKEN_FILE`, `AWS_ACCESS_KEY_ID`).
+pub fn credential_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    SECRET_WORDS.iter().any(|w| upper.contains(w))
+        && !NOT_SECRET_SUFFIXES.iter().any(|s| upper.ends_with(s))
+}
+
 /// Long, with letters and digits, and no placeholder words: a real secret's shape.
 fn looks_secret(v: &str) -> bool {
     let v = v.trim();
@@ -115,10 +123,7 @@ impl Rule for HardcodedVariable {
                 continue;
             }
             let (name, k) = (var.name, var.key);
-            let upper = k.to_ascii_uppercase();
-            if !SECRET_WORDS.iter().any(|w| upper.contains(w))
-                || NOT_SECRET_SUFFIXES.iter().any(|s| upper.ends_with(s))
-            {
+            if !credential_name(k) {
                 continue;
             }
             if !var.value.as_str().is_some_and(looks_secret) {
