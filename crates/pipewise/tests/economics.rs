@@ -235,6 +235,53 @@ fn assumptions_change_the_month_not_the_run() {
 }
 
 #[test]
+fn gitlab_fixture_matches_the_numbers_worked_out_by_hand() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/economics/gitlab");
+    let md = std::fs::read_to_string(dir.join("EXPECTED.md")).expect("EXPECTED.md");
+    let e = economics(&dir, None);
+    let rows = table(&md, "| event | jobs |");
+    assert_eq!(rows.len(), 3, "EXPECTED.md lists three pipelines");
+    assert_eq!(e.workflows.len(), 1);
+    let w = &e.workflows[0];
+    assert_eq!(w.status, "estimated");
+    assert_eq!(w.events.len(), rows.len(), "{:?}", w.events);
+    for (row, ev) in rows.iter().zip(&w.events) {
+        assert_eq!(ev.event, row[0]);
+        assert_eq!(ev.jobs.join(", "), row[1], "{}", row[0]);
+        assert_eq!(ev.billable_minutes.expected, num(&row[2]), "{}", row[0]);
+        assert_eq!(ev.usd, num(&row[3]), "{}", row[0]);
+        assert_eq!(ev.wall_minutes.expected, num(&row[4]), "{}", row[0]);
+        assert_eq!(ev.critical_path.join(" → "), row[5], "{}", row[0]);
+        assert_eq!(ev.runs_per_month, num(&row[6]), "{}", row[0]);
+    }
+    assert_eq!(w.monthly_minutes, 10682.0);
+    assert_eq!(w.monthly_usd, 106.84);
+    let deploy = w.jobs.iter().find(|j| j.id == "deploy").expect("deploy");
+    assert_eq!(deploy.runners[0].multiplier, 2.0);
+    assert!(w.notes.iter().any(|n| n.contains("scheduled pipelines")));
+}
+
+#[test]
+fn gitlab_unknown_runner_tags_are_not_priced() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join(".gitlab-ci.yml"),
+        "build:\n  tags: [docker, our-fleet]\n  script: [cargo build]\n",
+    )
+    .expect("write");
+    let e = economics(dir.path(), None);
+    let w = &e.workflows[0];
+    assert_eq!(w.status, "estimated");
+    assert_eq!(w.monthly_usd, 0.0, "a project's own runner is not priced");
+    assert!(w.self_hosted_monthly_minutes > 0.0);
+    assert!(
+        w.notes.iter().any(|n| n.contains("not priced")),
+        "{:?}",
+        w.notes
+    );
+}
+
+#[test]
 #[ignore = "reads /work/shared/corpus-full (or PIPEWISE_SHARED); run with --ignored"]
 fn every_corpus_workflow_gets_an_estimate_or_a_reason() {
     let root = corpus::corpus("corpus-full");
@@ -296,4 +343,73 @@ fn every_corpus_workflow_gets_an_estimate_or_a_reason() {
     }
     eprintln!("{total} workflows: {estimated} estimated, {reasons} with a reason");
     assert!(estimated * 10 >= total * 7, "most workflows are estimated");
+}
+
+#[test]
+#[ignore = "reads /work/shared/corpus-gitlab (or PIPEWISE_SHARED); run with --ignored"]
+fn every_gitlab_pipeline_gets_an_estimate_or_a_reason() {
+    let root = corpus::corpus("corpus-gitlab");
+    let mut repos: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("corpus")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join(".gitlab-ci.yml").is_file())
+        .collect();
+    repos.sort();
+    assert!(repos.len() >= 70, "corpus-gitlab has its pipelines");
+    let (mut estimated, mut total, mut pipelines_estimated) = (0, 0, 0);
+    for r in &repos {
+        let report = audit_path_with(r, Some(&Config::default()), None).expect("audits");
+        let e = report
+            .economics
+            .unwrap_or_else(|| panic!("{}: no economics", r.display()));
+        let root = e
+            .workflows
+            .iter()
+            .find(|w| w.file == ".gitlab-ci.yml")
+            .unwrap_or_else(|| panic!("{}: .gitlab-ci.yml not costed", r.display()));
+        assert!(
+            !root.status.contains("not costed yet"),
+            "{}: {}",
+            r.display(),
+            root.status
+        );
+        if e.workflows
+            .iter()
+            .any(|w| w.status.starts_with("estimated"))
+        {
+            pipelines_estimated += 1;
+        }
+        for w in &e.workflows {
+            total += 1;
+            if w.status.starts_with("estimated") {
+                estimated += 1;
+                assert!(!w.events.is_empty(), "{} {}", r.display(), w.file);
+                for ev in &w.events {
+                    assert!(
+                        ev.billable_minutes.expected.is_finite()
+                            && ev.billable_minutes.expected >= 0.0
+                            && ev.usd.is_finite()
+                    );
+                }
+            } else {
+                assert!(
+                    w.status.starts_with("not estimated: "),
+                    "{} {}: status without a reason: {}",
+                    r.display(),
+                    w.file,
+                    w.status
+                );
+            }
+        }
+    }
+    eprintln!(
+        "{} pipelines: {pipelines_estimated} with an estimate; {total} files: {estimated} estimated",
+        repos.len()
+    );
+    // Files without jobs of their own (included templates) keep a reason; most
+    // pipelines get an estimate.
+    assert!(
+        pipelines_estimated * 10 >= repos.len() * 8,
+        "most pipelines are estimated"
+    );
 }

@@ -10,6 +10,26 @@ struct Table {
     source: String,
     runner: Vec<Row>,
     cores: Vec<Cores>,
+    #[serde(default)]
+    gitlab: Option<GitLab>,
+}
+
+/// GitLab.com hosted runners: cost factors and the price of a compute minute.
+#[derive(Debug, Deserialize)]
+struct GitLab {
+    date: String,
+    source: String,
+    usd: f64,
+    runner: Vec<GitLabRow>,
+}
+
+#[derive(Debug, Deserialize)]
+struct GitLabRow {
+    class: String,
+    tags: Vec<String>,
+    factor: f64,
+    #[serde(default)]
+    default: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -43,6 +63,7 @@ fn table() -> &'static Table {
             source: "prices.toml did not parse".into(),
             runner: vec![],
             cores: vec![],
+            gitlab: None,
         })
     })
 }
@@ -51,6 +72,40 @@ fn table() -> &'static Table {
 pub fn price_table() -> String {
     let t = table();
     format!("GitHub-hosted runner prices of {} ({})", t.date, t.source)
+}
+
+/// `date, source` of the GitLab part of the price table.
+pub fn gitlab_price_table() -> String {
+    match &table().gitlab {
+        Some(g) => format!("GitLab.com compute minutes of {} ({})", g.date, g.source),
+        None => "GitLab.com compute minutes: no table".into(),
+    }
+}
+
+/// The price of a GitLab job by its `tags`: no tags → the default hosted runner
+/// (Linux small); a hosted runner's tag → its row; any other tag is the project's
+/// own runner (`None`: not priced, not guessed).
+pub fn gitlab_price(tags: &[&str]) -> Option<Price> {
+    let g = table().gitlab.as_ref()?;
+    let row = if tags.is_empty() {
+        g.runner.iter().find(|r| r.default)?
+    } else {
+        let mut found = None;
+        for t in tags {
+            let t = t.trim().to_ascii_lowercase();
+            match g.runner.iter().find(|r| r.tags.contains(&t)) {
+                Some(r) => found = Some(r),
+                None => return None,
+            }
+        }
+        found?
+    };
+    Some(Price {
+        class: row.class.clone(),
+        usd_per_minute: g.usd * row.factor,
+        multiplier: row.factor,
+        self_hosted: false,
+    })
 }
 
 /// A priced runner.
@@ -196,5 +251,10 @@ mod tests {
         assert_eq!(p("windows-latest-16-core").map(|x| x.1), Some(0.082));
         assert!(price_of_labels(&["self-hosted", "linux"]).is_some_and(|p| p.self_hosted));
         assert_eq!(p("buildjet-4vcpu-ubuntu-2204"), None);
+        let g = |t: &[&str]| gitlab_price(t).map(|p| (p.class, p.usd_per_minute, p.multiplier));
+        assert_eq!(g(&[]), Some(("GitLab SaaS Linux small".into(), 0.01, 1.0)));
+        assert_eq!(g(&["saas-linux-large-amd64"]).map(|x| x.2), Some(3.0));
+        assert_eq!(g(&["saas-linux-large-amd64", "docker"]), None);
+        assert_eq!(g(&["docker"]), None);
     }
 }

@@ -23,6 +23,8 @@ pub enum Event {
     WorkflowRun,
     Release,
     MergeGroup,
+    /// A GitLab merge request pipeline.
+    MergeRequest,
 }
 
 impl Event {
@@ -36,6 +38,7 @@ impl Event {
             Event::WorkflowRun => "workflow_run",
             Event::Release => "release",
             Event::MergeGroup => "merge_group",
+            Event::MergeRequest => "merge_request",
         }
     }
 }

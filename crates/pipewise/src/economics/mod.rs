@@ -20,11 +20,12 @@ pub mod cost;
 pub mod critical_path;
 pub mod duration;
 pub mod events;
+pub mod gitlab;
 pub mod report;
 pub mod runs;
 pub mod savings;
 
-use crate::conditions::{Cond, Scenario};
+use crate::conditions::{Cond, Scenario, Tri};
 use crate::workflow::{Job, Platform, Workflow};
 use cost::Price;
 use duration::Kind;
@@ -78,6 +79,21 @@ pub(crate) struct JobStatic {
     facts: duration::JobFacts,
     /// The job's notes about its matrix and runners.
     notes: Vec<String>,
+    /// GitLab: whether the job runs in a push, merge request and tag pipeline
+    /// (replaces `cond`).
+    gitlab: Option<[Tri; 3]>,
+    /// GitLab: its rules or `only:` name scheduled pipelines.
+    gitlab_schedule: bool,
+}
+
+impl JobStatic {
+    /// Whether the job's own condition lets it run under `sc`.
+    fn decide(&self, sc: &Scenario) -> Tri {
+        match self.gitlab {
+            Some(g) => g[gitlab::event_index(sc)],
+            None => self.cond.eval(sc),
+        }
+    }
 }
 
 /// A job, read once.
@@ -153,19 +169,33 @@ pub fn analyze(workflows: &[Workflow], inputs: &Inputs) -> Economics {
     let mut out: Vec<WorkflowCost> = vec![];
     let mut all_events: Vec<Vec<EventRun>> = vec![];
     for (i, m) in models.iter().enumerate() {
-        let (evs, mut other) = events::events(m.wf, a);
+        let gitlab = m.wf.platform == Platform::GitLab;
+        let mut gl_notes = vec![];
+        let (evs, mut other) = if gitlab {
+            let statics = m.wf.economics.get().map_or(&[][..], Vec::as_slice);
+            (gitlab::events(m.wf, statics, a, &mut gl_notes), vec![])
+        } else {
+            events::events(m.wf, a)
+        };
         let mut wc = WorkflowCost {
             file: m.wf.path.to_string(),
             name: m.wf.name.map(str::to_string),
             notes: m.notes.clone(),
             ..Default::default()
         };
+        wc.notes.extend(gl_notes);
         wc.jobs = m.jobs.iter().map(|j| job_cost(m, j)).collect();
         let callers = &callers_of[i];
-        wc.status = if m.wf.platform == Platform::GitLab {
-            "not estimated: GitLab CI pipelines are not costed yet".into()
+        wc.status = if m.jobs.is_empty() && gitlab && m.wf.pipeline.is_some_and(|p| p.incomplete) {
+            "not estimated: this file of the pipeline defines no jobs; its jobs come from includes pipewise cannot read (project, remote or with variables)".into()
+        } else if m.jobs.is_empty() && gitlab {
+            "not estimated: this file of the pipeline defines no jobs (templates, variables or rules; its jobs are costed in the file that defines them)".into()
         } else if m.jobs.is_empty() {
             "not estimated: the workflow has no jobs".into()
+        } else if gitlab && evs.is_empty() {
+            "not estimated: no job runs by itself in a push, merge request or tag pipeline (scheduled, manual and API pipelines are not counted)".into()
+        } else if gitlab {
+            "estimated".into()
         } else if evs.is_empty() && m.wf.has_trigger("workflow_call") {
             if callers.is_empty() {
                 "not estimated: a reusable workflow that no workflow of the repository calls".into()
@@ -237,7 +267,11 @@ pub fn analyze(workflows: &[Workflow], inputs: &Inputs) -> Economics {
     }
     let mut econ = Economics {
         assumptions: Some(Assumptions {
-            price_table: cost::price_table(),
+            price_table: if workflows.iter().any(|w| w.platform == Platform::GitLab) {
+                format!("{}; {}", cost::price_table(), cost::gitlab_price_table())
+            } else {
+                cost::price_table()
+            },
             ..a.clone()
         }),
         ..Default::default()
@@ -368,6 +402,8 @@ fn job_static(j: &Job) -> JobStatic {
         timeout: duration::timeout(j),
         facts,
         notes,
+        gitlab: None,
+        gitlab_schedule: false,
     }
 }
 
@@ -377,9 +413,13 @@ fn model<'v, 'a>(
     by_path: &HashMap<&str, usize>,
     runs: Option<&Runs>,
 ) -> Model<'v, 'a> {
-    let statics = wf
-        .economics
-        .get_or_init(|| wf.jobs.iter().map(job_static).collect());
+    let statics = wf.economics.get_or_init(|| {
+        if wf.platform == Platform::GitLab {
+            wf.jobs.iter().map(|j| gitlab::job_static(wf, j)).collect()
+        } else {
+            wf.jobs.iter().map(job_static).collect()
+        }
+    });
     let mut notes = vec![];
     let index: HashMap<&str, usize> = wf
         .jobs
@@ -590,7 +630,7 @@ fn run(
         if !runs[ji] {
             continue;
         }
-        if j.cond.eval(sc) == crate::conditions::Tri::Unknown {
+        if j.decide(sc) == Tri::Unknown {
             res.undecided.push(j.job.id.to_string());
         }
         let legs = j.legs.len().max(1) as f64;
@@ -667,7 +707,7 @@ fn running(m: &Model, sc: &Scenario, runs: &mut [bool]) {
     for &ji in &m.order {
         let j = &m.jobs[ji];
         let needs_ok = j.ignores_needs || j.needs.iter().all(|&u| runs[u]);
-        runs[ji] = needs_ok && j.cond.eval(sc).possible();
+        runs[ji] = needs_ok && j.decide(sc).possible();
     }
 }
 

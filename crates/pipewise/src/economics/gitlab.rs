@@ -1,0 +1,491 @@
+//! GitLab CI pipelines: which jobs run for each pipeline event (push to the default
+//! branch, merge request, tag) from `workflow:rules`, `rules:`, `only:`/`except:` and
+//! `when:`; `parallel: N` and `parallel:matrix` as legs; runner `tags` priced from the
+//! GitLab part of `prices.toml` (no tags: the default hosted Linux small runner; a
+//! tag of the project's own runners: not priced); `timeout:` as the upper bound.
+//! The critical path comes from the lowered `needs:` (or the previous stage), like
+//! GitHub's. Anything not decided from the file is [`Tri::Unknown`]: counted as
+//! running (an upper bound) and named in the workflow's notes.
+
+use super::events::{Event, EventRun};
+use super::report::Assumptions;
+use super::{cost, duration, JobStatic, Leg};
+use crate::conditions::{Cond, RefKind, Scenario, Tri};
+use crate::workflow::{Job, Workflow};
+use pipewise_yaml::{Node, NodeKind};
+
+/// The pipeline events costed, in the order of [`JobStatic::gitlab`].
+const EVENTS: [(Event, &str); 3] = [
+    (Event::Push, "push"),
+    (Event::MergeRequest, "merge_request_event"),
+    (Event::Tag, "push"),
+];
+
+/// Index of a scenario's event in [`EVENTS`].
+pub(super) fn event_index(sc: &Scenario) -> usize {
+    match (sc.ref_kind, sc.event) {
+        (RefKind::Tag, _) => 2,
+        (_, Some("merge_request_event")) => 1,
+        _ => 0,
+    }
+}
+
+/// The events a pipeline runs on: those `workflow:rules` allows and at least one job
+/// may run in. Schedules and manual/API pipelines are set up outside the file: not
+/// counted (stated in the notes).
+pub(super) fn events<'a>(
+    wf: &Workflow<'a>,
+    statics: &[JobStatic],
+    a: &Assumptions,
+    notes: &mut Vec<String>,
+) -> Vec<EventRun<'a>> {
+    let rules = workflow_rules(wf);
+    let mut out = vec![];
+    for (i, (event, source)) in EVENTS.iter().enumerate() {
+        let allowed = match rules {
+            Some(r) => eval_rules(r, i),
+            None => Tri::True,
+        };
+        let any_job = statics
+            .iter()
+            .any(|s| s.gitlab.is_some_and(|g| g[i].possible()));
+        if !allowed.possible() || !any_job {
+            continue;
+        }
+        if allowed == Tri::Unknown {
+            notes.push(format!(
+                "`workflow:rules` not decided for {} pipelines: counted as running",
+                event.name()
+            ));
+        }
+        let (n, why) = match event {
+            Event::Push => (
+                a.pushes_per_day * a.days_per_month,
+                format!(
+                    "{} pushes a day × {} days (to the default branch)",
+                    a.pushes_per_day, a.days_per_month
+                ),
+            ),
+            Event::MergeRequest => (
+                a.prs_per_week * 52.0 / 12.0 * a.pushes_per_pr,
+                format!(
+                    "{} merge requests a week × 52/12 × {} pushes each",
+                    a.prs_per_week, a.pushes_per_pr
+                ),
+            ),
+            _ => (
+                a.tags_per_month,
+                format!("{} tags a month", a.tags_per_month),
+            ),
+        };
+        out.push(EventRun {
+            event: *event,
+            scenario: Scenario {
+                event: Some(source),
+                ref_kind: match event {
+                    Event::Tag => RefKind::Tag,
+                    Event::MergeRequest => RefKind::PullRequest,
+                    _ => RefKind::Branch,
+                },
+                outsider: false,
+            },
+            runs_per_month: n,
+            frequency: why,
+            follows: vec![],
+        });
+    }
+    if rules.is_some_and(|r| r.as_seq().is_some_and(|s| s.iter().any(mentions_schedule)))
+        || statics.iter().any(|s| s.gitlab_schedule)
+    {
+        notes.push("scheduled pipelines are set up in GitLab's settings: not counted".into());
+    }
+    out
+}
+
+/// The pipeline's `workflow:rules`.
+fn workflow_rules<'a>(wf: &Workflow<'a>) -> Option<&'a Node> {
+    wf.pipeline
+        .and_then(|p| p.global("workflow"))
+        .and_then(|(_, w)| w.get("rules"))
+}
+
+fn mentions_schedule(n: &Node) -> bool {
+    n.get("if")
+        .and_then(Node::as_str)
+        .is_some_and(|s| s.contains("schedule"))
+}
+
+/// A GitLab job's repository-independent parts.
+pub(super) fn job_static(wf: &Workflow, j: &Job) -> JobStatic {
+    let has_workflow_rules = workflow_rules(wf).is_some();
+    let mut notes = vec![];
+    let (legs_n, legs_known) = parallel(j.node);
+    if !legs_known {
+        notes.push(format!(
+            "job `{}`: `parallel` not read, counted as one leg",
+            j.id
+        ));
+    }
+    let tags: Vec<&str> = j
+        .get("tags")
+        .map(super::events::strings)
+        .unwrap_or_default();
+    let label = if tags.is_empty() {
+        "(no tags)".to_string()
+    } else {
+        tags.join(", ")
+    };
+    let price = if tags.iter().any(|t| t.contains('$')) {
+        None
+    } else {
+        cost::gitlab_price(&tags)
+    };
+    let price = price.unwrap_or_else(|| {
+        notes.push(format!(
+            "job `{}`: runner tags `{label}` are not a GitLab.com hosted runner: the project's own runner, not priced",
+            j.id
+        ));
+        cost::unknown_labels(&tags)
+    });
+    let facts = duration::job_facts(j);
+    let gitlab = std::array::from_fn(|i| runs_in(j.node, i, has_workflow_rules));
+    JobStatic {
+        cond: Cond::parse(None),
+        // A job runs when the jobs of earlier stages were not created for the event.
+        ignores_needs: true,
+        legs: vec![Leg { label, price }; legs_n],
+        legs_known,
+        steps: j
+            .steps
+            .iter()
+            .map(|s| (duration::step_kind(s, facts), Cond::parse(None)))
+            .collect(),
+        timeout: j.get("timeout").and_then(Node::as_str).and_then(timeout),
+        facts,
+        notes,
+        gitlab: Some(gitlab),
+        gitlab_schedule: j
+            .get("rules")
+            .and_then(Node::as_seq)
+            .is_some_and(|r| r.iter().any(mentions_schedule))
+            || j.get("only")
+                .is_some_and(|o| super::events::strings(o).contains(&"schedules")),
+    }
+}
+
+/// `parallel: N` → N legs; `parallel: matrix:` → the sum over its entries of the
+/// product of each variable's list length. `(1, false)` when not readable.
+fn parallel(job: &Node) -> (usize, bool) {
+    let Some(p) = job.get("parallel") else {
+        return (1, true);
+    };
+    if let Some(n) = p.as_str().and_then(|s| s.trim().parse::<usize>().ok()) {
+        let ok = (1..=200).contains(&n);
+        return (if ok { n } else { 1 }, ok);
+    }
+    let Some(entries) = p.get("matrix").and_then(Node::as_seq) else {
+        return (1, false);
+    };
+    let mut total = 0usize;
+    for e in entries {
+        let Some(m) = e.as_map() else {
+            return (1, false);
+        };
+        let mut legs = 1usize;
+        for v in m {
+            legs = legs.saturating_mul(match &v.value.kind {
+                NodeKind::Seq(items) => items.len().max(1),
+                _ => 1,
+            });
+        }
+        total = total.saturating_add(legs);
+    }
+    // GitLab allows at most 200 jobs from one `parallel:matrix`.
+    if total == 0 || total > 200 {
+        return (1, false);
+    }
+    (total, true)
+}
+
+/// GitLab's `timeout:` (`1h 30m`, `90 minutes`, `2h`) in minutes.
+fn timeout(s: &str) -> Option<f64> {
+    let mut total = 0.0;
+    let mut num: Option<f64> = None;
+    let lower = s.to_ascii_lowercase();
+    for w in lower
+        .split(|c: char| c.is_whitespace())
+        .filter(|w| !w.is_empty())
+    {
+        let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+        let unit = &w[digits.len()..];
+        if !digits.is_empty() {
+            num = Some(digits.parse().ok()?);
+        }
+        if unit.is_empty() {
+            continue;
+        }
+        let n = num.take()?;
+        total += n * match unit.chars().next()? {
+            'h' => 60.0,
+            'm' => 1.0,
+            's' => 1.0 / 60.0,
+            'd' => 1440.0,
+            _ => return None,
+        };
+    }
+    (num.is_none() && total > 0.0).then_some(total)
+}
+
+/// Whether a job runs (without a click) in pipeline event `i` of [`EVENTS`]. A job
+/// without `rules`/`only`/`except` runs in every pipeline `workflow:rules` creates;
+/// without `workflow:rules` its default is `only: [branches, tags]`.
+fn runs_in(job: &Node, i: usize, has_workflow_rules: bool) -> Tri {
+    if let Some(r) = job.get("rules") {
+        return eval_rules(r, i);
+    }
+    if !when_runs(job.get("when")) {
+        return Tri::False;
+    }
+    let only = match job.get("only") {
+        Some(o) => refs_match(o, i),
+        None if job.get("except").is_some() => Tri::True,
+        None => tri(i != 1 || has_workflow_rules),
+    };
+    let except = job.get("except").map_or(Tri::False, |e| refs_match(e, i));
+    and(only, not(except))
+}
+
+/// `when:` other than `manual` and `never` runs the job by itself.
+fn when_runs(w: Option<&Node>) -> bool {
+    !matches!(w.and_then(Node::as_str), Some("manual" | "never"))
+}
+
+/// `rules:`: the first rule whose `if:` holds decides; no rule holds → not run.
+/// A rule whose `if:` is undecided, or with `changes:`/`exists:`, makes the
+/// outcome undecided unless every possible outcome agrees.
+fn eval_rules(rules: &Node, i: usize) -> Tri {
+    let Some(items) = rules.as_seq() else {
+        return Tri::Unknown;
+    };
+    let (mut yes, mut no) = (false, false);
+    for r in items.iter().take(256) {
+        if r.as_map().is_none() {
+            return Tri::Unknown; // `!reference` or a scalar: not read
+        }
+        let mut c = r
+            .get("if")
+            .and_then(Node::as_str)
+            .map_or(Tri::True, |e| expr(e, i));
+        if r.get("changes").is_some() || r.get("exists").is_some() {
+            c = and(c, Tri::Unknown);
+        }
+        let outcome = when_runs(r.get("when"));
+        match c {
+            Tri::False => continue,
+            Tri::Unknown => {
+                yes |= outcome;
+                no |= !outcome;
+            }
+            Tri::True => {
+                yes |= outcome;
+                no |= !outcome;
+                return verdict(yes, no);
+            }
+        }
+    }
+    verdict(yes, true)
+}
+
+fn verdict(yes: bool, no: bool) -> Tri {
+    match (yes, no) {
+        (true, false) => Tri::True,
+        (false, _) => Tri::False,
+        (true, true) => Tri::Unknown,
+    }
+}
+
+/// `only:`/`except:` refs in event `i`: `branches`, `tags`, `merge_requests`,
+/// `pushes`, `main`/`master`; other names and regular expressions undecided for
+/// pushes and tags, `variables:`/`changes:`/`kubernetes:` undecided.
+fn refs_match(n: &Node, i: usize) -> Tri {
+    let refs = match &n.kind {
+        NodeKind::Map(m) => {
+            if m.iter().any(|e| e.key.as_str() != Some("refs")) {
+                return Tri::Unknown;
+            }
+            match n.get("refs") {
+                Some(r) => r,
+                None => return Tri::Unknown,
+            }
+        }
+        _ => n,
+    };
+    let mut out = Tri::False;
+    for r in super::events::strings(refs) {
+        let m = match r {
+            "branches" => tri(i == 0),
+            "tags" => tri(i == 2),
+            "merge_requests" => tri(i == 1),
+            "pushes" => tri(i != 1),
+            "main" | "master" => tri(i == 0),
+            "schedules"
+            | "api"
+            | "web"
+            | "triggers"
+            | "pipelines"
+            | "external"
+            | "chat"
+            | "external_pull_requests" => Tri::False,
+            _ if i == 1 => Tri::False,
+            _ => Tri::Unknown,
+        };
+        out = or(out, m);
+    }
+    out
+}
+
+/// A rule's `if:` in event `i`: `||` of `&&` of comparisons on the predefined
+/// variables GitLab sets per pipeline source; parentheses, regex matches and other
+/// variables are undecided.
+fn expr(e: &str, i: usize) -> Tri {
+    if e.contains('(') || e.len() > 2000 {
+        return Tri::Unknown;
+    }
+    e.split("||").fold(Tri::False, |acc, alt| {
+        or(
+            acc,
+            alt.split("&&")
+                .fold(Tri::True, |a, atom| and(a, atom_value(atom.trim(), i))),
+        )
+    })
+}
+
+/// The value of a variable in event `i`: `Some(Some(v))` set to `v`, `Some(None)`
+/// unset, `None` not known.
+fn var(name: &str, i: usize) -> Option<Option<&'static str>> {
+    let source = ["push", "merge_request_event", "push"][i];
+    Some(match name {
+        "CI_PIPELINE_SOURCE" => Some(source),
+        "CI_COMMIT_TAG" => (i == 2).then_some("<tag>"),
+        "CI_COMMIT_BRANCH" => (i == 0).then_some("<default>"),
+        "CI_DEFAULT_BRANCH" => Some("<default>"),
+        "CI_MERGE_REQUEST_ID"
+        | "CI_MERGE_REQUEST_IID"
+        | "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME"
+        | "CI_MERGE_REQUEST_TARGET_BRANCH_NAME" => (i == 1).then_some("<mr>"),
+        "CI_COMMIT_REF_NAME" if i == 0 => Some("<default>"),
+        _ => return None,
+    })
+}
+
+fn operand(s: &str, i: usize) -> Option<Option<&str>> {
+    let s = s.trim();
+    if let Some(v) = s.strip_prefix('$') {
+        let v = v.trim_start_matches('{').trim_end_matches('}');
+        return var(v, i);
+    }
+    if s == "null" {
+        return Some(None);
+    }
+    let q = s
+        .strip_prefix('"')
+        .and_then(|x| x.strip_suffix('"'))
+        .or_else(|| s.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')))?;
+    Some(Some(q))
+}
+
+fn atom_value(a: &str, i: usize) -> Tri {
+    for (op, eq) in [("==", true), ("!=", false)] {
+        if let Some((l, r)) = a.split_once(op) {
+            return match (operand(l, i), operand(r, i)) {
+                // A branch name (`<default>`, `<mr>`) is not known as text:
+                // compared with a literal, undecided.
+                (Some(Some(x)), Some(Some(y))) if x.starts_with('<') != y.starts_with('<') => {
+                    Tri::Unknown
+                }
+                (Some(x), Some(y)) => tri((x == y) == eq),
+                _ => Tri::Unknown,
+            };
+        }
+    }
+    if a.contains("=~") || a.contains("!~") {
+        return Tri::Unknown;
+    }
+    let (neg, v) = match a.strip_prefix('!') {
+        Some(v) => (true, v.trim()),
+        None => (false, a),
+    };
+    match v.strip_prefix('$').and_then(|n| var(n, i)) {
+        Some(set) => tri(set.is_some_and(|s| !s.is_empty()) != neg),
+        None => Tri::Unknown,
+    }
+}
+
+fn tri(b: bool) -> Tri {
+    if b {
+        Tri::True
+    } else {
+        Tri::False
+    }
+}
+
+fn not(t: Tri) -> Tri {
+    match t {
+        Tri::True => Tri::False,
+        Tri::False => Tri::True,
+        Tri::Unknown => Tri::Unknown,
+    }
+}
+
+fn and(a: Tri, b: Tri) -> Tri {
+    match (a, b) {
+        (Tri::False, _) | (_, Tri::False) => Tri::False,
+        (Tri::True, Tri::True) => Tri::True,
+        _ => Tri::Unknown,
+    }
+}
+
+fn or(a: Tri, b: Tri) -> Tri {
+    not(and(not(a), not(b)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_expressions_are_decided_per_event() {
+        let e = |s: &str| [0, 1, 2].map(|i| expr(s, i));
+        use Tri::*;
+        assert_eq!(
+            e("$CI_PIPELINE_SOURCE == \"merge_request_event\""),
+            [False, True, False]
+        );
+        assert_eq!(e("$CI_COMMIT_TAG"), [False, False, True]);
+        assert_eq!(
+            e("$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"),
+            [True, False, False]
+        );
+        assert_eq!(e("$CI_COMMIT_TAG == null"), [True, True, False]);
+        assert_eq!(e("$DEPLOY == \"yes\""), [Unknown, Unknown, Unknown]);
+        assert_eq!(
+            e("$CI_COMMIT_BRANCH == \"master\""),
+            [Unknown, False, False]
+        );
+        assert_eq!(
+            e("$CI_MERGE_REQUEST_TARGET_BRANCH_NAME == \"main\""),
+            [False, Unknown, False]
+        );
+        assert_eq!(e("$CI_COMMIT_TAG || $DEPLOY"), [Unknown, Unknown, True]);
+        assert_eq!(e("$CI_COMMIT_TAG && $DEPLOY"), [False, False, Unknown]);
+    }
+
+    #[test]
+    fn gitlab_timeouts_read_in_minutes() {
+        assert_eq!(timeout("1h 30m"), Some(90.0));
+        assert_eq!(timeout("90 minutes"), Some(90.0));
+        assert_eq!(timeout("2h"), Some(120.0));
+        assert_eq!(timeout("soon"), None);
+        assert_eq!(timeout("30"), None);
+    }
+}
