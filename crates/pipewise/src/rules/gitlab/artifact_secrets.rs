@@ -3,8 +3,7 @@
 //! `.npmrc`, a private key, Terraform state), or a script line that writes a secret
 //! (or the whole environment) into a file the artifacts or the `dotenv` report keep.
 
-use super::hardcoded_variable::credential_name;
-use super::{job_key_span, GITLAB};
+use super::{credential_name, job_key_span, GITLAB};
 use crate::finding::{Category, Confidence, Severity};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
 use crate::workflow::{Job, Platform, Workflow};

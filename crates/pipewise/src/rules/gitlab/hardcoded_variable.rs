@@ -4,7 +4,7 @@
 //! Throwaway test-database passwords (`postgres`, `secret`, `password`) are not
 //! reported.
 
-use super::{all_variables, report_in, where_, GITLAB};
+use super::{all_variables, credential_name, report_in, where_, GITLAB};
 use crate::finding::{Category, Confidence, Severity};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
 use crate::workflow::{Platform, Workflow};
@@ -47,42 +47,6 @@ deploy:
     },
     references: &["https://docs.gitlab.com/ci/variables/#for-a-project"],
 };
-
-const SECRET_WORDS: &[&str] = &[
-    "PASSWORD",
-    "PASSWD",
-    "SECRET",
-    "TOKEN",
-    "API_KEY",
-    "APIKEY",
-    "PRIVATE_KEY",
-    "ACCESS_KEY",
-];
-/// Names that hold something about a secret, not the secret.
-const NOT_SECRET_SUFFIXES: &[&str] = &[
-    "_FILE",
-    "_PATH",
-    "_NAME",
-    "_USER",
-    "_USERNAME",
-    "_URL",
-    "_HEADER",
-    "_TYPE",
-    "_ID",
-    "_VAR",
-    "_VARIABLE",
-    "_ENV",
-    "_DIR",
-    "_KEY_ID",
-];
-
-/// A variable named like a credential (`DEPLOY_TOKEN`, `DB_PASSWORD`), not like
-/// something about one (`TOKEN_FILE`, `AWS_ACCESS_KEY_ID`).
-pub fn credential_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    SECRET_WORDS.iter().any(|w| upper.contains(w))
-        && !NOT_SECRET_SUFFIXES.iter().any(|s| upper.ends_with(s))
-}
 
 /// Long, with letters and digits, and no placeholder words: a real secret's shape.
 fn looks_secret(v: &str) -> bool {

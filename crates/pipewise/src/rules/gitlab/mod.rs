@@ -200,3 +200,39 @@ pub fn deploys(job: &crate::workflow::Job) -> bool {
                 && crate::intent::command_ships(c) == Some(crate::intent::Intent::Deploy)
         })
 }
+
+const SECRET_WORDS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "SECRET",
+    "TOKEN",
+    "API_KEY",
+    "APIKEY",
+    "PRIVATE_KEY",
+    "ACCESS_KEY",
+];
+/// Names that hold something about a secret, not the secret.
+const NOT_SECRET_SUFFIXES: &[&str] = &[
+    "_FILE",
+    "_PATH",
+    "_NAME",
+    "_USER",
+    "_USERNAME",
+    "_URL",
+    "_HEADER",
+    "_TYPE",
+    "_ID",
+    "_VAR",
+    "_VARIABLE",
+    "_ENV",
+    "_DIR",
+    "_KEY_ID",
+];
+
+/// A variable named like a credential (`DEPLOY_TOKEN`, `DB_PASSWORD`), not like
+/// something about one (`TOKEN_FILE`, `AWS_ACCESS_KEY_ID`).
+pub fn credential_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    SECRET_WORDS.iter().any(|w| upper.contains(w))
+        && !NOT_SECRET_SUFFIXES.iter().any(|s| upper.ends_with(s))
+}
