@@ -7,12 +7,14 @@
 //! (tree listings and blob texts), so a file unchanged across commits is read and
 //! decoded once.
 //!
-//! Each audited commit is exactly `pipewise audit --rev COMMIT`. Between two
+//! Each audited commit is exactly `pipewise audit --rev COMMIT`; the per-file
+//! findings of one commit are reused at the next when what they were computed
+//! from is unchanged ([`pipewise::reuse`]: the same report). Between two
 //! audited commits, findings are matched by rule, file and fingerprint (stable
 //! across line moves): what the later one adds is *introduced* there, what it no
 //! longer has is *fixed* there.
 
-use crate::{audit_commit, Commit, GitRepo};
+use crate::{audit_commit_reusing, Commit, GitRepo};
 use gix::ObjectId;
 use pipewise::finding::Severity;
 use pipewise::report::{RepoReport, ReportFinding};
@@ -385,11 +387,14 @@ pub fn history(
     let (line, reached_root) = first_parent_line(git, &tip, opts.since)?;
     let every = opts.every.max(1);
     let sampled = every > 1 || opts.last.is_some();
+    // Per-file findings are reused across the commits when what they were
+    // computed from is unchanged (content-addressed; `pipewise::reuse`).
+    let reuse = pipewise::reuse::Reuse::new();
     let audit = |c: &Commit, tip_report: &RepoReport| {
         if c.id == tip.id {
             tip_report.clone()
         } else {
-            audit_commit(git, c, display, None, None)
+            audit_commit_reusing(git, c, display, None, None, Some(&reuse))
         }
     };
     // Which commits changed CI/CD files: a tree comparison per commit. The files an
@@ -397,7 +402,7 @@ pub fn history(
     // newest commit from the start, and, when every changed commit is audited, those
     // of each audit as the walk reaches it (its point is made at once, so memory
     // holds one report at a time).
-    let tip_report = audit_commit(git, &tip, display, None, None);
+    let tip_report = audit_commit_reusing(git, &tip, display, None, None, Some(&reuse));
     let mut read_before: BTreeSet<String> =
         tip_report.files.iter().map(|f| f.path.clone()).collect();
     let mut b = Builder::default();

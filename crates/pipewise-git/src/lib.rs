@@ -365,9 +365,23 @@ pub fn audit_commit(
     config: Option<&pipewise::config::Config>,
     settings: Option<&pipewise::analysis::settings::RepoSettings>,
 ) -> pipewise::report::RepoReport {
+    audit_commit_reusing(git, commit, display, config, settings, None)
+}
+
+/// [`audit_commit`], reusing the per-file findings of the other commits audited
+/// with the same `reuse` when what they read is unchanged
+/// ([`pipewise::reuse`]): the same report.
+pub fn audit_commit_reusing(
+    git: &Arc<GitRepo>,
+    commit: &Commit,
+    display: &str,
+    config: Option<&pipewise::config::Config>,
+    settings: Option<&pipewise::analysis::settings::RepoSettings>,
+    reuse: Option<&pipewise::reuse::Reuse>,
+) -> pipewise::report::RepoReport {
     let tree: Arc<dyn Tree> = Arc::new(git.tree(commit));
     // The root names the commit: nothing is read from it, and per-repository
     // memos keyed by root never mix two commits.
     let root = PathBuf::from(format!("{display}@{}", commit.id));
-    pipewise::audit::audit_tree_with(tree, &root, display, config, settings)
+    pipewise::audit::audit_tree_reusing(tree, &root, display, config, settings, reuse)
 }

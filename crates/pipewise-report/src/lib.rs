@@ -135,6 +135,11 @@ pub struct JobSummary {
     /// A reusable workflow called by this job.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uses: Option<String>,
+    /// How many jobs its `strategy.matrix` runs (after `include` and `exclude`, at
+    /// most 256): absent without a matrix, `0` when the matrix is computed at run
+    /// time (`fromJSON(…)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matrix: Option<usize>,
     pub steps: Vec<StepSummary>,
 }
 
@@ -183,10 +188,15 @@ pub struct Evidence {
 }
 
 /// A ready-to-commit file that adds a missing capability.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Template {
     pub path: String,
     pub content: String,
+    /// When `path` exists: the unified diff that adds the template's jobs the file
+    /// lacks (the minimal change), instead of the whole file. Absent when the file
+    /// does not exist, or when no job can be added without clashing with one it has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diff: Option<String>,
 }
 
 /// One capability id's verdict for a repository.

@@ -56,7 +56,7 @@ pub fn audit_path_with(
         None => Repo::load(&root, &display),
         Some(f) => Repo::load_file(&root, Path::new(f), &display),
     };
-    let mut report = audit_loaded(repo, &config, config_error, settings);
+    let mut report = audit_loaded(repo, &config, config_error, settings, None);
     if let Some(f) = &single {
         report.root = root.display().to_string();
         report.findings.retain(|x| &x.file == f);
@@ -86,9 +86,23 @@ pub fn audit_tree_with(
     config: Option<&Config>,
     settings: Option<&RepoSettings>,
 ) -> RepoReport {
+    audit_tree_reusing(tree, root, display, config, settings, None)
+}
+
+/// [`audit_tree_with`], reusing the per-file findings of earlier audits of other
+/// versions of the same repository kept in `reuse` (and keeping this one's): the
+/// same report as without it ([`crate::reuse`]).
+pub fn audit_tree_reusing(
+    tree: std::sync::Arc<dyn crate::tree::Tree>,
+    root: &Path,
+    display: &str,
+    config: Option<&Config>,
+    settings: Option<&RepoSettings>,
+    reuse: Option<&crate::reuse::Reuse>,
+) -> RepoReport {
     let (config, config_error) = given_or(config, || Config::discover_in(tree.as_ref()));
     let repo = Repo::load_tree(tree, root, display);
-    audit_loaded(repo, &config, config_error, settings)
+    audit_loaded(repo, &config, config_error, settings, reuse)
 }
 
 /// The config given, else the repository's own (the defaults, and the error, when
@@ -113,11 +127,12 @@ fn audit_loaded(
     config: &Config,
     config_error: Option<LoadError>,
     settings: Option<&RepoSettings>,
+    reuse: Option<&crate::reuse::Reuse>,
 ) -> RepoReport {
     if !config.ignore.is_empty() {
         repo.files.retain(|f| !config.is_ignored(&f.path));
     }
-    let mut report = audit_repo_with(&repo, config, settings);
+    let mut report = audit_repo_reusing(&repo, config, settings, reuse);
     if let Some(e) = config_error {
         report.errors.insert(
             0,
@@ -144,6 +159,16 @@ pub fn audit_repo_with(
     repo: &Repo,
     config: &Config,
     settings: Option<&RepoSettings>,
+) -> RepoReport {
+    audit_repo_reusing(repo, config, settings, None)
+}
+
+/// [`audit_repo_with`], reusing per-file findings kept in `reuse`.
+fn audit_repo_reusing(
+    repo: &Repo,
+    config: &Config,
+    settings: Option<&RepoSettings>,
+    reuse: Option<&crate::reuse::Reuse>,
 ) -> RepoReport {
     let enabled: Vec<&'static dyn Rule> = rules::all()
         .into_iter()
@@ -216,11 +241,17 @@ pub fn audit_repo_with(
 
     // Per-file work, in parallel; each item returns its findings or a caught panic.
     enum Work<'v, 'a> {
-        Workflow(&'v Workflow<'a>),
+        /// A workflow, and whether it is a GitHub workflow (its findings may be
+        /// reused; a GitLab pipeline merges several files).
+        Workflow(&'v Workflow<'a>, bool),
         Action(&'v Action<'a>),
         File(&'a SourceFile),
     }
-    let mut work: Vec<Work> = workflows.iter().map(Work::Workflow).collect();
+    let mut work: Vec<Work> = workflows
+        .iter()
+        .enumerate()
+        .map(|(i, w)| Work::Workflow(w, i < github_workflows))
+        .collect();
     work.extend(actions.iter().map(Work::Action));
     work.extend(
         repo.files
@@ -233,24 +264,34 @@ pub fn audit_repo_with(
             })
             .map(Work::File),
     );
+    let snapshot = reuse.map(|r| {
+        let ids: Vec<&str> = enabled.iter().map(|r| r.meta().id).collect();
+        crate::reuse::Snapshot::new(r, repo, r.context(&ids, options, &scripts))
+    });
     let results: Vec<(String, std::thread::Result<Vec<Finding>>)> = work
         .par_iter()
         .map(|w| {
-            let path = match w {
-                Work::Workflow(wf) => wf.path.to_string(),
-                Work::Action(a) => a.path.to_string(),
-                Work::File(f) => f.path.clone(),
+            let (path, kind) = match w {
+                Work::Workflow(wf, github) => (wf.path.to_string(), github.then_some(0)),
+                Work::Action(a) => (a.path.to_string(), Some(1)),
+                Work::File(f) => (f.path.clone(), Some(2)),
             };
             let r = catch_unwind(AssertUnwindSafe(|| {
-                let mut cx = Ctx::new(repo, &scripts, options);
-                for rule in &enabled {
-                    match w {
-                        Work::Workflow(wf) => run_workflow(*rule, wf, &mut cx),
-                        Work::Action(a) => run_action(*rule, a, &mut cx),
-                        Work::File(f) => rule.file(f, &mut cx),
+                let run = || {
+                    let mut cx = Ctx::new(repo, &scripts, options);
+                    for rule in &enabled {
+                        match w {
+                            Work::Workflow(wf, _) => run_workflow(*rule, wf, &mut cx),
+                            Work::Action(a) => run_action(*rule, a, &mut cx),
+                            Work::File(f) => rule.file(f, &mut cx),
+                        }
                     }
+                    cx.findings
+                };
+                match (&snapshot, kind) {
+                    (Some(snap), Some(k)) => snap.findings(k, &path, run),
+                    _ => run(),
                 }
-                cx.findings
             }));
             (path, r)
         })

@@ -284,6 +284,55 @@ impl NeedsGraph {
     }
 }
 
+impl NeedsGraph {
+    /// For every job, `own` folded with `merge` over the job and the jobs reached from
+    /// it in direction `dir` without passing through a job of `stop`: a job of `stop`
+    /// (other than the start) contributes nothing, and neither do the jobs only
+    /// reached through it ("the jobs after this deploy, up to the next deploy"). A
+    /// component holding a `stop` job stops the walk as a whole. Same cost and
+    /// requirements on `merge` as [`NeedsGraph::fold`].
+    pub fn fold_until<T: Clone>(
+        &self,
+        comps: &Components,
+        own: &[T],
+        dir: Dir,
+        empty: &T,
+        stop: &[bool],
+        merge: impl Fn(&T, &T) -> T,
+    ) -> Vec<T> {
+        let nc = comps.members.len();
+        let edges = self.edges(dir);
+        let mut incl: Vec<T> = vec![empty.clone(); nc];
+        // What a component passes on to the jobs that reach it.
+        let mut pass: Vec<T> = vec![empty.clone(); nc];
+        let order: Box<dyn Iterator<Item = usize>> = match dir {
+            Dir::Up => Box::new(0..nc),
+            Dir::Down => Box::new((0..nc).rev()),
+        };
+        for c in order {
+            let mut v = empty.clone();
+            let mut stops = false;
+            for &m in &comps.members[c] {
+                if let Some(o) = own.get(m) {
+                    v = merge(&v, o);
+                }
+                stops |= stop.get(m).copied().unwrap_or(false);
+                for &t in &edges[m] {
+                    let tc = comps.comp[t];
+                    if tc != c {
+                        v = merge(&v, &pass[tc]);
+                    }
+                }
+            }
+            if !stops {
+                pass[c] = v.clone();
+            }
+            incl[c] = v;
+        }
+        comps.comp.iter().map(|&c| incl[c].clone()).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -345,5 +394,38 @@ mod tests {
                 assert_eq!(incl[j], min(&strict, &own[j]), "job {j} {dir:?}");
             }
         }
+    }
+
+    /// `fold_until` stops at the jobs of `stop` (but not at the start): `staging`
+    /// sees the smoke job after it, not `production` nor what comes after it;
+    /// `production` sees its own verification job only.
+    #[test]
+    fn fold_until_stops_at_other_deploys() {
+        let g = graph("on: push\njobs:\n  test: {}\n  staging: {needs: test}\n  smoke: {needs: staging}\n  production: {needs: smoke}\n  verify: {needs: production}\n  loop-a: {needs: [loop-b, production]}\n  loop-b: {needs: loop-a}\n");
+        let comps = g.components();
+        let own: Vec<u32> = (0..g.len()).map(|j| 1 << j).collect();
+        let stop = [false, true, false, true, false, false, false];
+        let or = |a: &u32, b: &u32| a | b;
+        let down = g.fold_until(&comps, &own, Dir::Down, &0, &stop, or);
+        assert_eq!(down[1], 0b10 | 0b100, "staging: itself and smoke");
+        assert_eq!(
+            down[3],
+            0b1000 | 0b10000 | 0b1100000,
+            "production: verify, the loop"
+        );
+        assert_eq!(down[0], 0b1, "test: stops at staging");
+        let up = g.fold_until(&comps, &own, Dir::Up, &0, &stop, or);
+        assert_eq!(
+            up[3],
+            0b1000 | 0b100,
+            "production: smoke, not staging nor test"
+        );
+        assert_eq!(up[5], 0b1100000, "the loop stops at production");
+        // Without stops it is the inclusive fold.
+        let (incl, _) = g.fold(&comps, &own, Dir::Up, &0, or);
+        assert_eq!(
+            g.fold_until(&comps, &own, Dir::Up, &0, &[false; 7], or),
+            incl
+        );
     }
 }

@@ -151,7 +151,11 @@ impl Repo {
         repo
     }
 
+    /// The loaded file at `path`. Per-file rules read other files only through
+    /// this, [`Repo::exists`] and [`Repo::files_of`]: what they read is recorded
+    /// for the reuse of their findings across versions ([`crate::reuse`]).
     pub fn file(&self, path: &str) -> Option<&SourceFile> {
+        crate::reads::note(|| crate::reads::Dep::File(path.to_string()));
         self.files
             .binary_search_by(|f| f.path.as_str().cmp(path))
             .ok()
@@ -159,11 +163,13 @@ impl Repo {
     }
 
     pub fn files_of(&self, kind: FileKind) -> impl Iterator<Item = &SourceFile> {
+        crate::reads::note(|| crate::reads::Dep::Kind(kind));
         self.files.iter().filter(move |f| f.kind == kind)
     }
 
     /// Whether a file or folder exists at this repository-relative path.
     pub fn exists(&self, path: &str) -> bool {
+        crate::reads::note(|| crate::reads::Dep::Exists(path.to_string()));
         let p = normalize(path);
         p.is_empty() || self.paths.contains(&p) || self.on_disk(&p).is_some()
     }

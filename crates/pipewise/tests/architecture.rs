@@ -36,12 +36,14 @@ const LAYERS: &[&str] = &[
     "schema",
     // Reading a repository.
     "tree",
+    "reads",
     "repo",
     "actions_lock",
     "discover",
     // Rules and their configuration.
     "config",
     "rules",
+    "reuse",
     "suggest",
     "suppress",
     // Analysis, scores, what reports show, renderers, the engine.

@@ -588,3 +588,116 @@ fn templates_use_the_repositorys_version_files() {
     }
     assert!(seen > 0, "no template sets up Node");
 }
+
+/// The status and note of check `id` of the deploy path of job `job`.
+fn path_check(r: &RepoReport, job: &str, id: &str) -> (String, String) {
+    let p = r
+        .deploy_paths
+        .iter()
+        .find(|p| p.job == job)
+        .unwrap_or_else(|| panic!("no deploy path `{job}`\n{}", render(r)));
+    let c = p.checks.iter().find(|c| c.id == id).unwrap();
+    (c.status.clone(), c.note.clone())
+}
+
+const CHECKOUT: &str = "      - uses: actions/checkout@v4\n";
+
+/// Issue 24: a deploy path's checks come from its job and what it transitively
+/// `needs` (and the jobs after it), never from another deploy path: a staging job is
+/// not credited with the production job's backup and health check; a production job
+/// that needs a tested staging job is gated on tests.
+#[test]
+fn deploy_checks_are_scoped_to_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "package.json",
+        r#"{"name":"api","version":"1.0.0","dependencies":{"express":"4.21.1","@prisma/client":"5.0.0"},"devDependencies":{"prisma":"5.0.0"}}"#,
+    );
+    write(
+        dir.path(),
+        "prisma/schema.prisma",
+        "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DATABASE_URL\")\n}\n",
+    );
+    write(
+        dir.path(),
+        ".github/workflows/deploy.yml",
+        &format!(
+            "name: Deploy\non:\n  push:\n    branches: [main]\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n{CHECKOUT}      - run: npm ci\n      - run: npm test\n  staging:\n    needs: test\n    runs-on: ubuntu-latest\n    environment: staging\n    steps:\n{CHECKOUT}      - run: flyctl deploy --remote-only --app api-staging\n  production:\n    needs: staging\n    runs-on: ubuntu-latest\n    environment: production\n    steps:\n{CHECKOUT}      - run: pg_dump --format=custom --file=backup.dump \"$DATABASE_URL\"\n      - run: npx prisma migrate deploy\n      - run: flyctl deploy --remote-only --app api\n      - run: curl --fail --retry 5 https://api.example.com/health\n"
+        ),
+    );
+    let r = audit_path(dir.path(), None).unwrap();
+    // Production: its own backup and health check; gated through staging.
+    assert_eq!(path_check(&r, "production", "health-check").0, "pass");
+    assert_eq!(
+        path_check(&r, "production", "backup-before-migrations").0,
+        "pass"
+    );
+    assert_eq!(path_check(&r, "production", "tests-gate").0, "pass");
+    // Staging: none of production's checks.
+    for id in ["health-check", "backup-before-migrations", "migrations"] {
+        let (s, n) = path_check(&r, "staging", id);
+        assert_eq!(s, "fail", "staging {id}: {n}\n{}", render(&r));
+    }
+    assert_eq!(path_check(&r, "staging", "tests-gate").0, "pass");
+
+    // Across `workflow_run`: CD runs after a successful CI; production needs the
+    // staging job that checks CI's conclusion, so it is gated too.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "package.json",
+        r#"{"name":"api","version":"1.0.0","dependencies":{"express":"4.21.1"}}"#,
+    );
+    let ci = |steps: &str| {
+        format!("name: CI\non:\n  push:\n    branches: [main]\npermissions:\n  contents: read\njobs:\n  check:\n    runs-on: ubuntu-latest\n    steps:\n{CHECKOUT}      - run: npm ci\n{steps}")
+    };
+    write(
+        dir.path(),
+        ".github/workflows/ci.yml",
+        &ci("      - run: npm test\n"),
+    );
+    write(
+        dir.path(),
+        ".github/workflows/cd.yml",
+        &format!("name: CD\non:\n  workflow_run:\n    workflows: [CI]\n    types: [completed]\n    branches: [main]\npermissions:\n  contents: read\njobs:\n  staging:\n    if: github.event.workflow_run.conclusion == 'success'\n    runs-on: ubuntu-latest\n    environment: staging\n    steps:\n{CHECKOUT}      - run: flyctl deploy --remote-only --app api-staging\n  production:\n    needs: staging\n    runs-on: ubuntu-latest\n    environment: production\n    steps:\n{CHECKOUT}      - run: flyctl deploy --remote-only --app api\n"),
+    );
+    // A post-deploy workflow that follows CD: its smoke test counts for CD's paths,
+    // not for a deploy workflow it does not follow.
+    write(
+        dir.path(),
+        ".github/workflows/verify.yml",
+        "name: Verify\non:\n  workflow_run:\n    workflows: [CD]\n    types: [completed]\npermissions:\n  contents: read\njobs:\n  smoke:\n    runs-on: ubuntu-latest\n    steps:\n      - run: curl --fail --retry 5 https://api.example.com/health\n",
+    );
+    write(
+        dir.path(),
+        ".github/workflows/docs.yml",
+        &format!("name: Docs\non:\n  push:\n    branches: [main]\npermissions:\n  contents: read\njobs:\n  deploy-docs:\n    runs-on: ubuntu-latest\n    environment: docs-production\n    steps:\n{CHECKOUT}      - run: flyctl deploy --remote-only --app docs\n"),
+    );
+    let r = audit_path(dir.path(), None).unwrap();
+    let (s, n) = path_check(&r, "production", "tests-gate");
+    assert_eq!(s, "pass", "{n}");
+    assert!(n.contains("needs job `staging`"), "{n}");
+    assert_eq!(path_check(&r, "staging", "tests-gate").0, "pass");
+    let (s, n) = path_check(&r, "production", "health-check");
+    assert_eq!(s, "pass", "{n}\n{}", render(&r));
+    assert_eq!(path_check(&r, "staging", "health-check").0, "pass");
+    assert_eq!(
+        path_check(&r, "deploy-docs", "health-check").0,
+        "fail",
+        "{}",
+        render(&r)
+    );
+
+    // The same CD after a CI that runs no tests: nothing gates it.
+    write(
+        dir.path(),
+        ".github/workflows/ci.yml",
+        &ci("      - run: npm run build\n"),
+    );
+    let r = audit_path(dir.path(), None).unwrap();
+    for job in ["staging", "production"] {
+        let (s, n) = path_check(&r, job, "tests-gate");
+        assert_eq!(s, "fail", "{job}: {n}");
+    }
+}

@@ -398,6 +398,16 @@ fn check_repo(repo: &Path, report: &RepoReport) -> (usize, Vec<String>) {
     }
     for c in &report.capabilities {
         let Some(t) = &c.template else { continue };
+        if let Some(d) = &t.diff {
+            if seen.insert((t.path.clone(), d.clone())) {
+                checked += 1;
+                problems.extend(
+                    check_diff(repo, &t.path, d)
+                        .into_iter()
+                        .map(|p| format!("{name} diff of {} ({}): {p}", t.path, c.id)),
+                );
+            }
+        }
         if !seen.insert((t.path.clone(), t.content.clone())) {
             continue;
         }
@@ -415,6 +425,125 @@ fn check_repo(repo: &Path, report: &RepoReport) -> (usize, Vec<String>) {
         }
     }
     (checked, problems)
+}
+
+/// Applies a unified diff to `before`: the new text and the 1-based lines it added.
+fn apply(before: &str, diff: &str) -> Result<(String, Vec<usize>), String> {
+    let old: Vec<&str> = before.lines().collect();
+    let mut out: Vec<String> = vec![];
+    let mut added = vec![];
+    let mut at = 0; // next line of `old` to copy
+    let mut lines = diff.lines().peekable();
+    while let Some(l) = lines.next() {
+        if l.starts_with("--- ") || l.starts_with("+++ ") {
+            continue;
+        }
+        let Some(h) = l.strip_prefix("@@ -") else {
+            return Err(format!("not a hunk header: {l}"));
+        };
+        let start: usize = h
+            .split([',', ' '])
+            .next()
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| format!("bad hunk header: {l}"))?;
+        while at + 1 < start {
+            out.push(old[at].to_string());
+            at += 1;
+        }
+        while let Some(b) = lines.peek().filter(|b| !b.starts_with("@@")) {
+            let b = *b;
+            lines.next();
+            if let Some(x) = b.strip_prefix('+') {
+                out.push(x.to_string());
+                added.push(out.len());
+            } else if let Some(x) = b.strip_prefix(' ').or((b.is_empty()).then_some("")) {
+                if old.get(at) != Some(&x) {
+                    return Err(format!("context line {} differs: {x:?}", at + 1));
+                }
+                out.push(x.to_string());
+                at += 1;
+            } else if b.starts_with('-') {
+                return Err(format!("the diff removes a line: {b}"));
+            } else if !b.starts_with('\\') {
+                return Err(format!("unexpected diff line: {b}"));
+            }
+        }
+    }
+    out.extend(old[at.min(old.len())..].iter().map(|s| s.to_string()));
+    Ok((out.join("\n") + "\n", added))
+}
+
+/// A template's diff applies to the repository's file, only adds lines, and the
+/// result parses and has no error and no medium+ finding on the added lines.
+fn check_diff(repo: &Path, path: &str, diff: &str) -> Vec<String> {
+    let before = std::fs::read_to_string(repo.join(path)).unwrap();
+    let (after, added) = match apply(&before, diff) {
+        Ok(x) => x,
+        Err(e) => return vec![e],
+    };
+    if added.is_empty() {
+        return vec!["adds nothing".into()];
+    }
+    if pipewise_yaml::Document::parse(after.clone()).is_err() {
+        return vec![format!("does not parse:\n{after}")];
+    }
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(repo, dir.path());
+    write(dir.path(), path, &after);
+    let r = audit_path(dir.path(), None).unwrap();
+    let mut out: Vec<String> = r
+        .findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Medium && f.file == path && added.contains(&f.line))
+        .map(|f| format!("{}:{} {} {}", f.file, f.line, f.rule, f.message))
+        .chain(
+            r.errors
+                .iter()
+                .filter(|e| e.file == path)
+                .map(|e| format!("error {}:{} {}", e.file, e.line, e.message)),
+        )
+        .collect();
+    if !out.is_empty() {
+        out.push(format!("--- {path} after the diff:\n{after}"));
+    }
+    out
+}
+
+#[test]
+fn template_diffs_apply_and_add_jobs_that_pass_pipewise() {
+    // seed-004's ci.yml has lint and tests but no build: only a build job is added.
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/repos/seed-004");
+    let report = audit_path(&repo, None).unwrap();
+    let c = report
+        .capabilities
+        .iter()
+        .find(|c| c.id == "ci.build")
+        .unwrap();
+    let t = c.template.as_ref().unwrap();
+    assert_eq!(t.path, ".github/workflows/ci.yml");
+    let d = t
+        .diff
+        .as_deref()
+        .expect("a diff against the existing ci.yml");
+    assert!(d.contains("+  build:\n"), "{d}");
+    assert!(!d.contains("+  lint:") && !d.contains("+  test:"), "{d}");
+    assert!(check_diff(&repo, &t.path, d).is_empty());
+    // A diff that does not fit the file is caught.
+    let bad = d.replace(" sarif_file", " other_file");
+    assert!(!check_diff(&repo, &t.path, &bad).is_empty());
+    // The Markdown shows the diff, not the whole file or "Create".
+    let md = pipewise::report::markdown::render(
+        &pipewise::report::Report::new(vec![report.clone()]),
+        &pipewise::report::markdown::Options {
+            date: "2026-01-01".into(),
+        },
+    );
+    assert!(
+        md.contains("**Update** `.github/workflows/ci.yml` (it exists): add these jobs."),
+        "no diff shown"
+    );
+    assert!(md.contains("```diff\n--- a/.github/workflows/ci.yml\n"));
+    assert!(!md.contains("**Create**: `.github/workflows/ci.yml`"));
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -93,6 +93,34 @@ fn classify_word(s: &str) -> Option<Tier> {
     }
 }
 
+/// An environment name one of whose words is a tier (`production`, `prod-eu`,
+/// `staging`, `qa`): for jobs that only publish, where the environment is often the
+/// registry's trusted-publishing one (`pypi`, `testpypi`, `npm`), which names no
+/// tier even when a tier word is inside it.
+fn names_tier(env: &str) -> bool {
+    const TIERS: &[&str] = &[
+        "production",
+        "prod",
+        "prd",
+        "live",
+        "staging",
+        "stage",
+        "stg",
+        "dev",
+        "development",
+        "qa",
+        "uat",
+        "test",
+        "testing",
+        "sandbox",
+        "nonprod",
+        "preview",
+        "review",
+    ];
+    env.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| TIERS.iter().any(|t| w.eq_ignore_ascii_case(t)))
+}
+
 /// Production, staging or preview: by environment name, job, workflow, then triggers.
 pub fn tier(wf: &Workflow, job: &Job) -> Tier {
     if let Some(env) = job.environment() {
@@ -248,12 +276,7 @@ fn note(f: &mut Firsts, p: &mut Places, i: usize, h: &Hit) {
             f[k + 1] = min_opt(f[k + 1], Some(i));
         }
     }
-    if h.weak.is_none()
-        && matches!(
-            h.cap,
-            "ci.unit-tests" | "ci.integration-tests" | "ci.e2e-tests"
-        )
-    {
+    if h.weak.is_none() && is_test(h.cap) {
         f[TESTS] = min_opt(f[TESTS], Some(i));
     }
     if h.cap == "deploy.db-backup" {
@@ -267,7 +290,10 @@ fn note(f: &mut Firsts, p: &mut Places, i: usize, h: &Hit) {
 /// per deploying job was quadratic in a chain of deploying jobs).
 struct Around {
     /// Hits of the job and the jobs it needs, transitively; and of the jobs that need
-    /// it. A deploy path's related hits are both plus the workflow-level ones.
+    /// it; both walks stop at the other deploy paths (a staging job is not credited
+    /// with the production job's backup or health check, nor production with the
+    /// staging job's smoke tests). A deploy path's related hits are both plus the
+    /// workflow-level ones.
     up: Vec<Firsts>,
     down: Vec<Firsts>,
     places_up: Vec<Places>,
@@ -276,6 +302,12 @@ struct Around {
     level_places: Places,
     /// A job named like a test runs before the job (at least one step up).
     after_test_job: Vec<bool>,
+    /// Tests pass before the job: tests run in it or in a job it needs, transitively
+    /// (through other deploy jobs: production after a gated staging job is gated).
+    tested_up: Vec<bool>,
+    /// The first job, among the job and those it needs, that runs only after a
+    /// successful run of a tested workflow (`workflow_run` plus a success check).
+    after_ci: Vec<Option<usize>>,
     /// The first job (by index), among the job and those it needs, whose environment
     /// is protected in the settings; and whose environment's name says approval.
     protected_env: Vec<Option<usize>>,
@@ -288,6 +320,8 @@ impl Around {
         hits: &[Hit],
         of_wf: &[usize],
         settings: Option<&RepoSettings>,
+        stop: &[bool],
+        runs_after_tested_ci: bool,
     ) -> Around {
         let graph = NeedsGraph::new(wf);
         let comps = graph.components();
@@ -305,10 +339,29 @@ impl Around {
             }
         }
         let none: Firsts = [None; TESTS + 1];
-        let (up, _) = graph.fold(&comps, &own, Dir::Up, &none, merge_firsts);
-        let (down, _) = graph.fold(&comps, &own, Dir::Down, &none, merge_firsts);
-        let (places_up, _) = graph.fold(&comps, &own_places, Dir::Up, &[None; 2], merge_places);
-        let (places_down, _) = graph.fold(&comps, &own_places, Dir::Down, &[None; 2], merge_places);
+        let up = graph.fold_until(&comps, &own, Dir::Up, &none, stop, merge_firsts);
+        let down = graph.fold_until(&comps, &own, Dir::Down, &none, stop, merge_firsts);
+        let places_up =
+            graph.fold_until(&comps, &own_places, Dir::Up, &[None; 2], stop, merge_places);
+        let places_down = graph.fold_until(
+            &comps,
+            &own_places,
+            Dir::Down,
+            &[None; 2],
+            stop,
+            merge_places,
+        );
+        let own_tested: Vec<bool> = own.iter().map(|f| f[TESTS].is_some()).collect();
+        let (tested_up, _) = graph.fold(&comps, &own_tested, Dir::Up, &false, |a, b| *a || *b);
+        let own_after_ci: Vec<Option<usize>> = wf
+            .jobs
+            .iter()
+            .enumerate()
+            .map(|(j, job)| (runs_after_tested_ci && job_if(job).contains("success")).then_some(j))
+            .collect();
+        let (after_ci, _) = graph.fold(&comps, &own_after_ci, Dir::Up, &None, |a, b| {
+            min_opt(*a, *b)
+        });
         let testy: Vec<bool> = wf
             .jobs
             .iter()
@@ -340,9 +393,105 @@ impl Around {
             level,
             level_places,
             after_test_job,
+            tested_up,
+            after_ci,
             protected_env,
             approval_env,
         }
+    }
+}
+
+fn is_test(cap: &str) -> bool {
+    matches!(
+        cap,
+        "ci.unit-tests" | "ci.integration-tests" | "ci.e2e-tests"
+    )
+}
+
+/// The `workflow_run` links of a repository's workflows: which workflows each one
+/// follows (by `name:`, or file name when it has none), resolved once through an
+/// index, so that every question is linear in workflows plus listed names.
+pub(crate) struct RunLinks {
+    /// `sources[w]`: the workflows `w` runs after.
+    sources: Vec<Vec<usize>>,
+    /// `w` lists a name no workflow of the repository has (or lists none).
+    unresolved: Vec<bool>,
+}
+
+impl RunLinks {
+    pub(crate) fn new(workflows: &[Workflow]) -> RunLinks {
+        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, w) in workflows.iter().enumerate() {
+            let stem = w.file_name();
+            if let Some(n) = w.name {
+                by_name.entry(n).or_default().push(i);
+            }
+            if w.name != Some(stem) {
+                by_name.entry(stem).or_default().push(i);
+            }
+        }
+        let mut sources = vec![vec![]; workflows.len()];
+        let mut unresolved = vec![false; workflows.len()];
+        for (i, w) in workflows.iter().enumerate() {
+            for t in w.triggers.iter().filter(|t| t.event == "workflow_run") {
+                let names: Vec<&str> = match t.config.and_then(|c| c.get("workflows")) {
+                    Some(n) => match n.as_seq() {
+                        Some(items) => items.iter().filter_map(Node::as_str).collect(),
+                        None => n.as_str().into_iter().collect(),
+                    },
+                    None => vec![],
+                };
+                if names.is_empty() {
+                    unresolved[i] = true;
+                }
+                for n in names {
+                    match by_name.get(n) {
+                        Some(ws) => sources[i].extend(ws.iter().copied().filter(|&s| s != i)),
+                        None => unresolved[i] = true,
+                    }
+                }
+            }
+            sources[i].sort_unstable();
+            sources[i].dedup();
+        }
+        RunLinks {
+            sources,
+            unresolved,
+        }
+    }
+
+    pub(crate) fn sources_of(&self, w: usize) -> impl Iterator<Item = usize> + '_ {
+        self.sources.get(w).into_iter().flatten().copied()
+    }
+
+    fn unresolved(&self, w: usize) -> bool {
+        self.unresolved.get(w).copied().unwrap_or(false)
+    }
+
+    /// `set` spread along the links: a workflow that runs after one of the set joins
+    /// it (a deploy workflow after a tested CI workflow, a release after that). One
+    /// walk, linear in workflows plus links.
+    fn spread(&self, mut set: Vec<bool>) -> Vec<bool> {
+        let mut after: Vec<Vec<usize>> = vec![vec![]; self.sources.len()];
+        for (w, ss) in self.sources.iter().enumerate() {
+            for &s in ss {
+                if let Some(a) = after.get_mut(s) {
+                    a.push(w);
+                }
+            }
+        }
+        let mut queue: Vec<usize> = (0..set.len()).filter(|&w| set[w]).collect();
+        while let Some(s) = queue.pop() {
+            for &w in after.get(s).into_iter().flatten() {
+                if let Some(x) = set.get_mut(w) {
+                    if !*x {
+                        *x = true;
+                        queue.push(w);
+                    }
+                }
+            }
+        }
+        set
     }
 }
 
@@ -435,8 +584,12 @@ pub fn paths(
             *d = true;
         }
     }
-    let mut post: Firsts = [None; TESTS + 1];
-    let mut post_places: Places = [None; 2];
+    let links = RunLinks::new(workflows);
+    // Post-deploy hits of workflows that deploy nothing: those a `workflow_run` link
+    // ties to deploying workflows count for those workflows' paths only; the others
+    // (`deployment_status`, unresolved names) for every path.
+    let mut post_of: Vec<(Firsts, Places)> = vec![([None; TESTS + 1], [None; 2]); workflows.len()];
+    let mut tested_wf = vec![false; workflows.len()];
     let mut rollback_first = FirstTwo::default();
     let mut rollback_strong = FirstTwo::default();
     let mut backup_step: HashMap<(usize, Option<usize>), Option<usize>> = HashMap::new();
@@ -449,7 +602,14 @@ pub fn paths(
                 .and_then(|j| scan.job(h.wf, j))
                 .is_some_and(|f| f.deploy_ctx && !f.deploys)
         {
-            note(&mut post, &mut post_places, i, h);
+            if let Some((f, p)) = post_of.get_mut(h.wf) {
+                note(f, p, i, h);
+            }
+        }
+        if h.weak.is_none() && is_test(h.cap) {
+            if let Some(t) = tested_wf.get_mut(h.wf) {
+                *t = true;
+            }
         }
         if h.cap == "deploy.rollback" && h.job.is_none() {
             rollback_first.push(i, h.wf);
@@ -462,8 +622,34 @@ pub fn paths(
             *e = (*e).min(h.step);
         }
     }
+    let tested_wf = links.spread(tested_wf);
+    let mut post: Firsts = [None; TESTS + 1];
+    let mut post_places: Places = [None; 2];
+    let mut post_to: Vec<(Firsts, Places)> = vec![([None; TESTS + 1], [None; 2]); workflows.len()];
+    for (w, (f, p)) in post_of.iter().enumerate() {
+        let targets: Vec<usize> = links
+            .sources_of(w)
+            .filter(|&s| wf_deploys.get(s).copied().unwrap_or(false))
+            .collect();
+        if targets.is_empty() || links.unresolved(w) {
+            post = merge_firsts(&post, f);
+            post_places = merge_places(&post_places, p);
+        } else {
+            for t in targets {
+                if let Some((tf, tp)) = post_to.get_mut(t) {
+                    *tf = merge_firsts(tf, f);
+                    *tp = merge_places(tp, p);
+                }
+            }
+        }
+    }
     let hit = |i: Option<usize>| i.and_then(|i| scan.hits.get(i));
-    let mut arounds: Vec<Option<Around>> = (0..workflows.len()).map(|_| None).collect();
+    // The deploy paths first (each path's walks stop at the others), then their checks.
+    let mut stops: Vec<Vec<bool>> = workflows
+        .iter()
+        .map(|w| vec![false; w.jobs.len()])
+        .collect();
+    let mut found = vec![];
     for f in scan.jobs.iter().filter(|f| f.deploys) {
         let Some(wf) = workflows.get(f.wf) else {
             continue;
@@ -476,11 +662,10 @@ pub fn paths(
             // A release or package publish is a deploy path only when its
             // environment names a tier (`environment: production`).
             Does::Publishes => {
-                if job
+                if !job
                     .environment()
                     .filter(|e| !e.contains("${{"))
-                    .and_then(classify_word)
-                    .is_none()
+                    .is_some_and(names_tier)
                 {
                     continue;
                 }
@@ -491,18 +676,43 @@ pub fn paths(
             Does::Placeholder(_) if !says_deploy(job) => continue,
             Does::Placeholder(why) => Some(why),
         };
-        let tier = tier(wf, job);
-        let (Some(around_slot), Some(hits_of_wf)) = (arounds.get_mut(f.wf), of_wf.get(f.wf)) else {
+        if let Some(s) = stops.get_mut(f.wf).and_then(|s| s.get_mut(f.job)) {
+            *s = true;
+        }
+        found.push((f, ph));
+    }
+    let mut arounds: Vec<Option<Around>> = (0..workflows.len()).map(|_| None).collect();
+    for (f, ph) in found {
+        let Some(wf) = workflows.get(f.wf) else {
             continue;
         };
-        let around: &Around =
-            around_slot.get_or_insert_with(|| Around::new(wf, &scan.hits, hits_of_wf, settings));
+        let Some(job) = wf.jobs.get(f.job) else {
+            continue;
+        };
+        let tier = tier(wf, job);
+        let (Some(around_slot), Some(hits_of_wf), Some(stop)) =
+            (arounds.get_mut(f.wf), of_wf.get(f.wf), stops.get(f.wf))
+        else {
+            continue;
+        };
+        let around: &Around = around_slot.get_or_insert_with(|| {
+            let after_tested = wf.has_trigger("workflow_run")
+                && (links.unresolved(f.wf)
+                    || links
+                        .sources_of(f.wf)
+                        .any(|s| tested_wf.get(s).copied().unwrap_or(false)));
+            Around::new(wf, &scan.hits, hits_of_wf, settings, stop, after_tested)
+        });
         let j = f.job;
         let none: Firsts = [None; TESTS + 1];
         let up = around.up.get(j).unwrap_or(&none);
+        let (post_f, post_p) = post_to
+            .get(f.wf)
+            .copied()
+            .unwrap_or(([None; TESTS + 1], [None; 2]));
         let firsts = merge_firsts(
             &merge_firsts(up, around.down.get(j).unwrap_or(&none)),
-            &merge_firsts(&around.level, &post),
+            &merge_firsts(&around.level, &merge_firsts(&post, &post_f)),
         );
         // (first non-weakened, first) related hit of a capability.
         let of = |cap: &str| -> (Option<&Hit>, Option<&Hit>) {
@@ -529,24 +739,27 @@ pub fn paths(
             ph.clone()
                 .unwrap_or_else(|| "runs a deploy command or action".into()),
         );
-        // Tests gate.
-        let tests_before = up[TESTS].is_some();
-        let after_ci = wf.triggers.iter().any(|t| t.event == "workflow_run")
-            && job_if(job).contains("success")
-            || around.after_test_job.get(j).copied().unwrap_or(false);
+        // Tests gate: tests in the job or a job it needs (transitively, through other
+        // deploy jobs), or a successful run of a tested workflow before it.
+        let tests_before = around.tested_up.get(j).copied().unwrap_or(false);
+        let after_ci = around.after_ci.get(j).copied().flatten();
+        let after_test_job = around.after_test_job.get(j).copied().unwrap_or(false);
         add(
             "tests-gate",
-            if tests_before || after_ci {
+            if tests_before || after_ci.is_some() || after_test_job {
                 Check::Pass
             } else {
                 Check::Fail
             },
-            if tests_before {
-                "tests run in this job or a job it needs".into()
-            } else if after_ci {
-                "runs after a successful CI run".into()
-            } else {
-                "nothing shows tests pass before this deploy".into()
+            match (tests_before, after_ci) {
+                (true, _) => "tests run in this job or a job it needs".into(),
+                (false, Some(o)) if o == j => "runs after a successful CI run".into(),
+                (false, Some(o)) => format!(
+                    "needs job `{}`, which runs after a successful CI run",
+                    wf.jobs.get(o).map_or("", |x| x.id)
+                ),
+                (false, None) if after_test_job => "a test job runs before it".into(),
+                (false, None) => "nothing shows tests pass before this deploy".into(),
             },
         );
         // Approval.
@@ -646,7 +859,7 @@ pub fn paths(
                     around.places_up.get(j).unwrap_or(&[None; 2]),
                     around.places_down.get(j).unwrap_or(&[None; 2]),
                 ),
-                &merge_places(&around.level_places, &post_places),
+                &merge_places(&around.level_places, &merge_places(&post_places, &post_p)),
             );
             let before = migs.1.map(|m| {
                 places.iter().flatten().any(|p| *p != (m.wf, m.job))
@@ -798,5 +1011,15 @@ mod tests {
         assert_eq!(classify_word("staging"), Some(Tier::Staging));
         assert_eq!(classify_word("pr-preview"), Some(Tier::Preview));
         assert_eq!(classify_word("deploy"), None);
+    }
+
+    #[test]
+    fn publish_environments_name_a_tier_by_whole_words() {
+        for e in ["production", "prod-eu", "Staging", "npm-release/qa"] {
+            assert!(names_tier(e), "{e}");
+        }
+        for e in ["testpypi", "pypi", "npm", "crates-io", "release"] {
+            assert!(!names_tier(e), "{e}");
+        }
     }
 }

@@ -1,12 +1,14 @@
 //! Analysis beyond rules: what stack a repository uses ([`stack`]), which CI/CD
 //! capabilities of `shared/spec/capabilities.md` it has ([`capabilities`]), how
 //! ready each deploy path is ([`deploy`]), and templates that add what is missing
-//! ([`templates`]). Runs once per repository after the rules, over the models the
-//! audit already built (no re-parsing), and reads the rules' findings to explain
-//! why a capability is only partial.
+//! ([`templates`]; when the file exists, a diff of the jobs to add: [`merge`]).
+//! Runs once per repository after the rules, over the models the audit already
+//! built (no re-parsing but the merged file [`merge`] checks), and reads the rules'
+//! findings to explain why a capability is only partial.
 
 pub mod capabilities;
 pub mod deploy;
+pub mod merge;
 pub mod scan;
 pub mod settings;
 pub mod stack;
@@ -50,6 +52,7 @@ pub fn analyze(
         paths: &paths,
         settings,
     });
+    merge::diffs(&mut capabilities, workflows);
     let no_ci = if workflows.is_empty() {
         no_ci_reason(repo)
     } else {

@@ -181,6 +181,18 @@ pub fn scan<'a>(
         out: vec![],
     };
     let mut jobs = vec![];
+    // A job that applies manifests to a throwaway cluster it created (kind,
+    // minikube, k3d) tests them: it deploys nothing.
+    let deploying_of: Vec<Vec<bool>> = workflows
+        .iter()
+        .map(|wf| {
+            wf.jobs
+                .iter()
+                .map(|j| job_deploys(j) && !ephemeral_cluster(j))
+                .collect()
+        })
+        .collect();
+    let links = super::deploy::RunLinks::new(workflows);
     for (wi, wf) in workflows.iter().enumerate() {
         let on_change = wf.triggers.iter().any(|t| CHANGE_EVENTS.contains(&t.event));
         let on_pr = wf.triggers.iter().any(|t| {
@@ -189,29 +201,28 @@ pub fn scan<'a>(
                 || t.event == "merge_group"
         });
         let schedule_only = !on_change && !wf.triggers.is_empty();
-        // A job that applies manifests to a throwaway cluster it created (kind,
-        // minikube, k3d) tests them: it deploys nothing.
-        let deploying: Vec<bool> = wf
-            .jobs
-            .iter()
-            .map(|j| job_deploys(j) && !ephemeral_cluster(j))
-            .collect();
+        let deploying: &[bool] = deploying_of.get(wi).map_or(&[], |d| d);
         // One walk each way for every job (linear in jobs plus `needs:` edges).
         let graph = NeedsGraph::new(wf);
-        let after_deploy = graph.any_reached(&deploying, Dir::Up);
-        let before_deploy = graph.any_reached(&deploying, Dir::Down);
-        let follows_deploy = wf.triggers.iter().any(|t| {
-            matches!(t.event, "deployment_status" | "deployment")
-                || t.event == "workflow_run"
-                    && t.config.is_some_and(|c| {
-                        c.get("workflows")
-                            .and_then(Node::as_seq)
-                            .into_iter()
-                            .flatten()
-                            .filter_map(Node::as_str)
-                            .any(|n| word_intent_phrase(n) == Intent::Deploy)
-                    })
-        });
+        let after_deploy = graph.any_reached(deploying, Dir::Up);
+        let before_deploy = graph.any_reached(deploying, Dir::Down);
+        // After a deployment event, or after a workflow that deploys (`workflow_run`
+        // naming it), or one whose name says deploy when it is not in the repository.
+        let follows_deploy = links
+            .sources_of(wi)
+            .any(|s| deploying_of.get(s).is_some_and(|d| d.iter().any(|x| *x)))
+            || wf.triggers.iter().any(|t| {
+                matches!(t.event, "deployment_status" | "deployment")
+                    || t.event == "workflow_run"
+                        && t.config.is_some_and(|c| {
+                            c.get("workflows")
+                                .and_then(Node::as_seq)
+                                .into_iter()
+                                .flatten()
+                                .filter_map(Node::as_str)
+                                .any(|n| word_intent_phrase(n) == Intent::Deploy)
+                        })
+            });
         for (ji, job) in wf.jobs.iter().enumerate() {
             let deploys = deploying.get(ji).copied().unwrap_or(false);
             let testy = word_intent_phrase(job.id)
@@ -406,7 +417,22 @@ fn matrix_platforms(job: &Job) -> Option<(usize, usize)> {
             .nth(1)?
             .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
             .next()?;
-        let n = matrix.get(key).and_then(Node::as_seq).map(|v| v.len())?;
+        // `platform: [a, b]`, or one value per `include:` entry (`- platform: linux/amd64`
+        // with its runner), distinct values counted.
+        let n = match matrix.get(key).and_then(Node::as_seq) {
+            Some(v) => v.len(),
+            None => {
+                let mut seen: Vec<&str> = vec![];
+                for e in matrix.get("include").and_then(Node::as_seq).unwrap_or(&[]) {
+                    if let Some(v) = e.get(key).and_then(Node::as_str) {
+                        if !seen.contains(&v) {
+                            seen.push(v);
+                        }
+                    }
+                }
+                seen.len()
+            }
+        };
         (n >= 2).then_some((si, n))
     })
 }

@@ -875,6 +875,7 @@ fn wf(path: &str, content: String) -> Option<Template> {
     Some(Template {
         path: path.into(),
         content,
+        diff: None,
     })
 }
 

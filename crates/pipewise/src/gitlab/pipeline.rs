@@ -408,6 +408,7 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
         child,
     };
     check_needs(&mut p);
+    check_values(&mut p);
     p
 }
 
@@ -664,6 +665,137 @@ fn check_needs(p: &mut Pipeline) {
                     span: n.span,
                     message: format!("job `{}` needs `{name}`, which is not defined", j.name),
                 });
+            }
+        }
+    }
+    p.problems.extend(problems);
+}
+
+/// A scalar written as a literal (not `$[[ inputs ]]` or a variable).
+fn literal(n: &Node) -> Option<&str> {
+    n.as_str().filter(|v| !v.contains('$'))
+}
+
+/// Values GitLab's schema refuses in a merged job: an unknown `when:` (job or
+/// `rules:` item), `rules:` together with `only:`/`except:`, `retry` above 2,
+/// `parallel` outside 1–200, a non-boolean `interruptible`, `dependencies:` naming
+/// an undefined job. Values that are `$[[ inputs ]]` or variables are left alone.
+fn check_values(p: &mut Pipeline) {
+    const WHEN: &[&str] = &[
+        "on_success",
+        "on_failure",
+        "always",
+        "manual",
+        "delayed",
+        "never",
+    ];
+    let names: HashSet<&str> = p.jobs.iter().map(|j| j.name).collect();
+    let mut problems = vec![];
+    for j in &p.jobs {
+        let mut bad = |key: &str, n: &Node, message: String| {
+            if let Some(fi) = j.file_of(key) {
+                problems.push(Problem {
+                    file: fi,
+                    span: n.span,
+                    message,
+                });
+            }
+        };
+        if let Some(w) = j.get("when") {
+            if let Some(v) = literal(w).filter(|v| !WHEN.contains(v)) {
+                bad(
+                    "when",
+                    w,
+                    format!(
+                        "`when: {v}` of job `{}` is not one of {}",
+                        j.name,
+                        WHEN.join(", ")
+                    ),
+                );
+            }
+        }
+        if let Some(rules) = j.get("rules") {
+            for (k, n) in [("only", j.get("only")), ("except", j.get("except"))] {
+                if let Some(n) = n {
+                    bad(
+                        k,
+                        n,
+                        format!(
+                            "job `{}` uses `{k}:` with `rules:`, which GitLab refuses",
+                            j.name
+                        ),
+                    );
+                }
+            }
+            for r in rules.as_seq().unwrap_or(&[]) {
+                if let Some(w) = r.get("when") {
+                    if let Some(v) = literal(w).filter(|v| !WHEN.contains(v)) {
+                        bad(
+                            "rules",
+                            w,
+                            format!(
+                                "`when: {v}` in the `rules:` of job `{}` is not one of {}",
+                                j.name,
+                                WHEN.join(", ")
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        let number = |n: &Node| literal(n).and_then(|v| v.parse::<i64>().ok());
+        if let Some(r) = j.get("retry") {
+            let max = r.get("max").unwrap_or(r);
+            if let Some(v) = number(max).filter(|v| !(0..=2).contains(v)) {
+                bad(
+                    "retry",
+                    max,
+                    format!("`retry` of job `{}` is {v}; GitLab allows 0 to 2", j.name),
+                );
+            }
+        }
+        if let Some(par) = j.get("parallel") {
+            if let Some(v) = number(par).filter(|v| !(1..=200).contains(v)) {
+                bad(
+                    "parallel",
+                    par,
+                    format!(
+                        "`parallel` of job `{}` is {v}; GitLab allows 1 to 200",
+                        j.name
+                    ),
+                );
+            }
+        }
+        if let Some(i) = j.get("interruptible") {
+            // GitLab reads YAML 1.1, where `yes`/`no`/`on`/`off` are booleans too.
+            let yaml11 = literal(i).is_some_and(|v| {
+                matches!(
+                    v.to_ascii_lowercase().as_str(),
+                    "yes" | "no" | "on" | "off" | "y" | "n"
+                )
+            });
+            if literal(i).is_some() && i.as_bool().is_none() && !yaml11 {
+                bad(
+                    "interruptible",
+                    i,
+                    format!(
+                        "`interruptible` of job `{}` must be `true` or `false`",
+                        j.name
+                    ),
+                );
+            }
+        }
+        if !p.incomplete {
+            for d in j.get("dependencies").and_then(Node::as_seq).unwrap_or(&[]) {
+                if let Some(name) = literal(d).map(matrix_base) {
+                    if !names.contains(name) {
+                        bad(
+                            "dependencies",
+                            d,
+                            format!("job `{}` depends on `{name}`, which is not defined", j.name),
+                        );
+                    }
+                }
             }
         }
     }

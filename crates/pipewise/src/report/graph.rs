@@ -14,6 +14,7 @@
 
 use super::{JobSummary, RepoReport};
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 use std::ops::Range;
 
 /// A workflow with more jobs than this is drawn as one folded node.
@@ -33,11 +34,52 @@ pub struct Node<'a> {
     pub job: Option<&'a JobSummary>,
 }
 
+/// A job's label in a graph: its name without `${{ … }}` expressions (a
+/// `matrix.KEY` shows as `KEY`, anything else as `…`), or its id when nothing is
+/// left; a matrix job (one node for all its instances) ends with `×N`, the number
+/// of jobs the matrix runs (`×?` when it is computed at run time).
+pub fn job_label(j: &JobSummary) -> String {
+    let mut label = String::new();
+    if let Some(name) = &j.name {
+        let mut at = 0;
+        for e in crate::expr::find_embedded(name) {
+            label.push_str(name.get(at..e.span.start).unwrap_or_default());
+            let inner = name
+                .get(e.inner.start..e.inner.end)
+                .unwrap_or_default()
+                .trim();
+            match inner.strip_prefix("matrix.").filter(|_| e.expr.is_ok()) {
+                Some(k)
+                    if !k.is_empty()
+                        && k.chars().all(|c| c.is_alphanumeric() || "-_".contains(c)) =>
+                {
+                    label.push_str(k)
+                }
+                _ => label.push('…'),
+            }
+            at = e.span.end;
+        }
+        label.push_str(name.get(at..).unwrap_or_default());
+    }
+    let mut label = label.split_whitespace().collect::<Vec<_>>().join(" ");
+    if label.is_empty() || label == "…" {
+        label = j.id.clone();
+    }
+    match j.matrix {
+        Some(0) => label.push_str(" ×?"),
+        Some(n) => {
+            let _ = write!(label, " ×{n}");
+        }
+        None => {}
+    }
+    label
+}
+
 impl Node<'_> {
-    /// The job's name (or id); for a folded workflow, what it holds.
+    /// The job's label ([`job_label`]); for a folded workflow, what it holds.
     pub fn label(&self, repo: &RepoReport) -> String {
         match self.job {
-            Some(j) => j.name.clone().unwrap_or_else(|| j.id.clone()),
+            Some(j) => job_label(j),
             None => {
                 let n = repo.workflows.get(self.wf).map_or(0, |w| w.jobs.len());
                 format!("{n} jobs (folded)")
@@ -222,6 +264,30 @@ mod tests {
         assert_eq!(g.links, vec![(0, 1), (1, 1)]);
         assert_eq!(g.runs, vec![(1, 3), (2, 3)]);
         assert!(!g.folded(0) && !g.folded(1));
+    }
+
+    #[test]
+    fn matrix_jobs_show_their_size_and_no_raw_expression() {
+        let j = |name: Option<&str>, matrix| JobSummary {
+            id: "analyze".into(),
+            name: name.map(String::from),
+            matrix,
+            ..Default::default()
+        };
+        assert_eq!(
+            job_label(&j(Some("Analyze (${{ matrix.language }})"), Some(3))),
+            "Analyze (language) ×3"
+        );
+        assert_eq!(
+            job_label(&j(Some("test ${{ matrix.os }}-${{ github.ref }}"), Some(0))),
+            "test os-… ×?"
+        );
+        // Only an expression: the id.
+        assert_eq!(job_label(&j(Some("${{ inputs.name }}"), None)), "analyze");
+        assert_eq!(job_label(&j(None, Some(12))), "analyze ×12");
+        // Unterminated: cut at `${{`.
+        assert_eq!(job_label(&j(Some("Build ${{ matrix.os"), None)), "Build …");
+        assert_eq!(job_label(&j(Some("Lint"), None)), "Lint");
     }
 
     #[test]

@@ -756,8 +756,20 @@ fn job_graph(repo: &RepoReport, sfx: &str) -> String {
         let label = node.label(repo);
         let colour = palette[wi % palette.len()];
         let file = &repo.workflows[*wi].file;
+        // Cut long names, keeping a matrix job's `×N`.
         let short: String = if label.chars().count() > 24 {
-            label.chars().take(23).chain(std::iter::once('…')).collect()
+            let (base, size) = match label.rsplit_once(" ×") {
+                Some((b, n)) if node.job.is_some_and(|j| j.matrix.is_some()) => {
+                    (b, format!(" ×{n}"))
+                }
+                _ => (label.as_str(), String::new()),
+            };
+            let keep = 23usize.saturating_sub(size.chars().count());
+            base.chars()
+                .take(keep)
+                .chain(std::iter::once('…'))
+                .chain(size.chars())
+                .collect()
         } else {
             label.clone()
         };

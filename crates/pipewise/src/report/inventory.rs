@@ -37,6 +37,13 @@ fn runs_on(n: Option<&Node>) -> Option<String> {
     (!v.is_empty()).then(|| v.join(", "))
 }
 
+/// The number of jobs a `strategy.matrix` runs; `Some(0)` when it is computed at
+/// run time, `None` without a matrix.
+fn matrix_size(job: &Node) -> Option<usize> {
+    job.get("strategy")?.get("matrix")?;
+    Some(crate::economics::events::matrix_legs(job).map_or(0, |l| l.len()))
+}
+
 /// Summarizes every workflow.
 pub fn workflows(workflows: &[Workflow]) -> Vec<WorkflowSummary> {
     workflows
@@ -64,6 +71,7 @@ pub fn workflows(workflows: &[Workflow]) -> Vec<WorkflowSummary> {
                         runs_on: runs_on(j.get("runs-on")),
                         environment: j.environment().map(str::to_string),
                         uses: j.uses.and_then(Node::as_str).map(str::to_string),
+                        matrix: matrix_size(j.node),
                         steps: j
                             .steps
                             .iter()

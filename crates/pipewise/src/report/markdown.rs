@@ -113,18 +113,50 @@ fn fenced(out: &mut String, lang: &str, body: &str) {
     let _ = writeln!(out, "\n{fence}\n");
 }
 
+/// The code-block language of a file: `yaml`, `sh`, `dockerfile`, `json`, `toml`,
+/// or none.
 fn lang_of(path: &str) -> &'static str {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
     if name.ends_with(".yml") || name.ends_with(".yaml") {
         "yaml"
     } else if name.ends_with(".sh") || name.ends_with(".bash") {
-        "bash"
+        "sh"
     } else if name.contains("dockerfile") {
         "dockerfile"
     } else if name.ends_with(".json") {
         "json"
     } else if name.ends_with(".toml") {
         "toml"
+    } else {
+        ""
+    }
+}
+
+/// The code-block language of a fix snippet: the type of the file its finding is
+/// in ([`lang_of`]) when the snippet is written in it, else what the snippet is (a
+/// workflow step suggested for a `package.json` finding is YAML, not JSON).
+pub(crate) fn snippet_lang(file: &str, snippet: &str) -> &'static str {
+    let lang = lang_of(file);
+    let code = snippet
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("//"))
+        .unwrap_or_default();
+    let fits = match lang {
+        // A JSON value or a `"key": value` member of one.
+        "json" => code.starts_with(['{', '[', '"']),
+        "toml" => snippet.parse::<toml::Table>().is_ok(),
+        _ => true,
+    };
+    if fits {
+        return lang;
+    }
+    let yaml_like = code.starts_with("- ")
+        || code
+            .split_once(':')
+            .is_some_and(|(k, _)| !k.is_empty() && !k.contains(char::is_whitespace));
+    if yaml_like && pipewise_yaml::Document::parse(snippet.to_string()).is_ok() {
+        "yaml"
     } else {
         ""
     }
@@ -925,7 +957,7 @@ fn findings(out: &mut String, repo: &RepoReport) {
                 line(f.fix.description.trim())
             );
             if !f.fix.snippet.trim().is_empty() {
-                fenced(out, lang_of(&f.file), &f.fix.snippet);
+                fenced(out, snippet_lang(&f.file, &f.fix.snippet), &f.fix.snippet);
             }
             let _ = writeln!(
                 out,
@@ -1023,18 +1055,35 @@ fn missing(out: &mut String, repo: &RepoReport, gaps: &[&Capability]) {
                     code(&t.path)
                 );
             } else {
-                shown.push(&t.path);
                 let exists = repo.files.iter().any(|f| f.path == t.path);
-                if exists {
-                    let _ = writeln!(
-                        out,
-                        "**Update** {} (it exists): merge in the jobs below.\n",
-                        code(&t.path)
-                    );
-                } else {
-                    let _ = writeln!(out, "**Create**: {}\n", code(&t.path));
+                if t.diff.is_some() || !exists {
+                    shown.push(&t.path);
                 }
-                fenced(out, lang_of(&t.path), &t.content);
+                match &t.diff {
+                    // The file exists: the jobs to add, as a diff against it.
+                    Some(d) => {
+                        let _ = writeln!(
+                            out,
+                            "**Update** {} (it exists): add these jobs.\n",
+                            code(&t.path)
+                        );
+                        fenced(out, "diff", d);
+                    }
+                    // It exists but no job can be added as is: the recommendation
+                    // says what to change, not a second copy of the file.
+                    None if exists => {
+                        let _ = writeln!(
+                            out,
+                            "**Update** {} (it exists) as recommended; `pipewise scaffold {}` prints a complete file to compare with.\n",
+                            code(&t.path),
+                            c.id
+                        );
+                    }
+                    None => {
+                        let _ = writeln!(out, "**Create**: {}\n", code(&t.path));
+                        fenced(out, lang_of(&t.path), &t.content);
+                    }
+                }
             }
         }
         let _ = writeln!(
@@ -1201,7 +1250,7 @@ pub fn mermaid(repo: &RepoReport) -> String {
             .flat_map(|r| &g.nodes[r.clone()])
         {
             let Some(j) = n.job else { continue };
-            let label = j.name.clone().unwrap_or_else(|| j.id.clone());
+            let label = super::graph::job_label(j);
             let _ = writeln!(
                 m,
                 "    {}[\"{}\"]",
@@ -1447,5 +1496,45 @@ mod tests {
             s.starts_with("````md\n") && s.ends_with("\n````\n\n"),
             "{s}"
         );
+    }
+
+    #[test]
+    fn fix_snippets_are_labelled_with_their_files_language() {
+        let w = ".github/workflows/ci.yml";
+        assert_eq!(snippet_lang(w, "permissions:\n  contents: read\n"), "yaml");
+        assert_eq!(
+            snippet_lang("docker/Dockerfile.prod", "USER 10001\n"),
+            "dockerfile"
+        );
+        assert_eq!(
+            snippet_lang("scripts/deploy.sh", "set -euo pipefail\n"),
+            "sh"
+        );
+        assert_eq!(
+            snippet_lang("Cargo.toml", "[profile.release]\nlto = true\n"),
+            "toml"
+        );
+        assert_eq!(
+            snippet_lang("renovate.json", "{ \"pinDigests\": true }"),
+            "json"
+        );
+        assert_eq!(
+            snippet_lang("package.json", "\"engines\": { \"node\": \">=20\" }"),
+            "json"
+        );
+        // Not written in the file's language: what the snippet is.
+        assert_eq!(
+            snippet_lang(
+                "package.json",
+                "- uses: actions/setup-node@v4\n  with:\n    node-version-file: .nvmrc\n"
+            ),
+            "yaml"
+        );
+        assert_eq!(
+            snippet_lang("fly.toml", "jobs:\n  deploy:\n    runs-on: x\n"),
+            "yaml"
+        );
+        assert_eq!(snippet_lang("package.json", "npm ci --ignore-scripts"), "");
+        assert_eq!(snippet_lang("README", "anything"), "");
     }
 }

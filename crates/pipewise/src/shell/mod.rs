@@ -140,12 +140,27 @@ pub struct Comment {
     pub span: Span,
 }
 
+/// A shell variable assignment (`NAME=value`, `export NAME=value`, `local NAME=…`), in
+/// source order: what taint rules follow from a value to a later `$NAME`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    pub name: String,
+    /// The value as written (quotes and expansions kept: `"pre-${X##*/}"`).
+    pub value: String,
+    /// Span of the value in the script text.
+    pub span: Span,
+    /// Inside `$(…)` or backticks.
+    pub in_substitution: bool,
+}
+
 /// A parsed script.
 #[derive(Debug, Clone, Default)]
 pub struct Script {
     pub commands: Vec<Command>,
     pub lists: Vec<List>,
     pub comments: Vec<Comment>,
+    /// Variable assignments, in source order.
+    pub assignments: Vec<Assignment>,
     pub has_errors: bool,
 }
 
@@ -212,6 +227,15 @@ impl Script {
             std::sync::atomic::Ordering::Relaxed,
         );
         script
+    }
+
+    /// The last assignment of `name` that starts before byte `before` (source order,
+    /// not control flow: a branch's assignment counts).
+    pub fn assignment_before(&self, name: &str, before: usize) -> Option<&Assignment> {
+        self.assignments
+            .iter()
+            .filter(|a| a.span.start < before && a.name == name)
+            .max_by_key(|a| a.span.start)
     }
 
     /// Commands in a given list item.

@@ -17,7 +17,7 @@
 //! backticks and `<(…)`/`>(…)` are recorded (before the command that contains them).
 //! `${{ … }}` is an opaque part of a word wherever it stands, even inside quotes.
 
-use super::{Command, Comment, List, ListItem, Op, Redirect, Script, Word, MAX_DEPTH};
+use super::{Assignment, Command, Comment, List, ListItem, Op, Redirect, Script, Word, MAX_DEPTH};
 use crate::finding::Span;
 
 /// Parses `src`; never fails.
@@ -964,7 +964,14 @@ impl<'s> Parser<'s> {
                 continue;
             };
             let raw = self.text(at, self.pos);
-            if (words.is_empty() || declaration) && assignment_prefix(raw).is_some() {
+            if let Some(eq) = assignment_prefix(raw).filter(|_| words.is_empty() || declaration) {
+                let name_len = raw.bytes().position(|c| !is_name(c)).unwrap_or(raw.len());
+                self.script.assignments.push(Assignment {
+                    name: raw.get(..name_len).unwrap_or("").to_string(),
+                    value: raw.get(eq..).unwrap_or("").to_string(),
+                    span: Span::new(at + eq, self.pos),
+                    in_substitution: cx.in_substitution,
+                });
                 end = self.pos;
                 continue;
             }
@@ -1607,6 +1614,33 @@ mod tests {
             .iter()
             .any(|l| l.items.len() == 1 && l.items[0].commands.is_empty()));
         assert!(!s.has_errors);
+        let names: Vec<(&str, &str)> = s
+            .assignments
+            .iter()
+            .map(|a| (a.name.as_str(), a.value.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("A", "1"),
+                ("B", "\"x y\""),
+                ("V", "$(git rev-parse HEAD)"),
+                ("X", "1"),
+                ("z", "2"),
+                ("ARR", "(a \"$(b)\" c)")
+            ]
+        );
+        let src = "T=x; { F=${T##*/}; echo \"K=$F\"; } >> \"$GITHUB_ENV\"\nY=$(Q=1 cmd)";
+        let s = Script::parse(src);
+        let f = s.assignment_before("F", src.len()).expect("F");
+        assert_eq!(&src[f.span.start..f.span.end], "${T##*/}");
+        assert!(s.assignment_before("F", f.span.start).is_none());
+        assert!(s
+            .assignment_before("Q", src.len())
+            .is_some_and(|a| a.in_substitution));
+        assert!(!s
+            .assignment_before("Y", src.len())
+            .is_some_and(|a| a.in_substitution));
     }
 
     #[test]

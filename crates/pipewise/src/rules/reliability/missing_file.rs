@@ -1,8 +1,8 @@
 //! `reliability/missing-file`: references to files that do not exist in the
 //! repository: scripts a step runs, `--config`/`-c`/`-f` arguments, `working-directory`,
 //! `*-version-file`, `cache-dependency-path`, docker `context`/`file`, local actions
-//! (`uses: ./x`), `npm run X` with no script X, and config files named in
-//! `package.json` scripts.
+//! (`uses: ./x`), `npm run X` with no script X, config files named in
+//! `package.json` scripts, and files packed by `zip`/`tar -c`.
 
 use super::complete;
 use crate::finding::{Category, Confidence, Severity, Span};
@@ -23,7 +23,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     category: Category::CiPipeline,
-    summary: "A step refers to a file or folder that is not in the repository (a script, a `--config` file, a `working-directory`, a version file, a docker context, a local action, an `npm run` script). High when the step is a gate (test, smoke test, deploy, scan).",
+    summary: "A step refers to a file or folder that is not in the repository (a script, a `--config` file, a `working-directory`, a version file, a docker context, a local action, an `npm run` script, an input of a `zip`/`tar` archive). High when the step is a gate (test, smoke test, deploy, scan).",
     impact: "The step fails on every run, or worse, a tool falls back to defaults and a smoke test or scan silently checks nothing.",
     doc: r#"
 ## Why it matters
@@ -33,8 +33,13 @@ no-op: `jest --config test/smoke/jest.config.js` with no such file, a deploy tha
 a missing `fly.staging.toml`. `npm run X` (and `yarn`/`pnpm`/`bun run X`) is followed
 into `package.json`'s `scripts.X`, and through the scripts it runs in turn: a config
 file they name (`jest --config …`, `playwright test -c …`) that is missing is reported
-at the step, naming the script chain. Files created earlier in the same job (build
-output, generated configs, downloaded artifacts) are not reported.
+at the step, naming the script chain. The inputs of a release archive (`zip -r out.zip
+a b`, `tar -czf out.tgz a b`; not after `-C`, which reads them from another folder) are
+checked the same way (`zip` only warns about a missing name and ships the archive
+without it); paths that look like a tool's output (reports, logs, packages, binaries,
+`*-results`) are left alone, since a tool's own configuration can name them. Files created
+earlier in the same job (build output, generated configs, downloaded artifacts) are not
+reported.
 
 ## Bad
 ```yaml
@@ -178,6 +183,85 @@ fn severity(i: Intent) -> Severity {
         | Intent::Backup => Severity::High,
         _ => Severity::Medium,
     }
+}
+
+/// The inputs a command packs into an archive: `zip [-opts] out.zip in…` (up to an
+/// `-x`/`-i` pattern list) and `tar -c…f out.tar in…` (none after `-C`, which changes
+/// the folder they are read from). Word indexes into `c.words`.
+fn archive_inputs(c: &Command) -> Vec<usize> {
+    let args = c.args();
+    let mut out = vec![];
+    match c.base_name() {
+        "zip" => {
+            let mut archive = false;
+            let mut skip = false;
+            for (i, w) in args.iter().enumerate() {
+                let t = w.text.as_str();
+                if skip {
+                    skip = false;
+                } else if matches!(t, "-x" | "-i" | "--exclude" | "--include")
+                    || t.starts_with("-x@")
+                {
+                    break;
+                } else if matches!(t, "-b" | "-n" | "-t" | "-tt" | "-P" | "-O" | "-Z" | "-s") {
+                    skip = true;
+                } else if t.starts_with('-') {
+                    // -r, -q, -9, -j, …
+                } else if !archive {
+                    archive = true;
+                } else {
+                    out.push(i + 1);
+                }
+            }
+        }
+        "tar" => {
+            let Some(first) = args.first().map(|w| w.text.trim_start_matches('-')) else {
+                return out;
+            };
+            let create = first.contains('c') && first.ends_with('f') && !first.contains('=');
+            if !create
+                || first.contains(['C', 'T'])
+                || args.iter().any(|w| {
+                    matches!(
+                        w.text.as_str(),
+                        "-C" | "--directory" | "-T" | "--files-from"
+                    ) || w.text.starts_with("--directory=")
+                        || w.text.starts_with("--files-from=")
+                })
+            {
+                return out;
+            }
+            // args[1] is the archive.
+            for (i, w) in args.iter().enumerate().skip(2) {
+                if w.text.starts_with('-') {
+                    // `--exclude=x`; `--exclude x` takes the next word.
+                    if !w.text.contains('=') && w.text.starts_with("--") {
+                        break;
+                    }
+                    continue;
+                }
+                out.push(i + 1);
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Whether a path looks like what a tool writes (reports, logs, packages, binaries),
+/// which a tool's own configuration can name without the workflow mentioning it.
+fn tool_output(p: &str) -> bool {
+    const EXT: &[&str] = &[
+        ".json", ".xml", ".html", ".log", ".txt", ".sarif", ".out", ".zip", ".tgz", ".gz", ".tar",
+        ".whl", ".jar", ".exe", ".bin", ".so", ".dll", ".dylib", ".deb", ".rpm", ".apk", ".map",
+        ".lcov", ".info",
+    ];
+    let lower = p.to_ascii_lowercase();
+    let base = lower.rsplit('/').next().unwrap_or(&lower);
+    (EXT.iter().any(|e| base.ends_with(e)) && !base.starts_with("package"))
+        || base.ends_with("-results")
+        || base.ends_with("-report")
+        || base.ends_with("-reports")
 }
 
 /// Flags that take a config file, for commands known to use them so.
@@ -565,6 +649,30 @@ impl Rule for MissingFile {
                             .severity(sev)
                             .site(site);
                     }
+                }
+            }
+            // Archive inputs (`zip -r release.zip dist README.md`).
+            for i in archive_inputs(c) {
+                let Some(w) = c
+                    .words
+                    .get(i)
+                    .filter(|w| !w.dynamic && !tool_output(&w.text))
+                else {
+                    continue;
+                };
+                if let Some(full) = chk.missing(cx, &w.text) {
+                    cx.report(
+                        &META,
+                        site.path,
+                        run.source_span(site.doc, w.span),
+                        format!(
+                            "`{}` packs `{}`, which is neither in the repository (`{full}`) nor made earlier in the job, so the archive fails or ships without it.",
+                            crate::rules::shorten_command(&c.argv_text(), 60),
+                            w.text
+                        ),
+                    )
+                    .severity(severity(intent.max(crate::intent::command_intent(c))).max(Severity::Medium))
+                    .site(site);
                 }
             }
             // --config / -f arguments

@@ -58,6 +58,9 @@ pub fn literal_true(e: &pipewise_yaml::Entry) -> bool {
 /// Whether the repository was read in full (source files, not only pipeline files:
 /// a copy of `.github/` alone cannot tell a missing file from one not copied).
 pub fn complete(repo: &crate::repo::Repo) -> bool {
+    // Reads every path: the answer is recorded for the reuse of findings across
+    // versions.
+    crate::reads::note(|| crate::reads::Dep::Complete);
     // Asked for every step: a repository of only `.github/` would be scanned in full
     // each time, so the answer is kept per repository (root and path count).
     type Seen = std::collections::HashMap<(std::path::PathBuf, usize), bool>;

@@ -193,6 +193,10 @@ fn classify_event(rest: &[&str]) -> Taint {
     if rest == ["workflow_run", "name"] {
         return Taint::Safe;
     }
+    // Repository names are `[A-Za-z0-9._-]`: they cannot carry shell syntax.
+    if rest == ["repository", "name"] {
+        return Taint::Safe;
+    }
     // The base branch of a PR: chosen by maintainers, like `github.base_ref`.
     if rest
         .windows(2)
@@ -808,6 +812,385 @@ pub(crate) fn checks_out_head_in(wf: &Workflow, job: &Job, step: &Step) -> bool 
                     })
             })
     })
+}
+
+/// The first `${{ }}` in `text` reading an attacker- or caller-controlled context (the
+/// worst one): that context and the expression's span, shifted by `offset`.
+pub(crate) fn tainted_expression(text: &str, offset: usize) -> Option<(String, Span)> {
+    for emb in expr::find_embedded(text) {
+        let Ok(e) = &emb.expr else { continue };
+        if let Some((p, _)) = value_contexts(e)
+            .into_iter()
+            .filter(|(p, _)| matches!(classify(p), Taint::Attacker | Taint::Caller))
+            .max_by_key(|(p, _)| classify(p))
+        {
+            return Some((p, Span::new(offset + emb.span.start, offset + emb.span.end)));
+        }
+    }
+    None
+}
+
+/// The `$NAME`/`${NAME…}` references in `text` (parameter expansions included:
+/// `${TITLE##*/}`, `${TITLE:-x}`), with their offsets and lengths.
+pub(crate) fn var_refs(text: &str) -> Vec<(usize, usize, String)> {
+    text.match_indices('$')
+        .filter_map(|(i, _)| {
+            let rest = text.get(i + 1..)?;
+            let brace = usize::from(rest.starts_with('{'));
+            let name: String = rest
+                .get(brace..)?
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            (!name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit())).then_some((
+                i,
+                1 + brace + name.len(),
+                name,
+            ))
+        })
+        .collect()
+}
+
+/// How far taint is followed through `env:` values, step and job outputs and shell
+/// variables (each hop is one level): bounded, so a cycle of outputs ends.
+const TAINT_DEPTH: u8 = 4;
+
+/// The worst attacker- or caller-controlled context behind the `${{ }}` expressions of
+/// `value`, following `env.*`, `steps.<id>.outputs.*` and `needs.<job>.outputs.*` into
+/// the values and scripts that set them.
+pub(crate) fn expression_source(
+    wf: Option<&Workflow>,
+    job: Option<&Job>,
+    step: &Step,
+    value: &str,
+    depth: u8,
+) -> Option<String> {
+    expression_source_at(wf, job, step, value, depth).map(|(p, _)| p)
+}
+
+/// [`expression_source`], with the span of the `${{ }}` (in `value`) it comes from.
+fn expression_source_at(
+    wf: Option<&Workflow>,
+    job: Option<&Job>,
+    step: &Step,
+    value: &str,
+    depth: u8,
+) -> Option<(String, expr::Span)> {
+    if depth > TAINT_DEPTH || !value.contains("${{") {
+        return None;
+    }
+    let mut worst: Option<(String, expr::Span)> = None;
+    for emb in expr::find_embedded(value) {
+        let Ok(e) = &emb.expr else { continue };
+        for (p, _) in value_contexts(e) {
+            let src = match classify(&p) {
+                Taint::Attacker | Taint::Caller => Some(p),
+                Taint::Unknown => context_source(wf, job, step, &p, depth + 1),
+                Taint::Safe => None,
+            };
+            if let Some(src) = src {
+                if worst
+                    .as_ref()
+                    .is_none_or(|(w, _)| classify(&src) > classify(w))
+                {
+                    worst = Some((src, emb.span));
+                }
+            }
+        }
+    }
+    worst
+}
+
+/// The outside source of an `Unknown` context (`env.X`, `steps.<id>.outputs.Y`,
+/// `needs.<job>.outputs.Y`) seen from `step`, if one is found.
+pub(crate) fn context_source(
+    wf: Option<&Workflow>,
+    job: Option<&Job>,
+    step: &Step,
+    path: &str,
+    depth: u8,
+) -> Option<String> {
+    if depth > TAINT_DEPTH {
+        return None;
+    }
+    let mut parts = path.split('.');
+    match parts.next()? {
+        "env" => {
+            let v = env_value(wf, job, step, parts.next()?)?.as_str()?;
+            expression_source(wf, job, step, v, depth)
+        }
+        "steps" => {
+            let (id, out, name) = (parts.next()?, parts.next()?, parts.next()?);
+            (out == "outputs")
+                .then(|| step_output_source(wf, job?, id, name, depth))
+                .flatten()
+        }
+        "needs" => {
+            let (id, out, name) = (parts.next()?, parts.next()?, parts.next()?);
+            if out != "outputs" {
+                return None;
+            }
+            let producer = wf?.jobs.iter().find(|j| j.id.eq_ignore_ascii_case(id))?;
+            let value = producer
+                .get("outputs")?
+                .as_map()?
+                .iter()
+                .find(|e| e.key.as_str().is_some_and(|k| k.eq_ignore_ascii_case(name)))?
+                .value
+                .as_str()?;
+            // Job outputs are read in the producing job's context.
+            let first = producer.steps.first()?;
+            expression_source(wf, Some(producer), first, value, depth)
+        }
+        _ => None,
+    }
+}
+
+/// Whether `text` sets output `name`: `name=…` or `name<<DELIM` at the start of a word.
+fn sets_key(text: &str, name: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    [format!("{name}="), format!("{name}<<")].iter().any(|k| {
+        lower.match_indices(k.as_str()).any(|(i, _)| {
+            !lower[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        })
+    })
+}
+
+/// The command's span, extended over its here-document body (`cat <<EOF >> $GITHUB_ENV`
+/// … `EOF`): GitHub substitutes `${{ }}` in the body and the shell expands `$VAR` in it
+/// unless the delimiter is quoted.
+pub(crate) fn heredoc_span(text: &str, c: &Command) -> Span {
+    let Some(r) = c.redirects.iter().find(|r| r.op == "<<" || r.op == "<<-") else {
+        return c.span;
+    };
+    let delim = r.target.trim_matches(|ch| ch == '\'' || ch == '"');
+    let Some(nl) = text.get(c.span.end..).and_then(|t| t.find('\n')) else {
+        return c.span;
+    };
+    let mut off = c.span.end + nl + 1;
+    for line in text.get(off..).unwrap_or("").split_inclusive('\n') {
+        let body = if r.op == "<<-" {
+            line.trim_start_matches('\t')
+        } else {
+            line
+        };
+        if body.trim_end_matches(['\n', '\r']) == delim {
+            return Span::new(c.span.start, off);
+        }
+        off += line.len();
+    }
+    c.span
+}
+
+/// The commands of a script that write to the runner file `file` (`GITHUB_ENV`,
+/// `GITHUB_OUTPUT`, …) by a redirect (also of an enclosing `{ …; }` group) or `tee`,
+/// with their spans (here-document bodies included).
+pub(crate) fn writes_to<'s>(
+    text: &str,
+    script: &'s crate::shell::Script,
+    file: &str,
+) -> Vec<(&'s Command, Span)> {
+    script
+        .commands
+        .iter()
+        .filter(|c| {
+            c.redirects
+                .iter()
+                .any(|r| r.op.contains('>') && r.target.contains(file))
+                || (c.base_name() == "tee" && c.args().iter().any(|w| w.text.contains(file)))
+        })
+        .map(|c| (c, heredoc_span(text, c)))
+        .collect()
+}
+
+/// The outside source of output `name` of the step `id` in `job`: the `${{ }}`
+/// expressions, `env:` bindings and shell variables of the commands of its script that
+/// write `name=…` to `$GITHUB_OUTPUT`, or of `core.setOutput('name', …)` (and `return`,
+/// for `result`) in an `actions/github-script` script, where `context.payload.X` is
+/// `github.event.X`.
+fn step_output_source(
+    wf: Option<&Workflow>,
+    job: &Job,
+    id: &str,
+    name: &str,
+    depth: u8,
+) -> Option<String> {
+    let producer = job
+        .steps
+        .iter()
+        .find(|s| s.id.is_some_and(|i| i.eq_ignore_ascii_case(id)))?;
+    if let Some(run) = &producer.run {
+        let script = run.script.as_ref()?;
+        for (_, span) in writes_to(run.text, script, "GITHUB_OUTPUT") {
+            let text = run.text.get(span.start..span.end).unwrap_or("");
+            if !sets_key(text, name) {
+                continue;
+            }
+            // The `name=…` lines of a multi-line write; the whole body for `name<<EOF`.
+            let whole = text.to_ascii_lowercase().contains(&format!("{name}<<"));
+            let mut off = span.start;
+            for line in text.split_inclusive('\n') {
+                let at = off;
+                off += line.len();
+                let (part, base) = if whole {
+                    (text, span.start)
+                } else {
+                    (line, at)
+                };
+                if !whole && !sets_key(line, name) {
+                    continue;
+                }
+                if let Some((src, _)) = shell_value_source(
+                    wf,
+                    Some(job),
+                    producer,
+                    script,
+                    run.text,
+                    part,
+                    base,
+                    depth,
+                    Taint::Caller,
+                ) {
+                    return Some(src);
+                }
+                if whole {
+                    break;
+                }
+            }
+        }
+        return None;
+    }
+    if producer.action() == Some("actions/github-script") {
+        let code = producer.with_str("script")?;
+        let key = |l: &str| {
+            let l = l.to_ascii_lowercase();
+            l.contains(&format!("setoutput('{name}'"))
+                || l.contains(&format!("setoutput(\"{name}\""))
+                || l.contains(&format!("setoutput(`{name}`"))
+                || (name == "result" && l.trim_start().starts_with("return "))
+        };
+        for line in code.lines().filter(|l| key(l)) {
+            if let Some(p) = expression_source(wf, Some(job), producer, line, depth) {
+                return Some(p);
+            }
+            if let Some(i) = line.find("context.payload.") {
+                let path: String = line[i + "context.payload.".len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
+                    .collect();
+                let p = format!("github.event.{}", path.trim_end_matches('.')).to_ascii_lowercase();
+                if classify(&p) == Taint::Attacker {
+                    return Some(p);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Whether output `name` of step `id` in `job` is only ever set to literal text
+/// (`echo "count=1" >> "$GITHUB_OUTPUT"`): no expansion, substitution or expression.
+pub(crate) fn step_output_literal(job: &Job, id: &str, name: &str) -> bool {
+    let Some(run) = job
+        .steps
+        .iter()
+        .find(|s| s.id.is_some_and(|i| i.eq_ignore_ascii_case(id)))
+        .and_then(|s| s.run.as_ref())
+    else {
+        return false;
+    };
+    let Some(script) = &run.script else {
+        return false;
+    };
+    let mut found = false;
+    for (_, span) in writes_to(run.text, script, "GITHUB_OUTPUT") {
+        let text = run.text.get(span.start..span.end).unwrap_or("");
+        if !sets_key(text, name) {
+            continue;
+        }
+        if text.to_ascii_lowercase().contains(&format!("{name}<<")) {
+            return false;
+        }
+        for line in text.lines().filter(|l| sets_key(l, name)) {
+            if line.contains(['$', '`']) {
+                return false;
+            }
+            found = true;
+        }
+    }
+    found
+}
+
+/// The outside source of a shell text written by the step (`part`, at byte `base` of
+/// the script `text`): a `${{ }}` in it, or a `$VAR` whose last assignment before it
+/// carries one (through other variables and parameter expansions) or that `env:` binds
+/// to one. Values inside a command substitution are what a command prints, not the
+/// expression, and do not count.
+/// `env_min` is the least taint an `env:` binding must carry to count (`Attacker`
+/// leaves out `inputs.*` passed through `env:`, the usual safe pattern).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn shell_value_source(
+    wf: Option<&Workflow>,
+    job: Option<&Job>,
+    step: &Step,
+    script: &crate::shell::Script,
+    text: &str,
+    part: &str,
+    base: usize,
+    depth: u8,
+    env_min: Taint,
+) -> Option<(String, Span)> {
+    if depth > TAINT_DEPTH {
+        return None;
+    }
+    let direct = part
+        .find('`')
+        .into_iter()
+        .chain(part.find("$("))
+        .min()
+        .map_or(part, |i| &part[..i]);
+    if let Some((p, sp)) = expression_source_at(wf, job, step, direct, depth) {
+        return Some((p, Span::new(base + sp.start, base + sp.end)));
+    }
+    for (i, len, var) in var_refs(direct) {
+        let at = Span::new(base + i, base + i + len);
+        let mut assigned = script.assignment_before(&var, base + i);
+        if let Some(a) = assigned.filter(|a| a.span.end > base + i) {
+            // `X=$X-suffix`: the reference reads the assignment before this one.
+            assigned = script.assignment_before(&var, a.span.start);
+        }
+        if let Some(a) = assigned {
+            if a.in_substitution {
+                continue;
+            }
+            let value = text.get(a.span.start..a.span.end).unwrap_or("");
+            if let Some(h) = shell_value_source(
+                wf,
+                job,
+                step,
+                script,
+                text,
+                value,
+                a.span.start,
+                depth + 1,
+                env_min,
+            ) {
+                return Some(h);
+            }
+            continue;
+        }
+        if let Some(p) = env_value(wf, job, step, &var)
+            .and_then(|n| n.as_str())
+            .and_then(|v| expression_source(wf, job, step, v, depth + 1))
+            .filter(|p| classify(p) >= env_min)
+        {
+            return Some((p, at));
+        }
+    }
+    None
 }
 
 /// Build tools and repository scripts that read files from the workspace root.

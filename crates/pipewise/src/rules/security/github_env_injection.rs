@@ -4,7 +4,10 @@
 //! `workflow_run` job), which lets the writer set `LD_PRELOAD`, `BASH_ENV`, `PATH`, …
 //! for every later step.
 
-use super::common::{attacker_severity, classify, env_value, value_contexts, Taint};
+use super::common::{
+    attacker_severity, classify, env_value, expression_source, shell_value_source,
+    tainted_expression, value_contexts, var_refs, writes_to, Taint,
+};
 use crate::expr::find_embedded;
 use crate::finding::{Category, Confidence, Severity, Span};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
@@ -28,9 +31,12 @@ directories first in `PATH`, so a planted `git` or `npm` wins. In privileged tri
 the job also holds secrets and a write token.
 
 The value is followed through shell variables and parameter expansions assigned earlier
-in the script (`FOO=${TITLE##*/}; echo "X=$FOO" >> "$GITHUB_ENV"`, with `TITLE` bound in
-`env:`), through `{ …; } >> "$GITHUB_ENV"` groups, and into here-documents written to
-the file (`cat <<EOF >> "$GITHUB_ENV"`).
+in the script, as the shell parser reads the assignments (`A=1; FOO=${TITLE##*/}; echo
+"X=$FOO" >> "$GITHUB_ENV"`, with `TITLE` bound in `env:`; a value computed by a command
+substitution such as `$(… | sha256sum)` is not the input), through `{ …; } >>
+"$GITHUB_ENV"` groups, into here-documents written to the file (`cat <<EOF >>
+"$GITHUB_ENV"`), and through earlier steps' and jobs' outputs
+(`${{ steps.x.outputs.y }}` where step `x` writes an outside value to `$GITHUB_OUTPUT`).
 
 ## Bad
 ```yaml
@@ -55,133 +61,6 @@ jobs:
     },
     references: &["zizmor: github-env", "https://securitylab.github.com/research/github-actions-untrusted-input/"],
 };
-
-/// The last `name=…` assignment (optionally after `export`/`local`/`declare`/
-/// `readonly`) on a line before `before` in `text` whose value embeds an
-/// attacker- or caller-controlled expression directly (not inside a command
-/// substitution): that context and the expression's span.
-#[cfg(test)]
-fn shell_assigned(text: &str, before: usize, name: &str) -> Option<(String, Span)> {
-    shell_assigned_via(text, before, name, &|_| None, 0)
-}
-
-/// The `$NAME`/`${NAME…}` references in `text` (parameter expansions included:
-/// `${TITLE##*/}`, `${TITLE:-x}`), with their offsets.
-fn var_refs(text: &str) -> Vec<(usize, usize, String)> {
-    text.match_indices('$')
-        .filter_map(|(i, _)| {
-            let rest = &text[i + 1..];
-            let brace = usize::from(rest.starts_with('{'));
-            let name: String = rest[brace..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            (!name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit())).then_some((
-                i,
-                1 + brace + name.len(),
-                name,
-            ))
-        })
-        .collect()
-}
-
-/// [`shell_assigned`], also following a value built from other variables: a shell
-/// variable assigned earlier (`A=${{ … }}; B=${A##*/}`), or an `env:` binding that
-/// `env_taint` resolves to an outside context.
-fn shell_assigned_via(
-    text: &str,
-    before: usize,
-    name: &str,
-    env_taint: &dyn Fn(&str) -> Option<String>,
-    depth: u8,
-) -> Option<(String, Span)> {
-    let mut off = 0;
-    let mut found = None;
-    for line in text.get(..before)?.split_inclusive('\n') {
-        let start = off;
-        off += line.len();
-        let body = line.trim_start();
-        let body = ["export ", "local ", "declare ", "readonly "]
-            .iter()
-            .find_map(|k| body.strip_prefix(k))
-            .map(str::trim_start)
-            .unwrap_or(body);
-        let Some(value) = body.strip_prefix(name).and_then(|r| r.strip_prefix('=')) else {
-            continue;
-        };
-        let value_at = start + (line.len() - value.len());
-        // What a command substitution prints (`$(echo ${{ x }} | sha256sum)`) is not
-        // the expression itself: only the part before one counts.
-        let direct = value
-            .find('`')
-            .into_iter()
-            .chain(value.find("$("))
-            .min()
-            .map_or(value, |i| &value[..i]);
-        if let Some(h) = tainted_expression(direct, value_at) {
-            found = Some(h);
-            continue;
-        }
-        if depth < 3 {
-            for (i, len, var) in var_refs(direct) {
-                let at = Span::new(value_at + i, value_at + i + len);
-                if let Some(p) = env_taint(&var) {
-                    found = Some((p, at));
-                    break;
-                }
-                if var != name {
-                    if let Some(h) = shell_assigned_via(text, start, &var, env_taint, depth + 1) {
-                        found = Some(h);
-                        break;
-                    }
-                }
-            }
-        }
-    }
-    found
-}
-
-/// The first `${{ }}` in `text` reading an attacker- or caller-controlled context: that
-/// context and the expression's span, shifted by `offset`.
-fn tainted_expression(text: &str, offset: usize) -> Option<(String, Span)> {
-    for emb in find_embedded(text) {
-        let Ok(e) = &emb.expr else { continue };
-        if let Some((p, _)) = value_contexts(e)
-            .into_iter()
-            .filter(|(p, _)| matches!(classify(p), Taint::Attacker | Taint::Caller))
-            .max_by_key(|(p, _)| classify(p))
-        {
-            return Some((p, Span::new(offset + emb.span.start, offset + emb.span.end)));
-        }
-    }
-    None
-}
-
-/// The command's span, extended over its here-document body (`cat <<EOF >> $GITHUB_ENV`
-/// … `EOF`): GitHub substitutes `${{ }}` in the body and the shell expands `$VAR` in it
-/// unless the delimiter is quoted.
-fn heredoc_span(text: &str, c: &crate::shell::Command) -> Span {
-    let Some(r) = c.redirects.iter().find(|r| r.op == "<<" || r.op == "<<-") else {
-        return c.span;
-    };
-    let delim = r.target.trim_matches(|ch| ch == '\'' || ch == '"');
-    let Some(nl) = text.get(c.span.end..).and_then(|t| t.find('\n')) else {
-        return c.span;
-    };
-    let mut off = c.span.end + nl + 1;
-    for line in text.get(off..).unwrap_or("").split_inclusive('\n') {
-        let body = if r.op == "<<-" {
-            line.trim_start_matches('\t')
-        } else {
-            line
-        };
-        if body.trim_end_matches(['\n', '\r']) == delim {
-            return Span::new(c.span.start, off);
-        }
-        off += line.len();
-    }
-    c.span
-}
 
 fn targets_env_file(s: &str) -> Option<&'static str> {
     if s.contains("GITHUB_ENV") {
@@ -210,21 +89,14 @@ impl Rule for GithubEnvInjection {
         let mut writes: Vec<(Span, &'static str)> = vec![];
         match &run.script {
             Some(script) => {
-                for c in &script.commands {
-                    let target = c
-                        .redirects
-                        .iter()
-                        .filter(|r| r.op.contains('>'))
-                        .find_map(|r| targets_env_file(&r.target))
-                        .or_else(|| {
-                            (c.base_name() == "tee")
-                                .then(|| c.args().iter().find_map(|w| targets_env_file(&w.text)))
-                                .flatten()
-                        });
-                    if let Some(t) = target {
-                        writes.push((heredoc_span(run.text, c), t));
+                for file in ["GITHUB_ENV", "GITHUB_PATH"] {
+                    for (_, span) in writes_to(run.text, script, file) {
+                        if !writes.iter().any(|(s, _)| *s == span) {
+                            writes.push((span, file));
+                        }
                     }
                 }
+                writes.sort_by_key(|(s, _)| s.start);
             }
             None => {
                 let mut off = 0;
@@ -238,58 +110,30 @@ impl Rule for GithubEnvInjection {
         }
         for (span, file) in writes {
             let text = run.text.get(span.start..span.end).unwrap_or("");
-            // 1. An attacker-controlled expression in the written command.
-            let mut hit: Option<(String, Span)> = tainted_expression(text, span.start);
-            // 2. A `$VAR` bound in `env:` to an attacker-controlled expression.
-            if hit.is_none() {
-                for (i, _) in text.match_indices('$') {
-                    let name: String = text[i + 1..]
-                        .trim_start_matches('{')
-                        .chars()
-                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                        .collect();
-                    if name.is_empty() {
-                        continue;
-                    }
-                    // 3. A shell variable assigned from such an expression earlier in
-                    // the script (`v=${{ inputs.x }}-y` … `echo "K=$v" >> $GITHUB_ENV`).
-                    let env_taint = |var: &str| {
-                        env_value(site.workflow, site.job, site.step, var)
-                            .and_then(|n| n.as_str())
-                            .and_then(|v| {
-                                find_embedded(v)
-                                    .iter()
-                                    .filter_map(|emb| emb.expr.as_ref().ok())
-                                    .flat_map(value_contexts)
-                                    .map(|(p, _)| p)
-                                    .find(|p| classify(p) == Taint::Attacker)
-                            })
-                    };
-                    if let Some(h) = shell_assigned_via(run.text, span.start, &name, &env_taint, 0)
-                    {
-                        hit = Some(h);
-                        break;
-                    }
-                    let Some(v) = env_value(site.workflow, site.job, site.step, &name)
-                        .and_then(|n| n.as_str())
-                    else {
-                        continue;
-                    };
-                    if let Some(p) = find_embedded(v)
-                        .iter()
-                        .filter_map(|emb| emb.expr.as_ref().ok())
-                        .flat_map(value_contexts)
-                        .map(|(p, _)| p)
-                        .find(|p| classify(p) == Taint::Attacker)
-                    {
-                        hit = Some((
-                            p,
-                            Span::new(span.start + i, span.start + i + 1 + name.len()),
-                        ));
-                        break;
-                    }
-                }
-            }
+            // An outside value in the written text: a `${{ }}` (also through `env:` and
+            // step outputs), or a `$VAR` assigned from one earlier in the script
+            // (through other variables and parameter expansions) or bound in `env:`.
+            let hit: Option<(String, Span)> = match &run.script {
+                Some(script) => shell_value_source(
+                    site.workflow,
+                    site.job,
+                    site.step,
+                    script,
+                    run.text,
+                    text,
+                    span.start,
+                    0,
+                    Taint::Attacker,
+                ),
+                None => tainted_expression(text, span.start).or_else(|| {
+                    var_refs(text).into_iter().find_map(|(i, len, var)| {
+                        let v = env_value(site.workflow, site.job, site.step, &var)?.as_str()?;
+                        let p = expression_source(site.workflow, site.job, site.step, v, 1)
+                            .filter(|p| classify(p) == Taint::Attacker)?;
+                        Some((p, Span::new(span.start + i, span.start + i + len)))
+                    })
+                }),
+            };
             let file_span;
             let (sev, conf, msg) = if let Some((path, sp)) = hit {
                 file_span = run.source_span(site.doc, sp);
@@ -360,26 +204,5 @@ impl Rule for GithubEnvInjection {
                 .confidence(conf)
                 .site(site);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shell_variables_carry_expressions() {
-        let text = "t=${{ inputs.target }}\nexport linker=$d/${t}${{ inputs.platform }}-clang\nsafe=${{ github.sha }}\necho L=$linker >> $GITHUB_ENV\n";
-        let at = text.find("echo").unwrap_or(0);
-        let (p, sp) = shell_assigned(text, at, "linker").expect("linker is tainted");
-        assert_eq!(p, "inputs.platform");
-        assert_eq!(&text[sp.start..sp.end], "${{ inputs.platform }}");
-        assert!(shell_assigned(text, at, "safe").is_none());
-        assert!(shell_assigned(text, at, "other").is_none());
-        let text =
-            "h=$(echo '${{ inputs.name }}' | git hash-object --stdin)\necho H=$h >> $GITHUB_ENV";
-        assert!(shell_assigned(text, text.find("echo H").unwrap_or(0), "h").is_none());
-        // Only assignments before the write count.
-        assert!(shell_assigned(text, 5, "linker").is_none());
     }
 }

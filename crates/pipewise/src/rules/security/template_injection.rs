@@ -39,7 +39,15 @@ low on `push`/`workflow_dispatch`/`release` (the value comes from someone who co
 or merge) and on `pull_request` (the fork's author already controls the code being
 built). `inputs.*` and branch/tag names (`github.ref_name`, `github.base_ref`) are low
 (whoever starts the run or pushes the ref chooses them);
-step outputs and dynamic `env`/`matrix` values are info (provenance unknown). Numbers,
+a step output (`steps.<id>.outputs.<name>`) or job output (`needs.<job>.outputs.<name>`)
+is followed to the step that sets it: a `name=…` line written to `$GITHUB_OUTPUT`
+(also in a `{ …; }` group or a here-document) whose value carries an outside
+`${{ }}`, an `env:` variable bound to one, or a shell variable assigned from one
+earlier in the script (through parameter expansions such as `${HEAD#refs/heads/}`),
+or `core.setOutput('name', context.payload.…)` in `actions/github-script`; the finding
+then has that source's severity and names it. Outputs whose source is not found and
+dynamic `env`/`matrix` values are info (provenance unknown); an output only ever set
+to literal text (`echo "count=1" >> "$GITHUB_OUTPUT"`) is not reported. Numbers,
 SHAs, booleans, `needs.*.result`, `steps.*.outcome`, logins and values only used in
 `if:` or compared inside the expression are not reported.
 
@@ -152,6 +160,35 @@ fn taint_at(site: &StepSite, path: &str, depth: u8) -> (Taint, String) {
                 }
                 // Set at runtime (GITHUB_ENV) or by the runner: unknown.
                 None => (Taint::Unknown, path.into()),
+            }
+        }
+        // An earlier step's (or a needed job's) output that is set from an outside value.
+        (Taint::Unknown, "steps" | "needs") => {
+            match common::context_source(site.workflow, site.job, site.step, path, depth + 1) {
+                Some(src) => {
+                    let t = classify(&src);
+                    let input = src.rsplit('.').next().unwrap_or("");
+                    let root = site.action.map(|a| a.root);
+                    if t == Taint::Caller && input_is_typed(site.workflow, root, input) {
+                        (Taint::Safe, src)
+                    } else {
+                        (t, src)
+                    }
+                }
+                None => {
+                    let mut parts = path.split('.');
+                    let literal = match (parts.next(), parts.next(), parts.next(), parts.next()) {
+                        (Some("steps"), Some(id), Some("outputs"), Some(name)) => site
+                            .job
+                            .is_some_and(|j| common::step_output_literal(j, id, name)),
+                        _ => false,
+                    };
+                    if literal {
+                        (Taint::Safe, path.into())
+                    } else {
+                        (Taint::Unknown, path.into())
+                    }
+                }
             }
         }
         (Taint::Unknown, "matrix") => {

@@ -1,0 +1,213 @@
+//! Per-file findings reused across commits (`pipewise::reuse`, used by
+//! `pipewise history`): every commit of a scripted history audited with one
+//! shared cache gives exactly the JSON of a fresh audit of that commit, in history
+//! order and backwards; a commit that changes one of 30 workflows runs the rules
+//! of that one file only.
+
+mod support;
+
+use pipewise::reuse::Reuse;
+use pipewise_git::{audit_commit, audit_commit_reusing, GitRepo};
+use std::sync::Arc;
+use support::{json, Scripted};
+
+fn workflow(i: usize, broken: bool) -> String {
+    let test = if broken {
+        "npm test || true"
+    } else {
+        "npm test"
+    };
+    format!(
+        "name: wf{i}\non:\n  push:\n    branches: [main]\n  pull_request:\npermissions:\n  contents: read\njobs:\n  build:\n    runs-on: ubuntu-latest\n    timeout-minutes: 20\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          persist-credentials: false\n      - uses: ./.github/actions/setup\n      - run: ./scripts/build{}.sh\n      - run: {test}\n      - run: npm run report\n        working-directory: app{i}\n",
+        i % 3
+    )
+}
+
+const ACTION_OK: &str =
+    "name: setup\nruns:\n  using: composite\n  steps:\n    - run: npm ci\n      shell: bash\n";
+const ACTION_BAD: &str = "name: setup\nruns:\n  using: composite\n  steps:\n    - run: curl -sSL https://example.com/i.sh | bash\n      shell: bash\n";
+/// Triggered by `wf0`'s name: whether it can run for a fork's pull request depends
+/// on `wf0`'s triggers (a rule of this file reads another workflow).
+const ON_RUN: &str = "name: after\non:\n  workflow_run:\n    workflows: [wf0]\n    types: [completed]\njobs:\n  report:\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.event.workflow_run.head_sha }}\n      - run: npm ci && npm run report\n";
+
+/// A history that changes, in turn, one workflow, the composite action a
+/// workflow uses, a called script, the folder a step runs in (added, then removed), a
+/// Dockerfile and the compose file beside it, Dependabot, pipewise's config, and
+/// the triggers of a workflow another one names.
+fn scripted() -> (Scripted, Vec<String>) {
+    let mut s = Scripted::new();
+    let mut c = vec![];
+    s.write("README.md", "# demo\n");
+    s.write(
+        "package.json",
+        "{\"name\": \"demo\", \"scripts\": {\"test\": \"jest\", \"report\": \"node r.js\"}}\n",
+    );
+    for i in 0..30 {
+        s.write(&format!(".github/workflows/wf{i}.yml"), &workflow(i, false));
+    }
+    s.write(".github/actions/setup/action.yml", ACTION_OK);
+    for i in 0..3 {
+        s.write(
+            &format!("scripts/build{i}.sh"),
+            "#!/bin/sh\nset -e\nnpm run build\n",
+        );
+    }
+    s.write(
+        "Dockerfile",
+        "FROM node:20.11.1-alpine\nUSER node\nCMD [\"node\", \"i.js\"]\n",
+    );
+    c.push(s.commit("30 workflows"));
+    s.write(".github/workflows/wf7.yml", &workflow(7, true));
+    c.push(s.commit("break wf7"));
+    s.write("src/a.js", "1\n");
+    c.push(s.commit("code only"));
+    s.write(".github/actions/setup/action.yml", ACTION_BAD);
+    c.push(s.commit("break the action"));
+    s.write("scripts/build1.sh", "#!/bin/sh\nnpm run build || true\n");
+    c.push(s.commit("break a called script"));
+    s.write("app3/README.md", "# app 3\n");
+    c.push(s.commit("add the folder a step of wf3 runs in"));
+    s.write(
+        "docker-compose.yml",
+        "services:\n  web:\n    build: .\n    privileged: true\n",
+    );
+    s.write("Dockerfile", "FROM node:latest\nCMD [\"node\", \"i.js\"]\n");
+    c.push(s.commit("compose, and a worse Dockerfile"));
+    s.write(".github/dependabot.yml", "version: 2\nupdates:\n  - package-ecosystem: npm\n    directory: /\n    schedule:\n      interval: weekly\n");
+    c.push(s.commit("dependabot"));
+    s.write(".github/workflows/after.yml", ON_RUN);
+    c.push(s.commit("a workflow_run workflow"));
+    s.write(
+        ".github/workflows/wf0.yml",
+        &workflow(0, false).replace("  pull_request:\n", ""),
+    );
+    c.push(s.commit("wf0 no longer runs on pull requests"));
+    s.write(
+        "pipewise.toml",
+        "disable = [\"reliability/masked-failure\"]\n",
+    );
+    c.push(s.commit("a config"));
+    s.remove("pipewise.toml");
+    s.remove("app3/README.md");
+    s.write(".github/actions/setup/action.yml", ACTION_OK);
+    s.write(".github/workflows/wf7.yml", &workflow(7, false));
+    c.push(s.commit("back as it was"));
+    (s, c)
+}
+
+fn fresh(git: &Arc<GitRepo>, id: &str) -> String {
+    let c = git.resolve(id).expect("commit");
+    json(audit_commit(git, &c, "repo", None, None), "repo")
+}
+
+fn reused(git: &Arc<GitRepo>, id: &str, reuse: &Reuse) -> String {
+    let c = git.resolve(id).expect("commit");
+    json(
+        audit_commit_reusing(git, &c, "repo", None, None, Some(reuse)),
+        "repo",
+    )
+}
+
+fn first_difference(a: &str, b: &str) -> String {
+    let n = a
+        .lines()
+        .zip(b.lines())
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.lines().count().min(b.lines().count()));
+    format!(
+        "fresh: {:?}\nreused: {:?}",
+        a.lines().nth(n),
+        b.lines().nth(n)
+    )
+}
+
+#[test]
+fn reused_audits_are_identical_to_fresh_ones_for_every_commit() {
+    let (s, commits) = scripted();
+    let git = Arc::new(GitRepo::open(s.path()).expect("opens"));
+    let expected: Vec<String> = commits.iter().map(|c| fresh(&git, c)).collect();
+    let reuse = Reuse::new();
+    // In history order, then backwards, then every other commit: the cache holds
+    // entries from any earlier commit.
+    let order: Vec<usize> = (0..commits.len())
+        .chain((0..commits.len()).rev())
+        .chain((0..commits.len()).step_by(2))
+        .collect();
+    for &i in &order {
+        let got = reused(&git, &commits[i], &reuse);
+        assert!(
+            got == expected[i],
+            "commit {i} ({}):\n{}",
+            commits[i],
+            first_difference(&expected[i], &got)
+        );
+    }
+    let (hits, misses) = reuse.stats();
+    assert!(hits > 2 * misses, "hits {hits}, misses {misses}");
+}
+
+#[test]
+fn a_commit_that_changes_one_of_30_workflows_runs_the_rules_of_that_file_only() {
+    let (s, commits) = scripted();
+    let git = Arc::new(GitRepo::open(s.path()).expect("opens"));
+    let reuse = Reuse::new();
+    // Items whose rules ran, per commit.
+    let mut ran = vec![];
+    for c in &commits {
+        let before = reuse.stats().1;
+        reused(&git, c, &reuse);
+        ran.push(reuse.stats().1 - before);
+    }
+    // 30 workflows, the action, the Dockerfile and package.json.
+    assert_eq!(ran[0], 33, "{ran:?}");
+    assert_eq!(ran[1], 1, "wf7 only: {ran:?}");
+    assert_eq!(ran[2], 0, "a source file nothing read: {ran:?}");
+    assert_eq!(ran[4], 33, "a called script is read by every item: {ran:?}");
+    assert_eq!(
+        ran[5], 1,
+        "wf3 only (it asked whether app3/ exists): {ran:?}"
+    );
+    assert_eq!(
+        ran[6], 2,
+        "the Dockerfile and the new compose file: {ran:?}"
+    );
+    // A config that disables a rule: every item, and again when it goes.
+    assert_eq!(ran[10], 36, "{ran:?}");
+    assert_eq!(ran[11], 36, "{ran:?}");
+}
+
+/// A real history: every commit `pipewise history` audits, audited in order with
+/// one shared cache, against fresh audits. This repository by default, or the
+/// repository named by `PIPEWISE_REUSE_REPO` (e.g. one made by
+/// `scripts/gen-history.py`).
+#[test]
+#[ignore = "reads a git history with many commits (this repository's, or PIPEWISE_REUSE_REPO); run with --ignored"]
+fn a_real_history_reused_is_identical_to_fresh_audits() {
+    let root = std::env::var_os("PIPEWISE_REUSE_REPO")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."));
+    let git = Arc::new(GitRepo::open(&root).expect("a git repository with its history"));
+    let h = pipewise_git::history::history(
+        &git,
+        "HEAD",
+        "repo",
+        &pipewise_git::history::Options::default(),
+    )
+    .expect("history");
+    let reuse = Reuse::new();
+    for p in &h.points {
+        let got = reused(&git, &p.commit, &reuse);
+        let expected = fresh(&git, &p.commit);
+        assert!(
+            got == expected,
+            "commit {}:\n{}",
+            p.commit,
+            first_difference(&expected, &got)
+        );
+    }
+    let (hits, misses) = reuse.stats();
+    eprintln!(
+        "{} commits audited: per-file rules reused {hits} times, run {misses} times",
+        h.points.len()
+    );
+}
