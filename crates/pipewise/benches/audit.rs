@@ -1,17 +1,20 @@
 //! Criterion benches for the audit path on a fixed set of 40 real workflows
 //! (`benches/data/.github/workflows`, sources in `benches/data/SOURCES.tsv`):
 //! YAML parse (the fast path, and saphyr-parser alone for comparison), workflow model (incl. shell mapping of `run:` blocks), the rule pass,
-//! and report rendering (JSON, plain, SARIF).
+//! the analyses that run after the rules (capabilities: stack, workflow scan, deploy
+//! paths, assessment; the economics section), and every registered renderer.
 //!
 //! Run: `cargo bench -p pipewise --bench audit` (add `-- --quick` for a short run).
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use pipewise::analysis;
 use pipewise::audit::audit_repo;
 use pipewise::config::Config;
-use pipewise::repo::Repo;
+use pipewise::repo::{Repo, Scripts};
 use pipewise::report::{self, Report};
 use pipewise::shell::Script;
-use pipewise::workflow::Workflow;
+use pipewise::source::FileKind;
+use pipewise::workflow::{Action, Workflow};
 use pipewise_yaml::Document;
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -127,6 +130,38 @@ fn bench_rules(c: &mut Criterion) {
     g.finish();
 }
 
+/// The phases that run once per repository after the rules, on the models the audit
+/// built: warmed as in the audit (the rules have filled the per-step caches and each
+/// workflow's savings), so each bench measures the phase's own work.
+fn bench_analysis(c: &mut Criterion) {
+    let repo = Repo::load(&data_dir(), "bench");
+    let findings = audit_repo(&repo, &Config::default()).findings;
+    let workflows: Vec<Workflow> = repo
+        .files_of(FileKind::Workflow)
+        .filter_map(|f| f.yaml.as_ref().map(|d| Workflow::new(&f.path, d)))
+        .collect();
+    let actions: Vec<Action> = repo
+        .files_of(FileKind::Action)
+        .filter_map(|f| f.yaml.as_ref().map(|d| Action::new(&f.path, d)))
+        .collect();
+    let scripts = Scripts::new();
+    let inputs = pipewise::economics::Inputs::default();
+    let bytes: usize = repo.files.iter().map(|f| f.text().len()).sum();
+    let mut g = c.benchmark_group("analysis");
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.bench_function("capabilities", |b| {
+        b.iter(|| {
+            black_box(analysis::analyze(
+                &repo, &workflows, &actions, &scripts, &findings, None,
+            ))
+        })
+    });
+    g.bench_function("economics", |b| {
+        b.iter(|| black_box(pipewise::economics::analyze(&workflows, &inputs)))
+    });
+    g.finish();
+}
+
 fn bench_report(c: &mut Criterion) {
     let repo = Repo::load(&data_dir(), "bench");
     let rep = Report::new(vec![audit_repo(&repo, &Config::default())]);
@@ -142,5 +177,11 @@ fn bench_report(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_parse, bench_rules, bench_report);
+criterion_group!(
+    benches,
+    bench_parse,
+    bench_rules,
+    bench_analysis,
+    bench_report
+);
 criterion_main!(benches);

@@ -244,6 +244,9 @@ fn compute_command_intent(c: &Command) -> Intent {
             Some("build") | Some("vet") => Intent::Build,
             _ => classify_words(args),
         },
+        // Automake's `make check TESTS=` builds the test programs and runs none
+        // (also through a cross or `setarch` wrapper: `mingw64-make`).
+        _ if has("tests=") && has("check") => Intent::Build,
         "make" | "just" | "task" | "mage" => classify_words(args).max(Intent::Build),
         "python" | "python3" | "uv" | "poetry" | "pipenv" | "hatch" | "pdm" | "bundle" | "rake"
         | "gradle" | "./gradlew" | "gradlew" | "mvn" | "./mvnw" | "mvnw" | "dotnet" | "deno"
@@ -280,20 +283,22 @@ fn compute_command_intent(c: &Command) -> Intent {
 /// An unknown command: its name, and plain sub-command words (`dotnet test`), not
 /// paths or values (`gh api repos/x/releases/latest`, `--repo org/smoke-tests`).
 fn unknown_command(w: &[Cow<str>]) -> Intent {
-    classify_words(
-        &w.iter()
-            .enumerate()
-            .filter(|(i, a)| {
-                *i == 0
-                    || !(a.contains('/')
-                        || a.contains('$')
-                        || a.contains('=')
-                        || a.starts_with('-')
-                        || a.contains('.'))
-            })
-            .map(|(_, a)| a.as_ref())
-            .collect::<Vec<&str>>(),
-    )
+    let plain: Vec<&str> = w
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| {
+            *i == 0
+                || !(a.contains('/')
+                    || a.contains('$')
+                    || a.contains('=')
+                    || a.starts_with('-')
+                    || a.contains('.'))
+        })
+        .map(|(_, a)| a.as_ref())
+        .collect();
+    // A script path is not classified (`./releases/latest`), but it tells a lint's
+    // `check` from a test (`bash admin/clang-tidy.sh check`).
+    lint_check(classify_words(&plain), &plain, w)
 }
 
 fn deploy_like(name: &str, args: &[Cow<str>]) -> Intent {
@@ -382,7 +387,27 @@ fn classify_words<S: AsRef<str>>(args: &[S]) -> Intent {
             best = i;
         }
     }
-    best
+    lint_check(best, args, args)
+}
+
+/// `clang-tidy.sh check`, `style check`: when the only test words are `check`
+/// words and `all` (the command's words) name a lint, the check is the lint's.
+fn lint_check<S: AsRef<str>, T: AsRef<str>>(best: Intent, words: &[S], all: &[T]) -> Intent {
+    if best != Intent::Test {
+        return best;
+    }
+    let check_only = words.iter().all(|w| {
+        let w = w.as_ref();
+        word_intent(w) != Intent::Test || {
+            let l = ascii_lower(w);
+            l.contains("check") && !l.contains("test")
+        }
+    });
+    if check_only && all.iter().any(|w| word_intent(w.as_ref()) == Intent::Lint) {
+        Intent::Lint
+    } else {
+        best
+    }
 }
 
 /// Classifies one word such as a script name (`test:smoke`, `deploy-prod`).
@@ -420,10 +445,24 @@ pub fn word_intent(a: &str) -> Intent {
         || has(Smoke)
         || has(Coverage)
         || a == "cov"
-        || has(Check) && !has(Checkout)
+        // A style, tidy, TODO or ignore-comment check is a lint (`check-style.py`,
+        // `run-check-todos.sh`, `check-ty-ignores`).
+        || has(Check)
+            && !has(Checkout)
+            && !has(Style)
+            && !has(Tidy)
+            && !has(Todo)
+            && !has(Ignore)
     {
         Intent::Test
-    } else if has(Lint) || has(Typecheck) || has(TypeCheck) || has(Format) || has(Fmt) {
+    } else if has(Lint)
+        || has(Typecheck)
+        || has(TypeCheck)
+        || has(Format)
+        || has(Fmt)
+        || has(Check) && (has(Style) || has(Tidy) || has(Todo) || has(Ignore))
+        || has(Tidy)
+    {
         Intent::Lint
     } else if has(Build) || has(Compile) {
         Intent::Build
@@ -459,9 +498,13 @@ enum Kw {
     Fmt,
     Build,
     Compile,
+    Style,
+    Tidy,
+    Todo,
+    Ignore,
 }
 
-const KEYWORDS: [&str; 24] = [
+const KEYWORDS: [&str; 28] = [
     "deploy",
     "rollout",
     "promote",
@@ -486,6 +529,10 @@ const KEYWORDS: [&str; 24] = [
     "fmt",
     "build",
     "compile",
+    "style",
+    "tidy",
+    "todo",
+    "ignore",
 ];
 
 fn word_keywords() -> &'static aho_corasick::AhoCorasick {
@@ -1106,7 +1153,12 @@ mod tests {
             || has("smoke")
             || has("coverage")
             || a == "cov"
-            || has("check") && !has("checkout")
+            || has("check")
+                && !has("checkout")
+                && !has("style")
+                && !has("tidy")
+                && !has("todo")
+                && !has("ignore")
         {
             Intent::Test
         } else if has("lint")
@@ -1114,6 +1166,8 @@ mod tests {
             || has("type-check")
             || has("format")
             || has("fmt")
+            || has("check") && (has("style") || has("tidy") || has("todo") || has("ignore"))
+            || has("tidy")
         {
             Intent::Lint
         } else if has("build") || has("compile") {
@@ -1230,6 +1284,25 @@ mod tests {
         );
         assert_eq!(intent("git -C site push origin gh-pages"), Intent::Publish);
         assert_eq!(intent("cargo --locked test"), Intent::Test);
+        // Style, tidy and TODO checks are lints, whatever `check` says.
+        assert_eq!(
+            intent("python3 -u ./check-style.py --dry-run"),
+            Intent::Lint
+        );
+        assert_eq!(intent(".gitlab-ci/run-style-check-diff.sh"), Intent::Lint);
+        assert_eq!(intent(".gitlab-ci/run-check-todos.sh"), Intent::Lint);
+        assert_eq!(
+            intent("bash admin/clang-tidy.sh check --rev=$REV"),
+            Intent::Lint
+        );
+        assert_eq!(intent("./run-checks.sh"), Intent::Test);
+        assert_eq!(intent("make check"), Intent::Test);
+        assert_eq!(intent("uv run mb ci check-ty-ignores"), Intent::Lint);
+        assert_eq!(
+            intent("setarch x86_64 -R -- make -C tests check TESTS="),
+            Intent::Build
+        );
+        assert_eq!(intent("make -C tests check TESTS=\"\""), Intent::Build);
         assert_eq!(intent("pytest -q"), Intent::Test);
         assert_eq!(intent("kubectl get pods"), Intent::Other);
         assert_eq!(

@@ -128,6 +128,73 @@ fn what_gitlab_rejects_is_an_error_with_file_and_line() {
     }
 }
 
+/// More of what GitLab's schema refuses: each bad value is an error at its own line,
+/// in the file it is written in (here an included one for `retry`).
+#[test]
+fn bad_values_are_errors_with_file_and_line() {
+    let (_d, r) = repo(&[
+        (
+            ".gitlab-ci.yml",
+            "include: ci/t.yml\na:\n  script: make\n  when: sometimes\nb:\n  script: make\n  rules:\n    - if: $X\n      when: later\n  only: [main]\nc:\n  extends: .t\n  script: make\n  parallel: 300\n  interruptible: often\n  dependencies: [a, ghost]\nd:\n  script: make\n  when: $[[ inputs.when ]]\n  retry: 2\n  parallel: 4\n",
+        ),
+        ("ci/t.yml", ".t:\n  retry: 5\n"),
+    ]);
+    let errs: Vec<String> = r
+        .errors
+        .iter()
+        .map(|e| format!("{}:{} {}", e.file, e.line, e.message))
+        .collect();
+    let want = [
+        ".gitlab-ci.yml:4 `when: sometimes` of job `a` is not one of",
+        ".gitlab-ci.yml:9 `when: later` in the `rules:` of job `b`",
+        ".gitlab-ci.yml:10 job `b` uses `only:` with `rules:`",
+        "ci/t.yml:2 `retry` of job `c` is 5",
+        ".gitlab-ci.yml:14 `parallel` of job `c` is 300",
+        ".gitlab-ci.yml:15 `interruptible` of job `c` must be `true` or `false`",
+        ".gitlab-ci.yml:16 job `c` depends on `ghost`, which is not defined",
+    ];
+    for w in want {
+        assert!(
+            errs.iter().any(|e| e.starts_with(w)),
+            "missing {w} in {errs:#?}"
+        );
+    }
+    assert_eq!(errs.len(), want.len(), "{errs:#?}");
+}
+
+/// Look-alikes of `gitlab/missing-interruptible` and `gitlab/missing-timeout` that
+/// need a pipeline of their own (a fixture directory holds one root).
+#[test]
+fn cancellation_and_timeout_look_alikes() {
+    for (src, rule) in [
+        (
+            "workflow:\n  auto_cancel:\n    on_new_commit: none\ntest:\n  script: make test\nlint:\n  script: make lint\n",
+            "gitlab/missing-interruptible",
+        ),
+        (
+            "release:\n  rules:\n    - if: $CI_COMMIT_TAG\n  script: make release\nnightly:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"schedule\"\n  script: make fuzz\n",
+            "gitlab/missing-interruptible",
+        ),
+        (
+            "default:\n  timeout: 20m\ndeploy:\n  resource_group: production\n  environment: production\n  script: helm upgrade --install app ./chart\n",
+            "gitlab/missing-timeout",
+        ),
+    ] {
+        let (_d, r) = repo(&[(".gitlab-ci.yml", src)]);
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        assert_eq!(findings(&r, rule), Vec::<String>::new(), "{src}");
+    }
+    // And the same pipelines without what makes them benign do fire.
+    let (_d, r) = repo(&[(
+        ".gitlab-ci.yml",
+        "test:\n  script: make test\nlint:\n  script: make lint\n",
+    )]);
+    assert_eq!(
+        findings(&r, "gitlab/missing-interruptible"),
+        [".gitlab-ci.yml:1:1"]
+    );
+}
+
 #[test]
 fn both_platforms_in_one_report() {
     let (_d, r) = repo(&[

@@ -64,7 +64,7 @@ fn load() -> Vec<Labels> {
 fn labelled_data_is_well_formed() {
     let all = load();
     assert!(
-        all.len() >= 13,
+        all.len() >= 25,
         "the labelled set has {} repositories",
         all.len()
     );
@@ -146,5 +146,7 @@ fn pipewise_agrees_with_the_labelled_set() {
     );
 }
 
-/// The agreement measured when the labels were written (issue 24 asks for 95%).
-const AGREEMENT_FLOOR: f64 = 93.0;
+/// The agreement measured when the labels were written: 91.8% over 25 repositories
+/// (the first 13 alone: 93.9% → 94.1%). Issue 24 asks for 95%; docs/scoring.md says
+/// what the disagreements are.
+const AGREEMENT_FLOOR: f64 = 91.5;

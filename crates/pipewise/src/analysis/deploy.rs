@@ -93,6 +93,34 @@ fn classify_word(s: &str) -> Option<Tier> {
     }
 }
 
+/// An environment name one of whose words is a tier (`production`, `prod-eu`,
+/// `staging`, `qa`): for jobs that only publish, where the environment is often the
+/// registry's trusted-publishing one (`pypi`, `testpypi`, `npm`), which names no
+/// tier even when a tier word is inside it.
+fn names_tier(env: &str) -> bool {
+    const TIERS: &[&str] = &[
+        "production",
+        "prod",
+        "prd",
+        "live",
+        "staging",
+        "stage",
+        "stg",
+        "dev",
+        "development",
+        "qa",
+        "uat",
+        "test",
+        "testing",
+        "sandbox",
+        "nonprod",
+        "preview",
+        "review",
+    ];
+    env.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| TIERS.iter().any(|t| w.eq_ignore_ascii_case(t)))
+}
+
 /// Production, staging or preview: by environment name, job, workflow, then triggers.
 pub fn tier(wf: &Workflow, job: &Job) -> Tier {
     if let Some(env) = job.environment() {
@@ -634,11 +662,10 @@ pub fn paths(
             // A release or package publish is a deploy path only when its
             // environment names a tier (`environment: production`).
             Does::Publishes => {
-                if job
+                if !job
                     .environment()
                     .filter(|e| !e.contains("${{"))
-                    .and_then(classify_word)
-                    .is_none()
+                    .is_some_and(names_tier)
                 {
                     continue;
                 }
@@ -984,5 +1011,15 @@ mod tests {
         assert_eq!(classify_word("staging"), Some(Tier::Staging));
         assert_eq!(classify_word("pr-preview"), Some(Tier::Preview));
         assert_eq!(classify_word("deploy"), None);
+    }
+
+    #[test]
+    fn publish_environments_name_a_tier_by_whole_words() {
+        for e in ["production", "prod-eu", "Staging", "npm-release/qa"] {
+            assert!(names_tier(e), "{e}");
+        }
+        for e in ["testpypi", "pypi", "npm", "crates-io", "release"] {
+            assert!(!names_tier(e), "{e}");
+        }
     }
 }

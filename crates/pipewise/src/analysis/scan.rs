@@ -417,7 +417,22 @@ fn matrix_platforms(job: &Job) -> Option<(usize, usize)> {
             .nth(1)?
             .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
             .next()?;
-        let n = matrix.get(key).and_then(Node::as_seq).map(|v| v.len())?;
+        // `platform: [a, b]`, or one value per `include:` entry (`- platform: linux/amd64`
+        // with its runner), distinct values counted.
+        let n = match matrix.get(key).and_then(Node::as_seq) {
+            Some(v) => v.len(),
+            None => {
+                let mut seen: Vec<&str> = vec![];
+                for e in matrix.get("include").and_then(Node::as_seq).unwrap_or(&[]) {
+                    if let Some(v) = e.get(key).and_then(Node::as_str) {
+                        if !seen.contains(&v) {
+                            seen.push(v);
+                        }
+                    }
+                }
+                seen.len()
+            }
+        };
         (n >= 2).then_some((si, n))
     })
 }

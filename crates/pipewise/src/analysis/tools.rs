@@ -652,6 +652,73 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             "ef" if has("database") && has("update") => push("migration", "dotnet ef"),
             _ => {}
         },
+        // `coverage run [options] -m pytest …` / `coverage run manage.py test`: coverage
+        // of the command it runs, and what that command provides.
+        "coverage" if a0 == "run" => {
+            push("ci.coverage", "coverage.py");
+            let mut i = start + 1;
+            while let Some(a) = args.get(i).filter(|a| a.starts_with('-') && **a != "-m") {
+                let takes_value = !a.contains('=')
+                    && matches!(
+                        *a,
+                        "--rcfile"
+                            | "--source"
+                            | "--omit"
+                            | "--include"
+                            | "--data-file"
+                            | "--concurrency"
+                            | "--context"
+                    );
+                i += if takes_value { 2 } else { 1 };
+            }
+            if args.get(i) == Some(&"-m") {
+                i += 1;
+            }
+            let inner: Vec<String> = args.iter().skip(i).map(|a| a.to_string()).collect();
+            // `coverage run manage.py test`: the script is the command.
+            if inner.first().is_some_and(|a| a.ends_with("manage.py")) {
+                if inner.get(1).map(String::as_str) == Some("test") {
+                    push("ci.unit-tests", "django test");
+                }
+            } else if !inner.is_empty() {
+                out.extend(command_matches(&inner));
+            }
+        }
+        // Monorepo task runners run each package's script of that name: `turbo run
+        // build`, `turbo lint --affected`, `nx run-many -t test`, `nx affected -t lint`.
+        // A dry run (`turbo build --dry-run=json`, listing affected packages) runs none.
+        "turbo" | "nx" => {
+            let dry = prefix("--dry-run") || has("--dry") || prefix("--graph");
+            let task = match (name, a0) {
+                _ if dry => None,
+                ("turbo", "run") => Some(a1),
+                ("nx", "run-many" | "affected") => args
+                    .iter()
+                    .position(|a| *a == "-t" || *a == "--target" || *a == "--targets")
+                    .and_then(|i| args.get(i + 1).copied())
+                    .or_else(|| {
+                        args.iter().find_map(|a| {
+                            a.strip_prefix("--target=").or(a.strip_prefix("--targets="))
+                        })
+                    }),
+                ("nx", "run") => a1.rsplit(':').next(),
+                ("turbo", t) if !t.is_empty() && !t.starts_with('-') => Some(t),
+                _ => None,
+            };
+            for t in task.into_iter().flat_map(|t| t.split(',')) {
+                for x in script_name_matches(t) {
+                    out.push(x);
+                }
+            }
+        }
+        // The Django test runner: `python manage.py test`, `./manage.py test`.
+        "python" | "python3" | "py"
+            if args.first().is_some_and(|a| a.ends_with("manage.py"))
+                && args.get(1) == Some(&"test") =>
+        {
+            push("ci.unit-tests", "django test");
+        }
+        _ if name.ends_with("manage.py") && a0 == "test" => push("ci.unit-tests", "django test"),
         "mix" => match a0 {
             "test" => {
                 push("ci.unit-tests", "mix test");
@@ -695,7 +762,7 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
         }
         "astro" if a0 == "check" => push("ci.typecheck", "astro check"),
         "webpack" | "vite" | "rollup" | "esbuild" | "tsup" | "parcel" | "nest" | "ng" | "nuxt"
-        | "nuxi" | "turbo" | "nx" | "lerna"
+        | "nuxi" | "lerna"
             if a0 == "build"
                 || args.contains(&"build")
                 || name == "webpack"
@@ -1234,6 +1301,44 @@ mod tests {
             .map(|x| x.to_ascii_lowercase())
             .collect();
         command_matches(&w).into_iter().map(|m| m.cap).collect()
+    }
+
+    /// Monorepo task runners: the task names the packages' scripts (midday, documenso
+    /// in corpus-full); a dry run lists packages and runs nothing.
+    #[test]
+    fn turbo_and_nx_tasks() {
+        assert!(caps("turbo run build --filter=@documenso/remix").contains(&"ci.build"));
+        assert!(caps("turbo lint --affected").contains(&"ci.lint"));
+        assert!(caps("turbo typecheck --affected").contains(&"ci.typecheck"));
+        assert!(caps("turbo run test:e2e").contains(&"ci.e2e-tests"));
+        assert!(caps("nx affected -t lint,test").contains(&"ci.unit-tests"));
+        assert!(caps("nx run-many --target=build").contains(&"ci.build"));
+        assert!(caps("nx run web:test").contains(&"ci.unit-tests"));
+        assert!(caps("turbo build --affected --dry-run=json").is_empty());
+        assert!(caps("turbo login").is_empty());
+    }
+
+    /// The commands a coverage runner runs are what they are; the Django test runner
+    /// runs tests (netbox, GSA/notifications-api in corpus-full).
+    #[test]
+    fn coverage_runs_and_django_tests() {
+        let c = caps("coverage run --omit=*/migrations/*,*/tests/* -m pytest --maxfail=10");
+        assert!(
+            c.contains(&"ci.unit-tests") && c.contains(&"ci.coverage"),
+            "{c:?}"
+        );
+        let c = caps("coverage run --rcfile .coveragerc netbox/manage.py test netbox/ --parallel");
+        assert!(
+            c.contains(&"ci.unit-tests") && c.contains(&"ci.coverage"),
+            "{c:?}"
+        );
+        assert!(caps("python netbox/manage.py test netbox/").contains(&"ci.unit-tests"));
+        assert!(caps("./manage.py test").contains(&"ci.unit-tests"));
+        // Look-alikes: not tests.
+        assert!(!caps("python manage.py migrate").contains(&"ci.unit-tests"));
+        assert!(!caps("python manage.py testserver").contains(&"ci.unit-tests"));
+        assert!(!caps("coverage report -m --fail-under=92").contains(&"ci.unit-tests"));
+        assert!(!caps("coverage run manage.py check").contains(&"ci.unit-tests"));
     }
 
     #[test]

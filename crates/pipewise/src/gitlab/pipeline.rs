@@ -368,7 +368,7 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
             }
             let prepared = prepare(&e.value, fi, src, has_ref, 0);
             let merged = match b.defs.remove(name) {
-                Some(old) => deep_merge(&old, &prepared),
+                Some(old) => merge_into(old, &prepared),
                 None => prepared,
             };
             b.defs.insert(name, merged);
@@ -408,6 +408,7 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
         child,
     };
     check_needs(&mut p);
+    check_values(&mut p);
     p
 }
 
@@ -454,8 +455,8 @@ impl<'r> Builder<'r> {
         if let Some(r) = self.resolved.get(name) {
             return r.clone();
         }
-        let own = self.defs.get(name)?.clone();
-        let parents: Vec<(String, Span)> = match own.get("extends") {
+        // Borrowed, not cloned: `own` is read again after its parents are resolved.
+        let parents: Vec<(String, Span)> = match self.defs.get(name)?.get("extends") {
             Some(n) => match &n.kind {
                 NodeKind::Scalar { value, .. } => vec![(value.clone(), n.span)],
                 NodeKind::Seq(items) => items
@@ -485,7 +486,7 @@ impl<'r> Builder<'r> {
             match self.resolve(&p, stack) {
                 Some(pn) => {
                     base = Some(match base {
-                        Some(b) => deep_merge(&b, &pn),
+                        Some(b) => merge_into(b, &pn),
                         None => pn,
                     })
                 }
@@ -501,9 +502,10 @@ impl<'r> Builder<'r> {
             }
         }
         stack.pop();
+        let own = self.defs.get(name)?;
         let r = match base {
-            Some(b) => deep_merge(&b, &own),
-            None => own,
+            Some(b) => merge_into(b, own),
+            None => own.clone(),
         };
         self.resolved.insert(name.to_string(), Some(r.clone()));
         Some(r)
@@ -669,6 +671,137 @@ fn check_needs(p: &mut Pipeline) {
     p.problems.extend(problems);
 }
 
+/// A scalar written as a literal (not `$[[ inputs ]]` or a variable).
+fn literal(n: &Node) -> Option<&str> {
+    n.as_str().filter(|v| !v.contains('$'))
+}
+
+/// Values GitLab's schema refuses in a merged job: an unknown `when:` (job or
+/// `rules:` item), `rules:` together with `only:`/`except:`, `retry` above 2,
+/// `parallel` outside 1–200, a non-boolean `interruptible`, `dependencies:` naming
+/// an undefined job. Values that are `$[[ inputs ]]` or variables are left alone.
+fn check_values(p: &mut Pipeline) {
+    const WHEN: &[&str] = &[
+        "on_success",
+        "on_failure",
+        "always",
+        "manual",
+        "delayed",
+        "never",
+    ];
+    let names: HashSet<&str> = p.jobs.iter().map(|j| j.name).collect();
+    let mut problems = vec![];
+    for j in &p.jobs {
+        let mut bad = |key: &str, n: &Node, message: String| {
+            if let Some(fi) = j.file_of(key) {
+                problems.push(Problem {
+                    file: fi,
+                    span: n.span,
+                    message,
+                });
+            }
+        };
+        if let Some(w) = j.get("when") {
+            if let Some(v) = literal(w).filter(|v| !WHEN.contains(v)) {
+                bad(
+                    "when",
+                    w,
+                    format!(
+                        "`when: {v}` of job `{}` is not one of {}",
+                        j.name,
+                        WHEN.join(", ")
+                    ),
+                );
+            }
+        }
+        if let Some(rules) = j.get("rules") {
+            for (k, n) in [("only", j.get("only")), ("except", j.get("except"))] {
+                if let Some(n) = n {
+                    bad(
+                        k,
+                        n,
+                        format!(
+                            "job `{}` uses `{k}:` with `rules:`, which GitLab refuses",
+                            j.name
+                        ),
+                    );
+                }
+            }
+            for r in rules.as_seq().unwrap_or(&[]) {
+                if let Some(w) = r.get("when") {
+                    if let Some(v) = literal(w).filter(|v| !WHEN.contains(v)) {
+                        bad(
+                            "rules",
+                            w,
+                            format!(
+                                "`when: {v}` in the `rules:` of job `{}` is not one of {}",
+                                j.name,
+                                WHEN.join(", ")
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        let number = |n: &Node| literal(n).and_then(|v| v.parse::<i64>().ok());
+        if let Some(r) = j.get("retry") {
+            let max = r.get("max").unwrap_or(r);
+            if let Some(v) = number(max).filter(|v| !(0..=2).contains(v)) {
+                bad(
+                    "retry",
+                    max,
+                    format!("`retry` of job `{}` is {v}; GitLab allows 0 to 2", j.name),
+                );
+            }
+        }
+        if let Some(par) = j.get("parallel") {
+            if let Some(v) = number(par).filter(|v| !(1..=200).contains(v)) {
+                bad(
+                    "parallel",
+                    par,
+                    format!(
+                        "`parallel` of job `{}` is {v}; GitLab allows 1 to 200",
+                        j.name
+                    ),
+                );
+            }
+        }
+        if let Some(i) = j.get("interruptible") {
+            // GitLab reads YAML 1.1, where `yes`/`no`/`on`/`off` are booleans too.
+            let yaml11 = literal(i).is_some_and(|v| {
+                matches!(
+                    v.to_ascii_lowercase().as_str(),
+                    "yes" | "no" | "on" | "off" | "y" | "n"
+                )
+            });
+            if literal(i).is_some() && i.as_bool().is_none() && !yaml11 {
+                bad(
+                    "interruptible",
+                    i,
+                    format!(
+                        "`interruptible` of job `{}` must be `true` or `false`",
+                        j.name
+                    ),
+                );
+            }
+        }
+        if !p.incomplete {
+            for d in j.get("dependencies").and_then(Node::as_seq).unwrap_or(&[]) {
+                if let Some(name) = literal(d).map(matrix_base) {
+                    if !names.contains(name) {
+                        bad(
+                            "dependencies",
+                            d,
+                            format!("job `{}` depends on `{name}`, which is not defined", j.name),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    p.problems.extend(problems);
+}
+
 /// `build: [linux, amd64]` (one job of a `parallel: matrix`) names job `build`.
 pub fn matrix_base(name: &str) -> &str {
     match name.strip_suffix(']').and_then(|n| n.rsplit_once(": [")) {
@@ -778,26 +911,38 @@ fn is_reference(src: &str, span: Span) -> bool {
 }
 
 /// GitLab's merge: mappings merged key by key (recursively), anything else replaced.
-pub fn deep_merge(base: &Node, over: &Node) -> Node {
-    match (&base.kind, &over.kind) {
+/// `base` is taken by value and its entries are moved into the result, not cloned
+/// (`resolve` merges every `extends:` chain).
+fn merge_into(mut base: Node, over: &Node) -> Node {
+    // `Node` has a `Drop`: its children are taken, leaving an empty list behind.
+    match (
+        std::mem::replace(&mut base.kind, NodeKind::Seq(Vec::new())),
+        &over.kind,
+    ) {
         (NodeKind::Map(b), NodeKind::Map(o))
-            if reference_target(o).is_none() && reference_target(b).is_none() =>
+            if reference_target(o).is_none() && reference_target(&b).is_none() =>
         {
+            // Which of `over`'s keys `base` lacks, decided before `base` is taken apart.
+            let new_in_over: Vec<bool> = o
+                .iter()
+                .map(|oe| !b.iter().any(|be| be.key.as_str() == oe.key.as_str()))
+                .collect();
             let mut out: Vec<Entry> = Vec::with_capacity(b.len() + o.len());
             for be in b {
                 match o.iter().find(|oe| oe.key.as_str() == be.key.as_str()) {
                     Some(oe) => out.push(Entry {
                         key: oe.key.clone(),
-                        value: deep_merge(&be.value, &oe.value),
+                        value: merge_into(be.value, &oe.value),
                     }),
-                    None => out.push(be.clone()),
+                    None => out.push(be),
                 }
             }
-            for oe in o {
-                if !b.iter().any(|be| be.key.as_str() == oe.key.as_str()) {
-                    out.push(oe.clone());
-                }
-            }
+            out.extend(
+                o.iter()
+                    .zip(new_in_over)
+                    .filter(|(_, new)| *new)
+                    .map(|(oe, _)| oe.clone()),
+            );
             Node {
                 kind: NodeKind::Map(out),
                 span: over.span,
@@ -883,6 +1028,93 @@ fn decode_tree(n: &mut Node) {
                     stack.push(&mut e.value);
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The former borrowing merge (every entry cloned), kept as the oracle.
+    fn deep_merge(base: &Node, over: &Node) -> Node {
+        match (&base.kind, &over.kind) {
+            (NodeKind::Map(b), NodeKind::Map(o))
+                if reference_target(o).is_none() && reference_target(b).is_none() =>
+            {
+                let mut out: Vec<Entry> = Vec::with_capacity(b.len() + o.len());
+                for be in b {
+                    match o.iter().find(|oe| oe.key.as_str() == be.key.as_str()) {
+                        Some(oe) => out.push(Entry {
+                            key: oe.key.clone(),
+                            value: deep_merge(&be.value, &oe.value),
+                        }),
+                        None => out.push(be.clone()),
+                    }
+                }
+                for oe in o {
+                    if !b.iter().any(|be| be.key.as_str() == oe.key.as_str()) {
+                        out.push(oe.clone());
+                    }
+                }
+                Node {
+                    kind: NodeKind::Map(out),
+                    span: over.span,
+                }
+            }
+            _ => over.clone(),
+        }
+    }
+
+    fn root(yaml: &str) -> Node {
+        pipewise_yaml::Document::parse(yaml.to_string())
+            .expect("test YAML parses")
+            .root
+            .clone()
+    }
+
+    /// The owning merge gives what the borrowing one gives: nested maps merged key by
+    /// key, lists and scalars replaced, new keys appended in order, `!reference`
+    /// markers never merged into, repeated keys as the first match decides.
+    #[test]
+    fn merge_into_equals_the_cloning_merge() {
+        let cases = [
+            ("a: 1\nb: {c: 2, d: [1, 2]}\n", "b: {d: [3], e: 4}\nf: 5\n"),
+            ("a: {b: {c: 1}}\n", "a: {b: {d: 2}, e: 3}\n"),
+            ("a: 1\n", "- x\n"),
+            ("- x\n", "a: 1\n"),
+            ("s\n", "t\n"),
+            ("a: {b: 1}\n", "a: [1]\n"),
+            ("a: 1\na: 2\nb: 3\n", "a: 4\na: 5\nc: 6\nc: 7\n"),
+            ("{}\n", "a: 1\n"),
+            ("a: 1\n", "{}\n"),
+        ];
+        let mut pairs: Vec<(Node, Node)> = cases.iter().map(|(b, o)| (root(b), root(o))).collect();
+        // A `!reference [x, y]` marker (as `prepare` writes it) on either side.
+        let list = root("[x, y]\n");
+        let marker = Node {
+            kind: NodeKind::Map(vec![Entry {
+                key: scalar(REFERENCE, list.span),
+                value: list.clone(),
+            }]),
+            span: list.span,
+        };
+        let with_marker = |other: &str| {
+            let mut n = root(other);
+            if let NodeKind::Map(es) = &mut n.kind {
+                es[0].value = marker.clone();
+            }
+            n
+        };
+        pairs.push((root("a: {b: 1}\nc: 2\n"), with_marker("a: 0\n")));
+        pairs.push((with_marker("a: 0\nd: 1\n"), root("a: {b: 1}\n")));
+        pairs.push((marker.clone(), root("a: 1\n")));
+        for (b, o) in pairs {
+            assert_eq!(
+                merge_into(b.clone(), &o),
+                deep_merge(&b, &o),
+                "{b:?} + {o:?}"
+            );
         }
     }
 }

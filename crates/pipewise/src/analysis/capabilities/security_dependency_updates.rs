@@ -63,16 +63,26 @@ fn dependency_updates(i: &Input) -> Verdict {
         })
         .collect();
     uncovered.dedup();
+    let folders = lockfiles_outside(i, text);
     let evidence = vec![Evidence {
         file: f.path.clone(),
         line: 1,
         note: "Dependabot".into(),
     }];
-    if uncovered.is_empty() {
+    if uncovered.is_empty() && folders.is_empty() {
         Verdict {
             status: CapabilityStatus::Present,
             evidence,
             reason: None,
+        }
+    } else if uncovered.is_empty() {
+        Verdict {
+            status: CapabilityStatus::Partial,
+            evidence,
+            reason: Some(format!(
+                "dependabot.yml's `directory` entries miss the lockfiles in {}",
+                folders.join(", ")
+            )),
         }
     } else {
         Verdict {
@@ -86,8 +96,68 @@ fn dependency_updates(i: &Input) -> Verdict {
     }
 }
 
+/// The ecosystem a lockfile belongs to. A lockfile marks the folder Dependabot must
+/// be pointed at (a workspace has one, at its root, however many manifests).
+fn lockfile_ecosystem(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "package-lock.json" | "yarn.lock" | "pnpm-lock.yaml" | "bun.lock" | "bun.lockb" => "npm",
+        "Cargo.lock" => "cargo",
+        "Gemfile.lock" => "bundler",
+        "composer.lock" => "composer",
+        "poetry.lock" | "uv.lock" | "Pipfile.lock" => "pip",
+        _ => return None,
+    })
+}
+
+/// Folders holding a lockfile of an ecosystem that dependabot.yml updates, none of
+/// whose entries' `directory`/`directories` covers the folder (`npm` at `/` while
+/// the lockfiles are in `apps/api`; `npm` at `/apps/web` of a workspace whose lockfile
+/// is at the root). Test, example and docs folders are left out, as the
+/// `security/dependabot-coverage` rule does; at most five are named.
+fn lockfiles_outside(i: &Input, text: &str) -> Vec<String> {
+    use crate::rules::security::dependabot_coverage::{accepted, covers, ignored_dir, updates};
+    let Ok(doc) = pipewise_yaml::Document::parse(text.to_string()) else {
+        return vec![];
+    };
+    let entries = updates(&doc.root);
+    let mut out: Vec<String> = vec![];
+    for p in &i.repo.paths {
+        let (dir, name) = p.rsplit_once('/').unwrap_or(("", p));
+        let Some(eco) = lockfile_ecosystem(name) else {
+            continue;
+        };
+        if ignored_dir(dir) || dir.split('/').any(|d| d.starts_with('.')) {
+            continue;
+        }
+        let mine: Vec<_> = entries
+            .iter()
+            .filter(|u| accepted(eco).contains(&u.ecosystem.as_str()))
+            .collect();
+        // No entry for the ecosystem at all: the ecosystem check says so.
+        if mine.is_empty() || mine.iter().any(|u| u.dirs.iter().any(|d| covers(d, dir))) {
+            continue;
+        }
+        let shown = if dir.is_empty() {
+            "/".to_string()
+        } else {
+            format!("{dir}/")
+        };
+        if !out.contains(&shown) {
+            out.push(shown);
+        }
+    }
+    out.truncate(5);
+    out
+}
+
 #[cfg(test)]
 verdict_tests![
     (Partial, [Write(".github/dependabot.yml", "version: 2\nupdates:\n  - package-ecosystem: github-actions\n    directory: /\n    schedule:\n      interval: weekly\n")]),
     (Missing, [Remove(".github/dependabot.yml")]),
+    // npm is listed, but for a folder without the lockfile (the root's).
+    (Partial, [Replace(".github/dependabot.yml", "package-ecosystem: npm\n    directory: \"/\"", "package-ecosystem: npm\n    directory: \"/web\"")]),
+    // A second lockfile, in a folder no npm entry lists.
+    (Partial, [Write("web/yarn.lock", "")]),
+    // Benign: lockfiles in test folders are not the project's.
+    (Present, [Write("tests/fixtures/app/package-lock.json", "{}")]),
 ];

@@ -5,7 +5,6 @@
 
 use super::{job_key_span, GITLAB};
 use crate::finding::{Category, Confidence, Severity};
-use crate::intent::{command_ships, Intent};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
 use crate::workflow::{Job, Platform, Workflow};
 
@@ -61,21 +60,7 @@ impl Rule for DeployWithoutEnvironment {
         GITLAB
     }
     fn job(&self, wf: &Workflow, job: &Job, cx: &mut Ctx) {
-        let deploys = job
-            .steps
-            .iter()
-            .filter(|s| s.origin.is_none_or(|o| o.section == "script"))
-            .filter_map(|s| s.run.as_ref()?.script.as_ref())
-            .flat_map(|sc| sc.commands.iter())
-            // `docker run` runs a tool in a container; it ships nothing by itself.
-            .any(|c| {
-                let name = c.base_name();
-                // A deploy tool, not a repository script judged by its file name.
-                name != "docker"
-                    && !name.contains('/')
-                    && !name.contains('.')
-                    && command_ships(c) == Some(Intent::Deploy)
-            });
+        let deploys = super::deploys(job);
         if !deploys {
             return;
         }

@@ -4,7 +4,7 @@
 //! Throwaway test-database passwords (`postgres`, `secret`, `password`) are not
 //! reported.
 
-use super::{all_variables, report_in, where_, GITLAB};
+use super::{all_variables, credential_name, report_in, where_, GITLAB};
 use crate::finding::{Category, Confidence, Severity};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
 use crate::workflow::{Platform, Workflow};
@@ -48,34 +48,6 @@ deploy:
     references: &["https://docs.gitlab.com/ci/variables/#for-a-project"],
 };
 
-const SECRET_WORDS: &[&str] = &[
-    "PASSWORD",
-    "PASSWD",
-    "SECRET",
-    "TOKEN",
-    "API_KEY",
-    "APIKEY",
-    "PRIVATE_KEY",
-    "ACCESS_KEY",
-];
-/// Names that hold something about a secret, not the secret.
-const NOT_SECRET_SUFFIXES: &[&str] = &[
-    "_FILE",
-    "_PATH",
-    "_NAME",
-    "_USER",
-    "_USERNAME",
-    "_URL",
-    "_HEADER",
-    "_TYPE",
-    "_ID",
-    "_VAR",
-    "_VARIABLE",
-    "_ENV",
-    "_DIR",
-    "_KEY_ID",
-];
-
 /// Long, with letters and digits, and no placeholder words: a real secret's shape.
 fn looks_secret(v: &str) -> bool {
     let v = v.trim();
@@ -115,10 +87,7 @@ impl Rule for HardcodedVariable {
                 continue;
             }
             let (name, k) = (var.name, var.key);
-            let upper = k.to_ascii_uppercase();
-            if !SECRET_WORDS.iter().any(|w| upper.contains(w))
-                || NOT_SECRET_SUFFIXES.iter().any(|s| upper.ends_with(s))
-            {
+            if !credential_name(k) {
                 continue;
             }
             if !var.value.as_str().is_some_and(looks_secret) {

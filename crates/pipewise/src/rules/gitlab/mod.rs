@@ -6,6 +6,8 @@
 //! however many jobs extend it), rules about what a job does read the merged jobs.
 
 pub mod allow_failure_gate;
+pub mod artifact_secrets;
+pub mod broad_id_token;
 pub mod debug_trace;
 pub mod deploy_without_environment;
 pub mod dind_tls_disabled;
@@ -13,6 +15,9 @@ pub mod duplicate_key;
 pub mod hardcoded_variable;
 pub mod inputs_injection;
 pub mod job_token_exposure;
+pub mod merge_request_secrets;
+pub mod missing_interruptible;
+pub mod missing_timeout;
 pub mod script_injection;
 pub mod unpinned_image;
 pub mod unpinned_include;
@@ -24,6 +29,8 @@ use pipewise_yaml::{Entry, Node, NodeKind};
 
 pub static RULES: &[&dyn Rule] = &[
     &allow_failure_gate::AllowFailureGate,
+    &artifact_secrets::ArtifactSecrets,
+    &broad_id_token::BroadIdToken,
     &debug_trace::DebugTrace,
     &deploy_without_environment::DeployWithoutEnvironment,
     &dind_tls_disabled::DindTlsDisabled,
@@ -31,6 +38,9 @@ pub static RULES: &[&dyn Rule] = &[
     &hardcoded_variable::HardcodedVariable,
     &inputs_injection::InputsInjection,
     &job_token_exposure::JobTokenExposure,
+    &merge_request_secrets::MergeRequestSecrets,
+    &missing_interruptible::MissingInterruptible,
+    &missing_timeout::MissingTimeout,
     &script_injection::ScriptInjection,
     &unpinned_image::UnpinnedImage,
     &unpinned_include::UnpinnedInclude,
@@ -171,4 +181,58 @@ pub fn job_key_span(wf: &Workflow, job: &crate::workflow::Job, key: &str) -> cra
         Some(e) => crate::rules::entry_span(e),
         None => job.key.span,
     }
+}
+
+/// Whether a merged GitLab job's `script:` runs a deploy tool (`helm upgrade`,
+/// `kubectl apply`, `flyctl deploy`), judged by the command, not by a repository
+/// script's file name; `docker run` runs a tool in a container and ships nothing.
+pub fn deploys(job: &crate::workflow::Job) -> bool {
+    job.steps
+        .iter()
+        .filter(|s| s.origin.is_none_or(|o| o.section == "script"))
+        .filter_map(|s| s.run.as_ref()?.script.as_ref())
+        .flat_map(|sc| sc.commands.iter())
+        .any(|c| {
+            let name = c.base_name();
+            name != "docker"
+                && !name.contains('/')
+                && !name.contains('.')
+                && crate::intent::command_ships(c) == Some(crate::intent::Intent::Deploy)
+        })
+}
+
+const SECRET_WORDS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "SECRET",
+    "TOKEN",
+    "API_KEY",
+    "APIKEY",
+    "PRIVATE_KEY",
+    "ACCESS_KEY",
+];
+/// Names that hold something about a secret, not the secret.
+const NOT_SECRET_SUFFIXES: &[&str] = &[
+    "_FILE",
+    "_PATH",
+    "_NAME",
+    "_USER",
+    "_USERNAME",
+    "_URL",
+    "_HEADER",
+    "_TYPE",
+    "_ID",
+    "_VAR",
+    "_VARIABLE",
+    "_ENV",
+    "_DIR",
+    "_KEY_ID",
+];
+
+/// A variable named like a credential (`DEPLOY_TOKEN`, `DB_PASSWORD`), not like
+/// something about one (`TOKEN_FILE`, `AWS_ACCESS_KEY_ID`).
+pub fn credential_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    SECRET_WORDS.iter().any(|w| upper.contains(w))
+        && !NOT_SECRET_SUFFIXES.iter().any(|s| upper.ends_with(s))
 }

@@ -111,7 +111,7 @@ fn ecosystem_of(name: &str) -> Option<&'static str> {
 }
 
 /// Dependabot ecosystem names that cover a detected ecosystem.
-fn accepted(eco: &str) -> &'static [&'static str] {
+pub(crate) fn accepted(eco: &str) -> &'static [&'static str] {
     match eco {
         "npm" => &["npm", "bun"],
         "pip" => &["pip", "uv", "pipenv", "poetry"],
@@ -130,7 +130,7 @@ fn accepted(eco: &str) -> &'static [&'static str] {
 }
 
 /// Folders whose manifests are not the project's own (tests, examples, docs).
-fn ignored_dir(path: &str) -> bool {
+pub(crate) fn ignored_dir(path: &str) -> bool {
     path.split('/').any(|d| {
         matches!(
             d.to_ascii_lowercase().as_str(),
@@ -208,7 +208,7 @@ fn seg_match(p: &[u8], s: &[u8]) -> bool {
     }
 }
 
-fn covers(pattern: &str, dir: &str) -> bool {
+pub(crate) fn covers(pattern: &str, dir: &str) -> bool {
     let pat = pattern.trim().trim_matches('/');
     let pat: Vec<&str> = pat
         .split('/')
@@ -219,13 +219,13 @@ fn covers(pattern: &str, dir: &str) -> bool {
 }
 
 /// One `updates:` entry: its ecosystem, the node to point at, its directories.
-struct Update<'n> {
-    ecosystem: String,
+pub(crate) struct Update<'n> {
+    pub(crate) ecosystem: String,
     node: &'n Node,
-    dirs: Vec<String>,
+    pub(crate) dirs: Vec<String>,
 }
 
-fn updates(root: &Node) -> Vec<Update<'_>> {
+pub(crate) fn updates(root: &Node) -> Vec<Update<'_>> {
     let mut out = vec![];
     for u in root.get("updates").and_then(|u| u.as_seq()).unwrap_or(&[]) {
         let Some(eco) = u.get("package-ecosystem") else {
