@@ -19,6 +19,24 @@ fn repo(files: &[(&str, &str)]) -> (TempDir, RepoReport) {
     (dir, r)
 }
 
+/// The audit's load errors as `file:line message`.
+fn load_errors(r: &RepoReport) -> Vec<String> {
+    r.errors
+        .iter()
+        .map(|e| format!("{}:{} {}", e.file, e.line, e.message))
+        .collect()
+}
+
+/// Every wanted error is the start of one of `errs`.
+fn assert_has_errors(errs: &[String], want: &[&str]) {
+    for w in want {
+        assert!(
+            errs.iter().any(|e| e.starts_with(w)),
+            "missing {w} in {errs:#?}"
+        );
+    }
+}
+
 fn findings(r: &RepoReport, rule: &str) -> Vec<String> {
     r.findings
         .iter()
@@ -106,11 +124,7 @@ fn what_gitlab_rejects_is_an_error_with_file_and_line() {
         ),
         ("broken/.gitlab-ci.yml", "x: [\n"),
     ]);
-    let errs: Vec<String> = r
-        .errors
-        .iter()
-        .map(|e| format!("{}:{} {}", e.file, e.line, e.message))
-        .collect();
+    let errs = load_errors(&r);
     let want = [
         ".gitlab-ci.yml:1 included file `ci/missing.yml` does not exist",
         ".gitlab-ci.yml:4 `job` extends `.nowhere`, which is not defined",
@@ -120,12 +134,7 @@ fn what_gitlab_rejects_is_an_error_with_file_and_line() {
         ".gitlab-ci.yml:13 `script` of job `bad-line` must be a string",
         ".gitlab-ci.yml:16 job `needs-it` needs `ghost`, which is not defined",
     ];
-    for w in want {
-        assert!(
-            errs.iter().any(|e| e.starts_with(w)),
-            "missing {w} in {errs:#?}"
-        );
-    }
+    assert_has_errors(&errs, &want);
 }
 
 /// More of what GitLab's schema refuses: each bad value is an error at its own line,
@@ -139,11 +148,7 @@ fn bad_values_are_errors_with_file_and_line() {
         ),
         ("ci/t.yml", ".t:\n  retry: 5\n"),
     ]);
-    let errs: Vec<String> = r
-        .errors
-        .iter()
-        .map(|e| format!("{}:{} {}", e.file, e.line, e.message))
-        .collect();
+    let errs = load_errors(&r);
     let want = [
         ".gitlab-ci.yml:4 `when: sometimes` of job `a` is not one of",
         ".gitlab-ci.yml:9 `when: later` in the `rules:` of job `b`",
@@ -153,12 +158,7 @@ fn bad_values_are_errors_with_file_and_line() {
         ".gitlab-ci.yml:15 `interruptible` of job `c` must be `true` or `false`",
         ".gitlab-ci.yml:16 job `c` depends on `ghost`, which is not defined",
     ];
-    for w in want {
-        assert!(
-            errs.iter().any(|e| e.starts_with(w)),
-            "missing {w} in {errs:#?}"
-        );
-    }
+    assert_has_errors(&errs, &want);
     assert_eq!(errs.len(), want.len(), "{errs:#?}");
 }
 
