@@ -11,6 +11,7 @@
 //! `${{ … }}` expressions are opaque parts of words, never shell syntax.
 
 mod parser;
+mod value;
 
 use crate::finding::Span;
 

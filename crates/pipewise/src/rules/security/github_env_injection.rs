@@ -11,6 +11,7 @@ use super::common::{
 use crate::expr::find_embedded;
 use crate::finding::{Category, Confidence, Severity, Span};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
+use crate::shell::{Command, Script};
 
 pub struct GithubEnvInjection;
 
@@ -37,6 +38,15 @@ substitution such as `$(… | sha256sum)` is not the input), through `{ …; } >
 "$GITHUB_ENV"` groups, into here-documents written to the file (`cat <<EOF >>
 "$GITHUB_ENV"`), and through earlier steps' and jobs' outputs
 (`${{ steps.x.outputs.y }}` where step `x` writes an outside value to `$GITHUB_OUTPUT`).
+
+In a `pull_request_target`/`workflow_run` job a value a command computes (`$(…)`,
+`cat file >> "$GITHUB_ENV"`) is reported at medium (low behind a maintainer's label or
+a same-repository guard), unless the shell parser proves it is a number or the
+script's own text from what the commands do: `$(( … ))`, `${#x}`, `$(wc -l < f)`,
+`$(date +%s)`, `$(nproc)`, `grep -c`, a pipeline ending in `grep -Eo '[0-9]+'` or
+`tr -dc 0-9` (with `head`/`sort`/`cut`… after it), `echo` of such values, and
+`$(cat f)` of a file that only such commands wrote earlier in the script. A number
+cannot carry a newline or a `NAME=` of its own.
 
 ## Bad
 ```yaml
@@ -72,6 +82,44 @@ fn targets_env_file(s: &str) -> Option<&'static str> {
     }
 }
 
+/// The written text carries a value a command computed that is not proven to be a
+/// number or the script's constant (`Script::substitutions_inert`): a command
+/// substitution, or `cat` of a file as the writer. Without a parsed script (another
+/// shell), any substitution or `cat` counts.
+fn computed(
+    run_text: &str,
+    script: Option<&Script>,
+    writer: Option<&Command>,
+    text: &str,
+    at: usize,
+) -> bool {
+    let (Some(script), Some(writer)) = (script, writer) else {
+        return text.contains("$(") || text.contains('`') || text.contains("cat ");
+    };
+    if !script.substitutions_inert(run_text, text, at) {
+        return true;
+    }
+    if writer.base_name() != "cat" || writer.redirects.iter().any(|r| r.op.starts_with("<<")) {
+        return false;
+    }
+    // `cat f >> "$GITHUB_ENV"`: what the files hold (standard input: unknown).
+    let mut files = writer
+        .args()
+        .iter()
+        .filter(|w| !w.text.starts_with('-'))
+        .map(|w| (!w.dynamic).then_some(w.text.as_str()))
+        .chain(
+            writer
+                .redirects
+                .iter()
+                .filter(|r| r.op == "<")
+                .map(|r| Some(r.target.as_str())),
+        )
+        .peekable();
+    files.peek().is_none()
+        || !files.all(|f| f.is_some_and(|f| script.file_inert(run_text, f, writer.span.start)))
+}
+
 impl Rule for GithubEnvInjection {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -85,30 +133,30 @@ impl Rule for GithubEnvInjection {
             .workflow
             .map(|w| w.has_trigger("pull_request_target") || w.has_trigger("workflow_run"))
             .unwrap_or(false);
-        // (span in run text, file written)
-        let mut writes: Vec<(Span, &'static str)> = vec![];
+        // (span in run text, file written, the writing command)
+        let mut writes: Vec<(Span, &'static str, Option<&Command>)> = vec![];
         match &run.script {
             Some(script) => {
                 for file in ["GITHUB_ENV", "GITHUB_PATH"] {
-                    for (_, span) in writes_to(run.text, script, file) {
-                        if !writes.iter().any(|(s, _)| *s == span) {
-                            writes.push((span, file));
+                    for (c, span) in writes_to(run.text, script, file) {
+                        if !writes.iter().any(|(s, _, _)| *s == span) {
+                            writes.push((span, file, Some(c)));
                         }
                     }
                 }
-                writes.sort_by_key(|(s, _)| s.start);
+                writes.sort_by_key(|(s, _, _)| s.start);
             }
             None => {
                 let mut off = 0;
                 for line in run.text.split_inclusive('\n') {
                     if let Some(t) = targets_env_file(line) {
-                        writes.push((Span::new(off, off + line.trim_end().len()), t));
+                        writes.push((Span::new(off, off + line.trim_end().len()), t, None));
                     }
                     off += line.len();
                 }
             }
         }
-        for (span, file) in writes {
+        for (span, file, writer) in writes {
             let text = run.text.get(span.start..span.end).unwrap_or("");
             // An outside value in the written text: a `${{ }}` (also through `env:` and
             // step outputs), or a `$VAR` assigned from one earlier in the script
@@ -160,9 +208,7 @@ impl Rule for GithubEnvInjection {
                 };
                 (s, Confidence::High, format!("`{path}` is written to `${file}`; a newline in it defines any variable (e.g. `BASH_ENV`, `LD_PRELOAD`) for later steps — {why}."))
             } else if privileged
-                && (text.contains("$(")
-                    || text.contains('`')
-                    || text.contains("cat ")
+                && (computed(run.text, run.script.as_ref(), writer, text, span.start)
                     || find_embedded(text)
                         .iter()
                         .filter_map(|e| e.expr.as_ref().ok())
