@@ -126,6 +126,10 @@ pub struct Action {
     /// Capabilities the action provides whenever it runs.
     #[serde(default)]
     pub provides: Vec<String>,
+    /// What it ships, from what it does (not from its name): `publish` (a package, an
+    /// image, a GitHub release) or `deploy` (a site or a service). Actions without it
+    /// ship nothing pipewise knows of (`getsentry/release-comment-issues-gh-action`).
+    pub ships: Option<Intent>,
     /// The deploy target it deploys to.
     pub target: Option<String>,
     /// Token scopes it needs: `[scope, level, why]`.

@@ -117,14 +117,10 @@ pub fn step_publishes(step: &Step) -> Option<Intent> {
             _ => {}
         }
         // A local action is what its own steps run, which is not read here (its name,
-        // `release-initialise`, says nothing); an action that installs, sets up or
-        // downloads a tool from a release (`action-install-gh-release`) publishes nothing.
-        if a.starts_with("./")
-            || a.starts_with("$/")
-            || ["install", "setup", "download", "fetch"]
-                .iter()
-                .any(|w| a.contains(w))
-        {
+        // `release-initialise`, says nothing); other actions ship what the catalogue
+        // says they do ([`step_ships`]), so a tool installer named after a release
+        // (`action-install-gh-release`) publishes nothing.
+        if a.starts_with("./") || a.starts_with("$/") {
             return None;
         }
     }
@@ -189,10 +185,13 @@ pub fn local_cluster(job: &Job) -> bool {
     })
 }
 
-/// [`step_publishes`] for a step of `job`: a deploy to a cluster the job itself
-/// created on the runner ([`local_cluster`]) ships nothing.
+/// [`step_publishes`] for a step of `job`, with commands held in its matrix resolved
+/// ([`crate::intent::matrix_ships`]): a deploy to a cluster the job itself created on
+/// the runner ([`local_cluster`]) ships nothing.
 pub fn step_publishes_in(job: &Job, step: &Step) -> Option<Intent> {
-    match step_publishes(step)? {
+    // A publishing command held in the job's matrix (`npx ${{ matrix.cmd }} publish`).
+    let shipped = step_publishes(step).or_else(|| crate::intent::matrix_ships(job, step));
+    match shipped? {
         Intent::Deploy if local_cluster(job) => None,
         i => Some(i),
     }

@@ -745,15 +745,29 @@ fn compute_step_ships(step: &Step) -> Option<Intent> {
         if a == "docker/build-push-action" {
             return step_pushes_image(step).then_some(Intent::Publish);
         }
-        if a.contains("release-drafter") || a.contains("release-please") || a.contains("setup") {
-            return None;
-        }
-        // release-plz in `release-pr` mode only opens a pull request.
-        if a.contains("release-plz") && step.with_str("command") == Some("release-pr") {
-            return None;
-        }
-        let i = action_intent(a);
-        return matches!(i, Intent::Deploy | Intent::Publish).then_some(i);
+        // What the action does, from the catalogue (`ships`), never from the words of
+        // its name: an action it does not list ships nothing known
+        // (`getsentry/release-comment-issues-gh-action` comments on issues).
+        let i = catalog().actions_for(a).find_map(|e| e.ships)?;
+        // release-plz in `release-pr` mode only opens a pull request; goreleaser
+        // `--snapshot` and `build` runs publish nothing.
+        let args = step.with_str("args").unwrap_or("");
+        let quiet = match a {
+            "release-plz/action" | "marcoieni/release-plz-action" => {
+                step.with_str("command") == Some("release-pr")
+            }
+            "goreleaser/goreleaser-action" => {
+                args.contains("--snapshot")
+                    || args.contains("--skip=publish")
+                    || args.contains("--skip-publish")
+                    || args
+                        .split_whitespace()
+                        .next()
+                        .is_some_and(|w| w == "build" || w == "check")
+            }
+            _ => false,
+        };
+        return (!quiet && matches!(i, Intent::Deploy | Intent::Publish)).then_some(i);
     }
     let script = step.run.as_ref().and_then(|r| r.script.as_ref())?;
     script
@@ -784,6 +798,36 @@ pub fn command_ships(c: &Command) -> Option<Intent> {
     if name == "git" {
         return None;
     }
+    // A tool run through a package runner ships what the tool does (`npx vsce
+    // publish`, `npx --yes ovsx@0.9 publish`, `npx semantic-release`).
+    if matches!(name, "npx" | "pnpx" | "bunx") {
+        let release_tool = c.args().iter().any(|w| {
+            let t = w.text.as_str();
+            t == "semantic-release"
+                || t.starts_with("semantic-release@")
+                || t == "release-it"
+                || t.starts_with("release-it@")
+        });
+        if release_tool {
+            return Some(Intent::Publish);
+        }
+        let words: Vec<_> = c
+            .args()
+            .iter()
+            .skip_while(|w| w.text.starts_with('-'))
+            .cloned()
+            .map(|mut w| {
+                if let Some((tool, _)) = w.text.split_once('@').filter(|(t, _)| !t.is_empty()) {
+                    w.text = tool.to_string();
+                }
+                w
+            })
+            .collect();
+        let inner = c.with_words(words);
+        return (!inner.words.is_empty() && !matches!(inner.base_name(), "npx" | "pnpx" | "bunx"))
+            .then(|| command_ships(&inner))
+            .flatten();
+    }
     let i = command_intent(c);
     if !matches!(i, Intent::Deploy | Intent::Publish) {
         return match (name, c.args().first().map(|w| w.text.as_str())) {
@@ -797,18 +841,6 @@ pub fn command_ships(c: &Command) -> Option<Intent> {
                 Some(Intent::Publish)
             }
             ("dotnet", Some("nuget")) if c.args().get(1).is_some_and(|w| w.text == "push") => {
-                Some(Intent::Publish)
-            }
-            // Release tools run through a package runner: `npx semantic-release`.
-            ("npx" | "pnpx" | "bunx", _)
-                if c.args().iter().any(|w| {
-                    let t = w.text.as_str();
-                    t == "semantic-release"
-                        || t.starts_with("semantic-release@")
-                        || t == "release-it"
-                        || t.starts_with("release-it@")
-                }) =>
-            {
                 Some(Intent::Publish)
             }
             ("uv" | "poetry" | "hatch" | "flit", Some("publish")) => Some(Intent::Publish),
@@ -896,8 +928,48 @@ pub fn job_ships(job: &Job) -> Option<Intent> {
     *job.ships.get_or_init(|| compute_job_ships(job))
 }
 
+/// What a step of `job` ships when its commands come from the job's matrix: each
+/// literal value of the first `${{ matrix.<key> }}` in its script (at most 16) put in
+/// place and the commands read again (`npx ${{ matrix.cmd }} publish` with `cmd: vsce`).
+pub fn matrix_ships(job: &Job, step: &Step) -> Option<Intent> {
+    let text = step.run.as_ref()?.text;
+    if !text.contains("matrix.") {
+        return None;
+    }
+    let at = text.find("${{")?;
+    let (expr, key) = text[at..].match_indices("${{").find_map(|(i, _)| {
+        let rest = &text[at + i..];
+        let end = rest.find("}}")? + 2;
+        let inner = rest[3..end - 2].trim();
+        let key = inner.strip_prefix("matrix.")?;
+        key.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            .then(|| (&rest[..end], key))
+    })?;
+    let values = job.matrix_values(key)?;
+    values
+        .iter()
+        .take(16)
+        .filter_map(|v| {
+            let script = crate::shell::Script::parse(&text.replace(expr, v));
+            script
+                .commands
+                .iter()
+                .filter(|c| !c.in_condition && !c.in_substitution && !c.has_arg("--dry-run"))
+                .filter_map(command_ships)
+                .max()
+        })
+        .max()
+}
+
+/// [`step_ships`] for a step of `job`, with commands held in the job's matrix resolved
+/// ([`matrix_ships`]).
+pub fn step_ships_in(job: &Job, step: &Step) -> Option<Intent> {
+    step_ships(step).or_else(|| matrix_ships(job, step))
+}
+
 fn compute_job_ships(job: &Job) -> Option<Intent> {
-    let steps = job.steps.iter().filter_map(step_ships).max();
+    let steps = job.steps.iter().filter_map(|s| step_ships_in(job, s)).max();
     // Environments also hold secrets or approvals (`automations`, `release-gate`):
     // only a deploy target's name says the job deploys.
     let target = job

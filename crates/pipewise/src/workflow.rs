@@ -222,6 +222,35 @@ impl<'a> Job<'a> {
     pub fn entry(&self, key: &str) -> Option<&'a Entry> {
         self.node.entry(key)
     }
+    /// The literal values `matrix.<key>` takes, from the key's list and its `include:`
+    /// entries (`None` when any is computed or not a string).
+    pub fn matrix_values(&self, key: &str) -> Option<Vec<String>> {
+        let m = self.get("strategy")?.get("matrix")?;
+        let mut out = vec![];
+        let mut push = |n: &Node| -> Option<()> {
+            match n.as_seq() {
+                Some(items) => {
+                    for i in items {
+                        out.push(i.as_str()?.to_string());
+                    }
+                }
+                None => out.push(n.as_str()?.to_string()),
+            }
+            Some(())
+        };
+        if let Some(v) = m.get(key) {
+            push(v)?;
+        }
+        for inc in m.get("include").and_then(Node::as_seq).unwrap_or(&[]) {
+            if let Some(v) = inc.get(key) {
+                push(v)?;
+            }
+        }
+        if out.iter().any(|v| v.contains("${{")) {
+            return None;
+        }
+        Some(out)
+    }
     /// `environment:` name (string form or `name:` key).
     pub fn environment(&self) -> Option<&'a str> {
         let e = self.get("environment")?;

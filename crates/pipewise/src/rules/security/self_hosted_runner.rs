@@ -119,7 +119,7 @@ fn custom_runner(job: &Job, runs_on: &Node) -> Option<String> {
             .map(str::trim)
             .and_then(|e| e.strip_prefix("matrix."))
         {
-            let values = matrix_values(job, key)?;
+            let values = job.matrix_values(key)?;
             if let Some(v) = values.iter().find(|v| !hosted_label(v)) {
                 return Some(format!("matrix value `{v}` of `matrix.{key}`"));
             }
@@ -131,35 +131,6 @@ fn custom_runner(job: &Job, runs_on: &Node) -> Option<String> {
         return Some(format!("custom label `{t}`"));
     }
     None
-}
-
-/// The literal values `matrix.<key>` takes (`None` when any is computed).
-fn matrix_values(job: &Job, key: &str) -> Option<Vec<String>> {
-    let m = job.get("strategy")?.get("matrix")?;
-    let mut out = vec![];
-    let mut push = |n: &Node| -> Option<()> {
-        match n.as_seq() {
-            Some(items) => {
-                for i in items {
-                    out.push(i.as_str()?.to_string());
-                }
-            }
-            None => out.push(n.as_str()?.to_string()),
-        }
-        Some(())
-    };
-    if let Some(v) = m.get(key) {
-        push(v)?;
-    }
-    for inc in m.get("include").and_then(Node::as_seq).unwrap_or(&[]) {
-        if let Some(v) = inc.get(key) {
-            push(v)?;
-        }
-    }
-    if out.iter().any(|v| v.contains("${{")) {
-        return None;
-    }
-    Some(out)
 }
 
 impl Rule for SelfHostedRunner {
