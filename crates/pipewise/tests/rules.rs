@@ -240,3 +240,51 @@ fn every_rule_is_documented() {
         assert!(file.is_file(), "{} should live in {}", m.id, file.display());
     }
 }
+
+/// Issue 14 classes 9 (valid syntax accepted, invalid syntax reported) and 10 (the
+/// peer's suppressions honoured, an ignore naming an unknown rule reported) as fixture
+/// files under `tests/fixtures/problems/<name>/{trigger,benign}`: load errors and
+/// suppression warnings belong to no rule, so the trigger's `errors` and `warnings`
+/// are snapshotted, and the benign side must have none and no finding of `silent`.
+fn check_problems(name: &str, silent: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/problems")
+        .join(name);
+    let problems = |kind: &str| -> Vec<String> {
+        let r = audit_path(&dir.join(kind), Some(&Config::default())).expect("fixture audits");
+        r.errors
+            .iter()
+            .map(|e| ("error", e))
+            .chain(r.warnings.iter().map(|w| ("warning", w)))
+            .map(|(k, e)| format!("{k} {}:{}: {}", e.file, e.line, e.message))
+            .collect()
+    };
+    let found = problems("trigger");
+    assert!(
+        !found.is_empty(),
+        "{name}: trigger fixture reported nothing"
+    );
+    insta::assert_snapshot!(format!("problems__{name}__trigger"), found.join("\n"));
+    let found = problems("benign");
+    assert!(
+        found.is_empty(),
+        "{name}: benign fixture reported:\n  {}",
+        found.join("\n  ")
+    );
+    let findings = findings_of(silent, &dir.join("benign"));
+    assert!(
+        findings.is_empty(),
+        "{name}: benign fixture has {silent} findings:\n  {}",
+        findings.join("\n  ")
+    );
+}
+
+#[test]
+fn problems_valid_syntax() {
+    check_problems("syntax", "security/unpinned-action");
+}
+
+#[test]
+fn problems_suppressions() {
+    check_problems("suppressions", "security/template-injection");
+}

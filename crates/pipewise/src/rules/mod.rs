@@ -390,6 +390,35 @@ impl StepScript<'_> {
     }
 }
 
+/// Whether a script of the repository that the step runs (`./scripts/release.sh`,
+/// `bash tools/publish.sh`, and the scripts those call, when present) publishes or
+/// deploys by its commands ([`crate::intent::command_ships`]); the step's own `run:`
+/// is judged by [`crate::effects::step_publishes`]. A script not in the repository
+/// says nothing (its name is not read).
+pub fn called_script_ships(site: &StepSite, scripts: &Scripts, repo: &Repo) -> bool {
+    site.step.run.is_some()
+        && step_scripts(site, scripts, repo).iter().skip(1).any(|ss| {
+            ss.script.commands.iter().any(|c| {
+                !c.in_condition
+                    && !c.in_substitution
+                    && !c.has_arg("--dry-run")
+                    && crate::intent::command_ships(c).is_some()
+            })
+        })
+}
+
+/// The same site for another step of its job or action.
+pub fn sibling<'v, 'a>(site: &StepSite<'v, 'a>, step: &'v Step<'a>) -> StepSite<'v, 'a> {
+    StepSite {
+        path: site.path,
+        doc: site.doc,
+        workflow: site.workflow,
+        job: site.job,
+        action: site.action,
+        step,
+    }
+}
+
 /// The step's own script, then every script it calls, transitively (each once).
 pub fn step_scripts<'s>(
     site: &'s StepSite,
