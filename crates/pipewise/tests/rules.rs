@@ -108,6 +108,7 @@ rule_tests! {
     cost__checks_on_every_os => "cost/checks-on-every-os",
     cost__no_docs_path_filter => "cost/no-docs-path-filter",
     cost__image_built_twice => "cost/image-built-twice",
+    cost__unused_needs => "cost/unused-needs",
     deployment__placeholder_step => "deployment/placeholder-step",
     deployment__readiness_wait => "deployment/readiness-wait",
     deployment__release_tool_on_tag => "deployment/release-tool-on-tag",
