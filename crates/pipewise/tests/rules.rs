@@ -132,6 +132,7 @@ rule_tests! {
     gitlab__unpinned_image => "gitlab/unpinned-image",
     gitlab__unpinned_include => "gitlab/unpinned-include",
     quality__non_failing_scanner => "quality/non-failing-scanner",
+    reliability__artifact_not_downloaded => "reliability/artifact-not-downloaded",
     reliability__continue_on_error_gate => "reliability/continue-on-error-gate",
     reliability__interactive_command => "reliability/interactive-command",
     reliability__localhost_without_server => "reliability/localhost-without-server",
