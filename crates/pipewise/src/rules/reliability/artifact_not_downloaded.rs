@@ -60,7 +60,7 @@ jobs:
     needs: build
     runs-on: ubuntu-latest
     steps:
-      - uses: actions/download-artifact@v4
+      - uses: actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c # v8.0.1
         with:
           name: app
           path: dist/
@@ -69,7 +69,7 @@ jobs:
 "#,
     fix: FixMeta {
         description: "Download the artifact in the job (`actions/download-artifact` with the uploading job's artifact name and path), or build it there.",
-        snippet: "- uses: actions/download-artifact@v4\n  with:\n    name: app\n    path: dist/",
+        snippet: "- uses: actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c # v8.0.1\n  with:\n    name: app\n    path: dist/",
         effort_minutes: 10,
     },
     references: &["https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/storing-and-sharing-data-from-a-workflow"],

@@ -3,6 +3,7 @@
 
 pub mod artifact_not_downloaded;
 pub mod continue_on_error_gate;
+mod docker_sources;
 pub mod interactive_command;
 pub mod localhost_without_server;
 pub mod masked_failure;
