@@ -43,7 +43,13 @@ fn ancestors(path: &str) -> Vec<String> {
 /// `… build …` lines in CI files (normalized).
 fn named_contexts(cx: &Ctx) -> Vec<String> {
     let mut out: Vec<String> = vec![];
-    for other in cx.repo.files.iter() {
+    let kinds = [
+        FileKind::Compose,
+        FileKind::Workflow,
+        FileKind::GitlabCi,
+        FileKind::Action,
+    ];
+    for other in kinds.into_iter().flat_map(|k| cx.repo.files_of(k)) {
         let base = match other.kind {
             FileKind::Compose => other.path.rsplit_once('/').map_or("", |(d, _)| d),
             FileKind::Workflow | FileKind::GitlabCi | FileKind::Action => "",
