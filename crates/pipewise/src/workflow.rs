@@ -85,9 +85,9 @@ pub struct Step<'a> {
     pub with: Option<&'a Node>,
     pub env: Option<&'a Node>,
     /// [`crate::intent::step_intent`], computed once: many rules ask for it.
-    pub intent: std::sync::OnceLock<crate::intent::Intent>,
+    pub intent: std::sync::OnceLock<pipewise_catalog::Intent>,
     /// [`crate::intent::step_ships`], computed once.
-    pub ships: std::sync::OnceLock<Option<crate::intent::Intent>>,
+    pub ships: std::sync::OnceLock<Option<pipewise_catalog::Intent>>,
     /// [`Step::haystack`], built once.
     pub haystack: std::sync::OnceLock<String>,
     /// [`Step::action`], lower-cased once (it is asked for by most rules).
@@ -212,7 +212,7 @@ pub struct Job<'a> {
     /// `uses:` of a reusable-workflow call job.
     pub uses: Option<&'a Node>,
     /// [`crate::intent::job_ships`], computed once: several rules ask for it.
-    pub ships: std::sync::OnceLock<Option<crate::intent::Intent>>,
+    pub ships: std::sync::OnceLock<Option<pipewise_catalog::Intent>>,
 }
 
 impl<'a> Job<'a> {
@@ -274,15 +274,15 @@ pub struct Workflow<'a> {
     pub problems: Vec<Problem>,
     pub platform: Platform,
     /// The GitLab pipeline this file belongs to (for GitLab CI files).
-    pub pipeline: Option<&'a crate::gitlab::Pipeline<'a>>,
+    pub pipeline: Option<&'a crate::gitlab::pipeline::Pipeline<'a>>,
     /// [`crate::economics::savings::find_default`], computed once: the three `cost/*`
     /// rules and the report's economics section all ask for it (it was a third of the
     /// audit's instructions when each computed it again).
-    pub savings: std::sync::OnceLock<Vec<crate::economics::savings::Found>>,
+    pub savings: crate::memo::Slot,
     /// What the economics model reads from each job whatever the repository around
     /// the workflow (step kinds, conditions, runners), read once for the `cost/*`
     /// rules and the report section.
-    pub(crate) economics: std::sync::OnceLock<Vec<crate::economics::JobStatic>>,
+    pub(crate) economics: crate::memo::Slot,
 }
 
 impl<'a> Workflow<'a> {

@@ -7,6 +7,7 @@
 //! resolved online; unsafe for a moving tag (`v4`) resolved offline, whose commit
 //! may have moved on since the table's snapshot.
 
+use super::lock_edits;
 use super::{Edit, Plan, Safety, Site};
 use crate::action_shas;
 use crate::actions_lock;
@@ -145,9 +146,9 @@ pub fn plan(site: &Site) -> Option<Plan> {
             let ids = lock
                 .ids(&repo)
                 .or_else(|| site.resolver.and_then(|r| r.repo_ids(&repo)))?;
-            let lock_edits = actions_lock::edits(
+            let lock_edits = lock_edits::edits(
                 &lock,
-                &actions_lock::Locking {
+                &lock_edits::Locking {
                     workflow: &site.file.path,
                     uses: &new_value,
                     was: Some(value),
