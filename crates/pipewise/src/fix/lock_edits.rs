@@ -1,9 +1,9 @@
-//! The edits to GitHub's workflow dependency lockfile ([`crate::actions_lock`]) that
+//! The edits to GitHub's workflow dependency lockfile ([`crate::github::actions_lock`]) that
 //! keep it in step with a workflow whose `uses:` a fix changes.
 
 use super::yaml;
 use super::Edit;
-use crate::actions_lock::{same, split, Lock};
+use crate::github::actions_lock::{same, split, Lock};
 use pipewise_yaml::Entry;
 
 /// What to record for one action reference of an onboarded workflow.
@@ -154,7 +154,7 @@ fn list_insert(text: &str, wf: &Entry, item: &str, nl: &str) -> Option<Edit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::actions_lock::testing::{with_lock, LOCK};
+    use crate::github::actions_lock::testing::{with_lock, LOCK};
 
     #[test]
     fn edits_replace_the_ref_add_the_dependency_and_drop_the_orphan() {

@@ -9,8 +9,8 @@
 
 use super::lock_edits;
 use super::{Edit, Plan, Safety, Site};
-use crate::action_shas;
-use crate::actions_lock;
+use crate::github::action_shas;
+use crate::github::actions_lock;
 use pipewise_yaml::{Node, NodeKind};
 
 /// The scalar holding `offset` whose value names an action (`…@ref`).

@@ -8,8 +8,8 @@
 
 use super::lock_edits::{self, Locking};
 use super::{pin_action, site_job, site_step, Plan, Safety, Site};
-use crate::action_shas;
-use crate::actions_lock;
+use crate::github::action_shas;
+use crate::github::actions_lock;
 
 pub fn plan(site: &Site) -> Option<Plan> {
     let lock = actions_lock::of(site.repo)?;
