@@ -401,12 +401,18 @@ impl StepScript<'_> {
 pub fn called_script_ships(site: &StepSite, scripts: &Scripts, repo: &Repo) -> bool {
     site.step.run.is_some()
         && step_scripts(site, scripts, repo).iter().skip(1).any(|ss| {
-            ss.script.commands.iter().any(|c| {
-                !c.in_condition
-                    && !c.in_substitution
-                    && !c.has_arg("--dry-run")
-                    && crate::intent::command_ships(c).is_some()
-            })
+            // Shell scripts only: a regular expression in `[[ … =~ (a|b/c.yml) ]]` can
+            // read as a command naming a data file (home-assistant's builder.yml).
+            let data = [".yml", ".yaml", ".json", ".toml", ".md", ".txt", ".lock"]
+                .iter()
+                .any(|e| ss.path.ends_with(e));
+            !data
+                && ss.script.commands.iter().any(|c| {
+                    !c.in_condition
+                        && !c.in_substitution
+                        && !c.has_arg("--dry-run")
+                        && crate::intent::command_ships(c).is_some()
+                })
         })
 }
 
