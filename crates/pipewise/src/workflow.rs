@@ -213,6 +213,8 @@ pub struct Job<'a> {
     pub uses: Option<&'a Node>,
     /// [`crate::intent::job_ships`], computed once: several rules ask for it.
     pub ships: std::sync::OnceLock<Option<crate::intent::Intent>>,
+    /// [`crate::rules::gitlab::deploys`], computed once: three GitLab rules ask.
+    pub deploys: std::sync::OnceLock<bool>,
 }
 
 impl<'a> Job<'a> {
@@ -679,6 +681,7 @@ fn job<'a>(
         steps,
         uses: node.get("uses"),
         ships: std::sync::OnceLock::new(),
+        deploys: std::sync::OnceLock::new(),
     }
 }
 

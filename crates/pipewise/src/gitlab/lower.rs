@@ -42,6 +42,7 @@ pub fn lower<'a>(p: &'a Pipeline<'a>) -> Vec<Workflow<'a>> {
                     steps: vec![uses_step(i.target_node)],
                     uses: None,
                     ships: OnceLock::new(),
+                    deploys: OnceLock::new(),
                 }),
         );
         out.push(Workflow {
@@ -139,6 +140,7 @@ fn lower_job<'a>(p: &'a Pipeline<'a>, j: &'a GlJob<'a>) -> Job<'a> {
         steps,
         uses: None,
         ships: OnceLock::new(),
+        deploys: OnceLock::new(),
     }
 }
 
