@@ -57,8 +57,10 @@ pub struct Run<'a> {
     pub text: &'a str,
     /// The effective shell (`shell:` or `defaults.run.shell`), if set.
     pub shell: Option<&'a str>,
-    /// Parsed when the shell is bash-like.
-    pub script: Option<Script>,
+    /// Parsed when the shell is bash-like. Shared (`Arc`): a GitLab script line that
+    /// several jobs get from one template or `default:` is parsed once, and the
+    /// per-command caches (`command_intent`) are filled once for all of them.
+    pub script: Option<std::sync::Arc<Script>>,
 }
 
 impl<'a> Run<'a> {
@@ -745,7 +747,7 @@ fn parse_steps<'a>(
                     return None;
                 }
             };
-            let script = is_posix_shell(shell).then(|| Script::parse(text));
+            let script = is_posix_shell(shell).then(|| std::sync::Arc::new(Script::parse(text)));
             Some(Run {
                 node: r,
                 text,
