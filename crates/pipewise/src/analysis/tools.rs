@@ -459,6 +459,10 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             match a0 {
                 "audit" if a1 == "signatures" => {}
                 "audit" => push("security.dependency-audit", &format!("{name} audit")),
+                // Yarn Berry moved the audit under `yarn npm audit`.
+                "npm" if name == "yarn" && a1 == "audit" => {
+                    push("security.dependency-audit", "yarn npm audit")
+                }
                 "test" | "t" | "tst" => push("ci.unit-tests", &format!("{name} test")),
                 "run" | "run-script" => {}
                 "sbom" => push("security.sbom", "npm sbom"),
@@ -629,7 +633,12 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
                 if a.contains("spotbugs") {
                     push("security.sast", "spotbugs");
                 }
-                if a.contains("checkstyle") || a.contains("spotless") || a.contains("ktlint") {
+                if a.contains("checkstyle")
+                    || a.contains("spotless")
+                    || a.contains("ktlint")
+                    || a.contains("javaformat")
+                    || a.contains("maven-pmd")
+                {
                     push("ci.lint", a);
                 }
                 if a.contains("gatling") {
@@ -1339,6 +1348,16 @@ mod tests {
         assert!(!caps("python manage.py testserver").contains(&"ci.unit-tests"));
         assert!(!caps("coverage report -m --fail-under=92").contains(&"ci.unit-tests"));
         assert!(!caps("coverage run manage.py check").contains(&"ci.unit-tests"));
+    }
+
+    /// Yarn Berry's audit is `yarn npm audit` (outline in corpus-full); publishing
+    /// through it is not an audit.
+    #[test]
+    fn yarn_berry_audit() {
+        assert!(caps("yarn npm audit --severity high").contains(&"security.dependency-audit"));
+        assert!(caps("yarn audit").contains(&"security.dependency-audit"));
+        assert!(!caps("yarn npm publish").contains(&"security.dependency-audit"));
+        assert!(!caps("npm npm audit").contains(&"security.dependency-audit"));
     }
 
     #[test]
