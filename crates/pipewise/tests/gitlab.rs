@@ -162,6 +162,63 @@ fn bad_values_are_errors_with_file_and_line() {
     assert_eq!(errs.len(), want.len(), "{errs:#?}");
 }
 
+/// Value types GitLab's schema refuses, unknown keys a job gets from a template,
+/// and the `needs:` graph GitLab's YAML processor checks (a need or a dependency on a
+/// later stage, a need named twice, a cycle): each an error at its own line. The
+/// valid look-alikes (a need in the same or an earlier stage, `.pre`, an optional
+/// need on an earlier job, a quoted number in `script`, `$[[ inputs ]]` in place of
+/// a list) give none.
+#[test]
+fn wrong_types_and_needs_graph_are_errors_with_file_and_line() {
+    let (_d, r) = repo(&[
+        (
+            ".gitlab-ci.yml",
+            concat!(
+                "include: ci/t.yml\n",
+                "stages: [build, test, deploy]\n",
+                "a:\n  stage: build\n  script:\n    - make\n    - 100\n",
+                "b:\n  stage: [test]\n  script: make\n  tags: docker\n",
+                "c:\n  stage: build\n  script: make\n  needs: d\n  rules: [always]\n",
+                "d:\n  stage: deploy\n  script: make\n",
+                "e:\n  stage: build\n  script: make\n  needs: [d]\n  dependencies: [d]\n",
+                "f:\n  extends: .t\n  stage: test\n  script: make\n  needs: [g, g]\n",
+                "g:\n  stage: test\n  script: make\n  needs: [f]\n",
+                "ok:\n  stage: deploy\n  script:\n    - '100'\n    - make\n",
+                "  needs: [d, a, {job: pre, optional: true}]\n  tags: $[[ inputs.tags ]]\n",
+                "pre:\n  stage: .pre\n  script: make\n  allow_failure: {exit_codes: [1]}\n",
+            ),
+        ),
+        (
+            "ci/t.yml",
+            ".t:
+  variables: {A: [x]}
+  bogus: 1
+",
+        ),
+    ]);
+    let errs = load_errors(&r);
+    let want = [
+        ".gitlab-ci.yml:7 `script` of job `a` must be a string or a list of strings; `100`",
+        ".gitlab-ci.yml:9 `stage` of job `b` must be a string, found a sequence",
+        ".gitlab-ci.yml:11 `tags` of job `b` must be a list of strings, found a scalar",
+        ".gitlab-ci.yml:15 `needs` of job `c` must be a list (or a mapping), found a scalar",
+        ".gitlab-ci.yml:16 `rules` of job `c` must be a list of mappings; this item is a scalar",
+        ".gitlab-ci.yml:23 job `e` needs `d`, which runs in a later stage",
+        ".gitlab-ci.yml:24 job `e` depends on `d`, which runs in a later stage",
+        ".gitlab-ci.yml:29 job `f` needs `g` more than once",
+        "ci/t.yml:2 variable `A` of job `f` must be a string or a mapping",
+        "ci/t.yml:3 unknown key `bogus` in job `f`",
+    ];
+    assert_has_errors(&errs, &want);
+    let cycle: Vec<&String> = errs.iter().filter(|e| e.contains("form a cycle")).collect();
+    assert_eq!(cycle.len(), 1, "{errs:#?}");
+    assert!(
+        cycle[0].contains("`f` → `g` → `f`") || cycle[0].contains("f → g → f"),
+        "{cycle:?}"
+    );
+    assert_eq!(errs.len(), want.len() + 1, "{errs:#?}");
+}
+
 /// Look-alikes of `gitlab/missing-interruptible` and `gitlab/missing-timeout` that
 /// need a pipeline of their own (a fixture directory holds one root).
 #[test]

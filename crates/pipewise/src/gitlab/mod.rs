@@ -7,6 +7,7 @@
 pub mod include;
 pub mod lower;
 pub mod pipeline;
+mod schema;
 
 pub use pipeline::{pipelines, Pipeline};
 

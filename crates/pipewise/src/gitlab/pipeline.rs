@@ -345,16 +345,6 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
                     });
                     continue;
                 }
-                for k in e.value.as_map().unwrap_or(&[]) {
-                    let key = k.key.as_str().unwrap_or("");
-                    if !JOB_KEYS.contains(&key) && key != "<<" {
-                        b.problems.push(Problem {
-                            file: fi,
-                            span: k.key.span,
-                            message: format!("unknown key `{key}` in job `{name}`"),
-                        });
-                    }
-                }
                 match index.get(name) {
                     Some(&i) => {
                         visible[i].1 = fi;
@@ -409,6 +399,8 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
     };
     check_needs(&mut p);
     check_values(&mut p);
+    super::schema::check_types(&mut p);
+    super::schema::check_needs_graph(&mut p);
     p
 }
 
@@ -574,6 +566,17 @@ impl<'r> Builder<'r> {
     }
 
     fn check_job(&mut self, job: &Job, stages: &[String]) {
+        // Unknown keys of the merged job: its own and those of what it extends.
+        for (e, &fi) in job.node.as_map().unwrap_or(&[]).iter().zip(&job.key_files) {
+            let key = e.key.as_str().unwrap_or("");
+            if !JOB_KEYS.contains(&key) {
+                self.problems.push(Problem {
+                    file: fi,
+                    span: e.key.span,
+                    message: format!("unknown key `{key}` in job `{}`", job.name),
+                });
+            }
+        }
         let has = |k: &str| job.node.get(k).is_some();
         if !has("script") && !has("trigger") && !has("run") && !self.incomplete {
             self.problems.push(Problem {
