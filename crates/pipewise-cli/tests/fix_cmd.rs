@@ -208,3 +208,45 @@ fn online_stops_at_the_rate_limit_and_says_so() {
     assert_eq!(m.log.lock().expect("log").len(), 1);
     assert!(String::from_utf8_lossy(&out.stdout).is_empty());
 }
+
+/// The bulk-fix commands the reports print (`summary.groups[].command`) run as
+/// printed: the CLI accepts each (exit 0, not 2 for an unknown or unfixable rule)
+/// and proposes a fix for its rule on the repository they were printed for (except
+/// seed-000's one `reliability/toolchain-drift` finding: its version is a matrix
+/// value, which the fixer leaves alone; the reports say "automatic where it can").
+#[test]
+fn the_reports_bulk_fix_commands_are_accepted() {
+    let seed = support::workspace().join("tests/repos/seed-000");
+    let out = support::succeeds(
+        pipewise()
+            .args(["audit", "--format", "json", "--fail-on", "none"])
+            .arg(&seed),
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let groups = report["repositories"][0]["summary"]["groups"]
+        .as_array()
+        .expect("summary.groups");
+    let commands: Vec<&str> = groups
+        .iter()
+        .filter_map(|g| g["command"].as_str())
+        .collect();
+    assert!(commands.len() >= 5, "{commands:?}");
+    for c in commands {
+        let args: Vec<&str> = c.split(' ').collect();
+        assert_eq!(args[..2], ["pipewise", "fix"], "{c}");
+        let rule = args.last().copied().unwrap_or_default();
+        let run = pipewise()
+            .args(&args[1..])
+            .args(["--diff", "--fail-on", "none"])
+            .arg(&seed)
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(0), "{c}: {stderr}");
+        assert!(
+            rule == "reliability/toolchain-drift"
+                || stderr.contains(&format!(": {rule}: would fix: ")),
+            "{c} proposes no fix: {stderr}"
+        );
+    }
+}

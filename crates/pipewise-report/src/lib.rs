@@ -395,6 +395,10 @@ pub struct FindingGroup {
     pub effort_minutes: u32,
     /// The fix, as the first finding states it.
     pub fix: String,
+    /// The command that applies it at every location, when `pipewise fix` has a
+    /// fixer for the rule (`pipewise fix [--unsafe] --rule RULE`; docs/fix.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
 }
 
 /// A missing or partial capability with its plan priority and effort.

@@ -137,6 +137,7 @@ pub fn summarize(r: &RepoReport) -> Summary {
                     files: 0,
                     effort_minutes: 0,
                     fix: f.fix.description.clone(),
+                    command: crate::rules::fix_command(&f.rule),
                 });
                 efforts.push(vec![]);
                 files.push(vec![]);

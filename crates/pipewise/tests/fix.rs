@@ -226,6 +226,27 @@ fn toolchain_follows_the_pin_file() {
         .all(|f| f.rule != "reliability/toolchain-drift"));
 }
 
+/// Every fix has the safety `rules::AUTO_FIX` declares for its rule (the reports'
+/// bulk-fix command adds `--unsafe` from it).
+fn declared_safety(r: &FixRun) {
+    use pipewise::rules::{auto_fix, AutoFix};
+    for x in &r.records {
+        let Some(s) = x.safety else { continue };
+        let declared = auto_fix(&x.rule);
+        let ok = match declared {
+            Some(AutoFix::Mixed) => true,
+            Some(AutoFix::Safe) => s == fix::Safety::Safe,
+            Some(AutoFix::Unsafe) => s == fix::Safety::Unsafe,
+            None => false,
+        };
+        assert!(
+            ok,
+            "{}:{}: {} fix is {s:?}, declared {declared:?}",
+            x.file, x.line, x.rule
+        );
+    }
+}
+
 #[test]
 fn fixing_each_test_repository_raises_its_score() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/repos");
@@ -241,6 +262,7 @@ fn fixing_each_test_repository_raises_its_score() {
         let tmp = tempfile::tempdir().expect("tempdir");
         copy_dir(&d, tmp.path());
         let r = run(tmp.path(), &[], true);
+        declared_safety(&r);
         let name = d
             .file_name()
             .and_then(|n| n.to_str())
@@ -286,6 +308,7 @@ fn every_fix_on_the_corpora() {
             let tmp = tempfile::tempdir().expect("tempdir");
             copy_dir(&d, tmp.path());
             let r = run(tmp.path(), &[], true);
+            declared_safety(&r);
             let name = format!(
                 "{corpus}/{}",
                 d.file_name().and_then(|n| n.to_str()).unwrap_or("?")

@@ -208,6 +208,67 @@ fn markdown_is_well_formed_on_every_fixture() {
     }
 }
 
+/// The grouped findings carry the bulk-fix command exactly for the rules `pipewise
+/// fix` has a fixer for (read from the fix engine itself), and every format that
+/// shows the groups prints it: Markdown (findings and Appendix E), HTML (findings by
+/// rule) and the terminal's top actions.
+#[test]
+fn bulk_fix_command_is_shown_exactly_for_fixable_rules() {
+    let mut shown = 0;
+    for name in seed_names().iter().map(String::as_str).chain(["hardened"]) {
+        let repo = audit(name);
+        let report = Report::new(vec![repo.clone()]);
+        let md = markdown::render(&report, &opts());
+        let page = html::render(&report, &opts());
+        let mut commands = 0;
+        for g in &repo.summary.groups {
+            let fixer = pipewise::fix::fixer_for(&g.rule);
+            assert_eq!(g.command.is_some(), fixer.is_some(), "{name}: {}", g.rule);
+            let Some(c) = &g.command else { continue };
+            let unsafe_flag = if c.contains(" --unsafe ") {
+                "--unsafe "
+            } else {
+                ""
+            };
+            assert_eq!(c, &format!("pipewise fix {unsafe_flag}--rule {}", g.rule));
+            assert!(md.contains(&format!("`{c}`")), "{name}: markdown lacks {c}");
+            assert!(
+                page.contains(&format!("<code>{c}</code>")),
+                "{name}: html lacks {c}"
+            );
+            commands += 1;
+        }
+        // No other rule gets a command.
+        assert_eq!(md.matches("`pipewise fix ").count(), commands, "{name}");
+        assert_eq!(
+            page.matches("<code>pipewise fix ").count(),
+            commands,
+            "{name}"
+        );
+        shown += commands;
+    }
+    assert!(shown >= 5, "{shown} commands on the fixtures");
+    let seed = audit("seed-000");
+    // Wide enough that the top action is not wrapped.
+    let plain =
+        pipewise::report::plain::render_with(&Report::new(vec![seed.clone()]), false, Some(400));
+    // Its top actions are the first three medium+ groups; the second is fixable.
+    let top: Vec<_> = seed
+        .summary
+        .groups
+        .iter()
+        .filter(|g| g.severity >= pipewise::finding::Severity::Medium)
+        .take(3)
+        .collect();
+    assert!(top.iter().any(|g| g.command.is_some()));
+    for g in top {
+        match &g.command {
+            Some(c) => assert!(plain.contains(&format!(": {c})")), "{plain}"),
+            None => assert!(plain.contains(&format!("({}, ", g.rule)), "{plain}"),
+        }
+    }
+}
+
 #[test]
 fn several_repositories_get_a_table_sorted_by_score() {
     let report = Report::new(vec![audit("seed-000"), audit("hardened")]);

@@ -981,3 +981,24 @@ fn verify(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    /// The reports print `pipewise fix --rule RULE` for the rules of
+    /// `rules::AUTO_FIX`: that list is exactly the rules with a fixer.
+    #[test]
+    fn fixers_are_the_rules_auto_fix_list() {
+        let mut fixers: Vec<&str> = super::fixers().iter().map(|f| f.rule).collect();
+        fixers.sort_unstable();
+        let listed: Vec<&str> = crate::rules::AUTO_FIX.iter().map(|(r, _)| *r).collect();
+        assert_eq!(
+            fixers, listed,
+            "rules::AUTO_FIX (sorted) must list every fixer's rule"
+        );
+        for r in listed {
+            assert!(crate::rules::by_id(r).is_some(), "{r} is not a rule");
+            assert!(crate::rules::auto_fix(r).is_some(), "{r}: lookup");
+        }
+        assert!(crate::rules::auto_fix("security/no-such-rule").is_none());
+    }
+}

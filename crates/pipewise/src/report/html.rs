@@ -56,6 +56,8 @@ details summary{cursor:pointer;color:var(--mute)}
 body{overflow-wrap:anywhere}svg{max-width:100%;height:auto}.graph svg{max-width:none}
 .ready{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;color:#fff}
 .ready-ready{background:var(--ok)}.ready-needs-work{background:var(--partial);color:#222}.ready-blocking{background:var(--missing)}
+.sev,.ready,th,td.num{white-space:nowrap;overflow-wrap:normal}
+table.cards td{overflow-wrap:break-word}td.ids code{white-space:nowrap}.cmd{margin-top:3px}
 @media(max-width:700px){header{padding:14px 16px}header h1{font-size:18px}main{padding:12px 8px}
 .card{padding:12px}
 table.cards,table.cards tbody,table.cards tr,table.cards td,table.cards th{display:block;width:100%}
@@ -900,12 +902,12 @@ fn summary_cards(o: &mut String, repo: &RepoReport, sfx: &str) {
     for r in &sum.readiness {
         let _ = write!(
             o,
-            "<tr><td>{}</td><td>{:.1}/10</td><td><span class=\"ready ready-{}\">{}</span></td><td class=\"msg\">{}</td></tr>",
+            "<tr><td>{}</td><td class=\"num\">{:.1}/10</td><td><span class=\"ready ready-{}\">{}</span></td><td class=\"msg\">{}</td></tr>",
             esc(&r.name),
             r.score,
             esc(&r.status),
             esc(&r.status.replace('-', " ")),
-            esc(&r.why)
+            inline_markdown(&r.why)
         );
     }
     o.push_str("</tbody></table></div>\n");
@@ -923,7 +925,7 @@ fn summary_cards(o: &mut String, repo: &RepoReport, sfx: &str) {
         );
         let _ = write!(
             o,
-            "<tr><td>{}. {}</td><td><span class=\"sev sev-{}\">{}</span></td><td>{}</td><td class=\"msg\">{}</td><td>{}</td></tr>",
+            "<tr><td>{}. {}</td><td><span class=\"sev sev-{}\">{}</span></td><td class=\"num\">{}</td><td class=\"msg\">{}</td><td class=\"ids\">{}</td></tr>",
             i + 1,
             esc(&p.title),
             p.priority.as_str(),
@@ -938,12 +940,16 @@ fn summary_cards(o: &mut String, repo: &RepoReport, sfx: &str) {
     for g in &sum.groups {
         let _ = write!(
             o,
-            "<tr><td><code>{}</code><div class=\"msg\">{}</div></td><td><span class=\"sev sev-{sev}\">{sev}</span></td><td>{} in {} file(s)</td><td class=\"msg\">{}</td><td>{}</td></tr>",
+            "<tr><td class=\"ids\"><code>{}</code><div class=\"msg\">{}</div></td><td><span class=\"sev sev-{sev}\">{sev}</span></td><td class=\"num\">{} in {} file(s)</td><td class=\"msg\">{}{}</td><td class=\"num\">{}</td></tr>",
             esc(&g.rule),
-            esc(&g.title),
+            inline_markdown(&g.title),
             g.count,
             g.files,
-            esc(&g.fix),
+            inline_markdown(&g.fix),
+            g.command
+                .as_ref()
+                .map(|c| format!("<div class=\"cmd\">automatic where it can: <code>{}</code></div>", esc(c)))
+                .unwrap_or_default(),
             esc(&effort(g.effort_minutes)),
             sev = g.severity.as_str()
         );
@@ -1100,6 +1106,17 @@ fn markdown_to_html(md: &str) -> String {
         }
     }
     o
+}
+
+/// One line of Markdown (a fix, a reason) as inline HTML: code spans rendered, no
+/// paragraph around it.
+fn inline_markdown(md: &str) -> String {
+    let h = markdown_to_html(md.trim());
+    let t = h.trim();
+    match t.strip_prefix("<p>").and_then(|x| x.strip_suffix("</p>")) {
+        Some(x) if !x.contains("<p>") => x.to_string(),
+        _ => h,
+    }
 }
 
 /// Every section of the Markdown report that no card above shows, in the Markdown's

@@ -949,10 +949,12 @@ fn findings(out: &mut String, repo: &RepoReport) {
             let _ = writeln!(
                 out,
                 "**Fix**{}: {}\n",
-                if fs.len() > 1 {
-                    format!(" (all {} at once)", fs.len())
-                } else {
-                    String::new()
+                match (fs.len(), &g.command) {
+                    (1, None) => String::new(),
+                    (1, Some(c)) => format!(" (automatic where it can: {})", code(c)),
+                    (n, None) => format!(" (all {n} at once)"),
+                    (n, Some(c)) =>
+                        format!(" (all {n} at once; automatic where it can: {})", code(c)),
                 },
                 line(f.fix.description.trim())
             );
@@ -989,7 +991,10 @@ fn minor_findings(out: &mut String, repo: &RepoReport) {
             g.severity,
             cell(&g.title),
             cell(&locations(&fs, usize::MAX)),
-            cell(&g.fix),
+            cell(&match &g.command {
+                Some(c) => format!("{} (automatic where it can: {})", g.fix.trim(), code(c)),
+                None => g.fix.clone(),
+            }),
             effort(g.effort_minutes)
         );
     }

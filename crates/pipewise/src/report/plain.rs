@@ -347,14 +347,16 @@ fn top_actions(repo: &super::RepoReport) -> Vec<String> {
         .filter(|g| g.severity >= Severity::Medium)
         .take(3)
         .map(|g| {
-            format!(
-                "[{}] {} ({}, {} location{})",
-                g.severity,
-                esc(g.fix.trim()),
-                g.rule,
+            let n = format!(
+                "{} location{}",
                 g.count,
                 if g.count == 1 { "" } else { "s" }
-            )
+            );
+            match &g.command {
+                // The command names the rule.
+                Some(c) => format!("[{}] {} ({n}: {c})", g.severity, esc(g.fix.trim())),
+                None => format!("[{}] {} ({}, {n})", g.severity, esc(g.fix.trim()), g.rule),
+            }
         })
         .collect();
     for g in &sum.gaps {

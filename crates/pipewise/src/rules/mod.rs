@@ -306,6 +306,57 @@ fn sorted() -> &'static [&'static dyn Rule] {
     })
 }
 
+/// Whether `pipewise fix` applies a rule's automatic fix by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AutoFix {
+    /// Every fix of the rule is safe (applied by default).
+    Safe,
+    /// Every fix of the rule is unsafe (applied with `--unsafe`).
+    Unsafe,
+    /// Safe or unsafe depending on the finding (`docs/fix.md` says when).
+    Mixed,
+}
+
+/// The rules `pipewise fix` has a fixer for, sorted by id. The fix engine
+/// (`fix::fixers`) and the reports' bulk-fix command both read this list: a test of
+/// `fix` checks that its fixers are exactly these rules, and `tests/fix.rs` that every
+/// applied fix has the safety declared here.
+pub const AUTO_FIX: &[(&str, AutoFix)] = &[
+    ("container/apt-get-install", AutoFix::Mixed),
+    ("container/root-user", AutoFix::Unsafe),
+    ("quality/non-failing-scanner", AutoFix::Unsafe),
+    ("reliability/continue-on-error-gate", AutoFix::Unsafe),
+    ("reliability/interactive-command", AutoFix::Unsafe),
+    ("reliability/masked-failure", AutoFix::Unsafe),
+    ("reliability/missing-concurrency", AutoFix::Safe),
+    ("reliability/missing-timeout", AutoFix::Unsafe),
+    ("reliability/toolchain-drift", AutoFix::Unsafe),
+    ("reliability/unlocked-action", AutoFix::Unsafe),
+    ("security/missing-permissions", AutoFix::Unsafe),
+    ("security/persisted-credentials", AutoFix::Mixed),
+    ("security/template-injection", AutoFix::Mixed),
+    ("security/unpinned-action", AutoFix::Mixed),
+];
+
+/// How `pipewise fix` applies the fixes of this rule, when it has a fixer.
+pub fn auto_fix(id: &str) -> Option<AutoFix> {
+    AUTO_FIX
+        .binary_search_by(|(r, _)| r.cmp(&id))
+        .ok()
+        .and_then(|i| AUTO_FIX.get(i))
+        .map(|(_, a)| *a)
+}
+
+/// The command that applies every fix of this rule at once, when `pipewise fix` has
+/// a fixer for it: `--unsafe` when some of its fixes may change what the pipeline
+/// does (the command prints what it changed; `--diff` previews it).
+pub fn fix_command(id: &str) -> Option<String> {
+    auto_fix(id).map(|a| match a {
+        AutoFix::Safe => format!("pipewise fix --rule {id}"),
+        AutoFix::Unsafe | AutoFix::Mixed => format!("pipewise fix --unsafe --rule {id}"),
+    })
+}
+
 /// The rule with this id.
 pub fn by_id(id: &str) -> Option<&'static dyn Rule> {
     let rules = sorted();
