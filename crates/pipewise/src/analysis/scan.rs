@@ -231,10 +231,13 @@ pub fn scan<'a>(
             // Before one (a deploying job needs it): backups, but not the test gate.
             let after = after_deploy.get(ji).copied().unwrap_or(false);
             let before = before_deploy.get(ji).copied().unwrap_or(false);
+            let own_database = job.get("services").is_some() || starts_database(job);
             let deploy_ctx = deploys
                 || follows_deploy
                 || after
-                || (before && !matches!(testy, Intent::Test | Intent::Lint | Intent::Build));
+                || (before
+                    && !own_database
+                    && !matches!(testy, Intent::Test | Intent::Lint | Intent::Build));
             let line = wf.doc.position(job.key.span.start).line;
             // Matrix-supplied platforms (`platforms: ${{ matrix.platform }}` over
             // several values): a multi-arch build.
@@ -264,7 +267,7 @@ pub fn scan<'a>(
                 on_change,
                 on_pull_request: on_pr,
                 schedule_only,
-                has_services: job.get("services").is_some() || starts_database(job),
+                has_services: own_database,
                 line,
             });
             let job_weak = if literal_true(job.get("continue-on-error")) {
@@ -793,7 +796,7 @@ impl<'a> Ctx<'a> {
     /// named on the command line when there are some. `pre-commit install` runs none.
     fn precommit(&self, words: &[String]) -> Vec<Match> {
         let hooks = &self.detected.precommit_hooks;
-        let w = super::tools::unwrap_runner(words);
+        let w = crate::shell::unwrap_runner(words);
         let is_runner = w
             .first()
             .is_some_and(|f| matches!(f.rsplit('/').next(), Some("pre-commit" | "prek")));
@@ -887,13 +890,34 @@ impl<'a> Ctx<'a> {
         if !matches!(first.as_str(), "npm" | "pnpm" | "yarn" | "bun") {
             return vec![];
         }
-        let name = match words.get(1).map(String::as_str) {
-            Some("run") | Some("run-script") => words.iter().skip(2).find(|a| !a.starts_with('-')),
-            Some("test") => words.get(1),
-            Some(_) if first != "npm" => words.get(1),
+        // Global options before the command: a folder (`yarn --cwd web validate`,
+        // `npm --prefix web run lint`, `pnpm -C web lint`) is where the scripts are.
+        let mut dir = cwd.to_string();
+        let mut i = 1;
+        while let Some(w) = words.get(i).filter(|w| w.starts_with('-')) {
+            match w.as_str() {
+                "--cwd" | "--prefix" | "-c" | "--dir" => {
+                    if let Some(d) = words.get(i + 1) {
+                        dir = if cwd.is_empty() {
+                            d.clone()
+                        } else {
+                            format!("{cwd}/{d}")
+                        };
+                    }
+                    i += 2;
+                }
+                "-w" | "--workspace" | "-f" | "--filter" => i += 2,
+                _ => i += 1,
+            }
+        }
+        let rest = words.get(i..).unwrap_or(&[]);
+        let name = match rest.first().map(String::as_str) {
+            Some("run") | Some("run-script") => rest.iter().skip(1).find(|a| !a.starts_with('-')),
+            Some("test") => rest.first(),
+            Some(_) if first != "npm" => rest.first(),
             _ => None,
         };
-        let Some(body) = name.and_then(|n| self.detected.npm_script(cwd, n)) else {
+        let Some(body) = name.and_then(|n| self.detected.npm_script(&dir, n)) else {
             return vec![];
         };
         let mut out = vec![];
