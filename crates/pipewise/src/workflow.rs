@@ -220,6 +220,33 @@ pub struct Job<'a> {
 }
 
 impl<'a> Job<'a> {
+    /// A step under `continue-on-error` whose failure a later step of the job turns
+    /// back into a failed job: `if: steps.<id>.outcome == 'failure'` running `exit 1`
+    /// (fastapi's pre-commit job lets the fixes be pushed first, then fails).
+    pub fn reraises_failure_of(&self, step: &Step) -> bool {
+        let Some(id) = step.id else {
+            return false;
+        };
+        let outcome = format!("steps.{id}.outcome");
+        let conclusion = format!("steps.{id}.conclusion");
+        self.steps.iter().skip(step.index + 1).any(|later| {
+            let cond = later.get("if").and_then(Node::as_str).unwrap_or("");
+            let on_failure = (cond.contains(&outcome) || cond.contains(&conclusion))
+                && (cond.contains("== 'failure'") || cond.contains("!= 'success'"));
+            on_failure
+                && later
+                    .run
+                    .as_ref()
+                    .and_then(|r| r.script.as_ref())
+                    .is_some_and(|sc| {
+                        sc.commands.iter().any(|c| {
+                            c.base_name() == "false"
+                                || (c.base_name() == "exit"
+                                    && c.args().first().is_some_and(|a| a.text != "0"))
+                        })
+                    })
+        })
+    }
     pub fn get(&self, key: &str) -> Option<&'a Node> {
         self.node.get(key)
     }
