@@ -170,7 +170,7 @@ impl Proof<'_> {
         if !name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_') {
             return false;
         }
-        let Some(a) = self.script.assignment_before(name, at) else {
+        let Some(a) = self.script.assignment_before(self.text, name, at) else {
             return false;
         };
         if a.in_substitution {

@@ -208,7 +208,7 @@ impl Rule for GithubEnvInjection {
                 };
                 (s, Confidence::High, format!("`{path}` is written to `${file}`; a newline in it defines any variable (e.g. `BASH_ENV`, `LD_PRELOAD`) for later steps — {why}."))
             } else if privileged
-                && (computed(run.text, run.script.as_ref(), writer, text, span.start)
+                && (computed(run.text, run.script.as_deref(), writer, text, span.start)
                     || find_embedded(text)
                         .iter()
                         .filter_map(|e| e.expr.as_ref().ok())
