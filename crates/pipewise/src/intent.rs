@@ -932,8 +932,24 @@ pub fn job_ships(job: &Job) -> Option<Intent> {
 /// literal value of the first `${{ matrix.<key> }}` in its script (at most 16) put in
 /// place and the commands read again (`npx ${{ matrix.cmd }} publish` with `cmd: vsce`).
 pub fn matrix_ships(job: &Job, step: &Step) -> Option<Intent> {
-    let text = step.run.as_ref()?.text;
+    let run = step.run.as_ref()?;
+    let text = run.text;
     if !text.contains("matrix.") {
+        return None;
+    }
+    // Only a matrix value in a command's name, or as the tool a runner such as `npx`
+    // runs, can change what the step ships (`cargo test --target ${{ matrix.t }}`
+    // cannot): read the script again only then.
+    let expression =
+        |w: &crate::shell::Word| w.text.starts_with("${{") || w.text.contains("matrix.");
+    let in_command = run.script.as_ref()?.commands.iter().any(|c| {
+        c.words.first().is_some_and(expression)
+            || (matches!(
+                c.base_name(),
+                "npx" | "pnpx" | "bunx" | "pnpm" | "yarn" | "bun"
+            ) && c.args().first().is_some_and(expression))
+    });
+    if !in_command {
         return None;
     }
     let at = text.find("${{")?;
