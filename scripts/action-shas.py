@@ -22,7 +22,7 @@ Refreshing the table (needs network; run from the repository root):
 Add an action by adding its `owner/name=...` input. Then run
 `cargo test -p pipewise action_shas` and commit the data file.
 
-Output format (compact, line oriented, parsed by crates/pipewise/src/action_shas.rs):
+Output format (compact, line oriented, parsed by crates/pipewise/src/github/action_shas.rs):
   # comment lines
   @snapshot YYYY-MM-DD        newest commit date seen in the inputs
   owner/name                  an action repository (lower case)

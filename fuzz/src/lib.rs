@@ -83,14 +83,14 @@ pub fn expr(data: &[u8]) {
     let Ok(s) = std::str::from_utf8(data) else {
         return;
     };
-    for e in pipewise::expr::find_embedded(s) {
+    for e in pipewise::github::expr::find_embedded(s) {
         assert!(e.span.start <= e.span.end && e.span.end <= s.len());
         if let Ok(x) = &e.expr {
             let _ = x.contexts();
             let _ = x.calls();
         }
     }
-    if let Ok(x) = pipewise::expr::parse(s) {
+    if let Ok(x) = pipewise::github::expr::parse(s) {
         for (_, sp) in x.contexts().into_iter().chain(x.calls()) {
             assert!(sp.start <= sp.end && sp.end <= s.len(), "span out of range");
         }

@@ -827,9 +827,9 @@ fn good_examples_and_fixes_do_not_use_branch_pinned_actions() {
                 "{}: `{line}` has no version comment",
                 m.id
             );
-            if pipewise::action_shas::is_known_action(name) {
+            if pipewise::github::action_shas::is_known_action(name) {
                 assert!(
-                    pipewise::action_shas::tags_for_sha(name, r).contains(&version),
+                    pipewise::github::action_shas::tags_for_sha(name, r).contains(&version),
                     "{}: `{line}`: {version} is not a tag at that SHA",
                     m.id
                 );

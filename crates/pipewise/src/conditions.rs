@@ -38,7 +38,7 @@
 //! events that carry no pull request; string comparison ignores case like GitHub's.
 //! `if: ${{ a }} && ${{ b }}` is a non-empty string, always true, as on GitHub.
 
-use crate::expr::{self, BinOp, Expr, ExprKind, UnaryOp};
+use crate::github::expr::{self, BinOp, Expr, ExprKind, UnaryOp};
 use crate::workflow::{Job, Step, Workflow};
 use pipewise_yaml::{Node, NodeKind};
 
@@ -594,7 +594,7 @@ pub fn co_reachable(wf: &Workflow, job: &Job, a: &Step, b: &Step) -> bool {
     for c in [&job_if, &ca, &cb] {
         if let Some(x) = c.expr() {
             x.visit(&mut |e| {
-                if let crate::expr::ExprKind::String(v) = &e.kind {
+                if let crate::github::expr::ExprKind::String(v) = &e.kind {
                     if let Some(b) = v.strip_prefix("refs/heads/") {
                         if !b.is_empty() && !named.contains(&b) && named.len() < 16 {
                             named.push(b);

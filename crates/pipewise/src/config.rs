@@ -22,8 +22,7 @@ use std::path::{Path, PathBuf};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-/// Per-rule options: rule id → table.
-pub type RuleOptions = BTreeMap<String, toml::Table>;
+pub use crate::rules::RuleOptions;
 
 /// Config file names looked up in a repository root, in order.
 pub const CONFIG_NAMES: &[&str] = &["pipewise.toml", ".pipewise.toml", ".github/pipewise.toml"];

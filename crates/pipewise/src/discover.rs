@@ -50,7 +50,7 @@ pub fn classify(rel: &str) -> Option<FileKind> {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let lower = name.to_ascii_lowercase();
     let is_yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
-    if rel == crate::actions_lock::PATH {
+    if rel == crate::github::actions_lock::PATH {
         return Some(FileKind::ActionsLock);
     }
     if let Some(rest) = rel.strip_prefix(".github/workflows/") {

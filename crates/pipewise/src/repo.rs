@@ -1,13 +1,12 @@
 //! One repository in memory: its discovered files (loaded in parallel), every path it
 //! has, and the shell scripts that `run:` steps call, followed transitively.
 
-use crate::discover::{discover, Discovery};
 use crate::shell::{Command, Script};
 use crate::source::{read_text, FileKind, LoadError, SourceFile};
 use crate::tree::Tree;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 #[derive(Debug)]
@@ -39,23 +38,9 @@ pub struct ScriptFile {
 pub type Scripts = BTreeMap<String, ScriptFile>;
 
 impl Repo {
-    /// Discovers and loads a repository directory.
-    pub fn load(root: &Path, display: &str) -> Repo {
-        let d = discover(root);
-        Repo::from_discovery(d, display, None)
-    }
-
-    /// Discovers and loads a repository from a [`Tree`] (a commit read from git):
-    /// the same discovery, limits and budgets as a folder on disk. `root` only
-    /// names the repository (nothing is read from it).
-    pub fn load_tree(tree: Arc<dyn Tree>, root: &Path, display: &str) -> Repo {
-        let d = crate::discover::discover_in(tree.as_ref(), root);
-        Repo::from_discovery(d, display, Some(tree))
-    }
-
     /// The size of the file at `rel` (0 when it cannot be known; it is then refused
     /// or read within its own limit).
-    fn size_of(&self, rel: &str) -> u64 {
+    pub(crate) fn size_of(&self, rel: &str) -> u64 {
         match &self.tree {
             Some(t) => t.size(rel).unwrap_or(0),
             None => std::fs::metadata(self.root.join(rel)).map_or(0, |m| m.len()),
@@ -69,86 +54,6 @@ impl Repo {
             Some(t) => t.read(rel),
             None => read_text(&self.root, &self.root.join(rel), rel),
         }
-    }
-
-    /// Loads a repository for an audit of one of its files (`rel`, relative to
-    /// `root`): every discovered file, so repository-wide facts hold, plus that file
-    /// (read as a workflow when its place does not say what it is).
-    pub fn load_file(root: &Path, rel: &Path, display: &str) -> Repo {
-        let mut d = discover(root);
-        let rel = rel.to_string_lossy().replace('\\', "/");
-        if !d.files.iter().any(|(p, _)| *p == rel) {
-            let kind = crate::discover::classify(&rel).unwrap_or(FileKind::Workflow);
-            d.files.push((rel, kind));
-            d.files.sort();
-        }
-        Repo::from_discovery(d, display, None)
-    }
-
-    fn from_discovery(mut d: Discovery, display: &str, tree: Option<Arc<dyn Tree>>) -> Repo {
-        let root = d.root.clone();
-        let mut repo = Repo {
-            root,
-            display: display.to_string(),
-            files: vec![],
-            paths: std::mem::take(&mut d.paths),
-            errors: vec![],
-            incomplete: d.incomplete,
-            tree,
-        };
-        // The repository budget, spent in a fixed order (workflows and actions first,
-        // then by path) from the sizes on disk, before anything is read.
-        let mut order: Vec<usize> = (0..d.files.len()).collect();
-        order.sort_by_key(|&i| {
-            let (rel, kind) = &d.files[i];
-            (
-                !matches!(kind, FileKind::Workflow | FileKind::Action),
-                rel.clone(),
-            )
-        });
-        let mut spent = 0u64;
-        let mut over = vec![false; d.files.len()];
-        for i in order {
-            let (rel, _) = &d.files[i];
-            let size = repo.size_of(rel);
-            if size > crate::source::MAX_FILE_BYTES {
-                continue; // refused on its own when read
-            }
-            if spent + size > MAX_REPO_BYTES {
-                over[i] = true;
-            } else {
-                spent += size;
-            }
-        }
-        let mut skipped = vec![];
-        let mut i = 0;
-        d.files.retain(|(rel, _)| {
-            let keep = !over[i];
-            i += 1;
-            if !keep {
-                skipped.push(budget_error(rel));
-            }
-            keep
-        });
-        d.errors.extend(skipped);
-        let loaded: Vec<(Option<SourceFile>, Vec<LoadError>)> = d
-            .files
-            .par_iter()
-            .map(|(rel, kind)| match repo.read(rel) {
-                Ok(text) => {
-                    let (f, errs) = SourceFile::from_text(rel.clone(), *kind, text);
-                    (Some(f), errs)
-                }
-                Err(e) => (None, vec![e]),
-            })
-            .collect();
-        repo.errors = d.errors;
-        for (f, errs) in loaded {
-            repo.files.extend(f);
-            repo.errors.extend(errs);
-        }
-        crate::gitlab::include::load(&mut repo, &[]);
-        repo
     }
 
     /// The loaded file at `path`. Per-file rules read other files only through
@@ -257,7 +162,7 @@ impl Repo {
 /// 3.6 MB scripts must not cost gigabytes.
 pub const MAX_REPO_BYTES: u64 = 32 * 1024 * 1024;
 
-fn budget_error(rel: &str) -> LoadError {
+pub(crate) fn budget_error(rel: &str) -> LoadError {
     LoadError {
         file: rel.to_string(),
         line: 0,
@@ -364,7 +269,7 @@ pub fn called_script(repo: &Repo, cmd: &Command, cwd: &str) -> Option<String> {
             .iter()
             .map(|w| w.text.to_ascii_lowercase())
             .collect();
-        let rest = crate::analysis::tools::unwrap_runner(&words).len();
+        let rest = crate::shell::unwrap_runner(&words).len();
         let inner = cmd
             .words
             .get(words.len() - rest..)

@@ -137,7 +137,7 @@ impl Reuse {
     pub(crate) fn context(
         &self,
         enabled: &[&str],
-        options: &crate::config::RuleOptions,
+        options: &crate::rules::RuleOptions,
         scripts: &crate::repo::Scripts,
     ) -> u128 {
         let mut h = self.hasher();

@@ -1,9 +1,10 @@
 //! The shape of the code (issue 22, `docs/architecture.md`), read from the sources:
 //!
-//! - the top-level modules of `pipewise` are layered ([`LAYERS`], bottom first): a
-//!   module uses only modules below it, so there is no import cycle among them,
-//!   except for the upward edges listed in [`KNOWN_UPWARD`] (today's debt; the
-//!   test also fails when a listed edge is gone, so the list only shrinks);
+//! - the top-level modules of `pipewise` are layered ([`LAYERS`], bottom first; the
+//!   files of a platform tree such as `gitlab/` one by one): a module uses only
+//!   modules below it, so there is no import cycle among them ([`KNOWN_UPWARD`],
+//!   the list of exceptions, is empty; the test fails when a listed edge is gone,
+//!   so it can only shrink);
 //! - no rule imports a sibling rule (shared code lives in the group's `mod.rs` or
 //!   `common.rs`);
 //! - a capability unit imports no other capability unit, and tests its verdicts.
@@ -14,19 +15,37 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// Top-level modules, bottom first. A new module gets its place here.
+/// Top-level modules, bottom first. A new module gets its place here. The files of
+/// a platform tree ([`TREES`]) are placed one by one (`gitlab::pipeline`; a file
+/// not listed sits with the tree's `mod.rs`, under the tree's own name); files that
+/// use each other share one entry (`a|b`).
 const LAYERS: &[&str] = &[
-    // Leaves: findings, source files, expressions, word lists.
+    // Leaves: findings, source files, expressions, word lists, memo slots.
     "finding",
     "dockerfile",
     "source",
     "keywords",
-    "expr",
-    "action_shas",
-    // The model and the facts about its steps.
+    "github::expr",
+    "github::action_shas",
+    "memo",
+    // Syntax and the loaded repository's data.
     "shell",
+    "tree",
+    "reads",
+    "repo",
+    "github::actions_lock",
+    // GitLab CI's own model, the shared pipeline model, GitHub Actions read into
+    // it and GitLab CI lowered into it.
+    "gitlab::include",
+    // The merge and the checks of GitLab's schema on the merged jobs.
+    "gitlab::pipeline|gitlab::schema",
     "workflow",
+    "github::workflow",
+    "github::action",
+    "github",
+    "gitlab::lower",
     "gitlab",
+    // Facts about steps and jobs.
     "conditions",
     "needs",
     "intent",
@@ -34,17 +53,14 @@ const LAYERS: &[&str] = &[
     "economics",
     // The report data, below everything that fills or renders it.
     "schema",
-    // Reading a repository.
-    "tree",
-    "reads",
-    "repo",
-    "actions_lock",
+    // Reading a repository: discovery, then loading (`Repo::load`).
     "discover",
+    "load",
     // Rules and their configuration.
-    "config",
     "rules",
-    "reuse",
     "suggest",
+    "config",
+    "reuse",
     "suppress",
     // Analysis, scores, what reports show, renderers, the engine.
     "analysis",
@@ -56,20 +72,34 @@ const LAYERS: &[&str] = &[
     "fix",
 ];
 
-/// Upward edges (a module using one above it) that exist today: each closes an
-/// import cycle and should go.
-const KNOWN_UPWARD: &[(&str, &str)] = &[
-    ("actions_lock", "fix"),
-    ("config", "rules"),
-    ("config", "suggest"),
-    ("gitlab", "repo"),
-    ("repo", "analysis"),
-    ("repo", "discover"),
-    ("shell", "intent"),
-    ("workflow", "economics"),
-    ("workflow", "gitlab"),
-    ("workflow", "intent"),
+/// Module trees whose files are layered one by one: a platform's loading, model
+/// and lowering sit at different heights (its files use `super::` for each other).
+const TREES: &[&str] = &["github", "gitlab"];
+
+/// Old paths kept by `pub use` in `lib.rs` for branches written before a move:
+/// read as the module they name now.
+const ALIASES: &[(&str, &str)] = &[
+    ("expr", "github::expr"),
+    ("action_shas", "github::action_shas"),
+    ("actions_lock", "github::actions_lock"),
 ];
+
+/// The height of a layer: its place in [`LAYERS`] (an entry may name files of a
+/// tree that use each other, `a|b`: one layer). A file of a tree that is not
+/// listed sits at its tree's own height.
+fn layer_of(m: &str) -> Option<usize> {
+    let found = LAYERS
+        .iter()
+        .position(|x| x.split('|').any(|part| part == m));
+    found.or_else(|| {
+        let (tree, _) = m.split_once("::")?;
+        TREES.contains(&tree).then(|| layer_of(tree))?
+    })
+}
+
+/// Upward edges (a module using one above it): each would close an import cycle.
+/// None is left; the list stays for the test's ratchet.
+const KNOWN_UPWARD: &[(&str, &str)] = &[];
 
 /// Rules allowed to import a sibling rule (file, sibling): none. Shared functions
 /// live in the group's `mod.rs` or `common.rs`.
@@ -113,31 +143,89 @@ fn ident(s: &str) -> &str {
     &s[..end]
 }
 
-/// The modules named after `prefix` (`crate::`, `super::`) in `code`, including
-/// the items of a `prefix{a, b::c}` group.
-fn named_after(code: &str, prefix: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for (i, _) in code.match_indices(prefix) {
-        let rest = &code[i + prefix.len()..];
+/// The names after `item` (an identifier, maybe followed by `::name` or
+/// `::{a, b}`): the identifier and the names that follow it.
+fn item_path(item: &str) -> (String, Vec<String>) {
+    let first = ident(item).to_string();
+    let rest = &item[first.len()..];
+    let mut next = vec![];
+    if let Some(rest) = rest.strip_prefix("::") {
         if let Some(group) = rest.strip_prefix('{') {
             let group = &group[..group.find('}').unwrap_or(group.len())];
-            for item in group.split(',') {
-                let m = ident(item.trim());
+            for i in group.split(',') {
+                let m = ident(i.trim());
                 if !m.is_empty() {
-                    out.insert(m.to_string());
+                    next.push(m.to_string());
                 }
             }
         } else {
             let m = ident(rest);
             if !m.is_empty() {
-                out.insert(m.to_string());
+                next.push(m.to_string());
+            }
+        }
+    }
+    (first, next)
+}
+
+/// The paths named after `prefix` (`crate::`, `super::`) in `code`, as (module,
+/// the names right after it), including the items of a `prefix{a, b::c}` group.
+fn paths_after(code: &str, prefix: &str) -> BTreeSet<(String, Vec<String>)> {
+    let mut out = BTreeSet::new();
+    for (i, _) in code.match_indices(prefix) {
+        let rest = &code[i + prefix.len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            // Nested groups (`crate::{a::{b, c}, d}`) are rare: read up to the
+            // first `}`, which keeps at least the first names of each item.
+            let group = &group[..group.find('}').unwrap_or(group.len())];
+            for item in group.split(',') {
+                let (m, next) = item_path(item.trim());
+                if !m.is_empty() {
+                    out.insert((m, next));
+                }
+            }
+        } else {
+            let (m, next) = item_path(rest);
+            if !m.is_empty() {
+                out.insert((m, next));
             }
         }
     }
     out
 }
 
-/// Edges between top-level modules: (from, to) → the files that make them.
+/// The modules named after `prefix` in `code` (first names only).
+fn named_after(code: &str, prefix: &str) -> BTreeSet<String> {
+    paths_after(code, prefix)
+        .into_iter()
+        .map(|(m, _)| m)
+        .collect()
+}
+
+/// The layer a path into module `m` reaches: `tree::file` for a file of a
+/// [`TREES`] tree, else `m`.
+fn node(root: &Path, m: &str, next: &[String]) -> Vec<String> {
+    if let Some((_, to)) = ALIASES.iter().find(|(old, _)| *old == m) {
+        return vec![to.to_string()];
+    }
+    if !TREES.contains(&m) {
+        return vec![m.to_string()];
+    }
+    let files: Vec<String> = next
+        .iter()
+        .filter(|n| root.join(m).join(format!("{n}.rs")).is_file())
+        .map(|n| format!("{m}::{n}"))
+        .collect();
+    if files.is_empty() || files.len() < next.len() {
+        let mut all = files;
+        all.push(m.to_string());
+        all
+    } else {
+        files
+    }
+}
+
+/// Edges between layers: (from, to) → the files that make them.
 fn module_graph() -> BTreeMap<(String, String), Vec<String>> {
     let root = src();
     let mut files = vec![];
@@ -149,20 +237,34 @@ fn module_graph() -> BTreeMap<(String, String), Vec<String>> {
             .unwrap()
             .to_string_lossy()
             .replace('\\', "/");
-        let top = rel
-            .split('/')
-            .next()
-            .unwrap()
-            .trim_end_matches(".rs")
-            .to_string();
+        let parts: Vec<&str> = rel.split('/').collect();
+        let top = parts[0].trim_end_matches(".rs").to_string();
         // The crate root, and test support compiled only for tests.
         if top == "lib" || f.file_stem().is_some_and(|s| s == "testing") {
             continue;
         }
-        for to in named_after(&code(&f), "crate::") {
-            if to != top {
+        let code = code(&f);
+        let in_tree = TREES.contains(&top.as_str()) && parts.len() == 2;
+        let from = match parts.get(1) {
+            Some(file) if in_tree && *file != "mod.rs" => {
+                format!("{top}::{}", file.trim_end_matches(".rs"))
+            }
+            _ => top.clone(),
+        };
+        let mut to = BTreeSet::new();
+        for (m, next) in paths_after(&code, "crate::") {
+            to.extend(node(&root, &m, &next));
+        }
+        if in_tree && from != top {
+            // A tree's files name each other as `super::file`.
+            for (m, _) in paths_after(&code, "super::") {
+                to.extend(node(&root, &top, &[m]).into_iter().filter(|n| *n != top));
+            }
+        }
+        for t in to {
+            if t != from && (in_tree || t != top) {
                 edges
-                    .entry((top.clone(), to))
+                    .entry((from.clone(), t))
                     .or_default()
                     .push(rel.clone());
             }
@@ -173,7 +275,7 @@ fn module_graph() -> BTreeMap<(String, String), Vec<String>> {
 
 #[test]
 fn modules_are_layered_without_new_cycles() {
-    let pos = |m: &str| LAYERS.iter().position(|x| *x == m);
+    let pos = |m: &str| layer_of(m);
     let edges = module_graph();
     let mut problems = vec![];
     let mut upward = BTreeSet::new();
@@ -211,6 +313,9 @@ fn the_module_graph_reads_imports() {
         ("audit", "analysis"),
         ("scoring", "schema"),
         ("report", "schema"),
+        ("gitlab::lower", "workflow"),
+        ("gitlab::pipeline", "gitlab::include"),
+        ("load", "gitlab::include"),
     ] {
         assert!(
             edges.contains_key(&(from.to_string(), to.to_string())),
@@ -304,4 +409,84 @@ fn no_capability_imports_another() {
             "capability {u} has no verdict test (verdict_tests!)"
         );
     }
+}
+
+/// A rule's place says its platform (`docs/architecture.md`, "Rules by platform"):
+/// `rules/gitlab/` holds the GitLab-only rules and only them; every other rule is
+/// GitHub-only (the default) or runs on every platform.
+#[test]
+fn rules_sit_where_their_platform_says() {
+    use pipewise::workflow::Platform;
+    let gitlab: BTreeSet<&str> = pipewise::rules::gitlab::RULES
+        .iter()
+        .map(|r| r.meta().id)
+        .collect();
+    assert!(!gitlab.is_empty());
+    let mut problems = vec![];
+    for r in pipewise::rules::all() {
+        let id = r.meta().id;
+        let p = r.platforms();
+        let ok = if gitlab.contains(id) {
+            p == [Platform::GitLab]
+        } else {
+            p == [Platform::GitHub] || p == Platform::ALL
+        };
+        if !ok {
+            problems.push(format!("{id}: platforms {p:?} do not match its place"));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+/// The backticked paths in the first column of a Markdown table that follows
+/// `heading` in `doc` (relative to `base`; a `<…>` placeholder ends the path).
+fn table_paths(doc: &str, heading: &str) -> Vec<String> {
+    let at = doc
+        .find(heading)
+        .unwrap_or_else(|| panic!("{heading} not found"));
+    let mut out = vec![];
+    let mut started = false;
+    for line in doc[at..].lines().skip(1) {
+        if !line.starts_with('|') {
+            if started {
+                break;
+            }
+            continue;
+        }
+        started = true;
+        let first = line.split('|').nth(1).unwrap_or("");
+        let mut prefix = String::new();
+        for (i, part) in first.split('`').enumerate() {
+            if i % 2 == 0 {
+                continue;
+            }
+            let path = part.split('<').next().unwrap_or(part);
+            let path = path.trim_end_matches('/');
+            if path.starts_with("crates/") {
+                prefix = path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+                if path.contains('/') {
+                    out.push(path.to_string());
+                }
+            } else if !prefix.is_empty() && !path.is_empty() {
+                // `crates/pipewise/src/repo.rs`, `load.rs`: beside the first one.
+                out.push(format!("{prefix}/{path}"));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn layout_tables_name_real_places() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap();
+    let mut paths = table_paths(&read("docs/architecture.md"), "## Where things live");
+    let readme = table_paths(&read("README.md"), "## Layout");
+    assert!(paths.len() > 10 && readme.len() > 4, "{paths:?} {readme:?}");
+    paths.extend(readme);
+    let missing: Vec<&String> = paths.iter().filter(|p| !root.join(p).exists()).collect();
+    assert!(
+        missing.is_empty(),
+        "layout tables name missing places: {missing:?}"
+    );
 }

@@ -152,9 +152,11 @@ fn pin_comments_agree_with_the_sha() {
         .expect("uses line");
     let (_, rest) = line.split_once('@').expect("@");
     let (sha, comment) = rest.split_once(" # ").expect("comment");
-    assert!(pipewise::action_shas::tags_for_sha("actions/setup-go", sha).contains(&comment));
+    assert!(
+        pipewise::github::action_shas::tags_for_sha("actions/setup-go", sha).contains(&comment)
+    );
     assert_eq!(
-        pipewise::action_shas::known_sha("actions/setup-go", "v5"),
+        pipewise::github::action_shas::known_sha("actions/setup-go", "v5"),
         Some(sha)
     );
     // Unknown actions are left alone (no SHA can be verified offline).

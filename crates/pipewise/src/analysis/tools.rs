@@ -4,6 +4,7 @@
 //! how a tool is configured (trivy's `exit-code`, build-push-action's inputs, a test
 //! runner's arguments, `helm --atomic`, a `curl` health check).
 
+use crate::shell::unwrap_runner;
 use crate::workflow::Step;
 use pipewise_catalog::catalog;
 
@@ -164,88 +165,6 @@ pub fn action_matches(a: &str, step: Option<&Step>) -> Vec<Match> {
         out.push(m("ci.caching", "setup-uv cache"));
     }
     out
-}
-
-/// Strips wrappers that run another tool: `npx x`, `python -m x`, `uv run x`,
-/// `bundle exec x`, `sudo x`, `go run pkg@v`. Returns the inner words.
-pub fn unwrap_runner(w: &[String]) -> &[String] {
-    let mut w = w;
-    for _ in 0..3 {
-        let Some(first) = w.first() else { return w };
-        let name = first.rsplit('/').next().unwrap_or(first);
-        let skip = match name {
-            "npx" | "pnpx" | "bunx" => {
-                1 + w.iter().skip(1).take_while(|a| a.starts_with('-')).count()
-            }
-            "sudo" | "time" | "exec" | "nohup" => 1,
-            // `php vendor/bin/phpunit`: the tool is the script.
-            "php"
-                if w.get(1).is_some_and(|a| {
-                    ["phpunit", "pest", "phpstan", "psalm", "phpcs"]
-                        .iter()
-                        .any(|t| a.rsplit('/').next() == Some(t))
-                }) =>
-            {
-                1
-            }
-            "python" | "python3" | "py" if w.get(1).map(String::as_str) == Some("-m") => 2,
-            // `uv run --with pytest-cov --python 3.12 pytest`: past the runner's
-            // options and their values.
-            "uv" | "poetry" | "pipenv" | "pdm" | "hatch" | "rye"
-                if w.get(1).map(String::as_str) == Some("run") =>
-            {
-                let mut i = 2;
-                while let Some(a) = w.get(i).filter(|a| a.starts_with('-')) {
-                    let takes_value = !a.contains('=')
-                        && matches!(
-                            a.as_str(),
-                            "--with"
-                                | "--python"
-                                | "-p"
-                                | "--group"
-                                | "--extra"
-                                | "--package"
-                                | "--directory"
-                                | "--project"
-                                | "--env-file"
-                                | "--with-requirements"
-                                | "-e"
-                                | "--env"
-                        );
-                    i += if takes_value { 2 } else { 1 };
-                }
-                i
-            }
-            "uvx" | "pipx" if w.get(1).map(String::as_str) != Some("install") => {
-                if name == "pipx" {
-                    2
-                } else {
-                    1
-                }
-            }
-            "bundle" | "pnpm" | "npm" if w.get(1).map(String::as_str) == Some("exec") => 2,
-            "yarn" if w.get(1).map(String::as_str) == Some("dlx") => 2,
-            // `go run -tags postgres pkg@v …`: past the build flags and their values.
-            "go" if w.get(1).map(String::as_str) == Some("run") => {
-                let mut i = 2;
-                while let Some(a) = w.get(i).filter(|a| a.starts_with('-')) {
-                    let takes_value = !a.contains('=')
-                        && matches!(
-                            a.as_str(),
-                            "-tags" | "-ldflags" | "-gcflags" | "-mod" | "-exec" | "-c"
-                        );
-                    i += if takes_value { 2 } else { 1 };
-                }
-                i
-            }
-            _ => 0,
-        };
-        if skip == 0 || skip >= w.len() {
-            return w;
-        }
-        w = &w[skip..];
-    }
-    w
 }
 
 fn base(s: &str) -> &str {

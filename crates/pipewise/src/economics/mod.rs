@@ -172,7 +172,8 @@ pub fn analyze(workflows: &[Workflow], inputs: &Inputs) -> Economics {
         let gitlab = m.wf.platform == Platform::GitLab;
         let mut gl_notes = vec![];
         let (evs, mut other) = if gitlab {
-            let statics = m.wf.economics.get().map_or(&[][..], Vec::as_slice);
+            let statics =
+                crate::memo::get::<Vec<JobStatic>>(&m.wf.economics).map_or(&[][..], Vec::as_slice);
             (gitlab::events(m.wf, statics, a, &mut gl_notes), vec![])
         } else {
             events::events(m.wf, a)
@@ -414,13 +415,14 @@ fn model<'v, 'a>(
     by_path: &HashMap<&str, usize>,
     runs: Option<&Runs>,
 ) -> Model<'v, 'a> {
-    let statics = wf.economics.get_or_init(|| {
+    let statics = crate::memo::get_or_init(&wf.economics, || -> Vec<JobStatic> {
         if wf.platform == Platform::GitLab {
             wf.jobs.iter().map(|j| gitlab::job_static(wf, j)).collect()
         } else {
             wf.jobs.iter().map(job_static).collect()
         }
-    });
+    })
+    .map_or(&[][..], Vec::as_slice);
     let mut notes = vec![];
     let index: HashMap<&str, usize> = wf
         .jobs

@@ -59,7 +59,8 @@ pub struct Found {
 /// [`find`] under the default assumptions, computed once per workflow (the `cost/*`
 /// rules and the report section ask for the same).
 pub fn find_default<'w>(wf: &'w Workflow) -> &'w [Found] {
-    wf.savings.get_or_init(|| find(wf, &Assumptions::default()))
+    crate::memo::get_or_init(&wf.savings, || find(wf, &Assumptions::default()))
+        .map_or(&[][..], Vec::as_slice)
 }
 
 /// The optimisations of one workflow, as report entries.

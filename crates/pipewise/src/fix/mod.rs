@@ -22,6 +22,7 @@ mod concurrency;
 mod continue_on_error;
 mod dockerfile;
 mod interactive_prompt;
+mod lock_edits;
 mod masked_failure;
 mod permissions;
 mod persist_credentials;

@@ -7,9 +7,10 @@
 //! resolved online; unsafe for a moving tag (`v4`) resolved offline, whose commit
 //! may have moved on since the table's snapshot.
 
+use super::lock_edits;
 use super::{Edit, Plan, Safety, Site};
-use crate::action_shas;
-use crate::actions_lock;
+use crate::github::action_shas;
+use crate::github::actions_lock;
 use pipewise_yaml::{Node, NodeKind};
 
 /// The scalar holding `offset` whose value names an action (`…@ref`).
@@ -145,9 +146,9 @@ pub fn plan(site: &Site) -> Option<Plan> {
             let ids = lock
                 .ids(&repo)
                 .or_else(|| site.resolver.and_then(|r| r.repo_ids(&repo)))?;
-            let lock_edits = actions_lock::edits(
+            let lock_edits = lock_edits::edits(
                 &lock,
-                &actions_lock::Locking {
+                &lock_edits::Locking {
                     workflow: &site.file.path,
                     uses: &new_value,
                     was: Some(value),

@@ -6,9 +6,10 @@
 //! commit, and a composite action's own dependencies are not resolved here (review
 //! with `gh actions-lock`).
 
+use super::lock_edits::{self, Locking};
 use super::{pin_action, site_job, site_step, Plan, Safety, Site};
-use crate::action_shas;
-use crate::actions_lock::{self, Locking};
+use crate::github::action_shas;
+use crate::github::actions_lock;
 
 pub fn plan(site: &Site) -> Option<Plan> {
     let lock = actions_lock::of(site.repo)?;
@@ -49,7 +50,7 @@ pub fn plan(site: &Site) -> Option<Plan> {
     let ids = lock
         .ids(&repo)
         .or_else(|| site.resolver.and_then(|res| res.repo_ids(&repo)))?;
-    let edits = actions_lock::edits(
+    let edits = lock_edits::edits(
         &lock,
         &Locking {
             workflow: &site.file.path,

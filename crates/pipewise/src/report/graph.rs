@@ -42,7 +42,7 @@ pub fn job_label(j: &JobSummary) -> String {
     let mut label = String::new();
     if let Some(name) = &j.name {
         let mut at = 0;
-        for e in crate::expr::find_embedded(name) {
+        for e in crate::github::expr::find_embedded(name) {
             label.push_str(name.get(at..e.span.start).unwrap_or_default());
             let inner = name
                 .get(e.inner.start..e.inner.end)

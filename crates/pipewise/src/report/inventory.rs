@@ -3,7 +3,7 @@
 //! workflows and actions reference (names and places only, never values).
 
 use super::{JobSummary, SecretUse, StepSummary, WorkflowSummary};
-use crate::expr::find_embedded_where;
+use crate::github::expr::find_embedded_where;
 use crate::keywords::contains_ignore_ascii_case;
 use crate::workflow::{Action, Workflow};
 use pipewise_yaml::{Document, Node, NodeKind};

@@ -13,12 +13,15 @@ pub mod quality;
 pub mod reliability;
 pub mod security;
 
-use crate::config::RuleOptions;
 use crate::finding::{Category, Confidence, Finding, Fix, Related, Severity, Span};
 use crate::repo::{Repo, ScriptFile, Scripts};
 use crate::source::SourceFile;
 use crate::workflow::{Action, Job, Platform, Step, Workflow};
 use pipewise_yaml::Document;
+use std::collections::BTreeMap;
+
+/// Per-rule options (`[options."rule"]` in `pipewise.toml`): rule id → table.
+pub type RuleOptions = BTreeMap<String, toml::Table>;
 
 /// The fix every finding of a rule suggests unless the finding brings its own.
 #[derive(Debug)]

@@ -11,8 +11,10 @@
 //! `${{ … }}` expressions are opaque parts of words, never shell syntax.
 
 mod parser;
+mod runner;
 
 use crate::finding::Span;
+pub use runner::unwrap_runner;
 
 /// The operator that joins an item to the previous one in an and-or list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,7 +58,7 @@ pub struct Command {
     pub in_loop: bool,
     pub redirects: Vec<Redirect>,
     /// [`crate::intent::command_intent`], computed once (a dozen rules ask for it).
-    pub intent: std::sync::OnceLock<crate::intent::Intent>,
+    pub intent: std::sync::OnceLock<pipewise_catalog::Intent>,
 }
 
 impl Command {

@@ -2,8 +2,8 @@
 //! image it pushes — another repository name, or a local build for fewer platforms
 //! than the build that is pushed.
 
-use crate::expr::find_embedded;
 use crate::finding::{Category, Confidence, Severity, Span};
+use crate::github::expr::find_embedded;
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
 use crate::workflow::{Step, Workflow};
 use pipewise_yaml::Node;

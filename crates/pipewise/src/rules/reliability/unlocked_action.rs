@@ -3,8 +3,8 @@
 //! lock entry does not list, or lists at another ref, or that has no `dependencies`
 //! entry. GitHub refuses to start such a run.
 
-use crate::actions_lock::{self, Status};
 use crate::finding::{Category, Confidence, Severity};
+use crate::github::actions_lock::{self, Status};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
 
 pub struct UnlockedAction;

@@ -2,8 +2,8 @@
 //! controls, which triggers let outsiders start a privileged run, which action
 //! inputs are code, and how to map a `${{ }}` inside a scalar back to the file.
 
-use crate::expr::{self, BinOp, Expr, ExprKind};
 use crate::finding::{Severity, Span};
+use crate::github::expr::{self, BinOp, Expr, ExprKind};
 use crate::rules::{Ctx, StepSite};
 use crate::shell::Command;
 use crate::workflow::{Job, Step, Workflow};
@@ -1313,13 +1313,13 @@ mod tests {
 
     #[test]
     fn value_contexts_ignore_conditions() {
-        let e = crate::expr::parse("inputs.a && '--a' || ''").unwrap();
+        let e = crate::github::expr::parse("inputs.a && '--a' || ''").unwrap();
         assert!(value_contexts(&e).is_empty());
-        let e = crate::expr::parse("github.event.issue.title == 'x'").unwrap();
+        let e = crate::github::expr::parse("github.event.issue.title == 'x'").unwrap();
         assert!(value_contexts(&e).is_empty());
-        let e = crate::expr::parse("format('{0}', github.head_ref)").unwrap();
+        let e = crate::github::expr::parse("format('{0}', github.head_ref)").unwrap();
         assert_eq!(value_contexts(&e)[0].0, "github.head_ref");
-        let e = crate::expr::parse("inputs.a || github.head_ref").unwrap();
+        let e = crate::github::expr::parse("inputs.a || github.head_ref").unwrap();
         assert_eq!(value_contexts(&e).len(), 2);
     }
 

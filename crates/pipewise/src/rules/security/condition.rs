@@ -7,7 +7,7 @@
 //! value keeps its final newline — is a string template: the fences are filled in
 //! and the resulting non-empty string is truthy, so the condition always passes.
 
-use crate::expr::{self, Expr};
+use crate::github::expr::{self, Expr};
 use pipewise_yaml::Node;
 
 /// How the runner reads one `if:` value.

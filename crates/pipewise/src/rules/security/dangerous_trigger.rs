@@ -6,8 +6,8 @@
 
 use super::common::{checks_out_head_in, classify, value_contexts, Taint};
 use crate::conditions::{reachable, scenarios};
-use crate::expr::find_embedded;
 use crate::finding::{Category, Confidence, Severity, Span};
+use crate::github::expr::find_embedded;
 use crate::intent::{step_intent, Intent};
 use crate::rules::{Ctx, FixMeta, RepoView, Rule, RuleMeta};
 use crate::workflow::{Job, Step, Workflow};

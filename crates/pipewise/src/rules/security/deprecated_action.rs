@@ -192,8 +192,11 @@ fn check(
     // A SHA pin's version comes from the SHA (the offline table of release SHAs);
     // the version comment is only a fallback for SHAs the table does not know, and is
     // named when it disagrees with the SHA.
-    let sha_tag = (r.len() == 40 && r.bytes().all(|b| b.is_ascii_hexdigit()))
-        .then(|| crate::action_shas::tags_for_sha(name, r).first().copied());
+    let sha_tag = (r.len() == 40 && r.bytes().all(|b| b.is_ascii_hexdigit())).then(|| {
+        crate::github::action_shas::tags_for_sha(name, r)
+            .first()
+            .copied()
+    });
     let key = match sha_tag {
         Some(Some(tag)) => format!("{name}@{tag}"),
         Some(None) => super::common::pinned_version(doc, node)

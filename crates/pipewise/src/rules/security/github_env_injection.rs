@@ -8,8 +8,8 @@ use super::common::{
     attacker_severity, classify, env_value, expression_source, shell_value_source,
     tainted_expression, value_contexts, var_refs, writes_to, Taint,
 };
-use crate::expr::find_embedded;
 use crate::finding::{Category, Confidence, Severity, Span};
+use crate::github::expr::find_embedded;
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
 
 pub struct GithubEnvInjection;

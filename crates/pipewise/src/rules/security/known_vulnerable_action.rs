@@ -189,7 +189,7 @@ fn check(
     let (version, how) = if r.len() == 40 && r.bytes().all(|b| b.is_ascii_hexdigit()) {
         // The offline tag table says which release a SHA is; the version comment is
         // only a claim, used when the table does not know the commit.
-        match crate::action_shas::version_comment(&repo, r) {
+        match crate::github::action_shas::version_comment(&repo, r) {
             Some(tag) => (tag.to_string(), "is pinned to the commit of release"),
             None => match super::common::pinned_version(doc, node) {
                 Some(v) => (v, "is pinned by SHA; its version comment says"),

@@ -3,8 +3,8 @@
 //! into a URL, echoed, or set in workflow-level `env:` where every step sees it.
 
 use super::common::value_span;
-use crate::expr::{find_embedded, Expr, ExprKind, PathKind};
 use crate::finding::{Category, Confidence, Severity, Span};
+use crate::github::expr::{find_embedded, Expr, ExprKind, PathKind};
 use crate::rules::{entry_span, Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::workflow::Workflow;
 use pipewise_yaml::{Document, Node};

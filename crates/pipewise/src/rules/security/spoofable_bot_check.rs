@@ -4,8 +4,8 @@
 
 use super::common::PRIVILEGED_TRIGGERS;
 use super::condition::{read, Read};
-use crate::expr::{BinOp, Expr, ExprKind};
 use crate::finding::{Category, Confidence, Severity};
+use crate::github::expr::{BinOp, Expr, ExprKind};
 use crate::rules::security::common::value_span;
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::workflow::{Job, Workflow};
@@ -119,7 +119,7 @@ fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
 
 /// A positive comparison of an actor with a bot account: `(actor context, bot name,
 /// span, under an `||`)`.
-type BotCheck = (String, String, crate::expr::Span, bool);
+type BotCheck = (String, String, crate::github::expr::Span, bool);
 
 /// Every positive comparison of an actor with a bot account in `e` (`==`,
 /// `contains(…)`, `startsWith(…)`); `!=` excludes, so it does not grant trust. None when

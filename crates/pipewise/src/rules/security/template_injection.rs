@@ -6,8 +6,8 @@ use super::common::{
     self, attacker_severity, classify, env_name, env_value, input_is_typed, matrix_is_static,
     value_contexts, value_span, Taint,
 };
-use crate::expr::find_embedded;
 use crate::finding::{Category, Confidence, Severity};
+use crate::github::expr::find_embedded;
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use pipewise_yaml::Node;
 use std::collections::BTreeSet;
@@ -217,7 +217,10 @@ fn taint_at(site: &StepSite, path: &str, depth: u8) -> (Taint, String) {
 
 /// The context paths (`github.event.issue.title`) written in `text[inner]`, found
 /// lexically: for an expression the parser refuses as nested too deeply.
-fn lexical_contexts(text: &str, inner: crate::expr::Span) -> Vec<(String, crate::expr::Span)> {
+fn lexical_contexts(
+    text: &str,
+    inner: crate::github::expr::Span,
+) -> Vec<(String, crate::github::expr::Span)> {
     const ROOTS: &[&str] = &[
         "github", "inputs", "env", "steps", "needs", "matrix", "vars", "jobs", "runner", "strategy",
     ];
@@ -244,7 +247,7 @@ fn lexical_contexts(text: &str, inner: crate::expr::Span) -> Vec<(String, crate:
         let path = &text[start..i];
         let root = path.split('.').next().unwrap_or("");
         if path.contains('.') && ROOTS.iter().any(|r| root.eq_ignore_ascii_case(r)) {
-            out.push((path.to_string(), crate::expr::Span::new(start, i)));
+            out.push((path.to_string(), crate::github::expr::Span::new(start, i)));
         }
     }
     out

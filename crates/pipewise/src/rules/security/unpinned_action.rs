@@ -171,8 +171,8 @@ impl Rule for UnpinnedAction {
             // A workflow onboarded to `actions.lock` runs the commit the lock records
             // for this reference, whatever the tag says now: it is pinned.
             let locked = u.as_str().is_some_and(|s| {
-                crate::actions_lock::of(cx.repo).is_some_and(|l| {
-                    l.status(site.path, s) == Some(crate::actions_lock::Status::Locked)
+                crate::github::actions_lock::of(cx.repo).is_some_and(|l| {
+                    l.status(site.path, s) == Some(crate::github::actions_lock::Status::Locked)
                 })
             });
             if locked {

@@ -3,8 +3,8 @@
 
 use super::common::{classify, Taint};
 use super::condition::{read, Read};
-use crate::expr::{Expr, ExprKind};
 use crate::finding::{Category, Confidence, Severity};
+use crate::github::expr::{Expr, ExprKind};
 use crate::rules::security::common::value_span;
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::workflow::{Job, Workflow};
@@ -53,7 +53,7 @@ PR titles), medium for branch and tag names (anyone who can push a branch choose
 };
 
 /// `(haystack literal, needle context, taint, span)` for each unsound `contains()`.
-fn unsound(e: &Expr) -> Vec<(String, String, Taint, crate::expr::Span)> {
+fn unsound(e: &Expr) -> Vec<(String, String, Taint, crate::github::expr::Span)> {
     let mut out = vec![];
     e.visit(&mut |n| {
         let ExprKind::Call { name, args } = &n.kind else {

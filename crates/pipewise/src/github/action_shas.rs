@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-const DATA: &str = include_str!("../data/action-shas.txt");
+const DATA: &str = include_str!("../../data/action-shas.txt");
 
 struct Action {
     /// Commits, newest release first, each with its tags (most specific first).

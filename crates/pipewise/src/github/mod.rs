@@ -1,0 +1,15 @@
+//! GitHub Actions: what only GitHub has. Reading workflows ([`workflow`]) and
+//! actions ([`action`]) into the shared pipeline model (`crate::workflow`, which
+//! GitLab CI lowers into too), the `${{ }}` expression language ([`expr`]), the
+//! offline table of action release SHAs ([`action_shas`]) and the workflow
+//! dependency lockfile ([`actions_lock`]).
+//!
+//! The GitHub-only rules stay in `rules/<group>/`: a rule is GitHub-only when it
+//! does not override `Rule::platforms` (`docs/architecture.md`, "Rules by
+//! platform", lists them).
+
+pub mod action;
+pub mod action_shas;
+pub mod actions_lock;
+pub mod expr;
+pub mod workflow;

@@ -1,0 +1,504 @@
+//! GitHub Actions workflows read into the shared pipeline model
+//! ([`crate::workflow`]): the keys GitHub accepts at each level, triggers,
+//! permissions, jobs and steps, and the problems found on the way.
+
+use crate::finding::Span;
+use crate::shell::{is_posix_shell, Script};
+use crate::workflow::{Job, Platform, Problem, Run, Step, Trigger, Workflow};
+use pipewise_yaml::{Document, Entry, Node, NodeKind};
+
+impl<'a> Workflow<'a> {
+    pub fn new(path: &'a str, doc: &'a Document) -> Workflow<'a> {
+        let root = &doc.root;
+        let mut problems = vec![];
+        let mut wf = Workflow {
+            path,
+            doc,
+            root,
+            name: root.get("name").and_then(Node::as_str),
+            triggers: vec![],
+            jobs: vec![],
+            problems: vec![],
+            platform: Platform::GitHub,
+            pipeline: None,
+            savings: std::sync::OnceLock::new(),
+            economics: std::sync::OnceLock::new(),
+        };
+        let Some(map) = root.as_map() else {
+            problems.push(Problem {
+                span: root.span,
+                message: format!("a workflow must be a mapping, found {}", root.type_name()),
+            });
+            wf.problems = problems;
+            return wf;
+        };
+        for e in map {
+            let k = e.key.as_str().unwrap_or("");
+            if !WORKFLOW_KEYS.contains(&k) {
+                problems.push(Problem {
+                    span: e.key.span,
+                    message: format!("unknown workflow key `{k}`"),
+                });
+            }
+        }
+        wf.triggers = triggers(root.get("on"), &mut problems);
+        check_permissions(root, &mut problems);
+        if root.entry("on").is_none() {
+            problems.push(Problem {
+                span: first_key(root),
+                message: "workflow has no `on:` triggers".into(),
+            });
+        }
+        let wf_shell = default_shell(root);
+        match root.entry("jobs") {
+            None => problems.push(Problem {
+                span: first_key(root),
+                message: "workflow has no `jobs:`".into(),
+            }),
+            Some(jobs) => match jobs.value.as_map() {
+                None => problems.push(Problem {
+                    span: jobs.value.span,
+                    message: format!("`jobs` must be a mapping, found {}", jobs.value.type_name()),
+                }),
+                Some(entries) => {
+                    for je in entries {
+                        let Some(id) = je.key.as_str() else {
+                            problems.push(Problem {
+                                span: je.key.span,
+                                message: format!(
+                                    "a job id must be a string, found {}; job not audited",
+                                    je.key.type_name()
+                                ),
+                            });
+                            continue;
+                        };
+                        if je.value.as_map().is_none() {
+                            problems.push(Problem {
+                                span: je.value.span,
+                                message: format!(
+                                    "job `{id}` must be a mapping, found {}",
+                                    je.value.type_name()
+                                ),
+                            });
+                            continue;
+                        }
+                        let shell = default_shell(&je.value).or(wf_shell);
+                        wf.jobs.push(job(id, je, shell, &mut problems));
+                    }
+                }
+            },
+        }
+        wf.problems = problems;
+        wf
+    }
+}
+
+const WORKFLOW_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "run-name",
+    "on",
+    "permissions",
+    "env",
+    "defaults",
+    "concurrency",
+    "jobs",
+];
+const JOB_KEYS: &[&str] = &[
+    "name",
+    "permissions",
+    "needs",
+    "if",
+    "runs-on",
+    "environment",
+    "concurrency",
+    "outputs",
+    "env",
+    "defaults",
+    "steps",
+    "timeout-minutes",
+    "strategy",
+    "continue-on-error",
+    "container",
+    "services",
+    "uses",
+    "with",
+    "secrets",
+    "snapshot",
+];
+const STEP_KEYS: &[&str] = &[
+    "id",
+    "if",
+    "name",
+    "uses",
+    "run",
+    "working-directory",
+    "shell",
+    "with",
+    "env",
+    "continue-on-error",
+    "timeout-minutes",
+];
+
+pub(super) fn first_key(n: &Node) -> Span {
+    n.as_map()
+        .and_then(|m| m.first())
+        .map(|e| e.key.span)
+        .unwrap_or(n.span)
+}
+
+fn default_shell(n: &Node) -> Option<&str> {
+    n.get("defaults")?.get("run")?.get("shell")?.as_str()
+}
+
+fn triggers<'a>(on: Option<&'a Node>, problems: &mut Vec<Problem>) -> Vec<Trigger<'a>> {
+    let Some(on) = on else { return vec![] };
+    match &on.kind {
+        NodeKind::Scalar { value, .. } => vec![Trigger {
+            event: value,
+            span: on.span,
+            config: None,
+        }],
+        NodeKind::Seq(items) => items
+            .iter()
+            .filter_map(|i| {
+                i.as_str().map(|e| Trigger {
+                    event: e,
+                    span: i.span,
+                    config: None,
+                })
+            })
+            .collect(),
+        NodeKind::Map(entries) => entries
+            .iter()
+            .filter_map(|e| {
+                let ev = e.key.as_str()?;
+                Some(Trigger {
+                    event: ev,
+                    span: e.key.span,
+                    config: if e.value.is_null() {
+                        None
+                    } else {
+                        Some(&e.value)
+                    },
+                })
+            })
+            .collect(),
+    }
+    .into_iter()
+    .filter(|t| {
+        if t.event.is_empty() {
+            problems.push(Problem {
+                span: t.span,
+                message: "empty trigger".into(),
+            });
+            false
+        } else if !t.event.contains("${{") && !EVENTS.contains(&t.event) {
+            problems.push(Problem {
+                span: t.span,
+                message: format!("unknown trigger event `{}`", t.event),
+            });
+            false
+        } else {
+            true
+        }
+    })
+    .collect()
+}
+
+/// Every event that can trigger a GitHub Actions workflow.
+const EVENTS: &[&str] = &[
+    "branch_protection_rule",
+    "check_run",
+    "check_suite",
+    "create",
+    "delete",
+    "deployment",
+    "deployment_status",
+    "discussion",
+    "discussion_comment",
+    "fork",
+    "gollum",
+    "issue_comment",
+    "issues",
+    "label",
+    "merge_group",
+    "milestone",
+    "page_build",
+    "project",
+    "project_card",
+    "project_column",
+    "public",
+    "pull_request",
+    "pull_request_comment",
+    "pull_request_review",
+    "pull_request_review_comment",
+    "pull_request_target",
+    "push",
+    "registry_package",
+    "release",
+    "repository_dispatch",
+    "schedule",
+    "status",
+    "watch",
+    "workflow_call",
+    "workflow_dispatch",
+    "workflow_run",
+    "image_version",
+];
+
+/// `permissions:` is `read-all`, `write-all`, or a mapping of scopes to levels.
+fn check_permissions(node: &Node, problems: &mut Vec<Problem>) {
+    let Some(p) = node.get("permissions") else {
+        return;
+    };
+    let ok = match &p.kind {
+        NodeKind::Map(_) => true,
+        NodeKind::Scalar { value, .. } => {
+            p.is_null() || matches!(value.as_str(), "read-all" | "write-all")
+        }
+        NodeKind::Seq(_) => false,
+    };
+    if !ok {
+        problems.push(Problem {
+            span: p.span,
+            message: format!(
+                "`permissions` must be `read-all`, `write-all` or a mapping of scopes, found {}",
+                p.as_str()
+                    .map(|v| format!("`{v}`"))
+                    .unwrap_or_else(|| p.type_name().to_string())
+            ),
+        });
+    }
+}
+
+/// `uses:` is a string: `owner/repo[/path]@ref`, `./local/path`, `$/path` (a file of
+/// the same repository at the same commit) or `docker://image`.
+fn check_uses(uses: Option<&Node>, problems: &mut Vec<Problem>) {
+    let Some(u) = uses else { return };
+    let valid = u.as_str().is_some_and(|v| {
+        v.starts_with("./")
+            || v.starts_with("$/")
+            || v.starts_with("docker://")
+            || (v.contains('/') && v.contains('@'))
+    });
+    if !valid {
+        problems.push(Problem {
+            span: u.span,
+            message: format!(
+                "`uses` must be `owner/repo@ref`, `./path`, `$/path` or `docker://image`, found {}",
+                u.as_str()
+                    .map(|v| format!("`{v}`"))
+                    .unwrap_or_else(|| u.type_name().to_string())
+            ),
+        });
+    }
+}
+
+fn job<'a>(
+    id: &'a str,
+    e: &'a Entry,
+    shell: Option<&'a str>,
+    problems: &mut Vec<Problem>,
+) -> Job<'a> {
+    let node = &e.value;
+    if let Some(m) = node.as_map() {
+        for je in m {
+            let k = je.key.as_str().unwrap_or("");
+            if !JOB_KEYS.contains(&k) {
+                problems.push(Problem {
+                    span: je.key.span,
+                    message: format!("unknown key `{k}` in job `{id}`"),
+                });
+            }
+        }
+    }
+    let needs = match node.get("needs") {
+        Some(n) => match &n.kind {
+            NodeKind::Scalar { value, .. } => vec![value.as_str()],
+            NodeKind::Seq(items) => items.iter().filter_map(Node::as_str).collect(),
+            NodeKind::Map(_) => {
+                problems.push(Problem {
+                    span: n.span,
+                    message: format!("`needs` of job `{id}` must be a string or a list"),
+                });
+                vec![]
+            }
+        },
+        None => vec![],
+    };
+    check_permissions(node, problems);
+    check_uses(node.get("uses"), problems);
+    let steps = match node.get("steps") {
+        Some(s) => parse_steps(s, shell, problems),
+        None => vec![],
+    };
+    if node.get("steps").is_none() && node.get("uses").is_none() {
+        problems.push(Problem {
+            span: e.key.span,
+            message: format!("job `{id}` has neither `steps` nor `uses`"),
+        });
+    }
+    Job {
+        id,
+        key: &e.key,
+        node,
+        name: node.get("name").and_then(Node::as_str),
+        needs,
+        steps,
+        uses: node.get("uses"),
+        ships: std::sync::OnceLock::new(),
+    }
+}
+
+pub(super) fn parse_steps<'a>(
+    s: &'a Node,
+    default_shell: Option<&'a str>,
+    problems: &mut Vec<Problem>,
+) -> Vec<Step<'a>> {
+    let Some(items) = s.as_seq() else {
+        problems.push(Problem {
+            span: s.span,
+            message: format!("`steps` must be a list, found {}", s.type_name()),
+        });
+        return vec![];
+    };
+    // `- parallel: [steps…]` groups steps that run concurrently; each member is a
+    // step like any other (in order), the group itself is not a step.
+    let mut flat: Vec<&'a Node> = Vec::with_capacity(items.len());
+    for item in items {
+        match item.get("parallel") {
+            Some(group) => match group.as_seq() {
+                Some(members) => flat.extend(members.iter()),
+                None => problems.push(Problem {
+                    span: group.span,
+                    message: format!(
+                        "`parallel` must be a list of steps, found {}",
+                        group.type_name()
+                    ),
+                }),
+            },
+            _ => flat.push(item),
+        }
+    }
+    let mut steps = vec![];
+    for (index, item) in flat.into_iter().enumerate() {
+        let Some(m) = item.as_map() else {
+            problems.push(Problem {
+                span: item.span,
+                message: format!("a step must be a mapping, found {}", item.type_name()),
+            });
+            continue;
+        };
+        for se in m {
+            let k = se.key.as_str().unwrap_or("");
+            if !STEP_KEYS.contains(&k) {
+                problems.push(Problem {
+                    span: se.key.span,
+                    message: format!("unknown step key `{k}`"),
+                });
+            }
+        }
+        let shell = item.get("shell").and_then(Node::as_str).or(default_shell);
+        let run = item.get("run").and_then(|r| {
+            let text = match r.as_str() {
+                Some(t) => t,
+                None => {
+                    problems.push(Problem {
+                        span: r.span,
+                        message: format!("`run` must be a string, found {}", r.type_name()),
+                    });
+                    return None;
+                }
+            };
+            let script = is_posix_shell(shell).then(|| Script::parse(text));
+            Some(Run {
+                node: r,
+                text,
+                shell,
+                script,
+            })
+        });
+        check_uses(item.get("uses"), problems);
+        if item.get("run").is_some() && item.get("uses").is_some() {
+            problems.push(Problem {
+                span: item.span,
+                message: "a step cannot have both `run` and `uses`".into(),
+            });
+        }
+        steps.push(Step {
+            id: item.get("id").and_then(Node::as_str),
+            name: item.get("name").and_then(Node::as_str),
+            uses: item.get("uses"),
+            run,
+            with: item.get("with"),
+            env: item.get("env"),
+            ..Step::new(index, item)
+        });
+    }
+    steps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wf(src: &str) -> Document {
+        Document::parse(src.to_string()).unwrap()
+    }
+
+    #[test]
+    fn builds_jobs_steps_and_runs() {
+        let d = wf("on: [push, pull_request]\njobs:\n  test:\n    needs: build\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n      - name: Test\n        run: |\n          npm test || true\n  build:\n    runs-on: x\n    steps:\n      - run: make\n");
+        let w = Workflow::new("ci.yml", &d);
+        assert!(w.problems.is_empty(), "{:?}", w.problems);
+        assert_eq!(w.triggers.len(), 2);
+        assert!(w.has_trigger("pull_request"));
+        let t = w.job("test").unwrap();
+        assert_eq!(t.needs, vec!["build"]);
+        assert_eq!(t.steps.len(), 2);
+        assert_eq!(t.steps[0].action(), Some("actions/checkout"));
+        let run = t.steps[1].run.as_ref().unwrap();
+        let script = run.script.as_ref().unwrap();
+        let cmd = &script.commands[0];
+        let span = run.source_span(&d, cmd.span);
+        assert_eq!(&d.source()[span.start..span.end], "npm test");
+    }
+
+    #[test]
+    fn wrong_types_are_problems_not_panics() {
+        for src in [
+            "on: push\njobs: 5\n",
+            "on: push\njobs:\n  a:\n    steps: \"x\"\n",
+            "on: push\njobs:\n  a: [1]\n",
+            "- a\n- b\n",
+            "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - 5\n      - run: [1]\n",
+        ] {
+            let d = wf(src);
+            let w = Workflow::new("w.yml", &d);
+            assert!(!w.problems.is_empty(), "{src}");
+        }
+    }
+
+    #[test]
+    fn pwsh_is_not_parsed_as_bash() {
+        let d = wf("on: push\njobs:\n  a:\n    runs-on: x\n    defaults:\n      run:\n        shell: pwsh\n    steps:\n      - run: Write-Host hi\n");
+        let w = Workflow::new("w.yml", &d);
+        assert!(w.jobs[0].steps[0].run.as_ref().unwrap().script.is_none());
+    }
+
+    #[test]
+    fn accepts_syntax_github_accepts() {
+        // A top-level `description:`, same-repository `$/` references and
+        // `parallel:` step groups (whose members are steps like any other).
+        let d = wf("name: x\ndescription: runs things\non: push\njobs:\n  call:\n    uses: $/.github/workflows/other.yml\n  a:\n    runs-on: x\n    steps:\n      - run: one\n      - parallel:\n          - name: two\n            run: two\n          - uses: actions/checkout@v4\n      - run: four\n");
+        let w = Workflow::new("w.yml", &d);
+        assert!(w.problems.is_empty(), "{:?}", w.problems);
+        let steps = &w.job("a").unwrap().steps;
+        let labels: Vec<String> = steps.iter().map(Step::label).collect();
+        assert_eq!(labels, ["one", "two", "actions/checkout@v4", "four"]);
+        assert_eq!(steps[3].index, 3);
+        let bad = wf("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - parallel: 5\n");
+        assert!(!Workflow::new("w.yml", &bad).problems.is_empty());
+    }
+}
