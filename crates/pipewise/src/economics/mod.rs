@@ -11,7 +11,8 @@
 //! * [`cost`]: billable minutes (each job rounded up to a whole minute), runner
 //!   prices and multipliers from the dated table `prices.toml`;
 //! * [`critical_path`]: the longest `needs:` chain (topological order + DP);
-//! * [`savings`]: optimisations with their saving (also reported as `cost/*` rules).
+//! * [`savings`]: optimisations with their saving (also reported as `cost/*` rules),
+//!   among them waits on `needs:` nothing uses (`unused_needs`).
 //!
 //! Every number states its basis: run data, model, or timeout bound. Linear in jobs,
 //! steps and `needs:` edges (a reusable workflow is evaluated once per event).
@@ -24,6 +25,7 @@ pub mod gitlab;
 pub mod report;
 pub mod runs;
 pub mod savings;
+mod unused_needs;
 
 use crate::conditions::{Cond, Scenario, Tri};
 use crate::workflow::{Job, Platform, Workflow};

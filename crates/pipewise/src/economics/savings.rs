@@ -20,6 +20,7 @@ pub const UNUSED_SETUP: &str = "cost/unused-setup";
 pub const CHECKS_EVERY_OS: &str = "cost/checks-on-every-os";
 pub const DOCS_FILTER: &str = "cost/no-docs-path-filter";
 pub const IMAGE_TWICE: &str = "cost/image-built-twice";
+pub const UNUSED_NEEDS: &str = "cost/unused-needs";
 /// A saving from run data only (`--runs`): rules see no run data, so it is an entry
 /// of the report's savings, not a rule.
 pub const TIMEOUT: &str = "cost/timeout-above-observed";
@@ -229,6 +230,8 @@ fn find_in(models: &[Model], i: usize, a: &Assumptions) -> Vec<Found> {
     }
     // The same image built by two steps of one run.
     out.extend(images_built_twice(m, &evs, &runs));
+    // Waits on `needs:` nothing uses.
+    out.extend(super::unused_needs::find(m, &evs, &runs));
     let mut memo: Memo = HashMap::new();
     // Pull-request CI without cancel-in-progress.
     if let Some(e) = evs.iter().find(|e| e.event == Event::PullRequest) {

@@ -1,7 +1,8 @@
 //! Cost rules: changes that save CI minutes and money, each finding with its saving
 //! estimated by [`crate::economics`] (billable minutes a run and a month under the
 //! default assumptions; `pipewise cost` recomputes them with yours). Severity `info`:
-//! they cost money, not safety.
+//! they cost money, not safety; `cost/unused-needs` is `low` (its saving is wall time,
+//! and an edge it names may be a deliberate gate).
 
 pub mod checks_on_every_os;
 pub mod image_built_twice;
@@ -9,6 +10,7 @@ pub mod missing_cancel_in_progress;
 pub mod multi_arch_every_push;
 pub mod no_dependency_cache;
 pub mod no_docs_path_filter;
+pub mod unused_needs;
 pub mod unused_setup;
 
 use super::{Ctx, Rule, RuleMeta};
@@ -23,6 +25,7 @@ pub static RULES: &[&dyn Rule] = &[
     &checks_on_every_os::ChecksOnEveryOs,
     &no_docs_path_filter::NoDocsPathFilter,
     &image_built_twice::ImageBuiltTwice,
+    &unused_needs::UnusedNeeds,
 ];
 
 /// Reports the workflow's savings of rule `meta`.

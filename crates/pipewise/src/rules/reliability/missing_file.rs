@@ -2,7 +2,8 @@
 //! repository: scripts a step runs, `--config`/`-c`/`-f` arguments, `working-directory`,
 //! `*-version-file`, `cache-dependency-path`, docker `context`/`file`, local actions
 //! (`uses: ./x`), `npm run X` with no script X, config files named in
-//! `package.json` scripts, and files packed by `zip`/`tar -c`.
+//! `package.json` scripts, files packed by `zip`/`tar -c`, and Dockerfile `COPY`/`ADD`
+//! sources that are in no build context (`docker_sources.rs`).
 
 use super::complete;
 use crate::finding::{Category, Confidence, Severity, Span};
@@ -23,7 +24,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     category: Category::CiPipeline,
-    summary: "A step refers to a file or folder that is not in the repository (a script, a `--config` file, a `working-directory`, a version file, a docker context, a local action, an `npm run` script, an input of a `zip`/`tar` archive). High when the step is a gate (test, smoke test, deploy, scan).",
+    summary: "A step refers to a file or folder that is not in the repository (a script, a `--config` file, a `working-directory`, a version file, a docker context, a local action, an `npm run` script, an input of a `zip`/`tar` archive), or a Dockerfile `COPY`/`ADD`s a file that is in no build context it can be built with. High when the step is a gate (test, smoke test, deploy, scan).",
     impact: "The step fails on every run, or worse, a tool falls back to defaults and a smoke test or scan silently checks nothing.",
     doc: r#"
 ## Why it matters
@@ -40,6 +41,19 @@ without it); paths that look like a tool's output (reports, logs, packages, bina
 `*-results`) are left alone, since a tool's own configuration can name them. Files created
 earlier in the same job (build output, generated configs, downloaded artifacts) are not
 reported.
+
+A Dockerfile's `COPY`/`ADD` sources are checked against every build context it can
+plausibly be built with: its own folder, each folder above it up to the repository
+root, every literal `context:` of a compose file (relative to it) or a CI file, and
+every folder a `docker build` line of a CI file names. A source is reported (medium,
+once per Dockerfile) only when it exists in none of them. Left alone: `--from` stage
+copies, heredocs, URLs, globs and `$ARG`s, folders, extensionless files and dotfiles
+(what build scripts assemble into a context: `./deps`, a binary, `.npmrc-cloud`),
+generated folders (`dist`, `build`, `target`, …), tool outputs (`*.jar`, `*.whl`, …),
+names a CI file or script mentions (made before the build), files not named like a
+Dockerfile (`dockerfile_test.exs`), `.devcontainer/` images, and every Dockerfile of a
+repository with a GoReleaser configuration (it assembles the context itself). A file
+that exists but is excluded by `.dockerignore` is not reported.
 
 ## Bad
 ```yaml
@@ -103,7 +117,7 @@ fn checkable(p: &str) -> bool {
         && p != "-"
 }
 
-fn generated(p: &str) -> bool {
+pub(super) fn generated(p: &str) -> bool {
     let n = crate::repo::normalize(p);
     let first = n.split('/').next().unwrap_or("");
     GENERATED.contains(&first)
@@ -250,7 +264,7 @@ fn archive_inputs(c: &Command) -> Vec<usize> {
 
 /// Whether a path looks like what a tool writes (reports, logs, packages, binaries),
 /// which a tool's own configuration can name without the workflow mentioning it.
-fn tool_output(p: &str) -> bool {
+pub(super) fn tool_output(p: &str) -> bool {
     const EXT: &[&str] = &[
         ".json", ".xml", ".html", ".log", ".txt", ".sarif", ".out", ".zip", ".tgz", ".gz", ".tar",
         ".whl", ".jar", ".exe", ".bin", ".so", ".dll", ".dylib", ".deb", ".rpm", ".apk", ".map",
@@ -775,6 +789,12 @@ impl Rule for MissingFile {
         }
     }
     fn file(&self, file: &SourceFile, cx: &mut Ctx) {
+        if file.kind == crate::source::FileKind::Dockerfile {
+            if complete(cx.repo) {
+                super::docker_sources::check(file, cx);
+            }
+            return;
+        }
         // Config files named in package.json scripts (`jest --config test/smoke/jest.config.js`).
         if !file.path.ends_with("package.json") || !complete(cx.repo) {
             return;

@@ -1,7 +1,9 @@
 //! Reliability, deployment-readiness and quality-gate rules: pipelines that pass when
 //! they should fail, hang, or lose work. No peer tool checks these.
 
+pub mod artifact_not_downloaded;
 pub mod continue_on_error_gate;
+mod docker_sources;
 pub mod interactive_command;
 pub mod localhost_without_server;
 pub mod masked_failure;
@@ -31,6 +33,7 @@ pub static RULES: &[&dyn Rule] = &[
     &unpushed_commit::UnpushedCommit,
     &localhost_without_server::LocalhostWithoutServer,
     &unlocked_action::UnlockedAction,
+    &artifact_not_downloaded::ArtifactNotDownloaded,
 ];
 
 /// The text of a step script: the `run:` block or the script file.
