@@ -17,8 +17,7 @@ use std::path::{Path, PathBuf};
 
 /// Top-level modules, bottom first. A new module gets its place here. The files of
 /// a platform tree ([`TREES`]) are placed one by one (`gitlab::pipeline`; a file
-/// not listed sits with the tree's `mod.rs`, under the tree's own name); files that
-/// use each other share one entry (`a|b`).
+/// not listed sits with the tree's `mod.rs`, under the tree's own name).
 const LAYERS: &[&str] = &[
     // Leaves: findings, source files, expressions, word lists, memo slots.
     "finding",
@@ -37,8 +36,9 @@ const LAYERS: &[&str] = &[
     // GitLab CI's own model, the shared pipeline model, GitHub Actions read into
     // it and GitLab CI lowered into it.
     "gitlab::include",
-    // The merge and the checks of GitLab's schema on the merged jobs.
-    "gitlab::pipeline|gitlab::schema",
+    // The merge, then the checks of GitLab's schema on the merged jobs.
+    "gitlab::pipeline",
+    "gitlab::schema",
     "workflow",
     "github::workflow",
     "github::action",
@@ -84,13 +84,10 @@ const ALIASES: &[(&str, &str)] = &[
     ("actions_lock", "github::actions_lock"),
 ];
 
-/// The height of a layer: its place in [`LAYERS`] (an entry may name files of a
-/// tree that use each other, `a|b`: one layer). A file of a tree that is not
+/// The height of a layer: its place in [`LAYERS`]. A file of a tree that is not
 /// listed sits at its tree's own height.
 fn layer_of(m: &str) -> Option<usize> {
-    let found = LAYERS
-        .iter()
-        .position(|x| x.split('|').any(|part| part == m));
+    let found = LAYERS.iter().position(|x| *x == m);
     found.or_else(|| {
         let (tree, _) = m.split_once("::")?;
         TREES.contains(&tree).then(|| layer_of(tree))?

@@ -9,7 +9,21 @@ pub mod lower;
 pub mod pipeline;
 mod schema;
 
-pub use pipeline::{pipelines, Pipeline};
+pub use pipeline::Pipeline;
+
+use crate::repo::Repo;
+
+/// Every pipeline of a repository: `.gitlab-ci.yml` (and other roots given), and the
+/// local child pipelines they trigger, merged ([`pipeline::merged`]) and checked
+/// against GitLab's schema ([`schema`]).
+pub fn pipelines<'r>(repo: &'r Repo, extra_roots: &[String]) -> Vec<Pipeline<'r>> {
+    let mut out = pipeline::merged(repo, extra_roots);
+    for p in &mut out {
+        schema::check_types(p);
+        schema::check_needs_graph(p);
+    }
+    out
+}
 
 /// User-controlled predefined variables: text an outsider chooses (a merge request's
 /// title or description, a commit message, a branch or tag name).

@@ -203,9 +203,10 @@ impl<'r> Pipeline<'r> {
     }
 }
 
-/// Every pipeline of a repository: `.gitlab-ci.yml` (and other roots given), and the
-/// local child pipelines they trigger.
-pub fn pipelines<'r>(repo: &'r Repo, extra_roots: &[String]) -> Vec<Pipeline<'r>> {
+/// Every pipeline of a repository, merged: `.gitlab-ci.yml` (and other roots given),
+/// and the local child pipelines they trigger. [`super::pipelines`] also checks them
+/// against GitLab's schema.
+pub fn merged<'r>(repo: &'r Repo, extra_roots: &[String]) -> Vec<Pipeline<'r>> {
     let gitlab: Vec<&SourceFile> = repo
         .files
         .iter()
@@ -399,8 +400,6 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
     };
     check_needs(&mut p);
     check_values(&mut p);
-    super::schema::check_types(&mut p);
-    super::schema::check_needs_graph(&mut p);
     p
 }
 
