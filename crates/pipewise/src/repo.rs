@@ -32,6 +32,21 @@ pub struct Repo {
 pub struct ScriptFile {
     pub file: SourceFile,
     pub script: Script,
+    /// Whether the script, run as a file, stops at the first failing command
+    /// (`set -e`, `set -o errexit`, or `-e` on its `#!` line). Computed once here:
+    /// every step that calls the script asks, through several rules.
+    pub errexit: bool,
+}
+
+/// Whether a script file sets errexit (see [`ScriptFile::errexit`]).
+fn script_errexit(text: &str) -> bool {
+    let shebang_e = text.lines().next().is_some_and(|l| {
+        l.starts_with("#!")
+            && l.split_whitespace()
+                .skip(1)
+                .any(|w| w.starts_with('-') && w.contains('e'))
+    });
+    text.contains("set -e") || text.contains("set -o errexit") || shebang_e
 }
 
 /// Scripts by repository path.
@@ -147,7 +162,15 @@ impl Repo {
                                 }
                             }
                         }
-                        scripts.insert(path, ScriptFile { file, script });
+                        let errexit = script_errexit(file.text());
+                        scripts.insert(
+                            path,
+                            ScriptFile {
+                                file,
+                                script,
+                                errexit,
+                            },
+                        );
                     }
                     Err(e) => errors.push(e),
                 }

@@ -57,8 +57,10 @@ pub struct Run<'a> {
     pub text: &'a str,
     /// The effective shell (`shell:` or `defaults.run.shell`), if set.
     pub shell: Option<&'a str>,
-    /// Parsed when the shell is bash-like.
-    pub script: Option<Script>,
+    /// Parsed when the shell is bash-like. Shared (`Arc`): a GitLab script line that
+    /// several jobs get from one template or `default:` is parsed once, and the
+    /// per-command caches (`command_intent`) are filled once for all of them.
+    pub script: Option<std::sync::Arc<Script>>,
 }
 
 impl<'a> Run<'a> {
@@ -213,9 +215,38 @@ pub struct Job<'a> {
     pub uses: Option<&'a Node>,
     /// [`crate::intent::job_ships`], computed once: several rules ask for it.
     pub ships: std::sync::OnceLock<Option<pipewise_catalog::Intent>>,
+    /// [`crate::rules::gitlab::deploys`], computed once: three GitLab rules ask.
+    pub deploys: std::sync::OnceLock<bool>,
 }
 
 impl<'a> Job<'a> {
+    /// A step under `continue-on-error` whose failure a later step of the job turns
+    /// back into a failed job: `if: steps.<id>.outcome == 'failure'` running `exit 1`
+    /// (fastapi's pre-commit job lets the fixes be pushed first, then fails).
+    pub fn reraises_failure_of(&self, step: &Step) -> bool {
+        let Some(id) = step.id else {
+            return false;
+        };
+        let outcome = format!("steps.{id}.outcome");
+        let conclusion = format!("steps.{id}.conclusion");
+        self.steps.iter().skip(step.index + 1).any(|later| {
+            let cond = later.get("if").and_then(Node::as_str).unwrap_or("");
+            let on_failure = (cond.contains(&outcome) || cond.contains(&conclusion))
+                && (cond.contains("== 'failure'") || cond.contains("!= 'success'"));
+            on_failure
+                && later
+                    .run
+                    .as_ref()
+                    .and_then(|r| r.script.as_ref())
+                    .is_some_and(|sc| {
+                        sc.commands.iter().any(|c| {
+                            c.base_name() == "false"
+                                || (c.base_name() == "exit"
+                                    && c.args().first().is_some_and(|a| a.text != "0"))
+                        })
+                    })
+        })
+    }
     pub fn get(&self, key: &str) -> Option<&'a Node> {
         self.node.get(key)
     }

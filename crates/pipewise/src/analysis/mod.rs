@@ -8,6 +8,7 @@
 
 pub mod capabilities;
 pub mod deploy;
+pub mod maven;
 pub mod merge;
 pub mod scan;
 pub mod settings;

@@ -231,10 +231,13 @@ pub fn scan<'a>(
             // Before one (a deploying job needs it): backups, but not the test gate.
             let after = after_deploy.get(ji).copied().unwrap_or(false);
             let before = before_deploy.get(ji).copied().unwrap_or(false);
+            let own_database = job.get("services").is_some() || starts_database(job);
             let deploy_ctx = deploys
                 || follows_deploy
                 || after
-                || (before && !matches!(testy, Intent::Test | Intent::Lint | Intent::Build));
+                || (before
+                    && !own_database
+                    && !matches!(testy, Intent::Test | Intent::Lint | Intent::Build));
             let line = wf.doc.position(job.key.span.start).line;
             // Matrix-supplied platforms (`platforms: ${{ matrix.platform }}` over
             // several values): a multi-arch build.
@@ -264,7 +267,7 @@ pub fn scan<'a>(
                 on_change,
                 on_pull_request: on_pr,
                 schedule_only,
-                has_services: job.get("services").is_some() || starts_database(job),
+                has_services: own_database,
                 line,
             });
             let job_weak = if literal_true(job.get("continue-on-error")) {
@@ -536,13 +539,14 @@ impl<'a> Ctx<'a> {
             .position(step.node.span.end.saturating_sub(1))
             .line
             .max(start_line);
-        let step_weak: Option<String> = if literal_true(step.get("continue-on-error")) {
-            Some("continue-on-error: the step may fail without failing the job".into())
-        } else if literal_false_if(step.get("if")) {
-            Some("disabled with `if: false`".into())
-        } else {
-            job_weak.map(str::to_string)
-        };
+        let step_weak: Option<String> =
+            if literal_true(step.get("continue-on-error")) && !job.reraises_failure_of(step) {
+                Some("continue-on-error: the step may fail without failing the job".into())
+            } else if literal_false_if(step.get("if")) {
+                Some("disabled with `if: false`".into())
+            } else {
+                job_weak.map(str::to_string)
+            };
         // Findings inside this step, with their lines: a finding about one command
         // of a script weakens that command, one about the step weakens all of it.
         let step_findings: Vec<(usize, String)> = self
@@ -555,6 +559,21 @@ impl<'a> Ctx<'a> {
         if let Some(a) = step.action() {
             for m in action_matches(a, Some(step)) {
                 matches.push((m, start_line, None, HitKind::Direct));
+            }
+            // pre-commit's and prek's actions run every hook (`extra_args` may
+            // narrow it to some, which pipewise then honours).
+            if a.starts_with("pre-commit/action") || a.starts_with("j178/prek-action") {
+                let mut w = vec!["pre-commit".to_string(), "run".to_string()];
+                w.extend(
+                    step.with_str("extra_args")
+                        .or_else(|| step.with_str("extra-args"))
+                        .unwrap_or("")
+                        .split_whitespace()
+                        .map(|x| x.to_ascii_lowercase()),
+                );
+                for m in self.precommit(&w) {
+                    matches.push((m, start_line, None, HitKind::Indirect));
+                }
             }
             // A local composite action: what its steps do happens here.
             if let Some(local) = step.uses_str().and_then(|u| u.strip_prefix("./")) {
@@ -613,6 +632,13 @@ impl<'a> Ctx<'a> {
                         self.npm_script(&words, cwd)
                             .into_iter()
                             .map(|m| (m, HitKind::Direct)),
+                    );
+                    found.extend(
+                        self.maven_plugins(&words)
+                            .into_iter()
+                            .chain(self.dotnet_tests(&words, cwd))
+                            .chain(self.precommit(&words))
+                            .map(|m| (m, HitKind::Indirect)),
                     );
                     if let Some(p) = called_script(self.repo, c, cwd) {
                         let name = p.rsplit('/').next().unwrap_or(&p).trim_end_matches(".sh");
@@ -740,6 +766,121 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// `mvn verify` / `./mvnw -B package`: what the plugins the pom binds to a phase
+    /// the command reaches do (checkstyle in `validate` is a lint, jacoco's report a
+    /// coverage), with the plugin's pom.xml line in the tool.
+    fn maven_plugins(&self, words: &[String]) -> Vec<Match> {
+        let plugins = &self.detected.maven_plugins;
+        let is_maven = words
+            .first()
+            .is_some_and(|f| matches!(f.rsplit('/').next(), Some("mvn" | "mvnw" | "mvnw.cmd")));
+        if plugins.is_empty() || !is_maven {
+            return vec![];
+        }
+        let Some(reached) = words.iter().filter_map(|w| super::maven::phase(w)).max() else {
+            return vec![];
+        };
+        let mut out = vec![];
+        for p in plugins.iter().filter(|p| p.phase <= reached) {
+            let w = ["mvn".to_string(), p.artifact.to_ascii_lowercase()];
+            for mut m in command_matches(&w) {
+                m.tool = format!("{} ({}, {}:{})", m.tool, p.artifact, p.file, p.line);
+                out.push(m);
+            }
+        }
+        out
+    }
+
+    /// `pre-commit run` / `prek run [hook-id…]` (through `uv run` and the like): what
+    /// the hooks of `.pre-commit-config.yaml` run, judged as commands; the hooks
+    /// named on the command line when there are some. `pre-commit install` runs none.
+    fn precommit(&self, words: &[String]) -> Vec<Match> {
+        let hooks = &self.detected.precommit_hooks;
+        let w = crate::shell::unwrap_runner(words);
+        let is_runner = w
+            .first()
+            .is_some_and(|f| matches!(f.rsplit('/').next(), Some("pre-commit" | "prek")));
+        if hooks.is_empty() || !is_runner || w.get(1).map(String::as_str) != Some("run") {
+            return vec![];
+        }
+        let named: Vec<&str> = w
+            .iter()
+            .skip(2)
+            .filter(|a| hooks.iter().any(|(id, _, _)| id.eq_ignore_ascii_case(a)))
+            .map(String::as_str)
+            .collect();
+        let mut out = vec![];
+        for (id, cmd, line) in hooks {
+            if !named.is_empty() && !named.iter().any(|n| id.eq_ignore_ascii_case(n)) {
+                continue;
+            }
+            // A hook that runs pre-commit again runs nothing new.
+            if cmd.iter().any(|c| c == "pre-commit" || c == "prek") {
+                continue;
+            }
+            for mut m in command_matches(cmd) {
+                m.tool = format!("{} (hook `{id}`, .pre-commit-config.yaml:{line})", m.tool);
+                out.push(m);
+            }
+        }
+        out
+    }
+
+    /// `dotnet test [solution | project | folder]`: the test projects it runs that
+    /// drive a browser or host the app (stack detection's `dotnet_tests`). A
+    /// `--filter` selects tests pipewise cannot see, so it credits none.
+    fn dotnet_tests(&self, words: &[String], cwd: &str) -> Vec<Match> {
+        let tests = &self.detected.dotnet_tests;
+        if tests.is_empty()
+            || words.first().map(String::as_str) != Some("dotnet")
+            || words.get(1).map(String::as_str) != Some("test")
+            || words.iter().any(|w| w.starts_with("--filter"))
+        {
+            return vec![];
+        }
+        // Project paths as the step sees them: relative to its working directory.
+        let cwd = crate::repo::normalize(cwd).to_ascii_lowercase();
+        let rel = |p: &str| -> Option<String> {
+            let p = p.to_ascii_lowercase();
+            if cwd.is_empty() {
+                Some(p)
+            } else {
+                p.strip_prefix(&format!("{cwd}/")).map(String::from)
+            }
+        };
+        // The target: a solution (all its projects), a project, or a folder that
+        // holds test projects; none is the solution of the working directory.
+        let target = words.iter().skip(2).find_map(|w| {
+            let t = w.trim_start_matches("./").trim_end_matches('/');
+            if t.ends_with(".sln") || t.ends_with(".slnx") {
+                Some(None)
+            } else if t.ends_with("proj")
+                || tests
+                    .iter()
+                    .filter_map(|(p, _, _)| rel(p))
+                    .any(|p| p.starts_with(&format!("{t}/")))
+            {
+                Some(Some(t.to_string()))
+            } else {
+                None
+            }
+        });
+        tests
+            .iter()
+            .filter(|(p, _, _)| {
+                rel(p).is_some_and(|p| match target.as_ref().and_then(|t| t.as_ref()) {
+                    None => true,
+                    Some(t) => p == *t || p.starts_with(&format!("{t}/")),
+                })
+            })
+            .map(|&(ref p, cap, n)| Match {
+                cap,
+                tool: format!("dotnet test ({n} in {p})"),
+                weak: None,
+            })
+            .collect()
+    }
+
     /// `npm run x` / `yarn x`: what the body of script `x` (from the package.json
     /// of the step's folder) runs.
     fn npm_script(&self, words: &[String], cwd: &str) -> Vec<Match> {
@@ -749,13 +890,34 @@ impl<'a> Ctx<'a> {
         if !matches!(first.as_str(), "npm" | "pnpm" | "yarn" | "bun") {
             return vec![];
         }
-        let name = match words.get(1).map(String::as_str) {
-            Some("run") | Some("run-script") => words.iter().skip(2).find(|a| !a.starts_with('-')),
-            Some("test") => words.get(1),
-            Some(_) if first != "npm" => words.get(1),
+        // Global options before the command: a folder (`yarn --cwd web validate`,
+        // `npm --prefix web run lint`, `pnpm -C web lint`) is where the scripts are.
+        let mut dir = cwd.to_string();
+        let mut i = 1;
+        while let Some(w) = words.get(i).filter(|w| w.starts_with('-')) {
+            match w.as_str() {
+                "--cwd" | "--prefix" | "-c" | "--dir" => {
+                    if let Some(d) = words.get(i + 1) {
+                        dir = if cwd.is_empty() {
+                            d.clone()
+                        } else {
+                            format!("{cwd}/{d}")
+                        };
+                    }
+                    i += 2;
+                }
+                "-w" | "--workspace" | "-f" | "--filter" => i += 2,
+                _ => i += 1,
+            }
+        }
+        let rest = words.get(i..).unwrap_or(&[]);
+        let name = match rest.first().map(String::as_str) {
+            Some("run") | Some("run-script") => rest.iter().skip(1).find(|a| !a.starts_with('-')),
+            Some("test") => rest.first(),
+            Some(_) if first != "npm" => rest.first(),
             _ => None,
         };
-        let Some(body) = name.and_then(|n| self.detected.npm_script(cwd, n)) else {
+        let Some(body) = name.and_then(|n| self.detected.npm_script(&dir, n)) else {
             return vec![];
         };
         let mut out = vec![];

@@ -41,6 +41,17 @@ pub struct Detected {
     /// name: `actions/checkout` → (`actions/checkout@<sha> # v4.2.2`, `[4, 2, 2]`).
     /// The highest version wins. Templates use them instead of the offline table.
     pub action_pins: BTreeMap<String, (String, Vec<u64>)>,
+    /// Plugins the `pom.xml` files bind to lifecycle phases (checkstyle, jacoco, …):
+    /// what `mvn verify` runs besides the tests.
+    pub maven_plugins: Vec<super::maven::Plugin>,
+    /// .NET test projects that drive a browser (`ci.e2e-tests`) or host the app or
+    /// its services (`ci.integration-tests`): project path, capability, and the
+    /// package that says so.
+    pub dotnet_tests: Vec<(String, &'static str, &'static str)>,
+    /// The hooks of `.pre-commit-config.yaml` (what `pre-commit run` / `prek run`
+    /// runs): id, the command words pipewise judges (a local hook's `entry`, else
+    /// the id), and the line.
+    pub precommit_hooks: Vec<(String, Vec<String>, usize)>,
 }
 
 impl Detected {
@@ -224,6 +235,44 @@ fn dir_of(path: &str) -> String {
     }
 }
 
+/// The hooks of the root `.pre-commit-config.yaml` (bounded: 200 hooks). A local
+/// hook's `entry` is its command; another hook is judged by its id, whose words
+/// name the tool (`ruff-check` → `ruff check`, `cargo-clippy` → `cargo clippy`).
+fn precommit_hooks(repo: &Repo) -> Vec<(String, Vec<String>, usize)> {
+    let Ok(text) = repo.read(".pre-commit-config.yaml") else {
+        return vec![];
+    };
+    let Ok(doc) = pipewise_yaml::Document::parse(text) else {
+        return vec![];
+    };
+    let mut out = vec![];
+    let repos = doc
+        .root
+        .get("repos")
+        .and_then(|r| r.as_seq())
+        .unwrap_or(&[]);
+    for hook in repos
+        .iter()
+        .filter_map(|r| r.get("hooks").and_then(|h| h.as_seq()))
+        .flatten()
+        .take(200)
+    {
+        let Some(id) = hook.get("id").and_then(|i| i.as_str()) else {
+            continue;
+        };
+        let words: Vec<String> = match hook.get("entry").and_then(|e| e.as_str()) {
+            Some(entry) => entry
+                .split_whitespace()
+                .map(|w| w.to_ascii_lowercase())
+                .collect(),
+            None => id.split('-').map(|w| w.to_ascii_lowercase()).collect(),
+        };
+        let line = doc.position(hook.span.start).line;
+        out.push((id.to_string(), words, line));
+    }
+    out
+}
+
 /// Detects the stack of a loaded repository.
 pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
     let mut d = Detected {
@@ -346,8 +395,14 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
                 iac.insert("render");
                 d.iac_files.push(p.clone());
             }
+            // Platform configs that declare the deployed resources (workers and
+            // their D1/R2/KV bindings; Heroku formation and add-ons; Railway build
+            // and deploy settings) are infrastructure as code, like fly.toml and
+            // render.yaml.
             "wrangler.toml" | "wrangler.json" | "wrangler.jsonc" => {
                 targets.insert("cloudflare-workers");
+                iac.insert("wrangler");
+                d.iac_files.push(p.clone());
             }
             "firebase.json" => {
                 targets.insert("firebase");
@@ -357,9 +412,19 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
             }
             "heroku.yml" if depth == 0 => {
                 targets.insert("heroku");
+                iac.insert("heroku");
+                d.iac_files.push(p.clone());
+            }
+            // Heroku's app manifest (formation, add-ons, buildpacks) sits next to the
+            // Procfile; an `app.json` elsewhere is something else (Expo, …).
+            "app.json" if depth == 0 && repo.paths.contains("Procfile") => {
+                iac.insert("heroku");
+                d.iac_files.push(p.clone());
             }
             "railway.json" | "railway.toml" => {
                 targets.insert("railway");
+                iac.insert("railway");
+                d.iac_files.push(p.clone());
             }
             "CHANGELOG.md" | "CHANGELOG" | "CHANGES.md" | "HISTORY.md" if depth == 0 => {
                 d.changelog_file = Some(p.clone());
@@ -561,6 +626,10 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
                 langs.insert("java");
                 pms.insert("maven");
                 eco(&mut d, "maven", &f.path);
+                if d.maven_plugins.len() < 64 {
+                    d.maven_plugins
+                        .extend(super::maven::plugins(&f.path, text).into_iter().take(64));
+                }
                 text_deps(text, false, &mut fws, &mut dbs, &mut migs);
             }
             n if n.starts_with("build.gradle") => {
@@ -572,6 +641,25 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
                 pms.insert("gradle");
                 eco(&mut d, "gradle", &f.path);
                 text_deps(text, false, &mut fws, &mut dbs, &mut migs);
+            }
+            // A Laravel application without its `artisan` in the tree: the framework
+            // dependency, and its migrations next to the manifest.
+            "composer.json" if text.contains("\"laravel/framework\"") => {
+                fws.insert("laravel");
+                let dir = f.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+                let migrations = if dir.is_empty() {
+                    "database/migrations/".to_string()
+                } else {
+                    format!("{dir}/database/migrations/")
+                };
+                if repo
+                    .paths
+                    .range(migrations.clone()..)
+                    .next()
+                    .is_some_and(|p| p.starts_with(&migrations))
+                {
+                    migs.insert("laravel");
+                }
             }
             "Gemfile" => {
                 if text.contains("'rails'") || text.contains("\"rails\"") {
@@ -730,6 +818,48 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
                     dbs.insert("mysql");
                 }
             }
+        }
+    }
+    d.precommit_hooks = precommit_hooks(repo);
+    // .NET test projects (the repository's own, `tests/` included): what `dotnet
+    // test` runs, judged from what they reference: a browser driver makes end-to-end
+    // tests, an in-process web host, containers or an Aspire test host integration
+    // tests (bounded: the first 40 project files within three folders of the root).
+    for p in repo
+        .paths
+        .iter()
+        .filter(|p| {
+            p.matches('/').count() <= 3
+                && (p.ends_with(".csproj") || p.ends_with(".fsproj"))
+                && !p.split('/').any(|d| {
+                    matches!(
+                        d,
+                        "fixtures" | "testdata" | "examples" | "samples" | "vendor" | "third_party"
+                    )
+                })
+        })
+        .take(40)
+    {
+        let Ok(text) = repo.read(p) else {
+            continue;
+        };
+        if !text.contains("Microsoft.NET.Test.Sdk") {
+            continue;
+        }
+        let refs = |names: &[&'static str]| -> Option<&'static str> {
+            names
+                .iter()
+                .find(|n| text.contains(&format!("Include=\"{n}")))
+                .copied()
+        };
+        if let Some(n) = refs(&["Microsoft.Playwright", "Selenium.WebDriver"]) {
+            d.dotnet_tests.push((p.clone(), "ci.e2e-tests", n));
+        } else if let Some(n) = refs(&[
+            "Microsoft.AspNetCore.Mvc.Testing",
+            "Testcontainers",
+            "Aspire.Hosting.Testing",
+        ]) {
+            d.dotnet_tests.push((p.clone(), "ci.integration-tests", n));
         }
     }
     // Progressive delivery declared in manifests: an Argo Rollouts `Rollout` or a

@@ -61,6 +61,26 @@ pub fn action_matches(a: &str, step: Option<&Step>) -> Vec<Match> {
             out.push(m("delivery.changelog", tool));
         }
     }
+    // Trusted publishing to PyPI (no `password`) makes PEP 740 attestations by
+    // default (pypa/gh-action-pypi-publish v1.11+), unless `attestations: false`.
+    if starts("pypa/gh-action-pypi-publish")
+        && with("password").is_none()
+        && with("attestations").is_none_or(|v| v.trim() != "false")
+    {
+        out.push(m("security.signing", "PyPI attestations"));
+    }
+    // Cloud Foundry's rolling push (also through cloud.gov's CLI action) replaces
+    // instances only once the new ones pass their health check, and fails otherwise.
+    if starts("cloud-gov/cg-cli-tools") {
+        let cmd = with("cf_command").or(with("command")).unwrap_or("");
+        let words: Vec<String> = cmd
+            .split_whitespace()
+            .map(|w| w.to_ascii_lowercase())
+            .collect();
+        let mut cf = vec!["cf".to_string()];
+        cf.extend(words.into_iter().skip_while(|w| w == "cf"));
+        out.extend(command_matches(&cf));
+    }
     if starts("snyk/actions/") {
         let cmd = with("command").unwrap_or("test");
         if a.contains("docker") || cmd.contains("container") {
@@ -378,11 +398,30 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             match a0 {
                 "audit" if a1 == "signatures" => {}
                 "audit" => push("security.dependency-audit", &format!("{name} audit")),
+                // Yarn Berry moved the audit under `yarn npm audit`.
+                "npm" if name == "yarn" && a1 == "audit" => {
+                    push("security.dependency-audit", "yarn npm audit")
+                }
                 "test" | "t" | "tst" => push("ci.unit-tests", &format!("{name} test")),
                 "run" | "run-script" => {}
                 "sbom" => push("security.sbom", "npm sbom"),
                 "publish" if has("--provenance") => push("security.signing", "npm provenance"),
                 "version" => push("delivery.release-automation", "npm version"),
+                // A migration tool run as the package's binary (`yarn sequelize
+                // db:migrate`, `pnpm exec knex migrate:latest`): what it does.
+                "sequelize" | "sequelize-cli" | "knex" | "typeorm" | "drizzle-kit"
+                | "node-pg-migrate" | "db-migrate" | "prisma"
+                    if name != "npm" =>
+                {
+                    let inner: Vec<String> =
+                        args.iter().skip(start).map(|a| a.to_string()).collect();
+                    out.extend(command_matches(&inner));
+                }
+                "exec" if name == "pnpm" => {
+                    let inner: Vec<String> =
+                        args.iter().skip(start + 1).map(|a| a.to_string()).collect();
+                    out.extend(command_matches(&inner));
+                }
                 _ if name == "yarn" || name == "pnpm" || name == "bun" => {
                     for x in script_name_matches(a0) {
                         out.push(x);
@@ -548,13 +587,28 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
                 if a.contains("spotbugs") {
                     push("security.sast", "spotbugs");
                 }
-                if a.contains("checkstyle") || a.contains("spotless") || a.contains("ktlint") {
+                if a.contains("checkstyle")
+                    || a.contains("spotless")
+                    || a.contains("ktlint")
+                    || a.contains("javaformat")
+                    || a.contains("maven-pmd")
+                {
                     push("ci.lint", a);
                 }
                 if a.contains("gatling") {
                     push("ops.load-testing", "gatling");
                 }
             }
+        }
+        "cf" if matches!(a0, "push" | "restage" | "restart")
+            && args
+                .windows(2)
+                .any(|w| w[0] == "--strategy" && w[1] == "rolling") =>
+        {
+            push(
+                "deploy.health-check",
+                &format!("cf {a0} --strategy rolling"),
+            )
         }
         "dotnet" => match a0 {
             "test" => {
@@ -802,6 +856,21 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
                 if prefix("--cache-from") {
                     push("ci.caching", "docker --cache-from");
                 }
+            }
+            let joined = |from: usize| {
+                args.iter()
+                    .skip(from)
+                    .filter(|a| !a.starts_with('-') && !a.contains("${{"))
+                    .count()
+            };
+            // `manifest create LIST IMG IMG…` / `buildx imagetools create -t LIST IMG IMG…`.
+            if (a0 == "manifest" && a1 == "create" && joined(start + 2) >= 3)
+                || (a0 == "buildx"
+                    && a1 == "imagetools"
+                    && args.get(start + 2) == Some(&"create")
+                    && joined(start + 3) >= 3)
+            {
+                push("delivery.multi-arch", &format!("{name} {a0} create"));
             }
             if a0 == "scout" && (a1 == "cves" || a1 == "quickview") {
                 push("security.container-scan", "docker scout");
@@ -1144,6 +1213,10 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             Some("golang-migrate")
         }
         "diesel" if a0 == "migration" || a0 == "database" => Some("diesel"),
+        // Cloudflare D1: `wrangler d1 migrations apply DB [--local | --remote]`.
+        "wrangler" if a0 == "d1" && a1 == "migrations" && args.get(start + 2) == Some(&"apply") => {
+            Some("wrangler d1")
+        }
         "sqlx" if a0 == "migrate" || a0 == "database" => Some("sqlx"),
         "knex" | "sequelize" | "sequelize-cli" | "typeorm" | "drizzle-kit" | "node-pg-migrate"
         | "db-migrate"
@@ -1258,6 +1331,44 @@ mod tests {
         assert!(!caps("python manage.py testserver").contains(&"ci.unit-tests"));
         assert!(!caps("coverage report -m --fail-under=92").contains(&"ci.unit-tests"));
         assert!(!caps("coverage run manage.py check").contains(&"ci.unit-tests"));
+    }
+
+    /// Yarn Berry's audit is `yarn npm audit` (outline in corpus-full); publishing
+    /// through it is not an audit.
+    #[test]
+    fn yarn_berry_audit() {
+        assert!(caps("yarn npm audit --severity high").contains(&"security.dependency-audit"));
+        assert!(caps("yarn audit").contains(&"security.dependency-audit"));
+        assert!(!caps("yarn npm publish").contains(&"security.dependency-audit"));
+        assert!(!caps("npm npm audit").contains(&"security.dependency-audit"));
+    }
+
+    /// Migration tools run as a package's binary, D1 migrations, and Cloud Foundry's
+    /// rolling push (outline, kentcdodds.com, GSA/notifications-api in corpus-full).
+    #[test]
+    fn package_binaries_and_platform_commands() {
+        assert!(caps("yarn sequelize db:migrate").contains(&"migration"));
+        assert!(caps("pnpm exec knex migrate:latest").contains(&"migration"));
+        assert!(caps("wrangler d1 migrations apply APP_DB --local").contains(&"migration"));
+        assert!(caps("cf push -f manifest.yml --strategy rolling").contains(&"deploy.health-check"));
+        // Look-alikes.
+        assert!(!caps("yarn sequelize --help").contains(&"migration"));
+        assert!(!caps("npm sequelize db:migrate").contains(&"migration"));
+        assert!(!caps("wrangler d1 migrations list APP_DB --local").contains(&"migration"));
+        assert!(!caps("cf push -f manifest.yml").contains(&"deploy.health-check"));
+        assert!(!caps("cf logs app --strategy rolling").contains(&"deploy.health-check"));
+        // Manifest lists joining per-platform images (documenso).
+        assert!(caps(
+            "docker manifest create acme/app:1 --amend acme/app-amd64:1 --amend acme/app-arm64:1"
+        )
+        .contains(&"delivery.multi-arch"));
+        assert!(caps(
+            "docker buildx imagetools create -t acme/app:1 acme/app:1-amd64 acme/app:1-arm64"
+        )
+        .contains(&"delivery.multi-arch"));
+        assert!(!caps("docker manifest inspect acme/app:1").contains(&"delivery.multi-arch"));
+        assert!(!caps("docker manifest create acme/app:1 acme/app-amd64:1")
+            .contains(&"delivery.multi-arch"));
     }
 
     #[test]

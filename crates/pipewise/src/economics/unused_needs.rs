@@ -147,14 +147,11 @@ fn reaches_shipping(m: &Model, down: &[Vec<usize>], j: usize, memo: &mut [Option
 pub(super) fn find(m: &Model, evs: &[events::EventRun], runs: &[Vec<bool>]) -> Vec<Found> {
     let n = m.jobs.len();
     let src = m.wf.doc.source();
-    let mut down: Vec<Vec<usize>> = vec![vec![]; n];
-    for (j, ns) in m.needs.iter().enumerate() {
-        for &u in ns {
-            if u < n {
-                down[u].push(j);
-            }
-        }
-    }
+    // The jobs needing each job, built when first asked.
+    let mut down: Option<Vec<Vec<usize>>> = None;
+    // Per event: each running job's minutes and the run's critical path, computed
+    // once per workflow when a candidate first asks.
+    let mut per_event: Vec<Option<(Vec<Option<f64>>, f64)>> = vec![None; evs.len()];
     // Whether a job or any job after it deploys or publishes: asked only for the jobs
     // that would be reported (computing it for every job was 2.5% of an audit).
     let mut ships_from: Vec<Option<bool>> = vec![None; n];
@@ -189,14 +186,18 @@ pub(super) fn find(m: &Model, evs: &[events::EventRun], runs: &[Vec<bool>]) -> V
             if !runs[ei][ji] {
                 continue;
             }
-            let weight: Vec<Option<f64>> = (0..n)
-                .map(|k| {
-                    let jk = &m.jobs[k];
-                    (runs[ei][k] && matches!(jk.callee, Callee::None))
-                        .then(|| job_minutes(jk, Some(&e.scenario)).0.expected)
-                        .or(runs[ei][k].then_some(0.0))
-                })
-                .collect();
+            let (weight, before) = per_event[ei].get_or_insert_with(|| {
+                let w: Vec<Option<f64>> = (0..n)
+                    .map(|k| {
+                        let jk = &m.jobs[k];
+                        (runs[ei][k] && matches!(jk.callee, Callee::None))
+                            .then(|| job_minutes(jk, Some(&e.scenario)).0.expected)
+                            .or(runs[ei][k].then_some(0.0))
+                    })
+                    .collect();
+                let b = critical_path::longest(&m.needs, &m.order, &w).length;
+                (w, b)
+            });
             let own = weight[ji].unwrap_or(0.0);
             let dropped: Vec<usize> = unused
                 .iter()
@@ -206,11 +207,10 @@ pub(super) fn find(m: &Model, evs: &[events::EventRun], runs: &[Vec<bool>]) -> V
             if dropped.is_empty() {
                 continue;
             }
-            let before = critical_path::longest(&m.needs, &m.order, &weight).length;
             let mut needs = m.needs.clone();
             needs[ji].retain(|u| !dropped.contains(u));
-            let after = critical_path::longest(&needs, &m.order, &weight).length;
-            let saved = before - after;
+            let after = critical_path::longest(&needs, &m.order, weight).length;
+            let saved = *before - after;
             if saved >= MIN_SAVING && best.as_ref().is_none_or(|(b, _, _)| saved > *b) {
                 best = Some((saved, e, dropped));
             }
@@ -218,7 +218,18 @@ pub(super) fn find(m: &Model, evs: &[events::EventRun], runs: &[Vec<bool>]) -> V
         let Some((saved, e, unused)) = best else {
             continue;
         };
-        if reaches_shipping(m, &down, ji, &mut ships_from) {
+        let down = down.get_or_insert_with(|| {
+            let mut d: Vec<Vec<usize>> = vec![vec![]; n];
+            for (j, ns) in m.needs.iter().enumerate() {
+                for &u in ns {
+                    if u < n {
+                        d[u].push(j);
+                    }
+                }
+            }
+            d
+        });
+        if reaches_shipping(m, down, ji, &mut ships_from) {
             continue;
         }
         let names: Vec<String> = unused

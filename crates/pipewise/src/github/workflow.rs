@@ -348,6 +348,7 @@ fn job<'a>(
         steps,
         uses: node.get("uses"),
         ships: std::sync::OnceLock::new(),
+        deploys: std::sync::OnceLock::new(),
     }
 }
 
@@ -411,7 +412,7 @@ pub(super) fn parse_steps<'a>(
                     return None;
                 }
             };
-            let script = is_posix_shell(shell).then(|| Script::parse(text));
+            let script = is_posix_shell(shell).then(|| std::sync::Arc::new(Script::parse(text)));
             Some(Run {
                 node: r,
                 text,

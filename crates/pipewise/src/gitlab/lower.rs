@@ -11,18 +11,23 @@ use super::pipeline::{Job as GlJob, Pipeline};
 use crate::shell::Script;
 use crate::workflow::{Job, Origin, Platform, Run, Step, Workflow};
 use pipewise_yaml::{Node, NodeKind};
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 /// The workflows of one pipeline: one per file, in the pipeline's file order.
 pub fn lower<'a>(p: &'a Pipeline<'a>) -> Vec<Workflow<'a>> {
     let mut out = vec![];
+    // Script lines by their text: a line that many jobs get from one template or
+    // `default:` (or that many jobs write alike) is parsed once and shared. Parsing
+    // depends on the text alone, and spans in a `Script` are relative to it.
+    let mut parsed: Parsed<'a> = HashMap::new();
     for (fi, f) in p.files.iter().enumerate() {
         let Some(doc) = &f.yaml else { continue };
         let mut jobs: Vec<Job<'a>> = p
             .jobs
             .iter()
             .filter(|j| j.file == fi)
-            .map(|j| lower_job(p, j))
+            .map(|j| lower_job(p, j, &mut parsed))
             .collect();
         // GitLab's templates and catalog components bring their jobs with them: each
         // becomes a job with one step that uses it (`Security/SAST.gitlab-ci.yml`),
@@ -42,6 +47,7 @@ pub fn lower<'a>(p: &'a Pipeline<'a>) -> Vec<Workflow<'a>> {
                     steps: vec![uses_step(i.target_node)],
                     uses: None,
                     ships: OnceLock::new(),
+                    deploys: OnceLock::new(),
                 }),
         );
         out.push(Workflow {
@@ -94,7 +100,10 @@ fn needs<'a>(p: &'a Pipeline<'a>, j: &'a GlJob<'a>) -> Vec<&'a str> {
     vec![]
 }
 
-fn lower_job<'a>(p: &'a Pipeline<'a>, j: &'a GlJob<'a>) -> Job<'a> {
+/// Parsed script lines by text.
+type Parsed<'a> = HashMap<&'a str, Arc<Script>>;
+
+fn lower_job<'a>(p: &'a Pipeline<'a>, j: &'a GlJob<'a>, parsed: &mut Parsed<'a>) -> Job<'a> {
     // Windows runners run PowerShell unless told otherwise: not parsed as bash.
     let posix = !j
         .node
@@ -119,7 +128,12 @@ fn lower_job<'a>(p: &'a Pipeline<'a>, j: &'a GlJob<'a>) -> Job<'a> {
                     node: &line.node,
                     text,
                     shell: None,
-                    script: posix.then(|| Script::parse(text)),
+                    script: posix.then(|| {
+                        parsed
+                            .entry(text)
+                            .or_insert_with(|| Arc::new(Script::parse(text)))
+                            .clone()
+                    }),
                 }),
                 origin: Some(Origin {
                     path: &f.path,
@@ -139,6 +153,7 @@ fn lower_job<'a>(p: &'a Pipeline<'a>, j: &'a GlJob<'a>) -> Job<'a> {
         steps,
         uses: None,
         ships: OnceLock::new(),
+        deploys: OnceLock::new(),
     }
 }
 

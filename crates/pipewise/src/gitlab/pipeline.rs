@@ -294,6 +294,12 @@ struct Builder<'r> {
     /// Name → merged raw definition (prepared: encoded spans, `<<` expanded).
     defs: HashMap<&'r str, Node>,
     resolved: HashMap<String, Option<Node>>,
+    /// Names that something `extends:` (their resolution is kept for the next job).
+    extended: HashSet<String>,
+    /// Visible jobs resolved once without keeping the result: asked again (a
+    /// `!reference` to a job), they are resolved again and their problems not
+    /// repeated.
+    uncached: HashSet<String>,
     problems: Vec<Problem>,
     incomplete: bool,
 }
@@ -304,6 +310,8 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
         files,
         defs: HashMap::new(),
         resolved: HashMap::new(),
+        extended: HashSet::new(),
+        uncached: HashSet::new(),
         problems: vec![],
         incomplete,
     };
@@ -363,6 +371,18 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
                 None => prepared,
             };
             b.defs.insert(name, merged);
+        }
+    }
+    for d in b.defs.values() {
+        match d.get("extends").map(|n| &n.kind) {
+            Some(NodeKind::Scalar { value, .. }) => {
+                b.extended.insert(value.clone());
+            }
+            Some(NodeKind::Seq(items)) => {
+                b.extended
+                    .extend(items.iter().filter_map(|i| i.as_str().map(str::to_string)));
+            }
+            _ => {}
         }
     }
     let stages: Vec<String> = match b.defs.get("stages").or_else(|| b.defs.get("types")) {
@@ -446,6 +466,8 @@ impl<'r> Builder<'r> {
         if let Some(r) = self.resolved.get(name) {
             return r.clone();
         }
+        let again = self.uncached.contains(name);
+        let problems_before = self.problems.len();
         // Borrowed, not cloned: `own` is read again after its parents are resolved.
         let parents: Vec<(String, Span)> = match self.defs.get(name)?.get("extends") {
             Some(n) => match &n.kind {
@@ -498,7 +520,14 @@ impl<'r> Builder<'r> {
             Some(b) => merge_into(b, own),
             None => own.clone(),
         };
-        self.resolved.insert(name.to_string(), Some(r.clone()));
+        if again {
+            // The same problems as the first time (same definitions, empty stack).
+            self.problems.truncate(problems_before);
+        } else if name.starts_with('.') || self.extended.contains(name) {
+            self.resolved.insert(name.to_string(), Some(r.clone()));
+        } else {
+            self.uncached.insert(name.to_string());
+        }
         Some(r)
     }
 

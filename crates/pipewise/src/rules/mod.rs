@@ -423,9 +423,7 @@ pub fn step_scripts<'s>(
             script: &sf.script,
             run: None,
             // A script run as a file starts without errexit unless it sets it.
-            errexit: sf.file.text().contains("set -e")
-                || sf.file.text().contains("set -o errexit")
-                || first_line_has_e(sf.file.text()),
+            errexit: sf.errexit,
             via: Some((*via, chain.clone())),
         });
     }
@@ -511,18 +509,6 @@ fn step_cwd_as_written<'a>(site: &StepSite<'_, 'a>) -> &'a str {
                 .and_then(|n| n.as_str())
         })
         .unwrap_or("")
-}
-
-fn first_line_has_e(text: &str) -> bool {
-    text.lines()
-        .next()
-        .map(|l| {
-            l.starts_with("#!")
-                && l.split_whitespace()
-                    .skip(1)
-                    .any(|w| w.starts_with('-') && w.contains('e'))
-        })
-        .unwrap_or(false)
 }
 
 /// Span of a whole `key: value` entry.

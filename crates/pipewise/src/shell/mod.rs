@@ -146,10 +146,9 @@ pub struct Comment {
 /// source order: what taint rules follow from a value to a later `$NAME`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assignment {
-    pub name: String,
-    /// The value as written (quotes and expansions kept: `"pre-${X##*/}"`).
-    pub value: String,
-    /// Span of the value in the script text.
+    /// Span of the variable's name in the script text.
+    pub name: Span,
+    /// Span of the value as written (quotes and expansions kept: `"pre-${X##*/}"`).
     pub span: Span,
     /// Inside `$(…)` or backticks.
     pub in_substitution: bool,
@@ -231,12 +230,12 @@ impl Script {
         script
     }
 
-    /// The last assignment of `name` that starts before byte `before` (source order,
-    /// not control flow: a branch's assignment counts).
-    pub fn assignment_before(&self, name: &str, before: usize) -> Option<&Assignment> {
+    /// The last assignment of `name` that starts before byte `before` of `src` (the
+    /// parsed text; source order, not control flow: a branch's assignment counts).
+    pub fn assignment_before(&self, src: &str, name: &str, before: usize) -> Option<&Assignment> {
         self.assignments
             .iter()
-            .filter(|a| a.span.start < before && a.name == name)
+            .filter(|a| a.span.start < before && src.get(a.name.start..a.name.end) == Some(name))
             .max_by_key(|a| a.span.start)
     }
 

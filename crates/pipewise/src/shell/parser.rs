@@ -967,8 +967,7 @@ impl<'s> Parser<'s> {
             if let Some(eq) = assignment_prefix(raw).filter(|_| words.is_empty() || declaration) {
                 let name_len = raw.bytes().position(|c| !is_name(c)).unwrap_or(raw.len());
                 self.script.assignments.push(Assignment {
-                    name: raw.get(..name_len).unwrap_or("").to_string(),
-                    value: raw.get(eq..).unwrap_or("").to_string(),
+                    name: Span::new(at, at + name_len),
                     span: Span::new(at + eq, self.pos),
                     in_substitution: cx.in_substitution,
                 });
@@ -1599,7 +1598,8 @@ mod tests {
 
     #[test]
     fn assignments_and_declarations() {
-        let s = Script::parse("A=1 B=\"x y\" make build\nV=$(git rev-parse HEAD)\nexport X=1 Y\nlocal -r z=2\nARR=(a \"$(b)\" c)\nunset Q");
+        let src = "A=1 B=\"x y\" make build\nV=$(git rev-parse HEAD)\nexport X=1 Y\nlocal -r z=2\nARR=(a \"$(b)\" c)\nunset Q";
+        let s = Script::parse(src);
         let make = cmd(&s, "make");
         assert_eq!(make.argv_text(), "make build");
         assert_eq!(make.span.start, 0);
@@ -1617,7 +1617,12 @@ mod tests {
         let names: Vec<(&str, &str)> = s
             .assignments
             .iter()
-            .map(|a| (a.name.as_str(), a.value.as_str()))
+            .map(|a| {
+                (
+                    &src[a.name.start..a.name.end],
+                    &src[a.span.start..a.span.end],
+                )
+            })
             .collect();
         assert_eq!(
             names,
@@ -1632,14 +1637,14 @@ mod tests {
         );
         let src = "T=x; { F=${T##*/}; echo \"K=$F\"; } >> \"$GITHUB_ENV\"\nY=$(Q=1 cmd)";
         let s = Script::parse(src);
-        let f = s.assignment_before("F", src.len()).expect("F");
+        let f = s.assignment_before(src, "F", src.len()).expect("F");
         assert_eq!(&src[f.span.start..f.span.end], "${T##*/}");
-        assert!(s.assignment_before("F", f.span.start).is_none());
+        assert!(s.assignment_before(src, "F", f.span.start).is_none());
         assert!(s
-            .assignment_before("Q", src.len())
+            .assignment_before(src, "Q", src.len())
             .is_some_and(|a| a.in_substitution));
         assert!(!s
-            .assignment_before("Y", src.len())
+            .assignment_before(src, "Y", src.len())
             .is_some_and(|a| a.in_substitution));
     }
 

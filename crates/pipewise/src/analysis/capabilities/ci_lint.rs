@@ -36,4 +36,22 @@ verdict_tests![
             ""
         )]
     ),
+    // continue-on-error alone lets a failing lint through ...
+    (
+        Partial,
+        [Replace(
+            "ci.yml",
+            "      - name: Lint\n        run: npm run lint\n",
+            "      - name: Lint\n        id: lint\n        continue-on-error: true\n        run: npm run lint\n"
+        )]
+    ),
+    // ... unless a later step fails the job on its outcome.
+    (
+        Present,
+        [Replace(
+            "ci.yml",
+            "      - name: Lint\n        run: npm run lint\n",
+            "      - name: Lint\n        id: lint\n        continue-on-error: true\n        run: npm run lint\n      - name: Fail on lint errors\n        if: steps.lint.outcome == 'failure'\n        run: exit 1\n"
+        )]
+    ),
 ];

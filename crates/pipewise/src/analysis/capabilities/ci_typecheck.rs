@@ -58,4 +58,34 @@ verdict_tests![
             Replace("ci.yml", "run: npm run build", "run: npm run compile")
         ]
     ),
+    // What pre-commit runs is its hooks: a local hook running tsc is a type check
+    // (through `uv run prek run`) ...
+    (
+        Present,
+        [
+            Replace(
+                "ci.yml",
+                "      - name: Type check\n        run: npx tsc --noEmit\n",
+                "      - name: Hooks\n        run: uv run prek run --all-files\n"
+            ),
+            Replace("ci.yml", "run: npm run build", "run: npm run compile"),
+            Write(".pre-commit-config.yaml", super::PRE_COMMIT)
+        ]
+    ),
+    // ... but installing the hooks runs none.
+    (
+        Missing,
+        [
+            Replace(
+                "ci.yml",
+                "      - name: Type check\n        run: npx tsc --noEmit\n",
+                "      - name: Hooks\n        run: pre-commit install\n"
+            ),
+            Replace("ci.yml", "run: npm run build", "run: npm run compile"),
+            Write(".pre-commit-config.yaml", super::PRE_COMMIT)
+        ]
+    ),
 ];
+
+#[cfg(test)]
+const PRE_COMMIT: &str = "repos:\n  - repo: local\n    hooks:\n      - id: tsc\n        name: tsc\n        entry: npx tsc --noEmit\n        language: system\n        pass_filenames: false\n";

@@ -1,7 +1,8 @@
 //! `delivery.release-automation`: Release automation.
 
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{package_publish, Applies, CapabilityMeta, Cx, Input, Verdict};
 use crate::finding::Category;
+use crate::schema::{CapabilityStatus, Evidence};
 
 pub const META: CapabilityMeta = CapabilityMeta {
     id: "delivery.release-automation",
@@ -15,7 +16,24 @@ pub const META: CapabilityMeta = CapabilityMeta {
 };
 
 pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
-    cx.standard(META.id).or_file(
+    let v = cx.standard(META.id);
+    // No release tool, but a job publishes the package or the release itself
+    // (`dotnet nuget push`, `twine upload`, `gh release create`): the release is
+    // automated.
+    if v.status == CapabilityStatus::Missing {
+        if let Some((w, j, st)) = package_publish(i.workflows, true) {
+            return Verdict {
+                status: CapabilityStatus::Present,
+                evidence: vec![Evidence {
+                    file: w.path.to_string(),
+                    line: w.doc.position(st.anchor().start).line,
+                    note: format!("job `{}` publishes (step `{}`)", j.id, st.label()),
+                }],
+                reason: None,
+            };
+        }
+    }
+    v.or_file(
         i.detected.release_config.as_ref(),
         "release tool configuration",
         "configures a release tool, but no workflow runs it",
@@ -32,4 +50,25 @@ verdict_tests![
         ]
     ),
     (Missing, [Remove("release.yml")]),
+    // A package publish does the release; a container image push alone does not.
+    (
+        Present,
+        [
+            Remove("release.yml"),
+            Write(
+                "nuget.yml",
+                "name: nuget\non:\n  push:\n    tags: ['v*']\npermissions: {}\njobs:\n  push:\n    runs-on: ubuntu-24.04\n    timeout-minutes: 10\n    steps:\n      - run: dotnet nuget push out/*.nupkg --api-key \"$NUGET_KEY\" --source https://api.nuget.org/v3/index.json\n"
+            )
+        ]
+    ),
+    (
+        Missing,
+        [
+            Remove("release.yml"),
+            Write(
+                "images.yml",
+                "name: images\non:\n  push:\n    tags: ['v*']\npermissions: {}\njobs:\n  push:\n    runs-on: ubuntu-24.04\n    timeout-minutes: 10\n    steps:\n      - run: docker push ghcr.io/acme/app:1\n"
+            )
+        ]
+    ),
 ];

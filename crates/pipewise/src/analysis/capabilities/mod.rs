@@ -17,7 +17,7 @@ use super::templates;
 use crate::finding::Category;
 use crate::repo::Repo;
 use crate::schema::{Capability, CapabilityStatus, Evidence};
-use crate::workflow::Workflow;
+use crate::workflow::{Job, Step, Workflow};
 
 /// A capability's verdict test: `(status, [edits of the complete fixture])`
 /// cases, checked by [`testing::check`] besides `complete` (present) and `bare`.
@@ -456,9 +456,49 @@ fn publish_only(i: &Input) -> Option<String> {
     }) {
         return None;
     }
-    // A package or release publish (not a container image: images are deployed
-    // somewhere, by hand or by GitOps, more often than not).
-    let image_step = |st: &crate::workflow::Step| {
+    // A release tool (changesets, release-please, semantic-release, goreleaser).
+    if let Some(h) = i
+        .scan
+        .of("delivery.release-automation")
+        .find(|h| h.weak.is_none() && h.job.is_some())
+    {
+        return Some(format!(
+            "publish-only: the CI releases artifacts ({} at {}:{}) and deploys nothing, so deploying and operating a service is not this pipeline's job",
+            h.tool, h.file, h.line
+        ));
+    }
+    let (w, j, st) = package_publish(i.workflows, false)?;
+    Some(format!(
+        "publish-only: the CI publishes packages or releases (step `{}` of job `{}` in {}) and deploys nothing, so deploying and operating a service is not this pipeline's job",
+        st.label(),
+        j.id,
+        w.path
+    ))
+}
+
+/// The first step that publishes a package or a release (`npm publish`, `twine
+/// upload`, `dotnet nuget push`, `gh release create`, an upload to a release), not a
+/// container image: images are deployed somewhere, by hand or by GitOps, more often
+/// than not. `strict`: by the publishing command itself, not by the name of a
+/// script or task that says "publish" (`npm run publish:artifacts`, `make publish`).
+pub(crate) fn package_publish<'w, 'a>(
+    workflows: &'w [Workflow<'a>],
+    strict: bool,
+) -> Option<(&'w Workflow<'a>, &'w Job<'a>, &'w Step<'a>)> {
+    let named_only = |st: &Step| {
+        st.action().is_none()
+            && st
+                .run
+                .as_ref()
+                .and_then(|r| r.script.as_ref())
+                .is_none_or(|sc| {
+                    !sc.commands.iter().any(|c| {
+                        crate::intent::command_ships(c) == Some(crate::intent::Intent::Publish)
+                            && !runs_a_named_task(c)
+                    })
+                })
+    };
+    let image_step = |st: &Step| {
         st.action().is_some_and(|a| {
             [
                 "docker",
@@ -490,34 +530,35 @@ fn publish_only(i: &Input) -> Option<String> {
                 })
             })
     };
-    // A release tool (changesets, release-please, semantic-release, goreleaser).
-    if let Some(h) = i
-        .scan
-        .of("delivery.release-automation")
-        .find(|h| h.weak.is_none() && h.job.is_some())
-    {
-        return Some(format!(
-            "publish-only: the CI releases artifacts ({} at {}:{}) and deploys nothing, so deploying and operating a service is not this pipeline's job",
-            h.tool, h.file, h.line
-        ));
-    }
-    let (w, j, st) = i.workflows.iter().find_map(|w| {
+    workflows.iter().find_map(|w| {
         w.jobs.iter().find_map(|j| {
             j.steps
                 .iter()
                 .find(|st| {
                     crate::intent::step_ships(st) == Some(crate::intent::Intent::Publish)
                         && !image_step(st)
+                        && !(strict && named_only(st))
                 })
                 .map(|st| (w, j, st))
         })
-    })?;
-    Some(format!(
-        "publish-only: the CI publishes packages or releases (step `{}` of job `{}` in {}) and deploys nothing, so deploying and operating a service is not this pipeline's job",
-        st.label(),
-        j.id,
-        w.path
-    ))
+    })
+}
+
+/// A package manager's script or a task runner's target (`npm run publish:docs`,
+/// `yarn release`, `make publish`): what it does is in its body, not its name.
+fn runs_a_named_task(c: &crate::shell::Command) -> bool {
+    let args: Vec<&str> = c
+        .args()
+        .iter()
+        .map(|w| w.text.as_str())
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    match c.base_name() {
+        "npm" | "pnpm" | "bun" => args.first() != Some(&"publish"),
+        "yarn" => args.first() != Some(&"publish") && args.get(..2) != Some(&["npm", "publish"]),
+        "make" | "just" | "task" | "mage" | "rake" => true,
+        _ => false,
+    }
 }
 
 /// Assesses every capability.

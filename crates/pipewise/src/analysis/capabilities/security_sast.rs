@@ -2,6 +2,7 @@
 
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
 use crate::finding::Category;
+use crate::schema::CapabilityStatus;
 
 pub const META: CapabilityMeta = CapabilityMeta {
     id: "security.sast",
@@ -14,8 +15,47 @@ pub const META: CapabilityMeta = CapabilityMeta {
     applies: Applies::Always,
 };
 
+/// Analysers of configuration, not of the application code: workflows (zizmor),
+/// Dockerfiles (hadolint), infrastructure code (checkov, tfsec, terrascan, KICS).
+/// They find real security problems, but only in that configuration, so alone they
+/// make SAST partial; next to an analyser of the code they add nothing to the
+/// verdict (docs/capabilities.md, "Configuration analysers").
+const CONFIG_ANALYSERS: &[&str] = &[
+    "zizmor",
+    "hadolint",
+    "checkov",
+    "tfsec",
+    "terrascan",
+    "KICS",
+];
+
 pub fn verdict(_: &Input, cx: &Cx) -> Verdict {
-    cx.standard(META.id)
+    let v = cx.standard(META.id);
+    if v.status != CapabilityStatus::Present {
+        return v;
+    }
+    let hits = cx.hits(META.id);
+    if hits.iter().any(|h| {
+        // The tool, without where it runs from (`zizmor (hook `zizmor`, …)`).
+        let tool = h.tool.split(" (").next().unwrap_or(&h.tool);
+        h.weak.is_none() && !CONFIG_ANALYSERS.contains(&tool)
+    }) {
+        return v;
+    }
+    let mut tools: Vec<&str> = v
+        .evidence
+        .iter()
+        .map(|e| e.note.split(" (").next().unwrap_or(&e.note))
+        .collect();
+    tools.dedup();
+    Verdict {
+        reason: Some(format!(
+            "only configuration is analysed ({}): no analyser of the application code (CodeQL, semgrep, …) runs",
+            tools.join(", ")
+        )),
+        status: CapabilityStatus::Partial,
+        ..v
+    }
 }
 
 #[cfg(test)]
@@ -29,4 +69,15 @@ verdict_tests![
         )]
     ),
     (Missing, [Remove("codeql.yml")]),
+    // A workflow analyser alone analyses the configuration, not the code.
+    (
+        Partial,
+        [
+            Remove("codeql.yml"),
+            Write(
+                "zizmor.yml",
+                "name: zizmor\non:\n  pull_request:\npermissions: {}\njobs:\n  zizmor:\n    runs-on: ubuntu-24.04\n    timeout-minutes: 5\n    steps:\n      - uses: zizmorcore/zizmor-action@e639db99335bc9038abc0e066dfcd72e23d26fb4 # v0.3.0\n"
+            )
+        ]
+    ),
 ];

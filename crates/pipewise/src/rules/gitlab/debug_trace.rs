@@ -21,7 +21,9 @@ pub static META: RuleMeta = RuleMeta {
 ## Why it matters
 Debug tracing prints the value of every variable as the shell sets it, and masking
 does not apply. Committed in `.gitlab-ci.yml`, it stays on for every pipeline, and
-job logs of public projects are public.
+job logs of public projects are public. `CI_DEBUG_SERVICES` (medium) streams the
+service containers' logs into the job log as they come, which GitLab documents can
+defeat the masking of secrets; it does not print every variable.
 
 ## Bad
 ```yaml
@@ -61,12 +63,25 @@ impl Rule for DebugTrace {
             {
                 continue;
             }
+            let span = crate::rules::entry_span(var.entry);
+            if k == "CI_DEBUG_SERVICES" {
+                report_in(
+                    cx,
+                    &META,
+                    wf.path,
+                    name,
+                    span,
+                    format!("`{k}` is on in {}: service containers' logs are streamed into the job log, where GitLab's masking of secrets can fail.", where_(name)),
+                )
+                .severity(crate::finding::Severity::Medium);
+                continue;
+            }
             report_in(
                 cx,
                 &META,
                 wf.path,
                 name,
-                crate::rules::entry_span(var.entry),
+                span,
                 format!("`{k}` is on in {}: job logs will show every variable, masked secrets included.", where_(name)),
             );
         }

@@ -29,7 +29,9 @@ Semgrep, OWASP ZAP's `zaproxy/action-*`, …).
 Not gates, so not reported: a measurement whose output file a later step of the job
 compares (`cargo coverage --json > new.json`, then a compare step; a step that only
 reads it to print a warning does not count), a fixer or formatter
-in write mode (`npm run test:engines:fix`), and legs that may fail by convention
+in write mode (`npm run test:engines:fix`), a step whose failure a later step turns
+back into a failed job (`if: steps.<id>.outcome == 'failure'` running `exit 1`, after
+the fixes were pushed), and legs that may fail by convention
 (nightly, beta, tip, QEMU, experimental; named in the step, the job or the
 workflow). Reported at low: a comment next to `continue-on-error:` that explains the
 choice ("for now it is ok to fail"), and a check known only by a name (a repository
@@ -86,7 +88,10 @@ impl Rule for ContinueOnErrorGate {
         {
             return;
         }
-        if measurement(site) || runs_fixer(site) {
+        if measurement(site)
+            || runs_fixer(site)
+            || site.job.is_some_and(|j| j.reraises_failure_of(site.step))
+        {
             return;
         }
         let explained = explained_near(site.doc, e);

@@ -1197,10 +1197,10 @@ pub(crate) fn shell_value_source(
     }
     for (i, len, var) in var_refs(direct) {
         let at = Span::new(base + i, base + i + len);
-        let mut assigned = script.assignment_before(&var, base + i);
+        let mut assigned = script.assignment_before(text, &var, base + i);
         if let Some(a) = assigned.filter(|a| a.span.end > base + i) {
             // `X=$X-suffix`: the reference reads the assignment before this one.
-            assigned = script.assignment_before(&var, a.span.start);
+            assigned = script.assignment_before(text, &var, a.span.start);
         }
         if let Some(a) = assigned {
             if a.in_substitution {
