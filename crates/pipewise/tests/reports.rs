@@ -466,6 +466,19 @@ fn html_report_fits_1280_and_400_pixels() {
     for id in ["verdict", "readiness", "plan", "groups"] {
         assert!(page.contains(&format!("id=\"{id}\"")), "missing {id}");
     }
+    // Every card is reachable from the table of contents at the top.
+    let cards = page.matches("<div class=\"card").count();
+    let anchors = page.matches("<h2 id=\"sec-").count();
+    assert_eq!(anchors, cards, "a card without an anchor");
+    let toc = page
+        .split("<nav class=\"toc\">")
+        .nth(1)
+        .and_then(|t| t.split("</nav>").next())
+        .expect("contents");
+    for n in 1..=cards {
+        assert!(toc.contains(&format!("href=\"#sec-{n}\"")), "sec-{n}");
+    }
+    assert!(toc.contains(">Go-Live Checklist</a>") && toc.contains(">Action plan</a>"));
     let probe = r#"<script>(function(){
 var w=document.documentElement.clientWidth,bad=[];
 function scrolls(e){for(var p=e.parentElement;p;p=p.parentElement){var x=getComputedStyle(p).overflowX;if(x==='auto'||x==='scroll'||x==='hidden')return true;}return false;}
@@ -582,7 +595,12 @@ fn html_has_every_section_of_the_markdown() {
                 .find(|(a, b, _)| *a == h2 && (*b == "*" || *b == h3));
             match card {
                 Some((_, _, c)) => {
-                    if !page.contains(&format!("<h2>{c}")) {
+                    // A card heading (with its contents anchor).
+                    let shown = page
+                        .split("<h2")
+                        .skip(1)
+                        .any(|p| p.split_once('>').is_some_and(|(_, t)| t.starts_with(c)));
+                    if !shown {
                         missing.push(format!("card {c} (for {h2} / {h3})"));
                     }
                 }

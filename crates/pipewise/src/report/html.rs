@@ -57,6 +57,7 @@ body{overflow-wrap:anywhere}svg{max-width:100%;height:auto}.graph svg{max-width:
 .ready{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;color:#fff}
 .ready-ready{background:var(--ok)}.ready-needs-work{background:var(--partial);color:#222}.ready-blocking{background:var(--missing)}
 .sev,.ready,th,td.num{white-space:nowrap;overflow-wrap:normal}
+.toc{display:flex;flex-wrap:wrap;gap:4px 14px;margin:0 0 14px;font-size:13px}.toc a{color:#1b5fa3;text-decoration:none;white-space:nowrap}
 table.cards td{overflow-wrap:break-word}td.ids code{white-space:nowrap}.cmd{margin-top:3px}
 @media(max-width:700px){header{padding:14px 16px}header h1{font-size:18px}main{padding:12px 8px}
 .card{padding:12px}
@@ -154,6 +155,7 @@ impl super::stream::Stream for HtmlStream {
         // Everything else the Markdown report says, inside this repository's section.
         let md = super::markdown::repo_markdown(&repo, &self.opts);
         markdown_sections(&mut o, &md, &sfx);
+        let mut o = with_contents(o, &sfx);
         o.push_str("</section>\n");
         rows.push(super::stream::Row::of(&repo));
         body.write_all(super::escape::guard_commands(o).as_bytes())
@@ -202,6 +204,55 @@ impl super::stream::Stream for HtmlStream {
         let o = format!("</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n");
         super::escape::guard_commands(o).into_bytes()
     }
+}
+
+/// A repository's section with a table of contents after its opening lines: every
+/// card heading gets an anchor (`sec-N`), so each part of a long page is one click
+/// away.
+fn with_contents(section: String, sfx: &str) -> String {
+    const START: &str = "<div class=\"card";
+    let mut out = String::with_capacity(section.len() + 4096);
+    let mut links = String::new();
+    let mut rest = section.as_str();
+    let mut n = 0;
+    while let Some(i) = rest.find(START) {
+        let Some(j) = rest[i..].find('>').map(|j| i + j + 1) else {
+            break;
+        };
+        out.push_str(&rest[..j]);
+        rest = &rest[j..];
+        let Some(after) = rest.strip_prefix("<h2>") else {
+            continue;
+        };
+        let Some(end) = after.find("</h2>") else {
+            continue;
+        };
+        n += 1;
+        let _ = write!(out, "<h2 id=\"sec-{n}{sfx}\">");
+        // The title is escaped HTML already; its tags (a counter) are dropped.
+        let mut title = String::new();
+        let mut tag = false;
+        for c in after[..end].chars() {
+            match c {
+                '<' => tag = true,
+                '>' => tag = false,
+                c if !tag => title.push(c),
+                _ => {}
+            }
+        }
+        let _ = write!(links, "<a href=\"#sec-{n}{sfx}\">{title}</a>");
+        rest = after;
+    }
+    out.push_str(rest);
+    if n == 0 {
+        return out;
+    }
+    // After the section's opening tag (and the repository's name on a page of
+    // several), before the first card.
+    let at = out.find(START).unwrap_or(out.len());
+    let at = out[..at].rfind("<div class=\"grid\">").unwrap_or(at);
+    out.insert_str(at, &format!("<nav class=\"toc\">{links}</nav>\n"));
+    out
 }
 
 fn repo_section(o: &mut String, repo: &RepoReport, sfx: &str, multi: bool) {
