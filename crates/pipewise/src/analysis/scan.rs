@@ -796,6 +796,10 @@ impl<'a> Ctx<'a> {
     /// named on the command line when there are some. `pre-commit install` runs none.
     fn precommit(&self, words: &[String]) -> Vec<Match> {
         let hooks = &self.detected.precommit_hooks;
+        // Asked of every command: most repositories have no hooks.
+        if hooks.is_empty() {
+            return vec![];
+        }
         let w = crate::shell::unwrap_runner(words);
         let is_runner = w
             .first()

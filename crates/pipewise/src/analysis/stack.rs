@@ -829,8 +829,9 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
         .paths
         .iter()
         .filter(|p| {
-            p.matches('/').count() <= 3
-                && (p.ends_with(".csproj") || p.ends_with(".fsproj"))
+            // The suffix first: it rejects almost every path at once.
+            (p.ends_with(".csproj") || p.ends_with(".fsproj"))
+                && p.matches('/').count() <= 3
                 && !p.split('/').any(|d| {
                     matches!(
                         d,
