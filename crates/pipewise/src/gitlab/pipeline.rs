@@ -154,6 +154,15 @@ impl Job<'_> {
     pub fn get(&self, key: &str) -> Option<&Node> {
         self.node.get(key)
     }
+    /// A problem with the value `n` of the job's key `key`, in the file that key came
+    /// from (none when the key is not the job's own).
+    pub fn problem(&self, key: &str, n: &Node, message: String) -> Option<Problem> {
+        Some(Problem {
+            file: self.file_of(key)?,
+            span: n.span,
+            message,
+        })
+    }
     pub fn is_hidden(&self) -> bool {
         self.name.starts_with('.')
     }
@@ -723,15 +732,8 @@ fn check_values(p: &mut Pipeline) {
     let names: HashSet<&str> = p.jobs.iter().map(|j| j.name).collect();
     let mut problems = vec![];
     for j in &p.jobs {
-        let mut bad = |key: &str, n: &Node, message: String| {
-            if let Some(fi) = j.file_of(key) {
-                problems.push(Problem {
-                    file: fi,
-                    span: n.span,
-                    message,
-                });
-            }
-        };
+        let mut bad =
+            |key: &str, n: &Node, message: String| problems.extend(j.problem(key, n, message));
         if let Some(w) = j.get("when") {
             if let Some(v) = literal(w).filter(|v| !WHEN.contains(v)) {
                 bad(

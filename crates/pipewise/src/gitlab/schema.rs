@@ -130,15 +130,8 @@ fn not_a_string(n: &Node) -> Option<&str> {
 pub(super) fn check_types(p: &mut Pipeline) {
     let mut problems = vec![];
     for j in &p.jobs {
-        let mut bad = |key: &str, n: &Node, message: String| {
-            if let Some(fi) = j.file_of(key) {
-                problems.push(Problem {
-                    file: fi,
-                    span: n.span,
-                    message,
-                });
-            }
-        };
+        let mut bad =
+            |key: &str, n: &Node, message: String| problems.extend(j.problem(key, n, message));
         for &(key, shape, want) in SHAPES {
             let Some(v) = j.get(key) else { continue };
             if !fits(v, shape) {
