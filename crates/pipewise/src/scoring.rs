@@ -512,11 +512,18 @@ mod tests {
     #[test]
     fn every_capability_of_the_vocabulary_has_a_category() {
         let spec = include_str!("../../../docs/scoring.md");
-        assert_eq!(CAPABILITY_CATEGORY.len(), 39);
+        assert_eq!(
+            CAPABILITY_CATEGORY.len(),
+            crate::analysis::capabilities::IDS.len()
+        );
         let mut ids: Vec<&str> = CAPABILITY_CATEGORY.iter().map(|e| e.0).collect();
         ids.sort();
         ids.dedup();
-        assert_eq!(ids.len(), 39, "duplicate capability ids");
+        assert_eq!(
+            ids.len(),
+            crate::analysis::capabilities::IDS.len(),
+            "duplicate capability ids"
+        );
         for id in ids {
             assert!(spec.contains(&format!("`{id}`")), "{id} not documented");
         }
@@ -694,7 +701,10 @@ mod tests {
 
     /// A capability set: for each id of the vocabulary, maybe absent, else a status.
     fn arb_caps() -> impl Strategy<Value = Vec<Option<usize>>> {
-        proptest::collection::vec(proptest::option::weighted(0.7, 0..4usize), 39)
+        proptest::collection::vec(
+            proptest::option::weighted(0.7, 0..4usize),
+            crate::analysis::capabilities::IDS.len(),
+        )
     }
 
     fn caps_of(v: &[Option<usize>]) -> Vec<Capability> {

@@ -40,8 +40,11 @@ pub fn capability_effort(c: &Capability) -> u32 {
 
 /// The action-plan priority of a missing or partial capability, from its category
 /// weight: high (>= 0.15 and missing), medium (>= 0.15 partial, or >= 0.10
-/// missing), low.
+/// missing), low; an optional capability (a bonus, no deduction) is always low.
 pub fn capability_priority(c: &Capability) -> Severity {
+    if crate::scoring::is_optional(&c.id) {
+        return Severity::Low;
+    }
     let w = capability_category(&c.id)
         .and_then(|cat| {
             CATEGORY_WEIGHTS

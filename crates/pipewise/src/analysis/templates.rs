@@ -993,6 +993,7 @@ pub fn recommendation(id: &str, d: &Detected, reason: Option<&str>) -> String {
         "ci.caching" => "Cache dependencies (`cache:` of the setup-* action, actions/cache, rust-cache).".into(),
         "ci.concurrency" => "Add a `concurrency` group (`${{ github.workflow }}-${{ github.ref }}`, `cancel-in-progress: true` for CI, `false` for deploys) to every push, pull-request and deploy workflow.".into(),
         "ci.timeouts" => "Set `timeout-minutes` on every job (the default is 360 minutes).".into(),
+        "ci.pipeline-lint" => "Lint the CI configuration on the pull requests that change it (actionlint; zizmor for its security), so a broken or unsafe workflow fails review instead of the next run.".into(),
         "security.sast" => match l.codeql {
             Some((lang, mode)) => format!("Add CodeQL for {lang} (build mode `{mode}`) and GitHub Actions, on pull requests and weekly."),
             None => "Add semgrep with `--error` on pull requests.".into(),

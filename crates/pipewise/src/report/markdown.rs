@@ -1006,6 +1006,14 @@ fn missing(out: &mut String, repo: &RepoReport, gaps: &[&Capability]) {
         return;
     }
     out.push_str("## Missing Workflows and Capabilities\n\n");
+    // A missing optional practice (no points lost) with nothing but a
+    // recommendation to show is one line at the end, not a section.
+    let (brief, gaps): (Vec<&Capability>, Vec<&Capability>) = gaps.iter().partition(|c| {
+        c.status == CapabilityStatus::Missing
+            && c.evidence.is_empty()
+            && c.template.is_none()
+            && crate::scoring::is_optional(&c.id)
+    });
     let mut shown: Vec<&str> = vec![];
     for (i, c) in gaps.iter().enumerate() {
         let (name, purpose) = capability_info(&c.id);
@@ -1097,6 +1105,22 @@ fn missing(out: &mut String, repo: &RepoReport, gaps: &[&Capability]) {
             effort(gap.map(|g| g.effort_minutes).unwrap_or(0))
         );
     }
+    if brief.is_empty() {
+        return;
+    }
+    out.push_str("**Optional practices not in place** (a bonus when present, no points lost):\n\n");
+    for c in brief {
+        let (name, _) = capability_info(&c.id);
+        let minutes = repo.summary.gaps.iter().find(|g| g.id == c.id);
+        let _ = writeln!(
+            out,
+            "- **{name}** ({}, {}): {}",
+            code(&c.id),
+            effort(minutes.map(|g| g.effort_minutes).unwrap_or(0)),
+            line(c.recommendation.as_deref().unwrap_or("").trim())
+        );
+    }
+    out.push('\n');
 }
 
 fn best_practices(out: &mut String, repo: &RepoReport) {

@@ -46,6 +46,7 @@ mod ci_coverage;
 mod ci_e2e_tests;
 mod ci_integration_tests;
 mod ci_lint;
+mod ci_pipeline_lint;
 mod ci_timeouts;
 mod ci_typecheck;
 mod ci_unit_tests;
@@ -138,6 +139,7 @@ pub const ALL: &[Unit] = &[
     unit!(ci_caching),
     unit!(ci_concurrency),
     unit!(ci_timeouts),
+    unit!(ci_pipeline_lint),
     unit!(security_sast),
     unit!(security_dependency_audit),
     unit!(security_secret_scanning),
