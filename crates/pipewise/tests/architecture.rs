@@ -424,6 +424,50 @@ fn rules_sit_where_their_platform_says() {
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
+/// The platform boundary inside `rules/`: a rule that runs on GitLab CI (GitLab-only
+/// or every platform) names nothing of `github/` (GitHub's expressions, action pins,
+/// `actions.lock`, workflow reading), and a GitHub-only rule nothing of `gitlab/`.
+/// So the GitHub-only rules need no directory of their own to keep GitHub's code
+/// out of the rest (docs/architecture.md, "Rules by platform").
+#[test]
+fn rules_name_only_their_platforms_code() {
+    use pipewise::workflow::Platform;
+    let root = src().join("rules");
+    let mut read = 0;
+    let mut problems = vec![];
+    for r in pipewise::rules::all() {
+        let id = r.meta().id;
+        let Some((group, name)) = id.split_once('/') else {
+            continue;
+        };
+        let file = root
+            .join(group)
+            .join(format!("{}.rs", name.replace('-', "_")));
+        if !file.is_file() {
+            continue;
+        }
+        read += 1;
+        let code = code(&file);
+        let names = |tree: &str| {
+            !named_after(&code, &format!("crate::{tree}::")).is_empty()
+                || named_after(&code, "crate::").contains(tree)
+        };
+        let p = r.platforms();
+        if p.contains(&Platform::GitLab) && names("github") {
+            problems.push(format!("{id} runs on GitLab CI but names `crate::github`"));
+        }
+        if !p.contains(&Platform::GitLab) && names("gitlab") {
+            problems.push(format!("{id} is GitHub-only but names `crate::gitlab`"));
+        }
+    }
+    // Most rules live in a file named after their id; the check must read them.
+    assert!(
+        read * 10 >= pipewise::rules::all().len() * 9,
+        "read {read} rule files"
+    );
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
 /// The backticked paths in the first column of a Markdown table that follows
 /// `heading` in `doc` (relative to `base`; a `<…>` placeholder ends the path).
 fn table_paths(doc: &str, heading: &str) -> Vec<String> {
