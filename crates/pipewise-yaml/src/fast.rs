@@ -14,8 +14,8 @@
 //! node and alias-text limits as `build` counts it (an alias bomb makes the fast path
 //! give up, and saphyr reports it); a tag is checked and dropped, as `build` drops it.
 //! Only the usual forms: `&name`/`*name` with ASCII names, `!word`/`!!word` tags,
-//! properties before a value or a collection (not before a key, a block scalar or an
-//! indentless sequence).
+//! properties before a value or a collection (not before a key or an indentless
+//! sequence).
 //!
 //! It never decides that a file is invalid. Anything outside the subset (other
 //! property forms, explicit keys, directives, several documents, multi-line quoted
@@ -486,7 +486,15 @@ impl<'a> Fast<'a> {
     /// `node` read after `props`: its span starts at the first property (saphyr's
     /// event span does), and an anchored node is kept for its aliases.
     fn finish_props(&mut self, props: Props<'a>, mut node: Node) -> Node {
-        node.span.start = props.start;
+        node.span.start = match &node.kind {
+            // `build` moves a block scalar's start back to a `|`/`>` it finds before
+            // the event's start, here the first property: do the same.
+            NodeKind::Scalar {
+                style: Style::Literal | Style::Folded,
+                ..
+            } => crate::block_header_start(self.src, props.start),
+            _ => props.start,
+        };
         if let Some(name) = props.anchor {
             let size = crate::count_nodes(&node);
             self.anchors.insert(name, (node.clone(), size));
@@ -527,8 +535,8 @@ impl<'a> Fast<'a> {
             } else {
                 let c2 = self.col(self.pos)? as isize;
                 match self.at(self.pos)? {
-                    // Properties again, an alias, a block scalar (whose span saphyr
-                    // starts elsewhere): left to saphyr.
+                    // Properties again, an alias, a block scalar's header on its own
+                    // line: left to saphyr.
                     b'&' | b'!' | b'*' | b'|' | b'>' => return None,
                     // `key: &a` over an indentless sequence.
                     b'-' if map_value && c2 == parent && self.dash_item(self.pos) => return None,
@@ -538,6 +546,7 @@ impl<'a> Fast<'a> {
             }
         } else {
             match self.at(self.pos)? {
+                b'|' | b'>' => self.block_scalar(parent)?,
                 b'[' | b'{' => {
                     let n = self.flow_node(parent)?;
                     self.end_of_line()?;
@@ -797,8 +806,10 @@ impl<'a> Fast<'a> {
                     {
                         break;
                     }
-                    let ch = self.at(text)?;
-                    if parent < 0 || !plain_start(ch, self.b.get(text + 1), false) || ch == b'-' {
+                    // A continuation line may start with any character a plain
+                    // scalar may hold (`-Dopt`, `--flag`, `|| exit 1`, `"quoted"`,
+                    // `- x`): only the first line's start is restricted.
+                    if parent < 0 {
                         return None;
                     }
                     let (e2, stop2) = self.plain_line(text, false)?;
