@@ -256,9 +256,9 @@ fn value(x: &Expr, sc: &Scenario) -> Val {
         ExprKind::Context(parts) => {
             // Only `github.…` paths are modelled: any other context (`inputs`,
             // `needs`, `matrix`, `env`, `steps`) is unknown without rendering its path.
-            if parts.first().is_some_and(|p| {
-                matches!(&p.kind, expr::PathKind::Name(n) if !n.eq_ignore_ascii_case("github"))
-            }) {
+            if parts.first().is_some_and(
+                |p| matches!(&p.kind, expr::PathKind::Name(n) if !n.eq_ignore_ascii_case("github")),
+            ) {
                 return Val::Unknown;
             }
             // `github['event_name']` reads like `github.event_name`; a computed

@@ -169,8 +169,7 @@ pub fn scan<'a>(
     detected: &'a Detected,
     findings: &'a [ReportFinding],
 ) -> Scan {
-    let mut findings_by_file: foldhash::HashMap<&str, std::ops::Range<usize>> =
-        Default::default();
+    let mut findings_by_file: foldhash::HashMap<&str, std::ops::Range<usize>> = Default::default();
     for (i, f) in findings.iter().enumerate() {
         let r = findings_by_file.entry(f.file.as_str()).or_insert(i..i);
         r.end = i + 1;

@@ -79,7 +79,9 @@ pub fn complete(repo: &crate::repo::Repo) -> bool {
     let last = LAST.with(|l| {
         l.borrow()
             .as_ref()
-            .filter(|(root, n, _)| *n == repo.paths.len() && root.as_os_str() == repo.root.as_os_str())
+            .filter(|(root, n, _)| {
+                *n == repo.paths.len() && root.as_os_str() == repo.root.as_os_str()
+            })
             .map(|(_, _, known)| *known)
     });
     if let Some(known) = last {
