@@ -58,17 +58,21 @@ impl Detected {
     /// The body of npm script `name` for a step running in folder `cwd`: that
     /// folder's package.json, else the root's, else any package's.
     pub fn npm_script(&self, cwd: &str, name: &str) -> Option<&str> {
+        self.npm_script_at(cwd, name).map(|(_, b)| b)
+    }
+
+    /// [`Self::npm_script`] with the folder of the package.json it was found in
+    /// (where the scripts that script runs are).
+    pub fn npm_script_at(&self, cwd: &str, name: &str) -> Option<(&str, &str)> {
         let cwd = crate::repo::normalize(cwd);
         self.npm_scripts
-            .get(&(cwd, name.to_string()))
-            .or_else(|| self.npm_scripts.get(&(String::new(), name.to_string())))
+            .get_key_value(&(cwd, name.to_string()))
             .or_else(|| {
                 self.npm_scripts
-                    .iter()
-                    .find(|((_, n), _)| n == name)
-                    .map(|(_, b)| b)
+                    .get_key_value(&(String::new(), name.to_string()))
             })
-            .map(String::as_str)
+            .or_else(|| self.npm_scripts.iter().find(|((_, n), _)| n == name))
+            .map(|((d, _), b)| (d.as_str(), b.as_str()))
     }
     pub fn has_language(&self, l: &str) -> bool {
         self.stack.languages.iter().any(|x| x == l)

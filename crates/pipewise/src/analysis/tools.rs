@@ -739,7 +739,11 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             if a0 == "build"
                 || args.contains(&"build")
                 || name == "webpack"
-                || name == "esbuild" =>
+                || name == "esbuild"
+                // tsup and rollup only bundle: without a subcommand they build
+                // (unless they watch, which a dev server does).
+                || (matches!(name, "tsup" | "rollup")
+                    && !args.iter().any(|a| matches!(*a, "-w" | "--watch"))) =>
         {
             push("ci.build", &format!("{name} build"));
         }
