@@ -602,6 +602,11 @@ pub fn step_intent(step: &Step) -> Intent {
 
 fn compute_step_intent(step: &Step) -> Intent {
     let mut best = step.name.map(word_intent_phrase).unwrap_or(Intent::Other);
+    // A step named a dry run ships nothing, whatever else its name says (`Wrangler
+    // deploy dry run`); its commands still speak for themselves.
+    if matches!(best, Intent::Deploy | Intent::Publish) && step.name.is_some_and(names_dry_run) {
+        best = Intent::Other;
+    }
     if let Some(a) = step.action() {
         best = best.max(action_intent(a));
     }
@@ -613,6 +618,12 @@ fn compute_step_intent(step: &Step) -> Intent {
         }
     }
     best
+}
+
+/// A name that says the step is a dry run (`Deploy dry run`, `dry-run publish`).
+fn names_dry_run(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.contains("dry run") || n.contains("dry-run") || n.contains("dryrun")
 }
 
 /// Verbs that start the names of housekeeping steps around a gate (`Upload coverage

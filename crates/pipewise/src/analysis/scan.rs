@@ -71,6 +71,9 @@ pub struct JobFacts {
     /// The workflow only runs on a schedule or by hand.
     pub schedule_only: bool,
     pub has_services: bool,
+    /// Runs after a deploy: it needs a deploying job (transitively) or its workflow
+    /// follows a deploying one.
+    pub after_deploy: bool,
     pub line: usize,
 }
 
@@ -186,7 +189,7 @@ pub fn scan<'a>(
     let mut jobs = vec![];
     // A job that applies manifests to a throwaway cluster it created (kind,
     // minikube, k3d) tests them: it deploys nothing.
-    let deploying_of: Vec<Vec<bool>> = workflows
+    let mut deploying_of: Vec<Vec<bool>> = workflows
         .iter()
         .map(|wf| {
             wf.jobs
@@ -195,6 +198,40 @@ pub fn scan<'a>(
                 .collect()
         })
         .collect();
+    // A job that calls a reusable workflow of the repository whose own jobs deploy
+    // is not a deploy path of its own: those jobs are (with their environments and
+    // checks), and counting the call too would judge the same deploy twice. Unless
+    // the caller names the environment (`environment: ${{ inputs.environment }}` in
+    // the called jobs): then each call is a deploy path of its tier.
+    let called_deploys: Vec<Vec<bool>> = workflows
+        .iter()
+        .map(|wf| {
+            wf.jobs
+                .iter()
+                .map(|j| {
+                    called_workflow(j, workflows).is_some_and(|c| {
+                        let (Some(d), Some(cw)) = (deploying_of.get(c), workflows.get(c)) else {
+                            return false;
+                        };
+                        let deploying = cw.jobs.iter().zip(d).filter(|(_, x)| **x);
+                        let mut any = false;
+                        for (cj, _) in deploying {
+                            if cj.environment().is_some_and(|e| e.contains("inputs.")) {
+                                return false;
+                            }
+                            any = true;
+                        }
+                        any
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    for (d, c) in deploying_of.iter_mut().zip(&called_deploys) {
+        for (x, called) in d.iter_mut().zip(c) {
+            *x &= !called;
+        }
+    }
     let links = super::deploy::RunLinks::new(workflows);
     for (wi, wf) in workflows.iter().enumerate() {
         let on_change = wf.triggers.iter().any(|t| CHANGE_EVENTS.contains(&t.event));
@@ -271,6 +308,7 @@ pub fn scan<'a>(
                 on_pull_request: on_pr,
                 schedule_only,
                 has_services: own_database,
+                after_deploy: !deploys && (after || follows_deploy),
                 line,
             });
             let job_weak = if literal_true(job.get("continue-on-error")) {
@@ -309,8 +347,28 @@ pub fn scan<'a>(
         cx.comments(wi, wf);
         cx.rollback_workflow(wi, wf);
     }
-    // Service containers plus tests: integration tests.
     let mut extra = vec![];
+    // Tests run after the deploy, by a job that needs the deploying one: they test
+    // what was deployed (smoke tests), whatever the suite is called.
+    for h in cx.out.iter().filter(|h| {
+        matches!(
+            h.cap,
+            "ci.unit-tests" | "ci.integration-tests" | "ci.e2e-tests"
+        ) && h
+            .job
+            .and_then(|j| {
+                jobs.binary_search_by_key(&(h.wf, j), |f: &JobFacts| (f.wf, f.job))
+                    .ok()
+            })
+            .and_then(|i| jobs.get(i))
+            .is_some_and(|f| f.after_deploy)
+    }) {
+        let mut i = h.clone();
+        i.cap = "deploy.smoke-tests";
+        i.tool = format!("{} after the deploy", h.tool);
+        extra.push(i);
+    }
+    // Service containers plus tests: integration tests.
     for h in cx.out.iter().filter(|h| h.cap == "ci.unit-tests") {
         if let Some(j) = h.job {
             // Tests run in docker compose next to the repository's database.
@@ -374,6 +432,14 @@ fn starts_database(job: &Job) -> bool {
                 _ => false,
             }
         })
+}
+
+/// The index of the reusable workflow of this repository a job calls
+/// (`uses: ./.github/workflows/deploy.yml`).
+fn called_workflow(job: &Job, workflows: &[Workflow]) -> Option<usize> {
+    let u = job.uses.and_then(Node::as_str)?.strip_prefix("./")?;
+    let u = u.split('@').next().unwrap_or(u);
+    workflows.iter().position(|w| w.path == u)
 }
 
 /// A job that creates a throwaway Kubernetes cluster (kind, minikube, k3d).

@@ -2,6 +2,7 @@
 
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
 use crate::finding::Category;
+use crate::schema::CapabilityStatus;
 
 pub const META: CapabilityMeta = CapabilityMeta {
     id: "ci.build",
@@ -15,7 +16,20 @@ pub const META: CapabilityMeta = CapabilityMeta {
 };
 
 pub fn verdict(_: &Input, cx: &Cx) -> Verdict {
-    cx.standard(META.id)
+    let v = cx.standard(META.id);
+    if v.status != CapabilityStatus::Missing {
+        return v;
+    }
+    // No other build: an image build on pushes or pull requests builds the project
+    // (its Dockerfile compiles or packages the application).
+    let images = cx.standard("delivery.container-build");
+    if images.status == CapabilityStatus::Present {
+        return Verdict {
+            reason: None,
+            ..images
+        };
+    }
+    v
 }
 
 #[cfg(test)]
