@@ -1418,4 +1418,19 @@ mod tests {
             Intent::SecurityScan
         );
     }
+
+    #[test]
+    fn a_step_named_a_dry_run_deploys_nothing_by_its_name() {
+        let d = pipewise_yaml::Document::parse(
+            "on: pull_request\njobs:\n  check:\n    runs-on: x\n    steps:\n      - name: Wrangler deploy dry run\n        run: npm run check\n      - name: Deploy dry-run\n        run: wrangler deploy\n  ship:\n    runs-on: x\n    steps:\n      - name: Wrangler deploy\n        run: npm run check\n"
+                .to_string(),
+        )
+        .expect("yaml");
+        let wf = crate::workflow::Workflow::new("w.yml", &d);
+        let j = |id| wf.job(id).expect("job");
+        assert_ne!(step_intent(&j("check").steps[0]), Intent::Deploy);
+        // What the command does still counts.
+        assert_eq!(step_intent(&j("check").steps[1]), Intent::Deploy);
+        assert_eq!(step_intent(&j("ship").steps[0]), Intent::Deploy);
+    }
 }

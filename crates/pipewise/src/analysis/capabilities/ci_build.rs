@@ -15,14 +15,14 @@ pub const META: CapabilityMeta = CapabilityMeta {
     applies: Applies::Always,
 };
 
-pub fn verdict(_: &Input, cx: &Cx) -> Verdict {
+pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
     let v = cx.standard(META.id);
     if v.status != CapabilityStatus::Missing {
         return v;
     }
     // No other build: an image build on pushes or pull requests builds the project
     // (its Dockerfile compiles or packages the application).
-    let images = cx.standard("delivery.container-build");
+    let images = super::from_hits(&cx.hits("delivery.container-build"), true, i.scan);
     if images.status == CapabilityStatus::Present {
         return Verdict {
             reason: None,
@@ -51,6 +51,31 @@ verdict_tests![
                 ""
             ),
             Remove("container.yml")
+        ]
+    ),
+    // With no other build, the image built on pushes and pull requests is one ...
+    (
+        Present,
+        [Replace(
+            "ci.yml",
+            "      - name: Build\n        run: npm run build\n",
+            ""
+        )]
+    ),
+    // ... but not an image built only on a schedule.
+    (
+        Missing,
+        [
+            Replace(
+                "ci.yml",
+                "      - name: Build\n        run: npm run build\n",
+                ""
+            ),
+            Replace(
+                "container.yml",
+                "  push:\n    branches: [main]\n    tags: [\"v*\"]\n  pull_request:\n",
+                "  schedule:\n    - cron: '0 3 * * *'\n"
+            )
         ]
     ),
 ];
