@@ -20,9 +20,20 @@ pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
     if v.status != CapabilityStatus::Missing {
         return v;
     }
-    // No other build: an image build on pushes or pull requests builds the project
-    // (its Dockerfile compiles or packages the application).
-    let images = super::from_hits(&cx.hits("delivery.container-build"), true, i.scan);
+    // No other build: an image built for pull requests builds the project (its
+    // Dockerfile compiles or packages the application). One built only after the
+    // merge (on pushes to the main branch) is the release artifact: it checks
+    // nothing before the change is in.
+    let for_prs: Vec<_> = cx
+        .hits("delivery.container-build")
+        .into_iter()
+        .filter(|h| {
+            h.job
+                .and_then(|j| i.scan.job(h.wf, j))
+                .is_some_and(|f| f.on_pull_request)
+        })
+        .collect();
+    let images = super::from_hits(&for_prs, true, i.scan);
     if images.status == CapabilityStatus::Present {
         return Verdict {
             reason: None,
@@ -62,7 +73,23 @@ verdict_tests![
             ""
         )]
     ),
-    // ... but not an image built only on a schedule.
+    // ... but not an image built only after the merge (pushes to main) ...
+    (
+        Missing,
+        [
+            Replace(
+                "ci.yml",
+                "      - name: Build\n        run: npm run build\n",
+                ""
+            ),
+            Replace(
+                "container.yml",
+                "    tags: [\"v*\"]\n  pull_request:\n",
+                "    tags: [\"v*\"]\n"
+            )
+        ]
+    ),
+    // ... or on a schedule.
     (
         Missing,
         [
