@@ -237,6 +237,9 @@ fn audit_repo_reusing(
         collect_calls(repo, &a.steps, dir, &mut calls);
     }
     let scripts = repo.load_scripts(calls, &mut errors);
+    // What each step ships through the repository's scripts and local actions, set
+    // before any rule asks (`intent::step_ships`).
+    crate::effects::resolve_ships(repo, &scripts, &workflows, &actions);
     let options = &config.options;
 
     // Per-file work, in parallel; each item returns its findings or a caught panic.
@@ -266,7 +269,7 @@ fn audit_repo_reusing(
     );
     let snapshot = reuse.map(|r| {
         let ids: Vec<&str> = enabled.iter().map(|r| r.meta().id).collect();
-        crate::reuse::Snapshot::new(r, repo, r.context(&ids, options, &scripts))
+        crate::reuse::Snapshot::new(r, repo, r.context(&ids, options, &scripts, repo))
     });
     let results: Vec<(String, std::thread::Result<Vec<Finding>>)> = work
         .par_iter()

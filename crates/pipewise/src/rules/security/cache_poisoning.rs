@@ -242,15 +242,9 @@ impl Rule for CachePoisoning {
         // and only steps that can run together with the cache step: a restore whose
         // `if:` excludes the tag builds that publish cannot poison them.
         let with_cache = |s: &Step| co_reachable(wf, job, site.step, s);
-        // Also through a repository script the step runs, when it is present.
-        let ships_step = |s: &Step| {
-            publishes_by_action_or_command(job, s)
-                || crate::rules::called_script_ships(
-                    &crate::rules::sibling(site, s),
-                    cx.scripts,
-                    cx.repo,
-                )
-        };
+        // Also through a repository script the step runs or a local action it uses,
+        // when present (`effects::resolve_ships`).
+        let ships_step = |s: &Step| publishes_by_action_or_command(job, s);
         let publishes = job.steps.iter().any(|s| ships_step(s) && with_cache(s));
         // In a release workflow, jobs whose output ships: they upload artifacts.
         let ships = job.steps.iter().any(|s| {
