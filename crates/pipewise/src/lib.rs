@@ -35,8 +35,3 @@ pub mod summary;
 pub mod suppress;
 pub mod tree;
 pub mod workflow;
-
-// The old paths of the modules moved into `github/` (issue 22), so branches
-// written before the move still build; new code names `github::…`.
-#[doc(hidden)]
-pub use github::{action_shas, actions_lock, expr};

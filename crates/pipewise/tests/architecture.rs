@@ -76,14 +76,6 @@ const LAYERS: &[&str] = &[
 /// and lowering sit at different heights (its files use `super::` for each other).
 const TREES: &[&str] = &["github", "gitlab"];
 
-/// Old paths kept by `pub use` in `lib.rs` for branches written before a move:
-/// read as the module they name now.
-const ALIASES: &[(&str, &str)] = &[
-    ("expr", "github::expr"),
-    ("action_shas", "github::action_shas"),
-    ("actions_lock", "github::actions_lock"),
-];
-
 /// The height of a layer: its place in [`LAYERS`]. A file of a tree that is not
 /// listed sits at its tree's own height.
 fn layer_of(m: &str) -> Option<usize> {
@@ -202,9 +194,6 @@ fn named_after(code: &str, prefix: &str) -> BTreeSet<String> {
 /// The layer a path into module `m` reaches: `tree::file` for a file of a
 /// [`TREES`] tree, else `m`.
 fn node(root: &Path, m: &str, next: &[String]) -> Vec<String> {
-    if let Some((_, to)) = ALIASES.iter().find(|(old, _)| *old == m) {
-        return vec![to.to_string()];
-    }
     if !TREES.contains(&m) {
         return vec![m.to_string()];
     }
