@@ -239,7 +239,7 @@ fn audit_repo_reusing(
     let scripts = repo.load_scripts(calls, &mut errors);
     // What each step ships through the repository's scripts and local actions, set
     // before any rule asks (`intent::step_ships`).
-    crate::effects::resolve_ships(repo, &scripts, &workflows, &actions);
+    crate::rules::ships::resolve_ships(repo, &scripts, &workflows, &actions);
     let options = &config.options;
 
     // Per-file work, in parallel; each item returns its findings or a caught panic.

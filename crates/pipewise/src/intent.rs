@@ -737,14 +737,14 @@ pub fn workflow_deploys(wf: &Workflow) -> bool {
 /// Whether a step really deploys or publishes, judged by what it runs (its action or
 /// its commands), not by its name: `Determine latest release` does not ship anything.
 /// In an audit this also covers the repository scripts the step runs and the local
-/// actions it uses, read when present ([`crate::effects::resolve_ships`] sets it
+/// actions it uses, read when present ([`crate::rules::ships::resolve_ships`] sets it
 /// before any rule asks); outside one (a workflow read alone), only the step itself.
 pub fn step_ships(step: &Step) -> Option<Intent> {
     *step.ships.get_or_init(|| compute_step_ships(step))
 }
 
 /// What a step ships by its own action or commands ([`step_ships`] before
-/// [`crate::effects::resolve_ships`] adds the repository's scripts and local actions
+/// [`crate::rules::ships::resolve_ships`] adds the repository's scripts and local actions
 /// it runs), not cached.
 pub(crate) fn compute_step_ships(step: &Step) -> Option<Intent> {
     if let Some(a) = step.action() {
@@ -763,7 +763,9 @@ pub(crate) fn compute_step_ships(step: &Step) -> Option<Intent> {
                 step.with_str("command") == Some("release-pr")
             }
             "goreleaser/goreleaser-action" => {
-                args.contains("--snapshot")
+                // `install-only: true` only puts goreleaser on the PATH.
+                step.with_str("install-only") == Some("true")
+                    || args.contains("--snapshot")
                     || args.contains("--skip=publish")
                     || args.contains("--skip-publish")
                     || args
@@ -928,7 +930,7 @@ pub fn command_ships(c: &Command) -> Option<Intent> {
     // Anything else ships nothing known: a script's or program's name says nothing
     // of what it runs (`./scripts/deploy.sh` may only render a manifest). A script of
     // the repository is judged by its own commands when it is present
-    // ([`crate::effects::resolve_ships`]); an absent one is unknown.
+    // ([`crate::rules::ships::resolve_ships`]); an absent one is unknown.
     None
 }
 
@@ -1293,7 +1295,7 @@ mod tests {
             Intent::Deploy
         );
         // A script's or program's name says nothing of what it runs: unknown here
-        // (`effects::resolve_ships` reads the script when it is in the repository).
+        // (`rules::ships::resolve_ships` reads the script when it is in the repository).
         let ships = |s: &str| command_ships(&Script::parse(s).commands[0]);
         assert_eq!(ships("./scripts/deploy.sh prod"), None);
         assert_eq!(ships("bash tools/publish.sh"), None);

@@ -135,7 +135,7 @@ impl Reuse {
 
     /// The context shared by every item of one audit: also every local action
     /// (path and text), since what a step ships is read through the actions it uses
-    /// before the rules run ([`crate::effects::resolve_ships`]).
+    /// before the rules run ([`crate::rules::ships::resolve_ships`]).
     pub(crate) fn context(
         &self,
         enabled: &[&str],

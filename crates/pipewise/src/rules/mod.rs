@@ -12,6 +12,7 @@ pub mod gitlab;
 pub mod quality;
 pub mod reliability;
 pub mod security;
+pub mod ships;
 
 use crate::finding::{Category, Confidence, Finding, Fix, Related, Severity, Span};
 use crate::repo::{Repo, ScriptFile, Scripts};

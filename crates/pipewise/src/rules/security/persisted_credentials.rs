@@ -88,7 +88,7 @@ impl Rule for PersistedCredentials {
             (Some(wf), Some(j)) => {
                 j.steps.iter().skip(site.step.index + 1).any(|s| {
                     // Also through a repository script the step runs or a local
-                    // action it uses, when present (`effects::resolve_ships`).
+                    // action it uses, when present (`rules::ships::resolve_ships`).
                     crate::effects::step_publishes_in(j, s).is_some()
                         && crate::conditions::co_reachable(wf, j, site.step, s)
                 }) || publishing_step(j).is_none() && crate::effects::job_publishes(j).is_some()
