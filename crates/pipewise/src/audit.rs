@@ -269,7 +269,7 @@ fn audit_repo_reusing(
     );
     let snapshot = reuse.map(|r| {
         let ids: Vec<&str> = enabled.iter().map(|r| r.meta().id).collect();
-        crate::reuse::Snapshot::new(r, repo, r.context(&ids, options, &scripts, repo))
+        crate::reuse::Snapshot::new(r, repo, r.context(&ids, options, &scripts))
     });
     let results: Vec<(String, std::thread::Result<Vec<Finding>>)> = work
         .par_iter()
@@ -281,6 +281,18 @@ fn audit_repo_reusing(
             };
             let r = catch_unwind(AssertUnwindSafe(|| {
                 let run = || {
+                    // What the item's steps ship was read from the local actions they
+                    // use before the rules ran: note those reads for reuse.
+                    match w {
+                        Work::Workflow(wf, _) => {
+                            let steps = wf.jobs.iter().flat_map(|j| j.steps.iter());
+                            crate::rules::ships::note_local_actions(repo, steps);
+                        }
+                        Work::Action(a) => {
+                            crate::rules::ships::note_local_actions(repo, a.steps.iter())
+                        }
+                        Work::File(_) => {}
+                    }
                     let mut cx = Ctx::new(repo, &scripts, options);
                     for rule in &enabled {
                         match w {

@@ -8,8 +8,8 @@
 //!
 //! - the file's own text (a 128-bit keyed hash: random keys per process, so no
 //!   text can be made to collide on purpose),
-//! - the context every item shares: the enabled rules, their options, every
-//!   called script and every local action (path and text),
+//! - the context every item shares: the enabled rules, their options, and every
+//!   called script (path and text),
 //! - what the rules read of the rest of the repository while they ran, recorded
 //!   as it happens: each file looked up ([`crate::repo::Repo::file`]), each path
 //!   whose existence was asked ([`crate::repo::Repo::exists`]), each kind of file
@@ -133,15 +133,14 @@ impl Reuse {
         self.hasher().bytes(text.as_bytes()).finish()
     }
 
-    /// The context shared by every item of one audit: also every local action
-    /// (path and text), since what a step ships is read through the actions it uses
-    /// before the rules run ([`crate::rules::ships::resolve_ships`]).
+    /// The context shared by every item of one audit. (The local actions a step
+    /// uses, read before the rules run by [`crate::rules::ships::resolve_ships`], are
+    /// noted as reads of the item: [`crate::rules::ships::note_local_actions`].)
     pub(crate) fn context(
         &self,
         enabled: &[&str],
         options: &crate::rules::RuleOptions,
         scripts: &crate::repo::Scripts,
-        repo: &Repo,
     ) -> u128 {
         let mut h = self.hasher();
         for id in enabled {
@@ -150,9 +149,6 @@ impl Reuse {
         h.bytes(format!("{options:?}").as_bytes());
         for (path, s) in scripts {
             h.bytes(path.as_bytes()).bytes(s.file.text().as_bytes());
-        }
-        for f in repo.files.iter().filter(|f| f.kind == FileKind::Action) {
-            h.bytes(f.path.as_bytes()).bytes(f.text().as_bytes());
         }
         h.finish()
     }

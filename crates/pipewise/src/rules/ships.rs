@@ -140,14 +140,11 @@ impl<'v, 'a> Resolver<'_, 'v, 'a> {
             return *v;
         }
         let through = if let Some(u) = step.uses_str() {
-            match u.strip_prefix("./") {
-                Some(local) => {
-                    let dir = crate::repo::normalize(local.split('@').next().unwrap_or(local));
-                    match self.by_dir.get(&dir) {
-                        Some(&i) => self.action(i, step.with, depth),
-                        None => None,
-                    }
-                }
+            match local_uses_dir(u) {
+                Some(dir) => match self.by_dir.get(&dir) {
+                    Some(&i) => self.action(i, step.with, depth),
+                    None => None,
+                },
                 // Another action: the catalogue decides ([`step_ships`]).
                 None => return step_ships(step),
             }
@@ -181,4 +178,63 @@ impl<'v, 'a> Resolver<'_, 'v, 'a> {
         let _ = step.ships.set(v);
         *step.ships.get().unwrap_or(&v)
     }
+}
+
+/// Notes, for the reuse of an item's findings across versions ([`crate::reuse`]), the
+/// reads [`resolve_ships`] made for `steps` before the rules ran: the `action.yml` of
+/// every local action they use, and of the local actions those use in turn (at most
+/// [`MAX_ACTION_DEPTH`] deep, each once). Present or absent, each is observed.
+pub fn note_local_actions<'s, 'a: 's>(
+    repo: &Repo,
+    steps: impl Iterator<Item = &'s crate::workflow::Step<'a>>,
+) {
+    if !crate::reads::recording() {
+        return;
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    let mut next: Vec<String> = steps.filter_map(local_dir).collect();
+    for _ in 0..=MAX_ACTION_DEPTH {
+        let mut found = vec![];
+        for dir in next.drain(..) {
+            if !seen.insert(dir.clone()) {
+                continue;
+            }
+            for name in ["action.yml", "action.yaml"] {
+                let path = if dir.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{dir}/{name}")
+                };
+                let Some(doc) = repo.file(&path).and_then(|f| f.yaml.as_ref()) else {
+                    continue;
+                };
+                let nested = doc
+                    .root
+                    .get("runs")
+                    .and_then(|r| r.get("steps"))
+                    .and_then(|s| s.as_seq())
+                    .unwrap_or(&[]);
+                found.extend(nested.iter().filter_map(|s| {
+                    let u = s.get("uses")?.as_str()?;
+                    local_uses_dir(u)
+                }));
+            }
+        }
+        if found.is_empty() {
+            break;
+        }
+        next = found;
+    }
+}
+
+/// The folder of a local action a step uses (`./.github/actions/x` → `.github/actions/x`).
+fn local_dir(step: &crate::workflow::Step) -> Option<String> {
+    local_uses_dir(step.uses_str()?)
+}
+
+fn local_uses_dir(uses: &str) -> Option<String> {
+    let local = uses.strip_prefix("./")?;
+    Some(crate::repo::normalize(
+        local.split('@').next().unwrap_or(local),
+    ))
 }
