@@ -3,6 +3,8 @@
 //! small fixtures and (an `#[ignore]`d test) on `../shared/corpus`. And the
 //! organisation summary (`--format org`, `org-html`) of a merged report.
 
+mod support;
+
 use assert_cmd::Command;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -72,28 +74,11 @@ fn check_shards_merge_to_the_single_run(cwd: &Path, paths: &[PathBuf]) {
     }
 }
 
-const CI: &str = "name: CI\non: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@main\n      - run: npm test || echo failed\n";
-const DEPLOY: &str = "name: Deploy\non:\n  pull_request_target:\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n      - run: echo \"${{ github.event.pull_request.title }}\"\n";
-
 fn fixture_repos(t: &Path, n: usize) -> Vec<PathBuf> {
-    let mut paths = vec![];
-    for i in 0..n {
-        let name = format!("repo-{i:02}");
-        let p = t.join(&name);
-        fs::create_dir_all(p.join(".github/workflows")).expect("mkdir");
-        fs::write(p.join(".github/workflows/ci.yml"), CI).expect("write");
-        if i % 3 == 0 {
-            fs::write(p.join(".github/workflows/deploy.yml"), DEPLOY).expect("write");
-        }
-        if i % 4 == 1 {
-            fs::write(p.join("Dockerfile"), "FROM node:latest\nRUN npm ci\n").expect("write");
-        }
-        if i % 5 == 2 {
-            fs::write(p.join(".github/workflows/bad.yml"), "on: [push\n").expect("write");
-        }
-        paths.push(PathBuf::from(name));
-    }
-    paths
+    support::fleet(t, n, |i| format!("repo-{i:02}"), true)
+        .into_iter()
+        .map(PathBuf::from)
+        .collect()
 }
 
 #[test]

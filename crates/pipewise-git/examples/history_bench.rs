@@ -12,10 +12,17 @@
 //!   disk, so every distinct version is audited exactly once.
 //!
 //!     cargo run --release -p pipewise-git --example history_bench -- REPO [RUNS]
+//!
+//! For instruction counts (callgrind), each timing in a process of its own:
+//! `prepare` writes the audited commits and the layer folders under `OUT` (and
+//! prints the shape), then `once MODE` runs one of them once, nothing else:
+//!
+//!     history_bench prepare REPO OUT
+//!     valgrind --tool=callgrind history_bench once history|states|versions REPO OUT
 
 use pipewise::tree::Tree;
 use pipewise_git::history::{history, Options};
-use pipewise_git::{audit_commit, audit_commit_reusing, GitRepo};
+use pipewise_git::{audit_commit, GitRepo};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Instant;
@@ -68,8 +75,54 @@ fn layers(
     Ok((dirs, seen.len(), files))
 }
 
+/// `once MODE REPO OUT`: one run of one timing, after `prepare REPO OUT`.
+fn once(mode: &str, repo: &std::path::Path, out: &std::path::Path) -> Result<(), String> {
+    match mode {
+        "history" => {
+            let git = Arc::new(GitRepo::open(repo)?);
+            std::hint::black_box(history(&git, "HEAD", "repo", &Options::default())?);
+        }
+        "states" => {
+            let git = Arc::new(GitRepo::open(repo)?);
+            let list =
+                std::fs::read_to_string(out.join("commits.txt")).map_err(|e| e.to_string())?;
+            for line in list.lines() {
+                let id = gix::ObjectId::from_hex(line.as_bytes()).map_err(|e| e.to_string())?;
+                let c = git.commit(id)?;
+                std::hint::black_box(audit_commit(&git, &c, "repo", None, None));
+            }
+        }
+        "versions" => {
+            let mut k = 0;
+            while out.join(format!("layer{k}")).is_dir() {
+                std::hint::black_box(pipewise::audit::audit_path(
+                    &out.join(format!("layer{k}")),
+                    None,
+                )?);
+                k += 1;
+            }
+        }
+        _ => {
+            return Err(format!(
+                "unknown mode `{mode}`: history, states or versions"
+            ))
+        }
+    }
+    Ok(())
+}
+
 fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("once") {
+        let get = |i: usize| args.get(i).ok_or("usage: history_bench once MODE REPO OUT");
+        return once(
+            get(2)?,
+            std::path::Path::new(get(3)?),
+            std::path::Path::new(get(4)?),
+        );
+    }
+    let prepare = args.get(1).map(String::as_str) == Some("prepare");
+    let args: Vec<String> = if prepare { args[1..].to_vec() } else { args };
     let repo = std::path::PathBuf::from(args.get(1).ok_or("usage: history_bench REPO [RUNS]")?);
     let runs: usize = args.get(2).and_then(|r| r.parse().ok()).unwrap_or(3);
     // Setup, not timed: the audited commits, the reuse they allow and the layers.
@@ -82,21 +135,39 @@ fn main() -> Result<(), String> {
         .filter_map(|p| gix::ObjectId::from_hex(p.commit.as_bytes()).ok())
         .collect();
     let reuse = pipewise::reuse::Reuse::new();
+    let states = pipewise_git::states::States::new();
     for id in &commits {
         let c = git.commit(*id)?;
-        std::hint::black_box(audit_commit_reusing(
+        std::hint::black_box(pipewise_git::states::audit_commit_kept(
             &git,
             &c,
             "repo",
-            None,
-            None,
             Some(&reuse),
+            &states,
         ));
     }
     let (hits, misses) = reuse.stats();
+    let (kept, audited) = states.stats();
     let tmp = tempfile::TempDir::new().map_err(|e| e.to_string())?;
-    let (dirs, distinct, files) = layers(&git, &commits, tmp.path())?;
+    let out = if prepare {
+        let out =
+            std::path::PathBuf::from(args.get(2).ok_or("usage: history_bench prepare REPO OUT")?);
+        std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+        let list: String = commits.iter().map(|c| format!("{c}\n")).collect();
+        std::fs::write(out.join("commits.txt"), list).map_err(|e| e.to_string())?;
+        out
+    } else {
+        tmp.path().to_path_buf()
+    };
+    let (dirs, distinct, files) = layers(&git, &commits, &out)?;
     drop(git);
+    if prepare {
+        println!(
+            "{}: {} commits walked, {} changed CI/CD files, {} audited ({} files read, {} distinct file versions in {} folders; {} distinct states audited, {} commits answered from a kept report; per-file rules reused {} times, run {} times)",
+            repo.display(), shape.0, shape.1, shape.2, files, distinct, dirs.len(), audited, kept, hits, misses
+        );
+        return Ok(());
+    }
 
     let (mut hist, mut states, mut versions) = (vec![], vec![], vec![]);
     for _ in 0..runs {
@@ -123,7 +194,7 @@ fn main() -> Result<(), String> {
     }
     let (h, s, v) = (median(hist), median(states), median(versions));
     println!(
-        "{}: {} commits walked, {} changed CI/CD files, {} audited ({} files read, {} distinct file versions in {} folders; per-file rules reused {} times, run {} times)",
+        "{}: {} commits walked, {} changed CI/CD files, {} audited ({} files read, {} distinct file versions in {} folders; {} distinct states audited, {} commits answered from a kept report; per-file rules reused {} times, run {} times)",
         repo.display(),
         shape.0,
         shape.1,
@@ -131,6 +202,8 @@ fn main() -> Result<(), String> {
         files,
         distinct,
         dirs.len(),
+        audited,
+        kept,
         hits,
         misses
     );

@@ -9,12 +9,16 @@
 //!
 //! Each audited commit is exactly `pipewise audit --rev COMMIT`; the per-file
 //! findings of one commit are reused at the next when what they were computed
-//! from is unchanged ([`pipewise::reuse`]: the same report). Between two
+//! from is unchanged ([`pipewise::reuse`]: the same report), and a commit whose
+//! audit would ask its tree the same questions with the same answers as an
+//! earlier audited commit's gets that commit's report without an audit
+//! ([`crate::states`]: a distinct state is audited once). Between two
 //! audited commits, findings are matched by rule, file and fingerprint (stable
 //! across line moves): what the later one adds is *introduced* there, what it no
 //! longer has is *fixed* there.
 
-use crate::{audit_commit_reusing, Commit, GitRepo};
+use crate::states::audit_commit_kept;
+use crate::{Commit, GitRepo};
 use gix::ObjectId;
 use pipewise::finding::Severity;
 use pipewise::report::{RepoReport, ReportFinding};
@@ -389,12 +393,15 @@ pub fn history(
     let sampled = every > 1 || opts.last.is_some();
     // Per-file findings are reused across the commits when what they were
     // computed from is unchanged (content-addressed; `pipewise::reuse`).
+    // A commit whose audit would ask the tree the same questions as an earlier
+    // one's and get the same answers gets its report (`crate::states`).
     let reuse = pipewise::reuse::Reuse::new();
+    let states = crate::states::States::new();
     let audit = |c: &Commit, tip_report: &RepoReport| {
         if c.id == tip.id {
             tip_report.clone()
         } else {
-            audit_commit_reusing(git, c, display, None, None, Some(&reuse))
+            audit_commit_kept(git, c, display, Some(&reuse), &states)
         }
     };
     // Which commits changed CI/CD files: a tree comparison per commit. The files an
@@ -402,7 +409,7 @@ pub fn history(
     // newest commit from the start, and, when every changed commit is audited, those
     // of each audit as the walk reaches it (its point is made at once, so memory
     // holds one report at a time).
-    let tip_report = audit_commit_reusing(git, &tip, display, None, None, Some(&reuse));
+    let tip_report = audit_commit_kept(git, &tip, display, Some(&reuse), &states);
     let mut read_before: BTreeSet<String> =
         tip_report.files.iter().map(|f| f.path.clone()).collect();
     let mut b = Builder::default();

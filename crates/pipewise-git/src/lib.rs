@@ -13,6 +13,7 @@ pub mod delivery;
 pub mod history;
 pub mod render;
 pub mod runs;
+pub mod states;
 
 use gix::ObjectId;
 use pipewise::source::{LoadError, MAX_FILE_BYTES};
@@ -223,6 +224,7 @@ impl GitRepo {
         GitTree {
             git: self.clone(),
             root: commit.tree,
+            recorder: None,
         }
     }
 
@@ -248,6 +250,16 @@ impl GitRepo {
 pub struct GitTree {
     git: Arc<GitRepo>,
     root: ObjectId,
+    /// Records what the audit asks ([`states`]).
+    recorder: Option<Arc<states::Recorder>>,
+}
+
+impl GitTree {
+    fn note(&self, ask: states::Ask, rel: &str) {
+        if let Some(r) = &self.recorder {
+            r.note(ask, rel);
+        }
+    }
 }
 
 fn load_error(rel: &str, message: String) -> LoadError {
@@ -262,6 +274,7 @@ fn load_error(rel: &str, message: String) -> LoadError {
 impl Tree for GitTree {
     fn list(&self, dir: &str) -> Result<Vec<Entry>, String> {
         use gix::object::tree::EntryKind as K;
+        self.note(states::Ask::List, dir);
         let node = self
             .git
             .node(self.root, dir)
@@ -288,6 +301,7 @@ impl Tree for GitTree {
 
     fn size(&self, rel: &str) -> Option<u64> {
         use gix::object::tree::EntryKind as K;
+        self.note(states::Ask::Size, rel);
         let n = self.git.node(self.root, rel)?;
         matches!(n.kind, K::Blob | K::BlobExecutable)
             .then(|| self.git.blob_size(n.id))
@@ -296,6 +310,7 @@ impl Tree for GitTree {
 
     fn read(&self, rel: &str) -> Result<String, LoadError> {
         use gix::object::tree::EntryKind as K;
+        self.note(states::Ask::Read, rel);
         let e = |m: String| load_error(rel, m);
         let n = self
             .git
@@ -334,6 +349,7 @@ impl Tree for GitTree {
 
     fn lookup(&self, rel: &str) -> Option<bool> {
         use gix::object::tree::EntryKind as K;
+        self.note(states::Ask::Lookup, rel);
         match self.git.node(self.root, rel)?.kind {
             K::Tree => Some(false),
             K::Blob | K::BlobExecutable => Some(true),
@@ -379,7 +395,19 @@ pub fn audit_commit_reusing(
     settings: Option<&pipewise::analysis::settings::RepoSettings>,
     reuse: Option<&pipewise::reuse::Reuse>,
 ) -> pipewise::report::RepoReport {
-    let tree: Arc<dyn Tree> = Arc::new(git.tree(commit));
+    audit_git_tree(git.tree(commit), commit, display, config, settings, reuse)
+}
+
+/// Audits `tree`, the tree of `commit`.
+fn audit_git_tree(
+    tree: GitTree,
+    commit: &Commit,
+    display: &str,
+    config: Option<&pipewise::config::Config>,
+    settings: Option<&pipewise::analysis::settings::RepoSettings>,
+    reuse: Option<&pipewise::reuse::Reuse>,
+) -> pipewise::report::RepoReport {
+    let tree: Arc<dyn Tree> = Arc::new(tree);
     // The root names the commit: nothing is read from it, and per-repository
     // memos keyed by root never mix two commits.
     let root = PathBuf::from(format!("{display}@{}", commit.id));

@@ -9,19 +9,7 @@ mod support;
 use pipewise::reuse::Reuse;
 use pipewise_git::{audit_commit, audit_commit_reusing, GitRepo};
 use std::sync::Arc;
-use support::{json, Scripted};
-
-fn workflow(i: usize, broken: bool) -> String {
-    let test = if broken {
-        "npm test || true"
-    } else {
-        "npm test"
-    };
-    format!(
-        "name: wf{i}\non:\n  push:\n    branches: [main]\n  pull_request:\npermissions:\n  contents: read\njobs:\n  build:\n    runs-on: ubuntu-latest\n    timeout-minutes: 20\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          persist-credentials: false\n      - uses: ./.github/actions/setup\n      - run: ./scripts/build{}.sh\n      - run: {test}\n      - run: npm run report\n        working-directory: app{i}\n",
-        i % 3
-    )
-}
+use support::{json, workflow, Scripted};
 
 const ACTION_OK: &str =
     "name: setup\nruns:\n  using: composite\n  steps:\n    - run: npm ci\n      shell: bash\n";

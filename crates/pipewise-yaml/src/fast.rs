@@ -8,8 +8,17 @@
 //! values, styles and byte spans (saphyr's quirks included, such as a quoted scalar's
 //! span running over the blanks after its closing quote), same duplicate-key warnings.
 //!
-//! It never decides that a file is invalid. Anything outside the subset (anchors,
-//! aliases, tags, explicit keys, directives, several documents, multi-line quoted
+//! Anchors, aliases and tags are read too (GitLab CI files use them for templates:
+//! `.defaults: &defaults`, `<<: *defaults`, `!reference [.setup, script]`): an alias
+//! is a copy of the anchored node with the alias's span, counted against the same
+//! node and alias-text limits as `build` counts it (an alias bomb makes the fast path
+//! give up, and saphyr reports it); a tag is checked and dropped, as `build` drops it.
+//! Only the usual forms: `&name`/`*name` with ASCII names, `!word`/`!!word` tags,
+//! properties before a value or a collection (not before a key or an indentless
+//! sequence).
+//!
+//! It never decides that a file is invalid. Anything outside the subset (other
+//! property forms, explicit keys, directives, several documents, multi-line quoted
 //! scalars, indentation indicators, tabs, CR line ends, comments inside flow
 //! collections) and every syntax error make it give up (`None`); the caller then parses
 //! the file with saphyr, which also produces the error messages. The differential tests
@@ -39,6 +48,8 @@ pub(crate) fn parse(
         limits,
         in_document: false,
         warnings: Vec::new(),
+        anchors: HashMap::new(),
+        alias_bytes: 0,
     };
     p.skip_to_token()?;
     if p.at_marker(b"---") {
@@ -112,6 +123,18 @@ struct Fast<'a> {
     /// Past the optional `---`: another marker means a second document (saphyr's job).
     in_document: bool,
     warnings: Vec<Diagnostic>,
+    /// Finished anchored nodes by name, with their size (nodes, bytes of scalar
+    /// text), as `build` keeps them: an alias is a copy of the latest one.
+    anchors: HashMap<&'a str, (Node, (usize, usize))>,
+    /// Bytes of scalar text aliases added so far (bounded by the limits).
+    alias_bytes: usize,
+}
+
+/// Node properties read before a node: where the first one starts and the anchor's
+/// name, if any (a tag is only checked and dropped, as `build` drops it).
+struct Props<'a> {
+    start: usize,
+    anchor: Option<&'a str>,
 }
 
 /// What ended one line of a plain scalar.
@@ -353,6 +376,12 @@ impl<'a> Fast<'a> {
         }
         let ch = self.at(self.pos)?;
         match ch {
+            b'*' => {
+                let n = self.alias(false)?;
+                self.end_of_line()?;
+                Some(n)
+            }
+            b'&' | b'!' => self.block_with_props(parent, false),
             b'-' if self.dash_item(self.pos) => self.block_seq(c, false),
             b'[' | b'{' => {
                 let n = self.flow_node(parent)?;
@@ -382,6 +411,164 @@ impl<'a> Fast<'a> {
                 }
             }
         }
+    }
+
+    /// The name of the anchor or alias whose indicator (`&`, `*`) is at `i`, as
+    /// saphyr reads it (up to a blank, a line break or a flow indicator), and where it
+    /// ends. Gives up on an empty or non-ASCII name, and unless a blank, a line break,
+    /// the end of the text or (in a flow collection) a flow indicator follows.
+    fn name_at(&self, i: usize, flow: bool) -> Option<(&'a str, usize)> {
+        let mut j = i + 1;
+        while let Some(c) = self.at(j) {
+            if matches!(c, b' ' | b'\n' | b'\t') || is_flow_indicator(c) {
+                break;
+            }
+            if !c.is_ascii_graphic() {
+                return None;
+            }
+            j += 1;
+        }
+        match self.at(j) {
+            _ if j == i + 1 => None,
+            None | Some(b' ' | b'\n') => Some((self.src.get(i + 1..j)?, j)),
+            Some(c) if flow && is_flow_indicator(c) => Some((self.src.get(i + 1..j)?, j)),
+            _ => None,
+        }
+    }
+
+    /// The end of the tag at `i`: only `!word` and `!!word` (word characters as
+    /// saphyr's `is_alpha`), followed by a blank, a line break or the end. Other forms
+    /// (verbatim `!<…>`, named handles `!a!b`, the bare `!`) are left to saphyr.
+    fn tag_at(&self, i: usize) -> Option<usize> {
+        let mut j = i + 1;
+        if self.at(j) == Some(b'!') {
+            j += 1;
+        }
+        let word = j;
+        while self
+            .at(j)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+        {
+            j += 1;
+        }
+        (j > word && matches!(self.at(j), None | Some(b' ' | b'\n'))).then_some(j)
+    }
+
+    /// The properties at the position (an anchor and a tag, each at most once, in
+    /// either order, on one line) and the spaces after them.
+    fn properties(&mut self, flow: bool) -> Option<Props<'a>> {
+        let start = self.pos;
+        let mut anchor = None;
+        let mut tagged = false;
+        loop {
+            match self.at(self.pos) {
+                Some(b'&') if anchor.is_none() => {
+                    let (name, end) = self.name_at(self.pos, flow)?;
+                    anchor = Some(name);
+                    self.pos = end;
+                }
+                Some(b'!') if !tagged => {
+                    self.pos = self.tag_at(self.pos)?;
+                    tagged = true;
+                }
+                _ => break,
+            }
+            self.skip_spaces()?;
+        }
+        if let Some(name) = anchor {
+            // Until its node is finished, an alias of this name is an error to saphyr
+            // (`build` registers an anchor when its node ends): give up on it.
+            self.anchors.remove(name);
+        }
+        Some(Props { start, anchor })
+    }
+
+    /// `node` read after `props`: its span starts at the first property (saphyr's
+    /// event span does), and an anchored node is kept for its aliases.
+    fn finish_props(&mut self, props: Props<'a>, mut node: Node) -> Node {
+        node.span.start = match &node.kind {
+            // `build` moves a block scalar's start back to a `|`/`>` it finds before
+            // the event's start, here the first property: do the same.
+            NodeKind::Scalar {
+                style: Style::Literal | Style::Folded,
+                ..
+            } => crate::block_header_start(self.src, props.start),
+            _ => props.start,
+        };
+        if let Some(name) = props.anchor {
+            let size = crate::count_nodes(&node);
+            self.anchors.insert(name, (node.clone(), size));
+        }
+        node
+    }
+
+    /// An alias at the position: a copy of the anchored node with the alias's span,
+    /// counted against the node and alias-text limits as `build` counts it (beyond
+    /// them saphyr reports the alias bomb). An unknown anchor gives up.
+    fn alias(&mut self, flow: bool) -> Option<Node> {
+        let start = self.pos;
+        let (name, end) = self.name_at(start, flow)?;
+        let size = self.anchors.get(name)?.1;
+        self.nodes = self.nodes.saturating_add(size.0);
+        self.alias_bytes = self.alias_bytes.saturating_add(size.1);
+        if self.alias_bytes > self.limits.max_alias_bytes || self.nodes > self.limits.max_nodes {
+            return None;
+        }
+        let mut n = self.anchors.get(name)?.0.clone();
+        n.span = Span::new(start, end);
+        self.pos = end;
+        Some(n)
+    }
+
+    /// A node with properties in block context, at the position; `parent` as for
+    /// [`Self::block_node`]. `map_value`: the properties follow a mapping key's colon
+    /// (`parent` is the mapping's column) on the same line.
+    fn block_with_props(&mut self, parent: isize, map_value: bool) -> Option<Node> {
+        let props = self.properties(false)?;
+        let node = if self.at_line_end() {
+            self.skip_to_token()?;
+            if self.eof() {
+                if parent < 0 {
+                    return None;
+                }
+                self.empty(props.start)?
+            } else {
+                let c2 = self.col(self.pos)? as isize;
+                match self.at(self.pos)? {
+                    // Properties again, an alias, a block scalar's header on its own
+                    // line: left to saphyr.
+                    b'&' | b'!' | b'*' | b'|' | b'>' => return None,
+                    // `key: &a` over an indentless sequence.
+                    b'-' if map_value && c2 == parent && self.dash_item(self.pos) => return None,
+                    _ if c2 > parent => self.block_node(parent)?,
+                    _ => self.empty(props.start)?,
+                }
+            }
+        } else {
+            match self.at(self.pos)? {
+                b'|' | b'>' => self.block_scalar(parent)?,
+                b'[' | b'{' => {
+                    let n = self.flow_node(parent)?;
+                    self.end_of_line()?;
+                    n
+                }
+                b'"' | b'\'' => {
+                    // A key (`&a "k": v`) would carry the properties: end_of_line
+                    // refuses the colon.
+                    let n = self.quoted()?;
+                    self.end_of_line()?;
+                    n
+                }
+                ch if plain_start(ch, self.b.get(self.pos + 1), false) => {
+                    match self.plain_block(parent)? {
+                        (n, false) => n,
+                        (_, true) => return None,
+                    }
+                }
+                _ => return None,
+            }
+        };
+        Some(self.finish_props(props, node))
     }
 
     /// A block mapping at column `c` whose first key was just read (the position is
@@ -472,6 +659,12 @@ impl<'a> Fast<'a> {
         }
         let ch = self.at(self.pos)?;
         match ch {
+            b'*' => {
+                let n = self.alias(false)?;
+                self.end_of_line()?;
+                Some(n)
+            }
+            b'&' | b'!' => self.block_with_props(c as isize, true),
             b'|' | b'>' => self.block_scalar(c as isize),
             b'[' | b'{' => {
                 let n = self.flow_node(c as isize)?;
@@ -613,8 +806,10 @@ impl<'a> Fast<'a> {
                     {
                         break;
                     }
-                    let ch = self.at(text)?;
-                    if parent < 0 || !plain_start(ch, self.b.get(text + 1), false) || ch == b'-' {
+                    // A continuation line may start with any character a plain
+                    // scalar may hold (`-Dopt`, `--flag`, `|| exit 1`, `"quoted"`,
+                    // `- x`): only the first line's start is restricted.
+                    if parent < 0 {
                         return None;
                     }
                     let (e2, stop2) = self.plain_line(text, false)?;
@@ -905,6 +1100,19 @@ impl<'a> Fast<'a> {
     fn flow_node(&mut self, parent: isize) -> Option<Node> {
         let ch = self.at(self.pos)?;
         match ch {
+            b'*' => self.alias(true),
+            b'&' | b'!' => {
+                let props = self.properties(true)?;
+                // An empty node with properties, or a second anchor or tag: saphyr's.
+                if matches!(
+                    self.at(self.pos)?,
+                    b'&' | b'!' | b'*' | b',' | b']' | b'}' | b'\n' | b'#'
+                ) {
+                    return None;
+                }
+                let n = self.flow_node(parent)?;
+                Some(self.finish_props(props, n))
+            }
             b'[' => self.flow_seq(parent),
             b'{' => self.flow_map(parent),
             b'"' | b'\'' => self.quoted(),

@@ -1430,6 +1430,39 @@ mod tests {
     }
 
     #[test]
+    fn a_block_style_alias_bomb_is_bounded_on_the_fast_path() {
+        // Nine aliases of the level below on each of ten levels (9^10 nodes if
+        // expanded), in block style, which the fast path reads: it must stop at the
+        // node limit and leave the error to saphyr, both in bounded time and memory.
+        let mut bomb = String::from("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        let mut prev = 'a';
+        for c in 'b'..='k' {
+            bomb.push_str(&format!("{c}: &{c}\n"));
+            for _ in 0..9 {
+                bomb.push_str(&format!("  - *{prev}\n"));
+            }
+            prev = c;
+        }
+        // The first levels are fine and read by the fast path.
+        let small: String = bomb.lines().take(21).map(|l| format!("{l}\n")).collect();
+        assert!(Document::fast_path_reads(&small, Limits::default()));
+        assert!(Document::parse(small).is_ok());
+        assert!(!Document::fast_path_reads(&bomb, Limits::default()));
+        let started = std::time::Instant::now();
+        let e = Document::parse(bomb.clone()).unwrap_err();
+        assert!(e.message.contains("alias"), "{e:?}");
+        // A generous bound (a loaded debug build): unbounded expansion takes hours.
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
+        // With a lower limit the fast path gives up earlier, at the same point.
+        let tight = Limits {
+            max_nodes: 1_000,
+            ..Limits::default()
+        };
+        assert!(!Document::fast_path_reads(&bomb, tight));
+        assert!(Document::parse_with(bomb, tight).is_err());
+    }
+
+    #[test]
     fn an_alias_of_big_text_is_refused_by_bytes() {
         let mut s = format!("a: &a {}\n", "x".repeat(1 << 20));
         for i in 0..3 {

@@ -167,6 +167,33 @@ fn corpus_yaml_files_match_saphyr() {
     );
 }
 
+/// Every YAML file of `../shared/corpus-gitlab` (anchors, aliases, `<<:` and
+/// `!reference` tags are common there).
+#[test]
+#[ignore = "needs ../shared/corpus-gitlab; .ci/run runs it"]
+fn gitlab_corpus_yaml_files_match_saphyr() {
+    let dir = corpus::corpus("corpus-gitlab");
+    assert!(dir.is_dir(), "{} is not a directory", dir.display());
+    let mut files = vec![];
+    yaml_files(Path::new(&dir), &mut files);
+    let (read, failures) = check_all(&files);
+    eprintln!(
+        "fast path read {read} of {} corpus-gitlab files",
+        files.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        read * 10 >= files.len() * 8,
+        "fast path read only {read} of {} files",
+        files.len()
+    );
+}
+
 /// Small documents the fast path must read, each next to a look-alike it must leave to
 /// saphyr; both must load exactly as saphyr loads them.
 #[test]
@@ -196,14 +223,55 @@ fn edge_cases_match_saphyr() {
         "- # c\n- x\n",
         "b:\n-\n- y\n",
         "other: [] # c\n",
+        // Anchors, aliases, merge keys and tags (GitLab CI templates).
+        "a: &x 1\nb: *x\n",
+        "a: !!str 1\n",
+        ".t: &t\n  image: x\n  script: [a]\njob:\n  <<: *t\n  stage: s\n",
+        ".t: &t # c\n  - a\n  - b\nj:\n  script: *t\n",
+        "a: &a {k: v}\nb: &b [1]\nj:\n  <<: [*a, *b]\n  x: [*b, *a]\n",
+        "j:\n  script:\n    - !reference [.setup, script]\n    - echo\n",
+        "j:\n  script: !reference [.setup, script]\n",
+        "a: &e\nb: *e\n",
+        "- &e\n- *e\n",
+        "- &m\n  k: v\n- *m\n",
+        "a: &q 'x'  \nb: &p two\n  lines\nc: [*q, *p]\n",
+        "a: !t &n x\nb: &m !t y\nc: *n\n",
+        "a: &x 1\nb: &x 2\nc: *x\n",
+        "a: {k: &v v}\nb: [&w w, *v, *w]\n",
+        "a: &a\n  b: &b\n    c: 1\nd: *b\n",
+        "a: &s |\n  x\nb: *s\nc: !t >-\n  y\n",
+        "a: |\n  x\nb: &s |\n  y\n",
+        "# a | b\nk: &s |\n  y\n",
+        "- &s |\n  x\n- *s\n",
+        // Continuation lines of plain scalars starting with indicators.
+        "a: cmd\n  -Dopt=1\n  --flag\n  || exit 1\n  \"q\" 'r'\n  - x\n  @y `z`\n",
+        "x: &x {a: 1}\ny: &y {b: 2}\ndup:\n  <<: *x\n  <<: *y\n  a: 3\n  a: 4\n",
     ];
     for text in read {
         assert_eq!(check(text), Ok(true), "{text:?}");
     }
     let left_to_saphyr = [
-        "a: &x 1\nb: *x\n",
-        "a: !!str 1\n",
         "? a\n: b\n",
+        // Property forms left to saphyr: on a key, before a block scalar or an
+        // indentless sequence, twice, verbatim or named tags, non-ASCII names.
+        "&k a: b\n",
+        "- &k a: b\n",
+        "- !t 'a': b\n",
+        "a: &s\n  |\n  x\n",
+        "a: &l\n- x\n",
+        "a: &x &y 1\n",
+        "a: !<tag:x> 1\n",
+        "a: !e!x 1\n",
+        "a: ! x\n",
+        "a: &é 1\nb: *é\n",
+        "a: !t,x 1\n",
+        // Aliases of an unknown anchor, of an unfinished node, as keys, with properties.
+        "a: *x\n",
+        "a: &x [1, *x]\n",
+        "a: &x 1\n*x : b\n",
+        "a: &x 1\nb: &y *x\n",
+        "a: &x 1\nb: *x\n  c\n",
+        "a: &x 1\nb: *x x\n",
         "a: 1\n---\nb: 2\n",
         "a: \"multi\n  line\"\n",
         "a: |2\n   x\n",
@@ -280,6 +348,8 @@ mod generated {
             Just("other: "),
             Just("\"q\": "),
             Just("- - "),
+            Just("<<: "),
+            Just("- &a "),
         ];
         let value = prop_oneof![
             Just(""),
@@ -302,6 +372,27 @@ mod generated {
             Just("${{ matrix.os }}"),
             Just("&a x"),
             Just("*a"),
+            Just("&a"),
+            Just("&b [p, *a]"),
+            Just("!t"),
+            Just("!reference [a, b]"),
+            Just("!!str x"),
+            Just("&a !t 'q'"),
+            Just("*b"),
+            Just("[*a, *b]"),
+            Just("&a |"),
+            Just("!t >-"),
+            Just("--flag"),
+            Just("|| exit 1"),
+            Just("\"dq\" tail"),
+            Just("'sq' tail"),
+            Just("- item"),
+            Just("@x `y`"),
+            Just("%x"),
+            Just("? q"),
+            Just("? "),
+            Just("{ not flow"),
+            Just("] x"),
             Just("# note"),
             Just("é ü"),
             Just("-x"),

@@ -254,6 +254,13 @@ fn value(x: &Expr, sc: &Scenario) -> Val {
         ExprKind::Number(n) => Val::Num(*n),
         ExprKind::String(s) => Val::Str(s.clone()),
         ExprKind::Context(parts) => {
+            // Only `github.…` paths are modelled: any other context (`inputs`,
+            // `needs`, `matrix`, `env`, `steps`) is unknown without rendering its path.
+            if parts.first().is_some_and(
+                |p| matches!(&p.kind, expr::PathKind::Name(n) if !n.eq_ignore_ascii_case("github")),
+            ) {
+                return Val::Unknown;
+            }
             // `github['event_name']` reads like `github.event_name`; a computed
             // index becomes `*`, which no modelled path contains.
             context(&expr::context_path(parts), sc)
@@ -300,7 +307,15 @@ fn value(x: &Expr, sc: &Scenario) -> Val {
                 }
             }
         },
-        ExprKind::Call { name, args } => call(&name.to_ascii_lowercase(), args, sc),
+        ExprKind::Call { name, args } => {
+            // Lower-cased only when it has capitals (`startsWith`): no allocation for
+            // `always()`, `success()`, `contains()`.
+            if name.bytes().any(|b| b.is_ascii_uppercase()) {
+                call(&name.to_ascii_lowercase(), args, sc)
+            } else {
+                call(name, args, sc)
+            }
+        }
     }
 }
 

@@ -52,3 +52,31 @@ pub fn repo<C: AsRef<[u8]>>(files: &[(&str, C)]) -> TempDir {
     }
     dir
 }
+
+const FLEET_CI: &str = "name: CI\non: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@main\n      - run: npm test || echo failed\n";
+const FLEET_DEPLOY: &str = "name: Deploy\non:\n  pull_request_target:\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n      - run: echo \"${{ github.event.pull_request.title }}\"\n";
+
+/// `n` small repositories under `dir`, the i-th named `name(i)`, for sharded
+/// audits: a CI workflow in each (a masked failure, an unpinned action), a
+/// `pull_request_target` deploy workflow with an injection in every third, a
+/// Dockerfile in every fourth and, when `broken`, a workflow that does not parse
+/// in every fifth. Returns the names.
+pub fn fleet(dir: &Path, n: usize, name: impl Fn(usize) -> String, broken: bool) -> Vec<String> {
+    let mut names = vec![];
+    for i in 0..n {
+        let p = dir.join(name(i));
+        fs::create_dir_all(p.join(".github/workflows")).expect("mkdir");
+        fs::write(p.join(".github/workflows/ci.yml"), FLEET_CI).expect("write");
+        if i % 3 == 0 {
+            fs::write(p.join(".github/workflows/deploy.yml"), FLEET_DEPLOY).expect("write");
+        }
+        if i % 4 == 1 {
+            fs::write(p.join("Dockerfile"), "FROM node:latest\nRUN npm ci\n").expect("write");
+        }
+        if broken && i % 5 == 2 {
+            fs::write(p.join(".github/workflows/bad.yml"), "on: [push\n").expect("write");
+        }
+        names.push(name(i));
+    }
+    names
+}

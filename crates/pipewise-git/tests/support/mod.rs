@@ -122,3 +122,18 @@ pub fn json(mut r: pipewise::report::RepoReport, root: &str) -> String {
     r.root = root.to_string();
     pipewise::report::json::render(&pipewise::report::Report::new(vec![r]))
 }
+
+/// A workflow (`wf{i}`) that uses a local composite action, calls
+/// `scripts/build{i % 3}.sh`, runs a step in `app{i}/`, and masks a failure when
+/// `broken`.
+pub fn workflow(i: usize, broken: bool) -> String {
+    let test = if broken {
+        "npm test || true"
+    } else {
+        "npm test"
+    };
+    format!(
+        "name: wf{i}\non:\n  push:\n    branches: [main]\n  pull_request:\npermissions:\n  contents: read\njobs:\n  build:\n    runs-on: ubuntu-latest\n    timeout-minutes: 20\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          persist-credentials: false\n      - uses: ./.github/actions/setup\n      - run: ./scripts/build{}.sh\n      - run: {test}\n      - run: npm run report\n        working-directory: app{i}\n",
+        i % 3
+    )
+}

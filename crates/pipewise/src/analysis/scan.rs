@@ -143,10 +143,15 @@ static WEAKENING: &[(&RuleMeta, &str)] = &[
 ];
 
 struct Ctx<'a> {
+    /// [`command_matches`] of each distinct command (lower-cased words) of the
+    /// repository, computed once: `npm ci`, `cargo test` and the lines a GitLab
+    /// template gives every job recur (four in ten commands of the corpus). Linear in
+    /// the repository's commands.
+    command_memo: foldhash::HashMap<Vec<String>, Vec<Match>>,
     /// Matches of each called script's commands, computed once.
     script_matches: std::collections::HashMap<String, Vec<Match>>,
     /// Findings by file (they are sorted by file).
-    findings_by_file: std::collections::HashMap<&'a str, std::ops::Range<usize>>,
+    findings_by_file: foldhash::HashMap<&'a str, std::ops::Range<usize>>,
     repo: &'a Repo,
     actions: &'a [Action<'a>],
     scripts: &'a Scripts,
@@ -164,13 +169,13 @@ pub fn scan<'a>(
     detected: &'a Detected,
     findings: &'a [ReportFinding],
 ) -> Scan {
-    let mut findings_by_file: std::collections::HashMap<&str, std::ops::Range<usize>> =
-        std::collections::HashMap::new();
+    let mut findings_by_file: foldhash::HashMap<&str, std::ops::Range<usize>> = Default::default();
     for (i, f) in findings.iter().enumerate() {
         let r = findings_by_file.entry(f.file.as_str()).or_insert(i..i);
         r.end = i + 1;
     }
     let mut cx = Ctx {
+        command_memo: Default::default(),
         script_matches: Default::default(),
         findings_by_file,
         repo,
@@ -508,9 +513,33 @@ fn lower_words(words: &[crate::shell::Word]) -> Vec<String> {
 }
 
 impl<'a> Ctx<'a> {
+    /// [`command_matches`] of `words`, from the memo when the same command was seen.
+    fn command_matches(&mut self, words: &[String]) -> Vec<Match> {
+        if let Some(m) = self.command_memo.get(words) {
+            return m.clone();
+        }
+        let m = command_matches(words);
+        self.command_memo.insert(words.to_vec(), m.clone());
+        m
+    }
+
     /// The findings of one file (a contiguous run when findings are sorted by file,
     /// as the audit sorts them; filtered by file in any case).
     fn findings_in<'f>(&self, file: &'f str) -> impl Iterator<Item = &'a ReportFinding> + 'f
+    where
+        'a: 'f,
+    {
+        self.findings_between(file, 0, usize::MAX)
+    }
+
+    /// [`Ctx::findings_in`] on lines `start..=end` only: the line compared first (an
+    /// integer; the file's run of findings is long, and every step asks).
+    fn findings_between<'f>(
+        &self,
+        file: &'f str,
+        start: usize,
+        end: usize,
+    ) -> impl Iterator<Item = &'a ReportFinding> + 'f
     where
         'a: 'f,
     {
@@ -519,7 +548,7 @@ impl<'a> Ctx<'a> {
         all.get(r)
             .unwrap_or(&[])
             .iter()
-            .filter(move |f| f.file == file)
+            .filter(move |f| f.line >= start && f.line <= end && f.file == file)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -550,8 +579,7 @@ impl<'a> Ctx<'a> {
         // Findings inside this step, with their lines: a finding about one command
         // of a script weakens that command, one about the step weakens all of it.
         let step_findings: Vec<(usize, String)> = self
-            .findings_in(wf.path)
-            .filter(|f| f.line >= start_line && f.line <= end_line)
+            .findings_between(wf.path, start_line, end_line)
             .filter_map(|f| finding_reason(f).map(|r| (f.line, r)))
             .collect();
         let base_weak = step_weak;
@@ -596,7 +624,7 @@ impl<'a> Ctx<'a> {
                             .map(|s| s.commands.as_slice())
                             .unwrap_or(&[])
                         {
-                            for m in command_matches(&lower_words(&c.words)) {
+                            for m in self.command_matches(&lower_words(&c.words)) {
                                 matches.push((m, start_line, None, HitKind::Indirect));
                             }
                         }
@@ -624,7 +652,8 @@ impl<'a> Ctx<'a> {
                     .unwrap_or("");
                 for c in &script.commands {
                     let words = lower_words(&c.words);
-                    let mut found: Vec<(Match, HitKind)> = command_matches(&words)
+                    let mut found: Vec<(Match, HitKind)> = self
+                        .command_matches(&words)
                         .into_iter()
                         .map(|m| (m, HitKind::Direct))
                         .collect();
@@ -684,7 +713,7 @@ impl<'a> Ctx<'a> {
                         .split_whitespace()
                         .map(|w| w.to_ascii_lowercase())
                         .collect();
-                    for m in command_matches(&words) {
+                    for m in self.command_matches(&words) {
                         matches.push((m, start_line, None, HitKind::Direct));
                     }
                 }
@@ -974,7 +1003,7 @@ impl<'a> Ctx<'a> {
                     .map(|w| w.trim_matches(['"', '\'']).to_ascii_lowercase())
                     .collect();
                 if words.len() >= 2 {
-                    found = command_matches(&words);
+                    found = self.command_matches(&words);
                 }
             }
             for m in found {

@@ -187,9 +187,17 @@ pub fn action_matches(a: &str, step: Option<&Step>) -> Vec<Match> {
     out
 }
 
+/// The tool a command's first word names: after its last `/`, before its first `@`
+/// (`./node_modules/.bin/jest`, `pkg@1.2`). Byte searches: asked of every command.
 fn base(s: &str) -> &str {
-    let s = s.rsplit('/').next().unwrap_or(s);
-    s.split('@').next().unwrap_or(s)
+    let s = match memchr::memrchr(b'/', s.as_bytes()) {
+        Some(i) => s.get(i + 1..).unwrap_or(s),
+        None => s,
+    };
+    match memchr::memchr(b'@', s.as_bytes()) {
+        Some(i) => s.get(..i).unwrap_or(s),
+        None => s,
+    }
 }
 
 /// Every keyword [`script_name_matches`] looks for (found in one pass).
@@ -366,11 +374,11 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
     };
     let name = base(first);
     let args: Vec<&str> = w.iter().skip(1).map(String::as_str).collect();
+    // The tool's catalogue entry, looked up once (three places below ask).
+    let cat_tool = catalog().tool(name);
     // The subcommand, past global options and their values (`kubectl -n prod rollout
     // undo`, `docker -H host build`, `npm --prefix web run lint`).
-    let start = catalog()
-        .tool(name)
-        .map_or(0, |t| t.subcommand_start(&args));
+    let start = cat_tool.map_or(0, |t| t.subcommand_start(&args));
     let a0 = args.get(start).copied().unwrap_or("");
     let a1 = args.get(start + 1).copied().unwrap_or("");
     let has = |s: &str| args.contains(&s);
@@ -1060,7 +1068,7 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
         }
         _ => {
             // What the catalogue says the tool provides: always, or by subcommand.
-            if let Some(t) = catalog().tool(name) {
+            if let Some(t) = cat_tool {
                 for cap in t.provides.iter().chain(t.subcommand_provides(&args)) {
                     push(cap.as_str(), t.label());
                 }
@@ -1226,7 +1234,7 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
         }
         "php" | "artisan" if has("migrate") || any("artisan") && migrate_word() => Some("laravel"),
         // A migration tool whatever its subcommand (catalogue `migrates`).
-        _ => catalog().tool(name).and_then(|t| t.migrates.as_deref()),
+        _ => cat_tool.and_then(|t| t.migrates.as_deref()),
     };
     if let Some(t) = tool {
         let validating = check_words()
@@ -1251,6 +1259,8 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
 /// the expression, and the expression's words (the shell splits it) are dropped.
 fn matrix_named(words: &[String]) -> Option<Vec<String>> {
     let first = words.first()?;
+    // Asked of every command: most have no `$` in their name.
+    memchr::memchr(b'$', first.as_bytes())?;
     let (tool, _) = first.split_once("${{")?;
     if tool.is_empty() || !tool.chars().all(|c| c.is_ascii_alphabetic()) {
         return None;

@@ -295,13 +295,28 @@ fn visit_parts<'a>(parts: &'a [PathPart], f: &mut dyn FnMut(&'a Expr)) {
 
 /// Renders a context path as dotted lowercase text (see [`Expr::contexts`]).
 pub fn context_path(parts: &[PathPart]) -> String {
-    let mut out = String::new();
+    // One allocation: names are lower-cased in place once appended (the conditions of
+    // every job and step are rendered per scenario).
+    let cap = parts
+        .iter()
+        .map(|p| match &p.kind {
+            PathKind::Name(n) => n.len() + 1,
+            _ => 2,
+        })
+        .sum();
+    let mut out = String::with_capacity(cap);
     for (i, part) in parts.iter().enumerate() {
         if i > 0 {
             out.push('.');
         }
         match &part.kind {
-            PathKind::Name(n) => out.push_str(&n.to_ascii_lowercase()),
+            PathKind::Name(n) => {
+                let at = out.len();
+                out.push_str(n);
+                if let Some(tail) = out.get_mut(at..) {
+                    tail.make_ascii_lowercase();
+                }
+            }
             PathKind::Wildcard => out.push('*'),
             PathKind::Index(e) => match &e.kind {
                 ExprKind::String(s) => out.push_str(&s.to_lowercase()),

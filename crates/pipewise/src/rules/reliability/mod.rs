@@ -69,12 +69,39 @@ pub fn complete(repo: &crate::repo::Repo) -> bool {
     type Seen = std::collections::HashMap<(std::path::PathBuf, usize), bool>;
     static SEEN: std::sync::LazyLock<std::sync::Mutex<Seen>> =
         std::sync::LazyLock::new(Default::default);
+    // The last answer of this thread first: a repository's rules all run on the thread
+    // that audits it, so most asks are for the same repository as the one before (no
+    // clone of the root, no hash, no lock).
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(std::path::PathBuf, usize, bool)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let last = LAST.with(|l| {
+        l.borrow()
+            .as_ref()
+            .filter(|(root, n, _)| {
+                *n == repo.paths.len() && root.as_os_str() == repo.root.as_os_str()
+            })
+            .map(|(_, _, known)| *known)
+    });
+    if let Some(known) = last {
+        return known;
+    }
+    let answer = complete_shared(repo, &SEEN);
+    LAST.with(|l| *l.borrow_mut() = Some((repo.root.clone(), repo.paths.len(), answer)));
+    answer
+}
+
+fn complete_shared(
+    repo: &crate::repo::Repo,
+    seen: &std::sync::Mutex<std::collections::HashMap<(std::path::PathBuf, usize), bool>>,
+) -> bool {
     let key = (repo.root.clone(), repo.paths.len());
-    if let Some(&known) = SEEN.lock().ok().and_then(|m| m.get(&key).copied()).as_ref() {
+    if let Some(&known) = seen.lock().ok().and_then(|m| m.get(&key).copied()).as_ref() {
         return known;
     }
     let answer = scan_complete(repo);
-    if let Ok(mut m) = SEEN.lock() {
+    if let Ok(mut m) = seen.lock() {
         m.insert(key, answer);
     }
     answer

@@ -166,6 +166,23 @@ pub fn lookup(uses: &str) -> Option<&'static Entry> {
     .and_then(|i| table().get(i))
 }
 
+/// Whether some entry of the table is about action `name` (`owner/repo[/path]`, any
+/// case), whatever its ref: [`lookup`] finds nothing for any other name, so `check`
+/// stops there before reading the pin's SHA or version comment (most actions of a
+/// workflow are in no entry).
+fn may_match(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    let owner = name.split('/').next().unwrap_or("");
+    let repo2 = match name.match_indices('/').nth(1) {
+        Some((i, _)) => &name[..i],
+        None => name.as_str(),
+    };
+    let idx = index();
+    idx.exact.contains_key(name.as_str())
+        || idx.repo.contains_key(repo2)
+        || idx.owner.contains_key(owner)
+}
+
 /// Whether a version comment names the same release as a tag (`v4` matches `v4.2.2`
 /// only as a prefix of whole components: `v4.2` is `v4.2.x`, not `v4.20`).
 fn same_version(comment: &str, tag: &str) -> bool {
@@ -189,6 +206,9 @@ fn check(
         return;
     }
     let (name, r) = u.split_once('@').unwrap_or((u, ""));
+    if !may_match(name) {
+        return;
+    }
     // A SHA pin's version comes from the SHA (the offline table of release SHAs);
     // the version comment is only a fallback for SHAs the table does not know, and is
     // named when it disagrees with the SHA.
@@ -331,6 +351,40 @@ mod tests {
         assert!(lookup("actions/checkout@v20").is_none());
         assert!(lookup("github/codeql-action/init@v2").is_some());
         assert!(lookup("github/codeql-action/upload-sarif@v4").is_none());
+    }
+
+    /// The prefilter never drops a `uses:` that `lookup` matches: every entry's own
+    /// action (with each of its refs, and with a sub-path for `owner/repo/*` and
+    /// `owner/*` entries), in any case; and it drops names no entry is about.
+    #[test]
+    fn the_prefilter_keeps_every_name_lookup_matches() {
+        for e in table() {
+            let bases: Vec<String> = match e.action.strip_suffix("/*") {
+                Some(p) if p.contains('/') => vec![format!("{p}/sub"), format!("{p}/a/b")],
+                Some(p) => vec![format!("{p}/repo"), format!("{p}/repo/sub")],
+                None => vec![e.action.clone()],
+            };
+            let refs: Vec<&str> = if e.refs.is_empty() {
+                vec!["v1", "main", ""]
+            } else {
+                e.refs.iter().map(String::as_str).collect()
+            };
+            for b in &bases {
+                for name in [b.clone(), b.to_ascii_uppercase()] {
+                    for r in &refs {
+                        let u = format!("{name}@{r}");
+                        if lookup(&u).is_some() {
+                            assert!(may_match(&name), "{u}");
+                        }
+                    }
+                    assert!(may_match(&name), "{name}");
+                }
+            }
+        }
+        for name in ["actions/upload-artifact-x", "someone/else", "docker/x", ""] {
+            assert!(lookup(&format!("{name}@v1")).is_none() || may_match(name));
+        }
+        assert!(!may_match("nobody-owns/this-action"));
     }
 
     #[test]

@@ -1,0 +1,99 @@
+//! Whole reports kept per distinct state (`pipewise_git::states`, used by
+//! `pipewise history`): a commit whose audit asks the tree the same questions
+//! with the same answers as an earlier one's gets that report, byte for byte the
+//! report of a fresh audit; any change to what the audit reads (a file's text,
+//! a folder's entries, a file that appears, the config) audits it again.
+
+mod support;
+
+use pipewise::reuse::Reuse;
+use pipewise_git::states::{audit_commit_kept, States};
+use pipewise_git::{audit_commit, GitRepo};
+use std::sync::Arc;
+use support::{json, workflow, Scripted};
+
+/// The commits, and whether each one's state was seen before (its report kept).
+fn scripted() -> (Scripted, Vec<(String, bool)>) {
+    let mut s = Scripted::new();
+    let mut c = vec![];
+    s.write("README.md", "# demo\n");
+    s.write(
+        "package.json",
+        "{\"name\": \"demo\", \"scripts\": {\"test\": \"jest\", \"report\": \"node r.js\"}}\n",
+    );
+    for i in 0..4 {
+        s.write(&format!(".github/workflows/wf{i}.yml"), &workflow(i, false));
+    }
+    s.write(
+        ".github/actions/setup/action.yml",
+        "name: setup\nruns:\n  using: composite\n  steps:\n    - run: npm ci\n      shell: bash\n",
+    );
+    for i in 0..3 {
+        s.write(
+            &format!("scripts/build{i}.sh"),
+            "#!/bin/sh\nset -e\nnpm run build\n",
+        );
+    }
+    s.write("src/a.js", "0\n");
+    c.push((s.commit("base"), false));
+    s.write(".github/workflows/wf1.yml", &workflow(1, true));
+    c.push((s.commit("break wf1"), false));
+    s.write("src/a.js", "1\n");
+    c.push((
+        s.commit("code only: the same questions, the same answers"),
+        true,
+    ));
+    s.write(".github/workflows/wf1.yml", &workflow(1, false));
+    c.push((s.commit("fix wf1: the base's state again"), true));
+    s.write("app3/README.md", "# app 3\n");
+    c.push((s.commit("the folder a step of wf3 runs in appears"), false));
+    s.write("src/a.js", "2\n");
+    c.push((s.commit("code only again"), true));
+    s.write("src/b.js", "2\n");
+    c.push((s.commit("a new file: the folder's entries changed"), false));
+    s.remove("src/b.js");
+    s.remove("app3/README.md");
+    c.push((s.commit("back to the base's entries"), true));
+    s.write("scripts/build1.sh", "#!/bin/sh\nnpm run build || true\n");
+    c.push((s.commit("a called script changes"), false));
+    s.write(
+        "pipewise.toml",
+        "disable = [\"reliability/masked-failure\"]\n",
+    );
+    c.push((s.commit("a config"), false));
+    s.remove("pipewise.toml");
+    c.push((s.commit("no config"), true));
+    s.write(".github/workflows/wf1.yml", &workflow(1, true));
+    s.write("scripts/build1.sh", "#!/bin/sh\nset -e\nnpm run build\n");
+    c.push((s.commit("wf1 broken again, the script as it was"), true));
+    (s, c)
+}
+
+#[test]
+fn a_state_seen_before_gets_its_report_and_it_is_the_fresh_audits() {
+    let (s, commits) = scripted();
+    let git = Arc::new(GitRepo::open(s.path()).expect("opens"));
+    let states = States::new();
+    let reuse = Reuse::new();
+    let mut kept = vec![];
+    for (i, (id, _)) in commits.iter().enumerate() {
+        let c = git.resolve(id).expect("commit");
+        let expected = json(audit_commit(&git, &c, "repo", None, None), "repo");
+        let before = states.stats().0;
+        let got = json(
+            audit_commit_kept(&git, &c, "repo", Some(&reuse), &states),
+            "repo",
+        );
+        assert!(got == expected, "commit {i} differs from a fresh audit");
+        kept.push(states.stats().0 > before);
+    }
+    let want: Vec<bool> = commits.iter().map(|(_, k)| *k).collect();
+    assert_eq!(kept, want, "which commits were answered from a kept report");
+    // The kept reports differ where the commits do.
+    let report = |i: usize| {
+        let c = git.resolve(&commits[i].0).expect("commit");
+        json(audit_commit(&git, &c, "repo", None, None), "repo")
+    };
+    assert_ne!(report(0), report(1));
+    assert_ne!(report(0), report(9));
+}
