@@ -602,6 +602,11 @@ pub fn step_intent(step: &Step) -> Intent {
 
 fn compute_step_intent(step: &Step) -> Intent {
     let mut best = step.name.map(word_intent_phrase).unwrap_or(Intent::Other);
+    // A step named a dry run ships nothing, whatever else its name says (`Wrangler
+    // deploy dry run`); its commands still speak for themselves.
+    if matches!(best, Intent::Deploy | Intent::Publish) && step.name.is_some_and(names_dry_run) {
+        best = Intent::Other;
+    }
     if let Some(a) = step.action() {
         best = best.max(action_intent(a));
     }
@@ -613,6 +618,12 @@ fn compute_step_intent(step: &Step) -> Intent {
         }
     }
     best
+}
+
+/// A name that says the step is a dry run (`Deploy dry run`, `dry-run publish`).
+fn names_dry_run(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.contains("dry run") || n.contains("dry-run") || n.contains("dryrun")
 }
 
 /// Verbs that start the names of housekeeping steps around a gate (`Upload coverage
@@ -1406,5 +1417,20 @@ mod tests {
             action_intent("zaproxy/action-baseline@v0.12.0"),
             Intent::SecurityScan
         );
+    }
+
+    #[test]
+    fn a_step_named_a_dry_run_deploys_nothing_by_its_name() {
+        let d = pipewise_yaml::Document::parse(
+            "on: pull_request\njobs:\n  check:\n    runs-on: x\n    steps:\n      - name: Wrangler deploy dry run\n        run: npm run check\n      - name: Deploy dry-run\n        run: wrangler deploy\n  ship:\n    runs-on: x\n    steps:\n      - name: Wrangler deploy\n        run: npm run check\n"
+                .to_string(),
+        )
+        .expect("yaml");
+        let wf = crate::workflow::Workflow::new("w.yml", &d);
+        let j = |id| wf.job(id).expect("job");
+        assert_ne!(step_intent(&j("check").steps[0]), Intent::Deploy);
+        // What the command does still counts.
+        assert_eq!(step_intent(&j("check").steps[1]), Intent::Deploy);
+        assert_eq!(step_intent(&j("ship").steps[0]), Intent::Deploy);
     }
 }

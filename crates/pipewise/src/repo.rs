@@ -248,7 +248,8 @@ fn strip_action_path(s: &str) -> Option<&str> {
     .find_map(|p| s.strip_prefix(p))
 }
 
-fn strip_workspace(s: &str) -> &str {
+/// `s` without a leading `${{ github.workspace }}/` (or `$GITHUB_WORKSPACE/`).
+pub(crate) fn strip_workspace(s: &str) -> &str {
     for p in [
         "${{ github.workspace }}/",
         "${{github.workspace}}/",

@@ -842,6 +842,17 @@ pub fn paths(
             let fly = detected.fly_release_migrates.as_ref();
             let (c, n) = match (c, fly) {
                 (Check::Fail, Some(p)) => (Check::Pass, format!("`release_command` in {p}")),
+                (Check::Fail, None) if detected.platform_migrates.is_some() => (
+                    Check::Pass,
+                    format!(
+                        "the platform's release or start command migrates ({})",
+                        detected
+                            .platform_migrates
+                            .as_ref()
+                            .map(|(f, l)| format!("{f}:{l}"))
+                            .unwrap_or_default()
+                    ),
+                ),
                 (Check::Fail, None) => {
                     n = "no migration step on this path".into();
                     (c, n)

@@ -42,6 +42,9 @@ pub enum HitKind {
     Named,
 }
 
+/// Scripts one command may reach through scripts that run other scripts.
+const MAX_NESTED_SCRIPTS: usize = 32;
+
 /// Weaknesses that lower a capability only when nothing sound provides it.
 const SOFT: &[&str] = &["has no retries", "has no `--fail`"];
 
@@ -68,6 +71,9 @@ pub struct JobFacts {
     /// The workflow only runs on a schedule or by hand.
     pub schedule_only: bool,
     pub has_services: bool,
+    /// Runs after a deploy: it needs a deploying job (transitively) or its workflow
+    /// follows a deploying one.
+    pub after_deploy: bool,
     pub line: usize,
 }
 
@@ -190,7 +196,7 @@ pub fn scan<'a>(
     let mut jobs = vec![];
     // A job that applies manifests to a throwaway cluster it created (kind,
     // minikube, k3d) tests them: it deploys nothing.
-    let deploying_of: Vec<Vec<bool>> = workflows
+    let mut deploying_of: Vec<Vec<bool>> = workflows
         .iter()
         .map(|wf| {
             wf.jobs
@@ -199,6 +205,40 @@ pub fn scan<'a>(
                 .collect()
         })
         .collect();
+    // A job that calls a reusable workflow of the repository whose own jobs deploy
+    // is not a deploy path of its own: those jobs are (with their environments and
+    // checks), and counting the call too would judge the same deploy twice. Unless
+    // the caller names the environment (`environment: ${{ inputs.environment }}` in
+    // the called jobs): then each call is a deploy path of its tier.
+    let called_deploys: Vec<Vec<bool>> = workflows
+        .iter()
+        .map(|wf| {
+            wf.jobs
+                .iter()
+                .map(|j| {
+                    called_workflow(j, workflows).is_some_and(|c| {
+                        let (Some(d), Some(cw)) = (deploying_of.get(c), workflows.get(c)) else {
+                            return false;
+                        };
+                        let deploying = cw.jobs.iter().zip(d).filter(|(_, x)| **x);
+                        let mut any = false;
+                        for (cj, _) in deploying {
+                            if cj.environment().is_some_and(|e| e.contains("inputs.")) {
+                                return false;
+                            }
+                            any = true;
+                        }
+                        any
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    for (d, c) in deploying_of.iter_mut().zip(&called_deploys) {
+        for (x, called) in d.iter_mut().zip(c) {
+            *x &= !called;
+        }
+    }
     let links = super::deploy::RunLinks::new(workflows);
     for (wi, wf) in workflows.iter().enumerate() {
         let on_change = wf.triggers.iter().any(|t| CHANGE_EVENTS.contains(&t.event));
@@ -275,6 +315,7 @@ pub fn scan<'a>(
                 on_pull_request: on_pr,
                 schedule_only,
                 has_services: own_database,
+                after_deploy: !deploys && (after || follows_deploy),
                 line,
             });
             let job_weak = if literal_true(job.get("continue-on-error")) {
@@ -313,8 +354,28 @@ pub fn scan<'a>(
         cx.comments(wi, wf);
         cx.rollback_workflow(wi, wf);
     }
-    // Service containers plus tests: integration tests.
     let mut extra = vec![];
+    // Tests run after the deploy, by a job that needs the deploying one: they test
+    // what was deployed (smoke tests), whatever the suite is called.
+    for h in cx.out.iter().filter(|h| {
+        matches!(
+            h.cap,
+            "ci.unit-tests" | "ci.integration-tests" | "ci.e2e-tests"
+        ) && h
+            .job
+            .and_then(|j| {
+                jobs.binary_search_by_key(&(h.wf, j), |f: &JobFacts| (f.wf, f.job))
+                    .ok()
+            })
+            .and_then(|i| jobs.get(i))
+            .is_some_and(|f| f.after_deploy)
+    }) {
+        let mut i = h.clone();
+        i.cap = "deploy.smoke-tests";
+        i.tool = format!("{} after the deploy", h.tool);
+        extra.push(i);
+    }
+    // Service containers plus tests: integration tests.
     for h in cx.out.iter().filter(|h| h.cap == "ci.unit-tests") {
         if let Some(j) = h.job {
             // Tests run in docker compose next to the repository's database.
@@ -378,6 +439,14 @@ fn starts_database(job: &Job) -> bool {
                 _ => false,
             }
         })
+}
+
+/// The index of the reusable workflow of this repository a job calls
+/// (`uses: ./.github/workflows/deploy.yml`).
+fn called_workflow(job: &Job, workflows: &[Workflow]) -> Option<usize> {
+    let u = job.uses.and_then(Node::as_str)?.strip_prefix("./")?;
+    let u = u.split('@').next().unwrap_or(u);
+    workflows.iter().position(|w| w.path == u)
 }
 
 /// A job that creates a throwaway Kubernetes cluster (kind, minikube, k3d).
@@ -673,9 +742,18 @@ impl<'a> Ctx<'a> {
                         .map(|m| (m, HitKind::Direct))
                         .collect();
                     found.extend(
-                        self.npm_script(&words, cwd)
-                            .into_iter()
-                            .map(|m| (m, HitKind::Direct)),
+                        self.npm_script(&words, cwd, &|name| {
+                            crate::rules::security::common::env_value(
+                                Some(wf),
+                                Some(job),
+                                step,
+                                name,
+                            )
+                            .and_then(Node::as_str)
+                            .map(|v| crate::repo::strip_workspace(v).to_string())
+                        })
+                        .into_iter()
+                        .map(|m| (m, HitKind::Direct)),
                     );
                     found.extend(
                         self.maven_plugins(&words)
@@ -684,6 +762,16 @@ impl<'a> Ctx<'a> {
                             .chain(self.precommit(&words))
                             .map(|m| (m, HitKind::Indirect)),
                     );
+                    // `eval "$cmd"` after `cmd="bundle exec rspec …"`: what the string
+                    // it evaluates runs.
+                    if c.base_name() == "eval" {
+                        found.extend(
+                            eval_commands(script, run.text, c)
+                                .iter()
+                                .flat_map(|ec| command_matches(&lower_words(&ec.words)))
+                                .map(|m| (m, HitKind::Direct)),
+                        );
+                    }
                     if let Some(p) = called_script(self.repo, c, cwd) {
                         let name = p.rsplit('/').next().unwrap_or(&p).trim_end_matches(".sh");
                         found.extend(
@@ -816,10 +904,14 @@ impl<'a> Ctx<'a> {
     /// coverage), with the plugin's pom.xml line in the tool.
     fn maven_plugins(&self, words: &[String]) -> Vec<Match> {
         let plugins = &self.detected.maven_plugins;
+        // Asked of every command: most repositories have no pom.
+        if plugins.is_empty() {
+            return vec![];
+        }
         let is_maven = words
             .first()
             .is_some_and(|f| matches!(f.rsplit('/').next(), Some("mvn" | "mvnw" | "mvnw.cmd")));
-        if plugins.is_empty() || !is_maven {
+        if !is_maven {
             return vec![];
         }
         let Some(reached) = words.iter().filter_map(|w| super::maven::phase(w)).max() else {
@@ -932,13 +1024,39 @@ impl<'a> Ctx<'a> {
 
     /// `npm run x` / `yarn x`: what the body of script `x` (from the package.json
     /// of the step's folder) runs.
-    fn npm_script(&self, words: &[String], cwd: &str) -> Vec<Match> {
-        let Some(first) = words.first() else {
-            return vec![];
-        };
-        if !matches!(first.as_str(), "npm" | "pnpm" | "yarn" | "bun") {
-            return vec![];
+    /// `env` gives the value of a variable of the step's `env` (`--dir ${{
+    /// env.WEB_PATH }}`).
+    fn npm_script(
+        &self,
+        words: &[String],
+        cwd: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Vec<Match> {
+        let mut out = vec![];
+        if words
+            .first()
+            .is_some_and(|f| matches!(f.as_str(), "npm" | "pnpm" | "yarn" | "bun"))
+        {
+            self.npm_script_into(words, cwd, env, &mut vec![], &mut out);
         }
+        out
+    }
+
+    /// [`Self::npm_script`] into `out`, following the scripts a script runs
+    /// (`"validate": "yarn validate:types && yarn validate:lint"`); each script of a
+    /// folder is read once per command (`seen`), so a hostile package.json whose
+    /// scripts call each other many times costs one pass over the scripts it names.
+    fn npm_script_into(
+        &self,
+        words: &[String],
+        cwd: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+        seen: &mut Vec<(String, String)>,
+        out: &mut Vec<Match>,
+    ) -> bool {
+        let Some(first) = words.first() else {
+            return false;
+        };
         // Global options before the command: a folder (`yarn --cwd web validate`,
         // `npm --prefix web run lint`, `pnpm -C web lint`) is where the scripts are.
         let mut dir = cwd.to_string();
@@ -947,8 +1065,16 @@ impl<'a> Ctx<'a> {
             match w.as_str() {
                 "--cwd" | "--prefix" | "-c" | "--dir" => {
                     if let Some(d) = words.get(i + 1) {
+                        let d = match d
+                            .strip_prefix("${{")
+                            .and_then(|x| x.strip_suffix("}}"))
+                            .and_then(|x| x.trim().strip_prefix("env."))
+                        {
+                            Some(var) => env(var).unwrap_or_else(|| d.clone()),
+                            None => d.clone(),
+                        };
                         dir = if cwd.is_empty() {
-                            d.clone()
+                            d
                         } else {
                             format!("{cwd}/{d}")
                         };
@@ -966,23 +1092,65 @@ impl<'a> Ctx<'a> {
             Some(_) if first != "npm" => rest.first(),
             _ => None,
         };
-        let Some(body) = name.and_then(|n| self.detected.npm_script(&dir, n)) else {
-            return vec![];
+        let Some(name) = name else {
+            return false;
         };
-        let mut out = vec![];
+        // `pnpm -r do-test`, `npm test --workspaces`: the script of every package
+        // that has one.
+        let recursive = words
+            .iter()
+            .any(|w| matches!(w.as_str(), "-r" | "--recursive" | "--workspaces" | "-ws"));
+        let targets: Vec<(String, &str)> = if recursive {
+            self.detected
+                .npm_scripts
+                .iter()
+                .filter(|((_, n), _)| n == name)
+                .map(|((d, _), b)| (d.clone(), b.as_str()))
+                .collect()
+        } else {
+            self.detected
+                .npm_script_at(&dir, name)
+                .map(|(d, b)| (d.to_string(), b))
+                .into_iter()
+                .collect()
+        };
+        let found = !targets.is_empty();
+        for (dir, body) in targets {
+            if seen.len() >= MAX_NESTED_SCRIPTS || seen.iter().any(|(d, n)| *d == dir && n == name)
+            {
+                break;
+            }
+            seen.push((dir.clone(), name.clone()));
+            self.npm_body(body, &dir, seen, out);
+        }
+        found
+    }
+
+    /// What an npm script's body runs, with the scripts it runs in turn.
+    fn npm_body(
+        &self,
+        body: &str,
+        dir: &str,
+        seen: &mut Vec<(String, String)>,
+        out: &mut Vec<Match>,
+    ) {
         for part in body.split(['&', ';', '|']) {
             let w: Vec<String> = part
                 .split_whitespace()
                 .map(|x| x.to_ascii_lowercase())
                 .collect();
             if w.first()
-                .is_some_and(|f| f == "npm" || f == "yarn" || f == "pnpm")
+                .is_some_and(|f| matches!(f.as_str(), "npm" | "pnpm" | "yarn" | "bun"))
             {
+                // Another script of the same package (paths in a script are the
+                // package folder's); a tool it runs (`pnpm exec tsup`) otherwise.
+                if !self.npm_script_into(&w, dir, &|_| None, seen, out) {
+                    out.extend(command_matches(&w));
+                }
                 continue;
             }
             out.extend(command_matches(&w));
         }
-        out
     }
 
     /// Commented-out steps and commands: `# - uses: github/codeql-action/...`,
@@ -1075,6 +1243,50 @@ impl<'a> Ctx<'a> {
             kind: HitKind::Named,
         });
     }
+}
+
+/// The commands `eval` runs: its arguments, or the value of the one variable it is
+/// given (`eval "$cmd"`), as assigned last before it in the script (source order).
+/// Their spans are the evaluated text's, not the script's.
+fn eval_commands(
+    script: &Script,
+    text: &str,
+    c: &crate::shell::Command,
+) -> Vec<crate::shell::Command> {
+    let args = c.args();
+    let var = match args {
+        [a] => a
+            .text
+            .strip_prefix("${")
+            .and_then(|v| v.strip_suffix('}'))
+            .or_else(|| a.text.strip_prefix('$'))
+            .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')),
+        _ => None,
+    };
+    let src = match var {
+        Some(v) => {
+            let Some(a) = script.assignment_before(text, v, c.span.start) else {
+                return vec![];
+            };
+            let value = text.get(a.span.start..a.span.end).unwrap_or("");
+            value
+                .strip_prefix('"')
+                .and_then(|x| x.strip_suffix('"'))
+                .or_else(|| value.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')))
+                .unwrap_or(value)
+                .to_string()
+        }
+        None => args
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
+    Script::parse(&src)
+        .commands
+        .into_iter()
+        .filter(|x| !x.in_substitution)
+        .collect()
 }
 
 /// `cmd || true`, `cmd || echo ...`: the command's failure is swallowed.

@@ -26,6 +26,10 @@ pub struct Detected {
     pub iac_files: Vec<String>,
     /// fly.toml runs migrations as its `release_command`.
     pub fly_release_migrates: Option<String>,
+    /// A command the platform runs on every deploy migrates: a Procfile's `release:`
+    /// process or a Cloud Foundry manifest's `command:`, directly or through a script
+    /// of the repository (the file and the line of that command).
+    pub platform_migrates: Option<(String, usize)>,
     /// A progressive strategy configured in a deploy config file (fly.toml `strategy`).
     pub progressive_config: Option<String>,
     /// Monitoring-as-code files (alert rules, dashboards, synthetic checks).
@@ -58,17 +62,21 @@ impl Detected {
     /// The body of npm script `name` for a step running in folder `cwd`: that
     /// folder's package.json, else the root's, else any package's.
     pub fn npm_script(&self, cwd: &str, name: &str) -> Option<&str> {
+        self.npm_script_at(cwd, name).map(|(_, b)| b)
+    }
+
+    /// [`Self::npm_script`] with the folder of the package.json it was found in
+    /// (where the scripts that script runs are).
+    pub fn npm_script_at(&self, cwd: &str, name: &str) -> Option<(&str, &str)> {
         let cwd = crate::repo::normalize(cwd);
         self.npm_scripts
-            .get(&(cwd, name.to_string()))
-            .or_else(|| self.npm_scripts.get(&(String::new(), name.to_string())))
+            .get_key_value(&(cwd, name.to_string()))
             .or_else(|| {
                 self.npm_scripts
-                    .iter()
-                    .find(|((_, n), _)| n == name)
-                    .map(|(_, b)| b)
+                    .get_key_value(&(String::new(), name.to_string()))
             })
-            .map(String::as_str)
+            .or_else(|| self.npm_scripts.iter().find(|((_, n), _)| n == name))
+            .map(|((d, _), b)| (d.as_str(), b.as_str()))
     }
     pub fn has_language(&self, l: &str) -> bool {
         self.stack.languages.iter().any(|x| x == l)
@@ -164,6 +172,33 @@ const UI_FRAMEWORKS: &[&str] = &[
 ];
 
 /// Test fixtures, examples and samples: other projects' files, not this stack.
+/// Whether a start or release command migrates: one of its commands is a migration
+/// tool's, or runs a script of the repository one of whose commands is (one level).
+fn migrates(repo: &Repo, cmd: &str) -> bool {
+    let is_migration = |c: &crate::shell::Command| {
+        let words: Vec<String> = c
+            .words
+            .iter()
+            .map(|w| w.text.to_ascii_lowercase())
+            .collect();
+        super::tools::command_matches(&words)
+            .iter()
+            .any(|m| m.cap == "migration")
+    };
+    let script = crate::shell::Script::parse(cmd);
+    script.commands.iter().any(|c| {
+        is_migration(c)
+            || crate::repo::called_script(repo, c, "")
+                .and_then(|f| repo.read(&f).ok())
+                .is_some_and(|body| {
+                    crate::shell::Script::parse(&body)
+                        .commands
+                        .iter()
+                        .any(is_migration)
+                })
+    })
+}
+
 pub fn is_sample(path: &str) -> bool {
     let mut dirs = path.split('/');
     dirs.next_back();
@@ -769,6 +804,34 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
                     d.progressive_config.get_or_insert_with(|| p.clone());
                 }
             }
+        }
+    }
+    // What the platform runs on every deploy: Heroku's `release:` process, a Cloud
+    // Foundry app's `command:` (in a manifest that lists `applications:`).
+    for p in repo.paths.iter().filter(|p| {
+        let n = p.rsplit('/').next().unwrap_or(p);
+        p.matches('/').count() <= 1
+            && !is_sample(p)
+            && (n == "Procfile"
+                || (n.starts_with("manifest") && (n.ends_with(".yml") || n.ends_with(".yaml"))))
+    }) {
+        let Ok(text) = repo.read(p) else { continue };
+        let procfile = p.ends_with("Procfile");
+        if !procfile && !text.contains("applications:") {
+            continue;
+        }
+        let found = text.lines().enumerate().find_map(|(i, line)| {
+            let l = line.trim().trim_start_matches("- ");
+            let cmd = if procfile {
+                l.strip_prefix("release:")?
+            } else {
+                l.strip_prefix("command:")?
+            };
+            migrates(repo, cmd.trim().trim_matches(['"', '\''])).then(|| (p.clone(), i + 1))
+        });
+        if found.is_some() {
+            d.platform_migrates = found;
+            break;
         }
     }
     // .NET and Elixir projects: what their project files name (bounded: the first

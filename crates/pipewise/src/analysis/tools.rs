@@ -747,7 +747,11 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             if a0 == "build"
                 || args.contains(&"build")
                 || name == "webpack"
-                || name == "esbuild" =>
+                || name == "esbuild"
+                // tsup and rollup only bundle: without a subcommand they build
+                // (unless they watch, which a dev server does).
+                || (matches!(name, "tsup" | "rollup")
+                    && !args.iter().any(|a| matches!(*a, "-w" | "--watch"))) =>
         {
             push("ci.build", &format!("{name} build"));
         }
@@ -1202,6 +1206,10 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
         "prisma" if a0 == "migrate" || a0 == "db" && a1 == "push" => Some("prisma"),
         "prisma" if a0 == "validate" => Some("prisma validate"),
         "alembic" => (a0 == "upgrade" || a0 == "check" || a0 == "downgrade").then_some("alembic"),
+        // Flask-Migrate runs Alembic: `flask db upgrade`.
+        "flask" if a0 == "db" && matches!(a1, "upgrade" | "downgrade" | "check") => {
+            Some("flask-migrate")
+        }
         "manage.py" | "django-admin" if migrate_word() => Some("django"),
         "python" | "python3" if args.iter().any(|a| a.ends_with("manage.py")) && migrate_word() => {
             Some("django")
@@ -1360,6 +1368,9 @@ mod tests {
         assert!(caps("yarn sequelize db:migrate").contains(&"migration"));
         assert!(caps("pnpm exec knex migrate:latest").contains(&"migration"));
         assert!(caps("wrangler d1 migrations apply APP_DB --local").contains(&"migration"));
+        assert!(caps("flask db upgrade").contains(&"migration"));
+        assert!(caps("flask db check").contains(&"migration-check"));
+        assert!(!caps("flask db migrate -m x").contains(&"migration"));
         assert!(caps("cf push -f manifest.yml --strategy rolling").contains(&"deploy.health-check"));
         // Look-alikes.
         assert!(!caps("yarn sequelize --help").contains(&"migration"));

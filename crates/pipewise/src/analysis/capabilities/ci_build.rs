@@ -2,6 +2,7 @@
 
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
 use crate::finding::Category;
+use crate::schema::CapabilityStatus;
 
 pub const META: CapabilityMeta = CapabilityMeta {
     id: "ci.build",
@@ -14,8 +15,32 @@ pub const META: CapabilityMeta = CapabilityMeta {
     applies: Applies::Always,
 };
 
-pub fn verdict(_: &Input, cx: &Cx) -> Verdict {
-    cx.standard(META.id)
+pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
+    let v = cx.standard(META.id);
+    if v.status != CapabilityStatus::Missing {
+        return v;
+    }
+    // No other build: an image built for pull requests builds the project (its
+    // Dockerfile compiles or packages the application). One built only after the
+    // merge (on pushes to the main branch) is the release artifact: it checks
+    // nothing before the change is in.
+    let for_prs: Vec<_> = cx
+        .hits("delivery.container-build")
+        .into_iter()
+        .filter(|h| {
+            h.job
+                .and_then(|j| i.scan.job(h.wf, j))
+                .is_some_and(|f| f.on_pull_request)
+        })
+        .collect();
+    let images = super::from_hits(&for_prs, true, i.scan);
+    if images.status == CapabilityStatus::Present {
+        return Verdict {
+            reason: None,
+            ..images
+        };
+    }
+    v
 }
 
 #[cfg(test)]
@@ -37,6 +62,47 @@ verdict_tests![
                 ""
             ),
             Remove("container.yml")
+        ]
+    ),
+    // With no other build, the image built on pushes and pull requests is one ...
+    (
+        Present,
+        [Replace(
+            "ci.yml",
+            "      - name: Build\n        run: npm run build\n",
+            ""
+        )]
+    ),
+    // ... but not an image built only after the merge (pushes to main) ...
+    (
+        Missing,
+        [
+            Replace(
+                "ci.yml",
+                "      - name: Build\n        run: npm run build\n",
+                ""
+            ),
+            Replace(
+                "container.yml",
+                "    tags: [\"v*\"]\n  pull_request:\n",
+                "    tags: [\"v*\"]\n"
+            )
+        ]
+    ),
+    // ... or on a schedule.
+    (
+        Missing,
+        [
+            Replace(
+                "ci.yml",
+                "      - name: Build\n        run: npm run build\n",
+                ""
+            ),
+            Replace(
+                "container.yml",
+                "  push:\n    branches: [main]\n    tags: [\"v*\"]\n  pull_request:\n",
+                "  schedule:\n    - cron: '0 3 * * *'\n"
+            )
         ]
     ),
 ];

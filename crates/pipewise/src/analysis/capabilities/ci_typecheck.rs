@@ -85,6 +85,41 @@ verdict_tests![
             Write(".pre-commit-config.yaml", super::PRE_COMMIT)
         ]
     ),
+    // An npm script that runs other scripts: what they run (`validate` runs
+    // `validate:types`, which is `tsc --noEmit`) ...
+    (
+        Present,
+        [
+            Replace(
+                "ci.yml",
+                "      - name: Type check\n        run: npx tsc --noEmit\n",
+                "      - name: Validate\n        run: npm run validate\n"
+            ),
+            Replace("ci.yml", "run: npm run build", "run: npm run compile"),
+            Replace(
+                "package.json",
+                "\"lint\": \"eslint . --max-warnings 0\",",
+                "\"lint\": \"eslint . --max-warnings 0\", \"validate\": \"npm run lint && npm run validate:types\", \"validate:types\": \"tsc --noEmit\","
+            )
+        ]
+    ),
+    // ... and a script that only runs other checks is no type check.
+    (
+        Missing,
+        [
+            Replace(
+                "ci.yml",
+                "      - name: Type check\n        run: npx tsc --noEmit\n",
+                "      - name: Validate\n        run: npm run validate\n"
+            ),
+            Replace("ci.yml", "run: npm run build", "run: npm run compile"),
+            Replace(
+                "package.json",
+                "\"lint\": \"eslint . --max-warnings 0\",",
+                "\"lint\": \"eslint . --max-warnings 0\", \"validate\": \"npm run lint && npm run validate\","
+            )
+        ]
+    ),
 ];
 
 #[cfg(test)]

@@ -31,6 +31,34 @@ verdict_tests![
             Remove("benchmark.yml")
         ]
     ),
+    // `eval "$cmd"` runs what `cmd` holds ...
+    (
+        Present,
+        [
+            Replace(
+                "ci.yml",
+                "run: npm test -- --coverage",
+                "run: cmd=\"npx vitest run\"; eval \"$cmd\""
+            ),
+            Remove("benchmark.yml"),
+            Remove("deploy.yml"),
+            Remove("release.yml")
+        ]
+    ),
+    // ... and nothing when it holds no test run.
+    (
+        Missing,
+        [
+            Replace(
+                "ci.yml",
+                "run: npm test -- --coverage",
+                "run: cmd=\"npx vitest run\"; eval \"$other\""
+            ),
+            Remove("benchmark.yml"),
+            Remove("deploy.yml"),
+            Remove("release.yml")
+        ]
+    ),
     (
         Missing,
         [

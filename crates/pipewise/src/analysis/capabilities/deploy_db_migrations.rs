@@ -3,6 +3,7 @@
 use super::{from_hits, na};
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
 use crate::finding::Category;
+use crate::schema::{CapabilityStatus, Evidence};
 
 pub const META: CapabilityMeta = CapabilityMeta {
     id: "deploy.db-migrations",
@@ -20,25 +21,90 @@ pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
         return na(cx.no_migrations.as_str());
     }
     let v = from_hits(&cx.deploy_hits("migration"), false, i.scan);
-    v.or_files(
+    let v = v.or_files(
         i.detected.fly_release_migrates.as_slice(),
         "fly.io release_command runs migrations",
-    )
+    );
+    // The platform's release or start command migrates on every deploy.
+    match (v.status, i.detected.platform_migrates.as_ref()) {
+        (CapabilityStatus::Missing, Some((file, line))) => Verdict {
+            status: CapabilityStatus::Present,
+            evidence: vec![Evidence {
+                file: file.clone(),
+                line: *line,
+                note: "the platform's release or start command runs migrations on every deploy"
+                    .into(),
+            }],
+            reason: None,
+        },
+        _ => v,
+    }
 }
 
 #[cfg(test)]
-verdict_tests![(
-    Missing,
-    [
-        Replace(
-            "deploy.yml",
-            "run: npx prisma migrate deploy",
-            "run: npm run start"
-        ),
-        Replace(
-            "fly.toml",
-            "  release_command = \"npx prisma migrate deploy\"\n",
-            ""
-        )
-    ]
-),];
+verdict_tests![
+    (
+        Missing,
+        [
+            Replace(
+                "deploy.yml",
+                "run: npx prisma migrate deploy",
+                "run: npm run start"
+            ),
+            Replace(
+                "fly.toml",
+                "  release_command = \"npx prisma migrate deploy\"\n",
+                ""
+            )
+        ]
+    ),
+    // What the platform runs on every deploy: a Procfile's release process through a
+    // script of the repository ...
+    (
+        Present,
+        [
+            Replace(
+                "deploy.yml",
+                "run: npx prisma migrate deploy",
+                "run: npm run start"
+            ),
+            Replace(
+                "fly.toml",
+                "  release_command = \"npx prisma migrate deploy\"\n",
+                ""
+            ),
+            Write(
+                "Procfile",
+                "web: node dist/server.js\nrelease: ./scripts/release.sh\n"
+            ),
+            Write(
+                "scripts/release.sh",
+                "#!/bin/sh\nset -e\nnpx prisma migrate deploy\n"
+            )
+        ]
+    ),
+    // ... and not a start command that only starts the server.
+    (
+        Missing,
+        [
+            Replace(
+                "deploy.yml",
+                "run: npx prisma migrate deploy",
+                "run: npm run start"
+            ),
+            Replace(
+                "fly.toml",
+                "  release_command = \"npx prisma migrate deploy\"\n",
+                ""
+            ),
+            Write(
+                "Procfile",
+                "web: node dist/server.js\nrelease: ./scripts/release.sh\n"
+            ),
+            Write(
+                "scripts/release.sh",
+                "#!/bin/sh\nset -e\nnpx prisma generate\n"
+            )
+        ]
+    ),
+];

@@ -19,11 +19,41 @@ pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
 }
 
 #[cfg(test)]
-verdict_tests![(
-    Missing,
-    [Replace(
-        "deploy.yml",
-        "      - name: Smoke tests\n",
-        "      - name: Fetch\n"
-    )]
-),];
+const NOTIFY_END: &str =
+    "            text: \"production deploy of ${{ github.sha }}: ${{ job.status }}\"\n";
+
+#[cfg(test)]
+verdict_tests![
+    (
+        Missing,
+        [Replace(
+            "deploy.yml",
+            "      - name: Smoke tests\n",
+            "      - name: Fetch\n"
+        )]
+    ),
+    // Tests a job runs after the deploy it needs test what was deployed ...
+    (
+        Present,
+        [
+            Replace("deploy.yml", "      - name: Smoke tests\n", "      - name: Fetch\n"),
+            Replace(
+                "deploy.yml",
+                super::NOTIFY_END,
+                "            text: \"production deploy of ${{ github.sha }}: ${{ job.status }}\"\n\n  api-tests:\n    needs: production\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    steps:\n      - run: npx vitest run tests/api\n"
+            )
+        ]
+    ),
+    // ... the same tests in a job that does not wait for it do not.
+    (
+        Missing,
+        [
+            Replace("deploy.yml", "      - name: Smoke tests\n", "      - name: Fetch\n"),
+            Replace(
+                "deploy.yml",
+                super::NOTIFY_END,
+                "            text: \"production deploy of ${{ github.sha }}: ${{ job.status }}\"\n\n  api-tests:\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    steps:\n      - run: npx vitest run tests/api\n"
+            )
+        ]
+    ),
+];
