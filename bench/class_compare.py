@@ -36,6 +36,11 @@ CLASSES = [
     ("taint via step/job outputs into run:", "security/template-injection", {"template-injection"}, {"expression"},
      (["step-outputs.yml"], ["step-outputs.yml"])),
     ("archive packs missing files", "reliability/missing-file", set(), set(), (["release.yml"], ["release.yml"])),
+    # Cross-step checks of issue 15 round 3 (2026-12-05).
+    ("artifact used where it is not downloaded", "reliability/artifact-not-downloaded", set(), set()),
+    # A Dockerfile, not a workflow: matched by file name (trigger `images/api/Dockerfile`,
+    # benign `Dockerfile`, `docker/ui/Dockerfile`, `docker/worker/Dockerfile`).
+    ("Dockerfile COPY/ADD source missing", "reliability/missing-file", set(), set(), (["Dockerfile"], ["Dockerfile"])),
 ]
 
 

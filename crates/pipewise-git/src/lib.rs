@@ -57,6 +57,8 @@ struct ListingCache {
 /// Tree entries kept at most over every cached listing (then the cache starts
 /// again): memory stays flat over any number of commits.
 const MAX_LISTED_ENTRIES: usize = 200_000;
+/// Bytes of decoded delta bases kept at most (gix's pack cache).
+const PACK_CACHE_BYTES: usize = 32 * 1024 * 1024;
 /// Bytes of blob text kept at most (then the cache starts again).
 const MAX_BLOB_BYTES: usize = 64 * 1024 * 1024;
 
@@ -94,8 +96,16 @@ impl GitRepo {
     /// found) or a bare repository / mirror. Global and system git configuration
     /// is not read.
     pub fn open(path: &Path) -> Result<GitRepo, String> {
-        let repo = gix::open_opts(path, gix::open::Options::isolated())
+        let mut repo = gix::open_opts(path, gix::open::Options::isolated())
             .map_err(|e| format!("{}: not a git repository ({e})", path.display()))?;
+        // Decoded delta bases, kept (bounded): a tree stored as a delta of another
+        // is not decoded from the start of its delta chain each time (history
+        // reads thousands of trees that are deltas of each other).
+        repo.objects.set_pack_cache(|| {
+            Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+                PACK_CACHE_BYTES,
+            ))
+        });
         Ok(GitRepo {
             repo: Mutex::new(repo),
             path: path.to_path_buf(),

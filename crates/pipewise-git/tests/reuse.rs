@@ -131,7 +131,15 @@ fn reused_audits_are_identical_to_fresh_ones_for_every_commit() {
         );
     }
     let (hits, misses) = reuse.stats();
-    assert!(hits > 2 * misses, "hits {hits}, misses {misses}");
+    // Every workflow uses the composite action, and what a step ships is read through
+    // the local actions it uses (`rules::ships`): each of the six passes over a commit
+    // that changes `.github/actions/setup/action.yml` re-runs all 30 workflows (180 of
+    // the misses). Without those, reuse must still win two to one.
+    let action_reruns = 6 * 30;
+    assert!(
+        hits > 2 * (misses - action_reruns.min(misses)),
+        "hits {hits}, misses {misses}"
+    );
 }
 
 #[test]

@@ -97,3 +97,43 @@ fn a_state_seen_before_gets_its_report_and_it_is_the_fresh_audits() {
     assert_ne!(report(0), report(1));
     assert_ne!(report(0), report(9));
 }
+
+/// A real history: every commit `pipewise history` audits, answered from kept
+/// reports where it can be (in history order, one [`States`]), against fresh
+/// audits. This repository by default, or the repository named by
+/// `PIPEWISE_REUSE_REPO` (e.g. one made by `scripts/gen-history.py`).
+#[test]
+#[ignore = "reads a git history with many commits (this repository's, or PIPEWISE_REUSE_REPO); run with --ignored"]
+fn a_real_history_answered_from_kept_reports_is_identical_to_fresh_audits() {
+    let root = std::env::var_os("PIPEWISE_REUSE_REPO")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."));
+    let git = Arc::new(GitRepo::open(&root).expect("a git repository with its history"));
+    let h = pipewise_git::history::history(
+        &git,
+        "HEAD",
+        "repo",
+        &pipewise_git::history::Options::default(),
+    )
+    .expect("history");
+    let states = States::new();
+    let reuse = Reuse::new();
+    for p in &h.points {
+        let c = git.resolve(&p.commit).expect("commit");
+        let got = json(
+            audit_commit_kept(&git, &c, "repo", Some(&reuse), &states),
+            "repo",
+        );
+        let expected = json(audit_commit(&git, &c, "repo", None, None), "repo");
+        assert!(
+            got == expected,
+            "commit {} differs from a fresh audit",
+            p.commit
+        );
+    }
+    let (kept, audited) = states.stats();
+    eprintln!(
+        "{} commits: {audited} distinct states audited, {kept} answered from a kept report",
+        h.points.len()
+    );
+}

@@ -237,6 +237,9 @@ fn audit_repo_reusing(
         collect_calls(repo, &a.steps, dir, &mut calls);
     }
     let scripts = repo.load_scripts(calls, &mut errors);
+    // What each step ships through the repository's scripts and local actions, set
+    // before any rule asks (`intent::step_ships`).
+    crate::rules::ships::resolve_ships(repo, &scripts, &workflows, &actions);
     let options = &config.options;
 
     // Per-file work, in parallel; each item returns its findings or a caught panic.
@@ -278,6 +281,18 @@ fn audit_repo_reusing(
             };
             let r = catch_unwind(AssertUnwindSafe(|| {
                 let run = || {
+                    // What the item's steps ship was read from the local actions they
+                    // use before the rules ran: note those reads for reuse.
+                    match w {
+                        Work::Workflow(wf, _) => {
+                            let steps = wf.jobs.iter().flat_map(|j| j.steps.iter());
+                            crate::rules::ships::note_local_actions(repo, steps);
+                        }
+                        Work::Action(a) => {
+                            crate::rules::ships::note_local_actions(repo, a.steps.iter())
+                        }
+                        Work::File(_) => {}
+                    }
                     let mut cx = Ctx::new(repo, &scripts, options);
                     for rule in &enabled {
                         match w {

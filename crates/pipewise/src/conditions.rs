@@ -441,6 +441,53 @@ fn equals(a: &Val, b: &Val) -> Tri {
     }
 }
 
+/// Whether the `if:` of a step of a composite action can hold when the action's
+/// `inputs.<name>` take the values `input` gives (`Some(literal)`; `None` when the
+/// value is unknown, such as an expression of the caller): `if: ${{ inputs.publish
+/// == 'true' }}` cannot hold when the caller does not set `publish` and its default
+/// is `'false'`. Every other context is unknown.
+pub fn possible_with_inputs(cond: Option<&Node>, input: &dyn Fn(&str) -> Option<String>) -> bool {
+    let neutral = Scenario {
+        event: None,
+        ref_kind: RefKind::Unknown,
+        outsider: false,
+        branch: None,
+    };
+    match Cond::parse(cond) {
+        Cond::Expr(x) => truth(&value(&with_inputs(*x, input), &neutral)).possible(),
+        c => c.eval(&neutral).possible(),
+    }
+}
+
+/// `x` with each `inputs.<name>` whose value `input` knows replaced by that string.
+fn with_inputs(x: Expr, input: &dyn Fn(&str) -> Option<String>) -> Expr {
+    let span = x.span;
+    let kind = match x.kind {
+        ExprKind::Context(parts) => {
+            let path = expr::context_path(&parts);
+            match path.strip_prefix("inputs.").and_then(input) {
+                Some(v) => ExprKind::String(v),
+                None => ExprKind::Context(parts),
+            }
+        }
+        ExprKind::Unary { op, expr } => ExprKind::Unary {
+            op,
+            expr: Box::new(with_inputs(*expr, input)),
+        },
+        ExprKind::Binary { op, lhs, rhs } => ExprKind::Binary {
+            op,
+            lhs: Box::new(with_inputs(*lhs, input)),
+            rhs: Box::new(with_inputs(*rhs, input)),
+        },
+        ExprKind::Call { name, args } => ExprKind::Call {
+            name,
+            args: args.into_iter().map(|a| with_inputs(a, input)).collect(),
+        },
+        k => k,
+    };
+    Expr { kind, span }
+}
+
 /// The value of a context path under a scenario.
 fn context(path: &str, sc: &Scenario) -> Val {
     let pr_event = sc.event.is_some_and(|e| PR_EVENTS.contains(&e));
@@ -678,6 +725,30 @@ impl Guards {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn composite_step_conditions_read_the_inputs() {
+        let doc = |t: &str| pipewise_yaml::Document::parse(format!("if: {t}\n")).expect("yaml");
+        let possible = |t: &str, v: Option<&str>| {
+            let d = doc(t);
+            possible_with_inputs(d.root.get("if"), &|name| {
+                (name == "publish").then(|| v.map(str::to_string)).flatten()
+            })
+        };
+        // spring-boot's build action: the publish step needs `publish: 'true'`.
+        assert!(!possible("${{ inputs.publish == 'true' }}", Some("false")));
+        assert!(possible("${{ inputs.publish == 'true' }}", Some("true")));
+        // An expression of the caller is unknown: the step may run.
+        assert!(possible("${{ inputs.publish == 'true' }}", None));
+        assert!(!possible("inputs.publish", Some("")));
+        assert!(possible("${{ !inputs.publish }}", Some("")));
+        // Other contexts stay unknown.
+        assert!(possible("github.ref == 'refs/heads/main'", Some("false")));
+        assert!(!possible(
+            "inputs.publish == 'true' && github.ref == 'x'",
+            Some("no")
+        ));
+    }
     use super::*;
 
     fn sc(event: &'static str, outsider: bool) -> Scenario<'static> {

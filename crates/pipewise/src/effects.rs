@@ -11,6 +11,10 @@
 //! * [`step_publishes`] / [`job_publishes`]: [`crate::intent::step_ships`] minus
 //!   pushes to a registry on the runner itself (`localhost:5000`, `oci://127.0.0.1`,
 //!   a service container) and image builds with `push: false`.
+//!
+//! What a step ships through the repository's scripts it runs and the local actions
+//! it uses is read before the rules run (`rules::ships::resolve_ships`, above this
+//! module: it walks the scripts the rules' step sites call).
 
 use crate::intent::{step_ships, Intent};
 use crate::shell::Command;
@@ -92,7 +96,7 @@ fn raw_git_push(text: &str) -> bool {
 }
 
 /// A registry on the runner itself: `localhost:5000/x`, `oci://127.0.0.1:5000/x`.
-fn local_registry(word: &str) -> bool {
+pub(crate) fn local_registry(word: &str) -> bool {
     let w = word
         .trim_start_matches("oci://")
         .trim_start_matches("docker://")
@@ -116,11 +120,12 @@ pub fn step_publishes(step: &Step) -> Option<Intent> {
             "peaceiris/actions-gh-pages" => return Some(Intent::Deploy),
             _ => {}
         }
-        // A local action is what its own steps run, which is not read here (its name,
-        // `release-initialise`, says nothing); other actions ship what the catalogue
-        // says they do ([`step_ships`]), so a tool installer named after a release
-        // (`action-install-gh-release`) publishes nothing.
-        if a.starts_with("./") || a.starts_with("$/") {
+        // A local action ships what its own steps do, read by `rules::ships::resolve_ships` when
+        // it is in the repository (its name, `release-initialise`, says nothing);
+        // other actions ship what the catalogue says they do ([`step_ships`]), so a
+        // tool installer named after a release (`action-install-gh-release`)
+        // publishes nothing.
+        if a.starts_with("$/") {
             return None;
         }
     }

@@ -747,11 +747,17 @@ pub fn workflow_deploys(wf: &Workflow) -> bool {
 
 /// Whether a step really deploys or publishes, judged by what it runs (its action or
 /// its commands), not by its name: `Determine latest release` does not ship anything.
+/// In an audit this also covers the repository scripts the step runs and the local
+/// actions it uses, read when present ([`crate::rules::ships::resolve_ships`] sets it
+/// before any rule asks); outside one (a workflow read alone), only the step itself.
 pub fn step_ships(step: &Step) -> Option<Intent> {
     *step.ships.get_or_init(|| compute_step_ships(step))
 }
 
-fn compute_step_ships(step: &Step) -> Option<Intent> {
+/// What a step ships by its own action or commands ([`step_ships`] before
+/// [`crate::rules::ships::resolve_ships`] adds the repository's scripts and local actions
+/// it runs), not cached.
+pub(crate) fn compute_step_ships(step: &Step) -> Option<Intent> {
     if let Some(a) = step.action() {
         if a == "docker/build-push-action" {
             return step_pushes_image(step).then_some(Intent::Publish);
@@ -768,7 +774,9 @@ fn compute_step_ships(step: &Step) -> Option<Intent> {
                 step.with_str("command") == Some("release-pr")
             }
             "goreleaser/goreleaser-action" => {
-                args.contains("--snapshot")
+                // `install-only: true` only puts goreleaser on the PATH.
+                step.with_str("install-only") == Some("true")
+                    || args.contains("--snapshot")
                     || args.contains("--skip=publish")
                     || args.contains("--skip-publish")
                     || args
@@ -862,7 +870,9 @@ pub fn command_ships(c: &Command) -> Option<Intent> {
         name,
         "cargo" | "poetry" | "uv" | "hatch" | "gradle" | "./gradlew" | "mvn" | "./mvnw"
     ) {
-        // Build tools ship only through their own publish/deploy subcommands.
+        // Build tools ship only through their own publish/deploy subcommands, and
+        // what they ship is a package (`mvn deploy`, gradle's
+        // `publishAllPublicationsToDeploymentRepository`), not a deployment.
         let sub = c.args().iter().any(|w| {
             matches!(
                 w.text.as_str(),
@@ -872,7 +882,7 @@ pub fn command_ships(c: &Command) -> Option<Intent> {
                     | "publishAllPublicationsToMavenCentralRepository"
             ) || w.text.starts_with("publish")
         });
-        return (sub && !c.has_arg("run")).then_some(i);
+        return (sub && !c.has_arg("run")).then_some(Intent::Publish);
     }
     // Container tools ship only through their push-like subcommands: `docker run
     // --publish 5555:5000` maps a port, it publishes nothing.
@@ -928,9 +938,11 @@ pub fn command_ships(c: &Command) -> Option<Intent> {
         }
         return Some(i);
     }
-    // A script named for what it does (`./scripts/deploy.sh`).
-    let file = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
-    (file.contains("deploy") || file.contains("publish")).then_some(i)
+    // Anything else ships nothing known: a script's or program's name says nothing
+    // of what it runs (`./scripts/deploy.sh` may only render a manifest). A script of
+    // the repository is judged by its own commands when it is present
+    // ([`crate::rules::ships::resolve_ships`]); an absent one is unknown.
+    None
 }
 
 /// Whether a job ships: targets a deployment environment or has a step that
@@ -1293,6 +1305,18 @@ mod tests {
             i("curl -X POST \"${{ secrets.SLACK_WEBHOOK_URL }}\""),
             Intent::Deploy
         );
+        // A script's or program's name says nothing of what it runs: unknown here
+        // (`rules::ships::resolve_ships` reads the script when it is in the repository).
+        let ships = |s: &str| command_ships(&Script::parse(s).commands[0]);
+        assert_eq!(ships("./scripts/deploy.sh prod"), None);
+        assert_eq!(ships("bash tools/publish.sh"), None);
+        assert_eq!(ships("deploy-docs"), None);
+        // Build tools ship packages, whatever the task's name says.
+        assert_eq!(
+            ships("./gradlew publishAllPublicationsToDeploymentRepository"),
+            Some(Intent::Publish)
+        );
+        assert_eq!(ships("mvn -B deploy"), Some(Intent::Publish));
         // `nuget push` ships a package.
         assert_eq!(
             command_ships(&Script::parse("nuget push x.nupkg -Source nuget.org").commands[0]),

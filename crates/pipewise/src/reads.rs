@@ -32,6 +32,13 @@ thread_local! {
 /// read costs one relaxed load.
 static ACTIVE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
+/// Whether some item is being recorded in the process (plain audits: never), so that
+/// reads made only to be noted can be skipped.
+#[inline]
+pub(crate) fn recording() -> bool {
+    ACTIVE.load(std::sync::atomic::Ordering::Relaxed) != 0
+}
+
 /// Notes a read by the item being recorded on this thread (nothing otherwise).
 #[inline]
 pub(crate) fn note(dep: impl FnOnce() -> Dep) {

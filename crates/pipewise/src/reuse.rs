@@ -133,7 +133,9 @@ impl Reuse {
         self.hasher().bytes(text.as_bytes()).finish()
     }
 
-    /// The context shared by every item of one audit.
+    /// The context shared by every item of one audit. (The local actions a step
+    /// uses, read before the rules run by [`crate::rules::ships::resolve_ships`], are
+    /// noted as reads of the item: [`crate::rules::ships::note_local_actions`].)
     pub(crate) fn context(
         &self,
         enabled: &[&str],

@@ -13,6 +13,7 @@ use super::{cost, duration, JobStatic, Leg};
 use crate::conditions::{Cond, RefKind, Scenario, Tri};
 use crate::workflow::{Job, Workflow};
 use pipewise_yaml::{Node, NodeKind};
+use std::collections::HashMap;
 
 /// The pipeline events costed, in the order of [`JobStatic::gitlab`].
 const EVENTS: [(Event, &str); 3] = [
@@ -40,12 +41,10 @@ pub(super) fn events<'a>(
     notes: &mut Vec<String>,
 ) -> Vec<EventRun<'a>> {
     let rules = workflow_rules(wf);
+    let allowed_in = rules.map_or([Tri::True; 3], |r| eval_rules(r, &mut IfCache::new()));
     let mut out = vec![];
     for (i, (event, source)) in EVENTS.iter().enumerate() {
-        let allowed = match rules {
-            Some(r) => eval_rules(r, i),
-            None => Tri::True,
-        };
+        let allowed = allowed_in[i];
         let any_job = statics
             .iter()
             .any(|s| s.gitlab.is_some_and(|g| g[i].possible()));
@@ -116,9 +115,23 @@ fn mentions_schedule(n: &Node) -> bool {
         .is_some_and(|s| s.contains("schedule"))
 }
 
-/// A GitLab job's repository-independent parts.
-pub(super) fn job_static(wf: &Workflow, j: &Job) -> JobStatic {
+/// What a rule's `if:` text gives in each event of [`EVENTS`], by text: the jobs of
+/// a workflow that got their `rules:` from one template or `!reference` ask about
+/// the same texts, read once.
+type IfCache<'a> = HashMap<&'a str, [Tri; 3]>;
+
+/// The repository-independent parts of a workflow's GitLab jobs.
+pub(super) fn job_statics(wf: &Workflow) -> Vec<JobStatic> {
     let has_workflow_rules = workflow_rules(wf).is_some();
+    let mut cache = IfCache::new();
+    wf.jobs
+        .iter()
+        .map(|j| job_static(j, has_workflow_rules, &mut cache))
+        .collect()
+}
+
+/// A GitLab job's repository-independent parts.
+fn job_static<'a>(j: &Job<'a>, has_workflow_rules: bool, cache: &mut IfCache<'a>) -> JobStatic {
     let mut notes = vec![];
     let (legs_n, legs_known) = parallel(j.node);
     if !legs_known {
@@ -149,7 +162,7 @@ pub(super) fn job_static(wf: &Workflow, j: &Job) -> JobStatic {
         cost::unknown_labels(&tags)
     });
     let facts = duration::job_facts(j);
-    let gitlab = std::array::from_fn(|i| runs_in(j.node, i, has_workflow_rules));
+    let gitlab = runs_in(j.node, has_workflow_rules, cache);
     JobStatic {
         cond: Cond::parse(None),
         // A job runs when the jobs of earlier stages were not created for the event.
@@ -237,23 +250,25 @@ fn timeout(s: &str) -> Option<f64> {
     (num.is_none() && total > 0.0).then_some(total)
 }
 
-/// Whether a job runs (without a click) in pipeline event `i` of [`EVENTS`]. A job
+/// Whether a job runs (without a click) in each pipeline event of [`EVENTS`]. A job
 /// without `rules`/`only`/`except` runs in every pipeline `workflow:rules` creates;
 /// without `workflow:rules` its default is `only: [branches, tags]`.
-fn runs_in(job: &Node, i: usize, has_workflow_rules: bool) -> Tri {
+fn runs_in<'a>(job: &'a Node, has_workflow_rules: bool, cache: &mut IfCache<'a>) -> [Tri; 3] {
     if let Some(r) = job.get("rules") {
-        return eval_rules(r, i);
+        return eval_rules(r, cache);
     }
     if !when_runs(job.get("when")) {
-        return Tri::False;
+        return [Tri::False; 3];
     }
-    let only = match job.get("only") {
-        Some(o) => refs_match(o, i),
-        None if job.get("except").is_some() => Tri::True,
-        None => tri(i != 1 || has_workflow_rules),
-    };
-    let except = job.get("except").map_or(Tri::False, |e| refs_match(e, i));
-    and(only, not(except))
+    std::array::from_fn(|i| {
+        let only = match job.get("only") {
+            Some(o) => refs_match(o, i),
+            None if job.get("except").is_some() => Tri::True,
+            None => tri(i != 1 || has_workflow_rules),
+        };
+        let except = job.get("except").map_or(Tri::False, |e| refs_match(e, i));
+        and(only, not(except))
+    })
 }
 
 /// `when:` other than `manual` and `never` runs the job by itself.
@@ -261,40 +276,53 @@ fn when_runs(w: Option<&Node>) -> bool {
     !matches!(w.and_then(Node::as_str), Some("manual" | "never"))
 }
 
-/// `rules:`: the first rule whose `if:` holds decides; no rule holds → not run.
-/// A rule whose `if:` is undecided, or with `changes:`/`exists:`, makes the
-/// outcome undecided unless every possible outcome agrees.
-fn eval_rules(rules: &Node, i: usize) -> Tri {
+/// `rules:` in each event of [`EVENTS`]: the first rule whose `if:` holds decides;
+/// no rule holds → not run. A rule whose `if:` is undecided, or with
+/// `changes:`/`exists:`, makes the outcome undecided unless every possible outcome
+/// agrees. The list is walked once for the three events; each `if:` text is read
+/// once per workflow (`cache`).
+fn eval_rules<'a>(rules: &'a Node, cache: &mut IfCache<'a>) -> [Tri; 3] {
     let Some(items) = rules.as_seq() else {
-        return Tri::Unknown;
+        return [Tri::Unknown; 3];
     };
-    let (mut yes, mut no) = (false, false);
+    let (mut yes, mut no) = ([false; 3], [false; 3]);
+    let mut decided: [Option<Tri>; 3] = [None; 3];
     for r in items.iter().take(256) {
         if r.as_map().is_none() {
-            return Tri::Unknown; // `!reference` or a scalar: not read
+            // `!reference` or a scalar: not read; events a rule before decided keep it.
+            return decided.map(|d| d.unwrap_or(Tri::Unknown));
         }
-        let mut c = r
-            .get("if")
-            .and_then(Node::as_str)
-            .map_or(Tri::True, |e| expr(e, i));
-        if r.get("changes").is_some() || r.get("exists").is_some() {
-            c = and(c, Tri::Unknown);
-        }
+        let ifs = match r.get("if").and_then(Node::as_str) {
+            Some(e) => *cache
+                .entry(e)
+                .or_insert_with(|| std::array::from_fn(|i| expr(e, i))),
+            None => [Tri::True; 3],
+        };
+        let unsure = r.get("changes").is_some() || r.get("exists").is_some();
         let outcome = when_runs(r.get("when"));
-        match c {
-            Tri::False => continue,
-            Tri::Unknown => {
-                yes |= outcome;
-                no |= !outcome;
+        for i in 0..3 {
+            if decided[i].is_some() {
+                continue;
             }
-            Tri::True => {
-                yes |= outcome;
-                no |= !outcome;
-                return verdict(yes, no);
+            let c = if unsure {
+                and(ifs[i], Tri::Unknown)
+            } else {
+                ifs[i]
+            };
+            if c == Tri::False {
+                continue;
             }
+            yes[i] |= outcome;
+            no[i] |= !outcome;
+            if c == Tri::True {
+                decided[i] = Some(verdict(yes[i], no[i]));
+            }
+        }
+        if decided.iter().all(Option::is_some) {
+            break;
         }
     }
-    verdict(yes, true)
+    std::array::from_fn(|i| decided[i].unwrap_or_else(|| verdict(yes[i], true)))
 }
 
 fn verdict(yes: bool, no: bool) -> Tri {
@@ -479,6 +507,75 @@ mod tests {
         );
         assert_eq!(e("$CI_COMMIT_TAG || $DEPLOY"), [Unknown, Unknown, True]);
         assert_eq!(e("$CI_COMMIT_TAG && $DEPLOY"), [False, False, Unknown]);
+    }
+
+    /// The former walk, one event at a time, as the oracle.
+    fn eval_rules_one(rules: &Node, i: usize) -> Tri {
+        let Some(items) = rules.as_seq() else {
+            return Tri::Unknown;
+        };
+        let (mut yes, mut no) = (false, false);
+        for r in items.iter().take(256) {
+            if r.as_map().is_none() {
+                return Tri::Unknown;
+            }
+            let mut c = r
+                .get("if")
+                .and_then(Node::as_str)
+                .map_or(Tri::True, |e| expr(e, i));
+            if r.get("changes").is_some() || r.get("exists").is_some() {
+                c = and(c, Tri::Unknown);
+            }
+            let outcome = when_runs(r.get("when"));
+            match c {
+                Tri::False => continue,
+                Tri::Unknown => {
+                    yes |= outcome;
+                    no |= !outcome;
+                }
+                Tri::True => {
+                    yes |= outcome;
+                    no |= !outcome;
+                    return verdict(yes, no);
+                }
+            }
+        }
+        verdict(yes, true)
+    }
+
+    #[test]
+    fn rules_walked_once_for_all_events_decide_as_one_at_a_time() {
+        let lists = [
+            "- if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n- if: $CI_COMMIT_TAG\n  when: never\n- when: always\n",
+            "- if: $CI_COMMIT_TAG\n  when: manual\n- if: $DEPLOY\n- changes: [a]\n",
+            "- if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH\n- if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n  when: never\n",
+            "- if: $CI_COMMIT_TAG\n- x\n- when: always\n",
+            "- x\n",
+            "- if: $X\n  exists: [f]\n  when: never\n- if: $CI_COMMIT_TAG == null\n",
+            "[]\n",
+            "a: b\n",
+            "- {}\n",
+            "- if: $CI_COMMIT_TAG\n- if: $CI_COMMIT_TAG\n  when: never\n",
+        ];
+        let mut cache = IfCache::new();
+        let docs: Vec<_> = lists
+            .iter()
+            .map(|l| pipewise_yaml::Document::parse(l.to_string()).expect("parses"))
+            .collect();
+        for d in &docs {
+            let all = eval_rules(&d.root, &mut cache);
+            for (i, got) in all.iter().enumerate() {
+                assert_eq!(
+                    *got,
+                    eval_rules_one(&d.root, i),
+                    "{:?} event {i}",
+                    d.source()
+                );
+            }
+        }
+        // The texts were read once and shared.
+        assert!(cache.contains_key("$CI_COMMIT_TAG"));
+        assert_eq!(cache.len(), 6);
     }
 
     #[test]

@@ -419,7 +419,7 @@ fn model<'v, 'a>(
 ) -> Model<'v, 'a> {
     let statics = crate::memo::get_or_init(&wf.economics, || -> Vec<JobStatic> {
         if wf.platform == Platform::GitLab {
-            wf.jobs.iter().map(|j| gitlab::job_static(wf, j)).collect()
+            gitlab::job_statics(wf)
         } else {
             wf.jobs.iter().map(job_static).collect()
         }

@@ -12,6 +12,7 @@ pub mod gitlab;
 pub mod quality;
 pub mod reliability;
 pub mod security;
+pub mod ships;
 
 use crate::finding::{Category, Confidence, Finding, Fix, Related, Severity, Span};
 use crate::repo::{Repo, ScriptFile, Scripts};
@@ -125,6 +126,20 @@ pub struct StepSite<'v, 'a> {
     pub job: Option<&'v Job<'a>>,
     pub action: Option<&'v Action<'a>>,
     pub step: &'v Step<'a>,
+}
+
+impl<'v, 'a> StepSite<'v, 'a> {
+    /// A step of a workflow job.
+    pub fn of_job(wf: &'v Workflow<'a>, job: &'v Job<'a>, step: &'v Step<'a>) -> Self {
+        StepSite {
+            path: wf.path,
+            doc: wf.doc,
+            workflow: Some(wf),
+            job: Some(job),
+            action: None,
+            step,
+        }
+    }
 }
 
 impl StepSite<'_, '_> {
@@ -390,41 +405,6 @@ impl StepScript<'_> {
             Some(r) => r.source_span(doc, s),
             None => s,
         }
-    }
-}
-
-/// Whether a script of the repository that the step runs (`./scripts/release.sh`,
-/// `bash tools/publish.sh`, and the scripts those call, when present) publishes or
-/// deploys by its commands ([`crate::intent::command_ships`]); the step's own `run:`
-/// is judged by [`crate::effects::step_publishes`]. A script not in the repository
-/// says nothing (its name is not read).
-pub fn called_script_ships(site: &StepSite, scripts: &Scripts, repo: &Repo) -> bool {
-    site.step.run.is_some()
-        && step_scripts(site, scripts, repo).iter().skip(1).any(|ss| {
-            // Shell scripts only: a regular expression in `[[ … =~ (a|b/c.yml) ]]` can
-            // read as a command naming a data file (home-assistant's builder.yml).
-            let data = [".yml", ".yaml", ".json", ".toml", ".md", ".txt", ".lock"]
-                .iter()
-                .any(|e| ss.path.ends_with(e));
-            !data
-                && ss.script.commands.iter().any(|c| {
-                    !c.in_condition
-                        && !c.in_substitution
-                        && !c.has_arg("--dry-run")
-                        && crate::intent::command_ships(c).is_some()
-                })
-        })
-}
-
-/// The same site for another step of its job or action.
-pub fn sibling<'v, 'a>(site: &StepSite<'v, 'a>, step: &'v Step<'a>) -> StepSite<'v, 'a> {
-    StepSite {
-        path: site.path,
-        doc: site.doc,
-        workflow: site.workflow,
-        job: site.job,
-        action: site.action,
-        step,
     }
 }
 

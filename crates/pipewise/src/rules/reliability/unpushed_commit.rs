@@ -120,14 +120,7 @@ impl Rule for UnpushedCommit {
                 }
                 continue;
             }
-            let site = StepSite {
-                path: wf.path,
-                doc: wf.doc,
-                workflow: Some(wf),
-                job: Some(job),
-                action: None,
-                step,
-            };
+            let site = StepSite::of_job(wf, job, step);
             for ss in step_scripts(&site, cx.scripts, cx.repo) {
                 let text = crate::rules::reliability::script_text(&ss, cx);
                 // A scratch repository (`git init`, a clone into /tmp): not the checkout.

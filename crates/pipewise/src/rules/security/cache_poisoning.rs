@@ -55,7 +55,12 @@ jobs:
 
 `actions/setup-node` v5 and later cache without `cache:` when `package.json` names a
 `packageManager` (v6+: only `npm@…`); pipewise reports that when it can read the
-`package.json`.
+`package.json`. `docker/setup-buildx-action` restores a cached buildx binary only when
+it downloads one (a `version:`, or the `cloud` driver); without it the runner's buildx
+is used and nothing is reported.
+
+A job "publishes" by what its steps run, including the repository scripts they call
+and the local actions they use (read when present; their names are not read).
 "#,
     fix: FixMeta {
         description: "Disable caching in release/publish jobs (remove `cache:`, set `cache: false` / `lookup-only` / `package-manager-cache: false`, or drop the cache step).",
@@ -156,8 +161,22 @@ fn restores_cache(s: &Step, repo: &Repo) -> Option<String> {
         "jdx/mise-action" => {
             (!off(with("cache"))).then(|| "`jdx/mise-action` (caches by default)".into())
         }
-        "docker/setup-buildx-action" => (with("cache-binary").as_deref() != Some("false"))
-            .then(|| "`docker/setup-buildx-action` (caches the buildx binary by default)".into()),
+        // The buildx binary is cached (`cache-binary`, on by default since v3.1) only
+        // when the action downloads one: a `version:` is asked for, or the `cloud`
+        // driver; otherwise the runner's own buildx is used and nothing is restored.
+        "docker/setup-buildx-action" => {
+            let r = s.uses_str().and_then(|u| u.split('@').nth(1)).unwrap_or("");
+            let old = ["v1", "v2"]
+                .iter()
+                .any(|m| r == *m || r.starts_with(&format!("{m}.")))
+                || r == "v3.0.0";
+            let downloads = with("version").is_some_and(|v| !v.is_empty())
+                || with("driver").as_deref() == Some("cloud");
+            (!old && downloads && with("cache-binary").as_deref() != Some("false")).then(|| {
+                "`docker/setup-buildx-action` with `version:` (caches the downloaded buildx binary)"
+                    .into()
+            })
+        }
         "mozilla-actions/sccache-action" => Some("`sccache`".into()),
         "docker/build-push-action" => {
             let c = with("cache-from").unwrap_or_default();
@@ -242,15 +261,9 @@ impl Rule for CachePoisoning {
         // and only steps that can run together with the cache step: a restore whose
         // `if:` excludes the tag builds that publish cannot poison them.
         let with_cache = |s: &Step| co_reachable(wf, job, site.step, s);
-        // Also through a repository script the step runs, when it is present.
-        let ships_step = |s: &Step| {
-            publishes_by_action_or_command(job, s)
-                || crate::rules::called_script_ships(
-                    &crate::rules::sibling(site, s),
-                    cx.scripts,
-                    cx.repo,
-                )
-        };
+        // Also through a repository script the step runs or a local action it uses,
+        // when present (`rules::ships::resolve_ships`).
+        let ships_step = |s: &Step| publishes_by_action_or_command(job, s);
         let publishes = job.steps.iter().any(|s| ships_step(s) && with_cache(s));
         // In a release workflow, jobs whose output ships: they upload artifacts.
         let ships = job.steps.iter().any(|s| {

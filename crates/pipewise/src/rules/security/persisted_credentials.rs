@@ -87,13 +87,9 @@ impl Rule for PersistedCredentials {
         let publishes = match (site.workflow, site.job) {
             (Some(wf), Some(j)) => {
                 j.steps.iter().skip(site.step.index + 1).any(|s| {
-                    (crate::effects::step_publishes_in(j, s).is_some()
-                        // Through a repository script the step runs, when present.
-                        || crate::rules::called_script_ships(
-                            &crate::rules::sibling(site, s),
-                            cx.scripts,
-                            cx.repo,
-                        ))
+                    // Also through a repository script the step runs or a local
+                    // action it uses, when present (`rules::ships::resolve_ships`).
+                    crate::effects::step_publishes_in(j, s).is_some()
                         && crate::conditions::co_reachable(wf, j, site.step, s)
                 }) || publishing_step(j).is_none() && crate::effects::job_publishes(j).is_some()
             }
