@@ -381,6 +381,12 @@ impl Document {
         self.lines.position(&self.source, byte)
     }
 
+    /// The 1-based line of a byte offset: `position(byte).line` without counting the
+    /// column's characters.
+    pub fn line(&self, byte: usize) -> usize {
+        self.lines.line(&self.source, byte)
+    }
+
     /// The text of 1-based line `line`, without its newline.
     pub fn line_text(&self, line: usize) -> &str {
         self.lines.line_text(&self.source, line)
@@ -495,6 +501,15 @@ impl LineIndex {
             line: line_idx + 1,
             column: col + 1,
         }
+    }
+    /// The 1-based line of a byte offset (`position(src, byte).line`).
+    pub fn line(&self, src: &str, byte: usize) -> usize {
+        let byte = byte.min(src.len());
+        let idx = match self.starts.binary_search(&byte) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        idx + 1
     }
     pub fn line_text<'a>(&self, src: &'a str, line: usize) -> &'a str {
         line_text(src, &self.starts, line)
@@ -1281,6 +1296,24 @@ mod tests {
 
     fn text<'a>(d: &'a Document, n: &Node) -> &'a str {
         &d.source()[n.span.start..n.span.end]
+    }
+
+    #[test]
+    fn line_is_the_line_of_position() {
+        for src in ["", "a", "a\n", "a: 1\nb: é\n\nc: [x]\r\n", "ü\nü\n", "k: v"] {
+            let idx = LineIndex::new(src);
+            for byte in 0..src.len() + 3 {
+                assert_eq!(
+                    idx.line(src, byte),
+                    idx.position(src, byte).line,
+                    "{src:?} {byte}"
+                );
+            }
+        }
+        let d = doc("a: 1\nb: [x, é]\n");
+        for byte in 0..20 {
+            assert_eq!(d.line(byte), d.position(byte).line);
+        }
     }
 
     #[test]

@@ -61,9 +61,20 @@ pub static STEP_PHRASES: Keywords = Keywords::new(&[
 /// Whether `text` contains `needle`, ignoring ASCII case (for short texts and
 /// needles: context names in expressions, `with:` values).
 pub fn contains_ignore_ascii_case(text: &str, needle: &str) -> bool {
-    text.as_bytes()
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    let (t, n) = (text.as_bytes(), needle.as_bytes());
+    let Some(&first) = n.first() else {
+        return true;
+    };
+    let Some(last) = t.len().checked_sub(n.len()) else {
+        return false;
+    };
+    // Only where the first byte matches, in either case (found with `memchr2`): the
+    // inventory asks every expression of every file for `secrets` and `vars`.
+    let (lo, up) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    memchr::memchr2_iter(lo, up, t.get(..=last).unwrap_or(&[])).any(|i| {
+        t.get(i..i + n.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(n))
+    })
 }
 
 /// A fixed keyword list and its automaton, built on first use.
@@ -126,6 +137,40 @@ mod tests {
     use super::*;
 
     static K: Keywords = Keywords::new(&["test", "test:int", "release", "prerelease"]);
+
+    /// The memchr search answers as every window compared would.
+    #[test]
+    fn contains_ignore_ascii_case_is_the_window_search() {
+        let oracle = |t: &str, n: &str| {
+            t.as_bytes()
+                .windows(n.len())
+                .any(|w| w.eq_ignore_ascii_case(n.as_bytes()))
+        };
+        let texts = [
+            "",
+            "s",
+            "secrets",
+            "SECRETS.X",
+            "a.Secrets.b",
+            "secret",
+            "ssecrets",
+            "vars",
+            "xVaRs",
+            "é secrets ü",
+            "ses ses secretS",
+            "Ss",
+            "ssssss",
+        ];
+        for t in texts {
+            for n in ["secrets", "vars", "s", "ss", "S", "é"] {
+                assert_eq!(
+                    contains_ignore_ascii_case(t, n),
+                    oracle(t, n),
+                    "{t:?} {n:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn finds_overlapping_keywords() {

@@ -150,10 +150,12 @@ static WEAKENING: &[(&RuleMeta, &str)] = &[
 
 struct Ctx<'a> {
     /// [`command_matches`] of each distinct command (lower-cased words) of the
-    /// repository, computed once: `npm ci`, `cargo test` and the lines a GitLab
-    /// template gives every job recur (four in ten commands of the corpus). Linear in
-    /// the repository's commands.
-    command_memo: foldhash::HashMap<Vec<String>, Vec<Match>>,
+    /// repository's steps, computed once: `npm ci`, `cargo test` and the lines a
+    /// GitLab template gives every job recur (half the step commands of the corpus).
+    /// Keyed by a hash of the words (hashed once per ask), with the words kept to
+    /// check a hit; a colliding command is computed, not kept. Linear in the
+    /// repository's commands.
+    command_memo: foldhash::HashMap<u64, (Vec<String>, Vec<Match>)>,
     /// Matches of each called script's commands, computed once.
     script_matches: std::collections::HashMap<String, Vec<Match>>,
     /// Findings by file (they are sorted by file).
@@ -283,14 +285,14 @@ pub fn scan<'a>(
                 || (before
                     && !own_database
                     && !matches!(testy, Intent::Test | Intent::Lint | Intent::Build));
-            let line = wf.doc.position(job.key.span.start).line;
+            let line = wf.doc.line(job.key.span.start);
             // Matrix-supplied platforms (`platforms: ${{ matrix.platform }}` over
             // several values): a multi-arch build.
             if let Some((si, n)) = matrix_platforms(job) {
                 let step_line = job
                     .steps
                     .get(si)
-                    .map(|s| wf.doc.position(s.anchor().start).line)
+                    .map(|s| wf.doc.line(s.anchor().start))
                     .unwrap_or(line);
                 cx.out.push(Hit {
                     cap: "delivery.multi-arch",
@@ -576,6 +578,16 @@ fn comment_lines(src: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
+/// `s` up to its first `||` (all of it without one): `s.split("||").next()` without
+/// building a substring searcher for every comment line.
+fn before_double_bar(s: &str) -> &str {
+    let b = s.as_bytes();
+    memchr::memchr_iter(b'|', b)
+        .find(|&i| b.get(i + 1) == Some(&b'|'))
+        .and_then(|i| s.get(..i))
+        .unwrap_or(s)
+}
+
 /// Words of a command, lowercased.
 fn lower_words(words: &[crate::shell::Word]) -> Vec<String> {
     words.iter().map(|w| w.text.to_ascii_lowercase()).collect()
@@ -584,11 +596,15 @@ fn lower_words(words: &[crate::shell::Word]) -> Vec<String> {
 impl<'a> Ctx<'a> {
     /// [`command_matches`] of `words`, from the memo when the same command was seen.
     fn command_matches(&mut self, words: &[String]) -> Vec<Match> {
-        if let Some(m) = self.command_memo.get(words) {
-            return m.clone();
+        use std::hash::BuildHasher;
+        let h = foldhash::fast::FixedState::default().hash_one(words);
+        match self.command_memo.get(&h) {
+            Some((w, m)) if w.as_slice() == words => return m.clone(),
+            Some(_) => return command_matches(words),
+            None => {}
         }
         let m = command_matches(words);
-        self.command_memo.insert(words.to_vec(), m.clone());
+        self.command_memo.insert(h, (words.to_vec(), m.clone()));
         m
     }
 
@@ -632,10 +648,9 @@ impl<'a> Ctx<'a> {
         job_weak: Option<&str>,
     ) {
         let doc = wf.doc;
-        let start_line = doc.position(step.anchor().start).line;
+        let start_line = doc.line(step.anchor().start);
         let end_line = doc
-            .position(step.node.span.end.saturating_sub(1))
-            .line
+            .line(step.node.span.end.saturating_sub(1))
             .max(start_line);
         let step_weak: Option<String> =
             if literal_true(step.get("continue-on-error")) && !job.reraises_failure_of(step) {
@@ -784,7 +799,8 @@ impl<'a> Ctx<'a> {
                     if found.is_empty() {
                         continue;
                     }
-                    let line = doc.position(run.source_span(doc, c.span).start).line;
+                    // Where the command starts (the start of `run.source_span`).
+                    let line = doc.line(doc.value_to_source(run.node, c.span.start));
                     let masked = masked_by_fallback(script, c);
                     for (mut m, kind) in found {
                         if m.weak.as_deref() == Some("no_retries") {
@@ -857,7 +873,7 @@ impl<'a> Ctx<'a> {
         let script_lines = step
             .run
             .as_ref()
-            .map(|r| wf.doc.position(r.node.span.start).line)
+            .map(|r| wf.doc.line(r.node.span.start))
             .unwrap_or(usize::MAX);
         for (m, line, masked, kind) in matches {
             let from_findings = step_findings
@@ -1163,15 +1179,13 @@ impl<'a> Ctx<'a> {
                 found = action_matches(&a, None);
             } else {
                 let b = body.strip_prefix("run:").unwrap_or(body).trim();
-                let words: Vec<String> = b
-                    .split("||")
-                    .next()
-                    .unwrap_or("")
+                let words: Vec<String> = before_double_bar(b)
                     .split_whitespace()
                     .map(|w| w.trim_matches(['"', '\'']).to_ascii_lowercase())
                     .collect();
+                // Not memoised: comment lines are mostly prose, each its own.
                 if words.len() >= 2 {
-                    found = self.command_matches(&words);
+                    found = command_matches(&words);
                 }
             }
             for m in found {
@@ -1214,7 +1228,7 @@ impl<'a> Ctx<'a> {
         let line = wf
             .root
             .entry("name")
-            .map(|e| wf.doc.position(e.key.span.start).line)
+            .map(|e| wf.doc.line(e.key.span.start))
             .unwrap_or(1);
         self.out.push(Hit {
             cap: "deploy.rollback",
@@ -1329,6 +1343,27 @@ mod tests {
         // Many `#`s on one line are looked at once (linear).
         let long = format!("x: {}\n# z\n", "#".repeat(200_000));
         assert_eq!(comment_lines(&long).count(), 1);
+    }
+
+    #[test]
+    fn before_double_bar_is_the_first_split_part() {
+        for s in [
+            "",
+            "|",
+            "||",
+            "a || b",
+            "a | b || c",
+            "a |||b",
+            "x|",
+            "|x||",
+            "no bars",
+        ] {
+            assert_eq!(
+                before_double_bar(s),
+                s.split("||").next().unwrap_or(""),
+                "{s:?}"
+            );
+        }
     }
 
     #[test]

@@ -597,7 +597,7 @@ fn job_cost(m: &Model, j: &JobModel) -> JobCost {
     };
     JobCost {
         id: j.job.id.to_string(),
-        line: m.wf.doc.position(j.job.key.span.start).line,
+        line: m.wf.doc.line(j.job.key.span.start),
         runners,
         legs: j.legs_known.then_some(j.legs.len() as u32),
         minutes: minutes.tidy(),
@@ -629,13 +629,14 @@ fn run(
     let mut weight: Vec<Option<f64>> = vec![None; n];
     let mut walls: Vec<Range> = vec![Range::default(); n];
     let mut res = RunResult::default();
-    running(m, sc, &mut runs);
+    let mut decided = vec![Tri::False; n];
+    running_decided(m, sc, &mut runs, &mut decided);
     for &ji in &m.order {
         let j = &m.jobs[ji];
         if !runs[ji] {
             continue;
         }
-        if j.decide(sc) == Tri::Unknown {
+        if decided[ji] == Tri::Unknown {
             res.undecided.push(j.job.id.to_string());
         }
         let legs = j.legs.len().max(1) as f64;
@@ -709,10 +710,21 @@ fn run(
 /// Which jobs run under `sc`: their `if:` can hold and every job they need runs
 /// (unless the condition is `always()`, `failure()` or `cancelled()`).
 fn running(m: &Model, sc: &Scenario, runs: &mut [bool]) {
+    let mut decided = vec![Tri::False; runs.len()];
+    running_decided(m, sc, runs, &mut decided);
+}
+
+/// [`running`], keeping each running job's [`JobStatic::decide`] in `decided` (a
+/// condition is evaluated once per job and scenario).
+fn running_decided(m: &Model, sc: &Scenario, runs: &mut [bool], decided: &mut [Tri]) {
     for &ji in &m.order {
         let j = &m.jobs[ji];
         let needs_ok = j.ignores_needs || j.needs.iter().all(|&u| runs[u]);
-        runs[ji] = needs_ok && j.decide(sc).possible();
+        runs[ji] = needs_ok && {
+            let d = j.decide(sc);
+            decided[ji] = d;
+            d.possible()
+        };
     }
 }
 

@@ -76,7 +76,7 @@ pub fn of_workflow(wf: &Workflow, a: &Assumptions) -> Vec<Saving> {
         .map(|f| Saving {
             rule: f.rule.into(),
             file: wf.path.into(),
-            line: wf.doc.position(f.span.start).line,
+            line: wf.doc.line(f.span.start),
             job: f.job,
             message: f.message,
             minutes_per_month: tidy(f.minutes_per_month),
@@ -592,7 +592,7 @@ pub(super) fn timeouts(m: &Model) -> Vec<Saving> {
         out.push(Saving {
             rule: TIMEOUT.into(),
             file: m.wf.path.into(),
-            line: m.wf.doc.position(j.job.key.span.start).line,
+            line: m.wf.doc.line(j.job.key.span.start),
             job: Some(j.job.id.into()),
             message: format!(
                 "job `{}` took at most {} min in {} observed runs but may run {} min ({}); set `timeout-minutes: {}`: a hung run then bills up to {} min less (${:.2} a hung run)",

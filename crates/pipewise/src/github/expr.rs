@@ -385,8 +385,12 @@ pub fn find_embedded_where(text: &str, keep: impl Fn(&str) -> bool) -> Vec<Embed
 }
 
 fn find_open(bytes: &[u8], from: usize) -> Option<usize> {
+    // Built once: `memmem::find` builds a searcher on every call, which cost more
+    // than the search in the short texts (values, step fields) asked here.
+    static OPEN: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"${{"));
     let rest = bytes.get(from..)?;
-    memchr::memmem::find(rest, b"${{").map(|p| p + from)
+    OPEN.find(rest).map(|p| p + from)
 }
 
 /// Offset of the closing `}}`, or `Err(Some(offset of an unclosed quote))`

@@ -49,7 +49,7 @@ pub fn workflows(workflows: &[Workflow]) -> Vec<WorkflowSummary> {
     workflows
         .iter()
         .map(|w| {
-            let line = |n: &Node| w.doc.position(n.span.start).line;
+            let line = |n: &Node| w.doc.line(n.span.start);
             WorkflowSummary {
                 file: w.path.to_string(),
                 name: w.name.map(str::to_string),
@@ -140,7 +140,7 @@ fn scan(path: &str, doc: &Document, out: &mut BTreeMap<(String, &'static str), V
             let Some((kind, name)) = access_name(raw) else {
                 continue;
             };
-            let at = format!("{path}:{}", doc.position(span.start).line);
+            let at = format!("{path}:{}", doc.line(span.start));
             let places = out.entry((name, kind)).or_default();
             if !places.contains(&at) {
                 places.push(at);

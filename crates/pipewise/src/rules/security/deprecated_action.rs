@@ -141,46 +141,49 @@ fn index() -> &'static Index {
 /// order that matches).
 pub fn lookup(uses: &str) -> Option<&'static Entry> {
     let (name, r) = uses.split_once('@').unwrap_or((uses, ""));
-    let name = name.to_ascii_lowercase();
+    first_match(&candidates(&name.to_ascii_lowercase()), r)
+}
+
+/// The index's entries about action `name` (lower-cased `owner/repo[/path]`),
+/// whatever their refs: exact, `owner/repo/*` and `owner/*`.
+type Candidates = [Option<&'static Vec<usize>>; 3];
+
+fn candidates(name: &str) -> Candidates {
     let owner = name.split('/').next().unwrap_or("");
     let repo2 = match name.match_indices('/').nth(1) {
-        Some((i, _)) => &name[..i],
-        None => name.as_str(),
+        Some((i, _)) => name.get(..i).unwrap_or(name),
+        None => name,
     };
     let idx = index();
     [
-        idx.exact.get(name.as_str()),
+        idx.exact.get(name),
         idx.repo.get(repo2),
         idx.owner.get(owner),
     ]
-    .into_iter()
-    .flatten()
-    .flatten()
-    .copied()
-    .filter(|&i| {
-        table()
-            .get(i)
-            .is_some_and(|e| e.refs.is_empty() || e.refs.iter().any(|m| ref_matches(r, m)))
-    })
-    .min()
-    .and_then(|i| table().get(i))
+}
+
+/// The first candidate (in table order) whose refs match `r`.
+fn first_match(c: &Candidates, r: &str) -> Option<&'static Entry> {
+    c.iter()
+        .flatten()
+        .flat_map(|v| v.iter())
+        .copied()
+        .filter(|&i| {
+            table()
+                .get(i)
+                .is_some_and(|e| e.refs.is_empty() || e.refs.iter().any(|m| ref_matches(r, m)))
+        })
+        .min()
+        .and_then(|i| table().get(i))
 }
 
 /// Whether some entry of the table is about action `name` (`owner/repo[/path]`, any
-/// case), whatever its ref: [`lookup`] finds nothing for any other name, so `check`
-/// stops there before reading the pin's SHA or version comment (most actions of a
-/// workflow are in no entry).
+/// case), whatever its ref: [`lookup`] finds nothing for any other name.
+#[cfg(test)]
 fn may_match(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    let owner = name.split('/').next().unwrap_or("");
-    let repo2 = match name.match_indices('/').nth(1) {
-        Some((i, _)) => &name[..i],
-        None => name.as_str(),
-    };
-    let idx = index();
-    idx.exact.contains_key(name.as_str())
-        || idx.repo.contains_key(repo2)
-        || idx.owner.contains_key(owner)
+    candidates(&name.to_ascii_lowercase())
+        .iter()
+        .any(Option::is_some)
 }
 
 /// Whether a version comment names the same release as a tag (`v4` matches `v4.2.2`
@@ -206,7 +209,10 @@ fn check(
         return;
     }
     let (name, r) = u.split_once('@').unwrap_or((u, ""));
-    if !may_match(name) {
+    // The entries about this action, found once; none (most actions): nothing to
+    // read, not the pin's SHA nor its version comment.
+    let cands = candidates(&name.to_ascii_lowercase());
+    if cands.iter().all(Option::is_none) {
         return;
     }
     // A SHA pin's version comes from the SHA (the offline table of release SHAs);
@@ -217,15 +223,27 @@ fn check(
             .first()
             .copied()
     });
-    let key = match sha_tag {
-        Some(Some(tag)) => format!("{name}@{tag}"),
-        Some(None) => super::common::pinned_version(doc, node)
-            .map(|v| format!("{name}@{v}"))
-            .unwrap_or_else(|| u.to_string()),
-        None => u.to_string(),
+    // The version the entries are matched against: the SHA's release, else the
+    // version comment of an unknown SHA, else the ref as written (`lookup` of
+    // `{name}@{version}`, without building that string for every `uses:`).
+    let comment = match sha_tag {
+        Some(None) => super::common::pinned_version(doc, node),
+        _ => None,
+    };
+    let version = match (sha_tag, comment.as_deref()) {
+        (Some(Some(tag)), _) => tag,
+        (Some(None), Some(v)) => v,
+        _ => r,
+    };
+    let Some(e) = first_match(&cands, version) else {
+        return;
+    };
+    let key = match (sha_tag, comment.as_deref()) {
+        (Some(Some(tag)), _) => format!("{name}@{tag}"),
+        (Some(None), Some(v)) => format!("{name}@{v}"),
+        _ => u.to_string(),
     };
     let key = key.as_str();
-    let Some(e) = lookup(key) else { return };
     // Read only for a finding: the comment that disagrees with the SHA's release.
     let comment_note = match sha_tag {
         Some(Some(tag)) => super::common::pinned_version(doc, node)

@@ -153,6 +153,14 @@ fn affects(a: &Advisory, v: &str) -> bool {
     a.fixed.is_none() && a.last_affected.is_none()
 }
 
+/// Whether any advisory is about `action` (`owner/repo`, any case), whatever the
+/// version: `check` stops there for most actions, before reading the pin's SHA or
+/// version comment.
+fn has_advisories(action: &str) -> bool {
+    let action = action.to_ascii_lowercase();
+    snapshot().advisory.iter().any(|a| a.action == action)
+}
+
 /// The advisories affecting `action@version`.
 pub fn advisories_for(action: &str, version: &str) -> Vec<&'static Advisory> {
     let action = action.to_ascii_lowercase();
@@ -186,6 +194,9 @@ fn check(
     };
     // `owner/repo/path@ref` is published by `owner/repo`.
     let repo: String = name.splitn(3, '/').take(2).collect::<Vec<_>>().join("/");
+    if !has_advisories(&repo) {
+        return;
+    }
     let (version, how) = if r.len() == 40 && r.bytes().all(|b| b.is_ascii_hexdigit()) {
         // The offline tag table says which release a SHA is; the version comment is
         // only a claim, used when the table does not know the commit.

@@ -73,6 +73,15 @@ fn unsound(e: &Expr) -> Vec<(String, String, Taint, crate::github::expr::Span)> 
     out
 }
 
+/// Prefilter: a `contains(…)` call spells its name in the condition's text (the
+/// text `read` parses), so a condition without it is not parsed here.
+fn may_call_contains(entry: &Entry) -> bool {
+    entry
+        .value
+        .as_str()
+        .is_some_and(|v| crate::keywords::contains_ignore_ascii_case(v, "contains"))
+}
+
 fn check(
     doc: &Document,
     path: &str,
@@ -107,12 +116,12 @@ impl Rule for UnsoundContains {
         &META
     }
     fn job(&self, wf: &Workflow, job: &Job, cx: &mut Ctx) {
-        if let Some(e) = job.entry("if") {
+        if let Some(e) = job.entry("if").filter(|e| may_call_contains(e)) {
             check(wf.doc, wf.path, e, cx, Some(job.id), None);
         }
     }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
-        if let Some(e) = site.step.entry("if") {
+        if let Some(e) = site.step.entry("if").filter(|e| may_call_contains(e)) {
             check(
                 site.doc,
                 site.path,
