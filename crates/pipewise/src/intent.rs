@@ -789,6 +789,12 @@ pub(crate) fn compute_step_ships(step: &Step) -> Option<Intent> {
         return (!quiet && matches!(i, Intent::Deploy | Intent::Publish)).then_some(i);
     }
     let script = step.run.as_ref().and_then(|r| r.script.as_ref())?;
+    script_ships(script)
+}
+
+/// What a script's commands ship at most: every command outside a condition and a
+/// substitution, and not a `--dry-run`.
+fn script_ships(script: &crate::shell::Script) -> Option<Intent> {
     script
         .commands
         .iter()
@@ -989,15 +995,7 @@ pub fn matrix_ships(job: &Job, step: &Step) -> Option<Intent> {
     values
         .iter()
         .take(16)
-        .filter_map(|v| {
-            let script = crate::shell::Script::parse(&text.replace(expr, v));
-            script
-                .commands
-                .iter()
-                .filter(|c| !c.in_condition && !c.in_substitution && !c.has_arg("--dry-run"))
-                .filter_map(command_ships)
-                .max()
-        })
+        .filter_map(|v| script_ships(&crate::shell::Script::parse(&text.replace(expr, v))))
         .max()
 }
 
