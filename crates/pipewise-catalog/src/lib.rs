@@ -176,8 +176,52 @@ pub struct Migrator {
     pub drift: Option<String>,
 }
 
+/// An HTTP endpoint whose call deploys (a platform's deploy hook or deploy API):
+/// `curl`/`wget` to it is a deploy, whatever the script around it is called.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Endpoint {
+    /// Parts the URL has, in this order (lowercase): `["api.render.com/v1/services/",
+    /// "/deploys"]`.
+    pub url: Vec<String>,
+    /// Only a request that sends something deploys (`-X POST`, `-d …`): the same URL
+    /// read with GET only asks for a deploy's status.
+    #[serde(default)]
+    pub post: bool,
+    /// A real command line that calls it (the table test checks it deploys).
+    pub example: String,
+}
+
+impl Endpoint {
+    /// Whether `url` (lowercase) has this endpoint's parts, in order.
+    pub fn matches(&self, url: &str) -> bool {
+        let mut rest = url;
+        self.url.iter().all(|part| match rest.find(part.as_str()) {
+            Some(i) => {
+                rest = &rest[i + part.len()..];
+                true
+            }
+            None => false,
+        })
+    }
+}
+
+/// An environment variable that only a registry's publish command reads
+/// (`CARGO_REGISTRY_TOKEN`: `cargo publish`, never a download): a step handed it is
+/// meant to publish.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct PublishCredential {
+    /// The variable's name, or its prefix when `prefix` (`POETRY_PYPI_TOKEN_`).
+    pub name: String,
+    #[serde(default)]
+    pub prefix: bool,
+    /// The command that reads it (`cargo publish`), for messages and docs.
+    pub read_by: String,
+}
+
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct File {
     #[serde(default)]
     tool: BTreeMap<String, Tool>,
@@ -185,6 +229,10 @@ struct File {
     action: Vec<Action>,
     #[serde(default)]
     migrator: Vec<Migrator>,
+    #[serde(default)]
+    endpoint: Vec<Endpoint>,
+    #[serde(default)]
+    publish_credential: Vec<PublishCredential>,
 }
 
 /// The catalogue files, in the order their actions are tried.
@@ -228,6 +276,8 @@ pub struct Catalog {
     by_name: foldhash::HashMap<String, usize>,
     actions: Vec<Action>,
     migrators: Vec<Migrator>,
+    endpoints: Vec<Endpoint>,
+    publish_credentials: Vec<PublishCredential>,
     /// Actions by the first byte of `uses` (most actions are rejected there).
     by_first_byte: foldhash::HashMap<u8, Vec<usize>>,
 }
@@ -258,6 +308,16 @@ pub fn parse(files: &[(&str, &str)]) -> Result<Catalog, String> {
             c.actions.push(a);
         }
         c.migrators.extend(f.migrator);
+        for e in &f.endpoint {
+            if e.url.is_empty() || e.url.iter().any(|u| *u != u.to_ascii_lowercase()) {
+                return Err(format!(
+                    "{path}: endpoint {:?} must be lowercase parts",
+                    e.url
+                ));
+            }
+        }
+        c.endpoints.extend(f.endpoint);
+        c.publish_credentials.extend(f.publish_credential);
     }
     Ok(c)
 }
@@ -287,6 +347,28 @@ impl Catalog {
     /// several.
     pub fn migrators(&self) -> &[Migrator] {
         &self.migrators
+    }
+    /// Endpoints whose call deploys ([`Endpoint`]).
+    pub fn endpoints(&self) -> &[Endpoint] {
+        &self.endpoints
+    }
+    /// The deploy endpoint a URL (lowercase) calls, if any.
+    pub fn endpoint_for(&self, url: &str) -> Option<&Endpoint> {
+        self.endpoints.iter().find(|e| e.matches(url))
+    }
+    /// Variables only a publish command reads ([`PublishCredential`]).
+    pub fn publish_credentials(&self) -> &[PublishCredential] {
+        &self.publish_credentials
+    }
+    /// The publish-only credential an environment variable named `name` is, if any.
+    pub fn publish_credential(&self, name: &str) -> Option<&PublishCredential> {
+        self.publish_credentials.iter().find(|c| {
+            if c.prefix {
+                name.len() > c.name.len() && name.starts_with(c.name.as_str())
+            } else {
+                name == c.name
+            }
+        })
     }
     /// The entries that match an action (`uses:` lowercased, without `@ref`), in
     /// catalogue order.

@@ -219,24 +219,7 @@ fn audit_repo_reusing(
         }
     }
 
-    let mut calls = BTreeSet::new();
-    for w in &workflows {
-        for j in &w.jobs {
-            let cwd = j
-                .get("defaults")
-                .and_then(|d| d.get("run"))
-                .and_then(|r| r.get("working-directory"))
-                .and_then(|n| n.as_str())
-                .unwrap_or("");
-            collect_calls(repo, &j.steps, cwd, &mut calls);
-        }
-    }
-    for a in &actions {
-        let dir = a.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-        collect_calls(repo, &a.steps, "", &mut calls);
-        collect_calls(repo, &a.steps, dir, &mut calls);
-    }
-    let scripts = repo.load_scripts(calls, &mut errors);
+    let scripts = load_called_scripts(repo, &workflows, &actions, &mut errors);
     // What each step ships through the repository's scripts and local actions, set
     // before any rule asks (`intent::step_ships`).
     crate::rules::ships::resolve_ships(repo, &scripts, &workflows, &actions);
@@ -287,9 +270,26 @@ fn audit_repo_reusing(
                         Work::Workflow(wf, _) => {
                             let steps = wf.jobs.iter().flat_map(|j| j.steps.iter());
                             crate::rules::ships::note_local_actions(repo, steps);
+                            for j in &wf.jobs {
+                                for s in &j.steps {
+                                    let site = StepSite::of_job(wf, j, s);
+                                    crate::rules::ships::note_runner_files(repo, &site);
+                                }
+                            }
                         }
                         Work::Action(a) => {
-                            crate::rules::ships::note_local_actions(repo, a.steps.iter())
+                            crate::rules::ships::note_local_actions(repo, a.steps.iter());
+                            for step in &a.steps {
+                                let site = StepSite {
+                                    path: a.path,
+                                    doc: a.doc,
+                                    workflow: None,
+                                    job: None,
+                                    action: Some(a),
+                                    step,
+                                };
+                                crate::rules::ships::note_runner_files(repo, &site);
+                            }
                         }
                         Work::File(_) => {}
                     }
@@ -543,6 +543,48 @@ fn panic_error(path: &str, p: Box<dyn std::any::Any + Send>) -> LoadError {
         column: 0,
         message: format!("internal error while auditing this file ({msg}); please report it"),
     }
+}
+
+/// Loads the repository's scripts that the steps of `workflows` and `actions` run,
+/// and the scripts those run in turn ([`Repo::load_scripts`]).
+fn load_called_scripts(
+    repo: &Repo,
+    workflows: &[Workflow],
+    actions: &[Action],
+    errors: &mut Vec<LoadError>,
+) -> Scripts {
+    let mut calls = BTreeSet::new();
+    for w in workflows {
+        for j in &w.jobs {
+            let cwd = j
+                .get("defaults")
+                .and_then(|d| d.get("run"))
+                .and_then(|r| r.get("working-directory"))
+                .and_then(|n| n.as_str())
+                .unwrap_or("");
+            collect_calls(repo, &j.steps, cwd, &mut calls);
+        }
+    }
+    for a in actions {
+        let dir = a.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        collect_calls(repo, &a.steps, "", &mut calls);
+        collect_calls(repo, &a.steps, dir, &mut calls);
+    }
+    repo.load_scripts(calls, errors)
+}
+
+/// Sets what the steps of one workflow read outside an audit (`pipewise fix`) ship
+/// through the repository's scripts and local actions, as the audit does
+/// ([`crate::rules::ships::resolve_ships`]), so that [`crate::intent::job_ships`]
+/// answers the same there.
+pub fn resolve_workflow_ships(repo: &Repo, wf: &Workflow) {
+    let actions: Vec<Action> = repo
+        .files_of(FileKind::Action)
+        .filter_map(|f| f.yaml.as_ref().map(|d| Action::new(&f.path, d)))
+        .collect();
+    let workflows = std::slice::from_ref(wf);
+    let scripts = load_called_scripts(repo, workflows, &actions, &mut vec![]);
+    crate::rules::ships::resolve_ships(repo, &scripts, workflows, &actions);
 }
 
 fn collect_calls(repo: &Repo, steps: &[Step], cwd: &str, out: &mut BTreeSet<String>) {

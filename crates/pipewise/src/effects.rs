@@ -149,8 +149,7 @@ pub fn step_publishes(step: &Step) -> Option<Intent> {
     let shipping: Vec<&Command> = script
         .commands
         .iter()
-        .filter(|c| !c.in_condition && !c.in_substitution && !c.has_arg("--dry-run"))
-        .filter(|c| crate::intent::command_ships(c).is_some())
+        .filter(|c| crate::intent::may_ship(c) && crate::intent::command_ships(c).is_some())
         .collect();
     let all_local = !shipping.is_empty()
         && shipping

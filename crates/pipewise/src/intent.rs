@@ -267,9 +267,10 @@ fn compute_command_intent(c: &Command) -> Intent {
         }
         // A remote command: deploys when its words say so.
         "ssh" => deploy_like("ssh", args),
-        // A deploy hook: Render, Netlify, Vercel and Cloudflare Pages deploy when
-        // their hook URL is called (`curl -X POST "${{ secrets.RENDER_DEPLOY_HOOK }}"`).
-        "curl" | "wget" if args.iter().any(|a| is_deploy_hook(a)) => Intent::Deploy,
+        // A deploy hook or deploy API (catalogue `endpoint`s: Render, Netlify, Vercel,
+        // Cloudflare Pages), or a secret that holds a hook's URL
+        // (`curl -X POST "${{ secrets.RENDER_DEPLOY_HOOK }}"`).
+        "curl" | "wget" if calls_deploy_endpoint(args) => Intent::Deploy,
         // What the catalogue says the tool is.
         n => match catalog().tool(n) {
             Some(t) if t.intent.is_some() => t.intent.unwrap_or(Intent::Other),
@@ -357,17 +358,32 @@ fn deploy_like(name: &str, args: &[Cow<str>]) -> Intent {
     }
 }
 
-/// A deploy hook URL (lowercase): a platform's deploy-hook endpoint, or a secret or
-/// variable that holds one (`RENDER_DEPLOY_HOOK`, `VERCEL_DEPLOY_HOOK_URL`).
-fn is_deploy_hook(a: &str) -> bool {
-    const HOSTS: &[&str] = &[
-        "api.render.com/deploy/",
-        "api.netlify.com/build_hooks/",
-        "api.vercel.com/v1/integrations/deploy/",
-        "/pages/webhooks/deploy_hooks/",
-    ];
-    HOSTS.iter().any(|h| a.contains(h))
-        || (a.contains("${{") && (a.contains("deploy_hook") || a.contains("deploy_webhook")))
+/// Whether a `curl`/`wget` command line (lowercased arguments) calls a deploy
+/// endpoint of the catalogue, with a request that sends something when the endpoint
+/// needs one (`-X POST`, `-d …`, `--post-data`), or a secret or variable that holds a
+/// deploy hook (`RENDER_DEPLOY_HOOK`, `VERCEL_DEPLOY_HOOK_URL`).
+fn calls_deploy_endpoint(args: &[Cow<str>]) -> bool {
+    let sends = || {
+        args.iter().enumerate().any(|(i, a)| {
+            let a = a.as_ref();
+            matches!(
+                a,
+                "-d" | "--json" | "--form" | "-xpost" | "-xput" | "--method=post"
+            ) || a.starts_with("--data")
+                || a.starts_with("--post-")
+                || a.starts_with("--json=")
+                || (matches!(a, "-x" | "--request" | "--method")
+                    && args
+                        .get(i + 1)
+                        .is_some_and(|m| matches!(m.as_ref(), "post" | "put" | "patch")))
+        })
+    };
+    args.iter().any(|a| {
+        catalog()
+            .endpoint_for(a)
+            .is_some_and(|e| !e.post || sends())
+            || (a.contains("${{") && (a.contains("deploy_hook") || a.contains("deploy_webhook")))
+    })
 }
 
 /// Classifies by well-known words in arguments (`npm run test:unit`, `make deploy`).
@@ -792,13 +808,20 @@ pub(crate) fn compute_step_ships(step: &Step) -> Option<Intent> {
     script_ships(script)
 }
 
-/// What a script's commands ship at most: every command outside a condition and a
-/// substitution, and not a `--dry-run`.
-fn script_ships(script: &crate::shell::Script) -> Option<Intent> {
+/// Whether a command of a script may ship ([`command_ships`] then decides): not a
+/// condition (`if npm view pkg@1 version; then`) and not a `--dry-run`. A command
+/// inside `$( … )` or backticks runs, so it counts
+/// (`id=$(curl -X POST …/v1/services/srv-1/deploys)`, `url=$(vercel deploy --prod)`).
+pub fn may_ship(c: &Command) -> bool {
+    !c.in_condition && !c.has_arg("--dry-run")
+}
+
+/// What a script's commands ship at most ([`may_ship`], [`command_ships`]).
+pub fn script_ships(script: &crate::shell::Script) -> Option<Intent> {
     script
         .commands
         .iter()
-        .filter(|c| !c.in_condition && !c.in_substitution && !c.has_arg("--dry-run"))
+        .filter(|c| may_ship(c))
         .filter_map(command_ships)
         .max()
 }
@@ -927,21 +950,41 @@ pub fn command_ships(c: &Command) -> Option<Intent> {
         };
     }
     if ships_by_kind(name) {
-        // `make release-notes`, `npm run release:check`: only explicit targets.
-        if matches!(
-            name,
-            "make" | "just" | "task" | "npm" | "pnpm" | "yarn" | "bun"
-        ) {
-            let targets = c.args().iter().any(|w| {
-                let t = w.text.to_ascii_lowercase();
-                t == "publish"
-                    || t == "deploy"
-                    || t.starts_with("deploy")
-                    || t.starts_with("publish")
-                    || (t == "release" && !matches!(name, "make" | "just" | "task"))
-            });
-            return targets.then_some(i);
+        // A package manager ships only through its own `publish` (`npm --prefix web
+        // publish`, `yarn npm publish`, `yarn workspaces foreach npm publish`). A
+        // script it runs (`npm run release`, `pnpm deploy:prod`) is judged by the
+        // script's commands in `package.json` when the repository has it
+        // ([`crate::rules::ships::resolve_ships`]), never by the script's name.
+        if matches!(name, "npm" | "pnpm" | "yarn" | "bun") {
+            let args = c.args();
+            let texts: Vec<&str> = args.iter().map(|w| w.text.as_str()).collect();
+            let start = catalog()
+                .tool(name)
+                .map_or(0, |t| t.subcommand_start(&texts));
+            // A tool run through the package manager ships what the tool does
+            // (`npm exec wrangler -- deploy`, `pnpm dlx vsce publish`).
+            if matches!(texts.get(start), Some(&("exec" | "dlx" | "x"))) {
+                let words: Vec<_> = args
+                    .iter()
+                    .skip(start + 1)
+                    .filter(|w| w.text != "--")
+                    .skip_while(|w| w.text.starts_with('-'))
+                    .cloned()
+                    .collect();
+                let inner = c.with_words(words);
+                return (!inner.words.is_empty()
+                    && !matches!(inner.base_name(), "npm" | "pnpm" | "yarn" | "bun"))
+                .then(|| command_ships(&inner))
+                .flatten();
+            }
+            let publishes = texts.get(start) == Some(&"publish")
+                || texts.windows(2).any(|p| p == ["npm", "publish"]);
+            return publishes.then_some(Intent::Publish);
         }
+        return Some(i);
+    }
+    // A request to a deploy endpoint of the catalogue (a hook, a deploy API).
+    if matches!(name, "curl" | "wget") && i == Intent::Deploy {
         return Some(i);
     }
     // Anything else ships nothing known: a script's or program's name says nothing
@@ -1309,6 +1352,46 @@ mod tests {
         assert_eq!(ships("./scripts/deploy.sh prod"), None);
         assert_eq!(ships("bash tools/publish.sh"), None);
         assert_eq!(ships("deploy-docs"), None);
+        // The deploy API is called with a POST (polar's `deploy_server.sh`), inside
+        // `$( … )`; reading a deploy's status with GET is no deploy.
+        let script = |s: &str| script_ships(&Script::parse(s));
+        assert_eq!(
+            script("id=$(curl -s -X POST \\\n  -H \"Authorization: Bearer ${T}\" \\\n  \"https://api.render.com/v1/services/${S}/deploys\" | jq -r .id)"),
+            Some(Intent::Deploy)
+        );
+        assert_eq!(
+            script("url=$(vercel deploy --prod --token=$T)"),
+            Some(Intent::Deploy)
+        );
+        assert_eq!(
+            script("s=$(curl -s -X GET \"https://api.render.com/v1/services/${S}/deploys/${D}\")"),
+            None
+        );
+        assert_eq!(
+            script("curl -s \"https://api.render.com/v1/services/srv-1/deploys\""),
+            None
+        );
+        assert_eq!(
+            script("curl -fsS --data '{}' https://api.render.com/v1/services/srv-1/deploys"),
+            Some(Intent::Deploy)
+        );
+        // A package manager ships through its own `publish`; a script it runs is read
+        // from `package.json` (`rules::ships`), never judged by its name here.
+        assert_eq!(ships("npm --prefix web publish"), Some(Intent::Publish));
+        assert_eq!(
+            ships("yarn workspaces foreach npm publish"),
+            Some(Intent::Publish)
+        );
+        assert_eq!(
+            ships("npm exec wrangler -- deploy --env production"),
+            Some(Intent::Deploy)
+        );
+        assert_eq!(ships("pnpm dlx wrangler deploy"), Some(Intent::Deploy));
+        assert_eq!(ships("npm exec wrangler -- dev"), None);
+        assert_eq!(ships("pnpm release"), None);
+        assert_eq!(ships("npm run deploy:prod"), None);
+        assert_eq!(ships("make publish"), None);
+        assert_eq!(ships("just deploy"), None);
         // Build tools ship packages, whatever the task's name says.
         assert_eq!(
             ships("./gradlew publishAllPublicationsToDeploymentRepository"),

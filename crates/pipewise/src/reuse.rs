@@ -255,7 +255,15 @@ impl<'r> Snapshot<'r> {
         if let Some(t) = self.texts.lock().ok().and_then(|m| m.get(path).copied()) {
             return t;
         }
-        let t = self.repo.file(path).map(|f| self.reuse.hash(f.text()));
+        // A file the audit did not load (a Makefile whose recipe says what a step
+        // ships, `rules::ships`) is read from the version's tree.
+        let t = match self.repo.file(path) {
+            Some(f) => Some(self.reuse.hash(f.text())),
+            None if self.repo.exists(path) => {
+                self.repo.read(path).ok().map(|t| self.reuse.hash(&t))
+            }
+            None => None,
+        };
         if let Ok(mut m) = self.texts.lock() {
             m.insert(path.to_string(), t);
         }

@@ -32,6 +32,7 @@ const LAYERS: &[&str] = &[
     "tree",
     "reads",
     "repo",
+    "runners",
     "github::actions_lock",
     // GitLab CI's own model, the shared pipeline model, GitHub Actions read into
     // it and GitLab CI lowered into it.

@@ -223,3 +223,49 @@ fn every_migrator_command_is_recognised() {
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
+
+/// Every deploy endpoint's example request deploys (and ships), and the same request
+/// without a body does not when the endpoint needs one (`post`).
+#[test]
+fn every_endpoint_example_deploys() {
+    let mut bad = vec![];
+    for e in catalog().endpoints() {
+        let c = command(&e.example);
+        if command_intent(&c) != Intent::Deploy || command_ships(&c) != Some(Intent::Deploy) {
+            bad.push(format!("{:?}: `{}` does not deploy", e.url, e.example));
+        }
+        if e.post {
+            let get = e.example.replace("-X POST", "-X GET");
+            if command_intent(&command(&get)) == Intent::Deploy {
+                bad.push(format!("{:?}: `{get}` (a GET) deploys", e.url));
+            }
+        }
+    }
+    assert!(!catalog().endpoints().is_empty());
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+/// Publish-only credentials are named by the exact variable (or a prefix), and the
+/// ones installs also read are not among them.
+#[test]
+fn publish_credentials_are_publish_only() {
+    let c = catalog();
+    assert_eq!(
+        c.publish_credential("CARGO_REGISTRY_TOKEN")
+            .map(|p| p.read_by.as_str()),
+        Some("cargo publish")
+    );
+    assert!(c.publish_credential("POETRY_PYPI_TOKEN_PYPI").is_some());
+    assert!(c.publish_credential("POETRY_PYPI_TOKEN_").is_none());
+    for read_by_installs in [
+        "NPM_TOKEN",
+        "NODE_AUTH_TOKEN",
+        "CARGO_REGISTRY_TOKEN_X",
+        "GITHUB_TOKEN",
+    ] {
+        assert!(
+            c.publish_credential(read_by_installs).is_none(),
+            "{read_by_installs}"
+        );
+    }
+}

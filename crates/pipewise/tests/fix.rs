@@ -518,3 +518,30 @@ fn prompts_get_a_ci_guard_in_called_scripts_and_run_blocks() {
         )
     );
 }
+
+/// The timeout fixer reads what a job ships as the audit does: through the scripts
+/// of the repository it runs (`./scripts/go.sh` that runs `npm publish` → the
+/// publishing minutes), not the step's own commands only; a script that only lints
+/// (`npm run lint`) keeps the generic minutes.
+#[test]
+fn timeout_minutes_follow_what_the_called_script_ships() {
+    let src = "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./scripts/go.sh\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./scripts/b.sh\n";
+    let out = fixed(
+        &[
+            (WF, src),
+            ("scripts/go.sh", "#!/bin/sh\nset -e\nnpm ci\nnpm publish\n"),
+            ("scripts/b.sh", "#!/bin/sh\nset -e\nnpm ci\nnpm run lint\n"),
+        ],
+        &["reliability/missing-timeout"],
+        true,
+    );
+    let got = &out[WF];
+    assert!(
+        got.contains("  a:\n    runs-on: ubuntu-latest\n    timeout-minutes: 60\n"),
+        "{got}"
+    );
+    assert!(
+        got.contains("  b:\n    runs-on: ubuntu-latest\n    timeout-minutes: 15\n"),
+        "{got}"
+    );
+}

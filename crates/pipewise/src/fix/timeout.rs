@@ -40,6 +40,9 @@ pub fn plan(site: &Site) -> Option<Plan> {
     let after = ["runs-on", "environment", "needs", "name"]
         .iter()
         .find_map(|k| job.entry(k));
+    // What the job ships through the repository's scripts and local actions, read as
+    // the audit reads it (a job that publishes only through `./scripts/release.sh`).
+    crate::audit::resolve_workflow_ships(site.repo, &wf);
     let minutes = minutes_for(job);
     let edit = yaml::insert_entry(
         text,

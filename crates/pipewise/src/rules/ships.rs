@@ -8,6 +8,7 @@ use crate::effects::local_registry;
 use crate::intent::{step_ships, Intent};
 use crate::repo::{Repo, Scripts};
 use crate::rules::StepSite;
+use crate::shell::Command;
 use crate::workflow::{Action, Workflow};
 use std::collections::HashMap;
 
@@ -23,6 +24,8 @@ struct Resolver<'r, 'v, 'a> {
     by_dir: HashMap<String, usize>,
     /// Actions being resolved: a `uses:` back to one of them is a cycle (cut).
     visiting: Vec<bool>,
+    /// Makefiles read (each once), by path; `None` when absent or unreadable.
+    makefiles: HashMap<String, Option<String>>,
 }
 
 /// Sets what every step of `workflows` and `actions` ships ([`step_ships`]) from what
@@ -39,7 +42,16 @@ struct Resolver<'r, 'v, 'a> {
 ///   `if:` cannot hold with the inputs the step passes (`if: inputs.publish ==
 ///   'true'` when the caller does not set `publish` and its default is `'false'`:
 ///   [`crate::conditions::possible_with_inputs`]); an action folder without an
-///   `action.yml` in the repository ships nothing known.
+///   `action.yml` in the repository ships nothing known;
+/// * a package manager's script (`npm run release`, `pnpm ship`) or a make target
+///   (`make upload`) a `run:` step runs ships what the script in the `package.json`,
+///   or the target's recipe in the Makefile, of its working directory runs (scripts
+///   and targets they run in turn, each once), never by its name; when the file, the
+///   script or the target is absent, nothing known ([`crate::runners`]);
+/// * a `run:` step whose own `env:` hands a registry's publish-only credential
+///   (catalogue `publish-credential`: `CARGO_REGISTRY_TOKEN`, `TWINE_PASSWORD`, …) to
+///   a program pipewise cannot read (absent, or not a shell script: `./publish.py`)
+///   publishes.
 ///
 /// Pushes to a registry on the runner itself are not shipping ([`crate::effects::step_publishes`]).
 pub fn resolve_ships(repo: &Repo, scripts: &Scripts, workflows: &[Workflow], actions: &[Action]) {
@@ -57,6 +69,7 @@ pub fn resolve_ships(repo: &Repo, scripts: &Scripts, workflows: &[Workflow], act
         actions,
         by_dir,
         visiting: vec![false; actions.len()],
+        makefiles: HashMap::new(),
     };
     for i in 0..actions.len() {
         r.action(i, None, 0);
@@ -150,11 +163,22 @@ impl<'v, 'a> Resolver<'_, 'v, 'a> {
             }
         } else if step.run.is_some() {
             let called = crate::rules::step_scripts(site, self.scripts, self.repo);
-            if called.len() < 2 {
-                // Runs no script of the repository: its own commands decide.
+            let cwd = crate::rules::step_cwd(site);
+            let reads_more = called.len() > 1
+                || called.first().is_some_and(|own| {
+                    own.script.commands.iter().any(|c| {
+                        matches!(
+                            c.base_name(),
+                            "npm" | "pnpm" | "yarn" | "bun" | "make" | "gmake"
+                        )
+                    })
+                })
+                || publish_credential(step).is_some();
+            if !reads_more {
+                // Runs nothing of the repository: its own commands decide.
                 return step_ships(step);
             }
-            called
+            let scripts = called
                 .iter()
                 .skip(1)
                 // Shell scripts only: a regular expression in `[[ … =~ (a|b/c.yml) ]]`
@@ -166,10 +190,32 @@ impl<'v, 'a> Resolver<'_, 'v, 'a> {
                         .any(|e| ss.path.ends_with(e))
                 })
                 .flat_map(|ss| ss.script.commands.iter())
-                .filter(|c| !c.in_condition && !c.in_substitution && !c.has_arg("--dry-run"))
+                .filter(|c| crate::intent::may_ship(c))
                 .filter(|c| !c.args().iter().any(|w| local_registry(&w.text)))
                 .filter_map(crate::intent::command_ships)
-                .max()
+                .max();
+            let own = called.first();
+            // `npm run release`, `make deploy`: what the script or target runs.
+            let runners = own
+                .into_iter()
+                .flat_map(|ss| ss.script.commands.iter())
+                .filter(|c| crate::intent::may_ship(c))
+                .filter_map(|c| self.runner_ships(c, cwd))
+                .max();
+            // A registry's publish-only credential handed to a program pipewise cannot
+            // read (`CARGO_REGISTRY_TOKEN` for `./publish.py`).
+            let credential = publish_credential(step)
+                .filter(|_| {
+                    called.iter().any(|ss| {
+                        ss.script
+                            .commands
+                            .iter()
+                            .filter(|c| crate::intent::may_ship(c))
+                            .any(|c| self.unread_program(c, cwd))
+                    })
+                })
+                .map(|_| Intent::Publish);
+            scripts.max(runners).max(credential)
         } else {
             return step_ships(step);
         };
@@ -177,6 +223,152 @@ impl<'v, 'a> Resolver<'_, 'v, 'a> {
         // Set once: a step asked for earlier keeps its answer.
         let _ = step.ships.set(v);
         *step.ships.get().unwrap_or(&v)
+    }
+}
+
+/// The publish-only credential (catalogue `publish-credential`) a step's own `env:`
+/// sets, if any.
+fn publish_credential(step: &crate::workflow::Step) -> Option<&'static str> {
+    let env = step.env?.as_map()?;
+    env.iter().find_map(|e| {
+        let name = e.key.as_str()?;
+        pipewise_catalog::catalog()
+            .publish_credential(name)
+            .map(|c| c.read_by.as_str())
+    })
+}
+
+/// Interpreters whose first file argument is the program they run.
+const INTERPRETERS: &[&str] = &[
+    "python", "python3", "node", "deno", "ruby", "perl", "bun", "tsx", "ts-node", "php",
+];
+
+impl Resolver<'_, '_, '_> {
+    /// What a package manager's script or a make target that `c` runs ships, read
+    /// from `package.json`'s `scripts` or the Makefile's recipe in `cwd` (scripts and
+    /// targets they run in turn, at most [`crate::runners::MAX_MAKE_DEPTH`] deep,
+    /// each once); `None` when the file, the script or the target is not in the
+    /// repository (unknown, never judged by its name).
+    fn runner_ships(&mut self, c: &Command, cwd: &str) -> Option<Intent> {
+        if matches!(c.base_name(), "make" | "gmake") {
+            let (path, targets) = crate::runners::make_call(c, cwd)?;
+            let repo = self.repo;
+            let text = self
+                .makefiles
+                .entry(path)
+                .or_insert_with_key(|p| {
+                    if !repo.exists(p) {
+                        return None;
+                    }
+                    match repo.file(p) {
+                        Some(f) => Some(f.text().to_string()),
+                        None => repo.read(p).ok(),
+                    }
+                })
+                .as_deref()?;
+            let mut seen: Vec<String> = vec![];
+            let mut stack: Vec<(String, usize)> = targets.into_iter().map(|t| (t, 0)).collect();
+            let mut best = None;
+            while let Some((t, depth)) = stack.pop() {
+                if depth > crate::runners::MAX_MAKE_DEPTH || seen.contains(&t) || seen.len() > 32 {
+                    continue;
+                }
+                seen.push(t.clone());
+                for line in crate::runners::make_recipe(text, &t).unwrap_or_default() {
+                    if let Some(sub) = crate::runners::sub_make(&line) {
+                        stack.extend(sub.into_iter().map(|s| (s, depth + 1)));
+                        continue;
+                    }
+                    let script = crate::shell::Script::parse(&line);
+                    best = best.max(crate::intent::script_ships(&script));
+                }
+            }
+            return best;
+        }
+        if !matches!(c.base_name(), "npm" | "pnpm" | "yarn" | "bun") {
+            return None;
+        }
+        let pkg = self.repo.file(&crate::repo::join(cwd, "package.json"))?;
+        let scripts = crate::runners::package_scripts(pkg)?;
+        let start = crate::runners::script_call(c, &scripts)?;
+        let mut seen: Vec<&str> = vec![];
+        let mut stack = vec![start];
+        let mut best = None;
+        while let Some(name) = stack.pop() {
+            if seen.contains(&name) || seen.len() > 32 {
+                continue;
+            }
+            seen.push(name);
+            let Some(s) = crate::runners::script_named(&scripts, name) else {
+                continue;
+            };
+            for c in s
+                .script
+                .commands
+                .iter()
+                .filter(|c| crate::intent::may_ship(c))
+            {
+                match crate::runners::script_call(c, &scripts) {
+                    Some(next) => stack.push(next),
+                    None => best = best.max(crate::intent::command_ships(c)),
+                }
+            }
+        }
+        best
+    }
+
+    /// Whether `c` runs a make target or a package manager's script whose Makefile
+    /// or `package.json` is not in the repository (`make -C sdk/python publish`).
+    fn runner_unread(&self, c: &Command, cwd: &str) -> bool {
+        if let Some((path, _)) = crate::runners::make_call(c, cwd) {
+            return !self.repo.exists(&path);
+        }
+        if !matches!(c.base_name(), "npm" | "pnpm" | "yarn" | "bun") {
+            return false;
+        }
+        let pkg = crate::repo::join(cwd, "package.json");
+        let own_command = c
+            .args()
+            .iter()
+            .find(|w| !w.text.starts_with('-'))
+            .is_some_and(|w| matches!(w.text.as_str(), "ci" | "install" | "i" | "add" | "publish"));
+        !own_command && self.repo.file(&pkg).is_none()
+    }
+
+    /// Whether `c` runs a program pipewise does not read: a file that is not in the
+    /// repository, or is not a shell script (`./publish.py`, `deno run
+    /// tools/release.ts`, `python scripts/upload.py`).
+    fn unread_program(&self, c: &Command, cwd: &str) -> bool {
+        let name = c.name();
+        let file = if INTERPRETERS.contains(&c.base_name()) {
+            c.args()
+                .iter()
+                .map(|w| w.text.as_str())
+                .find(|a| !a.starts_with('-') && *a != "run" && a.contains('.'))
+        } else if name.contains('/') {
+            Some(name)
+        } else {
+            None
+        };
+        let Some(file) = file else {
+            // A make target or package script whose Makefile or `package.json` is not
+            // in the repository.
+            return self.runner_unread(c, cwd);
+        };
+        // A tool pipewise knows (`./gradlew`) is read by what it is.
+        if pipewise_catalog::catalog().tool(c.base_name()).is_some() && file == name {
+            return false;
+        }
+        if file.contains('$') {
+            return true;
+        }
+        let path = crate::repo::join(cwd, file);
+        let not_shell = [
+            ".py", ".ts", ".mts", ".js", ".mjs", ".cjs", ".rb", ".pl", ".php",
+        ]
+        .iter()
+        .any(|e| path.ends_with(e));
+        not_shell || !self.scripts.contains_key(&path)
     }
 }
 
@@ -224,6 +416,27 @@ pub fn note_local_actions<'s, 'a: 's>(
             break;
         }
         next = found;
+    }
+}
+
+/// Notes, for the reuse of an item's findings across versions ([`crate::reuse`]), the
+/// files [`resolve_ships`] read for one step before the rules ran: the `package.json`
+/// of a package manager's script and the Makefile of a make target its commands run
+/// (present or absent, each is observed).
+pub fn note_runner_files(repo: &Repo, site: &StepSite) {
+    if !crate::reads::recording() {
+        return;
+    }
+    let Some(script) = site.step.run.as_ref().and_then(|r| r.script.as_ref()) else {
+        return;
+    };
+    let cwd = crate::rules::step_cwd(site);
+    for c in &script.commands {
+        if let Some((path, _)) = crate::runners::make_call(c, cwd) {
+            let _ = repo.file(&path);
+        } else if matches!(c.base_name(), "npm" | "pnpm" | "yarn" | "bun") {
+            let _ = repo.file(&crate::repo::join(cwd, "package.json"));
+        }
     }
 }
 

@@ -9,12 +9,10 @@ use super::complete;
 use crate::finding::{Category, Confidence, Severity, Span};
 use crate::intent::{step_intent, Intent};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
+use crate::runners::{npm_run, package_scripts, script_named, PkgScript, PkgScripts};
 use crate::shell::Command;
 use crate::source::SourceFile;
 use crate::workflow::{Job, Step};
-use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
-use std::sync::{Arc, LazyLock, Mutex};
 
 pub struct MissingFile;
 
@@ -355,83 +353,13 @@ fn config_args(c: &Command) -> Vec<(usize, &str)> {
     out
 }
 
-/// One `package.json` script, parsed once: its command line, the config files its
-/// commands name and the scripts it runs in turn.
-#[derive(Debug)]
-struct PkgScript {
-    line: String,
-    configs: Vec<String>,
-    runs: Vec<String>,
-}
-
-/// The `scripts` of one `package.json`, in file order.
-type PkgScripts = Vec<(String, PkgScript)>;
-
-/// Parsed `package.json` scripts by (text length, text hash).
-type PkgCache = HashMap<(usize, u64), Option<Arc<PkgScripts>>>;
-static PKG_CACHE: LazyLock<Mutex<PkgCache>> = LazyLock::new(Default::default);
-/// Distinct `package.json` texts [`PKG_CACHE`] holds before it starts again: a process
-/// that audits many versions (`pipewise history`, an organisation's repositories)
-/// keeps a bounded number.
-const PKG_CACHE_ENTRIES: usize = 1024;
-
-/// `package.json` scripts by file text: each file is parsed once per process (while
-/// the bounded cache holds it), however many steps run `npm run`.
-fn package_scripts(f: &SourceFile) -> Option<Arc<PkgScripts>> {
-    package_scripts_of(f.text())
-}
-
-fn package_scripts_of(text: &str) -> Option<Arc<PkgScripts>> {
-    let key = {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        text.hash(&mut h);
-        (text.len(), h.finish())
-    };
-    if let Some(hit) = PKG_CACHE.lock().ok().and_then(|c| c.get(&key).cloned()) {
-        return hit;
-    }
-    let parsed = parse_package_scripts(text).map(Arc::new);
-    if let Ok(mut c) = PKG_CACHE.lock() {
-        if c.len() >= PKG_CACHE_ENTRIES {
-            c.clear();
-        }
-        c.insert(key, parsed.clone());
-    }
-    parsed
-}
-
-fn parse_package_scripts(text: &str) -> Option<PkgScripts> {
-    let json: serde_json::Value = serde_json::from_str(text).ok()?;
-    let scripts = json.get("scripts")?.as_object()?;
-    Some(
-        scripts
-            .iter()
-            .filter_map(|(name, v)| {
-                let line = v.as_str()?;
-                let parsed = crate::shell::Script::parse(line);
-                let mut configs = vec![];
-                let mut runs = vec![];
-                for c in &parsed.commands {
-                    configs.extend(config_args(c).into_iter().map(|(_, p)| p.to_string()));
-                    if let Some((_, n)) = npm_run(c) {
-                        runs.push(n.to_string());
-                    }
-                }
-                Some((
-                    name.clone(),
-                    PkgScript {
-                        line: line.to_string(),
-                        configs,
-                        runs,
-                    },
-                ))
-            })
-            .collect(),
-    )
-}
-
-fn script_named<'p>(scripts: &'p PkgScripts, name: &str) -> Option<&'p PkgScript> {
-    scripts.iter().find(|(n, _)| n == name).map(|(_, s)| s)
+/// The config files a `package.json` script's commands name
+/// (`jest --config test/smoke/jest.config.js`).
+fn configs_of(s: &PkgScript) -> impl Iterator<Item = &str> {
+    s.script
+        .commands
+        .iter()
+        .flat_map(|c| config_args(c).into_iter().map(|(_, p)| p))
 }
 
 /// The config files a script names that do not exist, following the scripts it runs
@@ -454,9 +382,9 @@ fn missing_script_configs<'p>(
         let Some(s) = script_named(scripts, name) else {
             continue;
         };
-        for p in &s.configs {
+        for p in configs_of(s) {
             if let Some(full) = missing(p) {
-                out.push((chain.clone(), s, p.as_str(), full));
+                out.push((chain.clone(), s, p, full));
             }
         }
         for r in s.runs.iter().rev() {
@@ -466,48 +394,6 @@ fn missing_script_configs<'p>(
         }
     }
     out
-}
-
-/// `npm run X` / `yarn run X` / `pnpm run X`: the script name, if checkable.
-fn npm_run(c: &Command) -> Option<(usize, &str)> {
-    if !matches!(c.base_name(), "npm" | "pnpm" | "yarn" | "bun") {
-        return None;
-    }
-    let args = c.args();
-    let texts: Vec<&str> = args.iter().map(|w| w.text.as_str()).collect();
-    if texts.iter().any(|a| {
-        matches!(
-            *a,
-            "--if-present"
-                | "-w"
-                | "--workspace"
-                | "--workspaces"
-                | "-ws"
-                | "--prefix"
-                | "-C"
-                | "--dir"
-                | "--filter"
-                | "-F"
-                | "-r"
-                | "--recursive"
-                | "--cwd"
-                | "workspace"
-                | "workspaces"
-        ) || a.starts_with("--workspace=")
-            || a.starts_with("--prefix=")
-            || a.starts_with("--filter=")
-            || a.starts_with("--cwd=")
-    }) {
-        return None;
-    }
-    let pos = texts
-        .iter()
-        .position(|a| *a == "run" || *a == "run-script")?;
-    let name = args.get(pos + 1)?;
-    if name.dynamic || name.text.starts_with('-') {
-        return None;
-    }
-    Some((pos + 2, name.text.as_str()))
 }
 
 impl Rule for MissingFile {
@@ -805,7 +691,7 @@ impl Rule for MissingFile {
         let dir = file.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         for (name, s) in scripts.iter() {
             {
-                for p in s.configs.iter().map(String::as_str) {
+                for p in configs_of(s) {
                     if !checkable(p) || generated(p) {
                         continue;
                     }
@@ -837,21 +723,5 @@ fn chk_clone<'s>(c: &Check<'s>) -> Check<'s> {
         cwd: c.cwd.clone(),
         earlier: c.earlier.clone(),
         foreign: c.foreign,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{package_scripts_of, PKG_CACHE, PKG_CACHE_ENTRIES};
-
-    #[test]
-    fn the_package_json_cache_stays_bounded() {
-        for i in 0..PKG_CACHE_ENTRIES + 10 {
-            let text = format!("{{\"scripts\": {{\"t{i}\": \"jest --ci\"}}}}");
-            let s = package_scripts_of(&text).expect("package.json parses");
-            assert_eq!(s[0].0, format!("t{i}"));
-            let held = PKG_CACHE.lock().map(|c| c.len()).unwrap_or(usize::MAX);
-            assert!(held <= PKG_CACHE_ENTRIES, "{held} entries");
-        }
     }
 }
