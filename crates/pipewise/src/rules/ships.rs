@@ -41,7 +41,7 @@ struct Resolver<'r, 'v, 'a> {
 ///   turn (at most [`MAX_ACTION_DEPTH`] deep, cycles cut), leaving out the steps whose
 ///   `if:` cannot hold with the inputs the step passes (`if: inputs.publish ==
 ///   'true'` when the caller does not set `publish` and its default is `'false'`:
-///   [`crate::conditions::possible_with_inputs`]); an action folder without an
+///   [`crate::github::conditions::possible_with_inputs`]); an action folder without an
 ///   `action.yml` in the repository ships nothing known;
 /// * a package manager's script (`npm run release`, `pnpm ship`) or a make target
 ///   (`make upload`) a `run:` step runs ships what the script in the `package.json`,
@@ -135,7 +135,7 @@ impl<'v, 'a> Resolver<'_, 'v, 'a> {
                 || !cond
                     .and_then(|c| c.as_str())
                     .is_some_and(|c| c.contains("inputs."))
-                || crate::conditions::possible_with_inputs(cond, &|name| {
+                || crate::github::conditions::possible_with_inputs(cond, &|name| {
                     input_value(a, with, name)
                 });
             if runs {
