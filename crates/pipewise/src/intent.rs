@@ -791,14 +791,12 @@ pub(crate) fn compute_step_ships(step: &Step) -> Option<Intent> {
             }
             "goreleaser/goreleaser-action" => {
                 // `install-only: true` only puts goreleaser on the PATH.
+                let words: Vec<&str> = args.split_whitespace().collect();
                 step.with_str("install-only") == Some("true")
-                    || args.contains("--snapshot")
-                    || args.contains("--skip=publish")
-                    || args.contains("--skip-publish")
-                    || args
-                        .split_whitespace()
-                        .next()
-                        .is_some_and(|w| w == "build" || w == "check")
+                    || goreleaser_quiet(&words)
+                    || words
+                        .first()
+                        .is_some_and(|w| *w == "build" || *w == "check")
             }
             _ => false,
         };
@@ -806,6 +804,17 @@ pub(crate) fn compute_step_ships(step: &Step) -> Option<Intent> {
     }
     let script = step.run.as_ref().and_then(|r| r.script.as_ref())?;
     script_ships(script)
+}
+
+/// goreleaser arguments that publish nothing: `--snapshot`, or publishing skipped
+/// (`--skip=publish`, `--skip=announce,publish`, the older `--skip-publish`).
+fn goreleaser_quiet(args: &[&str]) -> bool {
+    args.iter().any(|a| {
+        *a == "--snapshot"
+            || *a == "--skip-publish"
+            || a.strip_prefix("--skip=")
+                .is_some_and(|v| v.split(',').any(|x| x == "publish"))
+    })
 }
 
 /// Whether a command of a script may ship ([`command_ships`] then decides): not a
@@ -846,6 +855,12 @@ pub fn command_ships(c: &Command) -> Option<Intent> {
     if name == "git" {
         return None;
     }
+    // goreleaser publishes through `release`, except a `--snapshot` or a run that skips
+    // publishing (pulumi's `goreleaser release -f - --snapshot` builds archives only).
+    if name == "goreleaser" {
+        let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
+        return (!goreleaser_quiet(&args) && args.contains(&"release")).then_some(Intent::Publish);
+    }
     // A tool run through a package runner ships what the tool does (`npx vsce
     // publish`, `npx --yes ovsx@0.9 publish`, `npx semantic-release`).
     if matches!(name, "npx" | "pnpx" | "bunx") {
@@ -884,7 +899,6 @@ pub fn command_ships(c: &Command) -> Option<Intent> {
                 .get(1)
                 .filter(|w| matches!(w.text.as_str(), "create" | "upload"))
                 .map(|_| Intent::Publish),
-            ("goreleaser", _) if c.has_arg("release") => Some(Intent::Publish),
             ("twine", Some("upload")) | ("gem", Some("push")) | ("nuget", Some("push")) => {
                 Some(Intent::Publish)
             }
@@ -1389,6 +1403,14 @@ mod tests {
         assert_eq!(ships("pnpm dlx wrangler deploy"), Some(Intent::Deploy));
         assert_eq!(ships("npm exec wrangler -- dev"), None);
         assert_eq!(ships("pnpm release"), None);
+        // goreleaser ships only a real release.
+        assert_eq!(ships("goreleaser release --clean"), Some(Intent::Publish));
+        assert_eq!(
+            ships("goreleaser release -f - -p 5 --skip=validate --clean --snapshot"),
+            None
+        );
+        assert_eq!(ships("goreleaser release --skip=announce,publish"), None);
+        assert_eq!(ships("goreleaser build --snapshot"), None);
         assert_eq!(ships("npm run deploy:prod"), None);
         assert_eq!(ships("make publish"), None);
         assert_eq!(ships("just deploy"), None);
