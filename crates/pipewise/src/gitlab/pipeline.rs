@@ -12,6 +12,7 @@
 //! each script line comes from.
 
 use super::include::{self, IncludeKind, MAX_INCLUDES};
+use super::keywords;
 use crate::finding::Span;
 use crate::repo::Repo;
 use crate::source::SourceFile;
@@ -110,7 +111,7 @@ fn encode(span: Span, file: usize) -> Span {
     )
 }
 
-fn decode(span: Span) -> (usize, Span) {
+pub(super) fn decode(span: Span) -> (usize, Span) {
     (
         span.start >> FILE_SHIFT,
         Span::new(span.start & OFFSET_MASK, span.end & OFFSET_MASK),
@@ -399,13 +400,21 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
         None => ["build", "test", "deploy"].map(String::from).to_vec(),
     };
     let defaults = b.defaults();
+    if let Some(mut wf) = b.defs.get("workflow").cloned() {
+        b.references(&mut wf, 0);
+        keywords::check_workflow(&wf, &mut b.problems);
+    }
     let mut jobs = vec![];
+    let mut stops = vec![];
     for (name, file, key) in visible {
         let Some(mut node) = b.resolve(name, &mut vec![]) else {
             continue;
         };
         apply_defaults(&mut node, &defaults);
         b.references(&mut node, 0);
+        // Checked while spans still carry their file.
+        keywords::check_job(name, &node, &mut b.problems);
+        stops.extend(keywords::on_stop(jobs.len(), &node));
         let (node, key_files, lines) = finish(node);
         let job = Job {
             name,
@@ -417,6 +426,10 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
         };
         b.check_job(&job, &stages);
         jobs.push(job);
+    }
+    if !b.incomplete {
+        let named: Vec<(&str, &Node)> = jobs.iter().map(|j: &Job| (j.name, &j.node)).collect();
+        keywords::check_on_stop(&named, &stops, &mut b.problems);
     }
     let mut p = Pipeline {
         files: b.files,
@@ -843,7 +856,7 @@ pub fn matrix_base(name: &str) -> &str {
     }
 }
 
-fn reference_target(entries: &[Entry]) -> Option<Vec<String>> {
+pub(super) fn reference_target(entries: &[Entry]) -> Option<Vec<String>> {
     match entries {
         [e] if e.key.as_str() == Some(REFERENCE) => Some(flatten_strings(&e.value)),
         _ => None,
