@@ -17,9 +17,21 @@
 //! scalars are only judged where a boolean or one of a few words is wanted (a
 //! string key given a number is left alone). Linear in the size of the job.
 
-use super::pipeline::{decode, reference_target, Problem};
 use crate::finding::Span;
-use pipewise_yaml::{Node, NodeKind};
+use pipewise_yaml::{Entry, Node, NodeKind};
+
+/// Marks a `!reference [..]` sequence while a pipeline is merged (a key no real
+/// mapping has); one left in a merged job names what could not be resolved.
+pub(super) const REFERENCE: &str = "\u{0}!reference";
+
+/// Whether a mapping is a `!reference` marker.
+fn is_reference(entries: &[Entry]) -> bool {
+    matches!(entries, [e] if e.key.as_str() == Some(REFERENCE))
+}
+
+/// A problem found: the node's span (as the caller gave it: a merged job's spans
+/// still carry their file) and the message.
+pub(super) type Issue = (Span, String);
 
 /// What a value may be.
 #[derive(Clone, Copy)]
@@ -304,19 +316,13 @@ const MAX_ITEMS: &[(&str, usize)] = &[
 struct Ctx<'a> {
     /// What is checked, for messages: "job `x`" or "`workflow`".
     owner: String,
-    out: &'a mut Vec<Problem>,
+    out: &'a mut Vec<Issue>,
 }
 
 impl Ctx<'_> {
     /// A problem at `n`.
     fn at(&mut self, n: &Node, message: String) {
-        // Spans of merged nodes still carry their file (see `pipeline::encode`).
-        let (file, span) = decode(n.span);
-        self.out.push(Problem {
-            file,
-            span,
-            message,
-        });
+        self.out.push((n.span, message));
     }
 }
 
@@ -325,7 +331,7 @@ impl Ctx<'_> {
 fn unjudged(n: &Node) -> bool {
     n.is_null()
         || n.as_str().is_some_and(|s| s.contains("$[["))
-        || n.as_map().is_some_and(|m| reference_target(m).is_some())
+        || n.as_map().is_some_and(is_reference)
 }
 
 fn fits(v: &V, n: &Node) -> bool {
@@ -502,7 +508,7 @@ fn check_relations(cx: &mut Ctx, job: &Node) {
                 );
                 cx.at(i, message);
             }
-            (None, None) if reference_target(t.as_map().unwrap_or(&[])).is_none() => {
+            (None, None) if !is_reference(t.as_map().unwrap_or(&[])) => {
                 let message = format!(
                     "`trigger` of {} names neither a `project` nor an `include`",
                     cx.owner
@@ -573,7 +579,7 @@ fn bad_cache_key(k: &str) -> bool {
 }
 
 /// The inner structure of the keywords of one merged job (spans still encoded).
-pub(super) fn check_job(name: &str, job: &Node, out: &mut Vec<Problem>) {
+pub(super) fn check_job(name: &str, job: &Node, out: &mut Vec<Issue>) {
     let mut cx = Ctx {
         owner: format!("job `{name}`"),
         out,
@@ -617,7 +623,7 @@ const WORKFLOW: V = V::Map(&[
 ]);
 
 /// The merged `workflow:` (spans still encoded, `!reference` resolved).
-pub(super) fn check_workflow(workflow: &Node, out: &mut Vec<Problem>) {
+pub(super) fn check_workflow(workflow: &Node, out: &mut Vec<Issue>) {
     let mut cx = Ctx {
         owner: "`workflow`".into(),
         out,
@@ -629,27 +635,24 @@ pub(super) fn check_workflow(workflow: &Node, out: &mut Vec<Problem>) {
 }
 
 /// What `environment: on_stop` of a job asks for: the job named, the environment
-/// name, and where `on_stop` is written.
+/// name, and the span of `on_stop` (as the merged job has it).
 pub(super) struct OnStop {
     pub job: usize,
     pub target: String,
     pub env: Option<String>,
-    pub file: usize,
     pub span: Span,
 }
 
-/// The `environment:` name and `on_stop` of a merged job (spans still encoded).
+/// The `environment:` name and `on_stop` of a merged job.
 pub(super) fn on_stop(index: usize, job: &Node) -> Option<OnStop> {
     let env = job.get("environment")?;
     let stop = env.get("on_stop")?;
     let target = stop.as_str().filter(|s| !s.contains("$[["))?;
-    let (file, span) = decode(stop.span);
     Some(OnStop {
         job: index,
         target: target.to_string(),
         env: environment_name(env).map(str::to_string),
-        file,
-        span,
+        span: stop.span,
     })
 }
 
@@ -665,7 +668,7 @@ pub(super) fn environment_name(env: &Node) -> Option<&str> {
 /// GitLab's `on_stop` checks: the job named exists, has an environment of the same
 /// name, and stops it (`action: stop`). `jobs` are (name, merged node) of the
 /// pipeline's visible jobs.
-pub(super) fn check_on_stop(jobs: &[(&str, &Node)], stops: &[OnStop], out: &mut Vec<Problem>) {
+pub(super) fn check_on_stop(jobs: &[(&str, &Node)], stops: &[OnStop], out: &mut Vec<Issue>) {
     for s in stops {
         let name = jobs.get(s.job).map_or("", |j| j.0);
         let problem = match jobs.iter().find(|(n, _)| *n == s.target) {
@@ -696,11 +699,7 @@ pub(super) fn check_on_stop(jobs: &[(&str, &Node)], stops: &[OnStop], out: &mut 
             },
         };
         if let Some(message) = problem {
-            out.push(Problem {
-                file: s.file,
-                span: s.span,
-                message,
-            });
+            out.push((s.span, message));
         }
     }
 }

@@ -12,7 +12,7 @@
 //! each script line comes from.
 
 use super::include::{self, IncludeKind, MAX_INCLUDES};
-use super::keywords;
+use super::keywords::{self, REFERENCE};
 use crate::finding::Span;
 use crate::repo::Repo;
 use crate::source::SourceFile;
@@ -98,8 +98,6 @@ const DEFAULT_KEYS: &[&str] = &[
 const MAX_EXTENDS: usize = 11;
 /// And at most 10 levels of `!reference` (and of nested script lists).
 const MAX_REFERENCE: usize = 10;
-/// Marks a `!reference [..]` sequence while merging (a key no real mapping has).
-const REFERENCE: &str = "\u{0}!reference";
 
 const FILE_SHIFT: u32 = 40;
 const OFFSET_MASK: usize = (1 << FILE_SHIFT) - 1;
@@ -111,11 +109,21 @@ fn encode(span: Span, file: usize) -> Span {
     )
 }
 
-pub(super) fn decode(span: Span) -> (usize, Span) {
+fn decode(span: Span) -> (usize, Span) {
     (
         span.start >> FILE_SHIFT,
         Span::new(span.start & OFFSET_MASK, span.end & OFFSET_MASK),
     )
+}
+
+/// A problem at a span that still carries its file.
+fn decoded((span, message): keywords::Issue) -> Problem {
+    let (file, span) = decode(span);
+    Problem {
+        file,
+        span,
+        message,
+    }
 }
 
 /// Which script section a line belongs to.
@@ -402,7 +410,9 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
     let defaults = b.defaults();
     if let Some(mut wf) = b.defs.get("workflow").cloned() {
         b.references(&mut wf, 0);
-        keywords::check_workflow(&wf, &mut b.problems);
+        let mut issues = vec![];
+        keywords::check_workflow(&wf, &mut issues);
+        b.problems.extend(issues.into_iter().map(decoded));
     }
     let mut jobs = vec![];
     let mut stops = vec![];
@@ -413,7 +423,9 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
         apply_defaults(&mut node, &defaults);
         b.references(&mut node, 0);
         // Checked while spans still carry their file.
-        keywords::check_job(name, &node, &mut b.problems);
+        let mut issues = vec![];
+        keywords::check_job(name, &node, &mut issues);
+        b.problems.extend(issues.into_iter().map(decoded));
         stops.extend(keywords::on_stop(jobs.len(), &node));
         let (node, key_files, lines) = finish(node);
         let job = Job {
@@ -429,7 +441,9 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
     }
     if !b.incomplete {
         let named: Vec<(&str, &Node)> = jobs.iter().map(|j: &Job| (j.name, &j.node)).collect();
-        keywords::check_on_stop(&named, &stops, &mut b.problems);
+        let mut issues = vec![];
+        keywords::check_on_stop(&named, &stops, &mut issues);
+        b.problems.extend(issues.into_iter().map(decoded));
     }
     let mut p = Pipeline {
         files: b.files,
@@ -856,7 +870,7 @@ pub fn matrix_base(name: &str) -> &str {
     }
 }
 
-pub(super) fn reference_target(entries: &[Entry]) -> Option<Vec<String>> {
+fn reference_target(entries: &[Entry]) -> Option<Vec<String>> {
     match entries {
         [e] if e.key.as_str() == Some(REFERENCE) => Some(flatten_strings(&e.value)),
         _ => None,
