@@ -36,6 +36,8 @@ const LAYERS: &[&str] = &[
     // GitLab CI's own model, the shared pipeline model, GitHub Actions read into
     // it and GitLab CI lowered into it.
     "gitlab::include",
+    // The inner structure of job keywords (tables, checked by the merge).
+    "gitlab::keywords",
     // The merge, then the checks of GitLab's schema on the merged jobs.
     "gitlab::pipeline",
     "gitlab::schema",
