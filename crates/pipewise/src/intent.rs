@@ -851,6 +851,37 @@ fn ships_by_kind(name: &str) -> bool {
 /// What a command ships, if anything, judged strictly.
 pub fn command_ships(c: &Command) -> Option<Intent> {
     let name = c.base_name();
+    // Only these commands can ship (every branch below names one of them): the rest
+    // are rejected before they are classified (`$(date)`, `jq`, `echo`).
+    if !matches!(
+        name,
+        "gh" | "twine"
+            | "gem"
+            | "nuget"
+            | "dotnet"
+            | "uv"
+            | "poetry"
+            | "hatch"
+            | "flit"
+            | "cargo"
+            | "gradle"
+            | "./gradlew"
+            | "mvn"
+            | "./mvnw"
+            | "docker"
+            | "podman"
+            | "buildah"
+            | "nerdctl"
+            | "curl"
+            | "wget"
+            | "npx"
+            | "pnpx"
+            | "bunx"
+            | "goreleaser"
+    ) && !ships_by_kind(name)
+    {
+        return None;
+    }
     // Pushing a branch (bots, merges, PR branches) is not a release or a deploy.
     if name == "git" {
         return None;
