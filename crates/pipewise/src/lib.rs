@@ -6,7 +6,6 @@
 pub mod analysis;
 pub mod audit;
 pub mod baseline;
-pub mod conditions;
 pub mod config;
 pub mod discover;
 pub mod dockerfile;

@@ -46,7 +46,7 @@ const LAYERS: &[&str] = &[
     "gitlab::lower",
     "gitlab",
     // Facts about steps and jobs.
-    "conditions",
+    "github::conditions",
     "needs",
     "intent",
     "effects",
@@ -466,6 +466,72 @@ fn rules_name_only_their_platforms_code() {
         "read {read} rule files"
     );
     assert!(problems.is_empty(), "{problems:#?}");
+}
+
+/// GitHub-only fixes sit in `fix/github/`, the others in `fix/` (docs/architecture.md,
+/// "Where GitHub-only code lives"): a fixer is in `fix/github/` exactly when its
+/// rule is GitHub-only and about workflows (not a Dockerfile's `container/*` rule),
+/// and a fixer in `fix/` names nothing of `crate::github`.
+#[test]
+fn fix_places_follow_rule_platforms() {
+    use pipewise::workflow::Platform;
+    let dir = src().join("fix");
+    let registry = code(&dir.join("mod.rs"));
+    let rules = pipewise::rules::all();
+    let mut checked = 0;
+    let mut problems = vec![];
+    // `rule: "<id>", name: "…", plan: <module>::<fn>,` in `fixers()`.
+    for entry in registry.split("Fixer {").skip(1) {
+        let field = |key: &str| {
+            let at = entry.find(key)? + key.len();
+            let rest = entry[at..].trim_start().trim_start_matches('"');
+            Some(ident_or_rule(rest).to_string())
+        };
+        let (Some(rule), Some(module)) = (field("rule:"), field("plan:")) else {
+            continue;
+        };
+        if rule.is_empty() {
+            // `pub struct Fixer { pub rule: &'static str, … }`
+            continue;
+        }
+        let Some(r) = rules.iter().find(|r| r.meta().id == rule) else {
+            problems.push(format!("fixer {module}: no rule {rule}"));
+            continue;
+        };
+        checked += 1;
+        let github_only = r.platforms() == [Platform::GitHub];
+        let in_github = dir.join("github").join(format!("{module}.rs")).is_file();
+        let in_fix = dir.join(format!("{module}.rs")).is_file();
+        // A Dockerfile rule (`container/*`) is GitHub-only by its default
+        // `platforms`, yet its fix edits a Dockerfile: it sits in `fix/`.
+        let github_fix = github_only && !rule.starts_with("container/");
+        if github_fix != in_github || in_github == in_fix {
+            problems.push(format!(
+                "fixer {module} of {rule} (platforms {:?}) sits in {}",
+                r.platforms(),
+                if in_github { "fix/github/" } else { "fix/" }
+            ));
+        }
+        if in_fix
+            && !named_after(&code(&dir.join(format!("{module}.rs"))), "crate::github::").is_empty()
+        {
+            problems.push(format!("fixer fix/{module}.rs names `crate::github`"));
+        }
+    }
+    assert_eq!(
+        checked,
+        pipewise::fix::fixers().len(),
+        "fixers not read: {problems:#?}"
+    );
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+/// A rule id (`security/x-y`) or an identifier, up to what ends it.
+fn ident_or_rule(s: &str) -> &str {
+    let end = s
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '/'))
+        .unwrap_or(s.len());
+    &s[..end]
 }
 
 /// The backticked paths in the first column of a Markdown table that follows

@@ -10,7 +10,7 @@
 use super::events::{Event, EventRun};
 use super::report::Assumptions;
 use super::{cost, duration, JobStatic, Leg};
-use crate::conditions::{Cond, RefKind, Scenario, Tri};
+use crate::github::conditions::{Cond, RefKind, Scenario, Tri};
 use crate::workflow::{Job, Workflow};
 use pipewise_yaml::{Node, NodeKind};
 use std::collections::HashMap;

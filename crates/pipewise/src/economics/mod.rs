@@ -4,7 +4,7 @@
 //! * [`events`]: which jobs run for each trigger (push to the default branch, pull
 //!   request, tag, schedule, manual, `workflow_run`), with matrix expansion
 //!   (`include`/`exclude`), `if:` conditions decided from the event through
-//!   [`crate::conditions`], branch and path filters, and local reusable workflows
+//!   [`crate::github::conditions`], branch and path filters, and local reusable workflows
 //!   followed (their jobs are costed in the caller's run);
 //! * [`duration`]: the step-kind model (ranges), `timeout-minutes` as the upper
 //!   bound; [`runs`]: observed durations (`--runs FILE`) replace the model;
@@ -27,7 +27,7 @@ pub mod runs;
 pub mod savings;
 mod unused_needs;
 
-use crate::conditions::{Cond, Scenario, Tri};
+use crate::github::conditions::{Cond, Scenario, Tri};
 use crate::workflow::{Job, Platform, Workflow};
 use cost::Price;
 use duration::Kind;
@@ -216,7 +216,7 @@ pub fn analyze(workflows: &[Workflow], inputs: &Inputs) -> Economics {
                 event: Event::Manual,
                 scenario: Scenario {
                     event: other.first().copied(),
-                    ref_kind: crate::conditions::RefKind::Unknown,
+                    ref_kind: crate::github::conditions::RefKind::Unknown,
                     outsider: false,
                     branch: None,
                 },
@@ -732,7 +732,7 @@ fn running_decided(m: &Model, sc: &Scenario, runs: &mut [bool], decided: &mut [T
 type Memo = HashMap<(usize, String, u8), RunResult>;
 
 fn ref_code(sc: &Scenario) -> u8 {
-    use crate::conditions::RefKind;
+    use crate::github::conditions::RefKind;
     match sc.ref_kind {
         RefKind::Branch => 0,
         RefKind::Tag => 1,

@@ -6,8 +6,8 @@ use super::duration::{self, Kind};
 use super::events::{self, Event};
 use super::report::{cents, tidy, Assumptions, Saving, BASIS_MODEL, BASIS_RUNS};
 use super::{model, run, running, Memo, Model};
-use crate::conditions::Tri;
 use crate::finding::Span;
+use crate::github::conditions::Tri;
 use crate::intent::subcommand;
 use crate::shell::Command;
 use crate::workflow::{Step, Workflow};
@@ -290,7 +290,7 @@ fn find_in(models: &[Model], i: usize, a: &Assumptions) -> Vec<Found> {
         // decide (`needs.changes.outputs.backend == 'true'`) may be a filter of its own.
         // A job certainly runs when its `if:` holds and the jobs it needs certainly
         // run (topological order).
-        let sure = |c: &crate::conditions::Cond| c.eval(&e.scenario) == Tri::True;
+        let sure = |c: &crate::github::conditions::Cond| c.eval(&e.scenario) == Tri::True;
         let mut sure_job = vec![false; m.jobs.len()];
         for &ji in &m.order {
             let j = &m.jobs[ji];

@@ -11,7 +11,7 @@
 use super::report::{tidy, BASIS_MODEL};
 use super::savings::{Found, UNUSED_NEEDS};
 use super::{critical_path, events, job_minutes, Callee, Model};
-use crate::conditions::Tri;
+use crate::github::conditions::Tri;
 use crate::workflow::{Job, Step};
 
 /// Minutes a run's critical path must shorten by before the wait is worth a finding

@@ -18,20 +18,16 @@
 pub mod diff;
 pub mod yaml;
 
-mod concurrency;
-mod continue_on_error;
 mod dockerfile;
+mod github;
 mod interactive_prompt;
-mod lock_edits;
 mod masked_failure;
-mod permissions;
-mod persist_credentials;
-mod pin_action;
 mod scanner;
-mod template_injection;
-mod timeout;
-mod toolchain;
-mod unlocked_action;
+
+use github::{
+    concurrency, continue_on_error, permissions, persist_credentials, pin_action,
+    template_injection, timeout, toolchain, unlocked_action,
+};
 
 use crate::config::Config;
 use crate::finding::Severity;

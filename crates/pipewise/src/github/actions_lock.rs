@@ -18,7 +18,7 @@
 //! (startup failure) unless each action it uses is in its list and has a
 //! `dependencies` entry, and runs the recorded commit whatever the tag says now.
 //! This module reads the lock (what an onboarded workflow's `uses:` is locked to)
-//! (`fix/lock_edits.rs` plans the edits that keep it in step with a workflow).
+//! (`fix/github/lock_edits.rs` plans the edits that keep it in step with a workflow).
 
 use crate::repo::Repo;
 use crate::source::SourceFile;

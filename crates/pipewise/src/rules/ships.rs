@@ -38,7 +38,7 @@ struct Resolver<'r, 'v, 'a> {
 ///   turn (at most [`MAX_ACTION_DEPTH`] deep, cycles cut), leaving out the steps whose
 ///   `if:` cannot hold with the inputs the step passes (`if: inputs.publish ==
 ///   'true'` when the caller does not set `publish` and its default is `'false'`:
-///   [`crate::conditions::possible_with_inputs`]); an action folder without an
+///   [`crate::github::conditions::possible_with_inputs`]); an action folder without an
 ///   `action.yml` in the repository ships nothing known.
 ///
 /// Pushes to a registry on the runner itself are not shipping ([`crate::effects::step_publishes`]).
@@ -122,7 +122,7 @@ impl<'v, 'a> Resolver<'_, 'v, 'a> {
                 || !cond
                     .and_then(|c| c.as_str())
                     .is_some_and(|c| c.contains("inputs."))
-                || crate::conditions::possible_with_inputs(cond, &|name| {
+                || crate::github::conditions::possible_with_inputs(cond, &|name| {
                     input_value(a, with, name)
                 });
             if runs {

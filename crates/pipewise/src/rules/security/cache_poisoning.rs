@@ -2,8 +2,8 @@
 //! (`actions/cache`, setup-* `cache:`, `Swatinem/rust-cache`, …) — a cache written by
 //! a less trusted run can then ship in the release.
 
-use crate::conditions::co_reachable;
 use crate::finding::{Category, Confidence, Severity};
+use crate::github::conditions::co_reachable;
 use crate::repo::Repo;
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::workflow::{Job, Step, Workflow};

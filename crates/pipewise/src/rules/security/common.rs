@@ -325,7 +325,7 @@ pub fn populating_events(path: &str) -> Option<&'static [&'static str]> {
 /// With `at` (the job and step where the value is used), events under which the
 /// job's and step's `if:` never let it run do not count, and a privileged event
 /// counts only when an outsider can start a run that reaches the step
-/// ([`crate::conditions`]: a same-repository head or PR-author guard keeps forks out).
+/// ([`crate::github::conditions`]: a same-repository head or PR-author guard keeps forks out).
 pub fn attacker_severity(
     wf: Option<&Workflow>,
     at: Option<(&Job, &Step)>,
@@ -339,7 +339,7 @@ pub fn attacker_severity(
         );
     };
     let events = populating_events(path);
-    let all = crate::conditions::scenarios(wf);
+    let all = crate::github::conditions::scenarios(wf);
     let reach = |e: &str, outsider: bool| {
         let Some((job, step)) = at else { return true };
         let modelled: Vec<_> = all.iter().filter(|sc| sc.event == Some(e)).collect();
@@ -348,9 +348,9 @@ pub fn attacker_severity(
             return true;
         }
         let outsider = outsider && modelled.iter().any(|sc| sc.outsider);
-        modelled
-            .iter()
-            .any(|sc| sc.outsider == outsider && crate::conditions::reachable(job, Some(step), sc))
+        modelled.iter().any(|sc| {
+            sc.outsider == outsider && crate::github::conditions::reachable(job, Some(step), sc)
+        })
     };
     let relevant: Vec<&str> = wf
         .triggers

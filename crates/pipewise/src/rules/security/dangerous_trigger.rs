@@ -5,8 +5,8 @@
 //! reaching a code sink, is medium; the trigger alone is at most an info note.
 
 use super::common::{checks_out_head_in, classify, value_contexts, Taint};
-use crate::conditions::{reachable, scenarios};
 use crate::finding::{Category, Confidence, Severity, Span};
+use crate::github::conditions::{reachable, scenarios};
 use crate::github::expr::find_embedded;
 use crate::intent::{step_intent, Intent};
 use crate::rules::{Ctx, FixMeta, RepoView, Rule, RuleMeta};

@@ -220,14 +220,14 @@ impl Rule for GithubEnvInjection {
                 // a tool's path): medium when an outsider's run reaches the step, low
                 // when conditions keep outsiders out or a maintainer's label is required.
                 let (job_if, step_if) = (
-                    crate::conditions::Cond::parse(site.job.and_then(|j| j.get("if"))),
-                    crate::conditions::Cond::parse(site.step.get("if")),
+                    crate::github::conditions::Cond::parse(site.job.and_then(|j| j.get("if"))),
+                    crate::github::conditions::Cond::parse(site.step.get("if")),
                 );
-                let labelled = crate::conditions::Guards::of(&job_if).label
-                    || crate::conditions::Guards::of(&step_if).label;
+                let labelled = crate::github::conditions::Guards::of(&job_if).label
+                    || crate::github::conditions::Guards::of(&step_if).label;
                 let outsider = match (site.workflow, site.job) {
                     (Some(wf), Some(j)) => {
-                        crate::conditions::outsider_reach(wf, j, Some(site.step)).is_some()
+                        crate::github::conditions::outsider_reach(wf, j, Some(site.step)).is_some()
                     }
                     _ => true,
                 };

@@ -90,7 +90,7 @@ impl Rule for PersistedCredentials {
                     // Also through a repository script the step runs or a local
                     // action it uses, when present (`rules::ships::resolve_ships`).
                     crate::effects::step_publishes_in(j, s).is_some()
-                        && crate::conditions::co_reachable(wf, j, site.step, s)
+                        && crate::github::conditions::co_reachable(wf, j, site.step, s)
                 }) || publishing_step(j).is_none() && crate::effects::job_publishes(j).is_some()
             }
             _ => false,

@@ -142,7 +142,7 @@ impl Rule for SelfHostedRunner {
             return;
         };
         // A trigger outsiders start under which the job's `if:` lets it run.
-        let Some(t) = crate::conditions::outsider_reach(wf, job, None)
+        let Some(t) = crate::github::conditions::outsider_reach(wf, job, None)
             .and_then(|sc| wf.triggers.iter().find(|t| Some(t.event) == sc.event))
         else {
             return;
