@@ -321,41 +321,70 @@ impl Document {
         limits: Limits,
         header_key: &str,
     ) -> Result<Document, (Diagnostic, String)> {
+        // A header written first and ended by a `---` line (GitLab's layout): its text
+        // and the body are parsed on their own, each once, so the fast path can read
+        // both; the whole stream is parsed (by saphyr: the fast path reads one
+        // document) only when that shape is not there.
+        if let Some(at) = header_end(&source, header_key) {
+            if let Ok(head) = Document::parse_or_return(source[..at].to_string(), limits) {
+                if is_header(&head.root, header_key) {
+                    return Document::body_after(source, at, head.root, limits);
+                }
+            }
+        }
+        Document::header_from_stream(source, limits, header_key)
+    }
+
+    /// [`Document::parse_with_header`] from the whole stream: parsed as one, the
+    /// header recognised in its first document and the body parsed again after the
+    /// `---` the parser reports. The general route, and the fast route's oracle.
+    fn header_from_stream(
+        source: String,
+        limits: Limits,
+        header_key: &str,
+    ) -> Result<Document, (Diagnostic, String)> {
         let first = Document::parse_or_return(source, limits)?;
-        let is_header = first
-            .root
-            .as_map()
-            .is_some_and(|m| m.len() == 1 && m[0].key.as_str() == Some(header_key));
         let second = first
             .warnings
             .iter()
             .find(|w| w.message.starts_with("only the first YAML document"))
             .and_then(|w| first.lines.line_start(w.position.line));
-        let (true, Some(at)) = (is_header, second) else {
+        let (true, Some(at)) = (is_header(&first.root, header_key), second) else {
             return Ok(first);
         };
-        // The body parsed on its own: the header (and the `---`) blanked to spaces,
-        // line breaks kept, so every span is an offset into the original source.
-        let marker_end = (at + 3).min(first.source.len());
-        let mut bytes = first.source.as_bytes().to_vec();
+        let Document { source, root, .. } = first;
+        Document::body_after(source, at, root, limits)
+    }
+
+    /// The document after a header that ends at the `---` line starting at byte `at`,
+    /// parsed on its own: the header (and the `---`) blanked to spaces, line breaks
+    /// kept, so every span is an offset into the original source.
+    fn body_after(
+        source: String,
+        at: usize,
+        header: Node,
+        limits: Limits,
+    ) -> Result<Document, (Diagnostic, String)> {
+        let marker_end = (at + 3).min(source.len());
+        let mut bytes = source.as_bytes().to_vec();
         for b in bytes.iter_mut().take(marker_end) {
             if *b != b'\n' && *b != b'\r' {
                 *b = b' ';
             }
         }
         let Ok(blanked) = String::from_utf8(bytes) else {
-            return Ok(first);
+            return Document::parse_or_return(source, limits);
         };
         let body = match Document::parse_or_return(blanked, limits) {
             Ok(d) => d,
-            Err((d, _)) => return Err((d, first.source)),
+            Err((d, _)) => return Err((d, source)),
         };
         Ok(Document {
-            source: first.source,
-            lines: first.lines,
+            lines: LineIndex::from_starts(&source, line_starts(&source)),
+            source,
             root: body.root,
             warnings: body.warnings,
-            header: Some(first.root),
+            header: Some(header),
             checkpoints: Default::default(),
         })
     }
@@ -849,6 +878,39 @@ const MAX_FLOW_REINDENTS: usize = 64;
 ///   ]
 /// ```
 ///
+/// Whether `root` is a header: a mapping whose only key is `header_key`.
+fn is_header(root: &Node, header_key: &str) -> bool {
+    root.as_map()
+        .is_some_and(|m| m.len() == 1 && m[0].key.as_str() == Some(header_key))
+}
+
+/// Where a header ends when `source` opens (after blank and comment lines) with a
+/// `header_key:` line at column 0: the byte offset of the first `---` document
+/// marker line after it. `None` when the source does not start that way.
+fn header_end(source: &str, header_key: &str) -> Option<usize> {
+    let mut offset = 0;
+    let mut seen_key = false;
+    for line in source.split_inclusive('\n') {
+        let text = line.trim_end_matches(['\n', '\r']);
+        if !seen_key {
+            let t = text.trim_start();
+            if !(t.is_empty() || t.starts_with('#')) {
+                let key = text.strip_prefix(header_key)?;
+                if !key.starts_with(':') {
+                    return None;
+                }
+                seen_key = true;
+            }
+        } else if let Some(rest) = text.strip_prefix("---") {
+            if rest.is_empty() || rest.starts_with([' ', '\t']) {
+                return Some(offset);
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
 /// The YAML spec wants flow continuation lines indented past the enclosing block node;
 /// libyaml (PyYAML), GitHub Actions and zizmor accept the lines above anyway, and real
 /// workflows rely on it. Each refused line gets one more leading space (outside scalars,
@@ -1288,6 +1350,51 @@ impl Drop for Node {
 
 #[cfg(test)]
 mod tests {
+    /// The header route (header and body parsed each on its own) gives what parsing
+    /// the whole stream gives, and falls back to it when the file does not open with
+    /// the header; sources without a header are parsed as they are.
+    #[test]
+    fn header_route_matches_the_whole_stream() {
+        let sources = [
+            "spec:\n  inputs:\n    v:\n      default: x\n---\njob:\n  script: echo $[[ inputs.v ]]\n",
+            "# comment\n\nspec:\n  inputs: {a: {}}\n--- # body\njob:\n  script: [make]\n",
+            "spec:\n  inputs:\n    d:\n      description: |\n        text\n---\na: 1\n---\nb: 2\n",
+            "spec:\r\n  inputs:\r\n    v:\r\n---\r\njob: {script: x}\r\n",
+            // Not a header: more keys, not first, no marker, a `----` line.
+            "spec:\n  inputs: {}\nstages: [a]\n---\njob: {}\n",
+            "stages: [a]\nspec:\n  inputs: {}\n---\njob: {}\n",
+            "spec:\n  inputs: {}\n",
+            "spec:\n  inputs: {}\n----\n",
+            "specs:\n  x: 1\n---\njob: {}\n",
+            // A syntax error in the body.
+            "spec:\n  inputs: {}\n---\njob: [\n",
+        ];
+        for src in sources {
+            let limits = Limits::default();
+            let fast = Document::parse_with_header(src.to_string(), limits, "spec");
+            let whole = Document::header_from_stream(src.to_string(), limits, "spec");
+            match (fast, whole) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a.root, b.root, "{src:?}");
+                    assert_eq!(a.header, b.header, "{src:?}");
+                    assert_eq!(a.warnings.len(), b.warnings.len(), "{src:?}");
+                    assert_eq!(a.source, src);
+                }
+                (Err((a, sa)), Err((b, sb))) => {
+                    assert_eq!(a.position, b.position, "{src:?}");
+                    assert_eq!((sa.as_str(), sb.as_str()), (src, src));
+                }
+                (a, b) => panic!("{src:?}: {:?} vs {:?}", a.is_ok(), b.is_ok()),
+            }
+        }
+        // The header's text and the body are each read by the fast path.
+        let src = "spec:\n  inputs:\n    v:\n---\njob:\n  script: make\n";
+        let at = header_end(src, "spec").expect("a header");
+        assert_eq!(&src[at..at + 3], "---");
+        assert!(Document::fast_path_reads(&src[..at], Limits::default()));
+        assert_eq!(header_end("stages: [a]\nspec: {}\n---\n", "spec"), None);
+    }
+
     use super::*;
 
     fn doc(s: &str) -> Document {

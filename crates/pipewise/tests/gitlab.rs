@@ -357,3 +357,87 @@ fn gitlab_templates_provide_capabilities() {
     assert_eq!(status("security.secret-scanning"), "Present");
     assert_eq!(status("security.dependency-audit"), "Missing");
 }
+
+/// The inner structure of keywords, as GitLab's schema and validators have it: each
+/// bad key or value is an error at its own line, in the file it is written in (a
+/// template's `artifacts:` is reported in the template's file). The job `good` holds
+/// a valid look-alike of every one, and gives none.
+#[test]
+fn keyword_structure_errors_have_file_and_line() {
+    let (_d, r) = repo(&[
+        (
+            ".gitlab-ci.yml",
+            concat!(
+                "include: ci/t.yml\n",
+                "art:\n  extends: .t\n  script: make\n",
+                "  artifacts:\n    when: sometimes\n    paths: [a, {b: c}]\n",
+                "    reports:\n      junit: out.xml\n      jnuit: out.xml\n",
+                "cached:\n  script: make\n",
+                "  cache:\n    key: $CI_COMMIT_REF_SLUG/deps\n    policy: pull-only\n",
+                "    fallback_keys: [a, b, c, d, e, f]\n    untracked: maybe\n",
+                "ruled:\n  script: make\n  rules:\n",
+                "    - if: $X\n      when: delayed\n",
+                "    - if: $Y\n      start_in: 1 hour\n",
+                "    - changes: {paths: [a], compare: main}\n      needs: [{job: a, parallel: 2}]\n",
+                "env:\n  script: make\n",
+                "  environment:\n    url: https://example.com\n    action: destroy\n    deployment_tier: prod\n    on_stop: gone\n",
+                "trig:\n  trigger:\n    project: a/b\n    include: c.yml\n    strategy: wait\n",
+                "trig2:\n  trigger:\n    branch: main\n    forward: {yaml_variables: true, secrets: true}\n",
+                "need:\n  script: make\n  needs:\n    - {jbo: art}\n",
+                "par:\n  script: make\n  parallel:\n    matrix:\n      - A: [1, 2]\n    max: 3\n",
+                "stop-a:\n  script: make\n  environment: {name: review, on_stop: stop-b}\n",
+                "stop-b:\n  script: make\n  environment: {name: other, action: stop}\n",
+                "good:\n  script: make\n",
+                "  artifacts:\n    when: always\n    paths: [a, b]\n    expire_in: 1 week\n    access: developer\n",
+                "    reports: {junit: [a.xml, b.xml], dotenv: x.env, coverage_report: {coverage_format: cobertura, path: c.xml}}\n",
+                "  cache:\n    - key: {files: [Gemfile.lock], prefix: $CI_JOB_NAME}\n      policy: $POLICY\n      untracked: true\n",
+                "    - key: deps-$CI_COMMIT_REF_SLUG\n      fallback_keys: [a]\n      when: on_failure\n",
+                "  rules:\n    - if: $X\n      when: delayed\n      start_in: 5 minutes\n",
+                "    - changes: {paths: [a], compare_to: main}\n      exists: [b]\n      allow_failure: true\n      needs: [art, {job: need, optional: true}]\n",
+                "  environment:\n    name: review\n    action: prepare\n    deployment_tier: staging\n    kubernetes: {agent: a/b:c, namespace: n}\n    on_stop: stop-good\n",
+                "  needs:\n    - {job: par, parallel: {matrix: [{A: '1'}]}}\n    - {pipeline: $PARENT_PIPELINE_ID, job: gen}\n",
+                "  parallel: {matrix: [{A: [x, y], B: z}]}\n",
+                "  id_tokens:\n    TOKEN:\n      aud: https://vault.example.com\n",
+                "stop-good:\n  script: make\n  when: manual\n  environment: {name: review, action: stop}\n",
+                "child:\n  trigger:\n    include: [{local: c.yml}]\n    strategy: depend\n    forward: {pipeline_variables: true}\n",
+            ),
+        ),
+        (
+            "ci/t.yml",
+            ".t:\n  artifacts:\n    expose: out\n.r:\n  rules:\n    - if: $Z\nworkflow:\n  rules:\n    - !reference [.r, rules]\n    - if: $A\n      when: manual\n    - if: $B\n      when: never\n  auto_cancel:\n    on_new_commit: always\n",
+        ),
+        ("c.yml", "x:\n  script: make\n"),
+    ]);
+    let errs = load_errors(&r);
+    let want = [
+        "ci/t.yml:3 unknown key `expose` in `artifacts` of job `art`",
+        "ci/t.yml:11 `workflow:rules:when: manual` of `workflow` is not one of always, never",
+        "ci/t.yml:15 `workflow:auto_cancel:on_new_commit: always` of `workflow` is not one of",
+        ".gitlab-ci.yml:6 `artifacts:when: sometimes` of job `art` is not one of",
+        ".gitlab-ci.yml:7 `artifacts:paths` of job `art`: this item must be a string, found a mapping",
+        ".gitlab-ci.yml:10 unknown key `jnuit` in `artifacts:reports` of job `art`",
+        ".gitlab-ci.yml:14 `cache:key` of job `cached` cannot contain `/`",
+        ".gitlab-ci.yml:15 `cache:policy: pull-only` of job `cached` is not one of",
+        ".gitlab-ci.yml:16 `cache:fallback_keys` of job `cached` has 6 items; GitLab allows at most 5",
+        ".gitlab-ci.yml:17 `cache:untracked` of job `cached` must be `true` or `false`",
+        ".gitlab-ci.yml:21 a `rules:` item of job `ruled` has `when: delayed` without `start_in`",
+        ".gitlab-ci.yml:24 a `rules:` item of job `ruled` has `start_in` without `when: delayed`",
+        ".gitlab-ci.yml:25 unknown key `compare` in `rules:changes` of job `ruled`",
+        ".gitlab-ci.yml:26 unknown key `parallel` in `rules:needs` of job `ruled`",
+        ".gitlab-ci.yml:30 `environment` of job `env` has no `name`",
+        ".gitlab-ci.yml:31 `environment:action: destroy` of job `env` is not one of",
+        ".gitlab-ci.yml:32 `environment:deployment_tier: prod` of job `env` is not one of",
+        ".gitlab-ci.yml:33 `environment:on_stop` of job `env` names `gone`, which is not defined",
+        ".gitlab-ci.yml:37 `trigger` of job `trig` has both `project` and `include`",
+        ".gitlab-ci.yml:38 `trigger:strategy: wait` of job `trig` is not one of depend, mirror",
+        ".gitlab-ci.yml:41 `trigger` of job `trig2` names neither a `project` nor an `include`",
+        ".gitlab-ci.yml:41 `trigger:branch` of job `trig2` needs `trigger:project`",
+        ".gitlab-ci.yml:42 unknown key `secrets` in `trigger:forward` of job `trig2`",
+        ".gitlab-ci.yml:46 unknown key `jbo` in `needs` of job `need`",
+        ".gitlab-ci.yml:46 `needs` of job `need` has no `job`",
+        ".gitlab-ci.yml:52 unknown key `max` in `parallel` of job `par`",
+        ".gitlab-ci.yml:55 `environment:on_stop` of job `stop-a` names `stop-b`, whose environment has another name",
+    ];
+    assert_has_errors(&errs, &want);
+    assert_eq!(errs.len(), want.len(), "{errs:#?}");
+}

@@ -5,6 +5,7 @@
 //! rules (`rules/gitlab/`) see the merged jobs.
 
 pub mod include;
+mod keywords;
 pub mod lower;
 pub mod pipeline;
 mod schema;

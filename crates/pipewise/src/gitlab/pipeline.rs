@@ -12,6 +12,7 @@
 //! each script line comes from.
 
 use super::include::{self, IncludeKind, MAX_INCLUDES};
+use super::keywords::{self, REFERENCE};
 use crate::finding::Span;
 use crate::repo::Repo;
 use crate::source::SourceFile;
@@ -97,8 +98,6 @@ const DEFAULT_KEYS: &[&str] = &[
 const MAX_EXTENDS: usize = 11;
 /// And at most 10 levels of `!reference` (and of nested script lists).
 const MAX_REFERENCE: usize = 10;
-/// Marks a `!reference [..]` sequence while merging (a key no real mapping has).
-const REFERENCE: &str = "\u{0}!reference";
 
 const FILE_SHIFT: u32 = 40;
 const OFFSET_MASK: usize = (1 << FILE_SHIFT) - 1;
@@ -115,6 +114,16 @@ fn decode(span: Span) -> (usize, Span) {
         span.start >> FILE_SHIFT,
         Span::new(span.start & OFFSET_MASK, span.end & OFFSET_MASK),
     )
+}
+
+/// A problem at a span that still carries its file.
+fn decoded((span, message): keywords::Issue) -> Problem {
+    let (file, span) = decode(span);
+    Problem {
+        file,
+        span,
+        message,
+    }
 }
 
 /// Which script section a line belongs to.
@@ -399,13 +408,25 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
         None => ["build", "test", "deploy"].map(String::from).to_vec(),
     };
     let defaults = b.defaults();
+    if let Some(mut wf) = b.defs.get("workflow").cloned() {
+        b.references(&mut wf, 0);
+        let mut issues = vec![];
+        keywords::check_workflow(&wf, &mut issues);
+        b.problems.extend(issues.into_iter().map(decoded));
+    }
     let mut jobs = vec![];
+    let mut stops = vec![];
     for (name, file, key) in visible {
         let Some(mut node) = b.resolve(name, &mut vec![]) else {
             continue;
         };
         apply_defaults(&mut node, &defaults);
         b.references(&mut node, 0);
+        // Checked while spans still carry their file.
+        let mut issues = vec![];
+        keywords::check_job(name, &node, &mut issues);
+        b.problems.extend(issues.into_iter().map(decoded));
+        stops.extend(keywords::on_stop(jobs.len(), &node));
         let (node, key_files, lines) = finish(node);
         let job = Job {
             name,
@@ -417,6 +438,12 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
         };
         b.check_job(&job, &stages);
         jobs.push(job);
+    }
+    if !b.incomplete {
+        let named: Vec<(&str, &Node)> = jobs.iter().map(|j: &Job| (j.name, &j.node)).collect();
+        let mut issues = vec![];
+        keywords::check_on_stop(&named, &stops, &mut issues);
+        b.problems.extend(issues.into_iter().map(decoded));
     }
     let mut p = Pipeline {
         files: b.files,

@@ -11,6 +11,7 @@
 //! Scalars that are `$[[ inputs ]]` interpolations are left alone: GitLab replaces
 //! them (possibly by a list) before it validates.
 
+use super::keywords::flattened;
 use super::pipeline::{matrix_base, Job, Pipeline, Problem, SECTIONS};
 use pipewise_yaml::{Node, NodeKind, Style};
 use std::collections::HashMap;
@@ -219,14 +220,7 @@ fn needs_of<'j>(j: &'j Job) -> Vec<(&'j str, &'j Node, &'static str)> {
     let mut add = |n: Option<&'j Node>, key: &'static str| {
         // Nested lists (an anchored list of needs as an item) are flattened, as
         // GitLab does; bounded like `!reference` nesting.
-        let mut items: Vec<(&'j Node, usize)> = n
-            .and_then(Node::as_seq)
-            .unwrap_or(&[])
-            .iter()
-            .rev()
-            .map(|i| (i, 0))
-            .collect();
-        while let Some((item, depth)) = items.pop() {
+        for item in n.map(flattened).unwrap_or_default() {
             let name = match &item.kind {
                 NodeKind::Scalar { value, .. } => value.as_str(),
                 NodeKind::Map(_) => {
@@ -235,12 +229,7 @@ fn needs_of<'j>(j: &'j Job) -> Vec<(&'j str, &'j Node, &'static str)> {
                     }
                     item.get("job").and_then(Node::as_str).unwrap_or("")
                 }
-                NodeKind::Seq(inner) => {
-                    if depth < 10 {
-                        items.extend(inner.iter().rev().map(|i| (i, depth + 1)));
-                    }
-                    continue;
-                }
+                NodeKind::Seq(_) => continue,
             };
             if !name.is_empty() && !name.contains('$') {
                 out.push((matrix_base(name), item, key));

@@ -22,7 +22,7 @@ pub static META: RuleMeta = RuleMeta {
 ## Why it matters
 Actions are dependencies, and the GitHub Advisory Database has an ecosystem for them
 ("GitHub Actions"): `tj-actions/changed-files` re-pointed to a secret-dumping commit,
-`actions/download-artifact` 4.0–4.1.2 writing outside its folder, `codeql-action`
+`actions/download-artifact` 4.0–4.1.6 writing outside its folder, `codeql-action`
 leaking the token into debug artifacts. Dependabot reports these only when it is
 enabled for `github-actions`; zizmor's `known-vulnerable-actions` asks the GitHub API.
 pipewise works offline: it matches against a snapshot of the advisories bundled with
@@ -50,7 +50,7 @@ Severity follows the advisory (critical, high, medium, low).
 "#,
     fix: FixMeta {
         description: "Upgrade to a fixed release (pinned by commit SHA with its version comment), or remove the action.",
-        snippet: "- uses: actions/download-artifact@<sha of v4.1.3 or later> # v4.1.3",
+        snippet: "- uses: actions/download-artifact@<sha of v4.1.7 or later> # v4.1.7",
         effort_minutes: 10,
     },
     references: &[
@@ -78,6 +78,10 @@ pub struct Advisory {
     pub fixed: Option<String>,
     #[serde(default)]
     pub last_affected: Option<String>,
+    /// An upper bound that is not a fix: GitHub's "last known affected" range of an
+    /// advisory whose line was never fixed (`codeql-action` 2.x: `< 3.0.0`).
+    #[serde(default)]
+    pub below: Option<String>,
     #[serde(default)]
     pub versions: Vec<String>,
     pub severity: String,
@@ -149,25 +153,40 @@ fn affects(a: &Advisory, v: &str) -> bool {
     if let Some(l) = a.last_affected.as_deref().and_then(exact) {
         return top <= l;
     }
+    if let Some(b) = a.below.as_deref().and_then(exact) {
+        return top < b;
+    }
     // An open range: every version since `introduced`.
-    a.fixed.is_none() && a.last_affected.is_none()
+    a.fixed.is_none() && a.last_affected.is_none() && a.below.is_none()
 }
 
-/// Whether any advisory is about `action` (`owner/repo`, any case), whatever the
+/// Whether an advisory about `a.action` covers `uses: name@…`: the advisory names the
+/// repository (`owner/repo`, covering every action and workflow in it) or the exact
+/// path (`owner/repo/.github/workflows/x.yml`, a reusable workflow or a nested action).
+fn names(a: &Advisory, name: &str) -> bool {
+    match name.strip_prefix(a.action.as_str()) {
+        Some(rest) => {
+            rest.is_empty() || (rest.starts_with('/') && a.action.matches('/').count() == 1)
+        }
+        None => false,
+    }
+}
+
+/// Whether any advisory is about `name` (`owner/repo[/path]`, any case), whatever the
 /// version: `check` stops there for most actions, before reading the pin's SHA or
 /// version comment.
-fn has_advisories(action: &str) -> bool {
-    let action = action.to_ascii_lowercase();
-    snapshot().advisory.iter().any(|a| a.action == action)
+fn has_advisories(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    snapshot().advisory.iter().any(|a| names(a, &name))
 }
 
-/// The advisories affecting `action@version`.
-pub fn advisories_for(action: &str, version: &str) -> Vec<&'static Advisory> {
-    let action = action.to_ascii_lowercase();
+/// The advisories affecting `name@version` (`name` is `owner/repo[/path]`).
+pub fn advisories_for(name: &str, version: &str) -> Vec<&'static Advisory> {
+    let name = name.to_ascii_lowercase();
     snapshot()
         .advisory
         .iter()
-        .filter(|a| a.action == action && affects(a, version))
+        .filter(|a| names(a, &name) && affects(a, version))
         .collect()
 }
 
@@ -194,28 +213,49 @@ fn check(
     };
     // `owner/repo/path@ref` is published by `owner/repo`.
     let repo: String = name.splitn(3, '/').take(2).collect::<Vec<_>>().join("/");
-    if !has_advisories(&repo) {
+    if !has_advisories(name) {
         return;
     }
+    let mut by_comment = false;
     let (version, how) = if r.len() == 40 && r.bytes().all(|b| b.is_ascii_hexdigit()) {
         // The offline tag table says which release a SHA is; the version comment is
         // only a claim, used when the table does not know the commit.
         match crate::github::action_shas::version_comment(&repo, r) {
             Some(tag) => (tag.to_string(), "is pinned to the commit of release"),
             None => match super::common::pinned_version(doc, node) {
-                Some(v) => (v, "is pinned by SHA; its version comment says"),
+                Some(v) => {
+                    by_comment = true;
+                    (v, "is pinned by SHA; its version comment says")
+                }
                 None => return,
             },
         }
     } else {
         (r.to_string(), "is used at")
     };
-    for a in advisories_for(&repo, &version) {
-        let fixed = a
-            .fixed
-            .as_deref()
-            .map(|f| format!("fixed in {f}"))
-            .unwrap_or_else(|| "no fixed release".into());
+    let floating = parse(&version)
+        .map(|p| p[1].is_none() || p[2].is_none())
+        .unwrap_or(false);
+    // A commit is one release: under a floating comment (`# v2`) it may be the first
+    // of the line as well as the newest, so only a line affected throughout counts.
+    let oldest = parse(&version).map(|p| {
+        let [a, b, c] = p.map(|c| c.unwrap_or(0));
+        format!("{a}.{b}.{c}")
+    });
+    for a in advisories_for(name, &version) {
+        if by_comment && floating && !oldest.as_deref().is_some_and(|o| affects(a, o)) {
+            continue;
+        }
+        let fixed = match (
+            a.fixed.as_deref(),
+            a.last_affected.as_deref(),
+            a.below.as_deref(),
+        ) {
+            (Some(f), _, _) => format!("fixed in {f}"),
+            (None, Some(l), _) => format!("affected up to {l}"),
+            (None, None, Some(b)) => format!("no fixed release before {b}"),
+            (None, None, None) => "no fixed release".into(),
+        };
         let cve = if a.cve.is_empty() {
             String::new()
         } else {
@@ -227,11 +267,10 @@ fn check(
             node.span,
             format!(
                 "`{repo}` {how} `{version}`, {} ({}{cve}, {fixed}; advisory snapshot {}): {}.",
-                if parse(&version)
-                    .map(|p| p[1].is_none() || p[2].is_none())
-                    .unwrap_or(false)
-                {
+                if by_comment && floating {
                     "and every release under that tag is affected"
+                } else if floating {
+                    "and the newest release under that tag is affected"
                 } else {
                     "an affected version"
                 },
@@ -269,27 +308,57 @@ mod tests {
         for a in &snapshot().advisory {
             assert!(a.id.starts_with("GHSA-"), "{}", a.id);
             assert!(a.action.contains('/') && a.action == a.action.to_ascii_lowercase());
-            assert!(a.fixed.is_some() || a.last_affected.is_some() || !a.versions.is_empty());
+            assert!(
+                a.fixed.is_some()
+                    || a.last_affected.is_some()
+                    || a.below.is_some()
+                    || !a.versions.is_empty(),
+                "{} has an open range",
+                a.id
+            );
         }
     }
 
     #[test]
     fn ranges() {
+        // GHSA-cxww-7g56-2vh6 as published: introduced 4.0.0, fixed 4.1.7.
         let dl = "actions/download-artifact";
         assert_eq!(advisories_for(dl, "v4.1.2").len(), 1);
         assert_eq!(advisories_for(dl, "v4.0.0").len(), 1);
-        assert!(advisories_for(dl, "v4.1.3").is_empty());
+        assert_eq!(advisories_for(dl, "v4.1.6").len(), 1);
+        assert!(advisories_for(dl, "v4.1.7").is_empty());
         assert!(advisories_for(dl, "v3.0.2").is_empty());
         // A major tag resolves to the newest 4.x, which is fixed.
         assert!(advisories_for(dl, "v4").is_empty());
         // A minor tag: the newest 4.1.x is fixed; the newest 4.0.x is not.
         assert!(advisories_for(dl, "v4.1").is_empty());
         assert_eq!(advisories_for(dl, "v4.0").len(), 1);
+        // GHSA-mcph (fixed 41) and GHSA-mrrh (last affected 45.0.7).
         let cf = "tj-actions/changed-files";
         assert_eq!(advisories_for(cf, "v35").len(), 2);
-        assert_eq!(advisories_for(cf, "v45").len(), 1);
+        assert_eq!(advisories_for(cf, "v45.0.7").len(), 1);
+        // `v45` may name a release after 45.0.7: the last affected version is not a fix.
+        assert!(advisories_for(cf, "v45").is_empty());
         assert!(advisories_for(cf, "v46").is_empty());
         assert!(advisories_for(cf, "main").is_empty());
         assert!(advisories_for("actions/checkout", "v1").is_empty());
+        // GHSA-vqf5: 3.26.11 to 3.28.2, and the 2.x line from 2.26.11, never fixed
+        // (GitHub's last known affected range `< 3.0.0`).
+        let ql = "github/codeql-action/upload-sarif";
+        assert_eq!(advisories_for(ql, "v3.28.2").len(), 1);
+        assert!(advisories_for(ql, "v3.28.3").is_empty());
+        assert!(advisories_for(ql, "v3").is_empty());
+        assert_eq!(advisories_for(ql, "v2").len(), 1);
+        assert!(advisories_for(ql, "v2.26.10").is_empty());
+        // An advisory about one reusable workflow covers that path only.
+        let tf = "kartverket/github-workflows/.github/workflows/run-terraform.yml";
+        assert_eq!(advisories_for(tf, "v2.7.4").len(), 1);
+        assert!(advisories_for(tf, "v2.7.5").is_empty());
+        assert!(advisories_for(
+            "kartverket/github-workflows/.github/workflows/x.yml",
+            "v2.7.4"
+        )
+        .is_empty());
+        assert!(advisories_for("tj-actions/changed-files-extra", "v35").is_empty());
     }
 }

@@ -1,0 +1,705 @@
+//! The inner structure of job keywords, as GitLab's CI schema (`ci.json`) and its
+//! `Config::Entry` validators have it: the keys `artifacts:` (and its `reports:`),
+//! `cache:` (and its `key:`), `rules:` items, `environment:`, `trigger:`, `needs:`
+//! items, `parallel:`, `image:`, `services:` items, `retry:`, `allow_failure:`,
+//! `inherit:`, `release:`, `hooks:` and `id_tokens:` may hold, the value each key
+//! takes, and a few rules between keys (`trigger:` names a `project` or an
+//! `include`, not both; `environment:` as a mapping has a `name`; `when: delayed` in
+//! a rule needs `start_in`; at most four caches, five `fallback_keys`, 200 matrix
+//! entries; a cache key without `/`; `environment: on_stop` names a job of the
+//! pipeline with the same environment and `action: stop`).
+//!
+//! Checked on each merged job before its spans are decoded, so every problem points
+//! into the file its node is written in (a template's `artifacts:` merged into a
+//! job's is reported where the template writes it). Lenient where GitLab reads a
+//! value later: `$[[ inputs ]]` interpolations and values with variables are not
+//! judged, `null` is accepted (GitLab's `allow_nil`), and the value types of
+//! scalars are only judged where a boolean or one of a few words is wanted (a
+//! string key given a number is left alone). Linear in the size of the job.
+
+use crate::finding::Span;
+use pipewise_yaml::{Entry, Node, NodeKind};
+
+/// Marks a `!reference [..]` sequence while a pipeline is merged (a key no real
+/// mapping has); one left in a merged job names what could not be resolved.
+pub(super) const REFERENCE: &str = "\u{0}!reference";
+
+/// Whether a mapping is a `!reference` marker.
+fn is_reference(entries: &[Entry]) -> bool {
+    matches!(entries, [e] if e.key.as_str() == Some(REFERENCE))
+}
+
+/// A problem found: the node's span (as the caller gave it: a merged job's spans
+/// still carry their file) and the message.
+pub(super) type Issue = (Span, String);
+
+/// What a value may be.
+#[derive(Clone, Copy)]
+enum V {
+    /// Anything (sub-keys GitLab adds often, such as `environment: kubernetes:`).
+    Any,
+    /// A scalar.
+    Scalar,
+    /// `true` or `false` (YAML 1.1 `yes`/`no`/`on`/`off` too, as GitLab reads them).
+    Bool,
+    /// One of these words (a value with a variable is not judged).
+    Word(&'static [&'static str]),
+    /// A list of items of this kind (nested lists, from anchors, are flattened).
+    List(&'static V),
+    /// A mapping with these keys only.
+    Map(&'static [(&'static str, V)]),
+    /// A mapping with any keys, each value of this kind.
+    MapOf(&'static V),
+    /// One of these (the first whose shape fits the value is checked further).
+    Either(&'static [V]),
+}
+
+const STRINGS: V = V::List(&V::Scalar);
+const STRING_OR_LIST: V = V::Either(&[V::Scalar, STRINGS]);
+const WHEN_UPLOAD: V = V::Word(&["on_success", "on_failure", "always"]);
+const PULL_POLICY: &[&str] = &["always", "never", "if-not-present"];
+const PULL: V = V::Either(&[V::Word(PULL_POLICY), V::List(&V::Word(PULL_POLICY))]);
+const EXIT_CODES: V = V::Either(&[V::Scalar, STRINGS]);
+
+/// `artifacts: reports:` types (GitLab's `Entry::Reports`).
+const REPORTS: &[(&str, V)] = &[
+    ("accessibility", STRING_OR_LIST),
+    ("annotations", STRING_OR_LIST),
+    ("api_fuzzing", STRING_OR_LIST),
+    ("browser_performance", STRING_OR_LIST),
+    ("cluster_image_scanning", STRING_OR_LIST),
+    ("codequality", STRING_OR_LIST),
+    ("container_scanning", STRING_OR_LIST),
+    ("coverage_fuzzing", STRING_OR_LIST),
+    (
+        "coverage_report",
+        V::Map(&[
+            ("coverage_format", V::Word(&["cobertura", "jacoco"])),
+            ("path", V::Scalar),
+        ]),
+    ),
+    ("cyclonedx", STRING_OR_LIST),
+    ("dast", STRING_OR_LIST),
+    ("dependency_scanning", STRING_OR_LIST),
+    ("dotenv", STRING_OR_LIST),
+    ("junit", STRING_OR_LIST),
+    ("license_management", STRING_OR_LIST),
+    ("license_scanning", STRING_OR_LIST),
+    ("load_performance", STRING_OR_LIST),
+    ("lsif", STRING_OR_LIST),
+    ("metrics", STRING_OR_LIST),
+    ("performance", STRING_OR_LIST),
+    ("repository_xray", STRING_OR_LIST),
+    ("requirements", STRING_OR_LIST),
+    ("requirements_v2", STRING_OR_LIST),
+    ("sast", STRING_OR_LIST),
+    ("secret_detection", STRING_OR_LIST),
+    ("terraform", STRING_OR_LIST),
+];
+
+const ARTIFACTS: V = V::Map(&[
+    (
+        "access",
+        V::Word(&["all", "developer", "maintainer", "none"]),
+    ),
+    ("exclude", STRINGS),
+    ("expire_in", V::Scalar),
+    ("expose_as", V::Scalar),
+    ("name", V::Scalar),
+    ("paths", STRINGS),
+    ("public", V::Bool),
+    ("reports", V::Map(REPORTS)),
+    ("untracked", V::Bool),
+    ("when", WHEN_UPLOAD),
+]);
+
+const CACHE_KEY: V = V::Either(&[
+    V::Scalar,
+    V::Map(&[
+        ("files", STRINGS),
+        ("files_commits", STRINGS),
+        ("prefix", V::Scalar),
+    ]),
+]);
+const CACHE_ITEM: V = V::Map(&[
+    ("fallback_keys", STRINGS),
+    ("key", CACHE_KEY),
+    ("paths", STRINGS),
+    ("policy", V::Word(&["pull", "push", "pull-push"])),
+    ("unprotect", V::Bool),
+    ("untracked", V::Bool),
+    ("when", WHEN_UPLOAD),
+]);
+const CACHE: V = V::Either(&[CACHE_ITEM, V::List(&CACHE_ITEM)]);
+
+const MATRIX: V = V::List(&V::MapOf(&STRING_OR_LIST));
+const PARALLEL_MATRIX: V = V::Map(&[("matrix", MATRIX)]);
+const PARALLEL: V = V::Either(&[V::Scalar, PARALLEL_MATRIX]);
+
+/// A `needs:` item: a job name or a mapping (job, pipeline or cross-project need).
+const NEED: V = V::Either(&[
+    V::Scalar,
+    V::Map(&[
+        ("artifacts", V::Bool),
+        ("job", V::Scalar),
+        ("optional", V::Bool),
+        ("parallel", PARALLEL_MATRIX),
+        ("pipeline", V::Scalar),
+        ("project", V::Scalar),
+        ("ref", V::Scalar),
+    ]),
+]);
+/// A need in a `rules:` item: only the job form.
+const RULE_NEED: V = V::Either(&[
+    V::Scalar,
+    V::Map(&[
+        ("artifacts", V::Bool),
+        ("job", V::Scalar),
+        ("optional", V::Bool),
+    ]),
+]);
+
+const RULE: V = V::Map(&[
+    ("allow_failure", V::Bool),
+    (
+        "changes",
+        V::Either(&[
+            STRINGS,
+            V::Map(&[("compare_to", V::Scalar), ("paths", STRINGS)]),
+        ]),
+    ),
+    (
+        "exists",
+        V::Either(&[
+            STRINGS,
+            V::Map(&[
+                ("paths", STRINGS),
+                ("project", V::Scalar),
+                ("ref", V::Scalar),
+            ]),
+        ]),
+    ),
+    ("if", V::Scalar),
+    ("interruptible", V::Bool),
+    ("needs", V::List(&RULE_NEED)),
+    ("start_in", V::Scalar),
+    ("variables", V::MapOf(&V::Scalar)),
+    // Its values are checked with the job's `when:` (`check_values`).
+    ("when", V::Scalar),
+]);
+
+const ENVIRONMENT: V = V::Either(&[
+    V::Scalar,
+    V::Map(&[
+        (
+            "action",
+            V::Word(&["start", "prepare", "stop", "verify", "access"]),
+        ),
+        ("auto_stop_in", V::Scalar),
+        (
+            "deployment_tier",
+            V::Word(&["production", "staging", "testing", "development", "other"]),
+        ),
+        ("kubernetes", V::Any),
+        ("name", V::Scalar),
+        ("on_stop", V::Scalar),
+        ("url", V::Scalar),
+    ]),
+]);
+
+const TRIGGER: V = V::Either(&[
+    V::Scalar,
+    V::Map(&[
+        ("branch", V::Scalar),
+        (
+            "forward",
+            V::Map(&[("pipeline_variables", V::Bool), ("yaml_variables", V::Bool)]),
+        ),
+        ("include", V::Either(&[V::Scalar, V::List(&V::Any)])),
+        ("inputs", V::Any),
+        ("project", V::Scalar),
+        ("strategy", V::Word(&["depend", "mirror"])),
+    ]),
+]);
+
+const IMAGE_KEYS: &[(&str, V)] = &[
+    ("docker", V::Any),
+    ("entrypoint", STRINGS),
+    ("kubernetes", V::Any),
+    ("name", V::Scalar),
+    ("pull_policy", PULL),
+];
+const SERVICE: V = V::Either(&[
+    V::Scalar,
+    V::Map(&[
+        ("alias", V::Scalar),
+        ("command", STRINGS),
+        ("docker", V::Any),
+        ("entrypoint", STRINGS),
+        ("kubernetes", V::Any),
+        ("name", V::Scalar),
+        ("pull_policy", PULL),
+        ("variables", V::Any),
+    ]),
+]);
+
+const RETRY: V = V::Either(&[
+    V::Scalar,
+    V::Map(&[
+        ("exit_codes", EXIT_CODES),
+        ("max", V::Scalar),
+        ("when", STRING_OR_LIST),
+    ]),
+]);
+
+const ALLOW_FAILURE: V = V::Either(&[V::Bool, V::Map(&[("exit_codes", EXIT_CODES)])]);
+
+const INHERIT: V = V::Map(&[
+    ("default", V::Either(&[V::Bool, STRINGS])),
+    ("variables", V::Either(&[V::Bool, STRINGS])),
+]);
+
+const RELEASE: V = V::Map(&[
+    ("assets", V::Map(&[("links", V::List(&V::Any))])),
+    ("description", V::Scalar),
+    ("milestones", STRINGS),
+    ("name", V::Scalar),
+    ("ref", V::Scalar),
+    ("released_at", V::Scalar),
+    ("tag_message", V::Scalar),
+    ("tag_name", V::Scalar),
+]);
+
+const ID_TOKENS: V = V::MapOf(&V::Map(&[("aud", STRING_OR_LIST)]));
+
+/// Job keywords whose inner structure is checked.
+const KEYWORDS: &[(&str, V)] = &[
+    ("allow_failure", ALLOW_FAILURE),
+    ("artifacts", ARTIFACTS),
+    ("cache", CACHE),
+    ("environment", ENVIRONMENT),
+    ("hooks", V::Map(&[("pre_get_sources_script", V::Any)])),
+    ("id_tokens", ID_TOKENS),
+    ("image", V::Either(&[V::Scalar, V::Map(IMAGE_KEYS)])),
+    ("inherit", INHERIT),
+    ("needs", V::List(&NEED)),
+    ("parallel", PARALLEL),
+    ("release", RELEASE),
+    ("retry", RETRY),
+    ("rules", V::List(&RULE)),
+    ("services", V::List(&SERVICE)),
+    ("trigger", TRIGGER),
+];
+
+/// Keys a mapping must have, by the keyword path it sits at.
+const REQUIRED: &[(&str, &str)] = &[
+    ("environment", "name"),
+    ("id_tokens:*", "aud"),
+    ("image", "name"),
+    ("needs", "job"),
+    ("parallel", "matrix"),
+    ("rules:needs", "job"),
+    ("release", "tag_name"),
+    ("release", "description"),
+    ("services", "name"),
+];
+
+/// GitLab's limits on list lengths, by keyword path.
+const MAX_ITEMS: &[(&str, usize)] = &[
+    ("cache", 4),
+    ("cache:fallback_keys", 5),
+    ("cache:key:files", 2),
+    ("cache:key:files_commits", 2),
+    ("parallel:matrix", 200),
+];
+
+struct Ctx<'a> {
+    /// What is checked, for messages: "job `x`" or "`workflow`".
+    owner: String,
+    out: &'a mut Vec<Issue>,
+}
+
+impl Ctx<'_> {
+    /// A problem at `n`.
+    fn at(&mut self, n: &Node, message: String) {
+        self.out.push((n.span, message));
+    }
+}
+
+/// A value GitLab replaces before it validates, or a `!reference` left unresolved
+/// (reported where it is resolved).
+fn unjudged(n: &Node) -> bool {
+    n.is_null()
+        || n.as_str().is_some_and(|s| s.contains("$[["))
+        || n.as_map().is_some_and(is_reference)
+}
+
+fn fits(v: &V, n: &Node) -> bool {
+    match (v, &n.kind) {
+        (V::Any, _) => true,
+        (V::Scalar | V::Bool | V::Word(_), NodeKind::Scalar { .. }) => true,
+        (V::List(_), NodeKind::Seq(_)) => true,
+        (V::Map(_) | V::MapOf(_), NodeKind::Map(_)) => true,
+        (V::Either(alts), _) => alts.iter().any(|a| fits(a, n)),
+        _ => false,
+    }
+}
+
+fn describe(v: &V) -> String {
+    match v {
+        V::Any => "anything".into(),
+        V::Scalar => "a string".into(),
+        V::Bool => "`true` or `false`".into(),
+        V::Word(ws) => format!("one of {}", ws.join(", ")),
+        V::List(_) => "a list".into(),
+        V::Map(_) | V::MapOf(_) => "a mapping".into(),
+        V::Either(alts) => alts.iter().map(describe).collect::<Vec<_>>().join(" or "),
+    }
+}
+
+/// A plain or quoted scalar GitLab's YAML reader (YAML 1.1) reads as a boolean.
+fn is_bool(n: &Node) -> bool {
+    matches!(
+        &n.kind,
+        NodeKind::Scalar { value, style: pipewise_yaml::Style::Plain }
+            if matches!(value.to_ascii_lowercase().as_str(), "true" | "false" | "yes" | "no" | "on" | "off")
+    )
+}
+
+/// Checks `n` (at keyword path `path`, e.g. `artifacts:reports`) against `v`.
+fn check(cx: &mut Ctx, v: &V, n: &Node, path: &str, depth: usize) {
+    if unjudged(n) || depth > 16 {
+        return;
+    }
+    if !fits(v, n) {
+        let message = format!(
+            "`{path}` of {} must be {}, found {}",
+            cx.owner,
+            describe(v),
+            n.type_name()
+        );
+        cx.at(n, message);
+        return;
+    }
+    match v {
+        V::Any | V::Scalar => {}
+        V::Bool => {
+            if n.as_str().is_some_and(|s| !s.contains('$')) && !is_bool(n) {
+                let message = format!("`{path}` of {} must be `true` or `false`", cx.owner);
+                cx.at(n, message);
+            }
+        }
+        V::Word(words) => {
+            if let Some(s) = n.as_str().filter(|s| !s.contains('$')) {
+                if !words.contains(&s) {
+                    let message = format!(
+                        "`{path}: {s}` of {} is not one of {}",
+                        cx.owner,
+                        words.join(", ")
+                    );
+                    cx.at(n, message);
+                }
+            }
+        }
+        V::List(item) => {
+            let items = flattened(n);
+            if let Some(&(_, max)) = MAX_ITEMS.iter().find(|(p, _)| *p == path) {
+                if items.len() > max {
+                    let message = format!(
+                        "`{path}` of {} has {} items; GitLab allows at most {max}",
+                        cx.owner,
+                        items.len()
+                    );
+                    cx.at(n, message);
+                }
+            }
+            for i in items {
+                if !unjudged(i) && !fits(item, i) {
+                    // `schema::check_types` reports these items' shapes.
+                    if matches!(path, "rules" | "needs") {
+                        continue;
+                    }
+                    let message = format!(
+                        "`{path}` of {}: this item must be {}, found {}",
+                        cx.owner,
+                        describe(item),
+                        i.type_name()
+                    );
+                    cx.at(i, message);
+                    continue;
+                }
+                check(cx, item, i, path, depth + 1);
+            }
+        }
+        V::Map(keys) => {
+            for e in n.as_map().unwrap_or(&[]) {
+                let k = e.key.as_str().unwrap_or("");
+                match keys.iter().find(|(name, _)| *name == k) {
+                    Some((name, kv)) => {
+                        let sub = format!("{path}:{name}");
+                        check(cx, kv, &e.value, &sub, depth + 1);
+                    }
+                    None => {
+                        let known: Vec<&str> = keys.iter().map(|(name, _)| *name).collect();
+                        let message = format!(
+                            "unknown key `{k}` in `{path}` of {} (GitLab allows {})",
+                            cx.owner,
+                            known.join(", ")
+                        );
+                        cx.at(&e.key, message);
+                    }
+                }
+            }
+            for (p, key) in REQUIRED {
+                // `id_tokens:` names any key: `id_tokens:ID_TOKEN_1`.
+                let here = match p.strip_suffix('*') {
+                    Some(prefix) => path.starts_with(prefix),
+                    None => *p == path,
+                };
+                if here && n.get(key).is_none() {
+                    let message = format!("`{path}` of {} has no `{key}`", cx.owner);
+                    cx.at(n, message);
+                }
+            }
+        }
+        V::MapOf(value) => {
+            for e in n.as_map().unwrap_or(&[]) {
+                let sub = format!("{path}:{}", e.key.as_str().unwrap_or(""));
+                check(cx, value, &e.value, &sub, depth + 1);
+            }
+        }
+        V::Either(alts) => {
+            if let Some(a) = alts.iter().find(|a| fits(a, n)) {
+                check(cx, a, n, path, depth + 1);
+            }
+        }
+    }
+}
+
+/// The items of a list, nested lists (from anchors) flattened, bounded.
+pub(super) fn flattened(n: &Node) -> Vec<&Node> {
+    let mut out = vec![];
+    let mut stack: Vec<(&Node, usize)> = n
+        .as_seq()
+        .unwrap_or(&[])
+        .iter()
+        .rev()
+        .map(|i| (i, 0))
+        .collect();
+    while let Some((i, depth)) = stack.pop() {
+        match i.as_seq() {
+            Some(inner) if depth < 10 => stack.extend(inner.iter().rev().map(|x| (x, depth + 1))),
+            Some(_) => {}
+            None => out.push(i),
+        }
+    }
+    out
+}
+
+/// Rules between keys that the table cannot say.
+fn check_relations(cx: &mut Ctx, job: &Node) {
+    if let Some(t) = job.get("trigger").filter(|t| t.as_map().is_some()) {
+        let (project, include) = (t.get("project"), t.get("include"));
+        match (project, include) {
+            (Some(_), Some(i)) => {
+                let message = format!(
+                    "`trigger` of {} has both `project` and `include` (a multi-project or a child pipeline, not both)",
+                    cx.owner
+                );
+                cx.at(i, message);
+            }
+            (None, None) if !is_reference(t.as_map().unwrap_or(&[])) => {
+                let message = format!(
+                    "`trigger` of {} names neither a `project` nor an `include`",
+                    cx.owner
+                );
+                cx.at(t, message);
+            }
+            _ => {}
+        }
+        if let (Some(b), None) = (t.get("branch"), project) {
+            let message = format!(
+                "`trigger:branch` of {} needs `trigger:project` (a child pipeline runs on the parent's ref)",
+                cx.owner
+            );
+            cx.at(b, message);
+        }
+    }
+    if let Some(key) = cache_items(job)
+        .into_iter()
+        .filter_map(|c| c.get("key"))
+        .find(|k| k.as_str().is_some_and(bad_cache_key))
+    {
+        let message = format!(
+            "`cache:key` of {} cannot contain `/` or be `.` or `..`",
+            cx.owner
+        );
+        cx.at(key, message);
+    }
+    for r in job.get("rules").map(flattened).unwrap_or_default() {
+        if r.as_map().is_none() || unjudged(r) {
+            continue;
+        }
+        let delayed = r.get("when").and_then(Node::as_str) == Some("delayed");
+        match (delayed, r.get("start_in")) {
+            (true, None) => {
+                let message = format!(
+                    "a `rules:` item of {} has `when: delayed` without `start_in`",
+                    cx.owner
+                );
+                cx.at(r, message);
+            }
+            (false, Some(s))
+                if r.get("when")
+                    .and_then(Node::as_str)
+                    .is_none_or(|w| !w.contains('$')) =>
+            {
+                let message = format!(
+                    "a `rules:` item of {} has `start_in` without `when: delayed`",
+                    cx.owner
+                );
+                cx.at(s, message);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn cache_items(job: &Node) -> Vec<&Node> {
+    match job.get("cache") {
+        Some(c) if c.as_seq().is_some() => flattened(c),
+        Some(c) => vec![c],
+        None => vec![],
+    }
+}
+
+/// GitLab's cache key validator (after URL-decoding `%2F`).
+fn bad_cache_key(k: &str) -> bool {
+    k.contains('/') || k.to_ascii_lowercase().contains("%2f") || k == "." || k == ".."
+}
+
+/// The inner structure of the keywords of one merged job (spans still encoded).
+pub(super) fn check_job(name: &str, job: &Node, out: &mut Vec<Issue>) {
+    let mut cx = Ctx {
+        owner: format!("job `{name}`"),
+        out,
+    };
+    for e in job.as_map().unwrap_or(&[]) {
+        let Some(k) = e.key.as_str() else { continue };
+        if let Some((_, v)) = KEYWORDS.iter().find(|(kw, _)| *kw == k) {
+            // Top-level shapes are `schema::check_types`'s; only look inside.
+            if fits(v, &e.value) {
+                check(&mut cx, v, &e.value, k, 0);
+            }
+        }
+    }
+    check_relations(&mut cx, job);
+}
+
+/// `workflow:` rules (`when: always` or `never` only) and `auto_cancel`.
+const WORKFLOW: V = V::Map(&[
+    (
+        "auto_cancel",
+        V::Map(&[
+            ("on_job_failure", V::Word(&["none", "all"])),
+            (
+                "on_new_commit",
+                V::Word(&["conservative", "interruptible", "none"]),
+            ),
+        ]),
+    ),
+    ("name", V::Scalar),
+    (
+        "rules",
+        V::List(&V::Map(&[
+            ("auto_cancel", V::Any),
+            ("changes", V::Any),
+            ("exists", V::Any),
+            ("if", V::Scalar),
+            ("variables", V::MapOf(&V::Scalar)),
+            ("when", V::Word(&["always", "never"])),
+        ])),
+    ),
+]);
+
+/// The merged `workflow:` (spans still encoded, `!reference` resolved).
+pub(super) fn check_workflow(workflow: &Node, out: &mut Vec<Issue>) {
+    let mut cx = Ctx {
+        owner: "`workflow`".into(),
+        out,
+    };
+    // A `workflow:` that is not a mapping is `schema`'s to report.
+    if workflow.as_map().is_some() {
+        check(&mut cx, &WORKFLOW, workflow, "workflow", 0);
+    }
+}
+
+/// What `environment: on_stop` of a job asks for: the job named, the environment
+/// name, and the span of `on_stop` (as the merged job has it).
+pub(super) struct OnStop {
+    pub job: usize,
+    pub target: String,
+    pub env: Option<String>,
+    pub span: Span,
+}
+
+/// The `environment:` name and `on_stop` of a merged job.
+pub(super) fn on_stop(index: usize, job: &Node) -> Option<OnStop> {
+    let env = job.get("environment")?;
+    let stop = env.get("on_stop")?;
+    let target = stop.as_str().filter(|s| !s.contains("$[["))?;
+    Some(OnStop {
+        job: index,
+        target: target.to_string(),
+        env: environment_name(env).map(str::to_string),
+        span: stop.span,
+    })
+}
+
+/// An environment's name: the string, or the mapping's `name`.
+pub(super) fn environment_name(env: &Node) -> Option<&str> {
+    match &env.kind {
+        NodeKind::Scalar { .. } => env.as_str(),
+        NodeKind::Map(_) => env.get("name").and_then(Node::as_str),
+        NodeKind::Seq(_) => None,
+    }
+}
+
+/// GitLab's `on_stop` checks: the job named exists, has an environment of the same
+/// name, and stops it (`action: stop`). `jobs` are (name, merged node) of the
+/// pipeline's visible jobs.
+pub(super) fn check_on_stop(jobs: &[(&str, &Node)], stops: &[OnStop], out: &mut Vec<Issue>) {
+    for s in stops {
+        let name = jobs.get(s.job).map_or("", |j| j.0);
+        let problem = match jobs.iter().find(|(n, _)| *n == s.target) {
+            None => Some(format!(
+                "`environment:on_stop` of job `{name}` names `{}`, which is not defined",
+                s.target
+            )),
+            Some((_, t)) => match t.get("environment") {
+                None => Some(format!(
+                    "`environment:on_stop` of job `{name}` names `{}`, which has no `environment`",
+                    s.target
+                )),
+                Some(te) => {
+                    if environment_name(te) != s.env.as_deref() {
+                        Some(format!(
+                            "`environment:on_stop` of job `{name}` names `{}`, whose environment has another name",
+                            s.target
+                        ))
+                    } else if te.get("action").and_then(Node::as_str) != Some("stop") {
+                        Some(format!(
+                            "`environment:on_stop` of job `{name}` names `{}`, which has no `environment:action: stop`",
+                            s.target
+                        ))
+                    } else {
+                        None
+                    }
+                }
+            },
+        };
+        if let Some(message) = problem {
+            out.push((s.span, message));
+        }
+    }
+}
