@@ -191,8 +191,11 @@ impl<'v, 'a> Resolver<'_, 'v, 'a> {
                 })
                 .flat_map(|ss| ss.script.commands.iter())
                 .filter(|c| crate::intent::may_ship(c))
-                .filter(|c| !c.args().iter().any(|w| local_registry(&w.text)))
-                .filter_map(crate::intent::command_ships)
+                // What ships first (most commands do not), then where to.
+                .filter_map(|c| {
+                    crate::intent::command_ships(c)
+                        .filter(|_| !c.args().iter().any(|w| local_registry(&w.text)))
+                })
                 .max();
             let own = called.first();
             // `npm run release`, `make deploy`: what the script or target runs.
