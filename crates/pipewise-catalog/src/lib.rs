@@ -309,9 +309,14 @@ pub fn parse(files: &[(&str, &str)]) -> Result<Catalog, String> {
         }
         c.migrators.extend(f.migrator);
         for e in &f.endpoint {
-            if e.url.is_empty() || e.url.iter().any(|u| *u != u.to_ascii_lowercase()) {
+            // Lowercase (arguments are compared lowercased), and with a `/` (callers
+            // skip arguments without one).
+            if e.url.is_empty()
+                || e.url.iter().any(|u| *u != u.to_ascii_lowercase())
+                || !e.url.iter().any(|u| u.contains('/'))
+            {
                 return Err(format!(
-                    "{path}: endpoint {:?} must be lowercase parts",
+                    "{path}: endpoint {:?} must be lowercase parts, one with a `/`",
                     e.url
                 ));
             }

@@ -379,10 +379,15 @@ fn calls_deploy_endpoint(args: &[Cow<str>]) -> bool {
         })
     };
     args.iter().any(|a| {
-        catalog()
-            .endpoint_for(a)
-            .is_some_and(|e| !e.post || sends())
-            || (a.contains("${{") && (a.contains("deploy_hook") || a.contains("deploy_webhook")))
+        // Every endpoint's URL has a `/`, and a secret's expression a `$` (one memchr
+        // each before the substring searches: most arguments are options).
+        (a.contains('/')
+            && catalog()
+                .endpoint_for(a)
+                .is_some_and(|e| !e.post || sends()))
+            || (a.contains('$')
+                && a.contains("${{")
+                && (a.contains("deploy_hook") || a.contains("deploy_webhook")))
     })
 }
 
