@@ -313,7 +313,7 @@ fn scaffold(capability: &str, path: &Path, write: bool) -> Result<ExitCode, Stri
         };
         eprintln!(
             "no template for `{capability}` with this stack; recommendation: {}",
-            pipewise::analysis::templates::recommendation(capability, &d, None)
+            pipewise::analysis::capabilities::recommendation(capability, &d, None)
         );
         return Ok(ExitCode::from(1));
     };

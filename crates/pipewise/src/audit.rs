@@ -318,8 +318,8 @@ fn audit_repo_reusing(
             Err(p) => errors.push(panic_error(&path, p)),
         }
     }
-    let workflow_summaries = crate::report::inventory::workflows(&workflows);
-    let secret_uses = crate::report::inventory::secrets(&workflows, &actions);
+    let workflow_summaries = crate::analysis::inventory::workflows(&workflows);
+    let secret_uses = crate::analysis::inventory::secrets(&workflows, &actions);
     // Repository-level hooks: GitHub-only rules see the GitHub workflows, the others
     // every workflow.
     let mut workflows = workflows;

@@ -111,6 +111,24 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Every source file of the crate, with its path relative to `src/` (`/`-separated).
+fn source_files() -> Vec<(PathBuf, String)> {
+    let root = src();
+    let mut files = vec![];
+    rust_files(&root, &mut files);
+    files
+        .into_iter()
+        .map(|f| {
+            let rel = f
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (f, rel)
+        })
+        .collect()
+}
+
 /// A file's code: without comments and without its `#[cfg(test)]` tail.
 fn code(p: &Path) -> String {
     let text = std::fs::read_to_string(p).unwrap();
@@ -216,15 +234,8 @@ fn node(root: &Path, m: &str, next: &[String]) -> Vec<String> {
 /// Edges between layers: (from, to) → the files that make them.
 fn module_graph() -> BTreeMap<(String, String), Vec<String>> {
     let root = src();
-    let mut files = vec![];
-    rust_files(&root, &mut files);
     let mut edges: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
-    for f in files {
-        let rel = f
-            .strip_prefix(&root)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
+    for (f, rel) in source_files() {
         let parts: Vec<&str> = rel.split('/').collect();
         let top = parts[0].trim_end_matches(".rs").to_string();
         // The crate root, and test support compiled only for tests.
@@ -467,6 +478,79 @@ fn rules_name_only_their_platforms_code() {
         read * 10 >= pipewise::rules::all().len() * 9,
         "read {read} rule files"
     );
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+/// The facts the model keeps for the layers above it, each filled in one place
+/// (`docs/architecture.md`, "Facts about steps"): (field, the files that fill it).
+/// The model's types hold these cells (`OnceLock`s, `memo::Slot`s) of types at or
+/// below the model; what fills them is above it. A new cell, or a new place that
+/// fills one, fails [`model_caches_are_filled_in_one_place`]; the list only shrinks
+/// (a facts table computed by the engine would empty it).
+const MODEL_CACHES: &[(&str, &[&str])] = &[
+    // `Step::intent`, `Command::intent`: what a step or command does.
+    ("intent", &["intent.rs"]),
+    // `Step::ships`: in an audit, set first by the engine's `resolve_ships` pass
+    // (the repository's scripts and local actions); else by `intent::step_ships`.
+    ("ships", &["intent.rs", "rules/ships.rs"]),
+    // `Step`'s own text views, built from its keys.
+    ("haystack", &["workflow.rs"]),
+    ("action_name", &["workflow.rs"]),
+    ("phrases", &["workflow.rs"]),
+    // The repository scripts a step calls (`rules::step_scripts`).
+    ("called", &["rules/mod.rs"]),
+    // `Job::deploys`: a GitLab job's scripts deploy.
+    ("deploys", &["rules/gitlab/mod.rs"]),
+    // `Workflow::savings`, `Workflow::economics`: the economics model's per-workflow
+    // results.
+    ("savings", &["economics/savings.rs"]),
+    ("economics", &["economics/mod.rs"]),
+];
+
+#[test]
+fn model_caches_are_filled_in_one_place() {
+    let root = src();
+    let mut fields = BTreeSet::new();
+    for model in ["workflow.rs", "shell/mod.rs"] {
+        for line in code(&root.join(model)).lines() {
+            let l = line.trim();
+            // Fields, not process-wide statics (`static START: OnceLock<…>`).
+            let Some((name, ty)) = l.split_once(':').filter(|_| !l.starts_with("static")) else {
+                continue;
+            };
+            if ty.contains("OnceLock<") || ty.contains("memo::Slot") {
+                let name = name.rsplit(' ').next().unwrap_or(name);
+                fields.insert(name.to_string());
+            }
+        }
+    }
+    let listed: BTreeSet<String> = MODEL_CACHES.iter().map(|(f, _)| f.to_string()).collect();
+    assert_eq!(fields, listed, "the model's cells and MODEL_CACHES differ");
+    let mut problems = vec![];
+    let mut seen = BTreeSet::new();
+    for (f, rel) in source_files() {
+        // Without whitespace: a chain may break lines (`.called\n.get_or_init(`).
+        let code: String = code(&f).split_whitespace().collect();
+        for (field, fillers) in MODEL_CACHES {
+            let fills = [".get_or_init(", ".set("]
+                .iter()
+                .any(|m| code.contains(&format!(".{field}{m}")))
+                || code.contains(&format!("memo::get_or_init(&wf.{field}"));
+            if fills {
+                seen.insert((*field, rel.clone()));
+                if !fillers.contains(&rel.as_str()) {
+                    problems.push(format!("{rel} fills the model's `{field}`"));
+                }
+            }
+        }
+    }
+    for (field, fillers) in MODEL_CACHES {
+        for file in *fillers {
+            if !seen.contains(&(*field, file.to_string())) {
+                problems.push(format!("{file} no longer fills `{field}`: remove it"));
+            }
+        }
+    }
     assert!(problems.is_empty(), "{problems:#?}");
 }
 

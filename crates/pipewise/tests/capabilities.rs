@@ -82,6 +82,72 @@ fn capability_ids_follow_the_documented_vocabulary() {
     assert_eq!(ids, IDS);
 }
 
+/// The tables of the docs that restate the units' metadata, generated from
+/// `capabilities::ALL`: the vocabulary (`docs/capability-vocabulary.md`), the
+/// optional capabilities' bonus and each capability's category (`docs/scoring.md`).
+/// A new capability's file is all they need: `PIPEWISE_UPDATE_DOCS=1 cargo test -p
+/// pipewise --test capabilities doc_tables` rewrites them between their markers.
+#[test]
+fn doc_tables_are_generated_from_the_units() {
+    use pipewise::analysis::capabilities::ALL;
+    use pipewise::scoring::{CATEGORY_WEIGHTS, OPTIONAL_BONUS};
+    let mut vocabulary = "| id | present when the repository has |\n|---|---|\n".to_string();
+    for u in ALL {
+        vocabulary.push_str(&format!("| {} | {} |\n", u.meta.id, u.meta.evidence));
+    }
+    let mut bonus =
+        "     | Optional capability | Bonus (points of 10) |\n     |---|---|\n".to_string();
+    for u in ALL.iter().filter(|u| u.meta.optional) {
+        bonus.push_str(&format!(
+            "     | `{}` | {:.2} |\n",
+            u.meta.id,
+            f64::from(OPTIONAL_BONUS) / 100.0
+        ));
+    }
+    let mut category = "| Capability | Category |\n|---|---|\n".to_string();
+    for (cat, _) in CATEGORY_WEIGHTS {
+        for u in ALL.iter().filter(|u| u.meta.category == cat) {
+            category.push_str(&format!("| `{}` | `{}` |\n", u.meta.id, cat.id()));
+        }
+    }
+    let update = std::env::var_os("PIPEWISE_UPDATE_DOCS").is_some();
+    let mut stale = vec![];
+    for (doc, name, table) in [
+        ("docs/capability-vocabulary.md", "vocabulary", vocabulary),
+        ("docs/scoring.md", "optional-bonus", bonus),
+        ("docs/scoring.md", "capability-category", category),
+    ] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(doc);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let start = format!("<!-- generated from the capability units: {name} -->\n");
+        let end = format!("<!-- end of {name} -->");
+        let a = text
+            .find(&start)
+            .unwrap_or_else(|| panic!("{doc}: no `{start}`"));
+        let a = a + start.len();
+        let b = a + text[a..]
+            .find(&end)
+            .unwrap_or_else(|| panic!("{doc}: no `{end}`"));
+        // The end marker keeps the indentation of the table it closes.
+        let b = text[..b].rfind('\n').map_or(b, |n| n + 1);
+        if text[a..b] == table {
+            continue;
+        }
+        if update {
+            std::fs::write(&path, format!("{}{table}{}", &text[..a], &text[b..])).unwrap();
+        } else {
+            stale.push(format!("{doc} ({name}) should be:\n{table}"));
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "stale generated tables (PIPEWISE_UPDATE_DOCS=1 rewrites them):\n{}",
+        stale.join("\n")
+    );
+}
+
 #[test]
 fn complete_repository_has_every_capability() {
     let r = audit_path_with(&fixture("complete"), None, Some(&settings())).unwrap();

@@ -1,13 +1,15 @@
 //! Analysis beyond rules: what stack a repository uses ([`stack`]), which CI/CD
 //! capabilities of `shared/spec/capabilities.md` it has ([`capabilities`]), how
 //! ready each deploy path is ([`deploy`]), and templates that add what is missing
-//! ([`templates`]; when the file exists, a diff of the jobs to add: [`merge`]).
+//! ([`templates`]; when the file exists, a diff of the jobs to add: [`merge`]),
+//! and the inventory of workflows and secrets the report carries ([`inventory`]).
 //! Runs once per repository after the rules, over the models the audit already
 //! built (no re-parsing but the merged file [`merge`] checks), and reads the rules'
 //! findings to explain why a capability is only partial.
 
 pub mod capabilities;
 pub mod deploy;
+pub mod inventory;
 pub mod maven;
 pub mod merge;
 pub mod scan;
@@ -129,6 +131,6 @@ pub fn scaffold(repo: &Repo, capability: &str) -> Option<(Stack, Option<crate::s
         .filter_map(|f| f.yaml.as_ref().map(|d| Workflow::new(&f.path, d)))
         .collect();
     let detected = stack::detect(repo, &workflows);
-    let t = templates::template(capability, &detected);
+    let t = capabilities::template(capability, &detected);
     Some((detected.stack, t))
 }

@@ -1,6 +1,8 @@
-//! Recommendations and ready-to-commit templates for missing or partial
-//! capabilities, tailored to the detected stack (languages, package manager,
-//! migration tool, databases, deploy target). Every template is hardened the way
+//! The workflow builders behind the capabilities' recommendations and
+//! ready-to-commit templates, tailored to the detected stack (languages, package
+//! manager, migration tool, databases, deploy target). Each capability unit
+//! (`capabilities/<id>.rs`) says which of them it uses, in its `recommend` and
+//! `template`; this file holds what several share. Every template is hardened the way
 //! pipewise's own rules ask: actions pinned by commit SHA with the version in a
 //! comment, minimal `permissions`, `timeout-minutes`, `concurrency`,
 //! `persist-credentials: false`, and no `${{ }}` expansion inside `run:`.
@@ -52,18 +54,18 @@ const SLACK: Pin = Pin("slackapi/slack-github-action");
 const DEP_REVIEW: Pin = Pin("actions/dependency-review-action");
 
 /// The toolchain of the repository's main language, as workflow snippets.
-struct Lang {
+pub(super) struct Lang {
     /// Steps (indented for a job's `steps:`) that install the toolchain with caching.
-    setup: String,
-    install: &'static str,
-    lint: &'static str,
-    typecheck: Option<&'static str>,
-    test: &'static str,
-    build: &'static str,
-    audit: &'static str,
+    pub(super) setup: String,
+    pub(super) install: &'static str,
+    pub(super) lint: &'static str,
+    pub(super) typecheck: Option<&'static str>,
+    pub(super) test: &'static str,
+    pub(super) build: &'static str,
+    pub(super) audit: &'static str,
     /// CodeQL language and build mode.
-    codeql: Option<(&'static str, &'static str)>,
-    release_type: &'static str,
+    pub(super) codeql: Option<(&'static str, &'static str)>,
+    pub(super) release_type: &'static str,
 }
 
 /// The `with:` line that picks the Node version: the repository's `.nvmrc` or
@@ -97,7 +99,7 @@ fn node_pm(d: &Detected) -> &'static str {
     "npm"
 }
 
-fn lang(d: &Detected) -> Lang {
+pub(super) fn lang(d: &Detected) -> Lang {
     let has = |l: &str| d.has_language(l);
     let pm = |p: &str| d.stack.package_managers.iter().any(|x| x == p);
     if has("javascript") {
@@ -327,7 +329,7 @@ fn run(name: &str, cmd: &str) -> String {
 }
 
 /// The Postgres/MySQL service block for jobs that need the database.
-fn services(d: &Detected) -> (String, String) {
+pub(super) fn services(d: &Detected) -> (String, String) {
     if d.stack.databases.iter().any(|x| x == "postgresql")
         || d.stack.databases.iter().any(|x| x == "sql")
     {
@@ -345,7 +347,7 @@ fn services(d: &Detected) -> (String, String) {
     }
 }
 
-fn ci(d: &Detected) -> String {
+pub(super) fn ci(d: &Detected) -> String {
     let l = lang(d);
     let mut s = header("CI", ON_CHANGE);
     s.push_str("jobs:\n  lint:\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    steps:\n");
@@ -380,7 +382,7 @@ fn ci(d: &Detected) -> String {
     s
 }
 
-fn codeql(d: &Detected) -> String {
+pub(super) fn codeql(d: &Detected) -> String {
     let mut langs: Vec<(&str, &str)> = vec![];
     let has = |l: &str| d.has_language(l);
     if has("javascript") {
@@ -427,7 +429,7 @@ fn codeql(d: &Detected) -> String {
     s
 }
 
-fn semgrep() -> String {
+pub(super) fn semgrep() -> String {
     let mut s = header("Semgrep", ON_CHANGE);
     s.push_str(
         "jobs:\n  semgrep:\n    runs-on: ubuntu-latest\n    timeout-minutes: 15\n    steps:\n",
@@ -523,7 +525,7 @@ fn audit_steps(d: &Detected) -> String {
     s
 }
 
-fn dependency_audit(d: &Detected) -> String {
+pub(super) fn dependency_audit(d: &Detected) -> String {
     let mut s = header(
         "Dependency audit",
         "  push:\n    branches: [main]\n  pull_request:\n  schedule:\n    - cron: \"17 5 * * *\"\n",
@@ -538,7 +540,7 @@ fn dependency_audit(d: &Detected) -> String {
     s
 }
 
-fn secret_scan() -> String {
+pub(super) fn secret_scan() -> String {
     let mut s = header("Secret scanning", ON_CHANGE);
     s.push_str(
         "jobs:\n  trufflehog:\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    steps:\n",
@@ -548,7 +550,7 @@ fn secret_scan() -> String {
     s
 }
 
-fn container(d: &Detected) -> String {
+pub(super) fn container(d: &Detected) -> String {
     // The repository's own Dockerfile (it may be `infra/docker/Dockerfile.api`).
     let dockerfile = d
         .dockerfiles
@@ -579,7 +581,7 @@ fn container(d: &Detected) -> String {
     s
 }
 
-fn dependabot(d: &Detected) -> String {
+pub(super) fn dependabot(d: &Detected) -> String {
     let mut s = String::from("version: 2\nupdates:\n");
     for (eco, dirs) in &d.ecosystems {
         for dir in dirs {
@@ -598,7 +600,7 @@ fn dependabot(d: &Detected) -> String {
     s
 }
 
-fn release(d: &Detected) -> String {
+pub(super) fn release(d: &Detected) -> String {
     let l = lang(d);
     let mut s = "name: Release\n\non:\n  push:\n    branches: [main]\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: release\n  cancel-in-progress: false\n\njobs:\n  test:\n    runs-on: ubuntu-latest\n    timeout-minutes: 20\n    steps:\n".to_string();
     s.push_str(&checkout());
@@ -644,7 +646,7 @@ fn drift_cmd(d: &Detected) -> Option<&'static str> {
     migrators(d).find_map(|m| m.drift.as_deref())
 }
 
-fn migration_check(d: &Detected) -> Option<String> {
+pub(super) fn migration_check(d: &Detected) -> Option<String> {
     let apply = migrate_cmd(d)?;
     let l = lang(d);
     let (svc, env) = services(d);
@@ -680,20 +682,20 @@ fn migration_check(d: &Detected) -> Option<String> {
 }
 
 /// The target name when no deploy target was detected.
-const GENERIC: &str = "your platform";
+pub(super) const GENERIC: &str = "your platform";
 
 /// Deploy, health-check, rollback and status commands for the detected target.
-struct Target {
-    name: &'static str,
-    deploy_staging: &'static str,
-    deploy_production: &'static str,
-    rollback: &'static str,
-    setup: String,
-    secret_env: &'static str,
-    progressive: Option<&'static str>,
+pub(super) struct Target {
+    pub(super) name: &'static str,
+    pub(super) deploy_staging: &'static str,
+    pub(super) deploy_production: &'static str,
+    pub(super) rollback: &'static str,
+    pub(super) setup: String,
+    pub(super) secret_env: &'static str,
+    pub(super) progressive: Option<&'static str>,
 }
 
-fn target(d: &Detected) -> Target {
+pub(super) fn target(d: &Detected) -> Target {
     let t = |x: &str| d.stack.deploy_targets.iter().any(|v| v == x);
     if t("fly.io") {
         Target {
@@ -748,7 +750,7 @@ fn target(d: &Detected) -> Target {
     }
 }
 
-fn deploy(d: &Detected) -> String {
+pub(super) fn deploy(d: &Detected) -> String {
     let l = lang(d);
     let t = target(d);
     let mut s = "name: Deploy\n\non:\n  push:\n    branches: [main]\n  workflow_dispatch:\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: deploy-${{ github.ref }}\n  cancel-in-progress: false\n\njobs:\n  test:\n    runs-on: ubuntu-latest\n    timeout-minutes: 20\n    steps:\n".to_string();
@@ -801,7 +803,7 @@ fn deploy(d: &Detected) -> String {
     s
 }
 
-fn rollback(d: &Detected) -> String {
+pub(super) fn rollback(d: &Detected) -> String {
     let t = target(d);
     let mut s = "name: Rollback\n\non:\n  workflow_dispatch:\n    inputs:\n      version:\n        description: Image, release or version to roll back to\n        required: true\n        type: string\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: deploy-refs/heads/main\n  cancel-in-progress: false\n\njobs:\n  rollback:\n    runs-on: ubuntu-latest\n    timeout-minutes: 15\n    environment:\n      name: production\n      url: ${{ vars.PRODUCTION_URL }}\n    steps:\n".to_string();
     s.push_str(&checkout());
@@ -817,13 +819,13 @@ fn rollback(d: &Detected) -> String {
     s
 }
 
-fn notify_failures() -> String {
+pub(super) fn notify_failures() -> String {
     format!(
         "name: Notify failures\n\n# Deploy and Release run on pushes to main only, never for pull requests.\non:\n  workflow_run:\n    workflows: [Deploy, Release]\n    types: [completed]\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: notify-${{{{ github.event.workflow_run.id }}}}\n  cancel-in-progress: false\n\njobs:\n  notify:\n    if: github.event.workflow_run.conclusion == 'failure'\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - uses: {SLACK}\n        with:\n          webhook: ${{{{ secrets.SLACK_WEBHOOK_URL }}}}\n          webhook-type: incoming-webhook\n          payload: |\n            text: \"${{{{ github.event.workflow_run.name }}}} failed on ${{{{ github.event.workflow_run.head_branch }}}}: ${{{{ github.event.workflow_run.html_url }}}}\"\n"
     )
 }
 
-fn e2e(d: &Detected) -> Option<String> {
+pub(super) fn e2e(d: &Detected) -> Option<String> {
     if !d.has_language("javascript") {
         return None;
     }
@@ -841,7 +843,7 @@ fn e2e(d: &Detected) -> Option<String> {
     Some(s)
 }
 
-fn load_test() -> String {
+pub(super) fn load_test() -> String {
     let mut s = header(
         "Load test",
         "  schedule:\n    - cron: \"0 3 * * 1\"\n  workflow_dispatch:\n",
@@ -852,7 +854,7 @@ fn load_test() -> String {
     s
 }
 
-fn preview(d: &Detected) -> Option<String> {
+pub(super) fn preview(d: &Detected) -> Option<String> {
     let t = target(d);
     if t.name != "vercel" && t.name != "netlify" {
         return None;
@@ -871,7 +873,7 @@ fn preview(d: &Detected) -> Option<String> {
     Some(s)
 }
 
-fn wf(path: &str, content: String) -> Option<Template> {
+pub(super) fn wf(path: &str, content: String) -> Option<Template> {
     Some(Template {
         path: path.into(),
         content,
@@ -879,19 +881,11 @@ fn wf(path: &str, content: String) -> Option<Template> {
     })
 }
 
-/// The template that adds capability `id` to a repository with this stack, with
-/// the repository's own action pins where it has them.
-pub fn template(id: &str, d: &Detected) -> Option<Template> {
-    let mut t = stack_template(id, d)?;
-    t.content = with_repository_pins(t.content, d);
-    Some(t)
-}
-
 /// Swaps each catalogue pin for the repository's own SHA pin of the same action
 /// (`Detected::action_pins`), so a template matches the versions the repository
 /// already runs and Dependabot updates them together. A repository pin on an older
 /// major version than the catalogue's is not used: that major may be deprecated.
-fn with_repository_pins(mut content: String, d: &Detected) -> String {
+pub(super) fn with_repository_pins(mut content: String, d: &Detected) -> String {
     for (action, (pin, version)) in &d.action_pins {
         let Some(table) = catalog().action(action).and_then(|a| a.pin.as_deref()) else {
             continue;
@@ -910,135 +904,40 @@ fn with_repository_pins(mut content: String, d: &Detected) -> String {
     content
 }
 
-fn stack_template(id: &str, d: &Detected) -> Option<Template> {
-    match id {
-        // Deploy workflows need to know the platform; without one, a recommendation.
-        id if id.starts_with("deploy.")
-            && id != "deploy.migration-validation"
-            && target(d).name == GENERIC =>
-        {
-            None
-        }
-        "ci.integration-tests" if services(d).0.is_empty() => None,
-        "ci.build"
-        | "ci.lint"
-        | "ci.typecheck"
-        | "ci.unit-tests"
-        | "ci.integration-tests"
-        | "ci.coverage"
-        | "ci.caching" => wf(".github/workflows/ci.yml", ci(d)),
-        "ci.e2e-tests" => wf(".github/workflows/e2e.yml", e2e(d)?),
-        "security.sast" => {
-            if lang(d).codeql.is_some() {
-                wf(".github/workflows/codeql.yml", codeql(d))
-            } else {
-                wf(".github/workflows/semgrep.yml", semgrep())
-            }
-        }
-        "security.dependency-audit" => wf(
-            ".github/workflows/dependency-audit.yml",
-            dependency_audit(d),
-        ),
-        "security.secret-scanning" => wf(".github/workflows/secret-scan.yml", secret_scan()),
-        "security.container-scan"
-        | "security.sbom"
-        | "security.signing"
-        | "delivery.container-build"
-        | "delivery.multi-arch" => {
-            if !d.stack.containers {
-                return None;
-            }
-            wf(".github/workflows/container.yml", container(d))
-        }
-        "security.dependency-updates" => wf(".github/dependabot.yml", dependabot(d)),
-        "delivery.release-automation" | "delivery.changelog" => {
-            wf(".github/workflows/release.yml", release(d))
-        }
-        "deploy.staging"
-        | "deploy.production"
-        | "deploy.approval-gate"
-        | "deploy.smoke-tests"
-        | "deploy.health-check"
-        | "deploy.db-backup"
-        | "deploy.db-migrations" => wf(".github/workflows/deploy.yml", deploy(d)),
-        "deploy.rollback" => wf(".github/workflows/rollback.yml", rollback(d)),
-        "deploy.migration-validation" => {
-            wf(".github/workflows/migration-check.yml", migration_check(d)?)
-        }
-        "deploy.preview-environments" => wf(".github/workflows/preview.yml", preview(d)?),
-        "ops.notifications" => wf(".github/workflows/notify-failures.yml", notify_failures()),
-        "ops.load-testing" => wf(".github/workflows/load-test.yml", load_test()),
-        _ => None,
-    }
+/// The CI workflow (lint, type check, tests with coverage and services, build).
+pub(super) fn ci_workflow(d: &Detected) -> Option<Template> {
+    wf(".github/workflows/ci.yml", ci(d))
 }
 
-/// What to do about a missing or partial capability, in one or two sentences.
-pub fn recommendation(id: &str, d: &Detected, reason: Option<&str>) -> String {
-    let l = lang(d);
-    let t = target(d);
-    let mig = d
-        .stack
+/// The container workflow (scan, SBOM, signing, multi-arch), when the repository
+/// has container images.
+pub(super) fn container_workflow(d: &Detected) -> Option<Template> {
+    if !d.stack.containers {
+        return None;
+    }
+    wf(".github/workflows/container.yml", container(d))
+}
+
+/// The release workflow (release-please: versions and changelog).
+pub(super) fn release_workflow(d: &Detected) -> Option<Template> {
+    wf(".github/workflows/release.yml", release(d))
+}
+
+/// The deploy workflow (staging, production behind an environment, backup,
+/// migrations, smoke and health checks); it needs the platform, so `None` when no
+/// deploy target was detected.
+pub(super) fn deploy_workflow(d: &Detected) -> Option<Template> {
+    if target(d).name == GENERIC {
+        return None;
+    }
+    wf(".github/workflows/deploy.yml", deploy(d))
+}
+
+/// The detected migration tool, for sentences.
+pub(super) fn migration_tool(d: &Detected) -> &str {
+    d.stack
         .migrations
         .first()
         .map(String::as_str)
-        .unwrap_or("your migration tool");
-    let fix = match id {
-        "ci.build" => format!("Build the project on every push and pull request (`{}`).", l.build),
-        "ci.lint" => format!("Run the linters and formatters as a required check (`{}`).", l.lint),
-        "ci.typecheck" => format!("Type-check on every pull request (`{}`).", l.typecheck.unwrap_or("tsc --noEmit / mypy")),
-        "ci.unit-tests" => format!("Run the unit tests on every push and pull request (`{}`).", l.test),
-        "ci.integration-tests" => "Run integration tests against real services (service containers for the database).".into(),
-        "ci.e2e-tests" => "Run end-to-end tests (Playwright or Cypress) against a built app on pull requests.".into(),
-        "ci.coverage" => "Collect coverage, enforce a threshold and upload it with `fail_ci_if_error: true`.".into(),
-        "ci.caching" => "Cache dependencies (`cache:` of the setup-* action, actions/cache, rust-cache).".into(),
-        "ci.concurrency" => "Add a `concurrency` group (`${{ github.workflow }}-${{ github.ref }}`, `cancel-in-progress: true` for CI, `false` for deploys) to every push, pull-request and deploy workflow.".into(),
-        "ci.timeouts" => "Set `timeout-minutes` on every job (the default is 360 minutes).".into(),
-        "ci.pipeline-lint" => "Lint the CI configuration on the pull requests that change it (actionlint; zizmor for its security), so a broken or unsafe workflow fails review instead of the next run.".into(),
-        "security.sast" => match l.codeql {
-            Some((lang, mode)) => format!("Add CodeQL for {lang} (build mode `{mode}`) and GitHub Actions, on pull requests and weekly."),
-            None => "Add semgrep with `--error` on pull requests.".into(),
-        },
-        "security.dependency-audit" => format!("Audit dependencies for known vulnerabilities on pull requests and daily (`{}`), and review new dependencies with dependency-review.", l.audit),
-        "security.secret-scanning" => "Scan commits for secrets (trufflehog or gitleaks) on pushes and pull requests, and enable GitHub push protection.".into(),
-        "security.container-scan" => "Scan the built image with trivy (`exit-code: 1`) before it is pushed.".into(),
-        "security.sbom" => "Generate an SBOM for every image or release (buildx `sbom: true`, syft).".into(),
-        "security.signing" => "Sign images and artifacts (cosign keyless) and attest build provenance.".into(),
-        "security.dependency-updates" => {
-            let ecos: Vec<&str> = d.ecosystems.keys().copied().collect();
-            format!("Add Dependabot (or Renovate) for exactly the ecosystems present: {}.", if ecos.is_empty() { "github-actions".into() } else { ecos.join(", ") })
-        }
-        "security.least-privilege" => "Declare `permissions: contents: read` at the top of every workflow and grant writes per job only where needed.".into(),
-        "delivery.container-build" => "Build the container image in CI (docker/build-push-action with cache).".into(),
-        "delivery.multi-arch" => "Build the image for linux/amd64 and linux/arm64 (`platforms:` with QEMU).".into(),
-        "delivery.release-automation" => format!("Automate versioning and releases from conventional commits (release-please, release type `{}`).", l.release_type),
-        "delivery.changelog" => "Generate the changelog from commits (release-please, changesets, git-cliff) instead of by hand.".into(),
-        "deploy.staging" => format!("Deploy every merge to a staging environment on {} before production.", t.name),
-        _ if id.starts_with("deploy.") && id != "deploy.migration-validation" && t.name == GENERIC && id == "deploy.production" => {
-            "Deploy to production from CI. pipewise found no deploy target (fly.toml, vercel.json, netlify.toml, Kubernetes manifests); once one exists, `pipewise scaffold deploy.production` writes a deploy workflow for it.".into()
-        }
-        "deploy.production" => format!("Deploy to production from CI on {} (not by hand or from a placeholder step).", t.name),
-        "deploy.approval-gate" => "Put production deploys behind a GitHub environment with required reviewers (pipewise cannot see repository settings: pass --settings with the exported environments to confirm).".into(),
-        "deploy.smoke-tests" => "Run smoke tests against the deployed environment right after each deploy.".into(),
-        "deploy.health-check" => "After deploying, poll the health endpoint with retries (`curl --fail --retry 10 --retry-all-errors`) and fail the deploy when it stays unhealthy.".into(),
-        "deploy.rollback" => format!("Add a one-click rollback workflow for {} and roll back automatically when the post-deploy checks fail.", t.name),
-        "deploy.db-backup" => "Back up the database (pg_dump or the provider's snapshot) before production migrations, and let a failed backup stop the deploy.".into(),
-        "deploy.db-migrations" => format!("Apply {mig} migrations in the deploy pipeline, before the new version starts."),
-        "deploy.migration-validation" => format!("Validate {mig} migrations in CI: apply them to a fresh database and fail on drift."),
-        "deploy.preview-environments" => "Deploy a preview environment for each pull request.".into(),
-        "deploy.progressive" => match t.progressive {
-            Some(p) => format!("Use a progressive strategy (`{p}`) so a bad release reaches only part of the traffic."),
-            None => "Use a canary or blue-green strategy (Argo Rollouts, traffic splitting) so a bad release reaches only part of the traffic.".into(),
-        },
-        "ops.notifications" => "Notify the team (Slack, Teams, PagerDuty) when a deploy or the main branch fails.".into(),
-        "ops.monitoring" => "Check error rates and latency after each deploy (Sentry/Datadog release markers, alert rules as code).".into(),
-        "ops.load-testing" => "Run load tests (k6) against staging on a schedule, with thresholds that fail the run.".into(),
-        "ops.performance-regression" => "Compare benchmarks against the main branch on pull requests (github-action-benchmark, CodSpeed, critcmp).".into(),
-        "ops.backup-verification" => "Restore the latest backup into a scratch database on a schedule and check it.".into(),
-        "ops.iac" => "Describe the infrastructure as code (terraform, helm, fly.toml, …) and apply it from CI.".into(),
-        _ => "See docs/capabilities.md.".into(),
-    };
-    match reason {
-        Some(r) => format!("{fix} Now: {r}."),
-        None => fix,
-    }
+        .unwrap_or("your migration tool")
 }

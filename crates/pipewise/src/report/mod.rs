@@ -8,7 +8,6 @@ pub mod github;
 pub mod gitlab;
 pub mod graph;
 pub mod html;
-pub mod inventory;
 pub mod json;
 mod json_ser;
 pub mod markdown;

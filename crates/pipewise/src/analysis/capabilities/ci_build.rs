@@ -1,6 +1,8 @@
 //! `ci.build`: Build.
 
+use super::templates;
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::CapabilityStatus;
 
@@ -14,6 +16,19 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 120,
     applies: Applies::Always,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(d: &Detected) -> String {
+    format!(
+        "Build the project on every push and pull request (`{}`).",
+        templates::lang(d).build
+    )
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(d: &Detected) -> Option<Template> {
+    templates::ci_workflow(d)
+}
 
 pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
     let v = cx.standard(META.id);

@@ -1,6 +1,8 @@
 //! `ci.caching`: Dependency caching.
 
+use super::templates;
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 
 pub const META: CapabilityMeta = CapabilityMeta {
@@ -13,6 +15,16 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 20,
     applies: Applies::Always,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(_d: &Detected) -> String {
+    "Cache dependencies (`cache:` of the setup-* action, actions/cache, rust-cache).".into()
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(d: &Detected) -> Option<Template> {
+    templates::ci_workflow(d)
+}
 
 pub fn verdict(_: &Input, cx: &Cx) -> Verdict {
     cx.standard(META.id)

@@ -2,6 +2,7 @@
 
 use super::missing;
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::{CapabilityStatus, Evidence};
 use crate::workflow::Workflow;
@@ -16,6 +17,16 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 10,
     applies: Applies::Always,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(_d: &Detected) -> String {
+    "Add a `concurrency` group (`${{ github.workflow }}-${{ github.ref }}`, `cancel-in-progress: true` for CI, `false` for deploys) to every push, pull-request and deploy workflow.".into()
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(_d: &Detected) -> Option<Template> {
+    None
+}
 
 pub fn verdict(i: &Input, _: &Cx) -> Verdict {
     concurrency(i)

@@ -2,7 +2,9 @@
 
 use super::super::scan::Hit;
 use super::from_hits;
+use super::templates;
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 
 pub const META: CapabilityMeta = CapabilityMeta {
@@ -16,6 +18,16 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 30,
     applies: Applies::Always,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(_d: &Detected) -> String {
+    "Collect coverage, enforce a threshold and upload it with `fail_ci_if_error: true`.".into()
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(d: &Detected) -> Option<Template> {
+    templates::ci_workflow(d)
+}
 
 pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
     // Coverage is collected by the test run; a weak upload (Codecov with

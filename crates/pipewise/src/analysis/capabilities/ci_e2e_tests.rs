@@ -1,7 +1,9 @@
 //! `ci.e2e-tests`: End-to-end tests.
 
+use super::templates;
 use super::{na, NO_SERVICE};
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 
 pub const META: CapabilityMeta = CapabilityMeta {
@@ -14,6 +16,16 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 480,
     applies: Applies::Always,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(_d: &Detected) -> String {
+    "Run end-to-end tests (Playwright or Cypress) against a built app on pull requests.".into()
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(d: &Detected) -> Option<Template> {
+    templates::wf(".github/workflows/e2e.yml", templates::e2e(d)?)
+}
 
 pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
     if !cx.deployable && cx.hits(META.id).is_empty() {

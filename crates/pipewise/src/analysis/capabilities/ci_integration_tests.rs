@@ -1,6 +1,8 @@
 //! `ci.integration-tests`: Integration tests.
 
+use super::templates;
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 
 pub const META: CapabilityMeta = CapabilityMeta {
@@ -13,6 +15,20 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 480,
     applies: Applies::Always,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(_d: &Detected) -> String {
+    "Run integration tests against real services (service containers for the database).".into()
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(d: &Detected) -> Option<Template> {
+    // Without a database there is no service container to test against.
+    if templates::services(d).0.is_empty() {
+        return None;
+    }
+    templates::ci_workflow(d)
+}
 
 pub fn verdict(_: &Input, cx: &Cx) -> Verdict {
     cx.standard(META.id)

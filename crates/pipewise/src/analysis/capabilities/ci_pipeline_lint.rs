@@ -2,6 +2,7 @@
 //! seed 003 verifies the workflows with `actionlint` before trusting them.
 
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 
 pub const META: CapabilityMeta = CapabilityMeta {
@@ -14,6 +15,16 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 15,
     applies: Applies::Always,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(_d: &Detected) -> String {
+    "Lint the CI configuration on the pull requests that change it (actionlint; zizmor for its security), so a broken or unsafe workflow fails review instead of the next run.".into()
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(_d: &Detected) -> Option<Template> {
+    None
+}
 
 /// The configuration files of pipeline linters (where they look for them): a
 /// repository that has one configures the linter, which a workflow may not run.

@@ -2,6 +2,7 @@
 
 use super::missing;
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::{CapabilityStatus, Evidence};
 
@@ -15,6 +16,16 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 15,
     applies: Applies::Always,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(_d: &Detected) -> String {
+    "Set `timeout-minutes` on every job (the default is 360 minutes).".into()
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(_d: &Detected) -> Option<Template> {
+    None
+}
 
 pub fn verdict(i: &Input, _: &Cx) -> Verdict {
     timeouts(i)

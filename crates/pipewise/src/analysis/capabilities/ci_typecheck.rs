@@ -1,7 +1,9 @@
 //! `ci.typecheck`: Type checking.
 
 use super::na;
+use super::templates;
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 
 pub const META: CapabilityMeta = CapabilityMeta {
@@ -15,6 +17,21 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 30,
     applies: Applies::Always,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(d: &Detected) -> String {
+    format!(
+        "Type-check on every pull request (`{}`).",
+        templates::lang(d)
+            .typecheck
+            .unwrap_or("tsc --noEmit / mypy")
+    )
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(d: &Detected) -> Option<Template> {
+    templates::ci_workflow(d)
+}
 
 pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
     let d = i.detected;

@@ -1,6 +1,8 @@
 //! `ci.unit-tests`: Unit tests.
 
+use super::templates;
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 
 pub const META: CapabilityMeta = CapabilityMeta {
@@ -13,6 +15,19 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 240,
     applies: Applies::Always,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(d: &Detected) -> String {
+    format!(
+        "Run the unit tests on every push and pull request (`{}`).",
+        templates::lang(d).test
+    )
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(d: &Detected) -> Option<Template> {
+    templates::ci_workflow(d)
+}
 
 pub fn verdict(_: &Input, cx: &Cx) -> Verdict {
     cx.standard(META.id)

@@ -1,6 +1,8 @@
 //! `delivery.changelog`: Changelog.
 
+use super::templates;
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 
 pub const META: CapabilityMeta = CapabilityMeta {
@@ -13,6 +15,16 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 60,
     applies: Applies::Always,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(_d: &Detected) -> String {
+    "Generate the changelog from commits (release-please, changesets, git-cliff) instead of by hand.".into()
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(d: &Detected) -> Option<Template> {
+    templates::release_workflow(d)
+}
 
 pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
     cx.standard(META.id).or_file(

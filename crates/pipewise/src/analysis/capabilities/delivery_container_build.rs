@@ -1,7 +1,9 @@
 //! `delivery.container-build`: Container build.
 
+use super::templates;
 use super::{na, NO_CONTAINERS};
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::{CapabilityStatus, Evidence};
 use crate::source::FileKind;
@@ -16,6 +18,16 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 120,
     applies: Applies::Always,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(_d: &Detected) -> String {
+    "Build the container image in CI (docker/build-push-action with cache).".into()
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(d: &Detected) -> Option<Template> {
+    templates::container_workflow(d)
+}
 
 pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
     if !cx.containers {

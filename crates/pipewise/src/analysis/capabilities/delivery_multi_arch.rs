@@ -1,7 +1,9 @@
 //! `delivery.multi-arch`: Multi-arch images.
 
+use super::templates;
 use super::{na, NO_CONTAINERS};
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 
 pub const META: CapabilityMeta = CapabilityMeta {
@@ -14,6 +16,16 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 60,
     applies: Applies::Always,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(_d: &Detected) -> String {
+    "Build the image for linux/amd64 and linux/arm64 (`platforms:` with QEMU).".into()
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(d: &Detected) -> Option<Template> {
+    templates::container_workflow(d)
+}
 
 pub fn verdict(_: &Input, cx: &Cx) -> Verdict {
     if !cx.containers && cx.hits(META.id).is_empty() {

@@ -1,6 +1,8 @@
 //! `delivery.release-automation`: Release automation.
 
+use super::templates;
 use super::{package_publish, Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::{CapabilityStatus, Evidence};
 
@@ -14,6 +16,16 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 240,
     applies: Applies::Always,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(d: &Detected) -> String {
+    format!("Automate versioning and releases from conventional commits (release-please, release type `{}`).", templates::lang(d).release_type)
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(d: &Detected) -> Option<Template> {
+    templates::release_workflow(d)
+}
 
 pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
     let v = cx.standard(META.id);

@@ -1,7 +1,9 @@
 //! `deploy.db-backup`: Database backup.
 
+use super::templates;
 use super::{from_hits, na};
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::CapabilityStatus;
 
@@ -15,6 +17,16 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 120,
     applies: Applies::DeployedService,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(_d: &Detected) -> String {
+    "Back up the database (pg_dump or the provider's snapshot) before production migrations, and let a failed backup stop the deploy.".into()
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(d: &Detected) -> Option<Template> {
+    templates::deploy_workflow(d)
+}
 
 pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
     if !cx.migrations_apply && cx.hits(META.id).is_empty() {

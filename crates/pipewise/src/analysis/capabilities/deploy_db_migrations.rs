@@ -1,7 +1,9 @@
 //! `deploy.db-migrations`: Database migrations.
 
+use super::templates;
 use super::{from_hits, na};
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::{CapabilityStatus, Evidence};
 
@@ -15,6 +17,19 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 240,
     applies: Applies::DeployedService,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(d: &Detected) -> String {
+    format!(
+        "Apply {} migrations in the deploy pipeline, before the new version starts.",
+        templates::migration_tool(d)
+    )
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(d: &Detected) -> Option<Template> {
+    templates::deploy_workflow(d)
+}
 
 pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
     if !cx.migrations_apply && cx.hits("migration").is_empty() {

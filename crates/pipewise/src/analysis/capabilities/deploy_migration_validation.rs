@@ -1,8 +1,10 @@
 //! `deploy.migration-validation`: Migration validation.
 
 use super::super::scan::Hit;
+use super::templates;
 use super::{from_hits, na};
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 
 pub const META: CapabilityMeta = CapabilityMeta {
@@ -16,6 +18,22 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 120,
     applies: Applies::Always,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(d: &Detected) -> String {
+    format!(
+        "Validate {} migrations in CI: apply them to a fresh database and fail on drift.",
+        templates::migration_tool(d)
+    )
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(d: &Detected) -> Option<Template> {
+    templates::wf(
+        ".github/workflows/migration-check.yml",
+        templates::migration_check(d)?,
+    )
+}
 
 pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
     let scan = i.scan;

@@ -1,7 +1,9 @@
 //! `deploy.preview-environments`: Preview environments.
 
 use super::super::deploy::Tier;
+use super::templates;
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 
 pub const META: CapabilityMeta = CapabilityMeta {
@@ -14,6 +16,20 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 480,
     applies: Applies::DeployedService,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(_d: &Detected) -> String {
+    "Deploy a preview environment for each pull request.".into()
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(d: &Detected) -> Option<Template> {
+    // A preview workflow needs the platform.
+    if templates::target(d).name == templates::GENERIC {
+        return None;
+    }
+    templates::wf(".github/workflows/preview.yml", templates::preview(d)?)
+}
 
 pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
     super::tier(i, cx, Tier::Preview)

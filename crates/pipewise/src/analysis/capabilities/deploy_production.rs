@@ -1,7 +1,9 @@
 //! `deploy.production`: Production deploy.
 
 use super::super::deploy::Tier;
+use super::templates;
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 
 pub const META: CapabilityMeta = CapabilityMeta {
@@ -14,6 +16,23 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 480,
     applies: Applies::DeployedService,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(d: &Detected) -> String {
+    let t = templates::target(d);
+    if t.name == templates::GENERIC {
+        return "Deploy to production from CI. pipewise found no deploy target (fly.toml, vercel.json, netlify.toml, Kubernetes manifests); once one exists, `pipewise scaffold deploy.production` writes a deploy workflow for it.".into();
+    }
+    format!(
+        "Deploy to production from CI on {} (not by hand or from a placeholder step).",
+        t.name
+    )
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(d: &Detected) -> Option<Template> {
+    templates::deploy_workflow(d)
+}
 
 pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
     super::tier(i, cx, Tier::Production)

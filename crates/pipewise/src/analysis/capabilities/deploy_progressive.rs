@@ -1,6 +1,8 @@
 //! `deploy.progressive`: Progressive delivery.
 
+use super::templates;
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 
 pub const META: CapabilityMeta = CapabilityMeta {
@@ -13,6 +15,19 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 960,
     applies: Applies::DeployedService,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(d: &Detected) -> String {
+    match templates::target(d).progressive {
+        Some(p) => format!("Use a progressive strategy (`{p}`) so a bad release reaches only part of the traffic."),
+        None => "Use a canary or blue-green strategy (Argo Rollouts, traffic splitting) so a bad release reaches only part of the traffic.".into(),
+    }
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(_d: &Detected) -> Option<Template> {
+    None
+}
 
 pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
     let v = super::after_deploy(i, cx, META.id);

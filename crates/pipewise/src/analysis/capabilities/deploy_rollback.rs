@@ -1,6 +1,8 @@
 //! `deploy.rollback`: Rollback.
 
+use super::templates;
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 
 pub const META: CapabilityMeta = CapabilityMeta {
@@ -14,6 +16,20 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 240,
     applies: Applies::DeployedService,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(d: &Detected) -> String {
+    format!("Add a one-click rollback workflow for {} and roll back automatically when the post-deploy checks fail.", templates::target(d).name)
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(d: &Detected) -> Option<Template> {
+    // A rollback workflow needs the platform.
+    if templates::target(d).name == templates::GENERIC {
+        return None;
+    }
+    templates::wf(".github/workflows/rollback.yml", templates::rollback(d))
+}
 
 pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
     super::after_deploy(i, cx, META.id)

@@ -1,7 +1,9 @@
 //! `deploy.staging`: Staging deploy.
 
 use super::super::deploy::Tier;
+use super::templates;
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 
 pub const META: CapabilityMeta = CapabilityMeta {
@@ -14,6 +16,19 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 480,
     applies: Applies::DeployedService,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(d: &Detected) -> String {
+    format!(
+        "Deploy every merge to a staging environment on {} before production.",
+        templates::target(d).name
+    )
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(d: &Detected) -> Option<Template> {
+    templates::deploy_workflow(d)
+}
 
 pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
     super::tier(i, cx, Tier::Staging)

@@ -16,7 +16,7 @@ use super::stack::Detected;
 use super::templates;
 use crate::finding::Category;
 use crate::repo::Repo;
-use crate::schema::{Capability, CapabilityStatus, Evidence};
+use crate::schema::{Capability, CapabilityStatus, Evidence, Template};
 use crate::workflow::{Job, Step, Workflow};
 
 /// A capability's verdict test: `(status, [edits of the complete fixture])`
@@ -112,10 +112,16 @@ pub struct CapabilityMeta {
     pub applies: Applies,
 }
 
-/// A capability: its metadata and its verdict.
+/// A capability: its metadata, its verdict, and what the report offers when it is
+/// missing or partial (a recommendation, and a template where a file adds it).
 pub struct Unit {
     pub meta: &'static CapabilityMeta,
     pub verdict: fn(&Input, &Cx) -> Verdict,
+    /// What to do, for the detected stack (one or two sentences).
+    pub recommend: fn(&Detected) -> String,
+    /// The file that adds it for the detected stack (the shared builders are in
+    /// `templates.rs`), or `None`.
+    pub template: fn(&Detected) -> Option<Template>,
 }
 
 macro_rules! unit {
@@ -123,6 +129,8 @@ macro_rules! unit {
         Unit {
             meta: &$m::META,
             verdict: $m::verdict,
+            recommend: $m::recommend,
+            template: $m::template,
         }
     };
 }
@@ -184,7 +192,33 @@ pub const IDS: &[&str] = &{
 
 /// The metadata of capability `id`, if it is one.
 pub fn meta(id: &str) -> Option<&'static CapabilityMeta> {
-    ALL.iter().find(|u| u.meta.id == id).map(|u| u.meta)
+    unit(id).map(|u| u.meta)
+}
+
+/// The unit of capability `id`, if it is one.
+pub fn unit(id: &str) -> Option<&'static Unit> {
+    ALL.iter().find(|u| u.meta.id == id)
+}
+
+/// The template that adds capability `id` to a repository with this stack, with
+/// the repository's own action pins where it has them.
+pub fn template(id: &str, d: &Detected) -> Option<Template> {
+    let mut t = (unit(id)?.template)(d)?;
+    t.content = templates::with_repository_pins(t.content, d);
+    Some(t)
+}
+
+/// What to do about a missing or partial capability, in one or two sentences,
+/// followed by what is wrong now (`reason`).
+pub fn recommendation(id: &str, d: &Detected, reason: Option<&str>) -> String {
+    let fix = match unit(id) {
+        Some(u) => (u.recommend)(d),
+        None => "See docs/capabilities.md.".into(),
+    };
+    match reason {
+        Some(r) => format!("{fix} Now: {r}."),
+        None => fix,
+    }
 }
 
 /// Facts every verdict may read, computed once per repository.
@@ -584,15 +618,8 @@ pub fn assess(i: &Input) -> Vec<Capability> {
                 v.status,
                 CapabilityStatus::Missing | CapabilityStatus::Partial
             ) {
-                let t = templates::template(id, i.detected);
-                (
-                    Some(templates::recommendation(
-                        id,
-                        i.detected,
-                        v.reason.as_deref(),
-                    )),
-                    t,
-                )
+                let t = template(id, i.detected);
+                (Some(recommendation(id, i.detected, v.reason.as_deref())), t)
             } else {
                 (None, None)
             };

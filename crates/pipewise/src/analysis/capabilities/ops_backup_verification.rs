@@ -3,6 +3,7 @@
 use super::super::scan::{Hit, HitKind};
 use super::{ev, from_hits, na};
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::CapabilityStatus;
 
@@ -16,6 +17,16 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 240,
     applies: Applies::DeployedService,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(_d: &Detected) -> String {
+    "Restore the latest backup into a scratch database on a schedule and check it.".into()
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(_d: &Detected) -> Option<Template> {
+    None
+}
 
 pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
     let d = i.detected;

@@ -2,6 +2,7 @@
 
 use super::{missing, na, NO_SERVICE};
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::{CapabilityStatus, Evidence};
 
@@ -16,6 +17,17 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 960,
     applies: Applies::DeployedService,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(_d: &Detected) -> String {
+    "Describe the infrastructure as code (terraform, helm, fly.toml, …) and apply it from CI."
+        .into()
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(_d: &Detected) -> Option<Template> {
+    None
+}
 
 pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
     let d = i.detected;

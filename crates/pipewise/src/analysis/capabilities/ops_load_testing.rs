@@ -1,7 +1,9 @@
 //! `ops.load-testing`: Load testing.
 
+use super::templates;
 use super::{na, NO_SERVICE};
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 
 pub const META: CapabilityMeta = CapabilityMeta {
@@ -14,6 +16,16 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 240,
     applies: Applies::DeployedService,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(_d: &Detected) -> String {
+    "Run load tests (k6) against staging on a schedule, with thresholds that fail the run.".into()
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(_d: &Detected) -> Option<Template> {
+    templates::wf(".github/workflows/load-test.yml", templates::load_test())
+}
 
 pub fn verdict(_: &Input, cx: &Cx) -> Verdict {
     if !cx.deployable && cx.hits(META.id).is_empty() {

@@ -3,6 +3,7 @@
 use super::super::scan::{Hit, HitKind};
 use super::{from_hits, na, NO_SERVICE};
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 
 pub const META: CapabilityMeta = CapabilityMeta {
@@ -15,6 +16,16 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 240,
     applies: Applies::DeployedService,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(_d: &Detected) -> String {
+    "Check error rates and latency after each deploy (Sentry/Datadog release markers, alert rules as code).".into()
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(_d: &Detected) -> Option<Template> {
+    None
+}
 
 pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
     let d = i.detected;

@@ -1,6 +1,8 @@
 //! `ops.notifications`: Notifications.
 
+use super::templates;
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 
 pub const META: CapabilityMeta = CapabilityMeta {
@@ -13,6 +15,19 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 30,
     applies: Applies::Always,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(_d: &Detected) -> String {
+    "Notify the team (Slack, Teams, PagerDuty) when a deploy or the main branch fails.".into()
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(_d: &Detected) -> Option<Template> {
+    templates::wf(
+        ".github/workflows/notify-failures.yml",
+        templates::notify_failures(),
+    )
+}
 
 pub fn verdict(_: &Input, cx: &Cx) -> Verdict {
     cx.standard(META.id)

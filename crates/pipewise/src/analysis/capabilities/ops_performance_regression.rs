@@ -3,6 +3,7 @@
 use super::super::scan::Hit;
 use super::{ev, from_hits};
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::CapabilityStatus;
 
@@ -16,6 +17,16 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 240,
     applies: Applies::Always,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(_d: &Detected) -> String {
+    "Compare benchmarks against the main branch on pull requests (github-action-benchmark, CodSpeed, critcmp).".into()
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(_d: &Detected) -> Option<Template> {
+    None
+}
 
 pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
     let hs = cx.hits(META.id);

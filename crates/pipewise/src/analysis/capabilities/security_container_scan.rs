@@ -1,7 +1,9 @@
 //! `security.container-scan`: Container scanning.
 
+use super::templates;
 use super::{na, NO_CONTAINERS};
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 
 pub const META: CapabilityMeta = CapabilityMeta {
@@ -14,6 +16,16 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 30,
     applies: Applies::Always,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(_d: &Detected) -> String {
+    "Scan the built image with trivy (`exit-code: 1`) before it is pushed.".into()
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(d: &Detected) -> Option<Template> {
+    templates::container_workflow(d)
+}
 
 pub fn verdict(_: &Input, cx: &Cx) -> Verdict {
     if !cx.containers && cx.hits(META.id).is_empty() {

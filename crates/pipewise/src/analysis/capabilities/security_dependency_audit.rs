@@ -1,6 +1,8 @@
 //! `security.dependency-audit`: Dependency audit.
 
+use super::templates;
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 
 pub const META: CapabilityMeta = CapabilityMeta {
@@ -13,6 +15,19 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 30,
     applies: Applies::Always,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(d: &Detected) -> String {
+    format!("Audit dependencies for known vulnerabilities on pull requests and daily (`{}`), and review new dependencies with dependency-review.", templates::lang(d).audit)
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(d: &Detected) -> Option<Template> {
+    templates::wf(
+        ".github/workflows/dependency-audit.yml",
+        templates::dependency_audit(d),
+    )
+}
 
 pub fn verdict(_: &Input, cx: &Cx) -> Verdict {
     cx.standard(META.id)

@@ -1,7 +1,9 @@
 //! `security.dependency-updates`: Dependency updates.
 
 use super::missing;
+use super::templates;
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::{CapabilityStatus, Evidence};
 use crate::source::FileKind;
@@ -16,6 +18,24 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 15,
     applies: Applies::Always,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(d: &Detected) -> String {
+    let ecos: Vec<&str> = d.ecosystems.keys().copied().collect();
+    format!(
+        "Add Dependabot (or Renovate) for exactly the ecosystems present: {}.",
+        if ecos.is_empty() {
+            "github-actions".into()
+        } else {
+            ecos.join(", ")
+        }
+    )
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(d: &Detected) -> Option<Template> {
+    templates::wf(".github/dependabot.yml", templates::dependabot(d))
+}
 
 pub fn verdict(i: &Input, _: &Cx) -> Verdict {
     dependency_updates(i)

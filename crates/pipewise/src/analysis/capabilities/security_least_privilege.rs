@@ -2,6 +2,7 @@
 
 use super::missing;
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::{CapabilityStatus, Evidence};
 
@@ -15,6 +16,16 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 60,
     applies: Applies::Always,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(_d: &Detected) -> String {
+    "Declare `permissions: contents: read` at the top of every workflow and grant writes per job only where needed.".into()
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(_d: &Detected) -> Option<Template> {
+    None
+}
 
 pub fn verdict(i: &Input, _: &Cx) -> Verdict {
     least_privilege(i)

@@ -1,6 +1,8 @@
 //! `security.sast`: Static analysis (SAST).
 
+use super::templates;
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::CapabilityStatus;
 
@@ -14,6 +16,23 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 30,
     applies: Applies::Always,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(d: &Detected) -> String {
+    match templates::lang(d).codeql {
+        Some((lang, mode)) => format!("Add CodeQL for {lang} (build mode `{mode}`) and GitHub Actions, on pull requests and weekly."),
+        None => "Add semgrep with `--error` on pull requests.".into(),
+    }
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(d: &Detected) -> Option<Template> {
+    if templates::lang(d).codeql.is_some() {
+        templates::wf(".github/workflows/codeql.yml", templates::codeql(d))
+    } else {
+        templates::wf(".github/workflows/semgrep.yml", templates::semgrep())
+    }
+}
 
 /// Analysers of configuration, not of the application code: workflows (zizmor),
 /// Dockerfiles (hadolint), infrastructure code (checkov, tfsec, terrascan, KICS).

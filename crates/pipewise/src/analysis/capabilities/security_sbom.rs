@@ -1,6 +1,8 @@
 //! `security.sbom`: SBOM.
 
+use super::templates;
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 
 pub const META: CapabilityMeta = CapabilityMeta {
@@ -13,6 +15,16 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 30,
     applies: Applies::Always,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(_d: &Detected) -> String {
+    "Generate an SBOM for every image or release (buildx `sbom: true`, syft).".into()
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(d: &Detected) -> Option<Template> {
+    templates::container_workflow(d)
+}
 
 pub fn verdict(_: &Input, cx: &Cx) -> Verdict {
     cx.standard(META.id)

@@ -1,6 +1,8 @@
 //! `security.secret-scanning`: Secret scanning.
 
+use super::templates;
 use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::CapabilityStatus;
 
@@ -14,6 +16,19 @@ pub const META: CapabilityMeta = CapabilityMeta {
     build_minutes: 20,
     applies: Applies::Always,
 };
+
+/// What to do when it is missing or partial (the report's recommendation).
+pub fn recommend(_d: &Detected) -> String {
+    "Scan commits for secrets (trufflehog or gitleaks) on pushes and pull requests, and enable GitHub push protection.".into()
+}
+
+/// The file that adds it, for this stack; `None` when no file can.
+pub fn template(_d: &Detected) -> Option<Template> {
+    templates::wf(
+        ".github/workflows/secret-scan.yml",
+        templates::secret_scan(),
+    )
+}
 
 pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
     let v = cx.standard(META.id);

@@ -2,9 +2,9 @@
 //! jobs, `needs`, steps, `workflow_run` links) and the secrets and variables the
 //! workflows and actions reference (names and places only, never values).
 
-use super::{JobSummary, SecretUse, StepSummary, WorkflowSummary};
 use crate::github::expr::find_embedded_where;
 use crate::keywords::contains_ignore_ascii_case;
+use crate::schema::{JobSummary, SecretUse, StepSummary, WorkflowSummary};
 use crate::workflow::{Action, Workflow};
 use pipewise_yaml::{Document, Node, NodeKind};
 use std::collections::BTreeMap;
