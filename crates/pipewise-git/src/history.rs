@@ -17,13 +17,13 @@
 //! across line moves): what the later one adds is *introduced* there, what it no
 //! longer has is *fixed* there.
 
-use crate::states::audit_commit_kept;
+use crate::states::{audit_commit_state, Audited};
 use crate::{Commit, GitRepo};
 use gix::ObjectId;
 use pipewise::finding::Severity;
 use pipewise::report::{RepoReport, ReportFinding};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 pub const SCHEMA: &str = "pipewise/history@1";
@@ -160,6 +160,109 @@ fn relevant(path: &str, read_before: &BTreeSet<String>) -> bool {
         || read_before.contains(path)
 }
 
+/// A tree object's entries (none for `None`, an empty tree), or `None` when they
+/// are not strictly in git's order or a name is not UTF-8.
+fn raw_entries(
+    data: Option<&[u8]>,
+    kind: gix::hash::Kind,
+) -> Result<Option<Vec<gix::objs::tree::EntryRef<'_>>>, String> {
+    let Some(d) = data else {
+        return Ok(Some(vec![]));
+    };
+    let v = gix::objs::TreeRefIter::from_bytes(d, kind)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    let ordered = v.windows(2).all(|w| w[0] < w[1])
+        && v.iter().all(|e| std::str::from_utf8(e.filename).is_ok());
+    Ok(ordered.then_some(v))
+}
+
+/// [`changes`], comparing the two trees' raw entries in git's order, merged
+/// side by side: nothing is copied or hashed per entry, and only the entries
+/// that differ are looked at. Trees whose entries are not strictly in git's
+/// order or not UTF-8 (a hand-made object) are compared by [`changes`], which
+/// pairs entries by name.
+fn changes_raw(
+    git: &GitRepo,
+    kind: gix::hash::Kind,
+    old: Option<ObjectId>,
+    new: Option<ObjectId>,
+    prefix: &str,
+    read_before: &BTreeSet<String>,
+) -> Result<bool, String> {
+    use gix::objs::tree::EntryRef;
+    if old == new {
+        return Ok(false);
+    }
+    let (da, db) = (
+        old.map(|id| git.tree_data(id)).transpose()?,
+        new.map(|id| git.tree_data(id)).transpose()?,
+    );
+    let (Some(a), Some(b)) = (
+        raw_entries(da.as_deref(), kind)?,
+        raw_entries(db.as_deref(), kind)?,
+    ) else {
+        return changes(git, old, new, prefix, read_before);
+    };
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let (x, y) = match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) => match x.cmp(y) {
+                std::cmp::Ordering::Less => (Some(x), None),
+                std::cmp::Ordering::Greater => (None, Some(y)),
+                std::cmp::Ordering::Equal => (Some(x), Some(y)),
+            },
+            // One side is exhausted.
+            (x, y) => (x, y),
+        };
+        i += usize::from(x.is_some());
+        j += usize::from(y.is_some());
+        if x.map(|e| (e.mode.kind(), e.oid)) == y.map(|e| (e.mode.kind(), e.oid)) {
+            continue;
+        }
+        let Some(name) = x.or(y).and_then(|e| std::str::from_utf8(e.filename).ok()) else {
+            continue;
+        };
+        let node = |e: Option<&EntryRef<'_>>| {
+            e.map(|e| super::Node {
+                kind: e.mode.kind(),
+                id: e.oid.to_owned(),
+            })
+        };
+        let walk = |tx, ty, path: &str| changes_raw(git, kind, tx, ty, path, read_before);
+        if entry_changes(prefix, name, node(x), node(y), read_before, walk)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Whether the entry `name` of the folder `prefix`, `x` before and `y` after
+/// (not the same), changes anything relevant: its subtrees compared by `walk`,
+/// a file by its path.
+fn entry_changes(
+    prefix: &str,
+    name: &str,
+    x: Option<super::Node>,
+    y: Option<super::Node>,
+    read_before: &BTreeSet<String>,
+    walk: impl FnOnce(Option<ObjectId>, Option<ObjectId>, &str) -> Result<bool, String>,
+) -> Result<bool, String> {
+    use gix::object::tree::EntryKind as K;
+    let path = if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}/{name}")
+    };
+    let tree = |n: Option<super::Node>| n.filter(|n| n.kind == K::Tree).map(|n| n.id);
+    let (tx, ty) = (tree(x), tree(y));
+    if (tx.is_some() || ty.is_some()) && walk(tx, ty, &path)? {
+        return Ok(true);
+    }
+    let file = |n: Option<super::Node>| n.is_some_and(|n| n.kind != K::Tree);
+    Ok((file(x) || file(y)) && relevant(&path, read_before))
+}
+
 /// Whether anything relevant differs between two trees (`None`: an empty tree).
 /// Subtrees with the same id are skipped; an added or removed subtree is walked.
 fn changes(
@@ -169,7 +272,6 @@ fn changes(
     prefix: &str,
     read_before: &BTreeSet<String>,
 ) -> Result<bool, String> {
-    use gix::object::tree::EntryKind as K;
     if old == new {
         return Ok(false);
     }
@@ -198,18 +300,8 @@ fn changes(
         if x == y {
             continue;
         }
-        let path = if prefix.is_empty() {
-            name.to_string()
-        } else {
-            format!("{prefix}/{name}")
-        };
-        let tree = |n: Option<&super::Node>| n.filter(|n| n.kind == K::Tree).map(|n| n.id);
-        let (tx, ty) = (tree(x), tree(y));
-        if (tx.is_some() || ty.is_some()) && changes(git, tx, ty, &path, read_before)? {
-            return Ok(true);
-        }
-        let file = |n: Option<&super::Node>| n.is_some_and(|n| n.kind != K::Tree);
-        if (file(x) || file(y)) && relevant(&path, read_before) {
+        let walk = |tx, ty, path: &str| changes(git, tx, ty, path, read_before);
+        if entry_changes(prefix, name, x.copied(), y.copied(), read_before, walk)? {
             return Ok(true);
         }
     }
@@ -275,48 +367,168 @@ pub fn first_parent_line(
     Ok((line, reached_root))
 }
 
-/// The points of a history as audits arrive, oldest first.
+/// One distinct state's findings by key (indices into its report, in report
+/// order), with what every point of that state shows: computed once per state.
+struct Index {
+    keys: BTreeMap<Key, Vec<usize>>,
+    counts: [usize; 5],
+    categories: BTreeMap<String, f64>,
+}
+
+impl Index {
+    fn of(report: &RepoReport) -> Index {
+        let mut keys: BTreeMap<Key, Vec<usize>> = BTreeMap::new();
+        for (i, f) in report.findings.iter().enumerate() {
+            keys.entry(key(f)).or_default().push(i);
+        }
+        Index {
+            keys,
+            counts: pipewise::report::severity_counts(report.findings.iter()).map(|(_, n)| n),
+            categories: report
+                .scores
+                .categories
+                .iter()
+                .filter(|c| c.applicable)
+                .map(|c| (c.id.clone(), c.score))
+                .collect(),
+        }
+    }
+}
+
+/// A report as the history holds it: its state's number, the report, its index.
+#[derive(Clone)]
+struct Held {
+    state: u64,
+    report: Arc<RepoReport>,
+    index: Arc<Index>,
+}
+
+/// What changes from one state to the next: computed once per pair of states.
+#[derive(Default)]
+struct Transition {
+    /// Sorted for display; empty at a baseline point.
+    introduced: Vec<Change>,
+    fixed: Vec<Change>,
+    /// Keys the earlier state did not have: their present run starts here.
+    appeared: Vec<Key>,
+}
+
+/// Indices and transitions kept at most (then the memo starts again): memory
+/// stays flat over any number of commits.
+const MAX_MEMO: usize = 1024;
+/// Changes kept at most over every memoised transition.
+const MAX_MEMO_CHANGES: usize = 100_000;
+
+fn transition(before: Option<&Held>, now: &Held) -> Transition {
+    let empty = BTreeMap::new();
+    let had_keys = before.map_or(&empty, |b| &b.index.keys);
+    let mut t = Transition::default();
+    for (k, fs) in &now.index.keys {
+        let had = had_keys.get(k).map_or(0, Vec::len);
+        if fs.len() > had {
+            t.introduced.extend(
+                fs[had..]
+                    .iter()
+                    .filter_map(|&i| now.report.findings.get(i))
+                    .map(Change::of),
+            );
+        }
+        if had == 0 {
+            t.appeared.push(k.clone());
+        }
+    }
+    if let Some(b) = before {
+        for (k, fs) in &b.index.keys {
+            let has = now.index.keys.get(k).map_or(0, Vec::len);
+            if fs.len() > has {
+                t.fixed.extend(
+                    fs[has..]
+                        .iter()
+                        .filter_map(|&i| b.report.findings.get(i))
+                        .map(Change::of),
+                );
+            }
+        }
+    }
+    let order = |a: &Change, b: &Change| {
+        (b.severity, &a.file, a.line, &a.rule).cmp(&(a.severity, &b.file, b.line, &b.rule))
+    };
+    t.introduced.sort_by(order);
+    t.fixed.sort_by(order);
+    t
+}
+
+/// The points of a history as audits arrive, oldest first. Commits answered
+/// from the same kept state share its report, its index and, between the same
+/// two states, the introduced and fixed findings: a point costs what changed.
 #[derive(Default)]
 struct Builder {
     points: Vec<Point>,
-    before: BTreeMap<Key, Vec<ReportFinding>>,
+    before: Option<Held>,
     /// Per finding: the point where it was first seen, and where its present run
     /// began.
     first: BTreeMap<Key, usize>,
     run_start: BTreeMap<Key, usize>,
-    last: Option<RepoReport>,
+    /// States whose keys are all in `first` already.
+    registered: HashSet<u64>,
+    indices: HashMap<u64, Arc<Index>>,
+    transitions: HashMap<(Option<u64>, u64), Arc<Transition>>,
+    memo_changes: usize,
 }
 
 impl Builder {
-    fn add(&mut self, c: &Commit, report: RepoReport, baseline: bool) {
-        let n = self.points.len();
-        let mut now: BTreeMap<Key, Vec<ReportFinding>> = BTreeMap::new();
-        for f in &report.findings {
-            now.entry(key(f)).or_default().push(f.clone());
+    fn held(&mut self, a: Audited) -> Held {
+        if let Some(b) = self.before.as_ref().filter(|b| b.state == a.state) {
+            return b.clone();
         }
-        let (mut introduced, mut fixed) = (vec![], vec![]);
-        for (k, fs) in &now {
-            let had = self.before.get(k).map_or(0, Vec::len);
-            if fs.len() > had && !baseline {
-                introduced.extend(fs[had..].iter().map(Change::of));
+        let index = match self.indices.get(&a.state) {
+            Some(i) => i.clone(),
+            None => {
+                if self.indices.len() >= MAX_MEMO {
+                    self.indices.clear();
+                }
+                let i = Arc::new(Index::of(&a.report));
+                self.indices.insert(a.state, i.clone());
+                i
             }
-            self.first.entry(k.clone()).or_insert(n);
-            if had == 0 {
-                self.run_start.insert(k.clone(), n);
-            }
-        }
-        for (k, fs) in &self.before {
-            let has = now.get(k).map_or(0, Vec::len);
-            if fs.len() > has {
-                fixed.extend(fs[has..].iter().map(Change::of));
-            }
-        }
-        let order = |a: &Change, b: &Change| {
-            (b.severity, &a.file, a.line, &a.rule).cmp(&(a.severity, &b.file, b.line, &b.rule))
         };
-        introduced.sort_by(order);
-        fixed.sort_by(order);
-        let counts = pipewise::report::severity_counts(report.findings.iter()).map(|(_, n)| n);
+        Held {
+            state: a.state,
+            report: a.report,
+            index,
+        }
+    }
+
+    fn add(&mut self, c: &Commit, a: Audited, baseline: bool) {
+        let n = self.points.len();
+        let now = self.held(a);
+        let pair = (self.before.as_ref().map(|b| b.state), now.state);
+        let t = match self.transitions.get(&pair) {
+            Some(t) => t.clone(),
+            None => {
+                let t = Arc::new(transition(self.before.as_ref(), &now));
+                let size = t.introduced.len() + t.fixed.len() + t.appeared.len();
+                if self.transitions.len() >= MAX_MEMO || self.memo_changes + size > MAX_MEMO_CHANGES
+                {
+                    self.transitions.clear();
+                    self.memo_changes = 0;
+                }
+                self.memo_changes += size;
+                self.transitions.insert(pair, t.clone());
+                t
+            }
+        };
+        if self.registered.insert(now.state) {
+            for k in now.index.keys.keys() {
+                if !self.first.contains_key(k) {
+                    self.first.insert(k.clone(), n);
+                }
+            }
+        }
+        for k in &t.appeared {
+            self.run_start.insert(k.clone(), n);
+        }
+        let report = &now.report;
         self.points.push(Point {
             commit: c.id.to_string(),
             date: date(c.author_time),
@@ -325,20 +537,17 @@ impl Builder {
             audited: !report.files.is_empty(),
             score: report.scores.overall,
             grade: report.scores.grade.clone(),
-            categories: report
-                .scores
-                .categories
-                .iter()
-                .filter(|c| c.applicable)
-                .map(|c| (c.id.clone(), c.score))
-                .collect(),
-            counts,
-            introduced,
-            fixed,
+            categories: now.index.categories.clone(),
+            counts: now.index.counts,
+            introduced: if baseline {
+                vec![]
+            } else {
+                t.introduced.clone()
+            },
+            fixed: t.fixed.clone(),
             baseline,
         });
-        self.before = now;
-        self.last = Some(report);
+        self.before = Some(now);
     }
 
     /// The newest point's high and critical findings and when they appeared.
@@ -349,9 +558,9 @@ impl Builder {
             author_time: self.points[n].author_time,
         };
         let mut current: Vec<Appearance> = self
-            .last
+            .before
             .iter()
-            .flat_map(|r| r.findings.iter())
+            .flat_map(|h| h.report.findings.iter())
             .filter(|f| f.severity >= Severity::High)
             .filter_map(|f| {
                 let k = key(f);
@@ -397,29 +606,38 @@ pub fn history(
     // one's and get the same answers gets its report (`crate::states`).
     let reuse = pipewise::reuse::Reuse::new();
     let states = crate::states::States::new();
-    let audit = |c: &Commit, tip_report: &RepoReport| {
+    let audit = |c: &Commit, tip_audit: &Audited| {
         if c.id == tip.id {
-            tip_report.clone()
+            tip_audit.clone()
         } else {
-            audit_commit_kept(git, c, display, Some(&reuse), &states)
+            audit_commit_state(git, c, display, Some(&reuse), &states)
         }
     };
     // Which commits changed CI/CD files: a tree comparison per commit. The files an
     // audit read (called scripts, includes) count as CI/CD files too: those of the
     // newest commit from the start, and, when every changed commit is audited, those
     // of each audit as the walk reaches it (its point is made at once, so memory
-    // holds one report at a time).
-    let tip_report = audit_commit_kept(git, &tip, display, Some(&reuse), &states);
+    // holds one report at a time). A state's files are added once.
+    let tip_audit = audit_commit_state(git, &tip, display, Some(&reuse), &states);
+    let tip_report = tip_audit.report.clone();
     let mut read_before: BTreeSet<String> =
         tip_report.files.iter().map(|f| f.path.clone()).collect();
+    let mut read_states: HashSet<u64> = HashSet::from([tip_audit.state]);
     let mut b = Builder::default();
     let mut changed: Vec<usize> = vec![];
     let mut prev: Option<ObjectId> = None;
+    let kind = git.hash_kind()?;
     for (i, c) in line.iter().enumerate() {
-        if changes(git, prev, Some(c.tree), "", &read_before)? {
+        if changes_raw(git, kind, prev, Some(c.tree), "", &read_before)? {
             if !sampled {
-                let r = audit(c, &tip_report);
-                read_before.extend(r.files.iter().map(|f| f.path.clone()));
+                let r = audit(c, &tip_audit);
+                if read_states.insert(r.state) {
+                    for f in &r.report.files {
+                        if !read_before.contains(&f.path) {
+                            read_before.insert(f.path.clone());
+                        }
+                    }
+                }
                 b.add(c, r, changed.is_empty() && !reached_root);
             }
             changed.push(i);
@@ -440,7 +658,7 @@ pub fn history(
         }
         let whole = reached_root && chosen.first() == changed.first();
         for (k, &i) in chosen.iter().enumerate() {
-            b.add(&line[i], audit(&line[i], &tip_report), k == 0 && !whole);
+            b.add(&line[i], audit(&line[i], &tip_audit), k == 0 && !whole);
         }
     }
     let delivery = if line.is_empty() {

@@ -196,6 +196,21 @@ impl GitRepo {
         Ok(listing)
     }
 
+    /// A tree object's raw data (not cached): the walk of `pipewise history`
+    /// reads each commit's new trees once and compares them without copying a
+    /// name.
+    fn tree_data(&self, id: ObjectId) -> Result<Vec<u8>, String> {
+        self.with(|r| -> Result<Vec<u8>, String> {
+            let mut tree = r.find_tree(id).map_err(err)?;
+            Ok(tree.take_data())
+        })?
+    }
+
+    /// The hash kind of the repository's object ids.
+    fn hash_kind(&self) -> Result<gix::hash::Kind, String> {
+        self.with(|r| r.object_hash())
+    }
+
     /// The size of a blob, from its header (its content is not read).
     fn blob_size(&self, id: ObjectId) -> Option<u64> {
         self.with(|r| r.find_header(id).ok().map(|h| h.size()))

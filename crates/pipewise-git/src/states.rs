@@ -20,6 +20,7 @@ use gix::object::tree::EntryKind as K;
 use gix::ObjectId;
 use pipewise::report::RepoReport;
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Reports kept at most (then the oldest is dropped).
@@ -87,10 +88,15 @@ impl Recorder {
                 r.unusable = true;
                 return;
             }
+            // A name already recorded is not copied again.
             if !at.children.contains_key(part) {
                 added += 1;
+                at.children.insert(part.to_string(), Trie::default());
             }
-            at = at.children.entry(part.to_string()).or_default();
+            let Some(next) = at.children.get_mut(part) else {
+                return;
+            };
+            at = next;
         }
         at.asks |= bit;
         r.paths += added;
@@ -102,13 +108,26 @@ struct State {
     root: ObjectId,
     trie: Trie,
     paths: usize,
-    report: RepoReport,
+    report: Arc<RepoReport>,
+    id: u64,
+}
+
+/// A commit's report and the distinct state it was answered from: two results
+/// with the same `state` have the same report (the same `Arc`).
+#[derive(Debug, Clone)]
+pub struct Audited {
+    pub report: Arc<RepoReport>,
+    /// Numbers the distinct states of one [`States`] in the order they were
+    /// audited; an audit that is not kept gets a number of its own.
+    pub state: u64,
 }
 
 /// The kept reports of one repository's commits, shown as one `display`.
 #[derive(Default)]
 pub struct States {
     kept: Mutex<Kept>,
+    /// The next state's number.
+    next: AtomicU64,
 }
 
 #[derive(Default)]
@@ -216,6 +235,19 @@ pub fn audit_commit_kept(
     reuse: Option<&pipewise::reuse::Reuse>,
     states: &States,
 ) -> RepoReport {
+    let a = audit_commit_state(git, commit, display, reuse, states);
+    Arc::try_unwrap(a.report).unwrap_or_else(|r| (*r).clone())
+}
+
+/// [`audit_commit_kept`] without copying the kept report, with the number of the
+/// state it was answered from.
+pub fn audit_commit_state(
+    git: &Arc<GitRepo>,
+    commit: &Commit,
+    display: &str,
+    reuse: Option<&pipewise::reuse::Reuse>,
+    states: &States,
+) -> Audited {
     let root = Some(Node {
         kind: K::Tree,
         id: commit.tree,
@@ -235,7 +267,10 @@ pub fn audit_commit_kept(
         if let Some(i) = found {
             k.hits += 1;
             if let Some(s) = k.states.get(i) {
-                return s.report.clone();
+                return Audited {
+                    report: s.report.clone(),
+                    state: s.id,
+                };
             }
         }
         k.misses += 1;
@@ -246,12 +281,15 @@ pub fn audit_commit_kept(
         root: commit.tree,
         recorder: Some(recorder.clone()),
     };
-    let report = crate::audit_git_tree(tree, commit, display, None, None, reuse);
+    let report = Arc::new(crate::audit_git_tree(
+        tree, commit, display, None, None, reuse,
+    ));
     let recorded = recorder
         .asked
         .lock()
         .map(|mut r| std::mem::take(&mut *r))
         .ok();
+    let id = states.next.fetch_add(1, Ordering::Relaxed);
     if let (Some(r), Ok(mut k)) = (recorded, states.kept.lock()) {
         if !r.unusable && r.paths <= MAX_PATHS {
             while k.states.len() >= MAX_STATES || k.paths + r.paths > MAX_PATHS {
@@ -266,8 +304,9 @@ pub fn audit_commit_kept(
                 trie: r.trie,
                 paths: r.paths,
                 report: report.clone(),
+                id,
             });
         }
     }
-    report
+    Audited { report, state: id }
 }

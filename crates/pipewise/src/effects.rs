@@ -97,11 +97,19 @@ fn raw_git_push(text: &str) -> bool {
 
 /// A registry on the runner itself: `localhost:5000/x`, `oci://127.0.0.1:5000/x`.
 pub(crate) fn local_registry(word: &str) -> bool {
-    let w = word
-        .trim_start_matches("oci://")
-        .trim_start_matches("docker://")
-        .trim_start_matches("http://")
-        .trim_start_matches("https://");
+    // `trim_start_matches` with `strip_prefix`: the former built a substring
+    // searcher per scheme and call (asked of every argument of every command of
+    // the scripts a step runs).
+    fn trim<'w>(mut w: &'w str, scheme: &str) -> &'w str {
+        while let Some(rest) = w.strip_prefix(scheme) {
+            w = rest;
+        }
+        w
+    }
+    let w = trim(
+        trim(trim(trim(word, "oci://"), "docker://"), "http://"),
+        "https://",
+    );
     ["localhost", "127.0.0.1", "[::1]", "0.0.0.0"]
         .iter()
         .any(|h| w.starts_with(h) && w[h.len()..].starts_with([':', '/']) || w == *h)
@@ -258,6 +266,38 @@ mod tests {
         assert!(local_registry("127.0.0.1/app"));
         assert!(!local_registry("ghcr.io/localhost/app"));
         assert!(!local_registry("localhostile.io/app"));
+    }
+
+    /// The scheme stripping answers as the `trim_start_matches` chain it replaced.
+    #[test]
+    fn local_registry_strips_schemes_as_trim_start_matches() {
+        let oracle = |word: &str| {
+            let w = word
+                .trim_start_matches("oci://")
+                .trim_start_matches("docker://")
+                .trim_start_matches("http://")
+                .trim_start_matches("https://");
+            ["localhost", "127.0.0.1", "[::1]", "0.0.0.0"]
+                .iter()
+                .any(|h| w.starts_with(h) && w[h.len()..].starts_with([':', '/']) || w == *h)
+        };
+        for w in [
+            "",
+            "localhost",
+            "oci://oci://localhost:5000/x",
+            "docker://oci://localhost/x",
+            "oci://docker://localhost/x",
+            "https://http://127.0.0.1:5000",
+            "http://https://127.0.0.1:5000",
+            "https://https://[::1]/a",
+            "oci://",
+            "0.0.0.0",
+            "0.0.0.0x",
+            "ghcr.io/o/app",
+            "http://localhost",
+        ] {
+            assert_eq!(local_registry(w), oracle(w), "{w:?}");
+        }
     }
 
     fn job_of(src: &str) -> (pipewise_yaml::Document, String) {

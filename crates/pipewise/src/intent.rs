@@ -622,8 +622,10 @@ fn compute_step_intent(step: &Step) -> Intent {
 
 /// A name that says the step is a dry run (`Deploy dry run`, `dry-run publish`).
 fn names_dry_run(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    n.contains("dry run") || n.contains("dry-run") || n.contains("dryrun")
+    // Without lower-casing the name (asked of every deploying or publishing step).
+    ["dry run", "dry-run", "dryrun"]
+        .iter()
+        .any(|k| crate::keywords::contains_ignore_ascii_case(name, k))
 }
 
 /// Verbs that start the names of housekeeping steps around a gate (`Upload coverage

@@ -77,6 +77,19 @@ pub fn contains_ignore_ascii_case(text: &str, needle: &str) -> bool {
     })
 }
 
+/// Where `needle` first occurs in `text` (`text.find(needle)` for a short needle,
+/// without building a substring searcher per call: the first byte is found with
+/// `memchr`, the rest compared).
+pub fn find_literal(text: &str, needle: &str) -> Option<usize> {
+    let (t, n) = (text.as_bytes(), needle.as_bytes());
+    let Some(&first) = n.first() else {
+        return Some(0);
+    };
+    let last = t.len().checked_sub(n.len())?;
+    memchr::memchr_iter(first, t.get(..=last).unwrap_or(&[]))
+        .find(|&i| t.get(i..i + n.len()) == Some(n))
+}
+
 /// A fixed keyword list and its automaton, built on first use.
 pub struct Keywords {
     words: &'static [&'static str],
@@ -168,6 +181,29 @@ mod tests {
                     oracle(t, n),
                     "{t:?} {n:?}"
                 );
+            }
+        }
+    }
+
+    /// The memchr search answers as `str::find`.
+    #[test]
+    fn find_literal_is_str_find() {
+        let texts = [
+            "",
+            "$",
+            "$?",
+            "echo $?",
+            "a$b$?c${?}",
+            "${?}",
+            "$[[ inputs.x ]] $[[",
+            "é$?ü",
+            "]]",
+            "]",
+            "x]]y]]",
+        ];
+        for t in texts {
+            for n in ["$?", "${?}", "$[[", "]]", "$", "", "é"] {
+                assert_eq!(find_literal(t, n), t.find(n), "{t:?} {n:?}");
             }
         }
     }

@@ -25,6 +25,9 @@ pub struct Repo {
     /// Where the files are read from when not from the folder `root` on disk (a
     /// commit's tree in a git object database).
     pub tree: Option<Arc<dyn Tree>>,
+    /// The build contexts that compose and CI files name, computed once for every
+    /// Dockerfile by the rule that needs them (`reliability/docker-sources`).
+    pub build_contexts: crate::memo::Slot,
 }
 
 /// A script called from a step, loaded and parsed.
@@ -36,6 +39,11 @@ pub struct ScriptFile {
     /// (`set -e`, `set -o errexit`, or `-e` on its `#!` line). Computed once here:
     /// every step that calls the script asks, through several rules.
     pub errexit: bool,
+    /// The scripts its commands call, in command order (each command's target
+    /// relative to the repository root, then relative to the script's folder;
+    /// repeats kept). Found once, when the scripts are loaded: every step that
+    /// calls the script walks them.
+    pub callees: Vec<String>,
 }
 
 /// Whether a script file sets errexit (see [`ScriptFile::errexit`]).
@@ -152,14 +160,15 @@ impl Repo {
                         let script = Script::parse(&text);
                         let (file, _) = SourceFile::from_text(path.clone(), FileKind::Script, text);
                         let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-                        for c in &script.commands {
-                            for target in [called_script(self, c, ""), called_script(self, c, dir)]
-                                .into_iter()
-                                .flatten()
-                            {
-                                if seen.insert(target.clone()) {
-                                    pending.push(target);
-                                }
+                        let callees: Vec<String> = script
+                            .commands
+                            .iter()
+                            .flat_map(|c| [called_script(self, c, ""), called_script(self, c, dir)])
+                            .flatten()
+                            .collect();
+                        for target in &callees {
+                            if seen.insert(target.clone()) {
+                                pending.push(target.clone());
                             }
                         }
                         let errexit = script_errexit(file.text());
@@ -169,6 +178,7 @@ impl Repo {
                                 file,
                                 script,
                                 errexit,
+                                callees,
                             },
                         );
                     }

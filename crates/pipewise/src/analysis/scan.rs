@@ -148,6 +148,24 @@ static WEAKENING: &[(&RuleMeta, &str)] = &[
     (&rules::deployment::placeholder_step::META, "a placeholder"),
 ];
 
+/// What one step script provides, command by command ([`Ctx::script_found`]).
+struct ScriptFound {
+    /// Every command only prints or sets variables.
+    placeholder: bool,
+    /// A command fails when what it checks is wrong ([`failing_check`]).
+    checks_something: bool,
+    /// The commands that provide something, in script order.
+    commands: Vec<CommandFound>,
+}
+
+/// What one command provides, and whether a fallback masks its failure.
+struct CommandFound {
+    /// The command's index in the script.
+    index: usize,
+    found: Vec<(Match, HitKind)>,
+    masked: Option<String>,
+}
+
 struct Ctx<'a> {
     /// [`command_matches`] of each distinct command (lower-cased words) of the
     /// repository's steps, computed once: `npm ci`, `cargo test` and the lines a
@@ -156,6 +174,10 @@ struct Ctx<'a> {
     /// check a hit; a colliding command is computed, not kept. Linear in the
     /// repository's commands.
     command_memo: foldhash::HashMap<u64, (Vec<String>, Vec<Match>)>,
+    /// [`Ctx::script_found`] of the scripts several steps share, by the script's
+    /// address, with the text and working directory it was computed for.
+    #[allow(clippy::type_complexity)]
+    shared_scripts: foldhash::HashMap<usize, Vec<(String, String, std::rc::Rc<ScriptFound>)>>,
     /// Matches of each called script's commands, computed once.
     script_matches: std::collections::HashMap<String, Vec<Match>>,
     /// Findings by file (they are sorted by file).
@@ -184,6 +206,7 @@ pub fn scan<'a>(
     }
     let mut cx = Ctx {
         command_memo: Default::default(),
+        shared_scripts: Default::default(),
         script_matches: Default::default(),
         findings_by_file,
         repo,
@@ -356,19 +379,22 @@ pub fn scan<'a>(
     }
     let mut extra = vec![];
     // Tests run after the deploy, by a job that needs the deploying one: they test
-    // what was deployed (smoke tests), whatever the suite is called.
+    // what was deployed (smoke tests), whatever the suite is called. (Only looked
+    // for when some job runs after a deploy: most repositories have none.)
+    let any_after_deploy = jobs.iter().any(|f| f.after_deploy);
     for h in cx.out.iter().filter(|h| {
-        matches!(
-            h.cap,
-            "ci.unit-tests" | "ci.integration-tests" | "ci.e2e-tests"
-        ) && h
-            .job
-            .and_then(|j| {
-                jobs.binary_search_by_key(&(h.wf, j), |f: &JobFacts| (f.wf, f.job))
-                    .ok()
-            })
-            .and_then(|i| jobs.get(i))
-            .is_some_and(|f| f.after_deploy)
+        any_after_deploy
+            && matches!(
+                h.cap,
+                "ci.unit-tests" | "ci.integration-tests" | "ci.e2e-tests"
+            )
+            && h.job
+                .and_then(|j| {
+                    jobs.binary_search_by_key(&(h.wf, j), |f: &JobFacts| (f.wf, f.job))
+                        .ok()
+                })
+                .and_then(|i| jobs.get(i))
+                .is_some_and(|f| f.after_deploy)
     }) {
         let mut i = h.clone();
         i.cap = "deploy.smoke-tests";
@@ -722,8 +748,6 @@ impl<'a> Ctx<'a> {
         let mut checks_something = false;
         if let Some(run) = &step.run {
             if let Some(script) = &run.script {
-                placeholder = harmless_only(script);
-                checks_something = script.commands.iter().any(failing_check);
                 let cwd = step
                     .get("working-directory")
                     .and_then(Node::as_str)
@@ -734,80 +758,22 @@ impl<'a> Ctx<'a> {
                             .and_then(Node::as_str)
                     })
                     .unwrap_or("");
-                for c in &script.commands {
-                    let words = lower_words(&c.words);
-                    let mut found: Vec<(Match, HitKind)> = self
-                        .command_matches(&words)
-                        .into_iter()
-                        .map(|m| (m, HitKind::Direct))
-                        .collect();
-                    found.extend(
-                        self.npm_script(&words, cwd, &|name| {
-                            crate::rules::security::common::env_value(
-                                Some(wf),
-                                Some(job),
-                                step,
-                                name,
-                            )
-                            .and_then(Node::as_str)
-                            .map(|v| crate::repo::strip_workspace(v).to_string())
-                        })
-                        .into_iter()
-                        .map(|m| (m, HitKind::Direct)),
-                    );
-                    found.extend(
-                        self.maven_plugins(&words)
-                            .into_iter()
-                            .chain(self.dotnet_tests(&words, cwd))
-                            .chain(self.precommit(&words))
-                            .map(|m| (m, HitKind::Indirect)),
-                    );
-                    // `eval "$cmd"` after `cmd="bundle exec rspec …"`: what the string
-                    // it evaluates runs.
-                    if c.base_name() == "eval" {
-                        found.extend(
-                            eval_commands(script, run.text, c)
-                                .iter()
-                                .flat_map(|ec| command_matches(&lower_words(&ec.words)))
-                                .map(|m| (m, HitKind::Direct)),
-                        );
-                    }
-                    if let Some(p) = called_script(self.repo, c, cwd) {
-                        let name = p.rsplit('/').next().unwrap_or(&p).trim_end_matches(".sh");
-                        found.extend(
-                            script_name_matches(name)
-                                .into_iter()
-                                .map(|m| (m, HitKind::Direct)),
-                        );
-                        if let Some(sf) = self.scripts.get(&p) {
-                            let cached =
-                                self.script_matches.entry(p.clone()).or_insert_with(|| {
-                                    sf.script
-                                        .commands
-                                        .iter()
-                                        .flat_map(|sc| command_matches(&lower_words(&sc.words)))
-                                        .collect()
-                                });
-                            found.extend(cached.iter().cloned().map(|m| (m, HitKind::Indirect)));
-                            if let Some(r) = self.findings_in(&p).find_map(finding_reason) {
-                                for (m, _) in found.iter_mut().filter(|(m, _)| m.weak.is_none()) {
-                                    m.weak = Some(format!("{r} (in {p})"));
-                                }
-                            }
-                        }
-                    }
-                    if found.is_empty() {
+                let env = |name: &str| {
+                    crate::rules::security::common::env_value(Some(wf), Some(job), step, name)
+                        .and_then(Node::as_str)
+                        .map(|v| crate::repo::strip_workspace(v).to_string())
+                };
+                let sf = self.script_found(script, run.text, cwd, &env);
+                placeholder = sf.placeholder;
+                checks_something = sf.checks_something;
+                for cf in &sf.commands {
+                    let Some(c) = script.commands.get(cf.index) else {
                         continue;
-                    }
+                    };
                     // Where the command starts (the start of `run.source_span`).
                     let line = doc.line(doc.value_to_source(run.node, c.span.start));
-                    let masked = masked_by_fallback(script, c);
-                    for (mut m, kind) in found {
-                        if m.weak.as_deref() == Some("no_retries") {
-                            m.weak = (!c.in_loop && !c.in_condition)
-                                .then(|| "the health check has no retries".to_string());
-                        }
-                        matches.push((m, line, masked.clone(), kind));
+                    for (m, kind) in &cf.found {
+                        matches.push((m.clone(), line, cf.masked.clone(), *kind));
                     }
                 }
             } else {
@@ -896,6 +862,130 @@ impl<'a> Ctx<'a> {
                 weak,
                 kind,
             });
+        }
+    }
+
+    /// What `script` (a step's `run:` text `text`, run in `cwd`) provides, command by
+    /// command: the part of [`Ctx::step`] that does not depend on where the step is.
+    /// A script that several steps share (a GitLab line that a template or
+    /// `default:` gives many jobs: one `Arc<Script>`) is looked at once per working
+    /// directory, unless a command read the step's `env` (`--dir ${{ env.X }}`).
+    fn script_found(
+        &mut self,
+        script: &std::sync::Arc<Script>,
+        text: &str,
+        cwd: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> std::rc::Rc<ScriptFound> {
+        // The script's address (it lives as long as the scan), with the text and
+        // folder compared.
+        let key = std::sync::Arc::as_ptr(script) as usize;
+        let shared = std::sync::Arc::strong_count(script) > 1;
+        if shared {
+            if let Some((_, _, f)) = self
+                .shared_scripts
+                .get(&key)
+                .and_then(|v| v.iter().find(|(t, d, _)| t == text && d == cwd))
+            {
+                return f.clone();
+            }
+        }
+        let read_env = std::cell::Cell::new(false);
+        let env = |name: &str| {
+            read_env.set(true);
+            env(name)
+        };
+        let f = std::rc::Rc::new(self.compute_script_found(script, text, cwd, &env));
+        if shared && !read_env.get() {
+            self.shared_scripts.entry(key).or_default().push((
+                text.to_string(),
+                cwd.to_string(),
+                f.clone(),
+            ));
+        }
+        f
+    }
+
+    /// [`Ctx::script_found`], computed.
+    fn compute_script_found(
+        &mut self,
+        script: &Script,
+        text: &str,
+        cwd: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> ScriptFound {
+        let mut commands = vec![];
+        for (index, c) in script.commands.iter().enumerate() {
+            let words = lower_words(&c.words);
+            let mut found: Vec<(Match, HitKind)> = self
+                .command_matches(&words)
+                .into_iter()
+                .map(|m| (m, HitKind::Direct))
+                .collect();
+            found.extend(
+                self.npm_script(&words, cwd, env)
+                    .into_iter()
+                    .map(|m| (m, HitKind::Direct)),
+            );
+            found.extend(
+                self.maven_plugins(&words)
+                    .into_iter()
+                    .chain(self.dotnet_tests(&words, cwd))
+                    .chain(self.precommit(&words))
+                    .map(|m| (m, HitKind::Indirect)),
+            );
+            // `eval "$cmd"` after `cmd="bundle exec rspec …"`: what the string
+            // it evaluates runs.
+            if c.base_name() == "eval" {
+                found.extend(
+                    eval_commands(script, text, c)
+                        .iter()
+                        .flat_map(|ec| command_matches(&lower_words(&ec.words)))
+                        .map(|m| (m, HitKind::Direct)),
+                );
+            }
+            if let Some(p) = called_script(self.repo, c, cwd) {
+                let name = p.rsplit('/').next().unwrap_or(&p).trim_end_matches(".sh");
+                found.extend(
+                    script_name_matches(name)
+                        .into_iter()
+                        .map(|m| (m, HitKind::Direct)),
+                );
+                if let Some(sf) = self.scripts.get(&p) {
+                    let cached = self.script_matches.entry(p.clone()).or_insert_with(|| {
+                        sf.script
+                            .commands
+                            .iter()
+                            .flat_map(|sc| command_matches(&lower_words(&sc.words)))
+                            .collect()
+                    });
+                    found.extend(cached.iter().cloned().map(|m| (m, HitKind::Indirect)));
+                    if let Some(r) = self.findings_in(&p).find_map(finding_reason) {
+                        for (m, _) in found.iter_mut().filter(|(m, _)| m.weak.is_none()) {
+                            m.weak = Some(format!("{r} (in {p})"));
+                        }
+                    }
+                }
+            }
+            if found.is_empty() {
+                continue;
+            }
+            for (m, _) in found.iter_mut() {
+                if m.weak.as_deref() == Some("no_retries") {
+                    m.weak = (!c.in_loop && !c.in_condition)
+                        .then(|| "the health check has no retries".to_string());
+                }
+            }
+            commands.push(CommandFound {
+                index,
+                found,
+                masked: masked_by_fallback(script, c),
+            });
+        }
+        ScriptFound {
+            placeholder: harmless_only(script),
+            checks_something: script.commands.iter().any(failing_check),
+            commands,
         }
     }
 

@@ -809,11 +809,12 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
     // What the platform runs on every deploy: Heroku's `release:` process, a Cloud
     // Foundry app's `command:` (in a manifest that lists `applications:`).
     for p in repo.paths.iter().filter(|p| {
+        // The name first: it rejects almost every path at once.
         let n = p.rsplit('/').next().unwrap_or(p);
-        p.matches('/').count() <= 1
+        (n == "Procfile"
+            || (n.starts_with("manifest") && (n.ends_with(".yml") || n.ends_with(".yaml"))))
+            && p.matches('/').count() <= 1
             && !is_sample(p)
-            && (n == "Procfile"
-                || (n.starts_with("manifest") && (n.ends_with(".yml") || n.ends_with(".yaml"))))
     }) {
         let Ok(text) = repo.read(p) else { continue };
         let procfile = p.ends_with("Procfile");
@@ -840,9 +841,9 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
         .paths
         .iter()
         .filter(|p| {
-            p.matches('/').count() <= 3
+            (p.ends_with(".csproj") || p.ends_with("/mix.exs") || *p == "mix.exs")
+                && p.matches('/').count() <= 3
                 && !is_sample(p)
-                && (p.ends_with(".csproj") || p.ends_with("/mix.exs") || *p == "mix.exs")
         })
         .take(40)
     {

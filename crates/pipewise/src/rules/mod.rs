@@ -479,20 +479,12 @@ fn called_scripts(
         let (p, via, chain) = queue[i].clone();
         i += 1;
         let Some(sf) = scripts.get(&p) else { continue };
-        let dir = p.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-        for c in &sf.script.commands {
-            for target in [
-                crate::repo::called_script(repo, c, ""),
-                crate::repo::called_script(repo, c, dir),
-            ]
-            .into_iter()
-            .flatten()
-            {
-                if seen.insert(target.clone()) && queue.len() < 64 {
-                    let mut ch = chain.clone();
-                    ch.push(target.clone());
-                    queue.push((target, via, ch));
-                }
+        // (What its commands call was found when the scripts were loaded.)
+        for target in &sf.callees {
+            if seen.insert(target.clone()) && queue.len() < 64 {
+                let mut ch = chain.clone();
+                ch.push(target.clone());
+                queue.push((target.clone(), via, ch));
             }
         }
     }

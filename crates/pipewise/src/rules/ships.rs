@@ -167,8 +167,11 @@ impl<'v, 'a> Resolver<'_, 'v, 'a> {
                 })
                 .flat_map(|ss| ss.script.commands.iter())
                 .filter(|c| !c.in_condition && !c.in_substitution && !c.has_arg("--dry-run"))
-                .filter(|c| !c.args().iter().any(|w| local_registry(&w.text)))
-                .filter_map(crate::intent::command_ships)
+                // What ships first (most commands do not), then where to.
+                .filter_map(|c| {
+                    crate::intent::command_ships(c)
+                        .filter(|_| !c.args().iter().any(|w| local_registry(&w.text)))
+                })
                 .max()
         } else {
             return step_ships(step);

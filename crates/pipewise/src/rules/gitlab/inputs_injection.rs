@@ -87,10 +87,9 @@ impl Rule for InputsInjection {
         let Some(run) = &site.step.run else { return };
         let text = run.text;
         let mut from = 0;
-        while let Some(off) = text[from..].find("$[[") {
+        while let Some(off) = crate::keywords::find_literal(&text[from..], "$[[") {
             let at = from + off;
-            let end = text[at..]
-                .find("]]")
+            let end = crate::keywords::find_literal(&text[at..], "]]")
                 .map(|e| at + e + 2)
                 .unwrap_or(text.len());
             from = end.max(at + 3);

@@ -64,6 +64,12 @@ publish:
 /// Whether a `rules:` `if:` expression selects merge request pipelines (and does not
 /// also require a protected ref, a tag or the default branch).
 fn mr_expression(e: &str) -> bool {
+    // Both ways of selecting merge requests spell a `q` (`merge_request_event`,
+    // `$CI_MERGE_REQUEST_IID`): an expression without one is not looked at further
+    // (every job's every `rules:` item is asked).
+    if memchr::memchr2(b'q', b'Q', e.as_bytes()).is_none() {
+        return false;
+    }
     let compact: String = e.chars().filter(|c| !c.is_whitespace()).collect();
     let selects = compact.contains("==\"merge_request_event\"")
         || compact.contains("=='merge_request_event'")

@@ -97,7 +97,8 @@ impl Rule for NonFailingScanner {
     }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
         let step = site.step;
-        let label = step.label();
+        // Built only for a finding (every step of every workflow passes here).
+        let label = || step.label();
         if let Some(a) = step.action() {
             let with = step.with;
             if a.contains("aquasecurity/trivy-action") {
@@ -113,12 +114,12 @@ impl Rule for NonFailingScanner {
                                 .map(|v| v.trim().trim_matches(['"', '\'']) == "0")
                                 .unwrap_or(false) =>
                     {
-                        cx.report(&META, site.path, entry_span(e), format!("`exit-code: 0` on Trivy step `{label}`: vulnerabilities never fail the job."))
+                        cx.report(&META, site.path, entry_span(e), format!("`exit-code: 0` on Trivy step `{}`: vulnerabilities never fail the job.", label()))
                             .site(site);
                     }
                     None if !sarif => {
                         let span = step.uses.map(|u| u.span).unwrap_or(step.anchor());
-                        cx.report(&META, site.path, span, format!("Trivy step `{label}` has no `exit-code`, so it exits 0 whatever it finds: vulnerabilities never fail the job."))
+                        cx.report(&META, site.path, span, format!("Trivy step `{}` has no `exit-code`, so it exits 0 whatever it finds: vulnerabilities never fail the job.", label()))
                             .site(site);
                     }
                     _ => {}
@@ -134,7 +135,7 @@ impl Rule for NonFailingScanner {
                         .map(|n| n.span)
                         .or(step.uses.map(|u| u.span))
                         .unwrap_or(step.anchor());
-                    cx.report(&META, site.path, span, format!("OWASP ZAP step `{label}` does not set `fail_action: true`, so it passes whatever alerts it raises."))
+                    cx.report(&META, site.path, span, format!("OWASP ZAP step `{}` does not set `fail_action: true`, so it passes whatever alerts it raises.", label()))
                         .site(site)
                         .fix("Fail the job on ZAP alerts (tune false alarms with a rules file).", "with:\n  fail_action: true\n  rules_file_name: .zap/rules.tsv", 15);
                 }
@@ -143,7 +144,7 @@ impl Rule for NonFailingScanner {
                     if e.value.as_str().map(falsy).unwrap_or(false)
                         || e.value.as_bool() == Some(false)
                     {
-                        cx.report(&META, site.path, entry_span(e), format!("`fail-build: false` on scan step `{label}`: vulnerabilities never fail the job."))
+                        cx.report(&META, site.path, entry_span(e), format!("`fail-build: false` on scan step `{}`: vulnerabilities never fail the job.", label()))
                             .site(site);
                     }
                 }
@@ -152,7 +153,7 @@ impl Rule for NonFailingScanner {
                     if e.value.as_bool() == Some(false)
                         || e.value.as_str().map(falsy).unwrap_or(false)
                     {
-                        cx.report(&META, site.path, entry_span(e), format!("`fail_ci_if_error: false` on coverage upload `{label}`: when the upload breaks (expired token, outage), coverage silently stops being reported."))
+                        cx.report(&META, site.path, entry_span(e), format!("`fail_ci_if_error: false` on coverage upload `{}`: when the upload breaks (expired token, outage), coverage silently stops being reported.", label()))
                             .site(site)
                             // A coverage upload is not a scanner: a hygiene note.
                             .severity(Severity::Info)

@@ -41,7 +41,7 @@ fn ancestors(path: &str) -> Vec<String> {
 /// Other folders a Dockerfile may be built from: literal `context:` values of
 /// compose files (relative to the compose file) and CI files, and the words of
 /// `… build …` lines in CI files (normalized).
-fn named_contexts(cx: &Ctx) -> Vec<String> {
+fn named_contexts(repo: &crate::repo::Repo) -> Vec<String> {
     let mut out: Vec<String> = vec![];
     let kinds = [
         FileKind::Compose,
@@ -49,7 +49,7 @@ fn named_contexts(cx: &Ctx) -> Vec<String> {
         FileKind::GitlabCi,
         FileKind::Action,
     ];
-    for other in kinds.into_iter().flat_map(|k| cx.repo.files_of(k)) {
+    for other in kinds.into_iter().flat_map(|k| repo.files_of(k)) {
         let base = match other.kind {
             FileKind::Compose => other.path.rsplit_once('/').map_or("", |(d, _)| d),
             FileKind::Workflow | FileKind::GitlabCi | FileKind::Action => "",
@@ -137,7 +137,6 @@ pub(super) fn check(f: &SourceFile, cx: &mut Ctx) {
     let near = ancestors(&f.path);
     // Each missing source once per Dockerfile (stages often copy the same file).
     let mut reported: Vec<String> = vec![];
-    let mut named: Option<Vec<String>> = None;
     for i in d
         .instructions
         .iter()
@@ -179,10 +178,9 @@ pub(super) fn check(f: &SourceFile, cx: &mut Ctx) {
             if near.iter().any(in_context) {
                 continue;
             }
-            if named
-                .get_or_insert_with(|| named_contexts(cx))
-                .iter()
-                .any(in_context)
+            // Computed once per repository (every Dockerfile asks).
+            if crate::memo::get_or_init(&cx.repo.build_contexts, || named_contexts(cx.repo))
+                .is_some_and(|named: &Vec<String>| named.iter().any(in_context))
             {
                 continue;
             }

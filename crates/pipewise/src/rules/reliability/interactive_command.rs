@@ -337,8 +337,21 @@ fn host_keys_known(site: &StepSite, cx: &Ctx) -> bool {
         "ssh-known-hosts",
     ];
     let has = |h: &str| MARKS.iter().any(|m| h.contains(m));
-    // Workflow- or job-level `env:` (`SSH_OPTS: -o StrictHostKeyChecking=no`).
-    if has(&site.doc.source().to_ascii_lowercase()) {
+    // Workflow- or job-level `env:` (`SSH_OPTS: -o StrictHostKeyChecking=no`): one
+    // pass over the source in any case, without lower-casing a copy of it per `ssh`.
+    static ANY_CASE: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::OnceLock::new();
+    let source = site.doc.source();
+    let in_source = match ANY_CASE.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(MARKS)
+            .ok()
+    }) {
+        Some(ac) => ac.is_match(source),
+        None => has(&source.to_ascii_lowercase()),
+    };
+    if in_source {
         return true;
     }
     let steps: &[crate::workflow::Step] = match (site.job, site.action) {

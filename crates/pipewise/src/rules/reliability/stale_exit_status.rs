@@ -105,11 +105,10 @@ impl Rule for StaleExitStatus {
 /// Offset of the first `$?` (or `${?}`) outside comments and single quotes.
 fn first_status_read(text: &str, script: &crate::shell::Script) -> Option<usize> {
     let mut from = 0;
-    while let Some(i) = text[from..]
-        .find("$?")
-        .map(|i| i + from)
-        .or_else(|| text[from..].find("${?}").map(|i| i + from))
-    {
+    let find = |from: usize, needle: &str| {
+        crate::keywords::find_literal(text.get(from..)?, needle).map(|i| i + from)
+    };
+    while let Some(i) = find(from, "$?").or_else(|| find(from, "${?}")) {
         let in_comment = script
             .comments
             .iter()
