@@ -425,6 +425,6 @@ PY
             echo "- instruction ratio pipewise/actionlint: $(ratio "$ipw" "$ial") (target <= 0.25x: $(verdict "$ipw" "$ial" 0.25))"
         fi
     fi
-    echo "- findings are not comparable one to one: zizmor counts security findings in workflows, composite actions and dependabot.yml; actionlint counts lint errors in workflows only; pipewise counts its own findings (report schema pipewise/report@1)."
+    echo "- findings are not comparable one to one: zizmor counts security findings in workflows, composite actions and dependabot.yml; actionlint counts lint errors in workflows only; pipewise counts its own findings (report schema pipewise/report@2)."
 } | tee "$OUT_DIR/report.md"
 note "report and raw outputs saved in $OUT_DIR"

@@ -5,7 +5,7 @@
 
 use pipewise::finding::Severity;
 use pipewise::report::stream::Stream;
-use pipewise::report::{RepoReport, Report, SCHEMA};
+use pipewise::report::{RepoReport, Report};
 use rayon::prelude::*;
 use std::io::{IsTerminal, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -279,31 +279,9 @@ pub fn merge(files: &[PathBuf]) -> Result<Report, String> {
     Ok(Report::new(repos))
 }
 
-/// Checks that `text` is a `pipewise/report@1` document and returns its repositories.
+/// Reads a `pipewise/report@2` or `@1` document and returns its repositories.
 fn parse_report(text: &str) -> Result<Vec<RepoReport>, String> {
-    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        format!(
-            "not JSON (line {}, column {}): {e}; expected a report written by `pipewise audit --format json`",
-            e.line(),
-            e.column()
-        )
-    })?;
-    match v.get("schema").and_then(|s| s.as_str()) {
-        Some(SCHEMA) => {}
-        Some(other) => {
-            return Err(format!(
-                "report schema is `{other}`, but this pipewise reads `{SCHEMA}`"
-            ))
-        }
-        None => {
-            return Err(format!(
-                "not a pipewise report (no `schema: {SCHEMA}`); expected the output of `pipewise audit --format json`"
-            ))
-        }
-    }
-    let report: Report = serde_json::from_value(v)
-        .map_err(|e| format!("does not follow the `{SCHEMA}` schema: {e}"))?;
-    Ok(report.repositories)
+    pipewise::report::json::parse(text).map(|r| r.repositories)
 }
 
 #[cfg(test)]
@@ -333,11 +311,13 @@ mod tests {
     fn streamed_json_is_byte_identical_to_the_whole_document() {
         let paths: Vec<PathBuf> = ["b", "a", "c"].iter().map(PathBuf::from).collect();
         let audit = |p: &Path| Ok(repo(&p.display().to_string()));
-        let (o, out) = streamed(&paths, audit, &pipewise::report::json::JsonStream);
-        assert_eq!(o.written, 3);
-        let whole =
-            pipewise::report::json::render(&Report::new(vec![repo("b"), repo("a"), repo("c")]));
-        assert_eq!(out, whole);
+        use pipewise::report::json::{render_as, JsonStream, Schema};
+        for schema in [Schema::V1, Schema::V2] {
+            let (o, out) = streamed(&paths, audit, &JsonStream { schema });
+            assert_eq!(o.written, 3);
+            let whole = render_as(&Report::new(vec![repo("b"), repo("a"), repo("c")]), schema);
+            assert_eq!(out, whole);
+        }
     }
 
     /// Every streamed format on real reports (findings, file errors, warnings,
@@ -378,7 +358,10 @@ mod tests {
             let r = pipewise::report::renderer(name).unwrap();
             assert_eq!(out, r.render(&whole, &opts), "{name}");
         };
-        check("json", streamed(&paths, audit, &json::JsonStream));
+        check(
+            "json",
+            streamed(&paths, audit, &json::JsonStream::default()),
+        );
         let s = plain::PlainStream::new(false, None, true);
         check("plain", streamed(&paths, audit, &s));
         check(
@@ -413,7 +396,7 @@ mod tests {
     fn nothing_is_written_when_no_path_can_be_audited() {
         let paths = [PathBuf::from("x")];
         let gone = |_: &Path| Err("x: gone".to_string());
-        let (o, out) = streamed(&paths, gone, &pipewise::report::json::JsonStream);
+        let (o, out) = streamed(&paths, gone, &pipewise::report::json::JsonStream::default());
         assert_eq!((o.written, o.failed), (0, 1));
         assert!(out.is_empty());
         let s = pipewise::report::plain::PlainStream::new(false, None, false);
@@ -452,7 +435,8 @@ mod tests {
             .unwrap_err()
             .contains("not a pipewise report"));
         assert!(parse_report("{").unwrap_err().contains("not JSON"));
-        let bad = format!("{{\"schema\": \"{SCHEMA}\", \"tool\": 5, \"repositories\": []}}");
+        let schema = pipewise::report::SCHEMA;
+        let bad = format!("{{\"schema\": \"{schema}\", \"tool\": 5, \"repositories\": []}}");
         assert!(parse_report(&bad).unwrap_err().contains("does not follow"));
     }
 }

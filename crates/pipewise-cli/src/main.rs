@@ -496,7 +496,12 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
             date: markdown::report_date(opts.date.as_deref()),
         };
         Ok(Some(match opts.format.0.name() {
-            "json" => streamed_to(&paths, &opts, audit, &json::JsonStream)?,
+            "json" => {
+                let s = json::JsonStream {
+                    schema: opts.schema,
+                };
+                streamed_to(&paths, &opts, audit, &s)?
+            }
             "plain" => {
                 let width = output::terminal_width(opts.output.is_none());
                 let s = plain::PlainStream::new(opts.colour, width, multi);

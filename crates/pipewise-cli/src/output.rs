@@ -79,6 +79,11 @@ pub struct OutputArgs {
     /// Date shown in Markdown/HTML reports (YYYY-MM-DD; default: SOURCE_DATE_EPOCH, else today).
     #[arg(long, value_name = "DATE")]
     pub date: Option<String>,
+    /// Schema of the JSON report: 2 (`pipewise/report@2`: each rule's title, impact,
+    /// fix and references once, in a `rules` table) or 1 (`pipewise/report@1`: on
+    /// every finding). See docs/report-schema.md.
+    #[arg(long, value_name = "1|2", default_value = "2")]
+    pub report_schema: String,
 }
 
 /// The output flags, checked.
@@ -91,6 +96,7 @@ pub struct Options {
     pub colour: bool,
     pub quiet: bool,
     pub date: Option<String>,
+    pub schema: report::json::Schema,
 }
 
 fn parse_severity(flag: &str, v: &str) -> Result<Option<Severity>, String> {
@@ -197,6 +203,7 @@ impl OutputArgs {
             ),
             quiet: self.quiet,
             date: self.date.clone(),
+            schema: report::json::Schema::parse(&self.report_schema)?,
         })
     }
 }
@@ -269,6 +276,7 @@ pub fn emit(report: &Report, opts: &Options, base: &Path) -> Result<(), String> 
             date: report::markdown::report_date(opts.date.as_deref()),
             width: terminal_width(opts.output.is_none()),
             base: Some(base.to_path_buf()),
+            report_schema: opts.schema,
         },
     );
     match &opts.output {

@@ -9,6 +9,7 @@ use serde_json::Value;
 use std::fs;
 use std::path::Path;
 use support::{pipewise, repo};
+use tempfile::TempDir;
 
 const CI: &str = r#"name: CI
 on:
@@ -89,7 +90,7 @@ fn plain_output_shows_snippet_location_and_summary() {
 fn json_output_follows_the_report_schema() {
     let r = repo(&[(".github/workflows/ci.yml", CI.as_bytes())]);
     let v = json_of(r.path(), &[]);
-    assert_eq!(v["schema"], "pipewise/report@1");
+    assert_eq!(v["schema"], "pipewise/report@2");
     assert_eq!(v["tool"]["name"], "pipewise");
     let repo = &v["repositories"][0];
     for key in [
@@ -118,10 +119,23 @@ fn json_output_follows_the_report_schema() {
         )
     );
     assert_eq!(f["severity"], "high");
-    assert_eq!(f["category"], "testing");
     assert_eq!(f["job"], "test");
     assert_eq!(f["step"], "Run tests");
-    assert!(f["fix"]["effort_minutes"].as_u64().unwrap_or(0) > 0);
+    // `@2`: the rule's metadata is in the `rules` table, once.
+    assert!(f.get("category").is_none() && f.get("references").is_none());
+    let rule = &v["rules"]["reliability/masked-failure"];
+    assert_eq!(rule["category"], "testing");
+    assert!(rule["fix"]["effort_minutes"].as_u64().unwrap_or(0) > 0);
+    // `@1` on request: on every finding.
+    let v1 = json_of(r.path(), &["--report-schema", "1"]);
+    assert_eq!(v1["schema"], "pipewise/report@1");
+    assert!(v1.get("rules").is_none());
+    let f1 = findings(&v1)
+        .into_iter()
+        .find(|f| f["rule"] == "reliability/masked-failure")
+        .expect("masked failure found");
+    assert_eq!(f1["category"], "testing");
+    assert!(f1["fix"]["effort_minutes"].as_u64().unwrap_or(0) > 0);
     // Findings are sorted by file, line, column, rule.
     let keys: Vec<(String, u64, u64, String)> = findings(&v)
         .iter()
@@ -565,4 +579,53 @@ fn readme_rule_list_matches_the_registry() {
         table,
         "README rule list is stale: replace it with `pipewise rules --markdown`"
     );
+}
+
+/// `pipewise merge` reads `@2` and `@1` reports alike and writes either: an `@2`
+/// report merged into `@1` is the `@1` report of the same audit.
+#[test]
+fn merge_reads_both_report_schemas() {
+    let r = repo(&[(".github/workflows/ci.yml", CI.as_bytes())]);
+    let t = TempDir::new().expect("tmp");
+    let (v2, v1) = (t.path().join("v2.json"), t.path().join("v1.json"));
+    for (file, schema) in [(&v2, "2"), (&v1, "1")] {
+        let out = pipewise()
+            .current_dir(r.path())
+            .args([
+                "audit",
+                ".",
+                "--fail-on",
+                "none",
+                "--report-schema",
+                schema,
+                "-o",
+            ])
+            .arg(file)
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{out:?}");
+    }
+    let merged = |input: &Path, schema: &str| {
+        let out = pipewise()
+            .arg("merge")
+            .arg(input)
+            .args(["-f", "json", "--fail-on", "none", "--report-schema", schema])
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let one = fs::read_to_string(&v1).expect("read");
+    let two = fs::read_to_string(&v2).expect("read");
+    assert!(two.contains("\"schema\": \"pipewise/report@2\"") && two.contains("\"rules\": {"));
+    assert_eq!(merged(&v2, "1"), one);
+    assert_eq!(merged(&v1, "1"), one);
+    assert_eq!(merged(&v1, "2"), two);
+    let bad = pipewise()
+        .args(["audit", ".", "--report-schema", "3"])
+        .current_dir(r.path())
+        .output()
+        .expect("runs");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--report-schema"));
 }

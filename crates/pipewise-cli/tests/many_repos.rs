@@ -63,7 +63,7 @@ fn repos_from_equals_paths_on_the_command_line() {
     assert_eq!(roots(&direct).len(), 2);
     // The streamed document is one well-formed JSON document.
     let v: Value = serde_json::from_slice(&direct).expect("json");
-    assert_eq!(v["schema"], "pipewise/report@1");
+    assert_eq!(v["schema"], "pipewise/report@2");
 }
 
 #[test]

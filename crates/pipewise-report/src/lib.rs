@@ -11,7 +11,12 @@ use crate::finding::{Confidence, Fix, Severity};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// The schema id of the data model, and of the JSON document with every finding's
+/// rule metadata on the finding (`--report-schema 1`).
 pub const SCHEMA: &str = "pipewise/report@1";
+/// The same data with rule metadata once per rule in a `rules` table (the default
+/// JSON output; `pipewise::report::json`).
+pub const SCHEMA_V2: &str = "pipewise/report@2";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {

@@ -1,32 +1,77 @@
-//! JSON output: the `pipewise/report@1` document, written one repository at a time.
+//! JSON output: the `pipewise/report@2` document (or, with `--report-schema 1`,
+//! `pipewise/report@1`), written one repository at a time.
 //!
 //! One implementation for `--format json`, `pipewise merge -f json` and the streamed
-//! multi-repository audit: [`start`], then each repository's [`repository`] entry
-//! (separated by `,\n`), then [`END`]. The bytes are those of serde_json's pretty
-//! printer over the whole [`Report`] (a test checks it), but a repository can be
-//! rendered on a worker thread and released once written.
+//! multi-repository audit: [`start`], then each repository's entry (separated by
+//! `,\n`), then the end. In `@1` the bytes are those of serde_json's pretty printer
+//! over the whole [`Report`] (a test checks it). `@2` is the same document with the
+//! rule metadata of each finding (title, confidence, category, impact, fix,
+//! references) left out where it is the rule's own, and written once per rule in a
+//! `rules` table after the repositories, as SARIF's `rules` array does: the writer
+//! keeps only the ids of the rules seen, so memory stays flat. [`parse`] reads both
+//! schemas back (`pipewise merge`).
 
-use super::{RepoReport, Report};
+use super::{RepoReport, Report, ReportFinding};
+use serde::ser::{SerializeSeq, SerializeStruct};
+use serde::{Serialize, Serializer};
+use std::collections::BTreeSet;
 use std::io::Write;
 
+/// The schemas `--format json` can write: `pipewise/report@2` (the default: rule
+/// metadata once per rule in a `rules` table) or `pipewise/report@1` (every finding
+/// carries its rule's title, category, impact, fix and references).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Schema {
+    V1,
+    #[default]
+    V2,
+}
+
+impl Schema {
+    /// The `schema` value of the document.
+    pub fn id(self) -> &'static str {
+        match self {
+            Schema::V1 => super::SCHEMA,
+            Schema::V2 => super::SCHEMA_V2,
+        }
+    }
+
+    /// `1` or `2`, as `--report-schema` takes it.
+    pub fn parse(n: &str) -> Result<Schema, String> {
+        match n.trim() {
+            "1" => Ok(Schema::V1),
+            "2" => Ok(Schema::V2),
+            other => Err(format!(
+                "--report-schema: expected 1 or 2 (pipewise/report@1 or @2), got `{other}`"
+            )),
+        }
+    }
+}
+
 /// The document up to the opening of the `repositories` array.
-pub fn start() -> String {
+pub fn start_of(schema: Schema) -> String {
     let empty = Report::new(vec![]);
     let tool = serde_json::to_string_pretty(&empty.tool).unwrap_or_default();
     format!(
         "{{\n  \"schema\": {},\n  \"tool\": {},\n  \"repositories\": [\n",
-        serde_json::Value::from(empty.schema),
+        serde_json::Value::from(schema.id()),
         tool.replace('\n', "\n  ")
     )
 }
 
-/// What closes the document after the last repository.
+/// The `@1` document up to the opening of the `repositories` array.
+pub fn start() -> String {
+    start_of(Schema::V1)
+}
+
+/// What closes the `@1` document after the last repository.
 pub const END: &[u8] = b"\n  ]\n}\n";
 
 /// Between two repositories.
 pub const SEPARATOR: &[u8] = b",\n";
 
-/// The whole document (every repository rendered in turn).
+/// The whole `@1` document (every repository rendered in turn): serde_json's pretty
+/// printing of `report`.
 pub fn render(report: &Report) -> String {
     if report.repositories.is_empty() {
         let s = start();
@@ -45,29 +90,63 @@ pub fn render(report: &Report) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// The whole document in `schema`.
+pub fn render_as(report: &Report, schema: Schema) -> String {
+    match schema {
+        Schema::V1 => render(report),
+        Schema::V2 => super::stream::render(&JsonStream { schema }, &report.repositories),
+    }
+}
+
 /// The JSON report written repository by repository (see [`super::stream`]);
 /// repositories are rendered on the workers.
-pub struct JsonStream;
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JsonStream {
+    pub schema: Schema,
+}
+
+/// One repository's entry, and (`@2`) the ids of the rules its findings refer to.
+pub struct Part {
+    chunks: Chunks,
+    rules: Vec<&'static str>,
+}
+
+/// What the writer keeps: whether a repository was written (the next one needs a
+/// separator) and the rules the `@2` table lists.
+#[derive(Default)]
+pub struct Seen {
+    any: bool,
+    rules: BTreeSet<&'static str>,
+}
 
 impl super::stream::Stream for JsonStream {
-    type Part = Chunks;
-    /// Whether a repository was written (the next one needs a separator).
-    type Acc = bool;
+    type Part = Part;
+    type Acc = Seen;
     const SPILL: bool = false;
-    fn part(&self, r: &RepoReport) -> Chunks {
-        repository(r)
+    fn part(&self, r: &RepoReport) -> Part {
+        match self.schema {
+            Schema::V1 => Part {
+                chunks: repository(r),
+                rules: vec![],
+            },
+            Schema::V2 => repository_v2(r),
+        }
     }
-    fn write(&self, any: &mut bool, part: Chunks, body: &mut dyn Write) -> std::io::Result<()> {
-        if std::mem::replace(any, true) {
+    fn write(&self, seen: &mut Seen, part: Part, body: &mut dyn Write) -> std::io::Result<()> {
+        if std::mem::replace(&mut seen.any, true) {
             body.write_all(SEPARATOR)?;
         }
-        part.parts().try_for_each(|p| body.write_all(p))
+        seen.rules.extend(part.rules);
+        part.chunks.parts().try_for_each(|p| body.write_all(p))
     }
-    fn head(&self, _: &bool) -> Vec<u8> {
-        start().into_bytes()
+    fn head(&self, _: &Seen) -> Vec<u8> {
+        start_of(self.schema).into_bytes()
     }
-    fn tail(&self, _: &bool) -> Vec<u8> {
-        END.to_vec()
+    fn tail(&self, seen: &Seen) -> Vec<u8> {
+        match self.schema {
+            Schema::V1 => END.to_vec(),
+            Schema::V2 => rules_tail(&seen.rules),
+        }
     }
 }
 
@@ -81,6 +160,251 @@ pub fn repository(r: &RepoReport) -> Chunks {
         return Chunks::new();
     }
     out
+}
+
+/// One repository in `@2` (findings without their rule's metadata), and the rules
+/// its findings refer to.
+fn repository_v2(r: &RepoReport) -> Part {
+    let mut chunks = Chunks::new();
+    chunks.current.extend_from_slice(b"    ");
+    if super::json_ser::to_writer(&mut chunks, NestedPretty::new(2), &RepoV2(r)).is_err() {
+        chunks = Chunks::new();
+    }
+    let mut rules: Vec<&'static str> = r
+        .findings
+        .iter()
+        .filter_map(|f| crate::rules::by_id(&f.rule).map(|x| x.meta().id))
+        .collect();
+    rules.sort_unstable();
+    rules.dedup();
+    Part { chunks, rules }
+}
+
+/// The end of the `@2` document: the `rules` table (every rule a finding refers to,
+/// by id) after the repositories.
+fn rules_tail(ids: &BTreeSet<&'static str>) -> Vec<u8> {
+    let mut out = b"\n  ],\n  \"rules\": ".to_vec();
+    let table: std::collections::BTreeMap<&str, RuleEntry> = ids
+        .iter()
+        .filter_map(|id| crate::rules::by_id(id))
+        .map(|r| (r.meta().id, RuleEntry(r.meta())))
+        .collect();
+    let _ = super::json_ser::to_writer(&mut out, NestedPretty::new(1), &table);
+    out.extend_from_slice(b"\n}\n");
+    out
+}
+
+/// A rule's entry in the `@2` `rules` table: the metadata its findings leave out,
+/// plus its default severity and one-sentence summary.
+struct RuleEntry(&'static crate::rules::RuleMeta);
+
+impl Serialize for RuleEntry {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let m = self.0;
+        let mut o = s.serialize_struct("Rule", 8)?;
+        o.serialize_field("title", m.title)?;
+        o.serialize_field("severity", &m.severity)?;
+        o.serialize_field("confidence", &m.confidence)?;
+        o.serialize_field("category", m.category.id())?;
+        o.serialize_field("summary", m.summary)?;
+        o.serialize_field("impact", m.impact)?;
+        o.serialize_field(
+            "fix",
+            &crate::finding::Fix {
+                description: m.fix.description.into(),
+                snippet: m.fix.snippet.into(),
+                effort_minutes: m.fix.effort_minutes,
+            },
+        )?;
+        o.serialize_field("references", &m.public_references().collect::<Vec<_>>())?;
+        o.end()
+    }
+}
+
+/// A repository as `@2` writes it: `@1`'s fields in `@1`'s order, the findings
+/// through [`FindingV2`]. (A test reads it back and compares it with `@1`, so a
+/// field added to [`RepoReport`] and not here fails it.)
+struct RepoV2<'a>(&'a RepoReport);
+
+impl Serialize for RepoV2<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.0;
+        let mut o = s.serialize_struct("RepoReport", 13)?;
+        o.serialize_field("root", &r.root)?;
+        o.serialize_field("stack", &r.stack)?;
+        o.serialize_field("files", &r.files)?;
+        o.serialize_field("findings", &FindingsV2(&r.findings))?;
+        o.serialize_field("capabilities", &r.capabilities)?;
+        if !r.deploy_paths.is_empty() {
+            o.serialize_field("deploy_paths", &r.deploy_paths)?;
+        }
+        o.serialize_field("scores", &r.scores)?;
+        o.serialize_field("errors", &r.errors)?;
+        o.serialize_field("workflows", &r.workflows)?;
+        o.serialize_field("secrets", &r.secrets)?;
+        o.serialize_field("summary", &r.summary)?;
+        if !r.warnings.is_empty() {
+            o.serialize_field("warnings", &r.warnings)?;
+        }
+        if let Some(e) = &r.economics {
+            o.serialize_field("economics", e)?;
+        }
+        o.end()
+    }
+}
+
+struct FindingsV2<'a>(&'a [ReportFinding]);
+
+impl Serialize for FindingsV2<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for f in self.0 {
+            seq.serialize_element(&FindingV2(f))?;
+        }
+        seq.end()
+    }
+}
+
+/// The rule metadata fields a `@2` finding leaves out when they are its rule's (and
+/// a reader fills in from the `rules` table).
+pub const RULE_FIELDS: [&str; 6] = [
+    "title",
+    "confidence",
+    "category",
+    "impact",
+    "fix",
+    "references",
+];
+
+/// A finding as `@2` writes it: its rule's metadata only where the finding has its
+/// own (a title, impact or fix of its own, a confidence other than the rule's); a
+/// finding of a rule pipewise does not know (a merged older report) keeps it all.
+struct FindingV2<'a>(&'a ReportFinding);
+
+impl Serialize for FindingV2<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let f = self.0;
+        let meta = crate::rules::by_id(&f.rule).map(|r| r.meta());
+        let own = |same: &dyn Fn(&crate::rules::RuleMeta) -> bool| !meta.is_some_and(same);
+        let mut o = s.serialize_struct("ReportFinding", 18)?;
+        o.serialize_field("rule", &f.rule)?;
+        if own(&|m| f.title == m.title) {
+            o.serialize_field("title", &f.title)?;
+        }
+        o.serialize_field("severity", &f.severity)?;
+        if own(&|m| f.confidence == m.confidence) {
+            o.serialize_field("confidence", &f.confidence)?;
+        }
+        if own(&|m| f.category == m.category.id()) {
+            o.serialize_field("category", &f.category)?;
+        }
+        o.serialize_field("file", &f.file)?;
+        o.serialize_field("line", &f.line)?;
+        o.serialize_field("column", &f.column)?;
+        o.serialize_field("end_line", &f.end_line)?;
+        o.serialize_field("end_column", &f.end_column)?;
+        if let Some(j) = &f.job {
+            o.serialize_field("job", j)?;
+        }
+        if let Some(st) = &f.step {
+            o.serialize_field("step", st)?;
+        }
+        o.serialize_field("message", &f.message)?;
+        if own(&|m| f.impact == m.impact) {
+            o.serialize_field("impact", &f.impact)?;
+        }
+        if own(&|m| {
+            f.fix.description == m.fix.description
+                && f.fix.snippet == m.fix.snippet
+                && f.fix.effort_minutes == m.fix.effort_minutes
+        }) {
+            o.serialize_field("fix", &f.fix)?;
+        }
+        if own(&|m| {
+            f.references
+                .iter()
+                .map(String::as_str)
+                .eq(m.public_references())
+        }) {
+            o.serialize_field("references", &f.references)?;
+        }
+        if !f.related.is_empty() {
+            o.serialize_field("related", &f.related)?;
+        }
+        if !f.fingerprint.is_empty() {
+            o.serialize_field("fingerprint", &f.fingerprint)?;
+        }
+        o.end()
+    }
+}
+
+/// Reads a `pipewise/report@1` or `@2` document (the output of `pipewise audit
+/// --format json`): an `@2` finding gets the metadata it leaves out from the
+/// document's own `rules` table (not from this pipewise's rules, which may differ
+/// from the ones that wrote it).
+pub fn parse(text: &str) -> Result<Report, String> {
+    let mut v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        format!(
+            "not JSON (line {}, column {}): {e}; expected a report written by `pipewise audit --format json`",
+            e.line(),
+            e.column()
+        )
+    })?;
+    let (v1, v2) = (Schema::V1.id(), Schema::V2.id());
+    let schema = match v.get("schema").and_then(|s| s.as_str()) {
+        Some(s) if s == v1 => Schema::V1,
+        Some(s) if s == v2 => Schema::V2,
+        Some(other) => {
+            return Err(format!(
+                "report schema is `{other}`, but this pipewise reads `{v1}` and `{v2}`"
+            ))
+        }
+        None => {
+            return Err(format!(
+                "not a pipewise report (no `schema: {v2}` or `{v1}`); expected the output of `pipewise audit --format json`"
+            ))
+        }
+    };
+    if schema == Schema::V2 {
+        expand(&mut v)?;
+    }
+    serde_json::from_value(v)
+        .map_err(|e| format!("does not follow the `{}` schema: {e}", schema.id()))
+}
+
+/// Fills every `@2` finding's left-out rule metadata from the `rules` table.
+fn expand(v: &mut serde_json::Value) -> Result<(), String> {
+    use serde_json::Value;
+    let rules = match v.as_object_mut().and_then(|o| o.remove("rules")) {
+        Some(Value::Object(m)) => m,
+        Some(_) => return Err("`rules` is not an object of rules by id".into()),
+        None => serde_json::Map::new(),
+    };
+    let Some(repos) = v.get_mut("repositories").and_then(Value::as_array_mut) else {
+        return Ok(());
+    };
+    for repo in repos {
+        let Some(findings) = repo.get_mut("findings").and_then(Value::as_array_mut) else {
+            continue;
+        };
+        for f in findings.iter_mut().filter_map(Value::as_object_mut) {
+            let Some(entry) = f
+                .get("rule")
+                .and_then(Value::as_str)
+                .and_then(|id| rules.get(id))
+            else {
+                continue;
+            };
+            for k in RULE_FIELDS {
+                if !f.contains_key(k) {
+                    if let Some(x) = entry.get(k) {
+                        f.insert(k.to_string(), x.clone());
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Bytes written into a list of fixed-size buffers: a report of several megabytes
@@ -250,8 +574,8 @@ impl super::Renderer for Json {
     fn extensions(&self) -> &'static [&'static str] {
         &["json"]
     }
-    fn render(&self, report: &Report, _opts: &super::RenderOptions) -> String {
-        render(report)
+    fn render(&self, report: &Report, opts: &super::RenderOptions) -> String {
+        render_as(report, opts.report_schema)
     }
 }
 
@@ -276,6 +600,120 @@ mod tests {
             whole.push('\n');
             assert_eq!(render(&report), whole);
         }
+    }
+
+    fn demo() -> RepoReport {
+        let demo =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo-repo");
+        crate::audit::audit_path(&demo, None).unwrap()
+    }
+
+    /// `@2` read back (its findings filled in from the `rules` table) is the `@1`
+    /// document, byte for byte; it is smaller, and names each rule once.
+    #[test]
+    fn report_2_reads_back_as_report_1() {
+        let r = demo();
+        assert!(r.findings.len() > 5);
+        let mut own = r.clone();
+        // A finding with a title and fix of its own keeps them; one of a rule this
+        // pipewise does not know keeps every field.
+        own.findings[0].title = "A title of its own".into();
+        own.findings[1].fix.snippet = "a snippet of its own".into();
+        own.findings[2].rule = "gone/old-rule".into();
+        for report in [
+            Report::new(vec![]),
+            Report::new(vec![r.clone()]),
+            Report::new(vec![r, own]),
+        ] {
+            let v2 = render_as(&report, Schema::V2);
+            let v1 = render(&report);
+            let back = parse(&v2).unwrap_or_else(|e| panic!("{e}\n{v2}"));
+            assert_eq!(render(&back), v1);
+            assert_eq!(render(&parse(&v1).unwrap()), v1, "@1 is read as it is");
+            if report.repositories.is_empty() {
+                continue;
+            }
+            assert!(v2.len() < v1.len(), "{} vs {}", v2.len(), v1.len());
+            let doc: serde_json::Value = serde_json::from_str(&v2).unwrap();
+            assert_eq!(doc["schema"], "pipewise/report@2");
+            let rules = doc["rules"].as_object().unwrap();
+            let used: BTreeSet<&str> = report
+                .findings()
+                .map(|f| f.rule.as_str())
+                .filter(|id| crate::rules::by_id(id).is_some())
+                .collect();
+            assert_eq!(
+                rules.keys().map(String::as_str).collect::<BTreeSet<_>>(),
+                used
+            );
+            for (id, e) in rules {
+                let m = crate::rules::by_id(id).unwrap().meta();
+                assert_eq!(e["impact"], m.impact);
+                assert_eq!(e["category"], m.category.id());
+            }
+            let findings = doc["repositories"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|r| r["findings"].as_array().unwrap());
+            for f in findings {
+                let known = rules.contains_key(f["rule"].as_str().unwrap());
+                assert_eq!(f.get("category").is_some(), !known, "{f}");
+                assert_eq!(f.get("references").is_some(), !known, "{f}");
+            }
+        }
+    }
+
+    #[test]
+    fn own_metadata_stays_on_the_finding() {
+        let mut r = demo();
+        r.findings.truncate(3);
+        r.findings[0].title = "A title of its own".into();
+        r.findings[1].fix.snippet = "a snippet of its own".into();
+        r.findings[2].rule = "gone/old-rule".into();
+        let doc: serde_json::Value =
+            serde_json::from_str(&render_as(&Report::new(vec![r]), Schema::V2)).unwrap();
+        let f = &doc["repositories"][0]["findings"];
+        assert_eq!(f[0]["title"], "A title of its own");
+        assert!(f[0].get("fix").is_none() && f[0].get("impact").is_none());
+        assert_eq!(f[1]["fix"]["snippet"], "a snippet of its own");
+        assert!(f[1].get("title").is_none());
+        for k in RULE_FIELDS {
+            assert!(f[2].get(k).is_some(), "unknown rule keeps `{k}`");
+        }
+        assert!(doc["rules"].get("gone/old-rule").is_none());
+    }
+
+    #[test]
+    fn parse_names_what_it_reads() {
+        let e = parse("{\"schema\": \"pipewise/report@9\", \"repositories\": []}").unwrap_err();
+        assert!(e.contains("report@9") && e.contains("report@2"), "{e}");
+        assert!(parse("[]").unwrap_err().contains("not a pipewise report"));
+        assert!(parse("{").unwrap_err().starts_with("not JSON"));
+        let bad = "{\"schema\": \"pipewise/report@2\", \"tool\": {\"name\": \"pipewise\", \"version\": \"0\"}, \"repositories\": [], \"rules\": 3}";
+        assert!(parse(bad).unwrap_err().contains("`rules`"));
+        // A `@2` finding of a rule the table lacks cannot be completed.
+        let r = demo();
+        let v2 = render_as(&Report::new(vec![r]), Schema::V2);
+        let mut doc: serde_json::Value = serde_json::from_str(&v2).unwrap();
+        doc["rules"] = serde_json::json!({});
+        let e = parse(&doc.to_string()).unwrap_err();
+        assert!(e.contains("report@2") && e.contains("missing field"), "{e}");
+    }
+
+    /// The streamed `@2` document (rules gathered while writing) is the whole one.
+    #[test]
+    fn streamed_report_2_is_the_whole_document() {
+        let r = demo();
+        let repos = vec![r.clone(), RepoReport::default(), r];
+        let whole = render_as(&Report::new(repos.clone()), Schema::V2);
+        let s = JsonStream { schema: Schema::V2 };
+        assert_eq!(super::super::stream::render(&s, &repos), whole);
+        let s1 = JsonStream { schema: Schema::V1 };
+        assert_eq!(
+            super::super::stream::render(&s1, &repos),
+            render(&Report::new(repos))
+        );
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub struct RenderOptions {
     /// The absolute directory that repository roots are relative to (SARIF
     /// `originalUriBaseIds`); `None` leaves it out.
     pub base: Option<std::path::PathBuf>,
+    /// The JSON document's schema (`--report-schema`): `@2` unless asked for `@1`.
+    pub report_schema: json::Schema,
 }
 
 impl Default for RenderOptions {
@@ -43,6 +45,7 @@ impl Default for RenderOptions {
             date: markdown::report_date(None),
             width: None,
             base: None,
+            report_schema: json::Schema::default(),
         }
     }
 }
