@@ -366,9 +366,22 @@ fn is_bool(n: &Node) -> bool {
     )
 }
 
+/// Whether any scalar passes `v` as it is (no word or boolean to check): such
+/// values are skipped without reading their text or building their path.
+fn any_scalar(v: &V) -> bool {
+    match v {
+        V::Any | V::Scalar => true,
+        V::Either(alts) => alts
+            .iter()
+            .find(|a| matches!(a, V::Any | V::Scalar | V::Bool | V::Word(_)))
+            .is_some_and(any_scalar),
+        _ => false,
+    }
+}
+
 /// Checks `n` (at keyword path `path`, e.g. `artifacts:reports`) against `v`.
 fn check(cx: &mut Ctx, v: &V, n: &Node, path: &str, depth: usize) {
-    if unjudged(n) || depth > 16 {
+    if depth > 16 || matches!(n.kind, NodeKind::Scalar { .. }) && any_scalar(v) || unjudged(n) {
         return;
     }
     if !fits(v, n) {
@@ -435,6 +448,8 @@ fn check(cx: &mut Ctx, v: &V, n: &Node, path: &str, depth: usize) {
             for e in n.as_map().unwrap_or(&[]) {
                 let k = e.key.as_str().unwrap_or("");
                 match keys.iter().find(|(name, _)| *name == k) {
+                    Some((_, kv))
+                        if matches!(e.value.kind, NodeKind::Scalar { .. }) && any_scalar(kv) => {}
                     Some((name, kv)) => {
                         let sub = format!("{path}:{name}");
                         check(cx, kv, &e.value, &sub, depth + 1);
@@ -464,6 +479,9 @@ fn check(cx: &mut Ctx, v: &V, n: &Node, path: &str, depth: usize) {
         }
         V::MapOf(value) => {
             for e in n.as_map().unwrap_or(&[]) {
+                if matches!(e.value.kind, NodeKind::Scalar { .. }) && any_scalar(value) {
+                    continue;
+                }
                 let sub = format!("{path}:{}", e.key.as_str().unwrap_or(""));
                 check(cx, value, &e.value, &sub, depth + 1);
             }
