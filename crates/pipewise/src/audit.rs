@@ -280,14 +280,7 @@ fn audit_repo_reusing(
                         Work::Action(a) => {
                             crate::rules::ships::note_local_actions(repo, a.steps.iter());
                             for step in &a.steps {
-                                let site = StepSite {
-                                    path: a.path,
-                                    doc: a.doc,
-                                    workflow: None,
-                                    job: None,
-                                    action: Some(a),
-                                    step,
-                                };
+                                let site = StepSite::of_action(a, step);
                                 crate::rules::ships::note_runner_files(repo, &site);
                             }
                         }
@@ -649,14 +642,7 @@ fn run_workflow(rule: &dyn Rule, wf: &Workflow, cx: &mut Ctx) {
 fn run_action(rule: &dyn Rule, a: &Action, cx: &mut Ctx) {
     rule.action(a, cx);
     if let Some(first) = a.steps.first() {
-        let owner = StepSite {
-            path: a.path,
-            doc: a.doc,
-            workflow: None,
-            job: None,
-            action: Some(a),
-            step: first,
-        };
+        let owner = StepSite::of_action(a, first);
         run_steps(rule, &owner, &a.steps, cx);
     }
 }

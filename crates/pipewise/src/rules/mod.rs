@@ -140,6 +140,18 @@ impl<'v, 'a> StepSite<'v, 'a> {
             step,
         }
     }
+
+    /// A step of a composite action.
+    pub fn of_action(a: &'v Action<'a>, step: &'v Step<'a>) -> Self {
+        StepSite {
+            path: a.path,
+            doc: a.doc,
+            workflow: None,
+            job: None,
+            action: Some(a),
+            step,
+        }
+    }
 }
 
 impl StepSite<'_, '_> {

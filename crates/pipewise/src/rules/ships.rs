@@ -121,14 +121,7 @@ impl<'v, 'a> Resolver<'_, 'v, 'a> {
         let a = &actions[i];
         let mut best = None;
         for step in &a.steps {
-            let site = StepSite {
-                path: a.path,
-                doc: a.doc,
-                workflow: None,
-                job: None,
-                action: Some(a),
-                step,
-            };
+            let site = StepSite::of_action(a, step);
             let ships = self.step(&site, depth + 1);
             let cond = step.get("if");
             let runs = ships.is_none()
