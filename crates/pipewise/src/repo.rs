@@ -209,6 +209,19 @@ pub(crate) fn budget_error(rel: &str) -> LoadError {
 
 /// Normalizes `a/./b/../c` to `a/c`; leading `./` removed. Escaping the root yields `..`.
 pub fn normalize(path: &str) -> String {
+    if is_normal(path) {
+        return path.to_string();
+    }
+    normalize_parts(path)
+}
+
+/// Whether `path` is already normal: no empty, `.` or `..` part (most paths asked).
+fn is_normal(path: &str) -> bool {
+    path.split('/').all(|p| !matches!(p, "" | "." | ".."))
+}
+
+/// [`normalize`], part by part.
+fn normalize_parts(path: &str) -> String {
     let mut parts: Vec<&str> = vec![];
     for p in path.split('/') {
         match p {
@@ -227,9 +240,16 @@ pub fn normalize(path: &str) -> String {
 /// Joins a working directory and a relative path and normalizes.
 pub fn join(cwd: &str, path: &str) -> String {
     if cwd.is_empty() {
-        normalize(path)
+        return normalize(path);
+    }
+    let mut joined = String::with_capacity(cwd.len() + 1 + path.len());
+    joined.push_str(cwd);
+    joined.push('/');
+    joined.push_str(path);
+    if is_normal(&joined) {
+        joined
     } else {
-        normalize(&format!("{cwd}/{path}"))
+        normalize_parts(&joined)
     }
 }
 
@@ -416,5 +436,25 @@ mod tests {
         assert_eq!(normalize("./scripts/../x.sh"), "x.sh");
         assert_eq!(normalize("../x"), "..");
         assert_eq!(join("app", "./run.sh"), "app/run.sh");
+    }
+
+    /// The shortcut for paths that are already normal gives what the walk gives.
+    #[test]
+    fn normal_paths_are_returned_as_the_walk_returns_them() {
+        let cases = [
+            "", ".", "..", "/", "//", "a", "a/", "/a", "a//b", "a/./b", "a/../b", "./a",
+            "a/b/c.sh", "a/b/..", "../..", "a/.b/c", "a/..b", "...", "a/b/./",
+        ];
+        for p in cases {
+            assert_eq!(normalize(p), normalize_parts(p), "{p:?}");
+            for cwd in ["", "app", "app/", "./app", "..", "a/b"] {
+                let slow = if cwd.is_empty() {
+                    normalize_parts(p)
+                } else {
+                    normalize_parts(&format!("{cwd}/{p}"))
+                };
+                assert_eq!(join(cwd, p), slow, "{cwd:?} {p:?}");
+            }
+        }
     }
 }

@@ -96,10 +96,14 @@ pub struct Step<'a> {
     pub action_name: std::sync::OnceLock<Option<String>>,
     /// [`Step::phrases`], found once.
     pub phrases: std::sync::OnceLock<crate::keywords::Found>,
-    /// The script files the step calls, transitively, with the calling command's span
-    /// and the chain of paths ([`crate::rules::step_scripts`]), found once: five rules
-    /// ask for them.
-    pub called: std::sync::OnceLock<Vec<(String, crate::finding::Span, Vec<String>)>>,
+    /// The script files the step calls, transitively ([`crate::rules::step_scripts`]:
+    /// shared with every step that runs the same script from the same folders), and
+    /// the span in the step's file of each one's first-hop command, found once: five
+    /// rules ask for them.
+    pub called: std::sync::OnceLock<(
+        std::sync::Arc<crate::shell::Called>,
+        Vec<crate::finding::Span>,
+    )>,
     /// Set for lowered steps (GitLab script lines): the file and section they come from.
     pub origin: Option<Origin<'a>>,
 }

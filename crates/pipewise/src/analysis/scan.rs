@@ -121,8 +121,16 @@ fn literal_false_if(n: Option<&Node>) -> bool {
 
 /// The reason a finding gives for weakening what it points at.
 fn finding_reason(f: &ReportFinding) -> Option<String> {
-    let (_, what) = WEAKENING.iter().find(|(meta, _)| meta.id == f.rule)?;
+    let what = weakening(f)?;
     Some(format!("{what}: {}", f.message.trim_end_matches('.')))
+}
+
+/// How `f` weakens a capability, when its rule is one of [`WEAKENING`].
+fn weakening(f: &ReportFinding) -> Option<&'static str> {
+    WEAKENING
+        .iter()
+        .find(|(meta, _)| meta.id == f.rule)
+        .map(|(_, what)| *what)
 }
 
 /// The rules whose findings weaken a capability, with how they say it (typed: a rule
@@ -447,15 +455,26 @@ fn starts_database(job: &Job) -> bool {
         .filter_map(|s| s.run.as_ref().and_then(|r| r.script.as_ref()))
         .flat_map(|sc| &sc.commands)
         .any(|c| {
-            let mut words: Vec<&str> = c.words.iter().map(|w| w.text.as_str()).collect();
-            if words.first() == Some(&"sudo") {
-                words.remove(0);
-            }
-            let Some((name, args)) = words.split_first() else {
+            let skip = usize::from(c.words.first().is_some_and(|w| w.text == "sudo"));
+            let Some(name) = c.words.get(skip).map(|w| last_segment(&w.text)) else {
                 return false;
             };
+            // Most commands are none of these: no argument list for them.
+            if !matches!(
+                name,
+                "systemctl" | "service" | "docker" | "podman" | "docker-compose"
+            ) {
+                return false;
+            }
+            let args: Vec<&str> = c
+                .words
+                .get(skip + 1..)
+                .unwrap_or(&[])
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect();
             let first = args.first().copied().unwrap_or("");
-            match name.rsplit('/').next().unwrap_or(name) {
+            match name {
                 "systemctl" | "service" => args.iter().any(|a| is_db(a)),
                 "docker" | "podman" if first == "run" => args.iter().skip(1).any(|a| is_db(a)),
                 "docker" if first == "compose" && args.contains(&"up") => {
@@ -465,6 +484,14 @@ fn starts_database(job: &Job) -> bool {
                 _ => false,
             }
         })
+}
+
+/// What follows the last `/` of `path` (all of it when it has none).
+fn last_segment(path: &str) -> &str {
+    match memchr::memrchr(b'/', path.as_bytes()) {
+        Some(i) => path.get(i + 1..).unwrap_or(""),
+        None => path,
+    }
 }
 
 /// The index of the reusable workflow of this repository a job calls
@@ -688,9 +715,10 @@ impl<'a> Ctx<'a> {
             };
         // Findings inside this step, with their lines: a finding about one command
         // of a script weakens that command, one about the step weakens all of it.
-        let step_findings: Vec<(usize, String)> = self
+        // (The reason is worded only for the finding a hit takes.)
+        let step_findings: Vec<&ReportFinding> = self
             .findings_between(wf.path, start_line, end_line)
-            .filter_map(|f| finding_reason(f).map(|r| (f.line, r)))
+            .filter(|f| weakening(f).is_some())
             .collect();
         let base_weak = step_weak;
         let mut matches: Vec<(Match, usize, Option<String>, HitKind)> = vec![];
@@ -842,15 +870,21 @@ impl<'a> Ctx<'a> {
             .map(|r| wf.doc.line(r.node.span.start))
             .unwrap_or(usize::MAX);
         for (m, line, masked, kind) in matches {
-            let from_findings = step_findings
-                .iter()
-                .find(|(l, _)| {
-                    // A command inside the script: only findings on its line (or on
-                    // lines that are not part of the script: `continue-on-error:`).
-                    line < script_lines || *l == line || *l < script_lines
-                })
-                .map(|(_, r)| r.clone());
-            let weak = base_weak.clone().or(from_findings).or(masked).or(m.weak);
+            let from_findings = || {
+                step_findings
+                    .iter()
+                    .find(|f| {
+                        // A command inside the script: only findings on its line (or on
+                        // lines that are not part of the script: `continue-on-error:`).
+                        line < script_lines || f.line == line || f.line < script_lines
+                    })
+                    .and_then(|f| finding_reason(f))
+            };
+            let weak = base_weak
+                .clone()
+                .or_else(from_findings)
+                .or(masked)
+                .or(m.weak);
             self.out.push(Hit {
                 cap: m.cap,
                 tool: m.tool,

@@ -6,6 +6,7 @@
 
 use super::report::Range;
 use crate::intent::{action_intent, command_intent, subcommand};
+use crate::keywords::find_literal;
 use crate::shell::Command;
 use crate::workflow::{Job, Step};
 use pipewise_catalog::Intent;
@@ -118,7 +119,8 @@ pub fn job_facts(job: &Job) -> JobFacts {
             // Both names are 16 characters or more: shorter words are skipped unread.
             if c.words.iter().any(|w| {
                 w.text.len() >= 16
-                    && (w.text.contains("qemu-user-static") || w.text.contains("tonistiigi/binfmt"))
+                    && (find_literal(&w.text, "qemu-user-static").is_some()
+                        || find_literal(&w.text, "tonistiigi/binfmt").is_some())
             }) {
                 f.qemu = true;
             }
@@ -278,8 +280,15 @@ fn command_kind(c: &Command, facts: JobFacts) -> Kind {
             return command_kind(&c.with_words(rest.to_vec()), facts);
         }
     }
-    let name = c.base_name().to_ascii_lowercase();
-    let name = name.as_str();
+    // Lower-cased only when it has upper-case letters (most names have none).
+    let name = c.base_name();
+    let lowered;
+    let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        lowered = name.to_ascii_lowercase();
+        lowered.as_str()
+    } else {
+        name
+    };
     let containers = matches!(name, "docker" | "podman" | "buildah" | "docker-compose");
     let sub = if containers {
         subcommand(c).unwrap_or("")

@@ -13,7 +13,6 @@ use super::{cost, duration, JobStatic, Leg};
 use crate::github::conditions::{Cond, RefKind, Scenario, Tri};
 use crate::workflow::{Job, Workflow};
 use pipewise_yaml::{Node, NodeKind};
-use std::collections::HashMap;
 
 /// The pipeline events costed, in the order of [`JobStatic::gitlab`].
 const EVENTS: [(Event, &str); 3] = [
@@ -41,7 +40,7 @@ pub(super) fn events<'a>(
     notes: &mut Vec<String>,
 ) -> Vec<EventRun<'a>> {
     let rules = workflow_rules(wf);
-    let allowed_in = rules.map_or([Tri::True; 3], |r| eval_rules(r, &mut IfCache::new()));
+    let allowed_in = rules.map_or([Tri::True; 3], |r| eval_rules(r, &mut IfCache::default()));
     let mut out = vec![];
     for (i, (event, source)) in EVENTS.iter().enumerate() {
         let allowed = allowed_in[i];
@@ -118,12 +117,12 @@ fn mentions_schedule(n: &Node) -> bool {
 /// What a rule's `if:` text gives in each event of [`EVENTS`], by text: the jobs of
 /// a workflow that got their `rules:` from one template or `!reference` ask about
 /// the same texts, read once.
-type IfCache<'a> = HashMap<&'a str, [Tri; 3]>;
+type IfCache<'a> = foldhash::HashMap<&'a str, [Tri; 3]>;
 
 /// The repository-independent parts of a workflow's GitLab jobs.
 pub(super) fn job_statics(wf: &Workflow) -> Vec<JobStatic> {
     let has_workflow_rules = workflow_rules(wf).is_some();
-    let mut cache = IfCache::new();
+    let mut cache = IfCache::default();
     wf.jobs
         .iter()
         .map(|j| job_static(j, has_workflow_rules, &mut cache))
@@ -557,7 +556,7 @@ mod tests {
             "- {}\n",
             "- if: $CI_COMMIT_TAG\n- if: $CI_COMMIT_TAG\n  when: never\n",
         ];
-        let mut cache = IfCache::new();
+        let mut cache = IfCache::default();
         let docs: Vec<_> = lists
             .iter()
             .map(|l| pipewise_yaml::Document::parse(l.to_string()).expect("parses"))

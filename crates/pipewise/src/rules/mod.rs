@@ -406,8 +406,9 @@ pub struct StepScript<'s> {
     /// Whether the shell stops at the first error.
     pub errexit: bool,
     /// For a script file: the span in the step's file of the command that calls it
-    /// (first hop), and the chain of script paths that leads to it.
-    pub via: Option<(Span, Vec<String>)>,
+    /// (first hop), and the chain of script paths that leads to it (borrowed from the
+    /// step's cached [`called_scripts`], not copied for each rule that asks).
+    pub via: Option<(Span, &'s [String])>,
 }
 
 impl StepScript<'_> {
@@ -439,11 +440,20 @@ pub fn step_scripts<'s>(
         errexit: run.errexit(),
         via: None,
     }];
-    let called = site
-        .step
-        .called
-        .get_or_init(|| called_scripts(site, run, script, scripts, repo));
-    for (p, via, chain) in called {
+    let (called, vias) = site.step.called.get_or_init(|| {
+        let called = called_scripts(site, script, scripts, repo);
+        // Where each first-hop command is in this step's file.
+        let vias = called
+            .scripts
+            .iter()
+            .map(|(_, c, _)| {
+                let span = script.commands.get(*c).map_or(Span::new(0, 0), |c| c.span);
+                run.source_span(site.doc, span)
+            })
+            .collect();
+        (called, vias)
+    });
+    for ((p, _, chain), via) in called.scripts.iter().zip(vias) {
         let Some(sf) = scripts.get(p) else { continue };
         out.push(StepScript {
             path: &sf.file.path,
@@ -451,30 +461,52 @@ pub fn step_scripts<'s>(
             run: None,
             // A script run as a file starts without errexit unless it sets it.
             errexit: sf.errexit,
-            via: Some((*via, chain.clone())),
+            via: Some((*via, chain.as_slice())),
         });
     }
     out
 }
 
 /// The scripts a step's `run:` block calls, transitively (each once, at most 64), in
-/// the order [`step_scripts`] lists them: path, the span of the first-hop command in
-/// the step's file, and the chain of paths.
+/// the order [`step_scripts`] lists them: path, the index of the first-hop command,
+/// and the chain of paths. Found once per script and folders: a script several
+/// steps share (one `Arc<Script>`) keeps its result.
 fn called_scripts(
     site: &StepSite,
-    run: &crate::workflow::Run,
     script: &crate::shell::Script,
     scripts: &Scripts,
     repo: &Repo,
-) -> Vec<(String, Span, Vec<String>)> {
+) -> std::sync::Arc<crate::shell::Called> {
     let cwd = step_cwd(site);
     // In a composite action, `$GITHUB_ACTION_PATH/x.sh` is relative to its folder.
     let action_dir = site
         .action
         .map(|a| a.path.rsplit_once('/').map(|(d, _)| d).unwrap_or(""));
+    let same_folders =
+        |c: &crate::shell::Called| c.from.0 == cwd && c.from.1.as_deref() == action_dir;
+    if let Some(c) = script.called.get().filter(|c| same_folders(c)) {
+        return c.clone();
+    }
+    let called = std::sync::Arc::new(crate::shell::Called {
+        from: (cwd.to_string(), action_dir.map(str::to_string)),
+        scripts: find_called_scripts(script, cwd, action_dir, scripts, repo),
+    });
+    // (The first folders asked keep it; others compute their own.)
+    let _ = script.called.set(called.clone());
+    called
+}
+
+/// [`called_scripts`], computed.
+fn find_called_scripts(
+    script: &crate::shell::Script,
+    cwd: &str,
+    action_dir: Option<&str>,
+    scripts: &Scripts,
+    repo: &Repo,
+) -> Vec<(String, usize, Vec<String>)> {
     let mut seen = std::collections::BTreeSet::new();
-    let mut queue: Vec<(String, Span, Vec<String>)> = vec![];
-    for c in &script.commands {
+    let mut queue: Vec<(String, usize, Vec<String>)> = vec![];
+    for (i, c) in script.commands.iter().enumerate() {
         let found = crate::repo::called_script(repo, c, cwd).or_else(|| {
             action_dir
                 .filter(|d| *d != cwd)
@@ -482,7 +514,7 @@ fn called_scripts(
         });
         if let Some(p) = found {
             if seen.insert(p.clone()) {
-                queue.push((p.clone(), run.source_span(site.doc, c.span), vec![p]));
+                queue.push((p.clone(), i, vec![p]));
             }
         }
     }

@@ -164,6 +164,21 @@ pub struct Script {
     /// Variable assignments, in source order.
     pub assignments: Vec<Assignment>,
     pub has_errors: bool,
+    /// The script files this script calls ([`crate::rules::step_scripts`]), found
+    /// once for a script that many steps share (a GitLab line that a template or
+    /// `default:` gives many jobs); kept for the folders it was resolved from.
+    pub called: std::sync::OnceLock<std::sync::Arc<Called>>,
+}
+
+/// The script files a script calls, transitively (each once, at most 64).
+#[derive(Debug, Default)]
+pub struct Called {
+    /// The folders the paths were resolved from: the step's working directory, and
+    /// a composite action's folder.
+    pub from: (String, Option<String>),
+    /// Path, index in [`Script::commands`] of the command that reaches it (first
+    /// hop), and the chain of paths that leads to it.
+    pub scripts: Vec<(String, usize, Vec<String>)>,
 }
 
 /// Nesting limit (substitutions, compound commands, quotes in expansions): deeper

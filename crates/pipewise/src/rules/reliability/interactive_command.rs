@@ -6,6 +6,7 @@
 
 use crate::finding::{Category, Confidence, Severity};
 use crate::intent::{step_intent, Intent};
+use crate::keywords::find_literal;
 use crate::rules::{step_scripts, Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::shell::{Command, Script};
 
@@ -61,8 +62,10 @@ impl Rule for InteractiveCommand {
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
         // (`step_intent` already counts the step's name.)
         let step_i = step_intent(site.step);
-        let rollback = site.step.haystack().contains("rollback")
-            || site.job.map(|j| j.id.contains("rollback")).unwrap_or(false);
+        let rollback = find_literal(site.step.haystack(), "rollback").is_some()
+            || site
+                .job
+                .is_some_and(|j| find_literal(&j.id, "rollback").is_some());
         for ss in step_scripts(site, cx.scripts, cx.repo) {
             if ss.run.is_none() && ss.path.ends_with(".py") {
                 continue;
@@ -155,6 +158,33 @@ impl Rule for InteractiveCommand {
     }
 }
 
+/// The command names [`prompts`] has a case for.
+const PROMPTERS: &[&str] = &[
+    "read",
+    "select",
+    "apt-get",
+    "apt",
+    "yum",
+    "dnf",
+    "npm",
+    "yarn",
+    "pnpm",
+    "docker",
+    "terraform",
+    "tofu",
+    "terragrunt",
+    "git",
+    "pip",
+    "pip3",
+    "conda",
+    "mamba",
+    "micromamba",
+    "ssh-keygen",
+    "az",
+    "heroku",
+    "gh",
+];
+
 /// Why `c` waits for input, if it does.
 fn prompts(c: &Command, piped: bool) -> Option<String> {
     if matches!(c.base_name(), "sudo" | "doas") {
@@ -168,6 +198,10 @@ fn prompts(c: &Command, piped: bool) -> Option<String> {
             return None;
         }
         return prompts(&inner, piped);
+    }
+    // Most commands are none of these: no argument list is built for them.
+    if !PROMPTERS.contains(&c.base_name()) {
+        return None;
     }
     let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
     let has = |f: &str| args.contains(&f);
@@ -394,6 +428,13 @@ fn report_select(
         Some(r) => r.text,
         None => cx.script(ss.path).map(|s| s.file.text()).unwrap_or(""),
     };
+    // Most scripts have no `select ` at all: one substring search (a prebuilt
+    // searcher) instead of splitting and trimming every line.
+    static SELECT: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("select "));
+    if SELECT.find(text.as_bytes()).is_none() {
+        return;
+    }
     let mut off = 0;
     for line in text.split_inclusive('\n') {
         let t = line.trim_start();
@@ -475,4 +516,51 @@ fn apt_prompts(site: &StepSite) -> bool {
         None => vec![],
     };
     texts.iter().any(|t| t.contains("self-hosted"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every case of [`prompts`] is reached: its name is in [`PROMPTERS`].
+    #[test]
+    fn every_prompting_command_is_listed() {
+        let cases = [
+            "read x",
+            "select",
+            "apt-get install curl",
+            "apt install curl",
+            "yum install curl",
+            "dnf install curl",
+            "npm login",
+            "yarn init",
+            "pnpm adduser",
+            "docker login",
+            "terraform apply",
+            "tofu destroy",
+            "terragrunt apply",
+            "git commit",
+            "pip uninstall x",
+            "pip3 uninstall x",
+            "conda install x",
+            "mamba create x",
+            "micromamba remove x",
+            "ssh-keygen -t ed25519",
+            "az login",
+            "heroku login",
+            "gh auth login",
+            "sudo apt-get install curl",
+        ];
+        for case in cases {
+            // (`select` alone is a loop keyword to the parser: the words are taken
+            // from an `env` command.)
+            let script = Script::parse(&format!("env {case}"));
+            let c = script.commands.first().expect("one command");
+            let c = c.with_words(c.words.get(1..).unwrap_or(&[]).to_vec());
+            assert!(prompts(&c, false).is_some(), "{case}");
+        }
+        assert_eq!(cases.len() - 1, PROMPTERS.len());
+        let script = Script::parse("echo read; ls -la");
+        assert!(script.commands.iter().all(|c| prompts(c, false).is_none()));
+    }
 }
