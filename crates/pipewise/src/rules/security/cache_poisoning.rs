@@ -248,7 +248,11 @@ fn fresh_output(wf: &Workflow, job: &Job, s: &Step, repo: &Repo) -> Option<Strin
     } else {
         let script = s.run.as_ref().and_then(|r| r.script.as_ref())?;
         let mut tool = None;
-        for c in script.commands.iter().filter(|c| crate::intent::may_ship(c)) {
+        for c in script
+            .commands
+            .iter()
+            .filter(|c| crate::intent::may_ship(c))
+        {
             if crate::intent::command_ships(c).is_none() {
                 continue;
             }
@@ -275,10 +279,10 @@ fn fresh_output(wf: &Workflow, job: &Job, s: &Step, repo: &Repo) -> Option<Strin
                 Some(f) => f.text().to_string(),
                 None => repo.read(&path).ok()?,
             };
-            if text
-                .lines()
-                .any(|l| l.strip_prefix(key.as_str()).is_some_and(|r| r.starts_with(':')))
-            {
+            if text.lines().any(|l| {
+                l.strip_prefix(key.as_str())
+                    .is_some_and(|r| r.starts_with(':'))
+            }) {
                 return None;
             }
         }
