@@ -65,7 +65,7 @@ impl Rule for InteractiveCommand {
         let rollback = find_literal(site.step.haystack(), "rollback").is_some()
             || site
                 .job
-                .is_some_and(|j| find_literal(&j.id, "rollback").is_some());
+                .is_some_and(|j| find_literal(j.id, "rollback").is_some());
         for ss in step_scripts(site, cx.scripts, cx.repo) {
             if ss.run.is_none() && ss.path.ends_with(".py") {
                 continue;
