@@ -46,11 +46,16 @@ struct Resolver<'r, 'v, 'a> {
 /// * a package manager's script (`npm run release`, `pnpm ship`) or a make target
 ///   (`make upload`) a `run:` step runs ships what the script in the `package.json`,
 ///   or the target's recipe in the Makefile, of its working directory runs (scripts
-///   and targets they run in turn, each once), never by its name; when the file, the
-///   script or the target is absent, nothing known ([`crate::runners`]);
+///   and targets they run in turn, each once), never by its name; a script of one
+///   named workspace (`npm run deploy --workspace site-worker`, `pnpm --filter web
+///   run X`, `yarn workspace web X`) is read from that workspace's `package.json`
+///   (found by folder or by package name among the manifests below the working
+///   directory); when the file, the script or the target is absent, nothing known
+///   ([`crate::runners`]);
 /// * a `run:` step whose own `env:` hands a registry's publish-only credential
 ///   (catalogue `publish-credential`: `CARGO_REGISTRY_TOKEN`, `TWINE_PASSWORD`, …) to
-///   a program pipewise cannot read (absent, or not a shell script: `./publish.py`)
+///   a program pipewise cannot read (absent, or not a shell script: `./publish.py`;
+///   a task runner's task: `uvx nox -s publish`, `bundle exec rake release`)
 ///   publishes.
 ///
 /// Pushes to a registry on the runner itself are not shipping ([`crate::effects::step_publishes`]).
