@@ -13,6 +13,7 @@
 
 use super::include::{self, IncludeKind, MAX_INCLUDES};
 use super::keywords::{self, REFERENCE};
+use super::values;
 use crate::finding::Span;
 use crate::repo::Repo;
 use crate::source::SourceFile;
@@ -371,6 +372,14 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
         let Some(doc) = &f.yaml else { continue };
         if let Some(inc) = doc.root.get("include") {
             includes.extend(include::entries(inc).into_iter().map(|e| (fi, e)));
+            let mut issues = vec![];
+            values::check_include(inc, "include", &mut issues);
+            b.problems
+                .extend(issues.into_iter().map(|(span, message)| Problem {
+                    file: fi,
+                    span,
+                    message,
+                }));
         }
         let Some(map) = doc.root.as_map() else {
             if !doc.root.is_null() {
@@ -440,6 +449,7 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
         b.references(&mut wf, 0);
         let mut issues = vec![];
         keywords::check_workflow(&wf, &mut issues);
+        values::check_workflow(&wf, &mut issues);
         b.problems.extend(issues.into_iter().map(decoded));
     }
     let mut jobs = vec![];
@@ -453,6 +463,7 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
         // Checked while spans still carry their file.
         let mut issues = vec![];
         keywords::check_job(name, &node, &mut issues);
+        values::check_job(name, &node, &mut issues);
         b.problems.extend(issues.into_iter().map(decoded));
         stops.extend(keywords::on_stop(jobs.len(), &node));
         let (node, key_files, lines) = finish(node);
