@@ -64,10 +64,11 @@ pub(super) fn not_a_string(n: &Node) -> Option<&str> {
         || unsigned
             .split_once('.')
             .is_some_and(|(a, b)| (a.is_empty() || digits(a)) && digits(b));
-    let boolean = matches!(
-        v.to_ascii_lowercase().as_str(),
-        "true" | "false" | "yes" | "no" | "on" | "off"
-    );
+    // Compared in place: every script line passes here.
+    let boolean = v.len() <= 5
+        && ["true", "false", "yes", "no", "on", "off"]
+            .iter()
+            .any(|b| v.eq_ignore_ascii_case(b));
     (number || boolean).then_some(v)
 }
 
