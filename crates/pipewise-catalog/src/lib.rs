@@ -107,8 +107,26 @@ pub struct Tool {
     /// The migration tool it is for commands with all the given words, first match wins.
     #[serde(default)]
     pub migrates_when: Vec<[String; 2]>,
+    /// The folder its shipping commands build into and always start from empty
+    /// (goreleaser's `dist`: `--clean` deletes it, and without it goreleaser refuses a
+    /// folder that is not empty): nothing restored there before it runs can ship.
+    pub fresh_output: Option<FreshOutput>,
     /// A real command line that uses the tool (the table test runs it).
     pub example: Option<String>,
+}
+
+/// A tool's output folder that it empties before it builds ([`Tool::fresh_output`]).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct FreshOutput {
+    /// The folder, relative to the directory the tool runs in (`dist`).
+    pub dir: String,
+    /// Configuration files (repository paths, relative to where the tool runs) that
+    /// may move the folder; when one of them sets `key`, the folder is unknown.
+    #[serde(default)]
+    pub config: Vec<String>,
+    /// The top-level configuration key that moves the folder (`dist`).
+    pub key: Option<String>,
 }
 
 /// A GitHub action (`uses:`), matched by prefix of its lowercased name.

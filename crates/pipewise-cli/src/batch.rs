@@ -270,10 +270,13 @@ pub fn merge(files: &[PathBuf]) -> Result<Report, String> {
             w[1].1.display()
         ));
     }
-    // Reports written before the summary existed get one; others are recomputed the
-    // same way (it depends only on the data).
+    // Reports written before the summary (or the capabilities' metadata) existed get
+    // one; others are recomputed the same way (it depends only on the data).
     let mut repos: Vec<RepoReport> = repos.into_iter().map(|(r, _)| r).collect();
     for r in &mut repos {
+        r.capabilities
+            .iter_mut()
+            .for_each(pipewise::analysis::capabilities::describe);
         r.summary = pipewise::summary::summarize(r);
     }
     Ok(Report::new(repos))

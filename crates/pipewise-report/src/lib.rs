@@ -9,6 +9,7 @@ pub mod finding;
 
 use crate::finding::{Confidence, Fix, Severity};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// The schema id of the data model, and of the JSON document with every finding's
@@ -208,6 +209,19 @@ pub struct Template {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Capability {
     pub id: String,
+    /// The capability's name (`Linting`), practice (what the industry standard is)
+    /// and scoring category id, and whether it is optional (a bonus when present,
+    /// no points lost when missing): its metadata, so that no renderer looks it up
+    /// by id (added within `@1` and `@2`; a report written before is completed when
+    /// read, see `pipewise::analysis::capabilities::describe`).
+    #[serde(default)]
+    pub name: Cow<'static, str>,
+    #[serde(default)]
+    pub practice: Cow<'static, str>,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub category: Cow<'static, str>,
+    #[serde(default)]
+    pub optional: bool,
     pub status: CapabilityStatus,
     pub evidence: Vec<Evidence>,
     /// Why it is partial or not applicable.

@@ -161,17 +161,7 @@ fn penalty_of(table: &[(Severity, u32); 5], s: Severity) -> u32 {
 
 /// The scoring category of a capability id (unknown ids: by prefix, else none).
 pub fn capability_category(id: &str) -> Option<Category> {
-    if let Some(m) = capabilities::meta(id) {
-        return Some(m.category);
-    }
-    let prefix = id.split('.').next().unwrap_or("");
-    match prefix {
-        "ci" | "delivery" => Some(Category::CiPipeline),
-        "security" => Some(Category::Security),
-        "deploy" => Some(Category::Deployment),
-        "ops" => Some(Category::Observability),
-        _ => None,
-    }
+    capabilities::category(id)
 }
 
 /// The scoring category of a finding (its `category` id; unknown ids count as CI
@@ -491,6 +481,10 @@ mod tests {
     fn cap(id: &str, status: CapabilityStatus) -> Capability {
         Capability {
             id: id.into(),
+            name: Default::default(),
+            practice: Default::default(),
+            category: Default::default(),
+            optional: false,
             status,
             evidence: vec![],
             reason: None,

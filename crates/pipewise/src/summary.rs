@@ -11,15 +11,6 @@ use crate::schema::{
 };
 use crate::scoring::{capability_category, workflow_status, CATEGORY_WEIGHTS};
 
-/// A human name and the standard practice for each capability id (its
-/// [`CapabilityMeta`](crate::analysis::capabilities::CapabilityMeta)).
-pub fn capability_info(id: &str) -> (&'static str, &'static str) {
-    match crate::analysis::capabilities::meta(id) {
-        Some(m) => (m.name, m.practice),
-        None => ("Other capability", "See capabilities.md"),
-    }
-}
-
 /// Minutes to add a missing capability from nothing: what it is (a whole deploy
 /// pipeline is days, a scanner step is minutes; each capability's
 /// `build_minutes`). Unknown ids: two hours.
@@ -177,12 +168,10 @@ pub fn summarize(r: &RepoReport) -> Summary {
         })
         .map(|c| Gap {
             id: c.id.clone(),
-            name: capability_info(&c.id).0.to_string(),
+            name: c.name.to_string(),
             status: c.status,
             priority: capability_priority(c),
-            category: capability_category(&c.id)
-                .map(|k| k.id().to_string())
-                .unwrap_or_default(),
+            category: c.category.to_string(),
             effort_minutes: capability_effort(c),
         })
         .collect();

@@ -555,6 +555,62 @@ fn model_caches_are_filled_in_one_place() {
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
+/// What renderers must not look up by id: the capability and rule registries and
+/// the engine's functions over them. Everything a renderer shows is in the report
+/// data (docs/architecture.md, "Renderers compute nothing of their own"): a
+/// capability's name, practice, category and optional flag are on it.
+const REGISTRIES: &[(&str, &[&str])] = &[
+    // The capability units (`meta`, `ALL`, …) and the rest of the analysis.
+    ("analysis", &[]),
+    // The rules (`by_id`, `all`).
+    ("rules", &[]),
+    // Capability metadata by id.
+    ("summary", &[]),
+    (
+        "scoring",
+        &["capability_category", "is_optional", "CAPABILITIES"],
+    ),
+];
+
+/// Renderers that still read the rule registry, with why (the list only shrinks):
+/// the `@2` JSON document writes the `rules` table of the rules its findings refer
+/// to and leaves out of a finding what equals its rule's; SARIF lists every rule
+/// in `tool.driver.rules`; the org report's worst-rules table shows a rule's own
+/// title (a finding's title names its one case).
+const KNOWN_RULE_LOOKUPS: &[&str] = &["report/json.rs", "report/org.rs", "report/sarif.rs"];
+
+#[test]
+fn renderers_look_nothing_up_by_id() {
+    let mut problems = vec![];
+    let mut known = BTreeSet::new();
+    for (f, rel) in source_files() {
+        if !rel.starts_with("report/") {
+            continue;
+        }
+        let code = code(&f);
+        for (m, next) in paths_after(&code, "crate::") {
+            let Some((_, names)) = REGISTRIES.iter().find(|(r, _)| *r == m) else {
+                continue;
+            };
+            let hit = names.is_empty() || next.iter().any(|n| names.contains(&n.as_str()));
+            if !hit {
+                continue;
+            }
+            if m == "rules" && KNOWN_RULE_LOOKUPS.contains(&rel.as_str()) {
+                known.insert(rel.clone());
+                continue;
+            }
+            problems.push(format!("{rel} looks up `crate::{m}::{}`", next.join(", ")));
+        }
+    }
+    for k in KNOWN_RULE_LOOKUPS {
+        if !known.contains(*k) {
+            problems.push(format!("{k} no longer reads the rule registry: remove it"));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
 /// GitHub-only fixes sit in `fix/github/`, the others in `fix/` (docs/architecture.md,
 /// "Where GitHub-only code lives"): a fixer is in `fix/github/` exactly when its
 /// rule is GitHub-only and about workflows (not a Dockerfile's `container/*` rule),

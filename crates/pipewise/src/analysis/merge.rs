@@ -249,6 +249,10 @@ mod tests {
     fn cap(id: &str) -> Capability {
         Capability {
             id: id.into(),
+            name: Default::default(),
+            practice: Default::default(),
+            category: Default::default(),
+            optional: false,
             status: CapabilityStatus::Missing,
             evidence: vec![],
             reason: None,

@@ -5,10 +5,9 @@
 //! a findings table filterable by severity, category and file. Every text from the
 //! audited repository is escaped.
 
-use super::markdown::{capability_info, effort, labelled, local_commands, project_name, Options};
+use super::markdown::{effort, labelled, local_commands, project_name, Options};
 use super::{CapabilityStatus, RepoReport, Report};
 use crate::finding::{Category, Severity};
-use crate::scoring::capability_category;
 use std::fmt::Write;
 
 /// Escapes text for HTML content and attribute values ([`super::escape::html`]).
@@ -333,7 +332,7 @@ fn repo_section(o: &mut String, repo: &RepoReport, sfx: &str, multi: bool) {
         let caps: Vec<_> = repo
             .capabilities
             .iter()
-            .filter(|c| capability_category(&c.id) == Some(cat))
+            .filter(|c| c.category == cat.id())
             .collect();
         if caps.is_empty() {
             continue;
@@ -362,7 +361,7 @@ fn repo_section(o: &mut String, repo: &RepoReport, sfx: &str, multi: bool) {
                 "<span class=\"cap cap-{status}\" title=\"{} ({status}) {}\">{}</span>",
                 esc(&c.id),
                 esc(&tip),
-                esc(capability_info(&c.id).0)
+                esc(&c.name)
             );
         }
         o.push_str("</td></tr>\n");

@@ -49,8 +49,6 @@ pub fn civil_date(days: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-pub use crate::summary::capability_info;
-
 /// `15 minutes`, `1 hour`, `2.5 hours`.
 pub fn effort(minutes: u32) -> String {
     if minutes < 60 {
@@ -422,7 +420,10 @@ fn render_repo(out: &mut String, repo: &RepoReport, opts: &Options, version: &st
             } else {
                 "partial"
             },
-            capability_info(&g.id).1
+            repo.capabilities
+                .iter()
+                .find(|c| c.id == g.id)
+                .map_or("", |c| &*c.practice)
         );
         top += 1;
     }
@@ -648,13 +649,13 @@ fn strengths(out: &mut String, repo: &RepoReport) {
                 let _ = writeln!(
                     out,
                     "- ✅ **{}**: {} ({})",
-                    capability_info(&c.id).0,
+                    c.name,
                     line(&e.note),
                     code(&format!("{}:{}", e.file, e.line))
                 );
             }
             None => {
-                let _ = writeln!(out, "- ✅ **{}**", capability_info(&c.id).0);
+                let _ = writeln!(out, "- ✅ **{}**", c.name);
             }
         }
     }
@@ -731,7 +732,7 @@ fn checklist(out: &mut String, repo: &RepoReport) {
                 } else {
                     " "
                 },
-                capability_info(id).0,
+                c.name,
                 status_word(c.status)
             );
         }
@@ -1012,11 +1013,11 @@ fn missing(out: &mut String, repo: &RepoReport, gaps: &[&Capability]) {
         c.status == CapabilityStatus::Missing
             && c.evidence.is_empty()
             && c.template.is_none()
-            && crate::scoring::is_optional(&c.id)
+            && c.optional
     });
     let mut shown: Vec<&str> = vec![];
     for (i, c) in gaps.iter().enumerate() {
-        let (name, purpose) = capability_info(&c.id);
+        let (name, purpose) = (&c.name, &c.practice);
         let _ = writeln!(
             out,
             "### {}. **{name}** ({}, {})\n",
@@ -1110,7 +1111,7 @@ fn missing(out: &mut String, repo: &RepoReport, gaps: &[&Capability]) {
     }
     out.push_str("**Optional practices not in place** (a bonus when present, no points lost):\n\n");
     for c in brief {
-        let (name, _) = capability_info(&c.id);
+        let name = &c.name;
         let minutes = repo.summary.gaps.iter().find(|g| g.id == c.id);
         let _ = writeln!(
             out,
@@ -1134,7 +1135,7 @@ fn best_practices(out: &mut String, repo: &RepoReport) {
     }
     out.push_str("## Best Practices Comparison\n\n| Practice | Industry Standard | Current | Gap |\n|----------|------------------|---------|-----|\n");
     for c in caps {
-        let (name, standard) = capability_info(&c.id);
+        let (name, standard) = (&c.name, &c.practice);
         let current = match (&c.status, c.evidence.first()) {
             (CapabilityStatus::Present, Some(e)) => {
                 format!("✅ {}", code(&format!("{}:{}", e.file, e.line)))

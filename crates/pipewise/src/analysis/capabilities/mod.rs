@@ -18,6 +18,7 @@ use crate::finding::Category;
 use crate::repo::Repo;
 use crate::schema::{Capability, CapabilityStatus, Evidence, Template};
 use crate::workflow::{Job, Step, Workflow};
+use std::borrow::Cow;
 
 /// A capability's verdict test: `(status, [edits of the complete fixture])`
 /// cases, checked by [`testing::check`] besides `complete` (present) and `bare`.
@@ -193,6 +194,53 @@ pub const IDS: &[&str] = &{
 /// The metadata of capability `id`, if it is one.
 pub fn meta(id: &str) -> Option<&'static CapabilityMeta> {
     unit(id).map(|u| u.meta)
+}
+
+/// The scoring category of capability `id`: its unit's; for an id this pipewise
+/// does not know (in a merged older report), the one its prefix names, else none.
+pub fn category(id: &str) -> Option<Category> {
+    if let Some(m) = meta(id) {
+        return Some(m.category);
+    }
+    match id.split('.').next().unwrap_or("") {
+        "ci" | "delivery" => Some(Category::CiPipeline),
+        "security" => Some(Category::Security),
+        "deploy" => Some(Category::Deployment),
+        "ops" => Some(Category::Observability),
+        _ => None,
+    }
+}
+
+/// A verdict of `meta`'s capability with its metadata (name, practice, category,
+/// optional), which the report data carries so that renderers look nothing up.
+fn described(meta: &'static CapabilityMeta, v: Verdict) -> Capability {
+    Capability {
+        id: meta.id.to_string(),
+        name: Cow::Borrowed(meta.name),
+        practice: Cow::Borrowed(meta.practice),
+        category: Cow::Borrowed(meta.category.id()),
+        optional: meta.optional,
+        status: v.status,
+        evidence: v.evidence,
+        reason: v.reason,
+        recommendation: None,
+        template: None,
+    }
+}
+
+/// Sets the metadata of a capability read from a report (`pipewise merge`), which
+/// may have been written before the data carried it: this pipewise's unit's, or
+/// for an id it does not know, `Other capability` in the category its prefix
+/// names. What the file says is not kept, so renderers show only this text.
+pub fn describe(c: &mut Capability) {
+    let (name, practice, optional) = match meta(&c.id) {
+        Some(m) => (m.name, m.practice, m.optional),
+        None => ("Other capability", "See capabilities.md", false),
+    };
+    c.name = Cow::Borrowed(name);
+    c.practice = Cow::Borrowed(practice);
+    c.category = Cow::Borrowed(category(&c.id).map_or("", Category::id));
+    c.optional = optional;
 }
 
 /// The unit of capability `id`, if it is one.
@@ -614,23 +662,16 @@ pub fn assess(i: &Input) -> Vec<Capability> {
                     v = na(why.clone());
                 }
             }
-            let (recommendation, template) = if matches!(
+            let gap = matches!(
                 v.status,
                 CapabilityStatus::Missing | CapabilityStatus::Partial
-            ) {
-                let t = template(id, i.detected);
-                (Some(recommendation(id, i.detected, v.reason.as_deref())), t)
-            } else {
-                (None, None)
-            };
-            Capability {
-                id: id.to_string(),
-                status: v.status,
-                evidence: v.evidence,
-                reason: v.reason,
-                recommendation,
-                template,
+            );
+            let mut c = described(unit.meta, v);
+            if gap {
+                c.template = template(id, i.detected);
+                c.recommendation = Some(recommendation(id, i.detected, c.reason.as_deref()));
             }
+            c
         })
         .collect()
 }
@@ -689,4 +730,62 @@ fn after_deploy(i: &Input, cx: &Cx, id: &'static str) -> Verdict {
         return na(NO_SERVICE);
     }
     from_hits(&cx.deploy_hits(id), false, i.scan)
+}
+
+#[cfg(test)]
+mod describe_tests {
+    use super::*;
+
+    fn read_back(id: &str, name: &str) -> Capability {
+        let mut c = described(&ci_lint::META, missing());
+        c.id = id.into();
+        c.name = Cow::Owned(name.into());
+        c.practice = Cow::Owned("<script>".into());
+        c.category = Cow::Borrowed("");
+        c.optional = true;
+        c
+    }
+
+    #[test]
+    fn an_assessed_capability_carries_its_units_metadata() {
+        let c = described(&ci_pipeline_lint::META, missing());
+        assert_eq!(
+            (&*c.name, &*c.practice, &*c.category, c.optional),
+            (
+                ci_pipeline_lint::META.name,
+                ci_pipeline_lint::META.practice,
+                "ci-pipeline",
+                true
+            )
+        );
+    }
+
+    #[test]
+    fn a_capability_read_back_gets_this_pipewises_metadata() {
+        // An older report (no name), and one whose text is not this pipewise's:
+        // both get the unit's metadata, never the file's.
+        for name in ["", "<img src=x>"] {
+            let mut c = read_back("security.sast", name);
+            describe(&mut c);
+            assert_eq!(
+                (&*c.name, &*c.practice, &*c.category, c.optional),
+                (
+                    "Static analysis (SAST)",
+                    "CodeQL/semgrep on every PR",
+                    "security",
+                    false
+                )
+            );
+        }
+        // An id this pipewise does not know: the category its prefix names.
+        let mut c = read_back("deploy.teleport", "Teleport");
+        describe(&mut c);
+        assert_eq!(
+            (&*c.name, &*c.category, c.optional),
+            ("Other capability", "deployment", false)
+        );
+        let mut c = read_back("other.thing", "");
+        describe(&mut c);
+        assert_eq!(&*c.category, "");
+    }
 }

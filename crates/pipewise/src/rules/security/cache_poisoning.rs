@@ -61,6 +61,12 @@ is used and nothing is reported.
 
 A job "publishes" by what its steps run, including the repository scripts they call
 and the local actions they use (read when present; their names are not read).
+
+An `actions/cache` restore whose every `path:` lies in the folder that each shipping
+step of the job builds into from empty is not reported: goreleaser's `dist` (its
+`--clean` deletes it first, and without it goreleaser refuses a folder that is not
+empty; catalogue `fresh-output`). A goreleaser configuration that moves `dist:`, or a
+`--config`/`-f` pipewise does not read, keeps the finding.
 "#,
     fix: FixMeta {
         description: "Disable caching in release/publish jobs (remove `cache:`, set `cache: false` / `lookup-only` / `package-manager-cache: false`, or drop the cache step).",
@@ -201,6 +207,95 @@ fn publishes_by_action_or_command(job: &Job, s: &Step) -> bool {
     crate::effects::step_publishes_in(job, s).is_some()
 }
 
+/// The folders an `actions/cache` step restores (`path:` lines, repository-relative,
+/// `!` exclusions left out), or `None` when one lies outside the workspace or is
+/// computed (`~/.cache`, `${{ env.DIR }}`).
+fn restored_paths(s: &Step) -> Option<Vec<String>> {
+    if !matches!(s.action()?, "actions/cache" | "actions/cache/restore") {
+        return None;
+    }
+    let mut out = vec![];
+    for line in s.with_str("path")?.lines() {
+        let p = line.trim();
+        if p.is_empty() || p.starts_with('!') {
+            continue;
+        }
+        let p = p
+            .strip_prefix("${{ github.workspace }}/")
+            .unwrap_or(p)
+            .trim_start_matches("./");
+        if p.starts_with(['/', '~', '$', '\\']) || p.contains("${{") || p.contains("..") {
+            return None;
+        }
+        out.push(crate::repo::normalize(p));
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// The folder (repository path) a publishing step builds what it ships into from
+/// empty (catalogue `fresh-output`: goreleaser's `dist`, deleted by `--clean` and never
+/// reused otherwise), when every shipping command of the step does; `None` when
+/// unknown (another tool, a `--config` or a configuration file that moves the folder).
+fn fresh_output(wf: &Workflow, job: &Job, s: &Step, repo: &Repo) -> Option<String> {
+    let cat = pipewise_catalog::catalog();
+    let (tool, cwd) = if let Some(a) = s.action() {
+        let tool = cat.actions_for(a).find_map(|e| e.tool.as_deref())?;
+        if moves_output(s.with_str("args").unwrap_or("").split_whitespace()) {
+            return None;
+        }
+        let wd = s.with_str("workdir").unwrap_or(".").trim();
+        (cat.tool(tool)?, crate::repo::normalize(wd))
+    } else {
+        let script = s.run.as_ref().and_then(|r| r.script.as_ref())?;
+        let mut tool = None;
+        for c in script
+            .commands
+            .iter()
+            .filter(|c| crate::intent::may_ship(c))
+        {
+            if crate::intent::command_ships(c).is_none() {
+                continue;
+            }
+            let t = cat.tool(c.base_name())?;
+            if t.fresh_output.is_none() || moves_output(c.args().iter().map(|w| w.text.as_str())) {
+                return None;
+            }
+            tool = Some(t);
+        }
+        let cwd = crate::rules::step_cwd(&StepSite::of_job(wf, job, s));
+        (tool?, crate::repo::normalize(cwd))
+    };
+    let fresh = tool.fresh_output.as_ref()?;
+    if cwd.contains('$') {
+        return None;
+    }
+    if let Some(key) = &fresh.key {
+        for c in &fresh.config {
+            let path = crate::repo::join(&cwd, c);
+            if !repo.exists(&path) {
+                continue;
+            }
+            let text = match repo.file(&path) {
+                Some(f) => f.text().to_string(),
+                None => repo.read(&path).ok()?,
+            };
+            if text.lines().any(|l| {
+                l.strip_prefix(key.as_str())
+                    .is_some_and(|r| r.starts_with(':'))
+            }) {
+                return None;
+            }
+        }
+    }
+    Some(crate::repo::join(&cwd, &fresh.dir))
+}
+
+/// A configuration file named on the command line (`-f`, `--config`): where its
+/// output folder is, is not read.
+fn moves_output<'a>(mut args: impl Iterator<Item = &'a str>) -> bool {
+    args.any(|a| a == "-f" || a == "--config" || a.starts_with("--config="))
+}
+
 fn is_release_workflow(wf: &Workflow) -> bool {
     wf.triggers.iter().any(|t| {
         t.event == "release"
@@ -271,6 +366,24 @@ impl Rule for CachePoisoning {
         });
         if !(publishes || release_wf && ships) {
             return;
+        }
+        // Restored only into the folder every shipping step starts from empty
+        // (`./dist/*.deb` before `goreleaser release --clean`): nothing restored ships.
+        if let Some(paths) = restored_paths(site.step) {
+            let shipping = job.steps.iter().filter(|s| {
+                (ships_step(s) || release_wf && s.action() == Some("actions/upload-artifact"))
+                    && with_cache(s)
+            });
+            let mut fresh = shipping.map(|s| fresh_output(wf, job, s, cx.repo));
+            if fresh.all(|d| {
+                d.is_some_and(|d| {
+                    paths
+                        .iter()
+                        .all(|p| p == &d || p.starts_with(&format!("{d}/")))
+                })
+            }) {
+                return;
+            }
         }
         let sev = if release_wf {
             Severity::High
