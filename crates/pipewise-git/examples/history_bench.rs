@@ -18,7 +18,10 @@
 //! prints the shape), then `once MODE` runs one of them once, nothing else:
 //!
 //!     history_bench prepare REPO OUT
-//!     valgrind --tool=callgrind history_bench once history|states|versions REPO OUT
+//!     valgrind --tool=callgrind history_bench once history|line|states|versions REPO OUT
+//!
+//! (`line` only reads the first-parent line's commits: a floor for any history
+//! that looks at every commit.)
 
 use pipewise::tree::Tree;
 use pipewise_git::history::{history, Options};
@@ -82,6 +85,13 @@ fn once(mode: &str, repo: &std::path::Path, out: &std::path::Path) -> Result<(),
             let git = Arc::new(GitRepo::open(repo)?);
             std::hint::black_box(history(&git, "HEAD", "repo", &Options::default())?);
         }
+        // Only reading the first-parent line's commits: what any history that
+        // looks at every commit reads at least.
+        "line" => {
+            let git = GitRepo::open(repo)?;
+            let tip = git.resolve("HEAD")?;
+            std::hint::black_box(pipewise_git::history::first_parent_line(&git, &tip, None)?);
+        }
         "states" => {
             let git = Arc::new(GitRepo::open(repo)?);
             let list =
@@ -104,7 +114,7 @@ fn once(mode: &str, repo: &std::path::Path, out: &std::path::Path) -> Result<(),
         }
         _ => {
             return Err(format!(
-                "unknown mode `{mode}`: history, states or versions"
+                "unknown mode `{mode}`: history, line, states or versions"
             ))
         }
     }

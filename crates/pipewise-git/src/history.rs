@@ -160,21 +160,90 @@ fn relevant(path: &str, read_before: &BTreeSet<String>) -> bool {
         || read_before.contains(path)
 }
 
-/// A tree object's entries (none for `None`, an empty tree), or `None` when they
-/// are not strictly in git's order or a name is not UTF-8.
-fn raw_entries(
-    data: Option<&[u8]>,
-    kind: gix::hash::Kind,
-) -> Result<Option<Vec<gix::objs::tree::EntryRef<'_>>>, String> {
-    let Some(d) = data else {
-        return Ok(Some(vec![]));
-    };
-    let v = gix::objs::TreeRefIter::from_bytes(d, kind)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| e.to_string())?;
-    let ordered = v.windows(2).all(|w| w[0] < w[1])
-        && v.iter().all(|e| std::str::from_utf8(e.filename).is_ok());
-    Ok(ordered.then_some(v))
+/// A tree object's raw data and its entries, parsed once when it is read, and
+/// whether they are strictly in git's order with UTF-8 names.
+struct RawTree {
+    data: Vec<u8>,
+    /// Per entry: its mode, where its name is in `data`, its id.
+    entries: Vec<(gix::objs::tree::EntryMode, std::ops::Range<usize>, ObjectId)>,
+    ordered: bool,
+}
+
+impl RawTree {
+    fn parse(data: Vec<u8>, kind: gix::hash::Kind) -> Result<RawTree, String> {
+        let base = data.as_ptr() as usize;
+        let mut entries = Vec::with_capacity(data.len() / 32 + 1);
+        for e in gix::objs::TreeRefIter::from_bytes(&data, kind) {
+            let e = e.map_err(|e| e.to_string())?;
+            // The name is a slice of `data`: its offset.
+            let at = (e.filename.as_ptr() as usize).wrapping_sub(base);
+            entries.push((e.mode, at..at + e.filename.len(), e.oid.to_owned()));
+        }
+        let mut t = RawTree {
+            data,
+            entries,
+            ordered: true,
+        };
+        t.ordered = (1..t.entries.len()).all(|i| t.entry(i - 1) < t.entry(i))
+            && (0..t.entries.len()).all(|i| std::str::from_utf8(t.entry(i).filename).is_ok());
+        Ok(t)
+    }
+
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Entry `i` (below [`RawTree::len`]).
+    fn entry(&self, i: usize) -> gix::objs::tree::EntryRef<'_> {
+        use gix::bstr::ByteSlice;
+        let (mode, name, oid) = &self.entries[i];
+        gix::objs::tree::EntryRef {
+            mode: *mode,
+            filename: self.data.get(name.clone()).unwrap_or_default().as_bstr(),
+            oid,
+        }
+    }
+}
+
+/// Raw trees of the walk's current and previous commit, by id: a tree read as a
+/// commit's is read again as its parent's at the next commit, and the deploy
+/// files are looked up in the trees the walk read.
+#[derive(Default)]
+struct StepTrees {
+    now: gix::hashtable::HashMap<ObjectId, Arc<RawTree>>,
+    before: gix::hashtable::HashMap<ObjectId, Arc<RawTree>>,
+    bytes: usize,
+}
+
+/// Bytes of raw trees one commit's step keeps at most (more are read, not kept).
+const MAX_STEP_BYTES: usize = 32 * 1024 * 1024;
+
+impl StepTrees {
+    fn get(
+        &mut self,
+        git: &GitRepo,
+        kind: gix::hash::Kind,
+        id: ObjectId,
+    ) -> Result<Arc<RawTree>, String> {
+        if let Some(t) = self.now.get(&id) {
+            return Ok(t.clone());
+        }
+        let t = match self.before.get(&id) {
+            Some(t) => t.clone(),
+            None => Arc::new(RawTree::parse(git.tree_data(id)?, kind)?),
+        };
+        if self.bytes + t.data.len() <= MAX_STEP_BYTES {
+            self.bytes += t.data.len();
+            self.now.insert(id, t.clone());
+        }
+        Ok(t)
+    }
+
+    /// The walk moves to the next commit.
+    fn next(&mut self) {
+        self.before = std::mem::take(&mut self.now);
+        self.bytes = 0;
+    }
 }
 
 /// [`changes`], comparing the two trees' raw entries in git's order, merged
@@ -185,8 +254,8 @@ fn raw_entries(
 fn changes_raw(
     git: &GitRepo,
     kind: gix::hash::Kind,
-    old: Option<ObjectId>,
-    new: Option<ObjectId>,
+    trees: &mut StepTrees,
+    (old, new): (Option<ObjectId>, Option<ObjectId>),
     prefix: &str,
     read_before: &BTreeSet<String>,
 ) -> Result<bool, String> {
@@ -194,20 +263,24 @@ fn changes_raw(
     if old == new {
         return Ok(false);
     }
-    let (da, db) = (
-        old.map(|id| git.tree_data(id)).transpose()?,
-        new.map(|id| git.tree_data(id)).transpose()?,
+    let (ta, tb) = (
+        old.map(|id| trees.get(git, kind, id)).transpose()?,
+        new.map(|id| trees.get(git, kind, id)).transpose()?,
     );
-    let (Some(a), Some(b)) = (
-        raw_entries(da.as_deref(), kind)?,
-        raw_entries(db.as_deref(), kind)?,
-    ) else {
+    if ta.iter().chain(tb.iter()).any(|t| !t.ordered) {
         return changes(git, old, new, prefix, read_before);
-    };
+    }
+    fn entry(t: &Option<Arc<RawTree>>, i: usize) -> Option<EntryRef<'_>> {
+        t.as_ref().filter(|t| i < t.len()).map(|t| t.entry(i))
+    }
+    let (la, lb) = (
+        ta.as_ref().map_or(0, |t| t.len()),
+        tb.as_ref().map_or(0, |t| t.len()),
+    );
     let (mut i, mut j) = (0, 0);
-    while i < a.len() || j < b.len() {
-        let (x, y) = match (a.get(i), b.get(j)) {
-            (Some(x), Some(y)) => match x.cmp(y) {
+    while i < la || j < lb {
+        let (x, y) = match (entry(&ta, i), entry(&tb, j)) {
+            (Some(x), Some(y)) => match x.cmp(&y) {
                 std::cmp::Ordering::Less => (Some(x), None),
                 std::cmp::Ordering::Greater => (None, Some(y)),
                 std::cmp::Ordering::Equal => (Some(x), Some(y)),
@@ -223,13 +296,13 @@ fn changes_raw(
         let Some(name) = x.or(y).and_then(|e| std::str::from_utf8(e.filename).ok()) else {
             continue;
         };
-        let node = |e: Option<&EntryRef<'_>>| {
+        let node = |e: Option<EntryRef<'_>>| {
             e.map(|e| super::Node {
                 kind: e.mode.kind(),
                 id: e.oid.to_owned(),
             })
         };
-        let walk = |tx, ty, path: &str| changes_raw(git, kind, tx, ty, path, read_before);
+        let walk = |tx, ty, path: &str| changes_raw(git, kind, trees, (tx, ty), path, read_before);
         if entry_changes(prefix, name, node(x), node(y), read_before, walk)? {
             return Ok(true);
         }
@@ -627,8 +700,11 @@ pub fn history(
     let mut changed: Vec<usize> = vec![];
     let mut prev: Option<ObjectId> = None;
     let kind = git.hash_kind()?;
+    let mut trees = StepTrees::default();
+    let mut deploys = DeployWatch::new(crate::delivery::deploy_files(&tip_report));
     for (i, c) in line.iter().enumerate() {
-        if changes_raw(git, kind, prev, Some(c.tree), "", &read_before)? {
+        let walk = (prev, Some(c.tree));
+        if changes_raw(git, kind, &mut trees, walk, "", &read_before)? {
             if !sampled {
                 let r = audit(c, &tip_audit);
                 if read_states.insert(r.state) {
@@ -642,6 +718,8 @@ pub fn history(
             }
             changed.push(i);
         }
+        deploys.step(git, kind, &mut trees, c.tree);
+        trees.next();
         prev = Some(c.tree);
     }
     let commits_changed = changed.len();
@@ -664,7 +742,7 @@ pub fn history(
     let delivery = if line.is_empty() {
         None
     } else {
-        let changes = deploy_workflow_changes(git, &line, &tip_report);
+        let changes = deploys.changes;
         Some(crate::delivery::delivery(
             git,
             &line,
@@ -686,24 +764,95 @@ pub fn history(
     })
 }
 
-/// Commits of `line` that changed a file holding one of the newest commit's deploy
-/// jobs (its blob id differs from the commit before).
-fn deploy_workflow_changes(git: &GitRepo, line: &[Commit], tip_report: &RepoReport) -> usize {
-    let files = crate::delivery::deploy_files(tip_report);
-    if files.is_empty() {
-        return 0;
-    }
-    let mut prev: Vec<Option<ObjectId>> = vec![None; files.len()];
-    let mut n = 0;
-    for c in line {
-        let now: Vec<Option<ObjectId>> = files
-            .iter()
-            .map(|f| git.node(c.tree, f).map(|x| x.id))
-            .collect();
-        if now != prev {
-            n += 1;
+/// Counts the commits of the walk that changed a file holding one of the newest
+/// commit's deploy jobs (its blob id differs from the commit before). Per file,
+/// the ids of the folders along its path at the commit before are kept: where a
+/// folder's id is the same, the file is the same, and nothing below it is read.
+struct DeployWatch<'a> {
+    files: Vec<Vec<&'a str>>,
+    /// Per file at the commit before: the folders' ids from the root, and the
+    /// file's id.
+    before: Vec<(Vec<ObjectId>, Option<ObjectId>)>,
+    root: Option<ObjectId>,
+    changes: usize,
+}
+
+impl<'a> DeployWatch<'a> {
+    fn new(files: Vec<&'a str>) -> DeployWatch<'a> {
+        DeployWatch {
+            before: vec![(vec![], None); files.len()],
+            files: files
+                .into_iter()
+                .map(|f| f.split('/').filter(|p| !p.is_empty()).collect())
+                .collect(),
+            root: None,
+            changes: 0,
         }
-        prev = now;
     }
-    n
+
+    /// The next commit of the walk, whose tree is `root`.
+    fn step(
+        &mut self,
+        git: &GitRepo,
+        kind: gix::hash::Kind,
+        trees: &mut StepTrees,
+        root: ObjectId,
+    ) {
+        if self.files.is_empty() || self.root == Some(root) {
+            return;
+        }
+        self.root = Some(root);
+        let mut changed = false;
+        for (parts, before) in self.files.iter().zip(self.before.iter_mut()) {
+            let now = Self::find(git, kind, trees, root, parts, before);
+            changed |= now.1 != before.1;
+            *before = now;
+        }
+        self.changes += usize::from(changed);
+    }
+
+    /// The entry at `parts` in the tree `root` (as [`GitRepo::node`] finds it:
+    /// links not followed, the first entry of that name), with the ids of the
+    /// folders on the way; from `before` where a folder is unchanged.
+    fn find(
+        git: &GitRepo,
+        kind: gix::hash::Kind,
+        trees: &mut StepTrees,
+        root: ObjectId,
+        parts: &[&str],
+        before: &(Vec<ObjectId>, Option<ObjectId>),
+    ) -> (Vec<ObjectId>, Option<ObjectId>) {
+        let mut folders = vec![];
+        let mut at = root;
+        for (k, part) in parts.iter().enumerate() {
+            if before.0.get(k) == Some(&at) {
+                // The same folder: the same entry below it.
+                folders.extend_from_slice(&before.0[k..]);
+                return (folders, before.1);
+            }
+            folders.push(at);
+            if *part == ".." || *part == "." {
+                return (folders, None);
+            }
+            let Ok(t) = trees.get(git, kind, at) else {
+                return (folders, None);
+            };
+            let Some(e) = (0..t.len())
+                .map(|i| t.entry(i))
+                .find(|e| String::from_utf8_lossy(e.filename) == *part)
+            else {
+                return (folders, None);
+            };
+            let id = e.oid.to_owned();
+            if k + 1 == parts.len() {
+                return (folders, Some(id));
+            }
+            if !e.mode.is_tree() {
+                return (folders, None);
+            }
+            at = id;
+        }
+        // No parts: the root itself.
+        (folders, Some(root))
+    }
 }

@@ -244,3 +244,66 @@ fn dates_round_trip() {
     assert!(parse_date("2025-02-29").is_err());
     assert!(parse_date("yesterday").is_err());
 }
+
+const DEPLOY_ENV: &str = "name: Deploy\non:\n  push:\n    branches: [main]\npermissions:\n  contents: read\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    environment: production\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          persist-credentials: false\n      - run: kubectl apply -f k8s/\n";
+const GITLAB_DEPLOY: &str = "deploy:\n  stage: deploy\n  environment: production\n  script:\n    - kubectl apply -f k8s/\n  rules:\n    - if: $CI_COMMIT_BRANCH == \"main\"\n";
+
+#[test]
+fn deploy_workflow_changes_count_the_commits_that_changed_a_deploy_file() {
+    let mut s = Scripted::new();
+    s.write("README.md", "# demo\n");
+    s.write(".github/workflows/ci.yml", CI_FIXED);
+    s.commit("add CI");
+    s.write(".github/workflows/deploy.yml", DEPLOY_ENV);
+    s.commit("add deploy");
+    // The deploy file's folder changes, the deploy file does not.
+    s.write(".github/workflows/ci.yml", CI_MASKED);
+    s.commit("break CI");
+    s.write("src/main.js", "console.log(1)\n");
+    s.commit("code only");
+    let edited = DEPLOY_ENV.replace("kubectl apply", "kubectl apply --wait");
+    s.write(".github/workflows/deploy.yml", &edited);
+    s.commit("edit deploy");
+    s.remove(".github/workflows/deploy.yml");
+    s.commit("remove deploy");
+    // Back with the same text (the same blob as two commits before).
+    s.write(".github/workflows/deploy.yml", &edited);
+    s.commit("restore deploy");
+    s.commit("empty");
+    s.write(".gitlab-ci.yml", GITLAB_DEPLOY);
+    s.commit("gitlab deploy");
+    s.write("README.md", "# demo\n\nMore.\n");
+    s.commit("docs");
+    s.write(".github/workflows/ci.yml", CI_FIXED);
+    s.write(
+        ".gitlab-ci.yml",
+        &GITLAB_DEPLOY.replace("k8s/", "k8s/ --prune"),
+    );
+    s.commit("fix CI, edit the GitLab deploy");
+    let git = Arc::new(GitRepo::open(s.path()).expect("opens"));
+    let h = hist(&git, "HEAD", Options::default());
+    let tip = audit_rev(s.path(), "HEAD", "repo", None, None).expect("audits");
+    let files = pipewise_git::delivery::deploy_files(&tip);
+    assert!(files.contains(&".github/workflows/deploy.yml"), "{files:?}");
+    // Independently: the deploy files' blob ids per first-parent commit, as git
+    // names them.
+    let line = s.git(&["rev-list", "--first-parent", "--reverse", "HEAD"]);
+    let mut expected = 0;
+    let mut before: Vec<Option<String>> = vec![None; files.len()];
+    for c in line.lines() {
+        let now: Vec<Option<String>> = files
+            .iter()
+            .map(|f| {
+                let listed = s.git(&["ls-tree", c, "--", f]);
+                listed.split_whitespace().nth(2).map(str::to_string)
+            })
+            .collect();
+        expected += usize::from(now != before);
+        before = now;
+    }
+    // add, edit, remove, restore, and the GitLab file's two when it is one.
+    let gitlab = files.contains(&".gitlab-ci.yml");
+    assert_eq!(expected, 4 + 2 * usize::from(gitlab), "{files:?}");
+    let d = h.delivery.expect("delivery");
+    assert_eq!(d.deploy_workflow_changes, expected);
+}

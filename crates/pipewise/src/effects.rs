@@ -140,13 +140,20 @@ pub fn step_publishes(step: &Step) -> Option<Intent> {
     let i = step_ships(step)?;
     if let Some(a) = step.action() {
         if a.starts_with("docker/build-push-action") {
+            // The image names: `tags:`, and `name=` of `outputs:` (push by digest).
             let tags = step.with_str("tags").unwrap_or("");
-            let all_local = !tags.trim().is_empty()
-                && tags
-                    .split([',', '\n'])
-                    .map(str::trim)
-                    .filter(|t| !t.is_empty())
-                    .all(local_registry);
+            let outputs = step.with_str("outputs").unwrap_or("");
+            let mut names = tags
+                .split([',', '\n'])
+                .map(str::trim)
+                .chain(
+                    outputs
+                        .split([',', '\n'])
+                        .filter_map(|kv| kv.trim().trim_matches('"').strip_prefix("name=")),
+                )
+                .filter(|t| !t.is_empty())
+                .peekable();
+            let all_local = names.peek().is_some() && names.all(local_registry);
             if all_local {
                 return None;
             }

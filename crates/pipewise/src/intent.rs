@@ -165,7 +165,7 @@ fn compute_command_intent(c: &Command) -> Intent {
         "docker" | "podman" => match sub {
             Some("push") => Intent::Publish,
             Some("build") => {
-                if has("--push") {
+                if has("--push") || output_pushes(args.iter().map(|a| a.as_ref())) {
                     Intent::Publish
                 } else {
                     Intent::Build
@@ -183,7 +183,7 @@ fn compute_command_intent(c: &Command) -> Intent {
                     .filter(|a| !a.starts_with('-'));
                 match rest.next() {
                     Some("build") | Some("b") | Some("bake") | None => {
-                        if has("--push") {
+                        if has("--push") || output_pushes(args.iter().map(|a| a.as_ref())) {
                             Intent::Publish
                         } else {
                             Intent::Build
@@ -991,9 +991,7 @@ pub fn command_ships(c: &Command) -> Option<Intent> {
             | ["imagetools", "create", ..] => Some(Intent::Publish),
             ["build" | "buildx" | "bake", ..]
                 if c.has_arg("--push")
-                    || c.args().iter().any(|w| {
-                        w.text.contains("type=registry") || w.text.contains("push=true")
-                    }) =>
+                    || output_pushes(c.args().iter().map(|w| w.text.as_str())) =>
             {
                 Some(Intent::Publish)
             }
@@ -1303,10 +1301,14 @@ pub fn step_scans_image(step: &Step) -> bool {
 pub fn step_pushes_image(step: &Step) -> bool {
     if let Some(a) = step.action() {
         if a == "docker/build-push-action" {
-            return match step.with.and_then(|w| w.get("push")) {
-                Some(n) => n.as_bool() != Some(false) && n.as_str() != Some("false"),
-                None => false,
-            };
+            // `outputs: type=image,…,push=true` (or `type=registry`) pushes whatever
+            // `push:` says; `cache-to: type=registry` only writes the build cache.
+            let outputs = step.with_str("outputs").unwrap_or("");
+            return outputs.lines().any(output_value_pushes)
+                || match step.with.and_then(|w| w.get("push")) {
+                    Some(n) => n.as_bool() != Some(false) && n.as_str() != Some("false"),
+                    None => false,
+                };
         }
         return false;
     }
@@ -1321,9 +1323,62 @@ pub fn step_pushes_image(step: &Step) -> bool {
     })
 }
 
+/// Whether a buildx output (`type=registry`, `type=image,name=…,push=true`) pushes.
+fn output_value_pushes(v: &str) -> bool {
+    v.split(',').any(|kv| {
+        let kv = kv.trim();
+        kv == "type=registry" || kv == "push=true"
+    })
+}
+
+/// Whether a `docker build`/`buildx build` command's `--output`/`-o` pushes
+/// ([`output_value_pushes`]); a `--cache-to type=registry,…` only writes the cache.
+fn output_pushes<'a>(args: impl Iterator<Item = &'a str>) -> bool {
+    let mut next_is_output = false;
+    for a in args {
+        let value = if next_is_output {
+            Some(a)
+        } else {
+            a.strip_prefix("--output=")
+                .or_else(|| a.strip_prefix("-o="))
+        };
+        next_is_output = matches!(a, "--output" | "-o");
+        if value.is_some_and(output_value_pushes) {
+            return true;
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn buildx_outputs_that_push() {
+        let ships = |l: &str| command_ships(&crate::shell::Script::parse(l).commands[0]);
+        assert_eq!(
+            ships("docker buildx build --output type=image,name=ghcr.io/a/b,push=true ."),
+            Some(Intent::Publish)
+        );
+        assert_eq!(
+            ships("docker buildx build -o type=registry -t ghcr.io/a/b ."),
+            Some(Intent::Publish)
+        );
+        assert_eq!(
+            ships("docker buildx build --output=type=registry ."),
+            Some(Intent::Publish)
+        );
+        // The build cache in a registry is not the image.
+        assert_eq!(
+            ships("docker buildx build --cache-to type=registry,ref=ghcr.io/a/b:cache --load ."),
+            None
+        );
+        assert_eq!(
+            ships("docker buildx build --output type=image,push=false ."),
+            None
+        );
+    }
 
     #[test]
     fn powershell_cmdlets_are_not_tools() {

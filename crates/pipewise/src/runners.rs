@@ -165,6 +165,112 @@ pub fn script_call<'c>(c: &'c Command, scripts: &PkgScripts) -> Option<&'c str> 
     (short && script_named(scripts, &first.text).is_some()).then_some(first.text.as_str())
 }
 
+/// Package-manager commands that are their own, not a script of the package
+/// (`pnpm --filter web install`).
+const OWN_COMMANDS: &[&str] = &[
+    "install",
+    "i",
+    "ci",
+    "add",
+    "remove",
+    "rm",
+    "uninstall",
+    "update",
+    "up",
+    "upgrade",
+    "exec",
+    "dlx",
+    "x",
+    "publish",
+    "pack",
+    "list",
+    "ls",
+    "why",
+    "outdated",
+    "audit",
+    "link",
+    "unlink",
+    "import",
+    "rebuild",
+    "prune",
+    "deploy",
+    "fetch",
+    "store",
+    "env",
+    "init",
+    "create",
+    "patch",
+    "version",
+    "info",
+    "view",
+    "config",
+    "set",
+];
+
+/// The workspace and the script of `npm run X --workspace W` (`-w W`,
+/// `--workspace=W`), `pnpm --filter W run X` (`-F W`, `--filter=W`, and the short
+/// `pnpm --filter W X`) and `yarn workspace W [run] X`: one named workspace (a
+/// package name or a folder), not `--workspaces`, `-r` or a selector pattern
+/// (`./packages/*`, `web...`, `!web`).
+pub fn workspace_call(c: &Command) -> Option<(&str, &str)> {
+    let pm = c.base_name();
+    if !matches!(pm, "npm" | "pnpm" | "yarn") {
+        return None;
+    }
+    let args = c.args();
+    let mut ws = None;
+    let mut rest: Vec<&str> = vec![];
+    let mut i = 0;
+    while let Some(w) = args.get(i) {
+        if w.dynamic {
+            return None;
+        }
+        let t = w.text.as_str();
+        let value = |i: usize| {
+            args.get(i + 1)
+                .filter(|n| !n.dynamic)
+                .map(|n| n.text.as_str())
+        };
+        match t {
+            "--workspace" | "-w" if pm == "npm" => {
+                ws = Some(value(i)?);
+                i += 1;
+            }
+            "--filter" | "-F" if pm == "pnpm" => {
+                ws = Some(value(i)?);
+                i += 1;
+            }
+            "workspace" if pm == "yarn" && rest.is_empty() && ws.is_none() => {
+                ws = Some(value(i)?);
+                i += 1;
+            }
+            "--workspaces" | "-ws" | "-r" | "--recursive" | "--prefix" | "-C" | "--dir"
+            | "--cwd" | "workspaces" => return None,
+            _ => {
+                if let Some(v) = t.strip_prefix("--workspace=").filter(|_| pm == "npm") {
+                    ws = Some(v);
+                } else if let Some(v) = t.strip_prefix("--filter=").filter(|_| pm == "pnpm") {
+                    ws = Some(v);
+                } else if !t.starts_with('-') {
+                    rest.push(t);
+                }
+            }
+        }
+        i += 1;
+    }
+    let ws = ws?;
+    if ws.is_empty() || ws.contains(['*', '{', '!', '[', '^', '$']) || ws.contains("...") {
+        return None;
+    }
+    let script = match rest.as_slice() {
+        ["run" | "run-script", x, ..] => *x,
+        ["test" | "start", ..] if pm == "npm" => rest[0],
+        [x, ..] if pm != "npm" && !OWN_COMMANDS.contains(x) => *x,
+        _ => return None,
+    };
+    Some((ws, script))
+}
+
 /// Deepest chain of make targets followed through `$(MAKE) other` (cycles are cut
 /// too).
 pub const MAX_MAKE_DEPTH: usize = 8;
@@ -326,6 +432,41 @@ mod tests {
         assert_eq!(call("pnpm publish"), None);
         assert_eq!(call("pnpm --filter web release"), None);
         assert_eq!(call("npm run deploy"), None);
+    }
+
+    #[test]
+    fn workspace_calls() {
+        let call = |l: &str| workspace_call(&cmd(l)).map(|(w, s)| format!("{w} {s}"));
+        assert_eq!(
+            call("npm run deploy --workspace site-worker").as_deref(),
+            Some("site-worker deploy")
+        );
+        assert_eq!(
+            call("npm run build -w services/site").as_deref(),
+            Some("services/site build")
+        );
+        assert_eq!(
+            call("npm test --workspace=oauth").as_deref(),
+            Some("oauth test")
+        );
+        assert_eq!(
+            call("pnpm --filter @acme/web run release").as_deref(),
+            Some("@acme/web release")
+        );
+        assert_eq!(call("pnpm -F web ship").as_deref(), Some("web ship"));
+        assert_eq!(
+            call("yarn workspace web run ship").as_deref(),
+            Some("web ship")
+        );
+        assert_eq!(call("yarn workspace web ship").as_deref(), Some("web ship"));
+        // Several workspaces, selectors, own commands: not followed.
+        assert_eq!(call("npm run build --workspaces"), None);
+        assert_eq!(call("pnpm -r run build"), None);
+        assert_eq!(call("pnpm --filter './packages/*' run build"), None);
+        assert_eq!(call("pnpm --filter web... run build"), None);
+        assert_eq!(call("pnpm --filter web install"), None);
+        assert_eq!(call("npm ci --workspace=oauth"), None);
+        assert_eq!(call("npm run build"), None);
     }
 
     #[test]

@@ -39,6 +39,8 @@ const LAYERS: &[&str] = &[
     "gitlab::include",
     // The inner structure of job keywords (tables, checked by the merge).
     "gitlab::keywords",
+    // The text of values (durations, expressions, names, include items).
+    "gitlab::values",
     // The merge, then the checks of GitLab's schema on the merged jobs.
     "gitlab::pipeline",
     "gitlab::schema",

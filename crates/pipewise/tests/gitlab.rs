@@ -441,3 +441,194 @@ fn keyword_structure_errors_have_file_and_line() {
     assert_has_errors(&errs, &want);
     assert_eq!(errs.len(), want.len(), "{errs:#?}");
 }
+
+/// What GitLab checks in the text of values (`gitlab/values.rs`): include items,
+/// durations, `rules:if` expressions, environment names, strings where a number
+/// or a boolean is written, keys that make another kind of job, and limits. Each
+/// bad line is asserted with its file and line; the valid look-alikes beside them
+/// (`fine`, `fine2`, `fine3`, `enough`, the valid include items) must give none,
+/// which the exact count checks.
+#[test]
+fn value_syntax_errors_have_file_and_line() {
+    let (_d, r) = repo(&[
+        (
+            ".gitlab-ci.yml",
+            concat!(
+                "include:\n",
+                "  - local: ci/a.yml\n",
+                "  - local: ci/b.txt\n",
+                "  - {project: group/p, ref: main}\n",
+                "  - {remote: 'https://example.com/x.yml', integrity: md5-abc}\n",
+                "  - {template: Jobs/SAST.gitlab-ci.yml, integrity: sha256-abc}\n",
+                "  - {local: ci/a.yml, remote: 'https://example.com/y.yml'}\n",
+                "  - {file: x.yml}\n",
+                "  - {local: ci/a.yml, rules: [{if: '$A == main'}]}\n",
+                "  - {artifact: gen.yml}\n",
+                "  - {local: ci/a.yml, cache: true}\n",
+                "  - {project: group/p, file: [a.yml, b.json]}\n",
+                "  - 'https://example.com/z.yml'\n",
+                "  - ci/a.yml\n",
+                "  - {remote: 'https://example.com/x.yml', integrity: 'sha256-n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg='}\n",
+                "  - {component: $CI_SERVER_FQDN/g/c@1.0, inputs: {x: 1}}\n",
+                "  - {project: group/p, ref: v1.0, file: /t.yml}\n",
+                "job:\n",
+                "  script: make\n",
+            ),
+        ),
+        ("ci/a.yml", ".a:\n  script: x\n"),
+    ]);
+    let errs = load_errors(&r);
+    let want = [
+        ".gitlab-ci.yml:3 included file `ci/b.txt`",
+        ".gitlab-ci.yml:4 an item of `include` names a `project` without `file`",
+        ".gitlab-ci.yml:5 `integrity` in `include` must start with `sha256-`",
+        ".gitlab-ci.yml:6 `integrity` in `include` is only for a `remote` include",
+        ".gitlab-ci.yml:7 an item of `include` must name exactly one of local, project, remote, template, component, artifact (it names local, remote)",
+        ".gitlab-ci.yml:8 an item of `include` must name exactly one of local, project, remote, template, component, artifact (it names none)",
+        ".gitlab-ci.yml:9 `rules:if` of an item of `include` is not an expression GitLab can read: `main` is not a variable",
+        ".gitlab-ci.yml:10 an item of `include` names an `artifact` without the `job` that makes it",
+        ".gitlab-ci.yml:11 unknown key `cache` in an item of `include`",
+        ".gitlab-ci.yml:12 `b.json` in `include` is not a YAML file",
+    ];
+    assert_has_errors(&errs, &want);
+    assert_eq!(errs.len(), want.len(), "{errs:#?}");
+
+    let needs = |k: usize| {
+        (0..k)
+            .map(|i| format!("{{job: n{i}, optional: true}}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let text = format!(
+        "{}needy:\n  script: make\n  needs: [{}]\nenough:\n  script: make\n  needs: [{}]\n",
+        concat!(
+                "stages: [build, test, deploy]\n",
+                "workflow:\n",
+                "  rules:\n",
+                "    - if: $A == prod\n",
+                "    - if: $CI_PIPELINE_SOURCE == \"push\"\n",
+                "dur:\n",
+                "  script: make\n",
+                "  timeout: 3600\n",
+                "  artifacts:\n",
+                "    expire_in: 1 fortnight\n",
+                "dur2:\n",
+                "  script: make\n",
+                "  timeout: 2 months\n",
+                "  when: delayed\n",
+                "  start_in: 8 days\n",
+                "  environment:\n",
+                "    name: review\n",
+                "    auto_stop_in: 1 wek\n",
+                "dur3:\n",
+                "  script: make\n",
+                "  start_in: 10 minutes\n",
+                "dur4:\n",
+                "  script: make\n",
+                "  when: delayed\n",
+                "cond:\n",
+                "  script: make\n",
+                "  rules:\n",
+                "    - if: $CI_COMMIT_BRANCH == main\n",
+                "    - if: ($A == \"x\"\n",
+                "    - if: $A $B\n",
+                "    - if: ${A} == \"x\"\n",
+                "    - if: $A =~ /x\n",
+                "    - if: 1\n",
+                "env:\n",
+                "  script: make\n",
+                "  environment: prod:eu\n",
+                "env2:\n",
+                "  script: make\n",
+                "  environment: {name: /prod}\n",
+                "both:\n",
+                "  script: make\n",
+                "  trigger: {project: a/b}\n",
+                "both2:\n",
+                "  script: make\n",
+                "  run: [{name: a, script: b}]\n",
+                "typed:\n",
+                "  script: make\n",
+                "  stage: 1\n",
+                "  tags: [docker, 2]\n",
+                "  resource_group: true\n",
+                "  cache: {key: 1, paths: [a]}\n",
+                "  coverage: 1.5\n",
+                "kids:\n",
+                "  trigger:\n",
+                "    include:\n",
+                "      - local: a.yml\n",
+                "      - local: b.yml\n",
+                "      - local: c.yml\n",
+                "      - local: d.json\n",
+                "fine:\n",
+                "  script: make\n",
+                "  timeout: 1h 30m\n",
+                "  when: delayed\n",
+                "  start_in: 30 minutes\n",
+                "  artifacts: {expire_in: never, paths: [a]}\n",
+                "  environment: {name: review/$CI_COMMIT_REF_SLUG, auto_stop_in: 1 week, url: 'https://x'}\n",
+                "  tags: [docker, '2']\n",
+                "  resource_group: deploy\n",
+                "  cache: {key: '1', paths: [a]}\n",
+                "  coverage: '/\\d+%/'\n",
+                "fine2:\n",
+                "  script: make\n",
+                "  timeout: 3 hours 20 minutes\n",
+                "  rules:\n",
+                "    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && ($A =~ /^v\\d+/ || $B != null)\n",
+                "      when: delayed\n",
+                "      start_in: 1 week\n",
+                "    - if: '$CI_PIPELINE_SOURCE == \"merge_request_event\"'\n",
+                "  environment: production\n",
+                "fine3:\n",
+                "  trigger:\n",
+                "    include:\n",
+                "      - local: a.yml\n",
+                "      - template: Jobs/x.gitlab-ci.yml\n",
+                "      - {artifact: gen.yml, job: fine}\n",
+        ),
+        needs(51),
+        needs(50)
+    );
+    let child = "x:\n  script: make\n";
+    let (_d, r) = repo(&[
+        (".gitlab-ci.yml", text.as_str()),
+        ("a.yml", child),
+        ("b.yml", child),
+        ("c.yml", child),
+        ("d.json", child),
+    ]);
+    let errs = load_errors(&r);
+    let want = [
+        ".gitlab-ci.yml:4 `rules:if` of `workflow` is not an expression GitLab can read: `prod` is not a variable",
+        ".gitlab-ci.yml:8 `timeout` of job `dur` must be a duration string such as `30 minutes` or `1h 30m`; `3600` is read as a number",
+        ".gitlab-ci.yml:10 `artifacts:expire_in: 1 fortnight` of job `dur` is not a duration GitLab can read (`fortnight` is not a unit",
+        ".gitlab-ci.yml:13 `timeout: 2 months` of job `dur2` is longer than GitLab allows (at most a month)",
+        ".gitlab-ci.yml:15 `start_in: 8 days` of job `dur2` is longer than GitLab allows (at most a week)",
+        ".gitlab-ci.yml:18 `environment:auto_stop_in: 1 wek` of job `dur2` is not a duration GitLab can read (`wek` is not a unit",
+        ".gitlab-ci.yml:21 `start_in` of job `dur3` needs `when: delayed`",
+        ".gitlab-ci.yml:24 job `dur4` has `when: delayed` without `start_in`",
+        ".gitlab-ci.yml:28 `rules:if` of job `cond` is not an expression GitLab can read: `main` is not a variable",
+        ".gitlab-ci.yml:29 `rules:if` of job `cond` is not an expression GitLab can read: a `(` is not closed",
+        ".gitlab-ci.yml:30 `rules:if` of job `cond` is not an expression GitLab can read: two operands are not joined by an operator",
+        ".gitlab-ci.yml:31 `rules:if` of job `cond` is not an expression GitLab can read: `${A}` is not a variable",
+        ".gitlab-ci.yml:32 `rules:if` of job `cond` is not an expression GitLab can read: a `/pattern/` is not closed",
+        ".gitlab-ci.yml:33 `rules:if` of job `cond` must be a string expression; `1` is read as a number or a boolean",
+        ".gitlab-ci.yml:36 environment name `prod:eu` of job `env` can contain only letters, digits",
+        ".gitlab-ci.yml:39 environment name `/prod` of job `env2` can contain only letters, digits",
+        ".gitlab-ci.yml:42 job `both` has both `script` and `trigger`",
+        ".gitlab-ci.yml:45 job `both2` has both `script` and `run`",
+        ".gitlab-ci.yml:48 `stage` of job `typed` must be a string; `1` is read as a number or a boolean",
+        ".gitlab-ci.yml:48 stage `1` of job `typed` is not in `stages`",
+        ".gitlab-ci.yml:49 `tags` of job `typed` must be a string; `2` is read",
+        ".gitlab-ci.yml:50 `resource_group` of job `typed` must be a string; `true` is read",
+        ".gitlab-ci.yml:51 `cache:key` of job `typed` must be a string; `1` is read",
+        ".gitlab-ci.yml:52 `coverage` of job `typed` must be a string; `1.5` is read",
+        ".gitlab-ci.yml:56 `trigger:include` of job `kids` names 4 files; GitLab allows at most 3",
+        ".gitlab-ci.yml:59 included file `d.json` must be a `.yml` or `.yaml` file",
+        ".gitlab-ci.yml:88 job `needy` needs 51 jobs; GitLab allows at most 50",
+    ];
+    assert_has_errors(&errs, &want);
+    assert_eq!(errs.len(), want.len(), "{errs:#?}");
+}

@@ -120,12 +120,13 @@ fn lower_job<'a>(p: &'a Pipeline<'a>, j: &'a GlJob<'a>, parsed: &mut Parsed<'a>)
         .iter()
         .enumerate()
         .filter_map(|(index, line)| {
-            let text = line.node.as_str()?;
+            let node = line.node(j)?;
+            let text = node.as_str()?;
             let f = p.files.get(line.file)?;
             let doc = f.yaml.as_ref()?;
             Some(Step {
                 run: Some(Run {
-                    node: &line.node,
+                    node,
                     text,
                     shell: None,
                     script: posix.then(|| {
@@ -140,7 +141,7 @@ fn lower_job<'a>(p: &'a Pipeline<'a>, j: &'a GlJob<'a>, parsed: &mut Parsed<'a>)
                     doc,
                     section: line.section,
                 }),
-                ..Step::new(index, &line.node)
+                ..Step::new(index, node)
             })
         })
         .collect();

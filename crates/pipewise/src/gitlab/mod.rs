@@ -9,6 +9,7 @@ mod keywords;
 pub mod lower;
 pub mod pipeline;
 mod schema;
+mod values;
 
 pub use pipeline::Pipeline;
 

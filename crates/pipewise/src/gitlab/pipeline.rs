@@ -13,6 +13,7 @@
 
 use super::include::{self, IncludeKind, MAX_INCLUDES};
 use super::keywords::{self, REFERENCE};
+use super::values;
 use crate::finding::Span;
 use crate::repo::Repo;
 use crate::source::SourceFile;
@@ -129,13 +130,31 @@ fn decoded((span, message): keywords::Issue) -> Problem {
 /// Which script section a line belongs to.
 pub const SECTIONS: &[&str] = &["before_script", "script", "after_script"];
 
-/// One line of a job's `before_script`, `script` or `after_script`.
+/// One line of a job's `before_script`, `script` or `after_script`: where its scalar
+/// sits in the merged job ([`Line::node`]), not a copy of it.
 #[derive(Debug)]
 pub struct Line {
     pub section: &'static str,
-    /// The scalar, with its span in file `file`.
-    pub node: Node,
+    /// The file the line is written in.
     pub file: usize,
+    /// The section's entry in the job's mapping, then the item at each level of
+    /// (nested) lists.
+    entry: u32,
+    path: [u32; MAX_REFERENCE],
+    depth: u8,
+}
+
+impl Line {
+    /// The line's scalar in `job` (the job it was collected from), with its span in
+    /// file [`Line::file`].
+    pub fn node<'a>(&self, job: &'a Job) -> Option<&'a Node> {
+        let entries = job.node.as_map()?;
+        let mut n = &entries.get(self.entry as usize)?.value;
+        for &i in self.path.get(..usize::from(self.depth))? {
+            n = n.as_seq()?.get(i as usize)?;
+        }
+        Some(n)
+    }
 }
 
 /// A visible job, merged.
@@ -309,8 +328,12 @@ fn merge_order<'r>(repo: &'r Repo, root: &'r SourceFile) -> (Vec<&'r SourceFile>
 
 struct Builder<'r> {
     files: Vec<&'r SourceFile>,
-    /// Name → merged raw definition (prepared: encoded spans, `<<` expanded).
-    defs: HashMap<&'r str, Node>,
+    /// Per file: its text and whether it has a `!reference` tag ([`prepare`]).
+    sources: Vec<(&'r str, bool)>,
+    /// Name → its definitions in merge order (file, value), read in place: a
+    /// definition is copied ([`prepare`]) only when a job, `extends:`,
+    /// `!reference` or `default:` asks for it ([`Builder::raw`]).
+    defs: HashMap<&'r str, Vec<(usize, &'r Node)>>,
     resolved: HashMap<String, Option<Node>>,
     /// Names that something `extends:` (their resolution is kept for the next job).
     extended: HashSet<String>,
@@ -324,8 +347,16 @@ struct Builder<'r> {
 
 fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> {
     let (files, incomplete) = merge_order(repo, root);
+    let sources = files
+        .iter()
+        .map(|f| match &f.yaml {
+            Some(d) => (d.source(), d.source().contains("!reference")),
+            None => ("", false),
+        })
+        .collect();
     let mut b = Builder {
         files,
+        sources,
         defs: HashMap::new(),
         resolved: HashMap::new(),
         extended: HashSet::new(),
@@ -339,10 +370,16 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
     let mut index: HashMap<&'r str, usize> = HashMap::new();
     for (fi, f) in b.files.clone().into_iter().enumerate() {
         let Some(doc) = &f.yaml else { continue };
-        let src = doc.source();
-        let has_ref = src.contains("!reference");
         if let Some(inc) = doc.root.get("include") {
             includes.extend(include::entries(inc).into_iter().map(|e| (fi, e)));
+            let mut issues = vec![];
+            values::check_include(inc, "include", &mut issues);
+            b.problems
+                .extend(issues.into_iter().map(|(span, message)| Problem {
+                    file: fi,
+                    span,
+                    message,
+                }));
         }
         let Some(map) = doc.root.as_map() else {
             if !doc.root.is_null() {
@@ -383,35 +420,36 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
                     }
                 }
             }
-            let prepared = prepare(&e.value, fi, src, has_ref, 0);
-            let merged = match b.defs.remove(name) {
-                Some(old) => merge_into(old, &prepared),
-                None => prepared,
-            };
-            b.defs.insert(name, merged);
+            b.defs.entry(name).or_default().push((fi, &e.value));
         }
     }
-    for d in b.defs.values() {
-        match d.get("extends").map(|n| &n.kind) {
-            Some(NodeKind::Scalar { value, .. }) => {
-                b.extended.insert(value.clone());
+    let mut extended = HashSet::new();
+    for defs in b.defs.values() {
+        let Some((fi, n)) = b.extends_of(defs) else {
+            continue;
+        };
+        match &n.kind {
+            NodeKind::Scalar { value, .. } => {
+                extended.insert(value.clone());
             }
-            Some(NodeKind::Seq(items)) => {
-                b.extended
-                    .extend(items.iter().filter_map(|i| i.as_str().map(str::to_string)));
+            // A `!reference` list is a mapping once prepared: no names.
+            NodeKind::Seq(items) if !b.tagged(fi, n) => {
+                extended.extend(items.iter().filter_map(|i| i.as_str().map(str::to_string)));
             }
             _ => {}
         }
     }
-    let stages: Vec<String> = match b.defs.get("stages").or_else(|| b.defs.get("types")) {
-        Some(s) => flatten_strings(s),
+    b.extended = extended;
+    let stages: Vec<String> = match b.raw("stages").or_else(|| b.raw("types")) {
+        Some(s) => flatten_strings(&s),
         None => ["build", "test", "deploy"].map(String::from).to_vec(),
     };
     let defaults = b.defaults();
-    if let Some(mut wf) = b.defs.get("workflow").cloned() {
+    if let Some(mut wf) = b.raw("workflow") {
         b.references(&mut wf, 0);
         let mut issues = vec![];
         keywords::check_workflow(&wf, &mut issues);
+        values::check_workflow(&wf, &mut issues);
         b.problems.extend(issues.into_iter().map(decoded));
     }
     let mut jobs = vec![];
@@ -425,6 +463,7 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
         // Checked while spans still carry their file.
         let mut issues = vec![];
         keywords::check_job(name, &node, &mut issues);
+        values::check_job(name, &node, &mut issues);
         b.problems.extend(issues.into_iter().map(decoded));
         stops.extend(keywords::on_stop(jobs.len(), &node));
         let (node, key_files, lines) = finish(node);
@@ -460,6 +499,50 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
 }
 
 impl<'r> Builder<'r> {
+    /// A copy of definition `n` of file `fi` ([`prepare`]).
+    fn prepare(&self, fi: usize, n: &Node) -> Node {
+        let (src, has_ref) = self.sources.get(fi).copied().unwrap_or(("", false));
+        prepare(n, fi, src, has_ref, 0)
+    }
+
+    /// Whether `n` of file `fi` is a sequence tagged `!reference`.
+    fn tagged(&self, fi: usize, n: &Node) -> bool {
+        let (src, has_ref) = self.sources.get(fi).copied().unwrap_or(("", false));
+        has_ref && is_reference(src, n.span)
+    }
+
+    /// The merged definition of `name` (every definition in merge order, prepared
+    /// and merged, the later one winning): a fresh copy, which the caller owns.
+    fn raw(&self, name: &str) -> Option<Node> {
+        let mut out: Option<Node> = None;
+        for &(fi, n) in self.defs.get(name)? {
+            let p = self.prepare(fi, n);
+            out = Some(match out {
+                Some(old) => merge_into(old, p),
+                None => p,
+            });
+        }
+        out
+    }
+
+    /// The `extends:` that [`Builder::raw`] of these definitions would have, read in
+    /// place with its file: the last run of mappings decides (a later sequence or
+    /// scalar replaces what came before), and in each mapping an explicit key wins
+    /// over one from `<<:` ([`top_get`]).
+    fn extends_of(&self, defs: &[(usize, &'r Node)]) -> Option<(usize, &'r Node)> {
+        for &(fi, d) in defs.iter().rev() {
+            match &d.kind {
+                NodeKind::Map(es) if reference_target(es).is_none() => {
+                    if let Some(v) = top_get(d, "extends", 0) {
+                        return Some((fi, v));
+                    }
+                }
+                _ => return None,
+            }
+        }
+        None
+    }
+
     /// `default:` merged over the old top-level keys.
     fn defaults(&mut self) -> Vec<Entry> {
         let mut out: Vec<Entry> = vec![];
@@ -470,28 +553,29 @@ impl<'r> Builder<'r> {
             "after_script",
             "cache",
         ] {
-            if let Some(n) = self.defs.get(k) {
+            if let Some(n) = self.raw(k) {
                 out.push(Entry {
                     key: scalar(k, n.span),
-                    value: n.clone(),
+                    value: n,
                 });
             }
         }
-        let default = match self.defs.get("default").cloned() {
-            Some(mut d) => {
-                self.references(&mut d, 0);
-                d
-            }
-            None => return out,
+        let Some(mut default) = self.raw("default") else {
+            return out;
         };
-        for e in default.as_map().unwrap_or(&[]) {
+        self.references(&mut default, 0);
+        let entries = match &mut default.kind {
+            NodeKind::Map(es) => std::mem::take(es),
+            _ => vec![],
+        };
+        for e in entries {
             let Some(k) = e.key.as_str() else { continue };
             if !DEFAULT_KEYS.contains(&k) {
                 continue;
             }
-            match out.iter_mut().find(|o| o.key.as_str() == Some(k)) {
-                Some(o) => o.value = e.value.clone(),
-                None => out.push(e.clone()),
+            match out.iter_mut().position(|o| o.key.as_str() == Some(k)) {
+                Some(i) => out[i].value = e.value,
+                None => out.push(e),
             }
         }
         out
@@ -504,8 +588,8 @@ impl<'r> Builder<'r> {
         }
         let again = self.uncached.contains(name);
         let problems_before = self.problems.len();
-        // Borrowed, not cloned: `own` is read again after its parents are resolved.
-        let parents: Vec<(String, Span)> = match self.defs.get(name)?.get("extends") {
+        let own = self.raw(name)?;
+        let parents: Vec<(String, Span)> = match own.get("extends") {
             Some(n) => match &n.kind {
                 NodeKind::Scalar { value, .. } => vec![(value.clone(), n.span)],
                 NodeKind::Seq(items) => items
@@ -535,7 +619,7 @@ impl<'r> Builder<'r> {
             match self.resolve(&p, stack) {
                 Some(pn) => {
                     base = Some(match base {
-                        Some(b) => merge_into(b, &pn),
+                        Some(b) => merge_into(b, pn),
                         None => pn,
                     })
                 }
@@ -551,10 +635,9 @@ impl<'r> Builder<'r> {
             }
         }
         stack.pop();
-        let own = self.defs.get(name)?;
         let r = match base {
             Some(b) => merge_into(b, own),
-            None => own.clone(),
+            None => own,
         };
         if again {
             // The same problems as the first time (same definitions, empty stack).
@@ -612,12 +695,17 @@ impl<'r> Builder<'r> {
 
     fn lookup(&mut self, target: &[String], at: Span) -> Option<Node> {
         let (first, rest) = target.split_first()?;
-        let found = self.resolve(first, &mut vec![]).and_then(|mut n| {
-            for k in rest {
-                n = n.get(k)?.clone();
-            }
-            Some(n)
-        });
+        // A resolved template is read in place and only the part named is copied;
+        // anything else is resolved (a fresh copy) and the part taken out of it.
+        let found = match self.resolved.get(first.as_str()) {
+            Some(r) => r
+                .as_ref()
+                .and_then(|r| rest.iter().try_fold(r, |n, k| n.get(k)))
+                .cloned(),
+            None => self
+                .resolve(first, &mut vec![])
+                .and_then(|n| rest.iter().try_fold(n, |n, k| take(n, k))),
+        };
         if found.is_none() && !self.incomplete && !self.defs.contains_key(first.as_str()) {
             let (file, span) = decode(at);
             self.problems.push(Problem {
@@ -960,6 +1048,45 @@ fn prepare(n: &Node, file: usize, src: &str, has_ref: bool, depth: usize) -> Nod
     Node { kind, span }
 }
 
+/// What [`prepare`] would give for `key` of mapping `n` (at nesting `depth`), read
+/// in place: the explicit key (the first of that name), else the first of the `<<:`
+/// sources, in order, that has it (recursively). Sources are in `n`'s file (YAML
+/// anchors do not cross files).
+fn top_get<'n>(n: &'n Node, key: &str, depth: usize) -> Option<&'n Node> {
+    let NodeKind::Map(es) = &n.kind else {
+        return None;
+    };
+    if depth >= 64 {
+        // Copied as it is.
+        return n.get(key);
+    }
+    if let Some(e) = es
+        .iter()
+        .find(|e| e.key.as_str() != Some("<<") && e.key.as_str() == Some(key))
+    {
+        return Some(&e.value);
+    }
+    for e in es.iter().filter(|e| e.key.as_str() == Some("<<")) {
+        let found = match &e.value.kind {
+            NodeKind::Seq(items) => items.iter().find_map(|s| top_get(s, key, depth + 1)),
+            _ => top_get(&e.value, key, depth + 1),
+        };
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}
+
+/// The value of `key` (the first of that name) of an owned mapping, moved out.
+fn take(mut n: Node, key: &str) -> Option<Node> {
+    let NodeKind::Map(es) = &mut n.kind else {
+        return None;
+    };
+    let i = es.iter().position(|e| e.key.as_str() == Some(key))?;
+    Some(es.swap_remove(i).value)
+}
+
 /// Whether the node at `span` of `src` is tagged `!reference`.
 fn is_reference(src: &str, span: Span) -> bool {
     // The parser's span starts at the tag or just after it.
@@ -971,44 +1098,65 @@ fn is_reference(src: &str, span: Span) -> bool {
 }
 
 /// GitLab's merge: mappings merged key by key (recursively), anything else replaced.
-/// `base` is taken by value and its entries are moved into the result, not cloned
-/// (`resolve` merges every `extends:` chain).
-fn merge_into(mut base: Node, over: &Node) -> Node {
+/// Both sides are taken by value and their entries moved into the result, not
+/// cloned (`resolve` merges every `extends:` chain); an entry of `over` is cloned
+/// only when repeated keys of `base` all merge with it.
+fn merge_into(mut base: Node, mut over: Node) -> Node {
     // `Node` has a `Drop`: its children are taken, leaving an empty list behind.
-    match (
+    let plain = |k: &NodeKind| matches!(k, NodeKind::Map(es) if reference_target(es).is_none());
+    if !plain(&base.kind) || !plain(&over.kind) {
+        return over;
+    }
+    let (NodeKind::Map(b), NodeKind::Map(o)) = (
         std::mem::replace(&mut base.kind, NodeKind::Seq(Vec::new())),
-        &over.kind,
-    ) {
-        (NodeKind::Map(b), NodeKind::Map(o))
-            if reference_target(o).is_none() && reference_target(&b).is_none() =>
-        {
-            // Which of `over`'s keys `base` lacks, decided before `base` is taken apart.
-            let new_in_over: Vec<bool> = o
-                .iter()
-                .map(|oe| !b.iter().any(|be| be.key.as_str() == oe.key.as_str()))
-                .collect();
-            let mut out: Vec<Entry> = Vec::with_capacity(b.len() + o.len());
-            for be in b {
-                match o.iter().find(|oe| oe.key.as_str() == be.key.as_str()) {
-                    Some(oe) => out.push(Entry {
-                        key: oe.key.clone(),
-                        value: merge_into(be.value, &oe.value),
-                    }),
-                    None => out.push(be),
-                }
-            }
-            out.extend(
-                o.iter()
-                    .zip(new_in_over)
-                    .filter(|(_, new)| *new)
-                    .map(|(oe, _)| oe.clone()),
-            );
-            Node {
-                kind: NodeKind::Map(out),
-                span: over.span,
-            }
+        std::mem::replace(&mut over.kind, NodeKind::Seq(Vec::new())),
+    ) else {
+        return over;
+    };
+    // For each entry of `base`, the first entry of `over` with its key; and how
+    // many entries of `base` each entry of `over` merges with.
+    let matched: Vec<Option<usize>> = b
+        .iter()
+        .map(|be| o.iter().position(|oe| oe.key.as_str() == be.key.as_str()))
+        .collect();
+    let mut uses = vec![0usize; o.len()];
+    for &j in matched.iter().flatten() {
+        uses[j] += 1;
+    }
+    // Which of `over`'s keys `base` lacks, decided before `base` is taken apart.
+    let new_in_over: Vec<bool> = o
+        .iter()
+        .map(|oe| !b.iter().any(|be| be.key.as_str() == oe.key.as_str()))
+        .collect();
+    let mut o: Vec<Option<Entry>> = o.into_iter().map(Some).collect();
+    let mut out: Vec<Entry> = Vec::with_capacity(b.len() + o.len());
+    for (be, m) in b.into_iter().zip(matched) {
+        let Some(j) = m else {
+            out.push(be);
+            continue;
+        };
+        uses[j] -= 1;
+        let oe = if uses[j] == 0 {
+            o[j].take()
+        } else {
+            o[j].clone()
+        };
+        if let Some(oe) = oe {
+            out.push(Entry {
+                key: oe.key,
+                value: merge_into(be.value, oe.value),
+            });
         }
-        _ => over.clone(),
+    }
+    out.extend(
+        o.into_iter()
+            .zip(new_in_over)
+            .filter(|(_, new)| *new)
+            .filter_map(|(oe, _)| oe),
+    );
+    Node {
+        kind: NodeKind::Map(out),
+        span: over.span,
     }
 }
 
@@ -1017,23 +1165,27 @@ fn apply_defaults(job: &mut Node, defaults: &[Entry]) {
     if defaults.is_empty() {
         return;
     }
-    let inherit = job.get("inherit").and_then(|i| i.get("default")).cloned();
-    let allowed = |k: &str| match &inherit {
+    let inherit = job.get("inherit").and_then(|i| i.get("default"));
+    let allowed = |k: &str| match inherit {
         None => true,
         Some(n) => match &n.kind {
             NodeKind::Seq(items) => items.iter().any(|i| i.as_str() == Some(k)),
             _ => n.as_bool() != Some(false),
         },
     };
+    // Decided before the job is changed (`inherit` borrows it).
+    let add: Vec<&Entry> = defaults
+        .iter()
+        .filter(|d| {
+            d.key
+                .as_str()
+                .is_some_and(|k| allowed(k) && job.get(k).is_none())
+        })
+        .collect();
     let NodeKind::Map(entries) = &mut job.kind else {
         return;
     };
-    for d in defaults {
-        let Some(k) = d.key.as_str() else { continue };
-        if allowed(k) && !entries.iter().any(|e| e.key.as_str() == Some(k)) {
-            entries.push(d.clone());
-        }
-    }
+    entries.extend(add.into_iter().cloned());
 }
 
 /// Decodes the merged job: real spans, the file of each top-level key, script lines.
@@ -1045,8 +1197,18 @@ fn finish(mut node: Node) -> (Node, Vec<usize>, Vec<Line>) {
             key_files.push(decode(e.value.span).0);
         }
         for section in SECTIONS {
-            if let Some(e) = entries.iter().find(|e| e.key.as_str() == Some(section)) {
-                collect_lines(&e.value, section, &mut lines, 0);
+            if let Some(i) = entries.iter().position(|e| e.key.as_str() == Some(section)) {
+                let Ok(entry) = u32::try_from(i) else {
+                    continue;
+                };
+                let mut at = Line {
+                    section,
+                    file: 0,
+                    entry,
+                    path: [0; MAX_REFERENCE],
+                    depth: 0,
+                };
+                collect_lines(&entries[i].value, &mut at, &mut lines);
             }
         }
     }
@@ -1054,22 +1216,22 @@ fn finish(mut node: Node) -> (Node, Vec<usize>, Vec<Line>) {
     (node, key_files, lines)
 }
 
-fn collect_lines(n: &Node, section: &'static str, out: &mut Vec<Line>, depth: usize) {
+/// The script lines under `n`, which sits at `at` (its path is updated in place).
+fn collect_lines(n: &Node, at: &mut Line, out: &mut Vec<Line>) {
     match &n.kind {
-        NodeKind::Scalar { .. } if !n.is_null() => {
-            let mut node = n.clone();
-            let (file, span) = decode(n.span);
-            node.span = span;
-            out.push(Line {
-                section,
-                node,
-                file,
-            });
-        }
-        NodeKind::Seq(items) if depth < MAX_REFERENCE => {
-            for i in items {
-                collect_lines(i, section, out, depth + 1);
+        NodeKind::Scalar { .. } if !n.is_null() => out.push(Line {
+            file: decode(n.span).0,
+            ..*at
+        }),
+        NodeKind::Seq(items) if usize::from(at.depth) < MAX_REFERENCE => {
+            let d = usize::from(at.depth);
+            at.depth += 1;
+            for (i, item) in items.iter().enumerate() {
+                let Ok(i) = u32::try_from(i) else { break };
+                at.path[d] = i;
+                collect_lines(item, at, out);
             }
+            at.depth -= 1;
         }
         _ => {}
     }
@@ -1135,7 +1297,8 @@ mod tests {
 
     /// The owning merge gives what the borrowing one gives: nested maps merged key by
     /// key, lists and scalars replaced, new keys appended in order, `!reference`
-    /// markers never merged into, repeated keys as the first match decides.
+    /// markers never merged into, repeated keys as the first match decides (an entry
+    /// of `over` that several repeated keys of `base` merge with is used by each).
     #[test]
     fn merge_into_equals_the_cloning_merge() {
         let cases = [
@@ -1146,6 +1309,11 @@ mod tests {
             ("s\n", "t\n"),
             ("a: {b: 1}\n", "a: [1]\n"),
             ("a: 1\na: 2\nb: 3\n", "a: 4\na: 5\nc: 6\nc: 7\n"),
+            (
+                "a: {x: 1}\na: {y: 2}\nb: 3\n",
+                "a: {z: 4}\nb: {w: 5}\na: 6\n",
+            ),
+            ("a: 1\nb: 2\na: 3\n", "b: 4\nd: 5\na: {q: 1}\nd: 6\n"),
             ("{}\n", "a: 1\n"),
             ("a: 1\n", "{}\n"),
         ];
@@ -1171,7 +1339,7 @@ mod tests {
         pairs.push((marker.clone(), root("a: 1\n")));
         for (b, o) in pairs {
             assert_eq!(
-                merge_into(b.clone(), &o),
+                merge_into(b.clone(), o.clone()),
                 deep_merge(&b, &o),
                 "{b:?} + {o:?}"
             );

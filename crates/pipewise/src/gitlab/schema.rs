@@ -13,7 +13,8 @@
 
 use super::keywords::flattened;
 use super::pipeline::{matrix_base, Job, Pipeline, Problem, SECTIONS};
-use pipewise_yaml::{Node, NodeKind, Style};
+use super::values::not_a_string;
+use pipewise_yaml::{Node, NodeKind};
 use std::collections::HashMap;
 
 /// The shapes a keyword's value may take.
@@ -101,30 +102,6 @@ fn fits(n: &Node, shape: Shape) -> bool {
         NodeKind::Seq(_) => shape.seq,
         NodeKind::Map(_) => shape.map,
     }
-}
-
-/// A plain scalar GitLab's YAML reader (Ruby's Psych, YAML 1.1) reads as a number
-/// or a boolean, not a string.
-fn not_a_string(n: &Node) -> Option<&str> {
-    let NodeKind::Scalar {
-        value,
-        style: Style::Plain,
-    } = &n.kind
-    else {
-        return None;
-    };
-    let v = value.as_str();
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || b == b'_');
-    let unsigned = v.strip_prefix(['-', '+']).unwrap_or(v);
-    let number = digits(unsigned) && unsigned.as_bytes().first().is_some_and(u8::is_ascii_digit)
-        || unsigned
-            .split_once('.')
-            .is_some_and(|(a, b)| (a.is_empty() || digits(a)) && digits(b));
-    let boolean = matches!(
-        v.to_ascii_lowercase().as_str(),
-        "true" | "false" | "yes" | "no" | "on" | "off"
-    );
-    (number || boolean).then_some(v)
 }
 
 /// Value types of the keywords of every merged job.
@@ -391,22 +368,5 @@ mod tests {
         // A long chain is walked without recursion.
         let chain: Vec<Vec<usize>> = (0..100_000).map(|i| vec![i + 1]).chain([vec![]]).collect();
         assert_eq!(find_cycle(&chain), None);
-    }
-
-    #[test]
-    fn numbers_and_booleans_are_not_strings() {
-        let plain = |v: &str| Node {
-            kind: NodeKind::Scalar {
-                value: v.into(),
-                style: Style::Plain,
-            },
-            span: crate::finding::Span::new(0, 0),
-        };
-        for v in ["100", "-1", "1.5", ".5", "true", "No", "on", "1_000"] {
-            assert!(not_a_string(&plain(v)).is_some(), "{v}");
-        }
-        for v in ["make", "1.2.3", "v1", "echo 1", "", "inf", "-", "1."] {
-            assert!(not_a_string(&plain(v)).is_none(), "{v}");
-        }
     }
 }

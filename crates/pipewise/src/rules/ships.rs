@@ -46,11 +46,16 @@ struct Resolver<'r, 'v, 'a> {
 /// * a package manager's script (`npm run release`, `pnpm ship`) or a make target
 ///   (`make upload`) a `run:` step runs ships what the script in the `package.json`,
 ///   or the target's recipe in the Makefile, of its working directory runs (scripts
-///   and targets they run in turn, each once), never by its name; when the file, the
-///   script or the target is absent, nothing known ([`crate::runners`]);
+///   and targets they run in turn, each once), never by its name; a script of one
+///   named workspace (`npm run deploy --workspace site-worker`, `pnpm --filter web
+///   run X`, `yarn workspace web X`) is read from that workspace's `package.json`
+///   (found by folder or by package name among the manifests below the working
+///   directory); when the file, the script or the target is absent, nothing known
+///   ([`crate::runners`]);
 /// * a `run:` step whose own `env:` hands a registry's publish-only credential
 ///   (catalogue `publish-credential`: `CARGO_REGISTRY_TOKEN`, `TWINE_PASSWORD`, …) to
-///   a program pipewise cannot read (absent, or not a shell script: `./publish.py`)
+///   a program pipewise cannot read (absent, or not a shell script: `./publish.py`;
+///   a task runner's task: `uvx nox -s publish`, `bundle exec rake release`)
 ///   publishes.
 ///
 /// Pushes to a registry on the runner itself are not shipping ([`crate::effects::step_publishes`]).
@@ -239,6 +244,35 @@ const INTERPRETERS: &[&str] = &[
     "python", "python3", "node", "deno", "ruby", "perl", "bun", "tsx", "ts-node", "php",
 ];
 
+/// Task runners whose tasks live in a repository file pipewise does not read
+/// (`noxfile.py`, `tox.ini`, `Rakefile`, `tasks.py`, `justfile`, `Taskfile.yml`).
+const TASK_RUNNERS: &[&str] = &["nox", "tox", "rake", "invoke", "just", "task"];
+
+/// Commands that run the tool named by their next plain word (`uvx nox`, `pipx run
+/// nox`, `uv run nox`, `poetry run invoke`, `bundle exec rake`, `gem exec rake`,
+/// `python -m nox`).
+const TOOL_RUNNERS: &[&str] = &[
+    "uvx", "pipx", "uv", "poetry", "pdm", "hatch", "bundle", "gem", "python", "python3",
+];
+
+/// Whether `c` runs a task runner ([`TASK_RUNNERS`]), directly or through a tool
+/// runner ([`TOOL_RUNNERS`]): what its task does is in a file pipewise does not read.
+fn runs_task_runner(c: &Command) -> bool {
+    let name = c.base_name();
+    if TASK_RUNNERS.contains(&name) {
+        return true;
+    }
+    if !TOOL_RUNNERS.contains(&name) {
+        return false;
+    }
+    c.args()
+        .iter()
+        .map(|w| w.text.as_str())
+        .filter(|a| !a.starts_with('-') && !matches!(*a, "run" | "exec" | "tool"))
+        .take(1)
+        .any(|a| TASK_RUNNERS.contains(&a))
+}
+
 impl Resolver<'_, '_, '_> {
     /// What a package manager's script or a make target that `c` runs ships, read
     /// from `package.json`'s `scripts` or the Makefile's recipe in `cwd` (scripts and
@@ -284,35 +318,86 @@ impl Resolver<'_, '_, '_> {
         if !matches!(c.base_name(), "npm" | "pnpm" | "yarn" | "bun") {
             return None;
         }
+        // `npm run deploy --workspace site-worker`: the workspace's own package.json.
+        if let Some((ws, script)) = crate::runners::workspace_call(c) {
+            let dir = workspace_dir(self.repo, cwd, ws)?;
+            let pkg = self.repo.file(&crate::repo::join(&dir, "package.json"))?;
+            let scripts = crate::runners::package_scripts(pkg)?;
+            crate::runners::script_named(&scripts, script)?;
+            return script_chain_ships(&scripts, script);
+        }
         let pkg = self.repo.file(&crate::repo::join(cwd, "package.json"))?;
         let scripts = crate::runners::package_scripts(pkg)?;
         let start = crate::runners::script_call(c, &scripts)?;
-        let mut seen: Vec<&str> = vec![];
-        let mut stack = vec![start];
-        let mut best = None;
-        while let Some(name) = stack.pop() {
-            if seen.contains(&name) || seen.len() > 32 {
-                continue;
-            }
-            seen.push(name);
-            let Some(s) = crate::runners::script_named(&scripts, name) else {
-                continue;
-            };
-            for c in s
-                .script
-                .commands
-                .iter()
-                .filter(|c| crate::intent::may_ship(c))
-            {
-                match crate::runners::script_call(c, &scripts) {
-                    Some(next) => stack.push(next),
-                    None => best = best.max(crate::intent::command_ships(c)),
-                }
+        script_chain_ships(&scripts, start)
+    }
+}
+
+/// Workspaces looked at for one `--workspace`/`--filter` name, at most.
+const MAX_WORKSPACES: usize = 512;
+
+/// The folder of the workspace `ws` (a folder below `cwd`, or a package's `name`)
+/// among the `package.json` files below `cwd`; `None` when none is in the repository.
+fn workspace_dir(repo: &Repo, cwd: &str, ws: &str) -> Option<String> {
+    let want = crate::repo::join(cwd, ws.trim_start_matches("./"));
+    let prefix = if cwd.is_empty() {
+        String::new()
+    } else {
+        format!("{cwd}/")
+    };
+    let manifests = repo
+        .files_of(crate::source::FileKind::Manifest)
+        .filter_map(|f| Some((f, f.path.strip_suffix("/package.json")?)))
+        .filter(|(_, dir)| dir.starts_with(&prefix))
+        .take(MAX_WORKSPACES);
+    let mut by_name = None;
+    for (f, dir) in manifests {
+        if dir == want {
+            return Some(dir.to_string());
+        }
+        if by_name.is_none()
+            && f.text().contains(ws)
+            && serde_json::from_str::<serde_json::Value>(f.text())
+                .ok()
+                .and_then(|j| j.get("name")?.as_str().map(|n| n == ws))
+                == Some(true)
+        {
+            by_name = Some(dir.to_string());
+        }
+    }
+    by_name
+}
+
+/// What the `package.json` script `start` ships, following the scripts it runs in
+/// the same file (each once, at most 32: cycles are safe).
+fn script_chain_ships(scripts: &crate::runners::PkgScripts, start: &str) -> Option<Intent> {
+    let mut seen: Vec<&str> = vec![];
+    let mut stack = vec![start];
+    let mut best = None;
+    while let Some(name) = stack.pop() {
+        if seen.contains(&name) || seen.len() > 32 {
+            continue;
+        }
+        seen.push(name);
+        let Some(s) = crate::runners::script_named(scripts, name) else {
+            continue;
+        };
+        for c in s
+            .script
+            .commands
+            .iter()
+            .filter(|c| crate::intent::may_ship(c))
+        {
+            match crate::runners::script_call(c, scripts) {
+                Some(next) => stack.push(next),
+                None => best = best.max(crate::intent::command_ships(c)),
             }
         }
-        best
     }
+    best
+}
 
+impl Resolver<'_, '_, '_> {
     /// Whether `c` runs a make target or a package manager's script whose Makefile
     /// or `package.json` is not in the repository (`make -C sdk/python publish`).
     fn runner_unread(&self, c: &Command, cwd: &str) -> bool {
@@ -333,8 +418,12 @@ impl Resolver<'_, '_, '_> {
 
     /// Whether `c` runs a program pipewise does not read: a file that is not in the
     /// repository, or is not a shell script (`./publish.py`, `deno run
-    /// tools/release.ts`, `python scripts/upload.py`).
+    /// tools/release.ts`, `python scripts/upload.py`), or a task runner's task
+    /// (`uvx nox -s publish`, `bundle exec rake release`).
     fn unread_program(&self, c: &Command, cwd: &str) -> bool {
+        if runs_task_runner(c) {
+            return true;
+        }
         let name = c.name();
         let file = if INTERPRETERS.contains(&c.base_name()) {
             c.args()
@@ -431,6 +520,10 @@ pub fn note_runner_files(repo: &Repo, site: &StepSite) {
         if let Some((path, _)) = crate::runners::make_call(c, cwd) {
             let _ = repo.file(&path);
         } else if matches!(c.base_name(), "npm" | "pnpm" | "yarn" | "bun") {
+            if let Some((ws, _)) = crate::runners::workspace_call(c) {
+                // The workspace is looked up among the manifests (observed as a kind).
+                let _ = workspace_dir(repo, cwd, ws);
+            }
             let _ = repo.file(&crate::repo::join(cwd, "package.json"));
         }
     }
