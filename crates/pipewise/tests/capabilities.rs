@@ -84,7 +84,8 @@ fn capability_ids_follow_the_documented_vocabulary() {
 
 /// The tables of the docs that restate the units' metadata, generated from
 /// `capabilities::ALL`: the vocabulary (`docs/capability-vocabulary.md`), the
-/// optional capabilities' bonus and each capability's category (`docs/scoring.md`).
+/// optional capabilities' bonus and each capability's category (`docs/scoring.md`),
+/// and each capability's row of `docs/capabilities.md` (its `META.doc`).
 /// A new capability's file is all they need: `PIPEWISE_UPDATE_DOCS=1 cargo test -p
 /// pipewise --test capabilities doc_tables` rewrites them between their markers.
 #[test]
@@ -110,12 +111,21 @@ fn doc_tables_are_generated_from_the_units() {
             category.push_str(&format!("| `{}` | `{}` |\n", u.meta.id, cat.id()));
         }
     }
+    let mut rows = "| id | present when | tools recognised | partial when | not applicable when |\n|---|---|---|---|---|\n".to_string();
+    for u in ALL {
+        let d = &u.meta.doc;
+        rows.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            u.meta.id, d.present, d.tools, d.partial, d.not_applicable
+        ));
+    }
     let update = std::env::var_os("PIPEWISE_UPDATE_DOCS").is_some();
     let mut stale = vec![];
     for (doc, name, table) in [
         ("docs/capability-vocabulary.md", "vocabulary", vocabulary),
         ("docs/scoring.md", "optional-bonus", bonus),
         ("docs/scoring.md", "capability-category", category),
+        ("docs/capabilities.md", "capabilities", rows),
     ] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../..")

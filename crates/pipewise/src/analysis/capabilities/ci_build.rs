@@ -1,7 +1,7 @@
 //! `ci.build`: Build.
 
 use super::templates;
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::CapabilityStatus;
@@ -15,6 +15,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 120,
     applies: Applies::Always,
+    doc: Doc {
+        present: "a build on push/PR",
+        tools: "with no other build, an image built for pull requests (its Dockerfile builds the application; one built only after the merge is the release artifact); `npm run build`, `tsc`, `tsup`, `rollup -c`, `cargo build/check`, `go build`, `mvn package`, `gradle build`, `dotnet build`, `python -m build`, `uv/poetry build`, `next/vite/nest build`, `make`, turbo/nx tasks (`turbo run build`, `nx affected -t build`: the task names the packages' scripts; a `--dry-run` runs nothing)",
+        partial: "weakened",
+        not_applicable: "—",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

@@ -1,7 +1,7 @@
 //! `ci.caching`: Dependency caching.
 
 use super::templates;
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 
@@ -14,6 +14,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 20,
     applies: Applies::Always,
+    doc: Doc {
+        present: "dependency caching",
+        tools: "`cache:` of setup-node/python/java, setup-go, `bundler-cache`, setup-uv `enable-cache`, actions/cache, rust-cache, sccache, buildx `cache-from`, Blacksmith sticky disks",
+        partial: "—",
+        not_applicable: "—",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

@@ -1,7 +1,7 @@
 //! `ci.concurrency`: Concurrency control.
 
 use super::missing;
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::{CapabilityStatus, Evidence};
@@ -16,6 +16,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 10,
     applies: Applies::Always,
+    doc: Doc {
+        present: "every push/PR/deploy workflow has a `concurrency` group",
+        tools: "workflow or job `concurrency:`",
+        partial: "some workflows lack one (named)",
+        not_applicable: "—",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

@@ -3,7 +3,7 @@
 use super::super::scan::Hit;
 use super::from_hits;
 use super::templates;
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 
@@ -17,6 +17,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 30,
     applies: Applies::Always,
+    doc: Doc {
+        present: "coverage collected",
+        tools: "`--coverage`, `--cov`, `-coverprofile`, tarpaulin, llvm-cov, nyc/c8, Codecov/Coveralls, jacoco (goal, or bound to a phase `mvn` reaches)",
+        partial: "the collection is weakened (a weak upload next to a sound collection is only a finding)",
+        not_applicable: "—",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

@@ -2,7 +2,7 @@
 
 use super::templates;
 use super::{na, NO_SERVICE};
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 
@@ -15,6 +15,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 480,
     applies: Applies::Always,
+    doc: Doc {
+        present: "browser/end-to-end tests",
+        tools: "playwright, cypress (CLI or action), wdio, testcafe, `test:e2e` scripts, `dotnet test` of a test project that references Microsoft.Playwright or Selenium.WebDriver",
+        partial: "weakened",
+        not_applicable: "no deployable service",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

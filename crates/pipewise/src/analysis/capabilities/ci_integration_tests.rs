@@ -1,7 +1,7 @@
 //! `ci.integration-tests`: Integration tests.
 
 use super::templates;
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 
@@ -14,6 +14,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 480,
     applies: Applies::Always,
+    doc: Doc {
+        present: "integration suites",
+        tools: "tests in a job with `services:`, `cargo test --test`, `*integration*` scripts/paths, `mvn verify`, `dotnet test` of a test project that hosts the app or its services (Microsoft.AspNetCore.Mvc.Testing, Testcontainers, Aspire.Hosting.Testing)",
+        partial: "weakened",
+        not_applicable: "—",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

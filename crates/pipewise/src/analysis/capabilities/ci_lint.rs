@@ -1,7 +1,7 @@
 //! `ci.lint`: Linting.
 
 use super::templates;
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 
@@ -14,6 +14,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 30,
     applies: Applies::Always,
+    doc: Doc {
+        present: "a linter/formatter check",
+        tools: "eslint, prettier, biome, ruff, black, flake8, pylint, isort, clippy, rustfmt, golangci-lint, gofmt, go vet, rubocop, shellcheck, actionlint, stylelint, ktlint, php-cs-fixer, pre-commit, prek, `npm run lint/format`, checkstyle/spotless/spring-javaformat/PMD bound to a phase `mvn` reaches",
+        partial: "weakened",
+        not_applicable: "—",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

@@ -1,7 +1,7 @@
 //! `ci.pipeline-lint`: Pipeline linting. Not in `shared/spec/capabilities.md`:
 //! seed 003 verifies the workflows with `actionlint` before trusting them.
 
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 
@@ -14,6 +14,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: true,
     build_minutes: 15,
     applies: Applies::Always,
+    doc: Doc {
+        present: "the CI configuration linted on push/PR (optional; not in the shared spec)",
+        tools: "actionlint (CLI, `rhysd/actionlint`, `docker://rhysd/actionlint`, raven-actions and reviewdog actions, a pre-commit hook), zizmor (CLI, zizmor-action, a hook), `glab ci lint`; not super-linter (what it validates depends on its `VALIDATE_*` settings)",
+        partial: "weakened, schedule-only; a linter configured (`.github/actionlint.yaml`, `zizmor.yml`, `.github/zizmor.yml`) that no workflow runs",
+        not_applicable: "—",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

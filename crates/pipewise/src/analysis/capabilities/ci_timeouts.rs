@@ -1,7 +1,7 @@
 //! `ci.timeouts`: Job timeouts.
 
 use super::missing;
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::{CapabilityStatus, Evidence};
@@ -15,6 +15,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 15,
     applies: Applies::Always,
+    doc: Doc {
+        present: "every job has `timeout-minutes`",
+        tools: "—",
+        partial: "some jobs lack it (named)",
+        not_applicable: "—",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

@@ -2,7 +2,7 @@
 
 use super::na;
 use super::templates;
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 
@@ -16,6 +16,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 30,
     applies: Applies::Always,
+    doc: Doc {
+        present: "a type check",
+        tools: "tsc, vue-tsc, mypy, pyright, pytype, svelte-check, phpstan, psalm, sorbet, dialyzer, `npm run typecheck`, a pre-commit hook running one",
+        partial: "weakened",
+        not_applicable: "no TypeScript, Python or PHP (the compiler is the type checker)",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

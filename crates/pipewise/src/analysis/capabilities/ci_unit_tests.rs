@@ -1,7 +1,7 @@
 //! `ci.unit-tests`: Unit tests.
 
 use super::templates;
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 
@@ -14,6 +14,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 240,
     applies: Applies::Always,
+    doc: Doc {
+        present: "tests on push/PR",
+        tools: "jest, vitest, mocha, pytest, rspec, phpunit, `go test`, `cargo test/nextest`, `mvn test`, `gradle test`, `dotnet test`, `mix test`, `npm test`, `make test`, tox/nox, Django's `manage.py test`, what `coverage run [-m] …` runs, turbo/nx `test` tasks",
+        partial: "weakened, schedule-only",
+        not_applicable: "—",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

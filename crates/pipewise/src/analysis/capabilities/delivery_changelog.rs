@@ -1,7 +1,7 @@
 //! `delivery.changelog`: Changelog.
 
 use super::templates;
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 
@@ -14,6 +14,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 60,
     applies: Applies::Always,
+    doc: Doc {
+        present: "generated or enforced changelog",
+        tools: "release-please, changesets, semantic-release, git-cliff, conventional-changelog, towncrier, release-drafter, changelog-enforcer, `--generate-notes`",
+        partial: "only a hand-written CHANGELOG",
+        not_applicable: "—",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

@@ -2,7 +2,7 @@
 
 use super::templates;
 use super::{na, NO_CONTAINERS};
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::{CapabilityStatus, Evidence};
@@ -17,6 +17,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 120,
     applies: Applies::Always,
+    doc: Doc {
+        present: "images built in CI",
+        tools: "docker build/buildx/bake, build-push-action, buildah, kaniko, ko, jib, buildpacks",
+        partial: "weakened",
+        not_applicable: "no containers",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

@@ -2,7 +2,7 @@
 
 use super::templates;
 use super::{na, NO_CONTAINERS};
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 
@@ -15,6 +15,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: true,
     build_minutes: 60,
     applies: Applies::Always,
+    doc: Doc {
+        present: "several platforms built",
+        tools: "build-push-action `platforms:` with two or more, `--platform a,b`, platforms from the matrix (a list, or one per `include:` entry), a manifest list joining two or more images (`docker manifest create`, `docker buildx imagetools create`)",
+        partial: "commented out",
+        not_applicable: "no containers",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

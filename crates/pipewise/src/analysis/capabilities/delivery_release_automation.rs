@@ -1,7 +1,7 @@
 //! `delivery.release-automation`: Release automation.
 
 use super::templates;
-use super::{package_publish, Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{package_publish, Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::{CapabilityStatus, Evidence};
@@ -15,6 +15,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 240,
     applies: Applies::Always,
+    doc: Doc {
+        present: "automated releases",
+        tools: "semantic-release, release-please, changesets, release-plz, goreleaser, cargo-release, commitizen bump, `gh release create`, action-gh-release, an upload of release assets (upload-release-asset actions), a job that publishes a package itself (`npm publish`, `twine upload`, `dotnet nuget push`, `cargo publish`; not a container image, not a script merely named `publish`)",
+        partial: "a release config file exists but no workflow runs it",
+        not_applicable: "—",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

@@ -3,7 +3,7 @@
 use super::super::deploy::{Check, Path, Tier};
 use super::templates;
 use super::{missing, na, NO_SERVICE};
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::{CapabilityStatus, Evidence};
@@ -17,6 +17,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 30,
     applies: Applies::DeployedService,
+    doc: Doc {
+        present: "every production path is behind an approval",
+        tools: "an environment (its own or one of a job it needs) that `--settings` shows protected, a manual-approval action, an `if:` on `github.actor`/a confirmation input",
+        partial: "an environment is used but its protection is not visible (pipewise cannot see repository settings; pass `--settings`)",
+        not_applicable: "no deployable service",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

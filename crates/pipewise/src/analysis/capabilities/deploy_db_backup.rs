@@ -2,7 +2,7 @@
 
 use super::templates;
 use super::{from_hits, na};
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::CapabilityStatus;
@@ -16,6 +16,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 120,
     applies: Applies::DeployedService,
+    doc: Doc {
+        present: "a backup in a deploy path",
+        tools: "pg_dump, mysqldump, mongodump, `fly … backup`, RDS snapshots, `gcloud sql backups/export`, `supabase db dump`, `heroku pg:backups:capture`, backup scripts",
+        partial: "the backup's failure is ignored",
+        not_applicable: "no migration system",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

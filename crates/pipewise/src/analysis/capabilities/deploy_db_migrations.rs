@@ -2,7 +2,7 @@
 
 use super::templates;
 use super::{from_hits, na};
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::{CapabilityStatus, Evidence};
@@ -16,6 +16,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 240,
     applies: Applies::DeployedService,
+    doc: Doc {
+        present: "migrations applied by the pipeline",
+        tools: "prisma migrate, `manage.py migrate`, alembic upgrade, `rails db:migrate`, flyway, liquibase, golang-migrate, diesel, sqlx, knex, sequelize, typeorm, drizzle-kit (also as a package's binary: `yarn sequelize db:migrate`, `pnpm exec knex …`), `wrangler d1 migrations apply`, `supabase db push`, `artisan migrate`, ecto, `dotnet ef database update`, `flask db upgrade`, fly.toml `release_command`, a Procfile `release:` process or a Cloud Foundry manifest `command:` that migrates (itself or through a script of the repository)",
+        partial: "weakened",
+        not_applicable: "no migration system (databases seen are listed)",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

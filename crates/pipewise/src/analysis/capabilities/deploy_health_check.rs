@@ -1,7 +1,7 @@
 //! `deploy.health-check`: Health check.
 
 use super::templates;
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 
@@ -14,6 +14,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 60,
     applies: Applies::DeployedService,
+    doc: Doc {
+        present: "a post-deploy health check that retries and can fail",
+        tools: "`curl -f` on a health URL with `--retry` or in a loop, `kubectl rollout status`, `kubectl wait`, `helm --wait/--atomic`, `aws ecs wait services-stable`, url-health-check action, Cloud Foundry `cf push/restage --strategy rolling` (also through cloud-gov/cg-cli-tools)",
+        partial: "masked, commented out, placeholder",
+        not_applicable: "no deployable service",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

@@ -3,7 +3,7 @@
 use super::super::scan::Hit;
 use super::templates;
 use super::{from_hits, na};
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 
@@ -17,6 +17,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 120,
     applies: Applies::Always,
+    doc: Doc {
+        present: "migrations checked in CI",
+        tools: "a migration applied in a non-deploy job on push/PR (a job that starts its own database, through `services:` or by hand, is not a deploy job even when a deploy needs it), `prisma migrate diff/validate`, `makemigrations --check`, `alembic check`, squawk, atlas lint, `supabase db lint/diff/reset`",
+        partial: "weakened",
+        not_applicable: "no migration system",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

@@ -2,7 +2,7 @@
 
 use super::super::deploy::Tier;
 use super::templates;
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 
@@ -15,6 +15,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: true,
     build_minutes: 480,
     applies: Applies::DeployedService,
+    doc: Doc {
+        present: "per-PR deploys",
+        tools: "deploy paths classified preview (environment/job named preview/review, or a PR-only deploy workflow)",
+        partial: "placeholder",
+        not_applicable: "no deployable service",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

@@ -1,7 +1,7 @@
 //! `deploy.progressive`: Progressive delivery.
 
 use super::templates;
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 
@@ -14,6 +14,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: true,
     build_minutes: 960,
     applies: Applies::DeployedService,
+    doc: Doc {
+        present: "canary or blue-green",
+        tools: "`--strategy canary/bluegreen` (fly), fly.toml `strategy`, Argo Rollouts, Cloud Run traffic splits/`--no-traffic`, CodeDeploy, `vercel promote`, canary/blue-green jobs and scripts",
+        partial: "weakened",
+        not_applicable: "no deployable service",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

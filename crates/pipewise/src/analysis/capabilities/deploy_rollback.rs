@@ -1,7 +1,7 @@
 //! `deploy.rollback`: Rollback.
 
 use super::templates;
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 
@@ -15,6 +15,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 240,
     applies: Applies::DeployedService,
+    doc: Doc {
+        present: "automated or one-click rollback",
+        tools: "`kubectl rollout undo`, `helm rollback`/`--atomic`, `flyctl releases rollback`, `vercel rollback`, `heroku rollback`, `wrangler rollback`, a rollback workflow, rollback scripts/steps",
+        partial: "the rollback hangs (interactive), is a placeholder, or is masked",
+        not_applicable: "no deployable service",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

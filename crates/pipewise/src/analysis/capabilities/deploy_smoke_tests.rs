@@ -1,7 +1,7 @@
 //! `deploy.smoke-tests`: Smoke tests.
 
 use super::templates;
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 
@@ -14,6 +14,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 120,
     applies: Applies::DeployedService,
+    doc: Doc {
+        present: "smoke tests after a deploy",
+        tools: "`smoke` scripts/steps/tags in a deploy job or a job that needs one; any test run by a job that needs a deploying job (it tests what was deployed)",
+        partial: "weakened (masked, config file missing)",
+        not_applicable: "no deployable service",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

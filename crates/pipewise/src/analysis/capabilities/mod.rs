@@ -111,6 +111,22 @@ pub struct CapabilityMeta {
     pub build_minutes: u32,
     /// When it applies.
     pub applies: Applies,
+    /// Its row of `docs/capabilities.md`, generated from here.
+    pub doc: Doc,
+}
+
+/// A capability's row in `docs/capabilities.md` ("The capabilities"): Markdown
+/// prose, tool by tool (`doc_tables_are_generated_from_the_units` writes the table).
+#[derive(Debug)]
+pub struct Doc {
+    /// When it is present.
+    pub present: &'static str,
+    /// The tools, actions and commands that count, and what about them.
+    pub tools: &'static str,
+    /// When it is partial (`—`: never).
+    pub partial: &'static str,
+    /// When it is not applicable (`—`: never).
+    pub not_applicable: &'static str,
 }
 
 /// A capability: its metadata, its verdict, and what the report offers when it is

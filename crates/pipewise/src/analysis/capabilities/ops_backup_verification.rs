@@ -2,7 +2,7 @@
 
 use super::super::scan::{Hit, HitKind};
 use super::{ev, from_hits, na};
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::CapabilityStatus;
@@ -16,6 +16,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: true,
     build_minutes: 240,
     applies: Applies::DeployedService,
+    doc: Doc {
+        present: "scheduled restore checks",
+        tools: "pg_restore, mongorestore, RDS/Cloud SQL restore, restore scripts, in a scheduled workflow",
+        partial: "restores exist but not on a schedule",
+        not_applicable: "no database",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

@@ -1,7 +1,7 @@
 //! `ops.iac`: Infrastructure as code.
 
 use super::{missing, na, NO_SERVICE};
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::{CapabilityStatus, Evidence};
@@ -16,6 +16,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 960,
     applies: Applies::DeployedService,
+    doc: Doc {
+        present: "infrastructure as code",
+        tools: "terraform, pulumi, CDK, serverless, helm, kustomize, k8s manifests, platform configs that declare the deployed resources: fly.toml, render.yaml, wrangler.toml/json/jsonc, heroku.yml, a Heroku `app.json` next to the Procfile, railway.json/toml",
+        partial: "—",
+        not_applicable: "no deployable service",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

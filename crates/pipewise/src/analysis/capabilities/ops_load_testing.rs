@@ -2,7 +2,7 @@
 
 use super::templates;
 use super::{na, NO_SERVICE};
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 
@@ -15,6 +15,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: true,
     build_minutes: 240,
     applies: Applies::DeployedService,
+    doc: Doc {
+        present: "load/performance tests",
+        tools: "k6 (CLI, action, image), locust, gatling, artillery, jmeter, vegeta, wrk, hey, autocannon",
+        partial: "weakened",
+        not_applicable: "no deployable service",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

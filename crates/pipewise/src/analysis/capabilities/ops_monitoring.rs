@@ -2,7 +2,7 @@
 
 use super::super::scan::{Hit, HitKind};
 use super::{from_hits, na, NO_SERVICE};
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 
@@ -15,6 +15,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 240,
     applies: Applies::DeployedService,
+    doc: Doc {
+        present: "post-deploy monitoring or monitoring as code",
+        tools: "Sentry/Datadog/New Relic/Checkly, `sentry-cli releases`, `datadog-ci`, `promtool`, error-rate checks, `monitoring/`, `*.rules.yml`, dashboards",
+        partial: "placeholder steps",
+        not_applicable: "no deployable service",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

@@ -1,7 +1,7 @@
 //! `ops.notifications`: Notifications.
 
 use super::templates;
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 
@@ -14,6 +14,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 30,
     applies: Applies::Always,
+    doc: Doc {
+        present: "deploy/failure notifications",
+        tools: "Slack, Discord, Teams, Telegram, PagerDuty, Zulip, email actions; `curl` to webhook hosts",
+        partial: "placeholder, commented out",
+        not_applicable: "—",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

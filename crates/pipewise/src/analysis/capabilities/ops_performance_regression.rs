@@ -2,7 +2,7 @@
 
 use super::super::scan::Hit;
 use super::{ev, from_hits};
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::CapabilityStatus;
@@ -16,6 +16,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: true,
     build_minutes: 240,
     applies: Applies::Always,
+    doc: Doc {
+        present: "benchmarks compared against a baseline",
+        tools: "github-action-benchmark, CodSpeed, Bencher, critcmp, benchstat, pytest-benchmark compare, Lighthouse CI, a bench comparison script",
+        partial: "benchmarks run but nothing compares them",
+        not_applicable: "—",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

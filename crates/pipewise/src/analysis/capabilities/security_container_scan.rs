@@ -2,7 +2,7 @@
 
 use super::templates;
 use super::{na, NO_CONTAINERS};
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 
@@ -15,6 +15,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 30,
     applies: Applies::Always,
+    doc: Doc {
+        present: "image scanning before push",
+        tools: "trivy (image), grype, anchore scan-action, snyk container, docker scout, dockle",
+        partial: "the scanner cannot fail (scanning after the push is the finding `deployment/scan-after-push`)",
+        not_applicable: "no Dockerfile, compose file or image build",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

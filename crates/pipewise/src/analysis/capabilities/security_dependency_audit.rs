@@ -1,7 +1,7 @@
 //! `security.dependency-audit`: Dependency audit.
 
 use super::templates;
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 
@@ -14,6 +14,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 30,
     applies: Applies::Always,
+    doc: Doc {
+        present: "vulnerability audit",
+        tools: "npm/yarn/pnpm audit (not `audit signatures`), `yarn npm audit`, audit-ci, pip-audit, safety, cargo audit, cargo deny (advisories), govulncheck, osv-scanner, snyk test, bundle-audit, composer audit, `dotnet list --vulnerable`, OWASP dependency-check, dependency-review, trivy fs, grype dir",
+        partial: "weakened, `cargo deny check` without advisories",
+        not_applicable: "—",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

@@ -2,7 +2,7 @@
 
 use super::missing;
 use super::templates;
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::{CapabilityStatus, Evidence};
@@ -17,6 +17,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 15,
     applies: Applies::Always,
+    doc: Doc {
+        present: "Dependabot or Renovate",
+        tools: "`.github/dependabot.yml`, renovate config",
+        partial: "dependabot.yml misses an ecosystem present in the stack, or an ecosystem's `directory`/`directories` miss a folder holding one of its lockfiles (`npm` at `/` while the lockfiles are in `apps/*`; test, example and docs folders aside)",
+        not_applicable: "—",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

@@ -1,7 +1,7 @@
 //! `security.least-privilege`: Least privilege.
 
 use super::missing;
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::{CapabilityStatus, Evidence};
@@ -15,6 +15,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 60,
     applies: Applies::Always,
+    doc: Doc {
+        present: "every workflow declares `permissions` (or every job does)",
+        tools: "—",
+        partial: "some workflows have none or use `write-all`",
+        not_applicable: "—",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

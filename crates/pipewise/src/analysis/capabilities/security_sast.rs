@@ -1,7 +1,7 @@
 //! `security.sast`: Static analysis (SAST).
 
 use super::templates;
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::CapabilityStatus;
@@ -15,6 +15,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 30,
     applies: Applies::Always,
+    doc: Doc {
+        present: "static security analysis",
+        tools: "CodeQL, semgrep, bandit, gosec, brakeman, SonarCloud/SonarQube, snyk code/iac, njsscan, bearer, psalm taint, trivy config; configuration analysers (zizmor, hadolint, checkov, tfsec, terrascan, KICS)",
+        partial: "weakened (e.g. `semgrep` without `--error`); only configuration analysers run",
+        not_applicable: "—",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

@@ -1,7 +1,7 @@
 //! `security.sbom`: SBOM.
 
 use super::templates;
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 
@@ -14,6 +14,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 30,
     applies: Applies::Always,
+    doc: Doc {
+        present: "SBOM generation",
+        tools: "syft/anchore sbom-action, buildx `sbom: true`/`--sbom`, cyclonedx tools, cdxgen, `trivy --format cyclonedx/spdx`, `npm sbom`, `docker sbom`",
+        partial: "weakened",
+        not_applicable: "—",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

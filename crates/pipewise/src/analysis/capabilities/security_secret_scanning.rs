@@ -1,7 +1,7 @@
 //! `security.secret-scanning`: Secret scanning.
 
 use super::templates;
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::CapabilityStatus;
@@ -15,6 +15,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 20,
     applies: Applies::Always,
+    doc: Doc {
+        present: "secret scanning",
+        tools: "gitleaks, trufflehog, detect-secrets, ggshield, git-secrets, talisman, secretlint",
+        partial: "weakened",
+        not_applicable: "—",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).

@@ -1,7 +1,7 @@
 //! `security.signing`: Signing & provenance.
 
 use super::templates;
-use super::{Applies, CapabilityMeta, Cx, Input, Verdict};
+use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 
@@ -14,6 +14,12 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 60,
     applies: Applies::Always,
+    doc: Doc {
+        present: "signing/attestation",
+        tools: "`cosign sign/attest`, attest-build-provenance, attest-sbom, SLSA generator, buildx `provenance: mode=max`, notation, gpg detach-sign, `npm publish --provenance`, sigstore, PyPI trusted publishing (gh-action-pypi-publish without `password`: PEP 740 attestations unless `attestations: false`), importing code-signing certificates for a desktop build (apple-actions/import-codesign-certs)",
+        partial: "weakened",
+        not_applicable: "—",
+    },
 };
 
 /// What to do when it is missing or partial (the report's recommendation).
