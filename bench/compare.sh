@@ -17,8 +17,10 @@
 #                       sarif, markdown, html, github, concise, gitlab) and
 #                       report each one's wall time and peak RSS (target 64 MB)
 #   --instructions      also count instructions with valgrind (callgrind, one
-#                       thread: RAYON_NUM_THREADS=1 / GOMAXPROCS=1) for pipewise
-#                       and actionlint: stable on a busy machine, unlike wall time
+#                       thread: RAYON_NUM_THREADS=1 / GOMAXPROCS=1, and Go's
+#                       signal preemption off: GODEBUG=asyncpreemptoff=1) for
+#                       pipewise and actionlint: stable on a busy machine, unlike
+#                       wall time
 #   --keep              keep the temporary work directory
 #   -h, --help          show this help
 #
@@ -411,9 +413,11 @@ PY
     fi
     if ((INSTR)) && command -v valgrind >/dev/null; then
         # count NAME CMD...: total instructions of one run (callgrind's "Collected").
+        # GODEBUG=asyncpreemptoff=1: Go's runtime preempts goroutines with signals
+        # (SIGURG), and actionlint dies under valgrind without it (no count).
         count() {
             local name=$1; shift
-            (cd -- "$RUN_CORPUS" && RAYON_NUM_THREADS=1 GOMAXPROCS=1 valgrind --tool=callgrind \
+            (cd -- "$RUN_CORPUS" && RAYON_NUM_THREADS=1 GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind \
                 --callgrind-out-file="$WORK/$name.cg" "$@") >/dev/null 2>"$WORK/$name.cgerr" || true
             sed -n 's/.*Collected : //p' "$WORK/$name.cgerr" | tail -n 1 | tr -d ,
         }

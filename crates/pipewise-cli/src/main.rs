@@ -10,7 +10,63 @@ mod history;
 /// strings and vectors per file, and glibc malloc/free took ~12% of the CPU time
 /// (docs/performance.md).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: Mimalloc = Mimalloc;
+
+/// mimalloc, asked for word-aligned blocks through its plain entry points.
+///
+/// `mimalloc::MiMalloc` calls `mi_malloc_aligned` for every allocation, whose fast
+/// path looks up a page and then checks the alignment of its free block; past 1 KiB it
+/// always takes the generic aligned path. Every mimalloc block is aligned to a machine
+/// word at least (mimalloc's own `mi_realloc_aligned` relies on it: an alignment up to
+/// `sizeof(uintptr_t)` goes to plain `realloc`), so an alignment up to 8 needs nothing
+/// more than `mi_malloc`, as Rust's `System` allocator calls `malloc` for alignments
+/// up to its minimum. Larger alignments still go to `mimalloc::MiMalloc`.
+struct Mimalloc;
+
+/// What every mimalloc block is aligned to (a machine word).
+const WORD: usize = std::mem::size_of::<usize>();
+
+// SAFETY: each method hands the layout to mimalloc's matching function; a block from
+// `mi_malloc`/`mi_zalloc`/`mi_realloc` is word-aligned, so it meets any layout with
+// an alignment up to `WORD`, and larger alignments use `MiMalloc`'s aligned calls.
+// `mi_free` frees any mimalloc block, however it was allocated.
+unsafe impl std::alloc::GlobalAlloc for Mimalloc {
+    #[inline]
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        if layout.align() <= WORD {
+            // SAFETY: see the impl.
+            unsafe { libmimalloc_sys::mi_malloc(layout.size()).cast() }
+        } else {
+            // SAFETY: see the impl.
+            unsafe { mimalloc::MiMalloc.alloc(layout) }
+        }
+    }
+    #[inline]
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        if layout.align() <= WORD {
+            // SAFETY: see the impl.
+            unsafe { libmimalloc_sys::mi_zalloc(layout.size()).cast() }
+        } else {
+            // SAFETY: see the impl.
+            unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) }
+        }
+    }
+    #[inline]
+    unsafe fn dealloc(&self, ptr: *mut u8, _layout: std::alloc::Layout) {
+        // SAFETY: see the impl.
+        unsafe { libmimalloc_sys::mi_free(ptr.cast()) }
+    }
+    #[inline]
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new: usize) -> *mut u8 {
+        if layout.align() <= WORD {
+            // SAFETY: see the impl.
+            unsafe { libmimalloc_sys::mi_realloc(ptr.cast(), new).cast() }
+        } else {
+            // SAFETY: see the impl.
+            unsafe { mimalloc::MiMalloc.realloc(ptr, layout, new) }
+        }
+    }
+}
 
 /// Commit arena memory on demand and return freed memory to the OS after 25 ms: with
 /// its defaults (eager commit, and a purge delay that grows with the arena) mimalloc
@@ -662,5 +718,49 @@ mod tests {
             )
         };
         assert_eq!((eager, purge), (0, 25));
+    }
+
+    /// Blocks of every size and alignment, through each entry point, are aligned as
+    /// asked, keep their bytes when grown and shrunk, and come zeroed when asked.
+    #[test]
+    fn the_allocator_meets_every_layout() {
+        use std::alloc::{GlobalAlloc, Layout};
+        let a = super::Mimalloc;
+        for align in [1usize, 2, 4, 8, 16, 32, 64, 4096] {
+            for size in [1usize, 3, 7, 8, 9, 16, 24, 100, 1024, 1025, 5000, 70_000] {
+                let layout = Layout::from_size_align(size, align).unwrap();
+                // SAFETY: non-zero sizes; every block is freed with its layout.
+                unsafe {
+                    let z = a.alloc_zeroed(layout);
+                    assert!(
+                        !z.is_null() && (z as usize).is_multiple_of(align),
+                        "{size} {align}"
+                    );
+                    assert!(std::slice::from_raw_parts(z, size).iter().all(|&b| b == 0));
+                    a.dealloc(z, layout);
+                    let p = a.alloc(layout);
+                    assert!(
+                        !p.is_null() && (p as usize).is_multiple_of(align),
+                        "{size} {align}"
+                    );
+                    for i in 0..size {
+                        *p.add(i) = (i % 251) as u8;
+                    }
+                    // Grown, then shrunk below the first size.
+                    let (mut p, mut layout) = (p, layout);
+                    for new in [size * 3 + 1, size.div_ceil(2)] {
+                        p = a.realloc(p, layout, new);
+                        assert!(
+                            !p.is_null() && (p as usize).is_multiple_of(align),
+                            "{size} {align}"
+                        );
+                        let kept = size.min(new);
+                        assert!((0..kept).all(|i| *p.add(i) == (i % 251) as u8));
+                        layout = Layout::from_size_align(new, align).unwrap();
+                    }
+                    a.dealloc(p, layout);
+                }
+            }
+        }
     }
 }

@@ -498,12 +498,24 @@ impl NestedPretty {
     }
 
     fn newline_indent<W: ?Sized + Write>(&self, w: &mut W, comma: bool) -> std::io::Result<()> {
-        const SPACES: &[u8] = &[b' '; 64];
+        /// `,` and a line break, then the indentation: one copy per line up to 64
+        /// levels deep.
+        const LINE: [u8; 130] = {
+            let mut l = [b' '; 130];
+            l[0] = b',';
+            l[1] = b'\n';
+            l
+        };
+        let n = self.depth * 2;
+        let from = usize::from(!comma);
+        if let Some(line) = LINE.get(from..2 + n) {
+            return w.write_all(line);
+        }
         w.write_all(if comma { b",\n" } else { b"\n" })?;
-        let mut n = self.depth * 2;
+        let mut n = n;
         while n > 0 {
-            let k = n.min(SPACES.len());
-            w.write_all(&SPACES[..k])?;
+            let k = n.min(LINE.len() - 2);
+            w.write_all(LINE.get(2..2 + k).unwrap_or_default())?;
             n -= k;
         }
         Ok(())
@@ -713,6 +725,26 @@ mod tests {
         assert_eq!(
             super::super::stream::render(&s1, &repos),
             render(&Report::new(repos))
+        );
+    }
+
+    /// Indentation past what one copy of the line prefix holds (64 levels) is still
+    /// serde_json's.
+    #[test]
+    fn deep_nesting_is_indented_as_serde_json_indents_it() {
+        let mut v = serde_json::json!({"leaf": ["a", 1, {}]});
+        for i in 0..80 {
+            v = if i % 2 == 0 {
+                serde_json::json!([v, "x"])
+            } else {
+                serde_json::json!({"k": v, "n": i})
+            };
+        }
+        let mut out = Vec::new();
+        nested_pretty(&mut out, &v, 0);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            serde_json::to_string_pretty(&v).unwrap()
         );
     }
 
