@@ -197,6 +197,9 @@ pub struct Ctx<'a> {
     pub scripts: &'a Scripts,
     options: &'a RuleOptions,
     pub findings: Vec<Finding>,
+    /// Facts about a whole document ([`Ctx::doc_fact`]), by the document's address
+    /// (it outlives the context) and the fact's name.
+    doc_facts: Vec<(usize, &'static str, bool)>,
 }
 
 impl<'a> Ctx<'a> {
@@ -206,7 +209,31 @@ impl<'a> Ctx<'a> {
             scripts,
             options,
             findings: vec![],
+            doc_facts: vec![],
         }
+    }
+
+    /// A fact named `fact` about document `doc`, computed by `f` the first time it is
+    /// asked in this context: a search of a whole file that every step of it would
+    /// otherwise repeat. (A context covers one workflow and the few files it
+    /// includes: the list stays short.)
+    pub fn doc_fact(
+        &mut self,
+        doc: &Document,
+        fact: &'static str,
+        f: impl FnOnce() -> bool,
+    ) -> bool {
+        let key = std::ptr::from_ref(doc) as usize;
+        if let Some((_, _, v)) = self
+            .doc_facts
+            .iter()
+            .find(|(d, n, _)| *d == key && *n == fact)
+        {
+            return *v;
+        }
+        let v = f();
+        self.doc_facts.push((key, fact, v));
+        v
     }
 
     /// Records a finding with the rule's defaults; adjust it through the returned builder.
