@@ -111,12 +111,26 @@ impl Keywords {
         }
     }
 
+    fn automaton(&self) -> &aho_corasick::AhoCorasick {
+        self.automaton.get_or_init(|| {
+            aho_corasick::AhoCorasick::new(self.words).expect("fixed literal keywords always build")
+        })
+    }
+
+    /// Whether any keyword occurs in `text` (case-sensitive, as [`Keywords::find`]).
+    pub fn any_in(&self, text: &str) -> bool {
+        self.automaton().is_match(text)
+    }
+
+    /// The keywords, in list order.
+    pub fn words(&self) -> &'static [&'static str] {
+        self.words
+    }
+
     /// Every keyword that occurs in `text` (case-sensitive: lower-case the text
     /// first when the keywords are lower-case).
     pub fn find(&self, text: &str) -> Found {
-        let ac = self.automaton.get_or_init(|| {
-            aho_corasick::AhoCorasick::new(self.words).expect("fixed literal keywords always build")
-        });
+        let ac = self.automaton();
         let mut hits = Vec::new();
         for m in ac.find_overlapping_iter(text) {
             if let Some(w) = self.words.get(m.pattern().as_usize()) {

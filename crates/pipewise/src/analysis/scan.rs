@@ -3,7 +3,10 @@
 //! line provides capability X with tool Y", each with what weakens it.
 
 use super::stack::Detected;
-use super::tools::{action_matches, command_matches, script_comments, script_name_matches, Match};
+use super::tools::{
+    action_matches, command_matches, may_name_deploy_time, script_comments, script_name_matches,
+    Match, DEPLOY_TIME_CAPS,
+};
 use crate::intent::{command_intent, job_deploys, word_intent_phrase, Intent};
 use crate::needs::{Dir, NeedsGraph};
 use crate::repo::{called_script, Repo, Scripts};
@@ -415,10 +418,13 @@ pub fn scan<'a>(
             // Tests run in docker compose next to the repository's database.
             let compose_db =
                 h.tool.contains("docker compose") && !detected.stack.databases.is_empty();
+            // (`jobs` is in workflow and job order.)
             if compose_db
                 || jobs
-                    .iter()
-                    .any(|f| f.wf == h.wf && f.job == j && f.has_services)
+                    .binary_search_by_key(&(h.wf, j), |f: &JobFacts| (f.wf, f.job))
+                    .ok()
+                    .and_then(|i| jobs.get(i))
+                    .is_some_and(|f| f.has_services)
             {
                 let mut i = h.clone();
                 i.cap = "ci.integration-tests";
@@ -820,16 +826,13 @@ impl<'a> Ctx<'a> {
         // Step names for deploy-time steps (a named health check that calls a script).
         if let Some(name) = step.name {
             let ln = name.to_ascii_lowercase();
-            for m in script_name_matches(&ln) {
-                let deployish = matches!(
-                    m.cap,
-                    "deploy.smoke-tests"
-                        | "deploy.health-check"
-                        | "deploy.rollback"
-                        | "ops.notifications"
-                        | "deploy.db-backup"
-                        | "ops.backup-verification"
-                ) || ln.contains("monitor");
+            let named = if may_name_deploy_time(&ln) {
+                script_name_matches(&ln)
+            } else {
+                vec![]
+            };
+            for m in named {
+                let deployish = DEPLOY_TIME_CAPS.contains(&m.cap) || ln.contains("monitor");
                 if !deployish || matches.iter().any(|(x, _, _, _)| x.cap == m.cap) {
                     continue;
                 }
