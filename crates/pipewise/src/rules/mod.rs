@@ -460,13 +460,6 @@ pub fn step_scripts<'s>(
     let Some(script) = &run.script else {
         return vec![];
     };
-    let mut out = vec![StepScript {
-        path: site.path,
-        script,
-        run: Some(run),
-        errexit: run.errexit(),
-        via: None,
-    }];
     let (called, vias) = site.step.called.get_or_init(|| {
         let called = called_scripts(site, script, scripts, repo);
         // Where each first-hop command is in this step's file.
@@ -479,6 +472,14 @@ pub fn step_scripts<'s>(
             })
             .collect();
         (called, vias)
+    });
+    let mut out = Vec::with_capacity(1 + called.scripts.len());
+    out.push(StepScript {
+        path: site.path,
+        script,
+        run: Some(run),
+        errexit: run.errexit(),
+        via: None,
     });
     for ((p, _, chain), via) in called.scripts.iter().zip(vias) {
         let Some(sf) = scripts.get(p) else { continue };
