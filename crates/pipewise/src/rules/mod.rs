@@ -204,6 +204,9 @@ pub struct Ctx<'a> {
     /// Facts about a whole document ([`Ctx::doc_fact`]), by the document's address
     /// (it outlives the context) and the fact's name.
     doc_facts: Vec<(usize, &'static str, bool)>,
+    /// Facts about a script several steps run ([`Ctx::script_fact`]), by the
+    /// script's address (it outlives the context) and the fact's name.
+    script_facts: foldhash::HashMap<(usize, &'static str), bool>,
 }
 
 impl<'a> Ctx<'a> {
@@ -220,7 +223,24 @@ impl<'a> Ctx<'a> {
             options,
             findings: vec![],
             doc_facts: vec![],
+            script_facts: Default::default(),
         }
+    }
+
+    /// A fact named `fact` about the script `ss`, computed by `f`; for a script
+    /// several steps run (a GitLab line that a template or `default:` gives many
+    /// jobs, a script file many steps call), computed once in this context.
+    pub fn script_fact(
+        &mut self,
+        ss: &StepScript,
+        fact: &'static str,
+        f: impl FnOnce(&crate::shell::Script) -> bool,
+    ) -> bool {
+        if !ss.shared() {
+            return f(ss.script);
+        }
+        let key = (std::ptr::from_ref(ss.script) as usize, fact);
+        *self.script_facts.entry(key).or_insert_with(|| f(ss.script))
     }
 
     /// A fact named `fact` about document `doc`, computed by `f` the first time it is
@@ -449,6 +469,17 @@ pub struct StepScript<'s> {
 }
 
 impl StepScript<'_> {
+    /// Whether other steps may run this very script: a script file, or a step's
+    /// script whose `Arc` is shared.
+    pub fn shared(&self) -> bool {
+        match self.run {
+            Some(r) => r
+                .script
+                .as_ref()
+                .is_some_and(|a| std::sync::Arc::strong_count(a) > 1),
+            None => true,
+        }
+    }
     /// Maps a span of the script text to a span in [`StepScript::path`].
     pub fn span(&self, doc: &Document, s: Span) -> Span {
         match self.run {

@@ -274,11 +274,11 @@ impl Rule for ReadinessWait {
             let script = ss.script;
             // Both checks below start from a `sleep` or a `curl`: most scripts have
             // neither, and need no sorted command list.
-            if !script
-                .commands
-                .iter()
-                .any(|c| matches!(c.base_name(), "sleep" | "curl"))
-            {
+            if !cx.script_fact(&ss, "sleeps or curls", |s| {
+                s.commands
+                    .iter()
+                    .any(|c| matches!(c.base_name(), "sleep" | "curl"))
+            }) {
                 continue;
             }
             let mut cmds: Vec<&Command> = script

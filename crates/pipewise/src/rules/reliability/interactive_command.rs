@@ -80,11 +80,17 @@ impl Rule for InteractiveCommand {
                 continue;
             }
             report_select(site, &ss, &mut purpose, cx);
+            // Most scripts have no command that can prompt or ask about host keys.
+            if !cx.script_fact(&ss, "may prompt", |s| {
+                s.commands.iter().any(|c| may_ask(c.base_name()))
+            }) {
+                continue;
+            }
             for (idx, c) in ss.script.commands.iter().enumerate() {
                 let name = c.base_name();
                 let ssh_name = matches!(name, "ssh" | "scp" | "sftp");
                 // Most commands can neither prompt nor ask about host keys.
-                if !ssh_name && !may_prompt(name) {
+                if !may_ask(name) {
                     continue;
                 }
                 let in_pipe = ss
@@ -223,10 +229,11 @@ prompters![
     "gh",
 ];
 
-/// Whether [`prompts`] can answer for a command named `name`: a prompter, or one
-/// run through `sudo`/`doas`.
-fn may_prompt(name: &str) -> bool {
-    prompter(name) || matches!(name, "sudo" | "doas")
+/// Whether a command named `name` can wait for an answer: [`prompts`] can answer
+/// for it (a prompter, or one run through `sudo`/`doas`), or it may ask about a host
+/// key (`ssh`, `scp`, `sftp`).
+fn may_ask(name: &str) -> bool {
+    prompter(name) || matches!(name, "sudo" | "doas" | "ssh" | "scp" | "sftp")
 }
 
 /// Why `c` waits for input, if it does.
