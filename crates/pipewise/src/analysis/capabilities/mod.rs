@@ -111,6 +111,11 @@ pub struct CapabilityMeta {
     pub build_minutes: u32,
     /// When it applies.
     pub applies: Applies,
+    /// Whether the labelled set (`tests/labelled/*.toml`, hand-checked verdicts on
+    /// real repositories) has its verdicts. A new capability starts `false`: its
+    /// file is all it needs, `labelled.rs` lists it as not yet labelled and checks
+    /// every other one as before; writing its labels turns it `true`.
+    pub labelled: bool,
     /// Its row of `docs/capabilities.md`, generated from here.
     pub doc: Doc,
 }
