@@ -72,6 +72,7 @@ mod ops_load_testing;
 mod ops_monitoring;
 mod ops_notifications;
 mod ops_performance_regression;
+mod security_codeowners;
 mod security_container_scan;
 mod security_dependency_audit;
 mod security_dependency_updates;
@@ -178,6 +179,7 @@ pub const ALL: &[Unit] = &[
     unit!(security_signing),
     unit!(security_dependency_updates),
     unit!(security_least_privilege),
+    unit!(security_codeowners),
     unit!(delivery_container_build),
     unit!(delivery_multi_arch),
     unit!(delivery_release_automation),
