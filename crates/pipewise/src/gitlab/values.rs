@@ -404,8 +404,25 @@ fn expression_error(text: &str) -> Option<String> {
     None
 }
 
+/// The `rules:if` texts of a pipeline read so far, with why GitLab refuses each (if
+/// it does): a template's rules come back in every job that extends it, and an
+/// expression's verdict depends on its text alone.
+#[derive(Default)]
+pub(super) struct Expressions(foldhash::HashMap<String, Option<String>>);
+
+impl Expressions {
+    fn error(&mut self, text: &str) -> Option<String> {
+        if let Some(why) = self.0.get(text) {
+            return why.clone();
+        }
+        let why = expression_error(text);
+        self.0.insert(text.to_string(), why.clone());
+        why
+    }
+}
+
 /// A `rules:` item's `if:` (job, workflow or include rules).
-fn check_if(out: &mut Vec<Issue>, owner: &str, rule: &Node) {
+fn check_if(out: &mut Vec<Issue>, owner: &str, rule: &Node, exprs: &mut Expressions) {
     let Some(n) = rule.get("if") else { return };
     if n.is_null() {
         return;
@@ -422,7 +439,7 @@ fn check_if(out: &mut Vec<Issue>, owner: &str, rule: &Node) {
     if text.contains("$[[") {
         return;
     }
-    if let Some(why) = expression_error(text) {
+    if let Some(why) = exprs.error(text) {
         out.push((
             n.span,
             format!("`rules:if` of {owner} is not an expression GitLab can read: {why}"),
@@ -472,7 +489,12 @@ fn yaml_path_ok(path: &str) -> bool {
 }
 
 /// The items of an `include:` (or `trigger:include`) value, written in `place`.
-pub(super) fn check_include(include: &Node, place: &str, out: &mut Vec<Issue>) {
+pub(super) fn check_include(
+    include: &Node,
+    place: &str,
+    exprs: &mut Expressions,
+    out: &mut Vec<Issue>,
+) {
     let items: Vec<&Node> = match &include.kind {
         NodeKind::Seq(_) => flattened(include),
         _ => vec![include],
@@ -560,7 +582,7 @@ pub(super) fn check_include(include: &Node, place: &str, out: &mut Vec<Issue>) {
         }
         for r in item.get("rules").map(flattened).unwrap_or_default() {
             if r.as_map().is_some() {
-                check_if(out, &format!("an item of `{place}`"), r);
+                check_if(out, &format!("an item of `{place}`"), r, exprs);
             }
         }
         for k in ["remote", "template", "artifact"] {
@@ -619,7 +641,7 @@ fn at<'n>(job: &'n Node, path: &str) -> Option<&'n Node> {
 }
 
 /// What this module checks, on one merged job (spans still encoded).
-pub(super) fn check_job(name: &str, job: &Node, out: &mut Vec<Issue>) {
+pub(super) fn check_job(name: &str, job: &Node, exprs: &mut Expressions, out: &mut Vec<Issue>) {
     let owner = format!("job `{name}`");
     let not_string = |path: &str, n: &Node, out: &mut Vec<Issue>| {
         if let Some(v) = not_a_string(n) {
@@ -690,7 +712,7 @@ pub(super) fn check_job(name: &str, job: &Node, out: &mut Vec<Issue>) {
             );
         }
         if r.as_map().is_some() {
-            check_if(out, &owner, r);
+            check_if(out, &owner, r, exprs);
         }
     }
     if let Some(e) = at(job, "artifacts:expire_in") {
@@ -781,16 +803,16 @@ pub(super) fn check_job(name: &str, job: &Node, out: &mut Vec<Issue>) {
                     format!("`trigger:include` of {owner} names {count} files; GitLab allows at most {MAX_TRIGGER_INCLUDES}"),
                 ));
             }
-            check_include(inc, "trigger:include", out);
+            check_include(inc, "trigger:include", exprs, out);
         }
     }
 }
 
 /// `workflow:rules:if` expressions (spans still encoded).
-pub(super) fn check_workflow(workflow: &Node, out: &mut Vec<Issue>) {
+pub(super) fn check_workflow(workflow: &Node, exprs: &mut Expressions, out: &mut Vec<Issue>) {
     for r in workflow.get("rules").map(flattened).unwrap_or_default() {
         if r.as_map().is_some() {
-            check_if(out, "`workflow`", r);
+            check_if(out, "`workflow`", r, exprs);
         }
     }
 }
