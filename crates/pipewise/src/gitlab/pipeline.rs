@@ -79,6 +79,13 @@ pub const JOB_KEYS: &[&str] = &[
     "when",
 ];
 
+/// Whether `key` is one of [`JOB_KEYS`] (a set: asked for every key of every job).
+fn is_job_key(key: &str) -> bool {
+    static SET: std::sync::LazyLock<foldhash::HashSet<&'static str>> =
+        std::sync::LazyLock::new(|| JOB_KEYS.iter().copied().collect());
+    SET.contains(key)
+}
+
 /// Keys `default:` can set.
 const DEFAULT_KEYS: &[&str] = &[
     "after_script",
@@ -792,7 +799,7 @@ impl<'r> Builder<'r> {
         // Unknown keys of the merged job: its own and those of what it extends.
         for (e, &fi) in job.node.as_map().unwrap_or(&[]).iter().zip(&job.key_files) {
             let key = e.key.as_str().unwrap_or("");
-            if !JOB_KEYS.contains(&key) {
+            if !is_job_key(key) {
                 self.problems.push(Problem {
                     file: fi,
                     span: e.key.span,
