@@ -96,7 +96,7 @@ impl Rule for JobTokenExposure {
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
         let Some(run) = &site.step.run else { return };
         let Some(script) = &run.script else { return };
-        if !mentions_token(&run.text) {
+        if !mentions_token(run.text) {
             return;
         }
         for c in &script.commands {
