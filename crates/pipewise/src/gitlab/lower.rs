@@ -55,8 +55,6 @@ pub fn lower<'a>(p: &'a Pipeline<'a>) -> Vec<Workflow<'a>> {
                     needs: vec![],
                     steps: vec![uses_step(i.target_node)],
                     uses: None,
-                    ships: OnceLock::new(),
-                    deploys: OnceLock::new(),
                 }),
         );
         out.push(Workflow {
@@ -165,8 +163,6 @@ fn lower_job<'a>(
         needs: needs(p, j, by_stage),
         steps,
         uses: None,
-        ships: OnceLock::new(),
-        deploys: OnceLock::new(),
     }
 }
 
