@@ -384,7 +384,7 @@ pub fn find_embedded_where(text: &str, keep: impl Fn(&str) -> bool) -> Vec<Embed
     out
 }
 
-fn find_open(bytes: &[u8], from: usize) -> Option<usize> {
+pub(crate) fn find_open(bytes: &[u8], from: usize) -> Option<usize> {
     // Built once: `memmem::find` builds a searcher on every call, which cost more
     // than the search in the short texts (values, step fields) asked here.
     static OPEN: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
@@ -395,7 +395,7 @@ fn find_open(bytes: &[u8], from: usize) -> Option<usize> {
 
 /// Offset of the closing `}}`, or `Err(Some(offset of an unclosed quote))`
 /// / `Err(None)` if there is none.
-fn find_close(bytes: &[u8], from: usize) -> Result<usize, Option<usize>> {
+pub(crate) fn find_close(bytes: &[u8], from: usize) -> Result<usize, Option<usize>> {
     let mut i = from;
     let mut string_start: Option<usize> = None;
     while i < bytes.len() {
