@@ -583,7 +583,9 @@ impl<'a> Fast<'a> {
     fn block_map(&mut self, c: usize, first_key: Node) -> Option<Node> {
         self.enter()?;
         let start = first_key.span.start;
-        let mut entries: Vec<Entry> = Vec::new();
+        // The capacity the first push would give (a map has at least one entry),
+        // without the growth path.
+        let mut entries: Vec<Entry> = Vec::with_capacity(4);
         let mut seen = None;
         let mut key = first_key;
         loop {
@@ -695,7 +697,8 @@ impl<'a> Fast<'a> {
     /// `indentless`: the value of a mapping key at the same column (`key:\n- a`).
     fn block_seq(&mut self, c: usize, indentless: bool) -> Option<Node> {
         self.enter()?;
-        let mut items = Vec::new();
+        // The capacity the first push would give (a sequence here has an item).
+        let mut items = Vec::with_capacity(4);
         let mut start = self.pos;
         loop {
             self.pos += 1;

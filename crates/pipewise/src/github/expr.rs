@@ -513,7 +513,8 @@ fn is_name_char(b: u8) -> bool {
 
 fn lex(src: &str, base: usize) -> Result<Vec<Token>, ParseError> {
     let bytes = src.as_bytes();
-    let mut toks: Vec<Token> = Vec::new();
+    // About one token per four bytes of an expression: sized once, not grown.
+    let mut toks: Vec<Token> = Vec::with_capacity(bytes.len() / 4 + 4);
     let mut i = 0;
     while i < bytes.len() {
         let c = bytes[i];

@@ -933,7 +933,8 @@ impl<'s> Parser<'s> {
     fn simple_command(&mut self, list: usize, item: usize, cx: Cx) {
         let start = self.pos;
         let mut end = start;
-        let mut words: Vec<Word> = vec![];
+        // The capacity the first push would give, without the growth path.
+        let mut words: Vec<Word> = Vec::with_capacity(4);
         let mut redirects = vec![];
         let mut declaration = false;
         loop {
