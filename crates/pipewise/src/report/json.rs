@@ -469,23 +469,6 @@ impl Write for Chunks {
     }
 }
 
-impl super::json_ser::Sink for Chunks {
-    #[inline]
-    fn pieces<const N: usize>(&mut self, parts: [&[u8]; N]) -> std::io::Result<()> {
-        let n: usize = parts.iter().map(|p| p.len()).sum();
-        if self.current.capacity() - self.current.len() >= n {
-            for p in parts {
-                self.current.extend_from_slice(p);
-            }
-        } else {
-            for p in parts {
-                self.spill(p);
-            }
-        }
-        Ok(())
-    }
-}
-
 /// Appends `value` pretty-printed as an element `depth` levels deep (the indentation
 /// of its first line included), as serde_json's pretty printer prints it inside the
 /// whole document: a large document can be written one element at a time.
@@ -499,15 +482,6 @@ pub(crate) fn nested_pretty<T: serde::Serialize + ?Sized>(
     // non-string keys) is cut short, as serde_json's `to_string_pretty` would fail.
     let _ = super::json_ser::to_writer(&mut *out, NestedPretty::new(depth), value);
 }
-
-/// `,` and a line break, then the indentation: [`NestedPretty`] writes a line break
-/// as one slice of this, up to 64 levels deep.
-static LINE: [u8; 130] = {
-    let mut l = [b' '; 130];
-    l[0] = b',';
-    l[1] = b'\n';
-    l
-};
 
 /// serde_json's `PrettyFormatter` (two-space indent) starting at a given depth.
 struct NestedPretty {
@@ -523,18 +497,22 @@ impl NestedPretty {
         }
     }
 
-    /// `,` (unless `comma` is false), a line break and the indentation, as one
-    /// slice of [`LINE`] up to 64 levels deep.
-    fn line(&self, comma: bool) -> Option<&'static [u8]> {
-        LINE.get(usize::from(!comma)..2 + self.depth * 2)
-    }
-
     fn newline_indent<W: ?Sized + Write>(&self, w: &mut W, comma: bool) -> std::io::Result<()> {
-        if let Some(line) = self.line(comma) {
+        /// `,` and a line break, then the indentation: one copy per line up to 64
+        /// levels deep.
+        const LINE: [u8; 130] = {
+            let mut l = [b' '; 130];
+            l[0] = b',';
+            l[1] = b'\n';
+            l
+        };
+        let n = self.depth * 2;
+        let from = usize::from(!comma);
+        if let Some(line) = LINE.get(from..2 + n) {
             return w.write_all(line);
         }
         w.write_all(if comma { b",\n" } else { b"\n" })?;
-        let mut n = self.depth * 2;
+        let mut n = n;
         while n > 0 {
             let k = n.min(LINE.len() - 2);
             w.write_all(LINE.get(2..2 + k).unwrap_or_default())?;
@@ -556,13 +534,6 @@ impl NestedPretty {
         }
         w.write_all(bracket)
     }
-}
-
-impl super::json_ser::Layout for NestedPretty {
-    fn key_prefix(&self, first: bool) -> Option<&'static [u8]> {
-        self.line(!first)
-    }
-    const KEY_END: &'static [u8] = b": ";
 }
 
 impl serde_json::ser::Formatter for NestedPretty {
@@ -799,33 +770,5 @@ mod tests {
         want.extend_from_slice(&data[..Chunks::SIZE + 7]);
         assert_eq!(joined, want);
         assert!(c.full.len() >= 4, "several chunks were used");
-    }
-
-    /// Runs of pieces (a quoted string, a field's line and key) land as the pieces
-    /// written one by one, whether or not the run crosses into a new chunk.
-    #[test]
-    fn runs_of_pieces_keep_every_byte_in_order_across_chunk_boundaries() {
-        use super::super::json_ser::Sink;
-        let data: Vec<u8> = (0..(2 * Chunks::SIZE + 999))
-            .map(|i| (i % 251) as u8)
-            .collect();
-        let (mut c, mut v, mut want) = (Chunks::new(), Vec::new(), Vec::new());
-        let mut rest = &data[..];
-        let mut n = 1;
-        while !rest.is_empty() {
-            let k = n.min(rest.len());
-            let (a, b) = rest[..k].split_at(k / 3);
-            let parts: [&[u8]; 5] = [b"\n  ", b"\"", a, b"\": ", b];
-            c.pieces(parts).unwrap();
-            v.pieces(parts).unwrap();
-            want.extend_from_slice(&parts.concat());
-            rest = &rest[k..];
-            n = n * 7 % 50_021 + 1;
-        }
-        let joined: Vec<u8> = c.parts().collect::<Vec<_>>().concat();
-        assert_eq!(joined, want);
-        assert_eq!(v, want);
-        assert!(c.full.len() >= 2, "several chunks were used");
-        assert!(joined.len() > data.len());
     }
 }

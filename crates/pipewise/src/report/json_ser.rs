@@ -14,50 +14,8 @@ use serde_json::ser::{CharEscape, Formatter};
 use serde_json::Error;
 use std::io::Write;
 
-/// Where the serializer writes: [`Write`], plus one call for a run of short pieces
-/// (a quoted string; a struct field's line break, quoted key and `": "`), so that a
-/// buffer checks its room once per run instead of once per piece.
-pub(crate) trait Sink: Write {
-    /// Writes every piece of `parts`, in order.
-    fn pieces<const N: usize>(&mut self, parts: [&[u8]; N]) -> std::io::Result<()> {
-        parts.iter().try_for_each(|p| self.write_all(p))
-    }
-}
-
-impl Sink for Vec<u8> {
-    #[inline]
-    fn pieces<const N: usize>(&mut self, parts: [&[u8]; N]) -> std::io::Result<()> {
-        self.reserve(parts.iter().map(|p| p.len()).sum());
-        for p in parts {
-            self.extend_from_slice(p);
-        }
-        Ok(())
-    }
-}
-
-impl<S: Sink + ?Sized> Sink for &mut S {
-    #[inline]
-    fn pieces<const N: usize>(&mut self, parts: [&[u8]; N]) -> std::io::Result<()> {
-        (**self).pieces(parts)
-    }
-}
-
-/// What a formatter writes around an object's keys, when that is fixed bytes, so that
-/// [`Ser`] writes a struct field's line, key and separator as one run of pieces.
-///
-/// [`Ser`] writes strings with `"` around them and the text (escaped) between, as
-/// [`Formatter`]'s default `begin_string`, `write_string_fragment` and `end_string`
-/// do: a `Layout` keeps those defaults.
-pub(crate) trait Layout: Formatter {
-    /// What `begin_object_key(first)` writes, when it is one slice known in advance
-    /// (`None`: the formatter is asked).
-    fn key_prefix(&self, first: bool) -> Option<&'static [u8]>;
-    /// What `end_object_key` then `begin_object_value` write.
-    const KEY_END: &'static [u8];
-}
-
 /// Writes `value` with `formatter` into `writer`.
-pub(crate) fn to_writer<W: Sink, F: Layout, T: Serialize + ?Sized>(
+pub(crate) fn to_writer<W: Write, F: Formatter, T: Serialize + ?Sized>(
     writer: W,
     formatter: F,
     value: &T,
@@ -157,14 +115,15 @@ fn needs_escape(b: &[u8]) -> bool {
     special_mask(w) != 0
 }
 
-impl<W: Sink, F: Layout> Ser<W, F> {
+impl<W: Write, F: Formatter> Ser<W, F> {
     fn string(&mut self, s: &str) -> Result<(), Error> {
-        if !needs_escape(s.as_bytes()) {
-            // Nearly every string: nothing to escape, one run.
-            return self.w.pieces([b"\"", s.as_bytes(), b"\""]).map_err(io);
-        }
         self.f.begin_string(&mut self.w).map_err(io)?;
-        self.escaped(s)?;
+        if needs_escape(s.as_bytes()) {
+            self.escaped(s)?;
+        } else if !s.is_empty() {
+            // Nearly every string: nothing to escape, one copy.
+            self.f.write_string_fragment(&mut self.w, s).map_err(io)?;
+        }
         self.f.end_string(&mut self.w).map_err(io)
     }
 
@@ -225,7 +184,7 @@ pub(crate) struct Compound<'a, W, F> {
     state: State,
 }
 
-impl<'a, W: Sink, F: Layout> ser::Serializer for &'a mut Ser<W, F> {
+impl<'a, W: Write, F: Formatter> ser::Serializer for &'a mut Ser<W, F> {
     type Ok = ();
     type Error = Error;
     type SerializeSeq = Compound<'a, W, F>;
@@ -417,7 +376,7 @@ impl<'a, W: Sink, F: Layout> ser::Serializer for &'a mut Ser<W, F> {
     }
 }
 
-impl<W: Sink, F: Layout> Compound<'_, W, F> {
+impl<W: Write, F: Formatter> Compound<'_, W, F> {
     fn element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
         let first = self.state == State::First;
         self.ser
@@ -445,26 +404,6 @@ impl<W: Sink, F: Layout> Compound<'_, W, F> {
             ser: &mut *self.ser,
         })?;
         self.ser.f.end_object_key(&mut self.ser.w).map_err(io)
-    }
-    /// A struct field: its line, key and separator in one run when the formatter's
-    /// are fixed bytes and the key has nothing to escape (every key of the report).
-    fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Result<(), Error> {
-        let first = self.state == State::First;
-        match self.ser.f.key_prefix(first) {
-            Some(line) if !needs_escape(key.as_bytes()) => {
-                self.state = State::Rest;
-                self.ser
-                    .w
-                    .pieces([line, b"\"", key.as_bytes(), b"\"", F::KEY_END])
-                    .map_err(io)?;
-                v.serialize(&mut *self.ser)?;
-                self.ser.f.end_object_value(&mut self.ser.w).map_err(io)
-            }
-            _ => {
-                self.key(key)?;
-                self.value(v)
-            }
-        }
     }
     fn value<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
         self.ser.f.begin_object_value(&mut self.ser.w).map_err(io)?;
@@ -495,7 +434,7 @@ impl<W: Sink, F: Layout> Compound<'_, W, F> {
     }
 }
 
-impl<W: Sink, F: Layout> ser::SerializeSeq for Compound<'_, W, F> {
+impl<W: Write, F: Formatter> ser::SerializeSeq for Compound<'_, W, F> {
     type Ok = ();
     type Error = Error;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
@@ -506,7 +445,7 @@ impl<W: Sink, F: Layout> ser::SerializeSeq for Compound<'_, W, F> {
     }
 }
 
-impl<W: Sink, F: Layout> ser::SerializeTuple for Compound<'_, W, F> {
+impl<W: Write, F: Formatter> ser::SerializeTuple for Compound<'_, W, F> {
     type Ok = ();
     type Error = Error;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
@@ -517,7 +456,7 @@ impl<W: Sink, F: Layout> ser::SerializeTuple for Compound<'_, W, F> {
     }
 }
 
-impl<W: Sink, F: Layout> ser::SerializeTupleStruct for Compound<'_, W, F> {
+impl<W: Write, F: Formatter> ser::SerializeTupleStruct for Compound<'_, W, F> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
@@ -528,7 +467,7 @@ impl<W: Sink, F: Layout> ser::SerializeTupleStruct for Compound<'_, W, F> {
     }
 }
 
-impl<W: Sink, F: Layout> ser::SerializeTupleVariant for Compound<'_, W, F> {
+impl<W: Write, F: Formatter> ser::SerializeTupleVariant for Compound<'_, W, F> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
@@ -539,7 +478,7 @@ impl<W: Sink, F: Layout> ser::SerializeTupleVariant for Compound<'_, W, F> {
     }
 }
 
-impl<W: Sink, F: Layout> ser::SerializeMap for Compound<'_, W, F> {
+impl<W: Write, F: Formatter> ser::SerializeMap for Compound<'_, W, F> {
     type Ok = ();
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, k: &T) -> Result<(), Error> {
@@ -553,7 +492,7 @@ impl<W: Sink, F: Layout> ser::SerializeMap for Compound<'_, W, F> {
     }
 }
 
-impl<W: Sink, F: Layout> ser::SerializeStruct for Compound<'_, W, F> {
+impl<W: Write, F: Formatter> ser::SerializeStruct for Compound<'_, W, F> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(
@@ -561,14 +500,15 @@ impl<W: Sink, F: Layout> ser::SerializeStruct for Compound<'_, W, F> {
         key: &'static str,
         v: &T,
     ) -> Result<(), Error> {
-        self.field(key, v)
+        self.key(key)?;
+        self.value(v)
     }
     fn end(self) -> Result<(), Error> {
         self.end_map()
     }
 }
 
-impl<W: Sink, F: Layout> ser::SerializeStructVariant for Compound<'_, W, F> {
+impl<W: Write, F: Formatter> ser::SerializeStructVariant for Compound<'_, W, F> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(
@@ -576,7 +516,8 @@ impl<W: Sink, F: Layout> ser::SerializeStructVariant for Compound<'_, W, F> {
         key: &'static str,
         v: &T,
     ) -> Result<(), Error> {
-        self.field(key, v)
+        self.key(key)?;
+        self.value(v)
     }
     fn end(self) -> Result<(), Error> {
         self.end_variant(true)
@@ -593,7 +534,7 @@ fn key_must_be_a_string() -> Error {
     ser::Error::custom("key must be a string")
 }
 
-impl<W: Sink, F: Layout> KeySer<'_, W, F> {
+impl<W: Write, F: Formatter> KeySer<'_, W, F> {
     fn quoted(
         self,
         write: impl FnOnce(&mut F, &mut W) -> std::io::Result<()>,
@@ -605,7 +546,7 @@ impl<W: Sink, F: Layout> KeySer<'_, W, F> {
     }
 }
 
-impl<W: Sink, F: Layout> ser::Serializer for KeySer<'_, W, F> {
+impl<W: Write, F: Formatter> ser::Serializer for KeySer<'_, W, F> {
     type Ok = ();
     type Error = Error;
     type SerializeSeq = ser::Impossible<(), Error>;
@@ -748,22 +689,6 @@ mod tests {
     use super::*;
     use serde_json::ser::{CompactFormatter, PrettyFormatter};
     use std::collections::BTreeMap;
-
-    /// serde_json's pretty printer keeps its indentation to itself: its keys take the
-    /// path through the formatter.
-    impl Layout for PrettyFormatter<'_> {
-        fn key_prefix(&self, _first: bool) -> Option<&'static [u8]> {
-            None
-        }
-        const KEY_END: &'static [u8] = b": ";
-    }
-
-    impl Layout for CompactFormatter {
-        fn key_prefix(&self, first: bool) -> Option<&'static [u8]> {
-            Some(if first { b"" } else { b"," })
-        }
-        const KEY_END: &'static [u8] = b":";
-    }
 
     fn ours<T: Serialize>(v: &T, pretty: bool) -> String {
         let mut out = Vec::new();
