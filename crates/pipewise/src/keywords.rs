@@ -90,25 +90,21 @@ pub fn find_literal(text: &str, needle: &str) -> Option<usize> {
         .find(|&i| t.get(i..i + n.len()) == Some(n))
 }
 
-/// A fixed keyword list and its automata, built on first use.
+/// A fixed keyword list and its automata, each built on first use.
 pub struct Keywords {
     words: &'static [&'static str],
-    automata: OnceLock<Automata>,
-}
-
-/// The two searches of a keyword list.
-struct Automata {
     /// Every match, overlapping ones included: one walk of a short text.
-    overlapping: aho_corasick::AhoCorasick,
+    overlapping: OnceLock<aho_corasick::AhoCorasick>,
     /// The leftmost match from a position, with a vectorised prefilter that skips
-    /// text where no keyword starts: a longer text is searched from each match's
-    /// start plus one, so every position where a keyword starts is visited.
-    leftmost: aho_corasick::AhoCorasick,
+    /// text where no keyword starts: a long text is searched from each match's start
+    /// plus one, so every position where a keyword starts is visited.
+    leftmost: OnceLock<aho_corasick::AhoCorasick>,
 }
 
-/// Texts shorter than this take the overlapping walk: the prefilter's set-up costs
-/// more than it skips (measured with callgrind on corpus step texts and names).
-const SHORT_TEXT: usize = 32;
+/// Texts shorter than this take the overlapping walk: below it, the prefilter's
+/// set-up and a restart per hit cost more than the walk (measured with callgrind on
+/// the corpus: step texts gain, step and script names lose).
+const SHORT_TEXT: usize = 128;
 
 /// The keywords found in one text.
 #[derive(Debug)]
@@ -121,28 +117,21 @@ impl Keywords {
     pub const fn new(words: &'static [&'static str]) -> Keywords {
         Keywords {
             words,
-            automata: OnceLock::new(),
+            overlapping: OnceLock::new(),
+            leftmost: OnceLock::new(),
         }
-    }
-
-    fn automata(&self) -> &Automata {
-        self.automata.get_or_init(|| Automata {
-            overlapping: aho_corasick::AhoCorasick::new(self.words)
-                .expect("fixed literal keywords always build"),
-            leftmost: aho_corasick::AhoCorasick::builder()
-                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-                .build(self.words)
-                .expect("fixed literal keywords always build"),
-        })
     }
 
     /// Every keyword that occurs in `text` (case-sensitive: lower-case the text
     /// first when the keywords are lower-case).
     pub fn find(&self, text: &str) -> Found {
-        let ac = self.automata();
         let mut hits = Vec::new();
         if text.len() < SHORT_TEXT {
-            for m in ac.overlapping.find_overlapping_iter(text) {
+            let ac = self.overlapping.get_or_init(|| {
+                aho_corasick::AhoCorasick::new(self.words)
+                    .expect("fixed literal keywords always build")
+            });
+            for m in ac.find_overlapping_iter(text) {
                 if let Some(w) = self.words.get(m.pattern().as_usize()) {
                     if !hits.contains(w) {
                         hits.push(*w);
@@ -152,9 +141,15 @@ impl Keywords {
         } else {
             // The leftmost match from `from` starts where the first keyword at or
             // after `from` starts; every keyword starting there is one of the hits.
+            let ac = self.leftmost.get_or_init(|| {
+                aho_corasick::AhoCorasick::builder()
+                    .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                    .build(self.words)
+                    .expect("fixed literal keywords always build")
+            });
             let b = text.as_bytes();
             let mut from = 0;
-            while let Some(m) = ac.leftmost.find(aho_corasick::Input::new(b).range(from..)) {
+            while let Some(m) = ac.find(aho_corasick::Input::new(b).range(from..)) {
                 let at = b.get(m.start()..).unwrap_or_default();
                 for w in self.words {
                     if at.starts_with(w.as_bytes()) && !hits.contains(w) {
@@ -290,7 +285,7 @@ mod tests {
             for seed in 0..400usize {
                 let mut text = String::new();
                 let mut x = seed;
-                while text.len() < seed % 90 {
+                while text.len() < seed % 300 {
                     x = x
                         .wrapping_mul(6364136223846793005)
                         .wrapping_add(1442695040888963407);
