@@ -45,6 +45,9 @@ pub struct GitRepo {
     pub path: PathBuf,
     listings: Mutex<ListingCache>,
     blobs: Mutex<BlobCache>,
+    /// Discovery's folder walks by (path, tree id): a folder unchanged between
+    /// two audited commits is not walked again.
+    walks: pipewise::discover::WalkMemo,
 }
 
 /// Tree listings by id, and how many entries they hold.
@@ -111,6 +114,7 @@ impl GitRepo {
             path: path.to_path_buf(),
             listings: Mutex::default(),
             blobs: Mutex::default(),
+            walks: pipewise::discover::WalkMemo::new(),
         })
     }
 
@@ -120,6 +124,12 @@ impl GitRepo {
             .lock()
             .map_err(|_| "internal error: git repository lock".to_string())?;
         Ok(f(&repo))
+    }
+
+    /// Folders whose discovery walk was replayed from an earlier audited commit
+    /// (the same folder at the same path) instead of walked again.
+    pub fn walks_replayed(&self) -> usize {
+        self.walks.hits()
     }
 
     /// The commit `rev` names (`HEAD`, `main`, `v1.2`, `HEAD~3`, an id), peeling
@@ -250,6 +260,7 @@ impl GitRepo {
             git: self.clone(),
             root: commit.tree,
             recorder: None,
+            memo: false,
         }
     }
 
@@ -277,6 +288,8 @@ pub struct GitTree {
     root: ObjectId,
     /// Records what the audit asks ([`states`]).
     recorder: Option<Arc<states::Recorder>>,
+    /// Discovery replays the repository's kept folder walks (audits that reuse).
+    memo: bool,
 }
 
 impl GitTree {
@@ -372,6 +385,25 @@ impl Tree for GitTree {
         }
     }
 
+    fn walk_memo(&self) -> Option<&pipewise::discover::WalkMemo> {
+        self.memo.then_some(&self.git.walks)
+    }
+
+    fn folder_id(&self, dir: &str) -> Option<pipewise::discover::FolderId> {
+        let n = self.git.node(self.root, dir)?;
+        if n.kind != gix::object::tree::EntryKind::Tree {
+            return None;
+        }
+        let mut id = [0u8; 32];
+        let bytes = n.id.as_bytes();
+        id.get_mut(..bytes.len())?.copy_from_slice(bytes);
+        Some(id)
+    }
+
+    fn note_listed(&self, dir: &str) {
+        self.note(states::Ask::List, dir);
+    }
+
     fn lookup(&self, rel: &str) -> Option<bool> {
         use gix::object::tree::EntryKind as K;
         self.note(states::Ask::Lookup, rel);
@@ -420,7 +452,9 @@ pub fn audit_commit_reusing(
     settings: Option<&pipewise::analysis::settings::RepoSettings>,
     reuse: Option<&pipewise::reuse::Reuse>,
 ) -> pipewise::report::RepoReport {
-    audit_git_tree(git.tree(commit), commit, display, config, settings, reuse)
+    let mut tree = git.tree(commit);
+    tree.memo = reuse.is_some();
+    audit_git_tree(tree, commit, display, config, settings, reuse)
 }
 
 /// Audits `tree`, the tree of `commit`.

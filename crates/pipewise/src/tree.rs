@@ -42,6 +42,21 @@ pub trait Tree: Send + Sync + std::fmt::Debug {
     /// Whether `rel` exists without going through a link: `Some(true)` for a file,
     /// `Some(false)` for a folder.
     fn lookup(&self, rel: &str) -> Option<bool>;
+    /// The memo of discovery's folder walks shared by the versions of this
+    /// repository ([`crate::discover::WalkMemo`]); `None` (the default): every
+    /// folder is listed.
+    fn walk_memo(&self) -> Option<&crate::discover::WalkMemo> {
+        None
+    }
+    /// The content id of the folder `dir` (a git tree id): the same id at the same
+    /// path lists the same entries, recursively. `None` (the default) when not
+    /// known.
+    fn folder_id(&self, _dir: &str) -> Option<crate::discover::FolderId> {
+        None
+    }
+    /// Discovery used a memo of `dir`'s listing instead of [`Tree::list`] (a tree
+    /// that records what is asked of it records it as listed).
+    fn note_listed(&self, _dir: &str) {}
 }
 
 /// A folder on disk.
