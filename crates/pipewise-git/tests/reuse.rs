@@ -255,8 +255,9 @@ fn folder_walks_are_replayed_by_path_and_tree_id() {
 }
 
 /// Stack detection is kept across commits (`pipewise::reuse`) only while the
-/// paths, the loaded files and what it read beyond them (the hooks of
-/// `.pre-commit-config.yaml`, which a step runs) are the same.
+/// paths, the loaded files (a workflow's commands, a manifest) and what it read
+/// beyond them (the hooks of `.pre-commit-config.yaml`, which a step runs) are
+/// the same.
 #[test]
 fn stack_detection_is_reused_only_when_what_it_read_is_unchanged() {
     const LINT: &str = "name: lint\non:\n  pull_request:\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - uses: actions/checkout@v4\n      - run: pre-commit run --all-files\n";
@@ -280,6 +281,11 @@ fn stack_detection_is_reused_only_when_what_it_read_is_unchanged() {
     s.write("src/a.js", "1\n");
     c.push(s.commit("code only"));
     s.write(
+        ".github/workflows/lint.yml",
+        &format!("{LINT}      - run: flyctl deploy --remote-only\n"),
+    );
+    c.push(s.commit("a step deploys to Fly.io"));
+    s.write(
         "package.json",
         "{\"name\": \"demo\", \"dependencies\": {\"next\": \"14.2.3\", \"react\": \"18.3.1\"}}\n",
     );
@@ -289,7 +295,11 @@ fn stack_detection_is_reused_only_when_what_it_read_is_unchanged() {
     let git = Arc::new(GitRepo::open(s.path()).expect("opens"));
     let expected: Vec<String> = c.iter().map(|id| fresh(&git, id)).collect();
     assert_ne!(expected[0], expected[1], "the hook's type check shows");
-    assert_ne!(expected[2], expected[3], "the framework shows");
+    assert!(
+        expected[3].contains("\"fly.io\""),
+        "the deploy target shows"
+    );
+    assert_ne!(expected[3], expected[4], "the framework shows");
     let reuse = Reuse::new();
     let order: Vec<usize> = (0..c.len()).chain((0..c.len()).rev()).collect();
     for &i in &order {
@@ -303,7 +313,7 @@ fn stack_detection_is_reused_only_when_what_it_read_is_unchanged() {
     // "code only" the first time, and every commit but the last the second time
     // (its detection was kept).
     assert!(
-        reuse.detections_reused() >= 5,
+        reuse.detections_reused() >= 6,
         "{}",
         reuse.detections_reused()
     );
