@@ -47,7 +47,7 @@ pub struct GitRepo {
     blobs: Mutex<BlobCache>,
     /// Discovery's folder walks by (path, tree id): a folder unchanged between
     /// two audited commits is not walked again.
-    walks: pipewise::discover::WalkMemo,
+    walks: pipewise::tree::WalkMemo,
 }
 
 /// Tree listings by id, and how many entries they hold.
@@ -65,12 +65,16 @@ const PACK_CACHE_BYTES: usize = 32 * 1024 * 1024;
 /// Bytes of blob text kept at most (then the cache starts again).
 const MAX_BLOB_BYTES: usize = 64 * 1024 * 1024;
 
-/// Blob texts by id, and their total size.
+/// Blob texts by id, and their total size; blob sizes by id.
 #[derive(Default)]
 struct BlobCache {
     texts: HashMap<ObjectId, Decoded>,
     bytes: usize,
+    sizes: HashMap<ObjectId, u64>,
 }
+
+/// Blob sizes kept at most (then they are forgotten).
+const MAX_BLOB_SIZES: usize = 1_000_000;
 
 impl std::fmt::Debug for GitRepo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -114,7 +118,7 @@ impl GitRepo {
             path: path.to_path_buf(),
             listings: Mutex::default(),
             blobs: Mutex::default(),
-            walks: pipewise::discover::WalkMemo::new(),
+            walks: pipewise::tree::WalkMemo::new(),
         })
     }
 
@@ -221,11 +225,28 @@ impl GitRepo {
         self.with(|r| r.object_hash())
     }
 
-    /// The size of a blob, from its header (its content is not read).
+    /// The size of a blob, from its header (its content is not read); kept by id,
+    /// as every audited commit asks the size of every file it loads.
     fn blob_size(&self, id: ObjectId) -> Option<u64> {
-        self.with(|r| r.find_header(id).ok().map(|h| h.size()))
+        if let Some(n) = self
+            .blobs
+            .lock()
             .ok()
-            .flatten()
+            .and_then(|m| m.sizes.get(&id).copied())
+        {
+            return Some(n);
+        }
+        let n = self
+            .with(|r| r.find_header(id).ok().map(|h| h.size()))
+            .ok()
+            .flatten()?;
+        if let Ok(mut m) = self.blobs.lock() {
+            if m.sizes.len() >= MAX_BLOB_SIZES {
+                m.sizes.clear();
+            }
+            m.sizes.insert(id, n);
+        }
+        Some(n)
     }
 
     /// A blob's text (cached by id): decoded as every audited file is.
@@ -385,11 +406,11 @@ impl Tree for GitTree {
         }
     }
 
-    fn walk_memo(&self) -> Option<&pipewise::discover::WalkMemo> {
+    fn walk_memo(&self) -> Option<&pipewise::tree::WalkMemo> {
         self.memo.then_some(&self.git.walks)
     }
 
-    fn folder_id(&self, dir: &str) -> Option<pipewise::discover::FolderId> {
+    fn folder_id(&self, dir: &str) -> Option<pipewise::tree::FolderId> {
         let n = self.git.node(self.root, dir)?;
         if n.kind != gix::object::tree::EntryKind::Tree {
             return None;

@@ -209,7 +209,7 @@ fn a_real_history_reused_is_identical_to_fresh_audits() {
 }
 
 /// Discovery's walk of a folder is kept by its path and tree id
-/// (`pipewise::discover::WalkMemo`): an unchanged folder is replayed, never one
+/// (`pipewise::tree::WalkMemo`): an unchanged folder is replayed, never one
 /// with the same tree id at another path (where its files are other kinds),
 /// and never a walk that met the depth limit.
 #[test]

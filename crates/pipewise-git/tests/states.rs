@@ -139,7 +139,7 @@ fn a_real_history_answered_from_kept_reports_is_identical_to_fresh_audits() {
 }
 
 /// A folder whose discovery walk was replayed from an earlier commit
-/// (`pipewise::discover::WalkMemo`) is still recorded as listed: when its
+/// (`pipewise::tree::WalkMemo`) is still recorded as listed: when its
 /// entries change later, the kept report is not given.
 #[test]
 fn a_folder_replayed_by_discovery_is_still_recorded_as_listed() {

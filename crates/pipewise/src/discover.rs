@@ -5,10 +5,10 @@
 //! check that a file a step refers to exists without touching the disk again.
 
 use crate::source::{FileKind, LoadError};
-use crate::tree::{EntryKind, Tree};
-use std::collections::{BTreeSet, HashMap};
+use crate::tree::{EntryKind, Tree, WalkMemo, Walked};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// Folders never descended into.
 const SKIP_DIRS: &[&str] = &[
@@ -179,78 +179,6 @@ pub fn discover_in(tree: &dyn Tree, root: &Path) -> Discovery {
     let mut d = w.d;
     d.files.sort();
     d
-}
-
-/// A folder's content id, from [`Tree::folder_id`] (a git tree id, padded):
-/// two folders with the same id hold the same entries, recursively.
-pub type FolderId = [u8; 32];
-
-/// What discovery found in one folder and below it, in the order it found it.
-#[derive(Debug)]
-struct Walked {
-    /// The folder (listed).
-    dir: String,
-    /// The paths of its entries, in the order they were added.
-    paths: Vec<String>,
-    files: Vec<(String, FileKind)>,
-    errors: Vec<LoadError>,
-    /// Its subfolders, in the order they were walked.
-    subs: Vec<Arc<Walked>>,
-    /// Paths in this folder and below.
-    total: usize,
-}
-
-/// Paths kept at most over every folder of a [`WalkMemo`] (then it starts again).
-const MAX_MEMO_PATHS: usize = 400_000;
-
-/// Discovery's walks of folders by (path, content id), shared by the trees of
-/// one repository's versions (`pipewise history` audits many commits whose
-/// folders are mostly unchanged). Only walks that met no limit (depth, path
-/// count) are kept, so a replay adds exactly what walking the folder again
-/// would. Memory is bounded ([`MAX_MEMO_PATHS`] paths, then it starts again).
-#[derive(Debug, Default)]
-pub struct WalkMemo {
-    inner: Mutex<MemoInner>,
-}
-
-#[derive(Debug, Default)]
-struct MemoInner {
-    walked: HashMap<(String, FolderId), Arc<Walked>>,
-    paths: usize,
-    hits: usize,
-}
-
-impl WalkMemo {
-    pub fn new() -> WalkMemo {
-        WalkMemo::default()
-    }
-
-    /// Folders replayed instead of walked.
-    pub fn hits(&self) -> usize {
-        self.inner.lock().map_or(0, |m| m.hits)
-    }
-
-    fn get(&self, dir: &str, id: &FolderId) -> Option<Arc<Walked>> {
-        let mut m = self.inner.lock().ok()?;
-        // The key is borrowed only for the lookup.
-        let w = m.walked.get(&(dir.to_string(), *id)).cloned()?;
-        m.hits += 1;
-        Some(w)
-    }
-
-    fn put(&self, id: FolderId, w: Arc<Walked>) {
-        if let Ok(mut m) = self.inner.lock() {
-            if m.paths + w.paths.len() > MAX_MEMO_PATHS {
-                let hits = m.hits;
-                *m = MemoInner {
-                    hits,
-                    ..MemoInner::default()
-                };
-            }
-            m.paths += w.paths.len();
-            m.walked.insert((w.dir.clone(), id), w);
-        }
-    }
 }
 
 /// One discovery walk in progress.

@@ -25,7 +25,7 @@
 //! read directly by any per-file rule; `crates/pipewise-git/tests/reuse.rs`
 //! compares every commit of scripted and generated histories with fresh audits).
 //!
-//! Stack detection ([`crate::analysis::stack::detect`]) is kept the same way: a
+//! Stack detection (`analysis::stack::detect`) is kept the same way: a
 //! detection is reused when the repository has the same paths and the same
 //! loaded files (paths, kinds and texts: the workflows it reads are built from
 //! them) and every file it read beyond them ([`crate::repo::Repo::read`], noted
@@ -70,7 +70,8 @@ struct Inner {
     findings: usize,
     hits: usize,
     misses: usize,
-    /// Stack detections, newest last (at most [`MAX_DETECTIONS`]).
+    /// Repository-level results (stack detection), newest last (at most
+    /// [`MAX_DETECTIONS`]).
     detections: std::collections::VecDeque<Detection>,
     detection_hits: usize,
 }
@@ -78,13 +79,13 @@ struct Inner {
 /// Stack detections kept at most (then the oldest is dropped).
 pub const MAX_DETECTIONS: usize = 16;
 
-/// A stack detection and what it was computed from: every path of the
-/// repository and every loaded file (`key`: the workflows it reads are built
-/// from those), and what it read beyond them.
+/// A repository-level result (a stack detection) and what it was computed from:
+/// every path of the repository and every loaded file (`key`: the workflows it
+/// reads are built from those), and what it read beyond them.
 struct Detection {
     key: u128,
     deps: Vec<(Dep, Obs)>,
-    detected: crate::analysis::stack::Detected,
+    detected: std::sync::Arc<dyn std::any::Any + Send + Sync>,
 }
 
 /// Per-file findings kept across audits of versions of one repository (see the
@@ -276,21 +277,22 @@ impl<'r> Snapshot<'r> {
         self.reuse.findings(self, kind, path, run)
     }
 
-    /// [`crate::analysis::stack::detect`] of this snapshot's repository: kept
-    /// from an earlier audit whose repository had the same paths and the same
-    /// loaded files (paths, kinds, texts), when what that detection read beyond
+    /// A repository-level result of this snapshot's repository (the stack
+    /// detection): kept from an earlier audit whose repository had the same paths
+    /// and the same loaded files (paths, kinds, texts), when what it read beyond
     /// them observes the same; else from `run` (what it reads is recorded).
-    pub(crate) fn detected(
-        &self,
-        run: impl FnOnce() -> crate::analysis::stack::Detected,
-    ) -> crate::analysis::stack::Detected {
+    pub(crate) fn detected<T: Clone + Send + Sync + 'static>(&self, run: impl FnOnce() -> T) -> T {
         let key = self.repository_key();
         let hit = self.reuse.inner.lock().ok().and_then(|i| {
             i.detections
                 .iter()
                 .rev()
-                .find(|d| d.key == key && d.deps.iter().all(|(dep, o)| self.observe(dep) == *o))
-                .map(|d| d.detected.clone())
+                .filter(|d| d.key == key)
+                .find_map(|d| {
+                    let same = d.deps.iter().all(|(dep, o)| self.observe(dep) == *o);
+                    same.then(|| d.detected.downcast_ref::<T>().cloned())
+                        .flatten()
+                })
         });
         if let Some(d) = hit {
             if let Ok(mut i) = self.reuse.inner.lock() {
@@ -315,7 +317,7 @@ impl<'r> Snapshot<'r> {
             i.detections.push_back(Detection {
                 key,
                 deps,
-                detected: detected.clone(),
+                detected: std::sync::Arc::new(detected.clone()),
             });
         }
         detected
