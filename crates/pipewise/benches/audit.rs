@@ -145,6 +145,7 @@ fn bench_analysis(c: &mut Criterion) {
         .filter_map(|f| f.yaml.as_ref().map(|d| Action::new(&f.path, d)))
         .collect();
     let scripts = Scripts::new();
+    let facts = pipewise::facts::Facts::new(&workflows);
     let inputs = pipewise::economics::Inputs::default();
     let bytes: usize = repo.files.iter().map(|f| f.text().len()).sum();
     let mut g = c.benchmark_group("analysis");
@@ -157,7 +158,7 @@ fn bench_analysis(c: &mut Criterion) {
         })
     });
     g.bench_function("economics", |b| {
-        b.iter(|| black_box(pipewise::economics::analyze(&workflows, &inputs)))
+        b.iter(|| black_box(pipewise::economics::analyze(&facts, &workflows, &inputs)))
     });
     g.finish();
 }

@@ -223,6 +223,8 @@ fn audit_repo_reusing(
     // What each step ships through the repository's scripts and local actions, set
     // before any rule asks (`intent::step_ships`).
     crate::rules::ships::resolve_ships(repo, &scripts, &workflows, &actions);
+    // The facts table: a cell per job, filled when a rule or the analysis first asks.
+    let facts = crate::facts::Facts::new(&workflows);
     let options = &config.options;
 
     // Per-file work, in parallel; each item returns its findings or a caught panic.
@@ -286,7 +288,7 @@ fn audit_repo_reusing(
                         }
                         Work::File(_) => {}
                     }
-                    let mut cx = Ctx::new(repo, &scripts, options);
+                    let mut cx = Ctx::new(repo, &scripts, &facts, options);
                     for rule in &enabled {
                         match w {
                             Work::Workflow(wf, _) => run_workflow(*rule, wf, &mut cx),
@@ -325,7 +327,7 @@ fn audit_repo_reusing(
     };
     let github_only = |r: &&&dyn Rule| r.platforms() == [Platform::GitHub];
     let repo_level = catch_unwind(AssertUnwindSafe(|| {
-        let mut cx = Ctx::new(repo, &scripts, options);
+        let mut cx = Ctx::new(repo, &scripts, &facts, options);
         for rule in enabled.iter().filter(github_only) {
             rule.repo(&view, &mut cx);
         }
@@ -333,7 +335,7 @@ fn audit_repo_reusing(
     }));
     view.workflows.extend(lowered);
     let rest = catch_unwind(AssertUnwindSafe(|| {
-        let mut cx = Ctx::new(repo, &scripts, options);
+        let mut cx = Ctx::new(repo, &scripts, &facts, options);
         for rule in enabled.iter().filter(|r| !github_only(r)) {
             rule.repo(&view, &mut cx);
         }
@@ -449,7 +451,7 @@ fn audit_repo_reusing(
     let inputs = settings.map(|s| &s.economics);
     let default_inputs = crate::economics::Inputs::default();
     report.economics = catch_unwind(AssertUnwindSafe(|| {
-        crate::economics::analyze(&view.workflows, inputs.unwrap_or(&default_inputs))
+        crate::economics::analyze(&facts, &view.workflows, inputs.unwrap_or(&default_inputs))
     }))
     .ok();
     // Scores last: they read the findings and capabilities.
@@ -572,7 +574,7 @@ fn load_called_scripts(
 
 /// Sets what the steps of one workflow read outside an audit (`pipewise fix`) ship
 /// through the repository's scripts and local actions, as the audit does
-/// ([`crate::rules::ships::resolve_ships`]), so that [`crate::intent::job_ships`]
+/// ([`crate::rules::ships::resolve_ships`]), so that [`crate::facts::Facts::job_ships`]
 /// answers the same there.
 pub fn resolve_workflow_ships(repo: &Repo, wf: &Workflow) {
     let actions: Vec<Action> = repo

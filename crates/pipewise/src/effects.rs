@@ -224,14 +224,14 @@ pub fn publishing_step<'j, 'a>(job: &'j Job<'a>) -> Option<&'j Step<'a>> {
 }
 
 /// What `job` publishes or deploys: a step that does ([`step_publishes`]), or a
-/// deployment environment named like a deploy target ([`crate::intent::job_ships`]).
-pub fn job_publishes(job: &Job) -> Option<Intent> {
+/// deployment environment named like a deploy target ([`crate::facts::Facts::job_ships`]).
+pub fn job_publishes(facts: &crate::facts::Facts, job: &Job) -> Option<Intent> {
     let steps = job
         .steps
         .iter()
         .filter_map(|s| step_publishes_in(job, s))
         .max();
-    match (steps, crate::intent::job_ships(job)) {
+    match (steps, facts.job_ships(job)) {
         (Some(i), _) => Some(i),
         // job_ships without a shipping step: the environment decided.
         (None, Some(Intent::Deploy)) if !job.steps.iter().any(|s| step_ships(s).is_some()) => {
@@ -327,15 +327,19 @@ mod tests {
             "  version-pr:\n    runs-on: x\n    steps:\n      - uses: changesets/action@v1\n        with:\n          version: pnpm version\n",
         ));
         let wf = Workflow::new("w.yml", &d);
+        let facts = crate::facts::Facts::new([&wf]);
         let j = |id| wf.job(id).expect("job");
-        assert_eq!(job_publishes(j("release-assert")), None);
-        assert_eq!(job_publishes(j("test-build")), None);
-        assert_eq!(job_publishes(j("local")), None);
-        assert_eq!(job_publishes(j("ship")), Some(Intent::Publish));
+        assert_eq!(job_publishes(&facts, j("release-assert")), None);
+        assert_eq!(job_publishes(&facts, j("test-build")), None);
+        assert_eq!(job_publishes(&facts, j("local")), None);
+        assert_eq!(job_publishes(&facts, j("ship")), Some(Intent::Publish));
         assert!(step_pushes_git(&j("pages").steps[0]));
-        assert_eq!(job_publishes(j("changesets")), Some(Intent::Publish));
-        assert_eq!(job_publishes(j("version-pr")), None);
-        assert_eq!(job_publishes(j("tools")), None);
+        assert_eq!(
+            job_publishes(&facts, j("changesets")),
+            Some(Intent::Publish)
+        );
+        assert_eq!(job_publishes(&facts, j("version-pr")), None);
+        assert_eq!(job_publishes(&facts, j("tools")), None);
         assert!(!step_pushes_git(&j("ship").steps[0]));
     }
 }

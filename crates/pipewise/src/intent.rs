@@ -1044,12 +1044,6 @@ pub fn command_ships(c: &Command) -> Option<Intent> {
     None
 }
 
-/// Whether a job ships: targets a deployment environment or has a step that
-/// deploys or publishes (see [`step_ships`]).
-pub fn job_ships(job: &Job) -> Option<Intent> {
-    *job.ships.get_or_init(|| compute_job_ships(job))
-}
-
 /// What a step of `job` ships when its commands come from the job's matrix: each
 /// literal value of the first `${{ matrix.<key> }}` in its script (at most 16) put in
 /// place and the commands read again (`npx ${{ matrix.cmd }} publish` with `cmd: vsce`).
@@ -1092,13 +1086,35 @@ pub fn matrix_ships(job: &Job, step: &Step) -> Option<Intent> {
         .max()
 }
 
+/// Whether a merged GitLab job's `script:` runs a deploy tool (`helm upgrade`,
+/// `kubectl apply`, `flyctl deploy`), judged by the command, not by a repository
+/// script's file name; `docker run` runs a tool in a container and ships nothing.
+/// Computed once per job by the facts table ([`crate::facts::Facts::script_deploys`]).
+pub(crate) fn compute_script_deploys(job: &Job) -> bool {
+    job.steps
+        .iter()
+        .filter(|s| s.origin.is_none_or(|o| o.section == "script"))
+        .filter_map(|s| s.run.as_ref()?.script.as_ref())
+        .flat_map(|sc| sc.commands.iter())
+        .any(|c| {
+            let name = c.base_name();
+            name != "docker"
+                && !name.contains('/')
+                && !name.contains('.')
+                && command_ships(c) == Some(Intent::Deploy)
+        })
+}
+
 /// [`step_ships`] for a step of `job`, with commands held in the job's matrix resolved
 /// ([`matrix_ships`]).
 pub fn step_ships_in(job: &Job, step: &Step) -> Option<Intent> {
     step_ships(step).or_else(|| matrix_ships(job, step))
 }
 
-fn compute_job_ships(job: &Job) -> Option<Intent> {
+/// Whether a job ships: targets a deployment environment or has a step that
+/// deploys or publishes (see [`step_ships`]). Computed once per job by the facts
+/// table ([`crate::facts::Facts::job_ships`]), which is what everything else reads.
+pub(crate) fn compute_job_ships(job: &Job) -> Option<Intent> {
     let steps = job.steps.iter().filter_map(|s| step_ships_in(job, s)).max();
     // Environments also hold secrets or approvals (`automations`, `release-gate`):
     // only a deploy target's name says the job deploys.

@@ -11,6 +11,7 @@ pub mod discover;
 pub mod dockerfile;
 pub mod economics;
 pub mod effects;
+pub mod facts;
 pub mod finding;
 pub mod fix;
 pub mod github;

@@ -217,10 +217,6 @@ pub struct Job<'a> {
     pub steps: Vec<Step<'a>>,
     /// `uses:` of a reusable-workflow call job.
     pub uses: Option<&'a Node>,
-    /// [`crate::intent::job_ships`], computed once: several rules ask for it.
-    pub ships: std::sync::OnceLock<Option<pipewise_catalog::Intent>>,
-    /// [`crate::rules::gitlab::deploys`], computed once: three GitLab rules ask.
-    pub deploys: std::sync::OnceLock<bool>,
 }
 
 impl<'a> Job<'a> {

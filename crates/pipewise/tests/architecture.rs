@@ -54,6 +54,8 @@ const LAYERS: &[&str] = &[
     "github::conditions",
     "needs",
     "intent",
+    // The engine's facts table: what each job ships or deploys, computed once.
+    "facts",
     "effects",
     "economics",
     // The report data, below everything that fills or renders it.
@@ -488,8 +490,9 @@ fn rules_name_only_their_platforms_code() {
 /// (`docs/architecture.md`, "Facts about steps"): (field, the files that fill it).
 /// The model's types hold these cells (`OnceLock`s, `memo::Slot`s) of types at or
 /// below the model; what fills them is above it. A new cell, or a new place that
-/// fills one, fails [`model_caches_are_filled_in_one_place`]; the list only shrinks
-/// (a facts table computed by the engine would empty it).
+/// fills one, fails [`model_caches_are_filled_in_one_place`]; the list only shrinks:
+/// each cell moves into the engine's facts table ([`FACTS`]). The table's own
+/// cells (`facts.rs`) are checked by [`facts_have_one_filler`].
 const MODEL_CACHES: &[(&str, &[&str])] = &[
     // `Step::intent`, `Command::intent`: what a step or command does.
     ("intent", &["intent.rs"]),
@@ -502,8 +505,6 @@ const MODEL_CACHES: &[(&str, &[&str])] = &[
     ("phrases", &["workflow.rs"]),
     // The repository scripts a step calls (`rules::step_scripts`).
     ("called", &["rules/mod.rs"]),
-    // `Job::deploys`: a GitLab job's scripts deploy.
-    ("deploys", &["rules/gitlab/mod.rs"]),
     // `Workflow::savings`, `Workflow::economics`: the economics model's per-workflow
     // results.
     ("savings", &["economics/savings.rs"]),
@@ -532,6 +533,9 @@ fn model_caches_are_filled_in_one_place() {
     let mut problems = vec![];
     let mut seen = BTreeSet::new();
     for (f, rel) in source_files() {
+        if rel == FACTS_FILE {
+            continue;
+        }
         // Without whitespace: a chain may break lines (`.called\n.get_or_init(`).
         let code: String = code(&f).split_whitespace().collect();
         for (field, fillers) in MODEL_CACHES {
@@ -551,6 +555,79 @@ fn model_caches_are_filled_in_one_place() {
         for file in *fillers {
             if !seen.contains(&(*field, file.to_string())) {
                 problems.push(format!("{file} no longer fills `{field}`: remove it"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+/// The engine's facts table (`docs/architecture.md`, "Facts about steps").
+const FACTS_FILE: &str = "facts.rs";
+
+/// Each fact of the table: (its cell in `facts.rs`, the one function that computes
+/// it, the file that defines that function). The table's cells are private to
+/// `facts.rs`, so the compiler keeps every other file from filling them; this list
+/// keeps every other file from computing a fact itself (a rule reads
+/// `cx.facts.job_ships(job)`, never `compute_job_ships(job)`), and a new cell from
+/// going unlisted.
+const FACTS: &[(&str, &str, &str)] = &[
+    // What a job ships: a deploy target's environment, or a step that ships.
+    ("ships", "compute_job_ships", "intent.rs"),
+    // A GitLab job's `script:` runs a deploy tool.
+    ("deploys", "compute_script_deploys", "intent.rs"),
+];
+
+#[test]
+fn facts_have_one_filler() {
+    let root = src();
+    let table = code(&root.join(FACTS_FILE));
+    let table_flat: String = table.split_whitespace().collect();
+    // The table's cells: `OnceLock` fields of its structs.
+    let mut cells = BTreeSet::new();
+    for line in table.lines() {
+        let l = line.trim();
+        let Some((name, ty)) = l.split_once(':').filter(|_| !l.starts_with("static")) else {
+            continue;
+        };
+        if ty.contains("OnceLock<") {
+            cells.insert(name.rsplit(' ').next().unwrap_or(name).to_string());
+        }
+    }
+    let listed: BTreeSet<String> = FACTS.iter().map(|(c, _, _)| c.to_string()).collect();
+    assert_eq!(cells, listed, "the facts table's cells and FACTS differ");
+    let mut problems = vec![];
+    for (cell, filler, _) in FACTS {
+        // The cell is filled with its function, in the table.
+        let filled = format!(".{cell}.get_or_init(||crate::intent::{filler}(");
+        if !table_flat.contains(&filled) {
+            problems.push(format!(
+                "{FACTS_FILE} does not fill `{cell}` with `{filler}`"
+            ));
+        }
+    }
+    for (f, rel) in source_files() {
+        if rel == FACTS_FILE {
+            continue;
+        }
+        let code = code(&f);
+        for (cell, filler, home) in FACTS {
+            let calls = code.match_indices(filler).filter(|(i, _)| {
+                let before = &code[..*i];
+                let after = &code[i + filler.len()..];
+                // A call (`compute_job_ships(job)`), not the definition, a longer
+                // name or a doc link.
+                after.starts_with('(')
+                    && !before.ends_with("fn ")
+                    && !before.ends_with(|c: char| c.is_alphanumeric() || c == '_')
+            });
+            let n = calls.count();
+            if n > 0 {
+                problems.push(format!(
+                    "{rel} computes the fact `{cell}` itself ({n} calls of `{filler}`): read it from the facts table"
+                ));
+            }
+            if rel == *home && !code.contains(&format!("fn {filler}(")) {
+                problems.push(format!("{home} no longer defines `{filler}`"));
             }
         }
     }

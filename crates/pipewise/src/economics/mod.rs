@@ -27,6 +27,7 @@ pub mod runs;
 pub mod savings;
 mod unused_needs;
 
+use crate::facts::Facts;
 use crate::github::conditions::{Cond, Scenario, Tri};
 use crate::workflow::{Job, Platform, Workflow};
 use cost::Price;
@@ -142,7 +143,7 @@ struct RunResult {
 }
 
 /// The "Cost and speed" section for a repository's workflows.
-pub fn analyze(workflows: &[Workflow], inputs: &Inputs) -> Economics {
+pub fn analyze(facts: &Facts, workflows: &[Workflow], inputs: &Inputs) -> Economics {
     let a = &inputs.assumptions;
     let by_path: HashMap<&str, usize> = workflows
         .iter()
@@ -329,7 +330,7 @@ pub fn analyze(workflows: &[Workflow], inputs: &Inputs) -> Economics {
     econ.workflows = out;
     let mut s: Vec<report::Saving> = workflows
         .iter()
-        .flat_map(|w| savings::of_workflow(w, a))
+        .flat_map(|w| savings::of_workflow(facts, w, a))
         .collect();
     if inputs.runs.is_some() {
         s.extend(models.iter().flat_map(savings::timeouts));

@@ -6,6 +6,7 @@ use super::duration::{self, Kind};
 use super::events::{self, Event};
 use super::report::{cents, tidy, Assumptions, Saving, BASIS_MODEL, BASIS_RUNS};
 use super::{model, run, running, Memo, Model};
+use crate::facts::Facts;
 use crate::finding::Span;
 use crate::github::conditions::Tri;
 use crate::intent::subcommand;
@@ -59,17 +60,17 @@ pub struct Found {
 
 /// [`find`] under the default assumptions, computed once per workflow (the `cost/*`
 /// rules and the report section ask for the same).
-pub fn find_default<'w>(wf: &'w Workflow) -> &'w [Found] {
-    crate::memo::get_or_init(&wf.savings, || find(wf, &Assumptions::default()))
+pub fn find_default<'w>(facts: &Facts, wf: &'w Workflow) -> &'w [Found] {
+    crate::memo::get_or_init(&wf.savings, || find(facts, wf, &Assumptions::default()))
         .map_or(&[][..], Vec::as_slice)
 }
 
 /// The optimisations of one workflow, as report entries.
-pub fn of_workflow(wf: &Workflow, a: &Assumptions) -> Vec<Saving> {
+pub fn of_workflow(facts: &Facts, wf: &Workflow, a: &Assumptions) -> Vec<Saving> {
     let found = if *a == Assumptions::default() {
-        find_default(wf).to_vec()
+        find_default(facts, wf).to_vec()
     } else {
-        find(wf, a)
+        find(facts, wf, a)
     };
     found
         .into_iter()
@@ -88,15 +89,15 @@ pub fn of_workflow(wf: &Workflow, a: &Assumptions) -> Vec<Saving> {
 
 /// The optimisations of one workflow (its own jobs; reusable workflows it calls are
 /// judged in their own file).
-pub fn find(wf: &Workflow, a: &Assumptions) -> Vec<Found> {
+pub fn find(facts: &Facts, wf: &Workflow, a: &Assumptions) -> Vec<Found> {
     if wf.platform != crate::workflow::Platform::GitHub || wf.jobs.is_empty() {
         return vec![];
     }
-    find_in(&[model(wf, &HashMap::new(), None)], 0, a)
+    find_in(facts, &[model(wf, &HashMap::new(), None)], 0, a)
 }
 
 /// [`find`] on a workflow already read.
-fn find_in(models: &[Model], i: usize, a: &Assumptions) -> Vec<Found> {
+fn find_in(facts: &Facts, models: &[Model], i: usize, a: &Assumptions) -> Vec<Found> {
     let m = &models[i];
     let wf = m.wf;
     if wf.platform != crate::workflow::Platform::GitHub || wf.jobs.is_empty() {
@@ -171,7 +172,7 @@ fn find_in(models: &[Model], i: usize, a: &Assumptions) -> Vec<Found> {
             .count() as f64;
         // A job that publishes is better off without a cache (a poisoned entry would
         // ship: `security/cache-poisoning`), so no cache is suggested there.
-        if uncached > 0.0 && crate::effects::job_publishes(j.job).is_none() {
+        if uncached > 0.0 && crate::effects::job_publishes(facts, j.job).is_none() {
             let saved_run = uncached
                 * (Kind::Install.minutes().expected - Kind::InstallCached.minutes().expected)
                 * legs;
@@ -231,7 +232,7 @@ fn find_in(models: &[Model], i: usize, a: &Assumptions) -> Vec<Found> {
     // The same image built by two steps of one run.
     out.extend(images_built_twice(m, &evs, &runs));
     // Waits on `needs:` nothing uses.
-    out.extend(super::unused_needs::find(m, &evs, &runs));
+    out.extend(super::unused_needs::find(facts, m, &evs, &runs));
     let mut memo: Memo = HashMap::new();
     // Pull-request CI without cancel-in-progress.
     if let Some(e) = evs.iter().find(|e| e.event == Event::PullRequest) {

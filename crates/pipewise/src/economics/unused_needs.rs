@@ -11,6 +11,7 @@
 use super::report::{tidy, BASIS_MODEL};
 use super::savings::{Found, UNUSED_NEEDS};
 use super::{critical_path, events, job_minutes, Callee, Model};
+use crate::facts::Facts;
 use crate::github::conditions::Tri;
 use crate::workflow::{Job, Step};
 
@@ -89,16 +90,22 @@ fn reads_needs(job: &Job, src: &str) -> bool {
     })
 }
 
-fn ships(job: &Job) -> bool {
+fn ships(facts: &Facts, job: &Job) -> bool {
     crate::intent::job_deploys(job)
         || crate::intent::job_publishes(job)
-        || crate::effects::job_publishes(job).is_some()
+        || crate::effects::job_publishes(facts, job).is_some()
 }
 
 /// Whether job `j` or any job after it (through `down`, the jobs needing each job)
 /// deploys or publishes; memoised in `memo`, each job's answer computed once
 /// (iterative depth-first walk: linear, no recursion on long chains).
-fn reaches_shipping(m: &Model, down: &[Vec<usize>], j: usize, memo: &mut [Option<bool>]) -> bool {
+fn reaches_shipping(
+    facts: &Facts,
+    m: &Model,
+    down: &[Vec<usize>],
+    j: usize,
+    memo: &mut [Option<bool>],
+) -> bool {
     if let Some(v) = memo[j] {
         return v;
     }
@@ -107,7 +114,7 @@ fn reaches_shipping(m: &Model, down: &[Vec<usize>], j: usize, memo: &mut [Option
     let mut on_stack = vec![false; memo.len()];
     on_stack[j] = true;
     while let Some(&mut (k, ref mut next)) = stack.last_mut() {
-        if memo[k].is_none() && ships(m.jobs[k].job) {
+        if memo[k].is_none() && ships(facts, m.jobs[k].job) {
             memo[k] = Some(true);
         }
         if memo[k] == Some(true) {
@@ -144,7 +151,12 @@ fn reaches_shipping(m: &Model, down: &[Vec<usize>], j: usize, memo: &mut [Option
 
 /// The findings of one workflow: per needing job, the needs it does not use and the
 /// minutes the critical path of a run would shorten by without them.
-pub(super) fn find(m: &Model, evs: &[events::EventRun], runs: &[Vec<bool>]) -> Vec<Found> {
+pub(super) fn find(
+    facts: &Facts,
+    m: &Model,
+    evs: &[events::EventRun],
+    runs: &[Vec<bool>],
+) -> Vec<Found> {
     let n = m.jobs.len();
     let src = m.wf.doc.source();
     // The jobs needing each job, built when first asked.
@@ -229,7 +241,7 @@ pub(super) fn find(m: &Model, evs: &[events::EventRun], runs: &[Vec<bool>]) -> V
             }
             d
         });
-        if reaches_shipping(m, down, ji, &mut ships_from) {
+        if reaches_shipping(facts, m, down, ji, &mut ships_from) {
             continue;
         }
         let names: Vec<String> = unused
@@ -270,7 +282,7 @@ mod tests {
     fn found(yaml: &str) -> Vec<String> {
         let doc = pipewise_yaml::Document::parse(yaml.to_string()).expect("yaml");
         let wf = Workflow::new("ci.yml", &doc);
-        super::super::savings::find(&wf, &Default::default())
+        super::super::savings::find(&crate::facts::Facts::new([&wf]), &wf, &Default::default())
             .into_iter()
             .filter(|f| f.rule == super::UNUSED_NEEDS)
             .map(|f| f.job.unwrap_or_default())

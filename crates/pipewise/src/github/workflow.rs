@@ -347,8 +347,6 @@ fn job<'a>(
         needs,
         steps,
         uses: node.get("uses"),
-        ships: std::sync::OnceLock::new(),
-        deploys: std::sync::OnceLock::new(),
     }
 }
 

@@ -46,8 +46,6 @@ pub fn lower<'a>(p: &'a Pipeline<'a>) -> Vec<Workflow<'a>> {
                     needs: vec![],
                     steps: vec![uses_step(i.target_node)],
                     uses: None,
-                    ships: OnceLock::new(),
-                    deploys: OnceLock::new(),
                 }),
         );
         out.push(Workflow {
@@ -153,8 +151,6 @@ fn lower_job<'a>(p: &'a Pipeline<'a>, j: &'a GlJob<'a>, parsed: &mut Parsed<'a>)
         needs: needs(p, j),
         steps,
         uses: None,
-        ships: OnceLock::new(),
-        deploys: OnceLock::new(),
     }
 }
 

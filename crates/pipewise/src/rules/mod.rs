@@ -14,6 +14,7 @@ pub mod reliability;
 pub mod security;
 pub mod ships;
 
+use crate::facts::Facts;
 use crate::finding::{Category, Confidence, Finding, Fix, Related, Severity, Span};
 use crate::repo::{Repo, ScriptFile, Scripts};
 use crate::source::SourceFile;
@@ -195,15 +196,24 @@ pub trait Rule: Send + Sync {
 pub struct Ctx<'a> {
     pub repo: &'a Repo,
     pub scripts: &'a Scripts,
+    /// Facts about the audited jobs, computed once ([`crate::facts`]): what a job
+    /// ships or deploys. Rules read them here and never compute them.
+    pub facts: &'a Facts,
     options: &'a RuleOptions,
     pub findings: Vec<Finding>,
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(repo: &'a Repo, scripts: &'a Scripts, options: &'a RuleOptions) -> Self {
+    pub fn new(
+        repo: &'a Repo,
+        scripts: &'a Scripts,
+        facts: &'a Facts,
+        options: &'a RuleOptions,
+    ) -> Self {
         Ctx {
             repo,
             scripts,
+            facts,
             options,
             findings: vec![],
         }

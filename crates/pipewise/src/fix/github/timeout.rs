@@ -4,11 +4,12 @@
 
 use super::yaml::{self, Value};
 use super::{site_job, Plan, Safety, Site};
-use crate::intent::{job_ships, word_intent_phrase, Intent};
+use crate::facts::Facts;
+use crate::intent::{word_intent_phrase, Intent};
 
 /// Minutes for a job of this kind: generous, well under the 6-hour default.
-pub fn minutes_for(job: &crate::workflow::Job) -> u32 {
-    match job_ships(job) {
+pub fn minutes_for(facts: &Facts, job: &crate::workflow::Job) -> u32 {
+    match facts.job_ships(job) {
         Some(Intent::Deploy) => return 30,
         Some(Intent::Publish) => return 60,
         _ => {}
@@ -43,7 +44,7 @@ pub fn plan(site: &Site) -> Option<Plan> {
     // What the job ships through the repository's scripts and local actions, read as
     // the audit reads it (a job that publishes only through `./scripts/release.sh`).
     crate::audit::resolve_workflow_ships(site.repo, &wf);
-    let minutes = minutes_for(job);
+    let minutes = minutes_for(&Facts::none(), job);
     let edit = yaml::insert_entry(
         text,
         map,

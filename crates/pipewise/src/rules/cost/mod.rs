@@ -30,7 +30,7 @@ pub static RULES: &[&dyn Rule] = &[
 
 /// Reports the workflow's savings of rule `meta`.
 fn report(meta: &'static RuleMeta, wf: &Workflow, cx: &mut Ctx) {
-    for f in savings::find_default(wf) {
+    for f in savings::find_default(cx.facts, wf) {
         if f.rule == meta.id {
             cx.report(meta, wf.path, f.span, f.message.clone())
                 .job(f.job.as_deref());

@@ -4,8 +4,9 @@
 //! the deploy job only waits for jobs that publish without testing), and
 //! `if: always()` on a deploy or publish step or job.
 
+use crate::facts::Facts;
 use crate::finding::{Category, Confidence, Severity};
-use crate::intent::{action_intent, job_ships, step_ships, word_intent_phrase, Intent};
+use crate::intent::{action_intent, step_ships, word_intent_phrase, Intent};
 use crate::needs::{Dir, NeedsGraph};
 use crate::rules::{entry_span, Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::workflow::{Job, Workflow};
@@ -60,8 +61,8 @@ jobs:
 
 /// A job that runs tests: a test command or test action (not just a name with
 /// "check" in it).
-fn job_gate(job: &Job) -> bool {
-    if job_ships(job).is_some() {
+fn job_gate(facts: &Facts, job: &Job) -> bool {
+    if facts.job_ships(job).is_some() {
         return false;
     }
     job.steps.iter().any(|s| {
@@ -124,7 +125,8 @@ impl Rule for UngatedDeploy {
         &META
     }
     fn workflow(&self, wf: &Workflow, cx: &mut Ctx) {
-        let is_gate: Vec<bool> = wf.jobs.iter().map(job_gate).collect();
+        let facts = cx.facts;
+        let is_gate: Vec<bool> = wf.jobs.iter().map(|j| job_gate(facts, j)).collect();
         let gates: Vec<&Job> = wf
             .jobs
             .iter()
@@ -139,7 +141,7 @@ impl Rule for UngatedDeploy {
             .filter(|(_, j)| {
                 // A job named as a test (`test-publish`) tests the shipping path.
                 j.uses.is_none()
-                    && job_ships(j).is_some()
+                    && facts.job_ships(j).is_some()
                     && word_intent_phrase(j.id) != Intent::Test
                     && j.name.map(word_intent_phrase) != Some(Intent::Test)
             })
@@ -163,7 +165,7 @@ impl Rule for UngatedDeploy {
                 gates.iter().map(|g| g.id).collect()
             };
             if !gates.is_empty() && !linked {
-                let what = if job_ships(d) == Some(Intent::Deploy) {
+                let what = if facts.job_ships(d) == Some(Intent::Deploy) {
                     "deploys"
                 } else {
                     "publishes"
@@ -232,11 +234,11 @@ impl Rule for UngatedDeploy {
                 }
                 let ups = upstream(wf, &graph, ji)?;
                 ups.iter()
-                    .all(|u| job_ships(u).is_some() && !tests_inline(u) && !pages(u))
+                    .all(|u| facts.job_ships(u).is_some() && !tests_inline(u) && !pages(u))
                     .then(|| ups.iter().map(|u| u.id).collect())
             };
             if let Some((d, ups)) = deployers.iter().find_map(|&(ji, j)| {
-                (job_ships(j) == Some(Intent::Deploy) && !pages(j) && !builds_itself(j))
+                (facts.job_ships(j) == Some(Intent::Deploy) && !pages(j) && !builds_itself(j))
                     .then(|| chain(ji, j))
                     .flatten()
                     .map(|ups| (j, ups))

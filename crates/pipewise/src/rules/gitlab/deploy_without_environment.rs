@@ -60,7 +60,7 @@ impl Rule for DeployWithoutEnvironment {
         GITLAB
     }
     fn job(&self, wf: &Workflow, job: &Job, cx: &mut Ctx) {
-        let deploys = super::deploys(job);
+        let deploys = cx.facts.script_deploys(job);
         if !deploys {
             return;
         }

@@ -146,7 +146,8 @@ impl Rule for MergeRequestSecrets {
             .is_some_and(|m| !m.is_empty());
         let what = if secrets {
             "reads external `secrets:`"
-        } else if !job.environment().is_some_and(review_environment) && super::deploys(job) {
+        } else if !job.environment().is_some_and(review_environment) && cx.facts.script_deploys(job)
+        {
             "deploys"
         } else {
             return;

@@ -138,7 +138,9 @@ impl Rule for MissingInterruptible {
         );
     }
     fn job(&self, wf: &Workflow, job: &Job, cx: &mut Ctx) {
-        if job.get("interruptible").and_then(Node::as_bool) != Some(true) || !super::deploys(job) {
+        if job.get("interruptible").and_then(Node::as_bool) != Some(true)
+            || !cx.facts.script_deploys(job)
+        {
             return;
         }
         cx.report(

@@ -183,29 +183,6 @@ pub fn job_key_span(wf: &Workflow, job: &crate::workflow::Job, key: &str) -> cra
     }
 }
 
-/// Whether a merged GitLab job's `script:` runs a deploy tool (`helm upgrade`,
-/// `kubectl apply`, `flyctl deploy`), judged by the command, not by a repository
-/// script's file name; `docker run` runs a tool in a container and ships nothing.
-/// Computed once per job (`Job::deploys`): three rules ask.
-pub fn deploys(job: &crate::workflow::Job) -> bool {
-    *job.deploys.get_or_init(|| script_deploys(job))
-}
-
-fn script_deploys(job: &crate::workflow::Job) -> bool {
-    job.steps
-        .iter()
-        .filter(|s| s.origin.is_none_or(|o| o.section == "script"))
-        .filter_map(|s| s.run.as_ref()?.script.as_ref())
-        .flat_map(|sc| sc.commands.iter())
-        .any(|c| {
-            let name = c.base_name();
-            name != "docker"
-                && !name.contains('/')
-                && !name.contains('.')
-                && crate::intent::command_ships(c) == Some(crate::intent::Intent::Deploy)
-        })
-}
-
 const SECRET_WORDS: &[&str] = &[
     "PASSWORD",
     "PASSWD",

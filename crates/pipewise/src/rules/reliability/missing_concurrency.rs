@@ -2,7 +2,7 @@
 //! `concurrency` group, and deploy groups that cancel a deploy half-way.
 
 use crate::finding::{Category, Confidence, Severity};
-use crate::intent::{job_ships, Intent};
+use crate::intent::Intent;
 use crate::rules::reliability::literal_true;
 use crate::rules::{entry_span, Ctx, FixMeta, Rule, RuleMeta};
 use crate::workflow::{Job, Workflow};
@@ -56,6 +56,7 @@ impl Rule for MissingConcurrency {
         &META
     }
     fn workflow(&self, wf: &Workflow, cx: &mut Ctx) {
+        let facts = cx.facts;
         // A reusable workflow runs under its caller's concurrency group.
         if !wf.triggers.is_empty() && wf.triggers.iter().all(|t| t.event == "workflow_call") {
             return;
@@ -65,7 +66,7 @@ impl Rule for MissingConcurrency {
             .iter()
             .filter(|j| {
                 // Test jobs that deploy to a throwaway cluster or preview.
-                (job_ships(j).is_some() || deploy_by_name(wf, j))
+                (facts.job_ships(j).is_some() || deploy_by_name(wf, j))
                     && crate::intent::word_intent_phrase(j.id) != Intent::Test
                     && j.name.map(crate::intent::word_intent_phrase) != Some(Intent::Test)
             })
@@ -83,7 +84,7 @@ impl Rule for MissingConcurrency {
             else {
                 continue;
             };
-            if literal_true(cancel) && job_ships(j) == Some(Intent::Deploy) {
+            if literal_true(cancel) && facts.job_ships(j) == Some(Intent::Deploy) {
                 cx.report(
                     &META,
                     wf.path,
@@ -111,7 +112,7 @@ impl Rule for MissingConcurrency {
                     .and_then(|g| g.as_str())
                     .is_some_and(|g| g.contains("run_id") || g.contains("github.sha"));
                 let real_deploy = deploying.iter().any(|j| {
-                    job_ships(j) == Some(Intent::Deploy)
+                    facts.job_ships(j) == Some(Intent::Deploy)
                         && !j.id.contains("doc")
                         && !j
                             .environment()

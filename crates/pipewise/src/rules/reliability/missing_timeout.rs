@@ -2,7 +2,7 @@
 //! is 360 minutes).
 
 use crate::finding::{Category, Confidence, Severity};
-use crate::intent::{job_ships, Intent};
+use crate::intent::Intent;
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
 use crate::workflow::{Job, Workflow};
 
@@ -89,9 +89,9 @@ impl Rule for MissingTimeout {
                             .any(|c| crate::intent::load_test_tool(c).is_some())
                     })
         });
-        let (sev, what) = if job_ships(job) == Some(Intent::Deploy) {
+        let (sev, what) = if cx.facts.job_ships(job) == Some(Intent::Deploy) {
             (Severity::Medium, "deploys")
-        } else if job_ships(job) == Some(Intent::Publish) {
+        } else if cx.facts.job_ships(job) == Some(Intent::Publish) {
             (Severity::Medium, "publishes")
         } else if load {
             (Severity::Medium, "runs load tests")

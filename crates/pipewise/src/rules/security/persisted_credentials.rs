@@ -91,7 +91,8 @@ impl Rule for PersistedCredentials {
                     // action it uses, when present (`rules::ships::resolve_ships`).
                     crate::effects::step_publishes_in(j, s).is_some()
                         && crate::github::conditions::co_reachable(wf, j, site.step, s)
-                }) || publishing_step(j).is_none() && crate::effects::job_publishes(j).is_some()
+                }) || publishing_step(j).is_none()
+                    && crate::effects::job_publishes(cx.facts, j).is_some()
             }
             _ => false,
         };

@@ -112,7 +112,7 @@ fn check_one(wf: &Workflow, job: &Job, what: &str, node: &Node, img: &str, cx: &
     // when the job publishes or deploys, medium otherwise); a service container
     // only serves the job's tests over the network (low).
     let service = what.starts_with("Service");
-    let publishes = crate::effects::job_publishes(job).is_some();
+    let publishes = crate::effects::job_publishes(cx.facts, job).is_some();
     let (sev, msg) = match tag {
         None | Some("latest") => (
             if service {
