@@ -412,13 +412,17 @@ fn audit_repo_reusing(
     errs.sort();
     errs.dedup();
     let analysis = catch_unwind(AssertUnwindSafe(|| {
-        analysis::analyze(
+        analysis::analyze_with(
             repo,
             &view.workflows,
             &view.actions,
             &scripts,
             &report_findings,
             settings,
+            |repo, workflows| match &snapshot {
+                Some(snap) => snap.detected(|| analysis::stack::detect(repo, workflows)),
+                None => analysis::stack::detect(repo, workflows),
+            },
         )
     }))
     .unwrap_or_else(|p| {
