@@ -189,6 +189,113 @@ impl RawTree {
         Ok(t)
     }
 
+    /// [`RawTree::parse`] of `data`, a tree that differs little from `base`
+    /// (the same folder at the commit before): the entries whose bytes both
+    /// trees share at the start and at the end are copied from `base`, and only
+    /// the entries between them are parsed and checked. The result is exactly
+    /// what [`RawTree::parse`] gives (`tests::a_tree_read_against_its_base_is_parsed_alike`).
+    fn parse_against(
+        data: Vec<u8>,
+        kind: gix::hash::Kind,
+        base: &RawTree,
+    ) -> Result<RawTree, String> {
+        if !base.ordered || base.entries.is_empty() {
+            return RawTree::parse(data, kind);
+        }
+        let hl = kind.len_in_bytes();
+        let lead = common_prefix(&data, &base.data);
+        let tail = common_suffix(&data, &base.data);
+        // The entries of `base` wholly inside the shared start are `data`'s too.
+        let p = base.entries.partition_point(|e| e.1.end + 1 + hl <= lead);
+        let start = base.start(p, hl);
+        // `data[pos..]` is `base.data[pos - shift..]` when that is inside the
+        // shared end; where that is an entry's start, the rest is `base`'s.
+        let (dl, bl) = (data.len(), base.data.len());
+        let from_base = |pos: usize| -> Option<usize> {
+            let q = (pos + bl).checked_sub(dl)?;
+            if bl - q > tail {
+                return None;
+            }
+            let k = base.entries.partition_point(|e| e.1.end + 1 + hl <= q);
+            (base.start(k, hl) == q).then_some(k)
+        };
+        let mut entries = Vec::with_capacity(base.entries.len() + 4);
+        entries.extend_from_slice(&base.entries[..p]);
+        let at0 = data.as_ptr() as usize;
+        let mut pos = start;
+        let mut rest = None;
+        for e in gix::objs::TreeRefIter::from_bytes(data.get(start..).unwrap_or_default(), kind) {
+            if let Some(k) = from_base(pos) {
+                rest = Some(k);
+                break;
+            }
+            let Ok(e) = e else {
+                // The error as a whole parse words it.
+                return RawTree::parse(data, kind);
+            };
+            let at = (e.filename.as_ptr() as usize).wrapping_sub(at0);
+            pos = at + e.filename.len() + 1 + hl;
+            entries.push((e.mode, at..at + e.filename.len(), e.oid.to_owned()));
+        }
+        let parsed = entries.len();
+        if let Some(k) = rest {
+            // Shifted by the difference in length (names are offsets into `data`).
+            let moved = |r: &std::ops::Range<usize>| r.start + dl - bl..r.end + dl - bl;
+            entries.extend(
+                base.entries[k..]
+                    .iter()
+                    .map(|(m, r, id)| (*m, moved(r), *id)),
+            );
+        }
+        let mut t = RawTree {
+            data,
+            entries,
+            ordered: true,
+        };
+        // Pairs inside the copied runs are `base`'s (in order, UTF-8); the parsed
+        // entries and the pairs where the runs meet them are checked.
+        let last = (parsed + 1).min(t.entries.len());
+        t.ordered = (p.max(1)..last).all(|i| t.entry(i - 1) < t.entry(i))
+            && (p..parsed).all(|i| std::str::from_utf8(t.entry(i).filename).is_ok());
+        Ok(t)
+    }
+
+    /// Where entry `i` starts in `data` (`i` up to [`RawTree::len`]), given the
+    /// length of an object id.
+    fn start(&self, i: usize, hl: usize) -> usize {
+        i.checked_sub(1)
+            .and_then(|j| self.entries.get(j))
+            .map_or(0, |e| e.1.end + 1 + hl)
+    }
+
+    /// How many entries at the start and at the end `self` and `other` share,
+    /// byte for byte (together at most the length of either).
+    fn shared_ends(&self, other: &RawTree, hl: usize) -> (usize, usize) {
+        let lead = common_prefix(&self.data, &other.data);
+        let p = self.entries.partition_point(|e| e.1.end + 1 + hl <= lead);
+        let tail = common_suffix(&self.data, &other.data);
+        let (sl, ol) = (self.data.len(), other.data.len());
+        let room = self.len().min(other.len()).saturating_sub(p);
+        // The first entry of `self` inside the shared end whose start is an
+        // entry's start in `other` too: from there both parse alike.
+        let mut k = self
+            .entries
+            .partition_point(|e| e.1.end + 1 + hl <= sl - tail.min(sl));
+        while k < self.len() {
+            let q = self.start(k, hl);
+            if sl - q <= tail {
+                if let Some(o) = (q + ol).checked_sub(sl) {
+                    let j = other.entries.partition_point(|e| e.1.end + 1 + hl <= o);
+                    if other.start(j, hl) == o {
+                        break;
+                    }
+                }
+            }
+            k += 1;
+        }
+        (p, (self.len() - k).min(room))
+    }
+
     fn len(&self) -> usize {
         self.entries.len()
     }
@@ -219,18 +326,22 @@ struct StepTrees {
 const MAX_STEP_BYTES: usize = 32 * 1024 * 1024;
 
 impl StepTrees {
+    /// The tree `id`, parsed against `base` (the same folder at the commit
+    /// before) when it is read.
     fn get(
         &mut self,
         git: &GitRepo,
         kind: gix::hash::Kind,
         id: ObjectId,
+        base: Option<&RawTree>,
     ) -> Result<Arc<RawTree>, String> {
         if let Some(t) = self.now.get(&id) {
             return Ok(t.clone());
         }
-        let t = match self.before.get(&id) {
-            Some(t) => t.clone(),
-            None => Arc::new(RawTree::parse(git.tree_data(id)?, kind)?),
+        let t = match (self.before.get(&id), base) {
+            (Some(t), _) => t.clone(),
+            (None, Some(b)) => Arc::new(RawTree::parse_against(git.tree_data(id)?, kind, b)?),
+            (None, None) => Arc::new(RawTree::parse(git.tree_data(id)?, kind)?),
         };
         if self.bytes + t.data.len() <= MAX_STEP_BYTES {
             self.bytes += t.data.len();
@@ -263,23 +374,53 @@ fn changes_raw(
     if old == new {
         return Ok(false);
     }
-    let (ta, tb) = (
-        old.map(|id| trees.get(git, kind, id)).transpose()?,
-        new.map(|id| trees.get(git, kind, id)).transpose()?,
-    );
+    let ta = old.map(|id| trees.get(git, kind, id, None)).transpose()?;
+    let tb = new
+        .map(|id| trees.get(git, kind, id, ta.as_deref()))
+        .transpose()?;
     if ta.iter().chain(tb.iter()).any(|t| !t.ordered) {
         return changes(git, old, new, prefix, read_before);
     }
-    fn entry(t: &Option<Arc<RawTree>>, i: usize) -> Option<EntryRef<'_>> {
-        t.as_ref().filter(|t| i < t.len()).map(|t| t.entry(i))
-    }
-    let (la, lb) = (
-        ta.as_ref().map_or(0, |t| t.len()),
-        tb.as_ref().map_or(0, |t| t.len()),
-    );
-    let (mut i, mut j) = (0, 0);
-    while i < la || j < lb {
-        let (x, y) = match (entry(&ta, i), entry(&tb, j)) {
+    let mut pair = |x: Option<EntryRef<'_>>, y: Option<EntryRef<'_>>| {
+        let Some(name) = x.or(y).and_then(|e| std::str::from_utf8(e.filename).ok()) else {
+            return Ok(false);
+        };
+        let node = |e: Option<EntryRef<'_>>| {
+            e.map(|e| super::Node {
+                kind: e.mode.kind(),
+                id: e.oid.to_owned(),
+            })
+        };
+        let walk = |tx, ty, path: &str| changes_raw(git, kind, trees, (tx, ty), path, read_before);
+        entry_changes(prefix, name, node(x), node(y), read_before, walk)
+    };
+    differing(ta.as_deref(), tb.as_deref(), kind.len_in_bytes(), &mut pair)
+}
+
+/// Calls `f` with each pair of entries of the same name (or one side alone)
+/// that differ in kind or id, merging the two trees' entries in git's order
+/// (both [`RawTree::ordered`]), until `f` says `true`. The entries both share
+/// byte for byte at the start and at the end are skipped without a look.
+fn differing<'a>(
+    ta: Option<&'a RawTree>,
+    tb: Option<&'a RawTree>,
+    hl: usize,
+    f: &mut impl FnMut(
+        Option<gix::objs::tree::EntryRef<'a>>,
+        Option<gix::objs::tree::EntryRef<'a>>,
+    ) -> Result<bool, String>,
+) -> Result<bool, String> {
+    let (la, lb) = (ta.map_or(0, RawTree::len), tb.map_or(0, RawTree::len));
+    let (p, s) = match (ta, tb) {
+        (Some(a), Some(b)) => a.shared_ends(b, hl),
+        _ => (0, 0),
+    };
+    let entry =
+        |t: Option<&'a RawTree>, i: usize, end: usize| t.filter(|_| i < end).map(|t| t.entry(i));
+    let (ea, eb) = (la - s, lb - s);
+    let (mut i, mut j) = (p, p);
+    while i < ea || j < eb {
+        let (x, y) = match (entry(ta, i, ea), entry(tb, j, eb)) {
             (Some(x), Some(y)) => match x.cmp(&y) {
                 std::cmp::Ordering::Less => (Some(x), None),
                 std::cmp::Ordering::Greater => (None, Some(y)),
@@ -293,21 +434,42 @@ fn changes_raw(
         if x.map(|e| (e.mode.kind(), e.oid)) == y.map(|e| (e.mode.kind(), e.oid)) {
             continue;
         }
-        let Some(name) = x.or(y).and_then(|e| std::str::from_utf8(e.filename).ok()) else {
-            continue;
-        };
-        let node = |e: Option<EntryRef<'_>>| {
-            e.map(|e| super::Node {
-                kind: e.mode.kind(),
-                id: e.oid.to_owned(),
-            })
-        };
-        let walk = |tx, ty, path: &str| changes_raw(git, kind, trees, (tx, ty), path, read_before);
-        if entry_changes(prefix, name, node(x), node(y), read_before, walk)? {
+        if f(x, y)? {
             return Ok(true);
         }
     }
     Ok(false)
+}
+
+/// The length of the longest common start of `a` and `b`.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    // Blocks compared at once, then bytes.
+    let mut k = 0;
+    while k + 32 <= n && a[k..k + 32] == b[k..k + 32] {
+        k += 32;
+    }
+    k + a[k..n]
+        .iter()
+        .zip(&b[k..n])
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// The length of the longest common end of `a` and `b`.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[a.len() - n..], &b[b.len() - n..]);
+    let mut k = 0;
+    while k + 32 <= n && a[n - k - 32..n - k] == b[n - k - 32..n - k] {
+        k += 32;
+    }
+    k + a[..n - k]
+        .iter()
+        .rev()
+        .zip(b[..n - k].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 /// Whether the entry `name` of the folder `prefix`, `x` before and `y` after
@@ -834,7 +996,7 @@ impl<'a> DeployWatch<'a> {
             if *part == ".." || *part == "." {
                 return (folders, None);
             }
-            let Ok(t) = trees.get(git, kind, at) else {
+            let Ok(t) = trees.get(git, kind, at, None) else {
                 return (folders, None);
             };
             let Some(e) = (0..t.len())
@@ -854,5 +1016,193 @@ impl<'a> DeployWatch<'a> {
         }
         // No parts: the root itself.
         (folders, Some(root))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small random source (the same sequence every run).
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn next(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((self.0 >> 33) as usize) % n.max(1)
+        }
+    }
+
+    type E = (&'static str, Vec<u8>, u8);
+
+    /// A tree object's bytes: mode, name, id (20 bytes of one value).
+    fn raw(entries: &[E]) -> Vec<u8> {
+        let mut out = vec![];
+        for (mode, name, id) in entries {
+            out.extend_from_slice(mode.as_bytes());
+            out.push(b' ');
+            out.extend_from_slice(name);
+            out.push(0);
+            out.extend_from_slice(&[*id; 20]);
+        }
+        out
+    }
+
+    /// A name's start that reads like an entry's start: the name's end is the
+    /// bytes of an entry without it, so entries start at different places in
+    /// trees that end alike.
+    const LOOKALIKE: &[u8] = b"q100644 ";
+
+    /// Names from a tiny alphabet (some after [`LOOKALIKE`]), so that trees share bytes across entry
+    /// boundaries (`a`, `aa`, `a.sh`), in git's order (a folder sorts as if its
+    /// name ended in `/`).
+    fn tree(rng: &mut Lcg, n: usize) -> Vec<E> {
+        let mut v: Vec<E> = vec![];
+        for _ in 0..n {
+            let len = 1 + rng.next(3);
+            let mut name: Vec<u8> = (0..len).map(|_| b"a.b"[rng.next(3)]).collect();
+            if rng.next(4) == 0 {
+                name.splice(0..0, LOOKALIKE.iter().copied());
+            }
+            let mode = if rng.next(4) == 0 { "40000" } else { "100644" };
+            v.push((mode, name, b"xy"[rng.next(2)]));
+        }
+        let key = |e: &E| {
+            let mut k = e.1.clone();
+            if e.0 == "40000" {
+                k.push(b'/');
+            }
+            k
+        };
+        v.sort_by_key(key);
+        v.dedup_by(|a, b| a.1 == b.1);
+        v
+    }
+
+    /// One random edit: changed id, mode or name, added, removed, moved out of
+    /// order, duplicated, not UTF-8, [`LOOKALIKE`] put before or taken from a
+    /// name, or bytes that do not parse.
+    fn edit(rng: &mut Lcg, v: &mut Vec<E>) -> bool {
+        let i = rng.next(v.len());
+        let mut bad = false;
+        match rng.next(12) {
+            8..=10 if !v.is_empty() => match v[i].1.strip_prefix(LOOKALIKE) {
+                Some(rest) => v[i].1 = rest.to_vec(),
+                None => {
+                    v[i].1.splice(0..0, LOOKALIKE.iter().copied());
+                }
+            },
+            0 if !v.is_empty() => v[i].2 = v[i].2.wrapping_add(1),
+            1 if !v.is_empty() => v[i].0 = if v[i].0 == "40000" { "100644" } else { "40000" },
+            2 if !v.is_empty() => v[i].1.push(b'a'),
+            3 => v.insert(i, ("100644", b"a".to_vec(), b'z')),
+            4 if !v.is_empty() => {
+                v.remove(i);
+            }
+            5 if v.len() > 1 => {
+                let j = rng.next(v.len());
+                v.swap(i, j);
+            }
+            6 if !v.is_empty() => v.insert(i, v[i].clone()),
+            7 if !v.is_empty() => v[i].1 = vec![0xff, b'a'],
+            _ => bad = true,
+        }
+        bad
+    }
+
+    fn same(a: &RawTree, b: &RawTree) -> bool {
+        a.data == b.data && a.entries == b.entries && a.ordered == b.ordered
+    }
+
+    /// The names of a differing pair (before, after).
+    type Names = (Option<Vec<u8>>, Option<Vec<u8>>);
+
+    /// Every pair of differing entries by the plain merge of both whole trees.
+    fn merged_whole(a: &RawTree, b: &RawTree) -> Vec<Names> {
+        let mut out = vec![];
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() || j < b.len() {
+            let (x, y) = match (
+                (i < a.len()).then(|| a.entry(i)),
+                (j < b.len()).then(|| b.entry(j)),
+            ) {
+                (Some(x), Some(y)) => match x.cmp(&y) {
+                    std::cmp::Ordering::Less => (Some(x), None),
+                    std::cmp::Ordering::Greater => (None, Some(y)),
+                    std::cmp::Ordering::Equal => (Some(x), Some(y)),
+                },
+                (x, y) => (x, y),
+            };
+            i += usize::from(x.is_some());
+            j += usize::from(y.is_some());
+            if x.map(|e| (e.mode.kind(), e.oid)) != y.map(|e| (e.mode.kind(), e.oid)) {
+                out.push((
+                    x.map(|e| e.filename.to_vec()),
+                    y.map(|e| e.filename.to_vec()),
+                ));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_tree_read_against_its_base_is_parsed_alike() {
+        let kind = gix::hash::Kind::Sha1;
+        let mut rng = Lcg(20);
+        let (mut shortcuts, mut skipped) = (0, 0);
+        for round in 0..4000 {
+            let n = rng.next(9);
+            let old = tree(&mut rng, n);
+            let mut new = old.clone();
+            let mut bad = false;
+            for _ in 0..1 + rng.next(3) {
+                bad |= edit(&mut rng, &mut new);
+            }
+            let (a, mut b) = (raw(&old), raw(&new));
+            if bad {
+                // Cut or extended: no longer a whole number of entries.
+                match rng.next(2) {
+                    0 => b.truncate(b.len().saturating_sub(1 + rng.next(5))),
+                    _ => b.extend_from_slice(b"100644 "),
+                }
+            }
+            let Ok(base) = RawTree::parse(a, kind) else {
+                continue;
+            };
+            let whole = RawTree::parse(b.clone(), kind);
+            let against = RawTree::parse_against(b, kind, &base);
+            match (&whole, &against) {
+                (Ok(w), Ok(t)) => assert!(same(w, t), "round {round}: {old:?} -> {new:?}"),
+                (Err(w), Err(t)) => assert_eq!(w, t, "round {round}"),
+                _ => panic!("round {round}: {} vs {}", whole.is_ok(), against.is_ok()),
+            }
+            let Ok(t) = whole else { continue };
+            let (p, s) = base.shared_ends(&t, 20);
+            shortcuts += usize::from(p + s > 0);
+            if !(base.ordered && t.ordered) {
+                continue;
+            }
+            skipped += p + s;
+            let mut seen = vec![];
+            let mut f = |x: Option<gix::objs::tree::EntryRef<'_>>,
+                         y: Option<gix::objs::tree::EntryRef<'_>>| {
+                seen.push((
+                    x.map(|e| e.filename.to_vec()),
+                    y.map(|e| e.filename.to_vec()),
+                ));
+                Ok(false)
+            };
+            assert_eq!(differing(Some(&base), Some(&t), 20, &mut f), Ok(false));
+            assert_eq!(
+                seen,
+                merged_whole(&base, &t),
+                "round {round}: {old:?} -> {new:?}"
+            );
+        }
+        // The shortcuts were taken (a test of them, not of the plain path).
+        assert!(shortcuts > 1000 && skipped > 1500, "{shortcuts} {skipped}");
     }
 }
