@@ -5,8 +5,10 @@
 //! nothing.
 
 pub mod economics;
+pub mod expr;
 pub mod finding;
 pub mod rule;
+pub mod snippet;
 
 use crate::finding::{Confidence, Fix, Severity};
 use serde::{Deserialize, Serialize};

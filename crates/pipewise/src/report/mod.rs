@@ -132,48 +132,12 @@ pub fn severity_counts<'a>(
     counts
 }
 
-/// The lines before line `line` of a YAML file that lead to it from the enclosing
-/// list item (a step's `- name:`), at most 8; empty when the line starts an item,
-/// when no item encloses it nearby, or for other files.
-pub fn context_lines<'a>(
-    path: &str,
-    text: impl Fn(usize) -> &'a str,
-    line: usize,
-) -> Vec<(usize, String)> {
-    if !(path.ends_with(".yml") || path.ends_with(".yaml")) || line < 2 {
-        return vec![];
-    }
-    let indent = |s: &str| s.len() - s.trim_start_matches(' ').len();
-    let here = text(line);
-    if here.trim_start().starts_with("- ") {
-        return vec![];
-    }
-    let own = indent(here);
-    let lowest = line.saturating_sub(8).max(1);
-    for l in (lowest..line).rev() {
-        let t = text(l);
-        if t.trim().is_empty() {
-            continue;
-        }
-        if t.trim_start().starts_with("- ") && indent(t) < own {
-            return (l..line).map(|n| (n, text(n).to_string())).collect();
-        }
-        if indent(t) < own
-            && !t.trim_end().ends_with(':')
-            && !t.trim_end().ends_with('|')
-            && !t.trim_end().ends_with('>')
-        {
-            // A sibling key at a lower level that is not a parent: not in one item.
-            return vec![];
-        }
-    }
-    vec![]
-}
+/// The lines of the enclosing YAML list item that lead to a finding's line (the
+/// report crate's: the engine fills snippets with it).
+pub use pipewise_report::snippet::context_lines;
 
 #[cfg(test)]
 mod tests {
-    use super::context_lines;
-
     /// A renderer that says it does not show the inventory gives the same bytes
     /// without it.
     #[test]
@@ -200,18 +164,5 @@ mod tests {
             without += 1;
         }
         assert!(without >= 5, "plain, sarif, concise, github, gitlab");
-    }
-
-    #[test]
-    fn context_starts_at_the_enclosing_step() {
-        let src = "jobs:\n  a:\n    steps:\n      - name: Backup\n        run: |\n          echo start\n          backup || echo skipped\n";
-        let lines: Vec<&str> = src.lines().collect();
-        let text = |l: usize| lines.get(l - 1).copied().unwrap_or("");
-        let c = context_lines("ci.yml", text, 7);
-        assert_eq!(c.first().map(|x| x.0), Some(4));
-        assert_eq!(c.last().map(|x| x.0), Some(6));
-        assert!(context_lines("ci.yml", text, 4).is_empty(), "a step start");
-        assert!(context_lines("ci.yml", text, 2).is_empty(), "no step above");
-        assert!(context_lines("run.sh", text, 7).is_empty(), "not YAML");
     }
 }
