@@ -76,7 +76,11 @@ mod tests {
     fn the_caret_follows_a_clipped_start() {
         assert_eq!(snippet_caret("abcX", 4), 3);
         assert_eq!(snippet_caret("…abc", 200), SNIPPET_LEAD_CHARS + 1);
-        assert_eq!(snippet_caret("abc", 200), 199, "not clipped: the column stands");
+        assert_eq!(
+            snippet_caret("abc", 200),
+            199,
+            "not clipped: the column stands"
+        );
         assert_eq!(snippet_caret("…abc", 0), 0);
     }
 }

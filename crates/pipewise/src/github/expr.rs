@@ -1635,8 +1635,16 @@ mod tests {
         let theirs = pipewise_report::expr::embedded(text);
         assert_eq!(ours.len(), theirs.len(), "{text:?}");
         for (o, t) in ours.iter().zip(&theirs) {
-            assert_eq!((o.span.start, o.span.end), (t.span.start, t.span.end), "{text:?}");
-            assert_eq!((o.inner.start, o.inner.end), (t.inner.start, t.inner.end), "{text:?}");
+            assert_eq!(
+                (o.span.start, o.span.end),
+                (t.span.start, t.span.end),
+                "{text:?}"
+            );
+            assert_eq!(
+                (o.inner.start, o.inner.end),
+                (t.inner.start, t.inner.end),
+                "{text:?}"
+            );
             let key = text
                 .get(t.inner.clone())
                 .and_then(pipewise_report::expr::is_matrix_key)

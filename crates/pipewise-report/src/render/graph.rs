@@ -209,7 +209,7 @@ pub fn build(repo: &RepoReport) -> Graph<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{JobSummary, WorkflowSummary};
+    use crate::{JobSummary, WorkflowSummary};
 
     fn job(id: &str, needs: &[&str]) -> JobSummary {
         JobSummary {
