@@ -689,11 +689,28 @@ impl<'n> Top<'n> {
             None => self.job.get(key),
         }
     }
-    /// The node at a `key:sub` path.
+    /// The node at a `key:sub` path (the keys split at `:` by a byte loop: these
+    /// paths are short, and `str::split` costs more than the lookups).
     fn at(&self, path: &str) -> Option<&'n Node> {
-        let mut keys = path.split(':');
-        let first = self.get(keys.next()?)?;
-        keys.try_fold(first, |n, k| n.get(k))
+        let (first, mut rest) = split_key(path);
+        let mut n = self.get(first)?;
+        while let Some(r) = rest {
+            let (k, tail) = split_key(r);
+            n = n.get(k)?;
+            rest = tail;
+        }
+        Some(n)
+    }
+}
+
+/// `path` up to its first `:`, and what follows it.
+fn split_key(path: &str) -> (&str, Option<&str>) {
+    match path.bytes().position(|b| b == b':') {
+        Some(i) => (
+            path.get(..i).unwrap_or(path),
+            Some(path.get(i + 1..).unwrap_or("")),
+        ),
+        None => (path, None),
     }
 }
 
@@ -897,6 +914,18 @@ mod tests {
             top.at("environment:name"),
             job.get("environment").and_then(|e| e.get("name"))
         );
+        // Paths split as `str::split(':')` splits them.
+        for path in ["a", "a:b", "a:b:c", ":", "a:", ":b", "", "a::b", "é:ü"] {
+            let want: Vec<&str> = path.split(':').collect();
+            let mut got = vec![];
+            let mut rest = Some(path);
+            while let Some(r) = rest {
+                let (k, tail) = split_key(r);
+                got.push(k);
+                rest = tail;
+            }
+            assert_eq!(got, want, "{path}");
+        }
         let mut slots = std::collections::HashMap::new();
         for path in STRINGS.iter().chain(STRING_ITEMS).chain(&[
             "cache",
