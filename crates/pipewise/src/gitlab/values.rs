@@ -60,10 +60,16 @@ pub(super) fn not_a_string(n: &Node) -> Option<&str> {
     let v = value.as_str();
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || b == b'_');
     let unsigned = v.strip_prefix(['-', '+']).unwrap_or(v);
-    let number = digits(unsigned) && unsigned.as_bytes().first().is_some_and(u8::is_ascii_digit)
-        || unsigned
-            .split_once('.')
-            .is_some_and(|(a, b)| (a.is_empty() || digits(a)) && digits(b));
+    // Only digits, `_` and `.` can make a number: most values (script lines) are
+    // told apart by their first byte, before `split_once` searches them.
+    let plausible = unsigned
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b'_' || b == b'.');
+    let number = plausible
+        && (digits(unsigned) && unsigned.as_bytes().first().is_some_and(u8::is_ascii_digit)
+            || unsigned
+                .split_once('.')
+                .is_some_and(|(a, b)| (a.is_empty() || digits(a)) && digits(b)));
     // Compared in place: every script line passes here.
     let boolean = v.len() <= 5
         && ["true", "false", "yes", "no", "on", "off"]
@@ -436,7 +442,7 @@ fn check_if(out: &mut Vec<Issue>, owner: &str, rule: &Node, exprs: &mut Expressi
     }
     let Some(text) = n.as_str() else { return };
     // `$[[ inputs ]]` is replaced before the expression is read.
-    if text.contains("$[[") {
+    if super::keywords::has_inputs(text) {
         return;
     }
     if let Some(why) = exprs.error(text) {
@@ -834,7 +840,7 @@ pub(super) fn check_job(name: &str, job: &Node, exprs: &mut Expressions, out: &m
         _ => None,
     };
     if let Some(n) =
-        env_name.filter(|n| !n.is_null() && !n.as_str().is_some_and(|s| s.contains("$[[")))
+        env_name.filter(|n| !n.is_null() && !n.as_str().is_some_and(super::keywords::has_inputs))
     {
         if let Some(text) = n.as_str().filter(|t| !environment_name_ok(t)) {
             out.push((
