@@ -342,8 +342,6 @@ struct Builder<'r> {
     /// `!reference` or `default:` asks for it ([`Builder::raw`]).
     defs: HashMap<&'r str, Vec<(usize, &'r Node)>>,
     resolved: HashMap<String, Option<Node>>,
-    /// Merged chains of several kept parents, by their names in order.
-    chains: HashMap<Vec<String>, Node>,
     /// Names that something `extends:` (their resolution is kept for the next job).
     extended: HashSet<String>,
     /// Visible jobs resolved once without keeping the result: asked again (a
@@ -370,7 +368,6 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
         sources,
         defs: HashMap::new(),
         resolved: HashMap::new(),
-        chains: HashMap::new(),
         extended: HashSet::new(),
         uncached: HashSet::new(),
         problems: vec![],
@@ -680,32 +677,8 @@ impl<'r> Builder<'r> {
             }
         }
         stack.pop();
-        // Several kept parents (`extends: [.a, .b]`, the common case): their chain is
-        // merged once per distinct list and kept, and the definition is merged over it
-        // in place ([`merge_over`]).
-        let r = if found.len() > 1 && found.iter().all(Result::is_ok) {
-            let names: Vec<String> = found.into_iter().filter_map(Result::ok).collect();
-            if !self.chains.contains_key(&names) {
-                let mut chain: Option<Node> = None;
-                for p in &names {
-                    if let Some(pn) = self.resolved.get(p).cloned().flatten() {
-                        chain = Some(match chain {
-                            Some(b) => merge_into(b, pn),
-                            None => pn,
-                        });
-                    }
-                }
-                if let Some(c) = chain {
-                    self.chains.insert(names.clone(), c);
-                }
-            }
-            match self.chains.get(&names) {
-                Some(chain) => merge_over(chain, own),
-                None => own,
-            }
-        } else {
-            self.merge_parents(found, own)
-        };
+        // The parents merged in order, then the definition over them.
+        let r = self.merge_parents(found, own);
         if again {
             // The same problems as the first time (same definitions, empty stack).
             self.problems.truncate(problems_before);
@@ -1281,6 +1254,32 @@ fn merge_into(mut base: Node, mut over: Node) -> Node {
 /// ([`Keys`]): mappings are input, and a merge of two large ones must not be
 /// quadratic.
 fn key_matches(b: &[Entry], o: &[Entry]) -> (Vec<Option<usize>>, Vec<usize>, Vec<bool>) {
+    if b.len().saturating_mul(o.len()) <= LINEAR_KEYS {
+        // Small mappings (nearly all): searched in place, no index.
+        let matched: Vec<Option<usize>> = b
+            .iter()
+            .map(|be| {
+                o.iter().position(|oe| {
+                    probe();
+                    oe.key.as_str() == be.key.as_str()
+                })
+            })
+            .collect();
+        let mut uses = vec![0usize; o.len()];
+        for &j in matched.iter().flatten() {
+            uses[j] += 1;
+        }
+        let new_in_over: Vec<bool> = o
+            .iter()
+            .map(|oe| {
+                !b.iter().any(|be| {
+                    probe();
+                    be.key.as_str() == oe.key.as_str()
+                })
+            })
+            .collect();
+        return (matched, uses, new_in_over);
+    }
     let in_o = Keys::new(o, b.len());
     let matched: Vec<Option<usize>> = b.iter().map(|be| in_o.first(&be.key)).collect();
     let mut uses = vec![0usize; o.len()];
@@ -1305,6 +1304,7 @@ enum Keys<'a> {
 }
 
 impl<'a> Keys<'a> {
+    #[inline]
     fn new(entries: &'a [Entry], asks: usize) -> Self {
         if entries.len().saturating_mul(asks) <= LINEAR_KEYS {
             return Keys::Linear(entries);
@@ -1318,6 +1318,7 @@ impl<'a> Keys<'a> {
         Keys::Index(index)
     }
 
+    #[inline]
     fn first(&self, key: &Node) -> Option<usize> {
         let key = key.as_str();
         match self {
