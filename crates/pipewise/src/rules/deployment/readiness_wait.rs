@@ -4,7 +4,7 @@
 //! that only test the HTTP status code.
 
 use crate::finding::{Category, Confidence, Severity};
-use crate::rules::{step_scripts, Ctx, FixMeta, Rule, RuleMeta, StepSite};
+use crate::rules::{step_scripts_iter, Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::shell::Command;
 use crate::workflow::Step;
 
@@ -270,7 +270,7 @@ impl Rule for ReadinessWait {
     }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
         check_wait_step(site, cx);
-        for ss in step_scripts(site, cx.scripts, cx.repo) {
+        for ss in step_scripts_iter(site, cx.scripts, cx.repo) {
             let script = ss.script;
             // Both checks below start from a `sleep` or a `curl`: most scripts have
             // neither, and need no sorted command list.
