@@ -41,6 +41,7 @@ pub fn analyze(
     workflows: &[Workflow],
     actions: &[Action],
     scripts: &Scripts,
+    facts: &crate::facts::Facts,
     findings: &[ReportFinding],
     settings: Option<&RepoSettings>,
 ) -> Analysis {
@@ -50,6 +51,7 @@ pub fn analyze(
     let mut capabilities = capabilities::assess(&capabilities::Input {
         repo,
         workflows,
+        facts,
         detected: &detected,
         scan: &scan,
         paths: &paths,

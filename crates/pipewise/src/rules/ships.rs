@@ -1,11 +1,13 @@
 //! What a step ships through the repository: the scripts it runs and the local
 //! composite actions it uses, read from their commands when present (never from their
-//! names), set on each step ([`crate::intent::step_ships`]) before any rule asks.
+//! names), filled into the facts table for each step ([`Facts::step_ships`]) before
+//! any rule asks.
 //! Here rather than in [`crate::effects`] because it walks the scripts a step site
 //! calls ([`crate::rules::step_scripts`]).
 
 use crate::effects::local_registry;
-use crate::intent::{step_ships, Intent};
+use crate::facts::Facts;
+use crate::intent::Intent;
 use crate::repo::{Repo, Scripts};
 use crate::rules::StepSite;
 use crate::shell::Command;
@@ -19,6 +21,7 @@ const MAX_ACTION_DEPTH: usize = 8;
 struct Resolver<'r, 'v, 'a> {
     repo: &'r Repo,
     scripts: &'r Scripts,
+    facts: &'r Facts,
     actions: &'v [Action<'a>],
     /// Each action's folder (`.github/actions/release`), to its index.
     by_dir: HashMap<String, usize>,
@@ -28,8 +31,9 @@ struct Resolver<'r, 'v, 'a> {
     makefiles: HashMap<String, Option<String>>,
 }
 
-/// Sets what every step of `workflows` and `actions` ships ([`step_ships`]) from what
-/// it runs in the repository, before any rule asks:
+/// Fills what every step of `workflows` and `actions` ships ([`Facts::step_ships`],
+/// [`Facts::resolve_step_ships`]) from what it runs in the repository, before any rule
+/// asks:
 ///
 /// * a `run:` step also ships what the repository's shell scripts it runs ship
 ///   (`./scripts/release.sh`, `bash tools/publish.sh`, and the scripts those call,
@@ -59,7 +63,13 @@ struct Resolver<'r, 'v, 'a> {
 ///   publishes.
 ///
 /// Pushes to a registry on the runner itself are not shipping ([`crate::effects::step_publishes`]).
-pub fn resolve_ships(repo: &Repo, scripts: &Scripts, workflows: &[Workflow], actions: &[Action]) {
+pub fn resolve_ships(
+    repo: &Repo,
+    scripts: &Scripts,
+    facts: &Facts,
+    workflows: &[Workflow],
+    actions: &[Action],
+) {
     let by_dir = actions
         .iter()
         .enumerate()
@@ -71,6 +81,7 @@ pub fn resolve_ships(repo: &Repo, scripts: &Scripts, workflows: &[Workflow], act
     let mut r = Resolver {
         repo,
         scripts,
+        facts,
         actions,
         by_dir,
         visiting: vec![false; actions.len()],
@@ -144,11 +155,11 @@ impl<'v, 'a> Resolver<'_, 'v, 'a> {
         best
     }
 
-    /// What one step ships with the repository read, set on the step.
+    /// What one step ships with the repository read, filled into the facts table.
     fn step(&mut self, site: &StepSite<'v, 'a>, depth: usize) -> Option<Intent> {
         let step = site.step;
-        if let Some(v) = step.ships.get() {
-            return *v;
+        if let Some(v) = self.facts.step_ships_known(step) {
+            return v;
         }
         let through = if let Some(u) = step.uses_str() {
             match local_uses_dir(u) {
@@ -156,8 +167,8 @@ impl<'v, 'a> Resolver<'_, 'v, 'a> {
                     Some(&i) => self.action(i, step.with, depth),
                     None => None,
                 },
-                // Another action: the catalogue decides ([`step_ships`]).
-                None => return step_ships(step),
+                // Another action: the catalogue decides ([`Facts::step_ships`]).
+                None => return self.facts.step_ships(step),
             }
         } else if step.run.is_some() {
             let called = crate::rules::step_scripts(site, self.scripts, self.repo);
@@ -174,7 +185,7 @@ impl<'v, 'a> Resolver<'_, 'v, 'a> {
                 || publish_credential(step).is_some();
             if !reads_more {
                 // Runs nothing of the repository: its own commands decide.
-                return step_ships(step);
+                return self.facts.step_ships(step);
             }
             let scripts = called
                 .iter()
@@ -218,12 +229,10 @@ impl<'v, 'a> Resolver<'_, 'v, 'a> {
                 .map(|_| Intent::Publish);
             scripts.max(runners).max(credential)
         } else {
-            return step_ships(step);
+            return self.facts.step_ships(step);
         };
-        let v = crate::intent::compute_step_ships(step).max(through);
-        // Set once: a step asked for earlier keeps its answer.
-        let _ = step.ships.set(v);
-        *step.ships.get().unwrap_or(&v)
+        // Filled once: a step asked for earlier keeps its answer.
+        self.facts.resolve_step_ships(step, through)
     }
 }
 
