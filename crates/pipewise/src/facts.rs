@@ -22,6 +22,7 @@
 
 use crate::workflow::{Action, Job, Step, Workflow};
 use pipewise_catalog::Intent;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 /// The facts of one job.
@@ -41,31 +42,52 @@ struct StepFacts {
 }
 
 /// Where the items of some slices are in a table: each slice's address, its length
-/// and the table index of its first item, sorted by address.
+/// and the table index of its first item, sorted by address; and the slice the last
+/// lookup found (rules and the engine's pass ask for the steps of one job in a row,
+/// so most lookups find their slice there without a search).
 #[derive(Debug, Default)]
-struct Slices(Vec<(usize, usize, usize)>);
+struct Slices {
+    slices: Vec<(usize, usize, usize)>,
+    last: AtomicUsize,
+}
 
 impl Slices {
     /// Adds a slice; returns the number of items so far.
     fn push<T>(&mut self, items: &[T], count: usize) -> usize {
         if !items.is_empty() {
-            self.0.push((items.as_ptr() as usize, items.len(), count));
+            self.slices
+                .push((items.as_ptr() as usize, items.len(), count));
         }
         count + items.len()
     }
     fn done(mut self) -> Slices {
-        self.0.sort_unstable();
+        self.slices.sort_unstable();
         self
     }
     /// The table index of `item`, when it is in one of the slices.
     fn index<T>(&self, item: &T) -> Option<usize> {
-        let size = std::mem::size_of::<T>();
+        let size = std::mem::size_of::<T>().max(1);
         let at = item as *const T as usize;
-        let i = self.0.partition_point(|(start, _, _)| *start <= at);
-        let (start, len, first) = *self.0.get(i.checked_sub(1)?)?;
-        let offset = at - start;
-        let index = offset / size.max(1);
-        (offset.is_multiple_of(size.max(1)) && index < len).then_some(first + index)
+        // The item's offset in slice `i`, when it lies there.
+        let within = |i: usize| {
+            let (start, len, first) = *self.slices.get(i)?;
+            let offset = at.checked_sub(start)?;
+            (offset / size < len).then_some((offset, first))
+        };
+        let last = self.last.load(Ordering::Relaxed);
+        let (offset, first) = match within(last) {
+            Some(hit) => hit,
+            None => {
+                let i = self
+                    .slices
+                    .partition_point(|(start, _, _)| *start <= at)
+                    .checked_sub(1)?;
+                let hit = within(i)?;
+                self.last.store(i, Ordering::Relaxed);
+                hit
+            }
+        };
+        offset.is_multiple_of(size).then_some(first + offset / size)
     }
 }
 
