@@ -1,5 +1,6 @@
 //! Capability analysis end to end: fixture repositories under
-//! `tests/fixtures/capabilities/` (a complete one, a bare one) snapshot-tested for
+//! `tests/fixtures/capabilities/` (a complete one, with each capability's own
+//! fixture of `units/<id>/` laid over it, and a bare one) snapshot-tested for
 //! stack and capabilities, `--settings` handling, and every template audited by
 //! pipewise itself in repositories of several stacks.
 
@@ -9,11 +10,25 @@ use pipewise::audit::{audit_path, audit_path_with};
 use pipewise::finding::Severity;
 use pipewise::report::{CapabilityStatus, RepoReport};
 use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+mod support;
 
 fn fixture(case: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/capabilities")
         .join(case)
+}
+
+/// The complete repository: `complete/` and every capability's own fixture
+/// (`units/<id>/`, files it adds), as the units' tests build it.
+fn complete() -> TempDir {
+    let dir = TempDir::new().unwrap();
+    support::copy_dir(&fixture("complete"), dir.path());
+    for unit in support::subdirs(&fixture("units")) {
+        support::copy_dir(&unit, dir.path());
+    }
+    dir
 }
 
 fn settings() -> RepoSettings {
@@ -114,8 +129,13 @@ fn doc_tables_are_generated_from_the_units() {
     let mut rows = "| id | present when | tools recognised | partial when | not applicable when |\n|---|---|---|---|---|\n".to_string();
     for u in ALL {
         let d = &u.meta.doc;
+        let new = if u.meta.labelled {
+            ""
+        } else {
+            " (new: not yet in the labelled set)"
+        };
         rows.push_str(&format!(
-            "| `{}` | {} | {} | {} | {} |\n",
+            "| `{}` | {}{new} | {} | {} | {} |\n",
             u.meta.id, d.present, d.tools, d.partial, d.not_applicable
         ));
     }
@@ -153,14 +173,17 @@ fn doc_tables_are_generated_from_the_units() {
     }
     assert!(
         stale.is_empty(),
-        "stale generated tables (PIPEWISE_UPDATE_DOCS=1 rewrites them):\n{}",
+        "stale generated tables: they come from the capability units' files \
+         (`capabilities::ALL`), so a new or changed capability needs only \
+         `PIPEWISE_UPDATE_DOCS=1 cargo test -p pipewise --test capabilities doc_tables` \
+         to rewrite them (and `INSTA_UPDATE=always` for the complete and bare snapshots):\n{}",
         stale.join("\n")
     );
 }
 
 #[test]
 fn complete_repository_has_every_capability() {
-    let r = audit_path_with(&fixture("complete"), None, Some(&settings())).unwrap();
+    let r = audit_path_with(complete().path(), None, Some(&settings())).unwrap();
     assert_eq!(ids_of(&r), IDS, "every id once, in the spec's order");
     let not_present: Vec<String> = r
         .capabilities
@@ -184,7 +207,7 @@ fn complete_repository_has_every_capability() {
 
 #[test]
 fn approval_gate_is_unknown_without_settings() {
-    let r = audit_path(&fixture("complete"), None).unwrap();
+    let r = audit_path(complete().path(), None).unwrap();
     let gate = r
         .capabilities
         .iter()
@@ -205,7 +228,7 @@ fn approval_gate_is_unknown_without_settings() {
     assert!(others, "{}", render(&r));
     // Settings that list production without reviewers: missing.
     let unprotected = RepoSettings::parse(r#"{"environments":[{"name":"production"}]}"#).unwrap();
-    let r = audit_path_with(&fixture("complete"), None, Some(&unprotected)).unwrap();
+    let r = audit_path_with(complete().path(), None, Some(&unprotected)).unwrap();
     let gate = r
         .capabilities
         .iter()

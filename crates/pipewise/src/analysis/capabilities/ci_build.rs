@@ -15,6 +15,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 120,
     applies: Applies::Always,
+    labelled: true,
     doc: Doc {
         present: "a build on push/PR",
         tools: "with no other build, an image built for pull requests (its Dockerfile builds the application; one built only after the merge is the release artifact); `npm run build`, `tsc`, `tsup`, `rollup -c`, `cargo build/check`, `go build`, `mvn package`, `gradle build`, `dotnet build`, `python -m build`, `uv/poetry build`, `next/vite/nest build`, `make`, turbo/nx tasks (`turbo run build`, `nx affected -t build`: the task names the packages' scripts; a `--dry-run` runs nothing)",

@@ -14,6 +14,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 20,
     applies: Applies::Always,
+    labelled: true,
     doc: Doc {
         present: "dependency caching",
         tools: "`cache:` of setup-node/python/java, setup-go, `bundler-cache`, setup-uv `enable-cache`, actions/cache, rust-cache, sccache, buildx `cache-from`, Blacksmith sticky disks",

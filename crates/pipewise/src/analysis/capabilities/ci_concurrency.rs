@@ -16,6 +16,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 10,
     applies: Applies::Always,
+    labelled: true,
     doc: Doc {
         present: "every push/PR/deploy workflow has a `concurrency` group",
         tools: "workflow or job `concurrency:`",

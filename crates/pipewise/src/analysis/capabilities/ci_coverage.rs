@@ -17,6 +17,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 30,
     applies: Applies::Always,
+    labelled: true,
     doc: Doc {
         present: "coverage collected",
         tools: "`--coverage`, `--cov`, `-coverprofile`, tarpaulin, llvm-cov, nyc/c8, Codecov/Coveralls, jacoco (goal, or bound to a phase `mvn` reaches)",

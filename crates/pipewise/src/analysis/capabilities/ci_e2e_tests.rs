@@ -15,6 +15,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 480,
     applies: Applies::Always,
+    labelled: true,
     doc: Doc {
         present: "browser/end-to-end tests",
         tools: "playwright, cypress (CLI or action), wdio, testcafe, `test:e2e` scripts, `dotnet test` of a test project that references Microsoft.Playwright or Selenium.WebDriver",

@@ -14,6 +14,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 480,
     applies: Applies::Always,
+    labelled: true,
     doc: Doc {
         present: "integration suites",
         tools: "tests in a job with `services:`, `cargo test --test`, `*integration*` scripts/paths, `mvn verify`, `dotnet test` of a test project that hosts the app or its services (Microsoft.AspNetCore.Mvc.Testing, Testcontainers, Aspire.Hosting.Testing)",

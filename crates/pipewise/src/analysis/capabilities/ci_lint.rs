@@ -14,6 +14,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 30,
     applies: Applies::Always,
+    labelled: true,
     doc: Doc {
         present: "a linter/formatter check",
         tools: "eslint, prettier, biome, ruff, black, flake8, pylint, isort, clippy, rustfmt, golangci-lint, gofmt, go vet, rubocop, shellcheck, actionlint, stylelint, ktlint, php-cs-fixer, pre-commit, prek, `npm run lint/format`, checkstyle/spotless/spring-javaformat/PMD bound to a phase `mvn` reaches",

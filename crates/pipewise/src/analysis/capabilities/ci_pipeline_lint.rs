@@ -14,6 +14,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: true,
     build_minutes: 15,
     applies: Applies::Always,
+    labelled: true,
     doc: Doc {
         present: "the CI configuration linted on push/PR (optional; not in the shared spec)",
         tools: "actionlint (CLI, `rhysd/actionlint`, `docker://rhysd/actionlint`, raven-actions and reviewdog actions, a pre-commit hook), zizmor (CLI, zizmor-action, a hook), `glab ci lint`; not super-linter (what it validates depends on its `VALIDATE_*` settings)",

@@ -15,6 +15,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 15,
     applies: Applies::Always,
+    labelled: true,
     doc: Doc {
         present: "every job has `timeout-minutes`",
         tools: "—",

@@ -16,6 +16,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 30,
     applies: Applies::Always,
+    labelled: true,
     doc: Doc {
         present: "a type check",
         tools: "tsc, vue-tsc, mypy, pyright, pytype, svelte-check, phpstan, psalm, sorbet, dialyzer, `npm run typecheck`, a pre-commit hook running one",

@@ -14,6 +14,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 240,
     applies: Applies::Always,
+    labelled: true,
     doc: Doc {
         present: "tests on push/PR",
         tools: "jest, vitest, mocha, pytest, rspec, phpunit, `go test`, `cargo test/nextest`, `mvn test`, `gradle test`, `dotnet test`, `mix test`, `npm test`, `make test`, tox/nox, Django's `manage.py test`, what `coverage run [-m] …` runs, turbo/nx `test` tasks",

@@ -14,6 +14,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 60,
     applies: Applies::Always,
+    labelled: true,
     doc: Doc {
         present: "generated or enforced changelog",
         tools: "release-please, changesets, semantic-release, git-cliff, conventional-changelog, towncrier, release-drafter, changelog-enforcer, `--generate-notes`",

@@ -17,6 +17,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 120,
     applies: Applies::Always,
+    labelled: true,
     doc: Doc {
         present: "images built in CI",
         tools: "docker build/buildx/bake, build-push-action, buildah, kaniko, ko, jib, buildpacks",

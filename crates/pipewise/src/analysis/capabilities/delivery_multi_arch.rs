@@ -15,6 +15,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: true,
     build_minutes: 60,
     applies: Applies::Always,
+    labelled: true,
     doc: Doc {
         present: "several platforms built",
         tools: "build-push-action `platforms:` with two or more, `--platform a,b`, platforms from the matrix (a list, or one per `include:` entry), a manifest list joining two or more images (`docker manifest create`, `docker buildx imagetools create`)",

@@ -15,6 +15,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 240,
     applies: Applies::Always,
+    labelled: true,
     doc: Doc {
         present: "automated releases",
         tools: "semantic-release, release-please, changesets, release-plz, goreleaser, cargo-release, commitizen bump, `gh release create`, action-gh-release, an upload of release assets (upload-release-asset actions), a job that publishes a package itself (`npm publish`, `twine upload`, `dotnet nuget push`, `cargo publish`; not a container image, not a script merely named `publish`)",

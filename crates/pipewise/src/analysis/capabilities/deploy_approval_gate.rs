@@ -17,6 +17,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 30,
     applies: Applies::DeployedService,
+    labelled: true,
     doc: Doc {
         present: "every production path is behind an approval",
         tools: "an environment (its own or one of a job it needs) that `--settings` shows protected, a manual-approval action, an `if:` on `github.actor`/a confirmation input",

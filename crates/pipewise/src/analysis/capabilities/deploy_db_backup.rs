@@ -16,6 +16,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 120,
     applies: Applies::DeployedService,
+    labelled: true,
     doc: Doc {
         present: "a backup in a deploy path",
         tools: "pg_dump, mysqldump, mongodump, `fly … backup`, RDS snapshots, `gcloud sql backups/export`, `supabase db dump`, `heroku pg:backups:capture`, backup scripts",

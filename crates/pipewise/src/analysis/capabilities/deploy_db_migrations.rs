@@ -16,6 +16,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 240,
     applies: Applies::DeployedService,
+    labelled: true,
     doc: Doc {
         present: "migrations applied by the pipeline",
         tools: "prisma migrate, `manage.py migrate`, alembic upgrade, `rails db:migrate`, flyway, liquibase, golang-migrate, diesel, sqlx, knex, sequelize, typeorm, drizzle-kit (also as a package's binary: `yarn sequelize db:migrate`, `pnpm exec knex …`), `wrangler d1 migrations apply`, `supabase db push`, `artisan migrate`, ecto, `dotnet ef database update`, `flask db upgrade`, fly.toml `release_command`, a Procfile `release:` process or a Cloud Foundry manifest `command:` that migrates (itself or through a script of the repository)",

@@ -14,6 +14,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 60,
     applies: Applies::DeployedService,
+    labelled: true,
     doc: Doc {
         present: "a post-deploy health check that retries and can fail",
         tools: "`curl -f` on a health URL with `--retry` or in a loop, `kubectl rollout status`, `kubectl wait`, `helm --wait/--atomic`, `aws ecs wait services-stable`, url-health-check action, Cloud Foundry `cf push/restage --strategy rolling` (also through cloud-gov/cg-cli-tools)",

@@ -17,6 +17,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 120,
     applies: Applies::Always,
+    labelled: true,
     doc: Doc {
         present: "migrations checked in CI",
         tools: "a migration applied in a non-deploy job on push/PR (a job that starts its own database, through `services:` or by hand, is not a deploy job even when a deploy needs it), `prisma migrate diff/validate`, `makemigrations --check`, `alembic check`, squawk, atlas lint, `supabase db lint/diff/reset`",

@@ -15,6 +15,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: true,
     build_minutes: 480,
     applies: Applies::DeployedService,
+    labelled: true,
     doc: Doc {
         present: "per-PR deploys",
         tools: "deploy paths classified preview (environment/job named preview/review, or a PR-only deploy workflow)",

@@ -15,6 +15,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 480,
     applies: Applies::DeployedService,
+    labelled: true,
     doc: Doc {
         present: "a deploy path to production (or unnamed)",
         tools: "deploy paths",

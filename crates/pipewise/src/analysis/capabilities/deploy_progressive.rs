@@ -14,6 +14,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: true,
     build_minutes: 960,
     applies: Applies::DeployedService,
+    labelled: true,
     doc: Doc {
         present: "canary or blue-green",
         tools: "`--strategy canary/bluegreen` (fly), fly.toml `strategy`, Argo Rollouts, Cloud Run traffic splits/`--no-traffic`, CodeDeploy, `vercel promote`, canary/blue-green jobs and scripts",

@@ -15,6 +15,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 240,
     applies: Applies::DeployedService,
+    labelled: true,
     doc: Doc {
         present: "automated or one-click rollback",
         tools: "`kubectl rollout undo`, `helm rollback`/`--atomic`, `flyctl releases rollback`, `vercel rollback`, `heroku rollback`, `wrangler rollback`, a rollback workflow, rollback scripts/steps",

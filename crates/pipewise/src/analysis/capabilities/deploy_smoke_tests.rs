@@ -14,6 +14,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 120,
     applies: Applies::DeployedService,
+    labelled: true,
     doc: Doc {
         present: "smoke tests after a deploy",
         tools: "`smoke` scripts/steps/tags in a deploy job or a job that needs one; any test run by a job that needs a deploying job (it tests what was deployed)",

@@ -15,6 +15,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 480,
     applies: Applies::DeployedService,
+    labelled: true,
     doc: Doc {
         present: "a deploy path whose environment/job/workflow says staging/dev/qa/test/uat",
         tools: "deploy paths (below)",

@@ -72,6 +72,7 @@ mod ops_load_testing;
 mod ops_monitoring;
 mod ops_notifications;
 mod ops_performance_regression;
+mod security_codeowners;
 mod security_container_scan;
 mod security_dependency_audit;
 mod security_dependency_updates;
@@ -111,6 +112,11 @@ pub struct CapabilityMeta {
     pub build_minutes: u32,
     /// When it applies.
     pub applies: Applies,
+    /// Whether the labelled set (`tests/labelled/*.toml`, hand-checked verdicts on
+    /// real repositories) has its verdicts. A new capability starts `false`: its
+    /// file is all it needs, `labelled.rs` lists it as not yet labelled and checks
+    /// every other one as before; writing its labels turns it `true`.
+    pub labelled: bool,
     /// Its row of `docs/capabilities.md`, generated from here.
     pub doc: Doc,
 }
@@ -173,6 +179,7 @@ pub const ALL: &[Unit] = &[
     unit!(security_signing),
     unit!(security_dependency_updates),
     unit!(security_least_privilege),
+    unit!(security_codeowners),
     unit!(delivery_container_build),
     unit!(delivery_multi_arch),
     unit!(delivery_release_automation),

@@ -16,6 +16,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: true,
     build_minutes: 240,
     applies: Applies::DeployedService,
+    labelled: true,
     doc: Doc {
         present: "scheduled restore checks",
         tools: "pg_restore, mongorestore, RDS/Cloud SQL restore, restore scripts, in a scheduled workflow",

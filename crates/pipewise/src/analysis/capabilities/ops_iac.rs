@@ -16,6 +16,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 960,
     applies: Applies::DeployedService,
+    labelled: true,
     doc: Doc {
         present: "infrastructure as code",
         tools: "terraform, pulumi, CDK, serverless, helm, kustomize, k8s manifests, platform configs that declare the deployed resources: fly.toml, render.yaml, wrangler.toml/json/jsonc, heroku.yml, a Heroku `app.json` next to the Procfile, railway.json/toml",

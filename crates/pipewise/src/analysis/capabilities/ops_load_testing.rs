@@ -15,6 +15,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: true,
     build_minutes: 240,
     applies: Applies::DeployedService,
+    labelled: true,
     doc: Doc {
         present: "load/performance tests",
         tools: "k6 (CLI, action, image), locust, gatling, artillery, jmeter, vegeta, wrk, hey, autocannon",

@@ -15,6 +15,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 240,
     applies: Applies::DeployedService,
+    labelled: true,
     doc: Doc {
         present: "post-deploy monitoring or monitoring as code",
         tools: "Sentry/Datadog/New Relic/Checkly, `sentry-cli releases`, `datadog-ci`, `promtool`, error-rate checks, `monitoring/`, `*.rules.yml`, dashboards",

@@ -14,6 +14,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 30,
     applies: Applies::Always,
+    labelled: true,
     doc: Doc {
         present: "deploy/failure notifications",
         tools: "Slack, Discord, Teams, Telegram, PagerDuty, Zulip, email actions; `curl` to webhook hosts",

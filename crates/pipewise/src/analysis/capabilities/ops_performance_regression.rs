@@ -16,6 +16,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: true,
     build_minutes: 240,
     applies: Applies::Always,
+    labelled: true,
     doc: Doc {
         present: "benchmarks compared against a baseline",
         tools: "github-action-benchmark, CodSpeed, Bencher, critcmp, benchstat, pytest-benchmark compare, Lighthouse CI, a bench comparison script",

@@ -15,6 +15,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 30,
     applies: Applies::Always,
+    labelled: true,
     doc: Doc {
         present: "image scanning before push",
         tools: "trivy (image), grype, anchore scan-action, snyk container, docker scout, dockle",

@@ -14,6 +14,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 30,
     applies: Applies::Always,
+    labelled: true,
     doc: Doc {
         present: "vulnerability audit",
         tools: "npm/yarn/pnpm audit (not `audit signatures`), `yarn npm audit`, audit-ci, pip-audit, safety, cargo audit, cargo deny (advisories), govulncheck, osv-scanner, snyk test, bundle-audit, composer audit, `dotnet list --vulnerable`, OWASP dependency-check, dependency-review, trivy fs, grype dir",

@@ -17,6 +17,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 15,
     applies: Applies::Always,
+    labelled: true,
     doc: Doc {
         present: "Dependabot or Renovate",
         tools: "`.github/dependabot.yml`, renovate config",

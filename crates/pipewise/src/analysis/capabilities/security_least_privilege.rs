@@ -15,6 +15,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 60,
     applies: Applies::Always,
+    labelled: true,
     doc: Doc {
         present: "every workflow declares `permissions` (or every job does)",
         tools: "—",

@@ -15,6 +15,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 30,
     applies: Applies::Always,
+    labelled: true,
     doc: Doc {
         present: "static security analysis",
         tools: "CodeQL, semgrep, bandit, gosec, brakeman, SonarCloud/SonarQube, snyk code/iac, njsscan, bearer, psalm taint, trivy config; configuration analysers (zizmor, hadolint, checkov, tfsec, terrascan, KICS)",

@@ -14,6 +14,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 30,
     applies: Applies::Always,
+    labelled: true,
     doc: Doc {
         present: "SBOM generation",
         tools: "syft/anchore sbom-action, buildx `sbom: true`/`--sbom`, cyclonedx tools, cdxgen, `trivy --format cyclonedx/spdx`, `npm sbom`, `docker sbom`",

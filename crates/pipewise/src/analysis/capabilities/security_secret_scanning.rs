@@ -15,6 +15,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 20,
     applies: Applies::Always,
+    labelled: true,
     doc: Doc {
         present: "secret scanning",
         tools: "gitleaks, trufflehog, detect-secrets, ggshield, git-secrets, talisman, secretlint",

@@ -14,6 +14,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
     optional: false,
     build_minutes: 60,
     applies: Applies::Always,
+    labelled: true,
     doc: Doc {
         present: "signing/attestation",
         tools: "`cosign sign/attest`, attest-build-provenance, attest-sbom, SLSA generator, buildx `provenance: mode=max`, notation, gpg detach-sign, `npm publish --provenance`, sigstore, PyPI trusted publishing (gh-action-pypi-publish without `password`: PEP 740 attestations unless `attestations: false`), importing code-signing certificates for a desktop build (apple-actions/import-codesign-certs)",

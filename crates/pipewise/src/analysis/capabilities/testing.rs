@@ -1,7 +1,8 @@
 //! Test support for capability units, like a rule's trigger and benign fixtures:
-//! `tests/fixtures/capabilities/complete` has every capability (the benign case),
-//! `bare` none; a unit's cases are edits of `complete` that make its verdict
-//! partial, missing or not applicable.
+//! `tests/fixtures/capabilities/complete` with every unit's own fixture laid over it
+//! ([`complete`]) has every capability (the benign case), `bare` none; a unit's
+//! cases are edits of that complete repository that make its verdict partial,
+//! missing or not applicable.
 
 use super::CapabilityMeta;
 use crate::analysis::settings::RepoSettings;
@@ -36,6 +37,48 @@ fn copy(from: &Path, to: &Path) {
     }
 }
 
+/// The complete repository: `complete/`, and over it each unit's own fixture
+/// (`units/<id>/`, the files that give it that capability), which may only add
+/// files. A new capability's fixture is its folder there, nothing else's.
+pub fn complete() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy(&fixtures().join("complete"), dir.path());
+    let mut units: Vec<PathBuf> = std::fs::read_dir(fixtures().join("units"))
+        .into_iter()
+        .flatten()
+        .map(|e| e.unwrap().path())
+        .collect();
+    units.sort();
+    for u in units {
+        let id = u.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            super::meta(&id).is_some(),
+            "units/{id}: not a capability id"
+        );
+        add(&u, dir.path());
+    }
+    dir
+}
+
+/// Copies `from` into `to`, refusing to replace a file.
+fn add(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            add(&e.path(), &target);
+        } else {
+            assert!(
+                !target.exists(),
+                "{:?} replaces a file of complete",
+                e.path()
+            );
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
 fn path(root: &Path, p: &str) -> PathBuf {
     if p.contains('/') || !p.ends_with(".yml") {
         root.join(p)
@@ -59,7 +102,7 @@ fn verdict(r: &RepoReport, id: &str) -> (CapabilityStatus, String) {
 /// `bare`, and each case's status after its edits of `complete`.
 pub fn check(meta: &CapabilityMeta, cases: &[(CapabilityStatus, &[Edit])]) {
     let id = meta.id;
-    let (s, c) = verdict(&audit(&fixtures().join("complete")), id);
+    let (s, c) = verdict(&audit(complete().path()), id);
     assert_eq!(s, CapabilityStatus::Present, "{id} in complete: {c}");
     let (s, c) = verdict(&audit(&fixtures().join("bare")), id);
     assert!(
@@ -74,8 +117,7 @@ pub fn check(meta: &CapabilityMeta, cases: &[(CapabilityStatus, &[Edit])]) {
         "{id}: no case makes it less than present"
     );
     for (n, (want, edits)) in cases.iter().enumerate() {
-        let dir = tempfile::tempdir().unwrap();
-        copy(&fixtures().join("complete"), dir.path());
+        let dir = complete();
         for e in edits.iter() {
             match e {
                 Edit::Replace(p, from, to) => {

@@ -5,6 +5,7 @@
 use super::common::value_span;
 use crate::finding::{Category, Confidence, Severity, Span};
 use crate::github::expr::{find_embedded, Expr, ExprKind, PathKind};
+use crate::keywords::contains_ignore_ascii_case;
 use crate::rules::{entry_span, Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::workflow::Workflow;
 use pipewise_yaml::{Document, Node};
@@ -79,23 +80,35 @@ fn secret_access(e: &Expr) -> Option<(bool, bool)> {
 }
 
 /// Every string scalar of the document with its `${{ }}`s checked for whole/dynamic access.
-/// `secrets`, searched in every scalar of every file (built once).
-static SECRETS: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("secrets"));
+/// `secrets` in any case (expression contexts are case-insensitive: `toJSON(SECRETS)`
+/// is the whole object too), searched in every scalar of every file (built once).
+static SECRETS: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(["secrets"])
+            .ok()
+    });
+
+/// Whether `hay` names `secrets` in any case (or the searcher could not be built,
+/// when every scalar is looked at).
+fn names_secrets(hay: &[u8]) -> bool {
+    SECRETS.as_ref().is_none_or(|ac| ac.is_match(hay))
+}
 
 fn scan_doc(path: &str, doc: &Document, cx: &mut Ctx) {
     // A scalar's text is its bytes in the file, except where a double-quoted scalar
     // escapes (`\x73`) or joins lines (`\` at a line's end): with no `secrets` and no
-    // backslash in the file, no scalar holds `secrets`; one pass instead of one per
+    // backslash in the file, no scalar holds `secrets` (in any case); one pass instead of one per
     // scalar (about half of the corpus's workflows never name `secrets`).
     let src = doc.source().as_bytes();
-    if SECRETS.find(src).is_none() && memchr::memchr(b'\\', src).is_none() {
+    if !names_secrets(src) && memchr::memchr(b'\\', src).is_none() {
         return;
     }
     let mut hits: Vec<(Span, bool)> = vec![];
     doc.root.walk(&mut |n: &Node| {
         let Some(s) = n.as_str() else { return };
-        if s.len() < "secrets".len() || SECRETS.find(s.as_bytes()).is_none() {
+        if s.len() < "secrets".len() || !names_secrets(s.as_bytes()) {
             return;
         }
         for emb in find_embedded(s) {
@@ -114,6 +127,13 @@ fn scan_doc(path: &str, doc: &Document, cx: &mut Ctx) {
                 .severity(Severity::Medium);
         }
     }
+}
+
+/// Whether a value names a secret other than the job's own `GITHUB_TOKEN`, in any
+/// case (`${{ Secrets.Deploy_Key }}` is a secret as much as `${{ secrets.DEPLOY_KEY }}`).
+fn holds_secret(v: &str) -> bool {
+    contains_ignore_ascii_case(v, "secrets.")
+        && !contains_ignore_ascii_case(v, "secrets.github_token")
 }
 
 /// `echo "$TOKEN"` where `TOKEN` is bound to a secret in `env:`.
@@ -153,7 +173,7 @@ fn echoed_env_secrets(
                 else {
                     continue;
                 };
-                if !v.contains("secrets.") || v.contains("secrets.GITHUB_TOKEN") {
+                if !holds_secret(v) {
                     continue;
                 }
                 let span = run.source_span(site.doc, c.span);
@@ -180,10 +200,7 @@ impl Rule for SecretExposure {
         if let Some(env) = wf.root.get("env").and_then(|e| e.as_map()) {
             for e in env {
                 let Some(v) = e.value.as_str() else { continue };
-                if v.contains("secrets.")
-                    && !v.contains("secrets.GITHUB_TOKEN")
-                    && !v.contains("secrets.github_token")
-                {
+                if holds_secret(v) {
                     cx.report(
                         &META,
                         wf.path,
@@ -209,7 +226,7 @@ impl Rule for SecretExposure {
         let Some(run) = &site.step.run else { return };
         let Some(script) = &run.script else { return };
         echoed_env_secrets(site, run, script, cx);
-        if !run.text.contains("secrets.") {
+        if !contains_ignore_ascii_case(run.text, "secrets.") {
             return;
         }
         for emb in find_embedded(run.text) {
