@@ -58,7 +58,10 @@ pub fn yaml_model(data: &[u8]) {
             panic!("caught panic in the audit: {}", e.message);
         }
     }
-    let _ = pipewise::report::json::render(&pipewise::report::Report::new(vec![report]));
+    let _ = pipewise::report::json::render(&pipewise::report::Report::new(
+        vec![report],
+        pipewise::rules::table(),
+    ));
 }
 
 /// Differential: whenever pipewise-yaml's fast path reads a text, its tree and
@@ -211,7 +214,7 @@ pub fn repo(data: &[u8]) {
             panic!("caught panic in the audit: {}", e.message);
         }
     }
-    let report = pipewise::report::Report::new(vec![report]);
+    let report = pipewise::report::Report::new(vec![report], pipewise::rules::table());
     let _ = pipewise::report::json::render(&report);
     let _ = pipewise::report::sarif::render(&report);
 }

@@ -279,7 +279,7 @@ pub fn merge(files: &[PathBuf]) -> Result<Report, String> {
             .for_each(pipewise::analysis::capabilities::describe);
         r.summary = pipewise::summary::summarize(r);
     }
-    Ok(Report::new(repos))
+    Ok(Report::new(repos, pipewise::rules::table()))
 }
 
 /// Reads a `pipewise/report@2` or `@1` document and returns its repositories.
@@ -316,9 +316,22 @@ mod tests {
         let audit = |p: &Path| Ok(repo(&p.display().to_string()));
         use pipewise::report::json::{render_as, JsonStream, Schema};
         for schema in [Schema::V1, Schema::V2] {
-            let (o, out) = streamed(&paths, audit, &JsonStream { schema });
+            let (o, out) = streamed(
+                &paths,
+                audit,
+                &JsonStream {
+                    schema,
+                    rules: pipewise::rules::table(),
+                },
+            );
             assert_eq!(o.written, 3);
-            let whole = render_as(&Report::new(vec![repo("b"), repo("a"), repo("c")]), schema);
+            let whole = render_as(
+                &Report::new(
+                    vec![repo("b"), repo("a"), repo("c")],
+                    pipewise::rules::table(),
+                ),
+                schema,
+            );
             assert_eq!(out, whole);
         }
     }
@@ -354,7 +367,10 @@ mod tests {
                 _ => repo(&p.display().to_string()),
             })
         };
-        let whole = Report::new(paths.iter().map(|p| audit(p).unwrap()).collect());
+        let whole = Report::new(
+            paths.iter().map(|p| audit(p).unwrap()).collect(),
+            pipewise::rules::table(),
+        );
         let opts = pipewise::report::RenderOptions::default();
         let check = |name: &str, (o, out): (Outcome, String)| {
             assert_eq!(o.written, n, "{name}");
@@ -363,13 +379,24 @@ mod tests {
         };
         check(
             "json",
-            streamed(&paths, audit, &json::JsonStream::default()),
+            streamed(
+                &paths,
+                audit,
+                &json::JsonStream {
+                    schema: Default::default(),
+                    rules: pipewise::rules::table(),
+                },
+            ),
         );
         let s = plain::PlainStream::new(false, None, true);
         check("plain", streamed(&paths, audit, &s));
         check(
             "sarif",
-            streamed(&paths, audit, &sarif::SarifStream::new(None)),
+            streamed(
+                &paths,
+                audit,
+                &sarif::SarifStream::new(None, pipewise::rules::table()),
+            ),
         );
         check("github", streamed(&paths, audit, &github::Github));
         let s = concise::ConciseStream { multi: true };
@@ -390,7 +417,7 @@ mod tests {
         let one = [demo.clone()];
         let s = plain::PlainStream::new(false, None, false);
         let (_, out) = streamed(&one, |_| Ok(d.clone()), &s);
-        let r = Report::new(vec![d.clone()]);
+        let r = Report::new(vec![d.clone()], pipewise::rules::table());
         assert_eq!(out, plain::render(&r, false));
         assert!(out.contains("\nscore: "), "{out}");
     }
@@ -399,7 +426,14 @@ mod tests {
     fn nothing_is_written_when_no_path_can_be_audited() {
         let paths = [PathBuf::from("x")];
         let gone = |_: &Path| Err("x: gone".to_string());
-        let (o, out) = streamed(&paths, gone, &pipewise::report::json::JsonStream::default());
+        let (o, out) = streamed(
+            &paths,
+            gone,
+            &pipewise::report::json::JsonStream {
+                schema: Default::default(),
+                rules: pipewise::rules::table(),
+            },
+        );
         assert_eq!((o.written, o.failed), (0, 1));
         assert!(out.is_empty());
         let s = pipewise::report::plain::PlainStream::new(false, None, false);

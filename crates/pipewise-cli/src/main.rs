@@ -479,7 +479,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
                     s.index, s.count
                 );
             }
-            output::emit(&Report::new(vec![]), &opts, &base)?;
+            output::emit(&Report::new(vec![], pipewise::rules::table()), &opts, &base)?;
             return Ok(ExitCode::SUCCESS);
         }
     }
@@ -555,6 +555,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
             "json" => {
                 let s = json::JsonStream {
                     schema: opts.schema,
+                    rules: pipewise::rules::table(),
                 };
                 streamed_to(&paths, &opts, audit, &s)?
             }
@@ -564,7 +565,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
                 streamed_to(&paths, &opts, audit, &s)?
             }
             "sarif" => {
-                let s = sarif::SarifStream::new(Some(base.clone()));
+                let s = sarif::SarifStream::new(Some(base.clone()), pipewise::rules::table());
                 streamed_to(&paths, &opts, audit, &s)?
             }
             "concise" => streamed_to(&paths, &opts, audit, &concise::ConciseStream { multi })?,
@@ -614,7 +615,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
                 .collect()
         };
         bar.finish_and_clear();
-        let mut report = Report::new(repos);
+        let mut report = Report::new(repos, pipewise::rules::table());
         let verdict = output::Verdict::of(&report, opts.fail_on);
         for r in &mut report.repositories {
             pipewise::summary::retain_at_least(r, opts.min);
@@ -644,7 +645,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, String> {
     }
     if let Some(p) = &args.write_baseline {
         let all = all_findings.into_inner().unwrap_or_default();
-        let b = Baseline::of(&Report::new(all));
+        let b = Baseline::of(&Report::new(all, pipewise::rules::table()));
         std::fs::write(p, b.to_json())
             .map_err(|e| format!("cannot write the baseline {}: {e}", p.display()))?;
         if !opts.quiet {

@@ -6,6 +6,7 @@
 
 pub mod economics;
 pub mod finding;
+pub mod rule;
 
 use crate::finding::{Confidence, Fix, Severity};
 use serde::{Deserialize, Serialize};
@@ -24,6 +25,11 @@ pub struct Report {
     pub schema: String,
     pub tool: Tool,
     pub repositories: Vec<RepoReport>,
+    /// The metadata of every rule (`pipewise::rules::table`), which renderers read
+    /// instead of the rule registry. Not serialized: `@1` findings carry their
+    /// rule's metadata, `@2` writes the `rules` table from it.
+    #[serde(skip)]
+    pub rules: rule::Rules,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -33,8 +39,11 @@ pub struct Tool {
 }
 
 impl Report {
-    pub fn new(repositories: Vec<RepoReport>) -> Report {
+    /// A report of these repositories with the rule metadata `rules`
+    /// (`pipewise::report::new` passes the registry's).
+    pub fn new(repositories: Vec<RepoReport>, rules: rule::Rules) -> Report {
         Report {
+            rules,
             schema: SCHEMA.into(),
             tool: Tool {
                 name: "pipewise".into(),

@@ -165,7 +165,10 @@ fn bench_analysis(c: &mut Criterion) {
 
 fn bench_report(c: &mut Criterion) {
     let repo = Repo::load(&data_dir(), "bench");
-    let rep = Report::new(vec![audit_repo(&repo, &Config::default())]);
+    let rep = Report::new(
+        vec![audit_repo(&repo, &Config::default())],
+        pipewise::rules::table(),
+    );
     let mut g = c.benchmark_group("report");
     // Every output format, by its registered renderer (a new format is benched too).
     let opts = report::RenderOptions {

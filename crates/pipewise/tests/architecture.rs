@@ -650,7 +650,8 @@ fn facts_have_one_filler() {
 /// What renderers must not look up by id: the capability and rule registries and
 /// the engine's functions over them. Everything a renderer shows is in the report
 /// data (docs/architecture.md, "Renderers compute nothing of their own"): a
-/// capability's name, practice, category and optional flag are on it.
+/// capability's name, practice, category and optional flag are on it, and every
+/// rule's metadata is in `Report::rules` (and passed to the streams).
 const REGISTRIES: &[(&str, &[&str])] = &[
     // The capability units (`meta`, `ALL`, …) and the rest of the analysis.
     ("analysis", &[]),
@@ -664,17 +665,9 @@ const REGISTRIES: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// Renderers that still read the rule registry, with why (the list only shrinks):
-/// the `@2` JSON document writes the `rules` table of the rules its findings refer
-/// to and leaves out of a finding what equals its rule's; SARIF lists every rule
-/// in `tool.driver.rules`; the org report's worst-rules table shows a rule's own
-/// title (a finding's title names its one case).
-const KNOWN_RULE_LOOKUPS: &[&str] = &["report/json.rs", "report/org.rs", "report/sarif.rs"];
-
 #[test]
 fn renderers_look_nothing_up_by_id() {
     let mut problems = vec![];
-    let mut known = BTreeSet::new();
     for (f, rel) in source_files() {
         if !rel.starts_with("report/") {
             continue;
@@ -688,16 +681,7 @@ fn renderers_look_nothing_up_by_id() {
             if !hit {
                 continue;
             }
-            if m == "rules" && KNOWN_RULE_LOOKUPS.contains(&rel.as_str()) {
-                known.insert(rel.clone());
-                continue;
-            }
             problems.push(format!("{rel} looks up `crate::{m}::{}`", next.join(", ")));
-        }
-    }
-    for k in KNOWN_RULE_LOOKUPS {
-        if !known.contains(*k) {
-            problems.push(format!("{k} no longer reads the rule registry: remove it"));
         }
     }
     assert!(problems.is_empty(), "{problems:#?}");

@@ -533,7 +533,7 @@ fn template_diffs_apply_and_add_jobs_that_pass_pipewise() {
     assert!(!check_diff(&repo, &t.path, &bad).is_empty());
     // The Markdown shows the diff, not the whole file or "Create".
     let md = pipewise::report::markdown::render(
-        &pipewise::report::Report::new(vec![report.clone()]),
+        &pipewise::report::Report::new(vec![report.clone()], pipewise::rules::table()),
         &pipewise::report::markdown::Options {
             date: "2026-01-01".into(),
         },

@@ -105,7 +105,7 @@ fn cost(make: &dyn Fn() -> Vec<(String, FileKind, String)>, all: bool) -> (f64, 
         let t0 = cpu_seconds();
         let r = repo(files);
         let report = pipewise::audit::audit_repo(&r, &Config::default());
-        let report = pipewise::report::Report::new(vec![report]);
+        let report = pipewise::report::Report::new(vec![report], pipewise::rules::table());
         let json = pipewise::report::json::render(&report);
         if all {
             let date = "2026-01-01".to_string();

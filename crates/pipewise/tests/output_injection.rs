@@ -92,7 +92,7 @@ fn report() -> Report {
         "some findings name a hostile step"
     );
     r.root = "repo\n::error::from-the-root".into();
-    Report::new(vec![r])
+    Report::new(vec![r], pipewise::rules::table())
 }
 
 /// The characters that must never be printed as they are.

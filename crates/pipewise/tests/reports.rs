@@ -105,7 +105,10 @@ fn check_markdown(md: &str) -> (Vec<String>, usize) {
 #[test]
 fn markdown_report_of_seed_000() {
     let repo = audit("seed-000");
-    let md = markdown::render(&Report::new(vec![repo.clone()]), &opts());
+    let md = markdown::render(
+        &Report::new(vec![repo.clone()], pipewise::rules::table()),
+        &opts(),
+    );
     let (headings, tables) = check_markdown(&md);
     for h in [
         "CI/CD Pipeline Audit Report",
@@ -182,7 +185,10 @@ fn markdown_report_of_seed_000() {
 
 #[test]
 fn seed_001_report_has_scorecard_readiness_and_go_live_checklist() {
-    let md = markdown::render(&Report::new(vec![audit("seed-001")]), &opts());
+    let md = markdown::render(
+        &Report::new(vec![audit("seed-001")], pipewise::rules::table()),
+        &opts(),
+    );
     let (headings, _) = check_markdown(&md);
     for h in [
         "Deployment Readiness Scorecard",
@@ -203,7 +209,10 @@ fn seed_001_report_has_scorecard_readiness_and_go_live_checklist() {
 #[test]
 fn markdown_is_well_formed_on_every_fixture() {
     for name in seed_names().iter().map(String::as_str).chain(["hardened"]) {
-        let md = markdown::render(&Report::new(vec![audit(name)]), &opts());
+        let md = markdown::render(
+            &Report::new(vec![audit(name)], pipewise::rules::table()),
+            &opts(),
+        );
         check_markdown(&md);
     }
 }
@@ -217,7 +226,7 @@ fn bulk_fix_command_is_shown_exactly_for_fixable_rules() {
     let mut shown = 0;
     for name in seed_names().iter().map(String::as_str).chain(["hardened"]) {
         let repo = audit(name);
-        let report = Report::new(vec![repo.clone()]);
+        let report = Report::new(vec![repo.clone()], pipewise::rules::table());
         let md = markdown::render(&report, &opts());
         let page = html::render(&report, &opts());
         let mut commands = 0;
@@ -250,8 +259,11 @@ fn bulk_fix_command_is_shown_exactly_for_fixable_rules() {
     assert!(shown >= 5, "{shown} commands on the fixtures");
     let seed = audit("seed-000");
     // Wide enough that the top action is not wrapped.
-    let plain =
-        pipewise::report::plain::render_with(&Report::new(vec![seed.clone()]), false, Some(400));
+    let plain = pipewise::report::plain::render_with(
+        &Report::new(vec![seed.clone()], pipewise::rules::table()),
+        false,
+        Some(400),
+    );
     // Its top actions are the first three medium+ groups; the second is fixable.
     let top: Vec<_> = seed
         .summary
@@ -271,7 +283,10 @@ fn bulk_fix_command_is_shown_exactly_for_fixable_rules() {
 
 #[test]
 fn several_repositories_get_a_table_sorted_by_score() {
-    let report = Report::new(vec![audit("seed-000"), audit("hardened")]);
+    let report = Report::new(
+        vec![audit("seed-000"), audit("hardened")],
+        pipewise::rules::table(),
+    );
     let md = markdown::render(&report, &opts());
     check_markdown(&md);
     let table = &md[..md.find("\n---\n").unwrap()];
@@ -315,7 +330,7 @@ fn hardened_repository_scores_far_above_the_seeds() {
 #[test]
 fn html_report_renders_in_headless_chromium() {
     let repo = audit("seed-000");
-    let page = html::render(&Report::new(vec![repo]), &opts());
+    let page = html::render(&Report::new(vec![repo], pipewise::rules::table()), &opts());
     // Self-contained: no network.
     for bad in ["<link", " src=", "<img", "url(http", "@import", "<iframe"] {
         assert!(!page.contains(bad), "page references {bad}");
@@ -440,7 +455,7 @@ fn reports_on_the_corpus() {
     entries.sort();
     for p in entries {
         let r = audit_path(&p, Some(&Config::default())).expect("audits");
-        let report = Report::new(vec![r]);
+        let report = Report::new(vec![r], pipewise::rules::table());
         let md = markdown::render(&report, &opts());
         check_markdown(&md);
         let page = html::render(&report, &opts());
@@ -458,7 +473,10 @@ fn html_report_fits_1280_and_400_pixels() {
     let Some(browser) = chromium() else {
         return;
     };
-    let page = html::render(&Report::new(vec![audit("seed-000")]), &opts());
+    let page = html::render(
+        &Report::new(vec![audit("seed-000")], pipewise::rules::table()),
+        &opts(),
+    );
     assert!(
         page.contains("<title>pipewise CI/CD audit: seed-000</title>"),
         "name, not path"
@@ -561,7 +579,7 @@ fn html_text(page: &str) -> String {
 #[test]
 fn html_has_every_section_of_the_markdown() {
     for name in seed_names().iter().map(String::as_str).chain(["hardened"]) {
-        let report = Report::new(vec![audit(name)]);
+        let report = Report::new(vec![audit(name)], pipewise::rules::table());
         let md = markdown::render(&report, &opts());
         let page = html::render(&report, &opts());
         let text = html_text(&page);

@@ -120,7 +120,10 @@ pub fn checkout_of(repo: &Path, rev: &str) -> (tempfile::TempDir, PathBuf) {
 /// The JSON of a repository's report with its root set to `root`.
 pub fn json(mut r: pipewise::report::RepoReport, root: &str) -> String {
     r.root = root.to_string();
-    pipewise::report::json::render(&pipewise::report::Report::new(vec![r]))
+    pipewise::report::json::render(&pipewise::report::Report::new(
+        vec![r],
+        pipewise::rules::table(),
+    ))
 }
 
 /// A workflow (`wf{i}`) that uses a local composite action, calls

@@ -316,10 +316,21 @@ const MAX_ITEMS: &[(&str, usize)] = &[
 struct Ctx<'a> {
     /// What is checked, for messages: "job `x`" or "`workflow`".
     owner: String,
+    /// The keyword path of the node being checked (`artifacts:reports`), one
+    /// buffer extended and cut back as [`check`] descends.
+    path: String,
     out: &'a mut Vec<Issue>,
 }
 
 impl Ctx<'_> {
+    /// Runs `f` with `:key` added to the path.
+    fn below(&mut self, key: &str, f: impl FnOnce(&mut Self)) {
+        let len = self.path.len();
+        self.path.push(':');
+        self.path.push_str(key);
+        f(self);
+        self.path.truncate(len);
+    }
     /// A problem at `n`.
     fn at(&mut self, n: &Node, message: String) {
         self.out.push((n.span, message));
@@ -379,14 +390,15 @@ fn any_scalar(v: &V) -> bool {
     }
 }
 
-/// Checks `n` (at keyword path `path`, e.g. `artifacts:reports`) against `v`.
-fn check(cx: &mut Ctx, v: &V, n: &Node, path: &str, depth: usize) {
+/// Checks `n` (at keyword path `cx.path`, e.g. `artifacts:reports`) against `v`.
+fn check(cx: &mut Ctx, v: &V, n: &Node, depth: usize) {
     if depth > 16 || matches!(n.kind, NodeKind::Scalar { .. }) && any_scalar(v) || unjudged(n) {
         return;
     }
     if !fits(v, n) {
         let message = format!(
-            "`{path}` of {} must be {}, found {}",
+            "`{}` of {} must be {}, found {}",
+            cx.path,
             cx.owner,
             describe(v),
             n.type_name()
@@ -398,7 +410,7 @@ fn check(cx: &mut Ctx, v: &V, n: &Node, path: &str, depth: usize) {
         V::Any | V::Scalar => {}
         V::Bool => {
             if n.as_str().is_some_and(|s| !s.contains('$')) && !is_bool(n) {
-                let message = format!("`{path}` of {} must be `true` or `false`", cx.owner);
+                let message = format!("`{}` of {} must be `true` or `false`", cx.path, cx.owner);
                 cx.at(n, message);
             }
         }
@@ -406,7 +418,8 @@ fn check(cx: &mut Ctx, v: &V, n: &Node, path: &str, depth: usize) {
             if let Some(s) = n.as_str().filter(|s| !s.contains('$')) {
                 if !words.contains(&s) {
                     let message = format!(
-                        "`{path}: {s}` of {} is not one of {}",
+                        "`{}: {s}` of {} is not one of {}",
+                        cx.path,
                         cx.owner,
                         words.join(", ")
                     );
@@ -416,10 +429,11 @@ fn check(cx: &mut Ctx, v: &V, n: &Node, path: &str, depth: usize) {
         }
         V::List(item) => {
             let items = flattened(n);
-            if let Some(&(_, max)) = MAX_ITEMS.iter().find(|(p, _)| *p == path) {
+            if let Some(&(_, max)) = MAX_ITEMS.iter().find(|(p, _)| *p == cx.path) {
                 if items.len() > max {
                     let message = format!(
-                        "`{path}` of {} has {} items; GitLab allows at most {max}",
+                        "`{}` of {} has {} items; GitLab allows at most {max}",
+                        cx.path,
                         cx.owner,
                         items.len()
                     );
@@ -429,11 +443,12 @@ fn check(cx: &mut Ctx, v: &V, n: &Node, path: &str, depth: usize) {
             for i in items {
                 if !unjudged(i) && !fits(item, i) {
                     // `schema::check_types` reports these items' shapes.
-                    if matches!(path, "rules" | "needs") {
+                    if matches!(cx.path.as_str(), "rules" | "needs") {
                         continue;
                     }
                     let message = format!(
-                        "`{path}` of {}: this item must be {}, found {}",
+                        "`{}` of {}: this item must be {}, found {}",
+                        cx.path,
                         cx.owner,
                         describe(item),
                         i.type_name()
@@ -441,7 +456,7 @@ fn check(cx: &mut Ctx, v: &V, n: &Node, path: &str, depth: usize) {
                     cx.at(i, message);
                     continue;
                 }
-                check(cx, item, i, path, depth + 1);
+                check(cx, item, i, depth + 1);
             }
         }
         V::Map(keys) => {
@@ -450,14 +465,12 @@ fn check(cx: &mut Ctx, v: &V, n: &Node, path: &str, depth: usize) {
                 match keys.iter().find(|(name, _)| *name == k) {
                     Some((_, kv))
                         if matches!(e.value.kind, NodeKind::Scalar { .. }) && any_scalar(kv) => {}
-                    Some((name, kv)) => {
-                        let sub = format!("{path}:{name}");
-                        check(cx, kv, &e.value, &sub, depth + 1);
-                    }
+                    Some((name, kv)) => cx.below(name, |cx| check(cx, kv, &e.value, depth + 1)),
                     None => {
                         let known: Vec<&str> = keys.iter().map(|(name, _)| *name).collect();
                         let message = format!(
-                            "unknown key `{k}` in `{path}` of {} (GitLab allows {})",
+                            "unknown key `{k}` in `{}` of {} (GitLab allows {})",
+                            cx.path,
                             cx.owner,
                             known.join(", ")
                         );
@@ -468,11 +481,11 @@ fn check(cx: &mut Ctx, v: &V, n: &Node, path: &str, depth: usize) {
             for (p, key) in REQUIRED {
                 // `id_tokens:` names any key: `id_tokens:ID_TOKEN_1`.
                 let here = match p.strip_suffix('*') {
-                    Some(prefix) => path.starts_with(prefix),
-                    None => *p == path,
+                    Some(prefix) => cx.path.starts_with(prefix),
+                    None => *p == cx.path,
                 };
                 if here && n.get(key).is_none() {
-                    let message = format!("`{path}` of {} has no `{key}`", cx.owner);
+                    let message = format!("`{}` of {} has no `{key}`", cx.path, cx.owner);
                     cx.at(n, message);
                 }
             }
@@ -482,13 +495,13 @@ fn check(cx: &mut Ctx, v: &V, n: &Node, path: &str, depth: usize) {
                 if matches!(e.value.kind, NodeKind::Scalar { .. }) && any_scalar(value) {
                     continue;
                 }
-                let sub = format!("{path}:{}", e.key.as_str().unwrap_or(""));
-                check(cx, value, &e.value, &sub, depth + 1);
+                let k = e.key.as_str().unwrap_or("");
+                cx.below(k, |cx| check(cx, value, &e.value, depth + 1));
             }
         }
         V::Either(alts) => {
             if let Some(a) = alts.iter().find(|a| fits(a, n)) {
-                check(cx, a, n, path, depth + 1);
+                check(cx, a, n, depth + 1);
             }
         }
     }
@@ -600,6 +613,7 @@ fn bad_cache_key(k: &str) -> bool {
 pub(super) fn check_job(name: &str, job: &Node, out: &mut Vec<Issue>) {
     let mut cx = Ctx {
         owner: format!("job `{name}`"),
+        path: String::new(),
         out,
     };
     for e in job.as_map().unwrap_or(&[]) {
@@ -607,7 +621,9 @@ pub(super) fn check_job(name: &str, job: &Node, out: &mut Vec<Issue>) {
         if let Some((_, v)) = KEYWORDS.iter().find(|(kw, _)| *kw == k) {
             // Top-level shapes are `schema::check_types`'s; only look inside.
             if fits(v, &e.value) {
-                check(&mut cx, v, &e.value, k, 0);
+                cx.path.clear();
+                cx.path.push_str(k);
+                check(&mut cx, v, &e.value, 0);
             }
         }
     }
@@ -644,11 +660,12 @@ const WORKFLOW: V = V::Map(&[
 pub(super) fn check_workflow(workflow: &Node, out: &mut Vec<Issue>) {
     let mut cx = Ctx {
         owner: "`workflow`".into(),
+        path: "workflow".into(),
         out,
     };
     // A `workflow:` that is not a mapping is `schema`'s to report.
     if workflow.as_map().is_some() {
-        check(&mut cx, &WORKFLOW, workflow, "workflow", 0);
+        check(&mut cx, &WORKFLOW, workflow, 0);
     }
 }
 

@@ -21,13 +21,22 @@ pub fn lower<'a>(p: &'a Pipeline<'a>) -> Vec<Workflow<'a>> {
     // `default:` (or that many jobs write alike) is parsed once and shared. Parsing
     // depends on the text alone, and spans in a `Script` are relative to it.
     let mut parsed: Parsed<'a> = HashMap::new();
+    // The jobs of each stage (at most 256, in job order): the needs of a job
+    // without `needs:`, read once instead of a pass over every job per job.
+    let mut by_stage: HashMap<&'a str, Vec<&'a str>> = HashMap::new();
+    for j in &p.jobs {
+        let names = by_stage.entry(stage_of(j)).or_default();
+        if names.len() < 256 {
+            names.push(j.name);
+        }
+    }
     for (fi, f) in p.files.iter().enumerate() {
         let Some(doc) = &f.yaml else { continue };
         let mut jobs: Vec<Job<'a>> = p
             .jobs
             .iter()
             .filter(|j| j.file == fi)
-            .map(|j| lower_job(p, j, &mut parsed))
+            .map(|j| lower_job(p, j, &by_stage, &mut parsed))
             .collect();
         // GitLab's templates and catalog components bring their jobs with them: each
         // becomes a job with one step that uses it (`Security/SAST.gitlab-ci.yml`),
@@ -65,7 +74,15 @@ pub fn lower<'a>(p: &'a Pipeline<'a>) -> Vec<Workflow<'a>> {
     out
 }
 
-fn needs<'a>(p: &'a Pipeline<'a>, j: &'a GlJob<'a>) -> Vec<&'a str> {
+fn stage_of<'x>(j: &'x GlJob) -> &'x str {
+    j.node.get("stage").and_then(Node::as_str).unwrap_or("test")
+}
+
+fn needs<'a>(
+    p: &'a Pipeline<'a>,
+    j: &'a GlJob<'a>,
+    by_stage: &HashMap<&'a str, Vec<&'a str>>,
+) -> Vec<&'a str> {
     if let Some(n) = j.node.get("needs") {
         return match &n.kind {
             NodeKind::Seq(items) => items
@@ -76,32 +93,27 @@ fn needs<'a>(p: &'a Pipeline<'a>, j: &'a GlJob<'a>) -> Vec<&'a str> {
             _ => vec![],
         };
     }
-    fn stage_of<'x>(j: &'x GlJob) -> &'x str {
-        j.node.get("stage").and_then(Node::as_str).unwrap_or("test")
-    }
     let Some(mine) = p.stages.iter().position(|s| s == stage_of(j)) else {
         return vec![];
     };
     // The nearest earlier stage that has jobs.
-    for s in p.stages[..mine].iter().rev() {
-        let earlier: Vec<&str> = p
-            .jobs
-            .iter()
-            .filter(|o| stage_of(o) == s)
-            .map(|o| o.name)
-            .take(256)
-            .collect();
-        if !earlier.is_empty() {
-            return earlier;
-        }
-    }
-    vec![]
+    p.stages[..mine]
+        .iter()
+        .rev()
+        .find_map(|s| by_stage.get(s.as_str()).filter(|v| !v.is_empty()))
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// Parsed script lines by text.
 type Parsed<'a> = HashMap<&'a str, Arc<Script>>;
 
-fn lower_job<'a>(p: &'a Pipeline<'a>, j: &'a GlJob<'a>, parsed: &mut Parsed<'a>) -> Job<'a> {
+fn lower_job<'a>(
+    p: &'a Pipeline<'a>,
+    j: &'a GlJob<'a>,
+    by_stage: &HashMap<&'a str, Vec<&'a str>>,
+    parsed: &mut Parsed<'a>,
+) -> Job<'a> {
     // Windows runners run PowerShell unless told otherwise: not parsed as bash.
     let posix = !j
         .node
@@ -148,7 +160,7 @@ fn lower_job<'a>(p: &'a Pipeline<'a>, j: &'a GlJob<'a>, parsed: &mut Parsed<'a>)
         key: j.key,
         node: &j.node,
         name: None,
-        needs: needs(p, j),
+        needs: needs(p, j, by_stage),
         steps,
         uses: None,
     }

@@ -79,6 +79,13 @@ pub const JOB_KEYS: &[&str] = &[
     "when",
 ];
 
+/// Whether `key` is one of [`JOB_KEYS`] (a set: asked for every key of every job).
+fn is_job_key(key: &str) -> bool {
+    static SET: std::sync::LazyLock<foldhash::HashSet<&'static str>> =
+        std::sync::LazyLock::new(|| JOB_KEYS.iter().copied().collect());
+    SET.contains(key)
+}
+
 /// Keys `default:` can set.
 const DEFAULT_KEYS: &[&str] = &[
     "after_script",
@@ -343,6 +350,8 @@ struct Builder<'r> {
     uncached: HashSet<String>,
     problems: Vec<Problem>,
     incomplete: bool,
+    /// `rules:if` verdicts by text ([`values::Expressions`]).
+    exprs: values::Expressions,
 }
 
 fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> {
@@ -363,6 +372,7 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
         uncached: HashSet::new(),
         problems: vec![],
         incomplete,
+        exprs: values::Expressions::default(),
     };
     let mut includes = vec![];
     // (name, file, key) of each visible job's definitions, first-seen order.
@@ -373,7 +383,7 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
         if let Some(inc) = doc.root.get("include") {
             includes.extend(include::entries(inc).into_iter().map(|e| (fi, e)));
             let mut issues = vec![];
-            values::check_include(inc, "include", &mut issues);
+            values::check_include(inc, "include", &mut b.exprs, &mut issues);
             b.problems
                 .extend(issues.into_iter().map(|(span, message)| Problem {
                     file: fi,
@@ -449,7 +459,7 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
         b.references(&mut wf, 0);
         let mut issues = vec![];
         keywords::check_workflow(&wf, &mut issues);
-        values::check_workflow(&wf, &mut issues);
+        values::check_workflow(&wf, &mut b.exprs, &mut issues);
         b.problems.extend(issues.into_iter().map(decoded));
     }
     let mut jobs = vec![];
@@ -463,7 +473,7 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
         // Checked while spans still carry their file.
         let mut issues = vec![];
         keywords::check_job(name, &node, &mut issues);
-        values::check_job(name, &node, &mut issues);
+        values::check_job(name, &node, &mut b.exprs, &mut issues);
         b.problems.extend(issues.into_iter().map(decoded));
         stops.extend(keywords::on_stop(jobs.len(), &node));
         let (node, key_files, lines) = finish(node);
@@ -581,11 +591,42 @@ impl<'r> Builder<'r> {
         out
     }
 
-    /// A job or template with its `extends:` applied (memoized).
+    /// Whether the resolution of `name` is kept: templates, and jobs that something
+    /// `extends:`.
+    fn cacheable(&self, name: &str) -> bool {
+        name.starts_with('.') || self.extended.contains(name)
+    }
+
+    /// A job or template with its `extends:` applied: a fresh copy, which the caller
+    /// owns (of the kept resolution when [`Builder::cacheable`]).
     fn resolve(&mut self, name: &str, stack: &mut Vec<String>) -> Option<Node> {
-        if let Some(r) = self.resolved.get(name) {
-            return r.clone();
+        if self.cacheable(name) {
+            return self
+                .cached(name, stack)
+                .then(|| self.resolved.get(name)?.clone())?;
         }
+        self.compute(name, stack)
+    }
+
+    /// Resolves a kept name once ([`Builder::compute`]) and keeps it in
+    /// `resolved`; false when it is not defined.
+    fn cached(&mut self, name: &str, stack: &mut Vec<String>) -> bool {
+        if let Some(r) = self.resolved.get(name) {
+            return r.is_some();
+        }
+        match self.compute(name, stack) {
+            Some(r) => {
+                self.resolved.insert(name.to_string(), Some(r));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// `name`'s definitions merged, with what it `extends:` merged under them. The
+    /// parents are kept resolutions, merged from where they are kept
+    /// ([`merge_over`]): only what the child does not override is copied.
+    fn compute(&mut self, name: &str, stack: &mut Vec<String>) -> Option<Node> {
         let again = self.uncached.contains(name);
         let problems_before = self.problems.len();
         let own = self.raw(name)?;
@@ -600,7 +641,8 @@ impl<'r> Builder<'r> {
             },
             None => vec![],
         };
-        let mut base: Option<Node> = None;
+        // Each parent found, in order: kept (read from `resolved`) or owned.
+        let mut found: Vec<Result<String, Node>> = vec![];
         stack.push(name.to_string());
         for (p, span) in parents {
             if stack.contains(&p) || stack.len() > MAX_EXTENDS {
@@ -616,13 +658,13 @@ impl<'r> Builder<'r> {
                 });
                 continue;
             }
-            match self.resolve(&p, stack) {
-                Some(pn) => {
-                    base = Some(match base {
-                        Some(b) => merge_into(b, pn),
-                        None => pn,
-                    })
-                }
+            let parent = if self.cacheable(&p) {
+                self.cached(&p, stack).then_some(Ok(p.clone()))
+            } else {
+                self.compute(&p, stack).map(Err)
+            };
+            match parent {
+                Some(x) => found.push(x),
                 None if !self.incomplete => {
                     let (file, span) = decode(span);
                     self.problems.push(Problem {
@@ -635,16 +677,43 @@ impl<'r> Builder<'r> {
             }
         }
         stack.pop();
-        let r = match base {
-            Some(b) => merge_into(b, own),
-            None => own,
+        // The parents merged in order (all but the last copied), then the definition
+        // over them.
+        let last = found.pop();
+        let mut base: Option<Node> = None;
+        for x in found {
+            let pn = match x {
+                Ok(p) => self.resolved.get(&p).cloned().flatten(),
+                Err(n) => Some(n),
+            };
+            if let Some(pn) = pn {
+                base = Some(match base {
+                    Some(b) => merge_into(b, pn),
+                    None => pn,
+                });
+            }
+        }
+        let r = match (base, last) {
+            (None, None) => own,
+            (Some(b), None) => merge_into(b, own),
+            (b, Some(Err(pn))) => {
+                let pn = match b {
+                    Some(b) => merge_into(b, pn),
+                    None => pn,
+                };
+                merge_into(pn, own)
+            }
+            (b, Some(Ok(p))) => match (b, self.resolved.get(&p).and_then(Option::as_ref)) {
+                (None, Some(kept)) => merge_over(kept, own),
+                (Some(b), Some(kept)) => merge_into(merge_into(b, kept.clone()), own),
+                (Some(b), None) => merge_into(b, own),
+                (None, None) => own,
+            },
         };
         if again {
             // The same problems as the first time (same definitions, empty stack).
             self.problems.truncate(problems_before);
-        } else if name.starts_with('.') || self.extended.contains(name) {
-            self.resolved.insert(name.to_string(), Some(r.clone()));
-        } else {
+        } else if !self.cacheable(name) {
             self.uncached.insert(name.to_string());
         }
         Some(r)
@@ -671,6 +740,13 @@ impl<'r> Builder<'r> {
                 }
             }
             NodeKind::Seq(items) => {
+                // Rebuilt only when an item is a marker (to splice in what it names).
+                if !items.iter().any(|i| i.as_map().is_some_and(is_marker)) {
+                    for item in items.iter_mut() {
+                        self.references(item, depth + 1);
+                    }
+                    return;
+                }
                 let mut out = Vec::with_capacity(items.len());
                 for mut item in std::mem::take(items) {
                     let target = item.as_map().and_then(reference_target);
@@ -697,14 +773,16 @@ impl<'r> Builder<'r> {
         let (first, rest) = target.split_first()?;
         // A resolved template is read in place and only the part named is copied;
         // anything else is resolved (a fresh copy) and the part taken out of it.
-        let found = match self.resolved.get(first.as_str()) {
-            Some(r) => r
-                .as_ref()
+        let found = if self.cacheable(first) {
+            self.cached(first, &mut vec![]);
+            self.resolved
+                .get(first.as_str())
+                .and_then(Option::as_ref)
                 .and_then(|r| rest.iter().try_fold(r, |n, k| n.get(k)))
-                .cloned(),
-            None => self
-                .resolve(first, &mut vec![])
-                .and_then(|n| rest.iter().try_fold(n, |n, k| take(n, k))),
+                .cloned()
+        } else {
+            self.resolve(first, &mut vec![])
+                .and_then(|n| rest.iter().try_fold(n, |n, k| take(n, k)))
         };
         if found.is_none() && !self.incomplete && !self.defs.contains_key(first.as_str()) {
             let (file, span) = decode(at);
@@ -721,7 +799,7 @@ impl<'r> Builder<'r> {
         // Unknown keys of the merged job: its own and those of what it extends.
         for (e, &fi) in job.node.as_map().unwrap_or(&[]).iter().zip(&job.key_files) {
             let key = e.key.as_str().unwrap_or("");
-            if !JOB_KEYS.contains(&key) {
+            if !is_job_key(key) {
                 self.problems.push(Problem {
                     file: fi,
                     span: e.key.span,
@@ -958,6 +1036,11 @@ pub fn matrix_base(name: &str) -> &str {
     }
 }
 
+/// Whether a mapping is a `!reference` marker ([`reference_target`] is `Some`).
+fn is_marker(entries: &[Entry]) -> bool {
+    matches!(entries, [e] if e.key.as_str() == Some(REFERENCE))
+}
+
 fn reference_target(entries: &[Entry]) -> Option<Vec<String>> {
     match entries {
         [e] if e.key.as_str() == Some(REFERENCE) => Some(flatten_strings(&e.value)),
@@ -1103,7 +1186,7 @@ fn is_reference(src: &str, span: Span) -> bool {
 /// only when repeated keys of `base` all merge with it.
 fn merge_into(mut base: Node, mut over: Node) -> Node {
     // `Node` has a `Drop`: its children are taken, leaving an empty list behind.
-    let plain = |k: &NodeKind| matches!(k, NodeKind::Map(es) if reference_target(es).is_none());
+    let plain = |k: &NodeKind| matches!(k, NodeKind::Map(es) if !is_marker(es));
     if !plain(&base.kind) || !plain(&over.kind) {
         return over;
     }
@@ -1145,6 +1228,65 @@ fn merge_into(mut base: Node, mut over: Node) -> Node {
             out.push(Entry {
                 key: oe.key,
                 value: merge_into(be.value, oe.value),
+            });
+        }
+    }
+    out.extend(
+        o.into_iter()
+            .zip(new_in_over)
+            .filter(|(_, new)| *new)
+            .filter_map(|(oe, _)| oe),
+    );
+    Node {
+        kind: NodeKind::Map(out),
+        span: over.span,
+    }
+}
+
+/// [`merge_into`] with `base` borrowed (a kept resolution that jobs extend): only
+/// what `over` does not replace is copied from it.
+fn merge_over(base: &Node, mut over: Node) -> Node {
+    let plain = |k: &NodeKind| matches!(k, NodeKind::Map(es) if !is_marker(es));
+    if !plain(&base.kind) || !plain(&over.kind) {
+        return over;
+    }
+    let (NodeKind::Map(b), NodeKind::Map(o)) = (
+        &base.kind,
+        std::mem::replace(&mut over.kind, NodeKind::Seq(Vec::new())),
+    ) else {
+        return over;
+    };
+    // As in `merge_into`: the first entry of `over` with each key of `base`, and
+    // how many entries of `base` each entry of `over` merges with.
+    let matched: Vec<Option<usize>> = b
+        .iter()
+        .map(|be| o.iter().position(|oe| oe.key.as_str() == be.key.as_str()))
+        .collect();
+    let mut uses = vec![0usize; o.len()];
+    for &j in matched.iter().flatten() {
+        uses[j] += 1;
+    }
+    let new_in_over: Vec<bool> = o
+        .iter()
+        .map(|oe| !b.iter().any(|be| be.key.as_str() == oe.key.as_str()))
+        .collect();
+    let mut o: Vec<Option<Entry>> = o.into_iter().map(Some).collect();
+    let mut out: Vec<Entry> = Vec::with_capacity(b.len() + o.len());
+    for (be, m) in b.iter().zip(matched) {
+        let Some(j) = m else {
+            out.push(be.clone());
+            continue;
+        };
+        uses[j] -= 1;
+        let oe = if uses[j] == 0 {
+            o[j].take()
+        } else {
+            o[j].clone()
+        };
+        if let Some(oe) = oe {
+            out.push(Entry {
+                key: oe.key,
+                value: merge_over(&be.value, oe.value),
             });
         }
     }
@@ -1340,6 +1482,11 @@ mod tests {
         for (b, o) in pairs {
             assert_eq!(
                 merge_into(b.clone(), o.clone()),
+                deep_merge(&b, &o),
+                "{b:?} + {o:?}"
+            );
+            assert_eq!(
+                merge_over(&b, o.clone()),
                 deep_merge(&b, &o),
                 "{b:?} + {o:?}"
             );

@@ -15,7 +15,7 @@ use super::keywords::flattened;
 use super::pipeline::{matrix_base, Job, Pipeline, Problem, SECTIONS};
 use super::values::not_a_string;
 use pipewise_yaml::{Node, NodeKind};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The shapes a keyword's value may take.
 #[derive(Clone, Copy)]
@@ -104,14 +104,60 @@ fn fits(n: &Node, shape: Shape) -> bool {
     }
 }
 
+/// The index in [`SHAPES`] of a job keyword: one `match` instead of a search of
+/// the job's keys per keyword.
+fn shape_index(key: &str) -> Option<usize> {
+    Some(match key {
+        "allow_failure" => 0,
+        "artifacts" => 1,
+        "cache" => 2,
+        "coverage" => 3,
+        "dependencies" => 4,
+        "environment" => 5,
+        "extends" => 6,
+        "hooks" => 7,
+        "id_tokens" => 8,
+        "image" => 9,
+        "inherit" => 10,
+        "needs" => 11,
+        "parallel" => 12,
+        "release" => 13,
+        "resource_group" => 14,
+        "retry" => 15,
+        "rules" => 16,
+        "secrets" => 17,
+        "services" => 18,
+        "stage" => 19,
+        "start_in" => 20,
+        "tags" => 21,
+        "timeout" => 22,
+        "trigger" => 23,
+        "variables" => 24,
+        "when" => 25,
+        _ => return None,
+    })
+}
+
 /// Value types of the keywords of every merged job.
 pub(super) fn check_types(p: &mut Pipeline) {
     let mut problems = vec![];
     for j in &p.jobs {
         let mut bad =
             |key: &str, n: &Node, message: String| problems.extend(j.problem(key, n, message));
-        for &(key, shape, want) in SHAPES {
-            let Some(v) = j.get(key) else { continue };
+        // The job's value of each keyword of `SHAPES` (the first entry, as `get`).
+        let mut values: [Option<&Node>; SHAPES.len()] = [None; SHAPES.len()];
+        for e in j.node.as_map().unwrap_or(&[]) {
+            if let Some(slot) = e
+                .key
+                .as_str()
+                .and_then(shape_index)
+                .and_then(|i| values.get_mut(i))
+            {
+                slot.get_or_insert(&e.value);
+            }
+        }
+        for (&(key, shape, want), v) in SHAPES.iter().zip(values) {
+            let Some(v) = v else { continue };
             if !fits(v, shape) {
                 bad(
                     key,
@@ -261,8 +307,10 @@ pub(super) fn check_needs_graph(p: &mut Pipeline) {
                 Some((matrix_base(name), d, "dependencies"))
             })
             .collect();
-        for (k, &(name, node, key)) in needs.iter().enumerate() {
-            if key == "needs" && needs[..k].iter().any(|(n, _, k2)| *n == name && *k2 == key) {
+        // Names already needed (a set: a job may list thousands).
+        let mut needed: HashSet<&str> = HashSet::new();
+        for &(name, node, key) in &needs {
+            if key == "needs" && !needed.insert(name) {
                 if let Some(fi) = j.file_of(key) {
                     problems.push(Problem {
                         file: fi,
@@ -358,6 +406,16 @@ fn find_cycle(edges: &[Vec<usize>]) -> Option<Vec<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shape_index_names_every_keyword_of_shapes() {
+        for (i, (key, _, _)) in SHAPES.iter().enumerate() {
+            assert_eq!(shape_index(key), Some(i), "{key}");
+        }
+        for key in ["script", "Stage", "stages", "", "when "] {
+            assert_eq!(shape_index(key), None, "{key}");
+        }
+    }
 
     #[test]
     fn cycles_are_found_once_and_acyclic_graphs_pass() {

@@ -404,8 +404,25 @@ fn expression_error(text: &str) -> Option<String> {
     None
 }
 
+/// The `rules:if` texts of a pipeline read so far, with why GitLab refuses each (if
+/// it does): a template's rules come back in every job that extends it, and an
+/// expression's verdict depends on its text alone.
+#[derive(Default)]
+pub(super) struct Expressions(foldhash::HashMap<String, Option<String>>);
+
+impl Expressions {
+    fn error(&mut self, text: &str) -> Option<String> {
+        if let Some(why) = self.0.get(text) {
+            return why.clone();
+        }
+        let why = expression_error(text);
+        self.0.insert(text.to_string(), why.clone());
+        why
+    }
+}
+
 /// A `rules:` item's `if:` (job, workflow or include rules).
-fn check_if(out: &mut Vec<Issue>, owner: &str, rule: &Node) {
+fn check_if(out: &mut Vec<Issue>, owner: &str, rule: &Node, exprs: &mut Expressions) {
     let Some(n) = rule.get("if") else { return };
     if n.is_null() {
         return;
@@ -422,7 +439,7 @@ fn check_if(out: &mut Vec<Issue>, owner: &str, rule: &Node) {
     if text.contains("$[[") {
         return;
     }
-    if let Some(why) = expression_error(text) {
+    if let Some(why) = exprs.error(text) {
         out.push((
             n.span,
             format!("`rules:if` of {owner} is not an expression GitLab can read: {why}"),
@@ -472,7 +489,12 @@ fn yaml_path_ok(path: &str) -> bool {
 }
 
 /// The items of an `include:` (or `trigger:include`) value, written in `place`.
-pub(super) fn check_include(include: &Node, place: &str, out: &mut Vec<Issue>) {
+pub(super) fn check_include(
+    include: &Node,
+    place: &str,
+    exprs: &mut Expressions,
+    out: &mut Vec<Issue>,
+) {
     let items: Vec<&Node> = match &include.kind {
         NodeKind::Seq(_) => flattened(include),
         _ => vec![include],
@@ -560,7 +582,7 @@ pub(super) fn check_include(include: &Node, place: &str, out: &mut Vec<Issue>) {
         }
         for r in item.get("rules").map(flattened).unwrap_or_default() {
             if r.as_map().is_some() {
-                check_if(out, &format!("an item of `{place}`"), r);
+                check_if(out, &format!("an item of `{place}`"), r, exprs);
             }
         }
         for k in ["remote", "template", "artifact"] {
@@ -613,14 +635,72 @@ const STRING_ITEMS: &[&str] = &[
     "artifacts:exclude",
 ];
 
-/// The node at a `key:sub` path of a job.
-fn at<'n>(job: &'n Node, path: &str) -> Option<&'n Node> {
-    path.split(':').try_fold(job, |n, k| n.get(k))
+/// The top-level keys of a job that [`check_job`] reads, each with its slot.
+fn top_index(key: &str) -> Option<usize> {
+    Some(match key {
+        "artifacts" => 0,
+        "cache" => 1,
+        "coverage" => 2,
+        "dependencies" => 3,
+        "environment" => 4,
+        "extends" => 5,
+        "image" => 6,
+        "needs" => 7,
+        "resource_group" => 8,
+        "rules" => 9,
+        "run" => 10,
+        "script" => 11,
+        "stage" => 12,
+        "start_in" => 13,
+        "tags" => 14,
+        "timeout" => 15,
+        "trigger" => 16,
+        "when" => 17,
+        _ => return None,
+    })
+}
+
+/// A merged job with the values of its [`top_index`] keys found in one pass over
+/// its entries (the first entry of a key, as `Node::get`), instead of a search of
+/// the entries per key asked.
+struct Top<'n> {
+    job: &'n Node,
+    values: [Option<&'n Node>; 18],
+}
+
+impl<'n> Top<'n> {
+    fn of(job: &'n Node) -> Self {
+        let mut values = [None; 18];
+        for e in job.as_map().unwrap_or(&[]) {
+            if let Some(slot) = e
+                .key
+                .as_str()
+                .and_then(top_index)
+                .and_then(|i| values.get_mut(i))
+            {
+                slot.get_or_insert(&e.value);
+            }
+        }
+        Top { job, values }
+    }
+    fn get(&self, key: &str) -> Option<&'n Node> {
+        match top_index(key) {
+            Some(i) => self.values.get(i).copied().flatten(),
+            None => self.job.get(key),
+        }
+    }
+    /// The node at a `key:sub` path.
+    fn at(&self, path: &str) -> Option<&'n Node> {
+        let mut keys = path.split(':');
+        let first = self.get(keys.next()?)?;
+        keys.try_fold(first, |n, k| n.get(k))
+    }
 }
 
 /// What this module checks, on one merged job (spans still encoded).
-pub(super) fn check_job(name: &str, job: &Node, out: &mut Vec<Issue>) {
+pub(super) fn check_job(name: &str, job: &Node, exprs: &mut Expressions, out: &mut Vec<Issue>) {
     let owner = format!("job `{name}`");
+    let top = Top::of(job);
     let not_string = |path: &str, n: &Node, out: &mut Vec<Issue>| {
         if let Some(v) = not_a_string(n) {
             out.push((
@@ -630,18 +710,18 @@ pub(super) fn check_job(name: &str, job: &Node, out: &mut Vec<Issue>) {
         }
     };
     for path in STRINGS {
-        if let Some(n) = at(job, path) {
+        if let Some(n) = top.at(path) {
             not_string(path, n, out);
         }
     }
     for path in STRING_ITEMS {
-        if let Some(n) = at(job, path).filter(|n| n.as_seq().is_some()) {
+        if let Some(n) = top.at(path).filter(|n| n.as_seq().is_some()) {
             for i in flattened(n) {
                 not_string(path, i, out);
             }
         }
     }
-    let caches: Vec<&Node> = match job.get("cache") {
+    let caches: Vec<&Node> = match top.get("cache") {
         Some(c) if c.as_seq().is_some() => flattened(c),
         Some(c) => vec![c],
         None => vec![],
@@ -657,8 +737,8 @@ pub(super) fn check_job(name: &str, job: &Node, out: &mut Vec<Issue>) {
         }
     }
     // Durations.
-    let rules: Vec<&Node> = job.get("rules").map(flattened).unwrap_or_default();
-    if let Some(t) = job.get("timeout") {
+    let rules: Vec<&Node> = top.get("rules").map(flattened).unwrap_or_default();
+    if let Some(t) = top.get("timeout") {
         check_duration(
             out,
             &owner,
@@ -668,7 +748,7 @@ pub(super) fn check_job(name: &str, job: &Node, out: &mut Vec<Issue>) {
             Some((2_629_746.0, "at most a month")),
         );
     }
-    if let Some(s) = job.get("start_in") {
+    if let Some(s) = top.get("start_in") {
         check_duration(
             out,
             &owner,
@@ -690,23 +770,23 @@ pub(super) fn check_job(name: &str, job: &Node, out: &mut Vec<Issue>) {
             );
         }
         if r.as_map().is_some() {
-            check_if(out, &owner, r);
+            check_if(out, &owner, r, exprs);
         }
     }
-    if let Some(e) = at(job, "artifacts:expire_in") {
+    if let Some(e) = top.at("artifacts:expire_in") {
         check_duration(out, &owner, "artifacts:expire_in", e, true, None);
     }
-    if let Some(e) = at(job, "environment:auto_stop_in") {
+    if let Some(e) = top.at("environment:auto_stop_in") {
         check_duration(out, &owner, "environment:auto_stop_in", e, true, None);
     }
     // `when: delayed` and `start_in` on the job itself.
-    let when = job.get("when");
+    let when = top.get("when");
     let when_text = when.and_then(Node::as_str);
     let judged_when = when.is_none_or(|w| !unjudged(w));
     let delayed = when_text == Some("delayed");
     if judged_when {
-        match (delayed, job.get("start_in")) {
-            (true, None) if job.get("rules").is_none() => {
+        match (delayed, top.get("start_in")) {
+            (true, None) if top.get("rules").is_none() => {
                 if let Some(w) = when {
                     out.push((
                         w.span,
@@ -721,7 +801,7 @@ pub(super) fn check_job(name: &str, job: &Node, out: &mut Vec<Issue>) {
             _ => {}
         }
     }
-    if let (Some(s), Some(_)) = (job.get("start_in"), job.get("rules")) {
+    if let (Some(s), Some(_)) = (top.get("start_in"), top.get("rules")) {
         if delayed {
             out.push((
                 s.span,
@@ -730,7 +810,7 @@ pub(super) fn check_job(name: &str, job: &Node, out: &mut Vec<Issue>) {
         }
     }
     // Environment names.
-    let env = job.get("environment");
+    let env = top.get("environment");
     let env_name = match env.map(|e| &e.kind) {
         Some(NodeKind::Scalar { .. }) => env,
         Some(NodeKind::Map(_)) => env.and_then(|e| e.get("name")),
@@ -747,20 +827,20 @@ pub(super) fn check_job(name: &str, job: &Node, out: &mut Vec<Issue>) {
         }
     }
     // Keys that make another kind of job.
-    if let (Some(_), Some(t)) = (job.get("script"), job.get("trigger")) {
+    if let (Some(_), Some(t)) = (top.get("script"), top.get("trigger")) {
         out.push((
             t.span,
             format!("{owner} has both `script` and `trigger`: GitLab reads it as a script job, where `trigger` is an unknown key"),
         ));
     }
-    if let (Some(_), Some(r)) = (job.get("script"), job.get("run")) {
+    if let (Some(_), Some(r)) = (top.get("script"), top.get("run")) {
         out.push((
             r.span,
             format!("{owner} has both `script` and `run`; GitLab takes one or the other"),
         ));
     }
     // Limits.
-    if let Some(needs) = job.get("needs").filter(|n| n.as_seq().is_some()) {
+    if let Some(needs) = top.get("needs").filter(|n| n.as_seq().is_some()) {
         let count = flattened(needs).len();
         if count > MAX_NEEDS {
             out.push((
@@ -769,7 +849,7 @@ pub(super) fn check_job(name: &str, job: &Node, out: &mut Vec<Issue>) {
             ));
         }
     }
-    if let Some(inc) = at(job, "trigger:include") {
+    if let Some(inc) = top.at("trigger:include") {
         if !unjudged(inc) {
             let count = match inc.kind {
                 NodeKind::Seq(_) => flattened(inc).len(),
@@ -781,16 +861,16 @@ pub(super) fn check_job(name: &str, job: &Node, out: &mut Vec<Issue>) {
                     format!("`trigger:include` of {owner} names {count} files; GitLab allows at most {MAX_TRIGGER_INCLUDES}"),
                 ));
             }
-            check_include(inc, "trigger:include", out);
+            check_include(inc, "trigger:include", exprs, out);
         }
     }
 }
 
 /// `workflow:rules:if` expressions (spans still encoded).
-pub(super) fn check_workflow(workflow: &Node, out: &mut Vec<Issue>) {
+pub(super) fn check_workflow(workflow: &Node, exprs: &mut Expressions, out: &mut Vec<Issue>) {
     for r in workflow.get("rules").map(flattened).unwrap_or_default() {
         if r.as_map().is_some() {
-            check_if(out, "`workflow`", r);
+            check_if(out, "`workflow`", r, exprs);
         }
     }
 }
@@ -798,6 +878,49 @@ pub(super) fn check_workflow(workflow: &Node, out: &mut Vec<Issue>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `Top` finds what `Node::get` finds, for the keys it has slots for, and
+    /// for any other key; every path this module reads starts with a slotted key.
+    #[test]
+    fn top_reads_what_get_reads() {
+        let job = pipewise_yaml::Document::parse(
+            "stage: a\nstage: b\nrules: [{if: $X}]\nfoo: 1\nenvironment: {name: x}\n".to_string(),
+        )
+        .expect("test YAML parses")
+        .root
+        .clone();
+        let top = Top::of(&job);
+        for k in ["stage", "rules", "foo", "when", "environment", "nope"] {
+            assert_eq!(top.get(k), job.get(k), "{k}");
+        }
+        assert_eq!(
+            top.at("environment:name"),
+            job.get("environment").and_then(|e| e.get("name"))
+        );
+        let mut slots = std::collections::HashMap::new();
+        for path in STRINGS.iter().chain(STRING_ITEMS).chain(&[
+            "cache",
+            "rules",
+            "timeout",
+            "start_in",
+            "artifacts:expire_in",
+            "environment:auto_stop_in",
+            "when",
+            "script",
+            "trigger",
+            "run",
+            "needs",
+            "trigger:include",
+        ]) {
+            let first = path.split(':').next().unwrap_or("");
+            let slot = top_index(first);
+            assert!(slot.is_some(), "{path}");
+            // One slot per key.
+            let owner = slots.entry(slot).or_insert(first);
+            assert_eq!(*owner, first, "{path}");
+        }
+        assert_eq!(slots.len(), 18);
+    }
 
     #[test]
     fn durations_read_as_chronic_duration_does() {

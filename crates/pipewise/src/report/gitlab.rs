@@ -173,7 +173,7 @@ mod tests {
             message: "bad \"quote\"\nnewline".into(),
         });
         repo.errors.push(repo.errors[0].clone());
-        let out = render(&Report::new(vec![repo]));
+        let out = render(&Report::new(vec![repo], crate::rules::table()));
         let v: Value = serde_json::from_str(&out).expect("valid JSON");
         let a = v.as_array().expect("array");
         assert_eq!(a.len(), 2);
@@ -189,6 +189,6 @@ mod tests {
         let mut again = serde_json::to_string_pretty(&v).expect("prints");
         again.push('\n');
         assert_eq!(out, again);
-        assert_eq!(render(&Report::new(vec![])), "[]\n");
+        assert_eq!(render(&Report::new(vec![], crate::rules::table())), "[]\n");
     }
 }

@@ -12,6 +12,7 @@
 //! schemas back (`pipewise merge`).
 
 use super::{RepoReport, Report, ReportFinding};
+use pipewise_report::rule::{RuleMeta, Rules};
 use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 use std::collections::BTreeSet;
@@ -50,7 +51,7 @@ impl Schema {
 
 /// The document up to the opening of the `repositories` array.
 pub fn start_of(schema: Schema) -> String {
-    let empty = Report::new(vec![]);
+    let empty = Report::new(vec![], Rules::default());
     let tool = serde_json::to_string_pretty(&empty.tool).unwrap_or_default();
     format!(
         "{{\n  \"schema\": {},\n  \"tool\": {},\n  \"repositories\": [\n",
@@ -94,15 +95,24 @@ pub fn render(report: &Report) -> String {
 pub fn render_as(report: &Report, schema: Schema) -> String {
     match schema {
         Schema::V1 => render(report),
-        Schema::V2 => super::stream::render(&JsonStream { schema }, &report.repositories),
+        Schema::V2 => super::stream::render(
+            &JsonStream {
+                schema,
+                rules: report.rules,
+            },
+            &report.repositories,
+        ),
     }
 }
 
 /// The JSON report written repository by repository (see [`super::stream`]);
 /// repositories are rendered on the workers.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct JsonStream {
     pub schema: Schema,
+    /// The rules `@2` findings refer to (a report's [`Report::rules`]): their
+    /// metadata is left out of the findings and written once in the `rules` table.
+    pub rules: Rules,
 }
 
 /// One repository's entry, and (`@2`) the ids of the rules its findings refer to.
@@ -129,7 +139,7 @@ impl super::stream::Stream for JsonStream {
                 chunks: repository(r),
                 rules: vec![],
             },
-            Schema::V2 => repository_v2(r),
+            Schema::V2 => repository_v2(r, self.rules),
         }
     }
     fn write(&self, seen: &mut Seen, part: Part, body: &mut dyn Write) -> std::io::Result<()> {
@@ -145,7 +155,7 @@ impl super::stream::Stream for JsonStream {
     fn tail(&self, seen: &Seen) -> Vec<u8> {
         match self.schema {
             Schema::V1 => END.to_vec(),
-            Schema::V2 => rules_tail(&seen.rules),
+            Schema::V2 => rules_tail(&seen.rules, self.rules),
         }
     }
 }
@@ -164,16 +174,16 @@ pub fn repository(r: &RepoReport) -> Chunks {
 
 /// One repository in `@2` (findings without their rule's metadata), and the rules
 /// its findings refer to.
-fn repository_v2(r: &RepoReport) -> Part {
+fn repository_v2(r: &RepoReport, table: Rules) -> Part {
     let mut chunks = Chunks::new();
     chunks.current.extend_from_slice(b"    ");
-    if super::json_ser::to_writer(&mut chunks, NestedPretty::new(2), &RepoV2(r)).is_err() {
+    if super::json_ser::to_writer(&mut chunks, NestedPretty::new(2), &RepoV2(r, table)).is_err() {
         chunks = Chunks::new();
     }
     let mut rules: Vec<&'static str> = r
         .findings
         .iter()
-        .filter_map(|f| crate::rules::by_id(&f.rule).map(|x| x.meta().id))
+        .filter_map(|f| table.by_id(&f.rule).map(|m| m.id))
         .collect();
     rules.sort_unstable();
     rules.dedup();
@@ -182,12 +192,12 @@ fn repository_v2(r: &RepoReport) -> Part {
 
 /// The end of the `@2` document: the `rules` table (every rule a finding refers to,
 /// by id) after the repositories.
-fn rules_tail(ids: &BTreeSet<&'static str>) -> Vec<u8> {
+fn rules_tail(ids: &BTreeSet<&'static str>, rules: Rules) -> Vec<u8> {
     let mut out = b"\n  ],\n  \"rules\": ".to_vec();
     let table: std::collections::BTreeMap<&str, RuleEntry> = ids
         .iter()
-        .filter_map(|id| crate::rules::by_id(id))
-        .map(|r| (r.meta().id, RuleEntry(r.meta())))
+        .filter_map(|id| rules.by_id(id))
+        .map(|m| (m.id, RuleEntry(m)))
         .collect();
     let _ = super::json_ser::to_writer(&mut out, NestedPretty::new(1), &table);
     out.extend_from_slice(b"\n}\n");
@@ -196,7 +206,7 @@ fn rules_tail(ids: &BTreeSet<&'static str>) -> Vec<u8> {
 
 /// A rule's entry in the `@2` `rules` table: the metadata its findings leave out,
 /// plus its default severity and one-sentence summary.
-struct RuleEntry(&'static crate::rules::RuleMeta);
+struct RuleEntry(&'static RuleMeta);
 
 impl Serialize for RuleEntry {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -224,7 +234,7 @@ impl Serialize for RuleEntry {
 /// A repository as `@2` writes it: `@1`'s fields in `@1`'s order, the findings
 /// through [`FindingV2`]. (A test reads it back and compares it with `@1`, so a
 /// field added to [`RepoReport`] and not here fails it.)
-struct RepoV2<'a>(&'a RepoReport);
+struct RepoV2<'a>(&'a RepoReport, Rules);
 
 impl Serialize for RepoV2<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -233,7 +243,7 @@ impl Serialize for RepoV2<'_> {
         o.serialize_field("root", &r.root)?;
         o.serialize_field("stack", &r.stack)?;
         o.serialize_field("files", &r.files)?;
-        o.serialize_field("findings", &FindingsV2(&r.findings))?;
+        o.serialize_field("findings", &FindingsV2(&r.findings, self.1))?;
         o.serialize_field("capabilities", &r.capabilities)?;
         if !r.deploy_paths.is_empty() {
             o.serialize_field("deploy_paths", &r.deploy_paths)?;
@@ -253,13 +263,13 @@ impl Serialize for RepoV2<'_> {
     }
 }
 
-struct FindingsV2<'a>(&'a [ReportFinding]);
+struct FindingsV2<'a>(&'a [ReportFinding], Rules);
 
 impl Serialize for FindingsV2<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(Some(self.0.len()))?;
         for f in self.0 {
-            seq.serialize_element(&FindingV2(f))?;
+            seq.serialize_element(&FindingV2(f, self.1.by_id(&f.rule)))?;
         }
         seq.end()
     }
@@ -279,13 +289,12 @@ pub const RULE_FIELDS: [&str; 6] = [
 /// A finding as `@2` writes it: its rule's metadata only where the finding has its
 /// own (a title, impact or fix of its own, a confidence other than the rule's); a
 /// finding of a rule pipewise does not know (a merged older report) keeps it all.
-struct FindingV2<'a>(&'a ReportFinding);
+struct FindingV2<'a>(&'a ReportFinding, Option<&'static RuleMeta>);
 
 impl Serialize for FindingV2<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let f = self.0;
-        let meta = crate::rules::by_id(&f.rule).map(|r| r.meta());
-        let own = |same: &dyn Fn(&crate::rules::RuleMeta) -> bool| !meta.is_some_and(same);
+        let (f, meta) = (self.0, self.1);
+        let own = |same: &dyn Fn(&RuleMeta) -> bool| !meta.is_some_and(same);
         let mut o = s.serialize_struct("ReportFinding", 18)?;
         o.serialize_field("rule", &f.rule)?;
         if own(&|m| f.title == m.title) {
@@ -604,9 +613,9 @@ mod tests {
         let r = crate::audit::audit_path(&demo, None).unwrap();
         assert!(!r.findings.is_empty());
         for report in [
-            Report::new(vec![]),
-            Report::new(vec![r.clone()]),
-            Report::new(vec![r.clone(), r]),
+            Report::new(vec![], crate::rules::table()),
+            Report::new(vec![r.clone()], crate::rules::table()),
+            Report::new(vec![r.clone(), r], crate::rules::table()),
         ] {
             let mut whole = serde_json::to_string_pretty(&report).unwrap();
             whole.push('\n');
@@ -633,9 +642,9 @@ mod tests {
         own.findings[1].fix.snippet = "a snippet of its own".into();
         own.findings[2].rule = "gone/old-rule".into();
         for report in [
-            Report::new(vec![]),
-            Report::new(vec![r.clone()]),
-            Report::new(vec![r, own]),
+            Report::new(vec![], crate::rules::table()),
+            Report::new(vec![r.clone()], crate::rules::table()),
+            Report::new(vec![r, own], crate::rules::table()),
         ] {
             let v2 = render_as(&report, Schema::V2);
             let v1 = render(&report);
@@ -683,8 +692,11 @@ mod tests {
         r.findings[0].title = "A title of its own".into();
         r.findings[1].fix.snippet = "a snippet of its own".into();
         r.findings[2].rule = "gone/old-rule".into();
-        let doc: serde_json::Value =
-            serde_json::from_str(&render_as(&Report::new(vec![r]), Schema::V2)).unwrap();
+        let doc: serde_json::Value = serde_json::from_str(&render_as(
+            &Report::new(vec![r], crate::rules::table()),
+            Schema::V2,
+        ))
+        .unwrap();
         let f = &doc["repositories"][0]["findings"];
         assert_eq!(f[0]["title"], "A title of its own");
         assert!(f[0].get("fix").is_none() && f[0].get("impact").is_none());
@@ -706,7 +718,7 @@ mod tests {
         assert!(parse(bad).unwrap_err().contains("`rules`"));
         // A `@2` finding of a rule the table lacks cannot be completed.
         let r = demo();
-        let v2 = render_as(&Report::new(vec![r]), Schema::V2);
+        let v2 = render_as(&Report::new(vec![r], crate::rules::table()), Schema::V2);
         let mut doc: serde_json::Value = serde_json::from_str(&v2).unwrap();
         doc["rules"] = serde_json::json!({});
         let e = parse(&doc.to_string()).unwrap_err();
@@ -718,13 +730,22 @@ mod tests {
     fn streamed_report_2_is_the_whole_document() {
         let r = demo();
         let repos = vec![r.clone(), RepoReport::default(), r];
-        let whole = render_as(&Report::new(repos.clone()), Schema::V2);
-        let s = JsonStream { schema: Schema::V2 };
+        let whole = render_as(
+            &Report::new(repos.clone(), crate::rules::table()),
+            Schema::V2,
+        );
+        let s = JsonStream {
+            schema: Schema::V2,
+            rules: crate::rules::table(),
+        };
         assert_eq!(super::super::stream::render(&s, &repos), whole);
-        let s1 = JsonStream { schema: Schema::V1 };
+        let s1 = JsonStream {
+            schema: Schema::V1,
+            rules: crate::rules::table(),
+        };
         assert_eq!(
             super::super::stream::render(&s1, &repos),
-            render(&Report::new(repos))
+            render(&Report::new(repos, crate::rules::table()))
         );
     }
 

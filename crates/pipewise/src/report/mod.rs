@@ -184,7 +184,10 @@ mod tests {
         assert!(!r.workflows.is_empty() && !r.secrets.is_empty());
         let mut slim = r.clone();
         super::drop_inventory(&mut slim);
-        let (full, slim) = (super::Report::new(vec![r]), super::Report::new(vec![slim]));
+        let (full, slim) = (
+            super::Report::new(vec![r], crate::rules::table()),
+            super::Report::new(vec![slim], crate::rules::table()),
+        );
         let opts = super::RenderOptions::default();
         let mut without = 0;
         for f in super::RENDERERS.iter().filter(|f| !f.shows_inventory()) {

@@ -56,7 +56,10 @@ pub fn worst_rules(report: &Report) -> Vec<RuleRow<'_>> {
             let row = by.entry(f.rule.as_str()).or_insert_with(|| RuleRow {
                 rule: &f.rule,
                 // The rule's own title: a finding's title names its one case.
-                title: crate::rules::by_id(&f.rule).map_or(f.title.as_str(), |r| r.meta().title),
+                title: report
+                    .rules
+                    .by_id(&f.rule)
+                    .map_or(f.title.as_str(), |m| m.title),
                 severity: f.severity,
                 repositories: 0,
                 findings: 0,

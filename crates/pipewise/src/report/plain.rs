@@ -505,7 +505,10 @@ mod tests {
     fn demo() -> Report {
         let demo =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo-repo");
-        Report::new(vec![crate::audit::audit_path(&demo, None).unwrap()])
+        Report::new(
+            vec![crate::audit::audit_path(&demo, None).unwrap()],
+            crate::rules::table(),
+        )
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use super::escape::{block, text, uri};
 use super::Report;
 use crate::finding::Severity;
-use crate::rules;
+use pipewise_report::rule::Rules;
 use serde_json::{json, Value};
 
 fn level(s: Severity) -> &'static str {
@@ -46,7 +46,7 @@ pub fn render(report: &Report) -> String {
 /// [`render`] with the absolute directory paths are relative to, as
 /// `originalUriBaseIds`.
 pub fn render_with_base(report: &Report, base: Option<&std::path::Path>) -> String {
-    let s = SarifStream::new(base.map(std::path::Path::to_path_buf));
+    let s = SarifStream::new(base.map(std::path::Path::to_path_buf), report.rules);
     super::stream::render(&s, &report.repositories)
 }
 
@@ -55,23 +55,23 @@ pub fn render_with_base(report: &Report, base: Option<&std::path::Path>) -> Stri
 /// document, so they are kept and the results wait.
 pub struct SarifStream {
     base: Option<std::path::PathBuf>,
-    rules: Vec<&'static str>,
+    /// The rules `tool.driver.rules` lists (the report data's).
+    rules: Rules,
 }
 
 impl SarifStream {
-    pub fn new(base: Option<std::path::PathBuf>) -> Self {
-        SarifStream {
-            base,
-            rules: rules::all().iter().map(|r| r.meta().id).collect(),
-        }
+    /// SARIF of findings of `rules` (a report's [`Report::rules`]).
+    pub fn new(base: Option<std::path::PathBuf>, rules: Rules) -> Self {
+        SarifStream { base, rules }
     }
 
     /// The document with an empty `results` array, and where that array is.
     fn document(&self, acc: &Kept) -> (String, Option<usize>) {
-        let driver_rules: Vec<Value> = rules::all()
+        let driver_rules: Vec<Value> = self
+            .rules
+            .all()
             .iter()
-            .map(|r| {
-                let m = r.meta();
+            .map(|m| {
                 let mut tags = vec![m.group(), m.category.id()];
                 tags.dedup();
                 json!({
@@ -144,7 +144,7 @@ impl super::stream::Stream for SarifStream {
     const SPILL: bool = true;
 
     fn part(&self, repo: &super::RepoReport) -> Self::Part {
-        let rule_index = |id: &str| self.rules.iter().position(|r| *r == id);
+        let rule_index = |id: &str| self.rules.all().iter().position(|m| m.id == id);
         // Each result is pretty-printed as soon as it is built instead of keeping a
         // `Value` tree of every result: the tree of the corpus's 7,800 results took
         // ~100 MB.
@@ -294,10 +294,10 @@ mod tests {
         let mut none = r.clone();
         none.findings.clear();
         for report in [
-            Report::new(vec![]),
-            Report::new(vec![none]),
-            Report::new(vec![r.clone()]),
-            Report::new(vec![r.clone(), r]),
+            Report::new(vec![], crate::rules::table()),
+            Report::new(vec![none], crate::rules::table()),
+            Report::new(vec![r.clone()], crate::rules::table()),
+            Report::new(vec![r.clone(), r], crate::rules::table()),
         ] {
             for base in [None, Some(std::path::Path::new("/work"))] {
                 let out = render_with_base(&report, base);

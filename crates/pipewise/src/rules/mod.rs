@@ -15,7 +15,7 @@ pub mod security;
 pub mod ships;
 
 use crate::facts::Facts;
-use crate::finding::{Category, Confidence, Finding, Fix, Related, Severity, Span};
+use crate::finding::{Confidence, Finding, Fix, Related, Severity, Span};
 use crate::repo::{Repo, ScriptFile, Scripts};
 use crate::source::SourceFile;
 use crate::workflow::{Action, Job, Platform, Step, Workflow};
@@ -25,99 +25,7 @@ use std::collections::BTreeMap;
 /// Per-rule options (`[options."rule"]` in `pipewise.toml`): rule id → table.
 pub type RuleOptions = BTreeMap<String, toml::Table>;
 
-/// The fix every finding of a rule suggests unless the finding brings its own.
-#[derive(Debug)]
-pub struct FixMeta {
-    pub description: &'static str,
-    pub snippet: &'static str,
-    pub effort_minutes: u32,
-}
-
-/// Everything static about a rule: identity, defaults and documentation.
-#[derive(Debug)]
-pub struct RuleMeta {
-    /// Stable id `group/name`.
-    pub id: &'static str,
-    pub title: &'static str,
-    pub severity: Severity,
-    pub confidence: Confidence,
-    pub category: Category,
-    /// One sentence: what the rule finds.
-    pub summary: &'static str,
-    /// One sentence: what goes wrong if it is left as is.
-    pub impact: &'static str,
-    /// Markdown: why it matters, a bad example, a good example.
-    pub doc: &'static str,
-    pub fix: FixMeta,
-    pub references: &'static [&'static str],
-}
-
-impl RuleMeta {
-    pub fn group(&self) -> &'static str {
-        self.id.split('/').next().unwrap_or(self.id)
-    }
-    /// References for readers: links and peer equivalents (`zizmor: audit`), not the
-    /// internal `seed:` notes on which audit report a rule came from.
-    pub fn public_references(&self) -> impl Iterator<Item = &'static str> {
-        self.references
-            .iter()
-            .copied()
-            .filter(|r| !r.starts_with("seed:"))
-    }
-    /// The fence language of the fix snippet: Dockerfile instructions or YAML.
-    fn fix_language(&self) -> &'static str {
-        const INSTRUCTIONS: &[&str] = &[
-            "FROM",
-            "RUN",
-            "COPY",
-            "ADD",
-            "USER",
-            "ENV",
-            "ARG",
-            "HEALTHCHECK",
-            "WORKDIR",
-            "EXPOSE",
-            "CMD",
-            "ENTRYPOINT",
-            "LABEL",
-        ];
-        let first = self
-            .fix
-            .snippet
-            .split_whitespace()
-            .next()
-            .unwrap_or_default();
-        if INSTRUCTIONS.contains(&first) {
-            "dockerfile"
-        } else {
-            "yaml"
-        }
-    }
-    /// The rule's full documentation page, as printed by `pipewise rule ID`.
-    pub fn documentation(&self) -> String {
-        let mut s = format!(
-            "# {}\n\n{}\n\n- Default severity: {}\n- Confidence: {}\n- Category: {}\n\n{}\n\n## Fix\n\n{} (about {} minutes)\n\n```{}\n{}\n```\n",
-            self.id,
-            self.summary,
-            self.severity,
-            self.confidence.as_str(),
-            self.category.id(),
-            self.doc.trim(),
-            self.fix.description,
-            self.fix.effort_minutes,
-            self.fix_language(),
-            self.fix.snippet.trim_end()
-        );
-        let refs: Vec<&str> = self.public_references().collect();
-        if !refs.is_empty() {
-            s.push_str("\n## References\n\n");
-            for r in refs {
-                s.push_str(&format!("- {r}\n"));
-            }
-        }
-        s
-    }
-}
+pub use pipewise_report::rule::{FixMeta, RuleMeta, Rules};
 
 /// Where a step lives: in a workflow job or in a composite action.
 pub struct StepSite<'v, 'a> {
@@ -398,6 +306,13 @@ pub fn fix_command(id: &str) -> Option<String> {
 }
 
 /// The rule with this id.
+/// Every rule's metadata, sorted by id, as the report data carries it (renderers
+/// read rule metadata from there, never from this registry).
+pub fn table() -> Rules {
+    static METAS: std::sync::OnceLock<Vec<&'static RuleMeta>> = std::sync::OnceLock::new();
+    Rules::new(METAS.get_or_init(|| sorted().iter().map(|r| r.meta()).collect()))
+}
+
 pub fn by_id(id: &str) -> Option<&'static dyn Rule> {
     let rules = sorted();
     rules

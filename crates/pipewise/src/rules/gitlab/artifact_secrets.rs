@@ -196,6 +196,14 @@ impl Rule for ArtifactSecrets {
                 .map(|o| (o.path, o.doc))
                 .unwrap_or((wf.path, wf.doc));
             for c in &script.commands {
+                // Only a command that writes into a file can keep a secret in one.
+                if !c
+                    .redirects
+                    .iter()
+                    .any(|r| matches!(r.op.as_str(), ">" | ">>" | ">|"))
+                {
+                    continue;
+                }
                 let writes_all = matches!(c.base_name(), "env" | "printenv" | "export" | "set")
                     && c.args().iter().all(|a| a.text.starts_with('-'));
                 let secret = if writes_all {

@@ -48,6 +48,19 @@ upload:
 
 const TOKENS: &[&str] = &["CI_JOB_TOKEN", "CI_REGISTRY_PASSWORD", "CI_DEPLOY_PASSWORD"];
 
+/// Whether `text` contains one of [`TOKENS`]: each starts with `CI_`, so one
+/// search for `CI_` (a prebuilt searcher) and a look at what follows, instead of a
+/// substring search per token on every step of every job.
+fn mentions_token(text: &str) -> bool {
+    static CI: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("CI_"));
+    let b = text.as_bytes();
+    CI.find_iter(b).any(|at| {
+        let rest = &b[at..];
+        TOKENS.iter().any(|t| rest.starts_with(t.as_bytes()))
+    })
+}
+
 /// A URL of the GitLab instance itself (through its predefined variables) or of a
 /// host named gitlab.
 fn is_gitlab(url: &str) -> bool {
@@ -83,7 +96,7 @@ impl Rule for JobTokenExposure {
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
         let Some(run) = &site.step.run else { return };
         let Some(script) = &run.script else { return };
-        if !TOKENS.iter().any(|t| run.text.contains(t)) {
+        if !mentions_token(run.text) {
             return;
         }
         for c in &script.commands {
@@ -110,6 +123,37 @@ impl Rule for JobTokenExposure {
                 format!("`${token}` is sent to `{foreign}`, which is not this GitLab instance: that host can use the token while the job runs."),
             )
             .site(site);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_token_equals_the_search() {
+        let texts = [
+            "",
+            "CI_",
+            "CI_JOB_TOKEN",
+            "curl -H \"JOB-TOKEN: $CI_JOB_TOKEN\" https://x",
+            "echo $CI_JOB_TOKE",
+            "CI_CI_JOB_TOKEN",
+            "CI_REGISTRY_PASSWORD",
+            "$CI_REGISTRY_USER $CI_REGISTRY $CI_DEPLOY_PASSWORD",
+            "CI_DEPLOY_PASSWOR",
+            "ci_job_token",
+            "CCI_JOB_TOKENN",
+            "é CI_JOB_TOKEN é",
+            "echo CI_COMMIT_SHA CI_PROJECT_ID",
+        ];
+        for t in texts {
+            assert_eq!(
+                mentions_token(t),
+                TOKENS.iter().any(|k| t.contains(k)),
+                "{t:?}"
+            );
         }
     }
 }

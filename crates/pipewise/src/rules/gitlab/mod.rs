@@ -213,8 +213,97 @@ const NOT_SECRET_SUFFIXES: &[&str] = &[
 
 /// A variable named like a credential (`DEPLOY_TOKEN`, `DB_PASSWORD`), not like
 /// something about one (`TOKEN_FILE`, `AWS_ACCESS_KEY_ID`).
+/// Compared byte by byte, ASCII case ignored, without an upper-cased copy or a
+/// substring searcher per word: it runs on every variable name of every job.
 pub fn credential_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    SECRET_WORDS.iter().any(|w| upper.contains(w))
-        && !NOT_SECRET_SUFFIXES.iter().any(|s| upper.ends_with(s))
+    let b = name.as_bytes();
+    let ends_with =
+        |s: &str| b.len() >= s.len() && b[b.len() - s.len()..].eq_ignore_ascii_case(s.as_bytes());
+    if NOT_SECRET_SUFFIXES.iter().any(|s| ends_with(s)) {
+        return false;
+    }
+    (0..b.len()).any(|i| {
+        let (first, rest) = (b[i].to_ascii_uppercase(), &b[i..]);
+        SECRET_WORDS.iter().any(|w| {
+            let w = w.as_bytes();
+            w[0] == first && rest.len() >= w.len() && rest[..w.len()].eq_ignore_ascii_case(w)
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The former reading (an upper-cased copy, a substring search per word) as the
+    /// oracle of the byte-by-byte one.
+    fn credential_name_by_search(name: &str) -> bool {
+        let upper = name.to_ascii_uppercase();
+        SECRET_WORDS.iter().any(|w| upper.contains(w))
+            && !NOT_SECRET_SUFFIXES.iter().any(|s| upper.ends_with(s))
+    }
+
+    #[test]
+    fn credential_name_equals_the_search() {
+        let names = [
+            "DEPLOY_TOKEN",
+            "deploy_token",
+            "Db_PassWord",
+            "DB_PASSWD",
+            "TOKEN_FILE",
+            "token_file",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "aws_secret_access_key",
+            "GITHUB_API_KEY",
+            "MYAPIKEY",
+            "SSH_PRIVATE_KEY",
+            "SSH_PRIVATE_KEY_PATH",
+            "TOKENIZER",
+            "TOK",
+            "T",
+            "",
+            "_ID",
+            "SECRET",
+            "secret_id",
+            "NOT_A_SECRET_NAME",
+            "PASS",
+            "PASSWOR",
+            "Pässwörd_TOKEN",
+            "ΤOKEN",
+            "CI_JOB_TOKEN",
+            "REGISTRY_PASSWORD_USER",
+            "X_SECRET_KEY_ID",
+            "TOKEN_ENV",
+            "TOKEN_env",
+            "PRIVATE_KEY_VAR",
+            "ACCESS_KEYS",
+            "ACCESS_KE",
+            "APIKEYAPI_KEY",
+            "PPASSWORD",
+            "SSECRET",
+        ];
+        for n in names {
+            assert_eq!(credential_name(n), credential_name_by_search(n), "{n:?}");
+        }
+        // Every pair and triple of fragments: words, suffixes, their cuts and case.
+        let mut parts: Vec<String> = vec!["".into(), "X".into(), "_".into(), "é".into()];
+        for w in SECRET_WORDS.iter().chain(NOT_SECRET_SUFFIXES) {
+            parts.push(w.to_string());
+            parts.push(w.to_ascii_lowercase());
+            parts.push(w[..w.len() - 1].to_string());
+            parts.push(w[1..].to_string());
+        }
+        for a in &parts {
+            for b in &parts {
+                for c in ["", "_ID", "token", "S"] {
+                    let n = format!("{a}{b}{c}");
+                    assert_eq!(credential_name(&n), credential_name_by_search(&n), "{n:?}");
+                }
+            }
+        }
+        assert!(credential_name("deploy_token"));
+        assert!(!credential_name("TOKEN_FILE"));
+        assert!(!credential_name("CI_PROJECT_NAME"));
+    }
 }
