@@ -45,6 +45,9 @@ pub struct GitRepo {
     pub path: PathBuf,
     listings: Mutex<ListingCache>,
     blobs: Mutex<BlobCache>,
+    /// Discovery's folder walks by (path, tree id): a folder unchanged between
+    /// two audited commits is not walked again.
+    walks: pipewise::tree::WalkMemo,
 }
 
 /// Tree listings by id, and how many entries they hold.
@@ -62,12 +65,16 @@ const PACK_CACHE_BYTES: usize = 32 * 1024 * 1024;
 /// Bytes of blob text kept at most (then the cache starts again).
 const MAX_BLOB_BYTES: usize = 64 * 1024 * 1024;
 
-/// Blob texts by id, and their total size.
+/// Blob texts by id, and their total size; blob sizes by id.
 #[derive(Default)]
 struct BlobCache {
     texts: HashMap<ObjectId, Decoded>,
     bytes: usize,
+    sizes: HashMap<ObjectId, u64>,
 }
+
+/// Blob sizes kept at most (then they are forgotten).
+const MAX_BLOB_SIZES: usize = 1_000_000;
 
 impl std::fmt::Debug for GitRepo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -111,6 +118,7 @@ impl GitRepo {
             path: path.to_path_buf(),
             listings: Mutex::default(),
             blobs: Mutex::default(),
+            walks: pipewise::tree::WalkMemo::new(),
         })
     }
 
@@ -120,6 +128,12 @@ impl GitRepo {
             .lock()
             .map_err(|_| "internal error: git repository lock".to_string())?;
         Ok(f(&repo))
+    }
+
+    /// Folders whose discovery walk was replayed from an earlier audited commit
+    /// (the same folder at the same path) instead of walked again.
+    pub fn walks_replayed(&self) -> usize {
+        self.walks.hits()
     }
 
     /// The commit `rev` names (`HEAD`, `main`, `v1.2`, `HEAD~3`, an id), peeling
@@ -211,11 +225,28 @@ impl GitRepo {
         self.with(|r| r.object_hash())
     }
 
-    /// The size of a blob, from its header (its content is not read).
+    /// The size of a blob, from its header (its content is not read); kept by id,
+    /// as every audited commit asks the size of every file it loads.
     fn blob_size(&self, id: ObjectId) -> Option<u64> {
-        self.with(|r| r.find_header(id).ok().map(|h| h.size()))
+        if let Some(n) = self
+            .blobs
+            .lock()
             .ok()
-            .flatten()
+            .and_then(|m| m.sizes.get(&id).copied())
+        {
+            return Some(n);
+        }
+        let n = self
+            .with(|r| r.find_header(id).ok().map(|h| h.size()))
+            .ok()
+            .flatten()?;
+        if let Ok(mut m) = self.blobs.lock() {
+            if m.sizes.len() >= MAX_BLOB_SIZES {
+                m.sizes.clear();
+            }
+            m.sizes.insert(id, n);
+        }
+        Some(n)
     }
 
     /// A blob's text (cached by id): decoded as every audited file is.
@@ -250,6 +281,7 @@ impl GitRepo {
             git: self.clone(),
             root: commit.tree,
             recorder: None,
+            memo: false,
         }
     }
 
@@ -277,6 +309,8 @@ pub struct GitTree {
     root: ObjectId,
     /// Records what the audit asks ([`states`]).
     recorder: Option<Arc<states::Recorder>>,
+    /// Discovery replays the repository's kept folder walks (audits that reuse).
+    memo: bool,
 }
 
 impl GitTree {
@@ -372,6 +406,25 @@ impl Tree for GitTree {
         }
     }
 
+    fn walk_memo(&self) -> Option<&pipewise::tree::WalkMemo> {
+        self.memo.then_some(&self.git.walks)
+    }
+
+    fn folder_id(&self, dir: &str) -> Option<pipewise::tree::FolderId> {
+        let n = self.git.node(self.root, dir)?;
+        if n.kind != gix::object::tree::EntryKind::Tree {
+            return None;
+        }
+        let mut id = [0u8; 32];
+        let bytes = n.id.as_bytes();
+        id.get_mut(..bytes.len())?.copy_from_slice(bytes);
+        Some(id)
+    }
+
+    fn note_listed(&self, dir: &str) {
+        self.note(states::Ask::List, dir);
+    }
+
     fn lookup(&self, rel: &str) -> Option<bool> {
         use gix::object::tree::EntryKind as K;
         self.note(states::Ask::Lookup, rel);
@@ -420,7 +473,9 @@ pub fn audit_commit_reusing(
     settings: Option<&pipewise::analysis::settings::RepoSettings>,
     reuse: Option<&pipewise::reuse::Reuse>,
 ) -> pipewise::report::RepoReport {
-    audit_git_tree(git.tree(commit), commit, display, config, settings, reuse)
+    let mut tree = git.tree(commit);
+    tree.memo = reuse.is_some();
+    audit_git_tree(tree, commit, display, config, settings, reuse)
 }
 
 /// Audits `tree`, the tree of `commit`.

@@ -280,6 +280,7 @@ pub fn audit_commit_state(
         git: git.clone(),
         root: commit.tree,
         recorder: Some(recorder.clone()),
+        memo: reuse.is_some(),
     };
     let report = Arc::new(crate::audit_git_tree(
         tree, commit, display, None, None, reuse,

@@ -207,3 +207,114 @@ fn a_real_history_reused_is_identical_to_fresh_audits() {
         h.points.len()
     );
 }
+
+/// Discovery's walk of a folder is kept by its path and tree id
+/// (`pipewise::tree::WalkMemo`): an unchanged folder is replayed, never one
+/// with the same tree id at another path (where its files are other kinds),
+/// and never a walk that met the depth limit.
+#[test]
+fn folder_walks_are_replayed_by_path_and_tree_id() {
+    let mut s = Scripted::new();
+    let mut c = vec![];
+    s.write("README.md", "# demo\n");
+    s.write("src/a.js", "0\n");
+    s.write("templates/workflows/ci.yml", &workflow(1, true));
+    s.write("templates/actions/setup/action.yml", ACTION_BAD);
+    s.write("templates/Dockerfile", "FROM node:latest\n");
+    c.push(s.commit("templates only"));
+    // `.github` gets the tree id `templates` has: a workflow and an action there.
+    s.write(".github/workflows/ci.yml", &workflow(1, true));
+    s.write(".github/actions/setup/action.yml", ACTION_BAD);
+    s.write(".github/Dockerfile", "FROM node:latest\n");
+    c.push(s.commit("the same folder as .github"));
+    s.write("src/a.js", "1\n");
+    c.push(s.commit("code only"));
+    let deep: String = (0..40).map(|i| format!("d{i}/")).collect();
+    s.write(&format!("{deep}Dockerfile"), "FROM node:latest\n");
+    c.push(s.commit("a folder deeper than discovery walks"));
+    s.write("src/b.js", "1\n");
+    c.push(s.commit("a new file beside it"));
+    s.remove("templates/Dockerfile");
+    c.push(s.commit("templates changed"));
+    let git = Arc::new(GitRepo::open(s.path()).expect("opens"));
+    let expected: Vec<String> = c.iter().map(|id| fresh(&git, id)).collect();
+    assert_eq!(git.walks_replayed(), 0, "fresh audits walk every folder");
+    assert!(expected[1].contains(".github/workflows/ci.yml"));
+    assert!(expected[3].contains("deeper than"));
+    let reuse = Reuse::new();
+    let order: Vec<usize> = (0..c.len()).chain((0..c.len()).rev()).collect();
+    for &i in &order {
+        let got = reused(&git, &c[i], &reuse);
+        assert!(
+            got == expected[i],
+            "commit {i}:\n{}",
+            first_difference(&expected[i], &got)
+        );
+    }
+    assert!(git.walks_replayed() > 10, "{}", git.walks_replayed());
+}
+
+/// Stack detection is kept across commits (`pipewise::reuse`) only while the
+/// paths, the loaded files (a workflow's commands, a manifest) and what it read
+/// beyond them (the hooks of `.pre-commit-config.yaml`, which a step runs) are
+/// the same.
+#[test]
+fn stack_detection_is_reused_only_when_what_it_read_is_unchanged() {
+    const LINT: &str = "name: lint\non:\n  pull_request:\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - uses: actions/checkout@v4\n      - run: pre-commit run --all-files\n";
+    const HOOKS: &str = "repos:\n  - repo: local\n    hooks:\n      - id: tidy\n        entry: ./tidy.sh\n        language: system\n";
+    let mut s = Scripted::new();
+    let mut c = vec![];
+    s.write(
+        "package.json",
+        "{\"name\": \"demo\", \"dependencies\": {\"express\": \"4.19.2\"}}\n",
+    );
+    s.write(".github/workflows/lint.yml", LINT);
+    s.write(".pre-commit-config.yaml", HOOKS);
+    s.write("tsconfig.json", "{}\n");
+    s.write("src/a.js", "0\n");
+    c.push(s.commit("base"));
+    s.write(
+        ".pre-commit-config.yaml",
+        &HOOKS.replace("./tidy.sh", "npx tsc --noEmit"),
+    );
+    c.push(s.commit("a hook that type-checks"));
+    s.write("src/a.js", "1\n");
+    c.push(s.commit("code only"));
+    s.write(
+        ".github/workflows/lint.yml",
+        &format!("{LINT}      - run: flyctl deploy --remote-only\n"),
+    );
+    c.push(s.commit("a step deploys to Fly.io"));
+    s.write(
+        "package.json",
+        "{\"name\": \"demo\", \"dependencies\": {\"next\": \"14.2.3\", \"react\": \"18.3.1\"}}\n",
+    );
+    c.push(s.commit("another framework"));
+    s.write("src/b.js", "1\n");
+    c.push(s.commit("a new path"));
+    let git = Arc::new(GitRepo::open(s.path()).expect("opens"));
+    let expected: Vec<String> = c.iter().map(|id| fresh(&git, id)).collect();
+    assert_ne!(expected[0], expected[1], "the hook's type check shows");
+    assert!(
+        expected[3].contains("\"fly.io\""),
+        "the deploy target shows"
+    );
+    assert_ne!(expected[3], expected[4], "the framework shows");
+    let reuse = Reuse::new();
+    let order: Vec<usize> = (0..c.len()).chain((0..c.len()).rev()).collect();
+    for &i in &order {
+        let got = reused(&git, &c[i], &reuse);
+        assert!(
+            got == expected[i],
+            "commit {i}:\n{}",
+            first_difference(&expected[i], &got)
+        );
+    }
+    // "code only" the first time, and every commit but the last the second time
+    // (its detection was kept).
+    assert!(
+        reuse.detections_reused() >= 6,
+        "{}",
+        reuse.detections_reused()
+    );
+}

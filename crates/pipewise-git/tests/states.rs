@@ -137,3 +137,40 @@ fn a_real_history_answered_from_kept_reports_is_identical_to_fresh_audits() {
         h.points.len()
     );
 }
+
+/// A folder whose discovery walk was replayed from an earlier commit
+/// (`pipewise::tree::WalkMemo`) is still recorded as listed: when its
+/// entries change later, the kept report is not given.
+#[test]
+fn a_folder_replayed_by_discovery_is_still_recorded_as_listed() {
+    let wf = workflow(0, false).replace("./.github/actions/setup", "./lib/app3");
+    let mut s = Scripted::new();
+    let mut c = vec![];
+    s.write(".github/workflows/w.yml", &wf);
+    s.write("lib/README.md", "# lib\n");
+    c.push(s.commit("base"));
+    s.write(".github/workflows/other.yml", &workflow(1, false));
+    c.push(s.commit("another workflow: lib/ is replayed"));
+    s.write(
+        "lib/app3/action.yml",
+        "name: a\nruns:\n  using: node20\n  main: i.js\n",
+    );
+    c.push(s.commit("the local action the step uses appears"));
+    let git = Arc::new(GitRepo::open(s.path()).expect("opens"));
+    let states = States::new();
+    let reuse = Reuse::new();
+    let mut reports = vec![];
+    for (i, id) in c.iter().enumerate() {
+        let c = git.resolve(id).expect("commit");
+        let expected = json(audit_commit(&git, &c, "repo", None, None), "repo");
+        let got = json(
+            audit_commit_kept(&git, &c, "repo", Some(&reuse), &states),
+            "repo",
+        );
+        assert!(got == expected, "commit {i} differs from a fresh audit");
+        reports.push(expected);
+    }
+    assert!(git.walks_replayed() > 0);
+    assert_ne!(reports[1], reports[2], "the local action appears");
+    assert_eq!(states.stats(), (0, 3));
+}

@@ -2,8 +2,9 @@
 //!
 //! `saphyr-parser` is a complete YAML 1.2 scanner and was about 30% of the whole audit's
 //! instructions on the corpus (docs/performance.md). Workflow files use a small part of
-//! YAML: block mappings and sequences, plain and quoted one-line scalars, literal and
-//! folded block scalars, short flow collections and comments. This module parses that
+//! YAML: block mappings and sequences, plain scalars, quoted scalars (one line, or
+//! several as block values), literal and folded block scalars, short flow collections
+//! and comments. This module parses that
 //! subset directly into the same [`Node`] tree `build` makes from saphyr's events: same
 //! values, styles and byte spans (saphyr's quirks included, such as a quoted scalar's
 //! span running over the blanks after its closing quote), same duplicate-key warnings.
@@ -19,7 +20,8 @@
 //!
 //! It never decides that a file is invalid. Anything outside the subset (other
 //! property forms, explicit keys, directives, several documents, multi-line quoted
-//! scalars, indentation indicators, tabs, CR line ends, comments inside flow
+//! keys or flow scalars, quoted continuation lines not indented past their
+//! collection, indentation indicators, tabs, CR line ends, comments inside flow
 //! collections) and every syntax error make it give up (`None`); the caller then parses
 //! the file with saphyr, which also produces the error messages. The differential tests
 //! (`tests/fast_path.rs`, the `yaml_fast` fuzz target) check that whenever this module
@@ -390,9 +392,14 @@ impl<'a> Fast<'a> {
             }
             b'|' | b'>' => self.block_scalar(parent),
             b'"' | b'\'' => {
-                let n = self.quoted()?;
+                let n = self.quoted(Some(parent))?;
                 if self.at(self.pos) == Some(b':') && is_sep(self.b.get(self.pos + 1)) {
-                    if !short_key(n.span.start, self.pos) {
+                    // A key is one line (saphyr refuses a multi-line one).
+                    let one_line = self
+                        .b
+                        .get(n.span.start..self.pos)
+                        .is_some_and(|k| memchr::memchr(b'\n', k).is_none());
+                    if !one_line || !short_key(n.span.start, self.pos) {
                         return None;
                     }
                     self.pos += 1;
@@ -555,7 +562,7 @@ impl<'a> Fast<'a> {
                 b'"' | b'\'' => {
                     // A key (`&a "k": v`) would carry the properties: end_of_line
                     // refuses the colon.
-                    let n = self.quoted()?;
+                    let n = self.quoted(Some(parent))?;
                     self.end_of_line()?;
                     n
                 }
@@ -576,7 +583,9 @@ impl<'a> Fast<'a> {
     fn block_map(&mut self, c: usize, first_key: Node) -> Option<Node> {
         self.enter()?;
         let start = first_key.span.start;
-        let mut entries: Vec<Entry> = Vec::new();
+        // The capacity the first push would give (a map has at least one entry),
+        // without the growth path.
+        let mut entries: Vec<Entry> = Vec::with_capacity(4);
         let mut seen = None;
         let mut key = first_key;
         loop {
@@ -611,7 +620,7 @@ impl<'a> Fast<'a> {
     fn block_key(&mut self) -> Option<Node> {
         let ch = self.at(self.pos)?;
         if ch == b'"' || ch == b'\'' {
-            let n = self.quoted()?;
+            let n = self.quoted(None)?;
             if self.at(self.pos) == Some(b':')
                 && is_sep(self.b.get(self.pos + 1))
                 && short_key(n.span.start, self.pos)
@@ -672,7 +681,7 @@ impl<'a> Fast<'a> {
                 Some(n)
             }
             b'"' | b'\'' => {
-                let n = self.quoted()?;
+                let n = self.quoted(Some(c as isize))?;
                 self.end_of_line()?;
                 Some(n)
             }
@@ -688,7 +697,8 @@ impl<'a> Fast<'a> {
     /// `indentless`: the value of a mapping key at the same column (`key:\n- a`).
     fn block_seq(&mut self, c: usize, indentless: bool) -> Option<Node> {
         self.enter()?;
-        let mut items = Vec::new();
+        // The capacity the first push would give (a sequence here has an item).
+        let mut items = Vec::with_capacity(4);
         let mut start = self.pos;
         loop {
             self.pos += 1;
@@ -835,46 +845,76 @@ impl<'a> Fast<'a> {
         }
     }
 
-    /// A one-line quoted scalar at the position. Its span, like saphyr's, runs over
-    /// the spaces after the closing quote; the position ends there too.
-    fn quoted(&mut self) -> Option<Node> {
+    /// A quoted scalar at the position. Its span, like saphyr's, runs over the spaces
+    /// after the closing quote; the position ends there too.
+    ///
+    /// `lines`: `Some(parent)` for a value in block context (`parent`: the column of
+    /// the innermost block collection), which may run over several lines, folded as
+    /// saphyr folds them: a line break and the blanks around it are one space, or a
+    /// line feed per empty line after it; an escaped line break (`\` at the end of a
+    /// line) joins the lines without a space. Each continuation line must be indented
+    /// more than `parent` (saphyr asks at least as much: this is stricter), and holds
+    /// no tab and no document marker. `None`: one line only (keys, flow collections).
+    fn quoted(&mut self, lines: Option<isize>) -> Option<Node> {
         let start = self.pos;
         let q = self.at(start)?;
         let mut i = start + 1;
         let mut value = String::new();
         let mut seg = i;
-        if q == b'\'' {
-            loop {
-                let j = i + memchr::memchr2(b'\'', b'\n', self.b.get(i..)?)?;
-                if self.at(j) == Some(b'\n') {
-                    return None;
-                }
-                if self.at(j + 1) == Some(b'\'') {
+        loop {
+            let rest = self.b.get(i..)?;
+            let j = i + if q == b'\'' {
+                memchr::memchr2(b'\'', b'\n', rest)?
+            } else {
+                memchr::memchr3(b'"', b'\\', b'\n', rest)?
+            };
+            match self.at(j)? {
+                b'\'' if self.at(j + 1) == Some(b'\'') => {
                     value.push_str(self.src.get(seg..=j)?);
                     i = j + 2;
                     seg = i;
-                    continue;
                 }
-                value.push_str(self.src.get(seg..j)?);
-                i = j + 1;
-                break;
-            }
-        } else {
-            loop {
-                let j = i + memchr::memchr3(b'"', b'\\', b'\n', self.b.get(i..)?)?;
-                value.push_str(self.src.get(seg..j)?);
-                match self.at(j)? {
-                    b'"' => {
-                        i = j + 1;
-                        break;
+                b'\'' | b'"' => {
+                    value.push_str(self.src.get(seg..j)?);
+                    i = j + 1;
+                    break;
+                }
+                b'\\' if self.at(j + 1) == Some(b'\n') => {
+                    // An escaped line break: the blanks before it stay.
+                    lines?;
+                    value.push_str(self.src.get(seg..j)?);
+                    let (next, breaks) = self.continuation(j + 2, lines?)?;
+                    for _ in 0..breaks {
+                        value.push('\n');
                     }
-                    b'\\' => {
-                        let (ch, len) = self.escape(j + 1)?;
-                        value.push(ch);
-                        i = j + 1 + len;
-                        seg = i;
+                    i = next;
+                    seg = i;
+                }
+                b'\\' => {
+                    value.push_str(self.src.get(seg..j)?);
+                    let (ch, len) = self.escape(j + 1)?;
+                    value.push(ch);
+                    i = j + 1 + len;
+                    seg = i;
+                }
+                _ => {
+                    // A line break: the blanks before it go, the break folds.
+                    let parent = lines?;
+                    let text = self.src.get(seg..j)?;
+                    let kept = text.trim_end_matches(' ');
+                    if kept.ends_with('\t') {
+                        return None;
                     }
-                    _ => return None,
+                    value.push_str(kept);
+                    let (next, breaks) = self.continuation(j + 1, parent)?;
+                    if breaks == 0 {
+                        value.push(' ');
+                    }
+                    for _ in 0..breaks {
+                        value.push('\n');
+                    }
+                    i = next;
+                    seg = i;
                 }
             }
         }
@@ -891,6 +931,34 @@ impl<'a> Fast<'a> {
             Style::DoubleQuoted
         };
         Some(scalar(value, style, start, i))
+    }
+
+    /// The lines after a line break at `line - 1` inside a quoted scalar: the first
+    /// non-blank byte after the empty lines, and how many empty lines there are; `None`
+    /// when that line is not indented more than `parent`, has a tab in its indentation,
+    /// starts with a document marker, or the text ends.
+    fn continuation(&self, mut line: usize, parent: isize) -> Option<(usize, usize)> {
+        let mut breaks = 0;
+        loop {
+            let r = self.past_spaces(line);
+            match self.at(r)? {
+                b'\n' => {
+                    breaks += 1;
+                    line = r + 1;
+                }
+                b'\t' => return None,
+                _ => {
+                    let marker = self
+                        .b
+                        .get(r..r + 3)
+                        .is_some_and(|m| m == b"---" || m == b"...");
+                    if ((r - line) as isize) <= parent || (r == line && marker) {
+                        return None;
+                    }
+                    return Some((r, breaks));
+                }
+            }
+        }
     }
 
     /// The character a double-quoted escape at `i` (after the backslash) stands for,
@@ -1115,7 +1183,7 @@ impl<'a> Fast<'a> {
             }
             b'[' => self.flow_seq(parent),
             b'{' => self.flow_map(parent),
-            b'"' | b'\'' => self.quoted(),
+            b'"' | b'\'' => self.quoted(None),
             _ if !plain_start(ch, self.b.get(self.pos + 1), true) => None,
             _ => {
                 let start = self.pos;
@@ -1195,7 +1263,7 @@ impl<'a> Fast<'a> {
             }
             let ch = self.at(self.pos)?;
             let key = match ch {
-                b'"' | b'\'' => self.quoted()?,
+                b'"' | b'\'' => self.quoted(None)?,
                 _ if !plain_start(ch, self.b.get(self.pos + 1), true) => return None,
                 _ => {
                     let kstart = self.pos;

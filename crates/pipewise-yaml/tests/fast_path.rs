@@ -246,6 +246,16 @@ fn edge_cases_match_saphyr() {
         // Continuation lines of plain scalars starting with indicators.
         "a: cmd\n  -Dopt=1\n  --flag\n  || exit 1\n  \"q\" 'r'\n  - x\n  @y `z`\n",
         "x: &x {a: 1}\ny: &y {b: 2}\ndup:\n  <<: *x\n  <<: *y\n  a: 3\n  a: 4\n",
+        // Multi-line quoted values: folded breaks, empty and blank lines, trailing
+        // blanks, escaped line breaks (the blanks before them kept), escapes.
+        "a: \"multi\n  line\"\n",
+        "a: 'multi\n\n  line''s\n   \n  end'\nb: 1\n",
+        "a: \"x  \n  y \\\n    z\\\n\n  w\"\n",
+        "- \"item\n  two\"\n- k: \"v\n    w\"  # c\n",
+        "a:\n  \"own line\n   next\"\n",
+        "a: \"tab\\t  \n  b\\u00e9\n\n\n  c\"\n",
+        "a: &q \"x\n  y\"\nb: *q\n",
+        "\"\n  lead\"\n",
     ];
     for text in read {
         assert_eq!(check(text), Ok(true), "{text:?}");
@@ -273,7 +283,17 @@ fn edge_cases_match_saphyr() {
         "a: &x 1\nb: *x\n  c\n",
         "a: &x 1\nb: *x x\n",
         "a: 1\n---\nb: 2\n",
-        "a: \"multi\n  line\"\n",
+        // Multi-line quoted scalars: continuation lines not indented past the
+        // collection, tabs, keys, document markers, flow context, no closing quote.
+        "a: \"under\nb\"\n",
+        "\"k\n  x\": 1\n",
+        "a: \"x\n\ty\"\n",
+        "a: \"x\t\n  y\"\n",
+        "a: \"x \t \n  y\"\n",
+        "\"x\n---\ny\"\n",
+        "a: {k: \"x\n  y\"}\n",
+        "a: \"unterminated\n  b\n",
+        "a: 'x\n  y' tail\n",
         "a: |2\n   x\n",
         "a:\t1\n",
         "a: 1\r\n",
@@ -397,6 +417,12 @@ mod generated {
             Just("é ü"),
             Just("-x"),
             Just(":x"),
+            Just("\"open"),
+            Just("'open"),
+            Just("close\""),
+            Just("close'"),
+            Just("\"esc \\"),
+            Just("  "),
         ];
         let comment = prop_oneof![Just(""), Just(" # c"), Just("  "), Just("#x")];
         (indent, head, value, comment)

@@ -412,7 +412,7 @@ fn audit_repo_reusing(
     errs.sort();
     errs.dedup();
     let analysis = catch_unwind(AssertUnwindSafe(|| {
-        analysis::analyze(
+        analysis::analyze_with(
             repo,
             &view.workflows,
             &view.actions,
@@ -420,6 +420,10 @@ fn audit_repo_reusing(
             &facts,
             &report_findings,
             settings,
+            |repo, workflows| match &snapshot {
+                Some(snap) => snap.detected(|| analysis::stack::detect(repo, workflows)),
+                None => analysis::stack::detect(repo, workflows),
+            },
         )
     }))
     .unwrap_or_else(|p| {
@@ -550,6 +554,7 @@ fn load_called_scripts(
     errors: &mut Vec<LoadError>,
 ) -> Scripts {
     let mut calls = BTreeSet::new();
+    let mut seen = Default::default();
     for w in workflows {
         for j in &w.jobs {
             let cwd = j
@@ -558,13 +563,13 @@ fn load_called_scripts(
                 .and_then(|r| r.get("working-directory"))
                 .and_then(|n| n.as_str())
                 .unwrap_or("");
-            collect_calls(repo, &j.steps, cwd, &mut calls);
+            collect_calls(repo, &j.steps, cwd, &mut calls, &mut seen);
         }
     }
     for a in actions {
         let dir = a.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-        collect_calls(repo, &a.steps, "", &mut calls);
-        collect_calls(repo, &a.steps, dir, &mut calls);
+        collect_calls(repo, &a.steps, "", &mut calls, &mut seen);
+        collect_calls(repo, &a.steps, dir, &mut calls, &mut seen);
     }
     repo.load_scripts(calls, errors)
 }
@@ -586,7 +591,17 @@ pub fn workflow_facts(repo: &Repo, wf: &Workflow) -> crate::facts::Facts {
     facts
 }
 
-fn collect_calls(repo: &Repo, steps: &[Step], cwd: &str, out: &mut BTreeSet<String>) {
+/// Adds the scripts the steps' commands call, run in `cwd` (or the step's working
+/// directory), to `out`. `seen` holds the scripts already looked at, by address and
+/// folder: a script several steps share (a GitLab line a template gives many jobs:
+/// one `Arc`) adds the same paths each time.
+fn collect_calls<'s>(
+    repo: &Repo,
+    steps: &'s [Step],
+    cwd: &'s str,
+    out: &mut BTreeSet<String>,
+    seen: &mut foldhash::HashSet<(usize, &'s str)>,
+) {
     for s in steps {
         let Some(script) = s.run.as_ref().and_then(|r| r.script.as_ref()) else {
             continue;
@@ -597,6 +612,9 @@ fn collect_calls(repo: &Repo, steps: &[Step], cwd: &str, out: &mut BTreeSet<Stri
             // `${{ github.action_path }}`: the action folder, passed as `cwd`.
             .filter(|w| !crate::repo::is_action_path(w))
             .unwrap_or(cwd);
+        if !seen.insert((std::sync::Arc::as_ptr(script) as usize, wd)) {
+            continue;
+        }
         for c in &script.commands {
             if let Some(p) = called_script(repo, c, wd) {
                 out.insert(p);

@@ -5,9 +5,10 @@
 //! check that a file a step refers to exists without touching the disk again.
 
 use crate::source::{FileKind, LoadError};
-use crate::tree::{EntryKind, Tree};
+use crate::tree::{EntryKind, Tree, WalkMemo, Walked};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Folders never descended into.
 const SKIP_DIRS: &[&str] = &[
@@ -159,84 +160,174 @@ pub fn discover(root: &Path) -> Discovery {
 /// Walks a repository's [`Tree`] (a folder on disk, or a commit's tree): the same
 /// folders skipped, the same depth and path limits, links never followed into
 /// folders. `root` is recorded as the discovery's root.
+///
+/// When the tree has a [`WalkMemo`] (the commits of one git repository share
+/// one), a folder whose content id was walked before at the same path is not
+/// listed again: what its walk found is replayed, in the same order.
 pub fn discover_in(tree: &dyn Tree, root: &Path) -> Discovery {
-    let mut d = Discovery {
-        root: root.to_path_buf(),
-        ..Discovery::default()
+    let mut w = Walk {
+        tree,
+        memo: tree.walk_memo(),
+        d: Discovery {
+            root: root.to_path_buf(),
+            ..Discovery::default()
+        },
+        depth_reported: false,
+        paths_reported: false,
     };
-    let mut stack = vec![(String::new(), 0usize)];
-    let (mut depth_reported, mut paths_reported) = (false, false);
-    while let Some((dir, depth)) = stack.pop() {
-        let mut children = match tree.list(&dir) {
-            Ok(e) => e,
+    w.walk(String::new(), 0);
+    let mut d = w.d;
+    d.files.sort();
+    d
+}
+
+/// One discovery walk in progress.
+struct Walk<'t> {
+    tree: &'t dyn Tree,
+    memo: Option<&'t WalkMemo>,
+    d: Discovery,
+    depth_reported: bool,
+    paths_reported: bool,
+}
+
+impl Walk<'_> {
+    /// Walks `dir` (at `depth` below the root) and the folders below it: its
+    /// entries' paths first, then its subfolders, last listed first. Returns what
+    /// it found when there is a memo and no limit was met on the way.
+    fn walk(&mut self, dir: String, depth: usize) -> Option<Arc<Walked>> {
+        let id = self.memo.and_then(|_| self.tree.folder_id(&dir));
+        if let (Some(memo), Some(id)) = (self.memo, &id) {
+            if let Some(w) = memo.get(&dir, id) {
+                if self.d.paths.len() + w.total < MAX_PATHS {
+                    self.replay(&w);
+                    return Some(w);
+                }
+            }
+        }
+        let keep = id.is_some();
+        let mut node = Walked {
+            dir,
+            paths: vec![],
+            files: vec![],
+            errors: vec![],
+            subs: vec![],
+            total: 0,
+        };
+        let (files, errors) = (self.d.files.len(), self.d.errors.len());
+        let mut limited = false;
+        let mut subdirs = vec![];
+        match self.tree.list(&node.dir) {
             Err(e) => {
-                if dir.starts_with(".github") || dir.is_empty() {
-                    d.errors.push(LoadError {
-                        file: if dir.is_empty() { ".".into() } else { dir },
+                if node.dir.starts_with(".github") || node.dir.is_empty() {
+                    self.d.errors.push(LoadError {
+                        file: if node.dir.is_empty() {
+                            ".".into()
+                        } else {
+                            node.dir.clone()
+                        },
                         line: 0,
                         column: 0,
                         message: format!("cannot read directory: {e}"),
                     });
                 }
-                continue;
             }
-        };
-        children.sort_by(|a, b| a.name.cmp(&b.name));
-        for entry in children {
-            let rel = if dir.is_empty() {
-                entry.name.clone()
-            } else {
-                format!("{dir}/{}", entry.name)
-            };
-            if d.paths.len() < MAX_PATHS {
-                d.paths.insert(rel.clone());
-            } else if !std::mem::replace(&mut paths_reported, true) {
-                d.incomplete = true;
-                d.errors.push(LoadError {
-                    file: ".".into(),
-                    line: 0,
-                    column: 0,
-                    message: format!(
-                        "more than {MAX_PATHS} paths; later paths are checked on disk when a step names them"
-                    ),
-                });
-            }
-            if entry.kind == EntryKind::Dir {
-                if SKIP_DIRS.contains(&entry.name.as_str()) {
-                    continue;
+            Ok(mut children) => {
+                children.sort_by(|a, b| a.name.cmp(&b.name));
+                for entry in children {
+                    let rel = if node.dir.is_empty() {
+                        entry.name.clone()
+                    } else {
+                        format!("{}/{}", node.dir, entry.name)
+                    };
+                    if keep {
+                        node.paths.push(rel.clone());
+                    }
+                    if self.d.paths.len() < MAX_PATHS {
+                        self.d.paths.insert(rel.clone());
+                    } else {
+                        limited = true;
+                        if !std::mem::replace(&mut self.paths_reported, true) {
+                            self.d.incomplete = true;
+                            self.d.errors.push(LoadError {
+                                file: ".".into(),
+                                line: 0,
+                                column: 0,
+                                message: format!(
+                                    "more than {MAX_PATHS} paths; later paths are checked on disk when a step names them"
+                                ),
+                            });
+                        }
+                    }
+                    if entry.kind == EntryKind::Dir {
+                        if SKIP_DIRS.contains(&entry.name.as_str()) {
+                            continue;
+                        }
+                        if depth < MAX_DEPTH {
+                            subdirs.push(rel);
+                        } else {
+                            limited = true;
+                            if !std::mem::replace(&mut self.depth_reported, true) {
+                                self.d.incomplete = true;
+                                self.d.errors.push(LoadError {
+                                    file: rel,
+                                    line: 0,
+                                    column: 0,
+                                    message: format!(
+                                        "folder deeper than {MAX_DEPTH} levels: not walked (a file below it that a step names is checked on disk)"
+                                    ),
+                                });
+                            }
+                        }
+                        continue;
+                    }
+                    if let Some(kind) = classify(&rel) {
+                        self.d.files.push((rel, kind));
+                    } else if entry.kind == (EntryKind::Link { to_dir: true })
+                        && (rel == ".github" || rel.starts_with(".github/"))
+                    {
+                        // A link to a directory inside .github: say it is not followed.
+                        self.d.errors.push(LoadError {
+                            file: rel,
+                            line: 0,
+                            column: 0,
+                            message: "symbolic link to a directory; not followed".into(),
+                        });
+                    }
                 }
-                if depth < MAX_DEPTH {
-                    stack.push((rel, depth + 1));
-                } else if !std::mem::replace(&mut depth_reported, true) {
-                    d.incomplete = true;
-                    d.errors.push(LoadError {
-                        file: rel,
-                        line: 0,
-                        column: 0,
-                        message: format!(
-                            "folder deeper than {MAX_DEPTH} levels: not walked (a file below it that a step names is checked on disk)"
-                        ),
-                    });
-                }
-                continue;
-            }
-            if let Some(kind) = classify(&rel) {
-                d.files.push((rel, kind));
-            } else if entry.kind == (EntryKind::Link { to_dir: true })
-                && (rel == ".github" || rel.starts_with(".github/"))
-            {
-                // A link to a directory inside .github: say it is not followed.
-                d.errors.push(LoadError {
-                    file: rel,
-                    line: 0,
-                    column: 0,
-                    message: "symbolic link to a directory; not followed".into(),
-                });
             }
         }
+        if keep {
+            node.files = self.d.files[files..].to_vec();
+            node.errors = self.d.errors[errors..].to_vec();
+        }
+        // Last listed first, as a stack of folders pops them.
+        for sub in subdirs.into_iter().rev() {
+            match self.walk(sub, depth + 1) {
+                Some(w) => node.subs.push(w),
+                None => limited = true,
+            }
+        }
+        let (Some(memo), Some(id), false) = (self.memo, id, limited) else {
+            return None;
+        };
+        node.total = node.paths.len() + node.subs.iter().map(|s| s.total).sum::<usize>();
+        let node = Arc::new(node);
+        memo.put(id, node.clone());
+        Some(node)
     }
-    d.files.sort();
-    d
+
+    /// Adds what walking the folder of `w` found, as walking it again would.
+    fn replay(&mut self, w: &Walked) {
+        self.tree.note_listed(&w.dir);
+        for p in &w.paths {
+            self.d.paths.insert(p.clone());
+        }
+        self.d.files.extend(w.files.iter().cloned());
+        self.d.errors.extend(w.errors.iter().cloned());
+        for s in &w.subs {
+            self.replay(s);
+        }
+    }
 }
 
 /// The repository root for a path given on the command line: a directory is its

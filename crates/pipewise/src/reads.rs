@@ -1,8 +1,9 @@
 //! What the rules of one work item read of the repository beyond their own file,
 //! recorded while they run, for the reuse of their findings across versions of a
 //! repository ([`crate::reuse`]). The reads are noted by
-//! [`crate::repo::Repo::file`], [`crate::repo::Repo::exists`],
-//! [`crate::repo::Repo::files_of`] and `rules::reliability::complete`; while no
+//! [`crate::repo::Repo::file`], [`crate::repo::Repo::read`],
+//! [`crate::repo::Repo::exists`], [`crate::repo::Repo::files_of`] and
+//! `rules::reliability::complete`; while no
 //! recording is under way (every plain audit), a read costs one relaxed load.
 
 use crate::source::FileKind;

@@ -73,6 +73,7 @@ impl Repo {
     /// Reads the repository's file at `rel` within the limits of every audited file
     /// ([`read_text`]): from its tree, or from disk.
     pub fn read(&self, rel: &str) -> Result<String, LoadError> {
+        crate::reads::note(|| crate::reads::Dep::File(rel.to_string()));
         match &self.tree {
             Some(t) => t.read(rel),
             None => read_text(&self.root, &self.root.join(rel), rel),

@@ -25,9 +25,15 @@
 //! read directly by any per-file rule; `crates/pipewise-git/tests/reuse.rs`
 //! compares every commit of scripted and generated histories with fresh audits).
 //!
+//! Stack detection (`analysis::stack::detect`) is kept the same way: a
+//! detection is reused when the repository has the same paths and the same
+//! loaded files (paths, kinds and texts: the workflows it reads are built from
+//! them) and every file it read beyond them ([`crate::repo::Repo::read`], noted
+//! like the others) is the same again (`Snapshot::detected`).
+//!
 //! Memory is bounded: one entry per file path (the latest version), at most
 //! [`MAX_ENTRIES`] entries and [`MAX_FINDINGS`] findings, then the cache starts
-//! again.
+//! again; at most [`MAX_DETECTIONS`] detections.
 
 use crate::finding::Finding;
 use crate::reads::{Dep, Recording};
@@ -64,6 +70,22 @@ struct Inner {
     findings: usize,
     hits: usize,
     misses: usize,
+    /// Repository-level results (stack detection), newest last (at most
+    /// [`MAX_DETECTIONS`]).
+    detections: std::collections::VecDeque<Detection>,
+    detection_hits: usize,
+}
+
+/// Stack detections kept at most (then the oldest is dropped).
+pub const MAX_DETECTIONS: usize = 16;
+
+/// A repository-level result (a stack detection) and what it was computed from:
+/// every path of the repository and every loaded file (`key`: the workflows it
+/// reads are built from those), and what it read beyond them.
+struct Detection {
+    key: u128,
+    deps: Vec<(Dep, Obs)>,
+    detected: std::sync::Arc<dyn std::any::Any + Send + Sync>,
 }
 
 /// Per-file findings kept across audits of versions of one repository (see the
@@ -115,6 +137,11 @@ impl Reuse {
             keys: (RandomState::new(), RandomState::new()),
             inner: Mutex::default(),
         }
+    }
+
+    /// Stack detections answered from an earlier audit.
+    pub fn detections_reused(&self) -> usize {
+        self.inner.lock().map_or(0, |i| i.detection_hits)
     }
 
     /// Items whose findings were reused, and items whose rules ran.
@@ -248,6 +275,70 @@ impl<'r> Snapshot<'r> {
         run: impl FnOnce() -> Vec<Finding>,
     ) -> Vec<Finding> {
         self.reuse.findings(self, kind, path, run)
+    }
+
+    /// A repository-level result of this snapshot's repository (the stack
+    /// detection): kept from an earlier audit whose repository had the same paths
+    /// and the same loaded files (paths, kinds, texts), when what it read beyond
+    /// them observes the same; else from `run` (what it reads is recorded).
+    pub(crate) fn detected<T: Clone + Send + Sync + 'static>(&self, run: impl FnOnce() -> T) -> T {
+        let key = self.repository_key();
+        let hit = self.reuse.inner.lock().ok().and_then(|i| {
+            i.detections
+                .iter()
+                .rev()
+                .filter(|d| d.key == key)
+                .find_map(|d| {
+                    let same = d.deps.iter().all(|(dep, o)| self.observe(dep) == *o);
+                    same.then(|| d.detected.downcast_ref::<T>().cloned())
+                        .flatten()
+                })
+        });
+        if let Some(d) = hit {
+            if let Ok(mut i) = self.reuse.inner.lock() {
+                i.detection_hits += 1;
+            }
+            return d;
+        }
+        let rec = Recording::start();
+        let detected = run();
+        let deps: Vec<(Dep, Obs)> = rec
+            .finish()
+            .into_iter()
+            .map(|d| {
+                let o = self.observe(&d);
+                (d, o)
+            })
+            .collect();
+        if let Ok(mut i) = self.reuse.inner.lock() {
+            if i.detections.len() >= MAX_DETECTIONS {
+                i.detections.pop_front();
+            }
+            i.detections.push_back(Detection {
+                key,
+                deps,
+                detected: std::sync::Arc::new(detected.clone()),
+            });
+        }
+        detected
+    }
+
+    /// Every path of the repository (and whether the list is complete), and
+    /// every loaded file's path, kind and text.
+    fn repository_key(&self) -> u128 {
+        let mut h = self.reuse.hasher();
+        h.bytes(&[u8::from(self.repo.incomplete)])
+            .bytes(&self.repo.paths.len().to_le_bytes());
+        for p in &self.repo.paths {
+            h.bytes(p.as_bytes());
+        }
+        for f in &self.repo.files {
+            let text = self.text(&f.path).unwrap_or_default();
+            h.bytes(f.path.as_bytes())
+                .bytes(f.kind.as_str().as_bytes())
+                .bytes(&text.to_le_bytes());
+        }
+        h.finish()
     }
 
     /// The hash of a loaded file's text.

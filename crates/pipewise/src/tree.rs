@@ -3,9 +3,11 @@
 //! the byte budgets, script loading, GitLab includes and the config all read
 //! through this, so an audit of a commit is the audit of its checkout.
 
-use crate::source::LoadError;
+use crate::source::{FileKind, LoadError};
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// What a folder entry is. Links are never followed into folders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +44,94 @@ pub trait Tree: Send + Sync + std::fmt::Debug {
     /// Whether `rel` exists without going through a link: `Some(true)` for a file,
     /// `Some(false)` for a folder.
     fn lookup(&self, rel: &str) -> Option<bool>;
+    /// The memo of discovery's folder walks shared by the versions of this
+    /// repository ([`WalkMemo`]); `None` (the default): every
+    /// folder is listed.
+    fn walk_memo(&self) -> Option<&WalkMemo> {
+        None
+    }
+    /// The content id of the folder `dir` (a git tree id): the same id at the same
+    /// path lists the same entries, recursively. `None` (the default) when not
+    /// known.
+    fn folder_id(&self, _dir: &str) -> Option<FolderId> {
+        None
+    }
+    /// Discovery used a memo of `dir`'s listing instead of [`Tree::list`] (a tree
+    /// that records what is asked of it records it as listed).
+    fn note_listed(&self, _dir: &str) {}
+}
+
+/// A folder's content id, from [`Tree::folder_id`] (a git tree id, padded):
+/// two folders with the same id hold the same entries, recursively.
+pub type FolderId = [u8; 32];
+
+/// What discovery found in one folder and below it, in the order it found it.
+#[derive(Debug)]
+pub(crate) struct Walked {
+    /// The folder (listed).
+    pub(crate) dir: String,
+    /// The paths of its entries, in the order they were added.
+    pub(crate) paths: Vec<String>,
+    pub(crate) files: Vec<(String, FileKind)>,
+    pub(crate) errors: Vec<LoadError>,
+    /// Its subfolders, in the order they were walked.
+    pub(crate) subs: Vec<Arc<Walked>>,
+    /// Paths in this folder and below.
+    pub(crate) total: usize,
+}
+
+/// Paths kept at most over every folder of a [`WalkMemo`] (then it starts again).
+const MAX_MEMO_PATHS: usize = 400_000;
+
+/// Discovery's walks of folders by (path, content id) (`crate::discover` fills
+/// and replays it), shared by the trees of
+/// one repository's versions (`pipewise history` audits many commits whose
+/// folders are mostly unchanged). Only walks that met no limit (depth, path
+/// count) are kept, so a replay adds exactly what walking the folder again
+/// would. Memory is bounded ([`MAX_MEMO_PATHS`] paths, then it starts again).
+#[derive(Debug, Default)]
+pub struct WalkMemo {
+    inner: Mutex<MemoInner>,
+}
+
+#[derive(Debug, Default)]
+struct MemoInner {
+    walked: HashMap<(String, FolderId), Arc<Walked>>,
+    paths: usize,
+    hits: usize,
+}
+
+impl WalkMemo {
+    pub fn new() -> WalkMemo {
+        WalkMemo::default()
+    }
+
+    /// Folders replayed instead of walked.
+    pub fn hits(&self) -> usize {
+        self.inner.lock().map_or(0, |m| m.hits)
+    }
+
+    pub(crate) fn get(&self, dir: &str, id: &FolderId) -> Option<Arc<Walked>> {
+        let mut m = self.inner.lock().ok()?;
+        // The key is borrowed only for the lookup.
+        let w = m.walked.get(&(dir.to_string(), *id)).cloned()?;
+        m.hits += 1;
+        Some(w)
+    }
+
+    pub(crate) fn put(&self, id: FolderId, w: Arc<Walked>) {
+        if let Ok(mut m) = self.inner.lock() {
+            if m.paths + w.paths.len() > MAX_MEMO_PATHS {
+                let hits = m.hits;
+                *m = MemoInner {
+                    hits,
+                    ..MemoInner::default()
+                };
+            }
+            m.paths += w.paths.len();
+            m.walked.insert((w.dir.clone(), id), w);
+        }
+    }
 }
 
 /// A folder on disk.

@@ -45,7 +45,29 @@ pub fn analyze(
     findings: &[ReportFinding],
     settings: Option<&RepoSettings>,
 ) -> Analysis {
-    let detected = stack::detect(repo, workflows);
+    analyze_with(
+        repo,
+        workflows,
+        actions,
+        scripts,
+        findings,
+        settings,
+        stack::detect,
+    )
+}
+
+/// [`analyze`] with the stack detected by `detect` ([`stack::detect`], or its
+/// memo across versions of a repository: [`crate::reuse`]).
+pub(crate) fn analyze_with(
+    repo: &Repo,
+    workflows: &[Workflow],
+    actions: &[Action],
+    scripts: &Scripts,
+    findings: &[ReportFinding],
+    settings: Option<&RepoSettings>,
+    detect: impl FnOnce(&Repo, &[Workflow]) -> stack::Detected,
+) -> Analysis {
+    let detected = detect(repo, workflows);
     let scan = scan::scan(repo, workflows, actions, scripts, &detected, findings);
     let paths = deploy::paths(workflows, &scan, &detected, settings);
     let mut capabilities = capabilities::assess(&capabilities::Input {

@@ -3,7 +3,10 @@
 //! line provides capability X with tool Y", each with what weakens it.
 
 use super::stack::Detected;
-use super::tools::{action_matches, command_matches, script_comments, script_name_matches, Match};
+use super::tools::{
+    action_matches, command_matches, may_name_deploy_time, script_comments, script_name_matches,
+    Match, DEPLOY_TIME_CAPS,
+};
 use crate::intent::{command_intent, job_deploys, word_intent_phrase, Intent};
 use crate::needs::{Dir, NeedsGraph};
 use crate::repo::{called_script, Repo, Scripts};
@@ -181,7 +184,7 @@ struct Ctx<'a> {
     /// Keyed by a hash of the words (hashed once per ask), with the words kept to
     /// check a hit; a colliding command is computed, not kept. Linear in the
     /// repository's commands.
-    command_memo: foldhash::HashMap<u64, (Vec<String>, Vec<Match>)>,
+    command_memo: foldhash::HashMap<u64, (Vec<u8>, Vec<Match>)>,
     /// [`Ctx::script_found`] of the scripts several steps share, by the script's
     /// address, with the text and working directory it was computed for.
     #[allow(clippy::type_complexity)]
@@ -190,6 +193,8 @@ struct Ctx<'a> {
     script_matches: std::collections::HashMap<String, Vec<Match>>,
     /// Findings by file (they are sorted by file).
     findings_by_file: foldhash::HashMap<&'a str, std::ops::Range<usize>>,
+    /// The findings are sorted by file and line ([`Ctx::findings_between`]).
+    lines_sorted: bool,
     repo: &'a Repo,
     actions: &'a [Action<'a>],
     scripts: &'a Scripts,
@@ -212,11 +217,15 @@ pub fn scan<'a>(
         let r = findings_by_file.entry(f.file.as_str()).or_insert(i..i);
         r.end = i + 1;
     }
+    let lines_sorted = findings
+        .windows(2)
+        .all(|p| (p[0].file.as_str(), p[0].line) <= (p[1].file.as_str(), p[1].line));
     let mut cx = Ctx {
         command_memo: Default::default(),
         shared_scripts: Default::default(),
         script_matches: Default::default(),
         findings_by_file,
+        lines_sorted,
         repo,
         actions,
         scripts,
@@ -415,10 +424,13 @@ pub fn scan<'a>(
             // Tests run in docker compose next to the repository's database.
             let compose_db =
                 h.tool.contains("docker compose") && !detected.stack.databases.is_empty();
+            // (`jobs` is in workflow and job order.)
             if compose_db
                 || jobs
-                    .iter()
-                    .any(|f| f.wf == h.wf && f.job == j && f.has_services)
+                    .binary_search_by_key(&(h.wf, j), |f: &JobFacts| (f.wf, f.job))
+                    .ok()
+                    .and_then(|i| jobs.get(i))
+                    .is_some_and(|f| f.has_services)
             {
                 let mut i = h.clone();
                 i.cap = "ci.integration-tests";
@@ -641,6 +653,38 @@ fn before_double_bar(s: &str) -> &str {
         .unwrap_or(s)
 }
 
+/// Words in one buffer (each its length, then its bytes): the key a command is kept
+/// under in [`Ctx::command_matches`], one allocation instead of one per word.
+fn pack(words: &[String]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(words.iter().map(|w| w.len() + 8).sum());
+    for w in words {
+        out.extend_from_slice(&w.len().to_le_bytes());
+        out.extend_from_slice(w.as_bytes());
+    }
+    out
+}
+
+/// Whether `packed` is [`pack`] of `words`.
+fn packed_eq(packed: &[u8], words: &[String]) -> bool {
+    let mut rest = packed;
+    for w in words {
+        let Some((len, tail)) = rest.split_first_chunk::<8>() else {
+            return false;
+        };
+        if usize::from_le_bytes(*len) != w.len() {
+            return false;
+        }
+        let Some((text, tail)) = tail.split_at_checked(w.len()) else {
+            return false;
+        };
+        if text != w.as_bytes() {
+            return false;
+        }
+        rest = tail;
+    }
+    rest.is_empty()
+}
+
 /// Words of a command, lowercased.
 fn lower_words(words: &[crate::shell::Word]) -> Vec<String> {
     words.iter().map(|w| w.text.to_ascii_lowercase()).collect()
@@ -652,12 +696,12 @@ impl<'a> Ctx<'a> {
         use std::hash::BuildHasher;
         let h = foldhash::fast::FixedState::default().hash_one(words);
         match self.command_memo.get(&h) {
-            Some((w, m)) if w.as_slice() == words => return m.clone(),
+            Some((w, m)) if packed_eq(w, words) => return m.clone(),
             Some(_) => return command_matches(words),
             None => {}
         }
         let m = command_matches(words);
-        self.command_memo.insert(h, (words.to_vec(), m.clone()));
+        self.command_memo.insert(h, (pack(words), m.clone()));
         m
     }
 
@@ -683,9 +727,16 @@ impl<'a> Ctx<'a> {
     {
         let r = self.findings_by_file.get(file).cloned().unwrap_or(0..0);
         let all: &'a [ReportFinding] = self.findings;
-        all.get(r)
-            .unwrap_or(&[])
-            .iter()
+        let mut run = all.get(r).unwrap_or(&[]);
+        // Sorted by file and line (as the audit sorts them): the lines asked for are
+        // found by binary search, not by a pass over every finding of a long file
+        // per step.
+        if self.lines_sorted {
+            let from = run.partition_point(|f| f.line < start);
+            let to = run.partition_point(|f| f.line <= end).max(from);
+            run = run.get(from..to).unwrap_or(&[]);
+        }
+        run.iter()
             .filter(move |f| f.line >= start && f.line <= end && f.file == file)
     }
 
@@ -820,16 +871,13 @@ impl<'a> Ctx<'a> {
         // Step names for deploy-time steps (a named health check that calls a script).
         if let Some(name) = step.name {
             let ln = name.to_ascii_lowercase();
-            for m in script_name_matches(&ln) {
-                let deployish = matches!(
-                    m.cap,
-                    "deploy.smoke-tests"
-                        | "deploy.health-check"
-                        | "deploy.rollback"
-                        | "ops.notifications"
-                        | "deploy.db-backup"
-                        | "ops.backup-verification"
-                ) || ln.contains("monitor");
+            let named = if may_name_deploy_time(&ln) {
+                script_name_matches(&ln)
+            } else {
+                vec![]
+            };
+            for m in named {
+                let deployish = DEPLOY_TIME_CAPS.contains(&m.cap) || ln.contains("monitor");
                 if !deployish || matches.iter().any(|(x, _, _, _)| x.cap == m.cap) {
                     continue;
                 }
@@ -1467,6 +1515,26 @@ mod tests {
         // Many `#`s on one line are looked at once (linear).
         let long = format!("x: {}\n# z\n", "#".repeat(200_000));
         assert_eq!(comment_lines(&long).count(), 1);
+    }
+
+    #[test]
+    fn packed_words_equal_only_the_same_words() {
+        let w = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<String>>();
+        let cases = [
+            w(&[]),
+            w(&[""]),
+            w(&["", ""]),
+            w(&["npm", "ci"]),
+            w(&["npm", "c", "i"]),
+            w(&["npmci"]),
+            w(&["npm\u{0}ci"]),
+            w(&["np", "mci"]),
+        ];
+        for a in &cases {
+            for b in &cases {
+                assert_eq!(packed_eq(&pack(a), b), a == b, "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]

@@ -750,6 +750,8 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
             .or_default()
             .insert("/".into());
     }
+    let mut seen_scripts: foldhash::HashSet<usize> = Default::default();
+    let mut seen_actions: foldhash::HashSet<&str> = Default::default();
     for wf in workflows {
         for job in &wf.jobs {
             for step in &job.steps {
@@ -770,12 +772,18 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
                 }
             }
             for step in &job.steps {
-                if let Some(a) = step.action() {
+                // (Each distinct action once: `actions/checkout` is in most jobs.)
+                if let Some(a) = step.action().filter(|a| seen_actions.insert(*a)) {
                     for t in action_targets(a) {
                         targets.insert(t);
                     }
                 }
                 if let Some(script) = step.run.as_ref().and_then(|r| r.script.as_ref()) {
+                    // A script several steps share (a GitLab line a template gives
+                    // many jobs: one `Arc`) adds the same targets each time.
+                    if !seen_scripts.insert(std::sync::Arc::as_ptr(script) as usize) {
+                        continue;
+                    }
                     for c in &script.commands {
                         let words: Vec<&str> = c.words.iter().map(|w| w.text.as_str()).collect();
                         if let Some(t) = command_target(&words) {
@@ -933,12 +941,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
         for p in repo
             .paths
             .iter()
-            .filter(|p| {
-                (p.ends_with(".yml") || p.ends_with(".yaml"))
-                    && MANIFEST_DIRS
-                        .iter()
-                        .any(|d| p.starts_with(d) || p.contains(&format!("/{d}")))
-            })
+            .filter(|p| (p.ends_with(".yml") || p.ends_with(".yaml")) && in_manifest_dir(p))
             .take(200)
         {
             let Ok(text) = repo.read(p) else {
@@ -1222,6 +1225,19 @@ const MANIFEST_DIRS: &[&str] = &[
     ".k8s/",
 ];
 
+/// Whether `path` is under one of [`MANIFEST_DIRS`] at any depth (`k8s/x.yml`,
+/// `ops/k8s/x.yml`): a folder of it, not its file name, is one of them.
+fn in_manifest_dir(path: &str) -> bool {
+    let Some((dirs, _)) = path.rsplit_once('/') else {
+        return false;
+    };
+    dirs.split('/').any(|seg| {
+        MANIFEST_DIRS
+            .iter()
+            .any(|d| d.strip_suffix('/') == Some(seg))
+    })
+}
+
 /// An Argo Rollouts `Rollout` (with a canary or blue-green strategy) or a Flagger
 /// `Canary` resource.
 fn progressive_manifest(text: &str) -> bool {
@@ -1236,6 +1252,34 @@ fn progressive_manifest(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`in_manifest_dir`] is "starts with a folder of [`MANIFEST_DIRS`], or has it
+    /// after a slash".
+    #[test]
+    fn manifest_dirs_at_any_depth() {
+        let oracle = |p: &str| {
+            MANIFEST_DIRS
+                .iter()
+                .any(|d| p.starts_with(d) || p.contains(&format!("/{d}")))
+        };
+        for p in [
+            "k8s/app.yml",
+            "ops/k8s/app.yml",
+            "a/b/helm/values.yaml",
+            "k8s.yml",
+            "ak8s/app.yml",
+            "deploy",
+            "deploy/",
+            "x/deployment/y/z.yml",
+            "x//deploy/z.yml",
+            "deploy.d/app.yml",
+            ".k8s/a.yml",
+            "src/infra.yml",
+            "",
+        ] {
+            assert_eq!(in_manifest_dir(p), oracle(p), "{p}");
+        }
+    }
 
     #[test]
     fn progressive_delivery_from_manifests() {

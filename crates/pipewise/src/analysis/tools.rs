@@ -255,6 +255,30 @@ static SCRIPT_KEYWORDS: crate::keywords::Keywords = crate::keywords::Keywords::n
     "changelog",
 ]);
 
+/// The keywords behind the deploy-time capabilities of [`script_name_matches`]
+/// ([`DEPLOY_TIME_CAPS`]), and `monitor`.
+static DEPLOY_TIME_WORDS: crate::keywords::Keywords = crate::keywords::Keywords::new(&[
+    "smoke", "health", "rollback", "notify", "slack", "backup", "db:dump", "restore", "monitor",
+]);
+
+/// Capabilities a step's name gives a step when nothing it runs does: checks and
+/// operations around a deploy.
+pub const DEPLOY_TIME_CAPS: &[&str] = &[
+    "deploy.smoke-tests",
+    "deploy.health-check",
+    "deploy.rollback",
+    "ops.notifications",
+    "deploy.db-backup",
+    "ops.backup-verification",
+];
+
+/// Whether [`script_name_matches`] of the lowercased name `name` can hold one of
+/// [`DEPLOY_TIME_CAPS`], or `name` says "monitor": one search, where most step
+/// names (`Checkout`, `Install dependencies`) hold none.
+pub fn may_name_deploy_time(name: &str) -> bool {
+    DEPLOY_TIME_WORDS.any_in(name)
+}
+
 /// Capabilities a lowercased script or target name suggests (`test:e2e`, `lint`,
 /// `db:migrate`). Used for `npm run X`, `make X`, and script file names.
 pub fn script_name_matches(name: &str) -> Vec<Match> {
@@ -1304,6 +1328,45 @@ pub fn script_comments(step: &Step) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A name [`may_name_deploy_time`] passes over gives no deploy-time capability
+    /// and does not say "monitor": every keyword of [`script_name_matches`], alone
+    /// and in pairs, and some step names.
+    #[test]
+    fn deploy_time_prefilter_misses_nothing() {
+        let words = SCRIPT_KEYWORDS.words();
+        let mut names: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+        for a in words {
+            for b in words {
+                names.push(format!("{a} {b}"));
+                names.push(format!("{a}{b}"));
+            }
+        }
+        names.extend(
+            [
+                "checkout",
+                "install dependencies",
+                "smoke test",
+                "db:dump",
+                "notify slack",
+                "",
+            ]
+            .map(String::from),
+        );
+        let mut passed = 0;
+        for n in &names {
+            let deploy_time = script_name_matches(n)
+                .iter()
+                .any(|m| DEPLOY_TIME_CAPS.contains(&m.cap))
+                || n.contains("monitor");
+            if deploy_time {
+                assert!(may_name_deploy_time(n), "{n}");
+            } else if !may_name_deploy_time(n) {
+                passed += 1;
+            }
+        }
+        assert!(passed > 100, "the prefilter skips the names it can");
+    }
 
     fn caps(s: &str) -> Vec<&'static str> {
         let w: Vec<String> = s

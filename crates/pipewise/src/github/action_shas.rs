@@ -10,7 +10,6 @@
 //! `uses:` (`actions/cache/restore`, any case, with or without `@ref`) and use its
 //! `owner/repo`.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 const DATA: &str = include_str!("../../data/action-shas.txt");
@@ -18,7 +17,7 @@ const DATA: &str = include_str!("../../data/action-shas.txt");
 struct Action {
     /// Commits, newest release first, each with its tags (most specific first).
     rows: Vec<(&'static str, Vec<&'static str>)>,
-    by_tag: HashMap<&'static str, usize>,
+    by_tag: foldhash::HashMap<&'static str, usize>,
     /// Rows by lower-cased SHA (two rules look up every SHA pin).
     by_sha: foldhash::HashMap<[u8; 40], usize>,
 }
@@ -64,7 +63,7 @@ fn parse(data: &'static str) -> Table {
             let name = line.trim();
             actions.entry(name).or_insert_with(|| Action {
                 rows: Vec::new(),
-                by_tag: HashMap::new(),
+                by_tag: Default::default(),
                 by_sha: Default::default(),
             });
             current = Some(name);

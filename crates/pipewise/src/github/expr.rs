@@ -384,7 +384,7 @@ pub fn find_embedded_where(text: &str, keep: impl Fn(&str) -> bool) -> Vec<Embed
     out
 }
 
-fn find_open(bytes: &[u8], from: usize) -> Option<usize> {
+pub(crate) fn find_open(bytes: &[u8], from: usize) -> Option<usize> {
     // Built once: `memmem::find` builds a searcher on every call, which cost more
     // than the search in the short texts (values, step fields) asked here.
     static OPEN: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
@@ -395,7 +395,7 @@ fn find_open(bytes: &[u8], from: usize) -> Option<usize> {
 
 /// Offset of the closing `}}`, or `Err(Some(offset of an unclosed quote))`
 /// / `Err(None)` if there is none.
-fn find_close(bytes: &[u8], from: usize) -> Result<usize, Option<usize>> {
+pub(crate) fn find_close(bytes: &[u8], from: usize) -> Result<usize, Option<usize>> {
     let mut i = from;
     let mut string_start: Option<usize> = None;
     while i < bytes.len() {
@@ -513,7 +513,8 @@ fn is_name_char(b: u8) -> bool {
 
 fn lex(src: &str, base: usize) -> Result<Vec<Token>, ParseError> {
     let bytes = src.as_bytes();
-    let mut toks: Vec<Token> = Vec::new();
+    // About one token per four bytes of an expression: sized once, not grown.
+    let mut toks: Vec<Token> = Vec::with_capacity(bytes.len() / 4 + 4);
     let mut i = 0;
     while i < bytes.len() {
         let c = bytes[i];

@@ -1196,21 +1196,8 @@ fn merge_into(mut base: Node, mut over: Node) -> Node {
     ) else {
         return over;
     };
-    // For each entry of `base`, the first entry of `over` with its key; and how
-    // many entries of `base` each entry of `over` merges with.
-    let matched: Vec<Option<usize>> = b
-        .iter()
-        .map(|be| o.iter().position(|oe| oe.key.as_str() == be.key.as_str()))
-        .collect();
-    let mut uses = vec![0usize; o.len()];
-    for &j in matched.iter().flatten() {
-        uses[j] += 1;
-    }
     // Which of `over`'s keys `base` lacks, decided before `base` is taken apart.
-    let new_in_over: Vec<bool> = o
-        .iter()
-        .map(|oe| !b.iter().any(|be| be.key.as_str() == oe.key.as_str()))
-        .collect();
+    let (matched, mut uses, new_in_over) = key_matches(&b, &o);
     let mut o: Vec<Option<Entry>> = o.into_iter().map(Some).collect();
     let mut out: Vec<Entry> = Vec::with_capacity(b.len() + o.len());
     for (be, m) in b.into_iter().zip(matched) {
@@ -1243,6 +1230,25 @@ fn merge_into(mut base: Node, mut over: Node) -> Node {
     }
 }
 
+/// For a merge of `over` onto `base`: for each entry of `base`, the first entry of
+/// `over` with its key; how many entries of `base` each entry of `over` merges
+/// with; and which of `over`'s keys `base` lacks.
+fn key_matches(b: &[Entry], o: &[Entry]) -> (Vec<Option<usize>>, Vec<usize>, Vec<bool>) {
+    let matched: Vec<Option<usize>> = b
+        .iter()
+        .map(|be| o.iter().position(|oe| oe.key.as_str() == be.key.as_str()))
+        .collect();
+    let mut uses = vec![0usize; o.len()];
+    for &j in matched.iter().flatten() {
+        uses[j] += 1;
+    }
+    let new_in_over: Vec<bool> = o
+        .iter()
+        .map(|oe| !b.iter().any(|be| be.key.as_str() == oe.key.as_str()))
+        .collect();
+    (matched, uses, new_in_over)
+}
+
 /// [`merge_into`] with `base` borrowed (a kept resolution that jobs extend): only
 /// what `over` does not replace is copied from it.
 fn merge_over(base: &Node, mut over: Node) -> Node {
@@ -1256,20 +1262,7 @@ fn merge_over(base: &Node, mut over: Node) -> Node {
     ) else {
         return over;
     };
-    // As in `merge_into`: the first entry of `over` with each key of `base`, and
-    // how many entries of `base` each entry of `over` merges with.
-    let matched: Vec<Option<usize>> = b
-        .iter()
-        .map(|be| o.iter().position(|oe| oe.key.as_str() == be.key.as_str()))
-        .collect();
-    let mut uses = vec![0usize; o.len()];
-    for &j in matched.iter().flatten() {
-        uses[j] += 1;
-    }
-    let new_in_over: Vec<bool> = o
-        .iter()
-        .map(|oe| !b.iter().any(|be| be.key.as_str() == oe.key.as_str()))
-        .collect();
+    let (matched, mut uses, new_in_over) = key_matches(b, &o);
     let mut o: Vec<Option<Entry>> = o.into_iter().map(Some).collect();
     let mut out: Vec<Entry> = Vec::with_capacity(b.len() + o.len());
     for (be, m) in b.iter().zip(matched) {

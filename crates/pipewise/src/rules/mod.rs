@@ -109,6 +109,12 @@ pub struct Ctx<'a> {
     pub facts: &'a Facts,
     options: &'a RuleOptions,
     pub findings: Vec<Finding>,
+    /// Facts about a whole document ([`Ctx::doc_fact`]), by the document's address
+    /// (it outlives the context) and the fact's name.
+    doc_facts: Vec<(usize, &'static str, bool)>,
+    /// Facts about a script several steps run ([`Ctx::script_fact`]), by the
+    /// script's address (it outlives the context) and the fact's name.
+    script_facts: foldhash::HashMap<(usize, &'static str), bool>,
 }
 
 impl<'a> Ctx<'a> {
@@ -124,7 +130,48 @@ impl<'a> Ctx<'a> {
             facts,
             options,
             findings: vec![],
+            doc_facts: vec![],
+            script_facts: Default::default(),
         }
+    }
+
+    /// A fact named `fact` about the script `ss`, computed by `f`; for a script
+    /// several steps run (a GitLab line that a template or `default:` gives many
+    /// jobs, a script file many steps call), computed once in this context.
+    pub fn script_fact(
+        &mut self,
+        ss: &StepScript,
+        fact: &'static str,
+        f: impl FnOnce(&crate::shell::Script) -> bool,
+    ) -> bool {
+        if !ss.shared() {
+            return f(ss.script);
+        }
+        let key = (std::ptr::from_ref(ss.script) as usize, fact);
+        *self.script_facts.entry(key).or_insert_with(|| f(ss.script))
+    }
+
+    /// A fact named `fact` about document `doc`, computed by `f` the first time it is
+    /// asked in this context: a search of a whole file that every step of it would
+    /// otherwise repeat. (A context covers one workflow and the few files it
+    /// includes: the list stays short.)
+    pub fn doc_fact(
+        &mut self,
+        doc: &Document,
+        fact: &'static str,
+        f: impl FnOnce() -> bool,
+    ) -> bool {
+        let key = std::ptr::from_ref(doc) as usize;
+        if let Some((_, _, v)) = self
+            .doc_facts
+            .iter()
+            .find(|(d, n, _)| *d == key && *n == fact)
+        {
+            return *v;
+        }
+        let v = f();
+        self.doc_facts.push((key, fact, v));
+        v
     }
 
     /// Records a finding with the rule's defaults; adjust it through the returned builder.
@@ -337,6 +384,17 @@ pub struct StepScript<'s> {
 }
 
 impl StepScript<'_> {
+    /// Whether other steps may run this very script: a script file, or a step's
+    /// script whose `Arc` is shared.
+    pub fn shared(&self) -> bool {
+        match self.run {
+            Some(r) => r
+                .script
+                .as_ref()
+                .is_some_and(|a| std::sync::Arc::strong_count(a) > 1),
+            None => true,
+        }
+    }
     /// Maps a span of the script text to a span in [`StepScript::path`].
     pub fn span(&self, doc: &Document, s: Span) -> Span {
         match self.run {
@@ -358,13 +416,6 @@ pub fn step_scripts<'s>(
     let Some(script) = &run.script else {
         return vec![];
     };
-    let mut out = vec![StepScript {
-        path: site.path,
-        script,
-        run: Some(run),
-        errexit: run.errexit(),
-        via: None,
-    }];
     let (called, vias) = site.step.called.get_or_init(|| {
         let called = called_scripts(site, script, scripts, repo);
         // Where each first-hop command is in this step's file.
@@ -377,6 +428,14 @@ pub fn step_scripts<'s>(
             })
             .collect();
         (called, vias)
+    });
+    let mut out = Vec::with_capacity(1 + called.scripts.len());
+    out.push(StepScript {
+        path: site.path,
+        script,
+        run: Some(run),
+        errexit: run.errexit(),
+        via: None,
     });
     for ((p, _, chain), via) in called.scripts.iter().zip(vias) {
         let Some(sf) = scripts.get(p) else { continue };

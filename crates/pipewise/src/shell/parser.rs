@@ -933,7 +933,8 @@ impl<'s> Parser<'s> {
     fn simple_command(&mut self, list: usize, item: usize, cx: Cx) {
         let start = self.pos;
         let mut end = start;
-        let mut words: Vec<Word> = vec![];
+        // The capacity the first push would give, without the growth path.
+        let mut words: Vec<Word> = Vec::with_capacity(4);
         let mut redirects = vec![];
         let mut declaration = false;
         loop {
@@ -1059,7 +1060,7 @@ impl<'s> Parser<'s> {
             self.pos += 2;
             self.substitution(cx, Closer::RParen);
             dynamic = true;
-            text.push_str(self.text(start, self.pos));
+            append(&mut text, self.text(start, self.pos));
         }
         while let Some(c) = self.peek() {
             match c {
@@ -1067,14 +1068,14 @@ impl<'s> Parser<'s> {
                     Some(b'\n') => self.pos += 2,
                     Some(_) => {
                         let n = self.char_len(self.pos + 1);
-                        text.push_str(self.text(self.pos + 1, self.pos + 1 + n));
+                        append(&mut text, self.text(self.pos + 1, self.pos + 1 + n));
                         self.pos += 1 + n;
                     }
                     None => self.pos += 1,
                 },
                 b'\'' => {
                     let (s, e) = self.single_quoted();
-                    text.push_str(self.text(s, e));
+                    append(&mut text, self.text(s, e));
                     dynamic |= self.text(s, e).contains("${{");
                 }
                 b'"' => {
@@ -1082,15 +1083,15 @@ impl<'s> Parser<'s> {
                     let (s, e) = self.double_quoted(cx);
                     let inner = self.text(s, e);
                     dynamic |= inner.contains('$') || inner.contains('`');
-                    text.push_str(inner);
+                    append(&mut text, inner);
                 }
                 b'$' => {
                     let at = self.pos;
                     let (piece, dyn_) = self.dollar(cx, false);
                     dynamic |= dyn_;
                     match piece {
-                        Some((s, e)) => text.push_str(self.text(s, e)),
-                        None => text.push_str(self.text(at, self.pos)),
+                        Some((s, e)) => append(&mut text, self.text(s, e)),
+                        None => append(&mut text, self.text(at, self.pos)),
                     }
                 }
                 b'`' if self.backticks == 0 => {
@@ -1098,7 +1099,7 @@ impl<'s> Parser<'s> {
                     self.pos += 1;
                     self.backtick(cx);
                     dynamic = true;
-                    text.push_str(self.text(at, self.pos));
+                    append(&mut text, self.text(at, self.pos));
                 }
                 b'(' if self.pos > start => {
                     let prev = self.b.get(self.pos - 1).copied().unwrap_or(0);
@@ -1107,11 +1108,11 @@ impl<'s> Parser<'s> {
                         // extglob `@(a|b)`
                         let at = self.pos;
                         self.skip_parens();
-                        text.push_str(self.text(at, self.pos));
+                        append(&mut text, self.text(at, self.pos));
                     } else if prev == b'=' && assignment_prefix(raw) == Some(raw.len()) {
                         let at = self.pos;
                         self.array(cx);
-                        text.push_str(self.text(at, self.pos));
+                        append(&mut text, self.text(at, self.pos));
                     } else {
                         break;
                     }
@@ -1125,7 +1126,7 @@ impl<'s> Parser<'s> {
                     }) {
                         self.pos += 1;
                     }
-                    text.push_str(self.text(at, self.pos));
+                    append(&mut text, self.text(at, self.pos));
                 }
             }
         }
@@ -1431,6 +1432,17 @@ impl<'s> Parser<'s> {
                 }
             }
         }
+    }
+}
+
+/// Appends `piece` to a word's text; the first piece is copied into a string of its
+/// own length (one allocation, not the growth path: most words are one piece).
+#[inline]
+fn append(text: &mut String, piece: &str) {
+    if text.is_empty() {
+        *text = piece.to_owned();
+    } else {
+        text.push_str(piece);
     }
 }
 

@@ -273,6 +273,15 @@ impl Rule for ReadinessWait {
         check_wait_step(site, cx);
         for ss in step_scripts(site, cx.scripts, cx.repo) {
             let script = ss.script;
+            // Both checks below start from a `sleep` or a `curl`: most scripts have
+            // neither, and need no sorted command list.
+            if !cx.script_fact(&ss, "sleeps or curls", |s| {
+                s.commands
+                    .iter()
+                    .any(|c| matches!(c.base_name(), "sleep" | "curl"))
+            }) {
+                continue;
+            }
             let mut cmds: Vec<&Command> = script
                 .commands
                 .iter()

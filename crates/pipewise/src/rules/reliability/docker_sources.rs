@@ -42,6 +42,8 @@ fn ancestors(path: &str) -> Vec<String> {
 /// compose files (relative to the compose file) and CI files, and the words of
 /// `… build …` lines in CI files (normalized).
 fn named_contexts(repo: &crate::repo::Repo) -> Vec<String> {
+    static BUILD: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(" build"));
     let mut out: Vec<String> = vec![];
     let kinds = [
         FileKind::Compose,
@@ -66,7 +68,8 @@ fn named_contexts(repo: &crate::repo::Repo) -> Vec<String> {
                     }
                 }
             }
-            if let Some(s) = n.as_str() {
+            // (One search of the value first: most values have no ` build`.)
+            if let Some(s) = n.as_str().filter(|s| BUILD.find(s.as_bytes()).is_some()) {
                 for line in s.lines().filter(|l| l.contains(" build")) {
                     for w in line.split_whitespace() {
                         let w = w.trim_matches(['"', '\'']);

@@ -6,7 +6,6 @@
 
 use crate::finding::{Category, Confidence, Severity};
 use crate::intent::{step_intent, Intent};
-use crate::keywords::find_literal;
 use crate::rules::{step_scripts, Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::shell::{Command, Script};
 
@@ -60,18 +59,40 @@ impl Rule for InteractiveCommand {
         crate::workflow::Platform::ALL
     }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
-        // (`step_intent` already counts the step's name.)
-        let step_i = step_intent(site.step);
-        let rollback = find_literal(site.step.haystack(), "rollback").is_some()
-            || site
-                .job
-                .is_some_and(|j| find_literal(j.id, "rollback").is_some());
+        // What the step is for, asked only when a command prompts (most steps have
+        // none): the step's intent (which counts its name) and "rollback".
+        let mut known: Option<(Intent, bool)> = None;
+        let mut purpose = || {
+            *known.get_or_insert_with(|| {
+                static ROLLBACK: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+                    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("rollback"));
+                let rollback = ROLLBACK.find(site.step.haystack().as_bytes()).is_some()
+                    || site
+                        .job
+                        .is_some_and(|j| ROLLBACK.find(j.id.as_bytes()).is_some());
+                (step_intent(site.step), rollback)
+            })
+        };
+        // Whether host keys are set up: asked at most once per step.
+        let mut keys_known: Option<bool> = None;
         for ss in step_scripts(site, cx.scripts, cx.repo) {
             if ss.run.is_none() && ss.path.ends_with(".py") {
                 continue;
             }
-            report_select(site, &ss, step_i, rollback, cx);
+            report_select(site, &ss, &mut purpose, cx);
+            // Most scripts have no command that can prompt or ask about host keys.
+            if !cx.script_fact(&ss, "may prompt", |s| {
+                s.commands.iter().any(|c| may_ask(c.base_name()))
+            }) {
+                continue;
+            }
             for (idx, c) in ss.script.commands.iter().enumerate() {
+                let name = c.base_name();
+                let ssh_name = matches!(name, "ssh" | "scp" | "sftp");
+                // Most commands can neither prompt nor ask about host keys.
+                if !may_ask(name) {
+                    continue;
+                }
                 let in_pipe = ss
                     .script
                     .lists
@@ -79,13 +100,13 @@ impl Rule for InteractiveCommand {
                     .and_then(|l| l.items.get(c.item))
                     .map(|it| it.pipeline && it.commands.first() != Some(&idx))
                     .unwrap_or(false);
-                let ssh = matches!(c.base_name(), "ssh" | "scp" | "sftp")
+                let ssh = ssh_name
                     && !c.args().iter().any(|a| {
                         let t = a.text.to_ascii_lowercase();
                         t.contains("stricthostkeychecking") || t.contains("batchmode")
                     });
                 // `git commit -F-<<EOF`: the message flag is parsed with the heredoc.
-                if c.base_name() == "git" {
+                if name == "git" {
                     let text = crate::rules::reliability::script_text(&ss, cx);
                     let line_end = text[c.span.start.min(text.len())..]
                         .find('\n')
@@ -101,10 +122,16 @@ impl Rule for InteractiveCommand {
                     // containers and self-hosted runners prompt.
                     Some(w) if w.starts_with("`apt") && !apt_prompts(site) => continue,
                     // setup-miniconda / setup-micromamba configure `always_yes`.
-                    Some(w) if w.starts_with("`conda") || w.starts_with("`mamba") || w.starts_with("`micromamba") => {
+                    Some(w)
+                        if w.starts_with("`conda")
+                            || w.starts_with("`mamba")
+                            || w.starts_with("`micromamba") =>
+                    {
                         let configured = site.job.is_some_and(|j| {
                             j.steps.iter().any(|s| {
-                                s.action().is_some_and(|a| a.contains("setup-miniconda") || a.contains("setup-micromamba"))
+                                s.action().is_some_and(|a| {
+                                    a.contains("setup-miniconda") || a.contains("setup-micromamba")
+                                })
                             })
                         });
                         if configured {
@@ -113,15 +140,19 @@ impl Rule for InteractiveCommand {
                         w
                     }
                     Some(w) => w,
-                    None if ssh && !host_keys_known(site, cx) => format!(
-                        "`{}` to a host whose key was never added to `known_hosts` asks to confirm it; with no terminal it fails with \"Host key verification failed\"",
-                        c.base_name()
-                    ),
+                    None if ssh
+                        && !*keys_known.get_or_insert_with(|| host_keys_known(site, cx)) =>
+                    {
+                        format!(
+                            "`{name}` to a host whose key was never added to `known_hosts` asks to confirm it; with no terminal it fails with \"Host key verification failed\""
+                        )
+                    }
                     None => continue,
                 };
                 if guarded(ss.script, c) {
                     continue;
                 }
+                let (step_i, rollback) = purpose();
                 let mut sev = if step_i == Intent::Deploy || rollback || step_i == Intent::Publish {
                     Severity::Critical
                 } else {
@@ -149,7 +180,7 @@ impl Rule for InteractiveCommand {
                     (None, true) => format!("{why}."),
                 };
                 let mut b = report(cx, site, &ss, span, msg, sev);
-                if c.base_name() != "read" && c.base_name() != "select" {
+                if name != "read" && name != "select" {
                     b = b.confidence(Confidence::Medium);
                 }
                 let _ = b;
@@ -158,8 +189,21 @@ impl Rule for InteractiveCommand {
     }
 }
 
-/// The command names [`prompts`] has a case for.
-const PROMPTERS: &[&str] = &[
+/// The command names [`prompts`] has a case for ([`PROMPTERS`]), and [`prompter`],
+/// the same test as one `match` (asked of every command of every step).
+macro_rules! prompters {
+    ($($name:literal),* $(,)?) => {
+        /// The command names [`prompts`] has a case for.
+        #[cfg_attr(not(test), allow(dead_code))]
+        const PROMPTERS: &[&str] = &[$($name),*];
+        /// Whether `name` is one of [`PROMPTERS`].
+        fn prompter(name: &str) -> bool {
+            matches!(name, $($name)|*)
+        }
+    };
+}
+
+prompters![
     "read",
     "select",
     "apt-get",
@@ -185,9 +229,17 @@ const PROMPTERS: &[&str] = &[
     "gh",
 ];
 
+/// Whether a command named `name` can wait for an answer: [`prompts`] can answer
+/// for it (a prompter, or one run through `sudo`/`doas`), or it may ask about a host
+/// key (`ssh`, `scp`, `sftp`).
+fn may_ask(name: &str) -> bool {
+    prompter(name) || matches!(name, "sudo" | "doas" | "ssh" | "scp" | "sftp")
+}
+
 /// Why `c` waits for input, if it does.
 fn prompts(c: &Command, piped: bool) -> Option<String> {
-    if matches!(c.base_name(), "sudo" | "doas") {
+    let name = c.base_name();
+    if matches!(name, "sudo" | "doas") {
         let skip = 1 + c
             .args()
             .iter()
@@ -200,7 +252,7 @@ fn prompts(c: &Command, piped: bool) -> Option<String> {
         return prompts(&inner, piped);
     }
     // Most commands are none of these: no argument list is built for them.
-    if !PROMPTERS.contains(&c.base_name()) {
+    if !prompter(name) {
         return None;
     }
     let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
@@ -209,7 +261,7 @@ fn prompts(c: &Command, piped: bool) -> Option<String> {
         args.iter()
             .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains(ch))
     };
-    match c.base_name() {
+    match name {
         "read" => {
             // `while read -r line; do …` consumes data; it never waits on a person.
             if c.in_condition || c.stdin_redirected() || short_flag('t') || short_flag('u') || piped
@@ -362,7 +414,7 @@ fn guarded(script: &Script, c: &Command) -> bool {
 }
 
 /// The job (or the step's scripts) sets up host keys, or turns host-key checks off.
-fn host_keys_known(site: &StepSite, cx: &Ctx) -> bool {
+fn host_keys_known(site: &StepSite, cx: &mut Ctx) -> bool {
     const MARKS: [&str; 5] = [
         "known_hosts",
         "ssh-keyscan",
@@ -372,19 +424,21 @@ fn host_keys_known(site: &StepSite, cx: &Ctx) -> bool {
     ];
     let has = |h: &str| MARKS.iter().any(|m| h.contains(m));
     // Workflow- or job-level `env:` (`SSH_OPTS: -o StrictHostKeyChecking=no`): one
-    // pass over the source in any case, without lower-casing a copy of it per `ssh`.
+    // pass over the source per document, without lower-casing a copy of it.
     static ANY_CASE: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
         std::sync::OnceLock::new();
     let source = site.doc.source();
-    let in_source = match ANY_CASE.get_or_init(|| {
-        aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(MARKS)
-            .ok()
-    }) {
-        Some(ac) => ac.is_match(source),
-        None => has(&source.to_ascii_lowercase()),
-    };
+    let in_source = cx.doc_fact(site.doc, "host-key marks", || {
+        match ANY_CASE.get_or_init(|| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(MARKS)
+                .ok()
+        }) {
+            Some(ac) => ac.is_match(source),
+            None => has(&source.to_ascii_lowercase()),
+        }
+    });
     if in_source {
         return true;
     }
@@ -420,8 +474,7 @@ fn host_keys_known(site: &StepSite, cx: &Ctx) -> bool {
 fn report_select(
     site: &StepSite,
     ss: &crate::rules::StepScript,
-    step_i: Intent,
-    rollback: bool,
+    purpose: &mut dyn FnMut() -> (Intent, bool),
     cx: &mut Ctx,
 ) {
     let text = match ss.run {
@@ -456,6 +509,7 @@ fn report_select(
         }
         let end = start + t.trim_end().len();
         let span = ss.span(site.doc, crate::finding::Span::new(start, end));
+        let (step_i, rollback) = purpose();
         let sev = if step_i >= Intent::Publish || rollback {
             Severity::Critical
         } else {

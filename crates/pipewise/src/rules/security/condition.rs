@@ -45,6 +45,53 @@ pub fn read(node: &Node) -> Read {
     }
 }
 
+/// Whether [`read`] gives an expression that is not a constant (or nothing), found
+/// without parsing: the expression (the whole value, or its one `${{ }}` fence) leads,
+/// after any `!` and `(`, with a name that is not a literal keyword (`github.ref ==
+/// …`, `always()`, `startsWith(…)`). Its leftmost operand is then a context or a
+/// call, so the expression is not a constant whatever follows; a value that does not
+/// parse reads as nothing. `unsound-condition` skips such values (most `if:`s)
+/// unparsed. `false` says nothing.
+pub fn leads_with_a_name(node: &Node) -> bool {
+    let Some(v) = node.as_str() else {
+        return false;
+    };
+    let inner = if expr::find_open(v.as_bytes(), 0).is_none() {
+        v
+    } else {
+        // Exactly one fence, the whole value (as `read` takes it).
+        match v.strip_prefix("${{") {
+            Some(rest) if expr::find_close(v.as_bytes(), 3) == Ok(v.len().saturating_sub(2)) => {
+                rest.get(..rest.len().saturating_sub(2)).unwrap_or("")
+            }
+            _ => return false,
+        }
+    };
+    let b = inner.as_bytes();
+    let Some(start) = b.iter().position(|c| {
+        !matches!(
+            c,
+            b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c' | b'!' | b'('
+        )
+    }) else {
+        return false;
+    };
+    let end = b
+        .get(start..)
+        .unwrap_or_default()
+        .iter()
+        .position(|&c| !(c.is_ascii_alphanumeric() || c == b'_' || c == b'-'))
+        .map_or(b.len(), |n| start + n);
+    let starts_a_name = b
+        .get(start)
+        .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_');
+    starts_a_name
+        && !matches!(
+            inner.get(start..end),
+            Some("null" | "true" | "false" | "Infinity" | "NaN")
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,6 +102,76 @@ mod tests {
         let doc = Document::parse(src.to_string()).expect("yaml");
         let node = doc.root.get("if").expect("if").clone();
         read(&node)
+    }
+
+    /// A value that leads with a name is never read as a constant, and the values
+    /// it passes over are the ones that may be.
+    #[test]
+    fn values_leading_with_a_name_are_never_constants() {
+        let texts = [
+            "github.actor == 'a'",
+            "always()",
+            "!cancelled() && true",
+            "(github.event_name == 'push') || true",
+            " !( startsWith(github.ref, 'refs/tags/') )",
+            "${{ github.actor == 'a' }}",
+            "${{ success() }}",
+            "_x",
+            "a-b",
+            "True",
+            "nulls",
+            "github.x = 1",
+            "true",
+            "!false",
+            "(true)",
+            " ( ! null ) ",
+            "'github.actor == x'",
+            "1",
+            "-Infinity",
+            "NaN",
+            "Infinity",
+            "${{ true }}",
+            "${{ !false }}",
+            "${{ true }} ",
+            "${{ github.x }} && ${{ github.y }}",
+            "${{ github.x }}\n",
+            "x ${{ github.x }}",
+            "${{ github.x",
+            "${{ 'a }}' }}",
+            "${{ '}}' == github.x }}",
+            "",
+            "   ",
+            "!",
+            "(",
+            "é",
+        ];
+        let mut skipped = 0;
+        for t in texts {
+            let src = format!("if: {}\n", serde_json::to_string(t).unwrap());
+            let doc = Document::parse(src).expect("yaml");
+            let node = doc.root.get("if").expect("if");
+            let skip = leads_with_a_name(node);
+            if skip {
+                skipped += 1;
+                let constant = match read(node) {
+                    Read::Expr(e) => e.as_literal_bool().is_some(),
+                    Read::Template => true,
+                    Read::Unknown => false,
+                };
+                assert!(
+                    !constant,
+                    "{t:?} was skipped but reads as a constant or template"
+                );
+            }
+        }
+        assert_eq!(skipped, 12, "names lead in the first 12 texts only");
+        assert!(!leads_with_a_name(
+            Document::parse("if: true\n".into())
+                .unwrap()
+                .root
+                .get("if")
+                .unwrap()
+        ));
     }
 
     #[test]

@@ -6,7 +6,6 @@ use crate::finding::{Category, Confidence, Severity};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::workflow::{Job, Workflow};
 use serde::Deserialize;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 pub struct DeprecatedAction;
@@ -113,12 +112,13 @@ fn ref_matches(r: &str, major: &str) -> bool {
 }
 
 /// The table's entries by what they match: an exact action name, an `owner/repo/*`
-/// prefix or an `owner/*` prefix (entry indices, in table order).
+/// prefix or an `owner/*` prefix (entry indices, in table order). Hashed with
+/// foldhash: every `uses:` is looked up three times.
 #[derive(Default)]
 struct Index {
-    exact: HashMap<&'static str, Vec<usize>>,
-    repo: HashMap<&'static str, Vec<usize>>,
-    owner: HashMap<&'static str, Vec<usize>>,
+    exact: foldhash::HashMap<&'static str, Vec<usize>>,
+    repo: foldhash::HashMap<&'static str, Vec<usize>>,
+    owner: foldhash::HashMap<&'static str, Vec<usize>>,
 }
 
 fn index() -> &'static Index {

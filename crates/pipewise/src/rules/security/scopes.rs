@@ -2,7 +2,7 @@
 //! push, release, package push, SARIF upload, PR comment, deployment, OIDC), and
 //! renders the minimal `permissions:` block the permission rules propose.
 
-use crate::keywords::contains_ignore_ascii_case;
+use crate::keywords::{contains_ignore_ascii_case, find_literal};
 use crate::workflow::{Job, Step};
 use pipewise_catalog::catalog;
 use std::collections::BTreeMap;
@@ -27,24 +27,24 @@ pub fn step_uses_oidc(step: &Step) -> bool {
         .any(|e| e.requests_oidc(&input))
         || action.starts_with("./")
         || action.starts_with("$/")
-        || action.contains("oidc")
-        || action.contains("attest")
-        || action.contains("publish")
+        || find_literal(action, "oidc").is_some()
+        || find_literal(action, "attest").is_some()
+        || find_literal(action, "publish").is_some()
     {
         return true;
     }
     if let Some(w) = step.with {
+        if w.get("use_oidc").is_some() || w.get("use-oidc").is_some() {
+            return true;
+        }
         let mut found = false;
         w.walk(&mut |n| {
-            if let Some(s) = n.as_str() {
-                if contains_ignore_ascii_case(s, "id-token")
-                    || contains_ignore_ascii_case(s, "oidc")
-                {
-                    found = true;
-                }
+            if let Some(s) = n.as_str().filter(|_| !found) {
+                found = contains_ignore_ascii_case(s, "id-token")
+                    || contains_ignore_ascii_case(s, "oidc");
             }
         });
-        if w.get("use_oidc").is_some() || w.get("use-oidc").is_some() || found {
+        if found {
             return true;
         }
     }

@@ -80,20 +80,21 @@ fn secret_access(e: &Expr) -> Option<(bool, bool)> {
 }
 
 /// Every string scalar of the document with its `${{ }}`s checked for whole/dynamic access.
-/// `secrets` in any case (expression contexts are case-insensitive: `toJSON(SECRETS)`
-/// is the whole object too), searched in every scalar of every file (built once).
-static SECRETS: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
-    std::sync::LazyLock::new(|| {
-        aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(["secrets"])
-            .ok()
-    });
+/// `secrets` as written, searched in every scalar of every file (built once).
+static SECRETS: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("secrets"));
 
-/// Whether `hay` names `secrets` in any case (or the searcher could not be built,
-/// when every scalar is looked at).
-fn names_secrets(hay: &[u8]) -> bool {
-    SECRETS.as_ref().is_none_or(|ac| ac.is_match(hay))
+/// Whether `hay` names `secrets` in a case other than lowercase (`SECRETS`,
+/// `Secrets`): expression contexts are case-insensitive, so `toJSON(SECRETS)` is the
+/// whole object too. One `memchr2` pass for `s`/`S`.
+fn names_secrets_in_other_case(hay: &[u8]) -> bool {
+    let Some(last) = hay.len().checked_sub("secrets".len()) else {
+        return false;
+    };
+    memchr::memchr2_iter(b's', b'S', hay.get(..=last).unwrap_or(&[])).any(|i| {
+        hay.get(i..i + "secrets".len())
+            .is_some_and(|w| w != b"secrets" && w.eq_ignore_ascii_case(b"secrets"))
+    })
 }
 
 fn scan_doc(path: &str, doc: &Document, cx: &mut Ctx) {
@@ -102,13 +103,21 @@ fn scan_doc(path: &str, doc: &Document, cx: &mut Ctx) {
     // backslash in the file, no scalar holds `secrets` (in any case); one pass instead of one per
     // scalar (about half of the corpus's workflows never name `secrets`).
     let src = doc.source().as_bytes();
-    if !names_secrets(src) && memchr::memchr(b'\\', src).is_none() {
+    // Where the file has an escape or names `secrets` in another case, a scalar is
+    // searched ignoring case; otherwise the exact search is enough (and cheaper).
+    let any_case = memchr::memchr(b'\\', src).is_some() || names_secrets_in_other_case(src);
+    if !any_case && SECRETS.find(src).is_none() {
         return;
     }
     let mut hits: Vec<(Span, bool)> = vec![];
     doc.root.walk(&mut |n: &Node| {
         let Some(s) = n.as_str() else { return };
-        if s.len() < "secrets".len() || !names_secrets(s.as_bytes()) {
+        let named = if any_case {
+            contains_ignore_ascii_case(s, "secrets")
+        } else {
+            SECRETS.find(s.as_bytes()).is_some()
+        };
+        if !named {
             return;
         }
         for emb in find_embedded(s) {

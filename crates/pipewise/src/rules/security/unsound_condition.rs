@@ -3,7 +3,7 @@
 //! constant such as `if: true`.
 
 use super::common::is_privileged;
-use super::condition::{read, Read};
+use super::condition::{leads_with_a_name, read, Read};
 use crate::finding::{Category, Confidence, Severity};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::workflow::{Job, Workflow};
@@ -73,6 +73,9 @@ fn check(
     what: &str,
 ) -> Option<(crate::finding::Span, Severity, String)> {
     let node = &entry.value;
+    if leads_with_a_name(node) {
+        return None;
+    }
     match read(node) {
         Read::Template => {
             let block = matches!(
