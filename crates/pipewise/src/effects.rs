@@ -206,11 +206,11 @@ pub fn local_cluster(job: &Job) -> bool {
 }
 
 /// [`step_publishes`] for a step of `job`, with commands held in its matrix resolved
-/// ([`crate::intent::matrix_ships`]): a deploy to a cluster the job itself created on
+/// ([`Facts::matrix_ships`]): a deploy to a cluster the job itself created on
 /// the runner ([`local_cluster`]) ships nothing.
 pub fn step_publishes_in(facts: &Facts, job: &Job, step: &Step) -> Option<Intent> {
     // A publishing command held in the job's matrix (`npx ${{ matrix.cmd }} publish`).
-    let shipped = step_publishes(facts, step).or_else(|| crate::intent::matrix_ships(job, step));
+    let shipped = step_publishes(facts, step).or_else(|| facts.matrix_ships(job, step));
     match shipped? {
         Intent::Deploy if local_cluster(job) => None,
         i => Some(i),

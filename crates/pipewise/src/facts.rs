@@ -39,6 +39,8 @@ struct JobFacts {
 struct StepFacts {
     /// [`Facts::step_ships`].
     step_ships: OnceLock<Option<Intent>>,
+    /// [`Facts::matrix_ships`].
+    matrix_ships: OnceLock<Option<Intent>>,
 }
 
 /// Where the items of some slices are in a table: each slice's address, its length
@@ -186,10 +188,28 @@ impl Facts {
     }
 
     /// [`Facts::step_ships`] for a step of `job`, with commands held in the job's
-    /// matrix resolved ([`crate::intent::matrix_ships`]).
+    /// matrix resolved ([`Facts::matrix_ships`]).
     pub fn step_ships_in(&self, job: &Job, step: &Step) -> Option<Intent> {
         self.step_ships(step)
-            .or_else(|| crate::intent::matrix_ships(job, step))
+            .or_else(|| self.matrix_ships(job, step))
+    }
+
+    /// What a step of `job` ships when its commands come from the job's matrix
+    /// (`npx ${{ matrix.cmd }} publish` with `cmd: vsce`,
+    /// [`crate::intent::compute_matrix_ships`]). The cell is the step's when `job`
+    /// is the job the step belongs to; a step asked for with another job is computed.
+    pub fn matrix_ships(&self, job: &Job, step: &Step) -> Option<Intent> {
+        // Most steps name no matrix value: nothing to look up.
+        if !crate::intent::names_matrix(step) {
+            return None;
+        }
+        let own = job.steps.as_ptr_range().contains(&(step as *const Step));
+        match self.step(step).filter(|_| own) {
+            Some(f) => *f
+                .matrix_ships
+                .get_or_init(|| crate::intent::compute_matrix_ships(job, step)),
+            None => crate::intent::compute_matrix_ships(job, step),
+        }
     }
 
     /// What a step ships already, when the engine's pass or a rule asked for it.

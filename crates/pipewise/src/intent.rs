@@ -1037,15 +1037,24 @@ pub fn command_ships(c: &Command) -> Option<Intent> {
     None
 }
 
+/// Whether a step's script names a matrix value (`${{ matrix.cmd }}`): only then can
+/// [`compute_matrix_ships`] find anything (a cheap test, asked before the facts table).
+pub(crate) fn names_matrix(step: &Step) -> bool {
+    step.run
+        .as_ref()
+        .is_some_and(|run| run.text.contains("matrix."))
+}
+
 /// What a step of `job` ships when its commands come from the job's matrix: each
 /// literal value of the first `${{ matrix.<key> }}` in its script (at most 16) put in
 /// place and the commands read again (`npx ${{ matrix.cmd }} publish` with `cmd: vsce`).
-pub fn matrix_ships(job: &Job, step: &Step) -> Option<Intent> {
-    let run = step.run.as_ref()?;
-    let text = run.text;
-    if !text.contains("matrix.") {
+/// Computed once per step by the facts table ([`crate::facts::Facts::matrix_ships`]).
+pub(crate) fn compute_matrix_ships(job: &Job, step: &Step) -> Option<Intent> {
+    if !names_matrix(step) {
         return None;
     }
+    let run = step.run.as_ref()?;
+    let text = run.text;
     // Only a matrix value in a command's name, or as the tool a runner such as `npx`
     // runs, can change what the step ships (`cargo test --target ${{ matrix.t }}`
     // cannot): read the script again only then.

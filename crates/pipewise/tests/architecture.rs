@@ -576,6 +576,8 @@ const FACTS: &[(&str, &str, &str)] = &[
     // (`rules::ships::resolve_ships`) hands the table what the step runs of the
     // repository (`Facts::resolve_step_ships`), and the table fills the cell.
     ("step_ships", "compute_step_ships", "intent.rs"),
+    // What a step ships through a command held in its job's matrix.
+    ("matrix_ships", "compute_matrix_ships", "intent.rs"),
 ];
 
 /// The engine passes that hand the table what they read of the repository, each

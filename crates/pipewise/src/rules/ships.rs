@@ -29,6 +29,12 @@ struct Resolver<'r, 'v, 'a> {
     visiting: Vec<bool>,
     /// Makefiles read (each once), by path; `None` when absent or unreadable.
     makefiles: HashMap<String, Option<String>>,
+    /// What make targets ship ([`Resolver::runner_ships`]), by Makefile path and
+    /// the targets a command names: read once however many steps run them.
+    make_targets: foldhash::HashMap<(String, Vec<String>), Option<Intent>>,
+    /// What a repository shell script a step calls ships, by its path (each read
+    /// once however many steps call it; [`Resolver::called_ships`]).
+    called: foldhash::HashMap<String, Option<Intent>>,
 }
 
 /// Fills what every step of `workflows` and `actions` ships ([`Facts::step_ships`],
@@ -86,6 +92,8 @@ pub fn resolve_ships(
         by_dir,
         visiting: vec![false; actions.len()],
         makefiles: HashMap::new(),
+        make_targets: Default::default(),
+        called: Default::default(),
     };
     for i in 0..actions.len() {
         r.action(i, None, 0);
@@ -190,21 +198,7 @@ impl<'v, 'a> Resolver<'_, 'v, 'a> {
             let scripts = called
                 .iter()
                 .skip(1)
-                // Shell scripts only: a regular expression in `[[ … =~ (a|b/c.yml) ]]`
-                // can read as a command naming a data file (home-assistant's
-                // builder.yml).
-                .filter(|ss| {
-                    ![".yml", ".yaml", ".json", ".toml", ".md", ".txt", ".lock"]
-                        .iter()
-                        .any(|e| ss.path.ends_with(e))
-                })
-                .flat_map(|ss| ss.script.commands.iter())
-                .filter(|c| crate::intent::may_ship(c))
-                // What ships first (most commands do not), then where to.
-                .filter_map(|c| {
-                    crate::intent::command_ships(c)
-                        .filter(|_| !c.args().iter().any(|w| local_registry(&w.text)))
-                })
+                .filter_map(|ss| self.called_ships(ss))
                 .max();
             let own = called.first();
             // `npm run release`, `make deploy`: what the script or target runs.
@@ -233,6 +227,37 @@ impl<'v, 'a> Resolver<'_, 'v, 'a> {
         };
         // Filled once: a step asked for earlier keeps its answer.
         self.facts.resolve_step_ships(step, through)
+    }
+}
+
+impl Resolver<'_, '_, '_> {
+    /// What a repository script a step calls ships, read once per path: the most
+    /// any of its commands ships, pushes to a registry on the runner left out.
+    fn called_ships(&mut self, ss: &crate::rules::StepScript) -> Option<Intent> {
+        if let Some(known) = self.called.get(ss.path) {
+            return *known;
+        }
+        // Shell scripts only: a regular expression in `[[ … =~ (a|b/c.yml) ]]` can
+        // read as a command naming a data file (home-assistant's builder.yml).
+        let data = [".yml", ".yaml", ".json", ".toml", ".md", ".txt", ".lock"]
+            .iter()
+            .any(|e| ss.path.ends_with(e));
+        let ships = if data {
+            None
+        } else {
+            ss.script
+                .commands
+                .iter()
+                .filter(|c| crate::intent::may_ship(c))
+                // What ships first (most commands do not), then where to.
+                .filter_map(|c| {
+                    crate::intent::command_ships(c)
+                        .filter(|_| !c.args().iter().any(|w| local_registry(&w.text)))
+                })
+                .max()
+        };
+        self.called.insert(ss.path.to_string(), ships);
+        ships
     }
 }
 
@@ -290,40 +315,57 @@ impl Resolver<'_, '_, '_> {
     /// repository (unknown, never judged by its name).
     fn runner_ships(&mut self, c: &Command, cwd: &str) -> Option<Intent> {
         if matches!(c.base_name(), "make" | "gmake") {
-            let (path, targets) = crate::runners::make_call(c, cwd)?;
-            let repo = self.repo;
-            let text = self
-                .makefiles
-                .entry(path)
-                .or_insert_with_key(|p| {
-                    if !repo.exists(p) {
-                        return None;
-                    }
-                    match repo.file(p) {
-                        Some(f) => Some(f.text().to_string()),
-                        None => repo.read(p).ok(),
-                    }
-                })
-                .as_deref()?;
-            let mut seen: Vec<String> = vec![];
-            let mut stack: Vec<(String, usize)> = targets.into_iter().map(|t| (t, 0)).collect();
-            let mut best = None;
-            while let Some((t, depth)) = stack.pop() {
-                if depth > crate::runners::MAX_MAKE_DEPTH || seen.contains(&t) || seen.len() > 32 {
+            let key = crate::runners::make_call(c, cwd)?;
+            if let Some(known) = self.make_targets.get(&key) {
+                return *known;
+            }
+            let ships = self.make_ships(&key.0, key.1.clone());
+            self.make_targets.insert(key, ships);
+            return ships;
+        }
+        self.package_ships(c, cwd)
+    }
+
+    /// What the make `targets` of the Makefile at `path` ship (the targets they run
+    /// in turn, at most [`crate::runners::MAX_MAKE_DEPTH`] deep, each once).
+    fn make_ships(&mut self, path: &str, targets: Vec<String>) -> Option<Intent> {
+        let repo = self.repo;
+        let text = self
+            .makefiles
+            .entry(path.to_string())
+            .or_insert_with_key(|p| {
+                if !repo.exists(p) {
+                    return None;
+                }
+                match repo.file(p) {
+                    Some(f) => Some(f.text().to_string()),
+                    None => repo.read(p).ok(),
+                }
+            })
+            .as_deref()?;
+        let mut seen: Vec<String> = vec![];
+        let mut stack: Vec<(String, usize)> = targets.into_iter().map(|t| (t, 0)).collect();
+        let mut best = None;
+        while let Some((t, depth)) = stack.pop() {
+            if depth > crate::runners::MAX_MAKE_DEPTH || seen.contains(&t) || seen.len() > 32 {
+                continue;
+            }
+            seen.push(t.clone());
+            for line in crate::runners::make_recipe(text, &t).unwrap_or_default() {
+                if let Some(sub) = crate::runners::sub_make(&line) {
+                    stack.extend(sub.into_iter().map(|s| (s, depth + 1)));
                     continue;
                 }
-                seen.push(t.clone());
-                for line in crate::runners::make_recipe(text, &t).unwrap_or_default() {
-                    if let Some(sub) = crate::runners::sub_make(&line) {
-                        stack.extend(sub.into_iter().map(|s| (s, depth + 1)));
-                        continue;
-                    }
-                    let script = crate::shell::Script::parse(&line);
-                    best = best.max(crate::intent::script_ships(&script));
-                }
+                let script = crate::shell::Script::parse(&line);
+                best = best.max(crate::intent::script_ships(&script));
             }
-            return best;
         }
+        best
+    }
+
+    /// What a package manager's script that `c` runs ships, read from the
+    /// `package.json` of `cwd` or of the workspace it names.
+    fn package_ships(&self, c: &Command, cwd: &str) -> Option<Intent> {
         if !matches!(c.base_name(), "npm" | "pnpm" | "yarn" | "bun") {
             return None;
         }
