@@ -1,12 +1,16 @@
 //! The `pipewise/report@1` data model, serialized as JSON exactly as
-//! `docs/report-schema.md` describes: everything a renderer shows. Plain data in
-//! its own crate, below everything that fills it (the `pipewise` engine: rules,
-//! analysis, scoring, summary) or renders it (`pipewise::report`); it computes
-//! nothing.
+//! `docs/report-schema.md` describes: everything a renderer shows, and the
+//! renderers ([`render`]: one trait, one registry). Plain data in its own crate,
+//! below everything that fills it (the `pipewise` engine: rules, analysis, scoring,
+//! summary), which it does not depend on; the data computes nothing, and the
+//! renderers compute nothing of their own.
 
 pub mod economics;
+pub mod expr;
 pub mod finding;
+pub mod render;
 pub mod rule;
+pub mod snippet;
 
 use crate::finding::{Confidence, Fix, Severity};
 use serde::{Deserialize, Serialize};

@@ -720,7 +720,7 @@ fn resolve(
             }
             &t[..n]
         };
-        context = crate::report::context_lines(&src.path, prefix, start.line)
+        context = crate::schema::snippet::context_lines(&src.path, prefix, start.line)
             .into_iter()
             .map(|(l, t)| (l, crate::source::clip_line(&t, 0)))
             .collect();

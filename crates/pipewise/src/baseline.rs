@@ -86,7 +86,7 @@ impl Baseline {
                 r.findings.iter().map(|f| BaselineEntry {
                     fingerprint: f.fingerprint.clone(),
                     rule: f.rule.clone(),
-                    file: crate::report::display_path(&r.root, &f.file),
+                    file: crate::schema::display_path(&r.root, &f.file),
                     line: f.line,
                     message: f.message.clone(),
                 })

@@ -181,8 +181,9 @@ impl SourceFile {
 /// clipped around the finding (one 36 KB line with 10,000 findings made every finding
 /// copy the whole line, 1.9 GB).
 pub const SNIPPET_LINE_BYTES: usize = 400;
-/// Characters kept before the finding's column when a line is clipped at its start.
-pub const SNIPPET_LEAD_CHARS: usize = 80;
+/// Characters kept before the finding's column when a line is clipped at its start,
+/// and where the caret then sits: the report crate's, which renderers read back.
+pub use pipewise_report::snippet::{snippet_caret, SNIPPET_LEAD_CHARS};
 
 /// `text` (one line) clipped to [`SNIPPET_LINE_BYTES`] around byte `focus`: `…` marks
 /// each cut end; when the start is cut, the focus is the character right after the
@@ -210,17 +211,6 @@ pub fn clip_line(text: &str, focus: usize) -> String {
         &text[start..end],
         if end < text.len() { "…" } else { "" }
     )
-}
-
-/// The 0-based character where a finding at 1-based `column` sits in its first
-/// snippet line `text`, which [`clip_line`] may have clipped.
-pub fn snippet_caret(text: &str, column: usize) -> usize {
-    let start = column.saturating_sub(1);
-    if start > SNIPPET_LEAD_CHARS && text.starts_with('…') {
-        SNIPPET_LEAD_CHARS + 1
-    } else {
-        start
-    }
 }
 
 /// Checks that a configuration or manifest file has the shape its name promises:

@@ -649,44 +649,107 @@ fn facts_have_one_filler() {
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
-/// What renderers must not look up by id: the capability and rule registries and
-/// the engine's functions over them. Everything a renderer shows is in the report
-/// data (docs/architecture.md, "Renderers compute nothing of their own"): a
-/// capability's name, practice, category and optional flag are on it, and every
-/// rule's metadata is in `Report::rules` (and passed to the streams).
-const REGISTRIES: &[(&str, &[&str])] = &[
-    // The capability units (`meta`, `ALL`, …) and the rest of the analysis.
-    ("analysis", &[]),
-    // The rules (`by_id`, `all`).
-    ("rules", &[]),
-    // Capability metadata by id.
-    ("summary", &[]),
-    (
-        "scoring",
-        &["capability_category", "is_optional", "CAPABILITIES"],
-    ),
-];
-
-#[test]
-fn renderers_look_nothing_up_by_id() {
-    let mut problems = vec![];
-    for (f, rel) in source_files() {
-        if !rel.starts_with("report/") {
+/// The dependencies a crate's `Cargo.toml` names, in every `*dependencies` table
+/// (`[dependencies]`, `[dev-dependencies]`, `[target.'…'.dependencies]`, and
+/// `[dependencies.name]` tables).
+fn manifest_dependencies(manifest: &str) -> BTreeSet<String> {
+    let mut deps = BTreeSet::new();
+    let mut in_deps = false;
+    for line in manifest.lines() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if let Some(table) = line.strip_prefix('[') {
+            let table = table.trim_end_matches(']');
+            in_deps = false;
+            match table.split_once("dependencies.") {
+                Some((_, name)) => {
+                    deps.insert(name.trim_matches('"').to_string());
+                }
+                None => in_deps = table.ends_with("dependencies"),
+            }
             continue;
         }
-        let code = code(&f);
-        for (m, next) in paths_after(&code, "crate::") {
-            let Some((_, names)) = REGISTRIES.iter().find(|(r, _)| *r == m) else {
-                continue;
-            };
-            let hit = names.is_empty() || next.iter().any(|n| names.contains(&n.as_str()));
-            if !hit {
-                continue;
+        if in_deps {
+            if let Some((key, _)) = line.split_once('=') {
+                let name = key.trim().split('.').next().unwrap_or("");
+                deps.insert(name.trim_matches('"').to_string());
             }
-            problems.push(format!("{rel} looks up `crate::{m}::{}`", next.join(", ")));
         }
     }
+    deps
+}
+
+/// The renderers live in the report crate (`pipewise_report::render`), which
+/// depends on no other pipewise crate but the YAML parser (a leaf, below the
+/// engine; the Markdown report labels a fix snippet `yaml` when it parses, as it
+/// does with TOML): a renderer cannot look anything up in the
+/// engine (rules, capabilities, scoring) or compute with it. Everything it shows is
+/// in the report data (docs/architecture.md, "Renderers compute nothing of their
+/// own"): a capability's name, practice, category and optional flag are on it, and
+/// every rule's metadata is in `Report::rules` (and passed to the streams).
+#[test]
+fn renderers_do_not_depend_on_the_engine() {
+    let report = Path::new(env!("CARGO_MANIFEST_DIR")).join("../pipewise-report");
+    let manifest = std::fs::read_to_string(report.join("Cargo.toml")).unwrap();
+    let deps = manifest_dependencies(&manifest);
+    assert!(
+        deps.contains("serde") && deps.contains("serde_json"),
+        "{deps:?}"
+    );
+    let engine: Vec<_> = deps
+        .iter()
+        .filter(|d| d.starts_with("pipewise") && *d != "pipewise-yaml")
+        .collect();
+    assert!(
+        engine.is_empty(),
+        "pipewise-report must not depend on {engine:?}: the renderers sit below the engine"
+    );
+    let mut files = vec![];
+    rust_files(&report.join("src"), &mut files);
+    let mut renderers = 0;
+    let mut problems = vec![];
+    for f in &files {
+        let code = code(f);
+        let engine = code
+            .match_indices("pipewise")
+            .filter(|(i, _)| {
+                let rest = &code[i + "pipewise".len()..];
+                (rest.starts_with("::") || rest.starts_with('_')) && !rest.starts_with("_yaml::")
+            })
+            .count();
+        if engine > 0 {
+            problems.push(format!(
+                "{} names the engine's crates ({engine} times)",
+                f.display()
+            ));
+        }
+        renderers += usize::from(
+            code.contains("impl Renderer for") || code.contains("impl super::Renderer for"),
+        );
+    }
     assert!(problems.is_empty(), "{problems:#?}");
+    assert!(
+        renderers >= 9,
+        "the renderers are in pipewise-report/src/render ({renderers})"
+    );
+    // No renderer is left in (or comes back to) the engine: `report/` re-exports.
+    let mut left = vec![];
+    rust_files(&src().join("report"), &mut left);
+    assert_eq!(
+        left,
+        [src().join("report/mod.rs")],
+        "renderers belong in pipewise-report"
+    );
+    assert!(!code(&src().join("report/mod.rs")).contains("impl Renderer for"));
+}
+
+/// The dependency reading sees every kind of table.
+#[test]
+fn manifest_dependencies_reads_every_table() {
+    let deps = manifest_dependencies(
+        "[package]\nname = \"x\"\n[dependencies]\nserde = { workspace = true }\npipewise.workspace = true # engine\n[dev-dependencies]\ninsta = \"1\"\n[target.'cfg(unix)'.dependencies]\nlibc = \"0.2\"\n[dependencies.pipewise-yaml]\npath = \"../y\"\n[features]\nfast = []\n",
+    );
+    let want = ["insta", "libc", "pipewise", "pipewise-yaml", "serde"];
+    assert_eq!(deps, want.iter().map(|s| s.to_string()).collect());
 }
 
 /// GitHub-only fixes sit in `fix/github/`, the others in `fix/` (docs/architecture.md,

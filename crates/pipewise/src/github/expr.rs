@@ -394,30 +394,8 @@ pub(crate) fn find_open(bytes: &[u8], from: usize) -> Option<usize> {
 }
 
 /// Offset of the closing `}}`, or `Err(Some(offset of an unclosed quote))`
-/// / `Err(None)` if there is none.
-pub(crate) fn find_close(bytes: &[u8], from: usize) -> Result<usize, Option<usize>> {
-    let mut i = from;
-    let mut string_start: Option<usize> = None;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let next = bytes.get(i + 1).copied();
-        if string_start.is_some() {
-            if b == b'\'' {
-                if next == Some(b'\'') {
-                    i += 2;
-                    continue;
-                }
-                string_start = None;
-            }
-        } else if b == b'\'' {
-            string_start = Some(i);
-        } else if b == b'}' && next == Some(b'}') {
-            return Ok(i);
-        }
-        i += 1;
-    }
-    Err(string_start)
-}
+/// / `Err(None)` if there is none (the report crate's, which a job label reads too).
+pub(crate) use pipewise_report::expr::find_close;
 
 // ---------------------------------------------------------------------------
 // Lexer
@@ -1640,6 +1618,63 @@ mod tests {
             let contexts = e.contexts();
             prop_assert_eq!(&contexts[0].0, &path);
             prop_assert_eq!(contexts[0].1.text(&text), Some(path.as_str()));
+        }
+    }
+
+    /// What the parser reads as `matrix.KEY`, by the engine's old label rule.
+    fn parsed_matrix_key<'a>(text: &'a str, e: &Embedded) -> Option<&'a str> {
+        let inner = text.get(e.inner.start..e.inner.end)?.trim();
+        let k = inner.strip_prefix("matrix.").filter(|_| e.expr.is_ok())?;
+        (!k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || "-_".contains(c))).then_some(k)
+    }
+
+    /// The report crate's scan of `${{ … }}` (a graph's job labels) finds the pieces
+    /// the parser finds, and reads `matrix.KEY` exactly when the parser does.
+    fn report_scan_agrees(text: &str) {
+        let ours = find_embedded(text);
+        let theirs = pipewise_report::expr::embedded(text);
+        assert_eq!(ours.len(), theirs.len(), "{text:?}");
+        for (o, t) in ours.iter().zip(&theirs) {
+            assert_eq!(
+                (o.span.start, o.span.end),
+                (t.span.start, t.span.end),
+                "{text:?}"
+            );
+            assert_eq!(
+                (o.inner.start, o.inner.end),
+                (t.inner.start, t.inner.end),
+                "{text:?}"
+            );
+            let key = text
+                .get(t.inner.clone())
+                .and_then(pipewise_report::expr::is_matrix_key)
+                .filter(|_| t.closed);
+            assert_eq!(parsed_matrix_key(text, o), key, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_report_crate_reads_expressions_as_the_parser_does() {
+        for text in [
+            "build ${{ matrix.os }}",
+            "${{matrix.node-version}} / ${{ matrix._x }} ${{ matrix.1st }}",
+            "${{ matrix.-os }} ${{ matrix.é }} ${{ matrix.os\u{a0}}}",
+            "${{ \u{85}matrix.os }} ${{ matrix.os\t\x0b }} ${{ matrix. os }}",
+            "${{ matrix.os == 'a}}b' }} ${{ 'x}}' }} ${{ matrix.os",
+            "${{ matrix.a.b }} ${{ matrix }} ${{ matrix. }} ${{ matrix.os ||",
+            "${{ matrix['os'] }} ${{ inputs.x }} ${{ }} ${{ matrix.os }}}}",
+            "no expression",
+        ] {
+            report_scan_agrees(text);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn the_report_crate_reads_generated_expressions_as_the_parser_does(
+            text in "([a-z ]|\\$\\{\\{|\\}\\}|'|matrix\\.|[-_.é0-9\\t\\x0b\\u{a0}\\u{85}]){0,40}"
+        ) {
+            report_scan_agrees(&text);
         }
     }
 }

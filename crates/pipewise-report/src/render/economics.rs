@@ -3,7 +3,7 @@
 //! basis. Repository strings go through [`super::escape`].
 
 use super::escape;
-use crate::economics::report::{Economics, Range, WorkflowCost};
+use crate::economics::{Economics, Range, WorkflowCost};
 use std::fmt::Write;
 
 fn range(r: &Range) -> String {

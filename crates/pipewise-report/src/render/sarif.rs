@@ -5,7 +5,7 @@
 use super::escape::{block, text, uri};
 use super::Report;
 use crate::finding::Severity;
-use pipewise_report::rule::Rules;
+use crate::rule::Rules;
 use serde_json::{json, Value};
 
 fn level(s: Severity) -> &'static str {
@@ -275,39 +275,5 @@ impl super::Renderer for Sarif {
     }
     fn render(&self, report: &Report, opts: &super::RenderOptions) -> String {
         render_with_base(report, opts.base.as_deref())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Results are printed one at a time and spliced into the document: the bytes must
-    /// still be serde_json's pretty printing of the whole document (every indentation,
-    /// separator and the empty cases).
-    #[test]
-    fn spliced_results_are_the_pretty_printing_of_the_whole_document() {
-        let demo =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo-repo");
-        let r = crate::audit::audit_path(&demo, None).expect("demo audits");
-        assert!(r.findings.len() > 1);
-        let mut none = r.clone();
-        none.findings.clear();
-        for report in [
-            Report::new(vec![], crate::rules::table()),
-            Report::new(vec![none], crate::rules::table()),
-            Report::new(vec![r.clone()], crate::rules::table()),
-            Report::new(vec![r.clone(), r], crate::rules::table()),
-        ] {
-            for base in [None, Some(std::path::Path::new("/work"))] {
-                let out = render_with_base(&report, base);
-                let doc: Value = serde_json::from_str(&out).expect("valid JSON");
-                let mut again = serde_json::to_string_pretty(&doc).expect("prints");
-                again.push('\n');
-                assert_eq!(out, again);
-                let n: usize = report.repositories.iter().map(|r| r.findings.len()).sum();
-                assert_eq!(doc["runs"][0]["results"].as_array().map(Vec::len), Some(n));
-            }
-        }
     }
 }

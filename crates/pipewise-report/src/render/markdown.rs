@@ -8,7 +8,7 @@
 use super::escape;
 use super::{Capability, CapabilityStatus, RepoReport, Report, ReportFinding};
 use crate::finding::Severity;
-use crate::scoring::CategoryScore;
+use crate::CategoryScore;
 use std::fmt::Write;
 
 /// Render-time settings.

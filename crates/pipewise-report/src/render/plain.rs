@@ -108,7 +108,7 @@ fn finding(out: &mut String, p: &Paint, root: &str, f: &ReportFinding, cols: Opt
                 cut(&esc(text.trim_end()), width + 3, cols)
             ));
             if i == 0 {
-                let start = crate::source::snippet_caret(text, f.column);
+                let start = crate::snippet::snippet_caret(text, f.column);
                 let len = if f.end_line == f.line {
                     f.end_column.saturating_sub(f.column).max(1)
                 } else {
@@ -495,61 +495,5 @@ impl super::Renderer for Plain {
     }
     fn render(&self, report: &Report, opts: &super::RenderOptions) -> String {
         render_with(report, opts.colour, opts.width)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn demo() -> Report {
-        let demo =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo-repo");
-        Report::new(
-            vec![crate::audit::audit_path(&demo, None).unwrap()],
-            crate::rules::table(),
-        )
-    }
-
-    #[test]
-    fn summary_first_then_findings_most_severe_first() {
-        let text = render(&demo(), false);
-        assert!(text.starts_with("pipewise: "), "{}", &text[..80]);
-        let score = text.find("\nscore: ").expect("scorecard");
-        let first_finding = text.find("[").unwrap_or(0);
-        assert!(
-            score < text.find("-->").unwrap(),
-            "scorecard before findings"
-        );
-        assert!(first_finding > 0);
-        let order: Vec<usize> = text
-            .lines()
-            .filter_map(|l| {
-                ["critical[", "high[", "medium[", "low[", "info["]
-                    .iter()
-                    .position(|p| l.starts_with(p))
-            })
-            .collect();
-        assert!(order.len() > 5);
-        assert!(order.windows(2).all(|w| w[0] <= w[1]), "{order:?}");
-    }
-
-    #[test]
-    fn lines_are_wrapped_to_the_width() {
-        let r = demo();
-        let wide = render_with(&r, false, None);
-        assert!(wide.lines().any(|l| l.chars().count() > 100));
-        for cols in [80, 100] {
-            let text = render_with(&r, false, Some(cols));
-            for l in text.lines() {
-                // A single word longer than the width is the only excuse.
-                let longest_word = l.split(' ').map(|w| w.chars().count()).max().unwrap_or(0);
-                assert!(
-                    l.chars().count() <= cols || longest_word > cols / 2,
-                    "{} > {cols}: {l}",
-                    l.chars().count()
-                );
-            }
-        }
     }
 }

@@ -42,20 +42,12 @@ pub fn job_label(j: &JobSummary) -> String {
     let mut label = String::new();
     if let Some(name) = &j.name {
         let mut at = 0;
-        for e in crate::github::expr::find_embedded(name) {
+        for e in crate::expr::embedded(name) {
             label.push_str(name.get(at..e.span.start).unwrap_or_default());
-            let inner = name
-                .get(e.inner.start..e.inner.end)
-                .unwrap_or_default()
-                .trim();
-            match inner.strip_prefix("matrix.").filter(|_| e.expr.is_ok()) {
-                Some(k)
-                    if !k.is_empty()
-                        && k.chars().all(|c| c.is_alphanumeric() || "-_".contains(c)) =>
-                {
-                    label.push_str(k)
-                }
-                _ => label.push('…'),
+            let inner = name.get(e.inner.clone()).unwrap_or_default();
+            match crate::expr::is_matrix_key(inner).filter(|_| e.closed) {
+                Some(k) => label.push_str(k),
+                None => label.push('…'),
             }
             at = e.span.end;
         }
@@ -217,7 +209,7 @@ pub fn build(repo: &RepoReport) -> Graph<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{JobSummary, WorkflowSummary};
+    use crate::{JobSummary, WorkflowSummary};
 
     fn job(id: &str, needs: &[&str]) -> JobSummary {
         JobSummary {

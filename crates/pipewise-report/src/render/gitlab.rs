@@ -159,7 +159,7 @@ impl super::stream::Stream for GitlabStream {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{RepoReport, ReportError};
+    use crate::{RepoReport, ReportError};
 
     #[test]
     fn code_quality_shape_escaping_and_unique_fingerprints() {
@@ -173,7 +173,7 @@ mod tests {
             message: "bad \"quote\"\nnewline".into(),
         });
         repo.errors.push(repo.errors[0].clone());
-        let out = render(&Report::new(vec![repo], crate::rules::table()));
+        let out = render(&Report::new(vec![repo], crate::rule::Rules::default()));
         let v: Value = serde_json::from_str(&out).expect("valid JSON");
         let a = v.as_array().expect("array");
         assert_eq!(a.len(), 2);
@@ -189,6 +189,9 @@ mod tests {
         let mut again = serde_json::to_string_pretty(&v).expect("prints");
         again.push('\n');
         assert_eq!(out, again);
-        assert_eq!(render(&Report::new(vec![], crate::rules::table())), "[]\n");
+        assert_eq!(
+            render(&Report::new(vec![], crate::rule::Rules::default())),
+            "[]\n"
+        );
     }
 }
