@@ -28,7 +28,7 @@
 //! returns a tree, it is the tree saphyr gives.
 
 use crate::{Diagnostic, Entry, Limits, Node, NodeKind, Span, Style};
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// Parses `src` if it stays inside the supported subset; `None` means "ask saphyr".
 pub(crate) fn parse(
@@ -50,7 +50,7 @@ pub(crate) fn parse(
         limits,
         in_document: false,
         warnings: Vec::new(),
-        anchors: HashMap::new(),
+        anchors: HashMap::default(),
         alias_bytes: 0,
     };
     p.skip_to_token()?;

@@ -17,8 +17,8 @@
 
 mod fast;
 
+use foldhash::HashMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as SaphyrSpan};
-use std::collections::HashMap;
 
 /// Half-open byte range `[start, end)` into the document's source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -1023,7 +1023,7 @@ fn build(
     let mut conv = CharToByte::new(src);
     let mut stack: Vec<Frame> = Vec::new();
     // anchor id -> (node, its size: nodes, bytes of scalar text)
-    let mut anchors: HashMap<usize, (Node, (usize, usize))> = HashMap::new();
+    let mut anchors: HashMap<usize, (Node, (usize, usize))> = HashMap::default();
     let mut nodes = 0usize;
     let mut alias_bytes = 0usize;
     let mut warnings = Vec::new();

@@ -472,7 +472,7 @@ pub const MAX_FINDINGS_PER_RULE_AND_FILE: usize = 1000;
 /// Keeps the first [`MAX_FINDINGS_PER_RULE_AND_FILE`] findings of each rule in each
 /// file (by position) and says how many were left out.
 fn cap_findings(mut findings: Vec<Finding>, errors: &mut Vec<LoadError>) -> Vec<Finding> {
-    let mut counts: std::collections::HashMap<(&str, &str), usize> = Default::default();
+    let mut counts: foldhash::HashMap<(&str, &str), usize> = Default::default();
     for f in &findings {
         *counts.entry((f.file.as_str(), f.rule)).or_default() += 1;
     }

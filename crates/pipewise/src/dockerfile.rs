@@ -272,7 +272,7 @@ pub struct Dockerfile {
 /// for every stage of an 80,000-stage file is not quadratic). Two caches always
 /// compare equal: it is derived data.
 #[derive(Debug, Clone, Default)]
-pub struct AliasIndex(std::sync::OnceLock<std::collections::HashMap<String, usize>>);
+pub struct AliasIndex(std::sync::OnceLock<foldhash::HashMap<String, usize>>);
 
 impl PartialEq for AliasIndex {
     fn eq(&self, _: &AliasIndex) -> bool {
@@ -286,7 +286,7 @@ impl Dockerfile {
     /// BuildKit does (the first such stage).
     pub fn stage_by_name(&self, name: &str) -> Option<&Stage> {
         let index = self.aliases.0.get_or_init(|| {
-            let mut m = std::collections::HashMap::new();
+            let mut m = foldhash::HashMap::default();
             for s in &self.stages {
                 if let Some(a) = &s.alias {
                     m.entry(a.to_ascii_lowercase()).or_insert(s.index);

@@ -6,7 +6,8 @@
 //! multi-source walk instead of one walk per pair of jobs.
 
 use crate::workflow::Workflow;
-use std::collections::{HashMap, VecDeque};
+use foldhash::HashMap;
+use std::collections::VecDeque;
 
 /// Job indices (into `Workflow::jobs`) and the `needs:` edges between them. A need
 /// naming no job of the workflow is left out; a repeated job id resolves to its
@@ -32,7 +33,8 @@ pub enum Dir {
 
 impl NeedsGraph {
     pub fn new(wf: &Workflow) -> NeedsGraph {
-        let mut index: HashMap<&str, usize> = HashMap::with_capacity(wf.jobs.len());
+        let mut index: HashMap<&str, usize> =
+            HashMap::with_capacity_and_hasher(wf.jobs.len(), Default::default());
         for (i, j) in wf.jobs.iter().enumerate() {
             index.entry(j.id).or_insert(i);
         }
@@ -126,7 +128,7 @@ impl NeedsGraph {
     /// The jobs `from` needs, transitively, depth first (the last need first), or
     /// `None` once more than `cap` are found: O(cap · needs per job), never more.
     pub fn needs_capped(&self, from: usize, cap: usize) -> Option<Vec<usize>> {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen: foldhash::HashSet<usize> = Default::default();
         let mut out = vec![];
         let mut stack: Vec<usize> = self.needs.get(from).cloned().unwrap_or_default();
         while let Some(j) = stack.pop() {

@@ -7,7 +7,7 @@
 
 use crate::shell::{Command, Script};
 use crate::source::SourceFile;
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, LazyLock, Mutex};
 

@@ -390,7 +390,7 @@ pub fn score(
 
     // Findings by the files they are in or point at, in order: one pass, not one
     // pass over every finding per workflow (3,000 workflows).
-    let mut by_file: std::collections::HashMap<&str, Vec<&ReportFinding>> = Default::default();
+    let mut by_file: foldhash::HashMap<&str, Vec<&ReportFinding>> = Default::default();
     for f in findings {
         let mut at: Vec<&str> = std::iter::once(f.file.as_str())
             .chain(f.related.iter().map(|r| r.file.as_str()))

@@ -14,8 +14,8 @@ use crate::intent::{action_intent, command_intent, word_intent_phrase, Intent};
 use crate::needs::{Dir, NeedsGraph};
 use crate::schema::{DeployCheck, DeployPath};
 use crate::workflow::{Job, Workflow};
+use foldhash::HashMap;
 use pipewise_yaml::Node;
-use std::collections::HashMap;
 
 /// How a path was classified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -420,7 +420,7 @@ pub(crate) struct RunLinks {
 
 impl RunLinks {
     pub(crate) fn new(workflows: &[Workflow]) -> RunLinks {
-        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::default();
         for (i, w) in workflows.iter().enumerate() {
             let stem = w.file_name();
             if let Some(n) = w.name {
@@ -592,7 +592,7 @@ pub fn paths(
     let mut tested_wf = vec![false; workflows.len()];
     let mut rollback_first = FirstTwo::default();
     let mut rollback_strong = FirstTwo::default();
-    let mut backup_step: HashMap<(usize, Option<usize>), Option<usize>> = HashMap::new();
+    let mut backup_step: HashMap<(usize, Option<usize>), Option<usize>> = HashMap::default();
     for (i, h) in scan.hits.iter().enumerate() {
         if let Some(v) = of_wf.get_mut(h.wf) {
             v.push(i);

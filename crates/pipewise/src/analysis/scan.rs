@@ -190,7 +190,7 @@ struct Ctx<'a> {
     #[allow(clippy::type_complexity)]
     shared_scripts: foldhash::HashMap<usize, Vec<(String, String, std::rc::Rc<ScriptFound>)>>,
     /// Matches of each called script's commands, computed once.
-    script_matches: std::collections::HashMap<String, Vec<Match>>,
+    script_matches: foldhash::HashMap<String, Vec<Match>>,
     /// Findings by file (they are sorted by file).
     findings_by_file: foldhash::HashMap<&'a str, std::ops::Range<usize>>,
     /// The findings are sorted by file and line ([`Ctx::findings_between`]).
@@ -898,7 +898,10 @@ impl<'a> Ctx<'a> {
                     matches.push((m, start_line, w, kind));
                 }
             }
-            if ln.contains("monitor") || ln.contains("error rate") {
+            // memmem: asked of every named step (`str::contains` sets up a two-way
+            // searcher per call).
+            let has = |w: &[u8]| memchr::memmem::find(ln.as_bytes(), w).is_some();
+            if has(b"monitor") || has(b"error rate") {
                 matches.push((
                     Match {
                         cap: "ops.monitoring",

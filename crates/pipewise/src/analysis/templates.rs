@@ -897,7 +897,8 @@ pub(super) fn with_repository_pins(mut content: String, d: &Detected) -> String 
         if table_major.is_some_and(|m| version.first().is_some_and(|v| *v < m)) {
             continue;
         }
-        if content.contains(table) {
+        // memmem, not `str::contains`: asked per pinned action of a long template.
+        if memchr::memmem::find(content.as_bytes(), table.as_bytes()).is_some() {
             content = content.replace(table, pin);
         }
     }

@@ -397,9 +397,16 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
         return vec![];
     };
     let name = base(first);
-    let args: Vec<&str> = w.iter().skip(1).map(String::as_str).collect();
     // The tool's catalogue entry, looked up once (three places below ask).
     let cat_tool = catalog().tool(name);
+    // A name no arm below names and the catalogue gives nothing to (`echo`, `cd`,
+    // `./x.sh`, most commands): only the name-blind benchmark test applies.
+    if !names_matter(name, cat_tool) {
+        return benchmark_comparison(w.iter().skip(1).map(String::as_str))
+            .into_iter()
+            .collect();
+    }
+    let args: Vec<&str> = w.iter().skip(1).map(String::as_str).collect();
     // The subcommand, past global options and their values (`kubectl -n prod rollout
     // undo`, `docker -H host build`, `npm --prefix web run lint`).
     let start = cat_tool.map_or(0, |t| t.subcommand_start(&args));
@@ -1202,13 +1209,8 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             break;
         }
     }
+    out.extend(benchmark_comparison(args.iter().copied()));
     let has_word = |a: &str, w: &[u8]| memchr::memmem::find(a.as_bytes(), w).is_some();
-    if args
-        .iter()
-        .any(|a| has_word(a, b"bench") && (has_word(a, b"compare") || has_word(a, b"baseline")))
-    {
-        out.push(m("ops.performance-regression", "benchmark comparison"));
-    }
 
     // Migrations, whichever tool.
     // Asked for a few tools only: computed when asked.
@@ -1286,6 +1288,175 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
     out
 }
 
+/// The command names an arm of [`command_matches`] names (its `match name` arms, the
+/// container and migration-tool matches), kept in step with them by
+/// `named_arms_are_the_match_arms`.
+const NAMED: &[&str] = &[
+    "npm",
+    "pnpm",
+    "yarn",
+    "bun",
+    "make",
+    "just",
+    "task",
+    "mage",
+    "rake",
+    "invoke",
+    "nox",
+    "tox",
+    "jest",
+    "vitest",
+    "mocha",
+    "ava",
+    "tap",
+    "pytest",
+    "py.test",
+    "nose2",
+    "rspec",
+    "phpunit",
+    "pest",
+    "ctest",
+    "behave",
+    "jasmine",
+    "karma",
+    "unittest",
+    "trial",
+    "playwright",
+    "cypress",
+    "wdio",
+    "testcafe",
+    "detox",
+    "nightwatch",
+    "cargo",
+    "go",
+    "mvn",
+    "mvnw",
+    "./mvnw",
+    "gradle",
+    "gradlew",
+    "./gradlew",
+    "cf",
+    "dotnet",
+    "coverage",
+    "turbo",
+    "nx",
+    "python",
+    "python3",
+    "py",
+    "mix",
+    "deno",
+    "nyc",
+    "c8",
+    "istanbul",
+    "next",
+    "tsc",
+    "vue-tsc",
+    "psalm",
+    "astro",
+    "webpack",
+    "vite",
+    "rollup",
+    "esbuild",
+    "tsup",
+    "parcel",
+    "nest",
+    "ng",
+    "nuxt",
+    "nuxi",
+    "lerna",
+    "remix",
+    "svelte-kit",
+    "gatsby",
+    "react-scripts",
+    "vue-cli-service",
+    "poetry",
+    "uv",
+    "hatch",
+    "pdm",
+    "flit",
+    "twine",
+    "maturin",
+    "pip",
+    "pip3",
+    "semgrep",
+    "snyk",
+    "composer",
+    "trivy",
+    "grype",
+    "docker",
+    "podman",
+    "buildah",
+    "nerdctl",
+    "docker-compose",
+    "kaniko",
+    "executor",
+    "gpg",
+    "gpg2",
+    "minisign",
+    "cz",
+    "commitizen",
+    "gh",
+    "curl",
+    "wget",
+    "http",
+    "https",
+    "xh",
+    "kubectl",
+    "helm",
+    "flyctl",
+    "fly",
+    "vercel",
+    "heroku",
+    "wrangler",
+    "firebase",
+    "gcloud",
+    "aws",
+    "supabase",
+    "ssh",
+    "prisma",
+    "alembic",
+    "flask",
+    "manage.py",
+    "django-admin",
+    "rails",
+    "rails.rb",
+    "squawk",
+    "migra",
+    "migrate",
+    "diesel",
+    "sqlx",
+    "knex",
+    "sequelize",
+    "sequelize-cli",
+    "typeorm",
+    "drizzle-kit",
+    "node-pg-migrate",
+    "db-migrate",
+    "php",
+    "artisan",
+];
+
+/// Whether [`command_matches`] may find more for a command named `name` (lowercased)
+/// than the name-blind [`benchmark_comparison`]: an arm names it, or the catalogue
+/// gives it capabilities or a migration tool.
+fn names_matter(name: &str, tool: Option<&pipewise_catalog::Tool>) -> bool {
+    static SET: std::sync::OnceLock<foldhash::HashSet<&'static str>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| NAMED.iter().copied().collect())
+        .contains(name)
+        || name.ends_with("manage.py")
+        || tool.is_some_and(|t| {
+            !t.provides.is_empty() || !t.subcommands.is_empty() || t.migrates.is_some()
+        })
+}
+
+/// An argument that compares benchmarks (`bench … --compare`, `benchmark-baseline`),
+/// whatever the command.
+fn benchmark_comparison<'a>(mut args: impl Iterator<Item = &'a str>) -> Option<Match> {
+    let has_word = |a: &str, w: &[u8]| memchr::memmem::find(a.as_bytes(), w).is_some();
+    args.any(|a| has_word(a, b"bench") && (has_word(a, b"compare") || has_word(a, b"baseline")))
+        .then(|| m("ops.performance-regression", "benchmark comparison"))
+}
+
 /// A command whose name the matrix completes (`php${{ matrix.php }} artisan
 /// migrate`, `python${{ matrix.python }} -m pytest`): the tool is the part before
 /// the expression, and the expression's words (the shell splits it) are dropped.
@@ -1328,6 +1499,66 @@ pub fn script_comments(step: &Step) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`NAMED`] is exactly the names of `command_matches`'s arms: the string
+    /// patterns of the lines at the `match name` arms' depth (before a guard or
+    /// `=>`), read from this file. A name added to an arm and not to [`NAMED`]
+    /// fails here.
+    #[test]
+    fn named_arms_are_the_match_arms() {
+        let src = include_str!("tools.rs");
+        let start = src
+            .find("pub fn command_matches(")
+            .expect("command_matches is in tools.rs");
+        let body = &src[start..];
+        let body = &body[..body.find("\n}\n").expect("the function ends")];
+        let mut arms: Vec<&str> = vec![];
+        for line in body.lines() {
+            let Some(rest) = line.strip_prefix("        ") else {
+                continue;
+            };
+            if rest.starts_with(' ') || !(rest.starts_with('"') || rest.starts_with("| \"")) {
+                continue;
+            }
+            let pattern = rest.split(" if ").next().unwrap_or(rest);
+            let pattern = pattern.split("=>").next().unwrap_or(pattern);
+            arms.extend(pattern.split('"').skip(1).step_by(2));
+        }
+        arms.sort_unstable();
+        arms.dedup();
+        let mut named = NAMED.to_vec();
+        named.sort_unstable();
+        named.dedup();
+        assert_eq!(named.len(), NAMED.len(), "NAMED lists a name twice");
+        assert_eq!(arms, named);
+        assert!(arms.len() > 100, "{} arm names", arms.len());
+    }
+
+    /// A command whose name no arm names and the catalogue gives nothing to finds
+    /// only a benchmark comparison, as the full match did.
+    #[test]
+    fn unnamed_commands_find_only_benchmark_comparisons() {
+        let w = |s: &str| s.split(' ').map(String::from).collect::<Vec<String>>();
+        for line in [
+            "echo hello",
+            "cd web",
+            "./scripts/deploy.sh --env prod",
+            "mkdir -p out",
+            "true",
+        ] {
+            let name = base(&w(line)[0]).to_string();
+            assert!(!names_matter(&name, catalog().tool(&name)), "{line}");
+            assert!(command_matches(&w(line)).is_empty(), "{line}");
+        }
+        let found = command_matches(&w("./bench.sh --bench-compare main"));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].cap, "ops.performance-regression");
+        // Named, by an arm or by the catalogue: the full match.
+        assert!(names_matter("npm", None));
+        assert!(names_matter("./manage.py", None));
+        assert!(!command_matches(&w("npm test")).is_empty());
+        assert!(!command_matches(&w("npx jest")).is_empty());
+    }
 
     /// A name [`may_name_deploy_time`] passes over gives no deploy-time capability
     /// and does not say "monitor": every keyword of [`script_name_matches`], alone

@@ -90,6 +90,8 @@ fn named_contexts(repo: &crate::repo::Repo) -> Vec<String> {
 /// Whether a CI file (workflow, GitLab CI, action) mentions `name`: a step may make it
 /// before the image is built.
 fn mentioned_in_ci(cx: &Ctx, name: &str) -> bool {
+    // One searcher for every file (`str::contains` builds one per file).
+    let finder = memchr::memmem::Finder::new(name.as_bytes());
     cx.repo
         .files
         .iter()
@@ -99,7 +101,7 @@ fn mentioned_in_ci(cx: &Ctx, name: &str) -> bool {
                 FileKind::Workflow | FileKind::GitlabCi | FileKind::Action | FileKind::Script
             )
         })
-        .any(|f| f.text().contains(name))
+        .any(|f| finder.find(f.text().as_bytes()).is_some())
 }
 
 /// Whether a file name is a Dockerfile's (`Dockerfile`, `Dockerfile.prod`,
