@@ -292,6 +292,8 @@ pub struct Catalog {
     /// foldhash, not SipHash: looked up for every command's name (~480,000 times on
     /// the corpus), from a fixed set of keys.
     by_name: foldhash::HashMap<String, usize>,
+    /// [`Catalog::by_name`] for lookups ([`NameTable`]), built after parsing.
+    names: NameTable,
     actions: Vec<Action>,
     migrators: Vec<Migrator>,
     endpoints: Vec<Endpoint>,
@@ -303,6 +305,58 @@ pub struct Catalog {
     /// Actions whose `uses` has no `/`, by its first byte: the candidates of an
     /// action whose owner no entry names.
     loose_by_first_byte: foldhash::HashMap<u8, Vec<usize>>,
+}
+
+/// Tool names by length, first and last byte: a lookup (every command of every
+/// script asks, ~200,000 times on the corpus) hashes three bytes instead of the
+/// whole name, and compares the one or two names of its bucket.
+#[derive(Debug, Default)]
+struct NameTable {
+    /// Bucket `b`'s names are `entries[starts[b]..starts[b + 1]]`.
+    starts: Vec<u32>,
+    entries: Vec<(Box<str>, usize)>,
+}
+
+/// 2^12 buckets for ~350 names.
+const NAME_BITS: u32 = 12;
+
+fn name_bucket(name: &[u8]) -> usize {
+    let (Some(&f), Some(&l)) = (name.first(), name.last()) else {
+        return 0;
+    };
+    let key = (name.len() as u32) << 16 | u32::from(f) << 8 | u32::from(l);
+    (key.wrapping_mul(0x9E37_79B1) >> (32 - NAME_BITS)) as usize
+}
+
+impl NameTable {
+    fn new<'a>(names: impl Iterator<Item = (&'a str, usize)>) -> NameTable {
+        let mut all: Vec<(usize, Box<str>, usize)> = names
+            .map(|(n, i)| (name_bucket(n.as_bytes()), n.into(), i))
+            .collect();
+        all.sort_unstable();
+        let mut starts = Vec::with_capacity((1 << NAME_BITS) + 1);
+        let mut at = 0;
+        for b in 0..=(1usize << NAME_BITS) {
+            while all.get(at).is_some_and(|e| e.0 < b) {
+                at += 1;
+            }
+            starts.push(at as u32);
+        }
+        NameTable {
+            starts,
+            entries: all.into_iter().map(|(_, n, i)| (n, i)).collect(),
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<usize> {
+        let b = name_bucket(name.as_bytes());
+        let (&s, &e) = (self.starts.get(b)?, self.starts.get(b + 1)?);
+        self.entries
+            .get(s as usize..e as usize)?
+            .iter()
+            .find(|(n, _)| **n == *name)
+            .map(|(_, i)| *i)
+    }
 }
 
 /// Reads catalogue files. Errors name the file and the entry.
@@ -343,6 +397,7 @@ pub fn parse(files: &[(&str, &str)]) -> Result<Catalog, String> {
         c.endpoints.extend(f.endpoint);
         c.publish_credentials.extend(f.publish_credential);
     }
+    c.names = NameTable::new(c.by_name.iter().map(|(n, i)| (n.as_str(), *i)));
     for (i, a) in c.actions.iter().enumerate() {
         match a.uses.split_once('/') {
             Some((owner, _)) => c.by_owner.entry(owner.to_string()).or_default().push(i),
@@ -379,7 +434,7 @@ pub fn catalog() -> &'static Catalog {
 impl Catalog {
     /// The tool a command name (or alias) names.
     pub fn tool(&self, name: &str) -> Option<&Tool> {
-        self.by_name.get(name).and_then(|i| self.tools.get(*i))
+        self.names.get(name).and_then(|i| self.tools.get(i))
     }
     pub fn tools(&self) -> &[Tool] {
         &self.tools
@@ -496,9 +551,20 @@ impl Tool {
         let start = self.subcommand_start(args);
         let a0 = args.get(start).map(AsRef::as_ref).unwrap_or("");
         let a1 = args.get(start + 1).map(AsRef::as_ref).unwrap_or("");
-        let two = format!("{a0} {a1}");
-        self.subcommands
-            .get(&two)
+        // `a0 a1` in a stack buffer (asked for every command of such a tool).
+        let mut buf = [0u8; 96];
+        let two = match buf.get_mut(..a0.len() + 1 + a1.len()) {
+            Some(b) => {
+                let (x, rest) = b.split_at_mut(a0.len());
+                x.copy_from_slice(a0.as_bytes());
+                let (space, y) = rest.split_at_mut(1);
+                space.copy_from_slice(b" ");
+                y.copy_from_slice(a1.as_bytes());
+                std::str::from_utf8(b).ok().map(std::borrow::Cow::Borrowed)
+            }
+            None => Some(std::borrow::Cow::Owned(format!("{a0} {a1}"))),
+        };
+        two.and_then(|two| self.subcommands.get(two.as_ref()))
             .or_else(|| self.subcommands.get(a0))
             .map(Vec::as_slice)
             .unwrap_or(&[])
@@ -563,6 +629,26 @@ mod tests {
         assert!(e.is_err_and(|e| e.contains("`x` is defined twice")));
         let e = parse(&[("a.toml", "[tool.x]\nintnet = \"test\"\n")]);
         assert!(e.is_err_and(|e| e.starts_with("a.toml:")));
+    }
+
+    /// The name table answers as the map it is built from, for every name, alias,
+    /// and near miss.
+    #[test]
+    fn name_table_is_the_map() {
+        let c = catalog();
+        let mut asked: Vec<String> = vec![String::new(), "x".into(), "zz-not-a-tool".into()];
+        for n in c.by_name.keys() {
+            asked.push(n.clone());
+            asked.push(format!("{n}x"));
+            asked.push(format!("x{n}"));
+            asked.push(n.to_ascii_uppercase());
+            asked.push(n.get(..n.len().saturating_sub(1)).unwrap_or("").to_string());
+        }
+        for n in &asked {
+            assert_eq!(c.names.get(n), c.by_name.get(n.as_str()).copied(), "{n:?}");
+        }
+        let buckets = c.names.starts.windows(2).filter(|w| w[1] > w[0]).count();
+        assert!(buckets * 4 >= c.by_name.len() * 3, "{buckets} buckets");
     }
 
     /// The owner index finds what a scan of every entry finds, in the same order.

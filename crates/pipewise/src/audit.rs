@@ -220,11 +220,11 @@ fn audit_repo_reusing(
     }
 
     let scripts = load_called_scripts(repo, &workflows, &actions, &mut errors);
-    // What each step ships through the repository's scripts and local actions, set
-    // before any rule asks (`intent::step_ships`).
-    crate::rules::ships::resolve_ships(repo, &scripts, &workflows, &actions);
-    // The facts table: a cell per job, filled when a rule or the analysis first asks.
-    let facts = crate::facts::Facts::new(&workflows);
+    // The facts table: a cell per job and step, filled when first asked; what each
+    // step ships through the repository's scripts and local actions is filled before
+    // any rule asks.
+    let facts = crate::facts::Facts::new(&workflows, &actions);
+    crate::rules::ships::resolve_ships(repo, &scripts, &facts, &workflows, &actions);
     let options = &config.options;
 
     // Per-file work, in parallel; each item returns its findings or a caught panic.
@@ -417,6 +417,7 @@ fn audit_repo_reusing(
             &view.workflows,
             &view.actions,
             &scripts,
+            &facts,
             &report_findings,
             settings,
             |repo, workflows| match &snapshot {
@@ -573,18 +574,21 @@ fn load_called_scripts(
     repo.load_scripts(calls, errors)
 }
 
-/// Sets what the steps of one workflow read outside an audit (`pipewise fix`) ship
-/// through the repository's scripts and local actions, as the audit does
-/// ([`crate::rules::ships::resolve_ships`]), so that [`crate::facts::Facts::job_ships`]
-/// answers the same there.
-pub fn resolve_workflow_ships(repo: &Repo, wf: &Workflow) {
+/// The facts table of one workflow read outside an audit (`pipewise fix`), with what
+/// its steps ship through the repository's scripts and local actions filled as the
+/// audit does ([`crate::rules::ships::resolve_ships`]), so that
+/// [`crate::facts::Facts::job_ships`] answers the same there. The local actions'
+/// own steps are not in the table (they are read here and dropped).
+pub fn workflow_facts(repo: &Repo, wf: &Workflow) -> crate::facts::Facts {
     let actions: Vec<Action> = repo
         .files_of(FileKind::Action)
         .filter_map(|f| f.yaml.as_ref().map(|d| Action::new(&f.path, d)))
         .collect();
     let workflows = std::slice::from_ref(wf);
     let scripts = load_called_scripts(repo, workflows, &actions, &mut vec![]);
-    crate::rules::ships::resolve_ships(repo, &scripts, workflows, &actions);
+    let facts = crate::facts::Facts::new(workflows, &[]);
+    crate::rules::ships::resolve_ships(repo, &scripts, &facts, workflows, &actions);
+    facts
 }
 
 /// Adds the scripts the steps' commands call, run in `cwd` (or the step's working

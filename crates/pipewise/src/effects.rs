@@ -8,7 +8,7 @@
 //! * [`step_pushes_git`]: a step that pushes with the checkout's persisted
 //!   credentials: a `git push` in its script, or an action that runs `git push`
 //!   with them (`stefanzweifel/git-auto-commit-action`, `EndBug/add-and-commit`, …).
-//! * [`step_publishes`] / [`job_publishes`]: [`crate::intent::step_ships`] minus
+//! * [`step_publishes`] / [`job_publishes`]: [`Facts::step_ships`] minus
 //!   pushes to a registry on the runner itself (`localhost:5000`, `oci://127.0.0.1`,
 //!   a service container) and image builds with `push: false`.
 //!
@@ -16,7 +16,8 @@
 //! it uses is read before the rules run (`rules::ships::resolve_ships`, above this
 //! module: it walks the scripts the rules' step sites call).
 
-use crate::intent::{step_ships, Intent};
+use crate::facts::Facts;
+use crate::intent::Intent;
 use crate::shell::Command;
 use crate::workflow::{Job, Step};
 
@@ -116,9 +117,9 @@ pub(crate) fn local_registry(word: &str) -> bool {
 }
 
 /// What a step publishes or deploys, judged by its action or commands
-/// ([`step_ships`]), except pushes to a registry on the runner (a service container)
+/// ([`Facts::step_ships`]), except pushes to a registry on the runner (a service container)
 /// and builds with `push: false`.
-pub fn step_publishes(step: &Step) -> Option<Intent> {
+pub fn step_publishes(facts: &Facts, step: &Step) -> Option<Intent> {
     if let Some(a) = step.action() {
         // Actions whose names do not say what they do.
         match a {
@@ -130,14 +131,14 @@ pub fn step_publishes(step: &Step) -> Option<Intent> {
         }
         // A local action ships what its own steps do, read by `rules::ships::resolve_ships` when
         // it is in the repository (its name, `release-initialise`, says nothing);
-        // other actions ship what the catalogue says they do ([`step_ships`]), so a
+        // other actions ship what the catalogue says they do ([`Facts::step_ships`]), so a
         // tool installer named after a release (`action-install-gh-release`)
         // publishes nothing.
         if a.starts_with("$/") {
             return None;
         }
     }
-    let i = step_ships(step)?;
+    let i = facts.step_ships(step)?;
     if let Some(a) = step.action() {
         if a.starts_with("docker/build-push-action") {
             // The image names: `tags:`, and `name=` of `outputs:` (push by digest).
@@ -205,11 +206,11 @@ pub fn local_cluster(job: &Job) -> bool {
 }
 
 /// [`step_publishes`] for a step of `job`, with commands held in its matrix resolved
-/// ([`crate::intent::matrix_ships`]): a deploy to a cluster the job itself created on
+/// ([`Facts::matrix_ships`]): a deploy to a cluster the job itself created on
 /// the runner ([`local_cluster`]) ships nothing.
-pub fn step_publishes_in(job: &Job, step: &Step) -> Option<Intent> {
+pub fn step_publishes_in(facts: &Facts, job: &Job, step: &Step) -> Option<Intent> {
     // A publishing command held in the job's matrix (`npx ${{ matrix.cmd }} publish`).
-    let shipped = step_publishes(step).or_else(|| crate::intent::matrix_ships(job, step));
+    let shipped = step_publishes(facts, step).or_else(|| facts.matrix_ships(job, step));
     match shipped? {
         Intent::Deploy if local_cluster(job) => None,
         i => Some(i),
@@ -217,24 +218,26 @@ pub fn step_publishes_in(job: &Job, step: &Step) -> Option<Intent> {
 }
 
 /// The first step of `job` that publishes or deploys ([`step_publishes`]).
-pub fn publishing_step<'j, 'a>(job: &'j Job<'a>) -> Option<&'j Step<'a>> {
+pub fn publishing_step<'j, 'a>(facts: &Facts, job: &'j Job<'a>) -> Option<&'j Step<'a>> {
     job.steps
         .iter()
-        .find(|s| step_publishes_in(job, s).is_some())
+        .find(|s| step_publishes_in(facts, job, s).is_some())
 }
 
 /// What `job` publishes or deploys: a step that does ([`step_publishes`]), or a
-/// deployment environment named like a deploy target ([`crate::facts::Facts::job_ships`]).
-pub fn job_publishes(facts: &crate::facts::Facts, job: &Job) -> Option<Intent> {
+/// deployment environment named like a deploy target ([`Facts::job_ships`]).
+pub fn job_publishes(facts: &Facts, job: &Job) -> Option<Intent> {
     let steps = job
         .steps
         .iter()
-        .filter_map(|s| step_publishes_in(job, s))
+        .filter_map(|s| step_publishes_in(facts, job, s))
         .max();
     match (steps, facts.job_ships(job)) {
         (Some(i), _) => Some(i),
         // job_ships without a shipping step: the environment decided.
-        (None, Some(Intent::Deploy)) if !job.steps.iter().any(|s| step_ships(s).is_some()) => {
+        (None, Some(Intent::Deploy))
+            if !job.steps.iter().any(|s| facts.step_ships(s).is_some()) =>
+        {
             Some(Intent::Deploy)
         }
         _ => None,
@@ -327,7 +330,7 @@ mod tests {
             "  version-pr:\n    runs-on: x\n    steps:\n      - uses: changesets/action@v1\n        with:\n          version: pnpm version\n",
         ));
         let wf = Workflow::new("w.yml", &d);
-        let facts = crate::facts::Facts::new([&wf]);
+        let facts = crate::facts::Facts::new([&wf], &[]);
         let j = |id| wf.job(id).expect("job");
         assert_eq!(job_publishes(&facts, j("release-assert")), None);
         assert_eq!(job_publishes(&facts, j("test-build")), None);

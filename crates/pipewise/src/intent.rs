@@ -770,16 +770,9 @@ pub fn workflow_deploys(wf: &Workflow) -> bool {
 
 /// Whether a step really deploys or publishes, judged by what it runs (its action or
 /// its commands), not by its name: `Determine latest release` does not ship anything.
-/// In an audit this also covers the repository scripts the step runs and the local
-/// actions it uses, read when present ([`crate::rules::ships::resolve_ships`] sets it
-/// before any rule asks); outside one (a workflow read alone), only the step itself.
-pub fn step_ships(step: &Step) -> Option<Intent> {
-    *step.ships.get_or_init(|| compute_step_ships(step))
-}
-
-/// What a step ships by its own action or commands ([`step_ships`] before
-/// [`crate::rules::ships::resolve_ships`] adds the repository's scripts and local actions
-/// it runs), not cached.
+/// Computed once per step by the facts table ([`crate::facts::Facts::step_ships`]),
+/// which in an audit adds what the repository's scripts and local actions the step
+/// runs ship ([`crate::rules::ships::resolve_ships`]).
 pub(crate) fn compute_step_ships(step: &Step) -> Option<Intent> {
     if let Some(a) = step.action() {
         if a == "docker/build-push-action" {
@@ -1044,15 +1037,24 @@ pub fn command_ships(c: &Command) -> Option<Intent> {
     None
 }
 
+/// Whether a step's script names a matrix value (`${{ matrix.cmd }}`): only then can
+/// [`compute_matrix_ships`] find anything (a cheap test, asked before the facts table).
+pub(crate) fn names_matrix(step: &Step) -> bool {
+    step.run
+        .as_ref()
+        .is_some_and(|run| run.text.contains("matrix."))
+}
+
 /// What a step of `job` ships when its commands come from the job's matrix: each
 /// literal value of the first `${{ matrix.<key> }}` in its script (at most 16) put in
 /// place and the commands read again (`npx ${{ matrix.cmd }} publish` with `cmd: vsce`).
-pub fn matrix_ships(job: &Job, step: &Step) -> Option<Intent> {
-    let run = step.run.as_ref()?;
-    let text = run.text;
-    if !text.contains("matrix.") {
+/// Computed once per step by the facts table ([`crate::facts::Facts::matrix_ships`]).
+pub(crate) fn compute_matrix_ships(job: &Job, step: &Step) -> Option<Intent> {
+    if !names_matrix(step) {
         return None;
     }
+    let run = step.run.as_ref()?;
+    let text = run.text;
     // Only a matrix value in a command's name, or as the tool a runner such as `npx`
     // runs, can change what the step ships (`cargo test --target ${{ matrix.t }}`
     // cannot): read the script again only then.
@@ -1105,17 +1107,15 @@ pub(crate) fn compute_script_deploys(job: &Job) -> bool {
         })
 }
 
-/// [`step_ships`] for a step of `job`, with commands held in the job's matrix resolved
-/// ([`matrix_ships`]).
-pub fn step_ships_in(job: &Job, step: &Step) -> Option<Intent> {
-    step_ships(step).or_else(|| matrix_ships(job, step))
-}
-
 /// Whether a job ships: targets a deployment environment or has a step that
-/// deploys or publishes (see [`step_ships`]). Computed once per job by the facts
-/// table ([`crate::facts::Facts::job_ships`]), which is what everything else reads.
-pub(crate) fn compute_job_ships(job: &Job) -> Option<Intent> {
-    let steps = job.steps.iter().filter_map(|s| step_ships_in(job, s)).max();
+/// deploys or publishes (`step_ships`: what each step ships, its matrix resolved).
+/// Computed once per job by the facts table ([`crate::facts::Facts::job_ships`]),
+/// which is what everything else reads.
+pub(crate) fn compute_job_ships(
+    job: &Job,
+    step_ships: impl Fn(&Step) -> Option<Intent>,
+) -> Option<Intent> {
+    let steps = job.steps.iter().filter_map(step_ships).max();
     // Environments also hold secrets or approvals (`automations`, `release-gate`):
     // only a deploy target's name says the job deploys.
     let target = job

@@ -88,8 +88,6 @@ pub struct Step<'a> {
     pub env: Option<&'a Node>,
     /// [`crate::intent::step_intent`], computed once: many rules ask for it.
     pub intent: std::sync::OnceLock<pipewise_catalog::Intent>,
-    /// [`crate::intent::step_ships`], computed once.
-    pub ships: std::sync::OnceLock<Option<pipewise_catalog::Intent>>,
     /// [`Step::haystack`], built once.
     pub haystack: std::sync::OnceLock<String>,
     /// [`Step::action`], lower-cased once (it is asked for by most rules).
@@ -123,7 +121,6 @@ impl<'a> Step<'a> {
             with: None,
             env: None,
             intent: std::sync::OnceLock::new(),
-            ships: std::sync::OnceLock::new(),
             haystack: std::sync::OnceLock::new(),
             action_name: std::sync::OnceLock::new(),
             phrases: std::sync::OnceLock::new(),

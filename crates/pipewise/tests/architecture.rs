@@ -496,9 +496,6 @@ fn rules_name_only_their_platforms_code() {
 const MODEL_CACHES: &[(&str, &[&str])] = &[
     // `Step::intent`, `Command::intent`: what a step or command does.
     ("intent", &["intent.rs"]),
-    // `Step::ships`: in an audit, set first by the engine's `resolve_ships` pass
-    // (the repository's scripts and local actions); else by `intent::step_ships`.
-    ("ships", &["intent.rs", "rules/ships.rs"]),
     // `Step`'s own text views, built from its keys.
     ("haystack", &["workflow.rs"]),
     ("action_name", &["workflow.rs"]),
@@ -572,10 +569,20 @@ const FACTS_FILE: &str = "facts.rs";
 /// going unlisted.
 const FACTS: &[(&str, &str, &str)] = &[
     // What a job ships: a deploy target's environment, or a step that ships.
-    ("ships", "compute_job_ships", "intent.rs"),
+    ("job_ships", "compute_job_ships", "intent.rs"),
     // A GitLab job's `script:` runs a deploy tool.
-    ("deploys", "compute_script_deploys", "intent.rs"),
+    ("script_deploys", "compute_script_deploys", "intent.rs"),
+    // What a step ships by its action or commands; in an audit the engine's pass
+    // (`rules::ships::resolve_ships`) hands the table what the step runs of the
+    // repository (`Facts::resolve_step_ships`), and the table fills the cell.
+    ("step_ships", "compute_step_ships", "intent.rs"),
+    // What a step ships through a command held in its job's matrix.
+    ("matrix_ships", "compute_matrix_ships", "intent.rs"),
 ];
+
+/// The engine passes that hand the table what they read of the repository, each
+/// called from one file: (the table's method, the pass's file).
+const FACT_PASSES: &[(&str, &str)] = &[("resolve_step_ships", "rules/ships.rs")];
 
 #[test]
 fn facts_have_one_filler() {
@@ -628,6 +635,14 @@ fn facts_have_one_filler() {
             }
             if rel == *home && !code.contains(&format!("fn {filler}(")) {
                 problems.push(format!("{home} no longer defines `{filler}`"));
+            }
+        }
+        for (method, pass) in FACT_PASSES {
+            let calls = code.contains(&format!(".{method}("));
+            if calls != (rel == *pass) {
+                problems.push(format!(
+                    "{rel}: `{method}` is called only by the engine pass in {pass}"
+                ));
             }
         }
     }

@@ -102,6 +102,40 @@ fn default_and_extends_merge_like_gitlab() {
     assert_eq!(jobs, ["job", "plain", "no-default"]);
 }
 
+/// Jobs that extend the same list of templates (their merged chain is kept and
+/// shared) and the same templates in another order: the last template wins, the
+/// job's own keys win over all of them, and sharing the chain changes nothing.
+#[test]
+fn jobs_extending_the_same_templates_merge_alike() {
+    let (_d, r) = repo(&[(
+        ".gitlab-ci.yml",
+        ".a:\n  before_script:\n    - echo a-before\n  script:\n    - echo a\n  variables:\n    A: '1'\n.b:\n  script:\n    - echo b\n  variables:\n    B: '2'\none:\n  extends: [.a, .b]\ntwo:\n  extends: [.a, .b]\n  before_script:\n    - echo two-before\nthree:\n  extends: [.b, .a]\nfour:\n  extends: [.a, .b]\n",
+    )]);
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let runs: Vec<(&str, Vec<(usize, &str)>)> = r
+        .workflows
+        .iter()
+        .flat_map(|w| &w.jobs)
+        .map(|j| {
+            let steps = j
+                .steps
+                .iter()
+                .filter_map(|s| Some((s.line, s.run.as_deref()?)))
+                .collect();
+            (j.id.as_str(), steps)
+        })
+        .collect();
+    assert_eq!(
+        runs,
+        [
+            ("one", vec![(3, "echo a-before"), (10, "echo b")]),
+            ("two", vec![(18, "echo two-before"), (10, "echo b")]),
+            ("three", vec![(3, "echo a-before"), (5, "echo a")]),
+            ("four", vec![(3, "echo a-before"), (10, "echo b")]),
+        ]
+    );
+}
+
 #[test]
 fn spec_header_is_read_and_the_body_audited() {
     let (_d, r) = repo(&[(

@@ -166,7 +166,7 @@ impl super::stream::Stream for JsonStream {
 pub fn repository(r: &RepoReport) -> Chunks {
     let mut out = Chunks::new();
     out.current.extend_from_slice(b"    ");
-    if super::json_ser::to_writer(&mut out, NestedPretty::new(2), r).is_err() {
+    if super::json_ser::to_pretty(&mut out, 2, r).is_err() {
         return Chunks::new();
     }
     out
@@ -175,16 +175,15 @@ pub fn repository(r: &RepoReport) -> Chunks {
 /// One repository in `@2` (findings without their rule's metadata), and the rules
 /// its findings refer to.
 fn repository_v2(r: &RepoReport, table: Rules) -> Part {
+    // Each finding's rule, looked up once for the finding and the table.
+    let metas: Vec<Option<&'static RuleMeta>> =
+        r.findings.iter().map(|f| table.by_id(&f.rule)).collect();
     let mut chunks = Chunks::new();
     chunks.current.extend_from_slice(b"    ");
-    if super::json_ser::to_writer(&mut chunks, NestedPretty::new(2), &RepoV2(r, table)).is_err() {
+    if super::json_ser::to_pretty(&mut chunks, 2, &RepoV2(r, &metas)).is_err() {
         chunks = Chunks::new();
     }
-    let mut rules: Vec<&'static str> = r
-        .findings
-        .iter()
-        .filter_map(|f| table.by_id(&f.rule).map(|m| m.id))
-        .collect();
+    let mut rules: Vec<&'static str> = metas.iter().flatten().map(|m| m.id).collect();
     rules.sort_unstable();
     rules.dedup();
     Part { chunks, rules }
@@ -199,7 +198,7 @@ fn rules_tail(ids: &BTreeSet<&'static str>, rules: Rules) -> Vec<u8> {
         .filter_map(|id| rules.by_id(id))
         .map(|m| (m.id, RuleEntry(m)))
         .collect();
-    let _ = super::json_ser::to_writer(&mut out, NestedPretty::new(1), &table);
+    let _ = super::json_ser::to_pretty(&mut out, 1, &table);
     out.extend_from_slice(b"\n}\n");
     out
 }
@@ -234,7 +233,7 @@ impl Serialize for RuleEntry {
 /// A repository as `@2` writes it: `@1`'s fields in `@1`'s order, the findings
 /// through [`FindingV2`]. (A test reads it back and compares it with `@1`, so a
 /// field added to [`RepoReport`] and not here fails it.)
-struct RepoV2<'a>(&'a RepoReport, Rules);
+struct RepoV2<'a>(&'a RepoReport, &'a [Option<&'static RuleMeta>]);
 
 impl Serialize for RepoV2<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -263,13 +262,14 @@ impl Serialize for RepoV2<'_> {
     }
 }
 
-struct FindingsV2<'a>(&'a [ReportFinding], Rules);
+/// The findings, each with its rule's metadata (by index).
+struct FindingsV2<'a>(&'a [ReportFinding], &'a [Option<&'static RuleMeta>]);
 
 impl Serialize for FindingsV2<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(Some(self.0.len()))?;
-        for f in self.0 {
-            seq.serialize_element(&FindingV2(f, self.1.by_id(&f.rule)))?;
+        for (i, f) in self.0.iter().enumerate() {
+            seq.serialize_element(&FindingV2(f, self.1.get(i).copied().flatten()))?;
         }
         seq.end()
     }
@@ -441,6 +441,14 @@ impl Chunks {
             .chain(std::iter::once(self.current.as_slice()))
     }
 
+    /// Moves on to a new buffer with room for `n` bytes.
+    #[cold]
+    #[inline(never)]
+    fn next(&mut self, n: usize) {
+        let next = Vec::with_capacity(n.max(Self::SIZE));
+        self.full.push(std::mem::replace(&mut self.current, next));
+    }
+
     /// Fills the current buffer and moves on to new ones.
     #[cold]
     fn spill(&mut self, mut buf: &[u8]) {
@@ -455,6 +463,18 @@ impl Chunks {
             self.current.extend_from_slice(&buf[..k]);
             buf = &buf[k..];
         }
+    }
+}
+
+/// The serializer writes into the current buffer, moving on to a new one when the
+/// next piece does not fit (so a buffer is never reallocated and copied).
+impl super::json_ser::Out for Chunks {
+    #[inline(always)]
+    fn room(&mut self, n: usize) -> &mut Vec<u8> {
+        if self.current.capacity() - self.current.len() < n {
+            self.next(n);
+        }
+        &mut self.current
     }
 }
 
@@ -489,100 +509,7 @@ pub(crate) fn nested_pretty<T: serde::Serialize + ?Sized>(
     out.extend(std::iter::repeat_n(b' ', depth * 2));
     // Writing into a Vec cannot fail; a value that cannot be serialised (a map with
     // non-string keys) is cut short, as serde_json's `to_string_pretty` would fail.
-    let _ = super::json_ser::to_writer(&mut *out, NestedPretty::new(depth), value);
-}
-
-/// serde_json's `PrettyFormatter` (two-space indent) starting at a given depth.
-struct NestedPretty {
-    depth: usize,
-    has_value: bool,
-}
-
-impl NestedPretty {
-    fn new(depth: usize) -> Self {
-        NestedPretty {
-            depth,
-            has_value: false,
-        }
-    }
-
-    fn newline_indent<W: ?Sized + Write>(&self, w: &mut W, comma: bool) -> std::io::Result<()> {
-        /// `,` and a line break, then the indentation: one copy per line up to 64
-        /// levels deep.
-        const LINE: [u8; 130] = {
-            let mut l = [b' '; 130];
-            l[0] = b',';
-            l[1] = b'\n';
-            l
-        };
-        let n = self.depth * 2;
-        let from = usize::from(!comma);
-        if let Some(line) = LINE.get(from..2 + n) {
-            return w.write_all(line);
-        }
-        w.write_all(if comma { b",\n" } else { b"\n" })?;
-        let mut n = n;
-        while n > 0 {
-            let k = n.min(LINE.len() - 2);
-            w.write_all(LINE.get(2..2 + k).unwrap_or_default())?;
-            n -= k;
-        }
-        Ok(())
-    }
-
-    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
-        self.depth += 1;
-        self.has_value = false;
-        w.write_all(bracket)
-    }
-
-    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
-        self.depth = self.depth.saturating_sub(1);
-        if self.has_value {
-            self.newline_indent(w, false)?;
-        }
-        w.write_all(bracket)
-    }
-}
-
-impl serde_json::ser::Formatter for NestedPretty {
-    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.open(w, b"[")
-    }
-    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.close(w, b"]")
-    }
-    fn begin_array_value<W: ?Sized + Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.newline_indent(w, !first)
-    }
-    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.open(w, b"{")
-    }
-    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.close(w, b"}")
-    }
-    fn begin_object_key<W: ?Sized + Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.newline_indent(w, !first)
-    }
-    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        w.write_all(b": ")
-    }
-    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
+    let _ = super::json_ser::to_pretty(out, depth, value);
 }
 
 /// The `--format json` renderer.

@@ -41,6 +41,7 @@ pub fn analyze(
     workflows: &[Workflow],
     actions: &[Action],
     scripts: &Scripts,
+    facts: &crate::facts::Facts,
     findings: &[ReportFinding],
     settings: Option<&RepoSettings>,
 ) -> Analysis {
@@ -49,6 +50,7 @@ pub fn analyze(
         workflows,
         actions,
         scripts,
+        facts,
         findings,
         settings,
         stack::detect,
@@ -57,11 +59,13 @@ pub fn analyze(
 
 /// [`analyze`] with the stack detected by `detect` ([`stack::detect`], or its
 /// memo across versions of a repository: [`crate::reuse`]).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn analyze_with(
     repo: &Repo,
     workflows: &[Workflow],
     actions: &[Action],
     scripts: &Scripts,
+    facts: &crate::facts::Facts,
     findings: &[ReportFinding],
     settings: Option<&RepoSettings>,
     detect: impl FnOnce(&Repo, &[Workflow]) -> stack::Detected,
@@ -72,6 +76,7 @@ pub(crate) fn analyze_with(
     let mut capabilities = capabilities::assess(&capabilities::Input {
         repo,
         workflows,
+        facts,
         detected: &detected,
         scan: &scan,
         paths: &paths,

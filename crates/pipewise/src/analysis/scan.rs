@@ -193,6 +193,8 @@ struct Ctx<'a> {
     script_matches: foldhash::HashMap<String, Vec<Match>>,
     /// Findings by file (they are sorted by file).
     findings_by_file: foldhash::HashMap<&'a str, std::ops::Range<usize>>,
+    /// The lower-cased words of the command being looked at ([`lower_words_into`]).
+    words: Vec<String>,
     /// The findings are sorted by file and line ([`Ctx::findings_between`]).
     lines_sorted: bool,
     repo: &'a Repo,
@@ -225,6 +227,7 @@ pub fn scan<'a>(
         shared_scripts: Default::default(),
         script_matches: Default::default(),
         findings_by_file,
+        words: vec![],
         lines_sorted,
         repo,
         actions,
@@ -690,6 +693,19 @@ fn lower_words(words: &[crate::shell::Word]) -> Vec<String> {
     words.iter().map(|w| w.text.to_ascii_lowercase()).collect()
 }
 
+/// [`lower_words`] into `out`, reusing its strings: asked for every command of every
+/// script, where a list and a string per word were allocated each time.
+fn lower_words_into(out: &mut Vec<String>, words: &[crate::shell::Word]) {
+    out.truncate(words.len());
+    let kept = out.len();
+    for (o, w) in out.iter_mut().zip(words) {
+        o.clear();
+        o.push_str(&w.text);
+        o.make_ascii_lowercase();
+    }
+    out.extend(words.iter().skip(kept).map(|w| w.text.to_ascii_lowercase()));
+}
+
 impl<'a> Ctx<'a> {
     /// [`command_matches`] of `words`, from the memo when the same command was seen.
     fn command_matches(&mut self, words: &[String]) -> Vec<Match> {
@@ -1000,8 +1016,10 @@ impl<'a> Ctx<'a> {
         env: &dyn Fn(&str) -> Option<String>,
     ) -> ScriptFound {
         let mut commands = vec![];
+        // (Taken, not borrowed: the calls below borrow `self`.)
+        let mut words = std::mem::take(&mut self.words);
         for (index, c) in script.commands.iter().enumerate() {
-            let words = lower_words(&c.words);
+            lower_words_into(&mut words, &c.words);
             let mut found: Vec<(Match, HitKind)> = self
                 .command_matches(&words)
                 .into_iter()
@@ -1067,6 +1085,7 @@ impl<'a> Ctx<'a> {
                 masked: masked_by_fallback(script, c),
             });
         }
+        self.words = words;
         ScriptFound {
             placeholder: harmless_only(script),
             checks_something: script.commands.iter().any(failing_check),
@@ -1518,6 +1537,18 @@ mod tests {
         // Many `#`s on one line are looked at once (linear).
         let long = format!("x: {}\n# z\n", "#".repeat(200_000));
         assert_eq!(comment_lines(&long).count(), 1);
+    }
+
+    #[test]
+    fn lower_words_into_is_lower_words() {
+        let mut out = vec![];
+        for line in ["NPM Run Test", "", "a B c D e", "x", "Cargo TEST --All"] {
+            let script = crate::shell::Script::parse(line);
+            for c in &script.commands {
+                lower_words_into(&mut out, &c.words);
+                assert_eq!(out, lower_words(&c.words), "{line}");
+            }
+        }
     }
 
     #[test]

@@ -292,9 +292,7 @@ fn eval_rules<'a>(rules: &'a Node, cache: &mut IfCache<'a>) -> [Tri; 3] {
             return decided.map(|d| d.unwrap_or(Tri::Unknown));
         }
         let ifs = match r.get("if").and_then(Node::as_str) {
-            Some(e) => *cache
-                .entry(e)
-                .or_insert_with(|| std::array::from_fn(|i| expr(e, i))),
+            Some(e) => *cache.entry(e).or_insert_with(|| expr(e)),
             None => [Tri::True; 3],
         };
         let unsure = r.get("changes").is_some() || r.get("exists").is_some();
@@ -372,19 +370,19 @@ fn refs_match(n: &Node, i: usize) -> Tri {
     out
 }
 
-/// A rule's `if:` in event `i`: `||` of `&&` of comparisons on the predefined
-/// variables GitLab sets per pipeline source; parentheses, regex matches and other
-/// variables are undecided.
-fn expr(e: &str, i: usize) -> Tri {
+/// A rule's `if:` in each event of [`EVENTS`]: `||` of `&&` of comparisons on the
+/// predefined variables GitLab sets per pipeline source; parentheses, regex matches
+/// and other variables are undecided. The text is split once for the three events.
+fn expr(e: &str) -> [Tri; 3] {
     if e.contains('(') || e.len() > 2000 {
-        return Tri::Unknown;
+        return [Tri::Unknown; 3];
     }
-    e.split("||").fold(Tri::False, |acc, alt| {
-        or(
-            acc,
-            alt.split("&&")
-                .fold(Tri::True, |a, atom| and(a, atom_value(atom.trim(), i))),
-        )
+    e.split("||").fold([Tri::False; 3], |acc, alt| {
+        let all = alt.split("&&").fold([Tri::True; 3], |a, atom| {
+            let v = atom_value(atom.trim());
+            std::array::from_fn(|i| and(a[i], v[i]))
+        });
+        std::array::from_fn(|i| or(acc[i], all[i]))
     })
 }
 
@@ -422,10 +420,11 @@ fn operand(s: &str, i: usize) -> Option<Option<&str>> {
     Some(Some(q))
 }
 
-fn atom_value(a: &str, i: usize) -> Tri {
+/// One comparison or variable test in each event of [`EVENTS`] (split once).
+fn atom_value(a: &str) -> [Tri; 3] {
     for (op, eq) in [("==", true), ("!=", false)] {
         if let Some((l, r)) = a.split_once(op) {
-            return match (operand(l, i), operand(r, i)) {
+            return std::array::from_fn(|i| match (operand(l, i), operand(r, i)) {
                 // A branch name (`<default>`, `<mr>`) is not known as text:
                 // compared with a literal, undecided.
                 (Some(Some(x)), Some(Some(y))) if x.starts_with('<') != y.starts_with('<') => {
@@ -433,20 +432,20 @@ fn atom_value(a: &str, i: usize) -> Tri {
                 }
                 (Some(x), Some(y)) => tri((x == y) == eq),
                 _ => Tri::Unknown,
-            };
+            });
         }
     }
     if a.contains("=~") || a.contains("!~") {
-        return Tri::Unknown;
+        return [Tri::Unknown; 3];
     }
     let (neg, v) = match a.strip_prefix('!') {
         Some(v) => (true, v.trim()),
         None => (false, a),
     };
-    match v.strip_prefix('$').and_then(|n| var(n, i)) {
+    std::array::from_fn(|i| match v.strip_prefix('$').and_then(|n| var(n, i)) {
         Some(set) => tri(set.is_some_and(|s| !s.is_empty()) != neg),
         None => Tri::Unknown,
-    }
+    })
 }
 
 fn tri(b: bool) -> Tri {
@@ -483,7 +482,7 @@ mod tests {
 
     #[test]
     fn rule_expressions_are_decided_per_event() {
-        let e = |s: &str| [0, 1, 2].map(|i| expr(s, i));
+        let e = expr;
         use Tri::*;
         assert_eq!(
             e("$CI_PIPELINE_SOURCE == \"merge_request_event\""),
@@ -508,6 +507,70 @@ mod tests {
         assert_eq!(e("$CI_COMMIT_TAG && $DEPLOY"), [False, False, Unknown]);
     }
 
+    /// The former reading of an `if:`, one event at a time, as the oracle.
+    fn expr_one(e: &str, i: usize) -> Tri {
+        if e.contains('(') || e.len() > 2000 {
+            return Tri::Unknown;
+        }
+        e.split("||").fold(Tri::False, |acc, alt| {
+            or(
+                acc,
+                alt.split("&&")
+                    .fold(Tri::True, |a, atom| and(a, atom_one(atom.trim(), i))),
+            )
+        })
+    }
+
+    fn atom_one(a: &str, i: usize) -> Tri {
+        for (op, eq) in [("==", true), ("!=", false)] {
+            if let Some((l, r)) = a.split_once(op) {
+                return match (operand(l, i), operand(r, i)) {
+                    // A branch name (`<default>`, `<mr>`) is not known as text:
+                    // compared with a literal, undecided.
+                    (Some(Some(x)), Some(Some(y))) if x.starts_with('<') != y.starts_with('<') => {
+                        Tri::Unknown
+                    }
+                    (Some(x), Some(y)) => tri((x == y) == eq),
+                    _ => Tri::Unknown,
+                };
+            }
+        }
+        if a.contains("=~") || a.contains("!~") {
+            return Tri::Unknown;
+        }
+        let (neg, v) = match a.strip_prefix('!') {
+            Some(v) => (true, v.trim()),
+            None => (false, a),
+        };
+        match v.strip_prefix('$').and_then(|n| var(n, i)) {
+            Some(set) => tri(set.is_some_and(|s| !s.is_empty()) != neg),
+            None => Tri::Unknown,
+        }
+    }
+
+    #[test]
+    fn expressions_read_once_decide_as_one_event_at_a_time() {
+        let texts = [
+            "$CI_PIPELINE_SOURCE == \"merge_request_event\"",
+            "$CI_PIPELINE_SOURCE != \"merge_request_event\" && $CI_COMMIT_TAG",
+            "$CI_COMMIT_TAG || $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH",
+            "$CI_COMMIT_BRANCH == \"main\" || $CI_MERGE_REQUEST_IID",
+            "$CI_COMMIT_REF_NAME == $CI_DEFAULT_BRANCH && $DEPLOY == 'yes'",
+            "!$CI_COMMIT_TAG && $CI_PIPELINE_SOURCE == 'push'",
+            "$CI_COMMIT_TAG =~ /^v/ || $CI_PIPELINE_SOURCE == \"schedule\"",
+            "($CI_COMMIT_TAG)",
+            "$CI_COMMIT_TAG == null",
+            "${CI_COMMIT_BRANCH} != null && ${CI_MERGE_REQUEST_ID} == null",
+            "$X || $Y && $Z",
+            "",
+            "||&&",
+            "$CI_MERGE_REQUEST_TARGET_BRANCH_NAME == \"main\" && $CI_PIPELINE_SOURCE == \"merge_request_event\"",
+        ];
+        for t in texts {
+            assert_eq!(expr(t), [0, 1, 2].map(|i| expr_one(t, i)), "{t}");
+        }
+    }
+
     /// The former walk, one event at a time, as the oracle.
     fn eval_rules_one(rules: &Node, i: usize) -> Tri {
         let Some(items) = rules.as_seq() else {
@@ -521,7 +584,7 @@ mod tests {
             let mut c = r
                 .get("if")
                 .and_then(Node::as_str)
-                .map_or(Tri::True, |e| expr(e, i));
+                .map_or(Tri::True, |e| expr_one(e, i));
             if r.get("changes").is_some() || r.get("exists").is_some() {
                 c = and(c, Tri::Unknown);
             }

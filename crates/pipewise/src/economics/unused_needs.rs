@@ -26,7 +26,7 @@ const MAX_CANDIDATES: usize = 64;
 /// Whether a needed job leaves anything behind that a later job could use: job
 /// outputs, an `environment:`, artifacts or caches, pushes, releases, deployments,
 /// GitHub API writes, or a reusable workflow (unknown).
-fn produces(j: &super::JobModel) -> bool {
+fn produces(facts: &Facts, j: &super::JobModel) -> bool {
     let job = j.job;
     if !matches!(j.callee, Callee::None)
         || job.get("outputs").is_some()
@@ -35,10 +35,10 @@ fn produces(j: &super::JobModel) -> bool {
     {
         return true;
     }
-    job.steps.iter().any(step_produces)
+    job.steps.iter().any(|s| step_produces(facts, s))
 }
 
-fn step_produces(s: &Step) -> bool {
+fn step_produces(facts: &Facts, s: &Step) -> bool {
     if let Some(a) = s.action() {
         let a = a.to_ascii_lowercase();
         // Setup actions with a package cache save it at the end of the job.
@@ -57,9 +57,9 @@ fn step_produces(s: &Step) -> bool {
             return true;
         }
     }
-    if crate::effects::step_publishes(s).is_some()
+    if crate::effects::step_publishes(facts, s).is_some()
         || crate::effects::step_pushes_git(s)
-        || crate::intent::step_ships(s).is_some()
+        || facts.step_ships(s).is_some()
     {
         return true;
     }
@@ -184,7 +184,7 @@ pub(super) fn find(
             .needs
             .iter()
             .copied()
-            .filter(|&u| !*produced[u].get_or_insert_with(|| produces(&m.jobs[u])))
+            .filter(|&u| !*produced[u].get_or_insert_with(|| produces(facts, &m.jobs[u])))
             .collect();
         // Each candidate costs two critical-path passes an event: bounded per workflow.
         if unused.is_empty() || evaluated >= MAX_CANDIDATES {
@@ -282,11 +282,15 @@ mod tests {
     fn found(yaml: &str) -> Vec<String> {
         let doc = pipewise_yaml::Document::parse(yaml.to_string()).expect("yaml");
         let wf = Workflow::new("ci.yml", &doc);
-        super::super::savings::find(&crate::facts::Facts::new([&wf]), &wf, &Default::default())
-            .into_iter()
-            .filter(|f| f.rule == super::UNUSED_NEEDS)
-            .map(|f| f.job.unwrap_or_default())
-            .collect()
+        super::super::savings::find(
+            &crate::facts::Facts::new([&wf], &[]),
+            &wf,
+            &Default::default(),
+        )
+        .into_iter()
+        .filter(|f| f.rule == super::UNUSED_NEEDS)
+        .map(|f| f.job.unwrap_or_default())
+        .collect()
     }
 
     const BASE: &str = "on: push\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: cargo clippy\n      - run: cargo test\n  docs:\n    needs: lint\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: cargo doc\n      - run: cargo test --doc\n";

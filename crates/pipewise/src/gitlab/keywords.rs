@@ -340,9 +340,13 @@ impl Ctx<'_> {
 /// A value GitLab replaces before it validates, or a `!reference` left unresolved
 /// (reported where it is resolved).
 fn unjudged(n: &Node) -> bool {
-    n.is_null()
-        || n.as_str().is_some_and(|s| s.contains("$[["))
-        || n.as_map().is_some_and(is_reference)
+    n.is_null() || n.as_str().is_some_and(has_inputs) || n.as_map().is_some_and(is_reference)
+}
+
+/// Whether `s` interpolates `$[[ inputs ]]` (`s.contains("$[[")` without building a
+/// substring searcher: every checked scalar of every merged job passes here).
+pub(super) fn has_inputs(s: &str) -> bool {
+    crate::keywords::find_literal(s, "$[[").is_some()
 }
 
 fn fits(v: &V, n: &Node) -> bool {
@@ -682,7 +686,7 @@ pub(super) struct OnStop {
 pub(super) fn on_stop(index: usize, job: &Node) -> Option<OnStop> {
     let env = job.get("environment")?;
     let stop = env.get("on_stop")?;
-    let target = stop.as_str().filter(|s| !s.contains("$[["))?;
+    let target = stop.as_str().filter(|s| !has_inputs(s))?;
     Some(OnStop {
         job: index,
         target: target.to_string(),

@@ -677,8 +677,20 @@ impl<'r> Builder<'r> {
             }
         }
         stack.pop();
-        // The parents merged in order (all but the last copied), then the definition
-        // over them.
+        // The parents merged in order, then the definition over them.
+        let r = self.merge_parents(found, own);
+        if again {
+            // The same problems as the first time (same definitions, empty stack).
+            self.problems.truncate(problems_before);
+        } else if !self.cacheable(name) {
+            self.uncached.insert(name.to_string());
+        }
+        Some(r)
+    }
+
+    /// `own` merged over its parents (kept ones read in place), in order: all but
+    /// the last copied.
+    fn merge_parents(&self, mut found: Vec<Result<String, Node>>, own: Node) -> Node {
         let last = found.pop();
         let mut base: Option<Node> = None;
         for x in found {
@@ -693,7 +705,7 @@ impl<'r> Builder<'r> {
                 });
             }
         }
-        let r = match (base, last) {
+        match (base, last) {
             (None, None) => own,
             (Some(b), None) => merge_into(b, own),
             (b, Some(Err(pn))) => {
@@ -709,14 +721,7 @@ impl<'r> Builder<'r> {
                 (Some(b), None) => merge_into(b, own),
                 (None, None) => own,
             },
-        };
-        if again {
-            // The same problems as the first time (same definitions, empty stack).
-            self.problems.truncate(problems_before);
-        } else if !self.cacheable(name) {
-            self.uncached.insert(name.to_string());
         }
-        Some(r)
     }
 
     /// Replaces `!reference` markers in `node` by what they name.
@@ -1101,14 +1106,9 @@ fn prepare(n: &Node, file: usize, src: &str, has_ref: bool, depth: usize) -> Nod
                         _ => vec![&e.value],
                     };
                     for s in sources {
-                        let p = prepare(s, file, src, has_ref, depth + 1);
-                        if let NodeKind::Map(es) = &p.kind {
-                            for me in es {
-                                // The first merged mapping wins among merged ones.
-                                if !merged.iter().any(|m| m.key.as_str() == me.key.as_str()) {
-                                    merged.push(me.clone());
-                                }
-                            }
+                        let mut p = prepare(s, file, src, has_ref, depth + 1);
+                        if let NodeKind::Map(es) = &mut p.kind {
+                            merged.append(es);
                         }
                     }
                     continue;
@@ -1118,13 +1118,31 @@ fn prepare(n: &Node, file: usize, src: &str, has_ref: bool, depth: usize) -> Nod
                     value: prepare(&e.value, file, src, has_ref, depth + 1),
                 });
             }
-            // Explicit keys win over merged ones; merged keys come first, as written.
-            let mut all: Vec<Entry> = merged
-                .into_iter()
-                .filter(|m| !out.iter().any(|o| o.key.as_str() == m.key.as_str()))
-                .collect();
-            all.extend(out);
-            NodeKind::Map(all)
+            if merged.is_empty() {
+                NodeKind::Map(out)
+            } else {
+                // The first merged mapping wins among merged ones, explicit keys win
+                // over merged ones; merged keys come first, as written. Linear
+                // ([`Keys`]): an anchor may be a large mapping, merged many times.
+                let firsts = Keys::new(&merged, merged.len());
+                let explicit = Keys::new(&out, merged.len());
+                let keep: Vec<bool> = merged
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| {
+                        firsts.first(&m.key) == Some(i) && explicit.first(&m.key).is_none()
+                    })
+                    .collect();
+                let mut all: Vec<Entry> = Vec::with_capacity(merged.len() + out.len());
+                all.extend(
+                    merged
+                        .into_iter()
+                        .zip(keep)
+                        .filter_map(|(m, k)| k.then_some(m)),
+                );
+                all.extend(out);
+                NodeKind::Map(all)
+            }
         }
         _ => n.kind.clone(),
     };
@@ -1232,21 +1250,109 @@ fn merge_into(mut base: Node, mut over: Node) -> Node {
 
 /// For a merge of `over` onto `base`: for each entry of `base`, the first entry of
 /// `over` with its key; how many entries of `base` each entry of `over` merges
-/// with; and which of `over`'s keys `base` lacks.
+/// with; and which of `over`'s keys `base` lacks. Linear in the number of keys
+/// ([`Keys`]): mappings are input, and a merge of two large ones must not be
+/// quadratic.
 fn key_matches(b: &[Entry], o: &[Entry]) -> (Vec<Option<usize>>, Vec<usize>, Vec<bool>) {
-    let matched: Vec<Option<usize>> = b
-        .iter()
-        .map(|be| o.iter().position(|oe| oe.key.as_str() == be.key.as_str()))
-        .collect();
+    if b.len().saturating_mul(o.len()) <= LINEAR_KEYS {
+        // Small mappings (nearly all): searched in place, no index.
+        let matched: Vec<Option<usize>> = b
+            .iter()
+            .map(|be| {
+                o.iter().position(|oe| {
+                    probe();
+                    oe.key.as_str() == be.key.as_str()
+                })
+            })
+            .collect();
+        let mut uses = vec![0usize; o.len()];
+        for &j in matched.iter().flatten() {
+            uses[j] += 1;
+        }
+        let new_in_over: Vec<bool> = o
+            .iter()
+            .map(|oe| {
+                !b.iter().any(|be| {
+                    probe();
+                    be.key.as_str() == oe.key.as_str()
+                })
+            })
+            .collect();
+        return (matched, uses, new_in_over);
+    }
+    let in_o = Keys::new(o, b.len());
+    let matched: Vec<Option<usize>> = b.iter().map(|be| in_o.first(&be.key)).collect();
     let mut uses = vec![0usize; o.len()];
     for &j in matched.iter().flatten() {
         uses[j] += 1;
     }
-    let new_in_over: Vec<bool> = o
-        .iter()
-        .map(|oe| !b.iter().any(|be| be.key.as_str() == oe.key.as_str()))
-        .collect();
+    let in_b = Keys::new(b, o.len());
+    let new_in_over: Vec<bool> = o.iter().map(|oe| in_b.first(&oe.key).is_none()).collect();
     (matched, uses, new_in_over)
+}
+
+/// Keys at most this many comparisons apart are matched by a linear search; more
+/// (large mappings, hostile input) through a hash index.
+const LINEAR_KEYS: usize = 256;
+
+/// The first entry with a given key (`Node::as_str`, so every key that is not a
+/// scalar counts as one key, as `==` on it did) among `entries`, asked `asks`
+/// times: a linear search when that stays small, else a hash index built once.
+enum Keys<'a> {
+    Linear(&'a [Entry]),
+    Index(foldhash::HashMap<Option<&'a str>, usize>),
+}
+
+impl<'a> Keys<'a> {
+    #[inline]
+    fn new(entries: &'a [Entry], asks: usize) -> Self {
+        if entries.len().saturating_mul(asks) <= LINEAR_KEYS {
+            return Keys::Linear(entries);
+        }
+        let mut index = foldhash::HashMap::default();
+        index.reserve(entries.len());
+        for (i, e) in entries.iter().enumerate() {
+            index.entry(e.key.as_str()).or_insert(i);
+            probe();
+        }
+        Keys::Index(index)
+    }
+
+    #[inline]
+    fn first(&self, key: &Node) -> Option<usize> {
+        let key = key.as_str();
+        match self {
+            Keys::Linear(es) => es.iter().position(|e| {
+                probe();
+                e.key.as_str() == key
+            }),
+            Keys::Index(index) => {
+                probe();
+                index.get(&key).copied()
+            }
+        }
+    }
+}
+
+/// Counts key comparisons and index probes in tests ([`probes`]), to bound the
+/// work of a merge without timing it.
+#[inline(always)]
+fn probe() {
+    #[cfg(test)]
+    PROBES.with(|p| p.set(p.get() + 1));
+}
+
+#[cfg(test)]
+thread_local! {
+    static PROBES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// The key comparisons and probes made by `f` ([`probe`]).
+#[cfg(test)]
+fn probes(f: impl FnOnce()) -> usize {
+    let before = PROBES.with(std::cell::Cell::get);
+    f();
+    PROBES.with(std::cell::Cell::get) - before
 }
 
 /// [`merge_into`] with `base` borrowed (a kept resolution that jobs extend): only
@@ -1421,6 +1527,95 @@ mod tests {
             }
             _ => over.clone(),
         }
+    }
+
+    /// A mapping of `n` keys `k0`… (`prefix` before each), each with an integer.
+    fn wide(prefix: &str, n: usize) -> String {
+        (0..n).map(|i| format!("{prefix}k{i}: {i}\n")).collect()
+    }
+
+    /// Merges of large mappings are linear in their keys (hostile input: a
+    /// quadratic match of 20,000 keys against 20,000 would make 400 million
+    /// comparisons), and give what the quadratic oracle gives.
+    #[test]
+    fn large_mappings_merge_in_linear_work() {
+        let n = 20_000;
+        // Half the keys shared, a nested mapping merged key by key.
+        let b = root(&format!("{}nested:\n{}", wide("", n), wide("  ", n)));
+        let o = root(&format!(
+            "{}nested:\n{}",
+            wide("", 2 * n).split_off(wide("", n / 2).len()),
+            wide("  ", n)
+        ));
+        let limit = 16 * n;
+        let mut into = None;
+        let work = probes(|| into = Some(merge_into(b.clone(), o.clone())));
+        assert!(work <= limit, "merge_into: {work} probes for {n} keys");
+        let mut over = None;
+        let work = probes(|| over = Some(merge_over(&b, o.clone())));
+        assert!(work <= limit, "merge_over: {work} probes for {n} keys");
+        assert_eq!(into, over);
+        let merged = into.expect("merged");
+        let map = merged.as_map().expect("a mapping");
+        // Base's n + 1 top-level keys, then the n keys of over it lacked.
+        assert_eq!(map.len(), n + 1 + n);
+        assert_eq!(
+            merged
+                .get("nested")
+                .and_then(Node::as_map)
+                .map(<[Entry]>::len),
+            Some(n)
+        );
+        // Above the linear threshold but small enough for the oracle.
+        let (b, o) = (
+            root(&wide("", 300)),
+            root(&wide("", 600).split_off(wide("", 150).len())),
+        );
+        assert_eq!(merge_into(b.clone(), o.clone()), deep_merge(&b, &o));
+        assert_eq!(merge_over(&b, o.clone()), deep_merge(&b, &o));
+    }
+
+    /// `<<:` of large anchors is expanded in linear work, first merged mapping and
+    /// explicit keys winning as before.
+    #[test]
+    fn large_merge_keys_expand_in_linear_work() {
+        let n = 20_000;
+        let yaml = format!(
+            "a: &a\n{}b: &b\n{}job:\n  <<: [*a, *b]\n  k1: own\n",
+            wide("  ", n),
+            wide("  x", n)
+        );
+        let doc = root(&yaml);
+        let job = doc.get("job").expect("job");
+        let mut out = None;
+        let work = probes(|| out = Some(prepare(job, 0, &yaml, false, 0)));
+        assert!(work <= 16 * n, "prepare: {work} probes for {n} keys");
+        let out = out.expect("prepared");
+        let map = out.as_map().expect("a mapping");
+        assert_eq!(map.len(), 2 * n);
+        // Merged keys first, in order (without the explicit one), then the explicit.
+        assert_eq!(map[0].key.as_str(), Some("k0"));
+        assert_eq!(map[1].key.as_str(), Some("k2"));
+        assert_eq!(map[2 * n - 1].key.as_str(), Some("k1"));
+        assert_eq!(out.get("k1").and_then(Node::as_str), Some("own"));
+        // Small: the first merged mapping wins.
+        let yaml = "a: &a {x: 1, y: 1}\nb: &b {y: 2, z: 2}\njob:\n  <<: [*a, *b]\n  z: 3\n";
+        let doc = root(yaml);
+        let out = prepare(doc.get("job").expect("job"), 0, yaml, false, 0);
+        let got: Vec<(Option<&str>, Option<&str>)> = out
+            .as_map()
+            .expect("a mapping")
+            .iter()
+            .map(|e| (e.key.as_str(), e.value.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some("x"), Some("1")),
+                (Some("y"), Some("1")),
+                (Some("z"), Some("3"))
+            ]
+        );
     }
 
     fn root(yaml: &str) -> Node {

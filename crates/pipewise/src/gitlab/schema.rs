@@ -92,7 +92,7 @@ const SHAPES: &[(&str, Shape, &str)] = &[
 ];
 
 fn interpolated(n: &Node) -> bool {
-    n.as_str().is_some_and(|s| s.contains("$[["))
+    n.as_str().is_some_and(super::keywords::has_inputs)
 }
 
 fn fits(n: &Node, shape: Shape) -> bool {

@@ -60,10 +60,16 @@ pub(super) fn not_a_string(n: &Node) -> Option<&str> {
     let v = value.as_str();
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || b == b'_');
     let unsigned = v.strip_prefix(['-', '+']).unwrap_or(v);
-    let number = digits(unsigned) && unsigned.as_bytes().first().is_some_and(u8::is_ascii_digit)
-        || unsigned
-            .split_once('.')
-            .is_some_and(|(a, b)| (a.is_empty() || digits(a)) && digits(b));
+    // Only digits, `_` and `.` can make a number: most values (script lines) are
+    // told apart by their first byte, before `split_once` searches them.
+    let plausible = unsigned
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b'_' || b == b'.');
+    let number = plausible
+        && (digits(unsigned) && unsigned.as_bytes().first().is_some_and(u8::is_ascii_digit)
+            || unsigned
+                .split_once('.')
+                .is_some_and(|(a, b)| (a.is_empty() || digits(a)) && digits(b)));
     // Compared in place: every script line passes here.
     let boolean = v.len() <= 5
         && ["true", "false", "yes", "no", "on", "off"]
@@ -436,7 +442,7 @@ fn check_if(out: &mut Vec<Issue>, owner: &str, rule: &Node, exprs: &mut Expressi
     }
     let Some(text) = n.as_str() else { return };
     // `$[[ inputs ]]` is replaced before the expression is read.
-    if text.contains("$[[") {
+    if super::keywords::has_inputs(text) {
         return;
     }
     if let Some(why) = exprs.error(text) {
@@ -689,11 +695,28 @@ impl<'n> Top<'n> {
             None => self.job.get(key),
         }
     }
-    /// The node at a `key:sub` path.
+    /// The node at a `key:sub` path (the keys split at `:` by a byte loop: these
+    /// paths are short, and `str::split` costs more than the lookups).
     fn at(&self, path: &str) -> Option<&'n Node> {
-        let mut keys = path.split(':');
-        let first = self.get(keys.next()?)?;
-        keys.try_fold(first, |n, k| n.get(k))
+        let (first, mut rest) = split_key(path);
+        let mut n = self.get(first)?;
+        while let Some(r) = rest {
+            let (k, tail) = split_key(r);
+            n = n.get(k)?;
+            rest = tail;
+        }
+        Some(n)
+    }
+}
+
+/// `path` up to its first `:`, and what follows it.
+fn split_key(path: &str) -> (&str, Option<&str>) {
+    match path.bytes().position(|b| b == b':') {
+        Some(i) => (
+            path.get(..i).unwrap_or(path),
+            Some(path.get(i + 1..).unwrap_or("")),
+        ),
+        None => (path, None),
     }
 }
 
@@ -817,7 +840,7 @@ pub(super) fn check_job(name: &str, job: &Node, exprs: &mut Expressions, out: &m
         _ => None,
     };
     if let Some(n) =
-        env_name.filter(|n| !n.is_null() && !n.as_str().is_some_and(|s| s.contains("$[[")))
+        env_name.filter(|n| !n.is_null() && !n.as_str().is_some_and(super::keywords::has_inputs))
     {
         if let Some(text) = n.as_str().filter(|t| !environment_name_ok(t)) {
             out.push((
@@ -897,6 +920,18 @@ mod tests {
             top.at("environment:name"),
             job.get("environment").and_then(|e| e.get("name"))
         );
+        // Paths split as `str::split(':')` splits them.
+        for path in ["a", "a:b", "a:b:c", ":", "a:", ":b", "", "a::b", "é:ü"] {
+            let want: Vec<&str> = path.split(':').collect();
+            let mut got = vec![];
+            let mut rest = Some(path);
+            while let Some(r) = rest {
+                let (k, tail) = split_key(r);
+                got.push(k);
+                rest = tail;
+            }
+            assert_eq!(got, want, "{path}");
+        }
         let mut slots = std::collections::HashMap::new();
         for path in STRINGS.iter().chain(STRING_ITEMS).chain(&[
             "cache",

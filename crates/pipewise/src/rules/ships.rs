@@ -1,11 +1,13 @@
 //! What a step ships through the repository: the scripts it runs and the local
 //! composite actions it uses, read from their commands when present (never from their
-//! names), set on each step ([`crate::intent::step_ships`]) before any rule asks.
+//! names), filled into the facts table for each step ([`Facts::step_ships`]) before
+//! any rule asks.
 //! Here rather than in [`crate::effects`] because it walks the scripts a step site
 //! calls ([`crate::rules::step_scripts`]).
 
 use crate::effects::local_registry;
-use crate::intent::{step_ships, Intent};
+use crate::facts::Facts;
+use crate::intent::Intent;
 use crate::repo::{Repo, Scripts};
 use crate::rules::StepSite;
 use crate::shell::Command;
@@ -19,6 +21,7 @@ const MAX_ACTION_DEPTH: usize = 8;
 struct Resolver<'r, 'v, 'a> {
     repo: &'r Repo,
     scripts: &'r Scripts,
+    facts: &'r Facts,
     actions: &'v [Action<'a>],
     /// Each action's folder (`.github/actions/release`), to its index.
     by_dir: HashMap<String, usize>,
@@ -26,10 +29,17 @@ struct Resolver<'r, 'v, 'a> {
     visiting: Vec<bool>,
     /// Makefiles read (each once), by path; `None` when absent or unreadable.
     makefiles: HashMap<String, Option<String>>,
+    /// What make targets ship ([`Resolver::runner_ships`]), by Makefile path and
+    /// the targets a command names: read once however many steps run them.
+    make_targets: foldhash::HashMap<(String, Vec<String>), Option<Intent>>,
+    /// What a repository shell script a step calls ships, by its path (each read
+    /// once however many steps call it; [`Resolver::called_ships`]).
+    called: foldhash::HashMap<String, Option<Intent>>,
 }
 
-/// Sets what every step of `workflows` and `actions` ships ([`step_ships`]) from what
-/// it runs in the repository, before any rule asks:
+/// Fills what every step of `workflows` and `actions` ships ([`Facts::step_ships`],
+/// [`Facts::resolve_step_ships`]) from what it runs in the repository, before any rule
+/// asks:
 ///
 /// * a `run:` step also ships what the repository's shell scripts it runs ship
 ///   (`./scripts/release.sh`, `bash tools/publish.sh`, and the scripts those call,
@@ -59,7 +69,13 @@ struct Resolver<'r, 'v, 'a> {
 ///   publishes.
 ///
 /// Pushes to a registry on the runner itself are not shipping ([`crate::effects::step_publishes`]).
-pub fn resolve_ships(repo: &Repo, scripts: &Scripts, workflows: &[Workflow], actions: &[Action]) {
+pub fn resolve_ships(
+    repo: &Repo,
+    scripts: &Scripts,
+    facts: &Facts,
+    workflows: &[Workflow],
+    actions: &[Action],
+) {
     let by_dir = actions
         .iter()
         .enumerate()
@@ -71,10 +87,13 @@ pub fn resolve_ships(repo: &Repo, scripts: &Scripts, workflows: &[Workflow], act
     let mut r = Resolver {
         repo,
         scripts,
+        facts,
         actions,
         by_dir,
         visiting: vec![false; actions.len()],
         makefiles: HashMap::new(),
+        make_targets: Default::default(),
+        called: Default::default(),
     };
     for i in 0..actions.len() {
         r.action(i, None, 0);
@@ -144,11 +163,11 @@ impl<'v, 'a> Resolver<'_, 'v, 'a> {
         best
     }
 
-    /// What one step ships with the repository read, set on the step.
+    /// What one step ships with the repository read, filled into the facts table.
     fn step(&mut self, site: &StepSite<'v, 'a>, depth: usize) -> Option<Intent> {
         let step = site.step;
-        if let Some(v) = step.ships.get() {
-            return *v;
+        if let Some(v) = self.facts.step_ships_known(step) {
+            return v;
         }
         let through = if let Some(u) = step.uses_str() {
             match local_uses_dir(u) {
@@ -156,8 +175,8 @@ impl<'v, 'a> Resolver<'_, 'v, 'a> {
                     Some(&i) => self.action(i, step.with, depth),
                     None => None,
                 },
-                // Another action: the catalogue decides ([`step_ships`]).
-                None => return step_ships(step),
+                // Another action: the catalogue decides ([`Facts::step_ships`]).
+                None => return self.facts.step_ships(step),
             }
         } else if step.run.is_some() {
             let called = crate::rules::step_scripts(site, self.scripts, self.repo);
@@ -174,26 +193,12 @@ impl<'v, 'a> Resolver<'_, 'v, 'a> {
                 || publish_credential(step).is_some();
             if !reads_more {
                 // Runs nothing of the repository: its own commands decide.
-                return step_ships(step);
+                return self.facts.step_ships(step);
             }
             let scripts = called
                 .iter()
                 .skip(1)
-                // Shell scripts only: a regular expression in `[[ … =~ (a|b/c.yml) ]]`
-                // can read as a command naming a data file (home-assistant's
-                // builder.yml).
-                .filter(|ss| {
-                    ![".yml", ".yaml", ".json", ".toml", ".md", ".txt", ".lock"]
-                        .iter()
-                        .any(|e| ss.path.ends_with(e))
-                })
-                .flat_map(|ss| ss.script.commands.iter())
-                .filter(|c| crate::intent::may_ship(c))
-                // What ships first (most commands do not), then where to.
-                .filter_map(|c| {
-                    crate::intent::command_ships(c)
-                        .filter(|_| !c.args().iter().any(|w| local_registry(&w.text)))
-                })
+                .filter_map(|ss| self.called_ships(ss))
                 .max();
             let own = called.first();
             // `npm run release`, `make deploy`: what the script or target runs.
@@ -218,12 +223,41 @@ impl<'v, 'a> Resolver<'_, 'v, 'a> {
                 .map(|_| Intent::Publish);
             scripts.max(runners).max(credential)
         } else {
-            return step_ships(step);
+            return self.facts.step_ships(step);
         };
-        let v = crate::intent::compute_step_ships(step).max(through);
-        // Set once: a step asked for earlier keeps its answer.
-        let _ = step.ships.set(v);
-        *step.ships.get().unwrap_or(&v)
+        // Filled once: a step asked for earlier keeps its answer.
+        self.facts.resolve_step_ships(step, through)
+    }
+}
+
+impl Resolver<'_, '_, '_> {
+    /// What a repository script a step calls ships, read once per path: the most
+    /// any of its commands ships, pushes to a registry on the runner left out.
+    fn called_ships(&mut self, ss: &crate::rules::StepScript) -> Option<Intent> {
+        if let Some(known) = self.called.get(ss.path) {
+            return *known;
+        }
+        // Shell scripts only: a regular expression in `[[ … =~ (a|b/c.yml) ]]` can
+        // read as a command naming a data file (home-assistant's builder.yml).
+        let data = [".yml", ".yaml", ".json", ".toml", ".md", ".txt", ".lock"]
+            .iter()
+            .any(|e| ss.path.ends_with(e));
+        let ships = if data {
+            None
+        } else {
+            ss.script
+                .commands
+                .iter()
+                .filter(|c| crate::intent::may_ship(c))
+                // What ships first (most commands do not), then where to.
+                .filter_map(|c| {
+                    crate::intent::command_ships(c)
+                        .filter(|_| !c.args().iter().any(|w| local_registry(&w.text)))
+                })
+                .max()
+        };
+        self.called.insert(ss.path.to_string(), ships);
+        ships
     }
 }
 
@@ -281,40 +315,57 @@ impl Resolver<'_, '_, '_> {
     /// repository (unknown, never judged by its name).
     fn runner_ships(&mut self, c: &Command, cwd: &str) -> Option<Intent> {
         if matches!(c.base_name(), "make" | "gmake") {
-            let (path, targets) = crate::runners::make_call(c, cwd)?;
-            let repo = self.repo;
-            let text = self
-                .makefiles
-                .entry(path)
-                .or_insert_with_key(|p| {
-                    if !repo.exists(p) {
-                        return None;
-                    }
-                    match repo.file(p) {
-                        Some(f) => Some(f.text().to_string()),
-                        None => repo.read(p).ok(),
-                    }
-                })
-                .as_deref()?;
-            let mut seen: Vec<String> = vec![];
-            let mut stack: Vec<(String, usize)> = targets.into_iter().map(|t| (t, 0)).collect();
-            let mut best = None;
-            while let Some((t, depth)) = stack.pop() {
-                if depth > crate::runners::MAX_MAKE_DEPTH || seen.contains(&t) || seen.len() > 32 {
+            let key = crate::runners::make_call(c, cwd)?;
+            if let Some(known) = self.make_targets.get(&key) {
+                return *known;
+            }
+            let ships = self.make_ships(&key.0, key.1.clone());
+            self.make_targets.insert(key, ships);
+            return ships;
+        }
+        self.package_ships(c, cwd)
+    }
+
+    /// What the make `targets` of the Makefile at `path` ship (the targets they run
+    /// in turn, at most [`crate::runners::MAX_MAKE_DEPTH`] deep, each once).
+    fn make_ships(&mut self, path: &str, targets: Vec<String>) -> Option<Intent> {
+        let repo = self.repo;
+        let text = self
+            .makefiles
+            .entry(path.to_string())
+            .or_insert_with_key(|p| {
+                if !repo.exists(p) {
+                    return None;
+                }
+                match repo.file(p) {
+                    Some(f) => Some(f.text().to_string()),
+                    None => repo.read(p).ok(),
+                }
+            })
+            .as_deref()?;
+        let mut seen: Vec<String> = vec![];
+        let mut stack: Vec<(String, usize)> = targets.into_iter().map(|t| (t, 0)).collect();
+        let mut best = None;
+        while let Some((t, depth)) = stack.pop() {
+            if depth > crate::runners::MAX_MAKE_DEPTH || seen.contains(&t) || seen.len() > 32 {
+                continue;
+            }
+            seen.push(t.clone());
+            for line in crate::runners::make_recipe(text, &t).unwrap_or_default() {
+                if let Some(sub) = crate::runners::sub_make(&line) {
+                    stack.extend(sub.into_iter().map(|s| (s, depth + 1)));
                     continue;
                 }
-                seen.push(t.clone());
-                for line in crate::runners::make_recipe(text, &t).unwrap_or_default() {
-                    if let Some(sub) = crate::runners::sub_make(&line) {
-                        stack.extend(sub.into_iter().map(|s| (s, depth + 1)));
-                        continue;
-                    }
-                    let script = crate::shell::Script::parse(&line);
-                    best = best.max(crate::intent::script_ships(&script));
-                }
+                let script = crate::shell::Script::parse(&line);
+                best = best.max(crate::intent::script_ships(&script));
             }
-            return best;
         }
+        best
+    }
+
+    /// What a package manager's script that `c` runs ships, read from the
+    /// `package.json` of `cwd` or of the workspace it names.
+    fn package_ships(&self, c: &Command, cwd: &str) -> Option<Intent> {
         if !matches!(c.base_name(), "npm" | "pnpm" | "yarn" | "bun") {
             return None;
         }

@@ -40,7 +40,7 @@ pub fn verdict(i: &Input, cx: &Cx) -> Verdict {
     // (`dotnet nuget push`, `twine upload`, `gh release create`): the release is
     // automated.
     if v.status == CapabilityStatus::Missing {
-        if let Some((w, j, st)) = package_publish(i.workflows, true) {
+        if let Some((w, j, st)) = package_publish(i.facts, i.workflows, true) {
             return Verdict {
                 status: CapabilityStatus::Present,
                 evidence: vec![Evidence {

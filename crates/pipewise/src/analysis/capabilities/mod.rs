@@ -364,6 +364,8 @@ impl<'a> Cx<'a> {
 pub struct Input<'a> {
     pub repo: &'a Repo,
     pub workflows: &'a [Workflow<'a>],
+    /// The audit's facts table ([`crate::facts`]): what jobs and steps ship.
+    pub facts: &'a crate::facts::Facts,
     pub detected: &'a Detected,
     pub scan: &'a Scan,
     pub paths: &'a [Path],
@@ -574,7 +576,7 @@ fn publish_only(i: &Input) -> Option<String> {
             h.tool, h.file, h.line
         ));
     }
-    let (w, j, st) = package_publish(i.workflows, false)?;
+    let (w, j, st) = package_publish(i.facts, i.workflows, false)?;
     Some(format!(
         "publish-only: the CI publishes packages or releases (step `{}` of job `{}` in {}) and deploys nothing, so deploying and operating a service is not this pipeline's job",
         st.label(),
@@ -589,6 +591,7 @@ fn publish_only(i: &Input) -> Option<String> {
 /// than not. `strict`: by the publishing command itself, not by the name of a
 /// script or task that says "publish" (`npm run publish:artifacts`, `make publish`).
 pub(crate) fn package_publish<'w, 'a>(
+    facts: &crate::facts::Facts,
     workflows: &'w [Workflow<'a>],
     strict: bool,
 ) -> Option<(&'w Workflow<'a>, &'w Job<'a>, &'w Step<'a>)> {
@@ -642,7 +645,7 @@ pub(crate) fn package_publish<'w, 'a>(
             j.steps
                 .iter()
                 .find(|st| {
-                    crate::intent::step_ships(st) == Some(crate::intent::Intent::Publish)
+                    facts.step_ships(st) == Some(crate::intent::Intent::Publish)
                         && !image_step(st)
                         && !(strict && named_only(st))
                 })

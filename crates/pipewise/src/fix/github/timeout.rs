@@ -43,8 +43,8 @@ pub fn plan(site: &Site) -> Option<Plan> {
         .find_map(|k| job.entry(k));
     // What the job ships through the repository's scripts and local actions, read as
     // the audit reads it (a job that publishes only through `./scripts/release.sh`).
-    crate::audit::resolve_workflow_ships(site.repo, &wf);
-    let minutes = minutes_for(&Facts::none(), job);
+    let facts = crate::audit::workflow_facts(site.repo, &wf);
+    let minutes = minutes_for(&facts, job);
     let edit = yaml::insert_entry(
         text,
         map,

@@ -3,8 +3,9 @@
 //! probing step), a sleep-only step standing in for a rollout wait, and health checks
 //! that only test the HTTP status code.
 
+use crate::facts::Facts;
 use crate::finding::{Category, Confidence, Severity};
-use crate::rules::{step_scripts, Ctx, FixMeta, Rule, RuleMeta, StepSite};
+use crate::rules::{step_scripts_iter, Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::shell::Command;
 use crate::workflow::Step;
 
@@ -191,8 +192,8 @@ fn step_probe(step: &Step) -> Option<Probe> {
 }
 
 /// A step that deploys, by what it runs or by its name.
-fn deploys(step: &Step) -> bool {
-    crate::intent::step_ships(step) == Some(crate::intent::Intent::Deploy)
+fn deploys(facts: &Facts, step: &Step) -> bool {
+    facts.step_ships(step) == Some(crate::intent::Intent::Deploy)
         || step.name.and_then(crate::intent::step_role) == Some(crate::intent::StepRole::Deploy)
 }
 
@@ -231,7 +232,7 @@ fn check_wait_step(site: &StepSite, cx: &mut Ctx) {
             )
             .site(site);
         }
-        (probe, _) if prev.is_some_and(deploys) => {
+        (probe, _) if prev.is_some_and(|p| deploys(cx.facts, p)) => {
             let after = prev.map(|p| p.label()).unwrap_or_default();
             let tail = if matches!(probe, Some(Probe::Polls)) {
                 " the check that follows already polls, so the fixed wait only adds time"
@@ -270,7 +271,7 @@ impl Rule for ReadinessWait {
     }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
         check_wait_step(site, cx);
-        for ss in step_scripts(site, cx.scripts, cx.repo) {
+        for ss in step_scripts_iter(site, cx.scripts, cx.repo) {
             let script = ss.script;
             // Both checks below start from a `sleep` or a `curl`: most scripts have
             // neither, and need no sorted command list.

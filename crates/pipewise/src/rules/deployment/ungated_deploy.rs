@@ -6,7 +6,7 @@
 
 use crate::facts::Facts;
 use crate::finding::{Category, Confidence, Severity};
-use crate::intent::{action_intent, step_ships, word_intent_phrase, Intent};
+use crate::intent::{action_intent, word_intent_phrase, Intent};
 use crate::needs::{Dir, NeedsGraph};
 use crate::rules::{entry_span, Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::workflow::{Job, Workflow};
@@ -285,7 +285,7 @@ impl Rule for UngatedDeploy {
         if !e.value.as_str().map(always).unwrap_or(false) {
             return;
         }
-        let Some(i) = step_ships(site.step) else {
+        let Some(i) = cx.facts.step_ships(site.step) else {
             return;
         };
         cx.report(

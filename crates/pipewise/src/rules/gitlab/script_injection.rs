@@ -97,7 +97,7 @@ impl Rule for ScriptInjection {
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
         let Some(run) = &site.step.run else { return };
         let Some(script) = &run.script else { return };
-        if !run.text.contains("CI_") {
+        if crate::keywords::find_literal(run.text, "CI_").is_none() {
             return;
         }
         for c in &script.commands {

@@ -6,7 +6,7 @@
 
 use crate::finding::{Category, Confidence, Severity};
 use crate::intent::{step_intent, Intent};
-use crate::rules::{step_scripts, Ctx, FixMeta, Rule, RuleMeta, StepSite};
+use crate::rules::{step_scripts_iter, Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::shell::{Command, Script};
 
 pub struct InteractiveCommand;
@@ -75,7 +75,7 @@ impl Rule for InteractiveCommand {
         };
         // Whether host keys are set up: asked at most once per step.
         let mut keys_known: Option<bool> = None;
-        for ss in step_scripts(site, cx.scripts, cx.repo) {
+        for ss in step_scripts_iter(site, cx.scripts, cx.repo) {
             if ss.run.is_none() && ss.path.ends_with(".py") {
                 continue;
             }
@@ -463,8 +463,7 @@ fn host_keys_known(site: &StepSite, cx: &mut Ctx) -> bool {
     }) {
         return true;
     }
-    step_scripts(site, cx.scripts, cx.repo)
-        .iter()
+    step_scripts_iter(site, cx.scripts, cx.repo)
         .filter(|ss| ss.run.is_none())
         .filter_map(|ss| cx.script(ss.path))
         .any(|f| has(&f.file.text().to_ascii_lowercase()))

@@ -5,7 +5,7 @@
 use super::{explains_intent, writes_fixes};
 use crate::finding::{Category, Confidence, Severity, Span};
 use crate::intent::{command_intent, Intent};
-use crate::rules::{step_scripts, Ctx, FixMeta, Rule, RuleMeta, StepScript, StepSite};
+use crate::rules::{step_scripts_iter, Ctx, FixMeta, Rule, RuleMeta, StepScript, StepSite};
 use crate::shell::{Command, Op, Script};
 
 pub struct MaskedFailure;
@@ -61,7 +61,7 @@ impl Rule for MaskedFailure {
         crate::workflow::Platform::ALL
     }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
-        for ss in step_scripts(site, cx.scripts, cx.repo) {
+        for ss in step_scripts_iter(site, cx.scripts, cx.repo) {
             // Every check starts from a list ending in `|| …`, a `true`/`:` or a
             // `set`: most scripts have none.
             if cx.script_fact(&ss, "may mask a failure", may_mask) {

@@ -101,7 +101,7 @@ impl Rule for MissingTimeout {
         let long = job
             .steps
             .iter()
-            .any(|s| crate::intent::step_ships(s) == Some(Intent::Deploy));
+            .any(|s| cx.facts.step_ships(s) == Some(Intent::Deploy));
         let msg = if what.is_empty() {
             format!(
                 "job `{}` has no `timeout-minutes`; a hung step runs for 6 hours.",

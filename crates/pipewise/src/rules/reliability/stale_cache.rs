@@ -3,6 +3,7 @@
 //! (restores another commit's build), and dependency caches whose key does not hash
 //! the lockfile.
 
+use crate::facts::Facts;
 use crate::finding::{Category, Confidence, Severity};
 use crate::rules::{entry_span, Ctx, FixMeta, Rule, RuleMeta, StepSite};
 
@@ -113,7 +114,7 @@ fn build_output(p: &str) -> bool {
 /// When the cache step runs after the job built its output, a fallback hit is
 /// extracted over the fresh build; and when an upload follows, that is what ships.
 /// The message's tail, and whether the stale build then ships.
-fn restored_over_build(site: &StepSite) -> (String, bool) {
+fn restored_over_build(facts: &Facts, site: &StepSite) -> (String, bool) {
     let Some(job) = site.job else {
         return (String::new(), false);
     };
@@ -129,7 +130,7 @@ fn restored_over_build(site: &StepSite) -> (String, bool) {
     let upload = job.steps.iter().filter(|s| s.index > i).find(|s| {
         s.action()
             .is_some_and(|a| a == "actions/upload-artifact" || a.contains("release"))
-            || crate::intent::step_ships(s).is_some()
+            || facts.step_ships(s).is_some()
     });
     match upload {
         Some(u) => (
@@ -176,7 +177,7 @@ impl Rule for StaleCache {
                     .map(|s| !s.trim().is_empty())
                     .unwrap_or(true)
                 {
-                    let (over, ships) = restored_over_build(site);
+                    let (over, ships) = restored_over_build(cx.facts, site);
                     cx.report(
                         &META,
                         site.path,

@@ -2,7 +2,7 @@
 //! script. Each step (and each script) starts a new shell, so it is always 0.
 
 use crate::finding::{Category, Confidence, Severity, Span};
-use crate::rules::{step_scripts, Ctx, FixMeta, Rule, RuleMeta, StepSite};
+use crate::rules::{step_scripts_iter, Ctx, FixMeta, Rule, RuleMeta, StepSite};
 
 pub struct StaleExitStatus;
 
@@ -59,7 +59,7 @@ impl Rule for StaleExitStatus {
         crate::workflow::Platform::ALL
     }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
-        for ss in step_scripts(site, cx.scripts, cx.repo) {
+        for ss in step_scripts_iter(site, cx.scripts, cx.repo) {
             let text = match ss.run {
                 Some(r) => r.text,
                 None => match cx.script(ss.path) {

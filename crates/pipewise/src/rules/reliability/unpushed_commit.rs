@@ -3,7 +3,7 @@
 //! runner is thrown away and the commit with it.
 
 use crate::finding::{Category, Confidence, Severity};
-use crate::rules::{step_scripts, Ctx, FixMeta, Rule, RuleMeta, StepSite};
+use crate::rules::{step_scripts_iter, Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::shell::Command;
 use crate::workflow::{Job, Workflow};
 
@@ -121,7 +121,7 @@ impl Rule for UnpushedCommit {
                 continue;
             }
             let site = StepSite::of_job(wf, job, step);
-            for ss in step_scripts(&site, cx.scripts, cx.repo) {
+            for ss in step_scripts_iter(&site, cx.scripts, cx.repo) {
                 let text = crate::rules::reliability::script_text(&ss, cx);
                 // A scratch repository (`git init`, a clone into /tmp): not the checkout.
                 if scratch_repository(text) {

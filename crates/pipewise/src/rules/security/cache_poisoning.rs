@@ -2,6 +2,7 @@
 //! (`actions/cache`, setup-* `cache:`, `Swatinem/rust-cache`, …) — a cache written by
 //! a less trusted run can then ship in the release.
 
+use crate::facts::Facts;
 use crate::finding::{Category, Confidence, Severity};
 use crate::github::conditions::co_reachable;
 use crate::repo::Repo;
@@ -203,8 +204,8 @@ fn restores_cache(s: &Step, repo: &Repo) -> Option<String> {
 /// A step publishes or deploys by what it runs (its action or a command), not by its
 /// name or its job's name (`test-release-macos` only tests, `push: false` builds and
 /// pushes to a registry on the runner ship nothing): [`crate::effects::step_publishes`].
-fn publishes_by_action_or_command(job: &Job, s: &Step) -> bool {
-    crate::effects::step_publishes_in(job, s).is_some()
+fn publishes_by_action_or_command(facts: &Facts, job: &Job, s: &Step) -> bool {
+    crate::effects::step_publishes_in(facts, job, s).is_some()
 }
 
 /// The folders an `actions/cache` step restores (`path:` lines, repository-relative,
@@ -358,7 +359,8 @@ impl Rule for CachePoisoning {
         let with_cache = |s: &Step| co_reachable(wf, job, site.step, s);
         // Also through a repository script the step runs or a local action it uses,
         // when present (`rules::ships::resolve_ships`).
-        let ships_step = |s: &Step| publishes_by_action_or_command(job, s);
+        let facts = cx.facts;
+        let ships_step = |s: &Step| publishes_by_action_or_command(facts, job, s);
         let publishes = job.steps.iter().any(|s| ships_step(s) && with_cache(s));
         // In a release workflow, jobs whose output ships: they upload artifacts.
         let ships = job.steps.iter().any(|s| {

@@ -3,7 +3,7 @@
 //! `ACTIONS_ALLOW_UNSECURE_COMMANDS`, which re-enables the injectable ones.
 
 use crate::finding::{Category, Confidence, Severity, Span};
-use crate::rules::{entry_span, step_scripts, Ctx, FixMeta, Rule, RuleMeta, StepSite};
+use crate::rules::{entry_span, step_scripts_iter, Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::workflow::{Job, Workflow};
 use pipewise_yaml::Node;
 
@@ -143,7 +143,7 @@ impl Rule for DeprecatedCommand {
             .into_iter()
             .map(|(s, c, r, v)| (site.path.to_string(), run.source_span(site.doc, s), c, r, v))
             .collect();
-        for ss in step_scripts(site, cx.scripts, cx.repo).iter().skip(1) {
+        for ss in step_scripts_iter(site, cx.scripts, cx.repo).skip(1) {
             if let Some(sf) = cx.script(ss.path) {
                 for (s, c, r, v) in scan(sf.file.text()) {
                     hits.push((ss.path.to_string(), s, c, r, v));

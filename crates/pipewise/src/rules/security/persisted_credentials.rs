@@ -89,9 +89,9 @@ impl Rule for PersistedCredentials {
                 j.steps.iter().skip(site.step.index + 1).any(|s| {
                     // Also through a repository script the step runs or a local
                     // action it uses, when present (`rules::ships::resolve_ships`).
-                    crate::effects::step_publishes_in(j, s).is_some()
+                    crate::effects::step_publishes_in(cx.facts, j, s).is_some()
                         && crate::github::conditions::co_reachable(wf, j, site.step, s)
-                }) || publishing_step(j).is_none()
+                }) || publishing_step(cx.facts, j).is_none()
                     && crate::effects::job_publishes(cx.facts, j).is_some()
             }
             _ => false,

@@ -4,7 +4,7 @@
 //! Dockerfile `RUN` instructions.
 
 use crate::finding::{Category, Confidence, Severity, Span};
-use crate::rules::{step_scripts, Ctx, FixMeta, Rule, RuleMeta, StepSite};
+use crate::rules::{step_scripts_iter, Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::shell::{Command, Script};
 use crate::source::{FileKind, SourceFile};
 
@@ -186,7 +186,7 @@ impl Rule for RemoteScript {
         crate::workflow::Platform::ALL
     }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
-        for ss in step_scripts(site, cx.scripts, cx.repo) {
+        for ss in step_scripts_iter(site, cx.scripts, cx.repo) {
             for (span, what, http) in find(ss.script) {
                 let mut b = cx
                     .report(

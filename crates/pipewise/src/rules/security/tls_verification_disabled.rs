@@ -6,7 +6,7 @@
 //! reason and nothing crosses a network.
 
 use crate::finding::{Category, Confidence, Severity};
-use crate::rules::{step_scripts, Ctx, FixMeta, Rule, RuleMeta, StepSite};
+use crate::rules::{step_scripts_iter, Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::shell::Command;
 
 pub struct TlsVerificationDisabled;
@@ -82,7 +82,7 @@ impl Rule for TlsVerificationDisabled {
         crate::workflow::Platform::ALL
     }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
-        for ss in step_scripts(site, cx.scripts, cx.repo) {
+        for ss in step_scripts_iter(site, cx.scripts, cx.repo) {
             for c in &ss.script.commands {
                 let Some(flag) = insecure_flag(c) else {
                     continue;
