@@ -172,6 +172,12 @@ impl Facts {
         }
     }
 
+    /// The strongest intent of a step: its name, its action, its commands
+    /// ([`crate::intent::step_intent`]).
+    pub fn step_intent(&self, step: &Step) -> Intent {
+        crate::intent::step_intent(step)
+    }
+
     /// Whether a step really deploys or publishes, judged by what it runs (its
     /// action or its commands), not by its name
     /// ([`crate::intent::compute_step_ships`]). In an audit this also covers the

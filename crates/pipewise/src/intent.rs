@@ -733,8 +733,9 @@ pub fn word_intent_phrase(s: &str) -> Intent {
         .unwrap_or(Intent::Other)
 }
 
-/// A job deploys when it targets an environment, is named so, or runs a deploy step.
-pub fn job_deploys(job: &Job) -> bool {
+/// A job deploys when it targets an environment, is named so, or runs a deploy step
+/// (`step_intent` reads a step's intent: [`crate::facts::Facts::step_intent`]).
+pub fn job_deploys(job: &Job, step_intent: impl Fn(&Step) -> Intent) -> bool {
     if job.environment().is_some() {
         return true;
     }
@@ -746,8 +747,9 @@ pub fn job_deploys(job: &Job) -> bool {
     job.steps.iter().any(|s| step_intent(s) == Intent::Deploy)
 }
 
-/// A job publishes (release, package or image push).
-pub fn job_publishes(job: &Job) -> bool {
+/// A job publishes (release, package or image push; `step_intent` as for
+/// [`job_deploys`]).
+pub fn job_publishes(job: &Job, step_intent: impl Fn(&Step) -> Intent) -> bool {
     job.steps.iter().any(|s| step_intent(s) == Intent::Publish)
         || word_intent_phrase(job.id) == Intent::Publish
 }
@@ -763,9 +765,10 @@ pub fn workflow_pr_only(wf: &Workflow) -> bool {
         })
 }
 
-/// A workflow deploys or releases: one of its jobs does, or its name/file says so.
-pub fn workflow_deploys(wf: &Workflow) -> bool {
-    wf.jobs.iter().any(job_deploys)
+/// A workflow deploys or releases: one of its jobs does, or its name/file says so
+/// (`step_intent` as for [`job_deploys`]).
+pub fn workflow_deploys(wf: &Workflow, step_intent: impl Fn(&Step) -> Intent) -> bool {
+    wf.jobs.iter().any(|j| job_deploys(j, &step_intent))
 }
 
 /// Whether a step really deploys or publishes, judged by what it runs (its action or
