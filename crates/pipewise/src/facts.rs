@@ -41,6 +41,8 @@ struct StepFacts {
     step_ships: OnceLock<Option<Intent>>,
     /// [`Facts::matrix_ships`].
     matrix_ships: OnceLock<Option<Intent>>,
+    /// [`Facts::step_intent`].
+    step_intent: OnceLock<Intent>,
 }
 
 /// Where the items of some slices are in a table: each slice's address, its length
@@ -173,9 +175,14 @@ impl Facts {
     }
 
     /// The strongest intent of a step: its name, its action, its commands
-    /// ([`crate::intent::step_intent`]).
+    /// ([`crate::intent::compute_step_intent`]).
     pub fn step_intent(&self, step: &Step) -> Intent {
-        crate::intent::step_intent(step)
+        match self.step(step) {
+            Some(f) => *f
+                .step_intent
+                .get_or_init(|| crate::intent::compute_step_intent(step)),
+            None => crate::intent::compute_step_intent(step),
+        }
     }
 
     /// Whether a step really deploys or publishes, judged by what it runs (its

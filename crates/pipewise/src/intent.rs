@@ -616,12 +616,10 @@ pub fn action_intent(action: &str) -> Intent {
         .unwrap_or(Intent::Other)
 }
 
-/// The strongest intent of a step: its name, its action, its commands.
-pub fn step_intent(step: &Step) -> Intent {
-    *step.intent.get_or_init(|| compute_step_intent(step))
-}
-
-fn compute_step_intent(step: &Step) -> Intent {
+/// The strongest intent of a step: its name, its action, its commands. Computed once
+/// per step by the facts table ([`crate::facts::Facts::step_intent`]), which is what
+/// everything else reads.
+pub(crate) fn compute_step_intent(step: &Step) -> Intent {
     let mut best = step.name.map(word_intent_phrase).unwrap_or(Intent::Other);
     // A step named a dry run ships nothing, whatever else its name says (`Wrangler
     // deploy dry run`); its commands still speak for themselves.
@@ -1667,9 +1665,10 @@ mod tests {
         .expect("yaml");
         let wf = crate::workflow::Workflow::new("w.yml", &d);
         let j = |id| wf.job(id).expect("job");
-        assert_ne!(step_intent(&j("check").steps[0]), Intent::Deploy);
+        let facts = crate::facts::Facts::new([&wf], &[]);
+        assert_ne!(facts.step_intent(&j("check").steps[0]), Intent::Deploy);
         // What the command does still counts.
-        assert_eq!(step_intent(&j("check").steps[1]), Intent::Deploy);
-        assert_eq!(step_intent(&j("ship").steps[0]), Intent::Deploy);
+        assert_eq!(facts.step_intent(&j("check").steps[1]), Intent::Deploy);
+        assert_eq!(facts.step_intent(&j("ship").steps[0]), Intent::Deploy);
     }
 }
