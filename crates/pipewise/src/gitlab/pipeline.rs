@@ -1217,8 +1217,7 @@ fn is_reference(src: &str, span: Span) -> bool {
 /// only when repeated keys of `base` all merge with it.
 fn merge_into(mut base: Node, mut over: Node) -> Node {
     // `Node` has a `Drop`: its children are taken, leaving an empty list behind.
-    let plain = |k: &NodeKind| matches!(k, NodeKind::Map(es) if !is_marker(es));
-    if !plain(&base.kind) || !plain(&over.kind) {
+    if !mergeable(&base) || !mergeable(&over) {
         return over;
     }
     let (NodeKind::Map(b), NodeKind::Map(o)) = (
@@ -1228,12 +1227,35 @@ fn merge_into(mut base: Node, mut over: Node) -> Node {
         return over;
     };
     // Which of `over`'s keys `base` lacks, decided before `base` is taken apart.
-    let (matched, mut uses, new_in_over) = key_matches(&b, &o);
+    let matches = key_matches(&b, &o);
+    merge_onto(
+        b.into_iter(),
+        matches,
+        o,
+        over.span,
+        |be| be,
+        |be, ov| merge_into(be.value, ov),
+    )
+}
+
+/// The mapping that merging `o` onto the base entries `b` gives, with `matches`
+/// ([`key_matches`] of the two): a base entry without a match is kept (`keep`), one
+/// with a match is merged with the first entry of `o` of its key (`merge`, under
+/// that entry's key; the entry is cloned only when repeated base keys all merge
+/// with it), then `o`'s keys the base lacks, in order.
+fn merge_onto<B>(
+    b: impl Iterator<Item = B>,
+    (matched, mut uses, new_in_over): (Vec<Option<usize>>, Vec<usize>, Vec<bool>),
+    o: Vec<Entry>,
+    span: Span,
+    mut keep: impl FnMut(B) -> Entry,
+    mut merge: impl FnMut(B, Node) -> Node,
+) -> Node {
     let mut o: Vec<Option<Entry>> = o.into_iter().map(Some).collect();
-    let mut out: Vec<Entry> = Vec::with_capacity(b.len() + o.len());
-    for (be, m) in b.into_iter().zip(matched) {
+    let mut out: Vec<Entry> = Vec::with_capacity(matched.len() + o.len());
+    for (be, m) in b.zip(matched) {
         let Some(j) = m else {
-            out.push(be);
+            out.push(keep(be));
             continue;
         };
         uses[j] -= 1;
@@ -1245,7 +1267,7 @@ fn merge_into(mut base: Node, mut over: Node) -> Node {
         if let Some(oe) = oe {
             out.push(Entry {
                 key: oe.key,
-                value: merge_into(be.value, oe.value),
+                value: merge(be, oe.value),
             });
         }
     }
@@ -1257,7 +1279,7 @@ fn merge_into(mut base: Node, mut over: Node) -> Node {
     );
     Node {
         kind: NodeKind::Map(out),
-        span: over.span,
+        span,
     }
 }
 
@@ -1386,8 +1408,7 @@ fn probes(f: impl FnOnce()) -> usize {
 /// [`merge_into`] with `base` borrowed (a kept resolution that jobs extend): only
 /// what `over` does not replace is copied from it.
 fn merge_over(base: &Node, mut over: Node) -> Node {
-    let plain = |k: &NodeKind| matches!(k, NodeKind::Map(es) if !is_marker(es));
-    if !plain(&base.kind) || !plain(&over.kind) {
+    if !mergeable(base) || !mergeable(&over) {
         return over;
     }
     let (NodeKind::Map(b), NodeKind::Map(o)) = (
@@ -1396,37 +1417,10 @@ fn merge_over(base: &Node, mut over: Node) -> Node {
     ) else {
         return over;
     };
-    let (matched, mut uses, new_in_over) = key_matches(b, &o);
-    let mut o: Vec<Option<Entry>> = o.into_iter().map(Some).collect();
-    let mut out: Vec<Entry> = Vec::with_capacity(b.len() + o.len());
-    for (be, m) in b.iter().zip(matched) {
-        let Some(j) = m else {
-            out.push(be.clone());
-            continue;
-        };
-        uses[j] -= 1;
-        let oe = if uses[j] == 0 {
-            o[j].take()
-        } else {
-            o[j].clone()
-        };
-        if let Some(oe) = oe {
-            out.push(Entry {
-                key: oe.key,
-                value: merge_over(&be.value, oe.value),
-            });
-        }
-    }
-    out.extend(
-        o.into_iter()
-            .zip(new_in_over)
-            .filter(|(_, new)| *new)
-            .filter_map(|(oe, _)| oe),
-    );
-    Node {
-        kind: NodeKind::Map(out),
-        span: over.span,
-    }
+    let matches = key_matches(b, &o);
+    merge_onto(b.iter(), matches, o, over.span, Entry::clone, |be, ov| {
+        merge_over(&be.value, ov)
+    })
 }
 
 /// A mapping key with its values in the layers merged so far, in order (one,
@@ -1556,40 +1550,18 @@ fn merge_many(layers: &[&Node], mut over: Node) -> Node {
     let NodeKind::Map(o) = std::mem::replace(&mut over.kind, NodeKind::Seq(Vec::new())) else {
         return over;
     };
-    let (matched, mut uses, new_in_over) = key_matches(&items, &o);
-    let mut o: Vec<Option<Entry>> = o.into_iter().map(Some).collect();
-    let mut out: Vec<Entry> = Vec::with_capacity(items.len() + o.len());
-    for (item, m) in items.into_iter().zip(matched) {
-        let Some(j) = m else {
-            out.push(Entry {
-                key: item.key.clone(),
-                value: materialize(item.values.as_slice()),
-            });
-            continue;
-        };
-        uses[j] -= 1;
-        let oe = if uses[j] == 0 {
-            o[j].take()
-        } else {
-            o[j].clone()
-        };
-        if let Some(oe) = oe {
-            out.push(Entry {
-                key: oe.key,
-                value: merge_many(item.values.as_slice(), oe.value),
-            });
-        }
-    }
-    out.extend(
-        o.into_iter()
-            .zip(new_in_over)
-            .filter(|(_, new)| *new)
-            .filter_map(|(oe, _)| oe),
-    );
-    Node {
-        kind: NodeKind::Map(out),
-        span: over.span,
-    }
+    let matches = key_matches(&items, &o);
+    merge_onto(
+        items.into_iter(),
+        matches,
+        o,
+        over.span,
+        |item| Entry {
+            key: item.key.clone(),
+            value: materialize(item.values.as_slice()),
+        },
+        |item, ov| merge_many(item.values.as_slice(), ov),
+    )
 }
 
 /// Adds the `default:` keys a job neither sets nor refuses through `inherit:`.
