@@ -18,7 +18,9 @@ use crate::finding::Span;
 use crate::repo::Repo;
 use crate::source::SourceFile;
 use pipewise_yaml::{Entry, Node, NodeKind, Style};
-use std::collections::{HashMap, HashSet};
+// Foldhash maps: names are hashed many times per job, never iterated in an order
+// that shows.
+use foldhash::{HashMap, HashSet};
 
 /// Top-level keys that are not jobs.
 pub const GLOBAL_KEYS: &[&str] = &[
@@ -294,7 +296,7 @@ pub fn merged<'r>(repo: &'r Repo, extra_roots: &[String]) -> Vec<Pipeline<'r>> {
 /// Files in merge order (included first), each once, cycle-safe and bounded.
 fn merge_order<'r>(repo: &'r Repo, root: &'r SourceFile) -> (Vec<&'r SourceFile>, bool) {
     let mut order: Vec<&SourceFile> = vec![];
-    let mut seen: HashSet<&str> = HashSet::new();
+    let mut seen: HashSet<&str> = HashSet::default();
     let mut incomplete = false;
     // Iterative depth-first post-order: (file, next include index, resolved includes).
     let mut stack: Vec<(&SourceFile, Vec<&SourceFile>, usize)> = vec![];
@@ -378,10 +380,10 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
     let mut b = Builder {
         files,
         sources,
-        defs: HashMap::new(),
-        resolved: HashMap::new(),
-        extended: HashSet::new(),
-        uncached: HashSet::new(),
+        defs: HashMap::default(),
+        resolved: HashMap::default(),
+        extended: HashSet::default(),
+        uncached: HashSet::default(),
         problems: vec![],
         incomplete,
         markers,
@@ -391,7 +393,7 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
     let mut includes = vec![];
     // (name, file, key) of each visible job's definitions, first-seen order.
     let mut visible: Vec<(&'r str, usize, &'r Node)> = vec![];
-    let mut index: HashMap<&'r str, usize> = HashMap::new();
+    let mut index: HashMap<&'r str, usize> = HashMap::default();
     for (fi, f) in b.files.clone().into_iter().enumerate() {
         let Some(doc) = &f.yaml else { continue };
         if let Some(inc) = doc.root.get("include") {
@@ -447,7 +449,7 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
             b.defs.entry(name).or_default().push((fi, &e.value));
         }
     }
-    let mut extended = HashSet::new();
+    let mut extended = HashSet::default();
     for defs in b.defs.values() {
         let Some((fi, n)) = b.extends_of(defs) else {
             continue;
