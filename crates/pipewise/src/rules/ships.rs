@@ -179,10 +179,14 @@ impl<'v, 'a> Resolver<'_, 'v, 'a> {
                 None => return self.facts.step_ships(step),
             }
         } else if step.run.is_some() {
-            let called = crate::rules::step_scripts(site, self.scripts, self.repo);
-            let cwd = crate::rules::step_cwd(site);
-            let reads_more = called.len() > 1
-                || called.first().is_some_and(|own| {
+            // The step's own script, then the scripts it calls (walked again below:
+            // most steps call none, and a list for each cost an allocation per step).
+            let (scripts, repo) = (self.scripts, self.repo);
+            let called = || crate::rules::step_scripts_iter(site, scripts, repo);
+            let mut walk = called();
+            let own = walk.next();
+            let reads_more = walk.next().is_some()
+                || own.as_ref().is_some_and(|own| {
                     own.script.commands.iter().any(|c| {
                         matches!(
                             c.base_name(),
@@ -195,12 +199,11 @@ impl<'v, 'a> Resolver<'_, 'v, 'a> {
                 // Runs nothing of the repository: its own commands decide.
                 return self.facts.step_ships(step);
             }
-            let scripts = called
-                .iter()
+            let cwd = crate::rules::step_cwd(site);
+            let scripts = called()
                 .skip(1)
-                .filter_map(|ss| self.called_ships(ss))
+                .filter_map(|ss| self.called_ships(&ss))
                 .max();
-            let own = called.first();
             // `npm run release`, `make deploy`: what the script or target runs.
             let runners = own
                 .into_iter()
@@ -212,7 +215,7 @@ impl<'v, 'a> Resolver<'_, 'v, 'a> {
             // read (`CARGO_REGISTRY_TOKEN` for `./publish.py`).
             let credential = publish_credential(step)
                 .filter(|_| {
-                    called.iter().any(|ss| {
+                    called().any(|ss| {
                         ss.script
                             .commands
                             .iter()
