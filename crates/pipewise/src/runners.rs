@@ -327,55 +327,78 @@ pub fn make_call(c: &Command, cwd: &str) -> Option<(String, Vec<String>)> {
 /// rule line, `@`/`-`/`+` prefixes and line continuations removed), or `None` when
 /// no rule names it (a pattern rule, an included file).
 pub fn make_recipe(text: &str, target: &str) -> Option<Vec<String>> {
-    let mut lines = text.lines();
-    let mut out: Vec<String> = vec![];
-    let mut found = false;
-    while let Some(line) = lines.next() {
-        if found {
-            if let Some(r) = line.strip_prefix('\t') {
-                let mut cmd = r.trim_start_matches(['@', '-', '+', ' ']).to_string();
-                // `a \` + newline + `b`: one command.
-                let mut cur = line;
-                while cur.ends_with('\\') {
-                    cmd.pop();
-                    let kept = cmd.trim_end().len();
-                    cmd.truncate(kept);
-                    match lines.next() {
-                        Some(n) => {
-                            cmd.push(' ');
-                            cmd.push_str(n.trim());
-                            cur = n;
-                        }
-                        None => break,
-                    }
-                }
-                out.push(cmd);
-                continue;
-            }
-            if line.trim().is_empty() || line.trim_start().starts_with('#') {
-                continue;
-            }
-            return Some(out);
-        }
-        if line.starts_with(['\t', ' ', '#']) {
-            continue;
-        }
-        let Some((head, _)) = line.split_once(':') else {
-            continue;
-        };
-        // `VAR := value` is an assignment, not a rule.
-        if line[head.len()..].starts_with(":=") || line[head.len()..].starts_with("::=") {
-            continue;
-        }
-        if head.split_whitespace().any(|t| t == target) {
-            found = true;
-            // `target: deps ; command`
-            if let Some((_, inline)) = line.split_once(';') {
-                out.push(inline.trim().to_string());
-            }
+    let (at, _) =
+        rule_lines(text).find(|(_, head)| head.split_whitespace().any(|t| t == target))?;
+    Some(recipe_at(text, at))
+}
+
+/// Where each target's rule is in a Makefile's text: the byte offset of the first
+/// rule line that names it ([`make_recipe`] finds the same), read in one pass, for
+/// [`recipe_at`]: a Makefile several targets are looked up in is read once.
+pub fn make_rules(text: &str) -> foldhash::HashMap<&str, usize> {
+    let mut out = foldhash::HashMap::default();
+    for (at, head) in rule_lines(text) {
+        for t in head.split_whitespace() {
+            out.entry(t).or_insert(at);
         }
     }
-    found.then_some(out)
+    out
+}
+
+/// The rule lines of a Makefile's text (not indented, not a comment, not a `:=`
+/// assignment), each with its byte offset and the text before its `:` (the
+/// targets it names).
+fn rule_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let base = text.as_ptr() as usize;
+    text.lines().filter_map(move |line| {
+        if line.starts_with(['\t', ' ', '#']) {
+            return None;
+        }
+        let (head, _) = line.split_once(':')?;
+        // `VAR := value` is an assignment, not a rule.
+        if line[head.len()..].starts_with(":=") || line[head.len()..].starts_with("::=") {
+            return None;
+        }
+        Some((line.as_ptr() as usize - base, head))
+    })
+}
+
+/// The recipe of the rule whose rule line starts at byte `at` of a Makefile's text
+/// ([`make_recipe`], [`make_rules`]).
+pub fn recipe_at(text: &str, at: usize) -> Vec<String> {
+    let mut lines = text.get(at..).unwrap_or("").lines();
+    let mut out: Vec<String> = vec![];
+    // `target: deps ; command`
+    if let Some((_, inline)) = lines.next().and_then(|line| line.split_once(';')) {
+        out.push(inline.trim().to_string());
+    }
+    while let Some(line) = lines.next() {
+        if let Some(r) = line.strip_prefix('\t') {
+            let mut cmd = r.trim_start_matches(['@', '-', '+', ' ']).to_string();
+            // `a \` + newline + `b`: one command.
+            let mut cur = line;
+            while cur.ends_with('\\') {
+                cmd.pop();
+                let kept = cmd.trim_end().len();
+                cmd.truncate(kept);
+                match lines.next() {
+                    Some(n) => {
+                        cmd.push(' ');
+                        cmd.push_str(n.trim());
+                        cur = n;
+                    }
+                    None => break,
+                }
+            }
+            out.push(cmd);
+            continue;
+        }
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        return out;
+    }
+    out
 }
 
 /// The target a recipe line runs in the same Makefile (`$(MAKE) build`, `make
@@ -495,6 +518,20 @@ mod tests {
         );
         assert_eq!(make_recipe(mk, "VERSION"), None);
         assert_eq!(make_recipe(mk, "deploy"), None);
+        // The index of a Makefile's rules finds each target's recipe as
+        // `make_recipe` does, in one pass; a target is a whole word of a rule line.
+        let rules = make_rules(mk);
+        for t in [
+            "release", "build", "upload", ".PHONY", "VERSION", "deploy", "absent", "rel",
+        ] {
+            assert_eq!(
+                rules.get(t).map(|&at| recipe_at(mk, at)),
+                make_recipe(mk, t),
+                "{t}"
+            );
+        }
+        assert!(rules.contains_key("release") && !rules.contains_key("rel"));
+        assert!(!rules.contains_key("VERSION"));
         assert_eq!(make_recipe(mk, "absent"), None);
         assert_eq!(sub_make("$(MAKE) upload"), Some(vec!["upload".to_string()]));
         assert_eq!(sub_make("$(MAKE) -C sub upload"), None);

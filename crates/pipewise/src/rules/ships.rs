@@ -27,14 +27,40 @@ struct Resolver<'r, 'v, 'a> {
     by_dir: HashMap<String, usize>,
     /// Actions being resolved: a `uses:` back to one of them is a cycle (cut).
     visiting: Vec<bool>,
-    /// Makefiles read (each once), by path; `None` when absent or unreadable.
-    makefiles: HashMap<String, Option<String>>,
+    /// Makefiles read (each once, with where each target's rule is), by path;
+    /// `None` when absent or unreadable.
+    makefiles: HashMap<String, Option<Makefile>>,
     /// What make targets ship ([`Resolver::runner_ships`]), by Makefile path and
     /// the targets a command names: read once however many steps run them.
     make_targets: foldhash::HashMap<(String, Vec<String>), Option<Intent>>,
     /// What a repository shell script a step calls ships, by its path (each read
     /// once however many steps call it; [`Resolver::called_ships`]).
     called: foldhash::HashMap<String, Option<Intent>>,
+}
+
+/// A Makefile's text and where each target's rule is in it
+/// ([`crate::runners::make_rules`]): read once, however many targets are looked up.
+struct Makefile {
+    text: String,
+    rules: foldhash::HashMap<String, usize>,
+}
+
+impl Makefile {
+    fn new(text: String) -> Makefile {
+        let rules = crate::runners::make_rules(&text)
+            .into_iter()
+            .map(|(t, at)| (t.to_string(), at))
+            .collect();
+        Makefile { text, rules }
+    }
+
+    /// The recipe lines of `target` (none when no rule names it).
+    fn recipe(&self, target: &str) -> Vec<String> {
+        self.rules
+            .get(target)
+            .map(|&at| crate::runners::recipe_at(&self.text, at))
+            .unwrap_or_default()
+    }
 }
 
 /// Fills what every step of `workflows` and `actions` ships ([`Facts::step_ships`],
@@ -333,19 +359,20 @@ impl Resolver<'_, '_, '_> {
     /// in turn, at most [`crate::runners::MAX_MAKE_DEPTH`] deep, each once).
     fn make_ships(&mut self, path: &str, targets: Vec<String>) -> Option<Intent> {
         let repo = self.repo;
-        let text = self
+        let makefile = self
             .makefiles
             .entry(path.to_string())
             .or_insert_with_key(|p| {
                 if !repo.exists(p) {
                     return None;
                 }
-                match repo.file(p) {
+                let text = match repo.file(p) {
                     Some(f) => Some(f.text().to_string()),
                     None => repo.read(p).ok(),
-                }
+                };
+                text.map(Makefile::new)
             })
-            .as_deref()?;
+            .as_ref()?;
         let mut seen: Vec<String> = vec![];
         let mut stack: Vec<(String, usize)> = targets.into_iter().map(|t| (t, 0)).collect();
         let mut best = None;
@@ -354,7 +381,7 @@ impl Resolver<'_, '_, '_> {
                 continue;
             }
             seen.push(t.clone());
-            for line in crate::runners::make_recipe(text, &t).unwrap_or_default() {
+            for line in makefile.recipe(&t) {
                 if let Some(sub) = crate::runners::sub_make(&line) {
                     stack.extend(sub.into_iter().map(|s| (s, depth + 1)));
                     continue;
