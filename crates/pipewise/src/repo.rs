@@ -25,8 +25,9 @@ pub struct Repo {
     /// Where the files are read from when not from the folder `root` on disk (a
     /// commit's tree in a git object database).
     pub tree: Option<Arc<dyn Tree>>,
-    /// The build contexts that compose and CI files name, computed once for every
-    /// Dockerfile by the rule that needs them (`reliability/docker-sources`).
+    /// The build contexts that compose and CI files name, and the last part of every
+    /// path, computed once for every Dockerfile by the rule that needs them
+    /// (`reliability/docker-sources`).
     pub build_contexts: crate::memo::Slot,
 }
 
@@ -217,7 +218,7 @@ pub fn normalize(path: &str) -> String {
 }
 
 /// Whether `path` is already normal: no empty, `.` or `..` part (most paths asked).
-fn is_normal(path: &str) -> bool {
+pub(crate) fn is_normal(path: &str) -> bool {
     path.split('/').all(|p| !matches!(p, "" | "." | ".."))
 }
 
