@@ -163,10 +163,7 @@ impl SharedScripts {
     /// [`job_facts`], each shared script read once.
     pub fn job_facts(&mut self, job: &Job) -> JobFacts {
         job_facts_with(job, |s| match script_key(s) {
-            Some(k) => *self
-                .qemu
-                .entry(k)
-                .or_insert_with(|| script_sets_up_qemu(s)),
+            Some(k) => *self.qemu.entry(k).or_insert_with(|| script_sets_up_qemu(s)),
             None => script_sets_up_qemu(s),
         })
     }
@@ -518,9 +515,9 @@ mod tests {
         for job in &mut wf.jobs {
             for s in &mut job.steps {
                 if let Some(run) = s.run.as_mut() {
-                    let sc = by_text
-                        .entry(run.text.to_string())
-                        .or_insert_with(|| std::sync::Arc::new(crate::shell::Script::parse(run.text)));
+                    let sc = by_text.entry(run.text.to_string()).or_insert_with(|| {
+                        std::sync::Arc::new(crate::shell::Script::parse(run.text))
+                    });
                     if std::sync::Arc::strong_count(sc) > 1 {
                         shared_steps += 1;
                     }
@@ -534,15 +531,28 @@ mod tests {
         for job in &wf.jobs {
             let facts = job_facts(job);
             let memo = shared.job_facts(job);
-            assert_eq!((memo.cache, memo.qemu), (facts.cache, facts.qemu), "{}", job.id);
+            assert_eq!(
+                (memo.cache, memo.qemu),
+                (facts.cache, facts.qemu),
+                "{}",
+                job.id
+            );
             facts_seen.push((facts.cache, facts.qemu));
             for s in &job.steps {
-                assert_eq!(shared.step_kind(s, facts), step_kind(s, facts), "{}", job.id);
+                assert_eq!(
+                    shared.step_kind(s, facts),
+                    step_kind(s, facts),
+                    "{}",
+                    job.id
+                );
             }
         }
         // The jobs cover every combination of facts but cache plus QEMU.
         facts_seen.sort();
         facts_seen.dedup();
-        assert_eq!(facts_seen, vec![(false, false), (false, true), (true, false)]);
+        assert_eq!(
+            facts_seen,
+            vec![(false, false), (false, true), (true, false)]
+        );
     }
 }

@@ -148,7 +148,10 @@ impl<'a> Ctx<'a> {
         if !ss.shared() {
             return f(ss.script);
         }
-        let key = (std::ptr::from_ref(ss.script) as usize, fact.as_ptr() as usize);
+        let key = (
+            std::ptr::from_ref(ss.script) as usize,
+            fact.as_ptr() as usize,
+        );
         *self.script_facts.entry(key).or_insert_with(|| f(ss.script))
     }
 

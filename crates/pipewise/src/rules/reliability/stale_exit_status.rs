@@ -112,9 +112,7 @@ fn first_status_read(text: &str, script: &crate::shell::Script) -> Option<usize>
         std::sync::LazyLock::new(|| memchr::memmem::Finder::new("${?}"));
     let mut from = 0;
     let find = |from: usize, needle: &memchr::memmem::Finder| {
-        needle
-            .find(text.as_bytes().get(from..)?)
-            .map(|i| i + from)
+        needle.find(text.as_bytes().get(from..)?).map(|i| i + from)
     };
     while let Some(i) = find(from, &STATUS).or_else(|| find(from, &BRACED)) {
         let in_comment = script
