@@ -105,7 +105,7 @@ pub fn action_name(step: &Step) -> Option<String> {
 }
 
 pub fn job_facts(job: &Job) -> JobFacts {
-    job_facts_with(job, |s| script_sets_up_qemu(s))
+    job_facts_with(job, script_sets_up_qemu)
 }
 
 /// [`job_facts`], with `qemu` telling whether a step's script registers QEMU.
