@@ -18,7 +18,6 @@ pub mod states;
 use gix::ObjectId;
 use pipewise::source::{LoadError, MAX_FILE_BYTES};
 use pipewise::tree::{Entry, EntryKind, Tree};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -33,8 +32,54 @@ struct Node {
 /// column, message).
 type Decoded = Arc<Result<String, (usize, usize, String)>>;
 
-/// A tree object's entries, by name.
-type Listing = Arc<Vec<(String, Node)>>;
+/// A tree object's entries: its data as read, and per entry its kind, where its
+/// name is in the data and its id (one allocation each, not one per name).
+#[derive(Debug)]
+struct Listed {
+    data: Vec<u8>,
+    entries: Vec<(
+        gix::object::tree::EntryKind,
+        std::ops::Range<usize>,
+        ObjectId,
+    )>,
+}
+
+type Listing = Arc<Listed>;
+
+impl Listed {
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The entries: name (as stored) and node, in the tree's order.
+    fn iter(&self) -> impl Iterator<Item = (&[u8], Node)> + '_ {
+        self.entries.iter().map(|(kind, name, id)| {
+            (
+                self.data.get(name.clone()).unwrap_or_default(),
+                Node {
+                    kind: *kind,
+                    id: *id,
+                },
+            )
+        })
+    }
+
+    /// The first entry whose name, read as UTF-8 (lossily, as [`Tree::list`]
+    /// shows it), is `part`.
+    fn find(&self, part: &str) -> Option<Node> {
+        // A name that is not UTF-8 shows with a replacement character: only a
+        // `part` that has one can be such a name.
+        let lossy = part.contains(char::REPLACEMENT_CHARACTER);
+        self.iter()
+            .find(|(name, _)| {
+                *name == part.as_bytes()
+                    || (lossy
+                        && std::str::from_utf8(name).is_err()
+                        && String::from_utf8_lossy(name) == part)
+            })
+            .map(|(_, n)| n)
+    }
+}
 
 /// An opened git repository, with caches shared by every commit read from it:
 /// tree listings by tree id and blob texts by blob id (content-addressed, so a
@@ -50,10 +95,11 @@ pub struct GitRepo {
     walks: pipewise::tree::WalkMemo,
 }
 
-/// Tree listings by id, and how many entries they hold.
+/// Tree listings by id, and how many entries they hold (hashed by their first
+/// bytes: ids are hashes already).
 #[derive(Default)]
 struct ListingCache {
-    listings: HashMap<ObjectId, Listing>,
+    listings: gix::hashtable::HashMap<ObjectId, Listing>,
     entries: usize,
 }
 
@@ -68,9 +114,9 @@ const MAX_BLOB_BYTES: usize = 64 * 1024 * 1024;
 /// Blob texts by id, and their total size; blob sizes by id.
 #[derive(Default)]
 struct BlobCache {
-    texts: HashMap<ObjectId, Decoded>,
+    texts: gix::hashtable::HashMap<ObjectId, Decoded>,
     bytes: usize,
-    sizes: HashMap<ObjectId, u64>,
+    sizes: gix::hashtable::HashMap<ObjectId, u64>,
 }
 
 /// Blob sizes kept at most (then they are forgotten).
@@ -182,32 +228,67 @@ impl GitRepo {
         {
             return Ok(l);
         }
-        let listing: Listing =
-            Arc::new(self.with(|r| -> Result<Vec<(String, Node)>, String> {
-                let tree = r.find_tree(id).map_err(err)?;
+        let listing: Listing = Arc::new(self.with(|r| -> Result<Listed, String> {
+            let mut tree = r.find_tree(id).map_err(err)?;
+            let entries = {
                 let decoded = tree.decode().map_err(err)?;
-                Ok(decoded
+                let base = tree.data.as_ptr() as usize;
+                decoded
                     .entries
                     .iter()
                     .map(|e| {
-                        (
-                            String::from_utf8_lossy(e.filename).into_owned(),
-                            Node {
-                                kind: e.mode.kind(),
-                                id: e.oid.to_owned(),
-                            },
-                        )
+                        // The name is a slice of the tree's data: its offset.
+                        let at = (e.filename.as_ptr() as usize).wrapping_sub(base);
+                        (e.mode.kind(), at..at + e.filename.len(), e.oid.to_owned())
                     })
-                    .collect())
-            })??);
+                    .collect()
+            };
+            Ok(Listed {
+                data: tree.take_data(),
+                entries,
+            })
+        })??);
+        self.keep_listing(id, listing.clone());
+        Ok(listing)
+    }
+
+    fn keep_listing(&self, id: ObjectId, listing: Listing) {
         if let Ok(mut m) = self.listings.lock() {
             if m.entries + listing.len() > MAX_LISTED_ENTRIES {
                 *m = ListingCache::default();
             }
             m.entries += listing.len();
-            m.listings.insert(id, listing.clone());
+            m.listings.insert(id, listing);
         }
-        Ok(listing)
+    }
+
+    /// Keeps the listing of the tree `id` whose data and entries (kind, where
+    /// the name is in `data`, id) were parsed already (by `pipewise history`'s
+    /// walk, with the same parser): the audit of that commit does not read the
+    /// tree again.
+    fn seed_listing(
+        &self,
+        id: ObjectId,
+        data: &[u8],
+        entries: impl Iterator<
+            Item = (
+                gix::object::tree::EntryKind,
+                std::ops::Range<usize>,
+                ObjectId,
+            ),
+        >,
+    ) {
+        let known = self
+            .listings
+            .lock()
+            .map_or(true, |m| m.listings.contains_key(&id));
+        if !known {
+            let listing = Listed {
+                data: data.to_vec(),
+                entries: entries.collect(),
+            };
+            self.keep_listing(id, Arc::new(listing));
+        }
     }
 
     /// A tree object's raw data (not cached): the walk of `pipewise history`
@@ -295,8 +376,7 @@ impl GitRepo {
             if at.kind != gix::object::tree::EntryKind::Tree || part == ".." || part == "." {
                 return None;
             }
-            let listing = self.listing(at.id).ok()?;
-            at = listing.iter().find(|(n, _)| n == part)?.1;
+            at = self.listing(at.id).ok()?.find(part)?;
         }
         Some(at)
     }
@@ -346,7 +426,7 @@ impl Tree for GitTree {
             .listing(node.id)?
             .iter()
             .map(|(name, n)| Entry {
-                name: name.clone(),
+                name: String::from_utf8_lossy(name).into_owned(),
                 kind: match n.kind {
                     K::Tree => EntryKind::Dir,
                     K::Blob | K::BlobExecutable => EntryKind::File,
@@ -492,4 +572,40 @@ fn audit_git_tree(
     // memos keyed by root never mix two commits.
     let root = PathBuf::from(format!("{display}@{}", commit.id));
     pipewise::audit::audit_tree_reusing(tree, &root, display, config, settings, reuse)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_listing_finds_the_first_entry_shown_under_a_name() {
+        use gix::object::tree::EntryKind as K;
+        let id = |b: u8| ObjectId::from_bytes_or_panic(&[b; 20]);
+        // Names as stored: `a`, a name that is not UTF-8, `b`, and a second
+        // `\u{fffd}b` (the same name shown).
+        let data = b"a\xff\xfebb\xef\xbf\xbdb".to_vec();
+        let l = Listed {
+            data,
+            entries: vec![
+                (K::Blob, 0..1, id(1)),
+                (K::Tree, 1..4, id(2)),
+                (K::Blob, 4..5, id(3)),
+                (K::Blob, 5..9, id(4)),
+            ],
+        };
+        let found = |p: &str| l.find(p).map(|n| (n.kind, n.id));
+        assert_eq!(found("a"), Some((K::Blob, id(1))));
+        assert_eq!(found("b"), Some((K::Blob, id(3))));
+        // Lossily read: both bad bytes show as one replacement character each.
+        assert_eq!(found("\u{fffd}\u{fffd}b"), Some((K::Tree, id(2))));
+        assert_eq!(found("\u{fffd}b"), Some((K::Blob, id(4))));
+        assert_eq!(found("c"), None);
+        assert_eq!(found(""), None);
+        let names: Vec<String> = l
+            .iter()
+            .map(|(n, _)| String::from_utf8_lossy(n).into_owned())
+            .collect();
+        assert_eq!(names, ["a", "\u{fffd}\u{fffd}b", "b", "\u{fffd}b"]);
+    }
 }
