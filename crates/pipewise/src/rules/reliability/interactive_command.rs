@@ -485,7 +485,9 @@ fn report_select(
     // (the text is the script's: a shared `Arc` is parsed from one text).
     static SELECT: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
         std::sync::LazyLock::new(|| memchr::memmem::Finder::new("select "));
-    if !cx.script_fact(ss, "has `select `", |_| SELECT.find(text.as_bytes()).is_some()) {
+    if !cx.script_fact(ss, "has `select `", |_| {
+        SELECT.find(text.as_bytes()).is_some()
+    }) {
         return;
     }
     let mut off = 0;
