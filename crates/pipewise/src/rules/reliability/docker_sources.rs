@@ -91,19 +91,10 @@ fn named_contexts(repo: &crate::repo::Repo) -> Vec<String> {
 /// (`Repo::build_contexts`).
 #[derive(Default)]
 struct RepoContexts {
-    /// The last part of every path of the repository ([`file_names`]).
-    names: std::sync::OnceLock<foldhash::HashSet<String>>,
+    /// The last part of every path of the repository (`Repo::file_names`).
+    names: std::sync::OnceLock<crate::repo::FileNames>,
     /// The contexts compose and CI files name ([`named_contexts`]).
     named: std::sync::OnceLock<Vec<String>>,
-}
-
-/// The last part of every path of the repository (`Dockerfile` for
-/// `app/Dockerfile`): a source whose last part is none of them is in no context.
-fn file_names(repo: &crate::repo::Repo) -> foldhash::HashSet<String> {
-    repo.paths
-        .iter()
-        .map(|p| p.rsplit('/').next().unwrap_or(p).to_string())
-        .collect()
 }
 
 /// Whether a CI file (workflow, GitLab CI, action) mentions `name`: a step may make it
@@ -206,15 +197,13 @@ pub(super) fn check(f: &SourceFile, cx: &mut Ctx) {
             };
             // Every context is normal (or the root), so `join(c, s)` of a normal `s`
             // is `s` or ends in `/s`: when no path of the repository has `s`'s last
-            // part, no context has `s` (exact; not while reads are recorded, which
-            // note each context asked).
-            let may_exist = cx.repo.incomplete
-                || crate::reads::recording()
-                || !crate::repo::is_normal(s)
-                || memo
-                    .names
-                    .get_or_init(|| file_names(cx.repo))
-                    .contains(s.rsplit('/').next().unwrap_or(s));
+            // part, no context has `s` (`Repo::lacks_file_named` says so only when it
+            // is certain and no read is being recorded).
+            let may_exist = !crate::repo::is_normal(s)
+                || !cx.repo.lacks_file_named(
+                    memo.names.get_or_init(|| cx.repo.file_names()),
+                    s.rsplit('/').next().unwrap_or(s),
+                );
             if may_exist {
                 let in_context = |c: &String| cx.repo.exists(&crate::repo::join(c, s));
                 if near.iter().any(in_context)
