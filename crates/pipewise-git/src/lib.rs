@@ -203,18 +203,11 @@ impl GitRepo {
     pub fn commit(&self, id: ObjectId) -> Result<Commit, String> {
         self.with(|r| -> Result<Commit, String> {
             let c = r.find_commit(id).map_err(err)?;
-            let d = c.decode().map_err(err)?;
-            let summary = d.message().summary().to_string();
-            let author_time = d.author().map_err(err)?.seconds();
-            let commit_time = d.committer().map_err(err)?.seconds();
-            Ok(Commit {
-                id,
-                tree: d.tree(),
-                parents: d.parents().collect(),
-                author_time,
-                commit_time,
-                summary,
-            })
+            let kind = r.object_hash();
+            match read_commit(id, &c.data, kind) {
+                Some(commit) => Ok(commit),
+                None => decode_commit(id, &c.data, kind),
+            }
         })?
     }
 
@@ -380,6 +373,60 @@ impl GitRepo {
         }
         Some(at)
     }
+}
+
+/// The commit `id` decoded whole from its object's data (gix's `CommitRef`), or
+/// the error as gix words it.
+fn decode_commit(id: ObjectId, data: &[u8], kind: gix::hash::Kind) -> Result<Commit, String> {
+    let d = gix::objs::CommitRef::from_bytes(data, kind).map_err(err)?;
+    let summary = d.message().summary().to_string();
+    let author_time = d.author().map_err(err)?.seconds();
+    let commit_time = d.committer().map_err(err)?.seconds();
+    Ok(Commit {
+        id,
+        tree: d.tree(),
+        parents: d.parents().collect(),
+        author_time,
+        commit_time,
+        summary,
+    })
+}
+
+/// [`decode_commit`] in one pass over the fields (each signature parsed once,
+/// only what a [`Commit`] holds kept): the first-parent walk reads every
+/// commit. `None` when a field does not parse or is missing: then
+/// [`decode_commit`] gives the result or the error (unit test
+/// `tests::a_commit_read_in_one_pass_is_the_decoded_commit`).
+fn read_commit(id: ObjectId, data: &[u8], kind: gix::hash::Kind) -> Option<Commit> {
+    use gix::objs::commit::ref_iter::Token;
+    let (mut tree, mut parents) = (None, vec![]);
+    let (mut author_time, mut commit_time, mut summary) = (None, None, None);
+    for token in gix::objs::CommitRefIter::from_bytes(data, kind) {
+        match token.ok()? {
+            Token::Tree { id } => tree = Some(id),
+            Token::Parent { id } => parents.push(id),
+            Token::Author { signature } => author_time = Some(signature.seconds()),
+            Token::Committer { signature } => commit_time = Some(signature.seconds()),
+            Token::Message(m) => {
+                summary = Some(
+                    gix::objs::commit::MessageRef::from_bytes(m)
+                        .summary()
+                        .to_string(),
+                );
+            }
+            Token::Encoding(_) | Token::ExtraHeader(_) => {}
+        }
+    }
+    Some(Commit {
+        id,
+        tree: tree?,
+        parents,
+        author_time: author_time?,
+        commit_time: commit_time?,
+        // No message at all (not even an empty one after the blank line) is
+        // an object gix does not decode: left to `decode_commit`.
+        summary: summary?,
+    })
 }
 
 /// A commit's tree, read through its [`GitRepo`].
@@ -607,5 +654,64 @@ mod tests {
             .map(|(n, _)| String::from_utf8_lossy(n).into_owned())
             .collect();
         assert_eq!(names, ["a", "\u{fffd}\u{fffd}b", "b", "\u{fffd}b"]);
+    }
+
+    #[test]
+    fn a_commit_read_in_one_pass_is_the_decoded_commit() {
+        let kind = gix::hash::Kind::Sha1;
+        let id = ObjectId::from_bytes_or_panic(&[7; 20]);
+        let tree = "tree 1111111111111111111111111111111111111111\n";
+        let parent = |b: char| format!("parent {}\n", b.to_string().repeat(40));
+        let sig = |who: &str, t: &str| format!("{who} A U Thor <a@example.com> {t}\n");
+        let gpg = "gpgsig -----BEGIN PGP SIGNATURE-----\n \n abc\n -----END PGP SIGNATURE-----\n";
+        let mut cases: Vec<Vec<u8>> = vec![];
+        for parents in [String::new(), parent('2'), parent('2') + &parent('3')] {
+            for times in [
+                ("1700000000 +0000", "1700000100 -0130"),
+                ("0 +0000", "  42   +0100 "),
+            ] {
+                for extra in ["", "encoding ISO-8859-1\n", gpg, "mergetag x\n y\n"] {
+                    for message in [
+                        "",
+                        "\n",
+                        "\nsubject\n",
+                        "\nsub\nject\n\nbody\n",
+                        "\n\n\nlate\n",
+                    ] {
+                        let text = format!(
+                            "{tree}{parents}{}{}{extra}{message}",
+                            sig("author", times.0),
+                            sig("committer", times.1)
+                        );
+                        cases.push(text.into_bytes());
+                    }
+                }
+            }
+        }
+        // A summary that is not UTF-8; then objects that do not read.
+        cases.push(b"tree 1111111111111111111111111111111111111111\nauthor a <b> 1 +0000\ncommitter a <b> 2 +0000\n\n\xffsub\xfe\n".to_vec());
+        let bad = [
+            "",
+            "tree 11\n",
+            "author a <b> 1 +0000\ncommitter a <b> 2 +0000\n\nm\n",
+            "tree 1111111111111111111111111111111111111111\ncommitter a <b> 2 +0000\n\nm\n",
+            "tree 1111111111111111111111111111111111111111\nauthor a <b> 1 +0000\n\nm\n",
+            "tree 1111111111111111111111111111111111111111\nauthor a\ncommitter a <b> 2 +0000\n\nm\n",
+            "tree 1111111111111111111111111111111111111111\nauthor a <b> x y\ncommitter a <b> 2 +0000\n\nm\n",
+        ];
+        cases.extend(bad.iter().map(|b| b.as_bytes().to_vec()));
+        let (mut read, mut decoded) = (0, 0);
+        for data in &cases {
+            let whole = decode_commit(id, data, kind);
+            decoded += usize::from(whole.is_ok());
+            // `None`: not read in one pass, `GitRepo::commit` decodes it whole.
+            if let Some(c) = read_commit(id, data, kind) {
+                read += 1;
+                assert_eq!(Ok(c), whole, "{:?}", String::from_utf8_lossy(data));
+            }
+        }
+        // Every commit gix decodes is read in one pass (97 here).
+        assert_eq!(read, decoded);
+        assert!(read > 90, "{read} of {}", cases.len());
     }
 }
