@@ -303,6 +303,12 @@ pub struct ReportFinding {
     /// list item, e.g. the step's `- name:`), for reports that quote the file.
     #[serde(skip)]
     pub context: Vec<(usize, String)>,
+    /// The code-block language of `fix.snippet` (Markdown, HTML), decided by the
+    /// engine (`pipewise::audit::fix_snippet_lang`): the file's language when the
+    /// snippet is written in it, else what the snippet parses as. Not in the JSON:
+    /// `pipewise merge` decides it again from the file and the snippet.
+    #[serde(skip)]
+    pub fix_lang: snippet::CodeLang,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -475,6 +475,7 @@ mod tests {
             fingerprint: String::new(),
             snippet: vec![],
             context: vec![],
+            fix_lang: Default::default(),
         }
     }
 

@@ -137,6 +137,7 @@ mod tests {
             fingerprint: String::new(),
             snippet: vec![],
             context: vec![],
+            fix_lang: Default::default(),
         }
     }
 
