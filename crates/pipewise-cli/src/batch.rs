@@ -292,10 +292,6 @@ pub fn merge(files: &[PathBuf]) -> Result<Report, String> {
             .iter_mut()
             .for_each(pipewise::analysis::capabilities::describe);
         r.summary = pipewise::summary::summarize(r);
-        // Not in the JSON: decided again, as the audit did.
-        for f in &mut r.findings {
-            f.fix_lang = pipewise::audit::fix_snippet_lang(&f.file, &f.fix.snippet);
-        }
     }
     Ok(Report::new(repos, pipewise::rules::table()))
 }

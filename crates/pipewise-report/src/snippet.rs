@@ -87,7 +87,7 @@ mod tests {
 
 /// The language a Markdown (and so HTML) code block is labelled with: its fence's
 /// info string. A finding's quoted lines take their file's ([`CodeLang::of_file`]);
-/// its fix snippet takes [`crate::ReportFinding::fix_lang`], which the engine decides
+/// its fix snippet takes [`crate::FindingGroup::fix_lang`], which the engine decides
 /// (`pipewise::audit::fix_snippet_lang`), so no renderer parses a snippet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CodeLang {

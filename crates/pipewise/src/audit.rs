@@ -9,7 +9,6 @@ use crate::finding::Finding;
 use crate::repo::{called_script, Repo, Scripts};
 use crate::report::{FileEntry, RelatedLocation, RepoReport, ReportError, ReportFinding};
 use crate::rules::{self, Ctx, RepoView, Rule, StepSite};
-use crate::schema::snippet::CodeLang;
 use crate::source::{FileKind, LoadError, SourceFile};
 use crate::suppress::Suppressions;
 use crate::workflow::{Action, Platform, Step, Workflow};
@@ -742,12 +741,6 @@ fn resolve(
             }
         })
         .collect();
-    let fix = f.fix.unwrap_or_else(|| crate::finding::Fix {
-        description: meta.fix.description.into(),
-        snippet: meta.fix.snippet.into(),
-        effort_minutes: meta.fix.effort_minutes,
-    });
-    let fix_lang = fix_snippet_lang(&f.file, &fix.snippet);
     Some(ReportFinding {
         rule: meta.id.into(),
         title: f.title.unwrap_or_else(|| meta.title.into()),
@@ -763,95 +756,15 @@ fn resolve(
         step: f.step,
         message: f.message,
         impact: f.impact.unwrap_or_else(|| meta.impact.into()),
-        fix_lang,
-        fix,
+        fix: f.fix.unwrap_or_else(|| crate::finding::Fix {
+            description: meta.fix.description.into(),
+            snippet: meta.fix.snippet.into(),
+            effort_minutes: meta.fix.effort_minutes,
+        }),
         references: meta.public_references().map(str::to_string).collect(),
         related,
         fingerprint: String::new(),
         snippet,
         context,
     })
-}
-
-/// The code-block language of a finding's fix snippet ([`ReportFinding::fix_lang`]):
-/// the language of the finding's file ([`CodeLang::of_file`]) when the snippet is
-/// written in it, else what the snippet is (a workflow step suggested for a
-/// `package.json` finding is YAML, not JSON): JSON when it starts as a JSON value or
-/// member, TOML when it parses as TOML, YAML when it looks like a mapping or list
-/// and parses as YAML. Decided here, in the engine, so that no renderer parses a
-/// snippet; an empty snippet (shown by no report) has none.
-pub fn fix_snippet_lang(file: &str, snippet: &str) -> CodeLang {
-    if snippet.trim().is_empty() {
-        return CodeLang::None;
-    }
-    let lang = CodeLang::of_file(file);
-    // The first line of code: not blank, not a comment.
-    let code = || {
-        snippet
-            .lines()
-            .map(str::trim)
-            .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("//"))
-            .unwrap_or_default()
-    };
-    let fits = match lang {
-        // A JSON value or a `"key": value` member of one.
-        CodeLang::Json => code().starts_with(['{', '[', '"']),
-        CodeLang::Toml => snippet.parse::<toml::Table>().is_ok(),
-        _ => true,
-    };
-    if fits {
-        return lang;
-    }
-    let code = code();
-    let yaml_like = code.starts_with("- ")
-        || code
-            .split_once(':')
-            .is_some_and(|(k, _)| !k.is_empty() && !k.contains(char::is_whitespace));
-    if yaml_like && pipewise_yaml::Document::parse(snippet.to_string()).is_ok() {
-        CodeLang::Yaml
-    } else {
-        CodeLang::None
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::fix_snippet_lang;
-
-    fn lang(file: &str, snippet: &str) -> &'static str {
-        fix_snippet_lang(file, snippet).as_str()
-    }
-
-    #[test]
-    fn fix_snippets_are_labelled_with_their_files_language() {
-        let w = ".github/workflows/ci.yml";
-        assert_eq!(lang(w, "permissions:\n  contents: read\n"), "yaml");
-        assert_eq!(lang("docker/Dockerfile.prod", "USER 10001\n"), "dockerfile");
-        assert_eq!(lang("scripts/deploy.sh", "set -euo pipefail\n"), "sh");
-        assert_eq!(
-            lang("Cargo.toml", "[profile.release]\nlto = true\n"),
-            "toml"
-        );
-        assert_eq!(lang("renovate.json", "{ \"pinDigests\": true }"), "json");
-        assert_eq!(
-            lang("package.json", "\"engines\": { \"node\": \">=20\" }"),
-            "json"
-        );
-        // Not written in the file's language: what the snippet is.
-        assert_eq!(
-            lang(
-                "package.json",
-                "- uses: actions/setup-node@v4\n  with:\n    node-version-file: .nvmrc\n"
-            ),
-            "yaml"
-        );
-        assert_eq!(
-            lang("fly.toml", "jobs:\n  deploy:\n    runs-on: x\n"),
-            "yaml"
-        );
-        assert_eq!(lang("package.json", "npm ci --ignore-scripts"), "");
-        assert_eq!(lang("README", "anything"), "");
-        // No snippet, no label (no report shows one).
-        assert_eq!(lang(w, " \n"), "");
-    }
 }

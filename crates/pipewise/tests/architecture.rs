@@ -680,7 +680,7 @@ fn manifest_dependencies(manifest: &str) -> BTreeSet<String> {
 
 /// The renderers live in the report crate (`pipewise_report::render`), which
 /// depends on no other pipewise crate (nor on a parser: the engine decides what a
-/// fix snippet is written in, `ReportFinding::fix_lang`): a renderer cannot look anything up in the
+/// fix snippet is written in, `FindingGroup::fix_lang`): a renderer cannot look anything up in the
 /// engine (rules, capabilities, scoring) or compute with it. Everything it shows is
 /// in the report data (docs/architecture.md, "Renderers compute nothing of their
 /// own"): a capability's name, practice, category and optional flag are on it, and

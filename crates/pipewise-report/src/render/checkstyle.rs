@@ -137,7 +137,6 @@ mod tests {
             fingerprint: String::new(),
             snippet: vec![],
             context: vec![],
-            fix_lang: Default::default(),
         }
     }
 

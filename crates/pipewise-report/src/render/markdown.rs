@@ -917,7 +917,7 @@ fn findings(out: &mut String, repo: &RepoReport) {
                 line(f.fix.description.trim())
             );
             if !f.fix.snippet.trim().is_empty() {
-                fenced(out, f.fix_lang.as_str(), &f.fix.snippet);
+                fenced(out, g.fix_lang.as_str(), &f.fix.snippet);
             }
             let _ = writeln!(
                 out,
