@@ -350,6 +350,18 @@ impl StepTrees {
         Ok(t)
     }
 
+    /// Hands the trees read at this commit to `git`'s listings, for the audit of
+    /// this commit (and the check of its state): they are not read again.
+    fn seed(&self, git: &GitRepo) {
+        for (id, t) in &self.now {
+            let entries = t
+                .entries
+                .iter()
+                .map(|(m, r, id)| (m.kind(), r.clone(), *id));
+            git.seed_listing(*id, &t.data, entries);
+        }
+    }
+
     /// The walk moves to the next commit.
     fn next(&mut self) {
         self.before = std::mem::take(&mut self.now);
@@ -525,14 +537,19 @@ fn changes(
     if old == new {
         return Ok(false);
     }
-    // Borrowed from the cached listings: nothing is copied per entry.
     let (la, lb) = (
         old.map(|id| git.listing(id)).transpose()?,
         new.map(|id| git.listing(id)).transpose()?,
     );
-    let none: Vec<(String, super::Node)> = vec![];
-    let a: &[(String, super::Node)] = la.as_deref().map_or(&none, |v| v);
-    let b: &[(String, super::Node)] = lb.as_deref().map_or(&none, |v| v);
+    // Names as the audit sees them (lossy UTF-8); a later entry of the same
+    // name stands for it.
+    let named = |l: &Option<crate::Listing>| -> Vec<(String, super::Node)> {
+        l.iter()
+            .flat_map(|l| l.iter())
+            .map(|(n, x)| (String::from_utf8_lossy(n).into_owned(), x))
+            .collect()
+    };
+    let (a, b) = (named(&la), named(&lb));
     let in_a: std::collections::HashMap<&str, &super::Node> =
         a.iter().map(|(n, x)| (n.as_str(), x)).collect();
     let in_b: std::collections::HashMap<&str, &super::Node> =
@@ -883,6 +900,7 @@ pub fn history(
         let walk = (prev, Some(c.tree));
         if changes_raw(git, kind, &mut trees, walk, "", &read_before)? {
             if !sampled {
+                trees.seed(git);
                 let r = audit(c, &tip_audit);
                 if read_states.insert(r.state) {
                     for f in &r.report.files {

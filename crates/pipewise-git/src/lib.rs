@@ -18,7 +18,6 @@ pub mod states;
 use gix::ObjectId;
 use pipewise::source::{LoadError, MAX_FILE_BYTES};
 use pipewise::tree::{Entry, EntryKind, Tree};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -33,8 +32,54 @@ struct Node {
 /// column, message).
 type Decoded = Arc<Result<String, (usize, usize, String)>>;
 
-/// A tree object's entries, by name.
-type Listing = Arc<Vec<(String, Node)>>;
+/// A tree object's entries: its data as read, and per entry its kind, where its
+/// name is in the data and its id (one allocation each, not one per name).
+#[derive(Debug)]
+struct Listed {
+    data: Vec<u8>,
+    entries: Vec<(
+        gix::object::tree::EntryKind,
+        std::ops::Range<usize>,
+        ObjectId,
+    )>,
+}
+
+type Listing = Arc<Listed>;
+
+impl Listed {
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The entries: name (as stored) and node, in the tree's order.
+    fn iter(&self) -> impl Iterator<Item = (&[u8], Node)> + '_ {
+        self.entries.iter().map(|(kind, name, id)| {
+            (
+                self.data.get(name.clone()).unwrap_or_default(),
+                Node {
+                    kind: *kind,
+                    id: *id,
+                },
+            )
+        })
+    }
+
+    /// The first entry whose name, read as UTF-8 (lossily, as [`Tree::list`]
+    /// shows it), is `part`.
+    fn find(&self, part: &str) -> Option<Node> {
+        // A name that is not UTF-8 shows with a replacement character: only a
+        // `part` that has one can be such a name.
+        let lossy = part.contains(char::REPLACEMENT_CHARACTER);
+        self.iter()
+            .find(|(name, _)| {
+                *name == part.as_bytes()
+                    || (lossy
+                        && std::str::from_utf8(name).is_err()
+                        && String::from_utf8_lossy(name) == part)
+            })
+            .map(|(_, n)| n)
+    }
+}
 
 /// An opened git repository, with caches shared by every commit read from it:
 /// tree listings by tree id and blob texts by blob id (content-addressed, so a
@@ -50,10 +95,11 @@ pub struct GitRepo {
     walks: pipewise::tree::WalkMemo,
 }
 
-/// Tree listings by id, and how many entries they hold.
+/// Tree listings by id, and how many entries they hold (hashed by their first
+/// bytes: ids are hashes already).
 #[derive(Default)]
 struct ListingCache {
-    listings: HashMap<ObjectId, Listing>,
+    listings: gix::hashtable::HashMap<ObjectId, Listing>,
     entries: usize,
 }
 
@@ -68,9 +114,9 @@ const MAX_BLOB_BYTES: usize = 64 * 1024 * 1024;
 /// Blob texts by id, and their total size; blob sizes by id.
 #[derive(Default)]
 struct BlobCache {
-    texts: HashMap<ObjectId, Decoded>,
+    texts: gix::hashtable::HashMap<ObjectId, Decoded>,
     bytes: usize,
-    sizes: HashMap<ObjectId, u64>,
+    sizes: gix::hashtable::HashMap<ObjectId, u64>,
 }
 
 /// Blob sizes kept at most (then they are forgotten).
@@ -157,18 +203,11 @@ impl GitRepo {
     pub fn commit(&self, id: ObjectId) -> Result<Commit, String> {
         self.with(|r| -> Result<Commit, String> {
             let c = r.find_commit(id).map_err(err)?;
-            let d = c.decode().map_err(err)?;
-            let summary = d.message().summary().to_string();
-            let author_time = d.author().map_err(err)?.seconds();
-            let commit_time = d.committer().map_err(err)?.seconds();
-            Ok(Commit {
-                id,
-                tree: d.tree(),
-                parents: d.parents().collect(),
-                author_time,
-                commit_time,
-                summary,
-            })
+            let kind = r.object_hash();
+            match read_commit(id, &c.data, kind) {
+                Some(commit) => Ok(commit),
+                None => decode_commit(id, &c.data, kind),
+            }
         })?
     }
 
@@ -182,32 +221,67 @@ impl GitRepo {
         {
             return Ok(l);
         }
-        let listing: Listing =
-            Arc::new(self.with(|r| -> Result<Vec<(String, Node)>, String> {
-                let tree = r.find_tree(id).map_err(err)?;
+        let listing: Listing = Arc::new(self.with(|r| -> Result<Listed, String> {
+            let mut tree = r.find_tree(id).map_err(err)?;
+            let entries = {
                 let decoded = tree.decode().map_err(err)?;
-                Ok(decoded
+                let base = tree.data.as_ptr() as usize;
+                decoded
                     .entries
                     .iter()
                     .map(|e| {
-                        (
-                            String::from_utf8_lossy(e.filename).into_owned(),
-                            Node {
-                                kind: e.mode.kind(),
-                                id: e.oid.to_owned(),
-                            },
-                        )
+                        // The name is a slice of the tree's data: its offset.
+                        let at = (e.filename.as_ptr() as usize).wrapping_sub(base);
+                        (e.mode.kind(), at..at + e.filename.len(), e.oid.to_owned())
                     })
-                    .collect())
-            })??);
+                    .collect()
+            };
+            Ok(Listed {
+                data: tree.take_data(),
+                entries,
+            })
+        })??);
+        self.keep_listing(id, listing.clone());
+        Ok(listing)
+    }
+
+    fn keep_listing(&self, id: ObjectId, listing: Listing) {
         if let Ok(mut m) = self.listings.lock() {
             if m.entries + listing.len() > MAX_LISTED_ENTRIES {
                 *m = ListingCache::default();
             }
             m.entries += listing.len();
-            m.listings.insert(id, listing.clone());
+            m.listings.insert(id, listing);
         }
-        Ok(listing)
+    }
+
+    /// Keeps the listing of the tree `id` whose data and entries (kind, where
+    /// the name is in `data`, id) were parsed already (by `pipewise history`'s
+    /// walk, with the same parser): the audit of that commit does not read the
+    /// tree again.
+    fn seed_listing(
+        &self,
+        id: ObjectId,
+        data: &[u8],
+        entries: impl Iterator<
+            Item = (
+                gix::object::tree::EntryKind,
+                std::ops::Range<usize>,
+                ObjectId,
+            ),
+        >,
+    ) {
+        let known = self
+            .listings
+            .lock()
+            .map_or(true, |m| m.listings.contains_key(&id));
+        if !known {
+            let listing = Listed {
+                data: data.to_vec(),
+                entries: entries.collect(),
+            };
+            self.keep_listing(id, Arc::new(listing));
+        }
     }
 
     /// A tree object's raw data (not cached): the walk of `pipewise history`
@@ -295,11 +369,64 @@ impl GitRepo {
             if at.kind != gix::object::tree::EntryKind::Tree || part == ".." || part == "." {
                 return None;
             }
-            let listing = self.listing(at.id).ok()?;
-            at = listing.iter().find(|(n, _)| n == part)?.1;
+            at = self.listing(at.id).ok()?.find(part)?;
         }
         Some(at)
     }
+}
+
+/// The commit `id` decoded whole from its object's data (gix's `CommitRef`), or
+/// the error as gix words it.
+fn decode_commit(id: ObjectId, data: &[u8], kind: gix::hash::Kind) -> Result<Commit, String> {
+    let d = gix::objs::CommitRef::from_bytes(data, kind).map_err(err)?;
+    let summary = d.message().summary().to_string();
+    let author_time = d.author().map_err(err)?.seconds();
+    let commit_time = d.committer().map_err(err)?.seconds();
+    Ok(Commit {
+        id,
+        tree: d.tree(),
+        parents: d.parents().collect(),
+        author_time,
+        commit_time,
+        summary,
+    })
+}
+
+/// [`decode_commit`] in one pass over the fields (each signature parsed once,
+/// only what a [`Commit`] holds kept): the first-parent walk reads every
+/// commit. `None` when a field does not parse or is missing: then
+/// [`decode_commit`] gives the result or the error (unit test
+/// `tests::a_commit_read_in_one_pass_is_the_decoded_commit`).
+fn read_commit(id: ObjectId, data: &[u8], kind: gix::hash::Kind) -> Option<Commit> {
+    use gix::objs::commit::ref_iter::Token;
+    let (mut tree, mut parents) = (None, vec![]);
+    let (mut author_time, mut commit_time, mut summary) = (None, None, None);
+    for token in gix::objs::CommitRefIter::from_bytes(data, kind) {
+        match token.ok()? {
+            Token::Tree { id } => tree = Some(id),
+            Token::Parent { id } => parents.push(id),
+            Token::Author { signature } => author_time = Some(signature.seconds()),
+            Token::Committer { signature } => commit_time = Some(signature.seconds()),
+            Token::Message(m) => {
+                summary = Some(
+                    gix::objs::commit::MessageRef::from_bytes(m)
+                        .summary()
+                        .to_string(),
+                );
+            }
+            Token::Encoding(_) | Token::ExtraHeader(_) => {}
+        }
+    }
+    Some(Commit {
+        id,
+        tree: tree?,
+        parents,
+        author_time: author_time?,
+        commit_time: commit_time?,
+        // No message at all (not even an empty one after the blank line) is
+        // an object gix does not decode: left to `decode_commit`.
+        summary: summary?,
+    })
 }
 
 /// A commit's tree, read through its [`GitRepo`].
@@ -346,7 +473,7 @@ impl Tree for GitTree {
             .listing(node.id)?
             .iter()
             .map(|(name, n)| Entry {
-                name: name.clone(),
+                name: String::from_utf8_lossy(name).into_owned(),
                 kind: match n.kind {
                     K::Tree => EntryKind::Dir,
                     K::Blob | K::BlobExecutable => EntryKind::File,
@@ -492,4 +619,99 @@ fn audit_git_tree(
     // memos keyed by root never mix two commits.
     let root = PathBuf::from(format!("{display}@{}", commit.id));
     pipewise::audit::audit_tree_reusing(tree, &root, display, config, settings, reuse)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_listing_finds_the_first_entry_shown_under_a_name() {
+        use gix::object::tree::EntryKind as K;
+        let id = |b: u8| ObjectId::from_bytes_or_panic(&[b; 20]);
+        // Names as stored: `a`, a name that is not UTF-8, `b`, and a second
+        // `\u{fffd}b` (the same name shown).
+        let data = b"a\xff\xfebb\xef\xbf\xbdb".to_vec();
+        let l = Listed {
+            data,
+            entries: vec![
+                (K::Blob, 0..1, id(1)),
+                (K::Tree, 1..4, id(2)),
+                (K::Blob, 4..5, id(3)),
+                (K::Blob, 5..9, id(4)),
+            ],
+        };
+        let found = |p: &str| l.find(p).map(|n| (n.kind, n.id));
+        assert_eq!(found("a"), Some((K::Blob, id(1))));
+        assert_eq!(found("b"), Some((K::Blob, id(3))));
+        // Lossily read: both bad bytes show as one replacement character each.
+        assert_eq!(found("\u{fffd}\u{fffd}b"), Some((K::Tree, id(2))));
+        assert_eq!(found("\u{fffd}b"), Some((K::Blob, id(4))));
+        assert_eq!(found("c"), None);
+        assert_eq!(found(""), None);
+        let names: Vec<String> = l
+            .iter()
+            .map(|(n, _)| String::from_utf8_lossy(n).into_owned())
+            .collect();
+        assert_eq!(names, ["a", "\u{fffd}\u{fffd}b", "b", "\u{fffd}b"]);
+    }
+
+    #[test]
+    fn a_commit_read_in_one_pass_is_the_decoded_commit() {
+        let kind = gix::hash::Kind::Sha1;
+        let id = ObjectId::from_bytes_or_panic(&[7; 20]);
+        let tree = "tree 1111111111111111111111111111111111111111\n";
+        let parent = |b: char| format!("parent {}\n", b.to_string().repeat(40));
+        let sig = |who: &str, t: &str| format!("{who} A U Thor <a@example.com> {t}\n");
+        let gpg = "gpgsig -----BEGIN PGP SIGNATURE-----\n \n abc\n -----END PGP SIGNATURE-----\n";
+        let mut cases: Vec<Vec<u8>> = vec![];
+        for parents in [String::new(), parent('2'), parent('2') + &parent('3')] {
+            for times in [
+                ("1700000000 +0000", "1700000100 -0130"),
+                ("0 +0000", "  42   +0100 "),
+            ] {
+                for extra in ["", "encoding ISO-8859-1\n", gpg, "mergetag x\n y\n"] {
+                    for message in [
+                        "",
+                        "\n",
+                        "\nsubject\n",
+                        "\nsub\nject\n\nbody\n",
+                        "\n\n\nlate\n",
+                    ] {
+                        let text = format!(
+                            "{tree}{parents}{}{}{extra}{message}",
+                            sig("author", times.0),
+                            sig("committer", times.1)
+                        );
+                        cases.push(text.into_bytes());
+                    }
+                }
+            }
+        }
+        // A summary that is not UTF-8; then objects that do not read.
+        cases.push(b"tree 1111111111111111111111111111111111111111\nauthor a <b> 1 +0000\ncommitter a <b> 2 +0000\n\n\xffsub\xfe\n".to_vec());
+        let bad = [
+            "",
+            "tree 11\n",
+            "author a <b> 1 +0000\ncommitter a <b> 2 +0000\n\nm\n",
+            "tree 1111111111111111111111111111111111111111\ncommitter a <b> 2 +0000\n\nm\n",
+            "tree 1111111111111111111111111111111111111111\nauthor a <b> 1 +0000\n\nm\n",
+            "tree 1111111111111111111111111111111111111111\nauthor a\ncommitter a <b> 2 +0000\n\nm\n",
+            "tree 1111111111111111111111111111111111111111\nauthor a <b> x y\ncommitter a <b> 2 +0000\n\nm\n",
+        ];
+        cases.extend(bad.iter().map(|b| b.as_bytes().to_vec()));
+        let (mut read, mut decoded) = (0, 0);
+        for data in &cases {
+            let whole = decode_commit(id, data, kind);
+            decoded += usize::from(whole.is_ok());
+            // `None`: not read in one pass, `GitRepo::commit` decodes it whole.
+            if let Some(c) = read_commit(id, data, kind) {
+                read += 1;
+                assert_eq!(Ok(c), whole, "{:?}", String::from_utf8_lossy(data));
+            }
+        }
+        // Every commit gix decodes is read in one pass (97 here).
+        assert_eq!(read, decoded);
+        assert!(read > 90, "{read} of {}", cases.len());
+    }
 }

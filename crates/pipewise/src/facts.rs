@@ -41,6 +41,8 @@ struct StepFacts {
     step_ships: OnceLock<Option<Intent>>,
     /// [`Facts::matrix_ships`].
     matrix_ships: OnceLock<Option<Intent>>,
+    /// [`Facts::step_intent`].
+    step_intent: OnceLock<Intent>,
 }
 
 /// Where the items of some slices are in a table: each slice's address, its length
@@ -169,6 +171,17 @@ impl Facts {
                 .script_deploys
                 .get_or_init(|| crate::intent::compute_script_deploys(job)),
             None => crate::intent::compute_script_deploys(job),
+        }
+    }
+
+    /// The strongest intent of a step: its name, its action, its commands
+    /// ([`crate::intent::compute_step_intent`]).
+    pub fn step_intent(&self, step: &Step) -> Intent {
+        match self.step(step) {
+            Some(f) => *f
+                .step_intent
+                .get_or_init(|| crate::intent::compute_step_intent(step)),
+            None => crate::intent::compute_step_intent(step),
         }
     }
 

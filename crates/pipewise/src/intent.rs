@@ -616,12 +616,10 @@ pub fn action_intent(action: &str) -> Intent {
         .unwrap_or(Intent::Other)
 }
 
-/// The strongest intent of a step: its name, its action, its commands.
-pub fn step_intent(step: &Step) -> Intent {
-    *step.intent.get_or_init(|| compute_step_intent(step))
-}
-
-fn compute_step_intent(step: &Step) -> Intent {
+/// The strongest intent of a step: its name, its action, its commands. Computed once
+/// per step by the facts table ([`crate::facts::Facts::step_intent`]), which is what
+/// everything else reads.
+pub(crate) fn compute_step_intent(step: &Step) -> Intent {
     let mut best = step.name.map(word_intent_phrase).unwrap_or(Intent::Other);
     // A step named a dry run ships nothing, whatever else its name says (`Wrangler
     // deploy dry run`); its commands still speak for themselves.
@@ -733,8 +731,9 @@ pub fn word_intent_phrase(s: &str) -> Intent {
         .unwrap_or(Intent::Other)
 }
 
-/// A job deploys when it targets an environment, is named so, or runs a deploy step.
-pub fn job_deploys(job: &Job) -> bool {
+/// A job deploys when it targets an environment, is named so, or runs a deploy step
+/// (`step_intent` reads a step's intent: [`crate::facts::Facts::step_intent`]).
+pub fn job_deploys(job: &Job, step_intent: impl Fn(&Step) -> Intent) -> bool {
     if job.environment().is_some() {
         return true;
     }
@@ -746,8 +745,9 @@ pub fn job_deploys(job: &Job) -> bool {
     job.steps.iter().any(|s| step_intent(s) == Intent::Deploy)
 }
 
-/// A job publishes (release, package or image push).
-pub fn job_publishes(job: &Job) -> bool {
+/// A job publishes (release, package or image push; `step_intent` as for
+/// [`job_deploys`]).
+pub fn job_publishes(job: &Job, step_intent: impl Fn(&Step) -> Intent) -> bool {
     job.steps.iter().any(|s| step_intent(s) == Intent::Publish)
         || word_intent_phrase(job.id) == Intent::Publish
 }
@@ -763,9 +763,10 @@ pub fn workflow_pr_only(wf: &Workflow) -> bool {
         })
 }
 
-/// A workflow deploys or releases: one of its jobs does, or its name/file says so.
-pub fn workflow_deploys(wf: &Workflow) -> bool {
-    wf.jobs.iter().any(job_deploys)
+/// A workflow deploys or releases: one of its jobs does, or its name/file says so
+/// (`step_intent` as for [`job_deploys`]).
+pub fn workflow_deploys(wf: &Workflow, step_intent: impl Fn(&Step) -> Intent) -> bool {
+    wf.jobs.iter().any(|j| job_deploys(j, &step_intent))
 }
 
 /// Whether a step really deploys or publishes, judged by what it runs (its action or
@@ -1664,9 +1665,10 @@ mod tests {
         .expect("yaml");
         let wf = crate::workflow::Workflow::new("w.yml", &d);
         let j = |id| wf.job(id).expect("job");
-        assert_ne!(step_intent(&j("check").steps[0]), Intent::Deploy);
+        let facts = crate::facts::Facts::new([&wf], &[]);
+        assert_ne!(facts.step_intent(&j("check").steps[0]), Intent::Deploy);
         // What the command does still counts.
-        assert_eq!(step_intent(&j("check").steps[1]), Intent::Deploy);
-        assert_eq!(step_intent(&j("ship").steps[0]), Intent::Deploy);
+        assert_eq!(facts.step_intent(&j("check").steps[1]), Intent::Deploy);
+        assert_eq!(facts.step_intent(&j("ship").steps[0]), Intent::Deploy);
     }
 }

@@ -86,8 +86,6 @@ pub struct Step<'a> {
     pub run: Option<Run<'a>>,
     pub with: Option<&'a Node>,
     pub env: Option<&'a Node>,
-    /// [`crate::intent::step_intent`], computed once: many rules ask for it.
-    pub intent: std::sync::OnceLock<pipewise_catalog::Intent>,
     /// [`Step::haystack`], built once.
     pub haystack: std::sync::OnceLock<String>,
     /// [`Step::action`], lower-cased once (it is asked for by most rules).
@@ -120,7 +118,6 @@ impl<'a> Step<'a> {
             run: None,
             with: None,
             env: None,
-            intent: std::sync::OnceLock::new(),
             haystack: std::sync::OnceLock::new(),
             action_name: std::sync::OnceLock::new(),
             phrases: std::sync::OnceLock::new(),

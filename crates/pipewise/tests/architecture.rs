@@ -494,7 +494,7 @@ fn rules_name_only_their_platforms_code() {
 /// each cell moves into the engine's facts table ([`FACTS`]). The table's own
 /// cells (`facts.rs`) are checked by [`facts_have_one_filler`].
 const MODEL_CACHES: &[(&str, &[&str])] = &[
-    // `Step::intent`, `Command::intent`: what a step or command does.
+    // `Command::intent`: what a command does.
     ("intent", &["intent.rs"]),
     // `Step`'s own text views, built from its keys.
     ("haystack", &["workflow.rs"]),
@@ -578,6 +578,8 @@ const FACTS: &[(&str, &str, &str)] = &[
     ("step_ships", "compute_step_ships", "intent.rs"),
     // What a step ships through a command held in its job's matrix.
     ("matrix_ships", "compute_matrix_ships", "intent.rs"),
+    // What a step does: its name, its action, its commands.
+    ("step_intent", "compute_step_intent", "intent.rs"),
 ];
 
 /// The engine passes that hand the table what they read of the repository, each

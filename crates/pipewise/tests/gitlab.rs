@@ -136,6 +136,21 @@ fn jobs_extending_the_same_templates_merge_alike() {
     );
 }
 
+/// The `!reference` pass is skipped only where it would change nothing: a file
+/// without the text `!reference` whose key spells the internal marker through
+/// escapes is resolved as before.
+#[test]
+fn references_spelled_through_escapes_are_still_resolved() {
+    let (_d, r) = repo(&[(
+        ".gitlab-ci.yml",
+        ".shared:\n  script:\n    - pytest || echo failed\ntest:\n  script:\n    - {\"\\0\\x21reference\": [.shared, script]}\n    - npm test\n",
+    )]);
+    assert_eq!(
+        findings(&r, "reliability/masked-failure"),
+        [".gitlab-ci.yml:3:7"]
+    );
+}
+
 #[test]
 fn spec_header_is_read_and_the_body_audited() {
     let (_d, r) = repo(&[(

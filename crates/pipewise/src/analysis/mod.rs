@@ -71,7 +71,9 @@ pub(crate) fn analyze_with(
     detect: impl FnOnce(&Repo, &[Workflow]) -> stack::Detected,
 ) -> Analysis {
     let detected = detect(repo, workflows);
-    let scan = scan::scan(repo, workflows, actions, scripts, &detected, findings);
+    let scan = scan::scan(
+        repo, workflows, actions, scripts, facts, &detected, findings,
+    );
     let paths = deploy::paths(workflows, &scan, &detected, settings);
     let mut capabilities = capabilities::assess(&capabilities::Input {
         repo,

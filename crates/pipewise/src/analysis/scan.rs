@@ -7,6 +7,7 @@ use super::tools::{
     action_matches, command_matches, may_name_deploy_time, script_comments, script_name_matches,
     Match, DEPLOY_TIME_CAPS,
 };
+use crate::facts::Facts;
 use crate::intent::{command_intent, job_deploys, word_intent_phrase, Intent};
 use crate::needs::{Dir, NeedsGraph};
 use crate::repo::{called_script, Repo, Scripts};
@@ -211,6 +212,7 @@ pub fn scan<'a>(
     workflows: &[Workflow],
     actions: &'a [Action<'a>],
     scripts: &'a Scripts,
+    facts: &Facts,
     detected: &'a Detected,
     findings: &'a [ReportFinding],
 ) -> Scan {
@@ -244,7 +246,7 @@ pub fn scan<'a>(
         .map(|wf| {
             wf.jobs
                 .iter()
-                .map(|j| job_deploys(j) && !ephemeral_cluster(j))
+                .map(|j| job_deploys(j, |s| facts.step_intent(s)) && !ephemeral_cluster(j))
                 .collect()
         })
         .collect();

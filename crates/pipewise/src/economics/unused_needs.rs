@@ -91,8 +91,9 @@ fn reads_needs(job: &Job, src: &str) -> bool {
 }
 
 fn ships(facts: &Facts, job: &Job) -> bool {
-    crate::intent::job_deploys(job)
-        || crate::intent::job_publishes(job)
+    let step_intent = |s: &crate::workflow::Step| facts.step_intent(s);
+    crate::intent::job_deploys(job, step_intent)
+        || crate::intent::job_publishes(job, step_intent)
         || crate::effects::job_publishes(facts, job).is_some()
 }
 

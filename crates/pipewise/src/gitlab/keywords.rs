@@ -314,12 +314,29 @@ const MAX_ITEMS: &[(&str, usize)] = &[
 ];
 
 struct Ctx<'a> {
-    /// What is checked, for messages: "job `x`" or "`workflow`".
-    owner: String,
+    /// What is checked, for messages.
+    owner: Owner<'a>,
     /// The keyword path of the node being checked (`artifacts:reports`), one
     /// buffer extended and cut back as [`check`] descends.
     path: String,
     out: &'a mut Vec<Issue>,
+}
+
+/// What a message is about: "job `x`", or a text such as "`workflow`". Written
+/// only when a message is (every merged job is checked; few have a problem).
+#[derive(Clone, Copy)]
+pub(super) enum Owner<'a> {
+    Job(&'a str),
+    Text(&'a str),
+}
+
+impl std::fmt::Display for Owner<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Owner::Job(name) => write!(f, "job `{name}`"),
+            Owner::Text(t) => f.write_str(t),
+        }
+    }
 }
 
 impl Ctx<'_> {
@@ -616,7 +633,7 @@ fn bad_cache_key(k: &str) -> bool {
 /// The inner structure of the keywords of one merged job (spans still encoded).
 pub(super) fn check_job(name: &str, job: &Node, out: &mut Vec<Issue>) {
     let mut cx = Ctx {
-        owner: format!("job `{name}`"),
+        owner: Owner::Job(name),
         path: String::new(),
         out,
     };
@@ -663,7 +680,7 @@ const WORKFLOW: V = V::Map(&[
 /// The merged `workflow:` (spans still encoded, `!reference` resolved).
 pub(super) fn check_workflow(workflow: &Node, out: &mut Vec<Issue>) {
     let mut cx = Ctx {
-        owner: "`workflow`".into(),
+        owner: Owner::Text("`workflow`"),
         path: "workflow".into(),
         out,
     };

@@ -10,8 +10,8 @@ use super::include::IncludeKind;
 use super::pipeline::{Job as GlJob, Pipeline};
 use crate::shell::Script;
 use crate::workflow::{Job, Origin, Platform, Run, Step, Workflow};
+use foldhash::HashMap;
 use pipewise_yaml::{Node, NodeKind};
-use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 /// The workflows of one pipeline: one per file, in the pipeline's file order.
@@ -20,10 +20,10 @@ pub fn lower<'a>(p: &'a Pipeline<'a>) -> Vec<Workflow<'a>> {
     // Script lines by their text: a line that many jobs get from one template or
     // `default:` (or that many jobs write alike) is parsed once and shared. Parsing
     // depends on the text alone, and spans in a `Script` are relative to it.
-    let mut parsed: Parsed<'a> = HashMap::new();
+    let mut parsed: Parsed<'a> = HashMap::default();
     // The jobs of each stage (at most 256, in job order): the needs of a job
     // without `needs:`, read once instead of a pass over every job per job.
-    let mut by_stage: HashMap<&'a str, Vec<&'a str>> = HashMap::new();
+    let mut by_stage: HashMap<&'a str, Vec<&'a str>> = HashMap::default();
     for j in &p.jobs {
         let names = by_stage.entry(stage_of(j)).or_default();
         if names.len() < 256 {

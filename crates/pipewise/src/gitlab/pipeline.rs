@@ -18,7 +18,9 @@ use crate::finding::Span;
 use crate::repo::Repo;
 use crate::source::SourceFile;
 use pipewise_yaml::{Entry, Node, NodeKind, Style};
-use std::collections::{HashMap, HashSet};
+// Foldhash maps: names are hashed many times per job, never iterated in an order
+// that shows.
+use foldhash::{HashMap, HashSet};
 
 /// Top-level keys that are not jobs.
 pub const GLOBAL_KEYS: &[&str] = &[
@@ -294,7 +296,7 @@ pub fn merged<'r>(repo: &'r Repo, extra_roots: &[String]) -> Vec<Pipeline<'r>> {
 /// Files in merge order (included first), each once, cycle-safe and bounded.
 fn merge_order<'r>(repo: &'r Repo, root: &'r SourceFile) -> (Vec<&'r SourceFile>, bool) {
     let mut order: Vec<&SourceFile> = vec![];
-    let mut seen: HashSet<&str> = HashSet::new();
+    let mut seen: HashSet<&str> = HashSet::default();
     let mut incomplete = false;
     // Iterative depth-first post-order: (file, next include index, resolved includes).
     let mut stack: Vec<(&SourceFile, Vec<&SourceFile>, usize)> = vec![];
@@ -350,34 +352,48 @@ struct Builder<'r> {
     uncached: HashSet<String>,
     problems: Vec<Problem>,
     incomplete: bool,
+    /// Per file: whether its nodes can hold a `!reference` marker ([`REFERENCE`]):
+    /// it has a `!reference` tag or may spell the marker's key
+    /// ([`may_spell_marker`]). [`Builder::references`] skips the lists of the other
+    /// files, and everything when no file has one.
+    markers: Vec<bool>,
+    /// Whether some file has one.
+    any_marker: bool,
     /// `rules:if` verdicts by text ([`values::Expressions`]).
     exprs: values::Expressions,
 }
 
 fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> {
     let (files, incomplete) = merge_order(repo, root);
-    let sources = files
+    let sources: Vec<(&str, bool)> = files
         .iter()
         .map(|f| match &f.yaml {
             Some(d) => (d.source(), d.source().contains("!reference")),
             None => ("", false),
         })
         .collect();
+    let markers: Vec<bool> = sources
+        .iter()
+        .map(|&(src, has_ref)| has_ref || may_spell_marker(src))
+        .collect();
+    let any_marker = markers.contains(&true);
     let mut b = Builder {
         files,
         sources,
-        defs: HashMap::new(),
-        resolved: HashMap::new(),
-        extended: HashSet::new(),
-        uncached: HashSet::new(),
+        defs: HashMap::default(),
+        resolved: HashMap::default(),
+        extended: HashSet::default(),
+        uncached: HashSet::default(),
         problems: vec![],
         incomplete,
+        markers,
+        any_marker,
         exprs: values::Expressions::default(),
     };
     let mut includes = vec![];
     // (name, file, key) of each visible job's definitions, first-seen order.
     let mut visible: Vec<(&'r str, usize, &'r Node)> = vec![];
-    let mut index: HashMap<&'r str, usize> = HashMap::new();
+    let mut index: HashMap<&'r str, usize> = HashMap::default();
     for (fi, f) in b.files.clone().into_iter().enumerate() {
         let Some(doc) = &f.yaml else { continue };
         if let Some(inc) = doc.root.get("include") {
@@ -433,7 +449,7 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
             b.defs.entry(name).or_default().push((fi, &e.value));
         }
     }
-    let mut extended = HashSet::new();
+    let mut extended = HashSet::default();
     for defs in b.defs.values() {
         let Some((fi, n)) = b.extends_of(defs) else {
             continue;
@@ -476,7 +492,7 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
         values::check_job(name, &node, &mut b.exprs, &mut issues);
         b.problems.extend(issues.into_iter().map(decoded));
         stops.extend(keywords::on_stop(jobs.len(), &node));
-        let (node, key_files, lines) = finish(node);
+        let (node, key_files, lines) = finish(node, b.files.len() > 1);
         let job = Job {
             name,
             file,
@@ -688,45 +704,25 @@ impl<'r> Builder<'r> {
         Some(r)
     }
 
-    /// `own` merged over its parents (kept ones read in place), in order: all but
-    /// the last copied.
-    fn merge_parents(&self, mut found: Vec<Result<String, Node>>, own: Node) -> Node {
-        let last = found.pop();
-        let mut base: Option<Node> = None;
-        for x in found {
-            let pn = match x {
-                Ok(p) => self.resolved.get(&p).cloned().flatten(),
+    /// `own` merged over its parents (kept ones read in place), in order
+    /// ([`merge_many`]: only what ends up in the result is copied from them).
+    fn merge_parents(&self, found: Vec<Result<String, Node>>, own: Node) -> Node {
+        let layers: Vec<&Node> = found
+            .iter()
+            .filter_map(|x| match x {
+                Ok(p) => self.resolved.get(p)?.as_ref(),
                 Err(n) => Some(n),
-            };
-            if let Some(pn) = pn {
-                base = Some(match base {
-                    Some(b) => merge_into(b, pn),
-                    None => pn,
-                });
-            }
-        }
-        match (base, last) {
-            (None, None) => own,
-            (Some(b), None) => merge_into(b, own),
-            (b, Some(Err(pn))) => {
-                let pn = match b {
-                    Some(b) => merge_into(b, pn),
-                    None => pn,
-                };
-                merge_into(pn, own)
-            }
-            (b, Some(Ok(p))) => match (b, self.resolved.get(&p).and_then(Option::as_ref)) {
-                (None, Some(kept)) => merge_over(kept, own),
-                (Some(b), Some(kept)) => merge_into(merge_into(b, kept.clone()), own),
-                (Some(b), None) => merge_into(b, own),
-                (None, None) => own,
-            },
-        }
+            })
+            .collect();
+        merge_many(&layers, own)
     }
 
-    /// Replaces `!reference` markers in `node` by what they name.
+    /// Replaces `!reference` markers in `node` by what they name. A list (before
+    /// this pass) is wholly from the file it is written in (merges replace lists
+    /// and scalars, and merge only mappings): the lists of a file without markers
+    /// are skipped.
     fn references(&mut self, node: &mut Node, depth: usize) {
-        if depth > MAX_REFERENCE {
+        if !self.any_marker || depth > MAX_REFERENCE {
             return;
         }
         let span = node.span;
@@ -744,6 +740,7 @@ impl<'r> Builder<'r> {
                     self.references(&mut e.value, depth + 1);
                 }
             }
+            NodeKind::Seq(_) if !self.markers.get(decode(span).0).copied().unwrap_or(true) => {}
             NodeKind::Seq(items) => {
                 // Rebuilt only when an item is a marker (to splice in what it names).
                 if !items.iter().any(|i| i.as_map().is_some_and(is_marker)) {
@@ -1130,7 +1127,8 @@ fn prepare(n: &Node, file: usize, src: &str, has_ref: bool, depth: usize) -> Nod
                     .iter()
                     .enumerate()
                     .map(|(i, m)| {
-                        firsts.first(&m.key) == Some(i) && explicit.first(&m.key).is_none()
+                        let k = m.key.as_str();
+                        firsts.first(k) == Some(i) && explicit.first(k).is_none()
                     })
                     .collect();
                 let mut all: Vec<Entry> = Vec::with_capacity(merged.len() + out.len());
@@ -1188,6 +1186,23 @@ fn take(mut n: Node, key: &str) -> Option<Node> {
     Some(es.swap_remove(i).value)
 }
 
+/// Whether `src` may hold a mapping key that reads as the internal `!reference`
+/// marker ([`REFERENCE`], a NUL then `!reference`) without the text `!reference`: a
+/// NUL, written as a double-quoted escape (`\0`, `\x00`, `\u0000`, `\U00000000`),
+/// followed by `!` or by another escape, or a raw NUL byte anywhere. Conservative (a
+/// yes is not always such a key); a no is exact.
+fn may_spell_marker(src: &str) -> bool {
+    const NUL: [&[u8]; 4] = [b"0", b"x00", b"u0000", b"U00000000"];
+    let b = src.as_bytes();
+    memchr::memchr(0, b).is_some()
+        || memchr::memchr_iter(b'\\', b).any(|i| {
+            let rest = b.get(i + 1..).unwrap_or(&[]);
+            NUL.iter()
+                .find(|p| rest.starts_with(p))
+                .is_some_and(|p| matches!(rest.get(p.len()), Some(b'!' | b'\\')))
+        })
+}
+
 /// Whether the node at `span` of `src` is tagged `!reference`.
 fn is_reference(src: &str, span: Span) -> bool {
     // The parser's span starts at the tag or just after it.
@@ -1204,8 +1219,7 @@ fn is_reference(src: &str, span: Span) -> bool {
 /// only when repeated keys of `base` all merge with it.
 fn merge_into(mut base: Node, mut over: Node) -> Node {
     // `Node` has a `Drop`: its children are taken, leaving an empty list behind.
-    let plain = |k: &NodeKind| matches!(k, NodeKind::Map(es) if !is_marker(es));
-    if !plain(&base.kind) || !plain(&over.kind) {
+    if !mergeable(&base) || !mergeable(&over) {
         return over;
     }
     let (NodeKind::Map(b), NodeKind::Map(o)) = (
@@ -1215,12 +1229,35 @@ fn merge_into(mut base: Node, mut over: Node) -> Node {
         return over;
     };
     // Which of `over`'s keys `base` lacks, decided before `base` is taken apart.
-    let (matched, mut uses, new_in_over) = key_matches(&b, &o);
+    let matches = key_matches(&b, &o);
+    merge_onto(
+        b.into_iter(),
+        matches,
+        o,
+        over.span,
+        |be| be,
+        |be, ov| merge_into(be.value, ov),
+    )
+}
+
+/// The mapping that merging `o` onto the base entries `b` gives, with `matches`
+/// ([`key_matches`] of the two): a base entry without a match is kept (`keep`), one
+/// with a match is merged with the first entry of `o` of its key (`merge`, under
+/// that entry's key; the entry is cloned only when repeated base keys all merge
+/// with it), then `o`'s keys the base lacks, in order.
+fn merge_onto<B>(
+    b: impl Iterator<Item = B>,
+    (matched, mut uses, new_in_over): (Vec<Option<usize>>, Vec<usize>, Vec<bool>),
+    o: Vec<Entry>,
+    span: Span,
+    mut keep: impl FnMut(B) -> Entry,
+    mut merge: impl FnMut(B, Node) -> Node,
+) -> Node {
     let mut o: Vec<Option<Entry>> = o.into_iter().map(Some).collect();
-    let mut out: Vec<Entry> = Vec::with_capacity(b.len() + o.len());
-    for (be, m) in b.into_iter().zip(matched) {
+    let mut out: Vec<Entry> = Vec::with_capacity(matched.len() + o.len());
+    for (be, m) in b.zip(matched) {
         let Some(j) = m else {
-            out.push(be);
+            out.push(keep(be));
             continue;
         };
         uses[j] -= 1;
@@ -1232,7 +1269,7 @@ fn merge_into(mut base: Node, mut over: Node) -> Node {
         if let Some(oe) = oe {
             out.push(Entry {
                 key: oe.key,
-                value: merge_into(be.value, oe.value),
+                value: merge(be, oe.value),
             });
         }
     }
@@ -1244,7 +1281,7 @@ fn merge_into(mut base: Node, mut over: Node) -> Node {
     );
     Node {
         kind: NodeKind::Map(out),
-        span: over.span,
+        span,
     }
 }
 
@@ -1253,7 +1290,10 @@ fn merge_into(mut base: Node, mut over: Node) -> Node {
 /// with; and which of `over`'s keys `base` lacks. Linear in the number of keys
 /// ([`Keys`]): mappings are input, and a merge of two large ones must not be
 /// quadratic.
-fn key_matches(b: &[Entry], o: &[Entry]) -> (Vec<Option<usize>>, Vec<usize>, Vec<bool>) {
+fn key_matches<B: Keyed, O: Keyed>(
+    b: &[B],
+    o: &[O],
+) -> (Vec<Option<usize>>, Vec<usize>, Vec<bool>) {
     if b.len().saturating_mul(o.len()) <= LINEAR_KEYS {
         // Small mappings (nearly all): searched in place, no index.
         let matched: Vec<Option<usize>> = b
@@ -1261,7 +1301,7 @@ fn key_matches(b: &[Entry], o: &[Entry]) -> (Vec<Option<usize>>, Vec<usize>, Vec
             .map(|be| {
                 o.iter().position(|oe| {
                     probe();
-                    oe.key.as_str() == be.key.as_str()
+                    oe.key() == be.key()
                 })
             })
             .collect();
@@ -1274,21 +1314,34 @@ fn key_matches(b: &[Entry], o: &[Entry]) -> (Vec<Option<usize>>, Vec<usize>, Vec
             .map(|oe| {
                 !b.iter().any(|be| {
                     probe();
-                    be.key.as_str() == oe.key.as_str()
+                    be.key() == oe.key()
                 })
             })
             .collect();
         return (matched, uses, new_in_over);
     }
     let in_o = Keys::new(o, b.len());
-    let matched: Vec<Option<usize>> = b.iter().map(|be| in_o.first(&be.key)).collect();
+    let matched: Vec<Option<usize>> = b.iter().map(|be| in_o.first(be.key())).collect();
     let mut uses = vec![0usize; o.len()];
     for &j in matched.iter().flatten() {
         uses[j] += 1;
     }
     let in_b = Keys::new(b, o.len());
-    let new_in_over: Vec<bool> = o.iter().map(|oe| in_b.first(&oe.key).is_none()).collect();
+    let new_in_over: Vec<bool> = o.iter().map(|oe| in_b.first(oe.key()).is_none()).collect();
     (matched, uses, new_in_over)
+}
+
+/// Something with a mapping key: an entry, or a key with the values it has in the
+/// layers merged so far ([`merge_many`]). Keys compare by `Node::as_str`.
+trait Keyed {
+    fn key(&self) -> Option<&str>;
+}
+
+impl Keyed for Entry {
+    #[inline]
+    fn key(&self) -> Option<&str> {
+        self.key.as_str()
+    }
 }
 
 /// Keys at most this many comparisons apart are matched by a linear search; more
@@ -1298,33 +1351,32 @@ const LINEAR_KEYS: usize = 256;
 /// The first entry with a given key (`Node::as_str`, so every key that is not a
 /// scalar counts as one key, as `==` on it did) among `entries`, asked `asks`
 /// times: a linear search when that stays small, else a hash index built once.
-enum Keys<'a> {
-    Linear(&'a [Entry]),
+enum Keys<'a, T> {
+    Linear(&'a [T]),
     Index(foldhash::HashMap<Option<&'a str>, usize>),
 }
 
-impl<'a> Keys<'a> {
+impl<'a, T: Keyed> Keys<'a, T> {
     #[inline]
-    fn new(entries: &'a [Entry], asks: usize) -> Self {
+    fn new(entries: &'a [T], asks: usize) -> Self {
         if entries.len().saturating_mul(asks) <= LINEAR_KEYS {
             return Keys::Linear(entries);
         }
         let mut index = foldhash::HashMap::default();
         index.reserve(entries.len());
         for (i, e) in entries.iter().enumerate() {
-            index.entry(e.key.as_str()).or_insert(i);
+            index.entry(e.key()).or_insert(i);
             probe();
         }
         Keys::Index(index)
     }
 
     #[inline]
-    fn first(&self, key: &Node) -> Option<usize> {
-        let key = key.as_str();
+    fn first(&self, key: Option<&str>) -> Option<usize> {
         match self {
             Keys::Linear(es) => es.iter().position(|e| {
                 probe();
-                e.key.as_str() == key
+                e.key() == key
             }),
             Keys::Index(index) => {
                 probe();
@@ -1358,8 +1410,7 @@ fn probes(f: impl FnOnce()) -> usize {
 /// [`merge_into`] with `base` borrowed (a kept resolution that jobs extend): only
 /// what `over` does not replace is copied from it.
 fn merge_over(base: &Node, mut over: Node) -> Node {
-    let plain = |k: &NodeKind| matches!(k, NodeKind::Map(es) if !is_marker(es));
-    if !plain(&base.kind) || !plain(&over.kind) {
+    if !mergeable(base) || !mergeable(&over) {
         return over;
     }
     let (NodeKind::Map(b), NodeKind::Map(o)) = (
@@ -1368,37 +1419,151 @@ fn merge_over(base: &Node, mut over: Node) -> Node {
     ) else {
         return over;
     };
-    let (matched, mut uses, new_in_over) = key_matches(b, &o);
-    let mut o: Vec<Option<Entry>> = o.into_iter().map(Some).collect();
-    let mut out: Vec<Entry> = Vec::with_capacity(b.len() + o.len());
-    for (be, m) in b.iter().zip(matched) {
-        let Some(j) = m else {
-            out.push(be.clone());
-            continue;
-        };
-        uses[j] -= 1;
-        let oe = if uses[j] == 0 {
-            o[j].take()
-        } else {
-            o[j].clone()
-        };
-        if let Some(oe) = oe {
-            out.push(Entry {
-                key: oe.key,
-                value: merge_over(&be.value, oe.value),
-            });
+    let matches = key_matches(b, &o);
+    merge_onto(b.iter(), matches, o, over.span, Entry::clone, |be, ov| {
+        merge_over(&be.value, ov)
+    })
+}
+
+/// A mapping key with its values in the layers merged so far, in order (one,
+/// nearly always). [`merge_many`] folds layers into these before copying anything.
+struct Layered<'a> {
+    key: &'a Node,
+    values: Values<'a>,
+}
+
+enum Values<'a> {
+    One(&'a Node),
+    Many(Vec<&'a Node>),
+}
+
+impl<'a> Values<'a> {
+    fn push(&mut self, n: &'a Node) {
+        match self {
+            Values::One(first) => *self = Values::Many(vec![*first, n]),
+            Values::Many(v) => v.push(n),
         }
     }
-    out.extend(
-        o.into_iter()
-            .zip(new_in_over)
-            .filter(|(_, new)| *new)
-            .filter_map(|(oe, _)| oe),
-    );
-    Node {
-        kind: NodeKind::Map(out),
-        span: over.span,
+    fn as_slice(&self) -> &[&'a Node] {
+        match self {
+            Values::One(n) => std::slice::from_ref(n),
+            Values::Many(v) => v,
+        }
     }
+}
+
+impl Keyed for Layered<'_> {
+    #[inline]
+    fn key(&self) -> Option<&str> {
+        self.key.as_str()
+    }
+}
+
+/// Whether [`merge_into`] merges into this node key by key (a mapping, not a
+/// `!reference` marker); anything else is replaced.
+fn mergeable(n: &Node) -> bool {
+    matches!(&n.kind, NodeKind::Map(es) if !is_marker(es))
+}
+
+/// The layers that count in a fold of [`merge_into`]: a layer that is not a
+/// mapping replaces everything before it, and is itself replaced by the next one.
+fn counted<'l, 'a>(layers: &'l [&'a Node]) -> &'l [&'a Node] {
+    let start = layers
+        .iter()
+        .rposition(|l| !mergeable(l))
+        .map_or(0, |i| i + 1);
+    layers.get(start..).unwrap_or(&[])
+}
+
+/// The keys of mappings `maps` (borrowed, in merge order) with their values, as a
+/// fold of [`merge_into`] over them orders and matches them; nothing is copied.
+/// Linear in the keys of each step ([`key_matches`]).
+fn layered<'a>(maps: &[&'a Node]) -> Vec<Layered<'a>> {
+    let mut items: Vec<Layered<'a>> = vec![];
+    for m in maps {
+        let NodeKind::Map(es) = &m.kind else { continue };
+        if items.is_empty() {
+            items.extend(es.iter().map(|e| Layered {
+                key: &e.key,
+                values: Values::One(&e.value),
+            }));
+            continue;
+        }
+        let (matched, _, new_in_over) = key_matches(&items, es);
+        for (item, j) in items.iter_mut().zip(matched) {
+            if let Some(e) = j.and_then(|j| es.get(j)) {
+                item.key = &e.key;
+                item.values.push(&e.value);
+            }
+        }
+        items.extend(
+            es.iter()
+                .zip(new_in_over)
+                .filter(|(_, new)| *new)
+                .map(|(e, _)| Layered {
+                    key: &e.key,
+                    values: Values::One(&e.value),
+                }),
+        );
+    }
+    items
+}
+
+/// A fold of [`merge_into`] over copies of `layers` (at least one), copying only
+/// what ends up in the result.
+fn materialize(layers: &[&Node]) -> Node {
+    let maps = counted(layers);
+    match (maps, layers.last()) {
+        ([], Some(last)) | ([last], _) => (*last).clone(),
+        ([], None) => Node {
+            kind: NodeKind::Map(vec![]),
+            span: Span::new(0, 0),
+        },
+        (_, _) => Node {
+            kind: NodeKind::Map(
+                layered(maps)
+                    .into_iter()
+                    .map(|l| Entry {
+                        key: l.key.clone(),
+                        value: materialize(l.values.as_slice()),
+                    })
+                    .collect(),
+            ),
+            span: maps.last().map_or(Span::new(0, 0), |m| m.span),
+        },
+    }
+}
+
+/// GitLab's merge of `over` onto the borrowed `layers` merged in order: what
+/// `merge_into(…merge_into(layers[0].clone(), layers[1].clone())…, over)` gives,
+/// with only what ends up in the result copied from the layers (a job that
+/// `extends:` several kept templates; one is [`merge_over`]).
+fn merge_many(layers: &[&Node], mut over: Node) -> Node {
+    if !mergeable(&over) {
+        return over;
+    }
+    let maps = counted(layers);
+    match maps {
+        [] => return over,
+        [one] => return merge_over(one, over),
+        _ => {}
+    }
+    let items = layered(maps);
+    let NodeKind::Map(o) = std::mem::replace(&mut over.kind, NodeKind::Seq(Vec::new())) else {
+        return over;
+    };
+    let matches = key_matches(&items, &o);
+    merge_onto(
+        items.into_iter(),
+        matches,
+        o,
+        over.span,
+        |item| Entry {
+            key: item.key.clone(),
+            value: materialize(item.values.as_slice()),
+        },
+        |item, ov| merge_many(item.values.as_slice(), ov),
+    )
 }
 
 /// Adds the `default:` keys a job neither sets nor refuses through `inherit:`.
@@ -1430,7 +1595,9 @@ fn apply_defaults(job: &mut Node, defaults: &[Entry]) {
 }
 
 /// Decodes the merged job: real spans, the file of each top-level key, script lines.
-fn finish(mut node: Node) -> (Node, Vec<usize>, Vec<Line>) {
+/// With one file (`multi` false) every span is already real (file 0 [`encode`]s to
+/// the span itself) and the tree is not walked again.
+fn finish(mut node: Node, multi: bool) -> (Node, Vec<usize>, Vec<Line>) {
     let mut key_files = vec![];
     let mut lines = vec![];
     if let NodeKind::Map(entries) = &node.kind {
@@ -1453,7 +1620,9 @@ fn finish(mut node: Node) -> (Node, Vec<usize>, Vec<Line>) {
             }
         }
     }
-    decode_tree(&mut node);
+    if multi {
+        decode_tree(&mut node);
+    }
     (node, key_files, lines)
 }
 
@@ -1616,6 +1785,130 @@ mod tests {
                 (Some("z"), Some("3"))
             ]
         );
+    }
+
+    /// A fold of [`merge_into`] over copies: what [`merge_many`] and [`materialize`]
+    /// must give.
+    fn folded(layers: &[&Node], over: Option<&Node>) -> Node {
+        let mut it = layers.iter().map(|n| (*n).clone()).chain(over.cloned());
+        let first = it.next().expect("a layer");
+        it.fold(first, merge_into)
+    }
+
+    /// Several kept layers merged at once give what merging copies of them in turn
+    /// gives: mappings merged key by key at every depth, a list, scalar or
+    /// `!reference` marker replacing what came before (and replaced by what comes
+    /// after), keys in first-seen order, the last layer's key node and span, repeated
+    /// keys as the first match decides.
+    #[test]
+    fn merge_many_equals_merging_in_turn() {
+        let mut pool: Vec<Node> = [
+            "a: 1\nb: {c: 2, d: [1, 2]}\n",
+            "b: {d: [3], e: 4}\nf: 5\n",
+            "a: {b: {c: 1}}\nb: {x: 1}\n",
+            "a: {b: {d: 2}, e: 3}\nb: 7\n",
+            "b: {y: {z: 1}}\na: [1]\n",
+            "- x\n",
+            "s\n",
+            "a: 1\na: 2\nb: 3\n",
+            "a: 4\na: 5\nc: 6\nc: 7\n",
+            "a: {x: 1}\na: {y: 2}\nb: 3\n",
+            "{}\n",
+        ]
+        .iter()
+        .map(|y| root(y))
+        .collect();
+        let list = root("[x, y]\n");
+        let marker = Node {
+            kind: NodeKind::Map(vec![Entry {
+                key: scalar(REFERENCE, list.span),
+                value: list.clone(),
+            }]),
+            span: list.span,
+        };
+        let mut with_marker = root("a: 0\nb: {q: 1}\n");
+        if let NodeKind::Map(es) = &mut with_marker.kind {
+            es[0].value = marker.clone();
+        }
+        pool.push(with_marker);
+        pool.push(marker);
+        let mut checked = 0;
+        for a in &pool {
+            for b in &pool {
+                for o in &pool {
+                    assert_eq!(
+                        merge_many(&[a, b], o.clone()),
+                        folded(&[a, b], Some(o)),
+                        "{a:?} + {b:?} + {o:?}"
+                    );
+                    assert_eq!(materialize(&[a, b, o]), folded(&[a, b, o], None));
+                    for c in pool.iter().step_by(3) {
+                        assert_eq!(
+                            merge_many(&[a, b, c], o.clone()),
+                            folded(&[a, b, c], Some(o)),
+                            "{a:?} + {b:?} + {c:?} + {o:?}"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 1000);
+        // One layer is `merge_over`; none leaves `over` as it is.
+        assert_eq!(
+            merge_many(&[&pool[0]], pool[1].clone()),
+            folded(&[&pool[0]], Some(&pool[1]))
+        );
+        assert_eq!(merge_many(&[], pool[1].clone()), pool[1]);
+    }
+
+    /// Merging several large layers at once is linear in their keys (an `extends:`
+    /// list of large templates), and gives what merging copies in turn gives.
+    #[test]
+    fn large_layers_merge_in_linear_work() {
+        let n = 20_000;
+        let a = root(&format!("{}nested:\n{}", wide("", n), wide("  ", n)));
+        let b = root(&format!(
+            "{}nested:\n{}",
+            wide("", 2 * n).split_off(wide("", n / 2).len()),
+            wide("  x", n)
+        ));
+        let c = root(&wide("y", n));
+        let o = root(&format!("{}nested:\n{}", wide("", n), wide("  z", n)));
+        let mut out = None;
+        let work = probes(|| out = Some(merge_many(&[&a, &b, &c], o.clone())));
+        assert!(work <= 64 * n, "merge_many: {work} probes for {n} keys");
+        let out = out.expect("merged");
+        assert_eq!(out, folded(&[&a, &b, &c], Some(&o)));
+        // a's n + 1 keys, the n of b's that a lacks, c's n.
+        assert_eq!(out.as_map().map(<[Entry]>::len), Some(3 * n + 1));
+        let mut all = None;
+        let work = probes(|| all = Some(materialize(&[&a, &b, &c])));
+        assert!(work <= 64 * n, "materialize: {work} probes for {n} keys");
+        assert_eq!(all, Some(folded(&[&a, &b, &c], None)));
+    }
+
+    /// Only a file that could spell the internal marker key keeps the `!reference`
+    /// pass: a NUL escape followed by `!` or another escape, or a raw NUL.
+    #[test]
+    fn marker_spellings_are_found() {
+        for yes in [
+            r#"a: {"\0\x21reference": [b, c]}"#,
+            r#""\x00!reference": x"#,
+            r#""\u0000\u0021reference": x"#,
+            r#""\U00000000!reference": x"#,
+            "a: \u{0}",
+        ] {
+            assert!(may_spell_marker(yes), "{yes}");
+        }
+        for no in [
+            r#"script: printf "\033[0m\x1b[1m\u00e9 \0 done""#,
+            "a: b\\",
+            "plain: text",
+            "",
+        ] {
+            assert!(!may_spell_marker(no), "{no}");
+        }
     }
 
     fn root(yaml: &str) -> Node {

@@ -35,7 +35,7 @@
 //! where GitLab reads a value later: anything with `$` (variables, `$[[ inputs ]]`)
 //! is not judged. Linear in the size of the job.
 
-use super::keywords::{flattened, Issue, REFERENCE};
+use super::keywords::{flattened, Issue, Owner, REFERENCE};
 use pipewise_yaml::{Node, NodeKind, Style};
 
 /// A value GitLab reads later (variables, `$[[ inputs ]]`), `null`, or a
@@ -242,7 +242,7 @@ fn duration(text: &str) -> Duration {
 /// `limit` (seconds, and how GitLab says it) when there is one.
 fn check_duration(
     out: &mut Vec<Issue>,
-    owner: &str,
+    owner: Owner<'_>,
     path: &str,
     n: &Node,
     never_ok: bool,
@@ -428,7 +428,7 @@ impl Expressions {
 }
 
 /// A `rules:` item's `if:` (job, workflow or include rules).
-fn check_if(out: &mut Vec<Issue>, owner: &str, rule: &Node, exprs: &mut Expressions) {
+fn check_if(out: &mut Vec<Issue>, owner: Owner<'_>, rule: &Node, exprs: &mut Expressions) {
     let Some(n) = rule.get("if") else { return };
     if n.is_null() {
         return;
@@ -588,7 +588,7 @@ pub(super) fn check_include(
         }
         for r in item.get("rules").map(flattened).unwrap_or_default() {
             if r.as_map().is_some() {
-                check_if(out, &format!("an item of `{place}`"), r, exprs);
+                check_if(out, Owner::Text(&format!("an item of `{place}`")), r, exprs);
             }
         }
         for k in ["remote", "template", "artifact"] {
@@ -722,7 +722,7 @@ fn split_key(path: &str) -> (&str, Option<&str>) {
 
 /// What this module checks, on one merged job (spans still encoded).
 pub(super) fn check_job(name: &str, job: &Node, exprs: &mut Expressions, out: &mut Vec<Issue>) {
-    let owner = format!("job `{name}`");
+    let owner = Owner::Job(name);
     let top = Top::of(job);
     let not_string = |path: &str, n: &Node, out: &mut Vec<Issue>| {
         if let Some(v) = not_a_string(n) {
@@ -764,7 +764,7 @@ pub(super) fn check_job(name: &str, job: &Node, exprs: &mut Expressions, out: &m
     if let Some(t) = top.get("timeout") {
         check_duration(
             out,
-            &owner,
+            owner,
             "timeout",
             t,
             false,
@@ -774,7 +774,7 @@ pub(super) fn check_job(name: &str, job: &Node, exprs: &mut Expressions, out: &m
     if let Some(s) = top.get("start_in") {
         check_duration(
             out,
-            &owner,
+            owner,
             "start_in",
             s,
             false,
@@ -785,7 +785,7 @@ pub(super) fn check_job(name: &str, job: &Node, exprs: &mut Expressions, out: &m
         if let Some(s) = r.get("start_in") {
             check_duration(
                 out,
-                &owner,
+                owner,
                 "rules:start_in",
                 s,
                 false,
@@ -793,14 +793,14 @@ pub(super) fn check_job(name: &str, job: &Node, exprs: &mut Expressions, out: &m
             );
         }
         if r.as_map().is_some() {
-            check_if(out, &owner, r, exprs);
+            check_if(out, owner, r, exprs);
         }
     }
     if let Some(e) = top.at("artifacts:expire_in") {
-        check_duration(out, &owner, "artifacts:expire_in", e, true, None);
+        check_duration(out, owner, "artifacts:expire_in", e, true, None);
     }
     if let Some(e) = top.at("environment:auto_stop_in") {
-        check_duration(out, &owner, "environment:auto_stop_in", e, true, None);
+        check_duration(out, owner, "environment:auto_stop_in", e, true, None);
     }
     // `when: delayed` and `start_in` on the job itself.
     let when = top.get("when");
@@ -893,7 +893,7 @@ pub(super) fn check_job(name: &str, job: &Node, exprs: &mut Expressions, out: &m
 pub(super) fn check_workflow(workflow: &Node, exprs: &mut Expressions, out: &mut Vec<Issue>) {
     for r in workflow.get("rules").map(flattened).unwrap_or_default() {
         if r.as_map().is_some() {
-            check_if(out, "`workflow`", r, exprs);
+            check_if(out, Owner::Text("`workflow`"), r, exprs);
         }
     }
 }

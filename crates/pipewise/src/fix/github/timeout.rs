@@ -14,7 +14,7 @@ pub fn minutes_for(facts: &Facts, job: &crate::workflow::Job) -> u32 {
         Some(Intent::Publish) => return 60,
         _ => {}
     }
-    let kinds = job.steps.iter().map(crate::intent::step_intent).chain([
+    let kinds = job.steps.iter().map(|s| facts.step_intent(s)).chain([
         word_intent_phrase(job.id),
         job.name.map(word_intent_phrase).unwrap_or(Intent::Other),
     ]);

@@ -70,7 +70,11 @@ fn mr_expression(e: &str) -> bool {
     if memchr::memchr2(b'q', b'Q', e.as_bytes()).is_none() {
         return false;
     }
-    let compact: String = e.chars().filter(|c| !c.is_whitespace()).collect();
+    // The expression without whitespace, copied a run at a time.
+    let mut compact = String::with_capacity(e.len());
+    for run in e.split(char::is_whitespace) {
+        compact.push_str(run);
+    }
     let selects = compact.contains("==\"merge_request_event\"")
         || compact.contains("=='merge_request_event'")
         || compact.contains("=~/merge_request_event/")

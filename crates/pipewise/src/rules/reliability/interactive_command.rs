@@ -5,7 +5,7 @@
 //! in `run:` blocks and in every script a step calls, transitively.
 
 use crate::finding::{Category, Confidence, Severity};
-use crate::intent::{step_intent, Intent};
+use crate::intent::Intent;
 use crate::rules::{step_scripts_iter, Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::shell::{Command, Script};
 
@@ -62,6 +62,7 @@ impl Rule for InteractiveCommand {
         // What the step is for, asked only when a command prompts (most steps have
         // none): the step's intent (which counts its name) and "rollback".
         let mut known: Option<(Intent, bool)> = None;
+        let facts = cx.facts;
         let mut purpose = || {
             *known.get_or_insert_with(|| {
                 static ROLLBACK: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
@@ -70,7 +71,7 @@ impl Rule for InteractiveCommand {
                     || site
                         .job
                         .is_some_and(|j| ROLLBACK.find(j.id.as_bytes()).is_some());
-                (step_intent(site.step), rollback)
+                (facts.step_intent(site.step), rollback)
             })
         };
         // Whether host keys are set up: asked at most once per step.

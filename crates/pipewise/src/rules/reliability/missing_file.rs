@@ -7,7 +7,7 @@
 
 use super::complete;
 use crate::finding::{Category, Confidence, Severity, Span};
-use crate::intent::{step_intent, Intent};
+use crate::intent::Intent;
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::runners::{npm_run, package_scripts, script_named, PkgScript, PkgScripts};
 use crate::shell::Command;
@@ -405,7 +405,7 @@ impl Rule for MissingFile {
             return;
         }
         let step = site.step;
-        let intent = step_intent(step);
+        let intent = cx.facts.step_intent(step);
         let sev = severity(intent);
         let foreign = site
             .job

@@ -5,10 +5,11 @@
 //! reaching a code sink, is medium; the trigger alone is at most an info note.
 
 use super::common::{checks_out_head_in, classify, value_contexts, Taint};
+use crate::facts::Facts;
 use crate::finding::{Category, Confidence, Severity, Span};
 use crate::github::conditions::{reachable, scenarios};
 use crate::github::expr::find_embedded;
-use crate::intent::{step_intent, Intent};
+use crate::intent::Intent;
 use crate::rules::{Ctx, FixMeta, RepoView, Rule, RuleMeta};
 use crate::workflow::{Job, Step, Workflow};
 
@@ -85,7 +86,7 @@ const BUILD_TOOLS: &[&str] = &[
     "bun", "cmake", "ninja", "composer", "dotnet", "msbuild", "bazel", "just", "task",
 ];
 
-fn runs_code(step: &Step) -> bool {
+fn runs_code(facts: &Facts, step: &Step) -> bool {
     if step
         .uses_str()
         .map(|u| u.starts_with("./"))
@@ -95,14 +96,14 @@ fn runs_code(step: &Step) -> bool {
     }
     if step.run.is_none() {
         return matches!(
-            step_intent(step),
+            facts.step_intent(step),
             Intent::Build | Intent::Test | Intent::Lint | Intent::Publish | Intent::Deploy
         );
     }
     let Some(script) = step.run.as_ref().and_then(|r| r.script.as_ref()) else {
         // pwsh/python bodies: any build-ish intent.
         return matches!(
-            step_intent(step),
+            facts.step_intent(step),
             Intent::Build | Intent::Test | Intent::Lint
         );
     };
@@ -120,13 +121,17 @@ fn checkout_path<'a>(step: &Step<'a>) -> Option<&'a str> {
 }
 
 /// The first PR-head checkout of the job followed by a step that runs code.
-fn pwn_request<'j>(wf: &Workflow, job: &'j Job) -> Option<(&'j Step<'j>, &'j Step<'j>)> {
+fn pwn_request<'j>(
+    facts: &Facts,
+    wf: &Workflow,
+    job: &'j Job,
+) -> Option<(&'j Step<'j>, &'j Step<'j>)> {
     let i = job
         .steps
         .iter()
         .position(|s| checks_out_head_in(wf, job, s))?;
     let co = &job.steps[i];
-    let after = job.steps[i + 1..].iter().find(|s| runs_code(s))?;
+    let after = job.steps[i + 1..].iter().find(|s| runs_code(facts, s))?;
     Some((co, after))
 }
 
@@ -176,7 +181,7 @@ fn check(wf: &Workflow, view: &RepoView, cx: &mut Ctx) {
     // Critical: PR head checked out, then built/tested.
     let mut critical = false;
     for job in &wf.jobs {
-        if let Some((co, run)) = pwn_request(wf, job) {
+        if let Some((co, run)) = pwn_request(cx.facts, wf, job) {
             // Only runs an outsider can start count: a job (or steps) guarded on the
             // head repository being this one (or on the PR author, not the spoofable
             // actor) never runs fork code.
