@@ -25,10 +25,15 @@ pub struct Repo {
     /// Where the files are read from when not from the folder `root` on disk (a
     /// commit's tree in a git object database).
     pub tree: Option<Arc<dyn Tree>>,
-    /// The build contexts that compose and CI files name, computed once for every
-    /// Dockerfile by the rule that needs them (`reliability/docker-sources`).
+    /// The build contexts that compose and CI files name, and the last part of every
+    /// path, computed once for every Dockerfile by the rule that needs them
+    /// (`reliability/docker-sources`).
     pub build_contexts: crate::memo::Slot,
 }
+
+/// The last part of every path of a repository ([`Repo::file_names`]).
+#[derive(Debug)]
+pub struct FileNames(foldhash::HashSet<String>);
 
 /// A script called from a step, loaded and parsed.
 #[derive(Debug)]
@@ -101,6 +106,25 @@ impl Repo {
         crate::reads::note(|| crate::reads::Dep::Exists(path.to_string()));
         let p = normalize(path);
         p.is_empty() || self.paths.contains(&p) || self.on_disk(&p).is_some()
+    }
+
+    /// The last part of every path (`Dockerfile` for `app/Dockerfile`), for
+    /// [`Repo::lacks_file_named`]. (Built once by the rule that asks, and kept.)
+    pub fn file_names(&self) -> FileNames {
+        FileNames(
+            self.paths
+                .iter()
+                .map(|p| p.rsplit('/').next().unwrap_or(p).to_string())
+                .collect(),
+        )
+    }
+
+    /// Whether no path of the repository is `name` or ends in `/name`, for certain
+    /// (`names` from [`Repo::file_names`]): then no normal path ending in `name`
+    /// exists. Never while reads are recorded (each path asked must be noted through
+    /// [`Repo::exists`]) nor when the walk was incomplete (a path may be on disk only).
+    pub fn lacks_file_named(&self, names: &FileNames, name: &str) -> bool {
+        !self.incomplete && !crate::reads::recording() && !names.0.contains(name)
     }
 
     /// When the walk was incomplete: whether `p` (normalized) exists on disk, through
@@ -217,7 +241,7 @@ pub fn normalize(path: &str) -> String {
 }
 
 /// Whether `path` is already normal: no empty, `.` or `..` part (most paths asked).
-fn is_normal(path: &str) -> bool {
+pub(crate) fn is_normal(path: &str) -> bool {
     path.split('/').all(|p| !matches!(p, "" | "." | ".."))
 }
 
@@ -380,6 +404,41 @@ impl Repo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file name no path has is ruled out, and so is every normal path ending in it;
+    /// a name some path has (file or folder) is not, nor anything once the walk was
+    /// incomplete.
+    #[test]
+    fn lacks_file_named_only_when_no_path_ends_in_the_name() {
+        let dir = tempfile::TempDir::new().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("app/conf")).expect("mkdir");
+        std::fs::write(dir.path().join("app/conf/settings.yaml"), "a: 1\n").expect("write");
+        std::fs::write(dir.path().join("Dockerfile"), "FROM x\n").expect("write");
+        let mut repo = Repo::load(dir.path(), "names");
+        let names = repo.file_names();
+        for (name, lacks) in [
+            ("settings.yaml", false),
+            ("Dockerfile", false),
+            ("conf", false),
+            ("app", false),
+            ("missing.yaml", true),
+            ("settings.yml", true),
+            ("ettings.yaml", true),
+        ] {
+            assert_eq!(repo.lacks_file_named(&names, name), lacks, "{name}");
+            if lacks {
+                for path in [
+                    name.to_string(),
+                    format!("app/{name}"),
+                    format!("x/y/{name}"),
+                ] {
+                    assert!(!repo.exists(&path), "{path}");
+                }
+            }
+        }
+        repo.incomplete = true;
+        assert!(!repo.lacks_file_named(&names, "missing.yaml"));
+    }
 
     #[test]
     fn scripts_past_the_repository_budget_are_errors() {

@@ -105,6 +105,11 @@ pub fn action_name(step: &Step) -> Option<String> {
 }
 
 pub fn job_facts(job: &Job) -> JobFacts {
+    job_facts_with(job, script_sets_up_qemu)
+}
+
+/// [`job_facts`], with `qemu` telling whether a step's script registers QEMU.
+fn job_facts_with(job: &Job, mut qemu: impl FnMut(&Step) -> bool) -> JobFacts {
     let mut f = JobFacts::default();
     for s in &job.steps {
         if let Some(a) = action_name(s) {
@@ -115,18 +120,64 @@ pub fn job_facts(job: &Job) -> JobFacts {
                 f.qemu = true;
             }
         }
-        for c in commands(s) {
-            // Both names are 16 characters or more: shorter words are skipped unread.
-            if c.words.iter().any(|w| {
-                w.text.len() >= 16
-                    && (find_literal(&w.text, "qemu-user-static").is_some()
-                        || find_literal(&w.text, "tonistiigi/binfmt").is_some())
-            }) {
-                f.qemu = true;
-            }
+        if qemu(s) {
+            f.qemu = true;
         }
     }
     f
+}
+
+/// Whether a step's script registers QEMU (`qemu-user-static`, `tonistiigi/binfmt`).
+fn script_sets_up_qemu(s: &Step) -> bool {
+    commands(s).any(|c| {
+        // Both names are 16 characters or more: shorter words are skipped unread.
+        c.words.iter().any(|w| {
+            w.text.len() >= 16
+                && (find_literal(&w.text, "qemu-user-static").is_some()
+                    || find_literal(&w.text, "tonistiigi/binfmt").is_some())
+        })
+    })
+}
+
+/// [`job_facts`] and [`step_kind`] of the scripts several steps share, by the
+/// script's address: a GitLab pipeline gives one `Arc<Script>` to every job that
+/// runs the same lines (`default:`, templates, `!reference`), five jobs a script on
+/// corpus-gitlab. What a script's commands say depends on nothing else (a step with
+/// an action is not kept). Only for scripts alive while it is.
+#[derive(Default)]
+pub struct SharedScripts {
+    qemu: foldhash::HashMap<usize, bool>,
+    kinds: foldhash::HashMap<(usize, bool, bool), Kind>,
+}
+
+/// The address of a step's script, when it has one and no action.
+fn script_key(s: &Step) -> Option<usize> {
+    if s.uses.is_some() {
+        return None;
+    }
+    let script = s.run.as_ref()?.script.as_ref()?;
+    Some(std::sync::Arc::as_ptr(script) as usize)
+}
+
+impl SharedScripts {
+    /// [`job_facts`], each shared script read once.
+    pub fn job_facts(&mut self, job: &Job) -> JobFacts {
+        job_facts_with(job, |s| match script_key(s) {
+            Some(k) => *self.qemu.entry(k).or_insert_with(|| script_sets_up_qemu(s)),
+            None => script_sets_up_qemu(s),
+        })
+    }
+
+    /// [`step_kind`], each shared script read once per job facts.
+    pub fn step_kind(&mut self, s: &Step, facts: JobFacts) -> Kind {
+        match script_key(s) {
+            Some(k) => *self
+                .kinds
+                .entry((k, facts.cache, facts.qemu))
+                .or_insert_with(|| step_kind(s, facts)),
+            None => step_kind(s, facts),
+        }
+    }
 }
 
 /// Whether a `uses:` step restores a dependency cache.
@@ -448,5 +499,60 @@ mod tests {
             ]
         );
         assert!(uncached.iter().all(|u| !u));
+    }
+
+    /// Steps that share one script (as a GitLab pipeline's jobs do) get from
+    /// [`SharedScripts`] what each would get alone, under every job's facts.
+    #[test]
+    fn shared_scripts_read_once_classify_as_each_step_alone() {
+        let yaml = "on: push\njobs:\n  a:\n    steps:\n      - run: npm ci\n      - run: docker buildx build --platform linux/amd64,linux/arm64 .\n      - run: cargo test\n  b:\n    steps:\n      - uses: actions/cache@v4\n      - run: npm ci\n      - run: docker buildx build --platform linux/amd64,linux/arm64 .\n  c:\n    steps:\n      - run: docker run --privileged multiarch/qemu-user-static --reset\n      - run: docker buildx build --platform linux/amd64,linux/arm64 .\n      - run: npm ci\n  d:\n    steps:\n      - uses: docker/setup-qemu-action@v3\n      - run: cargo test\n      - run: docker run --privileged multiarch/qemu-user-static --reset\n";
+        let doc = pipewise_yaml::Document::parse(yaml.to_string()).expect("yaml");
+        let mut wf = Workflow::new("ci.yml", &doc);
+        // One `Arc<Script>` per distinct text, as `gitlab::lower` shares them.
+        let mut by_text: std::collections::HashMap<String, std::sync::Arc<crate::shell::Script>> =
+            Default::default();
+        let mut shared_steps = 0;
+        for job in &mut wf.jobs {
+            for s in &mut job.steps {
+                if let Some(run) = s.run.as_mut() {
+                    let sc = by_text.entry(run.text.to_string()).or_insert_with(|| {
+                        std::sync::Arc::new(crate::shell::Script::parse(run.text))
+                    });
+                    if std::sync::Arc::strong_count(sc) > 1 {
+                        shared_steps += 1;
+                    }
+                    run.script = Some(sc.clone());
+                }
+            }
+        }
+        assert!(shared_steps >= 4, "the test shares scripts");
+        let mut shared = SharedScripts::default();
+        let mut facts_seen = vec![];
+        for job in &wf.jobs {
+            let facts = job_facts(job);
+            let memo = shared.job_facts(job);
+            assert_eq!(
+                (memo.cache, memo.qemu),
+                (facts.cache, facts.qemu),
+                "{}",
+                job.id
+            );
+            facts_seen.push((facts.cache, facts.qemu));
+            for s in &job.steps {
+                assert_eq!(
+                    shared.step_kind(s, facts),
+                    step_kind(s, facts),
+                    "{}",
+                    job.id
+                );
+            }
+        }
+        // The jobs cover every combination of facts but cache plus QEMU.
+        facts_seen.sort();
+        facts_seen.dedup();
+        assert_eq!(
+            facts_seen,
+            vec![(false, false), (false, true), (true, false)]
+        );
     }
 }

@@ -123,14 +123,20 @@ type IfCache<'a> = foldhash::HashMap<&'a str, [Tri; 3]>;
 pub(super) fn job_statics(wf: &Workflow) -> Vec<JobStatic> {
     let has_workflow_rules = workflow_rules(wf).is_some();
     let mut cache = IfCache::default();
+    let mut shared = duration::SharedScripts::default();
     wf.jobs
         .iter()
-        .map(|j| job_static(j, has_workflow_rules, &mut cache))
+        .map(|j| job_static(j, has_workflow_rules, &mut cache, &mut shared))
         .collect()
 }
 
 /// A GitLab job's repository-independent parts.
-fn job_static<'a>(j: &Job<'a>, has_workflow_rules: bool, cache: &mut IfCache<'a>) -> JobStatic {
+fn job_static<'a>(
+    j: &Job<'a>,
+    has_workflow_rules: bool,
+    cache: &mut IfCache<'a>,
+    shared: &mut duration::SharedScripts,
+) -> JobStatic {
     let mut notes = vec![];
     let (legs_n, legs_known) = parallel(j.node);
     if !legs_known {
@@ -160,7 +166,7 @@ fn job_static<'a>(j: &Job<'a>, has_workflow_rules: bool, cache: &mut IfCache<'a>
         ));
         cost::unknown_labels(&tags)
     });
-    let facts = duration::job_facts(j);
+    let facts = shared.job_facts(j);
     let gitlab = runs_in(j.node, has_workflow_rules, cache);
     JobStatic {
         cond: Cond::parse(None),
@@ -171,7 +177,7 @@ fn job_static<'a>(j: &Job<'a>, has_workflow_rules: bool, cache: &mut IfCache<'a>
         steps: j
             .steps
             .iter()
-            .map(|s| (duration::step_kind(s, facts), Cond::parse(None)))
+            .map(|s| (shared.step_kind(s, facts), Cond::parse(None)))
             .collect(),
         timeout: j.get("timeout").and_then(Node::as_str).and_then(timeout),
         facts,

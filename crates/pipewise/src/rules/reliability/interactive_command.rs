@@ -482,10 +482,13 @@ fn report_select(
         None => cx.script(ss.path).map(|s| s.file.text()).unwrap_or(""),
     };
     // Most scripts have no `select ` at all: one substring search (a prebuilt
-    // searcher) instead of splitting and trimming every line.
+    // searcher) instead of splitting and trimming every line, once per shared script
+    // (the text is the script's: a shared `Arc` is parsed from one text).
     static SELECT: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
         std::sync::LazyLock::new(|| memchr::memmem::Finder::new("select "));
-    if SELECT.find(text.as_bytes()).is_none() {
+    if !cx.script_fact(ss, "has `select `", |_| {
+        SELECT.find(text.as_bytes()).is_some()
+    }) {
         return;
     }
     let mut off = 0;

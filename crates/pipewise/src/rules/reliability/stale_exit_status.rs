@@ -104,11 +104,17 @@ impl Rule for StaleExitStatus {
 
 /// Offset of the first `$?` (or `${?}`) outside comments and single quotes.
 fn first_status_read(text: &str, script: &crate::shell::Script) -> Option<usize> {
+    // One substring search each (a search for `$` then a compare stopped at every
+    // variable of the script).
+    static STATUS: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("$?"));
+    static BRACED: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("${?}"));
     let mut from = 0;
-    let find = |from: usize, needle: &str| {
-        crate::keywords::find_literal(text.get(from..)?, needle).map(|i| i + from)
+    let find = |from: usize, needle: &memchr::memmem::Finder| {
+        needle.find(text.as_bytes().get(from..)?).map(|i| i + from)
     };
-    while let Some(i) = find(from, "$?").or_else(|| find(from, "${?}")) {
+    while let Some(i) = find(from, &STATUS).or_else(|| find(from, &BRACED)) {
         let in_comment = script
             .comments
             .iter()

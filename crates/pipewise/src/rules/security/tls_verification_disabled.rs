@@ -83,6 +83,12 @@ impl Rule for TlsVerificationDisabled {
     }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
         for ss in step_scripts_iter(site, cx.scripts, cx.repo) {
+            // Once per shared script (a GitLab line many jobs run).
+            if !cx.script_fact(&ss, "turns off certificate checks", |s| {
+                s.commands.iter().any(|c| insecure_flag(c).is_some())
+            }) {
+                continue;
+            }
             for c in &ss.script.commands {
                 let Some(flag) = insecure_flag(c) else {
                     continue;
