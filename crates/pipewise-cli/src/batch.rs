@@ -1,7 +1,8 @@
 //! Many repositories in one run: the streamed JSON report (one repository audited,
 //! written and released at a time, so memory stays flat; the bytes come from
 //! `pipewise::report::json`, the one JSON implementation), the progress bar (stderr,
-//! TTY only), `PIPEWISE_TIMINGS` figures, and `pipewise merge` of saved reports.
+//! TTY only), `PIPEWISE_TIMINGS` figures, `PIPEWISE_WORK` counts, and `pipewise merge`
+//! of saved reports.
 
 use pipewise::finding::Severity;
 use pipewise::report::stream::Stream;
@@ -236,6 +237,19 @@ pub fn print_timings(started: Instant) {
             wall.as_secs_f64(),
             shell.as_secs_f64()
         ),
+    }
+}
+
+/// With `PIPEWISE_WORK` set, prints the work counters (`pipewise::work`) to stderr
+/// as one line, `work: {"needs_edges": …}`, for the bounded-work assertions of the
+/// hostile-input tests. Only a binary built with the `work-counters` feature (the
+/// tests') has counters; others print nothing.
+pub fn print_work() {
+    if std::env::var_os("PIPEWISE_WORK").is_none() {
+        return;
+    }
+    if let Some(counts) = pipewise::work::report() {
+        eprintln!("work: {counts}");
     }
 }
 

@@ -306,6 +306,7 @@ fn main() -> ExitCode {
             }
             let code = run_audit(*args);
             batch::print_timings(started);
+            batch::print_work();
             code
         }
         Cmd::Merge { reports, out } => merge(&reports, &out),

@@ -25,17 +25,70 @@ fn repo_with(files: &[(&str, &[u8])]) -> TempDir {
     dir
 }
 
+/// A hang guard, not a speed check: the audit is killed after this long (the
+/// hostile-input tests bound the audit's work by its counters, [`Work`]).
+const HANG_GUARD: std::time::Duration = std::time::Duration::from_secs(300);
+
 /// Runs the audit; checks no panic, JSON on stdout, and the exit code: 2 when a file
 /// error is reported (or nothing could be audited), else 0 or 1.
 fn audit(dir: &Path) -> Value {
+    counted_audit(dir).0
+}
+
+/// The work counters of one audit (`PIPEWISE_WORK=1`: `pipewise::work`, compiled
+/// into the test binary through pipewise-cli's dev-dependencies), by name.
+struct Work(std::collections::BTreeMap<String, u64>);
+
+impl Work {
+    fn get(&self, name: &str) -> u64 {
+        match self.0.get(name) {
+            Some(n) => *n,
+            None => panic!("no work counter {name}: {:?}", self.0),
+        }
+    }
+
+    /// Asserts that counter `name` is at most `per_unit` per unit of input
+    /// (`units`: jobs plus edges, bytes, stages, workflows): linear work. A
+    /// quadratic variant of the loop it counts multiplies it by the input size.
+    fn linear(&self, name: &str, per_unit: u64, units: usize) {
+        let n = self.get(name);
+        let limit = per_unit * units as u64;
+        eprintln!(
+            "{name}: {n} for {units} units of input ({:.2} each, at most {per_unit})",
+            n as f64 / units.max(1) as f64
+        );
+        assert!(
+            n <= limit,
+            "{name}: {n} units of work for {units} units of input (at most {per_unit} each: {limit})"
+        );
+        assert!(n > 0, "{name}: the counted loop ran ({:?})", self.0);
+    }
+}
+
+/// [`audit`] with the work counters.
+fn counted_audit(dir: &Path) -> (Value, Work) {
     let out = pipewise()
         .arg("audit")
         .arg(dir)
         .args(["--format", "json", "--fail-on", "high"])
-        .timeout(std::time::Duration::from_secs(60))
+        .env("PIPEWISE_WORK", "1")
+        .timeout(HANG_GUARD)
         .output()
         .expect("runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
+    let work = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("work: "))
+        .and_then(|j| serde_json::from_str::<std::collections::BTreeMap<String, u64>>(j).ok())
+        .map(Work)
+        .unwrap_or_else(|| {
+            panic!("no `work:` line on stderr (built without the work-counters feature?): {stderr}")
+        });
+    let stderr: String = stderr
+        .lines()
+        .filter(|l| !l.starts_with("work: "))
+        .map(|l| format!("{l}\n"))
+        .collect();
     assert!(!stderr.contains("panicked"), "panic: {stderr}");
     let code = out.status.code();
     let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
@@ -56,7 +109,7 @@ fn audit(dir: &Path) -> Value {
         !errors.contains("internal error"),
         "a panic was caught: {errors}"
     );
-    v
+    (v, work)
 }
 
 fn errors(v: &Value) -> Vec<Value> {
@@ -448,21 +501,47 @@ fn deploy_paths(v: &Value) -> usize {
         .map_or(0, |a| a.len())
 }
 
-/// Audits a repository with `workflow` at [`WF`] within `secs` seconds (generous:
-/// a debug build on a loaded machine; the inputs took minutes before the fix) and
-/// checks it finds its one deploy path and still audits the good workflow.
-fn deploys_once_within(workflow: &[u8], secs: u64) {
+/// Work per job and edge of the `needs:` graphs (the hostile workflow's and the
+/// good one's) that every walk over them may spend together: each of the few
+/// whole-graph walks (deploy paths, deploy context, gates, pushes) visits each job
+/// and edge a bounded number of times. A walk per job, or per pair of jobs, is
+/// thousands of times more on these graphs.
+const NEEDS_WORK_PER_JOB_OR_EDGE: u64 = 64;
+
+/// Audits a repository with `workflow` at [`WF`], a `needs:` graph of `jobs_and_edges`
+/// jobs plus edges, and checks that its walks are linear (the inputs took minutes
+/// before the fix, exponential or cubic), that it finds its one deploy path, and that
+/// it still audits the good workflow.
+fn deploys_once_in_linear_work(workflow: &[u8], jobs_and_edges: usize) {
     let r = repo_with(&[(WF, workflow)]);
-    let (v, t) = timed_audit(r.path());
-    assert!(t.as_secs() < secs, "{t:?}");
+    let (v, work) = counted_audit(r.path());
+    work.linear(
+        "needs_edges",
+        NEEDS_WORK_PER_JOB_OR_EDGE,
+        jobs_and_edges + GOOD_JOBS,
+    );
     assert_eq!(deploy_paths(&v), 1);
     assert!(good_was_audited(&v));
 }
 
-fn timed_audit(dir: &Path) -> (Value, std::time::Duration) {
-    let t = std::time::Instant::now();
-    let v = audit(dir);
-    (v, t.elapsed())
+/// Source bytes walked, per byte of the workflow, to map every finding's span in a
+/// long `run:` scalar back to the file (checkpoints every 512 value bytes).
+const VALUE_WALK_PER_BYTE: u64 = 64;
+/// Times each byte of a Dockerfile goes through the shell parser.
+const SHELL_PASSES_PER_BYTE: u64 = 8;
+/// Stages and instructions looked at per stage of a Dockerfile.
+const DOCKER_WORK_PER_STAGE: u64 = 512;
+/// Findings and `workflow_run` links read per workflow.
+const WORKFLOW_WORK_PER_WORKFLOW: u64 = 32;
+
+/// The good workflow's jobs (it has no `needs:`).
+const GOOD_JOBS: usize = 1;
+
+/// Jobs plus edges of [`needs_layers`].
+fn layers_size(layers: usize, width: usize) -> usize {
+    let jobs = layers * width + 1;
+    let edges = (layers - 1) * width * width + width;
+    jobs + edges
 }
 
 cases! {
@@ -658,7 +737,7 @@ fn an_expression_nested_past_the_parser_keeps_its_injection_finding() {
 fn needs_layers_are_linear_not_exponential() {
     // 28 layers of 2 took 15 s and 20 layers of 3 over 100 s before.
     for (layers, width) in [(28, 2), (20, 3), (12, 8)] {
-        deploys_once_within(&needs_layers(layers, width), 30);
+        deploys_once_in_linear_work(&needs_layers(layers, width), layers_size(layers, width));
     }
 }
 
@@ -667,7 +746,7 @@ fn a_fan_in_of_thousands_of_jobs_ends() {
     let mut s: String = (0..3000).map(|i| format!("  j{i}:\n{JOB_BODY}")).collect();
     let all: Vec<String> = (0..3000).map(|i| format!("j{i}")).collect();
     s += &format!("  deploy:\n    needs: [{}]\n{DEPLOY_BODY}", all.join(", "));
-    deploys_once_within(&jobs_workflow(&s), 40);
+    deploys_once_in_linear_work(&jobs_workflow(&s), 3001 + 3000);
 }
 
 #[test]
@@ -681,7 +760,7 @@ fn a_needs_chain_of_thousands_of_jobs_ends() {
         s += JOB_BODY;
     }
     s += &format!("  deploy:\n    needs: j3999\n{DEPLOY_BODY}");
-    deploys_once_within(&jobs_workflow(&s), 40);
+    deploys_once_in_linear_work(&jobs_workflow(&s), 4001 + 4000);
 }
 
 #[test]
@@ -689,7 +768,8 @@ fn a_needs_cycle_ends() {
     let s = format!(
         "  a:\n    needs: [b, deploy]\n{JOB_BODY}  b:\n    needs: a\n{JOB_BODY}  deploy:\n    needs: [a, b, nope]\n{DEPLOY_BODY}"
     );
-    deploys_once_within(&jobs_workflow(&s), 30);
+    // 3 jobs, 5 needs (one of them unknown).
+    deploys_once_in_linear_work(&jobs_workflow(&s), 3 + 5);
 }
 
 #[test]
@@ -701,8 +781,12 @@ fn a_status_job_with_thousands_of_needs_ends() {
         all.join(", ")
     );
     let r = repo_with(&[(WF, &jobs_workflow(&s))]);
-    let (v, t) = timed_audit(r.path());
-    assert!(t.as_secs() < 40, "{t:?}");
+    let (v, work) = counted_audit(r.path());
+    work.linear(
+        "needs_edges",
+        NEEDS_WORK_PER_JOB_OR_EDGE,
+        3001 + 3000 + GOOD_JOBS,
+    );
     let f = findings(&v);
     let partial = f
         .iter()
@@ -718,8 +802,10 @@ fn many_commands_in_one_run_are_mapped_in_linear_time() {
         .collect();
     let wf = format!("on: push\npermissions:\n  contents: read\njobs:\n  a:\n    runs-on: x\n    timeout-minutes: 5\n    steps:\n      - run: |\n{cmds}");
     let r = repo_with(&[(WF, wf.as_bytes())]);
-    let (v, t) = timed_audit(r.path());
-    assert!(t.as_secs() < 40, "{t:?}");
+    let (v, work) = counted_audit(r.path());
+    // Each span is mapped from the checkpoint before it, not from the start of the
+    // 0.8 MB scalar (which is 1,000 findings times the scalar: 400 times the file).
+    work.linear("value_walk", VALUE_WALK_PER_BYTE, wf.len());
     // Spans land on their own lines: the last listed finding is on a late line.
     let lines: Vec<u64> = findings(&v)
         .iter()
@@ -745,8 +831,8 @@ fn one_line_of_thousands_of_masked_commands_keeps_snippets_small() {
         .join("; ");
     let wf = format!("on: push\npermissions:\n  contents: read\njobs:\n  a:\n    runs-on: x\n    timeout-minutes: 5\n    steps:\n      - run: {line}\n");
     let r = repo_with(&[(WF, wf.as_bytes())]);
-    let (v, t) = timed_audit(r.path());
-    assert!(t.as_secs() < 40, "{t:?}");
+    let (v, work) = counted_audit(r.path());
+    work.linear("value_walk", VALUE_WALK_PER_BYTE, wf.len());
     let f = findings(&v);
     let masked: Vec<&Value> = f
         .iter()
@@ -776,11 +862,18 @@ fn one_line_of_thousands_of_masked_commands_keeps_snippets_small() {
 #[test]
 fn a_huge_dockerfile_run_line_is_audited() {
     let cmds: Vec<String> = (0..250_000).map(|i| format!("echo {i}")).collect();
-    let df = format!("FROM alpine:3.19\nRUN {}\n", cmds.join(" && "));
+    // An apt install first: the whole line goes through the shell parser (for
+    // `container/apt-get-install`), not only the Dockerfile parser.
+    let df = format!(
+        "FROM alpine:3.19\nRUN apt-get install -y curl && {}\n",
+        cmds.join(" && ")
+    );
     assert!(df.len() > 3_000_000);
     let r = repo_with(&[("Dockerfile", df.as_bytes())]);
-    let (v, t) = timed_audit(r.path());
-    assert!(t.as_secs() < 40, "{t:?}");
+    let (v, work) = counted_audit(r.path());
+    // The RUN line goes through the shell parser a few times (one per reader), not
+    // once per command or per suffix.
+    work.linear("shell_bytes", SHELL_PASSES_PER_BYTE, df.len() + GOOD.len());
     assert!(v["repositories"][0]["files"]
         .as_array()
         .into_iter()
@@ -801,8 +894,10 @@ fn thousands_of_dockerfile_stages_are_linear() {
         })
         .collect();
     let r = repo_with(&[("Dockerfile", df.as_bytes())]);
-    let (v, t) = timed_audit(r.path());
-    assert!(t.as_secs() < 40, "{t:?}");
+    let (v, work) = counted_audit(r.path());
+    // Stages found by name through an index and instructions by binary search: a
+    // scan of the stages or instructions per stage is 20,000 times more.
+    work.linear("docker_stages", DOCKER_WORK_PER_STAGE, 20_000);
     // The final stage is built from the first one, 20,000 stages up: its floating tag
     // is still found.
     assert!(findings(&v)
@@ -820,8 +915,10 @@ fn a_thousand_small_workflows_are_audited() {
             format!("name: W{i}\non:\n  workflow_run:\n    workflows: [W{}]\n    types: [completed]\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: npm test || true\n", (i + 1) % 1000).as_bytes(),
         );
     }
-    let (v, t) = timed_audit(dir.path());
-    assert!(t.as_secs() < 50, "{t:?}");
+    let (v, work) = counted_audit(dir.path());
+    // Findings grouped by file once and `workflow_run` names resolved through an
+    // index: not every finding (or workflow) read again for each workflow.
+    work.linear("workflow_links", WORKFLOW_WORK_PER_WORKFLOW, 1001);
     assert!(
         v["repositories"][0]["files"]
             .as_array()

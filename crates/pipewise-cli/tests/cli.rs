@@ -581,6 +581,29 @@ fn readme_rule_list_matches_the_registry() {
     );
 }
 
+/// The README's table of output formats names every format of the registry, once
+/// each and in `--help` order: a new renderer comes with its row.
+#[test]
+fn readme_lists_every_output_format() {
+    let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+        .expect("README.md at the workspace root");
+    let head = "### Output formats (`--format`)\n";
+    let at = readme.find(head).expect("the output formats section") + head.len();
+    let named: Vec<&str> = readme[at..]
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .skip(2)
+        .filter_map(|row| row.split('|').nth(1))
+        .flat_map(|cell| cell.split('`').skip(1).step_by(2))
+        .collect();
+    let registry: Vec<&str> = pipewise::report::RENDERERS
+        .iter()
+        .map(|r| r.name())
+        .collect();
+    assert_eq!(named, registry, "README.md's output formats table");
+}
+
 /// `pipewise merge` reads `@2` and `@1` reports alike and writes either: an `@2`
 /// report merged into `@1` is the `@1` report of the same audit.
 #[test]

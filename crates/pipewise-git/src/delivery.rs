@@ -255,11 +255,12 @@ pub fn delivery(
                 leads.push((rel.time - c.author_time).max(0) as f64 / 3600.0);
             }
         }
+        let samples = leads.len();
         if let Some(m) = crate::runs::median(std::mem::take(&mut leads)) {
             lead_time = Some(Estimate {
                 value: m,
                 unit: "hours (median)".into(),
-                samples: leads.len(),
+                samples,
                 basis: "author date of each first-parent commit to the next version tag".into(),
             });
         }
@@ -268,11 +269,12 @@ pub fn delivery(
             .iter()
             .map(|c| (c.commit_time - c.author_time).max(0) as f64 / 3600.0)
             .collect();
+        let samples = leads.len();
         if let Some(m) = crate::runs::median(std::mem::take(&mut leads)) {
             lead_time = Some(Estimate {
                 value: m,
                 unit: "hours (median)".into(),
-                samples: leads.len(),
+                samples,
                 basis: "author date to commit date of each first-parent commit (when it landed and the deploy workflow ran); time in review before the first commit is not visible".into(),
             });
         }

@@ -306,4 +306,8 @@ fn deploy_workflow_changes_count_the_commits_that_changed_a_deploy_file() {
     assert_eq!(expected, 4 + 2 * usize::from(gitlab), "{files:?}");
     let d = h.delivery.expect("delivery");
     assert_eq!(d.deploy_workflow_changes, expected);
+    // Every push to the line deploys: one lead-time sample per first-parent
+    // commit (the count was once taken after the samples were moved out: 0).
+    let lead = d.lead_time.expect("lead time from the deploy on push");
+    assert_eq!(lead.samples, line.lines().count(), "{lead:?}");
 }

@@ -431,6 +431,14 @@ pub struct FindingGroup {
     /// fixer for the rule (`pipewise fix [--unsafe] --rule RULE`; docs/fix.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
+    /// The code-block language of the first finding's fix snippet, which the
+    /// Markdown report shows for the group, decided by the engine
+    /// (`pipewise::summary::fix_snippet_lang`): the file's language when the snippet
+    /// is written in it, else what the snippet parses as. Not in the JSON: the
+    /// summary is computed again from the findings wherever it is read back
+    /// (`pipewise merge`).
+    #[serde(skip)]
+    pub fix_lang: snippet::CodeLang,
 }
 
 /// A missing or partial capability with its plan priority and effort.

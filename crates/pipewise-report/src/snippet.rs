@@ -84,3 +84,85 @@ mod tests {
         assert_eq!(snippet_caret("…abc", 0), 0);
     }
 }
+
+/// The language a Markdown (and so HTML) code block is labelled with: its fence's
+/// info string. A finding's quoted lines take their file's ([`CodeLang::of_file`]);
+/// its fix snippet takes [`crate::FindingGroup::fix_lang`], which the engine decides
+/// (`pipewise::audit::fix_snippet_lang`), so no renderer parses a snippet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CodeLang {
+    /// No label: not a language pipewise names (a shell command for a JSON file).
+    #[default]
+    None,
+    Yaml,
+    Sh,
+    Dockerfile,
+    Json,
+    Toml,
+}
+
+impl CodeLang {
+    /// The info string: `yaml`, `sh`, `dockerfile`, `json`, `toml`, or empty.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodeLang::None => "",
+            CodeLang::Yaml => "yaml",
+            CodeLang::Sh => "sh",
+            CodeLang::Dockerfile => "dockerfile",
+            CodeLang::Json => "json",
+            CodeLang::Toml => "toml",
+        }
+    }
+
+    /// The language of a file, from its name (ASCII case ignored): `*.yml`/`*.yaml`,
+    /// `*.sh`/`*.bash`, a name containing `dockerfile`, `*.json`, `*.toml`.
+    pub fn of_file(path: &str) -> CodeLang {
+        let name = path.rsplit('/').next().unwrap_or(path).as_bytes();
+        let ends = |suffix: &str| {
+            name.len() >= suffix.len()
+                && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+        };
+        if ends(".yml") || ends(".yaml") {
+            CodeLang::Yaml
+        } else if ends(".sh") || ends(".bash") {
+            CodeLang::Sh
+        } else if name
+            .windows(10)
+            .any(|w| w.eq_ignore_ascii_case(b"dockerfile"))
+        {
+            CodeLang::Dockerfile
+        } else if ends(".json") {
+            CodeLang::Json
+        } else if ends(".toml") {
+            CodeLang::Toml
+        } else {
+            CodeLang::None
+        }
+    }
+}
+
+#[cfg(test)]
+mod code_lang_tests {
+    use super::CodeLang;
+
+    #[test]
+    fn files_are_labelled_by_their_names() {
+        let cases = [
+            (".github/workflows/ci.yml", "yaml"),
+            ("a/B.YAML", "yaml"),
+            ("scripts/deploy.sh", "sh"),
+            ("x.BASH", "sh"),
+            ("docker/Dockerfile.prod", "dockerfile"),
+            ("api.DockerFile", "dockerfile"),
+            ("dockerfiles/x.json", "json"),
+            ("renovate.json", "json"),
+            ("Cargo.toml", "toml"),
+            ("README", ""),
+            ("yml", ""),
+            ("a.yml/README", ""),
+        ];
+        for (path, want) in cases {
+            assert_eq!(CodeLang::of_file(path).as_str(), want, "{path}");
+        }
+    }
+}

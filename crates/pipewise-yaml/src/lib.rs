@@ -16,6 +16,7 @@
 //! - duplicate-key detection, reported as diagnostics without stopping the load.
 
 mod fast;
+pub mod work;
 
 use foldhash::HashMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as SaphyrSpan};
@@ -632,6 +633,7 @@ impl<'a> ValueWalk<'a> {
         let (sb, vb, style, block, block_indent) =
             (self.sb, self.vb, self.style, self.block, self.block_indent);
         let (mut v, mut s) = (self.v, self.s);
+        let walked_from = s;
         while v < target.min(vb.len()) && s < sb.len() {
             let vc = vb[v];
             // A lone `\r` breaks a line as `\n` does (the `\r` of `\r\n` is syntax).
@@ -687,6 +689,7 @@ impl<'a> ValueWalk<'a> {
             // Anything else in the source is syntax (indentation, line continuations).
             s += 1;
         }
+        work::add(work::Work::ValueWalk, s - walked_from);
         (self.v, self.s) = (v, s);
     }
 

@@ -28,6 +28,8 @@
 //! Instructions that come before the first `FROM` (normally global `ARG`s) have
 //! [`Instruction::stage`] set to [`GLOBAL_STAGE`] (`usize::MAX`).
 
+use pipewise_yaml::work::{self, Work};
+
 /// Stage index given to instructions that appear before the first `FROM`.
 pub const GLOBAL_STAGE: usize = usize::MAX;
 
@@ -287,6 +289,7 @@ impl Dockerfile {
     pub fn stage_by_name(&self, name: &str) -> Option<&Stage> {
         let index = self.aliases.0.get_or_init(|| {
             let mut m = foldhash::HashMap::default();
+            work::add(Work::DockerStages, self.stages.len());
             for s in &self.stages {
                 if let Some(a) = &s.alias {
                     m.entry(a.to_ascii_lowercase()).or_insert(s.index);
@@ -294,6 +297,7 @@ impl Dockerfile {
             }
             m
         });
+        work::add(Work::DockerStages, 1);
         let i = *index.get(&name.to_ascii_lowercase())?;
         self.stages.get(i).filter(|s| s.index == i)
     }
@@ -303,14 +307,28 @@ impl Dockerfile {
     /// first and the stages follow in order: two binary searches find the range.
     pub fn instructions_in_stage(&self, stage: usize) -> impl Iterator<Item = &Instruction> {
         let ins = &self.instructions;
-        let globals = ins.partition_point(|i| i.is_global());
+        // Each instruction looked at: the binary searches' probes and the range.
+        let probe = || work::add(Work::DockerStages, 1);
+        let globals = ins.partition_point(|i| {
+            probe();
+            i.is_global()
+        });
         let range = if stage == GLOBAL_STAGE {
             0..globals
         } else {
             let rest = &ins[globals..];
-            globals + rest.partition_point(|i| i.stage < stage)
-                ..globals + rest.partition_point(|i| i.stage <= stage)
+            globals
+                + rest.partition_point(|i| {
+                    probe();
+                    i.stage < stage
+                })
+                ..globals
+                    + rest.partition_point(|i| {
+                        probe();
+                        i.stage <= stage
+                    })
         };
+        work::add(Work::DockerStages, range.len());
         ins[range].iter().filter(move |i| i.stage == stage)
     }
 

@@ -36,3 +36,5 @@ pub mod summary;
 pub mod suppress;
 pub mod tree;
 pub mod workflow;
+/// Work counters for the hostile-input tests (`work-counters` feature).
+pub use pipewise_yaml::work;

@@ -7,6 +7,7 @@
 
 use crate::workflow::Workflow;
 use foldhash::HashMap;
+use pipewise_yaml::work::{self, Work};
 use std::collections::VecDeque;
 
 /// Job indices (into `Workflow::jobs`) and the `needs:` edges between them. A need
@@ -43,6 +44,7 @@ impl NeedsGraph {
         let mut needed_by = vec![Vec::new(); n];
         let mut dangling = vec![false; n];
         for (i, j) in wf.jobs.iter().enumerate() {
+            work::add(Work::NeedsEdges, 1 + j.needs.len());
             for need in &j.needs {
                 match index.get(need) {
                     Some(&t) => {
@@ -88,6 +90,7 @@ impl NeedsGraph {
             }
         }
         while let Some((j, src)) = queue.pop_front() {
+            work::add(Work::NeedsEdges, 1 + edges[j].len());
             for &t in &edges[j] {
                 if label[t].is_none() {
                     label[t] = Some(src);
@@ -139,6 +142,7 @@ impl NeedsGraph {
                 return None;
             }
             seen.insert(j);
+            work::add(Work::NeedsEdges, 1 + self.needs.get(j).map_or(0, Vec::len));
             stack.extend(self.needs.get(j).into_iter().flatten().copied());
             out.push(j);
         }
@@ -184,6 +188,7 @@ impl NeedsGraph {
             on_stack[root] = true;
             call.push((root, 0));
             while let Some(&(v, e)) = call.last() {
+                work::add(Work::NeedsEdges, 1);
                 if let Some(&w) = self.needs[v].get(e) {
                     if let Some(top) = call.last_mut() {
                         top.1 += 1;
@@ -257,6 +262,7 @@ impl NeedsGraph {
             let mut o = empty.clone();
             let mut x = empty.clone();
             for &m in &comps.members[c] {
+                work::add(Work::NeedsEdges, 1 + edges[m].len());
                 if let Some(v) = own.get(m) {
                     o = merge(&o, v);
                 }
@@ -315,6 +321,7 @@ impl NeedsGraph {
             let mut v = empty.clone();
             let mut stops = false;
             for &m in &comps.members[c] {
+                work::add(Work::NeedsEdges, 1 + edges[m].len());
                 if let Some(o) = own.get(m) {
                     v = merge(&v, o);
                 }

@@ -408,9 +408,9 @@ pub fn score(
             let mine = by_file
                 .get(wf.path.as_str())
                 .map(|v| v.as_slice())
-                .unwrap_or_default()
-                .iter()
-                .copied();
+                .unwrap_or_default();
+            pipewise_yaml::work::add(pipewise_yaml::work::Work::WorkflowLinks, 1 + mine.len());
+            let mine = mine.iter().copied();
             let mut counts: BTreeMap<String, usize> = BTreeMap::new();
             for f in mine.clone() {
                 *counts.entry(f.severity.as_str().into()).or_default() += 1;

@@ -6,6 +6,7 @@
 //! `docs/scoring.md`.
 
 use crate::finding::{Category, Severity};
+use crate::schema::snippet::CodeLang;
 use crate::schema::{
     Capability, CapabilityStatus, FindingGroup, Gap, PlanPhase, Readiness, RepoReport, Summary,
 };
@@ -112,6 +113,48 @@ fn category_of(id: &str) -> Option<Category> {
     Category::ALL.into_iter().find(|c| c.id() == id)
 }
 
+/// The code-block language of a finding's fix snippet (`FindingGroup::fix_lang`, for
+/// the first finding of each group, which the Markdown report shows):
+/// the language of the finding's file ([`CodeLang::of_file`]) when the snippet is
+/// written in it, else what the snippet is (a workflow step suggested for a
+/// `package.json` finding is YAML, not JSON): JSON when it starts as a JSON value or
+/// member, TOML when it parses as TOML, YAML when it looks like a mapping or list
+/// and parses as YAML. Decided here, in the engine, so that no renderer parses a
+/// snippet; an empty snippet (shown by no report) has none.
+pub fn fix_snippet_lang(file: &str, snippet: &str) -> CodeLang {
+    if snippet.trim().is_empty() {
+        return CodeLang::None;
+    }
+    let lang = CodeLang::of_file(file);
+    // The first line of code: not blank, not a comment.
+    let code = || {
+        snippet
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("//"))
+            .unwrap_or_default()
+    };
+    let fits = match lang {
+        // A JSON value or a `"key": value` member of one.
+        CodeLang::Json => code().starts_with(['{', '[', '"']),
+        CodeLang::Toml => snippet.parse::<toml::Table>().is_ok(),
+        _ => true,
+    };
+    if fits {
+        return lang;
+    }
+    let code = code();
+    let yaml_like = code.starts_with("- ")
+        || code
+            .split_once(':')
+            .is_some_and(|(k, _)| !k.is_empty() && !k.contains(char::is_whitespace));
+    if yaml_like && pipewise_yaml::Document::parse(snippet.to_string()).is_ok() {
+        CodeLang::Yaml
+    } else {
+        CodeLang::None
+    }
+}
+
 /// The summary of a repository's report.
 pub fn summarize(r: &RepoReport) -> Summary {
     // Findings by rule, most severe first, then the most frequent.
@@ -132,6 +175,8 @@ pub fn summarize(r: &RepoReport) -> Summary {
                     effort_minutes: 0,
                     fix: f.fix.description.clone(),
                     command: crate::rules::fix_command(&f.rule),
+                    // Once per group, not per finding: only the first is shown.
+                    fix_lang: fix_snippet_lang(&f.file, &f.fix.snippet),
                 });
                 efforts.push(vec![]);
                 files.push(vec![]);
@@ -327,6 +372,43 @@ pub fn retain_at_least(r: &mut RepoReport, min: Severity) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn lang(file: &str, snippet: &str) -> &'static str {
+        fix_snippet_lang(file, snippet).as_str()
+    }
+
+    #[test]
+    fn fix_snippets_are_labelled_with_their_files_language() {
+        let w = ".github/workflows/ci.yml";
+        assert_eq!(lang(w, "permissions:\n  contents: read\n"), "yaml");
+        assert_eq!(lang("docker/Dockerfile.prod", "USER 10001\n"), "dockerfile");
+        assert_eq!(lang("scripts/deploy.sh", "set -euo pipefail\n"), "sh");
+        assert_eq!(
+            lang("Cargo.toml", "[profile.release]\nlto = true\n"),
+            "toml"
+        );
+        assert_eq!(lang("renovate.json", "{ \"pinDigests\": true }"), "json");
+        assert_eq!(
+            lang("package.json", "\"engines\": { \"node\": \">=20\" }"),
+            "json"
+        );
+        // Not written in the file's language: what the snippet is.
+        assert_eq!(
+            lang(
+                "package.json",
+                "- uses: actions/setup-node@v4\n  with:\n    node-version-file: .nvmrc\n"
+            ),
+            "yaml"
+        );
+        assert_eq!(
+            lang("fly.toml", "jobs:\n  deploy:\n    runs-on: x\n"),
+            "yaml"
+        );
+        assert_eq!(lang("package.json", "npm ci --ignore-scripts"), "");
+        assert_eq!(lang("README", "anything"), "");
+        // No snippet, no label (no report shows one).
+        assert_eq!(lang(w, " \n"), "");
+    }
 
     #[test]
     fn bulk_fixes_cost_once_plus_a_little_per_repeat() {

@@ -21,7 +21,8 @@
 //!   before such a line's first colon, and [`guard_commands`] does the same for a
 //!   whole rendered document as a last line of defence. Only the `github` format
 //!   writes workflow commands, and its data is percent-encoded ([`github_data`]).
-//! - **Format-specific escaping comes on top**: HTML entities ([`html`]); Markdown
+//! - **Format-specific escaping comes on top**: HTML entities ([`html`]); XML 1.0
+//!   entities with the characters XML forbids replaced ([`xml`]); Markdown
 //!   prose with raw HTML neutralised outside code spans ([`markdown`]); percent-
 //!   encoded URIs for SARIF ([`uri`]); shell words for the commands a report
 //!   suggests ([`shell_word`]).
@@ -170,6 +171,31 @@ pub fn html_block(s: &str) -> String {
     entities(&block(s))
 }
 
+/// One-line text for an XML 1.0 attribute value (quoted with `"` or `'`) or element
+/// content: [`text`] (every control, line break, tab and bidi character shown as a
+/// visible escape), the five XML specials as entities (`&amp;`, `&lt;`, `&gt;`,
+/// `&quot;`, `&apos;`), and the two noncharacters U+FFFE and U+FFFF shown as escapes
+/// (`\u{fffe}`). XML 1.0 forbids U+0000–U+0008, U+000B, U+000C, U+000E–U+001F, U+FFFE
+/// and U+FFFF even as character references (`&#1;` makes a document ill-formed), so
+/// they are replaced, never referenced; what is left is always a legal XML 1.0 `Char`
+/// and nothing an XML parser would normalise (a line break or tab in an attribute).
+pub fn xml(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&apos;"),
+            '\u{fffe}' | '\u{ffff}' => push_escape(&mut o, c),
+            c if hidden(c, false) => push_escape(&mut o, c),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
 /// One line of Markdown prose that may contain `code spans` (messages are written
 /// with backticks around names and commands): [`text`], and outside code spans
 /// `<`, `>` and `&` as entities so no raw HTML (`<img src=…>`, `<script>`) and no
@@ -313,6 +339,52 @@ mod tests {
         assert_eq!(markdown("step `a` <img> `` `"), "step `a` &lt;img&gt; `` `");
         assert_eq!(markdown("\\`<i>`"), "\\`&lt;i&gt;`");
         assert_eq!(markdown("a\nb"), "a\\nb");
+    }
+
+    /// Whether `c` is an XML 1.0 `Char` (the production every character of a
+    /// well-formed document, references included, must match).
+    fn xml_char(c: char) -> bool {
+        matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}')
+            || c >= '\u{10000}'
+    }
+
+    #[test]
+    fn xml_escapes_specials_and_replaces_what_xml_forbids() {
+        assert_eq!(xml("a\"b'c<d>e&f"), "a&quot;b&apos;c&lt;d&gt;e&amp;f");
+        // Forbidden even as references: replaced by visible escapes, never `&#1;`.
+        assert_eq!(
+            xml("\u{0}\u{1}\u{8}\u{b}\u{c}\u{e}\u{1f}"),
+            "\\x00\\x01\\x08\\x0b\\x0c\\x0e\\x1f"
+        );
+        assert_eq!(xml("x\u{fffe}y\u{ffff}z"), "x\\u{fffe}y\\u{ffff}z");
+        // Allowed in XML but not kept: an attribute's parser would turn them into spaces.
+        assert_eq!(xml("a\tb\nc\rd"), "a\\tb\\nc\\rd");
+        assert_eq!(xml("\x1b[31m\u{202e}"), "\\x1b[31m\\u{202e}");
+        assert_eq!(
+            xml("plain – ünïcode ✓ \u{fffd} \u{10000}"),
+            "plain – ünïcode ✓ \u{fffd} \u{10000}"
+        );
+        assert_eq!(xml("&amp;"), "&amp;amp;");
+        // Every character of every escape is a legal XML `Char`, and no special is
+        // left raw, whatever the input.
+        let hostile: String = (0u32..0x300)
+            .chain(0xd7f0..0xd800)
+            .chain(0xe000..0xe010)
+            .chain(0xfff0..=0x1_0010)
+            .filter_map(char::from_u32)
+            .chain("\"'<>&]]>".chars())
+            .collect();
+        let out = xml(&hostile);
+        assert!(out
+            .chars()
+            .all(|c| xml_char(c) && !matches!(c, '\t' | '\n' | '\r')));
+        assert!(!out.contains(['<', '>', '"', '\'']), "{out}");
+        let amps = out.matches('&').count();
+        let entities = ["&amp;", "&lt;", "&gt;", "&quot;", "&apos;"]
+            .iter()
+            .map(|e| out.matches(e).count())
+            .sum::<usize>();
+        assert_eq!(amps, entities, "every & starts one of the five entities");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 use super::escape;
 use super::{Capability, CapabilityStatus, RepoReport, Report, ReportFinding};
 use crate::finding::Severity;
+use crate::snippet::CodeLang;
 use crate::CategoryScore;
 use std::fmt::Write;
 
@@ -111,53 +112,9 @@ fn fenced(out: &mut String, lang: &str, body: &str) {
     let _ = writeln!(out, "\n{fence}\n");
 }
 
-/// The code-block language of a file: `yaml`, `sh`, `dockerfile`, `json`, `toml`,
-/// or none.
+/// The code-block language of a file ([`CodeLang::of_file`]).
 fn lang_of(path: &str) -> &'static str {
-    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    if name.ends_with(".yml") || name.ends_with(".yaml") {
-        "yaml"
-    } else if name.ends_with(".sh") || name.ends_with(".bash") {
-        "sh"
-    } else if name.contains("dockerfile") {
-        "dockerfile"
-    } else if name.ends_with(".json") {
-        "json"
-    } else if name.ends_with(".toml") {
-        "toml"
-    } else {
-        ""
-    }
-}
-
-/// The code-block language of a fix snippet: the type of the file its finding is
-/// in ([`lang_of`]) when the snippet is written in it, else what the snippet is (a
-/// workflow step suggested for a `package.json` finding is YAML, not JSON).
-pub(crate) fn snippet_lang(file: &str, snippet: &str) -> &'static str {
-    let lang = lang_of(file);
-    let code = snippet
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("//"))
-        .unwrap_or_default();
-    let fits = match lang {
-        // A JSON value or a `"key": value` member of one.
-        "json" => code.starts_with(['{', '[', '"']),
-        "toml" => snippet.parse::<toml::Table>().is_ok(),
-        _ => true,
-    };
-    if fits {
-        return lang;
-    }
-    let yaml_like = code.starts_with("- ")
-        || code
-            .split_once(':')
-            .is_some_and(|(k, _)| !k.is_empty() && !k.contains(char::is_whitespace));
-    if yaml_like && pipewise_yaml::Document::parse(snippet.to_string()).is_ok() {
-        "yaml"
-    } else {
-        ""
-    }
+    CodeLang::of_file(path).as_str()
 }
 
 pub fn severity_icon(s: Severity) -> &'static str {
@@ -960,7 +917,7 @@ fn findings(out: &mut String, repo: &RepoReport) {
                 line(f.fix.description.trim())
             );
             if !f.fix.snippet.trim().is_empty() {
-                fenced(out, snippet_lang(&f.file, &f.fix.snippet), &f.fix.snippet);
+                fenced(out, g.fix_lang.as_str(), &f.fix.snippet);
             }
             let _ = writeln!(
                 out,
@@ -1526,45 +1483,5 @@ mod tests {
             s.starts_with("````md\n") && s.ends_with("\n````\n\n"),
             "{s}"
         );
-    }
-
-    #[test]
-    fn fix_snippets_are_labelled_with_their_files_language() {
-        let w = ".github/workflows/ci.yml";
-        assert_eq!(snippet_lang(w, "permissions:\n  contents: read\n"), "yaml");
-        assert_eq!(
-            snippet_lang("docker/Dockerfile.prod", "USER 10001\n"),
-            "dockerfile"
-        );
-        assert_eq!(
-            snippet_lang("scripts/deploy.sh", "set -euo pipefail\n"),
-            "sh"
-        );
-        assert_eq!(
-            snippet_lang("Cargo.toml", "[profile.release]\nlto = true\n"),
-            "toml"
-        );
-        assert_eq!(
-            snippet_lang("renovate.json", "{ \"pinDigests\": true }"),
-            "json"
-        );
-        assert_eq!(
-            snippet_lang("package.json", "\"engines\": { \"node\": \">=20\" }"),
-            "json"
-        );
-        // Not written in the file's language: what the snippet is.
-        assert_eq!(
-            snippet_lang(
-                "package.json",
-                "- uses: actions/setup-node@v4\n  with:\n    node-version-file: .nvmrc\n"
-            ),
-            "yaml"
-        );
-        assert_eq!(
-            snippet_lang("fly.toml", "jobs:\n  deploy:\n    runs-on: x\n"),
-            "yaml"
-        );
-        assert_eq!(snippet_lang("package.json", "npm ci --ignore-scripts"), "");
-        assert_eq!(snippet_lang("README", "anything"), "");
     }
 }

@@ -2,6 +2,7 @@
 //! they share. They read the `pipewise/report@1` data of this crate and nothing of
 //! the engine (`pipewise`), which this crate does not depend on.
 
+pub mod checkstyle;
 pub mod concise;
 pub mod economics;
 pub mod escape;
@@ -86,6 +87,7 @@ pub static RENDERERS: &[&dyn Renderer] = &[
     &sarif::Sarif,
     &github::Github,
     &gitlab::Gitlab,
+    &checkstyle::Checkstyle,
     &markdown::Markdown,
     &html::Html,
     &org::Org,

@@ -446,7 +446,13 @@ impl RunLinks {
                 }
                 for n in names {
                     match by_name.get(n) {
-                        Some(ws) => sources[i].extend(ws.iter().copied().filter(|&s| s != i)),
+                        Some(ws) => {
+                            pipewise_yaml::work::add(
+                                pipewise_yaml::work::Work::WorkflowLinks,
+                                1 + ws.len(),
+                            );
+                            sources[i].extend(ws.iter().copied().filter(|&s| s != i))
+                        }
                         None => unresolved[i] = true,
                     }
                 }

@@ -234,6 +234,7 @@ pub fn shell_time() -> std::time::Duration {
 impl Script {
     /// Parses bash source. Never fails: syntax errors set `has_errors`.
     pub fn parse(src: &str) -> Script {
+        pipewise_yaml::work::add(pipewise_yaml::work::Work::ShellBytes, src.len());
         if !SHELL_TIMING.load(std::sync::atomic::Ordering::Relaxed) {
             return parser::parse(src);
         }
