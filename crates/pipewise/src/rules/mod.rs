@@ -113,9 +113,10 @@ pub struct Ctx<'a> {
     /// (it outlives the context) and the fact's name.
     doc_facts: Vec<(usize, &'static str, bool)>,
     /// Facts about a script several steps run ([`Ctx::script_fact`]), by the
-    /// script's address (it outlives the context) and the address of the fact's
-    /// name (a static string: hashing two words, not the name's bytes).
-    script_facts: foldhash::HashMap<(usize, usize), bool>,
+    /// script's address (it outlives the context) and the address and length of
+    /// the fact's name (a static string: equal address and length mean the same
+    /// text, so no two names can share a key; hashing words, not the name's bytes).
+    script_facts: foldhash::HashMap<(usize, usize, usize), bool>,
 }
 
 impl<'a> Ctx<'a> {
@@ -151,6 +152,7 @@ impl<'a> Ctx<'a> {
         let key = (
             std::ptr::from_ref(ss.script) as usize,
             fact.as_ptr() as usize,
+            fact.len(),
         );
         *self.script_facts.entry(key).or_insert_with(|| f(ss.script))
     }
