@@ -90,7 +90,7 @@ pub const JOB_OVERHEAD: Range = Range {
 pub const DEFAULT_TIMEOUT: f64 = 360.0;
 
 /// Facts about a job that change how its steps are read.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct JobFacts {
     /// A dependency cache is restored (`actions/cache`, `setup-*` with `cache:`,
     /// `Swatinem/rust-cache`, `bundler-cache: true`, `enable-cache`).
@@ -147,7 +147,7 @@ fn script_sets_up_qemu(s: &Step) -> bool {
 #[derive(Default)]
 pub struct SharedScripts {
     qemu: foldhash::HashMap<usize, bool>,
-    kinds: foldhash::HashMap<(usize, bool, bool), Kind>,
+    kinds: foldhash::HashMap<(usize, JobFacts), Kind>,
 }
 
 /// The address of a step's script, when it has one and no action.
@@ -173,7 +173,7 @@ impl SharedScripts {
         match script_key(s) {
             Some(k) => *self
                 .kinds
-                .entry((k, facts.cache, facts.qemu))
+                .entry((k, facts))
                 .or_insert_with(|| step_kind(s, facts)),
             None => step_kind(s, facts),
         }
