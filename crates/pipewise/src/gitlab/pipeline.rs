@@ -179,6 +179,9 @@ pub struct Job<'r> {
     /// For each entry of `node`, the file it came from.
     pub key_files: Vec<usize>,
     pub lines: Vec<Line>,
+    /// For each entry of `node`: a copy of a kept node that the checks reading one
+    /// key alone found nothing in ([`Builder::known_clean`]); those checks skip it.
+    pub(super) clean: Vec<bool>,
 }
 
 impl Job<'_> {
@@ -203,6 +206,43 @@ impl Job<'_> {
     pub fn is_hidden(&self) -> bool {
         self.name.starts_with('.')
     }
+    /// The value of `key` (as [`Job::get`]), unless the checks that read one key
+    /// alone are known to find nothing in it ([`Job::clean`]).
+    pub(super) fn unchecked(&self, key: &str) -> Option<&Node> {
+        let entries = self.node.as_map()?;
+        let i = entries.iter().position(|e| e.key.as_str() == Some(key))?;
+        (!self.clean.get(i).copied().unwrap_or(false)).then(|| &entries[i].value)
+    }
+}
+
+/// The first node under a script section that is a mapping (not a `!reference`
+/// marker): a line GitLab refuses.
+fn mapping_line(n: &Node) -> Option<Span> {
+    let mut bad = None;
+    n.walk(&mut |x| {
+        if bad.is_none() && x.as_map().is_some_and(|m| reference_target(m).is_none()) {
+            bad = Some(x.span);
+        }
+    });
+    bad
+}
+
+/// Whether `n` holds a `!reference` marker ([`is_marker`]) anywhere.
+fn has_marker(n: &Node) -> bool {
+    let mut stack = vec![n];
+    while let Some(n) = stack.pop() {
+        match &n.kind {
+            NodeKind::Scalar { .. } => {}
+            NodeKind::Seq(items) => stack.extend(items),
+            NodeKind::Map(es) => {
+                if is_marker(es) {
+                    return true;
+                }
+                stack.extend(es.iter().map(|e| &e.value));
+            }
+        }
+    }
+    false
 }
 
 /// A structural problem GitLab would reject.
@@ -367,6 +407,9 @@ struct Builder<'r> {
     /// in a job's copy of it. Every job that gets the entry unchanged gets the same
     /// copy (`!reference` markers in it resolve alike), so it is checked once.
     clean: HashMap<usize, bool>,
+    /// By [`address`] of a kept node, like `clean`: whether it has no `!reference`
+    /// marker (a copy of it is left as it is by [`Builder::references`]).
+    unmarked: HashMap<usize, bool>,
 }
 
 fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> {
@@ -396,6 +439,7 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
         any_marker,
         exprs: values::Expressions::default(),
         clean: HashMap::default(),
+        unmarked: HashMap::default(),
     };
     let mut includes = vec![];
     // (name, file, key) of each visible job's definitions, first-seen order.
@@ -496,7 +540,7 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
             // The whole job is replaced by what it names.
             sources.clear();
         }
-        b.references(&mut node, 0);
+        b.references_sourced(&mut node, &sources);
         // Checked while spans still carry their file; the entries copied from a
         // kept node whose checks found nothing are not checked again.
         let skip = b.known_clean(&node, &sources);
@@ -513,6 +557,7 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
             node,
             key_files,
             lines,
+            clean: skip,
         };
         b.check_job(&job, &stages);
         jobs.push(job);
@@ -831,6 +876,38 @@ impl<'r> Builder<'r> {
         found
     }
 
+    /// [`Builder::references`] of a merged job (at its top, depth 0), leaving out
+    /// the entries copied from a kept node without a marker ([`Sources`]): the
+    /// pass would change nothing in them.
+    fn references_sourced(&mut self, job: &mut Node, sources: &[Option<usize>]) {
+        #[cfg(test)]
+        if NO_MEMO.with(std::cell::Cell::get) {
+            return self.references(job, 0);
+        }
+        if !self.any_marker || sources.is_empty() {
+            return self.references(job, 0);
+        }
+        let NodeKind::Map(entries) = &mut job.kind else {
+            return self.references(job, 0);
+        };
+        if is_marker(entries) {
+            return self.references(job, 0);
+        }
+        for (i, e) in entries.iter_mut().enumerate() {
+            if let Some(&Some(at)) = sources.get(i) {
+                let value = &e.value;
+                if *self
+                    .unmarked
+                    .entry(at)
+                    .or_insert_with(|| !has_marker(value))
+                {
+                    continue;
+                }
+            }
+            self.references(&mut e.value, 1);
+        }
+    }
+
     /// Which top-level entries of `job` (with its [`Sources`]) are copies of a kept
     /// node whose checks find nothing: judged on the first copy, then remembered.
     fn known_clean(&mut self, job: &Node, sources: &[Option<usize>]) -> Vec<bool> {
@@ -849,9 +926,11 @@ impl<'r> Builder<'r> {
             let exprs = &mut self.exprs;
             let clean = *self.clean.entry(at).or_insert_with(|| {
                 keywords::entry_clean(e)
-                    && e.key
-                        .as_str()
-                        .is_none_or(|k| values::entry_clean(k, &e.value, exprs))
+                    && e.key.as_str().is_none_or(|k| {
+                        values::entry_clean(k, &e.value, exprs)
+                            && super::schema::entry_clean(k, &e.value)
+                            && !(SECTIONS.contains(&k) && mapping_line(&e.value).is_some())
+                    })
             });
             skip.push(clean);
         }
@@ -882,16 +961,10 @@ impl<'r> Builder<'r> {
             });
         }
         for section in SECTIONS {
-            let Some(n) = job.node.get(section) else {
+            let Some(n) = job.unchecked(section) else {
                 continue;
             };
-            let mut bad = None;
-            n.walk(&mut |x| {
-                if bad.is_none() && x.as_map().is_some_and(|m| reference_target(m).is_none()) {
-                    bad = Some(x.span);
-                }
-            });
-            if let (Some(span), Some(fi)) = (bad, job.file_of(section)) {
+            if let (Some(span), Some(fi)) = (mapping_line(n), job.file_of(section)) {
                 self.problems.push(Problem {
                     file: fi,
                     span,
@@ -2088,16 +2161,39 @@ mod tests {
         }
     }
 
-    /// Every problem of the merged pipelines, as (file, span, message).
+    /// Every problem of the merged pipelines, as (file, span, message), after
+    /// checking that the merged jobs are those of a build without the memo.
     fn problems_of(repo: &Repo, memo: bool) -> Vec<(usize, Span, String)> {
+        type Built = (String, Node, Vec<usize>, Vec<(usize, Option<Node>)>);
+        let jobs = |p: &Pipeline| -> Vec<Built> {
+            p.jobs
+                .iter()
+                .map(|j| {
+                    let lines = j.lines.iter().map(|l| (l.file, l.node(j).cloned()));
+                    (
+                        j.name.to_string(),
+                        j.node.clone(),
+                        j.key_files.clone(),
+                        lines.collect(),
+                    )
+                })
+                .collect()
+        };
+        NO_MEMO.with(|m| m.set(true));
+        let full: Vec<Vec<Built>> = crate::gitlab::pipelines(repo, &[])
+            .iter()
+            .map(jobs)
+            .collect();
         NO_MEMO.with(|m| m.set(!memo));
-        let out = merged(repo, &[])
+        let pipelines = crate::gitlab::pipelines(repo, &[]);
+        NO_MEMO.with(|m| m.set(false));
+        let built: Vec<Vec<Built>> = pipelines.iter().map(jobs).collect();
+        assert_eq!(built, full);
+        pipelines
             .iter()
             .flat_map(|p| &p.problems)
             .map(|p| (p.file, p.span, p.message.clone()))
-            .collect();
-        NO_MEMO.with(|m| m.set(false));
-        out
+            .collect()
     }
 
     /// Entries that jobs copy unchanged from a template or `default:` are checked
@@ -2116,6 +2212,12 @@ mod tests {
             "  cache: {key: a/b, paths: [2]}\n  timeout: 3600\n  environment: {url: x, action: destroy}\n",
             "  tags: [true]\n  stage: 7\n  trigger: {branch: main}\n  start_in: 1 minute\n",
             ".shared:\n  script: [make]\n  rules: [{if: $X == y}]\n",
+            ".typed:\n  script: [make, 1, {a: b}]\n  before_script: [!reference [.shared, script]]\n",
+            "  after_script: [ok, [yes]]\n  variables: {A: [1], B: x}\n  needs: x\n  tags: [{a: b}]\n",
+            "  services: {name: x}\n  rules: [x]\n",
+            ".mapped:\n  script: [make, {a: b}]\n",
+            ".typed-ok:\n  before_script: [!reference [.shared, script], echo]\n  variables: {A: '1'}\n",
+            "  script: [make]\n",
         );
         let root = concat!(
             "include: ci/t.yml\n",
@@ -2137,13 +2239,19 @@ mod tests {
             "e2:\n  extends: .clean\n  script: make\n  image: alpine\n  image: {name: x, pull_policy: bad}\n",
             "f1:\n  extends: a1\n",
             "f2:\n  extends: a1\n  when: delayed\n",
+            "g1:\n  extends: .typed\n",
+            "g2:\n  extends: .typed\n  script: [make]\n",
+            "g3:\n  extends: [.typed-ok, .typed]\n",
+            "h1:\n  extends: .typed-ok\n",
+            "h2:\n  extends: .typed-ok\n  variables: {C: [2]}\n",
+            "m1:\n  extends: .mapped\nm2:\n  extends: .mapped\n",
         );
         let repo = repo_of(&[(".gitlab-ci.yml", root), ("ci/t.yml", templates)]);
         let full = problems_of(&repo, false);
         let memo = problems_of(&repo, true);
         assert_eq!(memo, full);
         // Every dirty entry is reported for each job that gets it.
-        for job in ["b1", "b2", "b3", "b4", "c1", "c2", "e1"] {
+        for job in ["b1", "b2", "b3", "b4", "c1", "c2", "e1", "g1", "g3"] {
             let n = full
                 .iter()
                 .filter(|(_, _, m)| m.contains(&format!("job `{job}`")))
@@ -2159,6 +2267,9 @@ mod tests {
         assert!(full
             .iter()
             .any(|(_, _, m)| m.contains("`rules:if` of job `d2`")));
+        assert!(full
+            .iter()
+            .any(|(_, _, m)| m.contains("`script` of job `m2` must be")));
         // And the memo skipped entries: the same jobs, one file, all clean.
         let clean = concat!(
             ".t:\n  image: {name: alpine}\n  rules: [{if: $A}]\n  artifacts: {paths: [a]}\n",
