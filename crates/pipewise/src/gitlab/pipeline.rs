@@ -2157,7 +2157,6 @@ mod tests {
             errors: vec![],
             incomplete: false,
             tree: None,
-            build_contexts: Default::default(),
         }
     }
 
