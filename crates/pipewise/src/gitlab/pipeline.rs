@@ -2272,7 +2272,6 @@ mod tests {
             errors: vec![],
             incomplete: false,
             tree: None,
-            build_contexts: Default::default(),
         }
     }
 
