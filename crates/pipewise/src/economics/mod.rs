@@ -152,7 +152,7 @@ pub fn analyze(facts: &Facts, workflows: &[Workflow], inputs: &Inputs) -> Econom
         .collect();
     let models: Vec<Model> = workflows
         .iter()
-        .map(|w| model(w, &by_path, inputs.runs.as_ref()))
+        .map(|w| model(facts, w, &by_path, inputs.runs.as_ref()))
         .collect();
     // The workflows that call each workflow, in one pass over every job (a scan of
     // every job per workflow would be quadratic in a repository of many workflows).
@@ -363,7 +363,7 @@ fn basis(r: &RunResult) -> String {
 
 /// Reads a job's repository-independent parts: conditions, matrix legs and their
 /// runners, step kinds, timeout.
-fn job_static(j: &Job) -> JobStatic {
+fn job_static(table: &Facts, j: &Job) -> JobStatic {
     let mut notes = vec![];
     let facts = duration::job_facts(j);
     let legs_values = events::matrix_legs(j.node);
@@ -402,7 +402,12 @@ fn job_static(j: &Job) -> JobStatic {
         steps: j
             .steps
             .iter()
-            .map(|s| (duration::step_kind(s, facts), Cond::parse(s.get("if"))))
+            .map(|s| {
+                (
+                    duration::step_kind(table, s, facts),
+                    Cond::parse(s.get("if")),
+                )
+            })
             .collect(),
         timeout: duration::timeout(j),
         facts,
@@ -414,15 +419,16 @@ fn job_static(j: &Job) -> JobStatic {
 
 /// Reads a workflow once: jobs, legs, runners, steps, needs and callees.
 fn model<'v, 'a>(
+    table: &Facts,
     wf: &'v Workflow<'a>,
     by_path: &HashMap<&str, usize>,
     runs: Option<&Runs>,
 ) -> Model<'v, 'a> {
     let statics = crate::memo::get_or_init(&wf.economics, || -> Vec<JobStatic> {
         if wf.platform == Platform::GitLab {
-            gitlab::job_statics(wf)
+            gitlab::job_statics(table, wf)
         } else {
-            wf.jobs.iter().map(job_static).collect()
+            wf.jobs.iter().map(|j| job_static(table, j)).collect()
         }
     })
     .map_or(&[][..], Vec::as_slice);

@@ -93,7 +93,7 @@ pub fn find(facts: &Facts, wf: &Workflow, a: &Assumptions) -> Vec<Found> {
     if wf.platform != crate::workflow::Platform::GitHub || wf.jobs.is_empty() {
         return vec![];
     }
-    find_in(facts, &[model(wf, &HashMap::new(), None)], 0, a)
+    find_in(facts, &[model(facts, wf, &HashMap::new(), None)], 0, a)
 }
 
 /// [`find`] on a workflow already read.

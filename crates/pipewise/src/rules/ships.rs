@@ -280,7 +280,7 @@ impl Resolver<'_, '_, '_> {
                 .filter(|c| crate::intent::may_ship(c))
                 // What ships first (most commands do not), then where to.
                 .filter_map(|c| {
-                    crate::intent::command_ships(c)
+                    crate::intent::command_ships(c, self.facts.intents())
                         .filter(|_| !c.args().iter().any(|w| local_registry(&w.text)))
                 })
                 .max()
@@ -387,7 +387,7 @@ impl Resolver<'_, '_, '_> {
                     continue;
                 }
                 let script = crate::shell::Script::parse(&line);
-                best = best.max(crate::intent::script_ships(&script));
+                best = best.max(crate::intent::script_ships(&script, self.facts.intents()));
             }
         }
         best
@@ -405,12 +405,12 @@ impl Resolver<'_, '_, '_> {
             let pkg = self.repo.file(&crate::repo::join(&dir, "package.json"))?;
             let scripts = crate::runners::package_scripts(pkg)?;
             crate::runners::script_named(&scripts, script)?;
-            return script_chain_ships(&scripts, script);
+            return script_chain_ships(self.facts, &scripts, script);
         }
         let pkg = self.repo.file(&crate::repo::join(cwd, "package.json"))?;
         let scripts = crate::runners::package_scripts(pkg)?;
         let start = crate::runners::script_call(c, &scripts)?;
-        script_chain_ships(&scripts, start)
+        script_chain_ships(self.facts, &scripts, start)
     }
 }
 
@@ -451,7 +451,11 @@ fn workspace_dir(repo: &Repo, cwd: &str, ws: &str) -> Option<String> {
 
 /// What the `package.json` script `start` ships, following the scripts it runs in
 /// the same file (each once, at most 32: cycles are safe).
-fn script_chain_ships(scripts: &crate::runners::PkgScripts, start: &str) -> Option<Intent> {
+fn script_chain_ships(
+    facts: &Facts,
+    scripts: &crate::runners::PkgScripts,
+    start: &str,
+) -> Option<Intent> {
     let mut seen: Vec<&str> = vec![];
     let mut stack = vec![start];
     let mut best = None;
@@ -471,7 +475,7 @@ fn script_chain_ships(scripts: &crate::runners::PkgScripts, start: &str) -> Opti
         {
             match crate::runners::script_call(c, scripts) {
                 Some(next) => stack.push(next),
-                None => best = best.max(crate::intent::command_ships(c)),
+                None => best = best.max(crate::intent::command_ships(c, facts.intents())),
             }
         }
     }
