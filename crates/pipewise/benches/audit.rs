@@ -146,6 +146,7 @@ fn bench_analysis(c: &mut Criterion) {
         .collect();
     let scripts = Scripts::new();
     let facts = pipewise::facts::Facts::new(&workflows, &actions, &scripts);
+    let economics = pipewise::economics::table::Table::new(&workflows);
     let inputs = pipewise::economics::Inputs::default();
     let bytes: usize = repo.files.iter().map(|f| f.text().len()).sum();
     let mut g = c.benchmark_group("analysis");
@@ -158,7 +159,11 @@ fn bench_analysis(c: &mut Criterion) {
         })
     });
     g.bench_function("economics", |b| {
-        b.iter(|| black_box(pipewise::economics::analyze(&facts, &workflows, &inputs)))
+        b.iter(|| {
+            black_box(pipewise::economics::analyze(
+                &facts, &economics, &workflows, &inputs,
+            ))
+        })
     });
     g.finish();
 }

@@ -225,6 +225,9 @@ fn audit_repo_reusing(
     // any rule asks.
     let facts = crate::facts::Facts::new(&workflows, &actions, &scripts);
     crate::rules::ships::resolve_ships(repo, &scripts, &facts, &workflows, &actions);
+    // The economics model's per-workflow results, filled when first asked (by the
+    // `cost/*` rules, then the report's section).
+    let economics = crate::economics::table::Table::new(&workflows);
     let options = &config.options;
 
     // Per-file work, in parallel; each item returns its findings or a caught panic.
@@ -288,7 +291,7 @@ fn audit_repo_reusing(
                         }
                         Work::File(_) => {}
                     }
-                    let mut cx = Ctx::new(repo, &scripts, &facts, options);
+                    let mut cx = Ctx::new(repo, &scripts, &facts, &economics, options);
                     for rule in &enabled {
                         match w {
                             Work::Workflow(wf, _) => run_workflow(*rule, wf, &mut cx),
@@ -327,7 +330,7 @@ fn audit_repo_reusing(
     };
     let github_only = |r: &&&dyn Rule| r.platforms() == [Platform::GitHub];
     let repo_level = catch_unwind(AssertUnwindSafe(|| {
-        let mut cx = Ctx::new(repo, &scripts, &facts, options);
+        let mut cx = Ctx::new(repo, &scripts, &facts, &economics, options);
         for rule in enabled.iter().filter(github_only) {
             rule.repo(&view, &mut cx);
         }
@@ -335,7 +338,7 @@ fn audit_repo_reusing(
     }));
     view.workflows.extend(lowered);
     let rest = catch_unwind(AssertUnwindSafe(|| {
-        let mut cx = Ctx::new(repo, &scripts, &facts, options);
+        let mut cx = Ctx::new(repo, &scripts, &facts, &economics, options);
         for rule in enabled.iter().filter(|r| !github_only(r)) {
             rule.repo(&view, &mut cx);
         }
@@ -452,7 +455,12 @@ fn audit_repo_reusing(
     let inputs = settings.map(|s| &s.economics);
     let default_inputs = crate::economics::Inputs::default();
     report.economics = catch_unwind(AssertUnwindSafe(|| {
-        crate::economics::analyze(&facts, &view.workflows, inputs.unwrap_or(&default_inputs))
+        crate::economics::analyze(
+            &facts,
+            &economics,
+            &view.workflows,
+            inputs.unwrap_or(&default_inputs),
+        )
     }))
     .ok();
     // Scores last: they read the findings and capabilities.

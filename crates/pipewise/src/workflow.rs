@@ -330,14 +330,6 @@ pub struct Workflow<'a> {
     pub platform: Platform,
     /// The GitLab pipeline this file belongs to (for GitLab CI files).
     pub pipeline: Option<&'a crate::gitlab::pipeline::Pipeline<'a>>,
-    /// [`crate::economics::savings::find_default`], computed once: the three `cost/*`
-    /// rules and the report's economics section all ask for it (it was a third of the
-    /// audit's instructions when each computed it again).
-    pub savings: crate::memo::Slot,
-    /// What the economics model reads from each job whatever the repository around
-    /// the workflow (step kinds, conditions, runners), read once for the `cost/*`
-    /// rules and the report section.
-    pub(crate) economics: crate::memo::Slot,
 }
 
 impl<'a> Workflow<'a> {

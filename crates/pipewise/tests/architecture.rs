@@ -486,49 +486,97 @@ fn rules_name_only_their_platforms_code() {
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
-/// The facts the model keeps for the layers above it, each filled in one place
-/// (`docs/architecture.md`, "Facts about steps"): (field, the files that fill it).
-/// The model's types hold these cells (`OnceLock`s, `memo::Slot`s) of types at or
-/// below the model; what fills them is above it. A new cell, or a new place that
-/// fills one, fails [`model_caches_are_filled_in_one_place`]; the list only shrinks:
-/// each cell moves into the engine's facts table ([`FACTS`]). The table's own
-/// cells (`facts.rs`) are checked by [`facts_have_one_filler`].
+/// The cells the model's own types keep (`docs/architecture.md`, "Facts about
+/// steps"): (field, the files that fill it). A cell of the model is a view of the
+/// model's own data, filled by the model's own file from the item's own keys and
+/// the leaves below the model (a cached `to_lowercase`: `Step::haystack`,
+/// `action_name`, `phrases`); meaning computed above the model (which scripts a step
+/// calls, the economics model's results, what a job ships) is in the engine's tables
+/// ([`FACTS`], [`ECONOMICS_CELLS`]). A new cell, a cell filled from any file but the
+/// one that defines it, or one that comes back after moving out, fails
+/// [`model_caches_are_filled_in_one_place`]; [`FILLED_FROM_ABOVE`] only shrinks.
 const MODEL_CACHES: &[(&str, &[&str])] = &[
     // `Step`'s own text views, built from its keys.
     ("haystack", &["workflow.rs"]),
     ("action_name", &["workflow.rs"]),
     ("phrases", &["workflow.rs"]),
-    // The repository scripts a step calls (`rules::step_scripts`).
+    // The repository scripts a step calls (`rules::step_scripts`), moving into the
+    // facts table.
     ("called", &["rules/mod.rs"]),
-    // `Workflow::savings`, `Workflow::economics`: the economics model's per-workflow
-    // results.
-    ("savings", &["economics/savings.rs"]),
-    ("economics", &["economics/mod.rs"]),
 ];
 
-#[test]
-fn model_caches_are_filled_in_one_place() {
+/// Model cells still filled from above the model, each moving into the engine's
+/// facts table: (field, its filler). The list only shrinks.
+const FILLED_FROM_ABOVE: &[(&str, &str)] = &[("called", "rules/mod.rs")];
+
+/// Cells that moved out of the model into the engine's tables, and must not come
+/// back as a field of a model type: `Workflow::savings` and `Workflow::economics`
+/// (the economics model's per-workflow results: [`ECONOMICS_CELLS`]), and
+/// `Command::intent` (what a command does: [`FACTS`]).
+const MOVED_OUT: &[&str] = &["savings", "economics", "intent"];
+
+/// The model's files, and the field names of the cells each defines (`OnceLock`s,
+/// `memo::Slot`s, `Mutex`es, whatever the type they hold).
+fn model_cells() -> BTreeMap<String, &'static str> {
     let root = src();
-    let mut fields = BTreeSet::new();
+    let mut fields = BTreeMap::new();
     for model in ["workflow.rs", "shell/mod.rs"] {
         for line in code(&root.join(model)).lines() {
             let l = line.trim();
             // Fields, not process-wide statics (`static START: OnceLock<…>`).
-            let Some((name, ty)) = l.split_once(':').filter(|_| !l.starts_with("static")) else {
+            let Some((name, ty)) = l.split_once(':').filter(|_| !l.starts_with("static ")) else {
                 continue;
             };
-            if ty.contains("OnceLock<") || ty.contains("memo::Slot") {
+            if ["OnceLock<", "memo::Slot", "Mutex<", "RefCell<", "Cell<"]
+                .iter()
+                .any(|c| ty.contains(c))
+            {
                 let name = name.rsplit(' ').next().unwrap_or(name);
-                fields.insert(name.to_string());
+                fields.insert(name.to_string(), model);
             }
         }
     }
+    fields
+}
+
+#[test]
+fn model_caches_are_filled_in_one_place() {
+    let fields = model_cells();
+    let found: BTreeSet<String> = fields.keys().cloned().collect();
     let listed: BTreeSet<String> = MODEL_CACHES.iter().map(|(f, _)| f.to_string()).collect();
-    assert_eq!(fields, listed, "the model's cells and MODEL_CACHES differ");
+    assert_eq!(found, listed, "the model's cells and MODEL_CACHES differ");
     let mut problems = vec![];
+    for moved in MOVED_OUT {
+        if fields.contains_key(*moved) {
+            problems.push(format!(
+                "`{moved}` moved into the engine's tables: it is not a cell of the model"
+            ));
+        }
+    }
+    for (field, fillers) in MODEL_CACHES {
+        let home = fields.get(*field).copied().unwrap_or("?");
+        for file in *fillers {
+            let above = FILLED_FROM_ABOVE.contains(&(*field, *file));
+            if *file != home && !above {
+                problems.push(format!(
+                    "{file} fills the model's `{field}`: a cell of the model is filled by {home}, from the model's own data"
+                ));
+            }
+        }
+    }
+    for (field, file) in FILLED_FROM_ABOVE {
+        let listed = MODEL_CACHES
+            .iter()
+            .any(|(f, fillers)| f == field && fillers.contains(file));
+        if !listed {
+            problems.push(format!(
+                "`{field}` is no longer filled by {file}: remove it from FILLED_FROM_ABOVE"
+            ));
+        }
+    }
     let mut seen = BTreeSet::new();
     for (f, rel) in source_files() {
-        if rel == FACTS_FILE {
+        if rel == FACTS_FILE || rel == ECONOMICS_FILE {
             continue;
         }
         // Without whitespace: a chain may break lines (`.called\n.get_or_init(`).
@@ -551,6 +599,69 @@ fn model_caches_are_filled_in_one_place() {
             if !seen.contains(&(*field, file.to_string())) {
                 problems.push(format!("{file} no longer fills `{field}`: remove it"));
             }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+/// The economics table (`economics/table.rs`): the economics model's per-workflow
+/// results, which the engine builds per repository and hands to the `cost/*` rules
+/// and the report's section.
+const ECONOMICS_FILE: &str = "economics/table.rs";
+
+/// Each cell of the economics table: (its cell, the call that fills it in the
+/// table). The cells are private to the table's file, so the compiler keeps every
+/// other file from filling them; a cell goes unlisted, or is filled with anything
+/// else, and [`economics_cells_have_one_filler`] fails.
+const ECONOMICS_CELLS: &[(&str, &str)] = &[
+    // A workflow's optimisations under the default assumptions.
+    ("savings", "savings::find("),
+    // What the model reads from each job whatever the repository around it.
+    ("statics", "super::compute_statics("),
+];
+
+/// The `OnceLock` and `Mutex` fields of a table's file: its cells.
+fn table_cells(code: &str) -> BTreeSet<String> {
+    let mut cells = BTreeSet::new();
+    for line in code.lines() {
+        let l = line.trim();
+        let Some((name, ty)) = l.split_once(':').filter(|_| !l.starts_with("static ")) else {
+            continue;
+        };
+        // `IntentCell`: a `OnceLock<Intent>` in one byte.
+        if ty.contains("OnceLock<") || ty.contains("Mutex<") || ty.trim() == "IntentCell," {
+            cells.insert(name.rsplit(' ').next().unwrap_or(name).to_string());
+        }
+    }
+    cells
+}
+
+#[test]
+fn economics_cells_have_one_filler() {
+    let table = code(&src().join(ECONOMICS_FILE));
+    let flat: String = table.split_whitespace().collect();
+    let listed: BTreeSet<String> = ECONOMICS_CELLS.iter().map(|(c, _)| c.to_string()).collect();
+    assert_eq!(
+        table_cells(&table),
+        listed,
+        "the economics table's cells and ECONOMICS_CELLS differ"
+    );
+    let mut problems = vec![];
+    for (cell, filler) in ECONOMICS_CELLS {
+        let fills = flat.matches(&format!(".{cell}.get_or_init(")).count();
+        if fills != 1 || !flat.contains(&format!(".{cell}.get_or_init(||{filler}")) {
+            problems.push(format!(
+                "{ECONOMICS_FILE} fills `{cell}` once, with `{filler}`"
+            ));
+        }
+    }
+    // The statics are computed for the table only.
+    for (f, rel) in source_files() {
+        let code = code(&f);
+        let calls =
+            code.matches("compute_statics(").count() - code.matches("fn compute_statics(").count();
+        if rel != ECONOMICS_FILE && calls > 0 {
+            problems.push(format!("{rel} computes the economics statics itself"));
         }
     }
     assert!(problems.is_empty(), "{problems:#?}");
@@ -591,18 +702,8 @@ fn facts_have_one_filler() {
     let root = src();
     let table = code(&root.join(FACTS_FILE));
     let table_flat: String = table.split_whitespace().collect();
-    // The table's cells: `OnceLock` fields of its structs, and `IntentCell`s (a
-    // `OnceLock<Intent>` in one byte).
-    let mut cells = BTreeSet::new();
-    for line in table.lines() {
-        let l = line.trim();
-        let Some((name, ty)) = l.split_once(':').filter(|_| !l.starts_with("static")) else {
-            continue;
-        };
-        if ty.contains("OnceLock<") || ty.trim().trim_end_matches(',') == "IntentCell" {
-            cells.insert(name.rsplit(' ').next().unwrap_or(name).to_string());
-        }
-    }
+    // The table's cells: `OnceLock`, `Mutex` and `IntentCell` fields of its structs.
+    let cells = table_cells(&table);
     let listed: BTreeSet<String> = FACTS.iter().map(|(c, _, _)| c.to_string()).collect();
     assert_eq!(cells, listed, "the facts table's cells and FACTS differ");
     let mut problems = vec![];

@@ -282,6 +282,48 @@ fn gitlab_unknown_runner_tags_are_not_priced() {
 }
 
 #[test]
+fn gitlab_workflow_rules_decide_the_pipelines_costed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join(".gitlab-ci.yml"),
+        "include:\n  - local: templates.yml\nworkflow:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n    - if: $DEPLOY\nbuild:\n  script: [cargo build]\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("templates.yml"),
+        ".tpl:\n  script: [echo]\n",
+    )
+    .expect("write");
+    let e = economics(dir.path(), None);
+    let main = e
+        .workflows
+        .iter()
+        .find(|w| w.file == ".gitlab-ci.yml")
+        .expect("the pipeline's file");
+    // `workflow:rules` creates merge request pipelines, and push and tag pipelines
+    // only when `$DEPLOY` is set (not decided: counted, with a note).
+    let events: Vec<&str> = main.events.iter().map(|e| e.event.as_str()).collect();
+    assert_eq!(events, ["push", "merge_request", "tag"]);
+    let undecided = |w: &pipewise::economics::report::WorkflowCost| {
+        w.notes
+            .iter()
+            .filter(|n| n.contains("`workflow:rules` not decided"))
+            .count()
+    };
+    assert_eq!(undecided(main), 2, "{:?}", main.notes);
+    // The included file defines no job: no pipeline of its own, and no note about
+    // the pipeline's `workflow:rules`.
+    let tpl = e
+        .workflows
+        .iter()
+        .find(|w| w.file == "templates.yml")
+        .expect("the included file");
+    assert!(tpl.events.is_empty(), "{:?}", tpl.events);
+    assert_eq!(undecided(tpl), 0, "{:?}", tpl.notes);
+    assert!(tpl.status.starts_with("not estimated"), "{}", tpl.status);
+}
+
+#[test]
 #[ignore = "reads /work/shared/corpus-full (or PIPEWISE_SHARED); run with --ignored"]
 fn every_corpus_workflow_gets_an_estimate_or_a_reason() {
     let root = corpus::corpus("corpus-full");

@@ -40,14 +40,21 @@ pub(super) fn events<'a>(
     notes: &mut Vec<String>,
 ) -> Vec<EventRun<'a>> {
     let rules = workflow_rules(wf);
-    let allowed_in = rules.map_or([Tri::True; 3], |r| eval_rules(r, &mut IfCache::default()));
+    let any_job: [bool; 3] = std::array::from_fn(|i| {
+        statics
+            .iter()
+            .any(|s| s.gitlab.is_some_and(|g| g[i].possible()))
+    });
+    // `workflow:rules` is the pipeline's, read by each of its files: read only where
+    // a job may run (most included files define none).
+    let allowed_in = match rules {
+        Some(r) if any_job.contains(&true) => eval_rules(r, &mut IfCache::default()),
+        _ => [Tri::True; 3],
+    };
     let mut out = vec![];
     for (i, (event, source)) in EVENTS.iter().enumerate() {
         let allowed = allowed_in[i];
-        let any_job = statics
-            .iter()
-            .any(|s| s.gitlab.is_some_and(|g| g[i].possible()));
-        if !allowed.possible() || !any_job {
+        if !allowed.possible() || !any_job[i] {
             continue;
         }
         if allowed == Tri::Unknown {
@@ -109,9 +116,12 @@ fn workflow_rules<'a>(wf: &Workflow<'a>) -> Option<&'a Node> {
 }
 
 fn mentions_schedule(n: &Node) -> bool {
+    // A prebuilt searcher: asked of every `rules:` item of every job.
+    static SCHEDULE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("schedule"));
     n.get("if")
         .and_then(Node::as_str)
-        .is_some_and(|s| s.contains("schedule"))
+        .is_some_and(|s| SCHEDULE.find(s.as_bytes()).is_some())
 }
 
 /// What a rule's `if:` text gives in each event of [`EVENTS`], by text: the jobs of
@@ -120,19 +130,19 @@ fn mentions_schedule(n: &Node) -> bool {
 type IfCache<'a> = foldhash::HashMap<&'a str, [Tri; 3]>;
 
 /// The repository-independent parts of a workflow's GitLab jobs.
-pub(super) fn job_statics(table: &crate::facts::Facts, wf: &Workflow) -> Vec<JobStatic> {
+pub(super) fn job_statics(facts_table: &crate::facts::Facts, wf: &Workflow) -> Vec<JobStatic> {
     let has_workflow_rules = workflow_rules(wf).is_some();
     let mut cache = IfCache::default();
     let mut shared = duration::SharedScripts::default();
     wf.jobs
         .iter()
-        .map(|j| job_static(table, j, has_workflow_rules, &mut cache, &mut shared))
+        .map(|j| job_static(facts_table, j, has_workflow_rules, &mut cache, &mut shared))
         .collect()
 }
 
 /// A GitLab job's repository-independent parts.
 fn job_static<'a>(
-    table: &crate::facts::Facts,
+    facts_table: &crate::facts::Facts,
     j: &Job<'a>,
     has_workflow_rules: bool,
     cache: &mut IfCache<'a>,
@@ -178,7 +188,7 @@ fn job_static<'a>(
         steps: j
             .steps
             .iter()
-            .map(|s| (shared.step_kind(table, s, facts), Cond::parse(None)))
+            .map(|s| (shared.step_kind(facts_table, s, facts), Cond::parse(None)))
             .collect(),
         timeout: j.get("timeout").and_then(Node::as_str).and_then(timeout),
         facts,
@@ -298,12 +308,21 @@ fn eval_rules<'a>(rules: &'a Node, cache: &mut IfCache<'a>) -> [Tri; 3] {
             // `!reference` or a scalar: not read; events a rule before decided keep it.
             return decided.map(|d| d.unwrap_or(Tri::Unknown));
         }
-        let ifs = match r.get("if").and_then(Node::as_str) {
+        // The rule's keys in one pass (the first of each name, as `Node::get`).
+        let (mut if_, mut unsure, mut when) = (None, false, None);
+        for e in r.as_map().unwrap_or(&[]) {
+            match e.key.as_str() {
+                Some("if") if if_.is_none() => if_ = Some(&e.value),
+                Some("changes" | "exists") => unsure = true,
+                Some("when") if when.is_none() => when = Some(&e.value),
+                _ => {}
+            }
+        }
+        let ifs = match if_.and_then(Node::as_str) {
             Some(e) => *cache.entry(e).or_insert_with(|| expr(e)),
             None => [Tri::True; 3],
         };
-        let unsure = r.get("changes").is_some() || r.get("exists").is_some();
-        let outcome = when_runs(r.get("when"));
+        let outcome = when_runs(when);
         for i in 0..3 {
             if decided[i].is_some() {
                 continue;
@@ -625,6 +644,9 @@ mod tests {
             "a: b\n",
             "- {}\n",
             "- if: $CI_COMMIT_TAG\n- if: $CI_COMMIT_TAG\n  when: never\n",
+            // A key written twice: the first is read, as `Node::get` reads it.
+            "- if: $CI_COMMIT_TAG\n  if: $SECOND_IF\n  when: never\n  when: always\n- when: manual\n",
+            "- when: never\n  if: $CI_COMMIT_TAG\n  changes: [a]\n  exists: [b]\n- if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n  when: on_success\n",
         ];
         let mut cache = IfCache::default();
         let docs: Vec<_> = lists
@@ -645,6 +667,8 @@ mod tests {
         // The texts were read once and shared.
         assert!(cache.contains_key("$CI_COMMIT_TAG"));
         assert_eq!(cache.len(), 6);
+        // Of a key written twice, only the first was read.
+        assert!(!cache.contains_key("$SECOND_IF"));
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub mod gitlab;
 pub mod report;
 pub mod runs;
 pub mod savings;
+pub mod table;
 mod unused_needs;
 
 use crate::facts::Facts;
@@ -40,6 +41,7 @@ use report::{
 };
 use runs::{Observed, Runs};
 use std::collections::HashMap;
+use table::Table;
 
 /// What the user tells pipewise about how often things happen and how long jobs
 /// took (`pipewise cost --runs FILE --pushes-per-day N …`).
@@ -68,8 +70,8 @@ enum Callee {
 }
 
 /// What the model reads from a job whatever the repository around its workflow,
-/// read once per workflow ([`Workflow::economics`]): the `cost/*` rules and the report
-/// section share it.
+/// read once per workflow ([`table::Table::statics`]): the `cost/*` rules and the
+/// report section share it.
 #[derive(Debug)]
 pub(crate) struct JobStatic {
     cond: Cond,
@@ -118,6 +120,8 @@ impl std::ops::Deref for JobModel<'_, '_> {
 /// A workflow, read once.
 struct Model<'v, 'a> {
     wf: &'v Workflow<'a>,
+    /// Its jobs' repository-independent parts, in job order.
+    statics: &'v [JobStatic],
     jobs: Vec<JobModel<'v, 'a>>,
     /// Each job's `needs:` as job indices.
     needs: Vec<Vec<usize>>,
@@ -142,17 +146,28 @@ struct RunResult {
     undecided: Vec<String>,
 }
 
-/// The "Cost and speed" section for a repository's workflows.
-pub fn analyze(facts: &Facts, workflows: &[Workflow], inputs: &Inputs) -> Economics {
+/// The "Cost and speed" section for a repository's workflows; `table` keeps what is
+/// read once per workflow (the engine's, shared with the `cost/*` rules).
+pub fn analyze(facts: &Facts, table: &Table, workflows: &[Workflow], inputs: &Inputs) -> Economics {
     let a = &inputs.assumptions;
     let by_path: HashMap<&str, usize> = workflows
         .iter()
         .enumerate()
         .map(|(i, w)| (w.path, i))
         .collect();
+    // What a workflow the table does not hold reads of its jobs (none in an audit).
+    let mut own: Vec<Vec<JobStatic>> = workflows.iter().map(|_| vec![]).collect();
     let models: Vec<Model> = workflows
         .iter()
-        .map(|w| model(facts, w, &by_path, inputs.runs.as_ref()))
+        .zip(own.iter_mut())
+        .map(|(w, own)| {
+            model(
+                w,
+                table.statics(facts, w, own),
+                &by_path,
+                inputs.runs.as_ref(),
+            )
+        })
         .collect();
     // The workflows that call each workflow, in one pass over every job (a scan of
     // every job per workflow would be quadratic in a repository of many workflows).
@@ -175,9 +190,7 @@ pub fn analyze(facts: &Facts, workflows: &[Workflow], inputs: &Inputs) -> Econom
         let gitlab = m.wf.platform == Platform::GitLab;
         let mut gl_notes = vec![];
         let (evs, mut other) = if gitlab {
-            let statics =
-                crate::memo::get::<Vec<JobStatic>>(&m.wf.economics).map_or(&[][..], Vec::as_slice);
-            (gitlab::events(m.wf, statics, a, &mut gl_notes), vec![])
+            (gitlab::events(m.wf, m.statics, a, &mut gl_notes), vec![])
         } else {
             events::events(m.wf, a)
         };
@@ -330,7 +343,7 @@ pub fn analyze(facts: &Facts, workflows: &[Workflow], inputs: &Inputs) -> Econom
     econ.workflows = out;
     let mut s: Vec<report::Saving> = workflows
         .iter()
-        .flat_map(|w| savings::of_workflow(facts, w, a))
+        .flat_map(|w| savings::of_workflow(facts, table, w, a))
         .collect();
     if inputs.runs.is_some() {
         s.extend(models.iter().flat_map(savings::timeouts));
@@ -363,7 +376,7 @@ fn basis(r: &RunResult) -> String {
 
 /// Reads a job's repository-independent parts: conditions, matrix legs and their
 /// runners, step kinds, timeout.
-fn job_static(table: &Facts, j: &Job) -> JobStatic {
+fn job_static(facts_table: &Facts, j: &Job) -> JobStatic {
     let mut notes = vec![];
     let facts = duration::job_facts(j);
     let legs_values = events::matrix_legs(j.node);
@@ -404,7 +417,7 @@ fn job_static(table: &Facts, j: &Job) -> JobStatic {
             .iter()
             .map(|s| {
                 (
-                    duration::step_kind(table, s, facts),
+                    duration::step_kind(facts_table, s, facts),
                     Cond::parse(s.get("if")),
                 )
             })
@@ -417,21 +430,25 @@ fn job_static(table: &Facts, j: &Job) -> JobStatic {
     }
 }
 
-/// Reads a workflow once: jobs, legs, runners, steps, needs and callees.
+/// What the model reads from each job of a workflow whatever the repository around
+/// it, read once per workflow into the economics table ([`Table::statics`]).
+/// `facts_table`: what the jobs' commands do ([`Facts::command_intent`]).
+fn compute_statics(facts_table: &Facts, wf: &Workflow) -> Vec<JobStatic> {
+    if wf.platform == Platform::GitLab {
+        gitlab::job_statics(facts_table, wf)
+    } else {
+        wf.jobs.iter().map(|j| job_static(facts_table, j)).collect()
+    }
+}
+
+/// Reads a workflow once: jobs, legs, runners, steps, needs and callees, with its
+/// jobs' `statics` ([`Table::statics`]).
 fn model<'v, 'a>(
-    table: &Facts,
     wf: &'v Workflow<'a>,
+    statics: &'v [JobStatic],
     by_path: &HashMap<&str, usize>,
     runs: Option<&Runs>,
 ) -> Model<'v, 'a> {
-    let statics = crate::memo::get_or_init(&wf.economics, || -> Vec<JobStatic> {
-        if wf.platform == Platform::GitLab {
-            gitlab::job_statics(table, wf)
-        } else {
-            wf.jobs.iter().map(|j| job_static(table, j)).collect()
-        }
-    })
-    .map_or(&[][..], Vec::as_slice);
     let mut notes = vec![];
     let index: HashMap<&str, usize> = wf
         .jobs
@@ -488,6 +505,7 @@ fn model<'v, 'a>(
     notes.dedup();
     Model {
         wf,
+        statics,
         jobs,
         needs,
         order,

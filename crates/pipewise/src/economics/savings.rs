@@ -5,6 +5,7 @@
 use super::duration::{self, Kind};
 use super::events::{self, Event};
 use super::report::{cents, tidy, Assumptions, Saving, BASIS_MODEL, BASIS_RUNS};
+use super::table::Table;
 use super::{model, run, running, Memo, Model};
 use crate::facts::Facts;
 use crate::finding::Span;
@@ -58,19 +59,13 @@ pub struct Found {
     pub usd_per_month: f64,
 }
 
-/// [`find`] under the default assumptions, computed once per workflow (the `cost/*`
-/// rules and the report section ask for the same).
-pub fn find_default<'w>(facts: &Facts, wf: &'w Workflow) -> &'w [Found] {
-    crate::memo::get_or_init(&wf.savings, || find(facts, wf, &Assumptions::default()))
-        .map_or(&[][..], Vec::as_slice)
-}
-
-/// The optimisations of one workflow, as report entries.
-pub fn of_workflow(facts: &Facts, wf: &Workflow, a: &Assumptions) -> Vec<Saving> {
+/// The optimisations of one workflow, as report entries (under the default
+/// assumptions, the table's: the `cost/*` rules asked for the same).
+pub fn of_workflow(facts: &Facts, table: &Table, wf: &Workflow, a: &Assumptions) -> Vec<Saving> {
     let found = if *a == Assumptions::default() {
-        find_default(facts, wf).to_vec()
+        table.savings(facts, wf).into_owned()
     } else {
-        find(facts, wf, a)
+        find(facts, table, wf, a)
     };
     found
         .into_iter()
@@ -88,12 +83,15 @@ pub fn of_workflow(facts: &Facts, wf: &Workflow, a: &Assumptions) -> Vec<Saving>
 }
 
 /// The optimisations of one workflow (its own jobs; reusable workflows it calls are
-/// judged in their own file).
-pub fn find(facts: &Facts, wf: &Workflow, a: &Assumptions) -> Vec<Found> {
+/// judged in their own file). Under the default assumptions, computed once per
+/// workflow by the economics table ([`Table::savings`]).
+pub fn find(facts: &Facts, table: &Table, wf: &Workflow, a: &Assumptions) -> Vec<Found> {
     if wf.platform != crate::workflow::Platform::GitHub || wf.jobs.is_empty() {
         return vec![];
     }
-    find_in(facts, &[model(facts, wf, &HashMap::new(), None)], 0, a)
+    let mut own = vec![];
+    let statics = table.statics(facts, wf, &mut own);
+    find_in(facts, &[model(wf, statics, &HashMap::new(), None)], 0, a)
 }
 
 /// [`find`] on a workflow already read.

@@ -285,6 +285,7 @@ mod tests {
         let wf = Workflow::new("ci.yml", &doc);
         super::super::savings::find(
             &crate::facts::Facts::new([&wf], &[], &Default::default()),
+            &super::super::table::Table::none(),
             &wf,
             &Default::default(),
         )

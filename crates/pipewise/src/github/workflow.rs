@@ -21,8 +21,6 @@ impl<'a> Workflow<'a> {
             problems: vec![],
             platform: Platform::GitHub,
             pipeline: None,
-            savings: std::sync::OnceLock::new(),
-            economics: std::sync::OnceLock::new(),
         };
         let Some(map) = root.as_map() else {
             problems.push(Problem {

@@ -548,9 +548,11 @@ pub(super) fn flattened(n: &Node) -> Vec<&Node> {
     out
 }
 
-/// Rules between keys that the table cannot say.
-fn check_relations(cx: &mut Ctx, job: &Node) {
-    if let Some(t) = job.get("trigger").filter(|t| t.as_map().is_some()) {
+/// Rules inside `trigger:`, `cache:` and `rules:` that the table cannot say. Each
+/// reads its own key only (`get` gives a job's value of a key, or nothing where it
+/// is not to be checked).
+fn check_relations<'n>(cx: &mut Ctx, get: impl Fn(&str) -> Option<&'n Node>) {
+    if let Some(t) = get("trigger").filter(|t| t.as_map().is_some()) {
         let (project, include) = (t.get("project"), t.get("include"));
         match (project, include) {
             (Some(_), Some(i)) => {
@@ -577,7 +579,7 @@ fn check_relations(cx: &mut Ctx, job: &Node) {
             cx.at(b, message);
         }
     }
-    if let Some(key) = cache_items(job)
+    if let Some(key) = cache_items(get("cache"))
         .into_iter()
         .filter_map(|c| c.get("key"))
         .find(|k| k.as_str().is_some_and(bad_cache_key))
@@ -588,7 +590,7 @@ fn check_relations(cx: &mut Ctx, job: &Node) {
         );
         cx.at(key, message);
     }
-    for r in job.get("rules").map(flattened).unwrap_or_default() {
+    for r in get("rules").map(flattened).unwrap_or_default() {
         if r.as_map().is_none() || unjudged(r) {
             continue;
         }
@@ -617,8 +619,8 @@ fn check_relations(cx: &mut Ctx, job: &Node) {
     }
 }
 
-fn cache_items(job: &Node) -> Vec<&Node> {
-    match job.get("cache") {
+fn cache_items(cache: Option<&Node>) -> Vec<&Node> {
+    match cache {
         Some(c) if c.as_seq().is_some() => flattened(c),
         Some(c) => vec![c],
         None => vec![],
@@ -631,24 +633,54 @@ fn bad_cache_key(k: &str) -> bool {
 }
 
 /// The inner structure of the keywords of one merged job (spans still encoded).
-pub(super) fn check_job(name: &str, job: &Node, out: &mut Vec<Issue>) {
+/// Entries `skip` marks (by index) are left out: their checks are known to find
+/// nothing ([`entry_clean`]).
+pub(super) fn check_job(name: &str, job: &Node, skip: &[bool], out: &mut Vec<Issue>) {
     let mut cx = Ctx {
         owner: Owner::Job(name),
         path: String::new(),
         out,
     };
-    for e in job.as_map().unwrap_or(&[]) {
-        let Some(k) = e.key.as_str() else { continue };
-        if let Some((_, v)) = KEYWORDS.iter().find(|(kw, _)| *kw == k) {
-            // Top-level shapes are `schema::check_types`'s; only look inside.
-            if fits(v, &e.value) {
-                cx.path.clear();
-                cx.path.push_str(k);
-                check(&mut cx, v, &e.value, 0);
-            }
+    let entries = job.as_map().unwrap_or(&[]);
+    let skipped = |i: usize| skip.get(i).copied().unwrap_or(false);
+    for (i, e) in entries.iter().enumerate() {
+        if !skipped(i) {
+            check_entry(&mut cx, e);
         }
     }
-    check_relations(&mut cx, job);
+    // A key's value as `Node::get` finds it (the first entry), unless skipped.
+    check_relations(&mut cx, |k| {
+        let i = entries.iter().position(|e| e.key.as_str() == Some(k))?;
+        (!skipped(i)).then(|| &entries[i].value)
+    });
+}
+
+/// The checks of one top-level entry of a job.
+fn check_entry(cx: &mut Ctx, e: &Entry) {
+    let Some(k) = e.key.as_str() else { return };
+    if let Some((_, v)) = KEYWORDS.iter().find(|(kw, _)| *kw == k) {
+        // Top-level shapes are `schema::check_types`'s; only look inside.
+        if fits(v, &e.value) {
+            cx.path.clear();
+            cx.path.push_str(k);
+            check(cx, v, &e.value, 0);
+        }
+    }
+}
+
+/// Whether [`check_job`] finds nothing in this top-level entry of a job, whatever
+/// the job: its checks read the entry alone (the job's name is only in messages).
+pub(super) fn entry_clean(e: &Entry) -> bool {
+    let mut out = vec![];
+    let mut cx = Ctx {
+        owner: Owner::Text(""),
+        path: String::new(),
+        out: &mut out,
+    };
+    check_entry(&mut cx, e);
+    let key = e.key.as_str();
+    check_relations(&mut cx, |k| (key == Some(k)).then_some(&e.value));
+    out.is_empty()
 }
 
 /// `workflow:` rules (`when: always` or `never` only) and `auto_cancel`.

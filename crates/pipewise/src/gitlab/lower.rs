@@ -12,7 +12,7 @@ use crate::shell::Script;
 use crate::workflow::{Job, Origin, Platform, Run, Step, Workflow};
 use foldhash::HashMap;
 use pipewise_yaml::{Node, NodeKind};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 /// The workflows of one pipeline: one per file, in the pipeline's file order.
 pub fn lower<'a>(p: &'a Pipeline<'a>) -> Vec<Workflow<'a>> {
@@ -67,8 +67,6 @@ pub fn lower<'a>(p: &'a Pipeline<'a>) -> Vec<Workflow<'a>> {
             problems: vec![],
             platform: Platform::GitLab,
             pipeline: Some(p),
-            savings: OnceLock::new(),
-            economics: OnceLock::new(),
         });
     }
     out

@@ -179,6 +179,9 @@ pub struct Job<'r> {
     /// For each entry of `node`, the file it came from.
     pub key_files: Vec<usize>,
     pub lines: Vec<Line>,
+    /// For each entry of `node`: a copy of a kept node that the checks reading one
+    /// key alone found nothing in ([`Builder::known_clean`]); those checks skip it.
+    pub(super) clean: Vec<bool>,
 }
 
 impl Job<'_> {
@@ -203,6 +206,43 @@ impl Job<'_> {
     pub fn is_hidden(&self) -> bool {
         self.name.starts_with('.')
     }
+    /// The value of `key` (as [`Job::get`]), unless the checks that read one key
+    /// alone are known to find nothing in it ([`Job::clean`]).
+    pub(super) fn unchecked(&self, key: &str) -> Option<&Node> {
+        let entries = self.node.as_map()?;
+        let i = entries.iter().position(|e| e.key.as_str() == Some(key))?;
+        (!self.clean.get(i).copied().unwrap_or(false)).then(|| &entries[i].value)
+    }
+}
+
+/// The first node under a script section that is a mapping (not a `!reference`
+/// marker): a line GitLab refuses.
+fn mapping_line(n: &Node) -> Option<Span> {
+    let mut bad = None;
+    n.walk(&mut |x| {
+        if bad.is_none() && x.as_map().is_some_and(|m| reference_target(m).is_none()) {
+            bad = Some(x.span);
+        }
+    });
+    bad
+}
+
+/// Whether `n` holds a `!reference` marker ([`is_marker`]) anywhere.
+fn has_marker(n: &Node) -> bool {
+    let mut stack = vec![n];
+    while let Some(n) = stack.pop() {
+        match &n.kind {
+            NodeKind::Scalar { .. } => {}
+            NodeKind::Seq(items) => stack.extend(items),
+            NodeKind::Map(es) => {
+                if is_marker(es) {
+                    return true;
+                }
+                stack.extend(es.iter().map(|e| &e.value));
+            }
+        }
+    }
+    false
 }
 
 /// A structural problem GitLab would reject.
@@ -361,6 +401,15 @@ struct Builder<'r> {
     any_marker: bool,
     /// `rules:if` verdicts by text ([`values::Expressions`]).
     exprs: values::Expressions,
+    /// By [`address`] of a kept node (a resolved template's or `default:`'s entry
+    /// value, which lives as long as the builder): whether the checks that read one
+    /// key alone ([`keywords::entry_clean`], [`values::entry_clean`]) find nothing
+    /// in a job's copy of it. Every job that gets the entry unchanged gets the same
+    /// copy (`!reference` markers in it resolve alike), so it is checked once.
+    clean: HashMap<usize, bool>,
+    /// By [`address`] of a kept node, like `clean`: whether it has no `!reference`
+    /// marker (a copy of it is left as it is by [`Builder::references`]).
+    unmarked: HashMap<usize, bool>,
 }
 
 fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> {
@@ -389,6 +438,8 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
         markers,
         any_marker,
         exprs: values::Expressions::default(),
+        clean: HashMap::default(),
+        unmarked: HashMap::default(),
     };
     let mut includes = vec![];
     // (name, file, key) of each visible job's definitions, first-seen order.
@@ -481,15 +532,21 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
     let mut jobs = vec![];
     let mut stops = vec![];
     for (name, file, key) in visible {
-        let Some(mut node) = b.resolve(name, &mut vec![]) else {
+        let Some((mut node, mut sources)) = b.resolve_sourced(name, &mut vec![]) else {
             continue;
         };
-        apply_defaults(&mut node, &defaults);
-        b.references(&mut node, 0);
-        // Checked while spans still carry their file.
+        apply_defaults(&mut node, &defaults, &mut sources);
+        if node.as_map().is_some_and(is_marker) {
+            // The whole job is replaced by what it names.
+            sources.clear();
+        }
+        b.references_sourced(&mut node, &sources);
+        // Checked while spans still carry their file; the entries copied from a
+        // kept node whose checks found nothing are not checked again.
+        let skip = b.known_clean(&node, &sources);
         let mut issues = vec![];
-        keywords::check_job(name, &node, &mut issues);
-        values::check_job(name, &node, &mut b.exprs, &mut issues);
+        keywords::check_job(name, &node, &skip, &mut issues);
+        values::check_job(name, &node, &skip, &mut b.exprs, &mut issues);
         b.problems.extend(issues.into_iter().map(decoded));
         stops.extend(keywords::on_stop(jobs.len(), &node));
         let (node, key_files, lines) = finish(node, b.files.len() > 1);
@@ -500,6 +557,7 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
             node,
             key_files,
             lines,
+            clean: skip,
         };
         b.check_job(&job, &stages);
         jobs.push(job);
@@ -616,10 +674,24 @@ impl<'r> Builder<'r> {
     /// A job or template with its `extends:` applied: a fresh copy, which the caller
     /// owns (of the kept resolution when [`Builder::cacheable`]).
     fn resolve(&mut self, name: &str, stack: &mut Vec<String>) -> Option<Node> {
+        self.resolve_sourced(name, stack).map(|(n, _)| n)
+    }
+
+    /// [`Builder::resolve`], with the [`Sources`] of the copy.
+    fn resolve_sourced(&mut self, name: &str, stack: &mut Vec<String>) -> Option<(Node, Sources)> {
         if self.cacheable(name) {
-            return self
-                .cached(name, stack)
-                .then(|| self.resolved.get(name)?.clone())?;
+            if !self.cached(name, stack) {
+                return None;
+            }
+            let kept = self.resolved.get(name)?.as_ref()?;
+            // Every entry is a copy of the kept one.
+            let sources = kept
+                .as_map()
+                .unwrap_or(&[])
+                .iter()
+                .map(|e| Some(address(&e.value)))
+                .collect();
+            return Some((kept.clone(), sources));
         }
         self.compute(name, stack)
     }
@@ -631,7 +703,7 @@ impl<'r> Builder<'r> {
             return r.is_some();
         }
         match self.compute(name, stack) {
-            Some(r) => {
+            Some((r, _)) => {
                 self.resolved.insert(name.to_string(), Some(r));
                 true
             }
@@ -642,7 +714,7 @@ impl<'r> Builder<'r> {
     /// `name`'s definitions merged, with what it `extends:` merged under them. The
     /// parents are kept resolutions, merged from where they are kept
     /// ([`merge_over`]): only what the child does not override is copied.
-    fn compute(&mut self, name: &str, stack: &mut Vec<String>) -> Option<Node> {
+    fn compute(&mut self, name: &str, stack: &mut Vec<String>) -> Option<(Node, Sources)> {
         let again = self.uncached.contains(name);
         let problems_before = self.problems.len();
         let own = self.raw(name)?;
@@ -677,7 +749,7 @@ impl<'r> Builder<'r> {
             let parent = if self.cacheable(&p) {
                 self.cached(&p, stack).then_some(Ok(p.clone()))
             } else {
-                self.compute(&p, stack).map(Err)
+                self.compute(&p, stack).map(|(n, _)| Err(n))
             };
             match parent {
                 Some(x) => found.push(x),
@@ -705,8 +777,10 @@ impl<'r> Builder<'r> {
     }
 
     /// `own` merged over its parents (kept ones read in place), in order
-    /// ([`merge_many`]: only what ends up in the result is copied from them).
-    fn merge_parents(&self, found: Vec<Result<String, Node>>, own: Node) -> Node {
+    /// ([`merge_many`]: only what ends up in the result is copied from them), with
+    /// the [`Sources`] of the result when every parent is kept (none otherwise: an
+    /// owned parent is dropped after the merge).
+    fn merge_parents(&self, found: Vec<Result<String, Node>>, own: Node) -> (Node, Sources) {
         let layers: Vec<&Node> = found
             .iter()
             .filter_map(|x| match x {
@@ -714,7 +788,12 @@ impl<'r> Builder<'r> {
                 Err(n) => Some(n),
             })
             .collect();
-        merge_many(&layers, own)
+        let (node, sources) = merge_sourced(&layers, own);
+        if found.iter().all(Result::is_ok) {
+            (node, sources)
+        } else {
+            (node, vec![])
+        }
     }
 
     /// Replaces `!reference` markers in `node` by what they name. A list (before
@@ -797,6 +876,67 @@ impl<'r> Builder<'r> {
         found
     }
 
+    /// [`Builder::references`] of a merged job (at its top, depth 0), leaving out
+    /// the entries copied from a kept node without a marker ([`Sources`]): the
+    /// pass would change nothing in them.
+    fn references_sourced(&mut self, job: &mut Node, sources: &[Option<usize>]) {
+        #[cfg(test)]
+        if NO_MEMO.with(std::cell::Cell::get) {
+            return self.references(job, 0);
+        }
+        if !self.any_marker || sources.is_empty() {
+            return self.references(job, 0);
+        }
+        let NodeKind::Map(entries) = &mut job.kind else {
+            return self.references(job, 0);
+        };
+        if is_marker(entries) {
+            return self.references(job, 0);
+        }
+        for (i, e) in entries.iter_mut().enumerate() {
+            if let Some(&Some(at)) = sources.get(i) {
+                let value = &e.value;
+                if *self
+                    .unmarked
+                    .entry(at)
+                    .or_insert_with(|| !has_marker(value))
+                {
+                    continue;
+                }
+            }
+            self.references(&mut e.value, 1);
+        }
+    }
+
+    /// Which top-level entries of `job` (with its [`Sources`]) are copies of a kept
+    /// node whose checks find nothing: judged on the first copy, then remembered.
+    fn known_clean(&mut self, job: &Node, sources: &[Option<usize>]) -> Vec<bool> {
+        let entries = job.as_map().unwrap_or(&[]);
+        let mut skip = Vec::with_capacity(entries.len());
+        for (e, source) in entries.iter().zip(sources) {
+            let Some(&at) = source.as_ref() else {
+                skip.push(false);
+                continue;
+            };
+            #[cfg(test)]
+            if NO_MEMO.with(std::cell::Cell::get) {
+                skip.push(false);
+                continue;
+            }
+            let exprs = &mut self.exprs;
+            let clean = *self.clean.entry(at).or_insert_with(|| {
+                keywords::entry_clean(e)
+                    && e.key.as_str().is_none_or(|k| {
+                        values::entry_clean(k, &e.value, exprs)
+                            && super::schema::entry_clean(k, &e.value)
+                            && !(SECTIONS.contains(&k) && mapping_line(&e.value).is_some())
+                    })
+            });
+            skip.push(clean);
+        }
+        skip
+    }
+
     fn check_job(&mut self, job: &Job, stages: &[String]) {
         // Unknown keys of the merged job: its own and those of what it extends.
         for (e, &fi) in job.node.as_map().unwrap_or(&[]).iter().zip(&job.key_files) {
@@ -821,16 +961,10 @@ impl<'r> Builder<'r> {
             });
         }
         for section in SECTIONS {
-            let Some(n) = job.node.get(section) else {
+            let Some(n) = job.unchecked(section) else {
                 continue;
             };
-            let mut bad = None;
-            n.walk(&mut |x| {
-                if bad.is_none() && x.as_map().is_some_and(|m| reference_target(m).is_none()) {
-                    bad = Some(x.span);
-                }
-            });
-            if let (Some(span), Some(fi)) = (bad, job.file_of(section)) {
+            if let (Some(span), Some(fi)) = (mapping_line(n), job.file_of(section)) {
                 self.problems.push(Problem {
                     file: fi,
                     span,
@@ -1397,6 +1531,8 @@ fn probe() {
 #[cfg(test)]
 thread_local! {
     static PROBES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// Tests: every entry checked in every job ([`Builder::known_clean`] off).
+    static NO_MEMO: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// The key comparisons and probes made by `f` ([`probe`]).
@@ -1538,22 +1674,65 @@ fn materialize(layers: &[&Node]) -> Node {
 /// `merge_into(…merge_into(layers[0].clone(), layers[1].clone())…, over)` gives,
 /// with only what ends up in the result copied from the layers (a job that
 /// `extends:` several kept templates; one is [`merge_over`]).
-fn merge_many(layers: &[&Node], mut over: Node) -> Node {
+fn merge_many(layers: &[&Node], over: Node) -> Node {
+    merge_sourced(layers, over).0
+}
+
+/// Where each top-level entry of a merged job comes from ([`Sources`]): the
+/// address of the node it is an unchanged copy of, or `None`.
+fn address(n: &Node) -> usize {
+    std::ptr::from_ref(n).addr()
+}
+
+/// For each top-level entry of a merged job, in order, the kept node (a resolved
+/// template's or `default:`'s entry value, by [`address`]) it is an unchanged copy
+/// of; `None` for the others (the job's own keys, mappings merged from several
+/// layers), and for every entry past the end.
+type Sources = Vec<Option<usize>>;
+
+/// [`merge_many`], with the [`Sources`] of the result: an entry of a layer that no
+/// later layer and not `over` has is copied unchanged from that layer.
+fn merge_sourced(layers: &[&Node], mut over: Node) -> (Node, Sources) {
     if !mergeable(&over) {
-        return over;
+        return (over, vec![]);
     }
     let maps = counted(layers);
-    match maps {
-        [] => return over,
-        [one] => return merge_over(one, over),
-        _ => {}
+    if let [one] = maps {
+        let NodeKind::Map(b) = &one.kind else {
+            return (merge_over(one, over), vec![]);
+        };
+        let NodeKind::Map(o) = std::mem::replace(&mut over.kind, NodeKind::Seq(Vec::new())) else {
+            return (over, vec![]);
+        };
+        let matches = key_matches(b, &o);
+        // Each entry of the base gives the entry at its place in the result.
+        let sources = b
+            .iter()
+            .zip(&matches.0)
+            .map(|(be, m)| m.is_none().then(|| address(&be.value)))
+            .collect();
+        let merged = merge_onto(b.iter(), matches, o, over.span, Entry::clone, |be, ov| {
+            merge_over(&be.value, ov)
+        });
+        return (merged, sources);
+    }
+    if maps.is_empty() {
+        return (over, vec![]);
     }
     let items = layered(maps);
     let NodeKind::Map(o) = std::mem::replace(&mut over.kind, NodeKind::Seq(Vec::new())) else {
-        return over;
+        return (over, vec![]);
     };
     let matches = key_matches(&items, &o);
-    merge_onto(
+    let sources = items
+        .iter()
+        .zip(&matches.0)
+        .map(|(item, m)| match (m, item.values.as_slice()) {
+            (None, [only]) => Some(address(only)),
+            _ => None,
+        })
+        .collect();
+    let merged = merge_onto(
         items.into_iter(),
         matches,
         o,
@@ -1563,11 +1742,13 @@ fn merge_many(layers: &[&Node], mut over: Node) -> Node {
             value: materialize(item.values.as_slice()),
         },
         |item, ov| merge_many(item.values.as_slice(), ov),
-    )
+    );
+    (merged, sources)
 }
 
-/// Adds the `default:` keys a job neither sets nor refuses through `inherit:`.
-fn apply_defaults(job: &mut Node, defaults: &[Entry]) {
+/// Adds the `default:` keys a job neither sets nor refuses through `inherit:`, and
+/// their [`Sources`] (each is a copy of `defaults`' entry).
+fn apply_defaults(job: &mut Node, defaults: &[Entry], sources: &mut Sources) {
     if defaults.is_empty() {
         return;
     }
@@ -1591,6 +1772,8 @@ fn apply_defaults(job: &mut Node, defaults: &[Entry]) {
     let NodeKind::Map(entries) = &mut job.kind else {
         return;
     };
+    sources.resize(entries.len(), None);
+    sources.extend(add.iter().map(|d| Some(address(&d.value))));
     entries.extend(add.into_iter().cloned());
 }
 
@@ -1795,6 +1978,43 @@ mod tests {
         it.fold(first, merge_into)
     }
 
+    /// [`merge_sourced`] gives what [`merge_many`] gives, and each source it names
+    /// is a top-level value of a layer, under the key of the entry, equal to the
+    /// entry's value, with that key in no later layer and not in `over`; the
+    /// number of entries it names.
+    fn sources_are_copies(layers: &[&Node], over: &Node) -> usize {
+        let (merged, sources) = merge_sourced(layers, over.clone());
+        assert_eq!(merged, merge_many(layers, over.clone()));
+        let entries = merged.as_map().unwrap_or(&[]);
+        assert!(sources.len() <= entries.len());
+        let mut named = 0;
+        for (e, source) in entries.iter().zip(&sources) {
+            let Some(at) = *source else { continue };
+            let layer = counted(layers)
+                .iter()
+                .position(|l| {
+                    l.as_map()
+                        .unwrap_or(&[])
+                        .iter()
+                        .any(|le| address(&le.value) == at && le.key.as_str() == e.key.as_str())
+                })
+                .expect("a source is a layer's entry");
+            let copied = counted(layers)[layer]
+                .as_map()
+                .unwrap_or(&[])
+                .iter()
+                .find(|le| address(&le.value) == at)
+                .expect("found");
+            assert_eq!(copied.value, e.value);
+            let key = e.key.as_str();
+            for later in counted(layers)[layer + 1..].iter().chain([&over]) {
+                assert!(later.get(key.unwrap_or("")).is_none() || key.is_none());
+            }
+            named += 1;
+        }
+        named
+    }
+
     /// Several kept layers merged at once give what merging copies of them in turn
     /// gives: mappings merged key by key at every depth, a list, scalar or
     /// `!reference` marker replacing what came before (and replaced by what comes
@@ -1833,6 +2053,7 @@ mod tests {
         pool.push(with_marker);
         pool.push(marker);
         let mut checked = 0;
+        let mut sourced = 0;
         for a in &pool {
             for b in &pool {
                 for o in &pool {
@@ -1841,6 +2062,8 @@ mod tests {
                         folded(&[a, b], Some(o)),
                         "{a:?} + {b:?} + {o:?}"
                     );
+                    sourced += sources_are_copies(&[a, b], o);
+                    sourced += sources_are_copies(&[b], o);
                     assert_eq!(materialize(&[a, b, o]), folded(&[a, b, o], None));
                     for c in pool.iter().step_by(3) {
                         assert_eq!(
@@ -1854,6 +2077,7 @@ mod tests {
             }
         }
         assert!(checked > 1000);
+        assert!(sourced > 1000, "{sourced}");
         // One layer is `merge_over`; none leaves `over` as it is.
         assert_eq!(
             merge_many(&[&pool[0]], pool[1].clone()),
@@ -1909,6 +2133,150 @@ mod tests {
         ] {
             assert!(!may_spell_marker(no), "{no}");
         }
+    }
+
+    /// A repository of GitLab CI files, in memory.
+    fn repo_of(files: &[(&str, &str)]) -> Repo {
+        let mut sources: Vec<SourceFile> = files
+            .iter()
+            .map(|(p, t)| {
+                SourceFile::from_text(
+                    p.to_string(),
+                    crate::source::FileKind::GitlabCi,
+                    t.to_string(),
+                )
+                .0
+            })
+            .collect();
+        sources.sort_by(|a, b| a.path.cmp(&b.path));
+        Repo {
+            root: std::path::PathBuf::new(),
+            display: String::new(),
+            paths: files.iter().map(|(p, _)| p.to_string()).collect(),
+            files: sources,
+            errors: vec![],
+            incomplete: false,
+            tree: None,
+            build_contexts: Default::default(),
+        }
+    }
+
+    /// Every problem of the merged pipelines, as (file, span, message), after
+    /// checking that the merged jobs are those of a build without the memo.
+    fn problems_of(repo: &Repo, memo: bool) -> Vec<(usize, Span, String)> {
+        type Built = (String, Node, Vec<usize>, Vec<(usize, Option<Node>)>);
+        let jobs = |p: &Pipeline| -> Vec<Built> {
+            p.jobs
+                .iter()
+                .map(|j| {
+                    let lines = j.lines.iter().map(|l| (l.file, l.node(j).cloned()));
+                    (
+                        j.name.to_string(),
+                        j.node.clone(),
+                        j.key_files.clone(),
+                        lines.collect(),
+                    )
+                })
+                .collect()
+        };
+        NO_MEMO.with(|m| m.set(true));
+        let full: Vec<Vec<Built>> = crate::gitlab::pipelines(repo, &[])
+            .iter()
+            .map(jobs)
+            .collect();
+        NO_MEMO.with(|m| m.set(!memo));
+        let pipelines = crate::gitlab::pipelines(repo, &[]);
+        NO_MEMO.with(|m| m.set(false));
+        let built: Vec<Vec<Built>> = pipelines.iter().map(jobs).collect();
+        assert_eq!(built, full);
+        pipelines
+            .iter()
+            .flat_map(|p| &p.problems)
+            .map(|p| (p.file, p.span, p.message.clone()))
+            .collect()
+    }
+
+    /// Entries that jobs copy unchanged from a template or `default:` are checked
+    /// once, on the first copy: the problems are those of checking every job in
+    /// full, in the same order, each job named, whether the template is clean or
+    /// not, shared by one job or several, overridden, merged with the job's own
+    /// keys, reached through `!reference`, or repeated.
+    #[test]
+    fn shared_entries_checked_once_find_what_every_job_finds() {
+        let templates = concat!(
+            ".clean:\n  image: {name: alpine, pull_policy: always}\n  rules:\n    - if: $CI_COMMIT_BRANCH\n",
+            "  artifacts: {paths: [a], expire_in: 1 week}\n  cache: {key: deps, paths: [x]}\n  timeout: 1h\n",
+            "  environment: {name: review, action: prepare}\n  tags: [a]\n  needs: []\n",
+            ".dirty:\n  image: {name: alpine, pull_policy: sometimes}\n  rules:\n    - if: $A == main\n",
+            "    - when: delayed\n  artifacts: {paths: [1, {b: c}], expire_in: 1 fortnight, expose: x}\n",
+            "  cache: {key: a/b, paths: [2]}\n  timeout: 3600\n  environment: {url: x, action: destroy}\n",
+            "  tags: [true]\n  stage: 7\n  trigger: {branch: main}\n  start_in: 1 minute\n",
+            ".shared:\n  script: [make]\n  rules: [{if: $X == y}]\n",
+            ".typed:\n  script: [make, 1, {a: b}]\n  before_script: [!reference [.shared, script]]\n",
+            "  after_script: [ok, [yes]]\n  variables: {A: [1], B: x}\n  needs: x\n  tags: [{a: b}]\n",
+            "  services: {name: x}\n  rules: [x]\n",
+            ".mapped:\n  script: [make, {a: b}]\n",
+            ".typed-ok:\n  before_script: [!reference [.shared, script], echo]\n  variables: {A: '1'}\n",
+            "  script: [make]\n",
+        );
+        let root = concat!(
+            "include: ci/t.yml\n",
+            "default:\n  image: {name: alpine, pull_policy: nope}\n  timeout: 2 fortnights\n",
+            "  tags: [ok]\n",
+            "stages: [build, test, 7]\n",
+            "a1:\n  extends: .clean\n  script: make\n",
+            "a2:\n  extends: .clean\n  script: make\n  cache: {key: b/c}\n",
+            "b1:\n  extends: .dirty\n  script: make\n",
+            "b2:\n  extends: .dirty\n  script: make\n  artifacts: {when: never}\n",
+            "b3:\n  extends: [.clean, .dirty]\n  script: make\n",
+            "b4:\n  extends: [.dirty, .clean]\n  script: make\n",
+            "c1:\n  extends: .b\n  script: make\n",
+            "c2:\n  extends: .b\n  script: make\n  tags: [x]\n",
+            ".b:\n  extends: .dirty\n  timeout: 1h\n",
+            "d1:\n  script: make\n  rules: !reference [.shared, rules]\n",
+            "d2:\n  script: make\n  rules: !reference [.shared, rules]\n",
+            "e1:\n  extends: .dirty\n  script: make\n  inherit: {default: false}\n",
+            "e2:\n  extends: .clean\n  script: make\n  image: alpine\n  image: {name: x, pull_policy: bad}\n",
+            "f1:\n  extends: a1\n",
+            "f2:\n  extends: a1\n  when: delayed\n",
+            "g1:\n  extends: .typed\n",
+            "g2:\n  extends: .typed\n  script: [make]\n",
+            "g3:\n  extends: [.typed-ok, .typed]\n",
+            "h1:\n  extends: .typed-ok\n",
+            "h2:\n  extends: .typed-ok\n  variables: {C: [2]}\n",
+            "m1:\n  extends: .mapped\nm2:\n  extends: .mapped\n",
+        );
+        let repo = repo_of(&[(".gitlab-ci.yml", root), ("ci/t.yml", templates)]);
+        let full = problems_of(&repo, false);
+        let memo = problems_of(&repo, true);
+        assert_eq!(memo, full);
+        // Every dirty entry is reported for each job that gets it.
+        for job in ["b1", "b2", "b3", "b4", "c1", "c2", "e1", "g1", "g3"] {
+            let n = full
+                .iter()
+                .filter(|(_, _, m)| m.contains(&format!("job `{job}`")))
+                .count();
+            assert!(n >= 5, "{job}: {n} problems in {full:#?}");
+        }
+        assert!(full
+            .iter()
+            .any(|(_, _, m)| m.contains("`image:pull_policy: nope` of job `d1`")));
+        assert!(full
+            .iter()
+            .any(|(_, _, m)| m.contains("`image:pull_policy: nope` of job `d2`")));
+        assert!(full
+            .iter()
+            .any(|(_, _, m)| m.contains("`rules:if` of job `d2`")));
+        assert!(full
+            .iter()
+            .any(|(_, _, m)| m.contains("`script` of job `m2` must be")));
+        // And the memo skipped entries: the same jobs, one file, all clean.
+        let clean = concat!(
+            ".t:\n  image: {name: alpine}\n  rules: [{if: $A}]\n  artifacts: {paths: [a]}\n",
+            "a:\n  extends: .t\n  script: make\nb:\n  extends: .t\n  script: make\n",
+        );
+        let repo = repo_of(&[(".gitlab-ci.yml", clean)]);
+        assert_eq!(problems_of(&repo, true), vec![]);
     }
 
     fn root(yaml: &str) -> Node {

@@ -14,6 +14,7 @@
 use super::keywords::flattened;
 use super::pipeline::{matrix_base, Job, Pipeline, Problem, SECTIONS};
 use super::values::not_a_string;
+use crate::finding::Span;
 use pipewise_yaml::{Node, NodeKind};
 use std::collections::{HashMap, HashSet};
 
@@ -138,102 +139,148 @@ fn shape_index(key: &str) -> Option<usize> {
     })
 }
 
-/// Value types of the keywords of every merged job.
+/// Value types of the keywords of every merged job. The entries the checks that
+/// read one key alone are known to find nothing in ([`Job::unchecked`]) are not
+/// read again.
 pub(super) fn check_types(p: &mut Pipeline) {
     let mut problems = vec![];
     for j in &p.jobs {
-        let mut bad =
-            |key: &str, n: &Node, message: String| problems.extend(j.problem(key, n, message));
+        let skip = j.clean.contains(&true);
+        let get = |key: &str| if skip { j.unchecked(key) } else { j.get(key) };
         // The job's value of each keyword of `SHAPES` (the first entry, as `get`).
         let mut values: [Option<&Node>; SHAPES.len()] = [None; SHAPES.len()];
-        for e in j.node.as_map().unwrap_or(&[]) {
-            if let Some(slot) = e
-                .key
-                .as_str()
-                .and_then(shape_index)
-                .and_then(|i| values.get_mut(i))
-            {
-                slot.get_or_insert(&e.value);
-            }
-        }
-        for (&(key, shape, want), v) in SHAPES.iter().zip(values) {
-            let Some(v) = v else { continue };
-            if !fits(v, shape) {
-                bad(
-                    key,
-                    v,
-                    format!(
-                        "`{key}` of job `{}` must be {want}, found {}",
-                        j.name,
-                        v.type_name()
-                    ),
-                );
-                continue;
-            }
-            // Items of lists of names.
-            let item_ok: fn(&Node) -> bool = match key {
-                "tags" | "dependencies" | "extends" => {
-                    |i| interpolated(i) || matches!(i.kind, NodeKind::Scalar { .. }) && !i.is_null()
+        let mut seen = [false; SHAPES.len()];
+        for (i, e) in j.node.as_map().unwrap_or(&[]).iter().enumerate() {
+            if let Some(k) = e.key.as_str().and_then(shape_index) {
+                if let (Some(seen), Some(slot)) = (seen.get_mut(k), values.get_mut(k)) {
+                    if !*seen {
+                        *seen = true;
+                        if !j.clean.get(i).copied().unwrap_or(false) {
+                            *slot = Some(&e.value);
+                        }
+                    }
                 }
-                // Nested lists (an anchored list of needs as an item) are flattened.
-                "needs" => |i| {
-                    interpolated(i)
-                        || matches!(i.kind, NodeKind::Map(_) | NodeKind::Seq(_))
-                        || matches!(i.kind, NodeKind::Scalar { .. })
-                            && !i.is_null()
-                            && not_a_string(i).is_none()
-                },
-                "rules" => |i| !matches!(i.kind, NodeKind::Scalar { .. }) || interpolated(i),
-                _ => continue,
-            };
-            if let Some(i) = v.as_seq().unwrap_or(&[]).iter().find(|i| !item_ok(i)) {
-                bad(
-                    key,
-                    i,
-                    format!(
-                        "`{key}` of job `{}` must be {want}; this item is {}",
-                        j.name,
-                        i.type_name()
-                    ),
-                );
             }
         }
-        if let Some(vars) = j.get("variables").and_then(Node::as_map) {
-            if let Some(e) = vars.iter().find(|e| e.value.as_seq().is_some()) {
-                bad(
-                    "variables",
-                    &e.value,
-                    format!(
-                        "variable `{}` of job `{}` must be a string or a mapping with `value`, found a sequence",
-                        e.key.as_str().unwrap_or(""),
-                        j.name
-                    ),
-                );
+        let name = j.name;
+        let mut bad = |key: &str, span: Span, message: String| {
+            problems.extend(j.file_of(key).map(|file| Problem {
+                file,
+                span,
+                message,
+            }));
+        };
+        for (&(key, _, _), v) in SHAPES.iter().zip(values) {
+            if let Some(v) = v {
+                check_shape(name, key, v, &mut bad);
             }
+        }
+        if let Some(vars) = get("variables") {
+            check_variables(name, vars, &mut bad);
         }
         for section in SECTIONS {
-            let Some(n) = j.get(section) else { continue };
-            let mut found = None;
-            n.walk(&mut |x| {
-                if found.is_none() {
-                    found = not_a_string(x).map(|v| (x.span, v.to_string()));
-                }
-            });
-            if let Some((span, v)) = found {
-                if let Some(fi) = j.file_of(section) {
-                    problems.push(Problem {
-                        file: fi,
-                        span,
-                        message: format!(
-                            "`{section}` of job `{}` must be a string or a list of strings; `{v}` is read as a number or a boolean (quote it)",
-                            j.name
-                        ),
-                    });
-                }
+            if let Some(n) = get(section) {
+                check_section(name, section, n, &mut bad);
             }
         }
     }
     p.problems.extend(problems);
+}
+
+/// Whether [`check_types`] finds nothing in this top-level entry of a job, whatever
+/// the job (its name is only in messages): each of its checks reads one key.
+pub(super) fn entry_clean(key: &str, value: &Node) -> bool {
+    let mut clean = true;
+    let mut bad = |_: &str, _: Span, _: String| clean = false;
+    if shape_index(key).is_some() {
+        check_shape("", key, value, &mut bad);
+    }
+    if key == "variables" {
+        check_variables("", value, &mut bad);
+    }
+    if SECTIONS.contains(&key) {
+        check_section("", key, value, &mut bad);
+    }
+    clean
+}
+
+/// The shape of keyword `key` of job `name`, and the items of its lists of names.
+fn check_shape(name: &str, key: &str, v: &Node, bad: &mut impl FnMut(&str, Span, String)) {
+    let Some(&(key, shape, want)) = shape_index(key).and_then(|i| SHAPES.get(i)) else {
+        return;
+    };
+    if !fits(v, shape) {
+        bad(
+            key,
+            v.span,
+            format!(
+                "`{key}` of job `{name}` must be {want}, found {}",
+                v.type_name()
+            ),
+        );
+        return;
+    }
+    // Items of lists of names.
+    let item_ok: fn(&Node) -> bool = match key {
+        "tags" | "dependencies" | "extends" => {
+            |i| interpolated(i) || matches!(i.kind, NodeKind::Scalar { .. }) && !i.is_null()
+        }
+        // Nested lists (an anchored list of needs as an item) are flattened.
+        "needs" => |i| {
+            interpolated(i)
+                || matches!(i.kind, NodeKind::Map(_) | NodeKind::Seq(_))
+                || matches!(i.kind, NodeKind::Scalar { .. })
+                    && !i.is_null()
+                    && not_a_string(i).is_none()
+        },
+        "rules" => |i| !matches!(i.kind, NodeKind::Scalar { .. }) || interpolated(i),
+        _ => return,
+    };
+    if let Some(i) = v.as_seq().unwrap_or(&[]).iter().find(|i| !item_ok(i)) {
+        bad(
+            key,
+            i.span,
+            format!(
+                "`{key}` of job `{name}` must be {want}; this item is {}",
+                i.type_name()
+            ),
+        );
+    }
+}
+
+/// A variable of job `name` whose value is a list.
+fn check_variables(name: &str, vars: &Node, bad: &mut impl FnMut(&str, Span, String)) {
+    let Some(vars) = vars.as_map() else { return };
+    if let Some(e) = vars.iter().find(|e| e.value.as_seq().is_some()) {
+        bad(
+            "variables",
+            e.value.span,
+            format!(
+                "variable `{}` of job `{name}` must be a string or a mapping with `value`, found a sequence",
+                e.key.as_str().unwrap_or(""),
+            ),
+        );
+    }
+}
+
+/// A script line of job `name` that GitLab's YAML reader reads as a number or a
+/// boolean.
+fn check_section(name: &str, section: &str, n: &Node, bad: &mut impl FnMut(&str, Span, String)) {
+    let mut found = None;
+    n.walk(&mut |x| {
+        if found.is_none() {
+            found = not_a_string(x).map(|v| (x.span, v.to_string()));
+        }
+    });
+    if let Some((span, v)) = found {
+        bad(
+            section,
+            span,
+            format!(
+                "`{section}` of job `{name}` must be a string or a list of strings; `{v}` is read as a number or a boolean (quote it)"
+            ),
+        );
+    }
 }
 
 /// One `needs:` (or `rules: needs:`) entry naming a job of this pipeline: the name

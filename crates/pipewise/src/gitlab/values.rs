@@ -670,30 +670,40 @@ fn top_index(key: &str) -> Option<usize> {
 /// its entries (the first entry of a key, as `Node::get`), instead of a search of
 /// the entries per key asked.
 struct Top<'n> {
-    job: &'n Node,
     values: [Option<&'n Node>; 18],
 }
 
 impl<'n> Top<'n> {
-    fn of(job: &'n Node) -> Self {
+    /// The job's keys, except those of the entries `skip` marks (by index), which
+    /// read as absent.
+    fn of(job: &'n Node, skip: &[bool]) -> Self {
         let mut values = [None; 18];
-        for e in job.as_map().unwrap_or(&[]) {
-            if let Some(slot) = e
-                .key
-                .as_str()
-                .and_then(top_index)
-                .and_then(|i| values.get_mut(i))
-            {
-                slot.get_or_insert(&e.value);
+        let mut seen = [false; 18];
+        for (i, e) in job.as_map().unwrap_or(&[]).iter().enumerate() {
+            if let Some(slot) = e.key.as_str().and_then(top_index) {
+                if let (Some(seen), Some(value)) = (seen.get_mut(slot), values.get_mut(slot)) {
+                    if !*seen {
+                        *seen = true;
+                        if !skip.get(i).copied().unwrap_or(false) {
+                            *value = Some(&e.value);
+                        }
+                    }
+                }
             }
         }
-        Top { job, values }
+        Top { values }
     }
-    fn get(&self, key: &str) -> Option<&'n Node> {
-        match top_index(key) {
-            Some(i) => self.values.get(i).copied().flatten(),
-            None => self.job.get(key),
+    /// One key's value alone.
+    fn one(key: &str, value: &'n Node) -> Self {
+        let mut values = [None; 18];
+        if let Some(slot) = top_index(key).and_then(|i| values.get_mut(i)) {
+            *slot = Some(value);
         }
+        Top { values }
+    }
+    /// The value of a [`top_index`] key (none for any other key).
+    fn get(&self, key: &str) -> Option<&'n Node> {
+        self.values.get(top_index(key)?).copied().flatten()
     }
     /// The node at a `key:sub` path (the keys split at `:` by a byte loop: these
     /// paths are short, and `str::split` costs more than the lookups).
@@ -720,10 +730,48 @@ fn split_key(path: &str) -> (&str, Option<&str>) {
     }
 }
 
-/// What this module checks, on one merged job (spans still encoded).
-pub(super) fn check_job(name: &str, job: &Node, exprs: &mut Expressions, out: &mut Vec<Issue>) {
-    let owner = Owner::Job(name);
-    let top = Top::of(job);
+/// What this module checks, on one merged job (spans still encoded). The entries
+/// `skip` marks (by index) are left out of the checks that read one key alone:
+/// those are known to find nothing there ([`entry_clean`]).
+pub(super) fn check_job(
+    name: &str,
+    job: &Node,
+    skip: &[bool],
+    exprs: &mut Expressions,
+    out: &mut Vec<Issue>,
+) {
+    let all = Top::of(job, &[]);
+    let local = if skip.contains(&true) {
+        Top::of(job, skip)
+    } else {
+        Top { values: all.values }
+    };
+    check_top(Owner::Job(name), &local, Some(&all), exprs, out);
+}
+
+/// Whether the checks of [`check_job`] that read one key alone find nothing in
+/// this top-level entry of a job, whatever the job (its name is only in messages).
+pub(super) fn entry_clean(key: &str, value: &Node, exprs: &mut Expressions) -> bool {
+    let mut out = vec![];
+    check_top(
+        Owner::Text(""),
+        &Top::one(key, value),
+        None,
+        exprs,
+        &mut out,
+    );
+    out.is_empty()
+}
+
+/// The checks of a job: those that read one key alone on `top`, those between
+/// keys on `all` (none when it is `None`), in one order.
+fn check_top(
+    owner: Owner<'_>,
+    top: &Top<'_>,
+    all: Option<&Top<'_>>,
+    exprs: &mut Expressions,
+    out: &mut Vec<Issue>,
+) {
     let not_string = |path: &str, n: &Node, out: &mut Vec<Issue>| {
         if let Some(v) = not_a_string(n) {
             out.push((
@@ -732,12 +780,26 @@ pub(super) fn check_job(name: &str, job: &Node, exprs: &mut Expressions, out: &m
             ));
         }
     };
-    for path in STRINGS {
+    // Most of these keys are absent: their slots, found once, say so without
+    // reading the paths.
+    type Slots = Vec<Option<usize>>;
+    static SLOTS: std::sync::LazyLock<(Slots, Slots)> = std::sync::LazyLock::new(|| {
+        let slots = |paths: &[&str]| -> Vec<Option<usize>> {
+            paths.iter().map(|p| top_index(split_key(p).0)).collect()
+        };
+        (slots(STRINGS), slots(STRING_ITEMS))
+    });
+    let present = |slot: &Option<usize>| slot.and_then(|i| top.values.get(i)?.as_ref()).is_some();
+    for (path, _) in STRINGS.iter().zip(&SLOTS.0).filter(|(_, s)| present(s)) {
         if let Some(n) = top.at(path) {
             not_string(path, n, out);
         }
     }
-    for path in STRING_ITEMS {
+    for (path, _) in STRING_ITEMS
+        .iter()
+        .zip(&SLOTS.1)
+        .filter(|(_, s)| present(s))
+    {
         if let Some(n) = top.at(path).filter(|n| n.as_seq().is_some()) {
             for i in flattened(n) {
                 not_string(path, i, out);
@@ -802,34 +864,38 @@ pub(super) fn check_job(name: &str, job: &Node, exprs: &mut Expressions, out: &m
     if let Some(e) = top.at("environment:auto_stop_in") {
         check_duration(out, owner, "environment:auto_stop_in", e, true, None);
     }
-    // `when: delayed` and `start_in` on the job itself.
-    let when = top.get("when");
-    let when_text = when.and_then(Node::as_str);
-    let judged_when = when.is_none_or(|w| !unjudged(w));
-    let delayed = when_text == Some("delayed");
-    if judged_when {
-        match (delayed, top.get("start_in")) {
-            (true, None) if top.get("rules").is_none() => {
-                if let Some(w) = when {
-                    out.push((
-                        w.span,
-                        format!("{owner} has `when: delayed` without `start_in`"),
-                    ));
+    // `when: delayed` and `start_in` on the job itself (between keys).
+    if let Some(all) = all {
+        let when = all.get("when");
+        let when_text = when.and_then(Node::as_str);
+        let judged_when = when.is_none_or(|w| !unjudged(w));
+        let delayed = when_text == Some("delayed");
+        if judged_when {
+            match (delayed, all.get("start_in")) {
+                (true, None) if all.get("rules").is_none() => {
+                    if let Some(w) = when {
+                        out.push((
+                            w.span,
+                            format!("{owner} has `when: delayed` without `start_in`"),
+                        ));
+                    }
                 }
+                (false, Some(s)) => out.push((
+                    s.span,
+                    format!("`start_in` of {owner} needs `when: delayed`"),
+                )),
+                _ => {}
             }
-            (false, Some(s)) => out.push((
-                s.span,
-                format!("`start_in` of {owner} needs `when: delayed`"),
-            )),
-            _ => {}
         }
-    }
-    if let (Some(s), Some(_)) = (top.get("start_in"), top.get("rules")) {
-        if delayed {
-            out.push((
-                s.span,
-                format!("`start_in` of {owner} cannot be used with `rules:` (set it in the rule)"),
-            ));
+        if let (Some(s), Some(_)) = (all.get("start_in"), all.get("rules")) {
+            if delayed {
+                out.push((
+                    s.span,
+                    format!(
+                        "`start_in` of {owner} cannot be used with `rules:` (set it in the rule)"
+                    ),
+                ));
+            }
         }
     }
     // Environment names.
@@ -849,18 +915,20 @@ pub(super) fn check_job(name: &str, job: &Node, exprs: &mut Expressions, out: &m
             ));
         }
     }
-    // Keys that make another kind of job.
-    if let (Some(_), Some(t)) = (top.get("script"), top.get("trigger")) {
-        out.push((
-            t.span,
-            format!("{owner} has both `script` and `trigger`: GitLab reads it as a script job, where `trigger` is an unknown key"),
-        ));
-    }
-    if let (Some(_), Some(r)) = (top.get("script"), top.get("run")) {
-        out.push((
-            r.span,
-            format!("{owner} has both `script` and `run`; GitLab takes one or the other"),
-        ));
+    // Keys that make another kind of job (between keys).
+    if let Some(all) = all {
+        if let (Some(_), Some(t)) = (all.get("script"), all.get("trigger")) {
+            out.push((
+                t.span,
+                format!("{owner} has both `script` and `trigger`: GitLab reads it as a script job, where `trigger` is an unknown key"),
+            ));
+        }
+        if let (Some(_), Some(r)) = (all.get("script"), all.get("run")) {
+            out.push((
+                r.span,
+                format!("{owner} has both `script` and `run`; GitLab takes one or the other"),
+            ));
+        }
     }
     // Limits.
     if let Some(needs) = top.get("needs").filter(|n| n.as_seq().is_some()) {
@@ -902,8 +970,10 @@ pub(super) fn check_workflow(workflow: &Node, exprs: &mut Expressions, out: &mut
 mod tests {
     use super::*;
 
-    /// `Top` finds what `Node::get` finds, for the keys it has slots for, and
-    /// for any other key; every path this module reads starts with a slotted key.
+    /// `Top` finds what `Node::get` finds, for the keys it has slots for (nothing
+    /// for any other key); every path this module reads starts with a slotted key.
+    /// A skipped entry reads as absent, and its key does not fall through to a
+    /// later entry of the same key.
     #[test]
     fn top_reads_what_get_reads() {
         let job = pipewise_yaml::Document::parse(
@@ -912,10 +982,34 @@ mod tests {
         .expect("test YAML parses")
         .root
         .clone();
-        let top = Top::of(&job);
-        for k in ["stage", "rules", "foo", "when", "environment", "nope"] {
+        let top = Top::of(&job, &[]);
+        for k in ["stage", "rules", "when", "environment"] {
             assert_eq!(top.get(k), job.get(k), "{k}");
         }
+        for k in ["foo", "nope"] {
+            assert_eq!(top.get(k), None, "{k}");
+        }
+        let entries = job.as_map().expect("a mapping");
+        let at = |k: &str| {
+            entries
+                .iter()
+                .position(|e| e.key.as_str() == Some(k))
+                .expect("the key")
+        };
+        let mut skip = vec![false; entries.len()];
+        skip[at("stage")] = true;
+        skip[at("environment")] = true;
+        let skipped = Top::of(&job, &skip);
+        assert_eq!(skipped.get("stage"), None);
+        assert_eq!(skipped.get("environment"), None);
+        assert_eq!(skipped.get("rules"), job.get("rules"));
+        // A later entry of a key is never read, skipped or not.
+        let mut later = vec![false; entries.len()];
+        later[at("stage") + 1] = true;
+        assert_eq!(Top::of(&job, &later).get("stage"), job.get("stage"));
+        let one = Top::one("environment", job.get("environment").expect("environment"));
+        assert_eq!(one.at("environment:name"), top.at("environment:name"));
+        assert_eq!(one.get("stage"), None);
         assert_eq!(
             top.at("environment:name"),
             job.get("environment").and_then(|e| e.get("name"))

@@ -14,6 +14,7 @@ pub mod reliability;
 pub mod security;
 pub mod ships;
 
+use crate::economics::table::Table as EconomicsTable;
 use crate::facts::Facts;
 use crate::finding::{Confidence, Finding, Fix, Related, Severity, Span};
 use crate::repo::{Repo, ScriptFile, Scripts};
@@ -107,6 +108,9 @@ pub struct Ctx<'a> {
     /// Facts about the audited jobs, computed once ([`crate::facts`]): what a job
     /// ships or deploys. Rules read them here and never compute them.
     pub facts: &'a Facts,
+    /// The economics model's per-workflow results, computed once
+    /// ([`crate::economics::table`]): the `cost/*` rules read their savings there.
+    pub economics: &'a EconomicsTable,
     options: &'a RuleOptions,
     pub findings: Vec<Finding>,
     /// Facts about a whole document ([`Ctx::doc_fact`]), by the document's address
@@ -124,12 +128,14 @@ impl<'a> Ctx<'a> {
         repo: &'a Repo,
         scripts: &'a Scripts,
         facts: &'a Facts,
+        economics: &'a EconomicsTable,
         options: &'a RuleOptions,
     ) -> Self {
         Ctx {
             repo,
             scripts,
             facts,
+            economics,
             options,
             findings: vec![],
             doc_facts: vec![],

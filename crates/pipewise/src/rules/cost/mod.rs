@@ -14,7 +14,6 @@ pub mod unused_needs;
 pub mod unused_setup;
 
 use super::{Ctx, Rule, RuleMeta};
-use crate::economics::savings;
 use crate::workflow::Workflow;
 
 pub static RULES: &[&dyn Rule] = &[
@@ -30,7 +29,7 @@ pub static RULES: &[&dyn Rule] = &[
 
 /// Reports the workflow's savings of rule `meta`.
 fn report(meta: &'static RuleMeta, wf: &Workflow, cx: &mut Ctx) {
-    for f in savings::find_default(cx.facts, wf) {
+    for f in cx.economics.savings(cx.facts, wf).iter() {
         if f.rule == meta.id {
             cx.report(meta, wf.path, f.span, f.message.clone())
                 .job(f.job.as_deref());

@@ -62,29 +62,53 @@ build:
 /// What credential a file holds, judged from its path (a name tools store
 /// credentials under).
 fn credential_file(path: &str) -> Option<&'static str> {
-    let p = path.trim().trim_end_matches('/').to_ascii_lowercase();
-    let name = p.rsplit('/').next().unwrap_or(&p);
-    let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
-    match name {
-        ".env" | ".env.local" | ".env.production" | ".env.prod" => Some("a `.env` file"),
-        "kubeconfig" | "kube.config" | "kubeconfig.yaml" | "kubeconfig.yml" => {
-            Some("a Kubernetes config")
-        }
-        ".npmrc" | ".pypirc" | ".netrc" | ".git-credentials" | ".dockercfg" => {
-            Some("a registry credential file")
-        }
-        "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519" => Some("an SSH private key"),
-        _ if p.ends_with(".kube/config") || p.ends_with(".kube") => Some("a Kubernetes config"),
-        _ if p.ends_with(".docker/config.json") || p.ends_with(".docker") => {
-            Some("Docker registry logins")
-        }
-        _ => match ext {
-            "tfstate" => {
-                Some("Terraform state, which holds every secret the resources were created with")
-            }
-            "p12" | "pfx" | "jks" | "keystore" => Some("a key store"),
-            _ => None,
-        },
+    // Compared with ASCII case ignored, without a lower-cased copy: it runs on every
+    // artifact path of every job (`/` and `.` are the same in either case).
+    let p = path.trim().trim_end_matches('/');
+    let b = p.as_bytes();
+    let name = &b[memchr::memrchr(b'/', b).map_or(0, |i| i + 1)..];
+    let ext = memchr::memrchr(b'.', name).map_or(&b""[..], |i| &name[i + 1..]);
+    let is = |s: &[u8], words: &[&str]| words.iter().any(|w| s.eq_ignore_ascii_case(w.as_bytes()));
+    let ends =
+        |w: &str| b.len() >= w.len() && b[b.len() - w.len()..].eq_ignore_ascii_case(w.as_bytes());
+    if is(
+        name,
+        &[".env", ".env.local", ".env.production", ".env.prod"],
+    ) {
+        Some("a `.env` file")
+    } else if is(
+        name,
+        &[
+            "kubeconfig",
+            "kube.config",
+            "kubeconfig.yaml",
+            "kubeconfig.yml",
+        ],
+    ) {
+        Some("a Kubernetes config")
+    } else if is(
+        name,
+        &[
+            ".npmrc",
+            ".pypirc",
+            ".netrc",
+            ".git-credentials",
+            ".dockercfg",
+        ],
+    ) {
+        Some("a registry credential file")
+    } else if is(name, &["id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"]) {
+        Some("an SSH private key")
+    } else if ends(".kube/config") || ends(".kube") {
+        Some("a Kubernetes config")
+    } else if ends(".docker/config.json") || ends(".docker") {
+        Some("Docker registry logins")
+    } else if is(ext, &["tfstate"]) {
+        Some("Terraform state, which holds every secret the resources were created with")
+    } else if is(ext, &["p12", "pfx", "jks", "keystore"]) {
+        Some("a key store")
+    } else {
+        None
     }
 }
 
@@ -251,5 +275,106 @@ impl Rule for ArtifactSecrets {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The former reading (a lower-cased copy, matched by name, suffix and
+    /// extension) as the oracle.
+    fn credential_file_lowercased(path: &str) -> Option<&'static str> {
+        let p = path.trim().trim_end_matches('/').to_ascii_lowercase();
+        let name = p.rsplit('/').next().unwrap_or(&p);
+        let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+        match name {
+            ".env" | ".env.local" | ".env.production" | ".env.prod" => Some("a `.env` file"),
+            "kubeconfig" | "kube.config" | "kubeconfig.yaml" | "kubeconfig.yml" => {
+                Some("a Kubernetes config")
+            }
+            ".npmrc" | ".pypirc" | ".netrc" | ".git-credentials" | ".dockercfg" => {
+                Some("a registry credential file")
+            }
+            "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519" => Some("an SSH private key"),
+            _ if p.ends_with(".kube/config") || p.ends_with(".kube") => Some("a Kubernetes config"),
+            _ if p.ends_with(".docker/config.json") || p.ends_with(".docker") => {
+                Some("Docker registry logins")
+            }
+            _ => match ext {
+                "tfstate" => Some(
+                    "Terraform state, which holds every secret the resources were created with",
+                ),
+                "p12" | "pfx" | "jks" | "keystore" => Some("a key store"),
+                _ => None,
+            },
+        }
+    }
+
+    #[test]
+    fn credential_file_equals_the_lowercased_reading() {
+        let names = [
+            "",
+            ".env",
+            ".ENV",
+            ".env.local",
+            ".Env.Production",
+            ".env.prod",
+            ".env.staging",
+            "kubeconfig",
+            "KubeConfig.yaml",
+            "kube.config",
+            "kubeconfig.yml",
+            ".npmrc",
+            ".PYPIRC",
+            ".netrc",
+            ".git-credentials",
+            ".dockercfg",
+            "id_rsa",
+            "ID_ED25519",
+            "id_ecdsa.pub",
+            "id_dsa",
+            "x.tfstate",
+            "terraform.TFSTATE",
+            "a.p12",
+            "b.PFX",
+            "c.jks",
+            "d.keystore",
+            "e.key",
+            "build",
+            "dist/",
+            "config",
+            "config.json",
+            ".kube",
+            ".docker",
+            "tfstate",
+            "é.env",
+            "noext",
+            "a.b.c",
+        ];
+        let dirs = [
+            "",
+            "out/",
+            "./",
+            "$CI_PROJECT_DIR/",
+            "/root/",
+            ".kube/",
+            ".docker/",
+            "A/B/",
+            "é/",
+        ];
+        for d in dirs {
+            for n in names {
+                for tail in ["", "/", "  ", "//"] {
+                    let p = format!("  {d}{n}{tail}");
+                    assert_eq!(credential_file(&p), credential_file_lowercased(&p), "{p:?}");
+                }
+            }
+        }
+        assert_eq!(
+            credential_file("deploy/.kube/config"),
+            Some("a Kubernetes config")
+        );
+        assert_eq!(credential_file("dist/"), None);
     }
 }

@@ -6,6 +6,7 @@ use super::{job_key_span, GITLAB};
 use crate::finding::{Category, Confidence, Severity};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
 use crate::workflow::{Job, Platform, Workflow};
+use memchr::memmem::Finder;
 use pipewise_yaml::{Node, NodeKind};
 
 pub struct MergeRequestSecrets;
@@ -75,24 +76,51 @@ fn mr_expression(e: &str) -> bool {
     for run in e.split(char::is_whitespace) {
         compact.push_str(run);
     }
-    let selects = compact.contains("==\"merge_request_event\"")
-        || compact.contains("=='merge_request_event'")
-        || compact.contains("=~/merge_request_event/")
-        || ["$CI_MERGE_REQUEST_IID", "$CI_MERGE_REQUEST_ID"]
-            .iter()
-            .any(|v| {
-                compact.match_indices(v).any(|(i, m)| {
-                    let rest = &compact[i + m.len()..];
-                    !rest.starts_with("==null")
-                        && !rest.starts_with("==\"\"")
-                        && !compact[..i].ends_with('!')
-                })
-            });
-    let narrowed = compact.contains("CI_COMMIT_REF_PROTECTED")
-        || compact.contains("$CI_COMMIT_TAG")
-        || compact.contains("CI_DEFAULT_BRANCH");
-    selects && !narrowed && !compact.contains("&&$CI_COMMIT_BRANCH")
+    // Prebuilt searchers: `str::contains` sets one up per call, nine per expression.
+    let n = &*NEEDLES;
+    let c = compact.as_bytes();
+    let any = |fs: &[Finder<'static>]| fs.iter().any(|f| f.find(c).is_some());
+    let selects = any(&n.selects)
+        || n.ids.iter().any(|f| {
+            f.find_iter(c).any(|i| {
+                let rest = &compact[i + f.needle().len()..];
+                !rest.starts_with("==null")
+                    && !rest.starts_with("==\"\"")
+                    && !compact[..i].ends_with('!')
+            })
+        });
+    selects && !any(&n.narrows) && n.branch.find(c).is_none()
 }
+
+/// What [`mr_expression`] looks for in an expression without whitespace, each
+/// searcher built once.
+struct Needles {
+    /// Three spellings of selecting merge request pipelines.
+    selects: [Finder<'static>; 3],
+    /// The variables set only in merge request pipelines.
+    ids: [Finder<'static>; 2],
+    /// What narrows an expression to protected refs, tags or the default branch.
+    narrows: [Finder<'static>; 3],
+    /// A branch condition after `&&`.
+    branch: Finder<'static>,
+}
+
+static NEEDLES: std::sync::LazyLock<Needles> = std::sync::LazyLock::new(|| Needles {
+    selects: [
+        "==\"merge_request_event\"",
+        "=='merge_request_event'",
+        "=~/merge_request_event/",
+    ]
+    .map(Finder::new),
+    ids: ["$CI_MERGE_REQUEST_IID", "$CI_MERGE_REQUEST_ID"].map(Finder::new),
+    narrows: [
+        "CI_COMMIT_REF_PROTECTED",
+        "$CI_COMMIT_TAG",
+        "CI_DEFAULT_BRANCH",
+    ]
+    .map(Finder::new),
+    branch: Finder::new("&&$CI_COMMIT_BRANCH"),
+});
 
 /// The key (`rules` or `only`) that runs the job for merge requests, and whether
 /// it does so only by hand (`when: manual`).
@@ -164,5 +192,70 @@ impl Rule for MergeRequestSecrets {
         )
         .severity(if manual { Severity::Low } else { Severity::Medium })
         .job(Some(job.id));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The former reading (a substring search set up per call) as the oracle.
+    fn mr_expression_by_contains(e: &str) -> bool {
+        if memchr::memchr2(b'q', b'Q', e.as_bytes()).is_none() {
+            return false;
+        }
+        let compact: String = e.split(char::is_whitespace).collect();
+        let selects = compact.contains("==\"merge_request_event\"")
+            || compact.contains("=='merge_request_event'")
+            || compact.contains("=~/merge_request_event/")
+            || ["$CI_MERGE_REQUEST_IID", "$CI_MERGE_REQUEST_ID"]
+                .iter()
+                .any(|v| {
+                    compact.match_indices(v).any(|(i, m)| {
+                        let rest = &compact[i + m.len()..];
+                        !rest.starts_with("==null")
+                            && !rest.starts_with("==\"\"")
+                            && !compact[..i].ends_with('!')
+                    })
+                });
+        let narrowed = compact.contains("CI_COMMIT_REF_PROTECTED")
+            || compact.contains("$CI_COMMIT_TAG")
+            || compact.contains("CI_DEFAULT_BRANCH");
+        selects && !narrowed && !compact.contains("&&$CI_COMMIT_BRANCH")
+    }
+
+    #[test]
+    fn mr_expression_equals_the_substring_search() {
+        let exprs = [
+            "",
+            "$CI_PIPELINE_SOURCE == \"merge_request_event\"",
+            "$CI_PIPELINE_SOURCE == 'merge_request_event'",
+            "$CI_PIPELINE_SOURCE =~ /merge_request_event/",
+            "$CI_PIPELINE_SOURCE != \"merge_request_event\"",
+            "$CI_MERGE_REQUEST_IID",
+            "$CI_MERGE_REQUEST_ID",
+            "$CI_MERGE_REQUEST_IID == null",
+            "$CI_MERGE_REQUEST_IID == \"\"",
+            "!$CI_MERGE_REQUEST_IID",
+            "!$CI_MERGE_REQUEST_IID || $CI_MERGE_REQUEST_ID",
+            "$CI_MERGE_REQUEST_ID == null && $CI_MERGE_REQUEST_IID",
+            "$CI_PIPELINE_SOURCE == \"merge_request_event\" && $CI_COMMIT_REF_PROTECTED == \"true\"",
+            "$CI_PIPELINE_SOURCE == \"merge_request_event\" || $CI_COMMIT_TAG",
+            "$CI_PIPELINE_SOURCE == \"merge_request_event\" && $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH",
+            "$CI_MERGE_REQUEST_IID && $CI_COMMIT_BRANCH",
+            "$CI_PIPELINE_SOURCE  ==  \"merge_request_event\"",
+            "$CI_COMMIT_BRANCH == \"main\"",
+            "$Q",
+            "merge_request_event",
+            "$CI_MERGE_REQUEST_IIDX",
+            "é $CI_MERGE_REQUEST_IID é",
+        ];
+        for e in exprs {
+            assert_eq!(mr_expression(e), mr_expression_by_contains(e), "{e:?}");
+        }
+        assert!(mr_expression(
+            "$CI_PIPELINE_SOURCE == \"merge_request_event\""
+        ));
+        assert!(!mr_expression("$CI_MERGE_REQUEST_IID == null"));
     }
 }

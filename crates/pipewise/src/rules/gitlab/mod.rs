@@ -183,6 +183,9 @@ pub fn job_key_span(wf: &Workflow, job: &crate::workflow::Job, key: &str) -> cra
     }
 }
 
+/// The words a credential's name holds, as one list: the tests' oracle; the rule reads
+/// them by first letter ([`secret_words_at`], checked against this list).
+#[cfg(test)]
 const SECRET_WORDS: &[&str] = &[
     "PASSWORD",
     "PASSWD",
@@ -215,20 +218,32 @@ const NOT_SECRET_SUFFIXES: &[&str] = &[
 /// something about one (`TOKEN_FILE`, `AWS_ACCESS_KEY_ID`).
 /// Compared byte by byte, ASCII case ignored, without an upper-cased copy or a
 /// substring searcher per word: it runs on every variable name of every job.
+/// The words are looked for first (most names hold none, and then the suffixes are
+/// not asked), each only where a byte equals its first letter ([`secret_words_at`]).
 pub fn credential_name(name: &str) -> bool {
     let b = name.as_bytes();
+    let word = (0..b.len()).any(|i| {
+        let rest = &b[i..];
+        secret_words_at(b[i]).iter().any(|w| {
+            let w = w.as_bytes();
+            rest.len() >= w.len() && rest[..w.len()].eq_ignore_ascii_case(w)
+        })
+    });
     let ends_with =
         |s: &str| b.len() >= s.len() && b[b.len() - s.len()..].eq_ignore_ascii_case(s.as_bytes());
-    if NOT_SECRET_SUFFIXES.iter().any(|s| ends_with(s)) {
-        return false;
+    word && !NOT_SECRET_SUFFIXES.iter().any(|s| ends_with(s))
+}
+
+/// The `SECRET_WORDS` that start with byte `c` (ASCII case ignored): a name's byte
+/// is compared with the few words it can start, not with all eight.
+fn secret_words_at(c: u8) -> &'static [&'static str] {
+    match c.to_ascii_uppercase() {
+        b'P' => &["PASSWORD", "PASSWD", "PRIVATE_KEY"],
+        b'S' => &["SECRET"],
+        b'T' => &["TOKEN"],
+        b'A' => &["API_KEY", "APIKEY", "ACCESS_KEY"],
+        _ => &[],
     }
-    (0..b.len()).any(|i| {
-        let (first, rest) = (b[i].to_ascii_uppercase(), &b[i..]);
-        SECRET_WORDS.iter().any(|w| {
-            let w = w.as_bytes();
-            w[0] == first && rest.len() >= w.len() && rest[..w.len()].eq_ignore_ascii_case(w)
-        })
-    })
 }
 
 #[cfg(test)]
@@ -241,6 +256,22 @@ mod tests {
         let upper = name.to_ascii_uppercase();
         SECRET_WORDS.iter().any(|w| upper.contains(w))
             && !NOT_SECRET_SUFFIXES.iter().any(|s| upper.ends_with(s))
+    }
+
+    #[test]
+    fn secret_words_at_are_the_words_starting_with_the_byte() {
+        for c in 0..=u8::MAX {
+            let want: Vec<&str> = SECRET_WORDS
+                .iter()
+                .copied()
+                .filter(|w| w.as_bytes()[0].eq_ignore_ascii_case(&c))
+                .collect();
+            let mut got = secret_words_at(c).to_vec();
+            got.sort_unstable();
+            let mut want_sorted = want.clone();
+            want_sorted.sort_unstable();
+            assert_eq!(got, want_sorted, "{c}");
+        }
     }
 
     #[test]

@@ -66,6 +66,21 @@ const FREE_TEXT: &[&str] = &[
     "CI_COMMIT_AUTHOR",
 ];
 
+/// Whether `text` contains one of [`USER_CONTROLLED`] (which holds every name of
+/// [`FREE_TEXT`]): each starts with `CI_`, so one search for `CI_` (a prebuilt
+/// searcher) and a look at what follows.
+fn mentions_user_controlled(text: &str) -> bool {
+    static CI: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("CI_"));
+    let b = text.as_bytes();
+    CI.find_iter(b).any(|at| {
+        let rest = &b[at..];
+        USER_CONTROLLED
+            .iter()
+            .any(|n| rest.starts_with(n.as_bytes()))
+    })
+}
+
 /// Whether byte `at` of a raw shell word is outside any quotes.
 fn unquoted_at(raw: &str, at: usize) -> bool {
     let (mut single, mut double, mut escaped) = (false, false, false);
@@ -97,7 +112,9 @@ impl Rule for ScriptInjection {
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
         let Some(run) = &site.step.run else { return };
         let Some(script) = &run.script else { return };
-        if crate::keywords::find_literal(run.text, "CI_").is_none() {
+        // Every finding names one of these variables in the text: most lines that
+        // mention `CI_` name others (`$CI_REGISTRY`, `$CI_PROJECT_DIR`).
+        if !mentions_user_controlled(run.text) {
             return;
         }
         for c in &script.commands {
@@ -162,6 +179,47 @@ impl Rule for ScriptInjection {
                     .site(site);
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_looked_for_is_user_controlled_and_starts_with_ci() {
+        for n in FREE_TEXT {
+            assert!(USER_CONTROLLED.contains(n), "{n}");
+        }
+        for n in USER_CONTROLLED {
+            assert!(n.starts_with("CI_"), "{n}");
+        }
+    }
+
+    #[test]
+    fn mentions_user_controlled_equals_the_search() {
+        let texts = [
+            "",
+            "CI_",
+            "echo $CI_COMMIT_MESSAGE",
+            "eval \"x $CI_MERGE_REQUEST_TITLE\"",
+            "docker push $CI_REGISTRY_IMAGE:$CI_COMMIT_SHA",
+            "echo $CI_COMMIT_REF_SLUG",
+            "echo ${CI_COMMIT_REF_NAME}",
+            "echo CI_CI_COMMIT_TAG",
+            "echo $CI_COMMIT_TA",
+            "ci_commit_message",
+            "é CI_COMMIT_AUTHOR é",
+            "CI_EXTERNAL_PULL_REQUEST_SOURCE_BRANCH_NAME",
+            "CI_MERGE_REQUEST_SOURCE_BRANCH_SH",
+        ];
+        for t in texts {
+            assert_eq!(
+                mentions_user_controlled(t),
+                USER_CONTROLLED.iter().any(|n| t.contains(n)),
+                "{t:?}"
+            );
         }
     }
 }
