@@ -13,6 +13,14 @@
 //! hands [`Facts::resolve_step_ships`] what the step's scripts and local actions
 //! ship) before any rule asks; the cell is filled here all the same.
 //!
+//! Which repository scripts a step calls is read by the engine, not by a function of
+//! the step alone (it needs the scripts loaded and the repository's paths): the one
+//! place that finds them ([`crate::rules::step_scripts_iter`]) hands the table a
+//! function that does ([`Facts::step_calls`]), and the table fills the step's cell
+//! with it. What a script calls from some folders is shared by every step that runs
+//! that very script ([`Facts::script_calls`]: one [`Called`] for a GitLab line that a
+//! template gives many jobs).
+//!
 //! A job, step or command is found in the table by where it lives: the engine's
 //! model is not changed while an audit reads it, so each workflow's jobs, and each
 //! job's or action's steps, stay one slice in memory, and the table keeps each
@@ -23,16 +31,38 @@
 //! hold (a workflow read alone, a command read again from other text, a test) gets
 //! its facts computed again each time it is asked, the same answer without the cell.
 
+use crate::finding::Span;
 use crate::repo::Scripts;
-use crate::shell::Command;
+use crate::shell::{Command, Script};
 use crate::workflow::{Action, Job, Step, Workflow};
 use pipewise_catalog::Intent;
+use std::collections::hash_map::Entry;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+/// The script files a script calls, transitively (each once, at most 64).
+#[derive(Debug, Default)]
+pub struct Called {
+    /// The folders the paths were resolved from: the step's working directory, and
+    /// a composite action's folder.
+    pub from: (String, Option<String>),
+    pub scripts: Vec<CalledScript>,
+}
+
+/// A script file a script calls: its path, the index in [`Script::commands`] of the
+/// command that reaches it (first hop), and the chain of paths that leads to it.
+pub type CalledScript = (String, usize, Vec<String>);
+
+/// What a step calls of the repository: the scripts its script calls (shared with
+/// every step that runs the same script from the same folders), and the span in the
+/// step's file of each one's first-hop command.
+pub type StepCalls = (Arc<Called>, Vec<Span>);
 
 /// The facts of one job.
 #[derive(Debug, Default)]
 struct JobFacts {
+    /// The table index of the job's first step (its steps are one slice).
+    first_step: usize,
     /// [`Facts::job_ships`].
     job_ships: OnceLock<Option<Intent>>,
     /// [`Facts::script_deploys`].
@@ -48,6 +78,8 @@ struct StepFacts {
     matrix_ships: OnceLock<Option<Intent>>,
     /// [`Facts::step_intent`].
     step_intent: OnceLock<Intent>,
+    /// [`Facts::step_calls`].
+    called: OnceLock<StepCalls>,
 }
 
 /// The facts of one command.
@@ -121,6 +153,7 @@ impl Slices {
         self
     }
     /// The table index of `item`, when it is in one of the slices.
+    #[inline]
     fn index<T>(&self, item: &T) -> Option<usize> {
         let size = std::mem::size_of::<T>().max(1);
         let at = item as *const T as usize;
@@ -256,6 +289,43 @@ pub struct Facts {
     step_slices: Slices,
     steps: Vec<StepFacts>,
     commands: Commands,
+    /// [`Facts::script_calls`]: what each script that several steps run calls, by
+    /// the script's address, for the first folders asked.
+    shared_calls: Mutex<foldhash::HashMap<usize, Arc<Called>>>,
+    /// [`Facts::step_calls`] of steps the table does not hold.
+    stranger_calls: Strangers,
+}
+
+/// What steps the table does not hold call ([`Facts::step_calls`]): found each time
+/// they are asked, and kept as long as the table so that the caller can borrow them
+/// like a cell (`pipewise fix` reads the local actions a step uses outside an
+/// audit). Append-only, without moving what it keeps: chunk `k` holds `2^k` items.
+#[derive(Debug)]
+struct Strangers {
+    chunks: [OnceLock<Box<[OnceLock<StepCalls>]>>; 64],
+    len: AtomicUsize,
+}
+
+impl Default for Strangers {
+    fn default() -> Strangers {
+        Strangers {
+            chunks: std::array::from_fn(|_| OnceLock::new()),
+            len: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl Strangers {
+    /// Keeps `calls`; what it keeps lives as long as `self`.
+    fn keep(&self, calls: StepCalls) -> &StepCalls {
+        // The item's number from 1: chunk `k` holds numbers `2^k ..= 2^(k+1) - 1`.
+        let n = self.len.fetch_add(1, Ordering::Relaxed).saturating_add(1);
+        let k = n.ilog2() as usize;
+        let chunk = self.chunks[k]
+            .get_or_init(|| std::iter::repeat_with(OnceLock::new).take(1 << k).collect());
+        // Each number is handed out once, so its cell is empty.
+        chunk[n - (1 << k)].get_or_init(|| calls)
+    }
 }
 
 impl Facts {
@@ -267,12 +337,16 @@ impl Facts {
         actions: &[Action],
         scripts: &Scripts,
     ) -> Facts {
-        let (mut job_slices, mut jobs) = (Slices::default(), 0);
+        let (mut job_slices, mut jobs) = (Slices::default(), vec![]);
         let (mut step_slices, mut steps) = (Slices::default(), 0);
         let workflows: Vec<&Workflow> = workflows.into_iter().collect();
         for wf in &workflows {
-            jobs = job_slices.push(&wf.jobs, jobs);
+            job_slices.push(&wf.jobs, jobs.len());
             for j in &wf.jobs {
+                jobs.push(JobFacts {
+                    first_step: steps,
+                    ..JobFacts::default()
+                });
                 steps = step_slices.push(&j.steps, steps);
             }
         }
@@ -302,14 +376,14 @@ impl Facts {
         }
         Facts {
             job_slices: job_slices.done(),
-            jobs: std::iter::repeat_with(JobFacts::default)
-                .take(jobs)
-                .collect(),
+            jobs,
             step_slices: step_slices.done(),
             steps: std::iter::repeat_with(StepFacts::default)
                 .take(steps)
                 .collect(),
             commands,
+            shared_calls: Default::default(),
+            stranger_calls: Strangers::default(),
         }
     }
 
@@ -324,6 +398,7 @@ impl Facts {
     }
 
     /// The cells of `step`, when the table holds it.
+    #[inline]
     fn step(&self, step: &Step) -> Option<&StepFacts> {
         self.steps.get(self.step_slices.index(step)?)
     }
@@ -348,6 +423,22 @@ impl Facts {
     /// take it as an argument (`crate::intent::command_ships(c, facts.intents())`).
     pub fn intents(&self) -> impl Fn(&Command) -> Intent + Copy + '_ {
         move |c| self.command_intent(c)
+    }
+
+    /// The cells of `step` of `job`: found through the job (the rules ask for the
+    /// steps of one workflow's jobs in a row, so the job's slice is the last one
+    /// found, where a GitLab job's few steps would each need a search), else as
+    /// [`Facts::step`].
+    #[inline]
+    fn step_of(&self, job: Option<&Job>, step: &Step) -> Option<&StepFacts> {
+        let through_job = job.and_then(|job| {
+            let first = self.job(job)?.first_step;
+            let offset = (step as *const Step as usize).checked_sub(job.steps.as_ptr() as usize)?;
+            let size = std::mem::size_of::<Step>().max(1);
+            (offset.is_multiple_of(size) && offset / size < job.steps.len())
+                .then(|| self.steps.get(first + offset / size))?
+        });
+        through_job.or_else(|| self.step(step))
     }
 
     /// Whether a job ships: targets a deployment environment or has a step that
@@ -422,6 +513,58 @@ impl Facts {
                 .matrix_ships
                 .get_or_init(|| crate::intent::compute_matrix_ships(job, step, self.intents())),
             None => crate::intent::compute_matrix_ships(job, step, self.intents()),
+        }
+    }
+
+    /// The repository scripts `step` (of `job`) calls ([`StepCalls`]), found by
+    /// `find` the first time: the one place that finds them,
+    /// [`crate::rules::step_scripts_iter`], hands it. A step the table does not hold
+    /// gets them found each time (kept with the table, to be borrowed alike).
+    #[inline]
+    pub(crate) fn step_calls(
+        &self,
+        job: Option<&Job>,
+        step: &Step,
+        find: impl FnOnce() -> StepCalls,
+    ) -> &StepCalls {
+        match self.step_of(job, step) {
+            Some(f) => f.called.get_or_init(find),
+            None => self.stranger_calls.keep(find()),
+        }
+    }
+
+    /// The scripts that `script` calls when run in `cwd` (and a composite action's
+    /// folder `action_dir`), found by `find`: shared by every step that runs this
+    /// very script (one `Arc`), for the first folders asked (others find their own).
+    pub(crate) fn script_calls(
+        &self,
+        script: &Arc<Script>,
+        cwd: &str,
+        action_dir: Option<&str>,
+        find: impl FnOnce() -> Vec<CalledScript>,
+    ) -> Arc<Called> {
+        let found = || {
+            Arc::new(Called {
+                from: (cwd.to_string(), action_dir.map(str::to_string)),
+                scripts: find(),
+            })
+        };
+        // No other step runs this script: nothing to share.
+        if Arc::strong_count(script) == 1 {
+            return found();
+        }
+        let key = Arc::as_ptr(script) as usize;
+        let same_folders = |c: &Called| c.from.0 == cwd && c.from.1.as_deref() == action_dir;
+        // Found with the lock held (it reads only the repository): one lookup.
+        let mut shared = self
+            .shared_calls
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        match shared.entry(key) {
+            Entry::Occupied(c) if same_folders(c.get()) => c.get().clone(),
+            // The first folders asked keep theirs.
+            Entry::Occupied(_) => found(),
+            Entry::Vacant(v) => v.insert(found()).clone(),
         }
     }
 
@@ -626,5 +769,75 @@ mod tests {
         assert_eq!(facts.resolve_step_ships(test, Some(Intent::Deploy)), None);
         // Outside the table, only the step itself.
         assert_eq!(Facts::none().step_ships(release), None);
+    }
+
+    #[test]
+    fn a_step_finds_what_it_calls_once_and_a_shared_script_shares_it() {
+        let src = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: ./a.sh\n      - run: ./b.sh\n";
+        let doc = pipewise_yaml::Document::parse(src.to_string()).expect("yaml");
+        let wf = workflow(&doc);
+        let facts = Facts::new([&wf], &[], &Scripts::new());
+        let (a, b) = (&wf.jobs[0].steps[0], &wf.jobs[0].steps[1]);
+        let found = std::cell::Cell::new(0);
+        let calls = |path: &str| {
+            found.set(found.get() + 1);
+            vec![(path.to_string(), 0, vec![path.to_string()])]
+        };
+        let step = |path: &str| {
+            let called = Arc::new(Called {
+                from: (String::new(), None),
+                scripts: calls(path),
+            });
+            (called, vec![Span::new(0, 1)])
+        };
+        // Each step's cell is its own, filled once.
+        let job = Some(&wf.jobs[0]);
+        let path = |c: &StepCalls| c.0.scripts[0].0.clone();
+        assert_eq!(path(facts.step_calls(job, a, || step("a.sh"))), "a.sh");
+        assert_eq!(path(facts.step_calls(None, a, || step("x.sh"))), "a.sh");
+        assert_eq!(path(facts.step_calls(job, b, || step("b.sh"))), "b.sh");
+        assert_eq!(found.get(), 2);
+        // Found through the job or alone, a step has one cell.
+        let (through_job, alone) = (facts.step_of(job, b), facts.step(b));
+        assert!(through_job
+            .zip(alone)
+            .is_some_and(|(x, y)| std::ptr::eq(x, y)));
+        let other = workflow(&doc);
+        assert!(facts.step_of(Some(&other.jobs[0]), b).is_some());
+        assert!(facts.step_of(job, &other.jobs[0].steps[0]).is_none());
+        // A step the table does not hold finds them each time, kept to be borrowed.
+        let stranger = &other.jobs[0].steps[0];
+        let strangers: Vec<&StepCalls> = (0..40)
+            .map(|i| facts.step_calls(None, stranger, || step(&format!("{i}.sh"))))
+            .collect();
+        assert_eq!(found.get(), 42);
+        let named = |(i, c): (usize, &&StepCalls)| path(c) == format!("{i}.sh");
+        assert!(strangers.iter().enumerate().all(named));
+
+        // A script several steps run is shared for the same folders only.
+        let script = Arc::new(Script::default());
+        let again = script.clone();
+        let x = facts.script_calls(&script, "", None, || calls("x.sh"));
+        let y = facts.script_calls(&again, "", None, || calls("y.sh"));
+        assert!(Arc::ptr_eq(&x, &y));
+        assert_eq!(found.get(), 43);
+        let z = facts.script_calls(&again, "sub", None, || calls("z.sh"));
+        assert_eq!(
+            (z.scripts[0].0.as_str(), z.from.0.as_str()),
+            ("z.sh", "sub")
+        );
+        let w = facts.script_calls(&again, "", Some("act"), || calls("w.sh"));
+        assert_eq!(w.scripts[0].0, "w.sh");
+        // The first folders asked keep theirs.
+        assert!(Arc::ptr_eq(
+            &facts.script_calls(&script, "", None, || calls("v.sh")),
+            &x
+        ));
+        assert_eq!(found.get(), 45);
+        // A script no other step runs is not kept.
+        let lone = Arc::new(Script::default());
+        let _ = facts.script_calls(&lone, "", None, || calls("l.sh"));
+        let _ = facts.script_calls(&lone, "", None, || calls("l.sh"));
+        assert_eq!(found.get(), 47);
     }
 }

@@ -323,6 +323,11 @@ pub(crate) fn strip_workspace(s: &str) -> &str {
 /// Recognised: `./x.sh`, `scripts/x.sh`, `bash x.sh`, `sh -e x.sh`, `source x.sh`,
 /// `. x.sh`; the file must exist in the repository.
 pub fn called_script(repo: &Repo, cmd: &Command, cwd: &str) -> Option<String> {
+    // The shapes below are all of these (a script none of whose commands is one
+    // calls no script file: `Script::runs_no_script`).
+    if !cmd.may_run_script() {
+        return None;
+    }
     called_script_direct(repo, cmd, cwd).or_else(|| {
         // Through a runner: `uv run bash scripts/x.sh`, `poetry run ./x.sh`,
         // `sudo ./deploy.sh`, `bundle exec bin/x`.
@@ -438,6 +443,50 @@ mod tests {
         }
         repo.incomplete = true;
         assert!(!repo.lacks_file_named(&names, "missing.yaml"));
+    }
+
+    /// `Script::runs_no_script` (set by the parser from `Command::may_run_script`)
+    /// is never set on a script that calls a file: the steps that run it skip the
+    /// search for called scripts.
+    #[test]
+    fn a_script_marked_as_running_no_script_calls_none() {
+        let dir = tempfile::TempDir::new().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("scripts")).expect("mkdir");
+        for f in ["x.sh", "scripts/run", "scripts/y.sh"] {
+            std::fs::write(dir.path().join(f), "echo\n").expect("write");
+        }
+        let repo = Repo::load(dir.path(), "calls");
+        for (src, calls) in [
+            ("./x.sh", true),
+            ("x.sh --flag", true),
+            ("bash x.sh", true),
+            ("sh -e scripts/y.sh", true),
+            (". ./x.sh", true),
+            ("source x.sh", true),
+            ("scripts/run", true),
+            ("sudo ./x.sh", true),
+            ("uv run bash x.sh", true),
+            ("poetry run ./x.sh", true),
+            ("echo hi; cd sub || exit; ../x.sh", false),
+            ("cargo test && ./scripts/y.sh", true),
+            ("cargo test", false),
+            ("make deploy", false),
+            ("echo ./x.sh", false),
+            ("npm ci", false),
+            ("bash -c true", false),
+        ] {
+            let script = crate::shell::Script::parse(src);
+            let found = script
+                .commands
+                .iter()
+                .any(|c| called_script(&repo, c, "").is_some());
+            assert_eq!(found, calls, "{src}");
+            assert!(!(script.runs_no_script && found), "{src}");
+        }
+        assert!(crate::shell::Script::parse("cargo test\nmake\necho ./x.sh\n").runs_no_script);
+        assert!(!crate::shell::Script::parse("cargo test\n./x.sh\n").runs_no_script);
+        assert!(!crate::shell::Script::parse("npm ci\n").runs_no_script);
+        assert!(!crate::shell::Script::default().runs_no_script);
     }
 
     #[test]

@@ -93,14 +93,6 @@ pub struct Step<'a> {
     pub action_name: std::sync::OnceLock<Option<String>>,
     /// [`Step::phrases`], found once.
     pub phrases: std::sync::OnceLock<crate::keywords::Found>,
-    /// The script files the step calls, transitively ([`crate::rules::step_scripts`]:
-    /// shared with every step that runs the same script from the same folders), and
-    /// the span in the step's file of each one's first-hop command, found once: five
-    /// rules ask for them.
-    pub called: std::sync::OnceLock<(
-        std::sync::Arc<crate::shell::Called>,
-        Vec<crate::finding::Span>,
-    )>,
     /// Set for lowered steps (GitLab script lines): the file and section they come from.
     pub origin: Option<Origin<'a>>,
 }
@@ -122,7 +114,6 @@ impl<'a> Step<'a> {
             haystack: std::sync::OnceLock::new(),
             action_name: std::sync::OnceLock::new(),
             phrases: std::sync::OnceLock::new(),
-            called: std::sync::OnceLock::new(),
             origin: None,
         }
     }

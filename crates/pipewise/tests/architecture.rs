@@ -500,20 +500,18 @@ const MODEL_CACHES: &[(&str, &[&str])] = &[
     ("haystack", &["workflow.rs"]),
     ("action_name", &["workflow.rs"]),
     ("phrases", &["workflow.rs"]),
-    // The repository scripts a step calls (`rules::step_scripts`), moving into the
-    // facts table.
-    ("called", &["rules/mod.rs"]),
 ];
 
 /// Model cells still filled from above the model, each moving into the engine's
 /// facts table: (field, its filler). The list only shrinks.
-const FILLED_FROM_ABOVE: &[(&str, &str)] = &[("called", "rules/mod.rs")];
+const FILLED_FROM_ABOVE: &[(&str, &str)] = &[];
 
 /// Cells that moved out of the model into the engine's tables, and must not come
-/// back as a field of a model type: `Workflow::savings` and `Workflow::economics`
-/// (the economics model's per-workflow results: [`ECONOMICS_CELLS`]), and
-/// `Command::intent` (what a command does: [`FACTS`]).
-const MOVED_OUT: &[&str] = &["savings", "economics", "intent"];
+/// back as a field of a model type: `Step::called` and `Script::called` (the
+/// repository scripts a step calls: [`FACTS`]), `Workflow::savings` and
+/// `Workflow::economics` (the economics model's per-workflow results:
+/// [`ECONOMICS_CELLS`]), and `Command::intent` (what a command does: [`FACTS`]).
+const MOVED_OUT: &[&str] = &["called", "savings", "economics", "intent"];
 
 /// The model's files, and the field names of the cells each defines (`OnceLock`s,
 /// `memo::Slot`s, `Mutex`es, whatever the type they hold).
@@ -695,7 +693,42 @@ const FACTS: &[(&str, &str, &str)] = &[
 
 /// The engine passes that hand the table what they read of the repository, each
 /// called from one file: (the table's method, the pass's file).
-const FACT_PASSES: &[(&str, &str)] = &[("resolve_step_ships", "rules/ships.rs")];
+const FACT_PASSES: &[(&str, &str)] = &[
+    ("resolve_step_ships", "rules/ships.rs"),
+    // Which repository scripts a step calls (`rules::step_scripts_iter`), and what
+    // a script several steps run calls, shared.
+    ("step_calls", "rules/mod.rs"),
+    ("script_calls", "rules/mod.rs"),
+];
+
+/// The cells of the table that an engine pass fills through one method of the table
+/// (the pass reads the repository, which the table cannot): (cell, the method of
+/// [`FACT_PASSES`] that fills it, the only one that names it).
+const PASS_CELLS: &[(&str, &str)] = &[
+    // The repository scripts a step calls, and where its file calls each first hop.
+    ("called", "step_calls"),
+    // What a script several steps run calls, by the script's address.
+    ("shared_calls", "script_calls"),
+    // What steps the table does not hold call, kept to be borrowed like a cell.
+    ("chunks", "keep"),
+];
+
+/// The body of `fn name` in `code` (up to the next item of the same indentation).
+fn fn_body<'c>(code: &'c str, name: &str) -> &'c str {
+    let start = ["(", "<"]
+        .iter()
+        .find_map(|c| code.find(&format!("fn {name}{c}")));
+    let Some(start) = start else {
+        return "";
+    };
+    let rest = &code[start..];
+    let end = ["\n    pub", "\n    fn ", "\n}"]
+        .iter()
+        .filter_map(|m| rest[1..].find(m))
+        .min()
+        .map_or(rest.len(), |e| e + 1);
+    &rest[..end]
+}
 
 #[test]
 fn facts_have_one_filler() {
@@ -704,9 +737,32 @@ fn facts_have_one_filler() {
     let table_flat: String = table.split_whitespace().collect();
     // The table's cells: `OnceLock`, `Mutex` and `IntentCell` fields of its structs.
     let cells = table_cells(&table);
-    let listed: BTreeSet<String> = FACTS.iter().map(|(c, _, _)| c.to_string()).collect();
+    let listed: BTreeSet<String> = FACTS
+        .iter()
+        .map(|(c, _, _)| c.to_string())
+        .chain(PASS_CELLS.iter().map(|(c, _)| c.to_string()))
+        .collect();
     assert_eq!(cells, listed, "the facts table's cells and FACTS differ");
     let mut problems = vec![];
+    for (cell, method) in PASS_CELLS {
+        // Only the pass's method names the cell.
+        // Without whitespace: a chain may break lines (`self.shared_calls\n.lock()`).
+        let flat = |c: &str| c.split_whitespace().collect::<String>();
+        // `.cell.` or `.cell[`: the field, not a longer name.
+        let uses = |c: &str| {
+            [".", "["]
+                .iter()
+                .map(|after| flat(c).matches(&format!(".{cell}{after}")).count())
+                .sum::<usize>()
+        };
+        let users = uses(&table);
+        let in_method = uses(fn_body(&table, method));
+        if in_method == 0 || users != in_method {
+            problems.push(format!(
+                "{FACTS_FILE}: `{cell}` is filled in `{method}` only ({in_method} of {users} uses)"
+            ));
+        }
+    }
     for (cell, filler, _) in FACTS {
         // The cell is filled with its function, in the table.
         let filled = format!(".{cell}.get_or_init(||crate::intent::{filler}(");

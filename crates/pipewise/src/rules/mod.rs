@@ -390,8 +390,8 @@ pub struct StepScript<'s> {
     /// Whether the shell stops at the first error.
     pub errexit: bool,
     /// For a script file: the span in the step's file of the command that calls it
-    /// (first hop), and the chain of script paths that leads to it (borrowed from the
-    /// step's cached [`called_scripts`], not copied for each rule that asks).
+    /// (first hop), and the chain of script paths that leads to it (borrowed from
+    /// the facts table's cell of the step, not copied for each rule that asks).
     pub via: Option<(Span, &'s [String])>,
 }
 
@@ -419,16 +419,21 @@ impl StepScript<'_> {
 /// The step's own script, then every script it calls, transitively (each once).
 pub fn step_scripts<'s>(
     site: &'s StepSite,
+    facts: &'s Facts,
     scripts: &'s Scripts,
     repo: &Repo,
 ) -> Vec<StepScript<'s>> {
-    step_scripts_iter(site, scripts, repo).collect()
+    step_scripts_iter(site, facts, scripts, repo).collect()
 }
 
 /// [`step_scripts`], one at a time: most rules walk the list once, and a list per
-/// rule and step cost an allocation 139,000 times on corpus-gitlab.
+/// rule and step cost an allocation 139,000 times on corpus-gitlab. Which scripts
+/// the step calls is found here, once per step, into the facts table
+/// ([`Facts::step_calls`]).
+#[inline]
 pub fn step_scripts_iter<'s>(
     site: &'s StepSite,
+    facts: &'s Facts,
     scripts: &'s Scripts,
     repo: &Repo,
 ) -> impl Iterator<Item = StepScript<'s>> + use<'s> {
@@ -445,8 +450,40 @@ pub fn step_scripts_iter<'s>(
             scripts,
         };
     };
-    let (called, vias) = site.step.called.get_or_init(|| {
-        let called = called_scripts(site, script, scripts, repo);
+    // A script none of whose commands can run a file calls none: nothing to ask
+    // (most steps; the lookup in the table is kept out of the rules' loop).
+    let (called, vias) = if script.runs_no_script {
+        (&[][..], &[][..])
+    } else {
+        step_calls(site, facts, run, script, scripts, repo)
+    };
+    StepScripts {
+        own: Some(StepScript {
+            path: site.path,
+            script,
+            run: Some(run),
+            errexit: run.errexit(),
+            via: None,
+        }),
+        called: called.iter(),
+        vias: vias.iter(),
+        scripts,
+    }
+}
+
+/// What `site`'s step calls: the facts table's cell ([`Facts::step_calls`]),
+/// filled the first time with what [`called_scripts`] finds.
+#[inline(never)]
+fn step_calls<'s>(
+    site: &'s StepSite,
+    facts: &'s Facts,
+    run: &'s crate::workflow::Run<'s>,
+    script: &std::sync::Arc<crate::shell::Script>,
+    scripts: &Scripts,
+    repo: &Repo,
+) -> (&'s [crate::facts::CalledScript], &'s [Span]) {
+    let (called, vias) = facts.step_calls(site.job, site.step, || {
+        let called = called_scripts(site, facts, script, scripts, repo);
         // Where each first-hop command is in this step's file.
         let vias = called
             .scripts
@@ -458,18 +495,7 @@ pub fn step_scripts_iter<'s>(
             .collect();
         (called, vias)
     });
-    StepScripts {
-        own: Some(StepScript {
-            path: site.path,
-            script,
-            run: Some(run),
-            errexit: run.errexit(),
-            via: None,
-        }),
-        called: called.scripts.iter(),
-        vias: vias.iter(),
-        scripts,
-    }
+    (&called.scripts, vias)
 }
 
 /// [`step_scripts_iter`]'s iterator: the step's own script, then each called script
@@ -477,7 +503,7 @@ pub fn step_scripts_iter<'s>(
 /// replaces cost about 100 instructions an item, for five rules on every step.)
 struct StepScripts<'s> {
     own: Option<StepScript<'s>>,
-    called: std::slice::Iter<'s, (String, usize, Vec<String>)>,
+    called: std::slice::Iter<'s, crate::facts::CalledScript>,
     vias: std::slice::Iter<'s, Span>,
     scripts: &'s Scripts,
 }
@@ -509,30 +535,22 @@ impl<'s> Iterator for StepScripts<'s> {
 /// The scripts a step's `run:` block calls, transitively (each once, at most 64), in
 /// the order [`step_scripts`] lists them: path, the index of the first-hop command,
 /// and the chain of paths. Found once per script and folders: a script several
-/// steps share (one `Arc<Script>`) keeps its result.
+/// steps share (one `Arc<Script>`) shares its result ([`Facts::script_calls`]).
 fn called_scripts(
     site: &StepSite,
-    script: &crate::shell::Script,
+    facts: &Facts,
+    script: &std::sync::Arc<crate::shell::Script>,
     scripts: &Scripts,
     repo: &Repo,
-) -> std::sync::Arc<crate::shell::Called> {
+) -> std::sync::Arc<crate::facts::Called> {
     let cwd = step_cwd(site);
     // In a composite action, `$GITHUB_ACTION_PATH/x.sh` is relative to its folder.
     let action_dir = site
         .action
         .map(|a| a.path.rsplit_once('/').map(|(d, _)| d).unwrap_or(""));
-    let same_folders =
-        |c: &crate::shell::Called| c.from.0 == cwd && c.from.1.as_deref() == action_dir;
-    if let Some(c) = script.called.get().filter(|c| same_folders(c)) {
-        return c.clone();
-    }
-    let called = std::sync::Arc::new(crate::shell::Called {
-        from: (cwd.to_string(), action_dir.map(str::to_string)),
-        scripts: find_called_scripts(script, cwd, action_dir, scripts, repo),
-    });
-    // (The first folders asked keep it; others compute their own.)
-    let _ = script.called.set(called.clone());
-    called
+    facts.script_calls(script, cwd, action_dir, || {
+        find_called_scripts(script, cwd, action_dir, scripts, repo)
+    })
 }
 
 /// [`called_scripts`], computed.
@@ -542,7 +560,7 @@ fn find_called_scripts(
     action_dir: Option<&str>,
     scripts: &Scripts,
     repo: &Repo,
-) -> Vec<(String, usize, Vec<String>)> {
+) -> Vec<crate::facts::CalledScript> {
     let mut seen = std::collections::BTreeSet::new();
     let mut queue: Vec<(String, usize, Vec<String>)> = vec![];
     for (i, c) in script.commands.iter().enumerate() {

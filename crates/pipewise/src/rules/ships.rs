@@ -207,8 +207,8 @@ impl<'v, 'a> Resolver<'_, 'v, 'a> {
         } else if step.run.is_some() {
             // The step's own script, then the scripts it calls (walked again below:
             // most steps call none, and a list for each cost an allocation per step).
-            let (scripts, repo) = (self.scripts, self.repo);
-            let called = || crate::rules::step_scripts_iter(site, scripts, repo);
+            let (facts, scripts, repo) = (self.facts, self.scripts, self.repo);
+            let called = || crate::rules::step_scripts_iter(site, facts, scripts, repo);
             let mut walk = called();
             let own = walk.next();
             let reads_more = walk.next().is_some()

@@ -80,6 +80,15 @@ impl Command {
     pub fn name(&self) -> &str {
         self.words.first().map(|w| w.text.as_str()).unwrap_or("")
     }
+    /// Whether the command may run a script file of the repository: its name is a
+    /// path or a `.sh` file (`./x.sh`, `scripts/x`), or it is a shell or a runner
+    /// ([`SCRIPT_RUNNERS`]). `crate::repo::called_script` reads no other command.
+    pub fn may_run_script(&self) -> bool {
+        let n = self.name();
+        // Without a `/`, the name is the base name. (Asked of every parsed command:
+        // a byte loop, not a search, over a short name.)
+        n.bytes().any(|b| b == b'/') || n.ends_with(".sh") || SCRIPT_RUNNERS.contains(&n)
+    }
     /// The command name without a leading path (`./scripts/x.sh` stays as is; `/usr/bin/env` → `env`).
     pub fn base_name(&self) -> &str {
         base_name(self.name())
@@ -166,22 +175,18 @@ pub struct Script {
     /// Variable assignments, in source order.
     pub assignments: Vec<Assignment>,
     pub has_errors: bool,
-    /// The script files this script calls ([`crate::rules::step_scripts`]), found
-    /// once for a script that many steps share (a GitLab line that a template or
-    /// `default:` gives many jobs); kept for the folders it was resolved from.
-    pub called: std::sync::OnceLock<std::sync::Arc<Called>>,
+    /// No command of the script can run a script file ([`Command::may_run_script`]),
+    /// so it calls none: set by the parser from the commands; `false` (may) when
+    /// the script was not parsed.
+    pub runs_no_script: bool,
 }
 
-/// The script files a script calls, transitively (each once, at most 64).
-#[derive(Debug, Default)]
-pub struct Called {
-    /// The folders the paths were resolved from: the step's working directory, and
-    /// a composite action's folder.
-    pub from: (String, Option<String>),
-    /// Path, index in [`Script::commands`] of the command that reaches it (first
-    /// hop), and the chain of paths that leads to it.
-    pub scripts: Vec<(String, usize, Vec<String>)>,
-}
+/// The shells, and the runners that wrap a command, through which a command may run
+/// a script file (`bash x.sh`, `. x.sh`, `uv run ./x.sh`, `sudo ./x.sh`).
+pub const SCRIPT_RUNNERS: &[&str] = &[
+    "bash", "sh", "zsh", "dash", "source", ".", "uv", "poetry", "pipenv", "pdm", "hatch", "rye",
+    "sudo", "time", "exec", "nohup", "bundle", "pnpm", "npm",
+];
 
 /// Nesting limit (substitutions, compound commands, quotes in expansions): deeper
 /// input sets `has_errors` and the rest of it is skipped.

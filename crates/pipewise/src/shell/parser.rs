@@ -43,6 +43,7 @@ pub(super) fn parse(src: &str) -> Script {
         p.script.has_errors = true;
         p.consume_closer(closer);
     }
+    p.script.runs_no_script = !p.script.commands.iter().any(Command::may_run_script);
     p.script
 }
 

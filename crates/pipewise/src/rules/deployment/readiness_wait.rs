@@ -271,7 +271,7 @@ impl Rule for ReadinessWait {
     }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
         check_wait_step(site, cx);
-        for ss in step_scripts_iter(site, cx.scripts, cx.repo) {
+        for ss in step_scripts_iter(site, cx.facts, cx.scripts, cx.repo) {
             let script = ss.script;
             // Both checks below start from a `sleep` or a `curl`: most scripts have
             // neither, and need no sorted command list.

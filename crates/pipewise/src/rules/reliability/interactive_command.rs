@@ -76,7 +76,7 @@ impl Rule for InteractiveCommand {
         };
         // Whether host keys are set up: asked at most once per step.
         let mut keys_known: Option<bool> = None;
-        for ss in step_scripts_iter(site, cx.scripts, cx.repo) {
+        for ss in step_scripts_iter(site, cx.facts, cx.scripts, cx.repo) {
             if ss.run.is_none() && ss.path.ends_with(".py") {
                 continue;
             }
@@ -464,7 +464,7 @@ fn host_keys_known(site: &StepSite, cx: &mut Ctx) -> bool {
     }) {
         return true;
     }
-    step_scripts_iter(site, cx.scripts, cx.repo)
+    step_scripts_iter(site, cx.facts, cx.scripts, cx.repo)
         .filter(|ss| ss.run.is_none())
         .filter_map(|ss| cx.script(ss.path))
         .any(|f| has(&f.file.text().to_ascii_lowercase()))

@@ -62,7 +62,7 @@ impl Rule for MaskedFailure {
         crate::workflow::Platform::ALL
     }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
-        for ss in step_scripts_iter(site, cx.scripts, cx.repo) {
+        for ss in step_scripts_iter(site, cx.facts, cx.scripts, cx.repo) {
             // Every check starts from a list ending in `|| …`, a `true`/`:` or a
             // `set`: most scripts have none.
             if cx.script_fact(&ss, "may mask a failure", may_mask) {

@@ -59,7 +59,7 @@ impl Rule for StaleExitStatus {
         crate::workflow::Platform::ALL
     }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
-        for ss in step_scripts_iter(site, cx.scripts, cx.repo) {
+        for ss in step_scripts_iter(site, cx.facts, cx.scripts, cx.repo) {
             let text = match ss.run {
                 Some(r) => r.text,
                 None => match cx.script(ss.path) {

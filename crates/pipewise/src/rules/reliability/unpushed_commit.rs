@@ -121,7 +121,7 @@ impl Rule for UnpushedCommit {
                 continue;
             }
             let site = StepSite::of_job(wf, job, step);
-            for ss in step_scripts_iter(&site, cx.scripts, cx.repo) {
+            for ss in step_scripts_iter(&site, cx.facts, cx.scripts, cx.repo) {
                 let text = crate::rules::reliability::script_text(&ss, cx);
                 // A scratch repository (`git init`, a clone into /tmp): not the checkout.
                 if scratch_repository(text) {

@@ -143,7 +143,7 @@ impl Rule for DeprecatedCommand {
             .into_iter()
             .map(|(s, c, r, v)| (site.path.to_string(), run.source_span(site.doc, s), c, r, v))
             .collect();
-        for ss in step_scripts_iter(site, cx.scripts, cx.repo).skip(1) {
+        for ss in step_scripts_iter(site, cx.facts, cx.scripts, cx.repo).skip(1) {
             if let Some(sf) = cx.script(ss.path) {
                 for (s, c, r, v) in scan(sf.file.text()) {
                     hits.push((ss.path.to_string(), s, c, r, v));

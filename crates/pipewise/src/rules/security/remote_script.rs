@@ -186,7 +186,7 @@ impl Rule for RemoteScript {
         crate::workflow::Platform::ALL
     }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
-        for ss in step_scripts_iter(site, cx.scripts, cx.repo) {
+        for ss in step_scripts_iter(site, cx.facts, cx.scripts, cx.repo) {
             // Once per shared script (a GitLab line many jobs run); the few that
             // find something are read again for the findings.
             if !cx.script_fact(&ss, "runs a download", |s| !find(s).is_empty()) {

@@ -82,7 +82,7 @@ impl Rule for TlsVerificationDisabled {
         crate::workflow::Platform::ALL
     }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
-        for ss in step_scripts_iter(site, cx.scripts, cx.repo) {
+        for ss in step_scripts_iter(site, cx.facts, cx.scripts, cx.repo) {
             // Once per shared script (a GitLab line many jobs run).
             if !cx.script_fact(&ss, "turns off certificate checks", |s| {
                 s.commands.iter().any(|c| insecure_flag(c).is_some())
