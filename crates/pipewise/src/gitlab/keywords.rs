@@ -291,27 +291,29 @@ const KEYWORDS: &[(&str, V)] = &[
     ("trigger", TRIGGER),
 ];
 
-/// Keys a mapping must have, by the keyword path it sits at.
-const REQUIRED: &[(&str, &str)] = &[
-    ("environment", "name"),
-    ("id_tokens:*", "aud"),
-    ("image", "name"),
-    ("needs", "job"),
-    ("parallel", "matrix"),
-    ("rules:needs", "job"),
-    ("release", "tag_name"),
-    ("release", "description"),
-    ("services", "name"),
-];
+/// Keys a mapping must have, by the keyword path it sits at (`id_tokens:` names
+/// any key: `id_tokens:ID_TOKEN_1`). A `match`: asked for every mapping checked.
+fn required(path: &str) -> &'static [&'static str] {
+    match path {
+        "environment" | "image" | "services" => &["name"],
+        "needs" | "rules:needs" => &["job"],
+        "parallel" => &["matrix"],
+        "release" => &["tag_name", "description"],
+        _ if path.starts_with("id_tokens:") => &["aud"],
+        _ => &[],
+    }
+}
 
 /// GitLab's limits on list lengths, by keyword path.
-const MAX_ITEMS: &[(&str, usize)] = &[
-    ("cache", 4),
-    ("cache:fallback_keys", 5),
-    ("cache:key:files", 2),
-    ("cache:key:files_commits", 2),
-    ("parallel:matrix", 200),
-];
+fn max_items(path: &str) -> Option<usize> {
+    match path {
+        "cache" => Some(4),
+        "cache:fallback_keys" => Some(5),
+        "cache:key:files" | "cache:key:files_commits" => Some(2),
+        "parallel:matrix" => Some(200),
+        _ => None,
+    }
+}
 
 struct Ctx<'a> {
     /// What is checked, for messages.
@@ -450,7 +452,7 @@ fn check(cx: &mut Ctx, v: &V, n: &Node, depth: usize) {
         }
         V::List(item) => {
             let items = flattened(n);
-            if let Some(&(_, max)) = MAX_ITEMS.iter().find(|(p, _)| *p == cx.path) {
+            if let Some(max) = max_items(&cx.path) {
                 if items.len() > max {
                     let message = format!(
                         "`{}` of {} has {} items; GitLab allows at most {max}",
@@ -499,13 +501,8 @@ fn check(cx: &mut Ctx, v: &V, n: &Node, depth: usize) {
                     }
                 }
             }
-            for (p, key) in REQUIRED {
-                // `id_tokens:` names any key: `id_tokens:ID_TOKEN_1`.
-                let here = match p.strip_suffix('*') {
-                    Some(prefix) => cx.path.starts_with(prefix),
-                    None => *p == cx.path,
-                };
-                if here && n.get(key).is_none() {
+            for key in required(&cx.path) {
+                if n.get(key).is_none() {
                     let message = format!("`{}` of {} has no `{key}`", cx.path, cx.owner);
                     cx.at(n, message);
                 }
@@ -530,6 +527,11 @@ fn check(cx: &mut Ctx, v: &V, n: &Node, depth: usize) {
 
 /// The items of a list, nested lists (from anchors) flattened, bounded.
 pub(super) fn flattened(n: &Node) -> Vec<&Node> {
+    let items = n.as_seq().unwrap_or(&[]);
+    // Nearly always: no nested list, the items as they are.
+    if !items.iter().any(|i| i.as_seq().is_some()) {
+        return items.iter().collect();
+    }
     let mut out = vec![];
     let mut stack: Vec<(&Node, usize)> = n
         .as_seq()
@@ -789,5 +791,34 @@ pub(super) fn check_on_stop(jobs: &[(&str, &Node)], stops: &[OnStop], out: &mut 
         if let Some(message) = problem {
             out.push((s.span, message));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Nested lists (anchored lists as items) are flattened in order, at most 10
+    /// levels deep; a list without nested lists is its items; anything else is
+    /// no items.
+    #[test]
+    fn flattened_lists() {
+        let texts = |yaml: &str| -> Vec<String> {
+            let doc = pipewise_yaml::Document::parse(yaml.to_string()).expect("test YAML parses");
+            flattened(&doc.root)
+                .iter()
+                .map(|n| n.as_str().unwrap_or("?").to_string())
+                .collect()
+        };
+        assert_eq!(texts("[a, b, {c: d}]\n"), ["a", "b", "?"]);
+        assert_eq!(texts("[a, [b, [c]], d]\n"), ["a", "b", "c", "d"]);
+        assert_eq!(texts("[[a], b]\n"), ["a", "b"]);
+        assert!(texts("[]\n").is_empty());
+        assert!(texts("x\n").is_empty());
+        assert!(texts("{a: [b]}\n").is_empty());
+        // `z` inside `d` lists: kept at 10 levels, past the bound at 11.
+        let nested = |d: usize| format!("[a, {}z{}]\n", "[".repeat(d), "]".repeat(d));
+        assert_eq!(texts(&nested(10)), ["a", "z"]);
+        assert_eq!(texts(&nested(11)), ["a"]);
     }
 }

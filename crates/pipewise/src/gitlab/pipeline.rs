@@ -375,6 +375,27 @@ fn merge_order<'r>(repo: &'r Repo, root: &'r SourceFile) -> (Vec<&'r SourceFile>
     (order, incomplete)
 }
 
+/// The definitions of a name in merge order (file, value): one, nearly always.
+enum Defs<'r> {
+    One((usize, &'r Node)),
+    Many(Vec<(usize, &'r Node)>),
+}
+
+impl<'r> Defs<'r> {
+    fn push(&mut self, def: (usize, &'r Node)) {
+        match self {
+            Defs::One(first) => *self = Defs::Many(vec![*first, def]),
+            Defs::Many(v) => v.push(def),
+        }
+    }
+    fn as_slice(&self) -> &[(usize, &'r Node)] {
+        match self {
+            Defs::One(d) => std::slice::from_ref(d),
+            Defs::Many(v) => v,
+        }
+    }
+}
+
 struct Builder<'r> {
     files: Vec<&'r SourceFile>,
     /// Per file: its text and whether it has a `!reference` tag ([`prepare`]).
@@ -382,7 +403,7 @@ struct Builder<'r> {
     /// Name → its definitions in merge order (file, value), read in place: a
     /// definition is copied ([`prepare`]) only when a job, `extends:`,
     /// `!reference` or `default:` asks for it ([`Builder::raw`]).
-    defs: HashMap<&'r str, Vec<(usize, &'r Node)>>,
+    defs: HashMap<&'r str, Defs<'r>>,
     resolved: HashMap<String, Option<Node>>,
     /// Names that something `extends:` (their resolution is kept for the next job).
     extended: HashSet<String>,
@@ -402,14 +423,23 @@ struct Builder<'r> {
     /// `rules:if` verdicts by text ([`values::Expressions`]).
     exprs: values::Expressions,
     /// By [`address`] of a kept node (a resolved template's or `default:`'s entry
-    /// value, which lives as long as the builder): whether the checks that read one
-    /// key alone ([`keywords::entry_clean`], [`values::entry_clean`]) find nothing
-    /// in a job's copy of it. Every job that gets the entry unchanged gets the same
-    /// copy (`!reference` markers in it resolve alike), so it is checked once.
-    clean: HashMap<usize, bool>,
-    /// By [`address`] of a kept node, like `clean`: whether it has no `!reference`
-    /// marker (a copy of it is left as it is by [`Builder::references`]).
-    unmarked: HashMap<usize, bool>,
+    /// value, which lives as long as the builder): its place in `verdicts`.
+    kept: HashMap<usize, usize>,
+    /// What is known of each kept node that jobs copy ([`Verdict`]).
+    verdicts: Vec<Verdict>,
+}
+
+/// What is known of a kept node that jobs copy unchanged, found on the first copy.
+/// Every job that gets the entry unchanged gets the same copy (`!reference` markers
+/// in it resolve alike), so each is judged once.
+#[derive(Default, Clone, Copy)]
+struct Verdict {
+    /// It has no `!reference` marker: [`Builder::references`] leaves a copy alone.
+    unmarked: Option<bool>,
+    /// The checks that read one key alone ([`keywords::entry_clean`],
+    /// [`values::entry_clean`], `schema::entry_clean`, a script line that is a
+    /// mapping) find nothing in a job's copy of it.
+    clean: Option<bool>,
 }
 
 fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> {
@@ -438,8 +468,8 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
         markers,
         any_marker,
         exprs: values::Expressions::default(),
-        clean: HashMap::default(),
-        unmarked: HashMap::default(),
+        kept: HashMap::default(),
+        verdicts: vec![],
     };
     let mut includes = vec![];
     // (name, file, key) of each visible job's definitions, first-seen order.
@@ -497,12 +527,19 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
                     }
                 }
             }
-            b.defs.entry(name).or_default().push((fi, &e.value));
+            match b.defs.entry(name) {
+                std::collections::hash_map::Entry::Occupied(mut o) => {
+                    o.get_mut().push((fi, &e.value))
+                }
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(Defs::One((fi, &e.value)));
+                }
+            }
         }
     }
     let mut extended = HashSet::default();
     for defs in b.defs.values() {
-        let Some((fi, n)) = b.extends_of(defs) else {
+        let Some((fi, n)) = b.extends_of(defs.as_slice()) else {
             continue;
         };
         match &n.kind {
@@ -540,10 +577,11 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
             // The whole job is replaced by what it names.
             sources.clear();
         }
-        b.references_sourced(&mut node, &sources);
+        let kept = b.verdict_slots(&sources);
+        b.references_sourced(&mut node, &kept);
         // Checked while spans still carry their file; the entries copied from a
         // kept node whose checks found nothing are not checked again.
-        let skip = b.known_clean(&node, &sources);
+        let skip = b.known_clean(&node, &kept);
         let mut issues = vec![];
         keywords::check_job(name, &node, &skip, &mut issues);
         values::check_job(name, &node, &skip, &mut b.exprs, &mut issues);
@@ -599,7 +637,7 @@ impl<'r> Builder<'r> {
     /// and merged, the later one winning): a fresh copy, which the caller owns.
     fn raw(&self, name: &str) -> Option<Node> {
         let mut out: Option<Node> = None;
-        for &(fi, n) in self.defs.get(name)? {
+        for &(fi, n) in self.defs.get(name)?.as_slice() {
             let p = self.prepare(fi, n);
             out = Some(match out {
                 Some(old) => merge_into(old, p),
@@ -876,15 +914,32 @@ impl<'r> Builder<'r> {
         found
     }
 
+    /// For each top-level entry of a merged job with its [`Sources`], the place in
+    /// `verdicts` of the kept node it copies (one lookup per entry and job).
+    fn verdict_slots(&mut self, sources: &[Option<usize>]) -> Vec<Option<usize>> {
+        sources
+            .iter()
+            .map(|s| {
+                let at = (*s)?;
+                let next = self.verdicts.len();
+                let slot = *self.kept.entry(at).or_insert(next);
+                if slot == next {
+                    self.verdicts.push(Verdict::default());
+                }
+                Some(slot)
+            })
+            .collect()
+    }
+
     /// [`Builder::references`] of a merged job (at its top, depth 0), leaving out
-    /// the entries copied from a kept node without a marker ([`Sources`]): the
-    /// pass would change nothing in them.
-    fn references_sourced(&mut self, job: &mut Node, sources: &[Option<usize>]) {
+    /// the entries copied from a kept node without a marker (`kept`:
+    /// [`Builder::verdict_slots`]): the pass would change nothing in them.
+    fn references_sourced(&mut self, job: &mut Node, kept: &[Option<usize>]) {
         #[cfg(test)]
         if NO_MEMO.with(std::cell::Cell::get) {
             return self.references(job, 0);
         }
-        if !self.any_marker || sources.is_empty() {
+        if !self.any_marker || kept.is_empty() {
             return self.references(job, 0);
         }
         let NodeKind::Map(entries) = &mut job.kind else {
@@ -894,13 +949,13 @@ impl<'r> Builder<'r> {
             return self.references(job, 0);
         }
         for (i, e) in entries.iter_mut().enumerate() {
-            if let Some(&Some(at)) = sources.get(i) {
-                let value = &e.value;
-                if *self
-                    .unmarked
-                    .entry(at)
-                    .or_insert_with(|| !has_marker(value))
-                {
+            if let Some(v) = kept
+                .get(i)
+                .copied()
+                .flatten()
+                .and_then(|k| self.verdicts.get_mut(k))
+            {
+                if *v.unmarked.get_or_insert_with(|| !has_marker(&e.value)) {
                     continue;
                 }
             }
@@ -908,23 +963,29 @@ impl<'r> Builder<'r> {
         }
     }
 
-    /// Which top-level entries of `job` (with its [`Sources`]) are copies of a kept
-    /// node whose checks find nothing: judged on the first copy, then remembered.
-    fn known_clean(&mut self, job: &Node, sources: &[Option<usize>]) -> Vec<bool> {
+    /// Which top-level entries of `job` (`kept`: [`Builder::verdict_slots`]) are
+    /// copies of a kept node whose checks find nothing: judged on the first copy,
+    /// then remembered.
+    fn known_clean(&mut self, job: &Node, kept: &[Option<usize>]) -> Vec<bool> {
         let entries = job.as_map().unwrap_or(&[]);
         let mut skip = Vec::with_capacity(entries.len());
-        for (e, source) in entries.iter().zip(sources) {
-            let Some(&at) = source.as_ref() else {
-                skip.push(false);
-                continue;
-            };
+        for (i, e) in entries.iter().enumerate() {
             #[cfg(test)]
             if NO_MEMO.with(std::cell::Cell::get) {
                 skip.push(false);
                 continue;
             }
+            let Some(v) = kept
+                .get(i)
+                .copied()
+                .flatten()
+                .and_then(|k| self.verdicts.get_mut(k))
+            else {
+                skip.push(false);
+                continue;
+            };
             let exprs = &mut self.exprs;
-            let clean = *self.clean.entry(at).or_insert_with(|| {
+            let clean = *v.clean.get_or_insert_with(|| {
                 keywords::entry_clean(e)
                     && e.key.as_str().is_none_or(|k| {
                         values::entry_clean(k, &e.value, exprs)
@@ -1784,6 +1845,7 @@ fn finish(mut node: Node, multi: bool) -> (Node, Vec<usize>, Vec<Line>) {
     let mut key_files = vec![];
     let mut lines = vec![];
     if let NodeKind::Map(entries) = &node.kind {
+        key_files.reserve_exact(entries.len());
         for e in entries {
             key_files.push(decode(e.value.span).0);
         }
