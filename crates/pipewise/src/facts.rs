@@ -516,6 +516,20 @@ impl Facts {
         }
     }
 
+    /// Fills what `step` ships with `own`: what another step that runs the very
+    /// same script (one `Arc`, neither step using an action) ships by itself
+    /// ([`Facts::step_ships`], which reads only that script). Handed on by the engine's
+    /// pass ([`crate::rules::ships::resolve_ships`]) instead of the script's commands
+    /// being read again for every step that runs it (a GitLab line that a template or
+    /// `default:` gives many jobs). A step asked for earlier keeps its answer.
+    pub(crate) fn step_ships_shared(&self, step: &Step, own: Option<Intent>) -> Option<Intent> {
+        debug_assert_eq!(own, crate::intent::compute_step_ships(step));
+        match self.step(step) {
+            Some(f) => *f.step_ships.get_or_init(|| own),
+            None => own,
+        }
+    }
+
     /// The repository scripts `step` (of `job`) calls ([`StepCalls`]), found by
     /// `find` the first time: the one place that finds them,
     /// [`crate::rules::step_scripts_iter`], hands it. A step the table does not hold

@@ -695,6 +695,7 @@ const FACTS: &[(&str, &str, &str)] = &[
 /// called from one file: (the table's method, the pass's file).
 const FACT_PASSES: &[(&str, &str)] = &[
     ("resolve_step_ships", "rules/ships.rs"),
+    ("step_ships_shared", "rules/ships.rs"),
     // Which repository scripts a step calls (`rules::step_scripts_iter`), and what
     // a script several steps run calls, shared.
     ("step_calls", "rules/mod.rs"),

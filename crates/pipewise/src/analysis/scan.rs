@@ -935,10 +935,17 @@ impl<'a> Ctx<'a> {
                 ));
             }
         }
+        // (A GitLab line is its own step: its script starts where the step does.)
         let script_lines = step
             .run
             .as_ref()
-            .map(|r| wf.doc.line(r.node.span.start))
+            .map(|r| {
+                if r.node.span.start == step.anchor().start {
+                    start_line
+                } else {
+                    wf.doc.line(r.node.span.start)
+                }
+            })
             .unwrap_or(usize::MAX);
         for (m, line, masked, kind) in matches {
             let from_findings = || {

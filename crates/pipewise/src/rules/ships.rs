@@ -11,8 +11,10 @@ use crate::intent::Intent;
 use crate::repo::{Repo, Scripts};
 use crate::rules::StepSite;
 use crate::shell::Command;
-use crate::workflow::{Action, Workflow};
+use crate::workflow::{Action, Step, Workflow};
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Deepest chain of local actions followed (`./a` uses `./b` uses `./c` …).
 const MAX_ACTION_DEPTH: usize = 8;
@@ -36,6 +38,10 @@ struct Resolver<'r, 'v, 'a> {
     /// What a repository shell script a step calls ships, by its path (each read
     /// once however many steps call it; [`Resolver::called_ships`]).
     called: foldhash::HashMap<String, Option<Intent>>,
+    /// What each shared script ships by itself, by the script's address, once a step
+    /// that runs it and nothing of the repository was asked ([`Resolver::own_ships`]):
+    /// the scripts live as long as the pass, so an address names one script.
+    shared: foldhash::HashMap<usize, Option<Intent>>,
 }
 
 /// A Makefile's text and where each target's rule is in it
@@ -120,6 +126,7 @@ pub fn resolve_ships(
         makefiles: HashMap::new(),
         make_targets: Default::default(),
         called: Default::default(),
+        shared: Default::default(),
     };
     for i in 0..actions.len() {
         r.action(i, None, 0);
@@ -223,7 +230,7 @@ impl<'v, 'a> Resolver<'_, 'v, 'a> {
                 || publish_credential(step).is_some();
             if !reads_more {
                 // Runs nothing of the repository: its own commands decide.
-                return self.facts.step_ships(step);
+                return self.own_ships(step);
             }
             let cwd = crate::rules::step_cwd(site);
             let scripts = called()
@@ -256,6 +263,29 @@ impl<'v, 'a> Resolver<'_, 'v, 'a> {
         };
         // Filled once: a step asked for earlier keeps its answer.
         self.facts.resolve_step_ships(step, through)
+    }
+}
+
+impl Resolver<'_, '_, '_> {
+    /// [`Facts::step_ships`] of a `run:` step that runs nothing of the repository:
+    /// what its own commands ship. Steps that run one shared script (a GitLab line a
+    /// template or `default:` gives many jobs: one `Arc<Script>`) ship the same, so
+    /// the first one's answer is handed to the others ([`Facts::step_ships_shared`]).
+    /// A script no other step runs is not looked up.
+    fn own_ships(&mut self, step: &Step) -> Option<Intent> {
+        let key = step
+            .run
+            .as_ref()
+            .and_then(|r| r.script.as_ref())
+            .filter(|s| step.uses.is_none() && Arc::strong_count(s) > 1)
+            .map(|s| Arc::as_ptr(s) as usize);
+        let Some(key) = key else {
+            return self.facts.step_ships(step);
+        };
+        match self.shared.entry(key) {
+            Entry::Occupied(own) => self.facts.step_ships_shared(step, *own.get()),
+            Entry::Vacant(v) => *v.insert(self.facts.step_ships(step)),
+        }
     }
 }
 
@@ -624,4 +654,61 @@ fn local_uses_dir(uses: &str) -> Option<String> {
     Some(crate::repo::normalize(
         local.split('@').next().unwrap_or(local),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// GitLab jobs that get their lines from templates share one parsed script per
+    /// line: each step's answer is what its own script ships, whichever step asked
+    /// first.
+    #[test]
+    fn steps_sharing_a_script_ship_what_each_ships_alone() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join(".gitlab-ci.yml"),
+            ".publish:\n  script: [\"twine upload dist/*\", \"echo done\"]\n\
+             .deploy:\n  script: [\"kubectl apply -f k8s/\", \"echo done\"]\n\
+             a: {extends: .publish}\nb: {extends: .publish}\n\
+             c: {extends: .deploy}\nd: {extends: .deploy}\n\
+             e: {script: [\"echo done\", \"kubectl apply -f k8s/\"]}\n",
+        )
+        .expect("write");
+        let repo = Repo::load(dir.path(), ".");
+        let pipelines = crate::gitlab::pipelines(&repo, &[]);
+        let workflows: Vec<Workflow> = pipelines
+            .iter()
+            .flat_map(crate::gitlab::lower::lower)
+            .collect();
+        let facts = Facts::new(&workflows, &[]);
+        resolve_ships(&repo, &Scripts::new(), &facts, &workflows, &[]);
+        let (mut shared, mut seen) = (0, vec![]);
+        for step in workflows
+            .iter()
+            .flat_map(|w| &w.jobs)
+            .flat_map(|j| &j.steps)
+        {
+            let script = step
+                .run
+                .as_ref()
+                .and_then(|r| r.script.as_ref())
+                .expect("a script");
+            let alone = crate::intent::script_ships(script);
+            assert_eq!(
+                facts.step_ships_known(step),
+                Some(alone),
+                "{:?}",
+                step.run.as_ref().map(|r| r.text)
+            );
+            shared += usize::from(Arc::strong_count(script) > 1);
+            seen.push(alone);
+        }
+        assert!(shared >= 9, "{shared} steps share a script");
+        assert!(
+            seen.contains(&Some(Intent::Publish))
+                && seen.contains(&Some(Intent::Deploy))
+                && seen.contains(&None)
+        );
+    }
 }
