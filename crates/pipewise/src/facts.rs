@@ -523,7 +523,7 @@ impl Facts {
     /// being read again for every step that runs it (a GitLab line that a template or
     /// `default:` gives many jobs). A step asked for earlier keeps its answer.
     pub(crate) fn step_ships_shared(&self, step: &Step, own: Option<Intent>) -> Option<Intent> {
-        debug_assert_eq!(own, crate::intent::compute_step_ships(step));
+        debug_assert_eq!(own, crate::intent::compute_step_ships(step, self.intents()));
         match self.step(step) {
             Some(f) => *f.step_ships.get_or_init(|| own),
             None => own,

@@ -681,7 +681,7 @@ mod tests {
             .iter()
             .flat_map(crate::gitlab::lower::lower)
             .collect();
-        let facts = Facts::new(&workflows, &[]);
+        let facts = Facts::new(&workflows, &[], &Scripts::new());
         resolve_ships(&repo, &Scripts::new(), &facts, &workflows, &[]);
         let (mut shared, mut seen) = (0, vec![]);
         for step in workflows
@@ -694,7 +694,7 @@ mod tests {
                 .as_ref()
                 .and_then(|r| r.script.as_ref())
                 .expect("a script");
-            let alone = crate::intent::script_ships(script);
+            let alone = crate::intent::script_ships(script, facts.intents());
             assert_eq!(
                 facts.step_ships_known(step),
                 Some(alone),
