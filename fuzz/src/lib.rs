@@ -50,7 +50,6 @@ pub fn yaml_model(data: &[u8]) {
         errors,
         incomplete: false,
         tree: None,
-        build_contexts: Default::default(),
     };
     let report = pipewise::audit::audit_repo(&repo, &Config::default());
     for e in &report.errors {

@@ -32,7 +32,7 @@
 //! its facts computed again each time it is asked, the same answer without the cell.
 
 use crate::finding::Span;
-use crate::repo::Scripts;
+use crate::repo::{FileNames, Scripts};
 use crate::shell::{Command, Script};
 use crate::workflow::{Action, Job, Step, Workflow};
 use pipewise_catalog::Intent;
@@ -294,6 +294,10 @@ pub struct Facts {
     shared_calls: Mutex<foldhash::HashMap<usize, Arc<Called>>>,
     /// [`Facts::step_calls`] of steps the table does not hold.
     stranger_calls: Strangers,
+    /// [`Facts::repo_file_names`].
+    file_names: OnceLock<FileNames>,
+    /// [`Facts::named_build_contexts`].
+    build_contexts: OnceLock<Vec<String>>,
 }
 
 /// What steps the table does not hold call ([`Facts::step_calls`]): found each time
@@ -384,6 +388,8 @@ impl Facts {
             commands,
             shared_calls: Default::default(),
             stranger_calls: Strangers::default(),
+            file_names: OnceLock::new(),
+            build_contexts: OnceLock::new(),
         }
     }
 
@@ -580,6 +586,20 @@ impl Facts {
             Entry::Occupied(_) => found(),
             Entry::Vacant(v) => v.insert(found()).clone(),
         }
+    }
+
+    /// The last part of every path of the repository
+    /// ([`crate::repo::Repo::file_names`]), found by `find` once per repository: the
+    /// rule that asks for every Dockerfile (`reliability/docker-sources`) hands it.
+    pub(crate) fn repo_file_names(&self, find: impl FnOnce() -> FileNames) -> &FileNames {
+        self.file_names.get_or_init(find)
+    }
+
+    /// The build contexts that the repository's compose and CI files name, found by
+    /// `find` once per repository: the rule that asks for every Dockerfile
+    /// (`reliability/docker-sources`) hands it.
+    pub(crate) fn named_build_contexts(&self, find: impl FnOnce() -> Vec<String>) -> &[String] {
+        self.build_contexts.get_or_init(find)
     }
 
     /// What a step ships already, when the engine's pass or a rule asked for it.

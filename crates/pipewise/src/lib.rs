@@ -19,7 +19,6 @@ pub mod gitlab;
 pub mod intent;
 pub mod keywords;
 pub mod load;
-pub mod memo;
 pub mod needs;
 pub mod reads;
 pub mod repo;

@@ -50,7 +50,6 @@ impl Repo {
             errors: vec![],
             incomplete: d.incomplete,
             tree,
-            build_contexts: Default::default(),
         };
         // The repository budget, spent in a fixed order (workflows and actions first,
         // then by path) from the sizes on disk, before anything is read.

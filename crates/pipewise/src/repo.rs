@@ -25,10 +25,6 @@ pub struct Repo {
     /// Where the files are read from when not from the folder `root` on disk (a
     /// commit's tree in a git object database).
     pub tree: Option<Arc<dyn Tree>>,
-    /// The build contexts that compose and CI files name, and the last part of every
-    /// path, computed once for every Dockerfile by the rule that needs them
-    /// (`reliability/docker-sources`).
-    pub build_contexts: crate::memo::Slot,
 }
 
 /// The last part of every path of a repository ([`Repo::file_names`]).

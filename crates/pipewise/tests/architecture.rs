@@ -19,14 +19,13 @@ use std::path::{Path, PathBuf};
 /// a platform tree ([`TREES`]) are placed one by one (`gitlab::pipeline`; a file
 /// not listed sits with the tree's `mod.rs`, under the tree's own name).
 const LAYERS: &[&str] = &[
-    // Leaves: findings, source files, expressions, word lists, memo slots.
+    // Leaves: findings, source files, expressions, word lists.
     "finding",
     "dockerfile",
     "source",
     "keywords",
     "github::expr",
     "github::action_shas",
-    "memo",
     // Syntax and the loaded repository's data.
     "shell",
     "tree",
@@ -514,7 +513,7 @@ const FILLED_FROM_ABOVE: &[(&str, &str)] = &[];
 const MOVED_OUT: &[&str] = &["called", "savings", "economics", "intent"];
 
 /// The model's files, and the field names of the cells each defines (`OnceLock`s,
-/// `memo::Slot`s, `Mutex`es, whatever the type they hold).
+/// `Mutex`es, `Cell`s, type-erased slots, whatever the type they hold).
 fn model_cells() -> BTreeMap<String, &'static str> {
     let root = src();
     let mut fields = BTreeMap::new();
@@ -525,7 +524,7 @@ fn model_cells() -> BTreeMap<String, &'static str> {
             let Some((name, ty)) = l.split_once(':').filter(|_| !l.starts_with("static ")) else {
                 continue;
             };
-            if ["OnceLock<", "memo::Slot", "Mutex<", "RefCell<", "Cell<"]
+            if ["OnceLock<", "Mutex<", "RefCell<", "Cell<", "dyn Any"]
                 .iter()
                 .any(|c| ty.contains(c))
             {
@@ -582,8 +581,7 @@ fn model_caches_are_filled_in_one_place() {
         for (field, fillers) in MODEL_CACHES {
             let fills = [".get_or_init(", ".set("]
                 .iter()
-                .any(|m| code.contains(&format!(".{field}{m}")))
-                || code.contains(&format!("memo::get_or_init(&wf.{field}"));
+                .any(|m| code.contains(&format!(".{field}{m}")));
             if fills {
                 seen.insert((*field, rel.clone()));
                 if !fillers.contains(&rel.as_str()) {
@@ -700,6 +698,12 @@ const FACT_PASSES: &[(&str, &str)] = &[
     // a script several steps run calls, shared.
     ("step_calls", "rules/mod.rs"),
     ("script_calls", "rules/mod.rs"),
+    // What every Dockerfile's sources are looked up in, once per repository.
+    ("repo_file_names", "rules/reliability/docker_sources.rs"),
+    (
+        "named_build_contexts",
+        "rules/reliability/docker_sources.rs",
+    ),
 ];
 
 /// The cells of the table that an engine pass fills through one method of the table
@@ -712,6 +716,9 @@ const PASS_CELLS: &[(&str, &str)] = &[
     ("shared_calls", "script_calls"),
     // What steps the table does not hold call, kept to be borrowed like a cell.
     ("chunks", "keep"),
+    // What `reliability/docker-sources` reads once per repository.
+    ("file_names", "repo_file_names"),
+    ("build_contexts", "named_build_contexts"),
 ];
 
 /// The body of `fn name` in `code` (up to the next item of the same indentation).

@@ -90,7 +90,6 @@ fn repo(files: Vec<(String, FileKind, String)>) -> Repo {
         errors,
         incomplete: false,
         tree: None,
-        build_contexts: Default::default(),
     }
 }
 

@@ -2219,7 +2219,6 @@ mod tests {
             errors: vec![],
             incomplete: false,
             tree: None,
-            build_contexts: Default::default(),
         }
     }
 

@@ -83,6 +83,7 @@ impl Command {
     /// Whether the command may run a script file of the repository: its name is a
     /// path or a `.sh` file (`./x.sh`, `scripts/x`), or it is a shell or a runner
     /// ([`SCRIPT_RUNNERS`]). `crate::repo::called_script` reads no other command.
+    #[inline]
     pub fn may_run_script(&self) -> bool {
         let n = self.name();
         // Without a `/`, the name is the base name. (Asked of every parsed command:

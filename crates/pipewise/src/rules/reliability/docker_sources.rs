@@ -87,16 +87,6 @@ fn named_contexts(repo: &crate::repo::Repo) -> Vec<String> {
     out
 }
 
-/// What the rule computes once per repository, when a Dockerfile first needs it
-/// (`Repo::build_contexts`).
-#[derive(Default)]
-struct RepoContexts {
-    /// The last part of every path of the repository (`Repo::file_names`).
-    names: std::sync::OnceLock<crate::repo::FileNames>,
-    /// The contexts compose and CI files name ([`named_contexts`]).
-    named: std::sync::OnceLock<Vec<String>>,
-}
-
 /// Whether a CI file (workflow, GitLab CI, action) mentions `name`: a step may make it
 /// before the image is built.
 fn mentioned_in_ci(cx: &Ctx, name: &str) -> bool {
@@ -189,27 +179,23 @@ pub(super) fn check(f: &SourceFile, cx: &mut Ctx) {
             {
                 continue;
             }
-            // Computed once per repository (every Dockerfile asks).
-            let Some(memo) =
-                crate::memo::get_or_init(&cx.repo.build_contexts, RepoContexts::default)
-            else {
-                continue;
-            };
+            // Computed once per repository (every Dockerfile asks), kept in the
+            // facts table.
+            let (facts, repo) = (cx.facts, cx.repo);
             // Every context is normal (or the root), so `join(c, s)` of a normal `s`
             // is `s` or ends in `/s`: when no path of the repository has `s`'s last
             // part, no context has `s` (`Repo::lacks_file_named` says so only when it
             // is certain and no read is being recorded).
             let may_exist = !crate::repo::is_normal(s)
                 || !cx.repo.lacks_file_named(
-                    memo.names.get_or_init(|| cx.repo.file_names()),
+                    facts.repo_file_names(|| repo.file_names()),
                     s.rsplit('/').next().unwrap_or(s),
                 );
             if may_exist {
                 let in_context = |c: &String| cx.repo.exists(&crate::repo::join(c, s));
                 if near.iter().any(in_context)
-                    || memo
-                        .named
-                        .get_or_init(|| named_contexts(cx.repo))
+                    || facts
+                        .named_build_contexts(|| named_contexts(repo))
                         .iter()
                         .any(in_context)
                 {
