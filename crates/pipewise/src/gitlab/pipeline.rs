@@ -81,11 +81,51 @@ pub const JOB_KEYS: &[&str] = &[
     "when",
 ];
 
-/// Whether `key` is one of [`JOB_KEYS`] (a set: asked for every key of every job).
+/// Whether `key` is one of [`JOB_KEYS`] (a `match`: asked for every key of every
+/// job, where hashing the key cost more than comparing it).
 fn is_job_key(key: &str) -> bool {
-    static SET: std::sync::LazyLock<foldhash::HashSet<&'static str>> =
-        std::sync::LazyLock::new(|| JOB_KEYS.iter().copied().collect());
-    SET.contains(key)
+    matches!(
+        key,
+        "after_script"
+            | "allow_failure"
+            | "artifacts"
+            | "before_script"
+            | "cache"
+            | "coverage"
+            | "dast_configuration"
+            | "dependencies"
+            | "environment"
+            | "extends"
+            | "hooks"
+            | "identity"
+            | "id_tokens"
+            | "image"
+            | "inherit"
+            | "interruptible"
+            | "manual_confirmation"
+            | "needs"
+            | "only"
+            | "except"
+            | "pages"
+            | "parallel"
+            | "publish"
+            | "release"
+            | "resource_group"
+            | "retry"
+            | "rules"
+            | "run"
+            | "script"
+            | "secrets"
+            | "services"
+            | "stage"
+            | "start_in"
+            | "tags"
+            | "timeout"
+            | "trigger"
+            | "type"
+            | "variables"
+            | "when"
+    )
 }
 
 /// Keys `default:` can set.
@@ -2194,6 +2234,19 @@ mod tests {
             "",
         ] {
             assert!(!may_spell_marker(no), "{no}");
+        }
+    }
+
+    /// `is_job_key` is membership in `JOB_KEYS`.
+    #[test]
+    fn job_keys_are_the_listed_ones() {
+        for k in JOB_KEYS {
+            assert!(is_job_key(k), "{k}");
+        }
+        for k in [
+            "", "scripts", "Script", "stages", "variable", "when ", "default", "x",
+        ] {
+            assert!(!is_job_key(k), "{k}");
         }
     }
 
