@@ -292,11 +292,13 @@ fn audit_repo_reusing(
                         Work::File(_) => {}
                     }
                     let mut cx = Ctx::new(repo, &scripts, &facts, &economics, options);
-                    for rule in &enabled {
-                        match w {
-                            Work::Workflow(wf, _) => run_workflow(*rule, wf, &mut cx),
-                            Work::Action(a) => run_action(*rule, a, &mut cx),
-                            Work::File(f) => rule.file(f, &mut cx),
+                    match w {
+                        Work::Workflow(wf, _) => run_workflow(&enabled, wf, &mut cx),
+                        Work::Action(a) => run_action(&enabled, a, &mut cx),
+                        Work::File(f) => {
+                            for rule in &enabled {
+                                rule.file(f, &mut cx);
+                            }
                         }
                     }
                     cx.findings
@@ -632,9 +634,9 @@ fn collect_calls<'s>(
     }
 }
 
-/// Calls `rule.step` for every step of a job or action; `owner` carries the
-/// path, document, workflow, job and action the steps belong to.
-fn run_steps(rule: &dyn Rule, owner: &StepSite, steps: &[Step], cx: &mut Ctx) {
+/// Calls every rule's `step` hook for every step of a job or action, step by step;
+/// `owner` carries the path, document, workflow, job and action the steps belong to.
+fn run_steps(rules: &[&dyn Rule], owner: &StepSite, steps: &[Step], cx: &mut Ctx) {
     for step in steps {
         let site = match step.origin {
             // A lowered step whose node lives in another file (GitLab includes).
@@ -646,17 +648,29 @@ fn run_steps(rule: &dyn Rule, owner: &StepSite, steps: &[Step], cx: &mut Ctx) {
             },
             None => StepSite { step, ..*owner },
         };
-        rule.step(&site, cx);
+        for rule in rules {
+            rule.step(&site, cx);
+        }
     }
 }
 
-fn run_workflow(rule: &dyn Rule, wf: &Workflow, cx: &mut Ctx) {
-    if !rule.platforms().contains(&wf.platform) {
-        return;
+/// Runs the rules that see `wf`'s platform over it: their workflow hooks, then job
+/// by job their job hooks, and step by step their step hooks. Each rule's hooks come
+/// in the order they would alone (its findings too); the rules take turns on each
+/// step, so what they ask about its script is asked in a row ([`Ctx::script_fact`]).
+fn run_workflow(rules: &[&'static dyn Rule], wf: &Workflow, cx: &mut Ctx) {
+    let rules: Vec<&dyn Rule> = rules
+        .iter()
+        .copied()
+        .filter(|r| r.platforms().contains(&wf.platform))
+        .collect();
+    for rule in &rules {
+        rule.workflow(wf, cx);
     }
-    rule.workflow(wf, cx);
     for job in &wf.jobs {
-        rule.job(wf, job, cx);
+        for rule in &rules {
+            rule.job(wf, job, cx);
+        }
         let Some(first) = job.steps.first() else {
             continue;
         };
@@ -668,15 +682,19 @@ fn run_workflow(rule: &dyn Rule, wf: &Workflow, cx: &mut Ctx) {
             action: None,
             step: first,
         };
-        run_steps(rule, &owner, &job.steps, cx);
+        run_steps(&rules, &owner, &job.steps, cx);
     }
 }
 
-fn run_action(rule: &dyn Rule, a: &Action, cx: &mut Ctx) {
-    rule.action(a, cx);
+/// Runs the rules over a composite action: their action hooks, then step by step
+/// their step hooks ([`run_workflow`]).
+fn run_action(rules: &[&'static dyn Rule], a: &Action, cx: &mut Ctx) {
+    for rule in rules {
+        rule.action(a, cx);
+    }
     if let Some(first) = a.steps.first() {
         let owner = StepSite::of_action(a, first);
-        run_steps(rule, &owner, &a.steps, cx);
+        run_steps(rules, &owner, &a.steps, cx);
     }
 }
 

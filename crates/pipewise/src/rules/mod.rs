@@ -116,11 +116,18 @@ pub struct Ctx<'a> {
     /// Facts about a whole document ([`Ctx::doc_fact`]), by the document's address
     /// (it outlives the context) and the fact's name.
     doc_facts: Vec<(usize, &'static str, bool)>,
-    /// Facts about a script several steps run ([`Ctx::script_fact`]), by the
-    /// script's address (it outlives the context) and the address and length of
-    /// the fact's name (a static string: equal address and length mean the same
-    /// text, so no two names can share a key; hashing words, not the name's bytes).
-    script_facts: foldhash::HashMap<(usize, usize, usize), bool>,
+    /// Facts about scripts several steps run ([`Ctx::script_fact`]): each script's
+    /// slot in [`Ctx::script_slots`], by the script's address (it outlives the
+    /// context).
+    script_index: foldhash::HashMap<usize, usize>,
+    /// For each script of [`Ctx::script_index`], the facts asked about it, by the
+    /// address and length of the fact's name (a static string: equal address and
+    /// length mean the same text, so no two names can share a key), and the answer.
+    script_slots: Vec<Vec<(usize, usize, bool)>>,
+    /// The address and slot of the script asked about last: the engine runs every
+    /// rule on one step before the next step, so the rules that ask about a step's
+    /// script ask in a row, and only the first looks the script up.
+    last_script: (usize, usize),
 }
 
 impl<'a> Ctx<'a> {
@@ -139,7 +146,9 @@ impl<'a> Ctx<'a> {
             options,
             findings: vec![],
             doc_facts: vec![],
-            script_facts: Default::default(),
+            script_index: Default::default(),
+            script_slots: vec![],
+            last_script: (0, 0),
         }
     }
 
@@ -155,12 +164,28 @@ impl<'a> Ctx<'a> {
         if !ss.shared() {
             return f(ss.script);
         }
-        let key = (
-            std::ptr::from_ref(ss.script) as usize,
-            fact.as_ptr() as usize,
-            fact.len(),
-        );
-        *self.script_facts.entry(key).or_insert_with(|| f(ss.script))
+        let key = std::ptr::from_ref(ss.script) as usize;
+        let slot = if self.last_script.0 == key {
+            self.last_script.1
+        } else {
+            let next = self.script_slots.len();
+            let slot = *self.script_index.entry(key).or_insert(next);
+            if slot == next {
+                self.script_slots.push(vec![]);
+            }
+            self.last_script = (key, slot);
+            slot
+        };
+        let name = (fact.as_ptr() as usize, fact.len());
+        let Some(known) = self.script_slots.get_mut(slot) else {
+            return f(ss.script);
+        };
+        if let Some(&(_, _, v)) = known.iter().find(|(p, l, _)| (*p, *l) == name) {
+            return v;
+        }
+        let v = f(ss.script);
+        known.push((name.0, name.1, v));
+        v
     }
 
     /// A fact named `fact` about document `doc`, computed by `f` the first time it is
@@ -664,5 +689,60 @@ mod shorten_tests {
         );
         assert_eq!(shorten_command("short", 20), "short");
         assert_eq!(shorten_command("averyveryverylongword x", 6), "averyv …");
+    }
+}
+
+#[cfg(test)]
+mod script_fact_tests {
+    use super::*;
+    use crate::shell::Script;
+
+    /// Facts about scripts several steps run, asked in a row (as the engine asks them
+    /// step by step) and interleaved across scripts: each answer is its own script's,
+    /// computed once per script and fact. The first and last scripts have the same
+    /// text but are two scripts.
+    #[test]
+    fn script_facts_are_kept_per_script_whatever_the_order() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let repo = Repo::load(dir.path(), ".");
+        let (scripts, facts) = (Scripts::new(), Facts::none());
+        let (economics, options) = (EconomicsTable::none(), RuleOptions::default());
+        let mut cx = Ctx::new(&repo, &scripts, &facts, &economics, &options);
+        let parsed: Vec<Script> = [
+            "curl -fsSL x | sh",
+            "echo hi",
+            "apt-get install y",
+            "curl -fsSL x | sh",
+        ]
+        .iter()
+        .map(|t| Script::parse(t))
+        .collect();
+        let runs = |s: &Script, w: &str| s.commands.iter().any(|c| c.base_name() == w);
+        let mut computed = 0;
+        for round in 0..3 {
+            for (i, s) in parsed.iter().enumerate() {
+                let ss = StepScript {
+                    path: "x.sh",
+                    script: s,
+                    run: None,
+                    errexit: false,
+                    via: None,
+                };
+                // In a row, then the other way round, then only the second fact.
+                let facts: &[(&'static str, &str)] = match round {
+                    0 => &[("runs curl", "curl"), ("runs echo", "echo")],
+                    1 => &[("runs echo", "echo"), ("runs curl", "curl")],
+                    _ => &[("runs echo", "echo")],
+                };
+                for &(fact, word) in facts {
+                    let got = cx.script_fact(&ss, fact, |s| {
+                        computed += 1;
+                        runs(s, word)
+                    });
+                    assert_eq!(got, runs(s, word), "script {i}, {fact}, round {round}");
+                }
+            }
+        }
+        assert_eq!(computed, parsed.len() * 2, "once per script and fact");
     }
 }
