@@ -145,7 +145,7 @@ fn bench_analysis(c: &mut Criterion) {
         .filter_map(|f| f.yaml.as_ref().map(|d| Action::new(&f.path, d)))
         .collect();
     let scripts = Scripts::new();
-    let facts = pipewise::facts::Facts::new(&workflows, &actions);
+    let facts = pipewise::facts::Facts::new(&workflows, &actions, &scripts);
     let economics = pipewise::economics::table::Table::new(&workflows);
     let inputs = pipewise::economics::Inputs::default();
     let bytes: usize = repo.files.iter().map(|f| f.text().len()).sum();

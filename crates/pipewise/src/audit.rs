@@ -220,10 +220,10 @@ fn audit_repo_reusing(
     }
 
     let scripts = load_called_scripts(repo, &workflows, &actions, &mut errors);
-    // The facts table: a cell per job and step, filled when first asked; what each
+    // The facts table: a cell per job, step and command, filled when first asked; what each
     // step ships through the repository's scripts and local actions is filled before
     // any rule asks.
-    let facts = crate::facts::Facts::new(&workflows, &actions);
+    let facts = crate::facts::Facts::new(&workflows, &actions, &scripts);
     crate::rules::ships::resolve_ships(repo, &scripts, &facts, &workflows, &actions);
     // The economics model's per-workflow results, filled when first asked (by the
     // `cost/*` rules, then the report's section).
@@ -588,7 +588,8 @@ fn load_called_scripts(
 /// its steps ship through the repository's scripts and local actions filled as the
 /// audit does ([`crate::rules::ships::resolve_ships`]), so that
 /// [`crate::facts::Facts::job_ships`] answers the same there. The local actions'
-/// own steps are not in the table (they are read here and dropped).
+/// own steps and the scripts' commands are not in the table (they are read here and
+/// dropped: the table must not outlive what it holds).
 pub fn workflow_facts(repo: &Repo, wf: &Workflow) -> crate::facts::Facts {
     let actions: Vec<Action> = repo
         .files_of(FileKind::Action)
@@ -596,7 +597,7 @@ pub fn workflow_facts(repo: &Repo, wf: &Workflow) -> crate::facts::Facts {
         .collect();
     let workflows = std::slice::from_ref(wf);
     let scripts = load_called_scripts(repo, workflows, &actions, &mut vec![]);
-    let facts = crate::facts::Facts::new(workflows, &[]);
+    let facts = crate::facts::Facts::new(workflows, &[], &Default::default());
     crate::rules::ships::resolve_ships(repo, &scripts, &facts, workflows, &actions);
     facts
 }

@@ -165,7 +165,9 @@ pub fn step_publishes(facts: &Facts, step: &Step) -> Option<Intent> {
     let shipping: Vec<&Command> = script
         .commands
         .iter()
-        .filter(|c| crate::intent::may_ship(c) && crate::intent::command_ships(c).is_some())
+        .filter(|c| {
+            crate::intent::may_ship(c) && crate::intent::command_ships(c, facts.intents()).is_some()
+        })
         .collect();
     let all_local = !shipping.is_empty()
         && shipping
@@ -330,7 +332,7 @@ mod tests {
             "  version-pr:\n    runs-on: x\n    steps:\n      - uses: changesets/action@v1\n        with:\n          version: pnpm version\n",
         ));
         let wf = Workflow::new("w.yml", &d);
-        let facts = crate::facts::Facts::new([&wf], &[]);
+        let facts = crate::facts::Facts::new([&wf], &[], &Default::default());
         let j = |id| wf.job(id).expect("job");
         assert_eq!(job_publishes(&facts, j("release-assert")), None);
         assert_eq!(job_publishes(&facts, j("test-build")), None);

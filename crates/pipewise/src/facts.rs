@@ -1,6 +1,6 @@
-//! Facts about jobs and steps (and, as they move here, commands) that rules and the
-//! analysis ask for, computed once per job or step, in one place, into a table the
-//! engine owns beside the model (`docs/architecture.md`, "Facts about steps").
+//! Facts about jobs, steps and commands that rules and the analysis ask for, computed
+//! once per job, step or command, in one place, into a table the engine owns beside
+//! the model (`docs/architecture.md`, "Facts about steps").
 //!
 //! The model's types hold what the files say, nothing computed above them. The
 //! engine builds one [`Facts`] per audited repository from its workflows and actions
@@ -21,16 +21,19 @@
 //! that very script ([`Facts::script_calls`]: one [`Called`] for a GitLab line that a
 //! template gives many jobs).
 //!
-//! A job or step is found in the table by where it lives: the engine's model is not
-//! changed while an audit reads it, so each workflow's jobs, and each job's or
-//! action's steps, stay one slice in memory, and the table keeps each slice's
-//! address and the index of its first item. One the table does not hold (a workflow
-//! read alone, a test) gets its facts computed again each time it is asked, the
-//! same answer without the cell.
+//! A job, step or command is found in the table by where it lives: the engine's
+//! model is not changed while an audit reads it, so each workflow's jobs, and each
+//! job's or action's steps, stay one slice in memory, and the table keeps each
+//! slice's address and the index of its first item; each command of a step's script
+//! (shared by the steps a GitLab template gives it) or of a repository script the
+//! steps call stays where it is, and the table keeps its address in a hash table
+//! (scripts are short: most would be a slice of their own). One the table does not
+//! hold (a workflow read alone, a command read again from other text, a test) gets
+//! its facts computed again each time it is asked, the same answer without the cell.
 
 use crate::finding::Span;
-use crate::repo::FileNames;
-use crate::shell::Script;
+use crate::repo::{FileNames, Scripts};
+use crate::shell::{Command, Script};
 use crate::workflow::{Action, Job, Step, Workflow};
 use pipewise_catalog::Intent;
 use std::collections::hash_map::Entry;
@@ -77,6 +80,53 @@ struct StepFacts {
     step_intent: OnceLock<Intent>,
     /// [`Facts::step_calls`].
     called: OnceLock<StepCalls>,
+}
+
+/// The facts of one command.
+#[derive(Debug, Default)]
+struct CommandFacts {
+    /// [`Facts::command_intent`].
+    command_intent: IntentCell,
+}
+
+/// A cell of an [`Intent`] filled once: a `OnceLock<Intent>` in one byte, with
+/// nothing to drop (the command table holds one per command; two threads that fill
+/// it at once compute the same answer).
+#[derive(Debug, Default)]
+struct IntentCell(std::sync::atomic::AtomicU8);
+
+/// Every [`Intent`], in the order of its discriminants (a cell holds one plus the
+/// index here; 0 is empty).
+const INTENTS: [Intent; 10] = [
+    Intent::Harmless,
+    Intent::Other,
+    Intent::Lint,
+    Intent::Build,
+    Intent::Test,
+    Intent::SecurityScan,
+    Intent::Migration,
+    Intent::Backup,
+    Intent::Publish,
+    Intent::Deploy,
+];
+
+impl IntentCell {
+    /// The intent, when the cell is filled.
+    fn get(&self) -> Option<Intent> {
+        let v = self.0.load(Ordering::Relaxed);
+        INTENTS.get(usize::from(v).checked_sub(1)?).copied()
+    }
+    /// The intent, `f`'s when the cell is empty (kept when [`INTENTS`] has it).
+    fn get_or_init(&self, f: impl FnOnce() -> Intent) -> Intent {
+        if let Some(i) = self.get() {
+            return i;
+        }
+        let i = f();
+        if let Some(at) = INTENTS.iter().position(|x| *x == i) {
+            self.0.store(at as u8 + 1, Ordering::Relaxed);
+        }
+        i
+    }
 }
 
 /// Where the items of some slices are in a table: each slice's address, its length
@@ -130,14 +180,115 @@ impl Slices {
     }
 }
 
+/// Where the cells of each command are: a table keyed by the command's address,
+/// open addressing, at most half full (a script is often one or two commands, a
+/// GitLab line: looking a command up by its script's slice, as jobs and steps are,
+/// would search for most of them). Built once, before any cell is filled; a command
+/// looked up is one or two probes, one it does not hold ends at the first free slot.
+/// Nothing in it is dropped one by one.
+#[derive(Debug, Default)]
+struct Commands {
+    /// Each slot: the address of a command ([`FREE`]: none) and its cells. A power
+    /// of two long, or empty.
+    slots: Vec<(usize, CommandFacts)>,
+    /// The number of commands held.
+    held: usize,
+    /// 64 less the number of bits of a slot's index.
+    shift: u32,
+}
+
+/// The key of a free slot: no command is at an odd address.
+const FREE: usize = 1;
+
+impl Commands {
+    /// An empty table for about `n` commands.
+    fn with_capacity(n: usize) -> Commands {
+        let mut table = Commands::default();
+        table.resize((2 * n).max(16).next_power_of_two());
+        table
+    }
+
+    /// Makes the table `len` slots long (a power of two), with the commands it
+    /// holds (while it is built: no cell is filled yet).
+    fn resize(&mut self, len: usize) {
+        let free = std::iter::repeat_with(|| (FREE, CommandFacts::default())).take(len);
+        let old = std::mem::replace(&mut self.slots, free.collect());
+        self.shift = 64 - len.trailing_zeros();
+        for (at, _) in old.into_iter().filter(|(at, _)| *at != FREE) {
+            self.put(at);
+        }
+    }
+
+    /// Puts the command at `at` in a free slot unless it is held; whether it was
+    /// put.
+    fn put(&mut self, at: usize) -> bool {
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut i = self.home(at);
+        while let Some((key, _)) = self.slots.get_mut(i) {
+            if *key == at {
+                return false;
+            }
+            if *key == FREE {
+                *key = at;
+                return true;
+            }
+            i = (i + 1) & mask;
+        }
+        false
+    }
+
+    /// Adds the commands of a script; `shared`: other steps may run the same one
+    /// (held already when one of them was added).
+    fn add(&mut self, script: &[Command], shared: bool) {
+        if shared && script.first().is_some_and(|c| self.get(c).is_some()) {
+            return;
+        }
+        // At most half full.
+        let need = self.held.saturating_add(script.len());
+        if need.saturating_mul(2) > self.slots.len() {
+            self.resize(need.saturating_mul(2).next_power_of_two());
+        }
+        for c in script {
+            if self.put(c as *const Command as usize) {
+                self.held += 1;
+            }
+        }
+    }
+
+    /// The slot where the search for the command at `at` starts (Fibonacci hashing:
+    /// the high bits of the product).
+    fn home(&self, at: usize) -> usize {
+        ((at as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    /// The cells of `command`, when the table holds it.
+    fn get(&self, command: &Command) -> Option<&CommandFacts> {
+        let at = command as *const Command as usize;
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut i = self.home(at);
+        loop {
+            let (key, cells) = self.slots.get(i)?;
+            if *key == at {
+                return Some(cells);
+            }
+            if *key == FREE {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
 /// The facts table of one audit: a cell per job and per step of the workflows and
-/// actions it was built from.
+/// actions it was built from, and per command of their scripts and of the
+/// repository scripts they call.
 #[derive(Debug, Default)]
 pub struct Facts {
     job_slices: Slices,
     jobs: Vec<JobFacts>,
     step_slices: Slices,
     steps: Vec<StepFacts>,
+    commands: Commands,
     /// [`Facts::script_calls`]: what each script that several steps run calls, by
     /// the script's address, for the first folders asked.
     shared_calls: Mutex<foldhash::HashMap<usize, Arc<Called>>>,
@@ -182,15 +333,18 @@ impl Strangers {
 }
 
 impl Facts {
-    /// A table for every job and step of `workflows` and every step of `actions`
-    /// (none is computed yet).
+    /// A table for every job and step of `workflows` and every step of `actions`,
+    /// and every command of their steps' scripts and of `scripts` (the repository
+    /// scripts they call); none is computed yet.
     pub fn new<'w, 'a: 'w>(
         workflows: impl IntoIterator<Item = &'w Workflow<'a>>,
         actions: &[Action],
+        scripts: &Scripts,
     ) -> Facts {
         let (mut job_slices, mut jobs) = (Slices::default(), vec![]);
         let (mut step_slices, mut steps) = (Slices::default(), 0);
-        for wf in workflows {
+        let workflows: Vec<&Workflow> = workflows.into_iter().collect();
+        for wf in &workflows {
             job_slices.push(&wf.jobs, jobs.len());
             for j in &wf.jobs {
                 jobs.push(JobFacts {
@@ -203,6 +357,27 @@ impl Facts {
         for a in actions {
             steps = step_slices.push(&a.steps, steps);
         }
+        // Each step's script's commands, and each repository script's: about as
+        // many as steps (the table grows when they are more).
+        let files: usize = scripts.values().map(|f| f.script.commands.len()).sum();
+        let mut commands = Commands::with_capacity(steps.saturating_add(files));
+        let job_steps = workflows
+            .iter()
+            .flat_map(|wf| &wf.jobs)
+            .map(|j| &j.steps[..]);
+        for steps in job_steps.chain(actions.iter().map(|a| &a.steps[..])) {
+            for s in steps {
+                if let Some(script) = s.run.as_ref().and_then(|r| r.script.as_ref()) {
+                    // Other steps may share it (a GitLab line that a template or
+                    // `default:` gives many jobs: one `Arc`).
+                    let shared = std::sync::Arc::strong_count(script) > 1;
+                    commands.add(&script.commands, shared);
+                }
+            }
+        }
+        for f in scripts.values() {
+            commands.add(&f.script.commands, false);
+        }
         Facts {
             job_slices: job_slices.done(),
             jobs,
@@ -210,6 +385,7 @@ impl Facts {
             steps: std::iter::repeat_with(StepFacts::default)
                 .take(steps)
                 .collect(),
+            commands,
             shared_calls: Default::default(),
             stranger_calls: Strangers::default(),
             file_names: OnceLock::new(),
@@ -231,6 +407,28 @@ impl Facts {
     #[inline]
     fn step(&self, step: &Step) -> Option<&StepFacts> {
         self.steps.get(self.step_slices.index(step)?)
+    }
+
+    /// The cells of `command`, when the table holds it.
+    fn command(&self, command: &Command) -> Option<&CommandFacts> {
+        self.commands.get(command)
+    }
+
+    /// What a command does ([`crate::intent::compute_command_intent`]; a wrapper's
+    /// inner command: `sudo timeout 60 npm test` tests).
+    pub fn command_intent(&self, c: &Command) -> Intent {
+        match self.command(c) {
+            Some(f) => f
+                .command_intent
+                .get_or_init(|| crate::intent::compute_command_intent(c)),
+            None => crate::intent::compute_command_intent(c),
+        }
+    }
+
+    /// [`Facts::command_intent`] as a function, for the helpers below the table that
+    /// take it as an argument (`crate::intent::command_ships(c, facts.intents())`).
+    pub fn intents(&self) -> impl Fn(&Command) -> Intent + Copy + '_ {
+        move |c| self.command_intent(c)
     }
 
     /// The cells of `step` of `job`: found through the job (the rules ask for the
@@ -268,8 +466,8 @@ impl Facts {
         match self.job(job) {
             Some(f) => *f
                 .script_deploys
-                .get_or_init(|| crate::intent::compute_script_deploys(job)),
-            None => crate::intent::compute_script_deploys(job),
+                .get_or_init(|| crate::intent::compute_script_deploys(job, self.intents())),
+            None => crate::intent::compute_script_deploys(job, self.intents()),
         }
     }
 
@@ -279,8 +477,8 @@ impl Facts {
         match self.step(step) {
             Some(f) => *f
                 .step_intent
-                .get_or_init(|| crate::intent::compute_step_intent(step)),
-            None => crate::intent::compute_step_intent(step),
+                .get_or_init(|| crate::intent::compute_step_intent(step, self.intents())),
+            None => crate::intent::compute_step_intent(step, self.intents()),
         }
     }
 
@@ -294,8 +492,8 @@ impl Facts {
         match self.step(step) {
             Some(f) => *f
                 .step_ships
-                .get_or_init(|| crate::intent::compute_step_ships(step)),
-            None => crate::intent::compute_step_ships(step),
+                .get_or_init(|| crate::intent::compute_step_ships(step, self.intents())),
+            None => crate::intent::compute_step_ships(step, self.intents()),
         }
     }
 
@@ -319,8 +517,8 @@ impl Facts {
         match self.step(step).filter(|_| own) {
             Some(f) => *f
                 .matrix_ships
-                .get_or_init(|| crate::intent::compute_matrix_ships(job, step)),
-            None => crate::intent::compute_matrix_ships(job, step),
+                .get_or_init(|| crate::intent::compute_matrix_ships(job, step, self.intents())),
+            None => crate::intent::compute_matrix_ships(job, step, self.intents()),
         }
     }
 
@@ -331,7 +529,7 @@ impl Facts {
     /// being read again for every step that runs it (a GitLab line that a template or
     /// `default:` gives many jobs). A step asked for earlier keeps its answer.
     pub(crate) fn step_ships_shared(&self, step: &Step, own: Option<Intent>) -> Option<Intent> {
-        debug_assert_eq!(own, crate::intent::compute_step_ships(step));
+        debug_assert_eq!(own, crate::intent::compute_step_ships(step, self.intents()));
         match self.step(step) {
             Some(f) => *f.step_ships.get_or_init(|| own),
             None => own,
@@ -419,10 +617,10 @@ impl Facts {
         through: Option<Intent>,
     ) -> Option<Intent> {
         match self.step(step) {
-            Some(f) => *f
-                .step_ships
-                .get_or_init(|| crate::intent::compute_step_ships(step).max(through)),
-            None => crate::intent::compute_step_ships(step).max(through),
+            Some(f) => *f.step_ships.get_or_init(|| {
+                crate::intent::compute_step_ships(step, self.intents()).max(through)
+            }),
+            None => crate::intent::compute_step_ships(step, self.intents()).max(through),
         }
     }
 }
@@ -440,7 +638,7 @@ mod tests {
         let src = "on: push\njobs:\n  deploy:\n    runs-on: x\n    environment: production\n    steps:\n      - run: echo\n  test:\n    runs-on: x\n    steps:\n      - run: cargo test\n";
         let doc = pipewise_yaml::Document::parse(src.to_string()).expect("yaml");
         let (a, b) = (workflow(&doc), workflow(&doc));
-        let facts = Facts::new([&a, &b], &[]);
+        let facts = Facts::new([&a, &b], &[], &Scripts::new());
         assert_eq!(facts.jobs.len(), 4);
         for wf in [&a, &b] {
             assert_eq!(facts.job_ships(&wf.jobs[0]), Some(Intent::Deploy));
@@ -462,11 +660,136 @@ mod tests {
     }
 
     #[test]
+    fn each_command_has_one_cell_and_strangers_are_computed() {
+        let src = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: |\n          sudo timeout 60 cargo test\n          echo done\n      - uses: actions/checkout@v4\n      - run: git push\n";
+        let doc = pipewise_yaml::Document::parse(src.to_string()).expect("yaml");
+        let wf = workflow(&doc);
+        let mut scripts = Scripts::new();
+        let text = "#!/bin/sh\nnpm publish\n".to_string();
+        let (file, _) = crate::source::SourceFile::from_text(
+            "release.sh".into(),
+            crate::source::FileKind::Script,
+            text.clone(),
+        );
+        let script = crate::shell::Script::parse(&text);
+        let callees = vec![];
+        let errexit = false;
+        let called = crate::repo::ScriptFile {
+            file,
+            script,
+            errexit,
+            callees,
+        };
+        scripts.insert("release.sh".into(), called);
+        let facts = Facts::new([&wf], &[], &scripts);
+        // Two commands of the first step, one of the third, one of the script.
+        let held = facts
+            .commands
+            .slots
+            .iter()
+            .filter(|(at, _)| *at != FREE)
+            .count();
+        assert_eq!((held, facts.commands.held), (4, 4));
+        let commands = |i: usize| {
+            let run = wf.jobs[0].steps[i].run.as_ref();
+            &run.and_then(|r| r.script.as_ref())
+                .expect("script")
+                .commands
+        };
+        let (test, echo, push) = (&commands(0)[0], &commands(0)[1], &commands(2)[0]);
+        let publish = &scripts["release.sh"].script.commands[0];
+        let filled = || {
+            facts
+                .commands
+                .slots
+                .iter()
+                .filter_map(|(_, c)| c.command_intent.get())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(facts.command_intent(test), Intent::Test);
+        assert_eq!(filled(), [Intent::Test]);
+        assert_eq!(facts.command_intent(push), Intent::Publish);
+        assert_eq!(facts.command_intent(echo), Intent::Harmless);
+        assert_eq!(facts.command_intent(publish), Intent::Publish);
+        assert_eq!(filled().len(), 4);
+        // Each command found its own cell (each slice's first cell is its own).
+        let cell = |c: &Command| facts.command(c).and_then(|f| f.command_intent.get());
+        assert_eq!(cell(test), Some(Intent::Test));
+        assert_eq!(cell(echo), Some(Intent::Harmless));
+        assert_eq!(cell(push), Some(Intent::Publish));
+        assert_eq!(cell(publish), Some(Intent::Publish));
+        // A command read again from other text is answered, not cached.
+        let stranger = crate::shell::Script::parse("sudo timeout 60 cargo test\n");
+        assert!(facts.command(&stranger.commands[0]).is_none());
+        assert_eq!(facts.command_intent(&stranger.commands[0]), Intent::Test);
+        assert_eq!(Facts::none().command_intent(test), Intent::Test);
+        // The facts above it read the cells; the helpers below it, `intents`.
+        assert_eq!(facts.step_intent(&wf.jobs[0].steps[0]), Intent::Test);
+        let ships = |c| crate::intent::command_ships(c, facts.intents());
+        assert_eq!(ships(publish), Some(Intent::Publish));
+        // Pushing a branch publishes nothing.
+        assert_eq!(ships(push), None);
+    }
+
+    #[test]
+    fn an_intent_cell_holds_every_intent() {
+        for i in INTENTS {
+            let cell = IntentCell::default();
+            assert_eq!(cell.get(), None);
+            assert_eq!(cell.get_or_init(|| i), i);
+            assert_eq!(cell.get(), Some(i));
+            assert_eq!(cell.get_or_init(|| Intent::Other), i);
+        }
+        // In the order of the discriminants, each once.
+        for (at, i) in INTENTS.iter().enumerate() {
+            assert_eq!(*i as usize, at);
+        }
+    }
+
+    #[test]
+    fn a_script_several_steps_share_is_held_once() {
+        let a = crate::shell::Script::parse(&"x\n".repeat(9));
+        let b = crate::shell::Script::parse("f\n");
+        let (a, b) = (&a.commands[..], &b.commands[..]);
+        // Too small at first (16 slots): it grows.
+        let mut table = Commands::with_capacity(1);
+        assert_eq!(table.slots.len(), 16);
+        // `a` again: skipped as shared, then put again command by command.
+        for (script, shared) in [
+            (a, true),
+            (b, false),
+            (a, true),
+            (a, false),
+            (&[][..], false),
+        ] {
+            table.add(script, shared);
+        }
+        // Ten commands, each once, in a table at most half full.
+        let held = table.slots.iter().filter(|(at, _)| *at != FREE).count();
+        assert_eq!((held, table.held), (10, 10));
+        assert!(table.slots.len() > 16 && table.slots.len() >= 2 * table.held);
+        // Each command is found in its own slot.
+        let mut found: Vec<*const CommandFacts> = a
+            .iter()
+            .chain(b)
+            .filter_map(|c| table.get(c))
+            .map(std::ptr::from_ref)
+            .collect();
+        found.sort();
+        found.dedup();
+        assert_eq!(found.len(), 10);
+        // A command it does not hold, and an empty table.
+        let c = crate::shell::Script::parse("a\n");
+        assert!(table.get(&c.commands[0]).is_none());
+        assert!(Commands::default().get(&c.commands[0]).is_none());
+    }
+
+    #[test]
     fn the_engines_pass_adds_what_a_step_runs_of_the_repository() {
         let src = "on: push\njobs:\n  release:\n    runs-on: x\n    steps:\n      - run: ./scripts/release.sh\n      - run: cargo test\n";
         let doc = pipewise_yaml::Document::parse(src.to_string()).expect("yaml");
         let wf = workflow(&doc);
-        let facts = Facts::new([&wf], &[]);
+        let facts = Facts::new([&wf], &[], &Scripts::new());
         let (release, test) = (&wf.jobs[0].steps[0], &wf.jobs[0].steps[1]);
         assert_eq!(facts.step_ships_known(release), None);
         assert_eq!(
@@ -487,7 +810,7 @@ mod tests {
         let src = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: ./a.sh\n      - run: ./b.sh\n";
         let doc = pipewise_yaml::Document::parse(src.to_string()).expect("yaml");
         let wf = workflow(&doc);
-        let facts = Facts::new([&wf], &[]);
+        let facts = Facts::new([&wf], &[], &Scripts::new());
         let (a, b) = (&wf.jobs[0].steps[0], &wf.jobs[0].steps[1]);
         let found = std::cell::Cell::new(0);
         let calls = |path: &str| {

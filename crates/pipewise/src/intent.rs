@@ -98,28 +98,45 @@ fn powershell_cmdlet(name: &str) -> bool {
     capitalised(verb) && capitalised(noun)
 }
 
-pub fn command_intent(c: &Command) -> Intent {
-    *c.intent.get_or_init(|| compute_command_intent(c))
+/// What a command does. Computed once per command by the facts table
+/// ([`crate::facts::Facts::command_intent`]), which is what everything else reads;
+/// the helpers here that need it take it as an argument (`intent`).
+pub(crate) fn compute_command_intent(c: &Command) -> Intent {
+    // Past wrappers (`sudo timeout 60 npm test` → `npm test`), the words copied once.
+    let mut start = 0;
+    while let Some(skip) = c.words.get(start..).and_then(wrapper_skip) {
+        start += skip;
+    }
+    match c.words.get(start..).filter(|_| start > 0) {
+        Some(rest) => classify_command(&c.with_words(rest.to_vec())),
+        None => classify_command(c),
+    }
 }
 
-fn compute_command_intent(c: &Command) -> Intent {
-    if is_wrapper(c.base_name()) && c.words.len() > 1 {
-        // Skip the wrapper's own options and arguments (`timeout 60`, `env A=b`).
-        let skip = 1 + c
-            .args()
-            .iter()
-            .take_while(|w| {
-                w.text.starts_with('-')
-                    || w.text.contains('=')
-                    || w.text
-                        .chars()
-                        .all(|ch| ch.is_ascii_digit() || ch == '.' || ch == 's' || ch == 'm')
-            })
-            .count();
-        if let Some(rest) = c.words.get(skip..).filter(|r| !r.is_empty()) {
-            return command_intent(&c.with_words(rest.to_vec()));
-        }
+/// How many words a wrapper takes with its own options and arguments (`timeout 60`,
+/// `env A=b`), when a command follows them.
+fn wrapper_skip(words: &[crate::shell::Word]) -> Option<usize> {
+    let name = words.first()?.text.as_str();
+    if !is_wrapper(crate::shell::base_name(name)) {
+        return None;
     }
+    let skip = 1 + words
+        .get(1..)
+        .unwrap_or(&[])
+        .iter()
+        .take_while(|w| {
+            w.text.starts_with('-')
+                || w.text.contains('=')
+                || w.text
+                    .chars()
+                    .all(|ch| ch.is_ascii_digit() || ch == '.' || ch == 's' || ch == 'm')
+        })
+        .count();
+    (skip < words.len()).then_some(skip)
+}
+
+/// What a command that is not a wrapper does.
+fn classify_command(c: &Command) -> Intent {
     // A PowerShell cmdlet (`Test-Path`, `Write-Host`, `Get-ChildItem`): a Windows
     // step's default shell is PowerShell, and its Verb-Noun names are not tools
     // (`if (!(Test-Path $dir))` checks for a file; it is not a test).
@@ -619,7 +636,7 @@ pub fn action_intent(action: &str) -> Intent {
 /// The strongest intent of a step: its name, its action, its commands. Computed once
 /// per step by the facts table ([`crate::facts::Facts::step_intent`]), which is what
 /// everything else reads.
-pub(crate) fn compute_step_intent(step: &Step) -> Intent {
+pub(crate) fn compute_step_intent(step: &Step, intent: impl Fn(&Command) -> Intent) -> Intent {
     let mut best = step.name.map(word_intent_phrase).unwrap_or(Intent::Other);
     // A step named a dry run ships nothing, whatever else its name says (`Wrangler
     // deploy dry run`); its commands still speak for themselves.
@@ -632,7 +649,7 @@ pub(crate) fn compute_step_intent(step: &Step) -> Intent {
     if let Some(script) = step.run.as_ref().and_then(|r| r.script.as_ref()) {
         for c in &script.commands {
             if !c.in_condition && !c.in_substitution {
-                best = best.max(command_intent(c));
+                best = best.max(intent(c));
             }
         }
     }
@@ -684,10 +701,11 @@ const HOUSEKEEPING: &[&str] = &[
     "determine",
 ];
 
-/// What a step gates, judged by what it runs: its action or its commands; the name
-/// counts only for steps whose commands say nothing (a script, a make target) and
-/// whose name does not start with a housekeeping verb.
-pub fn step_gate_intent(step: &Step) -> Intent {
+/// What a step gates, judged by what it runs: its action or its commands (`intent`:
+/// what a command does, [`crate::facts::Facts::command_intent`]); the name counts
+/// only for steps whose commands say nothing (a script, a make target) and whose name
+/// does not start with a housekeeping verb.
+pub fn step_gate_intent(step: &Step, intent: impl Fn(&Command) -> Intent) -> Intent {
     if step.name.is_some_and(housekeeping) {
         return Intent::Other;
     }
@@ -704,7 +722,7 @@ pub fn step_gate_intent(step: &Step) -> Intent {
         .commands
         .iter()
         .filter(|c| !c.in_condition && !c.in_substitution)
-        .map(command_intent)
+        .map(intent)
         .max()
         .unwrap_or(Intent::Other);
     if cmds != Intent::Other {
@@ -774,7 +792,10 @@ pub fn workflow_deploys(wf: &Workflow, step_intent: impl Fn(&Step) -> Intent) ->
 /// Computed once per step by the facts table ([`crate::facts::Facts::step_ships`]),
 /// which in an audit adds what the repository's scripts and local actions the step
 /// runs ship ([`crate::rules::ships::resolve_ships`]).
-pub(crate) fn compute_step_ships(step: &Step) -> Option<Intent> {
+pub(crate) fn compute_step_ships(
+    step: &Step,
+    intent: impl Fn(&Command) -> Intent + Copy,
+) -> Option<Intent> {
     if let Some(a) = step.action() {
         if a == "docker/build-push-action" {
             return step_pushes_image(step).then_some(Intent::Publish);
@@ -804,7 +825,7 @@ pub(crate) fn compute_step_ships(step: &Step) -> Option<Intent> {
         return (!quiet && matches!(i, Intent::Deploy | Intent::Publish)).then_some(i);
     }
     let script = step.run.as_ref().and_then(|r| r.script.as_ref())?;
-    script_ships(script)
+    script_ships(script, intent)
 }
 
 /// goreleaser arguments that publish nothing: `--snapshot`, or publishing skipped
@@ -827,12 +848,15 @@ pub fn may_ship(c: &Command) -> bool {
 }
 
 /// What a script's commands ship at most ([`may_ship`], [`command_ships`]).
-pub fn script_ships(script: &crate::shell::Script) -> Option<Intent> {
+pub fn script_ships(
+    script: &crate::shell::Script,
+    intent: impl Fn(&Command) -> Intent + Copy,
+) -> Option<Intent> {
     script
         .commands
         .iter()
         .filter(|c| may_ship(c))
-        .filter_map(command_ships)
+        .filter_map(|c| command_ships(c, intent))
         .max()
 }
 
@@ -849,8 +873,9 @@ fn ships_by_kind(name: &str) -> bool {
     catalog().tool(name).is_some_and(|t| t.deploys || t.ships)
 }
 
-/// What a command ships, if anything, judged strictly.
-pub fn command_ships(c: &Command) -> Option<Intent> {
+/// What a command ships, if anything, judged strictly (`intent`: what a command
+/// does, [`crate::facts::Facts::command_intent`]).
+pub fn command_ships(c: &Command, intent: impl Fn(&Command) -> Intent + Copy) -> Option<Intent> {
     let name = c.base_name();
     // Only these commands can ship (every branch below names one of them): the rest
     // are rejected before they are classified (`$(date)`, `jq`, `echo`).
@@ -920,10 +945,10 @@ pub fn command_ships(c: &Command) -> Option<Intent> {
             .collect();
         let inner = c.with_words(words);
         return (!inner.words.is_empty() && !matches!(inner.base_name(), "npx" | "pnpx" | "bunx"))
-            .then(|| command_ships(&inner))
+            .then(|| command_ships(&inner, intent))
             .flatten();
     }
-    let i = command_intent(c);
+    let i = intent(c);
     if !matches!(i, Intent::Deploy | Intent::Publish) {
         return match (name, c.args().first().map(|w| w.text.as_str())) {
             ("gh", Some("release")) => c
@@ -1018,7 +1043,7 @@ pub fn command_ships(c: &Command) -> Option<Intent> {
                 let inner = c.with_words(words);
                 return (!inner.words.is_empty()
                     && !matches!(inner.base_name(), "npm" | "pnpm" | "yarn" | "bun"))
-                .then(|| command_ships(&inner))
+                .then(|| command_ships(&inner, intent))
                 .flatten();
             }
             let publishes = texts.get(start) == Some(&"publish")
@@ -1050,7 +1075,11 @@ pub(crate) fn names_matrix(step: &Step) -> bool {
 /// literal value of the first `${{ matrix.<key> }}` in its script (at most 16) put in
 /// place and the commands read again (`npx ${{ matrix.cmd }} publish` with `cmd: vsce`).
 /// Computed once per step by the facts table ([`crate::facts::Facts::matrix_ships`]).
-pub(crate) fn compute_matrix_ships(job: &Job, step: &Step) -> Option<Intent> {
+pub(crate) fn compute_matrix_ships(
+    job: &Job,
+    step: &Step,
+    intent: impl Fn(&Command) -> Intent + Copy,
+) -> Option<Intent> {
     if !names_matrix(step) {
         return None;
     }
@@ -1085,7 +1114,7 @@ pub(crate) fn compute_matrix_ships(job: &Job, step: &Step) -> Option<Intent> {
     values
         .iter()
         .take(16)
-        .filter_map(|v| script_ships(&crate::shell::Script::parse(&text.replace(expr, v))))
+        .filter_map(|v| script_ships(&crate::shell::Script::parse(&text.replace(expr, v)), intent))
         .max()
 }
 
@@ -1093,7 +1122,10 @@ pub(crate) fn compute_matrix_ships(job: &Job, step: &Step) -> Option<Intent> {
 /// `kubectl apply`, `flyctl deploy`), judged by the command, not by a repository
 /// script's file name; `docker run` runs a tool in a container and ships nothing.
 /// Computed once per job by the facts table ([`crate::facts::Facts::script_deploys`]).
-pub(crate) fn compute_script_deploys(job: &Job) -> bool {
+pub(crate) fn compute_script_deploys(
+    job: &Job,
+    intent: impl Fn(&Command) -> Intent + Copy,
+) -> bool {
     job.steps
         .iter()
         .filter(|s| s.origin.is_none_or(|o| o.section == "script"))
@@ -1104,7 +1136,7 @@ pub(crate) fn compute_script_deploys(job: &Job) -> bool {
             name != "docker"
                 && !name.contains('/')
                 && !name.contains('.')
-                && command_ships(c) == Some(Intent::Deploy)
+                && command_ships(c, intent) == Some(Intent::Deploy)
         })
 }
 
@@ -1373,7 +1405,12 @@ mod tests {
 
     #[test]
     fn buildx_outputs_that_push() {
-        let ships = |l: &str| command_ships(&crate::shell::Script::parse(l).commands[0]);
+        let ships = |l: &str| {
+            command_ships(
+                &crate::shell::Script::parse(l).commands[0],
+                compute_command_intent,
+            )
+        };
         assert_eq!(
             ships("docker buildx build --output type=image,name=ghcr.io/a/b,push=true ."),
             Some(Intent::Publish)
@@ -1406,7 +1443,10 @@ mod tests {
         assert!(!powershell_cmdlet("pre-commit"));
         assert!(!powershell_cmdlet("X-Y"));
         let s = crate::shell::Script::parse("if (!(Test-Path \"$dir\")) { choco install llvm }\n");
-        assert!(s.commands.iter().all(|c| command_intent(c) != Intent::Test));
+        assert!(s
+            .commands
+            .iter()
+            .all(|c| compute_command_intent(c) != Intent::Test));
     }
 
     /// The keyword logic of [`word_intent`], written plainly (the reference).
@@ -1455,7 +1495,7 @@ mod tests {
 
     #[test]
     fn deploy_hooks_are_deploys() {
-        let i = |s: &str| command_intent(&Script::parse(s).commands[0]);
+        let i = |s: &str| compute_command_intent(&Script::parse(s).commands[0]);
         assert_eq!(
             i("curl -X POST \"${{ secrets.RENDER_DEPLOY_HOOK }}\""),
             Intent::Deploy
@@ -1472,13 +1512,13 @@ mod tests {
         );
         // A script's or program's name says nothing of what it runs: unknown here
         // (`rules::ships::resolve_ships` reads the script when it is in the repository).
-        let ships = |s: &str| command_ships(&Script::parse(s).commands[0]);
+        let ships = |s: &str| command_ships(&Script::parse(s).commands[0], compute_command_intent);
         assert_eq!(ships("./scripts/deploy.sh prod"), None);
         assert_eq!(ships("bash tools/publish.sh"), None);
         assert_eq!(ships("deploy-docs"), None);
         // The deploy API is called with a POST (polar's `deploy_server.sh`), inside
         // `$( … )`; reading a deploy's status with GET is no deploy.
-        let script = |s: &str| script_ships(&Script::parse(s));
+        let script = |s: &str| script_ships(&Script::parse(s), compute_command_intent);
         assert_eq!(
             script("id=$(curl -s -X POST \\\n  -H \"Authorization: Bearer ${T}\" \\\n  \"https://api.render.com/v1/services/${S}/deploys\" | jq -r .id)"),
             Some(Intent::Deploy)
@@ -1532,7 +1572,10 @@ mod tests {
         assert_eq!(ships("mvn -B deploy"), Some(Intent::Publish));
         // `nuget push` ships a package.
         assert_eq!(
-            command_ships(&Script::parse("nuget push x.nupkg -Source nuget.org").commands[0]),
+            command_ships(
+                &Script::parse("nuget push x.nupkg -Source nuget.org").commands[0],
+                compute_command_intent
+            ),
             Some(Intent::Publish)
         );
     }
@@ -1589,7 +1632,7 @@ mod tests {
     use crate::shell::Script;
 
     fn intent(s: &str) -> Intent {
-        command_intent(&Script::parse(s).commands[0])
+        compute_command_intent(&Script::parse(s).commands[0])
     }
 
     #[test]
@@ -1620,6 +1663,13 @@ mod tests {
         );
         assert_eq!(intent("git -C site push origin gh-pages"), Intent::Publish);
         assert_eq!(intent("cargo --locked test"), Intent::Test);
+        // Past every wrapper, with its own options and arguments.
+        assert_eq!(intent("sudo timeout 60 git push"), Intent::Publish);
+        assert_eq!(
+            intent("sudo -E env A=b timeout 5m cargo test"),
+            Intent::Test
+        );
+        assert_eq!(intent("timeout 60"), intent("timeout"));
         // Style, tidy and TODO checks are lints, whatever `check` says.
         assert_eq!(
             intent("python3 -u ./check-style.py --dry-run"),
@@ -1665,7 +1715,7 @@ mod tests {
         .expect("yaml");
         let wf = crate::workflow::Workflow::new("w.yml", &d);
         let j = |id| wf.job(id).expect("job");
-        let facts = crate::facts::Facts::new([&wf], &[]);
+        let facts = crate::facts::Facts::new([&wf], &[], &Default::default());
         assert_ne!(facts.step_intent(&j("check").steps[0]), Intent::Deploy);
         // What the command does still counts.
         assert_eq!(facts.step_intent(&j("check").steps[1]), Intent::Deploy);

@@ -58,8 +58,9 @@ pub struct Run<'a> {
     /// The effective shell (`shell:` or `defaults.run.shell`), if set.
     pub shell: Option<&'a str>,
     /// Parsed when the shell is bash-like. Shared (`Arc`): a GitLab script line that
-    /// several jobs get from one template or `default:` is parsed once, and the
-    /// per-command caches (`command_intent`) are filled once for all of them.
+    /// several jobs get from one template or `default:` is parsed once, and the facts
+    /// table's cells of its commands (`Facts::command_intent`) are one set for all
+    /// of them.
     pub script: Option<std::sync::Arc<Script>>,
 }
 

@@ -5,9 +5,20 @@
 //! `example`; this test then checks it.
 
 use pipewise::analysis::{capabilities, stack, tools};
-use pipewise::intent::{command_intent, command_ships, Intent};
-use pipewise::shell::Script;
+use pipewise::facts::Facts;
+use pipewise::intent::Intent;
+use pipewise::shell::{Command, Script};
 use pipewise_catalog::{catalog, Tool};
+
+/// What a command does, read alone (no audit's facts table: computed each time).
+fn command_intent(c: &Command) -> Intent {
+    Facts::none().command_intent(c)
+}
+
+/// What a command ships, read alone.
+fn command_ships(c: &Command) -> Option<Intent> {
+    pipewise::intent::command_ships(c, Facts::none().intents())
+}
 
 /// The first command of a command line.
 fn command(line: &str) -> pipewise::shell::Command {

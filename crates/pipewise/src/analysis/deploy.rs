@@ -10,7 +10,8 @@
 use super::scan::{Hit, Scan};
 use super::settings::RepoSettings;
 use super::stack::{action_targets, command_target, Detected};
-use crate::intent::{action_intent, command_intent, word_intent_phrase, Intent};
+use crate::facts::Facts;
+use crate::intent::{action_intent, word_intent_phrase, Intent};
 use crate::needs::{Dir, NeedsGraph};
 use crate::schema::{DeployCheck, DeployPath};
 use crate::workflow::{Job, Workflow};
@@ -170,7 +171,7 @@ fn strong_deploy(c: &crate::shell::Command) -> bool {
         })
 }
 
-fn what_it_does(job: &Job) -> Does {
+fn what_it_does(facts: &Facts, job: &Job) -> Does {
     if job.uses.is_some() {
         return Does::Deploys;
     }
@@ -188,18 +189,18 @@ fn what_it_does(job: &Job) -> Does {
             }
         }
         if let Some(script) = s.run.as_ref().and_then(|r| r.script.as_ref()) {
+            // Every command harmless: the step only talks.
+            let mut only_talk = true;
             for c in &script.commands {
-                match command_intent(c) {
+                let intent = facts.command_intent(c);
+                match intent {
                     Intent::Deploy if strong_deploy(c) => return Does::Deploys,
                     Intent::Migration => return Does::Deploys,
                     Intent::Publish => publishes = true,
                     _ => {}
                 }
+                only_talk &= intent == Intent::Harmless;
             }
-            let only_talk = script
-                .commands
-                .iter()
-                .all(|c| command_intent(c) == Intent::Harmless);
             if only_talk && s.name.map(word_intent_phrase) == Some(Intent::Deploy) {
                 named.get_or_insert_with(|| s.label());
             }
@@ -562,6 +563,7 @@ fn job_if(job: &Job) -> String {
 
 /// Finds every deploy path and computes its checks.
 pub fn paths(
+    facts: &Facts,
     workflows: &[Workflow],
     scan: &Scan,
     detected: &Detected,
@@ -663,7 +665,7 @@ pub fn paths(
         let Some(job) = wf.jobs.get(f.job) else {
             continue;
         };
-        let ph = match what_it_does(job) {
+        let ph = match what_it_does(facts, job) {
             Does::Deploys => None,
             // A release or package publish is a deploy path only when its
             // environment names a tier (`environment: production`).

@@ -74,7 +74,7 @@ pub(crate) fn analyze_with(
     let scan = scan::scan(
         repo, workflows, actions, scripts, facts, &detected, findings,
     );
-    let paths = deploy::paths(workflows, &scan, &detected, settings);
+    let paths = deploy::paths(facts, workflows, &scan, &detected, settings);
     let mut capabilities = capabilities::assess(&capabilities::Input {
         repo,
         workflows,

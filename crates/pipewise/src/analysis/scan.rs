@@ -8,7 +8,7 @@ use super::tools::{
     Match, DEPLOY_TIME_CAPS,
 };
 use crate::facts::Facts;
-use crate::intent::{command_intent, job_deploys, word_intent_phrase, Intent};
+use crate::intent::{job_deploys, word_intent_phrase, Intent};
 use crate::needs::{Dir, NeedsGraph};
 use crate::repo::{called_script, Repo, Scripts};
 use crate::rules::{self, RuleMeta};
@@ -201,6 +201,7 @@ struct Ctx<'a> {
     repo: &'a Repo,
     actions: &'a [Action<'a>],
     scripts: &'a Scripts,
+    facts: &'a Facts,
     detected: &'a Detected,
     findings: &'a [ReportFinding],
     out: Vec<Hit>,
@@ -212,7 +213,7 @@ pub fn scan<'a>(
     workflows: &[Workflow],
     actions: &'a [Action<'a>],
     scripts: &'a Scripts,
-    facts: &Facts,
+    facts: &'a Facts,
     detected: &'a Detected,
     findings: &'a [ReportFinding],
 ) -> Scan {
@@ -234,6 +235,7 @@ pub fn scan<'a>(
         repo,
         actions,
         scripts,
+        facts,
         detected,
         findings,
         out: vec![],
@@ -597,7 +599,7 @@ fn check_family(cap: &str) -> &str {
 
 /// A command that fails when what it checks is wrong: a test runner, or an HTTP
 /// request that fails on an error response (`curl --fail`, `wget`).
-fn failing_check(c: &crate::shell::Command) -> bool {
+fn failing_check(facts: &Facts, c: &crate::shell::Command) -> bool {
     match c.base_name() {
         "curl" => c.args().iter().any(|a| {
             let t = a.text.as_str();
@@ -606,16 +608,16 @@ fn failing_check(c: &crate::shell::Command) -> bool {
                 || (t.starts_with('-') && !t.starts_with("--") && t.contains('f'))
         }),
         "wget" => true,
-        _ => command_intent(c) == Intent::Test,
+        _ => facts.command_intent(c) == Intent::Test,
     }
 }
 
-fn harmless_only(script: &Script) -> bool {
+fn harmless_only(facts: &Facts, script: &Script) -> bool {
     !script.commands.is_empty()
         && script
             .commands
             .iter()
-            .all(|c| command_intent(c) == Intent::Harmless || c.base_name() == "exit")
+            .all(|c| facts.command_intent(c) == Intent::Harmless || c.base_name() == "exit")
 }
 
 /// The comment lines of `src` (first non-blank character `#`): the line's index (from
@@ -1091,13 +1093,13 @@ impl<'a> Ctx<'a> {
             commands.push(CommandFound {
                 index,
                 found,
-                masked: masked_by_fallback(script, c),
+                masked: masked_by_fallback(self.facts, script, c),
             });
         }
         self.words = words;
         ScriptFound {
-            placeholder: harmless_only(script),
-            checks_something: script.commands.iter().any(failing_check),
+            placeholder: harmless_only(self.facts, script),
+            checks_something: script.commands.iter().any(|c| failing_check(self.facts, c)),
             commands,
         }
     }
@@ -1426,7 +1428,7 @@ impl<'a> Ctx<'a> {
                 || s.run
                     .as_ref()
                     .and_then(|r| r.script.as_ref())
-                    .is_some_and(|sc| !harmless_only(sc))
+                    .is_some_and(|sc| !harmless_only(self.facts, sc))
         });
         let line = wf
             .root
@@ -1493,13 +1495,13 @@ fn eval_commands(
 }
 
 /// `cmd || true`, `cmd || echo ...`: the command's failure is swallowed.
-fn masked_by_fallback(script: &Script, c: &crate::shell::Command) -> Option<String> {
+fn masked_by_fallback(facts: &Facts, script: &Script, c: &crate::shell::Command) -> Option<String> {
     for i in script.or_fallbacks(c.list, c.item) {
         let cmds: Vec<_> = script.item_commands(c.list, i).collect();
         if !cmds.is_empty()
             && cmds.iter().all(|f| {
                 let n = f.base_name();
-                (command_intent(f) == Intent::Harmless && n != "exit")
+                (facts.command_intent(f) == Intent::Harmless && n != "exit")
                     || (n == "exit" && f.args().first().is_some_and(|a| a.text == "0"))
             })
         {
@@ -1605,10 +1607,11 @@ mod tests {
     fn fallbacks_that_always_succeed_mask_the_command() {
         let s = Script::parse("npm ci\nnpm run test:e2e || echo \"No E2E tests configured\"\n");
         let c = &s.commands[1];
-        assert!(masked_by_fallback(&s, c).is_some(), "{:?}", s.lists);
+        let none = Facts::none();
+        assert!(masked_by_fallback(&none, &s, c).is_some(), "{:?}", s.lists);
         let s = Script::parse("curl -f http://x/health || exit 1\n");
-        assert!(masked_by_fallback(&s, &s.commands[0]).is_none());
+        assert!(masked_by_fallback(&none, &s, &s.commands[0]).is_none());
         let s = Script::parse("trivy image x || true\n");
-        assert!(masked_by_fallback(&s, &s.commands[0]).is_some());
+        assert!(masked_by_fallback(&none, &s, &s.commands[0]).is_some());
     }
 }

@@ -5,7 +5,8 @@
 //! GitHub's 360-minute default) as the upper bound.
 
 use super::report::Range;
-use crate::intent::{action_intent, command_intent, subcommand};
+use crate::facts::Facts;
+use crate::intent::{action_intent, subcommand};
 use crate::keywords::find_literal;
 use crate::shell::Command;
 use crate::workflow::{Job, Step};
@@ -169,13 +170,13 @@ impl SharedScripts {
     }
 
     /// [`step_kind`], each shared script read once per job facts.
-    pub fn step_kind(&mut self, s: &Step, facts: JobFacts) -> Kind {
+    pub fn step_kind(&mut self, table: &Facts, s: &Step, facts: JobFacts) -> Kind {
         match script_key(s) {
             Some(k) => *self
                 .kinds
                 .entry((k, facts))
-                .or_insert_with(|| step_kind(s, facts)),
-            None => step_kind(s, facts),
+                .or_insert_with(|| step_kind(table, s, facts)),
+            None => step_kind(table, s, facts),
         }
     }
 }
@@ -210,13 +211,14 @@ pub fn commands<'s>(s: &'s Step) -> impl Iterator<Item = &'s Command> {
         .filter(|c| !c.in_condition && !c.in_substitution)
 }
 
-/// The kind of one step.
-pub fn step_kind(s: &Step, facts: JobFacts) -> Kind {
+/// The kind of one step (`table`: what its commands do,
+/// [`Facts::command_intent`]).
+pub fn step_kind(table: &Facts, s: &Step, facts: JobFacts) -> Kind {
     if let Some(a) = action_name(s) {
         return action_kind(s, &a, facts);
     }
     commands(s)
-        .map(|c| command_kind(c, facts))
+        .map(|c| command_kind(table, c, facts))
         .max_by(|a, b| {
             a.minutes()
                 .expected
@@ -316,7 +318,7 @@ fn system_install(name: &str) -> bool {
     matches!(name, "apt-get" | "apt" | "brew" | "apk" | "dnf" | "yum")
 }
 
-fn command_kind(c: &Command, facts: JobFacts) -> Kind {
+fn command_kind(table: &Facts, c: &Command, facts: JobFacts) -> Kind {
     // A wrapper (`sudo`, `timeout 60`) runs the command after its own options.
     if pipewise_catalog::catalog()
         .tool(c.base_name())
@@ -328,7 +330,7 @@ fn command_kind(c: &Command, facts: JobFacts) -> Kind {
             .take_while(|w| w.text.starts_with('-') || w.text.chars().all(|ch| ch.is_ascii_digit()))
             .count();
         if let Some(rest) = c.words.get(skip..).filter(|r| !r.is_empty()) {
-            return command_kind(&c.with_words(rest.to_vec()), facts);
+            return command_kind(table, &c.with_words(rest.to_vec()), facts);
         }
     }
     // Lower-cased only when it has upper-case letters (most names have none).
@@ -382,7 +384,7 @@ fn command_kind(c: &Command, facts: JobFacts) -> Kind {
             Kind::Install
         };
     }
-    match command_intent(c) {
+    match table.command_intent(c) {
         Intent::Test => Kind::Test,
         Intent::Build => Kind::Build,
         Intent::Lint => Kind::Lint,
@@ -452,7 +454,10 @@ mod tests {
         let job = &wf.jobs[0];
         let facts = job_facts(job);
         (
-            job.steps.iter().map(|s| step_kind(s, facts)).collect(),
+            job.steps
+                .iter()
+                .map(|s| step_kind(&Facts::none(), s, facts))
+                .collect(),
             job.steps
                 .iter()
                 .map(|s| uncached_install(s, facts))
@@ -540,8 +545,8 @@ mod tests {
             facts_seen.push((facts.cache, facts.qemu));
             for s in &job.steps {
                 assert_eq!(
-                    shared.step_kind(s, facts),
-                    step_kind(s, facts),
+                    shared.step_kind(&Facts::none(), s, facts),
+                    step_kind(&Facts::none(), s, facts),
                     "{}",
                     job.id
                 );

@@ -130,18 +130,19 @@ fn mentions_schedule(n: &Node) -> bool {
 type IfCache<'a> = foldhash::HashMap<&'a str, [Tri; 3]>;
 
 /// The repository-independent parts of a workflow's GitLab jobs.
-pub(super) fn job_statics(wf: &Workflow) -> Vec<JobStatic> {
+pub(super) fn job_statics(facts_table: &crate::facts::Facts, wf: &Workflow) -> Vec<JobStatic> {
     let has_workflow_rules = workflow_rules(wf).is_some();
     let mut cache = IfCache::default();
     let mut shared = duration::SharedScripts::default();
     wf.jobs
         .iter()
-        .map(|j| job_static(j, has_workflow_rules, &mut cache, &mut shared))
+        .map(|j| job_static(facts_table, j, has_workflow_rules, &mut cache, &mut shared))
         .collect()
 }
 
 /// A GitLab job's repository-independent parts.
 fn job_static<'a>(
+    facts_table: &crate::facts::Facts,
     j: &Job<'a>,
     has_workflow_rules: bool,
     cache: &mut IfCache<'a>,
@@ -187,7 +188,7 @@ fn job_static<'a>(
         steps: j
             .steps
             .iter()
-            .map(|s| (shared.step_kind(s, facts), Cond::parse(None)))
+            .map(|s| (shared.step_kind(facts_table, s, facts), Cond::parse(None)))
             .collect(),
         timeout: j.get("timeout").and_then(Node::as_str).and_then(timeout),
         facts,

@@ -160,7 +160,14 @@ pub fn analyze(facts: &Facts, table: &Table, workflows: &[Workflow], inputs: &In
     let models: Vec<Model> = workflows
         .iter()
         .zip(own.iter_mut())
-        .map(|(w, own)| model(w, table.statics(w, own), &by_path, inputs.runs.as_ref()))
+        .map(|(w, own)| {
+            model(
+                w,
+                table.statics(facts, w, own),
+                &by_path,
+                inputs.runs.as_ref(),
+            )
+        })
         .collect();
     // The workflows that call each workflow, in one pass over every job (a scan of
     // every job per workflow would be quadratic in a repository of many workflows).
@@ -369,7 +376,7 @@ fn basis(r: &RunResult) -> String {
 
 /// Reads a job's repository-independent parts: conditions, matrix legs and their
 /// runners, step kinds, timeout.
-fn job_static(j: &Job) -> JobStatic {
+fn job_static(facts_table: &Facts, j: &Job) -> JobStatic {
     let mut notes = vec![];
     let facts = duration::job_facts(j);
     let legs_values = events::matrix_legs(j.node);
@@ -408,7 +415,12 @@ fn job_static(j: &Job) -> JobStatic {
         steps: j
             .steps
             .iter()
-            .map(|s| (duration::step_kind(s, facts), Cond::parse(s.get("if"))))
+            .map(|s| {
+                (
+                    duration::step_kind(facts_table, s, facts),
+                    Cond::parse(s.get("if")),
+                )
+            })
             .collect(),
         timeout: duration::timeout(j),
         facts,
@@ -420,11 +432,12 @@ fn job_static(j: &Job) -> JobStatic {
 
 /// What the model reads from each job of a workflow whatever the repository around
 /// it, read once per workflow into the economics table ([`Table::statics`]).
-fn compute_statics(wf: &Workflow) -> Vec<JobStatic> {
+/// `facts_table`: what the jobs' commands do ([`Facts::command_intent`]).
+fn compute_statics(facts_table: &Facts, wf: &Workflow) -> Vec<JobStatic> {
     if wf.platform == Platform::GitLab {
-        gitlab::job_statics(wf)
+        gitlab::job_statics(facts_table, wf)
     } else {
-        wf.jobs.iter().map(job_static).collect()
+        wf.jobs.iter().map(|j| job_static(facts_table, j)).collect()
     }
 }
 

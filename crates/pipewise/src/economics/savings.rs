@@ -90,7 +90,7 @@ pub fn find(facts: &Facts, table: &Table, wf: &Workflow, a: &Assumptions) -> Vec
         return vec![];
     }
     let mut own = vec![];
-    let statics = table.statics(wf, &mut own);
+    let statics = table.statics(facts, wf, &mut own);
     find_in(facts, &[model(wf, statics, &HashMap::new(), None)], 0, a)
 }
 

@@ -91,14 +91,15 @@ impl Table {
     /// into `own`.
     pub(super) fn statics<'t>(
         &'t self,
+        facts: &Facts,
         wf: &Workflow,
         own: &'t mut Vec<JobStatic>,
     ) -> &'t [JobStatic] {
         match self.cells(wf) {
-            Some(c) => c.statics.get_or_init(|| super::compute_statics(wf)),
+            Some(c) => c.statics.get_or_init(|| super::compute_statics(facts, wf)),
             None if wf.jobs.is_empty() => &[],
             None => {
-                *own = super::compute_statics(wf);
+                *own = super::compute_statics(facts, wf);
                 own
             }
         }
@@ -119,14 +120,14 @@ mod tests {
         let empty = Workflow::new("c.yml", &none);
         let table = Table::new([&a, &b, &empty]);
         assert_eq!(table.cells.len(), 2);
-        let facts = Facts::new([&a, &b], &[]);
+        let facts = Facts::new([&a, &b], &[], &Default::default());
         let filled = |t: &Table| t.cells.iter().filter(|c| c.statics.get().is_some()).count();
         let (mut own_a, mut own_b) = (vec![], vec![]);
-        assert_eq!(table.statics(&a, &mut own_a).len(), 2);
+        assert_eq!(table.statics(&facts, &a, &mut own_a).len(), 2);
         assert!(own_a.is_empty());
         // Only `a`'s cell was filled.
         assert_eq!(filled(&table), 1);
-        assert_eq!(table.statics(&b, &mut own_b).len(), 2);
+        assert_eq!(table.statics(&facts, &b, &mut own_b).len(), 2);
         assert_eq!(filled(&table), 2);
         let found: Vec<&str> = table.savings(&facts, &a).iter().map(|f| f.rule).collect();
         assert_eq!(found, [savings::UNUSED_SETUP]);
@@ -134,12 +135,12 @@ mod tests {
         // A workflow the table was not built from is answered, not cached.
         let c = Workflow::new("a.yml", &doc);
         let mut own_c = vec![];
-        assert_eq!(table.statics(&c, &mut own_c).len(), 2);
+        assert_eq!(table.statics(&facts, &c, &mut own_c).len(), 2);
         assert_eq!(own_c.len(), 2);
         let again = table.savings(&facts, &c);
         assert!(matches!(again, Cow::Owned(_)));
         assert_eq!(again.iter().map(|f| f.rule).collect::<Vec<_>>(), found);
-        assert!(table.statics(&empty, &mut vec![]).is_empty());
+        assert!(table.statics(&facts, &empty, &mut vec![]).is_empty());
         assert_eq!(Table::none().savings(&facts, &a).len(), 1);
     }
 }

@@ -284,7 +284,7 @@ mod tests {
         let doc = pipewise_yaml::Document::parse(yaml.to_string()).expect("yaml");
         let wf = Workflow::new("ci.yml", &doc);
         super::super::savings::find(
-            &crate::facts::Facts::new([&wf], &[]),
+            &crate::facts::Facts::new([&wf], &[], &Default::default()),
             &super::super::table::Table::none(),
             &wf,
             &Default::default(),

@@ -310,7 +310,7 @@ impl Resolver<'_, '_, '_> {
                 .filter(|c| crate::intent::may_ship(c))
                 // What ships first (most commands do not), then where to.
                 .filter_map(|c| {
-                    crate::intent::command_ships(c)
+                    crate::intent::command_ships(c, self.facts.intents())
                         .filter(|_| !c.args().iter().any(|w| local_registry(&w.text)))
                 })
                 .max()
@@ -417,7 +417,7 @@ impl Resolver<'_, '_, '_> {
                     continue;
                 }
                 let script = crate::shell::Script::parse(&line);
-                best = best.max(crate::intent::script_ships(&script));
+                best = best.max(crate::intent::script_ships(&script, self.facts.intents()));
             }
         }
         best
@@ -435,12 +435,12 @@ impl Resolver<'_, '_, '_> {
             let pkg = self.repo.file(&crate::repo::join(&dir, "package.json"))?;
             let scripts = crate::runners::package_scripts(pkg)?;
             crate::runners::script_named(&scripts, script)?;
-            return script_chain_ships(&scripts, script);
+            return script_chain_ships(self.facts, &scripts, script);
         }
         let pkg = self.repo.file(&crate::repo::join(cwd, "package.json"))?;
         let scripts = crate::runners::package_scripts(pkg)?;
         let start = crate::runners::script_call(c, &scripts)?;
-        script_chain_ships(&scripts, start)
+        script_chain_ships(self.facts, &scripts, start)
     }
 }
 
@@ -481,7 +481,11 @@ fn workspace_dir(repo: &Repo, cwd: &str, ws: &str) -> Option<String> {
 
 /// What the `package.json` script `start` ships, following the scripts it runs in
 /// the same file (each once, at most 32: cycles are safe).
-fn script_chain_ships(scripts: &crate::runners::PkgScripts, start: &str) -> Option<Intent> {
+fn script_chain_ships(
+    facts: &Facts,
+    scripts: &crate::runners::PkgScripts,
+    start: &str,
+) -> Option<Intent> {
     let mut seen: Vec<&str> = vec![];
     let mut stack = vec![start];
     let mut best = None;
@@ -501,7 +505,7 @@ fn script_chain_ships(scripts: &crate::runners::PkgScripts, start: &str) -> Opti
         {
             match crate::runners::script_call(c, scripts) {
                 Some(next) => stack.push(next),
-                None => best = best.max(crate::intent::command_ships(c)),
+                None => best = best.max(crate::intent::command_ships(c, facts.intents())),
             }
         }
     }
@@ -677,7 +681,7 @@ mod tests {
             .iter()
             .flat_map(crate::gitlab::lower::lower)
             .collect();
-        let facts = Facts::new(&workflows, &[]);
+        let facts = Facts::new(&workflows, &[], &Scripts::new());
         resolve_ships(&repo, &Scripts::new(), &facts, &workflows, &[]);
         let (mut shared, mut seen) = (0, vec![]);
         for step in workflows
@@ -690,7 +694,7 @@ mod tests {
                 .as_ref()
                 .and_then(|r| r.script.as_ref())
                 .expect("a script");
-            let alone = crate::intent::script_ships(script);
+            let alone = crate::intent::script_ships(script, facts.intents());
             assert_eq!(
                 facts.step_ships_known(step),
                 Some(alone),

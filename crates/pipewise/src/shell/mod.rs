@@ -58,13 +58,11 @@ pub struct Command {
     /// Inside a loop body.
     pub in_loop: bool,
     pub redirects: Vec<Redirect>,
-    /// [`crate::intent::command_intent`], computed once (a dozen rules ask for it).
-    pub intent: std::sync::OnceLock<pipewise_catalog::Intent>,
 }
 
 impl Command {
     /// The same command with other words (a wrapper's inner command: `sudo apt-get …`
-    /// → `apt-get …`); cached facts about the original are not carried over.
+    /// → `apt-get …`).
     pub fn with_words(&self, words: Vec<Word>) -> Command {
         Command {
             words,
@@ -76,7 +74,6 @@ impl Command {
             in_function: self.in_function,
             in_loop: self.in_loop,
             redirects: self.redirects.clone(),
-            intent: std::sync::OnceLock::new(),
         }
     }
     /// The command name, e.g. `npm`.
@@ -95,14 +92,7 @@ impl Command {
     }
     /// The command name without a leading path (`./scripts/x.sh` stays as is; `/usr/bin/env` → `env`).
     pub fn base_name(&self) -> &str {
-        let n = self.name();
-        if n.starts_with("./") || n.starts_with("../") {
-            return n;
-        }
-        match n.as_bytes().iter().rposition(|&b| b == b'/') {
-            Some(i) => n.get(i + 1..).unwrap_or(n),
-            None => n,
-        }
+        base_name(self.name())
     }
     pub fn args(&self) -> &[Word] {
         self.words.get(1..).unwrap_or(&[])
@@ -127,6 +117,18 @@ impl Command {
         self.redirects
             .iter()
             .any(|r| r.op.starts_with('<') && !r.op.starts_with("<("))
+    }
+}
+
+/// A command name without a leading path (`./scripts/x.sh` stays as is;
+/// `/usr/bin/env` → `env`): [`Command::base_name`].
+pub fn base_name(n: &str) -> &str {
+    if n.starts_with("./") || n.starts_with("../") {
+        return n;
+    }
+    match n.as_bytes().iter().rposition(|&b| b == b'/') {
+        Some(i) => n.get(i + 1..).unwrap_or(n),
+        None => n,
     }
 }
 

@@ -923,7 +923,6 @@ impl<'s> Parser<'s> {
             in_function: cx.in_function,
             in_loop: cx.in_loop,
             redirects,
-            intent: std::sync::OnceLock::new(),
         });
         self.levels.push(cx.level);
         if let Some(it) = self.item_mut(list, item) {

@@ -360,7 +360,6 @@ impl<'s> Builder<'s> {
             in_function: cx.in_function,
             in_loop: cx.in_loop,
             redirects,
-            intent: std::sync::OnceLock::new(),
         });
         if let Some(it) = self
             .script

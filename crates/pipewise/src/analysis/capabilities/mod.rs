@@ -603,7 +603,8 @@ pub(crate) fn package_publish<'w, 'a>(
                 .and_then(|r| r.script.as_ref())
                 .is_none_or(|sc| {
                     !sc.commands.iter().any(|c| {
-                        crate::intent::command_ships(c) == Some(crate::intent::Intent::Publish)
+                        crate::intent::command_ships(c, facts.intents())
+                            == Some(crate::intent::Intent::Publish)
                             && !runs_a_named_task(c)
                     })
                 })

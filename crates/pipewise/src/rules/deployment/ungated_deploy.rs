@@ -72,7 +72,7 @@ fn job_gate(facts: &Facts, job: &Job) -> bool {
             .map(|sc| {
                 sc.commands
                     .iter()
-                    .any(|c| !c.in_substitution && crate::intent::command_intent(c) == Intent::Test)
+                    .any(|c| !c.in_substitution && facts.command_intent(c) == Intent::Test)
             })
             .unwrap_or(false)
     })
@@ -94,7 +94,7 @@ fn upstream<'w>(wf: &'w Workflow, graph: &NeedsGraph, ji: usize) -> Option<Vec<&
 
 /// A job with a test step of its own: a test command, a test action or a step named
 /// as a test (`Run tests` before `docker push`).
-fn tests_inline(job: &Job) -> bool {
+fn tests_inline(facts: &Facts, job: &Job) -> bool {
     job.steps.iter().any(|s| {
         s.name.map(word_intent_phrase) == Some(Intent::Test)
             || s.action().is_some_and(|a| action_intent(a) == Intent::Test)
@@ -102,9 +102,9 @@ fn tests_inline(job: &Job) -> bool {
                 .as_ref()
                 .and_then(|r| r.script.as_ref())
                 .is_some_and(|sc| {
-                    sc.commands.iter().any(|c| {
-                        !c.in_substitution && crate::intent::command_intent(c) == Intent::Test
-                    })
+                    sc.commands
+                        .iter()
+                        .any(|c| !c.in_substitution && facts.command_intent(c) == Intent::Test)
                 })
     })
 }
@@ -234,7 +234,7 @@ impl Rule for UngatedDeploy {
                 }
                 let ups = upstream(wf, &graph, ji)?;
                 ups.iter()
-                    .all(|u| facts.job_ships(u).is_some() && !tests_inline(u) && !pages(u))
+                    .all(|u| facts.job_ships(u).is_some() && !tests_inline(facts, u) && !pages(u))
                     .then(|| ups.iter().map(|u| u.id).collect())
             };
             if let Some((d, ups)) = deployers.iter().find_map(|&(ji, j)| {

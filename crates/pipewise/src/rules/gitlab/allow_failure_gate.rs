@@ -4,7 +4,7 @@
 
 use super::{job_key_span, GITLAB};
 use crate::finding::{Category, Confidence, Severity};
-use crate::intent::{command_intent, Intent};
+use crate::intent::Intent;
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
 use crate::workflow::{Job, Platform, Workflow};
 use pipewise_yaml::Node;
@@ -80,7 +80,7 @@ impl Rule for AllowFailureGate {
             // A helper named for a precondition (`check_kube_domain`, a function
             // from a sourced script) is not a test suite; `make check` still is.
             .filter(|c| !c.base_name().to_ascii_lowercase().contains("check"))
-            .map(command_intent)
+            .map(|c| cx.facts.command_intent(c))
             .find(|i| matches!(i, Intent::Test | Intent::SecurityScan));
         let Some(intent) = gate else { return };
         cx.report(

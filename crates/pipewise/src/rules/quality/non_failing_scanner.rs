@@ -6,7 +6,7 @@
 //! `reliability/masked-failure`'s, and is not reported twice.)
 
 use crate::finding::{Category, Confidence, Severity};
-use crate::intent::{command_intent, Intent};
+use crate::intent::Intent;
 use crate::rules::{entry_span, Ctx, FixMeta, Rule, RuleMeta, StepSite};
 
 pub struct NonFailingScanner;
@@ -170,12 +170,11 @@ impl Rule for NonFailingScanner {
             if c.in_substitution {
                 continue;
             }
-            let intent = command_intent(c);
             if let Some(w) = c.args().iter().find(|w| w.text == "--exit-zero") {
                 if report_only(c, site) {
                     continue;
                 }
-                let sev = match intent {
+                let sev = match cx.facts.command_intent(c) {
                     Intent::SecurityScan => Severity::Medium,
                     _ => Severity::Low,
                 };

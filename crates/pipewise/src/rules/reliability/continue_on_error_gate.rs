@@ -80,7 +80,7 @@ impl Rule for ContinueOnErrorGate {
         if !literal_true(e) {
             return;
         }
-        let intent = step_gate_intent(site.step);
+        let intent = step_gate_intent(site.step, cx.facts.intents());
         let Some(sev) = severity(intent) else { return };
         if site.step.name.is_some_and(unstable_leg)
             || site.job.is_some_and(job_is_unstable_leg)
@@ -95,7 +95,7 @@ impl Rule for ContinueOnErrorGate {
             return;
         }
         let explained = explained_near(site.doc, e);
-        let by_name = judged_by_name(site, intent);
+        let by_name = judged_by_name(site, intent, cx);
         cx.report(
             &META,
             site.path,
@@ -133,7 +133,7 @@ impl Rule for ContinueOnErrorGate {
         let intent = job
             .steps
             .iter()
-            .map(step_gate_intent)
+            .map(|s| step_gate_intent(s, cx.facts.intents()))
             .max()
             .unwrap_or(Intent::Other)
             .max(word_intent_phrase(job.id));
@@ -194,7 +194,7 @@ const BY_NAME: &str =
 
 /// The step is a check only by a name: its own, or a repository script's
 /// (`bash "$RUNNER_TEMP/…/audit_pre_agent_workspace.sh"`), not a known tool's.
-fn judged_by_name(site: &StepSite, intent: Intent) -> bool {
+fn judged_by_name(site: &StepSite, intent: Intent, cx: &Ctx) -> bool {
     if site.step.action().is_some() {
         return false;
     }
@@ -206,7 +206,7 @@ fn judged_by_name(site: &StepSite, intent: Intent) -> bool {
         .commands
         .iter()
         .filter(|c| !c.in_condition && !c.in_substitution)
-        .filter(|c| crate::intent::command_intent(c) == intent)
+        .filter(|c| cx.facts.command_intent(c) == intent)
         .collect();
     carriers.iter().all(|c| {
         script_name(c.name())

@@ -3,8 +3,9 @@
 //! no later status check).
 
 use super::{explains_intent, writes_fixes};
+use crate::facts::Facts;
 use crate::finding::{Category, Confidence, Severity, Span};
-use crate::intent::{command_intent, Intent};
+use crate::intent::Intent;
 use crate::rules::{step_scripts_iter, Ctx, FixMeta, Rule, RuleMeta, StepScript, StepSite};
 use crate::shell::{Command, Op, Script};
 
@@ -110,12 +111,13 @@ fn severity_for(intent: Intent) -> Option<Severity> {
 
 /// The strongest intent among commands, and the command that has it.
 fn strongest<'a>(
+    facts: &Facts,
     script: &'a Script,
     cmds: impl Iterator<Item = &'a usize>,
 ) -> Option<(Intent, &'a Command)> {
     cmds.filter_map(|&i| script.commands.get(i))
         .filter(|c| !c.in_substitution)
-        .map(|c| (command_intent(c), c))
+        .map(|c| (facts.command_intent(c), c))
         .max_by_key(|(i, c)| (*i, std::cmp::Reverse(c.span.start)))
 }
 
@@ -152,8 +154,11 @@ fn check_script(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
         if starts_with_test {
             continue;
         }
-        let Some((intent, cmd)) = strongest(script, masked.iter().flat_map(|i| i.commands.iter()))
-        else {
+        let Some((intent, cmd)) = strongest(
+            cx.facts,
+            script,
+            masked.iter().flat_map(|i| i.commands.iter()),
+        ) else {
             continue;
         };
         let Some(mut sev) = severity_for(intent) else {
@@ -300,7 +305,7 @@ fn check_trailing_true(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
                 .collect()
         })
         .unwrap_or_default();
-    let Some((intent, cmd)) = strongest(script, cmds.iter()) else {
+    let Some((intent, cmd)) = strongest(cx.facts, script, cmds.iter()) else {
         return;
     };
     let Some(sev) = severity_for(intent) else {
@@ -374,7 +379,7 @@ fn check_set_plus_e(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
         .filter(|(_, c)| c.span.start > set.span.end && !c.in_condition && !c.in_substitution)
         .map(|(i, _)| i)
         .collect::<Vec<_>>();
-    let Some((intent, cmd)) = strongest(script, after.iter()) else {
+    let Some((intent, cmd)) = strongest(cx.facts, script, after.iter()) else {
         return;
     };
     let Some(sev) = severity_for(intent) else {

@@ -561,6 +561,7 @@ impl Rule for MissingFile {
                     continue;
                 };
                 if let Some(full) = chk.missing(cx, &w.text) {
+                    let does = cx.facts.command_intent(c);
                     cx.report(
                         &META,
                         site.path,
@@ -571,13 +572,14 @@ impl Rule for MissingFile {
                             w.text
                         ),
                     )
-                    .severity(severity(intent.max(crate::intent::command_intent(c))).max(Severity::Medium))
+                    .severity(severity(intent.max(does)).max(Severity::Medium))
                     .site(site);
                 }
             }
             // --config / -f arguments
             for (i, v) in config_args(c) {
                 if let Some(full) = chk.missing(cx, v) {
+                    let does = cx.facts.command_intent(c);
                     let span = c
                         .words
                         .get(i)
@@ -592,7 +594,7 @@ impl Rule for MissingFile {
                             crate::rules::shorten_command(&c.argv_text(), 60)
                         ),
                     )
-                    .severity(severity(intent.max(crate::intent::command_intent(c))))
+                    .severity(severity(intent.max(does)))
                     .site(site);
                 }
             }

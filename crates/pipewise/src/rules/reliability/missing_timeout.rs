@@ -154,7 +154,7 @@ fn check_deploy_steps(wf: &Workflow, job: &Job, cx: &mut Ctx) {
         let Some(cmd) = script.commands.iter().find(|c| {
             !c.in_condition
                 && !c.in_substitution
-                && crate::intent::command_ships(c) == Some(Intent::Deploy)
+                && crate::intent::command_ships(c, cx.facts.intents()) == Some(Intent::Deploy)
         }) else {
             continue;
         };

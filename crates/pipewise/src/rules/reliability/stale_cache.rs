@@ -122,7 +122,8 @@ fn restored_over_build(facts: &Facts, site: &StepSite) -> (String, bool) {
     // Judged by what the step runs (`npm run build`), not by its name (`Write build
     // info` only echoes).
     let built = job.steps.iter().filter(|s| s.index < i).rev().find(|s| {
-        crate::intent::step_gate_intent(s) == crate::intent::Intent::Build && s.run.is_some()
+        crate::intent::step_gate_intent(s, facts.intents()) == crate::intent::Intent::Build
+            && s.run.is_some()
     });
     let Some(built) = built else {
         return (String::new(), false);

@@ -237,7 +237,8 @@ fn restored_paths(s: &Step) -> Option<Vec<String>> {
 /// empty (catalogue `fresh-output`: goreleaser's `dist`, deleted by `--clean` and never
 /// reused otherwise), when every shipping command of the step does; `None` when
 /// unknown (another tool, a `--config` or a configuration file that moves the folder).
-fn fresh_output(wf: &Workflow, job: &Job, s: &Step, repo: &Repo) -> Option<String> {
+fn fresh_output(wf: &Workflow, job: &Job, s: &Step, cx: &Ctx) -> Option<String> {
+    let repo = cx.repo;
     let cat = pipewise_catalog::catalog();
     let (tool, cwd) = if let Some(a) = s.action() {
         let tool = cat.actions_for(a).find_map(|e| e.tool.as_deref())?;
@@ -254,7 +255,7 @@ fn fresh_output(wf: &Workflow, job: &Job, s: &Step, repo: &Repo) -> Option<Strin
             .iter()
             .filter(|c| crate::intent::may_ship(c))
         {
-            if crate::intent::command_ships(c).is_none() {
+            if crate::intent::command_ships(c, cx.facts.intents()).is_none() {
                 continue;
             }
             let t = cat.tool(c.base_name())?;
@@ -376,7 +377,7 @@ impl Rule for CachePoisoning {
                 (ships_step(s) || release_wf && s.action() == Some("actions/upload-artifact"))
                     && with_cache(s)
             });
-            let mut fresh = shipping.map(|s| fresh_output(wf, job, s, cx.repo));
+            let mut fresh = shipping.map(|s| fresh_output(wf, job, s, cx));
             if fresh.all(|d| {
                 d.is_some_and(|d| {
                     paths
