@@ -60,6 +60,7 @@ pub static STEP_PHRASES: Keywords = Keywords::new(&[
 
 /// Whether `text` contains `needle`, ignoring ASCII case (for short texts and
 /// needles: context names in expressions, `with:` values).
+#[inline]
 pub fn contains_ignore_ascii_case(text: &str, needle: &str) -> bool {
     let (t, n) = (text.as_bytes(), needle.as_bytes());
     let Some(&first) = n.first() else {
