@@ -327,21 +327,7 @@ pub fn called_script(repo: &Repo, cmd: &Command, cwd: &str) -> Option<String> {
     called_script_direct(repo, cmd, cwd).or_else(|| {
         // Through a runner: `uv run bash scripts/x.sh`, `poetry run ./x.sh`,
         // `sudo ./deploy.sh`, `bundle exec bin/x`.
-        if !matches!(
-            cmd.base_name(),
-            "uv" | "poetry"
-                | "pipenv"
-                | "pdm"
-                | "hatch"
-                | "rye"
-                | "sudo"
-                | "time"
-                | "exec"
-                | "nohup"
-                | "bundle"
-                | "pnpm"
-                | "npm"
-        ) {
+        if !crate::shell::SCRIPT_WRAPPERS.contains(&cmd.base_name()) {
             return None;
         }
         let words: Vec<String> = cmd
@@ -361,7 +347,7 @@ pub fn called_script(repo: &Repo, cmd: &Command, cwd: &str) -> Option<String> {
 fn called_script_direct(repo: &Repo, cmd: &Command, cwd: &str) -> Option<String> {
     let name = strip_workspace(cmd.name());
     let candidate = match cmd.base_name() {
-        "bash" | "sh" | "zsh" | "dash" | "source" | "." => cmd
+        shell if crate::shell::SCRIPT_SHELLS.contains(&shell) => cmd
             .args()
             .iter()
             .map(|w| strip_workspace(&w.text))

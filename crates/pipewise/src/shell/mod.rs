@@ -82,13 +82,17 @@ impl Command {
     }
     /// Whether the command may run a script file of the repository: its name is a
     /// path or a `.sh` file (`./x.sh`, `scripts/x`), or it is a shell or a runner
-    /// ([`SCRIPT_RUNNERS`]). `crate::repo::called_script` reads no other command.
+    /// ([`SCRIPT_SHELLS`], [`SCRIPT_WRAPPERS`]). `crate::repo::called_script` reads
+    /// no other command.
     #[inline]
     pub fn may_run_script(&self) -> bool {
         let n = self.name();
         // Without a `/`, the name is the base name. (Asked of every parsed command:
         // a byte loop, not a search, over a short name.)
-        n.bytes().any(|b| b == b'/') || n.ends_with(".sh") || SCRIPT_RUNNERS.contains(&n)
+        n.bytes().any(|b| b == b'/')
+            || n.ends_with(".sh")
+            || SCRIPT_SHELLS.contains(&n)
+            || SCRIPT_WRAPPERS.contains(&n)
     }
     /// The command name without a leading path (`./scripts/x.sh` stays as is; `/usr/bin/env` → `env`).
     pub fn base_name(&self) -> &str {
@@ -182,11 +186,16 @@ pub struct Script {
     pub runs_no_script: bool,
 }
 
-/// The shells, and the runners that wrap a command, through which a command may run
-/// a script file (`bash x.sh`, `. x.sh`, `uv run ./x.sh`, `sudo ./x.sh`).
-pub const SCRIPT_RUNNERS: &[&str] = &[
-    "bash", "sh", "zsh", "dash", "source", ".", "uv", "poetry", "pipenv", "pdm", "hatch", "rye",
-    "sudo", "time", "exec", "nohup", "bundle", "pnpm", "npm",
+/// The shells through which a command runs a script file given as its first
+/// operand (`bash x.sh`, `. x.sh`): `crate::repo::called_script` reads them.
+pub const SCRIPT_SHELLS: &[&str] = &["bash", "sh", "zsh", "dash", "source", "."];
+
+/// The runners that wrap a command through which a command may run a script file
+/// (`uv run ./x.sh`, `sudo ./x.sh`, `bundle exec bin/x`): `crate::repo::called_script`
+/// reads the command they wrap.
+pub const SCRIPT_WRAPPERS: &[&str] = &[
+    "uv", "poetry", "pipenv", "pdm", "hatch", "rye", "sudo", "time", "exec", "nohup", "bundle",
+    "pnpm", "npm",
 ];
 
 /// Nesting limit (substitutions, compound commands, quotes in expansions): deeper
