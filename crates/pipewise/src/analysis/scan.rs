@@ -142,7 +142,7 @@ fn weakening(f: &ReportFinding) -> Option<&'static str> {
 static WEAKENING: &[(&RuleMeta, &str)] = &[
     (&rules::reliability::masked_failure::META, "masked"),
     (
-        &rules::reliability::continue_on_error_gate::META,
+        &rules::github::reliability::continue_on_error_gate::META,
         "continue-on-error",
     ),
     (
@@ -858,9 +858,14 @@ impl<'a> Ctx<'a> {
                     })
                     .unwrap_or("");
                 let env = |name: &str| {
-                    crate::rules::security::common::env_value(Some(wf), Some(job), step, name)
-                        .and_then(Node::as_str)
-                        .map(|v| crate::repo::strip_workspace(v).to_string())
+                    crate::rules::github::security::common::env_value(
+                        Some(wf),
+                        Some(job),
+                        step,
+                        name,
+                    )
+                    .and_then(Node::as_str)
+                    .map(|v| crate::repo::strip_workspace(v).to_string())
                 };
                 let sf = self.script_found(script, run.text, cwd, &env);
                 placeholder = sf.placeholder;
