@@ -325,7 +325,7 @@ pub fn scan<'a>(
             // Before one (a deploying job needs it): backups, but not the test gate.
             let after = after_deploy.get(ji).copied().unwrap_or(false);
             let before = before_deploy.get(ji).copied().unwrap_or(false);
-            let own_database = job.get("services").is_some() || starts_database(job);
+            let own_database = !job.services.is_empty() || starts_database(job);
             let deploy_ctx = deploys
                 || follows_deploy
                 || after
