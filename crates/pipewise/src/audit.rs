@@ -185,6 +185,8 @@ fn audit_repo_reusing(
     let pipelines = crate::gitlab::pipelines(repo, &[]);
     let github_workflows = workflows.len();
     let mut workflows = workflows;
+    // The pipeline each lowered workflow comes from (after the GitHub workflows).
+    let mut pipeline_of: Vec<&crate::gitlab::Pipeline> = vec![];
     for p in &pipelines {
         for pr in &p.problems {
             if let Some(doc) = p.files.get(pr.file).and_then(|f| f.yaml.as_ref()) {
@@ -197,7 +199,9 @@ fn audit_repo_reusing(
                 });
             }
         }
-        workflows.extend(crate::gitlab::lower::lower(p));
+        let lowered = crate::gitlab::lower::lower(p);
+        pipeline_of.extend(std::iter::repeat_n(p, lowered.len()));
+        workflows.extend(lowered);
     }
     let actions: Vec<Action> = repo
         .files_of(FileKind::Action)
@@ -232,16 +236,19 @@ fn audit_repo_reusing(
 
     // Per-file work, in parallel; each item returns its findings or a caught panic.
     enum Work<'v, 'a> {
-        /// A workflow, and whether it is a GitHub workflow (its findings may be
-        /// reused; a GitLab pipeline merges several files).
-        Workflow(&'v Workflow<'a>, bool),
+        /// A workflow, and the GitLab pipeline it was lowered from (`None`: a
+        /// GitHub workflow, whose findings may be reused; a GitLab pipeline merges
+        /// several files).
+        Workflow(&'v Workflow<'a>, Option<&'v crate::gitlab::Pipeline<'a>>),
         Action(&'v Action<'a>),
         File(&'a SourceFile),
     }
     let mut work: Vec<Work> = workflows
         .iter()
-        .enumerate()
-        .map(|(i, w)| Work::Workflow(w, i < github_workflows))
+        .zip(
+            std::iter::repeat_n(None, github_workflows).chain(pipeline_of.iter().map(|&p| Some(p))),
+        )
+        .map(|(w, p)| Work::Workflow(w, p))
         .collect();
     work.extend(actions.iter().map(Work::Action));
     work.extend(
@@ -263,7 +270,7 @@ fn audit_repo_reusing(
         .par_iter()
         .map(|w| {
             let (path, kind) = match w {
-                Work::Workflow(wf, github) => (wf.path.to_string(), github.then_some(0)),
+                Work::Workflow(wf, p) => (wf.path.to_string(), p.is_none().then_some(0)),
                 Work::Action(a) => (a.path.to_string(), Some(1)),
                 Work::File(f) => (f.path.clone(), Some(2)),
             };
@@ -291,7 +298,12 @@ fn audit_repo_reusing(
                         }
                         Work::File(_) => {}
                     }
-                    let mut cx = Ctx::new(repo, &scripts, &facts, &economics, options);
+                    let pipeline = match w {
+                        Work::Workflow(_, p) => *p,
+                        _ => None,
+                    };
+                    let mut cx =
+                        Ctx::new(repo, &scripts, &facts, &economics, options).in_pipeline(pipeline);
                     match w {
                         Work::Workflow(wf, _) => run_workflow(&enabled, wf, &mut cx),
                         Work::Action(a) => run_action(&enabled, a, &mut cx),

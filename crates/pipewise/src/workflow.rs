@@ -319,8 +319,14 @@ pub struct Workflow<'a> {
     pub jobs: Vec<Job<'a>>,
     pub problems: Vec<Problem>,
     pub platform: Platform,
-    /// The GitLab pipeline this file belongs to (for GitLab CI files).
-    pub pipeline: Option<&'a crate::gitlab::pipeline::Pipeline<'a>>,
+    /// When the whole workflow runs, besides its [`Workflow::triggers`]: GitLab's
+    /// `workflow: rules:` (the same node for every file of a pipeline). GitHub
+    /// workflows have none.
+    pub condition: Option<&'a Node>,
+    /// Jobs or defaults of this workflow may come from files pipewise cannot read
+    /// (GitLab includes of other projects, remote ones, or ones with variables), so
+    /// what is not seen may still be there.
+    pub incomplete: bool,
 }
 
 impl<'a> Workflow<'a> {

@@ -308,6 +308,30 @@ fn modules_are_layered_without_new_cycles() {
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
+/// The neutral pipeline model (`workflow`) names no platform's code: GitHub Actions
+/// is read into it and GitLab CI lowered into it, never the other way round; what
+/// only one platform's code needs (GitLab's merged pipeline) is reached through that
+/// platform's module (`docs/architecture.md`, "The model").
+#[test]
+fn the_neutral_model_names_no_platform_code() {
+    let edges = module_graph();
+    let named: Vec<_> = edges
+        .iter()
+        .filter(|((from, to), _)| {
+            from == "workflow"
+                && TREES
+                    .iter()
+                    .any(|t| to == t || to.starts_with(&format!("{t}::")))
+        })
+        .collect();
+    assert!(
+        named.is_empty(),
+        "the neutral model names platform code: {named:#?}"
+    );
+    // The check reads the model's edges: it uses the shell parser.
+    assert!(edges.contains_key(&("workflow".to_string(), "shell".to_string())));
+}
+
 /// The graph check sees the edges it should: a module above uses one below.
 #[test]
 fn the_module_graph_reads_imports() {

@@ -323,6 +323,33 @@ fn gitlab_workflow_rules_decide_the_pipelines_costed() {
     assert!(tpl.status.starts_with("not estimated"), "{}", tpl.status);
 }
 
+/// A file of a pipeline that defines no jobs is not costed; why depends on whether
+/// the pipeline is complete (`Workflow::incomplete`): with an include pipewise cannot
+/// read (another project's file), its jobs may come from there.
+#[test]
+fn gitlab_file_without_jobs_says_whether_the_pipeline_is_complete() {
+    let status = |root: &str| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join(".gitlab-ci.yml"), root).expect("write");
+        std::fs::write(dir.path().join("vars.yml"), "variables:\n  A: b\n").expect("write");
+        let e = economics(dir.path(), None);
+        let w = e.workflows.iter().find(|w| w.file == "vars.yml");
+        w.expect("the included file").status.clone()
+    };
+    let complete = status("include:\n  - local: vars.yml\nbuild:\n  script: [make]\n");
+    assert!(
+        complete.contains("its jobs are costed in the file"),
+        "{complete}"
+    );
+    let incomplete = status(
+        "include:\n  - local: vars.yml\n  - project: group/ci\n    file: jobs.yml\nbuild:\n  script: [make]\n",
+    );
+    assert!(
+        incomplete.contains("includes pipewise cannot read"),
+        "{incomplete}"
+    );
+}
+
 #[test]
 #[ignore = "reads /work/shared/corpus-full (or PIPEWISE_SHARED); run with --ignored"]
 fn every_corpus_workflow_gets_an_estimate_or_a_reason() {

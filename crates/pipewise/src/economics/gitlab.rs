@@ -39,7 +39,8 @@ pub(super) fn events<'a>(
     a: &Assumptions,
     notes: &mut Vec<String>,
 ) -> Vec<EventRun<'a>> {
-    let rules = workflow_rules(wf);
+    // The pipeline's `workflow:rules`.
+    let rules = wf.condition;
     let any_job: [bool; 3] = std::array::from_fn(|i| {
         statics
             .iter()
@@ -108,13 +109,6 @@ pub(super) fn events<'a>(
     out
 }
 
-/// The pipeline's `workflow:rules`.
-fn workflow_rules<'a>(wf: &Workflow<'a>) -> Option<&'a Node> {
-    wf.pipeline
-        .and_then(|p| p.global("workflow"))
-        .and_then(|(_, w)| w.get("rules"))
-}
-
 fn mentions_schedule(n: &Node) -> bool {
     // A prebuilt searcher: asked of every `rules:` item of every job.
     static SCHEDULE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
@@ -131,7 +125,7 @@ type IfCache<'a> = foldhash::HashMap<&'a str, [Tri; 3]>;
 
 /// The repository-independent parts of a workflow's GitLab jobs.
 pub(super) fn job_statics(facts_table: &crate::facts::Facts, wf: &Workflow) -> Vec<JobStatic> {
-    let has_workflow_rules = workflow_rules(wf).is_some();
+    let has_workflow_rules = wf.condition.is_some();
     let mut cache = IfCache::default();
     let mut shared = duration::SharedScripts::default();
     wf.jobs

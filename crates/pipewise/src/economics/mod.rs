@@ -203,7 +203,7 @@ pub fn analyze(facts: &Facts, table: &Table, workflows: &[Workflow], inputs: &In
         wc.notes.extend(gl_notes);
         wc.jobs = m.jobs.iter().map(|j| job_cost(m, j)).collect();
         let callers = &callers_of[i];
-        wc.status = if m.jobs.is_empty() && gitlab && m.wf.pipeline.is_some_and(|p| p.incomplete) {
+        wc.status = if m.jobs.is_empty() && gitlab && m.wf.incomplete {
             "not estimated: this file of the pipeline defines no jobs; its jobs come from includes pipewise cannot read (project, remote or with variables)".into()
         } else if m.jobs.is_empty() && gitlab {
             "not estimated: this file of the pipeline defines no jobs (templates, variables or rules; its jobs are costed in the file that defines them)".into()

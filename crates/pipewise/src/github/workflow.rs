@@ -20,7 +20,8 @@ impl<'a> Workflow<'a> {
             jobs: vec![],
             problems: vec![],
             platform: Platform::GitHub,
-            pipeline: None,
+            condition: None,
+            incomplete: false,
         };
         let Some(map) = root.as_map() else {
             problems.push(Problem {

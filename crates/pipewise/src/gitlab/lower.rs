@@ -17,6 +17,7 @@ use std::sync::Arc;
 /// The workflows of one pipeline: one per file, in the pipeline's file order.
 pub fn lower<'a>(p: &'a Pipeline<'a>) -> Vec<Workflow<'a>> {
     let mut out = vec![];
+    let condition = p.global("workflow").and_then(|(_, w)| w.get("rules"));
     // Script lines by their text: a line that many jobs get from one template or
     // `default:` (or that many jobs write alike) is parsed once and shared. Parsing
     // depends on the text alone, and spans in a `Script` are relative to it.
@@ -66,7 +67,8 @@ pub fn lower<'a>(p: &'a Pipeline<'a>) -> Vec<Workflow<'a>> {
             jobs,
             problems: vec![],
             platform: Platform::GitLab,
-            pipeline: Some(p),
+            condition,
+            incomplete: p.incomplete,
         });
     }
     out

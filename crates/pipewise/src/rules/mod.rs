@@ -128,6 +128,11 @@ pub struct Ctx<'a> {
     /// rule on one step before the next step, so the rules that ask about a step's
     /// script ask in a row, and only the first looks the script up.
     last_script: (usize, usize),
+    /// The GitLab pipeline the audited workflow was lowered from, set by the engine
+    /// for a GitLab CI file ([`Ctx::in_pipeline`]). GitLab code reaches it through
+    /// `rules::gitlab::pipeline_of`; the neutral model ([`crate::workflow`]) does
+    /// not name it.
+    pub(crate) gitlab: Option<&'a crate::gitlab::Pipeline<'a>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -149,7 +154,15 @@ impl<'a> Ctx<'a> {
             script_index: Default::default(),
             script_slots: vec![],
             last_script: (0, 0),
+            gitlab: None,
         }
+    }
+
+    /// This context audits a workflow lowered from GitLab pipeline `p` (`None`: not
+    /// a GitLab CI file).
+    pub fn in_pipeline(mut self, p: Option<&'a crate::gitlab::Pipeline<'a>>) -> Self {
+        self.gitlab = p;
+        self
     }
 
     /// A fact named `fact` about the script `ss`, computed by `f`; for a script

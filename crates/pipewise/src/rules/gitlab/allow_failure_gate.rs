@@ -86,7 +86,7 @@ impl Rule for AllowFailureGate {
         cx.report(
             &META,
             wf.path,
-            job_key_span(wf, job, "allow_failure"),
+            job_key_span(cx, wf, job, "allow_failure"),
             format!("Job `{}` runs a {} but has `allow_failure: true`: when it fails, the pipeline still passes.", job.id, intent.label()),
         )
         .job(Some(job.id));

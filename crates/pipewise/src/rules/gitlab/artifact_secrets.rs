@@ -207,7 +207,7 @@ impl Rule for ArtifactSecrets {
             cx.report(
                 &META,
                 wf.path,
-                job_key_span(wf, job, "artifacts"),
+                job_key_span(cx, wf, job, "artifacts"),
                 format!("Job `{}` keeps `{}`, {what}, as an artifact: anyone who can download the job's artifacts gets the credentials in it.", job.id, p.as_str().unwrap_or("")),
             )
             .job(Some(job.id));

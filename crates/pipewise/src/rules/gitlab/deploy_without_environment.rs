@@ -84,7 +84,7 @@ impl Rule for DeployWithoutEnvironment {
                     cx.report(
                         &META,
                         wf.path,
-                        job_key_span(wf, job, "environment"),
+                        job_key_span(cx, wf, job, "environment"),
                         format!("Job `{}` deploys to `{env}` without a `resource_group`: two pipelines can deploy at the same time and an older one can win.", job.id),
                     )
                     .severity(Severity::Low)

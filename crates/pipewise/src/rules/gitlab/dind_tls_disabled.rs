@@ -3,6 +3,7 @@
 
 use super::{definitions, report_in, variables, where_, GITLAB};
 use crate::finding::{Category, Confidence, Severity};
+use crate::gitlab::Pipeline;
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
 use crate::workflow::{Platform, Workflow};
 use pipewise_yaml::Node;
@@ -21,11 +22,11 @@ fn has_dind(services: Option<&Node>) -> bool {
 /// Whether definition `name` runs next to a docker-in-docker service: its own
 /// `services:`, the merged job's (templates and `default:` included), or, for a
 /// template, `default:` or the global configuration, any job of the pipeline.
-fn dind_in_reach(wf: &Workflow, name: &str, def: &Node) -> bool {
+fn dind_in_reach(p: Option<&Pipeline>, name: &str, def: &Node) -> bool {
     if has_dind(def.get("services")) {
         return true;
     }
-    let Some(p) = wf.pipeline else {
+    let Some(p) = p else {
         return false;
     };
     match p.job(name) {
@@ -88,6 +89,7 @@ impl Rule for DindTlsDisabled {
         GITLAB
     }
     fn workflow(&self, wf: &Workflow, cx: &mut Ctx) {
+        let pipeline = super::pipeline_of(cx, wf);
         for (name, def) in definitions(wf) {
             let vars = variables(def);
             let certdir_off = vars.iter().find(|(e, v)| {
@@ -102,7 +104,7 @@ impl Rule for DindTlsDisabled {
             });
             // An empty `DOCKER_TLS_CERTDIR` only changes a docker-in-docker service:
             // a shell runner using the host's daemon has none (it is then inert).
-            let certdir_off = certdir_off.filter(|_| dind_in_reach(wf, name, def));
+            let certdir_off = certdir_off.filter(|_| dind_in_reach(pipeline, name, def));
             let (e, msg) = match (certdir_off, plain_host) {
                 (Some((e, _)), _) => (e, "`DOCKER_TLS_CERTDIR` is empty"),
                 (None, Some((e, _))) => (e, "`DOCKER_HOST` uses the unencrypted port 2375"),

@@ -187,7 +187,7 @@ impl Rule for MergeRequestSecrets {
         cx.report(
             &META,
             wf.path,
-            job_key_span(wf, job, how),
+            job_key_span(cx, wf, job, how),
             format!("Job `{}` runs in merge request pipelines (its `{how}:`) and {what}: the merge request's code runs with those credentials, or the job fails when they are protected.", job.id),
         )
         .severity(if manual { Severity::Low } else { Severity::Medium })

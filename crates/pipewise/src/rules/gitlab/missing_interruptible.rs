@@ -91,7 +91,9 @@ impl Rule for MissingInterruptible {
         GITLAB
     }
     fn workflow(&self, wf: &Workflow, cx: &mut Ctx) {
-        let Some(p) = wf.pipeline else { return };
+        let Some(p) = super::pipeline_of(cx, wf) else {
+            return;
+        };
         // Once per pipeline, on its root; not when jobs or `default:` may come from
         // includes pipewise cannot read, nor for child pipelines (their parent's
         // cancellation reaches them).
@@ -146,7 +148,7 @@ impl Rule for MissingInterruptible {
         cx.report(
             &META,
             wf.path,
-            job_key_span(wf, job, "interruptible"),
+            job_key_span(cx, wf, job, "interruptible"),
             format!("Job `{}` deploys but is `interruptible: true`: a newer pipeline on the branch can cancel it halfway through the deploy.", job.id),
         )
         .severity(Severity::Medium)

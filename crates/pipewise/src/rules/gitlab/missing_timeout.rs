@@ -66,8 +66,7 @@ impl Rule for MissingTimeout {
         if job.get("timeout").is_some() || job.get("trigger").is_some() {
             return;
         }
-        let default_timeout = wf
-            .pipeline
+        let default_timeout = super::pipeline_of(cx, wf)
             .and_then(|p| p.global("default"))
             .is_some_and(|(_, d)| d.get("timeout").is_some());
         if default_timeout {
@@ -76,7 +75,7 @@ impl Rule for MissingTimeout {
         cx.report(
             &META,
             wf.path,
-            job_key_span(wf, job, "resource_group"),
+            job_key_span(cx, wf, job, "resource_group"),
             format!("Job `{}` holds resource group `{}` without a `timeout:`: if it hangs, every later job of the group waits for the project's job timeout.", job.id, group.as_str().unwrap_or("…")),
         )
         .job(Some(job.id));

@@ -24,6 +24,7 @@ pub mod unpinned_include;
 
 use super::{Ctx, FindingBuilder, Rule, RuleMeta};
 use crate::finding::Span;
+use crate::gitlab::Pipeline;
 use crate::workflow::{Platform, Workflow};
 use pipewise_yaml::{Entry, Node, NodeKind};
 
@@ -166,11 +167,23 @@ pub fn var_refs<'n>(text: &str, names: &[&'n str]) -> Vec<(usize, usize, &'n str
     out
 }
 
+/// The merged pipeline GitLab CI workflow `wf` was lowered from: the one the engine
+/// audits it in (`None` for a GitHub workflow). The GitLab rules reach the pipeline
+/// here; the neutral [`Workflow`] does not name it.
+pub fn pipeline_of<'c>(cx: &Ctx<'c>, wf: &Workflow) -> Option<&'c Pipeline<'c>> {
+    cx.gitlab
+        .filter(|p| wf.platform == Platform::GitLab && p.files.iter().any(|f| f.path == wf.path))
+}
+
 /// Where to point for a key of a merged GitLab job: the key's own node when it is
 /// written in this workflow's file, else the job's name.
-pub fn job_key_span(wf: &Workflow, job: &crate::workflow::Job, key: &str) -> crate::finding::Span {
-    let own = wf
-        .pipeline
+pub fn job_key_span(
+    cx: &Ctx,
+    wf: &Workflow,
+    job: &crate::workflow::Job,
+    key: &str,
+) -> crate::finding::Span {
+    let own = pipeline_of(cx, wf)
         .and_then(|p| {
             let gj = p.job(job.id)?;
             let f = gj.file_of(key)?;
