@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Which action majors actionlint's bundled metadata flags as running on a deprecated
 (node20) or retired (node12/node16) runtime; used to review
-crates/pipewise/src/rules/security/deprecated_actions.toml.
+crates/pipewise/src/rules/github/security/deprecated_actions.toml.
 
 Writes one probe workflow with `uses: NAME@v1 … @vMAX` for every action name given
 (one per line on stdin), runs actionlint on it (locally, no network) and prints, per

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Builds crates/pipewise/src/rules/security/action_advisories.toml, the offline
+"""Builds crates/pipewise/src/rules/github/security/action_advisories.toml, the offline
 snapshot of GitHub Actions ecosystem advisories used by security/known-vulnerable-action.
 
-    python3 scripts/build_action_advisories.py SOURCE... > crates/pipewise/src/rules/security/action_advisories.toml
+    python3 scripts/build_action_advisories.py SOURCE... > crates/pipewise/src/rules/github/security/action_advisories.toml
 
 Each SOURCE is one of:
 

@@ -397,8 +397,8 @@ mod tests {
     fn rules_read_the_repository_through_recorded_methods() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
         let allowed = [
-            "reliability/mod.rs",              // `complete`: notes `Dep::Complete`
-            "security/dependabot_coverage.rs", // repository-level hook only
+            "reliability/mod.rs",                     // `complete`: notes `Dep::Complete`
+            "github/security/dependabot_coverage.rs", // repository-level hook only
         ];
         let mut stack = vec![root.clone()];
         let mut seen = 0;

@@ -193,6 +193,141 @@ impl<'a> Step<'a> {
     }
 }
 
+/// When a job runs, as its platform writes it.
+#[derive(Debug, Clone, Copy)]
+pub enum Condition<'a> {
+    /// GitHub `if:`: an expression (`${{ }}` optional).
+    If(&'a Entry),
+    /// GitLab `rules:`: a list of `if:`/`changes:`/`exists:`/`when:` entries.
+    Rules(&'a Entry),
+    /// GitLab `only:` and `except:` (read when the job has no `rules:`).
+    OnlyExcept {
+        only: Option<&'a Entry>,
+        except: Option<&'a Entry>,
+    },
+}
+
+impl<'a> Condition<'a> {
+    /// The node that says when the job runs: the `if:` expression, the `rules:`
+    /// list, else `only:`, else `except:`.
+    pub fn node(&self) -> Option<&'a Node> {
+        match self {
+            Condition::If(e) | Condition::Rules(e) => Some(&e.value),
+            Condition::OnlyExcept { only, except } => only.or(*except).map(|e| &e.value),
+        }
+    }
+    /// GitLab `rules:` (`None` for the other forms).
+    pub fn rules(&self) -> Option<&'a Node> {
+        match self {
+            Condition::Rules(e) => Some(&e.value),
+            _ => None,
+        }
+    }
+    /// GitLab `only:` and `except:`, when the job has no `rules:`.
+    pub fn only_except(&self) -> (Option<&'a Node>, Option<&'a Node>) {
+        match self {
+            Condition::OnlyExcept { only, except } => {
+                (only.map(|e| &e.value), except.map(|e| &e.value))
+            }
+            _ => (None, None),
+        }
+    }
+    /// The GitHub `if:` expression's text (`None` for GitLab conditions).
+    pub fn expression(&self) -> Option<&'a str> {
+        match self {
+            Condition::If(e) => e.value.as_str(),
+            _ => None,
+        }
+    }
+}
+
+/// The deployment environment a job runs in: `environment:` on both platforms, a
+/// name or a mapping with `name:`.
+#[derive(Debug, Clone, Copy)]
+pub struct Environment<'a> {
+    pub entry: &'a Entry,
+    /// The string form, else the mapping's `name:` (`None` when neither is a string).
+    pub name: Option<&'a str>,
+}
+
+impl<'a> Environment<'a> {
+    /// Reads `environment:`, which both platforms write alike.
+    pub fn read(entry: &'a Entry) -> Environment<'a> {
+        let v = &entry.value;
+        Environment {
+            entry,
+            name: v.as_str().or_else(|| v.get("name").and_then(Node::as_str)),
+        }
+    }
+}
+
+/// The container a job's steps run in: GitHub `container:`, GitLab `image:`.
+#[derive(Debug, Clone, Copy)]
+pub struct Container<'a> {
+    pub entry: &'a Entry,
+    /// The image: the string form, else GitHub's `image:` or GitLab's `name:`.
+    pub image: Option<&'a Node>,
+}
+
+impl<'a> Container<'a> {
+    /// Reads the container key's entry; `image_key` names the image in its mapping
+    /// form (GitHub `image`, GitLab `name`).
+    pub fn read(entry: &'a Entry, image_key: &str) -> Container<'a> {
+        Container {
+            entry,
+            image: image_of(&entry.value, image_key),
+        }
+    }
+}
+
+/// A service container beside the job: an entry of GitHub's `services:` mapping or
+/// of GitLab's `services:` list.
+#[derive(Debug, Clone, Copy)]
+pub struct Service<'a> {
+    /// The service's configuration (GitHub: the mapping's value; GitLab: the item).
+    pub node: &'a Node,
+    /// GitHub: the mapping key (`postgres`); GitLab: `alias:`.
+    pub name: Option<&'a str>,
+    /// The image: the string form, else GitHub's `image:` or GitLab's `name:`.
+    pub image: Option<&'a Node>,
+}
+
+/// The job's matrix, as its platform writes it.
+#[derive(Debug, Clone, Copy)]
+pub enum Matrix<'a> {
+    /// GitHub `strategy.matrix`: a mapping of lists (with `include:`/`exclude:`),
+    /// or an expression computed at run time.
+    Strategy(&'a Node),
+    /// GitLab `parallel: matrix:`: a list of mappings, each a product of its lists.
+    Parallel(&'a Node),
+}
+
+impl<'a> Matrix<'a> {
+    pub fn node(&self) -> &'a Node {
+        match self {
+            Matrix::Strategy(n) | Matrix::Parallel(n) => n,
+        }
+    }
+}
+
+/// A container's image: the string form, else the mapping's `key` (GitHub's
+/// `image:`, GitLab's `name:`).
+pub(crate) fn image_of<'a>(v: &'a Node, key: &str) -> Option<&'a Node> {
+    match &v.kind {
+        NodeKind::Map(_) => v.get(key),
+        _ => Some(v),
+    }
+}
+
+/// How long the job may run: GitHub `timeout-minutes`, GitLab `timeout` (`1h 30m`).
+#[derive(Debug, Clone, Copy)]
+pub struct Timeout<'a> {
+    pub entry: &'a Entry,
+    /// The limit in minutes, when it is a literal positive number (GitHub) or a
+    /// readable duration (GitLab).
+    pub minutes: Option<f64>,
+}
+
 #[derive(Debug)]
 pub struct Job<'a> {
     pub id: &'a str,
@@ -203,9 +338,44 @@ pub struct Job<'a> {
     pub steps: Vec<Step<'a>>,
     /// `uses:` of a reusable-workflow call job.
     pub uses: Option<&'a Node>,
+    /// When the job runs. The fields from here on are filled once by the platform's
+    /// lowering (`github::workflow`, `gitlab::lower`); neutral rules and analysis
+    /// read them, not the platform's key names.
+    pub condition: Option<Condition<'a>>,
+    pub environment: Option<Environment<'a>>,
+    pub container: Option<Container<'a>>,
+    pub services: Vec<Service<'a>>,
+    pub matrix: Option<Matrix<'a>>,
+    pub timeout: Option<Timeout<'a>>,
+    /// Whether a failure fails the pipeline: GitHub job `continue-on-error`, GitLab
+    /// `allow_failure` (a boolean, an expression, or GitLab's `exit_codes:`).
+    pub allow_failure: Option<&'a Entry>,
+    /// GitLab `stage:` (GitHub jobs have none).
+    pub stage: Option<&'a str>,
 }
 
 impl<'a> Job<'a> {
+    /// A job with nothing read yet but its id and nodes. The lowerings set what they
+    /// read with struct-update syntax (`Job { steps, ..Job::new(id, key, node) }`).
+    pub fn new(id: &'a str, key: &'a Node, node: &'a Node) -> Job<'a> {
+        Job {
+            id,
+            key,
+            node,
+            name: None,
+            needs: vec![],
+            steps: vec![],
+            uses: None,
+            condition: None,
+            environment: None,
+            container: None,
+            services: vec![],
+            matrix: None,
+            timeout: None,
+            allow_failure: None,
+            stage: None,
+        }
+    }
     /// A step under `continue-on-error` whose failure a later step of the job turns
     /// back into a failed job: `if: steps.<id>.outcome == 'failure'` running `exit 1`
     /// (fastapi's pre-commit job lets the fixes be pushed first, then fails).
@@ -239,10 +409,10 @@ impl<'a> Job<'a> {
     pub fn entry(&self, key: &str) -> Option<&'a Entry> {
         self.node.entry(key)
     }
-    /// The literal values `matrix.<key>` takes, from the key's list and its `include:`
-    /// entries (`None` when any is computed or not a string).
+    /// The literal values `matrix.<key>` takes: GitHub's key list and its
+    /// `include:` entries, GitLab's key in each `parallel: matrix:` entry (`None`
+    /// when any is computed or not a string).
     pub fn matrix_values(&self, key: &str) -> Option<Vec<String>> {
-        let m = self.get("strategy")?.get("matrix")?;
         let mut out = vec![];
         let mut push = |n: &Node| -> Option<()> {
             match n.as_seq() {
@@ -255,12 +425,23 @@ impl<'a> Job<'a> {
             }
             Some(())
         };
-        if let Some(v) = m.get(key) {
-            push(v)?;
-        }
-        for inc in m.get("include").and_then(Node::as_seq).unwrap_or(&[]) {
-            if let Some(v) = inc.get(key) {
-                push(v)?;
+        match self.matrix? {
+            Matrix::Strategy(m) => {
+                if let Some(v) = m.get(key) {
+                    push(v)?;
+                }
+                for inc in m.get("include").and_then(Node::as_seq).unwrap_or(&[]) {
+                    if let Some(v) = inc.get(key) {
+                        push(v)?;
+                    }
+                }
+            }
+            Matrix::Parallel(m) => {
+                for entry in m.as_seq().unwrap_or(&[]) {
+                    if let Some(v) = entry.get(key) {
+                        push(v)?;
+                    }
+                }
             }
         }
         if out.iter().any(|v| v.contains("${{")) {
@@ -270,34 +451,10 @@ impl<'a> Job<'a> {
     }
     /// `environment:` name (string form or `name:` key).
     pub fn environment(&self) -> Option<&'a str> {
-        let e = self.get("environment")?;
-        e.as_str().or_else(|| e.get("name").and_then(Node::as_str))
+        self.environment.and_then(|e| e.name)
     }
     pub fn label(&self) -> &'a str {
         self.name.unwrap_or(self.id)
-    }
-    /// The job's container image: GitHub `container:` (a string or `image:`), GitLab
-    /// `image:` (a string or `name:`).
-    pub fn image(&self) -> Option<&'a Node> {
-        let c = self.get("image").or_else(|| self.get("container"))?;
-        match &c.kind {
-            NodeKind::Map(_) => c.get("name").or_else(|| c.get("image")),
-            _ => Some(c),
-        }
-    }
-    /// `services:` (both platforms).
-    pub fn services(&self) -> Option<&'a Node> {
-        self.get("services")
-    }
-    /// When the job runs: GitHub `if:`, GitLab `rules:` (else `only:`/`except:`).
-    pub fn condition(&self) -> Option<&'a Node> {
-        ["if", "rules", "only", "except"]
-            .into_iter()
-            .find_map(|k| self.get(k))
-    }
-    /// GitLab `stage:` (GitHub jobs have none).
-    pub fn stage(&self) -> Option<&'a str> {
-        self.get("stage").and_then(Node::as_str)
     }
 }
 

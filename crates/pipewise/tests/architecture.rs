@@ -371,25 +371,42 @@ fn rule_modules(dir: &Path) -> BTreeSet<String> {
     out
 }
 
+/// The rule groups under `rules/`: each directory holding a rule's files, with its
+/// path relative to `rules/` (`security`, `github/security`, `gitlab`).
+fn rule_groups(dir: &Path, rel: &str, out: &mut Vec<(PathBuf, String)>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if !p.is_dir() {
+            continue;
+        }
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        let rel = if rel.is_empty() {
+            name
+        } else {
+            format!("{rel}/{name}")
+        };
+        rule_groups(&p, &rel, out);
+        out.push((p, rel));
+    }
+}
+
 #[test]
 fn no_rule_imports_a_sibling_rule() {
     let rules = src().join("rules");
     let mut found = BTreeSet::new();
     let mut problems = vec![];
-    let mut groups = 0;
-    for e in std::fs::read_dir(&rules).unwrap() {
-        let dir = e.unwrap().path();
-        if !dir.is_dir() {
-            continue;
-        }
-        groups += 1;
-        let group = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let siblings = rule_modules(&dir);
+    let mut groups = vec![];
+    rule_groups(&rules, "", &mut groups);
+    let mut read = 0;
+    for (dir, group) in &groups {
+        let siblings = rule_modules(dir);
+        let module = group.replace('/', "::");
         for name in &siblings {
+            read += 1;
             let file = format!("{group}/{name}.rs");
             let code = code(&dir.join(format!("{name}.rs")));
             let mut used = named_after(&code, "super::");
-            used.extend(named_after(&code, &format!("crate::rules::{group}::")));
+            used.extend(named_after(&code, &format!("crate::rules::{module}::")));
             for other in used.iter().filter(|u| *u != name && siblings.contains(*u)) {
                 found.insert((file.clone(), other.clone()));
                 if !KNOWN_SIBLING.contains(&(file.as_str(), other.as_str())) {
@@ -398,7 +415,12 @@ fn no_rule_imports_a_sibling_rule() {
             }
         }
     }
-    assert!(groups >= 5, "rule groups not found under {rules:?}");
+    // Every rule's file is read, the GitHub-only ones under `rules/github/` too.
+    assert_eq!(
+        read,
+        pipewise::rules::all().len(),
+        "rule files under {rules:?}"
+    );
     for (file, other) in KNOWN_SIBLING {
         if !found.contains(&(file.to_string(), other.to_string())) {
             problems.push(format!(
@@ -438,52 +460,113 @@ fn no_capability_imports_another() {
     }
 }
 
+/// Where a rule's file is, from its id and platforms: `rules/github/<group>/<name>.rs`
+/// for a GitHub-only rule, `rules/<group>/<name>.rs` for the others (the GitLab-only
+/// ones have the group `gitlab`).
+fn rule_file(id: &str, github_only: bool) -> Option<PathBuf> {
+    let (group, name) = id.split_once('/')?;
+    let root = src().join("rules");
+    let dir = if github_only {
+        root.join("github").join(group)
+    } else {
+        root.join(group)
+    };
+    Some(dir.join(format!("{}.rs", name.replace('-', "_"))))
+}
+
+/// Whether a rule declares exactly GitHub, exactly GitLab, or every platform, and
+/// whether that matches its place: `rules/github/` holds the GitHub-only rules
+/// (their registries [`pipewise::rules::github::GROUPS`]), `rules/gitlab/` the
+/// GitLab-only ones, and every rule elsewhere runs on every platform (or, reading
+/// no workflow at all, lists none: the Dockerfile and compose rules).
+fn platform_place_problem(
+    id: &str,
+    p: &[pipewise::workflow::Platform],
+    in_github: bool,
+    in_gitlab: bool,
+) -> Option<String> {
+    use pipewise::workflow::Platform;
+    let want: &[Platform] = match (in_github, in_gitlab) {
+        (true, false) => &[Platform::GitHub],
+        (false, true) => &[Platform::GitLab],
+        (false, false) if p.is_empty() => &[],
+        (false, false) => Platform::ALL,
+        (true, true) => return Some(format!("{id}: registered both in github/ and gitlab/")),
+    };
+    (p != want).then(|| format!("{id}: platforms {p:?} do not match its place (want {want:?})"))
+}
+
 /// A rule's place says its platform (`docs/architecture.md`, "Rules by platform"):
-/// `rules/gitlab/` holds the GitLab-only rules and only them; every other rule is
-/// GitHub-only (the default) or runs on every platform.
+/// `rules/github/` holds the GitHub-only rules and only them, `rules/gitlab/` the
+/// GitLab-only rules and only them; every other rule runs on every platform (the
+/// Dockerfile and compose rules, reading no workflow, list none). The registries
+/// say the place, and the file is there.
 #[test]
 fn rules_sit_where_their_platform_says() {
-    use pipewise::workflow::Platform;
-    let gitlab: BTreeSet<&str> = pipewise::rules::gitlab::RULES
-        .iter()
-        .map(|r| r.meta().id)
-        .collect();
-    assert!(!gitlab.is_empty());
+    let ids = |rules: &mut dyn Iterator<Item = &'static dyn pipewise::rules::Rule>| {
+        rules.map(|r| r.meta().id).collect::<BTreeSet<&str>>()
+    };
+    let gitlab = ids(&mut pipewise::rules::gitlab::RULES.iter().copied());
+    let github = ids(&mut pipewise::rules::github::rules());
+    assert!(!gitlab.is_empty() && !github.is_empty());
     let mut problems = vec![];
     for r in pipewise::rules::all() {
         let id = r.meta().id;
-        let p = r.platforms();
-        let ok = if gitlab.contains(id) {
-            p == [Platform::GitLab]
-        } else {
-            p == [Platform::GitHub] || p == Platform::ALL
-        };
-        if !ok {
-            problems.push(format!("{id}: platforms {p:?} do not match its place"));
+        let in_github = github.contains(id);
+        problems.extend(platform_place_problem(
+            id,
+            r.platforms(),
+            in_github,
+            gitlab.contains(id),
+        ));
+        match rule_file(id, in_github) {
+            Some(f) if f.is_file() => {}
+            f => problems.push(format!("{id}: no file at {f:?}")),
+        }
+        // The GitHub-only rule's id does not also name a file outside `github/`.
+        if in_github && rule_file(id, false).is_some_and(|f| f.is_file()) {
+            problems.push(format!("{id}: a file outside rules/github/ too"));
         }
     }
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
-/// The platform boundary inside `rules/`: a rule that runs on GitLab CI (GitLab-only
-/// or every platform) names nothing of `github/` (GitHub's expressions, action pins,
-/// `actions.lock`, workflow reading), and a GitHub-only rule nothing of `gitlab/`.
-/// So the GitHub-only rules need no directory of their own to keep GitHub's code
-/// out of the rest (docs/architecture.md, "Rules by platform").
+/// The check of [`rules_sit_where_their_platform_says`] fails on a misplaced rule.
+#[test]
+fn a_misplaced_rule_is_caught() {
+    use pipewise::workflow::Platform;
+    let gh: &[Platform] = &[Platform::GitHub];
+    let gl: &[Platform] = &[Platform::GitLab];
+    // In place.
+    assert!(platform_place_problem("x/y", gh, true, false).is_none());
+    assert!(platform_place_problem("gitlab/y", gl, false, true).is_none());
+    assert!(platform_place_problem("x/y", Platform::ALL, false, false).is_none());
+    assert!(platform_place_problem("container/y", &[], false, false).is_none());
+    // A GitHub-only rule outside `github/`, a neutral rule inside it, a GitLab rule
+    // outside `gitlab/`.
+    assert!(platform_place_problem("x/y", gh, false, false).is_some());
+    assert!(platform_place_problem("x/y", Platform::ALL, true, false).is_some());
+    assert!(platform_place_problem("x/y", gl, false, false).is_some());
+    assert!(platform_place_problem("x/y", gh, false, true).is_some());
+    assert!(platform_place_problem("x/y", &[], true, false).is_some());
+    assert!(platform_place_problem("gitlab/y", &[], false, true).is_some());
+}
+
+/// The platform boundary inside `rules/`: a rule that is not GitHub-only (GitLab-only,
+/// every platform, or none) names nothing of `github/` (GitHub's expressions, action pins,
+/// `actions.lock`, workflow reading, the GitHub-only rules' helpers), and a
+/// GitHub-only rule nothing of `gitlab/` (docs/architecture.md, "Rules by platform").
 #[test]
 fn rules_name_only_their_platforms_code() {
     use pipewise::workflow::Platform;
-    let root = src().join("rules");
     let mut read = 0;
     let mut problems = vec![];
     for r in pipewise::rules::all() {
         let id = r.meta().id;
-        let Some((group, name)) = id.split_once('/') else {
+        let p = r.platforms();
+        let Some(file) = rule_file(id, p == [Platform::GitHub]) else {
             continue;
         };
-        let file = root
-            .join(group)
-            .join(format!("{}.rs", name.replace('-', "_")));
         if !file.is_file() {
             continue;
         }
@@ -493,11 +576,13 @@ fn rules_name_only_their_platforms_code() {
             !named_after(&code, &format!("crate::{tree}::")).is_empty()
                 || named_after(&code, "crate::").contains(tree)
         };
-        let p = r.platforms();
-        if p.contains(&Platform::GitLab) && names("github") {
-            problems.push(format!("{id} runs on GitLab CI but names `crate::github`"));
+        let names_github_rules = code.contains("crate::rules::github");
+        if p != [Platform::GitHub] && (names("github") || names_github_rules) {
+            problems.push(format!(
+                "{id} is not GitHub-only but names `crate::github` or `crate::rules::github`"
+            ));
         }
-        if !p.contains(&Platform::GitLab) && names("gitlab") {
+        if p == [Platform::GitHub] && names("gitlab") {
             problems.push(format!("{id} is GitHub-only but names `crate::gitlab`"));
         }
     }
@@ -723,10 +808,13 @@ const FACT_PASSES: &[(&str, &str)] = &[
     ("step_calls", "rules/mod.rs"),
     ("script_calls", "rules/mod.rs"),
     // What every Dockerfile's sources are looked up in, once per repository.
-    ("repo_file_names", "rules/reliability/docker_sources.rs"),
+    (
+        "repo_file_names",
+        "rules/github/reliability/docker_sources.rs",
+    ),
     (
         "named_build_contexts",
-        "rules/reliability/docker_sources.rs",
+        "rules/github/reliability/docker_sources.rs",
     ),
 ];
 
@@ -945,8 +1033,8 @@ fn manifest_dependencies_reads_every_table() {
 
 /// GitHub-only fixes sit in `fix/github/`, the others in `fix/` (docs/architecture.md,
 /// "Where GitHub-only code lives"): a fixer is in `fix/github/` exactly when its
-/// rule is GitHub-only and about workflows (not a Dockerfile's `container/*` rule),
-/// and a fixer in `fix/` names nothing of `crate::github`.
+/// rule is GitHub-only (in `rules/github/`), and a fixer in `fix/` names nothing of
+/// `crate::github`.
 #[test]
 fn fix_places_follow_rule_platforms() {
     use pipewise::workflow::Platform;
@@ -977,10 +1065,7 @@ fn fix_places_follow_rule_platforms() {
         let github_only = r.platforms() == [Platform::GitHub];
         let in_github = dir.join("github").join(format!("{module}.rs")).is_file();
         let in_fix = dir.join(format!("{module}.rs")).is_file();
-        // A Dockerfile rule (`container/*`) is GitHub-only by its default
-        // `platforms`, yet its fix edits a Dockerfile: it sits in `fix/`.
-        let github_fix = github_only && !rule.starts_with("container/");
-        if github_fix != in_github || in_github == in_fix {
+        if github_only != in_github || in_github == in_fix {
             problems.push(format!(
                 "fixer {module} of {rule} (platforms {:?}) sits in {}",
                 r.platforms(),

@@ -142,7 +142,7 @@ fn weakening(f: &ReportFinding) -> Option<&'static str> {
 static WEAKENING: &[(&RuleMeta, &str)] = &[
     (&rules::reliability::masked_failure::META, "masked"),
     (
-        &rules::reliability::continue_on_error_gate::META,
+        &rules::github::reliability::continue_on_error_gate::META,
         "continue-on-error",
     ),
     (
@@ -325,7 +325,7 @@ pub fn scan<'a>(
             // Before one (a deploying job needs it): backups, but not the test gate.
             let after = after_deploy.get(ji).copied().unwrap_or(false);
             let before = before_deploy.get(ji).copied().unwrap_or(false);
-            let own_database = job.get("services").is_some() || starts_database(job);
+            let own_database = !job.services.is_empty() || starts_database(job);
             let deploy_ctx = deploys
                 || follows_deploy
                 || after
@@ -858,9 +858,14 @@ impl<'a> Ctx<'a> {
                     })
                     .unwrap_or("");
                 let env = |name: &str| {
-                    crate::rules::security::common::env_value(Some(wf), Some(job), step, name)
-                        .and_then(Node::as_str)
-                        .map(|v| crate::repo::strip_workspace(v).to_string())
+                    crate::rules::github::security::common::env_value(
+                        Some(wf),
+                        Some(job),
+                        step,
+                        name,
+                    )
+                    .and_then(Node::as_str)
+                    .map(|v| crate::repo::strip_workspace(v).to_string())
                 };
                 let sf = self.script_found(script, run.text, cwd, &env);
                 placeholder = sf.placeholder;

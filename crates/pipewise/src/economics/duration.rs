@@ -395,12 +395,10 @@ fn command_kind(table: &Facts, c: &Command, facts: JobFacts) -> Kind {
     }
 }
 
-/// A job's `timeout-minutes` when it is a number.
+/// A job's timeout in minutes, when its platform's lowering could read it as one
+/// ([`crate::workflow::Timeout::minutes`]).
 pub fn timeout(job: &Job) -> Option<f64> {
-    job.get("timeout-minutes")
-        .and_then(|n| n.as_str())
-        .and_then(|s| s.trim().parse::<f64>().ok())
-        .filter(|t| t.is_finite() && *t > 0.0)
+    job.timeout.and_then(|t| t.minutes)
 }
 
 /// Clips a range to a job's timeout; says whether the bound applied.

@@ -11,7 +11,7 @@ use super::events::{Event, EventRun};
 use super::report::Assumptions;
 use super::{cost, duration, JobStatic, Leg};
 use crate::github::conditions::{Cond, RefKind, Scenario, Tri};
-use crate::workflow::{Job, Workflow};
+use crate::workflow::{Condition, Job, Workflow};
 use pipewise_yaml::{Node, NodeKind};
 
 /// The pipeline events costed, in the order of [`JobStatic::gitlab`].
@@ -172,7 +172,7 @@ fn job_static<'a>(
         cost::unknown_labels(&tags)
     });
     let facts = shared.job_facts(j);
-    let gitlab = runs_in(j.node, has_workflow_rules, cache);
+    let gitlab = runs_in(j, has_workflow_rules, cache);
     JobStatic {
         cond: Cond::parse(None),
         // A job runs when the jobs of earlier stages were not created for the event.
@@ -184,16 +184,21 @@ fn job_static<'a>(
             .iter()
             .map(|s| (shared.step_kind(facts_table, s, facts), Cond::parse(None)))
             .collect(),
-        timeout: j.get("timeout").and_then(Node::as_str).and_then(timeout),
+        timeout: j.timeout.and_then(|t| t.minutes),
         facts,
         notes,
         gitlab: Some(gitlab),
-        gitlab_schedule: j
-            .get("rules")
-            .and_then(Node::as_seq)
-            .is_some_and(|r| r.iter().any(mentions_schedule))
-            || j.get("only")
+        gitlab_schedule: match j.condition {
+            Some(c @ Condition::Rules(_)) => c
+                .rules()
+                .and_then(Node::as_seq)
+                .is_some_and(|r| r.iter().any(mentions_schedule)),
+            Some(c) => c
+                .only_except()
+                .0
                 .is_some_and(|o| super::events::strings(o).contains(&"schedules")),
+            None => false,
+        },
     }
 }
 
@@ -231,52 +236,24 @@ fn parallel(job: &Node) -> (usize, bool) {
     (total, true)
 }
 
-/// GitLab's `timeout:` (`1h 30m`, `90 minutes`, `2h`) in minutes.
-fn timeout(s: &str) -> Option<f64> {
-    let mut total = 0.0;
-    let mut num: Option<f64> = None;
-    let lower = s.to_ascii_lowercase();
-    for w in lower
-        .split(|c: char| c.is_whitespace())
-        .filter(|w| !w.is_empty())
-    {
-        let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-        let unit = &w[digits.len()..];
-        if !digits.is_empty() {
-            num = Some(digits.parse().ok()?);
-        }
-        if unit.is_empty() {
-            continue;
-        }
-        let n = num.take()?;
-        total += n * match unit.chars().next()? {
-            'h' => 60.0,
-            'm' => 1.0,
-            's' => 1.0 / 60.0,
-            'd' => 1440.0,
-            _ => return None,
-        };
-    }
-    (num.is_none() && total > 0.0).then_some(total)
-}
-
 /// Whether a job runs (without a click) in each pipeline event of [`EVENTS`]. A job
 /// without `rules`/`only`/`except` runs in every pipeline `workflow:rules` creates;
 /// without `workflow:rules` its default is `only: [branches, tags]`.
-fn runs_in<'a>(job: &'a Node, has_workflow_rules: bool, cache: &mut IfCache<'a>) -> [Tri; 3] {
-    if let Some(r) = job.get("rules") {
+fn runs_in<'a>(job: &Job<'a>, has_workflow_rules: bool, cache: &mut IfCache<'a>) -> [Tri; 3] {
+    if let Some(r) = job.condition.and_then(|c| c.rules()) {
         return eval_rules(r, cache);
     }
     if !when_runs(job.get("when")) {
         return [Tri::False; 3];
     }
+    let (only, except) = job.condition.map_or((None, None), |c| c.only_except());
     std::array::from_fn(|i| {
-        let only = match job.get("only") {
+        let only = match only {
             Some(o) => refs_match(o, i),
-            None if job.get("except").is_some() => Tri::True,
+            None if except.is_some() => Tri::True,
             None => tri(i != 1 || has_workflow_rules),
         };
-        let except = job.get("except").map_or(Tri::False, |e| refs_match(e, i));
+        let except = except.map_or(Tri::False, |e| refs_match(e, i));
         and(only, not(except))
     })
 }
@@ -663,14 +640,5 @@ mod tests {
         assert_eq!(cache.len(), 6);
         // Of a key written twice, only the first was read.
         assert!(!cache.contains_key("$SECOND_IF"));
-    }
-
-    #[test]
-    fn gitlab_timeouts_read_in_minutes() {
-        assert_eq!(timeout("1h 30m"), Some(90.0));
-        assert_eq!(timeout("90 minutes"), Some(90.0));
-        assert_eq!(timeout("2h"), Some(120.0));
-        assert_eq!(timeout("soon"), None);
-        assert_eq!(timeout("30"), None);
     }
 }

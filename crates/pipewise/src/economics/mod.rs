@@ -402,7 +402,7 @@ fn job_static(facts_table: &Facts, j: &Job) -> JobStatic {
             })
             .collect()
     };
-    let cond_node = j.condition();
+    let cond_node = j.condition.and_then(|c| c.node());
     let cond_text = cond_node.and_then(Node::as_str).unwrap_or("");
     let ignores_needs = ["always()", "failure()", "cancelled()"]
         .iter()

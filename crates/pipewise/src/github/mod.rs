@@ -5,9 +5,8 @@
 //! trigger scenario), the offline table of action release SHAs ([`action_shas`])
 //! and the workflow dependency lockfile ([`actions_lock`]).
 //!
-//! The GitHub-only rules stay in `rules/<group>/`: a rule is GitHub-only when it
-//! does not override `Rule::platforms` (`docs/architecture.md`, "Rules by
-//! platform", lists them); the fixes of GitHub-only rules are in `fix/github/`.
+//! The GitHub-only rules are in `rules/github/<group>/` (`crate::rules::github`:
+//! `docs/architecture.md`, "Rules by platform"); their fixes are in `fix/github/`.
 
 pub mod action;
 pub mod action_shas;

@@ -4,7 +4,10 @@
 
 use crate::finding::Span;
 use crate::shell::{is_posix_shell, Script};
-use crate::workflow::{Job, Platform, Problem, Run, Step, Trigger, Workflow};
+use crate::workflow::{
+    image_of, Condition, Container, Environment, Job, Matrix, Platform, Problem, Run, Service,
+    Step, Timeout, Trigger, Workflow,
+};
 use pipewise_yaml::{Document, Entry, Node, NodeKind};
 
 impl<'a> Workflow<'a> {
@@ -301,9 +304,11 @@ fn job<'a>(
     problems: &mut Vec<Problem>,
 ) -> Job<'a> {
     let node = &e.value;
+    let mut typed = Job::new(id, &e.key, node);
     if let Some(m) = node.as_map() {
         for je in m {
             let k = je.key.as_str().unwrap_or("");
+            read_field(&mut typed, k, je);
             if !JOB_KEYS.contains(&k) {
                 problems.push(Problem {
                     span: je.key.span,
@@ -339,13 +344,46 @@ fn job<'a>(
         });
     }
     Job {
-        id,
-        key: &e.key,
-        node,
         name: node.get("name").and_then(Node::as_str),
         needs,
         steps,
         uses: node.get("uses"),
+        ..typed
+    }
+}
+
+/// Fills the job's typed field that key `k` holds, if it is one and the first of
+/// its name (as `Node::get` reads a repeated key). Called once per key of the job.
+fn read_field<'a>(job: &mut Job<'a>, k: &str, e: &'a Entry) {
+    let v = &e.value;
+    match k {
+        "if" if job.condition.is_none() => job.condition = Some(Condition::If(e)),
+        "environment" if job.environment.is_none() => job.environment = Some(Environment::read(e)),
+        "container" if job.container.is_none() => job.container = Some(Container::read(e, "image")),
+        "services" if job.services.is_empty() => {
+            job.services = v
+                .as_map()
+                .unwrap_or(&[])
+                .iter()
+                .map(|s| Service {
+                    node: &s.value,
+                    name: s.key.as_str(),
+                    image: image_of(&s.value, "image"),
+                })
+                .collect()
+        }
+        "strategy" if job.matrix.is_none() => job.matrix = v.get("matrix").map(Matrix::Strategy),
+        "timeout-minutes" if job.timeout.is_none() => {
+            job.timeout = Some(Timeout {
+                entry: e,
+                minutes: v
+                    .as_str()
+                    .and_then(|s| s.trim().parse::<f64>().ok())
+                    .filter(|t| t.is_finite() && *t > 0.0),
+            })
+        }
+        "continue-on-error" if job.allow_failure.is_none() => job.allow_failure = Some(e),
+        _ => {}
     }
 }
 
@@ -498,5 +536,69 @@ mod tests {
         assert_eq!(steps[3].index, 3);
         let bad = wf("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - parallel: 5\n");
         assert!(!Workflow::new("w.yml", &bad).problems.is_empty());
+    }
+
+    /// Each typed job field, read by the GitHub lowering from its key: a job with
+    /// every one, a job with the short forms, and a job with none.
+    #[test]
+    fn job_fields_are_read_from_github_keys() {
+        let d = wf(concat!(
+            "on: push\njobs:\n  full:\n    runs-on: x\n",
+            "    if: github.ref == 'refs/heads/main'\n",
+            "    environment:\n      name: prod\n      url: https://x\n",
+            "    container:\n      image: node:22\n",
+            "    services:\n      db: postgres:16\n      cache:\n        image: redis:7\n",
+            "    strategy:\n      matrix:\n        os: [a, b]\n        include:\n          - os: c\n",
+            "    timeout-minutes: 30\n    continue-on-error: true\n",
+            "    steps:\n      - run: x\n",
+            "  short:\n    runs-on: x\n    environment: staging\n    container: alpine:3\n",
+            "    timeout-minutes: ${{ inputs.t }}\n    steps:\n      - run: x\n",
+            "  none:\n    runs-on: x\n    steps:\n      - run: x\n",
+        ));
+        let w = Workflow::new("w.yml", &d);
+        assert!(w.problems.is_empty(), "{:?}", w.problems);
+        fn text(n: Option<&Node>) -> Option<&str> {
+            n.and_then(Node::as_str)
+        }
+        let full = w.job("full").unwrap();
+        let cond = full.condition.unwrap();
+        assert!(matches!(cond, Condition::If(_)));
+        assert_eq!(cond.expression(), Some("github.ref == 'refs/heads/main'"));
+        assert_eq!(full.environment(), Some("prod"));
+        assert_eq!(
+            full.environment.unwrap().entry.key.as_str(),
+            Some("environment")
+        );
+        assert_eq!(text(full.container.unwrap().image), Some("node:22"));
+        let services: Vec<_> = full
+            .services
+            .iter()
+            .map(|s| (s.name, text(s.image)))
+            .collect();
+        assert_eq!(
+            services,
+            [
+                (Some("db"), Some("postgres:16")),
+                (Some("cache"), Some("redis:7"))
+            ]
+        );
+        assert!(matches!(full.matrix, Some(Matrix::Strategy(_))));
+        assert_eq!(full.matrix_values("os").unwrap(), ["a", "b", "c"]);
+        assert_eq!(full.timeout.unwrap().minutes, Some(30.0));
+        assert_eq!(text(full.allow_failure.map(|e| &e.value)), Some("true"));
+        assert_eq!(full.stage, None);
+        let short = w.job("short").unwrap();
+        assert_eq!(short.environment(), Some("staging"));
+        assert_eq!(text(short.container.unwrap().image), Some("alpine:3"));
+        let t = short.timeout.unwrap();
+        assert_eq!(
+            (t.entry.key.as_str(), t.minutes),
+            (Some("timeout-minutes"), None)
+        );
+        let none = w.job("none").unwrap();
+        assert!(none.condition.is_none() && none.environment.is_none());
+        assert!(none.container.is_none() && none.services.is_empty());
+        assert!(none.matrix.is_none() && none.matrix_values("os").is_none());
+        assert!(none.timeout.is_none() && none.allow_failure.is_none());
     }
 }

@@ -9,7 +9,10 @@
 use super::include::IncludeKind;
 use super::pipeline::{Job as GlJob, Pipeline};
 use crate::shell::Script;
-use crate::workflow::{Job, Origin, Platform, Run, Step, Workflow};
+use crate::workflow::{
+    image_of, Condition, Container, Environment, Job, Matrix, Origin, Platform, Run, Service, Step,
+    Timeout, Workflow,
+};
 use foldhash::HashMap;
 use pipewise_yaml::{Node, NodeKind};
 use std::sync::Arc;
@@ -48,14 +51,14 @@ pub fn lower<'a>(p: &'a Pipeline<'a>) -> Vec<Workflow<'a>> {
                 .filter(|(f, i)| {
                     *f == fi && matches!(i.kind, IncludeKind::Template | IncludeKind::Component)
                 })
-                .map(|(_, i)| Job {
-                    id: i.target,
-                    key: i.node,
-                    node: i.node,
-                    name: None,
-                    needs: vec![],
-                    steps: vec![uses_step(i.target_node)],
-                    uses: None,
+                .map(|(_, i)| {
+                    let mut job = Job {
+                        steps: vec![uses_step(i.target_node)],
+                        ..Job::new(i.target, i.node, i.node)
+                    };
+                    // The include's `rules:` say when its jobs are in the pipeline.
+                    read_fields(&mut job, i.node);
+                    job
                 }),
         );
         out.push(Workflow {
@@ -155,15 +158,88 @@ fn lower_job<'a>(
             })
         })
         .collect();
-    Job {
-        id: j.name,
-        key: j.key,
-        node: &j.node,
-        name: None,
+    let mut job = Job {
         needs: needs(p, j, by_stage),
         steps,
-        uses: None,
+        ..Job::new(j.name, j.key, &j.node)
+    };
+    read_fields(&mut job, &j.node);
+    job
+}
+
+/// Fills the job's typed fields from its merged node, in one pass over its keys
+/// (the first of a repeated key, as `Node::get` reads it). `rules:` is the job's
+/// condition, else `only:`/`except:`.
+fn read_fields<'a>(job: &mut Job<'a>, node: &'a Node) {
+    let (mut only, mut except) = (None, None);
+    for e in node.as_map().unwrap_or(&[]) {
+        let v = &e.value;
+        match e.key.as_str().unwrap_or("") {
+            "rules" if job.condition.is_none() => job.condition = Some(Condition::Rules(e)),
+            "only" if only.is_none() => only = Some(e),
+            "except" if except.is_none() => except = Some(e),
+            "environment" if job.environment.is_none() => {
+                job.environment = Some(Environment::read(e))
+            }
+            "image" if job.container.is_none() => job.container = Some(Container::read(e, "name")),
+            "services" if job.services.is_empty() => {
+                job.services = v
+                    .as_seq()
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|s| Service {
+                        node: s,
+                        name: s.get("alias").and_then(Node::as_str),
+                        image: image_of(s, "name"),
+                    })
+                    .collect()
+            }
+            "parallel" if job.matrix.is_none() => {
+                job.matrix = v.get("matrix").map(Matrix::Parallel)
+            }
+            "timeout" if job.timeout.is_none() => {
+                job.timeout = Some(Timeout {
+                    entry: e,
+                    minutes: v.as_str().and_then(duration_minutes),
+                })
+            }
+            "allow_failure" if job.allow_failure.is_none() => job.allow_failure = Some(e),
+            "stage" if job.stage.is_none() => job.stage = v.as_str(),
+            _ => {}
+        }
     }
+    if job.condition.is_none() && (only.is_some() || except.is_some()) {
+        job.condition = Some(Condition::OnlyExcept { only, except });
+    }
+}
+
+/// GitLab's `timeout:` (`1h 30m`, `90 minutes`, `2h`) in minutes.
+fn duration_minutes(s: &str) -> Option<f64> {
+    let mut total = 0.0;
+    let mut num: Option<f64> = None;
+    let lower = s.to_ascii_lowercase();
+    for w in lower
+        .split(|c: char| c.is_whitespace())
+        .filter(|w| !w.is_empty())
+    {
+        let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+        let unit = &w[digits.len()..];
+        if !digits.is_empty() {
+            num = Some(digits.parse().ok()?);
+        }
+        if unit.is_empty() {
+            continue;
+        }
+        let n = num.take()?;
+        total += n * match unit.chars().next()? {
+            'h' => 60.0,
+            'm' => 1.0,
+            's' => 1.0 / 60.0,
+            'd' => 1440.0,
+            _ => return None,
+        };
+    }
+    (num.is_none() && total > 0.0).then_some(total)
 }
 
 /// A step that uses an included template or component.
@@ -171,5 +247,103 @@ fn uses_step(target: &Node) -> Step<'_> {
     Step {
         uses: Some(target),
         ..Step::new(0, target)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workflow::Condition;
+
+    fn text(n: Option<&Node>) -> Option<&str> {
+        n.and_then(Node::as_str)
+    }
+
+    /// Each typed job field, read by the GitLab lowering from its key (after
+    /// `extends:` and `default:` are merged): a job with every one, a job with the
+    /// short forms and `only:`/`except:`, a job with none, and template includes.
+    #[test]
+    fn job_fields_are_read_from_gitlab_keys() {
+        let repo = super::super::pipeline::tests::repo_of(&[(
+            ".gitlab-ci.yml",
+            concat!(
+                "include:\n  - template: Security/SAST.gitlab-ci.yml\n",
+                "  - template: Jobs/Build.gitlab-ci.yml\n    rules:\n      - if: $CI_COMMIT_TAG\n",
+                "stages: [build, deploy]\n",
+                ".base:\n  timeout: 1h 30m\n",
+                "full:\n  extends: .base\n  stage: deploy\n",
+                "  image:\n    name: alpine:3\n    entrypoint: ['']\n",
+                "  services:\n    - postgres:16\n    - name: redis:7\n      alias: cache\n",
+                "  environment:\n    name: prod\n    action: start\n",
+                "  parallel:\n    matrix:\n      - OS: [a, b]\n      - OS: c\n",
+                "  allow_failure: true\n",
+                "  rules:\n    - if: $CI_COMMIT_BRANCH\n",
+                "  only: [main]\n  script: [x]\n",
+                "short:\n  stage: build\n  image: node:22\n  environment: staging\n",
+                "  timeout: soon\n  only: [main]\n  except: [tags]\n  script: [x]\n",
+                "except:\n  stage: build\n  except: [tags]\n  script: [x]\n",
+                "none:\n  script: [x]\n",
+            ),
+        )]);
+        let pipelines = crate::gitlab::pipelines(&repo, &[]);
+        let wfs = lower(&pipelines[0]);
+        let job = |id: &str| wfs[0].job(id).unwrap();
+        let full = job("full");
+        assert!(matches!(full.condition, Some(Condition::Rules(_))));
+        assert_eq!(full.condition.unwrap().expression(), None);
+        assert!(full.condition.unwrap().node().unwrap().as_seq().is_some());
+        assert_eq!(full.stage, Some("deploy"));
+        assert_eq!(text(full.container.unwrap().image), Some("alpine:3"));
+        let services: Vec<_> = full
+            .services
+            .iter()
+            .map(|s| (s.name, text(s.image)))
+            .collect();
+        assert_eq!(
+            services,
+            [
+                (None, Some("postgres:16")),
+                (Some("cache"), Some("redis:7"))
+            ]
+        );
+        assert_eq!(full.environment(), Some("prod"));
+        assert!(matches!(full.matrix, Some(Matrix::Parallel(_))));
+        assert_eq!(full.matrix_values("OS").unwrap(), ["a", "b", "c"]);
+        assert_eq!(full.timeout.unwrap().minutes, Some(90.0));
+        assert_eq!(text(full.allow_failure.map(|e| &e.value)), Some("true"));
+        let short = job("short");
+        let Some(Condition::OnlyExcept { only, except }) = short.condition else {
+            panic!("{:?}", short.condition);
+        };
+        assert_eq!(only.and_then(|e| e.key.as_str()), Some("only"));
+        assert_eq!(except.and_then(|e| e.key.as_str()), Some("except"));
+        assert_eq!(short.condition.unwrap().node(), only.map(|e| &e.value));
+        assert_eq!(text(short.container.unwrap().image), Some("node:22"));
+        assert_eq!(short.environment(), Some("staging"));
+        assert_eq!(short.timeout.unwrap().minutes, None);
+        let except = job("except").condition.unwrap();
+        assert_eq!(
+            text(except.node().and_then(|n| n.as_seq()?.first())),
+            Some("tags")
+        );
+        // A template's jobs are in the pipeline when the include's `rules:` hold.
+        let build = job("Jobs/Build.gitlab-ci.yml").condition;
+        assert!(build.and_then(|c| c.rules()).is_some(), "{build:?}");
+        for id in ["none", "Security/SAST.gitlab-ci.yml"] {
+            let j = job(id);
+            assert!(j.condition.is_none() && j.environment.is_none(), "{id}");
+            assert!(j.container.is_none() && j.services.is_empty(), "{id}");
+            assert!(j.matrix.is_none() && j.timeout.is_none(), "{id}");
+            assert!(j.allow_failure.is_none() && j.stage.is_none(), "{id}");
+        }
+    }
+
+    #[test]
+    fn gitlab_timeouts_read_in_minutes() {
+        assert_eq!(duration_minutes("1h 30m"), Some(90.0));
+        assert_eq!(duration_minutes("90 minutes"), Some(90.0));
+        assert_eq!(duration_minutes("2h"), Some(120.0));
+        assert_eq!(duration_minutes("soon"), None);
+        assert_eq!(duration_minutes("30"), None);
     }
 }

@@ -1950,7 +1950,7 @@ fn decode_tree(n: &mut Node) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// The former borrowing merge (every entry cloned), kept as the oracle.
@@ -2251,7 +2251,7 @@ mod tests {
     }
 
     /// A repository of GitLab CI files, in memory.
-    fn repo_of(files: &[(&str, &str)]) -> Repo {
+    pub(crate) fn repo_of(files: &[(&str, &str)]) -> Repo {
         let mut sources: Vec<SourceFile> = files
             .iter()
             .map(|(p, t)| {

@@ -2,12 +2,15 @@
 //! calls (workflow → job → step, actions, other files, whole repository), the
 //! context rules report through ([`Ctx`]), and the registry of every rule.
 //!
-//! A rule lives in `rules/<group>/<name>.rs` (its id is `<group>/<name>`), carries its
-//! documentation in its [`RuleMeta`], and is listed once in its group's `RULES`.
+//! A rule lives in `rules/<group>/<name>.rs` (its id is `<group>/<name>`) when it runs
+//! on every platform, in `rules/github/<group>/<name>.rs` when it is GitHub-only (its
+//! id keeps the group), and in `rules/gitlab/<name>.rs` (id `gitlab/<name>`) when it
+//! is GitLab-only; it carries its documentation in its [`RuleMeta`], and is listed
+//! once in its group's `RULES`.
 
 pub mod container;
-pub mod cost;
 pub mod deployment;
+pub mod github;
 pub mod gitlab;
 pub mod quality;
 pub mod reliability;
@@ -88,7 +91,10 @@ pub trait Rule: Send + Sync {
     fn meta(&self) -> &'static RuleMeta;
     /// The CI platforms whose workflows this rule's workflow, job and step hooks see
     /// (GitHub unless the rule says otherwise). Rules about scripts, containers and
-    /// job structure that hold on every platform list them all.
+    /// job structure that hold on every platform list them all; rules that read no
+    /// workflow (only the `file` hook: Dockerfiles, compose files) list none, so the
+    /// engine does not call their empty hooks on each workflow's jobs and steps. A
+    /// GitHub-only rule lives in `rules/github/`, a GitLab-only one in `rules/gitlab/`.
     fn platforms(&self) -> &'static [Platform] {
         &[Platform::GitHub]
     }
@@ -336,7 +342,6 @@ fn sorted() -> &'static [&'static dyn Rule] {
     ALL.get_or_init(|| {
         let mut v: Vec<&'static dyn Rule> = [
             container::RULES,
-            cost::RULES,
             deployment::RULES,
             gitlab::RULES,
             quality::RULES,
@@ -344,6 +349,7 @@ fn sorted() -> &'static [&'static dyn Rule] {
             security::RULES,
         ]
         .iter()
+        .chain(github::GROUPS)
         .flat_map(|g| g.iter().copied())
         .collect();
         v.sort_by_key(|r| r.meta().id);

@@ -142,7 +142,9 @@ fn lockfile_ecosystem(name: &str) -> Option<&'static str> {
 /// is at the root). Test, example and docs folders are left out, as the
 /// `security/dependabot-coverage` rule does; at most five are named.
 fn lockfiles_outside(i: &Input, text: &str) -> Vec<String> {
-    use crate::rules::security::dependabot_coverage::{accepted, covers, ignored_dir, updates};
+    use crate::rules::github::security::dependabot_coverage::{
+        accepted, covers, ignored_dir, updates,
+    };
     let Ok(doc) = pipewise_yaml::Document::parse(text.to_string()) else {
         return vec![];
     };

@@ -1,12 +1,12 @@
 //! `security/missing-permissions`: deny everything at the top (`permissions: {}`)
 //! and give each job without a block the scopes its steps use (the scope catalogue
-//! of `rules/security/scopes.rs`: checkout, push, release, package push, SARIF
+//! of `rules/github/security/scopes.rs`: checkout, push, release, package push, SARIF
 //! upload, comments, deployments, OIDC). Unsafe: a scope the catalogue does not
 //! know a step needs would now be missing.
 
 use super::yaml::{self, Value};
 use super::{Edit, Plan, Safety, Site};
-use crate::rules::security::scopes::job_needs;
+use crate::rules::github::security::scopes::job_needs;
 
 pub fn plan(site: &Site) -> Option<Plan> {
     let wf = site.workflow()?;

@@ -7,7 +7,7 @@
 
 use super::yaml::{self, Value};
 use super::{site_job, site_step, Edit, Plan, Safety, Site};
-use crate::rules::security::common::env_name;
+use crate::rules::github::security::common::env_name;
 use pipewise_yaml::Style;
 
 /// Whether `pos` in `line` is inside a double-quoted shell string (`Some(true)`), in

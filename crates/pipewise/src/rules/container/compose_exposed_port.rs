@@ -133,6 +133,11 @@ impl Rule for ComposeExposedPort {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
+    /// Reads Dockerfiles and compose files (its `file` hook), whatever CI runs them:
+    /// its workflow, job and step hooks see no platform's workflows.
+    fn platforms(&self) -> &'static [crate::workflow::Platform] {
+        &[]
+    }
     fn file(&self, f: &SourceFile, cx: &mut Ctx) {
         let dev = is_dev_compose(&f.path);
         for svc in compose_services(f) {

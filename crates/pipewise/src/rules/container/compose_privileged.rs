@@ -56,6 +56,11 @@ impl Rule for ComposePrivileged {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
+    /// Reads Dockerfiles and compose files (its `file` hook), whatever CI runs them:
+    /// its workflow, job and step hooks see no platform's workflows.
+    fn platforms(&self) -> &'static [crate::workflow::Platform] {
+        &[]
+    }
     fn file(&self, f: &SourceFile, cx: &mut Ctx) {
         for svc in compose_services(f) {
             let name = svc.key.as_str().unwrap_or("?");

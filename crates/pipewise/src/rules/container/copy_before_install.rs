@@ -114,6 +114,11 @@ impl Rule for CopyBeforeInstall {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
+    /// Reads Dockerfiles and compose files (its `file` hook), whatever CI runs them:
+    /// its workflow, job and step hooks see no platform's workflows.
+    fn platforms(&self) -> &'static [crate::workflow::Platform] {
+        &[]
+    }
     fn file(&self, f: &SourceFile, cx: &mut Ctx) {
         let Some(d) = dockerfile(f) else { return };
         for stage in &d.stages {

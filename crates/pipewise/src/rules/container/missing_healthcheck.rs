@@ -90,6 +90,11 @@ impl Rule for MissingHealthcheck {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
+    /// Reads Dockerfiles and compose files (its `file` hook), whatever CI runs them:
+    /// its workflow, job and step hooks see no platform's workflows.
+    fn platforms(&self) -> &'static [crate::workflow::Platform] {
+        &[]
+    }
     fn file(&self, f: &SourceFile, cx: &mut Ctx) {
         let Some((d, chain)) = runtime_image(f) else {
             return;

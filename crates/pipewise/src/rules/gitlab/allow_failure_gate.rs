@@ -51,7 +51,8 @@ test:
 pub fn is_manual(job: &Job) -> bool {
     job.get("when").and_then(Node::as_str) == Some("manual")
         || job
-            .get("rules")
+            .condition
+            .and_then(|c| c.rules())
             .and_then(Node::as_seq)
             .unwrap_or(&[])
             .iter()
@@ -66,7 +67,7 @@ impl Rule for AllowFailureGate {
         GITLAB
     }
     fn job(&self, wf: &Workflow, job: &Job, cx: &mut Ctx) {
-        if job.get("allow_failure").and_then(Node::as_bool) != Some(true) || is_manual(job) {
+        if job.allow_failure.and_then(|e| e.value.as_bool()) != Some(true) || is_manual(job) {
             return;
         }
         // What the commands do (not words in the job's name or a script's).

@@ -126,7 +126,8 @@ static NEEDLES: std::sync::LazyLock<Needles> = std::sync::LazyLock::new(|| Needl
 /// it does so only by hand (`when: manual`).
 fn runs_for_merge_requests(job: &Job) -> Option<(&'static str, bool)> {
     let job_manual = job.get("when").and_then(Node::as_str) == Some("manual");
-    if let Some(NodeKind::Seq(rules)) = job.get("rules").map(|r| &r.kind) {
+    let condition = job.condition?;
+    if let Some(NodeKind::Seq(rules)) = condition.rules().map(|r| &r.kind) {
         let hit = rules.iter().find_map(|r| {
             let when = r.get("when").and_then(Node::as_str);
             (when != Some("never")
@@ -137,7 +138,7 @@ fn runs_for_merge_requests(job: &Job) -> Option<(&'static str, bool)> {
         });
         return hit.map(|manual| ("rules", manual));
     }
-    let only = job.get("only")?;
+    let only = condition.only_except().0?;
     let refs = match &only.kind {
         NodeKind::Map(_) => only.get("refs")?,
         _ => only,

@@ -63,7 +63,7 @@ impl Rule for MissingTimeout {
             return;
         };
         // A child pipeline's trigger job waits for the child, which has its own jobs.
-        if job.get("timeout").is_some() || job.get("trigger").is_some() {
+        if job.timeout.is_some() || job.get("trigger").is_some() {
             return;
         }
         let default_timeout = super::pipeline_of(cx, wf)

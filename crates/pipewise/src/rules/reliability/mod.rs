@@ -1,39 +1,17 @@
-//! Reliability, deployment-readiness and quality-gate rules: pipelines that pass when
-//! they should fail, hang, or lose work. No peer tool checks these.
+//! Reliability rules that hold on every platform: pipelines that pass when they should
+//! fail, hang, or lose work. No peer tool checks these. The GitHub Actions ones are in
+//! [`crate::rules::github::reliability`]; the helpers here serve both.
 
-pub mod artifact_not_downloaded;
-pub mod continue_on_error_gate;
-mod docker_sources;
 pub mod interactive_command;
-pub mod localhost_without_server;
 pub mod masked_failure;
-pub mod missing_concurrency;
-pub mod missing_file;
-pub mod missing_timeout;
-pub mod partial_status_check;
-pub mod stale_cache;
 pub mod stale_exit_status;
-pub mod toolchain_drift;
-pub mod unlocked_action;
-pub mod unpushed_commit;
 
 use super::Rule;
 
 pub static RULES: &[&dyn Rule] = &[
-    &continue_on_error_gate::ContinueOnErrorGate,
     &interactive_command::InteractiveCommand,
     &masked_failure::MaskedFailure,
-    &missing_concurrency::MissingConcurrency,
-    &missing_file::MissingFile,
-    &missing_timeout::MissingTimeout,
-    &partial_status_check::PartialStatusCheck,
-    &stale_cache::StaleCache,
     &stale_exit_status::StaleExitStatus,
-    &toolchain_drift::ToolchainDrift,
-    &unpushed_commit::UnpushedCommit,
-    &localhost_without_server::LocalhostWithoutServer,
-    &unlocked_action::UnlockedAction,
-    &artifact_not_downloaded::ArtifactNotDownloaded,
 ];
 
 /// The text of a step script: the `run:` block or the script file.

@@ -1,62 +1,16 @@
-//! Security and supply-chain rules, where zizmor and actionlint are the peers to match.
+//! Security and supply-chain rules that hold on every platform (credentials written
+//! into a pipeline, remote scripts piped to a shell, TLS checks turned off). The
+//! GitHub Actions ones (expressions, action pins, triggers, permissions, dependabot)
+//! are in [`crate::rules::github::security`].
 
-pub mod artifact_poisoning;
-pub mod cache_poisoning;
-pub mod common;
-pub mod condition;
-pub mod dangerous_trigger;
-pub mod debug_logging;
-pub mod dependabot_coverage;
-pub mod dependabot_insecure_execution;
-pub mod deprecated_action;
-pub mod deprecated_command;
-pub mod github_env_injection;
 pub mod hardcoded_credential;
-pub mod known_vulnerable_action;
-pub mod missing_permissions;
-pub mod overbroad_permissions;
-pub mod persisted_credentials;
 pub mod remote_script;
-pub mod scopes;
-pub mod secret_exposure;
-pub mod secrets_inherit;
-pub mod self_hosted_runner;
-pub mod spoofable_bot_check;
-pub mod template_injection;
 pub mod tls_verification_disabled;
-pub mod unpinned_action;
-pub mod unpinned_image;
-pub mod unsound_condition;
-pub mod unsound_contains;
-pub mod unused_id_token;
 
 use super::Rule;
 
 pub static RULES: &[&dyn Rule] = &[
-    &cache_poisoning::CachePoisoning,
-    &dangerous_trigger::DangerousTrigger,
-    &deprecated_action::DeprecatedAction,
-    &deprecated_command::DeprecatedCommand,
-    &github_env_injection::GithubEnvInjection,
     &hardcoded_credential::HardcodedCredential,
-    &dependabot_coverage::DependabotCoverage,
-    &dependabot_insecure_execution::DependabotInsecureExecution,
-    &missing_permissions::MissingPermissions,
-    &overbroad_permissions::OverbroadPermissions,
-    &persisted_credentials::PersistedCredentials,
     &remote_script::RemoteScript,
-    &secret_exposure::SecretExposure,
-    &secrets_inherit::SecretsInherit,
-    &self_hosted_runner::SelfHostedRunner,
-    &template_injection::TemplateInjection,
     &tls_verification_disabled::TlsVerificationDisabled,
-    &unpinned_action::UnpinnedAction,
-    &unpinned_image::UnpinnedImage,
-    &unused_id_token::UnusedIdToken,
-    &debug_logging::DebugLogging,
-    &artifact_poisoning::ArtifactPoisoning,
-    &known_vulnerable_action::KnownVulnerableAction,
-    &spoofable_bot_check::SpoofableBotCheck,
-    &unsound_condition::UnsoundCondition,
-    &unsound_contains::UnsoundContains,
 ];

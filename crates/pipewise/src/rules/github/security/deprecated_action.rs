@@ -26,7 +26,7 @@ Old major versions of maintained actions often run on a Node.js version that Git
 removed from its runners (Node.js 12 and 16: medium) or deprecated (Node.js 20, removal
 scheduled for 2026-09-23: low); they fail, or are forced onto a runtime they were not
 tested with, on a day you did not choose. The table
-(`crates/pipewise/src/rules/security/deprecated_actions.toml`) lists every entry with
+(`crates/pipewise/src/rules/github/security/deprecated_actions.toml`) lists every entry with
 its replacement, source and the date it was checked; its runtime entries follow the
 action metadata bundled with actionlint, so pipewise reports what actionlint's
 "runtime is deprecated/retired" checks report, plus SHA pins whose version comment names

@@ -3,8 +3,8 @@
 //! neither downloads it nor builds it itself: on its fresh runner the file does not
 //! exist.
 
-use super::complete;
 use crate::finding::{Category, Confidence, Severity};
+use crate::rules::reliability::complete;
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
 use crate::shell::Command;
 use crate::workflow::{Job, Step, Workflow};

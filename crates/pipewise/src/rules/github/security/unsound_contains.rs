@@ -5,7 +5,7 @@ use super::common::{classify, Taint};
 use super::condition::{read, Read};
 use crate::finding::{Category, Confidence, Severity};
 use crate::github::expr::{Expr, ExprKind};
-use crate::rules::security::common::value_span;
+use crate::rules::github::security::common::value_span;
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::workflow::{Job, Workflow};
 use pipewise_yaml::{Document, Entry};

@@ -5,9 +5,9 @@
 //! `package.json` scripts, files packed by `zip`/`tar -c`, and Dockerfile `COPY`/`ADD`
 //! sources that are in no build context (`docker_sources.rs`).
 
-use super::complete;
 use crate::finding::{Category, Confidence, Severity, Span};
 use crate::intent::Intent;
+use crate::rules::reliability::complete;
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::runners::{npm_run, package_scripts, script_named, PkgScript, PkgScripts};
 use crate::shell::Command;

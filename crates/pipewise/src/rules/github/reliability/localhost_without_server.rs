@@ -3,7 +3,7 @@
 //! service container, no background process, no `docker run -d`/`compose up`.
 
 use crate::finding::{Category, Confidence, Severity, Span};
-use crate::rules::security::common::env_value;
+use crate::rules::github::security::common::env_value;
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta};
 use crate::shell::Command;
 use crate::workflow::{Job, Step, Workflow};

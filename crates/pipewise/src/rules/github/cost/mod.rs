@@ -13,7 +13,7 @@ pub mod no_docs_path_filter;
 pub mod unused_needs;
 pub mod unused_setup;
 
-use super::{Ctx, Rule, RuleMeta};
+use crate::rules::{Ctx, Rule, RuleMeta};
 use crate::workflow::Workflow;
 
 pub static RULES: &[&dyn Rule] = &[

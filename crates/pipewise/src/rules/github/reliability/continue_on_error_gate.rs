@@ -1,9 +1,9 @@
 //! `reliability/continue-on-error-gate`: `continue-on-error: true` on a step or job
 //! that is a gate (tests, scans, audits, deploys, publishing, backups, migrations).
 
-use super::literal_true;
 use crate::finding::{Category, Confidence, Severity};
 use crate::intent::{step_gate_intent, word_intent_phrase, Intent};
+use crate::rules::reliability::literal_true;
 use crate::rules::{entry_span, Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::workflow::{Job, Workflow};
 
@@ -177,7 +177,7 @@ fn explained_near(doc: &pipewise_yaml::Document, e: &pipewise_yaml::Entry) -> bo
         l -= 1;
     }
     let t = text.to_ascii_lowercase();
-    super::explains_intent(&t)
+    crate::rules::reliability::explains_intent(&t)
         || [
             "ok to fail",
             "okay to fail",
@@ -222,7 +222,11 @@ fn runs_fixer(site: &StepSite) -> bool {
         .run
         .as_ref()
         .and_then(|r| r.script.as_ref())
-        .is_some_and(|s| s.commands.iter().any(super::writes_fixes))
+        .is_some_and(|s| {
+            s.commands
+                .iter()
+                .any(crate::rules::reliability::writes_fixes)
+        })
 }
 
 /// A workflow that exists to try a nightly/beta toolchain or an emulated

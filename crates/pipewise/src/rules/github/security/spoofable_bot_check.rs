@@ -6,7 +6,7 @@ use super::common::PRIVILEGED_TRIGGERS;
 use super::condition::{read, Read};
 use crate::finding::{Category, Confidence, Severity};
 use crate::github::expr::{BinOp, Expr, ExprKind};
-use crate::rules::security::common::value_span;
+use crate::rules::github::security::common::value_span;
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::workflow::{Job, Workflow};
 use pipewise_yaml::{Document, Entry};
