@@ -45,7 +45,7 @@ impl NeedsGraph {
         let mut dangling = vec![false; n];
         for (i, j) in wf.jobs.iter().enumerate() {
             work::add(Work::NeedsEdges, 1 + j.needs.len());
-            for need in &j.needs {
+            for need in j.needs.jobs() {
                 match index.get(need) {
                     Some(&t) => {
                         needs[i].push(t);

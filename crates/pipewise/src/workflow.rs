@@ -334,7 +334,8 @@ pub struct Job<'a> {
     pub key: &'a Node,
     pub node: &'a Node,
     pub name: Option<&'a str>,
-    pub needs: Vec<&'a str>,
+    /// The jobs that must finish first ([`Needs`]: a slice of [`Need`]).
+    pub needs: Needs<'a>,
     pub steps: Vec<Step<'a>>,
     /// `uses:` of a reusable-workflow call job.
     pub uses: Option<&'a Node>,
@@ -354,6 +355,64 @@ pub struct Job<'a> {
     pub stage: Option<&'a str>,
 }
 
+/// Where a needed job runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NeedFrom {
+    /// This workflow's own pipeline (every GitHub need).
+    Here,
+    /// GitLab `needs: - pipeline: $PARENT_PIPELINE_ID`: the parent pipeline.
+    ParentPipeline,
+    /// GitLab `needs: - project:`: a pipeline of another project.
+    Project,
+}
+
+/// One job a job needs: it starts after that job ends.
+#[derive(Debug, Clone, Copy)]
+pub struct Need<'a> {
+    /// The needed job's id (for a GitLab `parallel: matrix:` job, its base name).
+    pub job: &'a str,
+    /// The entry as written (a name, or a mapping with `job:`); its span is the
+    /// need's. `None` for a need GitLab's stage order implies (a job without
+    /// `needs:` waits for the jobs of the nearest earlier stage).
+    pub node: Option<&'a Node>,
+    /// GitLab `optional: true`: the needed job may be absent from the pipeline.
+    pub optional: bool,
+    /// Whether the needed job's artifacts are handed to the job (GitLab:
+    /// `artifacts:`, true unless `false`; GitHub: never, artifacts go through
+    /// upload and download steps).
+    pub artifacts: bool,
+    pub from: NeedFrom,
+}
+
+impl Need<'_> {
+    /// The span of the entry as written, if it is.
+    pub fn span(&self) -> Option<Span> {
+        self.node.map(|n| n.span)
+    }
+}
+
+/// A job's needs: the `needs:` entry as written (`None`: no `needs:` key) and the
+/// needs it says or implies, in order. Reads as a slice of [`Need`].
+#[derive(Debug, Default)]
+pub struct Needs<'a> {
+    pub entry: Option<&'a Entry>,
+    pub list: Vec<Need<'a>>,
+}
+
+impl<'a> std::ops::Deref for Needs<'a> {
+    type Target = [Need<'a>];
+    fn deref(&self) -> &[Need<'a>] {
+        &self.list
+    }
+}
+
+impl<'a> Needs<'a> {
+    /// The needed jobs' ids, in order.
+    pub fn jobs(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.list.iter().map(|n| n.job)
+    }
+}
+
 impl<'a> Job<'a> {
     /// A job with nothing read yet but its id and nodes. The lowerings set what they
     /// read with struct-update syntax (`Job { steps, ..Job::new(id, key, node) }`).
@@ -363,7 +422,7 @@ impl<'a> Job<'a> {
             key,
             node,
             name: None,
-            needs: vec![],
+            needs: Needs::default(),
             steps: vec![],
             uses: None,
             condition: None,

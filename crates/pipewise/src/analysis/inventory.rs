@@ -70,7 +70,7 @@ pub fn workflows(workflows: &[Workflow]) -> Vec<WorkflowSummary> {
                         id: j.id.to_string(),
                         name: j.name.map(str::to_string),
                         line: line(j.key),
-                        needs: j.needs.iter().map(|s| s.to_string()).collect(),
+                        needs: j.needs.jobs().map(str::to_string).collect(),
                         runs_on: runs_on(j.get("runs-on")),
                         environment: j.environment().map(str::to_string),
                         uses: j.uses.and_then(Node::as_str).map(str::to_string),

@@ -147,8 +147,7 @@ fn diff(
         block.push_str(eol);
         let kept: Vec<&str> = j
             .needs
-            .iter()
-            .copied()
+            .jobs()
             .filter(|n| have.contains(n) || add.contains(n))
             .collect();
         let needs = match kept.as_slice() {

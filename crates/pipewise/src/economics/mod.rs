@@ -489,7 +489,7 @@ fn model<'v, 'a>(
             st,
             needs: j
                 .needs
-                .iter()
+                .jobs()
                 .filter_map(|n| index.get(n).copied())
                 .collect(),
             observed,
@@ -628,7 +628,7 @@ fn job_cost(m: &Model, j: &JobModel) -> JobCost {
         minutes: minutes.tidy(),
         basis,
         timeout_minutes: j.timeout,
-        needs: j.job.needs.iter().map(|n| n.to_string()).collect(),
+        needs: j.job.needs.jobs().map(str::to_string).collect(),
         uses: j.job.uses.and_then(Node::as_str).map(str::to_string),
     }
 }

@@ -78,7 +78,8 @@ fn step_produces(facts: &Facts, s: &Step) -> bool {
 /// `needs.<id>.result`, `toJSON(needs)` — any `needs` outside its `needs:` key.
 fn reads_needs(job: &Job, src: &str) -> bool {
     let key = job
-        .entry("needs")
+        .needs
+        .entry
         .map(|e| (e.key.span.start, e.value.span.end));
     let (s, e) = (job.node.span.start, job.node.span.end.min(src.len()));
     let Some(text) = src.get(s..e) else {
@@ -249,10 +250,7 @@ pub(super) fn find(
             .iter()
             .map(|&u| format!("`{}`", m.jobs[u].job.id))
             .collect();
-        let span = j
-            .job
-            .entry("needs")
-            .map_or(j.job.key.span, |e| e.value.span);
+        let span = j.job.needs.entry.map_or(j.job.key.span, |e| e.value.span);
         let undecided = j.decide(&e.scenario) == Tri::Unknown;
         out.push(Found {
             rule: UNUSED_NEEDS,

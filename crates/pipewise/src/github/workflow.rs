@@ -5,8 +5,8 @@
 use crate::finding::Span;
 use crate::shell::{is_posix_shell, Script};
 use crate::workflow::{
-    image_of, Condition, Container, Environment, Job, Matrix, Platform, Problem, Run, Service,
-    Step, Timeout, Trigger, Workflow,
+    image_of, Condition, Container, Environment, Job, Matrix, Need, NeedFrom, Needs, Platform,
+    Problem, Run, Service, Step, Timeout, Trigger, Workflow,
 };
 use pipewise_yaml::{Document, Entry, Node, NodeKind};
 
@@ -317,10 +317,20 @@ fn job<'a>(
             }
         }
     }
-    let needs = match node.get("needs") {
+    let entry = node.entry("needs");
+    let need = |n: &'a Node| {
+        n.as_str().map(|job| Need {
+            job,
+            node: Some(n),
+            optional: false,
+            artifacts: false,
+            from: NeedFrom::Here,
+        })
+    };
+    let list = match entry.map(|e| &e.value) {
         Some(n) => match &n.kind {
-            NodeKind::Scalar { value, .. } => vec![value.as_str()],
-            NodeKind::Seq(items) => items.iter().filter_map(Node::as_str).collect(),
+            NodeKind::Scalar { .. } => need(n).into_iter().collect(),
+            NodeKind::Seq(items) => items.iter().filter_map(need).collect(),
             NodeKind::Map(_) => {
                 problems.push(Problem {
                     span: n.span,
@@ -331,6 +341,7 @@ fn job<'a>(
         },
         None => vec![],
     };
+    let needs = Needs { entry, list };
     check_permissions(node, problems);
     check_uses(node.get("uses"), problems);
     let steps = match node.get("steps") {
@@ -483,6 +494,36 @@ mod tests {
         Document::parse(src.to_string()).unwrap()
     }
 
+    /// `needs:` as a name or a list: each need keeps its entry (and span); GitHub
+    /// needs hand over no artifacts and are all of this workflow.
+    #[test]
+    fn needs_keep_their_entries() {
+        let d = wf("on: push\njobs:\n  a:\n    needs: build\n    runs-on: x\n    steps: [{run: make}]\n  b:\n    needs: [build, a]\n    runs-on: x\n    steps: [{run: make}]\n  c:\n    runs-on: x\n    steps: [{run: make}]\n");
+        let w = Workflow::new("ci.yml", &d);
+        let src = d.source();
+        let needs = |id: &str| -> Vec<(&str, &str)> {
+            let j = w.job(id).expect("the job");
+            j.needs
+                .iter()
+                .map(|n| {
+                    assert!(!n.optional && !n.artifacts && n.from == NeedFrom::Here);
+                    let s = n.span().expect("written");
+                    (n.job, &src[s.start..s.end])
+                })
+                .collect()
+        };
+        assert_eq!(needs("a"), [("build", "build")]);
+        assert_eq!(needs("b"), [("build", "build"), ("a", "a")]);
+        assert!(needs("c").is_empty());
+        let key = |id: &str| {
+            w.job(id)
+                .and_then(|j| j.needs.entry)
+                .map(|e| e.key.span.start)
+        };
+        assert_eq!(key("a"), src.find("needs"));
+        assert_eq!(key("c"), None);
+    }
+
     #[test]
     fn builds_jobs_steps_and_runs() {
         let d = wf("on: [push, pull_request]\njobs:\n  test:\n    needs: build\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n      - name: Test\n        run: |\n          npm test || true\n  build:\n    runs-on: x\n    steps:\n      - run: make\n");
@@ -491,7 +532,7 @@ mod tests {
         assert_eq!(w.triggers.len(), 2);
         assert!(w.has_trigger("pull_request"));
         let t = w.job("test").unwrap();
-        assert_eq!(t.needs, vec!["build"]);
+        assert_eq!(t.needs.jobs().collect::<Vec<_>>(), vec!["build"]);
         assert_eq!(t.steps.len(), 2);
         assert_eq!(t.steps[0].action(), Some("actions/checkout"));
         let run = t.steps[1].run.as_ref().unwrap();

@@ -10,8 +10,8 @@ use super::include::IncludeKind;
 use super::pipeline::{Job as GlJob, Pipeline};
 use crate::shell::Script;
 use crate::workflow::{
-    image_of, Condition, Container, Environment, Job, Matrix, Origin, Platform, Run, Service, Step,
-    Timeout, Workflow,
+    image_of, Condition, Container, Environment, Job, Matrix, Need, NeedFrom, Needs, Origin,
+    Platform, Run, Service, Step, Timeout, Workflow,
 };
 use foldhash::HashMap;
 use pipewise_yaml::{Node, NodeKind};
@@ -27,11 +27,11 @@ pub fn lower<'a>(p: &'a Pipeline<'a>) -> Vec<Workflow<'a>> {
     let mut parsed: Parsed<'a> = HashMap::default();
     // The jobs of each stage (at most 256, in job order): the needs of a job
     // without `needs:`, read once instead of a pass over every job per job.
-    let mut by_stage: HashMap<&'a str, Vec<&'a str>> = HashMap::default();
+    let mut by_stage: HashMap<&'a str, Vec<Need<'a>>> = HashMap::default();
     for j in &p.jobs {
         let names = by_stage.entry(stage_of(j)).or_default();
         if names.len() < 256 {
-            names.push(j.name);
+            names.push(implied(j.name));
         }
     }
     for (fi, f) in p.files.iter().enumerate() {
@@ -84,28 +84,73 @@ fn stage_of<'x>(j: &'x GlJob) -> &'x str {
 fn needs<'a>(
     p: &'a Pipeline<'a>,
     j: &'a GlJob<'a>,
-    by_stage: &HashMap<&'a str, Vec<&'a str>>,
-) -> Vec<&'a str> {
-    if let Some(n) = j.node.get("needs") {
-        return match &n.kind {
-            NodeKind::Seq(items) => items
-                .iter()
-                .filter_map(|i| i.as_str().or_else(|| i.get("job").and_then(Node::as_str)))
-                .map(super::pipeline::matrix_base)
-                .collect(),
+    by_stage: &HashMap<&'a str, Vec<Need<'a>>>,
+) -> Needs<'a> {
+    if let Some(e) = j.node.entry("needs") {
+        let list = match &e.value.kind {
+            NodeKind::Seq(items) => items.iter().filter_map(need).collect(),
             _ => vec![],
+        };
+        return Needs {
+            entry: Some(e),
+            list,
         };
     }
     let Some(mine) = p.stages.iter().position(|s| s == stage_of(j)) else {
-        return vec![];
+        return Needs::default();
     };
     // The nearest earlier stage that has jobs.
-    p.stages[..mine]
+    let list = p.stages[..mine]
         .iter()
         .rev()
         .find_map(|s| by_stage.get(s.as_str()).filter(|v| !v.is_empty()))
         .cloned()
-        .unwrap_or_default()
+        .unwrap_or_default();
+    Needs { entry: None, list }
+}
+
+/// One `needs:` item: a job name, or a mapping with `job:` (and `optional:`,
+/// `artifacts:`, `pipeline:` or `project:`); `None` without a job name.
+fn need(i: &Node) -> Option<Need<'_>> {
+    let (job, optional, artifacts, from) = match i.as_str() {
+        Some(job) => (job, false, true, NeedFrom::Here),
+        None => {
+            let job = i.get("job").and_then(Node::as_str)?;
+            let from = if i.get("pipeline").is_some() {
+                NeedFrom::ParentPipeline
+            } else if i.get("project").is_some() {
+                NeedFrom::Project
+            } else {
+                NeedFrom::Here
+            };
+            let flag = |k: &str| i.get(k).and_then(Node::as_bool);
+            (
+                job,
+                flag("optional") == Some(true),
+                flag("artifacts") != Some(false),
+                from,
+            )
+        }
+    };
+    Some(Need {
+        job: super::pipeline::matrix_base(job),
+        node: Some(i),
+        optional,
+        artifacts,
+        from,
+    })
+}
+
+/// A need GitLab's stage order implies: the job waits for `job` of the nearest
+/// earlier stage, and gets its artifacts.
+fn implied(job: &str) -> Need<'_> {
+    Need {
+        job,
+        node: None,
+        optional: false,
+        artifacts: true,
+        from: NeedFrom::Here,
+    }
 }
 
 /// Parsed script lines by text.
@@ -114,7 +159,7 @@ type Parsed<'a> = HashMap<&'a str, Arc<Script>>;
 fn lower_job<'a>(
     p: &'a Pipeline<'a>,
     j: &'a GlJob<'a>,
-    by_stage: &HashMap<&'a str, Vec<&'a str>>,
+    by_stage: &HashMap<&'a str, Vec<Need<'a>>>,
     parsed: &mut Parsed<'a>,
 ) -> Job<'a> {
     // Windows runners run PowerShell unless told otherwise: not parsed as bash.
@@ -128,36 +173,33 @@ fn lower_job<'a>(
             t.as_str()
                 .is_some_and(|t| t.to_ascii_lowercase().contains("windows"))
         });
-    let steps = j
-        .lines
-        .iter()
-        .enumerate()
-        .filter_map(|(index, line)| {
-            let node = line.node(j)?;
-            let text = node.as_str()?;
-            let f = p.files.get(line.file)?;
-            let doc = f.yaml.as_ref()?;
-            Some(Step {
-                run: Some(Run {
-                    node,
-                    text,
-                    shell: None,
-                    script: posix.then(|| {
-                        parsed
-                            .entry(text)
-                            .or_insert_with(|| Arc::new(Script::parse(text)))
-                            .clone()
-                    }),
+    // As long as the job's lines at once (a lowered step is large: no regrowth).
+    let mut steps = Vec::with_capacity(j.lines.len());
+    steps.extend(j.lines.iter().enumerate().filter_map(|(index, line)| {
+        let node = line.node(j)?;
+        let text = node.as_str()?;
+        let f = p.files.get(line.file)?;
+        let doc = f.yaml.as_ref()?;
+        Some(Step {
+            run: Some(Run {
+                node,
+                text,
+                shell: None,
+                script: posix.then(|| {
+                    parsed
+                        .entry(text)
+                        .or_insert_with(|| Arc::new(Script::parse(text)))
+                        .clone()
                 }),
-                origin: Some(Origin {
-                    path: &f.path,
-                    doc,
-                    section: line.section,
-                }),
-                ..Step::new(index, node)
-            })
+            }),
+            origin: Some(Origin {
+                path: &f.path,
+                doc,
+                section: line.section,
+            }),
+            ..Step::new(index, node)
         })
-        .collect();
+    }));
     let mut job = Job {
         needs: needs(p, j, by_stage),
         steps,
@@ -253,7 +295,85 @@ fn uses_step(target: &Node) -> Step<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::repo::Repo;
     use crate::workflow::Condition;
+
+    /// Written needs keep their entry and GitLab's forms (`optional:`,
+    /// `artifacts:`, `pipeline:`, `project:`); a job without `needs:` needs the jobs
+    /// of the nearest earlier stage, with no entry.
+    #[test]
+    fn needs_are_typed_with_their_entries() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join(".gitlab-ci.yml"),
+            "stages: [build, test, deploy]\nbuild:\n  stage: build\n  script: [make]\nlint:\n  stage: build\n  script: [make lint]\ntest:\n  stage: test\n  script: [make test]\ndeploy:\n  stage: deploy\n  needs:\n    - build\n    - job: test\n      optional: true\n      artifacts: false\n    - pipeline: $PARENT_PIPELINE_ID\n      job: generate\n    - project: group/tools\n      job: bundle\n      ref: main\n    - {optional: true}\n  script: [make deploy]\n",
+        )
+        .expect("write");
+        let repo = Repo::load(dir.path(), ".");
+        let pipelines = crate::gitlab::pipelines(&repo, &[]);
+        let wfs = lower(pipelines.first().expect("a pipeline"));
+        let wf = wfs.first().expect("a workflow");
+        let src = wf.doc.source();
+        let needs = |id: &str| -> Vec<(&str, String, bool, bool, NeedFrom)> {
+            let j = wf.job(id).expect("the job");
+            j.needs
+                .iter()
+                .map(|n| {
+                    let text = n.span().map_or(String::new(), |s| {
+                        src[s.start..s.end]
+                            .split_whitespace()
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    });
+                    (n.job, text, n.optional, n.artifacts, n.from)
+                })
+                .collect()
+        };
+        use NeedFrom::*;
+        let t = |s: &str| s.to_string();
+        assert_eq!(
+            needs("deploy"),
+            [
+                ("build", t("build"), false, true, Here),
+                (
+                    "test",
+                    t("job: test optional: true artifacts: false"),
+                    true,
+                    false,
+                    Here
+                ),
+                (
+                    "generate",
+                    t("pipeline: $PARENT_PIPELINE_ID job: generate"),
+                    false,
+                    true,
+                    ParentPipeline
+                ),
+                (
+                    "bundle",
+                    t("project: group/tools job: bundle ref: main"),
+                    false,
+                    true,
+                    Project
+                ),
+            ]
+        );
+        let deploy = wf.job("deploy").expect("deploy");
+        assert_eq!(
+            deploy.needs.entry.map(|e| e.key.span.start),
+            src.find("needs")
+        );
+        // Implied by the stage order: both jobs of `build`, no entry.
+        assert_eq!(
+            needs("test"),
+            [
+                ("build", t(""), false, true, Here),
+                ("lint", t(""), false, true, Here)
+            ]
+        );
+        assert!(wf.job("test").is_some_and(|j| j.needs.entry.is_none()));
+        assert!(needs("build").is_empty());
+    }
 
     fn text(n: Option<&Node>) -> Option<&str> {
         n.and_then(Node::as_str)

@@ -122,12 +122,7 @@ impl Rule for PartialStatusCheck {
         // Every `needs.<id>.result` (or `needs['<id>'].result`) in the job, found in
         // one pass: linear in the job's text whatever the number of needs.
         let results = checked_results(&compact);
-        let checked: Vec<&str> = job
-            .needs
-            .iter()
-            .copied()
-            .filter(|n| results.contains(n))
-            .collect();
+        let checked: Vec<&str> = job.needs.jobs().filter(|n| results.contains(n)).collect();
         // Only a job that can fail on those results decides the status; a
         // notification that prints them does not.
         let decides = compact.contains("exit1")
@@ -141,17 +136,13 @@ impl Rule for PartialStatusCheck {
         // what runs; their result is not a gate.
         let missed: Vec<&str> = job
             .needs
-            .iter()
-            .copied()
+            .jobs()
             .filter(|n| !results.contains(n) && !setup_job(n))
             .collect();
         if missed.is_empty() {
             return;
         }
-        let span = job
-            .entry("needs")
-            .map(|e| e.key.span)
-            .unwrap_or(job.key.span);
+        let span = job.needs.entry.map(|e| e.key.span).unwrap_or(job.key.span);
         cx.report(
             &META,
             wf.path,
