@@ -87,6 +87,33 @@ struct StepFacts {
 struct CommandFacts {
     /// [`Facts::command_intent`].
     command_intent: IntentCell,
+    /// [`Facts::runs_deploy_tool`].
+    deploy_tool: FlagCell,
+}
+
+/// A cell of a `bool` filled once: a `OnceLock<bool>` in one byte (0 empty, 1
+/// false, 2 true), with nothing to drop, like [`IntentCell`].
+#[derive(Debug, Default)]
+struct FlagCell(std::sync::atomic::AtomicU8);
+
+impl FlagCell {
+    /// The flag, when the cell is filled.
+    fn get(&self) -> Option<bool> {
+        match self.0.load(Ordering::Relaxed) {
+            1 => Some(false),
+            2 => Some(true),
+            _ => None,
+        }
+    }
+    /// The flag, `f`'s when the cell is empty.
+    fn get_or_init(&self, f: impl FnOnce() -> bool) -> bool {
+        if let Some(b) = self.get() {
+            return b;
+        }
+        let b = f();
+        self.0.store(1 + u8::from(b), Ordering::Relaxed);
+        b
+    }
 }
 
 /// A cell of an [`Intent`] filled once: a `OnceLock<Intent>` in one byte, with
@@ -463,11 +490,24 @@ impl Facts {
     /// Whether a merged GitLab job's `script:` runs a deploy tool
     /// ([`crate::intent::compute_script_deploys`]).
     pub fn script_deploys(&self, job: &Job) -> bool {
+        let deploys = |c: &Command| self.runs_deploy_tool(c);
         match self.job(job) {
             Some(f) => *f
                 .script_deploys
-                .get_or_init(|| crate::intent::compute_script_deploys(job, self.intents())),
-            None => crate::intent::compute_script_deploys(job, self.intents()),
+                .get_or_init(|| crate::intent::compute_script_deploys(job, deploys)),
+            None => crate::intent::compute_script_deploys(job, deploys),
+        }
+    }
+
+    /// Whether a command of a GitLab job's `script:` runs a deploy tool
+    /// ([`crate::intent::compute_runs_deploy_tool`]): a line a template gives many
+    /// jobs is one command, judged once for all of them.
+    pub fn runs_deploy_tool(&self, c: &Command) -> bool {
+        match self.command(c) {
+            Some(f) => f
+                .deploy_tool
+                .get_or_init(|| crate::intent::compute_runs_deploy_tool(c, self.intents())),
+            None => crate::intent::compute_runs_deploy_tool(c, self.intents()),
         }
     }
 
@@ -729,6 +769,65 @@ mod tests {
         assert_eq!(ships(publish), Some(Intent::Publish));
         // Pushing a branch publishes nothing.
         assert_eq!(ships(push), None);
+    }
+
+    #[test]
+    fn a_flag_cell_holds_both_answers() {
+        for b in [false, true] {
+            let cell = FlagCell::default();
+            assert_eq!(cell.get(), None);
+            assert_eq!(cell.get_or_init(|| b), b);
+            assert_eq!(cell.get(), Some(b));
+            assert_eq!(cell.get_or_init(|| !b), b);
+        }
+    }
+
+    #[test]
+    fn a_deploy_tool_is_judged_once_per_command() {
+        // Two jobs run the same lines (one `Arc`, as a GitLab template gives them):
+        // each command is judged once, and each job's answer is the one computed
+        // without the table.
+        let src = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: helm upgrade app ./chart\n      - run: docker run helm upgrade x\n  b:\n    runs-on: x\n    steps:\n      - run: cargo test\n";
+        let doc = pipewise_yaml::Document::parse(src.to_string()).expect("yaml");
+        let mut wf = workflow(&doc);
+        let shared: Vec<Step> = wf.jobs[0].steps.iter().map(clone_step).collect();
+        wf.jobs[1].steps = shared;
+        let facts = Facts::new([&wf], &[], &Scripts::new());
+        let deploys = |f: &Facts, j: usize| f.script_deploys(&wf.jobs[j]);
+        assert!(deploys(&facts, 0) && deploys(&facts, 1));
+        assert!(deploys(&Facts::none(), 0));
+        let script = |i: usize| {
+            let run = wf.jobs[0].steps[i].run.as_ref();
+            run.and_then(|r| r.script.clone()).expect("script")
+        };
+        let (helm, docker) = (script(0), script(1));
+        // `docker run` ships nothing; the second job found `helm` judged already.
+        assert!(facts.runs_deploy_tool(&helm.commands[0]));
+        assert!(!facts.runs_deploy_tool(&docker.commands[0]));
+        let cell = |c: &Command| facts.command(c).and_then(|f| f.deploy_tool.get());
+        assert_eq!(cell(&helm.commands[0]), Some(true));
+        assert_eq!(cell(&docker.commands[0]), Some(false));
+        let judged = facts
+            .commands
+            .slots
+            .iter()
+            .filter(|(_, c)| c.deploy_tool.get().is_some())
+            .count();
+        assert_eq!(judged, 2);
+    }
+
+    /// A step that runs the same script (`Arc`) as `s`.
+    fn clone_step<'a>(s: &Step<'a>) -> Step<'a> {
+        let run = s.run.as_ref().map(|r| crate::workflow::Run {
+            node: r.node,
+            text: r.text,
+            shell: r.shell,
+            script: r.script.clone(),
+        });
+        Step {
+            run,
+            ..Step::new(s.index, s.node)
+        }
     }
 
     #[test]

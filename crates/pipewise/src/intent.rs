@@ -1118,26 +1118,31 @@ pub(crate) fn compute_matrix_ships(
         .max()
 }
 
-/// Whether a merged GitLab job's `script:` runs a deploy tool (`helm upgrade`,
-/// `kubectl apply`, `flyctl deploy`), judged by the command, not by a repository
-/// script's file name; `docker run` runs a tool in a container and ships nothing.
+/// Whether a merged GitLab job's `script:` runs a deploy tool: a command for which
+/// `deploys` holds ([`compute_runs_deploy_tool`], read from the facts table).
 /// Computed once per job by the facts table ([`crate::facts::Facts::script_deploys`]).
-pub(crate) fn compute_script_deploys(
-    job: &Job,
-    intent: impl Fn(&Command) -> Intent + Copy,
-) -> bool {
+pub(crate) fn compute_script_deploys(job: &Job, deploys: impl Fn(&Command) -> bool) -> bool {
     job.steps
         .iter()
         .filter(|s| s.origin.is_none_or(|o| o.section == "script"))
         .filter_map(|s| s.run.as_ref()?.script.as_ref())
         .flat_map(|sc| sc.commands.iter())
-        .any(|c| {
-            let name = c.base_name();
-            name != "docker"
-                && !name.contains('/')
-                && !name.contains('.')
-                && command_ships(c, intent) == Some(Intent::Deploy)
-        })
+        .any(deploys)
+}
+
+/// Whether a command runs a deploy tool (`helm upgrade`, `kubectl apply`, `flyctl
+/// deploy`), judged by the command, not by a repository script's file name;
+/// `docker run` runs a tool in a container and ships nothing. Computed once per
+/// command by the facts table ([`crate::facts::Facts::runs_deploy_tool`]).
+pub(crate) fn compute_runs_deploy_tool(
+    c: &Command,
+    intent: impl Fn(&Command) -> Intent + Copy,
+) -> bool {
+    let name = c.base_name();
+    name != "docker"
+        && !name.contains('/')
+        && !name.contains('.')
+        && command_ships(c, intent) == Some(Intent::Deploy)
 }
 
 /// Whether a job ships: targets a deployment environment or has a step that

@@ -733,8 +733,11 @@ fn table_cells(code: &str) -> BTreeSet<String> {
         let Some((name, ty)) = l.split_once(':').filter(|_| !l.starts_with("static ")) else {
             continue;
         };
-        // `IntentCell`: a `OnceLock<Intent>` in one byte.
-        if ty.contains("OnceLock<") || ty.contains("Mutex<") || ty.trim() == "IntentCell," {
+        // `IntentCell`, `FlagCell`: a `OnceLock<Intent>`, a `OnceLock<bool>` in one byte.
+        if ty.contains("OnceLock<")
+            || ty.contains("Mutex<")
+            || matches!(ty.trim(), "IntentCell," | "FlagCell,")
+        {
             cells.insert(name.rsplit(' ').next().unwrap_or(name).to_string());
         }
     }
@@ -786,6 +789,8 @@ const FACTS: &[(&str, &str, &str)] = &[
     ("job_ships", "compute_job_ships", "intent.rs"),
     // A GitLab job's `script:` runs a deploy tool.
     ("script_deploys", "compute_script_deploys", "intent.rs"),
+    // A command of a GitLab `script:` runs a deploy tool.
+    ("deploy_tool", "compute_runs_deploy_tool", "intent.rs"),
     // What a step ships by its action or commands; in an audit the engine's pass
     // (`rules::ships::resolve_ships`) hands the table what the step runs of the
     // repository (`Facts::resolve_step_ships`), and the table fills the cell.

@@ -173,36 +173,33 @@ fn lower_job<'a>(
             t.as_str()
                 .is_some_and(|t| t.to_ascii_lowercase().contains("windows"))
         });
-    let steps = j
-        .lines
-        .iter()
-        .enumerate()
-        .filter_map(|(index, line)| {
-            let node = line.node(j)?;
-            let text = node.as_str()?;
-            let f = p.files.get(line.file)?;
-            let doc = f.yaml.as_ref()?;
-            Some(Step {
-                run: Some(Run {
-                    node,
-                    text,
-                    shell: None,
-                    script: posix.then(|| {
-                        parsed
-                            .entry(text)
-                            .or_insert_with(|| Arc::new(Script::parse(text)))
-                            .clone()
-                    }),
+    // As long as the job's lines at once (a lowered step is large: no regrowth).
+    let mut steps = Vec::with_capacity(j.lines.len());
+    steps.extend(j.lines.iter().enumerate().filter_map(|(index, line)| {
+        let node = line.node(j)?;
+        let text = node.as_str()?;
+        let f = p.files.get(line.file)?;
+        let doc = f.yaml.as_ref()?;
+        Some(Step {
+            run: Some(Run {
+                node,
+                text,
+                shell: None,
+                script: posix.then(|| {
+                    parsed
+                        .entry(text)
+                        .or_insert_with(|| Arc::new(Script::parse(text)))
+                        .clone()
                 }),
-                origin: Some(Origin {
-                    path: &f.path,
-                    doc,
-                    section: line.section,
-                }),
-                ..Step::new(index, node)
-            })
+            }),
+            origin: Some(Origin {
+                path: &f.path,
+                doc,
+                section: line.section,
+            }),
+            ..Step::new(index, node)
         })
-        .collect();
+    }));
     let mut job = Job {
         needs: needs(p, j, by_stage),
         steps,

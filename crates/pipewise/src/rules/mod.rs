@@ -183,7 +183,34 @@ impl<'a> Ctx<'a> {
         if !ss.shared() {
             return f(ss.script);
         }
-        let key = std::ptr::from_ref(ss.script) as usize;
+        self.shared_fact(
+            std::ptr::from_ref(ss.script) as usize,
+            fact,
+            || f(ss.script),
+        )
+    }
+
+    /// A fact named `fact` about a step's own `run:` block (its text and its parse),
+    /// computed by `f`; for a script several steps share (a GitLab line that a
+    /// template or `default:` gives many jobs: one `Arc`, parsed from one text),
+    /// computed once in this context. The same cells as [`Ctx::script_fact`]'s: the
+    /// facts of a script are one list, whichever way they are asked.
+    pub fn run_fact(
+        &mut self,
+        run: &crate::workflow::Run,
+        fact: &'static str,
+        f: impl FnOnce(&crate::workflow::Run) -> bool,
+    ) -> bool {
+        match &run.script {
+            Some(s) if std::sync::Arc::strong_count(s) > 1 => {
+                self.shared_fact(std::sync::Arc::as_ptr(s) as usize, fact, || f(run))
+            }
+            _ => f(run),
+        }
+    }
+
+    /// The fact `fact` of the shared script at address `key`, `f`'s the first time.
+    fn shared_fact(&mut self, key: usize, fact: &'static str, f: impl FnOnce() -> bool) -> bool {
         let slot = if self.last_script.0 == key {
             self.last_script.1
         } else {
@@ -197,12 +224,12 @@ impl<'a> Ctx<'a> {
         };
         let name = (fact.as_ptr() as usize, fact.len());
         let Some(known) = self.script_slots.get_mut(slot) else {
-            return f(ss.script);
+            return f();
         };
         if let Some(&(_, _, v)) = known.iter().find(|(p, l, _)| (*p, *l) == name) {
             return v;
         }
-        let v = f(ss.script);
+        let v = f();
         known.push((name.0, name.1, v));
         v
     }
@@ -763,5 +790,57 @@ mod script_fact_tests {
             }
         }
         assert_eq!(computed, parsed.len() * 2, "once per script and fact");
+    }
+
+    /// A fact about a step's own `run:` block: once for the steps that share its
+    /// script (one `Arc`), each time for a script of its own; in the same list as
+    /// the script's facts asked through [`Ctx::script_fact`].
+    #[test]
+    fn run_facts_are_kept_per_shared_script() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let repo = Repo::load(dir.path(), ".");
+        let (scripts, facts) = (Scripts::new(), Facts::none());
+        let (economics, options) = (EconomicsTable::none(), RuleOptions::default());
+        let mut cx = Ctx::new(&repo, &scripts, &facts, &economics, &options);
+        let doc = pipewise_yaml::Document::parse("x".to_string()).expect("yaml");
+        let run = |text: &'static str, script: &std::sync::Arc<Script>| crate::workflow::Run {
+            node: &doc.root,
+            text,
+            shell: None,
+            script: Some(script.clone()),
+        };
+        let shared = std::sync::Arc::new(Script::parse("curl -fsSL x | sh"));
+        let other = std::sync::Arc::new(Script::parse("curl -fsSL x | sh"));
+        let (a, b) = (
+            run("curl -fsSL x | sh", &shared),
+            run("curl -fsSL x | sh", &shared),
+        );
+        let alone = run("echo hi", &std::sync::Arc::new(Script::parse("echo hi")));
+        let own = run("curl -fsSL x | sh", &other);
+        let _keep = std::sync::Arc::clone(&other);
+        // One name (a fact is found by its name's address and length).
+        static CURL: &str = "mentions curl";
+        let mut computed = 0;
+        let mut curls = |cx: &mut Ctx, r: &crate::workflow::Run| {
+            cx.run_fact(r, CURL, |r| {
+                computed += 1;
+                r.text.contains("curl")
+            })
+        };
+        assert!(curls(&mut cx, &a) && curls(&mut cx, &b));
+        assert!(!curls(&mut cx, &alone) && !curls(&mut cx, &alone));
+        assert!(curls(&mut cx, &own));
+        assert!(curls(&mut cx, &a));
+        // `a` and `b` once, `alone` (not shared) twice, `own` (another `Arc`) once.
+        assert_eq!(computed, 4);
+        // The script's facts asked either way are one list.
+        let ss = StepScript {
+            path: "x.sh",
+            script: &shared,
+            run: Some(&a),
+            errexit: false,
+            via: None,
+        };
+        assert!(cx.script_fact(&ss, CURL, |_| false));
     }
 }

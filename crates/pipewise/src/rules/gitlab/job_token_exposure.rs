@@ -3,8 +3,9 @@
 //! `curl`/`wget` header or URL, or in a `git` URL's credentials.
 
 use super::{var_refs, GITLAB};
-use crate::finding::{Category, Confidence, Severity};
+use crate::finding::{Category, Confidence, Severity, Span};
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
+use crate::shell::Script;
 use crate::workflow::Platform;
 
 pub struct JobTokenExposure;
@@ -86,6 +87,37 @@ fn is_gitlab(url: &str) -> bool {
         || host.contains('$')
 }
 
+/// Each command of a script line (`text`, parsed as `script`) that sends one of
+/// [`TOKENS`] to a URL that is not the GitLab instance: the command's span in the
+/// text, the token and the first such URL, in order. Reads nothing but the text.
+fn exposures<'t>(
+    text: &'t str,
+    script: &'t Script,
+    found: &mut dyn FnMut(Span, &'static str, &'t str),
+) {
+    if !mentions_token(text) {
+        return;
+    }
+    for c in &script.commands {
+        if !matches!(c.base_name(), "curl" | "wget" | "git" | "http" | "https") {
+            continue;
+        }
+        let raw = text.get(c.span.start..c.span.end).unwrap_or("");
+        let Some((_, _, token)) = var_refs(raw, TOKENS).first().copied() else {
+            continue;
+        };
+        let foreign = c
+            .args()
+            .iter()
+            .map(|w| w.text.as_str())
+            .filter(|a| a.starts_with("https://") || a.starts_with("http://"))
+            .find(|u| !is_gitlab(u));
+        if let Some(foreign) = foreign {
+            found(c.span, token, foreign);
+        }
+    }
+}
+
 impl Rule for JobTokenExposure {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -96,34 +128,24 @@ impl Rule for JobTokenExposure {
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
         let Some(run) = &site.step.run else { return };
         let Some(script) = &run.script else { return };
-        if !mentions_token(run.text) {
+        // Whether the line sends a token away depends on its text alone: asked once
+        // for a line that a template gives many jobs (one `Arc`).
+        if !cx.run_fact(run, "sends a job token to another host", |r| {
+            let mut any = false;
+            exposures(r.text, script, &mut |_, _, _| any = true);
+            any
+        }) {
             return;
         }
-        for c in &script.commands {
-            if !matches!(c.base_name(), "curl" | "wget" | "git" | "http" | "https") {
-                continue;
-            }
-            let raw = run.text.get(c.span.start..c.span.end).unwrap_or("");
-            let Some((_, _, token)) = var_refs(raw, TOKENS).first().copied() else {
-                continue;
-            };
-            let urls: Vec<&str> = c
-                .args()
-                .iter()
-                .map(|w| w.text.as_str())
-                .filter(|a| a.starts_with("https://") || a.starts_with("http://"))
-                .collect();
-            let Some(foreign) = urls.iter().find(|u| !is_gitlab(u)) else {
-                continue;
-            };
+        exposures(run.text, script, &mut |span, token, foreign| {
             cx.report(
                 &META,
                 site.path,
-                run.source_span(site.doc, c.span),
+                run.source_span(site.doc, span),
                 format!("`${token}` is sent to `{foreign}`, which is not this GitLab instance: that host can use the token while the job runs."),
             )
             .site(site);
-        }
+        });
     }
 }
 

@@ -170,19 +170,22 @@ impl Rule for MergeRequestSecrets {
         GITLAB
     }
     fn job(&self, wf: &Workflow, job: &Job, cx: &mut Ctx) {
-        let Some((how, manual)) = runs_for_merge_requests(job) else {
-            return;
-        };
+        // What the job holds first: most jobs read no `secrets:` and deploy nothing
+        // (a fact of the table, filled for every job by `deploy-without-environment`),
+        // so their `rules:` expressions are not read.
         let secrets = job
             .get("secrets")
             .and_then(Node::as_map)
             .is_some_and(|m| !m.is_empty());
         let what = if secrets {
             "reads external `secrets:`"
-        } else if !job.environment().is_some_and(review_environment) && cx.facts.script_deploys(job)
+        } else if cx.facts.script_deploys(job) && !job.environment().is_some_and(review_environment)
         {
             "deploys"
         } else {
+            return;
+        };
+        let Some((how, manual)) = runs_for_merge_requests(job) else {
             return;
         };
         cx.report(

@@ -7,6 +7,7 @@ use super::{var_refs, GITLAB};
 use crate::finding::{Category, Confidence, Severity, Span};
 use crate::gitlab::USER_CONTROLLED;
 use crate::rules::{Ctx, FixMeta, Rule, RuleMeta, StepSite};
+use crate::shell::Script;
 use crate::workflow::Platform;
 
 pub struct ScriptInjection;
@@ -102,6 +103,85 @@ fn unquoted_at(raw: &str, at: usize) -> bool {
     !single && !double
 }
 
+/// What [`injections`] finds: a variable handed to a shell that parses it again
+/// (`by`: `eval`, `sh`, the remote shell), or free text used unquoted as arguments
+/// of command `name`. Spans are in the line's text.
+enum Injection<'t> {
+    Reparsed {
+        span: Span,
+        var: &'t str,
+        by: &'t str,
+    },
+    Unquoted {
+        span: Span,
+        var: &'t str,
+        name: &'t str,
+    },
+}
+
+/// Each injection in a script line (`text`, parsed as `script`), in order. Reads
+/// nothing but the text, so what a line has is the same in every job that runs it.
+fn injections<'t>(text: &'t str, script: &'t Script, found: &mut dyn FnMut(Injection<'t>)) {
+    // Every finding names one of these variables in the text: most lines that
+    // mention `CI_` name others (`$CI_REGISTRY`, `$CI_PROJECT_DIR`).
+    if !mentions_user_controlled(text) {
+        return;
+    }
+    for c in &script.commands {
+        let name = c.base_name();
+        let args = c.args();
+        // Arguments that a shell parses again.
+        let reparsed: &[crate::shell::Word] = match name {
+            "eval" => args,
+            "sh" | "bash" | "zsh" | "dash" | "ksh" => {
+                match args.iter().position(|a| {
+                    a.text == "-c"
+                        || a.text.ends_with('c')
+                            && a.text.starts_with('-')
+                            && !a.text.starts_with("--")
+                }) {
+                    Some(i) => args.get(i + 1..i + 2).unwrap_or(&[]),
+                    None => &[],
+                }
+            }
+            "ssh" => args
+                .iter()
+                .position(|a| !a.text.starts_with('-'))
+                .and_then(|host| args.get(host + 1..))
+                .unwrap_or(&[]),
+            _ => &[],
+        };
+        for w in reparsed {
+            let raw = text.get(w.span.start..w.span.end).unwrap_or("");
+            if let Some((_, _, var)) = var_refs(raw, USER_CONTROLLED).first() {
+                let by = if name == "ssh" {
+                    "the remote shell"
+                } else {
+                    name
+                };
+                found(Injection::Reparsed {
+                    span: w.span,
+                    var,
+                    by,
+                });
+            }
+        }
+        if matches!(name, "eval" | "echo" | "printf") || c.in_substitution {
+            continue;
+        }
+        for w in args {
+            let raw = text.get(w.span.start..w.span.end).unwrap_or("");
+            for (at, end, var) in var_refs(raw, FREE_TEXT) {
+                if !unquoted_at(raw, at) {
+                    continue;
+                }
+                let span = Span::new(w.span.start + at, w.span.start + end);
+                found(Injection::Unquoted { span, var, name });
+            }
+        }
+    }
+}
+
 impl Rule for ScriptInjection {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -112,74 +192,37 @@ impl Rule for ScriptInjection {
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
         let Some(run) = &site.step.run else { return };
         let Some(script) = &run.script else { return };
-        // Every finding names one of these variables in the text: most lines that
-        // mention `CI_` name others (`$CI_REGISTRY`, `$CI_PROJECT_DIR`).
-        if !mentions_user_controlled(run.text) {
+        // Whether the line has anything to report depends on its text alone: asked
+        // once for a line that a template gives many jobs (one `Arc`).
+        if !cx.run_fact(run, "injects an outsider-controlled variable", |r| {
+            let mut any = false;
+            injections(r.text, script, &mut |_| any = true);
+            any
+        }) {
             return;
         }
-        for c in &script.commands {
-            let name = c.base_name();
-            let args = c.args();
-            // Arguments that a shell parses again.
-            let reparsed: &[crate::shell::Word] = match name {
-                "eval" => args,
-                "sh" | "bash" | "zsh" | "dash" | "ksh" => {
-                    match args.iter().position(|a| {
-                        a.text == "-c"
-                            || a.text.ends_with('c')
-                                && a.text.starts_with('-')
-                                && !a.text.starts_with("--")
-                    }) {
-                        Some(i) => args.get(i + 1..i + 2).unwrap_or(&[]),
-                        None => &[],
-                    }
-                }
-                "ssh" => args
-                    .iter()
-                    .position(|a| !a.text.starts_with('-'))
-                    .and_then(|host| args.get(host + 1..))
-                    .unwrap_or(&[]),
-                _ => &[],
-            };
-            for w in reparsed {
-                let raw = run.text.get(w.span.start..w.span.end).unwrap_or("");
-                if let Some((_, _, var)) = var_refs(raw, USER_CONTROLLED).first() {
-                    let what = if name == "ssh" {
-                        "the remote shell"
-                    } else {
-                        name
-                    };
-                    cx.report(
-                        &META,
-                        site.path,
-                        run.source_span(site.doc, w.span),
-                        format!("`${var}` is parsed as shell code by {what}: whoever chooses its value (a merge request title, a commit message, a branch name) runs commands in this job."),
-                    )
-                    .site(site);
-                }
+        injections(run.text, script, &mut |i| match i {
+            Injection::Reparsed { span, var, by } => {
+                cx.report(
+                    &META,
+                    site.path,
+                    run.source_span(site.doc, span),
+                    format!("`${var}` is parsed as shell code by {by}: whoever chooses its value (a merge request title, a commit message, a branch name) runs commands in this job."),
+                )
+                .site(site);
             }
-            if matches!(name, "eval" | "echo" | "printf") || c.in_substitution {
-                continue;
+            Injection::Unquoted { span, var, name } => {
+                cx.report(
+                    &META,
+                    site.path,
+                    run.source_span(site.doc, span),
+                    format!("`${var}` is used unquoted as arguments of `{name}`: its text is split into words and glob-expanded, so a crafted message becomes options or extra arguments."),
+                )
+                .severity(Severity::Medium)
+                .confidence(Confidence::Medium)
+                .site(site);
             }
-            for w in args {
-                let raw = run.text.get(w.span.start..w.span.end).unwrap_or("");
-                for (at, end, var) in var_refs(raw, FREE_TEXT) {
-                    if !unquoted_at(raw, at) {
-                        continue;
-                    }
-                    let s = Span::new(w.span.start + at, w.span.start + end);
-                    cx.report(
-                        &META,
-                        site.path,
-                        run.source_span(site.doc, s),
-                        format!("`${var}` is used unquoted as arguments of `{name}`: its text is split into words and glob-expanded, so a crafted message becomes options or extra arguments."),
-                    )
-                    .severity(Severity::Medium)
-                    .confidence(Confidence::Medium)
-                    .site(site);
-                }
-            }
-        }
+        });
     }
 }
 
