@@ -27,7 +27,7 @@
 //! (`tests/fast_path.rs`, the `yaml_fast` fuzz target) check that whenever this module
 //! returns a tree, it is the tree saphyr gives.
 
-use crate::{Diagnostic, Entry, Limits, Node, NodeKind, Span, Style};
+use crate::{Diagnostic, Entry, Limits, Node, NodeKind, Span, Style, Text};
 use foldhash::HashMap;
 
 /// Parses `src` if it stays inside the supported subset; `None` means "ask saphyr".
@@ -248,9 +248,12 @@ fn plain_flow_words(text: &[u8]) -> bool {
     })
 }
 
-fn scalar(value: String, style: Style, start: usize, end: usize) -> Node {
+fn scalar(value: impl Into<Text>, style: Style, start: usize, end: usize) -> Node {
     Node {
-        kind: NodeKind::Scalar { value, style },
+        kind: NodeKind::Scalar {
+            value: value.into(),
+            style,
+        },
         span: Span::new(start, end),
     }
 }
@@ -366,7 +369,7 @@ impl<'a> Fast<'a> {
     /// An empty (null) plain scalar where saphyr puts it.
     fn empty(&mut self, at: usize) -> Option<Node> {
         self.count()?;
-        Some(scalar(String::new(), Style::Plain, at, at))
+        Some(scalar(Text::new(), Style::Plain, at, at))
     }
 
     /// A node in block context at the current token; `parent` is the column of the
@@ -638,12 +641,7 @@ impl<'a> Fast<'a> {
             (end, End::Key(colon)) if short_key(start, colon) => {
                 self.count()?;
                 self.pos = colon + 1;
-                Some(scalar(
-                    self.src.get(start..end)?.to_string(),
-                    Style::Plain,
-                    start,
-                    end,
-                ))
+                Some(scalar(self.src.get(start..end)?, Style::Plain, start, end))
             }
             _ => None,
         }
@@ -786,11 +784,11 @@ impl<'a> Fast<'a> {
                     return None;
                 }
                 self.pos = colon + 1;
-                Some((scalar(first.to_string(), Style::Plain, start, end), true))
+                Some((scalar(first, Style::Plain, start, end), true))
             }
             End::Comment | End::Flow => {
                 self.pos = end;
-                Some((scalar(first.to_string(), Style::Plain, start, end), false))
+                Some((scalar(first, Style::Plain, start, end), false))
             }
             End::Line(mut at) => {
                 let mut value: Option<String> = None;
@@ -839,7 +837,7 @@ impl<'a> Fast<'a> {
                     at = next;
                 }
                 self.pos = last;
-                let value = value.unwrap_or_else(|| first.to_string());
+                let value = value.map_or_else(|| Text::of(first), Text::from);
                 Some((scalar(value, Style::Plain, start, last), false))
             }
         }
@@ -860,6 +858,7 @@ impl<'a> Fast<'a> {
         let q = self.at(start)?;
         let mut i = start + 1;
         let mut value = String::new();
+        let mut whole: Option<&str> = None;
         let mut seg = i;
         loop {
             let rest = self.b.get(i..)?;
@@ -875,7 +874,12 @@ impl<'a> Fast<'a> {
                     seg = i;
                 }
                 b'\'' | b'"' => {
-                    value.push_str(self.src.get(seg..j)?);
+                    if seg == start + 1 {
+                        // No escape nor line break: the text between the quotes.
+                        whole = Some(self.src.get(seg..j)?);
+                    } else {
+                        value.push_str(self.src.get(seg..j)?);
+                    }
                     i = j + 1;
                     break;
                 }
@@ -930,6 +934,7 @@ impl<'a> Fast<'a> {
         } else {
             Style::DoubleQuoted
         };
+        let value = whole.map_or_else(|| Text::from(value), Text::of);
         Some(scalar(value, style, start, i))
     }
 
@@ -1140,7 +1145,7 @@ impl<'a> Fast<'a> {
     fn push_entry(
         &mut self,
         entries: &mut Vec<Entry>,
-        seen: &mut Option<HashMap<String, usize>>,
+        seen: &mut Option<HashMap<Text, usize>>,
         key: Node,
         value: Node,
     ) {
@@ -1197,12 +1202,7 @@ impl<'a> Fast<'a> {
                 }
                 self.count()?;
                 self.pos = end;
-                Some(scalar(
-                    self.src.get(start..end)?.to_string(),
-                    Style::Plain,
-                    start,
-                    end,
-                ))
+                Some(scalar(self.src.get(start..end)?, Style::Plain, start, end))
             }
         }
     }
@@ -1253,7 +1253,7 @@ impl<'a> Fast<'a> {
         let start = self.pos;
         self.pos += 1;
         let mut entries = Vec::new();
-        let mut seen: Option<HashMap<String, usize>> = None;
+        let mut seen: Option<HashMap<Text, usize>> = None;
         let close;
         loop {
             self.flow_space(parent)?;
@@ -1276,12 +1276,7 @@ impl<'a> Fast<'a> {
                     }
                     self.count()?;
                     self.pos = colon;
-                    scalar(
-                        self.src.get(kstart..end)?.to_string(),
-                        Style::Plain,
-                        kstart,
-                        end,
-                    )
+                    scalar(self.src.get(kstart..end)?, Style::Plain, kstart, end)
                 }
             };
             if self.at(self.pos) != Some(b':')

@@ -16,7 +16,10 @@
 //! - duplicate-key detection, reported as diagnostics without stopping the load.
 
 mod fast;
+mod text;
 pub mod work;
+
+pub use text::{Text, INLINE};
 
 use foldhash::HashMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as SaphyrSpan};
@@ -70,7 +73,7 @@ pub enum Style {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeKind {
-    Scalar { value: String, style: Style },
+    Scalar { value: Text, style: Style },
     Seq(Vec<Node>),
     Map(Vec<Entry>),
 }
@@ -206,7 +209,7 @@ enum Frame {
         pending_key: Option<Node>,
         /// Index of the keys for duplicate detection, built once the map is large
         /// (small maps are scanned: cheaper than hashing and allocating every key).
-        seen: Option<HashMap<String, usize>>,
+        seen: Option<HashMap<Text, usize>>,
     },
 }
 
@@ -781,7 +784,7 @@ fn block_header_start(src: &str, content_start: usize) -> usize {
 /// then a warning names both lines and the first entry is kept.
 fn push_entry(
     entries: &mut Vec<Entry>,
-    seen: &mut Option<HashMap<String, usize>>,
+    seen: &mut Option<HashMap<Text, usize>>,
     key: Node,
     value: Node,
     warnings: &mut Vec<Diagnostic>,
@@ -799,13 +802,16 @@ fn push_entry(
         let first = if entries.len() < SCAN_BELOW {
             entries
                 .iter()
-                .find(|e| e.key.as_str() == Some(k.as_str()))
+                .find(|e| matches!(&e.key.kind, NodeKind::Scalar { value, .. } if value == k))
                 .map(|e| e.key.span.start)
         } else {
             seen.get_or_insert_with(|| {
                 entries
                     .iter()
-                    .filter_map(|e| e.key.as_str().map(|v| (v.to_string(), e.key.span.start)))
+                    .filter_map(|e| match &e.key.kind {
+                        NodeKind::Scalar { value, .. } => Some((value.clone(), e.key.span.start)),
+                        _ => None,
+                    })
                     .collect()
             })
             .get(k)
@@ -1083,7 +1089,7 @@ fn build(
                 Some((
                     Node {
                         kind: NodeKind::Scalar {
-                            value: value.into_owned(),
+                            value: Text::from(value),
                             style: style_of(style),
                         },
                         span,
@@ -1224,7 +1230,7 @@ fn build(
     }
     let root = root.unwrap_or(Node {
         kind: NodeKind::Scalar {
-            value: String::new(),
+            value: Text::new(),
             style: Style::Plain,
         },
         span: Span::new(0, 0),
@@ -1234,6 +1240,7 @@ fn build(
 
 impl Node {
     /// The scalar's value, if this is a scalar.
+    #[inline]
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
             NodeKind::Scalar { value, .. } => Some(value),
@@ -1241,6 +1248,7 @@ impl Node {
         }
     }
     /// True for a plain empty scalar, `~` or `null`.
+    #[inline]
     pub fn is_null(&self) -> bool {
         matches!(&self.kind, NodeKind::Scalar { value, style: Style::Plain }
             if value.is_empty() || value == "~" || value == "null" || value == "Null" || value == "NULL")
@@ -1259,18 +1267,21 @@ impl Node {
             _ => None,
         }
     }
+    #[inline]
     pub fn style(&self) -> Option<Style> {
         match &self.kind {
             NodeKind::Scalar { style, .. } => Some(*style),
             _ => None,
         }
     }
+    #[inline]
     pub fn as_seq(&self) -> Option<&[Node]> {
         match &self.kind {
             NodeKind::Seq(v) => Some(v),
             _ => None,
         }
     }
+    #[inline]
     pub fn as_map(&self) -> Option<&[Entry]> {
         match &self.kind {
             NodeKind::Map(v) => Some(v),
@@ -1278,11 +1289,20 @@ impl Node {
         }
     }
     /// The entry whose scalar key equals `key`.
+    #[inline]
     pub fn entry(&self, key: &str) -> Option<&Entry> {
+        let map = self.as_map()?;
+        let k = key.as_bytes();
+        if k.len() <= INLINE {
+            // Only an inline key can be equal ([`Text::inline_is`]).
+            return map.iter().find(|e| match &e.key.kind {
+                NodeKind::Scalar { value, .. } => value.inline_is(k),
+                _ => false,
+            });
+        }
         // Length and first byte before the compare: most keys differ there, and a
         // `memcmp` call per same-length key was a third of a lookup's cost.
-        let k = key.as_bytes();
-        self.as_map()?.iter().find(|e| match &e.key.kind {
+        map.iter().find(|e| match &e.key.kind {
             NodeKind::Scalar { value, .. } => {
                 let v = value.as_bytes();
                 v.len() == k.len() && v.first() == k.first() && v == k
@@ -1368,7 +1388,9 @@ mod tests {
     #[test]
     fn entry_is_the_first_scalar_key_equal_to_the_key() {
         let doc = super::Document::parse(
-            "a: 1\nab: 2\nba: 3\nbb: 4\n\"\": 5\n? [x]\n: 6\nab: 7\nscript: 8\nstages: 9\nstage: 10\n"
+            "a: 1\nab: 2\nba: 3\nbb: 4\n\"\": 5\n? [x]\n: 6\nab: 7\nscript: 8\nstages: 9\nstage: 10\n\
+             aaaaaaaaaaaaaaaaaaaaaaa: 11\naaaaaaaaaaaaaaaaaaaaaaaa: 12\n\
+             a key longer than any inline one: 13\nb key longer than any inline one: 14\n"
                 .to_string(),
         )
         .expect("yaml");
@@ -1379,14 +1401,46 @@ mod tests {
                 .map(|e| e.value.span)
         };
         for k in [
-            "a", "ab", "ba", "bb", "b", "", "x", "[x]", "script", "stages", "stage", "stag",
-            "scripts", "abc", "A",
+            "a",
+            "ab",
+            "ba",
+            "bb",
+            "b",
+            "",
+            "x",
+            "[x]",
+            "script",
+            "stages",
+            "stage",
+            "stag",
+            "scripts",
+            "abc",
+            "A",
+            // Around the inline capacity (23 bytes inline, 24 shared) and past it.
+            &"a".repeat(22),
+            &"a".repeat(23),
+            &"a".repeat(24),
+            &"a".repeat(25),
+            "a key longer than any inline one",
+            "b key longer than any inline one",
+            "a key longer than any inline onE",
+            "a key longer than any inline on",
         ] {
             assert_eq!(root.entry(k).map(|e| e.value.span), oracle(k), "{k:?}");
         }
         assert_eq!(root.get("ab").and_then(super::Node::as_str), Some("2"));
         assert_eq!(root.get("").and_then(super::Node::as_str), Some("5"));
         assert!(root.get("b").is_none());
+        assert_eq!(
+            root.get(&"a".repeat(23)).and_then(super::Node::as_str),
+            Some("11")
+        );
+        assert_eq!(
+            root.get(&"a".repeat(24)).and_then(super::Node::as_str),
+            Some("12")
+        );
+        let long = root.get("b key longer than any inline one");
+        assert_eq!(long.and_then(super::Node::as_str), Some("14"));
     }
 
     /// The header route (header and body parsed each on its own) gives what parsing

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 fn strings(n: Option<&Node>) -> Vec<String> {
     match n.map(|n| &n.kind) {
-        Some(NodeKind::Scalar { value, .. }) if !value.is_empty() => vec![value.clone()],
+        Some(NodeKind::Scalar { value, .. }) if !value.is_empty() => vec![value.to_string()],
         Some(NodeKind::Seq(items)) => items
             .iter()
             .filter_map(Node::as_str)

@@ -472,7 +472,7 @@ fn pairs(n: &Node) -> Option<Vec<(String, String)>> {
 /// A matrix value as text (a mapping or list value by its shape, for equality).
 fn value_text(n: &Node) -> String {
     match &n.kind {
-        NodeKind::Scalar { value, .. } => value.clone(),
+        NodeKind::Scalar { value, .. } => value.to_string(),
         NodeKind::Seq(items) => format!(
             "[{}]",
             items.iter().map(value_text).collect::<Vec<_>>().join(",")

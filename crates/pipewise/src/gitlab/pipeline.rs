@@ -584,7 +584,7 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
         };
         match &n.kind {
             NodeKind::Scalar { value, .. } => {
-                extended.insert(value.clone());
+                extended.insert(value.to_string());
             }
             // A `!reference` list is a mapping once prepared: no names.
             NodeKind::Seq(items) if !b.tagged(fi, n) => {
@@ -798,7 +798,7 @@ impl<'r> Builder<'r> {
         let own = self.raw(name)?;
         let parents: Vec<(String, Span)> = match own.get("extends") {
             Some(n) => match &n.kind {
-                NodeKind::Scalar { value, .. } => vec![(value.clone(), n.span)],
+                NodeKind::Scalar { value, .. } => vec![(value.to_string(), n.span)],
                 NodeKind::Seq(items) => items
                     .iter()
                     .filter_map(|i| i.as_str().map(|s| (s.to_string(), i.span)))
@@ -1288,7 +1288,7 @@ fn reference_target(entries: &[Entry]) -> Option<Vec<String>> {
 fn scalar(s: &str, span: Span) -> Node {
     Node {
         kind: NodeKind::Scalar {
-            value: s.to_string(),
+            value: s.into(),
             style: Style::Plain,
         },
         span,
@@ -1297,7 +1297,7 @@ fn scalar(s: &str, span: Span) -> Node {
 
 fn flatten_strings(n: &Node) -> Vec<String> {
     match &n.kind {
-        NodeKind::Scalar { value, .. } => vec![value.clone()],
+        NodeKind::Scalar { value, .. } => vec![value.to_string()],
         NodeKind::Seq(items) => items
             .iter()
             .filter_map(|i| i.as_str().map(str::to_string))
