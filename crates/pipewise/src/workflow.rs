@@ -232,10 +232,10 @@ impl<'a> Condition<'a> {
             _ => (None, None),
         }
     }
-    /// The GitHub `if:` expression's text (`None` for GitLab conditions).
-    pub fn expression(&self) -> Option<&'a str> {
+    /// The GitHub `if:` expression (`None` for GitLab conditions).
+    pub fn expression(&self) -> Option<&'a Node> {
         match self {
-            Condition::If(e) => e.value.as_str(),
+            Condition::If(e) => Some(&e.value),
             _ => None,
         }
     }

@@ -1151,3 +1151,166 @@ fn layout_tables_name_real_places() {
         "layout tables name missing places: {missing:?}"
     );
 }
+
+/// The job keys whose meaning is a typed field of `workflow::Job`, filled once by
+/// each platform's lowering (docs/architecture.md, "A job's typed fields"): GitHub
+/// `if`, `environment`, `container`, `services`, `strategy` (`matrix`),
+/// `timeout-minutes`, `continue-on-error`; GitLab `rules`, `only`, `except`,
+/// `image`, `parallel`, `timeout`, `allow_failure`, `stage`.
+const JOB_FIELD_KEYS: &[&str] = &[
+    "if",
+    "rules",
+    "only",
+    "except",
+    "environment",
+    "container",
+    "image",
+    "services",
+    "strategy",
+    "matrix",
+    "parallel",
+    "timeout-minutes",
+    "timeout",
+    "continue-on-error",
+    "allow_failure",
+    "stage",
+];
+
+/// Reads of those keys by name left in neutral code (analysis, economics but
+/// GitLab's own `economics/gitlab.rs`, intent, facts, the rules that run on every
+/// platform): (file, the read as written without whitespace, why). A step's keys
+/// are not job fields; the others are GitHub's key read where moving onto the field
+/// would change what GitLab jobs get, a fix to make with its own check. The list
+/// only shrinks.
+const KNOWN_KEY_READS: &[(&str, &str, &str)] = &[
+    ("analysis/scan.rs", "step.get(\"if\")", "a step's `if:`"),
+    (
+        "analysis/scan.rs",
+        "step.get(\"continue-on-error\")",
+        "a step's",
+    ),
+    ("economics/mod.rs", "s.get(\"if\")", "a step's `if:`"),
+    ("economics/savings.rs", "s.get(\"if\")", "a step's `if:`"),
+    (
+        "rules/reliability/masked_failure.rs",
+        "site.step.entry(\"continue-on-error\")",
+        "a step's",
+    ),
+    (
+        "analysis/capabilities/ci_timeouts.rs",
+        "j.entry(\"timeout-minutes\")",
+        "GitLab's `timeout:` is not counted yet",
+    ),
+    (
+        "analysis/deploy.rs",
+        "job.get(\"timeout-minutes\")",
+        "GitLab's `timeout:` is not a deploy's timeout yet",
+    ),
+    (
+        "analysis/scan.rs",
+        "job.get(\"continue-on-error\")",
+        "GitLab's `allow_failure:` does not weaken a job yet",
+    ),
+    (
+        "analysis/stack.rs",
+        "job.get(\"services\")",
+        "GitLab's services are not read for databases yet",
+    ),
+    (
+        "analysis/stack.rs",
+        "s.value.get(\"image\")",
+        "GitLab's services are not read for databases yet",
+    ),
+    (
+        "rules/reliability/interactive_command.rs",
+        "job.get(\"container\")",
+        "a GitLab job's `image:` does not make apt prompt yet",
+    ),
+    (
+        "rules/reliability/interactive_command.rs",
+        "c.get(\"image\")",
+        "a GitLab job's `image:` does not make apt prompt yet",
+    ),
+];
+
+/// Neutral rules and analysis read a job's condition, environment, container,
+/// services, matrix, timeout and allow-failure from its typed fields, not by either
+/// platform's key names.
+#[test]
+fn neutral_code_reads_typed_job_fields() {
+    use pipewise::workflow::Platform;
+    let root = src();
+    let mut files: BTreeSet<String> = source_files()
+        .into_iter()
+        .map(|(_, rel)| rel)
+        .filter(|rel| {
+            (rel.starts_with("analysis/")
+                || rel.starts_with("economics/")
+                || rel == "intent.rs"
+                || rel == "facts.rs")
+                && rel != "economics/gitlab.rs"
+        })
+        .collect();
+    let mut neutral_rules = 0;
+    for r in pipewise::rules::all() {
+        let Some((group, name)) = r.meta().id.split_once('/') else {
+            continue;
+        };
+        let rel = format!("rules/{group}/{}.rs", name.replace('-', "_"));
+        if r.platforms() == Platform::ALL && root.join(&rel).is_file() {
+            neutral_rules += 1;
+            files.insert(rel);
+        }
+    }
+    assert!(
+        neutral_rules >= 8,
+        "read {neutral_rules} neutral rule files"
+    );
+    let mut problems = vec![];
+    let mut seen = BTreeSet::new();
+    for rel in &files {
+        // A chain broken over lines joined (`job\n    .get("if")` is `job.get("if")`).
+        let code =
+            code(&root.join(rel))
+                .lines()
+                .map(str::trim)
+                .fold(String::new(), |mut all, l| {
+                    if !l.starts_with('.') {
+                        all.push(' ');
+                    }
+                    all.push_str(l);
+                    all
+                });
+        for key in JOB_FIELD_KEYS {
+            for method in ["get", "entry"] {
+                let needle = format!(".{method}(\"{key}\")");
+                for (at, _) in code.match_indices(&needle) {
+                    // With its receiver: `job.get("if")`, `site.step.entry(…)`.
+                    let before = &code[..at];
+                    let start = before
+                        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                        .map_or(0, |i| i + 1);
+                    let read = format!("{}{needle}", &before[start..]);
+                    if KNOWN_KEY_READS
+                        .iter()
+                        .any(|(f, r, _)| f == rel && *r == read)
+                    {
+                        seen.insert((rel.clone(), read));
+                    } else {
+                        problems.push(format!(
+                            "{rel} reads `{read}`: read the job's typed field (workflow::Job)"
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    for (f, r, _) in KNOWN_KEY_READS {
+        if !seen.contains(&(f.to_string(), r.to_string())) {
+            problems.push(format!(
+                "{f} no longer reads `{r}`: remove it from KNOWN_KEY_READS"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}

@@ -555,7 +555,8 @@ impl FirstTwo {
 }
 
 fn job_if(job: &Job) -> String {
-    job.get("if")
+    job.condition
+        .and_then(|c| c.expression())
         .and_then(Node::as_str)
         .unwrap_or("")
         .to_ascii_lowercase()

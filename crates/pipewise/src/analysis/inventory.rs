@@ -5,7 +5,7 @@
 use crate::github::expr::find_embedded_where;
 use crate::keywords::contains_ignore_ascii_case;
 use crate::schema::{JobSummary, SecretUse, StepSummary, WorkflowSummary};
-use crate::workflow::{Action, Workflow};
+use crate::workflow::{Action, Job, Matrix, Workflow};
 use pipewise_yaml::{Document, Node, NodeKind};
 use std::collections::BTreeMap;
 
@@ -37,11 +37,14 @@ fn runs_on(n: Option<&Node>) -> Option<String> {
     (!v.is_empty()).then(|| v.join(", "))
 }
 
-/// The number of jobs a `strategy.matrix` runs; `Some(0)` when it is computed at
-/// run time, `None` without a matrix.
-fn matrix_size(job: &Node) -> Option<usize> {
-    job.get("strategy")?.get("matrix")?;
-    Some(crate::economics::events::matrix_legs(job).map_or(0, |l| l.len()))
+/// The number of jobs a GitHub `strategy.matrix` runs; `Some(0)` when it is
+/// computed at run time, `None` without one (GitLab's `parallel: matrix:` is not
+/// counted here yet).
+fn matrix_size(job: &Job) -> Option<usize> {
+    let Some(Matrix::Strategy(m)) = job.matrix else {
+        return None;
+    };
+    Some(crate::economics::events::matrix_legs(Some(m)).map_or(0, |l| l.len()))
 }
 
 /// Summarizes every workflow.
@@ -71,7 +74,7 @@ pub fn workflows(workflows: &[Workflow]) -> Vec<WorkflowSummary> {
                         runs_on: runs_on(j.get("runs-on")),
                         environment: j.environment().map(str::to_string),
                         uses: j.uses.and_then(Node::as_str).map(str::to_string),
-                        matrix: matrix_size(j.node),
+                        matrix: matrix_size(j),
                         steps: j
                             .steps
                             .iter()

@@ -367,7 +367,7 @@ pub fn scan<'a>(
             });
             let job_weak = if literal_true(job.get("continue-on-error")) {
                 Some("continue-on-error: the job may fail without failing the workflow".to_string())
-            } else if literal_false_if(job.get("if")) {
+            } else if literal_false_if(job.condition.and_then(|c| c.expression())) {
                 Some("disabled with `if: false`".to_string())
             } else {
                 None
@@ -556,7 +556,7 @@ fn ephemeral_cluster(job: &Job) -> bool {
 /// (`platforms: ${{ matrix.platform }}`, bake `*.platform=linux/${{ matrix.arch }}`):
 /// the step's index and the number of values.
 fn matrix_platforms(job: &Job) -> Option<(usize, usize)> {
-    let matrix = job.get("strategy").and_then(|s| s.get("matrix"))?;
+    let matrix = job.matrix?.node();
     job.steps.iter().enumerate().find_map(|(si, s)| {
         let with = s.get("with")?;
         let text = ["platforms", "set", "platform"]

@@ -376,8 +376,8 @@ const MAX_LEGS: usize = 256;
 /// `exclude` (an entry removes every leg it matches), then each `include` is added
 /// to every leg whose original values it does not change, or becomes a leg of its
 /// own when it fits none. `Some(vec![vec![]])` for a job without a matrix.
-pub fn matrix_legs(job_node: &Node) -> Legs {
-    let Some(m) = job_node.get("strategy").and_then(|s| s.get("matrix")) else {
+pub fn matrix_legs(matrix: Option<&Node>) -> Legs {
+    let Some(m) = matrix else {
         return Some(vec![vec![]]);
     };
     let map = m.as_map()?; // an expression: computed at run time
@@ -494,7 +494,8 @@ mod tests {
 
     fn legs(yaml: &str) -> Option<usize> {
         let doc = pipewise_yaml::Document::parse(yaml.to_string()).expect("yaml");
-        matrix_legs(&doc.root).map(|l| l.len())
+        let matrix = doc.root.get("strategy").and_then(|s| s.get("matrix"));
+        matrix_legs(matrix).map(|l| l.len())
     }
 
     #[test]

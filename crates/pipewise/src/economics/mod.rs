@@ -383,7 +383,7 @@ fn basis(r: &RunResult) -> String {
 fn job_static(facts_table: &Facts, j: &Job) -> JobStatic {
     let mut notes = vec![];
     let facts = duration::job_facts(j);
-    let legs_values = events::matrix_legs(j.node);
+    let legs_values = events::matrix_legs(j.matrix.map(|m| m.node()));
     let legs_known = legs_values.is_some();
     if !legs_known {
         notes.push(format!(

@@ -604,7 +604,10 @@ mod tests {
         let full = w.job("full").unwrap();
         let cond = full.condition.unwrap();
         assert!(matches!(cond, Condition::If(_)));
-        assert_eq!(cond.expression(), Some("github.ref == 'refs/heads/main'"));
+        assert_eq!(
+            text(cond.expression()),
+            Some("github.ref == 'refs/heads/main'")
+        );
         assert_eq!(full.environment(), Some("prod"));
         assert_eq!(
             full.environment.unwrap().entry.key.as_str(),

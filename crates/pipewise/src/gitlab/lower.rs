@@ -410,7 +410,7 @@ mod tests {
         let job = |id: &str| wfs[0].job(id).unwrap();
         let full = job("full");
         assert!(matches!(full.condition, Some(Condition::Rules(_))));
-        assert_eq!(full.condition.unwrap().expression(), None);
+        assert!(full.condition.unwrap().expression().is_none());
         assert!(full.condition.unwrap().node().unwrap().as_seq().is_some());
         assert_eq!(full.stage, Some("deploy"));
         assert_eq!(text(full.container.unwrap().image), Some("alpine:3"));

@@ -245,13 +245,26 @@ fn literal(v: &Node) -> Option<&str> {
     Some(s)
 }
 
-fn check_container(wf: &Workflow, job: &Job, what: &str, node: &Node, service: bool, cx: &mut Ctx) {
+/// A container's settings (`node`) and its image (the lowering's reading of it).
+struct Container<'n> {
+    node: &'n Node,
+    image: Option<&'n Node>,
+}
+
+fn check_container(
+    wf: &Workflow,
+    job: &Job,
+    what: &str,
+    c: Container,
+    service: bool,
+    cx: &mut Ctx,
+) {
+    let node = c.node;
     // The service name counts too: `postgres: { image: ${{ matrix.db }} }`.
     let image = what.to_ascii_lowercase()
         + " "
-        + &node
-            .as_str()
-            .or_else(|| node.get("image").and_then(Node::as_str))
+        + &c.image
+            .and_then(Node::as_str)
             .unwrap_or("")
             .to_ascii_lowercase();
     if let Some(pw) = node.get("credentials").and_then(|c| c.entry("password")) {
@@ -315,14 +328,20 @@ impl Rule for HardcodedCredential {
         report_tokens(&file.path, file.text(), cx);
     }
     fn job(&self, wf: &Workflow, job: &Job, cx: &mut Ctx) {
-        if let Some(c) = job.get("container") {
+        if let Some(c) = job.container {
+            let c = Container {
+                node: &c.entry.value,
+                image: c.image,
+            };
             check_container(wf, job, "The job container", c, false, cx);
         }
-        if let Some(services) = job.get("services").and_then(|s| s.as_map()) {
-            for e in services {
-                let name = e.key.as_str().unwrap_or("service");
-                check_container(wf, job, &format!("Service `{name}`"), &e.value, true, cx);
-            }
+        for s in &job.services {
+            let name = s.name.unwrap_or("service");
+            let c = Container {
+                node: s.node,
+                image: s.image,
+            };
+            check_container(wf, job, &format!("Service `{name}`"), c, true, cx);
         }
     }
 }
