@@ -67,6 +67,13 @@ impl Rule for StaleExitStatus {
                     None => continue,
                 },
             };
+            // A script several steps run (a GitLab template's line): whether it reads
+            // `$?` is asked once (most read none); a script of its own is searched once.
+            if ss.shared()
+                && !cx.script_fact(&ss, "reads `$?`", |s| first_status_read(text, s).is_some())
+            {
+                continue;
+            }
             let Some(pos) = first_status_read(text, ss.script) else {
                 continue;
             };
