@@ -426,6 +426,7 @@ impl Facts {
     }
 
     /// The cells of `job`, when the table holds it.
+    #[inline]
     fn job(&self, job: &Job) -> Option<&JobFacts> {
         self.jobs.get(self.job_slices.index(job)?)
     }

@@ -323,6 +323,37 @@ fn gitlab_workflow_rules_decide_the_pipelines_costed() {
     assert!(tpl.status.starts_with("not estimated"), "{}", tpl.status);
 }
 
+/// Each pipeline's `workflow:rules` decide its own files' events: read once for a
+/// pipeline whose files all define jobs, and not taken for another pipeline's (a
+/// child pipeline with rules of its own).
+#[test]
+fn gitlab_workflow_rules_are_each_pipelines_own() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join(".gitlab-ci.yml"),
+        "include:\n  - local: jobs.yml\nworkflow:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\nbuild:\n  script: [cargo build]\nchild:\n  trigger:\n    include: child.yml\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("jobs.yml"),
+        "test:\n  script: [cargo test]\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("child.yml"),
+        "workflow:\n  rules:\n    - if: $CI_COMMIT_TAG\ndeploy:\n  script: [make deploy]\n",
+    )
+    .expect("write");
+    let e = economics(dir.path(), None);
+    let events = |file: &str| {
+        let w = e.workflows.iter().find(|w| w.file == file).expect(file);
+        w.events.iter().map(|e| e.event.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(events(".gitlab-ci.yml"), ["merge_request"]);
+    assert_eq!(events("jobs.yml"), ["merge_request"]);
+    assert_eq!(events("child.yml"), ["tag"]);
+}
+
 /// A file of a pipeline that defines no jobs is not costed; why depends on whether
 /// the pipeline is complete (`Workflow::incomplete`): with an include pipewise cannot
 /// read (another project's file), its jobs may come from there.

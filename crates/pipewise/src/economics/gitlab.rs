@@ -30,6 +30,11 @@ pub(super) fn event_index(sc: &Scenario) -> usize {
     }
 }
 
+/// What [`events`] read of each pipeline's `workflow:rules`, by the node's address
+/// (every file of a pipeline asks about the same node, which outlives the analysis;
+/// up to 256 rules, read once instead of once per file).
+pub(super) type WorkflowRules = foldhash::HashMap<usize, [Tri; 3]>;
+
 /// The events a pipeline runs on: those `workflow:rules` allows and at least one job
 /// may run in. Schedules and manual/API pipelines are set up outside the file: not
 /// counted (stated in the notes).
@@ -38,6 +43,7 @@ pub(super) fn events<'a>(
     statics: &[JobStatic],
     a: &Assumptions,
     notes: &mut Vec<String>,
+    read: &mut WorkflowRules,
 ) -> Vec<EventRun<'a>> {
     // The pipeline's `workflow:rules`.
     let rules = wf.condition;
@@ -49,7 +55,9 @@ pub(super) fn events<'a>(
     // `workflow:rules` is the pipeline's, read by each of its files: read only where
     // a job may run (most included files define none).
     let allowed_in = match rules {
-        Some(r) if any_job.contains(&true) => eval_rules(r, &mut IfCache::default()),
+        Some(r) if any_job.contains(&true) => *read
+            .entry(std::ptr::from_ref(r) as usize)
+            .or_insert_with(|| eval_rules(r, &mut IfCache::default())),
         _ => [Tri::True; 3],
     };
     let mut out = vec![];

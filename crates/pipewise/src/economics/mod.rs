@@ -184,13 +184,17 @@ pub fn analyze(facts: &Facts, table: &Table, workflows: &[Workflow], inputs: &In
         }
     }
     let mut memo: Memo = HashMap::new();
+    let mut workflow_rules = gitlab::WorkflowRules::default();
     let mut out: Vec<WorkflowCost> = vec![];
     let mut all_events: Vec<Vec<EventRun>> = vec![];
     for (i, m) in models.iter().enumerate() {
         let gitlab = m.wf.platform == Platform::GitLab;
         let mut gl_notes = vec![];
         let (evs, mut other) = if gitlab {
-            (gitlab::events(m.wf, m.statics, a, &mut gl_notes), vec![])
+            (
+                gitlab::events(m.wf, m.statics, a, &mut gl_notes, &mut workflow_rules),
+                vec![],
+            )
         } else {
             events::events(m.wf, a)
         };
