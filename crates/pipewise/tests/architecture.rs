@@ -1212,16 +1212,6 @@ const KNOWN_KEY_READS: &[(&str, &str, &str)] = &[
         "GitLab's `allow_failure:` does not weaken a job yet",
     ),
     (
-        "analysis/stack.rs",
-        "job.get(\"services\")",
-        "GitLab's services are not read for databases yet",
-    ),
-    (
-        "analysis/stack.rs",
-        "s.value.get(\"image\")",
-        "GitLab's services are not read for databases yet",
-    ),
-    (
         "rules/reliability/interactive_command.rs",
         "job.get(\"container\")",
         "a GitLab job's `image:` does not make apt prompt yet",

@@ -759,16 +759,9 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
                     action_pin(&mut d, wf.doc.source(), node);
                 }
             }
-            if let Some(services) = job.get("services").and_then(|s| s.as_map()) {
-                for s in services {
-                    if let Some(img) = s
-                        .value
-                        .get("image")
-                        .and_then(|i| i.as_str())
-                        .or(s.value.as_str())
-                    {
-                        dbs_from_images(img, &mut dbs);
-                    }
+            for s in &job.services {
+                if let Some(img) = s.image.and_then(pipewise_yaml::Node::as_str) {
+                    dbs_from_images(img, &mut dbs);
                 }
             }
             for step in &job.steps {
@@ -1346,6 +1339,29 @@ mod tests {
         );
         assert_eq!(d.npm_script("frontend", "lint"), Some("eslint ."));
         assert_eq!(d.npm_script("", "missing"), None);
+    }
+
+    /// A job's service containers are databases on both platforms: GitHub's
+    /// `services:` mapping and GitLab's list, read through `Job::services`.
+    #[test]
+    fn databases_from_service_containers_of_both_platforms() {
+        let repo = crate::gitlab::pipeline::tests::repo_of(&[(
+            ".gitlab-ci.yml",
+            "test:\n  services:\n    - postgres:16\n    - name: redis:7\n      alias: cache\n  script: [make test]\n",
+        )]);
+        let pipelines = crate::gitlab::pipelines(&repo, &[]);
+        let gitlab = crate::gitlab::lower::lower(&pipelines[0]);
+        assert_eq!(
+            detect(&repo, &gitlab).stack.databases,
+            ["postgresql", "redis"]
+        );
+        let doc = pipewise_yaml::Document::parse(
+            "on: push\njobs:\n  t:\n    runs-on: x\n    services:\n      db:\n        image: mysql:8\n    steps:\n      - run: make\n"
+                .to_string(),
+        )
+        .expect("yaml");
+        let github = [Workflow::new("w.yml", &doc)];
+        assert_eq!(detect(&repo, &github).stack.databases, ["mysql"]);
     }
 
     #[test]
