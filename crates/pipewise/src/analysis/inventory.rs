@@ -84,7 +84,7 @@ pub fn workflows(workflows: &[Workflow]) -> Vec<WorkflowSummary> {
                                 uses: s.uses_str().map(str::to_string),
                                 run: s.run.as_ref().map(|r| r.text.to_string()),
                                 working_directory: s
-                                    .get("working-directory")
+                                    .working_directory
                                     .and_then(Node::as_str)
                                     .map(str::to_string),
                             })
