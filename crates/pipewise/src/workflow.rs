@@ -544,12 +544,82 @@ impl<'a> Job<'a> {
     }
 }
 
-/// A trigger under `on:`.
-#[derive(Debug)]
+/// What starts a workflow: a GitHub event under `on:`, or a GitLab pipeline source
+/// that the pipeline's `workflow: rules:` (or GitLab's defaults) allow.
+#[derive(Debug, Clone)]
 pub struct Trigger<'a> {
+    /// The platform's own name: GitHub's event (`pull_request_target`), GitLab's
+    /// `$CI_PIPELINE_SOURCE` (`merge_request_event`; a tag pipeline is `tag`).
     pub event: &'a str,
+    /// What kind of start it is, the same on every platform: what neutral readers ask.
+    pub kind: TriggerKind,
+    /// The key under `on:`, or the `workflow: rules:` item that allows the source.
     pub span: Span,
+    /// The event's settings (GitHub: `branches:`, `types:`, `workflows:`…; GitLab:
+    /// the `workflow: rules:` item that allows it).
     pub config: Option<&'a Node>,
+}
+
+/// The kind of a [`Trigger`], neutral across platforms. The distinctions GitHub's
+/// readers need stay in [`Trigger::event`] (and in kinds such as
+/// [`TriggerKind::ChangeRequestBase`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TriggerKind {
+    /// Commits pushed to a branch (GitHub `push`, tags included; GitLab branch
+    /// pipelines).
+    Push,
+    /// A tag pushed (GitLab tag pipelines; GitHub's `push` with `tags:` is [`Self::Push`]).
+    Tag,
+    /// A pull or merge request, run on its changes (GitHub `pull_request`, GitLab
+    /// `merge_request_event`).
+    ChangeRequest,
+    /// A pull request run in the base repository's context, with its secrets
+    /// (GitHub `pull_request_target`).
+    ChangeRequestBase,
+    /// A merge queue (GitHub `merge_group`).
+    MergeQueue,
+    /// A schedule (GitHub `schedule`, GitLab `schedule`).
+    Schedule,
+    /// Started by hand (GitHub `workflow_dispatch`, GitLab `web`).
+    Manual,
+    /// Started through the API or by another project (GitHub
+    /// `repository_dispatch`; GitLab `api`, `trigger`, `pipeline`).
+    Api,
+    /// Called by another workflow (GitHub `workflow_call`; a GitLab child pipeline,
+    /// `parent_pipeline`).
+    Call,
+    /// After another workflow of the repository completes (GitHub `workflow_run`).
+    AfterWorkflow,
+    /// A deployment or its status (GitHub `deployment`, `deployment_status`).
+    Deployment,
+    /// A release (GitHub `release`).
+    Release,
+    /// Anything else: issues, comments, labels, an expression…
+    Other,
+}
+
+impl TriggerKind {
+    /// A change to the code starts it: a push, a tag, a pull or merge request, a
+    /// merge queue, or a call or follow-up of a workflow that such a change starts.
+    pub fn on_change(self) -> bool {
+        matches!(
+            self,
+            Self::Push
+                | Self::Tag
+                | Self::ChangeRequest
+                | Self::ChangeRequestBase
+                | Self::MergeQueue
+                | Self::Call
+                | Self::AfterWorkflow
+        )
+    }
+    /// A pull or merge request (in either context) or a merge queue starts it.
+    pub fn change_request(self) -> bool {
+        matches!(
+            self,
+            Self::ChangeRequest | Self::ChangeRequestBase | Self::MergeQueue
+        )
+    }
 }
 
 #[derive(Debug)]
@@ -573,8 +643,14 @@ pub struct Workflow<'a> {
 }
 
 impl<'a> Workflow<'a> {
+    /// A trigger with this platform name (GitHub's readers; neutral ones ask
+    /// [`Workflow::has_kind`]).
     pub fn has_trigger(&self, event: &str) -> bool {
         self.triggers.iter().any(|t| t.event == event)
+    }
+    /// A trigger of this kind.
+    pub fn has_kind(&self, kind: TriggerKind) -> bool {
+        self.triggers.iter().any(|t| t.kind == kind)
     }
     pub fn job(&self, id: &str) -> Option<&Job<'a>> {
         self.jobs.iter().find(|j| j.id == id)

@@ -332,6 +332,50 @@ fn the_neutral_model_names_no_platform_code() {
     assert!(edges.contains_key(&("workflow".to_string(), "shell".to_string())));
 }
 
+/// Neutral readers ask a trigger's kind (`TriggerKind`), not GitHub's event names:
+/// outside GitHub's own trees (`github/`, `rules/github/`), GitHub's event cost model
+/// (`economics/`) and the model's definition of `has_trigger`, no code (comments and
+/// tests aside) calls `Workflow::has_trigger` or writes a GitHub-only event name as
+/// a string. Names shared with other words (`"push"`, `"schedule"`, `"release"`) are
+/// not checked.
+#[test]
+fn neutral_readers_ask_trigger_kinds_not_github_events() {
+    const GITHUB_ONLY: &[&str] = &[
+        "has_trigger(",
+        "\"pull_request\"",
+        "\"pull_request_target\"",
+        "\"merge_group\"",
+        "\"workflow_run\"",
+        "\"workflow_call\"",
+        "\"workflow_dispatch\"",
+        "\"repository_dispatch\"",
+        "\"deployment_status\"",
+    ];
+    let mut problems = vec![];
+    let mut read = 0;
+    for (f, rel) in source_files() {
+        if ["github/", "rules/github/", "economics/"]
+            .iter()
+            .any(|p| rel.starts_with(p))
+            || rel == "workflow.rs"
+        {
+            continue;
+        }
+        read += 1;
+        let code = code(&f);
+        for name in GITHUB_ONLY {
+            if code.contains(name) {
+                problems.push(format!("{rel}: {name}"));
+            }
+        }
+    }
+    assert!(read > 50, "read {read} files");
+    assert!(
+        problems.is_empty(),
+        "neutral code reads GitHub trigger names (ask `Trigger::kind`): {problems:#?}"
+    );
+}
+
 /// The graph check sees the edges it should: a module above uses one below.
 #[test]
 fn the_module_graph_reads_imports() {

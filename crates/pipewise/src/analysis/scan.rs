@@ -14,7 +14,7 @@ use crate::repo::{called_script, Repo, Scripts};
 use crate::rules::{self, RuleMeta};
 use crate::schema::ReportFinding;
 use crate::shell::Script;
-use crate::workflow::{Action, Job, Step, Workflow};
+use crate::workflow::{Action, Job, Step, TriggerKind, Workflow};
 use pipewise_yaml::Node;
 
 /// One place that provides a capability.
@@ -101,15 +101,6 @@ impl Scan {
         self.hits.iter().filter(move |h| h.cap == cap)
     }
 }
-
-const CHANGE_EVENTS: &[&str] = &[
-    "push",
-    "pull_request",
-    "pull_request_target",
-    "merge_group",
-    "workflow_call",
-    "workflow_run",
-];
 
 fn literal_true(n: Option<&Node>) -> bool {
     n.and_then(Node::as_bool) == Some(true)
@@ -288,12 +279,8 @@ pub fn scan<'a>(
     }
     let links = super::deploy::RunLinks::new(workflows);
     for (wi, wf) in workflows.iter().enumerate() {
-        let on_change = wf.triggers.iter().any(|t| CHANGE_EVENTS.contains(&t.event));
-        let on_pr = wf.triggers.iter().any(|t| {
-            t.event == "pull_request"
-                || t.event == "pull_request_target"
-                || t.event == "merge_group"
-        });
+        let on_change = wf.triggers.iter().any(|t| t.kind.on_change());
+        let on_pr = wf.triggers.iter().any(|t| t.kind.change_request());
         let schedule_only = !on_change && !wf.triggers.is_empty();
         let deploying: &[bool] = deploying_of.get(wi).map_or(&[], |d| d);
         // One walk each way for every job (linear in jobs plus `needs:` edges).
@@ -306,8 +293,8 @@ pub fn scan<'a>(
             .sources_of(wi)
             .any(|s| deploying_of.get(s).is_some_and(|d| d.iter().any(|x| *x)))
             || wf.triggers.iter().any(|t| {
-                matches!(t.event, "deployment_status" | "deployment")
-                    || t.event == "workflow_run"
+                t.kind == TriggerKind::Deployment
+                    || t.kind == TriggerKind::AfterWorkflow
                         && t.config.is_some_and(|c| {
                             c.get("workflows")
                                 .and_then(Node::as_seq)

@@ -6,7 +6,7 @@ use crate::finding::Span;
 use crate::shell::{is_posix_shell, Script};
 use crate::workflow::{
     image_of, Condition, Container, Environment, Job, Matrix, Need, NeedFrom, Needs, Platform,
-    Problem, Run, Service, Step, Timeout, Trigger, Workflow,
+    Problem, Run, Service, Step, Timeout, Trigger, TriggerKind, Workflow,
 };
 use pipewise_yaml::{Document, Entry, Node, NodeKind};
 
@@ -158,6 +158,7 @@ fn triggers<'a>(on: Option<&'a Node>, problems: &mut Vec<Problem>) -> Vec<Trigge
     match &on.kind {
         NodeKind::Scalar { value, .. } => vec![Trigger {
             event: value,
+            kind: kind(value),
             span: on.span,
             config: None,
         }],
@@ -166,6 +167,7 @@ fn triggers<'a>(on: Option<&'a Node>, problems: &mut Vec<Problem>) -> Vec<Trigge
             .filter_map(|i| {
                 i.as_str().map(|e| Trigger {
                     event: e,
+                    kind: kind(e),
                     span: i.span,
                     config: None,
                 })
@@ -177,6 +179,7 @@ fn triggers<'a>(on: Option<&'a Node>, problems: &mut Vec<Problem>) -> Vec<Trigge
                 let ev = e.key.as_str()?;
                 Some(Trigger {
                     event: ev,
+                    kind: kind(ev),
                     span: e.key.span,
                     config: if e.value.is_null() {
                         None
@@ -206,6 +209,24 @@ fn triggers<'a>(on: Option<&'a Node>, problems: &mut Vec<Problem>) -> Vec<Trigge
         }
     })
     .collect()
+}
+
+/// The neutral kind of a GitHub event.
+fn kind(event: &str) -> TriggerKind {
+    match event {
+        "push" => TriggerKind::Push,
+        "pull_request" => TriggerKind::ChangeRequest,
+        "pull_request_target" => TriggerKind::ChangeRequestBase,
+        "merge_group" => TriggerKind::MergeQueue,
+        "schedule" => TriggerKind::Schedule,
+        "workflow_dispatch" => TriggerKind::Manual,
+        "repository_dispatch" => TriggerKind::Api,
+        "workflow_call" => TriggerKind::Call,
+        "workflow_run" => TriggerKind::AfterWorkflow,
+        "deployment" | "deployment_status" => TriggerKind::Deployment,
+        "release" => TriggerKind::Release,
+        _ => TriggerKind::Other,
+    }
 }
 
 /// Every event that can trigger a GitHub Actions workflow.
@@ -741,5 +762,49 @@ jobs:
         let b = w.job("b").unwrap();
         assert!(b.working_directory.is_none());
         assert_eq!(b.steps[0].cwd(Some(b)), None);
+    }
+
+    /// Every form of `on:` gives each event its neutral kind (the name kept).
+    #[test]
+    fn triggers_get_their_neutral_kind() {
+        use TriggerKind as K;
+        let kinds = |on: &str| -> Vec<(String, K)> {
+            let d = wf(&format!(
+                "on: {on}\njobs:\n  a:\n    runs-on: x\n    steps: [{{run: make}}]\n"
+            ));
+            let w = Workflow::new("ci.yml", &d);
+            w.triggers
+                .iter()
+                .map(|t| (t.event.to_string(), t.kind))
+                .collect()
+        };
+        assert_eq!(kinds("push"), [("push".into(), K::Push)]);
+        let all = "[push, pull_request, pull_request_target, merge_group, schedule, workflow_dispatch, repository_dispatch, workflow_call, workflow_run, deployment, deployment_status, release, issues]";
+        let got: Vec<K> = kinds(all).into_iter().map(|(_, k)| k).collect();
+        assert_eq!(
+            got,
+            [
+                K::Push,
+                K::ChangeRequest,
+                K::ChangeRequestBase,
+                K::MergeQueue,
+                K::Schedule,
+                K::Manual,
+                K::Api,
+                K::Call,
+                K::AfterWorkflow,
+                K::Deployment,
+                K::Deployment,
+                K::Release,
+                K::Other
+            ]
+        );
+        assert_eq!(
+            kinds("{pull_request: {branches: [main]}, workflow_run: {workflows: [CI]}}"),
+            [
+                ("pull_request".into(), K::ChangeRequest),
+                ("workflow_run".into(), K::AfterWorkflow)
+            ]
+        );
     }
 }
