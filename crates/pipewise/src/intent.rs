@@ -772,13 +772,7 @@ pub fn job_publishes(job: &Job, step_intent: impl Fn(&Step) -> Intent) -> bool {
 
 /// A workflow that only runs for pull requests (previews and CI, never a release).
 pub fn workflow_pr_only(wf: &Workflow) -> bool {
-    !wf.triggers.is_empty()
-        && wf.triggers.iter().all(|t| {
-            matches!(
-                t.event,
-                "pull_request" | "pull_request_target" | "merge_group"
-            )
-        })
+    !wf.triggers.is_empty() && wf.triggers.iter().all(|t| t.kind.change_request())
 }
 
 /// A workflow deploys or releases: one of its jobs does, or its name/file says so

@@ -87,6 +87,19 @@ pub struct Step<'a> {
     pub run: Option<Run<'a>>,
     pub with: Option<&'a Node>,
     pub env: Option<&'a Node>,
+    /// When the step runs: GitHub's step `if:`. The fields from here to `timeout`
+    /// are filled once by the platform's lowering (`github::workflow`; a GitLab
+    /// script line has none of them: it runs when its job does, in the project
+    /// folder, and fails the job when it fails); neutral rules and analysis read
+    /// them, not the platform's key names. What the step runs is `run` (a script,
+    /// with its effective shell: [`Run::shell`]) or `uses` with its `with:` inputs.
+    pub condition: Option<&'a Entry>,
+    /// Whether a failure of the step leaves the job going: GitHub step
+    /// `continue-on-error` (a job's is [`Job::allow_failure`]).
+    pub allow_failure: Option<&'a Entry>,
+    /// The folder the step runs in, as written: GitHub `working-directory` (the
+    /// job's default is [`Job::working_directory`]).
+    pub working_directory: Option<&'a Node>,
     /// [`Step::haystack`], built once.
     pub haystack: std::sync::OnceLock<String>,
     /// [`Step::action`], lower-cased once (it is asked for by most rules).
@@ -111,6 +124,9 @@ impl<'a> Step<'a> {
             run: None,
             with: None,
             env: None,
+            condition: None,
+            allow_failure: None,
+            working_directory: None,
             haystack: std::sync::OnceLock::new(),
             action_name: std::sync::OnceLock::new(),
             phrases: std::sync::OnceLock::new(),
@@ -182,6 +198,13 @@ impl<'a> Step<'a> {
             s.push_str(r.text);
         }
         s.to_ascii_lowercase()
+    }
+    /// The folder the step runs in, as written: its own working directory, else
+    /// its job's default (`job` is `None` for a step of an action).
+    pub fn cwd(&self, job: Option<&Job<'a>>) -> Option<&'a str> {
+        self.working_directory
+            .and_then(Node::as_str)
+            .or_else(|| job?.working_directory?.as_str())
     }
     /// The span to point at for the whole step: its first key.
     pub fn anchor(&self) -> Span {
@@ -353,6 +376,9 @@ pub struct Job<'a> {
     pub allow_failure: Option<&'a Entry>,
     /// GitLab `stage:` (GitHub jobs have none).
     pub stage: Option<&'a str>,
+    /// The folder the job's steps run in unless a step says otherwise: GitHub
+    /// `defaults.run.working-directory`, as written (GitLab jobs have none).
+    pub working_directory: Option<&'a Node>,
 }
 
 /// Where a needed job runs.
@@ -433,6 +459,7 @@ impl<'a> Job<'a> {
             timeout: None,
             allow_failure: None,
             stage: None,
+            working_directory: None,
         }
     }
     /// A step under `continue-on-error` whose failure a later step of the job turns
@@ -445,7 +472,7 @@ impl<'a> Job<'a> {
         let outcome = format!("steps.{id}.outcome");
         let conclusion = format!("steps.{id}.conclusion");
         self.steps.iter().skip(step.index + 1).any(|later| {
-            let cond = later.get("if").and_then(Node::as_str).unwrap_or("");
+            let cond = later.condition.and_then(|e| e.value.as_str()).unwrap_or("");
             let on_failure = (cond.contains(&outcome) || cond.contains(&conclusion))
                 && (cond.contains("== 'failure'") || cond.contains("!= 'success'"));
             on_failure
@@ -517,12 +544,82 @@ impl<'a> Job<'a> {
     }
 }
 
-/// A trigger under `on:`.
-#[derive(Debug)]
+/// What starts a workflow: a GitHub event under `on:`, or a GitLab pipeline source
+/// that the pipeline's `workflow: rules:` (or GitLab's defaults) allow.
+#[derive(Debug, Clone)]
 pub struct Trigger<'a> {
+    /// The platform's own name: GitHub's event (`pull_request_target`), GitLab's
+    /// `$CI_PIPELINE_SOURCE` (`merge_request_event`; a tag pipeline is `tag`).
     pub event: &'a str,
+    /// What kind of start it is, the same on every platform: what neutral readers ask.
+    pub kind: TriggerKind,
+    /// The key under `on:`, or the `workflow: rules:` item that allows the source.
     pub span: Span,
+    /// The event's settings (GitHub: `branches:`, `types:`, `workflows:`…; GitLab:
+    /// the `workflow: rules:` item that allows it).
     pub config: Option<&'a Node>,
+}
+
+/// The kind of a [`Trigger`], neutral across platforms. The distinctions GitHub's
+/// readers need stay in [`Trigger::event`] (and in kinds such as
+/// [`TriggerKind::ChangeRequestBase`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TriggerKind {
+    /// Commits pushed to a branch (GitHub `push`, tags included; GitLab branch
+    /// pipelines).
+    Push,
+    /// A tag pushed (GitLab tag pipelines; GitHub's `push` with `tags:` is [`Self::Push`]).
+    Tag,
+    /// A pull or merge request, run on its changes (GitHub `pull_request`, GitLab
+    /// `merge_request_event`).
+    ChangeRequest,
+    /// A pull request run in the base repository's context, with its secrets
+    /// (GitHub `pull_request_target`).
+    ChangeRequestBase,
+    /// A merge queue (GitHub `merge_group`).
+    MergeQueue,
+    /// A schedule (GitHub `schedule`, GitLab `schedule`).
+    Schedule,
+    /// Started by hand (GitHub `workflow_dispatch`, GitLab `web`).
+    Manual,
+    /// Started through the API or by another project (GitHub
+    /// `repository_dispatch`; GitLab `api`, `trigger`, `pipeline`).
+    Api,
+    /// Called by another workflow (GitHub `workflow_call`; a GitLab child pipeline,
+    /// `parent_pipeline`).
+    Call,
+    /// After another workflow of the repository completes (GitHub `workflow_run`).
+    AfterWorkflow,
+    /// A deployment or its status (GitHub `deployment`, `deployment_status`).
+    Deployment,
+    /// A release (GitHub `release`).
+    Release,
+    /// Anything else: issues, comments, labels, an expression…
+    Other,
+}
+
+impl TriggerKind {
+    /// A change to the code starts it: a push, a tag, a pull or merge request, a
+    /// merge queue, or a call or follow-up of a workflow that such a change starts.
+    pub fn on_change(self) -> bool {
+        matches!(
+            self,
+            Self::Push
+                | Self::Tag
+                | Self::ChangeRequest
+                | Self::ChangeRequestBase
+                | Self::MergeQueue
+                | Self::Call
+                | Self::AfterWorkflow
+        )
+    }
+    /// A pull or merge request (in either context) or a merge queue starts it.
+    pub fn change_request(self) -> bool {
+        matches!(
+            self,
+            Self::ChangeRequest | Self::ChangeRequestBase | Self::MergeQueue
+        )
+    }
 }
 
 #[derive(Debug)]
@@ -546,8 +643,14 @@ pub struct Workflow<'a> {
 }
 
 impl<'a> Workflow<'a> {
+    /// A trigger with this platform name (GitHub's readers; neutral ones ask
+    /// [`Workflow::has_kind`]).
     pub fn has_trigger(&self, event: &str) -> bool {
         self.triggers.iter().any(|t| t.event == event)
+    }
+    /// A trigger of this kind.
+    pub fn has_kind(&self, kind: TriggerKind) -> bool {
+        self.triggers.iter().any(|t| t.kind == kind)
     }
     pub fn job(&self, id: &str) -> Option<&Job<'a>> {
         self.jobs.iter().find(|j| j.id == id)

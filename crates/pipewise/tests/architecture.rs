@@ -332,6 +332,50 @@ fn the_neutral_model_names_no_platform_code() {
     assert!(edges.contains_key(&("workflow".to_string(), "shell".to_string())));
 }
 
+/// Neutral readers ask a trigger's kind (`TriggerKind`), not GitHub's event names:
+/// outside GitHub's own trees (`github/`, `rules/github/`), GitHub's event cost model
+/// (`economics/`) and the model's definition of `has_trigger`, no code (comments and
+/// tests aside) calls `Workflow::has_trigger` or writes a GitHub-only event name as
+/// a string. Names shared with other words (`"push"`, `"schedule"`, `"release"`) are
+/// not checked.
+#[test]
+fn neutral_readers_ask_trigger_kinds_not_github_events() {
+    const GITHUB_ONLY: &[&str] = &[
+        "has_trigger(",
+        "\"pull_request\"",
+        "\"pull_request_target\"",
+        "\"merge_group\"",
+        "\"workflow_run\"",
+        "\"workflow_call\"",
+        "\"workflow_dispatch\"",
+        "\"repository_dispatch\"",
+        "\"deployment_status\"",
+    ];
+    let mut problems = vec![];
+    let mut read = 0;
+    for (f, rel) in source_files() {
+        if ["github/", "rules/github/", "economics/"]
+            .iter()
+            .any(|p| rel.starts_with(p))
+            || rel == "workflow.rs"
+        {
+            continue;
+        }
+        read += 1;
+        let code = code(&f);
+        for name in GITHUB_ONLY {
+            if code.contains(name) {
+                problems.push(format!("{rel}: {name}"));
+            }
+        }
+    }
+    assert!(read > 50, "read {read} files");
+    assert!(
+        problems.is_empty(),
+        "neutral code reads GitHub trigger names (ask `Trigger::kind`): {problems:#?}"
+    );
+}
+
 /// The graph check sees the edges it should: a module above uses one below.
 #[test]
 fn the_module_graph_reads_imports() {
@@ -1152,12 +1196,14 @@ fn layout_tables_name_real_places() {
     );
 }
 
-/// The job keys whose meaning is a typed field of `workflow::Job`, filled once by
-/// each platform's lowering (docs/architecture.md, "A job's typed fields"): GitHub
-/// `if`, `environment`, `container`, `services`, `strategy` (`matrix`),
-/// `timeout-minutes`, `continue-on-error`; GitLab `rules`, `only`, `except`,
-/// `image`, `parallel`, `timeout`, `allow_failure`, `stage`.
-const JOB_FIELD_KEYS: &[&str] = &[
+/// The job and step keys whose meaning is a typed field of `workflow::Job` or
+/// `workflow::Step`, filled once by each platform's lowering (docs/architecture.md,
+/// "Typed job and step fields"): GitHub `if`, `environment`, `container`,
+/// `services`, `strategy` (`matrix`), `timeout-minutes`, `continue-on-error`,
+/// `defaults` (`run.working-directory`); a GitHub step's `if`, `continue-on-error`,
+/// `working-directory`, `shell` (in `Run::shell`) and `with`; GitLab `rules`,
+/// `only`, `except`, `image`, `parallel`, `timeout`, `allow_failure`, `stage`.
+const FIELD_KEYS: &[&str] = &[
     "if",
     "rules",
     "only",
@@ -1174,28 +1220,21 @@ const JOB_FIELD_KEYS: &[&str] = &[
     "continue-on-error",
     "allow_failure",
     "stage",
+    // A step's own keys besides `if` and `continue-on-error`, and the job's
+    // default folder for its steps.
+    "working-directory",
+    "defaults",
+    "shell",
+    "with",
 ];
 
 /// Reads of those keys by name left in neutral code (analysis, economics but
-/// GitLab's own `economics/gitlab.rs`, intent, facts, the rules that run on every
-/// platform): (file, the read as written without whitespace, why). A step's keys
-/// are not job fields; the others are GitHub's key read where moving onto the field
-/// would change what GitLab jobs get, a fix to make with its own check. The list
-/// only shrinks.
+/// GitLab's own `economics/gitlab.rs`, intent, facts, the model, the engine, the
+/// rules' shared code and the rules that run on every platform): (file, the read as
+/// written without whitespace, why). Each is a GitHub key read where moving onto the
+/// field would change what GitLab jobs get, a fix to make with its own check. The
+/// list only shrinks.
 const KNOWN_KEY_READS: &[(&str, &str, &str)] = &[
-    ("analysis/scan.rs", "step.get(\"if\")", "a step's `if:`"),
-    (
-        "analysis/scan.rs",
-        "step.get(\"continue-on-error\")",
-        "a step's",
-    ),
-    ("economics/mod.rs", "s.get(\"if\")", "a step's `if:`"),
-    ("economics/savings.rs", "s.get(\"if\")", "a step's `if:`"),
-    (
-        "rules/reliability/masked_failure.rs",
-        "site.step.entry(\"continue-on-error\")",
-        "a step's",
-    ),
     (
         "analysis/capabilities/ci_timeouts.rs",
         "j.entry(\"timeout-minutes\")",
@@ -1224,10 +1263,11 @@ const KNOWN_KEY_READS: &[(&str, &str, &str)] = &[
 ];
 
 /// Neutral rules and analysis read a job's condition, environment, container,
-/// services, matrix, timeout and allow-failure from its typed fields, not by either
-/// platform's key names.
+/// services, matrix, timeout, allow-failure and default folder, and a step's
+/// condition, continue-on-error, folder and inputs, from their typed fields, not by
+/// either platform's key names.
 #[test]
-fn neutral_code_reads_typed_job_fields() {
+fn neutral_code_reads_typed_fields() {
     use pipewise::workflow::Platform;
     let root = src();
     let mut files: BTreeSet<String> = source_files()
@@ -1236,8 +1276,15 @@ fn neutral_code_reads_typed_job_fields() {
         .filter(|rel| {
             (rel.starts_with("analysis/")
                 || rel.starts_with("economics/")
-                || rel == "intent.rs"
-                || rel == "facts.rs")
+                || [
+                    "intent.rs",
+                    "facts.rs",
+                    "workflow.rs",
+                    "audit.rs",
+                    "rules/mod.rs",
+                    "rules/ships.rs",
+                ]
+                .contains(&rel.as_str()))
                 && rel != "economics/gitlab.rs"
         })
         .collect();
@@ -1271,7 +1318,7 @@ fn neutral_code_reads_typed_job_fields() {
                     all.push_str(l);
                     all
                 });
-        for key in JOB_FIELD_KEYS {
+        for key in FIELD_KEYS {
             for method in ["get", "entry"] {
                 let needle = format!(".{method}(\"{key}\")");
                 for (at, _) in code.match_indices(&needle) {
@@ -1288,7 +1335,7 @@ fn neutral_code_reads_typed_job_fields() {
                         seen.insert((rel.clone(), read));
                     } else {
                         problems.push(format!(
-                            "{rel} reads `{read}`: read the job's typed field (workflow::Job)"
+                            "{rel} reads `{read}`: read the typed field (workflow::Job, workflow::Step)"
                         ));
                     }
                 }

@@ -14,7 +14,7 @@ use crate::facts::Facts;
 use crate::intent::{action_intent, word_intent_phrase, Intent};
 use crate::needs::{Dir, NeedsGraph};
 use crate::schema::{DeployCheck, DeployPath};
-use crate::workflow::{Job, Workflow};
+use crate::workflow::{Job, TriggerKind, Workflow};
 use foldhash::HashMap;
 use pipewise_yaml::Node;
 
@@ -141,7 +141,7 @@ pub fn tier(wf: &Workflow, job: &Job) -> Tier {
             return t;
         }
     }
-    if wf.has_trigger("pull_request") && !wf.has_trigger("push") {
+    if wf.has_kind(TriggerKind::ChangeRequest) && !wf.has_kind(TriggerKind::Push) {
         return Tier::Preview;
     }
     Tier::Production
@@ -434,7 +434,11 @@ impl RunLinks {
         let mut sources = vec![vec![]; workflows.len()];
         let mut unresolved = vec![false; workflows.len()];
         for (i, w) in workflows.iter().enumerate() {
-            for t in w.triggers.iter().filter(|t| t.event == "workflow_run") {
+            for t in w
+                .triggers
+                .iter()
+                .filter(|t| t.kind == TriggerKind::AfterWorkflow)
+            {
                 let names: Vec<&str> = match t.config.and_then(|c| c.get("workflows")) {
                     Some(n) => match n.as_seq() {
                         Some(items) => items.iter().filter_map(Node::as_str).collect(),
@@ -705,7 +709,7 @@ pub fn paths(
             continue;
         };
         let around: &Around = around_slot.get_or_insert_with(|| {
-            let after_tested = wf.has_trigger("workflow_run")
+            let after_tested = wf.has_kind(TriggerKind::AfterWorkflow)
                 && (links.unresolved(f.wf)
                     || links
                         .sources_of(f.wf)

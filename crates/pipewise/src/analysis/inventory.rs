@@ -5,7 +5,7 @@
 use crate::github::expr::find_embedded_where;
 use crate::keywords::contains_ignore_ascii_case;
 use crate::schema::{JobSummary, SecretUse, StepSummary, WorkflowSummary};
-use crate::workflow::{Action, Job, Matrix, Workflow};
+use crate::workflow::{Action, Job, Matrix, TriggerKind, Workflow};
 use pipewise_yaml::{Document, Node, NodeKind};
 use std::collections::BTreeMap;
 
@@ -58,10 +58,10 @@ pub fn workflows(workflows: &[Workflow]) -> Vec<WorkflowSummary> {
                 name: w.name.map(str::to_string),
                 triggers: w.triggers.iter().map(|t| t.event.to_string()).collect(),
                 workflow_run: strings(
-                    w.root
-                        .get("on")
-                        .and_then(|o| o.get("workflow_run"))
-                        .and_then(|r| r.get("workflows")),
+                    w.triggers
+                        .iter()
+                        .find(|t| t.kind == TriggerKind::AfterWorkflow)
+                        .and_then(|t| t.config?.get("workflows")),
                 ),
                 jobs: w
                     .jobs
@@ -84,7 +84,7 @@ pub fn workflows(workflows: &[Workflow]) -> Vec<WorkflowSummary> {
                                 uses: s.uses_str().map(str::to_string),
                                 run: s.run.as_ref().map(|r| r.text.to_string()),
                                 working_directory: s
-                                    .get("working-directory")
+                                    .working_directory
                                     .and_then(Node::as_str)
                                     .map(str::to_string),
                             })

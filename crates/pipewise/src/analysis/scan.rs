@@ -14,7 +14,7 @@ use crate::repo::{called_script, Repo, Scripts};
 use crate::rules::{self, RuleMeta};
 use crate::schema::ReportFinding;
 use crate::shell::Script;
-use crate::workflow::{Action, Job, Step, Workflow};
+use crate::workflow::{Action, Job, Step, TriggerKind, Workflow};
 use pipewise_yaml::Node;
 
 /// One place that provides a capability.
@@ -101,15 +101,6 @@ impl Scan {
         self.hits.iter().filter(move |h| h.cap == cap)
     }
 }
-
-const CHANGE_EVENTS: &[&str] = &[
-    "push",
-    "pull_request",
-    "pull_request_target",
-    "merge_group",
-    "workflow_call",
-    "workflow_run",
-];
 
 fn literal_true(n: Option<&Node>) -> bool {
     n.and_then(Node::as_bool) == Some(true)
@@ -288,12 +279,8 @@ pub fn scan<'a>(
     }
     let links = super::deploy::RunLinks::new(workflows);
     for (wi, wf) in workflows.iter().enumerate() {
-        let on_change = wf.triggers.iter().any(|t| CHANGE_EVENTS.contains(&t.event));
-        let on_pr = wf.triggers.iter().any(|t| {
-            t.event == "pull_request"
-                || t.event == "pull_request_target"
-                || t.event == "merge_group"
-        });
+        let on_change = wf.triggers.iter().any(|t| t.kind.on_change());
+        let on_pr = wf.triggers.iter().any(|t| t.kind.change_request());
         let schedule_only = !on_change && !wf.triggers.is_empty();
         let deploying: &[bool] = deploying_of.get(wi).map_or(&[], |d| d);
         // One walk each way for every job (linear in jobs plus `needs:` edges).
@@ -306,8 +293,8 @@ pub fn scan<'a>(
             .sources_of(wi)
             .any(|s| deploying_of.get(s).is_some_and(|d| d.iter().any(|x| *x)))
             || wf.triggers.iter().any(|t| {
-                matches!(t.event, "deployment_status" | "deployment")
-                    || t.event == "workflow_run"
+                t.kind == TriggerKind::Deployment
+                    || t.kind == TriggerKind::AfterWorkflow
                         && t.config.is_some_and(|c| {
                             c.get("workflows")
                                 .and_then(Node::as_seq)
@@ -558,7 +545,7 @@ fn ephemeral_cluster(job: &Job) -> bool {
 fn matrix_platforms(job: &Job) -> Option<(usize, usize)> {
     let matrix = job.matrix?.node();
     job.steps.iter().enumerate().find_map(|(si, s)| {
-        let with = s.get("with")?;
+        let with = s.with?;
         let text = ["platforms", "set", "platform"]
             .iter()
             .filter_map(|k| with.get(k).and_then(Node::as_str))
@@ -776,14 +763,15 @@ impl<'a> Ctx<'a> {
         let end_line = doc
             .line(step.node.span.end.saturating_sub(1))
             .max(start_line);
-        let step_weak: Option<String> =
-            if literal_true(step.get("continue-on-error")) && !job.reraises_failure_of(step) {
-                Some("continue-on-error: the step may fail without failing the job".into())
-            } else if literal_false_if(step.get("if")) {
-                Some("disabled with `if: false`".into())
-            } else {
-                job_weak.map(str::to_string)
-            };
+        let step_weak: Option<String> = if literal_true(step.allow_failure.map(|e| &e.value))
+            && !job.reraises_failure_of(step)
+        {
+            Some("continue-on-error: the step may fail without failing the job".into())
+        } else if literal_false_if(step.condition.map(|e| &e.value)) {
+            Some("disabled with `if: false`".into())
+        } else {
+            job_weak.map(str::to_string)
+        };
         // Findings inside this step, with their lines: a finding about one command
         // of a script weakens that command, one about the step weakens all of it.
         // (The reason is worded only for the finding a hit takes.)
@@ -847,16 +835,7 @@ impl<'a> Ctx<'a> {
         let mut checks_something = false;
         if let Some(run) = &step.run {
             if let Some(script) = &run.script {
-                let cwd = step
-                    .get("working-directory")
-                    .and_then(Node::as_str)
-                    .or_else(|| {
-                        job.get("defaults")
-                            .and_then(|d| d.get("run"))
-                            .and_then(|r| r.get("working-directory"))
-                            .and_then(Node::as_str)
-                    })
-                    .unwrap_or("");
+                let cwd = step.cwd(Some(job)).unwrap_or("");
                 let env = |name: &str| {
                     crate::rules::github::security::common::env_value(
                         Some(wf),

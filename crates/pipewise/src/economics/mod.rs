@@ -422,7 +422,7 @@ fn job_static(facts_table: &Facts, j: &Job) -> JobStatic {
             .map(|s| {
                 (
                     duration::step_kind(facts_table, s, facts),
-                    Cond::parse(s.get("if")),
+                    Cond::parse(s.condition.map(|e| &e.value)),
                 )
             })
             .collect(),

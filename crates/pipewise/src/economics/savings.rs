@@ -523,7 +523,7 @@ fn checks_on_every_os(j: &super::JobModel, job_month: f64) -> Option<Found> {
     let mut tools: Vec<&str> = vec![];
     for s in &j.job.steps {
         // A step already limited by an `if:` (`runner.os == 'Linux'`) is left alone.
-        if s.get("if").is_some() || s.action().is_some() {
+        if s.condition.is_some() || s.action().is_some() {
             continue;
         }
         let mut checks: Vec<&str> = vec![];

@@ -6,7 +6,7 @@ use crate::finding::Span;
 use crate::shell::{is_posix_shell, Script};
 use crate::workflow::{
     image_of, Condition, Container, Environment, Job, Matrix, Need, NeedFrom, Needs, Platform,
-    Problem, Run, Service, Step, Timeout, Trigger, Workflow,
+    Problem, Run, Service, Step, Timeout, Trigger, TriggerKind, Workflow,
 };
 use pipewise_yaml::{Document, Entry, Node, NodeKind};
 
@@ -158,6 +158,7 @@ fn triggers<'a>(on: Option<&'a Node>, problems: &mut Vec<Problem>) -> Vec<Trigge
     match &on.kind {
         NodeKind::Scalar { value, .. } => vec![Trigger {
             event: value,
+            kind: kind(value),
             span: on.span,
             config: None,
         }],
@@ -166,6 +167,7 @@ fn triggers<'a>(on: Option<&'a Node>, problems: &mut Vec<Problem>) -> Vec<Trigge
             .filter_map(|i| {
                 i.as_str().map(|e| Trigger {
                     event: e,
+                    kind: kind(e),
                     span: i.span,
                     config: None,
                 })
@@ -177,6 +179,7 @@ fn triggers<'a>(on: Option<&'a Node>, problems: &mut Vec<Problem>) -> Vec<Trigge
                 let ev = e.key.as_str()?;
                 Some(Trigger {
                     event: ev,
+                    kind: kind(ev),
                     span: e.key.span,
                     config: if e.value.is_null() {
                         None
@@ -206,6 +209,24 @@ fn triggers<'a>(on: Option<&'a Node>, problems: &mut Vec<Problem>) -> Vec<Trigge
         }
     })
     .collect()
+}
+
+/// The neutral kind of a GitHub event.
+fn kind(event: &str) -> TriggerKind {
+    match event {
+        "push" => TriggerKind::Push,
+        "pull_request" => TriggerKind::ChangeRequest,
+        "pull_request_target" => TriggerKind::ChangeRequestBase,
+        "merge_group" => TriggerKind::MergeQueue,
+        "schedule" => TriggerKind::Schedule,
+        "workflow_dispatch" => TriggerKind::Manual,
+        "repository_dispatch" => TriggerKind::Api,
+        "workflow_call" => TriggerKind::Call,
+        "workflow_run" => TriggerKind::AfterWorkflow,
+        "deployment" | "deployment_status" => TriggerKind::Deployment,
+        "release" => TriggerKind::Release,
+        _ => TriggerKind::Other,
+    }
 }
 
 /// Every event that can trigger a GitHub Actions workflow.
@@ -394,6 +415,9 @@ fn read_field<'a>(job: &mut Job<'a>, k: &str, e: &'a Entry) {
             })
         }
         "continue-on-error" if job.allow_failure.is_none() => job.allow_failure = Some(e),
+        "defaults" if job.working_directory.is_none() => {
+            job.working_directory = v.get("run").and_then(|r| r.get("working-directory"))
+        }
         _ => {}
     }
 }
@@ -437,13 +461,24 @@ pub(super) fn parse_steps<'a>(
             });
             continue;
         };
+        // The typed fields, in the pass that checks the keys (the first of a
+        // repeated key, as `Node::get` reads it).
+        let mut typed = Step::new(index, item);
         for se in m {
             let k = se.key.as_str().unwrap_or("");
-            if !STEP_KEYS.contains(&k) {
-                problems.push(Problem {
+            match k {
+                "if" if typed.condition.is_none() => typed.condition = Some(se),
+                "continue-on-error" if typed.allow_failure.is_none() => {
+                    typed.allow_failure = Some(se)
+                }
+                "working-directory" if typed.working_directory.is_none() => {
+                    typed.working_directory = Some(&se.value)
+                }
+                _ if !STEP_KEYS.contains(&k) => problems.push(Problem {
                     span: se.key.span,
                     message: format!("unknown step key `{k}`"),
-                });
+                }),
+                _ => {}
             }
         }
         let shell = item.get("shell").and_then(Node::as_str).or(default_shell);
@@ -480,7 +515,7 @@ pub(super) fn parse_steps<'a>(
             run,
             with: item.get("with"),
             env: item.get("env"),
-            ..Step::new(index, item)
+            ..typed
         });
     }
     steps
@@ -644,5 +679,132 @@ mod tests {
         assert!(none.container.is_none() && none.services.is_empty());
         assert!(none.matrix.is_none() && none.matrix_values("os").is_none());
         assert!(none.timeout.is_none() && none.allow_failure.is_none());
+    }
+
+    /// Each typed step field, read by the GitHub lowering from its key, and the
+    /// job's default folder: a step with every one, steps that run an action and a
+    /// script in the job's default folder, and a job with no default.
+    #[test]
+    fn step_fields_are_read_from_github_keys() {
+        let d = wf(concat!(
+            "on: push
+jobs:
+  a:
+    runs-on: x
+",
+            "    defaults:
+      run:
+        working-directory: web
+        shell: bash
+",
+            "    steps:
+",
+            "      - name: Test
+        if: github.event_name == 'push'
+",
+            "        continue-on-error: true
+        working-directory: api
+",
+            "        shell: sh
+        env:
+          A: b
+        run: make test
+",
+            "      - uses: actions/setup-node@v4
+        with:
+          node-version: 22
+",
+            "      - run: make
+",
+            "  b:
+    runs-on: x
+    steps:
+      - run: make
+",
+        ));
+        let w = Workflow::new("w.yml", &d);
+        assert!(w.problems.is_empty(), "{:?}", w.problems);
+        fn text(n: Option<&Node>) -> Option<&str> {
+            n.and_then(Node::as_str)
+        }
+        let a = w.job("a").unwrap();
+        assert_eq!(text(a.working_directory), Some("web"));
+        let [full, action, plain] = &a.steps[..] else {
+            panic!("{:?}", a.steps);
+        };
+        assert_eq!(full.name, Some("Test"));
+        assert_eq!(
+            text(full.condition.map(|e| &e.value)),
+            Some("github.event_name == 'push'")
+        );
+        assert_eq!(full.condition.and_then(|e| e.key.as_str()), Some("if"));
+        assert_eq!(text(full.allow_failure.map(|e| &e.value)), Some("true"));
+        assert_eq!(
+            full.allow_failure.and_then(|e| e.key.as_str()),
+            Some("continue-on-error")
+        );
+        assert_eq!(text(full.working_directory), Some("api"));
+        assert_eq!(full.cwd(Some(a)), Some("api"));
+        assert_eq!(text(full.env.and_then(|e| e.get("A"))), Some("b"));
+        let run = full.run.as_ref().unwrap();
+        assert_eq!((run.text, run.shell), ("make test", Some("sh")));
+        assert!(full.uses.is_none() && full.with.is_none());
+        assert_eq!(action.action(), Some("actions/setup-node"));
+        assert_eq!(action.with_str("node-version"), Some("22"));
+        assert!(action.run.is_none());
+        for s in [action, plain] {
+            assert!(s.condition.is_none() && s.allow_failure.is_none());
+            assert!(s.working_directory.is_none());
+            assert_eq!(s.cwd(Some(a)), Some("web"));
+        }
+        assert_eq!(plain.run.as_ref().unwrap().shell, Some("bash"));
+        assert_eq!(plain.cwd(None), None);
+        let b = w.job("b").unwrap();
+        assert!(b.working_directory.is_none());
+        assert_eq!(b.steps[0].cwd(Some(b)), None);
+    }
+
+    /// Every form of `on:` gives each event its neutral kind (the name kept).
+    #[test]
+    fn triggers_get_their_neutral_kind() {
+        use TriggerKind as K;
+        let kinds = |on: &str| -> Vec<(String, K)> {
+            let d = wf(&format!(
+                "on: {on}\njobs:\n  a:\n    runs-on: x\n    steps: [{{run: make}}]\n"
+            ));
+            let w = Workflow::new("ci.yml", &d);
+            w.triggers
+                .iter()
+                .map(|t| (t.event.to_string(), t.kind))
+                .collect()
+        };
+        assert_eq!(kinds("push"), [("push".into(), K::Push)]);
+        let all = "[push, pull_request, pull_request_target, merge_group, schedule, workflow_dispatch, repository_dispatch, workflow_call, workflow_run, deployment, deployment_status, release, issues]";
+        let got: Vec<K> = kinds(all).into_iter().map(|(_, k)| k).collect();
+        assert_eq!(
+            got,
+            [
+                K::Push,
+                K::ChangeRequest,
+                K::ChangeRequestBase,
+                K::MergeQueue,
+                K::Schedule,
+                K::Manual,
+                K::Api,
+                K::Call,
+                K::AfterWorkflow,
+                K::Deployment,
+                K::Deployment,
+                K::Release,
+                K::Other
+            ]
+        );
+        assert_eq!(
+            kinds("{pull_request: {branches: [main]}, workflow_run: {workflows: [CI]}}"),
+            [
+                ("pull_request".into(), K::ChangeRequest),
+                ("workflow_run".into(), K::AfterWorkflow)
+            ]
+        );
     }
 }

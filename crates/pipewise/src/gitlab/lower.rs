@@ -456,6 +456,18 @@ mod tests {
             assert!(j.matrix.is_none() && j.timeout.is_none(), "{id}");
             assert!(j.allow_failure.is_none() && j.stage.is_none(), "{id}");
         }
+        // A script line runs when its job does, where its job does, and fails it:
+        // no step field of its own (`allow_failure:` is the job's).
+        for id in ["full", "none"] {
+            let j = job(id);
+            assert!(j.working_directory.is_none(), "{id}");
+            assert!(!j.steps.is_empty(), "{id}");
+            for s in &j.steps {
+                assert!(s.condition.is_none() && s.allow_failure.is_none(), "{id}");
+                assert!(s.working_directory.is_none() && s.cwd(Some(j)).is_none());
+                assert!(s.run.is_some() && s.uses.is_none() && s.with.is_none());
+            }
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@ use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::{CapabilityStatus, Evidence};
-use crate::workflow::Workflow;
+use crate::workflow::{TriggerKind, Workflow};
 
 pub const META: CapabilityMeta = CapabilityMeta {
     id: "ci.concurrency",
@@ -46,8 +46,8 @@ fn concurrency(i: &Input) -> Verdict {
         .enumerate()
         .filter(|(wi, w)| {
             i.scan.jobs.iter().any(|f| f.wf == *wi && f.deploys)
-                || w.has_trigger("push")
-                || w.has_trigger("pull_request")
+                || w.has_kind(TriggerKind::Push)
+                || w.has_kind(TriggerKind::ChangeRequest)
         })
         .map(|(_, w)| w)
         .collect();
