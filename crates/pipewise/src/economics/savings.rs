@@ -495,7 +495,7 @@ fn source_only_check(c: &Command) -> Option<&str> {
     }
     pipewise_catalog::catalog()
         .tool(name)
-        .is_some_and(|t| t.provides.iter().any(|p| p == "ci.lint"))
+        .is_some_and(|t| t.provides.contains(&"ci.lint"))
         .then_some(name)
 }
 
