@@ -328,7 +328,7 @@ fn publish_credential(step: &crate::workflow::Step) -> Option<&'static str> {
         let name = e.key.as_str()?;
         pipewise_catalog::catalog()
             .publish_credential(name)
-            .map(|c| c.read_by.as_str())
+            .map(|c| c.read_by)
     })
 }
 
