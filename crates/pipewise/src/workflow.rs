@@ -379,6 +379,80 @@ pub struct Job<'a> {
     /// The folder the job's steps run in unless a step says otherwise: GitHub
     /// `defaults.run.working-directory`, as written (GitLab jobs have none).
     pub working_directory: Option<&'a Node>,
+    /// The runner the job asks for: GitHub `runs-on`, GitLab `tags`.
+    pub runner: Option<Runner<'a>>,
+    /// GitLab `when:` (`on_success`, `manual`, `never`, …; GitHub jobs have none: an
+    /// `if:` says it).
+    pub when: Option<&'a Entry>,
+    /// How the job's runs exclude each other: GitHub job `concurrency`, GitLab
+    /// `resource_group`.
+    pub concurrency: Option<Concurrency<'a>>,
+    /// GitLab `interruptible:`: a newer pipeline may cancel the job (GitHub says it
+    /// with `concurrency`'s `cancel-in-progress`).
+    pub interruptible: Option<&'a Entry>,
+    /// GitHub job `permissions` (the token's scopes; GitLab jobs have no such key:
+    /// a job token's reach is the project's setting).
+    pub permissions: Option<&'a Entry>,
+    /// GitHub job `outputs` (GitLab hands values on through `dotenv` artifacts, not
+    /// read as outputs).
+    pub outputs: Option<&'a Entry>,
+}
+
+/// The runner a job asks for, as its platform writes it.
+#[derive(Debug, Clone, Copy)]
+pub enum Runner<'a> {
+    /// GitHub `runs-on`: a label, a list of labels, or a mapping with `group:` and
+    /// `labels:`.
+    RunsOn(&'a Entry),
+    /// GitLab `tags:`: a list of the labels a runner must have.
+    Tags(&'a Entry),
+}
+
+impl<'a> Runner<'a> {
+    pub fn entry(&self) -> &'a Entry {
+        match self {
+            Runner::RunsOn(e) | Runner::Tags(e) => e,
+        }
+    }
+    /// GitHub `runs-on` (`None` for GitLab `tags`).
+    pub fn runs_on(&self) -> Option<&'a Node> {
+        match self {
+            Runner::RunsOn(e) => Some(&e.value),
+            Runner::Tags(_) => None,
+        }
+    }
+    /// GitLab `tags` (`None` for GitHub `runs-on`).
+    pub fn tags(&self) -> Option<&'a Node> {
+        match self {
+            Runner::Tags(e) => Some(&e.value),
+            Runner::RunsOn(_) => None,
+        }
+    }
+}
+
+/// How runs of a job, or of a whole workflow, exclude each other.
+#[derive(Debug, Clone, Copy)]
+pub enum Concurrency<'a> {
+    /// GitHub `concurrency`: a group name, or a mapping with `group:` and
+    /// `cancel-in-progress:` (a newer run waits for, or cancels, the running one).
+    Group(&'a Entry),
+    /// GitLab `resource_group`: one job of the group runs at a time, the others wait.
+    ResourceGroup(&'a Entry),
+}
+
+impl<'a> Concurrency<'a> {
+    pub fn entry(&self) -> &'a Entry {
+        match self {
+            Concurrency::Group(e) | Concurrency::ResourceGroup(e) => e,
+        }
+    }
+    /// GitHub `concurrency` (`None` for GitLab `resource_group`).
+    pub fn group(&self) -> Option<&'a Entry> {
+        match self {
+            Concurrency::Group(e) => Some(e),
+            Concurrency::ResourceGroup(_) => None,
+        }
+    }
 }
 
 /// Where a needed job runs.
@@ -460,6 +534,12 @@ impl<'a> Job<'a> {
             allow_failure: None,
             stage: None,
             working_directory: None,
+            runner: None,
+            when: None,
+            concurrency: None,
+            interruptible: None,
+            permissions: None,
+            outputs: None,
         }
     }
     /// A step under `continue-on-error` whose failure a later step of the job turns
@@ -640,6 +720,10 @@ pub struct Workflow<'a> {
     /// (GitLab includes of other projects, remote ones, or ones with variables), so
     /// what is not seen may still be there.
     pub incomplete: bool,
+    /// GitHub's workflow-level `concurrency` (GitLab has none at this level).
+    pub concurrency: Option<&'a Entry>,
+    /// GitHub's workflow-level `permissions` (GitLab has none).
+    pub permissions: Option<&'a Entry>,
 }
 
 impl<'a> Workflow<'a> {

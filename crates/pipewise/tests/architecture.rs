@@ -1200,9 +1200,11 @@ fn layout_tables_name_real_places() {
 /// `workflow::Step`, filled once by each platform's lowering (docs/architecture.md,
 /// "Typed job and step fields"): GitHub `if`, `environment`, `container`,
 /// `services`, `strategy` (`matrix`), `timeout-minutes`, `continue-on-error`,
-/// `defaults` (`run.working-directory`); a GitHub step's `if`, `continue-on-error`,
-/// `working-directory`, `shell` (in `Run::shell`) and `with`; GitLab `rules`,
-/// `only`, `except`, `image`, `parallel`, `timeout`, `allow_failure`, `stage`.
+/// `defaults` (`run.working-directory`), `runs-on`, `concurrency`, `permissions`,
+/// `outputs` (a workflow's `concurrency` and `permissions` too); a GitHub step's
+/// `if`, `continue-on-error`, `working-directory`, `shell` (in `Run::shell`) and
+/// `with`; GitLab `rules`, `only`, `except`, `image`, `parallel`, `timeout`,
+/// `allow_failure`, `stage`, `tags`, `when`, `resource_group`, `interruptible`.
 const FIELD_KEYS: &[&str] = &[
     "if",
     "rules",
@@ -1226,6 +1228,16 @@ const FIELD_KEYS: &[&str] = &[
     "defaults",
     "shell",
     "with",
+    // The runner, `when:`, concurrency, permissions and outputs (a workflow's
+    // `concurrency` and `permissions` too).
+    "runs-on",
+    "tags",
+    "when",
+    "concurrency",
+    "resource_group",
+    "interruptible",
+    "permissions",
+    "outputs",
 ];
 
 /// Reads of those keys by name left in neutral code (analysis, economics but
@@ -1263,9 +1275,9 @@ const KNOWN_KEY_READS: &[(&str, &str, &str)] = &[
 ];
 
 /// Neutral rules and analysis read a job's condition, environment, container,
-/// services, matrix, timeout, allow-failure and default folder, and a step's
-/// condition, continue-on-error, folder and inputs, from their typed fields, not by
-/// either platform's key names.
+/// services, matrix, timeout, allow-failure, default folder, runner, `when:`,
+/// concurrency, permissions and outputs, and a step's condition, continue-on-error,
+/// folder and inputs, from their typed fields, not by either platform's key names.
 #[test]
 fn neutral_code_reads_typed_fields() {
     use pipewise::workflow::Platform;

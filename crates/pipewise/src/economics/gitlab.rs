@@ -159,7 +159,8 @@ fn job_static<'a>(
         ));
     }
     let tags: Vec<&str> = j
-        .get("tags")
+        .runner
+        .and_then(|r| r.tags())
         .map(super::events::strings)
         .unwrap_or_default();
     let label = if tags.is_empty() {
@@ -251,7 +252,7 @@ fn runs_in<'a>(job: &Job<'a>, has_workflow_rules: bool, cache: &mut IfCache<'a>)
     if let Some(r) = job.condition.and_then(|c| c.rules()) {
         return eval_rules(r, cache);
     }
-    if !when_runs(job.get("when")) {
+    if !when_runs(job.when.map(|e| &e.value)) {
         return [Tri::False; 3];
     }
     let (only, except) = job.condition.map_or((None, None), |c| c.only_except());

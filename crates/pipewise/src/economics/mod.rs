@@ -524,7 +524,7 @@ fn model<'v, 'a>(
 
 /// The runner of one matrix leg.
 fn leg(j: &Job, values: &[(String, String)], notes: &mut Vec<String>) -> Leg {
-    let Some(ro) = j.get("runs-on") else {
+    let Some(ro) = j.runner.and_then(|r| r.runs_on()) else {
         notes.push(format!(
             "job `{}`: no `runs-on`, priced as Linux 2-core",
             j.id

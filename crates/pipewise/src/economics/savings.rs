@@ -235,9 +235,8 @@ fn find_in(facts: &Facts, models: &[Model], i: usize, a: &Assumptions) -> Vec<Fo
     // Pull-request CI without cancel-in-progress.
     if let Some(e) = evs.iter().find(|e| e.event == Event::PullRequest) {
         let cancels = wf
-            .root
-            .get("concurrency")
-            .and_then(|c| c.get("cancel-in-progress"))
+            .concurrency
+            .and_then(|c| c.value.get("cancel-in-progress"))
             .and_then(|v| v.as_str())
             .is_some_and(|v| v.trim() != "false");
         let pr_target = e.scenario.event == Some("pull_request_target");

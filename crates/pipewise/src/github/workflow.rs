@@ -5,8 +5,8 @@
 use crate::finding::Span;
 use crate::shell::{is_posix_shell, Script};
 use crate::workflow::{
-    image_of, Condition, Container, Environment, Job, Matrix, Need, NeedFrom, Needs, Platform,
-    Problem, Run, Service, Step, Timeout, Trigger, TriggerKind, Workflow,
+    image_of, Concurrency, Condition, Container, Environment, Job, Matrix, Need, NeedFrom, Needs,
+    Platform, Problem, Run, Runner, Service, Step, Timeout, Trigger, TriggerKind, Workflow,
 };
 use pipewise_yaml::{Document, Entry, Node, NodeKind};
 
@@ -25,6 +25,8 @@ impl<'a> Workflow<'a> {
             platform: Platform::GitHub,
             condition: None,
             incomplete: false,
+            concurrency: None,
+            permissions: None,
         };
         let Some(map) = root.as_map() else {
             problems.push(Problem {
@@ -36,11 +38,14 @@ impl<'a> Workflow<'a> {
         };
         for e in map {
             let k = e.key.as_str().unwrap_or("");
-            if !WORKFLOW_KEYS.contains(&k) {
-                problems.push(Problem {
+            match k {
+                "concurrency" if wf.concurrency.is_none() => wf.concurrency = Some(e),
+                "permissions" if wf.permissions.is_none() => wf.permissions = Some(e),
+                _ if !WORKFLOW_KEYS.contains(&k) => problems.push(Problem {
                     span: e.key.span,
                     message: format!("unknown workflow key `{k}`"),
-                });
+                }),
+                _ => {}
             }
         }
         wf.triggers = triggers(root.get("on"), &mut problems);
@@ -418,6 +423,10 @@ fn read_field<'a>(job: &mut Job<'a>, k: &str, e: &'a Entry) {
         "defaults" if job.working_directory.is_none() => {
             job.working_directory = v.get("run").and_then(|r| r.get("working-directory"))
         }
+        "runs-on" if job.runner.is_none() => job.runner = Some(Runner::RunsOn(e)),
+        "concurrency" if job.concurrency.is_none() => job.concurrency = Some(Concurrency::Group(e)),
+        "permissions" if job.permissions.is_none() => job.permissions = Some(e),
+        "outputs" if job.outputs.is_none() => job.outputs = Some(e),
         _ => {}
     }
 }
@@ -619,8 +628,12 @@ mod tests {
     #[test]
     fn job_fields_are_read_from_github_keys() {
         let d = wf(concat!(
-            "on: push\njobs:\n  full:\n    runs-on: x\n",
+            "on: push\npermissions: read-all\n",
+            "concurrency:\n  group: ci\n  cancel-in-progress: true\n",
+            "jobs:\n  full:\n    runs-on: [self-hosted, linux]\n",
             "    if: github.ref == 'refs/heads/main'\n",
+            "    concurrency: deploy\n    permissions:\n      contents: write\n",
+            "    outputs:\n      v: ${{ steps.a.outputs.v }}\n",
             "    environment:\n      name: prod\n      url: https://x\n",
             "    container:\n      image: node:22\n",
             "    services:\n      db: postgres:16\n      cache:\n        image: redis:7\n",
@@ -666,6 +679,25 @@ mod tests {
         assert_eq!(full.timeout.unwrap().minutes, Some(30.0));
         assert_eq!(text(full.allow_failure.map(|e| &e.value)), Some("true"));
         assert_eq!(full.stage, None);
+        let runner = full.runner.unwrap();
+        assert!(matches!(runner, Runner::RunsOn(_)) && runner.tags().is_none());
+        let labels = runner.runs_on().and_then(Node::as_seq).unwrap();
+        assert_eq!(text(labels.first()), Some("self-hosted"));
+        assert_eq!(runner.entry().key.as_str(), Some("runs-on"));
+        let conc = full.concurrency.unwrap();
+        assert!(matches!(conc, Concurrency::Group(_)));
+        assert_eq!(text(conc.group().map(|e| &e.value)), Some("deploy"));
+        assert_eq!(
+            text(full.permissions.and_then(|e| e.value.get("contents"))),
+            Some("write")
+        );
+        assert!(full.outputs.and_then(|e| e.value.get("v")).is_some());
+        assert!(full.when.is_none() && full.interruptible.is_none());
+        assert_eq!(text(w.permissions.map(|e| &e.value)), Some("read-all"));
+        assert_eq!(
+            text(w.concurrency.and_then(|e| e.value.get("group"))),
+            Some("ci")
+        );
         let short = w.job("short").unwrap();
         assert_eq!(short.environment(), Some("staging"));
         assert_eq!(text(short.container.unwrap().image), Some("alpine:3"));
@@ -679,6 +711,9 @@ mod tests {
         assert!(none.container.is_none() && none.services.is_empty());
         assert!(none.matrix.is_none() && none.matrix_values("os").is_none());
         assert!(none.timeout.is_none() && none.allow_failure.is_none());
+        assert_eq!(text(none.runner.and_then(|r| r.runs_on())), Some("x"));
+        assert!(none.concurrency.is_none() && none.permissions.is_none());
+        assert!(none.outputs.is_none() && none.when.is_none());
     }
 
     /// Each typed step field, read by the GitHub lowering from its key, and the
