@@ -1,5 +1,7 @@
 //! The tool catalogue: one place that teaches pipewise a command-line tool or a
-//! GitHub action, as data (`catalog/*.toml`, compiled into the binary and read once).
+//! GitHub action, as data (`catalog/*.toml`). The build script (`build.rs`, with
+//! `src/source.rs`) reads the files, checks them and writes them as Rust statics: a
+//! run reads [`catalog`] and parses nothing.
 //!
 //! An entry says what a tool *is*: its names, how its command line reads (global flags
 //! that take a value, so that `kubectl -n prod rollout undo` is read as `rollout undo`),
@@ -12,209 +14,130 @@
 //! Every entry carries a real command line (`example`), which the table test in
 //! `crates/pipewise/tests/catalog.rs` runs through the classifiers.
 
-use serde::Deserialize;
-use std::collections::BTreeMap;
-use std::sync::OnceLock;
+mod kinds;
+#[cfg(test)]
+#[allow(dead_code)] // what only the build script uses
+mod source;
+mod table;
 
-/// What a piece of pipeline does. Ordered roughly by how much it matters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Intent {
-    /// Cleanup, probes, diagnostics: failing quietly is fine.
-    Harmless,
-    Other,
-    Lint,
-    Build,
-    Test,
-    SecurityScan,
-    Migration,
-    Backup,
-    Publish,
-    Deploy,
-}
-
-impl Intent {
-    pub fn label(self) -> &'static str {
-        match self {
-            Intent::Harmless => "harmless",
-            Intent::Other => "command",
-            Intent::Lint => "lint",
-            Intent::Build => "build",
-            Intent::Test => "test",
-            Intent::SecurityScan => "security scan",
-            Intent::Migration => "migration",
-            Intent::Backup => "backup",
-            Intent::Publish => "publish",
-            Intent::Deploy => "deploy",
-        }
-    }
-    /// A gate: its failure must stop the pipeline.
-    pub fn is_gate(self) -> bool {
-        matches!(
-            self,
-            Intent::Test
-                | Intent::SecurityScan
-                | Intent::Migration
-                | Intent::Backup
-                | Intent::Publish
-                | Intent::Deploy
-                | Intent::Build
-                | Intent::Lint
-        )
-    }
-}
+pub use kinds::{Intent, Oidc};
 
 /// A command-line tool.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct Tool {
     /// The name the entry is filed under (filled in when the catalogue is read).
-    #[serde(skip)]
-    pub name: String,
+    pub name: &'static str,
     /// The name shown in evidence, when not the command name (`coverage.py`).
-    pub label: Option<String>,
+    pub label: Option<&'static str>,
     /// Other command names of the same tool (`fly` for `flyctl`).
-    #[serde(default)]
-    pub aliases: Vec<String>,
+    pub aliases: &'static [&'static str],
     /// What the tool does whenever it runs (`pytest`: test, `echo`: harmless).
     pub intent: Option<Intent>,
     /// Its commands deploy somewhere; which ones is read from its subcommands.
-    #[serde(default)]
     pub deploys: bool,
     /// It publishes packages or images, but only through explicit subcommands.
-    #[serde(default)]
     pub ships: bool,
     /// It runs the command that follows its own options (`sudo`, `timeout 60`).
-    #[serde(default)]
     pub wrapper: bool,
     /// Global options that take a value, before the subcommand (`kubectl -n NS`).
-    #[serde(default)]
-    pub value_flags: Vec<String>,
+    pub value_flags: &'static [&'static str],
     /// Capabilities the tool provides whenever it runs.
-    #[serde(default)]
-    pub provides: Vec<String>,
+    pub provides: &'static [&'static str],
     /// Capabilities provided by a subcommand (`cosign sign`: signing).
-    #[serde(default)]
-    pub subcommands: BTreeMap<String, Vec<String>>,
+    pub subcommands: &'static [(&'static str, &'static [&'static str])],
     /// The deploy target its commands talk to.
-    pub target: Option<String>,
+    pub target: Option<&'static str>,
     /// Deploy targets for commands that have all the given words (`["ecs", "ecs"]`,
     /// `["s3 sync", "s3"]`), first match wins.
-    #[serde(default)]
-    pub targets: Vec<[String; 2]>,
+    pub targets: &'static [[&'static str; 2]],
     /// The migration tool it is, when it runs at all.
-    pub migrates: Option<String>,
+    pub migrates: Option<&'static str>,
     /// The migration tool it is for commands with all the given words, first match wins.
-    #[serde(default)]
-    pub migrates_when: Vec<[String; 2]>,
+    pub migrates_when: &'static [[&'static str; 2]],
     /// The folder its shipping commands build into and always start from empty
     /// (goreleaser's `dist`: `--clean` deletes it, and without it goreleaser refuses a
     /// folder that is not empty): nothing restored there before it runs can ship.
     pub fresh_output: Option<FreshOutput>,
     /// A real command line that uses the tool (the table test runs it).
-    pub example: Option<String>,
+    pub example: Option<&'static str>,
 }
 
 /// A tool's output folder that it empties before it builds ([`Tool::fresh_output`]).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct FreshOutput {
     /// The folder, relative to the directory the tool runs in (`dist`).
-    pub dir: String,
+    pub dir: &'static str,
     /// Configuration files (repository paths, relative to where the tool runs) that
     /// may move the folder; when one of them sets `key`, the folder is unknown.
-    #[serde(default)]
-    pub config: Vec<String>,
+    pub config: &'static [&'static str],
     /// The top-level configuration key that moves the folder (`dist`).
-    pub key: Option<String>,
+    pub key: Option<&'static str>,
 }
 
 /// A GitHub action (`uses:`), matched by prefix of its lowercased name.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct Action {
     /// `owner/repo[/path]`, lowercased; matches that action and everything under it.
-    pub uses: String,
+    pub uses: &'static str,
     /// Only this action or a path under it (`actions/attest`, `actions/attest/x`), not
     /// every name it starts (`actions/attest-sbom`).
-    #[serde(default)]
     pub exact: bool,
     /// The tool named in evidence (`semgrep` for `semgrep/semgrep-action`).
-    pub tool: Option<String>,
+    pub tool: Option<&'static str>,
     /// Capabilities the action provides whenever it runs.
-    #[serde(default)]
-    pub provides: Vec<String>,
+    pub provides: &'static [&'static str],
     /// What it ships, from what it does (not from its name): `publish` (a package, an
     /// image, a GitHub release) or `deploy` (a site or a service). Actions without it
     /// ship nothing pipewise knows of (`getsentry/release-comment-issues-gh-action`).
     pub ships: Option<Intent>,
     /// The deploy target it deploys to.
-    pub target: Option<String>,
+    pub target: Option<&'static str>,
     /// Token scopes it needs: `[scope, level, why]`.
-    #[serde(default)]
-    pub permissions: Vec<[String; 3]>,
+    pub permissions: &'static [[&'static str; 3]],
     /// It requests an OIDC token: `"always"`, or only with one of `oidc-inputs`, or
     /// only without one of `oidc-unless-inputs`.
     pub oidc: Option<Oidc>,
-    #[serde(default)]
-    pub oidc_inputs: Vec<String>,
-    #[serde(default)]
-    pub oidc_unless_inputs: Vec<String>,
+    pub oidc_inputs: &'static [&'static str],
+    pub oidc_unless_inputs: &'static [&'static str],
     /// `input=value` that makes it request an OIDC token.
-    pub oidc_input_equals: Option<[String; 2]>,
+    pub oidc_input_equals: Option<[&'static str; 2]>,
     /// The reference pipewise's templates use: `owner/repo@<sha> # vX.Y.Z`.
-    pub pin: Option<String>,
+    pub pin: Option<&'static str>,
     /// Why the action should no longer be used, and what replaces it.
-    pub deprecated: Option<String>,
-}
-
-/// When an action requests an OIDC token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Oidc {
-    Always,
-    /// With one of `oidc-inputs` set.
-    WithInput,
-    /// Unless one of `oidc-unless-inputs` is set.
-    UnlessInput,
-    /// When `oidc-input-equals` holds.
-    InputEquals,
+    pub deprecated: Option<&'static str>,
 }
 
 /// A migration tool as the stack names it (`prisma`, `django`, `rails`, `flyway`): how
 /// pipewise's templates apply its migrations and check them against the schema.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct Migrator {
     /// The name in the stack's `migrations`.
-    pub name: String,
+    pub name: &'static str,
     /// The command that applies the migrations.
-    pub apply: String,
+    pub apply: &'static str,
     /// A command that fails when the migrations and the schema disagree.
-    pub drift: Option<String>,
+    pub drift: Option<&'static str>,
 }
 
 /// An HTTP endpoint whose call deploys (a platform's deploy hook or deploy API):
 /// `curl`/`wget` to it is a deploy, whatever the script around it is called.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct Endpoint {
     /// Parts the URL has, in this order (lowercase): `["api.render.com/v1/services/",
     /// "/deploys"]`.
-    pub url: Vec<String>,
+    pub url: &'static [&'static str],
     /// Only a request that sends something deploys (`-X POST`, `-d …`): the same URL
     /// read with GET only asks for a deploy's status.
-    #[serde(default)]
     pub post: bool,
     /// A real command line that calls it (the table test checks it deploys).
-    pub example: String,
+    pub example: &'static str,
 }
 
 impl Endpoint {
     /// Whether `url` (lowercase) has this endpoint's parts, in order.
     pub fn matches(&self, url: &str) -> bool {
         let mut rest = url;
-        self.url.iter().all(|part| match rest.find(part.as_str()) {
+        self.url.iter().all(|part| match rest.find(*part) {
             Some(i) => {
                 rest = &rest[i + part.len()..];
                 true
@@ -227,243 +150,99 @@ impl Endpoint {
 /// An environment variable that only a registry's publish command reads
 /// (`CARGO_REGISTRY_TOKEN`: `cargo publish`, never a download): a step handed it is
 /// meant to publish.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct PublishCredential {
     /// The variable's name, or its prefix when `prefix` (`POETRY_PYPI_TOKEN_`).
-    pub name: String,
-    #[serde(default)]
+    pub name: &'static str,
     pub prefix: bool,
     /// The command that reads it (`cargo publish`), for messages and docs.
-    pub read_by: String,
+    pub read_by: &'static str,
 }
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct File {
-    #[serde(default)]
-    tool: BTreeMap<String, Tool>,
-    #[serde(default)]
-    action: Vec<Action>,
-    #[serde(default)]
-    migrator: Vec<Migrator>,
-    #[serde(default)]
-    endpoint: Vec<Endpoint>,
-    #[serde(default)]
-    publish_credential: Vec<PublishCredential>,
-}
-
-/// The catalogue files, in the order their actions are tried.
-pub const FILES: &[(&str, &str)] = &[
-    ("catalog/shell.toml", include_str!("../catalog/shell.toml")),
-    ("catalog/build.toml", include_str!("../catalog/build.toml")),
-    ("catalog/test.toml", include_str!("../catalog/test.toml")),
-    (
-        "catalog/security.toml",
-        include_str!("../catalog/security.toml"),
-    ),
-    (
-        "catalog/release.toml",
-        include_str!("../catalog/release.toml"),
-    ),
-    (
-        "catalog/deploy.toml",
-        include_str!("../catalog/deploy.toml"),
-    ),
-    (
-        "catalog/database.toml",
-        include_str!("../catalog/database.toml"),
-    ),
-    ("catalog/ops.toml", include_str!("../catalog/ops.toml")),
-    (
-        "catalog/github.toml",
-        include_str!("../catalog/github.toml"),
-    ),
-    (
-        "catalog/gitlab.toml",
-        include_str!("../catalog/gitlab.toml"),
-    ),
-];
 
 /// The whole catalogue.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Catalog {
-    tools: Vec<Tool>,
-    /// foldhash, not SipHash: looked up for every command's name (~480,000 times on
+    tools: &'static [Tool],
+    /// Tool names and aliases: looked up for every command's name (~480,000 times on
     /// the corpus), from a fixed set of keys.
-    by_name: foldhash::HashMap<String, usize>,
-    /// [`Catalog::by_name`] for lookups ([`NameTable`]), built after parsing.
-    names: NameTable,
-    actions: Vec<Action>,
-    migrators: Vec<Migrator>,
-    endpoints: Vec<Endpoint>,
-    publish_credentials: Vec<PublishCredential>,
+    names: StrTable<usize>,
+    actions: &'static [Action],
+    migrators: &'static [Migrator],
+    endpoints: &'static [Endpoint],
+    publish_credentials: &'static [PublishCredential],
     /// Actions by the owner of `uses` (before its first `/`), in catalogue order, each
     /// list with the entries of [`Catalog::loose_by_first_byte`] that start like the
     /// owner: an entry with a `/` matches only actions of its owner.
-    by_owner: foldhash::HashMap<String, Vec<usize>>,
-    /// Actions whose `uses` has no `/`, by its first byte: the candidates of an
-    /// action whose owner no entry names.
-    loose_by_first_byte: foldhash::HashMap<u8, Vec<usize>>,
+    by_owner: StrTable<&'static [usize]>,
+    /// Actions whose `uses` has no `/`, by its first byte (ascending): the candidates
+    /// of an action whose owner no entry names.
+    loose_by_first_byte: &'static [(u8, &'static [usize])],
 }
 
-/// Tool names by length, first and last byte: a lookup (every command of every
-/// script asks, ~200,000 times on the corpus) hashes three bytes instead of the
-/// whole name, and compares the one or two names of its bucket.
-#[derive(Debug, Default)]
-struct NameTable {
-    /// Bucket `b`'s names are `entries[starts[b]..starts[b + 1]]`.
-    starts: Vec<u32>,
-    entries: Vec<(Box<str>, usize)>,
+/// Keys by length, first and last byte ([`table::bucket`]): a lookup hashes three
+/// bytes instead of the whole key, and compares the one or two keys of its bucket.
+#[derive(Debug)]
+struct StrTable<V: 'static> {
+    /// 2^`bits` buckets.
+    bits: u32,
+    /// Bucket `b`'s keys are `entries[starts[b]..starts[b + 1]]`.
+    starts: &'static [u32],
+    entries: &'static [(&'static str, V)],
 }
 
-/// 2^12 buckets for ~350 names.
-const NAME_BITS: u32 = 12;
-
-fn name_bucket(name: &[u8]) -> usize {
-    let (Some(&f), Some(&l)) = (name.first(), name.last()) else {
-        return 0;
-    };
-    let key = (name.len() as u32) << 16 | u32::from(f) << 8 | u32::from(l);
-    (key.wrapping_mul(0x9E37_79B1) >> (32 - NAME_BITS)) as usize
-}
-
-impl NameTable {
-    fn new<'a>(names: impl Iterator<Item = (&'a str, usize)>) -> NameTable {
-        let mut all: Vec<(usize, Box<str>, usize)> = names
-            .map(|(n, i)| (name_bucket(n.as_bytes()), n.into(), i))
-            .collect();
-        all.sort_unstable();
-        let mut starts = Vec::with_capacity((1 << NAME_BITS) + 1);
-        let mut at = 0;
-        for b in 0..=(1usize << NAME_BITS) {
-            while all.get(at).is_some_and(|e| e.0 < b) {
-                at += 1;
-            }
-            starts.push(at as u32);
-        }
-        NameTable {
-            starts,
-            entries: all.into_iter().map(|(_, n, i)| (n, i)).collect(),
-        }
-    }
-
-    fn get(&self, name: &str) -> Option<usize> {
-        let b = name_bucket(name.as_bytes());
+impl<V> StrTable<V> {
+    fn get(&self, key: &str) -> Option<&V> {
+        let b = table::bucket(key.as_bytes(), self.bits);
         let (&s, &e) = (self.starts.get(b)?, self.starts.get(b + 1)?);
         self.entries
             .get(s as usize..e as usize)?
             .iter()
-            .find(|(n, _)| **n == *name)
-            .map(|(_, i)| *i)
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v)
     }
 }
 
-/// Reads catalogue files. Errors name the file and the entry.
-pub fn parse(files: &[(&str, &str)]) -> Result<Catalog, String> {
-    let mut c = Catalog::default();
-    for (path, text) in files {
-        let f: File = toml::from_str(text).map_err(|e| format!("{path}: {e}"))?;
-        for (name, mut t) in f.tool {
-            t.name = name.clone();
-            let i = c.tools.len();
-            for n in std::iter::once(&name).chain(&t.aliases) {
-                if c.by_name.insert(n.clone(), i).is_some() {
-                    return Err(format!("{path}: tool `{n}` is defined twice"));
-                }
-            }
-            c.tools.push(t);
-        }
-        for a in f.action {
-            if a.uses != a.uses.to_ascii_lowercase() {
-                return Err(format!("{path}: action `{}` must be lowercase", a.uses));
-            }
-            c.actions.push(a);
-        }
-        c.migrators.extend(f.migrator);
-        for e in &f.endpoint {
-            // Lowercase (arguments are compared lowercased), and with a `/` (callers
-            // skip arguments without one).
-            if e.url.is_empty()
-                || e.url.iter().any(|u| *u != u.to_ascii_lowercase())
-                || !e.url.iter().any(|u| u.contains('/'))
-            {
-                return Err(format!(
-                    "{path}: endpoint {:?} must be lowercase parts, one with a `/`",
-                    e.url
-                ));
-            }
-        }
-        c.endpoints.extend(f.endpoint);
-        c.publish_credentials.extend(f.publish_credential);
-    }
-    c.names = NameTable::new(c.by_name.iter().map(|(n, i)| (n.as_str(), *i)));
-    for (i, a) in c.actions.iter().enumerate() {
-        match a.uses.split_once('/') {
-            Some((owner, _)) => c.by_owner.entry(owner.to_string()).or_default().push(i),
-            None => {
-                if let Some(b) = a.uses.as_bytes().first() {
-                    c.loose_by_first_byte.entry(*b).or_default().push(i);
-                }
-            }
-        }
-    }
-    for (owner, ids) in c.by_owner.iter_mut() {
-        if let Some(loose) = owner
-            .as_bytes()
-            .first()
-            .and_then(|b| c.loose_by_first_byte.get(b))
-        {
-            ids.extend(loose);
-            ids.sort_unstable();
-        }
-    }
-    Ok(c)
-}
+/// The catalogue, written by `build.rs` from `catalog/*.toml`.
+static CATALOG: Catalog = include!(concat!(env!("OUT_DIR"), "/catalog.rs"));
 
-/// The compiled-in catalogue, read once.
+/// The compiled-in catalogue.
 pub fn catalog() -> &'static Catalog {
-    static C: OnceLock<Catalog> = OnceLock::new();
-    C.get_or_init(|| match parse(FILES) {
-        Ok(c) => c,
-        // The files are part of the binary and checked by the tests.
-        Err(e) => panic!("the compiled-in tool catalogue is invalid: {e}"),
-    })
+    &CATALOG
 }
 
 impl Catalog {
     /// The tool a command name (or alias) names.
     pub fn tool(&self, name: &str) -> Option<&Tool> {
-        self.names.get(name).and_then(|i| self.tools.get(i))
+        self.names.get(name).and_then(|&i| self.tools.get(i))
     }
-    pub fn tools(&self) -> &[Tool] {
-        &self.tools
+    pub fn tools(&self) -> &'static [Tool] {
+        self.tools
     }
-    pub fn actions(&self) -> &[Action] {
-        &self.actions
+    pub fn actions(&self) -> &'static [Action] {
+        self.actions
     }
     /// Migration tools, in the order templates prefer them when a repository has
     /// several.
-    pub fn migrators(&self) -> &[Migrator] {
-        &self.migrators
+    pub fn migrators(&self) -> &'static [Migrator] {
+        self.migrators
     }
     /// Endpoints whose call deploys ([`Endpoint`]).
-    pub fn endpoints(&self) -> &[Endpoint] {
-        &self.endpoints
+    pub fn endpoints(&self) -> &'static [Endpoint] {
+        self.endpoints
     }
     /// The deploy endpoint a URL (lowercase) calls, if any.
     pub fn endpoint_for(&self, url: &str) -> Option<&Endpoint> {
         self.endpoints.iter().find(|e| e.matches(url))
     }
     /// Variables only a publish command reads ([`PublishCredential`]).
-    pub fn publish_credentials(&self) -> &[PublishCredential] {
-        &self.publish_credentials
+    pub fn publish_credentials(&self) -> &'static [PublishCredential] {
+        self.publish_credentials
     }
     /// The publish-only credential an environment variable named `name` is, if any.
     pub fn publish_credential(&self, name: &str) -> Option<&PublishCredential> {
         self.publish_credentials.iter().find(|c| {
             if c.prefix {
-                name.len() > c.name.len() && name.starts_with(c.name.as_str())
+                name.len() > c.name.len() && name.starts_with(c.name)
             } else {
                 name == c.name
             }
@@ -475,19 +254,18 @@ impl Catalog {
         &'a self,
         uses: &'u str,
     ) -> impl Iterator<Item = &'a Action> + use<'a, 'u> {
-        // One hash of the owner, where a scan of every entry of the first byte cost
+        // One lookup of the owner, where a scan of every entry of the first byte cost
         // ~25 M instructions on the corpus (`actions/…` has many).
         let owner = uses.split_once('/').map_or(uses, |(o, _)| o);
-        let ids = self
-            .by_owner
-            .get(owner)
-            .or_else(|| {
-                uses.as_bytes()
-                    .first()
-                    .and_then(|b| self.loose_by_first_byte.get(b))
-            })
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
+        let ids: &[usize] = match self.by_owner.get(owner) {
+            Some(ids) => ids,
+            None => uses.as_bytes().first().map_or(&[], |b| {
+                self.loose_by_first_byte
+                    .iter()
+                    .find(|(l, _)| l == b)
+                    .map_or(&[], |(_, ids)| ids)
+            }),
+        };
         ids.iter()
             .filter_map(|i| self.actions.get(*i))
             .filter(move |a| a.matches(uses))
@@ -502,10 +280,10 @@ impl Action {
     /// Whether this entry describes `uses` (lowercased, without `@ref`).
     pub fn matches(&self, uses: &str) -> bool {
         if self.exact {
-            uses.strip_prefix(self.uses.as_str())
+            uses.strip_prefix(self.uses)
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
         } else {
-            uses.starts_with(&self.uses)
+            uses.starts_with(self.uses)
         }
     }
     /// Whether the action, with these inputs, requests an OIDC token.
@@ -518,7 +296,7 @@ impl Action {
             Some(Oidc::InputEquals) => self
                 .oidc_input_equals
                 .as_ref()
-                .is_some_and(|[k, v]| input(k).as_deref() == Some(v.as_str())),
+                .is_some_and(|[k, v]| input(k).as_deref() == Some(*v)),
         }
     }
 }
@@ -526,7 +304,7 @@ impl Action {
 impl Tool {
     /// The name shown in evidence.
     pub fn label(&self) -> &str {
-        self.label.as_deref().unwrap_or(&self.name)
+        self.label.unwrap_or(self.name)
     }
     /// Where the subcommand starts in `args` (the words after the command name):
     /// past global options, and past the value of those in `value-flags` (compared
@@ -544,7 +322,7 @@ impl Tool {
         i.min(args.len())
     }
     /// Capabilities its subcommand provides (`args` are the words after the name).
-    pub fn subcommand_provides<S: AsRef<str>>(&self, args: &[S]) -> &[String] {
+    pub fn subcommand_provides<S: AsRef<str>>(&self, args: &[S]) -> &'static [&'static str] {
         if self.subcommands.is_empty() {
             return &[];
         }
@@ -564,29 +342,39 @@ impl Tool {
             }
             None => Some(std::borrow::Cow::Owned(format!("{a0} {a1}"))),
         };
-        two.and_then(|two| self.subcommands.get(two.as_ref()))
-            .or_else(|| self.subcommands.get(a0))
-            .map(Vec::as_slice)
+        two.and_then(|two| self.subcommand(two.as_ref()))
+            .or_else(|| self.subcommand(a0))
             .unwrap_or(&[])
     }
+    /// What `subcommands` says of `name` (sorted by name: a binary search).
+    fn subcommand(&self, name: &str) -> Option<&'static [&'static str]> {
+        let s = self.subcommands;
+        s.binary_search_by(|(k, _)| (*k).cmp(name))
+            .ok()
+            .and_then(|i| s.get(i))
+            .map(|(_, v)| *v)
+    }
     /// The deploy target a command (`args` after the name) talks to.
-    pub fn target_of<S: AsRef<str>>(&self, args: &[S]) -> Option<&str> {
-        if let Some(t) = &self.target {
+    pub fn target_of<S: AsRef<str>>(&self, args: &[S]) -> Option<&'static str> {
+        if let Some(t) = self.target {
             return Some(t);
         }
-        first_when(&self.targets, args)
+        first_when(self.targets, args)
     }
     /// The migration tool a command (`args` after the name) runs.
-    pub fn migration_of<S: AsRef<str>>(&self, args: &[S]) -> Option<&str> {
-        if let Some(t) = &self.migrates {
+    pub fn migration_of<S: AsRef<str>>(&self, args: &[S]) -> Option<&'static str> {
+        if let Some(t) = self.migrates {
             return Some(t);
         }
-        first_when(&self.migrates_when, args)
+        first_when(self.migrates_when, args)
     }
 }
 
 /// The value of the first `[words, value]` whose words all occur among `args`.
-fn first_when<'a, S: AsRef<str>>(table: &'a [[String; 2]], args: &[S]) -> Option<&'a str> {
+fn first_when<S: AsRef<str>>(
+    table: &'static [[&'static str; 2]],
+    args: &[S],
+) -> Option<&'static str> {
     table
         .iter()
         .find(|[words, _]| {
@@ -594,8 +382,13 @@ fn first_when<'a, S: AsRef<str>>(table: &'a [[String; 2]], args: &[S]) -> Option
                 .split_whitespace()
                 .all(|w| args.iter().any(|a| a.as_ref() == w))
         })
-        .map(|[_, v]| v.as_str())
+        .map(|[_, v]| *v)
 }
+
+/// The catalogue with [`source::TEST_EXTRA`]'s entries after it (actions without an
+/// owner), written by `build.rs` like [`CATALOG`].
+#[cfg(test)]
+static TEST_CATALOG: Catalog = include!(concat!(env!("OUT_DIR"), "/catalog_test.rs"));
 
 #[cfg(test)]
 mod tests {
@@ -603,9 +396,57 @@ mod tests {
 
     #[test]
     fn the_compiled_in_catalogue_reads() {
-        let c = parse(FILES).expect("catalogue parses");
+        let c = catalog();
         assert!(c.tools().len() > 100);
         assert!(c.actions().len() > 50);
+        assert!(c.tool("kubectl").is_some_and(|t| t.name == "kubectl"));
+        assert!(c.tool("fly").is_some_and(|t| t.name == "flyctl"));
+    }
+
+    /// The statics are the files: every entry as `build.rs` wrote it is the entry as
+    /// the files read, field by field, in the same order.
+    #[test]
+    fn the_statics_are_the_files() {
+        let dir = env!("CARGO_MANIFEST_DIR");
+        let texts: Vec<(String, String)> = source::FILES
+            .iter()
+            .map(|f| {
+                let path = format!("catalog/{f}");
+                let text = std::fs::read_to_string(format!("{dir}/{path}")).expect("readable");
+                (path, text)
+            })
+            .collect();
+        let files: Vec<(&str, &str)> = texts.iter().map(|(p, t)| (&**p, &**t)).collect();
+        let src = source::parse(&files).expect("the catalogue reads");
+        let c = catalog();
+        // Field names, order and values print alike; `subcommands` is a sorted slice
+        // where the files have a sorted map.
+        let tools: Vec<String> = src
+            .tools
+            .iter()
+            .map(|t| {
+                let map = format!("{:?}", t.subcommands);
+                let list = format!("{:?}", t.subcommands.iter().collect::<Vec<_>>());
+                format!("{t:?}").replacen(&map, &list, 1)
+            })
+            .collect();
+        let statics: Vec<String> = c.tools().iter().map(|t| format!("{t:?}")).collect();
+        assert_eq!(statics, tools);
+        assert!(tools.iter().any(|t| t.contains("subcommands: [(\"")));
+        let same = |a: String, b: String| assert_eq!(a, b);
+        same(format!("{:?}", c.actions()), format!("{:?}", src.actions));
+        same(
+            format!("{:?}", c.migrators()),
+            format!("{:?}", src.migrators),
+        );
+        same(
+            format!("{:?}", c.endpoints()),
+            format!("{:?}", src.endpoints),
+        );
+        same(
+            format!("{:?}", c.publish_credentials()),
+            format!("{:?}", src.publish_credentials),
+        );
     }
 
     #[test]
@@ -623,45 +464,75 @@ mod tests {
         assert_eq!(h.subcommand_start(&["-n", "prod", "rollback", "api"]), 2);
     }
 
+    /// A bad entry is an error naming the file and the entry (the build fails with it).
     #[test]
-    fn duplicates_are_errors() {
-        let e = parse(&[("a.toml", "[tool.x]\n[tool.y]\naliases = [\"x\"]\n")]);
+    fn bad_entries_are_errors() {
+        let e = source::parse(&[("a.toml", "[tool.x]\n[tool.y]\naliases = [\"x\"]\n")]);
         assert!(e.is_err_and(|e| e.contains("`x` is defined twice")));
-        let e = parse(&[("a.toml", "[tool.x]\nintnet = \"test\"\n")]);
-        assert!(e.is_err_and(|e| e.starts_with("a.toml:")));
+        let e = source::parse(&[("a.toml", "[tool.x]\nintnet = \"test\"\n")]);
+        assert!(e.is_err_and(|e| e.starts_with("a.toml:") && e.contains("intnet")));
+        let e = source::parse(&[("b.toml", "[[action]]\nuses = \"Owner/X\"\n")]);
+        assert!(e.is_err_and(|e| e.starts_with("b.toml:") && e.contains("`Owner/X`")));
+        let e = source::parse(&[("c.toml", "[[endpoint]]\nurl = [\"x.io\"]\nexample = \"\"\n")]);
+        assert!(e.is_err_and(|e| e.starts_with("c.toml:") && e.contains("x.io")));
+        assert!(source::parse(&[("d.toml", "[tool.x]\n[tool.y]\naliases = [\"z\"]\n")]).is_ok());
     }
 
-    /// The name table answers as the map it is built from, for every name, alias,
-    /// and near miss.
+    /// Every subcommand of every tool is found by name, and a name between two is not.
     #[test]
-    fn name_table_is_the_map() {
+    fn subcommands_are_found_by_name() {
+        let mut asked = 0;
+        for t in catalog().tools() {
+            for (name, caps) in t.subcommands {
+                assert_eq!(t.subcommand(name), Some(*caps), "{} {name}", t.name);
+                assert_eq!(t.subcommand(&format!("{name}~")), None, "{} {name}", t.name);
+                asked += 1;
+            }
+        }
+        assert!(asked > 10);
+        let cosign = catalog().tool("cosign").expect("cosign");
+        assert!(!cosign.subcommand_provides(&["sign", "x"]).is_empty());
+        assert!(cosign.subcommand_provides(&["version"]).is_empty());
+    }
+
+    /// The name table answers as a scan of every name and alias, for every name,
+    /// alias, and near miss.
+    #[test]
+    fn name_table_is_the_scan() {
         let c = catalog();
+        let scan = |n: &str| {
+            c.tools()
+                .iter()
+                .position(|t| t.name == n || t.aliases.contains(&n))
+        };
         let mut asked: Vec<String> = vec![String::new(), "x".into(), "zz-not-a-tool".into()];
-        for n in c.by_name.keys() {
-            asked.push(n.clone());
-            asked.push(format!("{n}x"));
-            asked.push(format!("x{n}"));
-            asked.push(n.to_ascii_uppercase());
-            asked.push(n.get(..n.len().saturating_sub(1)).unwrap_or("").to_string());
+        for t in c.tools() {
+            for n in std::iter::once(&t.name).chain(t.aliases) {
+                asked.push(n.to_string());
+                asked.push(format!("{n}x"));
+                asked.push(format!("x{n}"));
+                asked.push(n.to_ascii_uppercase());
+                asked.push(n.get(..n.len().saturating_sub(1)).unwrap_or("").to_string());
+            }
         }
         for n in &asked {
-            assert_eq!(c.names.get(n), c.by_name.get(n.as_str()).copied(), "{n:?}");
+            assert_eq!(c.names.get(n).copied(), scan(n), "{n:?}");
         }
         let buckets = c.names.starts.windows(2).filter(|w| w[1] > w[0]).count();
-        assert!(buckets * 4 >= c.by_name.len() * 3, "{buckets} buckets");
+        assert!(
+            buckets * 4 >= c.names.entries.len() * 3,
+            "{buckets} buckets"
+        );
     }
 
     /// The owner index finds what a scan of every entry finds, in the same order.
     #[test]
     fn actions_for_is_the_scan_of_every_entry() {
-        let extra = "[[action]]\nuses = \"act\"\n[[action]]\nuses = \"actions-x\"\nexact = true\n\
-                     [[action]]\nuses = \"zz/yy\"\n[[action]]\nuses = \"z\"\n";
-        let mut files = FILES.to_vec();
-        files.push(("extra.toml", extra));
-        let c = parse(&files).expect("catalogue parses");
+        let c = &TEST_CATALOG;
+        assert!(c.actions().len() > catalog().actions().len());
         let mut asked: Vec<String> = vec![];
         for a in c.actions() {
-            let u = a.uses.as_str();
+            let u = a.uses;
             asked.push(u.to_string());
             asked.push(format!("{u}/sub/path"));
             asked.push(format!("{u}x"));

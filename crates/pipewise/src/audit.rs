@@ -579,12 +579,7 @@ fn load_called_scripts(
     let mut seen = Default::default();
     for w in workflows {
         for j in &w.jobs {
-            let cwd = j
-                .get("defaults")
-                .and_then(|d| d.get("run"))
-                .and_then(|r| r.get("working-directory"))
-                .and_then(|n| n.as_str())
-                .unwrap_or("");
+            let cwd = j.working_directory.and_then(|n| n.as_str()).unwrap_or("");
             collect_calls(repo, &j.steps, cwd, &mut calls, &mut seen);
         }
     }
@@ -630,7 +625,7 @@ fn collect_calls<'s>(
             continue;
         };
         let wd = s
-            .get("working-directory")
+            .working_directory
             .and_then(|n| n.as_str())
             // `${{ github.action_path }}`: the action folder, passed as `cwd`.
             .filter(|w| !crate::repo::is_action_path(w))

@@ -37,7 +37,7 @@ fn is_wrapper(name: &str) -> bool {
 pub fn is_load_test_tool(name: &str) -> bool {
     catalog()
         .tool(name)
-        .is_some_and(|t| t.provides.iter().any(|c| c == "ops.load-testing"))
+        .is_some_and(|t| t.provides.contains(&"ops.load-testing"))
 }
 
 /// The package a runner fetches and runs (`npx --yes autocannon@7 …`,

@@ -87,6 +87,19 @@ pub struct Step<'a> {
     pub run: Option<Run<'a>>,
     pub with: Option<&'a Node>,
     pub env: Option<&'a Node>,
+    /// When the step runs: GitHub's step `if:`. The fields from here to `timeout`
+    /// are filled once by the platform's lowering (`github::workflow`; a GitLab
+    /// script line has none of them: it runs when its job does, in the project
+    /// folder, and fails the job when it fails); neutral rules and analysis read
+    /// them, not the platform's key names. What the step runs is `run` (a script,
+    /// with its effective shell: [`Run::shell`]) or `uses` with its `with:` inputs.
+    pub condition: Option<&'a Entry>,
+    /// Whether a failure of the step leaves the job going: GitHub step
+    /// `continue-on-error` (a job's is [`Job::allow_failure`]).
+    pub allow_failure: Option<&'a Entry>,
+    /// The folder the step runs in, as written: GitHub `working-directory` (the
+    /// job's default is [`Job::working_directory`]).
+    pub working_directory: Option<&'a Node>,
     /// [`Step::haystack`], built once.
     pub haystack: std::sync::OnceLock<String>,
     /// [`Step::action`], lower-cased once (it is asked for by most rules).
@@ -111,6 +124,9 @@ impl<'a> Step<'a> {
             run: None,
             with: None,
             env: None,
+            condition: None,
+            allow_failure: None,
+            working_directory: None,
             haystack: std::sync::OnceLock::new(),
             action_name: std::sync::OnceLock::new(),
             phrases: std::sync::OnceLock::new(),
@@ -182,6 +198,13 @@ impl<'a> Step<'a> {
             s.push_str(r.text);
         }
         s.to_ascii_lowercase()
+    }
+    /// The folder the step runs in, as written: its own working directory, else
+    /// its job's default (`job` is `None` for a step of an action).
+    pub fn cwd(&self, job: Option<&Job<'a>>) -> Option<&'a str> {
+        self.working_directory
+            .and_then(Node::as_str)
+            .or_else(|| job?.working_directory?.as_str())
     }
     /// The span to point at for the whole step: its first key.
     pub fn anchor(&self) -> Span {
@@ -353,6 +376,83 @@ pub struct Job<'a> {
     pub allow_failure: Option<&'a Entry>,
     /// GitLab `stage:` (GitHub jobs have none).
     pub stage: Option<&'a str>,
+    /// The folder the job's steps run in unless a step says otherwise: GitHub
+    /// `defaults.run.working-directory`, as written (GitLab jobs have none).
+    pub working_directory: Option<&'a Node>,
+    /// The runner the job asks for: GitHub `runs-on`, GitLab `tags`.
+    pub runner: Option<Runner<'a>>,
+    /// GitLab `when:` (`on_success`, `manual`, `never`, …; GitHub jobs have none: an
+    /// `if:` says it).
+    pub when: Option<&'a Entry>,
+    /// How the job's runs exclude each other: GitHub job `concurrency`, GitLab
+    /// `resource_group`.
+    pub concurrency: Option<Concurrency<'a>>,
+    /// GitLab `interruptible:`: a newer pipeline may cancel the job (GitHub says it
+    /// with `concurrency`'s `cancel-in-progress`).
+    pub interruptible: Option<&'a Entry>,
+    /// GitHub job `permissions` (the token's scopes; GitLab jobs have no such key:
+    /// a job token's reach is the project's setting).
+    pub permissions: Option<&'a Entry>,
+    /// GitHub job `outputs` (GitLab hands values on through `dotenv` artifacts, not
+    /// read as outputs).
+    pub outputs: Option<&'a Entry>,
+}
+
+/// The runner a job asks for, as its platform writes it.
+#[derive(Debug, Clone, Copy)]
+pub enum Runner<'a> {
+    /// GitHub `runs-on`: a label, a list of labels, or a mapping with `group:` and
+    /// `labels:`.
+    RunsOn(&'a Entry),
+    /// GitLab `tags:`: a list of the labels a runner must have.
+    Tags(&'a Entry),
+}
+
+impl<'a> Runner<'a> {
+    pub fn entry(&self) -> &'a Entry {
+        match self {
+            Runner::RunsOn(e) | Runner::Tags(e) => e,
+        }
+    }
+    /// GitHub `runs-on` (`None` for GitLab `tags`).
+    pub fn runs_on(&self) -> Option<&'a Node> {
+        match self {
+            Runner::RunsOn(e) => Some(&e.value),
+            Runner::Tags(_) => None,
+        }
+    }
+    /// GitLab `tags` (`None` for GitHub `runs-on`).
+    pub fn tags(&self) -> Option<&'a Node> {
+        match self {
+            Runner::Tags(e) => Some(&e.value),
+            Runner::RunsOn(_) => None,
+        }
+    }
+}
+
+/// How runs of a job, or of a whole workflow, exclude each other.
+#[derive(Debug, Clone, Copy)]
+pub enum Concurrency<'a> {
+    /// GitHub `concurrency`: a group name, or a mapping with `group:` and
+    /// `cancel-in-progress:` (a newer run waits for, or cancels, the running one).
+    Group(&'a Entry),
+    /// GitLab `resource_group`: one job of the group runs at a time, the others wait.
+    ResourceGroup(&'a Entry),
+}
+
+impl<'a> Concurrency<'a> {
+    pub fn entry(&self) -> &'a Entry {
+        match self {
+            Concurrency::Group(e) | Concurrency::ResourceGroup(e) => e,
+        }
+    }
+    /// GitHub `concurrency` (`None` for GitLab `resource_group`).
+    pub fn group(&self) -> Option<&'a Entry> {
+        match self {
+            Concurrency::Group(e) => Some(e),
+            Concurrency::ResourceGroup(_) => None,
+        }
+    }
 }
 
 /// Where a needed job runs.
@@ -433,6 +533,13 @@ impl<'a> Job<'a> {
             timeout: None,
             allow_failure: None,
             stage: None,
+            working_directory: None,
+            runner: None,
+            when: None,
+            concurrency: None,
+            interruptible: None,
+            permissions: None,
+            outputs: None,
         }
     }
     /// A step under `continue-on-error` whose failure a later step of the job turns
@@ -445,7 +552,7 @@ impl<'a> Job<'a> {
         let outcome = format!("steps.{id}.outcome");
         let conclusion = format!("steps.{id}.conclusion");
         self.steps.iter().skip(step.index + 1).any(|later| {
-            let cond = later.get("if").and_then(Node::as_str).unwrap_or("");
+            let cond = later.condition.and_then(|e| e.value.as_str()).unwrap_or("");
             let on_failure = (cond.contains(&outcome) || cond.contains(&conclusion))
                 && (cond.contains("== 'failure'") || cond.contains("!= 'success'"));
             on_failure
@@ -639,6 +746,10 @@ pub struct Workflow<'a> {
     /// (GitLab includes of other projects, remote ones, or ones with variables), so
     /// what is not seen may still be there.
     pub incomplete: bool,
+    /// GitHub's workflow-level `concurrency` (GitLab has none at this level).
+    pub concurrency: Option<&'a Entry>,
+    /// GitHub's workflow-level `permissions` (GitLab has none).
+    pub permissions: Option<&'a Entry>,
 }
 
 impl<'a> Workflow<'a> {

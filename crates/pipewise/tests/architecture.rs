@@ -1199,12 +1199,16 @@ fn layout_tables_name_real_places() {
     );
 }
 
-/// The job keys whose meaning is a typed field of `workflow::Job`, filled once by
-/// each platform's lowering (docs/architecture.md, "A job's typed fields"): GitHub
-/// `if`, `environment`, `container`, `services`, `strategy` (`matrix`),
-/// `timeout-minutes`, `continue-on-error`; GitLab `rules`, `only`, `except`,
-/// `image`, `parallel`, `timeout`, `allow_failure`, `stage`.
-const JOB_FIELD_KEYS: &[&str] = &[
+/// The job and step keys whose meaning is a typed field of `workflow::Job` or
+/// `workflow::Step`, filled once by each platform's lowering (docs/architecture.md,
+/// "Typed job and step fields"): GitHub `if`, `environment`, `container`,
+/// `services`, `strategy` (`matrix`), `timeout-minutes`, `continue-on-error`,
+/// `defaults` (`run.working-directory`), `runs-on`, `concurrency`, `permissions`,
+/// `outputs` (a workflow's `concurrency` and `permissions` too); a GitHub step's
+/// `if`, `continue-on-error`, `working-directory`, `shell` (in `Run::shell`) and
+/// `with`; GitLab `rules`, `only`, `except`, `image`, `parallel`, `timeout`,
+/// `allow_failure`, `stage`, `tags`, `when`, `resource_group`, `interruptible`.
+const FIELD_KEYS: &[&str] = &[
     "if",
     "rules",
     "only",
@@ -1221,28 +1225,31 @@ const JOB_FIELD_KEYS: &[&str] = &[
     "continue-on-error",
     "allow_failure",
     "stage",
+    // A step's own keys besides `if` and `continue-on-error`, and the job's
+    // default folder for its steps.
+    "working-directory",
+    "defaults",
+    "shell",
+    "with",
+    // The runner, `when:`, concurrency, permissions and outputs (a workflow's
+    // `concurrency` and `permissions` too).
+    "runs-on",
+    "tags",
+    "when",
+    "concurrency",
+    "resource_group",
+    "interruptible",
+    "permissions",
+    "outputs",
 ];
 
 /// Reads of those keys by name left in neutral code (analysis, economics but
-/// GitLab's own `economics/gitlab.rs`, intent, facts, the rules that run on every
-/// platform): (file, the read as written without whitespace, why). A step's keys
-/// are not job fields; the others are GitHub's key read where moving onto the field
-/// would change what GitLab jobs get, a fix to make with its own check. The list
-/// only shrinks.
+/// GitLab's own `economics/gitlab.rs`, intent, facts, the model, the engine, the
+/// rules' shared code and the rules that run on every platform): (file, the read as
+/// written without whitespace, why). Each is a GitHub key read where moving onto the
+/// field would change what GitLab jobs get, a fix to make with its own check. The
+/// list only shrinks.
 const KNOWN_KEY_READS: &[(&str, &str, &str)] = &[
-    ("analysis/scan.rs", "step.get(\"if\")", "a step's `if:`"),
-    (
-        "analysis/scan.rs",
-        "step.get(\"continue-on-error\")",
-        "a step's",
-    ),
-    ("economics/mod.rs", "s.get(\"if\")", "a step's `if:`"),
-    ("economics/savings.rs", "s.get(\"if\")", "a step's `if:`"),
-    (
-        "rules/reliability/masked_failure.rs",
-        "site.step.entry(\"continue-on-error\")",
-        "a step's",
-    ),
     (
         "analysis/capabilities/ci_timeouts.rs",
         "j.entry(\"timeout-minutes\")",
@@ -1271,10 +1278,11 @@ const KNOWN_KEY_READS: &[(&str, &str, &str)] = &[
 ];
 
 /// Neutral rules and analysis read a job's condition, environment, container,
-/// services, matrix, timeout and allow-failure from its typed fields, not by either
-/// platform's key names.
+/// services, matrix, timeout, allow-failure, default folder, runner, `when:`,
+/// concurrency, permissions and outputs, and a step's condition, continue-on-error,
+/// folder and inputs, from their typed fields, not by either platform's key names.
 #[test]
-fn neutral_code_reads_typed_job_fields() {
+fn neutral_code_reads_typed_fields() {
     use pipewise::workflow::Platform;
     let root = src();
     let mut files: BTreeSet<String> = source_files()
@@ -1283,8 +1291,15 @@ fn neutral_code_reads_typed_job_fields() {
         .filter(|rel| {
             (rel.starts_with("analysis/")
                 || rel.starts_with("economics/")
-                || rel == "intent.rs"
-                || rel == "facts.rs")
+                || [
+                    "intent.rs",
+                    "facts.rs",
+                    "workflow.rs",
+                    "audit.rs",
+                    "rules/mod.rs",
+                    "rules/ships.rs",
+                ]
+                .contains(&rel.as_str()))
                 && rel != "economics/gitlab.rs"
         })
         .collect();
@@ -1318,7 +1333,7 @@ fn neutral_code_reads_typed_job_fields() {
                     all.push_str(l);
                     all
                 });
-        for key in JOB_FIELD_KEYS {
+        for key in FIELD_KEYS {
             for method in ["get", "entry"] {
                 let needle = format!(".{method}(\"{key}\")");
                 for (at, _) in code.match_indices(&needle) {
@@ -1335,7 +1350,7 @@ fn neutral_code_reads_typed_job_fields() {
                         seen.insert((rel.clone(), read));
                     } else {
                         problems.push(format!(
-                            "{rel} reads `{read}`: read the job's typed field (workflow::Job)"
+                            "{rel} reads `{read}`: read the typed field (workflow::Job, workflow::Step)"
                         ));
                     }
                 }

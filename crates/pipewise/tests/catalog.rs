@@ -53,7 +53,7 @@ fn needs_example(t: &Tool) -> bool {
 
 fn check_tool(t: &Tool) -> Vec<String> {
     let mut bad = vec![];
-    let Some(example) = t.example.as_deref() else {
+    let Some(example) = t.example else {
         if needs_example(t) {
             bad.push(format!("{}: needs an `example` command line", t.name));
         }
@@ -79,7 +79,7 @@ fn check_tool(t: &Tool) -> Vec<String> {
     // The tool is the command, or what a runner runs (`python -m build`).
     let named = c.words.iter().take(3).any(|w| {
         let n = w.text.rsplit('/').next().unwrap_or(&w.text);
-        n == t.name || t.aliases.contains(&w.text)
+        n == t.name || t.aliases.contains(&w.text.as_str())
     });
     if !named {
         bad.push(format!("{}: example `{example}` does not run it", t.name));
@@ -106,7 +106,7 @@ fn check_tool(t: &Tool) -> Vec<String> {
     let caps: Vec<&str> = tools::command_matches(&w).iter().map(|m| m.cap).collect();
     let args: Vec<&str> = w.iter().skip(1).map(String::as_str).collect();
     for want in t.provides.iter().chain(t.subcommand_provides(&args)) {
-        if !caps.contains(&want.as_str()) {
+        if !caps.contains(want) {
             bad.push(format!(
                 "{}: `{example}` provides {caps:?}, not {want}",
                 t.name
@@ -153,17 +153,17 @@ fn every_tool_entry_on_its_command_line() {
 fn every_action_entry() {
     let mut bad = vec![];
     for a in catalog().actions() {
-        let caps: Vec<&str> = tools::action_matches(&a.uses, None)
+        let caps: Vec<&str> = tools::action_matches(a.uses, None)
             .iter()
             .map(|m| m.cap)
             .collect();
-        for want in &a.provides {
-            if !caps.contains(&want.as_str()) {
+        for want in a.provides {
+            if !caps.contains(want) {
                 bad.push(format!("{}: provides {caps:?}, not {want}", a.uses));
             }
         }
-        if let Some(t) = &a.target {
-            if !stack::action_targets(&a.uses).contains(&t.as_str()) {
+        if let Some(t) = a.target {
+            if !stack::action_targets(a.uses).contains(&t) {
                 bad.push(format!("{}: does not target {t}", a.uses));
             }
         }
@@ -181,8 +181,8 @@ fn every_action_entry() {
                 ));
             }
         }
-        for [scope, level, why] in &a.permissions {
-            if !matches!(level.as_str(), "read" | "write") || why.is_empty() || scope.is_empty() {
+        for [scope, level, why] in a.permissions {
+            if !matches!(*level, "read" | "write") || why.is_empty() || scope.is_empty() {
                 bad.push(format!("{}: permission {scope}: {level} ({why})", a.uses));
             }
         }
@@ -197,11 +197,13 @@ fn catalogue_capabilities_are_known() {
     let named = c
         .tools()
         .iter()
-        .flat_map(|t| t.provides.iter().chain(t.subcommands.values().flatten()))
+        .flat_map(|t| {
+            t.provides
+                .iter()
+                .chain(t.subcommands.iter().flat_map(|(_, caps)| caps.iter()))
+        })
         .chain(c.actions().iter().flat_map(|a| a.provides.iter()));
-    let unknown: Vec<&String> = named
-        .filter(|id| !capabilities::IDS.contains(&id.as_str()))
-        .collect();
+    let unknown: Vec<&&str> = named.filter(|id| !capabilities::IDS.contains(id)).collect();
     assert!(unknown.is_empty(), "unknown capability ids: {unknown:?}");
 }
 
@@ -211,10 +213,7 @@ fn catalogue_capabilities_are_known() {
 fn every_migrator_command_is_recognised() {
     let mut bad = vec![];
     for m in catalog().migrators() {
-        for (line, want) in [
-            (Some(&m.apply), "migration"),
-            (m.drift.as_ref(), "migration-check"),
-        ] {
+        for (line, want) in [(Some(m.apply), "migration"), (m.drift, "migration-check")] {
             let Some(line) = line else { continue };
             let found = Script::parse(line).commands.iter().any(|c| {
                 let w: Vec<String> = c
@@ -241,7 +240,7 @@ fn every_migrator_command_is_recognised() {
 fn every_endpoint_example_deploys() {
     let mut bad = vec![];
     for e in catalog().endpoints() {
-        let c = command(&e.example);
+        let c = command(e.example);
         if command_intent(&c) != Intent::Deploy || command_ships(&c) != Some(Intent::Deploy) {
             bad.push(format!("{:?}: `{}` does not deploy", e.url, e.example));
         }
@@ -263,7 +262,7 @@ fn publish_credentials_are_publish_only() {
     let c = catalog();
     assert_eq!(
         c.publish_credential("CARGO_REGISTRY_TOKEN")
-            .map(|p| p.read_by.as_str()),
+            .map(|p| p.read_by),
         Some("cargo publish")
     );
     assert!(c.publish_credential("POETRY_PYPI_TOKEN_PYPI").is_some());

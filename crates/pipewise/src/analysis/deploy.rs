@@ -952,9 +952,8 @@ pub fn paths(
             };
             add(id, c, n);
         }
-        let conc = job
-            .get("concurrency")
-            .or_else(|| wf.root.get("concurrency"));
+        // GitHub's `concurrency` (GitLab's `resource_group` is not counted yet).
+        let conc = job.concurrency.and_then(|c| c.group()).or(wf.concurrency);
         add(
             "concurrency",
             if conc.is_some() {

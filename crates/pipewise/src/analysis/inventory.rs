@@ -71,7 +71,8 @@ pub fn workflows(workflows: &[Workflow]) -> Vec<WorkflowSummary> {
                         name: j.name.map(str::to_string),
                         line: line(j.key),
                         needs: j.needs.jobs().map(str::to_string).collect(),
-                        runs_on: runs_on(j.get("runs-on")),
+                        // GitHub's `runs-on` (GitLab's `tags` are not listed yet).
+                        runs_on: runs_on(j.runner.and_then(|r| r.runs_on())),
                         environment: j.environment().map(str::to_string),
                         uses: j.uses.and_then(Node::as_str).map(str::to_string),
                         matrix: matrix_size(j),
@@ -84,7 +85,7 @@ pub fn workflows(workflows: &[Workflow]) -> Vec<WorkflowSummary> {
                                 uses: s.uses_str().map(str::to_string),
                                 run: s.run.as_ref().map(|r| r.text.to_string()),
                                 working_directory: s
-                                    .get("working-directory")
+                                    .working_directory
                                     .and_then(Node::as_str)
                                     .map(str::to_string),
                             })

@@ -545,7 +545,7 @@ fn ephemeral_cluster(job: &Job) -> bool {
 fn matrix_platforms(job: &Job) -> Option<(usize, usize)> {
     let matrix = job.matrix?.node();
     job.steps.iter().enumerate().find_map(|(si, s)| {
-        let with = s.get("with")?;
+        let with = s.with?;
         let text = ["platforms", "set", "platform"]
             .iter()
             .filter_map(|k| with.get(k).and_then(Node::as_str))
@@ -763,14 +763,15 @@ impl<'a> Ctx<'a> {
         let end_line = doc
             .line(step.node.span.end.saturating_sub(1))
             .max(start_line);
-        let step_weak: Option<String> =
-            if literal_true(step.get("continue-on-error")) && !job.reraises_failure_of(step) {
-                Some("continue-on-error: the step may fail without failing the job".into())
-            } else if literal_false_if(step.get("if")) {
-                Some("disabled with `if: false`".into())
-            } else {
-                job_weak.map(str::to_string)
-            };
+        let step_weak: Option<String> = if literal_true(step.allow_failure.map(|e| &e.value))
+            && !job.reraises_failure_of(step)
+        {
+            Some("continue-on-error: the step may fail without failing the job".into())
+        } else if literal_false_if(step.condition.map(|e| &e.value)) {
+            Some("disabled with `if: false`".into())
+        } else {
+            job_weak.map(str::to_string)
+        };
         // Findings inside this step, with their lines: a finding about one command
         // of a script weakens that command, one about the step weakens all of it.
         // (The reason is worded only for the finding a hit takes.)
@@ -834,16 +835,7 @@ impl<'a> Ctx<'a> {
         let mut checks_something = false;
         if let Some(run) = &step.run {
             if let Some(script) = &run.script {
-                let cwd = step
-                    .get("working-directory")
-                    .and_then(Node::as_str)
-                    .or_else(|| {
-                        job.get("defaults")
-                            .and_then(|d| d.get("run"))
-                            .and_then(|r| r.get("working-directory"))
-                            .and_then(Node::as_str)
-                    })
-                    .unwrap_or("");
+                let cwd = step.cwd(Some(job)).unwrap_or("");
                 let env = |name: &str| {
                     crate::rules::github::security::common::env_value(
                         Some(wf),

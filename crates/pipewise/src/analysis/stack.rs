@@ -1168,7 +1168,7 @@ fn dbs_from_images(text: &str, dbs: &mut BTreeSet<&'static str>) {
 pub fn action_targets(action: &str) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = catalog()
         .actions_for(action)
-        .filter_map(|e| e.target.as_deref())
+        .filter_map(|e| e.target)
         .collect();
     for (fragment, target) in [
         ("vercel", "vercel"),

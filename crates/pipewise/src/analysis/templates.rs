@@ -19,7 +19,7 @@ struct Pin(&'static str);
 
 impl std::fmt::Display for Pin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match catalog().action(self.0).and_then(|a| a.pin.as_deref()) {
+        match catalog().action(self.0).and_then(|a| a.pin) {
             Some(p) => f.write_str(p),
             // Every pin used here is in the catalogue (the template tests audit them).
             None => write!(f, "{}@UNPINNED", self.0),
@@ -633,17 +633,17 @@ fn migrators(d: &Detected) -> impl Iterator<Item = &'static pipewise_catalog::Mi
     catalog()
         .migrators()
         .iter()
-        .filter(|m| d.stack.migrations.contains(&m.name))
+        .filter(|m| d.stack.migrations.iter().any(|n| n == m.name))
 }
 
 /// The command that applies migrations with the detected tool.
 fn migrate_cmd(d: &Detected) -> Option<&'static str> {
-    migrators(d).next().map(|m| m.apply.as_str())
+    migrators(d).next().map(|m| m.apply)
 }
 
 /// A check that the migrations match the schema, for tools that can tell.
 fn drift_cmd(d: &Detected) -> Option<&'static str> {
-    migrators(d).find_map(|m| m.drift.as_deref())
+    migrators(d).find_map(|m| m.drift)
 }
 
 pub(super) fn migration_check(d: &Detected) -> Option<String> {
@@ -887,7 +887,7 @@ pub(super) fn wf(path: &str, content: String) -> Option<Template> {
 /// major version than the catalogue's is not used: that major may be deprecated.
 pub(super) fn with_repository_pins(mut content: String, d: &Detected) -> String {
     for (action, (pin, version)) in &d.action_pins {
-        let Some(table) = catalog().action(action).and_then(|a| a.pin.as_deref()) else {
+        let Some(table) = catalog().action(action).and_then(|a| a.pin) else {
             continue;
         };
         let table_major = table

@@ -47,15 +47,13 @@ pub fn action_matches(a: &str, step: Option<&Step>) -> Vec<Match> {
     let with = |k: &str| step.and_then(|s| s.with_str(k));
     // What the catalogue says the action provides whenever it runs.
     for e in catalog().actions_for(a) {
-        let tool = e.tool.as_deref().unwrap_or(a);
-        for cap in &e.provides {
-            out.push(m(cap.as_str(), tool));
+        let tool = e.tool.unwrap_or(a);
+        for cap in e.provides {
+            out.push(m(cap, tool));
         }
         // A release action that writes release notes.
-        if e.provides
-            .iter()
-            .any(|c| c == "delivery.release-automation")
-            && !e.provides.iter().any(|c| c == "delivery.changelog")
+        if e.provides.contains(&"delivery.release-automation")
+            && !e.provides.contains(&"delivery.changelog")
             && (truthy(with("generate_release_notes")) || truthy(with("generateReleaseNotes")))
         {
             out.push(m("delivery.changelog", tool));
@@ -1105,7 +1103,7 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
             // What the catalogue says the tool provides: always, or by subcommand.
             if let Some(t) = cat_tool {
                 for cap in t.provides.iter().chain(t.subcommand_provides(&args)) {
-                    push(cap.as_str(), t.label());
+                    push(cap, t.label());
                 }
             }
         }
@@ -1268,7 +1266,7 @@ pub fn command_matches(words: &[String]) -> Vec<Match> {
         }
         "php" | "artisan" if has("migrate") || any("artisan") && migrate_word() => Some("laravel"),
         // A migration tool whatever its subcommand (catalogue `migrates`).
-        _ => cat_tool.and_then(|t| t.migrates.as_deref()),
+        _ => cat_tool.and_then(|t| t.migrates),
     };
     if let Some(t) = tool {
         let validating = check_words()

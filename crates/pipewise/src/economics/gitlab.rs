@@ -162,7 +162,8 @@ fn job_static<'a>(
         ));
     }
     let tags: Vec<&str> = j
-        .get("tags")
+        .runner
+        .and_then(|r| r.tags())
         .map(super::events::strings)
         .unwrap_or_default();
     let label = if tags.is_empty() {

@@ -422,7 +422,7 @@ fn job_static(facts_table: &Facts, j: &Job) -> JobStatic {
             .map(|s| {
                 (
                     duration::step_kind(facts_table, s, facts),
-                    Cond::parse(s.get("if")),
+                    Cond::parse(s.condition.map(|e| &e.value)),
                 )
             })
             .collect(),
@@ -519,7 +519,7 @@ fn model<'v, 'a>(
 
 /// The runner of one matrix leg.
 fn leg(j: &Job, values: &[(String, String)], notes: &mut Vec<String>) -> Leg {
-    let Some(ro) = j.get("runs-on") else {
+    let Some(ro) = j.runner.and_then(|r| r.runs_on()) else {
         notes.push(format!(
             "job `{}`: no `runs-on`, priced as Linux 2-core",
             j.id

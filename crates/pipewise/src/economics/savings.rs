@@ -235,9 +235,8 @@ fn find_in(facts: &Facts, models: &[Model], i: usize, a: &Assumptions) -> Vec<Fo
     // Pull-request CI without cancel-in-progress.
     if let Some(e) = evs.iter().find(|e| e.event == Event::PullRequest) {
         let cancels = wf
-            .root
-            .get("concurrency")
-            .and_then(|c| c.get("cancel-in-progress"))
+            .concurrency
+            .and_then(|c| c.value.get("cancel-in-progress"))
             .and_then(|v| v.as_str())
             .is_some_and(|v| v.trim() != "false");
         let pr_target = e.scenario.event == Some("pull_request_target");
@@ -496,7 +495,7 @@ fn source_only_check(c: &Command) -> Option<&str> {
     }
     pipewise_catalog::catalog()
         .tool(name)
-        .is_some_and(|t| t.provides.iter().any(|p| p == "ci.lint"))
+        .is_some_and(|t| t.provides.contains(&"ci.lint"))
         .then_some(name)
 }
 
@@ -523,7 +522,7 @@ fn checks_on_every_os(j: &super::JobModel, job_month: f64) -> Option<Found> {
     let mut tools: Vec<&str> = vec![];
     for s in &j.job.steps {
         // A step already limited by an `if:` (`runner.os == 'Linux'`) is left alone.
-        if s.get("if").is_some() || s.action().is_some() {
+        if s.condition.is_some() || s.action().is_some() {
             continue;
         }
         let mut checks: Vec<&str> = vec![];

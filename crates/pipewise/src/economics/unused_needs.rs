@@ -29,7 +29,7 @@ const MAX_CANDIDATES: usize = 64;
 fn produces(facts: &Facts, j: &super::JobModel) -> bool {
     let job = j.job;
     if !matches!(j.callee, Callee::None)
-        || job.get("outputs").is_some()
+        || job.outputs.is_some()
         || job.environment().is_some()
         || j.legs.iter().any(|l| l.price.self_hosted)
     {

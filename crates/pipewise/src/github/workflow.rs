@@ -5,8 +5,8 @@
 use crate::finding::Span;
 use crate::shell::{is_posix_shell, Script};
 use crate::workflow::{
-    image_of, Condition, Container, Environment, Job, Matrix, Need, NeedFrom, Needs, Platform,
-    Problem, Run, Service, Step, Timeout, Trigger, TriggerKind, Workflow,
+    image_of, Concurrency, Condition, Container, Environment, Job, Matrix, Need, NeedFrom, Needs,
+    Platform, Problem, Run, Runner, Service, Step, Timeout, Trigger, TriggerKind, Workflow,
 };
 use pipewise_yaml::{Document, Entry, Node, NodeKind};
 
@@ -25,6 +25,8 @@ impl<'a> Workflow<'a> {
             platform: Platform::GitHub,
             condition: None,
             incomplete: false,
+            concurrency: None,
+            permissions: None,
         };
         let Some(map) = root.as_map() else {
             problems.push(Problem {
@@ -36,11 +38,14 @@ impl<'a> Workflow<'a> {
         };
         for e in map {
             let k = e.key.as_str().unwrap_or("");
-            if !WORKFLOW_KEYS.contains(&k) {
-                problems.push(Problem {
+            match k {
+                "concurrency" if wf.concurrency.is_none() => wf.concurrency = Some(e),
+                "permissions" if wf.permissions.is_none() => wf.permissions = Some(e),
+                _ if !WORKFLOW_KEYS.contains(&k) => problems.push(Problem {
                     span: e.key.span,
                     message: format!("unknown workflow key `{k}`"),
-                });
+                }),
+                _ => {}
             }
         }
         wf.triggers = triggers(root.get("on"), &mut problems);
@@ -415,6 +420,13 @@ fn read_field<'a>(job: &mut Job<'a>, k: &str, e: &'a Entry) {
             })
         }
         "continue-on-error" if job.allow_failure.is_none() => job.allow_failure = Some(e),
+        "defaults" if job.working_directory.is_none() => {
+            job.working_directory = v.get("run").and_then(|r| r.get("working-directory"))
+        }
+        "runs-on" if job.runner.is_none() => job.runner = Some(Runner::RunsOn(e)),
+        "concurrency" if job.concurrency.is_none() => job.concurrency = Some(Concurrency::Group(e)),
+        "permissions" if job.permissions.is_none() => job.permissions = Some(e),
+        "outputs" if job.outputs.is_none() => job.outputs = Some(e),
         _ => {}
     }
 }
@@ -458,13 +470,24 @@ pub(super) fn parse_steps<'a>(
             });
             continue;
         };
+        // The typed fields, in the pass that checks the keys (the first of a
+        // repeated key, as `Node::get` reads it).
+        let mut typed = Step::new(index, item);
         for se in m {
             let k = se.key.as_str().unwrap_or("");
-            if !STEP_KEYS.contains(&k) {
-                problems.push(Problem {
+            match k {
+                "if" if typed.condition.is_none() => typed.condition = Some(se),
+                "continue-on-error" if typed.allow_failure.is_none() => {
+                    typed.allow_failure = Some(se)
+                }
+                "working-directory" if typed.working_directory.is_none() => {
+                    typed.working_directory = Some(&se.value)
+                }
+                _ if !STEP_KEYS.contains(&k) => problems.push(Problem {
                     span: se.key.span,
                     message: format!("unknown step key `{k}`"),
-                });
+                }),
+                _ => {}
             }
         }
         let shell = item.get("shell").and_then(Node::as_str).or(default_shell);
@@ -501,7 +524,7 @@ pub(super) fn parse_steps<'a>(
             run,
             with: item.get("with"),
             env: item.get("env"),
-            ..Step::new(index, item)
+            ..typed
         });
     }
     steps
@@ -605,8 +628,12 @@ mod tests {
     #[test]
     fn job_fields_are_read_from_github_keys() {
         let d = wf(concat!(
-            "on: push\njobs:\n  full:\n    runs-on: x\n",
+            "on: push\npermissions: read-all\n",
+            "concurrency:\n  group: ci\n  cancel-in-progress: true\n",
+            "jobs:\n  full:\n    runs-on: [self-hosted, linux]\n",
             "    if: github.ref == 'refs/heads/main'\n",
+            "    concurrency: deploy\n    permissions:\n      contents: write\n",
+            "    outputs:\n      v: ${{ steps.a.outputs.v }}\n",
             "    environment:\n      name: prod\n      url: https://x\n",
             "    container:\n      image: node:22\n",
             "    services:\n      db: postgres:16\n      cache:\n        image: redis:7\n",
@@ -652,6 +679,25 @@ mod tests {
         assert_eq!(full.timeout.unwrap().minutes, Some(30.0));
         assert_eq!(text(full.allow_failure.map(|e| &e.value)), Some("true"));
         assert_eq!(full.stage, None);
+        let runner = full.runner.unwrap();
+        assert!(matches!(runner, Runner::RunsOn(_)) && runner.tags().is_none());
+        let labels = runner.runs_on().and_then(Node::as_seq).unwrap();
+        assert_eq!(text(labels.first()), Some("self-hosted"));
+        assert_eq!(runner.entry().key.as_str(), Some("runs-on"));
+        let conc = full.concurrency.unwrap();
+        assert!(matches!(conc, Concurrency::Group(_)));
+        assert_eq!(text(conc.group().map(|e| &e.value)), Some("deploy"));
+        assert_eq!(
+            text(full.permissions.and_then(|e| e.value.get("contents"))),
+            Some("write")
+        );
+        assert!(full.outputs.and_then(|e| e.value.get("v")).is_some());
+        assert!(full.when.is_none() && full.interruptible.is_none());
+        assert_eq!(text(w.permissions.map(|e| &e.value)), Some("read-all"));
+        assert_eq!(
+            text(w.concurrency.and_then(|e| e.value.get("group"))),
+            Some("ci")
+        );
         let short = w.job("short").unwrap();
         assert_eq!(short.environment(), Some("staging"));
         assert_eq!(text(short.container.unwrap().image), Some("alpine:3"));
@@ -665,6 +711,92 @@ mod tests {
         assert!(none.container.is_none() && none.services.is_empty());
         assert!(none.matrix.is_none() && none.matrix_values("os").is_none());
         assert!(none.timeout.is_none() && none.allow_failure.is_none());
+        assert_eq!(text(none.runner.and_then(|r| r.runs_on())), Some("x"));
+        assert!(none.concurrency.is_none() && none.permissions.is_none());
+        assert!(none.outputs.is_none() && none.when.is_none());
+    }
+
+    /// Each typed step field, read by the GitHub lowering from its key, and the
+    /// job's default folder: a step with every one, steps that run an action and a
+    /// script in the job's default folder, and a job with no default.
+    #[test]
+    fn step_fields_are_read_from_github_keys() {
+        let d = wf(concat!(
+            "on: push
+jobs:
+  a:
+    runs-on: x
+",
+            "    defaults:
+      run:
+        working-directory: web
+        shell: bash
+",
+            "    steps:
+",
+            "      - name: Test
+        if: github.event_name == 'push'
+",
+            "        continue-on-error: true
+        working-directory: api
+",
+            "        shell: sh
+        env:
+          A: b
+        run: make test
+",
+            "      - uses: actions/setup-node@v4
+        with:
+          node-version: 22
+",
+            "      - run: make
+",
+            "  b:
+    runs-on: x
+    steps:
+      - run: make
+",
+        ));
+        let w = Workflow::new("w.yml", &d);
+        assert!(w.problems.is_empty(), "{:?}", w.problems);
+        fn text(n: Option<&Node>) -> Option<&str> {
+            n.and_then(Node::as_str)
+        }
+        let a = w.job("a").unwrap();
+        assert_eq!(text(a.working_directory), Some("web"));
+        let [full, action, plain] = &a.steps[..] else {
+            panic!("{:?}", a.steps);
+        };
+        assert_eq!(full.name, Some("Test"));
+        assert_eq!(
+            text(full.condition.map(|e| &e.value)),
+            Some("github.event_name == 'push'")
+        );
+        assert_eq!(full.condition.and_then(|e| e.key.as_str()), Some("if"));
+        assert_eq!(text(full.allow_failure.map(|e| &e.value)), Some("true"));
+        assert_eq!(
+            full.allow_failure.and_then(|e| e.key.as_str()),
+            Some("continue-on-error")
+        );
+        assert_eq!(text(full.working_directory), Some("api"));
+        assert_eq!(full.cwd(Some(a)), Some("api"));
+        assert_eq!(text(full.env.and_then(|e| e.get("A"))), Some("b"));
+        let run = full.run.as_ref().unwrap();
+        assert_eq!((run.text, run.shell), ("make test", Some("sh")));
+        assert!(full.uses.is_none() && full.with.is_none());
+        assert_eq!(action.action(), Some("actions/setup-node"));
+        assert_eq!(action.with_str("node-version"), Some("22"));
+        assert!(action.run.is_none());
+        for s in [action, plain] {
+            assert!(s.condition.is_none() && s.allow_failure.is_none());
+            assert!(s.working_directory.is_none());
+            assert_eq!(s.cwd(Some(a)), Some("web"));
+        }
+        assert_eq!(plain.run.as_ref().unwrap().shell, Some("bash"));
+        assert_eq!(plain.cwd(None), None);
+        let b = w.job("b").unwrap();
+        assert!(b.working_directory.is_none());
+        assert_eq!(b.steps[0].cwd(Some(b)), None);
     }
 
     /// Every form of `on:` gives each event its neutral kind (the name kept).

@@ -11,8 +11,8 @@ use super::pipeline::{Job as GlJob, Pipeline};
 use crate::finding::Span;
 use crate::shell::Script;
 use crate::workflow::{
-    image_of, Condition, Container, Environment, Job, Matrix, Need, NeedFrom, Needs, Origin,
-    Platform, Run, Service, Step, Timeout, Workflow,
+    image_of, Concurrency, Condition, Container, Environment, Job, Matrix, Need, NeedFrom, Needs,
+    Origin, Platform, Run, Runner, Service, Step, Timeout, Workflow,
 };
 use foldhash::HashMap;
 use pipewise_yaml::{Node, NodeKind};
@@ -73,6 +73,8 @@ pub fn lower<'a>(p: &'a Pipeline<'a>) -> Vec<Workflow<'a>> {
             platform: Platform::GitLab,
             condition,
             incomplete: p.incomplete,
+            concurrency: None,
+            permissions: None,
         });
     }
     // The pipeline's triggers, the same for each of its files (GitLab's defaults
@@ -175,10 +177,15 @@ fn lower_job<'a>(
     by_stage: &HashMap<&'a str, Vec<Need<'a>>>,
     parsed: &mut Parsed<'a>,
 ) -> Job<'a> {
+    let mut job = Job {
+        needs: needs(p, j, by_stage),
+        ..Job::new(j.name, j.key, &j.node)
+    };
+    read_fields(&mut job, &j.node);
     // Windows runners run PowerShell unless told otherwise: not parsed as bash.
-    let posix = !j
-        .node
-        .get("tags")
+    let posix = !job
+        .runner
+        .and_then(|r| r.tags())
         .and_then(Node::as_seq)
         .unwrap_or(&[])
         .iter()
@@ -213,12 +220,7 @@ fn lower_job<'a>(
             ..Step::new(index, node)
         })
     }));
-    let mut job = Job {
-        needs: needs(p, j, by_stage),
-        steps,
-        ..Job::new(j.name, j.key, &j.node)
-    };
-    read_fields(&mut job, &j.node);
+    job.steps = steps;
     job
 }
 
@@ -260,6 +262,12 @@ fn read_fields<'a>(job: &mut Job<'a>, node: &'a Node) {
             }
             "allow_failure" if job.allow_failure.is_none() => job.allow_failure = Some(e),
             "stage" if job.stage.is_none() => job.stage = v.as_str(),
+            "tags" if job.runner.is_none() => job.runner = Some(Runner::Tags(e)),
+            "when" if job.when.is_none() => job.when = Some(e),
+            "resource_group" if job.concurrency.is_none() => {
+                job.concurrency = Some(Concurrency::ResourceGroup(e))
+            }
+            "interruptible" if job.interruptible.is_none() => job.interruptible = Some(e),
             _ => {}
         }
     }
@@ -410,6 +418,8 @@ mod tests {
                 "  environment:\n    name: prod\n    action: start\n",
                 "  parallel:\n    matrix:\n      - OS: [a, b]\n      - OS: c\n",
                 "  allow_failure: true\n",
+                "  tags: [saas-linux-small-amd64]\n  when: manual\n",
+                "  resource_group: production\n  interruptible: false\n",
                 "  rules:\n    - if: $CI_COMMIT_BRANCH\n",
                 "  only: [main]\n  script: [x]\n",
                 "short:\n  stage: build\n  image: node:22\n  environment: staging\n",
@@ -444,6 +454,20 @@ mod tests {
         assert_eq!(full.matrix_values("OS").unwrap(), ["a", "b", "c"]);
         assert_eq!(full.timeout.unwrap().minutes, Some(90.0));
         assert_eq!(text(full.allow_failure.map(|e| &e.value)), Some("true"));
+        let runner = full.runner.unwrap();
+        assert!(matches!(runner, Runner::Tags(_)) && runner.runs_on().is_none());
+        let tags = runner.tags().and_then(Node::as_seq).unwrap();
+        assert_eq!(text(tags.first()), Some("saas-linux-small-amd64"));
+        assert_eq!(text(full.when.map(|e| &e.value)), Some("manual"));
+        let conc = full.concurrency.unwrap();
+        assert!(matches!(conc, Concurrency::ResourceGroup(_)) && conc.group().is_none());
+        assert_eq!(text(Some(&conc.entry().value)), Some("production"));
+        assert_eq!(
+            full.interruptible.and_then(|e| e.value.as_bool()),
+            Some(false)
+        );
+        assert!(full.permissions.is_none() && full.outputs.is_none());
+        assert!(wfs[0].permissions.is_none() && wfs[0].concurrency.is_none());
         let short = job("short");
         let Some(Condition::OnlyExcept { only, except }) = short.condition else {
             panic!("{:?}", short.condition);
@@ -468,6 +492,20 @@ mod tests {
             assert!(j.container.is_none() && j.services.is_empty(), "{id}");
             assert!(j.matrix.is_none() && j.timeout.is_none(), "{id}");
             assert!(j.allow_failure.is_none() && j.stage.is_none(), "{id}");
+            assert!(j.runner.is_none() && j.when.is_none(), "{id}");
+            assert!(j.concurrency.is_none() && j.interruptible.is_none(), "{id}");
+        }
+        // A script line runs when its job does, where its job does, and fails it:
+        // no step field of its own (`allow_failure:` is the job's).
+        for id in ["full", "none"] {
+            let j = job(id);
+            assert!(j.working_directory.is_none(), "{id}");
+            assert!(!j.steps.is_empty(), "{id}");
+            for s in &j.steps {
+                assert!(s.condition.is_none() && s.allow_failure.is_none(), "{id}");
+                assert!(s.working_directory.is_none() && s.cwd(Some(j)).is_none());
+                assert!(s.run.is_some() && s.uses.is_none() && s.with.is_none());
+            }
         }
     }
 

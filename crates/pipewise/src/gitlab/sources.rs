@@ -259,7 +259,7 @@ pub fn runs_in<'a, const N: usize>(
     if let Some(r) = job.condition.and_then(|c| c.rules()) {
         return eval_rules(r, sources, counted, cache);
     }
-    if !counted.when(job.get("when")) {
+    if !counted.when(job.when.map(|e| &e.value)) {
         return [Tri::False; N];
     }
     let (only, except) = job.condition.map_or((None, None), |c| c.only_except());

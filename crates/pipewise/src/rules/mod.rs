@@ -667,27 +667,13 @@ fn find_called_scripts(
 /// `defaults.run.working-directory`), as written; "" for the repository root; a
 /// composite action's folder for `${{ github.action_path }}`.
 pub fn step_cwd<'a>(site: &StepSite<'_, 'a>) -> &'a str {
-    let wd = step_cwd_as_written(site);
+    let wd = site.step.cwd(site.job).unwrap_or("");
     match site.action {
         Some(a) if crate::repo::is_action_path(wd) => {
             a.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
         }
         _ => wd,
     }
-}
-
-fn step_cwd_as_written<'a>(site: &StepSite<'_, 'a>) -> &'a str {
-    site.step
-        .get("working-directory")
-        .and_then(|n| n.as_str())
-        .or_else(|| {
-            site.job
-                .and_then(|j| j.get("defaults"))
-                .and_then(|d| d.get("run"))
-                .and_then(|r| r.get("working-directory"))
-                .and_then(|n| n.as_str())
-        })
-        .unwrap_or("")
 }
 
 /// Span of a whole `key: value` entry.

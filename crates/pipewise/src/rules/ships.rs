@@ -180,7 +180,7 @@ impl<'v, 'a> Resolver<'_, 'v, 'a> {
         for step in &a.steps {
             let site = StepSite::of_action(a, step);
             let ships = self.step(&site, depth + 1);
-            let cond = step.get("if");
+            let cond = step.condition.map(|e| &e.value);
             let runs = ships.is_none()
                 || !cond
                     .and_then(|c| c.as_str())
@@ -328,7 +328,7 @@ fn publish_credential(step: &crate::workflow::Step) -> Option<&'static str> {
         let name = e.key.as_str()?;
         pipewise_catalog::catalog()
             .publish_credential(name)
-            .map(|c| c.read_by.as_str())
+            .map(|c| c.read_by)
     })
 }
 

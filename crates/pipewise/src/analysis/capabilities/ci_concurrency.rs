@@ -5,7 +5,7 @@ use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::{CapabilityStatus, Evidence};
-use crate::workflow::{TriggerKind, Workflow};
+use crate::workflow::{Job, TriggerKind, Workflow};
 
 pub const META: CapabilityMeta = CapabilityMeta {
     id: "ci.concurrency",
@@ -39,6 +39,12 @@ pub fn verdict(i: &Input, _: &Cx) -> Verdict {
     concurrency(i)
 }
 
+/// A job's GitHub `concurrency` (GitLab's `resource_group` and `interruptible` are
+/// not counted yet).
+fn group<'a>(j: &Job<'a>) -> Option<&'a pipewise_yaml::Entry> {
+    j.concurrency.and_then(|c| c.group())
+}
+
 fn concurrency(i: &Input) -> Verdict {
     let needing: Vec<&Workflow> = i
         .workflows
@@ -56,16 +62,12 @@ fn concurrency(i: &Input) -> Verdict {
     }
     let with: Vec<&&Workflow> = needing
         .iter()
-        .filter(|w| {
-            w.root.get("concurrency").is_some()
-                || w.jobs.iter().any(|j| j.get("concurrency").is_some())
-        })
+        .filter(|w| w.concurrency.is_some() || w.jobs.iter().any(|j| group(j).is_some()))
         .collect();
     let ev = |w: &Workflow| {
         let line = w
-            .root
-            .entry("concurrency")
-            .or_else(|| w.jobs.iter().find_map(|j| j.entry("concurrency")))
+            .concurrency
+            .or_else(|| w.jobs.iter().find_map(group))
             .map(|e| w.doc.position(e.key.span.start).line)
             .unwrap_or(1);
         Evidence {

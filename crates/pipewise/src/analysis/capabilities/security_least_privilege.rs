@@ -42,14 +42,16 @@ fn least_privilege(i: &Input) -> Verdict {
     let mut ok = vec![];
     let mut bad = vec![];
     for w in i.workflows {
-        let top = w.root.entry("permissions");
-        let all_jobs = !w.jobs.is_empty() && w.jobs.iter().all(|j| j.get("permissions").is_some());
+        let top = w.permissions;
+        let all_jobs = !w.jobs.is_empty() && w.jobs.iter().all(|j| j.permissions.is_some());
         let write_all = |n: Option<&pipewise_yaml::Node>| {
             n.and_then(|n| n.as_str())
                 .is_some_and(|s| s.trim() == "write-all")
         };
         if write_all(top.map(|e| &e.value))
-            || w.jobs.iter().any(|j| write_all(j.get("permissions")))
+            || w.jobs
+                .iter()
+                .any(|j| write_all(j.permissions.map(|e| &e.value)))
         {
             bad.push(format!("{} (write-all)", w.file_name()));
         } else if let Some(e) = top {

@@ -564,7 +564,7 @@ fn apt_prompts(site: &StepSite) -> bool {
             .or_else(|| c.get("image").and_then(|i| i.as_str()));
         return image.is_some_and(|i| !i.contains("${{"));
     }
-    let runs_on = job.get("runs-on");
+    let runs_on = job.runner.and_then(|r| r.runs_on());
     let texts: Vec<&str> = match runs_on {
         Some(n) => match n.as_seq() {
             Some(items) => items.iter().filter_map(|i| i.as_str()).collect(),

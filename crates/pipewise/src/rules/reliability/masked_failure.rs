@@ -338,7 +338,7 @@ fn check_set_plus_e(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
     // Already marked as allowed to fail (and reported as such when it is a gate).
     if site
         .step
-        .entry("continue-on-error")
+        .allow_failure
         .is_some_and(crate::rules::reliability::literal_true)
     {
         return;

@@ -241,7 +241,7 @@ fn fresh_output(wf: &Workflow, job: &Job, s: &Step, cx: &Ctx) -> Option<String> 
     let repo = cx.repo;
     let cat = pipewise_catalog::catalog();
     let (tool, cwd) = if let Some(a) = s.action() {
-        let tool = cat.actions_for(a).find_map(|e| e.tool.as_deref())?;
+        let tool = cat.actions_for(a).find_map(|e| e.tool)?;
         if moves_output(s.with_str("args").unwrap_or("").split_whitespace()) {
             return None;
         }
@@ -271,8 +271,8 @@ fn fresh_output(wf: &Workflow, job: &Job, s: &Step, cx: &Ctx) -> Option<String> 
     if cwd.contains('$') {
         return None;
     }
-    if let Some(key) = &fresh.key {
-        for c in &fresh.config {
+    if let Some(key) = fresh.key {
+        for c in fresh.config {
             let path = crate::repo::join(&cwd, c);
             if !repo.exists(&path) {
                 continue;
@@ -281,15 +281,15 @@ fn fresh_output(wf: &Workflow, job: &Job, s: &Step, cx: &Ctx) -> Option<String> 
                 Some(f) => f.text().to_string(),
                 None => repo.read(&path).ok()?,
             };
-            if text.lines().any(|l| {
-                l.strip_prefix(key.as_str())
-                    .is_some_and(|r| r.starts_with(':'))
-            }) {
+            if text
+                .lines()
+                .any(|l| l.strip_prefix(key).is_some_and(|r| r.starts_with(':')))
+            {
                 return None;
             }
         }
     }
-    Some(crate::repo::join(&cwd, &fresh.dir))
+    Some(crate::repo::join(&cwd, fresh.dir))
 }
 
 /// A configuration file named on the command line (`-f`, `--config`): where its

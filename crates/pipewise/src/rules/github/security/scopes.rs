@@ -86,8 +86,8 @@ fn step_needs(s: &Step, n: &mut Needs) {
     let f = s.phrases();
     // What the catalogue says the action needs.
     for e in catalog().actions_for(a) {
-        for [scope, level, why] in &e.permissions {
-            need(n, scope, level, why.clone());
+        for [scope, level, why] in e.permissions {
+            need(n, scope, level, why.to_string());
         }
     }
     if f.has("gh release create") || f.has("gh release upload") || f.has("gh release edit") {
