@@ -6,6 +6,9 @@
 #[path = "src/kinds.rs"]
 mod kinds;
 #[allow(dead_code)]
+#[path = "src/lit.rs"]
+mod lit;
+#[allow(dead_code)]
 #[path = "src/source.rs"]
 mod source;
 #[allow(dead_code)]
@@ -16,7 +19,12 @@ use std::path::PathBuf;
 
 fn main() {
     let dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
-    for f in ["src/kinds.rs", "src/source.rs", "src/table.rs"] {
+    for f in [
+        "src/kinds.rs",
+        "src/lit.rs",
+        "src/source.rs",
+        "src/table.rs",
+    ] {
         println!("cargo:rerun-if-changed={f}");
     }
     let mut texts = vec![];

@@ -15,6 +15,7 @@
 //! `crates/pipewise/tests/catalog.rs` runs through the classifiers.
 
 mod kinds;
+pub mod lit;
 #[cfg(test)]
 #[allow(dead_code)] // what only the build script uses
 mod source;

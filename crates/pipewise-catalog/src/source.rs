@@ -8,10 +8,10 @@
 //! `Action`, ...), which hold what these hold as `&'static` data.
 
 use crate::kinds::{Intent, Oidc};
+use crate::lit::Lit;
 use crate::table;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 /// The catalogue files, in the order their actions are tried.
 pub const FILES: &[&str] = &[
@@ -252,114 +252,9 @@ pub fn parse(files: &[(&str, &str)]) -> Result<Source, String> {
     Ok(c)
 }
 
-/// A value written as a Rust constant expression.
-pub trait Lit {
-    fn lit(&self, out: &mut String);
-}
+crate::lit_display!(Intent => "Intent::", Oidc => "Oidc::");
 
-/// As `{:?}` prints them: a string as a Rust string literal (escapes included),
-/// numbers and `true`/`false` as written; enumerations as `Type::Variant`.
-macro_rules! lit_display {
-    ($($ty:ty => $prefix:literal),* $(,)?) => {
-        $(
-            impl Lit for $ty {
-                fn lit(&self, out: &mut String) {
-                    let _ = write!(out, "{}{self:?}", $prefix);
-                }
-            }
-        )*
-    };
-}
-
-lit_display!(
-    String => "",
-    bool => "",
-    u8 => "",
-    u32 => "",
-    usize => "",
-    Intent => "Intent::",
-    Oidc => "Oidc::",
-);
-
-impl<T: Lit> Lit for Option<T> {
-    fn lit(&self, out: &mut String) {
-        match self {
-            Some(v) => {
-                out.push_str("Some(");
-                v.lit(out);
-                out.push(')');
-            }
-            None => out.push_str("None"),
-        }
-    }
-}
-/// A slice reference (`&[a, b]`).
-impl<T: Lit> Lit for Vec<T> {
-    fn lit(&self, out: &mut String) {
-        out.push_str("&[");
-        for v in self {
-            v.lit(out);
-            out.push_str(", ");
-        }
-        out.push(']');
-    }
-}
-/// An array (`[a, b]`).
-impl<T: Lit, const N: usize> Lit for [T; N] {
-    fn lit(&self, out: &mut String) {
-        out.push('[');
-        for v in self {
-            v.lit(out);
-            out.push_str(", ");
-        }
-        out.push(']');
-    }
-}
-impl<A: Lit, B: Lit> Lit for (A, B) {
-    fn lit(&self, out: &mut String) {
-        out.push('(');
-        self.0.lit(out);
-        out.push_str(", ");
-        self.1.lit(out);
-        out.push(')');
-    }
-}
-/// A slice of `(key, value)` sorted by key.
-impl<K: Lit, V: Lit> Lit for BTreeMap<K, V> {
-    fn lit(&self, out: &mut String) {
-        out.push_str("&[");
-        for (k, v) in self {
-            out.push('(');
-            k.lit(out);
-            out.push_str(", ");
-            v.lit(out);
-            out.push_str("), ");
-        }
-        out.push(']');
-    }
-}
-
-/// `Name { field: value, ... }`, each value through [`Lit`].
-macro_rules! lit_struct {
-    ($ty:ident { $($field:ident),* $(,)? }) => {
-        lit_struct!($ty as $ty { $($field),* });
-    };
-    ($ty:ident as $name:ident { $($field:ident),* $(,)? }) => {
-        impl Lit for $ty {
-            fn lit(&self, out: &mut String) {
-                out.push_str(concat!(stringify!($name), " {"));
-                $(
-                    out.push_str(concat!(" ", stringify!($field), ": "));
-                    self.$field.lit(out);
-                    out.push(',');
-                )*
-                out.push_str(" }");
-            }
-        }
-    };
-}
-
-lit_struct!(Tool {
+crate::lit_struct!(Tool {
     name,
     label,
     aliases,
@@ -377,8 +272,8 @@ lit_struct!(Tool {
     fresh_output,
     example,
 });
-lit_struct!(FreshOutput { dir, config, key });
-lit_struct!(Action {
+crate::lit_struct!(FreshOutput { dir, config, key });
+crate::lit_struct!(Action {
     uses,
     exact,
     tool,
@@ -393,15 +288,15 @@ lit_struct!(Action {
     pin,
     deprecated,
 });
-lit_struct!(Migrator { name, apply, drift });
-lit_struct!(Endpoint { url, post, example });
-lit_struct!(PublishCredential {
+crate::lit_struct!(Migrator { name, apply, drift });
+crate::lit_struct!(Endpoint { url, post, example });
+crate::lit_struct!(PublishCredential {
     name,
     prefix,
     read_by
 });
 
-lit_struct!(Source as Catalog {
+crate::lit_struct!(Source as Catalog {
     tools,
     names,
     actions,

@@ -199,7 +199,7 @@ fn base(s: &str) -> &str {
 }
 
 /// Every keyword [`script_name_matches`] looks for (found in one pass).
-static SCRIPT_KEYWORDS: crate::keywords::Keywords = crate::keywords::Keywords::new(&[
+static SCRIPT_KEYWORDS: crate::keywords::Keywords = crate::keywords::Keywords::few_texts(&[
     "e2e",
     "end-to-end",
     "playwright",
@@ -374,7 +374,10 @@ const NOTIFY_HOSTS: &[&str] = &[
 fn notify_hosts() -> &'static aho_corasick::AhoCorasick {
     static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
     AC.get_or_init(|| {
-        aho_corasick::AhoCorasick::new(NOTIFY_HOSTS).expect("fixed literal hosts always build")
+        aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+            .build(NOTIFY_HOSTS)
+            .expect("fixed literal hosts always build")
     })
 }
 

@@ -1,71 +1,57 @@
 //! Runner labels → price per minute and included-minutes multiplier, from the dated
 //! price table `prices.toml` (its source is in the file).
 
-use serde::Deserialize;
-use std::sync::OnceLock;
-
-#[derive(Debug, Deserialize)]
+/// The price table (`prices.toml`), written as statics by the build script
+/// (`crates/pipewise/build.rs`, schema in `prices_source.rs`): the build fails when
+/// the file does not read.
+#[derive(Debug)]
 struct Table {
-    date: String,
-    source: String,
-    runner: Vec<Row>,
-    cores: Vec<Cores>,
-    #[serde(default)]
+    date: &'static str,
+    source: &'static str,
+    runner: &'static [Row],
+    cores: &'static [Cores],
     gitlab: Option<GitLab>,
 }
 
 /// GitLab.com hosted runners: cost factors and the price of a compute minute.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 struct GitLab {
-    date: String,
-    source: String,
+    date: &'static str,
+    source: &'static str,
     usd: f64,
-    runner: Vec<GitLabRow>,
+    runner: &'static [GitLabRow],
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 struct GitLabRow {
-    class: String,
-    tags: Vec<String>,
+    class: &'static str,
+    tags: &'static [&'static str],
     factor: f64,
-    #[serde(default)]
     default: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 struct Row {
-    class: String,
-    #[serde(default)]
-    labels: Vec<String>,
-    #[serde(default)]
-    prefixes: Vec<String>,
-    #[serde(default)]
-    suffixes: Vec<String>,
+    class: &'static str,
+    labels: &'static [&'static str],
+    prefixes: &'static [&'static str],
+    suffixes: &'static [&'static str],
     usd: f64,
     multiplier: f64,
     #[allow(dead_code)]
-    since: Option<String>,
+    since: Option<&'static str>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 struct Cores {
-    os: String,
-    table: Vec<(u32, f64)>,
+    os: &'static str,
+    table: &'static [(u32, f64)],
 }
+
+static TABLE: Table = include!(concat!(env!("OUT_DIR"), "/prices.rs"));
 
 fn table() -> &'static Table {
-    static T: OnceLock<Table> = OnceLock::new();
-    T.get_or_init(|| {
-        // The table is part of the binary; a test parses it, so this cannot fail at
-        // run time unless the file is edited badly, and then every price is unknown.
-        toml::from_str(include_str!("prices.toml")).unwrap_or(Table {
-            date: "unknown".into(),
-            source: "prices.toml did not parse".into(),
-            runner: vec![],
-            cores: vec![],
-            gitlab: None,
-        })
-    })
+    &TABLE
 }
 
 /// `date, source` of the price table.
@@ -93,7 +79,7 @@ pub fn gitlab_price(tags: &[&str]) -> Option<Price> {
         let mut found = None;
         for t in tags {
             let t = t.trim().to_ascii_lowercase();
-            match g.runner.iter().find(|r| r.tags.contains(&t)) {
+            match g.runner.iter().find(|r| r.tags.contains(&t.as_str())) {
                 Some(r) => found = Some(r),
                 None => return None,
             }
@@ -101,7 +87,7 @@ pub fn gitlab_price(tags: &[&str]) -> Option<Price> {
         found?
     };
     Some(Price {
-        class: row.class.clone(),
+        class: row.class.to_string(),
         usd_per_minute: g.usd * row.factor,
         multiplier: row.factor,
         self_hosted: false,
@@ -150,13 +136,13 @@ pub fn price_of_labels(labels: &[&str]) -> Option<Price> {
         .map(|l| l.trim().to_ascii_lowercase())
         .collect();
     let row = |r: &Row| Price {
-        class: r.class.clone(),
+        class: r.class.to_string(),
         usd_per_minute: r.usd,
         multiplier: r.multiplier,
         self_hosted: false,
     };
     for l in &lower {
-        if let Some(r) = t.runner.iter().find(|r| r.labels.iter().any(|x| x == l)) {
+        if let Some(r) = t.runner.iter().find(|r| r.labels.contains(&l.as_str())) {
             return Some(row(r));
         }
     }
@@ -165,8 +151,8 @@ pub fn price_of_labels(labels: &[&str]) -> Option<Price> {
             return Some(p);
         }
         if let Some(r) = t.runner.iter().find(|r| {
-            r.prefixes.iter().any(|p| l.starts_with(p.as_str()))
-                && (r.suffixes.is_empty() || r.suffixes.iter().any(|s| l.ends_with(s.as_str())))
+            r.prefixes.iter().any(|p| l.starts_with(p))
+                && (r.suffixes.is_empty() || r.suffixes.iter().any(|s| l.ends_with(s)))
         }) {
             return Some(row(r));
         }
@@ -232,6 +218,16 @@ pub fn unknown_labels(labels: &[&str]) -> Price {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The statics are the file: the table as the build script wrote it is the table
+    /// as `prices.toml` reads, field by field.
+    #[test]
+    fn the_statics_are_the_file() {
+        let src: super::super::prices_source::Table =
+            toml::from_str(include_str!("prices.toml")).expect("prices.toml reads");
+        assert_eq!(format!("{:?}", table()), format!("{src:?}"));
+        assert!(format!("{src:?}").contains("GitLab SaaS Linux small"));
+    }
 
     #[test]
     fn the_price_table_parses_and_prices_common_labels() {
