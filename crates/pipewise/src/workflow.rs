@@ -349,6 +349,16 @@ pub struct Timeout<'a> {
     /// The limit in minutes, when it is a literal positive number (GitHub) or a
     /// readable duration (GitLab).
     pub minutes: Option<f64>,
+    /// Where the entry is written when that is not the job's workflow's own file (a
+    /// GitLab job's `timeout:` from `default:` or `extends:` in another file).
+    pub file: Option<FileRef<'a>>,
+}
+
+/// A file of the repository and its document: where a merged key is written.
+#[derive(Debug, Clone, Copy)]
+pub struct FileRef<'a> {
+    pub path: &'a str,
+    pub doc: &'a Document,
 }
 
 #[derive(Debug)]

@@ -1246,36 +1246,10 @@ const FIELD_KEYS: &[&str] = &[
 /// Reads of those keys by name left in neutral code (analysis, economics but
 /// GitLab's own `economics/gitlab.rs`, intent, facts, the model, the engine, the
 /// rules' shared code and the rules that run on every platform): (file, the read as
-/// written without whitespace, why). Each is a GitHub key read where moving onto the
-/// field would change what GitLab jobs get, a fix to make with its own check. The
-/// list only shrinks.
-const KNOWN_KEY_READS: &[(&str, &str, &str)] = &[
-    (
-        "analysis/capabilities/ci_timeouts.rs",
-        "j.entry(\"timeout-minutes\")",
-        "GitLab's `timeout:` is not counted yet",
-    ),
-    (
-        "analysis/deploy.rs",
-        "job.get(\"timeout-minutes\")",
-        "GitLab's `timeout:` is not a deploy's timeout yet",
-    ),
-    (
-        "analysis/scan.rs",
-        "job.get(\"continue-on-error\")",
-        "GitLab's `allow_failure:` does not weaken a job yet",
-    ),
-    (
-        "rules/reliability/interactive_command.rs",
-        "job.get(\"container\")",
-        "a GitLab job's `image:` does not make apt prompt yet",
-    ),
-    (
-        "rules/reliability/interactive_command.rs",
-        "c.get(\"image\")",
-        "a GitLab job's `image:` does not make apt prompt yet",
-    ),
-];
+/// written without whitespace, why). Empty since issue 22, session 12 (the last
+/// five were GitHub keys whose move onto the field changed what GitLab jobs get,
+/// landed as a fix); it only shrinks.
+const KNOWN_KEY_READS: &[(&str, &str, &str)] = &[];
 
 /// Neutral rules and analysis read a job's condition, environment, container,
 /// services, matrix, timeout, allow-failure, default folder, runner, `when:`,

@@ -325,6 +325,63 @@ fn both_platforms_in_one_report() {
     );
 }
 
+/// A GitLab job's `timeout:` is its timeout: `ci.timeouts` takes it (from
+/// `default:` in an included file, pointing there) and the deploy path's timeout
+/// check passes with it and names GitLab's key and limit without it.
+#[test]
+fn gitlab_timeouts_count_where_they_are_written() {
+    let (_d, r) = repo(&[
+        (
+            ".gitlab-ci.yml",
+            "include:\n  - local: ci/defaults.yml\nstages: [deploy]\ndeploy:\n  stage: deploy\n  environment: production\n  timeout: 15m\n  script: [kubectl apply -f k8s/]\nrollout:\n  stage: deploy\n  environment: production\n  script: [helm upgrade app ./chart]\n",
+        ),
+        ("ci/defaults.yml", "default:\n  image: alpine:3\n  timeout: 1h\n"),
+    ]);
+    let cap = r
+        .capabilities
+        .iter()
+        .find(|c| c.id == "ci.timeouts")
+        .expect("ci.timeouts");
+    let ev: Vec<String> = cap
+        .evidence
+        .iter()
+        .map(|e| format!("{}:{} {}", e.file, e.line, e.note))
+        .collect();
+    assert_eq!(
+        ev,
+        [
+            ".gitlab-ci.yml:7 job `deploy`",
+            "ci/defaults.yml:3 job `rollout`"
+        ],
+        "{cap:?}"
+    );
+    let timeout = |job: &str| {
+        let p = r.deploy_paths.iter().find(|p| p.job == job);
+        let c = p.and_then(|p| p.checks.iter().find(|c| c.id == "timeout"));
+        c.map(|c| format!("{} {}", c.status, c.note))
+    };
+    assert_eq!(timeout("deploy").as_deref(), Some("pass timeout: 15m"));
+    assert_eq!(timeout("rollout").as_deref(), Some("pass timeout: 1h"));
+    let (_d, r) = repo(&[(
+        ".gitlab-ci.yml",
+        "deploy:\n  stage: deploy\n  environment: production\n  script: [kubectl apply -f k8s/]\n",
+    )]);
+    let p = r
+        .deploy_paths
+        .iter()
+        .find(|p| p.job == "deploy")
+        .expect("a deploy path");
+    let c = p
+        .checks
+        .iter()
+        .find(|c| c.id == "timeout")
+        .expect("its timeout check");
+    assert_eq!(
+        (c.status.as_str(), c.note.as_str()),
+        ("fail", "no timeout (a hung deploy holds the runner for the project's job timeout, an hour by default)")
+    );
+}
+
 #[test]
 fn include_cycles_and_self_includes_end() {
     let (_d, r) = repo(&[

@@ -14,7 +14,7 @@ use crate::facts::Facts;
 use crate::intent::{action_intent, word_intent_phrase, Intent};
 use crate::needs::{Dir, NeedsGraph};
 use crate::schema::{DeployCheck, DeployPath};
-use crate::workflow::{Job, TriggerKind, Workflow};
+use crate::workflow::{Job, Platform, TriggerKind, Workflow};
 use foldhash::HashMap;
 use pipewise_yaml::Node;
 
@@ -967,7 +967,7 @@ pub fn paths(
                 "two runs can deploy at once".into()
             },
         );
-        let timeout = job.get("timeout-minutes");
+        let timeout = job.timeout;
         add(
             "timeout",
             if timeout.is_some() {
@@ -975,9 +975,13 @@ pub fn paths(
             } else {
                 Check::Fail
             },
-            match timeout.and_then(Node::as_str) {
-                Some(t) => format!("timeout-minutes: {t}"),
-                None => "no timeout-minutes (a hung deploy holds the runner for 6 hours)".into(),
+            match (timeout, wf.platform) {
+                (Some(t), _) => match (t.entry.key.as_str(), t.entry.value.as_str()) {
+                    (Some(k), Some(v)) => format!("{k}: {v}"),
+                    _ => "no timeout-minutes (a hung deploy holds the runner for 6 hours)".into(),
+                },
+                (None, Platform::GitLab) => "no timeout (a hung deploy holds the runner for the project's job timeout, an hour by default)".into(),
+                (None, Platform::GitHub) => "no timeout-minutes (a hung deploy holds the runner for 6 hours)".into(),
             },
         );
         let target = job

@@ -14,7 +14,7 @@ use crate::repo::{called_script, Repo, Scripts};
 use crate::rules::{self, RuleMeta};
 use crate::schema::ReportFinding;
 use crate::shell::Script;
-use crate::workflow::{Action, Job, Step, TriggerKind, Workflow};
+use crate::workflow::{Action, Job, Platform, Step, TriggerKind, Workflow};
 use pipewise_yaml::Node;
 
 /// One place that provides a capability.
@@ -352,8 +352,18 @@ pub fn scan<'a>(
                 after_deploy: !deploys && (after || follows_deploy),
                 line,
             });
-            let job_weak = if literal_true(job.get("continue-on-error")) {
-                Some("continue-on-error: the job may fail without failing the workflow".to_string())
+            let job_weak = if literal_true(job.allow_failure.map(|e| &e.value)) {
+                Some(
+                    match wf.platform {
+                        Platform::GitHub => {
+                            "continue-on-error: the job may fail without failing the workflow"
+                        }
+                        Platform::GitLab => {
+                            "allow_failure: the job may fail without failing the pipeline"
+                        }
+                    }
+                    .to_string(),
+                )
             } else if literal_false_if(job.condition.and_then(|c| c.expression())) {
                 Some("disabled with `if: false`".to_string())
             } else {

@@ -417,6 +417,7 @@ fn read_field<'a>(job: &mut Job<'a>, k: &str, e: &'a Entry) {
                     .as_str()
                     .and_then(|s| s.trim().parse::<f64>().ok())
                     .filter(|t| t.is_finite() && *t > 0.0),
+                file: None,
             })
         }
         "continue-on-error" if job.allow_failure.is_none() => job.allow_failure = Some(e),

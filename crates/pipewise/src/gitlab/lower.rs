@@ -11,8 +11,8 @@ use super::pipeline::{Job as GlJob, Pipeline};
 use crate::finding::Span;
 use crate::shell::Script;
 use crate::workflow::{
-    image_of, Concurrency, Condition, Container, Environment, Job, Matrix, Need, NeedFrom, Needs,
-    Origin, Platform, Run, Runner, Service, Step, Timeout, Workflow,
+    image_of, Concurrency, Condition, Container, Environment, FileRef, Job, Matrix, Need, NeedFrom,
+    Needs, Origin, Platform, Run, Runner, Service, Step, Timeout, Workflow,
 };
 use foldhash::HashMap;
 use pipewise_yaml::{Node, NodeKind};
@@ -58,7 +58,7 @@ pub fn lower<'a>(p: &'a Pipeline<'a>) -> Vec<Workflow<'a>> {
                         ..Job::new(i.target, i.node, i.node)
                     };
                     // The include's `rules:` say when its jobs are in the pipeline.
-                    read_fields(&mut job, i.node);
+                    read_fields(&mut job, i.node, |_| None);
                     job
                 }),
         );
@@ -93,7 +93,7 @@ pub fn lower<'a>(p: &'a Pipeline<'a>) -> Vec<Workflow<'a>> {
 }
 
 fn stage_of<'x>(j: &'x GlJob) -> &'x str {
-    j.node.get("stage").and_then(Node::as_str).unwrap_or("test")
+    j.get("stage").and_then(Node::as_str).unwrap_or("test")
 }
 
 fn needs<'a>(
@@ -101,7 +101,7 @@ fn needs<'a>(
     j: &'a GlJob<'a>,
     by_stage: &HashMap<&'a str, Vec<Need<'a>>>,
 ) -> Needs<'a> {
-    if let Some(e) = j.node.entry("needs") {
+    if let Some(e) = j.entry("needs") {
         let list = match &e.value.kind {
             NodeKind::Seq(items) => items.iter().filter_map(need).collect(),
             _ => vec![],
@@ -181,7 +181,16 @@ fn lower_job<'a>(
         needs: needs(p, j, by_stage),
         ..Job::new(j.name, j.key, &j.node)
     };
-    read_fields(&mut job, &j.node);
+    // Where a key of the merged job is written, when not in the job's own file.
+    let elsewhere = |k: usize| {
+        let fi = *j.key_files.get(k)?;
+        let f = p.files.get(fi).filter(|_| fi != j.file)?;
+        Some(FileRef {
+            path: &f.path,
+            doc: f.yaml.as_ref()?,
+        })
+    };
+    read_fields(&mut job, &j.node, elsewhere);
     // Windows runners run PowerShell unless told otherwise: not parsed as bash.
     let posix = !job
         .runner
@@ -226,10 +235,15 @@ fn lower_job<'a>(
 
 /// Fills the job's typed fields from its merged node, in one pass over its keys
 /// (the first of a repeated key, as `Node::get` reads it). `rules:` is the job's
-/// condition, else `only:`/`except:`.
-fn read_fields<'a>(job: &mut Job<'a>, node: &'a Node) {
+/// condition, else `only:`/`except:`. `elsewhere(i)` is the file the node's `i`th
+/// key is written in when that is not the job's own.
+fn read_fields<'a>(
+    job: &mut Job<'a>,
+    node: &'a Node,
+    elsewhere: impl Fn(usize) -> Option<FileRef<'a>>,
+) {
     let (mut only, mut except) = (None, None);
-    for e in node.as_map().unwrap_or(&[]) {
+    for (i, e) in node.as_map().unwrap_or(&[]).iter().enumerate() {
         let v = &e.value;
         match e.key.as_str().unwrap_or("") {
             "rules" if job.condition.is_none() => job.condition = Some(Condition::Rules(e)),
@@ -258,6 +272,7 @@ fn read_fields<'a>(job: &mut Job<'a>, node: &'a Node) {
                 job.timeout = Some(Timeout {
                     entry: e,
                     minutes: v.as_str().and_then(duration_minutes),
+                    file: elsewhere(i),
                 })
             }
             "allow_failure" if job.allow_failure.is_none() => job.allow_failure = Some(e),

@@ -76,4 +76,23 @@ verdict_tests![
             "      - name: Lint\n        id: lint\n        continue-on-error: true\n        run: npm run lint\n      - name: Fail on lint errors\n        if: steps.lint.outcome == 'failure'\n        run: exit 1\n"
         )]
     ),
+    // A GitLab job under `allow_failure: true` lets a failing lint through too ...
+    (
+        Partial,
+        [
+            Replace("ci.yml", "      - name: Lint\n        run: npm run lint\n", ""),
+            Write(
+                "./.gitlab-ci.yml",
+                "lint:\n  allow_failure: true\n  script: [npm run lint]\n"
+            )
+        ]
+    ),
+    // ... and without it is a lint.
+    (
+        Present,
+        [
+            Replace("ci.yml", "      - name: Lint\n        run: npm run lint\n", ""),
+            Write("./.gitlab-ci.yml", "lint:\n  script: [npm run lint]\n")
+        ]
+    ),
 ];

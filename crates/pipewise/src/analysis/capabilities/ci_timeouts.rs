@@ -5,6 +5,7 @@ use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::{CapabilityStatus, Evidence};
+use crate::workflow::Platform;
 
 pub const META: CapabilityMeta = CapabilityMeta {
     id: "ci.timeouts",
@@ -42,19 +43,32 @@ fn timeouts(i: &Input) -> Verdict {
     let mut total = 0;
     let mut with = vec![];
     let mut without = vec![];
+    // Which platforms' jobs lack one: GitHub's, GitLab's.
+    let mut keys = [false; 2];
     for w in i.workflows {
         for j in &w.jobs {
-            if j.uses.is_some() {
+            // A job whose work is elsewhere: a reusable workflow's call (GitHub
+            // `uses:`), a GitLab trigger job or included template (no script line).
+            if j.uses.is_some()
+                || (w.platform == Platform::GitLab && j.steps.iter().all(|s| s.run.is_none()))
+            {
                 continue;
             }
             total += 1;
-            match j.entry("timeout-minutes") {
-                Some(e) => with.push(Evidence {
-                    file: w.path.to_string(),
-                    line: w.doc.position(e.key.span.start).line,
-                    note: format!("job `{}`", j.id),
-                }),
-                None => without.push(format!("{}:{}", w.file_name(), j.id)),
+            match &j.timeout {
+                Some(t) => {
+                    // A GitLab `timeout:` from `default:` or `extends:` elsewhere.
+                    let (path, doc) = t.file.map_or((w.path, w.doc), |f| (f.path, f.doc));
+                    with.push(Evidence {
+                        file: path.to_string(),
+                        line: doc.position(t.entry.key.span.start).line,
+                        note: format!("job `{}`", j.id),
+                    })
+                }
+                None => {
+                    keys[usize::from(w.platform == Platform::GitLab)] = true;
+                    without.push(format!("{}:{}", w.file_name(), j.id))
+                }
             }
         }
     }
@@ -76,8 +90,13 @@ fn timeouts(i: &Input) -> Verdict {
             status: CapabilityStatus::Partial,
             evidence: with.into_iter().take(3).collect(),
             reason: Some(format!(
-                "{} of {total} jobs have no timeout-minutes: {}{more}",
+                "{} of {total} jobs have no {}: {}{more}",
                 without.len(),
+                match keys {
+                    [true, true] => "timeout-minutes or timeout",
+                    [false, true] => "timeout",
+                    _ => "timeout-minutes",
+                },
                 without
                     .iter()
                     .take(4)
@@ -90,7 +109,20 @@ fn timeouts(i: &Input) -> Verdict {
 }
 
 #[cfg(test)]
-verdict_tests![(
-    Partial,
-    [Replace("ci.yml", "    timeout-minutes: 10\n", "")]
-),];
+verdict_tests![
+    (Partial, [Replace("ci.yml", "    timeout-minutes: 10\n", "")]),
+    // GitLab's `timeout:` is a job's timeout, given by `default:` too (a
+    // template's jobs are not seen) ...
+    (
+        Present,
+        [Write(
+            "./.gitlab-ci.yml",
+            "include:\n  - template: Security/SAST.gitlab-ci.yml\ndefault:\n  timeout: 30m\nbuild:\n  script: [make]\n"
+        )]
+    ),
+    // ... and a GitLab job without one has none.
+    (
+        Partial,
+        [Write("./.gitlab-ci.yml", "build:\n  script: [make]\n")]
+    ),
+];

@@ -8,6 +8,8 @@ use crate::finding::{Category, Confidence, Severity};
 use crate::intent::Intent;
 use crate::rules::{step_scripts_iter, Ctx, FixMeta, Rule, RuleMeta, StepSite};
 use crate::shell::{Command, Script};
+use crate::workflow::Platform;
+use pipewise_yaml::Node;
 
 pub struct InteractiveCommand;
 
@@ -28,6 +30,13 @@ that is the worst possible moment. pipewise follows the scripts a step calls
 (`./scripts/rollback.sh`, `bash deploy.sh`, `source lib.sh`), transitively, and
 reports the line in the script, naming the step that reaches it. Prompts guarded by a
 CI or terminal check (`if [ "$CI" != "true" ]`, `[ -t 0 ]`) are not reported.
+
+`apt` without `-y` prompts where nothing sets `APT::Get::Assume-Yes`: GitHub-hosted
+runners' images set it, so there it is reported in a `container:` or on a
+self-hosted runner; a GitLab job runs in its `image:` (or the runner's default),
+whose configuration pipewise cannot see, so there it is reported in the official
+Debian and Ubuntu images, which set nothing. A pipeline file that writes
+`APT::Get::Assume-Yes` into `/etc/apt/apt.conf.d` itself is not reported.
 
 ## Bad
 ```bash
@@ -121,7 +130,7 @@ impl Rule for InteractiveCommand {
                 let why = match prompts(c, in_pipe) {
                     // GitHub-hosted images configure apt with `Assume-Yes`: only
                     // containers and self-hosted runners prompt.
-                    Some(w) if w.starts_with("`apt") && !apt_prompts(site) => continue,
+                    Some(w) if w.starts_with("`apt") && !apt_prompts(site, cx) => continue,
                     // setup-miniconda / setup-micromamba configure `always_yes`.
                     Some(w)
                         if w.starts_with("`conda")
@@ -553,26 +562,53 @@ fn report<'c>(
     }
 }
 
-/// Whether apt can prompt in this job: it runs in a container or on a self-hosted
-/// runner (GitHub-hosted images set `APT::Get::Assume-Yes`).
-fn apt_prompts(site: &StepSite) -> bool {
-    let Some(job) = site.job else { return false };
-    if let Some(c) = job.get("container") {
-        // A literal image; an expression may be empty for the legs that use apt.
-        let image = c
-            .as_str()
-            .or_else(|| c.get("image").and_then(|i| i.as_str()));
-        return image.is_some_and(|i| !i.contains("${{"));
-    }
-    let runs_on = job.runner.and_then(|r| r.runs_on());
-    let texts: Vec<&str> = match runs_on {
-        Some(n) => match n.as_seq() {
-            Some(items) => items.iter().filter_map(|i| i.as_str()).collect(),
-            None => n.as_str().into_iter().collect(),
-        },
-        None => vec![],
+/// Whether apt can prompt in this job. GitHub-hosted runners' images set
+/// `APT::Get::Assume-Yes`: there apt prompts in a container (a literal image; an
+/// expression may be empty for the legs that use apt) or on a self-hosted runner. A
+/// GitLab job runs in its `image:` or the runner's default one, whose apt
+/// configuration pipewise cannot see (a project's own image may set it: f-droid's
+/// do): apt prompts in the official Debian and Ubuntu images, which set nothing. A
+/// pipeline file that sets `APT::Get::Assume-Yes` itself (writes it to
+/// `/etc/apt/apt.conf.d`) does not prompt.
+fn apt_prompts(site: &StepSite, cx: &mut Ctx) -> bool {
+    let (Some(wf), Some(job)) = (site.workflow, site.job) else {
+        return false;
     };
-    texts.iter().any(|t| t.contains("self-hosted"))
+    let image = job.container.map(|c| c.image.and_then(Node::as_str));
+    let prompts = match wf.platform {
+        Platform::GitHub => match image {
+            Some(image) => image.is_some_and(|i| !i.contains("${{")),
+            None => {
+                let texts: Vec<&str> = match job.runner.and_then(|r| r.runs_on()) {
+                    Some(n) => match n.as_seq() {
+                        Some(items) => items.iter().filter_map(|i| i.as_str()).collect(),
+                        None => n.as_str().into_iter().collect(),
+                    },
+                    None => vec![],
+                };
+                texts.iter().any(|t| t.contains("self-hosted"))
+            }
+        },
+        Platform::GitLab => image.flatten().is_some_and(official_debian_or_ubuntu),
+    };
+    prompts
+        && ![Some(wf.doc), site.step.origin.map(|o| o.doc)]
+            .into_iter()
+            .flatten()
+            .any(|doc| {
+                cx.doc_fact(doc, "sets apt Assume-Yes", || {
+                    doc.source().contains("APT::Get::Assume-Yes")
+                })
+            })
+}
+
+/// An official Debian or Ubuntu image (`debian:trixie-slim`, `docker.io/library/ubuntu`).
+fn official_debian_or_ubuntu(image: &str) -> bool {
+    let name = image
+        .trim_start_matches("docker.io/")
+        .trim_start_matches("library/");
+    let name = name.split([':', '@']).next().unwrap_or(name);
+    matches!(name, "debian" | "ubuntu")
 }
 
 #[cfg(test)]
