@@ -637,7 +637,14 @@ fn bad_cache_key(k: &str) -> bool {
 /// The inner structure of the keywords of one merged job (spans still encoded).
 /// Entries `skip` marks (by index) are left out: their checks are known to find
 /// nothing ([`entry_clean`]).
-pub(super) fn check_job(name: &str, job: &Node, skip: &[bool], out: &mut Vec<Issue>) {
+/// `place` gives the place of a key's first entry in `job` (`Node::get`'s entry).
+pub(super) fn check_job(
+    name: &str,
+    job: &Node,
+    skip: &[bool],
+    place: impl Fn(&str) -> Option<usize>,
+    out: &mut Vec<Issue>,
+) {
     let mut cx = Ctx {
         owner: Owner::Job(name),
         path: String::new(),
@@ -652,8 +659,8 @@ pub(super) fn check_job(name: &str, job: &Node, skip: &[bool], out: &mut Vec<Iss
     }
     // A key's value as `Node::get` finds it (the first entry), unless skipped.
     check_relations(&mut cx, |k| {
-        let i = entries.iter().position(|e| e.key.as_str() == Some(k))?;
-        (!skipped(i)).then(|| &entries[i].value)
+        let i = place(k)?;
+        (!skipped(i)).then_some(&entries.get(i)?.value)
     });
 }
 
@@ -733,9 +740,10 @@ pub(super) struct OnStop {
     pub span: Span,
 }
 
-/// The `environment:` name and `on_stop` of a merged job.
-pub(super) fn on_stop(index: usize, job: &Node) -> Option<OnStop> {
-    let env = job.get("environment")?;
+/// The `environment:` name and `on_stop` of a merged job, from its `environment:`
+/// (`env`).
+pub(super) fn on_stop(index: usize, env: Option<&Node>) -> Option<OnStop> {
+    let env = env?;
     let stop = env.get("on_stop")?;
     let target = stop.as_str().filter(|s| !has_inputs(s))?;
     Some(OnStop {

@@ -80,7 +80,7 @@ pub fn lower<'a>(p: &'a Pipeline<'a>) -> Vec<Workflow<'a>> {
 }
 
 fn stage_of<'x>(j: &'x GlJob) -> &'x str {
-    j.node.get("stage").and_then(Node::as_str).unwrap_or("test")
+    j.get("stage").and_then(Node::as_str).unwrap_or("test")
 }
 
 fn needs<'a>(
@@ -88,7 +88,7 @@ fn needs<'a>(
     j: &'a GlJob<'a>,
     by_stage: &HashMap<&'a str, Vec<Need<'a>>>,
 ) -> Needs<'a> {
-    if let Some(e) = j.node.entry("needs") {
+    if let Some(e) = j.entry("needs") {
         let list = match &e.value.kind {
             NodeKind::Seq(items) => items.iter().filter_map(need).collect(),
             _ => vec![],

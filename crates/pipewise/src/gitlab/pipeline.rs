@@ -81,51 +81,120 @@ pub const JOB_KEYS: &[&str] = &[
     "when",
 ];
 
-/// Whether `key` is one of [`JOB_KEYS`] (a `match`: asked for every key of every
-/// job, where hashing the key cost more than comparing it).
+/// Whether `key` is one of [`JOB_KEYS`].
 fn is_job_key(key: &str) -> bool {
-    matches!(
-        key,
-        "after_script"
-            | "allow_failure"
-            | "artifacts"
-            | "before_script"
-            | "cache"
-            | "coverage"
-            | "dast_configuration"
-            | "dependencies"
-            | "environment"
-            | "extends"
-            | "hooks"
-            | "identity"
-            | "id_tokens"
-            | "image"
-            | "inherit"
-            | "interruptible"
-            | "manual_confirmation"
-            | "needs"
-            | "only"
-            | "except"
-            | "pages"
-            | "parallel"
-            | "publish"
-            | "release"
-            | "resource_group"
-            | "retry"
-            | "rules"
-            | "run"
-            | "script"
-            | "secrets"
-            | "services"
-            | "stage"
-            | "start_in"
-            | "tags"
-            | "timeout"
-            | "trigger"
-            | "type"
-            | "variables"
-            | "when"
-    )
+    job_key(key).is_some()
+}
+
+/// The place of `key` in [`JOB_KEYS`], if it is one (a `match`: asked for every key
+/// of every job, where hashing the key cost more than comparing it). Inlined: asked
+/// for a literal key, it is a constant.
+#[inline(always)]
+fn job_key(key: &str) -> Option<usize> {
+    Some(match key {
+        "after_script" => 0,
+        "allow_failure" => 1,
+        "artifacts" => 2,
+        "before_script" => 3,
+        "cache" => 4,
+        "coverage" => 5,
+        "dast_configuration" => 6,
+        "dependencies" => 7,
+        "environment" => 8,
+        "extends" => 9,
+        "hooks" => 10,
+        "identity" => 11,
+        "id_tokens" => 12,
+        "image" => 13,
+        "inherit" => 14,
+        "interruptible" => 15,
+        "manual_confirmation" => 16,
+        "needs" => 17,
+        "only" => 18,
+        "except" => 19,
+        "pages" => 20,
+        "parallel" => 21,
+        "publish" => 22,
+        "release" => 23,
+        "resource_group" => 24,
+        "retry" => 25,
+        "rules" => 26,
+        "run" => 27,
+        "script" => 28,
+        "secrets" => 29,
+        "services" => 30,
+        "stage" => 31,
+        "start_in" => 32,
+        "tags" => 33,
+        "timeout" => 34,
+        "trigger" => 35,
+        "type" => 36,
+        "variables" => 37,
+        "when" => 38,
+        _ => return None,
+    })
+}
+
+/// Where the keys of a merged job are in its mapping: for each of [`JOB_KEYS`], its
+/// first entry (the one `Node::get` finds), found in one pass over the entries when
+/// the job is built, so that the build's and the checks' many reads of a job's keys
+/// are not each a search of its mapping ([`Job::get`]).
+#[derive(Debug, Clone)]
+pub(super) struct JobKeys {
+    at: [u32; JOB_KEYS.len()],
+    /// Some entry's key is not one of [`JOB_KEYS`] (or not a scalar): other keys
+    /// are searched for.
+    unknown: bool,
+    /// An entry past `u32::MAX`: every key is searched for.
+    unindexed: bool,
+}
+
+impl JobKeys {
+    const ABSENT: u32 = u32::MAX;
+
+    /// The keys of mapping `n` (none when it is not one).
+    fn of(n: &Node) -> JobKeys {
+        let mut keys = JobKeys {
+            at: [Self::ABSENT; JOB_KEYS.len()],
+            unknown: false,
+            unindexed: false,
+        };
+        for (i, e) in n.as_map().unwrap_or(&[]).iter().enumerate() {
+            keys.add(i, e);
+        }
+        keys
+    }
+
+    /// Records entry `e`, at place `i` of the mapping (after the entries before it).
+    #[inline]
+    fn add(&mut self, i: usize, e: &Entry) {
+        let Some(slot) = e.key.as_str().and_then(job_key) else {
+            self.unknown = true;
+            return;
+        };
+        let Ok(i) = u32::try_from(i) else {
+            self.unindexed = true;
+            return;
+        };
+        if let Some(at) = self.at.get_mut(slot).filter(|at| **at == Self::ABSENT) {
+            *at = i;
+        }
+    }
+
+    /// The place of the first entry of `key` among `entries` (the mapping these
+    /// keys are of). Inlined, so that a literal key's slot is a constant.
+    #[inline(always)]
+    fn find(&self, entries: &[Entry], key: &str) -> Option<usize> {
+        match job_key(key) {
+            _ if self.unindexed => entries.iter().position(|e| e.key.as_str() == Some(key)),
+            Some(slot) => match self.at.get(slot).copied() {
+                Some(Self::ABSENT) | None => None,
+                Some(i) => Some(i as usize),
+            },
+            None if self.unknown => entries.iter().position(|e| e.key.as_str() == Some(key)),
+            None => None,
+        }
+    }
 }
 
 /// Keys `default:` can set.
@@ -222,17 +291,30 @@ pub struct Job<'r> {
     /// For each entry of `node`: a copy of a kept node that the checks reading one
     /// key alone found nothing in ([`Builder::known_clean`]); those checks skip it.
     pub(super) clean: Vec<bool>,
+    /// Where each of `node`'s keys is ([`JobKeys`]).
+    keys: JobKeys,
 }
 
 impl Job<'_> {
-    /// The file a top-level key of the merged job came from.
-    pub fn file_of(&self, key: &str) -> Option<usize> {
-        let m = self.node.as_map()?;
-        let i = m.iter().position(|e| e.key.as_str() == Some(key))?;
-        self.key_files.get(i).copied()
+    /// The place of the first entry of `key` in the merged job's mapping.
+    #[inline]
+    fn place(&self, key: &str) -> Option<usize> {
+        self.keys.find(self.node.as_map()?, key)
     }
+    /// The file a top-level key of the merged job came from.
+    #[inline]
+    pub fn file_of(&self, key: &str) -> Option<usize> {
+        self.key_files.get(self.place(key)?).copied()
+    }
+    /// The entry of a top-level key of the merged job (as `Node::entry`).
+    #[inline]
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.node.as_map()?.get(self.place(key)?)
+    }
+    /// The value of a top-level key of the merged job (as `Node::get`).
+    #[inline]
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.node.get(key)
+        self.entry(key).map(|e| &e.value)
     }
     /// A problem with the value `n` of the job's key `key`, in the file that key came
     /// from (none when the key is not the job's own).
@@ -248,10 +330,11 @@ impl Job<'_> {
     }
     /// The value of `key` (as [`Job::get`]), unless the checks that read one key
     /// alone are known to find nothing in it ([`Job::clean`]).
+    #[inline]
     pub(super) fn unchecked(&self, key: &str) -> Option<&Node> {
-        let entries = self.node.as_map()?;
-        let i = entries.iter().position(|e| e.key.as_str() == Some(key))?;
-        (!self.clean.get(i).copied().unwrap_or(false)).then(|| &entries[i].value)
+        let i = self.place(key)?;
+        let e = self.node.as_map()?.get(i)?;
+        (!self.clean.get(i).copied().unwrap_or(false)).then_some(&e.value)
     }
 }
 
@@ -612,22 +695,30 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
         let Some((mut node, mut sources)) = b.resolve_sourced(name, &mut vec![]) else {
             continue;
         };
-        apply_defaults(&mut node, &defaults, &mut sources);
-        if node.as_map().is_some_and(is_marker) {
+        let mut keys = JobKeys::of(&node);
+        apply_defaults(&mut node, &mut keys, &defaults, &mut sources);
+        let marker = node.as_map().is_some_and(is_marker);
+        if marker {
             // The whole job is replaced by what it names.
             sources.clear();
         }
         let kept = b.verdict_slots(&sources);
         b.references_sourced(&mut node, &kept);
+        if marker {
+            keys = JobKeys::of(&node);
+        }
         // Checked while spans still carry their file; the entries copied from a
         // kept node whose checks found nothing are not checked again.
         let skip = b.known_clean(&node, &kept);
         let mut issues = vec![];
-        keywords::check_job(name, &node, &skip, &mut issues);
+        let entries = node.as_map().unwrap_or(&[]);
+        let place = |k: &str| keys.find(entries, k);
+        keywords::check_job(name, &node, &skip, place, &mut issues);
         values::check_job(name, &node, &skip, &mut b.exprs, &mut issues);
         b.problems.extend(issues.into_iter().map(decoded));
-        stops.extend(keywords::on_stop(jobs.len(), &node));
-        let (node, key_files, lines) = finish(node, b.files.len() > 1);
+        let env = place("environment").and_then(|i| entries.get(i));
+        stops.extend(keywords::on_stop(jobs.len(), env.map(|e| &e.value)));
+        let (node, key_files, lines) = finish(node, &keys, b.files.len() > 1);
         let job = Job {
             name,
             file,
@@ -636,6 +727,7 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
             key_files,
             lines,
             clean: skip,
+            keys,
         };
         b.check_job(&job, &stages);
         jobs.push(job);
@@ -1040,7 +1132,12 @@ impl<'r> Builder<'r> {
 
     fn check_job(&mut self, job: &Job, stages: &[String]) {
         // Unknown keys of the merged job: its own and those of what it extends.
-        for (e, &fi) in job.node.as_map().unwrap_or(&[]).iter().zip(&job.key_files) {
+        let entries = if job.keys.unknown {
+            job.node.as_map().unwrap_or(&[])
+        } else {
+            &[]
+        };
+        for (e, &fi) in entries.iter().zip(&job.key_files) {
             let key = e.key.as_str().unwrap_or("");
             if !is_job_key(key) {
                 self.problems.push(Problem {
@@ -1050,7 +1147,7 @@ impl<'r> Builder<'r> {
                 });
             }
         }
-        let has = |k: &str| job.node.get(k).is_some();
+        let has = |k: &str| job.place(k).is_some();
         if !has("script") && !has("trigger") && !has("run") && !self.incomplete {
             self.problems.push(Problem {
                 file: job.file,
@@ -1076,7 +1173,7 @@ impl<'r> Builder<'r> {
                 });
             }
         }
-        if let Some(st) = job.node.get("stage") {
+        if let Some(st) = job.get("stage") {
             if let Some(s) = st.as_str() {
                 let builtin = matches!(s, ".pre" | ".post");
                 if !builtin
@@ -1108,7 +1205,7 @@ fn check_needs(p: &mut Pipeline) {
     let names: HashSet<&str> = p.jobs.iter().map(|j| j.name).collect();
     let mut problems = vec![];
     for j in &p.jobs {
-        let Some(needs) = j.node.get("needs").and_then(Node::as_seq) else {
+        let Some(needs) = j.get("needs").and_then(Node::as_seq) else {
             continue;
         };
         for n in needs {
@@ -1849,11 +1946,13 @@ fn merge_sourced(layers: &[&Node], mut over: Node) -> (Node, Sources) {
 
 /// Adds the `default:` keys a job neither sets nor refuses through `inherit:`, and
 /// their [`Sources`] (each is a copy of `defaults`' entry).
-fn apply_defaults(job: &mut Node, defaults: &[Entry], sources: &mut Sources) {
+fn apply_defaults(job: &mut Node, keys: &mut JobKeys, defaults: &[Entry], sources: &mut Sources) {
     if defaults.is_empty() {
         return;
     }
-    let inherit = job.get("inherit").and_then(|i| i.get("default"));
+    let entries = job.as_map().unwrap_or(&[]);
+    let get = |k: &str| keys.find(entries, k).and_then(|i| entries.get(i));
+    let inherit = get("inherit").and_then(|i| i.value.get("default"));
     let allowed = |k: &str| match inherit {
         None => true,
         Some(n) => match &n.kind {
@@ -1867,7 +1966,7 @@ fn apply_defaults(job: &mut Node, defaults: &[Entry], sources: &mut Sources) {
         .filter(|d| {
             d.key
                 .as_str()
-                .is_some_and(|k| allowed(k) && job.get(k).is_none())
+                .is_some_and(|k| allowed(k) && get(k).is_none())
         })
         .collect();
     let NodeKind::Map(entries) = &mut job.kind else {
@@ -1875,13 +1974,16 @@ fn apply_defaults(job: &mut Node, defaults: &[Entry], sources: &mut Sources) {
     };
     sources.resize(entries.len(), None);
     sources.extend(add.iter().map(|d| Some(address(&d.value))));
-    entries.extend(add.into_iter().cloned());
+    for d in add {
+        keys.add(entries.len(), d);
+        entries.push(d.clone());
+    }
 }
 
 /// Decodes the merged job: real spans, the file of each top-level key, script lines.
 /// With one file (`multi` false) every span is already real (file 0 [`encode`]s to
 /// the span itself) and the tree is not walked again.
-fn finish(mut node: Node, multi: bool) -> (Node, Vec<usize>, Vec<Line>) {
+fn finish(mut node: Node, keys: &JobKeys, multi: bool) -> (Node, Vec<usize>, Vec<Line>) {
     let mut key_files = vec![];
     let mut lines = vec![];
     if let NodeKind::Map(entries) = &node.kind {
@@ -1890,7 +1992,7 @@ fn finish(mut node: Node, multi: bool) -> (Node, Vec<usize>, Vec<Line>) {
             key_files.push(decode(e.value.span).0);
         }
         for section in SECTIONS {
-            if let Some(i) = entries.iter().position(|e| e.key.as_str() == Some(section)) {
+            if let Some(i) = keys.find(entries, section) {
                 let Ok(entry) = u32::try_from(i) else {
                     continue;
                 };
@@ -2240,14 +2342,49 @@ pub(crate) mod tests {
     /// `is_job_key` is membership in `JOB_KEYS`.
     #[test]
     fn job_keys_are_the_listed_ones() {
-        for k in JOB_KEYS {
+        for (i, k) in JOB_KEYS.iter().enumerate() {
             assert!(is_job_key(k), "{k}");
+            assert_eq!(job_key(k), Some(i), "{k}");
         }
         for k in [
             "", "scripts", "Script", "stages", "variable", "when ", "default", "x",
         ] {
             assert!(!is_job_key(k), "{k}");
         }
+    }
+
+    /// `JobKeys::find` is the place `Node::get` finds (the first entry of a key),
+    /// for every job key and others, in mappings with repeated keys, keys that are
+    /// not job keys or not scalars, and entries added one by one
+    /// (`JobKeys::add`, as `default:` keys are).
+    #[test]
+    fn job_keys_find_the_first_entry_of_a_key() {
+        let maps = [
+            "script: a\nstage: b\nscript: c\nimage: d\nstage: e\n",
+            "x-custom: 1\nscript: a\nx-custom: 2\ndefaults: 3\n",
+            "? [a, b]\n: 1\ntags: [x]\n",
+            "{}\n",
+            "script: a\n",
+        ];
+        let mut asked: Vec<&str> = JOB_KEYS.to_vec();
+        asked.extend(["x-custom", "defaults", "scripts", "", "a", "[a, b]"]);
+        for yaml in maps {
+            let n = root(yaml);
+            let entries = n.as_map().expect("a mapping");
+            let keys = JobKeys::of(&n);
+            let mut added = JobKeys::of(&root("{}\n"));
+            for (i, e) in entries.iter().enumerate() {
+                added.add(i, e);
+            }
+            for k in &asked {
+                let want = entries.iter().position(|e| e.key.as_str() == Some(k));
+                assert_eq!(keys.find(entries, k), want, "{k:?} in {yaml:?}");
+                assert_eq!(added.find(entries, k), want, "{k:?} added, in {yaml:?}");
+            }
+        }
+        // Not a mapping: nothing.
+        let seq = root("[a, b]\n");
+        assert_eq!(JobKeys::of(&seq).find(&[], "script"), None);
     }
 
     /// A repository of GitLab CI files, in memory.
