@@ -634,6 +634,32 @@ impl<'a> Job<'a> {
     }
 }
 
+/// Three-valued truth: what a condition gives when the file may not decide it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tri {
+    True,
+    False,
+    Unknown,
+}
+
+impl Tri {
+    /// Whether the condition can be true.
+    pub fn possible(self) -> bool {
+        self != Tri::False
+    }
+}
+
+impl std::ops::Not for Tri {
+    type Output = Tri;
+    fn not(self) -> Tri {
+        match self {
+            Tri::True => Tri::False,
+            Tri::False => Tri::True,
+            Tri::Unknown => Tri::Unknown,
+        }
+    }
+}
+
 /// What starts a workflow: a GitHub event under `on:`, or a GitLab pipeline source
 /// that the pipeline's `workflow: rules:` (or GitLab's defaults) allow.
 #[derive(Debug, Clone)]

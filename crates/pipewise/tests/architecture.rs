@@ -44,6 +44,9 @@ const LAYERS: &[&str] = &[
     "gitlab::pipeline",
     "gitlab::schema",
     "workflow",
+    // Which pipeline sources GitLab's `rules:` allow (the model's `Tri`, its
+    // triggers), read by the lowering and the economics model.
+    "gitlab::sources",
     "github::workflow",
     "github::action",
     "github",

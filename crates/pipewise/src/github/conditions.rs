@@ -42,27 +42,7 @@ use crate::github::expr::{self, BinOp, Expr, ExprKind, UnaryOp};
 use crate::workflow::{Job, Step, Workflow};
 use pipewise_yaml::{Node, NodeKind};
 
-/// Three-valued truth.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tri {
-    True,
-    False,
-    Unknown,
-}
-
-impl Tri {
-    fn not(self) -> Tri {
-        match self {
-            Tri::True => Tri::False,
-            Tri::False => Tri::True,
-            Tri::Unknown => Tri::Unknown,
-        }
-    }
-    /// Whether the condition can be true.
-    pub fn possible(self) -> bool {
-        self != Tri::False
-    }
-}
+pub use crate::workflow::Tri;
 
 /// The kind of ref a run has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -269,7 +249,7 @@ fn value(x: &Expr, sc: &Scenario) -> Val {
         ExprKind::Unary {
             op: UnaryOp::Not,
             expr,
-        } => from_tri(truth(&value(expr, sc)).not()),
+        } => from_tri(!truth(&value(expr, sc))),
         ExprKind::Binary { op, lhs, rhs } => match op {
             BinOp::And => {
                 let l = value(lhs, sc);
@@ -294,7 +274,7 @@ fn value(x: &Expr, sc: &Scenario) -> Val {
                 }
             }
             BinOp::Eq => from_tri(equals(&value(lhs, sc), &value(rhs, sc))),
-            BinOp::Ne => from_tri(equals(&value(lhs, sc), &value(rhs, sc)).not()),
+            BinOp::Ne => from_tri(!equals(&value(lhs, sc), &value(rhs, sc))),
             BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
                 match (value(lhs, sc), value(rhs, sc)) {
                     (Val::Num(a), Val::Num(b)) => Val::Bool(match op {

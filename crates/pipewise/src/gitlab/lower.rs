@@ -8,6 +8,7 @@
 
 use super::include::IncludeKind;
 use super::pipeline::{Job as GlJob, Pipeline};
+use crate::finding::Span;
 use crate::shell::Script;
 use crate::workflow::{
     image_of, Concurrency, Condition, Container, Environment, FileRef, Job, Matrix, Need, NeedFrom,
@@ -75,6 +76,18 @@ pub fn lower<'a>(p: &'a Pipeline<'a>) -> Vec<Workflow<'a>> {
             concurrency: None,
             permissions: None,
         });
+    }
+    // The pipeline's triggers, the same for each of its files (GitLab's defaults
+    // read the jobs of every file).
+    let root = p
+        .files
+        .first()
+        .and_then(|f| f.yaml.as_ref())
+        .map_or(Span::default(), |d| d.root.span);
+    let triggers =
+        super::sources::triggers(condition, p.child, out.iter().flat_map(|w| &w.jobs), root);
+    for w in &mut out {
+        w.triggers.clone_from(&triggers);
     }
     out
 }
@@ -319,7 +332,7 @@ fn uses_step(target: &Node) -> Step<'_> {
 mod tests {
     use super::*;
     use crate::repo::Repo;
-    use crate::workflow::Condition;
+    use crate::workflow::{Condition, TriggerKind};
 
     /// Written needs keep their entry and GitLab's forms (`optional:`,
     /// `artifacts:`, `pipeline:`, `project:`); a job without `needs:` needs the jobs
@@ -518,5 +531,163 @@ mod tests {
         assert_eq!(duration_minutes("2h"), Some(120.0));
         assert_eq!(duration_minutes("soon"), None);
         assert_eq!(duration_minutes("30"), None);
+    }
+
+    /// The triggers of every pipeline of a repository whose files are `files`
+    /// (`(path, text)`): per pipeline, per file, `(event, kind)`.
+    fn triggers_of(files: &[(&str, &str)]) -> Vec<Vec<Vec<(String, TriggerKind)>>> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (path, text) in files {
+            std::fs::write(dir.path().join(path), text).expect("write");
+        }
+        let repo = Repo::load(dir.path(), ".");
+        crate::gitlab::pipelines(&repo, &[])
+            .iter()
+            .map(|p| {
+                lower(p)
+                    .iter()
+                    .map(|w| {
+                        w.triggers
+                            .iter()
+                            .map(|t| (t.event.to_string(), t.kind))
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The triggers of a one-file pipeline.
+    fn root_triggers(text: &str) -> Vec<(String, TriggerKind)> {
+        let mut all = triggers_of(&[(".gitlab-ci.yml", text)]);
+        assert_eq!(all.len(), 1, "one pipeline");
+        let mut files = all.remove(0);
+        assert_eq!(files.len(), 1, "one file");
+        files.remove(0)
+    }
+
+    fn pairs(list: &[(&str, TriggerKind)]) -> Vec<(String, TriggerKind)> {
+        list.iter().map(|(e, k)| (e.to_string(), *k)).collect()
+    }
+
+    /// Without `workflow: rules:`, GitLab's defaults: branch and tag pipelines, and
+    /// merge request pipelines when a job may be created in them (its `rules:`,
+    /// manual or not, or `only: [merge_requests]`).
+    #[test]
+    fn gitlab_defaults_are_branch_and_tag_pipelines_and_asked_merge_requests() {
+        use TriggerKind as K;
+        let push_tag = pairs(&[("push", K::Push), ("tag", K::Tag)]);
+        let with_mr = pairs(&[
+            ("push", K::Push),
+            ("merge_request_event", K::ChangeRequest),
+            ("tag", K::Tag),
+        ]);
+        assert_eq!(root_triggers("test:\n  script: [make test]\n"), push_tag);
+        assert_eq!(
+            root_triggers("test:\n  script: [make]\n  rules:\n    - if: $CI_COMMIT_BRANCH\n"),
+            push_tag
+        );
+        assert_eq!(
+            root_triggers("test:\n  script: [make]\nmr:\n  script: [make]\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n      when: manual\n"),
+            with_mr
+        );
+        assert_eq!(
+            root_triggers("mr:\n  script: [make]\n  only: [merge_requests]\n"),
+            with_mr
+        );
+        // Possible only through a variable pipewise cannot decide: not asked.
+        assert_eq!(
+            root_triggers("nightly:\n  script: [make]\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"schedule\" || $CI_PIPELINE_TRIGGERED == \"true\"\n"),
+            push_tag
+        );
+        assert_eq!(
+            root_triggers("review:\n  script: [make]\n  rules:\n    - if: $CI_MERGE_REQUEST_TARGET_BRANCH_NAME =~ /^renovate/\n"),
+            with_mr
+        );
+        assert_eq!(
+            root_triggers("mr:\n  script: [make]\n  only:\n    refs: [merge_requests]\n"),
+            with_mr
+        );
+        // Asked, then refused by the first matching rule.
+        assert_eq!(
+            root_triggers("mr:\n  script: [make]\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n      when: never\n    - when: always\n"),
+            push_tag
+        );
+    }
+
+    /// `workflow: rules:` decide: each source they may allow (the first matching
+    /// rule deciding, `when: never` included); sources set up outside the file only
+    /// when a rule names them; each trigger's node is the rule that lets it run.
+    #[test]
+    fn workflow_rules_decide_the_triggers() {
+        use TriggerKind as K;
+        let text = "workflow:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n    - if: $CI_COMMIT_TAG\n    - if: $CI_PIPELINE_SOURCE == \"schedule\"\ntest:\n  script: [make]\n";
+        assert_eq!(
+            root_triggers(text),
+            pairs(&[
+                ("merge_request_event", K::ChangeRequest),
+                ("tag", K::Tag),
+                ("schedule", K::Schedule)
+            ])
+        );
+        // `when: never` first: merge requests excluded; the rest allowed, but
+        // schedules, the button and the API are not named, so not triggers.
+        assert_eq!(
+            root_triggers("workflow:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n      when: never\n    - when: always\ntest:\n  script: [make]\n"),
+            pairs(&[("push", K::Push), ("tag", K::Tag)])
+        );
+        assert_eq!(
+            root_triggers("workflow:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"web\" || $CI_PIPELINE_SOURCE == \"api\"\n    - if: $CI_PIPELINE_SOURCE == 'trigger'\n    - if: $CI_PIPELINE_SOURCE == \"pipeline\"\n    - if: $CI_PIPELINE_SOURCE == \"schedule\"\n      when: never\ntest:\n  script: [make]\n"),
+            pairs(&[
+                ("web", K::Manual),
+                ("api", K::Api),
+                ("trigger", K::Api),
+                ("pipeline", K::Api)
+            ])
+        );
+        // A branch pipeline on the default branch only: undecided for pushes
+        // (which branch is not known), still a trigger.
+        assert_eq!(
+            root_triggers("workflow:\n  rules:\n    - if: $CI_COMMIT_BRANCH == \"main\"\ntest:\n  script: [make]\n"),
+            pairs(&[("push", K::Push)])
+        );
+        // The node and span are the rule's.
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join(".gitlab-ci.yml"), text).expect("write");
+        let repo = Repo::load(dir.path(), ".");
+        let pipelines = crate::gitlab::pipelines(&repo, &[]);
+        let wfs = lower(pipelines.first().expect("a pipeline"));
+        let wf = wfs.first().expect("a workflow");
+        let t = wf
+            .triggers
+            .iter()
+            .find(|t| t.kind == K::Schedule)
+            .expect("schedule");
+        let src = wf.doc.source();
+        let said = &src[t.span.start..t.span.end];
+        assert!(
+            said.trim_start_matches("- ")
+                .starts_with("if: $CI_PIPELINE_SOURCE == \"schedule\""),
+            "{said:?}"
+        );
+        assert_eq!(t.config.map(|c| c.span), Some(t.span));
+    }
+
+    /// Every file of a pipeline has the pipeline's triggers; a child pipeline's
+    /// trigger is its parent.
+    #[test]
+    fn files_share_the_pipeline_triggers_and_children_run_from_their_parent() {
+        use TriggerKind as K;
+        let got = triggers_of(&[
+            (
+                ".gitlab-ci.yml",
+                "include: [{local: jobs.yml}]\nworkflow:\n  rules:\n    - if: $CI_COMMIT_BRANCH\nchild:\n  trigger:\n    include: child.yml\n",
+            ),
+            ("jobs.yml", "test:\n  script: [make]\n"),
+            ("child.yml", "build:\n  script: [make]\n"),
+        ]);
+        let push = pairs(&[("push", K::Push)]);
+        let parent = pairs(&[("parent_pipeline", K::Call)]);
+        assert_eq!(got, [vec![push.clone(), push], vec![parent]]);
     }
 }

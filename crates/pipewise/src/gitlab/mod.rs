@@ -9,6 +9,7 @@ mod keywords;
 pub mod lower;
 pub mod pipeline;
 mod schema;
+pub mod sources;
 mod values;
 
 pub use pipeline::Pipeline;
