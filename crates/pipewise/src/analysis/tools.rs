@@ -277,6 +277,23 @@ pub fn may_name_deploy_time(name: &str) -> bool {
     DEPLOY_TIME_WORDS.any_in(name)
 }
 
+/// Whether `word` occurs in `name` at the start of a word, that is not right after a
+/// letter: `load` in `test:load`, `load-test`, `k6_load`, but not the verb inside
+/// `upload-release`, `download-deps` or `gomoddownload`.
+fn starts_a_word(name: &str, word: &str) -> bool {
+    let b = name.as_bytes();
+    memchr::memmem::find_iter(b, word.as_bytes())
+        .any(|i| i == 0 || b.get(i - 1).is_some_and(|c| !c.is_ascii_alphabetic()))
+}
+
+/// Whether a `cov` in `name` is about coverage (`coverage`, `gcov`, `codecov`, `--cov`),
+/// not Coverity, a static analyser (`download-coverity-tarball`).
+fn covers(name: &str) -> bool {
+    let b = name.as_bytes();
+    memchr::memmem::find_iter(b, b"cov")
+        .any(|i| !b.get(i..).is_some_and(|t| t.starts_with(b"coverity")))
+}
+
 /// Capabilities a lowercased script or target name suggests (`test:e2e`, `lint`,
 /// `db:migrate`). Used for `npm run X`, `make X`, and script file names.
 pub fn script_name_matches(name: &str) -> Vec<Match> {
@@ -291,14 +308,18 @@ pub fn script_name_matches(name: &str) -> Vec<Match> {
         out.push(m("ci.integration-tests", name));
     } else if has("smoke") {
         out.push(m("deploy.smoke-tests", name));
-    } else if has("load") || has("k6") || has("stress") || has("perf") && !has("bench") {
+    } else if has("load") && starts_a_word(&n, "load")
+        || has("k6")
+        || has("stress")
+        || has("perf") && !has("bench")
+    {
         out.push(m("ops.load-testing", name));
     } else if has("bench") {
         out.push(m("ops.performance-regression", name));
     } else if has("test") || has("spec") || n == "check" {
         out.push(m("ci.unit-tests", name));
     }
-    if has("cov") {
+    if has("cov") && covers(&n) {
         out.push(m("ci.coverage", name));
     }
     if has("typecheck") || has("type-check") || has("types") || n == "tsc" || has("check-types") {
@@ -1773,6 +1794,15 @@ mod tests {
         );
         assert_eq!(caps("cosign sign --yes img"), ["security.signing"]);
         assert_eq!(caps("k6 run load.js"), ["ops.load-testing"]);
+        // A name says load testing when `load` starts a word, not inside a verb.
+        assert_eq!(caps("npm run test:load"), ["ops.load-testing"]);
+        assert_eq!(caps("make load-test"), ["ops.load-testing"]);
+        assert!(caps("npm run upload-extensions").is_empty());
+        assert!(caps("make gomoddownload").is_empty());
+        assert!(caps("make deps-download").is_empty());
+        // Coverity is a static analyser, not coverage; gcov and codecov are coverage.
+        assert!(caps("make download-coverity-tarball").is_empty());
+        assert_eq!(caps("make mergegcov"), ["ci.coverage"]);
         assert_eq!(caps("kubectl rollout undo deploy/api"), ["deploy.rollback"]);
         // Global options before the subcommand (catalogue `value-flags`).
         assert_eq!(
