@@ -333,7 +333,7 @@ fn gitlab_timeouts_count_where_they_are_written() {
     let (_d, r) = repo(&[
         (
             ".gitlab-ci.yml",
-            "include:\n  - local: ci/defaults.yml\nstages: [deploy]\ndeploy:\n  stage: deploy\n  environment: production\n  timeout: 15m\n  script: [kubectl apply -f k8s/]\nrollout:\n  stage: deploy\n  environment: production\n  script: [helm upgrade app ./chart]\n",
+            "include:\n  - local: ci/defaults.yml\nstages: [deploy]\ndeploy:\n  stage: deploy\n  environment: production\n  timeout: 15m\n  resource_group: production\n  script: [kubectl apply -f k8s/]\nrollout:\n  stage: deploy\n  environment: production\n  script: [helm upgrade app ./chart]\n",
         ),
         ("ci/defaults.yml", "default:\n  image: alpine:3\n  timeout: 1h\n"),
     ]);
@@ -362,6 +362,20 @@ fn gitlab_timeouts_count_where_they_are_written() {
     };
     assert_eq!(timeout("deploy").as_deref(), Some("pass timeout: 15m"));
     assert_eq!(timeout("rollout").as_deref(), Some("pass timeout: 1h"));
+    // A `resource_group` keeps a second run from deploying at once.
+    let concurrency = |job: &str| {
+        let p = r.deploy_paths.iter().find(|p| p.job == job);
+        let c = p.and_then(|p| p.checks.iter().find(|c| c.id == "concurrency"));
+        c.map(|c| format!("{} {}", c.status, c.note))
+    };
+    assert_eq!(
+        concurrency("deploy").as_deref(),
+        Some("pass resource group set")
+    );
+    assert_eq!(
+        concurrency("rollout").as_deref(),
+        Some("fail two runs can deploy at once")
+    );
     let (_d, r) = repo(&[(
         ".gitlab-ci.yml",
         "deploy:\n  stage: deploy\n  environment: production\n  script: [kubectl apply -f k8s/]\n",

@@ -14,7 +14,7 @@ use crate::facts::Facts;
 use crate::intent::{action_intent, word_intent_phrase, Intent};
 use crate::needs::{Dir, NeedsGraph};
 use crate::schema::{DeployCheck, DeployPath};
-use crate::workflow::{Job, Platform, TriggerKind, Workflow};
+use crate::workflow::{Concurrency, Job, Platform, TriggerKind, Workflow};
 use foldhash::HashMap;
 use pipewise_yaml::Node;
 
@@ -952,8 +952,9 @@ pub fn paths(
             };
             add(id, c, n);
         }
-        // GitHub's `concurrency` (GitLab's `resource_group` is not counted yet).
-        let conc = job.concurrency.and_then(|c| c.group()).or(wf.concurrency);
+        // GitHub's `concurrency` (the job's, else the workflow's), GitLab's
+        // `resource_group`: either keeps a second run from deploying at once.
+        let conc = job.concurrency.map(|c| c.entry()).or(wf.concurrency);
         add(
             "concurrency",
             if conc.is_some() {
@@ -961,10 +962,10 @@ pub fn paths(
             } else {
                 Check::Fail
             },
-            if conc.is_some() {
-                "concurrency group set".into()
-            } else {
-                "two runs can deploy at once".into()
+            match (conc, job.concurrency) {
+                (Some(_), Some(Concurrency::ResourceGroup(_))) => "resource group set".into(),
+                (Some(_), _) => "concurrency group set".into(),
+                (None, _) => "two runs can deploy at once".into(),
             },
         );
         let timeout = job.timeout;
