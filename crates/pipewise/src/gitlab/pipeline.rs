@@ -2368,10 +2368,19 @@ pub(crate) mod tests {
         ];
         let mut asked: Vec<&str> = JOB_KEYS.to_vec();
         asked.extend(["x-custom", "defaults", "scripts", "", "a", "[a, b]"]);
-        for yaml in maps {
-            let n = root(yaml);
+        let mut nodes: Vec<(String, Node)> =
+            maps.iter().map(|y| (y.to_string(), root(y))).collect();
+        // The parser keeps only the first of a repeated key; a merged mapping can
+        // repeat one: every entry twice.
+        let mut twice = root(maps[0]);
+        if let NodeKind::Map(es) = &mut twice.kind {
+            let again = es.clone();
+            es.extend(again);
+        }
+        nodes.push(("every entry twice".to_string(), twice));
+        for (yaml, n) in &nodes {
             let entries = n.as_map().expect("a mapping");
-            let keys = JobKeys::of(&n);
+            let keys = JobKeys::of(n);
             let mut added = JobKeys::of(&root("{}\n"));
             for (i, e) in entries.iter().enumerate() {
                 added.add(i, e);
