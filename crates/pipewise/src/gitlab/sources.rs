@@ -411,13 +411,67 @@ pub fn expr<const N: usize>(e: &str, sources: &[Source; N]) -> [Tri; N] {
     if e.contains('(') || e.len() > 2000 {
         return [Tri::Unknown; N];
     }
-    e.split("||").fold([Tri::False; N], |acc, alt| {
-        let all = alt.split("&&").fold([Tri::True; N], |a, atom| {
+    split2(e, b'|').fold([Tri::False; N], |acc, alt| {
+        let all = split2(alt, b'&').fold([Tri::True; N], |a, atom| {
             let v = atom_value(atom.trim(), sources);
             std::array::from_fn(|i| and(a[i], v[i]))
         });
         std::array::from_fn(|i| or(acc[i], all[i]))
     })
+}
+
+/// `s` split at each `cc` (a two-byte operator such as `||`), as
+/// `s.split("||")` splits: left to right, matches not overlapping. Reads the bytes
+/// once, without building a substring searcher per text.
+fn split2(s: &str, c: u8) -> impl Iterator<Item = &str> {
+    let b = s.as_bytes();
+    let (mut start, mut from, mut done) = (0, 0, false);
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        while let Some(k) = b.get(from..).and_then(|rest| memchr::memchr(c, rest)) {
+            let i = from + k;
+            if b.get(i + 1) == Some(&c) {
+                // `c` is ASCII: both ends are character boundaries.
+                let piece = s.get(start..i);
+                start = i + 2;
+                from = start;
+                return piece;
+            }
+            from = i + 1;
+        }
+        done = true;
+        s.get(start..)
+    })
+}
+
+/// Where a comparison's operators are in one atom, read in one pass: the first
+/// `==`, the first `!=`, and whether a regex match (`=~`, `!~`) is written.
+struct Operators {
+    eq: Option<usize>,
+    ne: Option<usize>,
+    regex: bool,
+}
+
+impl Operators {
+    fn of(a: &str) -> Operators {
+        let b = a.as_bytes();
+        let mut out = Operators {
+            eq: None,
+            ne: None,
+            regex: false,
+        };
+        for i in memchr::memchr2_iter(b'=', b'!', b) {
+            match (b.get(i), b.get(i + 1)) {
+                (Some(b'='), Some(b'=')) => out.eq = out.eq.or(Some(i)),
+                (Some(b'!'), Some(b'=')) => out.ne = out.ne.or(Some(i)),
+                (_, Some(b'~')) => out.regex = true,
+                _ => {}
+            }
+        }
+        out
+    }
 }
 
 /// The value of a variable in a source's pipelines: `Some(Some(v))` set to `v`,
@@ -464,8 +518,10 @@ fn operand(t: &str, s: Source) -> Option<Option<&str>> {
 
 /// One comparison or variable test for each source asked (split once).
 fn atom_value<const N: usize>(a: &str, sources: &[Source; N]) -> [Tri; N] {
-    for (op, eq) in [("==", true), ("!=", false)] {
-        if let Some((l, r)) = a.split_once(op) {
+    let ops = Operators::of(a);
+    let split = |at: Option<usize>| at.map(|p| (&a[..p], &a[p + 2..]));
+    for (found, eq) in [(split(ops.eq), true), (split(ops.ne), false)] {
+        if let Some((l, r)) = found {
             return std::array::from_fn(|i| {
                 match (operand(l, sources[i]), operand(r, sources[i])) {
                     // A branch name (`<default>`, `<mr>`) is not known as text:
@@ -479,7 +535,7 @@ fn atom_value<const N: usize>(a: &str, sources: &[Source; N]) -> [Tri; N] {
             });
         }
     }
-    if a.contains("=~") || a.contains("!~") {
+    if ops.regex {
         return [Tri::Unknown; N];
     }
     let (neg, v) = match a.strip_prefix('!') {
@@ -612,6 +668,14 @@ mod tests {
             "$X || $Y && $Z",
             "",
             "||&&",
+            "|||",
+            "&&&$CI_COMMIT_TAG&&",
+            "$CI_COMMIT_TAG === 'x' || $X !== \"y\"",
+            "$CI_COMMIT_BRANCH !=~ /x/ && $CI_COMMIT_TAG",
+            "$CI_COMMIT_TAG=~/v/||$CI_PIPELINE_SOURCE=='push'",
+            "|&|$CI_COMMIT_TAG&|&",
+            "é || $CI_COMMIT_TAG && ü",
+            "$CI_COMMIT_TAG != 'a!=b' && $CI_PIPELINE_SOURCE == \"a==b\"",
             "$CI_MERGE_REQUEST_TARGET_BRANCH_NAME == \"main\" && $CI_PIPELINE_SOURCE == \"merge_request_event\"",
         ];
         for t in texts {
