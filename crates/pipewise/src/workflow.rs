@@ -406,6 +406,11 @@ pub struct Job<'a> {
     /// GitHub job `outputs` (GitLab hands values on through `dotenv` artifacts, not
     /// read as outputs).
     pub outputs: Option<&'a Entry>,
+    /// The kinds of start the job runs under, when its platform narrows its
+    /// workflow's triggers ([`Workflow::kinds_of`]: a GitLab job's
+    /// `rules:`/`only:`/`except:` against the pipeline's sources), read once, when
+    /// first asked. Read through [`Workflow::job_kinds`].
+    pub kinds: std::sync::OnceLock<Kinds>,
 }
 
 /// The runner a job asks for, as its platform writes it.
@@ -550,6 +555,7 @@ impl<'a> Job<'a> {
             interruptible: None,
             permissions: None,
             outputs: None,
+            kinds: std::sync::OnceLock::new(),
         }
     }
     /// A step under `continue-on-error` whose failure a later step of the job turns
@@ -715,6 +721,22 @@ pub enum TriggerKind {
 }
 
 impl TriggerKind {
+    /// Every kind, in declaration order (the bits of [`Kinds`]).
+    pub const ALL: [TriggerKind; 13] = [
+        Self::Push,
+        Self::Tag,
+        Self::ChangeRequest,
+        Self::ChangeRequestBase,
+        Self::MergeQueue,
+        Self::Schedule,
+        Self::Manual,
+        Self::Api,
+        Self::Call,
+        Self::AfterWorkflow,
+        Self::Deployment,
+        Self::Release,
+        Self::Other,
+    ];
     /// A change to the code starts it: a push, a tag, a pull or merge request, a
     /// merge queue, or a call or follow-up of a workflow that such a change starts.
     pub fn on_change(self) -> bool {
@@ -735,6 +757,40 @@ impl TriggerKind {
             self,
             Self::ChangeRequest | Self::ChangeRequestBase | Self::MergeQueue
         )
+    }
+}
+
+/// A set of [`TriggerKind`]s: the kinds of start a job runs under
+/// ([`Workflow::job_kinds`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Kinds(u16);
+
+impl Kinds {
+    /// The kinds of these triggers.
+    pub fn of<'t>(triggers: impl IntoIterator<Item = &'t Trigger<'t>>) -> Kinds {
+        triggers
+            .into_iter()
+            .fold(Kinds::default(), |k, t| k.with(t.kind))
+    }
+    #[must_use]
+    pub fn with(self, kind: TriggerKind) -> Kinds {
+        Kinds(self.0 | (1 << kind as u16))
+    }
+    pub fn contains(self, kind: TriggerKind) -> bool {
+        self.0 & (1 << kind as u16) != 0
+    }
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+    /// The kinds in the set, in [`TriggerKind::ALL`] order.
+    pub fn iter(self) -> impl Iterator<Item = TriggerKind> {
+        TriggerKind::ALL
+            .into_iter()
+            .filter(move |k| self.contains(*k))
+    }
+    /// Some kind in the set satisfies `f`.
+    pub fn any(self, f: impl Fn(TriggerKind) -> bool) -> bool {
+        self.iter().any(f)
     }
 }
 
@@ -760,6 +816,21 @@ pub struct Workflow<'a> {
     pub concurrency: Option<&'a Entry>,
     /// GitHub's workflow-level `permissions` (GitLab has none).
     pub permissions: Option<&'a Entry>,
+    /// How its jobs' kinds of start are narrowed from its triggers, when its
+    /// platform does (GitLab: `gitlab::sources::JobKinds`, one for the pipeline);
+    /// `None` (GitHub): a job runs under every trigger of its workflow.
+    pub kinds_of: Option<KindsOf>,
+}
+
+/// Reads a job's kinds of start ([`Workflow::kinds_of`]): made by the platform's
+/// lowering, asked once per job, when a reader first wants them.
+#[derive(Clone)]
+pub struct KindsOf(pub std::sync::Arc<dyn Fn(&Job) -> Kinds + Send + Sync>);
+
+impl std::fmt::Debug for KindsOf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KindsOf")
+    }
 }
 
 impl<'a> Workflow<'a> {
@@ -771,6 +842,16 @@ impl<'a> Workflow<'a> {
     /// A trigger of this kind.
     pub fn has_kind(&self, kind: TriggerKind) -> bool {
         self.triggers.iter().any(|t| t.kind == kind)
+    }
+    /// The kinds of start `job` (one of this workflow's) runs under: the ones its
+    /// lowering narrows them to ([`Workflow::kinds_of`], GitLab; read once per job,
+    /// [`Job::kinds`]), else the kinds of the workflow's triggers. Readers that
+    /// judge a job by when it runs ask this, not [`Workflow::has_kind`].
+    pub fn job_kinds(&self, job: &Job) -> Kinds {
+        match &self.kinds_of {
+            Some(of) => *job.kinds.get_or_init(|| (of.0)(job)),
+            None => Kinds::of(&self.triggers),
+        }
     }
     pub fn job(&self, id: &str) -> Option<&Job<'a>> {
         self.jobs.iter().find(|j| j.id == id)

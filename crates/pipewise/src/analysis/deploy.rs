@@ -141,7 +141,8 @@ pub fn tier(wf: &Workflow, job: &Job) -> Tier {
             return t;
         }
     }
-    if wf.has_kind(TriggerKind::ChangeRequest) && !wf.has_kind(TriggerKind::Push) {
+    let kinds = wf.job_kinds(job);
+    if kinds.contains(TriggerKind::ChangeRequest) && !kinds.contains(TriggerKind::Push) {
         return Tier::Preview;
     }
     Tier::Production

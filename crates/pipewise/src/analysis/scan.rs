@@ -14,7 +14,7 @@ use crate::repo::{called_script, Repo, Scripts};
 use crate::rules::{self, RuleMeta};
 use crate::schema::ReportFinding;
 use crate::shell::Script;
-use crate::workflow::{Action, Job, Platform, Step, TriggerKind, Workflow};
+use crate::workflow::{Action, Job, Kinds, Platform, Step, TriggerKind, Workflow};
 use pipewise_yaml::Node;
 
 /// One place that provides a capability.
@@ -69,10 +69,15 @@ pub struct JobFacts {
     pub deploys: bool,
     /// Deploys, or runs before/after a deploying job of the same workflow.
     pub deploy_ctx: bool,
-    /// Runs on code changes (push, pull request, merge queue, reusable call).
+    /// Runs on code changes (push, pull request, merge queue, reusable call). This
+    /// and the next two are by the job's own kinds of start
+    /// (`Workflow::job_kinds`: a GitLab job's rules narrow its pipeline's) for the
+    /// jobs with hits, the ones readers ask about; the others keep their
+    /// workflow's.
     pub on_change: bool,
     pub on_pull_request: bool,
-    /// The workflow only runs on a schedule or by hand.
+    /// The job only runs on a schedule or by hand (or, a GitLab job its rules keep
+    /// out of every pipeline, not at all), in a workflow that has triggers.
     pub schedule_only: bool,
     pub has_services: bool,
     /// Runs after a deploy: it needs a deploying job (transitively) or its workflow
@@ -279,9 +284,9 @@ pub fn scan<'a>(
     }
     let links = super::deploy::RunLinks::new(workflows);
     for (wi, wf) in workflows.iter().enumerate() {
-        let on_change = wf.triggers.iter().any(|t| t.kind.on_change());
-        let on_pr = wf.triggers.iter().any(|t| t.kind.change_request());
-        let schedule_only = !on_change && !wf.triggers.is_empty();
+        // The workflow's kinds of start, its jobs' unless their own rules narrow
+        // them (GitLab; read below for the jobs with hits).
+        let wf_kinds = Kinds::of(&wf.triggers);
         let deploying: &[bool] = deploying_of.get(wi).map_or(&[], |d| d);
         // One walk each way for every job (linear in jobs plus `needs:` edges).
         let graph = NeedsGraph::new(wf);
@@ -305,6 +310,7 @@ pub fn scan<'a>(
                         })
             });
         for (ji, job) in wf.jobs.iter().enumerate() {
+            let (on_change, on_pr, schedule_only) = when_runs(wf, wf_kinds);
             let deploys = deploying.get(ji).copied().unwrap_or(false);
             let testy = word_intent_phrase(job.id)
                 .max(job.name.map(word_intent_phrase).unwrap_or(Intent::Other));
@@ -444,7 +450,48 @@ pub fn scan<'a>(
         }
     }
     cx.out.extend(extra);
+    own_kinds(workflows, &cx.out, &mut jobs);
     Scan { hits: cx.out, jobs }
+}
+
+/// [`JobFacts::on_change`], [`JobFacts::on_pull_request`] and
+/// [`JobFacts::schedule_only`] for a job of `wf` that runs under `kinds`.
+fn when_runs(wf: &Workflow, kinds: Kinds) -> (bool, bool, bool) {
+    let on_change = kinds.any(TriggerKind::on_change);
+    let on_pr = kinds.any(TriggerKind::change_request);
+    (on_change, on_pr, !on_change && !wf.triggers.is_empty())
+}
+
+/// A job's facts of when it runs by its own kinds of start
+/// (`Workflow::job_kinds`), where its platform narrows them from its workflow's
+/// (GitLab `rules:`): read for the jobs with hits, the ones the facts' readers ask
+/// about (a capability judges a hit by its job), not for every job. The others keep
+/// their workflow's.
+fn own_kinds(workflows: &[Workflow], hits: &[Hit], jobs: &mut [JobFacts]) {
+    if workflows.iter().all(|w| w.kinds_of.is_none()) {
+        return;
+    }
+    let mut last = None;
+    for h in hits {
+        let Some(j) = h.job else { continue };
+        // A job's hits are mostly together: each job is looked up about once.
+        if last == Some((h.wf, j)) {
+            continue;
+        }
+        last = Some((h.wf, j));
+        let Some(wf) = workflows.get(h.wf).filter(|w| w.kinds_of.is_some()) else {
+            continue;
+        };
+        let (Some(job), Ok(i)) = (
+            wf.jobs.get(j),
+            jobs.binary_search_by_key(&(h.wf, j), |f: &JobFacts| (f.wf, f.job)),
+        ) else {
+            continue;
+        };
+        if let Some(f) = jobs.get_mut(i) {
+            (f.on_change, f.on_pull_request, f.schedule_only) = when_runs(wf, wf.job_kinds(job));
+        }
+    }
 }
 
 /// Database servers a job starts itself: `systemctl start mysql`, `docker compose up

@@ -27,6 +27,7 @@ impl<'a> Workflow<'a> {
             incomplete: false,
             concurrency: None,
             permissions: None,
+            kinds_of: None,
         };
         let Some(map) = root.as_map() else {
             problems.push(Problem {

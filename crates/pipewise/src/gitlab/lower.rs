@@ -11,12 +11,12 @@ use super::pipeline::{Job as GlJob, Pipeline};
 use crate::finding::Span;
 use crate::shell::Script;
 use crate::workflow::{
-    image_of, Concurrency, Condition, Container, Environment, FileRef, Job, Matrix, Need, NeedFrom,
-    Needs, Origin, Platform, Run, Runner, Service, Step, Timeout, Workflow,
+    image_of, Concurrency, Condition, Container, Environment, FileRef, Job, Kinds, KindsOf, Matrix,
+    Need, NeedFrom, Needs, Origin, Platform, Run, Runner, Service, Step, Timeout, Workflow,
 };
 use foldhash::HashMap;
 use pipewise_yaml::{Node, NodeKind};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// The workflows of one pipeline: one per file, in the pipeline's file order.
 pub fn lower<'a>(p: &'a Pipeline<'a>) -> Vec<Workflow<'a>> {
@@ -75,6 +75,7 @@ pub fn lower<'a>(p: &'a Pipeline<'a>) -> Vec<Workflow<'a>> {
             incomplete: p.incomplete,
             concurrency: None,
             permissions: None,
+            kinds_of: None,
         });
     }
     // The pipeline's triggers, the same for each of its files (GitLab's defaults
@@ -86,8 +87,21 @@ pub fn lower<'a>(p: &'a Pipeline<'a>) -> Vec<Workflow<'a>> {
         .map_or(Span::default(), |d| d.root.span);
     let triggers =
         super::sources::triggers(condition, p.child, out.iter().flat_map(|w| &w.jobs), root);
+    // Each job's kinds of start: the pipeline's, narrowed by its own rules, read
+    // when a reader asks (most jobs' are never asked), the `if:` texts once for the
+    // pipeline.
+    let all = Kinds::of(&triggers);
+    let kinds = Mutex::new(super::sources::JobKinds::new(
+        &triggers,
+        condition.is_some(),
+    ));
+    // A poisoned lock (a panic while reading): every kind of the pipeline.
+    let of = KindsOf(Arc::new(move |j: &Job| {
+        kinds.lock().map_or(all, |mut k| k.of(j))
+    }));
     for w in &mut out {
         w.triggers.clone_from(&triggers);
+        w.kinds_of = Some(of.clone());
     }
     out
 }
@@ -652,25 +666,110 @@ mod tests {
             pairs(&[("push", K::Push)])
         );
         // The node and span are the rule's.
+        lowered(text, |wf| {
+            let t = wf
+                .triggers
+                .iter()
+                .find(|t| t.kind == K::Schedule)
+                .expect("schedule");
+            let src = wf.doc.source();
+            let said = &src[t.span.start..t.span.end];
+            assert!(
+                said.trim_start_matches("- ")
+                    .starts_with("if: $CI_PIPELINE_SOURCE == \"schedule\""),
+                "{said:?}"
+            );
+            assert_eq!(t.config.map(|c| c.span), Some(t.span));
+        });
+    }
+
+    /// `f` of the first workflow of a one-file pipeline.
+    fn lowered<R>(text: &str, f: impl FnOnce(&Workflow) -> R) -> R {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(dir.path().join(".gitlab-ci.yml"), text).expect("write");
         let repo = Repo::load(dir.path(), ".");
         let pipelines = crate::gitlab::pipelines(&repo, &[]);
         let wfs = lower(pipelines.first().expect("a pipeline"));
-        let wf = wfs.first().expect("a workflow");
-        let t = wf
-            .triggers
-            .iter()
-            .find(|t| t.kind == K::Schedule)
-            .expect("schedule");
-        let src = wf.doc.source();
-        let said = &src[t.span.start..t.span.end];
-        assert!(
-            said.trim_start_matches("- ")
-                .starts_with("if: $CI_PIPELINE_SOURCE == \"schedule\""),
-            "{said:?}"
+        f(wfs.first().expect("a workflow"))
+    }
+
+    /// Each job's kinds of start in a one-file pipeline, by job id.
+    fn job_kinds(text: &str) -> Vec<(String, Vec<TriggerKind>)> {
+        lowered(text, |wf| {
+            wf.jobs
+                .iter()
+                .map(|j| (j.id.to_string(), wf.job_kinds(j).iter().collect()))
+                .collect()
+        })
+    }
+
+    /// A job runs under the kinds of its pipeline's triggers that its own `rules:`,
+    /// `only:`/`except:` or `when: never` may put it in: `$CI_PIPELINE_SOURCE`,
+    /// `$CI_COMMIT_TAG`, `$CI_MERGE_REQUEST_IID` and a branch test decide; what they
+    /// do not decide (other variables, regular expressions, `only: variables:`)
+    /// keeps every kind of the pipeline.
+    #[test]
+    fn job_kinds_narrow_the_pipeline_triggers_by_the_job_rules() {
+        use TriggerKind::{ChangeRequest as Mr, Push, Schedule, Tag};
+        let text = "workflow:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n    - if: $CI_COMMIT_TAG\n    - if: $CI_PIPELINE_SOURCE == \"schedule\"\n    - if: $CI_COMMIT_BRANCH\n\
+plain:\n  script: [make]\n\
+nightly:\n  script: [make]\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"schedule\"\n\
+release:\n  script: [make]\n  rules:\n    - if: $CI_COMMIT_TAG\n      when: manual\n\
+review:\n  script: [make]\n  rules:\n    - if: $CI_MERGE_REQUEST_IID\n\
+feature:\n  script: [make]\n  rules:\n    - if: $CI_COMMIT_BRANCH != $CI_DEFAULT_BRANCH\n\
+main-only:\n  script: [make]\n  rules:\n    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH\n\
+not-mr:\n  script: [make]\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n      when: never\n    - when: on_success\n\
+off:\n  script: [make]\n  rules:\n    - when: never\n\
+off-too:\n  script: [make]\n  when: never\n\
+deploy-var:\n  script: [make]\n  rules:\n    - if: $DEPLOY == \"yes\"\n\
+regex:\n  script: [make]\n  rules:\n    - if: $CI_COMMIT_REF_NAME =~ /^release/\n\
+changed:\n  script: [make]\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"schedule\"\n      changes: [src/*]\n\
+only-tags:\n  script: [make]\n  only: [tags]\n\
+only-schedules:\n  script: [make]\n  only:\n    refs: [schedules]\n\
+except-mr:\n  script: [make]\n  except: [merge_requests]\n\
+only-vars:\n  script: [make]\n  only:\n    variables: [$CRON_TASK == \"IMAGES\"]\n";
+        let all = vec![Push, Tag, Mr, Schedule];
+        let expect: Vec<(String, Vec<TriggerKind>)> = [
+            ("plain", all.clone()),
+            ("nightly", vec![Schedule]),
+            // Manual: created in tag pipelines, run by hand there; a schedule may
+            // run on a tag (its ref is chosen outside the file).
+            ("release", vec![Tag, Schedule]),
+            ("review", vec![Mr]),
+            // Not the default branch: pushes still (which branch is not known),
+            // tags and merge requests (no `$CI_COMMIT_BRANCH` there), a schedule's
+            // ref not known.
+            ("feature", all.clone()),
+            // The default branch: pushes (to it), a schedule (on it), not tags or
+            // merge requests.
+            ("main-only", vec![Push, Schedule]),
+            ("not-mr", vec![Push, Tag, Schedule]),
+            ("off", vec![]),
+            ("off-too", vec![]),
+            ("deploy-var", all.clone()),
+            ("regex", all.clone()),
+            ("changed", vec![Schedule]),
+            ("only-tags", vec![Tag]),
+            ("only-schedules", vec![Schedule]),
+            ("except-mr", vec![Push, Tag, Schedule]),
+            ("only-vars", all.clone()),
+        ]
+        .into_iter()
+        .map(|(id, k)| (id.to_string(), k))
+        .collect();
+        assert_eq!(job_kinds(text), expect);
+        // Without `workflow: rules:`, a job without rules is in branch and tag
+        // pipelines only (GitLab's `only: [branches, tags]`), though another job
+        // brings merge request pipelines; a source the pipeline has no trigger for
+        // (a schedule: not named by any `workflow: rules:`) is no job's.
+        assert_eq!(
+            job_kinds("build:\n  script: [docker build .]\nreview:\n  script: [make]\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\nnightly:\n  script: [make]\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"schedule\"\n"),
+            vec![
+                ("build".to_string(), vec![Push, Tag]),
+                ("review".to_string(), vec![Mr]),
+                ("nightly".to_string(), vec![]),
+            ]
         );
-        assert_eq!(t.config.map(|c| c.span), Some(t.span));
     }
 
     /// Every file of a pipeline has the pipeline's triggers; a child pipeline's

@@ -4,11 +4,12 @@
 //! variables GitLab sets for it. What the file does not decide (other variables,
 //! regular expressions, `changes:`/`exists:`) is [`Tri::Unknown`].
 //!
-//! Shared by the lowering (a pipeline's triggers, [`triggers`]) and the economics
-//! model (which jobs run in push, merge request and tag pipelines, [`COSTED`]).
+//! Shared by the lowering (a pipeline's triggers, [`triggers`]; each job's kinds of
+//! start, [`JobKinds`]) and the economics model (which jobs run in push, merge
+//! request and tag pipelines, [`COSTED`]).
 
 use crate::finding::Span;
-use crate::workflow::{Job, Tri, Trigger, TriggerKind};
+use crate::workflow::{Job, Kinds, Tri, Trigger, TriggerKind};
 use memchr::memmem::Finder;
 use pipewise_yaml::{Node, NodeKind};
 use std::sync::LazyLock;
@@ -16,10 +17,17 @@ use std::sync::LazyLock;
 /// A kind of pipeline: `$CI_PIPELINE_SOURCE`, with branch and tag pipelines apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
-    /// A push to a branch.
+    /// A push to a branch: the default branch, as the economics model costs it
+    /// (`$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH` holds).
     Push,
-    /// A merge request (`merge_request_event`).
+    /// A merge request (`merge_request_event`) into another branch than the
+    /// default one, as the economics model reads its target.
     MergeRequest,
+    /// A push to any branch, the default one or another: its name is not known
+    /// (a job's kinds, [`JobKinds`]: a job may run on other branches only).
+    AnyBranch,
+    /// A merge request into any branch: its branch names are not known.
+    AnyMergeRequest,
     /// A push of a tag (`$CI_PIPELINE_SOURCE` is `push`, `$CI_COMMIT_TAG` is set).
     Tag,
     /// A pipeline schedule.
@@ -55,8 +63,8 @@ impl Source {
     /// `$CI_PIPELINE_SOURCE` in its pipelines.
     pub fn pipeline_source(self) -> &'static str {
         match self {
-            Source::Push | Source::Tag => "push",
-            Source::MergeRequest => "merge_request_event",
+            Source::Push | Source::Tag | Source::AnyBranch => "push",
+            Source::MergeRequest | Source::AnyMergeRequest => "merge_request_event",
             Source::Schedule => "schedule",
             Source::Web => "web",
             Source::Api => "api",
@@ -75,8 +83,8 @@ impl Source {
     }
     pub fn kind(self) -> TriggerKind {
         match self {
-            Source::Push => TriggerKind::Push,
-            Source::MergeRequest => TriggerKind::ChangeRequest,
+            Source::Push | Source::AnyBranch => TriggerKind::Push,
+            Source::MergeRequest | Source::AnyMergeRequest => TriggerKind::ChangeRequest,
             Source::Tag => TriggerKind::Tag,
             Source::Schedule => TriggerKind::Schedule,
             Source::Web => TriggerKind::Manual,
@@ -87,9 +95,34 @@ impl Source {
     /// GitLab creates these pipelines from a push without being asked; the others
     /// are set up outside the file (schedules, the button, tokens, other projects).
     fn started_by_push(self) -> bool {
-        matches!(self, Source::Push | Source::MergeRequest | Source::Tag)
+        matches!(
+            self,
+            Source::Push
+                | Source::MergeRequest
+                | Source::Tag
+                | Source::AnyBranch
+                | Source::AnyMergeRequest
+        )
+    }
+    fn merge_request(self) -> bool {
+        matches!(self, Source::MergeRequest | Source::AnyMergeRequest)
     }
 }
+
+/// The sources a job's kinds are read for ([`JobKinds`]), in this order: [`ROOT`]'s
+/// with a push to any branch and a merge request into any branch, and a child
+/// pipeline's parent.
+const JOB: [Source; 9] = [
+    Source::AnyBranch,
+    Source::AnyMergeRequest,
+    Source::Tag,
+    Source::Schedule,
+    Source::Web,
+    Source::Api,
+    Source::Trigger,
+    Source::Pipeline,
+    Source::ParentPipeline,
+];
 
 /// What counts as a job being in a pipeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +147,32 @@ impl Counted {
 /// that got their `rules:` from one template or `!reference` ask about the same
 /// texts, read once.
 pub type IfCache<'a, const N: usize> = foldhash::HashMap<&'a str, [Tri; N]>;
+
+/// [`IfCache`] with its texts copied: kept by something that outlives no pipeline
+/// (a job's kinds, [`JobKinds`], read when a reader asks).
+pub type OwnedIfCache<const N: usize> = foldhash::HashMap<Box<str>, [Tri; N]>;
+
+/// What an `if:` text gives for each source, read once per cache.
+pub trait Ifs<'a, const N: usize> {
+    fn value(&mut self, e: &'a str, sources: &[Source; N]) -> [Tri; N];
+}
+
+impl<'a, const N: usize> Ifs<'a, N> for IfCache<'a, N> {
+    fn value(&mut self, e: &'a str, sources: &[Source; N]) -> [Tri; N] {
+        *self.entry(e).or_insert_with(|| expr(e, sources))
+    }
+}
+
+impl<'a, const N: usize> Ifs<'a, N> for OwnedIfCache<N> {
+    fn value(&mut self, e: &'a str, sources: &[Source; N]) -> [Tri; N] {
+        if let Some(v) = self.get(e) {
+            return *v;
+        }
+        let v = expr(e, sources);
+        self.insert(e.into(), v);
+        v
+    }
+}
 
 /// The triggers of a pipeline: for a child pipeline, its parent (`parent_pipeline`)
 /// unless its `workflow: rules:` exclude it. For a root pipeline with `workflow:
@@ -192,6 +251,74 @@ where
         .collect()
 }
 
+/// Each job's kinds of start ([`Job::kinds`]): the kinds of the sources of [`JOB`]
+/// that its pipeline has a trigger for and that its `rules:`/`only:`/`except:` (or
+/// `when: never`) may put it in, manual or not. What they do not decide (other
+/// variables, regular expressions, `changes:`, a branch's name) counts as putting
+/// it there. Made once per pipeline and asked for a job when a reader first wants
+/// its kinds (`Workflow::job_kinds`, once per job); each `if:` text is read once for
+/// the pipeline, for its sources only.
+pub struct JobKinds {
+    /// The sources of [`JOB`] the pipeline has a trigger for, with the `if:`
+    /// texts read: three, six or nine (the list padded with its last source).
+    read: Read,
+    has_workflow_rules: bool,
+}
+
+enum Read {
+    None,
+    Three([Source; 3], OwnedIfCache<3>),
+    Six([Source; 6], OwnedIfCache<6>),
+    Nine([Source; 9], OwnedIfCache<9>),
+}
+
+impl JobKinds {
+    /// For a pipeline with these triggers ([`triggers`]).
+    pub fn new(pipeline: &[Trigger], has_workflow_rules: bool) -> JobKinds {
+        let list: Vec<Source> = JOB
+            .into_iter()
+            .filter(|s| pipeline.iter().any(|t| t.event == s.event()))
+            .collect();
+        let padded = |i: usize| list.get(i).or(list.last()).copied();
+        fn array<const N: usize>(at: impl Fn(usize) -> Option<Source>) -> [Source; N] {
+            std::array::from_fn(|i| at(i).unwrap_or(Source::Push))
+        }
+        let read = match list.len() {
+            0 => Read::None,
+            1..=3 => Read::Three(array(padded), OwnedIfCache::default()),
+            4..=6 => Read::Six(array(padded), OwnedIfCache::default()),
+            _ => Read::Nine(array(padded), OwnedIfCache::default()),
+        };
+        JobKinds {
+            read,
+            has_workflow_rules,
+        }
+    }
+    /// The kinds of start `job` runs under.
+    pub fn of(&mut self, job: &Job) -> Kinds {
+        let w = self.has_workflow_rules;
+        match &mut self.read {
+            Read::None => Kinds::default(),
+            Read::Three(s, cache) => kinds_in(job, w, s, cache),
+            Read::Six(s, cache) => kinds_in(job, w, s, cache),
+            Read::Nine(s, cache) => kinds_in(job, w, s, cache),
+        }
+    }
+}
+
+/// The kinds of the `sources` `job` may be created in.
+fn kinds_in<'a, const N: usize>(
+    job: &Job<'a>,
+    has_workflow_rules: bool,
+    sources: &[Source; N],
+    cache: &mut OwnedIfCache<N>,
+) -> Kinds {
+    let runs = runs_in(job, has_workflow_rules, sources, Counted::Created, cache);
+    (0..N)
+        .filter(|&i| runs[i].possible())
+        .fold(Kinds::default(), |k, i| k.with(sources[i].kind()))
+}
+
 /// A job's `rules:` `if:`s or `only:` name merge requests (`merge_request_event`,
 /// a `$CI_MERGE_REQUEST_…` variable, `merge_requests`): a variable pipewise cannot
 /// decide (`$CI_PIPELINE_TRIGGERED`) does not ask for them.
@@ -254,7 +381,7 @@ pub fn runs_in<'a, const N: usize>(
     has_workflow_rules: bool,
     sources: &[Source; N],
     counted: Counted,
-    cache: &mut IfCache<'a, N>,
+    cache: &mut impl Ifs<'a, N>,
 ) -> [Tri; N] {
     if let Some(r) = job.condition.and_then(|c| c.rules()) {
         return eval_rules(r, sources, counted, cache);
@@ -268,7 +395,7 @@ pub fn runs_in<'a, const N: usize>(
         let only = match only {
             Some(o) => refs_match(o, s),
             None if except.is_some() => Tri::True,
-            None => tri(s != Source::MergeRequest || has_workflow_rules),
+            None => tri(!s.merge_request() || has_workflow_rules),
         };
         let except = except.map_or(Tri::False, |e| refs_match(e, s));
         and(only, !except)
@@ -284,7 +411,7 @@ pub fn eval_rules<'a, const N: usize>(
     rules: &'a Node,
     sources: &[Source; N],
     counted: Counted,
-    cache: &mut IfCache<'a, N>,
+    cache: &mut impl Ifs<'a, N>,
 ) -> [Tri; N] {
     walk::<N, false>(rules, sources, counted, cache, &mut [None; N])
 }
@@ -295,7 +422,7 @@ fn walk<'a, const N: usize, const BY: bool>(
     rules: &'a Node,
     sources: &[Source; N],
     counted: Counted,
-    cache: &mut IfCache<'a, N>,
+    cache: &mut impl Ifs<'a, N>,
     by: &mut [Option<&'a Node>; N],
 ) -> [Tri; N] {
     let Some(items) = rules.as_seq() else {
@@ -319,7 +446,7 @@ fn walk<'a, const N: usize, const BY: bool>(
             }
         }
         let ifs = match if_.and_then(Node::as_str) {
-            Some(e) => *cache.entry(e).or_insert_with(|| expr(e, sources)),
+            Some(e) => cache.value(e, sources),
             None => [Tri::True; N],
         };
         let outcome = counted.when(when);
@@ -385,18 +512,19 @@ fn refs_match(n: &Node, s: Source) -> Tri {
     let mut out = Tri::False;
     for r in names {
         let m = match r {
-            "branches" => tri(s == S::Push),
+            "branches" => tri(matches!(s, S::Push | S::AnyBranch)),
             "tags" => tri(s == S::Tag),
-            "merge_requests" => tri(s == S::MergeRequest),
-            "pushes" => tri(matches!(s, S::Push | S::Tag)),
+            "merge_requests" => tri(s.merge_request()),
+            "pushes" => tri(matches!(s, S::Push | S::Tag | S::AnyBranch)),
             "schedules" => tri(s == S::Schedule),
             "web" => tri(s == S::Web),
             "api" => tri(s == S::Api),
             "triggers" => tri(s == S::Trigger),
             "pipelines" => tri(matches!(s, S::Pipeline | S::ParentPipeline)),
+            "main" | "master" if s == S::AnyBranch => Tri::Unknown,
             "main" | "master" if s.started_by_push() => tri(s == S::Push),
             "external" | "chat" | "external_pull_requests" => Tri::False,
-            _ if s == S::MergeRequest => Tri::False,
+            _ if s.merge_request() => Tri::False,
             _ => Tri::Unknown,
         };
         out = or(out, m);
@@ -478,14 +606,19 @@ impl Operators {
 /// `Some(None)` unset, `None` not known. Branch and tag names are known only for
 /// branch, merge request and tag pipelines (the others run on a ref chosen outside
 /// the file); merge request variables are unset outside merge request pipelines
-/// (but child pipelines, which may inherit them).
+/// (but child pipelines, which may inherit them). [`Source::AnyBranch`] and
+/// [`Source::AnyMergeRequest`] set their branch variables to [`ANY`].
 fn var(name: &str, s: Source) -> Option<Option<&'static str>> {
     use Source as S;
     let known_ref = s.started_by_push();
     Some(match name {
         "CI_PIPELINE_SOURCE" => Some(s.pipeline_source()),
         "CI_COMMIT_TAG" if known_ref => (s == S::Tag).then_some("<tag>"),
-        "CI_COMMIT_BRANCH" if known_ref => (s == S::Push).then_some("<default>"),
+        "CI_COMMIT_BRANCH" if known_ref => match s {
+            S::Push => Some("<default>"),
+            S::AnyBranch => Some(ANY),
+            _ => None,
+        },
         "CI_DEFAULT_BRANCH" => Some("<default>"),
         "CI_MERGE_REQUEST_ID"
         | "CI_MERGE_REQUEST_IID"
@@ -493,12 +626,21 @@ fn var(name: &str, s: Source) -> Option<Option<&'static str>> {
         | "CI_MERGE_REQUEST_TARGET_BRANCH_NAME"
             if s != S::ParentPipeline =>
         {
-            (s == S::MergeRequest).then_some("<mr>")
+            match s {
+                S::MergeRequest => Some("<mr>"),
+                S::AnyMergeRequest => Some(ANY),
+                _ => None,
+            }
         }
         "CI_COMMIT_REF_NAME" if s == S::Push => Some("<default>"),
+        "CI_COMMIT_REF_NAME" if s == S::AnyBranch => Some(ANY),
         _ => return None,
     })
 }
+
+/// The value of a variable that is set to a name not known (a branch's): equal to
+/// nothing and different from nothing but unset (`null`).
+const ANY: &str = "<any>";
 
 fn operand(t: &str, s: Source) -> Option<Option<&str>> {
     let t = t.trim();
@@ -525,8 +667,10 @@ fn atom_value<const N: usize>(a: &str, sources: &[Source; N]) -> [Tri; N] {
             return std::array::from_fn(|i| {
                 match (operand(l, sources[i]), operand(r, sources[i])) {
                     // A branch name (`<default>`, `<mr>`) is not known as text:
-                    // compared with a literal, undecided.
-                    (Some(Some(x)), Some(Some(y))) if x.starts_with('<') != y.starts_with('<') => {
+                    // compared with a literal, undecided; [`ANY`] with anything set.
+                    (Some(Some(x)), Some(Some(y)))
+                        if x.starts_with('<') != y.starts_with('<') || x == ANY || y == ANY =>
+                    {
                         Tri::Unknown
                     }
                     (Some(x), Some(y)) => tri((x == y) == eq),
@@ -631,7 +775,9 @@ mod tests {
         for (op, eq) in [("==", true), ("!=", false)] {
             if let Some((l, r)) = a.split_once(op) {
                 return match (operand(l, s), operand(r, s)) {
-                    (Some(Some(x)), Some(Some(y))) if x.starts_with('<') != y.starts_with('<') => {
+                    (Some(Some(x)), Some(Some(y)))
+                        if x.starts_with('<') != y.starts_with('<') || x == ANY || y == ANY =>
+                    {
                         Tri::Unknown
                     }
                     (Some(x), Some(y)) => tri((x == y) == eq),
@@ -681,6 +827,7 @@ mod tests {
         for t in texts {
             assert_eq!(expr(t, &COSTED), COSTED.map(|s| expr_one(t, s)), "{t}");
             assert_eq!(expr(t, &ROOT), ROOT.map(|s| expr_one(t, s)), "{t}");
+            assert_eq!(expr(t, &JOB), JOB.map(|s| expr_one(t, s)), "{t}");
         }
     }
 

@@ -127,4 +127,71 @@ verdict_tests![
             )
         ]
     ),
+    // A GitLab build job is judged by the pipelines it runs in, not by its
+    // pipeline's: one whose rules keep it to schedules does not build pushes ...
+    (
+        Partial,
+        [
+            Replace(
+                "ci.yml",
+                "      - name: Build\n        run: npm run build\n",
+                ""
+            ),
+            Remove("container.yml"),
+            Write(
+                "./.gitlab-ci.yml",
+                "workflow:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"schedule\"\n    - if: $CI_COMMIT_BRANCH\nbuild:\n  script: [npm run build]\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"schedule\"\n"
+            )
+        ]
+    ),
+    // ... one in branch pipelines does ...
+    (
+        Present,
+        [
+            Replace(
+                "ci.yml",
+                "      - name: Build\n        run: npm run build\n",
+                ""
+            ),
+            Remove("container.yml"),
+            Write(
+                "./.gitlab-ci.yml",
+                "workflow:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"schedule\"\n    - if: $CI_COMMIT_BRANCH\nbuild:\n  script: [npm run build]\n  rules:\n    - if: $CI_COMMIT_BRANCH\n"
+            )
+        ]
+    ),
+    // ... and an image built in branch pipelines only (no rules: GitLab's
+    // `only: [branches, tags]`) is not built for merge requests, though another
+    // job brings merge request pipelines ...
+    (
+        Missing,
+        [
+            Replace(
+                "ci.yml",
+                "      - name: Build\n        run: npm run build\n",
+                ""
+            ),
+            Remove("container.yml"),
+            Write(
+                "./.gitlab-ci.yml",
+                "container:\n  script: [docker build -t app .]\nreview:\n  script: [echo review]\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n"
+            )
+        ]
+    ),
+    // ... unless its rules put it there.
+    (
+        Present,
+        [
+            Replace(
+                "ci.yml",
+                "      - name: Build\n        run: npm run build\n",
+                ""
+            ),
+            Remove("container.yml"),
+            Write(
+                "./.gitlab-ci.yml",
+                "container:\n  script: [docker build -t app .]\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n"
+            )
+        ]
+    ),
 ];
