@@ -109,6 +109,20 @@ fn first_difference(a: &str, b: &str) -> String {
     )
 }
 
+/// Audits every commit of `c` with `reuse`, in history order then backwards, and
+/// checks each against its fresh audit (`expected`).
+fn forwards_and_back(git: &Arc<GitRepo>, c: &[String], expected: &[String], reuse: &Reuse) {
+    let order: Vec<usize> = (0..c.len()).chain((0..c.len()).rev()).collect();
+    for &i in &order {
+        let got = reused(git, &c[i], reuse);
+        assert!(
+            got == expected[i],
+            "commit {i}:\n{}",
+            first_difference(&expected[i], &got)
+        );
+    }
+}
+
 #[test]
 fn reused_audits_are_identical_to_fresh_ones_for_every_commit() {
     let (s, commits) = scripted();
@@ -242,15 +256,7 @@ fn folder_walks_are_replayed_by_path_and_tree_id() {
     assert!(expected[1].contains(".github/workflows/ci.yml"));
     assert!(expected[3].contains("deeper than"));
     let reuse = Reuse::new();
-    let order: Vec<usize> = (0..c.len()).chain((0..c.len()).rev()).collect();
-    for &i in &order {
-        let got = reused(&git, &c[i], &reuse);
-        assert!(
-            got == expected[i],
-            "commit {i}:\n{}",
-            first_difference(&expected[i], &got)
-        );
-    }
+    forwards_and_back(&git, &c, &expected, &reuse);
     assert!(git.walks_replayed() > 10, "{}", git.walks_replayed());
 }
 
@@ -301,15 +307,7 @@ fn stack_detection_is_reused_only_when_what_it_read_is_unchanged() {
     );
     assert_ne!(expected[3], expected[4], "the framework shows");
     let reuse = Reuse::new();
-    let order: Vec<usize> = (0..c.len()).chain((0..c.len()).rev()).collect();
-    for &i in &order {
-        let got = reused(&git, &c[i], &reuse);
-        assert!(
-            got == expected[i],
-            "commit {i}:\n{}",
-            first_difference(&expected[i], &got)
-        );
-    }
+    forwards_and_back(&git, &c, &expected, &reuse);
     // "code only" the first time, and every commit but the last the second time
     // (its detection was kept).
     assert!(
@@ -363,14 +361,6 @@ fn loaded_files_are_reused_only_for_the_same_path_and_blob() {
     assert!(expected[1].contains("bad2.yml"));
     assert_ne!(expected[0], expected[2]);
     let reuse = Reuse::new();
-    let order: Vec<usize> = (0..c.len()).chain((0..c.len()).rev()).collect();
-    for &i in &order {
-        let got = reused(&git, &c[i], &reuse);
-        assert!(
-            got == expected[i],
-            "commit {i}:\n{}",
-            first_difference(&expected[i], &got)
-        );
-    }
+    forwards_and_back(&git, &c, &expected, &reuse);
     assert!(git.files_reused() > 10, "{}", git.files_reused());
 }
