@@ -45,7 +45,7 @@ pub fn yaml_model(data: &[u8]) {
     let repo = Repo {
         root: PathBuf::from("/nonexistent/pipewise-fuzz"),
         display: "fuzz".into(),
-        files: vec![file],
+        files: vec![std::sync::Arc::new(file)],
         paths,
         errors,
         incomplete: false,

@@ -183,6 +183,7 @@ fn load(uri: &str, text: &str) -> Option<Buffer> {
     let config = Config::discover(&root).unwrap_or_default();
     let mut repo = Repo::load_file(&root, Path::new(&rel), &root.display().to_string());
     let (file, load_errors) = SourceFile::from_text(rel.clone(), kind, text.to_string());
+    let file = std::sync::Arc::new(file);
     repo.errors.retain(|e| e.file != rel);
     repo.errors.extend(load_errors);
     match repo.files.binary_search_by(|f| f.path.as_str().cmp(&rel)) {

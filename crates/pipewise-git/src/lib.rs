@@ -93,6 +93,9 @@ pub struct GitRepo {
     /// Discovery's folder walks by (path, tree id): a folder unchanged between
     /// two audited commits is not walked again.
     walks: pipewise::tree::WalkMemo,
+    /// Loaded files by (path, kind, blob id): a file unchanged between two audited
+    /// commits is not parsed again.
+    parsed: pipewise::tree::ParseMemo,
 }
 
 /// Tree listings by id, and how many entries they hold (hashed by their first
@@ -165,6 +168,7 @@ impl GitRepo {
             listings: Mutex::default(),
             blobs: Mutex::default(),
             walks: pipewise::tree::WalkMemo::new(),
+            parsed: pipewise::tree::ParseMemo::new(),
         })
     }
 
@@ -180,6 +184,12 @@ impl GitRepo {
     /// (the same folder at the same path) instead of walked again.
     pub fn walks_replayed(&self) -> usize {
         self.walks.hits()
+    }
+
+    /// Files taken from an earlier audited commit's loading (the same path, kind
+    /// and blob) instead of parsed again.
+    pub fn files_reused(&self) -> usize {
+        self.parsed.hits()
     }
 
     /// The commit `rev` names (`HEAD`, `main`, `v1.2`, `HEAD~3`, an id), peeling
@@ -542,10 +552,19 @@ impl Tree for GitTree {
         if n.kind != gix::object::tree::EntryKind::Tree {
             return None;
         }
-        let mut id = [0u8; 32];
-        let bytes = n.id.as_bytes();
-        id.get_mut(..bytes.len())?.copy_from_slice(bytes);
-        Some(id)
+        padded(&n.id)
+    }
+
+    fn parse_memo(&self) -> Option<&pipewise::tree::ParseMemo> {
+        self.memo.then_some(&self.git.parsed)
+    }
+
+    fn file_id(&self, rel: &str) -> Option<pipewise::tree::FolderId> {
+        use gix::object::tree::EntryKind as K;
+        let n = self.git.node(self.root, rel)?;
+        matches!(n.kind, K::Blob | K::BlobExecutable)
+            .then(|| padded(&n.id))
+            .flatten()
     }
 
     fn note_listed(&self, dir: &str) {
@@ -561,6 +580,14 @@ impl Tree for GitTree {
             K::Link | K::Commit => None,
         }
     }
+}
+
+/// An object id padded to a [`pipewise::tree::FolderId`].
+fn padded(oid: &ObjectId) -> Option<pipewise::tree::FolderId> {
+    let mut id = [0u8; 32];
+    let bytes = oid.as_bytes();
+    id.get_mut(..bytes.len())?.copy_from_slice(bytes);
+    Some(id)
 }
 
 /// Audits the commit `rev` of the git repository at `path` (no checkout): the

@@ -109,6 +109,20 @@ fn first_difference(a: &str, b: &str) -> String {
     )
 }
 
+/// Audits every commit of `c` with `reuse`, in history order then backwards, and
+/// checks each against its fresh audit (`expected`).
+fn forwards_and_back(git: &Arc<GitRepo>, c: &[String], expected: &[String], reuse: &Reuse) {
+    let order: Vec<usize> = (0..c.len()).chain((0..c.len()).rev()).collect();
+    for &i in &order {
+        let got = reused(git, &c[i], reuse);
+        assert!(
+            got == expected[i],
+            "commit {i}:\n{}",
+            first_difference(&expected[i], &got)
+        );
+    }
+}
+
 #[test]
 fn reused_audits_are_identical_to_fresh_ones_for_every_commit() {
     let (s, commits) = scripted();
@@ -242,15 +256,7 @@ fn folder_walks_are_replayed_by_path_and_tree_id() {
     assert!(expected[1].contains(".github/workflows/ci.yml"));
     assert!(expected[3].contains("deeper than"));
     let reuse = Reuse::new();
-    let order: Vec<usize> = (0..c.len()).chain((0..c.len()).rev()).collect();
-    for &i in &order {
-        let got = reused(&git, &c[i], &reuse);
-        assert!(
-            got == expected[i],
-            "commit {i}:\n{}",
-            first_difference(&expected[i], &got)
-        );
-    }
+    forwards_and_back(&git, &c, &expected, &reuse);
     assert!(git.walks_replayed() > 10, "{}", git.walks_replayed());
 }
 
@@ -301,15 +307,7 @@ fn stack_detection_is_reused_only_when_what_it_read_is_unchanged() {
     );
     assert_ne!(expected[3], expected[4], "the framework shows");
     let reuse = Reuse::new();
-    let order: Vec<usize> = (0..c.len()).chain((0..c.len()).rev()).collect();
-    for &i in &order {
-        let got = reused(&git, &c[i], &reuse);
-        assert!(
-            got == expected[i],
-            "commit {i}:\n{}",
-            first_difference(&expected[i], &got)
-        );
-    }
+    forwards_and_back(&git, &c, &expected, &reuse);
     // "code only" the first time, and every commit but the last the second time
     // (its detection was kept).
     assert!(
@@ -317,4 +315,52 @@ fn stack_detection_is_reused_only_when_what_it_read_is_unchanged() {
         "{}",
         reuse.detections_reused()
     );
+}
+
+/// Loaded files (parsed YAML, Dockerfiles, their load errors) are kept by
+/// (path, kind, blob id) across the commits of one repository and taken again
+/// only for the same path and the same blob: the same text at another path, a
+/// changed text at the same path, a file that stops or starts parsing are each
+/// loaded anew.
+#[test]
+fn loaded_files_are_reused_only_for_the_same_path_and_blob() {
+    const BAD_YAML: &str = "name: bad\non: [push\njobs: {}\n";
+    let mut s = Scripted::new();
+    let mut c = vec![];
+    s.write("README.md", "# demo\n");
+    s.write(".github/workflows/ci.yml", &workflow(1, true));
+    s.write(".github/workflows/bad.yml", BAD_YAML);
+    s.write("Dockerfile", "FROM node:latest\nCMD [\"node\", \"i.js\"]\n");
+    c.push(s.commit("base"));
+    // The same blobs at other paths.
+    s.write(
+        "api/Dockerfile",
+        "FROM node:latest\nCMD [\"node\", \"i.js\"]\n",
+    );
+    s.write(".github/workflows/copy.yml", &workflow(1, true));
+    s.write(".github/workflows/bad2.yml", BAD_YAML);
+    c.push(s.commit("copies"));
+    // Changed text at the same paths.
+    s.write(
+        "Dockerfile",
+        "FROM node:20.11.1-alpine\nUSER node\nCMD [\"node\", \"i.js\"]\n",
+    );
+    s.write(".github/workflows/ci.yml", &workflow(1, false));
+    s.write(".github/workflows/bad.yml", &workflow(2, true));
+    c.push(s.commit("fixed and changed"));
+    s.write("src/a.js", "1\n");
+    c.push(s.commit("code only"));
+    s.write("Dockerfile", "FROM node:latest\nCMD [\"node\", \"i.js\"]\n");
+    s.write(".github/workflows/bad.yml", BAD_YAML);
+    s.remove("api/Dockerfile");
+    c.push(s.commit("back"));
+    let git = Arc::new(GitRepo::open(s.path()).expect("opens"));
+    let expected: Vec<String> = c.iter().map(|id| fresh(&git, id)).collect();
+    assert_eq!(git.files_reused(), 0, "fresh audits load every file");
+    assert!(expected[1].contains("api/Dockerfile"));
+    assert!(expected[1].contains("bad2.yml"));
+    assert_ne!(expected[0], expected[2]);
+    let reuse = Reuse::new();
+    forwards_and_back(&git, &c, &expected, &reuse);
+    assert!(git.files_reused() > 10, "{}", git.files_reused());
 }

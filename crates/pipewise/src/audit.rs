@@ -260,7 +260,7 @@ fn audit_repo_reusing(
                     FileKind::Workflow | FileKind::Action | FileKind::GitlabCi | FileKind::Script
                 )
             })
-            .map(Work::File),
+            .map(|f| Work::File(f)),
     );
     let snapshot = reuse.map(|r| {
         let ids: Vec<&str> = enabled.iter().map(|r| r.meta().id).collect();
@@ -371,8 +371,12 @@ fn audit_repo_reusing(
     }
 
     let findings = cap_findings(findings, &mut errors);
-    let mut suppressions =
-        Suppressions::collect(repo.files.iter().chain(scripts.values().map(|s| &s.file)));
+    let mut suppressions = Suppressions::collect(
+        repo.files
+            .iter()
+            .map(|f| &**f)
+            .chain(scripts.values().map(|s| &s.file)),
+    );
     let mut report_findings: Vec<ReportFinding> = findings
         .into_iter()
         .filter_map(|f| resolve(repo, &scripts, config, &mut suppressions, f))

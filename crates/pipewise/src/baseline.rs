@@ -18,21 +18,63 @@ pub const BASELINE_SCHEMA: &str = "pipewise/baseline@1";
 
 /// 64-bit FNV-1a: small, stable across versions and platforms.
 fn fnv(parts: &[&str]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut h = Fnv::new();
     for p in parts {
-        for b in p.bytes().chain([0xff]) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
+        h.part(p);
+    }
+    h.0
+}
+
+/// [`fnv`] fed piece by piece: each part's bytes, then `0xff` to end it.
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+    fn bytes(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
         }
     }
-    h
+    fn part(&mut self, p: &str) {
+        self.bytes(p.as_bytes());
+        self.bytes(&[0xff]);
+    }
+    /// The part [`anchor`] makes of `message`, hashed without making it: ASCII
+    /// digits dropped, then the words (split at Unicode whitespace) joined by one
+    /// space.
+    fn anchor_part(&mut self, message: &str) {
+        let mut words = false;
+        let mut space = false;
+        let mut buf = [0u8; 4];
+        for c in message.chars() {
+            if c.is_ascii_digit() {
+                continue;
+            }
+            if c.is_whitespace() {
+                space = words;
+                continue;
+            }
+            if space {
+                self.bytes(b" ");
+                space = false;
+            }
+            words = true;
+            self.bytes(c.encode_utf8(&mut buf).as_bytes());
+        }
+        self.bytes(&[0xff]);
+    }
 }
 
 /// What a fingerprint reads of a finding besides its rule, file, job and step: its
 /// message (which quotes the offending code) without digits, so line numbers and
-/// counts inside it do not matter, with whitespace collapsed.
-fn anchor(f: &ReportFinding) -> String {
-    let no_digits: String = f.message.chars().filter(|c| !c.is_ascii_digit()).collect();
+/// counts inside it do not matter, with whitespace collapsed. Hashed in place by
+/// [`Fnv::anchor_part`]; kept as the reading it must equal.
+#[cfg(test)]
+fn anchor(message: &str) -> String {
+    let no_digits: String = message.chars().filter(|c| !c.is_ascii_digit()).collect();
     no_digits.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -40,14 +82,14 @@ fn anchor(f: &ReportFinding) -> String {
 pub fn fingerprint(findings: &mut [ReportFinding]) {
     let mut seen: BTreeMap<u64, u32> = BTreeMap::new();
     for f in findings {
-        let anchor = anchor(f);
-        let base = fnv(&[
-            &f.rule,
-            &f.file,
-            f.job.as_deref().unwrap_or(""),
-            f.step.as_deref().unwrap_or(""),
-            &anchor,
-        ]);
+        // `fnv` of rule, file, job, step and `anchor(f)`, fed in place.
+        let mut h = Fnv::new();
+        h.part(&f.rule);
+        h.part(&f.file);
+        h.part(f.job.as_deref().unwrap_or(""));
+        h.part(f.step.as_deref().unwrap_or(""));
+        h.anchor_part(&f.message);
+        let base = h.0;
         let n = seen.entry(base).or_default();
         let h = if *n == 0 {
             base
@@ -165,5 +207,59 @@ impl Baseline {
         }
         out.reverse();
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The anchor hashed in place is the hash of the anchor made as a string, on
+    /// messages with digits, runs and ends of (Unicode) whitespace, non-ASCII
+    /// digits and letters.
+    #[test]
+    fn the_anchor_hashed_in_place_is_the_anchor_hashed() {
+        let pieces = [
+            "",
+            " ",
+            "  ",
+            "\t",
+            "\n",
+            "\u{a0}",
+            "\u{3000}",
+            "\u{2028}",
+            "1",
+            "42",
+            "٣",
+            "a",
+            "uses: actions/checkout@v4",
+            "é",
+            "日本",
+            "x1y",
+            "-",
+            "\r\n",
+            "`",
+            "0.5",
+        ];
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut checked = 0;
+        for len in 0..7 {
+            for _ in 0..600 {
+                let mut m = String::new();
+                for _ in 0..len {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    let i = usize::try_from(state % pieces.len() as u64).unwrap_or(0);
+                    m.push_str(pieces[i]);
+                }
+                let mut h = Fnv::new();
+                h.part("rule");
+                h.anchor_part(&m);
+                assert_eq!(h.0, fnv(&["rule", &anchor(&m)]), "{m:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 4000);
     }
 }

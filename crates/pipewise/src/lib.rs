@@ -26,6 +26,7 @@ pub mod report;
 pub mod reuse;
 pub mod rules;
 pub mod runners;
+pub mod scenario;
 pub mod schema;
 pub mod scoring;
 pub mod shell;

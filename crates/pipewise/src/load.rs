@@ -86,12 +86,26 @@ impl Repo {
             keep
         });
         d.errors.extend(skipped);
-        let loaded: Vec<(Option<SourceFile>, Vec<LoadError>)> = d
+        // Audits that share a memo (the commits of one history) take a file they
+        // loaded before, the same path and kind and the same content id, from it;
+        // the file is still read, so what the audit reads is recorded alike.
+        let memo = repo.tree.as_deref().and_then(|t| t.parse_memo());
+        let loaded: Vec<(Option<Arc<SourceFile>>, Vec<LoadError>)> = d
             .files
             .par_iter()
             .map(|(rel, kind)| match repo.read(rel) {
                 Ok(text) => {
+                    let id = memo.and_then(|_| repo.tree.as_deref().and_then(|t| t.file_id(rel)));
+                    if let (Some(memo), Some(id)) = (memo, &id) {
+                        if let Some((f, errs)) = memo.get(rel, *kind, id) {
+                            return (Some(f), errs);
+                        }
+                    }
                     let (f, errs) = SourceFile::from_text(rel.clone(), *kind, text);
+                    let f = Arc::new(f);
+                    if let (Some(memo), Some(id)) = (memo, id) {
+                        memo.put(*kind, id, (f.clone(), errs.clone()));
+                    }
                     (Some(f), errs)
                 }
                 Err(e) => (None, vec![e]),

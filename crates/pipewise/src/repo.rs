@@ -15,7 +15,7 @@ pub struct Repo {
     /// The root as the user gave it, for reports.
     pub display: String,
     /// Loaded files, sorted by path.
-    pub files: Vec<SourceFile>,
+    pub files: Vec<Arc<SourceFile>>,
     /// Every path seen in the walk.
     pub paths: BTreeSet<String>,
     pub errors: Vec<LoadError>,
@@ -90,11 +90,15 @@ impl Repo {
             .binary_search_by(|f| f.path.as_str().cmp(path))
             .ok()
             .and_then(|i| self.files.get(i))
+            .map(|f| &**f)
     }
 
     pub fn files_of(&self, kind: FileKind) -> impl Iterator<Item = &SourceFile> {
         crate::reads::note(|| crate::reads::Dep::Kind(kind));
-        self.files.iter().filter(move |f| f.kind == kind)
+        self.files
+            .iter()
+            .filter(move |f| f.kind == kind)
+            .map(|f| &**f)
     }
 
     /// Whether a file or folder exists at this repository-relative path.

@@ -3,7 +3,7 @@
 //! the byte budgets, script loading, GitLab includes and the config all read
 //! through this, so an audit of a commit is the audit of its checkout.
 
-use crate::source::{FileKind, LoadError};
+use crate::source::{FileKind, LoadError, SourceFile};
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -59,6 +59,16 @@ pub trait Tree: Send + Sync + std::fmt::Debug {
     /// Discovery used a memo of `dir`'s listing instead of [`Tree::list`] (a tree
     /// that records what is asked of it records it as listed).
     fn note_listed(&self, _dir: &str) {}
+    /// The memo of loaded files shared by the versions of this repository
+    /// ([`ParseMemo`]); `None` (the default): every file is parsed.
+    fn parse_memo(&self) -> Option<&ParseMemo> {
+        None
+    }
+    /// The content id of the file at `rel` (a git blob id, padded): the same id
+    /// holds the same bytes. `None` (the default) when not known.
+    fn file_id(&self, _rel: &str) -> Option<FolderId> {
+        None
+    }
 }
 
 /// A folder's content id, from [`Tree::folder_id`] (a git tree id, padded):
@@ -130,6 +140,65 @@ impl WalkMemo {
             }
             m.paths += w.paths.len();
             m.walked.insert((w.dir.clone(), id), w);
+        }
+    }
+}
+
+/// A loaded file as loading made it, and the errors it found in it.
+pub(crate) type Parsed = (Arc<SourceFile>, Vec<LoadError>);
+
+/// Bytes of file text kept at most over every file of a [`ParseMemo`] (then it
+/// starts again); the parsed forms (YAML documents, Dockerfiles) are a small
+/// multiple of their text.
+const MAX_PARSED_BYTES: usize = 16 * 1024 * 1024;
+
+/// Loaded files (the parsed YAML document or Dockerfile, the shape checks, their
+/// errors) by (path, kind, content id), shared by the trees of one repository's
+/// versions (`pipewise history`: most files of an audited commit are the same
+/// blobs as at the commit audited before). Loading a file depends on its path,
+/// its kind and its text only, so a file found here is the file loading would
+/// make. Memory is bounded ([`MAX_PARSED_BYTES`] of text, then it starts again).
+#[derive(Debug, Default)]
+pub struct ParseMemo {
+    inner: Mutex<ParseInner>,
+}
+
+#[derive(Debug, Default)]
+struct ParseInner {
+    parsed: HashMap<(String, FileKind, FolderId), Parsed>,
+    bytes: usize,
+    hits: usize,
+}
+
+impl ParseMemo {
+    pub fn new() -> ParseMemo {
+        ParseMemo::default()
+    }
+
+    /// Files taken from the memo instead of loaded again.
+    pub fn hits(&self) -> usize {
+        self.inner.lock().map_or(0, |m| m.hits)
+    }
+
+    pub(crate) fn get(&self, rel: &str, kind: FileKind, id: &FolderId) -> Option<Parsed> {
+        let mut m = self.inner.lock().ok()?;
+        let p = m.parsed.get(&(rel.to_string(), kind, *id)).cloned()?;
+        m.hits += 1;
+        Some(p)
+    }
+
+    pub(crate) fn put(&self, kind: FileKind, id: FolderId, p: Parsed) {
+        if let Ok(mut m) = self.inner.lock() {
+            let size = p.0.text().len();
+            if m.bytes + size > MAX_PARSED_BYTES {
+                let hits = m.hits;
+                *m = ParseInner {
+                    hits,
+                    ..ParseInner::default()
+                };
+            }
+            m.bytes += size;
+            m.parsed.insert((p.0.path.clone(), kind, id), p);
         }
     }
 }

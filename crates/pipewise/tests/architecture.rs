@@ -52,6 +52,9 @@ const LAYERS: &[&str] = &[
     "github",
     "gitlab::lower",
     "gitlab",
+    // The scenario a run is decided under (event, ref kind), neutral: GitHub's
+    // conditions and the economics model read it.
+    "scenario",
     // Facts about steps and jobs.
     "github::conditions",
     "needs",
@@ -333,6 +336,33 @@ fn the_neutral_model_names_no_platform_code() {
     );
     // The check reads the model's edges: it uses the shell parser.
     assert!(edges.contains_key(&("workflow".to_string(), "shell".to_string())));
+}
+
+/// The economics model is platform-neutral: it decides jobs under a neutral
+/// `scenario::Scenario` and names GitHub's code only in its GitHub file,
+/// `economics/github.rs` (GitHub's `if:`), as GitLab's is reached only from
+/// `economics/gitlab.rs` (`docs/architecture.md`, "Where GitHub-only code lives").
+#[test]
+fn economics_names_no_github_code_but_its_own_file() {
+    let mut problems = vec![];
+    let mut read = 0;
+    for (f, rel) in source_files() {
+        if !rel.starts_with("economics/") || rel == "economics/github.rs" {
+            continue;
+        }
+        read += 1;
+        let code = code(&f);
+        let github =
+            named_after(&code, "crate::").contains("github") || code.contains("crate::github");
+        if github {
+            problems.push(rel);
+        }
+    }
+    assert!(read > 5, "read {read} files");
+    assert!(
+        problems.is_empty(),
+        "economics names GitHub's code outside economics/github.rs: {problems:#?}"
+    );
 }
 
 /// Neutral readers ask a trigger's kind (`TriggerKind`), not GitHub's event names:

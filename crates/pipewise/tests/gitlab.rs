@@ -102,6 +102,30 @@ fn default_and_extends_merge_like_gitlab() {
     assert_eq!(jobs, ["job", "plain", "no-default"]);
 }
 
+/// The inventory's `runs_on` of a GitLab job is its runner `tags:` (its own, from
+/// `default:` or `extends:`), as a GitHub job's is its `runs-on`; no tags, none.
+#[test]
+fn inventory_lists_gitlab_runner_tags() {
+    let (_d, r) = repo(&[(
+        ".gitlab-ci.yml",
+        "default:\n  tags: [docker]\n.big:\n  tags: [saas-linux-large-amd64, gpu]\nbuild:\n  extends: .big\n  script: make\ntest:\n  script: make test\nlint:\n  inherit:\n    default: false\n  script: make lint\n",
+    )]);
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let runs_on: Vec<(&str, Option<&str>)> = r
+        .workflows
+        .iter()
+        .flat_map(|w| w.jobs.iter().map(|j| (j.id.as_str(), j.runs_on.as_deref())))
+        .collect();
+    assert_eq!(
+        runs_on,
+        [
+            ("build", Some("saas-linux-large-amd64, gpu")),
+            ("test", Some("docker")),
+            ("lint", None)
+        ]
+    );
+}
+
 /// Jobs that extend the same list of templates (their merged chain is kept and
 /// shared) and the same templates in another order: the last template wins, the
 /// job's own keys win over all of them, and sharing the chain changes nothing.

@@ -78,7 +78,7 @@ fn repo(files: Vec<(String, FileKind, String)>) -> Repo {
         }
         paths.insert(path.clone());
         let (f, e) = SourceFile::from_text(path, kind, text);
-        loaded.push(f);
+        loaded.push(std::sync::Arc::new(f));
         errors.extend(e);
     }
     loaded.sort_by(|a, b| a.path.cmp(&b.path));

@@ -21,6 +21,8 @@ fn strings(n: Option<&Node>) -> Vec<String> {
     }
 }
 
+/// Where a job runs: GitHub's `runs-on` (a label, a list, or `group:` and
+/// `labels:`) or GitLab's `tags:` (a list), labels joined with `, `.
 fn runs_on(n: Option<&Node>) -> Option<String> {
     let n = n?;
     if let Some(s) = n.as_str() {
@@ -71,8 +73,8 @@ pub fn workflows(workflows: &[Workflow]) -> Vec<WorkflowSummary> {
                         name: j.name.map(str::to_string),
                         line: line(j.key),
                         needs: j.needs.jobs().map(str::to_string).collect(),
-                        // GitHub's `runs-on` (GitLab's `tags` are not listed yet).
-                        runs_on: runs_on(j.runner.and_then(|r| r.runs_on())),
+                        // GitHub's `runs-on`, GitLab's `tags`.
+                        runs_on: runs_on(j.runner.map(|r| &r.entry().value)),
                         environment: j.environment().map(str::to_string),
                         uses: j.uses.and_then(Node::as_str).map(str::to_string),
                         matrix: matrix_size(j),

@@ -1,11 +1,11 @@
 //! Which runs a workflow gets: its triggers as events (push to the default branch,
 //! pull request, tag, schedule, manual, `workflow_run`, release, merge queue), the
-//! scenario each is evaluated under (for decidable `if:` through
-//! [`crate::github::conditions`]), branch and path filters, how often each happens a month,
+//! scenario each is evaluated under ([`crate::scenario::Scenario`], for decidable
+//! conditions), branch and path filters, how often each happens a month,
 //! and matrix expansion with `include`/`exclude`.
 
 use super::report::Assumptions;
-use crate::github::conditions::{RefKind, Scenario};
+use crate::scenario::{RefKind, Scenario};
 use crate::workflow::{Trigger, Workflow};
 use pipewise_yaml::{Node, NodeKind};
 

@@ -9,10 +9,10 @@
 
 use super::events::{Event, EventRun};
 use super::report::Assumptions;
-use super::{cost, duration, JobStatic, Leg};
-use crate::github::conditions::{Cond, RefKind, Scenario, Tri};
+use super::{cost, duration, JobStatic, Leg, When};
 use crate::gitlab::sources::{self, Counted, COSTED};
-use crate::workflow::{Condition, Job, Workflow};
+use crate::scenario::{RefKind, Scenario};
+use crate::workflow::{Condition, Job, Tri, Workflow};
 use pipewise_yaml::{Node, NodeKind};
 
 /// The pipeline events costed, in the order of [`JobStatic::gitlab`] (and of
@@ -186,7 +186,7 @@ fn job_static<'a>(
     let facts = shared.job_facts(j);
     let gitlab = sources::runs_in(j, has_workflow_rules, &COSTED, Counted::Runs, cache);
     JobStatic {
-        cond: Cond::parse(None),
+        cond: When::Always,
         // A job runs when the jobs of earlier stages were not created for the event.
         ignores_needs: true,
         legs: vec![Leg { label, price }; legs_n],
@@ -194,7 +194,7 @@ fn job_static<'a>(
         steps: j
             .steps
             .iter()
-            .map(|s| (shared.step_kind(facts_table, s, facts), Cond::parse(None)))
+            .map(|s| (shared.step_kind(facts_table, s, facts), When::Always))
             .collect(),
         timeout: j.timeout.and_then(|t| t.minutes),
         facts,

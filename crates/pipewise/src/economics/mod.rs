@@ -3,9 +3,10 @@
 //!
 //! * [`events`]: which jobs run for each trigger (push to the default branch, pull
 //!   request, tag, schedule, manual, `workflow_run`), with matrix expansion
-//!   (`include`/`exclude`), `if:` conditions decided from the event through
-//!   [`crate::github::conditions`], branch and path filters, and local reusable workflows
-//!   followed (their jobs are costed in the caller's run);
+//!   (`include`/`exclude`), conditions decided under the event's
+//!   [`crate::scenario::Scenario`] (GitHub's `if:` through [`github`], GitLab's
+//!   `rules:` through [`gitlab`]), branch and path filters, and local reusable
+//!   workflows followed (their jobs are costed in the caller's run);
 //! * [`duration`]: the step-kind model (ranges), `timeout-minutes` as the upper
 //!   bound; [`runs`]: observed durations (`--runs FILE`) replace the model;
 //! * [`cost`]: billable minutes (each job rounded up to a whole minute), runner
@@ -21,6 +22,7 @@ pub mod cost;
 pub mod critical_path;
 pub mod duration;
 pub mod events;
+mod github;
 pub mod gitlab;
 /// `prices.toml`'s schema (the build script's); read by the tests that compare it
 /// with the statics.
@@ -34,8 +36,8 @@ pub mod table;
 mod unused_needs;
 
 use crate::facts::Facts;
-use crate::github::conditions::{Cond, Scenario, Tri};
-use crate::workflow::{Job, Platform, Workflow};
+use crate::scenario::{RefKind, Scenario};
+use crate::workflow::{Job, Platform, Tri, Workflow};
 use cost::Price;
 use duration::Kind;
 use events::{Event, EventRun};
@@ -74,17 +76,37 @@ enum Callee {
     Remote,
 }
 
+/// When a job or step runs under a scenario, by its platform's own condition.
+#[derive(Debug)]
+pub(crate) enum When {
+    /// No condition of its own (a GitLab job's step; a GitLab job is decided by
+    /// [`JobStatic::gitlab`]).
+    Always,
+    /// GitHub's `if:` ([`github::If`]).
+    If(github::If),
+}
+
+impl When {
+    /// Whether the condition holds under `sc`.
+    fn eval(&self, sc: &Scenario) -> Tri {
+        match self {
+            When::Always => Tri::True,
+            When::If(c) => c.eval(sc),
+        }
+    }
+}
+
 /// What the model reads from a job whatever the repository around its workflow,
 /// read once per workflow ([`table::Table::statics`]): the `cost/*` rules and the
 /// report section share it.
 #[derive(Debug)]
 pub(crate) struct JobStatic {
-    cond: Cond,
+    cond: When,
     /// `if: always()` and friends run even when a need did not.
     ignores_needs: bool,
     legs: Vec<Leg>,
     legs_known: bool,
-    steps: Vec<(Kind, Cond)>,
+    steps: Vec<(Kind, When)>,
     timeout: Option<f64>,
     facts: duration::JobFacts,
     /// The job's notes about its matrix and runners.
@@ -239,7 +261,7 @@ pub fn analyze(facts: &Facts, table: &Table, workflows: &[Workflow], inputs: &In
                 event: Event::Manual,
                 scenario: Scenario {
                     event: other.first().copied(),
-                    ref_kind: crate::github::conditions::RefKind::Unknown,
+                    ref_kind: RefKind::Unknown,
                     outsider: false,
                     branch: None,
                 },
@@ -417,7 +439,7 @@ fn job_static(facts_table: &Facts, j: &Job) -> JobStatic {
         .iter()
         .any(|f| cond_text.contains(f));
     JobStatic {
-        cond: Cond::parse(cond_node),
+        cond: When::If(github::If::parse(cond_node)),
         ignores_needs,
         legs,
         legs_known,
@@ -427,7 +449,7 @@ fn job_static(facts_table: &Facts, j: &Job) -> JobStatic {
             .map(|s| {
                 (
                     duration::step_kind(facts_table, s, facts),
-                    Cond::parse(s.condition.map(|e| &e.value)),
+                    When::If(github::If::parse(s.condition.map(|e| &e.value))),
                 )
             })
             .collect(),
@@ -766,7 +788,6 @@ fn running_decided(m: &Model, sc: &Scenario, runs: &mut [bool], decided: &mut [T
 type Memo = HashMap<(usize, String, u8), RunResult>;
 
 fn ref_code(sc: &Scenario) -> u8 {
-    use crate::github::conditions::RefKind;
     match sc.ref_kind {
         RefKind::Branch => 0,
         RefKind::Tag => 1,

@@ -6,13 +6,12 @@ use super::duration::{self, Kind};
 use super::events::{self, Event};
 use super::report::{cents, tidy, Assumptions, Saving, BASIS_MODEL, BASIS_RUNS};
 use super::table::Table;
-use super::{model, run, running, Memo, Model};
+use super::{model, run, running, Memo, Model, When};
 use crate::facts::Facts;
 use crate::finding::Span;
-use crate::github::conditions::Tri;
 use crate::intent::subcommand;
 use crate::shell::Command;
-use crate::workflow::{Step, Workflow};
+use crate::workflow::{Step, Tri, Workflow};
 use std::collections::HashMap;
 
 pub const MULTI_ARCH: &str = "cost/multi-arch-every-push";
@@ -288,7 +287,7 @@ fn find_in(facts: &Facts, models: &[Model], i: usize, a: &Assumptions) -> Vec<Fo
         // decide (`needs.changes.outputs.backend == 'true'`) may be a filter of its own.
         // A job certainly runs when its `if:` holds and the jobs it needs certainly
         // run (topological order).
-        let sure = |c: &crate::github::conditions::Cond| c.eval(&e.scenario) == Tri::True;
+        let sure = |c: &When| c.eval(&e.scenario) == Tri::True;
         let mut sure_job = vec![false; m.jobs.len()];
         for &ji in &m.order {
             let j = &m.jobs[ji];

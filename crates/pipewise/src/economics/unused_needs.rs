@@ -12,8 +12,7 @@ use super::report::{tidy, BASIS_MODEL};
 use super::savings::{Found, UNUSED_NEEDS};
 use super::{critical_path, events, job_minutes, Callee, Model};
 use crate::facts::Facts;
-use crate::github::conditions::Tri;
-use crate::workflow::{Job, Step};
+use crate::workflow::{Job, Step, Tri};
 
 /// Minutes a run's critical path must shorten by before the wait is worth a finding
 /// (a short summary job after the others saves about its own length, which is noise).

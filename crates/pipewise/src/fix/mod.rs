@@ -39,6 +39,7 @@ use pipewise_yaml::Document;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 /// Whether a fix may be applied without review.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -491,7 +492,7 @@ fn set_text(repo: &mut Repo, path: &str, text: String) -> Option<String> {
     let i = repo.files.iter().position(|f| f.path == path)?;
     let kind = repo.files[i].kind;
     let (file, errors) = SourceFile::from_text(path.to_string(), kind, text);
-    let old = std::mem::replace(&mut repo.files[i], file);
+    let old = std::mem::replace(&mut repo.files[i], Arc::new(file));
     repo.errors.retain(|e| e.file != path);
     repo.errors.extend(errors);
     Some(old.text().to_string())
@@ -674,7 +675,7 @@ fn load_called_script(repo: &mut Repo, originals: &mut BTreeMap<String, String>,
     };
     let (file, _) = SourceFile::from_text(path.to_string(), FileKind::Script, text.clone());
     let at = repo.files.partition_point(|f| f.path.as_str() < path);
-    repo.files.insert(at, file);
+    repo.files.insert(at, Arc::new(file));
     originals.insert(path.to_string(), text);
 }
 

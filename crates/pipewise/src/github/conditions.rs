@@ -39,38 +39,9 @@
 //! `if: ${{ a }} && ${{ b }}` is a non-empty string, always true, as on GitHub.
 
 use crate::github::expr::{self, BinOp, Expr, ExprKind, UnaryOp};
-use crate::workflow::{Job, Step, Workflow};
+use crate::scenario::{RefKind, Scenario, OTHER_BRANCH};
+use crate::workflow::{Job, Step, Tri, Workflow};
 use pipewise_yaml::{Node, NodeKind};
-
-pub use crate::workflow::Tri;
-
-/// The kind of ref a run has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RefKind {
-    Branch,
-    Tag,
-    /// `refs/pull/<n>/merge` (pull_request events).
-    PullRequest,
-    Unknown,
-}
-
-/// One way a workflow run can start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Scenario<'a> {
-    /// The triggering event; `None` when the workflow is called by another
-    /// (`workflow_call`: `github.event_name` is the caller's).
-    pub event: Option<&'a str>,
-    pub ref_kind: RefKind,
-    /// Started by someone without write access (a fork's pull request, a comment).
-    pub outsider: bool,
-    /// On a branch ref: the branch, when a scenario is split by the branch names
-    /// the conditions compare `github.ref` with ([`co_reachable`]); [`OTHER_BRANCH`]
-    /// stands for every branch not named.
-    pub branch: Option<&'a str>,
-}
-
-/// A branch name no condition can spell (see [`Scenario::branch`]).
-pub const OTHER_BRANCH: &str = "\u{1}other";
 
 /// Events an outsider can start on a public repository.
 pub const OUTSIDER_EVENTS: &[&str] = &[

@@ -248,7 +248,7 @@ pub fn load(repo: &mut Repo, extra_roots: &[String]) {
                         SourceFile::from_text(path.clone(), FileKind::GitlabCi, text);
                     errors.extend(errs);
                     let at = repo.files.partition_point(|f| f.path < file.path);
-                    repo.files.insert(at, file);
+                    repo.files.insert(at, std::sync::Arc::new(file));
                 }
                 Err(e) => {
                     errors.push(e);

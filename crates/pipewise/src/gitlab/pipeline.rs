@@ -420,6 +420,7 @@ pub fn merged<'r>(repo: &'r Repo, extra_roots: &[String]) -> Vec<Pipeline<'r>> {
         .files
         .iter()
         .filter(|f| f.kind == crate::source::FileKind::GitlabCi)
+        .map(|f| &**f)
         .collect();
     if gitlab.is_empty() {
         return vec![];
@@ -2414,7 +2415,7 @@ pub(crate) mod tests {
             root: std::path::PathBuf::new(),
             display: String::new(),
             paths: files.iter().map(|(p, _)| p.to_string()).collect(),
-            files: sources,
+            files: sources.into_iter().map(std::sync::Arc::new).collect(),
             errors: vec![],
             incomplete: false,
             tree: None,

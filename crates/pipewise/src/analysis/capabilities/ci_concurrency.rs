@@ -5,21 +5,22 @@ use super::{Applies, CapabilityMeta, Cx, Doc, Input, Verdict};
 use super::{Detected, Template};
 use crate::finding::Category;
 use crate::schema::{CapabilityStatus, Evidence};
-use crate::workflow::{Job, TriggerKind, Workflow};
+use crate::workflow::{Concurrency, Job, Platform, TriggerKind, Workflow};
 
 pub const META: CapabilityMeta = CapabilityMeta {
     id: "ci.concurrency",
     name: "Concurrency control",
-    practice: "`concurrency` groups prevent overlaps",
-    evidence: "`concurrency` groups on the workflows that need them",
+    practice: "`concurrency` groups prevent overlaps (GitLab: `interruptible`, `resource_group`)",
+    evidence: "`concurrency` groups on the workflows that need them (GitLab: `interruptible: true` or `resource_group` jobs)",
     category: Category::CiPipeline,
     optional: false,
     build_minutes: 10,
     applies: Applies::Always,
     labelled: true,
     doc: Doc {
-        present: "every push/PR/deploy workflow has a `concurrency` group",
-        tools: "workflow or job `concurrency:`",
+        present: "every push/PR/deploy workflow has a `concurrency` group (every GitLab pipeline file with jobs: a job with `interruptible: true` or `resource_group`)",
+        tools: "workflow or job `concurrency:`; GitLab `interruptible: true` (a newer pipeline cancels the job, with auto-cancel of redundant pipelines, GitLab's default), `resource_group` (one job of the group at a time)",
+
         partial: "some workflows lack one (named)",
         not_applicable: "—",
     },
@@ -27,7 +28,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
 
 /// What to do when it is missing or partial (the report's recommendation).
 pub fn recommend(_d: &Detected) -> String {
-    "Add a `concurrency` group (`${{ github.workflow }}-${{ github.ref }}`, `cancel-in-progress: true` for CI, `false` for deploys) to every push, pull-request and deploy workflow.".into()
+    "Add a `concurrency` group (`${{ github.workflow }}-${{ github.ref }}`, `cancel-in-progress: true` for CI, `false` for deploys) to every push, pull-request and deploy workflow; on GitLab CI, `interruptible: true` on CI jobs (`default:`) and a `resource_group` on deploy jobs.".into()
 }
 
 /// The file that adds it, for this stack; `None` when no file can.
@@ -39,10 +40,52 @@ pub fn verdict(i: &Input, _: &Cx) -> Verdict {
     concurrency(i)
 }
 
-/// A job's GitHub `concurrency` (GitLab's `resource_group` and `interruptible` are
-/// not counted yet).
+/// A job's GitHub `concurrency`.
 fn group<'a>(j: &Job<'a>) -> Option<&'a pipewise_yaml::Entry> {
     j.concurrency.and_then(|c| c.group())
+}
+
+/// How a GitLab job's overlapping runs are controlled: a `resource_group` (one
+/// job of the group runs at a time, the others wait: GitHub's group without
+/// cancelling) or `interruptible: true` (a newer pipeline for the ref cancels it,
+/// with auto-cancel of redundant pipelines, on by default: GitHub's
+/// `cancel-in-progress`). `interruptible: false` is no control.
+fn gitlab_control(j: &Job) -> Option<&'static str> {
+    match j.concurrency {
+        Some(Concurrency::ResourceGroup(_)) => Some("`resource_group`"),
+        _ if j
+            .interruptible
+            .is_some_and(|e| e.value.as_bool() == Some(true)) =>
+        {
+            Some("`interruptible: true`")
+        }
+        _ => None,
+    }
+}
+
+/// Where a workflow controls its overlapping runs: GitHub's workflow `concurrency`
+/// (else the first job's), or the first GitLab job with a `resource_group` or
+/// `interruptible: true` (the job's line: the key may come from `default:` or a
+/// template in another file).
+fn control(w: &Workflow) -> Option<Evidence> {
+    let at = |line: usize, note: String| Evidence {
+        file: w.path.to_string(),
+        line,
+        note,
+    };
+    if let Some(e) = w.concurrency.or_else(|| w.jobs.iter().find_map(group)) {
+        return Some(at(
+            w.doc.position(e.key.span.start).line,
+            "concurrency group".into(),
+        ));
+    }
+    w.jobs.iter().find_map(|j| {
+        let what = gitlab_control(j)?;
+        Some(at(
+            w.doc.position(j.key.span.start).line,
+            format!("{what} (job `{}`)", j.id),
+        ))
+    })
 }
 
 fn concurrency(i: &Input) -> Verdict {
@@ -51,49 +94,48 @@ fn concurrency(i: &Input) -> Verdict {
         .iter()
         .enumerate()
         .filter(|(wi, w)| {
-            i.scan.jobs.iter().any(|f| f.wf == *wi && f.deploys)
-                || w.has_kind(TriggerKind::Push)
-                || w.has_kind(TriggerKind::ChangeRequest)
+            // A GitLab file without jobs (templates for other files) runs nothing.
+            !(w.platform == Platform::GitLab && w.jobs.is_empty())
+                && (i.scan.jobs.iter().any(|f| f.wf == *wi && f.deploys)
+                    || w.has_kind(TriggerKind::Push)
+                    || w.has_kind(TriggerKind::ChangeRequest))
         })
         .map(|(_, w)| w)
         .collect();
     if needing.is_empty() {
         return missing();
     }
-    let with: Vec<&&Workflow> = needing
-        .iter()
-        .filter(|w| w.concurrency.is_some() || w.jobs.iter().any(|j| group(j).is_some()))
-        .collect();
-    let ev = |w: &Workflow| {
-        let line = w
-            .concurrency
-            .or_else(|| w.jobs.iter().find_map(group))
-            .map(|e| w.doc.position(e.key.span.start).line)
-            .unwrap_or(1);
-        Evidence {
-            file: w.path.to_string(),
-            line,
-            note: "concurrency group".into(),
+    let mut with: Vec<Evidence> = vec![];
+    let mut without: Vec<&str> = vec![];
+    let mut gitlab_without = false;
+    for w in needing {
+        match control(w) {
+            Some(e) => with.push(e),
+            None => {
+                gitlab_without |= w.platform == Platform::GitLab;
+                without.push(w.file_name());
+            }
         }
-    };
-    let without: Vec<&str> = needing
-        .iter()
-        .filter(|w| !with.iter().any(|x| x.path == w.path))
-        .map(|w| w.file_name())
-        .collect();
+    }
+    with.truncate(3);
     if with.is_empty() {
         missing()
     } else if without.is_empty() {
         Verdict {
             status: CapabilityStatus::Present,
-            evidence: with.iter().take(3).map(|w| ev(w)).collect(),
+            evidence: with,
             reason: None,
         }
     } else {
+        let what = if gitlab_without {
+            "no concurrency group (GitLab: no `interruptible: true` or `resource_group` job)"
+        } else {
+            "no concurrency group"
+        };
         Verdict {
             status: CapabilityStatus::Partial,
-            evidence: with.iter().take(3).map(|w| ev(w)).collect(),
-            reason: Some(format!("no concurrency group in {}", without.join(", "))),
+            evidence: with,
+            reason: Some(format!("{what} in {}", without.join(", "))),
         }
     }
 }
@@ -101,4 +143,33 @@ fn concurrency(i: &Input) -> Verdict {
 #[cfg(test)]
 verdict_tests![
     (Partial, [Replace("ci.yml", "concurrency:\n  group: ${{ github.workflow }}-${{ github.ref }}\n  cancel-in-progress: true\n", "")]),
+    // GitLab: `interruptible: true` (here from `default:`) controls a pipeline
+    // file's runs ...
+    (
+        Present,
+        [Write(
+            "./.gitlab-ci.yml",
+            "default:\n  interruptible: true\nbuild:\n  script: [make]\n"
+        )]
+    ),
+    // ... `interruptible: false` does not ...
+    (
+        Partial,
+        [Write(
+            "./.gitlab-ci.yml",
+            "default:\n  interruptible: false\nbuild:\n  script: [make]\n"
+        )]
+    ),
+    // ... a `resource_group` does; an included file of templates has no jobs and
+    // needs none.
+    (
+        Present,
+        [
+            Write(
+                "./.gitlab-ci.yml",
+                "include:\n  - local: ci/templates.yml\ndeploy:\n  extends: .base\n  resource_group: production\n"
+            ),
+            Write("./ci/templates.yml", ".base:\n  script: [make deploy]\n")
+        ]
+    ),
 ];

@@ -10,15 +10,15 @@ use crate::workflow::Platform;
 pub const META: CapabilityMeta = CapabilityMeta {
     id: "ci.timeouts",
     name: "Job timeouts",
-    practice: "`timeout-minutes` on every job",
-    evidence: "explicit `timeout-minutes` on jobs",
+    practice: "a timeout on every job (`timeout-minutes`; GitLab `timeout:`)",
+    evidence: "explicit job timeouts (`timeout-minutes`; GitLab `timeout:`)",
     category: Category::CiPipeline,
     optional: false,
     build_minutes: 15,
     applies: Applies::Always,
     labelled: true,
     doc: Doc {
-        present: "every job has `timeout-minutes`",
+        present: "every job has `timeout-minutes` (GitLab: `timeout:`, the job's, `default:`'s or a template's)",
         tools: "—",
         partial: "some jobs lack it (named)",
         not_applicable: "—",
@@ -27,7 +27,7 @@ pub const META: CapabilityMeta = CapabilityMeta {
 
 /// What to do when it is missing or partial (the report's recommendation).
 pub fn recommend(_d: &Detected) -> String {
-    "Set `timeout-minutes` on every job (the default is 360 minutes).".into()
+    "Set a timeout on every job: `timeout-minutes` on GitHub Actions (the default is 360 minutes), `timeout:` on GitLab CI (the default is the project's job timeout, 60 minutes unless changed).".into()
 }
 
 /// The file that adds it, for this stack; `None` when no file can.
