@@ -685,6 +685,9 @@ const MODEL_CACHES: &[(&str, &[&str])] = &[
     ("haystack", &["workflow.rs"]),
     ("action_name", &["workflow.rs"]),
     ("phrases", &["workflow.rs"]),
+    // `Job`'s kinds of start, read once through its workflow's `kinds_of`
+    // (`Workflow::job_kinds`).
+    ("kinds", &["workflow.rs"]),
 ];
 
 /// Model cells still filled from above the model, each moving into the engine's
