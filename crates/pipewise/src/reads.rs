@@ -33,11 +33,17 @@ thread_local! {
 /// read costs one relaxed load.
 static ACTIVE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-/// Whether some item is being recorded in the process (plain audits: never), so that
-/// reads made only to be noted can be skipped.
+/// Whether the item running on this thread is being recorded (plain audits: never),
+/// so that reads made only to be noted can be skipped, and shortcuts that would hide
+/// a read from the recording are not taken. A recording on another thread does not
+/// count: this thread's reads are not noted into it. When this thread's state cannot
+/// be read (it is being torn down, or borrowed), the answer is yes, the cautious one.
 #[inline]
 pub(crate) fn recording() -> bool {
     ACTIVE.load(std::sync::atomic::Ordering::Relaxed) != 0
+        && READS
+            .try_with(|r| r.try_borrow().map_or(true, |r| r.is_some()))
+            .unwrap_or(true)
 }
 
 /// Notes a read by the item being recorded on this thread (nothing otherwise).
@@ -111,6 +117,21 @@ impl Drop for Recording {
 
 #[cfg(test)]
 mod tests {
+    /// A recording on one thread is not this thread's: tests (and audits) on other
+    /// threads keep their shortcuts (`Repo::lacks_file_named` failed now and then
+    /// while this module's other test recorded on another thread).
+    #[test]
+    fn recording_is_per_thread() {
+        use super::{recording, Recording};
+        assert!(!recording());
+        let r = Recording::start();
+        assert!(recording());
+        let other = std::thread::spawn(recording).join().expect("thread");
+        assert!(!other, "another thread's recording counted on this one");
+        drop(r.finish());
+        assert!(!recording());
+    }
+
     #[test]
     fn recording_nests_and_survives_a_panic() {
         use super::{note, Dep, Recording};
