@@ -286,7 +286,7 @@ pub fn scan<'a>(
     for (wi, wf) in workflows.iter().enumerate() {
         // The workflow's kinds of start, its jobs' unless their own rules narrow
         // them (GitLab; read below for the jobs with hits).
-        let wf_kinds = Kinds::of(&wf.triggers);
+        let (on_change, on_pr, schedule_only) = when_runs(wf, Kinds::of(&wf.triggers));
         let deploying: &[bool] = deploying_of.get(wi).map_or(&[], |d| d);
         // One walk each way for every job (linear in jobs plus `needs:` edges).
         let graph = NeedsGraph::new(wf);
@@ -310,7 +310,6 @@ pub fn scan<'a>(
                         })
             });
         for (ji, job) in wf.jobs.iter().enumerate() {
-            let (on_change, on_pr, schedule_only) = when_runs(wf, wf_kinds);
             let deploys = deploying.get(ji).copied().unwrap_or(false);
             let testy = word_intent_phrase(job.id)
                 .max(job.name.map(word_intent_phrase).unwrap_or(Intent::Other));

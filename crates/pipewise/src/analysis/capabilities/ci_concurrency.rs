@@ -20,7 +20,6 @@ pub const META: CapabilityMeta = CapabilityMeta {
     doc: Doc {
         present: "every push/PR/deploy workflow has a `concurrency` group (every GitLab pipeline file with jobs: a job with `interruptible: true` or `resource_group`)",
         tools: "workflow or job `concurrency:`; GitLab `interruptible: true` (a newer pipeline cancels the job, with auto-cancel of redundant pipelines, GitLab's default), `resource_group` (one job of the group at a time)",
-
         partial: "some workflows lack one (named)",
         not_applicable: "—",
     },
