@@ -90,10 +90,13 @@ impl Rule for InteractiveCommand {
                 continue;
             }
             report_select(site, &ss, &mut purpose, cx);
-            // Most scripts have no command that can prompt or ask about host keys.
-            if !cx.script_fact(&ss, "may prompt", |s| {
-                s.commands.iter().any(|c| may_ask(c.base_name()))
-            }) {
+            // Most scripts have no command that can prompt or ask about host keys (the
+            // name filter says so for most without a look at the commands).
+            if !ss.script.names.any_of(MAY_ASK)
+                || !cx.script_fact(&ss, "may prompt", |s| {
+                    s.commands.iter().any(|c| may_ask(c.base_name()))
+                })
+            {
                 continue;
             }
             for (idx, c) in ss.script.commands.iter().enumerate() {
@@ -204,7 +207,6 @@ impl Rule for InteractiveCommand {
 macro_rules! prompters {
     ($($name:literal),* $(,)?) => {
         /// The command names [`prompts`] has a case for.
-        #[cfg_attr(not(test), allow(dead_code))]
         const PROMPTERS: &[&str] = &[$($name),*];
         /// Whether `name` is one of [`PROMPTERS`].
         fn prompter(name: &str) -> bool {
@@ -245,6 +247,12 @@ prompters![
 fn may_ask(name: &str) -> bool {
     prompter(name) || matches!(name, "sudo" | "doas" | "ssh" | "scp" | "sftp")
 }
+
+/// The names [`may_ask`] holds, as a name filter ([`crate::shell::Names`]).
+const MAY_ASK: crate::shell::Names =
+    crate::shell::Names::of(PROMPTERS).union(crate::shell::Names::of(&[
+        "sudo", "doas", "ssh", "scp", "sftp",
+    ]));
 
 /// Why `c` waits for input, if it does.
 fn prompts(c: &Command, piped: bool) -> Option<String> {

@@ -7,7 +7,7 @@ use crate::facts::Facts;
 use crate::finding::{Category, Confidence, Severity, Span};
 use crate::intent::Intent;
 use crate::rules::{step_scripts_iter, Ctx, FixMeta, Rule, RuleMeta, StepScript, StepSite};
-use crate::shell::{Command, Op, Script};
+use crate::shell::{Command, Names, Op, Script};
 
 pub struct MaskedFailure;
 
@@ -64,26 +64,41 @@ impl Rule for MaskedFailure {
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
         for ss in step_scripts_iter(site, cx.facts, cx.scripts, cx.repo) {
             // Every check starts from a list ending in `|| …`, a `true`/`:` or a
-            // `set`: most scripts have none.
-            if cx.script_fact(&ss, "may mask a failure", may_mask) {
+            // `set`: most scripts have none (the name filter and the lists say so
+            // without a look at the commands).
+            if may_mask_quick(ss.script) && cx.script_fact(&ss, "may mask a failure", may_mask) {
                 check_script(site, &ss, cx);
             }
         }
     }
 }
 
+/// The command names [`may_mask`] looks for.
+const MASK_NAMES: Names = Names::of(&["true", ":", "set"]);
+
 /// Whether [`check_script`] can report in `script`: a list of two or more items
 /// ending in `|| …` (masked by a fallback), a `true` or `:` (a trailing no-op), or a
 /// `set` (`set +e`).
 fn may_mask(script: &Script) -> bool {
-    script
-        .lists
-        .iter()
-        .any(|l| l.items.len() >= 2 && l.items.last().is_some_and(|i| i.op == Some(Op::Or)))
+    ends_in_fallback(script)
         || script
             .commands
             .iter()
             .any(|c| matches!(c.base_name(), "true" | ":" | "set"))
+}
+
+/// [`may_mask`] when the script's name filter says no command can be a `true`, `:`
+/// or `set`, "maybe" otherwise: `false` means [`may_mask`] is `false`.
+fn may_mask_quick(script: &Script) -> bool {
+    script.names.any_of(MASK_NAMES) || ends_in_fallback(script)
+}
+
+/// Whether a list of two or more items of `script` ends in `|| …`.
+fn ends_in_fallback(script: &Script) -> bool {
+    script
+        .lists
+        .iter()
+        .any(|l| l.items.len() >= 2 && l.items.last().is_some_and(|i| i.op == Some(Op::Or)))
 }
 
 fn is_noop(c: &Command) -> bool {
