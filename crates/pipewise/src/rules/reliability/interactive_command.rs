@@ -118,8 +118,10 @@ impl Rule for InteractiveCommand {
                         let t = a.text.to_ascii_lowercase();
                         t.contains("stricthostkeychecking") || t.contains("batchmode")
                     });
+                let why = prompts(c, in_pipe);
                 // `git commit -F-<<EOF`: the message flag is parsed with the heredoc.
-                if name == "git" {
+                // (Read only when `git` prompts by its words: most do not.)
+                if name == "git" && why.is_some() {
                     let text = crate::rules::reliability::script_text(&ss, cx);
                     let line_end = text[c.span.start.min(text.len())..]
                         .find('\n')
@@ -130,7 +132,7 @@ impl Rule for InteractiveCommand {
                         continue;
                     }
                 }
-                let why = match prompts(c, in_pipe) {
+                let why = match why {
                     // GitHub-hosted images configure apt with `Assume-Yes`: only
                     // containers and self-hosted runners prompt.
                     Some(w) if w.starts_with("`apt") && !apt_prompts(site, cx) => continue,
