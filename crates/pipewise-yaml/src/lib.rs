@@ -78,10 +78,51 @@ pub enum NodeKind {
     Map(Vec<Entry>),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct Node {
     pub kind: NodeKind,
     pub span: Span,
+}
+
+/// A deep copy. A scalar (every key, most values and list items) is copied inline,
+/// without a call; a list or mapping is copied by [`clone_tree`], out of line, whose
+/// children's copies are in turn inline when they are scalars (GitLab CI copies
+/// templates and `default:` into every job: most of those nodes are scalars).
+impl Clone for Node {
+    #[inline]
+    fn clone(&self) -> Node {
+        match &self.kind {
+            NodeKind::Scalar { value, style } => Node {
+                kind: NodeKind::Scalar {
+                    value: value.clone(),
+                    style: *style,
+                },
+                span: self.span,
+            },
+            _ => clone_tree(self),
+        }
+    }
+}
+
+/// [`Node::clone`] of a list or mapping.
+#[inline(never)]
+fn clone_tree(n: &Node) -> Node {
+    let kind = match &n.kind {
+        NodeKind::Scalar { value, style } => NodeKind::Scalar {
+            value: value.clone(),
+            style: *style,
+        },
+        NodeKind::Seq(items) => NodeKind::Seq(items.iter().map(Node::clone).collect()),
+        NodeKind::Map(es) => NodeKind::Map(
+            es.iter()
+                .map(|e| Entry {
+                    key: e.key.clone(),
+                    value: e.value.clone(),
+                })
+                .collect(),
+        ),
+    };
+    Node { kind, span: n.span }
 }
 
 #[derive(Debug, Clone, PartialEq)]

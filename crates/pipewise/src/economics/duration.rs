@@ -147,8 +147,11 @@ fn script_sets_up_qemu(s: &Step) -> bool {
 /// an action is not kept). Only for scripts alive while it is.
 #[derive(Default)]
 pub struct SharedScripts {
-    qemu: foldhash::HashMap<usize, bool>,
-    kinds: foldhash::HashMap<(usize, JobFacts), Kind>,
+    /// By script address: its place in `scripts`.
+    places: foldhash::HashMap<usize, u32>,
+    /// Per shared script: whether it registers QEMU, and its kind under each
+    /// [`JobFacts`] ([`facts_slot`]) once asked.
+    scripts: Vec<(bool, [Option<Kind>; 4])>,
 }
 
 /// The address of a step's script, when it has one and no action.
@@ -160,24 +163,55 @@ fn script_key(s: &Step) -> Option<usize> {
     Some(std::sync::Arc::as_ptr(script) as usize)
 }
 
+/// The place of `facts` in a shared script's kinds.
+fn facts_slot(facts: JobFacts) -> usize {
+    usize::from(facts.cache) | usize::from(facts.qemu) << 1
+}
+
 impl SharedScripts {
-    /// [`job_facts`], each shared script read once.
-    pub fn job_facts(&mut self, job: &Job) -> JobFacts {
-        job_facts_with(job, |s| match script_key(s) {
-            Some(k) => *self.qemu.entry(k).or_insert_with(|| script_sets_up_qemu(s)),
-            None => script_sets_up_qemu(s),
-        })
+    /// [`job_facts`], each shared script read once, and each step's place among
+    /// the shared scripts (for [`SharedScripts::step_kind_at`]; `None`: a step
+    /// without a shared script).
+    pub fn job_facts(&mut self, job: &Job) -> (JobFacts, Vec<Option<u32>>) {
+        let mut places = Vec::with_capacity(job.steps.len());
+        let facts = job_facts_with(job, |s| {
+            let Some(k) = script_key(s) else {
+                places.push(None);
+                return script_sets_up_qemu(s);
+            };
+            let next = u32::try_from(self.scripts.len()).ok();
+            let place = match (self.places.get(&k), next) {
+                (Some(&i), _) => Some(i),
+                (None, Some(i)) => {
+                    self.places.insert(k, i);
+                    self.scripts.push((script_sets_up_qemu(s), [None; 4]));
+                    Some(i)
+                }
+                (None, None) => None,
+            };
+            places.push(place);
+            match place.and_then(|i| self.scripts.get(i as usize)) {
+                Some(&(qemu, _)) => qemu,
+                None => script_sets_up_qemu(s),
+            }
+        });
+        (facts, places)
     }
 
-    /// [`step_kind`], each shared script read once per job facts.
-    pub fn step_kind(&mut self, table: &Facts, s: &Step, facts: JobFacts) -> Kind {
-        match script_key(s) {
-            Some(k) => *self
-                .kinds
-                .entry((k, facts))
-                .or_insert_with(|| step_kind(table, s, facts)),
-            None => step_kind(table, s, facts),
-        }
+    /// [`step_kind`] of a step at `place` ([`SharedScripts::job_facts`]), each
+    /// shared script read once per job facts.
+    pub fn step_kind_at(
+        &mut self,
+        table: &Facts,
+        s: &Step,
+        facts: JobFacts,
+        place: Option<u32>,
+    ) -> Kind {
+        let Some((_, kinds)) = place.and_then(|i| self.scripts.get_mut(i as usize)) else {
+            return step_kind(table, s, facts);
+        };
+        let slot = &mut kinds[facts_slot(facts)];
+        *slot.get_or_insert_with(|| step_kind(table, s, facts))
     }
 }
 
@@ -533,7 +567,7 @@ mod tests {
         let mut facts_seen = vec![];
         for job in &wf.jobs {
             let facts = job_facts(job);
-            let memo = shared.job_facts(job);
+            let (memo, places) = shared.job_facts(job);
             assert_eq!(
                 (memo.cache, memo.qemu),
                 (facts.cache, facts.qemu),
@@ -541,9 +575,9 @@ mod tests {
                 job.id
             );
             facts_seen.push((facts.cache, facts.qemu));
-            for s in &job.steps {
+            for (s, &place) in job.steps.iter().zip(&places) {
                 assert_eq!(
-                    shared.step_kind(&Facts::none(), s, facts),
+                    shared.step_kind_at(&Facts::none(), s, facts, place),
                     step_kind(&Facts::none(), s, facts),
                     "{}",
                     job.id

@@ -139,10 +139,47 @@ pub(super) fn job_statics(facts_table: &crate::facts::Facts, wf: &Workflow) -> V
     let has_workflow_rules = wf.condition.is_some();
     let mut cache = IfCache::default();
     let mut shared = duration::SharedScripts::default();
+    let mut prices = Prices::default();
     wf.jobs
         .iter()
-        .map(|j| job_static(facts_table, j, has_workflow_rules, &mut cache, &mut shared))
+        .map(|j| {
+            job_static(
+                facts_table,
+                j,
+                has_workflow_rules,
+                &mut cache,
+                &mut shared,
+                &mut prices,
+            )
+        })
         .collect()
+}
+
+/// The price of each list of runner tags of a workflow's jobs, found once per list
+/// (a pipeline's jobs share a few), and whether it is a hosted runner's.
+#[derive(Default)]
+struct Prices<'a>(Vec<(Vec<&'a str>, cost::Price, bool)>);
+
+impl<'a> Prices<'a> {
+    /// At most this many lists are kept; others are priced each time.
+    const MAX: usize = 64;
+
+    fn of(&mut self, tags: &[&'a str]) -> (cost::Price, bool) {
+        if let Some((_, price, hosted)) = self.0.iter().find(|(t, _, _)| t == tags) {
+            return (price.clone(), *hosted);
+        }
+        let found = if tags.iter().any(|t| t.contains('$')) {
+            None
+        } else {
+            cost::gitlab_price(tags)
+        };
+        let hosted = found.is_some();
+        let price = found.unwrap_or_else(|| cost::unknown_labels(tags));
+        if self.0.len() < Self::MAX {
+            self.0.push((tags.to_vec(), price.clone(), hosted));
+        }
+        (price, hosted)
+    }
 }
 
 /// A GitLab job's repository-independent parts.
@@ -152,6 +189,7 @@ fn job_static<'a>(
     has_workflow_rules: bool,
     cache: &mut IfCache<'a>,
     shared: &mut duration::SharedScripts,
+    prices: &mut Prices<'a>,
 ) -> JobStatic {
     let mut notes = vec![];
     let (legs_n, legs_known) = parallel(j.node);
@@ -171,19 +209,14 @@ fn job_static<'a>(
     } else {
         tags.join(", ")
     };
-    let price = if tags.iter().any(|t| t.contains('$')) {
-        None
-    } else {
-        cost::gitlab_price(&tags)
-    };
-    let price = price.unwrap_or_else(|| {
+    let (price, hosted) = prices.of(&tags);
+    if !hosted {
         notes.push(format!(
             "job `{}`: runner tags `{label}` are not a GitLab.com hosted runner: the project's own runner, not priced",
             j.id
         ));
-        cost::unknown_labels(&tags)
-    });
-    let facts = shared.job_facts(j);
+    }
+    let (facts, places) = shared.job_facts(j);
     let gitlab = sources::runs_in(j, has_workflow_rules, &COSTED, Counted::Runs, cache);
     JobStatic {
         cond: When::Always,
@@ -194,7 +227,13 @@ fn job_static<'a>(
         steps: j
             .steps
             .iter()
-            .map(|s| (shared.step_kind(facts_table, s, facts), When::Always))
+            .zip(places)
+            .map(|(s, place)| {
+                (
+                    shared.step_kind_at(facts_table, s, facts, place),
+                    When::Always,
+                )
+            })
             .collect(),
         timeout: j.timeout.and_then(|t| t.minutes),
         facts,

@@ -25,7 +25,7 @@ pub fn lower<'a>(p: &'a Pipeline<'a>) -> Vec<Workflow<'a>> {
     // Script lines by their text: a line that many jobs get from one template or
     // `default:` (or that many jobs write alike) is parsed once and shared. Parsing
     // depends on the text alone, and spans in a `Script` are relative to it.
-    let mut parsed: Parsed<'a> = HashMap::default();
+    let mut parsed = Parsed::default();
     // The jobs of each stage (at most 256, in job order): the needs of a job
     // without `needs:`, read once instead of a pass over every job per job.
     let mut by_stage: HashMap<&'a str, Vec<Need<'a>>> = HashMap::default();
@@ -182,8 +182,37 @@ fn implied(job: &str) -> Need<'_> {
     }
 }
 
-/// Parsed script lines by text.
-type Parsed<'a> = HashMap<&'a str, Arc<Script>>;
+/// Parsed script lines by text, and by the address of a long line's shared text
+/// (the copies of a template's or `default:`'s line share one allocation): found
+/// without hashing or comparing the line again.
+#[derive(Default)]
+struct Parsed<'a> {
+    by_text: HashMap<&'a str, Arc<Script>>,
+    by_address: HashMap<usize, Arc<Script>>,
+}
+
+impl<'a> Parsed<'a> {
+    /// The parsed script of line `node` (a scalar) with text `text`.
+    fn script(&mut self, node: &'a Node, text: &'a str) -> Arc<Script> {
+        // A shared text lives as long as the pipeline: its address names it.
+        let address = match &node.kind {
+            NodeKind::Scalar { value, .. } if !value.is_inline() => Some(text.as_ptr().addr()),
+            _ => None,
+        };
+        if let Some(s) = address.and_then(|a| self.by_address.get(&a)) {
+            return s.clone();
+        }
+        let s = self
+            .by_text
+            .entry(text)
+            .or_insert_with(|| Arc::new(Script::parse(text)))
+            .clone();
+        if let Some(a) = address {
+            self.by_address.insert(a, s.clone());
+        }
+        s
+    }
+}
 
 fn lower_job<'a>(
     p: &'a Pipeline<'a>,
@@ -228,12 +257,7 @@ fn lower_job<'a>(
                 node,
                 text,
                 shell: None,
-                script: posix.then(|| {
-                    parsed
-                        .entry(text)
-                        .or_insert_with(|| Arc::new(Script::parse(text)))
-                        .clone()
-                }),
+                script: posix.then(|| parsed.script(node, text)),
             }),
             origin: Some(Origin {
                 path: &f.path,

@@ -1414,7 +1414,7 @@ fn prepare(n: &Node, file: usize, src: &str, has_ref: bool, depth: usize) -> Nod
             let seq = NodeKind::Seq(
                 items
                     .iter()
-                    .map(|i| prepare(i, file, src, has_ref, depth + 1))
+                    .map(|i| prepare_child(i, file, src, has_ref, depth + 1))
                     .collect(),
             );
             if has_ref && is_reference(src, n.span) {
@@ -1444,8 +1444,8 @@ fn prepare(n: &Node, file: usize, src: &str, has_ref: bool, depth: usize) -> Nod
                     continue;
                 }
                 out.push(Entry {
-                    key: prepare(&e.key, file, src, false, depth + 1),
-                    value: prepare(&e.value, file, src, has_ref, depth + 1),
+                    key: prepare_child(&e.key, file, src, false, depth + 1),
+                    value: prepare_child(&e.value, file, src, has_ref, depth + 1),
                 });
             }
             if merged.is_empty() {
@@ -1478,6 +1478,19 @@ fn prepare(n: &Node, file: usize, src: &str, has_ref: bool, depth: usize) -> Nod
         _ => n.kind.clone(),
     };
     Node { kind, span }
+}
+
+/// [`prepare`] of a child node: a scalar (every key, most values and list items) is
+/// copied here, without a call.
+#[inline(always)]
+fn prepare_child(n: &Node, file: usize, src: &str, has_ref: bool, depth: usize) -> Node {
+    match &n.kind {
+        NodeKind::Scalar { .. } => Node {
+            kind: n.kind.clone(),
+            span: encode(n.span, file),
+        },
+        _ => prepare(n, file, src, has_ref, depth),
+    }
 }
 
 /// What [`prepare`] would give for `key` of mapping `n` (at nesting `depth`), read
@@ -1634,7 +1647,7 @@ fn key_matches<B: Keyed, O: Keyed>(
             .map(|be| {
                 o.iter().position(|oe| {
                     probe();
-                    oe.key() == be.key()
+                    oe.same_key(be)
                 })
             })
             .collect();
@@ -1647,7 +1660,7 @@ fn key_matches<B: Keyed, O: Keyed>(
             .map(|oe| {
                 !b.iter().any(|be| {
                     probe();
-                    be.key() == oe.key()
+                    be.same_key(oe)
                 })
             })
             .collect();
@@ -1668,12 +1681,29 @@ fn key_matches<B: Keyed, O: Keyed>(
 /// layers merged so far ([`merge_many`]). Keys compare by `Node::as_str`.
 trait Keyed {
     fn key(&self) -> Option<&str>;
+    /// The key's node.
+    fn key_node(&self) -> &Node;
+    /// Whether the keys are equal as [`Keyed::key`] compares them (every key that
+    /// is not a scalar counts as one key), comparing the scalars' [`pipewise_yaml::Text`]s: two
+    /// short keys are one fixed-size compare, not a call to compare bytes.
+    #[inline]
+    fn same_key<O: Keyed>(&self, other: &O) -> bool {
+        match (&self.key_node().kind, &other.key_node().kind) {
+            (NodeKind::Scalar { value: a, .. }, NodeKind::Scalar { value: b, .. }) => a == b,
+            (NodeKind::Scalar { .. }, _) | (_, NodeKind::Scalar { .. }) => false,
+            _ => true,
+        }
+    }
 }
 
 impl Keyed for Entry {
     #[inline]
     fn key(&self) -> Option<&str> {
         self.key.as_str()
+    }
+    #[inline]
+    fn key_node(&self) -> &Node {
+        &self.key
     }
 }
 
@@ -1791,6 +1821,10 @@ impl Keyed for Layered<'_> {
     #[inline]
     fn key(&self) -> Option<&str> {
         self.key.as_str()
+    }
+    #[inline]
+    fn key_node(&self) -> &Node {
+        self.key
     }
 }
 

@@ -51,25 +51,29 @@ deploy:
 /// Long, with letters and digits, and no placeholder words: a real secret's shape.
 fn looks_secret(v: &str) -> bool {
     let v = v.trim();
-    let lower = v.to_ascii_lowercase();
-    v.len() >= 12
+    // The shape first: most values fail it, and are not lower-cased.
+    if !(v.len() >= 12
         && !v.contains(['$', ' ', '/'])
         && v.bytes().any(|b| b.is_ascii_digit())
-        && v.bytes().any(|b| b.is_ascii_alphabetic())
-        && ![
-            "example",
-            "changeme",
-            "password",
-            "secret",
-            "dummy",
-            "placeholder",
-            "xxxx",
-            "test",
-            "fake",
-            "sample",
-        ]
-        .iter()
-        .any(|w| lower.contains(w))
+        && v.bytes().any(|b| b.is_ascii_alphabetic()))
+    {
+        return false;
+    }
+    let lower = v.to_ascii_lowercase();
+    ![
+        "example",
+        "changeme",
+        "password",
+        "secret",
+        "dummy",
+        "placeholder",
+        "xxxx",
+        "test",
+        "fake",
+        "sample",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
 }
 
 impl Rule for HardcodedVariable {
@@ -87,10 +91,12 @@ impl Rule for HardcodedVariable {
                 continue;
             }
             let (name, k) = (var.name, var.key);
-            if !credential_name(k) {
+            // The value's shape before the name: most values are short or
+            // reference another variable, and the name is the dearer test.
+            if !var.value.as_str().is_some_and(looks_secret) {
                 continue;
             }
-            if !var.value.as_str().is_some_and(looks_secret) {
+            if !credential_name(k) {
                 continue;
             }
             report_in(
