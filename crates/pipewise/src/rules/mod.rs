@@ -126,10 +126,16 @@ pub struct Ctx<'a> {
     /// slot in [`Ctx::script_slots`], by the script's address (it outlives the
     /// context).
     script_index: foldhash::HashMap<usize, usize>,
-    /// For each script of [`Ctx::script_index`], the facts asked about it, by the
-    /// address and length of the fact's name (a static string: equal address and
-    /// length mean the same text, so no two names can share a key), and the answer.
-    script_slots: Vec<Vec<(usize, usize, bool)>>,
+    /// For each script of [`Ctx::script_index`], the facts asked about it and their
+    /// answers: fact `i` of [`Ctx::fact_names`] is bit `i`, set in the first mask
+    /// once asked, in the second when true (two words a script, no list to grow).
+    script_slots: Vec<(u32, u32)>,
+    /// The names of the facts asked in this context, by the address and length of
+    /// the name (a static string: equal address and length mean the same text, so
+    /// no two names can share a key); a fact's bit in [`Ctx::script_slots`] is its
+    /// place here. (A dozen rules ask one or two facts each; a 33rd name would be
+    /// computed each time, not kept.)
+    fact_names: Vec<(usize, usize)>,
     /// The address and slot of the script asked about last: the engine runs every
     /// rule on one step before the next step, so the rules that ask about a step's
     /// script ask in a row, and only the first looks the script up.
@@ -159,6 +165,7 @@ impl<'a> Ctx<'a> {
             doc_facts: vec![],
             script_index: Default::default(),
             script_slots: vec![],
+            fact_names: vec![],
             last_script: (0, 0),
             gitlab: None,
         }
@@ -217,20 +224,32 @@ impl<'a> Ctx<'a> {
             let next = self.script_slots.len();
             let slot = *self.script_index.entry(key).or_insert(next);
             if slot == next {
-                self.script_slots.push(vec![]);
+                self.script_slots.push((0, 0));
             }
             self.last_script = (key, slot);
             slot
         };
         let name = (fact.as_ptr() as usize, fact.len());
-        let Some(known) = self.script_slots.get_mut(slot) else {
+        let bit = match self.fact_names.iter().position(|n| *n == name) {
+            Some(i) => i,
+            None if self.fact_names.len() < 32 => {
+                self.fact_names.push(name);
+                self.fact_names.len() - 1
+            }
+            None => return f(),
+        };
+        let mask = 1u32 << bit;
+        let Some((asked, answers)) = self.script_slots.get_mut(slot) else {
             return f();
         };
-        if let Some(&(_, _, v)) = known.iter().find(|(p, l, _)| (*p, *l) == name) {
-            return v;
+        if *asked & mask != 0 {
+            return *answers & mask != 0;
         }
         let v = f();
-        known.push((name.0, name.1, v));
+        *asked |= mask;
+        if v {
+            *answers |= mask;
+        }
         v
     }
 
@@ -828,5 +847,40 @@ mod script_fact_tests {
             via: None,
         };
         assert!(cx.script_fact(&ss, CURL, |_| false));
+    }
+
+    /// A context keeps 32 fact names; one more is computed each time it is asked,
+    /// and answers the same (a fact's bit is its name's place: a 33rd must not take
+    /// another's).
+    #[test]
+    fn facts_beyond_the_kept_names_are_computed_each_time() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let repo = Repo::load(dir.path(), ".");
+        let (scripts, facts) = (Scripts::new(), Facts::none());
+        let (economics, options) = (EconomicsTable::none(), RuleOptions::default());
+        let mut cx = Ctx::new(&repo, &scripts, &facts, &economics, &options);
+        let script = Script::parse("echo hi");
+        let ss = StepScript {
+            path: "x.sh",
+            script: &script,
+            run: None,
+            errexit: false,
+            via: None,
+        };
+        let names: Vec<&'static str> = (0..40)
+            .map(|i| &*Box::leak(format!("fact {i}").into_boxed_str()))
+            .collect();
+        let mut computed = vec![0; names.len()];
+        for _ in 0..2 {
+            for (i, name) in names.iter().enumerate() {
+                let got = cx.script_fact(&ss, name, |_| {
+                    computed[i] += 1;
+                    i % 3 == 0
+                });
+                assert_eq!(got, i % 3 == 0, "{name}");
+            }
+        }
+        assert!(computed[..32].iter().all(|&n| n == 1), "{computed:?}");
+        assert!(computed[32..].iter().all(|&n| n == 2), "{computed:?}");
     }
 }

@@ -19,6 +19,11 @@ use std::sync::Arc;
 /// Deepest chain of local actions followed (`./a` uses `./b` uses `./c` …).
 const MAX_ACTION_DEPTH: usize = 8;
 
+/// The package managers and make programs whose scripts and targets a step's own
+/// script may run ([`Resolver::runner_ships`]), as a name filter.
+const RUNNERS: crate::shell::Names =
+    crate::shell::Names::of(&["npm", "pnpm", "yarn", "bun", "make", "gmake"]);
+
 /// Resolves what steps ship through the repository ([`resolve_ships`]).
 struct Resolver<'r, 'v, 'a> {
     repo: &'r Repo,
@@ -220,12 +225,14 @@ impl<'v, 'a> Resolver<'_, 'v, 'a> {
             let own = walk.next();
             let reads_more = walk.next().is_some()
                 || own.as_ref().is_some_and(|own| {
-                    own.script.commands.iter().any(|c| {
-                        matches!(
-                            c.base_name(),
-                            "npm" | "pnpm" | "yarn" | "bun" | "make" | "gmake"
-                        )
-                    })
+                    // (The name filter answers "none" for most scripts.)
+                    own.script.names.any_of(RUNNERS)
+                        && own.script.commands.iter().any(|c| {
+                            matches!(
+                                c.base_name(),
+                                "npm" | "pnpm" | "yarn" | "bun" | "make" | "gmake"
+                            )
+                        })
                 })
                 || publish_credential(step).is_some();
             if !reads_more {

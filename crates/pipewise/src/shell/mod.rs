@@ -184,6 +184,73 @@ pub struct Script {
     /// so it calls none: set by the parser from the commands; `false` (may) when
     /// the script was not parsed.
     pub runs_no_script: bool,
+    /// The base names of the script's commands ([`Command::base_name`]) as a filter:
+    /// a rule that looks for commands of some names asks [`Names::any_of`] first,
+    /// and reads the commands only when it says "maybe". Set by the parser; "any
+    /// name" when the script was not parsed.
+    pub names: Names,
+}
+
+/// A filter of command names (a Bloom filter with one hash): each name sets one of
+/// 128 bits ([`Names::of`]). Names that share a bit make a filter say "maybe" for a
+/// name it does not hold; a clear bit means "certainly not", so a filter never hides
+/// a name it holds. (A script of one line holds a few names: one, two or three bits
+/// of 128 are set, and a question about two names is answered "no" for most.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Names(u128);
+
+impl Default for Names {
+    /// Any name (a script built by hand rather than parsed).
+    fn default() -> Self {
+        Names(u128::MAX)
+    }
+}
+
+impl Names {
+    /// No name.
+    pub const NONE: Names = Names(0);
+
+    /// The filter holding `names` (a `const`: a rule builds its list's filter once).
+    pub const fn of(names: &[&str]) -> Names {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < names.len() {
+            bits |= Names::bit(names[i]);
+            i += 1;
+        }
+        Names(bits)
+    }
+
+    /// The bit of `name`: FNV-1a over its bytes, folded to 0..128.
+    #[inline]
+    const fn bit(name: &str) -> u128 {
+        let b = name.as_bytes();
+        let mut h: u32 = 0x811c_9dc5;
+        let mut i = 0;
+        while i < b.len() {
+            h ^= b[i] as u32;
+            h = h.wrapping_mul(0x0100_0193);
+            i += 1;
+        }
+        1u128 << ((h ^ (h >> 7) ^ (h >> 14)) & 127)
+    }
+
+    /// The names of `self` and of `other`.
+    pub const fn union(self, other: Names) -> Names {
+        Names(self.0 | other.0)
+    }
+
+    /// Adds `name`.
+    #[inline]
+    pub fn add(&mut self, name: &str) {
+        self.0 |= Names::bit(name);
+    }
+
+    /// Whether a name of `wanted` may be held: `false` when none is.
+    #[inline]
+    pub fn any_of(self, wanted: Names) -> bool {
+        self.0 & wanted.0 != 0
+    }
 }
 
 /// The shells through which a command runs a script file given as its first
@@ -340,6 +407,38 @@ mod tests {
         assert_eq!(s.lists[t.list].items.len(), 2);
         assert_eq!(s.lists[t.list].items[1].op, Some(Op::Or));
         assert_eq!(s.or_fallbacks(t.list, t.item), vec![1]);
+    }
+
+    /// The name filter holds every base name of the parsed commands (those of
+    /// substitutions, pipelines and bodies too), so a rule that skips a script on
+    /// its "no" never skips a command it looks for; most other names are "no".
+    #[test]
+    fn name_filter_holds_every_command_name() {
+        let src = "set -e\n/usr/bin/curl -k x | sudo bash\necho \"$(sleep 5)\" || true\nif read -r x; then ./run.sh; fi\nf() { npm ci; }\n";
+        let s = Script::parse(src);
+        assert!(s.commands.len() >= 9, "{:?}", names(&s));
+        for c in &s.commands {
+            assert!(
+                s.names.any_of(Names::of(&[c.base_name()])),
+                "{}",
+                c.base_name()
+            );
+        }
+        let common = [
+            "git", "docker", "make", "cargo", "python", "wget", "ls", "cd", "mkdir", "cp",
+        ];
+        let no = common
+            .iter()
+            .filter(|n| !s.names.any_of(Names::of(&[n])))
+            .count();
+        assert!(no >= 7, "{no} of {} common names are \"no\"", common.len());
+        let one = Script::parse("docker build .\n");
+        assert!(!one
+            .names
+            .any_of(Names::of(&["sleep", "curl", "true", ":", "set"])));
+        // Not parsed: any name.
+        assert!(Script::default().names.any_of(Names::of(&["anything"])));
+        assert!(!Names::NONE.any_of(Names::of(&["x"])));
     }
 
     #[test]

@@ -44,6 +44,11 @@ pub(super) fn parse(src: &str) -> Script {
         p.consume_closer(closer);
     }
     p.script.runs_no_script = !p.script.commands.iter().any(Command::may_run_script);
+    let mut names = super::Names::NONE;
+    for c in &p.script.commands {
+        names.add(c.base_name());
+    }
+    p.script.names = names;
     p.script
 }
 

@@ -274,12 +274,15 @@ impl Rule for ReadinessWait {
         for ss in step_scripts_iter(site, cx.facts, cx.scripts, cx.repo) {
             let script = ss.script;
             // Both checks below start from a `sleep` or a `curl`: most scripts have
-            // neither, and need no sorted command list.
-            if !cx.script_fact(&ss, "sleeps or curls", |s| {
-                s.commands
-                    .iter()
-                    .any(|c| matches!(c.base_name(), "sleep" | "curl"))
-            }) {
+            // neither (their name filter says so), and need no sorted command list.
+            const SLEEP_CURL: crate::shell::Names = crate::shell::Names::of(&["sleep", "curl"]);
+            if !script.names.any_of(SLEEP_CURL)
+                || !cx.script_fact(&ss, "sleeps or curls", |s| {
+                    s.commands
+                        .iter()
+                        .any(|c| matches!(c.base_name(), "sleep" | "curl"))
+                })
+            {
                 continue;
             }
             let mut cmds: Vec<&Command> = script

@@ -90,10 +90,13 @@ impl Rule for InteractiveCommand {
                 continue;
             }
             report_select(site, &ss, &mut purpose, cx);
-            // Most scripts have no command that can prompt or ask about host keys.
-            if !cx.script_fact(&ss, "may prompt", |s| {
-                s.commands.iter().any(|c| may_ask(c.base_name()))
-            }) {
+            // Most scripts have no command that can prompt or ask about host keys (the
+            // name filter says so for most without a look at the commands).
+            if !ss.script.names.any_of(MAY_ASK)
+                || !cx.script_fact(&ss, "may prompt", |s| {
+                    s.commands.iter().any(|c| may_ask(c.base_name()))
+                })
+            {
                 continue;
             }
             for (idx, c) in ss.script.commands.iter().enumerate() {
@@ -115,8 +118,10 @@ impl Rule for InteractiveCommand {
                         let t = a.text.to_ascii_lowercase();
                         t.contains("stricthostkeychecking") || t.contains("batchmode")
                     });
+                let why = prompts(c, in_pipe);
                 // `git commit -F-<<EOF`: the message flag is parsed with the heredoc.
-                if name == "git" {
+                // (Read only when `git` prompts by its words: most do not.)
+                if name == "git" && why.is_some() {
                     let text = crate::rules::reliability::script_text(&ss, cx);
                     let line_end = text[c.span.start.min(text.len())..]
                         .find('\n')
@@ -127,7 +132,7 @@ impl Rule for InteractiveCommand {
                         continue;
                     }
                 }
-                let why = match prompts(c, in_pipe) {
+                let why = match why {
                     // GitHub-hosted images configure apt with `Assume-Yes`: only
                     // containers and self-hosted runners prompt.
                     Some(w) if w.starts_with("`apt") && !apt_prompts(site, cx) => continue,
@@ -204,7 +209,6 @@ impl Rule for InteractiveCommand {
 macro_rules! prompters {
     ($($name:literal),* $(,)?) => {
         /// The command names [`prompts`] has a case for.
-        #[cfg_attr(not(test), allow(dead_code))]
         const PROMPTERS: &[&str] = &[$($name),*];
         /// Whether `name` is one of [`PROMPTERS`].
         fn prompter(name: &str) -> bool {
@@ -245,6 +249,12 @@ prompters![
 fn may_ask(name: &str) -> bool {
     prompter(name) || matches!(name, "sudo" | "doas" | "ssh" | "scp" | "sftp")
 }
+
+/// The names [`may_ask`] holds, as a name filter ([`crate::shell::Names`]).
+const MAY_ASK: crate::shell::Names =
+    crate::shell::Names::of(PROMPTERS).union(crate::shell::Names::of(&[
+        "sudo", "doas", "ssh", "scp", "sftp",
+    ]));
 
 /// Why `c` waits for input, if it does.
 fn prompts(c: &Command, piped: bool) -> Option<String> {

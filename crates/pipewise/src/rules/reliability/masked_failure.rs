@@ -7,7 +7,7 @@ use crate::facts::Facts;
 use crate::finding::{Category, Confidence, Severity, Span};
 use crate::intent::Intent;
 use crate::rules::{step_scripts_iter, Ctx, FixMeta, Rule, RuleMeta, StepScript, StepSite};
-use crate::shell::{Command, Op, Script};
+use crate::shell::{Command, List, Names, Op, Script};
 
 pub struct MaskedFailure;
 
@@ -64,26 +64,41 @@ impl Rule for MaskedFailure {
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
         for ss in step_scripts_iter(site, cx.facts, cx.scripts, cx.repo) {
             // Every check starts from a list ending in `|| …`, a `true`/`:` or a
-            // `set`: most scripts have none.
-            if cx.script_fact(&ss, "may mask a failure", may_mask) {
+            // `set`: most scripts have none (the name filter and the lists say so
+            // without a look at the commands).
+            if may_mask_quick(ss.script) && cx.script_fact(&ss, "may mask a failure", may_mask) {
                 check_script(site, &ss, cx);
             }
         }
     }
 }
 
+/// The command names [`may_mask`] looks for.
+const MASK_NAMES: Names = Names::of(&["true", ":", "set"]);
+
 /// Whether [`check_script`] can report in `script`: a list of two or more items
 /// ending in `|| …` (masked by a fallback), a `true` or `:` (a trailing no-op), or a
 /// `set` (`set +e`).
 fn may_mask(script: &Script) -> bool {
-    script
-        .lists
-        .iter()
-        .any(|l| l.items.len() >= 2 && l.items.last().is_some_and(|i| i.op == Some(Op::Or)))
+    ends_in_fallback(script)
         || script
             .commands
             .iter()
             .any(|c| matches!(c.base_name(), "true" | ":" | "set"))
+}
+
+/// [`may_mask`] when the script's name filter says no command can be a `true`, `:`
+/// or `set`, "maybe" otherwise: `false` means [`may_mask`] is `false`.
+fn may_mask_quick(script: &Script) -> bool {
+    script.names.any_of(MASK_NAMES) || ends_in_fallback(script)
+}
+
+/// Whether a list of two or more items of `script` ends in `|| …`.
+fn ends_in_fallback(script: &Script) -> bool {
+    script
+        .lists
+        .iter()
+        .any(|l| l.items.len() >= 2 && l.items.last().is_some_and(|i| i.op == Some(Op::Or)))
 }
 
 fn is_noop(c: &Command) -> bool {
@@ -121,27 +136,47 @@ fn strongest<'a>(
         .max_by_key(|(i, c)| (*i, std::cmp::Reverse(c.span.start)))
 }
 
+/// The fallback of `list` when the list has two or more items and ends in `|| …`
+/// whose commands are all no-ops (`|| true`, `|| echo …`, `|| exit 0`) outside any
+/// condition: what can mask the items before it.
+fn noop_fallback<'s>(script: &'s Script, list: &List) -> Option<Vec<&'s Command>> {
+    let last = list.items.last()?;
+    if last.op != Some(Op::Or) || list.items.len() < 2 {
+        return None;
+    }
+    let fallback: Vec<&Command> = last
+        .commands
+        .iter()
+        .filter_map(|&i| script.commands.get(i))
+        .collect();
+    if fallback.is_empty() || !fallback.iter().all(|c| is_noop(c)) {
+        return None;
+    }
+    if fallback.iter().any(|c| c.in_condition) {
+        return None;
+    }
+    Some(fallback)
+}
+
 fn check_script(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
     let script = ss.script;
     let mut later: Option<LaterIndex> = None;
-    for list in &script.lists {
-        let Some(last) = list.items.last() else {
+    // A script several steps run (a repository script, a GitLab template's line) is
+    // searched for a no-op fallback once, not once for each step (a script of its
+    // own is searched by the loop itself).
+    let lists: &[List] = if ends_in_fallback(script)
+        && (!ss.shared()
+            || cx.script_fact(ss, "has a no-op fallback", |s| {
+                s.lists.iter().any(|l| noop_fallback(s, l).is_some())
+            })) {
+        &script.lists
+    } else {
+        &[]
+    };
+    for list in lists {
+        let Some(fallback) = noop_fallback(script, list) else {
             continue;
         };
-        if last.op != Some(Op::Or) || list.items.len() < 2 {
-            continue;
-        }
-        let fallback: Vec<&Command> = last
-            .commands
-            .iter()
-            .filter_map(|&i| script.commands.get(i))
-            .collect();
-        if fallback.is_empty() || !fallback.iter().all(|c| is_noop(c)) {
-            continue;
-        }
-        if fallback.iter().any(|c| c.in_condition) {
-            continue;
-        }
         let masked = &list.items[..list.items.len() - 1];
         // `[[ -f lock ]] && npm ci || true`: the fallback is the condition's else.
         let starts_with_test = masked.first().is_some_and(|first| {
@@ -249,25 +284,17 @@ fn check_script(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
 /// script's exit status is the no-op's, so `cmd` can fail unnoticed.
 fn check_trailing_true(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
     let script = ss.script;
-    let Some(last) = script
-        .commands
-        .iter()
-        .filter(|c| !c.in_substitution)
-        .max_by_key(|c| c.span.start)
-    else {
+    // Only when it may run a `true` or `:`; once per shared script.
+    const NOOPS: Names = Names::of(&["true", ":"]);
+    if !script.names.any_of(NOOPS)
+        || ss.shared()
+            && !cx.script_fact(ss, "ends in a lone no-op", |s| trailing_noop(s).is_some())
+    {
+        return;
+    }
+    let Some(last) = trailing_noop(script) else {
         return;
     };
-    if !matches!(last.base_name(), "true" | ":") || last.in_condition || last.in_function {
-        return;
-    }
-    let single = script
-        .lists
-        .get(last.list)
-        .map(|l| l.items.len() == 1)
-        .unwrap_or(false);
-    if !single {
-        return;
-    }
     let text = match ss.run {
         Some(r) => r.text,
         None => cx.script(ss.path).map(|s| s.file.text()).unwrap_or(""),
@@ -334,6 +361,36 @@ fn check_trailing_true(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
     );
 }
 
+/// The script's last command outside substitutions when it is a `true` or `:` alone
+/// in its list, outside conditions and functions: what [`check_trailing_true`]
+/// starts from.
+fn trailing_noop(script: &Script) -> Option<&Command> {
+    let last = script
+        .commands
+        .iter()
+        .filter(|c| !c.in_substitution)
+        .max_by_key(|c| c.span.start)?;
+    if !matches!(last.base_name(), "true" | ":") || last.in_condition || last.in_function {
+        return None;
+    }
+    let single = script
+        .lists
+        .get(last.list)
+        .map(|l| l.items.len() == 1)
+        .unwrap_or(false);
+    single.then_some(last)
+}
+
+/// The first `set` of `script` that turns exit-on-error off (`set +e`, `set +ex`).
+fn set_plus_e(script: &Script) -> Option<&Command> {
+    script.commands.iter().find(|c| {
+        c.base_name() == "set"
+            && c.args()
+                .iter()
+                .any(|a| a.text.starts_with('+') && a.text.contains('e'))
+    })
+}
+
 fn check_set_plus_e(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
     // Already marked as allowed to fail (and reported as such when it is a gate).
     if site
@@ -344,12 +401,15 @@ fn check_set_plus_e(site: &StepSite, ss: &StepScript, cx: &mut Ctx) {
         return;
     }
     let script = ss.script;
-    let Some(set) = script.commands.iter().find(|c| {
-        c.base_name() == "set"
-            && c.args()
-                .iter()
-                .any(|a| a.text.starts_with('+') && a.text.contains('e'))
-    }) else {
+    // Only when it may run a `set`; once per shared script.
+    const SET: Names = Names::of(&["set"]);
+    if !script.names.any_of(SET)
+        || ss.shared()
+            && !cx.script_fact(ss, "turns exit-on-error off", |s| set_plus_e(s).is_some())
+    {
+        return;
+    }
+    let Some(set) = set_plus_e(script) else {
         return;
     };
     let text = match ss.run {
@@ -503,15 +563,29 @@ impl Latest {
 #[derive(Default)]
 struct LaterIndex<'a> {
     /// By the first one, two and three words of each command.
-    by_prefix: foldhash::HashMap<Vec<&'a str>, Option<Latest>>,
+    by_prefix: foldhash::HashMap<Prefix<'a>, Option<Latest>>,
     /// `TOOL SUB fix` by (base name, SUB).
     by_fix: foldhash::HashMap<(&'a str, &'a str), Option<Latest>>,
-    later_prefix: foldhash::HashSet<Vec<&'a str>>,
+    later_prefix: foldhash::HashSet<Prefix<'a>>,
     later_fix: foldhash::HashSet<(&'a str, &'a str)>,
 }
 
-fn prefixes(c: &Command) -> impl Iterator<Item = Vec<&str>> {
-    (1..=c.words.len().min(3)).map(|n| c.words.iter().take(n).map(|w| w.text.as_str()).collect())
+/// The first `n` words of a command (`n` of at most three; the other places empty):
+/// a key that needs no allocation (a list of words cost one per key, thousands for a
+/// long script that a GitLab job's lines call).
+type Prefix<'a> = (usize, [&'a str; 3]);
+
+/// The first `n` words of `c` (at most three).
+fn prefix(c: &Command, n: usize) -> Prefix<'_> {
+    let mut words = [""; 3];
+    for (slot, w) in words.iter_mut().zip(c.words.iter().take(n)) {
+        *slot = w.text.as_str();
+    }
+    (n.min(3).min(c.words.len()), words)
+}
+
+fn prefixes(c: &Command) -> impl Iterator<Item = Prefix<'_>> {
+    (1..=c.words.len().min(3)).map(|n| prefix(c, n))
 }
 
 fn fix_key(c: &Command) -> Option<(&str, &str)> {
@@ -555,7 +629,7 @@ impl<'a> LaterIndex<'a> {
     /// later step of the job), or a later command acts on its result
     /// (`npm audit` → `npm audit fix`).
     fn runs_again(&self, cmd: &Command) -> bool {
-        let key: Vec<&str> = cmd.words.iter().take(3).map(|w| w.text.as_str()).collect();
+        let key = prefix(cmd, 3);
         let fix = cmd
             .args()
             .first()

@@ -62,6 +62,19 @@ fn is_fetch(c: &Command) -> bool {
     matches!(c.base_name(), "curl" | "wget" | "iwr" | "Invoke-WebRequest")
 }
 
+/// The names [`find`] starts from, as a name filter ([`crate::shell::Names`]): a
+/// download ([`is_fetch`]), or a shell, `source`, `.` or `eval` running one.
+const FIND_NAMES: crate::shell::Names =
+    crate::shell::Names::of(SHELLS).union(crate::shell::Names::of(&[
+        "curl",
+        "wget",
+        "iwr",
+        "Invoke-WebRequest",
+        "source",
+        ".",
+        "eval",
+    ]));
+
 /// The shell or interpreter that reads stdin, if this command is one.
 fn shell_sink(c: &Command) -> Option<&str> {
     let mut name = c.base_name();
@@ -187,9 +200,12 @@ impl Rule for RemoteScript {
     }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
         for ss in step_scripts_iter(site, cx.facts, cx.scripts, cx.repo) {
-            // Once per shared script (a GitLab line many jobs run); the few that
-            // find something are read again for the findings.
-            if !cx.script_fact(&ss, "runs a download", |s| !find(s).is_empty()) {
+            // Only a download or a shell is read (most scripts run neither: their
+            // name filter says so); once per shared script (a GitLab line many jobs
+            // run); the few that find something are read again for the findings.
+            if !ss.script.names.any_of(FIND_NAMES)
+                || !cx.script_fact(&ss, "runs a download", |s| !find(s).is_empty())
+            {
                 continue;
             }
             for (span, what, http) in find(ss.script) {

@@ -83,10 +83,14 @@ impl Rule for TlsVerificationDisabled {
     }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
         for ss in step_scripts_iter(site, cx.facts, cx.scripts, cx.repo) {
-            // Once per shared script (a GitLab line many jobs run).
-            if !cx.script_fact(&ss, "turns off certificate checks", |s| {
-                s.commands.iter().any(|c| insecure_flag(c).is_some())
-            }) {
+            // Only `curl` and `wget` are read (most scripts run neither: their name
+            // filter says so); once per shared script (a GitLab line many jobs run).
+            const CURL_WGET: crate::shell::Names = crate::shell::Names::of(&["curl", "wget"]);
+            if !ss.script.names.any_of(CURL_WGET)
+                || !cx.script_fact(&ss, "turns off certificate checks", |s| {
+                    s.commands.iter().any(|c| insecure_flag(c).is_some())
+                })
+            {
                 continue;
             }
             for c in &ss.script.commands {
