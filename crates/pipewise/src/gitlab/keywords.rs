@@ -291,6 +291,29 @@ const KEYWORDS: &[(&str, V)] = &[
     ("trigger", TRIGGER),
 ];
 
+/// The place of `key` in [`KEYWORDS`] (a `match`: asked for every top-level key of
+/// every merged job, where comparing it with each keyword cost more).
+fn keyword_index(key: &str) -> Option<usize> {
+    Some(match key {
+        "allow_failure" => 0,
+        "artifacts" => 1,
+        "cache" => 2,
+        "environment" => 3,
+        "hooks" => 4,
+        "id_tokens" => 5,
+        "image" => 6,
+        "inherit" => 7,
+        "needs" => 8,
+        "parallel" => 9,
+        "release" => 10,
+        "retry" => 11,
+        "rules" => 12,
+        "services" => 13,
+        "trigger" => 14,
+        _ => return None,
+    })
+}
+
 /// Keys a mapping must have, by the keyword path it sits at (`id_tokens:` names
 /// any key: `id_tokens:ID_TOKEN_1`). A `match`: asked for every mapping checked.
 fn required(path: &str) -> &'static [&'static str] {
@@ -667,7 +690,7 @@ pub(super) fn check_job(
 /// The checks of one top-level entry of a job.
 fn check_entry(cx: &mut Ctx, e: &Entry) {
     let Some(k) = e.key.as_str() else { return };
-    if let Some((_, v)) = KEYWORDS.iter().find(|(kw, _)| *kw == k) {
+    if let Some((_, v)) = keyword_index(k).and_then(|i| KEYWORDS.get(i)) {
         // Top-level shapes are `schema::check_types`'s; only look inside.
         if fits(v, &e.value) {
             cx.path.clear();
@@ -809,6 +832,17 @@ mod tests {
     /// Nested lists (anchored lists as items) are flattened in order, at most 10
     /// levels deep; a list without nested lists is its items; anything else is
     /// no items.
+    /// `keyword_index` is the place in `KEYWORDS`, and none for other keys.
+    #[test]
+    fn keyword_index_is_the_place_in_keywords() {
+        for (i, (k, _)) in KEYWORDS.iter().enumerate() {
+            assert_eq!(keyword_index(k), Some(i), "{k}");
+        }
+        for k in ["script", "stage", "Rules", "", "rules ", "variables"] {
+            assert_eq!(keyword_index(k), None, "{k}");
+        }
+    }
+
     #[test]
     fn flattened_lists() {
         let texts = |yaml: &str| -> Vec<String> {

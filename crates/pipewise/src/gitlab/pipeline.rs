@@ -38,6 +38,26 @@ pub const GLOBAL_KEYS: &[&str] = &[
     "spec",
 ];
 
+/// Whether `key` is one of [`GLOBAL_KEYS`] (a `match`: asked for every top-level
+/// key of every file).
+pub fn is_global_key(key: &str) -> bool {
+    matches!(
+        key,
+        "stages"
+            | "types"
+            | "variables"
+            | "default"
+            | "workflow"
+            | "include"
+            | "image"
+            | "services"
+            | "before_script"
+            | "after_script"
+            | "cache"
+            | "spec"
+    )
+}
+
 /// Every key a job may have.
 pub const JOB_KEYS: &[&str] = &[
     "after_script",
@@ -295,24 +315,26 @@ pub struct Job<'r> {
     keys: JobKeys,
 }
 
+/// Inlined (`#[inline(always)]`), so that a literal key's slot in [`JobKeys`] is a
+/// constant.
 impl Job<'_> {
     /// The place of the first entry of `key` in the merged job's mapping.
-    #[inline]
+    #[inline(always)]
     fn place(&self, key: &str) -> Option<usize> {
         self.keys.find(self.node.as_map()?, key)
     }
     /// The file a top-level key of the merged job came from.
-    #[inline]
+    #[inline(always)]
     pub fn file_of(&self, key: &str) -> Option<usize> {
         self.key_files.get(self.place(key)?).copied()
     }
     /// The entry of a top-level key of the merged job (as `Node::entry`).
-    #[inline]
+    #[inline(always)]
     pub fn entry(&self, key: &str) -> Option<&Entry> {
         self.node.as_map()?.get(self.place(key)?)
     }
     /// The value of a top-level key of the merged job (as `Node::get`).
-    #[inline]
+    #[inline(always)]
     pub fn get(&self, key: &str) -> Option<&Node> {
         self.entry(key).map(|e| &e.value)
     }
@@ -330,7 +352,7 @@ impl Job<'_> {
     }
     /// The value of `key` (as [`Job::get`]), unless the checks that read one key
     /// alone are known to find nothing in it ([`Job::clean`]).
-    #[inline]
+    #[inline(always)]
     pub(super) fn unchecked(&self, key: &str) -> Option<&Node> {
         let i = self.place(key)?;
         let e = self.node.as_map()?.get(i)?;
@@ -628,7 +650,7 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
         for e in map {
             let Some(name) = e.key.as_str() else { continue };
             let hidden = name.starts_with('.');
-            if !GLOBAL_KEYS.contains(&name) && !hidden {
+            if !is_global_key(name) && !hidden {
                 if e.value.as_map().is_none() {
                     b.problems.push(Problem {
                         file: fi,
@@ -2050,6 +2072,28 @@ fn finish(mut node: Node, keys: &JobKeys, multi: bool) -> (Node, Vec<usize>, Vec
 
 /// The script lines under `n`, which sits at `at` (its path is updated in place).
 fn collect_lines(n: &Node, at: &mut Line, out: &mut Vec<Line>) {
+    // A list of scalars (nearly every section): its lines pushed here, no call
+    // per line.
+    if let NodeKind::Seq(items) = &n.kind {
+        let d = usize::from(at.depth);
+        if d < MAX_REFERENCE && items.iter().all(|i| i.as_str().is_some()) {
+            out.reserve(items.len());
+            for (i, item) in items.iter().enumerate() {
+                let Ok(i) = u32::try_from(i) else { break };
+                if item.is_null() {
+                    continue;
+                }
+                let mut line = Line {
+                    file: decode(item.span).0,
+                    ..*at
+                };
+                line.path[d] = i;
+                line.depth = at.depth + 1;
+                out.push(line);
+            }
+            return;
+        }
+    }
     match &n.kind {
         NodeKind::Scalar { .. } if !n.is_null() => out.push(Line {
             file: decode(n.span).0,
@@ -2069,7 +2113,45 @@ fn collect_lines(n: &Node, at: &mut Line, out: &mut Vec<Line>) {
     }
 }
 
+/// Decodes every span of `n`'s tree: recursively for the first [`DECODE_DEPTH`]
+/// levels (a scalar, most nodes, decoded in place without a call), then with an
+/// explicit stack ([`decode_deep`]), so that no tree overflows the stack.
 fn decode_tree(n: &mut Node) {
+    decode_below(n, 0);
+}
+
+/// Levels [`decode_tree`] decodes by recursion.
+const DECODE_DEPTH: usize = 64;
+
+fn decode_below(n: &mut Node, depth: usize) {
+    n.span = decode(n.span).1;
+    match &mut n.kind {
+        NodeKind::Scalar { .. } => {}
+        NodeKind::Seq(items) => {
+            for i in items {
+                decode_child(i, depth + 1);
+            }
+        }
+        NodeKind::Map(es) => {
+            for e in es {
+                decode_child(&mut e.key, depth + 1);
+                decode_child(&mut e.value, depth + 1);
+            }
+        }
+    }
+}
+
+#[inline(always)]
+fn decode_child(n: &mut Node, depth: usize) {
+    match n.kind {
+        NodeKind::Scalar { .. } => n.span = decode(n.span).1,
+        _ if depth < DECODE_DEPTH => decode_below(n, depth),
+        _ => decode_deep(n),
+    }
+}
+
+/// [`decode_tree`] with an explicit stack.
+fn decode_deep(n: &mut Node) {
     let mut stack = vec![n];
     while let Some(n) = stack.pop() {
         n.span = decode(n.span).1;
@@ -2371,6 +2453,20 @@ pub(crate) mod tests {
             "",
         ] {
             assert!(!may_spell_marker(no), "{no}");
+        }
+    }
+
+    /// `is_global_key` is membership in `GLOBAL_KEYS`.
+    #[test]
+    fn global_keys_are_the_listed_ones() {
+        for k in GLOBAL_KEYS {
+            assert!(is_global_key(k), "{k}");
+        }
+        for k in JOB_KEYS
+            .iter()
+            .chain(&["", "job", "Stages", "stage", ".hidden"])
+        {
+            assert_eq!(is_global_key(k), GLOBAL_KEYS.contains(k), "{k}");
         }
     }
 

@@ -146,7 +146,16 @@ impl Counted {
 /// What an `if:` text gives for each source asked, by text: the jobs of a pipeline
 /// that got their `rules:` from one template or `!reference` ask about the same
 /// texts, read once.
-pub type IfCache<'a, const N: usize> = foldhash::HashMap<&'a str, [Tri; N]>;
+#[derive(Default)]
+pub struct IfCache<'a, const N: usize> {
+    by_text: foldhash::HashMap<&'a str, [Tri; N]>,
+    /// By the address and length of a long text: the copies of a template's rules
+    /// share their texts (a `Text` longer than [`pipewise_yaml::INLINE`] bytes is
+    /// shared), found again without hashing or comparing the text. A text borrowed
+    /// for `'a` is not freed or changed while the cache lives, so an address and a
+    /// length name one text.
+    by_address: foldhash::HashMap<(usize, usize), [Tri; N]>,
+}
 
 /// [`IfCache`] with its texts copied: kept by something that outlives no pipeline
 /// (a job's kinds, [`JobKinds`], read when a reader asks).
@@ -159,7 +168,16 @@ pub trait Ifs<'a, const N: usize> {
 
 impl<'a, const N: usize> Ifs<'a, N> for IfCache<'a, N> {
     fn value(&mut self, e: &'a str, sources: &[Source; N]) -> [Tri; N] {
-        *self.entry(e).or_insert_with(|| expr(e, sources))
+        // A short text is held inline by each copy: its address names no other.
+        let address = (e.len() > pipewise_yaml::INLINE).then(|| (e.as_ptr().addr(), e.len()));
+        if let Some(v) = address.and_then(|a| self.by_address.get(&a)) {
+            return *v;
+        }
+        let v = *self.by_text.entry(e).or_insert_with(|| expr(e, sources));
+        if let Some(a) = address {
+            self.by_address.insert(a, v);
+        }
+        v
     }
 }
 
@@ -906,10 +924,10 @@ mod tests {
             );
         }
         // The texts were read once and shared.
-        assert!(cache.contains_key("$CI_COMMIT_TAG"));
-        assert_eq!(cache.len(), 6 + 3);
+        assert!(cache.by_text.contains_key("$CI_COMMIT_TAG"));
+        assert_eq!(cache.by_text.len(), 6 + 3);
         // Of a key written twice, only the first was read.
-        assert!(!cache.contains_key("$SECOND_IF"));
+        assert!(!cache.by_text.contains_key("$SECOND_IF"));
     }
 
     /// `when: manual` counts when asking whether a job is created in a pipeline,

@@ -414,15 +414,51 @@ fn expression_error(text: &str) -> Option<String> {
 /// it does): a template's rules come back in every job that extends it, and an
 /// expression's verdict depends on its text alone.
 #[derive(Default)]
-pub(super) struct Expressions(foldhash::HashMap<String, Option<String>>);
+pub(super) struct Expressions {
+    by_text: foldhash::HashMap<String, Option<String>>,
+    /// What [`check_if`] says of a long `if:` text, by the address of its shared
+    /// [`pipewise_yaml::Text`] (the copies of a template's rules share one): found
+    /// again without hashing the text. The entry keeps the text alive, so its
+    /// address names no other text.
+    by_address: foldhash::HashMap<usize, (pipewise_yaml::Text, Option<String>)>,
+}
 
 impl Expressions {
     fn error(&mut self, text: &str) -> Option<String> {
-        if let Some(why) = self.0.get(text) {
+        if let Some(why) = self.by_text.get(text) {
             return why.clone();
         }
         let why = expression_error(text);
-        self.0.insert(text.to_string(), why.clone());
+        self.by_text.insert(text.to_string(), why.clone());
+        why
+    }
+
+    /// Why GitLab refuses the `if:` text of scalar `n` (`text`), none when it
+    /// reads it or when the text interpolates `$[[ inputs ]]` (replaced before
+    /// the expression is read).
+    fn refusal(&mut self, n: &Node, text: &str) -> Option<String> {
+        let shared = match &n.kind {
+            NodeKind::Scalar { value, .. } if !value.is_inline() => Some(value),
+            _ => None,
+        };
+        let Some(value) = shared else {
+            return if super::keywords::has_inputs(text) {
+                None
+            } else {
+                self.error(text)
+            };
+        };
+        let address = text.as_ptr().addr();
+        if let Some((_, why)) = self.by_address.get(&address) {
+            return why.clone();
+        }
+        let why = if super::keywords::has_inputs(text) {
+            None
+        } else {
+            self.error(text)
+        };
+        self.by_address
+            .insert(address, (value.clone(), why.clone()));
         why
     }
 }
@@ -441,11 +477,7 @@ fn check_if(out: &mut Vec<Issue>, owner: Owner<'_>, rule: &Node, exprs: &mut Exp
         return;
     }
     let Some(text) = n.as_str() else { return };
-    // `$[[ inputs ]]` is replaced before the expression is read.
-    if super::keywords::has_inputs(text) {
-        return;
-    }
-    if let Some(why) = exprs.error(text) {
+    if let Some(why) = exprs.refusal(n, text) {
         out.push((
             n.span,
             format!("`rules:if` of {owner} is not an expression GitLab can read: {why}"),

@@ -85,17 +85,17 @@ impl Rule for HardcodedVariable {
     }
     fn workflow(&self, wf: &Workflow, cx: &mut Ctx) {
         for var in all_variables(wf) {
+            // The value's shape first: most values are short or reference another
+            // variable, and the definition's keys and the name are dearer tests.
+            if !var.value.as_str().is_some_and(looks_secret) {
+                continue;
+            }
             // Credentials of the job's own service containers (a test database or
             // identity provider started for the job) are throwaway fixtures.
             if var.def.get("services").is_some() {
                 continue;
             }
             let (name, k) = (var.name, var.key);
-            // The value's shape before the name: most values are short or
-            // reference another variable, and the name is the dearer test.
-            if !var.value.as_str().is_some_and(looks_secret) {
-                continue;
-            }
             if !credential_name(k) {
                 continue;
             }

@@ -58,7 +58,7 @@ pub fn definitions<'a>(wf: &Workflow<'a>) -> Vec<(&'a str, &'a Node)> {
     for e in wf.root.as_map().unwrap_or(&[]) {
         let Some(k) = e.key.as_str() else { continue };
         if e.value.as_map().is_some()
-            && (k == "default" || !crate::gitlab::pipeline::GLOBAL_KEYS.contains(&k))
+            && (k == "default" || !crate::gitlab::pipeline::is_global_key(k))
         {
             out.push((k, &e.value));
         }
