@@ -90,6 +90,9 @@ fn is_gitlab(url: &str) -> bool {
 /// Each command of a script line (`text`, parsed as `script`) that sends one of
 /// [`TOKENS`] to a URL that is not the GitLab instance: the command's span in the
 /// text, the token and the first such URL, in order. Reads nothing but the text.
+/// The commands that can send a token to a host ([`exposures`]).
+const SENDERS: &[&str] = &["curl", "wget", "git", "http", "https"];
+
 fn exposures<'t>(
     text: &'t str,
     script: &'t Script,
@@ -99,7 +102,7 @@ fn exposures<'t>(
         return;
     }
     for c in &script.commands {
-        if !matches!(c.base_name(), "curl" | "wget" | "git" | "http" | "https") {
+        if !SENDERS.contains(&c.base_name()) {
             continue;
         }
         let raw = text.get(c.span.start..c.span.end).unwrap_or("");
@@ -128,6 +131,12 @@ impl Rule for JobTokenExposure {
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
         let Some(run) = &site.step.run else { return };
         let Some(script) = &run.script else { return };
+        // Only a command of these names can send one ([`exposures`]): most lines run
+        // none (their name filter says so).
+        const SENDER_NAMES: crate::shell::Names = crate::shell::Names::of(SENDERS);
+        if !script.names.any_of(SENDER_NAMES) {
+            return;
+        }
         // Whether the line sends a token away depends on its text alone: asked once
         // for a line that a template gives many jobs (one `Arc`).
         if !cx.run_fact(run, "sends a job token to another host", |r| {

@@ -275,6 +275,24 @@ fn prompts(c: &Command, piped: bool) -> Option<String> {
     if !prompter(name) {
         return None;
     }
+    // These prompt only for the subcommands (first arguments) listed: the other
+    // `git`, `docker` and `npm` commands (most) need no argument list either.
+    let only: &[&str] = match name {
+        "git" => &["commit"],
+        "npm" | "yarn" | "pnpm" => &["login", "adduser", "init"],
+        "docker" | "az" | "heroku" => &["login"],
+        "pip" | "pip3" => &["uninstall"],
+        "gh" => &["auth"],
+        _ => &[],
+    };
+    if !only.is_empty()
+        && !c
+            .args()
+            .first()
+            .is_some_and(|a| only.contains(&a.text.as_str()))
+    {
+        return None;
+    }
     let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
     let has = |f: &str| args.contains(&f);
     let short_flag = |ch: char| {

@@ -599,6 +599,8 @@ fn fix_key(c: &Command) -> Option<(&str, &str)> {
 impl<'a> LaterIndex<'a> {
     fn build(site: &'a StepSite<'_, '_>, script: &'a Script) -> Self {
         let mut ix = LaterIndex::default();
+        // Sized once (up to three keys a command): no table grown key by key.
+        ix.by_prefix.reserve(script.commands.len() * 3);
         for c in &script.commands {
             for p in prefixes(c) {
                 Latest::add(ix.by_prefix.entry(p).or_default(), c.span.start, c.list);
@@ -608,12 +610,15 @@ impl<'a> LaterIndex<'a> {
             }
         }
         if let Some(job) = site.job {
-            for sc in job
-                .steps
-                .iter()
-                .skip(site.step.index + 1)
-                .filter_map(|s| s.run.as_ref().and_then(|r| r.script.as_ref()))
-            {
+            let later = || {
+                job.steps
+                    .iter()
+                    .skip(site.step.index + 1)
+                    .filter_map(|s| s.run.as_ref().and_then(|r| r.script.as_ref()))
+            };
+            ix.later_prefix
+                .reserve(later().map(|sc| sc.commands.len() * 3).sum());
+            for sc in later() {
                 for c in &sc.commands {
                     ix.later_prefix.extend(prefixes(c));
                     if let Some(k) = fix_key(c) {
