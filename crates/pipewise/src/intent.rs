@@ -2,7 +2,7 @@
 //! backs up, migrates, scans, …). Rules rate severity by what a weakness weakens, so
 //! they all ask this module rather than keeping their own keyword lists.
 
-use crate::shell::Command;
+use crate::shell::{base_name, Command, Word};
 use crate::workflow::{Job, Step, Workflow};
 use std::borrow::Cow;
 
@@ -10,6 +10,7 @@ use pipewise_catalog::catalog;
 /// What a piece of pipeline does (defined with the tool catalogue, which files tools
 /// under it).
 pub use pipewise_catalog::Intent;
+use pipewise_catalog::Tool;
 
 /// `s` in ASCII lower case, allocating only when it has upper-case letters (rare in
 /// command lines).
@@ -21,30 +22,23 @@ fn ascii_lower(s: &str) -> Cow<'_, str> {
     }
 }
 
-fn words_lower(c: &Command) -> Vec<Cow<'_, str>> {
-    c.words.iter().map(|w| ascii_lower(&w.text)).collect()
-}
-
-/// A command that runs another command (`sudo rm -rf x`, `timeout 60 npm test`): a
-/// catalogue entry with `wrapper = true`.
-fn is_wrapper(name: &str) -> bool {
-    catalog().tool(name).is_some_and(|t| t.wrapper)
-}
-
 /// A load or performance test tool (`k6 run`, `npx autocannon`, `wrk`, `ab`): a
 /// catalogue entry that provides `ops.load-testing`. A test gate, and a job that runs
 /// one needs a timeout.
 pub fn is_load_test_tool(name: &str) -> bool {
-    catalog()
-        .tool(name)
-        .is_some_and(|t| t.provides.contains(&"ops.load-testing"))
+    catalog().tool(name).is_some_and(provides_load_testing)
+}
+
+fn provides_load_testing(t: &Tool) -> bool {
+    t.provides.contains(&"ops.load-testing")
 }
 
 /// The package a runner fetches and runs (`npx --yes autocannon@7 …`,
-/// `pnpm dlx artillery`, `yarn dlx k6`), without its version.
-fn runner_package(c: &Command) -> Option<&str> {
-    let args = c.args();
-    let rest = match c.base_name() {
+/// `pnpm dlx artillery`, `yarn dlx k6`), without its version (`words`: the command's).
+fn runner_package(words: &[Word]) -> Option<&str> {
+    let name = words.first().map_or("", |w| base_name(&w.text));
+    let args = words.get(1..).unwrap_or(&[]);
+    let rest = match name {
         "npx" | "pnpx" | "bunx" => args,
         "npm" | "pnpm" | "yarn" | "bun"
             if args
@@ -70,22 +64,35 @@ fn runner_package(c: &Command) -> Option<&str> {
 
 /// The load-test tool a command runs, directly or through a package runner.
 pub fn load_test_tool(c: &Command) -> Option<&str> {
-    let name = c.base_name();
-    let tool = if is_load_test_tool(name) {
-        // `ab` and `hey` are short: only with arguments (a URL or options).
-        (!c.args().is_empty()).then_some(name)?
-    } else {
-        runner_package(c).filter(|p| is_load_test_tool(p))?
-    };
-    // `k6 --version`, `npx autocannon --help`: probes, not runs.
-    (!c.has_arg("--version") && !c.has_arg("--help")).then_some(tool)
+    let tool = catalog().tool(c.base_name());
+    load_test_tool_in(&c.words, tool)
 }
 
-/// Classifies one shell command (computed once per command).
+/// [`load_test_tool`] of a command's words, `tool` being the catalogue entry of its
+/// name (looked up once by the caller).
+fn load_test_tool_in<'w>(words: &'w [Word], tool: Option<&Tool>) -> Option<&'w str> {
+    let (name, args) = words.split_first()?;
+    let tool = if tool.is_some_and(provides_load_testing) {
+        // `ab` and `hey` are short: only with arguments (a URL or options).
+        (!args.is_empty()).then(|| base_name(&name.text))?
+    } else {
+        runner_package(words).filter(|p| is_load_test_tool(p))?
+    };
+    // `k6 --version`, `npx autocannon --help`: probes, not runs.
+    (!args
+        .iter()
+        .any(|w| w.text == "--version" || w.text == "--help"))
+    .then_some(tool)
+}
+
 /// A PowerShell Verb-Noun cmdlet name (`Test-Path`, `Write-Host`), possibly inside
 /// the parentheses bash parsing leaves around it (`(!(Test-Path`).
 fn powershell_cmdlet(name: &str) -> bool {
     let n = name.trim_start_matches(['(', '!']);
+    // Most names start in lower case: no cmdlet, without a search for the `-`.
+    if !n.as_bytes().first().is_some_and(u8::is_ascii_uppercase) {
+        return false;
+    }
     let Some((verb, noun)) = n.split_once('-') else {
         return false;
     };
@@ -102,24 +109,24 @@ fn powershell_cmdlet(name: &str) -> bool {
 /// ([`crate::facts::Facts::command_intent`]), which is what everything else reads;
 /// the helpers here that need it take it as an argument (`intent`).
 pub(crate) fn compute_command_intent(c: &Command) -> Intent {
-    // Past wrappers (`sudo timeout 60 npm test` → `npm test`), the words copied once.
-    let mut start = 0;
-    while let Some(skip) = c.words.get(start..).and_then(wrapper_skip) {
-        start += skip;
-    }
-    match c.words.get(start..).filter(|_| start > 0) {
-        Some(rest) => classify_command(&c.with_words(rest.to_vec())),
-        None => classify_command(c),
+    // Past wrappers (`sudo timeout 60 npm test` → `npm test`), a catalogue entry with
+    // `wrapper = true`: the words after them are a slice of the command's, and the
+    // entry of each name is looked up once and handed on.
+    let mut words = c.words.as_slice();
+    loop {
+        let tool = words
+            .first()
+            .and_then(|w| catalog().tool(base_name(&w.text)));
+        match tool.filter(|t| t.wrapper).and_then(|_| wrapper_skip(words)) {
+            Some(skip) => words = words.get(skip..).unwrap_or(&[]),
+            None => return classify_command(words, tool),
+        }
     }
 }
 
-/// How many words a wrapper takes with its own options and arguments (`timeout 60`,
-/// `env A=b`), when a command follows them.
-fn wrapper_skip(words: &[crate::shell::Word]) -> Option<usize> {
-    let name = words.first()?.text.as_str();
-    if !is_wrapper(crate::shell::base_name(name)) {
-        return None;
-    }
+/// How many words a wrapper (`words[0]`) takes with its own options and arguments
+/// (`timeout 60`, `env A=b`), when a command follows them.
+fn wrapper_skip(words: &[Word]) -> Option<usize> {
     let skip = 1 + words
         .get(1..)
         .unwrap_or(&[])
@@ -135,17 +142,20 @@ fn wrapper_skip(words: &[crate::shell::Word]) -> Option<usize> {
     (skip < words.len()).then_some(skip)
 }
 
-/// What a command that is not a wrapper does.
-fn classify_command(c: &Command) -> Intent {
+/// What a command (`words`) that is not a wrapper does; `raw_tool` is the catalogue
+/// entry of its name as written.
+fn classify_command(words: &[Word], raw_tool: Option<&'static Tool>) -> Intent {
+    let raw_name = words.first().map_or("", |w| w.text.as_str());
+    let raw_args = words.get(1..).unwrap_or(&[]);
     // A PowerShell cmdlet (`Test-Path`, `Write-Host`, `Get-ChildItem`): a Windows
     // step's default shell is PowerShell, and its Verb-Noun names are not tools
     // (`if (!(Test-Path $dir))` checks for a file; it is not a test).
-    if powershell_cmdlet(c.name()) {
+    if powershell_cmdlet(raw_name) {
         return Intent::Other;
     }
     // Version and presence probes (`deno --version`, `xcodebuild -sdk -version`).
-    if c.args().len() <= 2
-        && c.args().iter().any(|w| {
+    if raw_args.len() <= 2
+        && raw_args.iter().any(|w| {
             matches!(
                 w.text.as_str(),
                 "--version" | "-version" | "-v" | "-V" | "version" | "--help" | "-h"
@@ -154,20 +164,28 @@ fn classify_command(c: &Command) -> Intent {
     {
         return Intent::Harmless;
     }
-    let w = words_lower(c);
-    let name = ascii_lower(c.base_name());
-    let args: &[Cow<str>] = w.get(1..).unwrap_or(&[]);
-    let has = |s: &str| args.iter().any(|a| a == s);
-    let any_contains = |s: &str| args.iter().any(|a| a.contains(s));
+    let name = ascii_lower(base_name(raw_name));
+    // The entry of the lower-case name: the one of the name as written unless that
+    // has upper case.
+    let tool = match &name {
+        Cow::Borrowed(_) => raw_tool,
+        Cow::Owned(n) => catalog().tool(n),
+    };
+    // The arguments are read without regard to ASCII case (`NPM PUBLISH`), as written:
+    // whole words are compared ignoring case, `classify_words` and `unknown_command`
+    // lower each word they search, and the few branches that search more lower a copy
+    // (`lower`). (A lower-case copy of every command's words cost ~470 instructions
+    // a command.)
+    let args = raw_args;
+    let lower = || -> Vec<Cow<str>> { args.iter().map(|a| ascii_lower(&a.text)).collect() };
+    let has = |s: &str| args.iter().any(|a| a.text.eq_ignore_ascii_case(s));
+    let any_contains = |s: &str| args.iter().any(|a| ascii_lower(&a.text).contains(s));
     // The subcommand, past global options and their values (`docker -H host push`,
     // `git -C dir push`).
     let sub = args
-        .get(
-            catalog()
-                .tool(&name)
-                .map_or(0, |t| t.subcommand_start(args)),
-        )
-        .map(|a| a.as_ref());
+        .get(tool.map_or(0, |t| t.subcommand_start(args)))
+        .map(|a| ascii_lower(&a.text));
+    let sub = sub.as_deref();
     match name.as_ref() {
         "git" => match sub {
             Some("push") => Intent::Publish,
@@ -182,7 +200,7 @@ fn classify_command(c: &Command) -> Intent {
         "docker" | "podman" => match sub {
             Some("push") => Intent::Publish,
             Some("build") => {
-                if has("--push") || output_pushes(args.iter().map(|a| a.as_ref())) {
+                if has("--push") || output_pushes(lower().iter().map(|a| a.as_ref())) {
                     Intent::Publish
                 } else {
                     Intent::Build
@@ -192,6 +210,7 @@ fn classify_command(c: &Command) -> Intent {
             // a manifest list; the builder-instance commands (`create`, `rm`, `use`,
             // `ls`, `inspect`, `prune`…) are setup and cleanup.
             Some("buildx") => {
+                let args = lower();
                 let mut rest = args
                     .iter()
                     .skip_while(|a| a.as_ref() != "buildx")
@@ -234,7 +253,7 @@ fn classify_command(c: &Command) -> Intent {
             }
         }
         "npm" | "pnpm" | "yarn" | "bun" | "npx" | "pnpx" => {
-            if load_test_tool(c).is_some() {
+            if load_test_tool_in(words, raw_tool).is_some() {
                 Intent::Test
             } else if has("audit") && has("fix") {
                 Intent::Other
@@ -283,26 +302,27 @@ fn classify_command(c: &Command) -> Intent {
             }
         }
         // A remote command: deploys when its words say so.
-        "ssh" => deploy_like("ssh", args),
+        "ssh" => deploy_like("ssh", &lower()),
         // A deploy hook or deploy API (catalogue `endpoint`s: Render, Netlify, Vercel,
         // Cloudflare Pages), or a secret that holds a hook's URL
         // (`curl -X POST "${{ secrets.RENDER_DEPLOY_HOOK }}"`).
-        "curl" | "wget" if calls_deploy_endpoint(args) => Intent::Deploy,
+        "curl" | "wget" if calls_deploy_endpoint(&lower()) => Intent::Deploy,
         // What the catalogue says the tool is.
-        n => match catalog().tool(n) {
+        n => match tool {
             Some(t) if t.intent.is_some() => t.intent.unwrap_or(Intent::Other),
-            Some(t) if t.deploys => deploy_like(n, args),
-            _ if load_test_tool(c).is_some() => Intent::Test,
-            _ => unknown_command(&w),
+            Some(t) if t.deploys => deploy_like(n, &lower()),
+            _ if load_test_tool_in(words, raw_tool).is_some() => Intent::Test,
+            _ => unknown_command(words),
         },
     }
 }
 
 /// An unknown command: its name, and plain sub-command words (`dotnet test`), not
 /// paths or values (`gh api repos/x/releases/latest`, `--repo org/smoke-tests`).
-fn unknown_command(w: &[Cow<str>]) -> Intent {
+fn unknown_command(w: &[Word]) -> Intent {
     let plain: Vec<&str> = w
         .iter()
+        .map(|a| a.text.as_str())
         .enumerate()
         .filter(|(i, a)| {
             *i == 0
@@ -312,7 +332,7 @@ fn unknown_command(w: &[Cow<str>]) -> Intent {
                     || a.starts_with('-')
                     || a.contains('.'))
         })
-        .map(|(_, a)| a.as_ref())
+        .map(|(_, a)| a)
         .collect();
     // A script path is not classified (`./releases/latest`), but it tells a lint's
     // `check` from a test (`bash admin/clang-tidy.sh check`).
@@ -410,20 +430,19 @@ fn calls_deploy_endpoint(args: &[Cow<str>]) -> bool {
 
 /// Classifies by well-known words in arguments (`npm run test:unit`, `make deploy`).
 fn classify_words<S: AsRef<str>>(args: &[S]) -> Intent {
-    // `prisma migrate deploy`, `rails db:migrate`: a migration, whatever else it says.
-    if args
-        .iter()
-        .any(|a| ascii_lower(a.as_ref()).contains("migrat"))
-    {
-        return Intent::Migration;
-    }
     let mut best = Intent::Other;
     for a in args {
         let a = a.as_ref();
-        let i = word_intent(a);
-        if i > best {
-            best = i;
+        if a.len() < 3 {
+            continue;
         }
+        let lowered = ascii_lower(a);
+        let found = keywords_in(&lowered);
+        // `prisma migrate deploy`, `rails db:migrate`: a migration, whatever else it says.
+        if found & (1 << Kw::Migrat as u32) != 0 {
+            return Intent::Migration;
+        }
+        best = best.max(keyword_intent(&lowered, found));
     }
     lint_check(best, args, args)
 }
@@ -456,13 +475,11 @@ pub fn word_intent(a: &str) -> Intent {
         return Intent::Other;
     }
     let lowered = ascii_lower(a);
-    let a = lowered.as_ref();
-    // One pass over the word finds every keyword (this runs for every word of every
-    // command and name, so it must be cheap).
-    let mut found = 0u32;
-    for m in word_keywords().find_overlapping_iter(a) {
-        found |= 1 << m.pattern().as_u32();
-    }
+    keyword_intent(&lowered, keywords_in(&lowered))
+}
+
+/// What a lower-case word means, `found` being its [`keywords_in`].
+fn keyword_intent(a: &str, found: u32) -> Intent {
     let has = |k: Kw| found & (1 << k as u32) != 0;
     use Kw::*;
     if has(Deploy) || has(Rollout) || a == "release" || has(Promote) {
@@ -475,9 +492,10 @@ pub fn word_intent(a: &str) -> Intent {
         Intent::Migration
     } else if has(Audit) || has(Vuln) || has(Security) || has(Scan) || has(Sast) {
         Intent::SecurityScan
-    } else if a
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|t| t.starts_with("test") || matches!(t, "pytest" | "unittest" | "jest" | "vitest"))
+    } else if (has(Test) || has(Jest))
+        && a.split(|c: char| !c.is_ascii_alphanumeric()).any(|t| {
+            t.starts_with("test") || matches!(t, "pytest" | "unittest" | "jest" | "vitest")
+        })
         || has(Spec)
         || has(E2e)
         || has(Smoke)
@@ -540,9 +558,12 @@ enum Kw {
     Tidy,
     Todo,
     Ignore,
+    // Only the words that have these can have a test token (`test:unit`, `vitest`).
+    Test,
+    Jest,
 }
 
-const KEYWORDS: [&str; 28] = [
+const KEYWORDS: [&str; 30] = [
     "deploy",
     "rollout",
     "promote",
@@ -571,13 +592,41 @@ const KEYWORDS: [&str; 28] = [
     "tidy",
     "todo",
     "ignore",
+    "test",
+    "jest",
 ];
 
-fn word_keywords() -> &'static aho_corasick::AhoCorasick {
-    static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+fn word_keywords() -> &'static aho_corasick::dfa::DFA {
+    static AC: std::sync::OnceLock<aho_corasick::dfa::DFA> = std::sync::OnceLock::new();
     AC.get_or_init(|| {
-        aho_corasick::AhoCorasick::new(KEYWORDS).expect("fixed literal keywords always build")
+        aho_corasick::dfa::Builder::new()
+            .prefilter(false)
+            .build(KEYWORDS)
+            .expect("fixed literal keywords always build")
     })
+}
+
+/// The [`KEYWORDS`] in a word, one bit per [`Kw`], every occurrence (overlapping ones
+/// too): one walk of the keyword automaton over the word's bytes. (This runs for every
+/// word of every command and name; a search through `AhoCorasick`'s overlapping
+/// iterator cost ~230 instructions a word more, most of them set-up.)
+fn keywords_in(a: &str) -> u32 {
+    use aho_corasick::automaton::Automaton;
+    use aho_corasick::Anchored;
+    let dfa = word_keywords();
+    let Ok(mut sid) = dfa.start_state(Anchored::No) else {
+        return 0;
+    };
+    let mut found = 0u32;
+    for &b in a.as_bytes() {
+        sid = dfa.next_state(Anchored::No, sid, b);
+        if dfa.is_match(sid) {
+            for i in 0..dfa.match_len(sid) {
+                found |= 1 << dfa.match_pattern(sid, i).as_u32();
+            }
+        }
+    }
+    found
 }
 
 /// Name fragments that classify an action, with what they mean. A name matching several
@@ -1719,5 +1768,88 @@ mod tests {
         // What the command does still counts.
         assert_eq!(facts.step_intent(&j("check").steps[1]), Intent::Deploy);
         assert_eq!(facts.step_intent(&j("ship").steps[0]), Intent::Deploy);
+    }
+
+    /// The walk of the keyword automaton ([`keywords_in`]) finds what the overlapping
+    /// search of an `AhoCorasick` finds.
+    #[test]
+    fn keyword_walk_agrees_with_overlapping_search() {
+        let ac = aho_corasick::AhoCorasick::new(KEYWORDS).expect("literal keywords");
+        let searched = |w: &str| {
+            ac.find_overlapping_iter(w)
+                .fold(0u32, |f, m| f | 1 << m.pattern().as_u32())
+        };
+        let mut words: Vec<String> = KEYWORDS.iter().map(|k| k.to_string()).collect();
+        words.extend(
+            [
+                "",
+                "x",
+                "checkout",
+                "typecheck",
+                "type-check",
+                "test:e2e-smoke",
+                "deploy-prod-rollout",
+                "./scripts/check-style.sh",
+                "pre-commit-checkout-build",
+                "vitest",
+                "jestest",
+                "lint:fmt:check",
+                "migrations/backup-publish",
+                "security-scan-sast-vuln-audit",
+                "coverage-spec-todo-tidy-ignore",
+                "compile-format-build",
+                "promotepublish",
+                "é-deploy-ü",
+            ]
+            .map(String::from),
+        );
+        for w in &words {
+            assert_eq!(keywords_in(w), searched(w), "{w}");
+        }
+    }
+
+    /// Arguments are read without regard to ASCII case, as when the command's words
+    /// were copied in lower case: a command with its arguments in upper case means
+    /// what it means in lower case.
+    #[test]
+    fn arguments_in_upper_case_mean_the_same() {
+        let intent = |l: &str| {
+            let script = crate::shell::Script::parse(l);
+            script.commands.first().map(compute_command_intent)
+        };
+        for l in [
+            "git push origin main",
+            "git -C dir status",
+            "docker push ghcr.io/a/b",
+            "docker build --push -t x .",
+            "docker buildx build --output type=registry .",
+            "docker buildx imagetools create -t a b",
+            "docker compose run app npm test",
+            "docker-compose logs",
+            "npm audit --omit dev",
+            "npm publish",
+            "yarn run test:unit",
+            "cargo test --workspace",
+            "cargo nextest run",
+            "go vet ./...",
+            "make check TESTS=",
+            "make deploy",
+            "python -m pytest tests",
+            "gradle assembleBuild",
+            "pip install -r requirements.txt",
+            "ssh host ./deploy.sh",
+            "curl -X POST https://api.render.com/deploy/srv-1?key=x",
+            "kubectl apply -f k8s",
+            "helm upgrade app chart",
+            "aws s3 sync dist s3://bucket",
+            "bash admin/clang-tidy.sh check",
+            "./scripts/run-tests.sh unit",
+            "rails db:migrate",
+        ] {
+            let (name, args) = l.split_once(' ').unwrap_or((l, ""));
+            let upper = format!("{name} {}", args.to_ascii_uppercase());
+            assert_eq!(intent(&upper), intent(l), "{upper}");
+            assert_ne!(intent(l), Some(Intent::Other), "{l}");
+        }
     }
 }

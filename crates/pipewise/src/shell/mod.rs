@@ -34,6 +34,12 @@ pub struct Word {
     pub dynamic: bool,
 }
 
+impl AsRef<str> for Word {
+    fn as_ref(&self) -> &str {
+        &self.text
+    }
+}
+
 /// A redirect attached to a command (`> file`, `< file`, `<<EOF`, `<<< str`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Redirect {
