@@ -346,6 +346,13 @@ impl Script {
             .max_by_key(|a| a.span.start)
     }
 
+    /// Whether a command of the script has one of `names` as its base name
+    /// ([`Command::base_name`]); the exact test behind a [`Names`] filter built from
+    /// the same list (`Names::of(names)`), so that the two cannot disagree.
+    pub fn runs_any(&self, names: &[&str]) -> bool {
+        self.commands.iter().any(|c| names.contains(&c.base_name()))
+    }
+
     /// Commands in a given list item.
     pub fn item_commands(&self, list: usize, item: usize) -> impl Iterator<Item = &Command> {
         self.lists

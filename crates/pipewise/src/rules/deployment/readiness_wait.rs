@@ -280,13 +280,10 @@ impl Rule for ReadinessWait {
             let script = ss.script;
             // Both checks below start from a `sleep` or a `curl`: most scripts have
             // neither (their name filter says so), and need no sorted command list.
-            const SLEEP_CURL: crate::shell::Names = crate::shell::Names::of(&["sleep", "curl"]);
-            if !script.names.any_of(SLEEP_CURL)
-                || !cx.script_fact(&ss, "sleeps or curls", |s| {
-                    s.commands
-                        .iter()
-                        .any(|c| matches!(c.base_name(), "sleep" | "curl"))
-                })
+            const SLEEP_CURL: &[&str] = &["sleep", "curl"];
+            const SLEEP_CURL_NAMES: crate::shell::Names = crate::shell::Names::of(SLEEP_CURL);
+            if !script.names.any_of(SLEEP_CURL_NAMES)
+                || !cx.script_fact(&ss, "sleeps or curls", |s| s.runs_any(SLEEP_CURL))
             {
                 continue;
             }

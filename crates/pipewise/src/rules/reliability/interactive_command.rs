@@ -247,14 +247,15 @@ prompters![
 /// for it (a prompter, or one run through `sudo`/`doas`), or it may ask about a host
 /// key (`ssh`, `scp`, `sftp`).
 fn may_ask(name: &str) -> bool {
-    prompter(name) || matches!(name, "sudo" | "doas" | "ssh" | "scp" | "sftp")
+    prompter(name) || ASKERS.contains(&name)
 }
+
+/// What [`may_ask`] holds besides the prompters: privilege and remote shells.
+const ASKERS: &[&str] = &["sudo", "doas", "ssh", "scp", "sftp"];
 
 /// The names [`may_ask`] holds, as a name filter ([`crate::shell::Names`]).
 const MAY_ASK: crate::shell::Names =
-    crate::shell::Names::of(PROMPTERS).union(crate::shell::Names::of(&[
-        "sudo", "doas", "ssh", "scp", "sftp",
-    ]));
+    crate::shell::Names::of(PROMPTERS).union(crate::shell::Names::of(ASKERS));
 
 /// Why `c` waits for input, if it does.
 fn prompts(c: &Command, piped: bool) -> Option<String> {

@@ -73,18 +73,15 @@ impl Rule for MaskedFailure {
     }
 }
 
-/// The command names [`may_mask`] looks for.
-const MASK_NAMES: Names = Names::of(&["true", ":", "set"]);
+/// The command names [`may_mask`] looks for, and their name filter.
+const MASK: &[&str] = &["true", ":", "set"];
+const MASK_NAMES: Names = Names::of(MASK);
 
 /// Whether [`check_script`] can report in `script`: a list of two or more items
 /// ending in `|| …` (masked by a fallback), a `true` or `:` (a trailing no-op), or a
 /// `set` (`set +e`).
 fn may_mask(script: &Script) -> bool {
-    ends_in_fallback(script)
-        || script
-            .commands
-            .iter()
-            .any(|c| matches!(c.base_name(), "true" | ":" | "set"))
+    ends_in_fallback(script) || script.runs_any(MASK)
 }
 
 /// [`may_mask`] when the script's name filter says no command can be a `true`, `:`
@@ -95,10 +92,12 @@ fn may_mask_quick(script: &Script) -> bool {
 
 /// Whether a list of two or more items of `script` ends in `|| …`.
 fn ends_in_fallback(script: &Script) -> bool {
-    script
-        .lists
-        .iter()
-        .any(|l| l.items.len() >= 2 && l.items.last().is_some_and(|i| i.op == Some(Op::Or)))
+    script.lists.iter().any(ends_in_or)
+}
+
+/// Whether `list` has two or more items and ends in `|| …`.
+fn ends_in_or(list: &List) -> bool {
+    list.items.len() >= 2 && list.items.last().is_some_and(|i| i.op == Some(Op::Or))
 }
 
 fn is_noop(c: &Command) -> bool {
@@ -140,10 +139,10 @@ fn strongest<'a>(
 /// whose commands are all no-ops (`|| true`, `|| echo …`, `|| exit 0`) outside any
 /// condition: what can mask the items before it.
 fn noop_fallback<'s>(script: &'s Script, list: &List) -> Option<Vec<&'s Command>> {
-    let last = list.items.last()?;
-    if last.op != Some(Op::Or) || list.items.len() < 2 {
+    if !ends_in_or(list) {
         return None;
     }
+    let last = list.items.last()?;
     let fallback: Vec<&Command> = last
         .commands
         .iter()

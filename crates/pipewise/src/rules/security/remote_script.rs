@@ -59,21 +59,17 @@ const INTERPRETERS: &[&str] = &[
 ];
 
 fn is_fetch(c: &Command) -> bool {
-    matches!(c.base_name(), "curl" | "wget" | "iwr" | "Invoke-WebRequest")
+    FETCHERS.contains(&c.base_name())
 }
+
+/// The downloads [`is_fetch`] knows.
+const FETCHERS: &[&str] = &["curl", "wget", "iwr", "Invoke-WebRequest"];
 
 /// The names [`find`] starts from, as a name filter ([`crate::shell::Names`]): a
 /// download ([`is_fetch`]), or a shell, `source`, `.` or `eval` running one.
-const FIND_NAMES: crate::shell::Names =
-    crate::shell::Names::of(SHELLS).union(crate::shell::Names::of(&[
-        "curl",
-        "wget",
-        "iwr",
-        "Invoke-WebRequest",
-        "source",
-        ".",
-        "eval",
-    ]));
+const FIND_NAMES: crate::shell::Names = crate::shell::Names::of(SHELLS)
+    .union(crate::shell::Names::of(FETCHERS))
+    .union(crate::shell::Names::of(&["source", ".", "eval"]));
 
 /// The shell or interpreter that reads stdin, if this command is one.
 fn shell_sink(c: &Command) -> Option<&str> {
