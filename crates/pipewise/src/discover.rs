@@ -129,15 +129,18 @@ pub fn classify(rel: &str) -> Option<FileKind> {
 
 /// `Dockerfile`, `Dockerfile.prod`, `dockerfile-dev`, `api.Dockerfile`, `Containerfile`;
 /// not source files or templates that merely start with the word (`dockerfile.rs`,
-/// `Dockerfile.md`, `Dockerfile.j2`).
+/// `Dockerfile.md`, `Dockerfile.j2`). ASCII case is ignored; nothing is allocated
+/// (discovery and the Dependabot rule ask it of every path).
 pub fn is_dockerfile_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".dockerfile") || lower == "containerfile" || lower == "dockerfile" {
+    let b = name.as_bytes();
+    if ends_with_ignore_case(b, b".dockerfile")
+        || b.eq_ignore_ascii_case(b"containerfile")
+        || b.eq_ignore_ascii_case(b"dockerfile")
+    {
         return true;
     }
-    let Some(rest) = lower
-        .strip_prefix("dockerfile")
-        .or_else(|| lower.strip_prefix("containerfile"))
+    let Some(rest) = strip_prefix_ignore_case(b, b"dockerfile")
+        .or_else(|| strip_prefix_ignore_case(b, b"containerfile"))
     else {
         return false;
     };
@@ -146,9 +149,22 @@ pub fn is_dockerfile_name(name: &str) -> bool {
         "java", "c", "h", "cpp", "html", "lock", "orig", "bak", "swp", "j2", "jinja", "tpl",
         "tmpl", "template", "in", "erb", "mustache", "hbs", "snap",
     ];
-    let ext = rest.rsplit('.').next().unwrap_or("");
-    (rest.starts_with('.') || rest.starts_with('-') || rest.starts_with('_'))
-        && !(rest.contains('.') && NOT.contains(&ext))
+    let ext = rest.rsplit(|c| *c == b'.').next().unwrap_or_default();
+    matches!(rest.first(), Some(b'.' | b'-' | b'_'))
+        && !(rest.contains(&b'.') && NOT.iter().any(|n| ext.eq_ignore_ascii_case(n.as_bytes())))
+}
+
+/// Whether `s` ends with `suffix`, ASCII case ignored.
+pub(crate) fn ends_with_ignore_case(s: &[u8], suffix: &[u8]) -> bool {
+    s.len() >= suffix.len()
+        && s.get(s.len() - suffix.len()..)
+            .is_some_and(|e| e.eq_ignore_ascii_case(suffix))
+}
+
+/// `s` after `prefix`, ASCII case ignored.
+fn strip_prefix_ignore_case<'a>(s: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
+    let (head, rest) = s.split_at_checked(prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then_some(rest)
 }
 
 /// Walks `root`. Directory links are never followed; file links are listed and
@@ -383,6 +399,93 @@ fn relative_to(given: &Path, abs: &Path, target: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The earlier form of [`is_dockerfile_name`] (a lowercased copy of the name).
+    fn is_dockerfile_name_copying(name: &str) -> bool {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".dockerfile") || lower == "containerfile" || lower == "dockerfile" {
+            return true;
+        }
+        let Some(rest) = lower
+            .strip_prefix("dockerfile")
+            .or_else(|| lower.strip_prefix("containerfile"))
+        else {
+            return false;
+        };
+        const NOT: &[&str] = &[
+            "rs", "go", "py", "js", "ts", "md", "txt", "json", "yml", "yaml", "toml", "sh", "rb",
+            "java", "c", "h", "cpp", "html", "lock", "orig", "bak", "swp", "j2", "jinja", "tpl",
+            "tmpl", "template", "in", "erb", "mustache", "hbs", "snap",
+        ];
+        let ext = rest.rsplit('.').next().unwrap_or("");
+        (rest.starts_with('.') || rest.starts_with('-') || rest.starts_with('_'))
+            && !(rest.contains('.') && NOT.contains(&ext))
+    }
+
+    /// Names built from the prefixes, separators, extensions and cases that matter
+    /// (non-ASCII letters too): the form without a copy answers as the earlier one.
+    #[test]
+    fn dockerfile_names_are_judged_as_by_the_lowercased_copy() {
+        let heads = [
+            "",
+            "Dockerfile",
+            "dockerfile",
+            "DOCKERFILE",
+            "DockerFile",
+            "Containerfile",
+            "CONTAINERFILE",
+            "api.",
+            "api",
+            "Dockerfil",
+            "ocker",
+            "Ｄockerfile",
+            "é",
+        ];
+        let mids = [
+            "",
+            ".",
+            "-",
+            "_",
+            "..",
+            ".prod",
+            "-dev",
+            "_x.",
+            ".Dockerfile",
+            "é.",
+        ];
+        let tails = [
+            "",
+            "rs",
+            "RS",
+            "Rs",
+            "j2",
+            "J2",
+            "prod",
+            "dockerfile",
+            "DOCKERFILE",
+            "md",
+            "x",
+            "template",
+            "Template",
+            "é",
+            "snap.bak",
+            "tar.gz",
+        ];
+        let mut n = 0;
+        let mut yes = 0;
+        for h in heads {
+            for m in mids {
+                for t in tails {
+                    let name = format!("{h}{m}{t}");
+                    let want = is_dockerfile_name_copying(&name);
+                    assert_eq!(is_dockerfile_name(&name), want, "{name:?}");
+                    n += 1;
+                    yes += usize::from(want);
+                }
+            }
+        }
+        assert!(n > 2000 && yes > 200 && yes < n / 2, "{yes} of {n}");
+    }
 
     #[test]
     fn classifies_paths() {
