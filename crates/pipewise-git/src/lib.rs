@@ -567,8 +567,8 @@ impl Tree for GitTree {
             .flatten()
     }
 
-    fn note_listed(&self, dir: &str) {
-        self.note(states::Ask::List, dir);
+    fn note_listed_below(&self, dir: &str) {
+        self.note(states::Ask::ListBelow, dir);
     }
 
     fn lookup(&self, rel: &str) -> Option<bool> {

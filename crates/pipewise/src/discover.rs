@@ -332,16 +332,21 @@ impl Walk<'_> {
         Some(node)
     }
 
-    /// Adds what walking the folder of `w` found, as walking it again would.
+    /// Adds what walking the folder of `w` found, as walking it again would
+    /// (noted once for the folder and the folders below it).
     fn replay(&mut self, w: &Walked) {
-        self.tree.note_listed(&w.dir);
+        self.tree.note_listed_below(&w.dir);
+        self.add_walked(w);
+    }
+
+    fn add_walked(&mut self, w: &Walked) {
         for p in &w.paths {
             self.d.paths.insert(p.clone());
         }
         self.d.files.extend(w.files.iter().cloned());
         self.d.errors.extend(w.errors.iter().cloned());
         for s in &w.subs {
-            self.replay(s);
+            self.add_walked(s);
         }
     }
 }

@@ -56,9 +56,11 @@ pub trait Tree: Send + Sync + std::fmt::Debug {
     fn folder_id(&self, _dir: &str) -> Option<FolderId> {
         None
     }
-    /// Discovery used a memo of `dir`'s listing instead of [`Tree::list`] (a tree
-    /// that records what is asked of it records it as listed).
-    fn note_listed(&self, _dir: &str) {}
+    /// Discovery replayed its walk of `dir` from a memo instead of calling
+    /// [`Tree::list`]: `dir` and the folders below it that discovery walks were
+    /// listed (a tree that records what is asked of it records them as listed,
+    /// or more: every folder below `dir`).
+    fn note_listed_below(&self, _dir: &str) {}
     /// The memo of loaded files shared by the versions of this repository
     /// ([`ParseMemo`]); `None` (the default): every file is parsed.
     fn parse_memo(&self) -> Option<&ParseMemo> {
