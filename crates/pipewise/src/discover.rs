@@ -190,8 +190,10 @@ pub fn discover_in(tree: &dyn Tree, root: &Path) -> Discovery {
         },
         depth_reported: false,
         paths_reported: false,
+        pending: vec![],
     };
     w.walk(String::new(), 0);
+    w.settle();
     let mut d = w.d;
     d.files.sort();
     d
@@ -204,6 +206,9 @@ struct Walk<'t> {
     d: Discovery,
     depth_reported: bool,
     paths_reported: bool,
+    /// Paths found and not yet in `d.paths`, in the order found: the set is built
+    /// from them at once (sorted, then built in bulk), not path by path.
+    pending: Vec<String>,
 }
 
 impl Walk<'_> {
@@ -214,7 +219,7 @@ impl Walk<'_> {
         let id = self.memo.and_then(|_| self.tree.folder_id(&dir));
         if let (Some(memo), Some(id)) = (self.memo, &id) {
             if let Some(w) = memo.get(&dir, id) {
-                if self.d.paths.len() + w.total < MAX_PATHS {
+                if self.fewer_paths_than(MAX_PATHS - w.total.min(MAX_PATHS)) {
                     self.replay(&w);
                     return Some(w);
                 }
@@ -258,8 +263,8 @@ impl Walk<'_> {
                     if keep {
                         node.paths.push(rel.clone());
                     }
-                    if self.d.paths.len() < MAX_PATHS {
-                        self.d.paths.insert(rel.clone());
+                    if self.fewer_paths_than(MAX_PATHS) {
+                        self.pending.push(rel.clone());
                     } else {
                         limited = true;
                         if !std::mem::replace(&mut self.paths_reported, true) {
@@ -332,6 +337,27 @@ impl Walk<'_> {
         Some(node)
     }
 
+    /// Whether fewer than `n` distinct paths were found so far (what the set of
+    /// paths would hold): at once while the paths found, repeats included, are
+    /// fewer; else the pending paths are put in the set and it is counted.
+    fn fewer_paths_than(&mut self, n: usize) -> bool {
+        if self.d.paths.len() + self.pending.len() < n {
+            return true;
+        }
+        self.settle();
+        self.d.paths.len() < n
+    }
+
+    /// Puts the pending paths in the set.
+    fn settle(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        if self.d.paths.is_empty() {
+            self.d.paths = pending.into_iter().collect();
+        } else {
+            self.d.paths.extend(pending);
+        }
+    }
+
     /// Adds what walking the folder of `w` found, as walking it again would
     /// (noted once for the folder and the folders below it).
     fn replay(&mut self, w: &Walked) {
@@ -340,9 +366,7 @@ impl Walk<'_> {
     }
 
     fn add_walked(&mut self, w: &Walked) {
-        for p in &w.paths {
-            self.d.paths.insert(p.clone());
-        }
+        self.pending.extend(w.paths.iter().cloned());
         self.d.files.extend(w.files.iter().cloned());
         self.d.errors.extend(w.errors.iter().cloned());
         for s in &w.subs {
@@ -490,6 +514,73 @@ mod tests {
             }
         }
         assert!(n > 2000 && yes > 200 && yes < n / 2, "{yes} of {n}");
+    }
+
+    /// A tree of `folders` folders of `files` files each, every name listed
+    /// `times` times (as a folder read lossily can show two names alike).
+    #[derive(Debug)]
+    struct Wide {
+        folders: usize,
+        files: usize,
+        times: usize,
+    }
+
+    impl Tree for Wide {
+        fn list(&self, dir: &str) -> Result<Vec<crate::tree::Entry>, String> {
+            let (n, kind, name): (usize, EntryKind, &str) = if dir.is_empty() {
+                (self.folders, EntryKind::Dir, "d")
+            } else {
+                (self.files, EntryKind::File, "f")
+            };
+            Ok((0..n * self.times)
+                .map(|i| crate::tree::Entry {
+                    name: format!("{name}{}", i % n),
+                    kind,
+                })
+                .collect())
+        }
+        fn size(&self, _rel: &str) -> Option<u64> {
+            None
+        }
+        fn read(&self, rel: &str) -> Result<String, LoadError> {
+            Err(LoadError {
+                file: rel.to_string(),
+                line: 0,
+                column: 0,
+                message: "not read".into(),
+            })
+        }
+        fn lookup(&self, _rel: &str) -> Option<bool> {
+            None
+        }
+    }
+
+    /// The path limit counts distinct paths (the set's size), not the paths
+    /// found: repeated names do not make the walk stop early, and past the
+    /// limit exactly [`MAX_PATHS`] paths are kept.
+    #[test]
+    fn the_path_limit_counts_distinct_paths() {
+        let walk = |w: Wide| discover_in(&w, Path::new("wide"));
+        // 3 + 3 × 60,000 distinct paths, each file listed twice (360,003 found).
+        let d = walk(Wide {
+            folders: 3,
+            files: 60_000,
+            times: 2,
+        });
+        assert_eq!(d.paths.len(), 180_003);
+        assert!(!d.incomplete && d.errors.is_empty(), "{:?}", d.errors);
+        // 3 + 3 × 70,000 distinct paths: over the limit.
+        let d = walk(Wide {
+            folders: 3,
+            files: 70_000,
+            times: 1,
+        });
+        assert_eq!(d.paths.len(), MAX_PATHS);
+        assert!(d.incomplete);
+        assert_eq!(d.errors.len(), 1, "{:?}", d.errors);
+        // The folders first, then the files of the last folder listed first.
+        assert!(d.paths.contains("d0") && d.paths.contains("d2/f69999"));
+        assert!(d.paths.contains("d1/f59999") && !d.paths.contains("d0/f69999"));
     }
 
     #[test]
