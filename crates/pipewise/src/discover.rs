@@ -44,6 +44,10 @@ pub struct Discovery {
     /// `paths` misses some paths (the walk stopped at [`MAX_DEPTH`] or
     /// [`MAX_PATHS`]): a path not in it may still exist.
     pub incomplete: bool,
+    /// A digest of `paths` in the order the walk found them, when its folders
+    /// were kept by a [`WalkMemo`] and it met no limit: two discoveries with the
+    /// same digest have the same `paths`.
+    pub paths_digest: Option<u128>,
 }
 
 /// Classifies a repository-relative path.
@@ -192,9 +196,10 @@ pub fn discover_in(tree: &dyn Tree, root: &Path) -> Discovery {
         paths_reported: false,
         pending: vec![],
     };
-    w.walk(String::new(), 0);
+    let root = w.walk(String::new(), 0);
     w.settle();
     let mut d = w.d;
+    d.paths_digest = root.map(|r| r.digest);
     d.files.sort();
     d
 }
@@ -233,6 +238,7 @@ impl Walk<'_> {
             errors: vec![],
             subs: vec![],
             total: 0,
+            digest: 0,
         };
         let (files, errors) = (self.d.files.len(), self.d.errors.len());
         let mut limited = false;
@@ -332,6 +338,7 @@ impl Walk<'_> {
             return None;
         };
         node.total = node.paths.len() + node.subs.iter().map(|s| s.total).sum::<usize>();
+        node.digest = crate::tree::paths_digest(&node.paths, &node.subs);
         let node = Arc::new(node);
         memo.put(id, node.clone());
         Some(node)

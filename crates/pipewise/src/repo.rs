@@ -25,6 +25,9 @@ pub struct Repo {
     /// Where the files are read from when not from the folder `root` on disk (a
     /// commit's tree in a git object database).
     pub tree: Option<Arc<dyn Tree>>,
+    /// A digest of `paths` from discovery ([`crate::discover::Discovery::paths_digest`]),
+    /// when known: the same digest, the same `paths`. Set by loading only.
+    pub(crate) paths_digest: Option<u128>,
 }
 
 /// The last part of every path of a repository ([`Repo::file_names`]).

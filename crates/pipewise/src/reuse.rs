@@ -323,14 +323,24 @@ impl<'r> Snapshot<'r> {
         detected
     }
 
-    /// Every path of the repository (and whether the list is complete), and
-    /// every loaded file's path, kind and text.
+    /// Every path of the repository (and whether the list is complete): their
+    /// digest from discovery when it is known (the folders a history's commits
+    /// share are not hashed again), else the paths; and every loaded file's path,
+    /// kind and text.
     fn repository_key(&self) -> u128 {
         let mut h = self.reuse.hasher();
-        h.bytes(&[u8::from(self.repo.incomplete)])
-            .bytes(&self.repo.paths.len().to_le_bytes());
-        for p in &self.repo.paths {
-            h.bytes(p.as_bytes());
+        h.bytes(&[u8::from(self.repo.incomplete)]);
+        match self.repo.paths_digest {
+            Some(d) => {
+                h.bytes(b"digest").bytes(&d.to_le_bytes());
+            }
+            None => {
+                h.bytes(b"paths")
+                    .bytes(&self.repo.paths.len().to_le_bytes());
+                for p in &self.repo.paths {
+                    h.bytes(p.as_bytes());
+                }
+            }
         }
         for f in &self.repo.files {
             let text = self.text(&f.path).unwrap_or_default();
