@@ -34,9 +34,13 @@ impl Fnv {
     }
     fn bytes(&mut self, bytes: &[u8]) {
         for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+            self.byte(b);
         }
+    }
+    #[inline]
+    fn byte(&mut self, b: u8) {
+        self.0 ^= u64::from(b);
+        self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
     }
     fn part(&mut self, p: &str) {
         self.bytes(p.as_bytes());
@@ -50,7 +54,23 @@ impl Fnv {
         let mut space = false;
         let mut buf = [0u8; 4];
         for c in message.chars() {
-            if c.is_ascii_digit() {
+            // ASCII (most of every message) byte by byte: `is_whitespace` is
+            // `\t`..=`\r` and the space there.
+            if c.is_ascii() {
+                let b = c as u8;
+                if b.is_ascii_digit() {
+                    continue;
+                }
+                if matches!(b, b'\t'..=b'\r' | b' ') {
+                    space = words;
+                    continue;
+                }
+                if space {
+                    self.byte(b' ');
+                    space = false;
+                }
+                words = true;
+                self.byte(b);
                 continue;
             }
             if c.is_whitespace() {
@@ -240,6 +260,10 @@ mod tests {
             "\r\n",
             "`",
             "0.5",
+            "\u{b}",
+            "\u{c}",
+            "\u{1f}",
+            "\u{85}",
         ];
         let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut checked = 0;
