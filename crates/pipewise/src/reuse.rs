@@ -251,6 +251,8 @@ pub(crate) struct Snapshot<'r> {
     repo: &'r Repo,
     context: u128,
     texts: Mutex<HashMap<String, Option<u128>>>,
+    /// [`Repo::exists`] by path (the items' recorded reads ask many paths again).
+    exists: Mutex<HashMap<String, bool>>,
     kinds: Mutex<HashMap<FileKind, u128>>,
     complete: OnceLock<bool>,
 }
@@ -262,6 +264,7 @@ impl<'r> Snapshot<'r> {
             repo,
             context,
             texts: Mutex::default(),
+            exists: Mutex::default(),
             kinds: Mutex::default(),
             complete: OnceLock::new(),
         }
@@ -371,10 +374,26 @@ impl<'r> Snapshot<'r> {
         t
     }
 
+    /// [`Repo::exists`], asked once per path (never while reads are recorded:
+    /// then each ask is noted).
+    fn exists(&self, path: &str) -> bool {
+        if crate::reads::recording() {
+            return self.repo.exists(path);
+        }
+        if let Some(e) = self.exists.lock().ok().and_then(|m| m.get(path).copied()) {
+            return e;
+        }
+        let e = self.repo.exists(path);
+        if let Ok(mut m) = self.exists.lock() {
+            m.insert(path.to_string(), e);
+        }
+        e
+    }
+
     fn observe(&self, d: &Dep) -> Obs {
         match d {
             Dep::File(p) => Obs::Text(self.text(p)),
-            Dep::Exists(p) => Obs::Bool(self.repo.exists(p)),
+            Dep::Exists(p) => Obs::Bool(self.exists(p)),
             Dep::Kind(k) => {
                 if let Some(h) = self.kinds.lock().ok().and_then(|m| m.get(k).copied()) {
                     return Obs::Digest(h);
