@@ -69,17 +69,24 @@ struct Recorded {
     unusable: bool,
 }
 
+impl Ask {
+    /// What the recorded trie keeps of this ask.
+    pub(crate) fn bit(self) -> u8 {
+        match self {
+            Ask::List => LIST,
+            Ask::ListBelow => LIST_BELOW,
+            Ask::Size | Ask::Read => NODE,
+            Ask::Lookup => LOOKUP,
+        }
+    }
+}
+
 impl Recorder {
     pub(crate) fn note(&self, ask: Ask, rel: &str) {
         let Ok(mut r) = self.asked.lock() else {
             return;
         };
-        let bit = match ask {
-            Ask::List => LIST,
-            Ask::ListBelow => LIST_BELOW,
-            Ask::Size | Ask::Read => NODE,
-            Ask::Lookup => LOOKUP,
-        };
+        let bit = ask.bit();
         let mut at = &mut r.trie;
         let mut parts = 0;
         let mut added = 0;
@@ -315,12 +322,12 @@ pub fn audit_commit_state(
         k.misses += 1;
     }
     let recorder = Arc::new(Recorder::default());
-    let tree = crate::GitTree {
-        git: git.clone(),
-        root: commit.tree,
-        recorder: Some(recorder.clone()),
-        memo: reuse.is_some(),
-    };
+    let tree = crate::GitTree::new(
+        git.clone(),
+        commit.tree,
+        Some(recorder.clone()),
+        reuse.is_some(),
+    );
     let report = Arc::new(crate::audit_git_tree(
         tree, commit, display, None, None, reuse,
     ));
