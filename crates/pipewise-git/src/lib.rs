@@ -446,8 +446,11 @@ pub struct GitTree {
     /// Per path asked: its entry, and the asks already noted for it (an audit
     /// asks a loaded file's size, text and id, and rules ask again): the path is
     /// looked up and recorded once.
-    asked: Arc<Mutex<std::collections::HashMap<String, (Option<Node>, u8)>>>,
+    asked: Arc<Mutex<Asked>>,
 }
+
+/// A [`GitTree`]'s paths asked: the entry, and the asks recorded ([`states::Ask::bit`]).
+type Asked = std::collections::HashMap<String, (Option<Node>, u8)>;
 
 /// Paths kept at most in a [`GitTree`]'s `asked` (then it starts again).
 const MAX_ASKED: usize = 100_000;

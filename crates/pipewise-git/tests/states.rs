@@ -138,6 +138,24 @@ fn a_real_history_answered_from_kept_reports_is_identical_to_fresh_audits() {
     );
 }
 
+/// Audits the commits `c` in order with one [`States`] and checks each against a
+/// fresh audit; the fresh reports.
+fn kept_against_fresh(git: &Arc<GitRepo>, c: &[String], states: &States) -> Vec<String> {
+    let reuse = Reuse::new();
+    let mut reports = vec![];
+    for (i, id) in c.iter().enumerate() {
+        let c = git.resolve(id).expect("commit");
+        let expected = json(audit_commit(git, &c, "repo", None, None), "repo");
+        let got = json(
+            audit_commit_kept(git, &c, "repo", Some(&reuse), states),
+            "repo",
+        );
+        assert!(got == expected, "commit {i} differs from a fresh audit");
+        reports.push(expected);
+    }
+    reports
+}
+
 /// A folder whose discovery walk was replayed from an earlier commit
 /// (`pipewise::tree::WalkMemo`) is still recorded as listed: when its
 /// entries change later, the kept report is not given.
@@ -158,18 +176,7 @@ fn a_folder_replayed_by_discovery_is_still_recorded_as_listed() {
     c.push(s.commit("the local action the step uses appears"));
     let git = Arc::new(GitRepo::open(s.path()).expect("opens"));
     let states = States::new();
-    let reuse = Reuse::new();
-    let mut reports = vec![];
-    for (i, id) in c.iter().enumerate() {
-        let c = git.resolve(id).expect("commit");
-        let expected = json(audit_commit(&git, &c, "repo", None, None), "repo");
-        let got = json(
-            audit_commit_kept(&git, &c, "repo", Some(&reuse), &states),
-            "repo",
-        );
-        assert!(got == expected, "commit {i} differs from a fresh audit");
-        reports.push(expected);
-    }
+    let reports = kept_against_fresh(&git, &c, &states);
     assert!(git.walks_replayed() > 0);
     assert_ne!(reports[1], reports[2], "the local action appears");
     assert_eq!(states.stats(), (0, 3));
@@ -196,18 +203,7 @@ fn a_replayed_folder_is_recorded_as_listed_at_every_depth() {
     c.push(s.commit("and a file no audit loads"));
     let git = Arc::new(GitRepo::open(s.path()).expect("opens"));
     let states = States::new();
-    let reuse = Reuse::new();
-    let mut reports = vec![];
-    for (i, id) in c.iter().enumerate() {
-        let c = git.resolve(id).expect("commit");
-        let expected = json(audit_commit(&git, &c, "repo", None, None), "repo");
-        let got = json(
-            audit_commit_kept(&git, &c, "repo", Some(&reuse), &states),
-            "repo",
-        );
-        assert!(got == expected, "commit {i} differs from a fresh audit");
-        reports.push(expected);
-    }
+    let reports = kept_against_fresh(&git, &c, &states);
     assert!(git.walks_replayed() > 0);
     assert_ne!(reports[1], reports[2], "the Dockerfile appears");
     assert_eq!(states.stats(), (0, 4));

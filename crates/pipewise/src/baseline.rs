@@ -54,35 +54,29 @@ impl Fnv {
         let mut space = false;
         let mut buf = [0u8; 4];
         for c in message.chars() {
-            // ASCII (most of every message) byte by byte: `is_whitespace` is
+            // ASCII (most of every message) as a byte: `is_whitespace` is
             // `\t`..=`\r` and the space there.
-            if c.is_ascii() {
-                let b = c as u8;
-                if b.is_ascii_digit() {
-                    continue;
-                }
-                if matches!(b, b'\t'..=b'\r' | b' ') {
-                    space = words;
-                    continue;
-                }
-                if space {
-                    self.byte(b' ');
-                    space = false;
-                }
-                words = true;
-                self.byte(b);
+            let ascii = c.is_ascii().then_some(c as u8);
+            if ascii.is_some_and(|b| b.is_ascii_digit()) {
                 continue;
             }
-            if c.is_whitespace() {
+            let white = match ascii {
+                Some(b) => matches!(b, b'\t'..=b'\r' | b' '),
+                None => c.is_whitespace(),
+            };
+            if white {
                 space = words;
                 continue;
             }
             if space {
-                self.bytes(b" ");
+                self.byte(b' ');
                 space = false;
             }
             words = true;
-            self.bytes(c.encode_utf8(&mut buf).as_bytes());
+            match ascii {
+                Some(b) => self.byte(b),
+                None => self.bytes(c.encode_utf8(&mut buf).as_bytes()),
+            }
         }
         self.bytes(&[0xff]);
     }

@@ -131,6 +131,14 @@ pub fn classify(rel: &str) -> Option<FileKind> {
     None
 }
 
+/// Extensions after `Dockerfile.` that make a source file or a template, not a
+/// Dockerfile ([`is_dockerfile_name`]).
+const NOT_DOCKERFILE: &[&str] = &[
+    "rs", "go", "py", "js", "ts", "md", "txt", "json", "yml", "yaml", "toml", "sh", "rb", "java",
+    "c", "h", "cpp", "html", "lock", "orig", "bak", "swp", "j2", "jinja", "tpl", "tmpl",
+    "template", "in", "erb", "mustache", "hbs", "snap",
+];
+
 /// `Dockerfile`, `Dockerfile.prod`, `dockerfile-dev`, `api.Dockerfile`, `Containerfile`;
 /// not source files or templates that merely start with the word (`dockerfile.rs`,
 /// `Dockerfile.md`, `Dockerfile.j2`). ASCII case is ignored; nothing is allocated
@@ -148,14 +156,12 @@ pub fn is_dockerfile_name(name: &str) -> bool {
     else {
         return false;
     };
-    const NOT: &[&str] = &[
-        "rs", "go", "py", "js", "ts", "md", "txt", "json", "yml", "yaml", "toml", "sh", "rb",
-        "java", "c", "h", "cpp", "html", "lock", "orig", "bak", "swp", "j2", "jinja", "tpl",
-        "tmpl", "template", "in", "erb", "mustache", "hbs", "snap",
-    ];
     let ext = rest.rsplit(|c| *c == b'.').next().unwrap_or_default();
     matches!(rest.first(), Some(b'.' | b'-' | b'_'))
-        && !(rest.contains(&b'.') && NOT.iter().any(|n| ext.eq_ignore_ascii_case(n.as_bytes())))
+        && !(rest.contains(&b'.')
+            && NOT_DOCKERFILE
+                .iter()
+                .any(|n| ext.eq_ignore_ascii_case(n.as_bytes())))
 }
 
 /// Whether `s` ends with `suffix`, ASCII case ignored.
@@ -448,14 +454,9 @@ mod tests {
         else {
             return false;
         };
-        const NOT: &[&str] = &[
-            "rs", "go", "py", "js", "ts", "md", "txt", "json", "yml", "yaml", "toml", "sh", "rb",
-            "java", "c", "h", "cpp", "html", "lock", "orig", "bak", "swp", "j2", "jinja", "tpl",
-            "tmpl", "template", "in", "erb", "mustache", "hbs", "snap",
-        ];
         let ext = rest.rsplit('.').next().unwrap_or("");
         (rest.starts_with('.') || rest.starts_with('-') || rest.starts_with('_'))
-            && !(rest.contains('.') && NOT.contains(&ext))
+            && !(rest.contains('.') && NOT_DOCKERFILE.contains(&ext))
     }
 
     /// Names built from the prefixes, separators, extensions and cases that matter
