@@ -54,29 +54,35 @@ impl Fnv {
         let mut space = false;
         let mut buf = [0u8; 4];
         for c in message.chars() {
-            // ASCII (most of every message) as a byte: `is_whitespace` is
+            // ASCII (most of every message) byte by byte: `is_whitespace` is
             // `\t`..=`\r` and the space there.
-            let ascii = c.is_ascii().then_some(c as u8);
-            if ascii.is_some_and(|b| b.is_ascii_digit()) {
+            if c.is_ascii() {
+                let b = c as u8;
+                if b.is_ascii_digit() {
+                    continue;
+                }
+                if matches!(b, b'\t'..=b'\r' | b' ') {
+                    space = words;
+                    continue;
+                }
+                if space {
+                    self.byte(b' ');
+                    space = false;
+                }
+                words = true;
+                self.byte(b);
                 continue;
             }
-            let white = match ascii {
-                Some(b) => matches!(b, b'\t'..=b'\r' | b' '),
-                None => c.is_whitespace(),
-            };
-            if white {
+            if c.is_whitespace() {
                 space = words;
                 continue;
             }
             if space {
-                self.byte(b' ');
+                self.bytes(b" ");
                 space = false;
             }
             words = true;
-            match ascii {
-                Some(b) => self.byte(b),
-                None => self.bytes(c.encode_utf8(&mut buf).as_bytes()),
-            }
+            self.bytes(c.encode_utf8(&mut buf).as_bytes());
         }
         self.bytes(&[0xff]);
     }
