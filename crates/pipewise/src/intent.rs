@@ -1270,23 +1270,45 @@ static STEP_ROLE_KEYWORDS: crate::keywords::Keywords = crate::keywords::Keywords
 /// `Check error rates`, `Notify Slack`, `Rollback`).
 pub fn step_role(name: &str) -> Option<StepRole> {
     // `Deploy to ${{ inputs.environment }}`: the expression is not part of the name.
-    let mut n = String::new();
+    let mut n = String::with_capacity(name.len());
     let mut rest = name;
-    while let Some(a) = rest.find("${{") {
+    while let Some(a) = crate::keywords::find_literal(rest, "${{") {
         n.push_str(&rest[..a]);
-        rest = rest[a..]
-            .find("}}")
+        rest = crate::keywords::find_literal(&rest[a..], "}}")
             .map(|b| &rest[a + b + 2..])
             .unwrap_or("");
     }
     n.push_str(rest);
-    let n = n.to_ascii_lowercase();
+    n.make_ascii_lowercase();
     let found = STEP_ROLE_KEYWORDS.find(&n);
     let has = |s: &str| found.has(s);
-    let tokens: Vec<&str> = n
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .collect();
+    let role = if has("rollback") || has("roll back") {
+        StepRole::Rollback
+    } else if has("deploy") || has("release to") || has("promote") || has("rollout") {
+        StepRole::Deploy
+    } else if has("health")
+        || has("smoke")
+        || has("readiness")
+        || has("verify deploy")
+        || has("post-deploy")
+        || has("sanity")
+    {
+        StepRole::HealthCheck
+    } else if has("monitor")
+        || has("error rate")
+        || has("metrics")
+        || has("alert")
+        || has("response time")
+        || has("latency")
+    {
+        StepRole::Monitoring
+    } else if has("notify") || has("notification") || has("slack") || has("announce") {
+        StepRole::Notification
+    } else {
+        // No role keyword (most step names): no role, whatever else the name says;
+        // its words are not split.
+        return None;
+    };
     // Reporting and preparation steps around a deploy are not the deploy.
     const AROUND: &[&str] = &[
         "summary",
@@ -1312,37 +1334,13 @@ pub fn step_role(name: &str) -> Option<StepRole> {
         "wait",
         "changelog",
     ];
-    if tokens.iter().any(|t| AROUND.contains(t))
-        || has("set up")
-        || has("dry run")
-        || has("dry-run")
-    {
-        return None;
-    }
-    if has("rollback") || has("roll back") {
-        Some(StepRole::Rollback)
-    } else if has("deploy") || has("release to") || has("promote") || has("rollout") {
-        Some(StepRole::Deploy)
-    } else if has("health")
-        || has("smoke")
-        || has("readiness")
-        || has("verify deploy")
-        || has("post-deploy")
-        || has("sanity")
-    {
-        Some(StepRole::HealthCheck)
-    } else if has("monitor")
-        || has("error rate")
-        || has("metrics")
-        || has("alert")
-        || has("response time")
-        || has("latency")
-    {
-        Some(StepRole::Monitoring)
-    } else if has("notify") || has("notification") || has("slack") || has("announce") {
-        Some(StepRole::Notification)
-    } else {
+    let around = n
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|t| !t.is_empty() && AROUND.contains(&t));
+    if around || has("set up") || has("dry run") || has("dry-run") {
         None
+    } else {
+        Some(role)
     }
 }
 
@@ -1450,6 +1448,28 @@ fn output_pushes<'a>(args: impl Iterator<Item = &'a str>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A name's role, and the words around a deploy that take it away (read only
+    /// when some role keyword is found).
+    #[test]
+    fn step_roles() {
+        assert_eq!(step_role("Deploy to production"), Some(StepRole::Deploy));
+        assert_eq!(
+            step_role("Deploy to ${{ inputs.environment }}"),
+            Some(StepRole::Deploy)
+        );
+        assert_eq!(step_role("Roll back ${{ x }} now"), Some(StepRole::Rollback));
+        assert_eq!(step_role("Smoke test"), Some(StepRole::HealthCheck));
+        assert_eq!(step_role("Check error rates"), Some(StepRole::Monitoring));
+        assert_eq!(step_role("Notify Slack"), Some(StepRole::Notification));
+        assert_eq!(step_role("Deploy summary"), None);
+        assert_eq!(step_role("Print deploy-info"), None);
+        assert_eq!(step_role("Set up deploy keys"), None);
+        assert_eq!(step_role("Dry-run the rollout"), None);
+        assert_eq!(step_role("Show ${{ deploy }} logs"), None);
+        assert_eq!(step_role("Build"), None);
+        assert_eq!(step_role("Install summary tools"), None);
+    }
 
     #[test]
     fn buildx_outputs_that_push() {

@@ -131,9 +131,10 @@ impl Rule for PlaceholderStep {
     }
     fn step(&self, site: &StepSite, cx: &mut Ctx) {
         let Some(name) = site.step.name else { return };
-        let Some(role) = step_role(name) else { return };
+        // A script first: the name's role is read for `run:` steps only.
         let Some(run) = &site.step.run else { return };
         let Some(script) = &run.script else { return };
+        let Some(role) = step_role(name) else { return };
         // A script the shell parser only partly understood (often just `${{ }}` in
         // quotes): judge it by its lines, and only call it empty if every line is.
         if script.has_errors {
