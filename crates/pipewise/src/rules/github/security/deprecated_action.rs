@@ -149,17 +149,38 @@ pub fn lookup(uses: &str) -> Option<&'static Entry> {
 type Candidates = [Option<&'static Vec<usize>>; 3];
 
 fn candidates(name: &str) -> Candidates {
-    let owner = name.split('/').next().unwrap_or("");
-    let repo2 = match name.match_indices('/').nth(1) {
-        Some((i, _)) => name.get(..i).unwrap_or(name),
-        None => name,
-    };
+    // `owner` and `owner/repo`: up to the first and the second `/` (found with
+    // `memchr`, no substring searcher per `uses:`).
+    let mut slashes = memchr::memchr_iter(b'/', name.as_bytes());
+    let first = slashes.next();
+    let owner = first.and_then(|i| name.get(..i)).unwrap_or(name);
+    let repo2 = first
+        .and(slashes.next())
+        .and_then(|i| name.get(..i))
+        .unwrap_or(name);
     let idx = index();
     [
         idx.exact.get(name),
         idx.repo.get(repo2),
         idx.owner.get(owner),
     ]
+}
+
+/// [`candidates`] of a name in any case, lower-cased into a stack buffer (no string
+/// per `uses:`; a longer name is lower-cased on the heap).
+fn candidates_any_case(name: &str) -> Candidates {
+    let mut buf = [0u8; 128];
+    match buf.get_mut(..name.len()) {
+        Some(key) => {
+            key.copy_from_slice(name.as_bytes());
+            key.make_ascii_lowercase();
+            match std::str::from_utf8(key) {
+                Ok(lower) => candidates(lower),
+                Err(_) => candidates(&name.to_ascii_lowercase()),
+            }
+        }
+        None => candidates(&name.to_ascii_lowercase()),
+    }
 }
 
 /// The first candidate (in table order) whose refs match `r`.
@@ -211,7 +232,7 @@ fn check(
     let (name, r) = u.split_once('@').unwrap_or((u, ""));
     // The entries about this action, found once; none (most actions): nothing to
     // read, not the pin's SHA nor its version comment.
-    let cands = candidates(&name.to_ascii_lowercase());
+    let cands = candidates_any_case(name);
     if cands.iter().all(Option::is_none) {
         return;
     }
@@ -355,6 +376,66 @@ mod tests {
                     seen.insert((e.action.as_str(), r.as_str())),
                     "{} {r}",
                     e.action
+                );
+            }
+        }
+    }
+
+    /// `candidates` splits `owner` and `owner/repo` as `split('/')` does, and
+    /// `candidates_any_case` finds what a lower-cased copy finds (short, long and
+    /// non-ASCII names alike).
+    #[test]
+    fn candidates_split_and_fold_as_strings_do() {
+        let reference = |name: &str| -> Candidates {
+            let name = name.to_ascii_lowercase();
+            let owner = name.split('/').next().unwrap_or("");
+            let repo2 = match name.match_indices('/').nth(1) {
+                Some((i, _)) => &name[..i],
+                None => name.as_str(),
+            };
+            let idx = index();
+            [
+                idx.exact.get(name.as_str()),
+                idx.repo.get(repo2),
+                idx.owner.get(owner),
+            ]
+        };
+        let long = format!("actions-rs/{}", "x".repeat(200));
+        let mut names: Vec<String> = table()
+            .iter()
+            .flat_map(|e| {
+                let base = e.action.trim_end_matches("/*").to_string();
+                [
+                    base.clone(),
+                    base.to_ascii_uppercase(),
+                    format!("{base}/sub/path"),
+                ]
+            })
+            .collect();
+        names.extend(
+            [
+                "",
+                "x",
+                "/",
+                "//",
+                "actions-rs",
+                "Actions-RS/Toolchain",
+                "actions/cache/save",
+                "ACTIONS/CACHE/restore",
+                "Äctions/checkout",
+                "actions/Çache/save",
+                long.as_str(),
+            ]
+            .map(String::from),
+        );
+        for n in &names {
+            let want = reference(n);
+            let got = candidates_any_case(n);
+            for (w, g) in want.iter().zip(got.iter()) {
+                assert_eq!(
+                    w.map(|v| v as *const Vec<usize>),
+                    g.map(|v| v as *const Vec<usize>),
+                    "{n}"
                 );
             }
         }
