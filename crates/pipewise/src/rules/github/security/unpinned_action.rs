@@ -117,10 +117,8 @@ fn check(
             return;
         }
     };
-    let owner = name.split('/').next().unwrap_or("").to_ascii_lowercase();
-    let official = owner == "actions" || owner == "github";
     if is_sha(r) {
-        let line = doc.position(uses.span.start).line;
+        let line = doc.line(uses.span.start);
         let text = doc.line_text(line);
         if !text.contains('#') {
             cx.report(&META, path, uses.span, format!("`{name}` is pinned by SHA without a version comment; updates are hard to review."))
@@ -144,6 +142,9 @@ fn check(
         .title(format!("Action pinned to branch `{r}`"));
         return;
     }
+    // Read for tag pins only, without a lower-cased copy.
+    let owner = name.split('/').next().unwrap_or("");
+    let official = owner.eq_ignore_ascii_case("actions") || owner.eq_ignore_ascii_case("github");
     let sev = match (policy, official) {
         ("tags", _) => return,
         ("hash-all", true) => Severity::Low,
