@@ -71,43 +71,47 @@ impl Rule for MissingTimeout {
         if job.entry("timeout-minutes").is_some() {
             return;
         }
-        let load = job.steps.iter().any(|s| {
-            let f = s.phrases();
-            // Phrases count as words: "Upload test report" holds "load test".
-            let word = |p: &str| f.has(p) && starts_word(s.haystack(), p);
-            word("k6 ")
-                || word("locust")
-                || word("artillery")
-                || word("load test")
-                || word("load-test")
-                || s.run
-                    .as_ref()
-                    .and_then(|r| r.script.as_ref())
-                    .is_some_and(|sc| {
-                        sc.commands
-                            .iter()
-                            .any(|c| crate::intent::load_test_tool(c).is_some())
-                    })
-        });
+        // Load tests are looked for only in a job that neither deploys nor publishes.
+        let load = || {
+            job.steps.iter().any(|s| {
+                let f = s.phrases();
+                // Phrases count as words: "Upload test report" holds "load test".
+                let word = |p: &str| f.has(p) && starts_word(s.haystack(), p);
+                word("k6 ")
+                    || word("locust")
+                    || word("artillery")
+                    || word("load test")
+                    || word("load-test")
+                    || s.run
+                        .as_ref()
+                        .and_then(|r| r.script.as_ref())
+                        .is_some_and(|sc| {
+                            sc.commands
+                                .iter()
+                                .any(|c| crate::intent::load_test_tool(c).is_some())
+                        })
+            })
+        };
         let (sev, what) = if cx.facts.job_ships(job) == Some(Intent::Deploy) {
             (Severity::Medium, "deploys")
         } else if cx.facts.job_ships(job) == Some(Intent::Publish) {
             (Severity::Medium, "publishes")
-        } else if load {
+        } else if load() {
             (Severity::Medium, "runs load tests")
         } else {
             (Severity::Low, "")
         };
-        let long = job
-            .steps
-            .iter()
-            .any(|s| cx.facts.step_ships(s) == Some(Intent::Deploy));
         let msg = if what.is_empty() {
             format!(
                 "job `{}` has no `timeout-minutes`; a hung step runs for 6 hours.",
                 job.id
             )
         } else {
+            // The deploy is named only in a message that has a subject.
+            let long = job
+                .steps
+                .iter()
+                .any(|s| cx.facts.step_ships(s) == Some(Intent::Deploy));
             format!(
                 "job `{}` {what} and has no `timeout-minutes`; a hung step holds the runner{} for 6 hours.",
                 job.id,

@@ -105,6 +105,13 @@ fn check_broad_scopes(wf: &Workflow, cx: &mut Ctx) {
     let Some(perms) = wf.root.get("permissions").and_then(|p| p.as_map()) else {
         return;
     };
+    // No `scope: write` (most grants): nothing to say, and no job's needs to infer.
+    if !perms
+        .iter()
+        .any(|e| e.key.as_str().is_some() && e.value.as_str() == Some("write"))
+    {
+        return;
+    }
     let inheriting: Vec<&Job> = wf
         .jobs
         .iter()
