@@ -50,6 +50,7 @@ pub fn yaml_model(data: &[u8]) {
         errors,
         incomplete: false,
         tree: None,
+        paths_digest: None,
     };
     let report = pipewise::audit::audit_repo(&repo, &Config::default());
     for e in &report.errors {

@@ -361,12 +361,7 @@ impl GitRepo {
 
     /// The tree of `commit` as a [`Tree`] to audit.
     pub fn tree(self: &Arc<Self>, commit: &Commit) -> GitTree {
-        GitTree {
-            git: self.clone(),
-            root: commit.tree,
-            recorder: None,
-            memo: false,
-        }
+        GitTree::new(self.clone(), commit.tree, None, false)
     }
 
     /// The entry at `rel` in the tree `root`; links are not followed.
@@ -448,13 +443,67 @@ pub struct GitTree {
     recorder: Option<Arc<states::Recorder>>,
     /// Discovery replays the repository's kept folder walks (audits that reuse).
     memo: bool,
+    /// Per path asked: its entry, and the asks already noted for it (an audit
+    /// asks a loaded file's size, text and id, and rules ask again): the path is
+    /// looked up and recorded once.
+    asked: Arc<Mutex<Asked>>,
 }
 
+/// A [`GitTree`]'s paths asked: the entry, and the asks recorded ([`states::Ask::bit`]).
+type Asked = std::collections::HashMap<String, (Option<Node>, u8)>;
+
+/// Paths kept at most in a [`GitTree`]'s `asked` (then it starts again).
+const MAX_ASKED: usize = 100_000;
+
 impl GitTree {
+    fn new(
+        git: Arc<GitRepo>,
+        root: ObjectId,
+        recorder: Option<Arc<states::Recorder>>,
+        memo: bool,
+    ) -> GitTree {
+        GitTree {
+            git,
+            root,
+            recorder,
+            memo,
+            asked: Arc::default(),
+        }
+    }
+
     fn note(&self, ask: states::Ask, rel: &str) {
         if let Some(r) = &self.recorder {
             r.note(ask, rel);
         }
+    }
+
+    /// The entry at `rel` ([`GitRepo::node`]), with `ask` recorded for it (once
+    /// per path and kind of ask: recording it again changes nothing).
+    fn node(&self, ask: Option<states::Ask>, rel: &str) -> Option<Node> {
+        let bit = ask.map_or(0, states::Ask::bit);
+        let known = self.asked.lock().ok().and_then(|mut m| {
+            let (node, noted) = m.get_mut(rel)?;
+            let new = bit & !*noted;
+            *noted |= bit;
+            Some((*node, new))
+        });
+        let (node, new) = match known {
+            Some(k) => k,
+            None => {
+                let node = self.git.node(self.root, rel);
+                if let Ok(mut m) = self.asked.lock() {
+                    if m.len() >= MAX_ASKED {
+                        m.clear();
+                    }
+                    m.insert(rel.to_string(), (node, bit));
+                }
+                (node, bit)
+            }
+        };
+        if let Some(ask) = ask.filter(|_| new != 0) {
+            self.note(ask, rel);
+        }
+        node
     }
 }
 
@@ -470,10 +519,8 @@ fn load_error(rel: &str, message: String) -> LoadError {
 impl Tree for GitTree {
     fn list(&self, dir: &str) -> Result<Vec<Entry>, String> {
         use gix::object::tree::EntryKind as K;
-        self.note(states::Ask::List, dir);
         let node = self
-            .git
-            .node(self.root, dir)
+            .node(Some(states::Ask::List), dir)
             .ok_or_else(|| "not in the commit".to_string())?;
         if node.kind != K::Tree {
             return Err("not a directory".into());
@@ -497,8 +544,7 @@ impl Tree for GitTree {
 
     fn size(&self, rel: &str) -> Option<u64> {
         use gix::object::tree::EntryKind as K;
-        self.note(states::Ask::Size, rel);
-        let n = self.git.node(self.root, rel)?;
+        let n = self.node(Some(states::Ask::Size), rel)?;
         matches!(n.kind, K::Blob | K::BlobExecutable)
             .then(|| self.git.blob_size(n.id))
             .flatten()
@@ -506,11 +552,9 @@ impl Tree for GitTree {
 
     fn read(&self, rel: &str) -> Result<String, LoadError> {
         use gix::object::tree::EntryKind as K;
-        self.note(states::Ask::Read, rel);
         let e = |m: String| load_error(rel, m);
         let n = self
-            .git
-            .node(self.root, rel)
+            .node(Some(states::Ask::Read), rel)
             .ok_or_else(|| e("cannot read: not in the commit".into()))?;
         match n.kind {
             K::Blob | K::BlobExecutable => {}
@@ -548,7 +592,7 @@ impl Tree for GitTree {
     }
 
     fn folder_id(&self, dir: &str) -> Option<pipewise::tree::FolderId> {
-        let n = self.git.node(self.root, dir)?;
+        let n = self.node(None, dir)?;
         if n.kind != gix::object::tree::EntryKind::Tree {
             return None;
         }
@@ -561,20 +605,19 @@ impl Tree for GitTree {
 
     fn file_id(&self, rel: &str) -> Option<pipewise::tree::FolderId> {
         use gix::object::tree::EntryKind as K;
-        let n = self.git.node(self.root, rel)?;
+        let n = self.node(None, rel)?;
         matches!(n.kind, K::Blob | K::BlobExecutable)
             .then(|| padded(&n.id))
             .flatten()
     }
 
-    fn note_listed(&self, dir: &str) {
-        self.note(states::Ask::List, dir);
+    fn note_listed_below(&self, dir: &str) {
+        self.note(states::Ask::ListBelow, dir);
     }
 
     fn lookup(&self, rel: &str) -> Option<bool> {
         use gix::object::tree::EntryKind as K;
-        self.note(states::Ask::Lookup, rel);
-        match self.git.node(self.root, rel)?.kind {
+        match self.node(Some(states::Ask::Lookup), rel)?.kind {
             K::Tree => Some(false),
             K::Blob | K::BlobExecutable => Some(true),
             K::Link | K::Commit => None,

@@ -35,6 +35,9 @@ const MAX_PARTS: usize = 256;
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Ask {
     List,
+    /// The folder and every folder below it listed (discovery replayed its
+    /// walk of the folder).
+    ListBelow,
     Size,
     Read,
     Lookup,
@@ -43,6 +46,7 @@ pub(crate) enum Ask {
 const LIST: u8 = 1;
 const NODE: u8 = 2;
 const LOOKUP: u8 = 4;
+const LIST_BELOW: u8 = 8;
 
 /// The questions an audit asked, by path.
 #[derive(Debug, Default)]
@@ -65,16 +69,24 @@ struct Recorded {
     unusable: bool,
 }
 
+impl Ask {
+    /// What the recorded trie keeps of this ask.
+    pub(crate) fn bit(self) -> u8 {
+        match self {
+            Ask::List => LIST,
+            Ask::ListBelow => LIST_BELOW,
+            Ask::Size | Ask::Read => NODE,
+            Ask::Lookup => LOOKUP,
+        }
+    }
+}
+
 impl Recorder {
     pub(crate) fn note(&self, ask: Ask, rel: &str) {
         let Ok(mut r) = self.asked.lock() else {
             return;
         };
-        let bit = match ask {
-            Ask::List => LIST,
-            Ask::Size | Ask::Read => NODE,
-            Ask::Lookup => LOOKUP,
-        };
+        let bit = ask.bit();
         let mut at = &mut r.trie;
         let mut parts = 0;
         let mut added = 0;
@@ -197,16 +209,9 @@ fn same(git: &GitRepo, old: Option<Node>, new: Option<Node>, t: &Trie) -> Result
     }
     let lo = tree_kind(old).map(|id| git.listing(id)).transpose()?;
     let ln = tree_kind(new).map(|id| git.listing(id)).transpose()?;
-    if t.asks & LIST != 0 {
+    if t.asks & (LIST | LIST_BELOW) != 0 {
         let same_listing = match (&lo, &ln) {
-            // The same names byte for byte (stricter than the same names shown:
-            // never a wrong "same").
-            (Some(a), Some(b)) => {
-                a.len() == b.len()
-                    && a.iter()
-                        .zip(b.iter())
-                        .all(|((na, a), (nb, b))| na == nb && shown(a.kind) == shown(b.kind))
-            }
+            (Some(a), Some(b)) => same_entries(a, b),
             // Both not folders: the same error when both exist or both do not.
             (None, None) => old.is_some() == new.is_some(),
             _ => false,
@@ -215,9 +220,51 @@ fn same(git: &GitRepo, old: Option<Node>, new: Option<Node>, t: &Trie) -> Result
             return Ok(false);
         }
     }
+    if t.asks & LIST_BELOW != 0 {
+        if let (Some(a), Some(b)) = (&lo, &ln) {
+            if !same_below(git, a, b, 0)? {
+                return Ok(false);
+            }
+        }
+    }
     let child = |l: &Option<crate::Listing>, name: &str| l.as_ref().and_then(|l| l.find(name));
     for (name, sub) in &t.children {
         if !same(git, child(&lo, name), child(&ln, name), sub)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Whether two listings have the same names byte for byte (stricter than the
+/// same names shown: never a wrong "same") and the same kinds shown.
+fn same_entries(a: &crate::Listed, b: &crate::Listed) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b.iter())
+            .all(|((na, a), (nb, b))| na == nb && shown(a.kind) == shown(b.kind))
+}
+
+/// Whether every folder below two folders with the same entries has the same
+/// entries again, at any depth (what a replayed discovery walk listed, and the
+/// folders it skips too: stricter, never a wrong "same"). Unchanged subfolders
+/// (the same id) are not read. Deeper than [`MAX_PARTS`]: not the same.
+fn same_below(
+    git: &GitRepo,
+    a: &crate::Listed,
+    b: &crate::Listed,
+    depth: usize,
+) -> Result<bool, String> {
+    for ((_, x), (_, y)) in a.iter().zip(b.iter()) {
+        // The same entries: both folders or neither.
+        if x.kind != K::Tree || x.id == y.id {
+            continue;
+        }
+        if depth >= MAX_PARTS {
+            return Ok(false);
+        }
+        let (lx, ly) = (git.listing(x.id)?, git.listing(y.id)?);
+        if !same_entries(&lx, &ly) || !same_below(git, &lx, &ly, depth + 1)? {
             return Ok(false);
         }
     }
@@ -275,12 +322,12 @@ pub fn audit_commit_state(
         k.misses += 1;
     }
     let recorder = Arc::new(Recorder::default());
-    let tree = crate::GitTree {
-        git: git.clone(),
-        root: commit.tree,
-        recorder: Some(recorder.clone()),
-        memo: reuse.is_some(),
-    };
+    let tree = crate::GitTree::new(
+        git.clone(),
+        commit.tree,
+        Some(recorder.clone()),
+        reuse.is_some(),
+    );
     let report = Arc::new(crate::audit_git_tree(
         tree, commit, display, None, None, reuse,
     ));

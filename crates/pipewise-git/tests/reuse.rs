@@ -261,7 +261,7 @@ fn folder_walks_are_replayed_by_path_and_tree_id() {
 }
 
 /// Stack detection is kept across commits (`pipewise::reuse`) only while the
-/// paths, the loaded files (a workflow's commands, a manifest) and what it read
+/// paths (a lock file two folders down), the loaded files (a workflow's commands, a manifest) and what it read
 /// beyond them (the hooks of `.pre-commit-config.yaml`, which a step runs) are
 /// the same.
 #[test]
@@ -278,6 +278,7 @@ fn stack_detection_is_reused_only_when_what_it_read_is_unchanged() {
     s.write(".pre-commit-config.yaml", HOOKS);
     s.write("tsconfig.json", "{}\n");
     s.write("src/a.js", "0\n");
+    s.write("web/app/index.js", "0\n");
     c.push(s.commit("base"));
     s.write(
         ".pre-commit-config.yaml",
@@ -298,6 +299,10 @@ fn stack_detection_is_reused_only_when_what_it_read_is_unchanged() {
     c.push(s.commit("another framework"));
     s.write("src/b.js", "1\n");
     c.push(s.commit("a new path"));
+    // Only the paths say so (a lock file is not loaded), two folders down: the
+    // paths' digest from discovery covers the folders below the root.
+    s.write("web/app/yarn.lock", "# yarn\n");
+    c.push(s.commit("a yarn lock file"));
     let git = Arc::new(GitRepo::open(s.path()).expect("opens"));
     let expected: Vec<String> = c.iter().map(|id| fresh(&git, id)).collect();
     assert_ne!(expected[0], expected[1], "the hook's type check shows");
@@ -306,6 +311,10 @@ fn stack_detection_is_reused_only_when_what_it_read_is_unchanged() {
         "the deploy target shows"
     );
     assert_ne!(expected[3], expected[4], "the framework shows");
+    assert!(
+        expected[6].contains("\"yarn\"") && !expected[5].contains("\"yarn\""),
+        "the package manager shows"
+    );
     let reuse = Reuse::new();
     forwards_and_back(&git, &c, &expected, &reuse);
     // "code only" the first time, and every commit but the last the second time

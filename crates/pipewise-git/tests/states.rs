@@ -138,6 +138,24 @@ fn a_real_history_answered_from_kept_reports_is_identical_to_fresh_audits() {
     );
 }
 
+/// Audits the commits `c` in order with one [`States`] and checks each against a
+/// fresh audit; the fresh reports.
+fn kept_against_fresh(git: &Arc<GitRepo>, c: &[String], states: &States) -> Vec<String> {
+    let reuse = Reuse::new();
+    let mut reports = vec![];
+    for (i, id) in c.iter().enumerate() {
+        let c = git.resolve(id).expect("commit");
+        let expected = json(audit_commit(git, &c, "repo", None, None), "repo");
+        let got = json(
+            audit_commit_kept(git, &c, "repo", Some(&reuse), states),
+            "repo",
+        );
+        assert!(got == expected, "commit {i} differs from a fresh audit");
+        reports.push(expected);
+    }
+    reports
+}
+
 /// A folder whose discovery walk was replayed from an earlier commit
 /// (`pipewise::tree::WalkMemo`) is still recorded as listed: when its
 /// entries change later, the kept report is not given.
@@ -158,19 +176,35 @@ fn a_folder_replayed_by_discovery_is_still_recorded_as_listed() {
     c.push(s.commit("the local action the step uses appears"));
     let git = Arc::new(GitRepo::open(s.path()).expect("opens"));
     let states = States::new();
-    let reuse = Reuse::new();
-    let mut reports = vec![];
-    for (i, id) in c.iter().enumerate() {
-        let c = git.resolve(id).expect("commit");
-        let expected = json(audit_commit(&git, &c, "repo", None, None), "repo");
-        let got = json(
-            audit_commit_kept(&git, &c, "repo", Some(&reuse), &states),
-            "repo",
-        );
-        assert!(got == expected, "commit {i} differs from a fresh audit");
-        reports.push(expected);
-    }
+    let reports = kept_against_fresh(&git, &c, &states);
     assert!(git.walks_replayed() > 0);
     assert_ne!(reports[1], reports[2], "the local action appears");
     assert_eq!(states.stats(), (0, 3));
+}
+
+/// A folder replayed by discovery is recorded as listed with every folder
+/// below it (one note for the replayed walk): a file that appears two folders
+/// down, which nothing but the listing of its folder shows, is not answered
+/// from the kept report.
+#[test]
+fn a_replayed_folder_is_recorded_as_listed_at_every_depth() {
+    let mut s = Scripted::new();
+    let mut c = vec![];
+    s.write(".github/workflows/w.yml", &workflow(0, false));
+    s.write("lib/README.md", "# lib\n");
+    s.write("lib/deep/README.md", "# deep\n");
+    s.write("lib/deep/deeper/x.txt", "x\n");
+    c.push(s.commit("base"));
+    s.write(".github/workflows/other.yml", &workflow(1, false));
+    c.push(s.commit("another workflow: lib/ is replayed"));
+    s.write("lib/deep/deeper/Dockerfile", "FROM node:latest\n");
+    c.push(s.commit("a Dockerfile appears two folders below lib/"));
+    s.write("lib/deep/deeper/y.txt", "y\n");
+    c.push(s.commit("and a file no audit loads"));
+    let git = Arc::new(GitRepo::open(s.path()).expect("opens"));
+    let states = States::new();
+    let reports = kept_against_fresh(&git, &c, &states);
+    assert!(git.walks_replayed() > 0);
+    assert_ne!(reports[1], reports[2], "the Dockerfile appears");
+    assert_eq!(states.stats(), (0, 4));
 }

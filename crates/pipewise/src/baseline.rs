@@ -34,9 +34,13 @@ impl Fnv {
     }
     fn bytes(&mut self, bytes: &[u8]) {
         for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+            self.byte(b);
         }
+    }
+    #[inline]
+    fn byte(&mut self, b: u8) {
+        self.0 ^= u64::from(b);
+        self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
     }
     fn part(&mut self, p: &str) {
         self.bytes(p.as_bytes());
@@ -335,6 +339,7 @@ mod tests {
             "\r\n",
             "`",
             "0.5",
+            "\u{1f}",
         ];
         let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut checked = 0;

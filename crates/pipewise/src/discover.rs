@@ -44,6 +44,10 @@ pub struct Discovery {
     /// `paths` misses some paths (the walk stopped at [`MAX_DEPTH`] or
     /// [`MAX_PATHS`]): a path not in it may still exist.
     pub incomplete: bool,
+    /// A digest of `paths` in the order the walk found them, when its folders
+    /// were kept by a [`WalkMemo`] and it met no limit: two discoveries with the
+    /// same digest have the same `paths`.
+    pub paths_digest: Option<u128>,
 }
 
 /// Classifies a repository-relative path.
@@ -127,28 +131,50 @@ pub fn classify(rel: &str) -> Option<FileKind> {
     None
 }
 
+/// Extensions after `Dockerfile.` that make a source file or a template, not a
+/// Dockerfile ([`is_dockerfile_name`]).
+const NOT_DOCKERFILE: &[&str] = &[
+    "rs", "go", "py", "js", "ts", "md", "txt", "json", "yml", "yaml", "toml", "sh", "rb", "java",
+    "c", "h", "cpp", "html", "lock", "orig", "bak", "swp", "j2", "jinja", "tpl", "tmpl",
+    "template", "in", "erb", "mustache", "hbs", "snap",
+];
+
 /// `Dockerfile`, `Dockerfile.prod`, `dockerfile-dev`, `api.Dockerfile`, `Containerfile`;
 /// not source files or templates that merely start with the word (`dockerfile.rs`,
-/// `Dockerfile.md`, `Dockerfile.j2`).
+/// `Dockerfile.md`, `Dockerfile.j2`). ASCII case is ignored; nothing is allocated
+/// (discovery and the Dependabot rule ask it of every path).
 pub fn is_dockerfile_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".dockerfile") || lower == "containerfile" || lower == "dockerfile" {
+    let b = name.as_bytes();
+    if ends_with_ignore_case(b, b".dockerfile")
+        || b.eq_ignore_ascii_case(b"containerfile")
+        || b.eq_ignore_ascii_case(b"dockerfile")
+    {
         return true;
     }
-    let Some(rest) = lower
-        .strip_prefix("dockerfile")
-        .or_else(|| lower.strip_prefix("containerfile"))
+    let Some(rest) = strip_prefix_ignore_case(b, b"dockerfile")
+        .or_else(|| strip_prefix_ignore_case(b, b"containerfile"))
     else {
         return false;
     };
-    const NOT: &[&str] = &[
-        "rs", "go", "py", "js", "ts", "md", "txt", "json", "yml", "yaml", "toml", "sh", "rb",
-        "java", "c", "h", "cpp", "html", "lock", "orig", "bak", "swp", "j2", "jinja", "tpl",
-        "tmpl", "template", "in", "erb", "mustache", "hbs", "snap",
-    ];
-    let ext = rest.rsplit('.').next().unwrap_or("");
-    (rest.starts_with('.') || rest.starts_with('-') || rest.starts_with('_'))
-        && !(rest.contains('.') && NOT.contains(&ext))
+    let ext = rest.rsplit(|c| *c == b'.').next().unwrap_or_default();
+    matches!(rest.first(), Some(b'.' | b'-' | b'_'))
+        && !(rest.contains(&b'.')
+            && NOT_DOCKERFILE
+                .iter()
+                .any(|n| ext.eq_ignore_ascii_case(n.as_bytes())))
+}
+
+/// Whether `s` ends with `suffix`, ASCII case ignored.
+pub(crate) fn ends_with_ignore_case(s: &[u8], suffix: &[u8]) -> bool {
+    s.len() >= suffix.len()
+        && s.get(s.len() - suffix.len()..)
+            .is_some_and(|e| e.eq_ignore_ascii_case(suffix))
+}
+
+/// `s` after `prefix`, ASCII case ignored.
+fn strip_prefix_ignore_case<'a>(s: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
+    let (head, rest) = s.split_at_checked(prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then_some(rest)
 }
 
 /// Walks `root`. Directory links are never followed; file links are listed and
@@ -174,9 +200,12 @@ pub fn discover_in(tree: &dyn Tree, root: &Path) -> Discovery {
         },
         depth_reported: false,
         paths_reported: false,
+        pending: vec![],
     };
-    w.walk(String::new(), 0);
+    let root = w.walk(String::new(), 0);
+    w.settle();
     let mut d = w.d;
+    d.paths_digest = root.map(|r| r.digest);
     d.files.sort();
     d
 }
@@ -188,6 +217,9 @@ struct Walk<'t> {
     d: Discovery,
     depth_reported: bool,
     paths_reported: bool,
+    /// Paths found and not yet in `d.paths`, in the order found: the set is built
+    /// from them at once (sorted, then built in bulk), not path by path.
+    pending: Vec<String>,
 }
 
 impl Walk<'_> {
@@ -198,7 +230,7 @@ impl Walk<'_> {
         let id = self.memo.and_then(|_| self.tree.folder_id(&dir));
         if let (Some(memo), Some(id)) = (self.memo, &id) {
             if let Some(w) = memo.get(&dir, id) {
-                if self.d.paths.len() + w.total < MAX_PATHS {
+                if self.fewer_paths_than(MAX_PATHS - w.total.min(MAX_PATHS)) {
                     self.replay(&w);
                     return Some(w);
                 }
@@ -212,6 +244,7 @@ impl Walk<'_> {
             errors: vec![],
             subs: vec![],
             total: 0,
+            digest: 0,
         };
         let (files, errors) = (self.d.files.len(), self.d.errors.len());
         let mut limited = false;
@@ -242,8 +275,8 @@ impl Walk<'_> {
                     if keep {
                         node.paths.push(rel.clone());
                     }
-                    if self.d.paths.len() < MAX_PATHS {
-                        self.d.paths.insert(rel.clone());
+                    if self.fewer_paths_than(MAX_PATHS) {
+                        self.pending.push(rel.clone());
                     } else {
                         limited = true;
                         if !std::mem::replace(&mut self.paths_reported, true) {
@@ -311,21 +344,46 @@ impl Walk<'_> {
             return None;
         };
         node.total = node.paths.len() + node.subs.iter().map(|s| s.total).sum::<usize>();
+        node.digest = crate::tree::paths_digest(&node.paths, &node.subs);
         let node = Arc::new(node);
         memo.put(id, node.clone());
         Some(node)
     }
 
-    /// Adds what walking the folder of `w` found, as walking it again would.
-    fn replay(&mut self, w: &Walked) {
-        self.tree.note_listed(&w.dir);
-        for p in &w.paths {
-            self.d.paths.insert(p.clone());
+    /// Whether fewer than `n` distinct paths were found so far (what the set of
+    /// paths would hold): at once while the paths found, repeats included, are
+    /// fewer; else the pending paths are put in the set and it is counted.
+    fn fewer_paths_than(&mut self, n: usize) -> bool {
+        if self.d.paths.len() + self.pending.len() < n {
+            return true;
         }
+        self.settle();
+        self.d.paths.len() < n
+    }
+
+    /// Puts the pending paths in the set.
+    fn settle(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        if self.d.paths.is_empty() {
+            self.d.paths = pending.into_iter().collect();
+        } else {
+            self.d.paths.extend(pending);
+        }
+    }
+
+    /// Adds what walking the folder of `w` found, as walking it again would
+    /// (noted once for the folder and the folders below it).
+    fn replay(&mut self, w: &Walked) {
+        self.tree.note_listed_below(&w.dir);
+        self.add_walked(w);
+    }
+
+    fn add_walked(&mut self, w: &Walked) {
+        self.pending.extend(w.paths.iter().cloned());
         self.d.files.extend(w.files.iter().cloned());
         self.d.errors.extend(w.errors.iter().cloned());
         for s in &w.subs {
-            self.replay(s);
+            self.add_walked(s);
         }
     }
 }
@@ -383,6 +441,155 @@ fn relative_to(given: &Path, abs: &Path, target: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The earlier form of [`is_dockerfile_name`] (a lowercased copy of the name).
+    fn is_dockerfile_name_copying(name: &str) -> bool {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".dockerfile") || lower == "containerfile" || lower == "dockerfile" {
+            return true;
+        }
+        let Some(rest) = lower
+            .strip_prefix("dockerfile")
+            .or_else(|| lower.strip_prefix("containerfile"))
+        else {
+            return false;
+        };
+        let ext = rest.rsplit('.').next().unwrap_or("");
+        (rest.starts_with('.') || rest.starts_with('-') || rest.starts_with('_'))
+            && !(rest.contains('.') && NOT_DOCKERFILE.contains(&ext))
+    }
+
+    /// Names built from the prefixes, separators, extensions and cases that matter
+    /// (non-ASCII letters too): the form without a copy answers as the earlier one.
+    #[test]
+    fn dockerfile_names_are_judged_as_by_the_lowercased_copy() {
+        let heads = [
+            "",
+            "Dockerfile",
+            "dockerfile",
+            "DOCKERFILE",
+            "DockerFile",
+            "Containerfile",
+            "CONTAINERFILE",
+            "api.",
+            "api",
+            "Dockerfil",
+            "ocker",
+            "Ｄockerfile",
+            "é",
+        ];
+        let mids = [
+            "",
+            ".",
+            "-",
+            "_",
+            "..",
+            ".prod",
+            "-dev",
+            "_x.",
+            ".Dockerfile",
+            "é.",
+        ];
+        let tails = [
+            "",
+            "rs",
+            "RS",
+            "Rs",
+            "j2",
+            "J2",
+            "prod",
+            "dockerfile",
+            "DOCKERFILE",
+            "md",
+            "x",
+            "template",
+            "Template",
+            "é",
+            "snap.bak",
+            "tar.gz",
+        ];
+        let mut n = 0;
+        let mut yes = 0;
+        for h in heads {
+            for m in mids {
+                for t in tails {
+                    let name = format!("{h}{m}{t}");
+                    let want = is_dockerfile_name_copying(&name);
+                    assert_eq!(is_dockerfile_name(&name), want, "{name:?}");
+                    n += 1;
+                    yes += usize::from(want);
+                }
+            }
+        }
+        assert!(n > 2000 && yes > 200 && yes < n / 2, "{yes} of {n}");
+    }
+
+    /// A tree of `folders` folders of `files` files each, every name listed
+    /// `times` times (as a folder read lossily can show two names alike).
+    #[derive(Debug)]
+    struct Wide {
+        folders: usize,
+        files: usize,
+        times: usize,
+    }
+
+    impl Tree for Wide {
+        fn list(&self, dir: &str) -> Result<Vec<crate::tree::Entry>, String> {
+            let (n, kind, name): (usize, EntryKind, &str) = if dir.is_empty() {
+                (self.folders, EntryKind::Dir, "d")
+            } else {
+                (self.files, EntryKind::File, "f")
+            };
+            Ok((0..n * self.times)
+                .map(|i| crate::tree::Entry {
+                    name: format!("{name}{}", i % n),
+                    kind,
+                })
+                .collect())
+        }
+        fn size(&self, _rel: &str) -> Option<u64> {
+            None
+        }
+        fn read(&self, rel: &str) -> Result<String, LoadError> {
+            Err(LoadError {
+                file: rel.to_string(),
+                line: 0,
+                column: 0,
+                message: "not read".into(),
+            })
+        }
+        fn lookup(&self, _rel: &str) -> Option<bool> {
+            None
+        }
+    }
+
+    /// The path limit counts distinct paths (the set's size), not the paths
+    /// found: repeated names do not make the walk stop early, and past the
+    /// limit exactly [`MAX_PATHS`] paths are kept.
+    #[test]
+    fn the_path_limit_counts_distinct_paths() {
+        let walk = |w: Wide| discover_in(&w, Path::new("wide"));
+        // 3 + 3 × 60,000 distinct paths, each file listed twice (360,003 found).
+        let d = walk(Wide {
+            folders: 3,
+            files: 60_000,
+            times: 2,
+        });
+        assert_eq!(d.paths.len(), 180_003);
+        assert!(!d.incomplete && d.errors.is_empty(), "{:?}", d.errors);
+        // 3 + 3 × 70,000 distinct paths: over the limit.
+        let d = walk(Wide {
+            folders: 3,
+            files: 70_000,
+            times: 1,
+        });
+        assert_eq!(d.paths.len(), MAX_PATHS);
+        assert!(d.incomplete);
+        assert_eq!(d.errors.len(), 1, "{:?}", d.errors);
+        // The folders first, then the files of the last folder listed first.
+        assert!(d.paths.contains("d0") && d.paths.contains("d2/f69999"));
+        assert!(d.paths.contains("d1/f59999") && !d.paths.contains("d0/f69999"));
+    }
 
     #[test]
     fn classifies_paths() {

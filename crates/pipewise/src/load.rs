@@ -50,6 +50,7 @@ impl Repo {
             errors: vec![],
             incomplete: d.incomplete,
             tree,
+            paths_digest: d.paths_digest,
         };
         // The repository budget, spent in a fixed order (workflows and actions first,
         // then by path) from the sizes on disk, before anything is read.

@@ -25,6 +25,11 @@ pub struct Repo {
     /// Where the files are read from when not from the folder `root` on disk (a
     /// commit's tree in a git object database).
     pub tree: Option<Arc<dyn Tree>>,
+    /// A digest of `paths` from discovery ([`crate::discover::Discovery::paths_digest`]),
+    /// when known: the same digest, the same `paths` (stack detection is kept by
+    /// it across a history's commits). `None` unless set by loading; whoever
+    /// changes `paths` sets it to `None`.
+    pub paths_digest: Option<u128>,
 }
 
 /// The last part of every path of a repository ([`Repo::file_names`]).

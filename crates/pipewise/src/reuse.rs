@@ -251,6 +251,8 @@ pub(crate) struct Snapshot<'r> {
     repo: &'r Repo,
     context: u128,
     texts: Mutex<HashMap<String, Option<u128>>>,
+    /// [`Repo::exists`] by path (the items' recorded reads ask many paths again).
+    exists: Mutex<HashMap<String, bool>>,
     kinds: Mutex<HashMap<FileKind, u128>>,
     complete: OnceLock<bool>,
 }
@@ -262,6 +264,7 @@ impl<'r> Snapshot<'r> {
             repo,
             context,
             texts: Mutex::default(),
+            exists: Mutex::default(),
             kinds: Mutex::default(),
             complete: OnceLock::new(),
         }
@@ -323,14 +326,24 @@ impl<'r> Snapshot<'r> {
         detected
     }
 
-    /// Every path of the repository (and whether the list is complete), and
-    /// every loaded file's path, kind and text.
+    /// Every path of the repository (and whether the list is complete): their
+    /// digest from discovery when it is known (the folders a history's commits
+    /// share are not hashed again), else the paths; and every loaded file's path,
+    /// kind and text.
     fn repository_key(&self) -> u128 {
         let mut h = self.reuse.hasher();
-        h.bytes(&[u8::from(self.repo.incomplete)])
-            .bytes(&self.repo.paths.len().to_le_bytes());
-        for p in &self.repo.paths {
-            h.bytes(p.as_bytes());
+        h.bytes(&[u8::from(self.repo.incomplete)]);
+        match self.repo.paths_digest {
+            Some(d) => {
+                h.bytes(b"digest").bytes(&d.to_le_bytes());
+            }
+            None => {
+                h.bytes(b"paths")
+                    .bytes(&self.repo.paths.len().to_le_bytes());
+                for p in &self.repo.paths {
+                    h.bytes(p.as_bytes());
+                }
+            }
         }
         for f in &self.repo.files {
             let text = self.text(&f.path).unwrap_or_default();
@@ -361,10 +374,26 @@ impl<'r> Snapshot<'r> {
         t
     }
 
+    /// [`Repo::exists`], asked once per path (never while reads are recorded:
+    /// then each ask is noted).
+    fn exists(&self, path: &str) -> bool {
+        if crate::reads::recording() {
+            return self.repo.exists(path);
+        }
+        if let Some(e) = self.exists.lock().ok().and_then(|m| m.get(path).copied()) {
+            return e;
+        }
+        let e = self.repo.exists(path);
+        if let Ok(mut m) = self.exists.lock() {
+            m.insert(path.to_string(), e);
+        }
+        e
+    }
+
     fn observe(&self, d: &Dep) -> Obs {
         match d {
             Dep::File(p) => Obs::Text(self.text(p)),
-            Dep::Exists(p) => Obs::Bool(self.repo.exists(p)),
+            Dep::Exists(p) => Obs::Bool(self.exists(p)),
             Dep::Kind(k) => {
                 if let Some(h) = self.kinds.lock().ok().and_then(|m| m.get(k).copied()) {
                     return Obs::Digest(h);

@@ -56,9 +56,11 @@ pub trait Tree: Send + Sync + std::fmt::Debug {
     fn folder_id(&self, _dir: &str) -> Option<FolderId> {
         None
     }
-    /// Discovery used a memo of `dir`'s listing instead of [`Tree::list`] (a tree
-    /// that records what is asked of it records it as listed).
-    fn note_listed(&self, _dir: &str) {}
+    /// Discovery replayed its walk of `dir` from a memo instead of calling
+    /// [`Tree::list`]: `dir` and the folders below it that discovery walks were
+    /// listed (a tree that records what is asked of it records them as listed,
+    /// or more: every folder below `dir`).
+    fn note_listed_below(&self, _dir: &str) {}
     /// The memo of loaded files shared by the versions of this repository
     /// ([`ParseMemo`]); `None` (the default): every file is parsed.
     fn parse_memo(&self) -> Option<&ParseMemo> {
@@ -88,6 +90,37 @@ pub(crate) struct Walked {
     pub(crate) subs: Vec<Arc<Walked>>,
     /// Paths in this folder and below.
     pub(crate) total: usize,
+    /// A digest of the paths found in this folder and below, in the order found
+    /// ([`paths_digest`]).
+    pub(crate) digest: u128,
+}
+
+/// A digest of a walked folder's paths and its subfolders' digests, in order: two
+/// folders with the same digest found the same paths in the same order (a
+/// 128-bit keyed hash, random keys per process: no paths can be made to collide
+/// on purpose).
+pub(crate) fn paths_digest(paths: &[String], subs: &[Arc<Walked>]) -> u128 {
+    use std::hash::{BuildHasher, Hasher};
+    static KEYS: std::sync::OnceLock<(
+        std::collections::hash_map::RandomState,
+        std::collections::hash_map::RandomState,
+    )> = std::sync::OnceLock::new();
+    let keys = KEYS.get_or_init(Default::default);
+    let mut h = (keys.0.build_hasher(), keys.1.build_hasher());
+    let mut write = |b: &[u8]| {
+        h.0.write(b);
+        h.1.write(b);
+    };
+    write(&paths.len().to_le_bytes());
+    for p in paths {
+        write(&p.len().to_le_bytes());
+        write(p.as_bytes());
+    }
+    write(&subs.len().to_le_bytes());
+    for s in subs {
+        write(&s.digest.to_le_bytes());
+    }
+    (u128::from(h.0.finish()) << 64) | u128::from(h.1.finish())
 }
 
 /// Paths kept at most over every folder of a [`WalkMemo`] (then it starts again).

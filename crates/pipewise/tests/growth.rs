@@ -90,6 +90,7 @@ fn repo(files: Vec<(String, FileKind, String)>) -> Repo {
         errors,
         incomplete: false,
         tree: None,
+        paths_digest: None,
     }
 }
 

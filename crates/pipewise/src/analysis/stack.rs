@@ -200,26 +200,57 @@ fn migrates(repo: &Repo, cmd: &str) -> bool {
 }
 
 pub fn is_sample(path: &str) -> bool {
-    let mut dirs = path.split('/');
-    dirs.next_back();
-    dirs.any(|d| {
-        matches!(
-            d,
-            "fixtures"
-                | "fixture"
-                | "testdata"
-                | "test-data"
-                | "examples"
-                | "example"
-                | "samples"
-                | "sample"
-                | "tests"
-                | "test"
-                | "__tests__"
-                | "third_party"
-                | "vendor"
-        )
-    })
+    // The path's folders (all its parts but the last), compared as bytes: asked of
+    // every path of the repository.
+    let bytes = path.as_bytes();
+    let Some(end) = bytes.iter().rposition(|b| *b == b'/') else {
+        return false;
+    };
+    bytes
+        .get(..end)
+        .unwrap_or_default()
+        .split(|b| *b == b'/')
+        .any(|d| {
+            matches!(
+                d,
+                b"fixtures"
+                    | b"fixture"
+                    | b"testdata"
+                    | b"test-data"
+                    | b"examples"
+                    | b"example"
+                    | b"samples"
+                    | b"sample"
+                    | b"tests"
+                    | b"test"
+                    | b"__tests__"
+                    | b"third_party"
+                    | b"vendor"
+            )
+        })
+}
+
+/// The last part of a `/`-separated path (the whole path when it has none).
+fn file_name(path: &str) -> &str {
+    match path.as_bytes().iter().rposition(|b| *b == b'/') {
+        Some(i) => path.get(i + 1..).unwrap_or(path),
+        None => path,
+    }
+}
+
+/// `name` with ASCII letters lowercased, in `buf` when it fits (no allocation for
+/// the names of a repository's paths), else in `spill`.
+fn lowercased<'b>(name: &str, buf: &'b mut [u8; 64], spill: &'b mut String) -> &'b str {
+    if let Some(b) = buf.get_mut(..name.len()) {
+        b.copy_from_slice(name.as_bytes());
+        b.make_ascii_lowercase();
+        // Lowercasing ASCII letters keeps UTF-8 valid.
+        if let Ok(s) = std::str::from_utf8(b) {
+            return s;
+        }
+    }
+    *spill = name.to_ascii_lowercase();
+    spill
 }
 
 fn eco(d: &mut Detected, e: &'static str, path: &str) {
@@ -331,9 +362,10 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
         .any(|p| p == "manage.py" || p.ends_with("/manage.py"));
 
     for p in repo.paths.iter().filter(|p| !is_sample(p)) {
-        let name = p.rsplit('/').next().unwrap_or(p);
-        let lower = name.to_ascii_lowercase();
-        let depth = p.matches('/').count();
+        let name = file_name(p);
+        let (mut buf, mut spill) = ([0u8; 64], String::new());
+        let lower = lowercased(name, &mut buf, &mut spill);
+        let depth = p.bytes().filter(|b| *b == b'/').count();
         match name {
             "package-lock.json" | "npm-shrinkwrap.json" => {
                 pms.insert("npm");
@@ -800,7 +832,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
     }
     // Small config files read for details.
     for p in repo.paths.iter().filter(|p| {
-        let n = p.rsplit('/').next().unwrap_or(p);
+        let n = file_name(p);
         n.starts_with("fly") && n.ends_with(".toml") && !is_sample(p)
     }) {
         if let Ok(text) = repo.read(p) {
@@ -819,7 +851,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
     // Foundry app's `command:` (in a manifest that lists `applications:`).
     for p in repo.paths.iter().filter(|p| {
         // The name first: it rejects almost every path at once.
-        let n = p.rsplit('/').next().unwrap_or(p);
+        let n = file_name(p);
         (n == "Procfile"
             || (n.starts_with("manifest") && (n.ends_with(".yml") || n.ends_with(".yaml"))))
             && p.matches('/').count() <= 1
@@ -1253,6 +1285,94 @@ fn progressive_manifest(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The earlier forms: a `split` iterator, `rsplit`, a lowercased copy.
+    fn is_sample_split(path: &str) -> bool {
+        let mut dirs = path.split('/');
+        dirs.next_back();
+        dirs.any(|d| {
+            matches!(
+                d,
+                "fixtures"
+                    | "fixture"
+                    | "testdata"
+                    | "test-data"
+                    | "examples"
+                    | "example"
+                    | "samples"
+                    | "sample"
+                    | "tests"
+                    | "test"
+                    | "__tests__"
+                    | "third_party"
+                    | "vendor"
+            )
+        })
+    }
+
+    /// Paths built from folder names that are samples, near misses (case, a
+    /// prefix, a suffix), empty parts and non-ASCII names: `is_sample`,
+    /// `file_name` and `lowercased` answer as the forms they replace.
+    #[test]
+    fn path_parts_are_read_as_by_the_earlier_forms() {
+        let parts = [
+            "",
+            "fixtures",
+            "fixture",
+            "testdata",
+            "test-data",
+            "examples",
+            "example",
+            "samples",
+            "sample",
+            "tests",
+            "test",
+            "__tests__",
+            "third_party",
+            "vendor",
+            "Tests",
+            "TEST",
+            "tes",
+            "tests2",
+            "xtest",
+            "src",
+            "é",
+            "Ｄockerfile.TOML",
+            "a.B.c",
+            &"L".repeat(63),
+            &"M".repeat(64),
+            &"é".repeat(40),
+        ];
+        let mut n = 0;
+        let mut yes = 0;
+        for a in parts {
+            for b in parts {
+                for c in ["", "x.yml", "Fly.TOML", "test"] {
+                    for path in [
+                        a.to_string(),
+                        format!("{a}/{b}"),
+                        format!("{a}/{b}/{c}"),
+                        format!("/{a}/{c}"),
+                        format!("{a}//{b}/"),
+                    ] {
+                        let want = is_sample_split(&path);
+                        assert_eq!(is_sample(&path), want, "{path:?}");
+                        n += 1;
+                        yes += usize::from(want);
+                        let name = file_name(&path);
+                        assert_eq!(name, path.rsplit('/').next().unwrap_or(&path), "{path:?}");
+                        let (mut buf, mut spill) = ([0u8; 64], String::new());
+                        assert_eq!(
+                            lowercased(name, &mut buf, &mut spill),
+                            name.to_ascii_lowercase(),
+                            "{path:?}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(yes > n / 3 && yes < n, "{yes} of {n}");
+    }
 
     /// [`in_manifest_dir`] is "starts with a folder of [`MANIFEST_DIRS`], or has it
     /// after a slash".

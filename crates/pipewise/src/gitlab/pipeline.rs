@@ -2549,6 +2549,7 @@ pub(crate) mod tests {
             errors: vec![],
             incomplete: false,
             tree: None,
+            paths_digest: None,
         }
     }
 

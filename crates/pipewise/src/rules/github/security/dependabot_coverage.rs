@@ -86,7 +86,9 @@ const WORKSPACE_ECOSYSTEMS: &[&str] =
 
 /// The Dependabot ecosystem a file belongs to, by its name.
 fn ecosystem_of(name: &str) -> Option<&'static str> {
-    let lower = name.to_ascii_lowercase();
+    // ASCII case ignored, without a lowercased copy (asked of every path).
+    let ends =
+        |suffix: &str| crate::discover::ends_with_ignore_case(name.as_bytes(), suffix.as_bytes());
     Some(match name {
         "package.json" => "npm",
         "pyproject.toml" | "setup.py" | "Pipfile" => "pip",
@@ -98,13 +100,8 @@ fn ecosystem_of(name: &str) -> Option<&'static str> {
         "packages.config" | "Directory.Packages.props" => "nuget",
         _ if name.starts_with("requirements") && name.ends_with(".txt") => "pip",
         _ if name.starts_with("build.gradle") || name.starts_with("settings.gradle") => "gradle",
-        _ if lower.ends_with(".csproj")
-            || lower.ends_with(".fsproj")
-            || lower.ends_with(".vbproj") =>
-        {
-            "nuget"
-        }
-        _ if lower.ends_with(".tf") => "terraform",
+        _ if ends(".csproj") || ends(".fsproj") || ends(".vbproj") => "nuget",
+        _ if ends(".tf") => "terraform",
         _ if crate::discover::is_dockerfile_name(name) => "docker",
         _ => return None,
     })
@@ -131,31 +128,31 @@ pub(crate) fn accepted(eco: &str) -> &'static [&'static str] {
 
 /// Folders whose manifests are not the project's own (tests, examples, docs).
 pub(crate) fn ignored_dir(path: &str) -> bool {
-    path.split('/').any(|d| {
-        matches!(
-            d.to_ascii_lowercase().as_str(),
-            "test"
-                | "tests"
-                | "testdata"
-                | "test-data"
-                | "fixtures"
-                | "fixture"
-                | "__tests__"
-                | "examples"
-                | "example"
-                | "samples"
-                | "sample"
-                | "docs"
-                | "doc"
-                | "e2e"
-                | "spec"
-                | "benchmarks"
-                | "templates"
-                | "template"
-                | "node_modules"
-                | "vendor"
-        )
-    })
+    const IGNORED: &[&str] = &[
+        "test",
+        "tests",
+        "testdata",
+        "test-data",
+        "fixtures",
+        "fixture",
+        "__tests__",
+        "examples",
+        "example",
+        "samples",
+        "sample",
+        "docs",
+        "doc",
+        "e2e",
+        "spec",
+        "benchmarks",
+        "templates",
+        "template",
+        "node_modules",
+        "vendor",
+    ];
+    // ASCII case ignored, without a lowercased copy of each folder name.
+    path.split('/')
+        .any(|d| IGNORED.iter().any(|n| d.eq_ignore_ascii_case(n)))
 }
 
 /// Ecosystem → folders (repository-relative, `""` for the root) that have its files.
