@@ -786,7 +786,10 @@ impl Builder {
             }
         };
         if self.registered.insert(now.state) {
-            for k in now.index.keys.keys() {
+            // A key of this state not in `first` yet is not a key of the state
+            // before (registered: its keys are in `first`), so it is one of the
+            // keys that appeared: only those are looked up.
+            for k in &t.appeared {
                 if !self.first.contains_key(k) {
                     self.first.insert(k.clone(), n);
                 }
