@@ -628,6 +628,11 @@ fn collect_calls<'s>(
         let Some(script) = s.run.as_ref().and_then(|r| r.script.as_ref()) else {
             continue;
         };
+        // None of its commands can run a script file (`called_script` would find
+        // nothing in any folder): nothing to look at or remember.
+        if script.runs_no_script {
+            continue;
+        }
         let wd = s
             .working_directory
             .and_then(|n| n.as_str())

@@ -48,44 +48,117 @@ impl Fnv {
     }
     /// The part [`anchor`] makes of `message`, hashed without making it: ASCII
     /// digits dropped, then the words (split at Unicode whitespace) joined by one
-    /// space.
+    /// space. A run of ASCII bytes that are neither digits nor whitespace (most of a
+    /// message) is hashed in one tight loop; only a non-ASCII character is decoded,
+    /// to ask whether it is whitespace.
     fn anchor_part(&mut self, message: &str) {
+        let b = message.as_bytes();
+        let mut h = self.0;
         let mut words = false;
         let mut space = false;
-        let mut buf = [0u8; 4];
-        for c in message.chars() {
-            // ASCII (most of every message) byte by byte: `is_whitespace` is
-            // `\t`..=`\r` and the space there.
-            if c.is_ascii() {
-                let b = c as u8;
-                if b.is_ascii_digit() {
-                    continue;
-                }
-                if matches!(b, b'\t'..=b'\r' | b' ') {
+        let mut i = 0;
+        while let Some(&c) = b.get(i) {
+            match CLASS[usize::from(c)] {
+                Class::Digit => i += 1,
+                Class::Space => {
                     space = words;
-                    continue;
+                    i += 1;
                 }
-                if space {
-                    self.byte(b' ');
-                    space = false;
+                Class::Word => {
+                    if space {
+                        h = fnv_byte(h, b' ');
+                        space = false;
+                    }
+                    words = true;
+                    h = fnv_byte(h, c);
+                    i += 1;
+                    while let Some(&c) = b.get(i) {
+                        if !matches!(CLASS[usize::from(c)], Class::Word) {
+                            break;
+                        }
+                        h = fnv_byte(h, c);
+                        i += 1;
+                    }
                 }
-                words = true;
-                self.byte(b);
-                continue;
+                Class::NonAscii => {
+                    let Some(ch) = message.get(i..).and_then(|s| s.chars().next()) else {
+                        break;
+                    };
+                    let n = ch.len_utf8();
+                    if ch.is_whitespace() {
+                        space = words;
+                    } else {
+                        if space {
+                            h = fnv_byte(h, b' ');
+                            space = false;
+                        }
+                        words = true;
+                        for &x in b.get(i..i + n).unwrap_or(&[]) {
+                            h = fnv_byte(h, x);
+                        }
+                    }
+                    i += n;
+                }
             }
-            if c.is_whitespace() {
-                space = words;
-                continue;
-            }
-            if space {
-                self.bytes(b" ");
-                space = false;
-            }
-            words = true;
-            self.bytes(c.encode_utf8(&mut buf).as_bytes());
         }
-        self.bytes(&[0xff]);
+        self.0 = fnv_byte(h, 0xff);
     }
+}
+
+/// One byte into an FNV-1a state.
+#[inline(always)]
+fn fnv_byte(h: u64, b: u8) -> u64 {
+    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+}
+
+/// What [`Fnv::anchor_part`] does with a byte of a message.
+#[derive(Clone, Copy)]
+enum Class {
+    /// Hashed: ASCII, neither a digit nor whitespace.
+    Word,
+    /// An ASCII digit: dropped.
+    Digit,
+    /// ASCII whitespace (`char::is_whitespace`): ends a word.
+    Space,
+    /// Part of a non-ASCII character: decoded.
+    NonAscii,
+}
+
+/// [`Class`] of every byte.
+static CLASS: [Class; 256] = {
+    let mut t = [Class::NonAscii; 256];
+    let mut i = 0;
+    while i < 128 {
+        let c = i as u8;
+        t[i] = if c.is_ascii_digit() {
+            Class::Digit
+        } else if ascii_whitespace(c) {
+            Class::Space
+        } else {
+            Class::Word
+        };
+        i += 1;
+    }
+    t
+};
+
+/// `char::is_whitespace` of an ASCII byte: tab, line feed, vertical tab, form feed,
+/// carriage return and space (not `u8::is_ascii_whitespace`, which leaves out the
+/// vertical tab).
+const fn ascii_whitespace(c: u8) -> bool {
+    matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ')
+}
+
+/// `h` as 16 lower-case hex digits (`format!("{h:016x}")` without the formatter: one
+/// per finding).
+fn hex16(h: u64) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(16);
+    for shift in (0..16).rev() {
+        let d = (h >> (shift * 4)) & 0xf;
+        out.push(char::from(DIGITS[d as usize]));
+    }
+    out
 }
 
 /// What a fingerprint reads of a finding besides its rule, file, job and step: its
@@ -117,7 +190,7 @@ pub fn fingerprint(findings: &mut [ReportFinding]) {
             fnv(&[&base.to_string(), &n.to_string()])
         };
         *n += 1;
-        f.fingerprint = format!("{h:016x}");
+        f.fingerprint = hex16(h);
     }
 }
 
@@ -248,6 +321,12 @@ mod tests {
             "\u{a0}",
             "\u{3000}",
             "\u{2028}",
+            "\u{85}",
+            "\u{2009}",
+            "\u{b}",
+            "\u{c}",
+            "\u{1c}",
+            "\u{7f}",
             "1",
             "42",
             "٣",
@@ -260,10 +339,7 @@ mod tests {
             "\r\n",
             "`",
             "0.5",
-            "\u{b}",
-            "\u{c}",
             "\u{1f}",
-            "\u{85}",
         ];
         let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut checked = 0;
@@ -285,5 +361,17 @@ mod tests {
             }
         }
         assert!(checked > 4000);
+    }
+
+    /// Every ASCII character is whitespace for [`ascii_whitespace`] as it is for
+    /// `char::is_whitespace`, and the hex of a fingerprint is `{:016x}`'s.
+    #[test]
+    fn ascii_whitespace_and_hex_are_the_standard_ones() {
+        for c in 0u8..128 {
+            assert_eq!(ascii_whitespace(c), char::from(c).is_whitespace(), "{c}");
+        }
+        for h in [0, 1, 0xf, 0xabc, u64::MAX, 0x0123_4567_89ab_cdef, 1 << 63] {
+            assert_eq!(hex16(h), format!("{h:016x}"));
+        }
     }
 }

@@ -32,12 +32,19 @@ static PKG_CACHE: LazyLock<Mutex<PkgCache>> = LazyLock::new(Default::default);
 pub const PKG_CACHE_ENTRIES: usize = 1024;
 
 /// `package.json` scripts by file text: each file is parsed once per process (while
-/// the bounded cache holds it), however many steps run `npm run`.
+/// the bounded cache holds it), however many steps run `npm run`. The file's JSON is
+/// the one it holds ([`SourceFile::json`], parsed once for every reader).
 pub fn package_scripts(f: &SourceFile) -> Option<Arc<PkgScripts>> {
-    package_scripts_of(f.text())
+    cached(f.text(), || scripts_of_json(f.json()?))
 }
 
+/// [`package_scripts`] of a text.
 pub fn package_scripts_of(text: &str) -> Option<Arc<PkgScripts>> {
+    cached(text, || parse_package_scripts(text))
+}
+
+/// The scripts of `text` from [`PKG_CACHE`], else `parse`d and kept.
+fn cached(text: &str, parse: impl FnOnce() -> Option<PkgScripts>) -> Option<Arc<PkgScripts>> {
     let key = {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         text.hash(&mut h);
@@ -46,7 +53,7 @@ pub fn package_scripts_of(text: &str) -> Option<Arc<PkgScripts>> {
     if let Some(hit) = PKG_CACHE.lock().ok().and_then(|c| c.get(&key).cloned()) {
         return hit;
     }
-    let parsed = parse_package_scripts(text).map(Arc::new);
+    let parsed = parse().map(Arc::new);
     if let Ok(mut c) = PKG_CACHE.lock() {
         if c.len() >= PKG_CACHE_ENTRIES {
             c.clear();
@@ -63,6 +70,11 @@ pub fn package_cache_len() -> usize {
 
 fn parse_package_scripts(text: &str) -> Option<PkgScripts> {
     let json: serde_json::Value = serde_json::from_str(text).ok()?;
+    scripts_of_json(&json)
+}
+
+/// The scripts of a parsed `package.json`.
+fn scripts_of_json(json: &serde_json::Value) -> Option<PkgScripts> {
     let scripts = json.get("scripts")?.as_object()?;
     Some(
         scripts

@@ -703,6 +703,36 @@ fn before_double_bar(s: &str) -> &str {
         .unwrap_or(s)
 }
 
+/// The words of a comment line's text as [`Ctx::comments`] hands them to
+/// [`command_matches`] (split at Unicode whitespace, quotes trimmed off each end,
+/// lower-cased), into `out`, reusing its strings: every comment line of every
+/// workflow is read, where a list and a string per word were allocated each time. An
+/// ASCII text without a vertical tab (the one ASCII character `char::is_whitespace`
+/// and `u8::is_ascii_whitespace` disagree on) is split on bytes.
+fn comment_words_into(out: &mut Vec<String>, text: &str) {
+    let mut n = 0;
+    {
+        let mut put = |w: &str| {
+            let w = w.trim_matches(['"', '\'']);
+            match out.get_mut(n) {
+                Some(o) => {
+                    o.clear();
+                    o.push_str(w);
+                    o.make_ascii_lowercase();
+                }
+                None => out.push(w.to_ascii_lowercase()),
+            }
+            n += 1;
+        };
+        if text.is_ascii() && !text.as_bytes().contains(&0x0b) {
+            text.split_ascii_whitespace().for_each(&mut put);
+        } else {
+            text.split_whitespace().for_each(&mut put);
+        }
+    }
+    out.truncate(n);
+}
+
 /// Words in one buffer (each its length, then its bytes): the key a command is kept
 /// under in [`Ctx::command_matches`], one allocation instead of one per word.
 fn pack(words: &[String]) -> Vec<u8> {
@@ -1098,7 +1128,13 @@ impl<'a> Ctx<'a> {
                         .map(|m| (m, HitKind::Direct)),
                 );
             }
-            if let Some(p) = called_script(self.repo, c, cwd) {
+            // (A script none of whose commands can run a script file calls none.)
+            let called = if script.runs_no_script {
+                None
+            } else {
+                called_script(self.repo, c, cwd)
+            };
+            if let Some(p) = called {
                 let name = p.rsplit('/').next().unwrap_or(&p).trim_end_matches(".sh");
                 found.extend(
                     script_name_matches(name)
@@ -1107,10 +1143,15 @@ impl<'a> Ctx<'a> {
                 );
                 if let Some(sf) = self.scripts.get(&p) {
                     let cached = self.script_matches.entry(p.clone()).or_insert_with(|| {
+                        // One list of words for all the script's commands.
+                        let mut w = vec![];
                         sf.script
                             .commands
                             .iter()
-                            .flat_map(|sc| command_matches(&lower_words(&sc.words)))
+                            .flat_map(|sc| {
+                                lower_words_into(&mut w, &sc.words);
+                                command_matches(&w)
+                            })
                             .collect()
                     });
                     found.extend(cached.iter().cloned().map(|m| (m, HitKind::Indirect)));
@@ -1402,6 +1443,7 @@ impl<'a> Ctx<'a> {
     /// `# curl -f $URL/health || exit 1`.
     fn comments(&mut self, wi: usize, wf: &Workflow) {
         let src = wf.doc.source();
+        let mut words: Vec<String> = vec![];
         for (i, body) in comment_lines(src) {
             let mut body = body.trim_start_matches('#').trim();
             body = body.strip_prefix("- ").unwrap_or(body).trim();
@@ -1424,10 +1466,7 @@ impl<'a> Ctx<'a> {
                 found = action_matches(&a, None);
             } else {
                 let b = body.strip_prefix("run:").unwrap_or(body).trim();
-                let words: Vec<String> = before_double_bar(b)
-                    .split_whitespace()
-                    .map(|w| w.trim_matches(['"', '\'']).to_ascii_lowercase())
-                    .collect();
+                comment_words_into(&mut words, before_double_bar(b));
                 // Not memoised: comment lines are mostly prose, each its own.
                 if words.len() >= 2 {
                     found = command_matches(&words);
@@ -1565,6 +1604,43 @@ mod tests {
             .enumerate()
             .filter_map(|(i, l)| Some((i, l.trim_start().strip_prefix('#')?.trim().to_string())))
             .collect()
+    }
+
+    /// [`comment_words_into`], into one reused list, gives the words the collect it
+    /// replaced gave, on texts with Unicode and ASCII whitespace (the vertical tab),
+    /// quotes and upper case, longer and shorter than the text before.
+    #[test]
+    fn comment_words_reused_are_the_words_collected() {
+        let oracle = |t: &str| -> Vec<String> {
+            t.split_whitespace()
+                .map(|w| w.trim_matches(['"', '\'']).to_ascii_lowercase())
+                .collect()
+        };
+        let texts = [
+            "run: Make TEST",
+            "curl -f \"$URL/health\" 'x'",
+            "",
+            "a\u{b}b c",
+            "one\u{a0}two three\u{2003}Four",
+            "  \t lead\x0ctrail\r\n ",
+            "\"\" '' \"'q'\"",
+            "Été ÉTÉ x",
+            "x\u{85}y",
+            "a b c d e f g h",
+            "z",
+        ];
+        let mut words = vec![];
+        for t in texts.iter().chain(texts.iter().rev()) {
+            comment_words_into(&mut words, t);
+            assert_eq!(words, oracle(t), "{t:?}");
+        }
+        // Reused words for a called script's commands: each command's own words.
+        let script = crate::shell::Script::parse("Echo A B C\nnpm TEST\nmake\n");
+        let mut w = vec![];
+        for c in &script.commands {
+            lower_words_into(&mut w, &c.words);
+            assert_eq!(w, lower_words(&c.words));
+        }
     }
 
     #[test]

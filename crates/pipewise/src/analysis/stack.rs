@@ -620,7 +620,15 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
                 }
                 eco(&mut d, "npm", &f.path);
                 let dir = f.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-                node_manifest(text, dir, &mut d, &mut langs, &mut fws, &mut dbs, &mut migs);
+                node_manifest(
+                    f.json(),
+                    dir,
+                    &mut d,
+                    &mut langs,
+                    &mut fws,
+                    &mut dbs,
+                    &mut migs,
+                );
             }
             "pyproject.toml" | "setup.py" | "setup.cfg" | "Pipfile" => {
                 langs.insert("python");
@@ -1006,7 +1014,7 @@ pub fn detect(repo: &Repo, workflows: &[Workflow]) -> Detected {
 }
 
 fn node_manifest(
-    text: &str,
+    json: Option<&Value>,
     dir: &str,
     d: &mut Detected,
     langs: &mut BTreeSet<&'static str>,
@@ -1014,7 +1022,7 @@ fn node_manifest(
     dbs: &mut BTreeSet<&'static str>,
     migs: &mut BTreeSet<&'static str>,
 ) {
-    let Ok(v) = serde_json::from_str::<Value>(text) else {
+    let Some(v) = json else {
         return;
     };
     if let Some(scripts) = v.get("scripts").and_then(Value::as_object) {

@@ -100,9 +100,10 @@ pub struct JobFacts {
     pub qemu: bool,
 }
 
-/// The lowercased action name without its `@ref`.
-pub fn action_name(step: &Step) -> Option<String> {
-    step.action().map(|a| a.to_ascii_lowercase())
+/// The lowercased action name without its `@ref` ([`Step::action`], lower-cased
+/// once by the step).
+pub fn action_name<'s>(step: &'s Step) -> Option<&'s str> {
+    step.action()
 }
 
 pub fn job_facts(job: &Job) -> JobFacts {
@@ -114,7 +115,7 @@ fn job_facts_with(job: &Job, mut qemu: impl FnMut(&Step) -> bool) -> JobFacts {
     let mut f = JobFacts::default();
     for s in &job.steps {
         if let Some(a) = action_name(s) {
-            if step_restores_cache(s, &a) {
+            if step_restores_cache(s, a) {
                 f.cache = true;
             }
             if a == "docker/setup-qemu-action" {
@@ -249,7 +250,7 @@ pub fn commands<'s>(s: &'s Step) -> impl Iterator<Item = &'s Command> {
 /// [`Facts::command_intent`]).
 pub fn step_kind(table: &Facts, s: &Step, facts: JobFacts) -> Kind {
     if let Some(a) = action_name(s) {
-        return action_kind(s, &a, facts);
+        return action_kind(s, a, facts);
     }
     commands(s)
         .map(|c| command_kind(table, c, facts))

@@ -407,7 +407,7 @@ fn basis(r: &RunResult) -> String {
 
 /// Reads a job's repository-independent parts: conditions, matrix legs and their
 /// runners, step kinds, timeout.
-fn job_static(facts_table: &Facts, j: &Job) -> JobStatic {
+fn job_static<'a>(facts_table: &Facts, j: &Job<'a>, ifs: &mut github::Ifs<'a>) -> JobStatic {
     let mut notes = vec![];
     let facts = duration::job_facts(j);
     let legs_values = events::matrix_legs(j.matrix.map(|m| m.node()));
@@ -439,7 +439,7 @@ fn job_static(facts_table: &Facts, j: &Job) -> JobStatic {
         .iter()
         .any(|f| cond_text.contains(f));
     JobStatic {
-        cond: When::If(github::If::parse(cond_node)),
+        cond: When::If(github::If::parse(cond_node, ifs)),
         ignores_needs,
         legs,
         legs_known,
@@ -449,7 +449,7 @@ fn job_static(facts_table: &Facts, j: &Job) -> JobStatic {
             .map(|s| {
                 (
                     duration::step_kind(facts_table, s, facts),
-                    When::If(github::If::parse(s.condition.map(|e| &e.value))),
+                    When::If(github::If::parse(s.condition.map(|e| &e.value), ifs)),
                 )
             })
             .collect(),
@@ -468,7 +468,11 @@ fn compute_statics(facts_table: &Facts, wf: &Workflow) -> Vec<JobStatic> {
     if wf.platform == Platform::GitLab {
         gitlab::job_statics(facts_table, wf)
     } else {
-        wf.jobs.iter().map(|j| job_static(facts_table, j)).collect()
+        let mut ifs = github::Ifs::default();
+        wf.jobs
+            .iter()
+            .map(|j| job_static(facts_table, j, &mut ifs))
+            .collect()
     }
 }
 

@@ -475,8 +475,7 @@ fn workspace_dir(repo: &Repo, cwd: &str, ws: &str) -> Option<String> {
         }
         if by_name.is_none()
             && f.text().contains(ws)
-            && serde_json::from_str::<serde_json::Value>(f.text())
-                .ok()
+            && f.json()
                 .and_then(|j| j.get("name")?.as_str().map(|n| n == ws))
                 == Some(true)
         {

@@ -144,7 +144,7 @@ fn node_pins(cx: &Ctx) -> Vec<Pin> {
 
 fn engines(cx: &Ctx) -> Option<Pin> {
     let f = cx.repo.file("package.json")?;
-    let json: serde_json::Value = serde_json::from_str(f.text()).ok()?;
+    let json = f.json()?;
     let r = json.get("engines")?.get("node")?.as_str()?;
     Some(Pin {
         file: "package.json".into(),
