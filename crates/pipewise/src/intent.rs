@@ -1458,7 +1458,10 @@ mod tests {
             step_role("Deploy to ${{ inputs.environment }}"),
             Some(StepRole::Deploy)
         );
-        assert_eq!(step_role("Roll back ${{ x }} now"), Some(StepRole::Rollback));
+        assert_eq!(
+            step_role("Roll back ${{ x }} now"),
+            Some(StepRole::Rollback)
+        );
         assert_eq!(step_role("Smoke test"), Some(StepRole::HealthCheck));
         assert_eq!(step_role("Check error rates"), Some(StepRole::Monitoring));
         assert_eq!(step_role("Notify Slack"), Some(StepRole::Notification));
