@@ -97,6 +97,20 @@ fn names_secrets_in_other_case(hay: &[u8]) -> bool {
     })
 }
 
+/// Whether `hay` names `secrets` (any case) somewhere other than as `secrets.`: only
+/// there can an expression read the whole object (`toJSON(secrets)`) or index it
+/// (`secrets[x]`); `secrets.NAME` and `secrets.*` are neither ([`secret_access`]).
+fn names_bare_secrets(hay: &[u8]) -> bool {
+    let Some(last) = hay.len().checked_sub("secrets".len()) else {
+        return false;
+    };
+    memchr::memchr2_iter(b's', b'S', hay.get(..=last).unwrap_or(&[])).any(|i| {
+        hay.get(i..i + "secrets".len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"secrets"))
+            && hay.get(i + "secrets".len()) != Some(&b'.')
+    })
+}
+
 fn scan_doc(path: &str, doc: &Document, cx: &mut Ctx) {
     // A scalar's text is its bytes in the file, except where a double-quoted scalar
     // escapes (`\x73`) or joins lines (`\` at a line's end): with no `secrets` and no
@@ -117,7 +131,9 @@ fn scan_doc(path: &str, doc: &Document, cx: &mut Ctx) {
         } else {
             SECRETS.find(s.as_bytes()).is_some()
         };
-        if !named {
+        // `secrets.NAME` everywhere (most): neither the whole object nor an index, so
+        // the expressions are not parsed.
+        if !named || !names_bare_secrets(s.as_bytes()) {
             return;
         }
         for emb in find_embedded(s) {
@@ -336,6 +352,51 @@ impl Rule for SecretExposure {
             .severity(sev)
             .confidence(Confidence::Medium)
             .site(site);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The prefilter keeps every scalar whose expressions read the whole `secrets`
+    /// object or index it, and drops those that only name `secrets.NAME`.
+    #[test]
+    fn bare_secrets_prefilter_keeps_every_whole_or_indexed_access() {
+        let found = |s: &str| {
+            find_embedded(s)
+                .iter()
+                .any(|emb| emb.expr.as_ref().is_ok_and(|e| secret_access(e).is_some()))
+        };
+        for s in [
+            "${{ toJSON(secrets) }}",
+            "${{ toJson(SECRETS) }}",
+            "x ${{ secrets.A }} ${{ Secrets[matrix.name] }}",
+            "${{ secrets [inputs.k] }}",
+            "${{ secrets }}",
+            "${{ format('{0}', secrets) }}",
+            "${{ secrets.A }}${{ toJSON(secrets)}}",
+        ] {
+            assert!(found(s), "{s}");
+            assert!(names_bare_secrets(s.as_bytes()), "{s}");
+        }
+        for s in [
+            "${{ secrets.A }}",
+            "${{ SECRETS.B }} and ${{ secrets.c }}",
+            "${{ toJSON(secrets.*) }}",
+            "${{ secrets['A'] }}x${{ secrets.B }}",
+            "no expression",
+        ] {
+            assert!(!found(s), "{s}");
+        }
+        for s in [
+            "${{ secrets.A }}",
+            "${{ SECRETS.B }} and ${{ secrets.c }}",
+            "secrets.x",
+            "secret",
+        ] {
+            assert!(!names_bare_secrets(s.as_bytes()), "{s}");
         }
     }
 }
