@@ -776,3 +776,30 @@ fn value_syntax_errors_have_file_and_line() {
     assert_has_errors(&errs, &want);
     assert_eq!(errs.len(), want.len(), "{errs:#?}");
 }
+
+/// A template's line that prompts (or asks about a host key) is reported for the
+/// jobs that share it, whichever job the rule looked at first; a shared line that
+/// cannot prompt is not (`interactive-command` judges a shared line's commands once).
+#[test]
+fn shared_template_lines_that_prompt_are_reported() {
+    let (_d, r) = repo(&[(
+        ".gitlab-ci.yml",
+        ".deploy:\n  script:\n    - terraform apply\n    - ssh deploy@host ./up.sh\n\
+         .quiet:\n  script:\n    - terraform apply -auto-approve\n\
+         a: {extends: .deploy}\nb: {extends: .deploy}\n\
+         c: {extends: .quiet}\nd: {extends: .quiet}\n",
+    )]);
+    let found = findings(&r, "reliability/interactive-command");
+    for line in [3, 4] {
+        assert!(
+            found
+                .iter()
+                .any(|f| f.starts_with(&format!(".gitlab-ci.yml:{line}:"))),
+            "line {line} not reported: {found:?}"
+        );
+    }
+    assert!(
+        !found.iter().any(|f| f.starts_with(".gitlab-ci.yml:7:")),
+        "{found:?}"
+    );
+}

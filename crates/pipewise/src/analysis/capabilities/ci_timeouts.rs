@@ -39,10 +39,19 @@ pub fn verdict(i: &Input, _: &Cx) -> Verdict {
     timeouts(i)
 }
 
+/// How many jobs with a timeout are evidence.
+const EVIDENCE: usize = 3;
+/// How many jobs without one the reason names.
+const NAMED: usize = 4;
+
 fn timeouts(i: &Input) -> Verdict {
     let mut total = 0;
+    // Only the first three jobs with a timeout are evidence and the first four
+    // without are named: the others are counted, not written out.
     let mut with = vec![];
+    let mut with_n = 0usize;
     let mut without = vec![];
+    let mut without_n = 0usize;
     // Which platforms' jobs lack one: GitHub's, GitLab's.
     let mut keys = [false; 2];
     for w in i.workflows {
@@ -57,52 +66,52 @@ fn timeouts(i: &Input) -> Verdict {
             total += 1;
             match &j.timeout {
                 Some(t) => {
-                    // A GitLab `timeout:` from `default:` or `extends:` elsewhere.
-                    let (path, doc) = t.file.map_or((w.path, w.doc), |f| (f.path, f.doc));
-                    with.push(Evidence {
-                        file: path.to_string(),
-                        line: doc.position(t.entry.key.span.start).line,
-                        note: format!("job `{}`", j.id),
-                    })
+                    with_n += 1;
+                    if with.len() < EVIDENCE {
+                        // A GitLab `timeout:` from `default:` or `extends:` elsewhere.
+                        let (path, doc) = t.file.map_or((w.path, w.doc), |f| (f.path, f.doc));
+                        with.push(Evidence {
+                            file: path.to_string(),
+                            line: doc.position(t.entry.key.span.start).line,
+                            note: format!("job `{}`", j.id),
+                        })
+                    }
                 }
                 None => {
                     keys[usize::from(w.platform == Platform::GitLab)] = true;
-                    without.push(format!("{}:{}", w.file_name(), j.id))
+                    without_n += 1;
+                    if without.len() < NAMED {
+                        without.push(format!("{}:{}", w.file_name(), j.id))
+                    }
                 }
             }
         }
     }
-    if total == 0 || with.is_empty() {
+    if total == 0 || with_n == 0 {
         missing()
-    } else if without.is_empty() {
+    } else if without_n == 0 {
         Verdict {
             status: CapabilityStatus::Present,
-            evidence: with.into_iter().take(3).collect(),
+            evidence: with,
             reason: None,
         }
     } else {
-        let more = if without.len() > 4 {
-            format!(" and {} more", without.len() - 4)
+        let more = if without_n > NAMED {
+            format!(" and {} more", without_n - NAMED)
         } else {
             String::new()
         };
         Verdict {
             status: CapabilityStatus::Partial,
-            evidence: with.into_iter().take(3).collect(),
+            evidence: with,
             reason: Some(format!(
-                "{} of {total} jobs have no {}: {}{more}",
-                without.len(),
+                "{without_n} of {total} jobs have no {}: {}{more}",
                 match keys {
                     [true, true] => "timeout-minutes or timeout",
                     [false, true] => "timeout",
                     _ => "timeout-minutes",
                 },
-                without
-                    .iter()
-                    .take(4)
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                without.join(", ")
             )),
         }
     }

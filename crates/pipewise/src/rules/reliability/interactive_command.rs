@@ -91,34 +91,25 @@ impl Rule for InteractiveCommand {
             }
             report_select(site, &ss, &mut purpose, cx);
             // Most scripts have no command that can prompt or ask about host keys (the
-            // name filter says so for most without a look at the commands).
+            // name filter says so for most without a look at the commands). What the
+            // commands ask does not depend on the step: a script several steps share
+            // (a GitLab line a template gives many jobs) is looked at once.
             if !ss.script.names.any_of(MAY_ASK)
-                || !cx.script_fact(&ss, "may prompt", |s| {
-                    s.commands.iter().any(|c| may_ask(c.base_name()))
+                || !cx.script_fact(&ss, "may prompt or ask about a host key", |s| {
+                    s.commands
+                        .iter()
+                        .enumerate()
+                        .any(|(idx, c)| asks(s, idx, c).is_some())
                 })
             {
                 continue;
             }
             for (idx, c) in ss.script.commands.iter().enumerate() {
-                let name = c.base_name();
-                let ssh_name = matches!(name, "ssh" | "scp" | "sftp");
                 // Most commands can neither prompt nor ask about host keys.
-                if !may_ask(name) {
+                let Some((why, ssh)) = asks(ss.script, idx, c) else {
                     continue;
-                }
-                let in_pipe = ss
-                    .script
-                    .lists
-                    .get(c.list)
-                    .and_then(|l| l.items.get(c.item))
-                    .map(|it| it.pipeline && it.commands.first() != Some(&idx))
-                    .unwrap_or(false);
-                let ssh = ssh_name
-                    && !c.args().iter().any(|a| {
-                        let t = a.text.to_ascii_lowercase();
-                        t.contains("stricthostkeychecking") || t.contains("batchmode")
-                    });
-                let why = prompts(c, in_pipe);
+                };
+                let name = c.base_name();
                 // `git commit -F-<<EOF`: the message flag is parsed with the heredoc.
                 // (Read only when `git` prompts by its words: most do not.)
                 if name == "git" && why.is_some() {
@@ -242,6 +233,29 @@ prompters![
     "heroku",
     "gh",
 ];
+
+/// Why command `c` (the `idx`th of `script`) waits for input ([`prompts`]), and
+/// whether it is an `ssh`/`scp`/`sftp` that may ask about a host key; `None` when
+/// neither. It reads the script alone, not the step.
+fn asks(script: &Script, idx: usize, c: &Command) -> Option<(Option<String>, bool)> {
+    let name = c.base_name();
+    if !may_ask(name) {
+        return None;
+    }
+    let in_pipe = script
+        .lists
+        .get(c.list)
+        .and_then(|l| l.items.get(c.item))
+        .map(|it| it.pipeline && it.commands.first() != Some(&idx))
+        .unwrap_or(false);
+    let ssh = matches!(name, "ssh" | "scp" | "sftp")
+        && !c.args().iter().any(|a| {
+            let t = a.text.to_ascii_lowercase();
+            t.contains("stricthostkeychecking") || t.contains("batchmode")
+        });
+    let why = prompts(c, in_pipe);
+    (why.is_some() || ssh).then_some((why, ssh))
+}
 
 /// Whether a command named `name` can wait for an answer: [`prompts`] can answer
 /// for it (a prompter, or one run through `sudo`/`doas`), or it may ask about a host
