@@ -839,20 +839,16 @@ integration:
     )
     .unwrap();
     let r = audit_path(dir.path(), None).unwrap();
-    let mut got = String::new();
-    for id in [
-        "ci.lint",
-        "security.dependency-audit",
-        "ci.unit-tests",
-        "security.sast",
-        "security.secret-scanning",
-    ] {
-        for c in r.capabilities.iter().filter(|c| c.id == id) {
-            for e in &c.evidence {
-                got.push_str(&format!("{id} {}:{} {}\n", e.file, e.line, e.note));
-            }
-        }
-    }
+    let got = evidence_of(
+        &r,
+        &[
+            "ci.lint",
+            "security.dependency-audit",
+            "ci.unit-tests",
+            "security.sast",
+            "security.secret-scanning",
+        ],
+    );
     assert_eq!(
         got,
         "ci.lint .gitlab-ci.yml:11 eslint
@@ -862,4 +858,62 @@ security.sast .gitlab-ci.yml:16 semgrep (commented out)
 security.secret-scanning .gitlab-ci.yml:17 gitleaks (commented out)
 "
     );
+}
+
+/// A finding on a step's command weakens its hit, in each workflow of the repository
+/// (the run of a workflow's findings is looked up once per workflow for its steps,
+/// `scan::Ctx::findings_of_run`): a masked `npm audit` in a GitHub workflow and a
+/// masked `eslint` in the GitLab pipeline each carry their finding's reason.
+#[test]
+fn findings_weaken_hits_in_every_workflow() {
+    let dir = TempDir::new().unwrap();
+    std::fs::create_dir_all(dir.path().join(".github/workflows")).unwrap();
+    std::fs::write(
+        dir.path().join(".github/workflows/ci.yml"),
+        "on: push
+jobs:
+  audit:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: npm audit --audit-level=high || true
+",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join(".gitlab-ci.yml"),
+        "lint:
+  script:
+    - echo \"lint\"
+    - npx eslint . || true
+",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("package.json"),
+        r#"{"name":"x","scripts":{"test":"jest"}}"#,
+    )
+    .unwrap();
+    let r = audit_path(dir.path(), None).unwrap();
+    let got = evidence_of(&r, &["ci.lint", "security.dependency-audit"]);
+    assert!(
+        got.contains(".gitlab-ci.yml:4 eslint (masked: `npx eslint . || true` always exits 0")
+            && got.contains(
+                ".github/workflows/ci.yml:7 npm audit (masked: `npm audit --audit-level=high || true` always exits 0"
+            ),
+        "{got}"
+    );
+}
+
+/// The evidence of capabilities `ids`, one line each: `id file:line note`.
+fn evidence_of(r: &RepoReport, ids: &[&str]) -> String {
+    let mut got = String::new();
+    for id in ids {
+        for c in r.capabilities.iter().filter(|c| c.id == *id) {
+            for e in &c.evidence {
+                got.push_str(&format!("{id} {}:{} {}\n", e.file, e.line, e.note));
+            }
+        }
+    }
+    got
 }

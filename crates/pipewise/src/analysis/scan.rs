@@ -195,7 +195,10 @@ struct Ctx<'a> {
     findings_by_file: foldhash::HashMap<&'a str, std::ops::Range<usize>>,
     /// The lower-cased words of the command being looked at ([`lower_words_into`]).
     words: Vec<String>,
-    /// The findings are sorted by file and line ([`Ctx::findings_between`]).
+    /// The run of findings of the workflow being scanned (`findings_by_file`'s entry
+    /// for its path, [`Ctx::findings_of_run`]).
+    wf_findings: std::ops::Range<usize>,
+    /// The findings are sorted by file and line ([`Ctx::findings_of_run`]).
     lines_sorted: bool,
     repo: &'a Repo,
     actions: &'a [Action<'a>],
@@ -230,6 +233,7 @@ pub fn scan<'a>(
         value_lines: Default::default(),
         script_matches: Default::default(),
         findings_by_file,
+        wf_findings: 0..0,
         words: vec![],
         lines_sorted,
         repo,
@@ -291,6 +295,7 @@ pub fn scan<'a>(
         // The workflow's kinds of start, its jobs' unless their own rules narrow
         // them (GitLab; read below for the jobs with hits).
         let (on_change, on_pr, schedule_only) = when_runs(wf, Kinds::of(&wf.triggers));
+        cx.wf_findings = cx.findings_by_file.get(wf.path).cloned().unwrap_or(0..0);
         let deploying: &[bool] = deploying_of.get(wi).map_or(&[], |d| d);
         // One walk each way for every job (linear in jobs plus `needs:` edges).
         let graph = NeedsGraph::new(wf);
@@ -815,13 +820,17 @@ impl<'a> Ctx<'a> {
     where
         'a: 'f,
     {
-        self.findings_between(file, 0, usize::MAX)
+        let r = self.findings_by_file.get(file).cloned().unwrap_or(0..0);
+        self.findings_of_run(r, file, 0, usize::MAX)
     }
 
-    /// [`Ctx::findings_in`] on lines `start..=end` only: the line compared first (an
-    /// integer; the file's run of findings is long, and every step asks).
-    fn findings_between<'f>(
+    /// The findings of `file` on lines `start..=end`, in `r`, the run of `file`'s
+    /// findings (its entry in `findings_by_file`, looked up once per workflow for
+    /// its steps: every step asks, a GitLab line being a step of its own). The line
+    /// is compared first (an integer; the file's run of findings is long).
+    fn findings_of_run<'f>(
         &self,
+        r: std::ops::Range<usize>,
         file: &'f str,
         start: usize,
         end: usize,
@@ -829,7 +838,6 @@ impl<'a> Ctx<'a> {
     where
         'a: 'f,
     {
-        let r = self.findings_by_file.get(file).cloned().unwrap_or(0..0);
         let all: &'a [ReportFinding] = self.findings;
         let mut run = all.get(r).unwrap_or(&[]);
         // Sorted by file and line (as the audit sorts them): the lines asked for are
@@ -873,7 +881,7 @@ impl<'a> Ctx<'a> {
         // of a script weakens that command, one about the step weakens all of it.
         // (The reason is worded only for the finding a hit takes.)
         let step_findings: Vec<&ReportFinding> = self
-            .findings_between(wf.path, start_line, end_line)
+            .findings_of_run(self.wf_findings.clone(), wf.path, start_line, end_line)
             .filter(|f| weakening(f).is_some())
             .collect();
         let base_weak = step_weak;
