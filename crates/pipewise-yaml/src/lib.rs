@@ -1445,24 +1445,45 @@ impl Drop for Node {
 
 /// Empties `kind` (a list or mapping with children) and every list and mapping below
 /// it, one level at a time, so that each node is dropped childless ([`Node`]'s `Drop`).
+///
+/// One pass per list: each child's own list (or shared text) is taken out as it is
+/// visited, then the list's buffer is freed without running the children's drop
+/// glue again (each is left holding nothing: an empty, unallocated list or an
+/// inline text). The drop of a job copied from templates, mostly scalars, is then
+/// one tag test per node.
 #[inline(never)]
 fn drop_children(kind: &mut NodeKind) {
     enum Children {
         Items(Vec<Node>),
         Entries(Vec<Entry>),
     }
-    #[inline]
-    fn take(kind: &mut NodeKind) -> Option<Children> {
+    /// Takes out what `kind` holds that needs freeing: its list (with a buffer) onto
+    /// `pending`, its shared text (released here). Afterwards `kind`'s drop would
+    /// do nothing.
+    #[inline(always)]
+    fn empty(kind: &mut NodeKind, pending: &mut Vec<Children>) {
         match kind {
-            NodeKind::Seq(items) if !items.is_empty() => {
-                Some(Children::Items(std::mem::take(items)))
+            NodeKind::Scalar { value, .. } => {
+                if !value.is_inline() {
+                    drop(std::mem::take(value));
+                }
             }
-            NodeKind::Map(es) if !es.is_empty() => Some(Children::Entries(std::mem::take(es))),
-            _ => None,
+            NodeKind::Seq(items) => {
+                if items.capacity() != 0 {
+                    pending.push(Children::Items(std::mem::take(items)));
+                }
+            }
+            NodeKind::Map(es) => {
+                if es.capacity() != 0 {
+                    pending.push(Children::Entries(std::mem::take(es)));
+                }
+            }
         }
     }
-    let Some(first) = take(kind) else {
-        return;
+    let first = match kind {
+        NodeKind::Seq(items) if items.capacity() != 0 => Children::Items(std::mem::take(items)),
+        NodeKind::Map(es) if es.capacity() != 0 => Children::Entries(std::mem::take(es)),
+        _ => return,
     };
     // Room for a few levels of lists before the first growth.
     let mut pending = Vec::with_capacity(8);
@@ -1471,20 +1492,20 @@ fn drop_children(kind: &mut NodeKind) {
         match children {
             Children::Items(mut items) => {
                 for n in &mut items {
-                    if let Some(c) = take(&mut n.kind) {
-                        pending.push(c);
-                    }
+                    empty(&mut n.kind, &mut pending);
                 }
+                // SAFETY: a length of 0 is within the capacity and needs no
+                // initialized elements. The items are forgotten, not dropped: each
+                // was emptied above, so their drop would free nothing.
+                unsafe { items.set_len(0) };
             }
             Children::Entries(mut es) => {
                 for e in &mut es {
-                    if let Some(c) = take(&mut e.key.kind) {
-                        pending.push(c);
-                    }
-                    if let Some(c) = take(&mut e.value.kind) {
-                        pending.push(c);
-                    }
+                    empty(&mut e.key.kind, &mut pending);
+                    empty(&mut e.value.kind, &mut pending);
                 }
+                // SAFETY: as for `Items`: every key and value was emptied.
+                unsafe { es.set_len(0) };
             }
         }
     }
@@ -1943,6 +1964,58 @@ mod tests {
             }
             drop(n);
         }
+    }
+
+    #[test]
+    fn a_dropped_tree_releases_every_shared_text() {
+        // `drop_children` frees each list without its items' drop glue: every
+        // shared text below (keys, values, items, at every depth, in lists left
+        // empty with a buffer) must still be released.
+        let long = "a text longer than any inline one, shared";
+        let shared = Text::of(long);
+        let count = Text::shared_count;
+        assert_eq!(count(&shared), 1);
+        let leaf = |t: &Text| Node {
+            kind: NodeKind::Scalar {
+                value: t.clone(),
+                style: Style::Plain,
+            },
+            span: Span::default(),
+        };
+        let mut n = leaf(&shared);
+        for i in 0..50 {
+            let mut emptied = Vec::with_capacity(4);
+            emptied.push(leaf(&shared));
+            emptied.clear();
+            n = Node {
+                kind: if i % 2 == 0 {
+                    NodeKind::Seq(vec![
+                        n,
+                        leaf(&shared),
+                        leaf(&Text::of("x")),
+                        Node {
+                            kind: NodeKind::Seq(emptied),
+                            span: Span::default(),
+                        },
+                    ])
+                } else {
+                    NodeKind::Map(vec![
+                        Entry {
+                            key: leaf(&shared),
+                            value: n,
+                        },
+                        Entry {
+                            key: leaf(&Text::of("k")),
+                            value: leaf(&shared),
+                        },
+                    ])
+                },
+                span: Span::default(),
+            };
+        }
+        assert_eq!(count(&shared), 77);
+        drop(n);
+        assert_eq!(count(&shared), 1);
     }
 
     #[test]

@@ -169,6 +169,15 @@ impl Text {
         matches!(self.0, Repr::Inline { .. })
     }
 
+    /// Tests: how many texts share this one's allocation (0 when inline).
+    #[cfg(test)]
+    pub(crate) fn shared_count(&self) -> usize {
+        match &self.0 {
+            Repr::Shared(a) => Arc::strong_count(a),
+            Repr::Inline { .. } => 0,
+        }
+    }
+
     #[inline]
     pub fn into_string(self) -> String {
         self.as_str().to_owned()

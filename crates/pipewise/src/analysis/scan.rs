@@ -4,8 +4,8 @@
 
 use super::stack::Detected;
 use super::tools::{
-    action_matches, command_matches, may_name_deploy_time, script_comments, script_name_matches,
-    Match, DEPLOY_TIME_CAPS,
+    action_matches, command_matches, finds_nothing, may_name_deploy_time, script_comments,
+    script_name_matches, Match, DEPLOY_TIME_CAPS,
 };
 use crate::facts::Facts;
 use crate::intent::{job_deploys, word_intent_phrase, Intent};
@@ -787,6 +787,13 @@ impl<'a> Ctx<'a> {
     /// [`command_matches`] of `words`, from the memo when the same command was seen.
     fn command_matches(&mut self, words: &[String]) -> Vec<Match> {
         use std::hash::BuildHasher;
+        // A command that finds nothing (`echo`, `cd`, most lines of a GitLab job's
+        // script, which few jobs share) is told without hashing it into the memo.
+        if let Some((first, args)) = words.split_first() {
+            if finds_nothing(first, args.iter().map(String::as_str)) {
+                return vec![];
+            }
+        }
         let h = foldhash::fast::FixedState::default().hash_one(words);
         match self.command_memo.get(&h) {
             Some((w, m)) if packed_eq(w, words) => return m.clone(),
@@ -1143,12 +1150,24 @@ impl<'a> Ctx<'a> {
                 );
                 if let Some(sf) = self.scripts.get(&p) {
                     let cached = self.script_matches.entry(p.clone()).or_insert_with(|| {
-                        // One list of words for all the script's commands.
+                        // One list of words for all the script's commands, lowercased
+                        // only for a command that may find something (a called
+                        // script's lines are mostly `echo`, `cd`, `export`: GitLab
+                        // jobs call many, with thousands of lines).
                         let mut w = vec![];
+                        let mut first = String::new();
                         sf.script
                             .commands
                             .iter()
                             .flat_map(|sc| {
+                                if let Some((f, args)) = sc.words.split_first() {
+                                    first.clear();
+                                    first.push_str(&f.text);
+                                    first.make_ascii_lowercase();
+                                    if finds_nothing(&first, args.iter().map(|a| a.text.as_str())) {
+                                        return vec![];
+                                    }
+                                }
                                 lower_words_into(&mut w, &sc.words);
                                 command_matches(&w)
                             })

@@ -1486,6 +1486,45 @@ fn has_bench(a: &str) -> bool {
     memchr::memchr_iter(b'b', b).any(|i| b.get(i..i + 5) == Some(b"bench".as_slice()))
 }
 
+/// Whether [`command_matches`] of a command is certainly empty, told from its first
+/// word lowercased (`first`) and its other words as written (`args`, any case)
+/// without lowercasing them: its name has no matrix expression (`$`), is no runner
+/// [`unwrap_runner`] reads past, no arm or catalogue entry names it, and no argument
+/// says `bench` (in any case). Most commands of the scripts GitLab jobs call
+/// (`echo`, `cd`, `if`, `export`) are such; `false` when unsure.
+pub fn finds_nothing<'a>(first: &str, mut args: impl Iterator<Item = &'a str>) -> bool {
+    // One pass over the name: a `$` (a matrix-completed name), the last `/`.
+    let b = first.as_bytes();
+    let mut after = 0;
+    for (i, c) in b.iter().enumerate() {
+        match c {
+            b'$' => return false,
+            b'/' => after = i + 1,
+            _ => {}
+        }
+    }
+    // The name past its last `/` (what `unwrap_runner` reads), then before an `@`
+    // ([`base`]).
+    let last = first.get(after..).unwrap_or(first);
+    if crate::shell::may_unwrap(last) {
+        return false;
+    }
+    let name = match memchr::memchr(b'@', last.as_bytes()) {
+        Some(i) => last.get(..i).unwrap_or(last),
+        None => last,
+    };
+    if names_matter(name, catalog().tool(name)) {
+        return false;
+    }
+    // (Lowercasing is ASCII only: a word says `bench` lowercased exactly when it
+    // does in any case.)
+    !args.any(|a| {
+        a.as_bytes()
+            .windows(5)
+            .any(|x| matches!(x, [b'b' | b'B', ..]) && x.eq_ignore_ascii_case(b"bench"))
+    })
+}
+
 /// A command whose name the matrix completes (`php${{ matrix.php }} artisan
 /// migrate`, `python${{ matrix.python }} -m pytest`): the tool is the part before
 /// the expression, and the expression's words (the shell splits it) are dropped.
@@ -1577,6 +1616,47 @@ mod tests {
             "no",
         ] {
             assert_eq!(has_bench(a), a.contains("bench"), "{a}");
+        }
+    }
+
+    /// [`finds_nothing`] (the first word lowercased, the others as written) is true
+    /// only of commands [`command_matches`] finds nothing in, and is true of the
+    /// plain lines of a script; runners, named tools, matrix names and `bench`
+    /// arguments in any case are left to the full match.
+    #[test]
+    fn finds_nothing_only_when_nothing_is_found() {
+        let lines = [
+            ("echo Hello", true),
+            ("cd Web", true),
+            ("export PATH=$PATH:/x", true),
+            ("/usr/local/bin/Foo --x", true),
+            ("./scripts/deploy.sh --env prod", true),
+            ("mkdir -p out@2", true),
+            ("sudo npm test", false),
+            ("time pytest", false),
+            ("/usr/bin/sudo make test", false),
+            ("npm test", false),
+            ("NPM test", false),
+            ("./manage.py test", false),
+            ("php${{ matrix.php }} artisan test", false),
+            ("./x.sh --BENCH-Compare main", false),
+            ("./x.sh --bench --compare", false),
+            ("./x.sh --benc-compare", true),
+            ("kubectl@1 rollout undo", false),
+        ];
+        for (line, nothing) in lines {
+            let raw: Vec<&str> = line.split(' ').collect();
+            let first = raw[0].to_ascii_lowercase();
+            let got = finds_nothing(&first, raw[1..].iter().copied());
+            assert_eq!(got, nothing, "{line}");
+            let lower: Vec<String> = raw.iter().map(|w| w.to_ascii_lowercase()).collect();
+            if got {
+                assert!(command_matches(&lower).is_empty(), "{line}");
+            }
+        }
+        // Every named arm and runner is left to the full match.
+        for name in NAMED {
+            assert!(!finds_nothing(name, std::iter::empty()), "{name}");
         }
     }
 

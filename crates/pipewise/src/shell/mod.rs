@@ -15,7 +15,7 @@ mod runner;
 mod value;
 
 use crate::finding::Span;
-pub use runner::unwrap_runner;
+pub use runner::{may_unwrap, unwrap_runner};
 
 /// The operator that joins an item to the previous one in an and-or list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,6 +5,7 @@
 /// Strips wrappers that run another tool: `npx x`, `python -m x`, `uv run x`,
 /// `bundle exec x`, `sudo x`, `go run pkg@v`. Returns the inner words.
 pub fn unwrap_runner(w: &[String]) -> &[String] {
+    // (Every name an arm below matches is in [`RUNNERS`].)
     let mut w = w;
     for _ in 0..3 {
         let Some(first) = w.first() else { return w };
@@ -82,4 +83,99 @@ pub fn unwrap_runner(w: &[String]) -> &[String] {
         w = &w[skip..];
     }
     w
+}
+
+/// The names [`unwrap_runner`] reads past (with their guards): a command whose name
+/// (past its last `/`) is none of these is its own tool ([`may_unwrap`]).
+#[cfg(test)]
+const RUNNERS: &[&str] = &[
+    "npx", "pnpx", "bunx", "sudo", "time", "exec", "nohup", "php", "python", "python3", "py", "uv",
+    "poetry", "pipenv", "pdm", "hatch", "rye", "uvx", "pipx", "bundle", "pnpm", "npm", "yarn",
+    "go",
+];
+
+/// Whether [`unwrap_runner`] may read past a command named `name` (its first word
+/// past its last `/`, lowercased): `false` when it returns the words as they are.
+pub fn may_unwrap(name: &str) -> bool {
+    // (A `match`, not a search of the list: asked of every command of the scripts
+    // GitLab jobs call.)
+    matches!(
+        name,
+        "npx"
+            | "pnpx"
+            | "bunx"
+            | "sudo"
+            | "time"
+            | "exec"
+            | "nohup"
+            | "php"
+            | "python"
+            | "python3"
+            | "py"
+            | "uv"
+            | "poetry"
+            | "pipenv"
+            | "pdm"
+            | "hatch"
+            | "rye"
+            | "uvx"
+            | "pipx"
+            | "bundle"
+            | "pnpm"
+            | "npm"
+            | "yarn"
+            | "go"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// [`RUNNERS`] is exactly the names of `unwrap_runner`'s arms (the string
+    /// patterns of the lines at the arms' depth, before a guard or `=>`), read from
+    /// this file: a runner added to an arm and not to the list fails here.
+    #[test]
+    fn runners_are_the_match_arms() {
+        let src = include_str!("runner.rs");
+        let start = src.find("pub fn unwrap_runner(").expect("unwrap_runner");
+        let body = &src[start..];
+        let body = &body[..body.find("\n}\n").expect("the function ends")];
+        let mut arms: Vec<&str> = vec![];
+        for line in body.lines() {
+            let Some(rest) = line.strip_prefix("            ") else {
+                continue;
+            };
+            if rest.starts_with(' ') || !rest.starts_with('"') {
+                continue;
+            }
+            let pattern = rest.split(" if ").next().unwrap_or(rest);
+            let pattern = pattern.split("=>").next().unwrap_or(pattern);
+            arms.extend(pattern.split('"').skip(1).step_by(2));
+        }
+        arms.sort_unstable();
+        let mut runners = RUNNERS.to_vec();
+        runners.sort_unstable();
+        assert_eq!(arms, runners);
+        // And a name that is none of them is returned as it is.
+        let w = |s: &str| s.split(' ').map(String::from).collect::<Vec<String>>();
+        for line in [
+            "echo hi",
+            "make test",
+            "./x.sh a",
+            "/usr/bin/env x",
+            "sudox y",
+        ] {
+            let words = w(line);
+            assert!(
+                !may_unwrap(words[0].rsplit('/').next().unwrap_or("")),
+                "{line}"
+            );
+            assert_eq!(unwrap_runner(&words), words.as_slice(), "{line}");
+        }
+        for r in RUNNERS {
+            assert!(may_unwrap(r), "{r}");
+        }
+        assert_eq!(unwrap_runner(&w("sudo make")), &w("make")[..]);
+    }
 }
