@@ -800,3 +800,66 @@ fn deploy_checks_are_scoped_to_the_path() {
         assert_eq!(s, "fail", "{job}: {n}");
     }
 }
+
+/// A GitLab template's script that two jobs copy (each job's copy has the template's
+/// span and text): each command's evidence is on its own line of the template (the
+/// line of a place is computed once per offset, `scan::Ctx::value_line`), and
+/// commented-out commands are still found (the comment lines that find nothing are
+/// told before the full match, `tools::finds_nothing`).
+#[test]
+fn gitlab_template_lines_and_commented_out_commands() {
+    let dir = TempDir::new().unwrap();
+    let ci = "stages: [test]
+
+.checks:
+  stage: test
+  script:
+    - |
+      echo \"start\"
+      npm ci
+      npm audit --audit-level=high
+      echo \"between\"
+      npx eslint .
+
+unit:
+  extends: .checks
+  # - npm test
+  # - semgrep --config auto
+  # - gitleaks detect
+
+integration:
+  extends: .checks
+  variables:
+    X: \"1\"
+";
+    std::fs::write(dir.path().join(".gitlab-ci.yml"), ci).unwrap();
+    std::fs::write(
+        dir.path().join("package.json"),
+        r#"{"name":"x","scripts":{"test":"jest"}}"#,
+    )
+    .unwrap();
+    let r = audit_path(dir.path(), None).unwrap();
+    let mut got = String::new();
+    for id in [
+        "ci.lint",
+        "security.dependency-audit",
+        "ci.unit-tests",
+        "security.sast",
+        "security.secret-scanning",
+    ] {
+        for c in r.capabilities.iter().filter(|c| c.id == id) {
+            for e in &c.evidence {
+                got.push_str(&format!("{id} {}:{} {}\n", e.file, e.line, e.note));
+            }
+        }
+    }
+    assert_eq!(
+        got,
+        "ci.lint .gitlab-ci.yml:11 eslint
+security.dependency-audit .gitlab-ci.yml:9 npm audit
+ci.unit-tests .gitlab-ci.yml:15 npm test (commented out)
+security.sast .gitlab-ci.yml:16 semgrep (commented out)
+security.secret-scanning .gitlab-ci.yml:17 gitleaks (commented out)
+"
+    );
+}

@@ -186,6 +186,9 @@ struct Ctx<'a> {
     /// address, with the text and working directory it was computed for.
     #[allow(clippy::type_complexity)]
     shared_scripts: foldhash::HashMap<usize, Vec<(String, String, std::rc::Rc<ScriptFound>)>>,
+    /// [`Ctx::value_line`] of each place of a GitLab script, computed once.
+    #[allow(clippy::type_complexity)]
+    value_lines: foldhash::HashMap<((usize, usize, usize), (usize, usize, u8, usize)), usize>,
     /// Matches of each called script's commands, computed once.
     script_matches: foldhash::HashMap<String, Vec<Match>>,
     /// Findings by file (they are sorted by file).
@@ -224,6 +227,7 @@ pub fn scan<'a>(
     let mut cx = Ctx {
         command_memo: Default::default(),
         shared_scripts: Default::default(),
+        value_lines: Default::default(),
         script_matches: Default::default(),
         findings_by_file,
         words: vec![],
@@ -947,7 +951,7 @@ impl<'a> Ctx<'a> {
                         continue;
                     };
                     // Where the command starts (the start of `run.source_span`).
-                    let line = doc.line(doc.value_to_source(run.node, c.span.start));
+                    let line = self.value_line(wf, run.node, c.span.start);
                     for (m, kind) in &cf.found {
                         matches.push((m.clone(), line, cf.masked.clone(), *kind));
                     }
@@ -1052,6 +1056,38 @@ impl<'a> Ctx<'a> {
                 kind,
             });
         }
+    }
+
+    /// The line of byte `offset` of the scalar `node`'s value in `wf`
+    /// (`value_to_source`, which walks the value up to `offset`). A GitLab job's copy
+    /// of a template's or `default:`'s lines has the template's span and shares its
+    /// text: each place is walked once (on corpus-gitlab 733 places for 1,880
+    /// commands). Keyed by the document, the span, the text's address and length
+    /// (every node lives as long as the scan), the style and the offset: what the
+    /// walk reads. A GitHub step is no copy: its line is computed.
+    fn value_line(&mut self, wf: &Workflow, node: &Node, offset: usize) -> usize {
+        let doc = wf.doc;
+        let scalar = match &node.kind {
+            pipewise_yaml::NodeKind::Scalar { style, .. } if wf.platform == Platform::GitLab => {
+                node.as_str().map(|t| (t, *style))
+            }
+            _ => None,
+        };
+        let Some((text, style)) = scalar else {
+            return doc.line(doc.value_to_source(node, offset));
+        };
+        let key = (
+            (
+                std::ptr::from_ref(doc) as usize,
+                node.span.start,
+                node.span.end,
+            ),
+            (text.as_ptr() as usize, text.len(), style as u8, offset),
+        );
+        *self
+            .value_lines
+            .entry(key)
+            .or_insert_with(|| doc.line(doc.value_to_source(node, offset)))
     }
 
     /// What `script` (a step's `run:` text `text`, run in `cwd`) provides, command by
@@ -1486,9 +1522,12 @@ impl<'a> Ctx<'a> {
             } else {
                 let b = body.strip_prefix("run:").unwrap_or(body).trim();
                 comment_words_into(&mut words, before_double_bar(b));
-                // Not memoised: comment lines are mostly prose, each its own.
-                if words.len() >= 2 {
-                    found = command_matches(&words);
+                // Not memoised: comment lines are mostly prose, each its own (and
+                // most find nothing: told before the full match).
+                if let [first, rest @ ..] = words.as_slice() {
+                    if !rest.is_empty() && !finds_nothing(first, rest.iter().map(String::as_str)) {
+                        found = command_matches(&words);
+                    }
                 }
             }
             for m in found {

@@ -17,7 +17,7 @@ use super::values;
 use crate::finding::Span;
 use crate::repo::Repo;
 use crate::source::SourceFile;
-use pipewise_yaml::{Entry, Node, NodeKind, Style};
+use pipewise_yaml::{Entry, Node, NodeKind, Style, Text};
 // Foldhash maps: names are hashed many times per job, never iterated in an order
 // that shows.
 use foldhash::{HashMap, HashSet};
@@ -542,6 +542,15 @@ impl<'r> Defs<'r> {
     }
 }
 
+/// A name's definitions, and whether it was resolved once without keeping the
+/// result (a visible job): asked again (a `!reference` to a job), it is resolved
+/// again and its problems not repeated. The flag lives beside the definitions
+/// ([`Builder::compute`] finds both with one lookup).
+struct Def<'r> {
+    defs: Defs<'r>,
+    uncached: std::cell::Cell<bool>,
+}
+
 struct Builder<'r> {
     files: Vec<&'r SourceFile>,
     /// Per file: its text and whether it has a `!reference` tag ([`prepare`]).
@@ -549,14 +558,10 @@ struct Builder<'r> {
     /// Name → its definitions in merge order (file, value), read in place: a
     /// definition is copied ([`prepare`]) only when a job, `extends:`,
     /// `!reference` or `default:` asks for it ([`Builder::raw`]).
-    defs: HashMap<&'r str, Defs<'r>>,
+    defs: HashMap<&'r str, Def<'r>>,
     resolved: HashMap<String, Option<Node>>,
     /// Names that something `extends:` (their resolution is kept for the next job).
     extended: HashSet<String>,
-    /// Visible jobs resolved once without keeping the result: asked again (a
-    /// `!reference` to a job), they are resolved again and their problems not
-    /// repeated.
-    uncached: HashSet<String>,
     problems: Vec<Problem>,
     incomplete: bool,
     /// Per file: whether its nodes can hold a `!reference` marker ([`REFERENCE`]):
@@ -608,7 +613,6 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
         defs: HashMap::default(),
         resolved: HashMap::default(),
         extended: HashSet::default(),
-        uncached: HashSet::default(),
         problems: vec![],
         incomplete,
         markers,
@@ -675,17 +679,20 @@ fn build<'r>(repo: &'r Repo, root: &'r SourceFile, child: bool) -> Pipeline<'r> 
             }
             match b.defs.entry(name) {
                 std::collections::hash_map::Entry::Occupied(mut o) => {
-                    o.get_mut().push((fi, &e.value))
+                    o.get_mut().defs.push((fi, &e.value))
                 }
                 std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert(Defs::One((fi, &e.value)));
+                    v.insert(Def {
+                        defs: Defs::One((fi, &e.value)),
+                        uncached: std::cell::Cell::new(false),
+                    });
                 }
             }
         }
     }
     let mut extended = HashSet::default();
-    for defs in b.defs.values() {
-        let Some((fi, n)) = b.extends_of(defs.as_slice()) else {
+    for def in b.defs.values() {
+        let Some((fi, n)) = b.extends_of(def.defs.as_slice()) else {
             continue;
         };
         match &n.kind {
@@ -791,8 +798,13 @@ impl<'r> Builder<'r> {
     /// The merged definition of `name` (every definition in merge order, prepared
     /// and merged, the later one winning): a fresh copy, which the caller owns.
     fn raw(&self, name: &str) -> Option<Node> {
+        self.merged_defs(self.defs.get(name)?.defs.as_slice())
+    }
+
+    /// [`Builder::raw`] of these definitions.
+    fn merged_defs(&self, defs: &[(usize, &'r Node)]) -> Option<Node> {
         let mut out: Option<Node> = None;
-        for &(fi, n) in self.defs.get(name)?.as_slice() {
+        for &(fi, n) in defs {
             let p = self.prepare(fi, n);
             out = Some(match out {
                 Some(old) => merge_into(old, p),
@@ -866,12 +878,12 @@ impl<'r> Builder<'r> {
 
     /// A job or template with its `extends:` applied: a fresh copy, which the caller
     /// owns (of the kept resolution when [`Builder::cacheable`]).
-    fn resolve(&mut self, name: &str, stack: &mut Vec<String>) -> Option<Node> {
+    fn resolve(&mut self, name: &str, stack: &mut Vec<&'r str>) -> Option<Node> {
         self.resolve_sourced(name, stack).map(|(n, _)| n)
     }
 
     /// [`Builder::resolve`], with the [`Sources`] of the copy.
-    fn resolve_sourced(&mut self, name: &str, stack: &mut Vec<String>) -> Option<(Node, Sources)> {
+    fn resolve_sourced(&mut self, name: &str, stack: &mut Vec<&'r str>) -> Option<(Node, Sources)> {
         if self.cacheable(name) {
             if !self.cached(name, stack) {
                 return None;
@@ -891,7 +903,7 @@ impl<'r> Builder<'r> {
 
     /// Resolves a kept name once ([`Builder::compute`]) and keeps it in
     /// `resolved`; false when it is not defined.
-    fn cached(&mut self, name: &str, stack: &mut Vec<String>) -> bool {
+    fn cached(&mut self, name: &str, stack: &mut Vec<&'r str>) -> bool {
         if let Some(r) = self.resolved.get(name) {
             return r.is_some();
         }
@@ -906,26 +918,34 @@ impl<'r> Builder<'r> {
 
     /// `name`'s definitions merged, with what it `extends:` merged under them. The
     /// parents are kept resolutions, merged from where they are kept
-    /// ([`merge_over`]): only what the child does not override is copied.
-    fn compute(&mut self, name: &str, stack: &mut Vec<String>) -> Option<(Node, Sources)> {
-        let again = self.uncached.contains(name);
+    /// ([`merge_over`]): only what the child does not override is copied. Names
+    /// are held as the definitions' keys and the parents' texts (no string is
+    /// built per job).
+    fn compute(&mut self, name: &str, stack: &mut Vec<&'r str>) -> Option<(Node, Sources)> {
+        let (&key, def) = self.defs.get_key_value(name)?;
+        // Resolved before without keeping it (and now marked so).
+        let again = !self.cacheable(key) && def.uncached.replace(true);
         let problems_before = self.problems.len();
-        let own = self.raw(name)?;
-        let parents: Vec<(String, Span)> = match own.get("extends") {
+        let own = self.merged_defs(def.defs.as_slice())?;
+        let parents: Vec<(Text, Span)> = match own.get("extends") {
             Some(n) => match &n.kind {
-                NodeKind::Scalar { value, .. } => vec![(value.to_string(), n.span)],
+                NodeKind::Scalar { value, .. } => vec![(value.clone(), n.span)],
                 NodeKind::Seq(items) => items
                     .iter()
-                    .filter_map(|i| i.as_str().map(|s| (s.to_string(), i.span)))
+                    .filter_map(|i| match &i.kind {
+                        NodeKind::Scalar { value, .. } => Some((value.clone(), i.span)),
+                        _ => None,
+                    })
                     .collect(),
                 NodeKind::Map(_) => vec![],
             },
             None => vec![],
         };
         // Each parent found, in order: kept (read from `resolved`) or owned.
-        let mut found: Vec<Result<String, Node>> = vec![];
-        stack.push(name.to_string());
-        for (p, span) in parents {
+        let mut found: Vec<Result<Text, Node>> = vec![];
+        stack.push(key);
+        for (text, span) in parents {
+            let p = text.as_str();
             if stack.contains(&p) || stack.len() > MAX_EXTENDS {
                 let (file, span) = decode(span);
                 self.problems.push(Problem {
@@ -939,10 +959,10 @@ impl<'r> Builder<'r> {
                 });
                 continue;
             }
-            let parent = if self.cacheable(&p) {
-                self.cached(&p, stack).then_some(Ok(p.clone()))
+            let parent = if self.cacheable(p) {
+                self.cached(p, stack).then(|| Ok(text.clone()))
             } else {
-                self.compute(&p, stack).map(|(n, _)| Err(n))
+                self.compute(p, stack).map(|(n, _)| Err(n))
             };
             match parent {
                 Some(x) => found.push(x),
@@ -963,8 +983,6 @@ impl<'r> Builder<'r> {
         if again {
             // The same problems as the first time (same definitions, empty stack).
             self.problems.truncate(problems_before);
-        } else if !self.cacheable(name) {
-            self.uncached.insert(name.to_string());
         }
         Some(r)
     }
@@ -973,11 +991,11 @@ impl<'r> Builder<'r> {
     /// ([`merge_many`]: only what ends up in the result is copied from them), with
     /// the [`Sources`] of the result when every parent is kept (none otherwise: an
     /// owned parent is dropped after the merge).
-    fn merge_parents(&self, found: Vec<Result<String, Node>>, own: Node) -> (Node, Sources) {
+    fn merge_parents(&self, found: Vec<Result<Text, Node>>, own: Node) -> (Node, Sources) {
         let layers: Vec<&Node> = found
             .iter()
             .filter_map(|x| match x {
-                Ok(p) => self.resolved.get(p)?.as_ref(),
+                Ok(p) => self.resolved.get(p.as_str())?.as_ref(),
                 Err(n) => Some(n),
             })
             .collect();
@@ -2669,6 +2687,35 @@ pub(crate) mod tests {
         );
         let repo = repo_of(&[(".gitlab-ci.yml", clean)]);
         assert_eq!(problems_of(&repo, true), vec![]);
+    }
+
+    /// A visible job resolved again (a `!reference` to it, before or after its own
+    /// resolution) reports its problems once.
+    #[test]
+    fn a_job_resolved_again_reports_its_problems_once() {
+        for yaml in [
+            "a:\n  extends: .missing\n  script: [make]\nb:\n  script: !reference [a, script]\n",
+            "b:\n  script: !reference [a, script]\na:\n  extends: .missing\n  script: [make]\n",
+        ] {
+            let repo = repo_of(&[(".gitlab-ci.yml", yaml)]);
+            let pipelines = crate::gitlab::pipelines(&repo, &[]);
+            let problems: Vec<&str> = pipelines
+                .iter()
+                .flat_map(|p| &p.problems)
+                .map(|p| p.message.as_str())
+                .filter(|m| m.contains("`.missing`"))
+                .collect();
+            assert_eq!(
+                problems,
+                ["`a` extends `.missing`, which is not defined"],
+                "{yaml}"
+            );
+            let b = pipelines[0].job("b").expect("b");
+            assert_eq!(
+                b.get("script").and_then(Node::as_seq).map(<[Node]>::len),
+                Some(1)
+            );
+        }
     }
 
     fn root(yaml: &str) -> Node {

@@ -707,7 +707,8 @@ struct Top<'n> {
 
 impl<'n> Top<'n> {
     /// The job's keys, except those of the entries `skip` marks (by index), which
-    /// read as absent.
+    /// read as absent (tests: the oracle of [`Top::both`]).
+    #[cfg(test)]
     fn of(job: &'n Node, skip: &[bool]) -> Self {
         let mut values = [None; 18];
         let mut seen = [false; 18];
@@ -724,6 +725,28 @@ impl<'n> Top<'n> {
             }
         }
         Top { values }
+    }
+    /// [`Top::of`] the job with no entry skipped, and with `skip`'s, in one pass.
+    fn both(job: &'n Node, skip: &[bool]) -> (Self, Self) {
+        let mut all = [None; 18];
+        let mut local = [None; 18];
+        let mut seen = [false; 18];
+        for (i, e) in job.as_map().unwrap_or(&[]).iter().enumerate() {
+            if let Some(slot) = e.key.as_str().and_then(top_index) {
+                if let (Some(seen), Some(a), Some(l)) =
+                    (seen.get_mut(slot), all.get_mut(slot), local.get_mut(slot))
+                {
+                    if !*seen {
+                        *seen = true;
+                        *a = Some(&e.value);
+                        if !skip.get(i).copied().unwrap_or(false) {
+                            *l = Some(&e.value);
+                        }
+                    }
+                }
+            }
+        }
+        (Top { values: all }, Top { values: local })
     }
     /// One key's value alone.
     fn one(key: &str, value: &'n Node) -> Self {
@@ -772,12 +795,7 @@ pub(super) fn check_job(
     exprs: &mut Expressions,
     out: &mut Vec<Issue>,
 ) {
-    let all = Top::of(job, &[]);
-    let local = if skip.contains(&true) {
-        Top::of(job, skip)
-    } else {
-        Top { values: all.values }
-    };
+    let (all, local) = Top::both(job, skip);
     check_top(Owner::Job(name), &local, Some(&all), exprs, out);
 }
 
@@ -1039,6 +1057,13 @@ mod tests {
         let mut later = vec![false; entries.len()];
         later[at("stage") + 1] = true;
         assert_eq!(Top::of(&job, &later).get("stage"), job.get("stage"));
+        // Both at once (what `check_job` reads): the same slots, the same nodes.
+        let ptrs = |t: &Top| t.values.map(|v| v.map(std::ptr::from_ref));
+        for s in [&[][..], &skip, &later] {
+            let (all, local) = Top::both(&job, s);
+            assert_eq!(ptrs(&all), ptrs(&Top::of(&job, &[])));
+            assert_eq!(ptrs(&local), ptrs(&Top::of(&job, s)));
+        }
         let one = Top::one("environment", job.get("environment").expect("environment"));
         assert_eq!(one.at("environment:name"), top.at("environment:name"));
         assert_eq!(one.get("stage"), None);
