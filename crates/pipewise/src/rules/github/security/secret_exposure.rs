@@ -84,16 +84,17 @@ fn secret_access(e: &Expr) -> Option<(bool, bool)> {
 static SECRETS: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
     std::sync::LazyLock::new(|| memchr::memmem::Finder::new("secrets"));
 
-/// Whether `hay` names `secrets` in a case other than lowercase (`SECRETS`,
-/// `Secrets`): expression contexts are case-insensitive, so `toJSON(SECRETS)` is the
-/// whole object too. One `memchr2` pass for `s`/`S`.
-fn names_secrets_in_other_case(hay: &[u8]) -> bool {
-    let Some(last) = hay.len().checked_sub("secrets".len()) else {
-        return false;
-    };
-    memchr::memchr2_iter(b's', b'S', hay.get(..=last).unwrap_or(&[])).any(|i| {
-        hay.get(i..i + "secrets".len())
-            .is_some_and(|w| w != b"secrets" && w.eq_ignore_ascii_case(b"secrets"))
+/// Whether a double-quoted scalar of `src` could hold text that is not in the file
+/// around a `secrets`: a hexadecimal escape (`\x73`, `\u0073`, `\U00000073`) or a
+/// backslash ending a line (the line break and the next line's indentation are
+/// removed). Every other escape spells a character that is not a letter, in place
+/// of a backslash that is not a `.` either.
+fn escapes_letters_or_joins(src: &[u8]) -> bool {
+    memchr::memchr_iter(b'\\', src).any(|i| {
+        matches!(
+            src.get(i + 1),
+            Some(b'x' | b'u' | b'U' | b'\n' | b'\r') | None
+        )
     })
 }
 
@@ -113,16 +114,30 @@ fn names_bare_secrets(hay: &[u8]) -> bool {
 
 fn scan_doc(path: &str, doc: &Document, cx: &mut Ctx) {
     // A scalar's text is its bytes in the file, except where a double-quoted scalar
-    // escapes (`\x73`) or joins lines (`\` at a line's end): with no `secrets` and no
-    // backslash in the file, no scalar holds `secrets` (in any case); one pass instead of one per
-    // scalar (about half of the corpus's workflows never name `secrets`).
+    // escapes (`\x73`) or joins lines (`\` at a line's end), or where lines are folded
+    // (a line break becomes a space or stays one) or `''` stands for `'`. None of
+    // those without a backslash puts `secrets` in a scalar whose seven bytes are not
+    // in the file, nor a `.` after it that the file does not have: so a file that
+    // names `secrets` (in any case) only as `secrets.` has no scalar that names it
+    // otherwise, unless an escape can spell a letter
+    // (`\x`, `\u`, `\U`) or join two lines. One pass over the file instead of one per
+    // scalar: most workflows name secrets only as `secrets.NAME`, and many carry a
+    // backslash (a `\` ending a line of a `run: |` script).
     let src = doc.source().as_bytes();
-    // Where the file has an escape or names `secrets` in another case, a scalar is
-    // searched ignoring case; otherwise the exact search is enough (and cheaper).
-    let any_case = memchr::memchr(b'\\', src).is_some() || names_secrets_in_other_case(src);
-    if !any_case && SECRETS.find(src).is_none() {
+    // Each `secrets` in any case, from one search of the file in lower case: whether
+    // one is not followed by `.`, and whether one is not written in lower case.
+    let lower: Vec<u8> = src.iter().map(u8::to_ascii_lowercase).collect();
+    let (mut bare, mut other_case) = (false, false);
+    for i in SECRETS.find_iter(&lower) {
+        bare |= lower.get(i + "secrets".len()) != Some(&b'.');
+        other_case |= src.get(i..i + "secrets".len()) != Some(b"secrets");
+    }
+    if !bare && !escapes_letters_or_joins(src) {
         return;
     }
+    // Where the file has an escape or names `secrets` in another case, a scalar is
+    // searched ignoring case; otherwise the exact search is enough (and cheaper).
+    let any_case = other_case || memchr::memchr(b'\\', src).is_some();
     let mut hits: Vec<(Span, bool)> = vec![];
     doc.root.walk(&mut |n: &Node| {
         let Some(s) = n.as_str() else { return };
@@ -395,8 +410,15 @@ mod tests {
             "${{ SECRETS.B }} and ${{ secrets.c }}",
             "secrets.x",
             "secret",
+            "ecrets",
+            "cs",
+            "c",
         ] {
             assert!(!names_bare_secrets(s.as_bytes()), "{s}");
+        }
+        // At either end, in any case, and followed by anything but a `.`.
+        for s in ["secrets", "SeCrEtS", "xsecrets:", "secrets\n.x", "secrets]"] {
+            assert!(names_bare_secrets(s.as_bytes()), "{s}");
         }
     }
 }
