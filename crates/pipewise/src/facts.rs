@@ -325,6 +325,10 @@ pub struct Facts {
     file_names: OnceLock<FileNames>,
     /// [`Facts::named_build_contexts`].
     build_contexts: OnceLock<Vec<String>>,
+    /// [`Facts::ci_mentions`]: by name.
+    ci_mentions: Mutex<foldhash::HashMap<String, bool>>,
+    /// [`Facts::has_goreleaser`].
+    goreleaser: OnceLock<bool>,
 }
 
 /// What steps the table does not hold call ([`Facts::step_calls`]): found each time
@@ -417,6 +421,8 @@ impl Facts {
             stranger_calls: Strangers::default(),
             file_names: OnceLock::new(),
             build_contexts: OnceLock::new(),
+            ci_mentions: Mutex::default(),
+            goreleaser: OnceLock::new(),
         }
     }
 
@@ -643,6 +649,38 @@ impl Facts {
         self.build_contexts.get_or_init(find)
     }
 
+    /// Whether the repository has a GoReleaser configuration, found by `find` once
+    /// per repository while no read is recorded; while one is, `find` answers each
+    /// time (its `Repo::exists` reads must be noted for every file that asks).
+    pub(crate) fn has_goreleaser(&self, find: impl FnOnce() -> bool) -> bool {
+        if crate::reads::recording() {
+            find()
+        } else {
+            *self.goreleaser.get_or_init(find)
+        }
+    }
+
+    /// Whether the repository's CI files mention `name`, found by `find` once per
+    /// name and repository: the rule that asks for every missing `COPY` source of
+    /// every Dockerfile (`reliability/docker-sources`) hands it, and Dockerfiles of
+    /// one repository often copy the same files.
+    pub(crate) fn ci_mentions(&self, name: &str, find: impl FnOnce() -> bool) -> bool {
+        let known = self
+            .ci_mentions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(name)
+            .copied();
+        known.unwrap_or_else(|| {
+            let found = find();
+            self.ci_mentions
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(name.to_string(), found);
+            found
+        })
+    }
+
     /// What a step ships already, when the engine's pass or a rule asked for it.
     pub(crate) fn step_ships_known(&self, step: &Step) -> Option<Option<Intent>> {
         self.step(step)?.step_ships.get().copied()
@@ -669,6 +707,41 @@ impl Facts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `has_goreleaser` finds its answer once, except while reads are recorded: then
+    /// each ask finds it again (and notes its reads).
+    #[test]
+    fn goreleaser_is_found_once_unless_recording() {
+        let facts = Facts::none();
+        let calls = std::cell::Cell::new(0);
+        let find = |v: bool| {
+            calls.set(calls.get() + 1);
+            v
+        };
+        assert!(facts.has_goreleaser(|| find(true)));
+        assert!(facts.has_goreleaser(|| find(false)));
+        assert_eq!(calls.get(), 1);
+        let r = crate::reads::Recording::start();
+        assert!(!facts.has_goreleaser(|| find(false)));
+        assert_eq!(calls.get(), 2);
+        drop(r.finish());
+    }
+
+    /// `ci_mentions` finds each name once and keeps its answer, true or false.
+    #[test]
+    fn ci_mentions_are_found_once_per_name() {
+        let facts = Facts::none();
+        let calls = std::cell::Cell::new(0);
+        let find = |v: bool| {
+            calls.set(calls.get() + 1);
+            v
+        };
+        assert!(facts.ci_mentions("a.txt", || find(true)));
+        assert!(!facts.ci_mentions("b.txt", || find(false)));
+        assert!(facts.ci_mentions("a.txt", || find(false)));
+        assert!(!facts.ci_mentions("b.txt", || find(true)));
+        assert_eq!(calls.get(), 2);
+    }
 
     fn workflow(doc: &pipewise_yaml::Document) -> Workflow<'_> {
         Workflow::new(".github/workflows/x.yml", doc)

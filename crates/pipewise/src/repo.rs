@@ -113,6 +113,14 @@ impl Repo {
         p.is_empty() || self.paths.contains(&p) || self.on_disk(&p).is_some()
     }
 
+    /// [`Repo::exists`] of a path already normal ([`normalize`] returns it as is):
+    /// the same answer and the same read noted, without normalizing it again.
+    pub(crate) fn exists_normal(&self, path: &str) -> bool {
+        debug_assert!(is_normal(path), "{path}");
+        crate::reads::note(|| crate::reads::Dep::Exists(path.to_string()));
+        self.paths.contains(path) || self.on_disk(path).is_some()
+    }
+
     /// The last part of every path (`Dockerfile` for `app/Dockerfile`), for
     /// [`Repo::lacks_file_named`]. (Built once by the rule that asks, and kept.)
     pub fn file_names(&self) -> FileNames {
@@ -247,7 +255,21 @@ pub fn normalize(path: &str) -> String {
 
 /// Whether `path` is already normal: no empty, `.` or `..` part (most paths asked).
 pub(crate) fn is_normal(path: &str) -> bool {
-    path.split('/').all(|p| !matches!(p, "" | "." | ".."))
+    // One pass over the bytes (a `split('/')` costs a search per part): a part is
+    // bad when it is empty, `.` or `..`, i.e. at most two bytes, all dots.
+    let (mut len, mut dots) = (0usize, true);
+    for &b in path.as_bytes() {
+        if b == b'/' {
+            if dots && len <= 2 {
+                return false;
+            }
+            (len, dots) = (0, true);
+        } else {
+            len += 1;
+            dots &= b == b'.';
+        }
+    }
+    !(dots && len <= 2)
 }
 
 /// [`normalize`], part by part.
@@ -400,6 +422,50 @@ impl Repo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `exists_normal` answers as `exists` and notes the same read.
+    #[test]
+    fn exists_normal_is_exists_of_a_normal_path() {
+        let dir = tempfile::TempDir::new().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("app/conf")).expect("mkdir");
+        std::fs::write(dir.path().join("app/conf/settings.yaml"), "a: 1\n").expect("write");
+        let repo = Repo::load(dir.path(), "normal");
+        for p in [
+            "app",
+            "app/conf",
+            "app/conf/settings.yaml",
+            "app/x.yaml",
+            "x",
+        ] {
+            let r = crate::reads::Recording::start();
+            let slow = repo.exists(p);
+            let slow_reads = r.finish();
+            let r = crate::reads::Recording::start();
+            assert_eq!(repo.exists_normal(p), slow, "{p}");
+            assert_eq!(r.finish(), slow_reads, "{p}");
+        }
+    }
+
+    /// The one-pass `is_normal` agrees with the part-by-part definition: no empty,
+    /// `.` or `..` part.
+    #[test]
+    fn is_normal_matches_the_parts() {
+        let parts = ["", ".", "..", "...", "a", ".a", "a.", "..b", "ab.c"];
+        let mut paths: Vec<String> = vec![];
+        for a in parts {
+            paths.push(a.to_string());
+            for b in parts {
+                paths.push(format!("{a}/{b}"));
+                for c in parts {
+                    paths.push(format!("{a}/{b}/{c}"));
+                }
+            }
+        }
+        for p in &paths {
+            let want = p.split('/').all(|x| !matches!(x, "" | "." | ".."));
+            assert_eq!(is_normal(p), want, "{p:?}");
+        }
+    }
 
     /// A file name no path has is ruled out, and so is every normal path ending in it;
     /// a name some path has (file or folder) is not, nor anything once the walk was

@@ -128,14 +128,16 @@ pub(super) fn check(f: &SourceFile, cx: &mut Ctx) {
         return;
     }
     if crate::rules::container::is_devcontainer(&f.path)
-        || [
-            ".goreleaser.yml",
-            ".goreleaser.yaml",
-            "goreleaser.yml",
-            "goreleaser.yaml",
-        ]
-        .iter()
-        .any(|g| cx.repo.exists(g))
+        || cx.facts.has_goreleaser(|| {
+            [
+                ".goreleaser.yml",
+                ".goreleaser.yaml",
+                "goreleaser.yml",
+                "goreleaser.yaml",
+            ]
+            .iter()
+            .any(|g| cx.repo.exists(g))
+        })
     {
         return;
     }
@@ -192,7 +194,17 @@ pub(super) fn check(f: &SourceFile, cx: &mut Ctx) {
                     s.rsplit('/').next().unwrap_or(s),
                 );
             if may_exist {
-                let in_context = |c: &String| cx.repo.exists(&crate::repo::join(c, s));
+                // (`join(c, s)` of a normal `s` is normal: no second normalizing.)
+                let s_normal = crate::repo::is_normal(s);
+                let in_context = |c: &String| {
+                    if !s_normal {
+                        cx.repo.exists(&crate::repo::join(c, s))
+                    } else if c.is_empty() {
+                        cx.repo.exists_normal(s)
+                    } else {
+                        cx.repo.exists_normal(&format!("{c}/{s}"))
+                    }
+                };
                 if near.iter().any(in_context)
                     || facts
                         .named_build_contexts(|| named_contexts(repo))
@@ -203,7 +215,9 @@ pub(super) fn check(f: &SourceFile, cx: &mut Ctx) {
                 }
             }
             let base = s.trim_end_matches('/').rsplit('/').next().unwrap_or(s);
-            if reported.iter().any(|r| r == s) || mentioned_in_ci(cx, base) {
+            if reported.iter().any(|r| r == s)
+                || cx.facts.ci_mentions(base, || mentioned_in_ci(cx, base))
+            {
                 continue;
             }
             reported.push(s.to_string());
