@@ -916,6 +916,8 @@ const PASS_CELLS: &[(&str, &str)] = &[
     // What `reliability/docker-sources` reads once per repository.
     ("file_names", "repo_file_names"),
     ("build_contexts", "named_build_contexts"),
+    ("ci_mentions", "ci_mentions"),
+    ("goreleaser", "has_goreleaser"),
 ];
 
 /// The body of `fn name` in `code` (up to the next item of the same indentation).
