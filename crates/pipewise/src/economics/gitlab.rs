@@ -138,7 +138,8 @@ type IfCache<'a> = sources::IfCache<'a, 3>;
 pub(super) fn job_statics(facts_table: &crate::facts::Facts, wf: &Workflow) -> Vec<JobStatic> {
     let has_workflow_rules = wf.condition.is_some();
     let mut cache = IfCache::default();
-    let mut shared = duration::SharedScripts::default();
+    let mut shared =
+        duration::SharedScripts::with_capacity(wf.jobs.iter().map(|j| j.steps.len()).sum());
     let mut prices = Prices::default();
     let mut rules = RulesRead::default();
     wf.jobs
