@@ -11,6 +11,7 @@ use crate::keywords::find_literal;
 use crate::shell::Command;
 use crate::workflow::{Job, Step};
 use pipewise_catalog::Intent;
+use std::collections::hash_map::Entry;
 
 /// What a step does, as far as time goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -170,6 +171,14 @@ fn facts_slot(facts: JobFacts) -> usize {
 }
 
 impl SharedScripts {
+    /// Room for `steps` scripts (the steps of the jobs it will be asked about).
+    pub fn with_capacity(steps: usize) -> SharedScripts {
+        SharedScripts {
+            places: foldhash::HashMap::with_capacity_and_hasher(steps, Default::default()),
+            scripts: Vec::with_capacity(steps),
+        }
+    }
+
     /// [`job_facts`], each shared script read once, and each step's place among
     /// the shared scripts (for [`SharedScripts::step_kind_at`]; `None`: a step
     /// without a shared script).
@@ -181,14 +190,15 @@ impl SharedScripts {
                 return script_sets_up_qemu(s);
             };
             let next = u32::try_from(self.scripts.len()).ok();
-            let place = match (self.places.get(&k), next) {
-                (Some(&i), _) => Some(i),
-                (None, Some(i)) => {
-                    self.places.insert(k, i);
+            // One hash of the address, whether the script is new or not.
+            let place = match (self.places.entry(k), next) {
+                (Entry::Occupied(e), _) => Some(*e.get()),
+                (Entry::Vacant(e), Some(i)) => {
+                    e.insert(i);
                     self.scripts.push((script_sets_up_qemu(s), [None; 4]));
                     Some(i)
                 }
-                (None, None) => None,
+                (Entry::Vacant(_), None) => None,
             };
             places.push(place);
             match place.and_then(|i| self.scripts.get(i as usize)) {

@@ -138,8 +138,10 @@ type IfCache<'a> = sources::IfCache<'a, 3>;
 pub(super) fn job_statics(facts_table: &crate::facts::Facts, wf: &Workflow) -> Vec<JobStatic> {
     let has_workflow_rules = wf.condition.is_some();
     let mut cache = IfCache::default();
-    let mut shared = duration::SharedScripts::default();
+    let mut shared =
+        duration::SharedScripts::with_capacity(wf.jobs.iter().map(|j| j.steps.len()).sum());
     let mut prices = Prices::default();
+    let mut rules = RulesRead::default();
     wf.jobs
         .iter()
         .map(|j| {
@@ -147,26 +149,70 @@ pub(super) fn job_statics(facts_table: &crate::facts::Facts, wf: &Workflow) -> V
                 facts_table,
                 j,
                 has_workflow_rules,
-                &mut cache,
-                &mut shared,
-                &mut prices,
+                &mut Per {
+                    cache: &mut cache,
+                    shared: &mut shared,
+                    prices: &mut prices,
+                    rules: &mut rules,
+                },
             )
         })
         .collect()
 }
 
-/// The price of each list of runner tags of a workflow's jobs, found once per list
-/// (a pipeline's jobs share a few), and whether it is a hosted runner's.
+/// What a workflow's jobs share, read once per workflow.
+struct Per<'p, 'a> {
+    cache: &'p mut IfCache<'a>,
+    shared: &'p mut duration::SharedScripts,
+    prices: &'p mut Prices<'a>,
+    rules: &'p mut RulesRead<'a>,
+}
+
+/// What a job's `rules:` list gives, by the list's span and text (jobs that extend
+/// one template have copies of its list, each read alike): the events it runs in
+/// ([`sources::eval_rules`]) and whether an `if:` names schedules. Lists of two
+/// files may share a span: the one kept is compared first.
 #[derive(Default)]
-struct Prices<'a>(Vec<(Vec<&'a str>, cost::Price, bool)>);
+struct RulesRead<'a>(foldhash::HashMap<pipewise_yaml::Span, (&'a Node, [Tri; 3], bool)>);
+
+impl<'a> RulesRead<'a> {
+    fn of(&mut self, rules: &'a Node, cache: &mut IfCache<'a>) -> ([Tri; 3], bool) {
+        if let Some(&(kept, g, schedule)) = self.0.get(&rules.span) {
+            if std::ptr::eq(kept, rules) || *kept == *rules {
+                return (g, schedule);
+            }
+        }
+        let g = sources::eval_rules(rules, &COSTED, Counted::Runs, cache);
+        let schedule = rules
+            .as_seq()
+            .is_some_and(|r| r.iter().any(mentions_schedule));
+        self.0.insert(rules.span, (rules, g, schedule));
+        (g, schedule)
+    }
+}
+
+/// The price of each list of runner tags of a workflow's jobs, found once per list
+/// (a pipeline's jobs share a few), whether it is a hosted runner's, the legs'
+/// label and the end of the note of a runner not priced.
+#[derive(Default)]
+struct Prices<'a>(Vec<Priced<'a>>);
+
+struct Priced<'a> {
+    tags: Vec<&'a str>,
+    price: cost::Price,
+    hosted: bool,
+    label: String,
+    /// The note after ``job `<id>` ``.
+    note_tail: String,
+}
 
 impl<'a> Prices<'a> {
-    /// At most this many lists are kept; others are priced each time.
+    /// At most this many lists are kept; past it, the last is replaced.
     const MAX: usize = 64;
 
-    fn of(&mut self, tags: &[&'a str]) -> (cost::Price, bool) {
-        if let Some((_, price, hosted)) = self.0.iter().find(|(t, _, _)| t == tags) {
-            return (price.clone(), *hosted);
+    fn of(&mut self, tags: &[&'a str]) -> &Priced<'a> {
+        if let Some(i) = self.0.iter().position(|p| p.tags == tags) {
+            return &self.0[i];
         }
         let found = if tags.iter().any(|t| t.contains('$')) {
             None
@@ -175,10 +221,26 @@ impl<'a> Prices<'a> {
         };
         let hosted = found.is_some();
         let price = found.unwrap_or_else(|| cost::unknown_labels(tags));
-        if self.0.len() < Self::MAX {
-            self.0.push((tags.to_vec(), price.clone(), hosted));
+        let label = if tags.is_empty() {
+            "(no tags)".to_string()
+        } else {
+            tags.join(", ")
+        };
+        let note_tail = format!(
+            "`: runner tags `{label}` are not a GitLab.com hosted runner: the project's own runner, not priced"
+        );
+        let p = Priced {
+            tags: tags.to_vec(),
+            price,
+            hosted,
+            label,
+            note_tail,
+        };
+        if self.0.len() >= Self::MAX {
+            self.0.pop();
         }
-        (price, hosted)
+        self.0.push(p);
+        &self.0[self.0.len() - 1]
     }
 }
 
@@ -187,9 +249,7 @@ fn job_static<'a>(
     facts_table: &crate::facts::Facts,
     j: &Job<'a>,
     has_workflow_rules: bool,
-    cache: &mut IfCache<'a>,
-    shared: &mut duration::SharedScripts,
-    prices: &mut Prices<'a>,
+    per: &mut Per<'_, 'a>,
 ) -> JobStatic {
     let mut notes = vec![];
     let (legs_n, legs_known) = parallel(j.node);
@@ -204,25 +264,39 @@ fn job_static<'a>(
         .and_then(|r| r.tags())
         .map(super::events::strings)
         .unwrap_or_default();
-    let label = if tags.is_empty() {
-        "(no tags)".to_string()
-    } else {
-        tags.join(", ")
-    };
-    let (price, hosted) = prices.of(&tags);
-    if !hosted {
-        notes.push(format!(
-            "job `{}`: runner tags `{label}` are not a GitLab.com hosted runner: the project's own runner, not priced",
-            j.id
-        ));
+    let priced = per.prices.of(&tags);
+    if !priced.hosted {
+        let mut note = String::with_capacity(5 + j.id.len() + priced.note_tail.len());
+        note.push_str("job `");
+        note.push_str(j.id);
+        note.push_str(&priced.note_tail);
+        notes.push(note);
     }
+    let leg = Leg {
+        label: priced.label.clone(),
+        price: priced.price.clone(),
+    };
+    let shared = &mut *per.shared;
     let (facts, places) = shared.job_facts(j);
-    let gitlab = sources::runs_in(j, has_workflow_rules, &COSTED, Counted::Runs, cache);
+    // `rules:` read once per list; the other forms are short.
+    let (gitlab, gitlab_schedule) = match j.condition {
+        Some(Condition::Rules(e)) => per.rules.of(&e.value, per.cache),
+        Some(c) => (
+            sources::runs_in(j, has_workflow_rules, &COSTED, Counted::Runs, per.cache),
+            c.only_except()
+                .0
+                .is_some_and(|o| super::events::strings(o).contains(&"schedules")),
+        ),
+        None => (
+            sources::runs_in(j, has_workflow_rules, &COSTED, Counted::Runs, per.cache),
+            false,
+        ),
+    };
     JobStatic {
         cond: When::Always,
         // A job runs when the jobs of earlier stages were not created for the event.
         ignores_needs: true,
-        legs: vec![Leg { label, price }; legs_n],
+        legs: vec![leg; legs_n],
         legs_known,
         steps: j
             .steps
@@ -239,17 +313,7 @@ fn job_static<'a>(
         facts,
         notes,
         gitlab: Some(gitlab),
-        gitlab_schedule: match j.condition {
-            Some(c @ Condition::Rules(_)) => c
-                .rules()
-                .and_then(Node::as_seq)
-                .is_some_and(|r| r.iter().any(mentions_schedule)),
-            Some(c) => c
-                .only_except()
-                .0
-                .is_some_and(|o| super::events::strings(o).contains(&"schedules")),
-            None => false,
-        },
+        gitlab_schedule,
     }
 }
 
@@ -285,4 +349,115 @@ fn parallel(job: &Node) -> (usize, bool) {
         return (1, false);
     }
     (total, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::repo::Repo;
+
+    /// The statics of a workflow's jobs read with the caches shared across its jobs
+    /// ([`RulesRead`] by `rules:` list, [`Prices`] by tag list, also past
+    /// [`Prices::MAX`] lists) are each job's read alone.
+    #[test]
+    fn shared_reads_are_each_jobs_own() {
+        let mut text = String::from(
+            ".tpl:\n  rules:\n    - if: $CI_COMMIT_TAG\n  tags: [our-fleet]\n\
+             a:\n  extends: .tpl\n  script: [make a]\n\
+             b:\n  extends: .tpl\n  script: [make b]\n\
+             c:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"schedule\"\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n  script: [make c]\n\
+             d:\n  rules:\n    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH\n  tags: [saas-linux-medium-amd64]\n  script: [make d]\n\
+             e:\n  only: [schedules, tags]\n  tags: [our-fleet]\n  script: [make e]\n\
+             f:\n  script: [make f]\n",
+        );
+        for i in 0..(Prices::MAX + 6) {
+            text.push_str(&format!(
+                "t{i}:\n  tags: [fleet-{}]\n  script: [make]\n",
+                i % (Prices::MAX + 3)
+            ));
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join(".gitlab-ci.yml"), text).expect("write");
+        let repo = Repo::load(dir.path(), ".");
+        let pipelines = crate::gitlab::pipelines(&repo, &[]);
+        let wfs = crate::gitlab::lower::lower(pipelines.first().expect("a pipeline"));
+        let wf = wfs.first().expect("a workflow");
+        let table = crate::facts::Facts::new([wf], &[], &Default::default());
+        let statics = job_statics(&table, wf);
+        assert_eq!(statics.len(), wf.jobs.len());
+        assert!(wf.jobs.len() > Prices::MAX + 6, "{}", wf.jobs.len());
+        let has_rules = wf.condition.is_some();
+        for (j, s) in wf.jobs.iter().zip(&statics) {
+            let alone = job_static(
+                &table,
+                j,
+                has_rules,
+                &mut Per {
+                    cache: &mut IfCache::default(),
+                    shared: &mut duration::SharedScripts::default(),
+                    prices: &mut Prices::default(),
+                    rules: &mut RulesRead::default(),
+                },
+            );
+            assert_eq!(format!("{s:?}"), format!("{alone:?}"), "job {}", j.id);
+        }
+        let by_id = |id: &str| {
+            wf.jobs
+                .iter()
+                .zip(&statics)
+                .find(|(j, _)| j.id == id)
+                .map(|(_, s)| s)
+                .expect(id)
+        };
+        use Tri::*;
+        assert_eq!(by_id("a").gitlab, Some([False, False, True]));
+        assert_eq!(by_id("c").gitlab, Some([False, True, False]));
+        assert!(by_id("c").gitlab_schedule && !by_id("a").gitlab_schedule);
+        assert!(by_id("e").gitlab_schedule);
+        assert_eq!(by_id("d").gitlab, Some([True, False, False]));
+        assert!(by_id("a").notes.iter().any(|n| n.contains("`our-fleet`")));
+        assert!(by_id("d").notes.is_empty(), "{:?}", by_id("d").notes);
+        assert!(by_id("t5").notes[0].starts_with("job `t5`: runner tags `fleet-5`"));
+    }
+
+    /// Two `rules:` lists of one workflow at the same span of two files (a job's
+    /// own, a template's from an included file) are read each for itself.
+    #[test]
+    fn rules_at_one_span_of_two_files_are_each_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join(".gitlab-ci.yml"),
+            "aa:\n  rules:\n    - if: $DEPLOY_TARGET\n  script: [x]\n\
+             bb:\n  extends: .t\n  script: [y]\n\
+             include:\n  - local: templates.yml\n",
+        )
+        .expect("write");
+        std::fs::write(
+            dir.path().join("templates.yml"),
+            ".t:\n  rules:\n    - if: $CI_COMMIT_TAG\n",
+        )
+        .expect("write");
+        let repo = Repo::load(dir.path(), ".");
+        let pipelines = crate::gitlab::pipelines(&repo, &[]);
+        let wfs = crate::gitlab::lower::lower(pipelines.first().expect("a pipeline"));
+        let wf = wfs
+            .iter()
+            .find(|w| w.jobs.len() == 2)
+            .expect("the file with jobs");
+        let rules = |id: &str| {
+            wf.jobs
+                .iter()
+                .find(|j| j.id == id)
+                .and_then(|j| j.condition)
+                .and_then(|c| c.rules())
+                .expect(id)
+        };
+        assert_eq!(rules("aa").span, rules("bb").span, "the case asked about");
+        assert_ne!(rules("aa"), rules("bb"));
+        let table = crate::facts::Facts::new([wf], &[], &Default::default());
+        let statics = job_statics(&table, wf);
+        use Tri::*;
+        assert_eq!(statics[0].gitlab, Some([Unknown, Unknown, Unknown]));
+        assert_eq!(statics[1].gitlab, Some([False, False, True]));
+    }
 }
