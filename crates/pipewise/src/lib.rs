@@ -34,6 +34,8 @@ pub mod source;
 pub mod suggest;
 pub mod summary;
 pub mod suppress;
+#[cfg(test)]
+mod test_support;
 pub mod tree;
 pub mod workflow;
 /// Work counters for the hostile-input tests (`work-counters` feature).

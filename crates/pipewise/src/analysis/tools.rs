@@ -1574,24 +1574,8 @@ mod tests {
     /// fails here.
     #[test]
     fn named_arms_are_the_match_arms() {
-        let src = include_str!("tools.rs");
-        let start = src
-            .find("pub fn command_matches(")
-            .expect("command_matches is in tools.rs");
-        let body = &src[start..];
-        let body = &body[..body.find("\n}\n").expect("the function ends")];
-        let mut arms: Vec<&str> = vec![];
-        for line in body.lines() {
-            let Some(rest) = line.strip_prefix("        ") else {
-                continue;
-            };
-            if rest.starts_with(' ') || !(rest.starts_with('"') || rest.starts_with("| \"")) {
-                continue;
-            }
-            let pattern = rest.split(" if ").next().unwrap_or(rest);
-            let pattern = pattern.split("=>").next().unwrap_or(pattern);
-            arms.extend(pattern.split('"').skip(1).step_by(2));
-        }
+        let mut arms =
+            crate::test_support::match_arm_names(include_str!("tools.rs"), "command_matches", 8);
         arms.sort_unstable();
         arms.dedup();
         let mut named = NAMED.to_vec();

@@ -137,22 +137,8 @@ mod tests {
     /// this file: a runner added to an arm and not to the list fails here.
     #[test]
     fn runners_are_the_match_arms() {
-        let src = include_str!("runner.rs");
-        let start = src.find("pub fn unwrap_runner(").expect("unwrap_runner");
-        let body = &src[start..];
-        let body = &body[..body.find("\n}\n").expect("the function ends")];
-        let mut arms: Vec<&str> = vec![];
-        for line in body.lines() {
-            let Some(rest) = line.strip_prefix("            ") else {
-                continue;
-            };
-            if rest.starts_with(' ') || !rest.starts_with('"') {
-                continue;
-            }
-            let pattern = rest.split(" if ").next().unwrap_or(rest);
-            let pattern = pattern.split("=>").next().unwrap_or(pattern);
-            arms.extend(pattern.split('"').skip(1).step_by(2));
-        }
+        let mut arms =
+            crate::test_support::match_arm_names(include_str!("runner.rs"), "unwrap_runner", 12);
         arms.sort_unstable();
         let mut runners = RUNNERS.to_vec();
         runners.sort_unstable();
